@@ -38,7 +38,7 @@ export default defineConfig(async () => {
   const bindings = {
     BETTER_AUTH_SECRET: "test-secret-for-workerd-tests-only-0123456789",
     // The origin the tests address the Worker by (party/test/harness.ts): the MCP endpoint
-    // answers only at a configured origin or loopback (party/access/origin.ts).
+    // answers only at a configured origin or loopback (party/auth/origin.ts).
     APP_ORIGINS: "http://autopilot.test",
     TEST_MIGRATIONS: migrations,
     // Small enough that a test can push a client out of the resume window, and a

@@ -1,11 +1,11 @@
-import type { ModelEnv } from "./agent/config";
-import type { BillingEnv } from "./billing/config";
-import type { StripeApiEnv } from "./billing/stripe";
+import type { ModelEnv } from "./rooms/autopilot/features/agent/config";
+import type { BillingEnv } from "./rooms/autopilot/features/billing/config";
+import type { StripeApiEnv } from "./rooms/autopilot/features/billing/stripe";
 import type { Autopilot } from "./rooms/autopilot/room";
 import type { Hatchery } from "./rooms/hatchery/room";
 import type { NostrRelay } from "./rooms/relay/relay";
 
-/** AUTOPILOT_MODEL_* (party/agent/config.ts): the Autopilot's own model; the key is a secret. */
+/** AUTOPILOT_MODEL_* (party/rooms/autopilot/features/agent/config.ts): the Autopilot's own model; the key is a secret. */
 export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   DB: D1Database;
   Autopilot: DurableObjectNamespace<Autopilot>;
@@ -23,7 +23,7 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   BETTER_AUTH_SECRET: string;
   /** Seals custodial Nostr keys at rest (party/auth/nostr-custody.ts); unset, a key derived from BETTER_AUTH_SECRET does. */
   NOSTR_CUSTODY_SECRET?: string;
-  /** Origins besides the request's own whose pages may use the session cookie (comma-separated; party/access/origin.ts). */
+  /** Origins besides the request's own whose pages may use the session cookie (comma-separated; party/auth/origin.ts). */
   APP_ORIGINS?: string;
   /** The rooms' limits (party/rooms/shared/limits.ts; docs/operations.md "Limits"). */
   RATE_LIMIT_PER_SECOND?: string;
@@ -75,18 +75,18 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   AUTOPILOT_TASKS_AT_ONCE?: string;
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
-  /** The device entry's public origin as devices dial it (wss://host, or ws:// on a private network); unset: no setup codes (party/devices/setup.ts). */
+  /** The device entry's public origin as devices dial it (wss://host, or ws:// on a private network); unset: no setup codes (party/rooms/autopilot/features/instances/devices/setup.ts). */
   DEVICE_ENTRY_ORIGIN?: string;
   RUNTIME_SERVICE_TOKEN?: string;
-  /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/rooms/autopilot/domain/gateway-address.ts). */
+  /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/rooms/autopilot/features/instances/gateway-address.ts). */
   LINKED_GATEWAY_ALLOW_PRIVATE?: string;
-  /** What the room takes from any gateway, hosted or linked (party/bridge/gateway-limits.ts; docs/operations.md "Limits"). */
+  /** What the room takes from any gateway, hosted or linked (party/rooms/autopilot/features/instances/bridge/gateway-limits.ts; docs/operations.md "Limits"). */
   GATEWAY_MAX_FRAME_BYTES?: string;
   GATEWAY_MAX_RUN_CHARS?: string;
   GATEWAY_MAX_LIVE_RUNS?: string;
   GATEWAY_MAX_PENDING_APPROVALS?: string;
   GATEWAY_HELLO_STREAM_BYTES?: string;
-  /** Scheduled backups of every ready instance: seconds between runs (0 = off) and archives kept (party/rooms/autopilot/domain/backup-policy.ts). */
+  /** Scheduled backups of every ready instance: seconds between runs (0 = off) and archives kept (party/rooms/autopilot/features/instances/backup-policy.ts). */
   BACKUP_INTERVAL_SECONDS?: string;
   BACKUP_KEEP?: string;
   /** `open` (default) or `waitlist`: party/auth/signup-policy.ts. */

@@ -5,11 +5,11 @@ import { authFor } from "./auth/auth";
 import { api } from "./api/routes";
 import { handleMcp } from "./access/mcp-gate";
 import { handleFiles } from "./files/routes";
-import { DEVICE_ENTRY_PREFIX, handleDeviceEntry } from "./devices/entry";
+import { DEVICE_ENTRY_PREFIX, handleDeviceEntry } from "./api/device-entry";
 import { routeAgentRequest } from "agents/routing";
 import { CAPNWEB_TRANSPORT_QUERY } from "agents/websockets";
 import { routePartykitRequest } from "partyserver";
-import { crossSiteRefusal } from "./access/origin";
+import { crossSiteRefusal } from "./auth/origin";
 import { internalError } from "./api/context";
 import { CloseCode } from "../shared/protocol/errors";
 import { resolveSocketPrincipal } from "./auth/principal";
@@ -100,7 +100,7 @@ export default {
         return await handleRoom(request, env, ctx);
       if (pathname.startsWith("/files/"))
         return await handleFiles(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
-      // Devices and nodes: no cookie or key, the gateway's own pairing (party/devices/entry.ts).
+      // Devices and nodes: no cookie or key, the gateway's own pairing (party/api/device-entry.ts).
       if (pathname.startsWith(DEVICE_ENTRY_PREFIX)) return await handleDeviceEntry(request, env);
       if (pathname.startsWith("/mcp/"))
         return await handleMcp(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));

@@ -8,7 +8,7 @@ import { principalFromApiKey } from "../auth/principal";
 import type { Env } from "../env";
 import { canonicalId } from "../room-path";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "../rooms/shared/principal-header";
-import { rebindingRefusal } from "./origin";
+import { rebindingRefusal } from "../auth/origin";
 
 const MCP_PATH = /^\/mcp\/([^/?#]+)\/?$/;
 

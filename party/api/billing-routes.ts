@@ -2,10 +2,10 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import { CheckoutBody, type CheckoutResponse } from "../../shared/api/billing";
-import { linkOrigin } from "../access/origin";
+import { linkOrigin } from "../auth/origin";
 import { workspaceById } from "../auth/better-auth-reads";
-import { readBillingConfig, topUpPrice } from "../billing/config";
-import { createCheckout, readWebhook } from "../billing/stripe";
+import { readBillingConfig, topUpPrice } from "../rooms/autopilot/features/billing/config";
+import { createCheckout, readWebhook } from "../rooms/autopilot/features/billing/stripe";
 import { requireManager } from "./caller";
 import { type ApiEnv, authOf, httpError, jsonBody } from "./context";
 

@@ -14,7 +14,7 @@ import { agentPrincipalId, keyAccount, keyScopes } from "../auth/current-access"
 import { timeText } from "../auth/d1-time";
 import { deleteKeySessionsOf } from "../auth/key-sessions";
 import { identitiesOf } from "../auth/nostr-identities";
-import { withdrawAttestations } from "../community/publish";
+import { withdrawAttestations } from "../rooms/relay/community/publish";
 import { deleteKey } from "./access-writes";
 import { betterAuthRefusal } from "./better-auth-errors";
 import { actorOf, requireManager } from "./caller";

@@ -13,7 +13,7 @@ import {
 import type { Principal } from "../../shared/protocol/principal";
 import { knownAuthors } from "../auth/nostr-attribution";
 import type { CommunityName } from "../../shared/protocol/community";
-import { attestAgent, relayOf } from "../community/publish";
+import { attestAgent, relayOf } from "../rooms/relay/community/publish";
 import { PUBLIC_COMMUNITY, workspaceCommunity } from "../rooms/relay/community";
 import { type ApiContext, type ApiEnv, authOf, httpError, jsonBody } from "./context";
 

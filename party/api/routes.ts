@@ -23,7 +23,7 @@ import { TicketBody } from "../../shared/api/tickets";
 import type { Role } from "../../shared/protocol/principal";
 import { scopesForRole } from "../../shared/scopes";
 import { handleAuthEndpoint } from "../access/auth-endpoints";
-import { crossSiteRefusal } from "../access/origin";
+import { crossSiteRefusal } from "../auth/origin";
 import { revalidateWorkspace } from "../access/revalidate";
 import { accountStatus, isOperatorRole } from "../auth/account-status";
 import {
@@ -66,7 +66,7 @@ const noStore = createMiddleware<ApiEnv>(async (c, next) => {
   c.header("cache-control", "no-store");
 });
 
-/** Cookie-authenticated requests only from the app's own origins, writes only as JSON (party/access/origin.ts). */
+/** Cookie-authenticated requests only from the app's own origins, writes only as JSON (party/auth/origin.ts). */
 const sameSiteOnly = createMiddleware<ApiEnv>(async (c, next) => {
   const refusal = crossSiteRefusal(c.env, c.req.raw);
   if (refusal) return httpError(c, "forbidden", refusal);

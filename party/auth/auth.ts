@@ -1,5 +1,5 @@
 import { betterAuth } from "better-auth";
-import { appOrigins, requireLinkOrigin } from "../access/origin";
+import { appOrigins, requireLinkOrigin } from "./origin";
 import type { Env } from "../env";
 import { sendMail } from "./mail";
 import { authPlugins, baseAuthOptions } from "./options";
@@ -43,7 +43,7 @@ function createAuth(env: Env, baseURL: string, background?: Background, joining?
     ...limits,
     baseURL,
     basePath: "/api/auth",
-    // The same origins our own routes and the room gate accept (party/access/origin.ts).
+    // The same origins our own routes and the room gate accept (party/auth/origin.ts).
     trustedOrigins: appOrigins(env, baseURL),
     secret: env.BETTER_AUTH_SECRET,
     database: env.DB,

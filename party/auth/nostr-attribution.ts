@@ -10,7 +10,7 @@ import { nostrCustody, nostrIdentity } from "./db/schema";
  * registered to, or the workspace's Autopilot or the workspace itself for a custodial key
  * of theirs; for an agent, the workspace that owns it and the person who made its key.
  * This is what the app shows ("agent of Acme, owned by Alice"); outside Nostr clients
- * read the same from the profiles and attestations the server signs (party/community/).
+ * read the same from the profiles and attestations the server signs (party/rooms/relay/community/).
  */
 
 export type AuthorRole = PrincipalKind | "autopilot" | "workspace";

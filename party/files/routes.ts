@@ -1,7 +1,7 @@
 import { FILE_NAME_HEADER, type FileUploadResult, INLINE_FILE_TYPES } from "../../shared/api/files";
 import type { Principal, Scope } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
-import { crossSiteRefusal, crossSiteUploadRefusal } from "../access/origin";
+import { crossSiteRefusal, crossSiteUploadRefusal } from "../auth/origin";
 import type { Auth } from "../auth/auth";
 import { resolveSocketPrincipal } from "../auth/principal";
 import { consumeUploadQuota } from "../auth/rate-limits";

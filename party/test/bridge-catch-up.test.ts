@@ -2,13 +2,13 @@
 // appeared or vanished while we were away, sessions, and thread histories (imported
 // once; our own queued messages recognised as delivered).
 import { describe, expect, it, vi } from "vitest";
-import { CatchUp } from "../bridge/catch-up";
-import { ChatRuns } from "../bridge/chat-runs";
-import { Decisions } from "../bridge/decisions";
-import { approvalForRequest, listSessions } from "../rooms/autopilot/domain/gateway";
-import { bindingForThread } from "../rooms/autopilot/domain/gateway-bindings";
-import { queuedFor, sendChat } from "../rooms/autopilot/domain/gateway-outbox";
-import { listMessages } from "../rooms/autopilot/domain/threads";
+import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
+import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
+import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
+import { approvalForRequest, listSessions } from "../rooms/autopilot/features/instances/gateway";
+import { bindingForThread } from "../rooms/autopilot/features/instances/gateway-bindings";
+import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
+import { listMessages } from "../rooms/autopilot/features/threads/threads";
 import {
   asPerson,
   connectTo,

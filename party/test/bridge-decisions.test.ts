@@ -3,11 +3,19 @@
 // a second decision (and the gateway's own echo) out of the way. Scripted gateway peer.
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
-import { Decisions, decisionRequest, prepareGatewayDecision } from "../bridge/decisions";
-import { GatewayRequestError } from "../bridge/gateway-connection";
-import { isDeviceTokenRejected, isGone, isTransient } from "../bridge/gateway-errors";
-import { getApproval, requestApproval, resolveApproval } from "../rooms/autopilot/domain/approvals";
-import { approvalForRequest } from "../rooms/autopilot/domain/gateway";
+import {
+  Decisions,
+  decisionRequest,
+  prepareGatewayDecision,
+} from "../rooms/autopilot/features/instances/bridge/decisions";
+import { GatewayRequestError } from "../rooms/autopilot/features/instances/bridge/gateway-connection";
+import {
+  isDeviceTokenRejected,
+  isGone,
+  isTransient,
+} from "../rooms/autopilot/features/instances/bridge/gateway-errors";
+import { getApproval, requestApproval, resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
+import { approvalForRequest } from "../rooms/autopilot/features/instances/gateway";
 import { RoomError } from "../domain/errors";
 import {
   asPerson,

@@ -8,8 +8,8 @@ import {
   pairedDevices,
   pairedNodes,
   unpairDevice,
-} from "../bridge/device-requests";
-import { putDeviceDoc, refuseOwnDevice } from "../rooms/autopilot/domain/gateway";
+} from "../rooms/autopilot/features/instances/bridge/device-requests";
+import { putDeviceDoc, refuseOwnDevice } from "../rooms/autopilot/features/instances/gateway";
 import { connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
 
 describe("paired devices through the bridge", () => {

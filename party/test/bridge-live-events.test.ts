@@ -2,12 +2,12 @@
 // land once; a dropped link interrupts them; command output lands as a tool message;
 // requests and decisions announced by the gateway reach the approval queue.
 import { describe, expect, it, vi } from "vitest";
-import { CatchUp } from "../bridge/catch-up";
-import { ChatRuns } from "../bridge/chat-runs";
-import { Decisions } from "../bridge/decisions";
-import { LiveEvents } from "../bridge/live-events";
-import { approvalForRequest, listSessions } from "../rooms/autopilot/domain/gateway";
-import { listMessages } from "../rooms/autopilot/domain/threads";
+import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
+import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
+import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
+import { LiveEvents } from "../rooms/autopilot/features/instances/bridge/live-events";
+import { approvalForRequest, listSessions } from "../rooms/autopilot/features/instances/gateway";
+import { listMessages } from "../rooms/autopilot/features/threads/threads";
 import { connectTo, fakeGateway, inRoom, ok, seedInstance, seedThread, testLink, until } from "./bridge-peer";
 import { untilReal } from "./harness";
 

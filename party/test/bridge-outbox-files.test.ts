@@ -4,15 +4,19 @@
 // is left out and said in the thread.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CatchUp } from "../bridge/catch-up";
-import { ChatRuns } from "../bridge/chat-runs";
-import { Decisions } from "../bridge/decisions";
-import { Outbox } from "../bridge/outbox";
-import { type FileReader, MAX_ATTACHMENTS_BASE64, MAX_IMAGE_BYTES } from "../bridge/outbox-files";
-import { fileById, recordFile } from "../rooms/autopilot/domain/files";
-import { queuedFor, sendChat } from "../rooms/autopilot/domain/gateway-outbox";
+import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
+import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
+import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
+import { Outbox } from "../rooms/autopilot/features/instances/bridge/outbox";
+import {
+  type FileReader,
+  MAX_ATTACHMENTS_BASE64,
+  MAX_IMAGE_BYTES,
+} from "../rooms/autopilot/features/instances/bridge/outbox-files";
+import { fileById, recordFile } from "../rooms/autopilot/features/threads/files";
+import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
 import type { Sql } from "../domain/sql";
-import { listMessages } from "../rooms/autopilot/domain/threads";
+import { listMessages } from "../rooms/autopilot/features/threads/threads";
 import { fileBytes } from "../files/storage";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, seedInstance, seedThread, testLink } from "./bridge-peer";
 import { PNG } from "./files-harness";

@@ -3,17 +3,17 @@
 // is shown in the thread; a thread whose history could not be read waits.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { CurrentAccess } from "../agent/run-access";
+import type { CurrentAccess } from "../rooms/autopilot/features/agent/run-access";
 import { agentPrincipalId, recheckPrincipal } from "../auth/current-access";
-import { createOpContext } from "../rooms/autopilot/domain/context";
-import { postRefusal } from "../access/withdrawals";
+import { createOpContext } from "../rooms/autopilot/kernel/op-context";
+import { postRefusal } from "../rooms/autopilot/features/approvals/withdrawals";
 import { api, createKey, signUp } from "./harness";
-import { CatchUp } from "../bridge/catch-up";
-import { ChatRuns } from "../bridge/chat-runs";
-import { Decisions } from "../bridge/decisions";
-import { Outbox } from "../bridge/outbox";
-import { queuedFor, sendChat } from "../rooms/autopilot/domain/gateway-outbox";
-import { listMessages } from "../rooms/autopilot/domain/threads";
+import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
+import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
+import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
+import { Outbox } from "../rooms/autopilot/features/instances/bridge/outbox";
+import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
+import { listMessages } from "../rooms/autopilot/features/threads/threads";
 import {
   asPerson,
   connectTo,

@@ -6,14 +6,18 @@ import { expect, vi } from "vitest";
 import type { DurableEvent } from "../../shared/protocol/events";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Thread } from "../../shared/protocol/threads";
-import { BridgeLink, type BridgeDeps, type BridgeRuntime } from "../bridge/bridge-link";
-import { createDeviceIdentity } from "../bridge/device-identity";
-import { GatewayConnection } from "../bridge/gateway-connection";
-import { commitTo, createOpContext, type OpContext } from "../rooms/autopilot/domain/context";
-import { bindThread } from "../rooms/autopilot/domain/gateway-bindings";
-import { putInstance } from "../rooms/autopilot/domain/instances";
+import {
+  BridgeLink,
+  type BridgeDeps,
+  type BridgeRuntime,
+} from "../rooms/autopilot/features/instances/bridge/bridge-link";
+import { createDeviceIdentity } from "../rooms/autopilot/features/instances/bridge/device-identity";
+import { GatewayConnection } from "../rooms/autopilot/features/instances/bridge/gateway-connection";
+import { commitTo, createOpContext, type OpContext } from "../rooms/autopilot/kernel/op-context";
+import { bindThread } from "../rooms/autopilot/features/instances/gateway-bindings";
+import { putInstance } from "../rooms/autopilot/features/instances/instances";
 import { type Sql, sqlFromStorage } from "../domain/sql";
-import { createThread } from "../rooms/autopilot/domain/threads";
+import { createThread } from "../rooms/autopilot/features/threads/threads";
 import { uniq } from "./harness";
 
 export interface Frame {

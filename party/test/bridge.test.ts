@@ -3,10 +3,23 @@
 // the other end of a WebSocketPair. The real gateway is exercised end to end in
 // client/test/e2e-bridge.test.ts; these pin the details a gateway would only reject.
 import { describe, expect, it, vi } from "vitest";
-import { base64url, createDeviceIdentity, proofPayload, signProof } from "../bridge/device-identity";
-import { GatewayConnection, GatewayRequestError } from "../bridge/gateway-connection";
-import type { ChatMessage } from "../bridge/gateway-frames";
-import { clip, type ImportFacts, planHistoryImport, toolKey } from "../bridge/history-import";
+import {
+  base64url,
+  createDeviceIdentity,
+  proofPayload,
+  signProof,
+} from "../rooms/autopilot/features/instances/bridge/device-identity";
+import {
+  GatewayConnection,
+  GatewayRequestError,
+} from "../rooms/autopilot/features/instances/bridge/gateway-connection";
+import type { ChatMessage } from "../rooms/autopilot/features/instances/bridge/gateway-frames";
+import {
+  clip,
+  type ImportFacts,
+  planHistoryImport,
+  toolKey,
+} from "../rooms/autopilot/features/instances/bridge/history-import";
 import { fakeGateway } from "./bridge-peer";
 
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> {

@@ -1,20 +1,20 @@
 // A channel's bot token quoted escaped (a URL's `…/bot123456789%3AAA…`) in what the gateway
 // says about the channel: its status, its error when listing, the error of an approved
 // change. Every reader of the workspace sees these, viewers included; no escaping of the
-// token may get it past the redaction (party/channels/token-shapes.ts).
+// token may get it past the redaction (party/rooms/autopilot/features/instances/channels/token-shapes.ts).
 import { describe, expect, it } from "vitest";
-import { commitTo } from "../rooms/autopilot/domain/context";
+import { commitTo } from "../rooms/autopilot/kernel/op-context";
 import { InstancesConfigureChannelParams } from "../../shared/protocol/channels";
 import type { DurableEvent } from "../../shared/protocol/events";
-import { readChannels } from "../channels/gateway";
-import { settleChannelApproval } from "../channels/operations";
-import { instanceChannels } from "../channels/status";
-import { requestConfigureChannel } from "../channels/requests";
-import { redactedText, withoutTokenShapes } from "../channels/token-shapes";
-import { resolveApproval } from "../rooms/autopilot/domain/approvals";
-import { listJobs } from "../rooms/autopilot/domain/jobs";
+import { readChannels } from "../rooms/autopilot/features/instances/channels/gateway";
+import { settleChannelApproval } from "../rooms/autopilot/features/instances/channels/operations";
+import { instanceChannels } from "../rooms/autopilot/features/instances/channels/status";
+import { requestConfigureChannel } from "../rooms/autopilot/features/instances/channels/requests";
+import { redactedText, withoutTokenShapes } from "../rooms/autopilot/features/instances/channels/token-shapes";
+import { resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
+import { listJobs } from "../rooms/autopilot/features/jobs/jobs";
 import { RoomError } from "../domain/errors";
-import type { OperationDeps } from "../instances/operations";
+import type { OperationDeps } from "../rooms/autopilot/features/instances/operations";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
 
 const TOKEN = "123456789:AAsecret-bot-token_0123456789abcdef";

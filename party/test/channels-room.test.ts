@@ -6,7 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
-import { channelRequest } from "../channels/requests";
+import { channelRequest } from "../rooms/autopilot/features/instances/channels/requests";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { seedInstance } from "./bridge-peer";

@@ -1,27 +1,31 @@
-// An instance's channels (party/channels/) against the scripted gateway: what the room reads
+// An instance's channels (party/rooms/autopilot/features/instances/channels/) against the scripted gateway: what the room reads
 // of hostile answers (status and three config keys, never a token), what an approved change
 // sends, and that a bot token reaches the gateway and nothing else: not the approval, not an
 // event, not the job, not an error, and its stored row goes whatever the outcome.
 import { describe, expect, it } from "vitest";
-import { commitTo } from "../rooms/autopilot/domain/context";
+import { commitTo } from "../rooms/autopilot/kernel/op-context";
 import {
   channelRequestProblem,
   InstancesConfigureChannelParams,
   InstancesSetChannelAccessParams,
 } from "../../shared/protocol/channels";
-import { configureChannel, readChannels, setChannelAccess } from "../channels/gateway";
-import { settleChannelApproval } from "../channels/operations";
+import {
+  configureChannel,
+  readChannels,
+  setChannelAccess,
+} from "../rooms/autopilot/features/instances/channels/gateway";
+import { settleChannelApproval } from "../rooms/autopilot/features/instances/channels/operations";
 import {
   channelRequest,
   requestChannelAccess,
   requestConfigureChannel,
   requestDisconnectChannel,
-} from "../channels/requests";
-import { getApproval, resolveApproval } from "../rooms/autopilot/domain/approvals";
-import { sweepRoomTables } from "../rooms/autopilot/domain/retention";
-import { listJobs } from "../rooms/autopilot/domain/jobs";
+} from "../rooms/autopilot/features/instances/channels/requests";
+import { getApproval, resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
+import { sweepRoomTables } from "../rooms/autopilot/features/retention/retention";
+import { listJobs } from "../rooms/autopilot/features/jobs/jobs";
 import type { DurableEvent } from "../../shared/protocol/events";
-import { type OperationDeps, removeInstance } from "../instances/operations";
+import { type OperationDeps, removeInstance } from "../rooms/autopilot/features/instances/operations";
 import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
 import type { Sql } from "../domain/sql";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";

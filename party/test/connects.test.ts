@@ -7,10 +7,10 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { PresenceEntry } from "../../shared/protocol/presence";
-import { PresenceChanges, pagePresence } from "../rooms/autopilot/domain/presence";
+import { PresenceChanges, pagePresence } from "../rooms/autopilot/kernel/connections/presence";
 import type { Autopilot } from "../rooms/autopilot/room";
-import { PRESENCE_HOLD_MS, PresenceBroadcast } from "../rooms/autopilot/connections/presence-broadcast";
-import { PresenceIndex } from "../rooms/autopilot/connections/presence-index";
+import { PRESENCE_HOLD_MS, PresenceBroadcast } from "../rooms/autopilot/kernel/connections/presence-broadcast";
+import { PresenceIndex } from "../rooms/autopilot/kernel/connections/presence-index";
 import { addMember, idem, RawSocket, signUp } from "./harness";
 
 const frameBytes = (sock: RawSocket, pick: (f: EventFrame) => boolean) =>

@@ -1,13 +1,18 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
-import { approvalFor } from "../agent/run-tools";
+import { approvalFor } from "../rooms/autopilot/features/agent/run-tools";
 import { DEVICE_CONNECT_MAX } from "../auth/rate-limits";
-import { deviceEntryUrl } from "../devices/setup";
-import { DEVICE_MAX_FRAME_BYTES, DEVICE_MAX_FRAMES, DEVICE_WINDOW_MS, pipeDeviceSocket } from "../devices/pipe";
+import { deviceEntryUrl } from "../rooms/autopilot/features/instances/devices/setup";
+import {
+  DEVICE_MAX_FRAME_BYTES,
+  DEVICE_MAX_FRAMES,
+  DEVICE_WINDOW_MS,
+  pipeDeviceSocket,
+} from "../rooms/autopilot/features/instances/devices/pipe";
 import { createKey, idem, openTeam, ORIGIN, RawSocket, signUp } from "./harness";
 
-// The public device entry (party/devices/): who is refused before anything is reached, and
+// The public device entry (party/rooms/autopilot/features/instances/devices/): who is refused before anything is reached, and
 // the bounds on a device's frames. The way through to a gateway needs the runtime: its
 // device route is covered against the real gateway in runtime/test/e2e-gateway.test.ts.
 

@@ -3,16 +3,20 @@
 // lists. Scripted gateway on the far end of a WebSocketPair, real room SQLite; the attack
 // these reproduce, end to end through a real room, is client/test/e2e-hostile-gateway.
 import { describe, expect, it } from "vitest";
-import { CatchUp } from "../bridge/catch-up";
-import { ChatRuns } from "../bridge/chat-runs";
-import { Decisions } from "../bridge/decisions";
-import { FRAME_TOO_LARGE, GatewayRequestError } from "../bridge/gateway-connection";
-import { DEFAULT_GATEWAY_LIMITS, readGatewayLimits } from "../bridge/gateway-limits";
-import { LiveEvents } from "../bridge/live-events";
-import { listApprovals } from "../rooms/autopilot/domain/approvals";
-import { listSessions, pendingGatewayApprovals, settleGatewayRequest } from "../rooms/autopilot/domain/gateway";
-import { listMessages } from "../rooms/autopilot/domain/threads";
-import { buildHello } from "../rooms/autopilot/connections/hello";
+import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
+import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
+import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
+import { FRAME_TOO_LARGE, GatewayRequestError } from "../rooms/autopilot/features/instances/bridge/gateway-connection";
+import { DEFAULT_GATEWAY_LIMITS, readGatewayLimits } from "../rooms/autopilot/features/instances/bridge/gateway-limits";
+import { LiveEvents } from "../rooms/autopilot/features/instances/bridge/live-events";
+import { listApprovals } from "../rooms/autopilot/features/approvals/approvals";
+import {
+  listSessions,
+  pendingGatewayApprovals,
+  settleGatewayRequest,
+} from "../rooms/autopilot/features/instances/gateway";
+import { listMessages } from "../rooms/autopilot/features/threads/threads";
+import { buildHello } from "../rooms/autopilot/kernel/connections/hello";
 import { asRoom, connectTo, fakeGateway, inRoom, ok, seedInstance, seedThread, testLink, until } from "./bridge-peer";
 
 const { maxFrameBytes, maxRunChars, maxLiveRuns, maxPendingApprovals, helloStreamBytes } = DEFAULT_GATEWAY_LIMITS;

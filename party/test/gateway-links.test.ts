@@ -4,7 +4,11 @@
 import { describe, expect, it } from "vitest";
 import { GatewayUrl, InstancesLinkParams } from "../../shared/protocol/instance-links";
 import type { Instance } from "../../shared/protocol/instances";
-import { gatewayDialUrl, privateHostReason, readLinkPolicy } from "../rooms/autopilot/domain/gateway-address";
+import {
+  gatewayDialUrl,
+  privateHostReason,
+  readLinkPolicy,
+} from "../rooms/autopilot/features/instances/gateway-address";
 import { idem, openTeam, RawSocket } from "./harness";
 
 const PUBLIC = { allowPrivate: false };

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../shared/protocol/threads";
 import { TOOL_CALLS_PER_THREAD } from "../../shared/hatchery/activity";
-import { snapshotPage } from "../rooms/autopilot/domain/graph-feed";
+import { snapshotPage } from "../rooms/autopilot/features/canvas/graph-feed";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import { messageRecord } from "../records/documents";
 import type { Autopilot } from "../rooms/autopilot/room";

@@ -10,16 +10,16 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../shared/protocol/billing";
 import type { Instance } from "../../shared/protocol/instances";
-import { readBillingConfig } from "../billing/config";
+import { readBillingConfig } from "../rooms/autopilot/features/billing/config";
 import { type Sql, sqlFromStorage } from "../domain/sql";
-import { appendLedger, balanceOf, ledgerEntries } from "../rooms/autopilot/domain/billing";
+import { appendLedger, balanceOf, ledgerEntries } from "../rooms/autopilot/features/billing/billing";
 import {
   closeInstanceTime,
   meterInstanceStatus,
   recordGatewayUsage,
   runningSince,
-} from "../rooms/autopilot/domain/billing-meters";
-import { getInstance, putInstance } from "../rooms/autopilot/domain/instances";
+} from "../rooms/autopilot/features/instances/metering/billing-meters";
+import { getInstance, putInstance } from "../rooms/autopilot/features/instances/instances";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { asRoom, inRoom } from "./bridge-peer";
 import { createKey, idem, openTeam, RawSocket, signUp } from "./harness";

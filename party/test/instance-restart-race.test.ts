@@ -4,11 +4,11 @@
 // finish the restart's job; the operation's own watch, which reads only after the
 // runtime answered, takes the instance through its phases to ready.
 import { describe, expect, it } from "vitest";
-import { commitTo } from "../rooms/autopilot/domain/context";
+import { commitTo } from "../rooms/autopilot/kernel/op-context";
 import type { Approval } from "../../shared/protocol/approvals";
-import { getInstance } from "../rooms/autopilot/domain/instances";
-import { type OperationDeps, runInstanceOperation } from "../instances/operations";
-import { BridgeSupervisor } from "../instances/bridge-supervisor";
+import { getInstance } from "../rooms/autopilot/features/instances/instances";
+import { type OperationDeps, runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
+import { BridgeSupervisor } from "../rooms/autopilot/features/instances/bridge-supervisor";
 import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
 import { inRoom, seedInstance, until } from "./bridge-peer";
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
-import { toPairedDevice } from "../bridge/device-requests";
-import { DEFAULT_BACKUP_POLICY, instancesToBackUp, readBackupPolicy } from "../rooms/autopilot/domain/backup-policy";
+import { toPairedDevice } from "../rooms/autopilot/features/instances/bridge/device-requests";
+import {
+  DEFAULT_BACKUP_POLICY,
+  instancesToBackUp,
+  readBackupPolicy,
+} from "../rooms/autopilot/features/instances/backup-policy";
 import { deleteDetails } from "../../shared/instance-texts";
 import { staleAlarms, wantedAlarms } from "../rooms/autopilot/features/instances/recurring-alarms";
 import { createKey, idem, openTeam, RawSocket, signUp } from "./harness";

@@ -14,7 +14,7 @@ import {
   MAX_PROJECT_THREADS,
   type Project,
 } from "../../shared/protocol/projects";
-import { UNATTACHED_FILE_TTL_MS } from "../rooms/autopilot/domain/files";
+import { UNATTACHED_FILE_TTL_MS } from "../rooms/autopilot/features/threads/files";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { download, upload } from "./files-harness";
 import { addMember, createKey, idem, RawSocket, signUp, uniq } from "./harness";

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ResponseFrame } from "../../shared/protocol/frames";
 import type { Schedule } from "../../shared/protocol/schedules";
 import { sqlFromStorage } from "../domain/sql";
-import { createOpContext } from "../rooms/autopilot/domain/context";
+import { createOpContext } from "../rooms/autopilot/kernel/op-context";
 import { claimDue } from "../rooms/autopilot/features/schedules/firing";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { addMember, api, createKey, idem, type Person, RawSocket, signUp } from "./harness";

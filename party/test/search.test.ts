@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_SEARCH_QUERY, MAX_SNIPPET, type SearchHit } from "../../shared/protocol/search";
 import { LEGACY_AUTOPILOT_MIGRATIONS, legacyStatements } from "../domain/db/legacy";
 import { migrateAutopilot } from "../domain/db/migrate";
-import { ftsQuery, parseSnippet, searchRoom } from "../rooms/autopilot/domain/search";
+import { ftsQuery, parseSnippet, searchRoom } from "../rooms/autopilot/features/workspace/search";
 import { sqlFromStorage } from "../domain/sql";
 import fixture from "./fixtures/autopilot-rows-v1.json";
 import { idem, RawSocket, signUp } from "./harness";

@@ -6,10 +6,10 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../../shared/protocol/principal";
-import { createOpContext } from "../rooms/autopilot/domain/context";
-import { recall, remember } from "../rooms/autopilot/domain/context";
+import { createOpContext } from "../rooms/autopilot/kernel/op-context";
+import { recall, remember } from "../rooms/autopilot/kernel/op-context";
 import { sqlFromStorage } from "../domain/sql";
-import { getThread, updateThread } from "../rooms/autopilot/domain/threads";
+import { getThread, updateThread } from "../rooms/autopilot/features/threads/threads";
 import { idem, RawSocket, signUp } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;

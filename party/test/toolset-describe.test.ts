@@ -4,13 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { Methods, type MethodName } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
-import { DEFAULT_RISKY_GATEWAY_TOOLS, GATEWAY_TOOL } from "../agent/gateway-catalog";
-import type { GatewayAccess } from "../agent/gateway-tool";
-import { runTools } from "../agent/run-tools";
+import { DEFAULT_RISKY_GATEWAY_TOOLS, GATEWAY_TOOL } from "../rooms/autopilot/features/instances/gateway-catalog";
+import type { GatewayAccess } from "../rooms/autopilot/features/instances/gateway-tool";
+import { runTools } from "../rooms/autopilot/features/agent/run-tools";
 import type { Sql } from "../domain/sql";
 import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
-import { instanceTools, ownTools, titleOf } from "../agent/toolset";
-import { runScopes, toolName } from "../agent/tools";
+import { instanceTools, ownTools, titleOf } from "../rooms/autopilot/features/agent/toolset";
+import { runScopes, toolName } from "../rooms/autopilot/features/agent/tools";
 
 const RISKY = [...DEFAULT_RISKY_GATEWAY_TOOLS];
 const CATALOG = [

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
 import type { MethodResult } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
-import { runTools } from "../agent/run-tools";
-import { runScopes } from "../agent/tools";
+import { runTools } from "../rooms/autopilot/features/agent/run-tools";
+import { runScopes } from "../rooms/autopilot/features/agent/tools";
 import type { Sql } from "../domain/sql";
 import { addMember, createKey, idem, RawSocket, signUp, uniq } from "./harness";
 

@@ -17,7 +17,7 @@ export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
 /** Entries one subject keeps; older settled ones go first, and `more` says some went. */
 export const ACTIVITY_PER_SUBJECT = 30;
-/** The newest tool calls per thread a snapshot carries (party/rooms/autopilot/domain/graph-feed.ts). */
+/** The newest tool calls per thread a snapshot carries (party/rooms/autopilot/features/canvas/graph-feed.ts). */
 export const TOOL_CALLS_PER_THREAD = 5;
 export const ACTIVITY_TITLE_MAX = 200;
 export const ACTIVITY_DETAIL_MAX = 200;

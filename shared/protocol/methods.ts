@@ -345,7 +345,7 @@ export const Methods = {
     scope: "read",
     mutating: true,
   }),
-  // Protocol 8: full-text search over messages and thread titles (party/rooms/autopilot/domain/search.ts).
+  // Protocol 8: full-text search over messages and thread titles (party/rooms/autopilot/features/workspace/search.ts).
   "search.query": method({ params: SearchQueryParams, result: SearchQueryResult, scope: "read", mutating: false }),
   // Protocol 9: projects (projects.ts); a thread belongs to at most one.
   "projects.create": method({ params: ProjectsCreateParams, result: ProjectResult, scope: "write", mutating: true }),

@@ -15,7 +15,7 @@ import { type Grouped, GroupTable } from "../lib/group-table";
 type Usage = z.output<typeof UsageListResult>;
 type Totals = Usage["totals"];
 
-/** The Autopilot's principal id in the room (party/agent/context.ts; client/ may not import party/). */
+/** The Autopilot's principal id in the room (party/rooms/autopilot/features/agent/model-context.ts; client/ may not import party/). */
 const AUTOPILOT_ID = "autopilot";
 const number = new Intl.NumberFormat();
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

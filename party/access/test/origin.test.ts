@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appOrigins, crossSiteRefusal, linkOrigin, ownHosts, requireLinkOrigin } from "../origin";
+import { appOrigins, crossSiteRefusal, linkOrigin, ownHosts, requireLinkOrigin } from "../../auth/origin";
 
 const APP = "https://app.example";
 const req = (method: string, headers: Record<string, string>) =>

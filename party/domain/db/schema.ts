@@ -268,7 +268,7 @@ export const gatewayLinks = sqliteTable("gateway_links", {
   createdAt: integer("created_at").notNull(),
 });
 
-// Channel changes waiting for a person (party/channels/): what the approved operation sets,
+// Channel changes waiting for a person (party/rooms/autopilot/features/instances/channels/): what the approved operation sets,
 // server-side only. `secret` holds a bot token (JSON) until the operation applied it or the
 // approval was denied or expired; the row then goes. Never in an approval, event or log.
 export const channelRequests = sqliteTable("channel_requests", {

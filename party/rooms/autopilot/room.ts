@@ -67,7 +67,7 @@ export class Autopilot extends DurableObject<Env> {
     return this.#rpc.recordFile(...args);
   }
 
-  /** RPC from the Worker (party/devices/entry.ts): only a hosted instance that is ready takes devices. */
+  /** RPC from the Worker (party/api/device-entry.ts): only a hosted instance that is ready takes devices. */
   async deviceEntryState(
     ...args: Parameters<RoomRpc["deviceEntryState"]>
   ): Promise<ReturnType<RoomRpc["deviceEntryState"]>> {

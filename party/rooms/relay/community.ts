@@ -38,7 +38,7 @@ export function communityOfPath(pathname: string): Community | null {
 
 /**
  * Whether `url` (a NIP-42 `relay` tag) names this community on one of `hosts` (this server's
- * own: party/access/origin.ts ownHosts, never the Host a socket was opened with), scheme and a
+ * own: party/auth/origin.ts ownHosts, never the Host a socket was opened with), scheme and a
  * trailing slash aside.
  */
 export function isThisRelay(url: string, community: Community, hosts: readonly string[]): boolean {

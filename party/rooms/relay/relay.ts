@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { frameOver } from "../../domain/frame-size";
-import { ownHosts } from "../../access/origin";
+import { ownHosts } from "../../auth/origin";
 import { identitiesOf, identityOf, membershipOfPubkey } from "../../auth/nostr-identities";
 import { migrateRelay } from "../../domain/db/migrate";
 import { type Sql, sqlFromStorage } from "../../domain/sql";

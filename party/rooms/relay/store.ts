@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import { isAddressableKind, isEphemeralKind, isReplaceableKind } from "nostr-tools/kinds";
-import { KIND_DELETION, KIND_REACTION, reactionTarget } from "../../community/templates";
+import { KIND_DELETION, KIND_REACTION, reactionTarget } from "./community/templates";
 import { param, preparedPerRoom, type RoomDb } from "../../domain/db/client";
 import { events, eventTags, subscriptions } from "../../domain/db/relay-schema";
 import type { Sql } from "../../domain/sql";

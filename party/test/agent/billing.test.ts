@@ -10,7 +10,7 @@ import type { LedgerEntry } from "../../../shared/protocol/billing";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { Task } from "../../../shared/protocol/tasks";
 import type { Thread } from "../../../shared/protocol/threads";
-import { appendLedger, setWorkspacePlan } from "../../rooms/autopilot/domain/billing";
+import { appendLedger, setWorkspacePlan } from "../../rooms/autopilot/features/billing/billing";
 import type { Autopilot } from "../../rooms/autopilot/room";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import { addMember, approvalResolved, createKey, idem, type Person, RawSocket, signUp } from "../harness";

@@ -1,8 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { RUN_RETENTION_MS } from "../../rooms/autopilot/domain/agent-runs";
-import { USAGE_RETENTION_MS } from "../../rooms/autopilot/domain/usage";
+import { RUN_RETENTION_MS } from "../../rooms/autopilot/features/agent/agent-runs";
+import { USAGE_RETENTION_MS } from "../../rooms/autopilot/features/agent/usage";
 import type { Autopilot } from "../../rooms/autopilot/room";
 import { idem } from "../harness";
 import { agentRoom, autopilotSays, say } from "./agent-harness";

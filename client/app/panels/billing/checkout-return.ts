@@ -3,7 +3,7 @@ import { useUi } from "../../stores/ui";
 
 /**
  * Coming back from Stripe's checkout page: its success and cancel addresses carry
- * `?billing=paid|cancelled` (party/billing/stripe.ts). The app opens Billing and says how
+ * `?billing=paid|cancelled` (party/rooms/autopilot/features/billing/stripe.ts). The app opens Billing and says how
  * it went, once, and takes the word out of the address so a reload does not say it again.
  */
 

@@ -11,7 +11,7 @@ import { useTasks } from "../../stores/tasks";
  * workspace's members, and its keys for those who manage them. An id nobody names stays an id.
  */
 
-/** The Autopilot's principal id in the room (party/agent/context.ts; client/ may not import party/). */
+/** The Autopilot's principal id in the room (party/rooms/autopilot/features/agent/model-context.ts; client/ may not import party/). */
 const AUTOPILOT_ID = "autopilot";
 /** An agent key's principal id is its key id behind this prefix (party/auth/current-access.ts). */
 export const AGENT_PREFIX = "agent_";

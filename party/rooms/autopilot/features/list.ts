@@ -9,7 +9,7 @@ import { files } from "./files";
 import { inbox } from "./inbox";
 import { chatStarts, instances } from "./instances";
 import { mcp } from "./mcp";
-import { metering } from "./metering";
+import { metering } from "./instances/metering";
 import { projects } from "./projects";
 import { retention } from "./retention";
 import { schedules } from "./schedules";

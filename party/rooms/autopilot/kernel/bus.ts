@@ -1,5 +1,5 @@
 import type { DurableEvent } from "../../../../shared/protocol/events";
-import type { OpEffects } from "../domain/context";
+import type { OpEffects } from "./op-context";
 import type { Answered, Feature } from "./feature";
 
 type AnyReaction = (payload: unknown, event: DurableEvent) => void;

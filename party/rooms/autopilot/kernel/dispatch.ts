@@ -5,10 +5,10 @@ import { MAX_CLIENT_FRAME_BYTES, RequestFrame, type ResponseFrame } from "../../
 import { isMethodName, type MethodName, type MethodParsedParams, Methods } from "../../../../shared/protocol/methods";
 import { hasScope } from "../../../../shared/scopes";
 import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
-import { recall, remember } from "../domain/context";
-import { claimApprovedCallOf } from "./gated-calls";
+import { recall, remember } from "./op-context";
+import { claimApprovedCallOf } from "../features/mcp/gated-calls";
 import type { Handler, MethodTable } from "./handlers";
-import type { RequestContext } from "../context";
+import type { RequestContext } from "../request-context";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import type { Answered, Via } from "./feature";

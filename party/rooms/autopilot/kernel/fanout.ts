@@ -1,5 +1,5 @@
-import { OLDER_PROTOCOLS, frameTextFor, protocolTag } from "../connections/protocol-frames";
-import type { ReplayPump } from "../connections/replay-pump";
+import { OLDER_PROTOCOLS, frameTextFor, protocolTag } from "./connections/protocol-frames";
+import type { ReplayPump } from "./connections/replay-pump";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import type { EventFrame } from "../../../../shared/protocol/frames";
 

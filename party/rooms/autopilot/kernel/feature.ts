@@ -1,10 +1,10 @@
 import type { DurableEvent, DurableEventName, EventPayload } from "../../../../shared/protocol/events";
 import type { MethodName, MethodResult } from "../../../../shared/protocol/methods";
 import type { Principal } from "../../../../shared/protocol/principal";
-import type { OpEffects } from "../domain/context";
+import type { OpEffects } from "./op-context";
 import type { Connection, DurableObjectCapability } from "agents/lifecycle";
 import type { HelloPayload } from "../../../../shared/protocol/hello";
-import type { AutopilotContext } from "../context";
+import type { AutopilotContext } from "../request-context";
 import type { Methods } from "./handlers";
 import type { RoomServices } from "./services";
 

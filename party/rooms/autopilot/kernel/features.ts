@@ -1,7 +1,7 @@
 import type { Connection, DurableObjectCapability } from "agents/lifecycle";
 import type { Principal } from "../../../../shared/protocol/principal";
-import type { AutopilotContext } from "../context";
-import type { HelloInput } from "../connections/hello";
+import type { AutopilotContext } from "../request-context";
+import type { HelloInput } from "./connections/hello";
 import type { AnyFeatureDefinition, BuiltFeature, Feature, FeatureDefinition } from "./feature";
 import type { RoomServices } from "./services";
 

@@ -1,8 +1,8 @@
 import type { MethodName, MethodParsedParams, MethodResult } from "../../../../shared/protocol/methods";
-import type { OpContext } from "../domain/context";
-import type { Page } from "../domain/paging";
+import type { OpContext } from "./op-context";
+import type { Page } from "./paging";
 import type { Sql } from "../../../domain/sql";
-import type { RequestContext } from "../context";
+import type { RequestContext } from "../request-context";
 
 type Params<M extends MethodName> = MethodParsedParams<M>;
 type Result<M extends MethodName> = MethodResult<M>;

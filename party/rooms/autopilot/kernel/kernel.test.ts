@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { DurableEvent } from "../../../../shared/protocol/events";
 import { type MethodName, Methods } from "../../../../shared/protocol/methods";
 import type { Principal } from "../../../../shared/protocol/principal";
-import type { OpEffects } from "../domain/context";
+import type { OpEffects } from "./op-context";
 import { CommitBus } from "./bus";
 import type { DispatchOutcome } from "./dispatch";
 import { Executor } from "./dispatch";

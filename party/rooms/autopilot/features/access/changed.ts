@@ -1,10 +1,10 @@
 import { AccessChange } from "../../../../access/access-change";
-import type { CurrentAccess } from "../../../../agent/run-access";
-import { appendAudit } from "../../domain/audit";
-import type { Commit } from "../../domain/context";
+import type { CurrentAccess } from "../agent/run-access";
+import { appendAudit } from "../../kernel/audit";
+import type { Commit } from "../../kernel/op-context";
 import type { Sql } from "../../../../domain/sql";
 import { type GuardedSocket, revalidateSockets } from "../../../shared/connection-access";
-import { withdrawForLostAccess } from "../../../../access/withdrawals";
+import { withdrawForLostAccess } from "../approvals/withdrawals";
 
 export interface AccessChangeRoom {
   sql: Sql;

@@ -1,11 +1,11 @@
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
-import { agentInfo, readModelConfig } from "../../../../agent/config";
-import { type AgentDeps, AutopilotAgent } from "../../../../agent/runner";
-import { effectiveToolset } from "../../../../agent/toolset";
+import { agentInfo, readModelConfig } from "./config";
+import { type AgentDeps, AutopilotAgent } from "./runner";
+import { effectiveToolset } from "./toolset";
 import { RoomError } from "../../../../domain/errors";
 import { fileBytes } from "../../../../files/storage";
-import type { RequestContext } from "../../context";
-import { getThread } from "../../domain/threads";
+import type { RequestContext } from "../../request-context";
+import { getThread } from "../threads/threads";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
 import { billing } from "../billing";

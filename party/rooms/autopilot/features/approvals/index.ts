@@ -5,17 +5,17 @@ import {
   listApprovals,
   requestApproval,
   resolveApproval,
-} from "../../domain/approvals";
+} from "./approvals";
 import { RoomError } from "../../../../domain/errors";
 import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import { ApprovalExpiry } from "./expiry";
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import { type ActingFor, actingFor, withdrawalNote } from "../../../../access/acting-for";
-import { withdraw } from "../../../../access/withdrawals";
+import { type ActingFor, actingFor, withdrawalNote } from "./acting-for";
+import { withdraw } from "./withdrawals";
 import type { AccessVerdict } from "../../../../auth/current-access";
-import { prepareGatewayDecision } from "../../../../bridge/decisions";
-import type { RequestContext } from "../../context";
+import { prepareGatewayDecision } from "../instances/bridge/decisions";
+import type { RequestContext } from "../../request-context";
 
 /** The shared approval queue: filed by people, agents and the room's own work; decided by people; expired on time. */
 export const approvals = defineFeature({
@@ -54,7 +54,7 @@ export const approvals = defineFeature({
   },
 });
 
-// Deciding an approval that acts for someone re-reads their access first (party/access/withdrawals.ts).
+// Deciding an approval that acts for someone re-reads their access first (party/rooms/autopilot/features/approvals/withdrawals.ts).
 
 async function confirmActingFor({ room }: RequestContext, approval: Approval, acting: ActingFor): Promise<() => void> {
   let verdict: AccessVerdict;
@@ -79,7 +79,7 @@ async function confirmActingFor({ room }: RequestContext, approval: Approval, ac
 
 /**
  * approvals.resolve's prepare: an approval that acts for someone is decided only while
- * they still may; a gateway's request goes to its gateway first (party/bridge/decisions.ts).
+ * they still may; a gateway's request goes to its gateway first (party/rooms/autopilot/features/instances/bridge/decisions.ts).
  */
 export function prepareDecision(
   req: RequestContext,

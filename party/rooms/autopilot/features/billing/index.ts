@@ -1,4 +1,4 @@
-import { type BillingConfig, readBillingConfig } from "../../../../billing/config";
+import { type BillingConfig, readBillingConfig } from "./config";
 import { RoomError } from "../../../../domain/errors";
 import {
   applySpendApproval,
@@ -9,16 +9,16 @@ import {
   setBudget,
   spendApprovals,
   spendGroups,
-} from "../../domain/billing";
-import { getTask } from "../../domain/tasks";
-import { requireProject } from "../../domain/projects";
+} from "./billing";
+import { getTask } from "../tasks/tasks";
+import { requireProject } from "../projects/projects";
 import { defineFeature } from "../../kernel/feature";
-import { SpendGate } from "../../domain/spend-gate";
+import { SpendGate } from "./spend-gate";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
-import type { RoomWriter } from "../../domain/context";
+import type { RoomWriter } from "../../kernel/op-context";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import type { BillingState, BudgetScope } from "../../../../../shared/protocol/billing";
-import type { RequestContext } from "../../context";
+import type { RequestContext } from "../../request-context";
 
 import { type BillingRpc, billingRpc } from "./operator-rpc";
 

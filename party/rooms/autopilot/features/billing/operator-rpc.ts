@@ -1,6 +1,6 @@
 import type { BillingState, OperatorBillingState } from "../../../../../shared/protocol/billing";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
-import { appendLedger, billingState, overReported, setWorkspacePlan } from "../../domain/billing";
+import { appendLedger, billingState, overReported, setWorkspacePlan } from "./billing";
 import type { BillingParts } from "./index";
 
 /** Credits from outside the room: an operator's grant, or a top-up paid through Stripe. */

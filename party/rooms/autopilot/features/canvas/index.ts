@@ -1,8 +1,8 @@
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import { RoomError } from "../../../../domain/errors";
 import type { GraphApplyOutcome } from "../../../hatchery/room";
-import { roomEpoch } from "../../domain/eventlog";
-import { type GraphFeed, readGraphFeed } from "../../domain/graph-feed";
+import { roomEpoch } from "../../kernel/eventlog";
+import { type GraphFeed, readGraphFeed } from "./graph-feed";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
 import { HatcheryLink } from "./link";

@@ -1,12 +1,18 @@
 import type { CommunityNews } from "../../../relay/notify";
 import type { PlainEvent } from "../../../relay/messages";
 import { knownAuthors } from "../../../../auth/nostr-attribution";
-import { communityOf, relayOf } from "../../../../community/publish";
-import { KIND_DELETION, KIND_NOTE, KIND_REACTION, KIND_REPORT, reactionTarget } from "../../../../community/templates";
-import { forgetCommunityMentions, noteCommunityMention } from "../../domain/community-mentions";
+import { communityOf, relayOf } from "../../../relay/community/publish";
+import {
+  KIND_DELETION,
+  KIND_NOTE,
+  KIND_REACTION,
+  KIND_REPORT,
+  reactionTarget,
+} from "../../../relay/community/templates";
+import { forgetCommunityMentions, noteCommunityMention } from "../inbox/community-mentions";
 import { mentionedPeople } from "./mentions";
 import type { CommunityParts, CommunityService } from "./service";
-import { postView } from "../../../../community/views";
+import { postView } from "../../../relay/community/views";
 
 const HEX64 = /^[0-9a-f]{64}$/;
 /** `p` tags of one note looked at for mentions. */

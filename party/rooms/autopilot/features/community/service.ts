@@ -9,15 +9,15 @@ import type { MethodName, MethodParsedParams, MethodResult } from "../../../../.
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { identitiesOf } from "../../../../auth/nostr-identities";
 import { custodialPubkeyOf, ensureCustodialKey, workspaceHolder } from "../../../../auth/nostr-custody";
-import { communityOf, holderOf, publishAs, publishProfile, relayOf } from "../../../../community/publish";
-import { KIND_NOTE, KIND_REACTION, KIND_REPORT } from "../../../../community/templates";
+import { communityOf, holderOf, publishAs, publishProfile, relayOf } from "../../../relay/community/publish";
+import { KIND_NOTE, KIND_REACTION, KIND_REPORT } from "../../../relay/community/templates";
 import { RoomError } from "../../../../domain/errors";
 import type { Env } from "../../../../env";
-import { forgetCommunityMentions } from "../../domain/community-mentions";
-import type { RoomWriter } from "../../domain/context";
+import { forgetCommunityMentions } from "../inbox/community-mentions";
+import type { RoomWriter } from "../../kernel/op-context";
 import type { Community } from "../../../relay/community";
-import { moderationTarget, moderationView } from "../../../../community/moderation";
-import { Authors, postView, tally } from "../../../../community/views";
+import { moderationTarget, moderationView } from "../../../relay/community/moderation";
+import { Authors, postView, tally } from "../../../relay/community/views";
 import { mentionTags } from "./mentions";
 
 type Params<M extends MethodName> = MethodParsedParams<M>;

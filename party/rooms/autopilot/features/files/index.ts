@@ -1,5 +1,5 @@
 import { fileWorkspaceMaxBytes } from "../../../../files/content";
-import { recordFile, type StoredFile } from "../../domain/files";
+import { recordFile, type StoredFile } from "../threads/files";
 import { defineFeature } from "../../kernel/feature";
 import { retention } from "../retention";
 

@@ -1,9 +1,9 @@
 import type { Connection } from "agents";
 import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import type { Principal } from "../../../../../shared/protocol/principal";
-import type { OpEffects } from "../../domain/context";
+import type { OpEffects } from "../../kernel/op-context";
 import type { Sql } from "../../../../domain/sql";
-import { currentSeq } from "../../domain/eventlog";
+import { currentSeq } from "../../kernel/eventlog";
 import { isPerson } from "../../../../auth/current-access";
 import { eventFrame } from "../../kernel/fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";

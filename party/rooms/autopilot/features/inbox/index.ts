@@ -1,10 +1,10 @@
 import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
 import { configure, follow, getInbox, markRead, markThreadReadFor, pushSubscribe, pushUnsubscribe } from "./methods";
-import { threadReadsOf } from "./reads";
+import { threadReadsOf } from "../threads/reads";
 import { roomInbox } from "./room-inbox";
 
-export { readOwnMessage } from "./reads";
+export { readOwnMessage } from "../threads/reads";
 
 /**
  * People's inboxes: recomputed for whom a commit touched (hub.ts), mailed after a while (mail.ts),

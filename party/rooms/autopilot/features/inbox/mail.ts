@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { InboxItem, InboxPreferences } from "../../../../../shared/protocol/inbox";
 import type { Principal } from "../../../../../shared/protocol/principal";
-import type { CurrentAccess } from "../../../../agent/run-access";
+import type { CurrentAccess } from "../agent/run-access";
 import { authDb } from "../../../../auth/db/client";
 import { baUser } from "../../../../auth/db/better-auth-tables";
 import type { Mail } from "../../../../auth/mail";
@@ -21,7 +21,7 @@ export interface InboxMailDeps {
   currentAccess: CurrentAccess;
   /** A person's address, read from D1 when a mail goes. */
   addressOf(userId: string): Promise<string | null>;
-  /** Where the links of someone who last used `stored` lead: a configured origin (party/access/origin.ts linkOrigin); throws when there is none. */
+  /** Where the links of someone who last used `stored` lead: a configured origin (party/auth/origin.ts linkOrigin); throws when there is none. */
   linkOrigin(stored: string): string;
   send(mail: Mail): Promise<void>;
 }

@@ -1,9 +1,9 @@
 import type { Connection } from "agents";
 import type { Scheduler } from "agents/schedules";
 import type { WebSockets } from "agents/websockets";
-import { appOrigins, linkOrigin, requireLinkOrigin } from "../../../../access/origin";
+import { appOrigins, linkOrigin, requireLinkOrigin } from "../../../../auth/origin";
 import { sendMail } from "../../../../auth/mail";
-import type { AutopilotContext } from "../../context";
+import type { AutopilotContext } from "../../request-context";
 import type { Env } from "../../../../env";
 import { principalTag } from "../../../shared/connection-cap";
 import { connState } from "../../../shared/connection-state";
@@ -11,7 +11,7 @@ import type { EventName, EventPayload } from "../../../../../shared/protocol/eve
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
-import { markerOf } from "./reads";
+import { markerOf } from "../threads/reads";
 
 export interface RoomInboxDeps {
   env: Env;

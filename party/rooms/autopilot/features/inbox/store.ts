@@ -13,7 +13,7 @@ import {
   inboxReads,
 } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
-import { MENTION_FOLD_MS, unreadAgain } from "../../domain/mention-folds";
+import { MENTION_FOLD_MS, unreadAgain } from "./mention-folds";
 import { readable } from "../../../../records/codec";
 import { inboxPreferencesRecord } from "../../../../records/documents";
 

@@ -1,27 +1,27 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import { instanceChannels } from "../../../../channels/status";
-import { invokeNode } from "../../../../devices/nodes";
-import { deviceSetup } from "../../../../devices/setup";
-import { type BackupPolicy, readBackupPolicy } from "../../domain/backup-policy";
-import type { OpEffects } from "../../domain/context";
-import { listSessions } from "../../domain/gateway";
-import { listInstances } from "../../domain/instances";
+import { instanceChannels } from "./channels/status";
+import { invokeNode } from "./devices/nodes";
+import { deviceSetup } from "./devices/setup";
+import { type BackupPolicy, readBackupPolicy } from "./backup-policy";
+import type { OpEffects } from "../../kernel/op-context";
+import { listSessions } from "./gateway";
+import { listInstances } from "./instances";
 import { fileBytes } from "../../../../files/storage";
-import { settleInstanceApproval } from "../../../../instances/approvals";
-import { BridgeSupervisor } from "../../../../instances/bridge-supervisor";
-import { driveChatStarts } from "../../../../instances/chat-starts";
-import { instanceDetails } from "../../../../instances/details";
-import { type OperationDeps, watchInstance } from "../../../../instances/operations";
-import { runScheduledBackups } from "../../../../instances/scheduled-backups";
+import { settleInstanceApproval } from "./approvals";
+import { BridgeSupervisor } from "./bridge-supervisor";
+import { driveChatStarts } from "./chat-starts";
+import { instanceDetails } from "./details";
+import { type OperationDeps, watchInstance } from "./operations";
+import { runScheduledBackups } from "./scheduled-backups";
 import { runtimeFromEnv } from "../../../../runtime-client";
-import type { AutopilotContext } from "../../context";
+import type { AutopilotContext } from "../../request-context";
 import type { RoomServices } from "../../kernel/services";
 import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
-import { checkInstanceStart } from "../../domain/billing-meters";
-import type { OpContext } from "../../domain/context";
+import { checkInstanceStart } from "./metering/billing-meters";
+import type { OpContext } from "../../kernel/op-context";
 import { RoomError } from "../../../../domain/errors";
-import type { SpendGate } from "../../domain/spend-gate";
-import type { InstanceMeters } from "../metering";
+import type { SpendGate } from "../billing/spend-gate";
+import type { InstanceMeters } from "./metering";
 
 /** What the instances' money needs of the room: the spend gate for starts, the meters for what they use. */
 export interface InstanceBilling {

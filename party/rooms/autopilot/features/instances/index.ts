@@ -1,28 +1,28 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
-import type { OpContext } from "../../domain/context";
-import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "../../../../channels/requests";
-import { startChat } from "../../domain/chat-starts";
+import type { OpContext } from "../../kernel/op-context";
+import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "./channels/requests";
+import { startChat } from "./chat-starts-store";
 import { RoomError } from "../../../../domain/errors";
-import { listSessions, openSession, refuseOwnDevice, sendToSession } from "../../domain/gateway";
-import { bindingForSession } from "../../domain/gateway-bindings";
-import { requestLink } from "../../domain/gateway-links";
-import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "../../domain/instances";
-import { getThread } from "../../domain/threads";
-import type { RequestContext } from "../../context";
+import { listSessions, openSession, refuseOwnDevice, sendToSession } from "./gateway";
+import { bindingForSession } from "./gateway-bindings";
+import { requestLink } from "./gateway-links";
+import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "./instances";
+import { getThread } from "../threads/threads";
+import type { RequestContext } from "../../request-context";
 import { defineFeature } from "../../kernel/feature";
-import { readGatewayLimits } from "../../../../bridge/gateway-limits";
-import type { DeviceEntryState } from "../../../../devices/pipe";
-import { deviceEntryState } from "../../../../devices/setup";
+import { readGatewayLimits } from "./bridge/gateway-limits";
+import type { DeviceEntryState } from "./devices/pipe";
+import { deviceEntryState } from "./devices/setup";
 import { billing } from "../billing";
 import { canvas } from "../canvas";
-import { metering } from "../metering";
-import { allSessions } from "../../domain/gateway";
+import { metering } from "./metering";
+import { allSessions } from "./gateway";
 import { local, methods, mutate, query } from "../../kernel/handlers";
 import { readOwnMessage } from "../inbox";
 import { InstanceHost } from "./host";
 
-/** The room's RPC for the Worker's device entry (party/devices/entry.ts). */
+/** The room's RPC for the Worker's device entry (party/api/device-entry.ts). */
 export interface InstancesRpc {
   /** Only a hosted instance that is ready takes devices. */
   deviceEntryState(instanceId: string): DeviceEntryState;

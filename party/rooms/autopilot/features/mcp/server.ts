@@ -1,4 +1,4 @@
-// One MCP server per session: the Autopilot's own agent tools (party/agent/tools.ts, the
+// One MCP server per session: the Autopilot's own agent tools (party/rooms/autopilot/features/agent/tools.ts, the
 // same registry and policy), `request_approval`, and the workspace's threads and messages
 // as resources. Every call goes through the room's dispatch as the session's principal, so
 // the scope check, validation and idempotency are the socket's own.
@@ -9,10 +9,10 @@ import { ApprovalsRequestParams } from "../../../../../shared/protocol/approvals
 import { type MethodName, Methods } from "../../../../../shared/protocol/methods";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { hasScope } from "../../../../../shared/scopes";
-import { nodeCallTitle } from "../../../../agent/run-tools";
-import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../../../../agent/tools";
+import { nodeCallTitle } from "../agent/run-tools";
+import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../agent/tools";
 import { randomToken, sha256Hex } from "../../../../auth/tokens";
-import { type GatedCallAsk, type GatedFiling, WITHDRAWN_NOTE } from "../../kernel/gated-calls";
+import { type GatedCallAsk, type GatedFiling, WITHDRAWN_NOTE } from "./gated-calls";
 import { PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
 import { MESSAGES_TEMPLATE, THREADS_URI } from "./uris";
 

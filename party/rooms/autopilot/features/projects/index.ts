@@ -1,4 +1,4 @@
-import { archiveProject, createProject, pageProjects, requireProject, updateProject } from "../../domain/projects";
+import { archiveProject, createProject, pageProjects, requireProject, updateProject } from "./projects";
 import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 

@@ -1,5 +1,5 @@
 import { deleteFileObjects, deleteOrphanFiles } from "../../../../files/storage";
-import { fileById } from "../../domain/files";
+import { fileById } from "../threads/files";
 import { defineFeature } from "../../kernel/feature";
 import { canvas } from "../canvas";
 import { RetentionSweep } from "./sweep";

@@ -1,12 +1,12 @@
-import { sweepRoomTables } from "../../domain/retention";
-import { forgetUnattachedFiles, UNATTACHED_FILE_TTL_MS, unattachedFiles } from "../../domain/files";
+import { sweepRoomTables } from "./retention";
+import { forgetUnattachedFiles, UNATTACHED_FILE_TTL_MS, unattachedFiles } from "../threads/files";
 import type { Sql } from "../../../../domain/sql";
 
 /** How often a room with something to forget sweeps its tables. */
 export const RETENTION_SWEEP_SECONDS = 3600;
 
 /**
- * The Autopilot's retention sweep (party/rooms/autopilot/domain/retention.ts), on an interval schedule
+ * The Autopilot's retention sweep (party/rooms/autopilot/features/retention/retention.ts), on an interval schedule
  * while there is anything to forget: a room that runs for weeks (bridges keep it awake)
  * must not rely on a restart to trim its tables. The schedule is dropped when nothing
  * time-bounded is left, so an idle room is not woken for nothing, and made again once a

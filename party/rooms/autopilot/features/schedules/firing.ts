@@ -2,9 +2,9 @@ import type { Scheduler } from "agents/schedules";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import type { Schedule } from "../../../../../shared/protocol/schedules";
 import { hasScope } from "../../../../../shared/scopes";
-import type { CurrentAccess } from "../../../../agent/run-access";
-import type { OpContext, RoomWriter } from "../../domain/context";
-import { getThread } from "../../domain/threads";
+import type { CurrentAccess } from "../agent/run-access";
+import type { OpContext, RoomWriter } from "../../kernel/op-context";
+import { getThread } from "../threads/threads";
 import type { RoomServices } from "../../kernel/services";
 import { changeSchedule } from "./methods";
 import {

@@ -9,9 +9,9 @@ import type {
 import { hasScope } from "../../../../../shared/scopes";
 import { isAccessPrincipal } from "../../../../auth/current-access";
 import { RoomError } from "../../../../domain/errors";
-import type { OpContext } from "../../domain/context";
-import { requireProject } from "../../domain/projects";
-import { requireThread } from "../../domain/threads";
+import type { OpContext } from "../../kernel/op-context";
+import { requireProject } from "../projects/projects";
+import { requireThread } from "../threads/threads";
 import { countSchedules, getSchedule, putSchedule, removeSchedule } from "./store";
 import { checkWhen, nextOccurrence, type ScheduleBounds } from "./times";
 

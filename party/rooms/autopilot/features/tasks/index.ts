@@ -1,8 +1,8 @@
-import { AUTOPILOT_ACTOR } from "../../../../agent/autopilot-posts";
-import { taskOpening } from "../../../../agent/task-context";
-import { TaskRunner } from "../../../../agent/task-runner";
-import { runScopes } from "../../../../agent/tools";
-import { readRunLog } from "../../domain/run-log";
+import { AUTOPILOT_ACTOR } from "../agent/autopilot-posts";
+import { taskOpening } from "./task-context";
+import { TaskRunner } from "./task-runner";
+import { runScopes } from "../agent/tools";
+import { readRunLog } from "../agent/run-log";
 import {
   cancelTask,
   endTaskFor,
@@ -13,7 +13,7 @@ import {
   resumeTask,
   startTask,
   tasksWithStatus,
-} from "../../domain/tasks";
+} from "./tasks";
 import { defineFeature } from "../../kernel/feature";
 import { agent } from "../agent";
 import { TaskHeartbeat } from "./heartbeat";

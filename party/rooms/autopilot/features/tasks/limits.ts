@@ -2,7 +2,7 @@
 // the default (an operator's input, but never a 0-step or endless task).
 import { z } from "zod";
 import type { Env } from "../../../../env";
-import type { TaskLimits } from "../../domain/tasks";
+import type { TaskLimits } from "./tasks";
 
 const MINUTE = 60_000;
 const integer = (min: number, max: number, fallback: number) =>

@@ -1,5 +1,5 @@
-import { sendChat } from "../../domain/gateway-outbox";
-import { goAhead } from "../../domain/run-waiting";
+import { sendChat } from "../instances/gateway-outbox";
+import { goAhead } from "../agent/run-waiting";
 import {
   archiveThread,
   configureThread,
@@ -8,7 +8,7 @@ import {
   newThreadResponder,
   pageThreads,
   renameThread,
-} from "../../domain/threads";
+} from "./threads";
 import { readOwnMessage } from "../inbox";
 import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";

@@ -1,10 +1,10 @@
-import { listAudit } from "../../domain/audit";
-import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../../domain/jobs";
-import { deleteMemory, listMemory, putMemory } from "../../domain/memory";
-import { pagePresence } from "../../domain/presence";
-import { searchRoom } from "../../domain/search";
-import { updateSettings } from "../../domain/settings";
-import { listUsage } from "../../domain/usage";
+import { listAudit } from "../../kernel/audit";
+import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../jobs/jobs";
+import { deleteMemory, listMemory, putMemory } from "../agent/memory";
+import { pagePresence } from "../../kernel/connections/presence";
+import { searchRoom } from "./search";
+import { updateSettings } from "../../kernel/settings";
+import { listUsage } from "../agent/usage";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate, paged, query } from "../../kernel/handlers";
 

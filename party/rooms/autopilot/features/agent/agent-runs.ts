@@ -1,0 +1,263 @@
+import { type AgentRunDoc, agentRunRecord } from "../../../../records/agent-run";
+import { readable } from "../../../../records/codec";
+import { and, asc, eq, gt, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
+import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
+import {
+  agentGatewayInvokes,
+  agentRunApprovals,
+  agentRuns,
+  agentToolCalls,
+  messages,
+  type RunStatus,
+} from "../../../../domain/db/schema";
+import type { Sql } from "../../../../domain/sql";
+
+// The Autopilot's runs: one per triggering message (a replayed `chat.send` starts nothing
+// new: coversMessage), at most one active per thread; a queued run's trigger moves to the
+// newest post it will answer. A paused run keeps its
+// model messages here until a person decides, so it survives eviction and restarts.
+
+export type { RunStatus };
+
+export interface AgentRun {
+  id: string;
+  threadId: string;
+  triggerMessageId: string;
+  status: RunStatus;
+  /** How many segments (pauses for approval) came before the current one. */
+  segment: number;
+  doc: AgentRunDoc;
+}
+
+/** Finished runs (and their tool-call ledger) are deleted after this. */
+export const RUN_RETENTION_MS = 7 * 24 * 3_600_000;
+
+const RUN_COLUMNS = {
+  id: agentRuns.id,
+  threadId: agentRuns.threadId,
+  triggerMessageId: agentRuns.triggerMessageId,
+  status: agentRuns.status,
+  segment: agentRuns.segment,
+  doc: agentRuns.doc,
+};
+type Row = { id: string; threadId: string; triggerMessageId: string; status: RunStatus; segment: number; doc: string };
+const toRun = (r: Row): AgentRun => ({ ...r, doc: agentRunRecord.decode(r.doc) });
+const oneRun = (row: Row | undefined): AgentRun | null => (row ? (readable([row], toRun)[0] ?? null) : null);
+const selectRuns = (sql: Sql, where: SQL | undefined) => sql.db.select(RUN_COLUMNS).from(agentRuns).where(where);
+
+// Every post to a thread the Autopilot answers asks these (turn intake): prepared once per room.
+const intake = preparedPerRoom((db) => ({
+  covers: db
+    .select({ id: agentRuns.id })
+    .from(agentRuns)
+    .innerJoin(messages, eq(messages.id, agentRuns.triggerMessageId))
+    .where(and(eq(agentRuns.threadId, param("threadId")), gte(messages.n, param("n"))))
+    .limit(1)
+    .prepare(),
+  turns: db
+    .select({ createdAt: agentRuns.createdAt })
+    .from(agentRuns)
+    .where(and(eq(agentRuns.threadId, param("threadId")), gt(agentRuns.createdAt, param("since"))))
+    .orderBy(asc(agentRuns.createdAt))
+    .prepare(),
+  nextQueued: db
+    .select(RUN_COLUMNS)
+    .from(agentRuns)
+    .where(and(eq(agentRuns.threadId, param("threadId")), eq(agentRuns.status, "queued")))
+    .orderBy(asc(agentRuns.createdAt))
+    .limit(1)
+    .prepare(),
+}));
+
+/** Queues a run for a message; false when the message already has one. */
+export function queueRun(
+  sql: Sql,
+  run: { id: string; threadId: string; triggerMessageId: string; doc: AgentRunDoc },
+  now: number,
+): boolean {
+  const inserted = sql.db
+    .insert(agentRuns)
+    .values({
+      id: run.id,
+      threadId: run.threadId,
+      triggerMessageId: run.triggerMessageId,
+      status: "queued",
+      segment: 0,
+      createdAt: now,
+      updatedAt: now,
+      doc: agentRunRecord.encode(run.doc),
+    })
+    .onConflictDoNothing({ target: agentRuns.triggerMessageId })
+    .returning({ id: agentRuns.id })
+    .all();
+  return inserted.length > 0;
+}
+
+/**
+ * Whether a run already answers (or answered) message `n` of the thread: every run sees
+ * the thread up to its trigger, so a message at or before a run's trigger is covered.
+ * A replayed `chat.send`, or a post folded into a follow-up turn, starts nothing new.
+ */
+export function coversMessage(sql: Sql, threadId: string, n: number): boolean {
+  return intake(sql.db).covers.get({ threadId, n }) !== undefined;
+}
+
+/** Moves a queued run's trigger to a later message (its context then ends there). */
+export function retriggerQueued(
+  sql: Sql,
+  run: AgentRun,
+  message: { id: string; n: number },
+  doc: AgentRunDoc,
+  now: number,
+): boolean {
+  const moved = sql.db
+    .update(agentRuns)
+    .set({ triggerMessageId: message.id, doc: agentRunRecord.encode({ ...doc, triggerN: message.n }), updatedAt: now })
+    .where(and(eq(agentRuns.id, run.id), eq(agentRuns.status, "queued")))
+    .returning({ id: agentRuns.id })
+    .all();
+  return moved.length > 0;
+}
+
+/** When the thread's runs since `since` were queued, oldest first (the per-thread turn cap). */
+export function turnsSince(sql: Sql, threadId: string, since: number): number[] {
+  return intake(sql.db)
+    .turns.all({ threadId, since })
+    .map((r) => r.createdAt);
+}
+
+export function getRun(sql: Sql, id: string): AgentRun | null {
+  return oneRun(selectRuns(sql, eq(agentRuns.id, id)).get());
+}
+
+export function runsWithStatus(sql: Sql, status: RunStatus): AgentRun[] {
+  return readable(selectRuns(sql, eq(agentRuns.status, status)).orderBy(asc(agentRuns.createdAt)).all(), toRun);
+}
+
+/** The thread's run that streams or waits for a person, if any. */
+export function activeRun(sql: Sql, threadId: string): AgentRun | null {
+  return oneRun(
+    selectRuns(
+      sql,
+      and(eq(agentRuns.threadId, threadId), inArray(agentRuns.status, ["streaming", "awaiting_approval"])),
+    ).get(),
+  );
+}
+
+export function nextQueued(sql: Sql, threadId: string): AgentRun | null {
+  return oneRun(intake(sql.db).nextQueued.get({ threadId }));
+}
+
+/**
+ * Moves a run from one of `from` to `to`; false when it was not in one of them (someone
+ * else claimed it first). A second active run in a thread is refused by the unique index.
+ */
+export function claimRun(sql: Sql, id: string, from: readonly RunStatus[], to: RunStatus, now: number): boolean {
+  try {
+    const claimed = sql.db
+      .update(agentRuns)
+      .set({ status: to, updatedAt: now })
+      .where(and(eq(agentRuns.id, id), inArray(agentRuns.status, [...from])))
+      .returning({ id: agentRuns.id })
+      .all();
+    return claimed.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export function saveRun(sql: Sql, run: Pick<AgentRun, "id" | "status" | "segment" | "doc">, now: number): void {
+  sql.db
+    .update(agentRuns)
+    .set({ status: run.status, segment: run.segment, doc: agentRunRecord.encode(run.doc), updatedAt: now })
+    .where(eq(agentRuns.id, run.id))
+    .run();
+}
+
+/** Ends a run; its model messages are no longer needed. */
+export function endRun(sql: Sql, id: string, status: "finished" | "failed" | "aborted", now: number): void {
+  const run = getRun(sql, id);
+  if (!run) return;
+  saveRun(sql, { ...run, status, doc: { ...run.doc, messages: [], pending: run.doc.pending } }, now);
+}
+
+export function recordToolCall(
+  sql: Sql,
+  call: { runId: string; toolCallId: string; name: string; status: string; messageId: string | null },
+  now: number,
+): void {
+  sql.db
+    .insert(agentToolCalls)
+    .values({
+      runId: call.runId,
+      toolCallId: call.toolCallId,
+      name: call.name,
+      status: call.status,
+      messageId: call.messageId,
+      at: now,
+    })
+    .onConflictDoUpdate({
+      target: [agentToolCalls.runId, agentToolCalls.toolCallId],
+      set: { status: excluded("status"), messageId: excluded("message_id"), at: excluded("at") },
+    })
+    .run();
+}
+
+/** A run that will not resume (what retention may forget). */
+export const FINISHED_RUN = inArray(agentRuns.status, ["finished", "failed", "aborted"]);
+
+/** Whether the call's tool message is already in the thread (a run resumed twice replays the call). */
+export function toolCallPosted(sql: Sql, runId: string, toolCallId: string): boolean {
+  const hit = sql.db
+    .select({ runId: agentToolCalls.runId })
+    .from(agentToolCalls)
+    .where(
+      and(
+        eq(agentToolCalls.runId, runId),
+        eq(agentToolCalls.toolCallId, toolCallId),
+        isNotNull(agentToolCalls.messageId),
+      ),
+    )
+    .get();
+  return hit !== undefined;
+}
+
+/** An approval the run filed through an approval-method tool: the room acts on it for the run's trigger. */
+export function recordFiledApproval(sql: Sql, runId: string, approvalId: string): void {
+  sql.db
+    .insert(agentRunApprovals)
+    .values({ approvalId, runId })
+    .onConflictDoNothing({ target: agentRunApprovals.approvalId })
+    .run();
+}
+
+export function filedApprovals(sql: Sql, runId: string): string[] {
+  return sql.db
+    .select({ approvalId: agentRunApprovals.approvalId })
+    .from(agentRunApprovals)
+    .where(eq(agentRunApprovals.runId, runId))
+    .all()
+    .map((r) => r.approvalId);
+}
+
+/** The run that filed an approval, if a run did. */
+export function runOfFiledApproval(sql: Sql, approvalId: string): AgentRun | null {
+  const row = sql.db
+    .select(RUN_COLUMNS)
+    .from(agentRuns)
+    .innerJoin(agentRunApprovals, eq(agentRunApprovals.runId, agentRuns.id))
+    .where(eq(agentRunApprovals.approvalId, approvalId))
+    .get();
+  return oneRun(row);
+}
+
+export function forgetOldRuns(sql: Sql, now: number): void {
+  const old = sql.db
+    .select({ id: agentRuns.id })
+    .from(agentRuns)
+    .where(and(FINISHED_RUN, lt(agentRuns.updatedAt, now - RUN_RETENTION_MS)));
+  sql.db.delete(agentRunApprovals).where(inArray(agentRunApprovals.runId, old)).run();
+  sql.db.delete(agentToolCalls).where(inArray(agentToolCalls.runId, old)).run();
+  sql.db.delete(agentGatewayInvokes).where(inArray(agentGatewayInvokes.runId, old)).run();
+  sql.db.delete(agentRuns).where(inArray(agentRuns.id, old)).run();
+}

@@ -1,0 +1,57 @@
+import type { z } from "zod";
+import {
+  MAX_MEMORY_ENTRIES,
+  type MemoryDeleteParams,
+  type MemoryEntry,
+  type MemoryListParams,
+  type MemoryPutParams,
+} from "../../../../../shared/protocol/agent";
+import { readable } from "../../../../records/codec";
+import { memoryRecord } from "../../../../records/documents";
+import { asc, count, eq, sql as q } from "drizzle-orm";
+import type { OpContext } from "../../kernel/op-context";
+import { excluded } from "../../../../domain/db/client";
+import { memory } from "../../../../domain/db/schema";
+import { RoomError } from "../../../../domain/errors";
+import type { Sql } from "../../../../domain/sql";
+
+// The workspace memory: short notes under keys, kept by people and by the Autopilot (its
+// instructions carry them). Every change is a durable event, so every client sees it.
+
+export function listMemory(sql: Sql, params: z.output<typeof MemoryListParams>): { entries: MemoryEntry[] } {
+  const rows = sql.db
+    .select({ doc: memory.doc })
+    .from(memory)
+    .where(params.prefix ? eq(q`substr(${memory.key}, 1, ${params.prefix.length})`, params.prefix) : undefined)
+    .orderBy(asc(memory.key))
+    .limit(params.limit)
+    .all();
+  return { entries: readable(rows, (r) => memoryRecord.decode(r.doc)) };
+}
+
+export function putMemory(ctx: OpContext, params: z.output<typeof MemoryPutParams>): { entry: MemoryEntry } {
+  const exists =
+    ctx.sql.db.select({ key: memory.key }).from(memory).where(eq(memory.key, params.key)).get() !== undefined;
+  if (!exists && (ctx.sql.db.select({ n: count() }).from(memory).get()?.n ?? 0) >= MAX_MEMORY_ENTRIES) {
+    throw new RoomError("conflict", `the memory is full (${MAX_MEMORY_ENTRIES} entries): delete one first`, {
+      limit: MAX_MEMORY_ENTRIES,
+    });
+  }
+  const entry: MemoryEntry = { key: params.key, value: params.value, updatedBy: ctx.actor, updatedAt: ctx.now };
+  ctx.sql.db
+    .insert(memory)
+    .values({ key: entry.key, updatedAt: entry.updatedAt, doc: memoryRecord.encode(entry) })
+    .onConflictDoUpdate({ target: memory.key, set: { updatedAt: excluded("updated_at"), doc: excluded("doc") } })
+    .run();
+  ctx.emit("memory.updated", { entry });
+  ctx.audit("memory.put", entry.key);
+  return { entry };
+}
+
+export function deleteMemory(ctx: OpContext, params: z.output<typeof MemoryDeleteParams>): { deleted: boolean } {
+  if (ctx.sql.db.delete(memory).where(eq(memory.key, params.key)).returning({ key: memory.key }).all().length === 0)
+    return { deleted: false };
+  ctx.emit("memory.deleted", { key: params.key, by: ctx.actor });
+  ctx.audit("memory.delete", params.key);
+  return { deleted: true };
+}

@@ -1,0 +1,166 @@
+// A run acts for the principal whose message triggered it (its doc's `triggeredBy`), and
+// only while that principal still may. A run outlives the request that started it — it
+// waits for people, survives eviction, resumes after a restart — so the room reads that
+// principal's access again, from D1 as it stands now (party/auth/current-access.ts),
+// before every tool call and before a queued or resumed run asks the model again. The
+// Worker telling the room that access changed (accessChanged) only makes it look sooner:
+// that word may never come (a key past its expiry, a room that could not be reached).
+//
+// Access gone: the run stops — an error in its thread, its approvals still pending
+// withdrawn (expired, with why), and an audit entry `run.stopped`. Scopes narrowed: a tool
+// that needs a scope the trigger no longer holds does not run, and the model is told.
+import type { ToolSet } from "ai";
+import { z } from "zod";
+import { type MethodName, Methods } from "../../../../../shared/protocol/methods";
+import type { Actor, Principal, Scope } from "../../../../../shared/protocol/principal";
+import { hasScope } from "../../../../../shared/scopes";
+import { lostAccessNote, toolScope } from "../approvals/acting-for";
+import type { AccessVerdict } from "../../../../auth/current-access";
+import { type AgentRun, endRun, filedApprovals, recordFiledApproval } from "./agent-runs";
+import { withdrawApproval } from "../approvals/approvals";
+import type { Sql } from "../../../../domain/sql";
+import type { AgentRunDoc } from "../../../../records/agent-run";
+import { autopilotPrincipal, failSegment, jsonText, type PostDeps } from "./autopilot-posts";
+import type { GatewayAccess } from "../instances/gateway-tool";
+import { type RunTools, runTools, toolCallKey } from "./run-tools";
+import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
+import { runScopes } from "./tools";
+
+/** A principal's access as it stands now (the room asks D1: recheckPrincipal). */
+export type CurrentAccess = (principal: Principal) => Promise<AccessVerdict>;
+
+export type RunAccess =
+  /** What the run may still use: its own scopes, narrowed to what its trigger holds now (never widened). */
+  | { kind: "ok"; scopes: Scope[] }
+  | { kind: "gone"; reason: string }
+  /** D1 could not answer: nothing runs on a guess. */
+  | { kind: "unknown"; error: string };
+
+export async function runAccess(
+  current: CurrentAccess,
+  doc: Pick<AgentRunDoc, "triggeredBy" | "scopes">,
+): Promise<RunAccess> {
+  try {
+    const verdict = await current({ ...doc.triggeredBy, scopes: doc.scopes });
+    if (!verdict.ok) return { kind: "gone", reason: verdict.reason };
+    const held = runScopes(verdict.principal.scopes);
+    return { kind: "ok", scopes: doc.scopes.filter((scope) => held.includes(scope)) };
+  } catch (error) {
+    return { kind: "unknown", error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * The run's tools, each checking its trigger's access right before it executes — also a
+ * call a person approved before that access changed: the approval let the room act for
+ * that principal, not for whoever holds the run now. `gone` is told when the access is
+ * gone (the run then stops); the call fails either way, so it never runs.
+ */
+export function guardTools(tools: ToolSet, check: () => Promise<RunAccess>, gone: (reason: string) => void): ToolSet {
+  const guarded: ToolSet = {};
+  for (const [name, definition] of Object.entries(tools)) {
+    const execute = definition.execute;
+    guarded[name] = execute
+      ? {
+          ...definition,
+          execute: async (input: unknown, options: Parameters<typeof execute>[1]) => {
+            const access = await check();
+            if (access.kind === "unknown")
+              throw new Error(
+                `${name} did not run: the access of whoever asked could not be confirmed (${access.error})`,
+              );
+            if (access.kind === "gone") {
+              gone(access.reason);
+              throw new Error(`${name} did not run: whoever asked no longer has access (${access.reason})`);
+            }
+            const scope = toolScope(name);
+            if (!hasScope(access.scopes, scope))
+              throw new Error(`${name} did not run: whoever asked no longer holds the ${scope} scope`);
+            return execute(input as never, options);
+          },
+        }
+      : definition;
+  }
+  return guarded;
+}
+
+const FiledApproval = z.object({ approval: z.object({ id: z.string() }) });
+
+/**
+ * Remembers the approval an approval-method tool (instances.*) filed: it is requested by
+ * the Autopilot, but what it lets the room do is done for the run's trigger.
+ */
+export function noteFiledApproval(sql: Sql, runId: string, method: MethodName, result: unknown): void {
+  if (TOOL_POLICY[method].kind !== "approval-method") return;
+  const filed = FiledApproval.safeParse(result);
+  if (filed.success) recordFiledApproval(sql, runId, filed.data.approval.id);
+}
+
+export const stoppedText = (who: Actor, reason: string): string =>
+  `The Autopilot stopped: ${who.name} asked for this and no longer has access (${reason}). Nothing more runs for them.`;
+
+/**
+ * Ends a run whose trigger's access is gone: its segment fails with why, the approvals it
+ * still waits for or filed are withdrawn, and the audit records the stop (by the room).
+ */
+export function stopRun(deps: PostDeps, run: AgentRun, chatRunId: string, partial: string, reason: string): void {
+  const who = run.doc.triggeredBy;
+  failSegment(deps, run.threadId, chatRunId, partial, stoppedText(who, reason));
+  deps.commit(null, (ctx) => {
+    const asked = run.doc.pending.flatMap((call) => (call.roomApprovalId && !call.answer ? [call.roomApprovalId] : []));
+    const note = lostAccessNote(who, reason);
+    const withdrawn = [...asked, ...filedApprovals(ctx.sql, run.id)].filter(
+      (id) => withdrawApproval(ctx, id, note) !== null,
+    );
+    endRun(ctx.sql, run.id, "aborted", ctx.now);
+    ctx.audit("run.stopped", run.id, { threadId: run.threadId, triggeredBy: who.id, reason, withdrawn });
+  });
+}
+
+/** A tool's result as the model gets it back (a run's messages are stored while it waits). */
+const RESULT_CHARS = 16_000;
+
+export interface ActingToolsDeps {
+  sql: Sql;
+  invoke(
+    principal: Principal,
+    method: MethodName,
+    params: Record<string, unknown>,
+    onBehalfOf?: Actor,
+  ): Promise<unknown>;
+  gateway(threadId: string): GatewayAccess | null;
+  currentAccess: CurrentAccess;
+}
+
+/**
+ * The tools of a run acting for someone (a reply's run, or a task): each call goes through
+ * the room's dispatch as the Autopilot for `triggeredBy`, a mutating one with its key from
+ * the run and the call, and each first reads the trigger's access again (`gone` is told
+ * when it is gone).
+ */
+export async function actingTools(
+  d: ActingToolsDeps,
+  run: { id: string; threadId: string; scopes: Scope[]; triggeredBy: Actor },
+  riskyGatewayTools: readonly string[],
+  gone: (reason: string) => void,
+): Promise<RunTools> {
+  const principal = autopilotPrincipal(run.scopes);
+  const built = await runTools({
+    sql: d.sql,
+    runId: run.id,
+    scopes: run.scopes,
+    riskyGatewayTools,
+    gateway: d.gateway(run.threadId),
+    call: async (method, input, options) => {
+      const params = Methods[method].mutating
+        ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) }
+        : input;
+      const result = await d.invoke(principal, method, params, run.triggeredBy);
+      noteFiledApproval(d.sql, run.id, method, result);
+      const text = jsonText(result);
+      return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
+    },
+  });
+  const check = () => runAccess(d.currentAccess, { triggeredBy: run.triggeredBy, scopes: run.scopes });
+  return { ...built, tools: guardTools(built.tools, check, gone) };
+}

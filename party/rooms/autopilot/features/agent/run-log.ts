@@ -1,0 +1,63 @@
+// The run log (shared/protocol/tasks.ts RunLogEntry): what each run of the Autopilot did,
+// step by step, appended as it happens and read back in order.
+import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
+import { and, asc, eq, gt, max } from "drizzle-orm";
+import { runLog } from "../../../../domain/db/schema";
+import type { Sql } from "../../../../domain/sql";
+import { runLogRecord } from "../../../../records/task";
+
+/** An entry's text and details are bounded before they are stored (tool arguments and results are clipped by the caller). */
+const MAX_TEXT = 1000;
+const MAX_DETAILS_CHARS = 20_000;
+
+export type NewRunLogEntry = Pick<RunLogEntry, "kind" | "step" | "text" | "details">;
+
+/** Appends entries to a run's log; returns them as stored (with their seq), for the live event. */
+export function appendRunLog(sql: Sql, runId: string, entries: NewRunLogEntry[], at: number): RunLogEntry[] {
+  if (entries.length === 0) return [];
+  const last =
+    sql.db
+      .select({ seq: max(runLog.seq) })
+      .from(runLog)
+      .where(eq(runLog.runId, runId))
+      .get()?.seq ?? 0;
+  return entries.map((entry, i) => {
+    const stored: RunLogEntry = {
+      runId,
+      seq: last + i + 1,
+      at,
+      kind: entry.kind,
+      step: entry.step,
+      text: entry.text.length > MAX_TEXT ? `${entry.text.slice(0, MAX_TEXT - 1)}…` : entry.text,
+      details: boundedDetails(entry.details),
+    };
+    sql.db
+      .insert(runLog)
+      .values({ runId, seq: stored.seq, at, kind: stored.kind, doc: runLogRecord.encode(stored) })
+      .run();
+    return stored;
+  });
+}
+
+function boundedDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const text = JSON.stringify(details);
+  return text.length <= MAX_DETAILS_CHARS ? details : { clipped: true, json: `${text.slice(0, MAX_DETAILS_CHARS)}…` };
+}
+
+/** A run's entries after `after`, in order; `next` continues the read (null: none left). */
+export function readRunLog(
+  sql: Sql,
+  runId: string,
+  after: number,
+  limit: number,
+): { entries: RunLogEntry[]; next: number | null } {
+  const rows = sql.db
+    .select({ doc: runLog.doc })
+    .from(runLog)
+    .where(and(eq(runLog.runId, runId), gt(runLog.seq, after)))
+    .orderBy(asc(runLog.seq))
+    .limit(limit + 1)
+    .all();
+  const entries = rows.slice(0, limit).map((row) => runLogRecord.decode(row.doc));
+  return { entries, next: rows.length > limit ? (entries.at(-1)?.seq ?? null) : null };
+}

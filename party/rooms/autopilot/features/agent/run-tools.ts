@@ -1,0 +1,112 @@
+// A run's tools: the room's own (tools.ts) plus, when the thread has an OpenClaw instance
+// attached and the run may write, that gateway's tools (gateway-tool.ts); the approval
+// policy over both (built per segment, so the gateway's catalog is read once per run
+// segment, not per model step); a call's idempotency key and what a decided approval
+// tells it.
+import type { ToolSet } from "ai";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import type { Scope } from "../../../../../shared/protocol/principal";
+import { toolWords } from "../../../../../shared/plain-words";
+import { hasScope } from "../../../../../shared/scopes";
+import type { Sql } from "../../../../domain/sql";
+import type { PendingCall } from "../../../../records/agent-run";
+import { GATEWAY_TOOL, gatewayToolRisk, requestedGatewayTool } from "../instances/gateway-catalog";
+import { type GatewayAccess, gatewayTools } from "../instances/gateway-tool";
+import type { Risk } from "../../../../../shared/protocol/tool-policy";
+import { type CallMethod, gatedRisk, roomTools, type ToolCallSeen, toolApprovalPolicy, toolName } from "./tools";
+
+/** Using an instance's gateway tools takes what sending it a message takes. */
+export const GATEWAY_TOOL_SCOPE: Scope = "write";
+
+export interface RunTools {
+  tools: ToolSet;
+  approval: ReturnType<typeof toolApprovalPolicy>;
+}
+
+export interface RunToolsInput {
+  sql: Sql;
+  runId: string;
+  scopes: readonly Scope[];
+  riskyGatewayTools: readonly string[];
+  call: CallMethod;
+  /** The thread's attached instance, if any. */
+  gateway: GatewayAccess | null;
+}
+
+export async function runTools(input: RunToolsInput): Promise<RunTools> {
+  const { scopes, riskyGatewayTools: risky } = input;
+  const mayUseGateway = input.gateway !== null && hasScope(scopes, GATEWAY_TOOL_SCOPE);
+  const tools: ToolSet = {
+    ...roomTools(scopes, input.call),
+    ...(mayUseGateway && input.gateway
+      ? await gatewayTools({ sql: input.sql, runId: input.runId, access: input.gateway, risky })
+      : {}),
+  };
+  const gatewayPolicy = (call: ToolCallSeen) => {
+    if (call.toolName !== GATEWAY_TOOL) return undefined;
+    if (!hasScope(scopes, GATEWAY_TOOL_SCOPE))
+      return {
+        type: "denied" as const,
+        reason: `the run may not use ${GATEWAY_TOOL}: it needs the ${GATEWAY_TOOL_SCOPE} scope`,
+      };
+    const name = requestedGatewayTool(call.input);
+    return name && gatewayToolRisk(name, risky) ? ("user-approval" as const) : undefined;
+  };
+  return { tools, approval: toolApprovalPolicy(scopes, gatewayPolicy) };
+}
+
+/** The title and risk of the approval a gated call files: what it does in words (shared/plain-words.ts), never the tool's name. */
+export function approvalFor(
+  tool: string,
+  input: unknown,
+  riskyGatewayTools: readonly string[],
+  instanceName: string | null,
+): { title: string; risk: Risk } {
+  if (tool === GATEWAY_TOOL) {
+    const name = requestedGatewayTool(input) ?? "an unnamed tool";
+    return {
+      title:
+        `The Autopilot wants to run the OpenClaw tool “${name}” on instance ${instanceName ? `“${instanceName}”` : "(detached)"}`.slice(
+          0,
+          200,
+        ),
+      risk: gatewayToolRisk(name, riskyGatewayTools) ?? "high",
+    };
+  }
+  if (tool === NODE_TOOL) return { title: nodeCallTitle(input, "Autopilot"), risk: "high" };
+  return { title: `The Autopilot wants to ${toolWords(tool)}`, risk: gatedRisk(tool) ?? "medium" };
+}
+
+const NODE_TOOL = toolName("instances.invokeNode");
+
+/** A node call's title names the command line a person approves (system.run's argv), not only the tool. */
+export function nodeCallTitle(input: unknown, who: string): string {
+  const call = (input ?? {}) as { command?: unknown; params?: { command?: unknown }; instanceId?: unknown };
+  const argv = call.params?.command;
+  const line =
+    Array.isArray(argv) && argv.every((a) => typeof a === "string")
+      ? argv.join(" ")
+      : typeof argv === "string"
+        ? argv
+        : null;
+  const what = typeof call.command === "string" ? call.command : "a command";
+  const where = typeof call.instanceId === "string" ? ` on a node of ${call.instanceId}` : " on a node";
+  return `${who} wants to run ${what}${line ? `: ${line}` : ""}${where}`.slice(0, 200);
+}
+
+/** The idempotency key of a tool call: run ids are unique, tool call ids (`call_0`) are not. */
+export async function toolCallKey(runId: string, toolCallId: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${runId}:${toolCallId}`));
+  return `ap:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** What a paused call is told once its room approval is decided or expired. */
+export function answerFor(approval: Approval): PendingCall["answer"] {
+  if (approval.status === "approved") return { approved: true };
+  if (approval.status === "denied")
+    return {
+      approved: false,
+      reason: `denied by ${approval.resolvedBy?.name ?? "a person"}${approval.note ? `: ${approval.note}` : ""}`,
+    };
+  return { approved: false, reason: `expired: ${approval.note ?? "nobody decided in time"}` };
+}

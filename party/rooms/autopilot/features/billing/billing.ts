@@ -1,0 +1,369 @@
+// The workspace's money (protocol 10; decision 44): the ledger, budgets and their raises, and
+// the state every interface shows, all derived from the room's tables. Usage is priced when it
+// is recorded, from the operator's table (party/rooms/autopilot/features/billing/config.ts); an entry's id is unique to
+// what it pays for, so recording the same thing twice is one entry. The spend gate
+// (spend-gate.ts) reads what is left here before anything is spent.
+import type { z } from "zod";
+import type {
+  BillingEntriesParams,
+  BillingState,
+  Budget,
+  BudgetScope,
+  LedgerEntry,
+  SpendGroupBy,
+} from "../../../../../shared/protocol/billing";
+import { and, count, desc, eq, gte, lt, or, sql as q, sum } from "drizzle-orm";
+import type { BillingConfig, PlanConfig } from "./config";
+import { topUpPrice } from "./config";
+import { approvals, billingMeta, budgetRaises, budgets, ledger, ledgerTotals } from "../../../../domain/db/schema";
+import { approvalRecord } from "../../../../records/documents";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import type { Sql } from "../../../../domain/sql";
+import { appendAudit } from "../../kernel/audit";
+import type { Page } from "../../kernel/paging";
+import { settleApproval } from "../approvals/approvals";
+import type { OpContext } from "../../kernel/op-context";
+import { NO_LONGER_NEEDED } from "../../../../../shared/billing-words";
+
+/** A new ledger entry: everything but its row number; absent fields are null. */
+export type NewLedgerEntry = Pick<LedgerEntry, "id" | "at" | "kind" | "amount"> & Partial<LedgerEntry>;
+
+/** Writes the entry unless one with its id is there; true when it was written. */
+export function appendLedger(sql: Sql, entry: NewLedgerEntry): boolean {
+  const result = sql.db
+    .insert(ledger)
+    .values({
+      purpose: null,
+      principalId: null,
+      runId: null,
+      threadId: null,
+      projectId: null,
+      taskId: null,
+      instanceId: null,
+      model: null,
+      inputTokens: null,
+      outputTokens: null,
+      seconds: null,
+      note: null,
+      ...entry,
+    })
+    .onConflictDoNothing({ target: ledger.id })
+    .returning({ n: ledger.n })
+    .all();
+  if (result.length === 0) return false;
+  // The running sums move with the entry, in its transaction (the ledger has no other writer).
+  addTotal(sql, "balance", entry.amount);
+  if (entry.kind === "usage") {
+    const spent = -entry.amount;
+    const month = periodOf(entry.at).key;
+    addTotal(sql, `spent:workspace:${month}`, spent);
+    if (entry.principalId) addTotal(sql, `spent:key:${entry.principalId}:${month}`, spent);
+    if (entry.projectId) addTotal(sql, `spent:project:${entry.projectId}:${month}`, spent);
+    if (entry.taskId) addTotal(sql, `spent:task:${entry.taskId}`, spent);
+  }
+  return true;
+}
+
+function addTotal(sql: Sql, key: string, amount: number): void {
+  if (amount === 0) return;
+  sql.db
+    .insert(ledgerTotals)
+    .values({ key, amount })
+    .onConflictDoUpdate({ target: ledgerTotals.key, set: { amount: q`${ledgerTotals.amount} + ${amount}` } })
+    .run();
+}
+
+function total(sql: Sql, key: string): number {
+  return (
+    sql.db.select({ amount: ledgerTotals.amount }).from(ledgerTotals).where(eq(ledgerTotals.key, key)).get()?.amount ??
+    0
+  );
+}
+
+/**
+ * A model call whose endpoint reported more than the call could have used (spend-gate.ts): the
+ * workspace paid the call's worst case; the rest is kept for operators, a month's total and an
+ * audit entry with the report, and a log line.
+ */
+export function recordOverReport(
+  sql: Sql,
+  call: { id: string; at: number; model: string; inputTokens: number | null; outputTokens: number | null },
+  amounts: { reported: number; charged: number; excess: number },
+): void {
+  const month = periodOf(call.at).key;
+  addTotal(sql, `overreported:${month}`, amounts.excess);
+  addTotal(sql, `overreported-calls:${month}`, 1);
+  const details = {
+    entryId: call.id,
+    model: call.model,
+    inputTokens: call.inputTokens,
+    outputTokens: call.outputTokens,
+    ...amounts,
+  };
+  appendAudit(sql, null, "billing.overreport", "workspace", details, call.at);
+  console.error(JSON.stringify({ msg: "model endpoint reported more usage than the call could use", ...details }));
+}
+
+/** What endpoints reported beyond their calls' worst cases in the month `now` is in (not charged). */
+export function overReported(sql: Sql, now: number): { credits: number; calls: number } {
+  const month = periodOf(now).key;
+  return { credits: total(sql, `overreported:${month}`), calls: total(sql, `overreported-calls:${month}`) };
+}
+
+/** The calendar month (UTC) `now` is in: the period plans credit and budgets count. */
+export function periodOf(now: number): { start: number; end: number; key: string } {
+  const date = new Date(now);
+  const start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+  const end = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  return { start, end, key: new Date(start).toISOString().slice(0, 7) };
+}
+
+const PLAN_KEY = "plan";
+
+/** The workspace's plan: the one an operator set, else the operator's default. */
+export function workspacePlan(sql: Sql, config: BillingConfig): PlanConfig {
+  const row = sql.db.select().from(billingMeta).where(eq(billingMeta.key, PLAN_KEY)).get();
+  return (row && config.plans[row.value]) || (config.plans[config.defaultPlan] as PlanConfig);
+}
+
+export function setWorkspacePlan(sql: Sql, planId: string): void {
+  sql.db
+    .insert(billingMeta)
+    .values({ key: PLAN_KEY, value: planId })
+    .onConflictDoUpdate({ target: billingMeta.key, set: { value: planId } })
+    .run();
+}
+
+/** A meter's watermark (billing_meta), e.g. the gateway usage counters billed so far. */
+export function readMeter<T>(sql: Sql, key: string): T | null {
+  const row = sql.db.select().from(billingMeta).where(eq(billingMeta.key, key)).get();
+  return row ? (JSON.parse(row.value) as T) : null;
+}
+
+export function writeMeter(sql: Sql, key: string, value: unknown): void {
+  const text = JSON.stringify(value);
+  sql.db
+    .insert(billingMeta)
+    .values({ key, value: text })
+    .onConflictDoUpdate({ target: billingMeta.key, set: { value: text } })
+    .run();
+}
+
+/** The plan's credits for the period `now` is in, once per period (a workspace's first use of a period credits it). */
+export function creditPeriod(sql: Sql, config: BillingConfig, now: number): void {
+  const plan = workspacePlan(sql, config);
+  const period = periodOf(now);
+  if (plan.includedCredits <= 0) return;
+  appendLedger(sql, {
+    id: `plan:${period.key}`,
+    at: period.start,
+    kind: "plan",
+    amount: plan.includedCredits,
+    note: `${plan.name} plan: credits for ${period.key}`,
+  });
+}
+
+export function balanceOf(sql: Sql): number {
+  return total(sql, "balance");
+}
+
+/** Credits spent against a budget: in the period `since` starts for all but a task's, which counts in total. */
+export function spentAgainst(sql: Sql, scope: BudgetScope, subjectId: string | null, since: number): number {
+  if (scope === "task") return total(sql, `spent:task:${subjectId ?? ""}`);
+  const month = periodOf(since).key;
+  return total(sql, scope === "workspace" ? `spent:workspace:${month}` : `spent:${scope}:${subjectId ?? ""}:${month}`);
+}
+
+function raisedFor(sql: Sql, scope: BudgetScope, subjectId: string, since: number): number {
+  const row = sql.db
+    .select({ total: sum(budgetRaises.amount) })
+    .from(budgetRaises)
+    .where(
+      and(
+        eq(budgetRaises.scope, scope),
+        eq(budgetRaises.subjectId, subjectId),
+        scope === "task" ? undefined : gte(budgetRaises.at, since),
+      ),
+    )
+    .get();
+  return Number(row?.total ?? 0);
+}
+
+/** A budget's row, or null when none is set. */
+export function budgetLimit(sql: Sql, scope: BudgetScope, subjectId: string | null): number | null {
+  const row = sql.db
+    .select({ limit: budgets.limit })
+    .from(budgets)
+    .where(and(eq(budgets.scope, scope), eq(budgets.subjectId, subjectId ?? "")))
+    .get();
+  return row ? row.limit : null;
+}
+
+export function setBudget(sql: Sql, scope: BudgetScope, subjectId: string | null, limit: number | null, now: number) {
+  const where = and(eq(budgets.scope, scope), eq(budgets.subjectId, subjectId ?? ""));
+  if (limit === null) {
+    sql.db.delete(budgets).where(where).run();
+    return;
+  }
+  sql.db
+    .insert(budgets)
+    .values({ scope, subjectId: subjectId ?? "", limit, updatedAt: now })
+    .onConflictDoUpdate({ target: [budgets.scope, budgets.subjectId], set: { limit, updatedAt: now } })
+    .run();
+}
+
+/** An approved spend approval raises its budget once: the approval's id is the raise's key. */
+export function raiseBudget(
+  sql: Sql,
+  raise: { approvalId: string; scope: BudgetScope; subjectId: string | null; amount: number; at: number },
+): boolean {
+  const result = sql.db
+    .insert(budgetRaises)
+    .values({ ...raise, subjectId: raise.subjectId ?? "" })
+    .onConflictDoNothing()
+    .returning({ approvalId: budgetRaises.approvalId })
+    .all();
+  return result.length > 0;
+}
+
+/** One budget as clients see it. */
+export function budgetState(sql: Sql, scope: BudgetScope, subjectId: string | null, now: number): Budget | null {
+  const limit = budgetLimit(sql, scope, subjectId);
+  if (limit === null) return null;
+  const since = periodOf(now).start;
+  const raised = raisedFor(sql, scope, subjectId ?? "", since);
+  const used = spentAgainst(sql, scope, subjectId, since);
+  return { scope, subjectId, limit, raised, used, remaining: limit + raised - used };
+}
+
+/** Every budget that is set, the workspace's first. */
+export function allBudgets(sql: Sql, now: number): Budget[] {
+  const rows = sql.db.select({ scope: budgets.scope, subjectId: budgets.subjectId }).from(budgets).all();
+  return rows
+    .map((row) => budgetState(sql, row.scope, row.scope === "workspace" ? null : row.subjectId, now))
+    .filter((b): b is Budget => b !== null)
+    .sort((a, b) => (a.scope === "workspace" ? -1 : b.scope === "workspace" ? 1 : 0));
+}
+
+/** The state every interface shows (the Billing panel, `billing.summary`, `billing.changed`). */
+export function billingState(sql: Sql, config: BillingConfig, now: number): BillingState {
+  creditPeriod(sql, config, now);
+  const plan = workspacePlan(sql, config);
+  const period = periodOf(now);
+  return {
+    plan: {
+      id: plan.id,
+      name: plan.name,
+      includedCredits: plan.includedCredits,
+      maxInstances: plan.maxInstances,
+      maxSeats: plan.maxSeats,
+    },
+    period: { start: period.start, end: period.end },
+    balance: balanceOf(sql),
+    periodUsed: spentAgainst(sql, "workspace", null, period.start),
+    budgets: allBudgets(sql, now),
+    topUps: config.stripe !== null,
+    topUpOptions: (config.stripe?.topUps ?? []).map((t) => ({ credits: t.credits, price: topUpPrice(t) })),
+  };
+}
+
+const GROUP_KEY = {
+  purpose: ledger.purpose,
+  principal: ledger.principalId,
+  project: ledger.projectId,
+  thread: ledger.threadId,
+  run: ledger.runId,
+  day: q<string>`strftime('%Y-%m-%d', ${ledger.at} / 1000, 'unixepoch')`,
+} as const;
+
+/** Usage in [since, until) rolled up by one key, largest first. */
+export function spendGroups(sql: Sql, groupBy: z.infer<typeof SpendGroupBy>, since: number, until: number) {
+  const key = GROUP_KEY[groupBy];
+  const credits = q<number>`coalesce(-sum(${ledger.amount}), 0)`.mapWith(Number);
+  return sql.db
+    .select({
+      key,
+      credits,
+      entries: count(),
+      inputTokens: q<number>`coalesce(sum(${ledger.inputTokens}), 0)`.mapWith(Number),
+      outputTokens: q<number>`coalesce(sum(${ledger.outputTokens}), 0)`.mapWith(Number),
+    })
+    .from(ledger)
+    .where(and(eq(ledger.kind, "usage"), gte(ledger.at, since), lt(ledger.at, until)))
+    .groupBy(key)
+    .orderBy(desc(credits))
+    .limit(500)
+    .all()
+    .map((g) => ({ ...g, key: g.key === null ? null : String(g.key) }));
+}
+
+/** Receipts, newest first; a page continues `before` the last one's row number. */
+export function ledgerEntries(sql: Sql, params: z.output<typeof BillingEntriesParams>): Page<LedgerEntry> {
+  const filter = and(
+    params.runId === undefined ? undefined : eq(ledger.runId, params.runId),
+    params.kind === undefined ? undefined : eq(ledger.kind, params.kind),
+  );
+  const before = params.before;
+  const cursor = before
+    ? or(lt(ledger.at, before.at), and(eq(ledger.at, before.at), lt(ledger.id, before.id)))
+    : undefined;
+  const rows = sql.db
+    .select()
+    .from(ledger)
+    .where(and(filter, cursor))
+    .orderBy(desc(ledger.at), desc(ledger.id))
+    .limit(params.limit + 1)
+    .all();
+  const items = rows.slice(0, params.limit).map(({ n: _n, ...entry }): LedgerEntry => entry);
+  const last = items.at(-1);
+  return { items, next: rows.length > params.limit && last ? { at: last.at, id: last.id } : null };
+}
+
+/** An approved spend approval raises its budget once (its id is the raise's key); true when it did now. */
+export function applySpendApproval(sql: Sql, approval: Approval): boolean {
+  const action = approval.action;
+  if (action?.kind !== "spend" || approval.status !== "approved") return false;
+  return raiseBudget(sql, {
+    approvalId: approval.id,
+    scope: action.budget.scope,
+    subjectId: action.budget.subjectId,
+    amount: action.amount,
+    at: approval.resolvedAt ?? Date.now(),
+  });
+}
+
+/** Spend approvals in a status (approved ones: to write a raise the room stopped before writing). */
+export function spendApprovals(sql: Sql, status: "approved" | "pending"): Approval[] {
+  return sql.db
+    .select({ doc: approvals.doc })
+    .from(approvals)
+    .where(and(eq(approvals.status, status), q`json_extract(${approvals.doc}, '$.action.kind') = 'spend'`))
+    .all()
+    .map((row) => approvalRecord.decode(row.doc));
+}
+
+/**
+ * A budget came to have room by someone's act (raised or removed by a person, raised by
+ * another spend approval): the pending spend approvals against it whose work now fits are
+ * resolved as no longer needed, `why` in their note, with the actor named (shared
+ * billing-words.ts `spendNoLongerNeeded`); what waited on them goes on at once (the runners
+ * react to the resolution), without a raise. Answers how many it resolved.
+ */
+export function releaseFittingSpend(
+  ctx: OpContext,
+  budget: { scope: BudgetScope; subjectId: string | null },
+  why: string,
+): number {
+  let released = 0;
+  for (const approval of spendApprovals(ctx.sql, "pending")) {
+    const action = approval.action;
+    if (action?.kind !== "spend") continue;
+    if (action.budget.scope !== budget.scope || action.budget.subjectId !== budget.subjectId) continue;
+    const state = budgetState(ctx.sql, budget.scope, budget.subjectId, ctx.now);
+    // The work's whole worst case, or (filed before it was kept) at least what it asked for.
+    if (state && state.remaining < (action.needed ?? action.amount)) continue;
+    settleApproval(ctx, approval, "expired", `${NO_LONGER_NEEDED}${why}`, false, ctx.actor);
+    released += 1;
+  }
+  return released;
+}

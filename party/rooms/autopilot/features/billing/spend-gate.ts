@@ -1,0 +1,175 @@
+// Budgets enforced before spending (decision 44): check → work → record. Before a model call or
+// an instance start the caller asks with a worst-case estimate; the gate compares it with the
+// balance (out of credits: `payment_required`) and with every budget that applies (the
+// workspace's, the spender's key's, the project's, the task's; crossing one: a spend approval).
+// What passed is reserved until its actual cost is recorded, so calls in flight at the same
+// time cannot together pass a budget that each alone fits. Reservations live in memory: a
+// restart ends the calls they were for.
+import type { BudgetScope, SpendPurpose } from "../../../../../shared/protocol/billing";
+import { type BillingConfig, modelPrice, tokenCost } from "./config";
+import type { Sql } from "../../../../domain/sql";
+import { appendLedger, balanceOf, budgetState, creditPeriod, recordOverReport } from "./billing";
+
+/** Who and what a spending is for: each budget it counts against. */
+export interface SpendSubject {
+  principalId: string | null;
+  /** Only a key's principal has a key budget; people's spending counts for the workspace. */
+  keyId?: string | null;
+  projectId: string | null;
+  taskId: string | null;
+}
+
+export type SpendVerdict =
+  | { kind: "ok"; reservation: Reservation }
+  | { kind: "payment_required"; balance: number; needed: number }
+  | {
+      kind: "over";
+      budget: { scope: BudgetScope; subjectId: string | null };
+      /** What approving adds to that budget: enough for this spending. */
+      amount: number;
+      remaining: number;
+      /** The spending's whole worst case. */
+      needed: number;
+    };
+
+export interface Reservation {
+  readonly id: number;
+  readonly amount: number;
+  readonly subject: SpendSubject;
+}
+
+/** A model call's actual use, as the endpoint reported it (null: it reported none). */
+export interface ModelSpend {
+  /** Unique per call: the ledger entry's id. */
+  id: string;
+  at: number;
+  purpose: SpendPurpose;
+  model: string;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  /** Whether the call answered; a failed one that reported no usage costs nothing. */
+  ok: boolean;
+  runId: string | null;
+  threadId: string | null;
+}
+
+export class SpendGate {
+  readonly #sql: Sql;
+  readonly #config: BillingConfig;
+  readonly #changed: () => void;
+  readonly #reserved = new Map<number, Reservation>();
+  #next = 1;
+
+  /** `changed`: the ledger changed (the billing feature tells clients, coalesced). */
+  constructor(sql: Sql, config: BillingConfig, changed: () => void) {
+    this.#sql = sql;
+    this.#config = config;
+    this.#changed = changed;
+  }
+
+  get config(): BillingConfig {
+    return this.#config;
+  }
+
+  /**
+   * The most a model call can cost: `inputTokens` is an upper bound of its input (run-spend.ts
+   * `inputTokenBound`), and it may take every output token of its cap.
+   */
+  modelEstimate(modelId: string, inputTokens: number, maxOutputTokens = this.#config.maxOutputTokens): number {
+    const price = modelPrice(this.#config.prices, modelId);
+    return Math.max(1, tokenCost(price, inputTokens, maxOutputTokens));
+  }
+
+  /** The budgets a subject's spending counts against, the workspace's first. */
+  #budgetsOf(subject: SpendSubject): { scope: BudgetScope; subjectId: string | null }[] {
+    const out: { scope: BudgetScope; subjectId: string | null }[] = [{ scope: "workspace", subjectId: null }];
+    if (subject.keyId) out.push({ scope: "key", subjectId: subject.keyId });
+    if (subject.projectId) out.push({ scope: "project", subjectId: subject.projectId });
+    if (subject.taskId) out.push({ scope: "task", subjectId: subject.taskId });
+    return out;
+  }
+
+  #reservedFor(scope: BudgetScope, subjectId: string | null): number {
+    let total = 0;
+    for (const r of this.#reserved.values()) {
+      const matches =
+        scope === "workspace" ||
+        (scope === "key" && r.subject.keyId === subjectId) ||
+        (scope === "project" && r.subject.projectId === subjectId) ||
+        (scope === "task" && r.subject.taskId === subjectId);
+      if (matches) total += r.amount;
+    }
+    return total;
+  }
+
+  /** Whether `estimate` credits may be spent now for `subject`; when they may, they are reserved. */
+  check(subject: SpendSubject, estimate: number, now = Date.now()): SpendVerdict {
+    creditPeriod(this.#sql, this.#config, now);
+    const balance = balanceOf(this.#sql) - this.#reservedFor("workspace", null);
+    if (balance < estimate) return { kind: "payment_required", balance: Math.max(0, balance), needed: estimate };
+    for (const budget of this.#budgetsOf(subject)) {
+      const state = budgetState(this.#sql, budget.scope, budget.subjectId, now);
+      if (!state) continue;
+      const remaining = state.remaining - this.#reservedFor(budget.scope, budget.subjectId);
+      if (remaining < estimate)
+        return { kind: "over", budget, amount: estimate - Math.max(0, remaining), remaining, needed: estimate };
+    }
+    const reservation: Reservation = { id: this.#next++, amount: estimate, subject };
+    this.#reserved.set(reservation.id, reservation);
+    return { kind: "ok", reservation };
+  }
+
+  /** The reservation ends without a cost (the call never went out). */
+  release(reservation: Reservation): void {
+    this.#reserved.delete(reservation.id);
+  }
+
+  /**
+   * A model call's actual cost, recorded once (by its id), and its reservation released. It is
+   * what the endpoint reported, but never more than was reserved for the call: the reservation
+   * is the call's worst case (its input's bound and every output token of its cap), and an
+   * endpoint's word is no bound. What a report asks beyond it is not taken from the workspace:
+   * the entry's note says so, the audit log keeps the report, and operators see the month's
+   * total (`overReported`). A call that answered but reported no usage is charged its worst case.
+   */
+  recordModelCall(reservation: Reservation | null, call: ModelSpend): number {
+    if (reservation) this.#reserved.delete(reservation.id);
+    const price = modelPrice(this.#config.prices, call.model);
+    const metered = call.inputTokens !== null || call.outputTokens !== null;
+    const reported = metered ? tokenCost(price, call.inputTokens ?? 0, call.outputTokens ?? 0) : null;
+    // Every call is checked (and reserved) before it goes out; without a reservation nothing bounds it, so nothing is charged.
+    const bound = reservation?.amount ?? 0;
+    const cost = reported === null ? bound : Math.min(reported, bound);
+    const excess = reported === null ? 0 : reported - cost;
+    const subject = reservation?.subject;
+    const written = appendLedger(this.#sql, {
+      id: call.id,
+      at: call.at,
+      kind: "usage",
+      amount: -cost,
+      purpose: call.purpose,
+      principalId: subject?.principalId ?? null,
+      runId: call.runId,
+      threadId: call.threadId,
+      projectId: subject?.projectId ?? null,
+      taskId: subject?.taskId ?? null,
+      model: call.model,
+      inputTokens: call.inputTokens,
+      outputTokens: call.outputTokens,
+      note:
+        reported === null
+          ? "the endpoint reported no usage: charged the worst case"
+          : excess > 0
+            ? overReportNote(reported, cost)
+            : null,
+    });
+    if (written && reported !== null && excess > 0)
+      recordOverReport(this.#sql, call, { reported, charged: cost, excess });
+    if (written) this.#changed();
+    return cost;
+  }
+}
+
+/** The receipt's words for a call whose endpoint reported more than the call could have used. */
+const overReportNote = (reported: number, charged: number): string =>
+  `the endpoint reported usage worth ${reported.toLocaleString("en-US")} credits, more than this call could use: charged its worst case, ${charged.toLocaleString("en-US")}`;

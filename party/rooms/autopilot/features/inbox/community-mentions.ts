@@ -1,0 +1,104 @@
+import { and, desc, eq, gte, inArray, lt, or, sql as sqlText } from "drizzle-orm";
+import { communityMentions } from "../../../../domain/db/schema";
+import type { Sql } from "../../../../domain/sql";
+import { MENTION_FOLD_MS, unreadAgain } from "./mention-folds";
+
+/**
+ * Posts of the workspace's community that name a person, as their inbox shows them
+ * (features/community/ notes them, features/inbox/ derives the items). A post that is hidden
+ * or deleted takes its mentions with it.
+ */
+
+export type CommunityMention = typeof communityMentions.$inferSelect;
+
+/** A post to note: who it names, who wrote it, what it says. */
+export type NewCommunityMention = Pick<
+  CommunityMention,
+  "principalId" | "eventId" | "at" | "author" | "authorId" | "authorKey" | "text"
+>;
+
+/** Mentions kept per person: the inbox shows the newest 100 items at most. */
+const KEPT = 200;
+
+/**
+ * Notes a post naming a person. Within MENTION_FOLD_MS of the first post its author (the
+ * same person or agent, else the same pubkey) wrote naming them, it folds into that one's
+ * row: counted, showing the newest, unread again.
+ */
+export function noteCommunityMention(sql: Sql, mention: NewCommunityMention): void {
+  const { principalId, authorKey, at } = mention;
+  const fold = authorKey
+    ? sql.db
+        .select({ eventId: communityMentions.eventId })
+        .from(communityMentions)
+        .where(
+          and(
+            eq(communityMentions.principalId, principalId),
+            eq(communityMentions.authorKey, authorKey),
+            gte(sqlText`coalesce(${communityMentions.firstAt}, ${communityMentions.at})`, at - MENTION_FOLD_MS),
+          ),
+        )
+        .orderBy(desc(communityMentions.at))
+        .limit(1)
+        .get()
+    : undefined;
+  if (fold && fold.eventId !== mention.eventId) {
+    sql.db
+      .update(communityMentions)
+      .set({
+        count: sqlText`${communityMentions.count} + 1`,
+        lastEventId: mention.eventId,
+        at: sqlText`max(${communityMentions.at}, ${at})`,
+        author: mention.author,
+        text: mention.text,
+      })
+      .where(and(eq(communityMentions.principalId, principalId), eq(communityMentions.eventId, fold.eventId)))
+      .run();
+    unreadAgain(sql, principalId, `community:${fold.eventId}`);
+    return;
+  }
+  sql.db
+    .insert(communityMentions)
+    .values({ ...mention, firstAt: at })
+    .onConflictDoNothing()
+    .run();
+  const oldestKept = sql.db
+    .select({ at: communityMentions.at })
+    .from(communityMentions)
+    .where(eq(communityMentions.principalId, principalId))
+    .orderBy(desc(communityMentions.at))
+    .limit(1)
+    .offset(KEPT - 1)
+    .get();
+  if (oldestKept)
+    sql.db
+      .delete(communityMentions)
+      .where(and(eq(communityMentions.principalId, principalId), lt(communityMentions.at, oldestKept.at)))
+      .run();
+}
+
+export function communityMentionsOf(sql: Sql, principalId: string, limit: number): CommunityMention[] {
+  return sql.db
+    .select()
+    .from(communityMentions)
+    .where(eq(communityMentions.principalId, principalId))
+    .orderBy(desc(communityMentions.at))
+    .limit(limit)
+    .all();
+}
+
+/** The posts went (hidden, deleted): their mentions go, a fold with its first or newest post; returns whose inboxes changed. */
+export function forgetCommunityMentions(sql: Sql, eventIds: readonly string[]): string[] {
+  const changed: string[] = [];
+  // Each id is bound twice, and a Durable Object's SQLite binds at most 100 parameters.
+  for (let i = 0; i < eventIds.length; i += 45) {
+    const ids = eventIds.slice(i, i + 45);
+    for (const row of sql.db
+      .delete(communityMentions)
+      .where(or(inArray(communityMentions.eventId, ids), inArray(communityMentions.lastEventId, ids)))
+      .returning({ principalId: communityMentions.principalId })
+      .all())
+      changed.push(row.principalId);
+  }
+  return changed;
+}

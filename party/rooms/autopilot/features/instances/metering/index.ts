@@ -1,0 +1,46 @@
+import { runtimeFromEnv } from "../../../../../runtime-client";
+import { defineFeature } from "../../../kernel/feature";
+import { billing } from "../../billing";
+import { InstanceMeters } from "./meters";
+
+export { HOUSEKEEPING_SECONDS, InstanceMeters, type MeterParts } from "./meters";
+
+/**
+ * What the workspace's OpenClaw instances cost (docs/billing.md): their running time follows
+ * their status, their gateways' model use is read when a run ends (the instances' bridges call
+ * `meterGateway`), and the daily `meterInstances` housekeeping bills what runs long.
+ */
+export const metering = defineFeature({
+  name: "metering",
+  needs: [billing],
+  schedules: ["meterInstances"],
+  build: (s, { billing }) => {
+    const meters = new InstanceMeters({
+      sql: s.sql,
+      config: billing.config,
+      workspaceId: s.workspaceId,
+      runtime: () => runtimeFromEnv(s.env),
+      changed: () => billing.news.changed(),
+      schedule: {
+        every: (seconds) => s.scheduler.every(seconds, "meterInstances"),
+        cancel: async () => {
+          for (const schedule of await s.scheduler.list())
+            if (schedule.callback === "meterInstances") await s.scheduler.cancel(schedule.id);
+        },
+      },
+    });
+    // The runtime learns whether the gateways may spend when the balance crosses zero either way.
+    billing.news.onChange((state) => void s.keepAliveWhile(() => meters.tellRuntime(false, state.balance)));
+    return {
+      api: meters,
+      reactions: {
+        "instance.updated": ({ instance }) => meters.statusChanged(instance),
+      },
+      schedules: { meterInstances: () => meters.housekeeping() },
+      // Not awaited: the room answers while the runtime is told (and a runtime that is down does not hold it).
+      start: () => {
+        void s.keepAliveWhile(() => meters.start());
+      },
+    };
+  },
+});

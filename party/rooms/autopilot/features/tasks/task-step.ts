@@ -1,0 +1,61 @@
+// A task's step as the runner works it (decision 41): the tools as the model sees them
+// (without `execute`, so the SDK returns the calls instead of running them), the calls a
+// step decided, and the run's approval policy on each.
+import type { ModelMessage, ToolSet } from "ai";
+import type { TaskCall, TaskDoc } from "../../../../records/task";
+import type { runTools } from "../agent/run-tools";
+
+/** A tool's result as the model gets it back, and as the run log and the thread show it. */
+const RESULT_CHARS = 16_000;
+
+export type RunToolsShape = Awaited<ReturnType<typeof runTools>>;
+
+export const used = (task: TaskDoc, steps: number, tokens: number, runningMs: number): TaskDoc["used"] => ({
+  steps: task.used.steps + steps,
+  tokens: task.used.tokens + tokens,
+  runningMs: task.used.runningMs + runningMs,
+});
+
+export const clip = (text: string): string =>
+  text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : text;
+
+/** The tools as the model sees them: the SDK gets no `execute`, so it returns the calls instead of running them. */
+export function withoutExecute(tools: ToolSet): ToolSet {
+  const described: ToolSet = {};
+  for (const [name, definition] of Object.entries(tools)) {
+    const { execute: _execute, ...rest } = definition;
+    described[name] = rest as ToolSet[string];
+  }
+  return described;
+}
+
+export function toolCallsOf(message: ModelMessage): TaskCall[] {
+  if (!Array.isArray(message.content)) return [];
+  return message.content.flatMap((part) =>
+    part.type === "tool-call"
+      ? [
+          {
+            toolCallId: part.toolCallId,
+            tool: part.toolName,
+            input: part.input ?? null,
+            roomApprovalId: null,
+            answer: null,
+            result: null,
+          },
+        ]
+      : [],
+  );
+}
+
+export type Verdict = { kind: "run" } | { kind: "ask" } | { kind: "denied"; reason: string };
+
+/** The run's approval policy on one call (tools.ts toolApprovalPolicy, and the gateway's). */
+export function decide(tools: RunToolsShape, call: TaskCall): Verdict {
+  const status = tools.approval({ toolCall: { toolName: call.tool, input: call.input } });
+  if (status === "user-approval") return { kind: "ask" };
+  if (status === "denied") return { kind: "denied", reason: `the task may not use ${call.tool}` };
+  if (typeof status === "object" && status.type === "denied")
+    return { kind: "denied", reason: status.reason ?? `the task may not use ${call.tool}` };
+  if (typeof status === "object" && status.type === "user-approval") return { kind: "ask" };
+  return { kind: "run" };
+}

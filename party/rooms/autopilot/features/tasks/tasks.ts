@@ -1,0 +1,299 @@
+// Tasks (decision 41): a goal the Autopilot pursues step by step, its checkpoint in the
+// room's SQLite. This module is the tasks' data and rules; party/rooms/autopilot/features/tasks/task-runner.ts
+// runs them and features/tasks answers their methods.
+import type { z } from "zod";
+import type { Actor, Scope } from "../../../../../shared/protocol/principal";
+import {
+  FINISHED_TASK_STATUSES,
+  type Task,
+  type TaskBudget,
+  type TaskControlParams,
+  type TasksListParams,
+  type TasksStartParams,
+  type TaskStatus,
+} from "../../../../../shared/protocol/tasks";
+import { and, asc, eq, inArray, notInArray } from "drizzle-orm";
+import { excluded } from "../../../../domain/db/client";
+import { tasks } from "../../../../domain/db/schema";
+import { RoomError } from "../../../../domain/errors";
+import type { Sql } from "../../../../domain/sql";
+import { type TaskDoc, taskRecord } from "../../../../records/task";
+import type { OpContext } from "../../kernel/op-context";
+import { filedApprovals } from "../agent/agent-runs";
+import { withdrawApproval } from "../approvals/approvals";
+import { reportJob, startJob } from "../jobs/jobs";
+import { countRows, type Page, pageRows } from "../../kernel/paging";
+import { projectOfThread, requireProject, updateProject } from "../projects/projects";
+import { createThread, requireThread } from "../threads/threads";
+
+const UNFINISHED: TaskStatus[] = ["queued", "running", "waiting", "paused"];
+
+export function getTask(sql: Sql, id: string): TaskDoc | null {
+  const row = sql.db.select({ doc: tasks.doc }).from(tasks).where(eq(tasks.id, id)).get();
+  return row ? taskRecord.decode(row.doc) : null;
+}
+
+export function requireTask(sql: Sql, id: string): TaskDoc {
+  const task = getTask(sql, id);
+  if (!task) throw new RoomError("not_found", `no task ${id}`, { taskId: id });
+  return task;
+}
+
+/** The task as clients see it (its checkpoint stays in the room). */
+export function publicTask(doc: TaskDoc): Task {
+  const { scopes: _scopes, messages: _messages, inflight: _inflight, spendApprovalId: _spend, ...task } = doc;
+  return task;
+}
+
+export function putTask(sql: Sql, doc: TaskDoc): void {
+  sql.db
+    .insert(tasks)
+    .values({
+      id: doc.id,
+      status: doc.status,
+      projectId: doc.projectId,
+      threadId: doc.threadId,
+      createdAt: doc.createdAt,
+      updatedAt: doc.updatedAt,
+      doc: taskRecord.encode(doc),
+    })
+    .onConflictDoUpdate({
+      target: tasks.id,
+      set: { status: excluded("status"), updatedAt: excluded("updated_at"), doc: excluded("doc") },
+    })
+    .run();
+}
+
+/** Stores the task and tells everyone what changed (its checkpoint stays in the room). */
+export function saveTask(ctx: OpContext, doc: TaskDoc): TaskDoc {
+  const next = { ...doc, updatedAt: ctx.now };
+  putTask(ctx.sql, next);
+  ctx.emit("task.changed", { task: publicTask(next) });
+  return next;
+}
+
+/** Checkpoints the runner's progress without an event (a step's tool results as they come). */
+export function checkpointTask(sql: Sql, doc: TaskDoc, now: number): TaskDoc {
+  const next = { ...doc, updatedAt: now };
+  putTask(sql, next);
+  return next;
+}
+
+/** The unfinished task working in a thread, if any: a thread has at most one. */
+export function taskOnThread(sql: Sql, threadId: string): TaskDoc | null {
+  const row = sql.db
+    .select({ doc: tasks.doc })
+    .from(tasks)
+    .where(and(eq(tasks.threadId, threadId), inArray(tasks.status, UNFINISHED)))
+    .get();
+  return row ? taskRecord.decode(row.doc) : null;
+}
+
+/** Tasks with these statuses, oldest first (the runner's queue). */
+export function tasksWithStatus(sql: Sql, statuses: TaskStatus[]): TaskDoc[] {
+  return sql.db
+    .select({ doc: tasks.doc })
+    .from(tasks)
+    .where(inArray(tasks.status, statuses))
+    .orderBy(asc(tasks.createdAt))
+    .all()
+    .map((row) => taskRecord.decode(row.doc));
+}
+
+/** The ids of tasks with these statuses, oldest first: what the runner's queue needs, without decoding each task's conversation. */
+export function taskIdsWithStatus(sql: Sql, statuses: TaskStatus[]): string[] {
+  return sql.db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(inArray(tasks.status, statuses))
+    .orderBy(asc(tasks.createdAt))
+    .all()
+    .map((row) => row.id);
+}
+
+export function isFinished(task: Pick<Task, "status">): boolean {
+  return FINISHED_TASK_STATUSES.has(task.status);
+}
+
+/** A task people may still steer (pause, resume, cancel). */
+export function requireUnfinished(task: TaskDoc): void {
+  if (isFinished(task))
+    throw new RoomError("conflict", `the task is already ${task.status}`, { taskId: task.id, status: task.status });
+}
+
+const COLUMNS = { id: tasks.id, time: tasks.updatedAt, doc: tasks.doc };
+
+/** Most recently updated first. */
+export function listTasks(sql: Sql, params: z.output<typeof TasksListParams>): Page<Task> {
+  const where = and(
+    params.active ? notInArray(tasks.status, [...FINISHED_TASK_STATUSES]) : undefined,
+    params.projectId ? eq(tasks.projectId, params.projectId) : undefined,
+  );
+  return pageRows(sql, {
+    table: tasks,
+    columns: COLUMNS,
+    ...(where ? { where } : {}),
+    ...(params.before ? { before: params.before } : {}),
+    limit: params.limit,
+    decode: (doc) => publicTask(taskRecord.decode(doc)),
+  });
+}
+
+/** The workspace's limits on a task's budget: what a task gets unless it asks for less, and the most it may ask. */
+export interface TaskLimits {
+  defaults: TaskBudget;
+  maximum: TaskBudget;
+}
+
+/** A requested budget within the workspace's maximum (a typed error past it). */
+export function taskBudget(requested: Partial<TaskBudget> | undefined, limits: TaskLimits): TaskBudget {
+  const budget = { ...limits.defaults, ...requested };
+  for (const key of ["maxSteps", "maxTokens", "maxRunningMs"] as const) {
+    if (budget[key] > limits.maximum[key])
+      throw new RoomError(
+        "bad_request",
+        `${key} ${budget[key]} is over this workspace's maximum of ${limits.maximum[key]}`,
+        {
+          field: key,
+          maximum: limits.maximum[key],
+        },
+      );
+  }
+  return budget;
+}
+
+/** Unfinished tasks a workspace may hold at once: a flood of starts is refused, not queued without end. */
+export const MAX_UNFINISHED_TASKS = 50;
+
+export interface StartTaskInput {
+  params: z.output<typeof TasksStartParams>;
+  limits: TaskLimits;
+  /** The scopes the task acts with: at most its starter's, never approve or admin (the agent's runScopes). */
+  scopes: Scope[];
+  /** The task's conversation opening (task-context.ts). */
+  opening(task: Pick<TaskDoc, "goal" | "startedBy">): Record<string, unknown>[];
+  /** Who reports the task's job: the Autopilot. */
+  reporter: Actor;
+}
+
+/**
+ * A new task, queued: in the given thread (which has no unfinished task), or in a new thread
+ * titled after the goal that only the task writes in (nobody's reply starts there). Its
+ * progress is a job the Autopilot reports.
+ */
+export function startTask(ctx: OpContext, input: StartTaskInput): { task: Task } {
+  const { params } = input;
+  const budget = taskBudget(params.budget, input.limits);
+  if (params.projectId) requireProject(ctx.sql, params.projectId);
+  const unfinished = countRows(ctx.sql, tasks, inArray(tasks.status, UNFINISHED));
+  if (unfinished >= MAX_UNFINISHED_TASKS)
+    throw new RoomError("conflict", `this workspace already has ${unfinished} unfinished tasks, the most it may hold`, {
+      reason: "too_many_tasks",
+      maximum: MAX_UNFINISHED_TASKS,
+    });
+  const id = ctx.newId("task");
+  let projectId = params.projectId ?? null;
+  // The keys below are the request's own (context.ts remember); the domain does not read them.
+  let threadId = params.threadId;
+  if (threadId) {
+    requireThread(ctx.sql, threadId);
+    const busy = taskOnThread(ctx.sql, threadId);
+    if (busy) throw new RoomError("conflict", "a task is already working in this thread", { taskId: busy.id });
+    projectId ??= projectOfThread(ctx.sql, threadId)?.id ?? null;
+  } else {
+    const title = `Task: ${params.goal.replace(/\s+/g, " ").slice(0, 80)}`;
+    threadId = createThread(ctx, { title, idempotencyKey: params.idempotencyKey }).thread.id;
+  }
+  // The task's thread is the project's: the Autopilot reads the project's brief there.
+  if (projectId && projectOfThread(ctx.sql, threadId)?.id !== projectId)
+    updateProject(ctx, { projectId, addThreadIds: [threadId], idempotencyKey: params.idempotencyKey });
+  const title = `Task: ${params.goal.replace(/\s+/g, " ").slice(0, 100)}`;
+  const { job } = startJob(
+    { ...ctx, actor: input.reporter },
+    {
+      title,
+      threadId,
+      message: "queued",
+      idempotencyKey: params.idempotencyKey,
+    },
+  );
+  const doc: TaskDoc = {
+    id,
+    goal: params.goal,
+    status: "queued",
+    threadId,
+    projectId,
+    jobId: job.id,
+    budget,
+    used: { steps: 0, tokens: 0, runningMs: 0 },
+    startedBy: ctx.onBehalfOf ?? ctx.actor,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    endedAt: null,
+    outcome: null,
+    scopes: input.scopes,
+    messages: [],
+    inflight: null,
+  };
+  doc.messages = input.opening(doc);
+  const saved = saveTask(ctx, doc);
+  ctx.audit("task.started", id, { goal: params.goal.slice(0, 200), threadId, budget });
+  return { task: publicTask(saved) };
+}
+
+/** Who may steer a task: people with write, and an agent for the tasks it started. */
+function requireSteer(ctx: OpContext, task: TaskDoc): void {
+  if (ctx.principal.kind === "agent" && task.startedBy.id !== ctx.principal.id)
+    throw new RoomError("forbidden", "an agent may pause, resume or cancel only the tasks it started", {
+      taskId: task.id,
+    });
+}
+
+export function pauseTask(ctx: OpContext, params: z.output<typeof TaskControlParams>): { task: Task } {
+  const task = requireTask(ctx.sql, params.taskId);
+  requireSteer(ctx, task);
+  requireUnfinished(task);
+  if (task.status === "paused") return { task: publicTask(task) };
+  const saved = saveTask(ctx, { ...task, status: "paused" });
+  ctx.audit("task.paused", task.id, { reason: params.reason ?? null });
+  return { task: publicTask(saved) };
+}
+
+export function resumeTask(ctx: OpContext, params: z.output<typeof TaskControlParams>): { task: Task } {
+  const task = requireTask(ctx.sql, params.taskId);
+  requireSteer(ctx, task);
+  requireUnfinished(task);
+  if (task.status !== "paused") return { task: publicTask(task) };
+  // A task paused while a call waited for a person waits again; otherwise it queues for a runner.
+  const waiting =
+    Boolean(task.spendApprovalId) ||
+    (task.inflight?.calls.some((call) => call.roomApprovalId && !call.answer) ?? false);
+  const saved = saveTask(ctx, { ...task, status: waiting ? "waiting" : "queued" });
+  ctx.audit("task.resumed", task.id, {});
+  return { task: publicTask(saved) };
+}
+
+/** Cancels a task; its runner (if any) stops at once, the approvals it waits for are withdrawn by the caller. */
+export function cancelTask(ctx: OpContext, params: z.output<typeof TaskControlParams>): { task: Task } {
+  const task = requireTask(ctx.sql, params.taskId);
+  requireSteer(ctx, task);
+  requireUnfinished(task);
+  return { task: publicTask(endTaskFor(ctx, task, ctx.actor, params.reason)) };
+}
+
+/** Ends an unfinished task as cancelled by `by`: what it waits for is withdrawn, its job ends. */
+export function endTaskFor(ctx: OpContext, task: TaskDoc, by: Actor, reason?: string): TaskDoc {
+  const outcome = `cancelled by ${by.name}${reason ? `: ${reason}` : ""}`;
+  withdrawTaskApprovals(ctx, task, `the task was ${outcome}`);
+  if (task.jobId) reportJob(ctx, task.jobId, { status: "cancelled", message: `Task ${outcome}` });
+  const saved = saveTask(ctx, { ...task, status: "cancelled", outcome, endedAt: ctx.now });
+  ctx.audit("task.cancelled", task.id, { by: by.id, reason: reason ?? null });
+  return saved;
+}
+
+/** The approvals a task waits for, and those its calls filed (instances.*), withdrawn with why. */
+export function withdrawTaskApprovals(ctx: OpContext, task: TaskDoc, note: string): void {
+  const asked = (task.inflight?.calls ?? []).flatMap((c) => (c.roomApprovalId && !c.answer ? [c.roomApprovalId] : []));
+  if (task.spendApprovalId) asked.push(task.spendApprovalId);
+  for (const id of [...asked, ...filedApprovals(ctx.sql, task.id)]) withdrawApproval(ctx, id, note.slice(0, 500));
+}

@@ -1,0 +1,33 @@
+import { eq } from "drizzle-orm";
+import { excluded } from "../../../../domain/db/client";
+import { threadSummaries } from "../../../../domain/db/schema";
+import type { Sql } from "../../../../domain/sql";
+
+// A thread's rolling summary: what the Autopilot's context keeps of the messages that no
+// longer fit its window (messages up to `throughN` are summarized, never sent again).
+
+export interface ThreadSummary {
+  throughN: number;
+  text: string;
+}
+
+export function getSummary(sql: Sql, threadId: string): ThreadSummary | null {
+  return (
+    sql.db
+      .select({ throughN: threadSummaries.throughN, text: threadSummaries.text })
+      .from(threadSummaries)
+      .where(eq(threadSummaries.threadId, threadId))
+      .get() ?? null
+  );
+}
+
+export function putSummary(sql: Sql, threadId: string, summary: ThreadSummary, now: number): void {
+  sql.db
+    .insert(threadSummaries)
+    .values({ threadId, throughN: summary.throughN, text: summary.text, updatedAt: now })
+    .onConflictDoUpdate({
+      target: threadSummaries.threadId,
+      set: { throughN: excluded("through_n"), text: excluded("text"), updatedAt: excluded("updated_at") },
+    })
+    .run();
+}

@@ -1,0 +1,34 @@
+import { CloseCode } from "../../../../../shared/protocol/errors";
+import { protocolUnsupportedReason, requestedProtocol } from "../../../../../shared/protocol/version";
+import type { ConnState } from "../../../shared/connection-state";
+import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../../shared/principal-header";
+
+export type Admission =
+  | { ok: true; state: ConnState; lastSeq: number | null; epoch: string | null }
+  | { ok: false; code: number; reason: string };
+
+/** Who is connecting and from where they resume, read from the upgrade request (or why they may not). */
+export function admitConnection(request: Request, now: number): Admission {
+  const url = new URL(request.url);
+  const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
+  if (!principal) return { ok: false, code: CloseCode.unauthenticated, reason: "unauthenticated" };
+  // A version in the room's range; its frames go out in that version's shapes (the socket's tag, protocol-frames.ts).
+  if (requestedProtocol(url.searchParams.get("protocol")) === null)
+    return {
+      ok: false,
+      code: CloseCode.protocolUnsupported,
+      reason: protocolUnsupportedReason(url.searchParams.get("protocol") ?? ""),
+    };
+  const lastSeq = url.searchParams.get("lastSeq");
+  return {
+    ok: true,
+    state: {
+      principal,
+      device: (url.searchParams.get("device") ?? "unknown").slice(0, 64),
+      connectedAt: now,
+      status: null,
+    },
+    lastSeq: lastSeq !== null && /^\d+$/.test(lastSeq) ? Number(lastSeq) : null,
+    epoch: url.searchParams.get("epoch"),
+  };
+}

@@ -1,0 +1,91 @@
+import type { ChatStream } from "../../../../../shared/protocol/gateway";
+import type { HelloPayload } from "../../../../../shared/protocol/hello";
+import type { PresenceEntry } from "../../../../../shared/protocol/presence";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import { PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
+import { cutText, DEFAULT_GATEWAY_LIMITS } from "../../features/instances/bridge/gateway-limits";
+import { currentSeq, type ResumePlan } from "../eventlog";
+import { buildSnapshot } from "./snapshot";
+import type { Sql } from "../../../../domain/sql";
+
+export interface HelloInput {
+  sql: Sql;
+  connectionId: string;
+  workspaceId: string;
+  epoch: string;
+  principal: Principal;
+  plan: ResumePlan;
+  /** Only read for a snapshot (a resume gets none). */
+  presence: () => PresenceEntry[];
+  live: HelloPayload["live"];
+  agent: HelloPayload["agent"];
+  /** The principal's read markers (protocol 10), on every hello: a resume may have missed their moves. */
+  reads: HelloPayload["reads"];
+  limits: HelloPayload["limits"];
+  /** What `live.streams` may carry in all (GatewayLimits.helloStreamBytes). */
+  streamBytes?: number;
+}
+
+/** The first frame of a connection: a bounded snapshot, or what the replay that follows starts from. */
+export function buildHello(input: HelloInput): HelloPayload {
+  const { plan } = input;
+  return {
+    protocol: PROTOCOL_VERSION,
+    connectionId: input.connectionId,
+    workspaceId: input.workspaceId,
+    epoch: input.epoch,
+    principal: input.principal,
+    seq: currentSeq(input.sql),
+    reset: plan.kind === "snapshot" && plan.reset,
+    resumedFrom: plan.kind === "replay" ? plan.from : null,
+    snapshot: plan.kind === "snapshot" ? buildSnapshot(input.sql, input.presence()) : null,
+    ...(input.live
+      ? {
+          live: {
+            ...input.live,
+            streams: boundStreams(input.live.streams, input.streamBytes ?? DEFAULT_GATEWAY_LIMITS.helloStreamBytes),
+          },
+        }
+      : {}),
+    ...(input.agent ? { agent: input.agent } : {}),
+    reads: input.reads,
+    limits: input.limits,
+  };
+}
+
+const utf8 = (text: string) => new TextEncoder().encode(text).byteLength;
+
+/** `text` cut to a prefix whose JSON string takes at most `maxBytes` (quotes aside). */
+function fitText(text: string, maxBytes: number): string {
+  let cut = text;
+  for (;;) {
+    const bytes = utf8(JSON.stringify(cut)) - 2;
+    if (bytes <= maxBytes) return cut;
+    // Shrink in proportion (escapes and multi-byte characters make bytes outrun length).
+    cut = cutText(cut, Math.min(cut.length - 1, Math.floor((cut.length * maxBytes) / bytes)));
+  }
+}
+
+/**
+ * The replies being streamed, as a hello may carry them: within `maxBytes` in all, the
+ * newest first, each with a fair share of what is left (a short one leaves its unused
+ * share to the others) and its text cut to a prefix of that. A client takes later deltas
+ * only where they continue the text it has, so a cut stream simply stops growing there
+ * until its reply lands; streams whose bare fields no longer fit are left out.
+ */
+export function boundStreams(streams: ChatStream[], maxBytes: number): ChatStream[] {
+  const newest = [...streams].sort((a, b) => b.startedAt - a.startedAt);
+  const kept: ChatStream[] = [];
+  // The array's brackets.
+  let left = maxBytes - 2;
+  for (const [i, stream] of newest.entries()) {
+    // Its JSON with an empty text, and the comma before it.
+    const bare = utf8(JSON.stringify({ ...stream, text: "" })) + 1;
+    const share = Math.floor(left / (newest.length - i));
+    if (bare > share) continue;
+    const text = fitText(stream.text, share - bare);
+    kept.push(text === stream.text ? stream : { ...stream, text });
+    left -= bare + utf8(JSON.stringify(text)) - 2;
+  }
+  return kept;
+}
