@@ -8,3 +8,6 @@ import type { Principal } from "./protocol/principal";
  */
 export const isPerson = (actor: Pick<Principal, "id" | "kind">): boolean =>
   actor.kind === "user" && !actor.id.includes(":");
+
+/** The Autopilot's own actor id: its posts, its runs and its usage carry it. */
+export const AUTOPILOT_ID = "autopilot";

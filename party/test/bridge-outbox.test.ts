@@ -3,7 +3,7 @@
 // is shown in the thread; a thread whose history could not be read waits.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { CurrentAccess } from "../rooms/autopilot/features/agent/run-access";
+import type { CurrentAccess } from "../rooms/autopilot/kernel/services";
 import { agentPrincipalId, recheckPrincipal } from "../auth/current-access";
 import { createOpContext } from "../rooms/autopilot/kernel/op-context";
 import { postRefusal } from "../rooms/autopilot/features/approvals/withdrawals";

@@ -122,6 +122,8 @@ describe("a gateway's streamed replies", () => {
         principal: { id: "user_1", kind: "user", name: "Ada", scopes: ["read"] },
         plan: { kind: "snapshot", reset: false },
         presence: () => [],
+        // The room's one thread, as the threads feature gives it.
+        snapshot: () => ({ threads: [thread], approvals: [], jobs: [], instances: [], projects: [] }),
         live: { streams: runs.streams, sessions: [] },
         agent: undefined,
         reads: {},

@@ -5,6 +5,7 @@ import { useLoaded } from "../lib/loaded";
 import { useRoom } from "../stores/room";
 import { FormError } from "../lib/form-error";
 import { type Grouped, GroupTable } from "../lib/group-table";
+import { AUTOPILOT_ID } from "../../../shared/people";
 
 /**
  * What the Autopilot's model calls cost (protocol 5, `usage.list`): totals, then per
@@ -16,7 +17,6 @@ type Usage = z.output<typeof UsageListResult>;
 type Totals = Usage["totals"];
 
 /** The Autopilot's principal id in the room (party/rooms/autopilot/features/agent/model-context.ts; client/ may not import party/). */
-const AUTOPILOT_ID = "autopilot";
 const number = new Intl.NumberFormat();
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -8,6 +8,7 @@ import type { AutopilotClient } from "../client";
 import { AutopilotError } from "../errors";
 import type { StreamChange, WorkspaceState } from "../state";
 import { type CliIO, EXIT } from "./io";
+import { AUTOPILOT_ID } from "../../../shared/people";
 
 /**
  * An Autopilot run streams one segment per stretch between gated tool calls, each as its
@@ -68,7 +69,6 @@ function refuseUnanswered(responder: Responder, threadId: string, post: { from: 
 }
 
 /** The Autopilot's own principal: its replies, tool messages and errors carry this author id. */
-const AUTOPILOT_ID = "autopilot";
 
 /**
  * `send --wait-reply`: posts to a thread someone answers (the Autopilot or an OpenClaw

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { MethodName } from "../../../shared/protocol/methods";
 import type { GraphCommand } from "../../../shared/protocol/graph";
 import type {
   InstancesDetailsResult,
@@ -10,7 +11,7 @@ import type { InstancesChannelsResult } from "../../../shared/protocol/channels"
 import type { EventPayload } from "../../../shared/protocol/events";
 import type { PresenceEntry } from "../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../shared/protocol/principal";
-import type { CurrentAccess } from "./features/agent/run-access";
+import type { CurrentAccess } from "./kernel/services";
 import type { AutopilotAgent } from "./features/agent/runner";
 import type { RoomWriter } from "./kernel/op-context";
 import type { BridgeSupervisor } from "./features/instances/bridge-supervisor";
@@ -46,6 +47,18 @@ export interface AutopilotContext extends RoomWriter {
   applyGraph(principalId: string, idempotencyKey: string, commands: GraphCommand[]): Promise<GraphApplyOutcome>;
   /** A principal's access as D1 has it now. */
   currentAccess: CurrentAccess;
+  /**
+   * Lets `principal` run this call on the approval a person granted for exactly it (an MCP
+   * agent's gated call, features/mcp/gated-calls.ts), or throws why not; `answeredBefore`: a
+   * repeat of a call that answered claims nothing.
+   */
+  claimApprovedCall(
+    approvalId: string,
+    principal: Principal,
+    method: MethodName,
+    params: Record<string, unknown>,
+    answeredBefore: () => boolean,
+  ): Promise<void>;
   /** People's inboxes (features/inbox/): send a person's changed inbox to their tabs; look at the mail schedule again. */
   inbox: {
     refresh(principalIds: Iterable<string>): void;

@@ -4,6 +4,7 @@ import type { WorkspaceState } from "../../../src/state";
 import { type AgentKey, authApi, type Member } from "../../lib/api";
 import { useRoom } from "../../stores/room";
 import { useTasks } from "../../stores/tasks";
+import { AUTOPILOT_ID } from "../../../../shared/people";
 
 /**
  * Who a ledger entry or a budget is about, by name: people and agent keys as the room's state
@@ -12,7 +13,6 @@ import { useTasks } from "../../stores/tasks";
  */
 
 /** The Autopilot's principal id in the room (party/rooms/autopilot/features/agent/model-context.ts; client/ may not import party/). */
-const AUTOPILOT_ID = "autopilot";
 /** An agent key's principal id is its key id behind this prefix (party/auth/current-access.ts). */
 export const AGENT_PREFIX = "agent_";
 

@@ -15,7 +15,8 @@ import { retention } from "./retention";
 import { schedules } from "./schedules";
 import { tasks } from "./tasks";
 import { threads } from "./threads";
-import { jobs, live, workspace } from "./workspace";
+import { jobs } from "./jobs";
+import { live, workspace } from "./workspace";
 
 /**
  * The Autopilot room's features: the one list. Every registry method is answered by exactly

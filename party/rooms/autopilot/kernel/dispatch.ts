@@ -6,7 +6,6 @@ import { isMethodName, type MethodName, type MethodParsedParams, Methods } from 
 import { hasScope } from "../../../../shared/scopes";
 import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
 import { recall, remember } from "./op-context";
-import { claimApprovedCallOf } from "../features/mcp/gated-calls";
 import type { Handler, MethodTable } from "./handlers";
 import type { RequestContext } from "../request-context";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
@@ -141,17 +140,12 @@ function dispatchMethod<M extends MethodName>(
   const approvedCall = req.approvedCall;
   if (approvedCall !== undefined) {
     const answered = () => answeredBefore(req, method, params.data);
-    return claimApprovedCallOf(
-      req.room,
-      approvedCall,
-      req.principal,
-      method,
-      params.data as Record<string, unknown>,
-      answered,
-    ).then(
-      () => prepareAndRun(table[method], { ...req, now: Date.now() }, id, method, params.data),
-      (cause): DispatchOutcome => refused(id, method, cause),
-    );
+    return req.room
+      .claimApprovedCall(approvedCall, req.principal, method, params.data as Record<string, unknown>, answered)
+      .then(
+        () => prepareAndRun(table[method], { ...req, now: Date.now() }, id, method, params.data),
+        (cause): DispatchOutcome => refused(id, method, cause),
+      );
   }
   return prepareAndRun(table[method], req, id, method, params.data);
 }

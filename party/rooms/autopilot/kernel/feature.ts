@@ -3,7 +3,7 @@ import type { MethodName, MethodResult } from "../../../../shared/protocol/metho
 import type { Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "./op-context";
 import type { Connection, DurableObjectCapability } from "agents/lifecycle";
-import type { HelloPayload } from "../../../../shared/protocol/hello";
+import type { HelloPayload, Snapshot } from "../../../../shared/protocol/hello";
 import type { AutopilotContext } from "../request-context";
 import type { Methods } from "./handlers";
 import type { RoomServices } from "./services";
@@ -62,6 +62,9 @@ export interface HelloPart {
   streamBytes?: number;
 }
 
+/** A feature's collections in a hello's snapshot, and what it left out of each (`more`). */
+export type SnapshotPart = Partial<Omit<Snapshot, "more">> & { more?: Partial<Snapshot["more"]> };
+
 /** What a feature's `build` returns: how the kernel runs it, and what it offers the room and other features. */
 export interface BuiltFeature<Api = undefined, Rpc extends object = object> extends Omit<Feature, "name"> {
   /** What the features that declare this one in `needs` get of it (its index.ts API at run time). */
@@ -72,6 +75,8 @@ export interface BuiltFeature<Api = undefined, Rpc extends object = object> exte
   readonly context?: Partial<AutopilotContext>;
   /** Its part of a hello to `principal`. */
   hello?(principal: Principal): HelloPart;
+  /** Its collections in a hello's snapshot (a fresh connect or a reset), each within its budget. */
+  snapshot?(): SnapshotPart;
   /** A socket was admitted and greeted. */
   joined?(conn: Connection, principal: Principal, request: Request): void;
   /** Its own capabilities for the lifecycle (MCP's sessions). */

@@ -2,7 +2,7 @@ import type { Connection, DurableObjectCapability } from "agents/lifecycle";
 import type { Principal } from "../../../../shared/protocol/principal";
 import type { AutopilotContext } from "../request-context";
 import type { HelloInput } from "./connections/hello";
-import type { AnyFeatureDefinition, BuiltFeature, Feature, FeatureDefinition } from "./feature";
+import type { AnyFeatureDefinition, BuiltFeature, Feature, FeatureDefinition, SnapshotPart } from "./feature";
 import type { RoomServices } from "./services";
 
 /**
@@ -61,6 +61,8 @@ export interface BuiltFeatures<Rpc> {
   readonly rpc: Rpc;
   /** What a hello to `principal` carries besides the room's state. */
   hello(principal: Principal): Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
+  /** The features' collections of a hello's snapshot. */
+  snapshot(): SnapshotPart;
   joined(conn: Connection, principal: Principal, request: Request): void;
   readonly capabilities: readonly DurableObjectCapability[];
 }
@@ -110,6 +112,11 @@ export function buildFeatures<const Definitions extends readonly AnyFeatureDefin
         streamBytes: one("streamBytes"),
       } as Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
     },
+    snapshot: () => {
+      const parts = built.flatMap(([name, f]) => (f.snapshot ? [[name, f.snapshot()] as const] : []));
+      const collections = joinParts(parts, ({ more: _, ...rest }) => rest, "snapshot");
+      return { ...collections, more: joinParts(parts, (part) => part.more, "snapshot.more") } as SnapshotPart;
+    },
     joined: (conn, principal, request) => {
       for (const [, f] of built) f.joined?.(conn, principal, request);
     },
@@ -118,9 +125,9 @@ export function buildFeatures<const Definitions extends readonly AnyFeatureDefin
 }
 
 /** The features' parts of one object, each key from one feature only. */
-function joinParts(
-  built: readonly [string, BuiltFeature<unknown, object>][],
-  part: (f: BuiltFeature<unknown, object>) => object | undefined,
+function joinParts<T>(
+  built: readonly (readonly [string, T])[],
+  part: (f: T) => object | undefined,
   what: string,
 ): Record<string, unknown> {
   const joined: Record<string, unknown> = {};

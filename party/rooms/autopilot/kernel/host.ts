@@ -80,6 +80,7 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       limits,
       connections: (tag) => sockets.getConnections(tag),
       hello: (principal) => this.features.hello(principal),
+      snapshot: () => this.features.snapshot(),
       joined: (conn, principal, request) => this.features.joined(conn, principal, request),
       executor: () => this.#executor,
     });

@@ -3,15 +3,18 @@ import type { Scheduler } from "agents/schedules";
 import type { WebSockets } from "agents/websockets";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
-import type { CurrentAccess } from "../features/agent/run-access";
+import type { AccessVerdict } from "../../../auth/current-access";
 import type { RoomWriter } from "./op-context";
 import type { Env } from "../../../env";
 import type { GuardedSocket } from "../../shared/connection-access";
 import type { RoomLimits } from "../../shared/limits";
 import type { RequestMeter } from "../../shared/rate-limit";
 import type { Executor } from "./dispatch";
-import type { Scope } from "../../../../shared/protocol/principal";
+import type { Principal, Scope } from "../../../../shared/protocol/principal";
 import type { AutopilotContext } from "../request-context";
+
+/** A principal's access as it stands now (the room asks D1: recheckPrincipal). */
+export type CurrentAccess = (principal: Principal) => Promise<AccessVerdict>;
 
 /**
  * What the kernel gives every feature it installs (the `agents` host's services for its

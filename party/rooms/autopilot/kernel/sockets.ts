@@ -34,6 +34,8 @@ export interface SocketsDeps {
    * the Autopilot, the stream budget, the principal's read markers.
    */
   hello(principal: Principal): Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
+  /** The features' collections of a hello's snapshot. */
+  snapshot: HelloInput["snapshot"];
   /** A socket was admitted and greeted (its person's inbox goes to it). */
   joined(conn: Connection, principal: Principal, request: Request): void;
   executor(): Executor;
@@ -141,6 +143,7 @@ export class RoomSockets {
       principal: state.principal,
       plan,
       presence: () => this.#who.entries(),
+      snapshot: this.d.snapshot,
       ...this.d.hello(state.principal),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     });

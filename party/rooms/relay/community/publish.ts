@@ -1,7 +1,7 @@
 import type { EventTemplate, NostrEvent } from "nostr-tools/pure";
 import type { CommunityName } from "../../../../shared/protocol/community";
 import type { Principal } from "../../../../shared/protocol/principal";
-import { AUTOPILOT_ID } from "../../autopilot/features/agent/model-context";
+import { AUTOPILOT_ID } from "../../../../shared/people";
 import { workspaceName } from "../../../auth/nostr-attribution";
 import {
   autopilotHolder,

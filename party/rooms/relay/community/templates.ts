@@ -1,4 +1,5 @@
 import type { EventTemplate } from "nostr-tools/pure";
+import { clip } from "../../../../shared/clip";
 
 /**
  * The events the server signs to say who its keys are (docs/community.md, "Attribution"):
@@ -27,7 +28,6 @@ export function reactionTarget(event: { tags: string[][] }): string | null {
 export const attestationD = (agentPubkey: string) => `agent:${agentPubkey}`;
 
 const now = () => Math.floor(Date.now() / 1000);
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 export function personProfile(name: string): EventTemplate {
   return { kind: KIND_PROFILE, created_at: now(), tags: [], content: JSON.stringify({ name: clip(name, 100) }) };

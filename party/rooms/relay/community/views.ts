@@ -8,6 +8,7 @@ import {
 } from "../../../../shared/protocol/community";
 import { attributionLine, type KnownAuthor, knownAuthors } from "../../../auth/nostr-attribution";
 import { BoundedMap } from "../../../domain/bounded-map";
+import { clip } from "../../../../shared/clip";
 
 /**
  * How the server shows Nostr events to people (the Autopilot room's Community panel, the
@@ -28,7 +29,6 @@ export interface Profile {
 }
 
 const short = (pubkey: string) => `${pubkey.slice(0, 8)}…`;
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** A kind 0's content as far as it reads: a name and NIP-24's bot. */
 export function readProfile(event: NostrEvent): Profile {

@@ -1,21 +1,18 @@
 import { AccessChange } from "../../../../access/access-change";
-import type { CurrentAccess } from "../agent/run-access";
 import { appendAudit } from "../../kernel/audit";
-import type { Commit } from "../../kernel/op-context";
 import type { Sql } from "../../../../domain/sql";
 import { type GuardedSocket, revalidateSockets } from "../../../shared/connection-access";
-import { withdrawForLostAccess } from "../approvals/withdrawals";
 
 export interface AccessChangeRoom {
   sql: Sql;
   db: D1Database;
   workspaceId: string;
-  commit: Commit;
-  currentAccess: CurrentAccess;
   /** The room's open sockets, as access-checked sockets. */
   sockets: GuardedSocket[];
   /** Stops the Autopilot's runs streaming for someone whose access is gone. */
   recheckRuns(): Promise<void>;
+  /** Withdraws the pending approvals whose principal lost access (the approvals' api). */
+  withdrawForLostAccess(): Promise<unknown>;
 }
 
 /**
@@ -27,5 +24,5 @@ export async function applyAccessChange(room: AccessChangeRoom, message: AccessC
   const { reason, audit } = AccessChange.parse(message);
   if (audit) appendAudit(room.sql, audit.actor, audit.action, audit.targetId, audit.details, Date.now());
   await revalidateSockets(room.db, room.workspaceId, room.sockets, reason);
-  await Promise.all([withdrawForLostAccess(room), room.recheckRuns()]);
+  await Promise.all([room.withdrawForLostAccess(), room.recheckRuns()]);
 }

@@ -1,6 +1,7 @@
 import type { AccessChange } from "../../../../access/access-change";
 import { defineFeature } from "../../kernel/feature";
 import { agent } from "../agent";
+import { approvals } from "../approvals";
 import { inbox } from "../inbox";
 import { mcp } from "../mcp";
 import { tasks } from "../tasks";
@@ -19,18 +20,17 @@ export interface AccessRpc {
  */
 export const access = defineFeature({
   name: "access",
-  needs: [agent, tasks, inbox, mcp],
-  build: (s, { agent, tasks, inbox, mcp }) => {
+  needs: [agent, approvals, tasks, inbox, mcp],
+  build: (s, { agent, approvals, tasks, inbox, mcp }) => {
     const rpc: AccessRpc = {
       accessChanged: async (message) => {
         await applyAccessChange(
           {
             sql: s.sql,
-            commit: s.commit,
             db: s.env.DB,
             workspaceId: s.workspaceId(),
-            currentAccess: s.currentAccess,
             sockets: s.guardedSockets().concat(mcp.guarded()),
+            withdrawForLostAccess: () => approvals.withdrawForLostAccess(),
             recheckRuns: async () => {
               await agent.runner.recheckActive();
               await tasks.recheck();

@@ -8,7 +8,7 @@ import type { Message } from "../../../../../shared/protocol/threads";
 import type { Commit, OpContext } from "../../kernel/op-context";
 import type { Sql } from "../../../../domain/sql";
 import { appendMessage, getThread } from "../threads/threads";
-import { AUTOPILOT_ID } from "./model-context";
+import { AUTOPILOT_ID } from "../../../../../shared/people";
 
 export const AUTOPILOT_ACTOR: Actor = { id: AUTOPILOT_ID, kind: "agent", name: "Autopilot" };
 

@@ -7,17 +7,26 @@ import { fileBytes } from "../../../../files/storage";
 import type { RequestContext } from "../../request-context";
 import { getThread } from "../threads/threads";
 import { defineFeature } from "../../kernel/feature";
-import { local, methods } from "../../kernel/handlers";
+import { local, methods, mutate, query } from "../../kernel/handlers";
+import { deleteMemory, listMemory, putMemory } from "./memory";
+import { listUsage } from "./usage";
+import { goAhead } from "./run-waiting";
+import { runActingFor } from "./run-access";
+import { approvals } from "../approvals";
 import { billing } from "../billing";
 import { instances } from "../instances";
 
-/** The Autopilot's own agent: it answers people's messages, and its paused runs go on once their approvals are decided. */
+/**
+ * The Autopilot's own agent: it answers people's messages, its paused runs go on once their
+ * approvals are decided; its memory of the workspace and its model usage.
+ */
 export const agent = defineFeature({
   name: "agent",
   // After billing on the bus: an approved spend approval's raise is written before a paused run goes on.
-  needs: [billing, instances],
-  build: (s, { billing, instances }) => {
+  needs: [billing, instances, approvals],
+  build: (s, { billing, instances, approvals }) => {
     const model = readModelConfig(s.env);
+    approvals.actingFor(runActingFor);
     // What a run acts through, the Autopilot's replies and tasks' steps alike (tasks take it from here).
     const runs: Omit<AgentDeps, "files"> = {
       sql: s.sql,
@@ -66,6 +75,13 @@ export const agent = defineFeature({
           ),
         ),
         "chat.abort": local(abortChat),
+        // Withdraws what the run waits for; the room resumes it as for any expired approval.
+        "chat.goAhead": mutate(goAhead),
+        // What the Autopilot remembers of the workspace (its instructions carry it), and what its model calls used.
+        "memory.list": query(listMemory),
+        "memory.put": mutate(putMemory),
+        "memory.delete": mutate(deleteMemory),
+        "usage.list": query(listUsage),
       }),
       // Runs cut off by a restart resume or end visibly; paused ones decided meanwhile resume.
       start: () => runner.recover(),

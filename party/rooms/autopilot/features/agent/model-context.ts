@@ -8,10 +8,8 @@
 // approval gates (tools.ts).
 import type { ModelMessage } from "ai";
 import type { MessageAttachment } from "../../../../../shared/protocol/threads";
+import { AUTOPILOT_ID } from "../../../../../shared/people";
 import { attachmentLine } from "./attachments";
-
-/** The Autopilot's own principal id: its messages are the `assistant` side. */
-export const AUTOPILOT_ID = "autopilot";
 
 /** A thread message as the context needs it (structurally a protocol Message). */
 export interface ContextMessage {

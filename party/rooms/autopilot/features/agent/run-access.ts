@@ -14,20 +14,41 @@ import { z } from "zod";
 import { type MethodName, Methods } from "../../../../../shared/protocol/methods";
 import type { Actor, Principal, Scope } from "../../../../../shared/protocol/principal";
 import { hasScope } from "../../../../../shared/scopes";
-import { lostAccessNote, toolScope } from "../approvals/acting-for";
-import type { AccessVerdict } from "../../../../auth/current-access";
-import { type AgentRun, endRun, filedApprovals, recordFiledApproval } from "./agent-runs";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import { type ActingFor, lostAccessNote } from "../approvals/acting-for";
+import { isAccessPrincipal } from "../../../../auth/current-access";
+import type { CurrentAccess } from "../../kernel/services";
+import { type AgentRun, endRun, filedApprovals, getRun, recordFiledApproval, runOfFiledApproval } from "./agent-runs";
 import { withdrawApproval } from "../approvals/approvals";
 import type { Sql } from "../../../../domain/sql";
 import type { AgentRunDoc } from "../../../../records/agent-run";
 import { autopilotPrincipal, failSegment, jsonText, type PostDeps } from "./autopilot-posts";
 import type { GatewayAccess } from "../instances/gateway-tool";
-import { type RunTools, runTools, toolCallKey } from "./run-tools";
+import { GATEWAY_TOOL_SCOPE, type RunTools, runTools, toolCallKey } from "./run-tools";
 import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
-import { runScopes } from "./tools";
+import { agentTool, runScopes } from "./tools";
 
-/** A principal's access as it stands now (the room asks D1: recheckPrincipal). */
-export type CurrentAccess = (principal: Principal) => Promise<AccessVerdict>;
+/** The scope a run's tool needs: a room tool its method's, the OpenClaw gateway tool `write`. */
+export const toolScope = (tool: string): Scope => agentTool(tool)?.scope ?? GATEWAY_TOOL_SCOPE;
+
+/** Instance operations are all `write` methods (instances.provision … instances.link). */
+const INSTANCE_SCOPE: Scope = "write";
+
+/**
+ * Whom the approvals of the Autopilot's runs act for (the approvals' acting-for.ts): a tool
+ * call's, its run's trigger with the scope the tool needs; an instance operation a run asked
+ * for through an approval-method tool (its requester is the Autopilot), that run's trigger.
+ * Undefined for any other approval.
+ */
+export function runActingFor(sql: Sql, approval: Approval): ActingFor | null | undefined {
+  const action = approval.action;
+  const forTrigger = (run: AgentRun | null, scope: Scope): ActingFor | null =>
+    run ? { principal: { ...run.doc.triggeredBy, scopes: run.doc.scopes }, scope } : null;
+  if (action?.kind === "tool") return forTrigger(getRun(sql, action.runId), toolScope(action.tool));
+  if (action?.kind === "instance" && !isAccessPrincipal(approval.requestedBy))
+    return forTrigger(runOfFiledApproval(sql, approval.id), INSTANCE_SCOPE);
+  return undefined;
+}
 
 export type RunAccess =
   /** What the run may still use: its own scopes, narrowed to what its trigger holds now (never widened). */

@@ -41,13 +41,14 @@ import { recordReplyCall, RunSpending, refusedRun, runSpender } from "./run-spen
 import { modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
 import { clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
-import { AUTOPILOT_ID } from "./model-context";
+import { AUTOPILOT_ID } from "../../../../../shared/people";
 import { buildRunContext, runInstructions } from "./run-context";
 import type { FileBytes } from "./attachments";
 import { pauseRun } from "./run-pause";
 import { answerToolCall, cancelWaitingRun, decideRunSpend } from "./run-decisions";
 import { canResumeAgain, nextResume } from "./run-recovery";
-import { actingTools, type CurrentAccess, type RunAccess, runAccess, stopRun } from "./run-access";
+import type { CurrentAccess } from "../../kernel/services";
+import { actingTools, type RunAccess, runAccess, stopRun } from "./run-access";
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import { toolDefinitionBytes } from "./tools";

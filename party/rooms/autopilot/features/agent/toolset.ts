@@ -29,6 +29,7 @@ import type { GatewayAccess } from "../instances/gateway-tool";
 import { GATEWAY_TOOL_SCOPE, type RunTools, runTools } from "./run-tools";
 import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
 import { runScopes, toolName } from "./tools";
+import { clip } from "../../../../../shared/clip";
 
 /** An instance's own tools listed at most (the gateway's catalog holds at most 300). */
 const MAX_CATALOG_LISTED = 300;
@@ -85,8 +86,6 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "community.queue": "Read the community's moderation queue",
   "threads.markRead": "Mark a thread read",
 };
-
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /**
  * A description's first sentence, without what the approval column says already, and

@@ -1,10 +1,7 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Actor, Principal, Scope } from "../../../../../shared/protocol/principal";
 import { hasScope } from "../../../../../shared/scopes";
-import { GATEWAY_TOOL_SCOPE } from "../agent/run-tools";
-import { agentTool } from "../agent/tools";
-import { type AccessVerdict, isAccessPrincipal } from "../../../../auth/current-access";
-import { getRun, runOfFiledApproval } from "../agent/agent-runs";
+import type { AccessVerdict } from "../../../../auth/current-access";
 import type { Sql } from "../../../../domain/sql";
 
 /**
@@ -25,25 +22,21 @@ export interface ActingFor {
   scope: Scope;
 }
 
-/** Instance operations are all `write` methods (instances.provision … instances.link). */
-const INSTANCE_SCOPE: Scope = "write";
+/**
+ * Whom an approval acts for, as the feature that owns its kind of work knows it: undefined
+ * when that feature does not know the approval (another may), null when it knows nobody is.
+ * The agent knows its runs' tool calls and what its runs filed; the instances know the
+ * operations people asked for (each registers with the approvals' `api.actingFor`).
+ */
+export type ActingForOf = (sql: Sql, approval: Approval) => ActingFor | null | undefined;
 
-/** The scope a run's tool needs: a room tool its method's, the OpenClaw gateway tool `write`. */
-export const toolScope = (tool: string): Scope => agentTool(tool)?.scope ?? GATEWAY_TOOL_SCOPE;
-
-export function actingFor(sql: Sql, approval: Approval): ActingFor | null {
-  const action = approval.action;
-  if (action?.kind === "tool") {
-    const run = getRun(sql, action.runId);
-    return run
-      ? { principal: { ...run.doc.triggeredBy, scopes: run.doc.scopes }, scope: toolScope(action.tool) }
-      : null;
+/** Whom an approval acts for, by the first owner that knows it; nobody when none does. */
+export function actingForBy(owners: readonly ActingForOf[], sql: Sql, approval: Approval): ActingFor | null {
+  for (const of of owners) {
+    const acting = of(sql, approval);
+    if (acting !== undefined) return acting;
   }
-  if (action?.kind !== "instance") return null;
-  if (isAccessPrincipal(approval.requestedBy))
-    return { principal: { ...approval.requestedBy, scopes: [] }, scope: INSTANCE_SCOPE };
-  const run = runOfFiledApproval(sql, approval.id);
-  return run ? { principal: { ...run.doc.triggeredBy, scopes: run.doc.scopes }, scope: INSTANCE_SCOPE } : null;
+  return null;
 }
 
 /** The note of an approval withdrawn because whoever it acts for lost access. */

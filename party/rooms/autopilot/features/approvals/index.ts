@@ -1,21 +1,37 @@
+import type { z } from "zod";
+import type { Approval, ApprovalsResolveParams } from "../../../../../shared/protocol/approvals";
+import type { AccessVerdict } from "../../../../auth/current-access";
+import { RoomError } from "../../../../domain/errors";
+import { defineFeature } from "../../kernel/feature";
+import { methods, mutate, paged, query } from "../../kernel/handlers";
+import type { RequestContext } from "../../request-context";
+import { type ActingFor, type ActingForOf, actingForBy, withdrawalNote } from "./acting-for";
+import { countRows } from "../../kernel/paging";
+import { approvals as approvalRows } from "../../../../domain/db/schema";
 import {
   decisionRefused,
   expireDueApprovals,
   getApproval,
   listApprovals,
+  PENDING_APPROVALS,
+  recentResolvedApprovals,
   requestApproval,
   resolveApproval,
 } from "./approvals";
-import { RoomError } from "../../../../domain/errors";
-import { defineFeature } from "../../kernel/feature";
-import { methods, mutate, paged, query } from "../../kernel/handlers";
 import { ApprovalExpiry } from "./expiry";
-import type { Approval } from "../../../../../shared/protocol/approvals";
-import { type ActingFor, actingFor, withdrawalNote } from "./acting-for";
-import { withdraw } from "./withdrawals";
-import type { AccessVerdict } from "../../../../auth/current-access";
-import { prepareGatewayDecision } from "../instances/bridge/decisions";
-import type { RequestContext } from "../../request-context";
+import { withdraw, withdrawForLostAccess } from "./withdrawals";
+
+/** What a hello's snapshot carries: pending approvals (16 KB of details each at most), then the most recently decided. */
+const SNAPSHOT = { pending: { count: 100, bytes: 96 * 1024 }, decided: { count: 50, bytes: 8 * 1024 } } as const;
+
+type ResolveParams = Pick<z.output<typeof ApprovalsResolveParams>, "approvalId" | "decision" | "confirmOwn">;
+
+/**
+ * What must happen before a decision on an approval is recorded, as the feature that owns its
+ * work knows it: a gateway's request reaches its gateway first (the instances). Undefined when
+ * that feature has nothing to do for this approval.
+ */
+export type PrepareDecision = (req: RequestContext, params: ResolveParams) => Promise<() => void> | undefined;
 
 /** The shared approval queue: filed by people, agents and the room's own work; decided by people; expired on time. */
 export const approvals = defineFeature({
@@ -29,13 +45,46 @@ export const approvals = defineFeature({
       scheduler: s.scheduler,
       workspaceId: s.workspaceId,
     });
+    const owners: ActingForOf[] = [];
+    const preparers: PrepareDecision[] = [];
+    const actingFor = (approval: Approval): ActingFor | null => actingForBy(owners, s.sql, approval);
+
+    /**
+     * approvals.resolve's prepare, the one decision path's first step: an approval that acts for
+     * someone is decided only while they still may (their access read again now: the Worker may
+     * never have said it changed); one another feature must act on first goes there first.
+     */
+    const prepareDecision = (req: RequestContext, params: ResolveParams): Promise<() => void> | undefined => {
+      const approval = getApproval(s.sql, params.approvalId);
+      // A decision the ordinary path refuses anyway (decided, expired, not this decider's) reads nothing.
+      const open =
+        approval?.status === "pending" &&
+        (approval.expiresAt === null || approval.expiresAt > Date.now()) &&
+        !decisionRefused(s.sql, approval, req.principal, params);
+      const acting = open ? actingFor(approval) : null;
+      if (approval && acting) return confirmActingFor(req, approval, acting);
+      for (const prepare of preparers) {
+        const prepared = prepare(req, params);
+        if (prepared) return prepared;
+      }
+      return undefined;
+    };
+
     return {
+      api: {
+        /** Whom approvals of a feature's work act for (acting-for.ts). */
+        actingFor: (of: ActingForOf) => void owners.push(of),
+        /** What a feature does before a decision on its approvals is recorded. */
+        prepareDecision: (prepare: PrepareDecision) => void preparers.push(prepare),
+        /** Withdraws approvals as the room, in one transaction (withdrawals.ts). */
+        withdraw: (notes: Map<string, string>) => withdraw(s, notes),
+        /** Withdraws every pending approval whose principal lost access, read from D1 now. */
+        withdrawForLostAccess: () => withdrawForLostAccess({ ...s, currentAccess: s.currentAccess, actingFor }),
+      },
       methods: methods({
         // Expiry commits on its own first: a decision that loses to the clock leaves the
         // approval expired for everyone, not rolled back with the refused decision.
         "approvals.request": mutate((ctx, p) => requestApproval(ctx, p), undefined, expireDueApprovals),
-        // A decision on work done for someone is taken only while they still have access; one on
-        // a gateway's request reaches the gateway before the room records it (prepareDecision below).
         "approvals.resolve": mutate(resolveApproval, prepareDecision, expireDueApprovals),
         "approvals.list": query((sql, p) => paged(listApprovals(sql, p), (approvals) => ({ approvals }))),
         "approvals.get": query((sql, p) => {
@@ -44,6 +93,18 @@ export const approvals = defineFeature({
           return { approval };
         }),
       }),
+      snapshot: () => {
+        const pending = listApprovals(
+          s.sql,
+          { status: "pending", limit: SNAPSHOT.pending.count },
+          SNAPSHOT.pending.bytes,
+        );
+        const decided = recentResolvedApprovals(s.sql, SNAPSHOT.decided.count, SNAPSHOT.decided.bytes);
+        const left = pending.next
+          ? Math.max(0, countRows(s.sql, approvalRows, PENDING_APPROVALS) - pending.items.length)
+          : 0;
+        return { approvals: [...pending.items, ...decided], more: { approvals: { left, next: pending.next } } };
+      },
       // A pending approval's expiry wakes the room at its time.
       afterCommit: (effects) => {
         for (const at of effects.wakeups) void expiry.wakeAt(at);
@@ -54,8 +115,7 @@ export const approvals = defineFeature({
   },
 });
 
-// Deciding an approval that acts for someone re-reads their access first (party/rooms/autopilot/features/approvals/withdrawals.ts).
-
+/** Refuses a decision on work done for someone who lost access, and withdraws the approval (withdrawals.ts). */
 async function confirmActingFor({ room }: RequestContext, approval: Approval, acting: ActingFor): Promise<() => void> {
   let verdict: AccessVerdict;
   try {
@@ -75,32 +135,4 @@ async function confirmActingFor({ room }: RequestContext, approval: Approval, ac
     approvalId: approval.id,
     status: "expired",
   });
-}
-
-/**
- * approvals.resolve's prepare: an approval that acts for someone is decided only while
- * they still may; a gateway's request goes to its gateway first (party/rooms/autopilot/features/instances/bridge/decisions.ts).
- */
-export function prepareDecision(
-  req: RequestContext,
-  params: Parameters<typeof prepareGatewayDecision>[1],
-): Promise<() => void> | undefined {
-  const { room, principal } = req;
-  const approval = getApproval(room.sql, params.approvalId);
-  // A decision the ordinary path refuses anyway (decided, expired, not this decider's) reads nothing.
-  const open =
-    approval?.status === "pending" &&
-    (approval.expiresAt === null || approval.expiresAt > Date.now()) &&
-    !decisionRefused(room.sql, approval, principal, params);
-  const acting = open ? actingFor(room.sql, approval) : null;
-  if (approval && acting) return confirmActingFor(req, approval, acting);
-  return prepareGatewayDecision(
-    {
-      sql: room.sql,
-      commit: room.commit,
-      principal,
-      decisionsFor: (instanceId) => room.bridges.get(instanceId)?.decisions,
-    },
-    params,
-  );
 }

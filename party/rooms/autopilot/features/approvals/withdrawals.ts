@@ -1,10 +1,10 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Actor } from "../../../../../shared/protocol/principal";
-import type { CurrentAccess } from "../agent/run-access";
+import type { CurrentAccess } from "../../kernel/services";
 import { type AccessVerdict, isAccessPrincipal } from "../../../../auth/current-access";
 import { pendingApprovals, withdrawApproval } from "./approvals";
 import type { RoomWriter } from "../../kernel/op-context";
-import { type ActingFor, actingFor, withdrawalNote } from "./acting-for";
+import { type ActingFor, withdrawalNote } from "./acting-for";
 
 /**
  * Approvals let the room act later for whoever asked (party/rooms/autopilot/features/approvals/acting-for.ts): an
@@ -26,9 +26,15 @@ export function withdraw(deps: RoomWriter, notes: Map<string, string>): Approval
   return deps.commit(null, (ctx) => [...notes].flatMap(([id, note]) => withdrawApproval(ctx, id, note) ?? []));
 }
 
-export async function withdrawForLostAccess(deps: RoomWriter & { currentAccess: CurrentAccess }): Promise<Approval[]> {
+export interface WithdrawalDeps extends RoomWriter {
+  currentAccess: CurrentAccess;
+  /** Whom an approval acts for (acting-for.ts, as the features that own its work know it). */
+  actingFor(approval: Approval): ActingFor | null;
+}
+
+export async function withdrawForLostAccess(deps: WithdrawalDeps): Promise<Approval[]> {
   const gated = pendingApprovals(deps.sql).flatMap((approval) => {
-    const acting = actingFor(deps.sql, approval);
+    const acting = deps.actingFor(approval);
     return acting ? [{ approval, acting }] : [];
   });
   // One read per principal, however many approvals act for them.

@@ -10,8 +10,6 @@ import {
   spendApprovals,
   spendGroups,
 } from "./billing";
-import { getTask } from "../tasks/tasks";
-import { requireProject } from "../projects/projects";
 import { defineFeature } from "../../kernel/feature";
 import { SpendGate } from "./spend-gate";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
@@ -19,6 +17,7 @@ import type { RoomWriter } from "../../kernel/op-context";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import type { BillingState, BudgetScope } from "../../../../../shared/protocol/billing";
 import type { RequestContext } from "../../request-context";
+import type { Sql } from "../../../../domain/sql";
 
 import { type BillingRpc, billingRpc } from "./operator-rpc";
 
@@ -105,7 +104,12 @@ export const billing = defineFeature({
       toReaders: (event, payload) => s.toScope("read", event, payload),
     };
     const news = new BillingNews(billingParts);
+    /** How a budget's subject is known to exist, by the feature that owns it (projects, tasks). */
+    const subjects = new Map<BudgetScope, (sql: Sql, subjectId: string) => void>();
     const api = {
+      /** `check` throws a typed error when a `scope` budget's subject does not exist. */
+      budgetSubject: (scope: BudgetScope, check: (sql: Sql, subjectId: string) => void) =>
+        void subjects.set(scope, check),
       config: billingParts.config,
       news,
       /** Every model call and gateway start is reserved against the budgets here first. */
@@ -130,9 +134,7 @@ export const billing = defineFeature({
             throw new RoomError("bad_request", `a ${params.scope} budget needs subjectId`);
           if (params.scope === "workspace" && params.subjectId)
             throw new RoomError("bad_request", "the workspace's budget has no subjectId");
-          if (params.scope === "project" && subjectId) requireProject(ctx.sql, subjectId);
-          if (params.scope === "task" && subjectId && !getTask(ctx.sql, subjectId))
-            throw new RoomError("not_found", `no task ${subjectId}`, { taskId: subjectId });
+          if (subjectId) subjects.get(params.scope)?.(ctx.sql, subjectId);
           const before = budgetLimit(ctx.sql, params.scope, subjectId);
           setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
           ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });

@@ -5,6 +5,7 @@ import { roomEpoch } from "../../kernel/eventlog";
 import { type GraphFeed, readGraphFeed } from "./graph-feed";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
+import { instances } from "../instances";
 import { HatcheryLink } from "./link";
 
 /** The room's RPC for the Hatchery: what its canvas pulls. */
@@ -26,8 +27,11 @@ export interface CanvasRpc {
  */
 export const canvas = defineFeature({
   name: "canvas",
-  build: (s) => {
+  needs: [instances],
+  build: (s, { instances }) => {
     const link = new HatcheryLink(s.env.Hatchery, s.workspaceId);
+    // The Hatchery is told when a bridge's sessions change (sessions are no durable event).
+    instances.onSessionsChanged(() => link.poke());
     const rpc: CanvasRpc = {
       graphFeed: (since, epoch, limit = 500, snapshotCursor = null, sessionsDigest = null) =>
         readGraphFeed(s.sql, roomEpoch(s.sql), since, epoch, limit, snapshotCursor, sessionsDigest),

@@ -4,8 +4,6 @@ import { configure, follow, getInbox, markRead, markThreadReadFor, pushSubscribe
 import { threadReadsOf } from "../threads/reads";
 import { roomInbox } from "./room-inbox";
 
-export { readOwnMessage } from "../threads/reads";
-
 /**
  * People's inboxes: recomputed for whom a commit touched (hub.ts), mailed after a while (mail.ts),
  * pushed (push.ts); and read state per person and agent key (reads.ts), which reads inbox items with it.

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { InboxItem, InboxPreferences } from "../../../../../shared/protocol/inbox";
 import type { Principal } from "../../../../../shared/protocol/principal";
-import type { CurrentAccess } from "../agent/run-access";
+import type { CurrentAccess } from "../../kernel/services";
 import { authDb } from "../../../../auth/db/client";
 import { baUser } from "../../../../auth/db/better-auth-tables";
 import type { Mail } from "../../../../auth/mail";

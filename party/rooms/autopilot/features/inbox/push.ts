@@ -1,6 +1,6 @@
 import webpush from "web-push";
 import type { InboxItem, InboxPreferences } from "../../../../../shared/protocol/inbox";
-import type { CurrentAccess } from "../agent/run-access";
+import type { CurrentAccess } from "../../kernel/services";
 import type { Sql } from "../../../../domain/sql";
 import type { Env } from "../../../../env";
 import { RoomError } from "../../../../domain/errors";

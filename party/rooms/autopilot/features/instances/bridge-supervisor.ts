@@ -1,6 +1,6 @@
 import type { ChatStream } from "../../../../../shared/protocol/gateway";
 import type { Actor } from "../../../../../shared/protocol/principal";
-import type { CurrentAccess } from "../agent/run-access";
+import type { CurrentAccess } from "../../kernel/services";
 import { postRefusal } from "../approvals/withdrawals";
 import type { BridgeDeps } from "./bridge/bridge-link";
 import { type GatewayLimitVars, readGatewayLimits } from "./bridge/gateway-limits";

@@ -7,25 +7,28 @@ import { getInstance } from "./instances";
 import { and, asc, eq } from "drizzle-orm";
 import { gatewayOutbox, messages } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
-import { requireThread, sendMessage, appendMessage } from "../threads/threads";
+import { sendMessage, appendMessage } from "../threads/threads";
 
 // Room messages on their way to a gateway session: queued with the message, sent by the
 // bridge (party/rooms/autopilot/features/instances/bridge/outbox.ts), marked when the gateway has them.
 
 /**
- * `chat.send`: a message into a thread. A gateway thread's message is queued for its
- * instance in the same transaction, so it reaches the gateway even if the room restarts
- * before the bridge sends it. (Threads know nothing of gateways: the queueing is here.)
+ * A gateway thread's message is queued for its instance in the same transaction as the
+ * message (`chat.send` calls this through the threads' onSend), so it reaches the gateway
+ * even if the room restarts before the bridge sends it. Attached to an instance but answered
+ * by the Autopilot (protocol 5): OpenClaw is not told.
  */
+export function queueIfForGateway(ctx: OpContext, thread: Thread, message: Message): void {
+  if (thread.gateway && thread.responder.kind === "openclaw") queueForGateway(ctx, thread, message);
+}
+
+/** `sessions.send`'s message: posted as `chat.send` posts, and queued for the gateway. */
 export function sendChat(
   ctx: OpContext,
   params: z.output<typeof ChatSendParams>,
 ): { message: Message; messageCount: number } {
-  const thread = requireThread(ctx.sql, params.threadId);
-  const toGateway = thread.gateway && thread.responder.kind === "openclaw";
-  const { message, messageCount } = sendMessage(ctx, params);
-  // Attached to an instance but answered by the Autopilot (protocol 5): OpenClaw is not told.
-  if (toGateway) queueForGateway(ctx, thread, message);
+  const { thread, message, messageCount } = sendMessage(ctx, params);
+  queueIfForGateway(ctx, thread, message);
   return { message, messageCount };
 }
 

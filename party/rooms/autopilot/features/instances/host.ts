@@ -40,11 +40,10 @@ export class InstanceHost {
   readonly bridges: BridgeSupervisor;
   readonly #alarms: RecurringAlarms;
   readonly #backupPolicy: BackupPolicy;
+  readonly #sessionListeners: (() => void)[] = [];
 
   constructor(
     private readonly s: RoomServices,
-    /** The Hatchery is told when a bridge's sessions change (sessions are no durable event). */
-    canvasChanged: () => void,
     private readonly billing: InstanceBilling,
   ) {
     this.#backupPolicy = readBackupPolicy(s.env);
@@ -61,7 +60,9 @@ export class InstanceHost {
       vars: () => s.env,
       currentAccess: s.currentAccess,
       broadcast: (event, payload) => s.broadcast(event, payload),
-      sessionsChanged: canvasChanged,
+      sessionsChanged: () => {
+        for (const listener of this.#sessionListeners) listener();
+      },
       files: (fileId) => fileBytes(s.env.FILES, s.workspaceId())(fileId),
       runEnded: (instanceId) => void billing.meters.meterGateway(instanceId),
     });
@@ -128,6 +129,11 @@ export class InstanceHost {
   /** Moves `instances.startChat` starts along; the bridge of an instance that got its first message sends it. */
   chatStarts(effects: OpEffects): void {
     driveChatStarts(this.operations(), effects, (instanceId) => void this.bridges.get(instanceId)?.flush());
+  }
+
+  /** Called when a bridge's sessions change (the canvas pulls them: sessions are no durable event). */
+  onSessionsChanged(listener: () => void): void {
+    this.#sessionListeners.push(listener);
   }
 
   /** A thread was bound to one of an instance's sessions, or the instance is gone: clients get its list again. */

@@ -5,6 +5,10 @@ import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel
 import { startChat } from "./chat-starts-store";
 import { RoomError } from "../../../../domain/errors";
 import { listSessions, openSession, refuseOwnDevice, sendToSession } from "./gateway";
+import { queueIfForGateway } from "./gateway-outbox";
+import { approvals } from "../approvals";
+import { prepareGatewayDecision } from "./bridge/decisions";
+import { isAccessPrincipal } from "../../../../auth/current-access";
 import { bindingForSession } from "./gateway-bindings";
 import { requestLink } from "./gateway-links";
 import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "./instances";
@@ -15,11 +19,10 @@ import { readGatewayLimits } from "./bridge/gateway-limits";
 import type { DeviceEntryState } from "./devices/pipe";
 import { deviceEntryState } from "./devices/setup";
 import { billing } from "../billing";
-import { canvas } from "../canvas";
 import { metering } from "./metering";
 import { allSessions } from "./gateway";
 import { local, methods, mutate, query } from "../../kernel/handlers";
-import { readOwnMessage } from "../inbox";
+import { readOwnMessage, threads } from "../threads";
 import { InstanceHost } from "./host";
 
 /** The room's RPC for the Worker's device entry (party/api/device-entry.ts). */
@@ -34,11 +37,30 @@ export interface InstancesRpc {
  */
 export const instances = defineFeature({
   name: "instances",
-  needs: [billing, metering, canvas],
+  needs: [billing, metering, threads, approvals],
   schedules: ["watchBridges", "backupInstances"],
   build: (s, needs) => {
-    // The Hatchery is told when a bridge's sessions change (sessions are no durable event).
-    const p = new InstanceHost(s, () => needs.canvas.poke(), { spend: needs.billing.spend, meters: needs.metering });
+    const p = new InstanceHost(s, { spend: needs.billing.spend, meters: needs.metering });
+    needs.threads.onSend(queueIfForGateway);
+    // An operation a person or key asked for acts for them (every instance operation takes
+    // `write`); one the Autopilot's run asked for is the agent's to tell.
+    needs.approvals.actingFor((_sql, approval) =>
+      approval.action?.kind === "instance" && isAccessPrincipal(approval.requestedBy)
+        ? { principal: { ...approval.requestedBy, scopes: [] }, scope: "write" }
+        : undefined,
+    );
+    // A decision on a gateway's request reaches the gateway before the room records it.
+    needs.approvals.prepareDecision((req, params) =>
+      prepareGatewayDecision(
+        {
+          sql: s.sql,
+          commit: s.commit,
+          principal: req.principal,
+          decisionsFor: (instanceId) => p.bridges.get(instanceId)?.decisions,
+        },
+        params,
+      ),
+    );
     const rpc: InstancesRpc = { deviceEntryState: (instanceId) => deviceEntryState(s.sql, instanceId) };
     const guarded = <R extends { approval: Approval }>(ctx: OpContext, result: R): R => {
       const action = result.approval.action;
@@ -49,6 +71,8 @@ export const instances = defineFeature({
       api: p,
       rpc,
       context: p.context(),
+      // Instances are not capped: each is a container, there are few.
+      snapshot: () => ({ instances: listInstances(s.sql) }),
       hello: () => ({
         streams: p.bridges.streams,
         sessions: allSessions(s.sql),

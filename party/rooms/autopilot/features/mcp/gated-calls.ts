@@ -12,6 +12,7 @@ import { sha256Hex } from "../../../../auth/tokens";
 import { approvedCallRefusal, claimApprovedCall, fileGatedCall, requireCallTargets } from "./approval-gates";
 import { RoomError } from "../../../../domain/errors";
 import type { AutopilotContext } from "../../request-context";
+import type { Sql } from "../../../../domain/sql";
 
 /** JSON with every object's keys sorted: the same arguments give the same text, however a client ordered them. */
 function canonicalJson(value: unknown): string {
@@ -79,7 +80,7 @@ export async function requestGatedCall(
  * is recorded under its idempotency key) claims nothing: it gets that answer again.
  */
 export async function claimApprovedCallOf(
-  room: AutopilotContext,
+  sql: Sql,
   approvalId: string,
   principal: Principal,
   method: MethodName,
@@ -87,9 +88,9 @@ export async function claimApprovedCallOf(
   answeredBefore: () => boolean,
 ): Promise<void> {
   const argsDigest = await callDigest(params);
-  const refusal = approvedCallRefusal(room.sql, approvalId, principal, method, argsDigest);
+  const refusal = approvedCallRefusal(sql, approvalId, principal, method, argsDigest);
   if (refusal !== null) throw new RoomError("forbidden", refusal, { approvalId });
-  if (answeredBefore() || claimApprovedCall(room.sql, approvalId, Date.now())) return;
+  if (answeredBefore() || claimApprovedCall(sql, approvalId, Date.now())) return;
   throw new RoomError("conflict", `approval ${approvalId} was used up by its call: an approval stands for one run`, {
     approvalId,
   });

@@ -1,4 +1,5 @@
 import { defineFeature } from "../../kernel/feature";
+import { claimApprovedCallOf } from "./gated-calls";
 import { McpSessions } from "./sessions";
 
 /**
@@ -17,6 +18,10 @@ export const mcp = defineFeature({
     });
     return {
       api: { guarded: () => sessions.guarded() },
+      context: {
+        claimApprovedCall: (approvalId, principal, method, params, answeredBefore) =>
+          claimApprovedCallOf(s.sql, approvalId, principal, method, params, answeredBefore),
+      },
       capabilities: [sessions],
       afterCommit: (effects) => sessions.afterCommit(effects),
     };

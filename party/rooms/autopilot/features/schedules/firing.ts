@@ -2,7 +2,7 @@ import type { Scheduler } from "agents/schedules";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import type { Schedule } from "../../../../../shared/protocol/schedules";
 import { hasScope } from "../../../../../shared/scopes";
-import type { CurrentAccess } from "../agent/run-access";
+import type { CurrentAccess } from "../../kernel/services";
 import type { OpContext, RoomWriter } from "../../kernel/op-context";
 import { getThread } from "../threads/threads";
 import type { RoomServices } from "../../kernel/services";

@@ -6,6 +6,7 @@ import { readRunLog } from "../agent/run-log";
 import {
   cancelTask,
   endTaskFor,
+  getTask,
   listTasks,
   pauseTask,
   publicTask,
@@ -16,6 +17,8 @@ import {
 } from "./tasks";
 import { defineFeature } from "../../kernel/feature";
 import { agent } from "../agent";
+import { billing } from "../billing";
+import { RoomError } from "../../../../domain/errors";
 import { TaskHeartbeat } from "./heartbeat";
 import { readTaskLimits } from "./limits";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
@@ -25,10 +28,14 @@ export const tasks = defineFeature({
   name: "tasks",
   // A task's steps are the Autopilot's runs; after the agent, and so after billing, on the bus:
   // an approved spend approval's raise is written before a waiting task goes on.
-  needs: [agent],
+  needs: [agent, billing],
   schedules: ["resumeTasks"],
-  build: (s, { agent }) => {
+  build: (s, { agent, billing }) => {
     const limits = readTaskLimits(s.env);
+    // A task may have a budget of its own.
+    billing.budgetSubject("task", (sql, taskId) => {
+      if (!getTask(sql, taskId)) throw new RoomError("not_found", `no task ${taskId}`, { taskId });
+    });
     const runner = new TaskRunner({ ...agent.runs, concurrent: () => limits.atOnce });
     // Keeps the room's alarm set while the runner is busy (an evicted room wakes and goes on).
     const heartbeat = new TaskHeartbeat({

@@ -1,5 +1,12 @@
-import { sendChat } from "../instances/gateway-outbox";
-import { goAhead } from "../agent/run-waiting";
+import type { Message, Thread } from "../../../../../shared/protocol/threads";
+import { defineFeature } from "../../kernel/feature";
+import { methods, mutate, paged, query } from "../../kernel/handlers";
+import { countRows } from "../../kernel/paging";
+import { threads as threadRows } from "../../../../domain/db/schema";
+import type { OpContext } from "../../kernel/op-context";
+import { readOwnMessage } from "./reads";
+
+export { readOwnMessage } from "./reads";
 import {
   archiveThread,
   configureThread,
@@ -8,40 +15,59 @@ import {
   newThreadResponder,
   pageThreads,
   renameThread,
+  sendMessage,
 } from "./threads";
-import { readOwnMessage } from "../inbox";
-import { defineFeature } from "../../kernel/feature";
-import { methods, mutate, paged, query } from "../../kernel/handlers";
+
+/**
+ * What another feature does with a message as it is sent, in the same transaction (the
+ * instances queue a gateway thread's for its gateway, so it reaches it even if the room
+ * restarts before the bridge sends it). Threads know nothing of gateways.
+ */
+export type OnSend = (ctx: OpContext, thread: Thread, message: Message) => void;
+
+/** What a hello's snapshot carries of threads (archived ones too): the newest, within a byte share. */
+const SNAPSHOT = { count: 200, bytes: 64 * 1024 } as const;
 
 /** Threads and their messages: what people, agents, the Autopilot and gateways say to each other. */
 export const threads = defineFeature({
   name: "threads",
-  build: () => ({
-    methods: methods({
-      // With a model configured the Autopilot answers new threads (an agent key's only when a
-      // person writes @autopilot); without one nobody does. A thread the Autopilot's tool
-      // creates gets the defaults of whoever its run acts for.
-      "threads.create": mutate((ctx, p, req) =>
-        createThread(
-          ctx,
-          p,
-          null,
-          newThreadResponder((ctx.onBehalfOf ?? ctx.actor).kind === "agent", p, req.room.modelConfigured()),
+  build: (s) => {
+    const onSend: OnSend[] = [];
+    return {
+      api: {
+        /** Called inside every `chat.send`'s commit, after the message is in its thread. */
+        onSend: (hook: OnSend) => void onSend.push(hook),
+      },
+      methods: methods({
+        // With a model configured the Autopilot answers new threads (an agent key's only when a
+        // person writes @autopilot); without one nobody does. A thread the Autopilot's tool
+        // creates gets the defaults of whoever its run acts for.
+        "threads.create": mutate((ctx, p, req) =>
+          createThread(
+            ctx,
+            p,
+            null,
+            newThreadResponder((ctx.onBehalfOf ?? ctx.actor).kind === "agent", p, req.room.modelConfigured()),
+          ),
         ),
-      ),
-      "threads.configure": mutate(configureThread),
-      "threads.rename": mutate(renameThread),
-      "threads.archive": mutate(archiveThread),
-      "threads.list": query((sql, p) => paged(pageThreads(sql, p), (threads) => ({ threads }))),
-      "messages.list": query(listMessages),
-      // The sender has read their own message (features/inbox/reads.ts).
-      "chat.send": mutate((ctx, p) => {
-        const { message, messageCount } = sendChat(ctx, p);
-        readOwnMessage(ctx.sql, ctx.principal.id, message.threadId, message.n, messageCount, ctx.now);
-        return { message };
+        "threads.configure": mutate(configureThread),
+        "threads.rename": mutate(renameThread),
+        "threads.archive": mutate(archiveThread),
+        "threads.list": query((sql, p) => paged(pageThreads(sql, p), (threads) => ({ threads }))),
+        "messages.list": query(listMessages),
+        // The sender has read their own message (reads.ts).
+        "chat.send": mutate((ctx, p) => {
+          const { thread, message, messageCount } = sendMessage(ctx, p);
+          for (const hook of onSend) hook(ctx, thread, message);
+          readOwnMessage(ctx.sql, ctx.principal.id, message.threadId, message.n, messageCount, ctx.now);
+          return { message };
+        }),
       }),
-      // Withdraws what the run waits for; the room resumes it as for any expired approval.
-      "chat.goAhead": mutate(goAhead),
-    }),
-  }),
+      snapshot: () => {
+        const page = pageThreads(s.sql, { includeArchived: true, limit: SNAPSHOT.count }, SNAPSHOT.bytes);
+        const left = page.next ? Math.max(0, countRows(s.sql, threadRows) - page.items.length) : 0;
+        return { threads: page.items, more: { threads: { left, next: page.next } } };
+      },
+    };
+  },
 });

@@ -218,12 +218,14 @@ export function configureThread(ctx: OpContext, params: z.output<typeof ThreadsC
   return { thread: updateThread(ctx, { ...existing, responder }) };
 }
 
-/** Posts into a thread. `chat.send` is `sendChat` (gateway-outbox.ts): it also queues a gateway thread's message. */
-/** A person's or agent's message; `messageCount` is the thread's with it (the sender's read marker counts it). */
+/**
+ * A person's or agent's message, and the thread it went into; `messageCount` is the thread's
+ * with it (the sender's read marker counts it).
+ */
 export function sendMessage(
   ctx: OpContext,
   params: z.output<typeof ChatSendParams>,
-): { message: Message; messageCount: number } {
+): { thread: Thread; message: Message; messageCount: number } {
   const thread = requireThread(ctx.sql, params.threadId);
   if (thread.archived)
     throw new RoomError("conflict", "thread is archived: restore it before posting", { threadId: thread.id });
@@ -232,7 +234,7 @@ export function sendMessage(
   const attachments = params.attachments ? claimFiles(ctx, params.attachments) : undefined;
   const message = appendMessage(ctx, thread, ctx.actor, params.text, attachments ? { attachments } : {});
   if (attachments) markAttached(ctx.sql, params.attachments!, message.id);
-  return { message, messageCount: thread.messageCount + 1 };
+  return { thread, message, messageCount: thread.messageCount + 1 };
 }
 
 type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool" | "attachments">;

@@ -1,38 +1,16 @@
 import { listAudit } from "../../kernel/audit";
-import { cancelJob, failJob, finishJob, listJobs, startJob, updateJob } from "../jobs/jobs";
-import { deleteMemory, listMemory, putMemory } from "../agent/memory";
 import { pagePresence } from "../../kernel/connections/presence";
 import { searchRoom } from "./search";
 import { updateSettings } from "../../kernel/settings";
-import { listUsage } from "../agent/usage";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate, paged, query } from "../../kernel/handlers";
 
-/** Jobs people and agents report progress on. */
-export const jobs = defineFeature({
-  name: "jobs",
-  build: () => ({
-    methods: methods({
-      "jobs.start": mutate(startJob),
-      "jobs.update": mutate(updateJob),
-      "jobs.finish": mutate(finishJob),
-      "jobs.fail": mutate(failJob),
-      "jobs.cancel": mutate(cancelJob),
-      "jobs.list": query((sql, p) => paged(listJobs(sql, p), (jobs) => ({ jobs }))),
-    }),
-  }),
-});
-
-/** What the workspace keeps about itself: memory, settings, usage, the audit log, search over all of it. */
+/** What the workspace keeps about itself: its settings, the audit log, search over all of it. */
 export const workspace = defineFeature({
   name: "workspace",
   build: () => ({
     methods: methods({
-      "memory.list": query(listMemory),
-      "memory.put": mutate(putMemory),
-      "memory.delete": mutate(deleteMemory),
       "settings.update": mutate(updateSettings),
-      "usage.list": query(listUsage),
       "audit.list": query((sql, p) => listAudit(sql, p.before, p.limit)),
       "search.query": query(searchRoom),
     }),

@@ -3,9 +3,13 @@ import type { HelloPayload } from "../../../../../shared/protocol/hello";
 import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
-import { cutText, DEFAULT_GATEWAY_LIMITS } from "../../features/instances/bridge/gateway-limits";
+import { cutText } from "../../../../../shared/clip";
 import { currentSeq, type ResumePlan } from "../eventlog";
+import type { SnapshotPart } from "../feature";
 import { buildSnapshot } from "./snapshot";
+
+/** What `live.streams` may carry in all when no feature says otherwise (the instances do: GATEWAY_HELLO_STREAM_BYTES). */
+export const HELLO_STREAM_BYTES = 32 * 1024;
 import type { Sql } from "../../../../domain/sql";
 
 export interface HelloInput {
@@ -17,12 +21,14 @@ export interface HelloInput {
   plan: ResumePlan;
   /** Only read for a snapshot (a resume gets none). */
   presence: () => PresenceEntry[];
+  /** The features' collections: only read for a snapshot. */
+  snapshot: () => SnapshotPart;
   live: HelloPayload["live"];
   agent: HelloPayload["agent"];
   /** The principal's read markers (protocol 10), on every hello: a resume may have missed their moves. */
   reads: HelloPayload["reads"];
   limits: HelloPayload["limits"];
-  /** What `live.streams` may carry in all (GatewayLimits.helloStreamBytes). */
+  /** What `live.streams` may carry in all (HELLO_STREAM_BYTES when no feature says). */
   streamBytes?: number;
 }
 
@@ -38,12 +44,12 @@ export function buildHello(input: HelloInput): HelloPayload {
     seq: currentSeq(input.sql),
     reset: plan.kind === "snapshot" && plan.reset,
     resumedFrom: plan.kind === "replay" ? plan.from : null,
-    snapshot: plan.kind === "snapshot" ? buildSnapshot(input.sql, input.presence()) : null,
+    snapshot: plan.kind === "snapshot" ? buildSnapshot(input.sql, input.presence(), input.snapshot()) : null,
     ...(input.live
       ? {
           live: {
             ...input.live,
-            streams: boundStreams(input.live.streams, input.streamBytes ?? DEFAULT_GATEWAY_LIMITS.helloStreamBytes),
+            streams: boundStreams(input.live.streams, input.streamBytes ?? HELLO_STREAM_BYTES),
           },
         }
       : {}),

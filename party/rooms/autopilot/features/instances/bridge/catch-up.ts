@@ -18,7 +18,8 @@ import {
   PairList,
   SessionsListResult,
 } from "./gateway-frames";
-import { cutText, historyBytes } from "./gateway-limits";
+import { historyBytes } from "./gateway-limits";
+import { cutText } from "../../../../../../shared/clip";
 import { planHistoryImport } from "./history-import";
 
 const HISTORY_LIMIT = 100;

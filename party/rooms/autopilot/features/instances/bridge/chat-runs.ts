@@ -5,7 +5,7 @@ import { markImported, wasImported } from "../gateway";
 import { appendMessage, getThread } from "../../threads/threads";
 import type { BridgeLink } from "./bridge-link";
 import { AgentEvent, ChatEvent, messageText } from "./gateway-frames";
-import { cutText } from "./gateway-limits";
+import { cutText } from "../../../../../../shared/clip";
 import { clip, toolKey } from "./history-import";
 import { BoundedMap } from "../../../../../domain/bounded-map";
 import { gatewaySpendTold } from "../metering/billing-meters";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { PairedDevice, PairedNode } from "../../../../../../shared/protocol/instances";
 import type { BridgeLink } from "./bridge-link";
-import { cutText } from "./gateway-limits";
+import { cutText } from "../../../../../../shared/clip";
 
 // The gateway's paired devices (`device.pair.list`, operator.pairing), for the instance
 // details. Validated leniently, as every gateway answer: the 2026.9.6 gateway sends fields

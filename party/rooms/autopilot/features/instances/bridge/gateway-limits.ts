@@ -64,10 +64,3 @@ export function readGatewayLimits(env: GatewayLimitVars): GatewayLimits {
 export function historyBytes(limits: GatewayLimits): number {
   return Math.max(1024, Math.floor(limits.maxFrameBytes / 2));
 }
-
-/** `text` cut to at most `max` UTF-16 units, never inside a surrogate pair. */
-export function cutText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const end = max > 0 && /[\uD800-\uDBFF]/.test(text[max - 1]!) ? max - 1 : max;
-  return text.slice(0, end);
-}

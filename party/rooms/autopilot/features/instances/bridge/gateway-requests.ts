@@ -3,7 +3,7 @@ import type { Instance } from "../../../../../../shared/protocol/instances";
 import { DEVICE_CLIENT_ADDRESS } from "../../../../../../shared/runtime/requests";
 import type { GatewayRequest } from "../gateway";
 import type { ChannelPairingList, ExecApprovalRequest, PairRequest } from "./gateway-frames";
-import { cutText } from "./gateway-limits";
+import { cutText } from "../../../../../../shared/clip";
 
 // A gateway's requests (exec approvals, device/node pairing, channel senders) as the
 // room approvals that stand for them. Pure: the live events and the catch-up both record

@@ -7,6 +7,7 @@ import {
   ToolsInvokeParams,
   ToolsInvokeResult,
 } from "./gateway-frames";
+import { clip } from "../../../../../../shared/clip";
 
 // The gateway's own tools, for the Autopilot's model: the catalog (names and one-line
 // descriptions) and one invoke. Every value from the gateway is hostile: sizes are bounded
@@ -18,8 +19,6 @@ const MAX_DESCRIPTION = 300;
 /** A tool's answer as text: the model and the tool message get at most this much. */
 export const MAX_OUTPUT_CHARS = 16_000;
 const TOOL_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
-
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** The gateway's tool catalog: unique, well-formed names only, descriptions clipped to one line. */
 export async function toolsCatalog(link: BridgeLink): Promise<GatewayCatalogEntry[]> {

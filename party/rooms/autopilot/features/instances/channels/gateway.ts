@@ -10,7 +10,7 @@ import {
   type ChannelStatus,
   DmPolicy,
 } from "../../../../../../shared/protocol/channels";
-import { cutText } from "../bridge/gateway-limits";
+import { cutText } from "../../../../../../shared/clip";
 import { redactedText } from "./token-shapes";
 
 /** What the channel calls need of the bridge's connection. */

@@ -2,7 +2,7 @@
 // which every reader of the workspace sees, viewers included. The room no longer holds a
 // token to cut it out by value, so anything shaped like one goes, also when a URL in an
 // error carries it escaped (`…/bot123456789%3AAA…`).
-import { cutText } from "../bridge/gateway-limits";
+import { cutText } from "../../../../../../shared/clip";
 
 const HIDDEN = "[hidden]";
 

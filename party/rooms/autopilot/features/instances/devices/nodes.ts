@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import type { InstancesInvokeNodeParams, InstancesInvokeNodeResult } from "../../../../../../shared/protocol/instances";
 import type { Principal } from "../../../../../../shared/protocol/principal";
-import { AUTOPILOT_ID } from "../../agent/model-context";
+import { AUTOPILOT_ID } from "../../../../../../shared/people";
 import { isPerson } from "../../../../../auth/current-access";
 import { RoomError } from "../../../../../domain/errors";
 import { getApproval } from "../../approvals/approvals";

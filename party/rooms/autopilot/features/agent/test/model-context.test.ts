@@ -1,8 +1,8 @@
 // Context building: roles, speakers, tool lines, skipped errors, the token budget and
 // what it drops for the rolling summary.
 import { describe, expect, it } from "vitest";
+import { AUTOPILOT_ID } from "../../../../../../shared/people";
 import {
-  AUTOPILOT_ID,
   buildInstructions,
   type ContextMessage,
   estimateTokens,
