@@ -1,11 +1,20 @@
 // `npm run typecheck`: each part against its own tsconfig, so shared/ is checked with no
 // DOM and no Node types, party/ with Workers types, client/ with DOM (+ Node for the CLI
-// and tests), runtime/ with Node and runtime/sandbox/ with Workers types.
+// and tests), runtime/ with Node and runtime/sandbox/ with Workers types; the agent's Node
+// tests with both.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./server.mjs";
 
-const PROJECTS = ["shared", "party", "client", "runtime", "runtime/sandbox", "."];
+const PROJECTS = [
+  "shared",
+  "party",
+  "party/rooms/autopilot/features/agent/test",
+  "client",
+  "runtime",
+  "runtime/sandbox",
+  ".",
+];
 const tsc = join(ROOT, "node_modules", ".bin", "tsc");
 let failed = 0;
 for (const project of PROJECTS) {

@@ -87,7 +87,8 @@ describe("the kernel", () => {
     const namespaces = new Set(Object.keys(Methods).map((method) => method.split(".")[0]!));
     const here = decodeURIComponent(new URL(".", import.meta.url).pathname);
     const named: string[] = [];
-    for (const file of readdirSync(here).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
+    const files = readdirSync(here, { recursive: true }) as string[];
+    for (const file of files.filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
       const code = String(readFileSync(`${here}/${file}`, "utf8"))
         .replace(/\/\*[\s\S]*?\*\//g, "")
         .replace(/\/\/.*$/gm, "");

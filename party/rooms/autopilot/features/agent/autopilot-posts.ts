@@ -7,7 +7,7 @@ import type { Actor, Principal, Scope } from "../../../../../shared/protocol/pri
 import type { Message } from "../../../../../shared/protocol/threads";
 import type { Commit, OpContext } from "../../kernel/op-context";
 import type { Sql } from "../../../../domain/sql";
-import { appendMessage, getThread } from "../threads/threads";
+import { appendMessage, getThread } from "../threads/index";
 import { AUTOPILOT_ID } from "../../../../../shared/people";
 
 export const AUTOPILOT_ACTOR: Actor = { id: AUTOPILOT_ID, kind: "agent", name: "Autopilot" };

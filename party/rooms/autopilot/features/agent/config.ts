@@ -5,7 +5,7 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { z } from "zod";
 import type { AgentInfo } from "../../../../../shared/protocol/agent";
-import { readRiskyGatewayTools } from "../instances/gateway-catalog";
+import { readRiskyGatewayTools } from "../instances/index";
 
 /** The env fields this module reads (the room's Env carries them as optional strings). */
 export type ModelEnv = Partial<Record<ModelEnvName, string | undefined>>;

@@ -5,7 +5,7 @@ import { effectiveToolset } from "./toolset";
 import { RoomError } from "../../../../domain/errors";
 import { fileBytes } from "../../../../files/storage";
 import type { RequestContext } from "../../request-context";
-import { getThread } from "../threads/threads";
+import { getThread } from "../threads/index";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate, query } from "../../kernel/handlers";
 import { deleteMemory, listMemory, putMemory } from "./memory";
@@ -15,6 +15,23 @@ import { runActingFor } from "./run-access";
 import { approvals } from "../approvals";
 import { billing } from "../billing";
 import { instances } from "../instances";
+
+// What other features use of this one.
+export { filedApprovals, FINISHED_RUN, forgetOldRuns } from "./agent-runs";
+export { asAutopilot, AUTOPILOT_ACTOR, clipText, finishSegment, jsonText, post, toolLine } from "./autopilot-posts";
+export { createModel, type ModelConfig, type ModelConfigured } from "./config";
+export { listMemory } from "./memory";
+export { buildInstructions } from "./model-context";
+export { actingTools, runAccess } from "./run-access";
+export { appendRunLog, type NewRunLogEntry, readRunLog } from "./run-log";
+export { spendRefusedText } from "./run-spend";
+export { boundRunMessages } from "./run-storage";
+export { runStream } from "./run-stream";
+export { answerFor, approvalFor, nodeCallTitle, type runTools } from "./run-tools";
+export type { AgentDeps } from "./runner";
+export { approvalEntry, endText, modelCallEntry, overBudget, toolCallEntry } from "./task-log";
+export { AGENT_TOOLS, type AgentTool, runScopes, toolDefinitionBytes, toolInputSchema } from "./tools";
+export { forgetOldUsage, recordUsage } from "./usage";
 
 /**
  * The Autopilot's own agent: it answers people's messages, its paused runs go on once their

@@ -15,15 +15,15 @@ import { type MethodName, Methods } from "../../../../../shared/protocol/methods
 import type { Actor, Principal, Scope } from "../../../../../shared/protocol/principal";
 import { hasScope } from "../../../../../shared/scopes";
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import { type ActingFor, lostAccessNote } from "../approvals/acting-for";
+import { type ActingFor, lostAccessNote } from "../approvals/index";
 import { isAccessPrincipal } from "../../../../auth/current-access";
 import type { CurrentAccess } from "../../kernel/services";
 import { type AgentRun, endRun, filedApprovals, getRun, recordFiledApproval, runOfFiledApproval } from "./agent-runs";
-import { withdrawApproval } from "../approvals/approvals";
+import { withdrawApproval } from "../approvals/index";
 import type { Sql } from "../../../../domain/sql";
 import type { AgentRunDoc } from "../../../../records/agent-run";
 import { autopilotPrincipal, failSegment, jsonText, type PostDeps } from "./autopilot-posts";
-import type { GatewayAccess } from "../instances/gateway-tool";
+import type { GatewayAccess } from "../instances/index";
 import { GATEWAY_TOOL_SCOPE, type RunTools, runTools, toolCallKey } from "./run-tools";
 import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
 import { agentTool, runScopes } from "./tools";

@@ -3,11 +3,11 @@
 // that no longer fit are folded into the summary first (one small model call).
 import type { ModelMessage, ToolSet } from "ai";
 import { listMemory } from "./memory";
-import { projectOfThread } from "../projects/projects";
+import { projectOfThread } from "../projects/index";
 import { and, desc, eq, gt, lte } from "drizzle-orm";
 import { messages } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
-import { getSummary, putSummary } from "../threads/thread-summaries";
+import { getSummary, putSummary } from "../threads/index";
 import { messageRecord } from "../../../../records/documents";
 import { readable } from "../../../../records/codec";
 import { type FileBytes, withAttachments } from "./attachments";

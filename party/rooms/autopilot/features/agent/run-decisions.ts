@@ -10,7 +10,7 @@ import { spendNoLongerNeeded } from "../../../../../shared/billing-words";
 import type { Actor } from "../../../../../shared/protocol/principal";
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
 import { type AgentRun, claimRun, endRun, getRun, saveRun } from "./agent-runs";
-import { getApproval, settleApproval } from "../approvals/approvals";
+import { getApproval, settleApproval } from "../approvals/index";
 import { appendRunLog } from "./run-log";
 import { syncWaiting, waitedOn } from "./run-waiting";
 import type { Sql } from "../../../../domain/sql";

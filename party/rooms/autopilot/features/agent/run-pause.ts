@@ -3,12 +3,12 @@
 // decision finds everything the run needs to resume, after any restart.
 import type { ModelMessage } from "ai";
 import { type AgentRun, endRun, saveRun } from "./agent-runs";
-import { requestApproval } from "../approvals/approvals";
+import { requestApproval } from "../approvals/index";
 import { syncWaiting } from "./run-waiting";
 import type { PendingCall } from "../../../../records/agent-run";
 import { asAutopilot, clipText, jsonText, type PostDeps, post } from "./autopilot-posts";
 import type { ModelConfigured } from "./config";
-import type { GatewayAccess } from "../instances/gateway-tool";
+import type { GatewayAccess } from "../instances/index";
 import { boundRunMessages, tooLargeMessage } from "./run-storage";
 import type { ApprovalRequest } from "./run-stream";
 import { approvalFor } from "./run-tools";

@@ -7,9 +7,9 @@
 import type { ModelMessage } from "ai";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { SpendAction } from "../../../../../shared/protocol/billing";
-import { requestApproval } from "../approvals/approvals";
+import { requestApproval } from "../approvals/index";
 import { syncWaiting } from "./run-waiting";
-import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../billing/spend-gate";
+import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../billing/index";
 import { type AgentRun, saveRun } from "./agent-runs";
 import { recordUsage } from "./usage";
 import type { Sql } from "../../../../domain/sql";

@@ -10,8 +10,8 @@ import { toolWords } from "../../../../../shared/plain-words";
 import { hasScope } from "../../../../../shared/scopes";
 import type { Sql } from "../../../../domain/sql";
 import type { PendingCall } from "../../../../records/agent-run";
-import { GATEWAY_TOOL, gatewayToolRisk, requestedGatewayTool } from "../instances/gateway-catalog";
-import { type GatewayAccess, gatewayTools } from "../instances/gateway-tool";
+import { GATEWAY_TOOL, gatewayToolRisk, requestedGatewayTool } from "../instances/index";
+import { type GatewayAccess, gatewayTools } from "../instances/index";
 import type { Risk } from "../../../../../shared/protocol/tool-policy";
 import { type CallMethod, gatedRisk, roomTools, type ToolCallSeen, toolApprovalPolicy, toolName } from "./tools";
 

@@ -7,11 +7,11 @@ import {
 } from "../../../../../shared/protocol/agent";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { activeRun, type AgentRun, getRun, nextQueued } from "./agent-runs";
-import { getApproval, withdrawApproval } from "../approvals/approvals";
+import { getApproval, withdrawApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/op-context";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
-import { getThread, updateThread } from "../threads/threads";
+import { getThread, updateThread } from "../threads/index";
 
 // A run waiting for approvals holds its thread (one active run per thread): what is posted
 // meanwhile queues behind it. A thread's `waiting` says so — which run, which approvals,

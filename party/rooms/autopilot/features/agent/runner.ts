@@ -31,12 +31,12 @@ import {
   saveRun,
   toolCallPosted,
 } from "./agent-runs";
-import { getApproval } from "../approvals/approvals";
+import { getApproval } from "../approvals/index";
 import { newId } from "../../../../domain/keys";
 import { syncWaiting } from "./run-waiting";
-import { getThread } from "../threads/threads";
-import type { SpendGate } from "../billing/spend-gate";
-import { projectOfThread } from "../projects/projects";
+import { getThread } from "../threads/index";
+import type { SpendGate } from "../billing/index";
+import { projectOfThread } from "../projects/index";
 import { recordReplyCall, RunSpending, refusedRun, runSpender } from "./run-spend";
 import { modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
 import { clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
@@ -52,8 +52,8 @@ import { actingTools, type RunAccess, runAccess, stopRun } from "./run-access";
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import { toolDefinitionBytes } from "./tools";
-import { inputTokenBound } from "../billing/token-bound";
-import type { GatewayAccess } from "../instances/gateway-tool";
+import { inputTokenBound } from "../billing/index";
+import type { GatewayAccess } from "../instances/index";
 import type { RunTools } from "./run-tools";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";

@@ -3,8 +3,8 @@
 import { generateText, type LanguageModel } from "ai";
 import type { Sql } from "../../../../domain/sql";
 import { recordUsage, type UsagePurpose } from "./usage";
-import type { SpendGate } from "../billing/spend-gate";
-import { inputTokenBound } from "../billing/token-bound";
+import type { SpendGate } from "../billing/index";
+import { inputTokenBound } from "../billing/index";
 import type { ModelConfigured } from "./config";
 import { errorLogFields } from "./model-errors";
 import { totalTimeout } from "./run-stream";

@@ -9,13 +9,13 @@ import type { AgentRun } from "./agent-runs";
 import { eq } from "drizzle-orm";
 import { messages } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
-import { getThread } from "../threads/threads";
+import { getThread } from "../threads/index";
 import { messageRecord } from "../../../../records/documents";
 import { autopilotPrincipal } from "./autopilot-posts";
 import type { ModelConfigured } from "./config";
 import { speaker, TITLE_INSTRUCTIONS } from "./model-context";
 import { cleanTitle, sideCall } from "./side-calls";
-import type { SpendGate } from "../billing/spend-gate";
+import type { SpendGate } from "../billing/index";
 
 export interface TitleDeps {
   sql: Sql;

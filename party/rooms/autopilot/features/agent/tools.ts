@@ -16,7 +16,7 @@ import { z } from "zod";
 import { type MethodName, Methods } from "../../../../../shared/protocol/methods";
 import type { Scope } from "../../../../../shared/protocol/principal";
 import { hasScope } from "../../../../../shared/scopes";
-import { utf8Bytes } from "../billing/token-bound";
+import { utf8Bytes } from "../billing/index";
 import { type Risk, TOOL_POLICY, type ToolPolicy } from "../../../../../shared/protocol/tool-policy";
 
 /** Scopes a run may ever hold: the Autopilot never approves and never administers. */

@@ -17,15 +17,15 @@ import {
   type ToolsetTool,
 } from "../../../../../shared/protocol/toolset";
 import { hasScope } from "../../../../../shared/scopes";
-import type { GatewayCatalogEntry } from "../instances/bridge/gateway-frames";
+import type { GatewayCatalogEntry } from "../instances/index";
 import type { Sql } from "../../../../domain/sql";
-import { bindingForThread } from "../instances/gateway-bindings";
-import { getInstance } from "../instances/instances";
-import { requireProject } from "../projects/projects";
-import { getThread, requireThread } from "../threads/threads";
+import { bindingForThread } from "../instances/index";
+import { getInstance } from "../instances/index";
+import { requireProject } from "../projects/index";
+import { getThread, requireThread } from "../threads/index";
 import type { ModelConfig } from "./config";
-import { GATEWAY_TOOL } from "../instances/gateway-catalog";
-import type { GatewayAccess } from "../instances/gateway-tool";
+import { GATEWAY_TOOL } from "../instances/index";
+import type { GatewayAccess } from "../instances/index";
 import { GATEWAY_TOOL_SCOPE, type RunTools, runTools } from "./run-tools";
 import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
 import { runScopes, toolName } from "./tools";

@@ -17,7 +17,7 @@ import { type DecisionAsk, decisionRefusal, selfConfirmed } from "../../../../..
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
 import type { ApprovalKind } from "../../../../../shared/protocol/settings";
 import { getSettings } from "../../kernel/settings";
-import { getThread, requireThread } from "../threads/threads";
+import { getThread, requireThread } from "../threads/index";
 import { approvalSummary, type NameLookup } from "../../../../../shared/approval-summary";
 import { readable } from "../../../../records/codec";
 import { approvalRecord, instanceRecord, jobRecord, threadRecord } from "../../../../records/documents";

@@ -21,6 +21,18 @@ import {
 import { ApprovalExpiry } from "./expiry";
 import { withdraw, withdrawForLostAccess } from "./withdrawals";
 
+// What other features use of this one.
+export { type ActingFor, lostAccessNote } from "./acting-for";
+export {
+  getApproval,
+  pendingApprovals,
+  refuseDecision,
+  requestApproval,
+  settleApproval,
+  withdrawApproval,
+} from "./approvals";
+export { postRefusal, withdraw } from "./withdrawals";
+
 /** What a hello's snapshot carries: pending approvals (16 KB of details each at most), then the most recently decided. */
 const SNAPSHOT = { pending: { count: 100, bytes: 96 * 1024 }, decided: { count: 50, bytes: 8 * 1024 } } as const;
 

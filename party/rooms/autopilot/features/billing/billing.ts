@@ -21,7 +21,7 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Sql } from "../../../../domain/sql";
 import { appendAudit } from "../../kernel/audit";
 import type { Page } from "../../kernel/paging";
-import { settleApproval } from "../approvals/approvals";
+import { settleApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/op-context";
 import { NO_LONGER_NEEDED } from "../../../../../shared/billing-words";
 

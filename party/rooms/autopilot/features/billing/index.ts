@@ -23,6 +23,12 @@ import { type BillingRpc, billingRpc } from "./operator-rpc";
 
 export type { BillingRpc, LedgerCredit } from "./operator-rpc";
 
+// What other features use of this one.
+export { appendLedger, balanceOf, creditPeriod, readMeter, workspacePlan, writeMeter } from "./billing";
+export { type BillingConfig, tokenCost } from "./config";
+export type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "./spend-gate";
+export { inputTokenBound, utf8Bytes } from "./token-bound";
+
 export interface BillingParts extends RoomWriter {
   config: BillingConfig;
   /** An event to every socket whose principal may read the workspace (the money is not for a write-only key). */

@@ -31,7 +31,7 @@ import {
 } from "../../../../records/documents";
 import type { InstanceSessions } from "../../../../../shared/protocol/gateway";
 import { hash53, newestSessions } from "../../../../../shared/hatchery/session-nodes";
-import { allSessions } from "../instances/gateway";
+import { allSessions } from "../instances/index";
 
 export interface GraphFeed {
   epoch: string;

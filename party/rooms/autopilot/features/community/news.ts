@@ -9,7 +9,7 @@ import {
   KIND_REPORT,
   reactionTarget,
 } from "../../../relay/community/templates";
-import { forgetCommunityMentions, noteCommunityMention } from "../inbox/community-mentions";
+import { forgetCommunityMentions, noteCommunityMention } from "../inbox/index";
 import { mentionedPeople } from "./mentions";
 import type { CommunityParts, CommunityService } from "./service";
 import { postView } from "../../../relay/community/views";

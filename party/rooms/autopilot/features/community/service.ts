@@ -13,7 +13,7 @@ import { communityOf, holderOf, publishAs, publishProfile, relayOf } from "../..
 import { KIND_NOTE, KIND_REACTION, KIND_REPORT } from "../../../relay/community/templates";
 import { RoomError } from "../../../../domain/errors";
 import type { Env } from "../../../../env";
-import { forgetCommunityMentions } from "../inbox/community-mentions";
+import { forgetCommunityMentions } from "../inbox/index";
 import type { RoomWriter } from "../../kernel/op-context";
 import type { Community } from "../../../relay/community";
 import { moderationTarget, moderationView } from "../../../relay/community/moderation";

@@ -1,5 +1,5 @@
 import { fileWorkspaceMaxBytes } from "../../../../files/content";
-import { recordFile, type StoredFile } from "../threads/files";
+import { recordFile, type StoredFile } from "../threads/index";
 import { defineFeature } from "../../kernel/feature";
 import { retention } from "../retention";
 

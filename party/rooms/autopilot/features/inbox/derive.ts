@@ -8,7 +8,7 @@ import { hasScope } from "../../../../../shared/scopes";
 import { deciderRefusal } from "../../../../../shared/approval-policy";
 import { plainMessage } from "../../../../../shared/plain-words";
 import { getSettings } from "../../kernel/settings";
-import { pendingApprovals } from "../approvals/approvals";
+import { pendingApprovals } from "../approvals/index";
 import { communityMentionsOf } from "./community-mentions";
 import { instances, jobs, messages, threads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";

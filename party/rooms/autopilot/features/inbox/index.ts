@@ -1,8 +1,11 @@
 import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
 import { configure, follow, getInbox, markRead, markThreadReadFor, pushSubscribe, pushUnsubscribe } from "./methods";
-import { threadReadsOf } from "../threads/reads";
+import { threadReadsOf } from "../threads/index";
 import { roomInbox } from "./room-inbox";
+
+// What other features use of this one.
+export { forgetCommunityMentions, noteCommunityMention } from "./community-mentions";
 
 /**
  * People's inboxes: recomputed for whom a commit touched (hub.ts), mailed after a while (mail.ts),

@@ -1,12 +1,12 @@
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { RoomError } from "../../../../domain/errors";
-import { getThread } from "../threads/threads";
+import { getThread } from "../threads/index";
 import type { RequestContext } from "../../request-context";
 import { isPerson } from "../../../../auth/current-access";
 import { checkSubscription } from "./push";
 import { subscribe, unsubscribe } from "./push-store";
-import { itemsNewlyRead, markThreadRead } from "../threads/reads";
+import { itemsNewlyRead, markThreadRead } from "../threads/index";
 import { markRead as storeRead, setFollowing, setPreferences } from "./store";
 import { inboxOf } from "./view";
 

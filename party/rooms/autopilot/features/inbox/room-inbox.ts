@@ -11,7 +11,7 @@ import type { EventName, EventPayload } from "../../../../../shared/protocol/eve
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
-import { markerOf } from "../threads/reads";
+import { markerOf } from "../threads/index";
 
 export interface RoomInboxDeps {
   env: Env;

@@ -1,7 +1,7 @@
 import type { ChatStream } from "../../../../../shared/protocol/gateway";
 import type { Actor } from "../../../../../shared/protocol/principal";
 import type { CurrentAccess } from "../../kernel/services";
-import { postRefusal } from "../approvals/withdrawals";
+import { postRefusal } from "../approvals/index";
 import type { BridgeDeps } from "./bridge/bridge-link";
 import { type GatewayLimitVars, readGatewayLimits } from "./bridge/gateway-limits";
 import { InstanceBridge } from "./bridge/instance-bridge";

@@ -3,7 +3,7 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { InstancesStartChatParams } from "../../../../../shared/protocol/chat-start";
 import type { ThreadChatStart } from "../../../../../shared/protocol/gateway";
 import type { Message, Thread } from "../../../../../shared/protocol/threads";
-import { getApproval } from "../approvals/approvals";
+import { getApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/op-context";
 import { RoomError } from "../../../../domain/errors";
 import { instanceActor } from "./gateway-actors";
@@ -13,7 +13,7 @@ import { asc, eq } from "drizzle-orm";
 import { chatStarts, messages } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 import { messageRecord } from "../../../../records/documents";
-import { appendMessage, createThread, requireThread, updateThread } from "../threads/threads";
+import { appendMessage, createThread, requireThread, updateThread } from "../threads/index";
 
 // `instances.startChat` (protocol 7): one approval from a first message to a running chat.
 // The open starts live in `chat_starts` (one per thread); each thread's `chatStart` shows

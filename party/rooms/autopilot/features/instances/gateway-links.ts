@@ -5,7 +5,7 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { InstancesLinkParams } from "../../../../../shared/protocol/instance-links";
 import { linkDetails } from "../../../../../shared/instance-texts";
-import { requestApproval } from "../approvals/approvals";
+import { requestApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/op-context";
 import { RoomError } from "../../../../domain/errors";
 import { gatewayDialUrl, type LinkPolicy } from "./gateway-address";

@@ -7,7 +7,7 @@ import { getInstance } from "./instances";
 import { and, asc, eq } from "drizzle-orm";
 import { gatewayOutbox, messages } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
-import { sendMessage, appendMessage } from "../threads/threads";
+import { sendMessage, appendMessage } from "../threads/index";
 
 // Room messages on their way to a gateway session: queued with the message, sent by the
 // bridge (party/rooms/autopilot/features/instances/bridge/outbox.ts), marked when the gateway has them.

@@ -7,7 +7,7 @@ import type {
   SessionsSendParams,
 } from "../../../../../shared/protocol/gateway";
 import type { Message, Thread } from "../../../../../shared/protocol/threads";
-import { getApproval, requestApproval, settleApproval } from "../approvals/approvals";
+import { getApproval, requestApproval, settleApproval } from "../approvals/index";
 import { and, count, eq } from "drizzle-orm";
 import type { OpContext } from "../../kernel/op-context";
 import { excluded } from "../../../../domain/db/client";
@@ -24,7 +24,7 @@ import { bindingForSession, bindThread } from "./gateway-bindings";
 import { getInstance, putInstance } from "./instances";
 import type { Sql } from "../../../../domain/sql";
 import { sendChat } from "./gateway-outbox";
-import { createThread, getThread } from "../threads/threads";
+import { createThread, getThread } from "../threads/index";
 import { readable } from "../../../../records/codec";
 import { approvalRecord, gatewaySessionRecord } from "../../../../records/documents";
 

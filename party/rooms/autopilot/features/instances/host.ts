@@ -20,7 +20,7 @@ import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
 import { checkInstanceStart } from "./metering/billing-meters";
 import type { OpContext } from "../../kernel/op-context";
 import { RoomError } from "../../../../domain/errors";
-import type { SpendGate } from "../billing/spend-gate";
+import type { SpendGate } from "../billing/index";
 import type { InstanceMeters } from "./metering";
 
 /** What the instances' money needs of the room: the spend gate for starts, the meters for what they use. */

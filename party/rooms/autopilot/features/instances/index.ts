@@ -12,7 +12,7 @@ import { isAccessPrincipal } from "../../../../auth/current-access";
 import { bindingForSession } from "./gateway-bindings";
 import { requestLink } from "./gateway-links";
 import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "./instances";
-import { getThread } from "../threads/threads";
+import { getThread } from "../threads/index";
 import type { RequestContext } from "../../request-context";
 import { defineFeature } from "../../kernel/feature";
 import { readGatewayLimits } from "./bridge/gateway-limits";
@@ -20,10 +20,27 @@ import type { DeviceEntryState } from "./devices/pipe";
 import { deviceEntryState } from "./devices/setup";
 import { billing } from "../billing";
 import { metering } from "./metering";
+
+export { metering } from "./metering";
 import { allSessions } from "./gateway";
 import { local, methods, mutate, query } from "../../kernel/handlers";
 import { readOwnMessage, threads } from "../threads";
 import { InstanceHost } from "./host";
+
+// What other features use of this one.
+export type { GatewayCatalogEntry } from "./bridge/gateway-frames";
+export { bindingForThread } from "./gateway-bindings";
+export {
+  catalogDescription,
+  DEFAULT_RISKY_GATEWAY_TOOLS,
+  GATEWAY_TOOL,
+  gatewayToolRisk,
+  readRiskyGatewayTools,
+  requestedGatewayTool,
+} from "./gateway-catalog";
+export { type GatewayAccess, gatewayTools } from "./gateway-tool";
+export { allSessions } from "./gateway";
+export { getInstance } from "./instances";
 
 /** The room's RPC for the Worker's device entry (party/api/device-entry.ts). */
 export interface InstancesRpc {

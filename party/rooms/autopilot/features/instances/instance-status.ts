@@ -5,7 +5,7 @@ import type { RoomWriter } from "../../kernel/op-context";
 import { runtimeErrorWords } from "../../../../../shared/plain-words";
 import { jobs } from "../../../../domain/db/schema";
 import { getInstance, putInstance } from "./instances";
-import { failJob, finishJob, updateJob } from "../jobs/jobs";
+import { failJob, finishJob, updateJob } from "../jobs/index";
 
 /**
  * Writes the runtime's status into the instance (and its job). Unchanged statuses write

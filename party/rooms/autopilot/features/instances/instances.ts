@@ -11,7 +11,7 @@ import type {
   InstancesUnpairParams,
 } from "../../../../../shared/protocol/instances";
 import { deleteDetails, restoreDetails, unlinkDetails, unpairDetails } from "../../../../../shared/instance-texts";
-import { requestApproval } from "../approvals/approvals";
+import { requestApproval } from "../approvals/index";
 import { asc, eq } from "drizzle-orm";
 import type { OpContext } from "../../kernel/op-context";
 import { excluded } from "../../../../domain/db/client";
@@ -19,7 +19,7 @@ import { instances } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { bindThread, sessionKeyForThread, unbindThread } from "./gateway-bindings";
-import { requireThread, updateThread } from "../threads/threads";
+import { requireThread, updateThread } from "../threads/index";
 import { readable } from "../../../../records/codec";
 import { instanceRecord } from "../../../../records/documents";
 

@@ -1,7 +1,7 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { activateLink, dropLink, dropLinkRequest } from "./gateway-links";
 import { getInstance, putInstance } from "./instances";
-import { failJob, finishJob, startJob } from "../jobs/jobs";
+import { failJob, finishJob, startJob } from "../jobs/index";
 import { type OperationDeps, removeInstance, unpairDevice } from "./operations";
 
 /**

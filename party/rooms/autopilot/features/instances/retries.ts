@@ -3,7 +3,7 @@ import type { RuntimeError } from "../../../../../shared/runtime/errors";
 import { RoomError } from "../../../../domain/errors";
 import type { Commit } from "../../kernel/op-context";
 import { getInstance, putInstance } from "./instances";
-import { updateJob } from "../jobs/jobs";
+import { updateJob } from "../jobs/index";
 import type { Sql } from "../../../../domain/sql";
 
 /**

@@ -1,6 +1,6 @@
 import { type BackupPolicy, instancesToBackUp } from "./backup-policy";
 import { listInstances } from "./instances";
-import { failJob, finishJob, startJob } from "../jobs/jobs";
+import { failJob, finishJob, startJob } from "../jobs/index";
 import { backupMessage, type OperationDeps } from "./operations";
 
 /**

@@ -17,7 +17,7 @@ import { jobs } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
 import { countRows, type Page, pageRows } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";
-import { requireThread } from "../threads/threads";
+import { requireThread } from "../threads/index";
 import { jobRecord } from "../../../../records/documents";
 
 export function getJob(sql: Sql, id: string): Job | null {

@@ -12,15 +12,15 @@ import { isPerson } from "../../../../../shared/people";
 import type { Approval, ApprovalsRequestParams } from "../../../../../shared/protocol/approvals";
 import type { MethodName } from "../../../../../shared/protocol/methods";
 import type { Principal } from "../../../../../shared/protocol/principal";
-import { getApproval, requestApproval } from "../approvals/approvals";
+import { getApproval, requestApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/op-context";
 import { approvalGates, approvals } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
-import { getInstance } from "../instances/instances";
-import { getJob } from "../jobs/jobs";
-import { requireProject } from "../projects/projects";
+import { getInstance } from "../instances/index";
+import { getJob } from "../jobs/index";
+import { requireProject } from "../projects/index";
 import type { Sql } from "../../../../domain/sql";
-import { requireThread } from "../threads/threads";
+import { requireThread } from "../threads/index";
 
 export interface CallGate {
   method: MethodName;

@@ -9,8 +9,8 @@ import { ApprovalsRequestParams } from "../../../../../shared/protocol/approvals
 import { type MethodName, Methods } from "../../../../../shared/protocol/methods";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { hasScope } from "../../../../../shared/scopes";
-import { nodeCallTitle } from "../agent/run-tools";
-import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../agent/tools";
+import { nodeCallTitle } from "../agent/index";
+import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../agent/index";
 import { randomToken, sha256Hex } from "../../../../auth/tokens";
 import { type GatedCallAsk, type GatedFiling, WITHDRAWN_NOTE } from "./gated-calls";
 import { PROTOCOL_VERSION } from "../../../../../shared/protocol/version";

@@ -6,6 +6,9 @@ import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import { billing } from "../billing";
 
+// What other features use of this one.
+export { projectOfThread, requireProject, updateProject } from "./projects";
+
 /**
  * Projects: threads, instances and files grouped under a brief the Autopilot reads, with
  * links (shared/protocol/projects.ts). A project may have a budget of its own.

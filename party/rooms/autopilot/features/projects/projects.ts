@@ -21,7 +21,7 @@ import { countRows, type Page, pageRows } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";
 import { readable } from "../../../../records/codec";
 import { projectRecord } from "../../../../records/documents";
-import { getInstance } from "../instances/instances";
+import { getInstance } from "../instances/index";
 
 // Projects (shared/protocol/projects.ts): one document per project, with the columns the
 // lists filter and order by. A thread belongs to at most one project; which one is read

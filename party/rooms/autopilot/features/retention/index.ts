@@ -1,5 +1,5 @@
 import { deleteFileObjects, deleteOrphanFiles } from "../../../../files/storage";
-import { fileById } from "../threads/files";
+import { fileById } from "../threads/index";
 import { defineFeature } from "../../kernel/feature";
 import { canvas } from "../canvas";
 import { RetentionSweep } from "./sweep";

@@ -1,5 +1,5 @@
 import { and, count, eq, lt, lte, max, notInArray, sql as q } from "drizzle-orm";
-import { FINISHED_RUN, forgetOldRuns } from "../agent/agent-runs";
+import { FINISHED_RUN, forgetOldRuns } from "../agent/index";
 import {
   agentRuns,
   approvalGates,
@@ -12,7 +12,7 @@ import {
 } from "../../../../domain/db/schema";
 import { IDEMPOTENCY_TTL_MS } from "../../../../domain/keys";
 import type { Sql } from "../../../../domain/sql";
-import { forgetOldUsage } from "../agent/usage";
+import { forgetOldUsage } from "../agent/index";
 
 // What each growing table keeps (docs/operations.md, "Retention"). Events trim themselves on append
 // (EVENT_LOG_RETAIN); these are swept on a schedule (party/rooms/autopilot/features/retention/sweep.ts).

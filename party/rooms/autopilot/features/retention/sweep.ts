@@ -1,5 +1,5 @@
 import { sweepRoomTables } from "./retention";
-import { forgetUnattachedFiles, UNATTACHED_FILE_TTL_MS, unattachedFiles } from "../threads/files";
+import { forgetUnattachedFiles, UNATTACHED_FILE_TTL_MS, unattachedFiles } from "../threads/index";
 import type { Sql } from "../../../../domain/sql";
 
 /** How often a room with something to forget sweeps its tables. */

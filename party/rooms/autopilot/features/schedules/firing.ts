@@ -4,7 +4,7 @@ import type { Schedule } from "../../../../../shared/protocol/schedules";
 import { hasScope } from "../../../../../shared/scopes";
 import type { CurrentAccess } from "../../kernel/services";
 import type { OpContext, RoomWriter } from "../../kernel/op-context";
-import { getThread } from "../threads/threads";
+import { getThread } from "../threads/index";
 import type { RoomServices } from "../../kernel/services";
 import { changeSchedule } from "./methods";
 import {

@@ -10,8 +10,8 @@ import { hasScope } from "../../../../../shared/scopes";
 import { isAccessPrincipal } from "../../../../auth/current-access";
 import { RoomError } from "../../../../domain/errors";
 import type { OpContext } from "../../kernel/op-context";
-import { requireProject } from "../projects/projects";
-import { requireThread } from "../threads/threads";
+import { requireProject } from "../projects/index";
+import { requireThread } from "../threads/index";
 import { countSchedules, getSchedule, putSchedule, removeSchedule } from "./store";
 import { checkWhen, nextOccurrence, type ScheduleBounds } from "./times";
 

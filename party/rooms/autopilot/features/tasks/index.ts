@@ -1,8 +1,8 @@
-import { AUTOPILOT_ACTOR } from "../agent/autopilot-posts";
+import { AUTOPILOT_ACTOR } from "../agent/index";
 import { taskOpening } from "./task-context";
 import { TaskRunner } from "./task-runner";
-import { runScopes } from "../agent/tools";
-import { readRunLog } from "../agent/run-log";
+import { runScopes } from "../agent/index";
+import { readRunLog } from "../agent/index";
 import {
   cancelTask,
   endTaskFor,

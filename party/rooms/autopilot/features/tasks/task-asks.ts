@@ -6,16 +6,16 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { SpendAction } from "../../../../../shared/protocol/billing";
 import { spendNoLongerNeeded } from "../../../../../shared/billing-words";
 import type { OpContext } from "../../kernel/op-context";
-import { requestApproval } from "../approvals/approvals";
-import type { NewRunLogEntry } from "../agent/run-log";
-import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../billing/spend-gate";
+import { requestApproval } from "../approvals/index";
+import type { NewRunLogEntry } from "../agent/index";
+import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../billing/index";
 import { getTask, saveTask } from "./tasks";
 import type { Sql } from "../../../../domain/sql";
 import type { TaskDoc } from "../../../../records/task";
-import { approvalEntry } from "../agent/task-log";
-import type { ModelConfig } from "../agent/config";
-import { clipText, jsonText } from "../agent/autopilot-posts";
-import { approvalFor } from "../agent/run-tools";
+import { approvalEntry } from "../agent/index";
+import type { ModelConfig } from "../agent/index";
+import { clipText, jsonText } from "../agent/index";
+import { approvalFor } from "../agent/index";
 import type { TaskCall } from "../../../../records/task";
 
 const approvalTtl = (ops: TaskAskOps): number | undefined => {

@@ -3,7 +3,7 @@
 // step decided, and the run's approval policy on each.
 import type { ModelMessage, ToolSet } from "ai";
 import type { TaskCall, TaskDoc } from "../../../../records/task";
-import type { runTools } from "../agent/run-tools";
+import type { runTools } from "../agent/index";
 
 /** A tool's result as the model gets it back, and as the run log and the thread show it. */
 const RESULT_CHARS = 16_000;

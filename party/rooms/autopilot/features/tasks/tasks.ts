@@ -19,12 +19,12 @@ import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { type TaskDoc, taskRecord } from "../../../../records/task";
 import type { OpContext } from "../../kernel/op-context";
-import { filedApprovals } from "../agent/agent-runs";
-import { withdrawApproval } from "../approvals/approvals";
-import { reportJob, startJob } from "../jobs/jobs";
+import { filedApprovals } from "../agent/index";
+import { withdrawApproval } from "../approvals/index";
+import { reportJob, startJob } from "../jobs/index";
 import { countRows, type Page, pageRows } from "../../kernel/paging";
-import { projectOfThread, requireProject, updateProject } from "../projects/projects";
-import { createThread, requireThread } from "../threads/threads";
+import { projectOfThread, requireProject, updateProject } from "../projects/index";
+import { createThread, requireThread } from "../threads/index";
 
 const UNFINISHED: TaskStatus[] = ["queued", "running", "waiting", "paused"];
 

@@ -18,6 +18,19 @@ import {
   sendMessage,
 } from "./threads";
 
+// What other features use of this one.
+export {
+  fileById,
+  forgetUnattachedFiles,
+  recordFile,
+  type StoredFile,
+  UNATTACHED_FILE_TTL_MS,
+  unattachedFiles,
+} from "./files";
+export { itemsNewlyRead, markerOf, markThreadRead, threadReadsOf } from "./reads";
+export { getSummary, putSummary } from "./thread-summaries";
+export { appendMessage, createThread, getThread, requireThread, sendMessage, updateThread } from "./threads";
+
 /**
  * What another feature does with a message as it is sent, in the same transaction (the
  * instances queue a gateway thread's for its gateway, so it reaches it even if the room

@@ -1,5 +1,5 @@
 // The model config: required values, bounded numbers, and messages that never echo a value.
-import { DEFAULT_RISKY_GATEWAY_TOOLS } from "../../instances/gateway-catalog";
+import { DEFAULT_RISKY_GATEWAY_TOOLS } from "../../instances/index";
 import { describe, expect, it } from "vitest";
 import { createModel, NO_MODEL_MESSAGE, readModelConfig } from "../config";
 

@@ -5,7 +5,7 @@ import {
   gatewayToolRisk,
   readRiskyGatewayTools,
   requestedGatewayTool,
-} from "../../instances/gateway-catalog";
+} from "../../instances/index";
 
 describe("readRiskyGatewayTools", () => {
   it("defaults to command, file-writing and messaging tools when unset or blank", () => {

@@ -5,7 +5,7 @@ import { gatewayUserActor, instanceActor } from "../gateway-actors";
 import { type Binding, bindingForThread, bindingsOf, setCursor } from "../gateway-bindings";
 import { isOurMessage, markOutbound } from "../gateway-outbox";
 import { getInstance } from "../instances";
-import { appendMessage, getThread } from "../../threads/threads";
+import { appendMessage, getThread } from "../../threads/index";
 import type { BridgeLink } from "./bridge-link";
 import type { ChatRuns } from "./chat-runs";
 import type { Decisions } from "./decisions";

@@ -2,7 +2,7 @@ import type { ChatStream } from "../../../../../../shared/protocol/gateway";
 import type { Message } from "../../../../../../shared/protocol/threads";
 import { type Binding, bindingForSession } from "../gateway-bindings";
 import { markImported, wasImported } from "../gateway";
-import { appendMessage, getThread } from "../../threads/threads";
+import { appendMessage, getThread } from "../../threads/index";
 import type { BridgeLink } from "./bridge-link";
 import { AgentEvent, ChatEvent, messageText } from "./gateway-frames";
 import { cutText } from "../../../../../../shared/clip";

@@ -1,4 +1,4 @@
-import { fileById } from "../../threads/files";
+import { fileById } from "../../threads/index";
 import type { Sql } from "../../../../../domain/sql";
 
 // A queued message's files as the gateway's `chat.send` takes them: read from R2 when the

@@ -1,4 +1,4 @@
-import { appendMessage, getThread } from "../../threads/threads";
+import { appendMessage, getThread } from "../../threads/index";
 import { markOutbound, queuedFor } from "../gateway-outbox";
 import type { BridgeLink } from "./bridge-link";
 import type { CatchUp } from "./catch-up";

@@ -4,7 +4,7 @@
 // sent, so a token is cut out of any text that leaves this file.
 import type { Approval } from "../../../../../../shared/protocol/approvals";
 import { CHANNEL_OPERATIONS } from "../../../../../../shared/protocol/instances";
-import { failJob, finishJob, startJob } from "../../jobs/jobs";
+import { failJob, finishJob, startJob } from "../../jobs/index";
 import type { OperationDeps } from "../operations";
 import {
   type ChannelAccess,

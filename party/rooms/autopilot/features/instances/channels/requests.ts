@@ -15,7 +15,7 @@ import {
 } from "../../../../../../shared/protocol/channels";
 import { CHANNEL_OPERATIONS, type InstanceOperation } from "../../../../../../shared/protocol/instances";
 import { isPerson } from "../../../../../auth/current-access";
-import { pendingApprovals, requestApproval } from "../../approvals/approvals";
+import { pendingApprovals, requestApproval } from "../../approvals/index";
 import type { OpContext } from "../../../kernel/op-context";
 import { channelRequests } from "../../../../../domain/db/schema";
 import { RoomError } from "../../../../../domain/errors";

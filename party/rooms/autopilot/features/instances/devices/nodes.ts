@@ -9,7 +9,7 @@ import type { Principal } from "../../../../../../shared/protocol/principal";
 import { AUTOPILOT_ID } from "../../../../../../shared/people";
 import { isPerson } from "../../../../../auth/current-access";
 import { RoomError } from "../../../../../domain/errors";
-import { getApproval } from "../../approvals/approvals";
+import { getApproval } from "../../approvals/index";
 import { getInstance } from "../instances";
 import type { Sql } from "../../../../../domain/sql";
 

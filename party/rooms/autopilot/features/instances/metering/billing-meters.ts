@@ -11,12 +11,12 @@
 import { eq } from "drizzle-orm";
 import type { Instance, InstanceOperation } from "../../../../../../shared/protocol/instances";
 import type { SpendRefusal } from "../../../../../../shared/runtime/spend";
-import { type BillingConfig, tokenCost } from "../../billing/config";
+import { type BillingConfig, tokenCost } from "../../billing/index";
 import { billingMeta } from "../../../../../domain/db/schema";
 import { RoomError } from "../../../../../domain/errors";
 import type { Sql } from "../../../../../domain/sql";
-import { appendLedger, balanceOf, creditPeriod, readMeter, workspacePlan, writeMeter } from "../../billing/billing";
-import type { SpendGate, SpendSubject } from "../../billing/spend-gate";
+import { appendLedger, balanceOf, creditPeriod, readMeter, workspacePlan, writeMeter } from "../../billing/index";
+import type { SpendGate, SpendSubject } from "../../billing/index";
 
 /** The runtime's token counters for one instance (shared/runtime/usage.ts). */
 export interface GatewayCounters {

@@ -1,5 +1,5 @@
 import { inArray, count } from "drizzle-orm";
-import type { BillingConfig } from "../../billing/config";
+import type { BillingConfig } from "../../billing/index";
 import { instances as instancesTable } from "../../../../../domain/db/schema";
 import type { Sql } from "../../../../../domain/sql";
 import type { RuntimeClient } from "../../../../../runtime-client";
