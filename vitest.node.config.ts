@@ -1,16 +1,33 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
 // End-to-end tests in Node: the `e2e-*` files of client/test/, which start the real server
 // (wrangler dev), the runtime, the OpenClaw stack or a browser, and drive them through the
 // client and the CLI. Every other test file of client/ is a unit (vitest.unit.config.ts).
+//
+// Two lanes, which `npm test` runs side by side (party/dev/test.mjs): E2E_LANE=gateway takes
+// the files that start real OpenClaw gateways (the runtime, the OpenClaw stack), one at a
+// time; E2E_LANE=plain the rest, one at a time. Never two files with gateways at once: two
+// gateways starting beside a third's restart took it past its 90 s. Unset: every file.
+
+const DIR = "client/test";
+/** What starts real gateways: the OpenClaw stack, or the runtime itself. */
+const STARTS_GATEWAYS = /withOpenClawStack|\/openclaw-stack"|\/party\/dev\/runtime\.mjs"/;
+
+function laneFiles(lane: string | undefined): string[] {
+  const files = readdirSync(DIR)
+    .filter((name) => /^e2e-.*\.test\.ts$/.test(name))
+    .map((name) => `${DIR}/${name}`);
+  if (!lane) return files;
+  if (lane !== "gateway" && lane !== "plain") throw new Error(`E2E_LANE is gateway or plain, not ${lane}`);
+  return files.filter((file) => STARTS_GATEWAYS.test(readFileSync(file, "utf8")) === (lane === "gateway"));
+}
+
 export default defineConfig({
   test: {
-    include: ["client/test/**/e2e-*.test.ts"],
+    include: laneFiles(process.env.E2E_LANE),
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // One file at a time. Two at a time passed every file but once: a gateway restart took
-    // over its 90 s while another file's gateways started beside it. Gateway files apart from
-    // the rest (one of each at a time) is the next step, once measured.
     fileParallelism: false,
   },
 });

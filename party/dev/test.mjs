@@ -2,10 +2,13 @@
 // runtime against real gateways), and a production bundle check with `wrangler deploy
 // --dry-run`. Prints one closing line "N passed, N failed". The Node and runtime configs run
 // the complement of vitest.unit.config.ts's list, so each test runs in exactly one step.
-// The workerd tests and the runtime's run side by side (each leaves much of a core idle:
-// workerd's one thread, the gateways' starts); their output is printed when each ends.
+// After the units, two lanes run side by side (each leaves much of a core idle: workerd's
+// one thread, a browser or a gateway waited on): the workerd tests then the end-to-end files
+// without gateways, and the runtime's gateway tests then the end-to-end files with gateways
+// (never two gateway files at once). The second lane's output is printed as each step ends.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { platform } from "node:os";
 import { tmpdir } from "node:os";
 import { delimiter, join, relative } from "node:path";
 import { ROOT } from "./server.mjs";
@@ -35,11 +38,21 @@ const env = {
 };
 const reports = mkdtempSync(join(tmpdir(), "autopilot-test-"));
 const began = Date.now();
+const cpuAtStart = busySeconds();
 let passed = 0;
 let failed = 0;
 const failures = [];
-/** Each step's name and seconds, for the closing lines: where the loop's time goes. */
+/** Each step's name, when it started, its seconds and the machine's CPU seconds meanwhile: where the loop's time goes. */
 const timings = [];
+
+/** The machine's busy CPU seconds so far (all cores, from /proc/stat), or null where there is none. */
+function busySeconds() {
+  if (platform() !== "linux") return null;
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: all but idle and iowait were busy (USER_HZ = 100).
+  const busy = ticks.slice(0, 8).reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0);
+  return busy / 100;
+}
 /** Every test file's seconds, from the vitest reports: the slowest are listed at the close. */
 const fileTimes = [];
 
@@ -55,9 +68,13 @@ function brokenFiles(report) {
 }
 
 /** Runs a command; with `quiet`, its output is kept and printed when it ends (a step beside another). */
-function run(command, args, quiet) {
+function run(command, args, quiet, extraEnv) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...env, ...extraEnv },
+      stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+    });
     const output = [];
     if (quiet) for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk) => output.push(chunk));
     child.on("close", (status, signal) => {
@@ -67,13 +84,15 @@ function run(command, args, quiet) {
   });
 }
 
-async function step(name, command, args, vitestReport, { quiet = false } = {}) {
-  console.log(`\n▶ ${name}${quiet ? " (beside the step before it; its output when it ends)" : ""}`);
+async function step(name, command, args, vitestReport, { quiet = false, env: extraEnv = {} } = {}) {
+  console.log(`\n▶ ${name}${quiet ? " (in the second lane; its output when it ends)" : ""}`);
   const started = Date.now();
-  const result = await run(command, args, quiet);
+  const cpuBefore = busySeconds();
+  const result = await run(command, args, quiet, extraEnv);
   if (quiet) console.log(`\n◀ ${name}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  timings.push([name, seconds]);
+  const cpu = cpuBefore === null ? null : busySeconds() - cpuBefore;
+  timings.push({ name, at: (started - began) / 1000, seconds, cpu });
   let stepFailures = 0;
   if (vitestReport) {
     try {
@@ -121,50 +140,50 @@ await step(
 );
 const workerReport = join(reports, "worker.json");
 const runtimeReport = join(reports, "runtime.json");
+const plainReport = join(reports, "node-plain.json");
+const gatewayReport = join(reports, "node-gateway.json");
+const vitest = (config, report, ...more) => [
+  "run",
+  ...more,
+  "--config",
+  config,
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${report}`,
+];
 await Promise.all([
-  step(
-    "room and auth tests in workerd",
-    bin("vitest"),
-    [
-      "run",
-      "--config",
-      "vitest.worker.config.ts",
-      "--reporter=default",
-      "--reporter=json",
-      `--outputFile.json=${workerReport}`,
-    ],
-    workerReport,
-  ),
-  step(
-    "runtime tests against the real OpenClaw gateway (and as tenant users)",
-    bin("vitest"),
-    [
-      "run",
-      "runtime/test",
-      "--config",
-      "runtime/vitest.config.ts",
-      "--reporter=default",
-      "--reporter=json",
-      `--outputFile.json=${runtimeReport}`,
-    ],
-    runtimeReport,
-    { quiet: true },
-  ),
+  (async () => {
+    await step(
+      "room and auth tests in workerd",
+      bin("vitest"),
+      vitest("vitest.worker.config.ts", workerReport),
+      workerReport,
+    );
+    await step(
+      "end-to-end tests in Node without gateways (wrangler dev, browser)",
+      bin("vitest"),
+      vitest("vitest.node.config.ts", plainReport),
+      plainReport,
+      { env: { E2E_LANE: "plain" } },
+    );
+  })(),
+  (async () => {
+    await step(
+      "runtime tests against the real OpenClaw gateway (and as tenant users)",
+      bin("vitest"),
+      vitest("runtime/vitest.config.ts", runtimeReport, "runtime/test"),
+      runtimeReport,
+      { quiet: true },
+    );
+    await step(
+      "end-to-end tests in Node with gateways (wrangler dev, runtime, OpenClaw, browser)",
+      bin("vitest"),
+      vitest("vitest.node.config.ts", gatewayReport),
+      gatewayReport,
+      { quiet: true, env: { E2E_LANE: "gateway" } },
+    );
+  })(),
 ]);
-const nodeReport = join(reports, "node.json");
-await step(
-  "end-to-end tests in Node (wrangler dev, runtime, browser)",
-  bin("vitest"),
-  [
-    "run",
-    "--config",
-    "vitest.node.config.ts",
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${nodeReport}`,
-  ],
-  nodeReport,
-);
 const outdir = join(reports, "deploy");
 await step("wrangler deploy --dry-run (party Worker)", bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir]);
 // The runtime's production Worker runs its gateways in containers; there is no Docker
@@ -184,9 +203,16 @@ rmSync(reports, { recursive: true, force: true });
 console.log("\nSlowest test files:");
 for (const [file, seconds] of fileTimes.sort((a, b) => b[1] - a[1]).slice(0, 15))
   console.log(`  ${seconds.toFixed(1).padStart(7)} s  ${file}`);
-console.log("\nTime per step:");
-for (const [name, seconds] of timings) console.log(`  ${seconds.padStart(7)} s  ${name}`);
-console.log(`  ${((Date.now() - began) / 1000).toFixed(1).padStart(7)} s  in all`);
+// CPU: the machine's busy seconds while the step ran, all cores (steps side by side share theirs).
+console.log("\nTime per step (started at, seconds, the machine's CPU seconds meanwhile):");
+for (const { name, at, seconds, cpu } of timings)
+  console.log(
+    `  +${at.toFixed(0).padStart(5)} s ${seconds.padStart(7)} s ${cpu === null ? "" : `${cpu.toFixed(0).padStart(6)} cpu-s`}  ${name}`,
+  );
+const cpuAll = busySeconds();
+console.log(
+  `         ${((Date.now() - began) / 1000).toFixed(1).padStart(7)} s ${cpuAll === null ? "" : `${(cpuAll - cpuAtStart).toFixed(0).padStart(6)} cpu-s`}  in all`,
+);
 console.log("");
 if (failures.length) console.log(`Failed steps: ${failures.join(", ")}`);
 console.log(`${passed} passed, ${failed} failed`);
