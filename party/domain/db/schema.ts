@@ -618,3 +618,16 @@ export const ledgerTotals = sqliteTable("ledger_totals", {
   key: text("key").primaryKey(),
   amount: integer("amount").notNull(),
 });
+
+// Small documents a feature keeps by key without a table of its own (kernel/feature-store.ts):
+// a record kind per store, each document versioned and validated like the room's entities.
+export const featureRecords = sqliteTable(
+  "feature_records",
+  {
+    kind: text("kind").notNull(),
+    key: text("key").notNull(),
+    doc: text("doc").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.key] })],
+);

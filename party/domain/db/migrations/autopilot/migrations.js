@@ -14,6 +14,7 @@ import m0011 from './0011_thread_reads.sql';
 import m0012 from './0012_community_mentions.sql';
 import m0013 from './0013_ledger_totals.sql';
 import m0014 from './0014_mention_folds.sql';
+import m0015 from './0015_feature_records.sql';
 
   export default {
     journal,
@@ -32,7 +33,8 @@ m0010,
 m0011,
 m0012,
 m0013,
-m0014
+m0014,
+m0015
     }
   }
   

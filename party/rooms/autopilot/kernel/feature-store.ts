@@ -1,0 +1,48 @@
+import { and, eq } from "drizzle-orm";
+import { excluded } from "../../../domain/db/client";
+import { featureRecords } from "../../../domain/db/schema";
+import type { Sql } from "../../../domain/sql";
+import type { RecordCodec } from "../../../records/codec";
+import { StoredRecordError } from "../../../records/codec";
+
+/**
+ * Small documents a feature keeps by key (a person's pinned threads, say) in the room's one
+ * `feature_records` table, so a feature with such state needs no table and no migration of
+ * its own. Each store is one record kind: its codec versions and validates every document
+ * (records/codec.ts), and a row it cannot read is logged there and read as absent, so it never
+ * breaks a request for anyone else. Writes go through the caller's SQL, inside its commit.
+ */
+export interface FeatureStore<T> {
+  get(sql: Sql, key: string): T | null;
+  put(sql: Sql, key: string, value: T, now: number): void;
+  delete(sql: Sql, key: string): void;
+}
+
+export function featureStore<T>(codec: RecordCodec<T>): FeatureStore<T> {
+  const at = (key: string) => and(eq(featureRecords.kind, codec.kind), eq(featureRecords.key, key));
+  return {
+    get(sql, key) {
+      const row = sql.db.select({ doc: featureRecords.doc }).from(featureRecords).where(at(key)).get();
+      if (!row) return null;
+      try {
+        return codec.decode(row.doc);
+      } catch (error) {
+        if (error instanceof StoredRecordError) return null;
+        throw error;
+      }
+    },
+    put(sql, key, value, now) {
+      sql.db
+        .insert(featureRecords)
+        .values({ kind: codec.kind, key, doc: codec.encode(value), updatedAt: now })
+        .onConflictDoUpdate({
+          target: [featureRecords.kind, featureRecords.key],
+          set: { doc: excluded("doc"), updatedAt: excluded("updated_at") },
+        })
+        .run();
+    },
+    delete(sql, key) {
+      sql.db.delete(featureRecords).where(at(key)).run();
+    },
+  };
+}
