@@ -1,15 +1,10 @@
 import { useMemo } from "react";
-import type { Thread } from "../../../shared/protocol/threads";
-import { relativeTime } from "../lib/format";
 import { ProgressBar } from "../lib/progress-bar";
 import { requestedInstances } from "../lib/instance-status";
 import { colorFor } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
-import { unreadIn } from "../../src/state";
 import { BridgeStatus, GatewaySessions } from "./Gateway";
-import { useArchivedFilter } from "./archived-filter";
-import { LoadMore } from "./LoadMore";
 import { KeptMessages } from "./Outgoing";
 import { LinkGateway } from "./LinkGateway";
 import { Projects } from "./ProjectList";

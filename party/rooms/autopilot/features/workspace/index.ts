@@ -3,7 +3,7 @@ import { pagePresence } from "../../kernel/connections/presence";
 import { searchRoom } from "./search";
 import { updateSettings } from "../../kernel/settings";
 import { defineFeature } from "../../kernel/feature";
-import { local, methods, mutate, paged, query } from "../../kernel/handlers";
+import { local, methods, mutate, query } from "../../kernel/handlers";
 
 /** What the workspace keeps about itself: its settings, the audit log, search over all of it. */
 export const workspace = defineFeature({
