@@ -1,3 +1,4 @@
+import { OLDEST_PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { env } from "cloudflare:workers";
 import { nip19 } from "nostr-tools";
 import { getPublicKey, verifyEvent } from "nostr-tools/pure";
@@ -240,12 +241,12 @@ describe("mentions", () => {
     });
     // The author is not told of their own post.
     expect((await t.memberSocket.ok("inbox.get", {})).inbox.items).toEqual([]);
-    // A protocol 9 socket knows no community target: the item is not in its inbox.
-    const old = await RawSocket.open(t.ws, { cookie: t.owner.cookie }, { protocol: 9 });
+    // A socket of the previous version (10, which added the communities) gets the item as it is.
+    const old = await RawSocket.open(t.ws, { cookie: t.owner.cookie }, { protocol: OLDEST_PROTOCOL_VERSION });
     sockets.push(old);
     await old.hello();
     const oldInbox = (await old.call("inbox.get", {})) as { ok: true; payload: MethodResult<"inbox.get"> };
-    expect(oldInbox.payload.inbox.items.map((i) => i.key)).not.toContain(`community:${asked.post.id}`);
+    expect(oldInbox.payload.inbox.items.map((i) => i.key)).toContain(`community:${asked.post.id}`);
     expect((await t.ownerSocket.ok("inbox.get", {})).inbox.items.map((i) => i.key)).toContain(
       `community:${asked.post.id}`,
     );

@@ -5,6 +5,7 @@
 // plan's limit of running instances, or out of credits, is refused before anything starts:
 // when it is asked, and again when its approval runs. No runtime is configured here, so nothing
 // can start: what these tests see is the room's own decision.
+import { OLDEST_PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -240,11 +241,12 @@ describe("an instance start over the plan's limit, or out of credits, is refused
         details: { balance: 0, needed: config.prices.instanceHour },
       },
     });
-    const nine = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: 9 });
-    await nine.hello();
-    expect(await nine.call("instances.provision", { instanceId: "old", idempotencyKey: idem() })).toMatchObject({
+    // The previous version (10, which added the money) gets the code as it is.
+    const older = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: OLDEST_PROTOCOL_VERSION });
+    await older.hello();
+    expect(await older.call("instances.provision", { instanceId: "old", idempotencyKey: idem() })).toMatchObject({
       ok: false,
-      error: { code: "forbidden", details: { reason: "payment_required" } },
+      error: { code: "payment_required", details: { balance: 0 } },
     });
 
     await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
@@ -262,6 +264,6 @@ describe("an instance start over the plan's limit, or out of credits, is refused
     expect(instance.instance).toMatchObject({ status: "error", error: expect.stringContaining("out of credits") });
     expect(instance.since).toBeNull();
     expect(instance.time).toEqual([]);
-    for (const s of [o, g, nine]) s.close();
+    for (const s of [o, g, older]) s.close();
   });
 });

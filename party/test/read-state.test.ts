@@ -2,6 +2,7 @@
 // moved by `threads.markRead`, told to that principal's own sockets only (`thread.read`), carried
 // by every hello so a fresh sign-in on another device sees what was read, and reading the
 // inbox items of the thread it newly covers.
+import { OLDEST_PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { Inbox } from "../../shared/protocol/inbox";
@@ -219,23 +220,25 @@ describe("read state", () => {
     for (const s of [ownerSocket, secondSocket, otherTab]) s.close();
   });
 
-  it("a protocol 9 socket knows neither the method nor the event, and its hello has no markers", async () => {
+  it("a socket of the previous version (10, which added read state) keeps markers as they are", async () => {
     const owner = await signUp();
     const ws = owner.workspaceId;
     const current = await RawSocket.open(ws, { cookie: owner.cookie });
     await current.hello();
-    const old = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: 9 });
+    const old = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: OLDEST_PROTOCOL_VERSION });
     const oldHello = await old.hello();
-    expect(oldHello.protocol).toBe(9);
-    expect("reads" in oldHello).toBe(false);
+    expect(oldHello.protocol).toBe(OLDEST_PROTOCOL_VERSION);
+    expect(oldHello.reads).toEqual({});
     const { thread } = await current.ok("threads.create", { title: "Old", idempotencyKey: idem() });
     const { message } = await current.ok("chat.send", { threadId: thread.id, text: "x", idempotencyKey: idem() });
-    await current.ok("threads.markRead", { threadId: thread.id, throughN: message.n, idempotencyKey: idem() });
-    expect(
-      await old.call("threads.markRead", { threadId: thread.id, throughN: message.n, idempotencyKey: idem() }),
-    ).toMatchObject({ ok: false, error: { code: "unknown_method" } });
-    // The mark on the current socket came before this answer: the old socket was not sent it.
-    expect(readEvents(old)).toEqual([]);
+    const marked = await old.ok("threads.markRead", {
+      threadId: thread.id,
+      throughN: message.n,
+      idempotencyKey: idem(),
+    });
+    expect(marked).toEqual({ threadId: thread.id, read: { n: message.n, count: 1 } });
+    // The mark reaches the person's other socket, of the current version, as it is.
+    await current.waitFor((f) => f.type === "event" && f.event === "thread.read");
     for (const s of [current, old]) s.close();
   });
 });

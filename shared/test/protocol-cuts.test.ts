@@ -25,14 +25,20 @@ describe("protocol cuts", () => {
   });
 
   it("an error code a version added reaches an older socket as the code its cut names, the new one as the reason", () => {
+    // As protocol 10 added payment_required (a cut that maps a code; the current one adds none).
+    const cut = { from: PROTOCOL_VERSION, methods: [], events: {}, results: {}, up: { events: {}, results: {} } };
+    const cuts = [{ ...cut, errors: { payment_required: "forbidden" } }];
+    const older = PROTOCOL_VERSION - 1;
     const error = { code: "payment_required", message: "out of credits", details: { needed: 5 } };
-    expect(errorFor(PROTOCOL_VERSION, error)).toEqual(error);
-    expect(errorFor(9, error)).toEqual({
+    expect(errorFor(PROTOCOL_VERSION, error, cuts)).toEqual(error);
+    expect(errorFor(older, error, cuts)).toEqual({
       code: "forbidden",
       message: "out of credits",
       details: { needed: 5, reason: "payment_required" },
     });
-    expect(errorFor(9, { code: "not_found", message: "x" })).toEqual({ code: "not_found", message: "x" });
+    expect(errorFor(older, { code: "not_found", message: "x" }, cuts)).toEqual({ code: "not_found", message: "x" });
+    // No cut maps it: the older socket gets it as it is.
+    expect(errorFor(older, error, [cut])).toEqual(error);
   });
 
   it("the current version's wire schemas are recorded (npm run protocol:lock)", () => {

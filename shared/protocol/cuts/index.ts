@@ -1,12 +1,13 @@
 import { PROTOCOL_VERSION } from "../version";
 import type { Cut } from "./cut";
-import { cut10 } from "./v10";
+import { cut11 } from "./v11";
 
 /** Newest first; each turns a frame of `from` into one of `from - 1`. */
-export const CUTS: readonly Cut[] = [cut10];
+export const CUTS: readonly Cut[] = [cut11];
 
 /** The cuts from the current version down to `version`, newest first. */
-const cutsDownTo = (version: number): Cut[] => CUTS.filter((cut) => cut.from > version && cut.from <= PROTOCOL_VERSION);
+const cutsDownTo = (version: number, cuts: readonly Cut[] = CUTS): Cut[] =>
+  cuts.filter((cut) => cut.from > version && cut.from <= PROTOCOL_VERSION);
 
 type Conversions = (cut: Cut) => Record<string, (payload: never) => unknown>;
 
@@ -46,9 +47,13 @@ export const methodSpokenIn = (method: string, version: number): boolean =>
   !cutsDownTo(version).some((cut) => cut.methods.includes(method));
 
 /** An error in `version`'s codes: a code a later version added becomes the older one its cut names. */
-export function errorFor<E extends { code: string; details?: Record<string, unknown> }>(version: number, error: E): E {
+export function errorFor<E extends { code: string; details?: Record<string, unknown> }>(
+  version: number,
+  error: E,
+  cuts: readonly Cut[] = CUTS,
+): E {
   let value = error;
-  for (const cut of cutsDownTo(version)) {
+  for (const cut of cutsDownTo(version, cuts)) {
     const older = cut.errors?.[value.code];
     if (older) value = { ...value, code: older, details: { ...value.details, reason: value.code } };
   }
