@@ -22,7 +22,7 @@ import { methodTable } from "../../rooms/autopilot/kernel/handlers";
 import { ROOM_FEATURES } from "../../rooms/autopilot/features";
 import { buildFeatures } from "../../rooms/autopilot/kernel/features";
 import type { RoomServices } from "../../rooms/autopilot/kernel/services";
-import { callDigest, requestGatedCall } from "../../rooms/autopilot/features/mcp/gated-calls";
+import { callDigest, claimApprovedCallOf, requestGatedCall } from "../../rooms/autopilot/features/mcp/gated-calls";
 import { createKey, idem, type Person, RawSocket } from "../harness";
 import { connect, keyed } from "../mcp-client";
 
@@ -88,6 +88,14 @@ const roomOver = (sql: Sql) =>
       invokeNode: (principal: Principal, params: InvokeParams, approvedCall?: string) =>
         invokeNode({ sql, bridge: undefined }, principal, params, approvedCall),
     },
+    // The MCP feature's part of the context, as the room builds it (features/mcp/index.ts).
+    claimApprovedCall: (
+      approvalId: string,
+      principal: Principal,
+      method: MethodName,
+      params: Record<string, unknown>,
+      answeredBefore: () => boolean,
+    ) => claimApprovedCallOf(sql, approvalId, principal, method, params, answeredBefore),
   }) as unknown as AutopilotContext;
 type InvokeParams = Parameters<typeof invokeNode>[2];
 
