@@ -9,7 +9,8 @@ import { configDefaults, defineConfig } from "vitest/config";
 //
 // Found by name, not by a list: every `*.test.ts` of the parts is a unit, wherever it sits
 // (beside its code or in a test folder), except the room tests that run inside workerd
-// (`party/test/`, vitest.worker.config.ts) and the files named `e2e-*.test.ts`, which start
+// (`party/test/`, and a feature's own beside its code named `*.room.test.ts`:
+// vitest.worker.config.ts) and the files named `e2e-*.test.ts`, which start
 // the real server, the runtime, a gateway or a browser (vitest.node.config.ts for
 // `client/test/`, runtime/vitest.config.ts for `runtime/test/`). So every test runs exactly
 // once in `npm test`, and a check at load keeps a unit from starting any of those.
@@ -17,7 +18,7 @@ import { configDefaults, defineConfig } from "vitest/config";
 const PARTS = ["shared", "client", "party", "runtime"];
 export const UNIT_TESTS = PARTS.map((part) => `${part}/**/*.test.ts`);
 /** Left to the workerd pool and the end-to-end configs. */
-export const NOT_UNITS = ["party/test/**", "**/e2e-*.test.ts", "**/node_modules/**"];
+export const NOT_UNITS = ["party/test/**", "party/rooms/**/*.room.test.ts", "**/e2e-*.test.ts", "**/node_modules/**"];
 
 /**
  * What makes a test file not a unit: the local server (wrangler dev), the runtime process,
@@ -37,7 +38,9 @@ function testFiles(dir: string): string[] {
 }
 
 function unitFiles(): string[] {
-  return PARTS.flatMap(testFiles).filter((file) => !file.startsWith("party/test/") && !/(^|\/)e2e-[^/]*$/.test(file));
+  return PARTS.flatMap(testFiles).filter(
+    (file) => !file.startsWith("party/test/") && !file.endsWith(".room.test.ts") && !/(^|\/)e2e-[^/]*$/.test(file),
+  );
 }
 
 function checkUnits(): void {

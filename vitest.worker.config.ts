@@ -108,7 +108,8 @@ export default defineConfig(async () => {
         ),
       projects: [
         {
-          ...runtime("room", ["party/test/*.test.ts"], {
+          // With the room tests, a feature's own workerd tests, beside its code (`*.room.test.ts`).
+          ...runtime("room", ["party/test/*.test.ts", "party/rooms/**/*.room.test.ts"], {
             exclude: ["party/test/hatchery*.test.ts", "party/test/mcp*.test.ts", "party/test/schedules.test.ts"],
           }),
         },
