@@ -25,6 +25,8 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "threads.configure": "change who answers in a thread",
   "threads.list": "list the threads",
   "threads.markRead": "mark a thread read",
+  "threads.pins": "list the threads they pinned",
+  "threads.pin": "pin or unpin a thread",
   "messages.list": "read a thread's messages",
   "chat.send": "post a message",
   "chat.abort": "stop a reply",

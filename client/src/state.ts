@@ -404,6 +404,10 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       // Nor are schedules (protocol 9): a client that shows them lists them (schedules.list)
       // and follows these events, as for the memory.
       return state;
+    case "thread.pins":
+      // Nor are a principal's pins (protocol 11): a client that shows them asks threads.pins and
+      // follows this event (the app's thread list).
+      return state;
     case "settings.changed":
       return { ...state, settings: received.payload.settings };
     case "thread.read": {

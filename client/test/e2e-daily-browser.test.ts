@@ -144,6 +144,32 @@ describe("at 1440×900", () => {
     expect(await documentScroll(page)).toEqual(still(DESKTOP.height));
   });
 
+  it("pins: a thread pinned by keyboard stands first, and follows the person's other device", async () => {
+    const INDEX = 20;
+    const title = threadTitle(INDEX);
+    const firstTitle = () => page.locator(".sidebar .nav-list").first().locator(".nav-title").first().textContent();
+    expect(await firstTitle()).not.toBe(title);
+    // The row, then Tab to its pin (shown while the row has focus), then Enter.
+    await threadButton(page, INDEX).focus();
+    await page.keyboard.press("Tab");
+    const pin = page.getByRole("button", { name: `Pin ${title}`, exact: true });
+    expect(await pin.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press("Enter");
+    const unpin = page.getByRole("button", { name: `Unpin ${title}`, exact: true });
+    await unpin.waitFor();
+    expect(await unpin.getAttribute("aria-pressed")).toBe("true");
+    expect(await firstTitle()).toBe(title);
+    await shot(page, "thread-pinned");
+    // The same person's other device (their API client) reads the pin from the room, and its
+    // unpin moves the row back in this tab at once.
+    const owner = clients[0]!;
+    const { pins } = await owner.threads.pins({});
+    expect(pins).toEqual([seeded.threadIds[INDEX]]);
+    await owner.threads.pin({ threadId: seeded.threadIds[INDEX]!, pinned: false });
+    await pin.waitFor();
+    expect(await firstTitle()).not.toBe(title);
+  });
+
   it("a thread's answer settings fold away, and its chat can take the main area", async () => {
     await threadButton(page, LONG_THREAD).click();
     const view = page.locator(".thread-view");

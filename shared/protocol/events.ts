@@ -1,4 +1,5 @@
 import { BillingChangedPayload } from "./billing";
+import { ThreadPinsPayload } from "./pins";
 import { ThreadReadPayload } from "./reads";
 import type { z } from "zod";
 import { MemoryDeletedPayload, MemoryUpdatedPayload } from "./agent";
@@ -73,6 +74,8 @@ export const EphemeralEvents = {
   "billing.changed": BillingChangedPayload,
   /** Protocol 10: one of this principal's read markers moved (reads.ts); sent to their own sockets only. */
   "thread.read": ThreadReadPayload,
+  /** Protocol 11: this principal's pinned threads changed (pins.ts); sent to their own sockets only. */
+  "thread.pins": ThreadPinsPayload,
 } as const;
 
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;

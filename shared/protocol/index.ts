@@ -21,6 +21,7 @@ export * from "./community";
 export * from "./schedules";
 export * from "./presence";
 export * from "./projects";
+export * from "./pins";
 export * from "./reads";
 export * from "./search";
 export * from "./settings";

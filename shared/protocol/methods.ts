@@ -38,6 +38,7 @@ import {
   CommunityReportResult,
 } from "./community";
 import { ThreadsMarkReadParams, ThreadsMarkReadResult } from "./reads";
+import { ThreadsPinParams, ThreadsPinResult, ThreadsPinsParams, ThreadsPinsResult } from "./pins";
 import {
   BillingEntriesParams,
   BillingEntriesResult,
@@ -448,6 +449,9 @@ export const Methods = {
     scope: "read",
     mutating: true,
   }),
+  // Protocol 11: pinned threads per person and agent key, kept in the room (pins.ts).
+  "threads.pins": method({ params: ThreadsPinsParams, result: ThreadsPinsResult, scope: "read", mutating: false }),
+  "threads.pin": method({ params: ThreadsPinParams, result: ThreadsPinResult, scope: "read", mutating: true }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

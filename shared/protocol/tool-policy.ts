@@ -289,6 +289,8 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     kind: "never",
     why: "read state is the reader's own: the Autopilot reads nothing on a person's behalf",
   },
+  "threads.pins": { kind: "never", why: "pins are the reader's own: the Autopilot arranges nobody's list" },
+  "threads.pin": { kind: "never", why: "pins are the reader's own: the Autopilot arranges nobody's list" },
   "runlog.list": {
     kind: "auto",
     description: "Read a run's or task's log, step by step (model calls, tool calls, approvals).",

@@ -1,5 +1,8 @@
+import { useEffect, useState } from "react";
 import type { Thread } from "../../../shared/protocol/threads";
 import { unreadIn } from "../../src/state";
+import { useAction } from "../lib/action";
+import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
@@ -7,8 +10,12 @@ import { useArchivedFilter } from "./archived-filter";
 import { LoadMore } from "./LoadMore";
 import { QuickCreate } from "./QuickCreate";
 import { SideSection } from "./SideSection";
+import "./thread-list.css";
 
-/** The left bar's threads: a new thread's title, then the threads, the latest message first. */
+/**
+ * The left bar's threads: a new thread's title, then the threads this person pinned (the most
+ * recently pinned first), then the rest, the latest message first.
+ */
 
 function NewThread() {
   const client = useRoom((s) => s.client);
@@ -32,6 +39,45 @@ function NewThread() {
   );
 }
 
+/**
+ * This person's pinned threads (protocol 11), kept in the room so all their devices agree:
+ * asked on every hello (a resume may have missed a change), then followed by `thread.pins`,
+ * which only their own sockets get. `known` stays false against a room that does not keep pins.
+ */
+function usePins() {
+  const client = useRoom((s) => s.client);
+  const [pins, setPins] = useState<{ ids: readonly string[]; known: boolean }>({ ids: [], known: false });
+  useEffect(() => {
+    setPins({ ids: [], known: false });
+    if (!client) return;
+    const read = () =>
+      client.request("threads.pins", {}).then(
+        ({ pins }) => setPins({ ids: pins, known: true }),
+        // An older room answers unknown_method: no pins, and no pin buttons.
+        () => setPins({ ids: [], known: false }),
+      );
+    const off = [
+      client.on("hello", () => void read()),
+      client.on("thread.pins", ({ pins }) => setPins({ ids: pins, known: true })),
+    ];
+    if (client.hello) void read();
+    return () => {
+      for (const stop of off) stop();
+    };
+  }, [client]);
+  return pins;
+}
+
+/** A thumbtack, drawn so that it shows whatever fonts the device has. */
+const PinIcon = () => (
+  <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+    <path
+      d="M10.2 1.3l4.5 4.5-1.4 1-2.1 2.1.4 3.3-1.3 1.3-3-3-4 4H2.8v-.5l4-4-3-3 1.3-1.3 3.3.4 2.1-2.1z"
+      fill="currentColor"
+    />
+  </svg>
+);
+
 /** The latest message (or the creation of an empty thread) first. */
 const byLastMessage = (a: Thread, b: Thread) => (b.lastMessageAt ?? b.createdAt) - (a.lastMessageAt ?? a.createdAt);
 
@@ -45,7 +91,15 @@ export function Threads() {
   const canWrite = useCan("write");
   // No hello yet since the page loaded: the room's threads are not known, not absent.
   const answered = useRoom((s) => s.principal !== null);
-  const { list, toggle } = useArchivedFilter(threads, byLastMessage);
+  const { list: byTime, toggle } = useArchivedFilter(threads, byLastMessage);
+  const pins = usePins();
+  const client = useRoom((s) => s.client);
+  const pin = useAction(async ({ id, pinned }: { id: string; pinned: boolean }) => {
+    await client?.threads.pin({ threadId: id, pinned });
+  });
+  // Pinned first, in pin order; a pinned thread the filter hides (archived) stays hidden.
+  const pinned = pins.ids.flatMap((id) => byTime.find((t) => t.id === id) ?? []);
+  const list = [...pinned, ...byTime.filter((t) => !pins.ids.includes(t.id))];
   return (
     <SideSection id="threads-h" title="Threads" count={list.length}>
       <NewThread />
@@ -62,8 +116,9 @@ export function Threads() {
           {list.map((t) => {
             const unread = unreadIn({ reads }, t);
             const id = `thread:${t.id}`;
+            const isPinned = pins.ids.includes(t.id);
             return (
-              <li key={t.id}>
+              <li key={t.id} className={`thread-row${isPinned ? " pinned" : ""}`}>
                 <button
                   type="button"
                   className={`nav-item ${selectedId === id ? "active" : ""} ${unread ? "unread" : ""}`}
@@ -81,11 +136,27 @@ export function Threads() {
                     )}
                   </span>
                 </button>
+                {pins.known && (
+                  <button
+                    type="button"
+                    className="icon small pin"
+                    aria-pressed={isPinned}
+                    aria-label={`${isPinned ? "Unpin" : "Pin"} ${t.title}`}
+                    title={
+                      isPinned ? "Unpin: back among the others" : "Pin at the top of your list (on all your devices)"
+                    }
+                    disabled={pin.pending && pin.running?.id === t.id}
+                    onClick={() => pin.run({ id: t.id, pinned: !isPinned })}
+                  >
+                    <PinIcon />
+                  </button>
+                )}
               </li>
             );
           })}
         </ul>
       )}
+      <FormError error={pin.error} />
       <LoadMore kind="threads" noun="threads" />
       {toggle}
     </SideSection>

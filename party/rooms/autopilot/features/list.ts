@@ -8,6 +8,7 @@ import { community } from "./community";
 import { files } from "./files";
 import { inbox } from "./inbox";
 import { mcp } from "./mcp";
+import { pins } from "./pins";
 import { chatStarts, instances, metering } from "./instances";
 import { projects } from "./projects";
 import { retention } from "./retention";
@@ -38,6 +39,7 @@ export const ROOM_FEATURES = [
   live,
   mcp,
   metering,
+  pins,
   projects,
   retention,
   schedules,
