@@ -33,5 +33,5 @@ export const memoryRecord = defineRecord("memory entry", MemoryEntry);
 export const settingsRecord = defineRecord("workspace settings", WorkspaceSettings);
 /** A person's inbox preferences (protocol 8), in `inbox_people.preferences`. */
 export const inboxPreferencesRecord = defineRecord("inbox preferences", InboxPreferences, INBOX_PREFERENCES_UPGRADES);
-/** A project (protocol 9): threads, instances and files with a brief and links (domain/projects.ts). */
+/** A project (protocol 9): threads, instances and files with a brief and links (features/projects/projects.ts). */
 export const projectRecord = defineRecord("project", Project);

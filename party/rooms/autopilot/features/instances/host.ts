@@ -70,7 +70,7 @@ export class InstanceHost {
 
   /**
    * Refuses a (re)start before anything starts: over the plan's limit of running instances, or
-   * out of credits for an hour of it (domain/billing-meters.ts). Called when it is asked and
+   * out of credits for an hour of it (metering/billing-meters.ts). Called when it is asked and
    * again when its approval runs.
    */
   guardStart(ctx: OpContext, instanceId: string): void {

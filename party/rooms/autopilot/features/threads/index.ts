@@ -5,8 +5,6 @@ import { countRows } from "../../kernel/paging";
 import { threads as threadRows } from "../../../../domain/db/schema";
 import type { OpContext } from "../../kernel/op-context";
 import { readOwnMessage } from "./reads";
-
-export { readOwnMessage } from "./reads";
 import {
   archiveThread,
   configureThread,
@@ -27,7 +25,7 @@ export {
   UNATTACHED_FILE_TTL_MS,
   unattachedFiles,
 } from "./files";
-export { itemsNewlyRead, markerOf, markThreadRead, threadReadsOf } from "./reads";
+export { itemsNewlyRead, markerOf, markThreadRead, readOwnMessage, threadReadsOf } from "./reads";
 export { getSummary, putSummary } from "./thread-summaries";
 export { appendMessage, createThread, getThread, requireThread, sendMessage, updateThread } from "./threads";
 
