@@ -85,6 +85,8 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "community.moderate": "Hide posts or ban keys in the community",
   "community.queue": "Read the community's moderation queue",
   "threads.markRead": "Mark a thread read",
+  "threads.pins": "Read your pinned threads",
+  "threads.pin": "Pin or unpin a thread",
 };
 
 /**
