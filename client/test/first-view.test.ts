@@ -3,20 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { firstViewport } from "../app/canvas/first-view";
 import { toFlowNode } from "../app/stores/flow-items";
+import { noteNode } from "../../shared/test/canvas-nodes";
 
-const note = (i: number, x: number, y: number) =>
-  toFlowNode({
-    id: `note:n${i}`,
-    kind: "note",
-    ref: null,
-    x,
-    y,
-    w: 220,
-    h: 96,
-    placed: "pinned",
-    parent: null,
-    data: { text: "" },
-  });
+const note = (i: number, x: number, y: number) => toFlowNode(noteNode(`note:n${i}`, "", { x, y, w: 220, h: 96 }));
 /** Where a flow point lands on screen. */
 const onScreen = (v: { x: number; y: number; zoom: number }, x: number, y: number) => ({
   x: x * v.zoom + v.x,

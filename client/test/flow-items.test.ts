@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { readFlowNode } from "../app/stores/flow-items";
+import { groupNode } from "../../shared/test/canvas-nodes";
 
 const threadNode = (lastMessage: unknown) => {
   const doc = new Y.Doc();
@@ -52,18 +53,7 @@ describe("reading a canvas node for React Flow", () => {
       ["source", "right", 254.5, 55.5],
     ]);
     const doc = new Y.Doc();
-    writeNode(doc, {
-      id: "group:g1",
-      kind: "group",
-      ref: null,
-      x: 0,
-      y: 0,
-      w: 400,
-      h: 300,
-      placed: "pinned",
-      parent: null,
-      data: { label: "G" },
-    });
+    writeNode(doc, groupNode("group:g1", "G", { w: 400, h: 300 }));
     expect(readFlowNode("group:g1", nodesMap(doc).get("group:g1"))).toMatchObject({
       measured: { width: 400, height: 300 },
       handles: [],

@@ -4,30 +4,10 @@ import * as Y from "yjs";
 import { type GraphNode, NODE_SIZE, readGraph, writeNode } from "../../shared/hatchery/graph";
 import { GROUP_PAD } from "../../shared/hatchery/tidy";
 import { fitGroups, writeLayout } from "../app/canvas/group-fit";
+import { groupNode, noteNode } from "../../shared/test/canvas-nodes";
 
-const note = (id: string, x: number, y: number, parent: string | null): GraphNode => ({
-  id,
-  kind: "note",
-  ref: null,
-  x,
-  y,
-  ...NODE_SIZE.note,
-  placed: "pinned",
-  parent,
-  data: { text: id },
-});
-const group = (id: string, x: number, y: number, w: number, h: number): GraphNode => ({
-  id,
-  kind: "group",
-  ref: null,
-  x,
-  y,
-  w,
-  h,
-  placed: "pinned",
-  parent: null,
-  data: { label: id },
-});
+const note = (id: string, x: number, y: number, parent: string | null): GraphNode => noteNode(id, id, { x, y, parent });
+const group = (id: string, x: number, y: number, w: number, h: number): GraphNode => groupNode(id, id, { x, y, w, h });
 
 describe("a group's box follows its members", () => {
   it("fits the box to the members plus room for the label, growing for a member dropped at its edge and shrinking after one that left", () => {

@@ -10,6 +10,7 @@ import type { Principal } from "../../shared/protocol/principal";
 import type { YSyncClient } from "../dev/ysync.mjs";
 import { addMember, api, createKey, idem, ORIGIN, type Person, RawSocket, signUp } from "./harness";
 import { openCanvas, until } from "./hatchery-harness";
+import { noteNode } from "../../shared/test/canvas-nodes";
 
 type Env = { DB: D1Database; Autopilot: DurableObjectNamespace; Hatchery: DurableObjectNamespace };
 const testEnv = env as unknown as Env;
@@ -148,18 +149,7 @@ describe("revoking access reaches open sockets in both rooms", () => {
     // The canvas: bob's note never reaches anyone; the owner's marker proves the room read past it.
     const owners = await openCanvas(owner.workspaceId, { cookie: owner.cookie });
     await until(() => owners.synced, "owner synced");
-    const note = (id: string) => ({
-      id,
-      kind: "note" as const,
-      ref: null,
-      x: 0,
-      y: 0,
-      w: 200,
-      h: 120,
-      placed: "pinned" as const,
-      parent: null,
-      data: { text: id },
-    });
+    const note = (id: string) => noteNode(id, id);
     canvas.doc.transact(() => writeNode(canvas.doc, note("note:bob")));
     owners.doc.transact(() => writeNode(owners.doc, note("note:owner")));
     const fresh = await openCanvas(owner.workspaceId, { cookie: owner.cookie });

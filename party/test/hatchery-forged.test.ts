@@ -5,6 +5,7 @@ import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { updateFrame } from "../rooms/hatchery/client-frames";
 import type { Hatchery } from "../rooms/hatchery/room";
 import { type Canvas, forgeUpdate, node, openCanvas, team, until, syncedCanvases } from "./hatchery-harness";
+import { noteNode } from "../../shared/test/canvas-nodes";
 
 // Updates no Yjs client writes, which Yjs could not apply whole: it would keep part of one
 // aside as pending (and put that in every encoding of the document), or throw part-way
@@ -76,8 +77,7 @@ describe("updates Yjs could not apply whole", () => {
 
     // Later writes of the forger's socket land.
     const id = "note:after-forgeries";
-    const note = { id, kind: "note", ref: null, x: 0, y: 0, w: 200, h: 120, placed: "pinned", parent: null } as const;
-    forger.doc.transact(() => writeNode(forger.doc, { ...note, data: { text: "honest" } }));
+    forger.doc.transact(() => writeNode(forger.doc, noteNode(id, "honest")));
     await until(() => node(other, id) !== null, "a later note at the other");
     expect(sawOnWire(other, "FORGED")).toBe(false);
     const pending = await runInDurableObject(hatchery(ws), (room: Hatchery) => {

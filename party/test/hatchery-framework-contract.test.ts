@@ -15,6 +15,7 @@ import { REFUSAL_PREFIX } from "../../shared/hatchery/refusal";
 import { updateFrame } from "../rooms/hatchery/client-frames";
 import type { Hatchery } from "../rooms/hatchery/room";
 import { type Canvas, node, openCanvas, team, until, syncedCanvases } from "./hatchery-harness";
+import { noteNode } from "../../shared/test/canvas-nodes";
 
 const hatchery = (ws: string) => {
   const ns = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
@@ -58,8 +59,7 @@ const latin1 = new TextDecoder("latin1");
 const sawOnWire = (c: Canvas, marker: string) => c.frames.some((f) => latin1.decode(f).includes(marker));
 
 function addNote(c: Canvas, id: string): void {
-  const note = { id, kind: "note", ref: null, x: 0, y: 0, w: 200, h: 120, placed: "pinned", parent: null } as const;
-  c.doc.transact(() => writeNode(c.doc, { ...note, data: { text: id } }));
+  c.doc.transact(() => writeNode(c.doc, noteNode(id, id)));
 }
 
 describe("what the Hatchery relies on y-partyserver for", () => {

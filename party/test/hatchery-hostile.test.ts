@@ -9,6 +9,7 @@ import type { Activity } from "../../shared/hatchery/activity";
 import { domainNodeId, type NodeKind, nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { idem, RawSocket } from "./harness";
 import { type Canvas, node, openCanvas, team, until, syncedCanvases } from "./hatchery-harness";
+import { noteNode } from "../../shared/test/canvas-nodes";
 
 // Each of these was done to the room before it reviewed what people write (issue 11).
 
@@ -17,20 +18,7 @@ const sawOnWire = (c: Canvas, marker: string) => c.frames.some((f) => latin1.dec
 
 /** A note written by `c`; its id. */
 function addNote(c: Canvas, text: string, id = `note:${crypto.randomUUID().slice(0, 8)}`): string {
-  c.doc.transact(() =>
-    writeNode(c.doc, {
-      id,
-      kind: "note",
-      ref: null,
-      x: 0,
-      y: 0,
-      w: 200,
-      h: 120,
-      placed: "pinned",
-      parent: null,
-      data: { text },
-    }),
-  );
+  c.doc.transact(() => writeNode(c.doc, noteNode(id, text)));
   return id;
 }
 

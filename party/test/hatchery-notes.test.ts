@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { NOTE_TEXT_MAX } from "../../shared/hatchery/node-schemas";
 import { node, team, until, syncedCanvases } from "./hatchery-harness";
+import { noteNode } from "../../shared/test/canvas-nodes";
 
 // A note's text in `data.text`, written whole: how notes were written before their text
 // became a Y.Text (hatchery-together.test.ts), and how such notes still read and write.
@@ -20,20 +21,7 @@ describe("notes written as whole texts", () => {
     const { ws, owner, member } = await team();
     const [writer, reader] = await syncedCanvases(ws, { cookie: member.cookie }, { cookie: owner.cookie });
     const id = "note:typing";
-    writer.doc.transact(() =>
-      writeNode(writer.doc, {
-        id,
-        kind: "note",
-        ref: null,
-        x: 0,
-        y: 0,
-        w: 200,
-        h: 120,
-        placed: "pinned",
-        parent: null,
-        data: { text: "" },
-      }),
-    );
+    writer.doc.transact(() => writeNode(writer.doc, noteNode(id, "")));
     await until(() => node(reader, id) !== null, "note shared");
 
     let longest = 0;

@@ -5,6 +5,7 @@ import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { NOTE_TEXT_MAX } from "../../shared/hatchery/node-schemas";
 import { ensureNoteBody, NOTE_BODY, noteTextOf } from "../../shared/hatchery/note-text";
 import { type Canvas, node, openCanvas, team, until } from "./hatchery-harness";
+import { noteNode } from "../../shared/test/canvas-nodes";
 
 // Working together through the real room: a note's text as a Y.Text, comments, viewports
 // in presence. Each hostile write is refused or set back, and nothing of it reaches anyone.
@@ -24,20 +25,7 @@ async function twoOnOneNote() {
   await until(() => ann.synced && own.synced, "synced");
   const id = `note:${crypto.randomUUID().slice(0, 8)}`;
   // An old-style note: its text in data (as notes were written before, and as agents write them).
-  ann.doc.transact(() =>
-    writeNode(ann.doc, {
-      id,
-      kind: "note",
-      ref: null,
-      x: 0,
-      y: 0,
-      w: 200,
-      h: 120,
-      placed: "pinned",
-      parent: null,
-      data: { text: "Plan" },
-    }),
-  );
+  ann.doc.transact(() => writeNode(ann.doc, noteNode(id, "Plan")));
   await until(() => node(own, id) !== null, "note shared");
   return { ...t, ann, own, id };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { gatherGroup } from "../hatchery/gather";
 import { type GraphNode, NODE_SIZE, readGraph, writeNode } from "../hatchery/graph";
+import { groupNode } from "./canvas-nodes";
 
 const thread = (i: number, x: number, y: number, placed: GraphNode["placed"] = "auto"): GraphNode => ({
   id: `thread:t${i}`,
@@ -58,17 +59,7 @@ describe("grouping gathers its members (decision 26)", () => {
     // As graph.apply's group.add writes it (party/domain/graph-commands.ts): a placeholder box, then gathered.
     const add = (id: string, members: string[]) =>
       doc.transact(() => {
-        writeNode(doc, {
-          id,
-          kind: "group",
-          ref: null,
-          x: 0,
-          y: 0,
-          ...NODE_SIZE.group,
-          placed: "pinned",
-          parent: null,
-          data: { label: id },
-        });
+        writeNode(doc, groupNode(id, id));
         gatherGroup(doc, id, members);
       });
     add("group:g0", first);
@@ -88,17 +79,7 @@ describe("grouping gathers its members (decision 26)", () => {
     doc.transact(() => {
       writeNode(doc, thread(1, 600, 0));
       writeNode(doc, thread(2, 0, 0));
-      writeNode(doc, {
-        id: "group:g",
-        kind: "group",
-        ref: null,
-        x: 0,
-        y: 0,
-        ...NODE_SIZE.group,
-        placed: "pinned",
-        parent: null,
-        data: { label: "g" },
-      });
+      writeNode(doc, groupNode("group:g", "g"));
       const box = gatherGroup(doc, "group:g", ["thread:t1", "thread:t2"])!;
       expect(box.x).toBeLessThanOrEqual(0);
       expect(box.x + box.w).toBeLessThan(600 + NODE_SIZE.thread.w);

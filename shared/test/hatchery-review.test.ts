@@ -6,6 +6,7 @@ import { reviewAwarenessUpdate } from "../hatchery/awareness";
 import { edgesMap, type GraphNode, nodesMap, readNode, writeNode } from "../hatchery/graph";
 import { parseNode } from "../hatchery/node-schemas";
 import { type DomainRecord, reviewClientTransaction } from "../hatchery/review";
+import { noteNode } from "./canvas-nodes";
 
 const THREAD: DomainRecord = { kind: "thread", ref: "t1", data: { title: "Launch", messageCount: 1 } };
 const ctx = {
@@ -31,18 +32,7 @@ function setup() {
       parent: null,
       data: THREAD.data,
     });
-    writeNode(server, {
-      id: "note:a",
-      kind: "note",
-      ref: null,
-      x: 10,
-      y: 10,
-      w: 200,
-      h: 120,
-      placed: "pinned",
-      parent: null,
-      data: { text: "hi" },
-    });
+    writeNode(server, noteNode("note:a", "hi", { x: 10, y: 10 }));
     edgesMap(server).set("thread:t1->note:a", {
       id: "thread:t1->note:a",
       source: "thread:t1",
@@ -139,19 +129,7 @@ describe("the Hatchery's review of client writes", () => {
     note.set("x", "1e999");
     note.set("evil", "x");
     client.transact(() => {
-      for (const id of ["note:c", "note:d", "note:e"])
-        writeNode(client, {
-          id,
-          kind: "note",
-          ref: null,
-          x: 0,
-          y: 0,
-          w: 200,
-          h: 120,
-          placed: "pinned",
-          parent: null,
-          data: { text: id },
-        });
+      for (const id of ["note:c", "note:d", "note:e"]) writeNode(client, noteNode(id, id));
       edgesMap(client).set("e1", { id: "e1", source: "note:a", target: "note:c", kind: "person" });
       edgesMap(client).set("e2", { id: "e2", source: "note:a", target: "note:d", kind: "domain" });
       client.getMap("elsewhere").set("k", "v");

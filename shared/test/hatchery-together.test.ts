@@ -8,6 +8,8 @@ import { nodesMap, readNode, writeNode } from "../hatchery/graph";
 import { NOTE_TEXT_MAX, parseNode } from "../hatchery/node-schemas";
 import { ensureNoteBody, NOTE_BODY, noteTextOf, textSplice } from "../hatchery/note-text";
 import { reviewClientTransaction } from "../hatchery/review";
+import { groupNode, noteNode } from "./canvas-nodes";
+import { noteFields } from "./hatchery-fuzz-ops";
 
 // Working together on the canvas: a note's text as a Y.Text, comments, viewports and carets
 // in presence. Each rule is what the room's review does to a client's transaction.
@@ -18,30 +20,8 @@ const NOW = 1_000_000;
 function setup() {
   const server = new Y.Doc();
   server.transact(() => {
-    writeNode(server, {
-      id: "note:a",
-      kind: "note",
-      ref: null,
-      x: 10,
-      y: 10,
-      w: 200,
-      h: 120,
-      placed: "pinned",
-      parent: null,
-      data: { text: "hi" },
-    });
-    writeNode(server, {
-      id: "group:g",
-      kind: "group",
-      ref: null,
-      x: 0,
-      y: 0,
-      w: 400,
-      h: 300,
-      placed: "pinned",
-      parent: null,
-      data: { label: "G" },
-    });
+    writeNode(server, noteNode("note:a", "hi", { x: 10, y: 10 }));
+    writeNode(server, groupNode("group:g", "G", { w: 400, h: 300 }));
     writeNode(server, {
       id: "thread:t1",
       kind: "thread",
@@ -142,17 +122,7 @@ describe("a note's text as a Y.Text", () => {
   });
 
   it("the app's parse reads the body, and refuses a body over the limit", () => {
-    const base = {
-      kind: "note",
-      ref: null,
-      x: 0,
-      y: 0,
-      w: 200,
-      h: 120,
-      placed: "pinned",
-      parent: null,
-      data: { text: "old" },
-    };
+    const base = noteFields("old");
     expect(parseNode("note:n", { ...base, body: "new" })?.data.text).toBe("new");
     expect(parseNode("note:n", base)?.data.text).toBe("old");
     expect(parseNode("note:n", { ...base, body: "z".repeat(NOTE_TEXT_MAX + 1) })).toBeNull();
