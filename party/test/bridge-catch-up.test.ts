@@ -2,30 +2,11 @@
 // appeared or vanished while we were away, sessions, and thread histories (imported
 // once; our own queued messages recognised as delivered).
 import { describe, expect, it, vi } from "vitest";
-import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
-import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
-import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
 import { approvalForRequest, listSessions } from "../rooms/autopilot/features/instances/gateway";
 import { bindingForThread } from "../rooms/autopilot/features/instances/gateway-bindings";
 import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
 import { listMessages } from "../rooms/autopilot/features/threads/threads";
-import {
-  asPerson,
-  connectTo,
-  fakeGateway,
-  inRoom,
-  ok,
-  refuse,
-  seedInstance,
-  seedThread,
-  testLink,
-} from "./bridge-peer";
-
-function parts(link: ReturnType<typeof testLink>["link"]) {
-  const runs = new ChatRuns(link);
-  const decisions = new Decisions(link, (id, command) => runs.rememberCommand(id, command));
-  return { runs, decisions, catchUp: new CatchUp(link, runs, decisions) };
-}
+import { asPerson, bridgeParts, connectTo, fakeGateway, inRoom, linkWithThread, ok, refuse } from "./bridge-peer";
 
 /** Runs `fn` with the clock a minute back (then the real clock again). */
 function aMinuteAgo<T>(fn: () => T): T {
@@ -40,10 +21,8 @@ function aMinuteAgo<T>(fn: () => T): T {
 describe("bridge catch-up", () => {
   it("reads approvals, sessions and histories; closes what vanished; imports each message once", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const thread = seedThread(sql, "main");
-      const { link, broadcasts } = testLink(sql);
-      const { decisions, catchUp } = parts(link);
+      const { thread, link, broadcasts } = linkWithThread(sql);
+      const { decisions, catchUp } = bridgeParts(link);
       // Known before the disconnect: an exec request and a device pairing, both still pending in the room.
       // Dated a minute back: catch-up closes only what was requested before it asked the
       // gateway (a request newer than its question may simply not be listed yet).
@@ -138,10 +117,8 @@ describe("bridge catch-up", () => {
 
   it("holds back a thread whose history cannot be read, and fails when the approvals cannot be", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const thread = seedThread(sql, "main");
-      const { link } = testLink(sql);
-      const { catchUp } = parts(link);
+      const { thread, link } = linkWithThread(sql);
+      const { catchUp } = bridgeParts(link);
       const gw = fakeGateway();
       for (const m of ["sessions.subscribe", "node.pair.list", "channels.pairing.list"]) gw.on(m, () => ok({}));
       gw.on("exec.approval.list", () => ok([]));

@@ -23,10 +23,10 @@ import {
   connectTo,
   fakeGateway,
   inRoom,
+  linkWithThread,
   ok,
   refuse,
   seedInstance,
-  seedThread,
   testLink,
 } from "./bridge-peer";
 
@@ -39,9 +39,7 @@ const execRequest = {
 describe("bridge decisions", () => {
   it("records a gateway's exec request once, as a high-risk approval in its session's thread", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const thread = seedThread(sql, "main");
-      const { link } = testLink(sql);
+      const { thread, link } = linkWithThread(sql);
       const commands: [string, string][] = [];
       const decisions = new Decisions(link, (id, command) => commands.push([id, command]));
       decisions.recordExec(execRequest);

@@ -2,31 +2,17 @@
 // land once; a dropped link interrupts them; command output lands as a tool message;
 // requests and decisions announced by the gateway reach the approval queue.
 import { describe, expect, it, vi } from "vitest";
-import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
-import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
-import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
-import { LiveEvents } from "../rooms/autopilot/features/instances/bridge/live-events";
 import { approvalForRequest, listSessions } from "../rooms/autopilot/features/instances/gateway";
 import { listMessages } from "../rooms/autopilot/features/threads/threads";
-import { connectTo, fakeGateway, inRoom, ok, seedInstance, seedThread, testLink, until } from "./bridge-peer";
+import { inRoom, liveBridge, ok, seedInstance, seedThread, until } from "./bridge-peer";
 import { untilReal } from "./harness";
-
-async function live(sql: Parameters<typeof testLink>[0]) {
-  const t = testLink(sql);
-  const runs = new ChatRuns(t.link);
-  const decisions = new Decisions(t.link, (id, command) => runs.rememberCommand(id, command));
-  const events = new LiveEvents(t.link, runs, new CatchUp(t.link, runs, decisions), decisions);
-  const gw = fakeGateway();
-  t.link.connection = await connectTo(gw, (event, payload) => events.onEvent(event, payload));
-  return { ...t, runs, events, gw };
-}
 
 describe("bridge live events", () => {
   it("streams a run as deltas by offset and lands its reply once", async () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
       const thread = seedThread(sql, "main");
-      const { gw, broadcasts, runs } = await live(sql);
+      const { gw, broadcasts, runs } = await liveBridge(sql);
       gw.event("chat", {
         runId: "R1",
         sessionKey: "agent:main:main",
@@ -82,7 +68,7 @@ describe("bridge live events", () => {
   it("tells clients once per burst that the gateway's devices or nodes changed (presence, pairing decided)", async () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
-      const { gw, broadcasts } = await live(sql);
+      const { gw, broadcasts } = await liveBridge(sql);
       const devices = () => broadcasts.filter((b) => b.event === "instance.devices");
       gw.event("presence", { presence: [{ deviceId: "n1", roles: ["node"] }] });
       gw.event("node.pair.resolved", { requestId: "np-9", decision: "approved" });
@@ -102,7 +88,7 @@ describe("bridge live events", () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
       const thread = seedThread(sql, "main");
-      const { gw, broadcasts, runs } = await live(sql);
+      const { gw, broadcasts, runs } = await liveBridge(sql);
       gw.event("agent", {
         runId: "R2",
         sessionKey: "main",
@@ -139,7 +125,7 @@ describe("bridge live events", () => {
   it("turns announced requests into approvals and follows the gateway's decisions; re-reads sessions once per burst", async () => {
     await inRoom(async (sql) => {
       seedInstance(sql);
-      const { gw, link } = await live(sql);
+      const { gw, link } = await liveBridge(sql);
       gw.on("sessions.list", () => ok({ sessions: [{ key: "s1", label: "One" }] }));
       gw.event("exec.approval.requested", { id: "ex-1", request: { command: "make" } });
       gw.event("node.pair.requested", {

@@ -4,10 +4,6 @@
 // is left out and said in the thread.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
-import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
-import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
-import { Outbox } from "../rooms/autopilot/features/instances/bridge/outbox";
 import {
   type FileReader,
   MAX_ATTACHMENTS_BASE64,
@@ -18,7 +14,7 @@ import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gatew
 import type { Sql } from "../domain/sql";
 import { listMessages } from "../rooms/autopilot/features/threads/threads";
 import { fileBytes } from "../files/storage";
-import { asPerson, connectTo, fakeGateway, inRoom, ok, seedInstance, seedThread, testLink } from "./bridge-peer";
+import { asPerson, bridgeParts, connectTo, fakeGateway, inRoom, linkWithThread, ok } from "./bridge-peer";
 import { PNG } from "./files-harness";
 import { uniq } from "./harness";
 
@@ -45,11 +41,8 @@ async function file(sql: Sql, name: string, type: string, bytes: Uint8Array, sto
 
 /** The outbox of instance `inst`, reading files through `read` (R2 by default), and a gateway that accepts every chat.send. */
 async function setUp(sql: Sql, read: FileReader = fileBytes(bucket, WS)) {
-  seedInstance(sql);
-  const thread = seedThread(sql, "main");
-  const { link } = testLink(sql, undefined, { files: read });
-  const runs = new ChatRuns(link);
-  const box = new Outbox(link, new CatchUp(link, runs, new Decisions(link, () => {})));
+  const { thread, link } = linkWithThread(sql, { files: read });
+  const { outbox: box } = bridgeParts(link);
   const gw = fakeGateway();
   gw.on("chat.send", (params) => ok({ runId: params.idempotencyKey, status: "started" }));
   link.connection = await connectTo(gw);

@@ -8,29 +8,9 @@ import { agentPrincipalId, recheckPrincipal } from "../auth/current-access";
 import { createOpContext } from "../rooms/autopilot/kernel/op-context";
 import { postRefusal } from "../rooms/autopilot/features/approvals/withdrawals";
 import { api, createKey, signUp } from "./harness";
-import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
-import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
-import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
-import { Outbox } from "../rooms/autopilot/features/instances/bridge/outbox";
 import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
 import { listMessages } from "../rooms/autopilot/features/threads/threads";
-import {
-  asPerson,
-  connectTo,
-  fakeGateway,
-  inRoom,
-  ok,
-  refuse,
-  seedInstance,
-  seedThread,
-  testLink,
-} from "./bridge-peer";
-
-function outbox(link: ReturnType<typeof testLink>["link"]) {
-  const runs = new ChatRuns(link);
-  const catchUp = new CatchUp(link, runs, new Decisions(link, () => {}));
-  return { catchUp, outbox: new Outbox(link, catchUp) };
-}
+import { asPerson, bridgeParts, connectTo, fakeGateway, inRoom, linkWithThread, ok, refuse } from "./bridge-peer";
 
 describe("bridge outbox", () => {
   it("sends a queued message only while its author may still post: a key revoked meanwhile gets it refused in the thread, not sent", async () => {
@@ -39,13 +19,13 @@ describe("bridge outbox", () => {
     const live = await createKey(owner, ws, ["read", "write"], "live-bot");
     const gone = await createKey(owner, ws, ["read", "write"], "gone-bot");
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const thread = seedThread(sql, "main");
       // The room's own reader of D1, as the Autopilot's kernel makes it (kernel/host.ts).
       const db = (env as unknown as { DB: D1Database }).DB;
       const currentAccess: CurrentAccess = (principal) => recheckPrincipal(db, ws, principal);
-      const { link } = testLink(sql, undefined, { mayNoLongerPost: (author) => postRefusal(currentAccess, author) });
-      const { outbox: box } = outbox(link);
+      const { thread, link } = linkWithThread(sql, {
+        mayNoLongerPost: (author) => postRefusal(currentAccess, author),
+      });
+      const { outbox: box } = bridgeParts(link);
       const gw = fakeGateway();
       gw.on("chat.send", (params) => ok({ runId: params.idempotencyKey }));
       link.connection = await connectTo(gw);
@@ -84,10 +64,8 @@ describe("bridge outbox", () => {
 
   it("sends queued messages in order once caught up; retries a busy gateway; shows a refusal", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const thread = seedThread(sql, "main");
-      const { link } = testLink(sql);
-      const { outbox: box } = outbox(link);
+      const { thread, link } = linkWithThread(sql);
+      const { outbox: box } = bridgeParts(link);
       const gw = fakeGateway();
       link.connection = await connectTo(gw);
       const send = (text: string) =>
@@ -131,10 +109,8 @@ describe("bridge outbox", () => {
 
   it("holds a thread's messages while its history is unread after a connect", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const thread = seedThread(sql, "main");
-      const { link } = testLink(sql);
-      const { catchUp, outbox: box } = outbox(link);
+      const { thread, link } = linkWithThread(sql);
+      const { catchUp, outbox: box } = bridgeParts(link);
       const gw = fakeGateway();
       for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"])
         gw.on(m, () => ok({}));

@@ -11,7 +11,12 @@ import {
   type BridgeDeps,
   type BridgeRuntime,
 } from "../rooms/autopilot/features/instances/bridge/bridge-link";
+import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
+import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
+import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
 import { createDeviceIdentity } from "../rooms/autopilot/features/instances/bridge/device-identity";
+import { LiveEvents } from "../rooms/autopilot/features/instances/bridge/live-events";
+import { Outbox } from "../rooms/autopilot/features/instances/bridge/outbox";
 import { GatewayConnection } from "../rooms/autopilot/features/instances/bridge/gateway-connection";
 import { commitTo, createOpContext, type OpContext } from "../rooms/autopilot/kernel/op-context";
 import { bindThread } from "../rooms/autopilot/features/instances/gateway-bindings";
@@ -75,11 +80,11 @@ export const refuse = (code: string, message: string, details?: unknown): Answer
   error: { code, message, ...(details ? { details } : {}) },
 });
 
-/** Completes the handshake as the gateway would; `onEvent` gets the gateway's events. */
-export async function connectTo(
-  gw: FakeGateway,
-  onEvent: (event: string, payload: unknown) => void = () => {},
-): Promise<GatewayConnection> {
+/**
+ * Opens a connection to `gw` as the bridge does and challenges it: the connection still
+ * opening and the connect frame it answered with, for the test to answer as it likes.
+ */
+export async function challenged(gw: FakeGateway, onEvent: (event: string, payload: unknown) => void = () => {}) {
   const device = await createDeviceIdentity();
   const opening = GatewayConnection.open(gw.client, {
     device,
@@ -91,7 +96,15 @@ export async function connectTo(
   });
   const connectFrame = gw.next();
   gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
-  const connect = await connectFrame;
+  return { opening, connect: await connectFrame };
+}
+
+/** Completes the handshake as the gateway would; `onEvent` gets the gateway's events. */
+export async function connectTo(
+  gw: FakeGateway,
+  onEvent: (event: string, payload: unknown) => void = () => {},
+): Promise<GatewayConnection> {
+  const { opening, connect } = await challenged(gw, onEvent);
   gw.send({
     type: "res",
     id: connect.id,
@@ -137,6 +150,31 @@ export function testLink(sql: Sql, runtime: BridgeRuntime = noRuntime, extra: Pa
   return { link, events, broadcasts };
 }
 
+/** The bridge's parts over `link`, wired as InstanceBridge wires them. */
+export function bridgeParts(link: BridgeLink) {
+  const runs = new ChatRuns(link);
+  const decisions = new Decisions(link, (id, command) => runs.rememberCommand(id, command));
+  const catchUp = new CatchUp(link, runs, decisions);
+  const live = new LiveEvents(link, runs, catchUp, decisions);
+  return { runs, decisions, catchUp, live, outbox: new Outbox(link, catchUp) };
+}
+
+/**
+ * The link of instance `inst` connected to a scripted gateway whose events reach the
+ * parts' LiveEvents; `seen` lists the events handed on, in order.
+ */
+export async function liveBridge(sql: Sql) {
+  const t = testLink(sql);
+  const parts = bridgeParts(t.link);
+  const seen: string[] = [];
+  const gw = fakeGateway();
+  t.link.connection = await connectTo(gw, (event, payload) => {
+    seen.push(event);
+    parts.live.onEvent(event, payload);
+  });
+  return { ...t, ...parts, gw, seen };
+}
+
 /** One transaction as the room itself. */
 export function asRoom<T>(sql: Sql, fn: (ctx: OpContext) => T): T {
   const { ctx } = createOpContext(sql, null, Date.now(), 1000);
@@ -171,6 +209,13 @@ export function seedInstance(sql: Sql, patch: Partial<Instance> = {}): Instance 
       ...patch,
     }),
   );
+}
+
+/** Instance `inst` with a thread bound to its session `main`, and the instance's link (`extra` as for testLink). */
+export function linkWithThread(sql: Sql, extra: Partial<BridgeDeps> = {}) {
+  seedInstance(sql);
+  const thread = seedThread(sql, "main");
+  return { thread, ...testLink(sql, noRuntime, extra) };
 }
 
 /** A thread bound to a session of instance `inst`. */

@@ -20,7 +20,7 @@ import {
   planHistoryImport,
   toolKey,
 } from "../rooms/autopilot/features/instances/bridge/history-import";
-import { fakeGateway } from "./bridge-peer";
+import { challenged, fakeGateway } from "./bridge-peer";
 
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
@@ -198,18 +198,7 @@ describe("gateway connection", () => {
 
   it("closes a link that stopped ticking", async () => {
     const gw = fakeGateway();
-    const device = await createDeviceIdentity();
-    const opening = GatewayConnection.open(gw.client, {
-      device,
-      auth: { token: "gateway-token" },
-      scopes: ["operator.read"],
-      caps: [],
-      mode: "ui",
-      onEvent: () => {},
-    });
-    const connectFrame = gw.next();
-    gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
-    const connect = await connectFrame;
+    const { opening, connect } = await challenged(gw);
     expect((connect.params as { client: { mode: string } }).client.mode).toBe("ui");
     // The watchdog on a fake clock: the hello is the last frame, read at fake time `started`.
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
