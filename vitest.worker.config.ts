@@ -90,11 +90,24 @@ export default defineConfig(async () => {
     // workspaces and users, so sharing the runtime changes nothing they rely on.
     isolate: false,
   };
-  /** A project on the room's default bindings with a workerd runtime of its own. */
-  const runtime = (name: string, include: string[], more: { exclude?: string[] } = {}) => ({
+  /** Bindings a project adds to the room's, fixed or read from what its globalSetup provided. */
+  type MoreBindings = Record<string, string> | ((inject: (key: string) => string) => Record<string, string>);
+  const pool = (more: Record<string, string>) => ({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: { bindings: { ...bindings, ...more } },
+  });
+  /** A project with a workerd runtime of its own, on the room's bindings and `more`. */
+  const runtime = (
+    name: string,
+    include: string[],
+    { exclude, globalSetup, more = {} }: { exclude?: string[]; globalSetup?: string[]; more?: MoreBindings } = {},
+  ) => ({
     resolve,
-    plugins: [...plugins, cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
-    test: { ...common, name, include, ...more },
+    plugins: [
+      ...plugins,
+      cloudflareTest(typeof more === "function" ? (ctx) => pool(more((key) => ctx.inject<string>(key))) : pool(more)),
+    ],
+    test: { ...common, name, include, ...(exclude && { exclude }), ...(globalSetup && { globalSetup }) },
   });
   return {
     test: {
@@ -148,107 +161,63 @@ export default defineConfig(async () => {
         {
           // Sign-up as a waitlist with operators: party/test/waitlist/ (the second and third are
           // listed for accounts made before their address was: listed-operators.test.ts).
-          resolve,
-          plugins: [
-            ...plugins,
-            cloudflareTest({
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...bindings, SIGNUP_MODE: "waitlist", ADMIN_EMAILS: OPERATORS } },
-            }),
-          ],
-          test: { ...common, name: "waitlist", include: ["party/test/waitlist/*.test.ts"] },
+          ...runtime("waitlist", ["party/test/waitlist/*.test.ts"], {
+            more: { SIGNUP_MODE: "waitlist", ADMIN_EMAILS: OPERATORS },
+          }),
         },
         {
-          resolve,
-          plugins: [
-            ...plugins,
-            cloudflareTest((ctx) => ({
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                bindings: {
-                  ...bindings,
-                  AUTOPILOT_MODEL_BASE_URL: ctx.inject<string>("modelUrl"),
-                  AUTOPILOT_MODEL_ID: "scripted-model",
-                  // Never sent to a client: the replies test looks for it in every frame.
-                  AUTOPILOT_MODEL_API_KEY: "sk-autopilot-test-key-not-for-clients",
-                  // The scripted SLOW reply takes ~4 s; HANG tests wait this long.
-                  AUTOPILOT_MODEL_TIMEOUT_MS: "6000",
-                  // The default plan is the operator's usual; billing.test.ts puts a workspace on
-                  // the empty plan to see it run out of credits.
-                  BILLING_PLANS: JSON.stringify({
-                    standard: { name: "Standard", includedCredits: 100_000 },
-                    empty: { name: "Empty", includedCredits: 0 },
-                  }),
-                },
-              },
-            })),
-          ],
-          test: {
-            ...common,
-            name: "agent",
-            include: ["party/test/agent/*.test.ts"],
+          // The agent's tests: a scripted model that the globalSetup starts in Node.
+          ...runtime("agent", ["party/test/agent/*.test.ts"], {
             globalSetup: ["party/test/agent/scripted-model-setup.ts"],
-          },
+            more: (inject) => ({
+              AUTOPILOT_MODEL_BASE_URL: inject("modelUrl"),
+              AUTOPILOT_MODEL_ID: "scripted-model",
+              // Never sent to a client: the replies test looks for it in every frame.
+              AUTOPILOT_MODEL_API_KEY: "sk-autopilot-test-key-not-for-clients",
+              // The scripted SLOW reply takes ~4 s; HANG tests wait this long.
+              AUTOPILOT_MODEL_TIMEOUT_MS: "6000",
+              // The default plan is the operator's usual; billing.test.ts puts a workspace on
+              // the empty plan to see it run out of credits.
+              BILLING_PLANS: JSON.stringify({
+                standard: { name: "Standard", includedCredits: 100_000 },
+                empty: { name: "Empty", includedCredits: 0 },
+              }),
+            }),
+          }),
         },
         {
           // Top-ups and operators' grants (party/test/billing-ops/): Stripe configured, its API a
           // scripted stand-in that a globalSetup starts in Node, and one operator.
-          resolve,
-          plugins: [
-            ...plugins,
-            cloudflareTest((ctx) => ({
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                bindings: {
-                  ...bindings,
-                  ADMIN_EMAILS: "operator@billing.test",
-                  STRIPE_SECRET_KEY: STANDIN_SECRET_KEY,
-                  STRIPE_WEBHOOK_SECRET: "whsec_test_billing_ops_0123456789",
-                  STRIPE_API_BASE: ctx.inject<string>("stripeUrl"),
-                  // 77777 credits: the option the stand-in refuses, as Stripe refuses a bad request.
-                  BILLING_TOPUPS: JSON.stringify([
-                    { credits: 10_000, amount: 1000, currency: "usd" },
-                    { credits: 77_777, amount: 7777, currency: "usd" },
-                  ]),
-                  BILLING_PLANS: JSON.stringify({
-                    standard: { name: "Standard", includedCredits: 1000 },
-                    pro: { name: "Pro", includedCredits: 50_000 },
-                  }),
-                },
-              },
-            })),
-          ],
-          test: {
-            ...common,
-            name: "billing-ops",
-            include: ["party/test/billing-ops/*.test.ts"],
+          ...runtime("billing-ops", ["party/test/billing-ops/*.test.ts"], {
             globalSetup: ["party/test/billing-ops/stripe-standin-setup.ts"],
-          },
+            more: (inject) => ({
+              ADMIN_EMAILS: "operator@billing.test",
+              STRIPE_SECRET_KEY: STANDIN_SECRET_KEY,
+              STRIPE_WEBHOOK_SECRET: "whsec_test_billing_ops_0123456789",
+              STRIPE_API_BASE: inject("stripeUrl"),
+              // 77777 credits: the option the stand-in refuses, as Stripe refuses a bad request.
+              BILLING_TOPUPS: JSON.stringify([
+                { credits: 10_000, amount: 1000, currency: "usd" },
+                { credits: 77_777, amount: 7777, currency: "usd" },
+              ]),
+              BILLING_PLANS: JSON.stringify({
+                standard: { name: "Standard", includedCredits: 1000 },
+                pro: { name: "Pro", includedCredits: 50_000 },
+              }),
+            }),
+          }),
         },
         {
           // A model configured on a port nothing listens on: what a thread says when the
           // model server is down.
-          resolve,
-          plugins: [
-            ...plugins,
-            cloudflareTest((ctx) => ({
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                bindings: {
-                  ...bindings,
-                  AUTOPILOT_MODEL_BASE_URL: ctx.inject<string>("downModelUrl"),
-                  AUTOPILOT_MODEL_ID: "down-model",
-                  AUTOPILOT_MODEL_API_KEY: "sk-autopilot-down-test-key",
-                },
-              },
-            })),
-          ],
-          test: {
-            ...common,
-            name: "model-down",
-            include: ["party/test/model-down/*.test.ts"],
+          ...runtime("model-down", ["party/test/model-down/*.test.ts"], {
             globalSetup: ["party/test/model-down/closed-port-setup.ts"],
-          },
+            more: (inject) => ({
+              AUTOPILOT_MODEL_BASE_URL: inject("downModelUrl"),
+              AUTOPILOT_MODEL_ID: "down-model",
+              AUTOPILOT_MODEL_API_KEY: "sk-autopilot-down-test-key",
+            }),
+          }),
         },
       ],
     },
