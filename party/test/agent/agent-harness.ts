@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
+import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../shared/protocol/frames";
+import type { Task } from "../../../shared/protocol/tasks";
 import type { Message, Thread } from "../../../shared/protocol/threads";
 import { idem, type Person, RawSocket, signUp, uniq } from "../harness";
 
@@ -77,3 +79,34 @@ export const autopilotMessages = (sock: RawSocket, threadId: string): Message[] 
     .events("message.created")
     .map((e) => (e.payload as { message: Message }).message)
     .filter((m) => m.threadId === threadId && m.author.id === "autopilot");
+
+/** The next approval announced (requested or resolved) in `status`; `id`: that approval's only. */
+export const approvalEvent = (sock: RawSocket, status: Approval["status"], id?: string) =>
+  sock
+    .waitFor<EventFrame>((f) => {
+      if (f.type !== "event" || (f.event !== "approval.requested" && f.event !== "approval.resolved")) return false;
+      const { approval } = payloadOf<{ approval: Approval }>(f);
+      return approval.status === status && (id === undefined || approval.id === id);
+    }, 20_000)
+    .then((f) => payloadOf<{ approval: Approval }>(f).approval);
+
+/** The task's next state that `pick` accepts, as the room announced it. */
+export const taskState = (sock: RawSocket, taskId: string, pick: (t: Task) => boolean, timeoutMs = 30_000) =>
+  sock
+    .waitFor<EventFrame>((f) => {
+      if (f.type !== "event" || f.event !== "task.changed") return false;
+      const { task } = payloadOf<{ task: Task }>(f);
+      return task.id === taskId && pick(task);
+    }, timeoutMs)
+    .then((f) => payloadOf<{ task: Task }>(f).task);
+
+/** The first streamed piece of a reply after the run's first (the reply that follows a tool's result). */
+export const laterReplyStreaming = (sock: RawSocket) =>
+  sock.waitFor<EventFrame>(
+    (f) =>
+      f.type === "event" &&
+      f.event === "chat.delta" &&
+      (f.payload as { text: string }).text.length > 0 &&
+      !(f.payload as { runId: string }).runId.endsWith(".0"),
+    10_000,
+  );

@@ -1,21 +1,17 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Approval } from "../../../shared/protocol/approvals";
-import type { EventFrame, ResponseFrame } from "../../../shared/protocol/frames";
+import type { ResponseFrame } from "../../../shared/protocol/frames";
 import { addMember, createKey, idem, RawSocket, signUp } from "../harness";
-import { agentRoom, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
-
-const approvalEvent = (sock: RawSocket, status: Approval["status"]) =>
-  sock
-    .waitFor<EventFrame>(
-      (f) =>
-        f.type === "event" &&
-        (f.event === "approval.requested" || f.event === "approval.resolved") &&
-        (f.payload as { approval: Approval }).approval.status === status,
-      20_000,
-    )
-    .then((f) => (f.payload as { approval: Approval }).approval);
+import {
+  agentRoom,
+  approvalEvent,
+  autopilotSays,
+  laterReplyStreaming,
+  requestMark,
+  requestsFor,
+  say,
+} from "./agent-harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
@@ -100,14 +96,7 @@ describe("a gated tool waits for a person", () => {
     });
     // The tool ran and the reply after it is streaming when the room goes away.
     await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_archive");
-    const cut = await sock.waitFor<EventFrame>(
-      (f) =>
-        f.type === "event" &&
-        f.event === "chat.delta" &&
-        (f.payload as { text: string }).text.length > 0 &&
-        !(f.payload as { runId: string }).runId.endsWith(".0"),
-      10_000,
-    );
+    const cut = await laterReplyStreaming(sock);
     const cutRunId = (cut.payload as { runId: string }).runId;
     // A crash or deploy, not a graceful eviction (which waits for the reply to finish).
     await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => state.abort("restart")).catch(() => {});

@@ -8,13 +8,12 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { LedgerEntry } from "../../../shared/protocol/billing";
 import type { EventFrame } from "../../../shared/protocol/frames";
-import type { Task } from "../../../shared/protocol/tasks";
 import type { Thread } from "../../../shared/protocol/threads";
 import { appendLedger, setWorkspacePlan } from "../../rooms/autopilot/features/billing/billing";
 import type { Autopilot } from "../../rooms/autopilot/room";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import { addMember, approvalResolved, createKey, idem, type Person, RawSocket, signUp } from "../harness";
-import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
+import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say, taskState } from "./agent-harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
@@ -27,15 +26,6 @@ const inRoom = (workspaceId: string, fn: (sql: Sql) => void) =>
     await room.lifecycle.start();
     fn(sqlFromStorage(state.storage));
   });
-
-const taskState = (sock: RawSocket, taskId: string, pick: (t: Task) => boolean, timeoutMs = 30_000) =>
-  sock
-    .waitFor<EventFrame>((f) => {
-      if (f.type !== "event" || f.event !== "task.changed") return false;
-      const { task } = f.payload as { task: Task };
-      return task.id === taskId && pick(task);
-    }, timeoutMs)
-    .then((f) => (f.payload as { task: Task }).task);
 
 /**
  * A spend approval asked for a task (by its id) or for any reply's run, other than those
@@ -66,10 +56,11 @@ async function entriesOf(sock: RawSocket, runId: string): Promise<LedgerEntry[]>
 /** The default price table: credits per million input and output tokens, each call rounded up. */
 const cost = (e: LedgerEntry) => Math.ceil(((e.inputTokens ?? 0) * 1000 + (e.outputTokens ?? 0) * 3000) / 1_000_000);
 
-async function teamRoom(): Promise<{ owner: Person; sock: RawSocket; deciders: RawSocket[]; ws: string }> {
+/** An agent room whose owner has `members` connected members to decide. */
+async function teamRoom(members = 2): Promise<{ owner: Person; sock: RawSocket; deciders: RawSocket[]; ws: string }> {
   const { owner, sock } = await agentRoom();
   const deciders: RawSocket[] = [];
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < members; i++) {
     const member = await signUp();
     await addMember(owner, owner.workspaceId, member, "member");
     const s = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
@@ -147,15 +138,7 @@ describe("budgets are checked before spending", () => {
   });
 
   it("ten racing approvers: one decision applies, the budget rises once", async () => {
-    const { owner, sock } = await agentRoom();
-    const deciders: RawSocket[] = [];
-    for (let i = 0; i < 10; i++) {
-      const member = await signUp();
-      await addMember(owner, owner.workspaceId, member, "member");
-      const s = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
-      await s.hello();
-      deciders.push(s);
-    }
+    const { sock, deciders } = await teamRoom(10);
     await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
     const { task } = await sock.ok("tasks.start", { goal: "STEPS: threads_list {}", idempotencyKey: idem() });
     const approval = await spendRequested(sock, { task: task.id });

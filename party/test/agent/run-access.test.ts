@@ -5,10 +5,9 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "../harness";
-import { agentRoom, autopilotSays, say } from "./agent-harness";
+import { agentRoom, approvalEvent, autopilotSays, laterReplyStreaming, say } from "./agent-harness";
 
 type TestEnv = { DB: D1Database; Autopilot: DurableObjectNamespace };
 const testEnv = env as unknown as TestEnv;
@@ -17,26 +16,23 @@ const deleteKeyQuietly = (keyId: string) => testEnv.DB.prepare(`delete from "api
 
 const post = (cookie: string, body: unknown) => ({ method: "POST", cookie, body: JSON.stringify(body) });
 
-const approvalEvent = (sock: RawSocket, status: Approval["status"], id?: string) =>
-  sock
-    .waitFor<EventFrame>((f) => {
-      if (f.type !== "event" || (f.event !== "approval.requested" && f.event !== "approval.resolved")) return false;
-      const { approval } = f.payload as { approval: Approval };
-      return approval.status === status && (id === undefined || approval.id === id);
-    }, 20_000)
-    .then((f) => (f.payload as { approval: Approval }).approval);
-
 /** Archive a thread (gated), then write a memory note (not gated): the reported run. */
 const steps = (threadId: string, note: string) =>
   `STEPS: threads_archive {"threadId":"${threadId}"} ; memory_put {"key":"${note}","value":"written for whoever asked"}`;
 
+/** A room whose threads answer agents too, with an agent key `name` of its owner's that may write, connected. */
+async function roomWithWriter(name: string) {
+  const room = await agentRoom({ agents: true });
+  const key = await createKey(room.owner, room.owner.workspaceId, ["read", "write"], name);
+  const writer = await RawSocket.open(room.owner.workspaceId, { key: key.key });
+  await writer.hello();
+  return { ...room, key, writer };
+}
+
 describe("a run ends when its trigger's access does", () => {
   it("a revoked key's paused run: its approval is withdrawn for everyone, the thread and the audit say why, and nothing more runs", async () => {
-    const { owner, sock, thread } = await agentRoom({ agents: true });
+    const { owner, sock, thread, key, writer } = await roomWithWriter("writer");
     const { thread: target } = await sock.ok("threads.create", { title: "Keep me", idempotencyKey: idem() });
-    const key = await createKey(owner, owner.workspaceId, ["read", "write"], "writer");
-    const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
-    await writer.hello();
     await say(writer, thread.id, steps(target.id, "revoked-key-note"));
     const pending = await approvalEvent(sock, "pending");
 
@@ -66,11 +62,8 @@ describe("a run ends when its trigger's access does", () => {
   });
 
   it("a decision on a run whose trigger lost access, the room not having been told, is refused and the run ends, also after eviction", async () => {
-    const { owner, sock, thread } = await agentRoom({ agents: true });
+    const { owner, sock, thread, key, writer } = await roomWithWriter("quiet writer");
     const { thread: target } = await sock.ok("threads.create", { title: "Keep me too", idempotencyKey: idem() });
-    const key = await createKey(owner, owner.workspaceId, ["read", "write"], "quiet writer");
-    const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
-    await writer.hello();
     await say(writer, thread.id, steps(target.id, "untold-note"));
     const pending = await approvalEvent(sock, "pending");
     writer.close();
@@ -125,10 +118,7 @@ describe("a run ends when its trigger's access does", () => {
   });
 
   it("a reply streaming for a key that is revoked stops at once, saying why", async () => {
-    const { owner, sock, thread } = await agentRoom({ agents: true });
-    const key = await createKey(owner, owner.workspaceId, ["read", "write"], "streamer");
-    const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
-    await writer.hello();
+    const { owner, sock, thread, key, writer } = await roomWithWriter("streamer");
     await say(writer, thread.id, "STREAM: 400x50");
     await sock.waitFor<EventFrame>(
       (f) => f.type === "event" && f.event === "chat.delta" && (f.payload as { text: string }).text.length > 0,
@@ -147,24 +137,14 @@ describe("a run ends when its trigger's access does", () => {
   });
 
   it("a run cut by a restart after its approval, its key revoked meanwhile, stops when it would resume instead of answering", async () => {
-    const { owner, sock, thread } = await agentRoom({ agents: true });
+    const { owner, sock, thread, key, writer } = await roomWithWriter("restarted writer");
     const { thread: target } = await sock.ok("threads.create", { title: "Archive me", idempotencyKey: idem() });
-    const key = await createKey(owner, owner.workspaceId, ["read", "write"], "restarted writer");
-    const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
-    await writer.hello();
     await say(writer, thread.id, `SLOWRESULT STEPS: threads_archive {"threadId":"${target.id}"}`);
     const pending = await approvalEvent(sock, "pending");
     await sock.ok("approvals.resolve", { approvalId: pending.id, decision: "approve", idempotencyKey: idem() });
     // Approved while the key still had access: the archive runs; the reply after it is cut.
     await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_archive");
-    await sock.waitFor<EventFrame>(
-      (f) =>
-        f.type === "event" &&
-        f.event === "chat.delta" &&
-        (f.payload as { text: string }).text.length > 0 &&
-        !(f.payload as { runId: string }).runId.endsWith(".0"),
-      10_000,
-    );
+    await laterReplyStreaming(sock);
     writer.close();
     await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => state.abort("restart")).catch(() => {});
     await deleteKeyQuietly(key.id);
@@ -181,10 +161,7 @@ describe("a run ends when its trigger's access does", () => {
   });
 
   it("an instance operation a revoked key's run asked for is withdrawn: the Autopilot asked, but for the key", async () => {
-    const { owner, sock, thread } = await agentRoom({ agents: true });
-    const key = await createKey(owner, owner.workspaceId, ["read", "write"], "provisioner");
-    const writer = await RawSocket.open(owner.workspaceId, { key: key.key });
-    await writer.hello();
+    const { owner, sock, thread, key, writer } = await roomWithWriter("provisioner");
     await say(writer, thread.id, `STEPS: instances_provision {"instanceId":"asked-by-run","name":"Asked"}`);
     const filed = await approvalEvent(sock, "pending");
     expect(filed).toMatchObject({

@@ -6,22 +6,19 @@ import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { Message, Thread } from "../../../shared/protocol/threads";
 import { addMember, createKey, idem, RawSocket, signUp } from "../harness";
-import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
+import {
+  agentRoom,
+  approvalEvent,
+  autopilotMessages,
+  autopilotSays,
+  requestMark,
+  requestsFor,
+  say,
+} from "./agent-harness";
 
 // A run waiting for an approval holds its thread: what is posted meanwhile is queued behind
 // it, the thread says so (`waiting`), and anyone who may write can let the run go ahead
 // without the approval.
-
-const approvalEvent = (sock: RawSocket, status: Approval["status"]) =>
-  sock
-    .waitFor<EventFrame>(
-      (f) =>
-        f.type === "event" &&
-        (f.event === "approval.requested" || f.event === "approval.resolved") &&
-        (f.payload as { approval: Approval }).approval.status === status,
-      20_000,
-    )
-    .then((f) => (f.payload as { approval: Approval }).approval);
 
 /** The thread as the room last announced it, once `pick` accepts it. */
 const threadWhen = (sock: RawSocket, threadId: string, pick: (t: Thread) => boolean) =>

@@ -6,25 +6,15 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../shared/protocol/frames";
-import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
+import type { RunLogEntry } from "../../../shared/protocol/tasks";
 import type { Message } from "../../../shared/protocol/threads";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "../harness";
-import { agentRoom, autopilotSays, say } from "./agent-harness";
+import { agentRoom, autopilotSays, say, taskState } from "./agent-harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
   return rooms.get(rooms.idFromName(workspaceId));
 };
-
-/** The task's next state that `pick` accepts, as the room announced it. */
-const taskState = (sock: RawSocket, taskId: string, pick: (t: Task) => boolean, timeoutMs = 30_000) =>
-  sock
-    .waitFor<EventFrame>((f) => {
-      if (f.type !== "event" || f.event !== "task.changed") return false;
-      const { task } = f.payload as { task: Task };
-      return task.id === taskId && pick(task);
-    }, timeoutMs)
-    .then((f) => (f.payload as { task: Task }).task);
 
 /** Every entry of a run's log, page by page. */
 async function wholeLog(sock: RawSocket, runId: string): Promise<RunLogEntry[]> {
