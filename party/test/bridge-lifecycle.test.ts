@@ -10,7 +10,6 @@ import { getDeviceDoc } from "../rooms/autopilot/features/instances/gateway";
 import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
 import { commitTo, type OpEffects } from "../rooms/autopilot/kernel/op-context";
 import { getInstance } from "../rooms/autopilot/features/instances/instances";
-import type { RuntimeInstanceStatus } from "../runtime-client";
 import {
   asPerson,
   type FakeGateway,
@@ -22,26 +21,9 @@ import {
   seedThread,
   until,
 } from "./bridge-peer";
+import { runtimeStatus } from "./instance-ops";
 
-const ready: RuntimeInstanceStatus = {
-  workspaceId: "ws",
-  instanceId: "work",
-  state: "ready",
-  phase: "ready",
-  progress: 100,
-  phases: [],
-  port: 18789,
-  pid: 1,
-  gatewayVersion: "test",
-  createdAt: new Date(0).toISOString(),
-  startedAt: new Date(0).toISOString(),
-  readyAt: new Date(0).toISOString(),
-  startupMs: 1,
-  restarts: 0,
-  restoredFrom: null,
-  error: null,
-  version: 1,
-};
+const ready = runtimeStatus({ workspaceId: "ws", instanceId: "work", gatewayVersion: "test" });
 
 /** A gateway that accepts the connect (as `accept` says) and answers the catch-up. */
 function gatewayPeer(accept: (auth: Record<string, unknown>) => boolean): FakeGateway {

@@ -3,7 +3,6 @@
 // change. Every reader of the workspace sees these, viewers included; no escaping of the
 // token may get it past the redaction (party/rooms/autopilot/features/instances/channels/token-shapes.ts).
 import { describe, expect, it } from "vitest";
-import { commitTo } from "../rooms/autopilot/kernel/op-context";
 import { InstancesConfigureChannelParams } from "../../shared/protocol/channels";
 import type { DurableEvent } from "../../shared/protocol/events";
 import { readChannels } from "../rooms/autopilot/features/instances/channels/gateway";
@@ -14,8 +13,8 @@ import { redactedText, withoutTokenShapes } from "../rooms/autopilot/features/in
 import { resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
 import { listJobs } from "../rooms/autopilot/features/jobs/jobs";
 import { RoomError } from "../domain/errors";
-import type { OperationDeps } from "../rooms/autopilot/features/instances/operations";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
+import { gatewayOver, operationDeps } from "./instance-ops";
 
 const TOKEN = "123456789:AAsecret-bot-token_0123456789abcdef";
 const SECRET = "secret-bot-token";
@@ -113,21 +112,7 @@ describe("a channel token quoted escaped", () => {
       );
       link.connection = await connectTo(gw);
       const events: DurableEvent[] = [];
-      const deps: OperationDeps = {
-        sql,
-        commit: commitTo(
-          sql,
-          () => 1000,
-          (effects) => events.push(...effects.events),
-        ),
-        workspaceId: "ws_test",
-        runtime: null,
-        backupKeep: 3,
-        gateway: () => ({
-          unpair: async () => {},
-          channels: { request: (method, params, timeoutMs) => link.open().request(method, params, timeoutMs) },
-        }),
-      };
+      const deps = operationDeps(sql, events, { gateway: gatewayOver(link) });
       for (let i = 0; i < ESCAPED.length; i++) {
         const { approval } = asPerson(sql, (ctx) =>
           requestConfigureChannel(

@@ -3,7 +3,6 @@
 // sends, and that a bot token reaches the gateway and nothing else: not the approval, not an
 // event, not the job, not an error, and its stored row goes whatever the outcome.
 import { describe, expect, it } from "vitest";
-import { commitTo } from "../rooms/autopilot/kernel/op-context";
 import {
   channelRequestProblem,
   InstancesConfigureChannelParams,
@@ -25,34 +24,18 @@ import { getApproval, resolveApproval } from "../rooms/autopilot/features/approv
 import { sweepRoomTables } from "../rooms/autopilot/features/retention/retention";
 import { listJobs } from "../rooms/autopilot/features/jobs/jobs";
 import type { DurableEvent } from "../../shared/protocol/events";
-import { type OperationDeps, removeInstance } from "../rooms/autopilot/features/instances/operations";
+import { removeInstance } from "../rooms/autopilot/features/instances/operations";
 import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
 import type { Sql } from "../domain/sql";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
+import { gatewayOver, operationDeps } from "./instance-ops";
+import type { BridgeLink } from "../rooms/autopilot/features/instances/bridge/bridge-link";
 
 const TOKEN = "123456789:AAsecret-bot-token_0123456789abcdef";
 const idem = () => `idem-${crypto.randomUUID()}`;
 
-function deps(sql: Sql, link: ReturnType<typeof testLink>["link"] | null, events: DurableEvent[]): OperationDeps {
-  return {
-    sql,
-    commit: commitTo(
-      sql,
-      () => 1000,
-      (effects) => events.push(...effects.events),
-    ),
-    workspaceId: "ws_test",
-    runtime: null,
-    backupKeep: 3,
-    gateway: () =>
-      link
-        ? {
-            unpair: async () => {},
-            channels: { request: (method, params, timeoutMs) => link.open().request(method, params, timeoutMs) },
-          }
-        : undefined,
-  };
-}
+const deps = (sql: Sql, link: BridgeLink | null, events: DurableEvent[]) =>
+  operationDeps(sql, events, { gateway: gatewayOver(link) });
 
 const configure = (sql: Sql, extra: Record<string, unknown> = {}) =>
   asPerson(sql, (ctx) =>

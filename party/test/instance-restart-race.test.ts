@@ -5,62 +5,33 @@
 // runtime answered, takes the instance through its phases to ready.
 import { describe, expect, it } from "vitest";
 import { commitTo } from "../rooms/autopilot/kernel/op-context";
-import type { Approval } from "../../shared/protocol/approvals";
 import { getInstance } from "../rooms/autopilot/features/instances/instances";
-import { type OperationDeps, runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
+import { runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
 import { BridgeSupervisor } from "../rooms/autopilot/features/instances/bridge-supervisor";
 import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
 import { inRoom, seedInstance, until } from "./bridge-peer";
+import { approvedOperation, operationDeps, runtimeStatus } from "./instance-ops";
 
 const status = (
   state: RuntimeInstanceStatus["state"],
   phase: RuntimeInstanceStatus["phase"],
   progress: number,
   version: number,
-): RuntimeInstanceStatus => ({
-  workspaceId: "ws_test",
-  instanceId: "inst",
-  state,
-  phase,
-  progress,
-  phases: [],
-  port: 18789,
-  pid: 1,
-  gatewayVersion: "2026.9.6",
-  createdAt: new Date(0).toISOString(),
-  startedAt: new Date(0).toISOString(),
-  readyAt: state === "ready" ? new Date(0).toISOString() : null,
-  startupMs: 1,
-  restarts: version > 1 ? 1 : 0,
-  restoredFrom: null,
-  error: null,
-  version,
-});
+): RuntimeInstanceStatus =>
+  runtimeStatus({
+    state,
+    phase,
+    progress,
+    readyAt: state === "ready" ? new Date(0).toISOString() : null,
+    restarts: version > 1 ? 1 : 0,
+    version,
+  });
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
-
-const restartApproval = (): Approval => ({
-  id: "apr_restart",
-  title: 'Restart OpenClaw instance "Work"',
-  details: "",
-  risk: "medium",
-  status: "approved",
-  threadId: null,
-  requestedBy: { kind: "user", id: "usr_ada", name: "Ada" },
-  onBehalfOf: null,
-  selfConfirmed: false,
-  summary: "",
-  requestedAt: Date.now(),
-  expiresAt: null,
-  resolvedBy: null,
-  resolvedAt: Date.now(),
-  note: null,
-  action: { kind: "instance", operation: "restart", instanceId: "inst", name: "Work" },
-});
 
 describe("a restart racing the bridge", () => {
   it("a stale ready the bridge read before the runtime got the restart neither shows ready nor finishes the job", async () => {
@@ -104,15 +75,14 @@ describe("a restart racing the bridge", () => {
       });
       supervisor.ensure();
       await until(() => bridgeReads === 1);
-      const deps: OperationDeps = {
-        sql,
-        commit: commitTo(sql, () => 1000, publish),
-        workspaceId: "ws_test",
+      const deps = operationDeps(sql, [], {
         runtime,
-        backupKeep: 3,
         awaitingRuntime: (id, active) => supervisor.awaitingRuntime(id, active),
-      };
-      const done = runInstanceOperation(deps, restartApproval());
+      });
+      const done = runInstanceOperation(
+        deps,
+        approvedOperation("restart", { id: "apr_restart", title: 'Restart OpenClaw instance "Work"' }),
+      );
       const jobId = getInstance(sql, "inst")!.jobId!;
       const job = () => sql.one<{ status: string }>(`select status from jobs where id = ?`, jobId)!.status;
       expect(getInstance(sql, "inst")).toMatchObject({ status: "starting", phase: "queued", progress: 0 });

@@ -4,78 +4,37 @@
 // What does not pass fails at once; what keeps failing fails after the last try, saying how
 // many it took. The runtime is scripted here (its own tests run the real one).
 import { describe, expect, it } from "vitest";
-import type { Approval } from "../../shared/protocol/approvals";
 import type { DurableEvent } from "../../shared/protocol/events";
-import type { Instance, InstanceOperation } from "../../shared/protocol/instances";
+import type { Instance } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
 import { RoomError } from "../domain/errors";
-import { type OperationDeps, runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
-import { commitTo } from "../rooms/autopilot/kernel/op-context";
+import { runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
 import { getInstance } from "../rooms/autopilot/features/instances/instances";
 import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
 import type { Sql } from "../domain/sql";
 import { inRoom, seedInstance } from "./bridge-peer";
+import { approvedOperation, operationDeps, runtimeStatus } from "./instance-ops";
 
 const status = (
   state: RuntimeInstanceStatus["state"],
   version: number,
   error: RuntimeInstanceStatus["error"] = null,
-): RuntimeInstanceStatus => ({
-  workspaceId: "ws_test",
-  instanceId: "inst",
-  state,
-  phase: state === "ready" ? "ready" : state === "error" ? "failed" : "queued",
-  progress: state === "ready" ? 100 : 0,
-  phases: [],
-  port: 18789,
-  pid: 1,
-  gatewayVersion: "2026.9.6",
-  createdAt: new Date(0).toISOString(),
-  startedAt: new Date(0).toISOString(),
-  readyAt: state === "ready" ? new Date(0).toISOString() : null,
-  startupMs: 1,
-  restarts: 0,
-  restoredFrom: null,
-  error,
-  version,
-});
+): RuntimeInstanceStatus =>
+  runtimeStatus({
+    state,
+    phase: state === "ready" ? "ready" : state === "error" ? "failed" : "queued",
+    progress: state === "ready" ? 100 : 0,
+    readyAt: state === "ready" ? new Date(0).toISOString() : null,
+    error,
+    version,
+  });
 
 const TIMED_OUT = { code: "gateway_failed" as const, message: "the gateway did not answer within 120000 ms" };
-
-const approved = (operation: InstanceOperation): Approval => ({
-  id: `apr_${operation}_${crypto.randomUUID().slice(0, 6)}`,
-  title: `${operation} OpenClaw instance "Work"`,
-  details: "",
-  risk: "medium",
-  status: "approved",
-  threadId: null,
-  requestedBy: { kind: "user", id: "usr_ada", name: "Ada" },
-  onBehalfOf: null,
-  selfConfirmed: false,
-  summary: "",
-  requestedAt: Date.now(),
-  expiresAt: null,
-  resolvedBy: null,
-  resolvedAt: Date.now(),
-  note: null,
-  action: { kind: "instance", operation, instanceId: "inst", name: "Work" },
-});
 
 /** Deps for a room with a scripted runtime; what it published, in order. */
 function deps(sql: Sql, runtime: Partial<RuntimeClient>) {
   const events: DurableEvent[] = [];
-  const ops: OperationDeps = {
-    sql,
-    commit: commitTo(
-      sql,
-      () => 1000,
-      (effects) => events.push(...effects.events),
-    ),
-    workspaceId: "ws_test",
-    runtime: runtime as RuntimeClient,
-    backupKeep: 3,
-    retryDelaysMs: [600, 600],
-  };
+  const ops = operationDeps(sql, events, { runtime: runtime as RuntimeClient, retryDelaysMs: [600, 600] });
   const instances = () =>
     events.flatMap((e) => (e.event === "instance.updated" ? [(e.payload as { instance: Instance }).instance] : []));
   const jobs = () => events.flatMap((e) => (e.event.startsWith("job.") ? [(e.payload as { job: Job }).job] : []));
@@ -95,7 +54,7 @@ describe("instance operations that fail for a passing reason", () => {
         // The first start times out under load; the second comes up.
         status: async () => (restarts === 1 ? status("error", 2, TIMED_OUT) : status("ready", 4)),
       });
-      await runInstanceOperation(ops, approved("restart"));
+      await runInstanceOperation(ops, approvedOperation("restart"));
       expect(restarts).toBe(2);
       expect(getInstance(sql, "inst")).toMatchObject({ status: "ready", error: null });
       // While it waited, everyone's state said it would try again: never an error.
@@ -128,7 +87,7 @@ describe("instance operations that fail for a passing reason", () => {
           };
         },
       });
-      await runInstanceOperation(ops, approved("backup"));
+      await runInstanceOperation(ops, approvedOperation("backup"));
       expect(tries).toBe(2);
       expect(jobs().at(-1)).toMatchObject({ status: "succeeded", message: "backed up: 2026-01-01T00-00-00Z.tar.gz" });
       expect(getInstance(sql, "inst")).toMatchObject({ status: "ready" });
@@ -143,7 +102,7 @@ describe("instance operations that fail for a passing reason", () => {
         restart: async () => status("provisioning", ++restarts * 2 - 1),
         status: async () => status("error", restarts * 2, TIMED_OUT),
       });
-      await runInstanceOperation(ops, approved("restart"));
+      await runInstanceOperation(ops, approvedOperation("restart"));
       expect(restarts).toBe(3);
       const failure = `${TIMED_OUT.message} (gateway_failed) (after 3 tries)`;
       expect(getInstance(sql, "inst")).toMatchObject({ status: "error", error: failure });
@@ -156,7 +115,7 @@ describe("instance operations that fail for a passing reason", () => {
           throw new RoomError("unavailable", "instance ws_test/inst does not exist", { runtimeCode: "not_found" });
         },
       });
-      await runInstanceOperation(once.ops, approved("restart"));
+      await runInstanceOperation(once.ops, approvedOperation("restart"));
       expect(refused).toBe(1);
       expect(getInstance(sql, "inst")).toMatchObject({
         status: "error",

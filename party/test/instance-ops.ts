@@ -1,0 +1,81 @@
+// What the instance-operation tests hand the operations (party/rooms/autopilot/features/
+// instances/operations.ts) in a test room: its deps, an approved operation and the scripted
+// runtime's status of instance `inst` (seeded by bridge-peer.ts's seedInstance).
+import type { Approval } from "../../shared/protocol/approvals";
+import type { DurableEvent } from "../../shared/protocol/events";
+import type { InstanceOperation } from "../../shared/protocol/instances";
+import type { Sql } from "../domain/sql";
+import type { BridgeLink } from "../rooms/autopilot/features/instances/bridge/bridge-link";
+import type { OperationDeps } from "../rooms/autopilot/features/instances/operations";
+import { commitTo } from "../rooms/autopilot/kernel/op-context";
+import type { RuntimeInstanceStatus } from "../runtime-client";
+
+/** Deps of workspace `ws_test` with no runtime, recording what the operations publish in `events`; `more` adds the rest. */
+export function operationDeps(sql: Sql, events: DurableEvent[], more: Partial<OperationDeps> = {}): OperationDeps {
+  return {
+    sql,
+    commit: commitTo(
+      sql,
+      () => 1000,
+      (effects) => events.push(...effects.events),
+    ),
+    workspaceId: "ws_test",
+    runtime: null,
+    backupKeep: 3,
+    ...more,
+  };
+}
+
+/** The deps' gateway: channel requests go over `link`; with no link the instance is not connected. */
+export const gatewayOver =
+  (link: BridgeLink | null): OperationDeps["gateway"] =>
+  () =>
+    link
+      ? {
+          unpair: async () => {},
+          channels: { request: (method, params, timeoutMs) => link.open().request(method, params, timeoutMs) },
+        }
+      : undefined;
+
+/** A person's approved `operation` on instance `inst`; `more` names it or words it otherwise. */
+export const approvedOperation = (operation: InstanceOperation, more: Partial<Approval> = {}): Approval => ({
+  id: `apr_${operation}_${crypto.randomUUID().slice(0, 6)}`,
+  title: `${operation} OpenClaw instance "Work"`,
+  details: "",
+  risk: "medium",
+  status: "approved",
+  threadId: null,
+  requestedBy: { kind: "user", id: "usr_ada", name: "Ada" },
+  onBehalfOf: null,
+  selfConfirmed: false,
+  summary: "",
+  requestedAt: Date.now(),
+  expiresAt: null,
+  resolvedBy: null,
+  resolvedAt: Date.now(),
+  note: null,
+  action: { kind: "instance", operation, instanceId: "inst", name: "Work" },
+  ...more,
+});
+
+/** The runtime's status of instance `inst`: ready, unless `patch` says otherwise. */
+export const runtimeStatus = (patch: Partial<RuntimeInstanceStatus> = {}): RuntimeInstanceStatus => ({
+  workspaceId: "ws_test",
+  instanceId: "inst",
+  state: "ready",
+  phase: "ready",
+  progress: 100,
+  phases: [],
+  port: 18789,
+  pid: 1,
+  gatewayVersion: "2026.9.6",
+  createdAt: new Date(0).toISOString(),
+  startedAt: new Date(0).toISOString(),
+  readyAt: new Date(0).toISOString(),
+  startupMs: 1,
+  restarts: 0,
+  restoredFrom: null,
+  error: null,
+  version: 1,
+  ...patch,
+});
