@@ -1,5 +1,14 @@
 import type * as Y from "yjs";
-import { edgeId, edgesMap, FOLDED_KINDS, NODE_SIZE, nodesMap, patchNode, writeNode } from "../../shared/hatchery/graph";
+import {
+  edgeId,
+  edgesMap,
+  FOLDED_KINDS,
+  NODE_SIZE,
+  nodesMap,
+  patchNode,
+  personNode,
+  writeNode,
+} from "../../shared/hatchery/graph";
 import { gatherGroup } from "../../shared/hatchery/gather";
 import { kindOfId } from "../../shared/hatchery/node-schemas";
 import { placeNode } from "../../shared/hatchery/placement";
@@ -50,18 +59,11 @@ export function applyGraphCommands(
       switch (c.op) {
         case "note.add": {
           const id = `note:${newId()}`;
-          const size = NODE_SIZE.note;
-          const at = c.x !== undefined && c.y !== undefined ? { x: c.x, y: c.y } : placeNode(doc, size, c.near ?? null);
-          writeNode(doc, {
-            id,
-            kind: "note",
-            ref: null,
-            ...at,
-            ...size,
-            placed: "pinned",
-            parent: null,
-            data: { text: c.text },
-          });
+          const at =
+            c.x !== undefined && c.y !== undefined
+              ? { x: c.x, y: c.y }
+              : placeNode(doc, NODE_SIZE.note, c.near ?? null);
+          writeNode(doc, personNode("note", id, { text: c.text }, at));
           created.push(id);
           break;
         }
@@ -83,17 +85,7 @@ export function applyGraphCommands(
         case "group.add": {
           const id = `group:${newId()}`;
           // A placeholder box: gathering the members (decision 26) sizes and places it.
-          writeNode(doc, {
-            id,
-            kind: "group",
-            ref: null,
-            x: 0,
-            y: 0,
-            ...NODE_SIZE.group,
-            placed: "pinned",
-            parent: null,
-            data: { label: c.label },
-          });
+          writeNode(doc, personNode("group", id, { label: c.label }));
           gatherGroup(doc, id, c.nodeIds);
           created.push(id);
           break;

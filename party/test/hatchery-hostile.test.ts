@@ -9,7 +9,7 @@ import type { Activity } from "../../shared/hatchery/activity";
 import { domainNodeId, type NodeKind, nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { idem, RawSocket } from "./harness";
 import { type Canvas, node, openCanvas, team, until, syncedCanvases } from "./hatchery-harness";
-import { noteNode } from "../../shared/test/canvas-nodes";
+import { domainNode, noteNode } from "../../shared/test/canvas-nodes";
 
 // Each of these was done to the room before it reviewed what people write (issue 11).
 
@@ -50,18 +50,10 @@ describe("Hatchery under hostile writers", () => {
     );
     // A thread node the server never made, with the same poison.
     member.doc.transact(() =>
-      writeNode(member.doc, {
-        id: "thread:forged",
-        kind: "thread",
-        ref: "forged",
-        x: 0,
-        y: 0,
-        w: 240,
-        h: 96,
-        placed: "auto",
-        parent: null,
-        data: { lastMessage: { author: { EVIL_AUTHOR: 2 } } },
-      }),
+      writeNode(
+        member.doc,
+        domainNode("thread:forged", "thread", "forged", { lastMessage: { author: { EVIL_AUTHOR: 2 } } }),
+      ),
     );
     await roundTrip(member, owner);
     await until(
@@ -85,34 +77,23 @@ describe("Hatchery under hostile writers", () => {
   it("a forged approval node ('Approved by Bob') is refused; a real approval, folded into its thread's activity, cannot be rewritten", async () => {
     const { owner, member, room, thread } = await threadOnCanvas();
     member.doc.transact(() =>
-      writeNode(member.doc, {
-        id: "approval:apr_forged",
-        // A kind that is no node any more (activity folds into its thread): still refused.
-        kind: "approval" as string as NodeKind,
-        ref: "apr_forged",
-        x: 0,
-        y: 0,
-        w: 240,
-        h: 96,
-        placed: "auto",
-        parent: null,
-        data: { title: "Deploy", status: "approved", resolvedBy: "Bob FORGED" },
-      }),
+      writeNode(
+        member.doc,
+        domainNode(
+          // A kind that is no node any more (activity folds into its thread): still refused.
+          "approval:apr_forged",
+          "approval" as string as NodeKind,
+          "apr_forged",
+          { title: "Deploy", status: "approved", resolvedBy: "Bob FORGED" },
+        ),
+      ),
     );
     // Dressed as a note: the kind says what it is, and the id must agree.
     member.doc.transact(() =>
-      writeNode(member.doc, {
-        id: "note:x1",
-        kind: "approval" as string as NodeKind,
-        ref: "apr_x",
-        x: 0,
-        y: 0,
-        w: 240,
-        h: 96,
-        placed: "auto",
-        parent: null,
-        data: { resolvedBy: "Bob FORGED" },
-      }),
+      writeNode(
+        member.doc,
+        domainNode("note:x1", "approval" as string as NodeKind, "apr_x", { resolvedBy: "Bob FORGED" }),
+      ),
     );
     const { approval } = await room.ok("approvals.request", {
       title: "Deploy",

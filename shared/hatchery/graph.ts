@@ -105,6 +105,20 @@ export function readGraph(doc: Y.Doc): { nodes: GraphNode[]; edges: GraphEdge[] 
   return { nodes, edges: [...edgesMap(doc).values()] };
 }
 
+/**
+ * A node a person adds (a note or a group): pinned, in no group, at `box`, which is the
+ * origin in the kind's usual size for what it leaves out (a group's placeholder before it
+ * is gathered around its members).
+ */
+export function personNode(
+  kind: PersonKind,
+  id: string,
+  data: Record<string, unknown>,
+  box: Partial<Pick<GraphNode, "x" | "y" | "w" | "h">> = {},
+): GraphNode {
+  return { id, kind, ref: null, x: 0, y: 0, ...NODE_SIZE[kind], ...box, placed: "pinned", parent: null, data };
+}
+
 /** Writes a whole node (creating its Y.Map); call inside a doc transaction. */
 export function writeNode(doc: Y.Doc, node: GraphNode): void {
   const m = new Y.Map<unknown>();

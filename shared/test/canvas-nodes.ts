@@ -1,33 +1,26 @@
-import { type GraphNode, NODE_SIZE } from "../hatchery/graph";
+import { type GraphNode, type NodeKind, personNode } from "../hatchery/graph";
 
-// The person-made nodes tests write to a canvas (unit tests here, the room's in party/test/,
-// the app's in client/test/): one place for the fields a test does not care about, so each
-// test names only what it is about (`more`: place, size, parent).
+// The nodes tests write to a canvas (unit tests here, the room's in party/test/, the app's
+// in client/test/): one place for the fields a test does not care about, so each test names
+// only what it is about (`more`: place, size, parent).
 
-/** A pinned note at the origin, of a note's usual size. */
+/** A person's note at the origin, of a note's usual size. */
 export const noteNode = (id: string, text: string, more: Partial<GraphNode> = {}): GraphNode => ({
-  id,
-  kind: "note",
-  ref: null,
-  x: 0,
-  y: 0,
-  ...NODE_SIZE.note,
-  placed: "pinned",
-  parent: null,
-  data: { text },
+  ...personNode("note", id, { text }),
   ...more,
 });
 
-/** A pinned group at the origin, of a group's usual size. */
+/** A person's group at the origin, of a group's usual size. */
 export const groupNode = (id: string, label: string, more: Partial<GraphNode> = {}): GraphNode => ({
-  id,
-  kind: "group",
-  ref: null,
-  x: 0,
-  y: 0,
-  ...NODE_SIZE.group,
-  placed: "pinned",
-  parent: null,
-  data: { label },
+  ...personNode("group", id, { label }),
   ...more,
 });
+
+/** A node of a domain kind (the room's to write, or forged by a client) at the origin, placed by the room. */
+export const domainNode = (
+  id: string,
+  kind: NodeKind,
+  ref: string,
+  data: Record<string, unknown>,
+  more: Partial<GraphNode> = {},
+): GraphNode => ({ id, kind, ref, x: 0, y: 0, w: 240, h: 96, placed: "auto", parent: null, data, ...more });

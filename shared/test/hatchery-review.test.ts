@@ -6,7 +6,7 @@ import { reviewAwarenessUpdate } from "../hatchery/awareness";
 import { edgesMap, type GraphNode, nodesMap, readNode, writeNode } from "../hatchery/graph";
 import { parseNode } from "../hatchery/node-schemas";
 import { type DomainRecord, reviewClientTransaction } from "../hatchery/review";
-import { noteNode } from "./canvas-nodes";
+import { domainNode, noteNode } from "./canvas-nodes";
 
 const THREAD: DomainRecord = { kind: "thread", ref: "t1", data: { title: "Launch", messageCount: 1 } };
 const ctx = {
@@ -20,18 +20,7 @@ const ctx = {
 function setup() {
   const server = new Y.Doc();
   server.transact(() => {
-    writeNode(server, {
-      id: "thread:t1",
-      kind: "thread",
-      ref: "t1",
-      x: 0,
-      y: 0,
-      w: 240,
-      h: 96,
-      placed: "auto",
-      parent: null,
-      data: THREAD.data,
-    });
+    writeNode(server, domainNode("thread:t1", "thread", "t1", THREAD.data));
     writeNode(server, noteNode("note:a", "hi", { x: 10, y: 10 }));
     edgesMap(server).set("thread:t1->note:a", {
       id: "thread:t1->note:a",
@@ -87,30 +76,8 @@ describe("the Hatchery's review of client writes", () => {
   it("deletes invented domain nodes, brings back deleted ones, and keeps domain edges", () => {
     const { server, client, deliver } = setup();
     client.transact(() => {
-      writeNode(client, {
-        id: "instance:fake",
-        kind: "instance",
-        ref: "fake",
-        x: 0,
-        y: 0,
-        w: 240,
-        h: 96,
-        placed: "auto",
-        parent: null,
-        data: { resolvedBy: "Bob" },
-      });
-      writeNode(client, {
-        id: "note:b",
-        kind: "instance",
-        ref: "z",
-        x: 0,
-        y: 0,
-        w: 240,
-        h: 96,
-        placed: "auto",
-        parent: null,
-        data: {},
-      });
+      writeNode(client, domainNode("instance:fake", "instance", "fake", { resolvedBy: "Bob" }));
+      writeNode(client, domainNode("note:b", "instance", "z", {}));
       nodesMap(client).delete("thread:t1");
       edgesMap(client).delete("thread:t1->note:a");
     });

@@ -18,6 +18,7 @@ import {
   isFrameKind,
   NODE_SIZE,
   nodesMap,
+  personNode,
   writeNode,
 } from "../../../shared/hatchery/graph";
 import { parseEdge } from "../../../shared/hatchery/node-schemas";
@@ -404,15 +405,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
       const id = `note:${newId()}`;
       const size = NODE_SIZE.note;
       transact((d) =>
-        writeNode(d, {
-          id,
-          kind: "note",
-          ref: null,
-          ...nearestFreeSpot(obstaclesOf(d).obstacles, at, size),
-          placed: "pinned",
-          parent: null,
-          data: { text },
-        }),
+        writeNode(d, personNode("note", id, { text }, nearestFreeSpot(obstaclesOf(d).obstacles, at, size))),
       );
       return get().doc ? id : null;
     },
@@ -426,7 +419,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
         const left = new Set(
           memberIds.map((m) => nodesMap(d).get(m)?.get("parent")).filter((p): p is string => typeof p === "string"),
         );
-        writeNode(d, { id, kind: "group", ref: null, ...box, placed: "pinned", parent: null, data: { label } });
+        writeNode(d, personNode("group", id, { label }, box));
         // With members, they are gathered into the new box in free space (decision 26).
         gatherGroup(d, id, memberIds);
         fitGroups(d, left);
