@@ -4,6 +4,7 @@ import { takeClientUpdate } from "../hatchery/client-write";
 import { edgesMap, nodesMap, readGraph, readNode, writeNode } from "../hatchery/graph";
 import type { DomainRecord } from "../hatchery/review";
 import { type FuzzState, noteFields, randomOp, seeded, stockNode } from "./hatchery-fuzz-ops";
+import { clientWriteContext } from "./canvas-nodes";
 
 // A stock Yjs client's random writes, taken as the room takes them (client-write.ts), on a
 // server document built the way the room builds it on waking: by applying its stored
@@ -72,15 +73,15 @@ function run(seed: number) {
   });
   const deliver = () => {
     for (const update of sent.splice(0)) {
-      const verdict = takeClientUpdate(server, update, {
-        origin: "client",
-        readOnly: false,
-        roomFor: () => true,
-        domainRecord: (id) => records.get(id) ?? null,
-        maxPersonNodes: 2000,
-        maxEdges: 5000,
-        comments: { principal: { id: "u_writer", name: "Writer" }, now: 1_000_000 },
-      });
+      const verdict = takeClientUpdate(
+        server,
+        update,
+        clientWriteContext(records, {
+          maxPersonNodes: 2000,
+          maxEdges: 5000,
+          comments: { principal: { id: "u_writer", name: "Writer" }, now: 1_000_000 },
+        }),
+      );
       if (!verdict.ok && verdict.takeBack) toClient.push(verdict.takeBack);
     }
     for (const update of toClient.splice(0)) Y.applyUpdate(client, update, "server");

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { applyDomainOps, opsForEvent, opsForSnapshot } from "../hatchery/domain";
+import { opsForEvent, opsForSnapshot } from "../hatchery/domain";
 import { domainNodeId, edgeId, edgesMap, readGraph } from "../hatchery/graph";
 import type { DurableEvent } from "../protocol/events";
 import type { Instance } from "../protocol/instances";
 import type { Thread } from "../protocol/threads";
+import { applyInTransaction } from "./canvas-nodes";
 
 const actor = { id: "u1", kind: "user" as const, name: "Olga" };
 const instance = (over: Partial<Instance> = {}): Instance => ({
@@ -35,39 +36,37 @@ const thread: Thread = {
 let seq = 0;
 const updated = (i: Instance): DurableEvent => ({ seq: ++seq, event: "instance.updated", payload: { instance: i } });
 
-function apply(doc: Y.Doc, ops: ReturnType<typeof opsForEvent>): string[] {
-  let removed: string[] = [];
-  doc.transact(() => {
-    removed = applyDomainOps(doc, ops);
-  });
-  return removed;
-}
-
 describe("instances on the canvas", () => {
   it("a deleted instance leaves the canvas with its edges; provisioned again under the same id, it comes back", () => {
     const doc = new Y.Doc();
     const node = domainNodeId("instance", "lab");
-    apply(doc, opsForSnapshot({ threads: [thread], approvals: [], jobs: [], instances: [instance()] }));
-    apply(doc, opsForEvent(updated(instance())));
+    applyInTransaction(doc, opsForSnapshot({ threads: [thread], approvals: [], jobs: [], instances: [instance()] }));
+    applyInTransaction(doc, opsForEvent(updated(instance())));
     expect(readGraph(doc).nodes.map((n) => n.id)).toContain(node);
     expect(edgesMap(doc).has(edgeId(domainNodeId("thread", "thr_1"), node))).toBe(true);
 
     // "stopped" is what the room keeps of a deleted instance, not a state to show.
     expect(
-      apply(doc, opsForEvent(updated(instance({ status: "stopped", phase: "stopped", progress: 0, threadIds: [] })))),
+      applyInTransaction(
+        doc,
+        opsForEvent(updated(instance({ status: "stopped", phase: "stopped", progress: 0, threadIds: [] }))),
+      ),
     ).toEqual([node]);
     expect(readGraph(doc).nodes.map((n) => n.id)).toEqual([domainNodeId("thread", "thr_1")]);
     expect(edgesMap(doc).size).toBe(0);
 
-    apply(doc, opsForEvent(updated(instance({ status: "provisioning", phase: "queued", progress: 0, threadIds: [] }))));
+    applyInTransaction(
+      doc,
+      opsForEvent(updated(instance({ status: "provisioning", phase: "queued", progress: 0, threadIds: [] }))),
+    );
     expect(readGraph(doc).nodes.find((n) => n.id === node)?.data).toMatchObject({ status: "provisioning" });
   });
 
   it("a snapshot shows no deleted instance, and takes one off a canvas that still has it", () => {
     const doc = new Y.Doc();
-    apply(doc, opsForEvent(updated(instance({ threadIds: [] }))));
+    applyInTransaction(doc, opsForEvent(updated(instance({ threadIds: [] }))));
     expect(readGraph(doc).nodes).toHaveLength(1);
-    apply(
+    applyInTransaction(
       doc,
       opsForSnapshot({
         threads: [],

@@ -5,12 +5,13 @@
 // stay where they are, in no frame. Applying the same event twice changes nothing.
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { applyDomainOps, opsForEvent, opsForSnapshot } from "../hatchery/domain";
+import { opsForEvent, opsForSnapshot } from "../hatchery/domain";
 import { domainNodeId, type GraphNode, nodesMap, readGraph } from "../hatchery/graph";
 import { parseNode } from "../hatchery/node-schemas";
 import type { DurableEvent } from "../protocol/events";
 import type { Project } from "../protocol/projects";
 import type { Thread } from "../protocol/threads";
+import { applyInTransaction } from "./canvas-nodes";
 
 const actor = { id: "u1", kind: "user" as const, name: "Olga" };
 const thread = (id: string): Thread => ({
@@ -41,14 +42,6 @@ const project = (over: Partial<Project> = {}): Project => ({
 let seq = 0;
 const changed = (p: Project): DurableEvent => ({ seq: ++seq, event: "project.changed", payload: { project: p } });
 
-function apply(doc: Y.Doc, ops: ReturnType<typeof opsForEvent>): string[] {
-  let removed: string[] = [];
-  doc.transact(() => {
-    removed = applyDomainOps(doc, ops);
-  });
-  return removed;
-}
-
 const FRAME = domainNodeId("project", "prj_1");
 const node = (doc: Y.Doc, id: string): GraphNode => readGraph(doc).nodes.find((n) => n.id === id)!;
 const inside = (outer: GraphNode, inner: GraphNode) =>
@@ -59,14 +52,14 @@ const inside = (outer: GraphNode, inner: GraphNode) =>
 
 function canvasWithThreads(ids: string[]): Y.Doc {
   const doc = new Y.Doc();
-  apply(doc, opsForSnapshot({ threads: ids.map(thread), approvals: [], jobs: [] }));
+  applyInTransaction(doc, opsForSnapshot({ threads: ids.map(thread), approvals: [], jobs: [] }));
   return doc;
 }
 
 describe("a project's frame on the canvas", () => {
   it("is made from project.changed and gathers its threads inside its box", () => {
     const doc = canvasWithThreads(["t1", "t2", "t3"]);
-    apply(doc, opsForEvent(changed(project())));
+    applyInTransaction(doc, opsForEvent(changed(project())));
     const frame = node(doc, FRAME);
     expect(frame).toMatchObject({ kind: "project", ref: "prj_1", data: { name: "Launch", threads: 2 } });
     // The app reads it with its kind's schema: a readable node.
@@ -82,22 +75,22 @@ describe("a project's frame on the canvas", () => {
 
     // The same event again: the document does not change.
     const before = JSON.stringify(nodesMap(doc).toJSON());
-    apply(doc, opsForEvent(changed(project())));
+    applyInTransaction(doc, opsForEvent(changed(project())));
     expect(JSON.stringify(nodesMap(doc).toJSON())).toBe(before);
   });
 
   it("takes a thread added, lets one taken out go, and keeps people's layout on a rename", () => {
     const doc = canvasWithThreads(["t1", "t2", "t3"]);
-    apply(doc, opsForEvent(changed(project())));
+    applyInTransaction(doc, opsForEvent(changed(project())));
     // A person moves a member inside the frame; a rename leaves it there.
     const t1 = nodesMap(doc).get(domainNodeId("thread", "t1"))!;
     doc.transact(() => t1.set("x", (t1.get("x") as number) + 5));
     const moved = node(doc, domainNodeId("thread", "t1"));
-    apply(doc, opsForEvent(changed(project({ name: "Launch 2.4" }))));
+    applyInTransaction(doc, opsForEvent(changed(project({ name: "Launch 2.4" }))));
     expect(node(doc, FRAME).data.name).toBe("Launch 2.4");
     expect(node(doc, domainNodeId("thread", "t1")).x).toBe(moved.x);
 
-    apply(doc, opsForEvent(changed(project({ threadIds: ["t2", "t3"] }))));
+    applyInTransaction(doc, opsForEvent(changed(project({ threadIds: ["t2", "t3"] }))));
     const frame = node(doc, FRAME);
     const [t1After, t2, t3] = ["t1", "t2", "t3"].map((t) => node(doc, domainNodeId("thread", t)));
     expect(t1After!.parent).toBeNull();
@@ -110,9 +103,9 @@ describe("a project's frame on the canvas", () => {
 
   it("goes when the project is archived; its threads stay where they are, in no frame", () => {
     const doc = canvasWithThreads(["t1", "t2"]);
-    apply(doc, opsForEvent(changed(project())));
+    applyInTransaction(doc, opsForEvent(changed(project())));
     const before = node(doc, domainNodeId("thread", "t1"));
-    expect(apply(doc, opsForEvent(changed(project({ archived: true }))))).toEqual([FRAME]);
+    expect(applyInTransaction(doc, opsForEvent(changed(project({ archived: true }))))).toEqual([FRAME]);
     expect(nodesMap(doc).has(FRAME)).toBe(false);
     const after = node(doc, domainNodeId("thread", "t1"));
     expect(after.parent).toBeNull();
@@ -121,7 +114,7 @@ describe("a project's frame on the canvas", () => {
 
   it("comes from a snapshot after the threads it holds, and an empty project is an empty frame", () => {
     const doc = new Y.Doc();
-    apply(
+    applyInTransaction(
       doc,
       opsForSnapshot({
         threads: [thread("t1")],

@@ -5,6 +5,7 @@ import { nodesMap, readNode, writeNode } from "../hatchery/graph";
 import type { DomainRecord } from "../hatchery/review";
 import { placeUpdate } from "../hatchery/update-check";
 import { noteFields, stockNode } from "./hatchery-fuzz-ops";
+import { clientWriteContext } from "./canvas-nodes";
 
 const records = new Map<string, DomainRecord>(
   Array.from({ length: 10 }, (_, i) => [`thread:t${i}`, { kind: "thread", ref: `t${i}`, data: { title: `T${i}` } }]),
@@ -41,16 +42,7 @@ function woken(extra?: (doc: Y.Doc) => void) {
   return { server, client, sent };
 }
 
-const ctx = (over: Partial<WriteContext> = {}): WriteContext => ({
-  origin: "client",
-  readOnly: false,
-  roomFor: () => true,
-  domainRecord: (id) => records.get(id) ?? null,
-  maxPersonNodes: 100,
-  maxEdges: 100,
-  comments: { principal: { id: "u", name: "U" }, now: 0 },
-  ...over,
-});
+const ctx = (over: Partial<WriteContext> = {}): WriteContext => clientWriteContext(records, over);
 
 describe("the Hatchery's placement of a client update", () => {
   it("a stock client's note on a woken document is taken, and no thread goes (the canvas once emptied here)", () => {
