@@ -8,7 +8,18 @@ import { nodesMap, writeNode } from "../../shared/hatchery/graph";
 import type { AuditEntry } from "../../shared/protocol/audit";
 import type { Principal } from "../../shared/protocol/principal";
 import type { YSyncClient } from "../dev/ysync.mjs";
-import { addMember, api, createKey, idem, ORIGIN, type Person, RawSocket, signUp } from "./harness";
+import {
+  addMember,
+  api,
+  connected,
+  createKey,
+  decisionOn,
+  idem,
+  ORIGIN,
+  type Person,
+  RawSocket,
+  signUp,
+} from "./harness";
 import { openCanvas, until } from "./hatchery-harness";
 import { noteNode } from "../../shared/test/canvas-nodes";
 
@@ -194,15 +205,9 @@ describe("people decide risky actions", () => {
   it("an agent key with approve cannot approve its own instances.provision; a person can", async () => {
     const owner = await signUp();
     const agent = await createKey(owner, owner.workspaceId, ["read", "write", "approve"]);
-    const g = await RawSocket.open(owner.workspaceId, { key: agent.key });
-    const o = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await Promise.all([g.hello(), o.hello()]);
+    const [g, o] = await connected(owner.workspaceId, { key: agent.key }, { cookie: owner.cookie });
     const { approval } = await g.ok("instances.provision", { instanceId: "work", idempotencyKey: idem() });
-    const own = await g.call("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      idempotencyKey: idem(),
-    });
+    const own = await g.call("approvals.resolve", decisionOn(approval.id, "approve"));
     expect(own).toMatchObject({
       ok: false,
       error: { code: "forbidden", message: expect.stringMatching(/only a person/) },
@@ -210,26 +215,24 @@ describe("people decide risky actions", () => {
     expect((await o.ok("approvals.get", { approvalId: approval.id })).approval.status).toBe("pending");
     // Nor can the person who asked for an operation wave it through alone.
     const mine = await o.ok("instances.provision", { instanceId: "mine", idempotencyKey: idem() });
-    expect(
-      await o.call("approvals.resolve", { approvalId: mine.approval.id, decision: "approve", idempotencyKey: idem() }),
-    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await o.call("approvals.resolve", decisionOn(mine.approval.id, "approve"))).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
     // A plain request from an agent to humans: another agent with approve may decide it, the asker may not.
     const plain = await g.ok("approvals.request", { title: "ship?", idempotencyKey: idem() });
-    expect(
-      await g.call("approvals.resolve", { approvalId: plain.approval.id, decision: "approve", idempotencyKey: idem() }),
-    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await g.call("approvals.resolve", decisionOn(plain.approval.id, "approve"))).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
     const other = await createKey(owner, owner.workspaceId, ["read", "approve"], "reviewer");
     const r = await RawSocket.open(owner.workspaceId, { key: other.key });
     await r.hello();
-    expect(
-      (await r.ok("approvals.resolve", { approvalId: plain.approval.id, decision: "approve", idempotencyKey: idem() }))
-        .approval.status,
-    ).toBe("approved");
+    expect((await r.ok("approvals.resolve", decisionOn(plain.approval.id, "approve"))).approval.status).toBe(
+      "approved",
+    );
     // The person decides the agent's provision.
-    expect(
-      (await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() }))
-        .approval.status,
-    ).toBe("approved");
+    expect((await o.ok("approvals.resolve", decisionOn(approval.id, "approve"))).approval.status).toBe("approved");
     for (const s of [g, o, r]) s.close();
   });
 });

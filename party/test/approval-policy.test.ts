@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { WorkspaceSettings } from "../../shared/protocol/settings";
-import { addMember, createKey, idem, openTeam, RawSocket, signUp } from "./harness";
+import { addMember, createKey, decisionOn, idem, openTeam, RawSocket, signUp } from "./harness";
 
 const HOUR = 60 * 60 * 1000;
 const lifetime = (a: Approval) => (a.expiresAt === null ? null : a.expiresAt - a.requestedAt);
@@ -16,20 +16,11 @@ describe("who decides an approval: the workspace's policy", () => {
     const { approval } = await sock.ok("approvals.request", { title: "Ship the release", idempotencyKey: idem() });
     expect(approval.onBehalfOf).toEqual({ id: hello.principal.id, kind: "user", name: hello.principal.name });
 
-    const plain = await sock.call("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      idempotencyKey: idem(),
-    });
+    const plain = await sock.call("approvals.resolve", decisionOn(approval.id, "approve"));
     expect(plain).toMatchObject({ ok: false, error: { code: "forbidden", details: { needs: "confirmOwn" } } });
     expect((await sock.ok("approvals.get", { approvalId: approval.id })).approval.status).toBe("pending");
 
-    const confirmed = await sock.ok("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      confirmOwn: true,
-      idempotencyKey: idem(),
-    });
+    const confirmed = await sock.ok("approvals.resolve", decisionOn(approval.id, "approve", { confirmOwn: true }));
     expect(confirmed.approval).toMatchObject({
       status: "approved",
       selfConfirmed: true,
@@ -54,12 +45,7 @@ describe("who decides an approval: the workspace's policy", () => {
     });
     const { approval } = await sock.ok("approvals.get", { approvalId: started.approval.id });
     expect(approval.action).toMatchObject({ kind: "instance", operation: "provision" });
-    const decided = await sock.ok("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      confirmOwn: true,
-      idempotencyKey: idem(),
-    });
+    const decided = await sock.ok("approvals.resolve", decisionOn(approval.id, "approve", { confirmOwn: true }));
     expect(decided.approval).toMatchObject({ status: "approved", selfConfirmed: true });
     sock.close();
   });
@@ -94,32 +80,19 @@ describe("who decides an approval: the workspace's policy", () => {
         error: { code: "forbidden", message: expect.stringMatching(/two-person rule/) },
       });
     }
-    const decided = await secondSocket.ok("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      idempotencyKey: idem(),
-    });
+    const decided = await secondSocket.ok("approvals.resolve", decisionOn(approval.id, "approve"));
     expect(decided.approval).toMatchObject({ status: "approved", selfConfirmed: false });
 
     // An agent's own request is on its own behalf: a person decides it, the agent never.
     const asked = await agentSocket.ok("approvals.request", { title: "Deploy build 42", idempotencyKey: idem() });
     expect(asked.approval.onBehalfOf).toMatchObject({ kind: "agent" });
     expect(
-      await agentSocket.call("approvals.resolve", {
-        approvalId: asked.approval.id,
-        decision: "approve",
-        confirmOwn: true,
-        idempotencyKey: idem(),
-      }),
+      await agentSocket.call("approvals.resolve", decisionOn(asked.approval.id, "approve", { confirmOwn: true })),
     ).toMatchObject({
       ok: false,
       error: { code: "forbidden" },
     });
-    await ownerSocket.ok("approvals.resolve", {
-      approvalId: asked.approval.id,
-      decision: "deny",
-      idempotencyKey: idem(),
-    });
+    await ownerSocket.ok("approvals.resolve", decisionOn(asked.approval.id, "deny"));
 
     // A new connection reads the policy from its snapshot.
     const later = await RawSocket.open(ws, { cookie: owner.cookie });

@@ -4,6 +4,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { expect, vi } from "vitest";
 import type { DurableEvent } from "../../shared/protocol/events";
+import type { GatewaySession } from "../../shared/protocol/gateway";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Thread } from "../../shared/protocol/threads";
 import {
@@ -231,3 +232,13 @@ export function seedThread(sql: Sql, sessionKey = "main"): Thread {
 /** Waits until `check` holds. Not under fake timers: vi.waitFor advances them (untilReal does not). */
 export const until = (check: () => boolean, timeoutMs = 5000): Promise<void> =>
   vi.waitFor(() => expect(check(), "condition not met in time").toBe(true), { timeout: timeoutMs, interval: 10 });
+
+/** A gateway session (not yet open as a thread) as the bridge lists it. */
+export const gatewaySession = (key: string, updatedAt: number): Omit<GatewaySession, "threadId"> => ({
+  key,
+  label: `Label ${key}`,
+  preview: null,
+  status: "idle",
+  running: false,
+  updatedAt,
+});

@@ -1,22 +1,8 @@
-// The channel methods through the room's socket: who may ask, what every client receives (a
-// bot token in no frame to anyone, not the asker's own answer, not the audit log), and the
-// stored request gone after a denial. The gateway side is in channels.test.ts (scripted
-// gateway) and the e2e against the pinned gateway.
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import { channelRequest } from "../rooms/autopilot/features/instances/channels/requests";
-import { type Sql, sqlFromStorage } from "../domain/sql";
-import type { Autopilot } from "../rooms/autopilot/room";
 import { seedInstance } from "./bridge-peer";
-import { idem, openTeam } from "./harness";
-
-const ns = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
-const inAutopilot = <R>(ws: string, fn: (sql: Sql) => R): Promise<R> =>
-  runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) =>
-    fn(sqlFromStorage(state.storage)),
-  );
+import { idem, inAutopilot, openTeam } from "./harness";
 
 /** The error code of an answer, or null when it succeeded. */
 const codeOf = (res: { ok: true } | { ok: false; error: { code: string } }): string | null =>

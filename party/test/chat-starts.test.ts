@@ -14,7 +14,7 @@ import { getInstance, putInstance } from "../rooms/autopilot/features/instances/
 import { sqlFromStorage } from "../domain/sql";
 import { getThread } from "../rooms/autopilot/features/threads/threads";
 import type { Autopilot } from "../rooms/autopilot/room";
-import { idem, openTeam } from "./harness";
+import { decisionOn, idem, openTeam } from "./harness";
 
 const testEnv = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
 const autopilot = (ws: string) => testEnv.Autopilot.get(testEnv.Autopilot.idFromName(ws));
@@ -68,27 +68,16 @@ describe("instances.startChat over the socket", () => {
         idempotencyKey: idem(),
       }),
     ).toMatchObject({ ok: false, error: { code: "conflict" } });
-    expect(
-      await a.call("approvals.resolve", {
-        approvalId: started.approval.id,
-        decision: "approve",
-        idempotencyKey: idem(),
-      }),
-    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    expect(
-      await g.call("approvals.resolve", {
-        approvalId: started.approval.id,
-        decision: "approve",
-        idempotencyKey: idem(),
-      }),
-    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
-
-    await b.ok("approvals.resolve", {
-      approvalId: started.approval.id,
-      decision: "deny",
-      note: "not today",
-      idempotencyKey: idem(),
+    expect(await a.call("approvals.resolve", decisionOn(started.approval.id, "approve"))).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
     });
+    expect(await g.call("approvals.resolve", decisionOn(started.approval.id, "approve"))).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
+
+    await b.ok("approvals.resolve", decisionOn(started.approval.id, "deny", { note: "not today" }));
     const failed = await a.waitFor<ThreadFrame>(
       (f) => f.event === "thread.updated" && (f.payload as ThreadFrame["payload"]).thread.chatStart?.state === "failed",
     );
@@ -122,7 +111,7 @@ describe("instances.startChat over the socket", () => {
     const started = await g.ok("instances.startChat", { instanceId: "first", text: "SAY: hi", idempotencyKey: idem() });
     expect(started.thread).toMatchObject({ title: "Chat with OpenClaw", chatStart: { state: "waiting" } });
     expect(started.approval.requestedBy.kind).toBe("agent");
-    await b.ok("approvals.resolve", { approvalId: started.approval.id, decision: "approve", idempotencyKey: idem() });
+    await b.ok("approvals.resolve", decisionOn(started.approval.id, "approve"));
     // No runtime in these tests: the provision fails, and the thread says so plainly.
     const failed = await a.waitFor<ThreadFrame>(
       (f) => f.event === "thread.updated" && (f.payload as ThreadFrame["payload"]).thread.chatStart?.state === "failed",

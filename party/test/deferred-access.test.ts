@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { Thread } from "../../shared/protocol/threads";
-import { api, approvalResolved, createKey, idem, openTeam, RawSocket } from "./harness";
+import { api, approvalResolved, createKey, decisionOn, idem, openTeam, RawSocket } from "./harness";
 
 const testEnv = env as unknown as { DB: D1Database };
 
@@ -42,13 +42,10 @@ describe("deferred work stops with its requester's access", () => {
     expect((failed.payload as { thread: Thread }).thread.chatStart?.error).toBe(
       "OpenClaw was not started: withdrawn: starter no longer has access (API key revoked).",
     );
-    expect(
-      await b.call("approvals.resolve", {
-        approvalId: started.approval.id,
-        decision: "approve",
-        idempotencyKey: idem(),
-      }),
-    ).toMatchObject({ ok: false, error: { code: "already_resolved" } });
+    expect(await b.call("approvals.resolve", decisionOn(started.approval.id, "approve"))).toMatchObject({
+      ok: false,
+      error: { code: "already_resolved" },
+    });
     expect((await a.ok("instances.list", {})).instances).toEqual([]);
     for (const s of [a, b, g]) s.close();
   });
@@ -70,11 +67,7 @@ describe("deferred work stops with its requester's access", () => {
       .bind(ws, second.userId)
       .run();
 
-    const decided = await a.call("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      idempotencyKey: idem(),
-    });
+    const decided = await a.call("approvals.resolve", decisionOn(approval.id, "approve"));
     expect(decided).toMatchObject({ ok: false, error: { code: "already_resolved" } });
     expect(await withdrawn(a, approval.id)).toMatchObject({
       status: "expired",

@@ -1,6 +1,5 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Instance } from "../../shared/protocol/instances";
 import { approvalFor } from "../rooms/autopilot/features/agent/run-tools";
 import { DEVICE_CONNECT_MAX } from "../auth/rate-limits";
 import { deviceEntryUrl } from "../rooms/autopilot/features/instances/devices/setup";
@@ -10,7 +9,7 @@ import {
   DEVICE_WINDOW_MS,
   pipeDeviceSocket,
 } from "../rooms/autopilot/features/instances/devices/pipe";
-import { createKey, idem, openTeam, ORIGIN, RawSocket, signUp } from "./harness";
+import { createKey, decisionOn, idem, instanceUpdated, openTeam, ORIGIN, RawSocket, signUp } from "./harness";
 
 // The public device entry (party/rooms/autopilot/features/instances/devices/): who is refused before anything is reached, and
 // the bounds on a device's frames. The way through to a gateway needs the runtime: its
@@ -45,10 +44,8 @@ describe("device entry: refusals", () => {
     expect((await entry(`/devices/${ws}/lab`, {})).status).toBe(426);
     // No runtime in this pool: the approved provision ends in `error`.
     const { approval } = await g.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
-    await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    await g.waitFor(
-      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
-    );
+    await o.ok("approvals.resolve", decisionOn(approval.id, "approve"));
+    await instanceUpdated(g, (i) => i.status === "error");
     const res = await entry(`/devices/${ws}/lab`);
     expect(res.status).toBe(503);
     expect(res.webSocket).toBeNull();
@@ -153,10 +150,8 @@ describe("instances.deviceSetup", () => {
       error: { code: "bad_request" },
     });
     const { approval } = await g.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
-    await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    await o.waitFor(
-      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
-    );
+    await o.ok("approvals.resolve", decisionOn(approval.id, "approve"));
+    await instanceUpdated(o, (i) => i.status === "error");
     expect(await o.call("instances.deviceSetup", { instanceId: "lab" })).toMatchObject({
       ok: false,
       error: { code: "unavailable", message: expect.stringMatching(/not ready/) },

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { RawSocket, signUp } from "./harness";
+import { connected, RawSocket, signUp } from "./harness";
 
 // Frames the `agents` framework would answer itself (`rpc`, `cf_agent_state`, its other
 // frame types) get exactly what any frame gets: the limiter and the size cap before they
@@ -24,9 +24,7 @@ describe("framework frames are metered and answered in our protocol", () => {
   it("an rpc flood is limited and closed with 4029 while another client's requests are answered", async () => {
     const owner = await signUp();
     const ws = owner.workspaceId;
-    const flood = await RawSocket.open(ws, { cookie: owner.cookie });
-    const calm = await RawSocket.open(ws, { cookie: owner.cookie });
-    await Promise.all([flood.hello(), calm.hello()]);
+    const [flood, calm] = await connected(ws, { cookie: owner.cookie }, { cookie: owner.cookie });
     // Burst is 500 and the refill slow in the test config (vitest.worker.config.ts): no room
     // refills fast enough to keep 2,500 frames under the burst plus REFUSALS_BEFORE_CLOSE.
     const flooded = 2500;

@@ -3,13 +3,12 @@
 // token in no frame any member receives. (Dialling a real gateway: client/test/e2e-linked-gateway.test.ts.)
 import { describe, expect, it } from "vitest";
 import { GatewayUrl, InstancesLinkParams } from "../../shared/protocol/instance-links";
-import type { Instance } from "../../shared/protocol/instances";
 import {
   gatewayDialUrl,
   privateHostReason,
   readLinkPolicy,
 } from "../rooms/autopilot/features/instances/gateway-address";
-import { idem, openTeam, RawSocket } from "./harness";
+import { decisionOn, idem, instanceUpdated, openTeam, RawSocket } from "./harness";
 
 const PUBLIC = { allowPrivate: false };
 const LOCAL = { allowPrivate: true };
@@ -212,10 +211,11 @@ describe("instances.link in the room", () => {
       error: { code: "conflict" },
     });
     // The agent that asked cannot decide it; a person with approve can.
-    expect(
-      await g.call("approvals.resolve", { approvalId: first.id, decision: "approve", idempotencyKey: idem() }),
-    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    await o.ok("approvals.resolve", { approvalId: first.id, decision: "deny", idempotencyKey: idem() });
+    expect(await g.call("approvals.resolve", decisionOn(first.id, "approve"))).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
+    await o.ok("approvals.resolve", decisionOn(first.id, "deny"));
     expect((await o.ok("instances.list", {})).instances).toEqual([]);
 
     const { approval } = await g.ok("instances.link", {
@@ -225,10 +225,8 @@ describe("instances.link in the room", () => {
       token: TOKEN,
       idempotencyKey: idem(),
     });
-    await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    const linked = await v.waitFor<{ payload: { instance: Instance } }>(
-      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.kind === "linked",
-    );
+    await o.ok("approvals.resolve", decisionOn(approval.id, "approve"));
+    const linked = await instanceUpdated(v, (i) => i.kind === "linked");
     expect(linked.payload.instance).toMatchObject({
       id: "home",
       name: "Home",
@@ -269,10 +267,8 @@ describe("instances.link in the room", () => {
     // Unlink = delete (gated): the instance stops and its threads are detached.
     const { approval: unlink } = await g.ok("instances.delete", { instanceId: "home", idempotencyKey: idem() });
     expect(unlink.details).toMatch(/Unlinks the gateway/);
-    await o.ok("approvals.resolve", { approvalId: unlink.id, decision: "approve", idempotencyKey: idem() });
-    await v.waitFor(
-      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "stopped",
-    );
+    await o.ok("approvals.resolve", decisionOn(unlink.id, "approve"));
+    await instanceUpdated(v, (i) => i.status === "stopped");
 
     for (const s of [o, v, g, late]) {
       const all = JSON.stringify(s.frames);

@@ -1,9 +1,11 @@
-import { SELF } from "cloudflare:test";
+import { runInDurableObject, SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import type { z } from "zod";
 import { DurableEvents, Events } from "../../shared/protocol/events";
 import { type EventFrame, type ResponseFrame, ServerFrame } from "../../shared/protocol/frames";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { HelloPayload } from "../../shared/protocol/hello";
+import type { Instance } from "../../shared/protocol/instances";
 import {
   isMethodName,
   type MethodName,
@@ -13,6 +15,8 @@ import {
 } from "../../shared/protocol/methods";
 import type { Role, Scope } from "../../shared/protocol/principal";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { type Sql, sqlFromStorage } from "../domain/sql";
+import type { Autopilot } from "../rooms/autopilot/room";
 import { olderFrameViolations } from "./older-protocol";
 
 export const ORIGIN = "http://autopilot.test";
@@ -347,3 +351,45 @@ export const approvalResolved = (sock: RawSocket, approvalId: string, timeoutMs 
       timeoutMs,
     )
     .then((f) => (f.payload as { approval: Approval }).approval);
+
+/** The params of a person's decision on an approval, with a fresh idempotency key; `more`: confirmOwn, a note. */
+export const decisionOn = (
+  approvalId: string,
+  decision: "approve" | "deny",
+  more: { confirmOwn?: true; note?: string } = {},
+) => ({ approvalId, decision, ...more, idempotencyKey: idem() });
+
+/** The next instance.updated frame whose instance `pick` accepts. */
+export const instanceUpdated = (sock: RawSocket, pick: (instance: Instance) => boolean, timeoutMs?: number) =>
+  sock.waitFor<{ payload: { instance: Instance } }>(
+    (f) => f.event === "instance.updated" && pick((f.payload as { instance: Instance }).instance),
+    timeoutMs,
+  );
+
+/** An instance that exists (no runtime in this pool: an approved provision ends in `error`). */
+export async function provisioned(sock: RawSocket, instanceId: string): Promise<void> {
+  const { approval } = await sock.ok("instances.provision", { instanceId, idempotencyKey: idem() });
+  await sock.ok("approvals.resolve", decisionOn(approval.id, "approve", { confirmOwn: true }));
+  await instanceUpdated(sock, (i) => i.id === instanceId && i.status === "error", 10_000);
+}
+
+/** Sockets into one workspace, one for each credential, opened in turn and each past its hello. */
+export async function connected<C extends Credentials[]>(
+  workspaceId: string,
+  ...creds: C
+): Promise<{ [K in keyof C]: RawSocket }> {
+  const sockets: RawSocket[] = [];
+  for (const c of creds) sockets.push(await RawSocket.open(workspaceId, c));
+  await Promise.all(sockets.map((s) => s.hello()));
+  return sockets as { [K in keyof C]: RawSocket };
+}
+
+/** A workspace's Autopilot room, to run code in or evict. */
+export function autopilotStub(workspaceId: string): DurableObjectStub<Autopilot> {
+  const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
+  return rooms.get(rooms.idFromName(workspaceId));
+}
+
+/** Runs `fn` over a workspace's Autopilot storage, as the room's own code (the bridge, a feature) would. */
+export const inAutopilot = <R>(workspaceId: string, fn: (sql: Sql, room: Autopilot) => R | Promise<R>): Promise<R> =>
+  runInDurableObject(autopilotStub(workspaceId), (room: Autopilot, state) => fn(sqlFromStorage(state.storage), room));

@@ -1,10 +1,13 @@
-import { SELF } from "cloudflare:test";
+import { runInDurableObject, SELF } from "cloudflare:test";
 import * as encoding from "lib0/encoding";
 import { expect, vi } from "vitest";
 import { type GraphNode, nodesMap, readNode } from "../../shared/hatchery/graph";
 import { type HatcheryRefusal, parseRefusal, parseRefusalFrame } from "../../shared/hatchery/refusal";
+import type { EventFrame } from "../../shared/protocol/frames";
 import { YSyncClient } from "../dev/ysync.mjs";
-import { addMember, type Credentials, createKey, ORIGIN, signUp } from "./harness";
+import { getMeta } from "../domain/meta";
+import { sqlFromStorage } from "../domain/sql";
+import { addMember, type Credentials, createKey, ORIGIN, type RawSocket, signUp } from "./harness";
 
 /** A canvas socket plus every binary frame it received (to prove what never went over the wire). */
 export interface Canvas extends YSyncClient {
@@ -130,4 +133,20 @@ function writeForgedItem(e: encoding.Encoder, item: ForgedItem): void {
   }
   encoding.writeVarUint(e, 1);
   encoding.writeAny(e, item.value);
+}
+
+/** The seq of the newest durable event a socket has received (a response follows the events it caused). */
+export const latestSeq = (sock: RawSocket) => Math.max(...sock.events().map((e: EventFrame) => e.seq ?? 0));
+
+/**
+ * Waits until the Hatchery has pulled the Autopilot's events up to `seq` (its domainSeq).
+ * Reading it does not start the room (partyserver starts on fetch and socket events only).
+ */
+export async function pulledUpTo(hatchery: DurableObjectStub, seq: number): Promise<void> {
+  const pulled = () =>
+    runInDurableObject(hatchery, (_room, state) => Number(getMeta(sqlFromStorage(state.storage), "domainSeq") ?? 0));
+  await vi.waitFor(
+    async () => expect(await pulled(), `the Hatchery's domainSeq, to reach ${seq}`).toBeGreaterThanOrEqual(seq),
+    { timeout: 8000, interval: 20 },
+  );
 }

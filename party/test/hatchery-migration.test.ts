@@ -1,6 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Activity } from "../../shared/hatchery/activity";
 import {
   domainNodeId,
@@ -11,32 +11,17 @@ import {
   readNode,
   writeNode,
 } from "../../shared/hatchery/graph";
-import type { EventFrame } from "../../shared/protocol/frames";
 import { getDomainNode, putDomainNode } from "../domain/canvas-records";
 import { getMeta, setMeta } from "../domain/meta";
 import { sqlFromStorage } from "../domain/sql";
 import { appendUpdate, loadDoc } from "../domain/ydoc-store";
-import { idem, RawSocket } from "./harness";
-import { node, openCanvas, team, until } from "./hatchery-harness";
-
-const latestSeq = (sock: RawSocket) => Math.max(...sock.events().map((e: EventFrame) => e.seq ?? 0));
-
-/** Waits until the Hatchery has pulled the Autopilot's events up to `seq`. */
-async function pulledUpTo(hatchery: DurableObjectStub, seq: number): Promise<void> {
-  const pulled = () =>
-    runInDurableObject(hatchery, (_room, state) => Number(getMeta(sqlFromStorage(state.storage), "domainSeq") ?? 0));
-  await vi.waitFor(
-    async () => expect(await pulled(), `the Hatchery's domainSeq, to reach ${seq}`).toBeGreaterThanOrEqual(seq),
-    { timeout: 8000, interval: 20 },
-  );
-}
+import { connected, idem, RawSocket } from "./harness";
+import { latestSeq, node, openCanvas, pulledUpTo, team, until } from "./hatchery-harness";
 
 describe("a Hatchery document written before activity folded into its subject", () => {
   it("loses its approval, job and tool nodes and their edges once, and the next projection fills the thread's activity", async () => {
     const { owner, agent, ws } = await team();
-    const room = await RawSocket.open(ws, { cookie: owner.cookie });
-    const bot = await RawSocket.open(ws, { key: agent.key });
-    await Promise.all([room.hello(), bot.hello()]);
+    const [room, bot] = await connected(ws, { cookie: owner.cookie }, { key: agent.key });
     const { thread } = await room.ok("threads.create", { title: "Release", idempotencyKey: idem() });
     const { approval } = await bot.ok("approvals.request", {
       title: "Deploy",

@@ -1,46 +1,22 @@
-// Gateway sessions reach the canvas: they are no durable events, so the Autopilot's graph
-// feed carries each instance's current list (with a digest, so an unchanged list is not
-// sent again) and the Hatchery makes its session nodes match it, linked to their instance
-// and to the thread open as each. Here the session list is written as the bridge writes it
-// (client/test/e2e-sessions-canvas.test.ts does it with a real gateway).
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { getServerByName } from "partyserver";
 import { describe, expect, it } from "vitest";
 import { domainNodeId, edgeId, edgesMap, nodesMap, readGraph } from "../../shared/hatchery/graph";
 import { SESSION_NODES_PER_INSTANCE, sessionNodeRef } from "../../shared/hatchery/session-nodes";
-import type { GatewaySession } from "../../shared/protocol/gateway";
 import { roomEpoch } from "../rooms/autopilot/kernel/eventlog";
 import { forgetInstance, putSessions } from "../rooms/autopilot/features/instances/gateway";
 import { bindThread } from "../rooms/autopilot/features/instances/gateway-bindings";
 import { readGraphFeed } from "../rooms/autopilot/features/canvas/graph-feed";
-import { type Sql, sqlFromStorage } from "../domain/sql";
 import type { Autopilot } from "../rooms/autopilot/room";
 import type { Hatchery } from "../rooms/hatchery/room";
-import { seedInstance } from "./bridge-peer";
-import { idem, RawSocket } from "./harness";
-import { node, team, until, syncedCanvases } from "./hatchery-harness";
+import { gatewaySession, seedInstance } from "./bridge-peer";
+import { idem, inAutopilot, RawSocket } from "./harness";
+import { node, syncedCanvases, team, until } from "./hatchery-harness";
 
 const ns = env as unknown as {
   Autopilot: DurableObjectNamespace<Autopilot>;
   Hatchery: DurableObjectNamespace<Hatchery>;
 };
-
-const session = (key: string, updatedAt: number): Omit<GatewaySession, "threadId"> => ({
-  key,
-  label: `Label ${key}`,
-  preview: null,
-  status: "idle",
-  running: false,
-  updatedAt,
-});
-
-/** Runs `fn` over the workspace's own Autopilot storage (as the bridge writes into it). */
-function inAutopilot<R>(ws: string, fn: (sql: Sql) => R): Promise<R> {
-  return runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) =>
-    fn(sqlFromStorage(state.storage)),
-  );
-}
 
 /** What `sessionsChanged` does after the bridge's refresh: the Hatchery pulls. */
 const pull = async (ws: string) => (await getServerByName(ns.Hatchery, ws)).sync();
@@ -57,7 +33,7 @@ describe("gateway sessions on the canvas", () => {
       putSessions(
         sql,
         "inst",
-        Array.from({ length: SESSION_NODES_PER_INSTANCE + 5 }, (_, i) => session(`s${i}`, i)),
+        Array.from({ length: SESSION_NODES_PER_INSTANCE + 5 }, (_, i) => gatewaySession(`s${i}`, i)),
       );
       const epoch = roomEpoch(sql);
       const first = readGraphFeed(sql, epoch, 0, epoch, 500);
@@ -88,7 +64,10 @@ describe("gateway sessions on the canvas", () => {
       seedInstance(sql, { threadIds: [thread.id] });
       bindThread(sql, thread.id, { instanceId: "inst", sessionKey: `autopilot-${thread.id}` });
       // The gateway lists the thread's session under its canonical key.
-      putSessions(sql, "inst", [session("agent:main:main", 100), session(`agent:main:autopilot-${thread.id}`, 200)]);
+      putSessions(sql, "inst", [
+        gatewaySession("agent:main:main", 100),
+        gatewaySession(`agent:main:autopilot-${thread.id}`, 200),
+      ]);
     });
     await pull(ws);
     const main = domainNodeId("session", sessionNodeRef("inst", "agent:main:main"));
@@ -120,7 +99,9 @@ describe("gateway sessions on the canvas", () => {
     expect(node(canvas, bound)!.data.threadId).toBe(thread.id);
 
     // The gateway forgot "main": its node goes, and stays gone.
-    await inAutopilot(ws, (sql) => putSessions(sql, "inst", [session(`agent:main:autopilot-${thread.id}`, 300)]));
+    await inAutopilot(ws, (sql) =>
+      putSessions(sql, "inst", [gatewaySession(`agent:main:autopilot-${thread.id}`, 300)]),
+    );
     await pull(ws);
     await until(() => node(canvas, main) === null, "gone session removed");
     expect(node(canvas, bound)!.data.updatedAt).toBe(300);

@@ -1,29 +1,10 @@
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Activity } from "../../shared/hatchery/activity";
 import { domainNodeId, edgesMap, nodesMap, readGraph } from "../../shared/hatchery/graph";
-import type { EventFrame } from "../../shared/protocol/frames";
-import { getMeta } from "../domain/meta";
-import { sqlFromStorage } from "../domain/sql";
-import { createKey, idem, RawSocket, signUp } from "./harness";
-import { node, openCanvas, team, until, syncedCanvases } from "./hatchery-harness";
-
-/** The seq of the newest durable event a socket has received (a response follows the events it caused). */
-const latestSeq = (sock: RawSocket) => Math.max(...sock.events().map((e: EventFrame) => e.seq ?? 0));
-
-/**
- * Waits until the Hatchery has pulled the Autopilot's events up to `seq` (its domainSeq).
- * Reading it does not start the room (partyserver starts on fetch and socket events only).
- */
-async function pulledUpTo(hatchery: DurableObjectStub, seq: number): Promise<void> {
-  const pulled = () =>
-    runInDurableObject(hatchery, (_room, state) => Number(getMeta(sqlFromStorage(state.storage), "domainSeq") ?? 0));
-  await vi.waitFor(
-    async () => expect(await pulled(), `the Hatchery's domainSeq, to reach ${seq}`).toBeGreaterThanOrEqual(seq),
-    { timeout: 8000, interval: 20 },
-  );
-}
+import { connected, createKey, idem, RawSocket, signUp } from "./harness";
+import { latestSeq, node, openCanvas, pulledUpTo, syncedCanvases, team, until } from "./hatchery-harness";
 
 describe("Hatchery room", () => {
   it("sits behind the same gate as the Autopilot", async () => {
@@ -40,10 +21,12 @@ describe("Hatchery room", () => {
   it("domain nodes follow the Autopilot: threads are nodes; approvals (with who decided) and jobs fold into their thread's activity", async () => {
     const { owner, member, agent, ws } = await team();
     const canvas = await openCanvas(ws, { cookie: owner.cookie });
-    const room = await RawSocket.open(ws, { cookie: owner.cookie });
-    const bot = await RawSocket.open(ws, { key: agent.key });
-    const mem = await RawSocket.open(ws, { cookie: member.cookie });
-    await Promise.all([room.hello(), bot.hello(), mem.hello()]);
+    const [room, bot, mem] = await connected(
+      ws,
+      { cookie: owner.cookie },
+      { key: agent.key },
+      { cookie: member.cookie },
+    );
     await until(() => canvas.synced, "canvas synced");
 
     const { thread } = await room.ok("threads.create", { title: "Launch", idempotencyKey: idem() });
@@ -93,9 +76,7 @@ describe("Hatchery room", () => {
   it("an archived thread leaves the canvas with its activity, stays gone while its work goes on, and comes back whole", async () => {
     const { owner, agent, ws } = await team();
     const canvas = await openCanvas(ws, { cookie: owner.cookie });
-    const room = await RawSocket.open(ws, { cookie: owner.cookie });
-    const bot = await RawSocket.open(ws, { key: agent.key });
-    await Promise.all([room.hello(), bot.hello()]);
+    const [room, bot] = await connected(ws, { cookie: owner.cookie }, { key: agent.key });
     const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
     const hatchery = hatcheries.get(hatcheries.idFromName(ws));
     const { thread } = await room.ok("threads.create", { title: "Old work", idempotencyKey: idem() });
@@ -222,10 +203,12 @@ describe("Hatchery room", () => {
 
   it("agents change the graph through graph.apply: validated, all-or-nothing, idempotent", async () => {
     const { owner, agent, viewer, ws } = await team();
-    const room = await RawSocket.open(ws, { cookie: owner.cookie });
-    const bot = await RawSocket.open(ws, { key: agent.key });
-    const view = await RawSocket.open(ws, { cookie: viewer.cookie });
-    await Promise.all([room.hello(), bot.hello(), view.hello()]);
+    const [room, bot, view] = await connected(
+      ws,
+      { cookie: owner.cookie },
+      { key: agent.key },
+      { cookie: viewer.cookie },
+    );
     const canvas = await openCanvas(ws, { cookie: owner.cookie });
     const { thread } = await room.ok("threads.create", { title: "Plan", idempotencyKey: idem() });
     const threadNode = domainNodeId("thread", thread.id);

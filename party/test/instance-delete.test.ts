@@ -1,49 +1,21 @@
-// Deleting an OpenClaw instance leaves nothing of it to act on, in the delete's own flow:
-// its threads are detached, a thread it answered has no responder (and says so in a line
-// of its own), a finished chat start is cleared, its sessions and bindings are gone (and
-// clients are told), and its node and its sessions' nodes leave the canvas. Driven through
-// the room with a linked gateway, whose delete (unlink) needs no runtime and runs the same
-// room-side removal as a hosted one's.
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+
 import { describe, expect, it } from "vitest";
 import { domainNodeId, edgesMap, readGraph } from "../../shared/hatchery/graph";
 import { sessionNodeRef } from "../../shared/hatchery/session-nodes";
-import type { GatewaySession, InstanceSessions } from "../../shared/protocol/gateway";
-import type { Instance } from "../../shared/protocol/instances";
+import type { InstanceSessions } from "../../shared/protocol/gateway";
 import type { Thread } from "../../shared/protocol/threads";
 import { putSessions } from "../rooms/autopilot/features/instances/gateway";
 import { bindingsOf } from "../rooms/autopilot/features/instances/gateway-bindings";
-import { type Sql, sqlFromStorage } from "../domain/sql";
 import { requireThread, updateThread } from "../rooms/autopilot/features/threads/threads";
-import type { Autopilot } from "../rooms/autopilot/room";
-import { asRoom } from "./bridge-peer";
-import { idem, RawSocket } from "./harness";
+import { asRoom, gatewaySession } from "./bridge-peer";
+import { connected, decisionOn, idem, inAutopilot, instanceUpdated, RawSocket } from "./harness";
 import { node, openCanvas, team, until } from "./hatchery-harness";
 
-const ns = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
-
-function inAutopilot<R>(ws: string, fn: (sql: Sql) => R): Promise<R> {
-  return runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) =>
-    fn(sqlFromStorage(state.storage)),
-  );
-}
-
-const session = (key: string, updatedAt: number): Omit<GatewaySession, "threadId"> => ({
-  key,
-  label: `Label ${key}`,
-  preview: null,
-  status: "idle",
-  running: false,
-  updatedAt,
-});
 
 describe("deleting an instance", () => {
   it("detaches its threads with a line in each, leaves them with an explicit responder, clears their start, forgets its sessions and bindings, and takes it off the canvas", async () => {
     const { ws, owner, agent } = await team();
-    const o = await RawSocket.open(ws, { cookie: owner.cookie });
-    const g = await RawSocket.open(ws, { key: agent.key });
-    await Promise.all([o.hello(), g.hello()]);
+    const [o, g] = await connected(ws, { cookie: owner.cookie }, { key: agent.key });
 
     const { approval: link } = await g.ok("instances.link", {
       instanceId: "home",
@@ -52,10 +24,8 @@ describe("deleting an instance", () => {
       token: `linked-${crypto.randomUUID()}`,
       idempotencyKey: idem(),
     });
-    await o.ok("approvals.resolve", { approvalId: link.id, decision: "approve", idempotencyKey: idem() });
-    await o.waitFor(
-      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "ready",
-    );
+    await o.ok("approvals.resolve", decisionOn(link.id, "approve"));
+    await instanceUpdated(o, (i) => i.status === "ready");
 
     // Answered by the instance, its start done; answered by the Autopilot with the instance's tools; a gateway session opened as a thread.
     const answered = (await o.ok("threads.create", { title: "Answered by Home", idempotencyKey: idem() })).thread;
@@ -65,8 +35,8 @@ describe("deleting an instance", () => {
     await o.ok("threads.configure", { threadId: assisted.id, responder: "autopilot", idempotencyKey: idem() });
     await inAutopilot(ws, (sql) => {
       putSessions(sql, "home", [
-        session("agent:main:main", 100),
-        session(`agent:main:autopilot-${answered.id.toLowerCase()}`, 200),
+        gatewaySession("agent:main:main", 100),
+        gatewaySession(`agent:main:autopilot-${answered.id.toLowerCase()}`, 200),
       ]);
       asRoom(sql, (ctx) => {
         const thread = requireThread(ctx.sql, answered.id);
@@ -91,10 +61,8 @@ describe("deleting an instance", () => {
     );
 
     const { approval: unlink } = await g.ok("instances.delete", { instanceId: "home", idempotencyKey: idem() });
-    await o.ok("approvals.resolve", { approvalId: unlink.id, decision: "approve", idempotencyKey: idem() });
-    await o.waitFor(
-      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "stopped",
-    );
+    await o.ok("approvals.resolve", decisionOn(unlink.id, "approve"));
+    await instanceUpdated(o, (i) => i.status === "stopped");
 
     // Clients holding the session list are told it is empty now.
     const sessions = await o.waitFor<{ payload: InstanceSessions }>(

@@ -8,7 +8,7 @@ import {
 } from "../rooms/autopilot/features/instances/backup-policy";
 import { deleteDetails } from "../../shared/instance-texts";
 import { staleAlarms, wantedAlarms } from "../rooms/autopilot/features/instances/recurring-alarms";
-import { createKey, idem, openTeam, RawSocket, signUp } from "./harness";
+import { connected, createKey, decisionOn, idem, instanceUpdated, openTeam, RawSocket, signUp } from "./harness";
 
 async function team() {
   const { ownerSocket: o, secondSocket: v, agentSocket: g } = await openTeam("viewer");
@@ -31,9 +31,10 @@ describe("instances are approval-gated", () => {
     expect((await o.ok("instances.list", {})).instances).toEqual([]);
     await v.waitFor((f) => f.event === "approval.requested");
     // Agents (no approve scope) and viewers cannot confirm their own way in.
-    expect(
-      await g.call("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() }),
-    ).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await g.call("approvals.resolve", decisionOn(approval.id, "approve"))).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
     expect(await v.call("instances.provision", { instanceId: "other", idempotencyKey: idem() })).toMatchObject({
       ok: false,
       error: { code: "forbidden" },
@@ -54,14 +55,10 @@ describe("instances are approval-gated", () => {
   it("an approved provision with no runtime configured fails clearly: the instance shows the reason and its job failed", async () => {
     const owner = await signUp();
     const agent = await createKey(owner, owner.workspaceId);
-    const o = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    const g = await RawSocket.open(owner.workspaceId, { key: agent.key });
-    await Promise.all([o.hello(), g.hello()]);
+    const [o, g] = await connected(owner.workspaceId, { cookie: owner.cookie }, { key: agent.key });
     const { approval } = await g.ok("instances.provision", { instanceId: "work", idempotencyKey: idem() });
-    await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    const errored = await g.waitFor<{ payload: { instance: Instance } }>(
-      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
-    );
+    await o.ok("approvals.resolve", decisionOn(approval.id, "approve"));
+    const errored = await instanceUpdated(g, (i) => i.status === "error");
     expect(errored.payload.instance.error).toMatch(/no OpenClaw runtime is configured/);
     const failed = await g.waitFor<{ payload: { job: { status: string; error: string; title: string } } }>(
       (f) => f.event === "job.finished",
@@ -78,12 +75,10 @@ describe("instances are approval-gated", () => {
   it("attach and detach bind an instance to threads; a denied operation runs nothing", async () => {
     const { o, g } = await team();
     const { approval } = await g.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
-    await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    await o.ok("approvals.resolve", decisionOn(approval.id, "approve"));
     // The approved operation's job reached the decider before the decision's answer did.
     expect(o.events("job.started")).toHaveLength(1);
-    await g.waitFor(
-      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
-    );
+    await instanceUpdated(g, (i) => i.status === "error");
     const { thread } = await o.ok("threads.create", { title: "uses lab", idempotencyKey: idem() });
     const attached = await g.ok("instances.attach", { instanceId: "lab", threadId: thread.id, idempotencyKey: idem() });
     expect(attached.instance.threadIds).toEqual([thread.id]);
@@ -96,7 +91,7 @@ describe("instances are approval-gated", () => {
     const startedBefore = o.events("job.started").length;
     // An approved operation's job is committed and sent before the decision's answer (the
     // provision above); so once the denial is answered, a job it started would be here.
-    await o.ok("approvals.resolve", { approvalId: del.approval.id, decision: "deny", idempotencyKey: idem() });
+    await o.ok("approvals.resolve", decisionOn(del.approval.id, "deny"));
     expect(o.events("job.started").length).toBe(startedBefore);
     expect((await o.ok("jobs.list", {})).jobs.length).toBe(jobsBefore);
     expect((await o.ok("instances.list", {})).instances[0]).toMatchObject({ id: "lab", status: "error" });
@@ -108,10 +103,8 @@ describe("restore and details (protocol 6)", () => {
   it("restore names a backup and is gated like the rest; details need the runtime", async () => {
     const { o, g } = await team();
     const { approval } = await g.ok("instances.provision", { instanceId: "lab", idempotencyKey: idem() });
-    await o.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
-    await g.waitFor(
-      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
-    );
+    await o.ok("approvals.resolve", decisionOn(approval.id, "approve"));
+    await instanceUpdated(g, (i) => i.status === "error");
     const { thread } = await o.ok("threads.create", { title: "uses lab", idempotencyKey: idem() });
     await g.ok("instances.attach", { instanceId: "lab", threadId: thread.id, idempotencyKey: idem() });
 
@@ -136,7 +129,7 @@ describe("restore and details (protocol 6)", () => {
       /attached thread stays in this workspace with all its messages and attachments, but is detached/,
     );
 
-    await o.ok("approvals.resolve", { approvalId: restore.approval.id, decision: "approve", idempotencyKey: idem() });
+    await o.ok("approvals.resolve", decisionOn(restore.approval.id, "approve"));
     const failed = await g.waitFor<{ payload: { job: { status: string; error: string; title: string } } }>(
       (f) =>
         f.event === "job.finished" && (f.payload as { job: { title: string } }).job.title === restore.approval.title,

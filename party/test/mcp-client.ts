@@ -3,7 +3,9 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { SELF } from "cloudflare:test";
 import type { Scope } from "../../shared/protocol/principal";
-import { createKey, ORIGIN, type Person, signUp } from "./harness";
+import { McpSessions } from "../rooms/autopilot/features/mcp/sessions";
+import { RequestMeter } from "../rooms/shared/rate-limit";
+import { createKey, ORIGIN, type Person, RawSocket, signUp } from "./harness";
 
 export const endpoint = (workspaceId: string, origin = ORIGIN) =>
   new URL(`${origin}/mcp/${encodeURIComponent(workspaceId)}`);
@@ -69,4 +71,39 @@ export function rpcMessages(
     .split("\n")
     .filter((line) => line.startsWith("data: {"))
     .map((line) => JSON.parse(line.slice(6)));
+}
+
+/** A key as `keyed` makes it, and its owner's socket (past its hello): the person who decides what the key asks. */
+export async function keyedWithPerson(scopes?: Scope[]) {
+  const keyedOwner = await keyed(scopes);
+  const person = await RawSocket.open(keyedOwner.owner.workspaceId, { cookie: keyedOwner.owner.cookie });
+  await person.hello();
+  return { ...keyedOwner, person };
+}
+
+type SessionLimits = ReturnType<ConstructorParameters<typeof McpSessions>[0]["limits"]>;
+
+/**
+ * McpSessions that reach no room, metered on a meter of their own: the key's and the
+ * workspace's buckets roomy and barely refilling unless `limits` says otherwise.
+ */
+export function roomlessSessions(limits: Partial<SessionLimits>): McpSessions {
+  const sessions = new McpSessions({
+    room: () => {
+      throw new Error("no request reaches a room here");
+    },
+    meter: () => meter,
+    limits: () => ({
+      connection: { perSecond: 0.001, burst: 100 },
+      principal: { perSecond: 0.001, burst: 100 },
+      workspace: { perSecond: 0.001, burst: 100 },
+      connectionsPerPrincipal: 4,
+      ...limits,
+    }),
+    call: () => {
+      throw new Error("no call reaches a room here");
+    },
+  });
+  const meter = new RequestMeter(() => sessions.deps.limits());
+  return sessions;
 }

@@ -4,10 +4,8 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../../shared/protocol/principal";
-import { McpSessions } from "../rooms/autopilot/features/mcp/sessions";
-import { RequestMeter } from "../rooms/shared/rate-limit";
 import { idem, ORIGIN, RawSocket } from "./harness";
-import { endpoint, initialize, keyed, rawPost, rawSession, rpcMessages } from "./mcp-client";
+import { endpoint, initialize, keyed, rawPost, rawSession, roomlessSessions, rpcMessages } from "./mcp-client";
 
 /** The most calls one batch may hold, as docs/mcp.md says. */
 const DOCUMENTED_MAX_BATCH = 20;
@@ -84,23 +82,7 @@ describe("JSON-RPC batches", () => {
  * the session exists).
  */
 async function meteredSession(burst: number, agentId: string) {
-  const rate = { perSecond: 0.001, burst };
-  const sessions = new McpSessions({
-    room: () => {
-      throw new Error("pings reach no room");
-    },
-    meter: () => meter,
-    limits: () => ({
-      connection: rate,
-      principal: { perSecond: 0.001, burst: 100 },
-      workspace: { perSecond: 0.001, burst: 100 },
-      connectionsPerPrincipal: 4,
-    }),
-    call: () => {
-      throw new Error("no call reaches a room here");
-    },
-  });
-  const meter = new RequestMeter(() => sessions.deps.limits());
+  const sessions = roomlessSessions({ connection: { perSecond: 0.001, burst } });
   const agent: Principal = { id: agentId, kind: "agent", name: "batcher", scopes: ["read"] };
   const post = (body: string, sessionId?: string) =>
     sessions.handle(
@@ -120,7 +102,7 @@ async function meteredSession(burst: number, agentId: string) {
   const sessionId = opened.headers.get("mcp-session-id")!;
   await opened.text();
   await (await post(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }), sessionId)).text();
-  return { post, sessionId, meter };
+  return { post, sessionId, meter: sessions.deps.meter() };
 }
 
 describe("DNS rebinding: the Host and Origin a request names", () => {

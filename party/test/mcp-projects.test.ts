@@ -6,14 +6,12 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Project } from "../../shared/protocol/projects";
-import { idem, RawSocket } from "./harness";
-import { connect, keyed } from "./mcp-client";
+import { decisionOn, idem } from "./harness";
+import { connect, keyed, keyedWithPerson } from "./mcp-client";
 
 describe("projects over MCP", () => {
   it("lists the project tools; an update runs at once, a create waits for a person, an unknown archive asks nobody", async () => {
-    const { owner, key } = await keyed(["read", "write"]);
-    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await person.hello();
+    const { owner, key, person } = await keyedWithPerson(["read", "write"]);
     const { project } = await person.ok("projects.create", { name: "Ops", brief: "old", idempotencyKey: idem() });
     const client = await connect(owner.workspaceId, key);
     const names = (await client.listTools()).tools.map((t) => t.name);
@@ -51,7 +49,7 @@ describe("projects over MCP", () => {
     expect(approval.title).toContain("projects_create");
     // Nothing made while it waits.
     expect((await person.ok("projects.list", {})).projects.map((p) => p.name)).toEqual(["Ops"]);
-    await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", decisionOn(approval.id, "approve"));
     const result = await created;
     expect(result.isError).toBeFalsy();
     expect((result.structuredContent as { project: Project }).project).toMatchObject({

@@ -5,14 +5,12 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Schedule } from "../../shared/protocol/schedules";
-import { idem, RawSocket } from "./harness";
-import { connect, keyed } from "./mcp-client";
+import { decisionOn, idem } from "./harness";
+import { connect, keyed, keyedWithPerson } from "./mcp-client";
 
 describe("schedules over MCP", () => {
   it("lists the schedule tools; a list runs at once, a create waits for a person", async () => {
-    const { owner, key } = await keyed(["read", "write"]);
-    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await person.hello();
+    const { owner, key, person } = await keyedWithPerson(["read", "write"]);
     const { thread } = await person.ok("threads.create", { title: "standup", idempotencyKey: idem() });
     const client = await connect(owner.workspaceId, key);
     const names = (await client.listTools()).tools.map((t) => t.name).filter((n) => n.startsWith("schedules_"));
@@ -40,7 +38,7 @@ describe("schedules over MCP", () => {
     expect(approval.title).toContain("schedules_create");
     // Nothing made while it waits.
     expect((await person.ok("schedules.list", {})).schedules).toEqual([]);
-    await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", decisionOn(approval.id, "approve"));
     const result = await created;
     expect(result.isError).toBeFalsy();
     const { schedule } = result.structuredContent as { schedule: Schedule };

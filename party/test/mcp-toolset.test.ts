@@ -3,16 +3,14 @@
 // there if that key asked it — a read-only key's answer refuses the write tools with why.
 import { describe, expect, it } from "vitest";
 import type { MethodResult } from "../../shared/protocol/methods";
-import { idem, RawSocket, uniq } from "./harness";
-import { connect, keyed } from "./mcp-client";
+import { idem, uniq } from "./harness";
+import { connect, keyedWithPerson } from "./mcp-client";
 
 type Toolset = MethodResult<"agent.toolset">;
 
 describe("agent.toolset over MCP", () => {
   it("answers a key with the tools a run for it would get, and why the rest are not offered", async () => {
-    const { owner, key } = await keyed(["read"]);
-    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await person.hello();
+    const { owner, key, person } = await keyedWithPerson(["read"]);
     const { thread } = await person.ok("threads.create", { title: uniq("thread"), idempotencyKey: idem() });
     const client = await connect(owner.workspaceId, key);
     expect((await client.listTools()).tools.map((t) => t.name)).toContain("agent_toolset");

@@ -4,12 +4,9 @@
 // session.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import type { Instance } from "../../shared/protocol/instances";
 import type { Principal } from "../../shared/protocol/principal";
-import { McpSessions } from "../rooms/autopilot/features/mcp/sessions";
-import { RequestMeter } from "../rooms/shared/rate-limit";
-import { api, createKey, idem, ORIGIN, RawSocket, signUp } from "./harness";
-import { connect, initialize, keyed, rawPost } from "./mcp-client";
+import { api, createKey, decisionOn, idem, ORIGIN, provisioned, RawSocket, signUp } from "./harness";
+import { connect, initialize, keyed, keyedWithPerson, rawPost, roomlessSessions } from "./mcp-client";
 
 describe("who gets in", () => {
   it("refuses a request without a key, with a wrong key, and with another workspace's key", async () => {
@@ -113,9 +110,7 @@ describe("tools from the Autopilot's registry and policy", () => {
   });
 
   it("resources: the thread list and a thread's messages", async () => {
-    const { owner, key } = await keyed(["read", "write"]);
-    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await person.hello();
+    const { owner, key, person } = await keyedWithPerson(["read", "write"]);
     const { thread } = await person.ok("threads.create", { title: "resourceful", idempotencyKey: idem() });
     await person.ok("chat.send", { threadId: thread.id, text: "a message to read", idempotencyKey: idem() });
     person.close();
@@ -134,9 +129,7 @@ describe("tools from the Autopilot's registry and policy", () => {
 
 describe("a gated tool becomes an approval people decide", () => {
   it("threads_archive waits for a person: approved it runs once, as the agent; denied it never runs", async () => {
-    const { owner, key } = await keyed(["read", "write"]);
-    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await person.hello();
+    const { owner, key, person } = await keyedWithPerson(["read", "write"]);
     const { thread } = await person.ok("threads.create", { title: "to archive", idempotencyKey: idem() });
     const client = await connect(owner.workspaceId, key);
     const pendingTitled = async () =>
@@ -158,7 +151,7 @@ describe("a gated tool becomes an approval people decide", () => {
     });
     expect(first).toMatchObject({ requestedBy: { kind: "agent" }, onBehalfOf: { kind: "agent" } });
     expect(first.title).toContain("threads_archive");
-    await person.ok("approvals.resolve", { approvalId: first.id, decision: "deny", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", decisionOn(first.id, "deny"));
     expect((await denied).isError).toBe(true);
     expect((await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id)).toContain(thread.id);
 
@@ -171,7 +164,7 @@ describe("a gated tool becomes an approval people decide", () => {
       expect(approval).toBeDefined();
       return approval!;
     });
-    await person.ok("approvals.resolve", { approvalId: second.id, decision: "approve", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", decisionOn(second.id, "approve"));
     expect((await approved).isError).toBeFalsy();
     expect((await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id)).not.toContain(thread.id);
     person.close();
@@ -181,9 +174,7 @@ describe("a gated tool becomes an approval people decide", () => {
 
 describe("a gated call is bound to its arguments", () => {
   it("the same JSON-RPC id with other arguments is another call: a new approval, never the earlier decision", async () => {
-    const { owner, key } = await keyed(["read", "write"]);
-    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await person.hello();
+    const { owner, key, person } = await keyedWithPerson(["read", "write"]);
     const { thread: first } = await person.ok("threads.create", { title: "first", idempotencyKey: idem() });
     const { thread: second } = await person.ok("threads.create", { title: "second", idempotencyKey: idem() });
     const opened = await rawPost(owner.workspaceId, { authorization: `Bearer ${key}` });
@@ -217,7 +208,7 @@ describe("a gated call is bound to its arguments", () => {
       });
     const one = archive(first.id);
     const approved = await pending(first.id);
-    await person.ok("approvals.resolve", { approvalId: approved.id, decision: "approve", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", decisionOn(approved.id, "approve"));
     await one;
     // Id 7 again, another thread: a person is asked again, and nothing runs before.
     const two = archive(second.id);
@@ -226,7 +217,7 @@ describe("a gated call is bound to its arguments", () => {
     const listed = (await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id);
     expect(listed).toContain(second.id);
     expect(listed).not.toContain(first.id);
-    await person.ok("approvals.resolve", { approvalId: asked.id, decision: "deny", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", decisionOn(asked.id, "deny"));
     expect(await two).toContain('\\"ran\\":false');
     expect((await person.ok("threads.list", {})).threads.map((t: { id: string }) => t.id)).toContain(second.id);
     person.close();
@@ -235,24 +226,8 @@ describe("a gated call is bound to its arguments", () => {
 
 describe("a command on a node over MCP", () => {
   it("runs only with the approval a person granted that call; the same key on the socket is refused", async () => {
-    const { owner, key } = await keyed(["read", "write"]);
-    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await person.hello();
-    // An instance that exists (no runtime in this pool: an approved provision ends in `error`).
-    const { approval: provision } = await person.ok("instances.provision", {
-      instanceId: "lab",
-      idempotencyKey: idem(),
-    });
-    await person.ok("approvals.resolve", {
-      approvalId: provision.id,
-      decision: "approve",
-      confirmOwn: true,
-      idempotencyKey: idem(),
-    });
-    await person.waitFor(
-      (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
-      10_000,
-    );
+    const { owner, key, person } = await keyedWithPerson(["read", "write"]);
+    await provisioned(person, "lab");
     const call = { instanceId: "lab", nodeId: "n1", command: "system.run", params: { command: ["uname"] } };
     const agentSocket = await RawSocket.open(owner.workspaceId, { key });
     await agentSocket.hello();
@@ -275,7 +250,7 @@ describe("a command on a node over MCP", () => {
       risk: "high",
       title: expect.stringContaining("wants to run system.run: uname on a node of lab"),
     });
-    await person.ok("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", decisionOn(approval.id, "approve"));
     // Approved, the call reaches the instance's gateway (none connected here): not refused as the agent's own.
     const result = (await answer) as { isError?: boolean; content: { text: string }[] };
     expect(result.isError).toBe(true);
@@ -287,9 +262,7 @@ describe("a command on a node over MCP", () => {
 
 describe("a gated call that ends before a decision", () => {
   it("withdraws its approval: nobody is asked to decide what would not run", async () => {
-    const { owner, key } = await keyed(["read", "write"]);
-    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await person.hello();
+    const { owner, key, person } = await keyedWithPerson(["read", "write"]);
     const { thread } = await person.ok("threads.create", { title: "kept", idempotencyKey: idem() });
     const client = await connect(owner.workspaceId, key);
     const cancel = new AbortController();
@@ -349,23 +322,7 @@ describe("access holds live", () => {
 
 describe("requests are metered like socket frames", () => {
   it("a key's requests beyond its bucket get 429 with Retry-After", async () => {
-    const rate = { perSecond: 0.001, burst: 2 };
-    const sessions = new McpSessions({
-      room: () => {
-        throw new Error("a refused request reaches no room");
-      },
-      meter: () => meter,
-      limits: () => ({
-        connection: rate,
-        principal: { perSecond: 0.001, burst: 100 },
-        workspace: { perSecond: 0.001, burst: 100 },
-        connectionsPerPrincipal: 4,
-      }),
-      call: () => {
-        throw new Error("no call reaches a room here");
-      },
-    });
-    const meter = new RequestMeter(() => sessions.deps.limits());
+    const sessions = roomlessSessions({ connection: { perSecond: 0.001, burst: 2 } });
     const agent: Principal = { id: "agent:k1", kind: "agent", name: "metered", scopes: ["read"] };
     const post = () =>
       sessions.handle(
@@ -387,17 +344,7 @@ describe("requests are metered like socket frames", () => {
 describe("a re-scoped session", () => {
   it("lists the tools of its new scopes (re-scoped by an access change, or by a request's fresh verdict)", async () => {
     const limits = { perSecond: 100, burst: 100 };
-    const sessions = new McpSessions({
-      room: () => {
-        throw new Error("listing tools reaches no room");
-      },
-      meter: () => meter,
-      limits: () => ({ connection: limits, principal: limits, workspace: limits, connectionsPerPrincipal: 4 }),
-      call: () => {
-        throw new Error("no call reaches a room here");
-      },
-    });
-    const meter = new RequestMeter(() => sessions.deps.limits());
+    const sessions = roomlessSessions({ connection: limits, principal: limits, workspace: limits });
     let agent: Principal = { id: "agent:k2", kind: "agent", name: "rescoped", scopes: ["read", "write"] };
     // Each request carries the Worker's verdict of that request, read fresh from D1.
     const request = (body: unknown, sessionId?: string) =>

@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { addMember, api, createKey, frameViolations, idem, type Person, RawSocket, signUp } from "./harness";
+import {
+  addMember,
+  api,
+  connected,
+  createKey,
+  decisionOn,
+  frameViolations,
+  idem,
+  type Person,
+  RawSocket,
+  signUp,
+} from "./harness";
 
 async function workspaceWithTeam() {
   const owner = await signUp();
@@ -195,10 +206,7 @@ describe("hello and the snapshot", () => {
 describe("domain round trips", () => {
   it("threads and messages: create, rename, archive, restore, post, page", async () => {
     const { owner, member, agent, ws } = await workspaceWithTeam();
-    const a = await RawSocket.open(ws, { cookie: owner.cookie });
-    const b = await RawSocket.open(ws, { cookie: member.cookie });
-    const g = await RawSocket.open(ws, { key: agent.key });
-    await Promise.all([a.hello(), b.hello(), g.hello()]);
+    const [a, b, g] = await connected(ws, { cookie: owner.cookie }, { cookie: member.cookie }, { key: agent.key });
 
     const { thread } = await a.ok("threads.create", { title: "Launch plan", idempotencyKey: idem() });
     const created = await b.waitFor((f) => f.type === "event" && f.event === "thread.created");
@@ -246,11 +254,13 @@ describe("domain round trips", () => {
 
   it("approvals: agents request, only `approve` resolves, first decision wins, audit records it", async () => {
     const { owner, member, viewer, agent, ws } = await workspaceWithTeam();
-    const a = await RawSocket.open(ws, { cookie: owner.cookie });
-    const m = await RawSocket.open(ws, { cookie: member.cookie });
-    const v = await RawSocket.open(ws, { cookie: viewer.cookie });
-    const g = await RawSocket.open(ws, { key: agent.key });
-    await Promise.all([a.hello(), m.hello(), v.hello(), g.hello()]);
+    const [a, m, v, g] = await connected(
+      ws,
+      { cookie: owner.cookie },
+      { cookie: member.cookie },
+      { cookie: viewer.cookie },
+      { key: agent.key },
+    );
 
     const { approval } = await g.ok("approvals.request", {
       title: "Deploy to prod",
@@ -261,27 +271,14 @@ describe("domain round trips", () => {
     expect(approval).toMatchObject({ status: "pending", requestedBy: { kind: "agent" }, risk: "high" });
     await v.waitFor((f) => f.event === "approval.requested");
 
-    const byAgent = await g.call("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      idempotencyKey: idem(),
-    });
+    const byAgent = await g.call("approvals.resolve", decisionOn(approval.id, "approve"));
     expect(byAgent).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    const byViewer = await v.call("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      idempotencyKey: idem(),
-    });
+    const byViewer = await v.call("approvals.resolve", decisionOn(approval.id, "approve"));
     expect(byViewer).toMatchObject({ ok: false, error: { code: "forbidden" } });
     const byViewerRequest = await v.call("approvals.request", { title: "nope", idempotencyKey: idem() });
     expect(byViewerRequest).toMatchObject({ ok: false, error: { code: "forbidden" } });
 
-    const decided = await m.ok("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      note: "ship it",
-      idempotencyKey: idem(),
-    });
+    const decided = await m.ok("approvals.resolve", decisionOn(approval.id, "approve", { note: "ship it" }));
     expect(decided.approval).toMatchObject({
       status: "approved",
       resolvedBy: { id: member.userId, name: member.name },
@@ -290,11 +287,7 @@ describe("domain round trips", () => {
     const seen = await g.waitFor<{ payload: { approval: Approval } }>((f) => f.event === "approval.resolved");
     expect(seen.payload.approval.resolvedBy?.id).toBe(member.userId);
 
-    const late = await a.call("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "deny",
-      idempotencyKey: idem(),
-    });
+    const late = await a.call("approvals.resolve", decisionOn(approval.id, "deny"));
     expect(late).toMatchObject({ ok: false, error: { code: "already_resolved", details: { status: "approved" } } });
 
     const audit = await a.ok("audit.list", {});
@@ -310,9 +303,7 @@ describe("domain round trips", () => {
 
   it("approvals expire and resolve as expired", async () => {
     const { owner, agent, ws } = await workspaceWithTeam();
-    const g = await RawSocket.open(ws, { key: agent.key });
-    const a = await RawSocket.open(ws, { cookie: owner.cookie });
-    await Promise.all([g.hello(), a.hello()]);
+    const [g, a] = await connected(ws, { key: agent.key }, { cookie: owner.cookie });
     const { approval } = await g.ok("approvals.request", {
       title: "Short-lived",
       expiresInMs: 1000,
@@ -324,11 +315,7 @@ describe("domain round trips", () => {
       10_000,
     );
     expect(expired.payload.approval).toMatchObject({ id: approval.id, status: "expired", resolvedBy: null });
-    const late = await a.call("approvals.resolve", {
-      approvalId: approval.id,
-      decision: "approve",
-      idempotencyKey: idem(),
-    });
+    const late = await a.call("approvals.resolve", decisionOn(approval.id, "approve"));
     expect(late).toMatchObject({ ok: false, error: { code: "already_resolved", details: { status: "expired" } } });
     expect((await a.ok("audit.list", {})).entries[0]).toMatchObject({ action: "approval.expired", actor: null });
     g.close();
@@ -337,10 +324,7 @@ describe("domain round trips", () => {
 
   it("jobs: owner reports progress, a person requests cancel, the owner hears it and finishes", async () => {
     const { owner, member, agent, ws } = await workspaceWithTeam();
-    const g = await RawSocket.open(ws, { key: agent.key });
-    const m = await RawSocket.open(ws, { cookie: member.cookie });
-    const a = await RawSocket.open(ws, { cookie: owner.cookie });
-    await Promise.all([g.hello(), m.hello(), a.hello()]);
+    const [g, m, a] = await connected(ws, { key: agent.key }, { cookie: member.cookie }, { cookie: owner.cookie });
     const { job } = await g.ok("jobs.start", { title: "Index repo", idempotencyKey: idem() });
     await g.ok("jobs.update", { jobId: job.id, progress: 40, message: "parsing", idempotencyKey: idem() });
     const progressed = await m.waitFor<{ payload: { job: { progress: number; message: string } } }>(
@@ -442,9 +426,7 @@ describe("domain round trips", () => {
   it("scopes are checked on every method for every principal", async () => {
     const { viewer, ws, owner } = await workspaceWithTeam();
     const readOnlyKey = await createKey(owner, ws, ["read"], "reader");
-    const v = await RawSocket.open(ws, { cookie: viewer.cookie });
-    const r = await RawSocket.open(ws, { key: readOnlyKey.key });
-    await Promise.all([v.hello(), r.hello()]);
+    const [v, r] = await connected(ws, { cookie: viewer.cookie }, { key: readOnlyKey.key });
     const mutating = [
       ["threads.create", { title: "x", idempotencyKey: idem() }],
       ["threads.rename", { threadId: "t", title: "x", idempotencyKey: idem() }],

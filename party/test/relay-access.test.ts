@@ -1,22 +1,15 @@
 import { finalizeEvent } from "nostr-tools/pure";
 import { getToken } from "nostr-tools/nip98";
-import { afterEach, describe, expect, it } from "vitest";
-import { addMember, api, createKey, idem, ORIGIN, openTeam, signUp } from "./harness";
-import { keys, NostrSocket, registerPubkey, signed } from "./relay-harness";
+import { describe, expect, it } from "vitest";
+import { addMember, api, createKey, idem, openTeam, ORIGIN, signUp } from "./harness";
+import { closedAfterEach, keys, registerPubkey, signed } from "./relay-harness";
 
 // Who may read and post in a workspace's community (/relay/w/<workspaceId>): members whose
 // pubkey is registered to them (POST /api/nostr/identities, proven with NIP-98), after
 // NIP-42 AUTH; posting needs `write`; access taken away ends their subscriptions at once.
 
-const sockets: NostrSocket[] = [];
-async function open(path: string, origin?: string) {
-  const socket = await NostrSocket.open(path, undefined, origin);
-  sockets.push(socket);
-  return socket;
-}
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.close();
-});
+const opened = closedAfterEach();
+const open = (path: string, origin?: string) => opened(path, undefined, origin);
 
 describe("a workspace's community", () => {
   it("asks for AUTH before anything, refuses keys nobody registered and keys of non-members, and lets members in", async () => {

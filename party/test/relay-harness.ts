@@ -1,4 +1,5 @@
 import { SELF } from "cloudflare:test";
+import { afterEach } from "vitest";
 import { finalizeEvent, generateSecretKey, getPublicKey, type NostrEvent } from "nostr-tools/pure";
 import { makeAuthEvent } from "nostr-tools/nip42";
 import { getToken } from "nostr-tools/nip98";
@@ -150,4 +151,17 @@ export async function registerPubkey(
     headers: { authorization, ...("key" in caller ? { "x-api-key": caller.key } : {}) },
     ...("cookie" in caller ? { cookie: caller.cookie } : {}),
   });
+}
+
+/** NostrSocket.open for a test file: every socket it opened is closed after each test. */
+export function closedAfterEach(): typeof NostrSocket.open {
+  const sockets: NostrSocket[] = [];
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.close();
+  });
+  return async (...args) => {
+    const socket = await NostrSocket.open(...args);
+    sockets.push(socket);
+    return socket;
+  };
 }

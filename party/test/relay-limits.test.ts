@@ -1,22 +1,15 @@
 import { SELF } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ORIGIN } from "./harness";
-import { keys, NostrSocket, now, signed } from "./relay-harness";
+import { closedAfterEach, keys, now, signed } from "./relay-harness";
 
 // Hostile events, filters and floods against the relay (party/rooms/relay/), with the small
 // limits vitest.worker.config.ts sets (message 16384 bytes, content 8192, 50 tags, 12
 // subscriptions, 4 filters, 100 values a list, limit 50, 30 events a minute, 6 sockets an
 // address). Each gets OK false, CLOSED or a NOTICE with its reason, and changes nothing.
 
-const sockets: NostrSocket[] = [];
-async function open(address?: string) {
-  const socket = await NostrSocket.open("/relay", address);
-  sockets.push(socket);
-  return socket;
-}
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.close();
-});
+const opened = closedAfterEach();
+const open = (address?: string) => opened("/relay", address);
 
 describe("bad events", () => {
   it("refuses a wrong id, a bad signature, oversize content or message, a future or ancient timestamp, too many tags; none is stored", async () => {

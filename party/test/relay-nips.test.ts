@@ -1,23 +1,15 @@
 import { evictDurableObject, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ORIGIN, signUp } from "./harness";
-import { keys, NostrSocket, now, registerPubkey, signed } from "./relay-harness";
+import { closedAfterEach, keys, now, registerPubkey, signed } from "./relay-harness";
 
 // The relay (party/rooms/relay/) NIP by NIP, in workerd, on the public community: a table
 // per NIP of what a client sends and what the relay must answer. No conformance suite for
 // Nostr relays is published on npm, so these are the conformance checks. Every test uses
 // fresh keys and filters by them, so the tests share the community without seeing each other.
 
-const sockets: NostrSocket[] = [];
-async function open(path = "/relay") {
-  const socket = await NostrSocket.open(path);
-  sockets.push(socket);
-  return socket;
-}
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.close();
-});
+const open = closedAfterEach();
 
 describe("NIP-11: the relay information document", () => {
   it("answers Accept: application/nostr+json with the NIPs and the limits it enforces, to any origin", async () => {

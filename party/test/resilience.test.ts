@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../shared/protocol/errors";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
-import { addMember, createKey, idem, RawSocket, rng, signUp } from "./harness";
+import { addMember, connected, createKey, idem, RawSocket, rng, signUp } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
 const roomStub = (ws: string) => rooms.get(rooms.idFromName(ws));
@@ -340,9 +340,7 @@ describe("bad input", () => {
   it("a flooding connection is rate limited (typed error, then 4029 with retryAfterMs); others are not", async () => {
     const owner = await signUp();
     const ws = owner.workspaceId;
-    const flood = await RawSocket.open(ws, { cookie: owner.cookie });
-    const calm = await RawSocket.open(ws, { cookie: owner.cookie });
-    await Promise.all([flood.hello(), calm.hello()]);
+    const [flood, calm] = await connected(ws, { cookie: owner.cookie }, { cookie: owner.cookie });
     // Burst is 500 in the test config; 50 refusals before the bucket refills close the socket.
     for (let i = 0; i < 700; i++)
       flood.send(JSON.stringify({ type: "req", id: `f${i}`, method: "threads.list", params: {} }));

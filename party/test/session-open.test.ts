@@ -12,7 +12,7 @@ import { putSessions } from "../rooms/autopilot/features/instances/gateway";
 import { sqlFromStorage } from "../domain/sql";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { seedInstance } from "./bridge-peer";
-import { type Frame, idem, RawSocket } from "./harness";
+import { connected, type Frame, idem } from "./harness";
 import { team } from "./hatchery-harness";
 
 const ns = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
@@ -28,9 +28,7 @@ const announces = (threadId: string) => (f: Frame) =>
 describe("sessions.open", () => {
   it("announces the instance's session list, the session now open as its thread, to every client", async () => {
     const { ws, owner, viewer } = await team();
-    const opener = await RawSocket.open(ws, { cookie: owner.cookie });
-    const watcher = await RawSocket.open(ws, { cookie: viewer.cookie });
-    await Promise.all([opener.hello(), watcher.hello()]);
+    const [opener, watcher] = await connected(ws, { cookie: owner.cookie }, { cookie: viewer.cookie });
     // The instance and its gateway's list, as the bridge writes them.
     await runInDurableObject(ns.Autopilot.get(ns.Autopilot.idFromName(ws)), (_room, state) => {
       const sql = sqlFromStorage(state.storage);

@@ -4,13 +4,12 @@
 // attached instance whose gateway is not connected said so instead of failing, a project's
 // instances, and bad input refused with typed errors. This room has no model configured.
 import { describe, expect, it } from "vitest";
-import type { Instance } from "../../shared/protocol/instances";
 import type { MethodResult } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
 import { runTools } from "../rooms/autopilot/features/agent/run-tools";
 import { runScopes } from "../rooms/autopilot/features/agent/tools";
 import type { Sql } from "../domain/sql";
-import { addMember, createKey, idem, RawSocket, signUp, uniq } from "./harness";
+import { addMember, createKey, idem, provisioned, RawSocket, signUp, uniq } from "./harness";
 
 type Toolset = MethodResult<"agent.toolset">;
 
@@ -55,24 +54,6 @@ const runGets = async (held: Scope[]) =>
       })
     ).tools,
   );
-
-/** An instance that exists (no runtime in this pool: an approved provision ends in `error`). */
-async function provisioned(socket: RawSocket, instanceId: string): Promise<void> {
-  const { approval } = await socket.ok("instances.provision", { instanceId, idempotencyKey: idem() });
-  await socket.ok("approvals.resolve", {
-    approvalId: approval.id,
-    decision: "approve",
-    confirmOwn: true,
-    idempotencyKey: idem(),
-  });
-  await socket.waitFor(
-    (f) =>
-      f.event === "instance.updated" &&
-      (f.payload as { instance: Instance }).instance.id === instanceId &&
-      (f.payload as { instance: Instance }).instance.status === "error",
-    10_000,
-  );
-}
 
 describe("agent.toolset", () => {
   it("is what a run of the requester would get: scopes narrowed to read and write, the rest refused with why", async () => {

@@ -9,10 +9,9 @@
 import { SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../../shared/protocol/approvals";
-import type { Instance } from "../../../shared/protocol/instances";
 import { type Answer, type FakeGateway, fakeGateway, ok, until } from "../bridge-peer";
-import { idem, RawSocket } from "../harness";
-import { endpoint, keyed, rawPost, rawSession, rpcMessages } from "../mcp-client";
+import { decisionOn, idem, instanceUpdated, type RawSocket } from "../harness";
+import { endpoint, keyedWithPerson, rawPost, rawSession, rpcMessages } from "../mcp-client";
 
 /** A gateway that takes the bridge's connect and catch-up, and answers node.invoke with `invoke`. */
 function gatewayPeer(invoke: () => Promise<Answer>): FakeGateway {
@@ -69,16 +68,8 @@ async function linkedLab(person: RawSocket) {
     token: "linked-gateway-token",
     idempotencyKey: idem(),
   });
-  await person.ok("approvals.resolve", {
-    approvalId: approval.id,
-    decision: "approve",
-    confirmOwn: true,
-    idempotencyKey: idem(),
-  });
-  await person.waitFor(
-    (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.bridge === "connected",
-    20_000,
-  );
+  await person.ok("approvals.resolve", decisionOn(approval.id, "approve", { confirmOwn: true }));
+  await instanceUpdated(person, (i) => i.bridge === "connected", 20_000);
   return { invokes: () => peers.flatMap((p) => p.requests("node.invoke")) };
 }
 
@@ -113,9 +104,7 @@ describe("an approval runs its call once", () => {
     },
   ]) {
     it(`the same call ${shape}: the node runs the command once; the other copy is refused; a repeat gets the recorded answer`, async () => {
-      const { owner, key } = await keyed(["read", "write"]);
-      const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-      await person.hello();
+      const { owner, key, person } = await keyedWithPerson(["read", "write"]);
       const lab = await linkedLab(person);
       const { headers } = await rawSession(owner.workspaceId, key);
       const post = (body: string) => rawPost(owner.workspaceId, headers, body);
@@ -130,7 +119,7 @@ describe("an approval runs its call once", () => {
         { timeout: 10_000 },
       );
       expect(asked.title).toContain("wants to run system.run: uname -a");
-      await person.ok("approvals.resolve", { approvalId: asked.id, decision: "approve", idempotencyKey: idem() });
+      await person.ok("approvals.resolve", decisionOn(asked.id, "approve"));
 
       // The first copy is at the gateway, its answer held; the other answers on its own —
       // or, run too, reaches the gateway a second time.
@@ -165,15 +154,8 @@ describe("an approval runs its call once", () => {
       // unlinking stops the bridge, so nothing dials the test's gateway after it.
       await (await SELF.fetch(endpoint(owner.workspaceId), { method: "DELETE", headers })).text();
       const { approval: unlink } = await person.ok("instances.delete", { instanceId: "lab", idempotencyKey: idem() });
-      await person.ok("approvals.resolve", {
-        approvalId: unlink.id,
-        decision: "approve",
-        confirmOwn: true,
-        idempotencyKey: idem(),
-      });
-      await person.waitFor(
-        (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "stopped",
-      );
+      await person.ok("approvals.resolve", decisionOn(unlink.id, "approve", { confirmOwn: true }));
+      await instanceUpdated(person, (i) => i.status === "stopped");
       person.close();
     });
   }

@@ -8,7 +8,6 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../../shared/protocol/approvals";
-import type { Instance } from "../../../shared/protocol/instances";
 import { type MethodName, Methods } from "../../../shared/protocol/methods";
 import type { Principal } from "../../../shared/protocol/principal";
 import { agentPrincipalId } from "../../auth/current-access";
@@ -23,7 +22,7 @@ import { ROOM_FEATURES } from "../../rooms/autopilot/features";
 import { buildFeatures } from "../../rooms/autopilot/kernel/features";
 import type { RoomServices } from "../../rooms/autopilot/kernel/services";
 import { callDigest, claimApprovedCallOf, requestGatedCall } from "../../rooms/autopilot/features/mcp/gated-calls";
-import { createKey, idem, type Person, RawSocket } from "../harness";
+import { createKey, decisionOn, idem, type Person, provisioned, RawSocket } from "../harness";
 import { connect, keyed } from "../mcp-client";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
@@ -48,21 +47,6 @@ const filed = (person: RawSocket, pick: (a: Approval) => boolean): Promise<Appro
     },
     { timeout: 10_000 },
   );
-
-/** An instance that exists (no runtime in this pool: an approved provision ends in `error`). */
-async function provisioned(person: RawSocket, instanceId: string): Promise<void> {
-  const { approval } = await person.ok("instances.provision", { instanceId, idempotencyKey: idem() });
-  await person.ok("approvals.resolve", {
-    approvalId: approval.id,
-    decision: "approve",
-    confirmOwn: true,
-    idempotencyKey: idem(),
-  });
-  await person.waitFor(
-    (f) => f.event === "instance.updated" && (f.payload as { instance: Instance }).instance.status === "error",
-    10_000,
-  );
-}
 
 const agentOf = (keyId: string): Principal => ({
   id: agentPrincipalId(keyId),
@@ -118,7 +102,7 @@ async function approvedGate(
     ),
   );
   if (!filing.ok) throw new Error(`no gate: ${filing.code}: ${filing.message}`);
-  await person.ok("approvals.resolve", { approvalId: filing.approval.id, decision: "approve", idempotencyKey: idem() });
+  await person.ok("approvals.resolve", decisionOn(filing.approval.id, "approve"));
   return filing.approval;
 }
 
@@ -277,11 +261,7 @@ describe("people decide gated MCP calls", () => {
 
     const other = await RawSocket.open(owner.workspaceId, { key: decider.key });
     await other.hello();
-    const refused = await other.call("approvals.resolve", {
-      approvalId: asked.id,
-      decision: "approve",
-      idempotencyKey: idem(),
-    });
+    const refused = await other.call("approvals.resolve", decisionOn(asked.id, "approve"));
     expect(refused).toMatchObject({
       ok: false,
       error: { code: "forbidden", message: expect.stringMatching(/only a person/) },
@@ -289,7 +269,7 @@ describe("people decide gated MCP calls", () => {
     expect((await person.ok("approvals.get", { approvalId: asked.id })).approval.status).toBe("pending");
     expect((await person.ok("threads.list", {})).threads.map((t) => t.id)).toContain(thread.id);
 
-    await person.ok("approvals.resolve", { approvalId: asked.id, decision: "approve", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", decisionOn(asked.id, "approve"));
     expect((await call).isError).toBeFalsy();
     expect((await person.ok("threads.list", {})).threads.map((t) => t.id)).not.toContain(thread.id);
     for (const s of [person, other]) s.close();
@@ -351,7 +331,7 @@ describe("an approved gate stands for its own call only", () => {
         approvedCallRefusal(sqlFromStorage(state.storage), asked.id, principal, method, argsDigest),
       );
     expect(await refusal(agent, "threads.archive", own)).toMatch(/is pending/);
-    await person.ok("approvals.resolve", { approvalId: asked.id, decision: "approve", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", decisionOn(asked.id, "approve"));
     expect((await call).isError).toBeFalsy();
     expect(await refusal(agent, "threads.archive", own)).toBeNull();
     expect(await refusal(agent, "threads.archive", await digest({ threadId: other.id }))).toMatch(
@@ -369,7 +349,7 @@ describe("an approved gate stands for its own call only", () => {
       title: "Rotate the office Wi-Fi password",
       idempotencyKey: idem(),
     });
-    await person.ok("approvals.resolve", { approvalId: plain.id, decision: "approve", idempotencyKey: idem() });
+    await person.ok("approvals.resolve", decisionOn(plain.id, "approve"));
     const plainRefusal = await runInDurableObject(roomOf(owner.workspaceId), (_room, state) =>
       approvedCallRefusal(sqlFromStorage(state.storage), plain.id, agent, "threads.archive", own),
     );
