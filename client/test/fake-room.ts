@@ -4,6 +4,7 @@ import { vi } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { hello } from "./fixtures";
+import { untilReal } from "../../shared/test/real-clock";
 
 export interface ReceivedRequest {
   id: string;
@@ -150,17 +151,7 @@ const realClearTimeout = globalThis.clearTimeout;
  * `eventually` for a test whose clock is fake (vi.useFakeTimers): it waits on socket I/O
  * on the real clock and leaves the fake one where it is (vi.waitFor would advance it).
  */
-export async function eventuallyReal(check: () => void, timeoutMs = 3_000): Promise<void> {
-  for (let waited = 0; ; waited += 10) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (waited >= timeoutMs) throw error;
-      await new Promise((resolve) => realSetTimeout(resolve, 10));
-    }
-  }
-}
+export const eventuallyReal = (check: () => void, timeoutMs = 3_000): Promise<void> => untilReal(check, timeoutMs);
 
 export const eventually = (check: () => void, timeoutMs = 3_000): Promise<void> =>
   vi.waitFor(check, { timeout: timeoutMs, interval: 10 });

@@ -25,24 +25,7 @@ let counter = 0;
 export const uniq = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`;
 export const idem = () => `idem-${crypto.randomUUID()}`;
 
-/** setTimeout as workerd gives it, kept before any test installs fake timers. */
-const realSetTimeout = globalThis.setTimeout;
-
-/**
- * Waits (on the real clock) until `check` passes, for a test whose clock is fake: it leaves
- * the fake clock where it is, where vi.waitFor would advance it.
- */
-export async function untilReal(check: () => void, timeoutMs = 5000): Promise<void> {
-  for (let waited = 0; ; waited += 10) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (waited >= timeoutMs) throw error;
-      await new Promise((resolve) => realSetTimeout(resolve, 10));
-    }
-  }
-}
+export { untilReal } from "../../shared/test/real-clock";
 
 async function api<T>(
   path: string,
