@@ -1,10 +1,16 @@
 import { createMiddleware } from "hono/factory";
 import { CloseCode } from "../../shared/protocol/errors";
-import type { Actor, Role } from "../../shared/protocol/principal";
+import type { Actor, Principal, Role } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
 import { apiKeyById, membershipOf } from "../auth/better-auth-reads";
 import { keyIssuer } from "../auth/current-access";
-import { keySessionAccess, keySessionCookie, keySessionCookieValue } from "../auth/key-sessions";
+import {
+  keySessionAccess,
+  keySessionCookie,
+  keySessionCookieValue,
+  principalFromKeySession,
+} from "../auth/key-sessions";
+import { principalFromApiKey, principalFromSession } from "../auth/principal";
 import { type ApiContext, type ApiEnv, authOf } from "./context";
 import { httpError } from "./context";
 
@@ -91,4 +97,29 @@ export async function isMemberCaller(c: ApiContext, workspaceId: string): Promis
   const caller = c.var.caller;
   if (caller.kind === "agent") return caller.workspaceId === workspaceId;
   return (await membershipOf(authOf(c), workspaceId, caller.session.user.id)) !== null;
+}
+
+/**
+ * The caller as a principal of the workspace, or the refusal to send: a key (x-api-key), else
+ * a key session, else a person's session, each proven as for a connect ticket.
+ */
+export async function principalIn(c: ApiContext, workspaceId: string): Promise<Principal | Response> {
+  const key = c.req.header("x-api-key");
+  const origin = new URL(c.req.url).origin;
+  const keySession = keySessionCookieValue(c.req.raw.headers, origin);
+  const outcome = key
+    ? await principalFromApiKey(c.env.DB, authOf(c), key, workspaceId)
+    : keySession !== null
+      ? await principalFromKeySession(c.env, keySession, workspaceId)
+      : await principalFromSession(c.env, authOf(c), c.req.raw.headers, workspaceId);
+  if (!outcome.ok) return httpError(c, outcome.status === 401 ? "unauthenticated" : "forbidden", outcome.reason);
+  return outcome.principal;
+}
+
+/** A manager of the workspace who may give `role` (only owners make owners), or the refusal to send. */
+export async function managerGiving(c: ApiContext, workspaceId: string, role: Role): Promise<Manager | Response> {
+  const manager = await requireManager(c, workspaceId);
+  if (manager instanceof Response) return manager;
+  if (role === "owner" && manager.role !== "owner") return httpError(c, "forbidden", "only owners can add owners");
+  return manager;
 }

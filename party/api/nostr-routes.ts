@@ -15,6 +15,7 @@ import { knownAuthors } from "../auth/nostr-attribution";
 import type { CommunityName } from "../../shared/protocol/community";
 import { attestAgent, relayOf } from "../rooms/relay/community/publish";
 import { PUBLIC_COMMUNITY, workspaceCommunity } from "../rooms/relay/community";
+import { principalIn } from "./caller";
 import { type ApiContext, type ApiEnv, authOf, httpError, jsonBody } from "./context";
 
 /**
@@ -29,20 +30,6 @@ import { type ApiContext, type ApiEnv, authOf, httpError, jsonBody } from "./con
 const HEX64 = /^[0-9a-f]{64}$/;
 const RegisterBody = z.object({ workspaceId: z.string().min(1).max(200) });
 const WorkspaceQuery = z.object({ workspaceId: z.string().min(1).max(200) });
-
-/** The caller as a principal of the workspace, or the refusal to send. */
-async function callerIn(c: ApiContext, workspaceId: string): Promise<Principal | Response> {
-  const key = c.req.header("x-api-key");
-  const origin = new URL(c.req.url).origin;
-  const keySession = keySessionCookieValue(c.req.raw.headers, origin);
-  const outcome = key
-    ? await principalFromApiKey(c.env.DB, authOf(c), key, workspaceId)
-    : keySession !== null
-      ? await principalFromKeySession(c.env, keySession, workspaceId)
-      : await principalFromSession(c.env, authOf(c), c.req.raw.headers, workspaceId);
-  if (!outcome.ok) return httpError(c, outcome.status === 401 ? "unauthenticated" : "forbidden", outcome.reason);
-  return outcome.principal;
-}
 
 const view = (identity: NostrIdentity) => ({
   pubkey: identity.pubkey,
@@ -103,7 +90,7 @@ async function bansOf(
 export const nostrApi = new Hono<ApiEnv>()
   .post("/api/nostr/identities", jsonBody(RegisterBody, "expected {workspaceId}"), async (c) => {
     const body = c.req.valid("json");
-    const principal = await callerIn(c, body.workspaceId);
+    const principal = await principalIn(c, body.workspaceId);
     if (principal instanceof Response) return principal;
     const pubkey = await provenPubkey(c, body);
     if (pubkey instanceof Response) return pubkey;
@@ -146,14 +133,14 @@ export const nostrApi = new Hono<ApiEnv>()
   .get("/api/nostr/identities", async (c) => {
     const query = WorkspaceQuery.safeParse(c.req.query());
     if (!query.success) return httpError(c, "bad_request", "expected ?workspaceId=");
-    const principal = await callerIn(c, query.data.workspaceId);
+    const principal = await principalIn(c, query.data.workspaceId);
     if (principal instanceof Response) return principal;
     return c.json({ identities: (await identitiesOf(c.env.DB, principal.id)).map(view) });
   })
   .delete("/api/nostr/identities/:pubkey", async (c) => {
     const query = WorkspaceQuery.safeParse(c.req.query());
     if (!query.success) return httpError(c, "bad_request", "expected ?workspaceId=");
-    const principal = await callerIn(c, query.data.workspaceId);
+    const principal = await principalIn(c, query.data.workspaceId);
     if (principal instanceof Response) return principal;
     const pubkey = c.req.param("pubkey");
     if (!(await removeIdentity(c.env.DB, principal.id, pubkey)))

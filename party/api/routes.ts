@@ -52,7 +52,15 @@ import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError, internalError } from "./context";
 import { requireActiveAccount } from "./session";
 import { removeMember, setMemberRole } from "./access-writes";
-import { actorOf, isMemberCaller, peopleOnly, requireCaller, requireManager } from "./caller";
+import {
+  actorOf,
+  isMemberCaller,
+  managerGiving,
+  peopleOnly,
+  principalIn,
+  requireCaller,
+  requireManager,
+} from "./caller";
 import { agentAuthApi } from "./agent-routes";
 import { agentInvitationApi } from "./agent-invitation-routes";
 import { decidingWithLink, invitationLandingApi } from "./invitation-routes";
@@ -119,22 +127,15 @@ export const api = new Hono<ApiEnv>()
   .all("/api/health", (c) => c.json({ ok: true }))
   .post("/api/connect-ticket", jsonBody(TicketBody, "expected {workspaceId}"), async (c) => {
     const { workspaceId } = c.req.valid("json");
-    const key = c.req.header("x-api-key");
     // A tab signed in with a key gets tickets as that key, never as a person's cookie beside it.
-    const origin = new URL(c.req.url).origin;
-    const keySession = keySessionCookieValue(c.req.raw.headers, origin);
-    const outcome = key
-      ? await principalFromApiKey(c.env.DB, authOf(c), key, workspaceId)
-      : keySession !== null
-        ? await principalFromKeySession(c.env, keySession, workspaceId)
-        : await principalFromSession(c.env, authOf(c), c.req.raw.headers, workspaceId);
-    if (!outcome.ok) return httpError(c, outcome.status === 401 ? "unauthenticated" : "forbidden", outcome.reason);
-    const retryAfter = await consumeTicketQuota(c.env, outcome.principal.id);
+    const principal = await principalIn(c, workspaceId);
+    if (principal instanceof Response) return principal;
+    const retryAfter = await consumeTicketQuota(c.env, principal.id);
     if (retryAfter !== null) {
       c.header("retry-after", String(retryAfter));
       return httpError(c, "rate_limited", `too many connect tickets: try again in ${retryAfter} s`);
     }
-    return c.json(await issueTicket(c.env, workspaceId, outcome.principal), 201);
+    return c.json(await issueTicket(c.env, workspaceId, principal), 201);
   })
   .route("/", agentAuthApi)
   // Nostr identities: a key's or a person's, each proven as for a connect ticket (nostr-routes.ts).
@@ -215,11 +216,9 @@ export const api = new Hono<ApiEnv>()
     jsonBody(AddMemberBody, "expected {email, role: owner|admin|member|viewer}"),
     async (c) => {
       const workspaceId = c.req.param("ws");
-      const manager = await requireManager(c, workspaceId);
-      if (manager instanceof Response) return manager;
-      const callerRole = manager.role;
       const { email, role } = c.req.valid("json");
-      if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
+      const manager = await managerGiving(c, workspaceId, role);
+      if (manager instanceof Response) return manager;
       const user = await userByEmail(authOf(c), email);
       if (!user) return httpError(c, "not_found", "no account with that email: ask them to sign up first");
       // Anyone can register any address; only a verified one is known to be that person.
@@ -314,11 +313,9 @@ export const api = new Hono<ApiEnv>()
     jsonBody(InviteBody, "expected {email, role: owner|admin|member|viewer}"),
     async (c) => {
       const workspaceId = c.req.param("ws");
-      const manager = await requireManager(c, workspaceId);
-      if (manager instanceof Response) return manager;
-      const callerRole = manager.role;
       const { email, role } = c.req.valid("json");
-      if (role === "owner" && callerRole !== "owner") return httpError(c, "forbidden", "only owners can add owners");
+      const manager = await managerGiving(c, workspaceId, role);
+      if (manager instanceof Response) return manager;
       try {
         const created = await authOf(c).api.createInvitation({
           body: { email, role, organizationId: workspaceId },
