@@ -18,8 +18,39 @@ import { withdrawAttestations } from "../rooms/relay/community/publish";
 import { deleteKey } from "./access-writes";
 import { betterAuthRefusal } from "./better-auth-errors";
 import { actorOf, requireManager } from "./caller";
-import { type ApiEnv, authOf, jsonBody } from "./context";
+import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError } from "./context";
+
+type MintedKey = { id: string; key: string; name: string | null; start: string | null };
+
+/**
+ * A new key of the workspace for `userId`, or better-auth's refusal to send. Called without
+ * request headers on purpose: the plugin then treats this as a server-side call and accepts
+ * `userId` (whose org permission it still checks): the person, or for an admin key the
+ * person (or agent account) whose permission it holds.
+ */
+async function mintKey(
+  c: ApiContext,
+  workspaceId: string,
+  userId: string,
+  name: string,
+  metadata: Record<string, unknown>,
+): Promise<MintedKey | Response> {
+  try {
+    return await authOf(c).api.createApiKey({ body: { name, organizationId: workspaceId, userId, metadata } });
+  } catch (error) {
+    return betterAuthRefusal(c, error);
+  }
+}
+
+/** A key as its creator sees it: the one time its secret leaves the server (only its hash is stored). */
+const shownOnce = <S>(created: MintedKey, scopes: S) => ({
+  id: created.id,
+  key: created.key,
+  name: created.name,
+  start: created.start,
+  scopes,
+});
 
 /**
  * A workspace's API keys (its agents' credentials), for whoever manages the workspace:
@@ -50,23 +81,13 @@ export const keysApi = new Hono<ApiEnv>()
       const { name, scopes } = c.req.valid("json");
       const userId = manager.issuer;
       if (!userId) return httpError(c, "forbidden", "this key was minted by nobody who can add keys: ask an owner");
-      // Called without request headers on purpose: the plugin then treats this as a
-      // server-side call and accepts `userId` (whose org permission it still checks): the
-      // person, or for an admin key the person (or agent account) whose permission it holds.
       const account = await agentAccountOf(authOf(c), userId);
-      let created: { id: string; key: string; name: string | null; start: string | null };
-      try {
-        created = await authOf(c).api.createApiKey({
-          body: {
-            name,
-            organizationId: workspaceId,
-            userId,
-            metadata: { scopes, createdBy: userId, ...(account && { account }) },
-          },
-        });
-      } catch (error) {
-        return betterAuthRefusal(c, error);
-      }
+      const created = await mintKey(c, workspaceId, userId, name, {
+        scopes,
+        createdBy: userId,
+        ...(account && { account }),
+      });
+      if (created instanceof Response) return created;
       await revalidateWorkspace(c.env, workspaceId, {
         reason: "key created",
         audit: {
@@ -77,16 +98,7 @@ export const keysApi = new Hono<ApiEnv>()
         },
       });
       // The raw key leaves the server exactly once, in this response; only its hash is stored.
-      return c.json(
-        {
-          id: created.id,
-          key: created.key,
-          name: created.name,
-          start: created.start,
-          scopes,
-        } satisfies CreatedKeyResponse,
-        201,
-      );
+      return c.json(shownOnce(created, scopes) satisfies CreatedKeyResponse, 201);
     },
   )
   .delete("/api/workspaces/:ws/keys/:keyId", async (c) => {
@@ -124,19 +136,13 @@ export const keysApi = new Hono<ApiEnv>()
     // A secret cannot be replaced in place: a new key takes the name and scopes, then the
     // old one is deleted, so it stops working before this answers.
     const account = await agentAccountOf(authOf(c), userId, keyAccount(old.metadata));
-    let created: { id: string; key: string; name: string | null; start: string | null };
-    try {
-      created = await authOf(c).api.createApiKey({
-        body: {
-          name: old.name ?? "agent",
-          organizationId: workspaceId,
-          userId,
-          metadata: { scopes, createdBy: userId, rotatedFrom: keyId, ...(account && { account }) },
-        },
-      });
-    } catch (error) {
-      return betterAuthRefusal(c, error);
-    }
+    const created = await mintKey(c, workspaceId, userId, old.name ?? "agent", {
+      scopes,
+      createdBy: userId,
+      rotatedFrom: keyId,
+      ...(account && { account }),
+    });
+    if (created instanceof Response) return created;
     await deleteKey(c, keyId);
     await deleteKeySessionsOf(c.env, keyId);
     await cancelAgentInvitationsBy(c.env, agentPrincipalId(keyId));
@@ -145,15 +151,5 @@ export const keysApi = new Hono<ApiEnv>()
       reason: "API key rotated",
       audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } },
     });
-    return c.json(
-      {
-        id: created.id,
-        key: created.key,
-        name: created.name,
-        start: created.start,
-        scopes,
-        replaced: keyId,
-      } satisfies RotatedKeyResponse,
-      201,
-    );
+    return c.json({ ...shownOnce(created, scopes), replaced: keyId } satisfies RotatedKeyResponse, 201);
   });
