@@ -1,7 +1,7 @@
 // The sandbox host's configuration, from the Worker's env (vars and secrets, see
 // wrangler.toml). Same variable names and meanings as the process host where they apply.
 import { errResult, okResult, runtimeError, type Result } from "../src/errors";
-import { DEFAULT_MAX_GATEWAYS_PER_WORKSPACE } from "../src/gateway-caps";
+import { readGatewayLimits } from "../src/gateway-caps";
 import type { DeleteMode } from "../../shared/runtime/responses";
 import { resolveModel, type ModelEnv, type ModelProviderConfig } from "../src/model-config";
 
@@ -56,26 +56,11 @@ export function loadSandboxConfig(env: SandboxEnvVars): Result<SandboxHostConfig
     );
   const model = resolveModel(env);
   if (!model.ok) return errResult(runtimeError("internal", model.error.message));
-  const maxGateways = positiveInt(env, "RUNTIME_MAX_GATEWAYS", 20);
-  if (!maxGateways.ok) return maxGateways;
-  const maxGatewaysPerWorkspace = positiveInt(
-    env,
-    "RUNTIME_MAX_GATEWAYS_PER_WORKSPACE",
-    DEFAULT_MAX_GATEWAYS_PER_WORKSPACE,
-  );
-  if (!maxGatewaysPerWorkspace.ok) return maxGatewaysPerWorkspace;
-  // A cold container start plus the gateway's own ~15 s.
-  const startTimeoutMs = positiveInt(env, "RUNTIME_START_TIMEOUT_MS", 180_000);
-  if (!startTimeoutMs.ok) return startTimeoutMs;
-  const stopTimeoutMs = positiveInt(env, "RUNTIME_STOP_TIMEOUT_MS", 10_000);
-  if (!stopTimeoutMs.ok) return stopTimeoutMs;
-  return okResult({
-    serviceToken,
-    model: model.value,
-    deleteMode,
-    maxGateways: maxGateways.value,
-    maxGatewaysPerWorkspace: maxGatewaysPerWorkspace.value,
-    startTimeoutMs: startTimeoutMs.value,
-    stopTimeoutMs: stopTimeoutMs.value,
+  const limits = readGatewayLimits((name, fallback) => positiveInt(env, name as keyof SandboxEnvVars, fallback), {
+    maxGateways: 20,
+    // A cold container start plus the gateway's own ~15 s.
+    startTimeoutMs: 180_000,
   });
+  if (!limits.ok) return limits;
+  return okResult({ serviceToken, model: model.value, deleteMode, ...limits.value });
 }

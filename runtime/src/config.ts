@@ -5,7 +5,7 @@ import { cpus, totalmem } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
-import { DEFAULT_MAX_GATEWAYS_PER_WORKSPACE } from "./gateway-caps";
+import { readGatewayLimits } from "./gateway-caps";
 import { makeDirs } from "./instance-access";
 import { resolveModel, type ModelProviderConfig } from "./model-config";
 
@@ -126,18 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
   // 0 picks a free port (tests); the start banner prints the real one.
   const port = positiveInt(env, "RUNTIME_PORT", 8790, 0);
   if (!port.ok) return port;
-  const maxGateways = positiveInt(env, "RUNTIME_MAX_GATEWAYS", defaultMaxGateways());
-  if (!maxGateways.ok) return maxGateways;
-  const maxGatewaysPerWorkspace = positiveInt(
-    env,
-    "RUNTIME_MAX_GATEWAYS_PER_WORKSPACE",
-    DEFAULT_MAX_GATEWAYS_PER_WORKSPACE,
-  );
-  if (!maxGatewaysPerWorkspace.ok) return maxGatewaysPerWorkspace;
-  const startTimeoutMs = positiveInt(env, "RUNTIME_START_TIMEOUT_MS", 120_000);
-  if (!startTimeoutMs.ok) return startTimeoutMs;
-  const stopTimeoutMs = positiveInt(env, "RUNTIME_STOP_TIMEOUT_MS", 10_000);
-  if (!stopTimeoutMs.ok) return stopTimeoutMs;
+  const limits = readGatewayLimits((name, fallback) => positiveInt(env, name, fallback), {
+    maxGateways: defaultMaxGateways(),
+    startTimeoutMs: 120_000,
+  });
+  if (!limits.ok) return limits;
   const deleteMode = env.RUNTIME_DELETE_MODE || "remove";
   if (deleteMode !== "remove" && deleteMode !== "archive") {
     return errResult(
@@ -155,12 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
     ...token.value,
     dataDir,
     gatewayFilesDir: resolve(REPO_ROOT, env.RUNTIME_GATEWAY_FILES_DIR || DEFAULT_GATEWAY_FILES_DIR),
-    maxGateways: maxGateways.value,
-    maxGatewaysPerWorkspace: maxGatewaysPerWorkspace.value,
+    ...limits.value,
     deleteMode,
     model: model.value,
     openclawEntry: env.RUNTIME_OPENCLAW_ENTRY || OPENCLAW_ENTRY,
-    startTimeoutMs: startTimeoutMs.value,
-    stopTimeoutMs: stopTimeoutMs.value,
   });
 }

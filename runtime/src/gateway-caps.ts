@@ -4,7 +4,7 @@
 // shared runtime). Both refuse with the same error, and count the same states as active.
 import { ACTIVE_STATES, type InstanceState } from "../../shared/runtime/phases";
 import type { InstanceRef } from "../../shared/runtime/requests";
-import { errResult, type Result, runtimeError } from "./errors";
+import { errResult, okResult, type Result, runtimeError } from "./errors";
 
 /** A workspace's share of a runtime: enough for a main and a second (test, staging) gateway. */
 export const DEFAULT_MAX_GATEWAYS_PER_WORKSPACE = 2;
@@ -56,4 +56,34 @@ export function checkWorkspaceCap(
       },
     ),
   );
+}
+
+/** The caps and a gateway's start and stop timeouts, as a host reads them from its environment. */
+export interface GatewayLimits extends GatewayCaps {
+  startTimeoutMs: number;
+  stopTimeoutMs: number;
+}
+
+/**
+ * Both hosts' gateway limits: `read` takes a variable's whole number (its fallback when
+ * unset, the host's own refusal when it is no number) and `defaults` are the host's own.
+ */
+export function readGatewayLimits(
+  read: (name: string, fallback: number) => Result<number>,
+  defaults: { maxGateways: number; startTimeoutMs: number },
+): Result<GatewayLimits> {
+  const maxGateways = read("RUNTIME_MAX_GATEWAYS", defaults.maxGateways);
+  if (!maxGateways.ok) return maxGateways;
+  const maxGatewaysPerWorkspace = read("RUNTIME_MAX_GATEWAYS_PER_WORKSPACE", DEFAULT_MAX_GATEWAYS_PER_WORKSPACE);
+  if (!maxGatewaysPerWorkspace.ok) return maxGatewaysPerWorkspace;
+  const startTimeoutMs = read("RUNTIME_START_TIMEOUT_MS", defaults.startTimeoutMs);
+  if (!startTimeoutMs.ok) return startTimeoutMs;
+  const stopTimeoutMs = read("RUNTIME_STOP_TIMEOUT_MS", 10_000);
+  if (!stopTimeoutMs.ok) return stopTimeoutMs;
+  return okResult({
+    maxGateways: maxGateways.value,
+    maxGatewaysPerWorkspace: maxGatewaysPerWorkspace.value,
+    startTimeoutMs: startTimeoutMs.value,
+    stopTimeoutMs: stopTimeoutMs.value,
+  });
 }
