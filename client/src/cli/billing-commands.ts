@@ -26,10 +26,11 @@ import type { CommandSpec } from "./command-table";
 import type { CliIO } from "./io";
 import { integer, oneOf, optional } from "./option-values";
 import { UsageError } from "./usage-error";
+import { valued } from "./option-spec";
 
 export const BILLING_OPTIONS = {
-  run: { type: "string", value: "<runId>", help: "only this run's entries (a task's id, or a reply's run id)" },
-  kind: { type: "string", value: "<kind>", help: `only entries of this kind: ${LedgerKind.options.join("|")}` },
+  run: valued("<runId>", "only this run's entries (a task's id, or a reply's run id)"),
+  kind: valued("<kind>", `only entries of this kind: ${LedgerKind.options.join("|")}`),
 } as const;
 
 type Scope = z.infer<typeof BudgetScope>;

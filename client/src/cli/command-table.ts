@@ -6,6 +6,7 @@ import { integer, number, oneOf, optional, time } from "./option-values";
 import { AGENTS_HELP, responderOptions } from "./responder-options";
 import { FAMILY_COMMANDS, FAMILY_OPTIONS, type FamilyCommand } from "./families";
 import { UsageError } from "./usage-error";
+import { valued, onOff } from "./option-spec";
 export { UsageError };
 
 /**
@@ -92,59 +93,40 @@ export type Command =
 export const DEFAULT_REPLY_TIMEOUT_MS = 600_000;
 
 export const OPTIONS = {
-  url: { type: "string", value: "<url>", help: "server, e.g. https://autopilot.example.com (env AUTOPILOT_URL)" },
-  workspace: { type: "string", value: "<id>", help: "workspace id (env AUTOPILOT_WORKSPACE)" },
-  key: { type: "string", value: "<key>", help: "agent API key (env AUTOPILOT_KEY; prefer the env var)" },
-  device: { type: "string", value: "<label>", help: "device label shown in presence (env AUTOPILOT_DEVICE)" },
-  archived: { type: "boolean", help: "include archived threads" },
-  restore: { type: "boolean", help: "un-archive instead" },
-  limit: { type: "string", value: "<n>", help: "how many to return" },
-  before: { type: "string", value: "<n>", help: "page: entries older than this ordinal" },
-  status: { type: "string", value: "<status>", help: `filter: ${ApprovalStatus.options.join("|")}` },
-  note: { type: "string", value: "<text>", help: "note recorded with the decision" },
-  "confirm-own": {
-    type: "boolean",
-    help: "approve what you asked for (or was asked on your behalf): recorded as self-confirmed",
-  },
-  details: { type: "string", value: "<text>", help: "what exactly will happen" },
-  risk: { type: "string", value: "<level>", help: `${Risk.options.join("|")} (default medium)` },
-  thread: { type: "string", value: "<threadId>", help: "the thread (to attach to, or to count only)" },
-  "expires-in": { type: "string", value: "<seconds>", help: "expire the request after this long" },
-  wait: { type: "boolean", help: "wait for the decision: exit 0 approved, 1 denied or expired" },
-  active: { type: "boolean", help: "only unfinished jobs" },
-  message: { type: "string", value: "<text>", help: "status message" },
-  reason: { type: "string", value: "<text>", help: "why" },
-  name: { type: "string", value: "<text>", help: "display name (default: the id)" },
-  invitation: {
-    type: "string",
-    value: "<token>",
-    help: "join the workspace this invitation is for (a person creates it in Settings)",
-  },
-  "wait-done": {
-    type: "boolean",
-    help: "wait for the decision and the outcome: exit 0 done, 1 denied or expired, 3 failed",
-  },
-  "wait-reply": {
-    type: "boolean",
-    help: "print the reply (the Autopilot's or the OpenClaw instance's) as it streams (plain text, not JSON); exit 1 on an error message or a stopped run",
-  },
-  "timeout-ms": {
-    type: "string",
-    value: "<ms>",
-    help: `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})`,
-  },
-  responder: { type: "string", value: "<who>", help: `who answers: ${Responder.shape.kind.options.join("|")}` },
-  reply: {
-    type: "string",
-    value: "<when>",
-    help: `${Responder.shape.reply.options.join("|")} (answer every message, or only @autopilot)`,
-  },
-  agents: { type: "string", value: "<answer|ignore>", help: AGENTS_HELP },
-  prefix: { type: "string", value: "<text>", help: "only keys starting with this" },
-  since: { type: "string", value: "<time>", help: "from this time (ISO 8601 or epoch ms)" },
-  until: { type: "string", value: "<time>", help: "until this time (ISO 8601 or epoch ms)" },
-  principal: { type: "string", value: "<id>", help: "only runs this principal triggered" },
-  "group-by": { type: "string", value: "<key>", help: `${GROUP_BY.join("|")} (default none: the calls themselves)` },
+  url: valued("<url>", "server, e.g. https://autopilot.example.com (env AUTOPILOT_URL)"),
+  workspace: valued("<id>", "workspace id (env AUTOPILOT_WORKSPACE)"),
+  key: valued("<key>", "agent API key (env AUTOPILOT_KEY; prefer the env var)"),
+  device: valued("<label>", "device label shown in presence (env AUTOPILOT_DEVICE)"),
+  archived: onOff("include archived threads"),
+  restore: onOff("un-archive instead"),
+  limit: valued("<n>", "how many to return"),
+  before: valued("<n>", "page: entries older than this ordinal"),
+  status: valued("<status>", `filter: ${ApprovalStatus.options.join("|")}`),
+  note: valued("<text>", "note recorded with the decision"),
+  "confirm-own": onOff("approve what you asked for (or was asked on your behalf): recorded as self-confirmed"),
+  details: valued("<text>", "what exactly will happen"),
+  risk: valued("<level>", `${Risk.options.join("|")} (default medium)`),
+  thread: valued("<threadId>", "the thread (to attach to, or to count only)"),
+  "expires-in": valued("<seconds>", "expire the request after this long"),
+  wait: onOff("wait for the decision: exit 0 approved, 1 denied or expired"),
+  active: onOff("only unfinished jobs"),
+  message: valued("<text>", "status message"),
+  reason: valued("<text>", "why"),
+  name: valued("<text>", "display name (default: the id)"),
+  invitation: valued("<token>", "join the workspace this invitation is for (a person creates it in Settings)"),
+  "wait-done": onOff("wait for the decision and the outcome: exit 0 done, 1 denied or expired, 3 failed"),
+  "wait-reply": onOff(
+    "print the reply (the Autopilot's or the OpenClaw instance's) as it streams (plain text, not JSON); exit 1 on an error message or a stopped run",
+  ),
+  "timeout-ms": valued("<ms>", `with --wait-reply: give up after this long (default ${DEFAULT_REPLY_TIMEOUT_MS})`),
+  responder: valued("<who>", `who answers: ${Responder.shape.kind.options.join("|")}`),
+  reply: valued("<when>", `${Responder.shape.reply.options.join("|")} (answer every message, or only @autopilot)`),
+  agents: valued("<answer|ignore>", AGENTS_HELP),
+  prefix: valued("<text>", "only keys starting with this"),
+  since: valued("<time>", "from this time (ISO 8601 or epoch ms)"),
+  until: valued("<time>", "until this time (ISO 8601 or epoch ms)"),
+  principal: valued("<id>", "only runs this principal triggered"),
+  "group-by": valued("<key>", `${GROUP_BY.join("|")} (default none: the calls themselves)`),
   ...FAMILY_OPTIONS,
 } as const satisfies Record<string, { type: "string" | "boolean"; short?: string; value?: string; help: string }>;
 

@@ -9,11 +9,12 @@ import type { CommandSpec } from "./command-table";
 import type { CliIO } from "./io";
 import { integer, oneOf, optional } from "./option-values";
 import { UsageError } from "./usage-error";
+import { valued, onOff } from "./option-spec";
 
 export const COMMUNITY_OPTIONS = {
-  public: { type: "boolean", help: "the server's public community instead of the workspace's" },
-  "reply-to": { type: "string", value: "<eventId>", help: "answer this post (NIP-10 reply)" },
-  reaction: { type: "string", value: "<text>", help: '"+" (the upvote, the default), "-" or one emoji' },
+  public: onOff("the server's public community instead of the workspace's"),
+  "reply-to": valued("<eventId>", "answer this post (NIP-10 reply)"),
+  reaction: valued("<text>", '"+" (the upvote, the default), "-" or one emoji'),
 } as const;
 
 type Community = "workspace" | "public";

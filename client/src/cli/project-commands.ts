@@ -9,32 +9,27 @@ import type { CommandSpec } from "./command-table";
 import type { CliIO } from "./io";
 import { integer, optional } from "./option-values";
 import { UsageError } from "./usage-error";
+import { valued } from "./option-spec";
 
 export const PROJECT_OPTIONS = {
-  "brief-file": {
-    type: "string",
-    value: "<path>",
-    help: `the project's brief, Markdown, from a file ("-" reads stdin; at most ${MAX_PROJECT_BRIEF} characters)`,
-  },
-  "links-file": {
-    type: "string",
-    value: "<path>",
-    help: `the project's links, one a line: <http(s) address> [title] ("-" reads stdin; replaces them all; at most ${MAX_PROJECT_LINKS})`,
-  },
-  threads: { type: "string", value: "<ids>", help: "thread ids, comma-separated (a thread leaves any other project)" },
-  instances: { type: "string", value: "<ids>", help: "OpenClaw instance ids, comma-separated" },
-  files: {
-    type: "string",
-    value: "<ids>",
-    help: "file ids, comma-separated (from a message's attachments or an upload)",
-  },
-  "add-threads": { type: "string", value: "<ids>", help: "thread ids to add (they leave any other project)" },
-  "remove-threads": { type: "string", value: "<ids>", help: "thread ids to take out" },
-  "add-instances": { type: "string", value: "<ids>", help: "OpenClaw instance ids to attach" },
-  "remove-instances": { type: "string", value: "<ids>", help: "OpenClaw instance ids to detach" },
-  "add-files": { type: "string", value: "<ids>", help: "file ids to add" },
-  "remove-files": { type: "string", value: "<ids>", help: "file ids to take out" },
-  rename: { type: "string", value: "<name>", help: "the project's new name" },
+  "brief-file": valued(
+    "<path>",
+    `the project's brief, Markdown, from a file ("-" reads stdin; at most ${MAX_PROJECT_BRIEF} characters)`,
+  ),
+  "links-file": valued(
+    "<path>",
+    `the project's links, one a line: <http(s) address> [title] ("-" reads stdin; replaces them all; at most ${MAX_PROJECT_LINKS})`,
+  ),
+  threads: valued("<ids>", "thread ids, comma-separated (a thread leaves any other project)"),
+  instances: valued("<ids>", "OpenClaw instance ids, comma-separated"),
+  files: valued("<ids>", "file ids, comma-separated (from a message's attachments or an upload)"),
+  "add-threads": valued("<ids>", "thread ids to add (they leave any other project)"),
+  "remove-threads": valued("<ids>", "thread ids to take out"),
+  "add-instances": valued("<ids>", "OpenClaw instance ids to attach"),
+  "remove-instances": valued("<ids>", "OpenClaw instance ids to detach"),
+  "add-files": valued("<ids>", "file ids to add"),
+  "remove-files": valued("<ids>", "file ids to take out"),
+  rename: valued("<name>", "the project's new name"),
 } as const;
 
 /** Where a brief or the links come from: a file, or stdin for "-". */

@@ -7,20 +7,17 @@ import type { CommandSpec } from "./command-table";
 import type { CliIO } from "./io";
 import { optional, time } from "./option-values";
 import { UsageError } from "./usage-error";
+import { valued } from "./option-spec";
 
 export const SCHEDULE_OPTIONS = {
-  every: { type: "string", value: "<interval>", help: "run every interval: 90s, 15m, 1h, 1d, 1h30m or milliseconds" },
-  start: { type: "string", value: "<time>", help: "with --every: the first run (ISO 8601 or epoch ms)" },
-  cron: { type: "string", value: "<expression>", help: 'run at the times a cron expression names, e.g. "0 9 * * 1-5"' },
-  tz: { type: "string", value: "<zone>", help: "with --cron: the IANA time zone it is read in (default UTC)" },
-  at: { type: "string", value: "<time>", help: "run once at this time (ISO 8601 or epoch ms)" },
-  prompt: {
-    type: "string",
-    value: "<text>",
-    help: 'post this text to --thread as you ("-" reads stdin); the thread answers as it would you',
-  },
-  task: { type: "string", value: "<goal>", help: "give the Autopilot this goal as a task, as you" },
-  project: { type: "string", value: "<projectId>", help: "the project (its id)" },
+  every: valued("<interval>", "run every interval: 90s, 15m, 1h, 1d, 1h30m or milliseconds"),
+  start: valued("<time>", "with --every: the first run (ISO 8601 or epoch ms)"),
+  cron: valued("<expression>", 'run at the times a cron expression names, e.g. "0 9 * * 1-5"'),
+  tz: valued("<zone>", "with --cron: the IANA time zone it is read in (default UTC)"),
+  at: valued("<time>", "run once at this time (ISO 8601 or epoch ms)"),
+  prompt: valued("<text>", 'post this text to --thread as you ("-" reads stdin); the thread answers as it would you'),
+  task: valued("<goal>", "give the Autopilot this goal as a task, as you"),
+  project: valued("<projectId>", "the project (its id)"),
 } as const;
 
 /** A prompt given as "-" is read from stdin when the command runs. */

@@ -7,16 +7,13 @@ import type { CommandSpec } from "./command-table";
 import type { CliIO } from "./io";
 import { integer, optional } from "./option-values";
 import { UsageError } from "./usage-error";
+import { valued, onOff } from "./option-spec";
 
 export const TASK_OPTIONS = {
-  "max-steps": { type: "string", value: "<n>", help: "the task's step budget (within the workspace's maximum)" },
-  "max-tokens": { type: "string", value: "<n>", help: "the task's token budget (within the workspace's maximum)" },
-  "max-minutes": {
-    type: "string",
-    value: "<n>",
-    help: "the task's running time budget in minutes (waiting for people does not count)",
-  },
-  json: { type: "boolean", help: "JSON (the method's result; for runlog, the whole log), not sentences" },
+  "max-steps": valued("<n>", "the task's step budget (within the workspace's maximum)"),
+  "max-tokens": valued("<n>", "the task's token budget (within the workspace's maximum)"),
+  "max-minutes": valued("<n>", "the task's running time budget in minutes (waiting for people does not count)"),
+  json: onOff("JSON (the method's result; for runlog, the whole log), not sentences"),
 } as const;
 
 export type TaskCommand =

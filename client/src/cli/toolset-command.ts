@@ -5,9 +5,10 @@
 import type { CommandSpec } from "./command-table";
 import { optional } from "./option-values";
 import { UsageError } from "./usage-error";
+import { valued } from "./option-spec";
 
 export const TOOLSET_OPTIONS = {
-  project: { type: "string", value: "<projectId>", help: "the project (its id)" },
+  project: valued("<projectId>", "the project (its id)"),
 } as const;
 
 export type ToolsetCommand = { name: "tools"; threadId?: string; projectId?: string };
