@@ -29,12 +29,22 @@ import {
   seedInstance,
   testLink,
 } from "./bridge-peer";
+import type { Sql } from "../domain/sql";
 
 const execRequest = {
   id: "ex-1",
   request: { command: "rm -rf build", cwd: "/work", sessionKey: "main", toolCallId: "call_7" },
   expiresAtMs: Date.now() + 60_000,
 };
+
+/** The decisions part of instance `inst`, its link connected to a scripted gateway. */
+async function connectedDecisions(sql: Sql) {
+  seedInstance(sql);
+  const { link } = testLink(sql);
+  const gw = fakeGateway();
+  link.connection = await connectTo(gw);
+  return { link, gw, decisions: new Decisions(link, () => {}) };
+}
 
 describe("bridge decisions", () => {
   it("records a gateway's exec request once, as a high-risk approval in its session's thread", async () => {
@@ -65,11 +75,7 @@ describe("bridge decisions", () => {
 
   it("sends a person's decision to the gateway first; a second one meanwhile waits (retry in 300 ms) and the gateway's echo is ignored", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const { link } = testLink(sql);
-      const gw = fakeGateway();
-      link.connection = await connectTo(gw);
-      const decisions = new Decisions(link, () => {});
+      const { gw, decisions } = await connectedDecisions(sql);
       decisions.recordExec(execRequest);
       const approval = approvalForRequest(sql, "inst", "ex-1")!;
       const action = approval.action as Extract<Approval["action"], { kind: "exec" }>;
@@ -106,11 +112,7 @@ describe("bridge decisions", () => {
 
   it("records what the gateway decided first and refuses the late decision (already_resolved)", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const { link } = testLink(sql);
-      const gw = fakeGateway();
-      link.connection = await connectTo(gw);
-      const decisions = new Decisions(link, () => {});
+      const { gw, decisions } = await connectedDecisions(sql);
       gw.on("approval.resolve", () => ok({ applied: false, approval: { status: "denied" } }));
       gw.on("device.pair.approve", () => refuse("INVALID_REQUEST", "unknown requestId"));
       decisions.recordExec(execRequest);

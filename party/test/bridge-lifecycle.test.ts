@@ -13,10 +13,9 @@ import { getInstance } from "../rooms/autopilot/features/instances/instances";
 import {
   asPerson,
   type FakeGateway,
-  fakeGateway,
+  gatewayForBridge,
   inRoom,
   ok,
-  refuse,
   seedInstance,
   seedThread,
   until,
@@ -25,31 +24,9 @@ import { runtimeStatus } from "./instance-ops";
 
 const ready = runtimeStatus({ workspaceId: "ws", instanceId: "work", gatewayVersion: "test" });
 
-/** A gateway that accepts the connect (as `accept` says) and answers the catch-up. */
-function gatewayPeer(accept: (auth: Record<string, unknown>) => boolean): FakeGateway {
-  const gw = fakeGateway();
-  gw.on("connect", (params) =>
-    accept(params.auth as Record<string, unknown>)
-      ? ok({
-          auth: {
-            method: "token",
-            scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"],
-            deviceToken: "dev-token",
-          },
-          policy: { tickIntervalMs: 30_000 },
-          server: { version: "2026.9.6", connId: "c1" },
-        })
-      : refuse("INVALID_REQUEST", "unauthorized: device token mismatch", { code: "AUTH_DEVICE_TOKEN_MISMATCH" }),
-  );
-  for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"])
-    gw.on(m, () => ok({}));
-  gw.on("exec.approval.list", () => ok([]));
-  gw.on("sessions.list", () => ok({ sessions: [] }));
-  gw.on("chat.history", () => ok({ messages: [] }));
-  gw.on("chat.send", () => ok({}));
-  gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
-  return gw;
-}
+/** A gateway that accepts the connect (as `accept` says) and answers the catch-up and every chat.send. */
+const gatewayPeer = (accept: (auth: Record<string, unknown>) => boolean) =>
+  gatewayForBridge(accept, { "chat.send": () => ok({}) });
 
 describe("bridge lifecycle", () => {
   it("connects when the gateway is ready, keeps the device token, sends after catching up, and reconnects after a drop", async () => {

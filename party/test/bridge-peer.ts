@@ -242,3 +242,36 @@ export const gatewaySession = (key: string, updatedAt: number): Omit<GatewaySess
   running: false,
   updatedAt,
 });
+
+/**
+ * A gateway a room's bridge dials: it takes the connect when `accept` says so (else refuses
+ * the device token), answers the catch-up's reads with nothing and `scripts` as they say,
+ * and has sent its challenge.
+ */
+export function gatewayForBridge(
+  accept: (auth: Record<string, unknown>) => boolean,
+  scripts: Record<string, Script> = {},
+): FakeGateway {
+  const gw = fakeGateway();
+  gw.on("connect", (params) =>
+    accept(params.auth as Record<string, unknown>)
+      ? ok({
+          auth: {
+            method: "token",
+            scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"],
+            deviceToken: "dev-token",
+          },
+          policy: { tickIntervalMs: 30_000 },
+          server: { version: "2026.9.6", connId: "c1" },
+        })
+      : refuse("INVALID_REQUEST", "unauthorized: device token mismatch", { code: "AUTH_DEVICE_TOKEN_MISMATCH" }),
+  );
+  for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"])
+    gw.on(m, () => ok({}));
+  gw.on("exec.approval.list", () => ok([]));
+  gw.on("sessions.list", () => ok({ sessions: [] }));
+  gw.on("chat.history", () => ok({ messages: [] }));
+  for (const [method, script] of Object.entries(scripts)) gw.on(method, script);
+  gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
+  return gw;
+}

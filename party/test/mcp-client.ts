@@ -2,7 +2,7 @@
 // connected with a key, and raw JSON-RPC posts for what the SDK would not send.
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { SELF } from "cloudflare:test";
-import type { Scope } from "../../shared/protocol/principal";
+import type { Principal, Scope } from "../../shared/protocol/principal";
 import { McpSessions } from "../rooms/autopilot/features/mcp/sessions";
 import { RequestMeter } from "../rooms/shared/rate-limit";
 import { createKey, ORIGIN, type Person, RawSocket, signUp } from "./harness";
@@ -107,3 +107,19 @@ export function roomlessSessions(limits: Partial<SessionLimits>): McpSessions {
   const meter = new RequestMeter(() => sessions.deps.limits());
   return sessions;
 }
+
+/** A JSON-RPC post to McpSessions as `agent`, as the Worker hands it on; `sessionId`: the session it continues. */
+export const postToSessions = (sessions: McpSessions, agent: Principal, body: string, sessionId?: string) =>
+  sessions.handle(
+    new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-06-18",
+        ...(sessionId ? { "mcp-session-id": sessionId } : {}),
+      },
+      body,
+    }),
+    agent,
+  );

@@ -5,7 +5,16 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../../shared/protocol/principal";
 import { idem, ORIGIN, RawSocket } from "./harness";
-import { endpoint, initialize, keyed, rawPost, rawSession, roomlessSessions, rpcMessages } from "./mcp-client";
+import {
+  endpoint,
+  initialize,
+  keyed,
+  postToSessions,
+  rawPost,
+  rawSession,
+  roomlessSessions,
+  rpcMessages,
+} from "./mcp-client";
 
 /** The most calls one batch may hold, as docs/mcp.md says. */
 const DOCUMENTED_MAX_BATCH = 20;
@@ -84,20 +93,7 @@ describe("JSON-RPC batches", () => {
 async function meteredSession(burst: number, agentId: string) {
   const sessions = roomlessSessions({ connection: { perSecond: 0.001, burst } });
   const agent: Principal = { id: agentId, kind: "agent", name: "batcher", scopes: ["read"] };
-  const post = (body: string, sessionId?: string) =>
-    sessions.handle(
-      new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          "mcp-protocol-version": "2025-06-18",
-          ...(sessionId ? { "mcp-session-id": sessionId } : {}),
-        },
-        body,
-      }),
-      agent,
-    );
+  const post = (body: string, sessionId?: string) => postToSessions(sessions, agent, body, sessionId);
   const opened = await post(initialize());
   const sessionId = opened.headers.get("mcp-session-id")!;
   await opened.text();

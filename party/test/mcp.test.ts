@@ -6,7 +6,7 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { Principal } from "../../shared/protocol/principal";
 import { api, createKey, decisionOn, idem, ORIGIN, provisioned, RawSocket, signUp } from "./harness";
-import { connect, initialize, keyed, keyedWithPerson, rawPost, roomlessSessions } from "./mcp-client";
+import { connect, initialize, keyed, keyedWithPerson, postToSessions, rawPost, roomlessSessions } from "./mcp-client";
 
 describe("who gets in", () => {
   it("refuses a request without a key, with a wrong key, and with another workspace's key", async () => {
@@ -348,19 +348,7 @@ describe("a re-scoped session", () => {
     let agent: Principal = { id: "agent:k2", kind: "agent", name: "rescoped", scopes: ["read", "write"] };
     // Each request carries the Worker's verdict of that request, read fresh from D1.
     const request = (body: unknown, sessionId?: string) =>
-      sessions.handle(
-        new Request(`${ORIGIN}/agents/autopilot/ws/mcp`, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-            "mcp-protocol-version": "2025-06-18",
-            ...(sessionId ? { "mcp-session-id": sessionId } : {}),
-          },
-          body: JSON.stringify(body),
-        }),
-        agent,
-      );
+      postToSessions(sessions, agent, JSON.stringify(body), sessionId);
     const opened = await request(JSON.parse(initialize()));
     const sessionId = opened.headers.get("mcp-session-id")!;
     await opened.text();

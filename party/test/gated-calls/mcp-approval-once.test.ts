@@ -9,33 +9,12 @@
 import { SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../../shared/protocol/approvals";
-import { type Answer, type FakeGateway, fakeGateway, ok, until } from "../bridge-peer";
+import { type Answer, type FakeGateway, gatewayForBridge, ok, until } from "../bridge-peer";
 import { decisionOn, idem, instanceUpdated, type RawSocket } from "../harness";
 import { endpoint, keyedWithPerson, rawPost, rawSession, rpcMessages } from "../mcp-client";
 
 /** A gateway that takes the bridge's connect and catch-up, and answers node.invoke with `invoke`. */
-function gatewayPeer(invoke: () => Promise<Answer>): FakeGateway {
-  const gw = fakeGateway();
-  gw.on("connect", () =>
-    ok({
-      auth: {
-        method: "token",
-        scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"],
-        deviceToken: "dev-token",
-      },
-      policy: { tickIntervalMs: 30_000 },
-      server: { version: "2026.9.6", connId: "c1" },
-    }),
-  );
-  for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"])
-    gw.on(m, () => ok({}));
-  gw.on("exec.approval.list", () => ok([]));
-  gw.on("sessions.list", () => ok({ sessions: [] }));
-  gw.on("chat.history", () => ok({ messages: [] }));
-  gw.on("node.invoke", invoke);
-  gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
-  return gw;
-}
+const gatewayPeer = (invoke: () => Promise<Answer>) => gatewayForBridge(() => true, { "node.invoke": invoke });
 
 /**
  * Instance `lab`, linked to a gateway at a host of this test's own: the room's bridge dials
