@@ -1,8 +1,6 @@
 import { Hono } from "hono";
 import * as nip98 from "nostr-tools/nip98";
 import { z } from "zod";
-import { principalFromApiKey, principalFromSession } from "../auth/principal";
-import { keySessionCookieValue, principalFromKeySession } from "../auth/key-sessions";
 import {
   identitiesOf,
   MAX_IDENTITIES_PER_PRINCIPAL,
@@ -10,13 +8,12 @@ import {
   registerIdentity,
   removeIdentity,
 } from "../auth/nostr-identities";
-import type { Principal } from "../../shared/protocol/principal";
 import { knownAuthors } from "../auth/nostr-attribution";
 import type { CommunityName } from "../../shared/protocol/community";
 import { attestAgent, relayOf } from "../rooms/relay/community/publish";
 import { PUBLIC_COMMUNITY, workspaceCommunity } from "../rooms/relay/community";
 import { principalIn } from "./caller";
-import { type ApiContext, type ApiEnv, authOf, httpError, jsonBody } from "./context";
+import { type ApiContext, type ApiEnv, httpError, jsonBody } from "./context";
 
 /**
  * Nostr identities over HTTP (docs/community.md, "Identities"): a person or an agent key

@@ -34,15 +34,9 @@ import {
   workspaceById,
   workspacesOf,
 } from "../auth/better-auth-reads";
-import {
-  closeKeySession,
-  keySessionCookie,
-  keySessionCookieValue,
-  principalFromKeySession,
-} from "../auth/key-sessions";
+import { closeKeySession, keySessionCookie, keySessionCookieValue } from "../auth/key-sessions";
 import { devOutbox } from "../auth/mail";
 import { memberChangeRefusal } from "../auth/membership-rules";
-import { principalFromApiKey, principalFromSession } from "../auth/principal";
 import { consumeTicketQuota } from "../auth/rate-limits";
 import { waitForStatusChange } from "../auth/status-watch";
 import { issueTicket } from "../auth/tickets";
