@@ -2,14 +2,12 @@ import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { Message } from "../../shared/protocol/threads";
 import { NO_MODEL_MESSAGE } from "../rooms/autopilot/features/agent/config";
-import { idem, RawSocket, signUp } from "./harness";
+import { idem, ownWorkspace } from "./harness";
 
 // This project runs with no AUTOPILOT_MODEL_* configured (vitest.worker.config.ts).
 describe("the Autopilot without a model", () => {
   it("says so in hello, leaves new threads silent, and answers a thread set to it with the one message naming the variables", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    const hello = await sock.hello();
+    const { sock, hello } = await ownWorkspace();
     expect(hello.agent).toEqual({
       model: {
         configured: false,

@@ -2,16 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { WorkspaceSettings } from "../../shared/protocol/settings";
-import { addMember, createKey, decisionOn, idem, openTeam, RawSocket, signUp } from "./harness";
+import { addMember, createKey, decisionOn, idem, openTeam, ownWorkspace, RawSocket, signUp } from "./harness";
 
 const HOUR = 60 * 60 * 1000;
 const lifetime = (a: Approval) => (a.expiresAt === null ? null : a.expiresAt - a.requestedAt);
 
 describe("who decides an approval: the workspace's policy", () => {
   it("a person alone confirms their own request with one explicit confirm, audited as self-confirmed", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    const hello = await sock.hello();
+    const { sock, hello } = await ownWorkspace();
     expect(hello.snapshot?.settings.approvals.twoPersonRule).toBe(false);
     const { approval } = await sock.ok("approvals.request", { title: "Ship the release", idempotencyKey: idem() });
     expect(approval.onBehalfOf).toEqual({ id: hello.principal.id, kind: "user", name: hello.principal.name });
@@ -34,9 +32,7 @@ describe("who decides an approval: the workspace's policy", () => {
   });
 
   it("a person alone can start their own OpenClaw chat: the start's approval is theirs to confirm", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await sock.hello();
+    const { sock } = await ownWorkspace();
     const started = await sock.ok("instances.startChat", {
       instanceId: "mine",
       name: "Mine",
@@ -101,9 +97,7 @@ describe("who decides an approval: the workspace's policy", () => {
   });
 
   it("each kind of approval waits as long as the workspace says, never longer than asked", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await sock.hello();
+    const { sock } = await ownWorkspace();
     const before = await sock.ok("instances.provision", {
       instanceId: "before",
       name: "Before",

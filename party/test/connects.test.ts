@@ -11,7 +11,7 @@ import { PresenceChanges, pagePresence } from "../rooms/autopilot/kernel/connect
 import type { Autopilot } from "../rooms/autopilot/room";
 import { PRESENCE_HOLD_MS, PresenceBroadcast } from "../rooms/autopilot/kernel/connections/presence-broadcast";
 import { PresenceIndex } from "../rooms/autopilot/kernel/connections/presence-index";
-import { addMember, idem, RawSocket, signUp } from "./harness";
+import { addMember, idem, ownWorkspace, RawSocket, signUp } from "./harness";
 
 const frameBytes = (sock: RawSocket, pick: (f: EventFrame) => boolean) =>
   sock
@@ -135,10 +135,7 @@ describe("presence diffs (unit)", () => {
 
 describe("bounded hello", () => {
   it("300 pending approvals of 16 KB each: the hello stays under its byte cap, says how many are left, and the rest are listable", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const writer = await RawSocket.open(ws, { cookie: owner.cookie });
-    await writer.hello();
+    const { owner, ws, sock: writer } = await ownWorkspace();
     const details = "x".repeat(16_000);
     const ids = new Set<string>();
     for (let i = 0; i < 300; i++)
@@ -176,10 +173,7 @@ describe("bounded hello", () => {
 
 describe("bounded resume", () => {
   it("a resume from 0 after megabytes of events gets a bounded reset hello, not the whole log", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const a = await RawSocket.open(ws, { cookie: owner.cookie });
-    const first = await a.hello();
+    const { owner, ws, sock: a, hello: first } = await ownWorkspace();
     const { thread } = await a.ok("threads.create", { title: "big", idempotencyKey: idem() });
     // ~250 events of 8 KB: 2 MB of log, inside the 300 events the test config keeps.
     for (let i = 0; i < 250; i++)
@@ -199,10 +193,7 @@ describe("bounded resume", () => {
   });
 
   it("a replay within the budget arrives in order, once, and live frames for the socket wait until it has caught up", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const writer = await RawSocket.open(ws, { cookie: owner.cookie });
-    const first = await writer.hello();
+    const { owner, ws, sock: writer, hello: first } = await ownWorkspace();
     const { thread } = await writer.ok("threads.create", { title: "t", idempotencyKey: idem() });
     // 280 small events: three replay pages of 100.
     for (let i = 0; i < 280; i++)
@@ -284,10 +275,7 @@ describe("presence that scales", () => {
 
 describe("the Hatchery's feed", () => {
   it("a snapshot of a large workspace comes in bounded pages that together hold everything", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const writer = await RawSocket.open(ws, { cookie: owner.cookie });
-    await writer.hello();
+    const { ws, sock: writer } = await ownWorkspace();
     const details = "z".repeat(15_000);
     for (let i = 0; i < 80; i++)
       await writer.ok("approvals.request", { title: `a${i}`, details, idempotencyKey: idem() });

@@ -9,7 +9,7 @@ import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gatew
 import type { Autopilot } from "../rooms/autopilot/room";
 import { download, PDF, PNG, uploaded } from "./files-harness";
 import { asPerson, inRoom, seedInstance, seedThread } from "./bridge-peer";
-import { addMember, api, idem, RawSocket, signUp } from "./harness";
+import { addMember, api, idem, ownWorkspace, RawSocket, signUp } from "./harness";
 
 // Files in threads, the room's side: what chat.send may attach, what each protocol sees,
 // and when the room forgets a file.
@@ -20,9 +20,7 @@ const bucket = (env as unknown as { FILES: R2Bucket }).FILES;
 const errorOf = (res: ResponseFrame) => (res.ok ? null : res.error.code);
 
 async function room() {
-  const owner = await signUp();
-  const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-  await sock.hello();
+  const { owner, sock } = await ownWorkspace();
   const { thread } = await sock.ok("threads.create", { title: "Files", idempotencyKey: idem() });
   return { owner, sock, thread, ws: owner.workspaceId };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { connected, RawSocket, signUp } from "./harness";
+import { connected, ownWorkspace, signUp } from "./harness";
 
 // Frames the `agents` framework would answer itself (`rpc`, `cf_agent_state`, its other
 // frame types) get exactly what any frame gets: the limiter and the size cap before they
@@ -56,9 +56,7 @@ describe("framework frames are metered and answered in our protocol", () => {
   });
 
   it("a 5 MB rpc frame is refused by size before it is parsed", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await sock.hello();
+    const { sock } = await ownWorkspace();
     const padding = "x".repeat(5 * 1024 * 1024);
     // Valid JSON: the framework would parse it and call the method.
     sock.send(JSON.stringify({ type: "rpc", id: "big", method: "destroy", args: [padding] }));
@@ -74,9 +72,7 @@ describe("framework frames are metered and answered in our protocol", () => {
   });
 
   it("every framework frame gets a typed bad_request that names nothing internal", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await sock.hello();
+    const { sock } = await ownWorkspace();
     for (const frame of FRAMEWORK_FRAMES) sock.send(JSON.stringify(frame));
     await sock.waitFor(() => sock.frames.filter((f) => f.type === "res").length >= FRAMEWORK_FRAMES.length);
     const replies = sock.frames.filter((f) => f.type === "res");

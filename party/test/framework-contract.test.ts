@@ -7,15 +7,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { KEEP_ALIVE_JOB } from "../rooms/autopilot/kernel/keep-alive";
-import { idem, RawSocket, signUp } from "./harness";
+import { idem, ownWorkspace, RawSocket, signUp } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
 
 describe("the agents lifecycle under the Autopilot", () => {
   it("a socket gets none of the framework's frames: our hello comes first, and frames shaped like the framework's reach our handler and get our typed error", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await sock.hello();
+    const { sock } = await ownWorkspace();
     expect(sock.frames[0]).toMatchObject({ type: "event", event: "hello" });
     // The framework's state write and RPC call: without a State or callables they are ordinary messages.
     sock.send(JSON.stringify({ type: "cf_agent_state", state: { taken: true } }));

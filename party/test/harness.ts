@@ -376,3 +376,12 @@ export function autopilotStub(workspaceId: string): DurableObjectStub<Autopilot>
 /** Runs `fn` over a workspace's Autopilot storage, as the room's own code (the bridge, a feature) would. */
 export const inAutopilot = <R>(workspaceId: string, fn: (sql: Sql, room: Autopilot) => R | Promise<R>): Promise<R> =>
   runInDurableObject(autopilotStub(workspaceId), (room: Autopilot, state) => fn(sqlFromStorage(state.storage), room));
+
+/** A new person's own workspace, and a socket of theirs into it past its hello. */
+export async function ownWorkspace() {
+  const owner = await signUp();
+  const ws = owner.workspaceId;
+  const sock = await RawSocket.open(ws, { cookie: owner.cookie });
+  const hello = await sock.hello();
+  return { owner, ws, sock, hello };
+}

@@ -5,7 +5,7 @@
 // its socket too; and the Autopilot's own toolset offers billing_summary without asking anyone.
 import { describe, expect, it } from "vitest";
 import type { MethodResult } from "../../shared/protocol/methods";
-import { createKey, idem, RawSocket, signUp } from "./harness";
+import { createKey, idem, ownWorkspace, RawSocket, signUp } from "./harness";
 import { connect } from "./mcp-client";
 
 type Toolset = MethodResult<"agent.toolset">;
@@ -14,9 +14,7 @@ const BILLING_TOOLS = ["billing_summary", "billing_entries"];
 
 describe("billing over MCP", () => {
   it("answers a read key the numbers the socket answers a person, and never offers setBudget", async () => {
-    const owner = await signUp();
-    const person = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await person.hello();
+    const { owner, sock: person } = await ownWorkspace();
     const { project } = await person.ok("projects.create", { name: "Launch", idempotencyKey: idem() });
     await person.ok("billing.setBudget", { scope: "workspace", limit: 5_000, idempotencyKey: idem() });
     await person.ok("billing.setBudget", {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { Inbox } from "../../shared/protocol/inbox";
 import type { ThreadRead } from "../../shared/protocol/reads";
-import { addMember, createKey, idem, openTeam, RawSocket, signUp } from "./harness";
+import { addMember, createKey, idem, openTeam, ownWorkspace, RawSocket, signUp } from "./harness";
 
 type ReadFrame = EventFrame & { payload: { threadId: string; read: ThreadRead } };
 type InboxFrame = EventFrame & { payload: { inbox: Inbox } };
@@ -69,9 +69,7 @@ describe("read state", () => {
   });
 
   it("a marker only moves forward and stops at the thread's newest message; unknown threads are refused", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await sock.hello();
+    const { owner, sock } = await ownWorkspace();
     // Someone else writes: the reader's own messages would count as read without a mark.
     const writer = await RawSocket.open(owner.workspaceId, {
       key: (await createKey(owner, owner.workspaceId, ["read", "write"])).key,
@@ -120,10 +118,7 @@ describe("read state", () => {
   });
 
   it("an agent key keeps its own markers, with read scope only", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const sock = await RawSocket.open(ws, { cookie: owner.cookie });
-    await sock.hello();
+    const { owner, ws, sock } = await ownWorkspace();
     const { thread } = await sock.ok("threads.create", { title: "Agents read too", idempotencyKey: idem() });
     const writer = await RawSocket.open(ws, { key: (await createKey(owner, ws, ["read", "write"])).key });
     await writer.hello();
@@ -221,10 +216,7 @@ describe("read state", () => {
   });
 
   it("a socket of the previous version (10, which added read state) keeps markers as they are", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const current = await RawSocket.open(ws, { cookie: owner.cookie });
-    await current.hello();
+    const { owner, ws, sock: current } = await ownWorkspace();
     const old = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: OLDEST_PROTOCOL_VERSION });
     const oldHello = await old.hello();
     expect(oldHello.protocol).toBe(OLDEST_PROTOCOL_VERSION);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../shared/protocol/errors";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
-import { addMember, connected, createKey, idem, RawSocket, rng, signUp } from "./harness";
+import { addMember, connected, createKey, idem, ownWorkspace, RawSocket, rng, signUp } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
 const roomStub = (ws: string) => rooms.get(rooms.idFromName(ws));
@@ -106,10 +106,7 @@ describe("resume without gaps or duplicates", () => {
   }
 
   it("a client too far behind, from another epoch, or from the future gets a snapshot with reset", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const a = await RawSocket.open(ws, { cookie: owner.cookie });
-    const first = await a.hello();
+    const { owner, ws, sock: a, hello: first } = await ownWorkspace();
     const { thread } = await a.ok("threads.create", { title: "t", idempotencyKey: idem() });
     // The test config keeps 300 events; write past that.
     for (let i = 0; i < 305; i++)
@@ -315,9 +312,7 @@ describe("bad input", () => {
   }
 
   it("agents framework frames cannot change room state", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    const hello = await sock.hello();
+    const { owner, sock, hello } = await ownWorkspace();
     sock.send(JSON.stringify({ type: "cf_agent_state", state: { hacked: true } }));
     sock.send(JSON.stringify({ type: "rpc", id: "1", method: "accessChanged", args: [{ reason: "x" }] }));
     sock.send(JSON.stringify({ type: "rpc", id: "2", method: "expireApprovals", args: [] }));
@@ -358,9 +353,7 @@ describe("bad input", () => {
   });
 
   it("garbage frames cost tokens too: a junk flood is limited and closed the same way", async () => {
-    const owner = await signUp();
-    const junk = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await junk.hello();
+    const { sock: junk } = await ownWorkspace();
     for (let i = 0; i < 700; i++)
       junk.send(i % 2 ? "not json at all" : JSON.stringify({ type: "req", id: `j${i}`, method: "no.such" }));
     expect((await junk.waitClosed(15_000)).code).toBe(4029);

@@ -5,7 +5,7 @@ import { appendAudit } from "../rooms/autopilot/kernel/audit";
 import { sqlFromStorage } from "../domain/sql";
 import worker from "../index";
 import type { Autopilot } from "../rooms/autopilot/room";
-import { idem, RawSocket, signUp } from "./harness";
+import { idem, ownWorkspace } from "./harness";
 
 const testEnv = env as unknown as {
   Autopilot: DurableObjectNamespace<Autopilot>;
@@ -23,10 +23,7 @@ const LONG_AGO = 1000;
 
 describe("retention by alarm", () => {
   it("the room schedules its sweep, and the sweep (run by the alarm) trims every table it owns and the canvas's", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const sock = await RawSocket.open(ws, { cookie: owner.cookie });
-    await sock.hello();
+    const { ws, sock } = await ownWorkspace();
     // A request that leaves an idempotency record; the canvas exists from here on.
     await sock.ok("threads.create", { title: "kept", idempotencyKey: idem() });
     await sock.ok("graph.apply", { commands: [{ op: "note.add", text: "hi" }], idempotencyKey: idem() });
@@ -73,10 +70,7 @@ describe("retention by alarm", () => {
   });
 
   it("a room with nothing left to forget drops its sweep, so an idle room is not woken for nothing", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const sock = await RawSocket.open(ws, { cookie: owner.cookie });
-    await sock.hello();
+    const { ws, sock } = await ownWorkspace();
     // A read: no idempotency record, but the sweep is scheduled like after any request.
     await sock.ok("threads.list", {});
     const callbacks = () =>

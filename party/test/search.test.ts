@@ -10,14 +10,12 @@ import { migrateAutopilot } from "../domain/db/migrate";
 import { ftsQuery, parseSnippet, searchRoom } from "../rooms/autopilot/features/workspace/search";
 import { sqlFromStorage } from "../domain/sql";
 import fixture from "./fixtures/autopilot-rows-v1.json";
-import { idem, RawSocket, signUp } from "./harness";
+import { idem, ownWorkspace, RawSocket } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
 
 async function openRoom() {
-  const owner = await signUp();
-  const socket = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-  await socket.hello();
+  const { owner, sock: socket } = await ownWorkspace();
   return { owner, socket };
 }
 

@@ -10,15 +10,13 @@ import { createOpContext } from "../rooms/autopilot/kernel/op-context";
 import { recall, remember } from "../rooms/autopilot/kernel/op-context";
 import { sqlFromStorage } from "../domain/sql";
 import { getThread, updateThread } from "../rooms/autopilot/features/threads/threads";
-import { idem, RawSocket, signUp } from "./harness";
+import { idem, ownWorkspace } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
 
 describe("thread reads", () => {
   it("read again after the stored record changed, by any writer, a thread is the changed one; a thread read is frozen", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await sock.hello();
+    const { owner, sock } = await ownWorkspace();
     const { thread } = await sock.ok("threads.create", { title: "before", idempotencyKey: idem() });
     const stub = rooms.get(rooms.idFromName(owner.workspaceId));
     await runInDurableObject(stub, async (_room, state) => {
@@ -47,9 +45,7 @@ describe("thread reads", () => {
   });
 
   it("within one turn, a thread written is read back as written, and as it was when its transaction rolled back", async () => {
-    const owner = await signUp();
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await sock.hello();
+    const { owner, sock } = await ownWorkspace();
     const { thread } = await sock.ok("threads.create", { title: "first", idempotencyKey: idem() });
     await runInDurableObject(rooms.get(rooms.idFromName(owner.workspaceId)), (_room, state) => {
       const sql = sqlFromStorage(state.storage);
