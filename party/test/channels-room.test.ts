@@ -1,3 +1,7 @@
+// The channel methods through the room's socket: who may ask, what every client receives (a
+// bot token in no frame to anyone, not the asker's own answer, not the audit log), and the
+// stored request gone after a denial. The gateway side is in channels.test.ts (scripted
+// gateway) and the e2e against the pinned gateway.
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import { channelRequest } from "../rooms/autopilot/features/instances/channels/requests";

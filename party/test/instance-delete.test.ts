@@ -1,4 +1,9 @@
-
+// Deleting an OpenClaw instance leaves nothing of it to act on, in the delete's own flow:
+// its threads are detached, a thread it answered has no responder (and says so in a line
+// of its own), a finished chat start is cleared, its sessions and bindings are gone (and
+// clients are told), and its node and its sessions' nodes leave the canvas. Driven through
+// the room with a linked gateway, whose delete (unlink) needs no runtime and runs the same
+// room-side removal as a hosted one's.
 import { describe, expect, it } from "vitest";
 import { domainNodeId, edgesMap, readGraph } from "../../shared/hatchery/graph";
 import { sessionNodeRef } from "../../shared/hatchery/session-nodes";
@@ -10,7 +15,6 @@ import { requireThread, updateThread } from "../rooms/autopilot/features/threads
 import { asRoom, gatewaySession } from "./bridge-peer";
 import { connected, decisionOn, idem, inAutopilot, instanceUpdated, RawSocket } from "./harness";
 import { node, openCanvas, team, until } from "./hatchery-harness";
-
 
 describe("deleting an instance", () => {
   it("detaches its threads with a line in each, leaves them with an explicit responder, clears their start, forgets its sessions and bindings, and takes it off the canvas", async () => {
