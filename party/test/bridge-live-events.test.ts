@@ -4,15 +4,13 @@
 import { describe, expect, it, vi } from "vitest";
 import { approvalForRequest, listSessions } from "../rooms/autopilot/features/instances/gateway";
 import { listMessages } from "../rooms/autopilot/features/threads/threads";
-import { inRoom, liveBridge, ok, seedInstance, seedThread, until } from "./bridge-peer";
+import { inRoom, liveBridge, liveBridgeWithThread, ok, until } from "./bridge-peer";
 import { untilReal } from "./harness";
 
 describe("bridge live events", () => {
   it("streams a run as deltas by offset and lands its reply once", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const thread = seedThread(sql, "main");
-      const { gw, broadcasts, runs } = await liveBridge(sql);
+      const { thread, gw, broadcasts, runs } = await liveBridgeWithThread(sql);
       gw.event("chat", {
         runId: "R1",
         sessionKey: "agent:main:main",
@@ -67,7 +65,6 @@ describe("bridge live events", () => {
 
   it("tells clients once per burst that the gateway's devices or nodes changed (presence, pairing decided)", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
       const { gw, broadcasts } = await liveBridge(sql);
       const devices = () => broadcasts.filter((b) => b.event === "instance.devices");
       gw.event("presence", { presence: [{ deviceId: "n1", roles: ["node"] }] });
@@ -86,9 +83,7 @@ describe("bridge live events", () => {
 
   it("interrupts live runs when the link drops, and shows a command with its output", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const thread = seedThread(sql, "main");
-      const { gw, broadcasts, runs } = await liveBridge(sql);
+      const { thread, gw, broadcasts, runs } = await liveBridgeWithThread(sql);
       gw.event("agent", {
         runId: "R2",
         sessionKey: "main",
@@ -124,7 +119,6 @@ describe("bridge live events", () => {
 
   it("turns announced requests into approvals and follows the gateway's decisions; re-reads sessions once per burst", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
       const { gw, link } = await liveBridge(sql);
       gw.on("sessions.list", () => ok({ sessions: [{ key: "s1", label: "One" }] }));
       gw.event("exec.approval.requested", { id: "ex-1", request: { command: "make" } });

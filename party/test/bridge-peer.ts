@@ -161,10 +161,22 @@ export function bridgeParts(link: BridgeLink) {
 }
 
 /**
- * The link of instance `inst` connected to a scripted gateway whose events reach the
- * parts' LiveEvents; `seen` lists the events handed on, in order.
+ * The link of instance `inst` (seeded here) connected to a scripted gateway whose events
+ * reach the parts' LiveEvents; `seen` lists the events handed on, in order.
  */
 export async function liveBridge(sql: Sql) {
+  seedInstance(sql);
+  return connectLive(sql);
+}
+
+/** liveBridge, with a thread bound to the instance's session `main` seeded before it connects. */
+export async function liveBridgeWithThread(sql: Sql) {
+  seedInstance(sql);
+  const thread = seedThread(sql, "main");
+  return { thread, ...(await connectLive(sql)) };
+}
+
+async function connectLive(sql: Sql) {
   const t = testLink(sql);
   const parts = bridgeParts(t.link);
   const seen: string[] = [];
