@@ -143,13 +143,16 @@ const RESULT_CHARS = 16_000;
 
 export interface ActingToolsDeps {
   sql: Sql;
+  /** Runs a registry method as `principal` through the room's dispatch; throws its error. */
   invoke(
     principal: Principal,
     method: MethodName,
     params: Record<string, unknown>,
     onBehalfOf?: Actor,
   ): Promise<unknown>;
+  /** The OpenClaw instance attached to a thread, whose gateway tools a run may use; null if none. */
   gateway(threadId: string): GatewayAccess | null;
+  /** A principal's access as D1 has it now: a run acts for its trigger only while that holds. */
   currentAccess: CurrentAccess;
 }
 

@@ -14,7 +14,6 @@ import type { LanguageModel, ModelMessage } from "ai";
 import type { ChatAbortResult, ChatStream } from "../../../../../shared/protocol/gateway";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { SpendAction } from "../../../../../shared/protocol/billing";
-import type { MethodName } from "../../../../../shared/protocol/methods";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
 import type { Message } from "../../../../../shared/protocol/threads";
 import { autopilotAnswers } from "../../../../../shared/responder";
@@ -47,32 +46,19 @@ import type { FileBytes } from "./attachments";
 import { pauseRun } from "./run-pause";
 import { answerToolCall, cancelWaitingRun, decideRunSpend } from "./run-decisions";
 import { canResumeAgain, nextResume } from "./run-recovery";
-import type { CurrentAccess } from "../../kernel/services";
-import { actingTools, type RunAccess, runAccess, stopRun } from "./run-access";
+import { type ActingToolsDeps, actingTools, type RunAccess, runAccess, stopRun } from "./run-access";
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import { toolDefinitionBytes } from "./tools";
 import { inputTokenBound } from "../billing/index";
-import type { GatewayAccess } from "../instances/index";
 import type { RunTools } from "./run-tools";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";
 
-export interface AgentDeps extends PostDeps {
+export interface AgentDeps extends PostDeps, ActingToolsDeps {
   config(): ModelConfig;
   /** Keeps the object in memory while a run streams or runs a tool; call the release when done. */
   keepAlive(): Promise<() => void>;
-  /** Runs a registry method as `principal` through the room's dispatch; throws its error. */
-  invoke(
-    principal: Principal,
-    method: MethodName,
-    params: Record<string, unknown>,
-    onBehalfOf?: Actor,
-  ): Promise<unknown>;
-  /** The OpenClaw instance attached to a thread, whose gateway tools a run may use; null if none. */
-  gateway(threadId: string): GatewayAccess | null;
-  /** A principal's access as D1 has it now: a run acts for its trigger only while that holds (run-access.ts). */
-  currentAccess: CurrentAccess;
   /** The bytes of a file in this workspace (files in threads), for the model. */
   files: FileBytes;
   /** Budgets checked before each model call, its actual cost recorded after (spend-gate.ts). */
