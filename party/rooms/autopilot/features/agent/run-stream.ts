@@ -25,37 +25,21 @@ export interface ApprovalRequest {
   input: unknown;
 }
 
+/** What every tool-finished event says about its call (its status and outcome come on top). */
+interface ToolFinished {
+  type: "tool-finished";
+  toolCallId: string;
+  tool: string;
+  input: unknown;
+}
+
 export type RunEvent =
   /** `offset` = characters of this segment's text before `text`. */
   | { type: "text"; offset: number; text: string }
   | { type: "tool-started"; toolCallId: string; tool: string; input: unknown }
-  | {
-      type: "tool-finished";
-      toolCallId: string;
-      tool: string;
-      input: unknown;
-      status: "ok";
-      output: unknown;
-      durationMs: number | null;
-    }
-  | {
-      type: "tool-finished";
-      toolCallId: string;
-      tool: string;
-      input: unknown;
-      status: "error";
-      error: string;
-      durationMs: number | null;
-    }
-  | {
-      type: "tool-finished";
-      toolCallId: string;
-      tool: string;
-      input: unknown;
-      status: "denied";
-      reason: string | null;
-      durationMs: null;
-    }
+  | (ToolFinished & { status: "ok"; output: unknown; durationMs: number | null })
+  | (ToolFinished & { status: "error"; error: string; durationMs: number | null })
+  | (ToolFinished & { status: "denied"; reason: string | null; durationMs: null })
   | ({ type: "approval-requested" } & ApprovalRequest)
   /** One model call (a step): usage as the endpoint reported it, `ok: false` if it failed or was cut off. */
   | {
