@@ -26,6 +26,7 @@ import { autopilotPrincipal, failSegment, jsonText, type PostDeps } from "./auto
 import type { GatewayAccess } from "../instances/index";
 import { GATEWAY_TOOL_SCOPE, type RunTools, runTools, toolCallKey } from "./run-tools";
 import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
+import { aroundTools } from "./run-stream";
 import { agentTool, runScopes } from "./tools";
 
 /** The scope a run's tool needs: a room tool its method's, the OpenClaw gateway tool `write`. */
@@ -78,31 +79,19 @@ export async function runAccess(
  * gone (the run then stops); the call fails either way, so it never runs.
  */
 export function guardTools(tools: ToolSet, check: () => Promise<RunAccess>, gone: (reason: string) => void): ToolSet {
-  const guarded: ToolSet = {};
-  for (const [name, definition] of Object.entries(tools)) {
-    const execute = definition.execute;
-    guarded[name] = execute
-      ? {
-          ...definition,
-          execute: async (input: unknown, options: Parameters<typeof execute>[1]) => {
-            const access = await check();
-            if (access.kind === "unknown")
-              throw new Error(
-                `${name} did not run: the access of whoever asked could not be confirmed (${access.error})`,
-              );
-            if (access.kind === "gone") {
-              gone(access.reason);
-              throw new Error(`${name} did not run: whoever asked no longer has access (${access.reason})`);
-            }
-            const scope = toolScope(name);
-            if (!hasScope(access.scopes, scope))
-              throw new Error(`${name} did not run: whoever asked no longer holds the ${scope} scope`);
-            return execute(input as never, options);
-          },
-        }
-      : definition;
-  }
-  return guarded;
+  return aroundTools(tools, async (name, _input, _options, execute) => {
+    const access = await check();
+    if (access.kind === "unknown")
+      throw new Error(`${name} did not run: the access of whoever asked could not be confirmed (${access.error})`);
+    if (access.kind === "gone") {
+      gone(access.reason);
+      throw new Error(`${name} did not run: whoever asked no longer has access (${access.reason})`);
+    }
+    const scope = toolScope(name);
+    if (!hasScope(access.scopes, scope))
+      throw new Error(`${name} did not run: whoever asked no longer holds the ${scope} scope`);
+    return execute();
+  });
 }
 
 const FiledApproval = z.object({ approval: z.object({ id: z.string() }) });

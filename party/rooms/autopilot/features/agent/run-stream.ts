@@ -99,6 +99,31 @@ const toolErrorLine = (error: unknown): string =>
       : (JSON.stringify(error) ?? String(error))
   ).slice(0, 1000);
 
+type ToolOptions = Parameters<NonNullable<ToolSet[string]["execute"]>>[1];
+
+/**
+ * The same tools, each execute going through `around` first (`execute` runs the tool; a
+ * tool without an execute stays as it is). A run's tools are wrapped this way to check its
+ * trigger's access (run-access.ts) and, here, to time the calls.
+ */
+export function aroundTools(
+  tools: ToolSet,
+  around: (name: string, input: unknown, options: ToolOptions, execute: () => unknown) => Promise<unknown>,
+): ToolSet {
+  const wrapped: ToolSet = {};
+  for (const [name, definition] of Object.entries(tools)) {
+    const execute = definition.execute;
+    wrapped[name] = execute
+      ? {
+          ...definition,
+          execute: (input: unknown, options: ToolOptions) =>
+            around(name, input, options, () => execute(input as never, options)),
+        }
+      : definition;
+  }
+  return wrapped;
+}
+
 /** Wraps each tool's execute to report when it really starts and how long it ran (also for calls approved on resume). */
 function timedTools(
   tools: ToolSet,
@@ -106,21 +131,11 @@ function timedTools(
   started: Map<string, number>,
   now: () => number,
 ): ToolSet {
-  const timed: ToolSet = {};
-  for (const [name, definition] of Object.entries(tools)) {
-    const execute = definition.execute;
-    timed[name] = execute
-      ? {
-          ...definition,
-          execute: async (input: unknown, options: Parameters<typeof execute>[1]) => {
-            started.set(options.toolCallId, now());
-            await emit({ type: "tool-started", toolCallId: options.toolCallId, tool: name, input });
-            return execute(input as never, options);
-          },
-        }
-      : definition;
-  }
-  return timed;
+  return aroundTools(tools, async (name, input, options, execute) => {
+    started.set(options.toolCallId, now());
+    await emit({ type: "tool-started", toolCallId: options.toolCallId, tool: name, input });
+    return execute();
+  });
 }
 
 /** Runs one segment; resolves with its outcome (it never rejects for model or tool failures). */
