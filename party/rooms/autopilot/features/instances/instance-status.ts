@@ -5,7 +5,7 @@ import type { RoomWriter } from "../../kernel/op-context";
 import { runtimeErrorWords } from "../../../../../shared/plain-words";
 import { jobs } from "../../../../domain/db/schema";
 import { getInstance, putInstance } from "./instances";
-import { failJob, finishJob, updateJob } from "../jobs/index";
+import { failRoomJob, finishRoomJob, updateJob } from "../jobs/index";
 
 /**
  * Writes the runtime's status into the instance (and its job). Unchanged statuses write
@@ -37,19 +37,8 @@ export function mirrorStatus(deps: RoomWriter, instanceId: string, status: Runti
     if (current.jobId) {
       const job = ctx.sql.db.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, current.jobId)).get();
       if (job && (job.status === "running" || job.status === "cancel_requested")) {
-        if (status.state === "ready")
-          finishJob(ctx, {
-            jobId: current.jobId,
-            message: "ready",
-            cancelled: false,
-            idempotencyKey: `room-${current.jobId}-done`,
-          });
-        else if (status.state === "error")
-          failJob(ctx, {
-            jobId: current.jobId,
-            error: next.error ?? "the gateway failed",
-            idempotencyKey: `room-${current.jobId}-fail`,
-          });
+        if (status.state === "ready") finishRoomJob(ctx, current.jobId, "ready");
+        else if (status.state === "error") failRoomJob(ctx, current.jobId, next.error ?? "the gateway failed");
         else
           updateJob(ctx, {
             jobId: current.jobId,

@@ -1,7 +1,7 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { activateLink, dropLink, dropLinkRequest } from "./gateway-links";
 import { getInstance, putInstance } from "./instances";
-import { failJob, finishJob, startJob } from "../jobs/index";
+import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
 import { type OperationDeps, removeInstance, unpairDevice } from "./operations";
 
 /**
@@ -20,12 +20,8 @@ export async function runLinkedOperation(deps: OperationDeps, approval: Approval
     (ctx) =>
       startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id,
   );
-  const done = (message: string) =>
-    deps.commit(null, (ctx) =>
-      finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }),
-    );
-  const fail = (message: string) =>
-    deps.commit(null, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
+  const done = (message: string) => deps.commit(null, (ctx) => finishRoomJob(ctx, jobId, message));
+  const fail = (message: string) => deps.commit(null, (ctx) => failRoomJob(ctx, jobId, message));
   try {
     switch (operation) {
       case "link": {

@@ -3,7 +3,7 @@ import type { Instance } from "../../../../../shared/protocol/instances";
 import type { Commit, OpContext } from "../../kernel/op-context";
 import { mirrorStatus } from "./instance-status";
 import { getInstance, putInstance } from "./instances";
-import { failJob, finishJob, startJob } from "../jobs/index";
+import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
 import { settleApproval } from "../approvals/index";
 import { forgetInstance, pendingGatewayApprovals } from "./gateway";
 import { bindingsOf, unbindThread } from "./gateway-bindings";
@@ -171,7 +171,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
           jobId: job.id,
           updatedAt: ctx.now,
         });
-      failJob(ctx, { jobId: job.id, error: refused, idempotencyKey: `room-${job.id}-fail` });
+      failRoomJob(ctx, job.id, refused);
       return { jobId: job.id, refused };
     }
     const base: Instance = existing ?? {
@@ -207,7 +207,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
       // A deleted instance stays deleted: only the job says this operation did not happen.
       if (current && current.status !== "stopped" && starting)
         putInstance(ctx, { ...current, status: "error", error: message, updatedAt: ctx.now });
-      failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` });
+      failRoomJob(ctx, jobId, message);
     });
   if (!deps.runtime) {
     fail("no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
@@ -243,14 +243,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         break;
       case "backup": {
         const backup = await retried(() => runtime.backup(deps.workspaceId, instanceId, deps.backupKeep));
-        deps.commit(null, (ctx) =>
-          finishJob(ctx, {
-            jobId,
-            message: backupMessage(backup),
-            cancelled: false,
-            idempotencyKey: `room-${jobId}-done`,
-          }),
-        );
+        deps.commit(null, (ctx) => finishRoomJob(ctx, jobId, backupMessage(backup)));
         break;
       }
       case "restore": {
@@ -261,9 +254,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
       }
       case "unpair": {
         const message = await unpairDevice(deps, instanceId, action.deviceId);
-        deps.commit(null, (ctx) =>
-          finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` }),
-        );
+        deps.commit(null, (ctx) => finishRoomJob(ctx, jobId, message));
         break;
       }
       case "delete":
@@ -271,7 +262,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         await retried(() => runtime.delete(deps.workspaceId, instanceId));
         deps.commit(null, (ctx) => {
           removeInstance(ctx, instanceId);
-          finishJob(ctx, { jobId, message: "deleted", cancelled: false, idempotencyKey: `room-${jobId}-done` });
+          finishRoomJob(ctx, jobId, "deleted");
         });
         break;
     }

@@ -1,6 +1,6 @@
 import { type BackupPolicy, instancesToBackUp } from "./backup-policy";
 import { listInstances } from "./instances";
-import { failJob, finishJob, startJob } from "../jobs/index";
+import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
 import { backupMessage, type OperationDeps } from "./operations";
 
 /**
@@ -24,14 +24,7 @@ export async function runScheduledBackups(deps: OperationDeps, policy: BackupPol
     );
     try {
       const backup = await runtime.backup(deps.workspaceId, instance.id, policy.keep);
-      deps.commit(null, (ctx) =>
-        finishJob(ctx, {
-          jobId,
-          message: backupMessage(backup),
-          cancelled: false,
-          idempotencyKey: `room-${jobId}-done`,
-        }),
-      );
+      deps.commit(null, (ctx) => finishRoomJob(ctx, jobId, backupMessage(backup)));
     } catch (error) {
       console.error(
         JSON.stringify({
@@ -41,13 +34,7 @@ export async function runScheduledBackups(deps: OperationDeps, policy: BackupPol
           error: String(error),
         }),
       );
-      deps.commit(null, (ctx) =>
-        failJob(ctx, {
-          jobId,
-          error: error instanceof Error ? error.message : String(error),
-          idempotencyKey: `room-${jobId}-fail`,
-        }),
-      );
+      deps.commit(null, (ctx) => failRoomJob(ctx, jobId, error instanceof Error ? error.message : String(error)));
     }
   }
 }

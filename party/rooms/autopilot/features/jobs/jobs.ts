@@ -105,6 +105,16 @@ export function failJob(ctx: OpContext, params: z.output<typeof JobsFailParams>)
   return { job };
 }
 
+/**
+ * The room ending a job it started itself (an approved or scheduled operation's): no request
+ * carries a key for it, so the key is the job's own, one per end.
+ */
+export const finishRoomJob = (ctx: OpContext, jobId: string, message: string): { job: Job } =>
+  finishJob(ctx, { jobId, message, cancelled: false, idempotencyKey: `room-${jobId}-done` });
+
+export const failRoomJob = (ctx: OpContext, jobId: string, error: string): { job: Job } =>
+  failJob(ctx, { jobId, error, idempotencyKey: `room-${jobId}-fail` });
+
 /** Anyone with write may ask; the owner decides when to stop and reports it with finish. */
 export function cancelJob(ctx: OpContext, params: z.output<typeof JobsCancelParams>): { job: Job } {
   const existing = getJob(ctx.sql, params.jobId);

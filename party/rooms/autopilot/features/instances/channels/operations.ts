@@ -4,7 +4,7 @@
 // sent, so a token is cut out of any text that leaves this file.
 import type { Approval } from "../../../../../../shared/protocol/approvals";
 import { CHANNEL_OPERATIONS } from "../../../../../../shared/protocol/instances";
-import { failJob, finishJob, startJob } from "../../jobs/index";
+import { failRoomJob, finishRoomJob, startJob } from "../../jobs/index";
 import type { OperationDeps } from "../operations";
 import {
   type ChannelAccess,
@@ -83,14 +83,7 @@ export async function settleChannelApproval(deps: OperationDeps, approval: Appro
       default:
         return;
     }
-    deps.commit(null, (ctx) =>
-      finishJob(ctx, {
-        jobId,
-        message: message.slice(0, 2000),
-        cancelled: false,
-        idempotencyKey: `room-${jobId}-done`,
-      }),
-    );
+    deps.commit(null, (ctx) => finishRoomJob(ctx, jobId, message.slice(0, 2000)));
   } catch (error) {
     const message = withoutSecrets(error instanceof Error ? error.message : String(error), request?.secret ?? null);
     console.error(
@@ -102,6 +95,6 @@ export async function settleChannelApproval(deps: OperationDeps, approval: Appro
         error: message,
       }),
     );
-    deps.commit(null, (ctx) => failJob(ctx, { jobId, error: message, idempotencyKey: `room-${jobId}-fail` }));
+    deps.commit(null, (ctx) => failRoomJob(ctx, jobId, message));
   }
 }
