@@ -2,7 +2,7 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import { activateLink, dropLink, dropLinkRequest } from "./gateway-links";
 import { getInstance, putInstance } from "./instances";
 import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
-import { type OperationDeps, removeInstance, unpairDevice } from "./operations";
+import { type OperationDeps, operationFailed, removeInstance, unpairDevice } from "./operations";
 
 /**
  * Approved operations on a linked gateway. None needs the runtime: linking registers the
@@ -71,16 +71,6 @@ export async function runLinkedOperation(deps: OperationDeps, approval: Approval
         throw new Error(`${operation} is for the linked gateway's owner to do`);
     }
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        msg: "linked instance operation failed",
-        workspace: deps.workspaceId,
-        instanceId,
-        operation,
-        error: String(error),
-      }),
-    );
-    fail(error instanceof Error ? error.message : String(error));
-    if (operation === "delete") deps.deleting?.(instanceId, false);
+    operationFailed(deps, "linked instance operation failed", action, error, fail);
   }
 }

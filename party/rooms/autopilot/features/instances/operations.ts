@@ -141,6 +141,23 @@ export async function unpairDevice(
   return `unpaired ${deviceId}`;
 }
 
+/**
+ * An approved operation that threw: logged, its job failed with why (`fail`), and an instance
+ * whose delete failed is no longer held as being deleted.
+ */
+export function operationFailed(
+  deps: OperationDeps,
+  msg: string,
+  action: { operation: string; instanceId: string },
+  error: unknown,
+  fail: (message: string) => void,
+): void {
+  const { operation, instanceId } = action;
+  console.error(JSON.stringify({ msg, workspace: deps.workspaceId, instanceId, operation, error: String(error) }));
+  fail(error instanceof Error ? error.message : String(error));
+  if (operation === "delete") deps.deleting?.(instanceId, false);
+}
+
 /** Runs an approved instance operation (the approval carries what and on which instance). */
 export async function runInstanceOperation(deps: OperationDeps, approval: Approval): Promise<void> {
   const action = approval.action;
@@ -267,17 +284,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
         break;
     }
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        msg: "instance operation failed",
-        workspace: deps.workspaceId,
-        instanceId,
-        operation,
-        error: String(error),
-      }),
-    );
-    fail(error instanceof Error ? error.message : String(error));
-    if (operation === "delete") deps.deleting?.(instanceId, false);
+    operationFailed(deps, "instance operation failed", action, error, fail);
   } finally {
     if (starts) deps.awaitingRuntime?.(instanceId, false);
   }
