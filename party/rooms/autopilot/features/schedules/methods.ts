@@ -100,15 +100,31 @@ export function changeSchedule(ctx: OpContext, schedule: Schedule): Schedule {
   return changed;
 }
 
-export function pauseSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { schedule: Schedule } {
-  const schedule = requireSchedule(ctx, params.scheduleId);
+/**
+ * The schedule a pause or resume switches between active and paused, once the caller may
+ * control it: `already` when it has the status asked for; one that ended (done, failed) is a
+ * conflict, `ended` saying what to do instead.
+ */
+function scheduleToSwitch(
+  ctx: OpContext,
+  scheduleId: string,
+  to: "active" | "paused",
+  ended: string,
+): { schedule: Schedule; already: boolean } {
+  const schedule = requireSchedule(ctx, scheduleId);
   requireControl(ctx, schedule);
-  if (schedule.status === "paused") return { schedule };
-  if (schedule.status !== "active")
-    throw new RoomError("conflict", `schedule ${schedule.id} is ${schedule.status}: it will not run again`, {
+  if (schedule.status === to) return { schedule, already: true };
+  if (schedule.status !== (to === "paused" ? "active" : "paused"))
+    throw new RoomError("conflict", `schedule ${schedule.id} is ${schedule.status}: ${ended}`, {
       scheduleId: schedule.id,
       status: schedule.status,
     });
+  return { schedule, already: false };
+}
+
+export function pauseSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { schedule: Schedule } {
+  const { schedule, already } = scheduleToSwitch(ctx, params.scheduleId, "paused", "it will not run again");
+  if (already) return { schedule };
   ctx.audit("schedules.pause", schedule.id);
   return {
     schedule: changeSchedule(ctx, {
@@ -122,14 +138,8 @@ export function pauseSchedule(ctx: OpContext, params: z.output<typeof ScheduleCo
 
 /** Resumed from now: the occurrences it was paused through do not run. */
 export function resumeSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { schedule: Schedule } {
-  const schedule = requireSchedule(ctx, params.scheduleId);
-  requireControl(ctx, schedule);
-  if (schedule.status === "active") return { schedule };
-  if (schedule.status !== "paused")
-    throw new RoomError("conflict", `schedule ${schedule.id} is ${schedule.status}: create a new one`, {
-      scheduleId: schedule.id,
-      status: schedule.status,
-    });
+  const { schedule, already } = scheduleToSwitch(ctx, params.scheduleId, "active", "create a new one");
+  if (already) return { schedule };
   // It acts as its owner: turning it back on is theirs to do (or an admin's).
   if (
     ownerOf(ctx).id !== schedule.createdBy.id &&
