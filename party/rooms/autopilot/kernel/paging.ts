@@ -20,13 +20,14 @@ export interface PageQuery<T> {
   };
   /** Extra filter. */
   where?: SQL | undefined;
-  before?: PageCursor;
+  /** Where the page starts; none: at the newest row. */
+  before?: PageCursor | undefined;
   limit: number;
   /**
    * Stops before the stored documents pass this many bytes (a bounded hello); at least
    * nothing is over it, so a single huge row is left for the list method to return.
    */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   decode: (doc: string) => T;
 }
 

@@ -285,10 +285,10 @@ export function listApprovals(
   return pageRows(sql, {
     table: approvals,
     columns: APPROVAL_COLUMNS,
-    ...(params.status ? { where: eq(approvals.status, params.status) } : {}),
-    ...(params.before ? { before: params.before } : {}),
+    where: params.status ? eq(approvals.status, params.status) : undefined,
+    before: params.before,
     limit: params.limit,
-    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    maxBytes,
     decode: (doc) => approvalRecord.decode(doc),
   });
 }

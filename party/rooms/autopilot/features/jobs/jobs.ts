@@ -138,10 +138,10 @@ export function listJobs(sql: Sql, params: z.output<typeof JobsListParams>, maxB
   return pageRows(sql, {
     table: jobs,
     columns: JOB_COLUMNS,
-    ...(params.active ? { where: ACTIVE } : {}),
-    ...(params.before ? { before: params.before } : {}),
+    where: params.active ? ACTIVE : undefined,
+    before: params.before,
     limit: params.limit,
-    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    maxBytes,
     decode: (doc) => jobRecord.decode(doc),
   });
 }

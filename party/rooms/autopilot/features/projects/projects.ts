@@ -303,10 +303,10 @@ export function pageProjects(
   return pageRows(sql, {
     table: projects,
     columns: { id: projects.id, time: projects.updatedAt, doc: projects.doc },
-    ...(params.includeArchived ? {} : { where: eq(projects.archived, 0) }),
-    ...(params.before ? { before: params.before } : {}),
+    where: params.includeArchived ? undefined : eq(projects.archived, 0),
+    before: params.before,
     limit: params.limit,
-    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    maxBytes,
     decode: (doc) => projectRecord.decode(doc),
   });
 }

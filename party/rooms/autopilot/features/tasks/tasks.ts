@@ -125,15 +125,14 @@ const COLUMNS = { id: tasks.id, time: tasks.updatedAt, doc: tasks.doc };
 
 /** Most recently updated first. */
 export function listTasks(sql: Sql, params: z.output<typeof TasksListParams>): Page<Task> {
-  const where = and(
-    params.active ? notInArray(tasks.status, [...FINISHED_TASK_STATUSES]) : undefined,
-    params.projectId ? eq(tasks.projectId, params.projectId) : undefined,
-  );
   return pageRows(sql, {
     table: tasks,
     columns: COLUMNS,
-    ...(where ? { where } : {}),
-    ...(params.before ? { before: params.before } : {}),
+    where: and(
+      params.active ? notInArray(tasks.status, [...FINISHED_TASK_STATUSES]) : undefined,
+      params.projectId ? eq(tasks.projectId, params.projectId) : undefined,
+    ),
+    before: params.before,
     limit: params.limit,
     decode: (doc) => publicTask(taskRecord.decode(doc)),
   });

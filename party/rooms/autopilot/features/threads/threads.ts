@@ -118,10 +118,10 @@ export function pageThreads(
   return pageRows(sql, {
     table: threads,
     columns: { id: threads.id, time: threads.updatedAt, doc: threads.doc },
-    ...(params.includeArchived ? {} : { where: eq(threads.archived, 0) }),
-    ...(params.before ? { before: params.before } : {}),
+    where: params.includeArchived ? undefined : eq(threads.archived, 0),
+    before: params.before,
     limit: params.limit,
-    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    maxBytes,
     decode: (doc) => threadRecord.decode(doc),
   });
 }
