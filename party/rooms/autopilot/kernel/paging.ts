@@ -72,6 +72,18 @@ function afterRow(row: { at: number; id: string }): PageCursor {
   return { at: row.at + 1, id: row.id };
 }
 
+/** A table that keeps one document per id (a feature's approvals, jobs, projects …). */
+export type DocTable = SQLiteTable & {
+  id: AnySQLiteColumn<{ data: string; notNull: true }>;
+  doc: AnySQLiteColumn<{ data: string; notNull: true }>;
+};
+
+/** The document stored under `id`, decoded; null when there is none. */
+export function docById<T>(sql: Sql, table: DocTable, id: string, decode: (doc: string) => T): T | null {
+  const row = sql.db.select({ doc: table.doc }).from(table).where(eq(table.id, id)).get();
+  return row ? decode(row.doc) : null;
+}
+
 /** How many rows match a filter. */
 export function countRows(sql: Sql, table: SQLiteTable, where?: SQL): number {
   return sql.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;

@@ -11,7 +11,7 @@ import type { OpContext } from "../../kernel/op-context";
 import { excluded } from "../../../../domain/db/client";
 import { approvalGates, approvals, instances, jobs, threads } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
-import { type Page, pageRows } from "../../kernel/paging";
+import { docById, type Page, pageRows } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";
 import { type DecisionAsk, decisionRefusal, selfConfirmed } from "../../../../../shared/approval-policy";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
@@ -23,8 +23,7 @@ import { readable } from "../../../../records/codec";
 import { approvalRecord, instanceRecord, jobRecord, threadRecord } from "../../../../records/documents";
 
 export function getApproval(sql: Sql, id: string): Approval | null {
-  const row = sql.db.select({ doc: approvals.doc }).from(approvals).where(eq(approvals.id, id)).get();
-  return row ? approvalRecord.decode(row.doc) : null;
+  return docById(sql, approvals, id, (doc) => approvalRecord.decode(doc));
 }
 
 export function requireApproval(sql: Sql, id: string): Approval {

@@ -12,12 +12,13 @@ import type {
 } from "../../../../../shared/protocol/instances";
 import { deleteDetails, restoreDetails, unlinkDetails, unpairDetails } from "../../../../../shared/instance-texts";
 import { requestApproval } from "../approvals/index";
-import { asc, eq } from "drizzle-orm";
+import { asc } from "drizzle-orm";
 import type { OpContext } from "../../kernel/op-context";
 import { excluded } from "../../../../domain/db/client";
 import { instances } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
+import { docById } from "../../kernel/paging";
 import { bindThread, sessionKeyForThread, unbindThread } from "./gateway-bindings";
 import { requireThread, updateThread } from "../threads/index";
 import { readable } from "../../../../records/codec";
@@ -27,8 +28,7 @@ import { instanceRecord } from "../../../../records/documents";
 export const INSTANCE_APPROVAL_TTL_MS = 24 * 60 * 60 * 1000;
 
 export function getInstance(sql: Sql, id: string): Instance | null {
-  const row = sql.db.select({ doc: instances.doc }).from(instances).where(eq(instances.id, id)).get();
-  return row ? instanceRecord.decode(row.doc) : null;
+  return docById(sql, instances, id, (doc) => instanceRecord.decode(doc));
 }
 
 export function listInstances(sql: Sql): Instance[] {

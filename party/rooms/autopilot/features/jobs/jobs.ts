@@ -10,19 +10,18 @@ import {
   type JobsUpdateParams,
 } from "../../../../../shared/protocol/jobs";
 import { hasScope } from "../../../../../shared/scopes";
-import { eq, inArray, not } from "drizzle-orm";
+import { inArray, not } from "drizzle-orm";
 import type { OpContext } from "../../kernel/op-context";
 import { excluded } from "../../../../domain/db/client";
 import { jobs } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
-import { countRows, type Page, pageRows } from "../../kernel/paging";
+import { countRows, docById, type Page, pageRows } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";
 import { requireThread } from "../threads/index";
 import { jobRecord } from "../../../../records/documents";
 
 export function getJob(sql: Sql, id: string): Job | null {
-  const row = sql.db.select({ doc: jobs.doc }).from(jobs).where(eq(jobs.id, id)).get();
-  return row ? jobRecord.decode(row.doc) : null;
+  return docById(sql, jobs, id, (doc) => jobRecord.decode(doc));
 }
 
 function putJob(sql: Sql, job: Job): void {

@@ -17,7 +17,7 @@ import type { OpContext } from "../../kernel/op-context";
 import { excluded } from "../../../../domain/db/client";
 import { files, projects, threads } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
-import { countRows, type Page, pageRows } from "../../kernel/paging";
+import { countRows, docById, type Page, pageRows } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";
 import { readable } from "../../../../records/codec";
 import { projectRecord } from "../../../../records/documents";
@@ -30,8 +30,7 @@ import { getInstance } from "../instances/index";
 // the project of the thread it answers in (party/rooms/autopilot/features/agent/run-context.ts).
 
 export function getProject(sql: Sql, id: string): Project | null {
-  const row = sql.db.select({ doc: projects.doc }).from(projects).where(eq(projects.id, id)).get();
-  return row ? projectRecord.decode(row.doc) : null;
+  return docById(sql, projects, id, (doc) => projectRecord.decode(doc));
 }
 
 export function requireProject(sql: Sql, id: string): Project {

@@ -5,6 +5,7 @@ import { Schedule } from "../../../../../shared/protocol/schedules";
 import { excluded } from "../../../../domain/db/client";
 import { scheduleFirings, schedules } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
+import { docById } from "../../kernel/paging";
 import { defineRecord, readable } from "../../../../records/codec";
 
 // The schedules' data: each schedule is its wire shape in `doc`, with the columns the room
@@ -36,8 +37,7 @@ export interface Firing {
 const FINISHED_FIRINGS_KEPT = 10;
 
 export function getSchedule(sql: Sql, id: string): Schedule | null {
-  const row = sql.db.select({ doc: schedules.doc }).from(schedules).where(eq(schedules.id, id)).get();
-  return row ? scheduleRecord.decode(row.doc) : null;
+  return docById(sql, schedules, id, (doc) => scheduleRecord.decode(doc));
 }
 
 export function putSchedule(sql: Sql, schedule: Schedule): void {

@@ -22,15 +22,14 @@ import type { OpContext } from "../../kernel/op-context";
 import { filedApprovals } from "../agent/index";
 import { withdrawApproval } from "../approvals/index";
 import { reportJob, startJob } from "../jobs/index";
-import { countRows, type Page, pageRows } from "../../kernel/paging";
+import { countRows, docById, type Page, pageRows } from "../../kernel/paging";
 import { projectOfThread, requireProject, updateProject } from "../projects/index";
 import { createThread, requireThread } from "../threads/index";
 
 const UNFINISHED: TaskStatus[] = ["queued", "running", "waiting", "paused"];
 
 export function getTask(sql: Sql, id: string): TaskDoc | null {
-  const row = sql.db.select({ doc: tasks.doc }).from(tasks).where(eq(tasks.id, id)).get();
-  return row ? taskRecord.decode(row.doc) : null;
+  return docById(sql, tasks, id, (doc) => taskRecord.decode(doc));
 }
 
 export function requireTask(sql: Sql, id: string): TaskDoc {
