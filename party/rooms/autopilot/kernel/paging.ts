@@ -84,6 +84,31 @@ export function docById<T>(sql: Sql, table: DocTable, id: string, decode: (doc: 
   return row ? decode(row.doc) : null;
 }
 
+/** A document table whose rows are archived rather than deleted (threads, projects). */
+export type ArchivableTable = DocTable & {
+  updatedAt: AnySQLiteColumn<{ data: number; notNull: true }>;
+  archived: AnySQLiteColumn<{ data: number; notNull: true }>;
+};
+
+/** Most recently updated first, one page from `before` (archived rows only if asked). */
+export function pageArchivable<T>(
+  sql: Sql,
+  table: ArchivableTable,
+  params: { includeArchived: boolean; limit: number; before?: PageCursor | undefined },
+  decode: (doc: string) => T,
+  maxBytes?: number,
+): Page<T> {
+  return pageRows(sql, {
+    table,
+    columns: { id: table.id, time: table.updatedAt, doc: table.doc },
+    where: params.includeArchived ? undefined : eq(table.archived, 0),
+    before: params.before,
+    limit: params.limit,
+    maxBytes,
+    decode,
+  });
+}
+
 /** How many rows match a filter. */
 export function countRows(sql: Sql, table: SQLiteTable, where?: SQL): number {
   return sql.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;

@@ -17,7 +17,7 @@ import type { OpContext } from "../../kernel/op-context";
 import { excluded } from "../../../../domain/db/client";
 import { files, projects, threads } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
-import { countRows, docById, type Page, pageRows } from "../../kernel/paging";
+import { countRows, docById, type Page, pageArchivable } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";
 import { readable } from "../../../../records/codec";
 import { projectRecord } from "../../../../records/documents";
@@ -299,15 +299,7 @@ export function pageProjects(
   params: Pick<z.output<typeof ProjectsListParams>, "includeArchived" | "limit" | "before">,
   maxBytes?: number,
 ): Page<Project> {
-  return pageRows(sql, {
-    table: projects,
-    columns: { id: projects.id, time: projects.updatedAt, doc: projects.doc },
-    where: params.includeArchived ? undefined : eq(projects.archived, 0),
-    before: params.before,
-    limit: params.limit,
-    maxBytes,
-    decode: (doc) => projectRecord.decode(doc),
-  });
+  return pageArchivable(sql, projects, params, (doc) => projectRecord.decode(doc), maxBytes);
 }
 
 /** How many projects a list of `includeArchived` would hold (the hello's remainder). */

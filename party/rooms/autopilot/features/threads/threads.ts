@@ -16,7 +16,7 @@ import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
 import { messages as messageRows, threads } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
 import type { PageCursor } from "../../../../../shared/protocol/paging";
-import { type Page, pageRows } from "../../kernel/paging";
+import { type Page, pageArchivable } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";
 import { readable } from "../../../../records/codec";
 import { messageRecord, threadRecord } from "../../../../records/documents";
@@ -115,15 +115,7 @@ export function pageThreads(
   params: { includeArchived: boolean; limit: number; before?: PageCursor | undefined },
   maxBytes?: number,
 ): Page<Thread> {
-  return pageRows(sql, {
-    table: threads,
-    columns: { id: threads.id, time: threads.updatedAt, doc: threads.doc },
-    where: params.includeArchived ? undefined : eq(threads.archived, 0),
-    before: params.before,
-    limit: params.limit,
-    maxBytes,
-    decode: (doc) => threadRecord.decode(doc),
-  });
+  return pageArchivable(sql, threads, params, (doc) => threadRecord.decode(doc), maxBytes);
 }
 
 /** The title of a thread created without one, until the Autopilot names it. */
