@@ -109,6 +109,32 @@ export function pageArchivable<T>(
   });
 }
 
+/**
+ * Keeps the newest `kept` of the rows `where` picks (by `at`) and deletes the older ones: how
+ * a table kept per person stays bounded. Rows as old as the oldest kept one stay too.
+ */
+export function keepNewest(
+  sql: Sql,
+  table: SQLiteTable,
+  where: SQL,
+  at: AnySQLiteColumn<{ data: number; notNull: true }>,
+  kept: number,
+): void {
+  const oldestKept = sql.db
+    .select({ at })
+    .from(table)
+    .where(where)
+    .orderBy(desc(at))
+    .limit(1)
+    .offset(kept - 1)
+    .get();
+  if (oldestKept)
+    sql.db
+      .delete(table)
+      .where(and(where, lt(at, oldestKept.at)))
+      .run();
+}
+
 /** How many rows match a filter. */
 export function countRows(sql: Sql, table: SQLiteTable, where?: SQL): number {
   return sql.db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;

@@ -1,6 +1,7 @@
-import { and, desc, eq, gte, inArray, lt, or, sql as sqlText } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, or, sql as sqlText } from "drizzle-orm";
 import { communityMentions } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
+import { keepNewest } from "../../kernel/paging";
 import { MENTION_FOLD_MS, unreadAgain } from "./mention-folds";
 
 /**
@@ -62,19 +63,7 @@ export function noteCommunityMention(sql: Sql, mention: NewCommunityMention): vo
     .values({ ...mention, firstAt: at })
     .onConflictDoNothing()
     .run();
-  const oldestKept = sql.db
-    .select({ at: communityMentions.at })
-    .from(communityMentions)
-    .where(eq(communityMentions.principalId, principalId))
-    .orderBy(desc(communityMentions.at))
-    .limit(1)
-    .offset(KEPT - 1)
-    .get();
-  if (oldestKept)
-    sql.db
-      .delete(communityMentions)
-      .where(and(eq(communityMentions.principalId, principalId), lt(communityMentions.at, oldestKept.at)))
-      .run();
+  keepNewest(sql, communityMentions, eq(communityMentions.principalId, principalId), communityMentions.at, KEPT);
 }
 
 export function communityMentionsOf(sql: Sql, principalId: string, limit: number): CommunityMention[] {

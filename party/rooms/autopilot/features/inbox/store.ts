@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, sql as sqlText } from "drizzle-orm";
+import { and, desc, eq, gte, sql as sqlText } from "drizzle-orm";
 import {
   DEFAULT_INBOX_PREFERENCES,
   type InboxPreferences,
@@ -13,6 +13,7 @@ import {
   inboxReads,
 } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
+import { keepNewest } from "../../kernel/paging";
 import { MENTION_FOLD_MS, unreadAgain } from "./mention-folds";
 import { readable } from "../../../../records/codec";
 import { inboxPreferencesRecord } from "../../../../records/documents";
@@ -258,19 +259,7 @@ export function noteMention(sql: Sql, principalId: string, authorId: string, mes
     .values({ principalId, messageId, at, authorId, firstAt: at })
     .onConflictDoNothing()
     .run();
-  const oldestKept = sql.db
-    .select({ at: inboxMentions.at })
-    .from(inboxMentions)
-    .where(eq(inboxMentions.principalId, principalId))
-    .orderBy(desc(inboxMentions.at))
-    .limit(1)
-    .offset(MENTIONS_KEPT - 1)
-    .get();
-  if (oldestKept)
-    sql.db
-      .delete(inboxMentions)
-      .where(and(eq(inboxMentions.principalId, principalId), lt(inboxMentions.at, oldestKept.at)))
-      .run();
+  keepNewest(sql, inboxMentions, eq(inboxMentions.principalId, principalId), inboxMentions.at, MENTIONS_KEPT);
 }
 
 /** The mentions noted for this person, newest first. */

@@ -1,8 +1,9 @@
-import { and, count, desc, eq, gt, inArray, lt, lte, max, sql as sqlText } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, lte, max, sql as sqlText } from "drizzle-orm";
 import type { InboxItem } from "../../../../../shared/protocol/inbox";
 import { MAX_THREAD_READS, type ThreadRead, type ThreadReads } from "../../../../../shared/protocol/reads";
 import { messages, threadReads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
+import { keepNewest } from "../../kernel/paging";
 
 // Read state (docs/inbox.md, "Read state"): per principal and thread, the newest message
 // read and how many of the thread's messages that covers: those up to it, and the reader's own
@@ -126,19 +127,7 @@ function putMarker(sql: Sql, principalId: string, threadId: string, read: Thread
 
 /** Keeps a principal's newest MAX_THREAD_READS markers: an older one's thread counts as never opened. */
 function forgetOldest(sql: Sql, principalId: string): void {
-  const oldestKept = sql.db
-    .select({ at: threadReads.at })
-    .from(threadReads)
-    .where(eq(threadReads.principalId, principalId))
-    .orderBy(desc(threadReads.at))
-    .limit(1)
-    .offset(MAX_THREAD_READS - 1)
-    .get();
-  if (oldestKept)
-    sql.db
-      .delete(threadReads)
-      .where(and(eq(threadReads.principalId, principalId), lt(threadReads.at, oldestKept.at)))
-      .run();
+  keepNewest(sql, threadReads, eq(threadReads.principalId, principalId), threadReads.at, MAX_THREAD_READS);
 }
 
 /**
