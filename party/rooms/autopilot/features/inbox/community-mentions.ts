@@ -1,8 +1,8 @@
-import { and, desc, eq, gte, inArray, or, sql as sqlText } from "drizzle-orm";
+import { and, desc, eq, inArray, or } from "drizzle-orm";
 import { communityMentions } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 import { keepNewest } from "../../kernel/paging";
-import { MENTION_FOLD_MS, unreadAgain } from "./mention-folds";
+import { foldedIn, openFold, unreadAgain } from "./mention-folds";
 
 /**
  * Posts of the workspace's community that name a person, as their inbox shows them
@@ -29,33 +29,27 @@ const KEPT = 200;
 export function noteCommunityMention(sql: Sql, mention: NewCommunityMention): void {
   const { principalId, authorKey, at } = mention;
   const fold = authorKey
-    ? sql.db
-        .select({ eventId: communityMentions.eventId })
-        .from(communityMentions)
-        .where(
-          and(
-            eq(communityMentions.principalId, principalId),
-            eq(communityMentions.authorKey, authorKey),
-            gte(sqlText`coalesce(${communityMentions.firstAt}, ${communityMentions.at})`, at - MENTION_FOLD_MS),
-          ),
-        )
-        .orderBy(desc(communityMentions.at))
-        .limit(1)
-        .get()
+    ? openFold(
+        sql,
+        communityMentions,
+        { author: communityMentions.authorKey, key: communityMentions.eventId },
+        principalId,
+        authorKey,
+        at,
+      )
     : undefined;
-  if (fold && fold.eventId !== mention.eventId) {
+  if (fold !== undefined && fold !== mention.eventId) {
     sql.db
       .update(communityMentions)
       .set({
-        count: sqlText`${communityMentions.count} + 1`,
+        ...foldedIn(communityMentions, at),
         lastEventId: mention.eventId,
-        at: sqlText`max(${communityMentions.at}, ${at})`,
         author: mention.author,
         text: mention.text,
       })
-      .where(and(eq(communityMentions.principalId, principalId), eq(communityMentions.eventId, fold.eventId)))
+      .where(and(eq(communityMentions.principalId, principalId), eq(communityMentions.eventId, fold)))
       .run();
-    unreadAgain(sql, principalId, `community:${fold.eventId}`);
+    unreadAgain(sql, principalId, `community:${fold}`);
     return;
   }
   sql.db

@@ -1,4 +1,5 @@
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq, gte, sql as sqlText } from "drizzle-orm";
+import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { inboxReads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 
@@ -8,6 +9,50 @@ import type { Sql } from "../../../../domain/sql";
  * workspace's community (community-mentions.ts) alike.
  */
 export const MENTION_FOLD_MS = 10 * 60_000;
+
+/** What every table of folded mentions keeps (inbox_mentions, community_mentions). */
+export type FoldTable = SQLiteTable & {
+  principalId: AnySQLiteColumn<{ data: string }>;
+  /** When the newest mention of the fold was written. */
+  at: AnySQLiteColumn<{ data: number }>;
+  /** When the first was written (null: `at`). */
+  firstAt: AnySQLiteColumn<{ data: number }>;
+  count: AnySQLiteColumn<{ data: number }>;
+};
+
+/**
+ * The key (`key`, the fold's first mention) of the fold that takes in a mention of
+ * `principalId` by `author` (`authorColumn`) written at `at`: their newest whose first was
+ * written at most MENTION_FOLD_MS before. Undefined: none is open.
+ */
+export function openFold(
+  sql: Sql,
+  table: FoldTable,
+  columns: { author: AnySQLiteColumn<{ data: string }>; key: AnySQLiteColumn<{ data: string; notNull: true }> },
+  principalId: string,
+  author: string,
+  at: number,
+): string | undefined {
+  return sql.db
+    .select({ key: columns.key })
+    .from(table)
+    .where(
+      and(
+        eq(table.principalId, principalId),
+        eq(columns.author, author),
+        gte(sqlText`coalesce(${table.firstAt}, ${table.at})`, at - MENTION_FOLD_MS),
+      ),
+    )
+    .orderBy(desc(table.at))
+    .limit(1)
+    .get()?.key;
+}
+
+/** What taking in a mention written at `at` changes of its fold: one more, and the newest's time. */
+export const foldedIn = (t: FoldTable, at: number) => ({
+  count: sqlText`${t.count} + 1`,
+  at: sqlText`max(${t.at}, ${at})`,
+});
 
 /** A fold took in a new mention: its item is unread again (under the same key, so it is not mailed or pushed twice). */
 export function unreadAgain(sql: Sql, principalId: string, itemKey: string): void {

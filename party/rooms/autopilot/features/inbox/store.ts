@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, sql as sqlText } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import {
   DEFAULT_INBOX_PREFERENCES,
   type InboxPreferences,
@@ -14,7 +14,7 @@ import {
 } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 import { keepNewest } from "../../kernel/paging";
-import { MENTION_FOLD_MS, unreadAgain } from "./mention-folds";
+import { foldedIn, openFold, unreadAgain } from "./mention-folds";
 import { readable } from "../../../../records/codec";
 import { inboxPreferencesRecord } from "../../../../records/documents";
 
@@ -228,30 +228,21 @@ export interface NotedMention {
  * oldest rows beyond MENTIONS_KEPT go.
  */
 export function noteMention(sql: Sql, principalId: string, authorId: string, messageId: string, at: number): void {
-  const fold = sql.db
-    .select({ messageId: inboxMentions.messageId })
-    .from(inboxMentions)
-    .where(
-      and(
-        eq(inboxMentions.principalId, principalId),
-        eq(inboxMentions.authorId, authorId),
-        gte(sqlText`coalesce(${inboxMentions.firstAt}, ${inboxMentions.at})`, at - MENTION_FOLD_MS),
-      ),
-    )
-    .orderBy(desc(inboxMentions.at))
-    .limit(1)
-    .get();
-  if (fold && fold.messageId !== messageId) {
+  const fold = openFold(
+    sql,
+    inboxMentions,
+    { author: inboxMentions.authorId, key: inboxMentions.messageId },
+    principalId,
+    authorId,
+    at,
+  );
+  if (fold !== undefined && fold !== messageId) {
     sql.db
       .update(inboxMentions)
-      .set({
-        count: sqlText`${inboxMentions.count} + 1`,
-        lastMessageId: messageId,
-        at: sqlText`max(${inboxMentions.at}, ${at})`,
-      })
-      .where(and(eq(inboxMentions.principalId, principalId), eq(inboxMentions.messageId, fold.messageId)))
+      .set({ ...foldedIn(inboxMentions, at), lastMessageId: messageId })
+      .where(and(eq(inboxMentions.principalId, principalId), eq(inboxMentions.messageId, fold)))
       .run();
-    unreadAgain(sql, principalId, `mention:${fold.messageId}`);
+    unreadAgain(sql, principalId, `mention:${fold}`);
     return;
   }
   sql.db
