@@ -49,61 +49,57 @@ export class Autopilot extends DurableObject<Env> {
     return this.#kernel.onJob(context);
   }
 
-  get #rpc(): RoomRpc {
-    return this.#kernel.features.rpc;
+  /**
+   * Runs a feature's RPC method once the room has started: native RPC skips the lifecycle's
+   * automatic start (fetch, alarm and socket events do it).
+   */
+  async #started<K extends keyof RoomRpc>(method: K, args: Parameters<RoomRpc[K]>): Promise<ReturnType<RoomRpc[K]>> {
+    await this.lifecycle.start();
+    const rpc = this.#kernel.features.rpc;
+    return (rpc[method] as (...args: Parameters<RoomRpc[K]>) => ReturnType<RoomRpc[K]>).apply(rpc, args);
   }
-
-  // Native RPC skips the lifecycle's automatic start (fetch, alarm and socket events do it).
 
   /** RPC for the Hatchery: a page of durable events, or of the domain state (features/canvas/). */
   async graphFeed(...args: Parameters<RoomRpc["graphFeed"]>): Promise<ReturnType<RoomRpc["graphFeed"]>> {
-    await this.lifecycle.start();
-    return this.#rpc.graphFeed(...args);
+    return this.#started("graphFeed", args);
   }
 
   /** RPC from the Worker (party/files/routes.ts): a file's bytes are stored; the room records it. */
   async recordFile(...args: Parameters<RoomRpc["recordFile"]>): Promise<ReturnType<RoomRpc["recordFile"]>> {
-    await this.lifecycle.start();
-    return this.#rpc.recordFile(...args);
+    return this.#started("recordFile", args);
   }
 
   /** RPC from the Worker (party/api/device-entry.ts): only a hosted instance that is ready takes devices. */
   async deviceEntryState(
     ...args: Parameters<RoomRpc["deviceEntryState"]>
   ): Promise<ReturnType<RoomRpc["deviceEntryState"]>> {
-    await this.lifecycle.start();
-    return this.#rpc.deviceEntryState(...args);
+    return this.#started("deviceEntryState", args);
   }
 
   /** RPC from the Worker (party/api/admin-routes.ts): the workspace's money, for operators. */
   async billingState(): Promise<ReturnType<RoomRpc["billingState"]>> {
-    await this.lifecycle.start();
-    return this.#rpc.billingState();
+    return this.#started("billingState", []);
   }
 
   /** RPC from the Worker (party/api/billing-routes.ts, admin-routes.ts): a top-up or a grant, written once by its id. */
   async creditLedger(...args: Parameters<RoomRpc["creditLedger"]>): Promise<ReturnType<RoomRpc["creditLedger"]>> {
-    await this.lifecycle.start();
-    return this.#rpc.creditLedger(...args);
+    return this.#started("creditLedger", args);
   }
 
   /** RPC from the Worker (party/api/admin-routes.ts): an operator sets the workspace's plan. */
   async setWorkspacePlan(
     ...args: Parameters<RoomRpc["setWorkspacePlan"]>
   ): Promise<ReturnType<RoomRpc["setWorkspacePlan"]>> {
-    await this.lifecycle.start();
-    return this.#rpc.setWorkspacePlan(...args);
+    return this.#started("setWorkspacePlan", args);
   }
 
   /** RPC from the Nostr relay (party/rooms/relay/notify.ts): news of a community this room shows. */
   async communityNews(...args: Parameters<RoomRpc["communityNews"]>): Promise<void> {
-    await this.lifecycle.start();
-    await this.#rpc.communityNews(...args);
+    await this.#started("communityNews", args);
   }
 
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */
   async accessChanged(...args: Parameters<RoomRpc["accessChanged"]>): Promise<void> {
-    await this.lifecycle.start();
-    await this.#rpc.accessChanged(...args);
+    await this.#started("accessChanged", args);
   }
 }
