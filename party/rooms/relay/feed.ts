@@ -39,6 +39,10 @@ const inList = (values: readonly string[]) => sql`(select value from json_each($
 
 const parse = (json: string) => JSON.parse(json) as NostrEvent;
 
+/** Served events of `kind` (joined through their tags) with an `e` tag naming one of `ids`: replies to them, reactions to them. */
+const naming = (ids: readonly string[], kind: number) =>
+  and(eq(eventTags.name, "e"), sql`${eventTags.value} in ${inList(ids)}`, eq(eventTags.kind, kind), ...servedOnly());
+
 export function readFeed(store: Sql, query: FeedQuery): FeedPage {
   const db = store.db;
   const limit = Math.max(1, Math.min(query.limit, MAX_FEED_LIMIT));
@@ -64,14 +68,7 @@ export function readFeed(store: Sql, query: FeedQuery): FeedPage {
     .selectDistinct({ json: events.json, createdAt: events.createdAt })
     .from(eventTags)
     .innerJoin(events, eq(events.id, eventTags.eventId))
-    .where(
-      and(
-        eq(eventTags.name, "e"),
-        sql`${eventTags.value} in ${inList(rootIds)}`,
-        eq(eventTags.kind, KIND_NOTE),
-        ...servedOnly(),
-      ),
-    )
+    .where(naming(rootIds, KIND_NOTE))
     .orderBy(events.createdAt)
     .limit(MAX_REPLIES)
     .all()
@@ -81,14 +78,7 @@ export function readFeed(store: Sql, query: FeedQuery): FeedPage {
     .select({ target: eventTags.value, pubkey: events.pubkey, json: events.json })
     .from(eventTags)
     .innerJoin(events, eq(events.id, eventTags.eventId))
-    .where(
-      and(
-        eq(eventTags.name, "e"),
-        sql`${eventTags.value} in ${inList(noteIds)}`,
-        eq(eventTags.kind, KIND_REACTION),
-        ...servedOnly(),
-      ),
-    )
+    .where(naming(noteIds, KIND_REACTION))
     .limit(MAX_REACTIONS)
     .all()
     .map((row) => ({ eventId: row.target, pubkey: row.pubkey, content: parse(row.json).content }));
