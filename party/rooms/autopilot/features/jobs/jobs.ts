@@ -35,6 +35,13 @@ function putJob(sql: Sql, job: Job): void {
     .run();
 }
 
+/** Stores the job and tells everyone what happened to it. */
+function saveJob(ctx: OpContext, job: Job, event: "job.started" | "job.progressed" | "job.finished"): { job: Job } {
+  putJob(ctx.sql, job);
+  ctx.emit(event, { job });
+  return { job };
+}
+
 /** A job is reported by the principal that started it (or an admin), and only while it runs. */
 function requireOwnRunningJob(ctx: OpContext, jobId: string): Job {
   const job = getJob(ctx.sql, jobId);
@@ -63,9 +70,7 @@ export function startJob(ctx: OpContext, params: z.output<typeof JobsStartParams
     cancelRequestedBy: null,
     error: null,
   };
-  putJob(ctx.sql, job);
-  ctx.emit("job.started", { job });
-  return { job };
+  return saveJob(ctx, job, "job.started");
 }
 
 export function updateJob(ctx: OpContext, params: z.output<typeof JobsUpdateParams>): { job: Job } {
@@ -76,9 +81,7 @@ export function updateJob(ctx: OpContext, params: z.output<typeof JobsUpdatePara
     message: params.message ?? existing.message,
     updatedAt: ctx.now,
   };
-  putJob(ctx.sql, job);
-  ctx.emit("job.progressed", { job });
-  return { job };
+  return saveJob(ctx, job, "job.progressed");
 }
 
 export function finishJob(ctx: OpContext, params: z.output<typeof JobsFinishParams>): { job: Job } {
@@ -91,17 +94,13 @@ export function finishJob(ctx: OpContext, params: z.output<typeof JobsFinishPara
     updatedAt: ctx.now,
     finishedAt: ctx.now,
   };
-  putJob(ctx.sql, job);
-  ctx.emit("job.finished", { job });
-  return { job };
+  return saveJob(ctx, job, "job.finished");
 }
 
 export function failJob(ctx: OpContext, params: z.output<typeof JobsFailParams>): { job: Job } {
   const existing = requireOwnRunningJob(ctx, params.jobId);
   const job: Job = { ...existing, status: "failed", error: params.error, updatedAt: ctx.now, finishedAt: ctx.now };
-  putJob(ctx.sql, job);
-  ctx.emit("job.finished", { job });
-  return { job };
+  return saveJob(ctx, job, "job.finished");
 }
 
 /**
