@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlite";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 
 /**
  * A room's typed view of its Durable Object SQLite. Drizzle's durable-sqlite session is
@@ -36,6 +37,10 @@ export const preparedPerRoom = <T extends object>(build: (db: RoomDb) => T): ((d
 
 /** A named parameter of a prepared statement, filled per run. */
 export const param = <N extends string>(name: N) => sql.placeholder(name);
+
+/** Whether `table` has a row that matches `where` (any row, without one). */
+export const hasRow = (db: RoomDb, table: SQLiteTable, where?: SQL): boolean =>
+  db.select({ one: sql`1` }).from(table).where(where).limit(1).get() !== undefined;
 
 /** The value an upsert would have inserted: `on conflict … do update set col = excluded.col`. */
 export const excluded = (column: string) => sql.raw(`excluded.${column}`);

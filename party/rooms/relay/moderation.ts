@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { bannedPrincipals, bannedPubkeys, events, hiddenEvents } from "../../domain/db/relay-schema";
+import { hasRow } from "../../domain/db/client";
 import type { Sql } from "../../domain/sql";
 import type { PlainEvent as NostrEvent } from "./messages";
 
@@ -26,20 +27,11 @@ export const servedOnly = () => [
 ];
 
 export function isBanned(store: Sql, pubkey: string): boolean {
-  return (
-    store.db
-      .select({ pubkey: bannedPubkeys.pubkey })
-      .from(bannedPubkeys)
-      .where(eq(bannedPubkeys.pubkey, pubkey))
-      .get() !== undefined
-  );
+  return hasRow(store.db, bannedPubkeys, eq(bannedPubkeys.pubkey, pubkey));
 }
 
 export function isHidden(store: Sql, eventId: string): boolean {
-  return (
-    store.db.select({ id: hiddenEvents.eventId }).from(hiddenEvents).where(eq(hiddenEvents.eventId, eventId)).get() !==
-    undefined
-  );
+  return hasRow(store.db, hiddenEvents, eq(hiddenEvents.eventId, eventId));
 }
 
 /**

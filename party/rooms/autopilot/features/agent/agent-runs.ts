@@ -1,7 +1,7 @@
 import { type AgentRunDoc, agentRunRecord } from "../../../../records/agent-run";
 import { readable } from "../../../../records/codec";
 import { and, asc, eq, gt, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
-import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
+import { excluded, hasRow, param, preparedPerRoom } from "../../../../domain/db/client";
 import {
   agentGatewayInvokes,
   agentRunApprovals,
@@ -208,18 +208,15 @@ export const FINISHED_RUN = inArray(agentRuns.status, ["finished", "failed", "ab
 
 /** Whether the call's tool message is already in the thread (a run resumed twice replays the call). */
 export function toolCallPosted(sql: Sql, runId: string, toolCallId: string): boolean {
-  const hit = sql.db
-    .select({ runId: agentToolCalls.runId })
-    .from(agentToolCalls)
-    .where(
-      and(
-        eq(agentToolCalls.runId, runId),
-        eq(agentToolCalls.toolCallId, toolCallId),
-        isNotNull(agentToolCalls.messageId),
-      ),
-    )
-    .get();
-  return hit !== undefined;
+  return hasRow(
+    sql.db,
+    agentToolCalls,
+    and(
+      eq(agentToolCalls.runId, runId),
+      eq(agentToolCalls.toolCallId, toolCallId),
+      isNotNull(agentToolCalls.messageId),
+    ),
+  );
 }
 
 /** An approval the run filed through an approval-method tool: the room acts on it for the run's trigger. */

@@ -10,7 +10,7 @@ import { readable } from "../../../../records/codec";
 import { memoryRecord } from "../../../../records/documents";
 import { asc, count, eq, sql as q } from "drizzle-orm";
 import type { OpContext } from "../../kernel/op-context";
-import { excluded } from "../../../../domain/db/client";
+import { excluded, hasRow } from "../../../../domain/db/client";
 import { memory } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
@@ -30,8 +30,7 @@ export function listMemory(sql: Sql, params: z.output<typeof MemoryListParams>):
 }
 
 export function putMemory(ctx: OpContext, params: z.output<typeof MemoryPutParams>): { entry: MemoryEntry } {
-  const exists =
-    ctx.sql.db.select({ key: memory.key }).from(memory).where(eq(memory.key, params.key)).get() !== undefined;
+  const exists = hasRow(ctx.sql.db, memory, eq(memory.key, params.key));
   if (!exists && (ctx.sql.db.select({ n: count() }).from(memory).get()?.n ?? 0) >= MAX_MEMORY_ENTRIES) {
     throw new RoomError("conflict", `the memory is full (${MAX_MEMORY_ENTRIES} entries): delete one first`, {
       limit: MAX_MEMORY_ENTRIES,

@@ -8,7 +8,7 @@ import type {
 } from "../../../../../shared/protocol/approvals";
 import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
 import type { OpContext } from "../../kernel/op-context";
-import { excluded } from "../../../../domain/db/client";
+import { excluded, hasRow } from "../../../../domain/db/client";
 import { approvalGates, approvals, instances, jobs, threads } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
 import { docById, type Page, pageRows } from "../../kernel/paging";
@@ -160,11 +160,7 @@ export function resolveApproval(
 
 /** Whether the room runs a call once this is approved: a gated MCP call's approval has a gate (approval-gates.ts). */
 const gatesCall = (sql: Sql, approvalId: string): boolean =>
-  sql.db
-    .select({ id: approvalGates.approvalId })
-    .from(approvalGates)
-    .where(eq(approvalGates.approvalId, approvalId))
-    .get() !== undefined;
+  hasRow(sql.db, approvalGates, eq(approvalGates.approvalId, approvalId));
 
 /** The shared policy's refusal, with what only the room knows of the approval (whether it gates a call). */
 const refusalOf = (sql: Sql, approval: Approval, principal: Pick<Principal, "id" | "kind">, ask: DecisionAsk) =>

@@ -1,6 +1,7 @@
 import { and, asc, eq, sql as raw } from "drizzle-orm";
 import { MAX_PUSH_SUBSCRIPTIONS, type PushSubscriptionInput } from "../../../../../shared/protocol/inbox";
 import { inboxPushSubscriptions } from "../../../../domain/db/schema";
+import { hasRow } from "../../../../domain/db/client";
 import type { Sql } from "../../../../domain/sql";
 
 // The browsers each person subscribed to Web Push (push.ts sends to them).
@@ -29,12 +30,7 @@ export function subscriptionsOf(sql: Sql, principalId: string): StoredSubscripti
 }
 
 export const hasSubscriptions = (sql: Sql, principalId: string): boolean =>
-  sql.db
-    .select({ endpoint: inboxPushSubscriptions.endpoint })
-    .from(inboxPushSubscriptions)
-    .where(eq(inboxPushSubscriptions.principalId, principalId))
-    .limit(1)
-    .get() !== undefined;
+  hasRow(sql.db, inboxPushSubscriptions, eq(inboxPushSubscriptions.principalId, principalId));
 
 /**
  * Keeps a browser's subscription (a browser subscribing again replaces its keys). A person

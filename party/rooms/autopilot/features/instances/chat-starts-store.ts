@@ -11,6 +11,7 @@ import { queueForGateway } from "./gateway-outbox";
 import { attachInstance, getInstance, requestInstanceOperation } from "./instances";
 import { asc, eq } from "drizzle-orm";
 import { chatStarts, messages } from "../../../../domain/db/schema";
+import { hasRow } from "../../../../domain/db/client";
 import type { Sql } from "../../../../domain/sql";
 import { messageRecord } from "../../../../records/documents";
 import { appendMessage, createThread, requireThread, updateThread } from "../threads/index";
@@ -98,7 +99,7 @@ function openStarts(sql: Sql): OpenStart[] {
 
 /** True when a start is open (the room runs `advanceChatStarts` only then). */
 export function hasOpenChatStarts(sql: Sql): boolean {
-  return sql.db.select({ threadId: chatStarts.threadId }).from(chatStarts).limit(1).get() !== undefined;
+  return hasRow(sql.db, chatStarts);
 }
 
 /** Why a decided approval started nothing, in the thread's words. */

@@ -6,6 +6,7 @@ import { instanceActor } from "./gateway-actors";
 import { getInstance } from "./instances";
 import { and, asc, eq } from "drizzle-orm";
 import { gatewayOutbox, messages } from "../../../../domain/db/schema";
+import { hasRow } from "../../../../domain/db/client";
 import type { Sql } from "../../../../domain/sql";
 import { sendMessage, appendMessage } from "../threads/index";
 
@@ -112,11 +113,5 @@ export function markOutbound(sql: Sql, messageId: string, state: "sent" | "faile
 
 /** Messages the gateway has, by the message id we sent as its idempotency key. */
 export function isOurMessage(sql: Sql, messageId: string): boolean {
-  return (
-    sql.db
-      .select({ messageId: gatewayOutbox.messageId })
-      .from(gatewayOutbox)
-      .where(eq(gatewayOutbox.messageId, messageId))
-      .get() !== undefined
-  );
+  return hasRow(sql.db, gatewayOutbox, eq(gatewayOutbox.messageId, messageId));
 }

@@ -10,7 +10,7 @@ import type { Message, Thread } from "../../../../../shared/protocol/threads";
 import { getApproval, requestApproval, settleApproval } from "../approvals/index";
 import { and, count, eq } from "drizzle-orm";
 import type { OpContext } from "../../kernel/op-context";
-import { excluded } from "../../../../domain/db/client";
+import { excluded, hasRow } from "../../../../domain/db/client";
 import {
   approvals,
   gatewayApprovals,
@@ -73,13 +73,7 @@ export function sendToSession(
 // --- imports (dedupe) -------------------------------------------------------------
 
 export function wasImported(sql: Sql, instanceId: string, key: string): boolean {
-  return (
-    sql.db
-      .select({ key: gatewayImports.key })
-      .from(gatewayImports)
-      .where(and(eq(gatewayImports.instanceId, instanceId), eq(gatewayImports.key, key)))
-      .get() !== undefined
-  );
+  return hasRow(sql.db, gatewayImports, and(eq(gatewayImports.instanceId, instanceId), eq(gatewayImports.key, key)));
 }
 
 export function markImported(sql: Sql, instanceId: string, keys: string[], now: number): void {
