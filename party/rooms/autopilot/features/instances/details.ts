@@ -2,7 +2,7 @@ import { BackupId, type InstanceDetails } from "../../../../../shared/protocol/i
 import type { InstanceBridge } from "./bridge/instance-bridge";
 import type { BackupPolicy } from "./backup-policy";
 import { RoomError } from "../../../../domain/errors";
-import { getInstance } from "./instances";
+import { requireInstance } from "./instances";
 import type { Sql } from "../../../../domain/sql";
 import type { RuntimeClient } from "../../../../runtime-client";
 
@@ -25,9 +25,7 @@ const at = (iso: string | null | undefined): number | null => {
  * answer leaves the devices empty with the reason, not the whole answer failed.
  */
 export async function instanceDetails(deps: DetailsDeps, instanceId: string): Promise<{ details: InstanceDetails }> {
-  const instance = getInstance(deps.sql, instanceId);
-  if (!instance || instance.status === "stopped")
-    throw new RoomError("not_found", `no instance ${instanceId}`, { instanceId });
+  const instance = requireInstance(deps.sql, instanceId);
   const { runtime } = deps;
   if (instance.kind === "linked") return { details: linkedDetails(deps, instanceId, await devicesOf(deps)) };
   if (!runtime)

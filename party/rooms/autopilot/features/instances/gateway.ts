@@ -21,7 +21,7 @@ import {
 } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
 import { bindingForSession, bindThread } from "./gateway-bindings";
-import { getInstance, putInstance } from "./instances";
+import { putInstance, requireInstance } from "./instances";
 import type { Sql } from "../../../../domain/sql";
 import { sendChat } from "./gateway-outbox";
 import { createThread, getThread } from "../threads/index";
@@ -34,9 +34,7 @@ import { approvalRecord, gatewaySessionRecord } from "../../../../records/docume
 
 /** `sessions.open`: the thread bound to a gateway session, created on first open. */
 export function openSession(ctx: OpContext, params: z.output<typeof SessionsOpenParams>): { thread: Thread } {
-  const instance = getInstance(ctx.sql, params.instanceId);
-  if (!instance || instance.status === "stopped")
-    throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+  const instance = requireInstance(ctx.sql, params.instanceId);
   const existing = bindingForSession(ctx.sql, instance.id, params.sessionKey);
   if (existing) {
     const thread = getThread(ctx.sql, existing.threadId);

@@ -40,7 +40,7 @@ export {
 } from "./gateway-catalog";
 export { type GatewayAccess, gatewayTools } from "./gateway-tool";
 export { allSessions } from "./gateway";
-export { getInstance } from "./instances";
+export { getInstance, requireInstance } from "./instances";
 
 /** The room's RPC for the Worker's device entry (party/api/device-entry.ts). */
 export interface InstancesRpc {

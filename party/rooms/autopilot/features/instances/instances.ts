@@ -31,6 +31,23 @@ export function getInstance(sql: Sql, id: string): Instance | null {
   return docById(sql, instances, id, (doc) => instanceRecord.decode(doc));
 }
 
+/** The instance `id` read as, or a not_found error: one deleted (stopped) is not there for anyone to use. */
+function found(instance: Instance | null, id: string): Instance {
+  if (!instance || instance.status === "stopped")
+    throw new RoomError("not_found", `no instance ${id}`, { instanceId: id });
+  return instance;
+}
+
+export const requireInstance = (sql: Sql, id: string): Instance => found(getInstance(sql, id), id);
+
+/** A conflict while the instance is provisioning or starting: an operation or a change waits until it is ready. */
+export function refuseBusy(instance: Instance): void {
+  if (BUSY.has(instance.status))
+    throw new RoomError("conflict", `instance ${instance.id} is ${instance.status}: wait until it is ready`, {
+      instanceId: instance.id,
+    });
+}
+
 export function listInstances(sql: Sql): Instance[] {
   const rows = sql.db.select({ doc: instances.doc }).from(instances).orderBy(asc(instances.createdAt)).all();
   return readable(rows, (r) => instanceRecord.decode(r.doc));
@@ -51,7 +68,7 @@ export function putInstance(ctx: OpContext, instance: Instance): Instance {
   return instance;
 }
 
-export const BUSY: ReadonlySet<InstanceStatus> = new Set(["provisioning", "starting"]);
+const BUSY: ReadonlySet<InstanceStatus> = new Set(["provisioning", "starting"]);
 
 export const TITLES: Record<InstanceOperation, (name: string) => string> = {
   provision: (n) => `Provision OpenClaw instance "${n}"`,
@@ -105,17 +122,13 @@ export function requestInstanceOperation(
         instanceId: existing.id,
       });
   } else {
-    if (!existing || existing.status === "stopped")
-      throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
-    if (BUSY.has(existing.status))
-      throw new RoomError("conflict", `instance ${existing.id} is ${existing.status}: wait until it is ready`, {
-        instanceId: existing.id,
-      });
-    if (existing.kind === "linked" && RUNTIME_ONLY.has(operation)) {
+    const live = found(existing, params.instanceId);
+    refuseBusy(live);
+    if (live.kind === "linked" && RUNTIME_ONLY.has(operation)) {
       throw new RoomError(
         "conflict",
-        `instance ${existing.id} is a linked gateway: ${operation} is for its owner to do on the gateway itself`,
-        { instanceId: existing.id, kind: "linked", operation },
+        `instance ${live.id} is a linked gateway: ${operation} is for its owner to do on the gateway itself`,
+        { instanceId: live.id, kind: "linked", operation },
       );
     }
   }
@@ -152,9 +165,7 @@ export function attachInstance(
   params: z.output<typeof InstancesAttachParams>,
   attach: boolean,
 ): { instance: Instance } {
-  const existing = getInstance(ctx.sql, params.instanceId);
-  if (!existing || existing.status === "stopped")
-    throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+  const existing = requireInstance(ctx.sql, params.instanceId);
   const thread = requireThread(ctx.sql, params.threadId);
   if (attach && thread.gateway && thread.gateway.instanceId !== existing.id) {
     throw new RoomError("conflict", `thread is attached to instance ${thread.gateway.instanceId}: detach it first`, {

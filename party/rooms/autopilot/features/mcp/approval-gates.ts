@@ -16,7 +16,7 @@ import { getApproval, requestApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/op-context";
 import { approvalGates, approvals } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
-import { getInstance } from "../instances/index";
+import { requireInstance } from "../instances/index";
 import { getJob } from "../jobs/index";
 import { requireProject } from "../projects/index";
 import type { Sql } from "../../../../domain/sql";
@@ -38,9 +38,7 @@ export interface CallGate {
 export function requireCallTargets(sql: Sql, params: Record<string, unknown>): void {
   if (typeof params.threadId === "string") requireThread(sql, params.threadId);
   if (typeof params.instanceId === "string") {
-    const instance = getInstance(sql, params.instanceId);
-    if (!instance || instance.status === "stopped")
-      throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
+    const _instance = requireInstance(sql, params.instanceId);
   }
   if (typeof params.jobId === "string" && !getJob(sql, params.jobId))
     throw new RoomError("not_found", `no job ${params.jobId}`, { jobId: params.jobId });

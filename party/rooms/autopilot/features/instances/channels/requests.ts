@@ -19,7 +19,7 @@ import { pendingApprovals, requestApproval } from "../../approvals/index";
 import type { OpContext } from "../../../kernel/op-context";
 import { channelRequests } from "../../../../../domain/db/schema";
 import { RoomError } from "../../../../../domain/errors";
-import { BUSY, getInstance, INSTANCE_APPROVAL_TTL_MS } from "../instances";
+import { INSTANCE_APPROVAL_TTL_MS, refuseBusy, requireInstance } from "../instances";
 import type { Sql } from "../../../../../domain/sql";
 import type { ChannelAccess, ChannelSecret } from "./gateway";
 
@@ -35,13 +35,8 @@ export interface ChannelRequest {
 }
 
 function liveInstance(ctx: OpContext, instanceId: string) {
-  const existing = getInstance(ctx.sql, instanceId);
-  if (!existing || existing.status === "stopped")
-    throw new RoomError("not_found", `no instance ${instanceId}`, { instanceId });
-  if (BUSY.has(existing.status))
-    throw new RoomError("conflict", `instance ${existing.id} is ${existing.status}: wait until it is ready`, {
-      instanceId: existing.id,
-    });
+  const existing = requireInstance(ctx.sql, instanceId);
+  refuseBusy(existing);
   return existing;
 }
 

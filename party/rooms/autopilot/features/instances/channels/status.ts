@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import type { InstancesChannelsResult } from "../../../../../../shared/protocol/channels";
 import { RoomError } from "../../../../../domain/errors";
-import { getInstance } from "../instances";
+import { requireInstance } from "../instances";
 import type { Sql } from "../../../../../domain/sql";
 import { type GatewayCaller, readChannels } from "./gateway";
 import { redactedText } from "./token-shapes";
@@ -18,9 +18,7 @@ export async function instanceChannels(
   deps: ChannelsDeps,
   instanceId: string,
 ): Promise<z.output<typeof InstancesChannelsResult>> {
-  const instance = getInstance(deps.sql, instanceId);
-  if (!instance || instance.status === "stopped")
-    throw new RoomError("not_found", `no instance ${instanceId}`, { instanceId });
+  const instance = requireInstance(deps.sql, instanceId);
   if (!deps.bridge?.connected)
     throw new RoomError("unavailable", `the gateway of ${instance.name} is not connected right now`, { instanceId });
   try {

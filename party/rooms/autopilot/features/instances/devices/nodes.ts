@@ -10,7 +10,7 @@ import { AUTOPILOT_ID } from "../../../../../../shared/people";
 import { isPerson } from "../../../../../auth/current-access";
 import { RoomError } from "../../../../../domain/errors";
 import { getApproval } from "../../approvals/index";
-import { getInstance } from "../instances";
+import { requireInstance } from "../instances";
 import type { Sql } from "../../../../../domain/sql";
 
 export interface NodeGateway {
@@ -56,9 +56,7 @@ export async function invokeNode(
       "forbidden",
       "a node runs commands for people: call it over MCP, where a person approves each call, or ask a person to run it",
     );
-  const instance = getInstance(deps.sql, p.instanceId);
-  if (!instance || instance.status === "stopped")
-    throw new RoomError("not_found", `no instance ${p.instanceId}`, { instanceId: p.instanceId });
+  const instance = requireInstance(deps.sql, p.instanceId);
   if (!deps.bridge?.connected)
     throw new RoomError("unavailable", `the gateway of ${instance.name} is not connected right now`, {
       instanceId: p.instanceId,
