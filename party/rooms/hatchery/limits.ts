@@ -1,5 +1,5 @@
 import type { Env } from "../../env";
-import type { Rate } from "../shared/limits";
+import { positive, type Rate } from "../shared/limits";
 import type { MeterShape } from "../shared/meter";
 
 /** Frames per second into the Hatchery, per connection and per principal across all its connections. */
@@ -25,22 +25,20 @@ export interface HatcheryLimits extends HatcheryRates {
   maxEdges: number;
 }
 
-const num = (value: string | undefined, fallback: number) => {
-  const n = Number(value);
-  return value !== undefined && value !== "" && Number.isFinite(n) && n > 0 ? n : fallback;
-};
-
 export function hatcheryLimits(env: Env): HatcheryLimits {
   return {
-    maxFrameBytes: num(env.HATCHERY_MAX_FRAME_BYTES, 256 * 1024),
-    maxDocBytes: num(env.HATCHERY_MAX_DOC_BYTES, 4 * 1024 * 1024),
-    maxAwarenessBytes: num(env.HATCHERY_MAX_AWARENESS_BYTES, 2048),
-    maxPersonNodes: num(env.HATCHERY_MAX_PERSON_NODES, 2000),
-    maxEdges: num(env.HATCHERY_MAX_EDGES, 5000),
-    perConnection: { perSecond: num(env.HATCHERY_FRAMES_PER_SECOND, 100), burst: num(env.HATCHERY_FRAME_BURST, 300) },
+    maxFrameBytes: positive(env.HATCHERY_MAX_FRAME_BYTES, 256 * 1024),
+    maxDocBytes: positive(env.HATCHERY_MAX_DOC_BYTES, 4 * 1024 * 1024),
+    maxAwarenessBytes: positive(env.HATCHERY_MAX_AWARENESS_BYTES, 2048),
+    maxPersonNodes: positive(env.HATCHERY_MAX_PERSON_NODES, 2000),
+    maxEdges: positive(env.HATCHERY_MAX_EDGES, 5000),
+    perConnection: {
+      perSecond: positive(env.HATCHERY_FRAMES_PER_SECOND, 100),
+      burst: positive(env.HATCHERY_FRAME_BURST, 300),
+    },
     perPrincipal: {
-      perSecond: num(env.HATCHERY_PRINCIPAL_FRAMES_PER_SECOND, 200),
-      burst: num(env.HATCHERY_PRINCIPAL_FRAME_BURST, 600),
+      perSecond: positive(env.HATCHERY_PRINCIPAL_FRAMES_PER_SECOND, 200),
+      burst: positive(env.HATCHERY_PRINCIPAL_FRAME_BURST, 600),
     },
   };
 }

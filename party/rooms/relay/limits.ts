@@ -1,5 +1,5 @@
 import type { Env } from "../../env";
-import type { Rate } from "../shared/limits";
+import { positive, type Rate } from "../shared/limits";
 import { type Meter, type MeterShape, REFUSALS_BEFORE_CLOSE } from "../shared/meter";
 
 /**
@@ -41,10 +41,8 @@ export interface RelayLimits {
   maxAuthedPubkeys: number;
 }
 
-const num = (value: string | undefined, fallback: number) => {
-  const n = Number(value);
-  return value !== undefined && value !== "" && Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
-};
+/** A relay's limits are all counts and whole seconds. */
+const num = (value: string | undefined, fallback: number) => Math.floor(positive(value, fallback));
 
 export function relayLimits(env: Env): RelayLimits {
   const eventsPerMinute = num(env.RELAY_EVENTS_PER_MINUTE, 120);

@@ -18,8 +18,8 @@ export interface RoomLimits {
   connectionsPerPrincipal: number;
 }
 
-/** A positive number from a var, or the default when it is unset or not one. */
-function positive(value: string | undefined, fallback: number): number {
+/** A positive number from a var, or the default when it is unset or not one (every room's limits read their vars so). */
+export function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return value !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
 }
