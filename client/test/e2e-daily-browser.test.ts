@@ -152,10 +152,13 @@ describe("at 1440×900", () => {
     // The row, then Tab to its pin (shown while the row has focus), then Enter.
     await threadButton(page, INDEX).focus();
     await page.keyboard.press("Tab");
-    const pin = page.getByRole("button", { name: `Pin ${title}`, exact: true });
+    const row = page.locator(".sidebar .thread-row", { has: threadButton(page, INDEX) });
+    const pin = row.getByRole("button", { name: "Pin", exact: true });
     expect(await pin.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.press("Enter");
-    const unpin = page.getByRole("button", { name: `Unpin ${title}`, exact: true });
+    const unpin = row.getByRole("button", { name: "Unpin", exact: true });
+    // Its row's title describes it, for a screen reader.
+    expect(await unpin.getAttribute("aria-describedby")).toBe(`thread-title-${seeded.threadIds[INDEX]}`);
     await unpin.waitFor();
     expect(await unpin.getAttribute("aria-pressed")).toBe("true");
     expect(await firstTitle()).toBe(title);

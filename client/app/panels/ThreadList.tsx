@@ -125,7 +125,9 @@ export function Threads() {
                   onClick={() => select(id, { focus: true })}
                   aria-current={selectedId === id}
                 >
-                  <span className="nav-title">{t.title}</span>
+                  <span className="nav-title" id={`thread-title-${t.id}`}>
+                    {t.title}
+                  </span>
                   <span className="nav-meta">
                     {unread > 0 ? (
                       <span className="badge">{unread}</span>
@@ -141,7 +143,10 @@ export function Threads() {
                     type="button"
                     className="icon small pin"
                     aria-pressed={isPinned}
-                    aria-label={`${isPinned ? "Unpin" : "Pin"} ${t.title}`}
+                    // Named "Pin" (its row's title describes it), so a search for a thread by its
+                    // title finds the thread's own button.
+                    aria-label={isPinned ? "Unpin" : "Pin"}
+                    aria-describedby={`thread-title-${t.id}`}
                     title={
                       isPinned ? "Unpin: back among the others" : "Pin at the top of your list (on all your devices)"
                     }
