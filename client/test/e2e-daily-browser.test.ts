@@ -152,7 +152,10 @@ describe("at 1440×900", () => {
     // The row, then Tab to its pin (shown while the row has focus), then Enter.
     await threadButton(page, INDEX).focus();
     await page.keyboard.press("Tab");
-    const row = page.locator(".sidebar .thread-row", { has: threadButton(page, INDEX) });
+    // `has` is matched inside the row, so it names the thread's button without the sidebar.
+    const row = page.locator(".sidebar .thread-row", {
+      has: page.getByRole("button", { name: new RegExp(`^${escapeRegExp(title.slice(0, 18))}`) }),
+    });
     const pin = row.getByRole("button", { name: "Pin", exact: true });
     expect(await pin.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.press("Enter");
