@@ -39,6 +39,8 @@ export const TaskDoc = Task.extend({
     .nullable(),
   /** The spend approval the task waits for before its next step would cross a budget (decision 44). */
   spendApprovalId: z.string().nullable().optional(),
+  /** Retries of the step in flight's model call after transient failures (features/tasks/retry.ts); 0 after a call that answered. */
+  retries: z.number().int().min(0).optional(),
 });
 export type TaskDoc = z.infer<typeof TaskDoc>;
 

@@ -29,7 +29,7 @@ export interface ScriptedTurn {
   /** Pause before each streamed piece (to hold a run open mid-stream). */
   chunkDelayMs?: number;
   /** Answer with this HTTP status and an OpenAI-style error body instead of a reply. */
-  fail?: { status: number; message?: string };
+  fail?: { status: number; message?: string; retryAfterS?: number };
   /** Never answer (before headers), or stop writing after the first piece (mid-stream). */
   hang?: "before-headers" | "mid-stream";
   /** Write one `data:` line that is not JSON after the first piece. */
@@ -118,10 +118,38 @@ export function agentScript(request: ChatRequest): ScriptedTurn {
   return turn;
 }
 
+/** Requests seen per FLAKY key, in this process (the workerd tests' globalSetup, or a test's own server). */
+const flakyCalls = new Map<string, number>();
+
+/**
+ * `FLAKY:<key>:<outcomes>`: the requests whose last user message carries the key get these
+ * outcomes in order, one each, then answer as usual: `ok` answers, a status fails with it,
+ * `429@2` fails with a retry-after of 2 s. For retries and resumes (`FLAKY:t1:503,429@1`).
+ */
+function flakyTurn(text: string): ScriptedTurn | undefined {
+  const flaky = /FLAKY:([\w-]+):(\S+)/.exec(text);
+  if (!flaky) return undefined;
+  const [, key, list] = flaky as unknown as [string, string, string];
+  const seen = flakyCalls.get(key) ?? 0;
+  flakyCalls.set(key, seen + 1);
+  const outcome = list.split(",")[seen];
+  if (!outcome || outcome === "ok") return undefined;
+  const [status, after] = outcome.split("@");
+  return {
+    fail: {
+      status: Number(status),
+      message: `scripted failure ${seen + 1}`,
+      ...(after === undefined ? {} : { retryAfterS: Number(after) }),
+    },
+  };
+}
+
 function agentTurn(request: ChatRequest): ScriptedTurn {
   const messages = request.messages ?? [];
   const lastUser = messages.findLastIndex((m) => m.role === "user");
   const text = textOf(messages[lastUser]?.content);
+  const flaky = flakyTurn(text);
+  if (flaky) return flaky;
   const stepsDone = messages.slice(lastUser + 1).filter((m) => m.role === "assistant" && m.tool_calls?.length).length;
   const steps = /STEPS:(.+)/s.exec(text)?.[1]?.split(";").map(parseToolSpec);
   if (steps && stepsDone < steps.length) return { toolCall: steps[stepsDone]! };
@@ -276,7 +304,10 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       if (!res.socket || res.socket.destroyed) return;
     }
     if (turn.fail) {
-      res.writeHead(turn.fail.status, { "content-type": "application/json" });
+      res.writeHead(turn.fail.status, {
+        "content-type": "application/json",
+        ...(turn.fail.retryAfterS === undefined ? {} : { "retry-after": String(turn.fail.retryAfterS) }),
+      });
       res.end(JSON.stringify({ error: { message: turn.fail.message ?? "scripted failure", type: "server_error" } }));
       return;
     }

@@ -9,7 +9,8 @@ import { Actor } from "./principal";
  * calls it decided; each is checkpointed in the room, so a restart resumes a task at the
  * step it was on. `waiting`: a tool call waits for a person's approval. `paused`: a person
  * paused it; it goes on when resumed. `stopped`: it reached its budget, or whoever started
- * it lost access (`outcome` says which).
+ * it lost access (`outcome` says which). A person may resume one that failed, stopped or was
+ * cancelled from its last checkpoint.
  */
 export const TaskStatus = z.enum(["queued", "running", "waiting", "paused", "done", "stopped", "failed", "cancelled"]);
 export type TaskStatus = z.infer<typeof TaskStatus>;

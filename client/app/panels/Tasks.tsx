@@ -41,8 +41,20 @@ export function TaskControls({ task }: { task: Task }) {
     else await client.request("tasks.cancel", { taskId: task.id });
     setConfirming(false);
   });
-  if (!canWrite || !isUnfinished(task)) return null;
+  if (!canWrite) return null;
   const busy = act.pending;
+  // One that ended on a failure, a stop or a cancel goes on from its last checkpoint; a person decides that.
+  if (!isUnfinished(task)) {
+    if (task.status === "done") return null;
+    return (
+      <div className="task-controls">
+        <button type="button" className="small" disabled={busy} onClick={() => act.run("resume")}>
+          {busy && act.running === "resume" ? "Resuming…" : "Resume from its last step"}
+        </button>
+        <FormError error={act.error} />
+      </div>
+    );
+  }
   return (
     <div className="task-controls">
       {confirming ? (

@@ -84,7 +84,10 @@ export const TASK_COMMANDS: Record<string, CommandSpec> = {
     build: ([taskId]) => ({ name: "tasks show", taskId: taskId! }),
   },
   "tasks pause": control("tasks pause", "pause a task after its current step"),
-  "tasks resume": control("tasks resume", "let a paused task go on"),
+  "tasks resume": control(
+    "tasks resume",
+    "let a paused task go on; a person may resume a failed, stopped or cancelled one",
+  ),
   "tasks cancel": control("tasks cancel", "cancel a task (what it waits for is withdrawn)"),
   runlog: {
     args: ["runId"],

@@ -202,6 +202,79 @@ describe("a task goes on with nobody watching", () => {
   });
 });
 
+describe("a task recovers", () => {
+  it("asks the model again after 503, 503 and a 429 with retry-after, each retry in its run log, and finishes", async () => {
+    const { sock } = await agentRoom();
+    const { thread: notes } = await sock.ok("threads.create", { title: "Flaky notes", idempotencyKey: idem() });
+    const { task } = await sock.ok("tasks.start", {
+      goal: `FLAKY:retry-${idem()}:503,503,429@1 STEPS: chat_send {"threadId":"${notes.id}","text":"written once"}`,
+      idempotencyKey: idem(),
+    });
+    const done = await taskState(sock, task.id, (t) => t.status !== "queued" && t.status !== "running", 60_000);
+    expect(done).toMatchObject({ status: "done", used: { steps: 2 } });
+    const log = await wholeLog(sock, task.id);
+    const retries = log.filter((e) => e.kind === "error");
+    expect(retries.map((e) => e.details.retry)).toEqual([1, 2, 3]);
+    // Backoff doubles; the 429's retry-after (1 s) is what the third waits.
+    expect(retries.map((e) => e.details.waitMs)).toEqual([1000, 2000, 1000]);
+    expect(retries[0]!.text).toMatch(/HTTP 503.*asking again in 1 s, retry 1 of 4/);
+    expect(retries[2]!.text).toMatch(/rate limiting \(HTTP 429\)/);
+    expect(retries.every((e) => e.step === 1)).toBe(true);
+    // Every failed call is in the log too, before its retry.
+    expect(log.filter((e) => e.kind === "model-call" && e.details.ok === false)).toHaveLength(3);
+    expect((await allMessages(sock, notes.id)).map((m) => m.text)).toEqual(["written once"]);
+    sock.close();
+  });
+
+  it("fails on a permanent error; a person resumes it from its last step without repeating one, its agent may not", async () => {
+    const { owner, sock } = await agentRoom();
+    const { thread: notes } = await sock.ok("threads.create", { title: "Resumed notes", idempotencyKey: idem() });
+    const say = (n: number) => `chat_send {"threadId":"${notes.id}","text":"note ${n}"}`;
+    // An agent starts it: two steps post a note each; the third model call is refused (400:
+    // asking again changes nothing).
+    const key = await createKey(owner, owner.workspaceId, ["read", "write"], "worker");
+    const agent = await RawSocket.open(owner.workspaceId, { key: key.key });
+    await agent.hello();
+    const { task } = await agent.ok("tasks.start", {
+      goal: `FLAKY:resume-${idem()}:ok,ok,400 STEPS: ${say(1)}; ${say(2)}`,
+      idempotencyKey: idem(),
+    });
+    const failed = await taskState(sock, task.id, (t) => t.status === "failed", 60_000);
+    expect(failed.outcome).toMatch(/HTTP 400/);
+    expect(failed.used.steps).toBe(2);
+    expect((await wholeLog(sock, task.id)).filter((e) => e.kind === "error")).toHaveLength(0);
+    const job = (await sock.ok("jobs.list", {})).jobs.find((j) => j.id === failed.jobId);
+    expect(job?.status).toBe("failed");
+
+    // The agent that started it does not restart ended work: a person does.
+    expect(await agent.call("tasks.resume", { taskId: task.id, idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden", message: expect.stringMatching(/only a person may resume it/) },
+    });
+    agent.close();
+    expect((await sock.ok("tasks.get", { taskId: task.id })).task.status).toBe("failed");
+
+    // The endpoint answers again (its scripted failures are used up): the person resumes.
+    const { task: resumed } = await sock.ok("tasks.resume", { taskId: task.id, idempotencyKey: idem() });
+    expect(resumed).toMatchObject({ status: "queued", outcome: null, endedAt: null });
+    const ended = (t: { status: string; updatedAt: number }) =>
+      t.updatedAt > resumed.updatedAt && (t.status === "done" || t.status === "failed");
+    const done = await taskState(sock, task.id, ended, 60_000);
+    expect(done).toMatchObject({ status: "done", used: { steps: 3 } });
+    // Each note was posted once, the steps before the failure not taken again.
+    expect((await allMessages(sock, notes.id)).map((m) => m.text)).toEqual(["note 1", "note 2"]);
+    const tools = (await wholeLog(sock, task.id)).filter((e) => e.kind === "tool-call");
+    expect(tools.map((e) => e.step)).toEqual([1, 2]);
+    expect((await sock.ok("jobs.list", {})).jobs.find((j) => j.id === done.jobId)?.status).toBe("succeeded");
+    // A finished task is not resumed: a new one is started for more.
+    expect(await sock.call("tasks.resume", { taskId: task.id, idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "conflict" },
+    });
+    sock.close();
+  });
+});
+
 describe("a reply's run has a log too", () => {
   it("its model calls, tool calls and the approval a person gave, in order, also live", async () => {
     const { sock, thread } = await agentRoom();

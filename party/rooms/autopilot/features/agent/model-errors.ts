@@ -109,6 +109,33 @@ function retryAfter(error: APICallError): number | undefined {
   return Number(raw.trim());
 }
 
+/** Statuses an endpoint answers when asking again later may succeed. */
+const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
+
+/**
+ * Whether asking the model again may succeed: a timeout, an endpoint that could not be
+ * reached or dropped the connection, HTTP 408/409/425/429 or any 5xx; with the wait the
+ * endpoint asked for (`retry-after`, whole seconds) when it sent one. Null: permanent (a
+ * refused key, an unknown model, a malformed answer, a stop) — asking again changes nothing.
+ */
+export function transientModelError(error: unknown): { retryAfterMs: number | null } | null {
+  if (RetryError.isInstance(error)) return transientModelError(error.lastError);
+  if (NoOutputGeneratedError.isInstance(error)) {
+    const cause = (error as Error).cause;
+    return cause ? transientModelError(cause) : null;
+  }
+  if (timeoutLine(error)) return { retryAfterMs: null };
+  if (error instanceof Error && error.name === "AbortError") return null;
+  if (APICallError.isInstance(error) && error.statusCode !== undefined) {
+    const status = error.statusCode;
+    if (!TRANSIENT_STATUSES.has(status) && (status < 500 || status > 599)) return null;
+    const wait = retryAfter(error);
+    return { retryAfterMs: wait === undefined ? null : wait * 1000 };
+  }
+  if (JSONParseError.isInstance(error) || TypeValidationError.isInstance(error)) return null;
+  return unreachableReason(error) ? { retryAfterMs: null } : null;
+}
+
 /** The one line a person reads when a turn fails. Never includes the prompt, a URL or the key. */
 export function describeModelError(error: unknown, options: DescribeOptions = {}): string {
   if (RetryError.isInstance(error)) return describeModelError(error.lastError, options);

@@ -15,7 +15,7 @@ import {
   type ToolSet,
 } from "ai";
 import type { ModelTimeouts } from "./config";
-import { describeModelError, errorLogFields } from "./model-errors";
+import { describeModelError, errorLogFields, transientModelError } from "./model-errors";
 
 export interface ApprovalRequest {
   /** The SDK's approval id: the resume answers it. */
@@ -60,7 +60,7 @@ export type RunOutcome =
       responseMessages: ModelMessage[];
       approvals: ApprovalRequest[];
     }
-  | { status: "failed"; text: string; error: string }
+  | { status: "failed"; text: string; error: string; transient: ReturnType<typeof transientModelError> }
   | { status: "aborted"; text: string; reason: string };
 
 export interface RunStreamOptions {
@@ -218,6 +218,7 @@ async function runSegment(
         baseURL: options.baseURL,
         timeoutMs: options.timeouts.stepMs,
       }),
+      transient: transientModelError(error),
     };
   };
 

@@ -187,3 +187,24 @@ export function reportJob(
   ctx.emit("status" in report ? "job.finished" : "job.progressed", { job });
   return job;
 }
+
+/**
+ * A room job that ended, running again: a task a person resumed after it failed, stopped or
+ * was cancelled. Its progress stays where it was; null when there is no such job.
+ */
+export function reopenRoomJob(ctx: OpContext, jobId: string, message: string): Job | null {
+  const existing = getJob(ctx.sql, jobId);
+  if (!existing || !FINISHED_JOB_STATUSES.has(existing.status)) return null;
+  const job: Job = {
+    ...existing,
+    status: "running",
+    message: message.slice(0, 500),
+    error: null,
+    cancelRequestedBy: null,
+    updatedAt: ctx.now,
+    finishedAt: null,
+  };
+  putJob(ctx.sql, job);
+  ctx.emit("job.progressed", { job });
+  return job;
+}

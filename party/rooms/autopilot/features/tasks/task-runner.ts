@@ -29,6 +29,7 @@ import { inputTokenBound } from "../billing/index";
 import { answerFor } from "../agent/index";
 import { taskInstructions } from "./task-context";
 import { clip, decide, type RunToolsShape, toolCallsOf, used, withoutExecute } from "./task-step";
+import { afterRetries, nextRetry, retryEntry, waitUnlessAborted } from "./retry";
 import { approvalEntry, endText, modelCallEntry, overBudget, toolCallEntry } from "../agent/index";
 import { askForCall, chargeStep, reserveStep, spendDecided, type TaskAskOps } from "./task-asks";
 import type { Reservation } from "../billing/index";
@@ -41,6 +42,8 @@ export interface TaskDeps extends Omit<AgentDeps, "files"> {
 
 interface Active {
   abort: AbortController;
+  /** Set by a step whose model call failed transiently: how long to wait before taking it again. */
+  retryInMs?: number | undefined;
 }
 
 export class TaskRunner {
@@ -134,8 +137,11 @@ export class TaskRunner {
       const release = await this.#d.keepAlive().catch(() => () => {});
       try {
         while (await this.#step(taskId, active)) {
-          // One step at a time; the event loop sends what the step published before the next.
-          await new Promise((resolve) => setTimeout(resolve, 0));
+          // One step at a time; the event loop sends what the step published before the next. After
+          // a failed model call, the retry's wait (a pause's abort ends it; the next step sees the pause).
+          const wait = active.retryInMs ?? 0;
+          active.retryInMs = undefined;
+          await (wait > 0 ? waitUnlessAborted(wait, active.abort.signal) : new Promise((r) => setTimeout(r, 0)));
         }
       } catch (error) {
         console.error(JSON.stringify({ msg: "task failed", taskId, error: String(error) }));
@@ -217,6 +223,8 @@ export class TaskRunner {
       tools: withoutExecute(tools.tools),
       toolApproval: () => "not-applicable",
       maxSteps: 1,
+      // Retried here instead (retry.ts), each retry in the run log.
+      maxRetries: 0,
       timeouts: config.timeouts,
       abortSignal: active.abort.signal,
       ...(config.apiKey ? { apiKey: config.apiKey } : {}),
@@ -271,8 +279,17 @@ export class TaskRunner {
       return false;
     }
     if (outcome.status !== "finished") {
-      const why = outcome.status === "failed" ? outcome.error : outcome.reason;
-      this.#save(current, { used: used(current, 0, tokens, runningMs) }, log);
+      const retries = current.retries ?? 0;
+      const retry = outcome.status === "failed" ? nextRetry(retries, outcome.transient) : null;
+      if (retry && outcome.status === "failed") {
+        const entries = [...log, retryEntry(step, outcome.error, retry)];
+        this.#save(current, { used: used(current, 0, tokens, runningMs), retries: retry.attempt }, entries);
+        show();
+        active.retryInMs = retry.waitMs; // the loop waits (the step's reservation released), then asks again
+        return true;
+      }
+      const why = outcome.status === "failed" ? afterRetries(outcome.error, retries) : outcome.reason;
+      this.#save(current, { used: used(current, 0, tokens, runningMs), retries: 0 }, log);
       show();
       this.#end(task.id, "failed", why);
       return false;
@@ -281,7 +298,7 @@ export class TaskRunner {
     const calls = assistant ? toolCallsOf(assistant) : [];
     if (!assistant || calls.length === 0) {
       const messages = [...current.messages, ...(outcome.responseMessages as unknown as Record<string, unknown>[])];
-      this.#save(current, { used: used(current, 1, tokens, runningMs), messages }, log);
+      this.#save(current, { used: used(current, 1, tokens, runningMs), messages, retries: 0 }, log);
       show();
       this.#end(task.id, "done", outcome.text.trim() || "done");
       return false;
@@ -291,6 +308,7 @@ export class TaskRunner {
       {
         used: used(current, 0, tokens, runningMs),
         inflight: { step, assistant: assistant as unknown as Record<string, unknown>, calls },
+        retries: 0,
       },
       log,
     );

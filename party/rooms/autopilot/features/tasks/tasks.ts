@@ -21,7 +21,7 @@ import { type TaskDoc, taskRecord } from "../../../../records/task";
 import type { OpContext } from "../../kernel/op-context";
 import { filedApprovals } from "../agent/index";
 import { withdrawApproval } from "../approvals/index";
-import { reportJob, startJob } from "../jobs/index";
+import { reopenRoomJob, reportJob, startJob } from "../jobs/index";
 import { countRows, docById, type Page, pageRows } from "../../kernel/paging";
 import { projectOfThread, requireProject, updateProject } from "../projects/index";
 import { createThread, requireThread } from "../threads/index";
@@ -40,7 +40,14 @@ export function requireTask(sql: Sql, id: string): TaskDoc {
 
 /** The task as clients see it (its checkpoint stays in the room). */
 export function publicTask(doc: TaskDoc): Task {
-  const { scopes: _scopes, messages: _messages, inflight: _inflight, spendApprovalId: _spend, ...task } = doc;
+  const {
+    scopes: _scopes,
+    messages: _messages,
+    inflight: _inflight,
+    spendApprovalId: _spend,
+    retries: _retries,
+    ...task
+  } = doc;
   return task;
 }
 
@@ -260,7 +267,7 @@ export function pauseTask(ctx: OpContext, params: z.output<typeof TaskControlPar
 export function resumeTask(ctx: OpContext, params: z.output<typeof TaskControlParams>): { task: Task } {
   const task = requireTask(ctx.sql, params.taskId);
   requireSteer(ctx, task);
-  requireUnfinished(task);
+  if (isFinished(task)) return { task: publicTask(resumeEnded(ctx, task, params.reason)) };
   if (task.status !== "paused") return { task: publicTask(task) };
   // A task paused while a call waited for a person waits again; otherwise it queues for a runner.
   const waiting =
@@ -269,6 +276,43 @@ export function resumeTask(ctx: OpContext, params: z.output<typeof TaskControlPa
   const saved = saveTask(ctx, { ...task, status: waiting ? "waiting" : "queued" });
   ctx.audit("task.resumed", task.id, {});
   return { task: publicTask(saved) };
+}
+
+/**
+ * A task that failed, stopped or was cancelled, queued again from its last checkpoint: the
+ * steps it finished are kept, and so is every result of the step it was on, so no tool call
+ * that ran runs again; the model is asked for the rest. Its job runs again. A person decides
+ * this (an agent's key may not restart work that ended on a failure, a refusal or a person's
+ * cancel). One that stopped on its own budget stops again at once unless it was raised.
+ */
+function resumeEnded(ctx: OpContext, task: TaskDoc, reason: string | undefined): TaskDoc {
+  if (task.status === "done")
+    throw new RoomError("conflict", `task ${task.id} is done: start a new task for more`, { taskId: task.id });
+  if (ctx.principal.kind !== "user")
+    throw new RoomError(
+      "forbidden",
+      `task ${task.id} ${task.status === "cancelled" ? "was cancelled" : task.status}: only a person may resume it (ask one, e.g. with autopilot request-approval)`,
+      { taskId: task.id, status: task.status },
+    );
+  // Asked for again: what it waited for was withdrawn when it ended.
+  const inflight = task.inflight
+    ? {
+        ...task.inflight,
+        calls: task.inflight.calls.map((c) => (c.result ? c : { ...c, roomApprovalId: null, answer: null })),
+      }
+    : null;
+  const resumed = saveTask(ctx, {
+    ...task,
+    status: "queued",
+    outcome: null,
+    endedAt: null,
+    inflight,
+    spendApprovalId: null,
+    retries: 0,
+  });
+  if (task.jobId) reopenRoomJob(ctx, task.jobId, `resumed by ${ctx.actor.name}`);
+  ctx.audit("task.resumed", task.id, { from: task.status, reason: reason ?? null });
+  return resumed;
 }
 
 /** Cancels a task; its runner (if any) stops at once, the approvals it waits for are withdrawn by the caller. */

@@ -10,7 +10,7 @@ import {
 } from "ai";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { describeModelError, errorLogFields, scrubMessage } from "../model-errors";
+import { describeModelError, errorLogFields, scrubMessage, transientModelError } from "../model-errors";
 
 const PROMPT = "Alice (user): the secret plan is PINEAPPLE";
 const KEY = "sk-live-abcdefghijklmnop";
@@ -34,6 +34,35 @@ const clean = (line: string) => {
   expect(line).not.toContain("\n");
   return line;
 };
+
+describe("transientModelError: whether asking again may succeed", () => {
+  it("429, 408 and 5xx are, with the endpoint's retry-after in ms; a refused key, an unknown model or a bad request are not", () => {
+    expect(transientModelError(apiError(429, "slow down", { "retry-after": "7" }))).toEqual({ retryAfterMs: 7000 });
+    expect(transientModelError(apiError(503, "overloaded"))).toEqual({ retryAfterMs: null });
+    expect(transientModelError(apiError(408, "timeout"))).toEqual({ retryAfterMs: null });
+    expect(
+      transientModelError(
+        new RetryError({ message: "x", reason: "maxRetriesExceeded", errors: [apiError(502, "bad gateway")] }),
+      ),
+    ).toEqual({
+      retryAfterMs: null,
+    });
+    for (const status of [400, 401, 403, 404, 422]) expect(transientModelError(apiError(status, "no"))).toBeNull();
+    // A retry-after that is not a sane number of seconds is not honoured (backoff instead).
+    expect(transientModelError(apiError(429, "x", { "retry-after": "soon" }))).toEqual({ retryAfterMs: null });
+  });
+
+  it("a timeout and a lost connection are; a malformed answer or a stop are not", () => {
+    expect(transientModelError(new DOMException("Step timeout of 700ms exceeded", "TimeoutError"))).toEqual({
+      retryAfterMs: null,
+    });
+    expect(transientModelError(new Error("Network connection lost."))).toEqual({ retryAfterMs: null });
+    expect(transientModelError(new JSONParseError({ text: "{", cause: new Error("x") }))).toBeNull();
+    const stop = new Error("stopped");
+    stop.name = "AbortError";
+    expect(transientModelError(stop)).toBeNull();
+  });
+});
 
 describe("describeModelError", () => {
   it("401/403 → check the key; 404 → check the model id and URL", () => {

@@ -289,13 +289,19 @@ describe("runStream", () => {
       status: "failed",
       text: "",
       error: "model request failed: HTTP 500: scripted upstream failure",
+      transient: { retryAfterMs: null },
     });
     expect(of("model-call")).toEqual([expect.objectContaining({ ok: false, inputTokens: null, outputTokens: null })]);
   });
 
   it("a malformed stream → failed, keeping the text so far", async () => {
     const { outcome } = await segment([user("MALFORMED")]);
-    expect(outcome).toEqual({ status: "failed", text: "this str", error: "the model's stream was malformed" });
+    expect(outcome).toEqual({
+      status: "failed",
+      text: "this str",
+      error: "the model's stream was malformed",
+      transient: null,
+    });
   });
 
   it("no answer → failed by the step timeout; silence mid-stream → failed by the chunk timeout", async () => {
@@ -305,12 +311,14 @@ describe("runStream", () => {
       status: "failed",
       text: "",
       error: `the model did not answer within 0.5 s${check}`,
+      transient: { retryAfterMs: null },
     });
     const mid = await segment([user("HANGMID")], { timeouts: { stepMs: 5000, chunkMs: 400, totalMs: 5000 } });
     expect(mid.outcome).toEqual({
       status: "failed",
       text: "partial ",
       error: `the model stopped sending within 0.4 s${check}`,
+      transient: { retryAfterMs: null },
     });
   });
 
