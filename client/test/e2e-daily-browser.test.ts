@@ -144,6 +144,39 @@ describe("at 1440×900", () => {
     expect(await documentScroll(page)).toEqual(still(DESKTOP.height));
   });
 
+  it("a thread's row says what is going on in it: approvals waiting (how many) and scheduled, live", async () => {
+    const INDEX = 12;
+    const threadId = seeded.threadIds[INDEX]!;
+    const row = page.locator(".sidebar .thread-row", {
+      has: page.getByRole("button", { name: new RegExp(`^${escapeRegExp(threadTitle(INDEX).slice(0, 18))}`) }),
+    });
+    const waiting = row.locator(".mark.waiting");
+    const before = (await waiting.count()) ? Number((await waiting.textContent())?.match(/^\d+/)?.[0]) : 0;
+    // An agent asks twice in the thread: the row counts them; one decided, it counts one less.
+    const asked = [];
+    for (const title of ["Rotate the staging keys", "Bump the base image"])
+      asked.push((await seeded.agent.approvals.request({ title, risk: "low", threadId })).approval);
+    await until(async () => (await waiting.textContent())?.startsWith(String(before + 2)), "two more waiting", 15_000);
+    expect(await waiting.getAttribute("title")).toBe(`${before + 2} waiting for approval`);
+    await clients[0]!.approvals.resolve({ approvalId: asked[0]!.id, decision: "approve" });
+    await until(async () => (await waiting.textContent())?.startsWith(String(before + 1)), "one fewer waiting", 15_000);
+    // A schedule that posts there marks it; paused, the mark goes.
+    const owner = clients[0]!;
+    const scheduled = row.locator(".mark.scheduled");
+    expect(await scheduled.count()).toBe(0);
+    const { schedule } = await owner.schedules.create({
+      when: { kind: "every", everyMs: 3_600_000 },
+      action: { kind: "prompt", threadId, text: "Post the standup notes" },
+    });
+    await scheduled.waitFor();
+    expect(await row.getByRole("button").first().textContent()).toMatch(/scheduled/);
+    await row.scrollIntoViewIfNeeded();
+    await shot(page, "thread-states");
+    await owner.schedules.pause({ scheduleId: schedule.id });
+    await scheduled.waitFor({ state: "detached" });
+    await owner.approvals.resolve({ approvalId: asked[1]!.id, decision: "deny" });
+  });
+
   it("pins: a thread pinned by keyboard stands first, and follows the person's other device", async () => {
     const INDEX = 20;
     const title = threadTitle(INDEX);

@@ -4,6 +4,7 @@ import { unreadIn } from "../../src/state";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
+import { type ThreadState, threadStateOf, useThreadStates } from "../lib/thread-state";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { useArchivedFilter } from "./archived-filter";
@@ -78,6 +79,43 @@ const PinIcon = () => (
   </svg>
 );
 
+/**
+ * What is going on in a thread, beside its time: working, approvals waiting (how many),
+ * scheduled, failed. Each says so in words to a screen reader and in its tooltip.
+ */
+function ThreadMarks({ state }: { state: ThreadState }) {
+  if (!state.running && !state.waiting && !state.scheduled && !state.failed) return null;
+  return (
+    <span className="thread-marks">
+      {state.failed && (
+        <span className="mark failed" title="Its task failed">
+          !<span className="sr-only"> failed</span>
+        </span>
+      )}
+      {state.waiting > 0 && (
+        <span className="mark waiting" title={`${state.waiting} waiting for approval`}>
+          {state.waiting}
+          <span className="sr-only"> waiting for approval</span>
+        </span>
+      )}
+      {state.running && (
+        <span className="mark running" title="Working now">
+          <span className="sr-only">running</span>
+        </span>
+      )}
+      {state.scheduled && (
+        <span className="mark scheduled" title="Scheduled">
+          <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" focusable="false">
+            <circle cx="8" cy="8" r="6.2" fill="none" stroke="currentColor" strokeWidth="1.6" />
+            <path d="M8 4.5V8l2.4 1.6" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+          </svg>
+          <span className="sr-only">scheduled</span>
+        </span>
+      )}
+    </span>
+  );
+}
+
 /** The latest message (or the creation of an empty thread) first. */
 const byLastMessage = (a: Thread, b: Thread) => (b.lastMessageAt ?? b.createdAt) - (a.lastMessageAt ?? a.createdAt);
 
@@ -100,6 +138,7 @@ export function Threads() {
   // Pinned first, in pin order; a pinned thread the filter hides (archived) stays hidden.
   const pinned = pins.ids.flatMap((id) => byTime.find((t) => t.id === id) ?? []);
   const list = [...pinned, ...byTime.filter((t) => !pins.ids.includes(t.id))];
+  const states = useThreadStates(list);
   return (
     <SideSection id="threads-h" title="Threads" count={list.length}>
       <NewThread />
@@ -129,6 +168,7 @@ export function Threads() {
                     {t.title}
                   </span>
                   <span className="nav-meta">
+                    <ThreadMarks state={threadStateOf(states, t.id)} />
                     {unread > 0 ? (
                       <span className="badge">{unread}</span>
                     ) : t.lastMessageAt ? (
