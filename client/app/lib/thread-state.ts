@@ -30,8 +30,10 @@ export function useThreadStates(threads: readonly Thread[]): ReadonlyMap<string,
   return useMemo(() => {
     const states = new Map<string, ThreadState>();
     const of = (threadId: string) => {
-      let state = states.get(threadId);
-      if (!state) states.set(threadId, (state = { ...IDLE }));
+      const known = states.get(threadId);
+      if (known) return known;
+      const state = { ...IDLE };
+      states.set(threadId, state);
       return state;
     };
     for (const stream of streams.values()) of(stream.threadId).running = true;
