@@ -381,6 +381,25 @@ describe("at 1440×900", () => {
     await shot(page, "desktop-approvals");
     expect(await axeSerious(page)).toEqual([]);
   });
+
+  it("and in the dark theme: the thread list's unread badges and times, a chat, the approvals", async () => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    try {
+      await page.goto(`${server.url}/?w=${seeded.workspace}`);
+      await page.locator(".react-flow.dark").waitFor({ timeout: 30_000 });
+      await page.locator(".sidebar .badge").first().waitFor();
+      await shot(page, "desktop-dark");
+      expect(await axeSerious(page)).toEqual([]);
+      await threadButton(page, MARKDOWN_THREAD).click();
+      await page.locator(".message", { hasText: "Release checklist" }).waitFor();
+      expect(await axeSerious(page)).toEqual([]);
+      await page.getByRole("tab", { name: /^Approvals/ }).click();
+      await page.locator(".queue-item").first().waitFor();
+      expect(await axeSerious(page)).toEqual([]);
+    } finally {
+      await page.emulateMedia({ colorScheme: "light" });
+    }
+  });
 });
 
 describe("the verify-email banner", () => {
