@@ -1,6 +1,7 @@
 import type { WorkspaceInfo } from "../lib/api";
 import { authApi, type Member } from "../lib/api";
 import { useAction } from "../lib/action";
+import { ConfirmInline } from "../lib/confirm-inline";
 import { FormError } from "../lib/form-error";
 
 type Role = NonNullable<WorkspaceInfo["role"]>;
@@ -27,7 +28,6 @@ export function MemberControls({
     await onChanged();
   });
   const remove = useAction(async () => {
-    if (!confirm(`Remove ${member.name} from ${workspace.name}? They lose access at once.`)) return;
     await authApi.removeMember(workspace.id, member.userId);
     await onChanged();
   });
@@ -49,15 +49,14 @@ export function MemberControls({
           </option>
         ))}
       </select>
-      <button
-        type="button"
-        className="deny small"
+      <ConfirmInline
+        label="Remove"
+        ariaLabel={`Remove ${member.name}`}
+        question={`Remove ${member.name} from ${workspace.name}? They lose access at once.`}
+        yes="Yes, remove"
         disabled={busy || locked}
-        onClick={() => remove.run()}
-        aria-label={`Remove ${member.name}`}
-      >
-        Remove
-      </button>
+        onConfirm={() => remove.run()}
+      />
       <FormError error={setRole.error ?? remove.error} />
     </span>
   );

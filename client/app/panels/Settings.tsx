@@ -2,6 +2,7 @@ import { useCallback, useRef, useState, type FormEvent } from "react";
 import type { Role, Scope } from "../../../shared/protocol/principal";
 import { useAction } from "../lib/action";
 import { authApi, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
+import { ConfirmInline } from "../lib/confirm-inline";
 import { relativeTime } from "../lib/format";
 import { useModalDialog } from "../lib/modal";
 import { useRoom } from "../stores/room";
@@ -146,17 +147,11 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
     await keys.reload();
   });
   const rotate = useAction(async (key: AgentKey) => {
-    if (!confirm(`Rotate “${key.name ?? key.id}”? The current secret stops working at once; agents need the new one.`))
-      return;
     const result = await authApi.rotateKey(workspace.id, key.id);
     setCreated({ key: result.key, name: result.name ?? key.name ?? "agent" });
     setCopied(false);
     await keys.reload();
   });
-  const confirmRevoke = (key: AgentKey) => {
-    if (confirm(`Revoke “${key.name ?? key.start ?? key.id}”? Agents using it are disconnected at once.`))
-      revoke.run(key);
-  };
 
   const copy = useAction(async () => {
     if (!created) return;
@@ -241,18 +236,23 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
                 </span>
               </span>
               <span className="member-controls">
-                <button
-                  type="button"
-                  className="small"
+                <ConfirmInline
+                  label="Rotate"
+                  ariaLabel={`Rotate ${k.name ?? k.id}`}
+                  question={`Rotate “${k.name ?? k.id}”? The current secret stops working at once; agents need the new one.`}
+                  yes="Yes, rotate"
+                  plain
                   disabled={rotate.pending}
-                  onClick={() => rotate.run(k)}
-                  aria-label={`Rotate ${k.name ?? k.id}`}
-                >
-                  Rotate
-                </button>
-                <button type="button" className="deny small" disabled={revoke.pending} onClick={() => confirmRevoke(k)}>
-                  Revoke
-                </button>
+                  onConfirm={() => rotate.run(k)}
+                />
+                <ConfirmInline
+                  label="Revoke"
+                  ariaLabel={`Revoke ${k.name ?? k.id}`}
+                  question={`Revoke “${k.name ?? k.start ?? k.id}”? Agents using it are disconnected at once.`}
+                  yes="Yes, revoke"
+                  disabled={revoke.pending}
+                  onConfirm={() => revoke.run(k)}
+                />
               </span>
             </li>
           ))}
