@@ -138,16 +138,22 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
     // Revoking asks once more in place, in the app's words (no browser dialog: one would be
     // dismissed here and nothing would show); "Keep it" leaves the key as it was.
     page.on("dialog", (d) => void d.dismiss());
-    await dialog.getByRole("button", { name: /^Revoke / }).first().click();
+    await dialog
+      .getByRole("button", { name: /^Revoke / })
+      .first()
+      .click();
     const asking = dialog.getByRole("group", { name: /^Revoke “.*”\? Agents using it are disconnected at once\.$/ });
     await asking.waitFor();
-    expect(await asking.getByRole("button", { name: "Yes, revoke" }).evaluate((b) => b === document.activeElement)).toBe(
-      true,
-    );
+    expect(
+      await asking.getByRole("button", { name: "Yes, revoke" }).evaluate((b) => b === document.activeElement),
+    ).toBe(true);
     await shot(page, "05-revoke-asks");
     await asking.getByRole("button", { name: "Keep it" }).click();
     await asking.waitFor({ state: "detached" });
-    await dialog.getByRole("button", { name: /^Revoke / }).first().waitFor();
+    await dialog
+      .getByRole("button", { name: /^Revoke / })
+      .first()
+      .waitFor();
     await ctx.close();
   });
 });

@@ -93,11 +93,12 @@ afterAll(async () => {
   for (const context of contexts) await context.close();
 });
 
-const threadButton = (page: Page, index: number) =>
-  page
-    .locator(".sidebar")
-    .getByRole("button", { name: new RegExp(`^${escapeRegExp(threadTitle(index).slice(0, 18))}`) });
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A thread's button by the start of its title, and its row (`has` matches inside the row). */
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const titled = (index: number) => ({ name: new RegExp(`^${escaped(threadTitle(index).slice(0, 18))}`) });
+const threadButton = (page: Page, index: number) => page.locator(".sidebar").getByRole("button", titled(index));
+const threadRow = (page: Page, index: number) =>
+  page.locator(".sidebar .thread-row", { has: page.getByRole("button", titled(index)) });
 
 async function paletteTo(page: Page, query: string, option: RegExp | string) {
   await page.keyboard.press("Control+k");
@@ -147,9 +148,7 @@ describe("at 1440×900", () => {
   it("a thread's row says what is going on in it: approvals waiting (how many) and scheduled, live", async () => {
     const INDEX = 12;
     const threadId = seeded.threadIds[INDEX]!;
-    const row = page.locator(".sidebar .thread-row", {
-      has: page.getByRole("button", { name: new RegExp(`^${escapeRegExp(threadTitle(INDEX).slice(0, 18))}`) }),
-    });
+    const row = threadRow(page, INDEX);
     const waiting = row.locator(".mark.waiting");
     const before = (await waiting.count()) ? Number((await waiting.textContent())?.match(/^\d+/)?.[0]) : 0;
     // An agent asks twice in the thread: the row counts them; one decided, it counts one less.
@@ -185,10 +184,7 @@ describe("at 1440×900", () => {
     // The row, then Tab to its pin (shown while the row has focus), then Enter.
     await threadButton(page, INDEX).focus();
     await page.keyboard.press("Tab");
-    // `has` is matched inside the row, so it names the thread's button without the sidebar.
-    const row = page.locator(".sidebar .thread-row", {
-      has: page.getByRole("button", { name: new RegExp(`^${escapeRegExp(title.slice(0, 18))}`) }),
-    });
+    const row = threadRow(page, INDEX);
     const pin = row.getByRole("button", { name: "Pin", exact: true });
     expect(await pin.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.press("Enter");
