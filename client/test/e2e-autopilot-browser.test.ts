@@ -119,6 +119,12 @@ describe("the Autopilot in two browsers", () => {
     await card.waitFor({ timeout: 20_000 });
     // What it will do leads the card, the thread named by its title; the arguments fold under Details.
     await card.getByText(/The Autopilot will archive the thread “/).waitFor();
+    // Its arguments in words: "Thread" and the thread's title, not `threadId` and `thr_…`.
+    await card.locator("summary", { hasText: "Details" }).click();
+    const args = card.locator(".tool-arguments");
+    await args.waitFor();
+    expect(await args.locator("dt").allTextContents()).toEqual(["Thread", "Archived"]);
+    expect(await args.textContent()).not.toMatch(/thr_|threadId/);
     // Her turn asked for it: she may confirm it as her own; Bob approves it plainly.
     await expect.poll(() => card.getByRole("button", { name: "Confirm" }).isEnabled()).toBe(true);
     // The buttons are in view where the thread waits, above the folded details.

@@ -55,9 +55,20 @@ const ID_FIELDS: Record<string, "threads" | "instances" | "jobs" | "approvals"> 
   approvalId: "approvals",
 };
 
+/** An argument's name in words: `threadId` → "Thread", `maxSteps` → "Max steps". */
+export function argumentLabel(key: string): string {
+  const words = key
+    .replace(/Id$/, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .trim()
+    .toLowerCase();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : key;
+}
+
 /**
- * A tool call's arguments as a list, each id shown with the name the room knows for it
- * (a thread's title, an instance's name), so nobody decides on `thr_babd8c9…` alone.
+ * A tool call's arguments as a list, each named in words, each id shown as the name the room
+ * knows for it (a thread's title, an instance's name), so nobody decides on `thr_babd8c9…`.
  * Arguments that are not a JSON object (clipped ones) show as they are.
  */
 export function ToolArguments({ text, compact = false }: { text: string; compact?: boolean }) {
@@ -88,12 +99,11 @@ export function ToolArguments({ text, compact = false }: { text: string; compact
         const name = nameOf(key, value);
         return (
           <div key={key} className="fact">
-            <dt>{key}</dt>
+            <dt title={key}>{argumentLabel(key)}</dt>
             <dd>
               {name ? (
-                <>
-                  <strong>{name}</strong> <code className="muted small">{String(value)}</code>
-                </>
+                // The name decides; the id stays at hand in its tooltip.
+                <strong title={String(value)}>{name}</strong>
               ) : (
                 <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>
               )}
