@@ -66,6 +66,10 @@ export function buildGatewayConfig(input: GatewayConfigInput): Record<string, un
       // as remote peers (X-Forwarded-For), so the gateway never pairs them silently as local
       // ones. Connections without that header (the Autopilot's) stay direct local ones.
       trustedProxies: ["127.0.0.1"],
+      // The gateway's own dashboard is served to no one (the runtime proxies only its
+      // WebSocket and device routes, and the product is the dashboard); off, a start does not
+      // prepare and hash its assets either.
+      controlUi: { enabled: false },
     },
     update: { checkOnStart: false },
     // The default log file is /tmp/openclaw/openclaw-<date>.log, shared by every gateway

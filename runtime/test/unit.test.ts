@@ -324,7 +324,7 @@ describe("config", () => {
 
 describe("gateway config writer", () => {
   const input = { port: 40123, token: TOKEN, workspaceDir: "/data/i/workspace", logFile: "/data/i/logs/gateway.log" };
-  it("writes token auth, loopback bind, the port, no update check and exec approvals set to ask", () => {
+  it("writes token auth, loopback bind, the port, no dashboard, no update check and exec approvals set to ask", () => {
     const config = buildGatewayConfig({ ...input, model: undefined }) as any;
     expect(config.gateway).toEqual({
       mode: "local",
@@ -332,6 +332,7 @@ describe("gateway config writer", () => {
       bind: "loopback",
       auth: { mode: "token", token: TOKEN },
       trustedProxies: ["127.0.0.1"],
+      controlUi: { enabled: false },
     });
     expect(config.update).toEqual({ checkOnStart: false });
     expect(config.tools.exec.mode).toBe("ask");
