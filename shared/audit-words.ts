@@ -49,12 +49,14 @@ function whatOf(entry: AuditEntry, names: NameLookup): string {
     case "key.created":
       return `created the agent key ${name ? quoted(name) : ""}`.trim();
     case "key.revoked":
-      return "revoked an agent key";
+      return `revoked ${name ? `the agent key ${quoted(name)}` : "an agent key"}`;
     case "key.updated":
       return "changed an agent key";
     case "key.rotated":
-      return "replaced an agent key with a new one";
+      return `replaced ${name ? `the agent key ${quoted(name)}` : "an agent key"} with a new one`;
     case "member.added":
+      // Accepting an invitation, the new member is the one who acted: they joined, nobody added them.
+      if (text(d, "invitation") && entry.actor?.id === entry.targetId) return "joined the workspace";
       return `added ${email ?? "a member"}`;
     case "member.removed":
       return `removed ${email ?? "a member"}`;

@@ -116,7 +116,7 @@ export const keysApi = new Hono<ApiEnv>()
     // Sockets opened with the key stay authenticated until told otherwise: both rooms close them now.
     await revalidateWorkspace(c.env, workspaceId, {
       reason: "API key revoked",
-      audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: {} },
+      audit: { actor: actorOf(c), action: "key.revoked", targetId: keyId, details: { name: owner.name ?? null } },
     });
     await withdrawAttestations(c.env, workspaceId, pubkeys).catch((error: unknown) =>
       console.error(JSON.stringify({ msg: "attestation withdrawal failed", error: String(error) })),
@@ -149,7 +149,12 @@ export const keysApi = new Hono<ApiEnv>()
     // The old key's sockets close in both rooms; the audit names both keys.
     await revalidateWorkspace(c.env, workspaceId, {
       reason: "API key rotated",
-      audit: { actor: actorOf(c), action: "key.rotated", targetId: keyId, details: { replacedBy: created.id } },
+      audit: {
+        actor: actorOf(c),
+        action: "key.rotated",
+        targetId: keyId,
+        details: { name: old.name ?? null, replacedBy: created.id },
+      },
     });
     return c.json({ ...shownOnce(created, scopes), replaced: keyId } satisfies RotatedKeyResponse, 201);
   });

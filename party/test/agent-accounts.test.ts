@@ -344,6 +344,9 @@ describe("the app signed in with a key", () => {
         action,
       ).toBe(true);
     }
+    // The log names the key revoked or rotated, not only its id.
+    for (const action of ["key.rotated", "key.revoked"])
+      expect(audit.entries.find((e) => e.action === action)?.details.name, action).toEqual(expect.any(String));
     room.close();
     // A key without admin manages nothing; e-mail invitations stay a person's.
     const plain = await signInWithKey(rotated.body.key);

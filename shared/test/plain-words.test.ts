@@ -205,6 +205,21 @@ describe("the audit log in words", () => {
     });
     expect(auditWords(entries[13]!, names).what).toBe("withdrew “Deploy”");
   });
+
+  it("names the key revoked or rotated, and says a person who accepted an invitation joined", () => {
+    expect(auditWords(entry("key.revoked", "key_1", { name: "ci-bot" }), names).what).toBe(
+      "revoked the agent key “ci-bot”",
+    );
+    expect(auditWords(entry("key.rotated", "key_1", { name: "ci-bot", replacedBy: "key_2" }), names).what).toBe(
+      "replaced the agent key “ci-bot” with a new one",
+    );
+    const joined = entry("member.added", alice.id, { invitation: "inv_1", role: "member" });
+    expect(auditWords(joined, names)).toMatchObject({ who: alice.name, what: "joined the workspace" });
+    // An owner adding someone still reads as adding them.
+    expect(auditWords(entry("member.added", "usr_9", { email: "bob@example.test" }), names).what).toBe(
+      "added bob@example.test",
+    );
+  });
 });
 
 const tool = (name: string, args: unknown): Approval["action"] => ({
