@@ -120,6 +120,10 @@ describe("the workspace's community", () => {
     );
     expect(await fromAlice.locator("b").count()).toBe(0);
     await expect(fromAlice.locator(".community-name").textContent()).resolves.toBe("Alice");
+    // Its tooltip names the key as Nostr clients do, short (npub1…), not 64 hex digits.
+    expect(await fromAlice.locator(".community-author").getAttribute("title")).toMatch(
+      /^Alice · npub1[a-z0-9]{5}…[a-z0-9]{6}$/,
+    );
     expect(await fromAlice.locator(".community-bot").count()).toBe(0);
 
     agentNote = finalizeEvent(
