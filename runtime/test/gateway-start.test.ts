@@ -115,6 +115,7 @@ describe("the gateway start sequence", () => {
       bind: "loopback",
       auth: { mode: "token", token: TOKEN },
       trustedProxies: ["127.0.0.1"],
+      controlUi: { enabled: false },
     });
     expect(written.logging.file).toBe("/i/logs/gateway.log");
     expect(config()).not.toContain("secret-key");

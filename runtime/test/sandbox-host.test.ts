@@ -93,6 +93,7 @@ describe("sandbox host: provision", () => {
       bind: "loopback",
       auth: { mode: "token", token },
       trustedProxies: ["127.0.0.1"],
+      controlUi: { enabled: false },
     });
     expect(config.tools.exec.mode).toBe("ask");
     expect(config.agents.defaults.workspace).toBe(CONTAINER_PATHS.workspace);
