@@ -5,7 +5,7 @@
 // inlines a text file into its model's prompt (the scripted model records it) and keeps an
 // image in its media store (read from the instance's state directory).
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markerScript, userTexts } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
@@ -127,7 +127,8 @@ describe("files reach an OpenClaw instance's gateway", () => {
       () => {
         const media = join(instanceDir, "state", "media", "inbound");
         try {
-          return filesUnder(media).find((p) => readFileSync(p).equals(PNG));
+          // Not the gateway's temporary copy (".fs-safe-….tmp"), which it renames once written.
+          return filesUnder(media).find((p) => !basename(p).startsWith(".") && readFileSync(p).equals(PNG));
         } catch {
           return undefined;
         }
