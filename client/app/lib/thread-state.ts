@@ -1,5 +1,4 @@
 import { useMemo } from "react";
-import type { Thread } from "../../../shared/protocol/threads";
 import { useRoom } from "../stores/room";
 import { useSchedules, scheduleThread } from "../stores/schedules";
 import { useAllTasks } from "../stores/tasks";
@@ -22,7 +21,7 @@ export interface ThreadState {
 
 const IDLE: ThreadState = { running: false, waiting: 0, scheduled: false, failed: false };
 
-export function useThreadStates(threads: readonly Thread[]): ReadonlyMap<string, ThreadState> {
+export function useThreadStates(): ReadonlyMap<string, ThreadState> {
   const streams = useRoom((s) => s.state.streams);
   const approvals = useRoom((s) => s.state.approvals);
   const tasks = useAllTasks();
@@ -53,11 +52,8 @@ export function useThreadStates(threads: readonly Thread[]): ReadonlyMap<string,
       if (task.status === "queued" || task.status === "running") of(threadId).running = true;
       if (task.status === "failed") of(threadId).failed = true;
     }
-    // Only the threads listed: a row asks for its own.
-    const listed = new Set(threads.map((t) => t.id));
-    for (const id of states.keys()) if (!listed.has(id)) states.delete(id);
     return states;
-  }, [streams, approvals, tasks, schedules, threads]);
+  }, [streams, approvals, tasks, schedules]);
 }
 
 export const threadStateOf = (states: ReadonlyMap<string, ThreadState>, threadId: string): ThreadState =>

@@ -138,7 +138,7 @@ export function Threads() {
   // Pinned first, in pin order; a pinned thread the filter hides (archived) stays hidden.
   const pinned = pins.ids.flatMap((id) => byTime.find((t) => t.id === id) ?? []);
   const list = [...pinned, ...byTime.filter((t) => !pins.ids.includes(t.id))];
-  const states = useThreadStates(list);
+  const states = useThreadStates();
   return (
     <SideSection id="threads-h" title="Threads" count={list.length}>
       <NewThread />

@@ -197,6 +197,20 @@ export const useRoom = create<RoomStore>((set, get) => ({
   },
 }));
 
+/**
+ * Runs `follow` for whichever client the room store holds, now and whenever it opens another
+ * (another workspace, a new tab session); what `follow` returns undoes it first. For stores
+ * that read from the room beside its state (tasks, schedules).
+ */
+export function followRoomClient(follow: (client: AutopilotClient | null) => () => void): void {
+  let unfollow = follow(useRoom.getState().client);
+  useRoom.subscribe((state, previous) => {
+    if (state.client === previous.client) return;
+    unfollow();
+    unfollow = follow(state.client);
+  });
+}
+
 export const useCan = (scope: Scope): boolean =>
   useRoom((s) => (s.principal ? hasScope(s.principal.scopes, scope) : false));
 

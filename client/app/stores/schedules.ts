@@ -1,7 +1,7 @@
 import { create } from "zustand";
 import type { Schedule } from "../../../shared/protocol/schedules";
 import type { AutopilotClient } from "../../src/client";
-import { useRoom } from "./room";
+import { followRoomClient } from "./room";
 
 /**
  * The workspace's schedules as the app sees them (protocol 9). The hello carries none: after
@@ -49,13 +49,7 @@ function follow(client: AutopilotClient | null): () => void {
   };
 }
 
-// The store follows whichever client the room store holds (it opens and closes them).
-let unfollow = follow(useRoom.getState().client);
-useRoom.subscribe((state, previous) => {
-  if (state.client === previous.client) return;
-  unfollow();
-  unfollow = follow(state.client);
-});
+followRoomClient(follow);
 
 /** The thread a schedule acts in, if any: where its prompts post, or the thread its tasks work in. */
 export const scheduleThread = (schedule: Schedule): string | null => schedule.action.threadId ?? null;

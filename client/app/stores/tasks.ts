@@ -5,7 +5,7 @@ import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
 import type { AutopilotClient } from "../../src/client";
 import { errorText } from "../lib/api";
 import { hasGap, mergeEntries, mergeTasks, seenThrough, sortTasks } from "../lib/run-log";
-import { useRoom } from "./room";
+import { followRoomClient, useRoom } from "./room";
 
 /**
  * Tasks and their run logs as the app sees them (protocol 9). The hello carries no tasks:
@@ -231,13 +231,7 @@ function follow(client: AutopilotClient | null): () => void {
   };
 }
 
-// The store follows whichever client the room store holds (it opens and closes them).
-let unfollow = follow(useRoom.getState().client);
-useRoom.subscribe((state, previous) => {
-  if (state.client === previous.client) return;
-  unfollow();
-  unfollow = follow(state.client);
-});
+followRoomClient(follow);
 
 /** Every task known: those read and those events told of, the newer of each. */
 export function useAllTasks(): Map<string, Task> {
