@@ -117,6 +117,13 @@ function whatOf(entry: AuditEntry, names: NameLookup): string {
       return "resumed a schedule";
     case "schedules.delete":
       return "deleted a schedule";
+    case "schedules.update": {
+      const changed = Array.isArray(d.changed) ? d.changed.filter((f): f is string => typeof f === "string") : [];
+      const words = changed.map((f) => (f === "when" ? "times" : f === "text" ? "words" : f));
+      return words.length > 0 ? `changed a schedule's ${words.join(" and ")}` : "changed a schedule";
+    }
+    case "schedules.run":
+      return "ran a schedule now";
     case "billing.budget": {
       const scope = BUDGET_SCOPES[text(d, "scope") ?? ""] ?? "a";
       const limit = d.limit;

@@ -11,6 +11,7 @@ import "./canvas/activity.css";
 import "./together.css";
 import "./projects.css";
 import "./tasks.css";
+import "./schedules.css";
 // Last: the shell's layout, the phone's included, has the final word on where things go.
 import "./shell/layout.css";
 import { StrictMode } from "react";

@@ -49,7 +49,8 @@ const MARKDOWN = [
 ].join("\n");
 
 const model = withScriptedModel({ reply: agentScript });
-const server = withServer(() => ({ vars: modelVars(model) }));
+// Schedules may run every 5 s here, so a run comes and goes within a test.
+const server = withServer(() => ({ vars: { ...modelVars(model), SCHEDULE_MIN_INTERVAL_SECONDS: "5" } }));
 const browser = withBrowser();
 let seeded: SeededWorkspace;
 const clients: AutopilotClient[] = [];
@@ -211,11 +212,11 @@ describe("at 1440×900", () => {
     await view.locator(".message", { hasText: "Sync item 20:" }).waitFor();
     // Folded: who answers reads as one line; the settings open on demand.
     const head = (await view.locator(".inspector-head").boundingBox())!;
+    await shot(page, "desktop-chat-side");
     expect(head.height).toBeLessThanOrEqual(170);
     await expect(page.getByLabel("Answered by").isVisible()).resolves.toBe(false);
     const side = await visibleMessages(page);
     expect(side).toBeGreaterThanOrEqual(6);
-    await shot(page, "desktop-chat-side");
 
     await page.getByRole("button", { name: "Wide panel" }).click();
     await expect(page.getByRole("button", { name: "Wide panel" }).getAttribute("aria-pressed")).resolves.toBe("true");
@@ -494,5 +495,146 @@ describe("at 390×844, by touch", () => {
       .first()
       .waitFor();
     await noOverflow();
+  });
+});
+
+describe("schedules in the app, two people live: one at 1440×900, one on the phone", () => {
+  let desk: Page;
+  let phone: Page;
+  const INDEX = 5;
+  const OTHER = 6;
+  const bottom = (name: string | RegExp) =>
+    phone.getByRole("navigation", { name: "Sections" }).getByRole("button", { name });
+  /** The phone's Schedules tab (the details panel, then its tab). */
+  const phoneSchedules = async () => {
+    await bottom(/^Inbox/).tap();
+    await phone.getByRole("tab", { name: "Schedules" }).tap();
+    return phone.getByRole("list", { name: "Schedules" });
+  };
+  beforeAll(async () => {
+    [desk, phone] = await Promise.all([openApp(seeded.owner.cookie, DESKTOP), openApp(seeded.second.cookie, PHONE)]);
+  });
+
+  it("made from a thread with the picker; its next run; its posts marked; paused (no post at the next run), resumed, deleted", async () => {
+    const owner = clients[0]!;
+    const threadId = seeded.threadIds[INDEX]!;
+    await threadButton(desk, INDEX).click();
+    await desk.locator(".thread-head").getByRole("button", { name: "Schedule…" }).click();
+    const dialog = desk.getByRole("dialog", { name: "New schedule" });
+    await dialog.getByLabel("Message", { exact: true }).fill("Standup: anything blocking?");
+    // The picker says a choice back in words with its next run in the viewer's time.
+    await dialog.getByLabel("Repeat").selectOption("weekdays");
+    await dialog.getByLabel("At", { exact: true }).fill("09:30");
+    await dialog.locator(".schedule-preview", { hasText: /every weekday at 09:30, (UTC|.* time) · next / }).waitFor();
+    await dialog.getByLabel("Repeat").selectOption("custom");
+    await dialog.getByLabel("Cron expression").fill("*/10 * * * * *");
+    await dialog.getByLabel("Name (optional)").fill("Standup ping");
+    await dialog.locator(".schedule-preview", { hasText: /every 10 seconds/ }).waitFor();
+    await shot(desk, "schedule-picker");
+    await dialog.getByRole("button", { name: "Create schedule" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await shot(desk, "schedule-created");
+
+    const view = desk.locator(".schedule-view");
+    await view.getByRole("heading", { name: "Standup ping" }).waitFor();
+    expect(await view.locator(".schedule-facts").textContent()).toMatch(/Next run.*your time/);
+    const [schedule] = (await owner.schedules.list()).schedules.filter((s) => s.name === "Standup ping");
+    expect(schedule?.createdBy.id).toBe(owner.hello?.principal.id);
+    // The other person sees it at once, on the phone.
+    const list = await phoneSchedules();
+    const row = list.locator(".schedule-row", { hasText: "Standup ping" });
+    await row.locator(".schedule-status.schedule-active").waitFor();
+
+    // Its post comes, marked as scheduled, and the mark opens the schedule.
+    await view.getByRole("button", { name: threadTitle(INDEX) }).click();
+    const marked = desk.locator(".thread-view .message", { has: desk.locator(".scheduled-mark") });
+    await marked.first().waitFor({ timeout: 30_000 });
+    expect(await marked.first().textContent()).toContain("Standup: anything blocking?");
+    await shot(desk, "schedule-post-marked");
+    await marked
+      .first()
+      .getByRole("button", { name: /^Scheduled: open the schedule Standup ping/ })
+      .click();
+    await view.getByRole("heading", { name: "Standup ping" }).waitFor();
+    await view.locator(".schedule-run").first().waitFor();
+    expect(await view.locator(".schedule-run").first().textContent()).toMatch(/on time.*done.*posted its prompt/);
+
+    // Paused: the phone sees it, and the next run passes without a post (another schedule's run shows it passed).
+    await view.getByRole("button", { name: "Pause" }).click();
+    await view.locator(".schedule-status.schedule-paused").waitFor();
+    await row.locator(".schedule-status.schedule-paused").waitFor();
+    const posts = async () =>
+      (await owner.messages.list({ threadId, limit: 200 })).messages.filter((m) => m.scheduleId === schedule!.id)
+        .length;
+    const before = await posts();
+    const pausedAt = Date.now();
+    const { schedule: tick } = await owner.schedules.create({
+      when: { kind: "cron", expression: "*/10 * * * * *", timeZone: "UTC" },
+      action: { kind: "prompt", threadId: seeded.threadIds[OTHER]!, text: "tick" },
+    });
+    await until(
+      async () => {
+        const ticked = (await owner.schedules.list()).schedules.find((s) => s.id === tick.id);
+        return ticked?.lastRun?.status === "done" && ticked.lastRun.at > pausedAt + 10_000;
+      },
+      "a run after the paused schedule's next time",
+      40_000,
+    );
+    await owner.schedules.delete({ scheduleId: tick.id });
+    expect(await posts()).toBe(before);
+    await shot(phone, "phone-schedules-paused");
+    expect(await axeSerious(phone)).toEqual([]);
+
+    await view.getByRole("button", { name: "Resume" }).click();
+    await view.locator(".schedule-status.schedule-active").waitFor();
+    await row.locator(".schedule-status.schedule-active").waitFor();
+    await view.getByRole("button", { name: "Delete the schedule Standup ping" }).click();
+    await view.getByRole("button", { name: "Yes, delete it" }).click();
+    await desk.getByRole("heading", { name: "This schedule is gone" }).waitFor();
+    await row.waitFor({ state: "detached" });
+    // Its posts keep their mark.
+    expect(await posts()).toBeGreaterThan(0);
+  });
+
+  it("on the phone: made from a thread, run now, its post opened from its history, deleted; the desktop sees each", async () => {
+    const deskList = async () => {
+      await desk.getByRole("tab", { name: "Schedules" }).click();
+      return desk.getByRole("list", { name: "Schedules" });
+    };
+    await bottom("Threads").tap();
+    await threadButton(phone, OTHER).tap();
+    await phone.locator(".thread-head").getByRole("button", { name: "Schedule…" }).tap();
+    const dialog = phone.getByRole("dialog", { name: "New schedule" });
+    await dialog.getByLabel("Message", { exact: true }).fill("Weekly notes, please");
+    await dialog.getByLabel("Repeat").selectOption("weekly");
+    await dialog.getByLabel("On", { exact: true }).selectOption("Friday");
+    await dialog.getByLabel("At", { exact: true }).fill("16:00");
+    await dialog.locator(".schedule-preview", { hasText: /every Friday at 16:00/ }).waitFor();
+    expect(await horizontalOverflow(phone)).toMatchObject({ pastRightEdge: [], clipped: [] });
+    await shot(phone, "phone-schedule-picker");
+    expect(await axeSerious(phone)).toEqual([]);
+    await dialog.getByRole("button", { name: "Create schedule" }).tap();
+    const view = phone.locator(".schedule-view");
+    await view.getByRole("heading", { name: /^Post “Weekly notes, please”/ }).waitFor();
+    expect(await view.locator(".schedule-facts").textContent()).toMatch(/every Friday at 16:00, .* time/);
+    const deskRow = (await deskList()).locator(".schedule-row", { hasText: "Weekly notes, please" });
+    await deskRow.waitFor();
+
+    for (const name of ["Run now", "Pause", "Edit", /^Delete the schedule/]) {
+      const box = (await view.getByRole("button", { name }).boundingBox())!;
+      expect(box.height).toBeGreaterThanOrEqual(44);
+    }
+    await view.getByRole("button", { name: "Run now" }).tap();
+    const run = view.locator(".schedule-run", { hasText: /run now by/ });
+    await run.locator(".chip-succeeded").waitFor({ timeout: 20_000 });
+    await shot(phone, "phone-schedule-view");
+    await run.getByRole("button", { name: "Open what it posted" }).tap();
+    await phone.locator(".thread-view .message[data-found]", { has: phone.locator(".scheduled-mark") }).waitFor();
+    await deskRow.locator(".schedule-last", { hasText: /posted its prompt/ }).waitFor();
+
+    await phone.locator(".thread-view .scheduled-mark").last().tap();
+    await view.getByRole("button", { name: /^Delete the schedule/ }).tap();
+    await view.getByRole("button", { name: "Yes, delete it" }).tap();
+    await deskRow.waitFor({ state: "detached" });
   });
 });

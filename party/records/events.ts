@@ -6,6 +6,7 @@ import {
 } from "../../shared/protocol/events";
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 import { approvalIn } from "./approval-upgrades";
+import { scheduleIn } from "./schedule-upgrades";
 import { threadAgentsIn, threadDetachedIn, threadIn } from "./thread-upgrades";
 
 // Durable event payloads in the room's event log (kept for resume, up to EVENT_LOG_RETAIN
@@ -22,6 +23,8 @@ const UPGRADES: { readonly [E in DurableEventName]?: readonly Upgrade[] } = {
   // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
   "approval.requested": [approvalIn],
   "approval.resolved": [approvalIn],
+  // Protocol 12: schedules gained `lastRun` (schedule-upgrades.ts).
+  "schedule.changed": [scheduleIn],
 };
 
 const codecs = Object.fromEntries(

@@ -2,6 +2,7 @@ import { isMethodName, type MethodName, Methods } from "../../shared/protocol/me
 import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 import { approvalIn } from "./approval-upgrades";
 import { preferencesIn } from "./inbox-upgrades";
+import { scheduleIn } from "./schedule-upgrades";
 import { threadAgentsIn, threadDetachedIn, threadIn } from "./thread-upgrades";
 
 // Recorded results of mutating methods (the idempotency table, kept 24 h): a repeated
@@ -30,6 +31,10 @@ const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
   "instances.startChat": [approvalIn, threadAgentsIn, threadDetachedIn],
   // Inbox preferences gained a `push` channel (inbox-upgrades.ts).
   "inbox.configure": [preferencesIn],
+  // Protocol 12: schedules gained `lastRun` (schedule-upgrades.ts).
+  "schedules.create": [scheduleIn],
+  "schedules.pause": [scheduleIn],
+  "schedules.resume": [scheduleIn],
 };
 
 const codecs = new Map<string, RecordCodec<unknown>>(

@@ -20,6 +20,9 @@ describe("schedules over MCP", () => {
       "schedules_list",
       "schedules_pause",
       "schedules_resume",
+      "schedules_run",
+      "schedules_runs",
+      "schedules_update",
     ]);
     const listed = await client.callTool({ name: "schedules_list", arguments: {} });
     expect(listed.isError).toBeFalsy();
@@ -52,7 +55,7 @@ describe("schedules over MCP", () => {
     const { owner, key } = await keyed(["read"]);
     const client = await connect(owner.workspaceId, key);
     const names = (await client.listTools()).tools.map((t) => t.name).filter((n) => n.startsWith("schedules_"));
-    expect(names).toEqual(["schedules_list"]);
+    expect(names.sort()).toEqual(["schedules_list", "schedules_runs"]);
     await client.close();
   });
 });

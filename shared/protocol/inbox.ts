@@ -21,6 +21,8 @@ export const InboxTarget = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("instance"), instanceId: z.string().max(64) }),
   /** Protocol 10: a post in the workspace's community (community.ts); not for 9. */
   z.object({ kind: z.literal("community"), eventId: z.string().regex(/^[0-9a-f]{64}$/) }),
+  /** Protocol 12: a schedule whose last run failed (schedules.ts); not for 11. */
+  z.object({ kind: z.literal("schedule"), scheduleId: EntityId }),
 ]);
 export type InboxTarget = z.infer<typeof InboxTarget>;
 

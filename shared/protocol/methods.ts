@@ -126,6 +126,10 @@ import {
   SchedulesDeleteResult,
   SchedulesListParams,
   SchedulesListResult,
+  SchedulesRunResult,
+  SchedulesRunsParams,
+  SchedulesRunsResult,
+  SchedulesUpdateParams,
 } from "./schedules";
 import {
   RunLogListParams,
@@ -377,6 +381,20 @@ export const Methods = {
     result: SchedulesDeleteResult,
     scope: "write",
     mutating: true,
+  }),
+  // Protocol 12: a schedule's edits, a run now, and its run history.
+  "schedules.update": method({ params: SchedulesUpdateParams, result: ScheduleResult, scope: "write", mutating: true }),
+  "schedules.run": method({
+    params: ScheduleControlParams,
+    result: SchedulesRunResult,
+    scope: "write",
+    mutating: true,
+  }),
+  "schedules.runs": method({
+    params: SchedulesRunsParams,
+    result: SchedulesRunsResult,
+    scope: "read",
+    mutating: false,
   }),
   // Protocol 9: which tools the Autopilot would have in a thread or project, and why (toolset.ts).
   "agent.toolset": method({ params: AgentToolsetParams, result: AgentToolsetResult, scope: "read", mutating: false }),

@@ -3,7 +3,7 @@ import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
 import { Actor } from "./principal";
 
 /**
- * Schedules (protocol 9): work the room starts at its times, whether or not anyone is
+ * Schedules (protocol 9; edits, runs now and run history in 12): work the room starts at its times, whether or not anyone is
  * connected — a prompt posted to a thread, or a task given to the Autopilot. It acts as
  * whoever created it, and only while they still have access. The room bounds how many a
  * workspace keeps and how often one may run (its limits, docs/operations.md).
@@ -55,6 +55,38 @@ export const ScheduleAction = z.discriminatedUnion("kind", [
 export type ScheduleAction = z.infer<typeof ScheduleAction>;
 
 /**
+ * Protocol 12: what started a run — its time came, or a person (or agent) pressed "Run now"
+ * (`schedules.run`).
+ */
+export const ScheduleTrigger = z.enum(["time", "now"]);
+export type ScheduleTrigger = z.infer<typeof ScheduleTrigger>;
+
+/**
+ * Protocol 12: one run of a schedule, as its history keeps it (the newest few per schedule).
+ * `running` until its action answered, then `done` or `failed` with what it did in words and
+ * what it made: the message it posted, or the task it started.
+ */
+export const ScheduleRun = z.object({
+  /** The occurrence it stands for (its time, or when "Run now" was pressed). */
+  at: Timestamp,
+  trigger: ScheduleTrigger,
+  /** Who pressed "Run now"; null for a run its time started. */
+  by: Actor.nullable(),
+  status: z.enum(["running", "done", "failed"]),
+  /** When its action answered; null while running. */
+  finishedAt: Timestamp.nullable(),
+  /** What it did or why it failed, in plain words; null while running. */
+  outcome: z.string().nullable(),
+  /** Occurrences it stands for beyond its own: missed while the room was down. */
+  missed: z.number().int().min(0),
+  /** What it posted or where its task works, and the task it started. */
+  threadId: EntityId.nullable(),
+  messageId: EntityId.nullable(),
+  taskId: EntityId.nullable(),
+});
+export type ScheduleRun = z.infer<typeof ScheduleRun>;
+
+/**
  * `active`: it runs at `nextRunAt`. `paused`: a person paused it, or the room did because
  * its creator lost access (`lastOutcome` says which); no next run. `done`: a one-off that
  * ran. `failed`: a one-off whose action failed, or a schedule whose thread is gone.
@@ -74,6 +106,8 @@ export const Schedule = z.object({
   lastRunAt: Timestamp.nullable(),
   /** What its last run did or why it did not run, in plain words; null before its first run. */
   lastOutcome: z.string().nullable(),
+  /** Protocol 12: its newest run (the one `lastRunAt` names, or one running now); null before its first. */
+  lastRun: ScheduleRun.nullable(),
   /** Whom it acts as: whoever created it, or the person the Autopilot's run acted for. */
   createdBy: Actor,
   createdAt: Timestamp,
@@ -93,6 +127,25 @@ export const SchedulesListParams = z.object({}).default({});
 export const SchedulesListResult = z.object({ schedules: z.array(Schedule) });
 export const ScheduleControlParams = z.object({ scheduleId: EntityId, idempotencyKey: IdempotencyKey });
 export const ScheduleResult = z.object({ schedule: Schedule });
+/**
+ * Protocol 12: changes a schedule — its name, its times, or the words it posts (a prompt's
+ * text, a task's goal). New times count from now; a one-off that ran (done, failed) given a
+ * new time is active again. It acts as its creator, so only they (or an admin) change its
+ * times and words (anyone with write its name); an agent its own. One of the three is required.
+ */
+export const SchedulesUpdateParams = z.object({
+  scheduleId: EntityId,
+  name: Title.optional(),
+  when: ScheduleWhen.optional(),
+  text: z.string().trim().min(1).max(MAX_SCHEDULE_TEXT).optional(),
+  idempotencyKey: IdempotencyKey,
+});
+/** Protocol 12: runs a schedule now, once, as its creator (its times stay as they are). */
+export const SchedulesRunResult = z.object({ schedule: Schedule, run: ScheduleRun });
+/** Protocol 12: a schedule's run history, newest first (the room keeps the newest MAX_SCHEDULE_RUNS_KEPT). */
+export const SchedulesRunsParams = z.object({ scheduleId: EntityId });
+export const SchedulesRunsResult = z.object({ runs: z.array(ScheduleRun) });
+export const MAX_SCHEDULE_RUNS_KEPT = 20;
 export const SchedulesDeleteResult = z.object({ deleted: z.boolean() });
 
 /** Durable: a schedule was created or changed (status, next run, last outcome). */

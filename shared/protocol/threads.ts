@@ -64,6 +64,8 @@ export const Message = z.object({
   tool: MessageTool.optional(),
   /** Protocol 8: the files posted with it (`chat.send {attachments}`); absent when none. */
   attachments: z.array(MessageAttachment).max(MAX_ATTACHMENTS).optional(),
+  /** Protocol 12: the schedule that posted it (as its creator); absent for everything else. */
+  scheduleId: EntityId.optional(),
 });
 export type Message = z.infer<typeof Message>;
 

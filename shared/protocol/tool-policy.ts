@@ -219,6 +219,22 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     risk: "medium",
     description: "Delete a schedule. Needs a person's approval.",
   },
+  "schedules.update": {
+    kind: "gated",
+    risk: "medium",
+    description:
+      "Change a schedule's name, its times (when, as for schedules.create) or the words it posts (text: a prompt's text or a task's goal). Needs a person's approval.",
+  },
+  "schedules.run": {
+    kind: "gated",
+    risk: "medium",
+    description: "Run a schedule once now, as its creator; its times stay as they are. Needs a person's approval.",
+  },
+  "schedules.runs": {
+    kind: "auto",
+    description:
+      "A schedule's last runs, newest first: when, what started each, what it posted or started, or why it failed.",
+  },
   "search.query": {
     kind: "auto",
     description:

@@ -4,7 +4,7 @@ import { useRoom } from "../stores/room";
 import { currentWorkspace, useSession } from "../stores/session";
 import { useUi } from "../stores/ui";
 import { useItemNotifications } from "./notifications";
-import { selectionFromUrl, selectionOf, useInbox } from "./store";
+import { LINKED_KINDS, selectionFromUrl, selectionOf, useInbox } from "./store";
 
 /** Opens an item: the inspector shows it, the canvas brings it into view; a community post opens the Community tab. */
 export function openItem(item: Pick<InboxItem, "target">): void {
@@ -47,7 +47,7 @@ export function InboxAttention() {
       useUi.getState().setDrawer("right");
       // Opened once: the link's item must not follow the person into another workspace.
       const url = new URL(location.href);
-      for (const kind of ["approval", "thread", "job", "instance"]) url.searchParams.delete(kind);
+      for (const kind of LINKED_KINDS) url.searchParams.delete(kind);
       history.replaceState(history.state, "", url);
     }
     linked.current = location.search;

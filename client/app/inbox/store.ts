@@ -31,13 +31,18 @@ export function selectionOf(target: InboxItem["target"]): string {
       return `instance:${target.instanceId}`;
     case "community":
       return `community:${target.eventId}`;
+    case "schedule":
+      return `schedule:${target.scheduleId}`;
   }
 }
 
-/** A mail's deep link (`?approval=`, `?thread=`, `?job=`, `?instance=`) as a selection id, or null. */
+/** The kinds a mail's deep link names (`?approval=<id>` …), each opening as its selection. */
+export const LINKED_KINDS = ["approval", "thread", "job", "instance", "schedule"] as const;
+
+/** A mail's deep link (`?approval=`, `?thread=`, `?job=`, `?instance=`, `?schedule=`) as a selection id, or null. */
 export function selectionFromUrl(search: string): string | null {
   const params = new URLSearchParams(search);
-  for (const kind of ["approval", "thread", "job", "instance"] as const) {
+  for (const kind of LINKED_KINDS) {
     const id = params.get(kind);
     if (id && id.length <= 64) return `${kind}:${id}`;
   }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useSchedules } from "../stores/schedules";
 import type { SearchHit } from "../../../shared/protocol/search";
 import { useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
@@ -101,6 +102,7 @@ function PaletteBody({ close }: { close: () => void }) {
   const threads = useRoom((s) => s.state.threads);
   const instances = useRoom((s) => s.state.instances);
   const approvals = useRoom((s) => s.state.approvals);
+  const schedules = useSchedules((s) => s.schedules);
   const { hits, searching, error } = useMessageSearch(query);
 
   const items = useMemo(() => {
@@ -117,7 +119,12 @@ function PaletteBody({ close }: { close: () => void }) {
     return [
       ...actionItems(query, close),
       ...byName(
-        { threads: threads.values(), instances: instances.values(), approvals: approvals.values() },
+        {
+          threads: threads.values(),
+          instances: instances.values(),
+          approvals: approvals.values(),
+          schedules: schedules.values(),
+        },
         query,
         open,
       ),
@@ -125,7 +132,7 @@ function PaletteBody({ close }: { close: () => void }) {
         go(() => ui.openMessage({ threadId: hit.threadId, messageId: hit.messageId!, n: hit.n! }), true)(),
       ),
     ];
-  }, [query, threads, instances, approvals, hits, close]);
+  }, [query, threads, instances, approvals, schedules, hits, close]);
 
   const current = Math.min(active, Math.max(0, items.length - 1));
   const activeItem = items[current];

@@ -1,5 +1,7 @@
 import { runCanvasCommand } from "../canvas/commands";
 import { focusCanvas, focusThreads, isNarrow, openTab, showCanvas, togglePanelWide } from "../shell/navigate";
+import { useScheduleDialog } from "../panels/schedules/ScheduleDialog";
+import { useRoom } from "../stores/room";
 import { useSession } from "../stores/session";
 import { useTheme } from "../stores/theme";
 import { useTogether } from "../stores/together";
@@ -17,6 +19,14 @@ const focusField = (id: string) => () => {
   requestAnimationFrame(() => document.getElementById(id)?.focus({ preventScroll: true }));
 };
 
+/** "New schedule" for the thread open in the inspector; the Schedules tab (which says how) without one. */
+function scheduleHere(): void {
+  const selected = useUi.getState().selectedId;
+  const thread = selected?.startsWith("thread:") ? useRoom.getState().state.threads.get(selected.slice(7)) : undefined;
+  if (thread && !thread.archived) useScheduleDialog.getState().create({ threadId: thread.id, name: thread.title });
+  else openTab("schedules");
+}
+
 /** A canvas command, with the canvas on screen first (a phone shows one part at a time). */
 const onCanvas = (command: Parameters<typeof runCanvasCommand>[0]) => () => {
   if (isNarrow()) showCanvas();
@@ -33,6 +43,8 @@ const ACTIONS: Array<{ name: string; label: string; run: () => void }> = [
   { name: "community", label: "Open the community", run: () => openTab("community") },
   { name: "approvals", label: "Open approvals", run: () => openTab("approvals") },
   { name: "tasks", label: "Open tasks", run: () => openTab("tasks") },
+  { name: "schedules", label: "Open schedules", run: () => openTab("schedules") },
+  { name: "new-schedule", label: "New schedule in this thread…", run: scheduleHere },
   { name: "jobs", label: "Open jobs", run: () => openTab("jobs") },
   { name: "memory", label: "Open memory", run: () => openTab("memory") },
   { name: "usage", label: "Open billing and usage", run: () => openTab("usage") },

@@ -1,12 +1,14 @@
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { Instance } from "../../../shared/protocol/instances";
 import type { SearchHit } from "../../../shared/protocol/search";
+import type { Schedule } from "../../../shared/protocol/schedules";
 import type { Thread } from "../../../shared/protocol/threads";
+import { whenWords } from "../lib/schedule-words";
 
 /** One row of the ⌘K palette: what it says and what Enter does. */
 export interface PaletteItem {
   id: string;
-  group: "Actions" | "Threads" | "Instances" | "Approvals" | "Messages";
+  group: "Actions" | "Threads" | "Instances" | "Approvals" | "Schedules" | "Messages";
   label: string;
   /** Second line: a message's snippet (with its match ranges), an approval's state. */
   detail?: { text: string; ranges?: SearchHit["ranges"] };
@@ -22,6 +24,7 @@ export interface Named {
   threads: Iterable<Thread>;
   instances: Iterable<Instance>;
   approvals: Iterable<Approval>;
+  schedules?: Iterable<Schedule>;
 }
 
 /** Threads, instances and approvals whose names contain the query (all of them when it is empty), newest first. */
@@ -63,7 +66,19 @@ export function byName(named: Named, rawQuery: string, open: (selection: string)
         run: () => open(`approval:${a.id}`),
       }),
     );
-  return [...threads, ...instances, ...approvals];
+  const schedules = [...(named.schedules ?? [])]
+    .filter((s) => matches(s.name, query))
+    .slice(0, PER_GROUP)
+    .map(
+      (s): PaletteItem => ({
+        id: `schedule:${s.id}`,
+        group: "Schedules",
+        label: s.name,
+        detail: { text: `${s.status === "active" ? "" : `${s.status} · `}${whenWords(s.when)}` },
+        run: () => open(`schedule:${s.id}`),
+      }),
+    );
+  return [...threads, ...instances, ...approvals, ...schedules];
 }
 
 /** Message hits from search.query (title hits are already among the threads by name). */

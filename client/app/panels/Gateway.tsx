@@ -13,6 +13,7 @@ import { ToolCallBlock } from "./ToolCall";
 import { FormError } from "../lib/form-error";
 import { Markdown } from "../lib/markdown";
 import { MessageBoundary } from "../lib/message-boundary";
+import { ScheduledMark } from "./schedules/Schedules";
 
 /**
  * What the OpenClaw bridge adds to the app (protocol 4): gateway replies as they stream,
@@ -71,6 +72,7 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
         {m.author.kind === "agent" && <span className="agent-chip">agent</span>}
         {kind === "tool" && !m.tool && <span className="chip">command</span>}
         {m.aborted && <span className="chip chip-stopped">stopped</span>}
+        {m.scheduleId && <ScheduledMark scheduleId={m.scheduleId} />}
         {mark && (
           <span className={`chip message-mark ${mark === "not sent" ? "chip-denied" : "chip-pending"}`}>{mark}</span>
         )}

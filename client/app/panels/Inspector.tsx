@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
+import { ScheduleView } from "./schedules/Schedules";
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";
@@ -394,6 +395,7 @@ function InspectorView() {
   if (kind === "instance") return <InstanceView key={ref} instanceId={ref} />;
   if (kind === "task") return <TaskView key={ref} taskId={ref} />;
   if (kind === "project") return <ProjectView key={ref} projectId={ref} />;
+  if (kind === "schedule") return <ScheduleView key={ref} scheduleId={ref} />;
   if (kind === "note" || kind === "group") return <NoteOrGroupView key={selectedId} nodeId={selectedId} />;
   if (kind === "session")
     return <SessionView key={selectedId} nodeId={selectedId} thread={(id) => <ThreadView key={id} threadId={id} />} />;

@@ -10,6 +10,7 @@ import { useUi } from "../stores/ui";
 import { ProjectFiles, ProjectInstances, ProjectLinks, ProjectThreads } from "./ProjectParts";
 import { ToolsetSection } from "./toolset/Toolset";
 import { ProjectTasks } from "./Tasks";
+import { ProjectSchedules } from "./schedules/Schedules";
 
 /**
  * A project in the inspector (protocol 9): its name and brief (Markdown, rendered as
@@ -61,6 +62,7 @@ export function ProjectView({ projectId }: { projectId: string }) {
         </>
       )}
       <ProjectTasks projectId={project.id} name={project.name} archived={project.archived} />
+      <ProjectSchedules projectId={project.id} name={project.name} archived={project.archived} />
       <ProjectLinks project={project} />
       <ProjectThreads project={project} />
       <ProjectInstances project={project} />

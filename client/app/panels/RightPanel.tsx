@@ -12,6 +12,8 @@ import { Inspector } from "./Inspector";
 import { LoadMore } from "./LoadMore";
 import { MemoryView } from "./Memory";
 import { TasksPanel, useUnfinishedCount } from "./Tasks";
+import { ScheduleDialogHost } from "./schedules/ScheduleDialog";
+import { SchedulesPanel } from "./schedules/Schedules";
 import { BillingView } from "./billing/BillingView";
 import { takeCheckoutReturn } from "./billing/checkout-return";
 import { InboxPanel } from "../inbox/InboxPanel";
@@ -160,6 +162,7 @@ const VIEWS: Record<RightTab, ComponentType> = {
   inbox: InboxPanel,
   approvals: ApprovalQueue,
   tasks: TasksPanel,
+  schedules: SchedulesPanel,
   jobs: Jobs,
   memory: MemoryView,
   community: CommunityView,
@@ -173,6 +176,7 @@ const TABS: Array<{ id: RightTab; label: string }> = [
   { id: "community", label: "Community" },
   { id: "approvals", label: "Approvals" },
   { id: "tasks", label: "Tasks" },
+  { id: "schedules", label: "Schedules" },
   { id: "jobs", label: "Jobs" },
   { id: "memory", label: "Memory" },
   // Usage (tokens and time) now sits inside Billing; the tab keeps its id, which the palette opens it by.
@@ -268,6 +272,7 @@ export function RightPanel() {
       <div className="tabpanel" id="right-tabpanel" role="tabpanel" aria-labelledby={`tab-${tab}`} tabIndex={-1}>
         <View />
       </div>
+      <ScheduleDialogHost />
     </aside>
   );
 }

@@ -9,6 +9,7 @@ import { BridgeStatus } from "./Gateway";
 import { ThreadProject } from "./ProjectView";
 import { ResponderPicker } from "./Responder";
 import { ThreadTask } from "./TaskView";
+import { NewScheduleButton, ThreadSchedules } from "./schedules/Schedules";
 import { ToolsetSection } from "./toolset/Toolset";
 
 /** "A Telegram chat" within a sentence: "a Telegram chat". */
@@ -28,6 +29,12 @@ export function ThreadHead({ thread, messages }: { thread: Thread; messages: rea
     <header className="inspector-head thread-head">
       <div className="thread-eyebrow">
         <span className="eyebrow">Thread</span>
+        {!thread.archived && (
+          <NewScheduleButton
+            where={{ threadId: thread.id, name: thread.title }}
+            className="link small thread-schedule"
+          />
+        )}
         <FollowButton threadId={thread.id} />
       </div>
       <h2>{thread.title}</h2>
@@ -36,6 +43,7 @@ export function ThreadHead({ thread, messages }: { thread: Thread; messages: rea
         {thread.messageCount === 1 ? "" : "s"}
       </p>
       <ThreadProject threadId={thread.id} />
+      <ThreadSchedules threadId={thread.id} />
       {thread.gateway && (
         <p className="muted small gateway-line">
           Talks to <strong>{instance?.name ?? thread.gateway.instanceId}</strong> ·{" "}

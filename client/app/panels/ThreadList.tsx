@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { ClockIcon } from "../lib/clock-icon";
 import type { Thread } from "../../../shared/protocol/threads";
 import { unreadIn } from "../../src/state";
 import { useAction } from "../lib/action";
@@ -105,10 +106,7 @@ function ThreadMarks({ state }: { state: ThreadState }) {
       )}
       {state.scheduled && (
         <span className="mark scheduled" title="Scheduled">
-          <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" focusable="false">
-            <circle cx="8" cy="8" r="6.2" fill="none" stroke="currentColor" strokeWidth="1.6" />
-            <path d="M8 4.5V8l2.4 1.6" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
-          </svg>
+          <ClockIcon />
           <span className="sr-only">scheduled</span>
         </span>
       )}

@@ -9,6 +9,7 @@ export type RightTab =
   | "inbox"
   | "approvals"
   | "tasks"
+  | "schedules"
   | "jobs"
   | "memory"
   | "usage"

@@ -77,6 +77,8 @@ export interface RequestContext {
   onBehalfOf?: Actor;
   /** The approval a person granted for exactly this call (an MCP agent's gated tool): dispatch refuses the call unless the approval's gate names it. */
   approvedCall?: string;
+  /** The schedule whose run this request is: a message it posts carries its id. */
+  scheduleId?: string;
   now: number;
   /** Sets the requesting socket's presence status and tells everyone (a tool call has no socket). */
   setStatus(status: string | null): PresenceEntry;

@@ -74,12 +74,13 @@ describe("budgets are checked before spending", () => {
   it("a task that would cross the budget waits on a spend approval: approved it goes on once, denied it stops; the ledger is the model's usage", async () => {
     const { sock, deciders } = await teamRoom();
     const mark = await requestMark();
-    // Each step's worst case is about 40 credits (every byte of its input a token, and every
-    // output token it may take), its actual cost a few: a budget of 60 lets the first steps go
-    // and stops one before it crosses.
-    const set = await sock.ok("billing.setBudget", { scope: "workspace", limit: 60, idempotencyKey: idem() });
+    // Each step's worst case is some tens of credits (every byte of its input, the tools'
+    // descriptions too, a token, and every output token it may take), its actual cost a few: a
+    // budget of a few steps' worst case lets the first steps go and stops one before it crosses.
+    const LIMIT = 100;
+    const set = await sock.ok("billing.setBudget", { scope: "workspace", limit: LIMIT, idempotencyKey: idem() });
     expect(set.state.budgets).toEqual([
-      { scope: "workspace", subjectId: null, limit: 60, raised: 0, used: 0, remaining: 60 },
+      { scope: "workspace", subjectId: null, limit: LIMIT, raised: 0, used: 0, remaining: LIMIT },
     ]);
     const marker = `budget-${crypto.randomUUID().slice(0, 8)}`;
     const goal = `STEPS: ${Array.from({ length: 30 }, () => "threads_list {}").join("; ")} ${marker}`;
@@ -98,7 +99,7 @@ describe("budgets are checked before spending", () => {
     const amount = (first.action as { amount: number }).amount;
     const before = (await sock.ok("billing.summary", {})).state;
     // Nothing was spent past the budget: what is left is less than one more step's worst case.
-    expect(before.budgets[0]!.used).toBeLessThanOrEqual(60);
+    expect(before.budgets[0]!.used).toBeLessThanOrEqual(LIMIT);
     expect(before.budgets[0]!.remaining).toBeGreaterThanOrEqual(0);
 
     // A person approves: the budget rises by the amount once; the task takes exactly one more step.
@@ -133,7 +134,7 @@ describe("budgets are checked before spending", () => {
     const final = (await sock.ok("billing.summary", { groupBy: "run" })).state;
     expect(final.budgets[0]!.used).toBe(spent);
     // Crossing only by approval: never more than the budget and what was approved.
-    expect(spent).toBeLessThanOrEqual(60 + amount);
+    expect(spent).toBeLessThanOrEqual(LIMIT + amount);
     for (const s of [sock, ...deciders]) s.close();
   });
 

@@ -260,6 +260,8 @@ export interface Execution {
   onBehalfOf?: Actor;
   /** The approval a person granted for exactly this call (an MCP agent's gated tool). */
   approvedCall?: string;
+  /** The schedule whose run this request is (via "schedule"): what it posts is marked with it. */
+  scheduleId?: string;
   now: number;
   /** Sets the requesting socket's presence status (only a socket has one). */
   setStatus?(status: string | null): PresenceEntry;

@@ -9,6 +9,7 @@ import { deciderRefusal } from "../../../../../shared/approval-policy";
 import { plainMessage } from "../../../../../shared/plain-words";
 import { getSettings } from "../../kernel/settings";
 import { pendingApprovals } from "../approvals/index";
+import { allSchedules } from "../schedules/index";
 import { communityMentionsOf } from "./community-mentions";
 import { instances, jobs, messages, threads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
@@ -243,7 +244,7 @@ function repliesSince(sql: Sql, threadId: string, personId: string): Message[] {
   return since;
 }
 
-/** Jobs the person started that failed, and instances they created that are in error. */
+/** Jobs the person started that failed, instances they created that are in error, and their schedules whose last run failed. */
 function failureItems(sql: Sql, person: Principal): DerivedItem[] {
   const failedJobs = readable(
     sql.db
@@ -259,6 +260,9 @@ function failureItems(sql: Sql, person: Principal): DerivedItem[] {
     sql.db.select({ doc: instances.doc }).from(instances).where(eq(instances.status, "error")).all(),
     (r) => instanceRecord.decode(r.doc),
   ).filter((instance) => instance.createdBy.id === person.id);
+  const failedSchedules = allSchedules(sql).filter(
+    (schedule) => schedule.createdBy.id === person.id && schedule.lastRun?.status === "failed",
+  );
   return [
     ...failedJobs.map(
       (job): DerivedItem => ({
@@ -281,6 +285,17 @@ function failureItems(sql: Sql, person: Principal): DerivedItem[] {
         target: { kind: "instance", instanceId: instance.id },
       }),
     ),
+    ...failedSchedules.map((schedule): DerivedItem => {
+      const run = schedule.lastRun!;
+      return {
+        key: `failure:schedule:${schedule.id}:${run.at}`,
+        kind: "failure",
+        at: run.finishedAt ?? run.at,
+        title: clip(`Schedule failed: ${schedule.name}`, 300),
+        detail: clip(plainMessage(run.outcome ?? ""), 500),
+        target: { kind: "schedule", scheduleId: schedule.id },
+      };
+    }),
   ];
 }
 

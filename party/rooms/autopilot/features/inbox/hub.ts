@@ -215,6 +215,14 @@ export class InboxHub {
           mayMail ||= e.payload.instance.status === "error";
           touched.add(e.payload.instance.createdBy.id);
           break;
+        // Whoever made it may have had an item for it (its last run failed).
+        case "schedule.deleted":
+          for (const p of present()) touched.add(p.principalId);
+          break;
+        case "schedule.changed":
+          mayMail ||= e.payload.schedule.lastRun?.status === "failed";
+          touched.add(e.payload.schedule.createdBy.id);
+          break;
         default:
           break;
       }

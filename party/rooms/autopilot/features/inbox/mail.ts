@@ -164,6 +164,7 @@ export function itemLink(origin: string, workspaceId: string, item: Pick<InboxIt
   else if (target.kind === "thread") url.searchParams.set("thread", target.threadId);
   else if (target.kind === "job") url.searchParams.set("job", target.jobId);
   else if (target.kind === "community") url.searchParams.set("community", target.eventId);
+  else if (target.kind === "schedule") url.searchParams.set("schedule", target.scheduleId);
   else url.searchParams.set("instance", target.instanceId);
   return url.toString();
 }

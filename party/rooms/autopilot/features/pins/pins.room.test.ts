@@ -101,20 +101,21 @@ describe("pinned threads", () => {
     for (const s of [tab, fresh]) s.close();
   });
 
-  it("a socket of the previous protocol version knows neither the methods nor the event", async () => {
+  it("a socket of the previous protocol version (pins came in 11) pins and hears of pins as they are", async () => {
     const { owner, ws, tab, threads } = await workspaceWithThreads(1);
     const old = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: OLDEST_PROTOCOL_VERSION });
     expect((await old.hello()).protocol).toBe(OLDEST_PROTOCOL_VERSION);
-    for (const [method, params] of [
-      ["threads.pins", {}],
-      ["threads.pin", { threadId: threads[0], pinned: true, idempotencyKey: idem() }],
-    ] as const)
-      expect(await old.call(method, params)).toMatchObject({ ok: false, error: { code: "unknown_method" } });
-    await tab.ok("threads.pin", { threadId: threads[0]!, pinned: true, idempotencyKey: idem() });
-    // After the pin's event reached the current socket, the old one has still not been sent it.
+    expect(await old.ok("threads.pin", { threadId: threads[0]!, pinned: true, idempotencyKey: idem() })).toEqual({
+      pins: [threads[0]],
+    });
+    // The person's other tab hears of it, and the old socket of a pin made elsewhere.
     await tab.waitFor((f: Frame) => f.type === "event" && f.event === "thread.pins");
-    await old.ok("threads.list", {});
-    expect(old.events("thread.pins")).toEqual([]);
+    await tab.ok("threads.pin", { threadId: threads[0]!, pinned: false, idempotencyKey: idem() });
+    await old.waitFor(
+      (f: Frame) =>
+        f.type === "event" && f.event === "thread.pins" && (f.payload as { pins: string[] }).pins.length === 0,
+    );
+    expect((await old.ok("threads.pins", {})).pins).toEqual([]);
     for (const s of [tab, old]) s.close();
   });
 });

@@ -13,9 +13,11 @@ import {
   dueSchedules,
   earliestNextRun,
   type Firing,
+  type FiringMade,
   finishFiring,
   getFiring,
   getSchedule,
+  runOf,
 } from "./store";
 import { nextOccurrence, occurrencesSince } from "./times";
 
@@ -43,7 +45,7 @@ export interface ScheduleRunnerDeps extends RoomWriter {
   workspaceId(): string;
 }
 
-type Outcome = { ok: true; text: string } | { ok: false; code: string; text: string };
+type Outcome = { ok: true; text: string; made: Partial<FiringMade> } | { ok: false; code: string; text: string };
 
 /** The key the action is taken with: the same for the same occurrence, whatever restarts in between. */
 export const firingKey = (firing: Pick<Firing, "scheduleId" | "occurrenceAt">): string =>
@@ -55,13 +57,31 @@ export function claimDue(ctx: OpContext): void {
     const occurrenceAt = schedule.nextRunAt as number;
     const occurrences = occurrencesSince(schedule.when, schedule.createdAt, occurrenceAt, ctx.now);
     claimFiring(ctx.sql, schedule.id, occurrenceAt, occurrences, ctx.now);
-    changeSchedule(ctx, { ...schedule, nextRunAt: nextOccurrence(schedule.when, schedule.createdAt, ctx.now) });
+    const firing = getFiring(ctx.sql, schedule.id, occurrenceAt);
+    changeSchedule(ctx, {
+      ...schedule,
+      nextRunAt: nextOccurrence(schedule.when, schedule.createdAt, ctx.now),
+      ...(firing ? { lastRun: runOf(firing, ctx.now) } : {}),
+    });
   }
+}
+
+/** The schedule with this firing as its newest run, unless a newer one is already on it. */
+function withRun(schedule: Schedule, firing: Firing, now: number): Schedule {
+  const newest = schedule.lastRun === null || schedule.lastRun.at <= firing.occurrenceAt;
+  return newest ? { ...schedule, lastRun: runOf(firing, now) } : schedule;
 }
 
 /** What acting on a firing did, on its row and its schedule. */
 function recordOutcome(ctx: OpContext, firing: Firing, outcome: Outcome): void {
-  finishFiring(ctx.sql, firing, outcome.ok ? "done" : "failed", outcome.text, ctx.now);
+  const finished = finishFiring(
+    ctx.sql,
+    firing,
+    outcome.ok ? "done" : "failed",
+    outcome.text,
+    ctx.now,
+    outcome.ok ? outcome.made : {},
+  );
   const schedule = getSchedule(ctx.sql, firing.scheduleId);
   if (!schedule) return;
   const missed = firing.doc.occurrences - 1;
@@ -69,19 +89,30 @@ function recordOutcome(ctx: OpContext, firing: Firing, outcome: Outcome): void {
     missed > 0
       ? ` (one run for ${missed + 1} occurrences: ${missed} ${missed === 1 ? "was" : "were"} missed while the room was down)`
       : "";
-  let changed: Schedule = { ...schedule, lastRunAt: ctx.now, lastOutcome: `${outcome.text}${note}` };
-  if (schedule.when.kind === "once") changed = { ...changed, status: outcome.ok ? "done" : "failed", nextRunAt: null };
+  let changed: Schedule = {
+    ...withRun(schedule, finished, ctx.now),
+    lastRunAt: ctx.now,
+    lastOutcome: `${outcome.text}${note}`,
+  };
   // Its thread (or project) is gone: nothing for it to act on any more.
-  else if (!outcome.ok && outcome.code === "not_found") changed = { ...changed, status: "failed", nextRunAt: null };
+  if (!outcome.ok && outcome.code === "not_found") changed = { ...changed, status: "failed", nextRunAt: null };
+  // A one-off ran (a run someone started now leaves its own time as it was).
+  else if (schedule.when.kind === "once" && firing.doc.trigger === "time")
+    changed = { ...changed, status: outcome.ok ? "done" : "failed", nextRunAt: null };
   changeSchedule(ctx, changed);
 }
 
 /** The owner's access is gone or narrowed: the firing does not act and the schedule pauses, saying why. */
 function pauseForAccess(ctx: OpContext, firing: Firing, why: string): void {
-  finishFiring(ctx.sql, firing, "failed", `did not run: ${why}`, ctx.now);
+  const finished = finishFiring(ctx.sql, firing, "failed", `did not run: ${why}`, ctx.now);
   const schedule = getSchedule(ctx.sql, firing.scheduleId);
   if (!schedule) return;
-  changeSchedule(ctx, { ...schedule, status: "paused", nextRunAt: null, lastOutcome: `paused: ${why}` });
+  changeSchedule(ctx, {
+    ...withRun(schedule, finished, ctx.now),
+    status: "paused",
+    nextRunAt: null,
+    lastOutcome: `paused: ${why}`,
+  });
   ctx.audit("schedule.paused", schedule.id, { reason: why });
 }
 
@@ -111,9 +142,17 @@ export class ScheduleRunner {
     );
   }
 
-  /** After a commit that changed a schedule: the alarm follows the earliest next run. */
-  rearm(): void {
-    void this.#serial(() => this.#arm());
+  /**
+   * After a commit that changed a schedule: acts on a run someone started now (or one still
+   * due), and the alarm follows the earliest next run.
+   */
+  settle(): void {
+    void this.d.keepAliveWhile(() =>
+      this.#serial(async () => {
+        await this.#actOnDue();
+        await this.#arm();
+      }),
+    );
   }
 
   /** One piece of work at a time: an alarm, a start and a re-arm never act on the same firing at once. */
@@ -164,7 +203,7 @@ export class ScheduleRunner {
 
   /** The schedule's action, as its owner, through the room's one entry. */
   async #perform(principal: Principal, schedule: Schedule, firing: Firing): Promise<Outcome> {
-    const as = { principal, via: "schedule" as const };
+    const as = { principal, via: "schedule" as const, scheduleId: schedule.id };
     const idempotencyKey = firingKey(firing);
     const { action } = schedule;
     if (action.kind === "prompt") {
@@ -175,7 +214,12 @@ export class ScheduleRunner {
       });
       if (!response.ok) return { ok: false, code: response.error.code, text: `failed: ${response.error.message}` };
       const title = getThread(this.d.sql, action.threadId)?.title ?? action.threadId;
-      return { ok: true, text: `posted its prompt to “${title}”` };
+      const { message } = response.payload as { message: { id: string } };
+      return {
+        ok: true,
+        text: `posted its prompt to “${title}”`,
+        made: { threadId: action.threadId, messageId: message.id },
+      };
     }
     const { response } = await this.d.call(as, "tasks.start", {
       goal: action.goal,
@@ -184,8 +228,8 @@ export class ScheduleRunner {
       idempotencyKey,
     });
     if (!response.ok) return { ok: false, code: response.error.code, text: `failed: ${response.error.message}` };
-    const task = (response.payload as { task?: { id?: unknown } }).task;
-    return { ok: true, text: typeof task?.id === "string" ? `started task ${task.id}` : "started its task" };
+    const { task } = response.payload as { task: { id: string; threadId: string | null } };
+    return { ok: true, text: `started task ${task.id}`, made: { taskId: task.id, threadId: task.threadId } };
   }
 
   /**

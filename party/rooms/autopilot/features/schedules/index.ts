@@ -2,8 +2,19 @@ import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, query } from "../../kernel/handlers";
 import { FIRE_SCHEDULES, ScheduleRunner } from "./firing";
 import { readScheduleLimits } from "./limits";
-import { createSchedule, deleteSchedule, pauseSchedule, resumeSchedule } from "./methods";
-import { allSchedules } from "./store";
+import {
+  createSchedule,
+  deleteSchedule,
+  pauseSchedule,
+  requireSchedule,
+  resumeSchedule,
+  runScheduleNow,
+  updateSchedule,
+} from "./methods";
+import { allSchedules, runsOf } from "./store";
+
+// What other features read of this one.
+export { allSchedules } from "./store";
 
 /**
  * Schedules: work the room starts at its times while nobody is connected — a prompt posted
@@ -31,11 +42,17 @@ export const schedules = defineFeature({
         "schedules.pause": mutate(pauseSchedule),
         "schedules.resume": mutate(resumeSchedule),
         "schedules.delete": mutate(deleteSchedule),
+        "schedules.update": mutate((ctx, p) => updateSchedule(ctx, p, parts.limits)),
+        "schedules.run": mutate(runScheduleNow),
+        "schedules.runs": query((sql, p) => {
+          requireSchedule(sql, p.scheduleId);
+          return { runs: runsOf(sql, p.scheduleId) };
+        }),
       }),
-      // The alarm follows the earliest next run whenever a schedule changed.
+      // Whenever a schedule changed: a run started now is acted on, and the alarm follows the earliest next run.
       afterCommit: (effects) => {
         if (effects.events.some((e) => e.event === "schedule.changed" || e.event === "schedule.deleted"))
-          parts.runner.rearm();
+          parts.runner.settle();
       },
       schedules: { [FIRE_SCHEDULES]: () => parts.runner.fire() },
       start: () => parts.runner.start(),

@@ -4,15 +4,18 @@ import type {
   Schedule,
   ScheduleAction,
   ScheduleControlParams,
+  ScheduleRun,
   SchedulesCreateParams,
+  SchedulesUpdateParams,
 } from "../../../../../shared/protocol/schedules";
 import { hasScope } from "../../../../../shared/scopes";
 import { isAccessPrincipal } from "../../../../auth/current-access";
 import { RoomError } from "../../../../domain/errors";
+import type { Sql } from "../../../../domain/sql";
 import type { OpContext } from "../../kernel/op-context";
 import { requireProject } from "../projects/index";
 import { requireThread } from "../threads/index";
-import { countSchedules, getSchedule, putSchedule, removeSchedule } from "./store";
+import { claimFiring, countSchedules, getFiring, getSchedule, putSchedule, removeSchedule, runOf } from "./store";
 import { checkWhen, nextOccurrence, type ScheduleBounds } from "./times";
 
 /** What bounds the workspace's schedules (the room's limits). */
@@ -64,6 +67,7 @@ export function createSchedule(
     nextRunAt,
     lastRunAt: null,
     lastOutcome: null,
+    lastRun: null,
     createdBy: owner,
     createdAt: ctx.now,
     updatedAt: ctx.now,
@@ -74,8 +78,8 @@ export function createSchedule(
   return { schedule };
 }
 
-function requireSchedule(ctx: OpContext, scheduleId: string): Schedule {
-  const schedule = getSchedule(ctx.sql, scheduleId);
+export function requireSchedule(sql: Sql, scheduleId: string): Schedule {
+  const schedule = getSchedule(sql, scheduleId);
   if (!schedule) throw new RoomError("not_found", `no schedule ${scheduleId}`, { scheduleId });
   return schedule;
 }
@@ -111,7 +115,7 @@ function scheduleToSwitch(
   to: "active" | "paused",
   ended: string,
 ): { schedule: Schedule; already: boolean } {
-  const schedule = requireSchedule(ctx, scheduleId);
+  const schedule = requireSchedule(ctx.sql, scheduleId);
   requireControl(ctx, schedule);
   if (schedule.status === to) return { schedule, already: true };
   if (schedule.status !== (to === "paused" ? "active" : "paused"))
@@ -136,20 +140,27 @@ export function pauseSchedule(ctx: OpContext, params: z.output<typeof ScheduleCo
   };
 }
 
+/**
+ * A schedule acts as its owner: what it will do in their name (turning it back on, new
+ * words or times) is theirs to change, or an admin's.
+ */
+function requireOwnerOrAdmin(ctx: OpContext, schedule: Schedule, what: string): void {
+  const who = ownerOf(ctx);
+  if (who.id !== schedule.createdBy.id && !(who.kind === "user" && hasScope(ctx.principal.scopes, "admin")))
+    throw new RoomError(
+      "forbidden",
+      `this schedule acts as ${schedule.createdBy.name}: only they or an admin may ${what}`,
+      {
+        scheduleId: schedule.id,
+      },
+    );
+}
+
 /** Resumed from now: the occurrences it was paused through do not run. */
 export function resumeSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { schedule: Schedule } {
   const { schedule, already } = scheduleToSwitch(ctx, params.scheduleId, "active", "create a new one");
   if (already) return { schedule };
-  // It acts as its owner: turning it back on is theirs to do (or an admin's).
-  if (
-    ownerOf(ctx).id !== schedule.createdBy.id &&
-    !(ownerOf(ctx).kind === "user" && hasScope(ctx.principal.scopes, "admin"))
-  )
-    throw new RoomError(
-      "forbidden",
-      `this schedule acts as ${schedule.createdBy.name}: only they or an admin may resume it`,
-      { scheduleId: schedule.id },
-    );
+  requireOwnerOrAdmin(ctx, schedule, "resume it");
   const nextRunAt = nextOccurrence(schedule.when, schedule.createdAt, ctx.now);
   if (nextRunAt === null)
     throw new RoomError("conflict", "its time passed while it was paused: create a new one-off", {
@@ -174,4 +185,64 @@ export function deleteSchedule(ctx: OpContext, params: z.output<typeof ScheduleC
   ctx.emit("schedule.deleted", { scheduleId: params.scheduleId, by: ctx.actor });
   ctx.audit("schedules.delete", params.scheduleId);
   return { deleted: true };
+}
+
+/**
+ * New name, times or words. New times count from now (an `every` without a start runs one
+ * interval from now); an active schedule's next run follows them, a paused one stays paused,
+ * and a one-off that ran (done, failed) given a new time is active again.
+ */
+export function updateSchedule(
+  ctx: OpContext,
+  params: z.output<typeof SchedulesUpdateParams>,
+  rules: ScheduleRules,
+): { schedule: Schedule } {
+  if (params.name === undefined && params.when === undefined && params.text === undefined)
+    throw new RoomError("bad_request", "say what to change: name, when or text", { scheduleId: params.scheduleId });
+  const schedule = requireSchedule(ctx.sql, params.scheduleId);
+  requireControl(ctx, schedule);
+  if (params.when !== undefined || params.text !== undefined) requireOwnerOrAdmin(ctx, schedule, "change what it does");
+  let next: Schedule = { ...schedule };
+  if (params.name !== undefined) next.name = params.name;
+  if (params.text !== undefined)
+    next.action =
+      schedule.action.kind === "prompt"
+        ? { ...schedule.action, text: params.text }
+        : { ...schedule.action, goal: params.text };
+  if (params.when !== undefined) {
+    const nextRunAt = checkWhen(params.when, ctx.now, rules);
+    // An interval without a start counts from the edit: its first run is the one just worked out.
+    const when =
+      params.when.kind === "every" && params.when.startAt === undefined
+        ? { ...params.when, startAt: nextRunAt }
+        : params.when;
+    next = { ...next, when };
+    if (schedule.status === "active") next.nextRunAt = nextRunAt;
+    else if (schedule.status === "done" || schedule.status === "failed")
+      next = { ...next, status: "active", nextRunAt };
+  }
+  ctx.audit("schedules.update", schedule.id, {
+    changed: ["name", "when", "text"].filter((field) => params[field as "name" | "when" | "text"] !== undefined),
+  });
+  return { schedule: changeSchedule(ctx, next) };
+}
+
+/**
+ * Runs it once now, as its owner (the runner acts on the claimed firing after this commit,
+ * as on one whose time came); its times stay as they are. Any status: a paused one can be
+ * tried before it is turned back on.
+ */
+export function runScheduleNow(
+  ctx: OpContext,
+  params: z.output<typeof ScheduleControlParams>,
+): { schedule: Schedule; run: ScheduleRun } {
+  const schedule = requireSchedule(ctx.sql, params.scheduleId);
+  requireControl(ctx, schedule);
+  if (!claimFiring(ctx.sql, schedule.id, ctx.now, 1, ctx.now, { trigger: "now", by: ctx.actor }))
+    throw new RoomError("conflict", "it is starting a run at this very moment: try again", { scheduleId: schedule.id });
+  const firing = getFiring(ctx.sql, schedule.id, ctx.now);
+  if (!firing) throw new Error(`the run of ${schedule.id} just claimed is not stored`);
+  const run = runOf(firing, ctx.now);
+  ctx.audit("schedules.run", schedule.id);
+  return { schedule: changeSchedule(ctx, { ...schedule, lastRun: run }), run };
 }

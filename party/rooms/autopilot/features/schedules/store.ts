@@ -1,18 +1,25 @@
 import { and, asc, count, desc, eq, isNotNull, lt, lte, ne } from "drizzle-orm";
 import { z } from "zod";
 import { Timestamp } from "../../../../../shared/protocol/common";
-import { Schedule } from "../../../../../shared/protocol/schedules";
+import { Actor } from "../../../../../shared/protocol/principal";
+import {
+  MAX_SCHEDULE_RUNS_KEPT,
+  Schedule,
+  type ScheduleRun,
+  ScheduleTrigger,
+} from "../../../../../shared/protocol/schedules";
 import { excluded } from "../../../../domain/db/client";
 import { scheduleFirings, schedules } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 import { docById } from "../../kernel/paging";
 import { defineRecord, readable } from "../../../../records/codec";
+import { withLastRun } from "../../../../records/schedule-upgrades";
 
 // The schedules' data: each schedule is its wire shape in `doc`, with the columns the room
 // finds the due ones by; each occurrence the room claims is a firing row, `due` until it was
 // acted on, then `done` or `failed` (features/schedules/firing.ts).
 
-export const scheduleRecord = defineRecord("schedule", Schedule);
+export const scheduleRecord = defineRecord("schedule", Schedule, [withLastRun]);
 
 export const FiringStatus = z.enum(["due", "done", "failed"]);
 export type FiringStatus = z.infer<typeof FiringStatus>;
@@ -23,7 +30,18 @@ const FiringDoc = z.object({
   claimedAt: Timestamp,
   /** What acting on it did, in plain words; null while due. */
   outcome: z.string().nullable(),
+  /** What started it (protocol 12; firings stored before were all their time's). */
+  trigger: ScheduleTrigger.default("time"),
+  /** Who pressed "Run now". */
+  by: Actor.nullable().default(null),
+  /** What its action made: the thread and message it posted, the task it started. */
+  threadId: z.string().nullable().default(null),
+  messageId: z.string().nullable().default(null),
+  taskId: z.string().nullable().default(null),
 });
+export type FiringDoc = z.infer<typeof FiringDoc>;
+/** What acting on a firing made, kept with its outcome. */
+export type FiringMade = Pick<FiringDoc, "threadId" | "messageId" | "taskId">;
 export const firingRecord = defineRecord("schedule firing", FiringDoc);
 
 export interface Firing {
@@ -33,8 +51,8 @@ export interface Firing {
   doc: z.infer<typeof FiringDoc>;
 }
 
-/** Finished firings kept per schedule (the newest): enough to read what the last runs did. */
-const FINISHED_FIRINGS_KEPT = 10;
+/** Finished firings kept per schedule (the newest): its run history. */
+const FINISHED_FIRINGS_KEPT = MAX_SCHEDULE_RUNS_KEPT;
 
 export function getSchedule(sql: Sql, id: string): Schedule | null {
   return docById(sql, schedules, id, (doc) => scheduleRecord.decode(doc));
@@ -105,8 +123,23 @@ export function earliestNextRun(sql: Sql): number | null {
  * Claims one occurrence: a `due` firing row. False when it was claimed before (the row's
  * key is the schedule and the occurrence's time), so no occurrence is claimed twice.
  */
-export function claimFiring(sql: Sql, scheduleId: string, occurrenceAt: number, occurrences: number, now: number) {
-  const doc = { occurrences, claimedAt: now, outcome: null };
+export function claimFiring(
+  sql: Sql,
+  scheduleId: string,
+  occurrenceAt: number,
+  occurrences: number,
+  now: number,
+  started: { trigger: ScheduleTrigger; by: Actor | null } = { trigger: "time", by: null },
+) {
+  const doc: FiringDoc = {
+    occurrences,
+    claimedAt: now,
+    outcome: null,
+    ...started,
+    threadId: null,
+    messageId: null,
+    taskId: null,
+  };
   const claimed = sql.db
     .insert(scheduleFirings)
     .values({ scheduleId, occurrenceAt, status: "due", at: now, doc: firingRecord.encode(doc) })
@@ -152,10 +185,12 @@ export function finishFiring(
   status: Exclude<FiringStatus, "due">,
   outcome: string,
   now: number,
-) {
+  made: Partial<FiringMade> = {},
+): Firing {
+  const finished: Firing = { ...firing, status, doc: { ...firing.doc, ...made, outcome } };
   sql.db
     .update(scheduleFirings)
-    .set({ status, at: now, doc: firingRecord.encode({ ...firing.doc, outcome }) })
+    .set({ status, at: now, doc: firingRecord.encode(finished.doc) })
     .where(
       and(eq(scheduleFirings.scheduleId, firing.scheduleId), eq(scheduleFirings.occurrenceAt, firing.occurrenceAt)),
     )
@@ -168,7 +203,7 @@ export function finishFiring(
     .limit(FINISHED_FIRINGS_KEPT)
     .all();
   const oldestKept = kept.at(-1)?.occurrenceAt;
-  if (kept.length < FINISHED_FIRINGS_KEPT || oldestKept === undefined) return;
+  if (kept.length < FINISHED_FIRINGS_KEPT || oldestKept === undefined) return finished;
   sql.db
     .delete(scheduleFirings)
     .where(
@@ -179,4 +214,36 @@ export function finishFiring(
       ),
     )
     .run();
+  return finished;
+}
+
+/**
+ * A firing as its schedule's run: `running` while due. `finishedAt` is the row's `at` once
+ * finished (the row's time of its last change).
+ */
+export function runOf(firing: Firing, at: number): ScheduleRun {
+  const { doc } = firing;
+  return {
+    at: firing.occurrenceAt,
+    trigger: doc.trigger,
+    by: doc.by,
+    status: firing.status === "due" ? "running" : firing.status,
+    finishedAt: firing.status === "due" ? null : at,
+    outcome: doc.outcome,
+    missed: doc.occurrences - 1,
+    threadId: doc.threadId,
+    messageId: doc.messageId,
+    taskId: doc.taskId,
+  };
+}
+
+/** A schedule's runs, newest first: the finished ones kept (finishFiring) and any running. */
+export function runsOf(sql: Sql, scheduleId: string): ScheduleRun[] {
+  const rows = sql.db
+    .select()
+    .from(scheduleFirings)
+    .where(eq(scheduleFirings.scheduleId, scheduleId))
+    .orderBy(desc(scheduleFirings.occurrenceAt))
+    .all();
+  return readable(rows, (row) => runOf(firingOf(row), row.at));
 }

@@ -67,8 +67,8 @@ export const threads = defineFeature({
         "threads.list": query((sql, p) => paged(pageThreads(sql, p), (threads) => ({ threads }))),
         "messages.list": query(listMessages),
         // The sender has read their own message (reads.ts).
-        "chat.send": mutate((ctx, p) => {
-          const { thread, message, messageCount } = sendMessage(ctx, p);
+        "chat.send": mutate((ctx, p, req) => {
+          const { thread, message, messageCount } = sendMessage(ctx, p, req.scheduleId);
           for (const hook of onSend) hook(ctx, thread, message);
           readOwnMessage(ctx.sql, ctx.principal.id, message.threadId, message.n, messageCount, ctx.now);
           return { message };

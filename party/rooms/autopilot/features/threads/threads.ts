@@ -217,6 +217,7 @@ export function configureThread(ctx: OpContext, params: z.output<typeof ThreadsC
 export function sendMessage(
   ctx: OpContext,
   params: z.output<typeof ChatSendParams>,
+  scheduleId?: string,
 ): { thread: Thread; message: Message; messageCount: number } {
   const thread = requireThread(ctx.sql, params.threadId);
   if (thread.archived)
@@ -224,12 +225,15 @@ export function sendMessage(
   if (params.text.length === 0 && !params.attachments)
     throw new RoomError("bad_request", "a message needs text or attachments", { threadId: thread.id });
   const attachments = params.attachments ? claimFiles(ctx, params.attachments) : undefined;
-  const message = appendMessage(ctx, thread, ctx.actor, params.text, attachments ? { attachments } : {});
+  const message = appendMessage(ctx, thread, ctx.actor, params.text, {
+    ...(attachments ? { attachments } : {}),
+    ...(scheduleId !== undefined ? { scheduleId } : {}),
+  });
   if (attachments) markAttached(ctx.sql, params.attachments!, message.id);
   return { thread, message, messageCount: thread.messageCount + 1 };
 }
 
-type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool" | "attachments">;
+type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool" | "attachments" | "scheduleId">;
 
 /** Adds a message to a thread (any author: a person, an agent, a gateway reply). */
 export function appendMessage(

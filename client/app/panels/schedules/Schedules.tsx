@@ -1,0 +1,415 @@
+import { useEffect, useMemo, useState } from "react";
+import type { Schedule, ScheduleRun } from "../../../../shared/protocol/schedules";
+import { useAction } from "../../lib/action";
+import { ClockIcon } from "../../lib/clock-icon";
+import { ConfirmInline } from "../../lib/confirm-inline";
+import { FormError } from "../../lib/form-error";
+import { relativeTime } from "../../lib/format";
+import {
+  actionWords,
+  momentWords,
+  nextRunWords,
+  STATUS_WORDS,
+  triggerWords,
+  whenWords,
+} from "../../lib/schedule-words";
+import { useCan, useRoom } from "../../stores/room";
+import { useSchedules } from "../../stores/schedules";
+import { useUi } from "../../stores/ui";
+import { type ScheduleWhere, useScheduleDialog } from "./ScheduleDialog";
+
+/**
+ * Schedules in the app (protocol 12): the Schedules tab lists the workspace's, a thread's
+ * head and a project's view list theirs, and a schedule opens in the inspector with what it
+ * does and when in words, its next run in the viewer's time, who made it, its last runs with
+ * links to what they posted or started, and pause, resume, run now, edit and delete. What
+ * shows is the room's (stores/schedules.ts follows `schedule.changed`).
+ */
+
+/** Active ones soonest first, then the rest (as the room lists them). */
+function useScheduleList(filter?: (s: Schedule) => boolean): Schedule[] {
+  const schedules = useSchedules((s) => s.schedules);
+  return useMemo(() => {
+    const all = [...schedules.values()].filter((s) => !filter || filter(s));
+    const active = all.filter((s) => s.status === "active").sort((a, b) => (a.nextRunAt ?? 0) - (b.nextRunAt ?? 0));
+    return [...active, ...all.filter((s) => s.status !== "active").sort((a, b) => b.updatedAt - a.updatedAt)];
+  }, [schedules, filter]);
+}
+
+export function ScheduleStatusChip({ schedule }: { schedule: Pick<Schedule, "status" | "lastRun"> }) {
+  const failing = schedule.status === "active" && schedule.lastRun?.status === "failed";
+  return (
+    <span className={`chip schedule-status schedule-${failing ? "failing" : schedule.status}`}>
+      {failing ? "last run failed" : STATUS_WORDS[schedule.status]}
+    </span>
+  );
+}
+
+/** Pause or resume, run now, edit and delete, for people with write (the room refuses what is not theirs, in words). */
+export function ScheduleControls({ schedule }: { schedule: Schedule }) {
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  const edit = useScheduleDialog((s) => s.edit);
+  const act = useAction(async (what: "pause" | "resume" | "run" | "delete") => {
+    if (!client) return;
+    const scheduleId = schedule.id;
+    if (what === "pause") await client.request("schedules.pause", { scheduleId });
+    else if (what === "resume") await client.request("schedules.resume", { scheduleId });
+    else if (what === "run") await client.request("schedules.run", { scheduleId });
+    else await client.request("schedules.delete", { scheduleId });
+  });
+  if (!canWrite) return null;
+  const busy = act.pending;
+  const label = (what: string, idle: string, running: string) => (busy && act.running === what ? running : idle);
+  return (
+    <div className="task-controls schedule-controls">
+      <button type="button" className="small" disabled={busy} onClick={() => act.run("run")}>
+        {label("run", "Run now", "Starting…")}
+      </button>
+      {schedule.status === "active" && (
+        <button type="button" className="small" disabled={busy} onClick={() => act.run("pause")}>
+          {label("pause", "Pause", "Pausing…")}
+        </button>
+      )}
+      {schedule.status === "paused" && (
+        <button type="button" className="small" disabled={busy} onClick={() => act.run("resume")}>
+          {label("resume", "Resume", "Resuming…")}
+        </button>
+      )}
+      <button type="button" className="small" disabled={busy} onClick={() => edit(schedule)} aria-haspopup="dialog">
+        Edit
+      </button>
+      <ConfirmInline
+        label="Delete"
+        ariaLabel={`Delete the schedule ${schedule.name}`}
+        question="Delete this schedule? It will not run again."
+        yes="Yes, delete it"
+        disabled={busy}
+        onConfirm={() => act.run("delete")}
+      />
+      <FormError error={act.error} />
+    </div>
+  );
+}
+
+/** "every weekday at 09:00, Berlin time · next Thu 27 Nov, 09:00" */
+function ScheduleTimes({ schedule }: { schedule: Schedule }) {
+  return (
+    <p className="muted small schedule-times">
+      <span className="schedule-when-words">{whenWords(schedule.when)}</span>
+      {" · "}
+      {schedule.nextRunAt !== null ? (
+        <>
+          next <time dateTime={new Date(schedule.nextRunAt).toISOString()}>{nextRunWords(schedule)}</time>
+        </>
+      ) : (
+        nextRunWords(schedule)
+      )}
+    </p>
+  );
+}
+
+export function ScheduleRow({ schedule }: { schedule: Schedule }) {
+  const select = useUi((s) => s.select);
+  const selected = useUi((s) => s.selectedId === `schedule:${schedule.id}`);
+  return (
+    <li
+      className={`queue-item schedule-row schedule-row-${schedule.status} ${selected ? "active" : ""}`}
+      data-schedule-id={schedule.id}
+    >
+      <button type="button" className="queue-title" onClick={() => select(`schedule:${schedule.id}`, { focus: true })}>
+        <span className="nav-title">{schedule.name}</span>
+        <ScheduleStatusChip schedule={schedule} />
+      </button>
+      <ScheduleTimes schedule={schedule} />
+      {schedule.lastRun && (
+        <p className="small schedule-last">
+          Last run {relativeTime(schedule.lastRun.at)}:{" "}
+          {schedule.lastRun.status === "running" ? "running" : schedule.lastRun.outcome}
+        </p>
+      )}
+      <ScheduleControls schedule={schedule} />
+    </li>
+  );
+}
+
+/** The Schedules tab: every schedule of the workspace. */
+export function SchedulesPanel() {
+  const list = useScheduleList();
+  const known = useSchedules((s) => s.known);
+  if (list.length === 0)
+    return (
+      <div className="empty-state">
+        <h2>{known ? "No schedules" : "Loading schedules…"}</h2>
+        {known && (
+          <p>
+            A schedule posts a message or gives the Autopilot a task at its times, with nobody connected — a standup
+            every weekday at 9:00, a report each Monday. Make one from a thread or a project with{" "}
+            <strong>Schedule…</strong>.
+          </p>
+        )}
+      </div>
+    );
+  return (
+    <ul className="queue schedule-list" aria-label="Schedules">
+      {list.map((schedule) => (
+        <ScheduleRow key={schedule.id} schedule={schedule} />
+      ))}
+    </ul>
+  );
+}
+
+/** "Schedule…": a new schedule here, for people with write. */
+export function NewScheduleButton({ where, className = "small" }: { where: ScheduleWhere; className?: string }) {
+  const canWrite = useCan("write");
+  const create = useScheduleDialog((s) => s.create);
+  if (!canWrite) return null;
+  return (
+    <button type="button" className={className} onClick={() => create(where)} aria-haspopup="dialog">
+      Schedule…
+    </button>
+  );
+}
+
+/** A thread's schedules, one line each, in its head. */
+export function ThreadSchedules({ threadId }: { threadId: string }) {
+  const filter = useMemo(() => (s: Schedule) => s.action.threadId === threadId, [threadId]);
+  const list = useScheduleList(filter);
+  const select = useUi((s) => s.select);
+  if (list.length === 0) return null;
+  return (
+    <ul className="thread-schedules" aria-label="Schedules in this thread">
+      {list.map((s) => (
+        <li key={s.id}>
+          <button type="button" className="link small" onClick={() => select(`schedule:${s.id}`, { focus: true })}>
+            <ClockIcon /> {s.name}
+          </button>{" "}
+          <span className="muted small">
+            {s.status === "active" && s.nextRunAt !== null
+              ? `next ${momentWords(s.nextRunAt)}`
+              : STATUS_WORDS[s.status]}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A project's schedules in its view, with "Schedule…" (a task in a new thread of the project each time). */
+export function ProjectSchedules({
+  projectId,
+  name,
+  archived,
+}: {
+  projectId: string;
+  name: string;
+  archived: boolean;
+}) {
+  const filter = useMemo(
+    () => (s: Schedule) => s.action.kind === "task" && s.action.projectId === projectId,
+    [projectId],
+  );
+  const list = useScheduleList(filter);
+  return (
+    <section className="project-section project-schedules" aria-labelledby="project-schedules-h">
+      <div className="project-section-head">
+        <h3 id="project-schedules-h">Schedules</h3>
+        {!archived && <NewScheduleButton where={{ projectId, name }} className="link small" />}
+      </div>
+      {list.length === 0 ? (
+        <p className="empty">No schedules. A schedule gives the Autopilot a task here at its times.</p>
+      ) : (
+        <ul className="queue schedule-list" aria-label={`Schedules of ${name}`}>
+          {list.map((schedule) => (
+            <ScheduleRow key={schedule.id} schedule={schedule} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** On a message a schedule posted: "scheduled", opening its schedule. */
+export function ScheduledMark({ scheduleId }: { scheduleId: string }) {
+  const schedule = useSchedules((s) => s.schedules.get(scheduleId));
+  const select = useUi((s) => s.select);
+  const title = schedule ? `Posted by the schedule “${schedule.name}”` : "Posted by a schedule that was deleted";
+  if (!schedule)
+    return (
+      <span className="chip scheduled-mark" title={title}>
+        scheduled
+      </span>
+    );
+  return (
+    <button
+      type="button"
+      className="chip scheduled-mark"
+      title={title}
+      aria-label={`Scheduled: open the schedule ${schedule.name}`}
+      onClick={() => select(`schedule:${scheduleId}`, { focus: true })}
+    >
+      <ClockIcon size={11} /> scheduled
+    </button>
+  );
+}
+
+const RUN_TONE: Record<ScheduleRun["status"], string> = {
+  running: "chip-running",
+  done: "chip-succeeded",
+  failed: "chip-failed",
+};
+
+/** One run in a schedule's history: when, what started it, how it went and a link to what it made. */
+function RunItem({ run }: { run: ScheduleRun }) {
+  const openMessage = useUi((s) => s.openMessage);
+  const select = useUi((s) => s.select);
+  return (
+    <li className={`schedule-run run-${run.status}`}>
+      <p className="small">
+        <time dateTime={new Date(run.at).toISOString()}>{momentWords(run.at)}</time> · {triggerWords(run)} ·{" "}
+        <span className={`chip ${RUN_TONE[run.status]}`}>{run.status}</span>
+      </p>
+      {run.outcome && <p className="small schedule-run-outcome">{run.outcome}</p>}
+      {run.missed > 0 && (
+        <p className="muted small">
+          One run for {run.missed + 1} times: the workspace was asleep through {run.missed}.
+        </p>
+      )}
+      {run.messageId && run.threadId && (
+        <button
+          type="button"
+          className="link small"
+          onClick={() => openMessage({ threadId: run.threadId!, messageId: run.messageId!, n: 0 })}
+        >
+          Open what it posted
+        </button>
+      )}
+      {run.taskId && (
+        <button type="button" className="link small" onClick={() => select(`task:${run.taskId}`, { focus: true })}>
+          Open the task it started
+        </button>
+      )}
+    </li>
+  );
+}
+
+/** A schedule's runs, read again whenever its newest run changes. */
+function useRuns(schedule: Schedule): { runs: ScheduleRun[] | null; error: string | null } {
+  const client = useRoom((s) => s.client);
+  const [state, setState] = useState<{ runs: ScheduleRun[] | null; error: string | null }>({ runs: null, error: null });
+  const newest = schedule.lastRun ? `${schedule.lastRun.at}:${schedule.lastRun.status}` : "";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `newest` is what makes the history worth reading again
+  useEffect(() => {
+    if (!client) return;
+    let live = true;
+    client.request("schedules.runs", { scheduleId: schedule.id }).then(
+      ({ runs }) => live && setState({ runs, error: null }),
+      (error: unknown) =>
+        live && setState({ runs: null, error: error instanceof Error ? error.message : String(error) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, schedule.id, newest]);
+  return state;
+}
+
+/** A schedule in the inspector. */
+export function ScheduleView({ scheduleId }: { scheduleId: string }) {
+  const schedule = useSchedules((s) => s.schedules.get(scheduleId));
+  const known = useSchedules((s) => s.known);
+  // Where it acts: its thread, else its project (a task's), named as the room has it now.
+  const action = schedule?.action;
+  const place = action?.threadId
+    ? { kind: "thread" as const, id: action.threadId }
+    : action?.kind === "task" && action.projectId
+      ? { kind: "project" as const, id: action.projectId }
+      : null;
+  const placeName = useRoom((s) =>
+    place?.kind === "thread"
+      ? s.state.threads.get(place.id)?.title
+      : place
+        ? s.state.projects.get(place.id)?.name
+        : undefined,
+  );
+  const where = place && { ...place, name: placeName };
+  const select = useUi((s) => s.select);
+  if (!schedule)
+    return (
+      <div className="empty-state">
+        <h2>{known ? "This schedule is gone" : "Loading…"}</h2>
+        {known && <p>It was deleted. The messages and tasks it made stay where they are.</p>}
+      </div>
+    );
+  return (
+    <article className="schedule-view" aria-labelledby="schedule-view-h">
+      <header className="inspector-head">
+        <span className="eyebrow">Schedule</span>
+        <h2 id="schedule-view-h">{schedule.name}</h2>
+        <p>
+          <ScheduleStatusChip schedule={schedule} />
+        </p>
+      </header>
+      <dl className="schedule-facts">
+        <dt>Does</dt>
+        <dd>
+          {actionWords(schedule)}
+          {where && (
+            <>
+              {" in "}
+              <button
+                type="button"
+                className="link"
+                onClick={() => select(`${where.kind}:${where.id}`, { focus: true })}
+              >
+                {where.name ?? `a ${where.kind}`}
+              </button>
+            </>
+          )}
+        </dd>
+        <dt>When</dt>
+        <dd>{whenWords(schedule.when)}</dd>
+        <dt>Next run</dt>
+        <dd>
+          {schedule.nextRunAt !== null ? (
+            <>
+              {nextRunWords(schedule)} <span className="muted">({relativeTime(schedule.nextRunAt)}, your time)</span>
+            </>
+          ) : (
+            nextRunWords(schedule)
+          )}
+        </dd>
+        <dt>Runs as</dt>
+        <dd>
+          {schedule.createdBy.name}
+          {schedule.createdBy.kind === "agent" && <span className="agent-chip">agent</span>}
+          <span className="muted"> · made {relativeTime(schedule.createdAt)}</span>
+        </dd>
+      </dl>
+      <ScheduleControls schedule={schedule} />
+      <ScheduleRuns schedule={schedule} />
+    </article>
+  );
+}
+
+function ScheduleRuns({ schedule }: { schedule: Schedule }) {
+  const { runs, error } = useRuns(schedule);
+  return (
+    <section className="schedule-runs" aria-labelledby="schedule-runs-h">
+      <h3 id="schedule-runs-h">Last runs</h3>
+      {error ? (
+        <FormError error={error} />
+      ) : runs === null ? (
+        <p className="muted small">Loading…</p>
+      ) : runs.length === 0 ? (
+        <p className="muted small">It has not run yet.</p>
+      ) : (
+        <ol className="schedule-run-list">
+          {runs.map((run) => (
+            <RunItem key={`${run.at}:${run.trigger}`} run={run} />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
