@@ -124,6 +124,8 @@ function whatOf(entry: AuditEntry, names: NameLookup): string {
     }
     case "schedules.run":
       return "ran a schedule now";
+    case "schedules.hook":
+      return d.enabled === false ? "took a schedule's webhook away" : "gave a schedule a new webhook URL";
     case "billing.budget": {
       const scope = BUDGET_SCOPES[text(d, "scope") ?? ""] ?? "a";
       const limit = d.limit;

@@ -99,6 +99,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "schedules.update": "change a schedule",
   "schedules.run": "run a schedule now",
   "schedules.runs": "read a schedule's runs",
+  "schedules.hook": "give a schedule a webhook URL",
   "agent.toolset": "see which tools the Autopilot has",
   "billing.summary": "read the workspace's credits",
   "billing.entries": "read the receipts",

@@ -408,6 +408,9 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       // Nor are a principal's pins (protocol 11): a client that shows them asks threads.pins and
       // follows this event (the app's thread list).
       return state;
+    case "access.changed":
+      // Nor are members and keys (protocol 12): they come over the auth API, read again on this event.
+      return state;
     case "settings.changed":
       return { ...state, settings: received.payload.settings };
     case "thread.read": {

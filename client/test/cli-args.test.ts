@@ -415,6 +415,8 @@ describe("parseCli", () => {
     );
     expect(usageError(["schedules", "create", "--at", "tomorrow", "--task", "x"]).message).toMatch(/ISO 8601/);
     expect(run(["schedules", "pause", "sch_1"]).command).toEqual({ name: "schedules pause", scheduleId: "sch_1" });
+    expect(run(["schedules", "run", "sch_1"]).command).toEqual({ name: "schedules run", scheduleId: "sch_1" });
+    expect(run(["schedules", "runs", "sch_1"]).command).toEqual({ name: "schedules runs", scheduleId: "sch_1" });
     expect(run(["schedules", "list"]).command).toEqual({ name: "schedules list" });
   });
 });

@@ -9,6 +9,10 @@
 // verify-email banner each stay clear of what they covered; on the phone no horizontal
 // overflow, a top bar with an overflow menu, a bottom bar, a chat that fills the screen,
 // approvals decided with one thumb; axe-core finds no serious violation on the main screens.
+// long-file: one server and one seeded 25-thread workspace for every daily check (a server and
+// a seed per file is what the test loop spends most on).
+// Schedules in the app too: made with the picker from a thread, their posts marked, paused,
+// resumed, run now, from a webhook, deleted, by two people live (one on the phone).
 // Screenshots go to test-artifacts/daily/ (git-ignored).
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
@@ -594,6 +598,37 @@ describe("schedules in the app, two people live: one at 1440×900, one on the ph
     await row.waitFor({ state: "detached" });
     // Its posts keep their mark.
     expect(await posts()).toBeGreaterThan(0);
+  });
+
+  it("one that runs from its webhook: its URL shown once, a call from outside starts it, then turned off", async () => {
+    await threadButton(desk, OTHER).click();
+    await desk.locator(".thread-head").getByRole("button", { name: "Schedule…" }).click();
+    const dialog = desk.getByRole("dialog", { name: "New schedule" });
+    await dialog.getByLabel("Message", { exact: true }).fill("The nightly build failed: what broke?");
+    await dialog.getByLabel("Repeat").selectOption("hook");
+    await dialog.locator(".schedule-preview", { hasText: /when its webhook is called/ }).waitFor();
+    await dialog.getByLabel("Name (optional)").fill("Nightly build failed");
+    await dialog.getByRole("button", { name: "Create schedule" }).click();
+    const view = desk.locator(".schedule-view");
+    await view.getByRole("heading", { name: "Nightly build failed" }).waitFor();
+    const field = view.getByLabel("Its URL, shown this once: copy it now");
+    const url = await field.inputValue();
+    expect(url).toMatch(new RegExp(`^${escaped(server.url)}/api/hooks/`));
+    await shot(desk, "schedule-webhook");
+    const res = await fetch(url, { method: "POST", body: "job nightly #204: 3 tests failed" });
+    expect(res.status).toBe(202);
+    await view
+      .locator(".schedule-run", { hasText: /from its webhook/ })
+      .locator(".chip-succeeded")
+      .waitFor({ timeout: 20_000 });
+    await view.locator(".schedule-hook", { hasText: /last called/ }).waitFor();
+    await view.getByRole("button", { name: "Turn the webhook off" }).click();
+    await view.getByRole("button", { name: "Yes, turn it off" }).click();
+    await view.getByRole("button", { name: "Give it a webhook URL" }).waitFor();
+    expect((await fetch(url, { method: "POST", body: "again" })).status).toBe(404);
+    await view.getByRole("button", { name: "Delete the schedule Nightly build failed" }).click();
+    await view.getByRole("button", { name: "Yes, delete it" }).click();
+    await desk.getByRole("heading", { name: "This schedule is gone" }).waitFor();
   });
 
   it("on the phone: made from a thread, run now, its post opened from its history, deleted; the desktop sees each", async () => {

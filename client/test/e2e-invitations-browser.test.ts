@@ -49,7 +49,7 @@ describe("invitations in the app", () => {
     await dialog.getByText(`Invitation sent to ${danaEmail} as member.`).waitFor();
     await dialog.getByRole("list", { name: "Pending invitations" }).getByText(danaEmail).waitFor();
     await shot(owner, "01-invited");
-    await dialog.getByRole("button", { name: "Close settings" }).click();
+    // The dialog stays open while Dana joins: its lists follow.
 
     // The link: who invited whom where, before any sign-in.
     await invitee.goto(await invitationLink(danaEmail));
@@ -66,6 +66,10 @@ describe("invitations in the app", () => {
     expect(await invitee.locator("#workspace-switcher option").allTextContents()).toEqual(["Olga's workspace"]);
     expect(await invitee.getByText("Verify your e-mail.").count()).toBe(0);
     expect(new URL(invitee.url()).searchParams.get("token")).toBeNull();
+    // The owner's open Members & keys: Dana is a member now, and no longer a pending invitation.
+    await dialog.getByRole("list", { name: "Members" }).getByText("Dana", { exact: true }).waitFor({ timeout: 15_000 });
+    await dialog.getByRole("list", { name: "Pending invitations" }).waitFor({ state: "detached" });
+    await dialog.getByRole("button", { name: "Close settings" }).click();
 
     // Live: a thread Olga starts now appears in Dana's sidebar without a reload.
     await owner.getByLabel("New thread title").fill("Welcome Dana");

@@ -112,7 +112,11 @@ describe("revoking access reaches open sockets in both rooms", () => {
   it("a member removed through /organization/remove-member loses their sockets in both rooms (4003)", async () => {
     const owner = await signUp();
     const bob = await signUp();
+    // The owner's open socket hears that its member list is stale (protocol 12), each time.
+    const watcher = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await watcher.hello();
     await addMember(owner, owner.workspaceId, bob, "member");
+    await watcher.waitFor((f) => f.type === "event" && f.event === "access.changed");
     const { room, canvas } = await bothRooms(owner.workspaceId, { cookie: bob.cookie });
     const res = await api(
       "/api/auth/organization/remove-member",
@@ -121,6 +125,12 @@ describe("revoking access reaches open sockets in both rooms", () => {
     expect(res.status).toBe(200);
     await expectClosed(room, canvas, 4003);
     expect(room.closed!.reason).toMatch(/no longer have access/);
+    await watcher.waitFor(() => watcher.events("access.changed").length === 2);
+    expect(watcher.events("access.changed").map((e) => (e.payload as { reason: string }).reason)).toEqual([
+      "member added",
+      expect.any(String),
+    ]);
+    watcher.close();
     const entries = await auditOf(owner);
     expect(entries.find((e) => e.action === "member.removed")).toMatchObject({
       targetId: bob.userId,

@@ -17,6 +17,7 @@ describe("schedules over MCP", () => {
     expect(names.sort()).toEqual([
       "schedules_create",
       "schedules_delete",
+      "schedules_hook",
       "schedules_list",
       "schedules_pause",
       "schedules_resume",

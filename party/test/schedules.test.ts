@@ -9,79 +9,26 @@
 // time to pass waiting for ever, and the room could then not be evicted): so the tests
 // compare with the times the room reports, not with a time they computed.
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import type { EventFrame, ResponseFrame } from "../../shared/protocol/frames";
-import type { Schedule } from "../../shared/protocol/schedules";
+import { describe, expect, it } from "vitest";
 import { sqlFromStorage } from "../domain/sql";
 import { createOpContext } from "../rooms/autopilot/kernel/op-context";
 import { claimDue } from "../rooms/autopilot/features/schedules/firing";
 import type { Autopilot } from "../rooms/autopilot/room";
-import { addMember, api, createKey, idem, type Person, RawSocket, signUp } from "./harness";
-
-const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
-const room = (ws: string) => rooms.get(rooms.idFromName(ws));
-
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
-
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-/** The room's clock (and the test's) at `at`. */
-const clockAt = (at: number) => vi.setSystemTime(at);
-
-/** The clock when the alarm for a run at `at` rings: the room sets alarms in whole seconds, rounded up. */
-const alarmRings = (at: number) => vi.setSystemTime(Math.ceil(at / 1000) * 1000);
-
-/**
- * Waits until `check` passes; for what the room does after it answered. vi.waitFor times out
- * on the real clock, and moves the fake one on by its interval at each try, as the real one
- * moves it anyway (shouldAdvanceTime).
- */
-const eventually = (check: () => Promise<void>) => vi.waitFor(check, { timeout: 10_000, interval: 20 });
-
-function failure(res: ResponseFrame): { code: string; message: string; details?: Record<string, unknown> } {
-  if (res.ok) throw new Error(`expected a refusal, got ${JSON.stringify(res.payload)}`);
-  return res.error;
-}
-
-async function workspace(): Promise<{ owner: Person; sock: RawSocket; threadId: string; t0: number }> {
-  const owner = await signUp();
-  // From here on the clock is the test's: a day ahead, moved on by the test.
-  const t0 = Date.now() + DAY;
-  vi.useFakeTimers({ toFake: ["Date"], now: t0, shouldAdvanceTime: true });
-  const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-  await sock.hello();
-  const { thread } = await sock.ok("threads.create", { title: "standup", idempotencyKey: idem() });
-  return { owner, sock, threadId: thread.id, t0 };
-}
-
-const messagesIn = async (sock: RawSocket, threadId: string) =>
-  (await sock.ok("messages.list", { threadId, limit: 200 })).messages;
-
-const scheduleIn = async (sock: RawSocket, id: string): Promise<Schedule | undefined> =>
-  (await sock.ok("schedules.list", {})).schedules.find((s) => s.id === id);
-
-/** The alarm row's time (whole seconds) for a run at `at`. */
-const second = (at: number) => Math.ceil(at / 1000);
-
-/** The room's `fireSchedules` alarm rows: their times (seconds). */
-const alarms = (ws: string) =>
-  runInDurableObject(room(ws), async (r: Autopilot) =>
-    (await r.scheduler.list()).filter((row) => row.callback === "fireSchedules").map((row) => row.time),
-  );
-
-const firings = (ws: string) =>
-  runInDurableObject(room(ws), (_r, state) =>
-    state.storage.sql
-      .exec<{ occurrence_at: number; status: string }>(
-        "select occurrence_at, status from schedule_firings order by occurrence_at",
-      )
-      .toArray()
-      .map((row) => ({ occurrenceAt: row.occurrence_at, status: row.status })),
-  );
+import { addMember, api, createKey, idem, RawSocket, signUp } from "./harness";
+import {
+  alarmRings,
+  alarms,
+  clockAt,
+  eventually,
+  failure,
+  firings,
+  MINUTE,
+  messagesIn,
+  room,
+  scheduleIn,
+  second,
+  workspace,
+} from "./schedule-helpers";
 
 describe("schedules over the socket", () => {
   it("are created, listed, paused, resumed and deleted; everyone hears of each change; one alarm follows the next run", async () => {
@@ -475,165 +422,5 @@ describe("a schedule fires", () => {
     expect(await firings(ws)).toEqual([{ occurrenceAt: first, status: "failed" }]);
     expect(await messagesIn(sock, threadId)).toEqual([]);
     await eventually(async () => expect(await alarms(ws)).toEqual([]));
-  });
-});
-
-describe("a schedule's runs, edits and failures (protocol 12)", () => {
-  it("runs now as its owner, its post marked with the schedule; every run is in its history with what it made", async () => {
-    const { owner, sock, threadId } = await workspace();
-    const ws = owner.workspaceId;
-    const { schedule } = await sock.ok("schedules.create", {
-      when: { kind: "every", everyMs: 10 * MINUTE },
-      action: { kind: "prompt", threadId, text: "status?" },
-      idempotencyKey: idem(),
-    });
-    const { run, schedule: started } = await sock.ok("schedules.run", {
-      scheduleId: schedule.id,
-      idempotencyKey: idem(),
-    });
-    expect(run).toMatchObject({ trigger: "now", by: { id: owner.userId }, status: "running", messageId: null });
-    // Its own times stay as they were.
-    expect(started.nextRunAt).toBe(schedule.nextRunAt);
-    await eventually(async () => expect((await scheduleIn(sock, schedule.id))?.lastRun?.status).toBe("done"));
-    const [posted] = await messagesIn(sock, threadId);
-    expect(posted).toMatchObject({ text: "status?", scheduleId: schedule.id, author: { id: owner.userId } });
-    const afterNow = await scheduleIn(sock, schedule.id);
-    expect(afterNow).toMatchObject({ status: "active", nextRunAt: schedule.nextRunAt });
-    expect(afterNow?.lastRun).toMatchObject({
-      trigger: "now",
-      threadId,
-      messageId: posted!.id,
-      outcome: "posted its prompt to “standup”",
-    });
-
-    // Its time comes: a second run, by the alarm, newest first in its history.
-    alarmRings(schedule.nextRunAt!);
-    await runDurableObjectAlarm(room(ws));
-    const { runs } = await sock.ok("schedules.runs", { scheduleId: schedule.id });
-    expect(runs.map((r) => [r.trigger, r.status, r.by?.id ?? null])).toEqual([
-      ["time", "done", null],
-      ["now", "done", owner.userId],
-    ]);
-    const messages = await messagesIn(sock, threadId);
-    expect(messages.map((m) => m.scheduleId)).toEqual([schedule.id, schedule.id]);
-    expect(runs[0]!.messageId).toBe(messages[1]!.id);
-    // A message a person writes carries none.
-    const { message } = await sock.ok("chat.send", { threadId, text: "thanks", idempotencyKey: idem() });
-    expect(message.scheduleId).toBeUndefined();
-    expect(failure(await sock.call("schedules.runs", { scheduleId: "sch_nope" })).code).toBe("not_found");
-  });
-
-  it("is edited by its owner or an admin: name by anyone with write, times and words by them; new times count from now", async () => {
-    const { owner, sock, threadId } = await workspace();
-    const ws = owner.workspaceId;
-    const member = await signUp();
-    expect((await addMember(owner, ws, member, "member")).status).toBe(201);
-    const other = await RawSocket.open(ws, { cookie: member.cookie });
-    await other.hello();
-    const { schedule } = await sock.ok("schedules.create", {
-      when: { kind: "every", everyMs: 10 * MINUTE },
-      action: { kind: "prompt", threadId, text: "standup time" },
-      idempotencyKey: idem(),
-    });
-    const renamed = await other.ok("schedules.update", {
-      scheduleId: schedule.id,
-      name: "Standup",
-      idempotencyKey: idem(),
-    });
-    expect(renamed.schedule.name).toBe("Standup");
-    const refused = failure(
-      await other.call("schedules.update", { scheduleId: schedule.id, text: "something else", idempotencyKey: idem() }),
-    );
-    expect(refused.code).toBe("forbidden");
-    expect(refused.message).toMatch(/acts as .*only they or an admin/);
-    expect(failure(await sock.call("schedules.update", { scheduleId: schedule.id, idempotencyKey: idem() })).code).toBe(
-      "bad_request",
-    );
-
-    const { schedule: edited } = await sock.ok("schedules.update", {
-      scheduleId: schedule.id,
-      text: "standup in 5",
-      when: { kind: "cron", expression: "0 9 * * 1-5", timeZone: "Europe/Berlin" },
-      idempotencyKey: idem(),
-    });
-    expect(edited.action).toMatchObject({ kind: "prompt", text: "standup in 5" });
-    expect(edited.nextRunAt).toBeGreaterThan(Date.now());
-    expect(
-      new Date(edited.nextRunAt!).toLocaleString("en-GB", {
-        timeZone: "Europe/Berlin",
-        hour: "2-digit",
-        minute: "2-digit",
-      }),
-    ).toBe("09:00");
-    // The other person's list follows.
-    await other.waitFor(
-      (f) =>
-        f.type === "event" &&
-        f.event === "schedule.changed" &&
-        (f.payload as { schedule: Schedule }).schedule.action.kind === "prompt" &&
-        ((f.payload as { schedule: Schedule }).schedule.action as { text: string }).text === "standup in 5",
-    );
-    // A paused one stays paused through an edit of its times.
-    await sock.ok("schedules.pause", { scheduleId: schedule.id, idempotencyKey: idem() });
-    const stillPaused = await sock.ok("schedules.update", {
-      scheduleId: schedule.id,
-      when: { kind: "every", everyMs: 30 * MINUTE },
-      idempotencyKey: idem(),
-    });
-    expect(stillPaused.schedule).toMatchObject({ status: "paused", nextRunAt: null });
-    const resumed = await sock.ok("schedules.resume", { scheduleId: schedule.id, idempotencyKey: idem() });
-    expect(resumed.schedule.nextRunAt).toBeGreaterThan(Date.now());
-    expect(resumed.schedule.nextRunAt! - Date.now()).toBeLessThanOrEqual(30 * MINUTE);
-    other.close();
-  });
-
-  it("a run that fails tells its creator in their inbox; a run that works again takes the item away", async () => {
-    const { sock, threadId } = await workspace();
-    const { schedule } = await sock.ok("schedules.create", {
-      when: { kind: "every", everyMs: 10 * MINUTE },
-      action: { kind: "prompt", threadId, text: "weekly notes" },
-      idempotencyKey: idem(),
-    });
-    await sock.ok("threads.archive", { threadId, archived: true, idempotencyKey: idem() });
-    await sock.ok("schedules.run", { scheduleId: schedule.id, idempotencyKey: idem() });
-    await eventually(async () => expect((await scheduleIn(sock, schedule.id))?.lastRun?.status).toBe("failed"));
-    const failed = await scheduleIn(sock, schedule.id);
-    expect(failed?.lastRun?.outcome).toMatch(/archived/);
-    // Still active: an archived thread can be restored.
-    expect(failed?.status).toBe("active");
-    await eventually(async () => {
-      const { inbox } = await sock.ok("inbox.get", {});
-      const item = inbox.items.find((i) => i.target.kind === "schedule");
-      expect(item).toMatchObject({
-        kind: "failure",
-        title: `Schedule failed: ${schedule.name}`,
-        target: { kind: "schedule", scheduleId: schedule.id },
-      });
-      expect(item?.detail).toMatch(/archived/);
-    });
-    await sock.ok("threads.archive", { threadId, archived: false, idempotencyKey: idem() });
-    await sock.ok("schedules.run", { scheduleId: schedule.id, idempotencyKey: idem() });
-    await eventually(async () => {
-      const { inbox } = await sock.ok("inbox.get", {});
-      expect(inbox.items.filter((i) => i.target.kind === "schedule")).toEqual([]);
-    });
-  });
-
-  it("a client of protocol 11 gets the post and the schedule in its own shapes, and no item it cannot open", async () => {
-    const { owner, sock, threadId } = await workspace();
-    const old = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { protocol: 11 });
-    await old.hello();
-    const { schedule } = await sock.ok("schedules.create", {
-      when: { kind: "every", everyMs: 10 * MINUTE },
-      action: { kind: "prompt", threadId, text: "ping" },
-      idempotencyKey: idem(),
-    });
-    await sock.ok("schedules.run", { scheduleId: schedule.id, idempotencyKey: idem() });
-    const created = await old.waitFor<EventFrame>((f) => f.type === "event" && f.event === "message.created");
-    expect((created.payload as { message: object }).message).not.toHaveProperty("scheduleId");
-    const listed = await old.ok("schedules.list", {});
-    expect(listed.schedules[0]).not.toHaveProperty("lastRun");
-    expect(failure(await old.call("schedules.run" as "schedules.list", {})).code).toBe("unknown_method");
-    old.close();
   });
 });

@@ -7,3 +7,11 @@ import { Principal } from "./principal";
  * Access taken away entirely closes the socket instead (4001 / 4003).
  */
 export const PrincipalUpdatedPayload = z.object({ principal: Principal });
+
+/**
+ * Protocol 12: access in the workspace changed — someone joined or left, a role or an agent
+ * key changed — so lists of members, keys and invitations a client shows are stale (it reads
+ * them again over the auth API; this says nothing of who may do what). To every socket still
+ * open after the room re-checked them.
+ */
+export const AccessChangedPayload = z.object({ reason: z.string().max(120) });

@@ -4,7 +4,7 @@ import { ThreadReadPayload } from "./reads";
 import type { z } from "zod";
 import { MemoryDeletedPayload, MemoryUpdatedPayload } from "./agent";
 import { CommunityEventPayload } from "./community";
-import { PrincipalUpdatedPayload } from "./access";
+import { PrincipalUpdatedPayload, AccessChangedPayload } from "./access";
 import { ApprovalEventPayload } from "./approvals";
 import { ChatDeltaPayload, ChatErrorPayload, ChatFinalPayload, SessionsChangedPayload } from "./gateway";
 import { HelloPayload } from "./hello";
@@ -76,6 +76,8 @@ export const EphemeralEvents = {
   "thread.read": ThreadReadPayload,
   /** Protocol 11: this principal's pinned threads changed (pins.ts); sent to their own sockets only. */
   "thread.pins": ThreadPinsPayload,
+  /** Protocol 12: access in the workspace changed (access.ts): member, key and invitation lists are stale. */
+  "access.changed": AccessChangedPayload,
 } as const;
 
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;

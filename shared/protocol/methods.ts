@@ -126,6 +126,8 @@ import {
   SchedulesDeleteResult,
   SchedulesListParams,
   SchedulesListResult,
+  SchedulesHookParams,
+  SchedulesHookResult,
   SchedulesRunResult,
   SchedulesRunsParams,
   SchedulesRunsResult,
@@ -395,6 +397,12 @@ export const Methods = {
     result: SchedulesRunsResult,
     scope: "read",
     mutating: false,
+  }),
+  "schedules.hook": method({
+    params: SchedulesHookParams,
+    result: SchedulesHookResult,
+    scope: "write",
+    mutating: true,
   }),
   // Protocol 9: which tools the Autopilot would have in a thread or project, and why (toolset.ts).
   "agent.toolset": method({ params: AgentToolsetParams, result: AgentToolsetResult, scope: "read", mutating: false }),

@@ -34,6 +34,8 @@ export const ScheduleWhen = z.discriminatedUnion("kind", [
     expression: z.string().trim().min(1).max(MAX_CRON_EXPRESSION),
     timeZone: z.string().trim().min(1).max(64),
   }),
+  /** Protocol 12: at no time of its own, only when its webhook is called (`schedules.hook`). */
+  z.object({ kind: z.literal("hook") }),
 ]);
 export type ScheduleWhen = z.infer<typeof ScheduleWhen>;
 
@@ -55,10 +57,10 @@ export const ScheduleAction = z.discriminatedUnion("kind", [
 export type ScheduleAction = z.infer<typeof ScheduleAction>;
 
 /**
- * Protocol 12: what started a run — its time came, or a person (or agent) pressed "Run now"
- * (`schedules.run`).
+ * Protocol 12: what started a run — its time came, a person (or agent) pressed "Run now"
+ * (`schedules.run`), or its webhook was called.
  */
-export const ScheduleTrigger = z.enum(["time", "now"]);
+export const ScheduleTrigger = z.enum(["time", "now", "hook"]);
 export type ScheduleTrigger = z.infer<typeof ScheduleTrigger>;
 
 /**
@@ -108,6 +110,11 @@ export const Schedule = z.object({
   lastOutcome: z.string().nullable(),
   /** Protocol 12: its newest run (the one `lastRunAt` names, or one running now); null before its first. */
   lastRun: ScheduleRun.nullable(),
+  /**
+   * Protocol 12: whether it has a webhook URL (`schedules.hook`), since when and when it was last
+   * called; null without one. The URL itself is shown once, to whoever asked for it.
+   */
+  hook: z.object({ createdAt: Timestamp, lastCalledAt: Timestamp.nullable() }).nullable(),
   /** Whom it acts as: whoever created it, or the person the Autopilot's run acted for. */
   createdBy: Actor,
   createdAt: Timestamp,
@@ -146,6 +153,22 @@ export const SchedulesRunResult = z.object({ schedule: Schedule, run: ScheduleRu
 export const SchedulesRunsParams = z.object({ scheduleId: EntityId });
 export const SchedulesRunsResult = z.object({ runs: z.array(ScheduleRun) });
 export const MAX_SCHEDULE_RUNS_KEPT = 20;
+
+/**
+ * Protocol 12: gives a schedule a webhook URL (a new one each time: the one before stops
+ * working), or takes it away (`enabled: false`). Its owner's or an admin's; an agent its own.
+ * `path` is the URL's path on this server (`/api/hooks/…`), shown this once; null when taken away.
+ * A POST to it (the body, at most MAX_HOOK_PAYLOAD_BYTES, handed to the run as untrusted text;
+ * an `Idempotency-Key` header makes a retry the same run) starts a run as the schedule's owner.
+ */
+export const SchedulesHookParams = z.object({
+  scheduleId: EntityId,
+  enabled: z.boolean(),
+  idempotencyKey: IdempotencyKey,
+});
+export const SchedulesHookResult = z.object({ schedule: Schedule, path: z.string().max(300).nullable() });
+/** The most of a webhook call's body a run is given. */
+export const MAX_HOOK_PAYLOAD_BYTES = 16 * 1024;
 export const SchedulesDeleteResult = z.object({ deleted: z.boolean() });
 
 /** Durable: a schedule was created or changed (status, next run, last outcome). */

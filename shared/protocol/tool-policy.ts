@@ -230,6 +230,12 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     risk: "medium",
     description: "Run a schedule once now, as its creator; its times stay as they are. Needs a person's approval.",
   },
+  "schedules.hook": {
+    kind: "gated",
+    risk: "high",
+    description:
+      "Give a schedule a webhook URL (enabled: true; a new URL each time, the old one stops working) or take it away (enabled: false). Anyone with the URL can start the schedule. Needs a person's approval.",
+  },
   "schedules.runs": {
     kind: "auto",
     description:

@@ -72,11 +72,14 @@ export function whenWords(when: ScheduleWhen): string {
       const words = picked.repeat === "custom" ? cronWords(when.expression) : pickedWords(picked);
       return `${words ?? `by the cron expression ${when.expression}`}, ${zoneWords(when.timeZone)}`;
     }
+    case "hook":
+      return "when its webhook is called";
   }
 }
 
 /** The next run in the viewer's time, with how far off it is; why there is none otherwise. */
-export function nextRunWords(schedule: Pick<Schedule, "status" | "nextRunAt">): string {
+export function nextRunWords(schedule: Pick<Schedule, "status" | "nextRunAt" | "when">): string {
+  if (schedule.when.kind === "hook") return schedule.status === "active" ? "when its webhook is called" : "paused";
   if (schedule.nextRunAt === null)
     return schedule.status === "paused"
       ? "paused: no next run"
@@ -99,14 +102,15 @@ export const STATUS_WORDS: Record<Schedule["status"], string> = {
   failed: "failed",
 };
 
-/** What started a run, in words: "on time", "run now by Bob". */
+/** What started a run, in words: "on time", "run now by Bob", "from its webhook". */
 export function triggerWords(run: Pick<ScheduleRun, "trigger" | "by">): string {
+  if (run.trigger === "hook") return "from its webhook";
   return run.trigger === "now" ? `run now${run.by ? ` by ${run.by.name}` : ""}` : "on time";
 }
 
 // --- the picker --------------------------------------------------------------
 
-export type Repeat = "once" | "interval" | "hourly" | "daily" | "weekdays" | "weekly" | "monthly" | "custom";
+export type Repeat = "once" | "interval" | "hourly" | "daily" | "weekdays" | "weekly" | "monthly" | "custom" | "hook";
 
 /** The picker's state: what repeats, at what time of day (HH:MM), on which day, in which zone. */
 export interface Picked {
@@ -181,6 +185,7 @@ export function pickerWhen(p: Picked): ScheduleWhen | null {
   }
   if (p.repeat === "interval")
     return Number.isInteger(p.minutes) && p.minutes > 0 ? { kind: "every", everyMs: p.minutes * 60_000 } : null;
+  if (p.repeat === "hook") return { kind: "hook" };
   const expression = pickerCron(p);
   return expression ? { kind: "cron", expression, timeZone: p.timeZone } : null;
 }
@@ -209,6 +214,7 @@ function pickedWords(p: Picked): string | null {
 export function pickerOf(when: ScheduleWhen, now = Date.now()): Picked {
   const base = defaultPicked(now);
   if (when.kind === "once") return { ...base, repeat: "once", at: localInput(when.at) };
+  if (when.kind === "hook") return { ...base, repeat: "hook" };
   if (when.kind === "every")
     return when.everyMs % 60_000 === 0
       ? { ...base, repeat: "interval", minutes: when.everyMs / 60_000 }
@@ -237,7 +243,7 @@ export function sameWhen(a: ScheduleWhen, b: ScheduleWhen): boolean {
   if (a.kind === "every" && b.kind === "every") return a.everyMs === b.everyMs;
   if (a.kind === "cron" && b.kind === "cron")
     return a.expression.trim() === b.expression.trim() && a.timeZone === b.timeZone;
-  return false;
+  return a.kind === "hook" && b.kind === "hook";
 }
 
 /** When a choice runs first after `now` (the room decides; this is the preview), or null. */
@@ -247,6 +253,8 @@ export function previewNextRun(when: ScheduleWhen, now = Date.now()): number | n
       return when.at > now ? when.at : null;
     case "every":
       return now + when.everyMs;
+    case "hook":
+      return null;
     case "cron":
       try {
         return (

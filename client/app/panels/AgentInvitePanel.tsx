@@ -4,6 +4,7 @@ import { useAction } from "../lib/action";
 import { type AgentInvitation, authApi, type WorkspaceInfo } from "../lib/api";
 import { relativeTime } from "../lib/format";
 import { FormError } from "../lib/form-error";
+import { useAccessChanges } from "../lib/access-changes";
 import { useLoaded } from "../lib/loaded";
 import { OpenInvitations } from "./InvitePanel";
 
@@ -17,6 +18,7 @@ export function AgentInvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
     useCallback(async () => (await authApi.agentInvitations(workspace.id)).invitations, [workspace.id]),
     [],
   );
+  useAccessChanges(open.reload);
   const [write, setWrite] = useState(true);
   const [minted, setMinted] = useState<{ token: string; scopes: Scope[] } | null>(null);
 

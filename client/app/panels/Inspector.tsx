@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
-import { ScheduleView } from "./schedules/Schedules";
+import { ScheduleView } from "./schedules/ScheduleView";
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
 import { useAction } from "../lib/action";
 import { clockTime, relativeTime } from "../lib/format";

@@ -2,6 +2,7 @@ import { type FormEvent, type ReactNode, useCallback, useState } from "react";
 import { useAction } from "../lib/action";
 import { authApi, type SentInvitation, type WorkspaceInfo } from "../lib/api";
 import { FormError } from "../lib/form-error";
+import { useAccessChanges } from "../lib/access-changes";
 import { useLoaded } from "../lib/loaded";
 
 type Role = NonNullable<WorkspaceInfo["role"]>;
@@ -52,6 +53,7 @@ export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
     useCallback(async () => (await authApi.sentInvitations(workspace.id)).invitations, [workspace.id]),
     [],
   );
+  useAccessChanges(sent.reload);
 
   const invite = useAction(async () => {
     const { invitation } = await authApi.invite(workspace.id, { email: email.trim(), role });

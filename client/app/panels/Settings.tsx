@@ -8,6 +8,7 @@ import { useModalDialog } from "../lib/modal";
 import { useRoom } from "../stores/room";
 import { type ThemeChoice, useTheme } from "../stores/theme";
 import { FormError } from "../lib/form-error";
+import { useAccessChanges } from "../lib/access-changes";
 import { useLoaded } from "../lib/loaded";
 import { ApprovalPolicySettings } from "./ApprovalPolicySettings";
 import { AgentInvitePanel } from "./AgentInvitePanel";
@@ -38,6 +39,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
     useCallback(async () => (await authApi.members(workspace.id)).members, [workspace.id]),
     null,
   );
+  useAccessChanges(members.reload);
 
   const add = useAction(async () => {
     await authApi.addMember(workspace.id, { email: email.trim(), role });
@@ -61,7 +63,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
       {members.value === null ? (
         <p className="muted">Loading…</p>
       ) : (
-        <ul className="rows">
+        <ul className="rows" aria-labelledby="members-h">
           {members.value.map((m) => (
             <li key={m.userId}>
               <span>
@@ -125,6 +127,7 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
     useCallback(async () => (await authApi.keys(workspace.id)).keys, [workspace.id]),
     null,
   );
+  useAccessChanges(keys.reload);
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<Scope[]>(["read", "write"]);
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);

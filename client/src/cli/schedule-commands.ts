@@ -1,4 +1,4 @@
-// `autopilot schedules create|list|pause|resume|delete` (shared/protocol/schedules.ts): their
+// `autopilot schedules create|list|pause|resume|delete|run|runs` (shared/protocol/schedules.ts): their
 // words and options, and how each runs. The table joins command-table.ts's; the runner is
 // called from commands.ts.
 import type { ScheduleAction, ScheduleWhen } from "../../../shared/protocol/schedules";
@@ -26,7 +26,10 @@ type Action = ScheduleAction | { kind: "prompt"; threadId: string; text: "-" };
 export type ScheduleCommand =
   | { name: "schedules create"; scheduleName?: string; when: ScheduleWhen; action: Action }
   | { name: "schedules list" }
-  | { name: "schedules pause" | "schedules resume" | "schedules delete"; scheduleId: string };
+  | {
+      name: "schedules pause" | "schedules resume" | "schedules delete" | "schedules run" | "schedules runs";
+      scheduleId: string;
+    };
 
 export const isScheduleCommand = (command: { name: string }): command is ScheduleCommand =>
   command.name.startsWith("schedules ");
@@ -103,6 +106,18 @@ export const SCHEDULE_COMMANDS: Record<string, CommandSpec> = {
     summary: "delete a schedule",
     build: ([scheduleId]) => ({ name: "schedules delete", scheduleId: scheduleId! }),
   },
+  "schedules run": {
+    args: ["scheduleId"],
+    options: [],
+    summary: "run a schedule once now, as its owner (its times stay as they are)",
+    build: ([scheduleId]) => ({ name: "schedules run", scheduleId: scheduleId! }),
+  },
+  "schedules runs": {
+    args: ["scheduleId"],
+    options: [],
+    summary: "a schedule's last runs, newest first: what started each, what it posted or started, or why it failed",
+    build: ([scheduleId]) => ({ name: "schedules runs", scheduleId: scheduleId! }),
+  },
 };
 
 const print = (io: CliIO, value: unknown): number => {
@@ -124,6 +139,10 @@ export async function runScheduleCommand(
       return print(io, await client.schedules.resume({ scheduleId: command.scheduleId }));
     case "schedules delete":
       return print(io, await client.schedules.delete({ scheduleId: command.scheduleId }));
+    case "schedules run":
+      return print(io, await client.schedules.run({ scheduleId: command.scheduleId }));
+    case "schedules runs":
+      return print(io, await client.schedules.runs({ scheduleId: command.scheduleId }));
     case "schedules create": {
       const { action: given } = command;
       const text = given.kind === "prompt" && given.text === "-" ? (await io.readStdin()).replace(/\n$/, "") : null;

@@ -516,6 +516,16 @@ export const schedules = sqliteTable(
   (t) => [index("schedules_next").on(t.status, t.nextRunAt)],
 );
 
+/**
+ * A schedule's webhook (features/schedules/hooks.ts): the SHA-256 of its URL's token, never
+ * the token; one per schedule, replaced when a new URL is asked for.
+ */
+export const scheduleHooks = sqliteTable("schedule_hooks", {
+  scheduleId: text("schedule_id").primaryKey(),
+  tokenHash: text("token_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
 export const scheduleFirings = sqliteTable(
   "schedule_firings",
   {

@@ -93,6 +93,13 @@ export class Autopilot extends DurableObject<Env> {
     return this.#started("setWorkspacePlan", args);
   }
 
+  /** RPC from the Worker (party/api/schedule-hook-routes.ts): a call of a schedule's webhook. */
+  async callScheduleHook(
+    ...args: Parameters<RoomRpc["callScheduleHook"]>
+  ): Promise<Awaited<ReturnType<RoomRpc["callScheduleHook"]>>> {
+    return this.#started("callScheduleHook", args);
+  }
+
   /** RPC from the Nostr relay (party/rooms/relay/notify.ts): news of a community this room shows. */
   async communityNews(...args: Parameters<RoomRpc["communityNews"]>): Promise<void> {
     await this.#started("communityNews", args);

@@ -39,6 +39,15 @@ interface ScheduleDialogStore {
   close(): void;
 }
 
+/** A webhook URL just made, shown once in its schedule's view (the room keeps only its hash). */
+export const useShownHook = create<{
+  shown: { scheduleId: string; path: string } | null;
+  show(scheduleId: string, path: string): void;
+}>((set) => ({
+  shown: null,
+  show: (scheduleId, path) => set({ shown: { scheduleId, path } }),
+}));
+
 export const useScheduleDialog = create<ScheduleDialogStore>((set) => ({
   open: null,
   create: (where) => set({ open: { where, editing: null } }),
@@ -55,6 +64,7 @@ const REPEATS: Array<{ id: Repeat; label: string }> = [
   { id: "weekly", label: "Every week" },
   { id: "monthly", label: "Every month" },
   { id: "custom", label: "Custom (cron)" },
+  { id: "hook", label: "When its webhook is called" },
 ];
 
 /** Every zone the browser knows, the viewer's first. */
@@ -150,6 +160,11 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
       action,
       ...(name.trim() ? { name: name.trim() } : {}),
     });
+    // One that runs from its webhook gets its URL at once: shown in its view, this once.
+    if (when.kind === "hook") {
+      const { path } = await client.request("schedules.hook", { scheduleId: schedule.id, enabled: true });
+      if (path) useShownHook.getState().show(schedule.id, path);
+    }
     close();
     select(`schedule:${schedule.id}`);
   });
@@ -269,7 +284,7 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
                 />
               </Field>
             )}
-            {picked.repeat !== "once" && picked.repeat !== "interval" && (
+            {!["once", "interval", "hook"].includes(picked.repeat) && (
               <Field label="Time zone">
                 <select value={picked.timeZone} onChange={(e) => set({ timeZone: e.target.value })}>
                   {zones(picked.timeZone).map((zone) => (
@@ -282,7 +297,12 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
             )}
           </div>
           <p className="schedule-preview" aria-live="polite">
-            {when ? (
+            {when?.kind === "hook" ? (
+              <>
+                Runs <strong>when its webhook is called</strong>: a POST to its URL, which you get once it is made,
+                starts it (a CI failure, an alert); what the call sends goes with it.
+              </>
+            ) : when ? (
               <>
                 Runs <strong>{whenWords(when)}</strong>
                 {next !== null ? <> · next {momentWords(next)} your time</> : " · that time has passed"}

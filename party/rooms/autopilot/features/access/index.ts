@@ -39,6 +39,8 @@ export const access = defineFeature({
           message,
         );
         inbox.refreshEveryone();
+        // The sockets still open read their member, key and invitation lists again.
+        s.broadcast("access.changed", { reason: message.reason });
       },
     };
     return { rpc };

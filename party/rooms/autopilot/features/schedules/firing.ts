@@ -6,6 +6,9 @@ import type { CurrentAccess } from "../../kernel/services";
 import type { OpContext, RoomWriter } from "../../kernel/op-context";
 import { getThread } from "../threads/index";
 import type { RoomServices } from "../../kernel/services";
+import { MAX_MESSAGE_TEXT } from "../../../../../shared/protocol/common";
+import { MAX_TASK_GOAL_CHARS } from "../../../../../shared/protocol/tasks";
+import { withPayload } from "./hooks";
 import { changeSchedule } from "./methods";
 import {
   claimFiring,
@@ -206,10 +209,12 @@ export class ScheduleRunner {
     const as = { principal, via: "schedule" as const, scheduleId: schedule.id };
     const idempotencyKey = firingKey(firing);
     const { action } = schedule;
+    // A run its webhook started is given the call's body, as untrusted text.
+    const { payload } = firing.doc;
     if (action.kind === "prompt") {
       const { response } = await this.d.call(as, "chat.send", {
         threadId: action.threadId,
-        text: action.text,
+        text: payload === null ? action.text : withPayload(action.text, payload, MAX_MESSAGE_TEXT),
         idempotencyKey,
       });
       if (!response.ok) return { ok: false, code: response.error.code, text: `failed: ${response.error.message}` };
@@ -222,7 +227,7 @@ export class ScheduleRunner {
       };
     }
     const { response } = await this.d.call(as, "tasks.start", {
-      goal: action.goal,
+      goal: payload === null ? action.goal : withPayload(action.goal, payload, MAX_TASK_GOAL_CHARS),
       ...(action.threadId !== undefined ? { threadId: action.threadId } : {}),
       ...(action.projectId !== undefined ? { projectId: action.projectId } : {}),
       idempotencyKey,

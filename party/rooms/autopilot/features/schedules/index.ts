@@ -1,5 +1,7 @@
 import { defineFeature } from "../../kernel/feature";
-import { methods, mutate, query } from "../../kernel/handlers";
+import { local, methods, mutate, query } from "../../kernel/handlers";
+import { RoomError } from "../../../../domain/errors";
+import { callHook, type HookOutcome, hookPath, hookTokenHash, newHookToken, setHook } from "./hooks";
 import { FIRE_SCHEDULES, ScheduleRunner } from "./firing";
 import { readScheduleLimits } from "./limits";
 import {
@@ -48,7 +50,42 @@ export const schedules = defineFeature({
           requireSchedule(sql, p.scheduleId);
           return { runs: runsOf(sql, p.scheduleId) };
         }),
+        // The token is made and hashed before the transaction (hashing is asynchronous); only
+        // the hash is kept, and the path with the token goes to this caller alone.
+        "schedules.hook": local(async (req, p) => {
+          const token = p.enabled ? newHookToken() : null;
+          const tokenHash = token === null ? null : await hookTokenHash(token);
+          const schedule = s.commit(req.principal, (ctx) => setHook(ctx, p, tokenHash), {
+            now: Date.now(),
+            ...(req.onBehalfOf ? { onBehalfOf: req.onBehalfOf } : {}),
+          });
+          return { schedule, path: token === null ? null : hookPath(s.workspaceId(), schedule.id, token) };
+        }),
       }),
+      rpc: {
+        /** RPC from the Worker (party/api/schedule-hook-routes.ts): a call of a schedule's webhook. */
+        async callScheduleHook(call: {
+          scheduleId: string;
+          token: string;
+          payload: string;
+          key: string | null;
+        }): Promise<HookOutcome> {
+          const tokenHash = await hookTokenHash(call.token);
+          try {
+            return s.commit(null, (ctx) =>
+              callHook(
+                ctx,
+                { scheduleId: call.scheduleId, tokenHash, payload: call.payload, key: call.key },
+                parts.limits.minIntervalMs,
+              ),
+            );
+          } catch (error) {
+            if (error instanceof RoomError && error.code === "conflict")
+              return { ok: false, status: 409, message: error.message };
+            throw error;
+          }
+        },
+      },
       // Whenever a schedule changed: a run started now is acted on, and the alarm follows the earliest next run.
       afterCommit: (effects) => {
         if (effects.events.some((e) => e.event === "schedule.changed" || e.event === "schedule.deleted"))

@@ -68,6 +68,7 @@ export function createSchedule(
     lastRunAt: null,
     lastOutcome: null,
     lastRun: null,
+    hook: null,
     createdBy: owner,
     createdAt: ctx.now,
     updatedAt: ctx.now,
@@ -88,7 +89,7 @@ export function requireSchedule(sql: Sql, scheduleId: string): Schedule {
  * Who may pause, resume or delete a schedule: people with `write` (the Autopilot's tools as
  * the person they act for), and an agent its own schedules, as for tasks.
  */
-function requireControl(ctx: OpContext, schedule: Schedule): void {
+export function requireControl(ctx: OpContext, schedule: Schedule): void {
   const who = ownerOf(ctx);
   if (who.kind === "agent" && who.id !== schedule.createdBy.id)
     throw new RoomError("forbidden", "an agent may pause, resume or delete only the schedules it made", {
@@ -144,7 +145,7 @@ export function pauseSchedule(ctx: OpContext, params: z.output<typeof ScheduleCo
  * A schedule acts as its owner: what it will do in their name (turning it back on, new
  * words or times) is theirs to change, or an admin's.
  */
-function requireOwnerOrAdmin(ctx: OpContext, schedule: Schedule, what: string): void {
+export function requireOwnerOrAdmin(ctx: OpContext, schedule: Schedule, what: string): void {
   const who = ownerOf(ctx);
   if (who.id !== schedule.createdBy.id && !(who.kind === "user" && hasScope(ctx.principal.scopes, "admin")))
     throw new RoomError(
@@ -162,7 +163,7 @@ export function resumeSchedule(ctx: OpContext, params: z.output<typeof ScheduleC
   if (already) return { schedule };
   requireOwnerOrAdmin(ctx, schedule, "resume it");
   const nextRunAt = nextOccurrence(schedule.when, schedule.createdAt, ctx.now);
-  if (nextRunAt === null)
+  if (nextRunAt === null && schedule.when.kind !== "hook")
     throw new RoomError("conflict", "its time passed while it was paused: create a new one-off", {
       scheduleId: schedule.id,
     });
@@ -213,7 +214,7 @@ export function updateSchedule(
     const nextRunAt = checkWhen(params.when, ctx.now, rules);
     // An interval without a start counts from the edit: its first run is the one just worked out.
     const when =
-      params.when.kind === "every" && params.when.startAt === undefined
+      params.when.kind === "every" && params.when.startAt === undefined && nextRunAt !== null
         ? { ...params.when, startAt: nextRunAt }
         : params.when;
     next = { ...next, when };

@@ -9,17 +9,17 @@ import {
   ScheduleTrigger,
 } from "../../../../../shared/protocol/schedules";
 import { excluded } from "../../../../domain/db/client";
-import { scheduleFirings, schedules } from "../../../../domain/db/schema";
+import { scheduleFirings, scheduleHooks, schedules } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 import { docById } from "../../kernel/paging";
 import { defineRecord, readable } from "../../../../records/codec";
-import { withLastRun } from "../../../../records/schedule-upgrades";
+import { withRunAndHook } from "../../../../records/schedule-upgrades";
 
 // The schedules' data: each schedule is its wire shape in `doc`, with the columns the room
 // finds the due ones by; each occurrence the room claims is a firing row, `due` until it was
 // acted on, then `done` or `failed` (features/schedules/firing.ts).
 
-export const scheduleRecord = defineRecord("schedule", Schedule, [withLastRun]);
+export const scheduleRecord = defineRecord("schedule", Schedule, [withRunAndHook]);
 
 export const FiringStatus = z.enum(["due", "done", "failed"]);
 export type FiringStatus = z.infer<typeof FiringStatus>;
@@ -38,6 +38,9 @@ const FiringDoc = z.object({
   threadId: z.string().nullable().default(null),
   messageId: z.string().nullable().default(null),
   taskId: z.string().nullable().default(null),
+  /** A hook's call: the body it sent (bounded by the Worker) and its `Idempotency-Key`. */
+  payload: z.string().nullable().default(null),
+  hookKey: z.string().nullable().default(null),
 });
 export type FiringDoc = z.infer<typeof FiringDoc>;
 /** What acting on a firing made, kept with its outcome. */
@@ -78,6 +81,7 @@ export function putSchedule(sql: Sql, schedule: Schedule): void {
 /** Deletes a schedule and its firings; whether there was one. */
 export function removeSchedule(sql: Sql, id: string): boolean {
   sql.db.delete(scheduleFirings).where(eq(scheduleFirings.scheduleId, id)).run();
+  removeHook(sql, id);
   return sql.db.delete(schedules).where(eq(schedules.id, id)).returning({ id: schedules.id }).all().length > 0;
 }
 
@@ -130,6 +134,7 @@ export function claimFiring(
   occurrences: number,
   now: number,
   started: { trigger: ScheduleTrigger; by: Actor | null } = { trigger: "time", by: null },
+  call: { payload: string; key: string | null } | null = null,
 ) {
   const doc: FiringDoc = {
     occurrences,
@@ -139,6 +144,8 @@ export function claimFiring(
     threadId: null,
     messageId: null,
     taskId: null,
+    payload: call?.payload ?? null,
+    hookKey: call?.key ?? null,
   };
   const claimed = sql.db
     .insert(scheduleFirings)
@@ -237,13 +244,28 @@ export function runOf(firing: Firing, at: number): ScheduleRun {
   };
 }
 
-/** A schedule's runs, newest first: the finished ones kept (finishFiring) and any running. */
-export function runsOf(sql: Sql, scheduleId: string): ScheduleRun[] {
+/** A schedule's firings, newest first: the finished ones kept (finishFiring) and any due. */
+function firingsOf(sql: Sql, scheduleId: string) {
   const rows = sql.db
     .select()
     .from(scheduleFirings)
     .where(eq(scheduleFirings.scheduleId, scheduleId))
     .orderBy(desc(scheduleFirings.occurrenceAt))
     .all();
-  return readable(rows, (row) => runOf(firingOf(row), row.at));
+  return readable(rows, (row) => ({ firing: firingOf(row), at: row.at }));
+}
+
+/** A schedule's runs, newest first. */
+export const runsOf = (sql: Sql, scheduleId: string): ScheduleRun[] =>
+  firingsOf(sql, scheduleId).map(({ firing, at }) => runOf(firing, at));
+
+/** A schedule's runs its hook started (the ones kept), newest first. */
+export const hookFirings = (sql: Sql, scheduleId: string): Firing[] =>
+  firingsOf(sql, scheduleId)
+    .map(({ firing }) => firing)
+    .filter((f) => f.doc.trigger === "hook");
+
+/** Takes a schedule's webhook away (its token's hash: hooks.ts). */
+export function removeHook(sql: Sql, scheduleId: string): void {
+  sql.db.delete(scheduleHooks).where(eq(scheduleHooks.scheduleId, scheduleId)).run();
 }

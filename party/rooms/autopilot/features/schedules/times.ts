@@ -28,6 +28,8 @@ export function nextOccurrence(when: ScheduleWhen, createdAt: number, after: num
     }
     case "cron":
       return cronNext(when.expression, when.timeZone, after);
+    case "hook":
+      return null;
   }
 }
 
@@ -47,8 +49,8 @@ export function occurrencesSince(when: ScheduleWhen, createdAt: number, occurren
   return count;
 }
 
-/** Refuses times a schedule must not have, each with a plain `bad_request`; answers its first run. */
-export function checkWhen(when: ScheduleWhen, now: number, bounds: ScheduleBounds): number {
+/** Refuses times a schedule must not have, each with a plain `bad_request`; answers its first run (none for a hook's). */
+export function checkWhen(when: ScheduleWhen, now: number, bounds: ScheduleBounds): number | null {
   const latest = now + MAX_SCHEDULE_AHEAD_MS;
   switch (when.kind) {
     case "once":
@@ -75,6 +77,8 @@ export function checkWhen(when: ScheduleWhen, now: number, bounds: ScheduleBound
       checkTimeZone(when.timeZone);
       return checkCron(when.expression, when.timeZone, now, bounds.minIntervalMs);
     }
+    case "hook":
+      return null;
   }
 }
 
