@@ -131,6 +131,11 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
     await page.getByRole("button", { name: "Members & keys" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByText("this key: read, write, admin").waitFor();
+    // Each key says when it was last used (the sign-in used this one; better-auth notes it in the background).
+    await dialog
+      .getByText(/ · (last used .+|never used)$/)
+      .first()
+      .waitFor();
     await dialog.getByRole("heading", { name: "Agent keys" }).waitFor();
     await dialog.getByRole("button", { name: "Create invitation" }).click();
     await expect.poll(() => dialog.locator("pre.details").first().textContent()).toContain("/api/agent/signup");

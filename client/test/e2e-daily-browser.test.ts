@@ -69,7 +69,9 @@ async function openApp(cookie: string, viewport: typeof DESKTOP, query = ""): Pr
   });
   contexts.push(context);
   await openLive(page, `${server.url}/?w=${seeded.workspace}${query}`);
-  await page.locator(".react-flow__node").first().waitFor({ timeout: 30_000 });
+  // A phone opens on the threads; a desktop shows the canvas beside them.
+  if (phone) await page.locator(".sidebar .nav-list .nav-item").first().waitFor({ timeout: 30_000 });
+  else await page.locator(".react-flow__node").first().waitFor({ timeout: 30_000 });
   return page;
 }
 
@@ -248,6 +250,11 @@ describe("at 1440×900", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest(".canvas"))).toBe(true);
 
+    // From anywhere outside a field, M puts the cursor in the open thread's message box.
+    await page.keyboard.press("m");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("composer");
+    await page.locator(".react-flow__pane").click({ position: { x: 5, y: 200 } });
+
     await page.keyboard.press("?");
     const sheet = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await sheet.waitFor();
@@ -269,6 +276,8 @@ describe("at 1440×900", () => {
       "Open approvals",
       "Open inbox",
       "Open tasks",
+      "Open schedules",
+      "New schedule in this thread…",
       "Open jobs",
       "Open memory",
       "Open billing and usage",
@@ -430,7 +439,11 @@ describe("at 390×844, by touch", () => {
     page = await openApp(seeded.owner.cookie, PHONE);
   });
 
-  it("fits the screen: a top bar with an overflow menu, a bottom bar, the whole canvas toolbar", async () => {
+  it("opens on the threads, and fits the screen: a top bar with an overflow menu, a bottom bar, the whole canvas toolbar", async () => {
+    expect(await page.locator(".sidebar").isVisible()).toBe(true);
+    expect(await page.locator(".stage").isVisible()).toBe(false);
+    await bottom("Canvas").tap();
+    await page.locator(".react-flow__node").first().waitFor();
     await noOverflow();
     await shot(page, "phone-canvas");
     for (const name of ["Threads", "Canvas", /^Inbox/, /^Approvals/]) {
@@ -494,11 +507,18 @@ describe("at 390×844, by touch", () => {
     await shot(page, "phone-approvals");
     expect(await axeSerious(page)).toEqual([]);
     await item.getByRole("button", { name: "Approve" }).tap();
-    await page
-      .locator(".queue-item.status-approved", { hasText: title.slice(-30) })
-      .first()
-      .waitFor();
+    const decided = page.locator(".queue-item.status-approved", { hasText: title.slice(-30) }).first();
+    await decided.waitFor();
     await noOverflow();
+    // Waiting shows only what still waits; Decided, what was decided.
+    const filters = page.getByRole("toolbar", { name: "Show approvals" });
+    await filters.getByRole("button", { name: "Waiting" }).tap();
+    await decided.waitFor({ state: "detached" });
+    expect(await page.locator(".queue-item:not(.status-pending)").count()).toBe(0);
+    await filters.getByRole("button", { name: "Decided" }).tap();
+    await decided.waitFor();
+    expect(await page.locator(".queue-item.status-pending").count()).toBe(0);
+    await filters.getByRole("button", { name: "All" }).tap();
   });
 });
 

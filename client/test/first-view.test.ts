@@ -36,4 +36,14 @@ describe("the canvas's first view", () => {
     expect(middle.x).toBeCloseTo(640);
     expect(middle.y).toBeCloseTo(400);
   });
+
+  it("taller than the pane at the floor's zoom: the top row starts under the toolbar, not behind it", () => {
+    const nodes = Array.from({ length: 60 }, (_, i) => note(i, (i % 5) * 300, Math.floor(i / 5) * 160));
+    const padding = { top: "72px", right: "16px", bottom: "160px", left: "16px" } as const;
+    const v = firstViewport(nodes, 760, 800, padding);
+    expect(v.zoom).toBe(0.5);
+    expect(onScreen(v, 0, 0).y).toBeCloseTo(72);
+    // Across, still centred on the nodes.
+    expect(onScreen(v, (4 * 300 + 220) / 2, 0).x).toBeCloseTo(380);
+  });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { nodesMap, writeNode } from "../../shared/hatchery/graph";
-import { readFlowNode } from "../app/stores/flow-items";
+import { nodeLabel, readFlowNode } from "../app/stores/flow-items";
 import { groupNode } from "../../shared/test/canvas-nodes";
 
 const threadNode = (lastMessage: unknown) => {
@@ -58,5 +58,22 @@ describe("reading a canvas node for React Flow", () => {
       measured: { width: 400, height: 300 },
       handles: [],
     });
+  });
+
+  it("a node's accessible name says what people call it: a project its name, not its id", () => {
+    const project = {
+      id: "project:prj_1",
+      kind: "project" as const,
+      ref: "prj_1",
+      x: 0,
+      y: 0,
+      w: 600,
+      h: 400,
+      placed: "auto" as const,
+      parent: null,
+      data: { name: "Release 2.4", threads: 3, archived: false },
+    };
+    expect(nodeLabel(project)).toBe("project Release 2.4");
+    expect(nodeLabel({ ...project, data: {} })).toBe("project prj_1");
   });
 });

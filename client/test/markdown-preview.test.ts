@@ -11,6 +11,9 @@ describe("a message's preview line", () => {
     );
     expect(markdownPreview("```ts\nconst a = 1;\n```\nafter ~~that~~ __this__")).toBe("const a = 1; after that this");
     expect(markdownPreview("![diagram](https://example.test/x.png) 1. first")).toBe("diagram 1. first");
+    expect(markdownPreview("## Result\n\n| step | state |\n|---|:---:|\n| build | **ok** |")).toBe(
+      "Result step · state build · ok",
+    );
   });
 
   it("leaves plain text and lone symbols as they are", () => {

@@ -12,14 +12,15 @@ const press = (key: string, more: Partial<KeyPress> = {}): KeyPress => ({
 });
 
 describe("the single-key shortcuts", () => {
-  it("map ?, /, i, a, c and w outside fields, whatever the case", () => {
-    expect(["?", "/", "i", "A", "c", "w"].map((key) => globalAction(press(key)))).toEqual([
+  it("map ?, /, i, a, c, w and m outside fields, whatever the case", () => {
+    expect(["?", "/", "i", "A", "c", "w", "M"].map((key) => globalAction(press(key)))).toEqual([
       "shortcuts",
       "palette",
       "inbox",
       "approvals",
       "canvas",
       "wide",
+      "compose",
     ]);
   });
 

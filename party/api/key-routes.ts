@@ -68,6 +68,7 @@ export const keysApi = new Hono<ApiEnv>()
       start: k.start,
       scopes: keyScopes(k.metadata),
       createdAt: timeText(k.createdAt),
+      lastUsedAt: k.lastRequest ? timeText(k.lastRequest) : null,
     }));
     return c.json({ keys } satisfies z.input<typeof KeysResponse>);
   })

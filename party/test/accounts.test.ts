@@ -405,9 +405,18 @@ describe("key rotation", () => {
     const hello = await fresh.hello();
     expect(hello.principal).toMatchObject({ kind: "agent", name: "deployer", scopes: ["read", "approve"] });
     fresh.close();
-    const keys = await api<{ keys: { id: string; name: string }[] }>(`/api/workspaces/${ws}/keys`, {
-      cookie: owner.cookie,
-    });
+    // The key says when it was last used: the socket just now.
+    const keys = await vi.waitFor(
+      async () => {
+        const read = await api<{ keys: { id: string; name: string; lastUsedAt: string | number | null }[] }>(
+          `/api/workspaces/${ws}/keys`,
+          { cookie: owner.cookie },
+        );
+        expect(read.body.keys[0]?.lastUsedAt).not.toBeNull();
+        return read;
+      },
+      { timeout: 5000, interval: 50 },
+    );
     expect(keys.body.keys.map((k) => [k.id, k.name])).toEqual([[rotated.body.id, "deployer"]]);
   });
 });

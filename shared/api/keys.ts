@@ -10,6 +10,8 @@ export const AgentKey = z.object({
   scopes: z.array(Scope),
   // D1 hands back whatever better-auth wrote for the date: an ISO string or epoch ms.
   createdAt: z.union([z.string(), z.number()]),
+  /** When the key last opened a connection or made a request; null before its first. */
+  lastUsedAt: z.union([z.string(), z.number()]).nullable(),
 });
 export type AgentKey = z.infer<typeof AgentKey>;
 

@@ -17,7 +17,7 @@ import { isFrameKind } from "../../../shared/hatchery/graph";
 import { useCanvas, type FlowEdge, type FlowNode } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useTheme } from "../stores/theme";
-import { useUi } from "../stores/ui";
+import { isNarrow, useUi } from "../stores/ui";
 import { FarScale } from "./far";
 import { FIRST_VIEW_MIN_ZOOM, firstViewport, fitViewport, overlayPadding } from "./first-view";
 import { CanvasMiniMap } from "./MiniMap";
@@ -40,8 +40,6 @@ import { FollowBanner, PresenceList, TidyNotice, UndoButtons, ViewportSync } fro
  */
 
 const FIT_MS = 300;
-/** Where the layout turns into the phone's (layout.css). */
-const NARROW = "(max-width: 860px)";
 /** Within this many pixels (and a hundredth of zoom) the view still counts as the fit. */
 const SAME_VIEW = 2;
 
@@ -323,7 +321,7 @@ function Flow() {
         onConnect={onConnect}
         onSelectionChange={onSelectionChange}
         // On a phone the details panel is not beside the canvas: a tap on a node opens it there.
-        onNodeClick={() => matchMedia(NARROW).matches && useUi.getState().setDrawer("right")}
+        onNodeClick={() => isNarrow() && useUi.getState().setDrawer("right")}
         onlyRenderVisibleElements
         elevateNodesOnSelect={false}
         nodesDraggable={canEdit}

@@ -26,7 +26,26 @@ const fitWithin =
   (nodes: readonly FlowNode[], width: number, height: number, padding: Padding = FIT_PADDING): Viewport =>
     getViewportForBounds(getNodesBounds([...nodes]), width, height, minZoom, 1, padding);
 
-export const firstViewport = fitWithin(FIRST_VIEW_MIN_ZOOM);
+/**
+ * The first view. When even the floor's zoom leaves the nodes taller than the part of the pane
+ * no overlay covers, their top row starts just under the toolbar (centring would hide it
+ * behind the toolbar); across, they stay centred.
+ */
+export function firstViewport(
+  nodes: readonly FlowNode[],
+  width: number,
+  height: number,
+  padding: Padding = FIT_PADDING,
+): Viewport {
+  const view = fitWithin(FIRST_VIEW_MIN_ZOOM)(nodes, width, height, padding);
+  if (typeof padding !== "object") return view;
+  const side = (value: unknown) =>
+    typeof value === "string" || typeof value === "number" ? Number.parseFloat(String(value)) || 0 : 0;
+  const top = side(padding.top);
+  const bounds = getNodesBounds([...nodes]);
+  const tooTall = bounds.height * view.zoom > height - top - side(padding.bottom);
+  return tooTall ? { ...view, y: top - bounds.y * view.zoom } : view;
+}
 
 /** The app's Fit view: every node in the part of the pane no overlay covers. */
 export const fitViewport = fitWithin(MIN_ZOOM);

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { markdownPreview } from "../lib/markdown-preview";
 import { ApprovalActions } from "../panels/ApprovalActions";
 import type { InboxItem, InboxPreferences, InboxPush } from "../../../shared/protocol/inbox";
 import { useAction } from "../lib/action";
@@ -207,7 +208,7 @@ export function InboxPanel() {
                 {!item.read && <span className="sr-only">(unread)</span>}
               </button>
               <p className="muted small">
-                {item.detail} · {relativeTime(item.at)}
+                {markdownPreview(item.detail)} · {relativeTime(item.at)}
               </p>
               {item.target.kind === "approval" && <InboxDecision approvalId={item.target.approvalId} />}
             </li>

@@ -10,6 +10,21 @@ export function relativeTime(at: number, now = Date.now()): string {
   return rtf.format(Math.round(seconds / 86_400), "day");
 }
 
+const always = new Intl.RelativeTimeFormat(undefined, { numeric: "always" });
+
+/**
+ * How long until a deadline, the same way for every item: "in 45 minutes", "in 24 hours",
+ * "in 3 days" (never "tomorrow" beside "in 23 hours" for items filed minutes apart). Hours up
+ * to two days, so a day-long expiry reads alike whether it is 23.6 or 24.2 hours away.
+ */
+export function timeUntil(at: number, now = Date.now()): string {
+  const minutes = Math.max(1, Math.round((at - now) / 60_000));
+  if (minutes < 60) return always.format(minutes, "minute");
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return always.format(hours, "hour");
+  return always.format(Math.round(hours / 24), "day");
+}
+
 export function clockTime(at: number): string {
   return new Date(at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
 }

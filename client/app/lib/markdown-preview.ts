@@ -6,8 +6,8 @@
 export const PREVIEW_SOURCE_CHARS = 600;
 
 /**
- * A message's Markdown as the one line a preview shows (the canvas's thread card): the
- * words without their syntax. Only ever rendered as text, so this shapes, never sanitizes.
+ * Markdown as the one line a preview shows (the canvas's thread card, an inbox item, a task's
+ * outcome in a list): the words without their syntax. Only ever rendered as text, so this shapes, never sanitizes.
  */
 export function markdownPreview(markdown: string): string {
   return (
@@ -18,6 +18,14 @@ export function markdownPreview(markdown: string): string {
       // Images and links keep their words.
       .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
       .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+      // A table's separator row goes; its cells read as a list.
+      .replace(/^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$/gm, "")
+      .replace(/^[ \t]*\|(.*)\|[ \t]*$/gm, (_, cells: string) =>
+        cells
+          .split("|")
+          .map((c) => c.trim())
+          .join(" · "),
+      )
       // Headings, quotes and list markers at the start of a line.
       .replace(/^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(\[[ xX]\]\s+)?|\d+[.)]\s+)/gm, "")
       // Emphasis, strong, strikethrough and code spans.

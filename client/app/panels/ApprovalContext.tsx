@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import type { Approval } from "../../../shared/protocol/approvals";
-import { relativeTime } from "../lib/format";
+import { relativeTime, timeUntil } from "../lib/format";
 import { useRoom } from "../stores/room";
 
 /**
@@ -43,7 +43,7 @@ export function ApprovalAsked({ approval }: { approval: Approval }) {
       )}{" "}
       · {relativeTime(approval.requestedAt, now)}
       {approval.status === "pending" &&
-        (approval.expiresAt ? <> · expires {relativeTime(approval.expiresAt, now)}</> : <> · no expiry</>)}
+        (approval.expiresAt ? <> · expires {timeUntil(approval.expiresAt, now)}</> : <> · no expiry</>)}
     </p>
   );
 }

@@ -1,4 +1,5 @@
-import { type ComponentType, useEffect, useMemo, type KeyboardEvent, type ReactNode } from "react";
+import { type ComponentType, useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from "react";
+import type { Approval } from "../../../shared/protocol/approvals";
 import { relativeTime } from "../lib/format";
 import { ProgressBar } from "../lib/progress-bar";
 import { sortApprovals, useRoom } from "../stores/room";
@@ -83,13 +84,45 @@ function Queue<T extends { id: string; status: string }>({
   );
 }
 
+/** Which approvals the queue shows: all of them, those waiting for a decision, or those decided. */
+type ApprovalFilter = "all" | "pending" | "decided";
+const APPROVAL_FILTERS: Array<{ id: ApprovalFilter; label: string }> = [
+  { id: "all", label: "All" },
+  { id: "pending", label: "Waiting" },
+  { id: "decided", label: "Decided" },
+];
+
 function ApprovalQueue() {
   const approvals = useRoom((s) => s.state.approvals);
+  const [filter, setFilter] = useState<ApprovalFilter>("all");
   // Every pending one (pages loaded later included), then the most recent decided ones.
   const list = useMemo(() => {
-    const sorted = sortApprovals(approvals.values());
+    const sorted = sortApprovals(approvals.values()).filter(
+      (a) => filter === "all" || (filter === "pending") === (a.status === "pending"),
+    );
     return sorted.slice(0, Math.max(60, sorted.filter((a) => a.status === "pending").length));
-  }, [approvals]);
+  }, [approvals, filter]);
+  return (
+    <>
+      <div className="queue-filters" role="toolbar" aria-label="Show approvals">
+        {APPROVAL_FILTERS.map((f) => (
+          <button
+            key={f.id}
+            type="button"
+            className={`filter-chip ${filter === f.id ? "active" : ""}`}
+            aria-pressed={filter === f.id}
+            onClick={() => setFilter(f.id)}
+          >
+            {f.label}
+          </button>
+        ))}
+      </div>
+      <ApprovalList list={list} />
+    </>
+  );
+}
+
+function ApprovalList({ list }: { list: Approval[] }) {
   return (
     <Queue
       kind="approvals"

@@ -122,6 +122,10 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
   );
 }
 
+/** A date as D1 hands it back through the auth API: an ISO string or epoch ms. */
+const epochMs = (value: string | number): number =>
+  typeof value === "number" ? value : Date.parse(value) || Number(value);
+
 function Keys({ workspace }: { workspace: WorkspaceInfo }) {
   const keys = useLoaded<AgentKey[] | null>(
     useCallback(async () => (await authApi.keys(workspace.id)).keys, [workspace.id]),
@@ -232,10 +236,9 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
               <span>
                 <strong>{k.name}</strong>{" "}
                 <span className="muted small">
-                  {k.start ? `${k.start}…` : ""} · {k.scopes.join(", ")} · created{" "}
-                  {relativeTime(
-                    typeof k.createdAt === "number" ? k.createdAt : Date.parse(k.createdAt) || Number(k.createdAt),
-                  )}
+                  {k.start ? `${k.start}…` : ""} · {k.scopes.join(", ")} · created {relativeTime(epochMs(k.createdAt))}
+                  {" · "}
+                  {k.lastUsedAt === null ? "never used" : `last used ${relativeTime(epochMs(k.lastUsedAt))}`}
                 </span>
               </span>
               <span className="member-controls">

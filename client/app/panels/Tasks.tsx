@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { Task } from "../../../shared/protocol/tasks";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
+import { markdownPreview } from "../lib/markdown-preview";
 import { relativeTime } from "../lib/format";
 import { ProgressBar } from "../lib/progress-bar";
 import { isUnfinished, stepLine, TASK_STATUS_WORDS, tokensText } from "../lib/run-log";
@@ -129,7 +130,7 @@ export function TaskRow({ task }: { task: Task }) {
       <p className="muted small task-meta">
         {stepLine(task)} · {tokensText(task.used.tokens)} · <TaskByline task={task} />
       </p>
-      {task.outcome && !isUnfinished(task) && <p className="small task-outcome">{task.outcome}</p>}
+      {task.outcome && !isUnfinished(task) && <p className="small task-outcome">{markdownPreview(task.outcome)}</p>}
       <TaskControls task={task} />
     </li>
   );

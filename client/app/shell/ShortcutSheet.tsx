@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "react";
 import { useModalDialog } from "../lib/modal";
 import { useUi } from "../stores/ui";
-import { focusCanvas, openTab, togglePanelWide } from "./navigate";
+import { focusCanvas, focusChat, openTab, togglePanelWide } from "./navigate";
 import { type GlobalAction, globalAction, isMac, keyPress, shortcutGroups } from "./shortcuts";
 
 /** `?`: every keyboard shortcut, grouped by where it works. A modal dialog; Escape closes it. */
@@ -62,6 +62,7 @@ function run(action: GlobalAction) {
   else if (action === "inbox") openTab("inbox");
   else if (action === "approvals") openTab("approvals");
   else if (action === "canvas") focusCanvas();
+  else if (action === "compose") focusChat();
   else togglePanelWide();
 }
 

@@ -1,4 +1,4 @@
-import { type RightTab, useUi } from "../stores/ui";
+import { isNarrow, type RightTab, useUi } from "../stores/ui";
 
 /**
  * Moving around the workspace, the same way from the bottom bar, the skip links, the
@@ -6,9 +6,7 @@ import { type RightTab, useUi } from "../stores/ui";
  * scrolls (layout.css), and a focus call must not try to.
  */
 
-/** Where the layout turns into the phone's (layout.css). */
-export const NARROW = "(max-width: 860px)";
-export const isNarrow = () => typeof matchMedia === "function" && matchMedia(NARROW).matches;
+export { isNarrow, NARROW } from "../stores/ui";
 
 /** Focus once React has shown what was hidden (a part in the main area of a phone is hidden until chosen). */
 function focusSoon(find: () => HTMLElement | null | undefined): void {

@@ -6,7 +6,7 @@
  * menu has the keyboard, nor with a modifier.
  */
 
-export type GlobalAction = "shortcuts" | "palette" | "inbox" | "approvals" | "canvas" | "wide";
+export type GlobalAction = "shortcuts" | "palette" | "inbox" | "approvals" | "canvas" | "wide" | "compose";
 export type CanvasAction = "note" | "group" | "fit" | "tidy";
 
 const SINGLE_KEYS: Record<string, GlobalAction> = {
@@ -16,6 +16,7 @@ const SINGLE_KEYS: Record<string, GlobalAction> = {
   a: "approvals",
   c: "canvas",
   w: "wide",
+  m: "compose",
 };
 
 const CANVAS_KEYS: Record<string, CanvasAction> = { n: "note", g: "group", f: "fit", t: "tidy" };
@@ -82,6 +83,7 @@ export function shortcutGroups(mac: boolean): { title: string; shortcuts: Shortc
         { keys: ["A"], what: "Open the approvals" },
         { keys: ["C"], what: "Go to the canvas" },
         { keys: ["W"], what: "Give the panel the main area, or give it back to the canvas" },
+        { keys: ["M"], what: "Write a message in the open thread (its message box)" },
         { keys: ["Tab"], what: "First stops: skip to the canvas, the chat or the threads" },
         { keys: ["Esc"], what: "Close a dialog, a menu or a panel" },
       ],

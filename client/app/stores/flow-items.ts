@@ -43,6 +43,12 @@ export function readFlowNode(id: string, m: unknown, previous?: FlowNode): FlowN
   };
 }
 
+/** A node's accessible name: its kind and what people call it (a project by its name, never its id when it has one). */
+export function nodeLabel(g: GraphNode): string {
+  const called = g.data.title ?? g.data.name ?? g.data.label ?? g.data.text ?? g.ref ?? "";
+  return `${g.kind} ${String(called)}`.slice(0, 120);
+}
+
 export function toFlowNode(g: GraphNode, previous?: FlowNode): FlowNode {
   const node: FlowNode = {
     id: g.id,
@@ -54,7 +60,7 @@ export function toFlowNode(g: GraphNode, previous?: FlowNode): FlowNode {
     data: { g },
     // Domain nodes cannot be deleted; notes and groups can (people own them).
     deletable: !isDomainKind(g.kind),
-    ariaLabel: `${g.kind} ${String(g.data.title ?? g.data.label ?? g.data.text ?? g.ref ?? "")}`.slice(0, 120),
+    ariaLabel: nodeLabel(g),
     ...(isFrameKind(g.kind) && { className: "rf-group" }),
   };
   // Local interaction state survives a remote update of the same node.

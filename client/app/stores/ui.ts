@@ -48,10 +48,15 @@ interface UiStore {
   clearMessageFocus(): void;
 }
 
+/** Where the layout turns into the phone's (layout.css). */
+export const NARROW = "(max-width: 860px)";
+export const isNarrow = () => typeof matchMedia === "function" && matchMedia(NARROW).matches;
+
 export const useUi = create<UiStore>((set) => ({
   selectedId: null,
   rightTab: "inspector",
-  drawer: null,
+  // A phone opens on the threads: what one comes to read or answer first.
+  drawer: isNarrow() ? "left" : null,
   panelWide: false,
   shortcutsOpen: false,
   settingsOpen: false,
