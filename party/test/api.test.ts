@@ -188,7 +188,16 @@ describe("auth HTTP API", () => {
       [approver.id, "approver", ["read", "approve"]],
       [created.body.id, "ci-bot", ["read", "write"]],
     ]);
-    expect(Object.keys(listed.body.keys[0]!).sort()).toEqual(["createdAt", "id", "name", "scopes", "start"]);
+    // Never the secret: its first characters, and when it was made and last used (not yet: null).
+    expect(Object.keys(listed.body.keys[0]!).sort()).toEqual([
+      "createdAt",
+      "id",
+      "lastUsedAt",
+      "name",
+      "scopes",
+      "start",
+    ]);
+    expect(listed.body.keys.map((k) => (k as { lastUsedAt?: unknown }).lastUsedAt)).toEqual([null, null]);
 
     const foreignKey = await createKey(other, other.workspaceId);
     const wrongWorkspace = await api<ErrorBody>(`/api/workspaces/${ws}/keys/${foreignKey.id}`, {
