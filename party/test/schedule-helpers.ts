@@ -1,4 +1,4 @@
-// What the schedule tests share (schedules.test.ts, schedule-runs.test.ts): the room by its
+// What the schedule tests share (schedules.test.ts, features/schedules/schedule-runs.room.test.ts): the room by its
 // workspace, the test's clock, a workspace with a thread on that clock, and reads of what the
 // room holds. The clock is the test's: vitest's fake Date reaches the room (the pool runs the
 // Durable Object in the test's isolate); it starts a day ahead of the real one, so no alarm the

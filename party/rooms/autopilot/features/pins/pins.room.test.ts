@@ -1,6 +1,6 @@
 // Pinned threads in the real room (workerd): each principal's own, kept in the room across
 // devices and evictions, told to that principal's sockets only, refused for bad input, and
-// unknown to a socket of the previous protocol version.
+// the same for a socket of the previous protocol version (pins came in 11).
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_PINNED_THREADS } from "../../../../../shared/protocol/pins";

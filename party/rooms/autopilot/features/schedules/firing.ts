@@ -59,8 +59,9 @@ export function claimDue(ctx: OpContext): void {
   for (const schedule of dueSchedules(ctx.sql, ctx.now)) {
     const occurrenceAt = schedule.nextRunAt as number;
     const occurrences = occurrencesSince(schedule.when, schedule.createdAt, occurrenceAt, ctx.now);
-    claimFiring(ctx.sql, schedule.id, occurrenceAt, occurrences, ctx.now);
-    const firing = getFiring(ctx.sql, schedule.id, occurrenceAt);
+    const firing =
+      claimFiring(ctx.sql, schedule.id, occurrenceAt, occurrences, ctx.now) ??
+      getFiring(ctx.sql, schedule.id, occurrenceAt);
     changeSchedule(ctx, {
       ...schedule,
       nextRunAt: nextOccurrence(schedule.when, schedule.createdAt, ctx.now),

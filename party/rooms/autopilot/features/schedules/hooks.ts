@@ -3,10 +3,9 @@ import { eq } from "drizzle-orm";
 import type { z } from "zod";
 import type { Schedule, ScheduleRun, SchedulesHookParams } from "../../../../../shared/protocol/schedules";
 import { scheduleHooks } from "../../../../domain/db/schema";
-import { RoomError } from "../../../../domain/errors";
 import type { OpContext } from "../../kernel/op-context";
 import { changeSchedule, requireControl, requireOwnerOrAdmin, requireSchedule } from "./methods";
-import { claimFiring, getFiring, hookFirings, removeHook, runOf } from "./store";
+import { claimFiring, hookFirings, removeHook, runOf } from "./store";
 
 // A schedule's webhook: a URL whose last part is a random token, given out once (to whoever
 // asked for it; their request's recorded answer keeps it for a day, so a retry gets the same
@@ -73,7 +72,8 @@ const NOT_FOUND: HookOutcome = { ok: false, status: 404, message: "no such webho
 /**
  * A call of a hook: claims a run (acted on after this commit, as any claimed run), unless the
  * token is not the schedule's (404, the same as for no schedule: a guess learns nothing), the
- * schedule does not run now (409), it ran from its hook less than `minIntervalMs` ago (429)
+ * schedule does not run now or is starting a run this very moment (409), it ran from its
+ * hook less than `minIntervalMs` ago (429)
  * or the call repeats an earlier one's `Idempotency-Key` (that run again).
  */
 export function callHook(
@@ -105,18 +105,10 @@ export function callHook(
       retryAfterMs,
     };
   }
-  if (!claimFiring(ctx.sql, schedule.id, ctx.now, 1, ctx.now, { trigger: "hook", by: null }, call))
-    throw new RoomError("conflict", "it is starting a run at this very moment: call again", {
-      scheduleId: schedule.id,
-    });
-  const firing = getFiring(ctx.sql, schedule.id, ctx.now);
-  if (!firing) throw new Error(`the run of ${schedule.id} just claimed is not stored`);
+  const firing = claimFiring(ctx.sql, schedule.id, ctx.now, 1, ctx.now, { trigger: "hook", by: null }, call);
+  if (!firing) return { ok: false, status: 409, message: "it is starting a run at this very moment: call again" };
   const run = runOf(firing, ctx.now);
-  changeSchedule(ctx, {
-    ...schedule,
-    lastRun: run,
-    hook: { createdAt: schedule.hook?.createdAt ?? stored.createdAt, lastCalledAt: ctx.now },
-  });
+  changeSchedule(ctx, { ...schedule, lastRun: run, hook: { createdAt: stored.createdAt, lastCalledAt: ctx.now } });
   return { ok: true, run, repeated: false };
 }
 

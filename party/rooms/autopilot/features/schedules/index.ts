@@ -1,6 +1,5 @@
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate, query } from "../../kernel/handlers";
-import { RoomError } from "../../../../domain/errors";
 import { callHook, type HookOutcome, hookPath, hookTokenHash, newHookToken, setHook } from "./hooks";
 import { FIRE_SCHEDULES, ScheduleRunner } from "./firing";
 import { readScheduleLimits } from "./limits";
@@ -71,19 +70,13 @@ export const schedules = defineFeature({
           key: string | null;
         }): Promise<HookOutcome> {
           const tokenHash = await hookTokenHash(call.token);
-          try {
-            return s.commit(null, (ctx) =>
-              callHook(
-                ctx,
-                { scheduleId: call.scheduleId, tokenHash, payload: call.payload, key: call.key },
-                parts.limits.minIntervalMs,
-              ),
-            );
-          } catch (error) {
-            if (error instanceof RoomError && error.code === "conflict")
-              return { ok: false, status: 409, message: error.message };
-            throw error;
-          }
+          return s.commit(null, (ctx) =>
+            callHook(
+              ctx,
+              { scheduleId: call.scheduleId, tokenHash, payload: call.payload, key: call.key },
+              parts.limits.minIntervalMs,
+            ),
+          );
         },
       },
       // Whenever a schedule changed: a run started now is acted on, and the alarm follows the earliest next run.

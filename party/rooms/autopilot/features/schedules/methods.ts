@@ -15,7 +15,7 @@ import type { Sql } from "../../../../domain/sql";
 import type { OpContext } from "../../kernel/op-context";
 import { requireProject } from "../projects/index";
 import { requireThread } from "../threads/index";
-import { claimFiring, countSchedules, getFiring, getSchedule, putSchedule, removeSchedule, runOf } from "./store";
+import { claimFiring, countSchedules, getSchedule, putSchedule, removeSchedule, runOf } from "./store";
 import { checkWhen, nextOccurrence, type ScheduleBounds } from "./times";
 
 /** What bounds the workspace's schedules (the room's limits). */
@@ -239,10 +239,9 @@ export function runScheduleNow(
 ): { schedule: Schedule; run: ScheduleRun } {
   const schedule = requireSchedule(ctx.sql, params.scheduleId);
   requireControl(ctx, schedule);
-  if (!claimFiring(ctx.sql, schedule.id, ctx.now, 1, ctx.now, { trigger: "now", by: ctx.actor }))
+  const firing = claimFiring(ctx.sql, schedule.id, ctx.now, 1, ctx.now, { trigger: "now", by: ctx.actor });
+  if (!firing)
     throw new RoomError("conflict", "it is starting a run at this very moment: try again", { scheduleId: schedule.id });
-  const firing = getFiring(ctx.sql, schedule.id, ctx.now);
-  if (!firing) throw new Error(`the run of ${schedule.id} just claimed is not stored`);
   const run = runOf(firing, ctx.now);
   ctx.audit("schedules.run", schedule.id);
   return { schedule: changeSchedule(ctx, { ...schedule, lastRun: run }), run };

@@ -124,8 +124,9 @@ export function earliestNextRun(sql: Sql): number | null {
 }
 
 /**
- * Claims one occurrence: a `due` firing row. False when it was claimed before (the row's
- * key is the schedule and the occurrence's time), so no occurrence is claimed twice.
+ * Claims one occurrence: a `due` firing row, answered as claimed. Null when it was claimed
+ * before (the row's key is the schedule and the occurrence's time), so no occurrence is
+ * claimed twice.
  */
 export function claimFiring(
   sql: Sql,
@@ -135,7 +136,7 @@ export function claimFiring(
   now: number,
   started: { trigger: ScheduleTrigger; by: Actor | null } = { trigger: "time", by: null },
   call: { payload: string; key: string | null } | null = null,
-) {
+): Firing | null {
   const doc: FiringDoc = {
     occurrences,
     claimedAt: now,
@@ -153,7 +154,7 @@ export function claimFiring(
     .onConflictDoNothing()
     .returning({ scheduleId: scheduleFirings.scheduleId })
     .all();
-  return claimed.length > 0;
+  return claimed.length > 0 ? { scheduleId, occurrenceAt, status: "due", doc } : null;
 }
 
 function firingOf(row: { scheduleId: string; occurrenceAt: number; status: string; doc: string }): Firing {

@@ -5,9 +5,9 @@
 // shapes. The clock is the test's (schedule-helpers.ts).
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { EventFrame } from "../../shared/protocol/frames";
-import type { Schedule } from "../../shared/protocol/schedules";
-import { addMember, api, idem, RawSocket, signUp } from "./harness";
+import type { EventFrame } from "../../../../../shared/protocol/frames";
+import type { Schedule } from "../../../../../shared/protocol/schedules";
+import { addMember, api, idem, RawSocket, signUp } from "../../../../test/harness";
 import {
   alarmRings,
   clockAt,
@@ -18,7 +18,7 @@ import {
   room,
   scheduleIn,
   workspace,
-} from "./schedule-helpers";
+} from "../../../../test/schedule-helpers";
 
 describe("a schedule's runs, edits and failures (protocol 12)", () => {
   it("runs now as its owner, its post marked with the schedule; every run is in its history with what it made", async () => {
@@ -253,7 +253,7 @@ describe("a schedule's webhook (protocol 12)", () => {
     expect(runs.map((r) => r.trigger)).toEqual(["hook", "hook"]);
   });
 
-  it("only its owner or an admin gives it a webhook; a client of protocol 11 sees a webhook-only schedule as a one-off with no next run", async () => {
+  it("only its owner or an admin gives it a webhook; a client of protocol 11 sees a webhook-only schedule as a one-off with no next run; a call starts its task", async () => {
     const { owner, sock, threadId } = await workspace();
     const member = await signUp();
     expect((await addMember(owner, owner.workspaceId, member, "member")).status).toBe(201);
@@ -273,6 +273,21 @@ describe("a schedule's webhook (protocol 12)", () => {
     const listed = (await old.ok("schedules.list", {})).schedules.find((s) => s.id === schedule.id);
     expect(listed).toMatchObject({ when: { kind: "once", at: schedule.createdAt }, nextRunAt: null, status: "active" });
     expect(listed).not.toHaveProperty("hook");
+    // Its owner's webhook starts its task, the call's body fenced in the goal as untrusted text.
+    const { path } = await sock.ok("schedules.hook", {
+      scheduleId: schedule.id,
+      enabled: true,
+      idempotencyKey: idem(),
+    });
+    const called = await api<{ run: { trigger: string } }>(path!, { method: "POST", body: "job 204: 3 tests failed" });
+    expect(called.status).toBe(202);
+    await eventually(async () => expect((await scheduleIn(sock, schedule.id))?.lastRun?.status).toBe("done"));
+    const { tasks } = await sock.ok("tasks.list", {});
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]!.goal.startsWith("Triage the failing build\n\n")).toBe(true);
+    expect(tasks[0]!.goal).toContain("untrusted data from outside the workspace");
+    expect(tasks[0]!.goal).toContain("```text\njob 204: 3 tests failed\n```");
+    expect((await scheduleIn(sock, schedule.id))?.lastRun).toMatchObject({ trigger: "hook", taskId: tasks[0]!.id });
     for (const s of [other, old]) s.close();
   });
 });
