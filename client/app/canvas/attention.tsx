@@ -1,4 +1,5 @@
 import { useMemo } from "react";
+import { FilterChips } from "../lib/filter-chips";
 import type { FlowNode } from "../stores/canvas";
 import { useRoom } from "../stores/room";
 import { useOpenActivity } from "./activity";
@@ -30,18 +31,7 @@ export function CanvasFilters({ nodes }: { nodes: FlowNode[] }) {
   const internal = useInternalCount(nodes);
   return (
     <div className="canvas-filters" role="toolbar" aria-label="Filter the canvas">
-      {FILTERS.map((f) => (
-        <button
-          key={f.id}
-          type="button"
-          className={`filter-chip ${filter === f.id ? "active" : ""}`}
-          aria-pressed={filter === f.id}
-          title={f.hint}
-          onClick={() => setFilter(f.id)}
-        >
-          {f.label}
-        </button>
-      ))}
+      <FilterChips options={FILTERS} value={filter} onChange={setFilter} />
       <NeedsAttention />
       {internal > 0 && (
         <label

@@ -1,4 +1,4 @@
-import { type FitViewOptions, getNodesBounds, getViewportForBounds, type Viewport } from "@xyflow/react";
+import { type FitViewOptions, getNodesBounds, getViewportForBounds, type Rect, type Viewport } from "@xyflow/react";
 
 type Padding = NonNullable<FitViewOptions["padding"]>;
 import type { FlowNode } from "../stores/canvas";
@@ -21,10 +21,12 @@ export type SidePadding = { top: `${number}px`; right: `${number}px`; bottom: `$
 const px = (n: number): `${number}px` => `${Math.round(n)}px`;
 
 /** Every node fitted in `width` × `height`, zoomed out no further than `minZoom` (nor in past 100 %). */
-const fitWithin =
-  (minZoom: number) =>
-  (nodes: readonly FlowNode[], width: number, height: number, padding: Padding = FIT_PADDING): Viewport =>
-    getViewportForBounds(getNodesBounds([...nodes]), width, height, minZoom, 1, padding);
+const fitBounds = (bounds: Rect, minZoom: number, width: number, height: number, padding: Padding): Viewport =>
+  getViewportForBounds(bounds, width, height, minZoom, 1, padding);
+
+/** A side of a per-side padding in pixels ("72px" → 72). */
+const side = (value: unknown): number =>
+  typeof value === "string" || typeof value === "number" ? Number.parseFloat(String(value)) || 0 : 0;
 
 /**
  * The first view. When even the floor's zoom leaves the nodes taller than the part of the pane
@@ -37,18 +39,21 @@ export function firstViewport(
   height: number,
   padding: Padding = FIT_PADDING,
 ): Viewport {
-  const view = fitWithin(FIRST_VIEW_MIN_ZOOM)(nodes, width, height, padding);
-  if (typeof padding !== "object") return view;
-  const side = (value: unknown) =>
-    typeof value === "string" || typeof value === "number" ? Number.parseFloat(String(value)) || 0 : 0;
-  const top = side(padding.top);
   const bounds = getNodesBounds([...nodes]);
+  const view = fitBounds(bounds, FIRST_VIEW_MIN_ZOOM, width, height, padding);
+  if (typeof padding !== "object") return view;
+  const top = side(padding.top);
   const tooTall = bounds.height * view.zoom > height - top - side(padding.bottom);
   return tooTall ? { ...view, y: top - bounds.y * view.zoom } : view;
 }
 
 /** The app's Fit view: every node in the part of the pane no overlay covers. */
-export const fitViewport = fitWithin(MIN_ZOOM);
+export const fitViewport = (
+  nodes: readonly FlowNode[],
+  width: number,
+  height: number,
+  padding: Padding = FIT_PADDING,
+): Viewport => fitBounds(getNodesBounds([...nodes]), MIN_ZOOM, width, height, padding);
 
 const MARGIN = 16;
 

@@ -89,18 +89,15 @@ export function nextRunWords(schedule: Pick<Schedule, "status" | "nextRunAt" | "
   return momentWords(schedule.nextRunAt);
 }
 
+/** The words a schedule's action carries: a prompt's text, a task's goal. */
+export const actionText = (action: Schedule["action"]): string =>
+  action.kind === "prompt" ? action.text : action.goal;
+
 /** What it does, in words: "posts “…”", "gives the Autopilot the task “…”". */
 export function actionWords(schedule: Pick<Schedule, "action">): string {
   const { action } = schedule;
   return action.kind === "prompt" ? `posts “${action.text}”` : `gives the Autopilot the task “${action.goal}”`;
 }
-
-export const STATUS_WORDS: Record<Schedule["status"], string> = {
-  active: "active",
-  paused: "paused",
-  done: "done",
-  failed: "failed",
-};
 
 /** What started a run, in words: "on time", "run now by Bob", "from its webhook". */
 export function triggerWords(run: Pick<ScheduleRun, "trigger" | "by">): string {
@@ -215,10 +212,9 @@ export function pickerOf(when: ScheduleWhen, now = Date.now()): Picked {
   const base = defaultPicked(now);
   if (when.kind === "once") return { ...base, repeat: "once", at: localInput(when.at) };
   if (when.kind === "hook") return { ...base, repeat: "hook" };
+  // The picker counts whole minutes.
   if (when.kind === "every")
-    return when.everyMs % 60_000 === 0
-      ? { ...base, repeat: "interval", minutes: when.everyMs / 60_000 }
-      : { ...base, repeat: "interval", minutes: Math.max(1, Math.round(when.everyMs / 60_000)) };
+    return { ...base, repeat: "interval", minutes: Math.max(1, Math.round(when.everyMs / 60_000)) };
   const picked = { ...base, timeZone: when.timeZone, expression: when.expression };
   const fields = when.expression.trim().split(/\s+/);
   if (fields.length !== 5) return { ...picked, repeat: "custom" };

@@ -2,8 +2,7 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react"
 import { useSchedules } from "../stores/schedules";
 import type { SearchHit } from "../../../shared/protocol/search";
 import { useRoom } from "../stores/room";
-import { useUi } from "../stores/ui";
-import { isNarrow } from "../shell/navigate";
+import { isNarrow, useUi } from "../stores/ui";
 import { actionItems } from "./actions";
 import { byName, messageItems, type PaletteItem, snippetRuns } from "./items";
 

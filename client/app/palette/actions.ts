@@ -1,11 +1,11 @@
 import { runCanvasCommand } from "../canvas/commands";
-import { focusCanvas, focusThreads, isNarrow, openTab, showCanvas, togglePanelWide } from "../shell/navigate";
+import { focusCanvas, focusThreads, openTab, showCanvas, togglePanelWide } from "../shell/navigate";
 import { useScheduleDialog } from "../panels/schedules/ScheduleDialog";
 import { useRoom } from "../stores/room";
 import { useSession } from "../stores/session";
 import { useTheme } from "../stores/theme";
 import { useTogether } from "../stores/together";
-import { useUi } from "../stores/ui";
+import { isNarrow, useUi } from "../stores/ui";
 import type { PaletteItem } from "./items";
 
 /**

@@ -1,5 +1,5 @@
 import { type ComponentType, useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from "react";
-import type { Approval } from "../../../shared/protocol/approvals";
+import { FilterChips } from "../lib/filter-chips";
 import { relativeTime } from "../lib/format";
 import { ProgressBar } from "../lib/progress-bar";
 import { sortApprovals, useRoom } from "../stores/room";
@@ -105,50 +105,34 @@ function ApprovalQueue() {
   return (
     <>
       <div className="queue-filters" role="toolbar" aria-label="Show approvals">
-        {APPROVAL_FILTERS.map((f) => (
-          <button
-            key={f.id}
-            type="button"
-            className={`filter-chip ${filter === f.id ? "active" : ""}`}
-            aria-pressed={filter === f.id}
-            onClick={() => setFilter(f.id)}
-          >
-            {f.label}
-          </button>
-        ))}
+        <FilterChips options={APPROVAL_FILTERS} value={filter} onChange={setFilter} />
       </div>
-      <ApprovalList list={list} />
+      <Queue
+        kind="approvals"
+        items={list}
+        empty={
+          <>
+            When an agent asks a person to confirm something risky —{" "}
+            <code>autopilot request-approval "Deploy" --wait</code> — it lands here for everyone at once. The first
+            decision wins.
+          </>
+        }
+        head={(a) => (
+          <>
+            <span className={`chip risk-${a.risk}`}>{a.risk}</span>
+            <span className="nav-title">{a.title}</span>
+          </>
+        )}
+        body={(a) => (
+          <>
+            <ApprovalSummary approval={a} />
+            <ApprovalAsked approval={a} />
+            <ApprovalActions approval={a} compact />
+            <ApprovalActionDetails approval={a} compact />
+          </>
+        )}
+      />
     </>
-  );
-}
-
-function ApprovalList({ list }: { list: Approval[] }) {
-  return (
-    <Queue
-      kind="approvals"
-      items={list}
-      empty={
-        <>
-          When an agent asks a person to confirm something risky —{" "}
-          <code>autopilot request-approval "Deploy" --wait</code> — it lands here for everyone at once. The first
-          decision wins.
-        </>
-      }
-      head={(a) => (
-        <>
-          <span className={`chip risk-${a.risk}`}>{a.risk}</span>
-          <span className="nav-title">{a.title}</span>
-        </>
-      )}
-      body={(a) => (
-        <>
-          <ApprovalSummary approval={a} />
-          <ApprovalAsked approval={a} />
-          <ApprovalActions approval={a} compact />
-          <ApprovalActionDetails approval={a} compact />
-        </>
-      )}
-    />
   );
 }
 

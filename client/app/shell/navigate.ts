@@ -6,8 +6,6 @@ import { isNarrow, type RightTab, useUi } from "../stores/ui";
  * scrolls (layout.css), and a focus call must not try to.
  */
 
-export { isNarrow, NARROW } from "../stores/ui";
-
 /** Focus once React has shown what was hidden (a part in the main area of a phone is hidden until chosen). */
 function focusSoon(find: () => HTMLElement | null | undefined): void {
   requestAnimationFrame(() => find()?.focus({ preventScroll: true }));

@@ -49,7 +49,7 @@ interface UiStore {
 }
 
 /** Where the layout turns into the phone's (layout.css). */
-export const NARROW = "(max-width: 860px)";
+const NARROW = "(max-width: 860px)";
 export const isNarrow = () => typeof matchMedia === "function" && matchMedia(NARROW).matches;
 
 export const useUi = create<UiStore>((set) => ({

@@ -5,6 +5,7 @@ import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
 import { useModalDialog } from "../../lib/modal";
 import {
+  actionText,
   defaultPicked,
   momentWords,
   type Picked,
@@ -124,18 +125,17 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
   });
   const inThread = editing ? editing.action.threadId !== undefined : where?.threadId !== undefined;
   const [kind, setKind] = useState<"prompt" | "task">(editing?.action.kind ?? (inThread ? "prompt" : "task"));
-  const [text, setText] = useState(
-    editing ? (editing.action.kind === "prompt" ? editing.action.text : editing.action.goal) : "",
-  );
+  const [text, setText] = useState(editing ? actionText(editing.action) : "");
   const [name, setName] = useState(editing?.name ?? "");
   const [picked, setPicked] = useState<Picked>(() => (editing ? pickerOf(editing.when) : defaultPicked()));
   const set = (change: Partial<Picked>) => setPicked((p) => ({ ...p, ...change }));
-  const when = pickerWhen(picked);
+  const when = useMemo(() => pickerWhen(picked), [picked]);
   const next = useMemo(() => (when ? previewNextRun(when) : null), [when]);
+  const zoneChoices = useMemo(() => zones(picked.timeZone), [picked.timeZone]);
   const save = useAction(async () => {
     if (!client || !when) return;
     if (editing) {
-      const original = editing.action.kind === "prompt" ? editing.action.text : editing.action.goal;
+      const original = actionText(editing.action);
       const changes = {
         ...(sameWhen(when, editing.when) ? {} : { when }),
         ...(text.trim() !== original ? { text: text.trim() } : {}),
@@ -287,7 +287,7 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
             {!["once", "interval", "hook"].includes(picked.repeat) && (
               <Field label="Time zone">
                 <select value={picked.timeZone} onChange={(e) => set({ timeZone: e.target.value })}>
-                  {zones(picked.timeZone).map((zone) => (
+                  {zoneChoices.map((zone) => (
                     <option key={zone} value={zone}>
                       {zone}
                     </option>

@@ -1,9 +1,10 @@
-import { useEffect, useState } from "react";
+import { useCallback, useState } from "react";
 import type { Schedule, ScheduleRun } from "../../../../shared/protocol/schedules";
 import { useAction } from "../../lib/action";
 import { ConfirmInline } from "../../lib/confirm-inline";
 import { FormError } from "../../lib/form-error";
 import { relativeTime } from "../../lib/format";
+import { useLoaded } from "../../lib/loaded";
 import { actionWords, momentWords, nextRunWords, triggerWords, whenWords } from "../../lib/schedule-words";
 import { useCan, useRoom } from "../../stores/room";
 import { useSchedules } from "../../stores/schedules";
@@ -60,22 +61,14 @@ function RunItem({ run }: { run: ScheduleRun }) {
 /** A schedule's runs, read again whenever its newest run changes. */
 function useRuns(schedule: Schedule): { runs: ScheduleRun[] | null; error: string | null } {
   const client = useRoom((s) => s.client);
-  const [state, setState] = useState<{ runs: ScheduleRun[] | null; error: string | null }>({ runs: null, error: null });
   const newest = schedule.lastRun ? `${schedule.lastRun.at}:${schedule.lastRun.status}` : "";
   // biome-ignore lint/correctness/useExhaustiveDependencies: `newest` is what makes the history worth reading again
-  useEffect(() => {
-    if (!client) return;
-    let live = true;
-    client.request("schedules.runs", { scheduleId: schedule.id }).then(
-      ({ runs }) => live && setState({ runs, error: null }),
-      (error: unknown) =>
-        live && setState({ runs: null, error: error instanceof Error ? error.message : String(error) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [client, schedule.id, newest]);
-  return state;
+  const read = useCallback(
+    async () => (await client!.request("schedules.runs", { scheduleId: schedule.id })).runs,
+    [client, schedule.id, newest],
+  );
+  const { value, error } = useLoaded<ScheduleRun[] | null>(client ? read : null, null);
+  return { runs: value, error };
 }
 
 /** A schedule in the inspector. */

@@ -5,7 +5,7 @@ import { ClockIcon } from "../../lib/clock-icon";
 import { ConfirmInline } from "../../lib/confirm-inline";
 import { FormError } from "../../lib/form-error";
 import { relativeTime } from "../../lib/format";
-import { momentWords, nextRunWords, STATUS_WORDS, whenWords } from "../../lib/schedule-words";
+import { momentWords, nextRunWords, whenWords } from "../../lib/schedule-words";
 import { useCan, useRoom } from "../../stores/room";
 import { useSchedules } from "../../stores/schedules";
 import { useUi } from "../../stores/ui";
@@ -33,7 +33,7 @@ export function ScheduleStatusChip({ schedule }: { schedule: Pick<Schedule, "sta
   const failing = schedule.status === "active" && schedule.lastRun?.status === "failed";
   return (
     <span className={`chip schedule-status schedule-${failing ? "failing" : schedule.status}`}>
-      {failing ? "last run failed" : STATUS_WORDS[schedule.status]}
+      {failing ? "last run failed" : schedule.status}
     </span>
   );
 }
@@ -178,9 +178,7 @@ export function ThreadSchedules({ threadId }: { threadId: string }) {
             <ClockIcon /> {s.name}
           </button>{" "}
           <span className="muted small">
-            {s.status === "active" && s.nextRunAt !== null
-              ? `next ${momentWords(s.nextRunAt)}`
-              : STATUS_WORDS[s.status]}
+            {s.status === "active" && s.nextRunAt !== null ? `next ${momentWords(s.nextRunAt)}` : s.status}
           </span>
         </li>
       ))}
