@@ -28,6 +28,8 @@ import {
   withResponder,
 } from "../records/thread-upgrades";
 import fixture from "./fixtures/autopilot-rows-v1.json";
+import { type Sql, sqlFromStorage } from "../domain/sql";
+import { spendApprovals } from "../rooms/autopilot/features/billing/billing";
 import { idem, RawSocket, signUp } from "./harness";
 
 // Rows exactly as the code before versioned documents wrote them (no `$v`): they must keep
@@ -265,7 +267,9 @@ describe("a room on today's rows", () => {
     });
     const sql = <T>(query: string, ...params: (string | number)[]) =>
       runInDurableObject(stub, (_instance, state) => state.storage.sql.exec(query, ...params).toArray() as T[]);
-    return { owner, sql };
+    const inStorage = <T>(fn: (sql: Sql) => T) =>
+      runInDurableObject(stub, (_instance, state) => fn(sqlFromStorage(state.storage)));
+    return { owner, sql, inStorage };
   }
 
   it("greets, lists, replays and repeats from version-less rows; new writes carry the version", async () => {
@@ -346,7 +350,7 @@ describe("a room on today's rows", () => {
   });
 
   it("an unreadable row is logged and left out: every hello still works, a resume across it gets a snapshot", async () => {
-    const { owner, sql } = await roomWithFixtures();
+    const { owner, sql, inStorage } = await roomWithFixtures();
     const first = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     const { epoch, snapshot } = await first.hello();
     // The fixture's "Rotate keys" expired long ago: let the room's expiry alarm settle it first.
@@ -378,6 +382,9 @@ describe("a room on today's rows", () => {
     expect((await sock.ok("approvals.get", { approvalId: String(tables.approvals![1]!.id) })).approval.title).toBe(
       "Rotate keys",
     );
+    // Queries that look inside documents read past it too: the room's start applies approved
+    // spend approvals, found by json_extract, which throws on '{broken' (and threw the start).
+    expect(await inStorage((sql) => spendApprovals(sql, "approved"))).toEqual([]);
 
     // The replay would have a hole at the bad event: the client gets a fresh snapshot
     // instead. (Protocol 6: the replay streams in pages, so the hello that starts it comes

@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlite";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 
 /**
  * A room's typed view of its Durable Object SQLite. Drizzle's durable-sqlite session is
@@ -44,3 +44,15 @@ export const hasRow = (db: RoomDb, table: SQLiteTable, where?: SQL): boolean =>
 
 /** The value an upsert would have inserted: `on conflict … do update set col = excluded.col`. */
 export const excluded = (column: string) => sql.raw(`excluded.${column}`);
+
+/**
+ * A field of a stored JSON document, or null where the document is not JSON: SQLite's
+ * `json_extract` throws on malformed text, and one unreadable row (a broken write, a
+ * corrupted page) must leave every query over its table working, as the codecs do.
+ */
+export const storedField = (doc: SQLiteColumn, path: string): SQL =>
+  sql`(case when json_valid(${doc}) then json_extract(${doc}, ${path}) end)`;
+
+/** The elements of a stored document's JSON array at `path`, none where it is not JSON (see storedField). */
+export const storedElements = (doc: SQLiteColumn, path: string): SQL =>
+  sql`json_each(case when json_valid(${doc}) then ${doc} else '{}' end, ${path})`;

@@ -16,9 +16,11 @@ import { and, count, desc, eq, gte, lt, or, sql as q, sum } from "drizzle-orm";
 import type { BillingConfig, PlanConfig } from "./config";
 import { topUpPrice } from "./config";
 import { approvals, billingMeta, budgetRaises, budgets, ledger, ledgerTotals } from "../../../../domain/db/schema";
+import { readable } from "../../../../records/codec";
 import { approvalRecord } from "../../../../records/documents";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Sql } from "../../../../domain/sql";
+import { storedField } from "../../../../domain/db/client";
 import { appendAudit } from "../../kernel/audit";
 import type { Page } from "../../kernel/paging";
 import { settleApproval } from "../approvals/index";
@@ -334,12 +336,12 @@ export function applySpendApproval(sql: Sql, approval: Approval): boolean {
 
 /** Spend approvals in a status (approved ones: to write a raise the room stopped before writing). */
 export function spendApprovals(sql: Sql, status: "approved" | "pending"): Approval[] {
-  return sql.db
+  const rows = sql.db
     .select({ doc: approvals.doc })
     .from(approvals)
-    .where(and(eq(approvals.status, status), q`json_extract(${approvals.doc}, '$.action.kind') = 'spend'`))
-    .all()
-    .map((row) => approvalRecord.decode(row.doc));
+    .where(and(eq(approvals.status, status), eq(storedField(approvals.doc, "$.action.kind"), "spend")))
+    .all();
+  return readable(rows, (row) => approvalRecord.decode(row.doc));
 }
 
 /**

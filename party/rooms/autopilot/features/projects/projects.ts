@@ -14,7 +14,7 @@ import {
 } from "../../../../../shared/protocol/projects";
 import { and, eq, inArray, isNull, ne, sql as q } from "drizzle-orm";
 import type { OpContext } from "../../kernel/op-context";
-import { excluded } from "../../../../domain/db/client";
+import { excluded, storedElements } from "../../../../domain/db/client";
 import { files, projects, threads } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
 import { countRows, docById, type Page, pageArchivable } from "../../kernel/paging";
@@ -57,7 +57,7 @@ function putProject(sql: Sql, project: Project): void {
 
 /** Where a thread id sits in a project's document: one indexed lookup per project row, done in SQLite. */
 const holdsThread = (threadId: string) =>
-  q`exists (select 1 from json_each(${projects.doc}, '$.threadIds') where value = ${threadId})`;
+  q`exists (select 1 from ${storedElements(projects.doc, "$.threadIds")} where value = ${threadId})`;
 
 /** The projects that list `threadId` (at most one, unless a write elsewhere broke the rule). */
 function projectsHolding(sql: Sql, threadId: string, except?: string): Project[] {

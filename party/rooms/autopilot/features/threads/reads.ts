@@ -1,6 +1,7 @@
-import { and, count, desc, eq, gt, inArray, lte, max, sql as sqlText } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, lte, max } from "drizzle-orm";
 import type { InboxItem } from "../../../../../shared/protocol/inbox";
 import { MAX_THREAD_READS, type ThreadRead, type ThreadReads } from "../../../../../shared/protocol/reads";
+import { storedField } from "../../../../domain/db/client";
 import { messages, threadReads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 import { keepNewest } from "../../kernel/paging";
@@ -105,7 +106,7 @@ function ownAfter(sql: Sql, principalId: string, threadId: string, n: number): n
         and(
           eq(messages.threadId, threadId),
           gt(messages.n, n),
-          eq(sqlText`json_extract(${messages.doc}, '$.author.id')`, principalId),
+          eq(storedField(messages.doc, "$.author.id"), principalId),
         ),
       )
       .get()?.count ?? 0
