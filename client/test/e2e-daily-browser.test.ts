@@ -3,9 +3,9 @@
 // realistic workspace (workspace-seed.ts: 25 threads, tool calls, approvals, jobs, notes,
 // groups) plus an OpenClaw instance (approved; with no runtime here it stands in error) and
 // a thread of 27 messages. Checked per browser session: the document never scrolls (after
-// ⌘K → Enter on a message, the Audit tab, a confirm dialog); the answer settings fold and the
-// chat can take the main area; skip links, the `?` sheet and ⌘K's actions; the "N new" chip,
-// the follow banner, task lists, the code block's Copy, search snippets and the
+// ⌘K → Enter on a message, the Audit tab, a confirm dialog); a thread opened from the list
+// takes the main area (W gives the canvas back, the choice remembered); the answer settings
+// fold; skip links, the `?` sheet and ⌘K's actions; the "N new" chip, the follow banner, task lists, the code block's Copy, search snippets and the
 // verify-email banner each stay clear of what they covered; on the phone no horizontal
 // overflow, a top bar with an overflow menu, a bottom bar, a chat that fills the screen,
 // approvals decided with one thumb; axe-core finds no serious violation on the main screens.
@@ -212,32 +212,53 @@ describe("at 1440×900", () => {
     expect(await firstTitle()).not.toBe(title);
   });
 
-  it("a thread's answer settings fold away, and its chat can take the main area", async () => {
+  it("a thread opened from the list takes the main area (the canvas one key away, the choice remembered); its answer settings fold away", async () => {
+    const wide = page.getByRole("button", { name: "Wide panel" });
+    const pane = page.locator(".react-flow__pane");
     await threadButton(page, LONG_THREAD).click();
     const view = page.locator(".thread-view");
     await view.locator(".message", { hasText: "Sync item 20:" }).waitFor();
-    // Folded: who answers reads as one line; the settings open on demand.
+    // By default the chat has the main area, at a readable measure.
+    await expect(wide.getAttribute("aria-pressed")).resolves.toBe("true");
+    expect((await page.locator(".right-panel").boundingBox())!.width).toBeGreaterThanOrEqual(1000);
+    await expect(pane.isVisible()).resolves.toBe(false);
+    const wideMessages = await visibleMessages(page);
+    expect(await documentScroll(page)).toEqual(still(DESKTOP.height));
+    await shot(page, "desktop-chat-wide");
+    expect(await axeSerious(page)).toEqual([]);
+
+    // W gives the canvas back, the chat beside it; the choice is remembered on this device:
+    // the next thread, and after a reload, open beside the canvas.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press("w");
+    await pane.waitFor();
+    await expect(wide.getAttribute("aria-pressed")).resolves.toBe("false");
+    await threadButton(page, MARKDOWN_THREAD).click();
+    await view.locator(".message").first().waitFor();
+    await expect(wide.getAttribute("aria-pressed")).resolves.toBe("false");
+    await page.reload();
+    await page.locator(".react-flow__node").first().waitFor({ timeout: 30_000 });
+    await threadButton(page, LONG_THREAD).click();
+    await view.locator(".message", { hasText: "Sync item 20:" }).waitFor();
+    await expect(wide.getAttribute("aria-pressed")).resolves.toBe("false");
+    await expect(pane.isVisible()).resolves.toBe(true);
+    // Beside the canvas its head is short: who answers reads as one line, its settings open on demand.
     const head = (await view.locator(".inspector-head").boundingBox())!;
     await shot(page, "desktop-chat-side");
     expect(head.height).toBeLessThanOrEqual(170);
     await expect(page.getByLabel("Answered by").isVisible()).resolves.toBe(false);
     const side = await visibleMessages(page);
     expect(side).toBeGreaterThanOrEqual(6);
-
-    await page.getByRole("button", { name: "Wide panel" }).click();
-    await expect(page.getByRole("button", { name: "Wide panel" }).getAttribute("aria-pressed")).resolves.toBe("true");
-    const panel = (await page.locator(".right-panel").boundingBox())!;
-    expect(panel.width).toBeGreaterThanOrEqual(1000);
-    await expect(page.locator(".react-flow__pane").isVisible()).resolves.toBe(false);
-    expect(await visibleMessages(page)).toBeGreaterThanOrEqual(side);
-    expect(await documentScroll(page)).toEqual(still(DESKTOP.height));
-    await shot(page, "desktop-chat-wide");
-    expect(await axeSerious(page)).toEqual([]);
-
+    expect(wideMessages).toBeGreaterThanOrEqual(side);
     await view.locator(".thread-settings > summary").click();
     await page.getByLabel("Answered by").waitFor();
-    await page.getByRole("button", { name: "Wide panel" }).click();
-    await page.locator(".react-flow__pane").waitFor();
+    // And chosen back: the next thread from the list takes the main area again.
+    await wide.click();
+    await pane.waitFor({ state: "hidden" });
+    await threadButton(page, MARKDOWN_THREAD).click();
+    await expect(wide.getAttribute("aria-pressed")).resolves.toBe("true");
+    await wide.click();
+    await pane.waitFor();
   });
 
   it("keyboard: skip links, the ? sheet and ⌘K actions for every main command", async () => {

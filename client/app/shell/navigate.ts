@@ -61,5 +61,5 @@ export function focusThreads(): void {
 /** The panel takes the main area (wide windows), or gives it back to the canvas. */
 export function togglePanelWide(): void {
   const ui = useUi.getState();
-  ui.setPanelWide(!ui.panelWide);
+  ui.setPanelWide(!ui.panelWide, { remember: true });
 }
