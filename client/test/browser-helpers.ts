@@ -27,7 +27,7 @@ export async function signedInPage(
   browser: Browser,
   url: string,
   cookie: string,
-  options: BrowserContextOptions = {},
+  options: BrowserContextOptions & PageLayout = {},
 ): Promise<{ ctx: BrowserContext; page: Page }> {
   const opened = await openPage(browser, "signed in", options);
   const at = cookie.indexOf("=");
@@ -93,13 +93,27 @@ export function artifactsIn(folder: string): { dir: string; shot: (page: Page, n
   };
 }
 
+/** How a test's person reads a thread opened from a list on a wide window (stores/ui.ts `chatWide`). */
+export interface PageLayout {
+  /**
+   * true: the app's default, the chat takes the main area (e2e-daily-browser checks it). Unset:
+   * the person chose the chat beside the canvas (the choice the app keeps on the device), as
+   * the tests that open a thread and then work on the canvas expect.
+   */
+  chatWide?: boolean;
+}
+
 /** A page in a context of its own (1280×800 unless `options` say otherwise); its errors go to the log as `who`'s. */
 export async function openPage(
   browser: Browser,
   who: string,
-  options: BrowserContextOptions = {},
+  { chatWide, ...options }: BrowserContextOptions & PageLayout = {},
 ): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  if (!chatWide)
+    await ctx.addInitScript(() => {
+      if (localStorage.getItem("autopilot.chatWide") === null) localStorage.setItem("autopilot.chatWide", "beside");
+    });
   const page = await ctx.newPage();
   page.on("pageerror", (error) => console.error(`[${who}] page error: ${error.message}`));
   return { ctx, page };

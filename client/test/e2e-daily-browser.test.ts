@@ -66,6 +66,8 @@ async function openApp(cookie: string, viewport: typeof DESKTOP, query = ""): Pr
     viewport,
     isMobile: phone,
     hasTouch: phone,
+    // The app as it comes: a thread opened from the list takes the main area.
+    chatWide: true,
   });
   contexts.push(context);
   await openLive(page, `${server.url}/?w=${seeded.workspace}${query}`);
