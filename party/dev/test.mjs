@@ -90,7 +90,7 @@ function stopGroup(pid) {
 }
 
 /** Runs a command; with `quiet`, its output is kept and printed when it ends (a step beside another). */
-function run(command, args, quiet, extraEnv, dropLine) {
+function run(command, args, quiet, extraEnv) {
   return new Promise((resolve) => {
     // Its own process group, so a stuck step is stopped with everything it started (workerd, browsers, gateways).
     const child = spawn(command, args, {
@@ -106,20 +106,12 @@ function run(command, args, quiet, extraEnv, dropLine) {
     for (const [stream, out] of [
       [child.stdout, process.stdout],
       [child.stderr, process.stderr],
-    ]) {
-      const write = (text) => (quiet ? output.push(Buffer.from(text)) : out.write(text));
-      let partial = "";
-      stream.setEncoding("utf8");
+    ])
       stream.on("data", (chunk) => {
         silentSince = Date.now();
-        if (!dropLine) return write(chunk);
-        const lines = (partial + chunk).split("\n");
-        partial = lines.pop() ?? "";
-        const kept = lines.filter((line) => !dropLine(line));
-        if (kept.length) write(`${kept.join("\n")}\n`);
+        if (quiet) output.push(chunk);
+        else out.write(chunk);
       });
-      stream.on("end", () => partial && !dropLine?.(partial) && write(partial));
-    }
     const watchdog = setInterval(() => {
       if (Date.now() - silentSince < SILENT_LIMIT_MS) return;
       stuck = true;
@@ -136,11 +128,11 @@ function run(command, args, quiet, extraEnv, dropLine) {
   });
 }
 
-async function step(name, command, args, vitestReport, { quiet = false, env: extraEnv = {}, dropLine } = {}) {
+async function step(name, command, args, vitestReport, { quiet = false, env: extraEnv = {} } = {}) {
   console.log(`\n▶ ${name}${quiet ? " (in the second lane; its output when it ends)" : ""}`);
   const started = Date.now();
   const cpuBefore = busySeconds();
-  const result = await run(command, args, quiet, extraEnv, dropLine);
+  const result = await run(command, args, quiet, extraEnv);
   if (quiet) console.log(`\n◀ ${name}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const cpu = cpuBefore === null ? null : busySeconds() - cpuBefore;
@@ -190,15 +182,6 @@ await step(
   ],
   unitReport,
 );
-/**
- * The Worker logs every refused frame and failed request (as it should in production), and
- * the bad-input tests send hundreds on purpose; every sign-up logs its verification mail.
- * workerd prints them itself (vitest.worker.config.ts leaves the console alone): not news in
- * a test run. Internal errors and everything else stay.
- */
-const expectedRoomLog = (line) =>
-  (/"msg":"(bad frame|request failed)/.test(line) && !/"code":"internal"/.test(line)) ||
-  line.startsWith('{"msg":"mail"');
 const workerReport = join(reports, "worker.json");
 const runtimeReport = join(reports, "runtime.json");
 const plainReport = join(reports, "node-plain.json");
@@ -219,7 +202,6 @@ await Promise.all([
       bin("vitest"),
       vitest("vitest.worker.config.ts", workerReport),
       workerReport,
-      { dropLine: expectedRoomLog },
     );
     await step(
       "end-to-end tests in Node without gateways (wrangler dev, browser)",
