@@ -26,6 +26,8 @@ function laneFiles(lane: string | undefined): string[] {
 export default defineConfig({
   test: {
     include: laneFiles(process.env.E2E_LANE),
+    // One server for the files that need only its API (withSharedServer), started on first use.
+    globalSetup: ["client/test/e2e-shared.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     fileParallelism: false,

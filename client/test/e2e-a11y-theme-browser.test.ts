@@ -13,12 +13,12 @@ import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { edgeId, edgesMap } from "../../shared/hatchery/graph";
 import { ROOT } from "../../party/dev/server.mjs";
 import { fitUntilShown, screenshots, twoPeopleInOneWorkspace, withBrowser, withPeople } from "./browser-helpers";
-import { withServer } from "./e2e-helpers";
+import { withSharedServer } from "./e2e-helpers";
 
 const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
 const run = promisify(execFile);
 
-const server = withServer();
+const server = withSharedServer();
 const browser = withBrowser();
 // Alice's system is light, Bob's dark.
 const people = withPeople(browser, ["alice", "bob"], (key) => ({ colorScheme: key === "alice" ? "light" : "dark" }));

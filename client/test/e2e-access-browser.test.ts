@@ -6,9 +6,9 @@
 import type { BrowserContext } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { screenshots, signUpInUi, withBrowser, withPeople } from "./browser-helpers";
-import { withServer } from "./e2e-helpers";
+import { withSharedServer } from "./e2e-helpers";
 
-const server = withServer();
+const server = withSharedServer();
 const browser = withBrowser();
 const people = withPeople(browser, ["alice", "bob"]);
 

@@ -6,9 +6,9 @@
 // paused: no timer, poll or retry is involved). Screenshots go to test-artifacts/.
 import { describe, expect, it } from "vitest";
 import { openPage, screenshots, signInWithKey, withBrowser, withPeople } from "./browser-helpers";
-import { httpJson, signUpVerified, withServer } from "./e2e-helpers";
+import { httpJson, signUpVerified, withSharedServer } from "./e2e-helpers";
 
-const server = withServer();
+const server = withSharedServer();
 const browser = withBrowser();
 const tabs = withPeople(browser, ["agent", "person"]);
 let person: { email: string; cookie: string; userId: string };

@@ -10,11 +10,11 @@ import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { type GraphNode, nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { nodeGeometry } from "../app/stores/node-geometry";
 import { dragNode, fitUntilShown, screenshots, signUpInUi, withBrowser, withPeople } from "./browser-helpers";
-import { withServer, startCli } from "./e2e-helpers";
+import { startCli, withSharedServer } from "./e2e-helpers";
 
 // Point at an already running `npm start` while iterating on the UI.
 const external = process.env.AUTOPILOT_E2E_URL;
-const server = external ? null : withServer();
+const server = external ? null : withSharedServer();
 let url: string;
 beforeAll(() => {
   url = external ?? server!.url;

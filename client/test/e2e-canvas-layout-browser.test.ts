@@ -13,11 +13,11 @@ import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { nodesMap, readGraph, writeNode } from "../../shared/hatchery/graph";
 import { AutopilotClient } from "../src/client";
 import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
-import { withServer } from "./e2e-helpers";
+import { withSharedServer } from "./e2e-helpers";
 
 const stamp = Date.now();
 
-const server = withServer();
+const server = withSharedServer();
 const browser = withBrowser();
 let page: Page;
 let agent: AutopilotClient;

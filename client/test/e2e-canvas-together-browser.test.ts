@@ -19,9 +19,9 @@ import {
   withPeople,
 } from "./browser-helpers";
 import { zoomTo } from "./canvas-metrics";
-import { withServer } from "./e2e-helpers";
+import { withSharedServer } from "./e2e-helpers";
 
-const server = withServer();
+const server = withSharedServer();
 const browser = withBrowser();
 const people = withPeople(browser, ["ann", "ben"]);
 const notes = { ann: "", ben: "", typed: "" };

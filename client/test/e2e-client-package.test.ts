@@ -10,11 +10,19 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../party/dev/server.mjs";
 import type { AutopilotClient } from "../src/client";
-import { createKey, httpJson, ownWorkspace, personClient, signUpVerified, until, withServer } from "./e2e-helpers";
+import {
+  createKey,
+  httpJson,
+  ownWorkspace,
+  personClient,
+  signUpVerified,
+  until,
+  withSharedServer,
+} from "./e2e-helpers";
 
 const run = promisify(execFile);
 
-const server = withServer();
+const server = withSharedServer();
 let folder: string;
 let workspace: string;
 let agentKey: string;

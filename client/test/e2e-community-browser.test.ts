@@ -14,12 +14,12 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutopilotClient } from "../src/client";
 import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
-import { addSecondPerson, httpJson, signUpVerified, withServer } from "./e2e-helpers";
+import { addSecondPerson, httpJson, signUpVerified, withSharedServer } from "./e2e-helpers";
 
 const { shot } = artifactsIn("community");
 const VIEWPORT = { width: 1440, height: 900 };
 
-const server = withServer();
+const server = withSharedServer();
 const browser = withBrowser();
 let workspace: string;
 let workspaceName: string;

@@ -10,9 +10,9 @@ import type { AutopilotClient } from "../src/client";
 import { decodeServerFrame, typeEvent } from "../src/frames";
 import { applyEvent, applyHello, type WorkspaceState } from "../src/state";
 import { openLive, screenshots, signedInPage } from "./browser-helpers";
-import { httpJson, ownWorkspace, personClient, signUp, until, withServer } from "./e2e-helpers";
+import { httpJson, ownWorkspace, personClient, signUp, until, withSharedServer } from "./e2e-helpers";
 
-const server = withServer();
+const server = withSharedServer();
 let workspace: string;
 let cookie: string;
 const clients: AutopilotClient[] = [];

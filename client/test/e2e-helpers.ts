@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, vi } from "vitest";
+import { afterAll, beforeAll, expect, inject, vi } from "vitest";
 import { freePort, ROOT, type RunningServer, startServer } from "../../party/dev/server.mjs";
 import {
   agentScript,
@@ -78,6 +78,25 @@ export function withServer(options: ServerOptions | (() => ServerOptions) = {}):
     async start() {
       const { port, persistDir: dir } = running();
       server = await startServer({ ...settings, port, persistDir: dir });
+    },
+  };
+}
+
+/**
+ * The run's shared server (client/test/e2e-shared.ts) for a file that needs only its API:
+ * no Worker vars of its own, no restart, no log. The file's people and workspaces are its
+ * own; other files' are on the same server.
+ */
+export function withSharedServer(): Pick<RunningServer, "url"> {
+  let url: string | undefined;
+  beforeAll(async () => {
+    const res = await fetch(inject("e2eSharedServer"));
+    if (!res.ok) throw new Error(`the shared server did not start: ${await res.text()}`);
+    ({ url } = (await res.json()) as { url: string });
+  }, 120_000);
+  return {
+    get url() {
+      return url ?? notYet("the shared server is used before the beforeAll that finds it ran");
     },
   };
 }

@@ -12,7 +12,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { Approval } from "../../shared/protocol/approvals";
 import { freePort } from "../../party/dev/server.mjs";
 import type { AutopilotClient } from "../src/client";
-import { until, withServer } from "./e2e-helpers";
+import { until, withSharedServer } from "./e2e-helpers";
 import { recordedAliceAndBob, recordingClients } from "./recording-clients";
 
 type Frame = { type: string; id?: string; method?: string; params?: Record<string, unknown> };
@@ -134,7 +134,7 @@ afterAll(async () => {
 });
 
 // The limits' defaults (wrangler.toml); loopback gateways allowed, as `npm start` does.
-const server = withServer();
+const server = withSharedServer();
 
 beforeAll(async () => {
   ({ cookie, workspace, members, alice, bob } = await recordedAliceAndBob(server.url));

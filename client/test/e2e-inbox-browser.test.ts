@@ -9,9 +9,9 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { openPage, PASSWORD, screenshots, twoPeopleInOneWorkspace, withBrowser, withPeople } from "./browser-helpers";
-import { notYet, withServer } from "./e2e-helpers";
+import { notYet, withSharedServer } from "./e2e-helpers";
 
-const server = withServer();
+const server = withSharedServer();
 const browser = withBrowser();
 const people = withPeople(browser, ["alice", "bob"]);
 

@@ -14,7 +14,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AutopilotClient } from "../src/client";
 import { ROOT } from "../../party/dev/server.mjs";
-import { createKey, ownWorkspace, personClient, runProcess, signUpVerified, until, withServer } from "./e2e-helpers";
+import {
+  createKey,
+  ownWorkspace,
+  personClient,
+  runProcess,
+  signUpVerified,
+  until,
+  withSharedServer,
+} from "./e2e-helpers";
 
 const CONFORMANCE = join(ROOT, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
 
@@ -59,7 +67,7 @@ const NOT_APPLICABLE: Record<string, string> = {
   "prompts-get-with-image": "the endpoint offers no prompts",
 };
 
-const server = withServer();
+const server = withSharedServer();
 let resultsDir: string;
 let workspace: string;
 let agentKey: string;

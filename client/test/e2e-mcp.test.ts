@@ -9,9 +9,9 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
-import { until, withServer } from "./e2e-helpers";
+import { until, withSharedServer } from "./e2e-helpers";
 
-const server = withServer();
+const server = withSharedServer();
 const browser = withBrowser();
 let page: Page;
 let workspace: string;

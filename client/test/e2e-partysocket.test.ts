@@ -9,9 +9,9 @@ import { type EventFrame, ServerFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import { ThreadResult, ThreadsListResult } from "../../shared/protocol/threads";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { createKey, ownWorkspace, signUpVerified, until, withServer } from "./e2e-helpers";
+import { createKey, ownWorkspace, signUpVerified, until, withSharedServer } from "./e2e-helpers";
 
-const server = withServer();
+const server = withSharedServer();
 let workspace: string;
 let agentKey: string;
 const sockets: PartySocket[] = [];

@@ -3,7 +3,7 @@
 // follows a person of the current version, without a frame it cannot read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { createKey, ownWorkspace, personClient, signUpVerified, until, withServer } from "./e2e-helpers";
+import { createKey, ownWorkspace, personClient, signUpVerified, until, withSharedServer } from "./e2e-helpers";
 
 // The fixture is plain JavaScript of another version: typed here only as far as the test uses it.
 interface PreviousClient {
@@ -30,7 +30,7 @@ type PreviousModule = {
   PROTOCOL_VERSION: number;
 };
 
-const server = withServer();
+const server = withSharedServer();
 let workspace: string;
 let alice: { cookie: string; email: string };
 let agentKey: string;

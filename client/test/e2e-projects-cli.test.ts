@@ -8,9 +8,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Project } from "../../shared/protocol/projects";
 import type { AutopilotClient } from "../src/client";
-import { createKey, ownWorkspace, personClient, signUpVerified, until, withServer, agentCli } from "./e2e-helpers";
+import {
+  createKey,
+  ownWorkspace,
+  personClient,
+  signUpVerified,
+  until,
+  withSharedServer,
+  agentCli,
+} from "./e2e-helpers";
 
-const server = withServer();
+const server = withSharedServer();
 let workspace: string;
 let writerKey: string;
 let readerKey: string;

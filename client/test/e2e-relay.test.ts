@@ -10,9 +10,9 @@ import { SimplePool } from "nostr-tools/pool";
 import { finalizeEvent, generateSecretKey, getPublicKey } from "nostr-tools/pure";
 import { Relay } from "nostr-tools/relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKey, ownWorkspace, signUpVerified, until, withServer } from "./e2e-helpers";
+import { createKey, ownWorkspace, signUpVerified, until, withSharedServer } from "./e2e-helpers";
 
-const server = withServer();
+const server = withSharedServer();
 let workspace: string;
 let agentKey: string;
 let wsUrl: string;

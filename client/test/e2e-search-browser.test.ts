@@ -8,9 +8,9 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AutopilotClient } from "../src/client";
 import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
-import { personClient, withServer } from "./e2e-helpers";
+import { personClient, withSharedServer } from "./e2e-helpers";
 
-const server = withServer();
+const server = withSharedServer();
 const browser = withBrowser();
 let page: Page;
 let client: AutopilotClient | null = null;
