@@ -179,7 +179,7 @@ describe("bounded connects over the real server", () => {
           if ((await more.count()) > 0) await more.scrollIntoViewIfNeeded().catch(() => {});
           expect(await more.count()).toBe(0);
         },
-        { timeout: 3_000, interval: 300 },
+        { timeout: 20_000, interval: 300 },
       );
       expect(await page.locator(".queue-item.status-pending").count()).toBe(145);
       await shot(page, "queue-loaded");
