@@ -11,8 +11,13 @@ import { defineConfig } from "vitest/config";
 // gateways starting beside a third's restart took it past its 90 s. Unset: every file.
 
 const DIR = "client/test";
-/** What starts real gateways: the OpenClaw stack, or the runtime itself. */
-const STARTS_GATEWAYS = /withOpenClawStack|\/openclaw-stack"|\/party\/dev\/runtime\.mjs"/;
+/**
+ * What starts real gateways: the OpenClaw stack, or the runtime with an instance provisioned
+ * on it (a file that starts only the runtime, as `npm start` on a fresh machine does, starts none).
+ */
+const startsGateways = (source: string): boolean =>
+  /withOpenClawStack|\/openclaw-stack"/.test(source) ||
+  (/\/party\/dev\/runtime\.mjs"/.test(source) && /instances\.provision|provisionConnected/.test(source));
 
 function laneFiles(lane: string | undefined): string[] {
   const files = readdirSync(DIR)
@@ -20,7 +25,7 @@ function laneFiles(lane: string | undefined): string[] {
     .map((name) => `${DIR}/${name}`);
   if (!lane) return files;
   if (lane !== "gateway" && lane !== "plain") throw new Error(`E2E_LANE is gateway or plain, not ${lane}`);
-  return files.filter((file) => STARTS_GATEWAYS.test(readFileSync(file, "utf8")) === (lane === "gateway"));
+  return files.filter((file) => startsGateways(readFileSync(file, "utf8")) === (lane === "gateway"));
 }
 
 export default defineConfig({
