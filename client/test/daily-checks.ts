@@ -1,6 +1,6 @@
 // What e2e-daily-browser.test.ts measures in the page: whether the document scrolls, what
-// overlaps what, what runs past the viewport's right edge, how many messages a thread shows,
-// and what axe-core (injected from its npm package) finds. Each returns plain data, so a
+// overlaps what, what runs past the viewport's right edge, which tabs of a row are out of
+// view, how many messages a thread shows, and what axe-core (injected from its npm package) finds. Each returns plain data, so a
 // failing check prints what it saw.
 import { createRequire } from "node:module";
 import type { Locator, Page } from "playwright-core";
@@ -60,6 +60,53 @@ export function reachable(target: Locator): Promise<boolean> {
     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     return !!hit && (hit === el || el.contains(hit));
   });
+}
+
+/** A row of tabs' shown tabs (by their own text, without counts) that are not wholly in view, by the side of the row they are on. */
+export interface TabsOutOfView {
+  before: string[];
+  after: string[];
+}
+
+/**
+ * The tabs of `tablist` (those shown at all) cut by its edge or the window's, or covered
+ * where a tap would land by something drawn over them.
+ */
+export function tabsOutOfView(tablist: Locator): Promise<TabsOutOfView> {
+  return tablist.evaluate((list) => {
+    const tabText = (tab: Element) =>
+      [...tab.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent)
+        .join("")
+        .trim();
+    const row = list.getBoundingClientRect();
+    const out = { before: [] as string[], after: [] as string[] };
+    for (const tab of list.querySelectorAll<HTMLElement>('[role="tab"]')) {
+      if (tab.offsetParent === null) continue;
+      const r = tab.getBoundingClientRect();
+      const y = r.top + r.height / 2;
+      const whole =
+        r.left >= Math.max(row.left, 0) - 0.5 &&
+        r.right <= Math.min(row.right, innerWidth) + 0.5 &&
+        [r.left + 1, r.left + r.width / 2, r.right - 1].every((x) => tab.contains(document.elementFromPoint(x, y)));
+      if (!whole) (r.left + r.width / 2 < row.left + row.width / 2 ? out.before : out.after).push(tabText(tab));
+    }
+    return out;
+  });
+}
+
+/** Each tab's own text (without its count), as tabsOutOfView names them. */
+export function tabTexts(tabs: Locator): Promise<string[]> {
+  return tabs.evaluateAll((els) =>
+    els.map((tab) =>
+      [...tab.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent)
+        .join("")
+        .trim(),
+    ),
+  );
 }
 
 export interface Overflow {

@@ -8,7 +8,8 @@
 // fold; skip links, the `?` sheet and ⌘K's actions; the "N new" chip, the follow banner, task lists, the code block's Copy, search snippets and the
 // verify-email banner each stay clear of what they covered; on the phone no horizontal
 // overflow, a top bar with an overflow menu, a bottom bar, a chat that fills the screen,
-// approvals decided with one thumb; axe-core finds no serious violation on the main screens.
+// approvals decided with one thumb, the details panel's tabs each in view or brought there
+// by a named chevron; axe-core finds no serious violation on the main screens.
 // long-file: one server and one seeded 25-thread workspace for every daily check (a server and
 // a seed per file is what the test loop spends most on).
 // Schedules in the app too: made with the picker from a thread, their posts marked, paused,
@@ -28,6 +29,8 @@ import {
   overlap,
   reachable,
   still,
+  tabsOutOfView,
+  tabTexts,
   visibleMessages,
 } from "./daily-checks";
 import { modelVars, personClient, until, withScriptedModel, withServer } from "./e2e-helpers";
@@ -143,6 +146,10 @@ describe("at 1440×900", () => {
     await page.getByRole("tab", { name: "Audit" }).click();
     await page.getByRole("list", { name: "Audit log" }).waitFor();
     expect.soft(await documentScroll(page)).toEqual(still(DESKTOP.height));
+    // Here the details panel's tabs wrap: every one in view, and no chevron to page them.
+    const panel = page.locator(".right-panel");
+    expect.soft(await tabsOutOfView(panel.getByRole("tablist"))).toEqual({ before: [], after: [] });
+    expect.soft(await panel.getByRole("button", { name: /^(Next|Previous) tabs$/ }).count()).toBe(0);
 
     await page.locator("section[aria-labelledby=instances-h]").getByRole("button", { name: /^Lab/ }).click();
     await page.getByRole("button", { name: "Delete…" }).click();
@@ -542,6 +549,84 @@ describe("at 390×844, by touch", () => {
     await decided.waitFor();
     expect(await page.locator(".queue-item.status-pending").count()).toBe(0);
     await filters.getByRole("button", { name: "All" }).tap();
+  });
+
+  it("the details panel's tabs: each wholly in view or brought there by a named button a thumb hits; one chosen by the arrow keys comes into view", async () => {
+    // Scrolling is instant, so each check sees where a tap left the row.
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await bottom(/^Details/).tap();
+    const tablist = page.locator(".right-panel").getByRole("tablist");
+    const next = page.locator(".right-panel").getByRole("button", { name: "Next tabs" });
+    const previous = page.locator(".right-panel").getByRole("button", { name: "Previous tabs" });
+    const thumbSized = async (target: typeof next) => {
+      const box = (await target.boundingBox())!;
+      expect(box.width).toBeGreaterThanOrEqual(44);
+      expect(box.height).toBeGreaterThanOrEqual(44);
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+      expect(await reachable(target)).toBe(true);
+    };
+    await tablist.getByRole("tab", { name: "Inspector", selected: true }).waitFor();
+    for (const tab of await tablist.getByRole("tab").all())
+      expect.soft((await tab.boundingBox())!.height, (await tab.textContent())!).toBeGreaterThanOrEqual(44);
+    await noOverflow();
+    await shot(page, "phone-tabs");
+    // More tabs than a phone's width: those past the right edge are one button away, and none is hidden on the left.
+    let out = await tabsOutOfView(tablist);
+    expect(out.before).toEqual([]);
+    expect(out.after.length).toBeGreaterThan(0);
+    expect(await previous.isVisible()).toBe(false);
+    for (let taps = 0; out.after.length > 0; taps++) {
+      expect(taps).toBeLessThan(8);
+      expect(await next.isVisible(), `${out.after.join(", ")} out of view, and no "Next tabs" button`).toBe(true);
+      await thumbSized(next);
+      const first = out.after[0]!;
+      await next.tap();
+      await expect.poll(async () => (await tabsOutOfView(tablist)).after).not.toContain(first);
+      out = await tabsOutOfView(tablist);
+    }
+    await next.waitFor({ state: "hidden" });
+    expect(out.before.length).toBeGreaterThan(0);
+    await shot(page, "phone-tabs-end");
+    // And back.
+    for (let taps = 0; out.before.length > 0; taps++) {
+      expect(taps).toBeLessThan(8);
+      expect(await previous.isVisible(), `${out.before.join(", ")} out of view, and no "Previous tabs" button`).toBe(
+        true,
+      );
+      await thumbSized(previous);
+      const last = out.before.at(-1)!;
+      await previous.tap();
+      await expect.poll(async () => (await tabsOutOfView(tablist)).before).not.toContain(last);
+      out = await tabsOutOfView(tablist);
+    }
+    await previous.waitFor({ state: "hidden" });
+    // The arrow keys go through every tab, wrapping at the ends, Home and End to the first and
+    // the last; the chosen one, focused, is wholly in view.
+    const selected = tablist.getByRole("tab", { selected: true });
+    await selected.focus();
+    const names = await tabTexts(tablist.getByRole("tab"));
+    const steps: Array<[string, string]> = [
+      ...names.map((_, i): [string, string] => ["ArrowRight", names[(i + 1) % names.length]!]),
+      ["ArrowLeft", names.at(-1)!],
+      ["Home", names[0]!],
+      ["End", names.at(-1)!],
+    ];
+    for (const [key, name] of steps) {
+      await page.keyboard.press(key);
+      await expect.poll(async () => (await tabTexts(selected))[0], { message: key }).toBe(name);
+      await expect
+        .poll(async () => Object.values(await tabsOutOfView(tablist)).flat(), { message: name })
+        .not.toContain(name);
+      expect(await selected.evaluate((el) => el === document.activeElement)).toBe(true);
+    }
+    await noOverflow();
+    expect(await axeSerious(page)).toEqual([]);
+    // The same row in the dark theme.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await shot(page, "phone-tabs-dark");
+    expect(await axeSerious(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: "light", reducedMotion: "no-preference" });
   });
 });
 

@@ -15,6 +15,7 @@ import { MemoryView } from "./Memory";
 import { TasksPanel, useUnfinishedCount } from "./Tasks";
 import { ScheduleDialogHost } from "./schedules/ScheduleDialog";
 import { SchedulesPanel } from "./schedules/Schedules";
+import { TabRow } from "./TabRow";
 import { BillingView } from "./billing/BillingView";
 import { takeCheckoutReturn } from "./billing/checkout-return";
 import { InboxPanel } from "../inbox/InboxPanel";
@@ -233,7 +234,7 @@ export function RightPanel() {
     for (const j of s.state.jobs.values()) if (j.status === "running") n++;
     return n;
   });
-  // Arrow keys move between tabs (the WAI-ARIA tabs pattern), over the ones shown (a phone has the inbox and the approvals in its bottom bar).
+  // Arrow keys, Home and End move between tabs (the WAI-ARIA tabs pattern), over the ones shown (a phone has the inbox and the approvals in its bottom bar).
   const onKeyDown = (e: KeyboardEvent) => {
     const shown = TABS.filter((t) => document.getElementById(`tab-${t.id}`)?.offsetParent !== null);
     const i = shown.findIndex((t) => t.id === tab);
@@ -242,16 +243,22 @@ export function RightPanel() {
         ? shown[(i + 1) % shown.length]
         : e.key === "ArrowLeft"
           ? shown[(i + shown.length - 1) % shown.length]
-          : null;
+          : e.key === "Home"
+            ? shown[0]
+            : e.key === "End"
+              ? shown.at(-1)
+              : null;
     if (next) {
+      e.preventDefault();
       setTab(next.id);
-      document.getElementById(`tab-${next.id}`)?.focus();
+      // The row brings the tab into view itself (TabRow), without scrolling anything else.
+      document.getElementById(`tab-${next.id}`)?.focus({ preventScroll: true });
     }
   };
   return (
     <aside className="right-panel" aria-label="Details">
       <div className="panel-head">
-        <div className="tabs" role="tablist" onKeyDown={onKeyDown}>
+        <TabRow id="right-tablist" selectedId={`tab-${tab}`} onKeyDown={onKeyDown}>
           {TABS.map((t) => (
             <button
               key={t.id}
@@ -282,7 +289,7 @@ export function RightPanel() {
               {t.id === "jobs" && running > 0 && <span className="badge subtle">{running}</span>}
             </button>
           ))}
-        </div>
+        </TabRow>
         <WideToggle />
       </div>
       {/* Focusable from code: "Skip to the chat" lands here when no thread is open. */}
