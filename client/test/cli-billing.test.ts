@@ -1,5 +1,5 @@
 // `autopilot billing`, `billing entries` and `billing budget`: how their words parse, and what
-// the bundled CLI prints (sentences, or the method's result with --json) against a FakeRoom.
+// the CLI prints (sentences, or the method's result with --json) against a FakeRoom.
 import { describe, expect, it } from "vitest";
 import type { BillingState, LedgerEntry } from "../../shared/protocol/billing";
 import { parseCli } from "../src/cli/args";
@@ -90,7 +90,7 @@ describe("billing's words", () => {
 });
 
 let room: FakeRoom;
-const cli = setUpCli((r) => (room = r));
+const { cli } = setUpCli((r) => (room = r));
 
 describe("autopilot billing against a room", () => {
   it("says the summary in sentences, and gives the method's result with --json", async () => {

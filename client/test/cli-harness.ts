@@ -1,6 +1,10 @@
-// The CLI as agents run it: bundled, spawned on Node, against a scripted FakeRoom.
+// The CLI against a scripted FakeRoom, two ways: run in the test's own process (cli/main.ts,
+// the code the bin runs, with its streams captured), and spawned as the bundled bin on Node,
+// as agents run it, for what only a process shows: that the bundle starts on their Node, its
+// exit status, real stdin and signals.
 import { spawn } from "node:child_process";
 import { afterEach, beforeEach, inject } from "vitest";
+import { runCli } from "../src/cli/main";
 import { FakeRoom } from "./fake-room";
 
 /** `AUTOPILOT_TEST_NODE=/path/to/node20` checks the bundle on the oldest supported Node. */
@@ -15,14 +19,21 @@ export interface Run {
 export interface CliOptions {
   env?: Record<string, string>;
   stdin?: string;
+}
+
+export interface SpawnOptions extends CliOptions {
   onStdout?: (text: string, signal: (s: NodeJS.Signals) => void) => void;
 }
 
-/**
- * Registers the hooks a CLI test file needs: a fresh FakeRoom per test, handed to `onRoom`.
- * Returns the runner, which spawns the CLI bundle built once per run (cli-bundle-setup.ts).
- */
-export function setUpCli(onRoom: (room: FakeRoom) => void): (args: string[], options?: CliOptions) => Promise<Run> {
+export interface Cli {
+  /** Runs the CLI in this process. */
+  cli: (args: string[], options?: CliOptions) => Promise<Run>;
+  /** Spawns the CLI bundle built once per run (cli-bundle-setup.ts). */
+  spawnCli: (args: string[], options?: SpawnOptions) => Promise<Run>;
+}
+
+/** Registers the hooks a CLI test file needs: a fresh FakeRoom per test, handed to `onRoom`. */
+export function setUpCli(onRoom: (room: FakeRoom) => void): Cli {
   const { file: cliBundle, compileCache } = inject("cliBundle");
   let room: FakeRoom;
   beforeEach(async () => {
@@ -32,18 +43,36 @@ export function setUpCli(onRoom: (room: FakeRoom) => void): (args: string[], opt
   afterEach(async () => {
     await room.close();
   });
+  /** The connection a test's CLI is given, as an agent would set it in its environment. */
+  const connection = (options: CliOptions) => ({
+    AUTOPILOT_URL: room.url,
+    AUTOPILOT_WORKSPACE: "ws_1",
+    AUTOPILOT_KEY: "key_secret",
+    ...options.env,
+  });
 
-  return (args, options = {}) =>
+  const cli: Cli["cli"] = async (args, options = {}) => {
+    let stdout = "";
+    let stderr = "";
+    const code = await runCli(args, {
+      env: connection(options),
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      readStdin: async () => options.stdin ?? "",
+      // No test stops a run in this process: SIGINT is shown on a spawned one (spawnCli).
+      onInterrupt: () => {},
+    });
+    return { code, stdout, stderr };
+  };
+
+  const spawnCli: Cli["spawnCli"] = (args, options = {}) =>
     new Promise((resolve, reject) => {
       const child = spawn(nodeBinary, [cliBundle, ...args], {
         env: {
           PATH: process.env.PATH ?? "",
-          // Every test spawns the same bundle: Node 22.1+ compiles it once for them all (older ones ignore this).
+          // Node 22.1+ compiles the bundle once for every spawn of the run (older ones ignore this).
           NODE_COMPILE_CACHE: compileCache,
-          AUTOPILOT_URL: room.url,
-          AUTOPILOT_WORKSPACE: "ws_1",
-          AUTOPILOT_KEY: "key_secret",
-          ...options.env,
+          ...connection(options),
         },
         stdio: ["pipe", "pipe", "pipe"],
       });
@@ -58,4 +87,6 @@ export function setUpCli(onRoom: (room: FakeRoom) => void): (args: string[], opt
       child.on("close", (code) => resolve({ code, stdout, stderr }));
       child.stdin.end(options.stdin);
     });
+
+  return { cli, spawnCli };
 }

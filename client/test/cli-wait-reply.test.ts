@@ -5,7 +5,7 @@ import type { FakeRoom, RoomConnection } from "./fake-room";
 import { approval, message, snapshot, thread } from "./fixtures";
 
 let room: FakeRoom;
-const cli = setUpCli((r) => (room = r));
+const { cli } = setUpCli((r) => (room = r));
 
 describe("send --wait-reply", () => {
   const instance = { id: "instance:work", kind: "agent", name: "work" } as const;

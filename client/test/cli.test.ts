@@ -5,7 +5,10 @@ import { setUpCli } from "./cli-harness";
 import { approval, thread } from "./fixtures";
 
 let room: FakeRoom;
-const cli = setUpCli((r) => (room = r));
+// Most tests run the CLI in this process; the three that spawn its bundle show what only a
+// process does: that the bundle starts on the Node agents run, its exit status, stdin read
+// to its end, and SIGINT.
+const { cli, spawnCli } = setUpCli((r) => (room = r));
 
 describe("autopilot CLI", () => {
   it("prints results as JSON", async () => {
@@ -23,7 +26,7 @@ describe("autopilot CLI", () => {
   });
 
   it("exits 2 on usage errors without connecting", async () => {
-    const run = await cli(["job", "progress", "j1", "150"]);
+    const run = await spawnCli(["job", "progress", "j1", "150"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^autopilot: percent must be a number from 0 to 100/);
     expect(room.connections).toHaveLength(0);
@@ -142,7 +145,7 @@ describe("autopilot CLI", () => {
       setTimeout(() => connection.event("thread.created", { thread: thread("t1") }, 1), 20);
       return {};
     };
-    const run = await cli(["watch"], {
+    const run = await spawnCli(["watch"], {
       onStdout: (text, signal) => {
         if (text.split("\n").filter(Boolean).length === 2) signal("SIGINT");
       },
@@ -169,7 +172,7 @@ describe("autopilot CLI", () => {
           createdAt: 1,
         },
       });
-    const run = await cli(["send", "t1", "-"], { stdin: "line one\nline two\n" });
+    const run = await spawnCli(["send", "t1", "-"], { stdin: "line one\nline two\n" });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).message.text).toBe("line one\nline two");
   });
