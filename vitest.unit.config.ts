@@ -3,9 +3,9 @@ import { availableParallelism } from "node:os";
 import { configDefaults, defineConfig } from "vitest/config";
 
 // `npm run test:unit`: the fast loop. Tests that start nothing but what lives in the test
-// process itself (a scripted model or a fake room on loopback, a CLI child against that fake
-// room, fakes at the SDK boundary): no wrangler dev, no workerd pool, no OpenClaw gateway, no
-// browser. Files run in parallel, several to a worker (see `isolate` below).
+// process itself (a scripted model or a fake room on loopback, the CLI against that fake room,
+// in the test process and in a few children of its bundle, fakes at the SDK boundary): no
+// wrangler dev, no workerd pool, no OpenClaw gateway, no browser. Files run in parallel, several to a worker (see `isolate` below).
 //
 // Found by name, not by a list: every `*.test.ts` of the parts is a unit, wherever it sits
 // (beside its code or in a test folder), except the room tests that run inside workerd
@@ -57,7 +57,7 @@ export default defineConfig(() => {
     test: {
       include: UNIT_TESTS,
       exclude: [...configDefaults.exclude, ...NOT_UNITS],
-      // One CLI bundle for the run's CLI tests (cli-harness.ts).
+      // One CLI bundle for the run's CLI tests that spawn it (cli-harness.ts).
       globalSetup: ["client/test/cli-bundle-setup.ts"],
       // A worker runs file after file with one module cache, instead of a fresh worker (and
       // fresh imports of zod, the protocol, the SDKs) per file. That is safe while no unit
@@ -67,9 +67,9 @@ export default defineConfig(() => {
       isolate: false,
       pool: "forks",
       // vitest's default is one worker fewer than there are cores: a single worker on two. The
-      // slowest files mostly wait on processes they start (the CLI under test, wrangler), so
-      // one worker more than the cores keeps the cores busy.
-      maxWorkers: availableParallelism() + 1,
+      // slowest files keep a core busy (they parse, render and run the CLI in the worker), so
+      // one worker per core; a worker more would only import everything once more.
+      maxWorkers: availableParallelism(),
       // A unit that waits does so on fake timers or on an event; these bound a unit that
       // hangs, not a slow one.
       testTimeout: 20_000,

@@ -5,7 +5,7 @@
  * command), so the runner can print them and exit 2.
  *
  * Pinned to commander 14: agents run the CLI on their own Node (20 or later), and 15
- * declares Node >= 22.12. The CLI tests run the bundle on Node 20 (`AUTOPILOT_TEST_NODE`).
+ * declares Node >= 22.12. The tests that spawn the bundle run it on Node 20 (`AUTOPILOT_TEST_NODE`).
  */
 import { CommanderError, Command as CommanderCommand, Option } from "commander";
 import {
