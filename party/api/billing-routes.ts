@@ -6,7 +6,7 @@ import { linkOrigin } from "../auth/origin";
 import { workspaceById } from "../auth/better-auth-reads";
 import { readBillingConfig, topUpPrice } from "../rooms/autopilot/features/billing/config";
 import { createCheckout, readWebhook } from "../rooms/autopilot/features/billing/stripe";
-import { requireManager } from "./caller";
+import { managesWorkspace } from "./caller";
 import { type ApiEnv, authOf, httpError, jsonBody } from "./context";
 
 /** Stripe's events are a few kilobytes; anything near this is not one. */
@@ -67,10 +67,9 @@ export const stripeWebhookApi = new Hono<ApiEnv>().post(
 export const checkoutApi = new Hono<ApiEnv>().post(
   "/api/workspaces/:ws/billing/checkout",
   jsonBody(CheckoutBody, "expected {credits}: one of the top-up options"),
+  managesWorkspace,
   async (c) => {
     const workspaceId = c.req.param("ws");
-    const manager = await requireManager(c, workspaceId);
-    if (manager instanceof Response) return manager;
     const stripe = readBillingConfig(c.env).stripe;
     if (!stripe) return httpError(c, "feature_off", TOPUPS_OFF);
     const { credits } = c.req.valid("json");

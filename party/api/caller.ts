@@ -116,10 +116,29 @@ export async function principalIn(c: ApiContext, workspaceId: string): Promise<P
   return outcome.principal;
 }
 
-/** A manager of the workspace who may give `role` (only owners make owners), or the refusal to send. */
-export async function managerGiving(c: ApiContext, workspaceId: string, role: Role): Promise<Manager | Response> {
-  const manager = await requireManager(c, workspaceId);
+/**
+ * For routes under `/api/workspaces/:ws`: only a manager of that workspace (requireManager)
+ * gets to the handler, which finds them in `c.var.manager`. After the body's validator, so a
+ * bad body is refused as one before anyone is asked who they are.
+ */
+export const managesWorkspace = createMiddleware<ApiEnv>(async (c, next) => {
+  const manager = await requireManager(c, c.req.param("ws") ?? "");
   if (manager instanceof Response) return manager;
-  if (role === "owner" && manager.role !== "owner") return httpError(c, "forbidden", "only owners can add owners");
-  return manager;
-}
+  c.set("manager", manager);
+  await next();
+});
+
+/**
+ * As `managesWorkspace`, for a body that gives someone a `role`: only owners make owners.
+ * After the body's validator, which it reads the role from.
+ */
+export const managerGivingRole = createMiddleware<ApiEnv, string, { out: { json: { role: Role } } }>(
+  async (c, next) => {
+    const manager = await requireManager(c, c.req.param("ws") ?? "");
+    if (manager instanceof Response) return manager;
+    if (c.req.valid("json").role === "owner" && manager.role !== "owner")
+      return httpError(c, "forbidden", "only owners can add owners");
+    c.set("manager", manager);
+    await next();
+  },
+);

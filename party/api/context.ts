@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { type Auth, authFor } from "../auth/auth";
 import type { Env } from "../env";
 import type { Principal } from "../../shared/protocol/principal";
+import type { Manager } from "./caller";
 import { HTTP_ERROR_STATUS, type HttpErrorBody, type HttpErrorCode } from "../../shared/api/errors";
 
 /** What every route of the auth HTTP API shares: its Hono environment, the request's auth instance, body validation. */
@@ -13,8 +14,14 @@ export type Caller =
   | { kind: "user"; session: Session }
   | { kind: "agent"; principal: Principal; keyId: string; workspaceId: string };
 
-/** `session` is set for a person only; `caller` says who is calling (caller.ts). */
-export type ApiEnv = { Bindings: Env; Variables: { auth: Auth | undefined; session: Session; caller: Caller } };
+/**
+ * `session` is set for a person only; `caller` says who is calling; `manager` is set only on
+ * the routes behind `managesWorkspace` (caller.ts).
+ */
+export type ApiEnv = {
+  Bindings: Env;
+  Variables: { auth: Auth | undefined; session: Session; caller: Caller; manager: Manager };
+};
 export type ApiContext = Context<ApiEnv>;
 
 /**

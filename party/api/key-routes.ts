@@ -17,7 +17,7 @@ import { identitiesOf } from "../auth/nostr-identities";
 import { withdrawAttestations } from "../rooms/relay/community/publish";
 import { deleteKey } from "./access-writes";
 import { betterAuthRefusal } from "./better-auth-errors";
-import { actorOf, requireManager } from "./caller";
+import { actorOf, managesWorkspace } from "./caller";
 import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError } from "./context";
 
@@ -58,10 +58,8 @@ const shownOnce = <S>(created: MintedKey, scopes: S) => ({
  * ends its tab sessions and open invitations before the answer.
  */
 export const keysApi = new Hono<ApiEnv>()
-  .get("/api/workspaces/:ws/keys", async (c) => {
+  .get("/api/workspaces/:ws/keys", managesWorkspace, async (c) => {
     const workspaceId = c.req.param("ws");
-    const denied = await requireManager(c, workspaceId);
-    if (denied instanceof Response) return denied;
     const keys = (await apiKeysOf(authOf(c), workspaceId)).map((k) => ({
       id: k.id,
       name: k.name,
@@ -75,12 +73,11 @@ export const keysApi = new Hono<ApiEnv>()
   .post(
     "/api/workspaces/:ws/keys",
     jsonBody(CreateKeyBody, "expected {name (1-32 chars), scopes?: (read|write|approve|admin)[]}"),
+    managesWorkspace,
     async (c) => {
       const workspaceId = c.req.param("ws");
-      const manager = await requireManager(c, workspaceId);
-      if (manager instanceof Response) return manager;
       const { name, scopes } = c.req.valid("json");
-      const userId = manager.issuer;
+      const userId = c.var.manager.issuer;
       if (!userId) return httpError(c, "forbidden", "this key was minted by nobody who can add keys: ask an owner");
       const account = await agentAccountOf(authOf(c), userId);
       const created = await mintKey(c, workspaceId, userId, name, {
@@ -102,11 +99,9 @@ export const keysApi = new Hono<ApiEnv>()
       return c.json(shownOnce(created, scopes) satisfies CreatedKeyResponse, 201);
     },
   )
-  .delete("/api/workspaces/:ws/keys/:keyId", async (c) => {
+  .delete("/api/workspaces/:ws/keys/:keyId", managesWorkspace, async (c) => {
     const workspaceId = c.req.param("ws");
     const keyId = c.req.param("keyId");
-    const denied = await requireManager(c, workspaceId);
-    if (denied instanceof Response) return denied;
     const owner = await apiKeyById(authOf(c), keyId);
     if (!owner || owner.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
     // Its Nostr pubkeys, read before the key goes: the workspace withdraws its attestations.
@@ -124,15 +119,13 @@ export const keysApi = new Hono<ApiEnv>()
     );
     return c.json({ revoked: keyId });
   })
-  .post("/api/workspaces/:ws/keys/:keyId/rotate", async (c) => {
+  .post("/api/workspaces/:ws/keys/:keyId/rotate", managesWorkspace, async (c) => {
     const workspaceId = c.req.param("ws");
     const keyId = c.req.param("keyId");
-    const manager = await requireManager(c, workspaceId);
-    if (manager instanceof Response) return manager;
     const old = await apiKeyById(authOf(c), keyId);
     if (!old || old.referenceId !== workspaceId) return httpError(c, "not_found", "no such key in this workspace");
     const scopes = keyScopes(old.metadata);
-    const userId = manager.issuer;
+    const userId = c.var.manager.issuer;
     if (!userId) return httpError(c, "forbidden", "this key was minted by nobody who can add keys: ask an owner");
     // A secret cannot be replaced in place: a new key takes the name and scopes, then the
     // old one is deleted, so it stops working before this answers.

@@ -50,11 +50,11 @@ import { removeMember, setMemberRole } from "./access-writes";
 import {
   actorOf,
   isMemberCaller,
-  managerGiving,
+  managerGivingRole,
+  managesWorkspace,
   peopleOnly,
   principalIn,
   requireCaller,
-  requireManager,
 } from "./caller";
 import { agentAuthApi } from "./agent-routes";
 import { agentInvitationApi } from "./agent-invitation-routes";
@@ -211,11 +211,10 @@ export const api = new Hono<ApiEnv>()
   .post(
     "/api/workspaces/:ws/members",
     jsonBody(AddMemberBody, "expected {email, role: owner|admin|member|viewer}"),
+    managerGivingRole,
     async (c) => {
       const workspaceId = c.req.param("ws");
       const { email, role } = c.req.valid("json");
-      const manager = await managerGiving(c, workspaceId, role);
-      if (manager instanceof Response) return manager;
       const user = await userByEmail(authOf(c), email);
       if (!user) return httpError(c, "not_found", "no account with that email: ask them to sign up first");
       // Anyone can register any address; only a verified one is known to be that person.
@@ -238,11 +237,10 @@ export const api = new Hono<ApiEnv>()
   .patch(
     "/api/workspaces/:ws/members/:userId",
     jsonBody(UpdateMemberBody, "expected {role: owner|admin|member|viewer}"),
+    managesWorkspace,
     async (c) => {
       const workspaceId = c.req.param("ws");
-      const manager = await requireManager(c, workspaceId);
-      if (manager instanceof Response) return manager;
-      const callerRole = manager.role;
+      const callerRole = c.var.manager.role;
       const target = await membershipOf(authOf(c), workspaceId, c.req.param("userId"));
       if (!target) return httpError(c, "not_found", "no such member in this workspace");
       const { role } = c.req.valid("json");
@@ -267,11 +265,9 @@ export const api = new Hono<ApiEnv>()
       >);
     },
   )
-  .delete("/api/workspaces/:ws/members/:userId", async (c) => {
+  .delete("/api/workspaces/:ws/members/:userId", managesWorkspace, async (c) => {
     const workspaceId = c.req.param("ws");
-    const manager = await requireManager(c, workspaceId);
-    if (manager instanceof Response) return manager;
-    const callerRole = manager.role;
+    const callerRole = c.var.manager.role;
     const target = await membershipOf(authOf(c), workspaceId, c.req.param("userId"));
     if (!target) return httpError(c, "not_found", "no such member in this workspace");
     const refusal = memberChangeRefusal(callerRole, target.role, null, await ownerCount(authOf(c), workspaceId));
@@ -292,10 +288,8 @@ export const api = new Hono<ApiEnv>()
     });
     return c.json({ removed: c.req.param("userId") } satisfies z.input<typeof RemovedMemberResponse>);
   })
-  .get("/api/workspaces/:ws/invitations", async (c) => {
+  .get("/api/workspaces/:ws/invitations", managesWorkspace, async (c) => {
     const workspaceId = c.req.param("ws");
-    const denied = await requireManager(c, workspaceId);
-    if (denied instanceof Response) return denied;
     const all = await authOf(c).api.listInvitations({
       query: { organizationId: workspaceId },
       headers: c.req.raw.headers,
@@ -308,11 +302,10 @@ export const api = new Hono<ApiEnv>()
   .post(
     "/api/workspaces/:ws/invitations",
     jsonBody(InviteBody, "expected {email, role: owner|admin|member|viewer}"),
+    managerGivingRole,
     async (c) => {
       const workspaceId = c.req.param("ws");
       const { email, role } = c.req.valid("json");
-      const manager = await managerGiving(c, workspaceId, role);
-      if (manager instanceof Response) return manager;
       try {
         const created = await authOf(c).api.createInvitation({
           body: { email, role, organizationId: workspaceId },
@@ -330,9 +323,7 @@ export const api = new Hono<ApiEnv>()
       }
     },
   )
-  .delete("/api/workspaces/:ws/invitations/:id", async (c) => {
-    const denied = await requireManager(c, c.req.param("ws"));
-    if (denied instanceof Response) return denied;
+  .delete("/api/workspaces/:ws/invitations/:id", managesWorkspace, async (c) => {
     try {
       await authOf(c).api.cancelInvitation({ body: { invitationId: c.req.param("id") }, headers: c.req.raw.headers });
     } catch (error) {
