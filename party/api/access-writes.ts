@@ -19,6 +19,12 @@ export async function deleteKey(c: ApiContext, keyId: string): Promise<void> {
   await (await adapterOf(authOf(c))).delete({ model: "apikey", where: [{ field: "id", value: keyId }] });
 }
 
+/** A member's row in better-auth's table, by the workspace it belongs to. */
+const memberRow = (workspaceId: string, memberId: string) => [
+  { field: "id", value: memberId },
+  { field: "organizationId", value: workspaceId },
+];
+
 export async function setMemberRole(c: ApiContext, workspaceId: string, memberId: string, role: Role): Promise<void> {
   if (c.var.caller.kind === "user") {
     await authOf(c).api.updateMemberRole({
@@ -29,10 +35,7 @@ export async function setMemberRole(c: ApiContext, workspaceId: string, memberId
   }
   await (await adapterOf(authOf(c))).update({
     model: "member",
-    where: [
-      { field: "id", value: memberId },
-      { field: "organizationId", value: workspaceId },
-    ],
+    where: memberRow(workspaceId, memberId),
     update: { role },
   });
 }
@@ -47,9 +50,6 @@ export async function removeMember(c: ApiContext, workspaceId: string, memberId:
   }
   await (await adapterOf(authOf(c))).delete({
     model: "member",
-    where: [
-      { field: "id", value: memberId },
-      { field: "organizationId", value: workspaceId },
-    ],
+    where: memberRow(workspaceId, memberId),
   });
 }

@@ -109,6 +109,44 @@ const isPending = (inv: { status: string; expiresAt: Date | string | number }) =
   inv.status === "pending" && new Date(inv.expiresAt).getTime() > Date.now();
 
 /**
+ * A manager (managesWorkspace) gives member `userId` a new `role`, or removes them (null):
+ * refused as the role rules say, else written through better-auth and told to the rooms with
+ * its audit entry. Null once done, else the refusal to send.
+ */
+async function changeMember(
+  c: ApiContext,
+  workspaceId: string,
+  userId: string,
+  role: Role | null,
+): Promise<Response | null> {
+  const target = await membershipOf(authOf(c), workspaceId, userId);
+  if (!target) return httpError(c, "not_found", "no such member in this workspace");
+  const refusal = memberChangeRefusal(c.var.manager.role, target.role, role, await ownerCount(authOf(c), workspaceId));
+  if (refusal) return httpError(c, refusal.code, refusal.message);
+  try {
+    if (role) await setMemberRole(c, workspaceId, target.id, role);
+    else await removeMember(c, workspaceId, target.id);
+  } catch (error) {
+    return betterAuthRefusal(c, error);
+  }
+  const actor = actorOf(c);
+  await revalidateWorkspace(
+    c.env,
+    workspaceId,
+    role
+      ? {
+          reason: "your role changed",
+          audit: { actor, action: "member.role_changed", targetId: userId, details: { from: target.role, to: role } },
+        }
+      : {
+          reason: "you no longer have access to this workspace",
+          audit: { actor, action: "member.removed", targetId: userId, details: { role: target.role } },
+        },
+  );
+  return null;
+}
+
+/**
  * The auth HTTP API, the only HTTP the product has besides assets. Order matters: routes
  * above `requireCaller` are open (better-auth checks its own), everything below needs a
  * session, and an unknown route answers 401 before 404 so it reveals nothing anonymously.
@@ -239,53 +277,17 @@ export const api = new Hono<ApiEnv>()
     jsonBody(UpdateMemberBody, "expected {role: owner|admin|member|viewer}"),
     managesWorkspace,
     async (c) => {
-      const workspaceId = c.req.param("ws");
-      const callerRole = c.var.manager.role;
-      const target = await membershipOf(authOf(c), workspaceId, c.req.param("userId"));
-      if (!target) return httpError(c, "not_found", "no such member in this workspace");
       const { role } = c.req.valid("json");
-      const refusal = memberChangeRefusal(callerRole, target.role, role, await ownerCount(authOf(c), workspaceId));
-      if (refusal) return httpError(c, refusal.code, refusal.message);
-      try {
-        await setMemberRole(c, workspaceId, target.id, role);
-      } catch (error) {
-        return betterAuthRefusal(c, error);
-      }
-      await revalidateWorkspace(c.env, workspaceId, {
-        reason: "your role changed",
-        audit: {
-          actor: actorOf(c),
-          action: "member.role_changed",
-          targetId: c.req.param("userId"),
-          details: { from: target.role, to: role },
-        },
-      });
+      const refused = await changeMember(c, c.req.param("ws"), c.req.param("userId"), role);
+      if (refused) return refused;
       return c.json({ member: { userId: c.req.param("userId"), role } } satisfies z.input<
         typeof UpdatedMemberResponse
       >);
     },
   )
   .delete("/api/workspaces/:ws/members/:userId", managesWorkspace, async (c) => {
-    const workspaceId = c.req.param("ws");
-    const callerRole = c.var.manager.role;
-    const target = await membershipOf(authOf(c), workspaceId, c.req.param("userId"));
-    if (!target) return httpError(c, "not_found", "no such member in this workspace");
-    const refusal = memberChangeRefusal(callerRole, target.role, null, await ownerCount(authOf(c), workspaceId));
-    if (refusal) return httpError(c, refusal.code, refusal.message);
-    try {
-      await removeMember(c, workspaceId, target.id);
-    } catch (error) {
-      return betterAuthRefusal(c, error);
-    }
-    await revalidateWorkspace(c.env, workspaceId, {
-      reason: "you no longer have access to this workspace",
-      audit: {
-        actor: actorOf(c),
-        action: "member.removed",
-        targetId: c.req.param("userId"),
-        details: { role: target.role },
-      },
-    });
+    const refused = await changeMember(c, c.req.param("ws"), c.req.param("userId"), null);
+    if (refused) return refused;
     return c.json({ removed: c.req.param("userId") } satisfies z.input<typeof RemovedMemberResponse>);
   })
   .get("/api/workspaces/:ws/invitations", managesWorkspace, async (c) => {
