@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AccountStatus } from "./admin";
 import { Scope } from "../protocol/principal";
-import { DEFAULT_AGENT_SCOPES } from "../scopes";
+import { NewKeyScopes } from "./keys";
 
 /**
  * Agents as users (docs/access.md, "Agents"): sign-up over HTTP, the app signed in with a
@@ -29,12 +29,7 @@ export const AgentSignInBody = z.object({ key: z.string().min(1).max(200) });
 export const AgentSignInResponse = z.object({ workspaceId: z.string() });
 
 /** `POST /api/workspaces/:ws/agent-invitations` (owners, admins, admin keys). */
-export const AgentInvitationBody = z.object({
-  scopes: z
-    .array(Scope)
-    .min(1)
-    .default([...DEFAULT_AGENT_SCOPES]),
-});
+export const AgentInvitationBody = z.object({ scopes: NewKeyScopes });
 export type AgentInvitationBody = z.input<typeof AgentInvitationBody>;
 
 /** The token is in this response and nowhere else. */

@@ -18,13 +18,16 @@ export type AgentKey = z.infer<typeof AgentKey>;
 /** `GET /api/workspaces/:ws/keys`, newest first. */
 export const KeysResponse = z.object({ keys: z.array(AgentKey) });
 
+/** What a new key will hold, whether minted here or through an agent's invitation: an agent's usual scopes unless named. */
+export const NewKeyScopes = z
+  .array(Scope)
+  .min(1)
+  .default([...DEFAULT_AGENT_SCOPES]);
+
 /** `POST /api/workspaces/:ws/keys` */
 export const CreateKeyBody = z.object({
   name: z.string().trim().min(1).max(32),
-  scopes: z
-    .array(Scope)
-    .min(1)
-    .default([...DEFAULT_AGENT_SCOPES]),
+  scopes: NewKeyScopes,
 });
 export type CreateKeyBody = z.input<typeof CreateKeyBody>;
 
