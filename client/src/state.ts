@@ -68,6 +68,16 @@ export type PagedKind = "threads" | "approvals" | "jobs" | "projects";
  */
 export const RETAINED_FINISHED = 200;
 
+/** A snapshot that left nothing out: no list has older pages to load. */
+export const noMore: SnapshotMore = {
+  threads: { left: 0, next: null },
+  approvals: { left: 0, next: null },
+  jobs: { left: 0, next: null },
+  projects: { left: 0, next: null },
+  presence: 0,
+  presenceNext: null,
+};
+
 export const emptyState: WorkspaceState = {
   epoch: null,
   lastSeq: null,
@@ -82,14 +92,7 @@ export const emptyState: WorkspaceState = {
   streams: new Map(),
   sessions: new Map(),
   reads: new Map(),
-  more: {
-    threads: { left: 0, next: null },
-    approvals: { left: 0, next: null },
-    jobs: { left: 0, next: null },
-    projects: { left: 0, next: null },
-    presence: 0,
-    presenceNext: null,
-  },
+  more: noMore,
 };
 
 const byId = <T extends { id: string }>(items: readonly T[]): Map<string, T> =>

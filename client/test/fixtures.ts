@@ -1,6 +1,6 @@
 import type { Approval } from "../../shared/protocol/approvals";
 import { DEFAULT_SETTINGS } from "../../shared/protocol/settings";
-import type { HelloPayload, Snapshot, SnapshotMore } from "../../shared/protocol/hello";
+import type { HelloPayload, Snapshot } from "../../shared/protocol/hello";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry } from "../../shared/protocol/presence";
@@ -8,7 +8,7 @@ import type { Actor } from "../../shared/protocol/principal";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import type { ReceivedEvent } from "../src/frames";
-import { applyEvent, applyHello, emptyState, type WorkspaceState } from "../src/state";
+import { applyEvent, applyHello, emptyState, noMore, type WorkspaceState } from "../src/state";
 
 export const alice: Actor = { id: "user_alice", kind: "user", name: "Alice" };
 export const bot: Actor = { id: "agent_bot", kind: "agent", name: "Bot" };
@@ -103,14 +103,8 @@ export function presence(connectionId: string, over: Partial<PresenceEntry> = {}
   };
 }
 
-export const noMore: SnapshotMore = {
-  threads: { left: 0, next: null },
-  approvals: { left: 0, next: null },
-  jobs: { left: 0, next: null },
-  projects: { left: 0, next: null },
-  presence: 0,
-  presenceNext: null,
-};
+/** Tests spread it to say which list has more. */
+export { noMore };
 
 export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
   return {
