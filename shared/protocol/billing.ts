@@ -46,6 +46,22 @@ export const LedgerEntry = z.object({
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
 
+/** An entry's details, none known: what an entry that names only some of them has for the rest. */
+export const NO_ENTRY_DETAILS = {
+  purpose: null,
+  principalId: null,
+  runId: null,
+  threadId: null,
+  projectId: null,
+  taskId: null,
+  instanceId: null,
+  model: null,
+  inputTokens: null,
+  outputTokens: null,
+  seconds: null,
+  note: null,
+} satisfies Omit<LedgerEntry, "id" | "at" | "kind" | "amount">;
+
 export const BudgetScope = z.enum(["workspace", "key", "project", "task"]);
 export type BudgetScope = z.infer<typeof BudgetScope>;
 

@@ -8,6 +8,7 @@ import {
   periodName,
   purposeLabel,
 } from "../billing-words";
+import { NO_ENTRY_DETAILS } from "../protocol/billing";
 
 const period = (year: number, month: number) => ({
   start: Date.UTC(year, month, 1),
@@ -47,21 +48,7 @@ describe("billing's words", () => {
       set: "100 credits in total",
       raised: null,
     });
-    const base = {
-      id: "e",
-      at: 0,
-      principalId: null,
-      runId: null,
-      threadId: null,
-      projectId: null,
-      taskId: null,
-      instanceId: null,
-      model: null,
-      inputTokens: null,
-      outputTokens: null,
-      seconds: null,
-      note: null,
-    };
+    const base = { id: "e", at: 0, ...NO_ENTRY_DETAILS };
     expect(entryWhat({ ...base, kind: "topup", amount: 10_000, purpose: null, note: "Top-up through Stripe" })).toBe(
       "Top-up: Top-up through Stripe",
     );

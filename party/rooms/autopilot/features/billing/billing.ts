@@ -4,13 +4,14 @@
 // what it pays for, so recording the same thing twice is one entry. The spend gate
 // (spend-gate.ts) reads what is left here before anything is spent.
 import type { z } from "zod";
-import type {
-  BillingEntriesParams,
-  BillingState,
-  Budget,
-  BudgetScope,
-  LedgerEntry,
-  SpendGroupBy,
+import {
+  type BillingEntriesParams,
+  type BillingState,
+  type Budget,
+  type BudgetScope,
+  type LedgerEntry,
+  NO_ENTRY_DETAILS,
+  type SpendGroupBy,
 } from "../../../../../shared/protocol/billing";
 import { and, count, desc, eq, gte, lt, or, sql as q, sum } from "drizzle-orm";
 import type { BillingConfig, PlanConfig } from "./config";
@@ -34,21 +35,7 @@ export type NewLedgerEntry = Pick<LedgerEntry, "id" | "at" | "kind" | "amount"> 
 export function appendLedger(sql: Sql, entry: NewLedgerEntry): boolean {
   const result = sql.db
     .insert(ledger)
-    .values({
-      purpose: null,
-      principalId: null,
-      runId: null,
-      threadId: null,
-      projectId: null,
-      taskId: null,
-      instanceId: null,
-      model: null,
-      inputTokens: null,
-      outputTokens: null,
-      seconds: null,
-      note: null,
-      ...entry,
-    })
+    .values({ ...NO_ENTRY_DETAILS, ...entry })
     .onConflictDoNothing({ target: ledger.id })
     .returning({ n: ledger.n })
     .all();
