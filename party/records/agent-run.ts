@@ -1,19 +1,13 @@
 import { z } from "zod";
 import { Actor, Scope } from "../../shared/protocol/principal";
 import { defineRecord } from "./codec";
+import { DecidedCall } from "./tool-calls";
 
 /** A call the run's model made that waits for (or got) a person's decision. */
 export const PendingCall = z.object({
   /** The SDK's approval id: the resume answers it. */
   approvalId: z.string(),
-  toolCallId: z.string(),
-  tool: z.string(),
-  input: z.unknown(),
-  /** The room approval a person decides. */
-  roomApprovalId: z.string().nullable(),
-  answer: z
-    .union([z.object({ approved: z.literal(true) }), z.object({ approved: z.literal(false), reason: z.string() })])
-    .nullable(),
+  ...DecidedCall.shape,
 });
 export type PendingCall = z.infer<typeof PendingCall>;
 

@@ -2,22 +2,13 @@ import { z } from "zod";
 import { Scope } from "../../shared/protocol/principal";
 import { RunLogEntry, Task } from "../../shared/protocol/tasks";
 import { defineRecord } from "./codec";
+import { DecidedCall } from "./tool-calls";
 
 /** What a tool call of a task's step got: its result as the model is told it. */
 export const TaskCallResult = z.object({ status: z.enum(["ok", "error", "denied"]), text: z.string() });
 
 /** One tool call the model decided in a step, stored before it runs (decision 41). */
-export const TaskCall = z.object({
-  toolCallId: z.string(),
-  tool: z.string(),
-  input: z.unknown(),
-  /** The room approval a person decides, for a call that needs one. */
-  roomApprovalId: z.string().nullable(),
-  answer: z
-    .union([z.object({ approved: z.literal(true) }), z.object({ approved: z.literal(false), reason: z.string() })])
-    .nullable(),
-  result: TaskCallResult.nullable(),
-});
+export const TaskCall = DecidedCall.extend({ result: TaskCallResult.nullable() });
 export type TaskCall = z.infer<typeof TaskCall>;
 
 /**
