@@ -44,6 +44,14 @@ export const inField =
   (doc) =>
     isDoc(doc[field]) ? { ...doc, [field]: step(doc[field]) } : doc;
 
+/**
+ * The same steps for each of these record kinds (events or results that carry the same
+ * entity), to spread into a table of upgrades; `K` names every kind there is, so a kind
+ * misspelled here is a type error rather than a record left without its steps.
+ */
+export const eachUpgradedBy = <K extends string>(kinds: readonly K[], steps: readonly Upgrade[]) =>
+  Object.fromEntries(kinds.map((kind) => [kind, steps])) as { readonly [P in K]?: readonly Upgrade[] };
+
 const VERSION_KEY = "$v";
 
 export class StoredRecordError extends Error {

@@ -4,10 +4,10 @@ import {
   DurableEvents,
   type EventPayload,
 } from "../../shared/protocol/events";
-import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
+import { defineRecord, eachUpgradedBy, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 import { approvalIn } from "./approval-upgrades";
 import { scheduleIn } from "./schedule-upgrades";
-import { threadAgentsIn, threadDetachedIn, threadIn } from "./thread-upgrades";
+import { THREAD_IN_UPGRADES } from "./thread-upgrades";
 
 // Durable event payloads in the room's event log (kept for resume, up to EVENT_LOG_RETAIN
 // events). Each event name is its own record kind with its own version: a step that
@@ -15,14 +15,12 @@ import { threadAgentsIn, threadDetachedIn, threadIn } from "./thread-upgrades";
 // e.g. `"thread.created": [(p) => ({ ...p, thread: step(p.thread) })]`.
 const UPGRADES: { readonly [E in DurableEventName]?: readonly Upgrade[] } = {
   // Protocol 5: threads gained `responder`; protocol 8: its `agents` (thread-upgrades.ts).
-  "thread.created": [threadIn, threadAgentsIn, threadDetachedIn],
-  "thread.renamed": [threadIn, threadAgentsIn, threadDetachedIn],
-  "thread.archived": [threadIn, threadAgentsIn, threadDetachedIn],
-  "thread.restored": [threadIn, threadAgentsIn, threadDetachedIn],
-  "thread.updated": [threadIn, threadAgentsIn, threadDetachedIn],
+  ...eachUpgradedBy<DurableEventName>(
+    ["thread.created", "thread.renamed", "thread.archived", "thread.restored", "thread.updated"],
+    THREAD_IN_UPGRADES,
+  ),
   // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
-  "approval.requested": [approvalIn],
-  "approval.resolved": [approvalIn],
+  ...eachUpgradedBy<DurableEventName>(["approval.requested", "approval.resolved"], [approvalIn]),
   // Protocol 12: schedules gained `lastRun` (schedule-upgrades.ts).
   "schedule.changed": [scheduleIn],
 };

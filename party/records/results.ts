@@ -1,32 +1,36 @@
 import { isMethodName, type MethodName, Methods } from "../../shared/protocol/methods";
-import { defineRecord, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
+import { defineRecord, eachUpgradedBy, type RecordCodec, StoredRecordError, type Upgrade } from "./codec";
 import { approvalIn } from "./approval-upgrades";
 import { preferencesIn } from "./inbox-upgrades";
 import { scheduleIn } from "./schedule-upgrades";
-import { threadAgentsIn, threadDetachedIn, threadIn } from "./thread-upgrades";
+import { THREAD_IN_UPGRADES, threadAgentsIn, threadDetachedIn } from "./thread-upgrades";
 
 // Recorded results of mutating methods (the idempotency table, kept 24 h): a repeated
 // request is answered with the stored result, so it must still match the method's result
 // schema after a change. Each method is its own record kind.
 const UPGRADES: { readonly [M in MethodName]?: readonly Upgrade[] } = {
   // Protocol 5: threads gained `responder`; protocol 8: its `agents` (thread-upgrades.ts).
-  "threads.create": [threadIn, threadAgentsIn, threadDetachedIn],
-  "threads.rename": [threadIn, threadAgentsIn, threadDetachedIn],
-  "threads.archive": [threadIn, threadAgentsIn, threadDetachedIn],
-  "sessions.open": [threadIn, threadAgentsIn, threadDetachedIn],
-  "sessions.send": [threadIn, threadAgentsIn, threadDetachedIn],
+  ...eachUpgradedBy<MethodName>(
+    ["threads.create", "threads.rename", "threads.archive", "sessions.open", "sessions.send"],
+    THREAD_IN_UPGRADES,
+  ),
   // Recorded since protocol 5 or 7 with a responder, so only protocol 8's steps.
   "threads.configure": [threadAgentsIn, threadDetachedIn],
   // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
-  "approvals.request": [approvalIn],
-  "approvals.resolve": [approvalIn],
-  "instances.provision": [approvalIn],
-  "instances.restart": [approvalIn],
-  "instances.backup": [approvalIn],
-  "instances.delete": [approvalIn],
-  "instances.restore": [approvalIn],
-  "instances.unpair": [approvalIn],
-  "instances.link": [approvalIn],
+  ...eachUpgradedBy<MethodName>(
+    [
+      "approvals.request",
+      "approvals.resolve",
+      "instances.provision",
+      "instances.restart",
+      "instances.backup",
+      "instances.delete",
+      "instances.restore",
+      "instances.unpair",
+      "instances.link",
+    ],
+    [approvalIn],
+  ),
   // Its result carries the approval and the thread: both steps, in the order they came.
   "instances.startChat": [approvalIn, threadAgentsIn, threadDetachedIn],
   // Inbox preferences gained a `push` channel (inbox-upgrades.ts).

@@ -40,3 +40,5 @@ export const threadIn = inThread(withResponder);
 /** Protocol 8's. */
 export const threadAgentsIn = inThread(withAgentsSetting);
 export const threadDetachedIn = inThread(withoutDetachedGateway);
+/** Every step, for the events and results that carry a thread since before protocol 5. */
+export const THREAD_IN_UPGRADES: readonly Upgrade[] = [threadIn, threadAgentsIn, threadDetachedIn];
