@@ -57,39 +57,24 @@ describe("record codecs", () => {
       table: string,
       column = "doc",
       upgrade: (doc: Record<string, unknown>, i: number) => unknown = (doc) => doc,
-    ) => expect(decoded).toEqual(docs(table, column).map((d, i) => upgrade(JSON.parse(d), i)));
-    same(
-      docs("threads").map((d) => threadRecord.decode(d)),
-      "threads",
-      "doc",
-      (doc) => withAgentsSetting(withResponder(doc)),
-    );
-    same(
-      docs("messages").map((d) => messageRecord.decode(d)),
-      "messages",
-    );
-    same(
-      docs("approvals").map((d) => approvalRecord.decode(d)),
-      "approvals",
-      "doc",
-      upgradeApproval,
-    );
-    same(
-      docs("jobs").map((d) => jobRecord.decode(d)),
-      "jobs",
-    );
-    same(
-      docs("instances").map((d) => instanceRecord.decode(d)),
-      "instances",
-    );
-    same(
-      docs("audit").map((d) => auditRecord.decode(d)),
-      "audit",
-    );
-    same(
-      docs("gateway_sessions").map((d) => gatewaySessionRecord.decode(d)),
-      "gateway_sessions",
-    );
+    ) => expect(decoded, table).toEqual(docs(table, column).map((d, i) => upgrade(JSON.parse(d), i)));
+    // Each table of documents, with the steps its older rows take (none: as stored).
+    const documents: [string, { decode: (text: string) => unknown }, ((doc: Record<string, unknown>) => unknown)?][] = [
+      ["threads", threadRecord, (doc) => withAgentsSetting(withResponder(doc))],
+      ["messages", messageRecord],
+      ["approvals", approvalRecord, upgradeApproval],
+      ["jobs", jobRecord],
+      ["instances", instanceRecord],
+      ["audit", auditRecord],
+      ["gateway_sessions", gatewaySessionRecord],
+    ];
+    for (const [table, record, upgrade] of documents)
+      same(
+        docs(table).map((d) => record.decode(d)),
+        table,
+        "doc",
+        upgrade,
+      );
     same(
       tables.events!.map((r) => decodeEventPayload(r.event as DurableEventName, String(r.payload))),
       "events",
