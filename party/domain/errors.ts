@@ -22,6 +22,15 @@ export class RoomError extends Error {
   }
 }
 
+/**
+ * `value` when there is one, else the not_found error a client hears for a `kind` of thing
+ * it named by id: "no thread t_1", with `{threadId: "t_1"}` as its details.
+ */
+export function orNotFound<T>(value: T | null, kind: string, id: string): T {
+  if (value === null) throw new RoomError("not_found", `no ${kind} ${id}`, { [`${kind}Id`]: id });
+  return value;
+}
+
 export const INTERNAL_ERROR: ErrorShape = {
   code: "internal",
   message: "internal error",

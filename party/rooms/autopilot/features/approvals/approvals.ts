@@ -10,7 +10,7 @@ import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
 import type { OpContext } from "../../kernel/op-context";
 import { excluded, hasRow } from "../../../../domain/db/client";
 import { approvalGates, approvals, instances, jobs, threads } from "../../../../domain/db/schema";
-import { RoomError } from "../../../../domain/errors";
+import { orNotFound, RoomError } from "../../../../domain/errors";
 import { docById, type Page, pageRows } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";
 import { type DecisionAsk, decisionRefusal, selfConfirmed } from "../../../../../shared/approval-policy";
@@ -27,9 +27,7 @@ export function getApproval(sql: Sql, id: string): Approval | null {
 }
 
 export function requireApproval(sql: Sql, id: string): Approval {
-  const approval = getApproval(sql, id);
-  if (!approval) throw new RoomError("not_found", `no approval ${id}`, { approvalId: id });
-  return approval;
+  return orNotFound(getApproval(sql, id), "approval", id);
 }
 
 function putApproval(sql: Sql, a: Approval): void {

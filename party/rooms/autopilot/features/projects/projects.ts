@@ -16,7 +16,7 @@ import { and, eq, inArray, isNull, ne, sql as q } from "drizzle-orm";
 import type { OpContext } from "../../kernel/op-context";
 import { excluded, storedElements } from "../../../../domain/db/client";
 import { files, projects, threads } from "../../../../domain/db/schema";
-import { RoomError } from "../../../../domain/errors";
+import { orNotFound, RoomError } from "../../../../domain/errors";
 import { countRows, docById, type Page, pageArchivable } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";
 import { readable } from "../../../../records/codec";
@@ -34,9 +34,7 @@ export function getProject(sql: Sql, id: string): Project | null {
 }
 
 export function requireProject(sql: Sql, id: string): Project {
-  const project = getProject(sql, id);
-  if (!project) throw new RoomError("not_found", `no project ${id}`, { projectId: id });
-  return project;
+  return orNotFound(getProject(sql, id), "project", id);
 }
 
 function putProject(sql: Sql, project: Project): void {

@@ -10,7 +10,7 @@ import type {
 } from "../../../../../shared/protocol/schedules";
 import { hasScope } from "../../../../../shared/scopes";
 import { isAccessPrincipal } from "../../../../auth/current-access";
-import { RoomError } from "../../../../domain/errors";
+import { orNotFound, RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import type { OpContext } from "../../kernel/op-context";
 import { requireProject } from "../projects/index";
@@ -80,9 +80,7 @@ export function createSchedule(
 }
 
 export function requireSchedule(sql: Sql, scheduleId: string): Schedule {
-  const schedule = getSchedule(sql, scheduleId);
-  if (!schedule) throw new RoomError("not_found", `no schedule ${scheduleId}`, { scheduleId });
-  return schedule;
+  return orNotFound(getSchedule(sql, scheduleId), "schedule", scheduleId);
 }
 
 /**

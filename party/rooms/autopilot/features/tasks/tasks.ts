@@ -15,7 +15,7 @@ import {
 import { and, asc, eq, inArray, notInArray } from "drizzle-orm";
 import { excluded } from "../../../../domain/db/client";
 import { tasks } from "../../../../domain/db/schema";
-import { RoomError } from "../../../../domain/errors";
+import { orNotFound, RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { type TaskDoc, taskRecord } from "../../../../records/task";
 import type { OpContext } from "../../kernel/op-context";
@@ -33,9 +33,7 @@ export function getTask(sql: Sql, id: string): TaskDoc | null {
 }
 
 export function requireTask(sql: Sql, id: string): TaskDoc {
-  const task = getTask(sql, id);
-  if (!task) throw new RoomError("not_found", `no task ${id}`, { taskId: id });
-  return task;
+  return orNotFound(getTask(sql, id), "task", id);
 }
 
 /** The task as clients see it (its checkpoint stays in the room). */

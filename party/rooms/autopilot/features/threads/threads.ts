@@ -14,7 +14,7 @@ import { claimFiles, markAttached } from "./files";
 import type { OpContext } from "../../kernel/op-context";
 import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
 import { messages as messageRows, threads } from "../../../../domain/db/schema";
-import { RoomError } from "../../../../domain/errors";
+import { orNotFound, RoomError } from "../../../../domain/errors";
 import type { PageCursor } from "../../../../../shared/protocol/paging";
 import { type Page, pageArchivable } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";
@@ -83,9 +83,7 @@ function readThread(sql: Sql, id: string): Thread | null {
 }
 
 export function requireThread(sql: Sql, id: string): Thread {
-  const thread = getThread(sql, id);
-  if (!thread) throw new RoomError("not_found", `no thread ${id}`, { threadId: id });
-  return thread;
+  return orNotFound(getThread(sql, id), "thread", id);
 }
 
 function putThread(sql: Sql, thread: Thread): void {
