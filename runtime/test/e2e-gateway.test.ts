@@ -20,17 +20,10 @@ import {
 } from "./helpers";
 import { userTexts, type ScriptedModel } from "./scripted-model";
 import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
+import { phaseNames, START_PHASES } from "./start-phases";
 
 const WS = "ws1";
 const ALPHA = `/v1/workspaces/${WS}/instances/alpha`;
-const START_PHASES = [
-  "queued",
-  "writing config",
-  "starting process",
-  "waiting for port",
-  "waiting for gateway handshake",
-  "ready",
-];
 
 let setup: ScriptedRuntime;
 let dataDir: string;
@@ -108,7 +101,7 @@ describe("runtime with the real gateway", () => {
     const { final, seen } = await waitForStatus(baseUrl, ALPHA, (s) => s.state === "ready" || s.state === "error");
     expect(final.error).toBeNull();
     expect(final.state).toBe("ready");
-    expect(final.phases.map((p: { phase: string }) => p.phase)).toEqual(START_PHASES);
+    expect(phaseNames(final)).toEqual(START_PHASES);
     expect(final.progress).toBe(100);
     expect(final.gatewayVersion).toBe("2026.9.6");
     const progress = seen.map((s) => s.progress);

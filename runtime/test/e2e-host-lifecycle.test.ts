@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RUNTIME_DIR } from "../src/config";
 import { isPortOpen } from "../src/ports";
 import { api, isProcessRunning, processTree, SERVICE_TOKEN, waitForStatus } from "./helpers";
+import { phaseNames, RESTORING_START_PHASES } from "./start-phases";
 
 const GAMMA = "/v1/workspaces/ws2/instances/gamma";
 let dataDir: string;
@@ -93,15 +94,7 @@ describe("host lifecycle", () => {
     const { child, url } = await startHost();
     const status = await provisionReady(url);
     second = { child, gatewayPid: status.pid, port: status.port };
-    expect(status.phases.map((p: { phase: string }) => p.phase)).toEqual([
-      "queued",
-      "restoring backup",
-      "writing config",
-      "starting process",
-      "waiting for port",
-      "waiting for gateway handshake",
-      "ready",
-    ]);
+    expect(phaseNames(status)).toEqual(RESTORING_START_PHASES);
     expect(status.restoredFrom).toMatch(/\.tar\.gz$/);
     // The restored state includes the instance's gateway token.
     expect(readFileSync(join(dataDir, "instances", "ws2", "gamma", "gateway-token"), "utf8").trim()).toBe(token);

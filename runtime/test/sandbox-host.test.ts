@@ -28,6 +28,7 @@ import {
   containerContents,
   gatewayEnv,
 } from "./sandbox-fakes";
+import { phaseNames, START_PHASES } from "./start-phases";
 
 describe("sandbox ids", () => {
   it("are lower-case, deterministic, DNS-safe and at most 63 characters", async () => {
@@ -69,14 +70,7 @@ describe("sandbox host: provision", () => {
       gatewayVersion: "2026.9.6",
       error: null,
     });
-    expect(status.phases.map((p: { phase: string }) => p.phase)).toEqual([
-      "queued",
-      "writing config",
-      "starting process",
-      "waiting for port",
-      "waiting for gateway handshake",
-      "ready",
-    ]);
+    expect(phaseNames(status)).toEqual(START_PHASES);
 
     const id = await sandboxId(REF);
     expect(sdk.opened.every((o) => o.id === id && o.options.normalizeId === true && o.options.keepAlive === true)).toBe(
