@@ -9,8 +9,8 @@ import type { ProbeOutcome } from "../src/gateway-handshake";
 import { runGatewayStart, StartFailure, type GatewayStartAdapter, type StartRecord } from "../src/gateway-start";
 import { enterPhase, progressOf } from "../src/host";
 import { phaseNames, RESTORING_START_PHASES } from "./start-phases";
+import { gatewayBlock, TOKEN } from "./gateway-fixtures";
 
-const TOKEN = "gw-token-0123456789abcdef0123456789abcdef";
 const PATHS = {
   home: "/i/home",
   state: "/i/state",
@@ -110,14 +110,7 @@ describe("the gateway start sequence", () => {
     expect(record).toMatchObject({ state: "ready", phase: "ready", gatewayVersion: "2026.9.6", restoredFrom: null });
     expect(record.startupMs).toBeGreaterThanOrEqual(0);
     const written = JSON.parse(config());
-    expect(written.gateway).toEqual({
-      mode: "local",
-      port: 40123,
-      bind: "loopback",
-      auth: { mode: "token", token: TOKEN },
-      trustedProxies: ["127.0.0.1"],
-      controlUi: { enabled: false },
-    });
+    expect(written.gateway).toEqual(gatewayBlock(40123));
     expect(written.logging.file).toBe("/i/logs/gateway.log");
     expect(config()).not.toContain("secret-key");
     expect(env()).toMatchObject({

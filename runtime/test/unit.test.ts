@@ -17,8 +17,8 @@ import { validateInstanceId, validateRef, validateWorkspaceId } from "../src/ids
 import { matchGatewayPath } from "../src/gateway-path";
 import type { RuntimeHost } from "../src/host";
 import { forwardableCloseCode, injectGatewayToken, redactToken } from "../src/ws-proxy";
+import { gatewayBlock, TOKEN } from "./gateway-fixtures";
 
-const TOKEN = "gw-token-0123456789abcdef0123456789abcdef";
 const tmp = mkdtempSync(join(tmpdir(), "runtime-unit-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -326,14 +326,7 @@ describe("gateway config writer", () => {
   const input = { port: 40123, token: TOKEN, workspaceDir: "/data/i/workspace", logFile: "/data/i/logs/gateway.log" };
   it("writes token auth, loopback bind, the port, no dashboard, no update check and exec approvals set to ask", () => {
     const config = buildGatewayConfig({ ...input, model: undefined }) as any;
-    expect(config.gateway).toEqual({
-      mode: "local",
-      port: 40123,
-      bind: "loopback",
-      auth: { mode: "token", token: TOKEN },
-      trustedProxies: ["127.0.0.1"],
-      controlUi: { enabled: false },
-    });
+    expect(config.gateway).toEqual(gatewayBlock(40123));
     expect(config.update).toEqual({ checkOnStart: false });
     expect(config.tools.exec.mode).toBe("ask");
     expect(config.logging.file).toBe("/data/i/logs/gateway.log");
