@@ -3,6 +3,7 @@
 // capacity claim, per-workspace listing.
 import { describe, expect, it } from "vitest";
 import { InstanceRecords, type InstanceRecord, type SyncKvLike } from "../sandbox/instance-records";
+import { neverStarted } from "../src/gateway-start";
 
 class MapKv implements SyncKvLike {
   readonly map = new Map<string, unknown>();
@@ -35,13 +36,8 @@ const record = (
   phaseSince: 0,
   phases: [],
   progress: 0,
+  ...neverStarted(),
   createdAt: "2026-11-22T00:00:00.000Z",
-  startedAtMs: null,
-  readyAtMs: null,
-  startupMs: null,
-  restarts: 0,
-  restoredFrom: null,
-  gatewayVersion: null,
   error: null,
   version,
 });
