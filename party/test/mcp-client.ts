@@ -5,7 +5,7 @@ import { SELF } from "cloudflare:test";
 import type { Principal, Scope } from "../../shared/protocol/principal";
 import { McpSessions } from "../rooms/autopilot/features/mcp/sessions";
 import { RequestMeter } from "../rooms/shared/rate-limit";
-import { createKey, ORIGIN, type Person, RawSocket, signUp } from "./harness";
+import { createKey, idem, ORIGIN, type Person, RawSocket, signUp } from "./harness";
 
 export const endpoint = (workspaceId: string, origin = ORIGIN) =>
   new URL(`${origin}/mcp/${encodeURIComponent(workspaceId)}`);
@@ -79,6 +79,29 @@ export async function keyedWithPerson(scopes?: Scope[]) {
   const person = await RawSocket.open(keyedOwner.owner.workspaceId, { cookie: keyedOwner.owner.cookie });
   await person.hello();
   return { ...keyedOwner, person };
+}
+
+/** As `keyedWithPerson`, with a thread the person made for the key to act on and the key's client connected. */
+export async function keyedWithThread(scopes: Scope[], title: string) {
+  const keyedOwner = await keyedWithPerson(scopes);
+  const { thread } = await keyedOwner.person.ok("threads.create", { title, idempotencyKey: idem() });
+  const client = await connect(keyedOwner.owner.workspaceId, keyedOwner.key);
+  return { ...keyedOwner, thread, client };
+}
+
+/** The names of the tools the client is offered (only those starting with `prefix`), sorted. */
+export async function toolNames(client: Client, prefix = ""): Promise<string[]> {
+  const names = (await client.listTools()).tools.map((t) => t.name);
+  return names.filter((name) => name.startsWith(prefix)).sort();
+}
+
+/** The tools starting with `prefix` that a new key with `scopes` is offered, sorted. */
+export async function toolsOffered(scopes: Scope[], prefix: string): Promise<string[]> {
+  const { owner, key } = await keyed(scopes);
+  const client = await connect(owner.workspaceId, key);
+  const names = await toolNames(client, prefix);
+  await client.close();
+  return names;
 }
 
 type SessionLimits = ReturnType<ConstructorParameters<typeof McpSessions>[0]["limits"]>;

@@ -5,16 +5,13 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Schedule } from "../../shared/protocol/schedules";
-import { decisionOn, idem } from "./harness";
-import { connect, keyed, keyedWithPerson } from "./mcp-client";
+import { decisionOn } from "./harness";
+import { keyedWithThread, toolNames, toolsOffered } from "./mcp-client";
 
 describe("schedules over MCP", () => {
   it("lists the schedule tools; a list runs at once, a create waits for a person", async () => {
-    const { owner, key, person } = await keyedWithPerson(["read", "write"]);
-    const { thread } = await person.ok("threads.create", { title: "standup", idempotencyKey: idem() });
-    const client = await connect(owner.workspaceId, key);
-    const names = (await client.listTools()).tools.map((t) => t.name).filter((n) => n.startsWith("schedules_"));
-    expect(names.sort()).toEqual([
+    const { person, thread, client } = await keyedWithThread(["read", "write"], "standup");
+    expect(await toolNames(client, "schedules_")).toEqual([
       "schedules_create",
       "schedules_delete",
       "schedules_hook",
@@ -53,10 +50,6 @@ describe("schedules over MCP", () => {
   });
 
   it("a read-only key lists only the schedule tool that reads", async () => {
-    const { owner, key } = await keyed(["read"]);
-    const client = await connect(owner.workspaceId, key);
-    const names = (await client.listTools()).tools.map((t) => t.name).filter((n) => n.startsWith("schedules_"));
-    expect(names.sort()).toEqual(["schedules_list", "schedules_runs"]);
-    await client.close();
+    expect(await toolsOffered(["read"], "schedules_")).toEqual(["schedules_list", "schedules_runs"]);
   });
 });

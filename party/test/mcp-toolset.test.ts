@@ -3,17 +3,15 @@
 // there if that key asked it — a read-only key's answer refuses the write tools with why.
 import { describe, expect, it } from "vitest";
 import type { MethodResult } from "../../shared/protocol/methods";
-import { idem, uniq } from "./harness";
-import { connect, keyedWithPerson } from "./mcp-client";
+import { uniq } from "./harness";
+import { keyedWithThread, toolNames } from "./mcp-client";
 
 type Toolset = MethodResult<"agent.toolset">;
 
 describe("agent.toolset over MCP", () => {
   it("answers a key with the tools a run for it would get, and why the rest are not offered", async () => {
-    const { owner, key, person } = await keyedWithPerson(["read"]);
-    const { thread } = await person.ok("threads.create", { title: uniq("thread"), idempotencyKey: idem() });
-    const client = await connect(owner.workspaceId, key);
-    expect((await client.listTools()).tools.map((t) => t.name)).toContain("agent_toolset");
+    const { person, thread, client } = await keyedWithThread(["read"], uniq("thread"));
+    expect(await toolNames(client)).toContain("agent_toolset");
     const result = await client.callTool({ name: "agent_toolset", arguments: { threadId: thread.id } });
     expect(result.isError).toBeFalsy();
     const toolset = result.structuredContent as Toolset;

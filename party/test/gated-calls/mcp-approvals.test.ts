@@ -23,7 +23,7 @@ import { buildFeatures } from "../../rooms/autopilot/kernel/features";
 import type { RoomServices } from "../../rooms/autopilot/kernel/services";
 import { callDigest, claimApprovedCallOf, requestGatedCall } from "../../rooms/autopilot/features/mcp/gated-calls";
 import { createKey, decisionOn, idem, type Person, provisioned, RawSocket } from "../harness";
-import { connect, keyed } from "../mcp-client";
+import { connect, keyed, keyedWithPerson, keyedWithThread } from "../mcp-client";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
 const roomOf = (workspaceId: string) => rooms.get(rooms.idFromName(workspaceId));
@@ -279,8 +279,7 @@ describe("people decide gated MCP calls", () => {
 
 describe("a gated call whose target does not exist", () => {
   it("answers not_found at once and files no approval", async () => {
-    const { owner, key } = await keyed(["read", "write"]);
-    const person = await personIn(owner);
+    const { owner, key, person } = await keyedWithPerson(["read", "write"]);
     const client = await connect(owner.workspaceId, key);
     const calls = [
       { name: "threads_archive", arguments: { threadId: "no-such-thread" } },
@@ -361,10 +360,7 @@ describe("an approved gate stands for its own call only", () => {
 
 describe("a restarted room", () => {
   it("withdraws the approvals of gated calls it no longer holds: no call waits on them", async () => {
-    const { owner, key } = await keyed(["read", "write"]);
-    const person = await personIn(owner);
-    const { thread } = await person.ok("threads.create", { title: "outlives the room", idempotencyKey: idem() });
-    const client = await connect(owner.workspaceId, key);
+    const { owner, person, thread, client } = await keyedWithThread(["read", "write"], "outlives the room");
     const call = client
       .callTool({ name: "threads_archive", arguments: { threadId: thread.id } }, { timeout: 30_000 })
       .catch((error: unknown) => error);
