@@ -11,7 +11,7 @@ import { PresenceChanges, pagePresence } from "../rooms/autopilot/kernel/connect
 import type { Autopilot } from "../rooms/autopilot/room";
 import { PRESENCE_HOLD_MS, PresenceBroadcast } from "../rooms/autopilot/kernel/connections/presence-broadcast";
 import { PresenceIndex } from "../rooms/autopilot/kernel/connections/presence-index";
-import { addMember, idem, ownWorkspace, RawSocket, signUp } from "./harness";
+import { idem, ownWorkspace, RawSocket, workspaceWithMember } from "./harness";
 
 const frameBytes = (sock: RawSocket, pick: (f: EventFrame) => boolean) =>
   sock
@@ -221,11 +221,8 @@ describe("bounded resume", () => {
 
 describe("presence that scales", () => {
   it("N sockets joining at once cost O(N) presence frames, and everyone ends up seeing everyone", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
     // Two people, so neither passes the per-principal socket cap (20 in these tests).
-    const member = await signUp();
-    await addMember(owner, ws, member, "member");
+    const { owner, ws, member } = await workspaceWithMember();
     const n = 40;
     const socks = await Promise.all(
       Array.from({ length: n }, (_, i) =>

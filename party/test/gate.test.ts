@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { parseRoomPath } from "../room-path";
 import { timeOf } from "../auth/d1-time";
 import { SESSION_EXPIRES_IN_S, SESSION_UPDATE_AGE_S } from "../auth/options";
-import { addMember, api, ORIGIN, RawSocket, signUp } from "./harness";
+import { api, ORIGIN, RawSocket, signUp, workspaceWithMember } from "./harness";
 
 /** Opens a raw socket on any room path, and reports how it closed (or that it stayed open). */
 async function openPath(
@@ -66,10 +66,7 @@ describe("canonical room ids", () => {
 
 describe("server-assigned connection ids", () => {
   it("a client-chosen _pk is ignored: two sockets asking for one id get distinct ids of the room's choosing", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const other = await signUp();
-    await addMember(owner, ws, other, "member");
+    const { owner, ws, member: other } = await workspaceWithMember();
     const first = await RawSocket.open(ws, { cookie: owner.cookie }, { _pk: "chosen-id" });
     const firstHello = await first.hello();
     const second = await RawSocket.open(ws, { cookie: other.cookie }, { _pk: "chosen-id" });
@@ -125,10 +122,7 @@ describe("the session cookie at the gate (one D1 read per upgrade, shared by upg
     );
 
   it("refuses at connect whatever D1 says now: a removed member, a disabled account, a signed-out session, a forged cookie", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const member = await signUp();
-    await addMember(owner, ws, member, "member");
+    const { owner, ws, member } = await workspaceWithMember();
     await (await RawSocket.open(ws, { cookie: member.cookie })).hello();
     await db.prepare(`delete from "member" where "organizationId" = ? and "userId" = ?`).bind(ws, member.userId).run();
     expect((await (await RawSocket.open(ws, { cookie: member.cookie })).waitClosed()).code).toBe(4003);
@@ -152,10 +146,7 @@ describe("the session cookie at the gate (one D1 read per upgrade, shared by upg
   });
 
   it("upgrades of one session at the same moment all open as that person; the next, after the member was removed, is refused", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const member = await signUp();
-    await addMember(owner, ws, member, "member");
+    const { ws, member } = await workspaceWithMember();
     const together = await Promise.all(Array.from({ length: 8 }, () => RawSocket.open(ws, { cookie: member.cookie })));
     for (const socket of together)
       expect((await socket.hello()).principal).toMatchObject({ id: member.userId, role: "member" });

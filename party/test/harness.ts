@@ -377,6 +377,15 @@ export function autopilotStub(workspaceId: string): DurableObjectStub<Autopilot>
 export const inAutopilot = <R>(workspaceId: string, fn: (sql: Sql, room: Autopilot) => R | Promise<R>): Promise<R> =>
   runInDurableObject(autopilotStub(workspaceId), (room: Autopilot, state) => fn(sqlFromStorage(state.storage), room));
 
+/** A new person's own workspace with a second person added to it as `role` (no sockets opened). */
+export async function workspaceWithMember(role: Role = "member") {
+  const owner = await signUp();
+  const ws = owner.workspaceId;
+  const member = await signUp();
+  await addMember(owner, ws, member, role);
+  return { owner, ws, member };
+}
+
 /** A new person's own workspace, and a socket of theirs into it past its hello. */
 export async function ownWorkspace() {
   const owner = await signUp();

@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { refuseOverCap } from "../rooms/shared/connection-cap";
-import { addMember, createKey, ORIGIN, RawSocket, signUp } from "./harness";
+import { createKey, ORIGIN, RawSocket, signUp, workspaceWithMember } from "./harness";
 
 // The test config (vitest.worker.config.ts) caps a principal at 20 sockets per room and
 // gives it a bucket of 800 requests refilled at 20/s, over all its sockets.
@@ -71,10 +71,7 @@ describe("limits per principal", () => {
   });
 
   it("a principal's requests are limited across all its sockets; another principal's are not", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const member = await signUp();
-    await addMember(owner, ws, member, "member");
+    const { owner, ws, member } = await workspaceWithMember();
     const key = await createKey(owner, ws);
     const floods = await Promise.all(Array.from({ length: 3 }, () => RawSocket.open(ws, { key: key.key })));
     const calm = await RawSocket.open(ws, { cookie: member.cookie });
