@@ -45,10 +45,8 @@ describe("the agents lifecycle under the Autopilot", () => {
   });
 
   it("the room's keep-alive is a host job: due, it reaches the room, which ends it when nothing holds the room", async () => {
-    const owner = await signUp();
+    const { owner, sock } = await ownWorkspace();
     const stub = rooms.getByName(owner.workspaceId);
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await sock.hello();
     // A beat due now, as a hold leaves it (host jobs reach the room's onJob).
     const job = await runInDurableObject(stub, (room: Autopilot) =>
       room.lifecycle.jobs.push({ id: KEEP_ALIVE_JOB, fn: KEEP_ALIVE_JOB, time: Date.now() }),
@@ -63,10 +61,8 @@ describe("the agents lifecycle under the Autopilot", () => {
   });
 
   it("scheduled callbacks are found by the names stored in their rows, and a due one runs on the alarm", async () => {
-    const owner = await signUp();
+    const { owner, sock } = await ownWorkspace();
     const stub = rooms.getByName(owner.workspaceId);
-    const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-    await sock.hello();
     await sock.ok("threads.create", { title: "x", idempotencyKey: idem() });
     const due = await runInDurableObject(stub, (room: Autopilot) => room.scheduler.set(new Date(), "sweepRetention"));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
