@@ -15,6 +15,7 @@ import {
   createKey,
   decisionOn,
   idem,
+  keyTicket,
   ORIGIN,
   type Person,
   RawSocket,
@@ -188,11 +189,7 @@ describe("revoking access reaches open sockets in both rooms", () => {
   it("a connect ticket minted before its key was revoked opens nothing", async () => {
     const owner = await signUp();
     const agent = await createKey(owner, owner.workspaceId);
-    const minted = await api<{ ticket: string }>("/api/connect-ticket", {
-      method: "POST",
-      headers: { "x-api-key": agent.key },
-      body: JSON.stringify({ workspaceId: owner.workspaceId }),
-    });
+    const minted = await keyTicket(agent.key, owner.workspaceId);
     expect(minted.status).toBe(201);
     await api(`/api/workspaces/${owner.workspaceId}/keys/${agent.id}`, { method: "DELETE", cookie: owner.cookie });
     const s = await RawSocket.open(owner.workspaceId, { ticket: minted.body.ticket });

@@ -97,6 +97,14 @@ export async function createKey(owner: Person, workspaceId: string, scopes?: Sco
   return res.body;
 }
 
+/** A connect ticket for `workspaceId` asked for with an API key: the answer, for its status and ticket. */
+export const keyTicket = (key: string, workspaceId: string) =>
+  api<{ ticket: string }>("/api/connect-ticket", {
+    method: "POST",
+    headers: { "x-api-key": key },
+    body: JSON.stringify({ workspaceId }),
+  });
+
 export { api };
 
 export type Credentials = { cookie: string } | { key: string } | { ticket: string } | Record<string, never>;

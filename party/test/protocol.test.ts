@@ -10,6 +10,7 @@ import {
   decisionOn,
   frameViolations,
   idem,
+  keyTicket,
   type Person,
   RawSocket,
   signUp,
@@ -64,11 +65,7 @@ describe("authentication before the room", () => {
   it("connect tickets are single use and never carry the key in a URL", async () => {
     const alice = await signUp();
     const key = await createKey(alice, alice.workspaceId);
-    const issued = await api<{ ticket: string }>("/api/connect-ticket", {
-      method: "POST",
-      headers: { "x-api-key": key.key },
-      body: JSON.stringify({ workspaceId: alice.workspaceId }),
-    });
+    const issued = await keyTicket(key.key, alice.workspaceId);
     expect(issued.status).toBe(201);
     expect(issued.body.ticket).not.toContain(key.key);
     const first = await RawSocket.open(alice.workspaceId, { ticket: issued.body.ticket });
