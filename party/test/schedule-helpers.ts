@@ -50,6 +50,16 @@ export async function workspace(): Promise<{ owner: Person; sock: RawSocket; thr
   return { owner, sock, threadId: thread.id, t0 };
 }
 
+/** A schedule, made over `sock`, that posts `text` in the thread every minute. */
+export const everyMinute = async (sock: RawSocket, threadId: string, text: string): Promise<Schedule> =>
+  (
+    await sock.ok("schedules.create", {
+      when: { kind: "every", everyMs: MINUTE },
+      action: { kind: "prompt", threadId, text },
+      idempotencyKey: idem(),
+    })
+  ).schedule;
+
 export const messagesIn = async (sock: RawSocket, threadId: string) =>
   (await sock.ok("messages.list", { threadId, limit: 200 })).messages;
 

@@ -20,6 +20,7 @@ import {
   alarms,
   clockAt,
   eventually,
+  everyMinute,
   failure,
   firings,
   MINUTE,
@@ -263,11 +264,7 @@ describe("a schedule fires", () => {
   it("exactly once per occurrence on the room's alarm, with no client connected; missed occurrences are one run", async () => {
     const { owner, sock, threadId } = await workspace();
     const ws = owner.workspaceId;
-    const { schedule } = await sock.ok("schedules.create", {
-      when: { kind: "every", everyMs: MINUTE },
-      action: { kind: "prompt", threadId, text: "ping" },
-      idempotencyKey: idem(),
-    });
+    const schedule = await everyMinute(sock, threadId, "ping");
     sock.close();
     const first = schedule.createdAt + MINUTE;
 
@@ -358,11 +355,7 @@ describe("a schedule fires", () => {
   it("acts once when the room restarts between the claim and the act, and once when it restarts before the act was marked", async () => {
     const { owner, sock, threadId } = await workspace();
     const ws = owner.workspaceId;
-    const { schedule } = await sock.ok("schedules.create", {
-      when: { kind: "every", everyMs: MINUTE },
-      action: { kind: "prompt", threadId, text: "claimed" },
-      idempotencyKey: idem(),
-    });
+    const schedule = await everyMinute(sock, threadId, "claimed");
     sock.close();
     const first = schedule.createdAt + MINUTE;
     clockAt(first);
@@ -400,11 +393,7 @@ describe("a schedule fires", () => {
     const key = await createKey(owner, ws, ["read", "write"], "reporter");
     const agent = await RawSocket.open(ws, { key: key.key });
     await agent.hello();
-    const { schedule } = await agent.ok("schedules.create", {
-      when: { kind: "every", everyMs: MINUTE },
-      action: { kind: "prompt", threadId, text: "report" },
-      idempotencyKey: idem(),
-    });
+    const schedule = await everyMinute(agent, threadId, "report");
     expect(schedule.createdBy).toMatchObject({ kind: "agent", name: "reporter" });
     const revoked = await api("/api/auth/api-key/update", {
       method: "POST",
