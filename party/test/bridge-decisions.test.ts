@@ -23,6 +23,7 @@ import {
   connectTo,
   fakeGateway,
   inRoom,
+  linkAndGateway,
   linkWithThread,
   ok,
   refuse,
@@ -39,9 +40,7 @@ const execRequest = {
 
 /** The decisions part of instance `inst`, its link connected to a scripted gateway. */
 async function connectedDecisions(sql: Sql) {
-  seedInstance(sql);
-  const { link } = testLink(sql);
-  const gw = fakeGateway();
+  const { link, gw } = linkAndGateway(sql);
   link.connection = await connectTo(gw);
   return { link, gw, decisions: new Decisions(link, () => {}) };
 }

@@ -10,7 +10,7 @@ import {
   unpairDevice,
 } from "../rooms/autopilot/features/instances/bridge/device-requests";
 import { putDeviceDoc, refuseOwnDevice } from "../rooms/autopilot/features/instances/gateway";
-import { connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
+import { connectTo, fakeGateway, inRoom, linkAndGateway, ok, refuse, seedInstance, testLink } from "./bridge-peer";
 
 describe("paired devices through the bridge", () => {
   it("lists the gateway's paired devices, marks our own, and removes one on unpair", async () => {
@@ -70,9 +70,7 @@ describe("paired devices through the bridge", () => {
 
   it("asks the gateway for a limited setup code with its QR naming the entry, and refuses an answer it cannot read", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const { link } = testLink(sql);
-      const gw = fakeGateway();
+      const { link, gw } = linkAndGateway(sql);
       const answers = [
         ok({
           setupId: "s1",

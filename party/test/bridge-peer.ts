@@ -224,6 +224,12 @@ export function seedInstance(sql: Sql, patch: Partial<Instance> = {}): Instance 
   );
 }
 
+/** Instance `inst` seeded, its link (testLink) and a scripted gateway: script the gateway, then connect the link to it. */
+export function linkAndGateway(sql: Sql) {
+  seedInstance(sql);
+  return { ...testLink(sql), gw: fakeGateway() };
+}
+
 /** Instance `inst` with a thread bound to its session `main`, and the instance's link (`extra` as for testLink). */
 export function linkWithThread(sql: Sql, extra: Partial<BridgeDeps> = {}) {
   seedInstance(sql);

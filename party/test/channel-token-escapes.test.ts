@@ -13,7 +13,7 @@ import { redactedText, withoutTokenShapes } from "../rooms/autopilot/features/in
 import { resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
 import { listJobs } from "../rooms/autopilot/features/jobs/jobs";
 import { RoomError } from "../domain/errors";
-import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
+import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "./bridge-peer";
 import { gatewayOver, operationDeps } from "./instance-ops";
 
 const TOKEN = "123456789:AAsecret-bot-token_0123456789abcdef";
@@ -57,9 +57,7 @@ describe("a channel token quoted escaped", () => {
     const lastError = `fetch https://api.telegram.org/bot${escaped}/getMe failed`;
     expect(leaks(lastError)).toBe(true);
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const { link } = testLink(sql);
-      const gw = fakeGateway();
+      const { link, gw } = linkAndGateway(sql);
       gw.on("channels.status", () =>
         ok({
           channelOrder: ["telegram"],
@@ -99,9 +97,7 @@ describe("a channel token quoted escaped", () => {
 
   it("in the error of an approved change, is hidden from the job everyone reads", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const { link } = testLink(sql);
-      const gw = fakeGateway();
+      const { link, gw } = linkAndGateway(sql);
       let attempt = 0;
       gw.on("config.get", () => ok({ hash: "h1", config: {} }));
       gw.on("config.patch", () =>

@@ -27,7 +27,7 @@ import type { DurableEvent } from "../../shared/protocol/events";
 import { removeInstance } from "../rooms/autopilot/features/instances/operations";
 import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
 import type { Sql } from "../domain/sql";
-import { asPerson, connectTo, fakeGateway, inRoom, ok, refuse, seedInstance, testLink } from "./bridge-peer";
+import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "./bridge-peer";
 import { gatewayOver, operationDeps } from "./instance-ops";
 import type { BridgeLink } from "../rooms/autopilot/features/instances/bridge/bridge-link";
 
@@ -70,9 +70,7 @@ const decide = (sql: Sql, approvalId: string, decision: "approve" | "deny") =>
 describe("channels through the scripted gateway", () => {
   it("reads status and DM access only: tokens and the rest of the config never come back, bad rows are left out", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const { link } = testLink(sql);
-      const gw = fakeGateway();
+      const { link, gw } = linkAndGateway(sql);
       gw.on("channels.status", () =>
         ok({
           channelOrder: ["telegram", "discord", "../evil", "whatsapp"],
@@ -143,9 +141,7 @@ describe("channels through the scripted gateway", () => {
 
   it("connects with the token, the owner binding appended to the bindings there, then starts; refuses a channel the gateway lacks", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const { link } = testLink(sql);
-      const gw = fakeGateway();
+      const { link, gw } = linkAndGateway(sql);
       gw.on("channels.status", () => ok({ channelOrder: [] }));
       gw.on("config.get", () =>
         ok({
@@ -183,9 +179,7 @@ describe("channels through the scripted gateway", () => {
 
   it("files a high-risk approval naming no token, keeps the token server-side until it is applied, and applies it once approved", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const { link } = testLink(sql);
-      const gw = fakeGateway();
+      const { link, gw } = linkAndGateway(sql);
       gw.on("config.get", () => ok({ hash: "h1", config: {} }));
       gw.on("config.patch", () => ok({ ok: true }));
       gw.on("channels.start", () => ok({ started: true }));
@@ -221,9 +215,7 @@ describe("channels through the scripted gateway", () => {
 
   it("drops the token on a denial, and on a failed apply whose error quotes it", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const { link } = testLink(sql);
-      const gw = fakeGateway();
+      const { link, gw } = linkAndGateway(sql);
       gw.on("config.get", () => ok({ hash: "h1", config: {} }));
       gw.on("config.patch", (params) => refuse("INVALID_REQUEST", `invalid config: ${String(params.raw)}`));
       link.connection = await connectTo(gw);
@@ -278,9 +270,7 @@ describe("channels through the scripted gateway", () => {
 
   it("disconnects (logout, then stop; a stop that times out is fine) and sets access, each after its approval", async () => {
     await inRoom(async (sql) => {
-      seedInstance(sql);
-      const { link } = testLink(sql);
-      const gw = fakeGateway();
+      const { link, gw } = linkAndGateway(sql);
       gw.on("channels.logout", () => ok({ cleared: true }));
       gw.on("channels.stop", () => refuse("UNAVAILABLE", "channel stop timed out after 5000ms"));
       gw.on("config.get", () => ok({ hash: "h2", config: {} }));
