@@ -3,20 +3,18 @@
 // change. Every reader of the workspace sees these, viewers included; no escaping of the
 // token may get it past the redaction (party/rooms/autopilot/features/instances/channels/token-shapes.ts).
 import { describe, expect, it } from "vitest";
-import { InstancesConfigureChannelParams } from "../../shared/protocol/channels";
 import type { DurableEvent } from "../../shared/protocol/events";
 import { readChannels } from "../rooms/autopilot/features/instances/channels/gateway";
 import { settleChannelApproval } from "../rooms/autopilot/features/instances/channels/operations";
 import { instanceChannels } from "../rooms/autopilot/features/instances/channels/status";
-import { requestConfigureChannel } from "../rooms/autopilot/features/instances/channels/requests";
 import { redactedText, withoutTokenShapes } from "../rooms/autopilot/features/instances/channels/token-shapes";
 import { resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
 import { listJobs } from "../rooms/autopilot/features/jobs/jobs";
 import { RoomError } from "../domain/errors";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "./bridge-peer";
+import { configure, TOKEN } from "./channel-requests";
 import { gatewayOver, operationDeps } from "./instance-ops";
 
-const TOKEN = "123456789:AAsecret-bot-token_0123456789abcdef";
 const SECRET = "secret-bot-token";
 const idem = () => `idem-${crypto.randomUUID()}`;
 
@@ -110,17 +108,7 @@ describe("a channel token quoted escaped", () => {
       const events: DurableEvent[] = [];
       const deps = operationDeps(sql, events, { gateway: gatewayOver(link) });
       for (let i = 0; i < ESCAPED.length; i++) {
-        const { approval } = asPerson(sql, (ctx) =>
-          requestConfigureChannel(
-            ctx,
-            InstancesConfigureChannelParams.parse({
-              instanceId: "inst",
-              channel: "telegram",
-              botToken: TOKEN,
-              idempotencyKey: idem(),
-            }),
-          ),
-        );
+        const { approval } = configure(sql);
         const approved = asPerson(sql, (ctx) =>
           resolveApproval(ctx, {
             approvalId: approval.id,

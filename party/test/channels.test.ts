@@ -17,7 +17,6 @@ import { settleChannelApproval } from "../rooms/autopilot/features/instances/cha
 import {
   channelRequest,
   requestChannelAccess,
-  requestConfigureChannel,
   requestDisconnectChannel,
 } from "../rooms/autopilot/features/instances/channels/requests";
 import { getApproval, resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
@@ -28,28 +27,15 @@ import { removeInstance } from "../rooms/autopilot/features/instances/operations
 import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
 import type { Sql } from "../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "./bridge-peer";
+import { configure, TOKEN } from "./channel-requests";
 import { gatewayOver, operationDeps } from "./instance-ops";
 import type { BridgeLink } from "../rooms/autopilot/features/instances/bridge/bridge-link";
 
-const TOKEN = "123456789:AAsecret-bot-token_0123456789abcdef";
 const idem = () => `idem-${crypto.randomUUID()}`;
 
 const deps = (sql: Sql, link: BridgeLink | null, events: DurableEvent[]) =>
   operationDeps(sql, events, { gateway: gatewayOver(link) });
 
-const configure = (sql: Sql, extra: Record<string, unknown> = {}) =>
-  asPerson(sql, (ctx) =>
-    requestConfigureChannel(
-      ctx,
-      InstancesConfigureChannelParams.parse({
-        instanceId: "inst",
-        channel: "telegram",
-        botToken: TOKEN,
-        idempotencyKey: idem(),
-        ...extra,
-      }),
-    ),
-  );
 const requestAccess = (sql: Sql) =>
   asPerson(sql, (ctx) =>
     requestChannelAccess(
