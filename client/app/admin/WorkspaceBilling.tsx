@@ -6,6 +6,7 @@ import { type AdminWorkspace, adminApi, errorText } from "../lib/api";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { AdminTable } from "./AdminTable";
+import { Options } from "../lib/options";
 
 /**
  * `/admin`'s workspaces with their money: plan, balance and this period's spending, read from
@@ -121,11 +122,11 @@ function WorkspaceRow({
               onChange={(e) => setPlan.run(e.target.value)}
               aria-label={`Plan of ${workspace.name}`}
             >
-              {plans.map((plan) => (
-                <option key={plan.id} value={plan.id}>
-                  {plan.name} ({credits(plan.includedCredits)} a month)
-                </option>
-              ))}
+              <Options
+                items={plans}
+                value={(plan) => plan.id}
+                label={(plan) => `${plan.name} (${credits(plan.includedCredits)} a month)`}
+              />
             </select>
           ) : (
             unknown

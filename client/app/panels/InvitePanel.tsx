@@ -4,6 +4,7 @@ import { authApi, type SentInvitation, type WorkspaceInfo } from "../lib/api";
 import { FormError } from "../lib/form-error";
 import { useAccessChanges } from "../lib/access-changes";
 import { useLoaded } from "../lib/loaded";
+import { Options } from "../lib/options";
 
 type Role = NonNullable<WorkspaceInfo["role"]>;
 
@@ -88,13 +89,11 @@ export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
           Role for the invitation
         </label>
         <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-          {(["member", "viewer", "admin", "owner"] as const)
-            .filter((r) => r !== "owner" || workspace.role === "owner")
-            .map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
+          <Options
+            items={(["member", "viewer", "admin", "owner"] as const).filter(
+              (r) => r !== "owner" || workspace.role === "owner",
+            )}
+          />
         </select>
         <button type="submit" className="primary" disabled={invite.pending}>
           Invite

@@ -3,6 +3,7 @@ import { authApi, type Member } from "../lib/api";
 import { useAction } from "../lib/action";
 import { ConfirmInline } from "../lib/confirm-inline";
 import { FormError } from "../lib/form-error";
+import { Options } from "../lib/options";
 
 type Role = NonNullable<WorkspaceInfo["role"]>;
 const ROLES: Role[] = ["owner", "admin", "member", "viewer"];
@@ -43,11 +44,7 @@ export function MemberControls({
         disabled={busy || locked}
         onChange={(e) => setRole.run(e.target.value as Role)}
       >
-        {ROLES.filter((r) => r !== "owner" || isOwner || member.role === "owner").map((r) => (
-          <option key={r} value={r}>
-            {r}
-          </option>
-        ))}
+        <Options items={ROLES.filter((r) => r !== "owner" || isOwner || member.role === "owner")} />
       </select>
       <ConfirmInline
         label="Remove"

@@ -7,6 +7,7 @@ import { safeUrl } from "../lib/markdown";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { ACCEPT, fileUrl, refusalBefore, sizeText, uploadFile } from "./attachments/upload";
+import { Options } from "../lib/options";
 
 /**
  * The lists of a project's view (ProjectView.tsx): links, threads, instances and files,
@@ -71,11 +72,7 @@ function AddPicker({
     >
       <select aria-label={words.list} value={choice} onChange={(e) => setChoice(e.target.value)}>
         <option value="">{words.none}</option>
-        {candidates.map((c) => (
-          <option key={c.id} value={c.id}>
-            {c.label}
-          </option>
-        ))}
+        <Options items={candidates} value={(c) => c.id} label={(c) => c.label} />
       </select>
       <button type="submit" className="small" disabled={update.pending || !choice}>
         {words.button}

@@ -2,6 +2,7 @@ import type { Responder } from "../../../shared/protocol/agent";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { useCan, useRoom } from "../stores/room";
+import { Options } from "../lib/options";
 
 /**
  * Who answers in a thread (protocol 5): the Autopilot's own model (on every message or
@@ -63,11 +64,7 @@ export function ResponderPicker({ threadId }: { threadId: string }) {
       >
         <option value="none">Nobody (people and agents only)</option>
         <option value="autopilot">Autopilot{model && !model.configured ? " (no model configured)" : ""}</option>
-        {live.map((i) => (
-          <option key={i.id} value={`openclaw:${i.id}`}>
-            OpenClaw: {i.name} ({i.status})
-          </option>
-        ))}
+        <Options items={live} value={(i) => `openclaw:${i.id}`} label={(i) => `OpenClaw: ${i.name} (${i.status})`} />
       </select>
       {thread.responder.kind === "autopilot" && (
         <>

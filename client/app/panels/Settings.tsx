@@ -15,6 +15,7 @@ import { AgentInvitePanel } from "./AgentInvitePanel";
 import { InvitePanel } from "./InvitePanel";
 import { useSession } from "../stores/session";
 import { MemberControls } from "./MemberControls";
+import { Options } from "../lib/options";
 
 /**
  * Workspace settings: members and roles, and agent keys (auth data, over the auth API),
@@ -96,11 +97,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
             Role
           </label>
           <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            {ROLES.filter((r) => r !== "owner" || workspace.role === "owner").map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
+            <Options items={ROLES.filter((r) => r !== "owner" || workspace.role === "owner")} />
           </select>
           <button type="submit" className="primary" disabled={add.pending}>
             Add member

@@ -8,6 +8,7 @@ import { type RightTab, useUi } from "../stores/ui";
 import { openTab } from "./navigate";
 import { type MenuItem, OverflowMenu } from "./OverflowMenu";
 import { Brand } from "./Brand";
+import { Options } from "../lib/options";
 
 /** A button opening a tab of the right-hand panel, with the count of what waits there. */
 function TabButton({ tab, label, count, counted }: { tab: RightTab; label: string; count: number; counted: string }) {
@@ -58,11 +59,7 @@ export function Header() {
         value={workspaceId ?? ""}
         onChange={(e) => selectWorkspace(e.target.value)}
       >
-        {me.workspaces.map((w) => (
-          <option key={w.id} value={w.id}>
-            {w.name}
-          </option>
-        ))}
+        <Options items={me.workspaces} value={(w) => w.id} label={(w) => w.name} />
       </select>
       <ConnectionStatus />
       <div className="spacer" />

@@ -7,6 +7,7 @@ import { ProgressBar } from "../../lib/progress-bar";
 import { useCan, useRoom } from "../../stores/room";
 import { useTasks } from "../../stores/tasks";
 import { AGENT_PREFIX, type Directory, useSubjectName } from "./names";
+import { Options } from "../../lib/options";
 
 /**
  * The budgets that are set (the workspace's first): what a person set each to (per month; a
@@ -136,11 +137,10 @@ function BudgetForm({ directory, onSet }: { directory: Directory; onSet: (state:
             setSubjectId("");
           }}
         >
-          {(Object.keys(SCOPE_LABELS) as BudgetScope[]).map((s) => (
-            <option key={s} value={s}>
-              {s === "workspace" ? "The workspace" : SCOPE_LABELS[s]}
-            </option>
-          ))}
+          <Options
+            items={Object.keys(SCOPE_LABELS) as BudgetScope[]}
+            label={(s) => (s === "workspace" ? "The workspace" : SCOPE_LABELS[s])}
+          />
         </select>
         {scope !== "workspace" && (
           <select
@@ -150,11 +150,7 @@ function BudgetForm({ directory, onSet }: { directory: Directory; onSet: (state:
             disabled={choices.length === 0}
           >
             {choices.length === 0 && <option value="">none yet</option>}
-            {choices.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
+            <Options items={choices} value={(c) => c.id} label={(c) => c.name} />
           </select>
         )}
       </div>

@@ -9,6 +9,7 @@ import {
 import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
 import { useRoom } from "../../stores/room";
+import { Options } from "../../lib/options";
 
 /**
  * The two forms of a channel (decision 38): connecting it with a bot token, and who may DM
@@ -204,11 +205,7 @@ export function ChannelAccessForm({
           onChange={(e) => setPolicy(e.target.value as DmPolicy)}
           disabled={disabled || send.pending}
         >
-          {POLICIES.map((p) => (
-            <option key={p.value} value={p.value}>
-              {p.label}
-            </option>
-          ))}
+          <Options items={POLICIES} value={(p) => p.value} label={(p) => p.label} />
         </select>
       </label>
       <label>

@@ -13,6 +13,7 @@ import { Attribution } from "./Attribution";
 import { ModerationQueue } from "./ModerationQueue";
 import { type CommunityFeed, useCommunity } from "./use-community";
 import "./community.css";
+import { Options } from "../../lib/options";
 
 /**
  * The Community panel (docs/community.md): the workspace's community and the public one, over
@@ -129,11 +130,7 @@ function ReportForm({ post, onDone }: { post: CommunityPost; onDone(): void }) {
       <label>
         Why
         <select value={reason} onChange={(e) => setReason(e.target.value as typeof reason)}>
-          {ReportReason.options.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
+          <Options items={ReportReason.options} />
         </select>
       </label>
       <input

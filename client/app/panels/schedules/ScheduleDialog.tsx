@@ -20,6 +20,7 @@ import {
 } from "../../lib/schedule-words";
 import { useRoom } from "../../stores/room";
 import { useUi } from "../../stores/ui";
+import { Options } from "../../lib/options";
 
 /**
  * "New schedule" and "Edit schedule": what it posts (in a thread) or the task it gives the
@@ -226,11 +227,7 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
           <div className="schedule-when">
             <Field label="Repeat">
               <select value={picked.repeat} onChange={(e) => set({ repeat: e.target.value as Repeat })}>
-                {REPEATS.map((r) => (
-                  <option key={r.id} value={r.id}>
-                    {r.label}
-                  </option>
-                ))}
+                <Options items={REPEATS} value={(r) => r.id} label={(r) => r.label} />
               </select>
             </Field>
             {picked.repeat === "once" && (
@@ -287,11 +284,7 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
             {!["once", "interval", "hook"].includes(picked.repeat) && (
               <Field label="Time zone">
                 <select value={picked.timeZone} onChange={(e) => set({ timeZone: e.target.value })}>
-                  {zoneChoices.map((zone) => (
-                    <option key={zone} value={zone}>
-                      {zone}
-                    </option>
-                  ))}
+                  <Options items={zoneChoices} />
                 </select>
               </Field>
             )}
