@@ -1,12 +1,17 @@
-import { type FormEvent, type ReactNode, useCallback, useState } from "react";
+import { type FormEvent, type ReactNode, useCallback } from "react";
 import { useAction } from "../lib/action";
 import { authApi, type SentInvitation, type WorkspaceInfo } from "../lib/api";
 import { FormError } from "../lib/form-error";
 import { useAccessChanges } from "../lib/access-changes";
 import { useLoaded } from "../lib/loaded";
-import { Options } from "../lib/options";
+import { EmailAndRole, useEmailAndRole } from "./EmailAndRole";
 
-type Role = NonNullable<WorkspaceInfo["role"]>;
+const INVITE_FIELDS = {
+  id: "invite",
+  email: "Email to invite",
+  role: "Role for the invitation",
+  example: "new-colleague@example.com",
+};
 
 /** Invitations still open, each with its Cancel button (`cancel` runs with its id); nothing when there are none. */
 export function OpenInvitations<T extends { id: string }>({
@@ -48,8 +53,7 @@ export function OpenInvitations<T extends { id: string }>({
  * invitee accepts in the app once they have verified that address. Lists the pending ones.
  */
 export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
-  const [email, setEmail] = useState("");
-  const [role, setRole] = useState<Role>("member");
+  const person = useEmailAndRole();
   const sent = useLoaded<SentInvitation[]>(
     useCallback(async () => (await authApi.sentInvitations(workspace.id)).invitations, [workspace.id]),
     [],
@@ -57,8 +61,8 @@ export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
   useAccessChanges(sent.reload);
 
   const invite = useAction(async () => {
-    const { invitation } = await authApi.invite(workspace.id, { email: email.trim(), role });
-    setEmail("");
+    const { invitation } = await authApi.invite(workspace.id, { email: person.email.trim(), role: person.role });
+    person.setEmail("");
     await sent.reload();
     return `Invitation sent to ${invitation.email} as ${invitation.role}.`;
   });
@@ -74,27 +78,7 @@ export function InvitePanel({ workspace }: { workspace: WorkspaceInfo }) {
     <div>
       <h4 className="small-heading">Invite by e-mail</h4>
       <form className="inline-form" onSubmit={submit}>
-        <label className="sr-only" htmlFor="invite-email">
-          Email to invite
-        </label>
-        <input
-          id="invite-email"
-          type="email"
-          required
-          placeholder="new-colleague@example.com"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-        <label className="sr-only" htmlFor="invite-role">
-          Role for the invitation
-        </label>
-        <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-          <Options
-            items={(["member", "viewer", "admin", "owner"] as const).filter(
-              (r) => r !== "owner" || workspace.role === "owner",
-            )}
-          />
-        </select>
+        <EmailAndRole person={person} words={INVITE_FIELDS} workspace={workspace} />
         <button type="submit" className="primary" disabled={invite.pending}>
           Invite
         </button>

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState, type FormEvent } from "react";
-import type { Role, Scope } from "../../../shared/protocol/principal";
+import type { Scope } from "../../../shared/protocol/principal";
 import { useAction } from "../lib/action";
 import { authApi, type AgentKey, type Member, type WorkspaceInfo } from "../lib/api";
 import { ConfirmInline } from "../lib/confirm-inline";
@@ -15,14 +15,19 @@ import { AgentInvitePanel } from "./AgentInvitePanel";
 import { InvitePanel } from "./InvitePanel";
 import { useSession } from "../stores/session";
 import { MemberControls } from "./MemberControls";
-import { Options } from "../lib/options";
+import { EmailAndRole, useEmailAndRole } from "./EmailAndRole";
 
 /**
  * Workspace settings: members and roles, and agent keys (auth data, over the auth API),
  * from the room the approval policy and the Autopilot's model status, and this browser's theme.
  */
 
-const ROLES: Role[] = ["member", "viewer", "admin", "owner"];
+const MEMBER_FIELDS = {
+  id: "member",
+  email: "Email of the person to add",
+  role: "Role",
+  example: "colleague@example.com",
+};
 const SCOPES = [
   { id: "read", hint: "see threads, jobs, approvals, the canvas" },
   { id: "write", hint: "post, create threads, report jobs, ask for approval" },
@@ -34,8 +39,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
   const manager = workspace.scopes.includes("admin");
   // E-mail invitations are better-auth's, which sends them for a signed-in person only.
   const person = useSession((s) => s.me?.kind === "user");
-  const [email, setEmail] = useState("");
-  const [role, setRole] = useState<Role>("member");
+  const newcomer = useEmailAndRole();
   const members = useLoaded<Member[] | null>(
     useCallback(async () => (await authApi.members(workspace.id)).members, [workspace.id]),
     null,
@@ -43,8 +47,9 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
   useAccessChanges(members.reload);
 
   const add = useAction(async () => {
+    const { email, role } = newcomer;
     await authApi.addMember(workspace.id, { email: email.trim(), role });
-    setEmail("");
+    newcomer.setEmail("");
     await members.reload();
     return `${email.trim()} was added as ${role}.`;
   });
@@ -82,23 +87,7 @@ function Members({ workspace }: { workspace: WorkspaceInfo }) {
       )}
       {manager ? (
         <form className="inline-form" onSubmit={submit}>
-          <label className="sr-only" htmlFor="member-email">
-            Email of the person to add
-          </label>
-          <input
-            id="member-email"
-            type="email"
-            required
-            placeholder="colleague@example.com"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-          <label className="sr-only" htmlFor="member-role">
-            Role
-          </label>
-          <select id="member-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            <Options items={ROLES.filter((r) => r !== "owner" || workspace.role === "owner")} />
-          </select>
+          <EmailAndRole person={newcomer} words={MEMBER_FIELDS} workspace={workspace} />
           <button type="submit" className="primary" disabled={add.pending}>
             Add member
           </button>
