@@ -293,16 +293,21 @@ export async function startServer(options = {}) {
   }
   let stopped;
   const stop = () => {
-    stopped ??= new Promise((resolveStop) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(timer);
-        resolveStop();
-      });
-      child.kill("SIGTERM");
-    });
+    stopped ??= stopChild(child);
     return stopped;
   };
   return { url, port, persistDir, stop, child };
+}
+
+/** Ends a child process: SIGTERM, then SIGKILL if it is still there after 5 s; resolves once it has exited. */
+export function stopChild(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
 }

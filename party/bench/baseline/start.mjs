@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { delimiter, join } from "node:path";
-import { ROOT } from "../../dev/server.mjs";
+import { ROOT, stopChild } from "../../dev/server.mjs";
 
 /** For workerd-direct.mjs's benchTarget: only the baseline Worker answers `/` with this 404. */
 export const BASELINE_PROBE = { path: "/", is: (status, body) => status === 404 && body.startsWith("baseline room") };
@@ -78,16 +78,9 @@ export async function startBaseline({ port, persistDir, config = "wrangler.toml"
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  const stop = () =>
-    new Promise((resolve) => {
-      process.off("exit", killChild);
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
+  const stop = () => {
+    process.off("exit", killChild);
+    return stopChild(child);
+  };
   return { url, port, stop, child };
 }
