@@ -248,23 +248,17 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
     fromResult(await host.restore(c.req.valid("param"), c.req.valid("query").backup), 202),
   );
 
-  app.get(RUNTIME_ROUTES.gateway, async (c) => {
-    if (!options.upgrade || !isUpgrade(c))
-      return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
-    const ref = validateRef(c.req.param("workspaceId"), c.req.param("instanceId"));
-    if (!ref.ok) return failResponse(ref.error);
-    return options.upgrade(ref.value, c.req.raw, "gateway");
-  });
-
-  // Devices and nodes (the device entry): nothing is injected; the process host's Node server
-  // serves this socket before the API (ws-proxy.ts), the sandbox host's Worker here.
-  app.get(RUNTIME_ROUTES.device, async (c) => {
-    if (!options.upgrade || !isUpgrade(c))
-      return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
-    const ref = validateRef(c.req.param("workspaceId"), c.req.param("instanceId"));
-    if (!ref.ok) return failResponse(ref.error);
-    return options.upgrade(ref.value, c.req.raw, "device");
-  });
+  // The two sockets: the gateway's, and devices' and nodes' (the device entry: nothing is
+  // injected; the process host's Node server serves this socket before the API (ws-proxy.ts),
+  // the sandbox host's Worker here).
+  for (const socket of ["gateway", "device"] as const)
+    app.get(RUNTIME_ROUTES[socket], async (c) => {
+      if (!options.upgrade || !isUpgrade(c))
+        return failResponse(runtimeError("invalid_request", "this route is a WebSocket: send Upgrade: websocket"));
+      const ref = validateRef(c.req.param("workspaceId"), c.req.param("instanceId"));
+      if (!ref.ok) return failResponse(ref.error);
+      return options.upgrade(ref.value, c.req.raw, socket);
+    });
 
   // Registered last: a path that exists answers 405 for any method it has no handler for.
   for (const [route, methods] of Object.entries(ROUTE_METHODS) as [RuntimeRoute, readonly string[]][]) {
