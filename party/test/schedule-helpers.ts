@@ -60,6 +60,17 @@ export const everyMinute = async (sock: RawSocket, threadId: string, text: strin
     })
   ).schedule;
 
+/**
+ * A workspace whose schedule posts `text` every minute with no client connected: what runs it
+ * is the room's alarm alone. `first`: when its first run is due.
+ */
+export async function unattendedSchedule(text: string) {
+  const { owner, sock, threadId } = await workspace();
+  const schedule = await everyMinute(sock, threadId, text);
+  sock.close();
+  return { owner, ws: owner.workspaceId, threadId, schedule, first: schedule.createdAt + MINUTE };
+}
+
 export const messagesIn = async (sock: RawSocket, threadId: string) =>
   (await sock.ok("messages.list", { threadId, limit: 200 })).messages;
 

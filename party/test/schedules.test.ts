@@ -28,6 +28,7 @@ import {
   room,
   scheduleIn,
   second,
+  unattendedSchedule,
   workspace,
 } from "./schedule-helpers";
 
@@ -262,11 +263,7 @@ describe("who may pause, resume and delete a schedule", () => {
 
 describe("a schedule fires", () => {
   it("exactly once per occurrence on the room's alarm, with no client connected; missed occurrences are one run", async () => {
-    const { owner, sock, threadId } = await workspace();
-    const ws = owner.workspaceId;
-    const schedule = await everyMinute(sock, threadId, "ping");
-    sock.close();
-    const first = schedule.createdAt + MINUTE;
+    const { owner, ws, threadId, schedule, first } = await unattendedSchedule("ping");
 
     // Before its time the alarm finds nothing due.
     await eventually(async () => expect(await alarms(ws)).toEqual([second(first)]));
@@ -353,11 +350,7 @@ describe("a schedule fires", () => {
   });
 
   it("acts once when the room restarts between the claim and the act, and once when it restarts before the act was marked", async () => {
-    const { owner, sock, threadId } = await workspace();
-    const ws = owner.workspaceId;
-    const schedule = await everyMinute(sock, threadId, "claimed");
-    sock.close();
-    const first = schedule.createdAt + MINUTE;
+    const { owner, ws, threadId, schedule, first } = await unattendedSchedule("claimed");
     clockAt(first);
     // The claim commits (the firing is due, the next run moved on), then the object is gone
     // before it acts: as if it died between the two.
