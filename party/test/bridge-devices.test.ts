@@ -12,6 +12,17 @@ import {
 import { putDeviceDoc, refuseOwnDevice } from "../rooms/autopilot/features/instances/gateway";
 import { connectTo, fakeGateway, inRoom, linkAndGateway, ok, refuse, seedInstance, testLink } from "./bridge-peer";
 
+/** A paired node as the gateway lists it and as the room reads it back (but for when it was last seen). */
+const BUILD_BOX = {
+  nodeId: "n1",
+  displayName: "build box",
+  platform: "linux",
+  version: "2026.9.6",
+  caps: ["system"],
+  commands: ["system.run", "system.which"],
+  connected: true,
+};
+
 describe("paired devices through the bridge", () => {
   it("lists the gateway's paired devices, marks our own, and removes one on unpair", async () => {
     await inRoom(async (sql) => {
@@ -119,16 +130,7 @@ describe("paired devices through the bridge", () => {
         ok({
           ts: 1,
           nodes: [
-            {
-              nodeId: "n1",
-              displayName: "build box",
-              platform: "linux",
-              version: "2026.9.6",
-              caps: ["system"],
-              commands: ["system.run", "system.which"],
-              connected: true,
-              lastSeenAtMs: 7,
-            },
+            { ...BUILD_BOX, lastSeenAtMs: 7 },
             { nodeId: "n2", caps: "not a list", connected: "yes" },
             { displayName: "no id" },
           ],
@@ -147,16 +149,7 @@ describe("paired devices through the bridge", () => {
       );
       link.connection = await connectTo(gw);
       expect(await pairedNodes(link)).toEqual([
-        {
-          nodeId: "n1",
-          displayName: "build box",
-          platform: "linux",
-          version: "2026.9.6",
-          caps: ["system"],
-          commands: ["system.run", "system.which"],
-          connected: true,
-          lastSeenAt: 7,
-        },
+        { ...BUILD_BOX, lastSeenAt: 7 },
         {
           nodeId: "n2",
           displayName: null,
