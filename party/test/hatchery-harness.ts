@@ -7,7 +7,8 @@ import type { EventFrame } from "../../shared/protocol/frames";
 import { YSyncClient } from "../dev/ysync.mjs";
 import { getMeta } from "../domain/meta";
 import { sqlFromStorage } from "../domain/sql";
-import { addMember, type Credentials, createKey, ORIGIN, type RawSocket, signUp } from "./harness";
+import type { Approval } from "../../shared/protocol/approvals";
+import { addMember, type Credentials, createKey, idem, ORIGIN, type RawSocket, signUp } from "./harness";
 
 /** A canvas socket plus every binary frame it received (to prove what never went over the wire). */
 export interface Canvas extends YSyncClient {
@@ -136,6 +137,22 @@ function writeForgedItem(e: encoding.Encoder, item: ForgedItem): void {
 }
 
 /** The seq of the newest durable event a socket has received (a response follows the events it caused). */
+/** An agent asks for an approval in the thread and starts a job there: the activity a thread's node shows. */
+export async function askAndStart(
+  bot: RawSocket,
+  threadId: string,
+  titles: { approval: string; risk: Approval["risk"]; job: string },
+) {
+  const { approval } = await bot.ok("approvals.request", {
+    title: titles.approval,
+    threadId,
+    risk: titles.risk,
+    idempotencyKey: idem(),
+  });
+  const { job } = await bot.ok("jobs.start", { title: titles.job, threadId, idempotencyKey: idem() });
+  return { approval, job };
+}
+
 export const latestSeq = (sock: RawSocket) => Math.max(...sock.events().map((e: EventFrame) => e.seq ?? 0));
 
 /**

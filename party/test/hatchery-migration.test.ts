@@ -16,20 +16,14 @@ import { getMeta, setMeta } from "../domain/meta";
 import { sqlFromStorage } from "../domain/sql";
 import { appendUpdate, loadDoc } from "../domain/ydoc-store";
 import { connected, idem, RawSocket } from "./harness";
-import { latestSeq, node, openCanvas, pulledUpTo, team, until } from "./hatchery-harness";
+import { askAndStart, latestSeq, node, openCanvas, pulledUpTo, team, until } from "./hatchery-harness";
 
 describe("a Hatchery document written before activity folded into its subject", () => {
   it("loses its approval, job and tool nodes and their edges once, and the next projection fills the thread's activity", async () => {
     const { owner, agent, ws } = await team();
     const [room, bot] = await connected(ws, { cookie: owner.cookie }, { key: agent.key });
     const { thread } = await room.ok("threads.create", { title: "Release", idempotencyKey: idem() });
-    const { approval } = await bot.ok("approvals.request", {
-      title: "Deploy",
-      threadId: thread.id,
-      risk: "high",
-      idempotencyKey: idem(),
-    });
-    const { job } = await bot.ok("jobs.start", { title: "Build", threadId: thread.id, idempotencyKey: idem() });
+    const { approval, job } = await askAndStart(bot, thread.id, { approval: "Deploy", risk: "high", job: "Build" });
     const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
     const hatchery = hatcheries.get(hatcheries.idFromName(ws));
     await pulledUpTo(hatchery, Math.max(latestSeq(room), latestSeq(bot)));

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Activity } from "../../shared/hatchery/activity";
 import { domainNodeId, edgesMap, nodesMap, readGraph } from "../../shared/hatchery/graph";
 import { connected, createKey, idem, RawSocket, signUp } from "./harness";
-import { latestSeq, node, openCanvas, pulledUpTo, syncedCanvases, team, until } from "./hatchery-harness";
+import { askAndStart, latestSeq, node, openCanvas, pulledUpTo, syncedCanvases, team, until } from "./hatchery-harness";
 
 describe("Hatchery room", () => {
   it("sits behind the same gate as the Autopilot", async () => {
@@ -83,13 +83,7 @@ describe("Hatchery room", () => {
     const { thread: other } = await room.ok("threads.create", { title: "Still here", idempotencyKey: idem() });
     const id = domainNodeId("thread", thread.id);
     const activity = () => node(canvas, id)?.data.activity as Activity | undefined;
-    const { approval } = await bot.ok("approvals.request", {
-      title: "Ship it",
-      threadId: thread.id,
-      risk: "low",
-      idempotencyKey: idem(),
-    });
-    const { job } = await bot.ok("jobs.start", { title: "Index", threadId: thread.id, idempotencyKey: idem() });
+    const { approval, job } = await askAndStart(bot, thread.id, { approval: "Ship it", risk: "low", job: "Index" });
     await until(() => activity()?.counts.approval === 1 && activity()?.counts.job === 1, "activity folded in");
 
     await room.ok("threads.archive", { threadId: thread.id, idempotencyKey: idem() });
