@@ -79,7 +79,12 @@ export async function signUp(name = uniq("user"), { verified = true } = {}): Pro
   return { cookie, userId: res.body.user.id, email, name, workspaceId: me.body.workspaces[0]!.id };
 }
 
-export async function addMember(owner: Person, workspaceId: string, who: Person, role: Role) {
+export async function addMember(
+  owner: Pick<Person, "cookie">,
+  workspaceId: string,
+  who: Pick<Person, "email">,
+  role: Role,
+) {
   return api<unknown>(`/api/workspaces/${workspaceId}/members`, {
     method: "POST",
     cookie: owner.cookie,

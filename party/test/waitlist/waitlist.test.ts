@@ -9,7 +9,7 @@ import { accountStatus } from "../../auth/account-status";
 import { STATUS_WATCH_MAX_MS, waitForStatusChange } from "../../auth/status-watch";
 import type { Env } from "../../env";
 import { newUserFields, signupPolicy } from "../../auth/signup-policy";
-import { api, followMailLink, ORIGIN, RawSocket, uniq, untilReal } from "../harness";
+import { addMember, api, followMailLink, ORIGIN, RawSocket, uniq, untilReal } from "../harness";
 
 const OPERATOR_EMAIL = "operator@ops.test";
 const workerEnv = env as unknown as Env;
@@ -141,14 +141,7 @@ describe("waitlist", () => {
 
     const refusal = "this account is on the waitlist: an operator has not approved it yet";
     // Even as a member of someone's workspace, they reach nothing in it.
-    expect(
-      (
-        await api(
-          `/api/workspaces/${operatorWorkspace}/members`,
-          json(operator.cookie, { email: waiting.email, role: "member" }),
-        )
-      ).status,
-    ).toBe(201);
+    expect((await addMember(operator, operatorWorkspace, waiting, "member")).status).toBe(201);
     for (const [path, init] of [
       [`/api/workspaces/${operatorWorkspace}/members`, { cookie: waiting.cookie }],
       [`/api/workspaces/${operatorWorkspace}/keys`, json(waiting.cookie, { name: "sneaky" })],
@@ -282,14 +275,7 @@ describe("waitlist", () => {
     const person = await signUpAs(`${uniq("open")}@example.test`);
     await act(operator, person.userId, "approve");
     expect((await followMailLink(person.cookie, /^Verify your e-mail/)).status).toBe(302);
-    expect(
-      (
-        await api(
-          `/api/workspaces/${operatorWorkspace}/members`,
-          json(operator.cookie, { email: person.email, role: "member" }),
-        )
-      ).status,
-    ).toBe(201);
+    expect((await addMember(operator, operatorWorkspace, person, "member")).status).toBe(201);
     const room = await RawSocket.open(operatorWorkspace, { cookie: person.cookie });
     await room.hello();
     expect((await act(operator, person.userId, "disable")).status).toBe(200);
