@@ -25,6 +25,14 @@ async function room() {
   return { owner, sock, thread, ws: owner.workspaceId };
 }
 
+/** Rows of these files made older than an unattached file may stay, as if that long had passed. */
+const agedPastTtl = (state: DurableObjectState, ...ids: string[]) =>
+  state.storage.sql.exec(
+    `update files set created_at = ? where id in (${ids.map(() => "?").join(", ")})`,
+    Date.now() - UNATTACHED_FILE_TTL_MS - 1000,
+    ...ids,
+  );
+
 describe("files: attaching them to a message", () => {
   it("a message carries the sender's files, text optional; every client sees them", async () => {
     const { owner, sock, thread, ws } = await room();
@@ -112,12 +120,7 @@ describe("files: retention", () => {
     const stub = roomStub(ws);
     await runInDurableObject(stub, async (room: Autopilot, state) => {
       // Time passes for two of them (no real waiting: the rows are aged).
-      state.storage.sql.exec(
-        "update files set created_at = ? where id in (?, ?)",
-        Date.now() - UNATTACHED_FILE_TTL_MS - 1000,
-        kept,
-        dropped,
-      );
+      agedPastTtl(state, kept, dropped);
       await room.scheduler.set(new Date(), "sweepRetention");
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -143,11 +146,7 @@ describe("files: retention", () => {
     await bucket.put(`${ws}/file_orphan_young`, "in flight", { customMetadata: { uploadedAt: String(Date.now()) } });
     const stub = roomStub(ws);
     await runInDurableObject(stub, async (room: Autopilot, state) => {
-      state.storage.sql.exec(
-        "update files set created_at = ? where id = ?",
-        Date.now() - UNATTACHED_FILE_TTL_MS - 1000,
-        aged,
-      );
+      agedPastTtl(state, aged);
       await room.scheduler.set(new Date(), "sweepRetention");
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
