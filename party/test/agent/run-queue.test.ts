@@ -68,6 +68,19 @@ const expectedWaiting = (pending: Approval, trigger: Message, followUp: Message)
 const texts = (sock: RawSocket, threadId: string) =>
   autopilotMessages(sock, threadId).map((m) => (m.tool ? `tool ${m.tool.name} ${m.tool.status}` : m.text));
 
+/**
+ * The thread after its run went on: the gated archive's outcome, the model seeing the tool's
+ * result, then the follow-up answered; and the thread waits for nothing any more.
+ */
+async function expectFollowedUp(sock: RawSocket, threadId: string, outcome: string, answer: string) {
+  expect(texts(sock, threadId)).toEqual([
+    `tool threads_archive ${outcome}`,
+    expect.stringMatching(/^TOOL RESULT SEEN/),
+    answer,
+  ]);
+  expect((await sock.ok("threads.list", {})).threads.find((t) => t.id === threadId)?.waiting).toBeUndefined();
+}
+
 describe("a run waiting for an approval does not hold its thread hostage", () => {
   it("a follow-up is shown queued behind the approval, and is answered after the decision", async () => {
     const { sock, thread, trigger, pending, followUp, shown } = await pausedWithFollowUp("QUEUECASE");
@@ -84,12 +97,7 @@ describe("a run waiting for an approval does not hold its thread hostage", () =>
     });
     await threadWhen(sock, thread.id, (t) => t.waiting === undefined);
     await autopilotSays(sock, thread.id, (m) => m.text === "QUEUECASE follow-up answered");
-    expect(texts(sock, thread.id)).toEqual([
-      "tool threads_archive ok",
-      expect.stringMatching(/^TOOL RESULT SEEN/),
-      "QUEUECASE follow-up answered",
-    ]);
-    expect((await sock.ok("threads.list", {})).threads.find((t) => t.id === thread.id)?.waiting).toBeUndefined();
+    await expectFollowedUp(sock, thread.id, "ok", "QUEUECASE follow-up answered");
     sock.close();
   });
 
@@ -177,12 +185,7 @@ describe("a run waiting for an approval does not hold its thread hostage", () =>
     );
     await watcher.ok("chat.goAhead", { runId: runOf(pending), idempotencyKey: idem() });
     await autopilotSays(watcher, thread.id, (m) => m.text === "RESTARTCASE follow-up answered", 30_000);
-    expect(texts(watcher, thread.id)).toEqual([
-      "tool threads_archive expired",
-      expect.stringMatching(/^TOOL RESULT SEEN/),
-      "RESTARTCASE follow-up answered",
-    ]);
-    expect((await watcher.ok("threads.list", {})).threads.find((t) => t.id === thread.id)?.waiting).toBeUndefined();
+    await expectFollowedUp(watcher, thread.id, "expired", "RESTARTCASE follow-up answered");
     watcher.close();
   });
 });
