@@ -30,6 +30,10 @@ async function open(ws: string, creds: { cookie: string } | { key: string }) {
 const communityEvents = (socket: RawSocket) =>
   socket.events("community.event").map((e) => e.payload as CommunityEventPayload);
 
+/** A post in a community (the workspace's or the public one), with a fresh idempotency key. */
+const postIn = (socket: RawSocket, community: "workspace" | "public", text: string) =>
+  socket.ok("community.post", { community, text, idempotencyKey: idem() });
+
 async function newsOf(socket: RawSocket, pick: (p: CommunityEventPayload) => boolean): Promise<CommunityEventPayload> {
   const frame = await socket.waitFor(
     (f) => f.type === "event" && f.event === "community.event" && pick(f.payload as CommunityEventPayload),
@@ -80,11 +84,7 @@ const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart
 describe("the community methods", () => {
   it("post, reply and react with custodial keys; everyone who may read sees it live, the agent attributed to its owner", async () => {
     const t = await team();
-    const fromAgent = await t.agentSocket.ok("community.post", {
-      community: "workspace",
-      text: "Build 412 is green.\n\n**not bold**, <b>not html</b>",
-      idempotencyKey: idem(),
-    });
+    const fromAgent = await postIn(t.agentSocket, "workspace", "Build 412 is green.\n\n**not bold**, <b>not html</b>");
     expect(fromAgent.post.author).toMatchObject({
       name: "release-bot",
       role: "agent",
@@ -181,11 +181,7 @@ describe("the community methods", () => {
     const agentKeys = keys();
     expect((await registerPubkey(agentKeys, t.ws, { key: t.agent.key })).status).toBe(201);
     // Its custodial key posts in the public community, attested there by the same workspace key.
-    await t.agentSocket.ok("community.post", {
-      community: "public",
-      text: "hello from release-bot",
-      idempotencyKey: idem(),
-    });
+    await postIn(t.agentSocket, "public", "hello from release-bot");
     const custodial = (await t.agentSocket.ok("community.identity", {})).custodial!;
     const workspace = (await t.ownerSocket.ok("community.identity", {})).workspace!;
     const memberKeys = keys();
@@ -222,11 +218,7 @@ describe("the community methods", () => {
 describe("mentions", () => {
   it("a post in the workspace's community that names a person reaches their inbox, not for protocol 9, and goes when the post is hidden", async () => {
     const t = await team();
-    const asked = await t.memberSocket.ok("community.post", {
-      community: "workspace",
-      text: `@${t.owner.name} can you check the release notes?`,
-      idempotencyKey: idem(),
-    });
+    const asked = await postIn(t.memberSocket, "workspace", `@${t.owner.name} can you check the release notes?`);
     const isItem = (f: Frame) =>
       f.event === "inbox.updated" &&
       (f.payload as InboxUpdated).inbox.items.some((i) => i.key === `community:${asked.post.id}`);
@@ -268,19 +260,11 @@ describe("the public community", () => {
     const elsewhereSocket = await open(elsewhere.workspaceId, { cookie: elsewhere.cookie });
     // Reading the public feed makes this room one the public community tells of new posts.
     await here.viewerSocket.ok("community.feed", { community: "public" });
-    const { post } = await elsewhereSocket.ok("community.post", {
-      community: "public",
-      text: "hello from another workspace",
-      idempotencyKey: idem(),
-    });
+    const { post } = await postIn(elsewhereSocket, "public", "hello from another workspace");
     const news = await newsOf(here.viewerSocket, (p) => p.type === "post" && p.post.id === post.id);
     expect(news).toMatchObject({ post: { community: "public", author: { name: elsewhere.name, role: "user" } } });
     // The workspace's own community is another: nothing of it reached the other room.
-    const inWorkspace = await here.memberSocket.ok("community.post", {
-      community: "workspace",
-      text: "internal",
-      idempotencyKey: idem(),
-    });
+    const inWorkspace = await postIn(here.memberSocket, "workspace", "internal");
     await newsOf(here.viewerSocket, (p) => p.type === "post" && p.post.id === inWorkspace.post.id);
     await elsewhereSocket.ok("community.identity", {});
     expect(
@@ -295,12 +279,8 @@ describe("custodial keys", () => {
     const texts: string[] = [];
     const before = await t.agentSocket.ok("community.identity", {});
     expect(before.custodial).toBeNull();
-    const posted = await t.agentSocket.ok("community.post", {
-      community: "workspace",
-      text: "first",
-      idempotencyKey: idem(),
-    });
-    await t.ownerSocket.ok("community.post", { community: "public", text: "hello world", idempotencyKey: idem() });
+    const posted = await postIn(t.agentSocket, "workspace", "first");
+    await postIn(t.ownerSocket, "public", "hello world");
     const identity = await t.agentSocket.ok("community.identity", {});
     expect(identity.custodial).toBe(posted.post.author.pubkey);
 
@@ -353,11 +333,7 @@ describe("moderation and access", () => {
     const t = await team();
     const readOnly = await createKey(t.owner, t.ws, ["read"], "reader-bot");
     const readerSocket = await open(t.ws, { key: readOnly.key });
-    const posted = await t.memberSocket.ok("community.post", {
-      community: "workspace",
-      text: "hi",
-      idempotencyKey: idem(),
-    });
+    const posted = await postIn(t.memberSocket, "workspace", "hi");
     expect((await t.viewerSocket.ok("community.feed", { community: "workspace" })).posts).toHaveLength(1);
     for (const socket of [t.viewerSocket, readerSocket]) {
       const refused = await socket.call("community.post", {
@@ -376,11 +352,7 @@ describe("moderation and access", () => {
       expect(refused).toMatchObject({ ok: false, error: { code: "forbidden", details: { scope: "admin" } } });
       expect(await socket.call("community.queue", {})).toMatchObject({ ok: false, error: { code: "forbidden" } });
     }
-    const publicPost = await t.memberSocket.ok("community.post", {
-      community: "public",
-      text: "out there",
-      idempotencyKey: idem(),
-    });
+    const publicPost = await postIn(t.memberSocket, "public", "out there");
     const publicHide = await t.ownerSocket.call("community.moderate", {
       community: "public",
       action: "hide",
@@ -411,11 +383,7 @@ describe("moderation and access", () => {
 
   it("a report lands in the owners' queue; hide and ban take effect for everyone, on the room and on the relay", async () => {
     const t = await team();
-    const spam = await t.agentSocket.ok("community.post", {
-      community: "workspace",
-      text: "buy now",
-      idempotencyKey: idem(),
-    });
+    const spam = await postIn(t.agentSocket, "workspace", "buy now");
     const ownKeys = keys();
     expect((await registerPubkey(ownKeys, t.ws, { cookie: t.member.cookie })).status).toBe(201);
     const stock = await NostrSocket.open(`/relay/w/${t.ws}`);
