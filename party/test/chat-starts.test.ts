@@ -14,7 +14,7 @@ import { getInstance, putInstance } from "../rooms/autopilot/features/instances/
 import { sqlFromStorage } from "../domain/sql";
 import { getThread } from "../rooms/autopilot/features/threads/threads";
 import type { Autopilot } from "../rooms/autopilot/room";
-import { decisionOn, idem, openTeam } from "./harness";
+import { decisionOn, idem, openTeam, type RawSocket } from "./harness";
 
 const testEnv = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
 const autopilot = (ws: string) => testEnv.Autopilot.get(testEnv.Autopilot.idFromName(ws));
@@ -27,6 +27,13 @@ async function team() {
   const { ws, ownerSocket: a, secondSocket: b, agentSocket: g } = await openTeam("member");
   return { ws, a, b, g };
 }
+
+/** A start the room refuses as a conflict: its thread or its instance has one already. */
+const expectStartRefused = async (sock: RawSocket, params: { instanceId: string; threadId?: string; text: string }) =>
+  expect(await sock.call("instances.startChat", { ...params, idempotencyKey: idem() })).toMatchObject({
+    ok: false,
+    error: { code: "conflict" },
+  });
 
 describe("instances.startChat over the socket", () => {
   it("posts the first message and files one provision approval for the thread; the asker cannot approve it; a denial says so in the thread and sends nothing", async () => {
@@ -60,14 +67,7 @@ describe("instances.startChat over the socket", () => {
     );
 
     // One start per thread; the asker never decides it; nor does an agent.
-    expect(
-      await a.call("instances.startChat", {
-        instanceId: "claw-2",
-        threadId: thread.id,
-        text: "again",
-        idempotencyKey: idem(),
-      }),
-    ).toMatchObject({ ok: false, error: { code: "conflict" } });
+    await expectStartRefused(a, { instanceId: "claw-2", threadId: thread.id, text: "again" });
     expect(await a.call("approvals.resolve", decisionOn(started.approval.id, "approve"))).toMatchObject({
       ok: false,
       error: { code: "forbidden" },
@@ -128,21 +128,12 @@ describe("instances.startChat over the socket", () => {
 
     // The instance now exists (in error): a start for the same id is refused before anything is written.
     const before = (await a.ok("threads.list", {})).threads.length;
-    expect(
-      await a.call("instances.startChat", { instanceId: "first", text: "SAY: hi", idempotencyKey: idem() }),
-    ).toMatchObject({ ok: false, error: { code: "conflict" } });
+    await expectStartRefused(a, { instanceId: "first", text: "SAY: hi" });
     expect((await a.ok("threads.list", {})).threads.length).toBe(before);
     // A thread attached to an instance already is not started again.
     const { thread } = await a.ok("threads.create", { title: "attached", idempotencyKey: idem() });
     await a.ok("instances.attach", { instanceId: "first", threadId: thread.id, idempotencyKey: idem() });
-    expect(
-      await a.call("instances.startChat", {
-        instanceId: "other",
-        threadId: thread.id,
-        text: "x",
-        idempotencyKey: idem(),
-      }),
-    ).toMatchObject({ ok: false, error: { code: "conflict" } });
+    await expectStartRefused(a, { instanceId: "other", threadId: thread.id, text: "x" });
     for (const s of [a, b, g]) s.close();
   });
 });
