@@ -4,10 +4,9 @@ import { opsForEvent, opsForSnapshot } from "../hatchery/domain";
 import { domainNodeId, edgeId, edgesMap, readGraph } from "../hatchery/graph";
 import type { DurableEvent } from "../protocol/events";
 import type { Instance } from "../protocol/instances";
-import type { Thread } from "../protocol/threads";
 import { applyInTransaction } from "./canvas-nodes";
+import { actor, threadRecord } from "./records";
 
-const actor = { id: "u1", kind: "user" as const, name: "Olga" };
 const instance = (over: Partial<Instance> = {}): Instance => ({
   id: "lab",
   name: "Lab",
@@ -22,17 +21,7 @@ const instance = (over: Partial<Instance> = {}): Instance => ({
   updatedAt: 1,
   ...over,
 });
-const thread: Thread = {
-  id: "thr_1",
-  title: "Chat",
-  archived: false,
-  createdBy: actor,
-  createdAt: 1,
-  updatedAt: 1,
-  lastMessageAt: null,
-  messageCount: 0,
-  responder: { kind: "openclaw", reply: "every", agents: false },
-};
+const thread = threadRecord("thr_1", { title: "Chat", responder: { kind: "openclaw", reply: "every", agents: false } });
 let seq = 0;
 const updated = (i: Instance): DurableEvent => ({ seq: ++seq, event: "instance.updated", payload: { instance: i } });
 

@@ -10,21 +10,10 @@ import { domainNodeId, type GraphNode, nodesMap, readGraph } from "../hatchery/g
 import { parseNode } from "../hatchery/node-schemas";
 import type { DurableEvent } from "../protocol/events";
 import type { Project } from "../protocol/projects";
-import type { Thread } from "../protocol/threads";
 import { applyInTransaction } from "./canvas-nodes";
+import { actor, threadRecord } from "./records";
 
-const actor = { id: "u1", kind: "user" as const, name: "Olga" };
-const thread = (id: string): Thread => ({
-  id,
-  title: `Thread ${id}`,
-  archived: false,
-  createdBy: actor,
-  createdAt: 1,
-  updatedAt: 1,
-  lastMessageAt: null,
-  messageCount: 0,
-  responder: { kind: "autopilot", reply: "every", agents: false },
-});
+const thread = (id: string) => threadRecord(id);
 const project = (over: Partial<Project> = {}): Project => ({
   id: "prj_1",
   name: "Launch",
