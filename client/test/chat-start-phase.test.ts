@@ -54,24 +54,28 @@ const attached = (chatStart: ThreadChatStart): Pick<Thread, "chatStart" | "gatew
 const job = (progress: number, message: string, status: Job["status"] = "running") =>
   ({ id: "job_1", progress, message, status }) as Job;
 
+/** The bar for a thread whose start's approval is `status`, with the instance and its job as far as they exist. */
+const phase = (thread: Parameters<typeof chatStartPhase>[0], status: Approval["status"], i?: Instance, j?: Job) =>
+  chatStartPhase(thread, approval(status), i, j);
+
 describe("a thread's start phases (one bar)", () => {
   it("waits for a person, then follows the provision job, then the bridge, then steps aside", () => {
     expect(chatStartPhase({}, undefined, undefined, undefined)).toBeNull();
-    expect(chatStartPhase(waiting(start("waiting")), approval("pending"), undefined, undefined)).toEqual({
+    expect(phase(waiting(start("waiting")), "pending")).toEqual({
       tone: "waiting",
       label: "Waiting for a person to approve starting OpenClaw",
       progress: null,
     });
-    expect(chatStartPhase(waiting(start("starting")), approval("approved"), undefined, undefined)).toEqual({
+    expect(phase(waiting(start("starting")), "approved")).toEqual({
       tone: "working",
       label: "Approved — provisioning",
       progress: 5,
     });
     // The job's progress (0–100) fills the middle of the bar, with the runtime's phase.
     expect(
-      chatStartPhase(
+      phase(
         waiting(start("starting")),
-        approval("approved"),
+        "approved",
         instance({ status: "provisioning", progress: 10 }),
         job(20, "writing config"),
       ),
@@ -81,9 +85,9 @@ describe("a thread's start phases (one bar)", () => {
       progress: 22,
     });
     expect(
-      chatStartPhase(
+      phase(
         waiting(start("starting")),
-        approval("approved"),
+        "approved",
         instance({ status: "starting", phase: "waiting for gateway handshake", progress: 60 }),
         job(100, "ready", "succeeded"),
       ),
@@ -92,26 +96,12 @@ describe("a thread's start phases (one bar)", () => {
       label: "Starting the gateway · waiting for gateway handshake",
       progress: 56,
     });
-    expect(
-      chatStartPhase(
-        attached(start("ready")),
-        approval("approved"),
-        instance({ status: "ready", bridge: "connecting" }),
-        undefined,
-      ),
-    ).toEqual({
+    expect(phase(attached(start("ready")), "approved", instance({ status: "ready", bridge: "connecting" }))).toEqual({
       tone: "working",
       label: "Pairing and connecting to the gateway",
       progress: 95,
     });
-    expect(
-      chatStartPhase(
-        attached(start("ready")),
-        approval("approved"),
-        instance({ status: "ready", bridge: "connected" }),
-        undefined,
-      ),
-    ).toBeNull();
+    expect(phase(attached(start("ready")), "approved", instance({ status: "ready", bridge: "connected" }))).toBeNull();
   });
 
   it("shows nothing once the instance is deleted or the thread detached: no bar is left over from the start", () => {
@@ -123,29 +113,15 @@ describe("a thread's start phases (one bar)", () => {
       bridge: "offline",
       bridgeError: null,
     });
-    expect(chatStartPhase(attached(start("ready")), approval("approved"), deleted, undefined)).toBeNull();
-    expect(chatStartPhase(waiting(start("ready")), approval("approved"), deleted, undefined)).toBeNull();
-    expect(chatStartPhase(waiting(start("ready")), approval("approved"), undefined, undefined)).toBeNull();
+    expect(phase(attached(start("ready")), "approved", deleted)).toBeNull();
+    expect(phase(waiting(start("ready")), "approved", deleted)).toBeNull();
+    expect(phase(waiting(start("ready")), "approved")).toBeNull();
     // Detached from a live instance that is still connecting: not this thread's business any more.
-    expect(
-      chatStartPhase(
-        waiting(start("ready")),
-        approval("approved"),
-        instance({ status: "ready", bridge: "connecting" }),
-        undefined,
-      ),
-    ).toBeNull();
+    expect(phase(waiting(start("ready")), "approved", instance({ status: "ready", bridge: "connecting" }))).toBeNull();
   });
 
   it("a failed start shows its reason; the first message is marked while it waits and when it was not sent", () => {
-    expect(
-      chatStartPhase(
-        waiting(start("failed", "OpenClaw was not started: Pavel denied it.")),
-        approval("denied"),
-        undefined,
-        undefined,
-      ),
-    ).toEqual({
+    expect(phase(waiting(start("failed", "OpenClaw was not started: Pavel denied it.")), "denied")).toEqual({
       tone: "failed",
       label: "OpenClaw was not started: Pavel denied it.",
       progress: null,
