@@ -154,6 +154,12 @@ function VerifyEmail() {
   );
 }
 
+/** The two answers to an invitation in the list, each its own button. */
+const DECISIONS = [
+  { word: "Accept", accept: true, className: "primary small" },
+  { word: "Decline", accept: false, className: "small" },
+] as const;
+
 /** `hidden`: the invitation the page's link shows already (InvitationFromLink). */
 function Invitations({ hidden }: { hidden: string | null }) {
   const load = useSession((s) => s.load);
@@ -193,24 +199,18 @@ function Invitations({ hidden }: { hidden: string | null }) {
                   Join <strong>{inv.workspaceName}</strong> as {inv.role}
                 </span>
                 <span className="button-row">
-                  <button
-                    type="button"
-                    className="primary small"
-                    disabled={decide.pending}
-                    onClick={() => decide.run({ invitation: inv, accept: true })}
-                    aria-label={`Accept the invitation to ${inv.workspaceName}`}
-                  >
-                    Accept
-                  </button>
-                  <button
-                    type="button"
-                    className="small"
-                    disabled={decide.pending}
-                    onClick={() => decide.run({ invitation: inv, accept: false })}
-                    aria-label={`Decline the invitation to ${inv.workspaceName}`}
-                  >
-                    Decline
-                  </button>
+                  {DECISIONS.map(({ word, accept, className }) => (
+                    <button
+                      key={word}
+                      type="button"
+                      className={className}
+                      disabled={decide.pending}
+                      onClick={() => decide.run({ invitation: inv, accept })}
+                      aria-label={`${word} the invitation to ${inv.workspaceName}`}
+                    >
+                      {word}
+                    </button>
+                  ))}
                 </span>
               </li>
             ))}
