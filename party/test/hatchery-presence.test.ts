@@ -5,7 +5,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api } from "./harness";
+import { api, type Credentials } from "./harness";
 import { type Canvas, openCanvas, team, until } from "./hatchery-harness";
 
 const evict = async (ws: string) => {
@@ -31,12 +31,18 @@ async function present(...canvases: Canvas[]) {
   );
 }
 
+/** A canvas for each of these, in turn, once each sees every other's presence. */
+async function presentTogether<C extends Credentials[]>(ws: string, ...creds: C): Promise<{ [K in keyof C]: Canvas }> {
+  const canvases: Canvas[] = [];
+  for (const c of creds) canvases.push(await openCanvas(ws, c));
+  await present(...canvases);
+  return canvases as { [K in keyof C]: Canvas };
+}
+
 describe("presence on the canvas across hibernation", () => {
   it("a canvas opened after the room woke sees who is there at once; one that closes then leaves everyone's at once", async () => {
     const { ws, owner, member, viewer } = await team();
-    const own = await openCanvas(ws, { cookie: owner.cookie });
-    const ann = await openCanvas(ws, { cookie: member.cookie });
-    await present(own, ann);
+    const [own, ann] = await presentTogether(ws, { cookie: owner.cookie }, { cookie: member.cookie });
 
     await evict(ws);
     const late = await openCanvas(ws, { cookie: viewer.cookie });
@@ -56,9 +62,7 @@ describe("presence on the canvas across hibernation", () => {
 
   it("a revoked key's canvas leaves everyone's presence at once, also after the room woke", async () => {
     const { ws, owner, agent } = await team();
-    const own = await openCanvas(ws, { cookie: owner.cookie });
-    const bot = await openCanvas(ws, { key: agent.key });
-    await present(own, bot);
+    const [own, bot] = await presentTogether(ws, { cookie: owner.cookie }, { key: agent.key });
     await evict(ws);
     const res = await api("/api/auth/api-key/delete", {
       method: "POST",
@@ -73,9 +77,7 @@ describe("presence on the canvas across hibernation", () => {
 
   it("a tab that took its presence over on a new socket keeps it when the old socket's close comes after", async () => {
     const { ws, owner, member } = await team();
-    const own = await openCanvas(ws, { cookie: owner.cookie });
-    const before = await openCanvas(ws, { cookie: member.cookie });
-    await present(own, before);
+    const [own, before] = await presentTogether(ws, { cookie: owner.cookie }, { cookie: member.cookie });
     // The same tab reconnected: a new socket speaking for the same awareness client id, its clock going on.
     const id = before.awareness.clientID;
     const after = await openCanvas(ws, { cookie: member.cookie });
