@@ -5,6 +5,7 @@ import { FormError } from "../lib/form-error";
 import { useLoaded } from "../lib/loaded";
 import { useSession } from "../stores/session";
 import { notPendingText, useInvitationPreview } from "./invitation-link";
+import { InvitationLanding } from "./InvitationLanding";
 
 /**
  * What the signed-in person has to act on about their account: verifying their e-mail
@@ -75,10 +76,7 @@ function InvitationFromLink({ shown }: { shown: (invitationId: string | null) =>
   if (!invitation || (member && invitation.state !== "pending")) return null;
   const closed = notPendingText(invitation.state);
   return (
-    <section className="notice account-notice invitation-landing" aria-labelledby="invitation-title">
-      <h2 id="invitation-title" className="small-heading">
-        {invitation.inviterName} invited you to {invitation.workspaceName}
-      </h2>
+    <InvitationLanding invitation={invitation} heading="h2" className="notice account-notice invitation-landing">
       {closed ? (
         <p>{closed}</p>
       ) : !forMe ? (
@@ -110,7 +108,7 @@ function InvitationFromLink({ shown }: { shown: (invitationId: string | null) =>
         </button>
       </span>
       <FormError error={decide.error} />
-    </section>
+    </InvitationLanding>
   );
 }
 

@@ -5,6 +5,7 @@ import { useSession } from "../stores/session";
 import { Brand } from "../shell/Brand";
 import { FormError } from "../lib/form-error";
 import { forgetInvitationLink, notPendingText, type PreviewState, useInvitationPreview } from "./invitation-link";
+import { InvitationLanding } from "./InvitationLanding";
 
 /**
  * Sign in / create account / sign in with an agent's API key. Errors from the auth API are
@@ -214,16 +215,13 @@ function InvitationHeader({ preview }: { preview: PreviewState }) {
   const { invitation } = preview;
   const closed = notPendingText(invitation.state);
   return (
-    <section className="notice invitation-landing" aria-labelledby="invitation-title">
-      <h1 id="invitation-title" className="small-heading">
-        {invitation.inviterName} invited you to {invitation.workspaceName}
-      </h1>
+    <InvitationLanding invitation={invitation} heading="h1" className="notice invitation-landing">
       <p>
         {closed ??
           (invitation.hasAccount
             ? `Join as ${invitation.role}: sign in with ${invitation.email}.`
             : `Join as ${invitation.role} with a new account for ${invitation.email}.`)}
       </p>
-    </section>
+    </InvitationLanding>
   );
 }
