@@ -84,15 +84,22 @@ export const refuse = (code: string, message: string, details?: unknown): Answer
 /**
  * Opens a connection to `gw` as the bridge does and challenges it: the connection still
  * opening and the connect frame it answered with, for the test to answer as it likes.
+ * `as`: a device that connects with a device token of its own instead of the gateway's
+ * token, in the mode it names.
  */
-export async function challenged(gw: FakeGateway, onEvent: (event: string, payload: unknown) => void = () => {}) {
-  const device = await createDeviceIdentity();
+export async function challenged(
+  gw: FakeGateway,
+  onEvent: (event: string, payload: unknown) => void = () => {},
+  as: { deviceToken?: string; mode?: "ui" | "backend" } = {},
+) {
+  const identity = await createDeviceIdentity();
+  const { deviceToken } = as;
   const opening = GatewayConnection.open(gw.client, {
-    device,
-    auth: { token: "gateway-token" },
+    device: deviceToken ? { ...identity, deviceToken } : identity,
+    auth: deviceToken ? { deviceToken } : { token: "gateway-token" },
     scopes: ["operator.read"],
     caps: [],
-    mode: "ui",
+    mode: as.mode ?? "ui",
     onEvent,
   });
   const connectFrame = gw.next();

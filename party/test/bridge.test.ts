@@ -169,18 +169,7 @@ describe("gateway connection", () => {
 
   it("reports a refused connect with the gateway's code, e.g. a stale device token", async () => {
     const gw = fakeGateway();
-    const device = { ...(await createDeviceIdentity()), deviceToken: "stale" };
-    const opening = GatewayConnection.open(gw.client, {
-      device,
-      auth: { deviceToken: "stale" },
-      scopes: ["operator.read"],
-      caps: [],
-      mode: "backend",
-      onEvent: () => {},
-    });
-    const connectFrame = gw.next();
-    gw.send({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
-    const connect = await connectFrame;
+    const { opening, connect } = await challenged(gw, () => {}, { deviceToken: "stale", mode: "backend" });
     gw.send({
       type: "res",
       id: connect.id,
