@@ -11,38 +11,21 @@ describe("bridge live events", () => {
   it("streams a run as deltas by offset and lands its reply once", async () => {
     await inRoom(async (sql) => {
       const { thread, gw, broadcasts, runs } = await liveBridgeWithThread(sql);
-      gw.event("chat", {
-        runId: "R1",
-        sessionKey: "agent:main:main",
-        state: "delta",
-        message: { role: "assistant", content: "Hel" },
-      });
-      gw.event("chat", {
-        runId: "R1",
-        sessionKey: "agent:main:main",
-        state: "delta",
-        message: { role: "assistant", content: "Hello" },
-      });
-      gw.event("chat", {
-        runId: "R1",
-        sessionKey: "agent:main:main",
-        state: "delta",
-        message: { role: "assistant", content: "Bye" },
-      });
+      // Run R1's reply in the main session, as the gateway streams it: its state and text so far.
+      const say = (state: string, content: string) =>
+        gw.event("chat", {
+          runId: "R1",
+          sessionKey: "agent:main:main",
+          state,
+          message: { role: "assistant", content },
+        });
+      say("delta", "Hel");
+      say("delta", "Hello");
+      say("delta", "Bye");
       await until(() => broadcasts.length >= 4);
       expect(runs.streams).toMatchObject([{ runId: "R1", threadId: thread.id, text: "Bye" }]);
-      gw.event("chat", {
-        runId: "R1",
-        sessionKey: "agent:main:main",
-        state: "final",
-        message: { role: "assistant", content: "Bye now" },
-      });
-      gw.event("chat", {
-        runId: "R1",
-        sessionKey: "agent:main:main",
-        state: "final",
-        message: { role: "assistant", content: "Bye now" },
-      });
+      say("final", "Bye now");
+      say("final", "Bye now");
       gw.event("chat", { runId: "R9", sessionKey: "unbound", state: "final", message: { content: "elsewhere" } });
       // The link hands the gateway's events to the bridge one by one, in order, and each is
       // handled in full on arrival: once this later one has landed, R9 has been handled.
@@ -84,24 +67,12 @@ describe("bridge live events", () => {
   it("interrupts live runs when the link drops, and shows a command with its output", async () => {
     await inRoom(async (sql) => {
       const { thread, gw, broadcasts, runs } = await liveBridgeWithThread(sql);
-      gw.event("agent", {
-        runId: "R2",
-        sessionKey: "main",
-        stream: "tool",
-        data: { phase: "start", toolCallId: "call_1", args: { command: "ls" } },
-      });
-      gw.event("agent", {
-        runId: "R2",
-        sessionKey: "main",
-        stream: "command_output",
-        data: { phase: "end", itemId: "command:call_1", output: "a.txt", exitCode: 2 },
-      });
-      gw.event("agent", {
-        runId: "R2",
-        sessionKey: "main",
-        stream: "command_output",
-        data: { phase: "end", itemId: "command:call_1", output: "a.txt", exitCode: 2 },
-      });
+      // What run R2 does in the main session, stream by stream.
+      const runR2 = (stream: string, data: Record<string, unknown>) =>
+        gw.event("agent", { runId: "R2", sessionKey: "main", stream, data });
+      runR2("tool", { phase: "start", toolCallId: "call_1", args: { command: "ls" } });
+      runR2("command_output", { phase: "end", itemId: "command:call_1", output: "a.txt", exitCode: 2 });
+      runR2("command_output", { phase: "end", itemId: "command:call_1", output: "a.txt", exitCode: 2 });
       gw.event("chat", { runId: "R2", sessionKey: "main", state: "status" });
       await until(() => runs.streams.length === 1);
       runs.interrupt();
