@@ -8,6 +8,7 @@ import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { ACCEPT, fileUrl, refusalBefore, sizeText, uploadFile } from "./attachments/upload";
 import { Options } from "../lib/options";
+import { SideSection } from "./SideSection";
 
 /**
  * The lists of a project's view (ProjectView.tsx): links, threads, instances and files,
@@ -25,17 +26,10 @@ function useUpdate(project: Project) {
   });
 }
 
-function Section({ id, title, count, children }: { id: string; title: string; count: number; children: ReactNode }) {
-  return (
-    <section className="project-section" aria-labelledby={id}>
-      <div className="project-section-head">
-        <h3 id={id}>{title}</h3>
-        <span className="count">{count}</span>
-      </div>
-      {children}
-    </section>
-  );
-}
+/** A part of the project's view, as the sidebar's parts are made. */
+const Section = (props: { id: string; title: string; count: number; children: ReactNode }) => (
+  <SideSection look="project" {...props} />
+);
 
 /** The words of a picker: the form's name, the list's, its empty choice and the button. */
 const ADD_THREAD = { form: "Add a thread", list: "Thread to add", none: "Add a thread…", button: "Add" };
