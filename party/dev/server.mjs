@@ -31,7 +31,8 @@ const NODE = join(ROOT, "node_modules", ".bin", "node");
 const LAUNCHER = join(ROOT, "party", "dev", "wrangler-dev.mjs");
 const DB_NAME = "autopilot-auth";
 
-const quietEnv = {
+/** The environment wrangler runs in here (and the benchmark's baseline room): the project's Node, quiet, offline. */
+export const quietEnv = {
   ...process.env,
   // wrangler's shebang runs whatever `node` is first on PATH; the project's pinned Node 24
   // (devDependency `node`) must win even when this module is imported from plain Node 20.

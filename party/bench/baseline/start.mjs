@@ -6,8 +6,8 @@
 // wrangler.toml (the room's, through its [alias]) or wrangler.npm-ai.toml (the npm build).
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { delimiter, join } from "node:path";
-import { ROOT, stopChild } from "../../dev/server.mjs";
+import { join } from "node:path";
+import { quietEnv, ROOT, stopChild } from "../../dev/server.mjs";
 
 /** For workerd-direct.mjs's benchTarget: only the baseline Worker answers `/` with this 404. */
 export const BASELINE_PROBE = { path: "/", is: (status, body) => status === 404 && body.startsWith("baseline room") };
@@ -19,11 +19,7 @@ export const BASELINE_PROBE = { path: "/", is: (status, body) => status === 404 
  */
 export async function startBaseline({ port, persistDir, config = "wrangler.toml", inspectorPort }) {
   const env = {
-    ...process.env,
-    PATH: `${join(ROOT, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
-    WRANGLER_SEND_METRICS: "false",
-    CLOUDFLARE_CF_FETCH_ENABLED: "false",
-    NO_COLOR: "1",
+    ...quietEnv,
     // wrangler dev's local trace collector, off as for the room in the benches (party/dev/server.mjs).
     X_LOCAL_OBSERVABILITY: "false",
   };
