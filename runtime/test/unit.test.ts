@@ -128,12 +128,20 @@ describe("routes", () => {
         { host: "process", model: null },
         { method, url, authorization: `Bearer ${TOKEN}` },
       );
-    return { calls, call };
+    /** Each of `urls` is answered `status` with the error `code` (a failure names the url). */
+    const refuses = async (method: string, urls: string[], status: number, code: string) => {
+      for (const url of urls) {
+        const answer = await call(method, url);
+        expect(answer.status, url).toBe(status);
+        expect((answer.body as { error: { code: string } }).error.code, url).toBe(code);
+      }
+    };
+    return { calls, call, refuses };
   }
   const ref = { workspaceId: "ws1", instanceId: "a" };
 
   it("matches the API surface", async () => {
-    const { calls, call } = recordingHost();
+    const { calls, call, refuses } = recordingHost();
     expect(((await call("GET", "/v1/health")).body as { data: { status: string } }).data.status).toBe("ok");
     await call("GET", "/v1/workspaces/ws1/instances");
     await call("GET", "/v1/workspaces/ws1/instances/a");
@@ -154,7 +162,7 @@ describe("routes", () => {
     expect((await call("GET", "/v1/workspaces/ws1/instances/a/device")).status).toBe(400);
     expect(matchGatewayPath("/v1/workspaces/ws1/instances/a/device")).toEqual({ route: "device", ...ref });
     expect(ROUTE_METHODS.credentials).toEqual(["GET"]);
-    for (const path of [
+    const notRoutes = [
       "/",
       "/v1",
       "/v1/workspaces/ws1",
@@ -162,17 +170,14 @@ describe("routes", () => {
       "/v1/workspaces//instances/a",
       "/v1/workspaces/ws1/instances/a/restart/x",
       "/v1/workspaces/ws1/instances/a/credentials/x",
-    ]) {
-      const answer = await call("GET", path);
-      expect(answer.status, path).toBe(404);
-      expect((answer.body as { error: { code: string } }).error.code, path).toBe("not_found");
-      expect(matchGatewayPath(path), path).toBeUndefined();
-    }
+    ];
+    await refuses("GET", notRoutes, 404, "not_found");
+    for (const path of notRoutes) expect(matchGatewayPath(path), path).toBeUndefined();
     expect(calls).toHaveLength(5);
   });
 
   it("backs up with retention and restores a chosen backup; bad names never reach the host", async () => {
-    const { calls, call } = recordingHost();
+    const { calls, call, refuses } = recordingHost();
     const created = await call("POST", "/v1/workspaces/ws1/instances/a/backups?keep=3");
     expect(created.status).toBe(201);
     // The archive's internal path stays in the runtime.
@@ -189,16 +194,13 @@ describe("routes", () => {
       ["prune", [ref, 3]],
       ["restore", [ref, name]],
     ]);
-    for (const url of [
+    const badNames = [
       "/v1/workspaces/ws1/instances/a/backups?keep=0",
       "/v1/workspaces/ws1/instances/a/restore",
       "/v1/workspaces/ws1/instances/a/restore?backup=..%2F..%2Fsecret.tar.gz",
       "/v1/workspaces/ws1/instances/a/restore?backup=x.tar.gz",
-    ]) {
-      const answer = await call("POST", url);
-      expect(answer.status, url).toBe(400);
-      expect((answer.body as { error: { code: string } }).error.code, url).toBe("invalid_request");
-    }
+    ];
+    await refuses("POST", badNames, 400, "invalid_request");
     expect(calls).toHaveLength(3);
     expect((await call("GET", "/v1/workspaces/ws1/instances/a/restore")).status).toBe(405);
   });
