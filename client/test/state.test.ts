@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { Project } from "../../shared/protocol/projects";
+import type { KnownEvent } from "../src/frames";
 import { applyEvent, applyHello, applyPage, emptyState, RETAINED_FINISHED, unreadIn, withPresence } from "../src/state";
 import { applied, approval, fromSnapshot, hello, job, message, noMore, presence, snapshot, thread } from "./fixtures";
 
@@ -60,16 +62,15 @@ describe("applyHello", () => {
   });
 });
 
+/** `state` after the next durable event, numbered on from its lastSeq as the room numbers them. */
+const appliedNext = <E extends EventName>(state: typeof emptyState, event: E, payload: EventPayload<E>) =>
+  applied(state, { known: true, event, payload, seq: (state.lastSeq ?? 0) + 1 } as KnownEvent);
+
 describe("applyEvent", () => {
   it("applies durable events in order and tracks lastSeq", () => {
     let state = fromSnapshot({}, 5);
-    state = applied(state, { known: true, event: "thread.created", payload: { thread: thread("t1") }, seq: 6 });
-    state = applied(state, {
-      known: true,
-      event: "thread.renamed",
-      payload: { thread: thread("t1", { title: "Renamed" }) },
-      seq: 7,
-    });
+    state = appliedNext(state, "thread.created", { thread: thread("t1") });
+    state = appliedNext(state, "thread.renamed", { thread: thread("t1", { title: "Renamed" }) });
     expect(state.lastSeq).toBe(7);
     expect(state.threads.get("t1")?.title).toBe("Renamed");
   });
@@ -118,45 +119,25 @@ describe("applyEvent", () => {
 
   it("counts messages on their thread and moves its updatedAt, as the room does", () => {
     let state = fromSnapshot({ threads: [thread("t1", { updatedAt: 100 })] }, 1);
-    state = applied(state, {
-      known: true,
-      event: "message.created",
-      payload: { message: message("m1", "t1", 1, { createdAt: 500 }) },
-      seq: 2,
-    });
+    state = appliedNext(state, "message.created", { message: message("m1", "t1", 1, { createdAt: 500 }) });
     expect(state.threads.get("t1")).toMatchObject({ messageCount: 1, lastMessageAt: 500, updatedAt: 500 });
     // A message for a thread we never saw still moves the seq.
-    state = applied(state, {
-      known: true,
-      event: "message.created",
-      payload: { message: message("m2", "zz", 2) },
-      seq: 3,
-    });
+    state = appliedNext(state, "message.created", { message: message("m2", "zz", 2) });
     expect(state.lastSeq).toBe(3);
   });
 
   it("tracks approvals and jobs through their lifecycle", () => {
     let state = fromSnapshot({}, 0);
-    state = applied(state, { known: true, event: "approval.requested", payload: { approval: approval("a1") }, seq: 1 });
-    state = applied(state, {
-      known: true,
-      event: "approval.resolved",
-      payload: { approval: approval("a1", { status: "approved", resolvedAt: 20 }) },
-      seq: 2,
+    state = appliedNext(state, "approval.requested", { approval: approval("a1") });
+    state = appliedNext(state, "approval.resolved", {
+      approval: approval("a1", { status: "approved", resolvedAt: 20 }),
     });
-    state = applied(state, { known: true, event: "job.started", payload: { job: job("j1") }, seq: 3 });
-    state = applied(state, {
-      known: true,
-      event: "job.cancel_requested",
-      payload: { job: job("j1", { status: "cancel_requested" }), reason: "stop" },
-      seq: 4,
+    state = appliedNext(state, "job.started", { job: job("j1") });
+    state = appliedNext(state, "job.cancel_requested", {
+      job: job("j1", { status: "cancel_requested" }),
+      reason: "stop",
     });
-    state = applied(state, {
-      known: true,
-      event: "job.finished",
-      payload: { job: job("j1", { status: "cancelled", finishedAt: 30 }) },
-      seq: 5,
-    });
+    state = appliedNext(state, "job.finished", { job: job("j1", { status: "cancelled", finishedAt: 30 }) });
     expect(state.approvals.get("a1")?.status).toBe("approved");
     expect(state.jobs.get("j1")?.status).toBe("cancelled");
   });
