@@ -6,8 +6,7 @@ import { defineConfig } from "vitest/config";
 // client and the CLI. Every other test file of client/ is a unit (vitest.unit.config.ts).
 //
 // Two lanes, which `npm test` runs side by side (party/dev/test.mjs): E2E_LANE=gateway takes
-// the files that start real OpenClaw gateways (the runtime, the OpenClaw stack), one at a
-// time; E2E_LANE=plain the rest, one at a time. Never two files with gateways at once: two
+// the files that start real OpenClaw gateways (startsGateways below), one at a time; E2E_LANE=plain the rest, one at a time. Never two files with gateways at once: two
 // gateways starting beside a third's restart took it past its 90 s. Unset: every file.
 
 const DIR = "client/test";

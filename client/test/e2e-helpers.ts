@@ -93,7 +93,7 @@ export function withSharedServer(): Pick<RunningServer, "url"> {
     const res = await fetch(inject("e2eSharedServer"));
     if (!res.ok) throw new Error(`the shared server did not start: ${await res.text()}`);
     ({ url } = (await res.json()) as { url: string });
-  }, 120_000);
+  });
   return {
     get url() {
       return url ?? notYet("the shared server is used before the beforeAll that finds it ran");
