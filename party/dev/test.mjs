@@ -55,6 +55,9 @@ function busySeconds() {
 }
 /** Every test file's seconds, from the vitest reports: the slowest are listed at the close. */
 const fileTimes = [];
+/** "file > test: first line of its error", for each failed test (and each file that failed to load). */
+const failedTests = [];
+const firstLine = (message) => (message ?? "").trim().split("\n")[0].slice(0, 300);
 
 /**
  * A test file that fails to load (import error, a throwing beforeAll) has no failed test
@@ -142,8 +145,14 @@ async function step(name, command, args, vitestReport, { quiet = false, env: ext
     try {
       const report = JSON.parse(readFileSync(vitestReport, "utf8"));
       passed += report.numPassedTests;
-      for (const file of report.testResults)
+      for (const file of report.testResults) {
         fileTimes.push([relative(ROOT, file.name), (file.endTime - file.startTime) / 1000]);
+        if (file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed"))
+          failedTests.push(`${relative(ROOT, file.name)}: ${firstLine(file.message)}`);
+        for (const test of file.assertionResults)
+          if (test.status === "failed")
+            failedTests.push(`${relative(ROOT, file.name)} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+      }
       stepFailures = report.numFailedTests + brokenFiles(report);
     } catch {
       // no report: the runner died before writing it (counted below)
@@ -244,6 +253,11 @@ await step("wrangler deploy --dry-run (runtime sandbox Worker)", bin("wrangler")
 ]);
 rmSync(reports, { recursive: true, force: true });
 
+// CI keeps only the end of this output: the failed tests are named here, at the close.
+if (failedTests.length) {
+  console.log("\nFailed tests:");
+  for (const line of failedTests) console.log(`  ✘ ${line}`);
+}
 console.log("\nSlowest test files:");
 for (const [file, seconds] of fileTimes.sort((a, b) => b[1] - a[1]).slice(0, 15))
   console.log(`  ${seconds.toFixed(1).padStart(7)} s  ${file}`);
