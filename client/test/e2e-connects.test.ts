@@ -35,7 +35,7 @@ function person(device: string): AutopilotClient {
 /**
  * A raw socket that resumes from `lastSeq` and collects every frame; `caughtUp()` sends a
  * request and returns the frames up to its answer. The room holds a replaying socket's
- * responses and live events until the replay has been sent in full (replay-pump.ts), then
+ * responses and live events until the replay has been sent in full (kernel/fanout.ts ReplayPump), then
  * sends them in order: the answer comes after the last replayed event and after every event
  * committed before the request.
  */

@@ -28,7 +28,7 @@ import type { z } from "zod";
  * untouched in SQLite for an operator to fix. So lists (the hello snapshot, `*.list`) leave
  * the row out (`readable`) and everyone else's hello works; a read of that one row by id
  * fails only that request (`internal`); a resume whose replay holds an unreadable event
- * gets a fresh snapshot instead (see eventlog.ts).
+ * gets a fresh snapshot instead (see party/rooms/autopilot/kernel/commit.ts).
  */
 
 export type StoredDoc = Record<string, unknown>;

@@ -8,7 +8,7 @@ import type { DeviceIdentity } from "../rooms/autopilot/features/instances/bridg
 import { InstanceBridge } from "../rooms/autopilot/features/instances/bridge/instance-bridge";
 import { getDeviceDoc } from "../rooms/autopilot/features/instances/gateway";
 import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
-import { commitTo, type OpEffects } from "../rooms/autopilot/kernel/op-context";
+import { commitTo, type OpEffects } from "../rooms/autopilot/kernel/commit";
 import { getInstance } from "../rooms/autopilot/features/instances/instances";
 import {
   asPerson,
@@ -65,7 +65,7 @@ describe("bridge lifecycle", () => {
         workspaceId: "ws_test",
         instanceId: "inst",
         sql,
-        commit: commitTo(sql, () => 1000, publish),
+        commit: commitTo(sql, 1000, publish),
         runtime,
         broadcast: () => {},
       });

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { CurrentAccess } from "../rooms/autopilot/kernel/services";
 import { agentPrincipalId, recheckPrincipal } from "../auth/current-access";
-import { createOpContext } from "../rooms/autopilot/kernel/op-context";
+import { createOpContext } from "../rooms/autopilot/kernel/commit";
 import { postRefusal } from "../rooms/autopilot/features/approvals/withdrawals";
 import { api, createKey, signUp } from "./harness";
 import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";

@@ -19,7 +19,7 @@ import { createDeviceIdentity } from "../rooms/autopilot/features/instances/brid
 import { LiveEvents } from "../rooms/autopilot/features/instances/bridge/live-events";
 import { Outbox } from "../rooms/autopilot/features/instances/bridge/outbox";
 import { GatewayConnection } from "../rooms/autopilot/features/instances/bridge/gateway-connection";
-import { commitTo, createOpContext, type OpContext } from "../rooms/autopilot/kernel/op-context";
+import { commitTo, createOpContext, type OpContext } from "../rooms/autopilot/kernel/commit";
 import { bindThread } from "../rooms/autopilot/features/instances/gateway-bindings";
 import { putInstance } from "../rooms/autopilot/features/instances/instances";
 import { type Sql, sqlFromStorage } from "../domain/sql";
@@ -146,11 +146,7 @@ export function testLink(sql: Sql, runtime: BridgeRuntime = noRuntime, extra: Pa
     workspaceId: "ws_test",
     instanceId: "inst",
     sql,
-    commit: commitTo(
-      sql,
-      () => 1000,
-      (effects) => events.push(...effects.events),
-    ),
+    commit: commitTo(sql, 1000, (effects) => events.push(...effects.events)),
     runtime,
     broadcast: (event, payload) => broadcasts.push({ event, payload }),
     ...extra,

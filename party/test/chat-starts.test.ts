@@ -8,7 +8,7 @@ import type { Instance } from "../../shared/protocol/instances";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import { settleApproval, getApproval } from "../rooms/autopilot/features/approvals/approvals";
 import { advanceChatStarts, hasOpenChatStarts } from "../rooms/autopilot/features/instances/chat-starts-store";
-import { createOpContext } from "../rooms/autopilot/kernel/op-context";
+import { createOpContext } from "../rooms/autopilot/kernel/commit";
 import { queuedFor } from "../rooms/autopilot/features/instances/gateway-outbox";
 import { getInstance, putInstance } from "../rooms/autopilot/features/instances/instances";
 import { sqlFromStorage } from "../domain/sql";

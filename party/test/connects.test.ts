@@ -183,7 +183,7 @@ describe("bounded resume", () => {
     expect(hello).toMatchObject({ reset: true, seq: 251, resumedFrom: null });
     expect(hello.snapshot!.threads.map((t) => t.id)).toEqual([thread.id]);
     // A response waits until the socket's replay (if the room had started one after this
-    // hello) has been sent in full (replay-pump.ts holds it), so once it is here every
+    // hello) has been sent in full (kernel/fanout.ts ReplayPump holds it), so once it is here every
     // replayed event would be too.
     await behind.ok("threads.list", {});
     expect(behind.events().filter((e) => e.seq)).toEqual([]);

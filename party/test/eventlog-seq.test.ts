@@ -4,7 +4,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "../../shared/protocol/settings";
-import { appendEvent, currentSeq } from "../rooms/autopilot/kernel/eventlog";
+import { appendEvent, currentSeq } from "../rooms/autopilot/kernel/commit";
 import { sqlFromStorage } from "../domain/sql";
 import { signUp } from "./harness";
 

@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { domainNodeId, type GraphNode, nodesMap } from "../../shared/hatchery/graph";
 import { sqlFromStorage } from "../domain/sql";
-import { roomEpoch } from "../rooms/autopilot/kernel/eventlog";
+import { roomEpoch } from "../rooms/autopilot/kernel/commit";
 import { readGraphFeed } from "../rooms/autopilot/features/canvas/graph-feed";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { idem, RawSocket } from "./harness";

@@ -8,7 +8,7 @@ import { getServerByName } from "partyserver";
 import { describe, expect, it } from "vitest";
 import { domainNodeId, edgeId, edgesMap, nodesMap, readGraph } from "../../shared/hatchery/graph";
 import { SESSION_NODES_PER_INSTANCE, sessionNodeRef } from "../../shared/hatchery/session-nodes";
-import { roomEpoch } from "../rooms/autopilot/kernel/eventlog";
+import { roomEpoch } from "../rooms/autopilot/kernel/commit";
 import { forgetInstance, putSessions } from "../rooms/autopilot/features/instances/gateway";
 import { bindThread } from "../rooms/autopilot/features/instances/gateway-bindings";
 import { readGraphFeed } from "../rooms/autopilot/features/canvas/graph-feed";

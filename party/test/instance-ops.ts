@@ -7,18 +7,14 @@ import type { InstanceOperation } from "../../shared/protocol/instances";
 import type { Sql } from "../domain/sql";
 import type { BridgeLink } from "../rooms/autopilot/features/instances/bridge/bridge-link";
 import type { OperationDeps } from "../rooms/autopilot/features/instances/operations";
-import { commitTo } from "../rooms/autopilot/kernel/op-context";
+import { commitTo } from "../rooms/autopilot/kernel/commit";
 import type { RuntimeInstanceStatus } from "../runtime-client";
 
 /** Deps of workspace `ws_test` with no runtime, recording what the operations publish in `events`; `more` adds the rest. */
 export function operationDeps(sql: Sql, events: DurableEvent[], more: Partial<OperationDeps> = {}): OperationDeps {
   return {
     sql,
-    commit: commitTo(
-      sql,
-      () => 1000,
-      (effects) => events.push(...effects.events),
-    ),
+    commit: commitTo(sql, 1000, (effects) => events.push(...effects.events)),
     workspaceId: "ws_test",
     runtime: null,
     backupKeep: 3,

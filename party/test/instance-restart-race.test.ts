@@ -4,7 +4,7 @@
 // finish the restart's job; the operation's own watch, which reads only after the
 // runtime answered, takes the instance through its phases to ready.
 import { describe, expect, it } from "vitest";
-import { commitTo } from "../rooms/autopilot/kernel/op-context";
+import { commitTo } from "../rooms/autopilot/kernel/commit";
 import { getInstance } from "../rooms/autopilot/features/instances/instances";
 import { runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
 import { BridgeSupervisor } from "../rooms/autopilot/features/instances/bridge-supervisor";
@@ -66,7 +66,7 @@ describe("a restart racing the bridge", () => {
       const publish = () => {};
       const supervisor = new BridgeSupervisor({
         sql,
-        commit: commitTo(sql, () => 1000, publish),
+        commit: commitTo(sql, 1000, publish),
         broadcast: () => {},
         workspaceId: () => "ws_test",
         runtime: () => runtime,

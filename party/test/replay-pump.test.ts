@@ -5,11 +5,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { appendEvent } from "../rooms/autopilot/kernel/eventlog";
+import { appendEvent } from "../rooms/autopilot/kernel/commit";
 import { sqlFromStorage } from "../domain/sql";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { ReplayPages } from "../rooms/autopilot/kernel/connections/replay-pages";
-import { ReplayPump } from "../rooms/autopilot/kernel/connections/replay-pump";
+import { ReplayPump } from "../rooms/autopilot/kernel/fanout";
 import { uniq } from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;

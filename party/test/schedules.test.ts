@@ -11,7 +11,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { sqlFromStorage } from "../domain/sql";
-import { createOpContext } from "../rooms/autopilot/kernel/op-context";
+import { createOpContext } from "../rooms/autopilot/kernel/commit";
 import { claimDue } from "../rooms/autopilot/features/schedules/firing";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "./harness";

@@ -13,7 +13,7 @@ import type { PresenceEntry } from "../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../shared/protocol/principal";
 import type { CurrentAccess } from "./kernel/services";
 import type { AutopilotAgent } from "./features/agent/runner";
-import type { RoomWriter } from "./kernel/op-context";
+import type { RoomWriter } from "./kernel/commit";
 import type { BridgeSupervisor } from "./features/instances/bridge-supervisor";
 import type { GraphApplyOutcome } from "../hatchery/room";
 import type { PushConfig } from "./features/inbox/push";

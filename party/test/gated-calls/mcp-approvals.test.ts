@@ -13,7 +13,7 @@ import type { Principal } from "../../../shared/protocol/principal";
 import { agentPrincipalId } from "../../auth/current-access";
 import { invokeNode } from "../../rooms/autopilot/features/instances/devices/nodes";
 import { approvedCallRefusal } from "../../rooms/autopilot/features/mcp/approval-gates";
-import { commitTo } from "../../rooms/autopilot/kernel/op-context";
+import { commitTo } from "../../rooms/autopilot/kernel/commit";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
 import type { AutopilotContext } from "../../rooms/autopilot/request-context";
 import { dispatch } from "../../rooms/autopilot/kernel/dispatch";
@@ -63,11 +63,7 @@ const agentOf = (keyId: string): Principal => ({
 const roomOver = (sql: Sql) =>
   ({
     sql,
-    commit: commitTo(
-      sql,
-      () => 1000,
-      () => undefined,
-    ),
+    commit: commitTo(sql, 1000, () => undefined),
     devices: {
       invokeNode: (principal: Principal, params: InvokeParams, approvedCall?: string) =>
         invokeNode({ sql, bridge: undefined }, principal, params, approvedCall),

@@ -5,12 +5,58 @@ import { MAX_CLIENT_FRAME_BYTES, RequestFrame, type ResponseFrame } from "../../
 import { isMethodName, type MethodName, type MethodParsedParams, Methods } from "../../../../shared/protocol/methods";
 import { hasScope } from "../../../../shared/scopes";
 import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
-import { recall, remember } from "./op-context";
+import { and, eq } from "drizzle-orm";
+import { param, preparedPerRoom } from "../../../domain/db/client";
+import { idempotency } from "../../../domain/db/schema";
+import type { Sql } from "../../../domain/sql";
+import { decodeResult, encodeResult } from "../../../records/results";
 import type { Handler, MethodTable } from "./handlers";
-import type { RequestContext } from "../request-context";
+import type { AutopilotContext, RequestContext } from "../request-context";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import type { Answered, Via } from "./feature";
+
+// Looked up by every request that carries a key: prepared once per room.
+const statements = preparedPerRoom((db) => ({
+  recall: db
+    .select({ method: idempotency.method, result: idempotency.result })
+    .from(idempotency)
+    .where(and(eq(idempotency.principalId, param("principalId")), eq(idempotency.key, param("key"))))
+    .prepare(),
+  remember: db
+    .insert(idempotency)
+    .values({
+      principalId: param("principalId"),
+      key: param("key"),
+      method: param("method"),
+      result: param("result"),
+      at: param("at"),
+    })
+    .prepare(),
+}));
+
+/** The stored result of an earlier request with this key, if any. Keys are per principal. */
+export function recall(sql: Sql, principalId: string, key: string, method: string): unknown | undefined {
+  const row = statements(sql.db).recall.get({ principalId, key });
+  if (!row) return undefined;
+  if (row.method !== method) {
+    throw new RoomError("idempotency_conflict", `idempotency key was already used for ${row.method}`, {
+      method: row.method,
+    });
+  }
+  return decodeResult(method, row.result);
+}
+
+export function remember(
+  sql: Sql,
+  principalId: string,
+  key: string,
+  method: string,
+  result: unknown,
+  now: number,
+): void {
+  statements(sql.db).remember.run({ principalId, key, method, result: encodeResult(method, result), at: now });
+}
 
 /** A request's answer: what it changed was committed and published before it returns. */
 export interface DispatchOutcome {
@@ -330,4 +376,13 @@ export class Executor {
     if (!response.ok) throw new Error(`${response.error.code}: ${response.error.message}`);
     return response.payload;
   }
+}
+
+/** The room's one entry: requests dispatched over its method table, with the room's context, answers to the features. */
+export function roomExecutor(
+  methods: MethodTable,
+  room: () => AutopilotContext,
+  answered: (answer: Answered) => void,
+): Executor {
+  return new Executor((as, frame) => dispatch(methods, { room: room(), ...as }, frame), answered);
 }

@@ -1,9 +1,15 @@
-import { OLDER_PROTOCOLS, frameTextFor, protocolTag } from "./connections/protocol-frames";
-import type { ReplayPump } from "./connections/replay-pump";
+// Frames out to the room's client sockets: events to everyone, frames to one socket, and the
+// replay of what a resuming socket missed (live frames held for it meanwhile), each in the
+// socket's own protocol version.
+import { errorFor, eventFor, resultFor } from "../../../../shared/protocol/cuts/index";
+import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION, requestedProtocol } from "../../../../shared/protocol/version";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
-import type { EventFrame } from "../../../../shared/protocol/frames";
+import type { EventFrame, ResponseFrame } from "../../../../shared/protocol/frames";
+import { currentSeq, REPLAY_PAGE, readEventPage } from "./commit";
+import type { Sql } from "../../../domain/sql";
+import { ReplayPages } from "./connections/replay-pages";
 
-/** An event to everyone; a socket still replaying gets it once it has caught up (replay-pump.ts). */
+/** An event to everyone; a socket still replaying gets it once it has caught up (ReplayPump below). */
 export function broadcast(ctx: DurableObjectState, replay: ReplayPump, text: string, seq: number | undefined): void {
   sendToAll(ctx, text, replay.size > 0 ? replay.holdBroadcast(text, seq) : undefined);
 }
@@ -16,7 +22,7 @@ export function broadcast(ctx: DurableObjectState, replay: ReplayPump, text: str
  * the room sends to the open ones directly and reads a socket's id (its first tag, as
  * agents sets it, a cheap native call) only when some must be skipped.
  *
- * Sockets of an older protocol version (tagged, protocol-frames.ts) get the frame in their
+ * Sockets of an older protocol version (tagged, below) get the frame in their
  * version's shapes, converted once per version.
  */
 export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly string[]): void {
@@ -80,4 +86,218 @@ export function broadcastQuietly(sockets: Iterable<Socket>, message: string, wit
 export function eventFrame<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): string {
   const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };
   return JSON.stringify(frame);
+}
+
+/**
+ * Frames in each socket's own protocol version (shared/protocol/version.ts). A socket of an
+ * older version carries a tag, so a broadcast finds those few with one native lookup and
+ * every other socket gets the frame as it is, serialized once.
+ */
+export const protocolTag = (version: number): string => `protocol:${version}`;
+
+/** Older versions than the current one that the room speaks, newest first. */
+export const OLDER_PROTOCOLS: readonly number[] = Array.from(
+  { length: PROTOCOL_VERSION - OLDEST_PROTOCOL_VERSION },
+  (_, i) => PROTOCOL_VERSION - 1 - i,
+);
+
+/** The tag for the version a connect asks for; none for the current one (the default). */
+export function protocolTags(request: Request): string[] {
+  const version = requestedProtocol(new URL(request.url).searchParams.get("protocol"));
+  return version !== null && version < PROTOCOL_VERSION ? [protocolTag(version)] : [];
+}
+
+interface TaggedSocket {
+  readonly id: string;
+  readonly readyState: number;
+  readonly tags: readonly string[];
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** The socket behind each converting stand-in (for code that needs the connection itself). */
+const ORIGINAL = new WeakMap<object, TaggedSocket>();
+
+/** The connection a stand-in from `inOwnProtocol` sends for (the socket itself if it is not one). */
+export function connectionOf<S extends TaggedSocket>(socket: S | TaggedSocket): S {
+  return (ORIGINAL.get(socket) ?? socket) as S;
+}
+
+/** The version a socket speaks, from its tag. */
+export function socketProtocol(socket: { readonly tags: readonly string[] }): number {
+  for (const version of OLDER_PROTOCOLS) if (socket.tags.includes(protocolTag(version))) return version;
+  return PROTOCOL_VERSION;
+}
+
+/** An event frame's text in `version`'s shapes; null when that version does not get the event. Other frames pass as they are. */
+export function frameTextFor(version: number, text: string): string | null {
+  if (version === PROTOCOL_VERSION) return text;
+  const frame = JSON.parse(text) as { type?: unknown; event?: unknown; payload?: unknown };
+  if (frame.type !== "event" || typeof frame.event !== "string") return text;
+  const payload = eventFor(version, frame.event, frame.payload);
+  return payload === null ? null : JSON.stringify({ ...frame, payload });
+}
+
+/** A method's response in `version`'s shapes. */
+export function responseTextFor(version: number, method: string, response: ResponseFrame): string {
+  if (version === PROTOCOL_VERSION) return JSON.stringify(response);
+  if (!response.ok) return JSON.stringify({ ...response, error: errorFor(version, response.error) });
+  return JSON.stringify({ ...response, payload: resultFor(version, method, response.payload) });
+}
+
+/**
+ * The socket as everything that sends to one sees it (the replay pump, the hello, replies):
+ * for an older version, one that turns each event frame into that version's before sending.
+ */
+export function inOwnProtocol<S extends TaggedSocket>(socket: S): S | TaggedSocket {
+  const version = socketProtocol(socket);
+  if (version === PROTOCOL_VERSION) return socket;
+  const standIn: TaggedSocket = {
+    id: socket.id,
+    tags: socket.tags,
+    get readyState() {
+      return socket.readyState;
+    },
+    send(text: string) {
+      const out = frameTextFor(version, text);
+      if (out !== null) socket.send(out);
+    },
+    close: (code, reason) => socket.close(code, reason),
+  };
+  ORIGINAL.set(standIn, socket);
+  return standIn;
+}
+
+// The replay of a resume.
+
+/** A socket as the pump needs it. */
+export interface ReplaySocket {
+  readonly id: string;
+  readonly readyState: number;
+  send(text: string): void;
+}
+
+/**
+ * Frames for a replaying socket wait in memory until its replay catches up; past this the
+ * socket is too far behind to be worth holding for, and is closed to resume later.
+ */
+export const MAX_HELD_BYTES = 1024 * 1024;
+
+export interface ReplayDeps {
+  sql: Sql;
+  /** Greets the socket again with a fresh snapshot (`reset: true`); returns the seq it covers. */
+  reset: (socket: ReplaySocket) => number;
+  /** Closes a socket whose held frames passed MAX_HELD_BYTES (it resumes from what it has). */
+  overflow: (socket: ReplaySocket) => void;
+  /** Lets the room run other work between pages. */
+  pause?: () => Promise<void>;
+  page?: { events: number; bytes: number };
+}
+
+interface Replaying {
+  socket: ReplaySocket;
+  held: Array<{ text: string; seq: number | undefined }>;
+  heldBytes: number;
+}
+
+/**
+ * Streams a resume's missed events in pages across turns of the event loop, so a large
+ * gap never sits whole in memory or on the socket at once, and other clients' requests
+ * run between pages. Workerd gives no drain signal: `bufferedAmount` is declared by
+ * workers-types but undefined on the room's hibernatable sockets (checked: still
+ * undefined right after a 1 MB send), and `send` never blocks. So the pacing is by turns
+ * and page size, with the total bounded by the replay budget (planResume resets beyond it).
+ *
+ * Order: while a socket replays, every live frame for it (broadcasts, responses) is held
+ * and sent once the replay has read the log to its end, in the same synchronous run, so
+ * nothing can slip in between; held durable events the replay already covered are dropped.
+ */
+export class ReplayPump {
+  readonly #replaying = new Map<string, Replaying>();
+  readonly #pages: ReplayPages;
+
+  constructor(private readonly deps: ReplayDeps) {
+    this.#pages = new ReplayPages((after) => readEventPage(deps.sql, after, deps.page ?? REPLAY_PAGE));
+  }
+
+  get size(): number {
+    return this.#replaying.size;
+  }
+
+  /** Ids of replaying sockets, which a broadcast must skip (it holds the frame for them instead). */
+  holdBroadcast(text: string, seq: number | undefined): string[] {
+    const ids: string[] = [];
+    for (const [id, state] of this.#replaying) {
+      ids.push(id);
+      this.#hold(state, text, seq);
+    }
+    return ids;
+  }
+
+  /** Sends to one socket, or holds the frame while that socket replays. */
+  send(socket: ReplaySocket, text: string): void {
+    const state = this.#replaying.get(socket.id);
+    if (state) this.#hold(state, text, undefined);
+    else sendQuietly(socket, text);
+  }
+
+  /** The socket closed: stop its replay. */
+  forget(id: string): void {
+    this.#replaying.delete(id);
+  }
+
+  /**
+   * Replays the log after `from` to the socket. Call synchronously after sending the
+   * hello: from here on, frames for this socket are held until the replay is done.
+   */
+  start(socket: ReplaySocket, from: number): Promise<void> {
+    const state: Replaying = { socket, held: [], heldBytes: 0 };
+    this.#replaying.set(socket.id, state);
+    return this.#run(socket, state, from);
+  }
+
+  async #run(socket: ReplaySocket, state: Replaying, from: number): Promise<void> {
+    let cursor = from;
+    const pause = this.deps.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+    try {
+      for (;;) {
+        if (this.#replaying.get(socket.id) !== state) return;
+        // The log's end as of this page: nothing is appended before this turn ends.
+        const end = currentSeq(this.deps.sql);
+        const page = this.#pages.get(cursor, end);
+        if (page.unreadable) {
+          cursor = this.deps.reset(socket);
+          break;
+        }
+        // Closed meanwhile (revoked, dropped): nothing more to send; its close handler forgets it.
+        if (!page.texts.every((text) => sendQuietly(socket, text))) {
+          this.#replaying.delete(socket.id);
+          return;
+        }
+        cursor = page.last;
+        // Caught up once a page reaches the log's end. Waiting instead for a read that
+        // finds nothing new chased a room that never stops writing: in a reconnect storm
+        // with a busy writer no replay ended, so every frame held for those sockets (the
+        // presence diffs, their own responses) waited until the writes stopped.
+        if (cursor >= end) break;
+        await pause();
+      }
+      // Caught up: from the read that reached the log's end to the last held frame, one
+      // synchronous run, so a live event cannot overtake the replay.
+      this.#replaying.delete(socket.id);
+      for (const frame of state.held)
+        if (frame.seq === undefined || frame.seq > cursor) sendQuietly(socket, frame.text);
+    } catch (error) {
+      this.#replaying.delete(socket.id);
+      throw error;
+    }
+  }
+
+  #hold(state: Replaying, text: string, seq: number | undefined): void {
+    state.held.push({ text, seq });
+    state.heldBytes += text.length;
+    if (state.heldBytes <= MAX_HELD_BYTES) return;
+    this.#replaying.delete(state.socket.id);
+    this.deps.overflow(state.socket);
+  }
 }

@@ -1,7 +1,7 @@
 import type { DurableEvent, DurableEventName, EventPayload } from "../../../../shared/protocol/events";
 import type { MethodName, MethodResult } from "../../../../shared/protocol/methods";
 import type { Principal } from "../../../../shared/protocol/principal";
-import type { OpEffects } from "./op-context";
+import type { OpEffects } from "./commit";
 import type { Connection, DurableObjectCapability } from "agents/lifecycle";
 import type { HelloPayload, Snapshot } from "../../../../shared/protocol/hello";
 import type { AutopilotContext } from "../request-context";

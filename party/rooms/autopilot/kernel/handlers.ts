@@ -1,5 +1,5 @@
 import type { MethodName, MethodParsedParams, MethodResult } from "../../../../shared/protocol/methods";
-import type { OpContext } from "./op-context";
+import type { OpContext } from "./commit";
 import type { Page } from "./paging";
 import type { Sql } from "../../../domain/sql";
 import type { RequestContext } from "../request-context";

@@ -3,20 +3,18 @@ import { Scheduler } from "agents/schedules";
 import { WebSockets } from "agents/websockets";
 import { type MethodName, Methods } from "../../../../shared/protocol/methods";
 import { recheckPrincipal } from "../../../auth/current-access";
-import { commitTo } from "./op-context";
 import { migrateAutopilot } from "../../../domain/db/migrate";
 import { sqlFromStorage } from "../../../domain/sql";
 import type { Env } from "../../../env";
 import { autopilotSocket } from "../../shared/connection-access";
 import { principalTags } from "../../shared/connection-cap";
 import { readRoomLimits } from "../../shared/limits";
-import { CommitBus } from "./bus";
-import { dispatch } from "./dispatch";
-import { Executor } from "./dispatch";
+import { CommitBus, commitTo } from "./commit";
+import { type Executor, roomExecutor } from "./dispatch";
 import type { AnyFeatureDefinition } from "./feature";
 import { type BuiltFeatures, buildFeatures, type RpcOf, scheduleNames } from "./features";
 import { methodTable } from "./handlers";
-import { protocolTags } from "./connections/protocol-frames";
+import { protocolTags } from "./fanout";
 import { KEEP_ALIVE_JOB, KeepAlive } from "./keep-alive";
 import type { RoomServices } from "./services";
 import { RoomSockets } from "./sockets";
@@ -54,36 +52,29 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       callbacks: Object.fromEntries(scheduleNames(definitions).map((name) => [name, () => this.#runSchedule(name)])),
       hungScheduleTimeoutSeconds: d.longestScheduledRunSeconds,
     });
-    this.sockets = new WebSockets({
-      protocol: false,
-      handlers: {
-        onConnect: (conn, ctx) => this.clients.onConnect(conn, ctx),
-        onMessage: (conn, message) => this.clients.onMessage(conn, message),
-        onClose: (conn) => this.clients.onClose(conn),
-      },
-      getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...protocolTags(ctx.request)],
-    });
-    const sockets = this.sockets;
     const sql = sqlFromStorage(d.ctx.storage);
     migrateAutopilot(sql);
     this.#keepAlive = new KeepAlive(d.jobs);
     const limits = () => readRoomLimits(d.env);
-    const commit = commitTo(
-      sql,
-      () => Math.max(1, Number(d.env.EVENT_LOG_RETAIN ?? 10_000)),
-      (effects) => this.#bus.publish(effects),
-    );
     this.clients = new RoomSockets({
       ctx: d.ctx,
       sql,
       workspaceId: d.workspaceId,
       limits,
-      connections: (tag) => sockets.getConnections(tag),
+      connections: (tag) => this.sockets.getConnections(tag),
       hello: (principal) => this.features.hello(principal),
       snapshot: () => this.features.snapshot(),
       joined: (conn, principal, request) => this.features.joined(conn, principal, request),
-      executor: () => this.#executor,
     });
+    // The client sockets' events go straight to the room's sockets (RoomSockets' methods).
+    this.sockets = new WebSockets({
+      protocol: false,
+      handlers: this.clients,
+      getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...protocolTags(ctx.request)],
+    });
+    const sockets = this.sockets;
+    this.#bus = new CommitBus(this.clients.deliver);
+    const commit = commitTo(sql, Math.max(1, Number(d.env.EVENT_LOG_RETAIN ?? 10_000)), this.#bus.publish);
     this.services = {
       sql,
       commit,
@@ -113,14 +104,10 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
         ),
     };
     this.features = buildFeatures(definitions, this.services);
-    this.#bus = new CommitBus((effects) => {
-      for (const e of effects.events) this.clients.broadcast(e.event, e.payload, e.seq);
-    }, this.features.list);
+    this.#bus.serve(this.features.list);
     const methods = methodTable(this.features.list, Object.keys(Methods) as MethodName[]);
-    this.#executor = new Executor(
-      (as, frame) => dispatch(methods, { room: this.features.context, ...as }, frame),
-      (answer) => this.#bus.answered(answer),
-    );
+    this.#executor = roomExecutor(methods, () => this.features.context, this.#bus.answered);
+    this.clients.serve(this.#executor);
   }
 
   /** Once per object lifetime, before any socket, alarm or request: each feature's start, in order. */

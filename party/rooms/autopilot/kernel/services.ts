@@ -4,7 +4,7 @@ import type { WebSockets } from "agents/websockets";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { AccessVerdict } from "../../../auth/current-access";
-import type { RoomWriter } from "./op-context";
+import type { RoomWriter } from "./commit";
 import type { Env } from "../../../env";
 import type { GuardedSocket } from "../../shared/connection-access";
 import type { RoomLimits } from "../../shared/limits";

@@ -5,7 +5,7 @@ import {
   type WorkspaceSettings,
 } from "../../../../shared/protocol/settings";
 import { settingsRecord } from "../../../records/documents";
-import type { OpContext } from "./op-context";
+import type { OpContext } from "./commit";
 import { getMeta, setMeta } from "../../../domain/meta";
 import type { Sql } from "../../../domain/sql";
 

@@ -4,7 +4,7 @@ import type { EventName, EventPayload } from "../../../../shared/protocol/events
 import { MAX_CLIENT_FRAME_BYTES } from "../../../../shared/protocol/frames";
 import type { Principal, Scope } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
-import { planResume, type ResumePlan, roomEpoch } from "./eventlog";
+import { type OpEffects, planResume, type ResumePlan, roomEpoch } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { principalTag, refuseOverCap } from "../../shared/connection-cap";
 import { type ConnState, connState, presenceEntry, presenceOf } from "../../shared/connection-state";
@@ -15,9 +15,9 @@ import { broadcast } from "./fanout";
 import { buildHello, type HelloInput } from "./connections/hello";
 import { PresenceBroadcast } from "./connections/presence-broadcast";
 import { PresenceIndex } from "./connections/presence-index";
-import { connectionOf, inOwnProtocol, responseTextFor, socketProtocol } from "./connections/protocol-frames";
+import { connectionOf, inOwnProtocol, responseTextFor, socketProtocol } from "./fanout";
 import { methodSpokenIn } from "../../../../shared/protocol/cuts/index";
-import { ReplayPump } from "./connections/replay-pump";
+import { ReplayPump } from "./fanout";
 import { eventFrame, sendQuietly } from "./fanout";
 import { type DispatchOutcome, parseFrame, sniffRequestId, unknownMethod } from "./dispatch";
 import type { Executor } from "./dispatch";
@@ -38,7 +38,6 @@ export interface SocketsDeps {
   snapshot: HelloInput["snapshot"];
   /** A socket was admitted and greeted (its person's inbox goes to it). */
   joined(conn: Connection, principal: Principal, request: Request): void;
-  executor(): Executor;
 }
 
 /**
@@ -51,6 +50,7 @@ export class RoomSockets {
   readonly #replay: ReplayPump;
   readonly #presence: PresenceBroadcast;
   readonly #who: PresenceIndex;
+  #entry: Executor | null = null;
 
   constructor(private readonly d: SocketsDeps) {
     this.meter = new RequestMeter(() => d.limits());
@@ -64,12 +64,27 @@ export class RoomSockets {
     this.#who = new PresenceIndex(() => presenceOf(d.connections()));
   }
 
+  /** The room's one entry for requests: built on the features, which are built after the sockets. */
+  serve(entry: Executor): void {
+    this.#entry = entry;
+  }
+
+  #executor(): Executor {
+    if (!this.#entry) throw new Error("a request came before the room's entry was built");
+    return this.#entry;
+  }
+
+  /** A commit's durable events to every socket (the bus's first stop). */
+  readonly deliver = (effects: OpEffects): void => {
+    for (const e of effects.events) this.broadcast(e.event, e.payload, e.seq);
+  };
+
   /** Who is connected now. */
   presence() {
     return this.#who.entries();
   }
 
-  /** To one socket (quietly: it may have closed) in its protocol version; held while it is still replaying (replay-pump.ts). */
+  /** To one socket (quietly: it may have closed) in its protocol version; held while it is still replaying (kernel/fanout.ts ReplayPump). */
   send(conn: Connection, text: string): void {
     this.#replay.send(inOwnProtocol(conn), text);
   }
@@ -194,7 +209,7 @@ export class RoomSockets {
       return;
     }
     const as = { principal: state.principal, via: "socket" as const, now, setStatus };
-    void this.d.executor().execute(as, parsed.frame, (outcome) => this.#answer(conn, state, method, outcome));
+    void this.#executor().execute(as, parsed.frame, (outcome) => this.#answer(conn, state, method, outcome));
   }
 
   #answer(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {

@@ -5,7 +5,7 @@ import { MAX_TOOL_TEXT, type MessageTool } from "../../../../../shared/protocol/
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import type { Actor, Principal, Scope } from "../../../../../shared/protocol/principal";
 import type { Message } from "../../../../../shared/protocol/threads";
-import type { Commit, OpContext } from "../../kernel/op-context";
+import type { Commit, OpContext } from "../../kernel/commit";
 import type { Sql } from "../../../../domain/sql";
 import { appendMessage, getThread } from "../threads/index";
 import { AUTOPILOT_ID } from "../../../../../shared/people";

@@ -9,7 +9,7 @@ import {
 import { readable } from "../../../../records/codec";
 import { memoryRecord } from "../../../../records/documents";
 import { asc, count, eq, sql as q } from "drizzle-orm";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { excluded, hasRow } from "../../../../domain/db/client";
 import { memory } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";

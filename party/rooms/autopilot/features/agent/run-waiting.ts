@@ -8,7 +8,7 @@ import {
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { activeRun, type AgentRun, getRun, nextQueued } from "./agent-runs";
 import { getApproval, withdrawApproval } from "../approvals/index";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { getThread, updateThread } from "../threads/index";

@@ -7,7 +7,7 @@ import type {
   ApprovalStatus,
 } from "../../../../../shared/protocol/approvals";
 import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { excluded, hasRow } from "../../../../domain/db/client";
 import { approvalGates, approvals, instances, jobs, threads } from "../../../../domain/db/schema";
 import { orNotFound, RoomError } from "../../../../domain/errors";

@@ -1,6 +1,6 @@
 import type { Scheduler } from "agents/schedules";
 import { expireDueApprovals, nextApprovalExpiry } from "./approvals";
-import type { RoomWriter } from "../../kernel/op-context";
+import type { RoomWriter } from "../../kernel/commit";
 
 /** Pending approvals expire on the room's alarm: one wake-up at the next expiry. */
 export class ApprovalExpiry {

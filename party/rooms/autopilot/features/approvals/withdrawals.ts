@@ -3,7 +3,7 @@ import type { Actor } from "../../../../../shared/protocol/principal";
 import type { CurrentAccess } from "../../kernel/services";
 import { type AccessVerdict, isAccessPrincipal } from "../../../../auth/current-access";
 import { pendingApprovals, withdrawApproval } from "./approvals";
-import type { RoomWriter } from "../../kernel/op-context";
+import type { RoomWriter } from "../../kernel/commit";
 import { type ActingFor, withdrawalNote } from "./acting-for";
 
 /**

@@ -25,7 +25,7 @@ import { storedField } from "../../../../domain/db/client";
 import { appendAudit } from "../../kernel/audit";
 import type { Page } from "../../kernel/paging";
 import { settleApproval } from "../approvals/index";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { NO_LONGER_NEEDED } from "../../../../../shared/billing-words";
 
 /** A new ledger entry: everything but its row number; absent fields are null. */

@@ -13,7 +13,7 @@ import {
 import { defineFeature } from "../../kernel/feature";
 import { SpendGate } from "./spend-gate";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
-import type { RoomWriter } from "../../kernel/op-context";
+import type { RoomWriter } from "../../kernel/commit";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import type { BillingState, BudgetScope } from "../../../../../shared/protocol/billing";
 import type { RequestContext } from "../../request-context";

@@ -5,7 +5,7 @@ import type { Job } from "../../../../../shared/protocol/jobs";
 import type { Project } from "../../../../../shared/protocol/projects";
 import type { Message, Thread } from "../../../../../shared/protocol/threads";
 import { TOOL_CALLS_PER_THREAD } from "../../../../../shared/hatchery/activity";
-import { currentSeq, readEventPage } from "../../kernel/eventlog";
+import { currentSeq, readEventPage } from "../../kernel/commit";
 import { asc, eq, gt, lte, min, sql as q } from "drizzle-orm";
 import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import {

@@ -1,7 +1,7 @@
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import { RoomError } from "../../../../domain/errors";
 import type { GraphApplyOutcome } from "../../../hatchery/room";
-import { roomEpoch } from "../../kernel/eventlog";
+import { roomEpoch } from "../../kernel/commit";
 import { type GraphFeed, readGraphFeed } from "./graph-feed";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";

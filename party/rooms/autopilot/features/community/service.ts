@@ -14,7 +14,7 @@ import { KIND_NOTE, KIND_REACTION, KIND_REPORT } from "../../../relay/community/
 import { RoomError } from "../../../../domain/errors";
 import type { Env } from "../../../../env";
 import { forgetCommunityMentions } from "../inbox/index";
-import type { RoomWriter } from "../../kernel/op-context";
+import type { RoomWriter } from "../../kernel/commit";
 import type { Community } from "../../../relay/community";
 import { moderationTarget, moderationView } from "../../../relay/community/moderation";
 import { Authors, postView, tally } from "../../../relay/community/views";

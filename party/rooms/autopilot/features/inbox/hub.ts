@@ -1,9 +1,9 @@
 import type { Connection } from "agents";
 import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import type { Principal } from "../../../../../shared/protocol/principal";
-import type { OpEffects } from "../../kernel/op-context";
+import type { OpEffects } from "../../kernel/commit";
 import type { Sql } from "../../../../domain/sql";
-import { currentSeq } from "../../kernel/eventlog";
+import { currentSeq } from "../../kernel/commit";
 import { isPerson } from "../../../../auth/current-access";
 import { eventFrame } from "../../kernel/fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
@@ -43,7 +43,7 @@ export interface InboxHubDeps {
   present(): PresenceEntry[];
   /** A person's open sockets, each with the principal it holds now (a role change re-scopes it). */
   socketsOf(principalId: string): { conn: Connection; principal: Principal }[];
-  /** To one socket, in order with its other frames (replay-pump.ts). */
+  /** To one socket, in order with its other frames (kernel/fanout.ts ReplayPump). */
   send(conn: Connection, text: string): void;
   /** Something that may become an item happened: the mail schedule and the push sweep look again. */
   itemsMayHaveChanged(): void;

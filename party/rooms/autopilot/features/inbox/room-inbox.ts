@@ -22,7 +22,7 @@ export interface RoomInboxDeps {
   sockets: Pick<WebSockets, "getConnections">;
   /** The room's SQL, who is connected, current access. */
   room: Pick<AutopilotContext, "sql" | "presence" | "currentAccess">;
-  /** To one socket, in order with its other frames (replay-pump.ts). */
+  /** To one socket, in order with its other frames (kernel/fanout.ts ReplayPump). */
   send(conn: Connection, text: string): void;
   /** An event to one principal's own sockets (the kernel's). */
   toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void;

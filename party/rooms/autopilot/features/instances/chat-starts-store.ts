@@ -4,7 +4,7 @@ import type { InstancesStartChatParams } from "../../../../../shared/protocol/ch
 import type { ThreadChatStart } from "../../../../../shared/protocol/gateway";
 import type { Message, Thread } from "../../../../../shared/protocol/threads";
 import { getApproval } from "../approvals/index";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { RoomError } from "../../../../domain/errors";
 import { instanceActor } from "./gateway-actors";
 import { queueForGateway } from "./gateway-outbox";

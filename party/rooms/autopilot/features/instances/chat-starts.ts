@@ -1,5 +1,5 @@
 import { advanceChatStarts, hasOpenChatStarts } from "./chat-starts-store";
-import type { OpEffects } from "../../kernel/op-context";
+import type { OpEffects } from "../../kernel/commit";
 import type { OperationDeps } from "./operations";
 
 /**

@@ -6,7 +6,7 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { InstancesLinkParams } from "../../../../../shared/protocol/instance-links";
 import { linkDetails } from "../../../../../shared/instance-texts";
 import { requestApproval } from "../approvals/index";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { RoomError } from "../../../../domain/errors";
 import { gatewayDialUrl, type LinkPolicy } from "./gateway-address";
 import { getInstance, INSTANCE_APPROVAL_TTL_MS } from "./instances";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Actor } from "../../../../../shared/protocol/principal";
 import type { ChatSendParams, Message, Thread } from "../../../../../shared/protocol/threads";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { instanceActor } from "./gateway-actors";
 import { getInstance } from "./instances";
 import { and, asc, eq } from "drizzle-orm";

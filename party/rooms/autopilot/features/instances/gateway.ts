@@ -9,7 +9,7 @@ import type {
 import type { Message, Thread } from "../../../../../shared/protocol/threads";
 import { getApproval, requestApproval, settleApproval } from "../approvals/index";
 import { and, count, eq } from "drizzle-orm";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { excluded, hasRow } from "../../../../domain/db/client";
 import {
   approvals,

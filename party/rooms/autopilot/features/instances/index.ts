@@ -1,6 +1,6 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "./channels/requests";
 import { startChat } from "./chat-starts-store";
 import { RoomError } from "../../../../domain/errors";

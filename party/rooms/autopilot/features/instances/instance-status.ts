@@ -1,7 +1,7 @@
 import type { Instance, InstanceStatus as RoomInstanceStatus } from "../../../../../shared/protocol/instances";
 import type { InstanceStatus as RuntimeInstanceStatus } from "../../../../../shared/runtime/status";
 import { eq } from "drizzle-orm";
-import type { RoomWriter } from "../../kernel/op-context";
+import type { RoomWriter } from "../../kernel/commit";
 import { runtimeErrorWords } from "../../../../../shared/plain-words";
 import { jobs } from "../../../../domain/db/schema";
 import { getInstance, putInstance } from "./instances";

@@ -13,7 +13,7 @@ import type {
 import { deleteDetails, restoreDetails, unlinkDetails, unpairDetails } from "../../../../../shared/instance-texts";
 import { requestApproval } from "../approvals/index";
 import { asc } from "drizzle-orm";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { excluded } from "../../../../domain/db/client";
 import { instances } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";

@@ -1,6 +1,6 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Instance } from "../../../../../shared/protocol/instances";
-import type { Commit, OpContext } from "../../kernel/op-context";
+import type { Commit, OpContext } from "../../kernel/commit";
 import { mirrorStatus } from "./instance-status";
 import { getInstance, putInstance } from "./instances";
 import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";

@@ -11,7 +11,7 @@ import {
 } from "../../../../../shared/protocol/jobs";
 import { hasScope } from "../../../../../shared/scopes";
 import { inArray, not } from "drizzle-orm";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { excluded } from "../../../../domain/db/client";
 import { jobs } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";

@@ -13,7 +13,7 @@ import type { Approval, ApprovalsRequestParams } from "../../../../../shared/pro
 import type { MethodName } from "../../../../../shared/protocol/methods";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { getApproval, requestApproval } from "../approvals/index";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { approvalGates, approvals } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
 import { requireInstance } from "../instances/index";

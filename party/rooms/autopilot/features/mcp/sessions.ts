@@ -14,7 +14,7 @@ import type { Principal } from "../../../../../shared/protocol/principal";
 import { hasScope } from "../../../../../shared/scopes";
 import { withdraw } from "../approvals/index";
 import { sameAccess } from "../../../../auth/current-access";
-import type { OpEffects } from "../../kernel/op-context";
+import type { OpEffects } from "../../kernel/commit";
 import { pendingGatedCalls } from "./approval-gates";
 import { getApproval } from "../approvals/index";
 import type { GuardedSocket } from "../../../shared/connection-access";

@@ -13,7 +13,7 @@ import {
   type ProjectsUpdateParams,
 } from "../../../../../shared/protocol/projects";
 import { and, eq, inArray, isNull, ne, sql as q } from "drizzle-orm";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { excluded, storedElements } from "../../../../domain/db/client";
 import { files, projects, threads } from "../../../../domain/db/schema";
 import { orNotFound, RoomError } from "../../../../domain/errors";

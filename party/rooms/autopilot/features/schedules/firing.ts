@@ -3,7 +3,7 @@ import type { Principal } from "../../../../../shared/protocol/principal";
 import type { Schedule } from "../../../../../shared/protocol/schedules";
 import { hasScope } from "../../../../../shared/scopes";
 import type { CurrentAccess } from "../../kernel/services";
-import type { OpContext, RoomWriter } from "../../kernel/op-context";
+import type { OpContext, RoomWriter } from "../../kernel/commit";
 import { getThread } from "../threads/index";
 import type { RoomServices } from "../../kernel/services";
 import { MAX_MESSAGE_TEXT } from "../../../../../shared/protocol/common";

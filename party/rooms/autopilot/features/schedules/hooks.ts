@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { z } from "zod";
 import type { Schedule, ScheduleRun, SchedulesHookParams } from "../../../../../shared/protocol/schedules";
 import { scheduleHooks } from "../../../../domain/db/schema";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { changeSchedule, requireControl, requireOwnerOrAdmin, requireSchedule } from "./methods";
 import { claimFiring, hookFirings, removeHook, runOf } from "./store";
 

@@ -12,7 +12,7 @@ import { hasScope } from "../../../../../shared/scopes";
 import { isAccessPrincipal } from "../../../../auth/current-access";
 import { orNotFound, RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { requireProject } from "../projects/index";
 import { requireThread } from "../threads/index";
 import { claimFiring, countSchedules, getSchedule, putSchedule, removeSchedule, runOf } from "./store";

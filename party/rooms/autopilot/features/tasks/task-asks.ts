@@ -5,7 +5,7 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { SpendAction } from "../../../../../shared/protocol/billing";
 import { spendNoLongerNeeded } from "../../../../../shared/billing-words";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { requestApproval } from "../approvals/index";
 import type { NewRunLogEntry } from "../agent/index";
 import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../billing/index";

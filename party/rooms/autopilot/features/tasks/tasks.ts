@@ -18,7 +18,7 @@ import { tasks } from "../../../../domain/db/schema";
 import { orNotFound, RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { type TaskDoc, taskRecord } from "../../../../records/task";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { filedApprovals } from "../agent/index";
 import { withdrawApproval } from "../approvals/index";
 import { reopenRoomJob, reportJob, startJob } from "../jobs/index";

@@ -1,6 +1,6 @@
 import { and, count, eq, inArray, isNull, lt, sum } from "drizzle-orm";
 import type { MessageAttachment } from "../../../../../shared/protocol/threads";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { files } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";

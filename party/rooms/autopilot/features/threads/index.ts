@@ -3,7 +3,7 @@ import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import { countRows } from "../../kernel/paging";
 import { threads as threadRows } from "../../../../domain/db/schema";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { readOwnMessage } from "./reads";
 import {
   archiveThread,

@@ -11,7 +11,7 @@ import type { ChatSendParams, MessagesListParams } from "../../../../../shared/p
 import type { Actor } from "../../../../../shared/protocol/principal";
 import { and, desc, eq, lt, lte } from "drizzle-orm";
 import { claimFiles, markAttached } from "./files";
-import type { OpContext } from "../../kernel/op-context";
+import type { OpContext } from "../../kernel/commit";
 import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
 import { messages as messageRows, threads } from "../../../../domain/db/schema";
 import { orNotFound, RoomError } from "../../../../domain/errors";

@@ -12,7 +12,7 @@ export function admitConnection(request: Request, now: number): Admission {
   const url = new URL(request.url);
   const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
   if (!principal) return { ok: false, code: CloseCode.unauthenticated, reason: "unauthenticated" };
-  // A version in the room's range; its frames go out in that version's shapes (the socket's tag, protocol-frames.ts).
+  // A version in the room's range; its frames go out in that version's shapes (the socket's tag, kernel/fanout.ts).
   if (requestedProtocol(url.searchParams.get("protocol")) === null)
     return {
       ok: false,

@@ -4,7 +4,7 @@ import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
 import { cutText } from "../../../../../shared/clip";
-import { currentSeq, type ResumePlan } from "../eventlog";
+import { currentSeq, type ResumePlan } from "../commit";
 import type { SnapshotPart } from "../feature";
 import { buildSnapshot } from "./snapshot";
 

@@ -1,6 +1,6 @@
 import type { EventPayload } from "../../../../../../shared/protocol/events";
 import type { Actor } from "../../../../../../shared/protocol/principal";
-import type { Commit, OpContext } from "../../../kernel/op-context";
+import type { Commit, OpContext } from "../../../kernel/commit";
 import { RoomError } from "../../../../../domain/errors";
 import { instanceActor } from "../gateway-actors";
 import { getInstance } from "../instances";

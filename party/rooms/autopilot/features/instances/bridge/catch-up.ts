@@ -1,5 +1,5 @@
 import { SessionKey } from "../../../../../../shared/protocol/gateway";
-import type { OpContext } from "../../../kernel/op-context";
+import type { OpContext } from "../../../kernel/commit";
 import { markImported, putSessions, wasImported } from "../gateway";
 import { gatewayUserActor, instanceActor } from "../gateway-actors";
 import { type Binding, bindingForThread, bindingsOf, setCursor } from "../gateway-bindings";

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { Approval } from "../../../../../../shared/protocol/approvals";
 import type { Principal } from "../../../../../../shared/protocol/principal";
 import { getApproval, refuseDecision, settleApproval } from "../../approvals/index";
-import type { Commit } from "../../../kernel/op-context";
+import type { Commit } from "../../../kernel/commit";
 import { RoomError } from "../../../../../domain/errors";
 import { type GatewayRequest, pendingGatewayApprovals, recordGatewayRequest, settleGatewayRequest } from "../gateway";
 import { bindingForSession } from "../gateway-bindings";

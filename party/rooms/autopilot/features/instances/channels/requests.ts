@@ -16,7 +16,7 @@ import {
 import { CHANNEL_OPERATIONS, type InstanceOperation } from "../../../../../../shared/protocol/instances";
 import { isPerson } from "../../../../../auth/current-access";
 import { pendingApprovals, requestApproval } from "../../approvals/index";
-import type { OpContext } from "../../../kernel/op-context";
+import type { OpContext } from "../../../kernel/commit";
 import { channelRequests } from "../../../../../domain/db/schema";
 import { RoomError } from "../../../../../domain/errors";
 import { INSTANCE_APPROVAL_TTL_MS, refuseBusy, requireInstance } from "../instances";
