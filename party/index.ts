@@ -1,6 +1,8 @@
 // Import order matters: better-auth (via ./auth/auth) must be evaluated before `agents`.
 // The other way round wrangler dev dies at start with "TypeError: ZodLazy is not a
 // constructor".
+import { decisionLinkApi } from "./api/decision-links";
+import { DECIDE_PREFIX } from "./rooms/autopilot/features/decision-links";
 import { authFor } from "./auth/auth";
 import { api } from "./api/routes";
 import { handleMcp } from "./access/mcp-gate";
@@ -96,6 +98,7 @@ export default {
     const { pathname } = new URL(request.url);
     try {
       if (pathname.startsWith("/api/")) return await api.fetch(request, env, ctx);
+      if (pathname.startsWith(`${DECIDE_PREFIX}/`)) return await decisionLinkApi.fetch(request, env, ctx);
       if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/"))
         return await handleRoom(request, env, ctx);
       if (pathname.startsWith("/files/"))

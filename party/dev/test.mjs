@@ -151,7 +151,9 @@ async function step(name, command, args, vitestReport, { quiet = false, env: ext
           failedTests.push(`${relative(ROOT, file.name)}: ${firstLine(file.message)}`);
         for (const test of file.assertionResults)
           if (test.status === "failed")
-            failedTests.push(`${relative(ROOT, file.name)} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+            failedTests.push(
+              `${relative(ROOT, file.name)} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`,
+            );
       }
       stepFailures = report.numFailedTests + brokenFiles(report);
     } catch {

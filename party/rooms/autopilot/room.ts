@@ -100,6 +100,20 @@ export class Autopilot extends DurableObject<Env> {
     return this.#started("callScheduleHook", args);
   }
 
+  /** RPC from the Worker (party/api/decision-links.ts): what a mail's decision link shows. */
+  async decisionLinkView(
+    ...args: Parameters<RoomRpc["decisionLinkView"]>
+  ): Promise<Awaited<ReturnType<RoomRpc["decisionLinkView"]>>> {
+    return this.#started("decisionLinkView", args);
+  }
+
+  /** RPC from the Worker (party/api/decision-links.ts): a decision link's button. */
+  async decideByLink(
+    ...args: Parameters<RoomRpc["decideByLink"]>
+  ): Promise<Awaited<ReturnType<RoomRpc["decideByLink"]>>> {
+    return this.#started("decideByLink", args);
+  }
+
   /** RPC from the Nostr relay (party/rooms/relay/notify.ts): news of a community this room shows. */
   async communityNews(...args: Parameters<RoomRpc["communityNews"]>): Promise<void> {
     await this.#started("communityNews", args);

@@ -5,6 +5,7 @@ import { approvals } from "./approvals";
 import { billing } from "./billing";
 import { canvas } from "./canvas";
 import { community } from "./community";
+import { decisionLinks } from "./decision-links";
 import { files } from "./files";
 import { inbox } from "./inbox";
 import { mcp } from "./mcp";
@@ -32,6 +33,7 @@ export const ROOM_FEATURES = [
   canvas,
   chatStarts,
   community,
+  decisionLinks,
   files,
   inbox,
   instances,

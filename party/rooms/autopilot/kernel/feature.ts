@@ -10,9 +10,9 @@ import type { RoomServices } from "./services";
 
 /**
  * Where a request came from: a client's socket, an MCP session, one of the Autopilot's own
- * tools, or a schedule acting as its owner (features/schedules/).
+ * tools, a schedule acting as its owner (features/schedules/), or a person deciding from a mail's link (features/decision-links/).
  */
-export type Via = "socket" | "mcp" | "tool" | "schedule";
+export type Via = "socket" | "mcp" | "tool" | "schedule" | "mail";
 
 /** A reaction to one durable event, after the commit that wrote it went out to every client. */
 export type Reaction<E extends DurableEventName> = (payload: EventPayload<E>, event: DurableEvent<E>) => void;

@@ -3,6 +3,7 @@ import { local, methods } from "../../kernel/handlers";
 import { configure, follow, getInbox, markRead, markThreadReadFor, pushSubscribe, pushUnsubscribe } from "./methods";
 import { threadReadsOf } from "../threads/index";
 import { roomInbox } from "./room-inbox";
+import { decisionLinks } from "../decision-links";
 
 // What other features use of this one.
 export { forgetCommunityMentions, noteCommunityMention } from "./community-mentions";
@@ -14,7 +15,8 @@ export { forgetCommunityMentions, noteCommunityMention } from "./community-menti
 export const inbox = defineFeature({
   name: "inbox",
   schedules: ["mailInbox"],
-  build: (s) => {
+  needs: [decisionLinks],
+  build: (s, { decisionLinks }) => {
     const parts = roomInbox({
       env: s.env,
       name: s.workspaceId,
@@ -23,6 +25,7 @@ export const inbox = defineFeature({
       room: { sql: s.sql, presence: () => s.clients.presence(), currentAccess: s.currentAccess },
       send: (conn, text) => s.clients.send(conn, text),
       toPrincipal: (principalId, event, payload) => s.toPrincipal(principalId, event, payload),
+      decisionLink: (approvalId, person) => decisionLinks.mint(approvalId, person),
     });
     return {
       api: {

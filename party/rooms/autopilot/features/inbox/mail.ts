@@ -24,6 +24,8 @@ export interface InboxMailDeps {
   /** Where the links of someone who last used `stored` lead: a configured origin (party/auth/origin.ts linkOrigin); throws when there is none. */
   linkOrigin(stored: string): string;
   send(mail: Mail): Promise<void>;
+  /** A link that decides this approval as `person` without signing in (features/decision-links/): its path, or null. */
+  decisionLink(approvalId: string, person: InboxPerson): Promise<string | null>;
 }
 
 export const addressFromD1 = (db: D1Database) => async (userId: string) =>
@@ -130,7 +132,8 @@ export class InboxMail {
     const sent: string[] = [];
     const origin = this.d.linkOrigin(person.origin);
     for (const item of due.slice(0, MAILS_PER_SWEEP)) {
-      await this.d.send(mailFor(item, address, origin, this.d.workspaceId()));
+      const decide = item.target.kind === "approval" ? await this.d.decisionLink(item.target.approvalId, person) : null;
+      await this.d.send(mailFor(item, address, origin, this.d.workspaceId(), decide));
       sent.push(item.key);
     }
     if (sent.length > 0)
@@ -169,12 +172,16 @@ export function itemLink(origin: string, workspaceId: string, item: Pick<InboxIt
   return url.toString();
 }
 
-function mailFor(item: DerivedItem, to: string, origin: string, workspaceId: string): Mail {
+function mailFor(item: DerivedItem, to: string, origin: string, workspaceId: string, decide: string | null): Mail {
   const link = itemLink(origin, workspaceId, item);
+  // A decision link's page changes nothing until one of its buttons is pressed (mail scanners open links).
+  const decideText = decide
+    ? `\nApprove or deny it here, without signing in (this link works once):\n${new URL(decide, origin || "http://localhost")}\n`
+    : "";
   return {
     to,
     subject: `${WHAT[item.kind]}: ${item.title}`.slice(0, 200),
-    text: `${item.title}\n${item.detail}\n\nOpen it in Autopilot:\n${link}\n`,
+    text: `${item.title}\n${item.detail}\n\nOpen it in Autopilot:\n${link}\n${decideText}`,
     link,
   };
 }

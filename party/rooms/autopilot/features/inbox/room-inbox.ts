@@ -9,7 +9,7 @@ import { principalTag } from "../../../shared/connection-cap";
 import { connState } from "../../../shared/connection-state";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import { InboxHub } from "./hub";
-import { addressFromD1, InboxMail } from "./mail";
+import { addressFromD1, InboxMail, type InboxMailDeps } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
 import { markerOf } from "../threads/index";
 
@@ -26,6 +26,8 @@ export interface RoomInboxDeps {
   send(conn: Connection, text: string): void;
   /** An event to one principal's own sockets (the kernel's). */
   toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void;
+  /** A mail's link that decides an approval as its person (features/decision-links/). */
+  decisionLink: InboxMailDeps["decisionLink"];
 }
 
 /** The Autopilot room's inbox parts, wired to the room: the live hub, the mail schedule and Web Push. */
@@ -38,6 +40,7 @@ export function roomInbox(d: RoomInboxDeps) {
     addressOf: addressFromD1(d.env.DB),
     linkOrigin: (stored) => requireLinkOrigin(d.env, stored),
     send: (message) => sendMail(d.env, message),
+    decisionLink: d.decisionLink,
   });
   const config = pushConfig(d.env);
   // Only this person's sockets are read (by their tag), not everyone's.

@@ -1,0 +1,139 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+import { appOrigins } from "../auth/origin";
+import { workspaceById } from "../auth/better-auth-reads";
+import type { LinkDecision, LinkView } from "../rooms/autopilot/features/decision-links";
+import { DECIDE_PREFIX, LINK_TOKEN } from "../rooms/autopilot/features/decision-links";
+import { type ApiEnv, authOf } from "./context";
+
+const GONE = "This link is not one of ours, or it ran out. Open the approval in Autopilot to decide it there.";
+const MAX_NOTE = 2000;
+
+/**
+ * A decision link's page (features/decision-links/): open to anyone, believed only with the
+ * token its URL holds. GET shows the approval and two buttons and changes nothing (mail
+ * scanners and previews open links); a button's POST decides, as the person the link was
+ * mailed to. Plain HTML with no script: it works in any mail app's browser.
+ */
+export const decisionLinkApi = new Hono<ApiEnv>()
+  .use(async (c, next) => {
+    await next();
+    c.header("cache-control", "no-store");
+    c.header("referrer-policy", "no-referrer");
+    c.header("x-frame-options", "DENY");
+    c.header(
+      "content-security-policy",
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    );
+  })
+  .get(`${DECIDE_PREFIX}/:ws/:token`, async (c) => {
+    const room = await roomOf(c.env, authOf(c), c.req.param("ws"), c.req.param("token"));
+    if (!room) return c.html(page("Link not found", html`<p>${GONE}</p>`), 404);
+    const view: LinkView = await room.decisionLinkView({ token: c.req.param("token") });
+    if (!view.ok) return c.html(page("Link not found", html`<p>${GONE}</p>`), 404);
+    return c.html(page(view.approval.title, viewBody(view)));
+  })
+  .post(
+    `${DECIDE_PREFIX}/:ws/:token`,
+    bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.html(page("Too long", html`<p>The note is too long.</p>`), 413) }),
+    async (c) => {
+      // Only this page's own form: a cross-site form cannot press the buttons.
+      const origin = c.req.header("origin");
+      if (
+        (origin !== undefined && !appOrigins(c.env, c.req.url).includes(origin)) ||
+        (origin === undefined && c.req.header("sec-fetch-site") === "cross-site")
+      )
+        return c.html(page("Not allowed", html`<p>Decide from the link's own page.</p>`), 403);
+      const { ws, token } = c.req.param();
+      const room = await roomOf(c.env, authOf(c), ws, token);
+      if (!room) return c.html(page("Link not found", html`<p>${GONE}</p>`), 404);
+      const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+      const decision = form.decision === "approve" || form.decision === "deny" ? form.decision : null;
+      const note = typeof form.note === "string" ? form.note.trim().slice(0, MAX_NOTE) : "";
+      if (!decision) return c.html(page("Choose", html`<p>Press Approve or Deny.</p>`), 400);
+      const outcome: LinkDecision = await room.decideByLink({ token, decision, ...(note ? { note } : {}) });
+      if (!outcome.ok) {
+        const title = outcome.status === 404 ? "Link not found" : "Not decided";
+        return c.html(page(title, html`<p>${outcome.status === 404 ? GONE : outcome.message}</p>`), outcome.status);
+      }
+      const view: LinkView = await room.decisionLinkView({ token });
+      const said = outcome.decision === "approve" ? "Approved" : "Denied";
+      return c.html(
+        page(
+          said,
+          html`<p class="outcome" role="status">${outcome.repeated ? `This link already decided it: ${said.toLowerCase()}.` : `${said}.`}</p>
+            ${view.ok ? viewBody(view) : ""}`,
+        ),
+      );
+    },
+  );
+
+/** The workspace's room, for a well-formed token of a workspace that exists (never a room for an id nobody made). */
+async function roomOf(env: ApiEnv["Bindings"], auth: ReturnType<typeof authOf>, ws: string, token: string) {
+  if (!LINK_TOKEN.test(token) || ws.length > 100 || !(await workspaceById(auth, ws))) return null;
+  return env.Autopilot.getByName(ws);
+}
+
+function viewBody(view: Extract<LinkView, { ok: true }>): HtmlEscapedString | Promise<HtmlEscapedString> {
+  const a = view.approval;
+  const expires = a.expiresAt === null ? "does not expire" : `expires ${new Date(a.expiresAt).toUTCString()}`;
+  const state =
+    a.status === "pending"
+      ? `Waiting for a decision · ${expires}`
+      : a.status === "expired"
+        ? "It expired before anyone decided it."
+        : `${a.status === "approved" ? "Approved" : "Denied"}${a.resolvedBy ? ` by ${a.resolvedBy}` : ""}${a.note ? `: “${a.note}”` : ""}`;
+  return html`<p class="summary">${a.summary}</p>
+    <dl>
+      <dt>Asked by</dt><dd>${a.requestedBy}</dd>
+      <dt>Risk</dt><dd>${a.risk}</dd>
+      <dt>Status</dt><dd class="status">${state}</dd>
+    </dl>
+    ${
+      view.open
+        ? html`<form method="post">
+            <p>Deciding as <strong>${view.name}</strong>.</p>
+            <label for="note">Note (optional, shown with the decision)</label>
+            <textarea id="note" name="note" maxlength="${MAX_NOTE}" rows="3"></textarea>
+            <div class="buttons">
+              <button type="submit" name="decision" value="approve" class="approve">Approve</button>
+              <button type="submit" name="decision" value="deny" class="deny">Deny</button>
+            </div>
+          </form>`
+        : ""
+    }`;
+}
+
+function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
+  return html`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="robots" content="noindex" />
+    <title>${title} · Autopilot</title>
+    <style>
+      :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
+      body { max-width: 34rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
+      h1 { font-size: 1.3rem; }
+      .summary { font-size: 1.1rem; }
+      dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
+      dt { opacity: 0.75; }
+      dd { margin: 0; }
+      textarea { width: 100%; box-sizing: border-box; font: inherit; }
+      .buttons { display: flex; gap: 0.75rem; margin-top: 1rem; }
+      button { font: inherit; min-height: 44px; padding: 0 1.5rem; border-radius: 8px; border: 1px solid; cursor: pointer; }
+      .approve { background: #146c2e; color: #fff; border-color: #146c2e; }
+      .deny { background: transparent; color: inherit; }
+    </style>
+  </head>
+  <body>
+    <main>
+      <h1>${title}</h1>
+      ${body}
+    </main>
+  </body>
+</html>`;
+}

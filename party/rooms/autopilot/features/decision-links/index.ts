@@ -1,0 +1,141 @@
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import { randomToken, sha256Hex } from "../../../../auth/tokens";
+import { defineFeature } from "../../kernel/feature";
+import { approvals, getApproval } from "../approvals";
+import { DECIDE_PREFIX, LINK_TOKEN, LINK_TTL_MS, linkOf, markUsed, putLink } from "./links";
+
+export { DECIDE_PREFIX, LINK_TOKEN } from "./links";
+
+/** What a decision link's page shows (GET: nothing changes). */
+export type LinkView =
+  | { ok: false; status: 404; message: string }
+  | {
+      ok: true;
+      /** Whom the link decides as. */
+      name: string;
+      approval: Pick<Approval, "title" | "summary" | "risk" | "status" | "expiresAt" | "resolvedAt" | "note"> & {
+        requestedBy: string;
+        resolvedBy: string | null;
+      };
+      /** What this link decided, once it has. */
+      used: { decision: "approve" | "deny"; at: number } | null;
+      /** Whether the link may still decide: unused, in time, the approval still pending. */
+      open: boolean;
+    };
+
+/** What pressing a link's button came to (POST). */
+export type LinkDecision =
+  | { ok: true; decision: "approve" | "deny"; repeated: boolean }
+  | { ok: false; status: 403 | 404 | 409; message: string };
+
+const GONE = "this link is not one of ours, or it ran out: open the approval in Autopilot";
+
+/**
+ * Decisions from a mail (issue: decide anywhere): each approval mail carries a link that opens
+ * a confirm page (party/api/decision-links.ts); its buttons decide as the person it was mailed
+ * to, through the one entry (approvals.resolve: the same policy, scopes, expiry and exactly-once
+ * as every tab), with their access read again from D1 at the press. A link decides once.
+ */
+export const decisionLinks = defineFeature({
+  name: "decisionLinks",
+  needs: [approvals],
+  build: (s) => {
+    const view = (tokenHash: string): { link: NonNullable<ReturnType<typeof linkOf>>; approval: Approval } | null => {
+      const link = linkOf(s.sql, tokenHash);
+      const approval = link && getApproval(s.sql, link.approvalId);
+      return link && approval ? { link, approval } : null;
+    };
+    return {
+      api: {
+        /** A link for `person` to decide a pending approval (its path, to put after the app's origin); null when it is not pending. */
+        async mint(approvalId: string, person: { principalId: string; name: string }): Promise<string | null> {
+          const approval = getApproval(s.sql, approvalId);
+          if (approval?.status !== "pending") return null;
+          const token = randomToken();
+          const tokenHash = await sha256Hex(token);
+          const now = Date.now();
+          const expiresAt = Math.min(approval.expiresAt ?? Number.POSITIVE_INFINITY, now + LINK_TTL_MS);
+          s.commit(null, (ctx) =>
+            putLink(
+              ctx.sql,
+              tokenHash,
+              { approvalId: approval.id, principalId: person.principalId, name: person.name, expiresAt, used: null },
+              ctx.now,
+            ),
+          );
+          return `${DECIDE_PREFIX}/${encodeURIComponent(s.workspaceId())}/${token}`;
+        },
+      },
+      rpc: {
+        /** RPC from the Worker: what a link's page shows. Reads only. */
+        async decisionLinkView(call: { token: string }): Promise<LinkView> {
+          if (!LINK_TOKEN.test(call.token)) return { ok: false, status: 404, message: GONE };
+          const found = view(await sha256Hex(call.token));
+          if (!found || (found.link.used === null && found.link.expiresAt <= Date.now()))
+            return { ok: false, status: 404, message: GONE };
+          const { link, approval } = found;
+          return {
+            ok: true,
+            name: link.name,
+            approval: {
+              title: approval.title,
+              summary: approval.summary,
+              risk: approval.risk,
+              status: approval.status,
+              expiresAt: approval.expiresAt,
+              resolvedAt: approval.resolvedAt,
+              note: approval.note,
+              requestedBy: approval.requestedBy.name,
+              resolvedBy: approval.resolvedBy?.name ?? null,
+            },
+            used: link.used,
+            open: link.used === null && approval.status === "pending",
+          };
+        },
+        /**
+         * RPC from the Worker: a link's button. Decides as the link's person with the access D1
+         * gives them now; the link's own key makes a second press (either button) answer with
+         * the first one's outcome, never decide again.
+         */
+        async decideByLink(call: {
+          token: string;
+          decision: "approve" | "deny";
+          note?: string;
+        }): Promise<LinkDecision> {
+          if (!LINK_TOKEN.test(call.token)) return { ok: false, status: 404, message: GONE };
+          const tokenHash = await sha256Hex(call.token);
+          const found = view(tokenHash);
+          if (!found) return { ok: false, status: 404, message: GONE };
+          const { link, approval } = found;
+          if (link.used) return { ok: true, decision: link.used.decision, repeated: true };
+          if (link.expiresAt <= Date.now()) return { ok: false, status: 404, message: GONE };
+          const asked: Principal = {
+            id: link.principalId,
+            kind: "user",
+            name: link.name,
+            scopes: ["read", "write", "approve"],
+          };
+          const verdict = await s.currentAccess(asked);
+          if (!verdict.ok)
+            return {
+              ok: false,
+              status: 403,
+              message: "you no longer have access to this workspace: nothing was decided",
+            };
+          const { response } = await s.call({ principal: verdict.principal, via: "mail" }, "approvals.resolve", {
+            approvalId: approval.id,
+            decision: call.decision,
+            ...(call.note ? { note: call.note } : {}),
+            idempotencyKey: `link:${tokenHash.slice(0, 48)}`,
+          });
+          if (!response.ok) return { ok: false, status: 409, message: response.error.message };
+          const decided = (response.payload as { approval: Approval }).approval;
+          const decision = decided.status === "approved" ? "approve" : "deny";
+          s.commit(null, (ctx) => markUsed(ctx.sql, tokenHash, link, decision, ctx.now));
+          return { ok: true, decision, repeated: false };
+        },
+      },
+    };
+  },
+});

@@ -1,0 +1,101 @@
+// Deciding from a mail (features/decision-links/): an approval's mail carries a link whose page
+// shows the approval and changes nothing; its buttons decide once, as the person it was
+// mailed to, under the same rules as the app. Forged, foreign and cross-site presses, and a
+// removed member's, decide nothing. Read through the dev outbox (the mail API's stand-in).
+import { SELF } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import type { Approval } from "../../shared/protocol/approvals";
+import { DEFAULT_INBOX_PREFERENCES } from "../../shared/protocol/inbox";
+import { api, idem, ORIGIN, openTeam, type RawSocket } from "./harness";
+
+const mailNow = { ...DEFAULT_INBOX_PREFERENCES, emailAfterMs: 0 };
+
+/** The decision link in the person's mail about `title`, once it is there. */
+function decisionLink(cookie: string, title: string): Promise<string> {
+  return vi.waitFor(
+    async () => {
+      const { body } = await api<{ mails: { subject: string; text: string }[] }>("/api/dev/mail", { cookie });
+      const mail = body.mails.find((m) => m.subject.includes(title));
+      const link = mail?.text.match(/https?:\/\/\S+\/decide\/\S+/)?.[0];
+      expect(link, `a decision link in the mail about ${title}`).toBeDefined();
+      return link!;
+    },
+    { timeout: 10_000, interval: 100 },
+  );
+}
+
+const open = (link: string) => SELF.fetch(link);
+const press = (link: string, decision: string, headers: Record<string, string> = { origin: ORIGIN }) =>
+  SELF.fetch(link, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams({ decision, note: "from my phone" }).toString(),
+  });
+
+const approvalNow = async (socket: RawSocket, approvalId: string): Promise<Approval> =>
+  (await socket.ok("approvals.get", { approvalId })).approval;
+
+describe("deciding an approval from its mail", () => {
+  it("the page changes nothing; Approve decides once as the person; a second press says what the first did", async () => {
+    const { ownerSocket, agentSocket, owner, ws } = await openTeam("member");
+    await ownerSocket.ok("inbox.configure", { preferences: mailNow, idempotencyKey: idem() });
+    const { approval } = await agentSocket.ok("approvals.request", {
+      title: "Deploy by mail",
+      idempotencyKey: idem(),
+    });
+    const link = await decisionLink(owner.cookie, "Deploy by mail");
+    expect(new URL(link).origin).toBe(ORIGIN);
+
+    const page = await open(link);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const shown = await page.text();
+    expect(shown).toContain("Deploy by mail");
+    expect(shown).toContain('value="approve"');
+    // Opened twice (a mail scanner, then the person): still waiting.
+    expect((await open(link)).status).toBe(200);
+    expect((await approvalNow(ownerSocket, approval.id)).status).toBe("pending");
+
+    // Not from this page: refused, nothing decided.
+    expect((await press(link, "approve", { origin: "http://evil.example" })).status).toBe(403);
+    expect((await press(link, "approve", { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    // A token nobody made, and this token in another workspace: the same "not found".
+    const forged = link.replace(/[0-9a-f]{64}$/, "0".repeat(64));
+    expect((await press(forged, "approve")).status).toBe(404);
+    expect((await press(link.replace(`/decide/${ws}/`, "/decide/ws_nobody/"), "approve")).status).toBe(404);
+    expect((await approvalNow(ownerSocket, approval.id)).status).toBe("pending");
+
+    const approved = await press(link, "approve");
+    expect(approved.status).toBe(200);
+    expect(await approved.text()).toContain("Approved.");
+    const decided = await approvalNow(ownerSocket, approval.id);
+    expect(decided).toMatchObject({ status: "approved", note: "from my phone" });
+    expect(decided.resolvedBy?.id).toBe(owner.userId);
+
+    // The other button afterwards: the link has decided; it says what, and changes nothing.
+    const again = await press(link, "deny");
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain("already decided it: approved");
+    expect((await approvalNow(ownerSocket, approval.id)).status).toBe("approved");
+  });
+
+  it("a member removed after the mail decides nothing with its link", async () => {
+    const { ownerSocket, secondSocket, agentSocket, owner, second, ws } = await openTeam("member");
+    await secondSocket.ok("inbox.configure", { preferences: mailNow, idempotencyKey: idem() });
+    const { approval } = await agentSocket.ok("approvals.request", {
+      title: "Before the removal",
+      idempotencyKey: idem(),
+    });
+    const link = await decisionLink(second.cookie, "Before the removal");
+    const removed = await api("/api/auth/organization/remove-member", {
+      method: "POST",
+      cookie: owner.cookie,
+      body: JSON.stringify({ memberIdOrEmail: second.email, organizationId: ws }),
+    });
+    expect(removed.status).toBe(200);
+    const refused = await press(link, "approve");
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("no longer have access");
+    expect((await approvalNow(ownerSocket, approval.id)).status).toBe("pending");
+  });
+});
