@@ -295,4 +295,59 @@ describe("the installable app", () => {
     expect(await page.getByLabel("Approvals by notification to a closed tab").isChecked()).toBe(true);
     expect(await page.getByLabel("Replies by notification to a closed tab").isChecked()).toBe(false);
   });
+
+  it("an approval's push carries its decision link: in Chromium its page decides as the person, and the notification's Deny presses it the same way", async () => {
+    const ann = await signUpVerified(server.url, "Ann");
+    const workspace = await ownWorkspace(server.url, ann.cookie);
+    const phone = browserSubscription("/push/ann-phone");
+    const annLive = await person(ann.cookie, workspace);
+    await annLive.inbox.pushSubscribe({ subscription: phone.subscription });
+    // No tab of Ann's open: the room pushes.
+    annLive.close();
+    const key = await createKey(server.url, ann.cookie, workspace, { name: "deployer" });
+    const agent = new AutopilotClient({ url: server.url, workspace, device: "ci", apiKey: key });
+    clients.push(agent);
+    await agent.ready();
+    const decideLink = async (title: string) => {
+      const push = await until(
+        () => pushesTo("/push/ann-phone").find((p) => decrypt(p, phone).body.startsWith(title)),
+        `the push for ${title}`,
+        20_000,
+      );
+      const payload = decrypt(push, phone) as ReturnType<typeof decrypt> & { decide?: string };
+      expect(payload.decide).toMatch(/^\/decide\/[^/]+\/[0-9a-f]{64}$/);
+      return `${server.url}${payload.decide}`;
+    };
+    const statusOf = async (approvalId: string) => (await agent.approvals.get({ approvalId })).approval;
+
+    // The link's page, in the browser (as from a mail): the Worker's page, not the app's.
+    const { approval: ship } = await agent.approvals.request({ title: "Ship it from the phone", details: "v2" });
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(await decideLink("Ship it from the phone"));
+    await page.getByRole("heading", { name: "Ship it from the phone" }).waitFor({ timeout: 10_000 });
+    expect((await statusOf(ship.id)).status).toBe("pending");
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("status").filter({ hasText: "Approved." }).waitFor({ timeout: 10_000 });
+    expect(await statusOf(ship.id)).toMatchObject({ status: "approved", resolvedBy: { name: "Ann" } });
+
+    // The notification's Deny: the request the service worker makes (push-actions.ts pressDecision), from the app's origin.
+    const { approval: drop } = await agent.approvals.request({ title: "Drop the database", details: "all of it" });
+    const link = await decideLink("Drop the database");
+    await page.goto(server.url);
+    const status = await page.evaluate(
+      async (href) =>
+        (
+          await fetch(href, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ decision: "deny" }).toString(),
+          })
+        ).status,
+      link,
+    );
+    expect(status).toBe(200);
+    expect(await statusOf(drop.id)).toMatchObject({ status: "denied", resolvedBy: { name: "Ann" } });
+    await ctx.close();
+  });
 });

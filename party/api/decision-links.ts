@@ -21,7 +21,8 @@ export const decisionLinkApi = new Hono<ApiEnv>()
   .use(async (c, next) => {
     await next();
     c.header("cache-control", "no-store");
-    c.header("referrer-policy", "no-referrer");
+    // Not "no-referrer": under it a browser sends `Origin: null` with the form, which the press refuses.
+    c.header("referrer-policy", "same-origin");
     c.header("x-frame-options", "DENY");
     c.header(
       "content-security-policy",
@@ -62,7 +63,7 @@ export const decisionLinkApi = new Hono<ApiEnv>()
       const said = outcome.decision === "approve" ? "Approved" : "Denied";
       return c.html(
         page(
-          said,
+          view.ok ? view.approval.title : said,
           html`<p class="outcome" role="status">${outcome.repeated ? `This link already decided it: ${said.toLowerCase()}.` : `${said}.`}</p>
             ${view.ok ? viewBody(view) : ""}`,
         ),
@@ -85,7 +86,8 @@ function viewBody(view: Extract<LinkView, { ok: true }>): HtmlEscapedString | Pr
       : a.status === "expired"
         ? "It expired before anyone decided it."
         : `${a.status === "approved" ? "Approved" : "Denied"}${a.resolvedBy ? ` by ${a.resolvedBy}` : ""}${a.note ? `: “${a.note}”` : ""}`;
-  return html`<p class="summary">${a.summary}</p>
+  // An approval with no action of the room's summarizes as its title (already the page's heading).
+  return html`${a.summary !== a.title ? html`<p class="summary">${a.summary}</p>` : ""}
     <dl>
       <dt>Asked by</dt><dd>${a.requestedBy}</dd>
       <dt>Risk</dt><dd>${a.risk}</dd>
@@ -127,6 +129,7 @@ function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString
       button { font: inherit; min-height: 44px; padding: 0 1.5rem; border-radius: 8px; border: 1px solid; cursor: pointer; }
       .approve { background: #146c2e; color: #fff; border-color: #146c2e; }
       .deny { background: transparent; color: inherit; }
+      .outcome { font-weight: 600; font-size: 1.1rem; }
     </style>
   </head>
   <body>

@@ -20,6 +20,7 @@ export const SERVER_PATHS = [
   "/relay",
   "/relay/*",
   "/SKILL.md",
+  "/decide/*",
 ] as const;
 
 /** The shell's caches are named after the build; the worker drops every other one of these. */

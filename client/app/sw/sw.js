@@ -2,6 +2,7 @@
 // every load, client/app/inbox/push.ts). It keeps this build's app shell (shell.ts says what it
 // answers and what it leaves to the network) so that a reload while the server is out of reach
 // opens the app, and it shows what the room pushes while no tab of the app is open (docs/inbox.md).
+import { isDecision, notificationFor, outcomeTitle, pressDecision, readPush } from "./push-actions";
 import { SHELL_CACHE_PREFIX, shellAnswer, shellCacheName } from "./shell";
 
 /** This build's shell files and their version: esbuild's define writes them in (client/build.mjs). */
@@ -52,42 +53,45 @@ async function file(request, path) {
   return (await caches.match(path, { cacheName: CACHE })) ?? fetch(request);
 }
 
-/** Whatever the push carries is read as plain text and bounded; a link leaves the app's origin never. */
-function readPush(data) {
+self.addEventListener("push", (event) => {
   let value = {};
   try {
-    value = data ? data.json() : {};
+    value = event.data ? event.data.json() : {};
   } catch {
     value = {};
   }
-  const text = (v, max) => (typeof v === "string" ? v.slice(0, max) : "");
-  let url = "/";
-  try {
-    const parsed = new URL(text(value.url, 2000) || "/", self.location.origin);
-    if (parsed.origin === self.location.origin) url = parsed.pathname + parsed.search;
-  } catch {
-    url = "/";
-  }
-  return { title: text(value.title, 200) || "Autopilot", body: text(value.body, 1000), url };
+  const { title, options } = notificationFor(readPush(value, self.location.origin));
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+/** Opens the item in a tab of the app: one this worker controls goes there, else a new one opens. */
+async function openItem(url) {
+  const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const tab = tabs.find((c) => new URL(c.url).origin === self.location.origin);
+  const moved = tab ? await tab.navigate(url).catch(() => null) : null;
+  if (moved) return moved.focus();
+  return self.clients.openWindow(url);
 }
 
-self.addEventListener("push", (event) => {
-  const { title, body, url } = readPush(event.data);
-  // The link is the tag: the same item pushed twice shows one notification.
-  event.waitUntil(self.registration.showNotification(title, { body, tag: url, data: { url }, icon: "/icon-192.png" }));
-});
+/**
+ * Approve or Deny on an approval's notification: its decision link decides as the person (the
+ * same rules as the app, once), and a notification in its place says so; a refusal (access
+ * gone, the link used or run out, a decision the policy leaves to the app) opens the item.
+ */
+async function decide(notification, decision) {
+  const { url, decide: link } = notification.data;
+  if (!(await pressDecision(fetch, link, decision))) return openItem(url || "/");
+  return self.registration.showNotification(outcomeTitle(decision, notification.body), {
+    tag: url,
+    data: { url },
+    icon: "/icon-192.png",
+  });
+}
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = event.notification.data?.url || "/";
+  const data = event.notification.data;
   event.waitUntil(
-    (async () => {
-      const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-      const tab = tabs.find((c) => new URL(c.url).origin === self.location.origin);
-      // A tab of the app goes to the item; one this worker does not control cannot be moved, so a new one opens.
-      const moved = tab ? await tab.navigate(url).catch(() => null) : null;
-      if (moved) return moved.focus();
-      return self.clients.openWindow(url);
-    })(),
+    isDecision(event.action, data) ? decide(event.notification, event.action) : openItem(data?.url || "/"),
   );
 });

@@ -7,7 +7,7 @@ import { RoomError } from "../../../../domain/errors";
 import { deriveItems } from "./derive";
 import { itemLink, WHAT, widest } from "./mail";
 import { type StoredSubscription, subscriptionsOf, unsubscribe } from "./push-store";
-import { markPushed, people, pushedKeys, readKeys } from "./store";
+import { type InboxPerson, markPushed, people, pushedKeys, readKeys } from "./store";
 
 // Web Push (docs/inbox.md): an item reaches the browsers a person subscribed while no tab
 // of theirs is open. web-push's generateRequestDetails does the VAPID JWT (RFC 8292) and
@@ -85,11 +85,16 @@ export function checkSubscription(
   if (reason) throw new RoomError("bad_request", `push subscription refused: ${reason.replace(/_/g, " ")}`, { reason });
 }
 
-/** What a push carries: plain text for the notification and the app's link to the item. */
+/**
+ * What a push carries: plain text for the notification and the app's link to the item; for an
+ * approval, the path of a decision link (features/decision-links/) its Approve and Deny
+ * actions press.
+ */
 export interface PushPayload {
   title: string;
   body: string;
   url: string;
+  decide?: string;
 }
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -98,11 +103,13 @@ export function payloadFor(
   item: Pick<InboxItem, "kind" | "title" | "detail" | "target">,
   origin: string,
   workspaceId: string,
+  decide: string | null = null,
 ): PushPayload {
   return {
     title: WHAT[item.kind],
     body: clip(`${item.title}\n${item.detail}`, 800),
     url: itemLink(origin, workspaceId, item),
+    ...(decide ? { decide } : {}),
   };
 }
 
@@ -150,6 +157,8 @@ export interface InboxPushDeps {
   /** Where the links of someone who last used `stored` lead (as for mail, mail.ts); throws when there is none. */
   linkOrigin(stored: string): string;
   send(sub: StoredSubscription, payload: PushPayload): Promise<number>;
+  /** A link that decides this approval as `person` (features/decision-links/): its path, or null. */
+  decisionLink(approvalId: string, person: InboxPerson): Promise<string | null>;
 }
 
 /**
@@ -219,7 +228,11 @@ export class InboxPush {
       items.map((item) => item.key),
       now,
     );
-    const payloads = due.slice(0, PUSHES_PER_SWEEP).map((item) => payloadFor(item, origin, this.d.workspaceId()));
+    const payloads: PushPayload[] = [];
+    for (const item of due.slice(0, PUSHES_PER_SWEEP)) {
+      const decide = item.target.kind === "approval" ? await this.d.decisionLink(item.target.approvalId, person) : null;
+      payloads.push(payloadFor(item, origin, this.d.workspaceId(), decide));
+    }
     for (const sub of subs) {
       for (const payload of payloads) {
         const status = await this.d.send(sub, payload);

@@ -58,6 +58,7 @@ export function roomInbox(d: RoomInboxDeps) {
     currentAccess: (principal) => d.room.currentAccess(principal),
     linkOrigin: (stored) => requireLinkOrigin(d.env, stored),
     send: (sub, payload) => sendPush(config!, sub, payload),
+    decisionLink: d.decisionLink,
   });
   const hub = new InboxHub({
     sql: d.room.sql,
