@@ -54,10 +54,25 @@ export const decisionLinkApi = new Hono<ApiEnv>()
       const decision = form.decision === "approve" || form.decision === "deny" ? form.decision : null;
       const note = typeof form.note === "string" ? form.note.trim().slice(0, MAX_NOTE) : "";
       if (!decision) return c.html(page("Choose", html`<p>Press Approve or Deny.</p>`), 400);
-      const outcome: LinkDecision = await room.decideByLink({ token, decision, ...(note ? { note } : {}) });
+      const confirmOwn = form.confirmOwn === "yes";
+      const outcome: LinkDecision = await room.decideByLink({
+        token,
+        decision,
+        ...(note ? { note } : {}),
+        ...(confirmOwn ? { confirmOwn } : {}),
+      });
       if (!outcome.ok) {
         const title = outcome.status === 404 ? "Link not found" : "Not decided";
-        return c.html(page(title, html`<p>${outcome.status === 404 ? GONE : outcome.message}</p>`), outcome.status);
+        // A refusal the person can put right on this page (their own request unconfirmed) shows the page again.
+        const again = outcome.status === 409 ? await room.decisionLinkView({ token }) : null;
+        return c.html(
+          page(
+            again?.ok ? again.approval.title : title,
+            html`<p class="outcome" role="alert">${outcome.status === 404 ? GONE : outcome.message}</p>
+              ${again?.ok ? viewBody(again) : ""}`,
+          ),
+          outcome.status,
+        );
       }
       const view: LinkView = await room.decisionLinkView({ token });
       const said = outcome.decision === "approve" ? "Approved" : "Denied";
@@ -99,6 +114,14 @@ function viewBody(view: Extract<LinkView, { ok: true }>): HtmlEscapedString | Pr
             <p>Deciding as <strong>${view.name}</strong>.</p>
             <label for="note">Note (optional, shown with the decision)</label>
             <textarea id="note" name="note" maxlength="${MAX_NOTE}" rows="3"></textarea>
+            ${
+              view.own
+                ? html`<label class="confirm"
+                    ><input type="checkbox" name="confirmOwn" value="yes" /> I confirm my own request (you asked for this, or it
+                    was asked on your behalf)</label
+                  >`
+                : ""
+            }
             <div class="buttons">
               <button type="submit" name="decision" value="approve" class="approve">Approve</button>
               <button type="submit" name="decision" value="deny" class="deny">Deny</button>
@@ -130,6 +153,8 @@ function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString
       .approve { background: #146c2e; color: #fff; border-color: #146c2e; }
       .deny { background: transparent; color: inherit; }
       .outcome { font-weight: 600; font-size: 1.1rem; }
+      .confirm { display: flex; gap: 0.5rem; align-items: flex-start; margin-top: 0.75rem; }
+      .confirm input { width: 1.25rem; height: 1.25rem; margin: 0.15rem 0 0; }
     </style>
   </head>
   <body>

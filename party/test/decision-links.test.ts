@@ -25,11 +25,16 @@ function decisionLink(cookie: string, title: string): Promise<string> {
 }
 
 const open = (link: string) => SELF.fetch(link);
-const press = (link: string, decision: string, headers: Record<string, string> = { origin: ORIGIN }) =>
+const press = (
+  link: string,
+  decision: string,
+  headers: Record<string, string> = { origin: ORIGIN },
+  more: Record<string, string> = {},
+) =>
   SELF.fetch(link, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-    body: new URLSearchParams({ decision, note: "from my phone" }).toString(),
+    body: new URLSearchParams({ decision, note: "from my phone", ...more }).toString(),
   });
 
 const approvalNow = async (socket: RawSocket, approvalId: string): Promise<Approval> =>
@@ -97,5 +102,25 @@ describe("deciding an approval from its mail", () => {
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain("no longer have access");
     expect((await approvalNow(ownerSocket, approval.id)).status).toBe("pending");
+  });
+
+  it("a person's own request: Approve needs the page's confirmation, as confirmOwn does in the app", async () => {
+    const { ownerSocket, owner } = await openTeam("member");
+    await ownerSocket.ok("inbox.configure", { preferences: mailNow, idempotencyKey: idem() });
+    const { approval } = await ownerSocket.ok("approvals.request", { title: "My own ask", idempotencyKey: idem() });
+    const link = await decisionLink(owner.cookie, "My own ask");
+    expect(await (await open(link)).text()).toContain('name="confirmOwn"');
+
+    const unconfirmed = await press(link, "approve");
+    expect(unconfirmed.status).toBe(409);
+    const said = await unconfirmed.text();
+    expect(said).toContain("I confirm my own request");
+    // The page again, buttons and all: the person can tick the box and press once more.
+    expect(said).toContain('value="approve"');
+    expect((await approvalNow(ownerSocket, approval.id)).status).toBe("pending");
+
+    const confirmed = await press(link, "approve", { origin: ORIGIN }, { confirmOwn: "yes" });
+    expect(confirmed.status).toBe(200);
+    expect(await approvalNow(ownerSocket, approval.id)).toMatchObject({ status: "approved", selfConfirmed: true });
   });
 });

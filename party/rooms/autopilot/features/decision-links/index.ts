@@ -1,5 +1,6 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Principal } from "../../../../../shared/protocol/principal";
+import { isOwnApproval } from "../../../../../shared/approval-policy";
 import { randomToken, sha256Hex } from "../../../../auth/tokens";
 import { defineFeature } from "../../kernel/feature";
 import { approvals, getApproval } from "../approvals";
@@ -22,6 +23,8 @@ export type LinkView =
       used: { decision: "approve" | "deny"; at: number } | null;
       /** Whether the link may still decide: unused, in time, the approval still pending. */
       open: boolean;
+      /** The person asked for it (or it was asked on their behalf): approving it is confirming it themselves. */
+      own: boolean;
     };
 
 /** What pressing a link's button came to (POST). */
@@ -91,6 +94,7 @@ export const decisionLinks = defineFeature({
             },
             used: link.used,
             open: link.used === null && approval.status === "pending",
+            own: isOwnApproval(approval, link.principalId),
           };
         },
         /**
@@ -102,6 +106,8 @@ export const decisionLinks = defineFeature({
           token: string;
           decision: "approve" | "deny";
           note?: string;
+          /** The person confirms a request of their own (the page's checkbox). */
+          confirmOwn?: boolean;
         }): Promise<LinkDecision> {
           if (!LINK_TOKEN.test(call.token)) return { ok: false, status: 404, message: GONE };
           const tokenHash = await sha256Hex(call.token);
@@ -127,9 +133,19 @@ export const decisionLinks = defineFeature({
             approvalId: approval.id,
             decision: call.decision,
             ...(call.note ? { note: call.note } : {}),
+            ...(call.confirmOwn ? { confirmOwn: true } : {}),
             idempotencyKey: `link:${tokenHash.slice(0, 48)}`,
           });
-          if (!response.ok) return { ok: false, status: 409, message: response.error.message };
+          if (!response.ok) {
+            const confirm = response.error.details?.needs === "confirmOwn";
+            return {
+              ok: false,
+              status: 409,
+              message: confirm
+                ? "You asked for this (or it was asked on your behalf): tick “I confirm my own request” to approve it yourself."
+                : response.error.message,
+            };
+          }
           const decided = (response.payload as { approval: Approval }).approval;
           const decision = decided.status === "approved" ? "approve" : "deny";
           s.commit(null, (ctx) => markUsed(ctx.sql, tokenHash, link, decision, ctx.now));
