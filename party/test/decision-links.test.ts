@@ -2,7 +2,8 @@
 // shows the approval and changes nothing; its buttons decide once, as the person it was
 // mailed to, under the same rules as the app. Forged, foreign and cross-site presses, and a
 // removed member's, decide nothing. Read through the dev outbox (the mail API's stand-in).
-import { SELF } from "cloudflare:test";
+import { runInDurableObject, SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import { DEFAULT_INBOX_PREFERENCES } from "../../shared/protocol/inbox";
@@ -122,5 +123,25 @@ describe("deciding an approval from its mail", () => {
     const confirmed = await press(link, "approve", { origin: ORIGIN }, { confirmOwn: "yes" });
     expect(confirmed.status).toBe(200);
     expect(await approvalNow(ownerSocket, approval.id)).toMatchObject({ status: "approved", selfConfirmed: true });
+  });
+
+  it("links that ran out are dropped as the next one is made, and open as not found", async () => {
+    const { ownerSocket, agentSocket, owner, ws } = await openTeam("member");
+    await ownerSocket.ok("inbox.configure", { preferences: mailNow, idempotencyKey: idem() });
+    await agentSocket.ok("approvals.request", { title: "Old ask", idempotencyKey: idem() });
+    const old = await decisionLink(owner.cookie, "Old ask");
+    const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
+    const links = (change?: string) =>
+      runInDurableObject(rooms.get(rooms.idFromName(ws)), (_instance, state) => {
+        if (change) state.storage.sql.exec(change, Date.now() - 8 * 24 * 60 * 60 * 1000);
+        return state.storage.sql.exec("select count(*) as n from feature_records where kind = 'decision link'").one()
+          .n as number;
+      });
+    // A week and a day later (as the room's records have it).
+    expect(await links("update feature_records set updated_at = ? where kind = 'decision link'")).toBe(1);
+    await agentSocket.ok("approvals.request", { title: "New ask", idempotencyKey: idem() });
+    await decisionLink(owner.cookie, "New ask");
+    expect(await links()).toBe(1);
+    expect((await open(old)).status).toBe(404);
   });
 });

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import { excluded } from "../../../domain/db/client";
 import { featureRecords } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
@@ -16,6 +16,8 @@ export interface FeatureStore<T> {
   get(sql: Sql, key: string): T | null;
   put(sql: Sql, key: string, value: T, now: number): void;
   delete(sql: Sql, key: string): void;
+  /** Drops the documents last written before `before` (a store of things that run out). */
+  deleteWrittenBefore(sql: Sql, before: number): void;
 }
 
 export function featureStore<T>(codec: RecordCodec<T>): FeatureStore<T> {
@@ -43,6 +45,12 @@ export function featureStore<T>(codec: RecordCodec<T>): FeatureStore<T> {
     },
     delete(sql, key) {
       sql.db.delete(featureRecords).where(at(key)).run();
+    },
+    deleteWrittenBefore(sql, before) {
+      sql.db
+        .delete(featureRecords)
+        .where(and(eq(featureRecords.kind, codec.kind), lt(featureRecords.updatedAt, before)))
+        .run();
     },
   };
 }

@@ -30,7 +30,9 @@ export const LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export const linkOf = (sql: Sql, tokenHash: string): DecisionLink | null => store.get(sql, tokenHash);
 
+/** Keeps a new link, and drops those that ran out (none outlives LINK_TTL_MS from its last write). */
 export function putLink(sql: Sql, tokenHash: string, link: DecisionLink, now: number): void {
+  store.deleteWrittenBefore(sql, now - LINK_TTL_MS);
   store.put(sql, tokenHash, link, now);
 }
 
