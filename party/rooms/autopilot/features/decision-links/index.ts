@@ -129,7 +129,7 @@ export const decisionLinks = defineFeature({
               status: 403,
               message: "you no longer have access to this workspace: nothing was decided",
             };
-          const { response } = await s.call({ principal: verdict.principal, via: "mail" }, "approvals.resolve", {
+          const { response } = await s.call({ principal: verdict.principal, via: "link" }, "approvals.resolve", {
             approvalId: approval.id,
             decision: call.decision,
             ...(call.note ? { note: call.note } : {}),
