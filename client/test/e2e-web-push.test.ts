@@ -296,7 +296,7 @@ describe("the installable app", () => {
     expect(await page.getByLabel("Replies by notification to a closed tab").isChecked()).toBe(false);
   });
 
-  it("an approval's push carries its decision link: in Chromium its page decides as the person, and the notification's Deny presses it the same way", async () => {
+  it("an approval's push carries its decision link: in Chromium its page decides as the person, and the service worker's Deny request (push-actions.ts) from the app's origin denies", async () => {
     const ann = await signUpVerified(server.url, "Ann");
     const workspace = await ownWorkspace(server.url, ann.cookie);
     const phone = browserSubscription("/push/ann-phone");

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { appOrigins } from "../auth/origin";
+import { foreignPageRefusal } from "../auth/origin";
 import { workspaceById } from "../auth/better-auth-reads";
 import type { LinkDecision, LinkView } from "../rooms/autopilot/features/decision-links";
 import { DECIDE_PREFIX, LINK_TOKEN } from "../rooms/autopilot/features/decision-links";
@@ -31,9 +31,8 @@ export const decisionLinkApi = new Hono<ApiEnv>()
   })
   .get(`${DECIDE_PREFIX}/:ws/:token`, async (c) => {
     const room = await roomOf(c.env, authOf(c), c.req.param("ws"), c.req.param("token"));
-    if (!room) return c.html(page("Link not found", html`<p>${GONE}</p>`), 404);
-    const view: LinkView = await room.decisionLinkView({ token: c.req.param("token") });
-    if (!view.ok) return c.html(page("Link not found", html`<p>${GONE}</p>`), 404);
+    const view: LinkView = room ? await room.decisionLinkView({ token: c.req.param("token") }) : { ok: false };
+    if (!view.ok) return c.html(notFound(), 404);
     return c.html(page(view.approval.title, viewBody(view)));
   })
   .post(
@@ -41,15 +40,11 @@ export const decisionLinkApi = new Hono<ApiEnv>()
     bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.html(page("Too long", html`<p>The note is too long.</p>`), 413) }),
     async (c) => {
       // Only this page's own form: a cross-site form cannot press the buttons.
-      const origin = c.req.header("origin");
-      if (
-        (origin !== undefined && !appOrigins(c.env, c.req.url).includes(origin)) ||
-        (origin === undefined && c.req.header("sec-fetch-site") === "cross-site")
-      )
+      if (foreignPageRefusal(c.env, c.req.raw))
         return c.html(page("Not allowed", html`<p>Decide from the link's own page.</p>`), 403);
       const { ws, token } = c.req.param();
       const room = await roomOf(c.env, authOf(c), ws, token);
-      if (!room) return c.html(page("Link not found", html`<p>${GONE}</p>`), 404);
+      if (!room) return c.html(notFound(), 404);
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const decision = form.decision === "approve" || form.decision === "deny" ? form.decision : null;
       const note = typeof form.note === "string" ? form.note.trim().slice(0, MAX_NOTE) : "";
@@ -61,30 +56,31 @@ export const decisionLinkApi = new Hono<ApiEnv>()
         ...(note ? { note } : {}),
         ...(confirmOwn ? { confirmOwn } : {}),
       });
+      if (!outcome.ok && outcome.status === 404) return c.html(notFound(), 404);
+      // A refusal the person can put right on this page (their own request unconfirmed) shows the page again.
       if (!outcome.ok) {
-        const title = outcome.status === 404 ? "Link not found" : "Not decided";
-        // A refusal the person can put right on this page (their own request unconfirmed) shows the page again.
-        const again = outcome.status === 409 ? await room.decisionLinkView({ token }) : null;
+        const again = outcome.status === 409 && outcome.view.ok ? outcome.view : null;
         return c.html(
           page(
-            again?.ok ? again.approval.title : title,
-            html`<p class="outcome" role="alert">${outcome.status === 404 ? GONE : outcome.message}</p>
-              ${again?.ok ? viewBody(again) : ""}`,
+            again ? again.approval.title : "Not decided",
+            html`<p class="outcome" role="alert">${outcome.message}</p>
+              ${again ? viewBody(again) : ""}`,
           ),
           outcome.status,
         );
       }
-      const view: LinkView = await room.decisionLinkView({ token });
       const said = outcome.decision === "approve" ? "Approved" : "Denied";
       return c.html(
         page(
-          view.ok ? view.approval.title : said,
+          outcome.view.ok ? outcome.view.approval.title : said,
           html`<p class="outcome" role="status">${outcome.repeated ? `This link already decided it: ${said.toLowerCase()}.` : `${said}.`}</p>
-            ${view.ok ? viewBody(view) : ""}`,
+            ${outcome.view.ok ? viewBody(outcome.view) : ""}`,
         ),
       );
     },
   );
+
+const notFound = () => page("Link not found", html`<p>${GONE}</p>`);
 
 /** The workspace's room, for a well-formed token of a workspace that exists (never a room for an id nobody made). */
 async function roomOf(env: ApiEnv["Bindings"], auth: ReturnType<typeof authOf>, ws: string, token: string) {

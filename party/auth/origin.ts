@@ -114,10 +114,16 @@ const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 function originRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request): string | null {
   const headers = request.headers;
   if (headers.has("x-api-key") || !headers.has("cookie")) return null;
-  const origin = headers.get("origin");
+  return foreignPageRefusal(env, request);
+}
+
+/** Why a request must be refused as made by another site's page (its Origin, or the browser's Sec-Fetch-Site), or null. */
+export function foreignPageRefusal(env: Pick<Env, "APP_ORIGINS">, request: Request): string | null {
+  const origin = request.headers.get("origin");
   if (origin !== null && !appOrigins(env, request.url).includes(origin))
     return `origin ${origin.slice(0, 60)} is not allowed`;
-  if (origin === null && headers.get("sec-fetch-site") === "cross-site") return "cross-site requests are not allowed";
+  if (origin === null && request.headers.get("sec-fetch-site") === "cross-site")
+    return "cross-site requests are not allowed";
   return null;
 }
 

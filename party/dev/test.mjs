@@ -64,10 +64,10 @@ const firstLine = (message) => (message ?? "").trim().split("\n")[0].slice(0, 30
  * of its own in vitest's counts: count each such file as one failure, so the closing
  * line can never read "0 failed" while a file did not run.
  */
+const isBroken = (file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed");
+
 function brokenFiles(report) {
-  return report.testResults.filter(
-    (file) => file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed"),
-  ).length;
+  return report.testResults.filter(isBroken).length;
 }
 
 /**
@@ -147,8 +147,7 @@ async function step(name, command, args, vitestReport, { quiet = false, env: ext
       passed += report.numPassedTests;
       for (const file of report.testResults) {
         fileTimes.push([relative(ROOT, file.name), (file.endTime - file.startTime) / 1000]);
-        if (file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed"))
-          failedTests.push(`${relative(ROOT, file.name)}: ${firstLine(file.message)}`);
+        if (isBroken(file)) failedTests.push(`${relative(ROOT, file.name)}: ${firstLine(file.message)}`);
         for (const test of file.assertionResults)
           if (test.status === "failed")
             failedTests.push(

@@ -9,6 +9,7 @@ export const Risk = z.enum(["low", "medium", "high", "critical"]);
 export const ApprovalStatus = z.enum(["pending", "approved", "denied", "expired"]);
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 export const Decision = z.enum(["approve", "deny"]);
+export type Decision = z.infer<typeof Decision>;
 
 /** The room runs an instance operation once approved. */
 export const InstanceAction = z.object({

@@ -33,7 +33,7 @@ export function readPush(value: unknown, origin: string): ReadPush {
     title: text(fields.title, 200) || "Autopilot",
     body: text(fields.body, 1000),
     url: ownPath(text(fields.url, 2000) || "/", origin) ?? "/",
-    decide: text(fields.decide, 500) && decide?.startsWith("/decide/") ? decide : null,
+    decide: decide?.startsWith("/decide/") ? decide : null,
   };
 }
 

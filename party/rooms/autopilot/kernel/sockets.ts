@@ -11,16 +11,21 @@ import { type ConnState, connState, presenceEntry, presenceOf } from "../../shar
 import type { RoomLimits } from "../../shared/limits";
 import { RequestMeter, rateLimitedResponse } from "../../shared/rate-limit";
 import { admitConnection } from "./connections/admission";
-import { broadcast } from "./fanout";
 import { buildHello, type HelloInput } from "./connections/hello";
 import { PresenceBroadcast } from "./connections/presence-broadcast";
 import { PresenceIndex } from "./connections/presence-index";
-import { connectionOf, inOwnProtocol, responseTextFor, socketProtocol } from "./fanout";
 import { methodSpokenIn } from "../../../../shared/protocol/cuts/index";
-import { ReplayPump } from "./fanout";
-import { eventFrame, sendQuietly } from "./fanout";
-import { type DispatchOutcome, parseFrame, sniffRequestId, unknownMethod } from "./dispatch";
-import type { Executor } from "./dispatch";
+import {
+  broadcast,
+  connectionOf,
+  eventFrame,
+  inOwnProtocol,
+  ReplayPump,
+  responseTextFor,
+  sendQuietly,
+  socketProtocol,
+} from "./fanout";
+import { type DispatchOutcome, type Executor, parseFrame, sniffRequestId, unknownMethod } from "./dispatch";
 
 export interface SocketsDeps {
   ctx: DurableObjectState;

@@ -1,38 +1,36 @@
-import type { Approval } from "../../../../../shared/protocol/approvals";
+import type { Approval, Decision } from "../../../../../shared/protocol/approvals";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { isOwnApproval } from "../../../../../shared/approval-policy";
 import { randomToken, sha256Hex } from "../../../../auth/tokens";
 import { defineFeature } from "../../kernel/feature";
 import { approvals, getApproval } from "../approvals";
-import { DECIDE_PREFIX, LINK_TOKEN, LINK_TTL_MS, linkOf, markUsed, putLink } from "./links";
+import { DECIDE_PREFIX, type DecisionLink, LINK_TOKEN, LINK_TTL_MS, linkOf, markUsed, putLink } from "./links";
 
 export { DECIDE_PREFIX, LINK_TOKEN } from "./links";
 
-/** What a decision link's page shows (GET: nothing changes). */
+/** What a decision link's page shows (GET: nothing changes); not found for a link that is not one or ran out. */
 export type LinkView =
-  | { ok: false; status: 404; message: string }
+  | { ok: false }
   | {
       ok: true;
       /** Whom the link decides as. */
       name: string;
-      approval: Pick<Approval, "title" | "summary" | "risk" | "status" | "expiresAt" | "resolvedAt" | "note"> & {
+      approval: Pick<Approval, "title" | "summary" | "risk" | "status" | "expiresAt" | "note"> & {
         requestedBy: string;
         resolvedBy: string | null;
       };
-      /** What this link decided, once it has. */
-      used: { decision: "approve" | "deny"; at: number } | null;
       /** Whether the link may still decide: unused, in time, the approval still pending. */
       open: boolean;
       /** The person asked for it (or it was asked on their behalf): approving it is confirming it themselves. */
       own: boolean;
     };
 
-/** What pressing a link's button came to (POST). */
+/** What pressing a link's button came to (POST), with the page as it stands after. */
 export type LinkDecision =
-  | { ok: true; decision: "approve" | "deny"; repeated: boolean }
-  | { ok: false; status: 403 | 404 | 409; message: string };
-
-const GONE = "this link is not one of ours, or it ran out: open the approval in Autopilot";
+  | { ok: true; decision: Decision; repeated: boolean; view: LinkView }
+  | { ok: false; status: 404 }
+  | { ok: false; status: 403; message: string }
+  | { ok: false; status: 409; message: string; view: LinkView };
 
 /**
  * Decisions from a mail (issue: decide anywhere): each approval mail carries a link that opens
@@ -44,10 +42,31 @@ export const decisionLinks = defineFeature({
   name: "decisionLinks",
   needs: [approvals],
   build: (s) => {
-    const view = (tokenHash: string): { link: NonNullable<ReturnType<typeof linkOf>>; approval: Approval } | null => {
+    const found = (tokenHash: string): { link: DecisionLink; approval: Approval } | null => {
       const link = linkOf(s.sql, tokenHash);
       const approval = link && getApproval(s.sql, link.approvalId);
       return link && approval ? { link, approval } : null;
+    };
+    const viewOf = (tokenHash: string): LinkView => {
+      const it = found(tokenHash);
+      if (!it || (it.link.used === null && it.link.expiresAt <= Date.now())) return { ok: false };
+      const { link, approval } = it;
+      return {
+        ok: true,
+        name: link.name,
+        approval: {
+          title: approval.title,
+          summary: approval.summary,
+          risk: approval.risk,
+          status: approval.status,
+          expiresAt: approval.expiresAt,
+          note: approval.note,
+          requestedBy: approval.requestedBy.name,
+          resolvedBy: approval.resolvedBy?.name ?? null,
+        },
+        open: link.used === null && approval.status === "pending",
+        own: isOwnApproval(approval, link.principalId),
+      };
     };
     return {
       api: {
@@ -73,29 +92,7 @@ export const decisionLinks = defineFeature({
       rpc: {
         /** RPC from the Worker: what a link's page shows. Reads only. */
         async decisionLinkView(call: { token: string }): Promise<LinkView> {
-          if (!LINK_TOKEN.test(call.token)) return { ok: false, status: 404, message: GONE };
-          const found = view(await sha256Hex(call.token));
-          if (!found || (found.link.used === null && found.link.expiresAt <= Date.now()))
-            return { ok: false, status: 404, message: GONE };
-          const { link, approval } = found;
-          return {
-            ok: true,
-            name: link.name,
-            approval: {
-              title: approval.title,
-              summary: approval.summary,
-              risk: approval.risk,
-              status: approval.status,
-              expiresAt: approval.expiresAt,
-              resolvedAt: approval.resolvedAt,
-              note: approval.note,
-              requestedBy: approval.requestedBy.name,
-              resolvedBy: approval.resolvedBy?.name ?? null,
-            },
-            used: link.used,
-            open: link.used === null && approval.status === "pending",
-            own: isOwnApproval(approval, link.principalId),
-          };
+          return LINK_TOKEN.test(call.token) ? viewOf(await sha256Hex(call.token)) : { ok: false };
         },
         /**
          * RPC from the Worker: a link's button. Decides as the link's person with the access D1
@@ -104,18 +101,18 @@ export const decisionLinks = defineFeature({
          */
         async decideByLink(call: {
           token: string;
-          decision: "approve" | "deny";
+          decision: Decision;
           note?: string;
           /** The person confirms a request of their own (the page's checkbox). */
           confirmOwn?: boolean;
         }): Promise<LinkDecision> {
-          if (!LINK_TOKEN.test(call.token)) return { ok: false, status: 404, message: GONE };
+          if (!LINK_TOKEN.test(call.token)) return { ok: false, status: 404 };
           const tokenHash = await sha256Hex(call.token);
-          const found = view(tokenHash);
-          if (!found) return { ok: false, status: 404, message: GONE };
-          const { link, approval } = found;
-          if (link.used) return { ok: true, decision: link.used.decision, repeated: true };
-          if (link.expiresAt <= Date.now()) return { ok: false, status: 404, message: GONE };
+          const it = found(tokenHash);
+          if (!it) return { ok: false, status: 404 };
+          const { link, approval } = it;
+          if (link.used) return { ok: true, decision: link.used.decision, repeated: true, view: viewOf(tokenHash) };
+          if (link.expiresAt <= Date.now()) return { ok: false, status: 404 };
           const asked: Principal = {
             id: link.principalId,
             kind: "user",
@@ -144,12 +141,13 @@ export const decisionLinks = defineFeature({
               message: confirm
                 ? "You asked for this (or it was asked on your behalf): tick “I confirm my own request” to approve it yourself."
                 : response.error.message,
+              view: viewOf(tokenHash),
             };
           }
           const decided = (response.payload as { approval: Approval }).approval;
           const decision = decided.status === "approved" ? "approve" : "deny";
           s.commit(null, (ctx) => markUsed(ctx.sql, tokenHash, link, decision, ctx.now));
-          return { ok: true, decision, repeated: false };
+          return { ok: true, decision, repeated: false, view: viewOf(tokenHash) };
         },
       },
     };

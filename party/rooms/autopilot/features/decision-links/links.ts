@@ -37,12 +37,6 @@ export function putLink(sql: Sql, tokenHash: string, link: DecisionLink, now: nu
 }
 
 /** Records what the link decided: from now on it decides nothing more. */
-export function markUsed(
-  sql: Sql,
-  tokenHash: string,
-  link: DecisionLink,
-  decision: z.infer<typeof Decision>,
-  now: number,
-): void {
+export function markUsed(sql: Sql, tokenHash: string, link: DecisionLink, decision: Decision, now: number): void {
   store.put(sql, tokenHash, { ...link, used: { decision, at: now } }, now);
 }

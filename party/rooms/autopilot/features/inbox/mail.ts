@@ -24,8 +24,8 @@ export interface InboxMailDeps {
   /** Where the links of someone who last used `stored` lead: a configured origin (party/auth/origin.ts linkOrigin); throws when there is none. */
   linkOrigin(stored: string): string;
   send(mail: Mail): Promise<void>;
-  /** A link that decides this approval as `person` without signing in (features/decision-links/): its path, or null. */
-  decisionLink(approvalId: string, person: InboxPerson): Promise<string | null>;
+  /** For an approval, a link that decides it as `person` without signing in (features/decision-links/): its path; null for any other item. */
+  decisionLink(item: Pick<InboxItem, "target">, person: InboxPerson): Promise<string | null>;
 }
 
 export const addressFromD1 = (db: D1Database) => async (userId: string) =>
@@ -132,7 +132,7 @@ export class InboxMail {
     const sent: string[] = [];
     const origin = this.d.linkOrigin(person.origin);
     for (const item of due.slice(0, MAILS_PER_SWEEP)) {
-      const decide = item.target.kind === "approval" ? await this.d.decisionLink(item.target.approvalId, person) : null;
+      const decide = await this.d.decisionLink(item, person);
       await this.d.send(mailFor(item, address, origin, this.d.workspaceId(), decide));
       sent.push(item.key);
     }

@@ -5,9 +5,9 @@ import type { Sql } from "../../../../domain/sql";
 import type { Env } from "../../../../env";
 import { RoomError } from "../../../../domain/errors";
 import { deriveItems } from "./derive";
-import { itemLink, WHAT, widest } from "./mail";
+import { type InboxMailDeps, itemLink, WHAT, widest } from "./mail";
 import { type StoredSubscription, subscriptionsOf, unsubscribe } from "./push-store";
-import { type InboxPerson, markPushed, people, pushedKeys, readKeys } from "./store";
+import { markPushed, people, pushedKeys, readKeys } from "./store";
 
 // Web Push (docs/inbox.md): an item reaches the browsers a person subscribed while no tab
 // of theirs is open. web-push's generateRequestDetails does the VAPID JWT (RFC 8292) and
@@ -157,8 +157,8 @@ export interface InboxPushDeps {
   /** Where the links of someone who last used `stored` lead (as for mail, mail.ts); throws when there is none. */
   linkOrigin(stored: string): string;
   send(sub: StoredSubscription, payload: PushPayload): Promise<number>;
-  /** A link that decides this approval as `person` (features/decision-links/): its path, or null. */
-  decisionLink(approvalId: string, person: InboxPerson): Promise<string | null>;
+  /** For an approval, a link that decides it as `person` (as for mail, mail.ts); null for any other item. */
+  decisionLink: InboxMailDeps["decisionLink"];
 }
 
 /**
@@ -230,8 +230,7 @@ export class InboxPush {
     );
     const payloads: PushPayload[] = [];
     for (const item of due.slice(0, PUSHES_PER_SWEEP)) {
-      const decide = item.target.kind === "approval" ? await this.d.decisionLink(item.target.approvalId, person) : null;
-      payloads.push(payloadFor(item, origin, this.d.workspaceId(), decide));
+      payloads.push(payloadFor(item, origin, this.d.workspaceId(), await this.d.decisionLink(item, person)));
     }
     for (const sub of subs) {
       for (const payload of payloads) {

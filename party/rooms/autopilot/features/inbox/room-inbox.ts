@@ -12,6 +12,7 @@ import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail, type InboxMailDeps } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
 import { markerOf } from "../threads/index";
+import type { InboxPerson } from "./store";
 
 export interface RoomInboxDeps {
   env: Env;
@@ -27,11 +28,14 @@ export interface RoomInboxDeps {
   /** An event to one principal's own sockets (the kernel's). */
   toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void;
   /** A mail's link that decides an approval as its person (features/decision-links/). */
-  decisionLink: InboxMailDeps["decisionLink"];
+  decisionLink(approvalId: string, person: InboxPerson): Promise<string | null>;
 }
 
 /** The Autopilot room's inbox parts, wired to the room: the live hub, the mail schedule and Web Push. */
 export function roomInbox(d: RoomInboxDeps) {
+  // Mail and push carry a decision link for an approval, and for nothing else.
+  const decisionLink: InboxMailDeps["decisionLink"] = (item, person) =>
+    item.target.kind === "approval" ? d.decisionLink(item.target.approvalId, person) : Promise.resolve(null);
   const mail = new InboxMail({
     sql: d.room.sql,
     currentAccess: (principal) => d.room.currentAccess(principal),
@@ -40,7 +44,7 @@ export function roomInbox(d: RoomInboxDeps) {
     addressOf: addressFromD1(d.env.DB),
     linkOrigin: (stored) => requireLinkOrigin(d.env, stored),
     send: (message) => sendMail(d.env, message),
-    decisionLink: d.decisionLink,
+    decisionLink,
   });
   const config = pushConfig(d.env);
   // Only this person's sockets are read (by their tag), not everyone's.
@@ -58,7 +62,7 @@ export function roomInbox(d: RoomInboxDeps) {
     currentAccess: (principal) => d.room.currentAccess(principal),
     linkOrigin: (stored) => requireLinkOrigin(d.env, stored),
     send: (sub, payload) => sendPush(config!, sub, payload),
-    decisionLink: d.decisionLink,
+    decisionLink,
   });
   const hub = new InboxHub({
     sql: d.room.sql,
