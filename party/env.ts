@@ -103,6 +103,10 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   VAPID_PUBLIC_KEY?: string;
   VAPID_PRIVATE_KEY?: string;
   VAPID_SUBJECT?: string;
+  /** Chats (party/rooms/autopilot/features/chats/): Telegram's Bot API (a stand-in's address in tests; Telegram's own when unset). */
+  TELEGRAM_API_BASE?: string;
+  /** Seals chat bots' tokens at rest; unset, a key derived from BETTER_AUTH_SECRET does. */
+  CHATS_SECRET?: string;
   /** Tests only: `host:port` of a stand-in push service the room may post to (plain http too). Never set in production. */
   PUSH_TEST_ENDPOINT_HOST?: string;
   /** Window of the sign-in/sign-up/ticket rate limits in seconds (party/auth/rate-limits.ts). */

@@ -2,6 +2,8 @@
 // The other way round wrangler dev dies at start with "TypeError: ZodLazy is not a
 // constructor".
 import { decisionLinkApi } from "./api/decision-links";
+import { chatWebhookApi } from "./api/chat-webhooks";
+import { CHATS_PREFIX } from "./rooms/autopilot/features/chats";
 import { DECIDE_PREFIX } from "./rooms/autopilot/features/decision-links";
 import { authFor } from "./auth/auth";
 import { api } from "./api/routes";
@@ -99,6 +101,8 @@ export default {
     try {
       if (pathname.startsWith("/api/")) return await api.fetch(request, env, ctx);
       if (pathname.startsWith(`${DECIDE_PREFIX}/`)) return await decisionLinkApi.fetch(request, env, ctx);
+      // Chat platforms' webhooks: no session, believed by the secret the room gave the platform (api/chat-webhooks.ts).
+      if (pathname.startsWith(`${CHATS_PREFIX}/`)) return await chatWebhookApi.fetch(request, env, ctx);
       if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/"))
         return await handleRoom(request, env, ctx);
       if (pathname.startsWith("/files/"))

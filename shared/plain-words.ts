@@ -1,4 +1,4 @@
-import type { Approval } from "./protocol/approvals";
+import type { Approval, DecidedIn } from "./protocol/approvals";
 import type { ErrorCode } from "./protocol/errors";
 import type { InstanceOperation, InstanceStatus } from "./protocol/instances";
 import type { JobStatus } from "./protocol/jobs";
@@ -27,6 +27,11 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "threads.markRead": "mark a thread read",
   "threads.pins": "list the threads they pinned",
   "threads.pin": "pin or unpin a thread",
+  "chats.get": "see the workspace's chats",
+  "chats.connect": "connect the workspace to a chat",
+  "chats.disconnect": "disconnect the workspace from a chat",
+  "chats.linkCode": "link their chat account",
+  "chats.unlink": "unlink their chat account",
   "messages.list": "read a thread's messages",
   "chat.send": "post a message",
   "chat.abort": "stop a reply",
@@ -197,6 +202,14 @@ export function approvalStatusWords(approval: Pick<Approval, "status" | "note">)
       return approval.note ? "Withdrawn" : "Expired";
   }
 }
+
+/** Where a person decided an approval, as a sentence ends: "Approved by Bob in Telegram". */
+export const DECIDED_IN_WORDS: Record<DecidedIn, string> = {
+  app: "in the app",
+  link: "with a link from a mail or notification",
+  telegram: "in Telegram",
+  slack: "in Slack",
+};
 
 export const JOB_STATUS_WORDS: Record<JobStatus, string> = {
   running: "Running",

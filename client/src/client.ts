@@ -120,6 +120,7 @@ export class AutopilotClient {
   declare readonly runlog: MethodNamespaces["runlog"];
   declare readonly billing: MethodNamespaces["billing"];
   declare readonly community: MethodNamespaces["community"];
+  declare readonly chats: MethodNamespaces["chats"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

@@ -411,6 +411,10 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
       // Nor are a principal's pins (protocol 11): a client that shows them asks threads.pins and
       // follows this event (the app's thread list).
       return state;
+    case "chats.changed":
+      // Nor are the workspace's chats (protocol 13): a client that shows them asks chats.get and
+      // follows this event (the app's Chats settings).
+      return state;
     case "access.changed":
       // Nor are members and keys (protocol 12): they come over the auth API, read again on this event.
       return state;

@@ -4,6 +4,7 @@ import type { PrincipalKind } from "../../shared/protocol/principal";
 import { authDb } from "./db/client";
 import { nostrCustody, nostrIdentity } from "./db/schema";
 import { registerIdentity } from "./nostr-identities";
+import { sealer } from "./seal";
 
 /**
  * Custodial Nostr keys (docs/community.md, "Identities"): a key the server makes for someone
@@ -35,58 +36,21 @@ export interface CustodialIdentity {
   workspaceId: string;
 }
 
-const IV_BYTES = 12;
-const encoder = new TextEncoder();
-
-/** The sealing key, derived once per isolate and secret. */
-const sealingKeys = new Map<string, Promise<CryptoKey>>();
-
-function sealingKey(env: CustodyEnv): Promise<CryptoKey> {
+/** The sealer of custodial keys (auth/seal.ts: the salt "nostr-custody" keeps keys sealed before it opening). */
+function custodySealer(env: CustodyEnv) {
   const secret = env.NOSTR_CUSTODY_SECRET || env.BETTER_AUTH_SECRET;
   if (!secret) throw new Error("no secret to seal custodial Nostr keys with (NOSTR_CUSTODY_SECRET)");
-  let key = sealingKeys.get(secret);
-  if (!key) {
-    key = crypto.subtle
-      .importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"])
-      .then((material) =>
-        crypto.subtle.deriveKey(
-          { name: "HKDF", hash: "SHA-256", salt: encoder.encode("nostr-custody"), info: encoder.encode("v1") },
-          material,
-          { name: "AES-GCM", length: 256 },
-          false,
-          ["encrypt", "decrypt"],
-        ),
-      );
-    sealingKeys.set(secret, key);
-  }
-  return key;
+  return sealer(secret, "nostr-custody");
 }
 
 /** The sealed secret is bound to its row: opened under another holder or pubkey, it fails. */
-const boundTo = (holder: string, pubkey: string) => encoder.encode(`${holder}\n${pubkey}`);
+const boundTo = (holder: string, pubkey: string) => `${holder}\n${pubkey}`;
 
-async function seal(env: CustodyEnv, holder: string, pubkey: string, secretKey: Uint8Array): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const sealed = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: boundTo(holder, pubkey) },
-    await sealingKey(env),
-    secretKey,
-  );
-  const out = new Uint8Array(IV_BYTES + sealed.byteLength);
-  out.set(iv);
-  out.set(new Uint8Array(sealed), IV_BYTES);
-  return btoa(String.fromCharCode(...out));
-}
+const seal = (env: CustodyEnv, holder: string, pubkey: string, secretKey: Uint8Array): Promise<string> =>
+  custodySealer(env).seal(secretKey, boundTo(holder, pubkey));
 
-async function unseal(env: CustodyEnv, holder: string, pubkey: string, sealed: string): Promise<Uint8Array> {
-  const bytes = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
-  const opened = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: bytes.slice(0, IV_BYTES), additionalData: boundTo(holder, pubkey) },
-    await sealingKey(env),
-    bytes.slice(IV_BYTES),
-  );
-  return new Uint8Array(opened);
-}
+const unseal = (env: CustodyEnv, holder: string, pubkey: string, sealed: string): Promise<Uint8Array> =>
+  custodySealer(env).open(sealed, boundTo(holder, pubkey));
 
 /** The pubkey of a holder's custodial key, if it has one. */
 export async function custodialPubkeyOf(db: D1Database, holder: string): Promise<string | null> {

@@ -42,7 +42,7 @@ describe("who decides an approval: the workspace's policy", () => {
     const { approval } = await sock.ok("approvals.get", { approvalId: started.approval.id });
     expect(approval.action).toMatchObject({ kind: "instance", operation: "provision" });
     const decided = await sock.ok("approvals.resolve", decisionOn(approval.id, "approve", { confirmOwn: true }));
-    expect(decided.approval).toMatchObject({ status: "approved", selfConfirmed: true });
+    expect(decided.approval).toMatchObject({ status: "approved", selfConfirmed: true, decidedIn: "app" });
     sock.close();
   });
 

@@ -75,7 +75,7 @@ describe("deciding an approval from its mail", () => {
     expect(approved.status).toBe(200);
     expect(await approved.text()).toContain("Approved.");
     const decided = await approvalNow(ownerSocket, approval.id);
-    expect(decided).toMatchObject({ status: "approved", note: "from my phone" });
+    expect(decided).toMatchObject({ status: "approved", note: "from my phone", decidedIn: "link" });
     expect(decided.resolvedBy?.id).toBe(owner.userId);
 
     // The other button afterwards: the link has decided; it says what, and changes nothing.

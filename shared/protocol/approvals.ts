@@ -61,6 +61,10 @@ export const ToolAction = z.object({
   arguments: z.string(),
 });
 
+/** Where a decision was taken (Approval.decidedIn). */
+export const DecidedIn = z.enum(["app", "link", "telegram", "slack"]);
+export type DecidedIn = z.infer<typeof DecidedIn>;
+
 export const MAX_APPROVAL_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 export const Approval = z.object({
@@ -92,6 +96,12 @@ export const Approval = z.object({
   note: z.string().nullable(),
   /** Protocol 8: approved by whoever asked for it (or on whose behalf it was asked), with an explicit confirm. */
   selfConfirmed: z.boolean(),
+  /**
+   * Protocol 13: where the person decided it: the app (a tab, the CLI, MCP), a decision link
+   * from a mail or a notification, or a chat's button. Absent while pending, when it expired,
+   * and for decisions recorded before 13.
+   */
+  decidedIn: DecidedIn.optional(),
   /**
    * What the room itself does once this is approved (an instance operation); absent for
    * approvals an agent asked for its own purposes.

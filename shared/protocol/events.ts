@@ -1,5 +1,6 @@
 import { BillingChangedPayload } from "./billing";
 import { ThreadPinsPayload } from "./pins";
+import { ChatsChangedPayload } from "./chats";
 import { ThreadReadPayload } from "./reads";
 import type { z } from "zod";
 import { MemoryDeletedPayload, MemoryUpdatedPayload } from "./agent";
@@ -76,6 +77,8 @@ export const EphemeralEvents = {
   "thread.read": ThreadReadPayload,
   /** Protocol 11: this principal's pinned threads changed (pins.ts); sent to their own sockets only. */
   "thread.pins": ThreadPinsPayload,
+  /** Protocol 13: the workspace's chats as they stand for this principal (chats.ts); sent to their own sockets only. */
+  "chats.changed": ChatsChangedPayload,
   /** Protocol 12: access in the workspace changed (access.ts): member, key and invitation lists are stale. */
   "access.changed": AccessChangedPayload,
 } as const;

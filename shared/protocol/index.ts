@@ -22,6 +22,7 @@ export * from "./schedules";
 export * from "./presence";
 export * from "./projects";
 export * from "./pins";
+export * from "./chats";
 export * from "./reads";
 export * from "./search";
 export * from "./settings";

@@ -40,6 +40,18 @@ import {
 import { ThreadsMarkReadParams, ThreadsMarkReadResult } from "./reads";
 import { ThreadsPinParams, ThreadsPinResult, ThreadsPinsParams, ThreadsPinsResult } from "./pins";
 import {
+  ChatsConnectParams,
+  ChatsConnectResult,
+  ChatsDisconnectParams,
+  ChatsDisconnectResult,
+  ChatsGetParams,
+  ChatsGetResult,
+  ChatsLinkCodeParams,
+  ChatsLinkCodeResult,
+  ChatsUnlinkParams,
+  ChatsUnlinkResult,
+} from "./chats";
+import {
   BillingEntriesParams,
   BillingEntriesResult,
   BillingSetBudgetParams,
@@ -339,6 +351,17 @@ export const Methods = {
   // Protocol 11: pinned threads per person and agent key, kept in the room (pins.ts).
   "threads.pins": reads(ThreadsPinsParams, ThreadsPinsResult),
   "threads.pin": method({ params: ThreadsPinParams, result: ThreadsPinResult, scope: "read", mutating: true }),
+  // Protocol 13: the workspace's chats (chats.ts): a bot connected by an owner or admin, people's links to it.
+  "chats.get": reads(ChatsGetParams, ChatsGetResult),
+  "chats.connect": method({ params: ChatsConnectParams, result: ChatsConnectResult, scope: "admin", mutating: true }),
+  "chats.disconnect": method({
+    params: ChatsDisconnectParams,
+    result: ChatsDisconnectResult,
+    scope: "admin",
+    mutating: true,
+  }),
+  "chats.linkCode": method({ params: ChatsLinkCodeParams, result: ChatsLinkCodeResult, scope: "read", mutating: true }),
+  "chats.unlink": method({ params: ChatsUnlinkParams, result: ChatsUnlinkResult, scope: "read", mutating: true }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

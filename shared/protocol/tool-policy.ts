@@ -42,6 +42,7 @@ const never = (why: string): ToolPolicy => ({ kind: "never", why });
 const PERSONAL_INBOX = never("an inbox is a person's own; the Autopilot has none");
 const STEERING_TASKS = never("pausing, resuming and cancelling tasks is for the people who steer them");
 const OWN_PINS = never("pins are the reader's own: the Autopilot arranges nobody's list");
+const PEOPLES_CHATS = never("the workspace's chats are connected and linked by people, not by the Autopilot");
 
 export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "threads.list": auto("List the workspace's chat threads."),
@@ -194,5 +195,10 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "threads.markRead": never("read state is the reader's own: the Autopilot reads nothing on a person's behalf"),
   "threads.pins": OWN_PINS,
   "threads.pin": OWN_PINS,
+  "chats.get": PEOPLES_CHATS,
+  "chats.connect": PEOPLES_CHATS,
+  "chats.disconnect": PEOPLES_CHATS,
+  "chats.linkCode": PEOPLES_CHATS,
+  "chats.unlink": PEOPLES_CHATS,
   "runlog.list": auto("Read a run's or task's log, step by step (model calls, tool calls, approvals)."),
 };

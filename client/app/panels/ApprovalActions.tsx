@@ -8,7 +8,12 @@ import { deciderRefusal, isOwnApproval } from "../../../shared/approval-policy";
 import { ToolArguments } from "./ApprovalContext";
 import { lostRaceLine } from "../lib/approval-race";
 import { SpendDetails } from "./billing/SpendDetails";
-import { approvalStatusWords, INSTANCE_OPERATION_WORDS, toolWords } from "../../../shared/plain-words";
+import {
+  approvalStatusWords,
+  DECIDED_IN_WORDS,
+  INSTANCE_OPERATION_WORDS,
+  toolWords,
+} from "../../../shared/plain-words";
 
 /**
  * Approve / Deny with an optional note, used in the inspector and in the queue. Whoever
@@ -27,6 +32,7 @@ export function ApprovalOutcome({ approval }: { approval: Approval }) {
           {" "}
           by {approval.resolvedBy.name}
           {approval.resolvedBy.kind === "agent" && <span className="agent-chip">agent</span>}
+          {approval.decidedIn && approval.decidedIn !== "app" && <> {DECIDED_IN_WORDS[approval.decidedIn]}</>}
         </>
       )}
       {approval.selfConfirmed && <span className="muted"> · self-confirmed</span>}

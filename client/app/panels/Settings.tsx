@@ -11,6 +11,7 @@ import { FormError } from "../lib/form-error";
 import { useAccessChanges } from "../lib/access-changes";
 import { useLoaded } from "../lib/loaded";
 import { ApprovalPolicySettings } from "./ApprovalPolicySettings";
+import { ChatsSettings } from "./ChatsSettings";
 import { AgentInvitePanel } from "./AgentInvitePanel";
 import { InvitePanel } from "./InvitePanel";
 import { useSession } from "../stores/session";
@@ -325,6 +326,7 @@ export function SettingsDialog({
         <div className="settings-body">
           <Members workspace={workspace} />
           <ApprovalPolicySettings />
+          <ChatsSettings manager={manager} />
           <AutopilotModel />
           {manager ? (
             <Keys workspace={workspace} />

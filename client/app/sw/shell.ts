@@ -21,6 +21,7 @@ export const SERVER_PATHS = [
   "/relay/*",
   "/SKILL.md",
   "/decide/*",
+  "/chats/*",
 ] as const;
 
 /** The shell's caches are named after the build; the worker drops every other one of these. */

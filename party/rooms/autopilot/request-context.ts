@@ -12,6 +12,7 @@ import type { EventPayload } from "../../../shared/protocol/events";
 import type { PresenceEntry } from "../../../shared/protocol/presence";
 import type { Actor, Principal } from "../../../shared/protocol/principal";
 import type { CurrentAccess } from "./kernel/services";
+import type { Via } from "./kernel/feature";
 import type { AutopilotAgent } from "./features/agent/runner";
 import type { RoomWriter } from "./kernel/commit";
 import type { BridgeSupervisor } from "./features/instances/bridge-supervisor";
@@ -73,6 +74,8 @@ export interface AutopilotContext extends RoomWriter {
 export interface RequestContext {
   room: AutopilotContext;
   principal: Principal;
+  /** Where the request came from (a socket, MCP, a tool, a schedule, a decision link, a chat). */
+  via: Via;
   /** Whose turn this request is done for, when not the principal's own (the Autopilot's run: its trigger). */
   onBehalfOf?: Actor;
   /** The approval a person granted for exactly this call (an MCP agent's gated tool): dispatch refuses the call unless the approval's gate names it. */

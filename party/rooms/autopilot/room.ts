@@ -114,6 +114,11 @@ export class Autopilot extends DurableObject<Env> {
     return this.#started("decideByLink", args);
   }
 
+  /** RPC from the Worker (party/api/chat-webhooks.ts): an update a chat platform sent. */
+  async chatWebhook(...args: Parameters<RoomRpc["chatWebhook"]>): Promise<Awaited<ReturnType<RoomRpc["chatWebhook"]>>> {
+    return this.#started("chatWebhook", args);
+  }
+
   /** RPC from the Nostr relay (party/rooms/relay/notify.ts): news of a community this room shows. */
   async communityNews(...args: Parameters<RoomRpc["communityNews"]>): Promise<void> {
     await this.#started("communityNews", args);

@@ -4,6 +4,7 @@ import { agent } from "./agent";
 import { approvals } from "./approvals";
 import { billing } from "./billing";
 import { canvas } from "./canvas";
+import { chats } from "./chats";
 import { community } from "./community";
 import { decisionLinks } from "./decision-links";
 import { files } from "./files";
@@ -32,6 +33,7 @@ export const ROOM_FEATURES = [
   billing,
   canvas,
   chatStarts,
+  chats,
   community,
   decisionLinks,
   files,

@@ -1,4 +1,4 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, asc, eq, lt } from "drizzle-orm";
 import { excluded } from "../../../domain/db/client";
 import { featureRecords } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
@@ -18,6 +18,8 @@ export interface FeatureStore<T> {
   delete(sql: Sql, key: string): void;
   /** Drops the documents last written before `before` (a store of things that run out). */
   deleteWrittenBefore(sql: Sql, before: number): void;
+  /** The documents whose key starts with `prefix`, by key (a store kept small: it reads them all). */
+  entries(sql: Sql, prefix?: string): { key: string; value: T }[];
 }
 
 export function featureStore<T>(codec: RecordCodec<T>): FeatureStore<T> {
@@ -45,6 +47,23 @@ export function featureStore<T>(codec: RecordCodec<T>): FeatureStore<T> {
     },
     delete(sql, key) {
       sql.db.delete(featureRecords).where(at(key)).run();
+    },
+    entries(sql, prefix = "") {
+      const rows = sql.db
+        .select({ key: featureRecords.key, doc: featureRecords.doc })
+        .from(featureRecords)
+        .where(eq(featureRecords.kind, codec.kind))
+        .orderBy(asc(featureRecords.key))
+        .all();
+      return rows.flatMap((row) => {
+        if (!row.key.startsWith(prefix)) return [];
+        try {
+          return [{ key: row.key, value: codec.decode(row.doc) }];
+        } catch (error) {
+          if (error instanceof StoredRecordError) return [];
+          throw error;
+        }
+      });
     },
     deleteWrittenBefore(sql, before) {
       sql.db

@@ -10,9 +10,11 @@ import type { RoomServices } from "./services";
 
 /**
  * Where a request came from: a client's socket, an MCP session, one of the Autopilot's own
- * tools, a schedule acting as its owner (features/schedules/), or a person deciding with a decision link from a mail or a notification (features/decision-links/).
+ * tools, a schedule acting as its owner (features/schedules/), a person deciding with a
+ * decision link from a mail or a notification (features/decision-links/), or a person
+ * pressing a button in a chat (features/chats/).
  */
-export type Via = "socket" | "mcp" | "tool" | "schedule" | "link";
+export type Via = "socket" | "mcp" | "tool" | "schedule" | "link" | "telegram";
 
 /** A reaction to one durable event, after the commit that wrote it went out to every client. */
 export type Reaction<E extends DurableEventName> = (payload: EventPayload<E>, event: DurableEvent<E>) => void;

@@ -87,6 +87,11 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "threads.markRead": "Mark a thread read",
   "threads.pins": "Read your pinned threads",
   "threads.pin": "Pin or unpin a thread",
+  "chats.get": "See the workspace's chats",
+  "chats.connect": "Connect the workspace to a chat",
+  "chats.disconnect": "Disconnect the workspace from a chat",
+  "chats.linkCode": "Link your chat account",
+  "chats.unlink": "Unlink your chat account",
 };
 
 /**

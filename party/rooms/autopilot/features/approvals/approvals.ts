@@ -5,9 +5,12 @@ import type {
   ApprovalsRequestParams,
   ApprovalsResolveParams,
   ApprovalStatus,
+  DecidedIn,
 } from "../../../../../shared/protocol/approvals";
 import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
+import type { Via } from "../../kernel/feature";
+import type { RequestContext } from "../../request-context";
 import { excluded, hasRow } from "../../../../domain/db/client";
 import { approvalGates, approvals, instances, jobs, threads } from "../../../../domain/db/schema";
 import { orNotFound, RoomError } from "../../../../domain/errors";
@@ -133,6 +136,8 @@ export function requestApproval(
 export function resolveApproval(
   ctx: OpContext,
   params: z.output<typeof ApprovalsResolveParams>,
+  /** The request (a room's own decision has none: it is the app's). */
+  req: Pick<RequestContext, "via"> = { via: "socket" },
 ): { approval: Approval } {
   const existing = requireApproval(ctx.sql, params.approvalId);
   if (existing.status !== "pending") {
@@ -152,9 +157,14 @@ export function resolveApproval(
       params.decision === "approve" ? "approved" : "denied",
       params.note ?? null,
       own,
+      null,
+      decidedIn(req.via),
     ),
   };
 }
+
+/** Where a person's decision was taken, as the app says it ("in Telegram"). */
+const decidedIn = (via: Via): DecidedIn => (via === "link" || via === "telegram" ? via : "app");
 
 /** Whether the room runs a call once this is approved: a gated MCP call's approval has a gate (approval-gates.ts). */
 const gatesCall = (sql: Sql, approvalId: string): boolean =>
@@ -192,6 +202,8 @@ export function settleApproval(
   ownConfirm = false,
   /** An expiry someone's act caused (a spend approval no longer needed) names them; others name nobody. */
   expiredBy: Actor | null = null,
+  /** Where a person decided it. */
+  where?: DecidedIn,
 ): Approval {
   const approval: Approval = {
     ...existing,
@@ -200,6 +212,7 @@ export function settleApproval(
     resolvedAt: ctx.now,
     note,
     selfConfirmed: ownConfirm,
+    ...(where ? { decidedIn: where } : {}),
   };
   putApproval(ctx.sql, approval);
   ctx.emit("approval.resolved", { approval });

@@ -1,12 +1,13 @@
 // A schedule's runs, edits, failures and webhook (protocol 12): run now as its owner with its
 // post marked; its run history with what each run made; edits by whom it acts as; a failed
 // run in its owner's inbox; a webhook URL shown once and kept only as a hash, whose calls
-// start runs with their body as untrusted text; and a client of protocol 11 given its own
-// shapes. The clock is the test's (schedule-helpers.ts).
+// start runs with their body as untrusted text; and a client of the previous protocol version.
+// The clock is the test's (schedule-helpers.ts).
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../../../shared/protocol/frames";
 import type { Schedule } from "../../../../../shared/protocol/schedules";
+import { OLDEST_PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
 import { addMember, api, idem, RawSocket, signUp } from "../../../../test/harness";
 import {
   alarmRings,
@@ -161,21 +162,24 @@ describe("a schedule's runs, edits and failures (protocol 12)", () => {
     });
   });
 
-  it("a client of protocol 11 gets the post and the schedule in its own shapes, and no item it cannot open", async () => {
+  it("a client of the previous protocol version (12, which brought runs) gets the post marked and runs a schedule", async () => {
     const { owner, sock, threadId } = await workspace();
-    const old = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { protocol: 11 });
-    await old.hello();
+    const old = await RawSocket.open(
+      owner.workspaceId,
+      { cookie: owner.cookie },
+      { protocol: OLDEST_PROTOCOL_VERSION },
+    );
+    expect((await old.hello()).protocol).toBe(OLDEST_PROTOCOL_VERSION);
     const { schedule } = await sock.ok("schedules.create", {
       when: { kind: "every", everyMs: 10 * MINUTE },
       action: { kind: "prompt", threadId, text: "ping" },
       idempotencyKey: idem(),
     });
-    await sock.ok("schedules.run", { scheduleId: schedule.id, idempotencyKey: idem() });
+    await old.ok("schedules.run", { scheduleId: schedule.id, idempotencyKey: idem() });
     const created = await old.waitFor<EventFrame>((f) => f.type === "event" && f.event === "message.created");
-    expect((created.payload as { message: object }).message).not.toHaveProperty("scheduleId");
+    expect((created.payload as { message: object }).message).toHaveProperty("scheduleId", schedule.id);
     const listed = await old.ok("schedules.list", {});
-    expect(listed.schedules[0]).not.toHaveProperty("lastRun");
-    expect(failure(await old.call("schedules.run" as "schedules.list", {})).code).toBe("unknown_method");
+    expect(listed.schedules[0]).toHaveProperty("lastRun");
     old.close();
   });
 });
@@ -253,7 +257,7 @@ describe("a schedule's webhook (protocol 12)", () => {
     expect(runs.map((r) => r.trigger)).toEqual(["hook", "hook"]);
   });
 
-  it("only its owner or an admin gives it a webhook; a client of protocol 11 sees a webhook-only schedule as a one-off with no next run; a call starts its task", async () => {
+  it("only its owner or an admin gives it a webhook; a client of the previous protocol version (12) sees it as one; a call starts its task", async () => {
     const { owner, sock, threadId } = await workspace();
     const member = await signUp();
     expect((await addMember(owner, owner.workspaceId, member, "member")).status).toBe(201);
@@ -268,11 +272,14 @@ describe("a schedule's webhook (protocol 12)", () => {
       await other.call("schedules.hook", { scheduleId: schedule.id, enabled: true, idempotencyKey: idem() }),
     );
     expect(refused.code).toBe("forbidden");
-    const old = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { protocol: 11 });
+    const old = await RawSocket.open(
+      owner.workspaceId,
+      { cookie: owner.cookie },
+      { protocol: OLDEST_PROTOCOL_VERSION },
+    );
     await old.hello();
     const listed = (await old.ok("schedules.list", {})).schedules.find((s) => s.id === schedule.id);
-    expect(listed).toMatchObject({ when: { kind: "once", at: schedule.createdAt }, nextRunAt: null, status: "active" });
-    expect(listed).not.toHaveProperty("hook");
+    expect(listed).toMatchObject({ when: { kind: "hook" }, nextRunAt: null, status: "active", hook: null });
     // Its owner's webhook starts its task, the call's body fenced in the goal as untrusted text.
     const { path } = await sock.ok("schedules.hook", {
       scheduleId: schedule.id,

@@ -1,0 +1,203 @@
+// A scripted stand-in for Telegram's Bot API (an external service) on loopback: it answers
+// the calls the room makes (getMe, setWebhook, deleteWebhook, sendMessage, editMessageText,
+// answerCallbackQuery) in the Bot API's own shapes, `https://api.telegram.org/bot<token>/<method>`
+// with a JSON body, and keeps every call for the test to read. It plays Telegram's side of the
+// webhook too: `update` posts an Update to the URL and with the secret the room set.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface BotCall {
+  token: string;
+  method: string;
+  body: Record<string, unknown> & { chat_id?: number; text?: string; reply_markup?: unknown };
+  /** The id the stand-in gave the message it sent (sendMessage). */
+  messageId?: number;
+  /** Refused as Telegram does when it is down: it never reached anyone. */
+  refused?: boolean;
+}
+
+interface Bot {
+  id: number;
+  username: string;
+  name: string;
+}
+
+export interface TelegramUser {
+  id: number;
+  is_bot: false;
+  first_name: string;
+  username: string;
+}
+
+export const telegramUser = (id: number, name: string): TelegramUser => ({
+  id,
+  is_bot: false,
+  first_name: name,
+  username: `${name.toLowerCase()}_tg`,
+});
+
+export class TelegramStandIn {
+  readonly calls: BotCall[] = [];
+  /** While set, every call fails as Telegram does when it is down (502). */
+  down = false;
+  #server: Server | undefined;
+  #bots = new Map<string, Bot>();
+  #messageId = 1000;
+  #updateId = 5000;
+  #callbackId = 9000;
+  url = "";
+
+  /** A bot this stand-in knows, by its token. */
+  addBot(token: string, bot: Bot): void {
+    this.#bots.set(token, bot);
+  }
+
+  async start(): Promise<void> {
+    this.#server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const reply = (status: number, body: unknown) => {
+          res.writeHead(status, { "content-type": "application/json" });
+          res.end(JSON.stringify(body));
+        };
+        const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
+        if (!match) return reply(404, { ok: false, error_code: 404, description: "Not Found" });
+        const [, token, method] = match as unknown as [string, string, string];
+        let body: BotCall["body"] = {};
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+        } catch {
+          return reply(400, { ok: false, error_code: 400, description: "Bad Request: can't parse JSON" });
+        }
+        const call: BotCall = { token, method, body };
+        this.calls.push(call);
+        call.refused = this.down;
+        if (this.down) return reply(502, { ok: false, error_code: 502, description: "Bad Gateway" });
+        const bot = this.#bots.get(token);
+        if (!bot) return reply(401, { ok: false, error_code: 401, description: "Unauthorized" });
+        const chat = { id: body.chat_id, type: "private" };
+        switch (method) {
+          case "getMe":
+            return reply(200, {
+              ok: true,
+              result: { id: bot.id, is_bot: true, first_name: bot.name, username: bot.username },
+            });
+          case "setWebhook":
+            return reply(200, { ok: true, result: true, description: "Webhook was set" });
+          case "deleteWebhook":
+            return reply(200, { ok: true, result: true, description: "Webhook was deleted" });
+          case "sendMessage":
+            this.#messageId += 1;
+            call.messageId = this.#messageId;
+            return reply(200, {
+              ok: true,
+              result: { message_id: this.#messageId, chat, date: Math.floor(Date.now() / 1000), text: body.text },
+            });
+          case "editMessageText":
+            return reply(200, {
+              ok: true,
+              result: { message_id: body.message_id, chat, date: Math.floor(Date.now() / 1000), text: body.text },
+            });
+          case "answerCallbackQuery":
+            return reply(200, { ok: true, result: true });
+          default:
+            return reply(404, { ok: false, error_code: 404, description: "Not Found: method not found" });
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.#server!.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+  }
+
+  /** The webhook the room set for a bot: where Telegram posts updates, and the secret it sends with them. */
+  webhookOf(token: string): { url: string; secret: string } {
+    const set = this.calls.findLast((c) => c.token === token && c.method === "setWebhook");
+    if (!set) throw new Error("no webhook was set for this bot");
+    return { url: String(set.body.url), secret: String(set.body.secret_token) };
+  }
+
+  /** Posts an update as Telegram does; `secret` is the header's value (the room's, unless a test forges one). */
+  async update(
+    token: string,
+    update: Record<string, unknown>,
+    options: { secret?: string; updateId?: number; url?: string } = {},
+  ): Promise<{ status: number; updateId: number; body: Record<string, unknown> }> {
+    const hook = this.webhookOf(token);
+    const updateId = options.updateId ?? ++this.#updateId;
+    const body = { update_id: updateId, ...update };
+    const res = await fetch(options.url ?? hook.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": options.secret ?? hook.secret },
+      body: JSON.stringify(body),
+    });
+    await res.body?.cancel();
+    return { status: res.status, updateId, body };
+  }
+
+  /** A person writes to the bot in their private chat. */
+  say(token: string, from: TelegramUser, text: string, replyTo?: number) {
+    this.#messageId += 1;
+    return this.update(token, {
+      message: {
+        message_id: this.#messageId,
+        from,
+        chat: { id: from.id, type: "private", first_name: from.first_name },
+        date: Math.floor(Date.now() / 1000),
+        text,
+        ...(replyTo !== undefined
+          ? { reply_to_message: { message_id: replyTo, chat: { id: from.id, type: "private" } } }
+          : {}),
+      },
+    });
+  }
+
+  /** A person presses a button under a message; returns the callback query's id with the post's outcome. */
+  async press(
+    token: string,
+    from: TelegramUser,
+    data: string,
+    messageId = 1,
+    options: { secret?: string; url?: string } = {},
+  ) {
+    const id = String(++this.#callbackId);
+    const sent = await this.update(
+      token,
+      {
+        callback_query: {
+          id,
+          from,
+          message: { message_id: messageId, chat: { id: from.id, type: "private" }, date: 0 },
+          chat_instance: "standin",
+          data,
+        },
+      },
+      options,
+    );
+    return { ...sent, callbackId: id };
+  }
+
+  /** Messages sent to a chat, oldest first. */
+  sentTo(chatId: number): BotCall[] {
+    return this.calls.filter((c) => c.method === "sendMessage" && c.body.chat_id === chatId && !c.refused);
+  }
+
+  edits(chatId: number): BotCall[] {
+    return this.calls.filter((c) => c.method === "editMessageText" && c.body.chat_id === chatId && !c.refused);
+  }
+
+  answers(callbackId: string): BotCall[] {
+    return this.calls.filter((c) => c.method === "answerCallbackQuery" && c.body.callback_query_id === callbackId);
+  }
+}
+
+/** The buttons under a sent message, by their text. */
+export function buttonsOf(call: BotCall): Map<string, string> {
+  const rows = (call.body.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)
+    ?.inline_keyboard;
+  return new Map((rows ?? []).flat().map((b) => [b.text, b.callback_data]));
+}

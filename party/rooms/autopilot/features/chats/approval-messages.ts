@@ -1,0 +1,101 @@
+import { DECIDED_IN_WORDS } from "../../../../../shared/plain-words";
+import { deciderRefusal, isOwnApproval } from "../../../../../shared/approval-policy";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import { hasScope } from "../../../../../shared/scopes";
+import { randomToken } from "../../../../auth/tokens";
+import { getSettings } from "../../kernel/settings";
+import { getApproval } from "../approvals";
+import { ALL_SCOPES, type ChatParts, clip } from "./bot";
+import { approvalMessages, connections, enqueue, linksOf, MESSAGE_TTL_MS } from "./store";
+import type { Button } from "./telegram";
+
+/** An approval as a chat message: what it is in plain words, who asked, the risk, when it expires. */
+export function approvalText(a: Approval): string {
+  const lines = ["Approval needed", clip(a.title, 300)];
+  if (a.summary && a.summary !== a.title) lines.push(clip(a.summary, 500));
+  const forWhom = a.onBehalfOf && a.onBehalfOf.id !== a.requestedBy.id ? ` for ${a.onBehalfOf.name}` : "";
+  lines.push(`Asked by ${a.requestedBy.name}${forWhom} · ${a.risk} risk`);
+  if (a.expiresAt !== null)
+    lines.push(`Expires ${new Date(a.expiresAt).toISOString().slice(0, 16).replace("T", " ")} UTC`);
+  return lines.join("\n");
+}
+
+/** The line a decided approval's messages end with, for everyone it was sent to. */
+export function outcomeLine(a: Approval): string {
+  const note = a.note ? `: “${clip(a.note, 300)}”` : "";
+  if (a.status === "approved" || a.status === "denied") {
+    const who = a.resolvedBy ? ` by ${a.resolvedBy.name}` : "";
+    const where = a.decidedIn ? ` ${DECIDED_IN_WORDS[a.decidedIn]}` : "";
+    return `${a.status === "approved" ? "✅ Approved" : "❌ Denied"}${who}${where}${note}`;
+  }
+  return a.note ? `⌛ ${clip(a.note, 300)}` : "⌛ Expired before anyone decided it.";
+}
+
+/**
+ * The buttons under an approval's message; each carries the message's random key, the only
+ * thing a press names. For the person's own request, Approve is the explicit confirm.
+ */
+export const keyboard = (key: string, own: boolean): { inline_keyboard: Button[][] } => ({
+  inline_keyboard: [
+    [
+      own
+        ? { text: "Approve my own request", callback_data: `o:${key}` }
+        : { text: "Approve", callback_data: `a:${key}` },
+      { text: "Deny", callback_data: `d:${key}` },
+    ],
+    [{ text: "Deny with a note…", callback_data: `n:${key}` }],
+  ],
+});
+
+/** Whether this person may decide this approval now, as the app's inbox reckons it (inbox/derive.ts). */
+const mayDecide = (parts: ChatParts, approval: Approval, principal: Principal): boolean =>
+  approval.status === "pending" &&
+  (approval.expiresAt === null || approval.expiresAt > Date.now()) &&
+  hasScope(principal.scopes, "approve") &&
+  deciderRefusal(approval, principal, getSettings(parts.s.sql).approvals) === null;
+
+/** Sends a new approval to every linked person who may decide it, with their access read from D1 now. */
+export async function deliverApproval(parts: ChatParts, approvalId: string): Promise<void> {
+  const { s } = parts;
+  if (!connections.get(s.sql, "telegram")) return;
+  const to: { principal: Principal; chatId: number }[] = [];
+  for (const { link } of linksOf(s.sql, "telegram")) {
+    const asked = { id: link.principalId, kind: "user" as const, name: link.name, scopes: [...ALL_SCOPES] };
+    const verdict = await s.currentAccess(asked);
+    const approval = getApproval(s.sql, approvalId);
+    if (!approval) return;
+    if (verdict.ok && mayDecide(parts, approval, verdict.principal))
+      to.push({ principal: verdict.principal, chatId: link.chatId });
+  }
+  if (to.length === 0) return;
+  s.commit(null, (ctx) => {
+    const approval = getApproval(ctx.sql, approvalId);
+    if (approval?.status !== "pending") return;
+    approvalMessages.deleteWrittenBefore(ctx.sql, ctx.now - MESSAGE_TTL_MS);
+    const text = approvalText(approval);
+    for (const { principal, chatId } of to) {
+      const key = randomToken().slice(0, 16);
+      const message = { approvalId, principalId: principal.id, chatId, messageId: null, notePrompt: null, text };
+      approvalMessages.put(ctx.sql, key, { platform: "telegram", ...message }, ctx.now);
+      const reply_markup = keyboard(key, isOwnApproval(approval, principal.id));
+      const body = { chat_id: chatId, text, reply_markup };
+      enqueue(ctx.sql, { platform: "telegram", method: "sendMessage", body, message: key }, ctx.now);
+    }
+  });
+  parts.outbox.drain();
+}
+
+/** Every message of a decided approval shows the outcome, and its buttons go. */
+export function showOutcome(parts: ChatParts, approval: Approval): void {
+  const { s } = parts;
+  const sent = approvalMessages.entries(s.sql).filter(({ value }) => value.approvalId === approval.id);
+  if (sent.length === 0) return;
+  s.commit(null, (ctx) => {
+    for (const { key, value } of sent) {
+      const body = { chat_id: value.chatId, text: `${value.text}\n\n${outcomeLine(approval)}` };
+      enqueue(ctx.sql, { platform: value.platform, method: "editMessageText", body, message: key }, ctx.now);
+    }
+  });
+  parts.outbox.drain();
+}

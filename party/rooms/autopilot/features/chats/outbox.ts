@@ -1,0 +1,131 @@
+import type { RoomServices } from "../../kernel/services";
+import type { ChatParts } from "./bot";
+import { approvalMessages, connections, outbox } from "./store";
+import { callBot, SentMessage } from "./telegram";
+
+/** A retried call gives up after a day: the approval has been seen elsewhere by then, or expired. */
+const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
+const backoff = (attempts: number) => Math.min(10 * 60_000, 5_000 * 2 ** attempts);
+
+/** A Telegram note prompt is a sendMessage whose reply_markup asks for a reply. */
+function isPrompt(body: Record<string, unknown>): boolean {
+  const markup = body.reply_markup as { force_reply?: unknown } | undefined;
+  return markup?.force_reply === true;
+}
+
+/**
+ * Every call the room makes to a chat platform, queued in the room (store.ts `outbox`) in the
+ * transaction that decided it, then made one at a time in order, after the commit. A call the
+ * platform refuses for now (it is down, it says wait) is tried again later on the room's alarm
+ * (`drainChats`), for a day at most; one it refuses for good is dropped. Either way the reason
+ * shows in the app (the connection's `lastError`, its `waiting` count), and nothing in the room
+ * waits for the platform.
+ */
+export class ChatOutbox {
+  #dirty = false;
+  #draining: Promise<void> | null = null;
+
+  constructor(
+    private readonly s: RoomServices,
+    private readonly parts: () => Pick<ChatParts, "tokenOf" | "apiBase" | "changed">,
+  ) {}
+
+  /** Makes the calls that are due, now or after the ones already being made. */
+  drain(): void {
+    this.#dirty = true;
+    if (this.#draining) return;
+    this.#draining = this.s
+      .keepAliveWhile(async () => {
+        while (this.#dirty) {
+          this.#dirty = false;
+          while (await this.#sendNext()) this.#dirty = false;
+        }
+      })
+      .finally(() => {
+        this.#draining = null;
+      });
+  }
+
+  #wakeAt(at: number) {
+    return this.s.scheduler
+      .set(new Date(Math.max(at, Date.now())), "drainChats", { at })
+      .catch((error: unknown) =>
+        console.error(
+          JSON.stringify({ msg: "could not schedule chats", workspace: this.s.workspaceId(), error: String(error) }),
+        ),
+      );
+  }
+
+  /** Makes the first call if it is due; false when none is (then a later one has the alarm set for it). */
+  async #sendNext(): Promise<boolean> {
+    const { s } = this;
+    const head = outbox.entries(s.sql)[0];
+    if (!head) return false;
+    const { key, value: call } = head;
+    if (call.nextAt > Date.now()) {
+      await this.#wakeAt(call.nextAt);
+      return false;
+    }
+    const connection = connections.get(s.sql, call.platform);
+    const message = call.message ? approvalMessages.get(s.sql, call.message) : null;
+    const body = { ...call.body };
+    // An edit of a message the platform never took has nothing to edit.
+    const edit = call.method === "editMessageText";
+    if (edit) body.message_id = message?.messageId ?? null;
+    if (!connection || (edit && body.message_id === null)) {
+      s.commit(null, (ctx) => outbox.delete(ctx.sql, key));
+      return true;
+    }
+    const parts = this.parts();
+    const outcome = await callBot(parts.apiBase(), await parts.tokenOf(connection), {
+      method: call.method,
+      body,
+    } as never);
+    const now = Date.now();
+    s.commit(null, (ctx) => {
+      const current = connections.get(ctx.sql, call.platform);
+      if (outcome.ok) {
+        outbox.delete(ctx.sql, key);
+        const sent = SentMessage.safeParse(outcome.result);
+        const kept = call.message ? approvalMessages.get(ctx.sql, call.message) : null;
+        if (call.method === "sendMessage" && call.message && kept && sent.success)
+          approvalMessages.put(
+            ctx.sql,
+            call.message,
+            isPrompt(call.body)
+              ? { ...kept, notePrompt: sent.data.message_id }
+              : { ...kept, messageId: sent.data.message_id },
+            now,
+          );
+        if (current?.lastError) connections.put(ctx.sql, call.platform, { ...current, lastError: null }, now);
+        return;
+      }
+      const firstTriedAt = call.firstTriedAt ?? now;
+      if (outcome.retry && now - firstTriedAt < GIVE_UP_AFTER_MS)
+        outbox.put(
+          ctx.sql,
+          key,
+          {
+            ...call,
+            attempts: call.attempts + 1,
+            firstTriedAt,
+            nextAt: now + (outcome.retryAfterMs ?? backoff(call.attempts)),
+          },
+          now,
+        );
+      else outbox.delete(ctx.sql, key);
+      if (current) connections.put(ctx.sql, call.platform, { ...current, lastError: outcome.description }, now);
+      console.error(
+        JSON.stringify({
+          msg: "chat call failed",
+          workspace: s.workspaceId(),
+          method: call.method,
+          error: outcome.description,
+        }),
+      );
+    });
+    parts.changed();
+    // Even after a failure: the next look finds the call not yet due and sets the alarm for it.
+    return true;
+  }
+}

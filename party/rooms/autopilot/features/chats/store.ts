@@ -1,0 +1,103 @@
+import { z } from "zod";
+import { ChatPlatform } from "../../../../../shared/protocol/chats";
+import { Actor } from "../../../../../shared/protocol/principal";
+import type { Sql } from "../../../../domain/sql";
+import { defineRecord } from "../../../../records/codec";
+import { featureStore } from "../../kernel/feature-store";
+
+// What the chats feature keeps in the room (kernel/feature-store.ts): the connected bot, who
+// linked which chat account, the approval messages it sent, the calls it still has to make.
+
+/** A connected platform: the bot's token sealed (auth/seal.ts), the webhook's secret as its SHA-256. */
+const Connection = z.object({
+  platform: ChatPlatform,
+  botId: z.number().int(),
+  botUsername: z.string().max(64),
+  botName: z.string().max(256),
+  sealedToken: z.string().max(1000),
+  secretHash: z.string().length(64),
+  connectedBy: Actor,
+  connectedAt: z.number(),
+  lastError: z.string().max(300).nullable(),
+});
+export type Connection = z.infer<typeof Connection>;
+export const connections = featureStore(defineRecord("chat connection", Connection));
+
+/** A one-time code a person sends the bot to link their account (kept by its SHA-256). */
+const LinkCode = z.object({
+  platform: ChatPlatform,
+  principalId: z.string().max(200),
+  name: z.string().max(200),
+  expiresAt: z.number(),
+});
+export const linkCodes = featureStore(defineRecord("chat link code", LinkCode));
+export const LINK_CODE_TTL_MS = 10 * 60 * 1000;
+
+/** A person's chat account, keyed `<platform>:<user id>`; `chatId` is their private chat with the bot. */
+const Link = z.object({
+  principalId: z.string().max(200),
+  name: z.string().max(200),
+  chatId: z.number().int(),
+  handle: z.string().max(128),
+  linkedAt: z.number(),
+});
+export type Link = z.infer<typeof Link>;
+export const links = featureStore(defineRecord("chat link", Link));
+
+export const linkKey = (platform: ChatPlatform, userId: number): string => `${platform}:${userId}`;
+
+/** The links of one platform, with the chat user each is. */
+export const linksOf = (sql: Sql, platform: ChatPlatform): { userId: number; link: Link }[] =>
+  links
+    .entries(sql, `${platform}:`)
+    .map(({ key, value }) => ({ userId: Number(key.slice(platform.length + 1)), link: value }));
+
+/**
+ * An approval's message to one person, keyed by the random key its buttons carry: the only
+ * thing a press names, so a press for another workspace's message (or a made-up one) finds
+ * nothing here. `messageId` once the platform took it; `notePrompt` while a note is asked for.
+ */
+const ApprovalMessage = z.object({
+  platform: ChatPlatform,
+  approvalId: z.string().max(200),
+  principalId: z.string().max(200),
+  chatId: z.number().int(),
+  messageId: z.number().int().nullable(),
+  notePrompt: z.number().int().nullable(),
+  text: z.string().max(4096),
+});
+export type ApprovalMessage = z.infer<typeof ApprovalMessage>;
+export const approvalMessages = featureStore(defineRecord("chat approval message", ApprovalMessage));
+/** How long an approval's messages are kept (a late press still finds it decided). */
+export const MESSAGE_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Updates already handled, by `<platform>:<update id>`: a replayed one changes nothing (Telegram retries for a day). */
+const Seen = z.object({});
+export const seenUpdates = featureStore(defineRecord("chat update seen", Seen));
+export const SEEN_TTL_MS = 2 * 24 * 60 * 60 * 1000;
+
+/**
+ * A call to a platform the room still has to make, in order (the key is a zero-padded
+ * sequence). `after` names the approval message whose id the call needs (an edit of it).
+ */
+const Outgoing = z.object({
+  platform: ChatPlatform,
+  method: z.enum(["sendMessage", "editMessageText"]),
+  body: z.record(z.string(), z.unknown()),
+  /** The approval message this call sends (its id is kept) or edits (its id is filled in). */
+  message: z.string().max(64).nullable(),
+  attempts: z.number().int(),
+  firstTriedAt: z.number().nullable(),
+  nextAt: z.number(),
+});
+export type Outgoing = z.infer<typeof Outgoing>;
+export const outbox = featureStore(defineRecord("chat outbox", Outgoing));
+const Counter = z.object({ next: z.number().int() });
+const counters = featureStore(defineRecord("chat outbox counter", Counter));
+
+/** Queues a call, after every call queued before it. */
+export function enqueue(sql: Sql, call: Omit<Outgoing, "attempts" | "firstTriedAt" | "nextAt">, now: number): void {
+  const n = counters.get(sql, "outbox")?.next ?? 0;
+  counters.put(sql, "outbox", { next: n + 1 }, now);
+  outbox.put(sql, String(n).padStart(12, "0"), { ...call, attempts: 0, firstTriedAt: null, nextAt: now }, now);
+}

@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { IdempotencyKey, Timestamp } from "./common";
+import { Actor } from "./principal";
+
+/**
+ * Protocol 13: the workspace's chats (docs/chats.md). The Autopilot itself is a bot in a chat
+ * platform; people link their chat account to their identity with a one-time code, and every
+ * approval they may decide reaches them there with Approve and Deny buttons. A bot's token is
+ * sealed in the room and never sent to a client.
+ */
+export const ChatPlatform = z.enum(["telegram"]);
+export type ChatPlatform = z.infer<typeof ChatPlatform>;
+
+/** A platform the workspace is connected to, as the app shows it (no secret). */
+export const ChatConnection = z.object({
+  platform: ChatPlatform,
+  /** The bot's handle people write to (Telegram's username, without the @). */
+  botUsername: z.string().max(64),
+  botName: z.string().max(128),
+  connectedBy: Actor,
+  connectedAt: Timestamp,
+  /** Messages to the platform waiting for a retry (it failed or refused them), and the last reason. */
+  waiting: z.number().int().nonnegative(),
+  lastError: z.string().max(300).nullable(),
+});
+export type ChatConnection = z.infer<typeof ChatConnection>;
+
+/** The asking principal's own link to a platform's account. */
+export const ChatLink = z.object({
+  platform: ChatPlatform,
+  /** How the account is called on the platform (its @username, or its name). */
+  handle: z.string().max(128),
+  linkedAt: Timestamp,
+});
+export type ChatLink = z.infer<typeof ChatLink>;
+
+export const ChatsView = z.object({
+  connections: z.array(ChatConnection).max(4),
+  /** The asker's own links (only people link). */
+  links: z.array(ChatLink).max(4),
+});
+export type ChatsView = z.infer<typeof ChatsView>;
+
+export const MAX_BOT_TOKEN_CHARS = 200;
+
+// --- methods ---------------------------------------------------------------
+
+export const ChatsGetParams = z.object({});
+export const ChatsGetResult = z.object({ chats: ChatsView });
+
+/**
+ * A person who is an owner or admin connects the workspace to a platform with its bot's token
+ * (Telegram: from @BotFather). The room checks the token with the platform, points the bot's
+ * webhook at this server (at `origin`, when it is one of the app's origins) with a secret of
+ * its own, and seals the token. Connecting again replaces the bot.
+ */
+export const ChatsConnectParams = z.object({
+  platform: ChatPlatform,
+  botToken: z.string().trim().min(1).max(MAX_BOT_TOKEN_CHARS),
+  /** The app's origin the connecting person uses: the webhook's, when the server knows it as its own. */
+  origin: z.string().max(200).optional(),
+  idempotencyKey: IdempotencyKey,
+});
+export const ChatsConnectResult = z.object({ chats: ChatsView });
+
+/** Disconnects the platform: its webhook is removed, its token and every person's link to it are forgotten. */
+export const ChatsDisconnectParams = z.object({ platform: ChatPlatform, idempotencyKey: IdempotencyKey });
+export const ChatsDisconnectResult = z.object({ chats: ChatsView });
+
+/** A one-time code a person sends to the bot (`/link <code>`) to link their chat account; it runs out after `expiresAt`. */
+export const ChatsLinkCodeParams = z.object({ platform: ChatPlatform, idempotencyKey: IdempotencyKey });
+export const ChatsLinkCodeResult = z.object({
+  code: z.string().max(32),
+  botUsername: z.string().max(64),
+  expiresAt: Timestamp,
+});
+export type ChatLinkCode = z.infer<typeof ChatsLinkCodeResult>;
+
+/** Unlinks the asker's chat account: it decides nothing from then on. */
+export const ChatsUnlinkParams = z.object({ platform: ChatPlatform, idempotencyKey: IdempotencyKey });
+export const ChatsUnlinkResult = z.object({ chats: ChatsView });
+
+// --- events ----------------------------------------------------------------
+
+/** Ephemeral, to each connected principal's own sockets: the chats as they now stand for them. */
+export const ChatsChangedPayload = z.object({ chats: ChatsView });
