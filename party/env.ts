@@ -105,6 +105,8 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   VAPID_SUBJECT?: string;
   /** Chats (party/rooms/autopilot/features/chats/): Telegram's Bot API (a stand-in's address in tests; Telegram's own when unset). */
   TELEGRAM_API_BASE?: string;
+  /** Chats: Slack's Web API (a stand-in's address in tests; Slack's own when unset). */
+  SLACK_API_BASE?: string;
   /** Seals chat bots' tokens at rest; unset, a key derived from BETTER_AUTH_SECRET does. */
   CHATS_SECRET?: string;
   /** Tests only: `host:port` of a stand-in push service the room may post to (plain http too). Never set in production. */

@@ -17,21 +17,27 @@ import {
   withServer,
 } from "./e2e-helpers";
 import { recordingClients } from "./recording-clients";
+import { type SlackCall, SlackStandIn, slackButtons } from "./slack-standin";
 import { buttonsOf, TelegramStandIn, telegramUser } from "./telegram-standin";
 
 const telegram = new TelegramStandIn();
+const slack = new SlackStandIn();
 /** Every line the server logged. */
 const serverLog: string[] = [];
 const clients: AutopilotClient[] = [];
 
-beforeAll(() => telegram.start());
+beforeAll(async () => {
+  await telegram.start();
+  await slack.start();
+});
 afterAll(async () => {
   for (const c of clients) c.close();
   await telegram.stop();
+  await slack.stop();
 });
 
 const server = withServer(() => ({
-  vars: { TELEGRAM_API_BASE: telegram.url },
+  vars: { TELEGRAM_API_BASE: telegram.url, SLACK_API_BASE: slack.url },
   log: (line: string) => serverLog.push(line),
 }));
 const browser = withBrowser();
@@ -57,32 +63,6 @@ const OTHER_BOT_TOKEN = "7000000002:AAG-another-workspace-bot-token-standin";
 telegram.addBot(BOT_TOKEN, { id: 7000000001, username: "acme_autopilot_bot", name: "Acme Autopilot" });
 telegram.addBot(OTHER_BOT_TOKEN, { id: 7000000002, username: "other_autopilot_bot", name: "Other Autopilot" });
 
-/** Links `who`'s Telegram account to their identity: a code from the app, sent to the bot. */
-async function linkTelegram(live: AutopilotClient, token: string, who: ReturnType<typeof telegramUser>) {
-  const { code, botUsername } = await live.chats.linkCode({ platform: "telegram" });
-  expect(code).toMatch(/^[A-Z2-9]{8}$/);
-  const before = telegram.sentTo(who.id).length;
-  expect((await telegram.say(token, who, `/link ${code}`)).status).toBe(200);
-  const reply = await until(() => telegram.sentTo(who.id)[before], `the bot's answer to ${who.first_name}`, 15_000);
-  expect(reply.body.text).toContain("Linked");
-  return botUsername;
-}
-
-/** The approval message the bot sent `chatId` about `title`, once it has. */
-const approvalMessage = (chatId: number, title: string) =>
-  until(
-    () => telegram.sentTo(chatId).find((c) => String(c.body.text).includes(title) && buttonsOf(c).size > 0),
-    `the approval "${title}" in chat ${chatId}`,
-    20_000,
-  );
-
-/** Waits until the room has handled every update sent before and made every call queued before: its answer to a new one comes after them. */
-async function handledSoFar(token: string, who: ReturnType<typeof telegramUser>) {
-  const before = telegram.sentTo(who.id).length;
-  await telegram.say(token, who, "hello");
-  await until(() => telegram.sentTo(who.id)[before], "the bot's answer to hello", 15_000);
-}
-
 describe("approvals in Telegram", () => {
   it("an owner connects the bot, a person links their account, an agent's approval reaches them with buttons; their press decides once as them, the app shows it was in Telegram, and every message shows the outcome", async () => {
     const alice = await signUpVerified(server.url, "Alice");
@@ -100,7 +80,9 @@ describe("approvals in Telegram", () => {
     ).rejects.toMatchObject({
       code: "forbidden",
     });
-    await expect(aliceLive.chats.connect({ platform: "telegram", botToken: "not a token" })).rejects.toMatchObject({
+    await expect(
+      aliceLive.chats.connect({ platform: "telegram", botToken: "not a token", origin: server.url }),
+    ).rejects.toMatchObject({
       code: "bad_request",
     });
     await expect(
@@ -114,6 +96,7 @@ describe("approvals in Telegram", () => {
     const { ctx, page } = await signedInPage(browser, server.url, alice.cookie);
     await openLive(page, `${server.url}/?w=${encodeURIComponent(workspace)}`);
     await page.getByRole("button", { name: "Members & keys" }).click();
+    await page.getByText("Set up Telegram").click();
     await page.getByLabel("Telegram bot token").fill(BOT_TOKEN);
     await page.getByRole("button", { name: "Connect Telegram" }).click();
     await page.getByRole("status").filter({ hasText: "@acme_autopilot_bot" }).waitFor({ timeout: 15_000 });
@@ -130,14 +113,14 @@ describe("approvals in Telegram", () => {
     await telegram.say(BOT_TOKEN, stranger, "/link ZZZZZZZZ");
     await until(() => telegram.sentTo(stranger.id)[0], "the answer to a made-up code", 15_000);
     expect(telegram.sentTo(stranger.id)[0]!.body.text).toContain("not one");
-    expect(await linkTelegram(bobLive, BOT_TOKEN, tgBob)).toBe("acme_autopilot_bot");
+    expect(await telegram.link(bobLive, BOT_TOKEN, tgBob)).toBe("acme_autopilot_bot");
     expect((await bobLive.chats.get({})).chats.links).toMatchObject([{ platform: "telegram", handle: "@bob_tg" }]);
     expect((await aliceLive.chats.get({})).chats.links).toEqual([]);
 
     // An agent asks; Bob (who may decide) gets it with buttons; Alice, not linked, gets nothing there.
     const agent = await agentOf(alice.cookie, workspace, "deployer");
     const { approval } = await agent.approvals.request({ title: "Deploy v3 to production", details: "", risk: "high" });
-    const message = await approvalMessage(tgBob.id, "Deploy v3 to production");
+    const message = await telegram.approvalMessage(tgBob.id, "Deploy v3 to production");
     expect(message.body.text).toContain("Asked by deployer · high risk");
     const buttons = buttonsOf(message);
     expect([...buttons.keys()]).toEqual(["Approve", "Deny", "Deny with a note…"]);
@@ -170,7 +153,7 @@ describe("approvals in Telegram", () => {
     // The same update again (Telegram retries), and a made-up repeat of the press: nothing more is decided.
     await telegram.update(BOT_TOKEN, pressed.body, { updateId: pressed.updateId });
     const again = await telegram.press(BOT_TOKEN, tgBob, buttons.get("Deny")!);
-    await handledSoFar(BOT_TOKEN, tgBob);
+    await telegram.handledSoFar(BOT_TOKEN, tgBob);
     expect(telegram.answers(pressed.callbackId)).toHaveLength(1);
     await until(() => telegram.answers(again.callbackId)[0], "the second press answered", 15_000);
     expect(telegram.answers(again.callbackId)[0]!.body.text).toBe("It was already decided.");
@@ -181,7 +164,7 @@ describe("approvals in Telegram", () => {
 
     // A forged secret is refused and decides nothing.
     const { approval: second } = await agent.approvals.request({ title: "Rotate the signing keys", details: "" });
-    const secondButtons = buttonsOf(await approvalMessage(tgBob.id, "Rotate the signing keys"));
+    const secondButtons = buttonsOf(await telegram.approvalMessage(tgBob.id, "Rotate the signing keys"));
     const forged = await telegram.press(BOT_TOKEN, tgBob, secondButtons.get("Approve")!, 1, { secret: "f".repeat(64) });
     expect(forged.status).toBe(401);
     const unsigned = await fetch(`${server.url}/chats/telegram/${workspace}`, {
@@ -215,13 +198,13 @@ describe("approvals in Telegram", () => {
 
     // Deny with a note: the bot asks for it, Bob answers.
     const { approval: third } = await agent.approvals.request({ title: "Delete the staging data", details: "" });
-    const thirdButtons = buttonsOf(await approvalMessage(tgBob.id, "Delete the staging data"));
+    const thirdButtons = buttonsOf(await telegram.approvalMessage(tgBob.id, "Delete the staging data"));
     const sentBefore = telegram.sentTo(tgBob.id).length;
     await telegram.press(BOT_TOKEN, tgBob, thirdButtons.get("Deny with a note…")!);
     const prompt = await until(() => telegram.sentTo(tgBob.id)[sentBefore], "the note prompt", 15_000);
     expect(prompt.body.reply_markup).toMatchObject({ force_reply: true });
     // The room keeps the prompt's id once Telegram answered its send; the outbox's next call comes after.
-    await handledSoFar(BOT_TOKEN, tgBob);
+    await telegram.handledSoFar(BOT_TOKEN, tgBob);
     await telegram.say(BOT_TOKEN, tgBob, "not before the backup", prompt.messageId);
     await expect
       .poll(async () => (await agent.approvals.get({ approvalId: third.id })).approval, { timeout: 15_000 })
@@ -233,10 +216,10 @@ describe("approvals in Telegram", () => {
     const carolLive = await person(carol.cookie, carolWs);
     await carolLive.chats.connect({ platform: "telegram", botToken: OTHER_BOT_TOKEN, origin: server.url });
     const tgCarol = telegramUser(71003, "Carol");
-    await linkTelegram(carolLive, OTHER_BOT_TOKEN, tgCarol);
+    await telegram.link(carolLive, OTHER_BOT_TOKEN, tgCarol);
     const carolAgent = await agentOf(carol.cookie, carolWs, "carols-agent");
     const { approval: theirs } = await carolAgent.approvals.request({ title: "Carol's own change", details: "" });
-    const theirButtons = buttonsOf(await approvalMessage(tgCarol.id, "Carol's own change"));
+    const theirButtons = buttonsOf(await telegram.approvalMessage(tgCarol.id, "Carol's own change"));
     const crossed = await telegram.press(BOT_TOKEN, tgBob, theirButtons.get("Approve")!);
     expect(crossed.status).toBe(200);
     await until(() => telegram.answers(crossed.callbackId)[0], "the foreign press answered", 15_000);
@@ -245,7 +228,7 @@ describe("approvals in Telegram", () => {
 
     // Bob is removed: his press decides nothing, and his message says why.
     const { approval: fourth } = await agent.approvals.request({ title: "Open the firewall", details: "" });
-    const fourthButtons = buttonsOf(await approvalMessage(tgBob.id, "Open the firewall"));
+    const fourthButtons = buttonsOf(await telegram.approvalMessage(tgBob.id, "Open the firewall"));
     const removed = await httpJson(server.url, `/api/workspaces/${workspace}/members/${bob.userId}`, {
       method: "DELETE",
       cookie: alice.cookie,
@@ -279,7 +262,7 @@ describe("approvals in Telegram", () => {
     telegram.addBot(token, { id: 7000000003, username: "dana_autopilot_bot", name: "Dana's Autopilot" });
     await danaLive.chats.connect({ platform: "telegram", botToken: token, origin: server.url });
     const tgDana = telegramUser(71004, "Dana");
-    await linkTelegram(danaLive, token, tgDana);
+    await telegram.link(danaLive, token, tgDana);
     const agent = await agentOf(dana.cookie, workspace, "nightly");
 
     telegram.down = true;
@@ -289,9 +272,178 @@ describe("approvals in Telegram", () => {
       .toMatchObject({ waiting: 1, lastError: "Bad Gateway" });
     telegram.down = false;
     // The room tries again on its own alarm: no one needs to do anything.
-    await approvalMessage(tgDana.id, "Restart the queue workers");
+    await telegram.approvalMessage(tgDana.id, "Restart the queue workers");
     await expect
       .poll(async () => (await danaLive.chats.get({})).chats.connections[0], { timeout: 20_000, interval: 200 })
       .toMatchObject({ waiting: 0, lastError: null });
+  });
+});
+
+const SLACK_TOKEN = "xoxb-1000000001-2000000002-standinSlackBotToken";
+const SIGNING_SECRET = "8f742231b10e8888abcd990000000085a5";
+slack.addApp(SLACK_TOKEN, {
+  team: "T0ACME",
+  teamName: "Acme",
+  botUser: "U0AUTOPILOT",
+  botName: "acme-autopilot",
+  signingSecret: SIGNING_SECRET,
+});
+
+describe("approvals in Slack", () => {
+  it("a signed press in Slack decides once as the linked person and the app says so; Slack, Telegram and the app racing make one decision; unsigned, stale, replayed and another Slack workspace's requests decide nothing", async () => {
+    const ann = await signUpVerified(server.url, "Ann");
+    const workspace = await ownWorkspace(server.url, ann.cookie);
+    const ben = await addSecondPerson(server.url, ann.cookie, workspace, "Ben");
+    const annLive = await person(ann.cookie, workspace);
+    const benLive = await person(ben.cookie, workspace);
+
+    // Slack needs the app's signing secret too; a token Slack refuses is refused.
+    await expect(
+      annLive.chats.connect({ platform: "slack", botToken: SLACK_TOKEN, origin: server.url }),
+    ).rejects.toMatchObject({ code: "bad_request", message: expect.stringContaining("signing secret") });
+    await expect(
+      annLive.chats.connect({
+        platform: "slack",
+        botToken: "xoxb-1000000001-2000000002-someOtherTokenNobodyKnows",
+        signingSecret: SIGNING_SECRET,
+        origin: server.url,
+      }),
+    ).rejects.toMatchObject({ code: "bad_request", message: expect.stringContaining("invalid_auth") });
+    const { chats } = await annLive.chats.connect({
+      platform: "slack",
+      botToken: SLACK_TOKEN,
+      signingSecret: SIGNING_SECRET,
+      origin: server.url,
+    });
+    const requestUrl = `${server.url}/chats/slack/${workspace}`;
+    expect(chats.connections).toMatchObject([{ platform: "slack", botUsername: "acme-autopilot", requestUrl }]);
+
+    // Slack checks the Request URL: the room answers its challenge, only when signed, and only lately signed.
+    const challenge = JSON.stringify({ token: "t", challenge: "c-42", type: "url_verification" });
+    const checked = await slack.post(requestUrl, challenge, "application/json", SIGNING_SECRET);
+    expect(checked).toMatchObject({ status: 200 });
+    expect(JSON.parse(checked.text)).toEqual({ challenge: "c-42" });
+    expect((await slack.post(requestUrl, challenge, "application/json", "0".repeat(32))).status).toBe(401);
+    const stale = Math.floor(Date.now() / 1000) - 10 * 60;
+    expect((await slack.post(requestUrl, challenge, "application/json", SIGNING_SECRET, stale)).status).toBe(401);
+    const unsigned = await fetch(requestUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: challenge,
+    });
+    expect(unsigned.status).toBe(401);
+
+    // Ben links his Slack account with a code sent to the bot in a direct message, and his Telegram one too.
+    const { code } = await benLive.chats.linkCode({ platform: "slack" });
+    expect(
+      (
+        await slack.post(
+          requestUrl,
+          slack.dm("T0ACME", "U0BEN", "D0BEN", `link ${code}`),
+          "application/json",
+          SIGNING_SECRET,
+        )
+      ).status,
+    ).toBe(200);
+    await until(
+      () => slack.posted("D0BEN").find((c) => String(c.body.text).startsWith("Linked")),
+      "Ben linked in Slack",
+      15_000,
+    );
+    await annLive.chats.connect({ platform: "telegram", botToken: OTHER_BOT_TOKEN, origin: server.url });
+    const tgBen = telegramUser(72002, "Ben");
+    await telegram.link(benLive, OTHER_BOT_TOKEN, tgBen);
+    expect((await benLive.chats.get({})).chats.links.map((l) => l.platform).sort()).toEqual(["slack", "telegram"]);
+
+    /** Ben's press of `label` under a message, as the signed form body Slack posts (from `team`). */
+    const bensPress = (message: SlackCall, label: string, team = "T0ACME") =>
+      slack.press(team, { id: "U0BEN", username: "ben" }, "D0BEN", message.ts!, slackButtons(message).get(label)!);
+
+    // An agent asks: Ben gets it in both.
+    const agent = await agentOf(ann.cookie, workspace, "release-bot");
+    const { approval } = await agent.approvals.request({ title: "Tag release 4.2", details: "", risk: "medium" });
+    const inSlack = await until(
+      () => slack.posted("D0BEN").find((c) => String(c.body.text).includes("Tag release 4.2")),
+      "the approval in Slack",
+      20_000,
+    );
+    expect([...slackButtons(inSlack).keys()]).toEqual(["Approve", "Deny", "Deny with a note…"]);
+    await telegram.approvalMessage(tgBen.id, "Tag release 4.2");
+
+    // Ann watches in the app; Ben approves in Slack.
+    const { ctx, page } = await signedInPage(browser, server.url, ann.cookie);
+    await openLive(page, `${server.url}/?w=${encodeURIComponent(workspace)}&approval=${approval.id}`);
+    await page.getByRole("heading", { name: "Tag release 4.2" }).first().waitFor({ timeout: 15_000 });
+    const pressBody = bensPress(inSlack, "Approve");
+    const pressedAt = Date.now();
+    expect((await slack.post(requestUrl, pressBody, "application/x-www-form-urlencoded", SIGNING_SECRET)).status).toBe(
+      200,
+    );
+    await page
+      .getByRole("status")
+      .filter({ hasText: /Approved\s+by Ben in Slack/ })
+      .first()
+      .waitFor({ timeout: 15_000 });
+    console.log(`the app showed Ben's Slack approval ${Date.now() - pressedAt} ms after the press was posted`);
+    await shot(page, "approved-in-slack");
+    await ctx.close();
+    expect((await agent.approvals.get({ approvalId: approval.id })).approval).toMatchObject({
+      status: "approved",
+      resolvedBy: { id: ben.userId },
+      decidedIn: "slack",
+    });
+    // Both of Ben's messages show it, without their buttons.
+    const updated = await until(() => slack.updates("D0BEN")[0], "the Slack message updated", 15_000);
+    expect(updated.body).toMatchObject({
+      ts: inSlack.ts,
+      text: expect.stringContaining("✅ Approved by Ben in Slack"),
+    });
+    expect(slackButtons(updated).size).toBe(0);
+    await until(
+      () => telegram.edits(tgBen.id).find((c) => String(c.body.text).includes("✅ Approved by Ben in Slack")),
+      "the Telegram message edited",
+      15_000,
+    );
+    await until(() => slack.ephemerals("U0BEN")[0], "the press answered", 15_000);
+    expect(slack.ephemerals("U0BEN")[0]!.body.text).toBe("Approved.");
+
+    // The same signed request again, and one from another Slack workspace: nothing more.
+    await slack.post(requestUrl, pressBody, "application/x-www-form-urlencoded", SIGNING_SECRET);
+    const { approval: next } = await agent.approvals.request({ title: "Rotate the deploy key", details: "" });
+    const nextInSlack = await until(
+      () => slack.posted("D0BEN").find((c) => String(c.body.text).includes("Rotate the deploy key")),
+      "the second approval in Slack",
+      20_000,
+    );
+    const foreign = bensPress(nextInSlack, "Approve", "T0OTHER");
+    expect((await slack.post(requestUrl, foreign, "application/x-www-form-urlencoded", SIGNING_SECRET)).status).toBe(
+      200,
+    );
+    const forged = bensPress(nextInSlack, "Approve");
+    expect((await slack.post(requestUrl, forged, "application/x-www-form-urlencoded", "f".repeat(32))).status).toBe(
+      401,
+    );
+    // A message after them is answered once they were handled.
+    const before = slack.posted("D0BEN").length;
+    await slack.post(requestUrl, slack.dm("T0ACME", "U0BEN", "D0BEN", "hello"), "application/json", SIGNING_SECRET);
+    await until(() => slack.posted("D0BEN")[before], "the answer to hello", 15_000);
+    expect(slack.ephemerals("U0BEN")).toHaveLength(1);
+    expect((await agent.approvals.get({ approvalId: next.id })).approval.status).toBe("pending");
+
+    // Slack, Telegram and the app at once: one decision.
+    const nextInTelegram = buttonsOf(await telegram.approvalMessage(tgBen.id, "Rotate the deploy key"));
+    const racing = await Promise.allSettled([
+      slack.post(requestUrl, bensPress(nextInSlack, "Approve"), "application/x-www-form-urlencoded", SIGNING_SECRET),
+      telegram.press(OTHER_BOT_TOKEN, tgBen, nextInTelegram.get("Deny")!),
+      annLive.approvals.resolve({ approvalId: next.id, decision: "deny", note: "from the app" }),
+    ]);
+    expect(racing[0]).toMatchObject({ status: "fulfilled", value: { status: 200 } });
+    const decided = (await agent.approvals.get({ approvalId: next.id })).approval;
+    expect(["approved", "denied"]).toContain(decided.status);
+    const decisions = (await annLive.audit.list({})).entries.filter(
+      (e) => e.targetId === next.id && (e.action === "approval.approved" || e.action === "approval.denied"),
+    );
+    expect(decisions).toHaveLength(1);
+    expect(serverLog.filter((line) => line.includes(SLACK_TOKEN) || line.includes(SIGNING_SECRET))).toEqual([]);
   });
 });

@@ -5,6 +5,9 @@
 // webhook too: `update` posts an Update to the URL and with the secret the room set.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { expect } from "vitest";
+import type { AutopilotClient } from "../src/client";
+import { until } from "./e2e-helpers";
 
 export interface BotCall {
   token: string;
@@ -192,6 +195,36 @@ export class TelegramStandIn {
 
   answers(callbackId: string): BotCall[] {
     return this.calls.filter((c) => c.method === "answerCallbackQuery" && c.body.callback_query_id === callbackId);
+  }
+
+  /** Links `who`'s Telegram account to their identity: a code from the app, sent to the bot. */
+  async link(live: AutopilotClient, token: string, who: TelegramUser): Promise<string> {
+    const { code, botUsername } = await live.chats.linkCode({ platform: "telegram" });
+    expect(code).toMatch(/^[A-Z2-9]{8}$/);
+    const before = this.sentTo(who.id).length;
+    expect((await this.say(token, who, `/link ${code}`)).status).toBe(200);
+    const reply = await until(() => this.sentTo(who.id)[before], `the bot's answer to ${who.first_name}`, 15_000);
+    expect(reply.body.text).toContain("Linked");
+    return botUsername;
+  }
+
+  /** The approval message the bot sent `chatId` about `title`, once it has. */
+  approvalMessage(chatId: number, title: string): Promise<BotCall> {
+    return until(
+      () => this.sentTo(chatId).find((c) => String(c.body.text).includes(title) && buttonsOf(c).size > 0),
+      `the approval "${title}" in chat ${chatId}`,
+      20_000,
+    );
+  }
+
+  /**
+   * Waits until the room has handled every update sent before and made every call it queued
+   * before: its answer to a new message comes after them.
+   */
+  async handledSoFar(token: string, who: TelegramUser): Promise<void> {
+    const before = this.sentTo(who.id).length;
+    await this.say(token, who, "hello");
+    await until(() => this.sentTo(who.id)[before], "the bot's answer to hello", 15_000);
   }
 }
 

@@ -2,37 +2,44 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ChatPlatform } from "../../shared/protocol/chats";
 import { workspaceById } from "../auth/better-auth-reads";
-import { CHATS_PREFIX, SECRET_HEADER } from "../rooms/autopilot/features/chats";
+import { CHATS_PREFIX } from "../rooms/autopilot/features/chats";
 import { type ApiEnv, authOf } from "./context";
 
-/** The largest update the room reads: Telegram's are a few KB (a 4096-character message at most). */
-const MAX_UPDATE_BYTES = 64 * 1024;
+/** The largest request the room reads: Telegram's updates and Slack's payloads are a few KB. */
+const MAX_BODY_BYTES = 64 * 1024;
+/** The headers a platform proves a request with: Telegram's secret, Slack's signature and its time. */
+const PROOF_HEADERS = ["x-telegram-bot-api-secret-token", "x-slack-signature", "x-slack-request-timestamp"];
 
 /**
- * A chat platform's webhook (features/chats/): open to anyone, believed only with the secret
- * the room gave the platform when the workspace was connected (Telegram sends it back in a
- * header). The room checks it against the SHA-256 it keeps; a request without it, or with
- * another, is a 401 and changes nothing. Anything the room handled or chose to ignore is a 200,
- * so the platform does not send it again.
+ * A chat platform's requests (features/chats/): open to anyone, believed only by the room,
+ * which checks them against what it keeps (Telegram: the SHA-256 of the secret it gave
+ * Telegram; Slack: the signature over the raw body, with the app's signing secret). The body
+ * goes to the room as it came, since Slack signs the bytes. A request that does not prove
+ * itself is a 401 and changes nothing; anything the room handled or chose to ignore is a 200,
+ * so the platform does not send it again; Slack's check of a new URL gets its challenge back.
  */
 export const chatWebhookApi = new Hono<ApiEnv>().post(
   `${CHATS_PREFIX}/:platform/:ws`,
-  bodyLimit({ maxSize: MAX_UPDATE_BYTES, onError: (c) => c.text("too large", 413) }),
+  bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text("too large", 413) }),
   async (c) => {
     const platform = ChatPlatform.safeParse(c.req.param("platform"));
     const ws = c.req.param("ws");
-    const secret = c.req.header(SECRET_HEADER) ?? "";
     if (!platform.success || ws.length > 100) return c.text("not found", 404);
-    if (!secret) return c.text("unauthorized", 401);
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.text("bad request", 400);
+    const headers: Record<string, string> = {};
+    for (const name of PROOF_HEADERS) {
+      const value = c.req.header(name);
+      if (value !== undefined) headers[name] = value.slice(0, 300);
     }
+    if (Object.keys(headers).length === 0) return c.text("unauthorized", 401);
+    const body = await c.req.text();
     // Never a room for an id nobody made.
     if (!(await workspaceById(authOf(c), ws))) return c.text("not found", 404);
-    const { status } = await c.env.Autopilot.getByName(ws).chatWebhook({ platform: platform.data, secret, body });
-    return c.text(status === 200 ? "ok" : status === 401 ? "unauthorized" : "not found", status);
+    const request = { body, contentType: c.req.header("content-type") ?? "", headers };
+    const outcome = await c.env.Autopilot.getByName(ws).chatWebhook({ platform: platform.data, request });
+    if (outcome.json) return c.json(outcome.json, 200);
+    return c.text(
+      outcome.status === 200 ? "ok" : outcome.status === 401 ? "unauthorized" : "not found",
+      outcome.status,
+    );
   },
 );

@@ -8,7 +8,7 @@ import { Actor } from "./principal";
  * approval they may decide reaches them there with Approve and Deny buttons. A bot's token is
  * sealed in the room and never sent to a client.
  */
-export const ChatPlatform = z.enum(["telegram"]);
+export const ChatPlatform = z.enum(["telegram", "slack"]);
 export type ChatPlatform = z.infer<typeof ChatPlatform>;
 
 /** A platform the workspace is connected to, as the app shows it (no secret). */
@@ -22,6 +22,11 @@ export const ChatConnection = z.object({
   /** Messages to the platform waiting for a retry (it failed or refused them), and the last reason. */
   waiting: z.number().int().nonnegative(),
   lastError: z.string().max(300).nullable(),
+  /**
+   * Where the platform sends its requests: for Slack, the URL to enter as the app's Request
+   * URL for Event Subscriptions and Interactivity (Telegram's is set by the room itself).
+   */
+  requestUrl: z.string().max(300),
 });
 export type ChatConnection = z.infer<typeof ChatConnection>;
 
@@ -50,13 +55,16 @@ export const ChatsGetResult = z.object({ chats: ChatsView });
 
 /**
  * A person who is an owner or admin connects the workspace to a platform with its bot's token
- * (Telegram: from @BotFather). The room checks the token with the platform, points the bot's
- * webhook at this server (at `origin`, when it is one of the app's origins) with a secret of
- * its own, and seals the token. Connecting again replaces the bot.
+ * (Telegram: from @BotFather; Slack: the app's bot token and its signing secret). The room
+ * checks the token with the platform, for Telegram points the bot's webhook at this server (at
+ * `origin`, when it is one of the app's origins) with a secret of its own, and seals what it
+ * keeps. Connecting again replaces the bot.
  */
 export const ChatsConnectParams = z.object({
   platform: ChatPlatform,
   botToken: z.string().trim().min(1).max(MAX_BOT_TOKEN_CHARS),
+  /** Slack's signing secret: what Slack signs its requests with. */
+  signingSecret: z.string().trim().min(1).max(MAX_BOT_TOKEN_CHARS).optional(),
   /** The app's origin the connecting person uses: the webhook's, when the server knows it as its own. */
   origin: z.string().max(200).optional(),
   idempotencyKey: IdempotencyKey,

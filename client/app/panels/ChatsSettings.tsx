@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { ChatLinkCode, ChatsView } from "../../../shared/protocol/chats";
+import type { ChatConnection, ChatLinkCode, ChatPlatform, ChatsView } from "../../../shared/protocol/chats";
 import { useAction } from "../lib/action";
 import { ConfirmInline } from "../lib/confirm-inline";
 import { FormError } from "../lib/form-error";
@@ -8,10 +8,10 @@ import { useRoom } from "../stores/room";
 import { useSession } from "../stores/session";
 
 /**
- * The workspace's chats (protocol 13): the Autopilot as a Telegram bot an owner or admin
- * connects, and this person's link to it (a one-time code they send the bot), after which the
- * approvals they may decide reach them there with buttons. Asked on every hello, then followed
- * by `chats.changed`; the bot's token goes to the room once and never comes back.
+ * The workspace's chats (protocol 13): the Autopilot as a Telegram or Slack bot an owner or
+ * admin connects, and this person's link to it (a one-time code they send the bot), after
+ * which the approvals they may decide reach them there with buttons. Asked on every hello,
+ * then followed by `chats.changed`; a bot's token goes to the room once and never comes back.
  */
 function useChats(): ChatsView | null {
   const client = useRoom((s) => s.client);
@@ -33,118 +33,202 @@ function useChats(): ChatsView | null {
   return chats;
 }
 
-export function ChatsSettings({ manager }: { manager: boolean }) {
-  const chats = useChats();
+const LABEL: Record<ChatPlatform, string> = { telegram: "Telegram", slack: "Slack" };
+
+/** A form for the bot's secrets: Telegram's token from @BotFather; Slack's bot token and signing secret. */
+function ConnectForm({ platform }: { platform: ChatPlatform }) {
   const client = useRoom((s) => s.client);
-  const person = useSession((s) => s.me?.kind === "user");
   const [token, setToken] = useState("");
-  const [code, setCode] = useState<ChatLinkCode | null>(null);
+  const [signingSecret, setSigningSecret] = useState("");
   const connect = useAction(async () => {
-    await client?.chats.connect({ platform: "telegram", botToken: token.trim(), origin: window.location.origin });
+    await client?.chats.connect({
+      platform,
+      botToken: token.trim(),
+      ...(platform === "slack" ? { signingSecret: signingSecret.trim() } : {}),
+      origin: window.location.origin,
+    });
     setToken("");
+    setSigningSecret("");
     return "Connected.";
   });
+  const ready = token.trim() !== "" && (platform === "telegram" || signingSecret.trim() !== "");
+  return (
+    <form
+      className="chats-connect"
+      onSubmit={(e) => {
+        e.preventDefault();
+        connect.run();
+      }}
+    >
+      <label className="field-label" htmlFor={`${platform}-token`}>
+        {platform === "telegram" ? "Telegram bot token" : "Slack bot token (xoxb-…)"}
+      </label>
+      <input
+        id={`${platform}-token`}
+        type="password"
+        autoComplete="off"
+        value={token}
+        onChange={(e) => setToken(e.target.value)}
+        placeholder={platform === "telegram" ? "123456789:AA…" : "xoxb-…"}
+      />
+      {platform === "slack" && (
+        <>
+          <label className="field-label" htmlFor="slack-signing-secret">
+            Slack signing secret
+          </label>
+          <input
+            id="slack-signing-secret"
+            type="password"
+            autoComplete="off"
+            value={signingSecret}
+            onChange={(e) => setSigningSecret(e.target.value)}
+          />
+        </>
+      )}
+      <button type="submit" disabled={connect.pending || !ready}>
+        {connect.pending ? "Connecting…" : `Connect ${LABEL[platform]}`}
+      </button>
+      <FormError error={connect.error} />
+    </form>
+  );
+}
+
+/** A connected platform: its bot, what waits for it, this person's link, and disconnecting. */
+function Connected({
+  connection,
+  link,
+  manager,
+  person,
+}: {
+  connection: ChatConnection;
+  link: ChatsView["links"][number] | null;
+  manager: boolean;
+  person: boolean;
+}) {
+  const client = useRoom((s) => s.client);
+  const { platform } = connection;
+  const [code, setCode] = useState<ChatLinkCode | null>(null);
   const disconnect = useAction(async () => {
-    await client?.chats.disconnect({ platform: "telegram" });
+    await client?.chats.disconnect({ platform });
     setCode(null);
   });
   const makeCode = useAction(async () => {
-    const made = await client?.chats.linkCode({ platform: "telegram" });
+    const made = await client?.chats.linkCode({ platform });
     if (made) setCode(made);
   });
   const unlink = useAction(async () => {
-    await client?.chats.unlink({ platform: "telegram" });
+    await client?.chats.unlink({ platform });
   });
-  const telegram = chats?.connections.find((c) => c.platform === "telegram") ?? null;
-  const link = chats?.links.find((l) => l.platform === "telegram") ?? null;
+  const label = LABEL[platform];
   return (
-    <section aria-labelledby="chats-h" className="chats-settings">
-      <h3 id="chats-h">Chats</h3>
-      {!chats ? (
-        <p className="muted small">Loading…</p>
-      ) : !telegram ? (
-        manager && person ? (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              connect.run();
-            }}
-          >
-            <p className="hint">
-              Connect a Telegram bot and the approvals each person may decide reach them in Telegram, with Approve and
-              Deny buttons. Make a bot with @BotFather and paste its token here; it is kept sealed on the server.
-            </p>
-            <label className="field-label" htmlFor="telegram-token">
-              Telegram bot token
-            </label>
-            <input
-              id="telegram-token"
-              type="password"
-              autoComplete="off"
-              value={token}
-              onChange={(e) => setToken(e.target.value)}
-              placeholder="123456789:AA…"
-            />
-            <button type="submit" disabled={connect.pending || token.trim() === ""}>
-              {connect.pending ? "Connecting…" : "Connect Telegram"}
+    <div className={`chats-platform chats-${platform}`}>
+      <p role="status">
+        {label}: <strong>{platform === "telegram" ? `@${connection.botUsername}` : connection.botUsername}</strong>
+        <span className="muted small">
+          {" "}
+          · connected by {connection.connectedBy.name} {relativeTime(connection.connectedAt)}
+        </span>
+      </p>
+      {platform === "slack" && manager && (
+        <p className="hint">
+          In the Slack app's settings, enter <code>{connection.requestUrl}</code> as the Request URL of both Event
+          Subscriptions (with the bot event <code>message.im</code>) and Interactivity.
+        </p>
+      )}
+      {connection.waiting > 0 && (
+        <p className="notice small" role="status">
+          {connection.waiting} message{connection.waiting === 1 ? "" : "s"} waiting to reach {label}
+          {connection.lastError ? ` (${label} said: ${connection.lastError})` : ""}; they are retried.
+        </p>
+      )}
+      {connection.waiting === 0 && connection.lastError && (
+        <p className="muted small">
+          Last problem with {label}: {connection.lastError}
+        </p>
+      )}
+      {person &&
+        (link ? (
+          <p>
+            Your {label} account <strong>{link.handle}</strong> is linked: approvals you may decide come there.{" "}
+            <button type="button" className="ghost small" disabled={unlink.pending} onClick={() => unlink.run()}>
+              Unlink
             </button>
-            <FormError error={connect.error} />
-          </form>
-        ) : (
-          <p className="hint">Not connected to a chat. An owner or admin can connect a Telegram bot here.</p>
-        )
-      ) : (
-        <>
-          <p role="status">
-            Telegram: <strong>@{telegram.botUsername}</strong>
-            <span className="muted small">
-              {" "}
-              · connected by {telegram.connectedBy.name} {relativeTime(telegram.connectedAt)}
-            </span>
           </p>
-          {telegram.waiting > 0 && (
-            <p className="notice small" role="status">
-              {telegram.waiting} message{telegram.waiting === 1 ? "" : "s"} waiting to reach Telegram
-              {telegram.lastError ? ` (Telegram said: ${telegram.lastError})` : ""}; they are retried.
-            </p>
-          )}
-          {telegram.waiting === 0 && telegram.lastError && (
-            <p className="muted small">Last problem with Telegram: {telegram.lastError}</p>
-          )}
-          {person &&
-            (link ? (
-              <p>
-                Your Telegram account <strong>{link.handle}</strong> is linked: approvals you may decide come there.{" "}
-                <button type="button" className="ghost small" disabled={unlink.pending} onClick={() => unlink.run()}>
-                  Unlink
-                </button>
-              </p>
-            ) : code ? (
-              <p className="link-code">
+        ) : code ? (
+          <p className="link-code">
+            {platform === "telegram" ? (
+              <>
                 Send <code>/link {code.code}</code> to{" "}
                 <a href={`https://t.me/${code.botUsername}?start=${code.code}`} target="_blank" rel="noreferrer">
                   @{code.botUsername}
                 </a>{" "}
-                in Telegram within {Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000))} minutes.
-              </p>
+                in Telegram
+              </>
             ) : (
-              <button type="button" disabled={makeCode.pending} onClick={() => makeCode.run()}>
-                Link my Telegram account
-              </button>
-            ))}
-          {manager && person && (
-            <div className="chats-disconnect">
-              <ConfirmInline
-                label="Disconnect Telegram"
-                question="Disconnect Telegram? Approvals stop going there, and everyone's link to the bot is forgotten."
-                yes="Yes, disconnect"
-                disabled={disconnect.pending}
-                onConfirm={() => disconnect.run()}
+              <>
+                Send <code>link {code.code}</code> to <strong>{code.botUsername}</strong> in a direct message in Slack
+              </>
+            )}{" "}
+            within {Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000))} minutes.
+          </p>
+        ) : (
+          <button type="button" disabled={makeCode.pending} onClick={() => makeCode.run()}>
+            Link my {label} account
+          </button>
+        ))}
+      {manager && person && (
+        <div className="chats-disconnect">
+          <ConfirmInline
+            label={`Disconnect ${label}`}
+            question={`Disconnect ${label}? Approvals stop going there, and everyone's link to the bot is forgotten.`}
+            yes="Yes, disconnect"
+            disabled={disconnect.pending}
+            onConfirm={() => disconnect.run()}
+          />
+        </div>
+      )}
+      <FormError error={makeCode.error ?? unlink.error ?? disconnect.error} />
+    </div>
+  );
+}
+
+export function ChatsSettings({ manager }: { manager: boolean }) {
+  const chats = useChats();
+  const person = useSession((s) => s.me?.kind === "user");
+  const platforms: ChatPlatform[] = ["telegram", "slack"];
+  return (
+    <section aria-labelledby="chats-h" className="chats-settings">
+      <h3 id="chats-h">Chats</h3>
+      <p className="hint">
+        Connect a Telegram or Slack bot, and the approvals each person may decide reach them there with Approve and Deny
+        buttons. A bot's token is kept sealed on the server.
+      </p>
+      {!chats ? (
+        <p className="muted small">Loading…</p>
+      ) : (
+        platforms.map((platform) => {
+          const connection = chats.connections.find((c) => c.platform === platform);
+          if (connection)
+            return (
+              <Connected
+                key={platform}
+                connection={connection}
+                link={chats.links.find((l) => l.platform === platform) ?? null}
+                manager={manager}
+                person={person}
               />
-            </div>
-          )}
-          <FormError error={makeCode.error ?? unlink.error ?? disconnect.error} />
-        </>
+            );
+          return manager && person ? (
+            <details key={platform} className="chats-offer">
+              <summary>Set up {LABEL[platform]}</summary>
+              <ConnectForm platform={platform} />
+            </details>
+          ) : (
+            <p key={platform} className="muted small">
+              Not connected to {LABEL[platform]}. An owner or admin can connect it here.
+            </p>
+          );
+        })
       )}
     </section>
   );

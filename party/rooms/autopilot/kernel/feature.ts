@@ -14,7 +14,7 @@ import type { RoomServices } from "./services";
  * decision link from a mail or a notification (features/decision-links/), or a person
  * pressing a button in a chat (features/chats/).
  */
-export type Via = "socket" | "mcp" | "tool" | "schedule" | "link" | "telegram";
+export type Via = "socket" | "mcp" | "tool" | "schedule" | "link" | "telegram" | "slack";
 
 /** A reaction to one durable event, after the commit that wrote it went out to every client. */
 export type Reaction<E extends DurableEventName> = (payload: EventPayload<E>, event: DurableEvent<E>) => void;

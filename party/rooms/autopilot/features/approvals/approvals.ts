@@ -164,7 +164,7 @@ export function resolveApproval(
 }
 
 /** Where a person's decision was taken, as the app says it ("in Telegram"). */
-const decidedIn = (via: Via): DecidedIn => (via === "link" || via === "telegram" ? via : "app");
+const decidedIn = (via: Via): DecidedIn => (via === "link" || via === "telegram" || via === "slack" ? via : "app");
 
 /** Whether the room runs a call once this is approved: a gated MCP call's approval has a gate (approval-gates.ts). */
 const gatesCall = (sql: Sql, approvalId: string): boolean =>

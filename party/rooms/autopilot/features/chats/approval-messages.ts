@@ -6,9 +6,10 @@ import { hasScope } from "../../../../../shared/scopes";
 import { randomToken } from "../../../../auth/tokens";
 import { getSettings } from "../../kernel/settings";
 import { getApproval } from "../approvals";
-import { ALL_SCOPES, type ChatParts, clip } from "./bot";
+import type { ChatPlatform } from "../../../../../shared/protocol/chats";
+import { ALL_SCOPES, type ChatParts } from "./bot";
+import { type ChatButton, type ChatRef, clip } from "./platform";
 import { approvalMessages, connections, enqueue, linksOf, MESSAGE_TTL_MS } from "./store";
-import type { Button } from "./telegram";
 
 /** An approval as a chat message: what it is in plain words, who asked, the risk, when it expires. */
 export function approvalText(a: Approval): string {
@@ -36,17 +37,15 @@ export function outcomeLine(a: Approval): string {
  * The buttons under an approval's message; each carries the message's random key, the only
  * thing a press names. For the person's own request, Approve is the explicit confirm.
  */
-export const keyboard = (key: string, own: boolean): { inline_keyboard: Button[][] } => ({
-  inline_keyboard: [
-    [
-      own
-        ? { text: "Approve my own request", callback_data: `o:${key}` }
-        : { text: "Approve", callback_data: `a:${key}` },
-      { text: "Deny", callback_data: `d:${key}` },
-    ],
-    [{ text: "Deny with a note…", callback_data: `n:${key}` }],
+export const decisionButtons = (key: string, own: boolean): ChatButton[][] => [
+  [
+    own
+      ? { text: "Approve my own request", data: `o:${key}`, style: "primary" }
+      : { text: "Approve", data: `a:${key}`, style: "primary" },
+    { text: "Deny", data: `d:${key}`, style: "danger" },
   ],
-});
+  [{ text: "Deny with a note…", data: `n:${key}` }],
+];
 
 /** Whether this person may decide this approval now, as the app's inbox reckons it (inbox/derive.ts). */
 const mayDecide = (parts: ChatParts, approval: Approval, principal: Principal): boolean =>
@@ -58,29 +57,28 @@ const mayDecide = (parts: ChatParts, approval: Approval, principal: Principal): 
 /** Sends a new approval to every linked person who may decide it, with their access read from D1 now. */
 export async function deliverApproval(parts: ChatParts, approvalId: string): Promise<void> {
   const { s } = parts;
-  if (!connections.get(s.sql, "telegram")) return;
-  const to: { principal: Principal; chatId: number }[] = [];
-  for (const { link } of linksOf(s.sql, "telegram")) {
-    const asked = { id: link.principalId, kind: "user" as const, name: link.name, scopes: [...ALL_SCOPES] };
-    const verdict = await s.currentAccess(asked);
-    const approval = getApproval(s.sql, approvalId);
-    if (!approval) return;
-    if (verdict.ok && mayDecide(parts, approval, verdict.principal))
-      to.push({ principal: verdict.principal, chatId: link.chatId });
-  }
+  const to: { platform: ChatPlatform; principal: Principal; chatId: ChatRef }[] = [];
+  for (const { value: connection } of connections.entries(s.sql))
+    for (const { link } of linksOf(s.sql, connection.platform)) {
+      const asked = { id: link.principalId, kind: "user" as const, name: link.name, scopes: [...ALL_SCOPES] };
+      const verdict = await s.currentAccess(asked);
+      const approval = getApproval(s.sql, approvalId);
+      if (!approval) return;
+      if (verdict.ok && mayDecide(parts, approval, verdict.principal))
+        to.push({ platform: connection.platform, principal: verdict.principal, chatId: link.chatId });
+    }
   if (to.length === 0) return;
   s.commit(null, (ctx) => {
     const approval = getApproval(ctx.sql, approvalId);
     if (approval?.status !== "pending") return;
     approvalMessages.deleteWrittenBefore(ctx.sql, ctx.now - MESSAGE_TTL_MS);
     const text = approvalText(approval);
-    for (const { principal, chatId } of to) {
+    for (const { platform, principal, chatId } of to) {
       const key = randomToken().slice(0, 16);
       const message = { approvalId, principalId: principal.id, chatId, messageId: null, notePrompt: null, text };
-      approvalMessages.put(ctx.sql, key, { platform: "telegram", ...message }, ctx.now);
-      const reply_markup = keyboard(key, isOwnApproval(approval, principal.id));
-      const body = { chat_id: chatId, text, reply_markup };
-      enqueue(ctx.sql, { platform: "telegram", method: "sendMessage", body, message: key }, ctx.now);
+      approvalMessages.put(ctx.sql, key, { platform, ...message }, ctx.now);
+      const buttons = decisionButtons(key, isOwnApproval(approval, principal.id));
+      enqueue(ctx.sql, { platform, op: "send", chat: chatId, text, buttons, message: key }, ctx.now);
     }
   });
   parts.outbox.drain();
@@ -93,8 +91,12 @@ export function showOutcome(parts: ChatParts, approval: Approval): void {
   if (sent.length === 0) return;
   s.commit(null, (ctx) => {
     for (const { key, value } of sent) {
-      const body = { chat_id: value.chatId, text: `${value.text}\n\n${outcomeLine(approval)}` };
-      enqueue(ctx.sql, { platform: value.platform, method: "editMessageText", body, message: key }, ctx.now);
+      const text = `${value.text}\n\n${outcomeLine(approval)}`;
+      enqueue(
+        ctx.sql,
+        { platform: value.platform, op: "edit", chat: null, text, buttons: null, message: key },
+        ctx.now,
+      );
     }
   });
   parts.outbox.drain();

@@ -1,35 +1,44 @@
+import type { ChatPlatform } from "../../../../../shared/protocol/chats";
 import { sealer } from "../../../../auth/seal";
 import type { RoomServices } from "../../kernel/services";
 import type { ChatOutbox } from "./outbox";
+import type { PlatformApi } from "./platform";
+import { slack } from "./slack";
 import type { Connection } from "./store";
+import { telegram } from "./telegram";
+
+export const PLATFORMS: Record<ChatPlatform, PlatformApi> = { telegram, slack };
 
 /**
- * What the chats feature's parts share: the room's services, the connected bot's token (sealed
- * in the room under CHATS_SECRET, else a key derived from BETTER_AUTH_SECRET, and bound to its
- * workspace and bot), the platform's API address, the outbox, and the news that the chats
- * changed for whoever is connected.
+ * What the chats feature's parts share: the room's services, the connected bot's secrets
+ * (sealed in the room under CHATS_SECRET, else a key derived from BETTER_AUTH_SECRET, and
+ * bound to their workspace, bot and purpose), the platforms' API addresses, the outbox, and
+ * the news that the chats changed for whoever is connected.
  */
 export interface ChatParts {
   readonly s: RoomServices;
   readonly outbox: ChatOutbox;
   tokenOf(connection: Connection): Promise<string>;
-  sealToken(token: string, bot: Pick<Connection, "platform" | "botId">): Promise<string>;
-  /** Telegram's Bot API (TELEGRAM_API_BASE: a stand-in in tests), Telegram's own when unset. */
-  apiBase(): string | undefined;
+  signingSecretOf(connection: Connection): Promise<string | null>;
+  seal(value: string, bot: Pick<Connection, "platform" | "botId">, what: "token" | "signing secret"): Promise<string>;
+  /** A platform's API (TELEGRAM_API_BASE, SLACK_API_BASE: stand-ins in tests), the platform's own when unset. */
+  apiBase(platform: ChatPlatform): string | undefined;
   changed(): void;
 }
 
-export function botTokens(s: RoomServices): Pick<ChatParts, "tokenOf" | "sealToken" | "apiBase"> {
-  const seal = () => sealer(s.env.CHATS_SECRET || s.env.BETTER_AUTH_SECRET, "chat-bot-token");
-  const boundTo = (c: Pick<Connection, "platform" | "botId">) => `${s.workspaceId()}\n${c.platform}\n${c.botId}`;
+export function botSecrets(s: RoomServices): Pick<ChatParts, "tokenOf" | "signingSecretOf" | "seal" | "apiBase"> {
+  const sealing = () => sealer(s.env.CHATS_SECRET || s.env.BETTER_AUTH_SECRET, "chat-bot-token");
+  const boundTo = (c: Pick<Connection, "platform" | "botId">, what: string) =>
+    `${s.workspaceId()}\n${c.platform}\n${c.botId}\n${what}`;
+  const open = async (c: Connection, sealed: string, what: string) =>
+    new TextDecoder().decode(await sealing().open(sealed, boundTo(c, what)));
   return {
-    tokenOf: async (c) => new TextDecoder().decode(await seal().open(c.sealedToken, boundTo(c))),
-    sealToken: (token, bot) => seal().seal(new TextEncoder().encode(token), boundTo(bot)),
-    apiBase: () => s.env.TELEGRAM_API_BASE,
+    tokenOf: (c) => open(c, c.sealedToken, "token"),
+    signingSecretOf: async (c) => (c.sealedSigningSecret ? open(c, c.sealedSigningSecret, "signing secret") : null),
+    seal: (value, bot, what) => sealing().seal(new TextEncoder().encode(value), boundTo(bot, what)),
+    apiBase: (platform) => (platform === "telegram" ? s.env.TELEGRAM_API_BASE : s.env.SLACK_API_BASE),
   };
 }
-
-export const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** The scopes a linked person is asked about: D1 answers with those their role gives them now. */
 export const ALL_SCOPES = ["read", "write", "approve", "admin"] as const;

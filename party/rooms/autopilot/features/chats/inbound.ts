@@ -2,9 +2,12 @@ import type { ChatPlatform } from "../../../../../shared/protocol/chats";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { sha256Hex } from "../../../../auth/tokens";
 import { Meter } from "../../../shared/meter";
+import type { OpContext } from "../../kernel/commit";
 import { getApproval } from "../approvals";
-import { keyboard } from "./approval-messages";
-import { ALL_SCOPES, type ChatParts, clip } from "./bot";
+import { decisionButtons } from "./approval-messages";
+import { ALL_SCOPES, type ChatParts, PLATFORMS } from "./bot";
+import { type ChatRef, clip, type Inbound, type WebhookRequest } from "./platform";
+import { slackSigned } from "./slack";
 import {
   type ApprovalMessage,
   approvalMessages,
@@ -21,14 +24,20 @@ import {
   SEEN_TTL_MS,
   seenUpdates,
 } from "./store";
-import { callBot, handleOf, type Update, Update as UpdateSchema, WEBHOOK_SECRET } from "./telegram";
+import { SECRET_HEADER, WEBHOOK_SECRET } from "./telegram";
 
 /** What the Worker answers the platform: 200 for anything handled or ignored (so it is not sent again). */
-export type WebhookOutcome = { status: 200 | 401 | 404 };
+export type WebhookOutcome = { status: 200 | 401 | 404; json?: { challenge: string } };
 
 /** A button's data: what it does (approve, deny, deny with a note, approve one's own) and the message's key. */
 const PRESS = /^([adno]):([0-9a-f]{16})$/;
+/** `/link CODE` in Telegram (or `/start CODE` from the bot's link), `link CODE` in Slack (whose `/` is its own). */
+const COMMAND = /^\/?(start|link|unlink)(?:@\w+)?(?:\s+(\S+))?$/i;
 const GONE = "You are no longer a member of this workspace: nothing was decided.";
+
+type Press = Extract<Inbound, { kind: "press" }>;
+type Said = Extract<Inbound, { kind: "message" }>;
+type Queued = Omit<Outgoing, "attempts" | "firstTriedAt" | "nextAt">;
 
 /** Equal hex digests, compared in time that does not depend on where they differ. */
 function sameHex(a: string, b: string): boolean {
@@ -39,11 +48,12 @@ function sameHex(a: string, b: string): boolean {
 }
 
 /**
- * What a platform sends the room, once the Worker passed it on: believed only with the secret
- * the room gave the platform, handled once per update, metered per chat account and per
- * workspace. A button press decides as the person the message was sent to, and only when the
- * account that pressed is theirs (their link) and they still have access (D1, now); a message
- * links an account with a one-time code, unlinks it, or carries a note for a denial.
+ * What a platform sends the room, once the Worker passed it on: believed only when it proves
+ * itself (Telegram's secret the room gave it, Slack's signature with its timestamp), handled
+ * once (its update or event id, its press), metered per chat account and per workspace. A
+ * press decides as the person its message was sent to, and only when the account that pressed
+ * is theirs (their link) and they still have access (D1, now); a message links an account with
+ * a one-time code, unlinks it, or carries a note for a denial.
  */
 export class ChatInbound {
   // Per chat account and per workspace: a flood from one account, or all of them, is dropped.
@@ -54,49 +64,52 @@ export class ChatInbound {
 
   constructor(private readonly parts: ChatParts) {}
 
-  async webhook(call: { platform: ChatPlatform; secret: string; body: unknown }): Promise<WebhookOutcome> {
+  async #proven(connection: Connection, request: WebhookRequest): Promise<boolean> {
+    if (connection.platform === "telegram") {
+      const secret = request.headers[SECRET_HEADER] ?? "";
+      return (
+        connection.secretHash !== null &&
+        WEBHOOK_SECRET.test(secret) &&
+        sameHex(await sha256Hex(secret), connection.secretHash)
+      );
+    }
+    const signingSecret = await this.parts.signingSecretOf(connection);
+    return signingSecret !== null && slackSigned(request, signingSecret);
+  }
+
+  async webhook(call: { platform: ChatPlatform; request: WebhookRequest }): Promise<WebhookOutcome> {
     const { s } = this.parts;
     const connection = connections.get(s.sql, call.platform);
     if (!connection) return { status: 404 };
-    if (!WEBHOOK_SECRET.test(call.secret) || !sameHex(await sha256Hex(call.secret), connection.secretHash))
-      return { status: 401 };
-    const parsed = UpdateSchema.safeParse(call.body);
-    if (!parsed.success) return { status: 200 };
-    const update = parsed.data;
-    const seenKey = `${call.platform}:${update.update_id}`;
-    if (seenUpdates.get(s.sql, seenKey)) return { status: 200 };
+    if (!(await this.#proven(connection, call.request))) return { status: 401 };
+    const news = PLATFORMS[call.platform].parse(call.request, connection.teamId);
+    if (news.kind === "challenge") return { status: 200, json: { challenge: news.challenge } };
+    if (news.kind === "ignored") return { status: 200 };
+    if (seenUpdates.get(s.sql, news.dedupe)) return { status: 200 };
     s.commit(null, (ctx) => {
       seenUpdates.deleteWrittenBefore(ctx.sql, ctx.now - SEEN_TTL_MS);
-      seenUpdates.put(ctx.sql, seenKey, {}, ctx.now);
+      seenUpdates.put(ctx.sql, news.dedupe, {}, ctx.now);
     });
-    const account = update.callback_query?.from.id ?? update.message?.from?.id;
-    if (account === undefined) return { status: 200 };
-    if (!this.#meter.take({ account: String(account) }, Date.now()).ok) {
-      if (update.callback_query)
-        this.#answer(connection, update.callback_query.id, "Too many at once: try again in a moment.");
+    if (!this.#meter.take({ account: `${call.platform}:${news.account.id}` }, Date.now()).ok) {
+      if (news.kind === "press") this.#answer(connection, news, "Too many at once: try again in a moment.");
       return { status: 200 };
     }
-    if (update.callback_query) await this.#press(connection, update.callback_query);
-    else if (update.message) await this.#message(update.update_id, update.message);
+    if (news.kind === "press") await this.#press(connection, news);
+    else await this.#message(connection, news);
     return { status: 200 };
   }
 
-  /** Answers a button press at once (Telegram shows its text); not queued: it is worth nothing later. */
-  #answer(connection: Connection, callbackId: string, text: string): void {
+  /** Answers a press at once, to the presser only; not queued: it is worth nothing later. */
+  #answer(connection: Connection, press: Press, text: string): void {
     const { s, apiBase, tokenOf } = this.parts;
+    const api = PLATFORMS[connection.platform];
     void s.keepAliveWhile(async () => {
-      await callBot(apiBase(), await tokenOf(connection), {
-        method: "answerCallbackQuery",
-        body: { callback_query_id: callbackId, text: clip(text, 200) },
-      });
+      await api.call(apiBase(connection.platform), await tokenOf(connection), api.answer(press, clip(text, 200)));
     });
   }
 
-  /** Queues calls to the platform in one commit (with whatever else `also` writes), then sends them. */
-  #queue(
-    calls: Omit<Outgoing, "attempts" | "firstTriedAt" | "nextAt">[],
-    also?: Parameters<ChatParts["s"]["commit"]>[1],
-  ) {
+  /** Queues calls to the platform in one commit (with whatever else `also` writes), then makes them. */
+  #queue(calls: Queued[], also?: (ctx: OpContext) => void): void {
     this.parts.s.commit(null, (ctx) => {
       also?.(ctx);
       for (const call of calls) enqueue(ctx.sql, call, ctx.now);
@@ -104,13 +117,8 @@ export class ChatInbound {
     this.parts.outbox.drain();
   }
 
-  #reply(chatId: number, text: string) {
-    return {
-      platform: "telegram" as const,
-      method: "sendMessage" as const,
-      body: { chat_id: chatId, text },
-      message: null,
-    };
+  #reply(platform: ChatPlatform, chat: ChatRef, text: string): Queued {
+    return { platform, op: "send", chat, text, buttons: null, message: null };
   }
 
   /** The person a link is, with the access D1 gives them now; null when they have none. */
@@ -120,57 +128,45 @@ export class ChatInbound {
     return verdict.ok ? verdict.principal : null;
   }
 
-  async #press(connection: Connection, query: NonNullable<Update["callback_query"]>): Promise<void> {
+  async #press(connection: Connection, press: Press): Promise<void> {
     const { sql } = this.parts.s;
-    const m = PRESS.exec(query.data ?? "");
+    const { platform } = connection;
+    const m = PRESS.exec(press.data);
     const key = m?.[2] ?? "";
     const message = m ? approvalMessages.get(sql, key) : null;
-    if (!m || !message || message.platform !== "telegram")
-      return this.#answer(connection, query.id, "This button is not one of this workspace's: nothing was decided.");
-    const link = links.get(sql, linkKey("telegram", query.from.id));
+    if (!m || !message || message.platform !== platform)
+      return this.#answer(connection, press, "This button is not one of this workspace's: nothing was decided.");
+    const link = links.get(sql, linkKey(platform, press.account.id));
     if (!link || link.principalId !== message.principalId)
       return this.#answer(
         connection,
-        query.id,
+        press,
         "Only the person this was sent to can decide it here: nothing was decided.",
       );
     const principal = await this.#person(link);
-    const edit = (text: string, reply_markup?: unknown) => ({
-      platform: "telegram" as const,
-      method: "editMessageText" as const,
-      body: { chat_id: message.chatId, text, ...(reply_markup ? { reply_markup } : {}) },
+    const edit = (text: string, own = false): Queued => ({
+      platform,
+      op: "edit",
+      chat: null,
+      text,
+      buttons: own ? decisionButtons(key, true) : null,
       message: key,
     });
     if (!principal) {
       this.#queue([edit(`${message.text}\n\n${GONE}`)]);
-      return this.#answer(connection, query.id, GONE);
+      return this.#answer(connection, press, GONE);
     }
     if (m[1] === "n") {
       const approval = getApproval(sql, message.approvalId);
-      if (approval?.status !== "pending") return this.#answer(connection, query.id, "It was already decided.");
-      this.#queue([
-        {
-          platform: "telegram",
-          method: "sendMessage",
-          body: {
-            chat_id: message.chatId,
-            text: clip(`Why do you deny “${approval.title}”? Reply to this message with your note.`, 500),
-            reply_markup: { force_reply: true, input_field_placeholder: "Your note" },
-          },
-          message: key,
-        },
-      ]);
-      return this.#answer(connection, query.id, "Reply with your note to deny it.");
+      if (approval?.status !== "pending") return this.#answer(connection, press, "It was already decided.");
+      const ask = clip(`Why do you deny “${approval.title}”? Reply to this message with your note.`, 500);
+      this.#queue([{ platform, op: "askNote", chat: null, text: ask, buttons: null, message: key }]);
+      return this.#answer(connection, press, "Reply with your note to deny it.");
     }
-    const said = await this.#decide(
-      principal,
-      message,
-      m[1] === "d" ? "deny" : "approve",
-      m[1] === "o",
-      `telegram-press:${query.id}`,
-    );
-    if (said.needsConfirm) this.#queue([edit(message.text, keyboard(key, true))]);
-    this.#answer(connection, query.id, said.text);
+    const decision = m[1] === "d" ? "deny" : "approve";
+    const said = await this.#decide(principal, message, decision, m[1] === "o", `${platform}-press:${press.pressId}`);
+    if (said.needsConfirm) this.#queue([edit(message.text, true)]);
+    this.#answer(connection, press, said.text);
   }
 
   /** A decision as the linked person, through the one entry (approvals.resolve), as the app's. */
@@ -182,12 +178,12 @@ export class ChatInbound {
     idempotencyKey: string,
     note?: string,
   ): Promise<{ text: string; needsConfirm: boolean }> {
-    const { response } = await this.parts.s.call({ principal, via: "telegram" }, "approvals.resolve", {
+    const { response } = await this.parts.s.call({ principal, via: message.platform }, "approvals.resolve", {
       approvalId: message.approvalId,
       decision,
       ...(note ? { note } : {}),
       ...(confirmOwn ? { confirmOwn: true } : {}),
-      idempotencyKey,
+      idempotencyKey: idempotencyKey.slice(0, 128),
     });
     if (response.ok) return { text: decision === "approve" ? "Approved." : "Denied.", needsConfirm: false };
     if (response.error.details?.needs === "confirmOwn")
@@ -196,61 +192,76 @@ export class ChatInbound {
     return { text: `Not decided: ${clip(response.error.message, 150)}`, needsConfirm: false };
   }
 
-  async #message(updateId: number, message: NonNullable<Update["message"]>): Promise<void> {
+  async #message(connection: Connection, said: Said): Promise<void> {
     const { s } = this.parts;
-    const from = message.from;
-    // Only a person's private chat with the bot: the bot answers nobody in a group.
-    if (!from || from.is_bot || message.chat.type !== "private") return;
-    const chatId = message.chat.id;
-    const words = (message.text ?? "").trim();
-    const repliedTo = message.reply_to_message?.message_id;
+    const { platform } = connection;
+    // Only a person's own chat with the bot: the bot answers nobody in a group or channel.
+    if (!said.direct) return;
+    const { account, chat, text: words } = said;
     const prompt =
-      repliedTo === undefined
+      said.replyTo === null
         ? undefined
         : approvalMessages
             .entries(s.sql)
-            .find(({ value }) => value.notePrompt === repliedTo && value.chatId === chatId);
+            .find(
+              ({ value }) =>
+                value.platform === platform &&
+                value.notePrompt === said.replyTo &&
+                String(value.chatId) === String(chat),
+            );
     if (prompt && words) {
-      const link = links.get(s.sql, linkKey("telegram", from.id));
+      const link = links.get(s.sql, linkKey(platform, account.id));
       const principal = link?.principalId === prompt.value.principalId ? await this.#person(link) : null;
-      const said = principal
-        ? await this.#decide(principal, prompt.value, "deny", false, `telegram-note:${updateId}`, clip(words, 2000))
+      const answer = principal
+        ? await this.#decide(
+            principal,
+            prompt.value,
+            "deny",
+            false,
+            `${platform}-note:${said.dedupe}`,
+            clip(words, 2000),
+          )
         : { text: GONE };
-      return this.#queue([this.#reply(chatId, said.text)]);
+      return this.#queue([this.#reply(platform, chat, answer.text)]);
     }
-    const command = /^\/(start|link|unlink)(?:@\w+)?(?:\s+(\S+))?$/.exec(words);
-    if (command?.[1] === "unlink") {
-      const had = links.get(s.sql, linkKey("telegram", from.id));
-      this.#queue(
-        [this.#reply(chatId, had ? "Unlinked: you decide nothing here from now on." : "This account is not linked.")],
-        (ctx) => {
-          links.delete(ctx.sql, linkKey("telegram", from.id));
-          if (had) ctx.audit("chats.unlinked", had.principalId, { platform: "telegram" });
-        },
-      );
+    const command = COMMAND.exec(words);
+    if (command?.[1]?.toLowerCase() === "unlink") {
+      const had = links.get(s.sql, linkKey(platform, account.id));
+      const answer = had ? "Unlinked: you decide nothing here from now on." : "This account is not linked.";
+      this.#queue([this.#reply(platform, chat, answer)], (ctx) => {
+        links.delete(ctx.sql, linkKey(platform, account.id));
+        if (had) ctx.audit("chats.unlinked", had.principalId, { platform });
+      });
       return this.parts.changed();
     }
     const code = command?.[2]?.toUpperCase() ?? "";
     if (!command || !/^[A-Z0-9]{8}$/.test(code)) {
-      const help =
-        "I bring a workspace's approvals here. To link your account, make a code in the app (Settings › Chats) and send /link <code>.";
-      return this.#queue([this.#reply(chatId, help)]);
+      const how = platform === "telegram" ? "/link <code>" : "link <code>";
+      const help = `I bring a workspace's approvals here. To link your account, make a code in the app (Settings › Chats) and send ${how}.`;
+      return this.#queue([this.#reply(platform, chat, help)]);
     }
-    const codeHash = await sha256Hex(`telegram:${code}`);
+    const codeHash = await sha256Hex(`${platform}:${code}`);
     const found = linkCodes.get(s.sql, codeHash);
-    if (!found || found.expiresAt <= Date.now())
-      return this.#queue([this.#reply(chatId, "That code is not one, or it ran out: make a new one in the app.")]);
-    const handle = handleOf(from);
-    const linked = `Linked: approvals ${found.name} may decide come here, and your presses decide as ${found.name}. Send /unlink to stop.`;
-    this.#queue([this.#reply(chatId, linked)], (ctx) => {
+    if (!found || found.platform !== platform || found.expiresAt <= Date.now())
+      return this.#queue([
+        this.#reply(platform, chat, "That code is not one, or it ran out: make a new one in the app."),
+      ]);
+    const linked = `Linked: approvals ${found.name} may decide come here, and your presses decide as ${found.name}. Send ${platform === "telegram" ? "/unlink" : "unlink"} to stop.`;
+    this.#queue([this.#reply(platform, chat, linked)], (ctx) => {
       linkCodes.delete(ctx.sql, codeHash);
       linkCodes.deleteWrittenBefore(ctx.sql, ctx.now - LINK_CODE_TTL_MS);
       // One account per person on a platform: a new link replaces their old one.
-      for (const { userId, link } of linksOf(ctx.sql, "telegram"))
-        if (link.principalId === found.principalId) links.delete(ctx.sql, linkKey("telegram", userId));
-      const link = { principalId: found.principalId, name: found.name, chatId, handle, linkedAt: ctx.now };
-      links.put(ctx.sql, linkKey("telegram", from.id), link, ctx.now);
-      ctx.audit("chats.linked", found.principalId, { platform: "telegram", handle });
+      for (const { userId, link } of linksOf(ctx.sql, platform))
+        if (link.principalId === found.principalId) links.delete(ctx.sql, linkKey(platform, userId));
+      const link = {
+        principalId: found.principalId,
+        name: found.name,
+        chatId: chat,
+        handle: account.handle,
+        linkedAt: ctx.now,
+      };
+      links.put(ctx.sql, linkKey(platform, account.id), link, ctx.now);
+      ctx.audit("chats.linked", found.principalId, { platform, handle: account.handle });
     });
     this.parts.changed();
   }

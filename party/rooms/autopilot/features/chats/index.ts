@@ -8,13 +8,15 @@ import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate } from "../../kernel/handlers";
 import { approvals } from "../approvals";
 import { deliverApproval, showOutcome } from "./approval-messages";
-import { botTokens, type ChatParts } from "./bot";
+import { botSecrets, type ChatParts, PLATFORMS } from "./bot";
 import { ChatInbound } from "./inbound";
+import type { WebhookRequest } from "./platform";
 import { ChatOutbox } from "./outbox";
-import { connections, LINK_CODE_TTL_MS, linkCodes, linkKey, links, linksOf, outbox } from "./store";
-import { BotIdentity, callBot, TELEGRAM_TOKEN } from "./telegram";
+import { connectSlack } from "./slack";
+import { type Connection, connections, LINK_CODE_TTL_MS, linkCodes, linkKey, links, linksOf, outbox } from "./store";
+import { connectTelegram, telegram } from "./telegram";
 
-export { SECRET_HEADER } from "./telegram";
+export type { WebhookRequest } from "./platform";
 export type { WebhookOutcome } from "./inbound";
 
 /** Where a platform's webhook is (party/api/chat-webhooks.ts): `<prefix>/<platform>/<workspace id>`. */
@@ -49,6 +51,7 @@ export const chats = defineFeature({
             connectedAt: c.connectedAt,
             waiting: waiting.filter((w) => w.value.platform === c.platform).length,
             lastError: c.lastError,
+            requestUrl: c.requestUrl,
           }),
         ),
         links: connected.flatMap((c) =>
@@ -60,7 +63,7 @@ export const chats = defineFeature({
     };
     const parts: ChatParts = {
       s,
-      ...botTokens(s),
+      ...botSecrets(s),
       outbox: new ChatOutbox(s, () => parts),
       /** Every connected principal gets the chats as they now stand for them. */
       changed: () => {
@@ -74,42 +77,56 @@ export const chats = defineFeature({
     };
     const inbound = new ChatInbound(parts);
 
-    const connect = async (principal: Principal, p: { botToken: string; origin?: string | undefined }) => {
+    const connect = async (
+      principal: Principal,
+      p: { platform: ChatPlatform; botToken: string; signingSecret?: string | undefined; origin?: string | undefined },
+    ) => {
       if (!isPerson(principal))
         throw new RoomError("forbidden", "a person connects the workspace to a chat, not an agent");
-      if (!TELEGRAM_TOKEN.test(p.botToken))
-        throw new RoomError("bad_request", "that is not a Telegram bot token: @BotFather gives one like 123456:ABC-…");
       const origin = linkOrigin(s.env, p.origin);
       if (!origin) throw new RoomError("conflict", "this server does not know its public origin: set APP_ORIGINS");
-      const me = await callBot(parts.apiBase(), p.botToken, { method: "getMe", body: {} });
-      const bot = me.ok ? BotIdentity.safeParse(me.result) : null;
-      if (!bot?.success)
-        throw new RoomError("bad_request", `Telegram did not accept the token${me.ok ? "" : `: ${me.description}`}`);
-      // Telegram sends it back with every update; the room keeps only its hash.
-      const secret = randomToken();
-      const url = `${origin}${CHATS_PREFIX}/telegram/${encodeURIComponent(s.workspaceId())}`;
-      const hooked = await callBot(parts.apiBase(), p.botToken, {
-        method: "setWebhook",
-        body: { url, secret_token: secret, allowed_updates: ["message", "callback_query"] },
-      });
-      if (!hooked.ok)
-        throw new RoomError(
-          "conflict",
-          `Telegram refused this server's webhook (${hooked.description}): it must be reachable over https at ${origin}`,
-        );
-      const identity = { platform: "telegram" as const, botId: bot.data.id };
-      const sealedToken = await parts.sealToken(p.botToken, identity);
-      const secretHash = await sha256Hex(secret);
+      const requestUrl = `${origin}${CHATS_PREFIX}/${p.platform}/${encodeURIComponent(s.workspaceId())}`;
+      const base = parts.apiBase(p.platform);
+      let connection: Omit<Connection, "connectedBy" | "connectedAt" | "lastError">;
+      if (p.platform === "telegram") {
+        // Telegram sends it back with every update; the room keeps only its hash.
+        const secret = randomToken();
+        const hooked = await connectTelegram(base, p.botToken, { url: requestUrl, secret });
+        if (!hooked.ok) throw new RoomError(hooked.code, hooked.message);
+        const bot = { platform: p.platform, botId: String(hooked.bot.id) };
+        connection = {
+          ...bot,
+          botUsername: hooked.bot.username,
+          botName: hooked.bot.first_name,
+          sealedToken: await parts.seal(p.botToken, bot, "token"),
+          secretHash: await sha256Hex(secret),
+          sealedSigningSecret: null,
+          teamId: null,
+          requestUrl,
+        };
+      } else {
+        const checked = await connectSlack(base, p.botToken, p.signingSecret);
+        if (!checked.ok) throw new RoomError("bad_request", checked.message);
+        const bot = { platform: p.platform, botId: checked.bot.user_id };
+        connection = {
+          ...bot,
+          botUsername: checked.bot.user,
+          botName: checked.bot.team ?? checked.bot.user,
+          sealedToken: await parts.seal(p.botToken, bot, "token"),
+          secretHash: null,
+          sealedSigningSecret: await parts.seal(p.signingSecret ?? "", bot, "signing secret"),
+          teamId: checked.bot.team_id,
+          requestUrl,
+        };
+      }
       s.commit(principal, (ctx) => {
-        const before = connections.get(ctx.sql, "telegram");
+        const before = connections.get(ctx.sql, p.platform);
         // Another bot: the people's chats were with the old one.
-        if (before && before.botId !== bot.data.id)
-          for (const { userId } of linksOf(ctx.sql, "telegram")) links.delete(ctx.sql, linkKey("telegram", userId));
-        const { username, first_name } = bot.data;
-        const connection = { ...identity, botUsername: username, botName: first_name, sealedToken, secretHash };
+        if (before && before.botId !== connection.botId)
+          for (const { userId } of linksOf(ctx.sql, p.platform)) links.delete(ctx.sql, linkKey(p.platform, userId));
         const by = { connectedBy: ctx.actor, connectedAt: ctx.now, lastError: null };
-        connections.put(ctx.sql, "telegram", { ...connection, ...by }, ctx.now);
-        ctx.audit("chats.connected", "telegram", { platform: "telegram", bot: `@${username}` });
+        connections.put(ctx.sql, p.platform, { ...connection, ...by }, ctx.now);
+        ctx.audit("chats.connected", p.platform, { platform: p.platform, bot: connection.botUsername });
       });
       parts.changed();
       return { chats: viewFor(principal.id) };
@@ -118,8 +135,12 @@ export const chats = defineFeature({
     const disconnect = async (principal: Principal, platform: ChatPlatform) => {
       const connection = connections.get(s.sql, platform);
       if (connection) {
-        // Best effort: without its webhook the platform stops sending; what it sends meanwhile finds no connection.
-        await callBot(parts.apiBase(), await parts.tokenOf(connection), { method: "deleteWebhook", body: {} });
+        // Best effort: without its webhook Telegram stops sending; what a platform sends meanwhile finds no connection.
+        if (platform === "telegram")
+          await telegram.call(parts.apiBase(platform), await parts.tokenOf(connection), {
+            method: "deleteWebhook",
+            body: {},
+          });
         s.commit(principal, (ctx) => {
           connections.delete(ctx.sql, platform);
           for (const { userId } of linksOf(ctx.sql, platform)) links.delete(ctx.sql, linkKey(platform, userId));
@@ -138,7 +159,7 @@ export const chats = defineFeature({
       if (!connection)
         throw new RoomError(
           "conflict",
-          "the workspace is not connected to Telegram: an owner or admin connects it first",
+          `the workspace is not connected to ${PLATFORMS[platform].label}: an owner or admin connects it first`,
         );
       const bytes = crypto.getRandomValues(new Uint8Array(8));
       const code = [...bytes].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join("");
@@ -174,7 +195,7 @@ export const chats = defineFeature({
       },
       rpc: {
         /** RPC from the Worker (party/api/chat-webhooks.ts): one update a platform sent, with the secret it came with. */
-        chatWebhook: (call: { platform: ChatPlatform; secret: string; body: unknown }) => inbound.webhook(call),
+        chatWebhook: (call: { platform: ChatPlatform; request: WebhookRequest }) => inbound.webhook(call),
       },
       schedules: { drainChats: () => parts.outbox.drain() },
       start: () => {

@@ -1,17 +1,11 @@
 import type { RoomServices } from "../../kernel/services";
-import type { ChatParts } from "./bot";
+import { type ChatParts, PLATFORMS } from "./bot";
+import type { PlatformCall } from "./platform";
 import { approvalMessages, connections, outbox } from "./store";
-import { callBot, SentMessage } from "./telegram";
 
 /** A retried call gives up after a day: the approval has been seen elsewhere by then, or expired. */
 const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
 const backoff = (attempts: number) => Math.min(10 * 60_000, 5_000 * 2 ** attempts);
-
-/** A Telegram note prompt is a sendMessage whose reply_markup asks for a reply. */
-function isPrompt(body: Record<string, unknown>): boolean {
-  const markup = body.reply_markup as { force_reply?: unknown } | undefined;
-  return markup?.force_reply === true;
-}
 
 /**
  * Every call the room makes to a chat platform, queued in the room (store.ts `outbox`) in the
@@ -67,34 +61,39 @@ export class ChatOutbox {
       return false;
     }
     const connection = connections.get(s.sql, call.platform);
+    const api = PLATFORMS[call.platform];
     const message = call.message ? approvalMessages.get(s.sql, call.message) : null;
-    const body = { ...call.body };
-    // An edit of a message the platform never took has nothing to edit.
-    const edit = call.method === "editMessageText";
-    if (edit) body.message_id = message?.messageId ?? null;
-    if (!connection || (edit && body.message_id === null)) {
+    const buttons = call.buttons ?? undefined;
+    // An edit of a message the platform never took (or a note about one) has nothing to name.
+    const request: PlatformCall | null =
+      call.op === "send" && call.chat !== null
+        ? api.send(call.chat, call.text, buttons)
+        : message?.messageId == null
+          ? null
+          : call.op === "edit"
+            ? api.edit(message.chatId, message.messageId, call.text, buttons)
+            : api.askNote(message.chatId, message.messageId, call.text);
+    if (!connection || !request) {
       s.commit(null, (ctx) => outbox.delete(ctx.sql, key));
       return true;
     }
     const parts = this.parts();
-    const outcome = await callBot(parts.apiBase(), await parts.tokenOf(connection), {
-      method: call.method,
-      body,
-    } as never);
+    const outcome = await api.call(parts.apiBase(call.platform), await parts.tokenOf(connection), request);
     const now = Date.now();
     s.commit(null, (ctx) => {
       const current = connections.get(ctx.sql, call.platform);
       if (outcome.ok) {
         outbox.delete(ctx.sql, key);
-        const sent = SentMessage.safeParse(outcome.result);
         const kept = call.message ? approvalMessages.get(ctx.sql, call.message) : null;
-        if (call.method === "sendMessage" && call.message && kept && sent.success)
+        const sent = outcome.sent;
+        // The message's id as the platform gave it (Slack names the direct chat it opened, too).
+        if (call.message && kept && sent && call.op !== "edit")
           approvalMessages.put(
             ctx.sql,
             call.message,
-            isPrompt(call.body)
-              ? { ...kept, notePrompt: sent.data.message_id }
-              : { ...kept, messageId: sent.data.message_id },
+            call.op === "send"
+              ? { ...kept, chatId: sent.chat, messageId: sent.message }
+              : { ...kept, notePrompt: api.noteRef(kept.messageId ?? sent.message, sent) },
             now,
           );
         if (current?.lastError) connections.put(ctx.sql, call.platform, { ...current, lastError: null }, now);
@@ -119,7 +118,7 @@ export class ChatOutbox {
         JSON.stringify({
           msg: "chat call failed",
           workspace: s.workspaceId(),
-          method: call.method,
+          op: call.op,
           error: outcome.description,
         }),
       );

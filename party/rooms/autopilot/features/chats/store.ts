@@ -8,14 +8,24 @@ import { featureStore } from "../../kernel/feature-store";
 // What the chats feature keeps in the room (kernel/feature-store.ts): the connected bot, who
 // linked which chat account, the approval messages it sent, the calls it still has to make.
 
-/** A connected platform: the bot's token sealed (auth/seal.ts), the webhook's secret as its SHA-256. */
+const Ref = z.union([z.number().int(), z.string().max(64)]);
+
+/**
+ * A connected platform: the bot's token sealed (auth/seal.ts); what its requests are checked
+ * with: Telegram's webhook secret as its SHA-256, Slack's signing secret sealed, and the Slack
+ * workspace (`teamId`) whose requests alone count.
+ */
 const Connection = z.object({
   platform: ChatPlatform,
-  botId: z.number().int(),
-  botUsername: z.string().max(64),
+  botId: z.string().max(64),
+  botUsername: z.string().max(256),
   botName: z.string().max(256),
   sealedToken: z.string().max(1000),
-  secretHash: z.string().length(64),
+  secretHash: z.string().length(64).nullable(),
+  sealedSigningSecret: z.string().max(1000).nullable(),
+  teamId: z.string().max(64).nullable(),
+  /** Where the platform sends its requests (Slack's Request URL, Telegram's webhook). */
+  requestUrl: z.string().max(300),
   connectedBy: Actor,
   connectedAt: z.number(),
   lastError: z.string().max(300).nullable(),
@@ -37,20 +47,18 @@ export const LINK_CODE_TTL_MS = 10 * 60 * 1000;
 const Link = z.object({
   principalId: z.string().max(200),
   name: z.string().max(200),
-  chatId: z.number().int(),
+  chatId: Ref,
   handle: z.string().max(128),
   linkedAt: z.number(),
 });
 export type Link = z.infer<typeof Link>;
 export const links = featureStore(defineRecord("chat link", Link));
 
-export const linkKey = (platform: ChatPlatform, userId: number): string => `${platform}:${userId}`;
+export const linkKey = (platform: ChatPlatform, userId: string): string => `${platform}:${userId}`;
 
 /** The links of one platform, with the chat user each is. */
-export const linksOf = (sql: Sql, platform: ChatPlatform): { userId: number; link: Link }[] =>
-  links
-    .entries(sql, `${platform}:`)
-    .map(({ key, value }) => ({ userId: Number(key.slice(platform.length + 1)), link: value }));
+export const linksOf = (sql: Sql, platform: ChatPlatform): { userId: string; link: Link }[] =>
+  links.entries(sql, `${platform}:`).map(({ key, value }) => ({ userId: key.slice(platform.length + 1), link: value }));
 
 /**
  * An approval's message to one person, keyed by the random key its buttons carry: the only
@@ -61,9 +69,9 @@ const ApprovalMessage = z.object({
   platform: ChatPlatform,
   approvalId: z.string().max(200),
   principalId: z.string().max(200),
-  chatId: z.number().int(),
-  messageId: z.number().int().nullable(),
-  notePrompt: z.number().int().nullable(),
+  chatId: Ref,
+  messageId: Ref.nullable(),
+  notePrompt: Ref.nullable(),
   text: z.string().max(4096),
 });
 export type ApprovalMessage = z.infer<typeof ApprovalMessage>;
@@ -78,13 +86,29 @@ export const SEEN_TTL_MS = 2 * 24 * 60 * 60 * 1000;
 
 /**
  * A call to a platform the room still has to make, in order (the key is a zero-padded
- * sequence). `after` names the approval message whose id the call needs (an edit of it).
+ * sequence): a message to send (with buttons: an approval's, whose key is `message`), an
+ * approval message to edit, a note to ask for about one. The platform's call is made from it
+ * when it is due (platform.ts), with the message's id as the platform gave it by then.
  */
 const Outgoing = z.object({
   platform: ChatPlatform,
-  method: z.enum(["sendMessage", "editMessageText"]),
-  body: z.record(z.string(), z.unknown()),
-  /** The approval message this call sends (its id is kept) or edits (its id is filled in). */
+  op: z.enum(["send", "edit", "askNote"]),
+  chat: Ref.nullable(),
+  text: z.string().max(4096),
+  buttons: z
+    .array(
+      z
+        .array(
+          z.object({
+            text: z.string().max(64),
+            data: z.string().max(64),
+            style: z.enum(["primary", "danger"]).optional(),
+          }),
+        )
+        .max(5),
+    )
+    .max(5)
+    .nullable(),
   message: z.string().max(64).nullable(),
   attempts: z.number().int(),
   firstTriedAt: z.number().nullable(),

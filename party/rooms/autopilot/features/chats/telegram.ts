@@ -1,11 +1,20 @@
 import { z } from "zod";
+import {
+  type CallOutcome,
+  type ChatButton,
+  type Inbound,
+  type PlatformApi,
+  type PlatformCall,
+  postToPlatform,
+  readJson,
+  scrub,
+} from "./platform";
 
 // Telegram's Bot API (https://core.telegram.org/bots/api), spoken with plain `fetch`: the few
-// calls the room makes (decision 059). What Telegram sends (an Update) is parsed here with
+// calls the room makes (decision 59). What Telegram sends (an Update) is parsed here with
 // bounds before anything in it is believed; fields the room does not use are dropped.
 
 const DEFAULT_BASE = "https://api.telegram.org";
-const CALL_TIMEOUT_MS = 10_000;
 
 export const TELEGRAM_TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{20,100}$/;
 /** The secret Telegram sends back in `X-Telegram-Bot-Api-Secret-Token`: 1–256 of A–Z, a–z, 0–9, _ and -. */
@@ -19,18 +28,19 @@ const User = z.object({
   last_name: z.string().max(256).optional(),
   username: z.string().max(64).optional(),
 });
-export type TelegramUser = z.infer<typeof User>;
+type User = z.infer<typeof User>;
 const Chat = z.object({ id: z.number().int().safe(), type: z.string().max(32) });
-const Message = z.object({
-  message_id: z.number().int().safe(),
-  from: User.optional(),
-  chat: Chat,
-  text: z.string().max(4096).optional(),
-  reply_to_message: z.object({ message_id: z.number().int().safe() }).optional(),
-});
-export const Update = z.object({
+const Update = z.object({
   update_id: z.number().int().safe(),
-  message: Message.optional(),
+  message: z
+    .object({
+      message_id: z.number().int().safe(),
+      from: User.optional(),
+      chat: Chat,
+      text: z.string().max(4096).optional(),
+      reply_to_message: z.object({ message_id: z.number().int().safe() }).optional(),
+    })
+    .optional(),
   callback_query: z
     .object({
       id: z.string().max(64),
@@ -40,73 +50,13 @@ export const Update = z.object({
     })
     .optional(),
 });
-export type Update = z.infer<typeof Update>;
 
 /** How a user is called in the app: their @username, else their name. */
-export const handleOf = (user: TelegramUser): string =>
+const handleOf = (user: User): string =>
   (user.username
     ? `@${user.username}`
     : [user.first_name, user.last_name].filter(Boolean).join(" ") || `user ${user.id}`
   ).slice(0, 128);
-
-/** One button under a message; `data` is what Telegram sends back when it is pressed (≤ 64 bytes). */
-export interface Button {
-  text: string;
-  callback_data: string;
-}
-
-/** A Bot API call the room makes, with its parameters. */
-export type BotCall =
-  | { method: "sendMessage"; body: { chat_id: number; text: string; reply_markup?: unknown } }
-  | { method: "editMessageText"; body: { chat_id: number; message_id: number; text: string; reply_markup?: unknown } }
-  | { method: "answerCallbackQuery"; body: { callback_query_id: string; text?: string } }
-  | { method: "setWebhook"; body: { url: string; secret_token: string; allowed_updates: string[] } }
-  | { method: "deleteWebhook"; body: Record<string, never> }
-  | { method: "getMe"; body: Record<string, never> };
-
-/** What a call came to: its result, or why it failed and whether trying again later may help. */
-export type CallOutcome =
-  | { ok: true; result: unknown }
-  | { ok: false; retry: boolean; retryAfterMs?: number; description: string };
-
-const Answer = z.object({
-  ok: z.boolean(),
-  result: z.unknown().optional(),
-  description: z.string().max(500).optional(),
-  error_code: z.number().int().optional(),
-  parameters: z.object({ retry_after: z.number().int().min(0).max(86_400).optional() }).optional(),
-});
-
-/** Makes one Bot API call; never throws, and no error it returns carries the token. */
-export async function callBot(base: string | undefined, token: string, call: BotCall): Promise<CallOutcome> {
-  let res: Response;
-  try {
-    res = await fetch(`${(base || DEFAULT_BASE).replace(/\/+$/, "")}/bot${token}/${call.method}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(call.body),
-      redirect: "manual",
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-  } catch (error) {
-    return { ok: false, retry: true, description: `Telegram could not be reached (${scrub(String(error), token)})` };
-  }
-  const text = await res.text().catch(() => "");
-  let answer: z.infer<typeof Answer> | null = null;
-  try {
-    answer = Answer.parse(JSON.parse(text.slice(0, 64 * 1024)));
-  } catch {
-    answer = null;
-  }
-  if (answer?.ok) return { ok: true, result: answer.result };
-  const description = scrub(answer?.description ?? `HTTP ${res.status}`, token).slice(0, 300);
-  const retryAfter = answer?.parameters?.retry_after;
-  // 429 says when; 5xx and odd answers may pass; 4xx (a bad token, a blocked bot, a gone chat) will not.
-  if (res.status === 429) return { ok: false, retry: true, retryAfterMs: (retryAfter ?? 5) * 1000, description };
-  return { ok: false, retry: res.status >= 500 || answer === null, description };
-}
-
-const scrub = (text: string, token: string): string => (token ? text.split(token).join("<token>") : text);
 
 /** The bot's own account, as `getMe` answers. */
 export const BotIdentity = z.object({
@@ -116,5 +66,122 @@ export const BotIdentity = z.object({
   username: z.string().max(64),
 });
 
-/** The result of a `sendMessage`: the message's id, to edit it later. */
-export const SentMessage = z.object({ message_id: z.number().int().safe() });
+const Answer = z.object({
+  ok: z.boolean(),
+  result: z.unknown().optional(),
+  description: z.string().max(500).optional(),
+  parameters: z.object({ retry_after: z.number().int().min(0).max(86_400).optional() }).optional(),
+});
+const Sent = z.object({ message_id: z.number().int().safe(), chat: z.object({ id: z.number().int().safe() }) });
+
+const keyboard = (buttons: ChatButton[][] | undefined) =>
+  buttons
+    ? {
+        reply_markup: {
+          inline_keyboard: buttons.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))),
+        },
+      }
+    : {};
+
+export const telegram: PlatformApi = {
+  label: "Telegram",
+
+  /** Makes one Bot API call; never throws, and no error it returns carries the token. */
+  async call(base, token, call): Promise<CallOutcome> {
+    const url = `${(base || DEFAULT_BASE).replace(/\/+$/, "")}/bot${token}/${call.method}`;
+    const res = await postToPlatform(url, {}, call.body, Answer, token);
+    if (!res.reached) return { ok: false, retry: true, description: `Telegram could not be reached (${res.error})` };
+    const { answer } = res;
+    if (answer?.ok) {
+      const sent = Sent.safeParse(answer.result);
+      return {
+        ok: true,
+        result: answer.result,
+        sent: sent.success ? { chat: sent.data.chat.id, message: sent.data.message_id } : null,
+      };
+    }
+    const description = scrub(answer?.description ?? `HTTP ${res.status}`, token).slice(0, 300);
+    const retryAfter = answer?.parameters?.retry_after;
+    // 429 says when; 5xx and odd answers may pass; 4xx (a bad token, a blocked bot, a gone chat) will not.
+    if (res.status === 429) return { ok: false, retry: true, retryAfterMs: (retryAfter ?? 5) * 1000, description };
+    return { ok: false, retry: res.status >= 500 || answer === null, description };
+  },
+
+  send: (chat, text, buttons) => ({ method: "sendMessage", body: { chat_id: chat, text, ...keyboard(buttons) } }),
+  edit: (chat, message, text, buttons) => ({
+    method: "editMessageText",
+    body: { chat_id: chat, message_id: message, text, ...keyboard(buttons) },
+  }),
+  askNote: (chat, _message, text) => ({
+    method: "sendMessage",
+    body: { chat_id: chat, text, reply_markup: { force_reply: true, input_field_placeholder: "Your note" } },
+  }),
+  // The person answers the question itself (a reply to it).
+  noteRef: (_message, prompt) => prompt.message,
+  answer: (press, text): PlatformCall => ({
+    method: "answerCallbackQuery",
+    body: { callback_query_id: press.pressId, text },
+  }),
+
+  parse({ body }): Inbound {
+    const update = readJson(body, Update);
+    if (!update) return { kind: "ignored" };
+    const { update_id, callback_query: query, message } = update;
+    const dedupe = `telegram:${update_id}`;
+    if (query?.data && query.message)
+      return {
+        kind: "press",
+        dedupe,
+        account: { id: String(query.from.id), handle: handleOf(query.from) },
+        data: query.data,
+        chat: query.message.chat.id,
+        pressId: query.id,
+      };
+    if (message?.from && !message.from.is_bot)
+      return {
+        kind: "message",
+        dedupe,
+        account: { id: String(message.from.id), handle: handleOf(message.from) },
+        chat: message.chat.id,
+        direct: message.chat.type === "private",
+        text: (message.text ?? "").trim(),
+        replyTo: message.reply_to_message?.message_id ?? null,
+      };
+    return { kind: "ignored" };
+  },
+};
+
+/** Checks a token with Telegram and points its webhook here: the bot, or why not. */
+export async function connectTelegram(
+  base: string | undefined,
+  token: string,
+  webhook: { url: string; secret: string },
+): Promise<
+  { ok: true; bot: z.infer<typeof BotIdentity> } | { ok: false; code: "bad_request" | "conflict"; message: string }
+> {
+  if (!TELEGRAM_TOKEN.test(token))
+    return {
+      ok: false,
+      code: "bad_request",
+      message: "that is not a Telegram bot token: @BotFather gives one like 123456:ABC-…",
+    };
+  const me = await telegram.call(base, token, { method: "getMe", body: {} });
+  const bot = me.ok ? BotIdentity.safeParse(me.result) : null;
+  if (!bot?.success)
+    return {
+      ok: false,
+      code: "bad_request",
+      message: `Telegram did not accept the token${me.ok ? "" : `: ${me.description}`}`,
+    };
+  const hooked = await telegram.call(base, token, {
+    method: "setWebhook",
+    body: { url: webhook.url, secret_token: webhook.secret, allowed_updates: ["message", "callback_query"] },
+  });
+  if (!hooked.ok)
+    return {
+      ok: false,
+      code: "conflict",
+      message: `Telegram refused this server's webhook (${hooked.description}): it must be reachable over https at ${new URL(webhook.url).origin}`,
+    };
+  return { ok: true, bot: bot.data };
+}

@@ -1,0 +1,143 @@
+// What the chats feature needs of a platform (Telegram, Slack), so that everything else (who
+// gets what, a press, a link, the outbox) is written once: the calls it makes, in the
+// platform's own shapes, and what the platform sends, read into a few kinds of news.
+
+/** A chat (Telegram's chat id, Slack's channel id) and a message in it (Telegram's message id, Slack's `ts`). */
+export type ChatRef = string | number;
+export type MessageRef = string | number;
+
+/** A button under a message; `data` is what the platform sends back when it is pressed (≤ 64 bytes). */
+export interface ChatButton {
+  text: string;
+  data: string;
+  style?: "primary" | "danger";
+}
+
+/** One call to the platform's API. */
+export interface PlatformCall {
+  method: string;
+  body: Record<string, unknown>;
+}
+
+/** What a call came to: the message it sent (for a send), or why it failed and whether trying again later may help. */
+export type CallOutcome =
+  | { ok: true; sent: { chat: ChatRef; message: MessageRef } | null; result: unknown }
+  | { ok: false; retry: boolean; retryAfterMs?: number; description: string };
+
+/** Who did something on the platform. */
+export interface Account {
+  id: string;
+  /** How they are called there (an @username, a name, an id). */
+  handle: string;
+}
+
+/** What the platform sent, as the room acts on it; `dedupe` names it so that a replay is handled once. */
+export type Inbound =
+  | {
+      kind: "press";
+      dedupe: string;
+      account: Account;
+      /** The button's data. */
+      data: string;
+      /** Where it was pressed, and the platform's id of the press (to answer it). */
+      chat: ChatRef;
+      pressId: string;
+    }
+  | {
+      kind: "message";
+      dedupe: string;
+      account: Account;
+      chat: ChatRef;
+      /** A person's own chat with the bot (the only place the bot answers). */
+      direct: boolean;
+      text: string;
+      /** The message this one answers (Telegram's reply, Slack's thread). */
+      replyTo: MessageRef | null;
+    }
+  /** Slack's check of a new request URL: the answer is its challenge. */
+  | { kind: "challenge"; challenge: string }
+  | { kind: "ignored" };
+
+/** A request as the Worker passed it on: the raw body and the headers a platform signs with. */
+export interface WebhookRequest {
+  body: string;
+  contentType: string;
+  headers: Record<string, string>;
+}
+
+export interface PlatformApi {
+  /** As people call it: "Telegram". */
+  readonly label: string;
+  call(base: string | undefined, token: string, call: PlatformCall): Promise<CallOutcome>;
+  send(chat: ChatRef, text: string, buttons?: ChatButton[][]): PlatformCall;
+  edit(chat: ChatRef, message: MessageRef, text: string, buttons?: ChatButton[][]): PlatformCall;
+  /** Asks the person for a note about `message`; their answer is a message whose `replyTo` is `noteRef` of it. */
+  askNote(chat: ChatRef, message: MessageRef, text: string): PlatformCall;
+  noteRef(message: MessageRef, prompt: { chat: ChatRef; message: MessageRef }): MessageRef;
+  /** A short answer to a press, seen by the presser only. */
+  answer(press: Extract<Inbound, { kind: "press" }>, text: string): PlatformCall;
+  /** Reads a verified request; anything it does not know is `ignored`. */
+  parse(request: WebhookRequest, team: string | null): Inbound;
+}
+
+export const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+const CALL_TIMEOUT_MS = 10_000;
+/** The most of a platform's answer the room reads. */
+const MAX_ANSWER_CHARS = 64 * 1024;
+
+/**
+ * Posts JSON to a platform's API and reads its answer with `schema`: the answer (null when it
+ * is not what the schema says) with the response's status and headers, or, when the platform
+ * could not be reached, why (with `token` taken out of it: a URL may carry it).
+ */
+export async function postToPlatform<T>(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  token: string,
+): Promise<
+  | { reached: true; status: number; headers: Headers; answer: T | null; json: unknown }
+  | { reached: false; error: string }
+> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8", ...headers },
+      body: JSON.stringify(body),
+      redirect: "manual",
+      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+    });
+  } catch (error) {
+    return { reached: false, error: scrub(String(error), token) };
+  }
+  const text = await res.text().catch(() => "");
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text.slice(0, MAX_ANSWER_CHARS));
+  } catch {
+    json = null;
+  }
+  const parsed = schema.safeParse(json);
+  return { reached: true, status: res.status, headers: res.headers, answer: parsed.success ? parsed.data : null, json };
+}
+
+/** `text` read as JSON with `schema`; null when it is not JSON or not what the schema says. */
+export function readJson<T>(
+  text: string,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+): T | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
+/** `text` without `token` in it (a platform's error may quote the URL that holds it). */
+export const scrub = (text: string, token: string): string => (token ? text.split(token).join("<token>") : text);
