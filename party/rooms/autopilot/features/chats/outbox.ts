@@ -1,7 +1,7 @@
 import type { RoomServices } from "../../kernel/services";
 import { type ChatParts, PLATFORMS } from "./bot";
 import type { PlatformCall } from "./platform";
-import { approvalMessages, connections, outbox } from "./store";
+import { approvalMessages, connections, type Outgoing, outbox } from "./store";
 
 /** A retried call gives up after a day: the approval has been seen elsewhere by then, or expired. */
 const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -50,16 +50,32 @@ export class ChatOutbox {
       );
   }
 
-  /** Makes the first call if it is due; false when none is (then a later one has the alarm set for it). */
+  /**
+   * The first call that is due, in order per platform: a platform's calls wait behind its
+   * first one that is waiting for a retry, another platform's do not. Null when none is due.
+   */
+  #due(): { head: { key: string; value: Outgoing } | null; wakeAt: number | null } {
+    const waiting = new Set<string>();
+    let wakeAt: number | null = null;
+    const now = Date.now();
+    for (const entry of outbox.entries(this.s.sql)) {
+      if (waiting.has(entry.value.platform)) continue;
+      if (entry.value.nextAt <= now) return { head: entry, wakeAt: null };
+      waiting.add(entry.value.platform);
+      wakeAt = Math.min(wakeAt ?? entry.value.nextAt, entry.value.nextAt);
+    }
+    return { head: null, wakeAt };
+  }
+
+  /** Makes the first call that is due; false when none is (then the alarm is set for the next). */
   async #sendNext(): Promise<boolean> {
     const { s } = this;
-    const head = outbox.entries(s.sql)[0];
-    if (!head) return false;
-    const { key, value: call } = head;
-    if (call.nextAt > Date.now()) {
-      await this.#wakeAt(call.nextAt);
+    const { head, wakeAt } = this.#due();
+    if (!head) {
+      if (wakeAt !== null) await this.#wakeAt(wakeAt);
       return false;
     }
+    const { key, value: call } = head;
     const connection = connections.get(s.sql, call.platform);
     const api = PLATFORMS[call.platform];
     const message = call.message ? approvalMessages.get(s.sql, call.message) : null;
@@ -123,7 +139,9 @@ export class ChatOutbox {
         }),
       );
     });
-    parts.changed();
+    // The app shows what waits and why: it is told when that changed (a call failed, one that
+    // had waited went, a problem cleared), not for every message that went at once.
+    if (!outcome.ok || call.attempts > 0 || connection.lastError !== null) parts.changed();
     // Even after a failure: the next look finds the call not yet due and sets the alarm for it.
     return true;
   }
