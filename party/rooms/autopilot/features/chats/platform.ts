@@ -80,7 +80,8 @@ export interface PlatformApi {
   parse(request: WebhookRequest, team: string | null): Inbound;
 }
 
-export const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+// Cut where a character ends (shared/clip.ts): a message never ends in half an emoji.
+export { clip } from "../../../../../shared/clip";
 
 const CALL_TIMEOUT_MS = 10_000;
 /** The most of a platform's answer the room reads. */
