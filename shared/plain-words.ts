@@ -32,6 +32,8 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "chats.disconnect": "disconnect the workspace from a chat",
   "chats.linkCode": "link their chat account",
   "chats.unlink": "unlink their chat account",
+  "chats.bindCode": "bind a thread to a chat",
+  "chats.unbind": "unbind a thread from its chat",
   "messages.list": "read a thread's messages",
   "chat.send": "post a message",
   "chat.abort": "stop a reply",

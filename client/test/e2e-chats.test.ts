@@ -254,7 +254,7 @@ describe("approvals in Telegram", () => {
     recorded.closeAll();
   });
 
-  it("while Telegram is down the approval waits in the room's outbox, the app says so, and it is delivered once Telegram is back", async () => {
+  it("while Telegram is down the approval waits in the room's outbox, the app says so, and it is delivered once Telegram is back; a person who said no approvals in chats gets none", async () => {
     const dana = await signUpVerified(server.url, "Dana");
     const workspace = await ownWorkspace(server.url, dana.cookie);
     const danaLive = await person(dana.cookie, workspace);
@@ -276,6 +276,21 @@ describe("approvals in Telegram", () => {
     await expect
       .poll(async () => (await danaLive.chats.get({})).chats.connections[0], { timeout: 20_000, interval: 200 })
       .toMatchObject({ waiting: 0, lastError: null });
+
+    // Dana's inbox preferences say no approvals in chats: the next one stays in the app. (Whom
+    // an approval goes to is settled as it is filed, so the one after, with chats on again,
+    // arriving alone shows it.)
+    const { preferences } = (await danaLive.inbox.get({})).inbox;
+    await danaLive.inbox.configure({
+      preferences: { ...preferences, approval: { ...preferences.approval, chat: false } },
+    });
+    await agent.approvals.request({ title: "Prune old backups", details: "" });
+    await danaLive.inbox.configure({
+      preferences: { ...preferences, approval: { ...preferences.approval, chat: true } },
+    });
+    await agent.approvals.request({ title: "Rotate the TLS certificate", details: "" });
+    await telegram.approvalMessage(tgDana.id, "Rotate the TLS certificate");
+    expect(telegram.sentTo(tgDana.id).filter((c) => String(c.body.text).includes("Prune old backups"))).toEqual([]);
   });
 });
 

@@ -113,6 +113,15 @@ export class SlackStandIn {
 
   /** A direct message to the bot (Events API `message.im`), as the body Slack would post. */
   dm(team: string, user: string, channel: string, text: string, threadTs?: string): string {
+    return this.message(team, user, channel, "im", text, threadTs);
+  }
+
+  /** A message in a channel the bot is in (Events API `message.channels`), as the body Slack would post. */
+  inChannel(team: string, user: string, channel: string, text: string): string {
+    return this.message(team, user, channel, "channel", text);
+  }
+
+  message(team: string, user: string, channel: string, channelType: string, text: string, threadTs?: string): string {
     return JSON.stringify({
       token: "legacy-verification-token",
       team_id: team,
@@ -123,7 +132,7 @@ export class SlackStandIn {
       event: {
         type: "message",
         channel,
-        channel_type: "im",
+        channel_type: channelType,
         user,
         text,
         ts: `${Math.floor(Date.now() / 1000)}.${String(++this.#seq).padStart(6, "0")}`,

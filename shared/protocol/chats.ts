@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IdempotencyKey, Timestamp } from "./common";
+import { EntityId, IdempotencyKey, Timestamp } from "./common";
 import { Actor } from "./principal";
 
 /**
@@ -39,10 +39,30 @@ export const ChatLink = z.object({
 });
 export type ChatLink = z.infer<typeof ChatLink>;
 
+/**
+ * Protocol 14: a thread bound to a chat (a Slack channel, a Telegram group): what is said
+ * there arrives in the thread, and the thread's messages (the Autopilot's and the gateway's
+ * replies among them) go there. A thread is bound to one chat at most.
+ */
+export const ChatBinding = z.object({
+  threadId: EntityId,
+  platform: ChatPlatform,
+  /** The chat as the platform names it (a group's title, a channel's id). */
+  chatTitle: z.string().max(256),
+  boundBy: Actor,
+  boundAt: Timestamp,
+});
+export type ChatBinding = z.infer<typeof ChatBinding>;
+
+/** Most threads one workspace binds to chats. */
+export const MAX_CHAT_BINDINGS = 50;
+
 export const ChatsView = z.object({
   connections: z.array(ChatConnection).max(4),
   /** The asker's own links (only people link). */
   links: z.array(ChatLink).max(4),
+  /** Protocol 14: the threads bound to chats. */
+  bindings: z.array(ChatBinding).max(MAX_CHAT_BINDINGS),
 });
 export type ChatsView = z.infer<typeof ChatsView>;
 
@@ -87,6 +107,21 @@ export type ChatLinkCode = z.infer<typeof ChatsLinkCodeResult>;
 /** Unlinks the asker's chat account: it decides nothing from then on. */
 export const ChatsUnlinkParams = z.object({ platform: ChatPlatform, idempotencyKey: IdempotencyKey });
 export const ChatsUnlinkResult = z.object({ chats: ChatsView });
+
+/**
+ * Protocol 14: a one-time code an owner or admin sends in a chat where the bot is (`/bind
+ * <code>` in a Telegram group, `bind <code>` in a Slack channel) to bind `threadId` to it.
+ */
+export const ChatsBindCodeParams = z.object({
+  platform: ChatPlatform,
+  threadId: EntityId,
+  idempotencyKey: IdempotencyKey,
+});
+export const ChatsBindCodeResult = ChatsLinkCodeResult;
+
+/** Protocol 14: the thread is no longer bound: nothing arrives from its chat, nothing goes there. */
+export const ChatsUnbindParams = z.object({ threadId: EntityId, idempotencyKey: IdempotencyKey });
+export const ChatsUnbindResult = z.object({ chats: ChatsView });
 
 // --- events ----------------------------------------------------------------
 

@@ -46,6 +46,11 @@ export const InboxChannels = z.object({
   email: z.boolean(),
   /** A Web Push notification to the browsers the person subscribed, while no tab of theirs is open. */
   push: z.boolean(),
+  /**
+   * Protocol 14: a message with buttons in the person's linked Telegram or Slack chats
+   * (features/chats/); only approvals go there. Absent: on.
+   */
+  chat: z.boolean().optional(),
 });
 
 export const MAX_EMAIL_DELAY_MS = 7 * 24 * 60 * 60 * 1000;
@@ -60,7 +65,7 @@ export const InboxPreferences = z.object({
 export type InboxPreferences = z.infer<typeof InboxPreferences>;
 
 export const DEFAULT_INBOX_PREFERENCES: InboxPreferences = {
-  approval: { browser: true, email: true, push: true },
+  approval: { browser: true, email: true, push: true, chat: true },
   mention: { browser: true, email: true, push: true },
   reply: { browser: true, email: false, push: false },
   failure: { browser: true, email: true, push: true },

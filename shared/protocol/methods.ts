@@ -49,6 +49,10 @@ import {
   ChatsLinkCodeParams,
   ChatsLinkCodeResult,
   ChatsUnlinkParams,
+  ChatsBindCodeParams,
+  ChatsBindCodeResult,
+  ChatsUnbindParams,
+  ChatsUnbindResult,
   ChatsUnlinkResult,
 } from "./chats";
 import {
@@ -362,6 +366,14 @@ export const Methods = {
   }),
   "chats.linkCode": method({ params: ChatsLinkCodeParams, result: ChatsLinkCodeResult, scope: "read", mutating: true }),
   "chats.unlink": method({ params: ChatsUnlinkParams, result: ChatsUnlinkResult, scope: "read", mutating: true }),
+  // Protocol 14: threads bound to chats (chats.ts).
+  "chats.bindCode": method({
+    params: ChatsBindCodeParams,
+    result: ChatsBindCodeResult,
+    scope: "admin",
+    mutating: true,
+  }),
+  "chats.unbind": method({ params: ChatsUnbindParams, result: ChatsUnbindResult, scope: "admin", mutating: true }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

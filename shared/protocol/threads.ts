@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ChatPlatform } from "./chats";
 import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp, Title } from "./common";
 import { MessageTool, Responder, ThreadWaiting } from "./agent";
 import { ThreadChatStart, ThreadGateway } from "./gateway";
@@ -66,6 +67,8 @@ export const Message = z.object({
   attachments: z.array(MessageAttachment).max(MAX_ATTACHMENTS).optional(),
   /** Protocol 12: the schedule that posted it (as its creator); absent for everything else. */
   scheduleId: EntityId.optional(),
+  /** Protocol 14: said in the chat the thread is bound to (its author a linked person, or a guest there). */
+  fromChat: ChatPlatform.optional(),
 });
 export type Message = z.infer<typeof Message>;
 

@@ -200,5 +200,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "chats.disconnect": PEOPLES_CHATS,
   "chats.linkCode": PEOPLES_CHATS,
   "chats.unlink": PEOPLES_CHATS,
+  "chats.bindCode": PEOPLES_CHATS,
+  "chats.unbind": PEOPLES_CHATS,
   "runlog.list": auto("Read a run's or task's log, step by step (model calls, tool calls, approvals)."),
 };

@@ -109,6 +109,7 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
               <th scope="col">Browser</th>
               <th scope="col">Closed tab</th>
               <th scope="col">E-mail</th>
+              <th scope="col">Chat</th>
             </tr>
           </thead>
           <tbody>
@@ -125,6 +126,20 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
                     />
                   </td>
                 ))}
+                <td>
+                  {kind === "approval" ? (
+                    <input
+                      type="checkbox"
+                      aria-label="Approvals in my linked Telegram and Slack chats"
+                      checked={draft.approval.chat !== false}
+                      onChange={(e) => setDraft({ ...draft, approval: { ...draft.approval, chat: e.target.checked } })}
+                    />
+                  ) : (
+                    <span className="muted" title="Only approvals go to chats">
+                      –
+                    </span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

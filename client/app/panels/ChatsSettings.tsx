@@ -6,11 +6,13 @@ import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { useRoom } from "../stores/room";
 import { useSession } from "../stores/session";
+import { ChatConversations } from "./ChatConversations";
 
 /**
  * The workspace's chats (protocol 13): the Autopilot as a Telegram or Slack bot an owner or
  * admin connects, and this person's link to it (a one-time code they send the bot), after
- * which the approvals they may decide reach them there with buttons. Asked on every hello,
+ * which the approvals they may decide reach them there with buttons; and the threads bound
+ * to a chat (ChatConversations.tsx). Asked on every hello,
  * then followed by `chats.changed`; a bot's token goes to the room once and never comes back.
  */
 function useChats(): ChatsView | null {
@@ -132,7 +134,8 @@ function Connected({
       {platform === "slack" && manager && (
         <p className="hint">
           In the Slack app's settings, enter <code>{connection.requestUrl}</code> as the Request URL of both Event
-          Subscriptions (with the bot event <code>message.im</code>) and Interactivity.
+          Subscriptions (with the bot events <code>message.im</code>, and <code>message.channels</code> for threads
+          bound to a channel) and Interactivity.
         </p>
       )}
       {connection.waiting > 0 && (
@@ -230,6 +233,7 @@ export function ChatsSettings({ manager }: { manager: boolean }) {
           );
         })
       )}
+      {chats && <ChatConversations chats={chats} manager={manager && person} />}
     </section>
   );
 }

@@ -73,6 +73,11 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
         {kind === "tool" && !m.tool && <span className="chip">command</span>}
         {m.aborted && <span className="chip chip-stopped">stopped</span>}
         {m.scheduleId && <ScheduledMark scheduleId={m.scheduleId} />}
+        {m.fromChat && (
+          <span className="chip" title="Said in the chat this thread is bound to">
+            in {m.fromChat === "slack" ? "Slack" : "Telegram"}
+          </span>
+        )}
         {mark && (
           <span className={`chip message-mark ${mark === "not sent" ? "chip-denied" : "chip-pending"}`}>{mark}</span>
         )}

@@ -1,9 +1,9 @@
 import { PROTOCOL_VERSION } from "../version";
 import type { Cut } from "./cut";
-import { cut13 } from "./v13";
+import { cut14 } from "./v14";
 
 /** Newest first; each turns a frame of `from` into one of `from - 1`. */
-export const CUTS: readonly Cut[] = [cut13];
+export const CUTS: readonly Cut[] = [cut14];
 
 /** The cuts from the current version down to `version`, newest first. */
 const cutsDownTo = (version: number, cuts: readonly Cut[] = CUTS): Cut[] =>

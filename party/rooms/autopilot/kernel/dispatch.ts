@@ -345,6 +345,7 @@ export class Executor {
           method: frame.method as MethodName,
           principal: as.principal,
           via: as.via,
+          ...(as.onBehalfOf ? { onBehalfOf: as.onBehalfOf } : {}),
           payload: response.payload as never,
         });
     };

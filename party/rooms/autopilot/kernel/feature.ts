@@ -1,6 +1,6 @@
 import type { DurableEvent, DurableEventName, EventPayload } from "../../../../shared/protocol/events";
 import type { MethodName, MethodResult } from "../../../../shared/protocol/methods";
-import type { Principal } from "../../../../shared/protocol/principal";
+import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "./commit";
 import type { Connection, DurableObjectCapability } from "agents/lifecycle";
 import type { HelloPayload, Snapshot } from "../../../../shared/protocol/hello";
@@ -24,6 +24,8 @@ export interface Answered<M extends MethodName = MethodName> {
   method: M;
   principal: Principal;
   via: Via;
+  /** Whom the requester acted for (a tool's run, a guest's words in a bound chat), when not itself. */
+  onBehalfOf?: Actor;
   payload: MethodResult<M>;
 }
 

@@ -4,6 +4,7 @@ import { type AgentDeps, AutopilotAgent } from "./runner";
 import { effectiveToolset } from "./toolset";
 import { RoomError } from "../../../../domain/errors";
 import { fileBytes } from "../../../../files/storage";
+import { isAccessPrincipal } from "../../../../auth/current-access";
 import type { RequestContext } from "../../request-context";
 import { getThread } from "../threads/index";
 import { defineFeature } from "../../kernel/feature";
@@ -108,8 +109,11 @@ export const agent = defineFeature({
       answered: {
         // Only once chat.send answered are the sender's scopes known: the Autopilot's run acts
         // with at most those. Its own tools' messages start no run.
-        "chat.send": ({ payload, principal, via }) => {
-          if (via !== "tool") runner.onPosted(payload.message, principal);
+        // A guest's words in a bound chat (features/chats/) are answered for whoever bound it.
+        "chat.send": ({ payload, principal, via, onBehalfOf }) => {
+          if (via === "tool") return;
+          const guest = onBehalfOf && !isAccessPrincipal(principal);
+          runner.onPosted(payload.message, guest ? { ...onBehalfOf, scopes: principal.scopes } : principal);
         },
       },
     };

@@ -92,6 +92,8 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "chats.disconnect": "Disconnect the workspace from a chat",
   "chats.linkCode": "Link your chat account",
   "chats.unlink": "Unlink your chat account",
+  "chats.bindCode": "Bind a thread to a chat",
+  "chats.unbind": "Unbind a thread from its chat",
 };
 
 /**

@@ -6,6 +6,7 @@ import { hasScope } from "../../../../../shared/scopes";
 import { randomToken } from "../../../../auth/tokens";
 import { getSettings } from "../../kernel/settings";
 import { getApproval } from "../approvals";
+import { preferences } from "../inbox";
 import type { ChatPlatform } from "../../../../../shared/protocol/chats";
 import { ALL_SCOPES, type ChatParts } from "./bot";
 import { type ChatButton, type ChatRef, clip } from "./platform";
@@ -54,19 +55,27 @@ const mayDecide = (parts: ChatParts, approval: Approval, principal: Principal): 
   hasScope(principal.scopes, "approve") &&
   deciderRefusal(approval, principal, getSettings(parts.s.sql).approvals) === null;
 
-/** Sends a new approval to every linked person who may decide it, with their access read from D1 now. */
+/**
+ * Sends a new approval to every linked person who may decide it (their access read from D1
+ * now) and wants approvals in their chats (their inbox preferences).
+ */
 export async function deliverApproval(parts: ChatParts, approvalId: string): Promise<void> {
   const { s } = parts;
   const to: { platform: ChatPlatform; principal: Principal; chatId: ChatRef }[] = [];
-  for (const { value: connection } of connections.entries(s.sql))
-    for (const { link } of linksOf(s.sql, connection.platform)) {
-      const asked = { id: link.principalId, kind: "user" as const, name: link.name, scopes: [...ALL_SCOPES] };
-      const verdict = await s.currentAccess(asked);
-      const approval = getApproval(s.sql, approvalId);
-      if (!approval) return;
-      if (verdict.ok && mayDecide(parts, approval, verdict.principal))
-        to.push({ platform: connection.platform, principal: verdict.principal, chatId: link.chatId });
-    }
+  // Whom it may go to, as the links and the inbox preferences (on unless the person said no)
+  // stand when it was filed; then each one's access, from D1.
+  const linked = connections
+    .entries(s.sql)
+    .flatMap(({ value: connection }) => linksOf(s.sql, connection.platform).map(({ link }) => ({ connection, link })))
+    .filter(({ link }) => preferences(s.sql, link.principalId).approval.chat !== false);
+  for (const { connection, link } of linked) {
+    const asked = { id: link.principalId, kind: "user" as const, name: link.name, scopes: [...ALL_SCOPES] };
+    const verdict = await s.currentAccess(asked);
+    const approval = getApproval(s.sql, approvalId);
+    if (!approval) return;
+    if (verdict.ok && mayDecide(parts, approval, verdict.principal))
+      to.push({ platform: connection.platform, principal: verdict.principal, chatId: link.chatId });
+  }
   if (to.length === 0) return;
   s.commit(null, (ctx) => {
     const approval = getApproval(ctx.sql, approvalId);

@@ -6,6 +6,7 @@ import type { OpContext } from "../../kernel/commit";
 import { getApproval } from "../approvals";
 import { decisionButtons } from "./approval-messages";
 import { ALL_SCOPES, type ChatParts, PLATFORMS } from "./bot";
+import type { ChatConversations } from "./conversations";
 import { type ChatRef, clip, type Inbound, type WebhookRequest } from "./platform";
 import { slackSigned } from "./slack";
 import {
@@ -62,7 +63,10 @@ export class ChatInbound {
     () => ({ account: { perSecond: 0.5, burst: 10 }, workspace: { perSecond: 5, burst: 60 } }),
   );
 
-  constructor(private readonly parts: ChatParts) {}
+  constructor(
+    private readonly parts: ChatParts,
+    private readonly conversations: ChatConversations,
+  ) {}
 
   async #proven(connection: Connection, request: WebhookRequest): Promise<boolean> {
     if (connection.platform === "telegram") {
@@ -192,11 +196,24 @@ export class ChatInbound {
     return { text: `Not decided: ${clip(response.error.message, 150)}`, needsConfirm: false };
   }
 
+  /**
+   * A message: in a person's own chat with the bot, a link, an unlink or a note first; then a
+   * bind code or words in a bound chat (conversations.ts); else, in their own chat, help. The
+   * bot answers nobody else in a group or channel.
+   */
   async #message(connection: Connection, said: Said): Promise<void> {
+    if (said.direct && (await this.#direct(connection, said))) return;
+    if (await this.conversations.said(connection, said)) return;
+    if (!said.direct) return;
+    const how = connection.platform === "telegram" ? "/link <code>" : "link <code>";
+    const help = `I bring a workspace's approvals here. To link your account, make a code in the app (Settings › Chats) and send ${how}.`;
+    this.#queue([this.#reply(connection.platform, said.chat, help)]);
+  }
+
+  /** A note, a link or an unlink in a person's own chat with the bot; false when it is none of these. */
+  async #direct(connection: Connection, said: Said): Promise<boolean> {
     const { s } = this.parts;
     const { platform } = connection;
-    // Only a person's own chat with the bot: the bot answers nobody in a group or channel.
-    if (!said.direct) return;
     const { account, chat, text: words } = said;
     const prompt =
       said.replyTo === null
@@ -222,9 +239,11 @@ export class ChatInbound {
             clip(words, 2000),
           )
         : { text: GONE };
-      return this.#queue([this.#reply(platform, chat, answer.text)]);
+      this.#queue([this.#reply(platform, chat, answer.text)]);
+      return true;
     }
     const command = COMMAND.exec(words);
+    if (!command) return false;
     if (command?.[1]?.toLowerCase() === "unlink") {
       const had = links.get(s.sql, linkKey(platform, account.id));
       const answer = had ? "Unlinked: you decide nothing here from now on." : "This account is not linked.";
@@ -232,20 +251,17 @@ export class ChatInbound {
         links.delete(ctx.sql, linkKey(platform, account.id));
         if (had) ctx.audit("chats.unlinked", had.principalId, { platform });
       });
-      return this.parts.changed();
+      this.parts.changed();
+      return true;
     }
-    const code = command?.[2]?.toUpperCase() ?? "";
-    if (!command || !/^[A-Z0-9]{8}$/.test(code)) {
-      const how = platform === "telegram" ? "/link <code>" : "link <code>";
-      const help = `I bring a workspace's approvals here. To link your account, make a code in the app (Settings › Chats) and send ${how}.`;
-      return this.#queue([this.#reply(platform, chat, help)]);
-    }
+    const code = command[2]?.toUpperCase() ?? "";
+    if (!/^[A-Z0-9]{8}$/.test(code)) return false;
     const codeHash = await sha256Hex(`${platform}:${code}`);
     const found = linkCodes.get(s.sql, codeHash);
-    if (!found || found.platform !== platform || found.expiresAt <= Date.now())
-      return this.#queue([
-        this.#reply(platform, chat, "That code is not one, or it ran out: make a new one in the app."),
-      ]);
+    if (!found || found.platform !== platform || found.expiresAt <= Date.now()) {
+      this.#queue([this.#reply(platform, chat, "That code is not one, or it ran out: make a new one in the app.")]);
+      return true;
+    }
     const linked = `Linked: approvals ${found.name} may decide come here, and your presses decide as ${found.name}. Send ${platform === "telegram" ? "/unlink" : "unlink"} to stop.`;
     this.#queue([this.#reply(platform, chat, linked)], (ctx) => {
       linkCodes.delete(ctx.sql, codeHash);
@@ -264,5 +280,6 @@ export class ChatInbound {
       ctx.audit("chats.linked", found.principalId, { platform, handle: account.handle });
     });
     this.parts.changed();
+    return true;
   }
 }

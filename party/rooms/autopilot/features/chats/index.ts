@@ -9,6 +9,7 @@ import { local, methods, mutate } from "../../kernel/handlers";
 import { approvals } from "../approvals";
 import { deliverApproval, showOutcome } from "./approval-messages";
 import { botSecrets, type ChatParts, PLATFORMS } from "./bot";
+import { ChatConversations } from "./conversations";
 import { ChatInbound } from "./inbound";
 import type { WebhookRequest } from "./platform";
 import { ChatOutbox } from "./outbox";
@@ -22,8 +23,10 @@ export type { WebhookOutcome } from "./inbound";
 /** Where a platform's webhook is (party/api/chat-webhooks.ts): `<prefix>/<platform>/<workspace id>`. */
 export const CHATS_PREFIX = "/chats";
 
-/** A link code's letters: no 0/O or 1/I to misread. */
+/** A link or bind code's letters: no 0/O or 1/I to misread. */
 const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+const newCode = (): string =>
+  [...crypto.getRandomValues(new Uint8Array(8))].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join("");
 
 /**
  * The workspace's chats (docs/chats.md): the Autopilot as a Telegram bot an owner or admin
@@ -59,6 +62,7 @@ export const chats = defineFeature({
             .filter(({ link }) => link.principalId === principalId)
             .map(({ link }) => ({ platform: c.platform, handle: link.handle, linkedAt: link.linkedAt })),
         ),
+        bindings: conversations.list(),
       };
     };
     const parts: ChatParts = {
@@ -75,7 +79,8 @@ export const chats = defineFeature({
         }
       },
     };
-    const inbound = new ChatInbound(parts);
+    const conversations = new ChatConversations(parts);
+    const inbound = new ChatInbound(parts, conversations);
 
     const connect = async (
       principal: Principal,
@@ -146,6 +151,7 @@ export const chats = defineFeature({
           for (const { userId } of linksOf(ctx.sql, platform)) links.delete(ctx.sql, linkKey(platform, userId));
           for (const { key, value } of outbox.entries(ctx.sql))
             if (value.platform === platform) outbox.delete(ctx.sql, key);
+          conversations.forget(ctx, platform);
           ctx.audit("chats.disconnected", platform, { platform });
         });
         parts.changed();
@@ -153,16 +159,21 @@ export const chats = defineFeature({
       return { chats: viewFor(principal.id) };
     };
 
-    const linkCode = async (principal: Principal, platform: ChatPlatform) => {
-      if (!isPerson(principal)) throw new RoomError("forbidden", "people link their chat accounts; an agent has none");
+    /** The platform's connection, or why a code for it is worth nothing yet. */
+    const connected = (platform: ChatPlatform) => {
       const connection = connections.get(s.sql, platform);
       if (!connection)
         throw new RoomError(
           "conflict",
           `the workspace is not connected to ${PLATFORMS[platform].label}: an owner or admin connects it first`,
         );
-      const bytes = crypto.getRandomValues(new Uint8Array(8));
-      const code = [...bytes].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join("");
+      return connection;
+    };
+
+    const linkCode = async (principal: Principal, platform: ChatPlatform) => {
+      if (!isPerson(principal)) throw new RoomError("forbidden", "people link their chat accounts; an agent has none");
+      const connection = connected(platform);
+      const code = newCode();
       const codeHash = await sha256Hex(`${platform}:${code}`);
       const expiresAt = Date.now() + LINK_CODE_TTL_MS;
       s.commit(principal, (ctx) => {
@@ -173,12 +184,26 @@ export const chats = defineFeature({
       return { code, botUsername: connection.botUsername, expiresAt };
     };
 
+    /** A code that binds a thread to the chat it is sent in (conversations.ts); people only, as connecting. */
+    const bindCode = async (principal: Principal, platform: ChatPlatform, threadId: string) => {
+      if (!isPerson(principal)) throw new RoomError("forbidden", "a person binds a thread to a chat, not an agent");
+      const connection = connected(platform);
+      const code = newCode();
+      const expiresAt = await conversations.code(principal, platform, threadId, code);
+      return { code, botUsername: connection.botUsername, expiresAt };
+    };
+
     return {
       methods: methods({
         "chats.get": local(({ principal }) => ({ chats: viewFor(principal.id) })),
         "chats.connect": local(({ principal }, p) => connect(principal, p)),
         "chats.disconnect": local(({ principal }, p) => disconnect(principal, p.platform)),
         "chats.linkCode": local(({ principal }, p) => linkCode(principal, p.platform)),
+        "chats.bindCode": local(({ principal }, p) => bindCode(principal, p.platform, p.threadId)),
+        "chats.unbind": mutate((ctx, p) => {
+          conversations.unbind(ctx, p.threadId, `${ctx.actor.name} unbound it in the app.`);
+          return { chats: viewFor(ctx.principal.id) };
+        }),
         "chats.unlink": mutate((ctx, p) => {
           for (const { userId, link } of linksOf(ctx.sql, p.platform))
             if (link.principalId === ctx.principal.id) {
@@ -188,10 +213,17 @@ export const chats = defineFeature({
           return { chats: viewFor(ctx.principal.id) };
         }),
       }),
-      answered: { "chats.unlink": () => parts.changed() },
+      answered: {
+        "chats.unlink": () => parts.changed(),
+        "chats.unbind": () => {
+          parts.outbox.drain();
+          parts.changed();
+        },
+      },
       reactions: {
         "approval.requested": ({ approval }) => void s.keepAliveWhile(() => deliverApproval(parts, approval.id)),
         "approval.resolved": ({ approval }) => showOutcome(parts, approval),
+        "message.created": ({ message }) => conversations.relay(message),
       },
       rpc: {
         /** RPC from the Worker (party/api/chat-webhooks.ts): one update a platform sent, with the secret it came with. */

@@ -48,8 +48,10 @@ export type Inbound =
       dedupe: string;
       account: Account;
       chat: ChatRef;
-      /** A person's own chat with the bot (the only place the bot answers). */
+      /** A person's own chat with the bot (the only place it answers them about links and notes). */
       direct: boolean;
+      /** How the chat is called there (a group's title, a channel's id). */
+      chatTitle: string;
       text: string;
       /** The message this one answers (Telegram's reply, Slack's thread). */
       replyTo: MessageRef | null;

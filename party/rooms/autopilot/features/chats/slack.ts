@@ -201,6 +201,7 @@ export const slack: PlatformApi = {
       account: { id: event.user, handle: event.user },
       chat: event.channel,
       direct: event.channel_type === "im",
+      chatTitle: event.channel_type === "im" ? `${event.user} (direct)` : `#${event.channel}`,
       text: clip((event.text ?? "").trim(), 4096),
       replyTo: event.thread_ts ?? null,
     };

@@ -79,6 +79,31 @@ export const approvalMessages = featureStore(defineRecord("chat approval message
 /** How long an approval's messages are kept (a late press still finds it decided). */
 export const MESSAGE_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
+/**
+ * A thread bound to a chat, keyed `<platform>:<chat id>` (store.ts `bindingKey`): what is said
+ * there arrives in `threadId`, the thread's messages go there.
+ */
+const Binding = z.object({
+  platform: ChatPlatform,
+  chatId: Ref,
+  threadId: z.string().max(200),
+  chatTitle: z.string().max(256),
+  boundBy: Actor,
+  boundAt: z.number(),
+});
+export type Binding = z.infer<typeof Binding>;
+export const bindings = featureStore(defineRecord("chat binding", Binding));
+export const bindingKey = (platform: ChatPlatform, chat: string | number): string => `${platform}:${chat}`;
+
+/** A one-time code that binds a thread to the chat it is sent in (kept by its SHA-256 of `bind:<platform>:<code>`). */
+const BindCode = z.object({
+  platform: ChatPlatform,
+  threadId: z.string().max(200),
+  by: Actor,
+  expiresAt: z.number(),
+});
+export const bindCodes = featureStore(defineRecord("chat bind code", BindCode));
+
 /** Updates already handled, by `<platform>:<update id>`: a replayed one changes nothing (Telegram retries for a day). */
 const Seen = z.object({});
 export const seenUpdates = featureStore(defineRecord("chat update seen", Seen));

@@ -29,7 +29,7 @@ const User = z.object({
   username: z.string().max(64).optional(),
 });
 type User = z.infer<typeof User>;
-const Chat = z.object({ id: z.number().int().safe(), type: z.string().max(32) });
+const Chat = z.object({ id: z.number().int().safe(), type: z.string().max(32), title: z.string().max(256).optional() });
 const Update = z.object({
   update_id: z.number().int().safe(),
   message: z
@@ -144,6 +144,7 @@ export const telegram: PlatformApi = {
         account: { id: String(message.from.id), handle: handleOf(message.from) },
         chat: message.chat.id,
         direct: message.chat.type === "private",
+        chatTitle: message.chat.title ?? handleOf(message.from),
         text: (message.text ?? "").trim(),
         replyTo: message.reply_to_message?.message_id ?? null,
       };

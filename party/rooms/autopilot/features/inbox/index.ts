@@ -7,6 +7,7 @@ import { decisionLinks } from "../decision-links";
 
 // What other features use of this one.
 export { forgetCommunityMentions, noteCommunityMention } from "./community-mentions";
+export { preferences } from "./store";
 
 /**
  * People's inboxes: recomputed for whom a commit touched (hub.ts), mailed after a while (mail.ts),

@@ -68,7 +68,9 @@ export const threads = defineFeature({
         "messages.list": query(listMessages),
         // The sender has read their own message (reads.ts).
         "chat.send": mutate((ctx, p, req) => {
-          const { thread, message, messageCount } = sendMessage(ctx, p, req.scheduleId);
+          // Said in a chat bound to the thread (features/chats/): the message says where.
+          const fromChat = req.via === "telegram" || req.via === "slack" ? req.via : undefined;
+          const { thread, message, messageCount } = sendMessage(ctx, p, { scheduleId: req.scheduleId, fromChat });
           for (const hook of onSend) hook(ctx, thread, message);
           readOwnMessage(ctx.sql, ctx.principal.id, message.threadId, message.n, messageCount, ctx.now);
           return { message };

@@ -215,7 +215,7 @@ export function configureThread(ctx: OpContext, params: z.output<typeof ThreadsC
 export function sendMessage(
   ctx: OpContext,
   params: z.output<typeof ChatSendParams>,
-  scheduleId?: string,
+  from: Pick<Message, "scheduleId" | "fromChat"> = {},
 ): { thread: Thread; message: Message; messageCount: number } {
   const thread = requireThread(ctx.sql, params.threadId);
   if (thread.archived)
@@ -225,13 +225,14 @@ export function sendMessage(
   const attachments = params.attachments ? claimFiles(ctx, params.attachments) : undefined;
   const message = appendMessage(ctx, thread, ctx.actor, params.text, {
     ...(attachments ? { attachments } : {}),
-    ...(scheduleId !== undefined ? { scheduleId } : {}),
+    ...(from.scheduleId !== undefined ? { scheduleId: from.scheduleId } : {}),
+    ...(from.fromChat !== undefined ? { fromChat: from.fromChat } : {}),
   });
   if (attachments) markAttached(ctx.sql, params.attachments!, message.id);
   return { thread, message, messageCount: thread.messageCount + 1 };
 }
 
-type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool" | "attachments" | "scheduleId">;
+type MessageExtras = Pick<Message, "kind" | "runId" | "aborted" | "tool" | "attachments" | "scheduleId" | "fromChat">;
 
 /** Adds a message to a thread (any author: a person, an agent, a gateway reply). */
 export function appendMessage(

@@ -1,0 +1,154 @@
+// A thread bound to a Slack channel end to end (docs/chats.md, "Conversations"): the real
+// server (wrangler dev, as `npm start` runs it) with the Autopilot on the scripted model, and
+// a stand-in Slack on this machine (client/test/slack-standin.ts) posting signed events as
+// Slack does. What is said in the channel reaches the thread (as the linked person, or as a
+// guest), the Autopilot's replies and people's messages reach the channel once, also across
+// a restart of the server while Slack was down, and unbinding stops both ways.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChatRequest } from "../../runtime/test/scripted-model";
+import type { AutopilotClient } from "../src/client";
+import { openLive, screenshots, signedInPage, withBrowser } from "./browser-helpers";
+import {
+  modelVars,
+  ownWorkspace,
+  personClient,
+  signUpVerified,
+  until,
+  waitForMessage,
+  withScriptedModel,
+  withServer,
+} from "./e2e-helpers";
+import { SlackStandIn } from "./slack-standin";
+
+const slack = new SlackStandIn();
+const clients: AutopilotClient[] = [];
+beforeAll(() => slack.start());
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await slack.stop();
+});
+
+/** The Autopilot answers each question by its tag: "Q2 …" gets "Answer Q2". */
+const answer = (request: ChatRequest): string => {
+  const asked = (request.messages ?? []).filter((m) => m.role === "user").at(-1);
+  const tag = /\bQ\d+\b/.exec(JSON.stringify(asked?.content ?? ""))?.[0];
+  return tag ? `Answer ${tag}` : "Noted.";
+};
+const model = withScriptedModel({ reply: answer });
+const server = withServer(() => ({ vars: { SLACK_API_BASE: slack.url, ...modelVars(model) } }));
+const browser = withBrowser();
+const shot = screenshots("chats");
+
+const TOKEN = "xoxb-3000000003-4000000004-standinConversationsBot";
+const SECRET = "5be1c0ffee0000000000000000000000a1";
+const TEAM = "T0OPS";
+const CHANNEL = "C0OPS";
+slack.addApp(TOKEN, { team: TEAM, teamName: "Ops", botUser: "U0BOT", botName: "ops-autopilot", signingSecret: SECRET });
+
+describe("a thread bound to a Slack channel", () => {
+  it("what is said in the channel reaches the thread, its replies reach the channel once, across a restart while Slack was down; unbinding stops both ways", async () => {
+    const eve = await signUpVerified(server.url, "Eve");
+    const workspace = await ownWorkspace(server.url, eve.cookie);
+    const live = () => {
+      const client = personClient(server.url, eve.cookie, workspace, "laptop");
+      clients.push(client);
+      return client;
+    };
+    let eveLive = live();
+    await eveLive.ready();
+    await eveLive.chats.connect({ platform: "slack", botToken: TOKEN, signingSecret: SECRET, origin: server.url });
+    const requestUrl = `${server.url}/chats/slack/${workspace}`;
+    const post = async (body: string) => {
+      const res = await slack.post(requestUrl, body, "application/json", SECRET);
+      expect(res.status).toBe(200);
+    };
+    const said = (user: string, text: string) => post(slack.inChannel(TEAM, user, CHANNEL, text));
+    const inChannel = (text: string) => slack.posted(CHANNEL).filter((c) => c.body.text === text);
+
+    // Eve links her Slack account; U0GUEST, in the same channel, links none.
+    const { code: linkCode } = await eveLive.chats.linkCode({ platform: "slack" });
+    await post(slack.dm(TEAM, "U0EVE", "D0EVE", `link ${linkCode}`));
+    await until(() => slack.posted("D0EVE").find((c) => String(c.body.text).startsWith("Linked")), "linked", 15_000);
+
+    // A channel nobody bound: the bot says nothing there and nothing reaches a thread.
+    const { thread } = await eveLive.threads.create({ title: "Ops room" });
+    await said("U0EVE", "Q0 anyone?");
+    expect(slack.posted(CHANNEL)).toEqual([]);
+
+    // Eve binds the thread: a code from the app, sent in the channel (a made-up one binds nothing).
+    await said("U0EVE", "bind ZZZZZZZZ");
+    await until(() => slack.posted(CHANNEL).find((c) => String(c.body.text).includes("not one")), "refused", 15_000);
+    const { code } = await eveLive.chats.bindCode({ platform: "slack", threadId: thread.id });
+    await said("U0EVE", `bind ${code}`);
+    await until(() => slack.posted(CHANNEL).find((c) => String(c.body.text).startsWith("Bound")), "bound", 15_000);
+    expect((await eveLive.chats.get({})).chats.bindings).toMatchObject([
+      { threadId: thread.id, platform: "slack", chatTitle: `#${CHANNEL}`, boundBy: { name: "Eve" } },
+    ]);
+
+    // Eve asks in the channel: her message is hers in the thread, the Autopilot's answer comes back.
+    await said("U0EVE", "Q1 how are the deploys?");
+    const q1 = await waitForMessage(eveLive, thread.id, (m) => m.text.startsWith("Q1"), "Q1 in the thread", 15_000);
+    expect(q1).toMatchObject({ author: { id: eve.userId, name: "Eve" }, fromChat: "slack" });
+    await until(() => inChannel("Answer Q1")[0], "the answer in the channel", 20_000);
+    expect(slack.posted(CHANNEL).some((c) => String(c.body.text).includes("Q1 how"))).toBe(false);
+
+    // What she says in the app goes to the channel under her name, and so does its answer.
+    await eveLive.chat.send({ threadId: thread.id, text: "Q2 and the queue?" });
+    await until(() => inChannel("Answer Q2")[0], "the second answer in the channel", 20_000);
+    expect(inChannel("Eve: Q2 and the queue?")).toHaveLength(1);
+
+    // Slack goes down; a guest asks. The question reaches the thread, the answer waits in the outbox.
+    slack.down = true;
+    await said("U0GUEST", "Q3 is staging up?");
+    const q3 = await waitForMessage(eveLive, thread.id, (m) => m.text.startsWith("Q3"), "Q3 in the thread", 15_000);
+    expect(q3).toMatchObject({ author: { name: "U0GUEST (Slack)", kind: "user" }, fromChat: "slack" });
+    await waitForMessage(eveLive, thread.id, (m) => m.text === "Answer Q3", "the answer in the thread", 20_000);
+    await expect
+      .poll(async () => (await eveLive.chats.get({})).chats.connections[0]?.waiting, { timeout: 20_000 })
+      .toBeGreaterThan(0);
+
+    // The server stops hard and comes back; Slack is up again. The answer goes once.
+    eveLive.close();
+    await server.stop();
+    slack.down = false;
+    await server.start();
+    eveLive = live();
+    await eveLive.ready();
+    await until(() => inChannel("Answer Q3")[0], "the answer after the restart", 30_000);
+    await expect
+      .poll(async () => (await eveLive.chats.get({})).chats.connections[0]?.waiting, { timeout: 20_000 })
+      .toBe(0);
+    for (const text of ["Answer Q1", "Answer Q2", "Answer Q3", "Eve: Q2 and the queue?"])
+      expect(inChannel(text), text).toHaveLength(1);
+
+    // The app shows where each message was said, and the binding in Settings.
+    const { ctx, page } = await signedInPage(browser, server.url, eve.cookie);
+    await openLive(page, `${server.url}/?w=${encodeURIComponent(workspace)}&thread=${thread.id}`);
+    // Q1 (Eve's) and Q3 (the guest's) were said in Slack.
+    await page.locator(".chip", { hasText: "in Slack" }).nth(1).waitFor({ timeout: 15_000 });
+    await shot(page, "thread-bound-to-slack");
+    await page.getByRole("button", { name: "Members & keys" }).click();
+    await page.getByRole("heading", { name: "Conversations" }).waitFor({ timeout: 15_000 });
+    await page.getByText(`Slack #${CHANNEL}`).scrollIntoViewIfNeeded();
+    await shot(page, "conversations-settings");
+    await ctx.close();
+
+    // Unbound: the channel is told; what is said there reaches no thread, the thread's replies stay in the app.
+    await eveLive.chats.unbind({ threadId: thread.id });
+    await until(
+      () => slack.posted(CHANNEL).find((c) => String(c.body.text).startsWith("This chat is no longer bound")),
+      "the channel told",
+      15_000,
+    );
+    expect((await eveLive.chats.get({})).chats.bindings).toEqual([]);
+    // The room answers Slack's post only once it handled it: the thread has what it will ever have of it.
+    await said("U0GUEST", "Q4 still there?");
+    const { messages } = await eveLive.messages.list({ threadId: thread.id, limit: 200 });
+    expect(messages.some((m) => m.text.startsWith("Q4"))).toBe(false);
+    const postedBefore = slack.posted(CHANNEL).length;
+    await eveLive.chat.send({ threadId: thread.id, text: "Q5 in the app only" });
+    await waitForMessage(eveLive, thread.id, (m) => m.text === "Answer Q5", "the answer in the app", 20_000);
+    expect((await eveLive.chats.get({})).chats.connections[0]?.waiting).toBe(0);
+    expect(slack.posted(CHANNEL)).toHaveLength(postedBefore);
+  });
+});

@@ -1,0 +1,244 @@
+import { cutText } from "../../../../../shared/clip";
+import { AUTOPILOT_ID } from "../../../../../shared/people";
+import type { ChatBinding, ChatPlatform } from "../../../../../shared/protocol/chats";
+import { MAX_CHAT_BINDINGS } from "../../../../../shared/protocol/chats";
+import { MAX_MESSAGE_TEXT } from "../../../../../shared/protocol/common";
+import type { Actor, Principal } from "../../../../../shared/protocol/principal";
+import type { Message } from "../../../../../shared/protocol/threads";
+import { hasScope } from "../../../../../shared/scopes";
+import { sha256Hex } from "../../../../auth/tokens";
+import { RoomError } from "../../../../domain/errors";
+import type { OpContext } from "../../kernel/commit";
+import { getThread } from "../threads";
+import { ALL_SCOPES, type ChatParts, PLATFORMS } from "./bot";
+import { clip, type Inbound } from "./platform";
+import { type Binding, bindCodes, bindingKey, bindings, type Connection, enqueue, linkKey, links } from "./store";
+
+type Said = Extract<Inbound, { kind: "message" }>;
+
+/** `/bind CODE` in Telegram (`/bind@bot CODE` in a group), `bind CODE` in Slack. */
+const BIND = /^\/?bind(?:@\w+)?\s+([A-Za-z0-9]{8})$/i;
+export const BIND_CODE_TTL_MS = 10 * 60 * 1000;
+
+/** What a platform takes in one message; longer replies go in parts. */
+const MAX_OUT_CHARS = { telegram: 4000, slack: 3900 } as const;
+
+/**
+ * Threads bound to chats (docs/chats.md, "Conversations"). An owner or admin makes a code in
+ * the app and sends it in the chat (the bot must be in it); from then on what is said there
+ * arrives in the thread, as the linked person who said it (their access read from D1 at that
+ * moment) or as a guest, who decides nothing and whose words the Autopilot answers for the
+ * person who bound the thread. Every other message of the thread (the Autopilot's replies, a
+ * gateway's, people's in the app) goes to the chat through the outbox, once, after its
+ * commit, so a restart or the platform's outage delays it and never doubles or loses it.
+ */
+export class ChatConversations {
+  /** The bindings by thread: read on each message of the room, so kept in memory, written through. */
+  #byThread: Map<string, Binding> | null = null;
+
+  constructor(private readonly parts: ChatParts) {}
+
+  /** Says `text` in `chat`, through the outbox. */
+  reply(platform: ChatPlatform, chat: string | number, text: string): void {
+    this.parts.s.commit(null, (ctx) => enqueue(ctx.sql, send(platform, chat, text), ctx.now));
+    this.parts.outbox.drain();
+  }
+
+  #all(): Map<string, Binding> {
+    this.#byThread ??= new Map(bindings.entries(this.parts.s.sql).map(({ value }) => [value.threadId, value]));
+    return this.#byThread;
+  }
+
+  /** The bindings as the app shows them. */
+  list(): ChatBinding[] {
+    return [...this.#all().values()]
+      .sort((a, b) => a.boundAt - b.boundAt)
+      .map(({ threadId, platform, chatTitle, boundBy, boundAt }) => ({
+        threadId,
+        platform,
+        chatTitle,
+        boundBy,
+        boundAt,
+      }));
+  }
+
+  /** A code for `threadId`, kept as its hash for ten minutes. */
+  async code(principal: Principal, platform: ChatPlatform, threadId: string, code: string): Promise<number> {
+    const thread = getThread(this.parts.s.sql, threadId);
+    if (!thread) throw new RoomError("not_found", `no thread ${threadId}`, { threadId });
+    if (thread.archived) throw new RoomError("conflict", "the thread is archived: restore it first", { threadId });
+    const codeHash = await sha256Hex(`bind:${platform}:${code}`);
+    const expiresAt = Date.now() + BIND_CODE_TTL_MS;
+    const by: Actor = { id: principal.id, kind: principal.kind, name: principal.name };
+    this.parts.s.commit(principal, (ctx) => {
+      bindCodes.deleteWrittenBefore(ctx.sql, ctx.now - BIND_CODE_TTL_MS);
+      bindCodes.put(ctx.sql, codeHash, { platform, threadId, by, expiresAt }, ctx.now);
+    });
+    return expiresAt;
+  }
+
+  /** Unbinds `threadId` in `ctx` (the app's unbind, a disconnect); the chat is told. */
+  unbind(ctx: OpContext, threadId: string, why: string): boolean {
+    const binding = this.#all().get(threadId);
+    if (!binding) return false;
+    bindings.delete(ctx.sql, bindingKey(binding.platform, binding.chatId));
+    this.#byThread = null;
+    const thread = getThread(ctx.sql, threadId);
+    const text = `This chat is no longer bound to the thread “${clip(thread?.title ?? threadId, 100)}”: ${why}`;
+    enqueue(ctx.sql, send(binding.platform, binding.chatId, text), ctx.now);
+    ctx.audit("chats.unbound", threadId, { platform: binding.platform, chat: binding.chatTitle });
+    return true;
+  }
+
+  /** Forgets the bindings of a disconnected platform (nothing can be sent there any more). */
+  forget(ctx: OpContext, platform: ChatPlatform): void {
+    for (const { key, value } of bindings.entries(ctx.sql, `${platform}:`)) {
+      bindings.delete(ctx.sql, key);
+      ctx.audit("chats.unbound", value.threadId, { platform, chat: value.chatTitle });
+    }
+    this.#byThread = null;
+  }
+
+  /**
+   * A message in a chat that is not about links or notes: a bind code, or words in a bound
+   * chat. False when it is neither (the chat is not bound).
+   */
+  async said(connection: Connection, said: Said): Promise<boolean> {
+    const bind = BIND.exec(said.text);
+    if (bind) {
+      await this.#bind(connection, said, bind[1]!.toUpperCase());
+      return true;
+    }
+    const binding = bindings.get(this.parts.s.sql, bindingKey(connection.platform, said.chat));
+    if (!binding) return false;
+    if (said.text) await this.#post(connection, binding, said);
+    return true;
+  }
+
+  async #bind(connection: Connection, said: Said, code: string): Promise<void> {
+    const { s } = this.parts;
+    const { platform } = connection;
+    const codeHash = await sha256Hex(`bind:${platform}:${code}`);
+    const found = bindCodes.get(s.sql, codeHash);
+    const thread = found ? getThread(s.sql, found.threadId) : null;
+    if (!found || !thread || found.platform !== platform || found.expiresAt <= Date.now())
+      return this.reply(platform, said.chat, "That code is not one, or it ran out: make a new one in the app.");
+    const key = bindingKey(platform, said.chat);
+    const current = bindings.get(s.sql, key);
+    if (current && current.threadId !== found.threadId)
+      return this.reply(
+        platform,
+        said.chat,
+        "This chat is bound to another thread already: unbind it in the app first.",
+      );
+    if (!current && this.#all().size >= MAX_CHAT_BINDINGS)
+      return this.reply(
+        platform,
+        said.chat,
+        `A workspace binds ${MAX_CHAT_BINDINGS} threads at most: unbind one first.`,
+      );
+    s.commit(null, (ctx) => {
+      bindCodes.delete(ctx.sql, codeHash);
+      // A thread talks with one chat: binding it here unbinds it from where it was.
+      const before = this.#all().get(found.threadId);
+      if (before && bindingKey(before.platform, before.chatId) !== key)
+        this.unbind(ctx, found.threadId, "it was bound to another chat.");
+      const binding = {
+        platform,
+        chatId: said.chat,
+        threadId: found.threadId,
+        chatTitle: clip(said.chatTitle, 256),
+        boundBy: found.by,
+        boundAt: ctx.now,
+      };
+      bindings.put(ctx.sql, key, binding, ctx.now);
+      this.#byThread = null;
+      ctx.audit("chats.bound", found.threadId, { platform, chat: binding.chatTitle });
+      const text = `Bound to the thread “${clip(thread.title, 100)}”: what is said here goes there, and its replies come here.`;
+      enqueue(ctx.sql, send(platform, said.chat, text), ctx.now);
+    });
+    this.parts.outbox.drain();
+    this.parts.changed();
+  }
+
+  /**
+   * Words said in a bound chat, into its thread through `chat.send` (its checks, its hooks:
+   * the Autopilot's answer, a gateway's delivery): as the linked person when the account is
+   * linked and may write, else as a guest acting for the person who bound the thread.
+   */
+  async #post(connection: Connection, binding: Binding, said: Said): Promise<void> {
+    const { s } = this.parts;
+    const { platform } = connection;
+    const link = links.get(s.sql, linkKey(platform, said.account.id));
+    let principal: Principal;
+    let onBehalfOf: Actor | undefined;
+    if (link) {
+      const verdict = await s.currentAccess({
+        id: link.principalId,
+        kind: "user",
+        name: link.name,
+        scopes: [...ALL_SCOPES],
+      });
+      if (verdict.ok && !hasScope(verdict.principal.scopes, "write"))
+        return this.reply(platform, said.chat, `${link.name} may read this workspace, not write in it: not posted.`);
+      principal = verdict.ok ? verdict.principal : guest(platform, said);
+      if (!verdict.ok) onBehalfOf = binding.boundBy;
+    } else {
+      principal = guest(platform, said);
+      onBehalfOf = binding.boundBy;
+    }
+    const { response } = await s.call(
+      { principal, via: platform, ...(onBehalfOf ? { onBehalfOf } : {}) },
+      "chat.send",
+      {
+        threadId: binding.threadId,
+        text: clip(said.text, MAX_MESSAGE_TEXT),
+        idempotencyKey: `${platform}-said:${said.dedupe}`.slice(0, 128),
+      },
+    );
+    if (!response.ok) this.reply(platform, said.chat, `Not posted in the thread: ${clip(response.error.message, 200)}`);
+  }
+
+  /**
+   * A message of a bound thread goes to its chat, unless it came from there; the Autopilot's
+   * tool lines stay in the app. Queued in its own commit right after the message's.
+   */
+  relay(message: Message): void {
+    const binding = this.#all().get(message.threadId);
+    if (!binding || message.fromChat === binding.platform || message.kind === "tool") return;
+    const ownVoice = message.author.id === AUTOPILOT_ID || message.author.id.startsWith("instance:");
+    const files = message.attachments?.length ? `\n(${message.attachments.length} file(s) in the app)` : "";
+    const body = `${message.kind === "error" ? "⚠️ " : ""}${message.text}${files}`.trim();
+    if (!body) return;
+    const text = ownVoice ? body : `${message.author.name}: ${body}`;
+    const max = MAX_OUT_CHARS[binding.platform];
+    this.parts.s.commit(null, (ctx) => {
+      for (let rest = text; rest; ) {
+        const part = cutText(rest, max);
+        enqueue(ctx.sql, send(binding.platform, binding.chatId, part), ctx.now);
+        rest = rest.slice(part.length);
+      }
+    });
+    this.parts.outbox.drain();
+  }
+}
+
+/** A chat account nobody linked: it talks in the thread under its handle there, and decides nothing. */
+function guest(platform: ChatPlatform, said: Said): Principal {
+  const label = PLATFORMS[platform].label;
+  return {
+    id: `chat-guest:${platform}:${said.account.id}`,
+    kind: "user",
+    name: clip(`${said.account.handle} (${label})`, 120),
+    scopes: ["read", "write"],
+  };
+}
+
+const send = (platform: ChatPlatform, chat: string | number, text: string) => ({
+  platform,
+  op: "send" as const,
+  chat,
+  text,
+  buttons: null,
+  message: null,
+});
