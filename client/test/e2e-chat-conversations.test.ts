@@ -2,8 +2,9 @@
 // server (wrangler dev, as `npm start` runs it) with the Autopilot on the scripted model, and
 // a stand-in Slack on this machine (client/test/slack-standin.ts) posting signed events as
 // Slack does. What is said in the channel reaches the thread (as the linked person, or as a
-// guest), the Autopilot's replies and people's messages reach the channel once, also across
-// a restart of the server while Slack was down, and unbinding stops both ways.
+// guest), the Autopilot's replies stream there (a message edited as they come) and reach it
+// once, also across a restart of the server while Slack was down, people's messages in the
+// app too, and unbinding stops both ways.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
@@ -63,7 +64,13 @@ describe("a thread bound to a Slack channel", () => {
       expect(res.status).toBe(200);
     };
     const said = (user: string, text: string) => post(slack.inChannel(TEAM, user, CHANNEL, text));
-    const inChannel = (text: string) => slack.posted(CHANNEL).filter((c) => c.body.text === text);
+    /** The channel's messages as they read now (each post with its last edit), by their ts. */
+    const shown = () => {
+      const texts = new Map(slack.posted(CHANNEL).map((c) => [c.ts!, String(c.body.text)]));
+      for (const u of slack.updates(CHANNEL)) texts.set(String(u.body.ts), String(u.body.text));
+      return texts;
+    };
+    const inChannel = (text: string) => [...shown().values()].filter((t) => t === text);
 
     // Eve links her Slack account; U0GUEST, in the same channel, links none.
     const { code: linkCode } = await eveLive.chats.linkCode({ platform: "slack" });
@@ -91,6 +98,9 @@ describe("a thread bound to a Slack channel", () => {
     expect(q1).toMatchObject({ author: { id: eve.userId, name: "Eve" }, fromChat: "slack" });
     await until(() => inChannel("Answer Q1")[0], "the answer in the channel", 20_000);
     expect(slack.posted(CHANNEL).some((c) => String(c.body.text).includes("Q1 how"))).toBe(false);
+    // It streamed there: posted with what had come ("… "), then edited into the whole reply.
+    const [answerTs] = [...shown()].find(([, text]) => text === "Answer Q1")!;
+    expect(slack.posted(CHANNEL).find((c) => c.ts === answerTs)?.body.text).toMatch(/ …$/);
 
     // What she says in the app goes to the channel under her name, and so does its answer.
     await eveLive.chat.send({ threadId: thread.id, text: "Q2 and the queue?" });
@@ -120,6 +130,8 @@ describe("a thread bound to a Slack channel", () => {
       .toBe(0);
     for (const text of ["Answer Q1", "Answer Q2", "Answer Q3", "Eve: Q2 and the queue?"])
       expect(inChannel(text), text).toHaveLength(1);
+    // Nothing twice: the refused code, "Bound", three answers and Eve's message from the app.
+    expect(slack.posted(CHANNEL)).toHaveLength(6);
 
     // The app shows where each message was said, and the binding in Settings.
     const { ctx, page } = await signedInPage(browser, server.url, eve.cookie);
@@ -145,10 +157,10 @@ describe("a thread bound to a Slack channel", () => {
     await said("U0GUEST", "Q4 still there?");
     const { messages } = await eveLive.messages.list({ threadId: thread.id, limit: 200 });
     expect(messages.some((m) => m.text.startsWith("Q4"))).toBe(false);
-    const postedBefore = slack.posted(CHANNEL).length;
+    const callsBefore = slack.posted(CHANNEL).length + slack.updates(CHANNEL).length;
     await eveLive.chat.send({ threadId: thread.id, text: "Q5 in the app only" });
     await waitForMessage(eveLive, thread.id, (m) => m.text === "Answer Q5", "the answer in the app", 20_000);
     expect((await eveLive.chats.get({})).chats.connections[0]?.waiting).toBe(0);
-    expect(slack.posted(CHANNEL)).toHaveLength(postedBefore);
+    expect(slack.posted(CHANNEL).length + slack.updates(CHANNEL).length).toBe(callsBefore);
   });
 });

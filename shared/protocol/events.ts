@@ -86,6 +86,7 @@ export const EphemeralEvents = {
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;
 
 export type DurableEventName = keyof typeof DurableEvents;
+export type EphemeralEventName = keyof typeof EphemeralEvents;
 export type EventName = keyof typeof Events;
 export type EventPayload<E extends EventName> = z.output<(typeof Events)[E]>;
 

@@ -1,4 +1,9 @@
-import type { DurableEvent, DurableEventName, EventPayload } from "../../../../shared/protocol/events";
+import type {
+  DurableEvent,
+  DurableEventName,
+  EphemeralEventName,
+  EventPayload,
+} from "../../../../shared/protocol/events";
 import type { MethodName, MethodResult } from "../../../../shared/protocol/methods";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "./commit";
@@ -44,6 +49,11 @@ export interface Feature {
   readonly reactions?: { readonly [E in DurableEventName]?: Reaction<E> };
   /** After a commit's events went out and this feature's reactions ran: the commit as a whole. */
   afterCommit?(effects: OpEffects): void;
+  /**
+   * After an ephemeral event was broadcast to every socket (`RoomServices.broadcast`): e.g. a
+   * reply's stream (`chat.delta`), which no commit carries.
+   */
+  readonly heard?: { readonly [E in EphemeralEventName]?: (payload: EventPayload<E>) => void };
   /**
    * After a request was answered `ok` (the requester has its response): only here are the
    * requester and its scopes known, e.g. for the Autopilot to answer a message with at most

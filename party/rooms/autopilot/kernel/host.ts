@@ -1,6 +1,7 @@
 import type { LifecycleJobContext, LifecycleJobOutcome, LifecycleJobs } from "agents/lifecycle";
 import { Scheduler } from "agents/schedules";
 import { WebSockets } from "agents/websockets";
+import type { EphemeralEventName } from "../../../../shared/protocol/events";
 import { type MethodName, Methods } from "../../../../shared/protocol/methods";
 import { recheckPrincipal } from "../../../auth/current-access";
 import { migrateAutopilot } from "../../../domain/db/migrate";
@@ -11,7 +12,7 @@ import { principalTags } from "../../shared/connection-cap";
 import { readRoomLimits } from "../../shared/limits";
 import { CommitBus, commitTo } from "./commit";
 import { type Executor, roomExecutor } from "./dispatch";
-import type { AnyFeatureDefinition } from "./feature";
+import type { AnyFeatureDefinition, Feature } from "./feature";
 import { type BuiltFeatures, buildFeatures, type RpcOf, scheduleNames } from "./features";
 import { methodTable } from "./handlers";
 import { protocolTags } from "./fanout";
@@ -46,6 +47,8 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
   readonly #keepAlive: KeepAlive;
   readonly #bus: CommitBus;
   readonly #executor: Executor;
+  /** The features that listen to broadcasts (Feature.heard). */
+  #hearing: Feature[] | undefined;
 
   constructor(d: HostDeps, definitions: Definitions) {
     this.scheduler = new Scheduler({
@@ -84,7 +87,11 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       sockets,
       clients: this.clients,
       limits,
-      broadcast: (event, payload) => this.clients.broadcast(event, payload),
+      broadcast: (event, payload) => {
+        this.clients.broadcast(event, payload);
+        this.#hearing ??= this.features.list.filter((feature) => feature.heard);
+        for (const feature of this.#hearing) feature.heard?.[event as EphemeralEventName]?.(payload as never);
+      },
       toScope: (scope, event, payload) => this.clients.toScope(scope, event, payload),
       toPrincipal: (principalId, event, payload) => this.clients.toPrincipal(principalId, event, payload),
       context: () => this.features.context,

@@ -100,6 +100,19 @@ describe("the one entry for requests", () => {
     expect(seen).toEqual(["reply", "answered chat.send via socket", "reply"]);
   });
 
+  it("tells the features whom the requester acted for", async () => {
+    const heard: unknown[] = [];
+    const executor = new Executor(
+      () => answer(true),
+      (a) => heard.push(a.onBehalfOf ?? null),
+    );
+    const binder = { id: "user_2", kind: "user" as const, name: "Bo" };
+    const guest: Principal = { id: "chat-guest:slack:U1", kind: "user", name: "U1 (Slack)", scopes: ["write"] };
+    await executor.call({ principal: guest, via: "slack", onBehalfOf: binder }, "chat.send", {});
+    await executor.call({ principal: person, via: "socket" }, "chat.send", {});
+    expect(heard).toEqual([binder, null]);
+  });
+
   it("waits for an asynchronous dispatch; invoke throws a refusal as code: message", async () => {
     const seen: string[] = [];
     let ok = true;

@@ -12,13 +12,28 @@ import type { OpContext } from "../../kernel/commit";
 import { getThread } from "../threads";
 import { ALL_SCOPES, type ChatParts, PLATFORMS } from "./bot";
 import { clip, type Inbound } from "./platform";
-import { type Binding, bindCodes, bindingKey, bindings, type Connection, enqueue, linkKey, links } from "./store";
+import {
+  type Binding,
+  bindCodes,
+  bindingKey,
+  bindings,
+  type Connection,
+  enqueue,
+  linkKey,
+  links,
+  outbox,
+  STREAM_TTL_MS,
+  streamMessages,
+} from "./store";
 
 type Said = Extract<Inbound, { kind: "message" }>;
 
 /** `/bind CODE` in Telegram (`/bind@bot CODE` in a group), `bind CODE` in Slack. */
 const BIND = /^\/?bind(?:@\w+)?\s+([A-Za-z0-9]{8})$/i;
 export const BIND_CODE_TTL_MS = 10 * 60 * 1000;
+
+/** How often a streaming reply's message in a chat is edited, at most (the platforms limit edits). */
+const STREAM_EDIT_MS = 1500;
 
 /** What a platform takes in one message; longer replies go in parts. */
 const MAX_OUT_CHARS = { telegram: 4000, slack: 3900 } as const;
@@ -35,6 +50,8 @@ const MAX_OUT_CHARS = { telegram: 4000, slack: 3900 } as const;
 export class ChatConversations {
   /** The bindings by thread: read on each message of the room, so kept in memory, written through. */
   #byThread: Map<string, Binding> | null = null;
+  /** Replies streaming into bound threads, by run: their text so far and when the chat was last told. */
+  readonly #streams = new Map<string, { text: string; toldAt: number }>();
 
   constructor(private readonly parts: ChatParts) {}
 
@@ -200,11 +217,52 @@ export class ChatConversations {
   }
 
   /**
+   * A reply streaming into a bound thread (`chat.delta`): the chat gets a message with what
+   * has come so far, edited at most every STREAM_EDIT_MS (and never while an edit of it still
+   * waits), until the reply's message replaces it (relay).
+   */
+  streamed(delta: { threadId: string; runId: string; offset: number; text: string }): void {
+    const binding = this.#all().get(delta.threadId);
+    if (!binding || delta.runId.length > 60) return;
+    const key = `s:${delta.runId}`;
+    const live = this.#streams.get(key) ?? { text: "", toldAt: 0 };
+    live.text = live.text.slice(0, delta.offset) + delta.text;
+    this.#streams.set(key, live);
+    const now = Date.now();
+    if (!live.text.trim() || now - live.toldAt < STREAM_EDIT_MS) return;
+    const { sql } = this.parts.s;
+    const started = streamMessages.get(sql, key) !== null;
+    if (started && outbox.entries(sql).some(({ value }) => value.message === key)) return;
+    live.toldAt = now;
+    const text = `${cutText(live.text, MAX_OUT_CHARS[binding.platform] - 2)} …`;
+    this.parts.s.commit(null, (ctx) => {
+      if (!started) {
+        streamMessages.deleteWrittenBefore(ctx.sql, ctx.now - STREAM_TTL_MS);
+        streamMessages.put(
+          ctx.sql,
+          key,
+          { platform: binding.platform, chatId: binding.chatId, messageId: null },
+          ctx.now,
+        );
+      }
+      enqueue(
+        ctx.sql,
+        { ...send(binding.platform, binding.chatId, text), ...(started ? edit(key) : { message: key }) },
+        ctx.now,
+      );
+    });
+    this.parts.outbox.drain();
+  }
+
+  /**
    * A message of a bound thread goes to its chat, unless it came from there; the Autopilot's
-   * tool lines stay in the app. Queued in its own commit right after the message's.
+   * tool lines stay in the app. A reply that streamed there replaces its message. Queued in
+   * its own commit right after the message's.
    */
   relay(message: Message): void {
     const binding = this.#all().get(message.threadId);
+    const streamKey = message.runId ? `s:${message.runId}` : null;
+    if (streamKey) this.#streams.delete(streamKey);
     if (!binding || message.fromChat === binding.platform || message.kind === "tool") return;
     const ownVoice = message.author.id === AUTOPILOT_ID || message.author.id.startsWith("instance:");
     const files = message.attachments?.length ? `\n(${message.attachments.length} file(s) in the app)` : "";
@@ -213,9 +271,12 @@ export class ChatConversations {
     const text = ownVoice ? body : `${message.author.name}: ${body}`;
     const max = MAX_OUT_CHARS[binding.platform];
     this.parts.s.commit(null, (ctx) => {
+      let replaces = streamKey !== null && streamMessages.get(ctx.sql, streamKey) !== null;
       for (let rest = text; rest; ) {
         const part = cutText(rest, max);
-        enqueue(ctx.sql, send(binding.platform, binding.chatId, part), ctx.now);
+        const call = send(binding.platform, binding.chatId, part);
+        enqueue(ctx.sql, replaces && streamKey ? { ...call, ...edit(streamKey) } : call, ctx.now);
+        replaces = false;
         rest = rest.slice(part.length);
       }
     });
@@ -233,6 +294,9 @@ function guest(platform: ChatPlatform, said: Said): Principal {
     scopes: ["read", "write"],
   };
 }
+
+/** What makes a queued send an edit of the message `key` names. */
+const edit = (key: string) => ({ op: "edit" as const, chat: null, message: key });
 
 const send = (platform: ChatPlatform, chat: string | number, text: string) => ({
   platform,

@@ -225,6 +225,7 @@ export const chats = defineFeature({
         "approval.resolved": ({ approval }) => showOutcome(parts, approval),
         "message.created": ({ message }) => conversations.relay(message),
       },
+      heard: { "chat.delta": (delta) => conversations.streamed(delta) },
       rpc: {
         /** RPC from the Worker (party/api/chat-webhooks.ts): one update a platform sent, with the secret it came with. */
         chatWebhook: (call: { platform: ChatPlatform; request: WebhookRequest }) => inbound.webhook(call),

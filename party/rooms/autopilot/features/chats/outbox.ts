@@ -1,7 +1,7 @@
 import type { RoomServices } from "../../kernel/services";
 import { type ChatParts, PLATFORMS } from "./bot";
 import type { PlatformCall } from "./platform";
-import { approvalMessages, connections, type Outgoing, outbox } from "./store";
+import { approvalMessages, connections, type Outgoing, outbox, streamMessages } from "./store";
 
 /** A retried call gives up after a day: the approval has been seen elsewhere by then, or expired. */
 const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -78,14 +78,20 @@ export class ChatOutbox {
     const { key, value: call } = head;
     const connection = connections.get(s.sql, call.platform);
     const api = PLATFORMS[call.platform];
-    const message = call.message ? approvalMessages.get(s.sql, call.message) : null;
+    // The message a call names: an approval's, or a reply's while it streams.
+    const approval = call.message ? approvalMessages.get(s.sql, call.message) : null;
+    const streamed = call.message && !approval ? streamMessages.get(s.sql, call.message) : null;
+    const message = approval ?? streamed;
     const buttons = call.buttons ?? undefined;
-    // An edit of a message the platform never took (or a note about one) has nothing to name.
+    // An edit of a message the platform never took (or a note about one) has nothing to name;
+    // a streamed reply whose first message never went is sent whole instead.
     const request: PlatformCall | null =
       call.op === "send" && call.chat !== null
         ? api.send(call.chat, call.text, buttons)
         : message?.messageId == null
-          ? null
+          ? streamed && call.op === "edit"
+            ? api.send(streamed.chatId, call.text)
+            : null
           : call.op === "edit"
             ? api.edit(message.chatId, message.messageId, call.text, buttons)
             : api.askNote(message.chatId, message.messageId, call.text);
@@ -102,6 +108,9 @@ export class ChatOutbox {
         outbox.delete(ctx.sql, key);
         const kept = call.message ? approvalMessages.get(ctx.sql, call.message) : null;
         const sent = outcome.sent;
+        const streaming = call.message && !kept ? streamMessages.get(ctx.sql, call.message) : null;
+        if (call.message && streaming?.messageId === null && sent)
+          streamMessages.put(ctx.sql, call.message, { ...streaming, messageId: sent.message }, now);
         // The message's id as the platform gave it (Slack names the direct chat it opened, too).
         if (call.message && kept && sent && call.op !== "edit")
           approvalMessages.put(

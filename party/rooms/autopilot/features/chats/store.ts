@@ -95,6 +95,19 @@ export type Binding = z.infer<typeof Binding>;
 export const bindings = featureStore(defineRecord("chat binding", Binding));
 export const bindingKey = (platform: ChatPlatform, chat: string | number): string => `${platform}:${chat}`;
 
+/**
+ * A reply shown in a bound chat while it streams, keyed `s:<run id>` (the outbox's `message`):
+ * sent with what had streamed, edited as more comes and with the reply once it is complete.
+ */
+const StreamMessage = z.object({
+  platform: ChatPlatform,
+  chatId: Ref,
+  messageId: Ref.nullable(),
+});
+export const streamMessages = featureStore(defineRecord("chat stream message", StreamMessage));
+/** How long a streamed reply's message is kept (a run cut by a restart leaves one without its reply). */
+export const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
+
 /** A one-time code that binds a thread to the chat it is sent in (kept by its SHA-256 of `bind:<platform>:<code>`). */
 const BindCode = z.object({
   platform: ChatPlatform,
