@@ -251,6 +251,14 @@ describe("approvals in Telegram", () => {
       expect(serverLog.filter((line) => line.includes(secret))).toEqual([]);
     }
     expect(JSON.stringify(await aliceLive.chats.get({}))).not.toContain(BOT_TOKEN);
+    // Nor is either in what the server gives a browser: the page, its scripts, the worker.
+    const page0 = await (await fetch(server.url)).text();
+    const scripts = [...page0.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const path of ["/", "/sw.js", ...scripts]) {
+      const served = await (await fetch(`${server.url}${path}`)).text();
+      for (const secret of [BOT_TOKEN, hook.secret]) expect(served.includes(secret), path).toBe(false);
+    }
     recorded.closeAll();
   });
 
