@@ -20,13 +20,19 @@ import {
   withServer,
 } from "./e2e-helpers";
 import { SlackStandIn } from "./slack-standin";
+import { TelegramStandIn, telegramUser } from "./telegram-standin";
 
 const slack = new SlackStandIn();
+const telegram = new TelegramStandIn();
 const clients: AutopilotClient[] = [];
-beforeAll(() => slack.start());
+beforeAll(async () => {
+  await slack.start();
+  await telegram.start();
+});
 afterAll(async () => {
   for (const c of clients) c.close();
   await slack.stop();
+  await telegram.stop();
 });
 
 /** The Autopilot answers each question by its tag: "Q2 …" gets "Answer Q2". */
@@ -36,7 +42,9 @@ const answer = (request: ChatRequest): string => {
   return tag ? `Answer ${tag}` : "Noted.";
 };
 const model = withScriptedModel({ reply: answer });
-const server = withServer(() => ({ vars: { SLACK_API_BASE: slack.url, ...modelVars(model) } }));
+const server = withServer(() => ({
+  vars: { SLACK_API_BASE: slack.url, TELEGRAM_API_BASE: telegram.url, ...modelVars(model) },
+}));
 const browser = withBrowser();
 const shot = screenshots("chats");
 
@@ -162,5 +170,49 @@ describe("a thread bound to a Slack channel", () => {
     await waitForMessage(eveLive, thread.id, (m) => m.text === "Answer Q5", "the answer in the app", 20_000);
     expect((await eveLive.chats.get({})).chats.connections[0]?.waiting).toBe(0);
     expect(slack.posted(CHANNEL).length + slack.updates(CHANNEL).length).toBe(callsBefore);
+  });
+});
+
+const BOT_TOKEN = "7000000021:AAF-standin-bot-token-for-the-group-test";
+telegram.addBot(BOT_TOKEN, { id: 7000000021, username: "support_autopilot_bot", name: "Support Autopilot" });
+const GROUP = { id: -1001234567890, title: "Support desk" };
+
+describe("a thread bound to a Telegram group", () => {
+  it("a linked person's and a guest's messages in the group reach the thread, and the Autopilot's replies stream back", async () => {
+    const fay = await signUpVerified(server.url, "Fay");
+    const workspace = await ownWorkspace(server.url, fay.cookie);
+    const fayLive = personClient(server.url, fay.cookie, workspace, "laptop");
+    clients.push(fayLive);
+    await fayLive.ready();
+    await fayLive.chats.connect({ platform: "telegram", botToken: BOT_TOKEN, origin: server.url });
+    const tgFay = telegramUser(81001, "Fay");
+    await telegram.link(fayLive, BOT_TOKEN, tgFay);
+    const { thread } = await fayLive.threads.create({ title: "Support" });
+
+    // In a group a command may name the bot: /bind@<bot> <code>.
+    const { code } = await fayLive.chats.bindCode({ platform: "telegram", threadId: thread.id });
+    await telegram.sayIn(BOT_TOKEN, tgFay, GROUP, `/bind@support_autopilot_bot ${code}`);
+    await until(() => telegram.sentTo(GROUP.id).find((c) => String(c.body.text).startsWith("Bound")), "bound", 15_000);
+    expect((await fayLive.chats.get({})).chats.bindings).toMatchObject([
+      { threadId: thread.id, platform: "telegram", chatTitle: "Support desk" },
+    ]);
+
+    /** The group's messages as they read now (each with its last edit). */
+    const shown = () => {
+      const texts = new Map(telegram.sentTo(GROUP.id).map((c) => [c.messageId!, String(c.body.text)]));
+      for (const e of telegram.edits(GROUP.id)) texts.set(Number(e.body.message_id), String(e.body.text));
+      return [...texts.values()];
+    };
+    await telegram.sayIn(BOT_TOKEN, tgFay, GROUP, "Q7 where is the invoice?");
+    const q7 = await waitForMessage(fayLive, thread.id, (m) => m.text.startsWith("Q7"), "Q7 in the thread", 15_000);
+    expect(q7).toMatchObject({ author: { id: fay.userId }, fromChat: "telegram" });
+    await until(() => shown().includes("Answer Q7"), "the answer in the group", 20_000);
+    expect(telegram.edits(GROUP.id).some((e) => e.body.text === "Answer Q7")).toBe(true);
+
+    await telegram.sayIn(BOT_TOKEN, telegramUser(81009, "Gus"), GROUP, "Q8 hello?");
+    const q8 = await waitForMessage(fayLive, thread.id, (m) => m.text.startsWith("Q8"), "Q8 in the thread", 15_000);
+    expect(q8).toMatchObject({ author: { id: "chat-guest:telegram:81009", name: "@gus_tg (Telegram)" } });
+    await until(() => shown().includes("Answer Q8"), "the guest's answer in the group", 20_000);
+    expect(shown().filter((t) => t.startsWith("Answer"))).toEqual(["Answer Q7", "Answer Q8"]);
   });
 });

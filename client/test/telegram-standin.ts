@@ -159,6 +159,20 @@ export class TelegramStandIn {
     });
   }
 
+  /** A person writes in a group the bot is in (the bot sees it with its privacy mode off). */
+  sayIn(token: string, from: TelegramUser, group: { id: number; title: string }, text: string) {
+    this.#messageId += 1;
+    return this.update(token, {
+      message: {
+        message_id: this.#messageId,
+        from,
+        chat: { id: group.id, type: "supergroup", title: group.title },
+        date: Math.floor(Date.now() / 1000),
+        text,
+      },
+    });
+  }
+
   /** A person presses a button under a message; returns the callback query's id with the post's outcome. */
   async press(
     token: string,
