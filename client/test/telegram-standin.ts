@@ -144,31 +144,33 @@ export class TelegramStandIn {
 
   /** A person writes to the bot in their private chat. */
   say(token: string, from: TelegramUser, text: string, replyTo?: number) {
-    this.#messageId += 1;
-    return this.update(token, {
-      message: {
-        message_id: this.#messageId,
-        from,
-        chat: { id: from.id, type: "private", first_name: from.first_name },
-        date: Math.floor(Date.now() / 1000),
-        text,
-        ...(replyTo !== undefined
-          ? { reply_to_message: { message_id: replyTo, chat: { id: from.id, type: "private" } } }
-          : {}),
-      },
-    });
+    const chat = { id: from.id, type: "private", first_name: from.first_name };
+    return this.#message(token, from, chat, text, replyTo);
   }
 
   /** A person writes in a group the bot is in (the bot sees it with its privacy mode off). */
   sayIn(token: string, from: TelegramUser, group: { id: number; title: string }, text: string) {
+    return this.#message(token, from, { id: group.id, type: "supergroup", title: group.title }, text);
+  }
+
+  #message(
+    token: string,
+    from: TelegramUser,
+    chat: { id: number; type: string } & Record<string, unknown>,
+    text: string,
+    replyTo?: number,
+  ) {
     this.#messageId += 1;
     return this.update(token, {
       message: {
         message_id: this.#messageId,
         from,
-        chat: { id: group.id, type: "supergroup", title: group.title },
+        chat,
         date: Math.floor(Date.now() / 1000),
         text,
+        ...(replyTo !== undefined
+          ? { reply_to_message: { message_id: replyTo, chat: { id: chat.id, type: chat.type } } }
+          : {}),
       },
     });
   }

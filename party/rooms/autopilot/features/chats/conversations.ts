@@ -22,6 +22,7 @@ import {
   linkKey,
   links,
   outbox,
+  sendTo,
   STREAM_TTL_MS,
   streamMessages,
 } from "./store";
@@ -30,13 +31,10 @@ type Said = Extract<Inbound, { kind: "message" }>;
 
 /** `/bind CODE` in Telegram (`/bind@bot CODE` in a group), `bind CODE` in Slack. */
 const BIND = /^\/?bind(?:@\w+)?\s+([A-Za-z0-9]{8})$/i;
-export const BIND_CODE_TTL_MS = 10 * 60 * 1000;
+const BIND_CODE_TTL_MS = 10 * 60 * 1000;
 
 /** How often a streaming reply's message in a chat is edited, at most (the platforms limit edits). */
 const STREAM_EDIT_MS = 1500;
-
-/** What a platform takes in one message; longer replies go in parts. */
-const MAX_OUT_CHARS = { telegram: 4000, slack: 3900 } as const;
 
 /**
  * Threads bound to chats (docs/chats.md, "Conversations"). An owner or admin makes a code in
@@ -57,7 +55,7 @@ export class ChatConversations {
 
   /** Says `text` in `chat`, through the outbox. */
   reply(platform: ChatPlatform, chat: string | number, text: string): void {
-    this.parts.s.commit(null, (ctx) => enqueue(ctx.sql, send(platform, chat, text), ctx.now));
+    this.parts.s.commit(null, (ctx) => enqueue(ctx.sql, sendTo(platform, chat, text), ctx.now));
     this.parts.outbox.drain();
   }
 
@@ -102,7 +100,7 @@ export class ChatConversations {
     this.#byThread = null;
     const thread = getThread(ctx.sql, threadId);
     const text = `This chat is no longer bound to the thread “${clip(thread?.title ?? threadId, 100)}”: ${why}`;
-    enqueue(ctx.sql, send(binding.platform, binding.chatId, text), ctx.now);
+    enqueue(ctx.sql, sendTo(binding.platform, binding.chatId, text), ctx.now);
     ctx.audit("chats.unbound", threadId, { platform: binding.platform, chat: binding.chatTitle });
     return true;
   }
@@ -172,7 +170,7 @@ export class ChatConversations {
       this.#byThread = null;
       ctx.audit("chats.bound", found.threadId, { platform, chat: binding.chatTitle });
       const text = `Bound to the thread “${clip(thread.title, 100)}”: what is said here goes there, and its replies come here.`;
-      enqueue(ctx.sql, send(platform, said.chat, text), ctx.now);
+      enqueue(ctx.sql, sendTo(platform, said.chat, text), ctx.now);
     });
     this.parts.outbox.drain();
     this.parts.changed();
@@ -234,7 +232,7 @@ export class ChatConversations {
     const started = streamMessages.get(sql, key) !== null;
     if (started && outbox.entries(sql).some(({ value }) => value.message === key)) return;
     live.toldAt = now;
-    const text = `${cutText(live.text, MAX_OUT_CHARS[binding.platform] - 2)} …`;
+    const text = `${cutText(live.text, PLATFORMS[binding.platform].maxText - 2)} …`;
     this.parts.s.commit(null, (ctx) => {
       if (!started) {
         streamMessages.deleteWrittenBefore(ctx.sql, ctx.now - STREAM_TTL_MS);
@@ -247,7 +245,7 @@ export class ChatConversations {
       }
       enqueue(
         ctx.sql,
-        { ...send(binding.platform, binding.chatId, text), ...(started ? edit(key) : { message: key }) },
+        { ...sendTo(binding.platform, binding.chatId, text), ...(started ? edit(key) : { message: key }) },
         ctx.now,
       );
     });
@@ -269,12 +267,12 @@ export class ChatConversations {
     const body = `${message.kind === "error" ? "⚠️ " : ""}${message.text}${files}`.trim();
     if (!body) return;
     const text = ownVoice ? body : `${message.author.name}: ${body}`;
-    const max = MAX_OUT_CHARS[binding.platform];
+    const max = PLATFORMS[binding.platform].maxText;
     this.parts.s.commit(null, (ctx) => {
       let replaces = streamKey !== null && streamMessages.get(ctx.sql, streamKey) !== null;
       for (let rest = text; rest; ) {
         const part = cutText(rest, max);
-        const call = send(binding.platform, binding.chatId, part);
+        const call = sendTo(binding.platform, binding.chatId, part);
         enqueue(ctx.sql, replaces && streamKey ? { ...call, ...edit(streamKey) } : call, ctx.now);
         replaces = false;
         rest = rest.slice(part.length);
@@ -297,12 +295,3 @@ function guest(platform: ChatPlatform, said: Said): Principal {
 
 /** What makes a queued send an edit of the message `key` names. */
 const edit = (key: string) => ({ op: "edit" as const, chat: null, message: key });
-
-const send = (platform: ChatPlatform, chat: string | number, text: string) => ({
-  platform,
-  op: "send" as const,
-  chat,
-  text,
-  buttons: null,
-  message: null,
-});

@@ -21,9 +21,10 @@ import {
   linkKey,
   links,
   linksOf,
-  type Outgoing,
+  type Queued,
   SEEN_TTL_MS,
   seenUpdates,
+  sendTo,
 } from "./store";
 import { SECRET_HEADER, WEBHOOK_SECRET } from "./telegram";
 
@@ -38,7 +39,6 @@ const GONE = "You are no longer a member of this workspace: nothing was decided.
 
 type Press = Extract<Inbound, { kind: "press" }>;
 type Said = Extract<Inbound, { kind: "message" }>;
-type Queued = Omit<Outgoing, "attempts" | "firstTriedAt" | "nextAt">;
 
 /** Equal hex digests, compared in time that does not depend on where they differ. */
 function sameHex(a: string, b: string): boolean {
@@ -119,10 +119,6 @@ export class ChatInbound {
       for (const call of calls) enqueue(ctx.sql, call, ctx.now);
     });
     this.parts.outbox.drain();
-  }
-
-  #reply(platform: ChatPlatform, chat: ChatRef, text: string): Queued {
-    return { platform, op: "send", chat, text, buttons: null, message: null };
   }
 
   /** The person a link is, with the access D1 gives them now; null when they have none. */
@@ -207,7 +203,7 @@ export class ChatInbound {
     if (!said.direct) return;
     const how = connection.platform === "telegram" ? "/link <code>" : "link <code>";
     const help = `I bring a workspace's approvals here. To link your account, make a code in the app (Settings › Chats) and send ${how}.`;
-    this.#queue([this.#reply(connection.platform, said.chat, help)]);
+    this.#queue([sendTo(connection.platform, said.chat, help)]);
   }
 
   /** A note, a link or an unlink in a person's own chat with the bot; false when it is none of these. */
@@ -239,7 +235,7 @@ export class ChatInbound {
             clip(words, 2000),
           )
         : { text: GONE };
-      this.#queue([this.#reply(platform, chat, answer.text)]);
+      this.#queue([sendTo(platform, chat, answer.text)]);
       return true;
     }
     const command = COMMAND.exec(words);
@@ -247,7 +243,7 @@ export class ChatInbound {
     if (command?.[1]?.toLowerCase() === "unlink") {
       const had = links.get(s.sql, linkKey(platform, account.id));
       const answer = had ? "Unlinked: you decide nothing here from now on." : "This account is not linked.";
-      this.#queue([this.#reply(platform, chat, answer)], (ctx) => {
+      this.#queue([sendTo(platform, chat, answer)], (ctx) => {
         links.delete(ctx.sql, linkKey(platform, account.id));
         if (had) ctx.audit("chats.unlinked", had.principalId, { platform });
       });
@@ -259,11 +255,11 @@ export class ChatInbound {
     const codeHash = await sha256Hex(`${platform}:${code}`);
     const found = linkCodes.get(s.sql, codeHash);
     if (!found || found.platform !== platform || found.expiresAt <= Date.now()) {
-      this.#queue([this.#reply(platform, chat, "That code is not one, or it ran out: make a new one in the app.")]);
+      this.#queue([sendTo(platform, chat, "That code is not one, or it ran out: make a new one in the app.")]);
       return true;
     }
     const linked = `Linked: approvals ${found.name} may decide come here, and your presses decide as ${found.name}. Send ${platform === "telegram" ? "/unlink" : "unlink"} to stop.`;
-    this.#queue([this.#reply(platform, chat, linked)], (ctx) => {
+    this.#queue([sendTo(platform, chat, linked)], (ctx) => {
       linkCodes.delete(ctx.sql, codeHash);
       linkCodes.deleteWrittenBefore(ctx.sql, ctx.now - LINK_CODE_TTL_MS);
       // One account per person on a platform: a new link replaces their old one.

@@ -70,6 +70,8 @@ export interface WebhookRequest {
 export interface PlatformApi {
   /** As people call it: "Telegram". */
   readonly label: string;
+  /** The most text one message takes there (longer text goes in parts). */
+  readonly maxText: number;
   call(base: string | undefined, token: string, call: PlatformCall): Promise<CallOutcome>;
   send(chat: ChatRef, text: string, buttons?: ChatButton[][]): PlatformCall;
   edit(chat: ChatRef, message: MessageRef, text: string, buttons?: ChatButton[][]): PlatformCall;

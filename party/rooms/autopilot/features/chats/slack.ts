@@ -75,7 +75,8 @@ const EventEnvelope = z.object({
 });
 
 /** Slack's text objects take plain text here: what a person or an agent wrote is shown as written, never as markup. */
-const plain = (text: string) => ({ type: "plain_text", text: clip(text, 3000), emoji: true });
+const SECTION_TEXT = 3000;
+const plain = (text: string) => ({ type: "plain_text", text: clip(text, SECTION_TEXT), emoji: true });
 
 function blocks(text: string, buttons?: ChatButton[][]) {
   const rows = buttons ?? [];
@@ -124,6 +125,8 @@ export async function slackSigned(
 
 export const slack: PlatformApi = {
   label: "Slack",
+  // A section block's text: what the message shows (longer text goes in parts, not cut).
+  maxText: SECTION_TEXT,
 
   async call(base, token, call): Promise<CallOutcome> {
     const url = `${(base || DEFAULT_BASE).replace(/\/+$/, "")}/${call.method}`;

@@ -157,8 +157,21 @@ export const outbox = featureStore(defineRecord("chat outbox", Outgoing));
 const Counter = z.object({ next: z.number().int() });
 const counters = featureStore(defineRecord("chat outbox counter", Counter));
 
+/** A call as it is queued (its attempts are the outbox's). */
+export type Queued = Omit<Outgoing, "attempts" | "firstTriedAt" | "nextAt">;
+
+/** A plain message to `chat`: no buttons, nothing to edit later. */
+export const sendTo = (platform: ChatPlatform, chat: string | number, text: string): Queued => ({
+  platform,
+  op: "send",
+  chat,
+  text,
+  buttons: null,
+  message: null,
+});
+
 /** Queues a call, after every call queued before it. */
-export function enqueue(sql: Sql, call: Omit<Outgoing, "attempts" | "firstTriedAt" | "nextAt">, now: number): void {
+export function enqueue(sql: Sql, call: Queued, now: number): void {
   const n = counters.get(sql, "outbox")?.next ?? 0;
   counters.put(sql, "outbox", { next: n + 1 }, now);
   outbox.put(sql, String(n).padStart(12, "0"), { ...call, attempts: 0, firstTriedAt: null, nextAt: now }, now);

@@ -85,6 +85,7 @@ const keyboard = (buttons: ChatButton[][] | undefined) =>
 
 export const telegram: PlatformApi = {
   label: "Telegram",
+  maxText: 4096,
 
   /** Makes one Bot API call; never throws, and no error it returns carries the token. */
   async call(base, token, call): Promise<CallOutcome> {
