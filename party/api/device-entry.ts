@@ -11,7 +11,7 @@ import { authFor } from "../auth/auth";
 import { workspaceById } from "../auth/better-auth-reads";
 import { consumeDeviceConnectQuota } from "../auth/rate-limits";
 import type { Env } from "../env";
-import { runtimeFromEnv } from "../runtime-client";
+import { runtimeFromEnv } from "../rooms/autopilot/features/instances/runtime-client";
 import { type DeviceEntryState, pipeDeviceSocket } from "../rooms/autopilot/features/instances/devices/pipe";
 
 export const DEVICE_ENTRY_PREFIX = "/devices/";

@@ -6,6 +6,7 @@ import type { Approval } from "../../shared/protocol/approvals";
 import {
   Decisions,
   decisionRequest,
+  GATEWAY_ACTION_KINDS,
   prepareGatewayDecision,
 } from "../rooms/autopilot/features/instances/bridge/decisions";
 import { GatewayRequestError } from "../rooms/autopilot/features/instances/bridge/gateway-connection";
@@ -31,6 +32,10 @@ import {
   testLink,
 } from "./bridge-peer";
 import type { Sql } from "../domain/sql";
+import { type DecisionOwners, prepareDecision } from "../rooms/autopilot/features/approvals/index";
+import type { RequestContext } from "../rooms/autopilot/request-context";
+import type { Principal } from "../../shared/protocol/principal";
+import { createOpContext } from "../rooms/autopilot/kernel/commit";
 
 const execRequest = {
   id: "ex-1",
@@ -169,34 +174,52 @@ describe("bridge decisions", () => {
     });
   });
 
-  it("prepares approvals.resolve: other approvals pass, a gone instance's request expires, a live one without a bridge waits", async () => {
+  it("prepares approvals.resolve: other approvals pass, a refused decision never reaches the gateway, a gone instance's request expires, a live one without a bridge waits", async () => {
     await inRoom(async (sql) => {
       const instance = seedInstance(sql);
       const { link, events } = testLink(sql);
       new Decisions(link, () => {}).recordExec(execRequest);
       const approval = approvalForRequest(sql, "inst", "ex-1")!;
-      const room = {
+      const room = { sql, commit: link.deps.commit, decisionsFor: () => undefined };
+      // The approvals' first step, with the instances' preparer for gateway requests as the room registers it.
+      const gatewayAsked: string[] = [];
+      const owners: DecisionOwners = {
         sql,
-        commit: link.deps.commit,
-        decisionsFor: () => undefined,
-        principal: { id: "person", kind: "user" as const },
+        actingFor: () => null,
+        preparers: new Map(
+          GATEWAY_ACTION_KINDS.map((kind) => [
+            kind,
+            (_req: RequestContext, a: Approval, decision: "approve" | "deny") => {
+              gatewayAsked.push(a.id);
+              return prepareGatewayDecision(room, a, decision);
+            },
+          ]),
+        ),
       };
+      // The room is read only for an approval that acts for someone (nobody here).
+      const by = (principal: Principal) => ({ principal }) as RequestContext;
+      const person = by({ id: "person", name: "Person", kind: "user", scopes: ["approve"] });
+      const prepare = (req: RequestContext, approvalId: string) =>
+        prepareDecision(owners, req, { approvalId, decision: "approve" });
       const plain = asPerson(
         sql,
         (ctx) =>
           requestApproval(ctx, { title: "ship it", details: "", risk: "low", idempotencyKey: "k-plain" }).approval,
       );
-      expect(prepareGatewayDecision(room, { approvalId: plain.id, decision: "approve" })).toBeUndefined();
-      // An agent (even with approve) never decides a gateway's request: refused before the gateway hears of it.
+      expect(prepare(person, plain.id)).toBeUndefined();
+      // An agent (even with approve) never decides a gateway's request: refused before the gateway hears of it,
+      // by the commit that would record it.
+      const agent = by({ id: "agent_k", name: "Agent", kind: "agent", scopes: ["approve"] });
+      expect(prepare(agent, approval.id)).toBeUndefined();
+      expect(gatewayAsked).toEqual([]);
+      const { ctx: asAgent } = createOpContext(sql, agent.principal, Date.now(), 1000);
       expect(() =>
-        prepareGatewayDecision(
-          { ...room, principal: { id: "agent_k", kind: "agent" } },
-          { approvalId: approval.id, decision: "approve" },
+        sql.transaction(() =>
+          resolveApproval(asAgent, { approvalId: approval.id, decision: "approve", idempotencyKey: "k-agent" }),
         ),
       ).toThrow(/only a person/);
-      expect(() => prepareGatewayDecision(room, { approvalId: approval.id, decision: "approve" })).toThrow(
-        /not connected/,
-      );
+      expect(() => prepare(person, approval.id)).toThrow(/not connected/);
+      expect(gatewayAsked).toEqual([approval.id]);
       expect(getApproval(sql, approval.id)!.status).toBe("pending");
 
       asRoom(sql, (ctx) =>
@@ -208,7 +231,7 @@ describe("bridge decisions", () => {
       );
       let refused: unknown;
       try {
-        prepareGatewayDecision(room, { approvalId: approval.id, decision: "approve" });
+        prepare(person, approval.id);
       } catch (error) {
         refused = error;
       }
@@ -221,8 +244,9 @@ describe("bridge decisions", () => {
         note: "the OpenClaw instance no longer exists",
       });
       expect(events.map((e) => e.event)).toContain("approval.resolved");
-      // Decided already: the ordinary path answers.
-      expect(prepareGatewayDecision(room, { approvalId: approval.id, decision: "approve" })).toBeUndefined();
+      // Decided already: the ordinary path answers, the gateway is not asked again.
+      expect(prepare(person, approval.id)).toBeUndefined();
+      expect(gatewayAsked).toEqual([approval.id, approval.id]);
     });
   });
 

@@ -8,7 +8,7 @@ import type { Sql } from "../domain/sql";
 import type { BridgeLink } from "../rooms/autopilot/features/instances/bridge/bridge-link";
 import type { OperationDeps } from "../rooms/autopilot/features/instances/operations";
 import { commitTo } from "../rooms/autopilot/kernel/commit";
-import type { RuntimeInstanceStatus } from "../runtime-client";
+import type { RuntimeInstanceStatus } from "../rooms/autopilot/features/instances/runtime-client";
 
 /** Deps of workspace `ws_test` with no runtime, recording what the operations publish in `events`; `more` adds the rest. */
 export function operationDeps(sql: Sql, events: DurableEvent[], more: Partial<OperationDeps> = {}): OperationDeps {

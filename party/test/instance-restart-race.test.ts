@@ -8,7 +8,7 @@ import { commitTo } from "../rooms/autopilot/kernel/commit";
 import { getInstance } from "../rooms/autopilot/features/instances/instances";
 import { runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
 import { BridgeSupervisor } from "../rooms/autopilot/features/instances/bridge-supervisor";
-import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
+import type { RuntimeClient, RuntimeInstanceStatus } from "../rooms/autopilot/features/instances/runtime-client";
 import { inRoom, seedInstance, until } from "./bridge-peer";
 import { approvedOperation, operationDeps, runtimeStatus } from "./instance-ops";
 

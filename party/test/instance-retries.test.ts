@@ -10,7 +10,7 @@ import type { Job } from "../../shared/protocol/jobs";
 import { RoomError } from "../domain/errors";
 import { runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
 import { getInstance } from "../rooms/autopilot/features/instances/instances";
-import type { RuntimeClient, RuntimeInstanceStatus } from "../runtime-client";
+import type { RuntimeClient, RuntimeInstanceStatus } from "../rooms/autopilot/features/instances/runtime-client";
 import type { Sql } from "../domain/sql";
 import { inRoom, seedInstance } from "./bridge-peer";
 import { approvedOperation, operationDeps, runtimeStatus } from "./instance-ops";

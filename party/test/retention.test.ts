@@ -1,7 +1,7 @@
 import { createScheduledController, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { appendAudit } from "../rooms/autopilot/kernel/audit";
+import { appendAudit } from "../rooms/autopilot/kernel/commit";
 import { sqlFromStorage } from "../domain/sql";
 import worker from "../index";
 import type { Autopilot } from "../rooms/autopilot/room";

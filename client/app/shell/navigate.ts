@@ -1,4 +1,4 @@
-import { isNarrow, type RightTab, useUi } from "../stores/ui";
+import { type RightTab, useUi } from "../stores/ui";
 
 /**
  * Moving around the workspace, the same way from the bottom bar, the skip links, the

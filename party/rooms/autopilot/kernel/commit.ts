@@ -1,18 +1,20 @@
 // The one way to write to the Autopilot room: a transaction as a principal (or the room),
-// the durable events it appends to the room's log (which resumes replay), and the
-// after-commit bus that publishes them, to the clients first and then to each feature.
+// the durable events it appends to the room's log (which resumes replay), the audit trail it
+// writes, and the after-commit bus that publishes the events, to the clients first and then
+// to each feature.
 import type { DurableEvent, DurableEventName, EventPayload } from "../../../../shared/protocol/events";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
-import { asc, gt, lte, min, sql as q, sum } from "drizzle-orm";
+import { asc, desc, gt, lt, lte, min, sql as q, sum } from "drizzle-orm";
 import { param, preparedPerRoom } from "../../../domain/db/client";
-import { events } from "../../../domain/db/schema";
+import { audit, events } from "../../../domain/db/schema";
 import { newId } from "../../../domain/keys";
 import { getMeta, setMeta } from "../../../domain/meta";
 import type { Sql } from "../../../domain/sql";
 import { TurnMemo } from "../../../domain/turn-memo";
 import { readable } from "../../../records/codec";
+import { auditRecord } from "../../../records/documents";
 import { decodeStoredEvent, encodeEventPayload } from "../../../records/events";
-import { appendAudit } from "./audit";
+import type { AuditEntry } from "../../../../shared/protocol/audit";
 import type { Answered, Feature } from "./feature";
 
 /** Everything a domain operation may touch; built per request, inside its transaction. */
@@ -284,4 +286,39 @@ export function readEventPage(
   const kept = rows.slice(0, taken);
   const events = readable(kept, decodeStoredEvent);
   return { events, unreadable: events.length !== kept.length, last: kept.at(-1)?.seq ?? after };
+}
+
+// The audit trail: who did what, written in the commit that did it.
+
+export function appendAudit(
+  sql: Sql,
+  actor: Actor | null,
+  action: string,
+  targetId: string,
+  details: Record<string, unknown>,
+  at: number,
+): void {
+  sql.db
+    .insert(audit)
+    .values({ at, doc: auditRecord.encode({ actor, action, targetId, details }) })
+    .run();
+}
+
+export function listAudit(
+  sql: Sql,
+  before: number | undefined,
+  limit: number,
+): { entries: AuditEntry[]; hasMore: boolean } {
+  const rows = sql.db
+    .select({ n: audit.n, at: audit.at, doc: audit.doc })
+    .from(audit)
+    .where(lt(audit.n, before ?? Number.MAX_SAFE_INTEGER))
+    .orderBy(desc(audit.n))
+    .limit(limit + 1)
+    .all();
+  const entries = readable(
+    rows.slice(0, limit),
+    (r): AuditEntry => ({ n: r.n, at: r.at, ...auditRecord.decode(r.doc) }),
+  );
+  return { entries, hasMore: rows.length > limit };
 }

@@ -1,5 +1,5 @@
 import { AccessChange } from "../../../../access/access-change";
-import { appendAudit } from "../../kernel/audit";
+import { appendAudit } from "../../kernel/commit";
 import type { Sql } from "../../../../domain/sql";
 import { type GuardedSocket, revalidateSockets } from "../../../shared/connection-access";
 

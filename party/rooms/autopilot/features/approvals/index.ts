@@ -5,10 +5,13 @@ import { RoomError } from "../../../../domain/errors";
 import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { RequestContext } from "../../request-context";
-import { type ActingFor, type ActingForOf, actingForBy, withdrawalNote } from "./acting-for";
+import type { Sql } from "../../../../domain/sql";
 import { countRows } from "../../kernel/paging";
 import { approvals as approvalRows } from "../../../../domain/db/schema";
 import {
+  type ActingFor,
+  type ActingForOf,
+  actingForBy,
   decisionRefused,
   expireDueApprovals,
   getApproval,
@@ -17,14 +20,16 @@ import {
   recentResolvedApprovals,
   requestApproval,
   resolveApproval,
+  withdrawalNote,
 } from "./approvals";
 import { ApprovalExpiry } from "./expiry";
 import { withdraw, withdrawForLostAccess } from "./withdrawals";
 
 // What other features use of this one.
-export { type ActingFor, lostAccessNote } from "./acting-for";
 export {
+  type ActingFor,
   getApproval,
+  lostAccessNote,
   pendingApprovals,
   refuseDecision,
   requestApproval,
@@ -38,12 +43,20 @@ const SNAPSHOT = { pending: { count: 100, bytes: 96 * 1024 }, decided: { count: 
 
 type ResolveParams = Pick<z.output<typeof ApprovalsResolveParams>, "approvalId" | "decision" | "confirmOwn">;
 
+/** The kinds of work an approval may gate (its `action`). */
+export type ActionKind = NonNullable<Approval["action"]>["kind"];
+
 /**
- * What must happen before a decision on an approval is recorded, as the feature that owns its
- * work knows it: a gateway's request reaches its gateway first (the instances). Undefined when
- * that feature has nothing to do for this approval.
+ * What must happen before a decision on an approval of its kinds is recorded, as the feature
+ * that owns that work knows it: a gateway's request reaches its gateway first (the instances).
+ * Called only for a decision the queue's own rules would record (pending, in time, this
+ * decider's under the policy); what it returns runs once the decision is recorded.
  */
-export type PrepareDecision = (req: RequestContext, params: ResolveParams) => Promise<() => void> | undefined;
+export type PrepareDecision = (
+  req: RequestContext,
+  approval: Approval,
+  decision: ResolveParams["decision"],
+) => Promise<() => void>;
 
 /** The shared approval queue: filed by people, agents and the room's own work; decided by people; expired on time. */
 export const approvals = defineFeature({
@@ -58,36 +71,20 @@ export const approvals = defineFeature({
       workspaceId: s.workspaceId,
     });
     const owners: ActingForOf[] = [];
-    const preparers: PrepareDecision[] = [];
+    const preparers = new Map<ActionKind, PrepareDecision>();
     const actingFor = (approval: Approval): ActingFor | null => actingForBy(owners, s.sql, approval);
-
-    /**
-     * approvals.resolve's prepare, the one decision path's first step: an approval that acts for
-     * someone is decided only while they still may (their access read again now: the Worker may
-     * never have said it changed); one another feature must act on first goes there first.
-     */
-    const prepareDecision = (req: RequestContext, params: ResolveParams): Promise<() => void> | undefined => {
-      const approval = getApproval(s.sql, params.approvalId);
-      // A decision the ordinary path refuses anyway (decided, expired, not this decider's) reads nothing.
-      const open =
-        approval?.status === "pending" &&
-        (approval.expiresAt === null || approval.expiresAt > Date.now()) &&
-        !decisionRefused(s.sql, approval, req.principal, params);
-      const acting = open ? actingFor(approval) : null;
-      if (approval && acting) return confirmActingFor(req, approval, acting);
-      for (const prepare of preparers) {
-        const prepared = prepare(req, params);
-        if (prepared) return prepared;
-      }
-      return undefined;
-    };
 
     return {
       api: {
-        /** Whom approvals of a feature's work act for (acting-for.ts). */
+        /** Whom approvals of a feature's work act for (approvals.ts, ActingForOf). */
         actingFor: (of: ActingForOf) => void owners.push(of),
-        /** What a feature does before a decision on its approvals is recorded. */
-        prepareDecision: (prepare: PrepareDecision) => void preparers.push(prepare),
+        /** What the feature owning these kinds of work does before a decision on one is recorded (one owner a kind). */
+        prepareDecision: (kinds: readonly ActionKind[], prepare: PrepareDecision) => {
+          for (const kind of kinds) {
+            if (preparers.has(kind)) throw new Error(`approvals of kind ${kind} already have a preparer`);
+            preparers.set(kind, prepare);
+          }
+        },
         /** Withdraws approvals as the room, in one transaction (withdrawals.ts). */
         withdraw: (notes: Map<string, string>) => withdraw(s, notes),
         /** Withdraws every pending approval whose principal lost access, read from D1 now. */
@@ -97,7 +94,11 @@ export const approvals = defineFeature({
         // Expiry commits on its own first: a decision that loses to the clock leaves the
         // approval expired for everyone, not rolled back with the refused decision.
         "approvals.request": mutate((ctx, p) => requestApproval(ctx, p), undefined, expireDueApprovals),
-        "approvals.resolve": mutate(resolveApproval, prepareDecision, expireDueApprovals),
+        "approvals.resolve": mutate(
+          resolveApproval,
+          (req, params) => prepareDecision({ sql: s.sql, actingFor, preparers }, req, params),
+          expireDueApprovals,
+        ),
         "approvals.list": query((sql, p) => paged(listApprovals(sql, p), (approvals) => ({ approvals }))),
         "approvals.get": query((sql, p) => {
           const approval = getApproval(sql, p.approvalId);
@@ -126,6 +127,39 @@ export const approvals = defineFeature({
     };
   },
 });
+
+/** What the decision path's first step reads: the room, whom approvals act for, and the owners' preparers. */
+export interface DecisionOwners {
+  sql: Sql;
+  actingFor(approval: Approval): ActingFor | null;
+  preparers: ReadonlyMap<ActionKind, PrepareDecision>;
+}
+
+/**
+ * approvals.resolve's prepare, the one decision path's first step. The queue's rules
+ * (shared/approval-policy.ts) are read here once, before anything outside the room is asked,
+ * and once more in the commit that records the decision (the settings, or the approval, may
+ * change while a gateway or D1 answers). A decision they refuse reads nothing outside the
+ * room: the commit refuses it. Then an approval that acts for someone is decided only while
+ * they still may (their access read again now: the Worker may never have said it changed),
+ * and one whose work another feature owns goes to that feature first.
+ */
+export function prepareDecision(
+  owners: DecisionOwners,
+  req: RequestContext,
+  params: ResolveParams,
+): Promise<() => void> | undefined {
+  const approval = getApproval(owners.sql, params.approvalId);
+  const open =
+    approval?.status === "pending" &&
+    (approval.expiresAt === null || approval.expiresAt > Date.now()) &&
+    !decisionRefused(owners.sql, approval, req.principal, params);
+  if (!approval || !open) return undefined;
+  const acting = owners.actingFor(approval);
+  if (acting) return confirmActingFor(req, approval, acting);
+  const kind = approval.action?.kind;
+  return kind ? owners.preparers.get(kind)?.(req, approval, params.decision) : undefined;
+}
 
 /** Refuses a decision on work done for someone who lost access, and withdraws the approval (withdrawals.ts). */
 async function confirmActingFor({ room }: RequestContext, approval: Approval, acting: ActingFor): Promise<() => void> {

@@ -2,12 +2,11 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Actor } from "../../../../../shared/protocol/principal";
 import type { CurrentAccess } from "../../kernel/services";
 import { type AccessVerdict, isAccessPrincipal } from "../../../../auth/current-access";
-import { pendingApprovals, withdrawApproval } from "./approvals";
 import type { RoomWriter } from "../../kernel/commit";
-import { type ActingFor, withdrawalNote } from "./acting-for";
+import { type ActingFor, pendingApprovals, withdrawalNote, withdrawApproval } from "./approvals";
 
 /**
- * Approvals let the room act later for whoever asked (party/rooms/autopilot/features/approvals/acting-for.ts): an
+ * Approvals let the room act later for whoever asked (party/rooms/autopilot/features/approvals/approvals.ts, ActingFor): an
  * Autopilot run's tool call, an instance operation, an `instances.startChat` start. What
  * they would do runs only while that principal still has access and the scope it takes,
  * checked against D1 twice:
@@ -28,7 +27,7 @@ export function withdraw(deps: RoomWriter, notes: Map<string, string>): Approval
 
 export interface WithdrawalDeps extends RoomWriter {
   currentAccess: CurrentAccess;
-  /** Whom an approval acts for (acting-for.ts, as the features that own its work know it). */
+  /** Whom an approval acts for (approvals.ts, as the features that own its work know it). */
   actingFor(approval: Approval): ActingFor | null;
 }
 

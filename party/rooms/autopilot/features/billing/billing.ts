@@ -22,7 +22,7 @@ import { approvalRecord } from "../../../../records/documents";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Sql } from "../../../../domain/sql";
 import { storedField } from "../../../../domain/db/client";
-import { appendAudit } from "../../kernel/audit";
+import { appendAudit } from "../../kernel/commit";
 import type { Page } from "../../kernel/paging";
 import { settleApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/commit";

@@ -7,7 +7,7 @@ import { getApproval } from "../approvals";
 import { decisionButtons } from "./approval-messages";
 import { ALL_SCOPES, type ChatParts, PLATFORMS } from "./bot";
 import type { ChatConversations } from "./conversations";
-import { type ChatRef, clip, type Inbound, type WebhookRequest } from "./platform";
+import { clip, type Inbound, type WebhookRequest } from "./platform";
 import { slackSigned } from "./slack";
 import {
   type ApprovalMessage,

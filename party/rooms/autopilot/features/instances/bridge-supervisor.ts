@@ -13,7 +13,7 @@ import type { GatewayAccess } from "./gateway-tool";
 import { bindingForThread } from "./gateway-bindings";
 import { getInstance, listInstances } from "./instances";
 import type { Sql } from "../../../../domain/sql";
-import type { RuntimeClient } from "../../../../runtime-client";
+import type { RuntimeClient } from "./runtime-client";
 
 export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "commit" | "broadcast"> {
   /** A principal's access as D1 has it now: messages queued for a gateway go only while their author may post. */

@@ -4,7 +4,7 @@ import type { BackupPolicy } from "./backup-policy";
 import { RoomError } from "../../../../domain/errors";
 import { requireInstance } from "./instances";
 import type { Sql } from "../../../../domain/sql";
-import type { RuntimeClient } from "../../../../runtime-client";
+import type { RuntimeClient } from "./runtime-client";
 
 export interface DetailsDeps {
   sql: Sql;

@@ -13,7 +13,7 @@ import { driveChatStarts } from "./chat-starts";
 import { instanceDetails } from "./details";
 import { type OperationDeps, watchInstance } from "./operations";
 import { runScheduledBackups } from "./scheduled-backups";
-import { runtimeFromEnv } from "../../../../runtime-client";
+import { runtimeFromEnv } from "./runtime-client";
 import type { AutopilotContext } from "../../request-context";
 import type { RoomServices } from "../../kernel/services";
 import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";

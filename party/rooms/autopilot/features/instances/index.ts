@@ -7,7 +7,7 @@ import { RoomError } from "../../../../domain/errors";
 import { listSessions, openSession, refuseOwnDevice, sendToSession } from "./gateway";
 import { queueIfForGateway } from "./gateway-outbox";
 import { approvals } from "../approvals";
-import { prepareGatewayDecision } from "./bridge/decisions";
+import { GATEWAY_ACTION_KINDS, prepareGatewayDecision } from "./bridge/decisions";
 import { isAccessPrincipal } from "../../../../auth/current-access";
 import { bindingForSession } from "./gateway-bindings";
 import { requestLink } from "./gateway-links";
@@ -67,15 +67,11 @@ export const instances = defineFeature({
         : undefined,
     );
     // A decision on a gateway's request reaches the gateway before the room records it.
-    needs.approvals.prepareDecision((req, params) =>
+    needs.approvals.prepareDecision(GATEWAY_ACTION_KINDS, (_req, approval, decision) =>
       prepareGatewayDecision(
-        {
-          sql: s.sql,
-          commit: s.commit,
-          principal: req.principal,
-          decisionsFor: (instanceId) => p.bridges.get(instanceId)?.decisions,
-        },
-        params,
+        { sql: s.sql, commit: s.commit, decisionsFor: (instanceId) => p.bridges.get(instanceId)?.decisions },
+        approval,
+        decision,
       ),
     );
     const rpc: InstancesRpc = { deviceEntryState: (instanceId) => deviceEntryState(s.sql, instanceId) };

@@ -9,10 +9,10 @@ import { forgetInstance, pendingGatewayApprovals } from "./gateway";
 import { bindingsOf, unbindThread } from "./gateway-bindings";
 import type { Sql } from "../../../../domain/sql";
 import { appendMessage, getThread, updateThread } from "../threads/index";
-import type { RuntimeClient } from "../../../../runtime-client";
+import type { RuntimeClient } from "./runtime-client";
 import type { GatewayCaller } from "./channels/gateway";
 import { dropChannelRequests, pendingChannelApprovals } from "./channels/requests";
-import type { RuntimeInstanceStatus } from "../../../../runtime-client";
+import type { RuntimeInstanceStatus } from "./runtime-client";
 import { startFailed, withRetries } from "./retries";
 
 export interface OperationDeps {

@@ -1,4 +1,4 @@
-import { listAudit } from "../../kernel/audit";
+import { listAudit } from "../../kernel/commit";
 import { pagePresence } from "../../kernel/connections/presence";
 import { searchRoom } from "./search";
 import { updateSettings } from "../../kernel/settings";

@@ -5,7 +5,7 @@ import { RoomError } from "../../../../../domain/errors";
 import { instanceActor } from "../gateway-actors";
 import { getInstance } from "../instances";
 import type { Sql } from "../../../../../domain/sql";
-import type { RuntimeClient } from "../../../../../runtime-client";
+import type { RuntimeClient } from "../runtime-client";
 import type { GatewayConnection } from "./gateway-connection";
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./gateway-limits";
 import type { FileReader } from "./outbox-files";

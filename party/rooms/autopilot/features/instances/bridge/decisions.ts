@@ -1,7 +1,6 @@
 import type { z } from "zod";
 import type { Approval } from "../../../../../../shared/protocol/approvals";
-import type { Principal } from "../../../../../../shared/protocol/principal";
-import { getApproval, refuseDecision, settleApproval } from "../../approvals/index";
+import { getApproval, settleApproval } from "../../approvals/index";
 import type { Commit } from "../../../kernel/commit";
 import { RoomError } from "../../../../../domain/errors";
 import { type GatewayRequest, pendingGatewayApprovals, recordGatewayRequest, settleGatewayRequest } from "../gateway";
@@ -208,8 +207,6 @@ function asUnavailable(error: unknown): RoomError {
 /** What deciding a gateway approval needs of the room. */
 export interface DecisionRoom {
   sql: Sql;
-  /** Who decides (the request's principal). */
-  principal: Pick<Principal, "id" | "kind">;
   commit: Commit;
   /** The decisions of the instance's bridge, if one runs. */
   decisionsFor(instanceId: string): Decisions | undefined;
@@ -228,22 +225,21 @@ function settleAsRoom(
   });
 }
 
+/** The approval kinds that stand for a gateway request: the ones whose decision reaches the gateway first. */
+export const GATEWAY_ACTION_KINDS = ["exec", "pairing"] as const satisfies readonly GatewayAction["kind"][];
+
 /**
- * `approvals.resolve` on a gateway's request: the decision reaches the gateway before the
- * room records it (see Decisions). Undefined for any other approval, and for one the
- * ordinary path refuses anyway (decided, or past its time: that path expires it).
+ * `approvals.resolve` on a gateway's request (the approvals' prepare for GATEWAY_ACTION_KINDS,
+ * called for a decision the queue's rules would record): the decision reaches the gateway
+ * before the room records it (see Decisions).
  */
 export function prepareGatewayDecision(
   room: DecisionRoom,
-  params: { approvalId: string; decision: Decision; confirmOwn?: true | undefined },
-): Promise<() => void> | undefined {
-  const approval = getApproval(room.sql, params.approvalId);
-  // Instance operations and the Autopilot's tool calls are the room's own: no gateway to ask.
-  const action = approval ? gatewayActionOf(approval) : undefined;
-  if (approval?.status !== "pending" || !action) return undefined;
-  if (approval.expiresAt !== null && approval.expiresAt <= Date.now()) return undefined;
-  // Checked here too, not only in resolveApproval: the decision reaches the gateway first.
-  refuseDecision(room.sql, approval, room.principal, params);
+  approval: Approval,
+  decision: Decision,
+): Promise<() => void> {
+  const action = gatewayActionOf(approval);
+  if (!action) throw new Error(`approval ${approval.id} does not stand for a gateway request`);
   const decisions = room.decisionsFor(action.instanceId);
   if (!decisions) {
     const instance = getInstance(room.sql, action.instanceId);
@@ -258,5 +254,5 @@ export function prepareGatewayDecision(
       status: "expired",
     });
   }
-  return decisions.resolve(approval, action, params.decision);
+  return decisions.resolve(approval, action, decision);
 }

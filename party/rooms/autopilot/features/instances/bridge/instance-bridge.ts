@@ -4,7 +4,7 @@ import type { Instance, PairedDevice, PairedNode } from "../../../../../../share
 import { RoomError } from "../../../../../domain/errors";
 import { getDeviceDoc, putDeviceDoc } from "../gateway";
 import { getInstance, putInstance } from "../instances";
-import type { RuntimeInstanceStatus } from "../../../../../runtime-client";
+import type { RuntimeInstanceStatus } from "../runtime-client";
 import { mirrorStatus } from "../instance-status";
 import { BridgeLink, type BridgeDeps } from "./bridge-link";
 import { CatchUp } from "./catch-up";

@@ -1,7 +1,7 @@
 import { RoomError } from "../../../../../domain/errors";
 import { gatewayDialUrl, type LinkPolicy } from "../gateway-address";
 import type { GatewayLink } from "../gateway-links";
-import type { RuntimeInstanceStatus } from "../../../../../runtime-client";
+import type { RuntimeInstanceStatus } from "../runtime-client";
 import type { BridgeRuntime } from "./bridge-link";
 
 /**

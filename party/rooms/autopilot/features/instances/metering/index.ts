@@ -1,4 +1,4 @@
-import { runtimeFromEnv } from "../../../../../runtime-client";
+import { runtimeFromEnv } from "../runtime-client";
 import { defineFeature } from "../../../kernel/feature";
 import { billing } from "../../billing";
 import { InstanceMeters } from "./meters";

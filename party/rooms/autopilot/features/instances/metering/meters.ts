@@ -2,7 +2,7 @@ import { inArray, count } from "drizzle-orm";
 import type { BillingConfig } from "../../billing/index";
 import { instances as instancesTable } from "../../../../../domain/db/schema";
 import type { Sql } from "../../../../../domain/sql";
-import type { RuntimeClient } from "../../../../../runtime-client";
+import type { RuntimeClient } from "../runtime-client";
 import {
   closeInstanceTime,
   gatewaySpendAt,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { envelopeSchema, type Envelope } from "../shared/runtime/envelope";
-import { DEVICE_ADDRESS_HEADER, instancePath, workspacePath } from "../shared/runtime/requests";
+import { envelopeSchema, type Envelope } from "../../../../../shared/runtime/envelope";
+import { DEVICE_ADDRESS_HEADER, instancePath, workspacePath } from "../../../../../shared/runtime/requests";
 import {
   backupCreatedSchema,
   backupListSchema,
@@ -12,11 +12,11 @@ import {
   type DeleteOutcome,
   type GatewayCredentials,
   type Health,
-} from "../shared/runtime/responses";
-import { instanceStatusSchema, type InstanceStatus } from "../shared/runtime/status";
-import { type SpendRequest, type WorkspaceSpend, workspaceSpendSchema } from "../shared/runtime/spend";
-import { instanceUsageSchema, type InstanceUsage } from "../shared/runtime/usage";
-import { RoomError } from "./domain/errors";
+} from "../../../../../shared/runtime/responses";
+import { instanceStatusSchema, type InstanceStatus } from "../../../../../shared/runtime/status";
+import { type SpendRequest, type WorkspaceSpend, workspaceSpendSchema } from "../../../../../shared/runtime/spend";
+import { instanceUsageSchema, type InstanceUsage } from "../../../../../shared/runtime/usage";
+import { RoomError } from "../../../../domain/errors";
 
 /** The runtime the Worker's vars name (RUNTIME_URL, RUNTIME_SERVICE_TOKEN), or null when none is configured. */
 export function runtimeFromEnv(env: {
