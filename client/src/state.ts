@@ -315,6 +315,7 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "sessions.changed":
       return { ...state, sessions: upsert(state.sessions, received.payload.instanceId, received.payload.sessions) };
     case "approval.requested":
+    case "approval.updated":
     case "approval.resolved": {
       // Only a pending approval is resolved: an unknown one was left out of the hello.
       const next =

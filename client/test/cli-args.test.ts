@@ -70,6 +70,12 @@ describe("parseCli", () => {
       approvalId: "a1",
       confirmOwn: true,
     });
+    expect(run(["approve", "a1", "--amount", "250"]).command).toEqual({
+      name: "approve",
+      approvalId: "a1",
+      amount: 250,
+    });
+    expect(usageError(["approve", "a1", "--amount", "2.5"]).message).toMatch(/amount must be a whole number/);
     expect(run(["deny", "a1"]).command).toEqual({ name: "deny", approvalId: "a1" });
     expect(
       run([

@@ -293,14 +293,21 @@ describe("budgets, a spend approval and receipts", () => {
     await expect(item.locator(".approval-summary").textContent()).resolves.toMatch(
       /more credits for .*once; the agent key's budget is raised by that for this period\.$/,
     );
+    // What it asks for the rest of the task is in the field; Bob grants a round figure above it.
+    const field = item.getByLabel("Credits to grant");
+    const asked = Number((await field.inputValue()).replace(/,/g, ""));
+    expect(asked).toBeGreaterThan(0);
+    const granted = Math.ceil((asked + 1) / 100) * 100;
+    await field.fill(String(granted));
+    await item.getByText("Approving raises the budget by this much, once, for this period.").waitFor();
     await shot(bob, "03-spend-approval-queue");
     await item.getByRole("button", { name: "Approve" }).click();
     expect((await taskDone(seeded.agent, spendTask.id)).status).toBe("done");
 
-    // Alice's panel followed without a reload: the raise, and what the step spent.
+    // Alice's panel followed without a reload: the raise (Bob's figure), and what the step spent.
     const { state } = await seeded.agent.billing.summary();
     const keyBudget = state.budgets.find((b) => b.scope === "key")!;
-    expect(keyBudget.raised).toBeGreaterThan(0);
+    expect(keyBudget.raised).toBe(granted);
     await alice
       .locator('.billing-view .budget[data-scope="key"] .budget-raised', {
         hasText: `+ ${keyBudget.raised.toLocaleString("en-US")} credits from spend approvals this month`,

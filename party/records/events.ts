@@ -20,7 +20,7 @@ const UPGRADES: { readonly [E in DurableEventName]?: readonly Upgrade[] } = {
     THREAD_IN_UPGRADES,
   ),
   // Protocol 8: approvals gained `onBehalfOf` and `selfConfirmed` (approval-upgrades.ts).
-  ...eachUpgradedBy<DurableEventName>(["approval.requested", "approval.resolved"], [approvalIn]),
+  ...eachUpgradedBy<DurableEventName>(["approval.requested", "approval.resolved", "approval.updated"], [approvalIn]),
   // Protocol 12: schedules gained `lastRun` (schedule-upgrades.ts).
   "schedule.changed": [scheduleIn],
 };

@@ -140,6 +140,7 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
       ];
     }
     case "approval.requested":
+    case "approval.updated":
     case "approval.resolved": {
       return activityForApproval((e.payload as { approval: Approval }).approval);
     }

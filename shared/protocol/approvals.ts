@@ -131,6 +131,11 @@ export const ApprovalsResolveParams = z.object({
    * it anyway: required for that, refused under the two-person rule.
    */
   confirmOwn: z.literal(true).optional(),
+  /**
+   * Protocol 15, a spend approval only, with approve: the credits to grant instead of what it
+   * asks (more, or less: the work asks again when it has used them).
+   */
+  amount: z.number().int().positive().max(1_000_000_000_000).optional(),
   idempotencyKey: IdempotencyKey,
 });
 export const ApprovalResult = z.object({ approval: Approval });

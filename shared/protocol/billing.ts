@@ -161,13 +161,29 @@ export const BillingSetBudgetResult = z.object({ state: BillingState });
 /** Ephemeral: the ledger or a budget changed (coalesced per commit); the full state, to replace the client's. */
 export const BillingChangedPayload = z.object({ state: BillingState });
 
+/** Work that waits on a spend approval (protocol 15): a reply's run or a task. */
+export const SpendWaiter = z.object({
+  kind: z.enum(["task", "run"]),
+  id: z.string().max(128),
+  /** In plain words. */
+  what: z.string().max(300),
+});
+export type SpendWaiter = z.infer<typeof SpendWaiter>;
+
 /**
- * What would cross a budget (protocol 10): approving raises that budget by `amount` once, in
- * this period; denying stops what asked with a reason.
+ * What would cross a budget (protocol 10): approving raises that budget by `amount` (or what
+ * the person granted instead, `granted`) once, in this period; denying stops what asked with a
+ * reason. Since protocol 15 `amount` covers the rest of the work (a task's steps left, a reply's
+ * step limit), not one model call, and other replies that reach the same budget's edge while it
+ * is pending wait on it too (`waiting`; `amount` and `needed` grow by theirs).
  */
 export const SpendAction = z.object({
   kind: z.literal("spend"),
   amount: Credits.positive(),
+  /** Protocol 15: what approving raised the budget by, when a person approved it (their figure, or `amount`). */
+  granted: Credits.positive().optional(),
+  /** Protocol 15: the other work waiting on this approval (replies that reached the same edge). */
+  waiting: z.array(SpendWaiter).max(50).optional(),
   /**
    * What the work that waits may spend in all (its worst case): once the budget has that much
    * left by other means (a person raised or removed it), the approval is no longer needed.

@@ -30,6 +30,8 @@ export const DurableEvents = {
   "message.created": MessageCreatedPayload,
   "approval.requested": ApprovalEventPayload,
   "approval.resolved": ApprovalEventPayload,
+  /** Protocol 15: a pending approval changed (more work waits on a spend approval). */
+  "approval.updated": ApprovalEventPayload,
   "job.started": JobEventPayload,
   "job.progressed": JobEventPayload,
   "job.cancel_requested": JobCancelRequestedPayload,

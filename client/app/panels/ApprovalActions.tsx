@@ -174,6 +174,14 @@ function decisionHint(
   return { blocked: null, own: isOwnApproval(approval, me.id) };
 }
 
+/** A person's figure of credits to grant: a whole number from 1, or null. */
+function grantOf(text: string): number | null {
+  const digits = text.replace(/[\s,]/g, "");
+  if (!/^\d{1,13}$/.test(digits)) return null;
+  const value = Number(digits);
+  return value >= 1 ? value : null;
+}
+
 /** "You asked for this" or "The Autopilot asked for this for you": why a confirm is yours to give. */
 const ownHint = (approval: Approval, me: string) =>
   approval.requestedBy.id === me
@@ -189,6 +197,10 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
   const me = principal ? { id: principal.id, kind: principal.kind } : null;
   const { blocked, own } = decisionHint(approval, me, hasApprove, role, twoPersonRule);
   const [note, setNote] = useState("");
+  // A spend approval: the person may grant another amount than it asks (protocol 15).
+  const asked = approval.action?.kind === "spend" ? approval.action.amount : null;
+  const [grant, setGrant] = useState<string>(asked === null ? "" : String(asked));
+  const granted = asked === null ? null : grantOf(grant);
   // Which button this person pressed: if someone else's decision lands first, say so.
   const [tried, setTried] = useState<"approve" | "deny" | null>(null);
   const decide = useAction(async (decision: "approve" | "deny") => {
@@ -199,6 +211,7 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
       decision,
       ...(own && decision === "approve" ? { confirmOwn: true as const } : {}),
       ...(note.trim() && { note: note.trim() }),
+      ...(decision === "approve" && granted !== null && granted !== asked ? { amount: granted } : {}),
     });
   });
   const busy = decide.running ?? null;
@@ -236,11 +249,34 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
           />
         </>
       )}
+      {!blocked && asked !== null && (
+        <>
+          <label className="field-label" htmlFor={`grant-${approval.id}`}>
+            Credits to grant
+          </label>
+          <input
+            id={`grant-${approval.id}`}
+            className="grant-amount"
+            inputMode="numeric"
+            value={grant}
+            aria-invalid={granted === null}
+            aria-describedby={`grant-hint-${approval.id}`}
+            onChange={(e) => setGrant(e.target.value)}
+          />
+          <p className="hint" id={`grant-hint-${approval.id}`}>
+            {granted === null
+              ? "A whole number of credits, at least 1."
+              : granted < asked
+                ? "Less than asked: the work asks again once it has used these."
+                : "Approving raises the budget by this much, once, for this period."}
+          </p>
+        </>
+      )}
       <div className="button-row">
         <button
           type="button"
           className="approve"
-          disabled={blocked !== null || busy !== null}
+          disabled={blocked !== null || busy !== null || (asked !== null && granted === null)}
           onClick={() => decide.run("approve")}
           title={reason}
           aria-describedby={reason ? `why-${approval.id}` : undefined}

@@ -47,7 +47,7 @@ export type Command =
   | { name: "messages"; threadId: string; limit?: number; before?: number }
   | { name: "search"; q: string; limit?: number; before?: number; includeArchived: boolean }
   | { name: "approvals"; status?: ApprovalState; limit?: number }
-  | { name: "approve" | "deny"; approvalId: string; note?: string; confirmOwn?: true }
+  | { name: "approve" | "deny"; approvalId: string; note?: string; confirmOwn?: true; amount?: number }
   | {
       name: "request-approval";
       title: string;
@@ -104,6 +104,7 @@ export const OPTIONS = {
   status: valued("<status>", `filter: ${ApprovalStatus.options.join("|")}`),
   note: valued("<text>", "note recorded with the decision"),
   "confirm-own": onOff("approve what you asked for (or was asked on your behalf): recorded as self-confirmed"),
+  amount: valued("<credits>", "a spend approval: grant this many credits instead of what it asks"),
   details: valued("<text>", "what exactly will happen"),
   risk: valued("<level>", `${Risk.options.join("|")} (default medium)`),
   thread: valued("<threadId>", "the thread (to attach to, or to count only)"),
@@ -258,13 +259,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   approve: {
     args: ["approvalId"],
-    options: ["note", "confirm-own"],
+    options: ["note", "confirm-own", "amount"],
     summary: "approve a pending approval",
     build: ([approvalId], v) => ({
       name: "approve",
       approvalId: approvalId!,
       ...optional("note", v.note),
       ...(v["confirm-own"] ? { confirmOwn: true as const } : {}),
+      ...optional("amount", integer("amount", v.amount, 1, 1_000_000_000_000)),
     }),
   },
   deny: {

@@ -107,6 +107,7 @@ export async function runCommand(client: AutopilotClient, command: SocketCommand
           decision,
           ...note,
           ...(command.name === "approve" && command.confirmOwn ? { confirmOwn: true } : {}),
+          ...(command.name === "approve" && command.amount !== undefined ? { amount: command.amount } : {}),
         }),
       );
     }

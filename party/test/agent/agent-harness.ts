@@ -3,7 +3,7 @@ import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { Task } from "../../../shared/protocol/tasks";
 import type { Message, Thread } from "../../../shared/protocol/threads";
-import { idem, type Person, RawSocket, signUp, uniq } from "../harness";
+import { addMember, idem, type Person, RawSocket, signUp, uniq } from "../harness";
 
 /** A chat completion request as the scripted model recorded it. */
 export interface ScriptedRequest {
@@ -110,3 +110,34 @@ export const laterReplyStreaming = (sock: RawSocket) =>
       !(f.payload as { runId: string }).runId.endsWith(".0"),
     10_000,
   );
+
+/**
+ * A spend approval asked for a task (by its id) or for any reply's run, other than those
+ * already seen (a socket's wait also reads what it had).
+ */
+export const spendRequested = (sock: RawSocket, asker: { task: string } | "a reply", seen: Approval[] = []) =>
+  sock
+    .waitFor<EventFrame>((f) => {
+      if (f.type !== "event" || f.event !== "approval.requested") return false;
+      const { approval } = f.payload as { approval: Approval };
+      if (approval.action?.kind !== "spend" || seen.some((a) => a.id === approval.id)) return false;
+      const { for: what } = approval.action;
+      return asker === "a reply" ? what.kind === "run" : what.kind === "task" && what.id === asker.task;
+    }, 30_000)
+    .then((f) => (f.payload as { approval: Approval }).approval);
+
+/** An agent room whose owner has `members` connected members to decide. */
+export async function teamRoom(
+  members = 2,
+): Promise<{ owner: Person; sock: RawSocket; deciders: RawSocket[]; ws: string }> {
+  const { owner, sock } = await agentRoom();
+  const deciders: RawSocket[] = [];
+  for (let i = 0; i < members; i++) {
+    const member = await signUp();
+    await addMember(owner, owner.workspaceId, member, "member");
+    const s = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
+    await s.hello();
+    deciders.push(s);
+  }
+  return { owner, sock, deciders, ws: owner.workspaceId };
+}

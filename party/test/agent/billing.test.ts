@@ -12,8 +12,18 @@ import type { Thread } from "../../../shared/protocol/threads";
 import { appendLedger, setWorkspacePlan } from "../../rooms/autopilot/features/billing/billing";
 import type { Autopilot } from "../../rooms/autopilot/room";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
-import { addMember, approvalResolved, createKey, idem, type Person, RawSocket, signUp } from "../harness";
-import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say, taskState } from "./agent-harness";
+import { addMember, approvalResolved, createKey, idem, RawSocket, signUp } from "../harness";
+import {
+  agentRoom,
+  autopilotMessages,
+  autopilotSays,
+  requestMark,
+  requestsFor,
+  say,
+  spendRequested,
+  taskState,
+  teamRoom,
+} from "./agent-harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
@@ -26,21 +36,6 @@ const inRoom = (workspaceId: string, fn: (sql: Sql) => void) =>
     await room.lifecycle.start();
     fn(sqlFromStorage(state.storage));
   });
-
-/**
- * A spend approval asked for a task (by its id) or for any reply's run, other than those
- * already seen (a socket's wait also reads what it had).
- */
-const spendRequested = (sock: RawSocket, asker: { task: string } | "a reply", seen: Approval[] = []) =>
-  sock
-    .waitFor<EventFrame>((f) => {
-      if (f.type !== "event" || f.event !== "approval.requested") return false;
-      const { approval } = f.payload as { approval: Approval };
-      if (approval.action?.kind !== "spend" || seen.some((a) => a.id === approval.id)) return false;
-      const { for: what } = approval.action;
-      return asker === "a reply" ? what.kind === "run" : what.kind === "task" && what.id === asker.task;
-    }, 30_000)
-    .then((f) => (f.payload as { approval: Approval }).approval);
 
 async function entriesOf(sock: RawSocket, runId: string): Promise<LedgerEntry[]> {
   const out: LedgerEntry[] = [];
@@ -56,22 +51,8 @@ async function entriesOf(sock: RawSocket, runId: string): Promise<LedgerEntry[]>
 /** The default price table: credits per million input and output tokens, each call rounded up. */
 const cost = (e: LedgerEntry) => Math.ceil(((e.inputTokens ?? 0) * 1000 + (e.outputTokens ?? 0) * 3000) / 1_000_000);
 
-/** An agent room whose owner has `members` connected members to decide. */
-async function teamRoom(members = 2): Promise<{ owner: Person; sock: RawSocket; deciders: RawSocket[]; ws: string }> {
-  const { owner, sock } = await agentRoom();
-  const deciders: RawSocket[] = [];
-  for (let i = 0; i < members; i++) {
-    const member = await signUp();
-    await addMember(owner, owner.workspaceId, member, "member");
-    const s = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
-    await s.hello();
-    deciders.push(s);
-  }
-  return { owner, sock, deciders, ws: owner.workspaceId };
-}
-
 describe("budgets are checked before spending", () => {
-  it("a task that would cross the budget waits on a spend approval: approved it goes on once, denied it stops; the ledger is the model's usage", async () => {
+  it("a task that would cross the budget asks once for the rest of it: approved once, it finishes; the ledger is the model's usage", async () => {
     const { sock, deciders } = await teamRoom();
     const mark = await requestMark();
     // Each step's worst case is some tens of credits (every byte of its input, the tools'
@@ -83,7 +64,7 @@ describe("budgets are checked before spending", () => {
       { scope: "workspace", subjectId: null, limit: LIMIT, raised: 0, used: 0, remaining: LIMIT },
     ]);
     const marker = `budget-${crypto.randomUUID().slice(0, 8)}`;
-    const goal = `STEPS: ${Array.from({ length: 30 }, () => "threads_list {}").join("; ")} ${marker}`;
+    const goal = `STEPS: ${Array.from({ length: 12 }, () => "threads_list {}").join("; ")} ${marker}`;
     const { task } = await sock.ok("tasks.start", { goal, idempotencyKey: idem() });
 
     const first = await spendRequested(sock, { task: task.id });
@@ -95,31 +76,29 @@ describe("budgets are checked before spending", () => {
       for: { kind: "task", id: task.id },
     });
     expect(first.onBehalfOf?.kind).toBe("user");
-    expect(first.summary).toMatch(/more credits for step \d+ of the task/);
-    const amount = (first.action as { amount: number }).amount;
+    expect(first.summary).toMatch(/more credits for the rest of the task/);
+    const action = first.action as { amount: number; needed: number };
     const before = (await sock.ok("billing.summary", {})).state;
     // Nothing was spent past the budget: what is left is less than one more step's worst case.
     expect(before.budgets[0]!.used).toBeLessThanOrEqual(LIMIT);
     expect(before.budgets[0]!.remaining).toBeGreaterThanOrEqual(0);
+    // It asks for the task's steps left at this step's worst case, not for one step.
+    const stepsLeft = waiting.budget.maxSteps - waiting.used.steps;
+    expect(action.amount).toBe(stepsLeft * action.needed - before.budgets[0]!.remaining);
 
-    // A person approves: the budget rises by the amount once; the task takes exactly one more step.
+    // A person approves once: the budget rises by the amount once, and the task goes to its end.
     await deciders[0]!.ok("approvals.resolve", { approvalId: first.id, decision: "approve", idempotencyKey: idem() });
-    const second = await spendRequested(sock, { task: task.id }, [first]);
-    const after = await sock.ok("tasks.get", { taskId: task.id });
-    expect(after.task.used.steps).toBe(waiting.used.steps + 1);
+    const done = await taskState(sock, task.id, (t) => t.status === "done", 60_000);
+    expect(done.used.steps).toBeGreaterThanOrEqual(12);
+    const asked = sock.frames.filter(
+      (f) =>
+        f.type === "event" &&
+        f.event === "approval.requested" &&
+        (f.payload as { approval: Approval }).approval.action?.kind === "spend",
+    );
+    expect(asked).toHaveLength(1);
     const raised = (await sock.ok("billing.summary", {})).state.budgets[0]!;
-    expect(raised.raised).toBe(amount);
-
-    // Denied: the task stops with the reason.
-    await deciders[1]!.ok("approvals.resolve", {
-      approvalId: second.id,
-      decision: "deny",
-      note: "enough",
-      idempotencyKey: idem(),
-    });
-    const stopped = await taskState(sock, task.id, (t) => t.status === "stopped");
-    expect(stopped.outcome).toMatch(/denied spending [\d,]+ more credits \(enough\)/);
-    expect(stopped.used.steps).toBe(after.task.used.steps);
+    expect(raised.raised).toBe(action.amount);
 
     // The ledger: one entry per model call the task made, its tokens the model's reported
     // usage (the scripted model counts a prompt's characters / 4), priced from the table.
@@ -134,7 +113,47 @@ describe("budgets are checked before spending", () => {
     const final = (await sock.ok("billing.summary", { groupBy: "run" })).state;
     expect(final.budgets[0]!.used).toBe(spent);
     // Crossing only by approval: never more than the budget and what was approved.
-    expect(spent).toBeLessThanOrEqual(LIMIT + amount);
+    expect(spent).toBeLessThanOrEqual(LIMIT + action.amount);
+    for (const s of [sock, ...deciders]) s.close();
+  });
+
+  it("a person grants less than asked: the budget rises by their figure, the task asks again when it is used, and denied it stops", async () => {
+    const { sock, deciders } = await teamRoom();
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 100, idempotencyKey: idem() });
+    const goal = `STEPS: ${Array.from({ length: 30 }, () => "threads_list {}").join("; ")}`;
+    const { task } = await sock.ok("tasks.start", { goal, idempotencyKey: idem() });
+    const first = await spendRequested(sock, { task: task.id });
+    const waiting = await taskState(sock, task.id, (t) => t.status === "waiting");
+    const { needed } = first.action as { needed: number };
+    // An amount is for approving a spend approval only.
+    const refused = await deciders[0]!.call("approvals.resolve", {
+      approvalId: first.id,
+      decision: "deny",
+      amount: needed,
+      idempotencyKey: idem(),
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    const { approval } = await deciders[0]!.ok("approvals.resolve", {
+      approvalId: first.id,
+      decision: "approve",
+      amount: needed,
+      idempotencyKey: idem(),
+    });
+    expect(approval.action).toMatchObject({ kind: "spend", granted: needed });
+    const second = await spendRequested(sock, { task: task.id }, [first]);
+    const after = await sock.ok("tasks.get", { taskId: task.id });
+    expect(after.task.used.steps).toBeGreaterThan(waiting.used.steps);
+    expect((await sock.ok("billing.summary", {})).state.budgets[0]!.raised).toBe(needed);
+
+    await deciders[1]!.ok("approvals.resolve", {
+      approvalId: second.id,
+      decision: "deny",
+      note: "enough",
+      idempotencyKey: idem(),
+    });
+    const stopped = await taskState(sock, task.id, (t) => t.status === "stopped");
+    expect(stopped.outcome).toMatch(/denied spending [\d,]+ more credits \(enough\)/);
+    expect(stopped.used.steps).toBe(after.task.used.steps);
     for (const s of [sock, ...deciders]) s.close();
   });
 
@@ -247,31 +266,37 @@ describe("a reply over a budget", () => {
       });
       decided.push(approval);
     }
-    // One approval per model call (the tool's and the answer's); nothing asked twice, no
-    // "ask again": the run went on by itself, each call once.
+    // One approval for the whole reply (its tool's call and its answer's); nothing asked twice,
+    // no "ask again": the run went on by itself, each call once.
     const requests = await requestsFor(mark, marker);
-    expect(decided).toHaveLength(requests.length);
+    expect(decided).toHaveLength(1);
     expect(requests).toHaveLength(2);
     expect(autopilotMessages(sock, thread.id).some((m) => /ask again/.test(m.text))).toBe(false);
     const runId = (decided[0]!.action as { for: { id: string } }).for.id;
     expect((await entriesOf(sock, runId)).length).toBe(requests.length);
 
-    // Denied: the reply ends with the decider's words, and a message queued behind it is taken up.
-    await say(sock, thread.id, `${marker} again: STEPS: threads_list {}`);
-    const asked = await spendRequested(sock, "a reply", decided);
-    await say(sock, thread.id, `${marker} SAY: queued behind`);
-    await deciders[1]!.ok("approvals.resolve", {
+    for (const s of [sock, ...deciders]) s.close();
+
+    // Denied (in a workspace whose budget has no room: the approval above left room here): the
+    // reply ends with the decider's words, and a message queued behind it is taken up.
+    const other = await teamRoom();
+    await other.sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
+    const { thread: second } = await other.sock.ok("threads.create", { title: "Denied", idempotencyKey: idem() });
+    await say(other.sock, second.id, `${marker} again: STEPS: threads_list {}`);
+    const asked = await spendRequested(other.sock, "a reply");
+    await say(other.sock, second.id, `${marker} SAY: queued behind`);
+    await other.deciders[1]!.ok("approvals.resolve", {
       approvalId: asked.id,
       decision: "deny",
       note: "not now",
       idempotencyKey: idem(),
     });
-    const stopped = await autopilotSays(sock, thread.id, (m) => m.text.startsWith("The Autopilot stopped"));
+    const stopped = await autopilotSays(other.sock, second.id, (m) => m.text.startsWith("The Autopilot stopped"));
     expect(stopped.text).toMatch(/denied spending [\d,]+ more credits \(not now\)/);
     // The queued message's run asks for its own spend approval: the thread moved on.
-    const next = await spendRequested(sock, "a reply", [...decided, asked]);
+    const next = await spendRequested(other.sock, "a reply", [asked]);
     expect((next.action as { for: { id: string } }).for.id).not.toBe((asked.action as { for: { id: string } }).for.id);
-    for (const s of [sock, ...deciders]) s.close();
+    for (const s of [other.sock, ...other.deciders]) s.close();
   });
 });
 

@@ -18,7 +18,8 @@ export function SpendDetails({ action, compact }: { action: SpendAction; compact
   if (compact)
     return (
       <p className="muted small spend-facts">
-        <strong>{creditsText(action.amount)}</strong> · budget of {whose}
+        <strong>{creditsText(action.granted ?? action.amount)}</strong> · budget of {whose}
+        {action.waiting && action.waiting.length > 0 && <> · {action.waiting.length + 1} replies wait</>}
         {action.spender && <> · spent by {action.spender.name}</>}
       </p>
     );
@@ -26,7 +27,11 @@ export function SpendDetails({ action, compact }: { action: SpendAction; compact
     <div className="action-details">
       <dl className="facts spend-facts">
         <dt>Credits</dt>
-        <dd>{creditsText(action.amount)}, once</dd>
+        <dd>
+          {action.granted !== undefined && action.granted !== action.amount
+            ? `${creditsText(action.granted)} granted (${creditsText(action.amount)} asked), once`
+            : `${creditsText(action.amount)}, once`}
+        </dd>
         <dt>Budget</dt>
         <dd>
           {whose.charAt(0).toUpperCase()}
@@ -44,6 +49,18 @@ export function SpendDetails({ action, compact }: { action: SpendAction; compact
             </>
           )}
         </dd>
+        {action.waiting && action.waiting.length > 0 && (
+          <>
+            <dt>Also waiting</dt>
+            <dd>
+              <ul className="spend-waiting">
+                {action.waiting.map((w) => (
+                  <li key={w.id}>{w.what}</li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         {action.spender && (
           <>
             <dt>Spent by</dt>

@@ -12,7 +12,7 @@ import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
 import { type AgentRun, claimRun, endRun, getRun, saveRun } from "./agent-runs";
 import { getApproval, settleApproval } from "../approvals/index";
 import { appendRunLog } from "./run-log";
-import { syncWaiting, waitedOn } from "./run-waiting";
+import { othersOnSpend, syncWaiting, waitedOn } from "./run-waiting";
 import type { Sql } from "../../../../domain/sql";
 import { asAutopilot, type PostDeps } from "./autopilot-posts";
 import { spendRefusedText } from "./run-spend";
@@ -52,7 +52,7 @@ export function answerToolCall(
 }
 
 /**
- * The spend approval a run waits on, decided (its budget already raised: the billing feature
+ * The spend approval run `runId` waits on (one of those listed on it), decided (its budget already raised: the billing feature
  * reacts first): approved, the run claimed to go on from its stored messages (`stopped` null);
  * otherwise ended, with why. Null when the run no longer waits on it.
  */
@@ -60,11 +60,12 @@ export function decideRunSpend(
   sql: Sql,
   approval: Approval,
   action: SpendAction,
+  runId: string,
 ): { run: AgentRun; stopped: string | null } | null {
   if (approval.status === "pending") return null;
   const now = Date.now();
   return sql.transaction(() => {
-    const run = getRun(sql, action.for.id);
+    const run = getRun(sql, runId);
     if (run?.status !== "awaiting_approval" || run.doc.spendApprovalId !== approval.id) return null;
     const { spendApprovalId: _decided, ...doc } = run.doc;
     // No longer needed (the budget has room now): it goes on as if approved.
@@ -85,7 +86,10 @@ export function cancelWaitingRun(deps: PostDeps, run: AgentRun, by: Actor): bool
   return asAutopilot(deps, (ctx) => {
     if (!claimRun(ctx.sql, run.id, ["awaiting_approval"], "aborted", ctx.now)) return false;
     endRun(ctx.sql, run.id, "aborted", ctx.now);
+    // A spend approval other replies share stays theirs to decide.
+    const shared = othersOnSpend(ctx.sql, run) > 0 ? run.doc.spendApprovalId : undefined;
     for (const id of waitedOn(run)) {
+      if (id === shared) continue;
       const approval = getApproval(ctx.sql, id);
       if (approval?.status === "pending")
         settleApproval(ctx, approval, "expired", `the Autopilot's reply was stopped by ${by.name}`);

@@ -6,16 +6,27 @@
 // budget once and lets the run go on from where it stopped.
 import type { ModelMessage } from "ai";
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import type { SpendAction } from "../../../../../shared/protocol/billing";
-import { requestApproval } from "../approvals/index";
+import type { SpendAction, SpendWaiter } from "../../../../../shared/protocol/billing";
+import { amendApproval, requestApproval } from "../approvals/index";
+import type { OpContext } from "../../kernel/commit";
 import { syncWaiting } from "./run-waiting";
-import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../billing/index";
+import {
+  joinedSpend,
+  type Reservation,
+  type SpendGate,
+  type SpendSubject,
+  type SpendVerdict,
+  sharedSpendApproval,
+  spendAsk,
+  spendWaiters,
+} from "../billing/index";
 import { type AgentRun, saveRun } from "./agent-runs";
 import { recordUsage } from "./usage";
 import type { Sql } from "../../../../domain/sql";
 import { asAutopilot, failSegment, type PostDeps } from "./autopilot-posts";
 import type { RunEvent } from "./run-stream";
 import { boundRunMessages } from "./run-storage";
+import { getThread } from "../threads/index";
 
 /** Whose budgets a reply's spending counts against: its trigger's key (an agent's), the thread's project. */
 export function runSpender(run: Pick<AgentRun, "doc">, projectId: string | null): SpendSubject {
@@ -73,46 +84,57 @@ function outOfCreditsRunText(refused: Extract<SpendVerdict, { kind: "payment_req
 }
 
 /**
- * Over a budget: the spend approval is filed for the run's trigger (so the two-person rule
- * applies to them as to any request they caused) and the run waits on it, with its model
- * messages so far, as it waits on a tool's approval (run-pause.ts): approved, it goes on
- * from there (runner.ts); denied or expired, it ends with why. Answers false when the
- * messages are too large to keep: the run then ends, and its words say to ask again.
+ * Over a budget: the run waits on a spend approval, with its model messages so far, as it waits
+ * on a tool's approval (run-pause.ts): approved, it goes on from there (runner.ts); denied or
+ * expired, it ends with why. The approval asks for the rest of the reply (`stepsAhead` calls
+ * at the next call's worst case: a resumed reply may take its whole step limit again), so
+ * one decision carries it to its end. It is filed for the run's trigger (the two-person rule
+ * applies to them as to any request they caused), unless a reply that reached the same
+ * budget's edge already waits on one: this run then waits on that one too, which asks for
+ * this reply's share besides (billing's spend-asks.ts). Answers false when the messages are
+ * too large to keep: the run then ends, and its words say to ask again.
  */
 function pauseForSpend(
   deps: PostDeps,
   run: AgentRun,
   refused: Extract<SpendVerdict, { kind: "over" }>,
   messages: ModelMessage[],
-  ttlMs: number | undefined,
+  pause: { ttlMs: number | undefined; stepsAhead: number },
 ): boolean {
   const bounded = boundRunMessages(messages);
   const scope = refused.budget.scope === "key" ? "agent key" : refused.budget.scope;
-  const amount = refused.amount.toLocaleString("en-US");
-  const what = "the Autopilot's next model call in this thread";
+  const ask = { amount: spendAsk(refused, pause.stepsAhead * refused.needed), needed: refused.needed };
+  const title = getThread(deps.sql, run.threadId)?.title;
+  const where = title ? `“${title.length > 60 ? `${title.slice(0, 59)}…` : title}”` : "this thread";
+  const what = `the rest of the Autopilot's reply in ${where} (up to ${pause.stepsAhead} model calls)`;
+  const left = Math.max(0, refused.remaining).toLocaleString("en-US");
+  const goesOn = bounded.ok ? "the replies go on" : "ask the Autopilot again";
   asAutopilot(
     deps,
     (ctx) => {
-      const { approval } = requestApproval(
-        ctx,
-        {
-          title: `Spend up to ${amount} more credits on ${what}`,
-          details: `The ${scope}'s budget has ${Math.max(0, refused.remaining).toLocaleString("en-US")} credits left. Approve to raise it by ${amount} once${bounded.ok ? " and the reply goes on" : ", then ask the Autopilot again"}; deny to stop it.`,
-          risk: "medium",
-          threadId: run.threadId,
-        },
-        {
-          kind: "spend",
-          amount: refused.amount,
-          needed: refused.needed,
-          budget: refused.budget,
-          for: { kind: "run", id: run.id },
-          what,
-          spender: run.doc.triggeredBy,
-        },
-        ttlMs,
-      );
-      if (!bounded.ok) return;
+      const shared = bounded.ok ? sharedSpendApproval(ctx.sql, refused.budget) : null;
+      const approval = shared
+        ? joinSpendApproval(ctx, shared, { kind: "run", id: run.id, what }, ask, { scope, left, goesOn })
+        : requestApproval(
+            ctx,
+            {
+              title: `Spend up to ${ask.amount.toLocaleString("en-US")} more credits on ${what}`,
+              details: `The ${scope}'s budget has ${left} credits left. Approve to raise it by that much once (or by the amount you choose)${bounded.ok ? " and the reply goes on" : ", then ask the Autopilot again"}; deny to stop it.`,
+              risk: "medium",
+              threadId: run.threadId,
+            },
+            {
+              kind: "spend",
+              amount: ask.amount,
+              needed: ask.needed,
+              budget: refused.budget,
+              for: { kind: "run", id: run.id },
+              what,
+              spender: run.doc.triggeredBy,
+            },
+            pause.ttlMs,
+          ).approval;
+      if (!bounded.ok || !approval) return;
       const doc = {
         ...run.doc,
         messages: bounded.messages as unknown as Record<string, unknown>[],
@@ -126,6 +148,25 @@ function pauseForSpend(
     run.doc.triggeredBy,
   );
   return bounded.ok;
+}
+
+/** One more reply waits on a shared spend approval: it asks for that reply's share too, and says how many wait. */
+function joinSpendApproval(
+  ctx: OpContext,
+  shared: Approval,
+  waiter: SpendWaiter,
+  ask: { amount: number; needed: number },
+  words: { scope: string; left: string; goesOn: string },
+): Approval | null {
+  if (shared.action?.kind !== "spend") return null;
+  const action = joinedSpend(shared.action, waiter, ask);
+  const replies = spendWaiters(action).length;
+  const amount = action.amount.toLocaleString("en-US");
+  return amendApproval(ctx, shared.id, {
+    title: `Spend up to ${amount} more credits on ${replies} of the Autopilot's replies`,
+    details: `The ${words.scope}'s budget has ${words.left} credits left and ${replies} replies wait on it. Approve to raise it by that much once (or by the amount you choose) and ${words.goesOn}; deny to stop them.`,
+    action,
+  });
 }
 
 /** The words a run ends with when its spend approval could not keep it waiting (run-spend.ts). */
@@ -142,9 +183,9 @@ export function refusedRun(
   chatRunId: string,
   refused: Exclude<SpendVerdict, { kind: "ok" }>,
   messages: ModelMessage[],
-  ttlMs: number | undefined,
+  pause: { ttlMs: number | undefined; stepsAhead: number },
 ): boolean {
-  if (refused.kind === "over" && pauseForSpend(deps, run, refused, messages, ttlMs)) return true;
+  if (refused.kind === "over" && pauseForSpend(deps, run, refused, messages, pause)) return true;
   const why = refused.kind === "over" ? overBudgetEndText(refused) : outOfCreditsRunText(refused);
   failSegment(deps, run.threadId, chatRunId, "", why);
   return false;

@@ -6,7 +6,7 @@ import {
   type ThreadWaiting,
 } from "../../../../../shared/protocol/agent";
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import { activeRun, type AgentRun, getRun, nextQueued } from "./agent-runs";
+import { activeRun, type AgentRun, getRun, nextQueued, runsWithStatus } from "./agent-runs";
 import { getApproval, withdrawApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/commit";
 import { RoomError } from "../../../../domain/errors";
@@ -23,6 +23,13 @@ import { getThread, updateThread } from "../threads/index";
 export function waitedOn(run: AgentRun): string[] {
   const calls = run.doc.pending.flatMap((call) => (call.roomApprovalId && !call.answer ? [call.roomApprovalId] : []));
   return run.doc.spendApprovalId ? [...calls, run.doc.spendApprovalId] : calls;
+}
+
+/** How many other replies wait on the spend approval `run` waits on (replies at one budget's edge share one). */
+export function othersOnSpend(sql: Sql, run: AgentRun): number {
+  const id = run.doc.spendApprovalId;
+  if (!id) return 0;
+  return runsWithStatus(sql, "awaiting_approval").filter((r) => r.id !== run.id && r.doc.spendApprovalId === id).length;
 }
 
 /** What the thread's waiting run waits for and what is queued behind it; null when no run waits. */
@@ -70,6 +77,13 @@ export function goAhead(
       runId: run.id,
       status: run.status,
     });
+  const others = othersOnSpend(ctx.sql, run);
+  if (others > 0)
+    throw new RoomError(
+      "conflict",
+      `run ${run.id} waits on a spend approval ${others} other ${others === 1 ? "reply shares" : "replies share"}: decide it in Approvals, or stop this reply`,
+      { runId: run.id, status: run.status, approvalId: run.doc.spendApprovalId },
+    );
   const note = wentAheadNote(ctx.actor.name);
   // A spend approval withdrawn is not granted: the run then ends (runner.ts), as with nothing to spend.
   const withdrawn = waitedOn(run).flatMap((id): Approval[] => {

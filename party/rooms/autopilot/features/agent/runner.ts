@@ -50,7 +50,7 @@ import { type ActingToolsDeps, actingTools, type RunAccess, runAccess, stopRun }
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import { toolDefinitionBytes } from "./tools";
-import { inputTokenBound } from "../billing/index";
+import { inputTokenBound, spendWaiters } from "../billing/index";
 import type { RunTools } from "./run-tools";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";
@@ -301,8 +301,11 @@ export class AutopilotAgent {
     const streaming = active.stream?.runId === chatRunId;
     active.stream = null;
     const config = this.#d.config();
-    const ttl = config.configured ? config.approvalTtlMs : undefined;
-    if (!refusedRun(this.#d, run, chatRunId, spending.refused!, messages, ttl))
+    const pause = {
+      ttlMs: config.configured ? config.approvalTtlMs : undefined,
+      stepsAhead: config.configured ? config.maxSteps : 1,
+    };
+    if (!refusedRun(this.#d, run, chatRunId, spending.refused!, messages, pause))
       return endRun(this.#d.sql, run.id, "failed", Date.now());
     if (streaming)
       this.#d.broadcast("chat.final", { threadId: run.threadId, runId: chatRunId, messageId: null, aborted: false });
@@ -383,17 +386,24 @@ export class AutopilotAgent {
 
   /**
    * The spend approval a run waits on was decided (its budget already raised: the billing
-   * feature reacts first): approved, the run goes on from its stored messages, once however
-   * many decide; otherwise it ends with why and the thread's queue moves on.
+   * feature reacts first): approved, each reply waiting on it goes on from its stored messages,
+   * once however many decide; otherwise each ends with why and its thread's queue moves on.
    */
   #spendDecided(approval: Approval, action: SpendAction): void {
-    const decided = decideRunSpend(this.#d.sql, approval, action);
-    if (!decided) return;
-    const { run, stopped } = decided;
-    this.#syncWaiting(run.threadId);
-    if (stopped === null) return this.#execute(run, (active) => this.#resume(run, active));
-    failSegment(this.#d, run.threadId, `${run.id}.${run.segment}.spend`, "", stopped);
-    this.#pump(run.threadId);
+    // Every reply waiting on it: the one it was filed for and those that reached the same edge.
+    for (const waiter of spendWaiters(action)) {
+      if (waiter.kind !== "run") continue;
+      const decided = decideRunSpend(this.#d.sql, approval, action, waiter.id);
+      if (!decided) continue;
+      const { run, stopped } = decided;
+      this.#syncWaiting(run.threadId);
+      if (stopped === null) {
+        this.#execute(run, (active) => this.#resume(run, active));
+        continue;
+      }
+      failSegment(this.#d, run.threadId, `${run.id}.${run.segment}.spend`, "", stopped);
+      this.#pump(run.threadId);
+    }
   }
 
   async #resume(run: AgentRun, active: Active): Promise<void> {

@@ -155,7 +155,7 @@ export function resolveApproval(
   return {
     approval: settleApproval(
       ctx,
-      existing,
+      withGrant(existing, params),
       params.decision === "approve" ? "approved" : "denied",
       params.note ?? null,
       own,
@@ -163,6 +163,23 @@ export function resolveApproval(
       decidedIn(req.via),
     ),
   };
+}
+
+/**
+ * An approved spend approval records what it grants: the person's figure (`amount`), or what it
+ * asked. A figure is for a spend approval's approval only.
+ */
+function withGrant(
+  approval: Approval,
+  params: { decision: "approve" | "deny"; amount?: number | undefined },
+): Approval {
+  const action = approval.action;
+  if (params.amount !== undefined && (action?.kind !== "spend" || params.decision !== "approve"))
+    throw new RoomError("bad_request", "an amount is given only when approving a spend approval", {
+      approvalId: approval.id,
+    });
+  if (action?.kind !== "spend" || params.decision !== "approve") return approval;
+  return { ...approval, action: { ...action, granted: params.amount ?? action.amount } };
 }
 
 /** Where a person's decision was taken, as the app says it ("in Telegram"). */
@@ -223,6 +240,35 @@ export function settleApproval(
     note: approval.note,
     ...(ownConfirm ? { selfConfirmed: true } : {}),
   });
+  return approval;
+}
+
+/**
+ * Changes a pending approval's words and action (more work joined a spend approval): everyone
+ * sees it at once (`approval.updated`); its summary follows the action. Null when it was
+ * decided meanwhile.
+ */
+export function amendApproval(
+  ctx: OpContext,
+  approvalId: string,
+  change: Pick<Approval, "title" | "details" | "action">,
+): Approval | null {
+  const current = getApproval(ctx.sql, approvalId);
+  if (current?.status !== "pending") return null;
+  const names = roomNames(ctx.sql);
+  const threadInstance = current.threadId ? (getThread(ctx.sql, current.threadId)?.gateway?.instanceId ?? null) : null;
+  const approval: Approval = {
+    ...current,
+    ...change,
+    summary: approvalSummary(
+      change.action ?? null,
+      change.title,
+      names,
+      threadInstance ? names.instance(threadInstance) : null,
+    ),
+  };
+  putApproval(ctx.sql, approval);
+  ctx.emit("approval.updated", { approval });
   return approval;
 }
 

@@ -28,6 +28,7 @@ import { withdraw, withdrawForLostAccess } from "./withdrawals";
 // What other features use of this one.
 export {
   type ActingFor,
+  amendApproval,
   getApproval,
   lostAccessNote,
   pendingApprovals,

@@ -316,7 +316,8 @@ export function applySpendApproval(sql: Sql, approval: Approval): boolean {
     approvalId: approval.id,
     scope: action.budget.scope,
     subjectId: action.budget.subjectId,
-    amount: action.amount,
+    // What the person granted (approved before protocol 15: what it asked).
+    amount: action.granted ?? action.amount,
     at: approval.resolvedAt ?? Date.now(),
   });
 }

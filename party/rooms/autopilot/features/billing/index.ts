@@ -28,6 +28,7 @@ export { appendLedger, balanceOf, creditPeriod, readMeter, workspacePlan, writeM
 export { type BillingConfig, tokenCost } from "./config";
 export type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "./spend-gate";
 export { inputTokenBound, utf8Bytes } from "./token-bound";
+export { joinedSpend, sharedSpendApproval, spendAsk, spendWaiters } from "./spend-asks";
 
 export interface BillingParts extends RoomWriter {
   config: BillingConfig;
@@ -163,7 +164,7 @@ export const billing = defineFeature({
           const decider = approval.resolvedBy ? { ...approval.resolvedBy, scopes: [] } : null;
           const raised = s.commit(decider, (ctx) => {
             if (!applySpendApproval(ctx.sql, approval)) return false;
-            const amount = action.amount.toLocaleString("en-US");
+            const amount = (action.granted ?? action.amount).toLocaleString("en-US");
             releaseFittingSpend(ctx, action.budget, `${ctx.actor.name} approved ${amount} more credits on this budget`);
             return true;
           });

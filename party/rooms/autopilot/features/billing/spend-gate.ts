@@ -119,6 +119,12 @@ export class SpendGate {
     return { kind: "ok", reservation };
   }
 
+  /** What a budget has left now, less what calls in flight reserved; null when none is set. */
+  left(scope: BudgetScope, subjectId: string | null, now = Date.now()): number | null {
+    const state = budgetState(this.#sql, scope, subjectId, now);
+    return state ? state.remaining - this.#reservedFor(scope, subjectId) : null;
+  }
+
   /** The reservation ends without a cost (the call never went out). */
   release(reservation: Reservation): void {
     this.#reserved.delete(reservation.id);

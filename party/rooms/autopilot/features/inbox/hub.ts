@@ -173,6 +173,7 @@ export class InboxHub {
     for (const e of effects.events) {
       switch (e.event) {
         case "approval.requested":
+        case "approval.updated":
         case "approval.resolved":
         // The two-person rule changes who may decide every pending approval.
         case "settings.changed":

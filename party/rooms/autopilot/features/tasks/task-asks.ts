@@ -8,7 +8,7 @@ import { spendNoLongerNeeded } from "../../../../../shared/billing-words";
 import type { OpContext } from "../../kernel/commit";
 import { requestApproval } from "../approvals/index";
 import type { NewRunLogEntry } from "../agent/index";
-import type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "../billing/index";
+import { type Reservation, type SpendGate, type SpendSubject, type SpendVerdict, spendAsk } from "../billing/index";
 import { getTask, saveTask } from "./tasks";
 import type { Sql } from "../../../../domain/sql";
 import type { TaskDoc } from "../../../../records/task";
@@ -86,7 +86,11 @@ export function reserveStep(ops: TaskAskOps, task: TaskDoc, modelId: string, inp
     if (paused) ops.post(task.threadId, text, `${task.id}.credits.${step}`);
     return null;
   }
-  const request = spendRequest(task, verdict);
+  // The rest of the task: its steps left at this step's worst case, never more than its own budget lets it spend.
+  const stepsLeft = Math.max(1, task.budget.maxSteps - task.used.steps);
+  const own = verdict.budget.scope === "task" ? null : ops.spend.left("task", task.id);
+  const ahead = own === null ? stepsLeft * estimate : Math.min(stepsLeft * estimate, Math.max(estimate, own));
+  const request = spendRequest(task, verdict, { ahead, stepsLeft });
   ops.commit((ctx) => {
     const fresh = getTask(ctx.sql, task.id);
     if (fresh?.status !== "running" || fresh.spendApprovalId) return;
@@ -98,7 +102,12 @@ export function reserveStep(ops: TaskAskOps, task: TaskDoc, modelId: string, inp
     );
     saveTask(ctx, { ...fresh, status: "waiting", spendApprovalId: approval.id });
     const text = `Asked the people to approve: ${request.title}`;
-    const details = { approvalId: approval.id, amount: verdict.amount, budget: verdict.budget, status: "pending" };
+    const details = {
+      approvalId: approval.id,
+      amount: request.action.amount,
+      budget: verdict.budget,
+      status: "pending",
+    };
     ops.log(ctx.sql, task.id, [{ kind: "approval", step, text, details }], ctx.now);
   }, task);
   return null;
@@ -131,20 +140,28 @@ export function taskSpender(task: Pick<TaskDoc, "id" | "startedBy" | "projectId"
 
 const goalOf = (task: Pick<TaskDoc, "goal">) => (task.goal.length > 80 ? `${task.goal.slice(0, 79)}…` : task.goal);
 
-/** The spend approval for a step that would cross a budget: its request and its action. */
+/**
+ * The spend approval for a step that would cross a budget: its request and its action. It asks
+ * for the rest of the task (`ahead`: its steps left at this step's worst case; billing's
+ * spend-asks.ts), so the task asks once per crossing, not once per step.
+ */
 export function spendRequest(
   task: Pick<TaskDoc, "id" | "goal" | "threadId" | "startedBy" | "used">,
   verdict: Extract<SpendVerdict, { kind: "over" }>,
+  work: { ahead: number; stepsLeft: number },
 ): { title: string; details: string; action: SpendAction } {
   const step = task.used.steps + 1;
-  const what = `step ${step} of the task "${goalOf(task)}"`;
+  const amount = spendAsk(verdict, work.ahead);
+  const steps = work.stepsLeft === 1 ? `step ${step}` : `steps ${step} to ${step + work.stepsLeft - 1}`;
+  const what = `the rest of the task "${goalOf(task)}" (${steps} at most)`;
   const scope = verdict.budget.scope === "key" ? "agent key" : verdict.budget.scope;
+  const credits = amount.toLocaleString("en-US");
   return {
-    title: `Spend up to ${verdict.amount.toLocaleString("en-US")} more credits on ${what}`,
-    details: `The ${scope}'s budget has ${Math.max(0, verdict.remaining).toLocaleString("en-US")} credits left; this step may cost up to ${verdict.amount.toLocaleString("en-US")} more. Approve to raise the budget by that much once; deny to stop the task.`,
+    title: `Spend up to ${credits} more credits on ${what}`,
+    details: `The ${scope}'s budget has ${Math.max(0, verdict.remaining).toLocaleString("en-US")} credits left; the rest of the task may cost up to ${credits} more. Approve to raise the budget by that much once (or by the amount you choose); deny to stop the task.`,
     action: {
       kind: "spend",
-      amount: verdict.amount,
+      amount,
       needed: verdict.needed,
       budget: verdict.budget,
       for: { kind: "task", id: task.id },

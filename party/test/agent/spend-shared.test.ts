@@ -1,0 +1,61 @@
+// Replies that reach one budget's edge together (decision 60): they share one spend approval,
+// which lists each and asks for every reply's share; decided once, every reply goes on.
+import { describe, expect, it } from "vitest";
+import type { Approval } from "../../../shared/protocol/approvals";
+import type { EventFrame } from "../../../shared/protocol/frames";
+import type { Thread } from "../../../shared/protocol/threads";
+import { idem } from "../harness";
+import { autopilotSays, say, spendRequested, teamRoom } from "./agent-harness";
+
+describe("replies at one budget's edge together", () => {
+  it("ten racing replies share one spend approval, each listed on it; approved once, all ten finish", async () => {
+    const { sock, deciders } = await teamRoom(1);
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
+    const threads: string[] = [];
+    for (let i = 0; i < 10; i++)
+      threads.push((await sock.ok("threads.create", { title: `Race ${i}`, idempotencyKey: idem() })).thread.id);
+    const marker = `race-${crypto.randomUUID().slice(0, 8)}`;
+    await Promise.all(threads.map((id) => say(sock, id, `${marker} STEPS: threads_list {}`)));
+    // Every reply waits on the one approval: its thread's waiting names it.
+    const shared = await spendRequested(sock, "a reply");
+    const waitingOn = (threadId: string) =>
+      sock.waitFor<EventFrame>(
+        (f) =>
+          f.type === "event" &&
+          f.event === "thread.updated" &&
+          (f.payload as { thread: Thread }).thread.id === threadId &&
+          (f.payload as { thread: Thread }).thread.waiting?.approvals.some((a) => a.id === shared.id) === true,
+        30_000,
+      );
+    for (const id of threads) await waitingOn(id);
+    const spendAsked = sock.frames.filter(
+      (f) =>
+        f.type === "event" &&
+        f.event === "approval.requested" &&
+        (f.payload as { approval: Approval }).approval.action?.kind === "spend",
+    );
+    expect(spendAsked).toHaveLength(1);
+    const listed = await sock.ok("approvals.get", { approvalId: shared.id });
+    const action = listed.approval.action as { amount: number; needed: number; waiting: { id: string }[] };
+    expect(action.waiting).toHaveLength(9);
+    expect(listed.approval.title).toMatch(/on 10 of the Autopilot's replies/);
+    // What it asks grew with each reply that joined: every reply's share, each at least its next call.
+    expect(action.amount).toBeGreaterThanOrEqual(action.needed);
+    expect(action.amount).toBeGreaterThan((shared.action as { amount: number }).amount);
+
+    await deciders[0]!.ok("approvals.resolve", { approvalId: shared.id, decision: "approve", idempotencyKey: idem() });
+    for (const id of threads) await autopilotSays(sock, id, (m) => m.text.includes("TOOL RESULT SEEN"), 60_000);
+    expect(
+      sock.frames.filter(
+        (f) =>
+          f.type === "event" &&
+          f.event === "approval.requested" &&
+          (f.payload as { approval: Approval }).approval.action?.kind === "spend",
+      ),
+    ).toHaveLength(1);
+    const budget = (await sock.ok("billing.summary", {})).state.budgets[0]!;
+    expect(budget.raised).toBe(action.amount);
+    expect(budget.used).toBeLessThanOrEqual(budget.limit + budget.raised);
+    for (const s of [sock, ...deciders]) s.close();
+  });
+});
