@@ -111,6 +111,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "billing.summary": "read the workspace's credits",
   "billing.entries": "read the receipts",
   "billing.setBudget": "set a budget",
+  "billing.setAlerts": "set when owners are told about the money",
   "community.feed": "read a community's posts",
   "community.post": "post in a community",
   "community.react": "react to a community post",

@@ -20,6 +20,7 @@ const STATE: BillingState = {
   ],
   topUps: true,
   topUpOptions: [{ credits: 10_000, price: "$10.00" }],
+  alerts: { budgetPercents: [80, 100], lowBalance: 10_000 },
 };
 
 const entry = (id: string, amount: number, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({

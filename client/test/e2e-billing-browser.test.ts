@@ -6,10 +6,10 @@
 // cross its budget asks in the approval queue, a member approves it with one click, and the
 // panel follows live; a run's receipts under its log; the CLI sets a budget with an admin key
 // and is refused without admin; top-ups open Stripe's checkout (a scripted stand-in for
-// Stripe's API and its hosted page, the paid service) and the way back says how it went; and a
-// key without `read` gets none of it anywhere. Screenshots go to test-artifacts/billing/.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+// Stripe's API and its hosted page, the paid service) and the way back says how it went; a
+// key without `read` gets none of it anywhere; and the workspace's budget at 80% reaches the
+// owner's inbox in the app and a mail API stand-in once, not again at 81%. Screenshots go to
+// test-artifacts/billing/.
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +20,7 @@ import type { Task } from "../../shared/protocol/tasks";
 import { AutopilotClient } from "../src/client";
 import { AutopilotError } from "../src/errors";
 import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
+import { type MailStandIn, type StripeStandIn, startMailStandIn, startStripeStandIn } from "./billing-standins";
 import {
   cliJson,
   httpJson,
@@ -37,42 +38,16 @@ const VIEWPORT = { width: 1440, height: 900 };
 const SEED = { threads: 8, toolCalls: 6, approvals: 2, jobs: 2, notes: 2, groups: 1 };
 const STRIPE_KEY = "sk_test_billing_e2e_standin";
 const CHECKOUT_HOST = "checkout.stripe.test";
+const MAIL_KEY = "re_billing_e2e_standin";
 
 type Summary = MethodResult<"billing.summary">;
 
 let seeded: SeededWorkspace;
-let stripe: Server;
-/** What the Worker asked of Stripe (the stand-in keeps each request's form). */
-const stripeAsked: Record<string, string>[] = [];
 const clients: AutopilotClient[] = [];
 const contexts: BrowserContext[] = [];
 const mcpClients: Client[] = [];
 let alice: Page;
 let keyPrincipal: string;
-
-/** A scripted stand-in for Stripe's API: opens a Checkout Session as Stripe answers one. */
-async function startStripeStandIn(): Promise<string> {
-  stripe = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-    req.on("end", () => {
-      const form = Object.fromEntries(new URLSearchParams(body));
-      stripeAsked.push(form);
-      const ok = req.headers.authorization === `Bearer ${STRIPE_KEY}` && req.url === "/v1/checkout/sessions";
-      res.writeHead(ok ? 200 : 400, { "content-type": "application/json" });
-      const id = `cs_test_${stripeAsked.length}`;
-      res.end(
-        JSON.stringify(
-          ok
-            ? { id, object: "checkout.session", status: "open", url: `https://${CHECKOUT_HOST}/c/pay/${id}` }
-            : { error: { type: "invalid_request_error", message: "not what the stand-in expects" } },
-        ),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => stripe.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(stripe.address() as AddressInfo).port}`;
-}
 
 async function openApp(cookie: string): Promise<Page> {
   const { ctx: context, page } = await signedInPage(browser, server.url, cookie, { viewport: VIEWPORT });
@@ -137,12 +112,15 @@ const taskDone = (client: AutopilotClient, taskId: string) =>
     60_000,
   );
 
-let stripeBase: string;
+let stripe: StripeStandIn;
+let mail: MailStandIn;
 beforeAll(async () => {
-  stripeBase = await startStripeStandIn();
+  stripe = await startStripeStandIn(STRIPE_KEY, CHECKOUT_HOST);
+  mail = await startMailStandIn(MAIL_KEY);
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => (stripe ? stripe.close(() => resolve()) : resolve()));
+  await stripe?.close();
+  await mail?.close();
 });
 
 const model = withScriptedModel({ reply: agentScript });
@@ -151,7 +129,10 @@ const server = withServer(() => ({
     ...modelVars(model),
     STRIPE_SECRET_KEY: STRIPE_KEY,
     STRIPE_WEBHOOK_SECRET: "whsec_billing_e2e_standin",
-    STRIPE_API_BASE: stripeBase,
+    STRIPE_API_BASE: stripe.url,
+    MAIL_API_URL: mail.url,
+    MAIL_API_KEY: MAIL_KEY,
+    MAIL_FROM: "Autopilot <autopilot@billing.test>",
   },
 }));
 const browser = withBrowser();
@@ -405,7 +386,7 @@ describe("top-ups", () => {
     await expect(button.textContent()).resolves.toContain(option.price);
     await button.click();
     await alice.waitForURL(new RegExp(`^https://${CHECKOUT_HOST.replaceAll(".", "\\.")}/c/pay/cs_test_`));
-    expect(stripeAsked.at(-1)).toMatchObject({ mode: "payment", "metadata[credits]": String(option.credits) });
+    expect(stripe.asked.at(-1)).toMatchObject({ mode: "payment", "metadata[credits]": String(option.credits) });
 
     await alice.goto(`${server.url}/?w=${seeded.workspace}&billing=paid`);
     const note = alice.locator(".billing-view .billing-note");
@@ -442,4 +423,61 @@ describe("a key without read", () => {
     expect(refused.isError).toBe(true);
     expect(JSON.stringify(refused)).not.toMatch(/balance|periodUsed/);
   }, 60_000);
+});
+
+describe("alerts before the money runs out", () => {
+  it("the workspace's budget at 80% reaches the owner's inbox in the app and the mail API once, not again at 81%; used up, it says so", async () => {
+    const owner = personClient(server.url, seeded.owner.cookie, seeded.workspace, "alice-alerts");
+    clients.push(owner);
+    await owner.ready();
+    const { preferences } = (await owner.inbox.get()).inbox;
+    await owner.inbox.configure({ preferences: { ...preferences, emailAfterMs: 0 } });
+    const workspaceBudget = async () =>
+      (await owner.billing.summary()).state.budgets.find((b) => b.scope === "workspace")!;
+    const { used, raised } = await workspaceBudget();
+    expect(used).toBeGreaterThan(0);
+    // A limit that leaves the budget just past 80% used: the threshold is crossed now.
+    const at = (percent: number) => Math.floor((used * 100) / percent) - raised;
+    await owner.billing.setBudget({ scope: "workspace", limit: at(80) });
+    const title = "The workspace's budget is 80% used";
+    await alice.getByRole("tab", { name: /^Inbox/ }).click();
+    const item = alice.locator(".inbox-item", { hasText: title });
+    await item.waitFor({ timeout: 15_000 });
+    await shot(alice, "05-budget-alert-inbox");
+    const about = (text: string) => mail.sent.filter((m) => m.subject.includes(text));
+    await until(() => about(title).length > 0, "the alert's mail at the mail API", 15_000);
+    expect(about(title)[0]).toMatchObject({
+      from: "Autopilot <autopilot@billing.test>",
+      to: [seeded.owner.email],
+      subject: `The workspace's money: ${title}`,
+    });
+    expect(about(title)[0]!.text).toContain("panel=billing");
+
+    // 81%: the same threshold, no news. Used up: news, mailed; by then the 80% one was not mailed again.
+    await owner.billing.setBudget({ scope: "workspace", limit: at(81) });
+    const at81 = await workspaceBudget();
+    expect(at81.used * 100).toBeGreaterThanOrEqual((at81.limit + at81.raised) * 81);
+    expect(at81.used).toBeLessThan(at81.limit + at81.raised);
+    await owner.billing.setBudget({ scope: "workspace", limit: Math.max(1, used - raised) });
+    await alice.locator(".inbox-item", { hasText: "The workspace's budget is used up" }).waitFor({ timeout: 15_000 });
+    await until(() => about("budget is used up").length > 0, "the used-up alert's mail", 15_000);
+    expect(about(title)).toHaveLength(1);
+    await expect(alice.locator(".inbox-item", { hasText: title }).count()).resolves.toBe(0);
+    // Raised again: the alert leaves the inbox.
+    await owner.billing.setBudget({ scope: "workspace", limit: 50_000 });
+    await alice
+      .locator(".inbox-item", { hasText: "budget is used up" })
+      .waitFor({ state: "detached", timeout: 15_000 });
+
+    // The balance below its threshold: a banner for everyone who reads the money, gone once it is not.
+    const { state } = await owner.billing.summary();
+    await owner.billing.setAlerts({ alerts: { ...state.alerts, lowBalance: state.balance + 1000 } });
+    const banner = alice.locator(".low-balance");
+    await banner.getByText("Credits are running low.").waitFor({ timeout: 15_000 });
+    await expect(banner.textContent()).resolves.toContain(`${state.balance.toLocaleString("en-US")} credits left`);
+    await alice.locator(".inbox-item", { hasText: "The workspace's credits are running low" }).waitFor();
+    await shot(alice, "06-low-balance-banner");
+    await owner.billing.setAlerts({ alerts: state.alerts });
+    await banner.waitFor({ state: "detached", timeout: 15_000 });
+  }, 90_000);
 });

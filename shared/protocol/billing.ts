@@ -92,6 +92,18 @@ export const Plan = z.object({
 export const BillingPeriod = z.object({ start: Timestamp, end: Timestamp });
 
 /** The workspace's money at a glance: what the Billing panel, `billing.summary` and `billing.changed` carry. */
+/**
+ * Protocol 15: when owners and admins are told about the money (docs/billing.md): each budget
+ * as it passes each of `budgetPercents` of what it allows, and the balance as it falls below
+ * `lowBalance` credits; each once per period. The app shows a banner while the balance is below.
+ */
+export const BillingAlerts = z.object({
+  budgetPercents: z.array(z.number().int().min(1).max(100)).max(4),
+  /** Credits; null: no balance alert. */
+  lowBalance: Credits.nonnegative().max(1_000_000_000_000).nullable(),
+});
+export type BillingAlerts = z.infer<typeof BillingAlerts>;
+
 export const BillingState = z.object({
   plan: Plan,
   period: BillingPeriod,
@@ -104,6 +116,8 @@ export const BillingState = z.object({
   topUps: z.boolean(),
   /** Credits one top-up buys, as the operator offers them (empty without Stripe). */
   topUpOptions: z.array(z.object({ credits: Credits.positive(), price: z.string() })),
+  /** Protocol 15: the alerts' thresholds. */
+  alerts: BillingAlerts,
 });
 export type BillingState = z.infer<typeof BillingState>;
 
@@ -157,6 +171,10 @@ export const BillingSetBudgetParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 export const BillingSetBudgetResult = z.object({ state: BillingState });
+
+/** Owners and admins: the alerts' thresholds (protocol 15). */
+export const BillingSetAlertsParams = z.object({ alerts: BillingAlerts, idempotencyKey: IdempotencyKey });
+export const BillingSetAlertsResult = z.object({ state: BillingState });
 
 /** Ephemeral: the ledger or a budget changed (coalesced per commit); the full state, to replace the client's. */
 export const BillingChangedPayload = z.object({ state: BillingState });

@@ -7,7 +7,7 @@ import { EntityId, IdempotencyKey, Timestamp } from "./common";
  * person's sockets (`inbox.updated`); what they read, follow and want to be told is kept
  * per person in the room. Agents have no inbox.
  */
-export const InboxKind = z.enum(["approval", "mention", "reply", "failure"]);
+export const InboxKind = z.enum(["approval", "mention", "reply", "failure", "billing"]);
 export type InboxKind = z.infer<typeof InboxKind>;
 
 /** An item's key names its cause (`approval:<id>`, `mention:<messageId>`, …); read state is kept by key. */
@@ -23,6 +23,8 @@ export const InboxTarget = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("community"), eventId: z.string().regex(/^[0-9a-f]{64}$/) }),
   /** Protocol 12: a schedule whose last run failed (schedules.ts); not for 11. */
   z.object({ kind: z.literal("schedule"), scheduleId: EntityId }),
+  /** Protocol 15: the workspace's money (a budget or the balance past an alert's threshold); not for 14. */
+  z.object({ kind: z.literal("billing") }),
 ]);
 export type InboxTarget = z.infer<typeof InboxTarget>;
 
@@ -60,15 +62,25 @@ export const InboxPreferences = z.object({
   mention: InboxChannels,
   reply: InboxChannels,
   failure: InboxChannels,
+  /** Protocol 15: the money alerts owners and admins get (docs/billing.md). Absent: as BILLING_CHANNELS. */
+  billing: InboxChannels.optional(),
   emailAfterMs: z.number().int().min(0).max(MAX_EMAIL_DELAY_MS),
 });
 export type InboxPreferences = z.infer<typeof InboxPreferences>;
+
+/** Where money alerts reach a person who never said. */
+export const BILLING_CHANNELS = { browser: true, email: true, push: true } as const;
+
+/** Where a kind of item reaches this person (an absent `billing` is BILLING_CHANNELS). */
+export const channelsFor = (prefs: InboxPreferences, kind: InboxKind): z.infer<typeof InboxChannels> =>
+  kind === "billing" ? (prefs.billing ?? BILLING_CHANNELS) : prefs[kind];
 
 export const DEFAULT_INBOX_PREFERENCES: InboxPreferences = {
   approval: { browser: true, email: true, push: true, chat: true },
   mention: { browser: true, email: true, push: true },
   reply: { browser: true, email: false, push: false },
   failure: { browser: true, email: true, push: true },
+  billing: { ...BILLING_CHANNELS },
   emailAfterMs: 30 * 60 * 1000,
 };
 

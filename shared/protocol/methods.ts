@@ -58,6 +58,8 @@ import {
 import {
   BillingEntriesParams,
   BillingEntriesResult,
+  BillingSetAlertsParams,
+  BillingSetAlertsResult,
   BillingSetBudgetParams,
   BillingSetBudgetResult,
   BillingSummaryParams,
@@ -342,6 +344,13 @@ export const Methods = {
   "billing.setBudget": method({
     params: BillingSetBudgetParams,
     result: BillingSetBudgetResult,
+    scope: "admin",
+    mutating: true,
+  }),
+  // Protocol 15: when owners and admins are told about the money.
+  "billing.setAlerts": method({
+    params: BillingSetAlertsParams,
+    result: BillingSetAlertsResult,
     scope: "admin",
     mutating: true,
   }),

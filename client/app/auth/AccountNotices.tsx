@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
+import { LowBalance } from "../panels/billing/LowBalance";
 import { useAction } from "../lib/action";
 import { authApi, type DevMail, type ReceivedInvitation } from "../lib/api";
 import { FormError } from "../lib/form-error";
@@ -26,6 +27,7 @@ export function AccountNotices() {
     <aside className="account-notices" aria-label="Account notices">
       <InvitationFromLink shown={setLinked} />
       {verified ? <Invitations hidden={linked} /> : <VerifyEmail />}
+      <LowBalance />
     </aside>
   );
 }

@@ -6,9 +6,13 @@ import { useUi } from "../stores/ui";
 import { useItemNotifications } from "./notifications";
 import { LINKED_KINDS, selectionFromUrl, selectionOf, useInbox } from "./store";
 
-/** Opens an item: the inspector shows it, the canvas brings it into view; a community post opens the Community tab. */
+/**
+ * Opens an item: the inspector shows it, the canvas brings it into view; a community post opens
+ * the Community tab, a money alert the Billing tab.
+ */
 export function openItem(item: Pick<InboxItem, "target">): void {
   if (item.target.kind === "community") return useUi.getState().setRightTab("community");
+  if (item.target.kind === "billing") return useUi.getState().setRightTab("usage");
   useUi.getState().select(selectionOf(item.target), { focus: true });
 }
 
@@ -35,12 +39,14 @@ export function InboxAttention() {
   useEffect(() => {
     if (status !== "connected" || linked.current === location.search) return;
     const selection = selectionFromUrl(location.search);
-    if (new URLSearchParams(location.search).has("community")) {
-      // A mail's link to a mention in the community: its tab, where the post is.
-      useUi.getState().setRightTab("community");
+    const params = new URLSearchParams(location.search);
+    if (params.has("community") || params.get("panel") === "billing") {
+      // A mail's link to a mention in the community, or to a money alert: the tab where it is.
+      useUi.getState().setRightTab(params.has("community") ? "community" : "usage");
       useUi.getState().setDrawer("right");
       const url = new URL(location.href);
       url.searchParams.delete("community");
+      url.searchParams.delete("panel");
       history.replaceState(history.state, "", url);
     } else if (selection) {
       useUi.getState().select(selection, { focus: true });

@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
 import { markdownPreview } from "../lib/markdown-preview";
 import { ApprovalActions } from "../panels/ApprovalActions";
-import type { InboxItem, InboxPreferences, InboxPush } from "../../../shared/protocol/inbox";
+import { channelsFor, type InboxItem, type InboxPreferences, type InboxPush } from "../../../shared/protocol/inbox";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
-import { useRoom } from "../stores/room";
+import { useCan, useRoom } from "../stores/room";
 import { useSession } from "../stores/session";
 import { openItem } from "./InboxAttention";
 import { useNotificationSwitch } from "./notifications";
@@ -19,12 +19,14 @@ const KIND_LABEL: Record<InboxItem["kind"], string> = {
   mention: "Mention",
   reply: "Reply",
   failure: "Failure",
+  billing: "Money",
 };
 const KIND_PLURAL: Record<InboxItem["kind"], string> = {
   approval: "Approvals",
   mention: "Mentions",
   reply: "Replies",
   failure: "Failures",
+  billing: "Money alerts",
 };
 
 function NotificationSwitch() {
@@ -91,7 +93,11 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
     await client?.inbox.configure({ preferences: draft });
     return "Saved.";
   });
-  const kinds = ["approval", "mention", "reply", "failure"] as const;
+  // Money alerts reach owners and admins only: the row is theirs.
+  const admin = useCan("admin");
+  const kinds = admin
+    ? (["approval", "mention", "reply", "failure", "billing"] as const)
+    : (["approval", "mention", "reply", "failure"] as const);
   return (
     <details className="inbox-preferences">
       <summary>Notification settings</summary>
@@ -121,8 +127,10 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
                     <input
                       type="checkbox"
                       aria-label={`${KIND_PLURAL[kind]} by ${CHANNEL_LABEL[channel]}`}
-                      checked={draft[kind][channel]}
-                      onChange={(e) => setDraft({ ...draft, [kind]: { ...draft[kind], [channel]: e.target.checked } })}
+                      checked={channelsFor(draft, kind)[channel]}
+                      onChange={(e) =>
+                        setDraft({ ...draft, [kind]: { ...channelsFor(draft, kind), [channel]: e.target.checked } })
+                      }
                     />
                   </td>
                 ))}

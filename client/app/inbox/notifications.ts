@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import type { Inbox, InboxItem } from "../../../shared/protocol/inbox";
+import { channelsFor, type Inbox, type InboxItem } from "../../../shared/protocol/inbox";
 
 /**
  * Browser notifications while a tab is open (the Notification API). Opt-in twice: the
@@ -71,7 +71,7 @@ export function useItemNotifications(inbox: Inbox | null, open: (item: InboxItem
     // The first inbox of this tab is what was already waiting: nothing to announce.
     if (known === null || currentState() !== "on") return;
     for (const item of inbox.items) {
-      if (item.read || known.has(item.key) || !inbox.preferences[item.kind].browser) continue;
+      if (item.read || known.has(item.key) || !channelsFor(inbox.preferences, item.kind).browser) continue;
       // The tag folds the same item's notifications from several tabs into one.
       const note = new Notification(item.title, { body: item.detail, tag: item.key });
       note.onclick = () => {

@@ -33,6 +33,8 @@ export function selectionOf(target: InboxItem["target"]): string {
       return `community:${target.eventId}`;
     case "schedule":
       return `schedule:${target.scheduleId}`;
+    case "billing":
+      return "billing";
   }
 }
 

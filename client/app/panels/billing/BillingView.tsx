@@ -8,6 +8,7 @@ import { FormError } from "../../lib/form-error";
 import { type Grouped, GroupTable } from "../../lib/group-table";
 import { useCan, useRoom } from "../../stores/room";
 import { UsageView } from "../Usage";
+import { AlertSettings } from "./AlertSettings";
 import { Budgets } from "./Budgets";
 import { useCheckoutOutcome } from "./checkout-return";
 import { DayChart } from "./DayChart";
@@ -155,6 +156,7 @@ export function BillingView() {
             <SpendTable caption="By who" column="Started by" groups={billing.byPrincipal} name={principalName} />
           </section>
           <Budgets state={state} directory={directory} onSet={billing.replaceState} />
+          <AlertSettings state={state} onSet={billing.replaceState} />
           <Receipts changes={billing.changes} />
           <ModelCalls />
         </>

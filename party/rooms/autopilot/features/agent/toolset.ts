@@ -82,6 +82,7 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "tasks.resume": "Resume a task",
   "tasks.cancel": "Cancel a task",
   "billing.setBudget": "Set or remove a budget",
+  "billing.setAlerts": "Set when owners are told about the money",
   "community.moderate": "Hide posts or ban keys in the community",
   "community.queue": "Read the community's moderation queue",
   "threads.markRead": "Mark a thread read",

@@ -5,6 +5,8 @@
 // (spend-gate.ts) reads what is left here before anything is spent.
 import type { z } from "zod";
 import {
+  type BillingAlerts,
+  BillingAlerts as BillingAlertsSchema,
   type BillingEntriesParams,
   type BillingState,
   type Budget,
@@ -17,7 +19,8 @@ import { and, count, desc, eq, gte, lt, or, sql as q, sum } from "drizzle-orm";
 import type { BillingConfig, PlanConfig } from "./config";
 import { topUpPrice } from "./config";
 import { approvals, billingMeta, budgetRaises, budgets, ledger, ledgerTotals } from "../../../../domain/db/schema";
-import { readable } from "../../../../records/codec";
+import { defineRecord, readable } from "../../../../records/codec";
+import { getMeta, setMeta } from "../../../../domain/meta";
 import { approvalRecord } from "../../../../records/documents";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Sql } from "../../../../domain/sql";
@@ -215,6 +218,38 @@ export function raiseBudget(
   return result.length > 0;
 }
 
+// The alerts' thresholds (alerts.ts): what an owner or admin set, kept with the billing meta.
+const SETTINGS_KEY = "billing.alerts";
+
+/** The thresholds of a workspace nobody changed: a budget at 80 % and 100 %; the balance below a tenth of the plan's monthly credits. */
+export function defaultAlerts(includedCredits: number): BillingAlerts {
+  return { budgetPercents: [80, 100], lowBalance: includedCredits > 0 ? Math.ceil(includedCredits / 10) : null };
+}
+
+const alertsRecord = defineRecord("billing alerts", BillingAlertsSchema);
+
+/** The thresholds an owner or admin set; null while nobody did (the plan's defaults apply). */
+export function storedAlertSettings(sql: Sql): BillingAlerts | null {
+  const stored = getMeta(sql, SETTINGS_KEY);
+  if (stored === null) return null;
+  try {
+    return alertsRecord.decode(stored);
+  } catch {
+    // Logged by the codec: the defaults stand until someone sets them again.
+    return null;
+  }
+}
+
+/** The workspace's thresholds: what an owner or admin set, or the defaults for its plan. */
+export function alertSettings(sql: Sql, config: BillingConfig): BillingAlerts {
+  return storedAlertSettings(sql) ?? defaultAlerts(workspacePlan(sql, config).includedCredits);
+}
+
+export function setAlertSettings(sql: Sql, alerts: BillingAlerts): void {
+  const budgetPercents = [...new Set(alerts.budgetPercents)].sort((a, b) => a - b);
+  setMeta(sql, SETTINGS_KEY, alertsRecord.encode({ ...alerts, budgetPercents }));
+}
+
 /** One budget as clients see it. */
 export function budgetState(sql: Sql, scope: BudgetScope, subjectId: string | null, now: number): Budget | null {
   const limit = budgetLimit(sql, scope, subjectId);
@@ -253,6 +288,7 @@ export function billingState(sql: Sql, config: BillingConfig, now: number): Bill
     budgets: allBudgets(sql, now),
     topUps: config.stripe !== null,
     topUpOptions: (config.stripe?.topUps ?? []).map((t) => ({ credits: t.credits, price: topUpPrice(t) })),
+    alerts: alertSettings(sql, config),
   };
 }
 

@@ -6,12 +6,14 @@ import {
   budgetLimit,
   ledgerEntries,
   releaseFittingSpend,
+  setAlertSettings,
   setBudget,
   spendApprovals,
   spendGroups,
 } from "./billing";
 import { defineFeature } from "../../kernel/feature";
 import { SpendGate } from "./spend-gate";
+import { recordCrossings, standingAlerts } from "./alerts";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { RoomWriter } from "../../kernel/commit";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
@@ -29,6 +31,7 @@ export { type BillingConfig, tokenCost } from "./config";
 export type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "./spend-gate";
 export { inputTokenBound, utf8Bytes } from "./token-bound";
 export { joinedSpend, sharedSpendApproval, spendAsk, spendWaiters } from "./spend-asks";
+export { type StandingAlert, standingAlerts } from "./alerts";
 
 export interface BillingParts extends RoomWriter {
   config: BillingConfig;
@@ -111,6 +114,19 @@ export const billing = defineFeature({
       toReaders: (event, payload) => s.toScope("read", event, payload),
     };
     const news = new BillingNews(billingParts);
+    // A threshold the state shows crossed for the first time this period, or an alert that no
+    // longer stands (a raise, a top-up, a threshold changed): owners' and admins' inboxes follow (alerts.ts).
+    const alerted: (() => void)[] = [];
+    let standing = "";
+    news.onChange((state) => {
+      const fresh = s.commit(null, (ctx) => recordCrossings(ctx.sql, state, state.alerts, ctx.now));
+      const now = standingAlerts(s.sql, Date.now())
+        .map((alert) => alert.key)
+        .join("\n");
+      if (!fresh && now === standing) return;
+      standing = now;
+      for (const listener of alerted) listener();
+    });
     /** How a budget's subject is known to exist, by the feature that owns it (projects, tasks). */
     const subjects = new Map<BudgetScope, (sql: Sql, subjectId: string) => void>();
     const api = {
@@ -119,6 +135,8 @@ export const billing = defineFeature({
         void subjects.set(scope, check),
       config: billingParts.config,
       news,
+      /** Called when an alert's threshold is crossed (the inbox tells owners and admins). */
+      onAlert: (listener: () => void) => void alerted.push(listener),
       /** Every model call and gateway start is reserved against the budgets here first. */
       spend: new SpendGate(s.sql, billingParts.config, () => news.changed()),
     };
@@ -153,6 +171,11 @@ export const billing = defineFeature({
           );
           return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
         }, keyOfThisWorkspace),
+        "billing.setAlerts": mutate((ctx, params) => {
+          setAlertSettings(ctx.sql, params.alerts);
+          ctx.audit("billing.alerts", "workspace", { ...params.alerts });
+          return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
+        }),
       }),
       reactions: {
         // Before the features that go on once it is decided (tasks, the Autopilot's runs): the
@@ -171,7 +194,7 @@ export const billing = defineFeature({
           if (raised) news.changed();
         },
       },
-      answered: { "billing.setBudget": () => news.changed() },
+      answered: { "billing.setBudget": () => news.changed(), "billing.setAlerts": () => news.changed() },
       start: () => {
         let raised = false;
         const { sql } = s;

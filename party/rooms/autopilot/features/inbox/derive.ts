@@ -10,6 +10,7 @@ import { plainMessage } from "../../../../../shared/plain-words";
 import { getSettings } from "../../kernel/settings";
 import { pendingApprovals } from "../approvals/index";
 import { allSchedules } from "../schedules/index";
+import { standingAlerts } from "../billing/index";
 import { communityMentionsOf } from "./community-mentions";
 import { instances, jobs, messages, threads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
@@ -299,6 +300,21 @@ function failureItems(sql: Sql, person: Principal): DerivedItem[] {
   ];
 }
 
+/** For owners and admins: the workspace's money past an alert's threshold (billing's alerts.ts), while it stays there. */
+function billingItems(sql: Sql, person: Principal, now: number): DerivedItem[] {
+  if (!hasScope(person.scopes, "admin")) return [];
+  return standingAlerts(sql, now).map(
+    (alert): DerivedItem => ({
+      key: alert.key,
+      kind: "billing",
+      at: alert.at,
+      title: clip(alert.title, 300),
+      detail: clip(alert.detail, 500),
+      target: { kind: "billing" },
+    }),
+  );
+}
+
 /** A person's items, newest first, at most MAX_INBOX_ITEMS. Agents have none. `memo`: see RepliesMemo. */
 export function deriveItems(
   sql: Sql,
@@ -316,6 +332,7 @@ export function deriveItems(
     ...communityMentionItems(sql, person),
     ...replyItems(sql, person, ids, memo),
     ...failureItems(sql, person),
+    ...billingItems(sql, person, now),
   ];
   return items.sort((a, b) => b.at - a.at).slice(0, MAX_INBOX_ITEMS);
 }

@@ -4,6 +4,7 @@ import { configure, follow, getInbox, markRead, markThreadReadFor, pushSubscribe
 import { threadReadsOf } from "../threads/index";
 import { roomInbox } from "./room-inbox";
 import { decisionLinks } from "../decision-links";
+import { billing } from "../billing/index";
 
 // What other features use of this one.
 export { forgetCommunityMentions, noteCommunityMention } from "./community-mentions";
@@ -16,8 +17,8 @@ export { preferences } from "./store";
 export const inbox = defineFeature({
   name: "inbox",
   schedules: ["mailInbox"],
-  needs: [decisionLinks],
-  build: (s, { decisionLinks }) => {
+  needs: [decisionLinks, billing],
+  build: (s, { decisionLinks, billing }) => {
     const parts = roomInbox({
       env: s.env,
       name: s.workspaceId,
@@ -27,6 +28,12 @@ export const inbox = defineFeature({
       send: (conn, text) => s.clients.send(conn, text),
       toPrincipal: (principalId, event, payload) => s.toPrincipal(principalId, event, payload),
       decisionLink: (approvalId, person) => decisionLinks.mint(approvalId, person),
+    });
+    // A money alert crossed: owners' and admins' inboxes again, and mail and push look.
+    billing.onAlert(() => {
+      parts.hub.refreshEveryone();
+      parts.mail.soon();
+      void parts.push.sweep();
     });
     return {
       api: {

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { InboxItem, InboxPreferences } from "../../../../../shared/protocol/inbox";
+import { channelsFor, type InboxItem, type InboxPreferences } from "../../../../../shared/protocol/inbox";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import type { CurrentAccess } from "../../kernel/services";
 import { authDb } from "../../../../auth/db/client";
@@ -33,17 +33,21 @@ export const addressFromD1 = (db: D1Database) => async (userId: string) =>
 
 /** Who the item is for, by e-mail, after `emailAfterMs`; null when this person does not want it mailed. */
 const dueAt = (item: Pick<InboxItem, "kind" | "at">, prefs: InboxPreferences): number | null =>
-  prefs[item.kind].email ? item.at + prefs.emailAfterMs : null;
+  channelsFor(prefs, item.kind).email ? item.at + prefs.emailAfterMs : null;
 
 const wantsMail = (prefs: InboxPreferences) =>
-  prefs.approval.email || prefs.mention.email || prefs.reply.email || prefs.failure.email;
+  prefs.approval.email ||
+  prefs.mention.email ||
+  prefs.reply.email ||
+  prefs.failure.email ||
+  channelsFor(prefs, "billing").email;
 
 /** A person as a principal that may decide anything: over-inclusive on purpose, for planning only. */
 export const widest = (person: InboxPerson): Principal => ({
   id: person.principalId,
   kind: "user",
   name: person.name,
-  scopes: ["read", "write", "approve"],
+  scopes: ["read", "write", "approve", "admin"],
 });
 
 /**
@@ -156,6 +160,7 @@ export const WHAT: Record<InboxItem["kind"], string> = {
   mention: "You were mentioned",
   reply: "New replies in a thread you follow",
   failure: "Something of yours failed",
+  billing: "The workspace's money",
 };
 
 /** The app at the item: `?w=` opens the workspace, `item=` the item itself (an approval opens in the queue). */
@@ -168,6 +173,7 @@ export function itemLink(origin: string, workspaceId: string, item: Pick<InboxIt
   else if (target.kind === "job") url.searchParams.set("job", target.jobId);
   else if (target.kind === "community") url.searchParams.set("community", target.eventId);
   else if (target.kind === "schedule") url.searchParams.set("schedule", target.scheduleId);
+  else if (target.kind === "billing") url.searchParams.set("panel", "billing");
   else url.searchParams.set("instance", target.instanceId);
   return url.toString();
 }

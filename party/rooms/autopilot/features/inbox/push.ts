@@ -1,5 +1,5 @@
 import webpush from "web-push";
-import type { InboxItem, InboxPreferences } from "../../../../../shared/protocol/inbox";
+import { channelsFor, type InboxItem, type InboxPreferences } from "../../../../../shared/protocol/inbox";
 import type { CurrentAccess } from "../../kernel/services";
 import type { Sql } from "../../../../domain/sql";
 import type { Env } from "../../../../env";
@@ -145,7 +145,7 @@ export async function sendPush(config: PushConfig, sub: StoredSubscription, payl
 /** Items one sweep pushes to a person at most; more at once are left to the inbox and e-mail. */
 const PUSHES_PER_SWEEP = 5;
 
-const wantsPush = (item: Pick<InboxItem, "kind">, prefs: InboxPreferences) => prefs[item.kind].push;
+const wantsPush = (item: Pick<InboxItem, "kind">, prefs: InboxPreferences) => channelsFor(prefs, item.kind).push;
 
 export interface InboxPushDeps {
   sql: Sql;
