@@ -196,10 +196,12 @@ describe("an instance start over the plan's limit, or out of credits, is refused
     // Nothing was asked while it was over.
     expect((await o.ok("approvals.list", {})).approvals).toEqual([]);
     await setBudget("key", hour * 10, agentId);
-    expect((await g.ok("instances.provision", { instanceId: "over", idempotencyKey: idem() })).approval).toMatchObject({
-      status: "pending",
-      action: { operation: "provision", instanceId: "over" },
-    });
+    const { approval } = await g.ok("instances.provision", { instanceId: "over", idempotencyKey: idem() });
+    expect(approval).toMatchObject({ status: "pending", action: { operation: "provision", instanceId: "over" } });
+    // The approval says what an hour costs, and what a month of it would.
+    expect(approval.details).toContain(
+      `While it runs it costs ${hour.toLocaleString("en-US")} credits an hour (about ${(hour * 730).toLocaleString("en-US")} credits if it runs all month).`,
+    );
     expect(await inAutopilot(ws, (sql) => usageEntries(sql, "instance_time"))).toEqual([]);
     for (const s of [o, g]) s.close();
   });

@@ -34,6 +34,8 @@ interface OpenStart {
 export function startChat(
   ctx: OpContext,
   params: z.output<typeof InstancesStartChatParams>,
+  /** The operator's price of an instance hour, said in the approval. */
+  hourly?: number,
 ): { approval: Approval; thread: Thread; message: Message } {
   let thread = params.threadId
     ? requireThread(ctx.sql, params.threadId)
@@ -56,8 +58,11 @@ export function startChat(
     "provision",
     { instanceId: params.instanceId, name, idempotencyKey: params.idempotencyKey },
     {
-      threadId: thread.id,
-      details: `Once it is ready it answers in the thread "${thread.title}", starting with the message waiting there.`,
+      forThread: {
+        threadId: thread.id,
+        details: `Once it is ready it answers in the thread "${thread.title}", starting with the message waiting there.`,
+      },
+      hourly,
     },
   );
   thread = requireThread(ctx.sql, thread.id);

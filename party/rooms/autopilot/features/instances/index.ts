@@ -58,6 +58,8 @@ export const instances = defineFeature({
   schedules: ["watchBridges", "backupInstances"],
   build: (s, needs) => {
     const p = new InstanceHost(s, { spend: needs.billing.spend, meters: needs.metering });
+    // What an hour of a hosted instance costs: a start's approval says it (and what a month would be).
+    const hourly = needs.billing.config.prices.instanceHour;
     needs.threads.onSend(queueIfForGateway);
     // An operation a person or key asked for acts for them (every instance operation takes
     // `write`); one the Autopilot's run asked for is the agent's to tell.
@@ -95,7 +97,7 @@ export const instances = defineFeature({
         // A start is refused before anything starts (the plan's limit, the balance): the checks run
         // after the request's own, and a refusal rolls its approval back with the transaction.
         "instances.provision": mutate((ctx, params) =>
-          guarded(ctx, requestInstanceOperation(ctx, "provision", params)),
+          guarded(ctx, requestInstanceOperation(ctx, "provision", params, { hourly })),
         ),
         "instances.restart": mutate((ctx, params) => guarded(ctx, requestInstanceOperation(ctx, "restart", params))),
         "instances.backup": mutate((ctx, params) => requestInstanceOperation(ctx, "backup", params)),
@@ -105,7 +107,7 @@ export const instances = defineFeature({
           refuseOwnDevice(ctx.sql, params.instanceId, params.deviceId);
           return requestInstanceOperation(ctx, "unpair", params);
         }),
-        "instances.startChat": mutate((ctx, params) => guarded(ctx, startChat(ctx, params))),
+        "instances.startChat": mutate((ctx, params) => guarded(ctx, startChat(ctx, params, hourly))),
         "instances.link": mutate((ctx, params, req) => requestLink(ctx, params, req.room.bridges.linkPolicy())),
         "instances.details": local((req, params) => req.room.instanceDetails(params.instanceId)),
         "instances.deviceSetup": local((req, params) => req.room.devices.setup(req.principal, params.instanceId)),

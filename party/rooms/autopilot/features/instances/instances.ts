@@ -101,9 +101,17 @@ const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: st
 /** What only our runtime can do: a linked gateway's owner does these on their own machine. */
 const RUNTIME_ONLY: ReadonlySet<InstanceOperation> = new Set(["provision", "restart", "backup", "restore"]);
 
+/** Hours in an average month: what running all month costs, in words a person weighs. */
+const HOURS_A_MONTH = 730;
+
+/** What a hosted instance costs while it runs, said before a person approves starting one. */
+export const runningCost = (hourly: number): string =>
+  `While it runs it costs ${hourly.toLocaleString("en-US")} credits an hour (about ${(hourly * HOURS_A_MONTH).toLocaleString("en-US")} credits if it runs all month).`;
+
 /**
  * Asks a person to confirm an instance operation; the room runs it once approved. With
- * `forThread` (instances.startChat) the approval belongs to that thread and says so.
+ * `forThread` (instances.startChat) the approval belongs to that thread and says so; with
+ * `hourly` (the operator's price of an instance hour) starting one says what it costs.
  */
 export function requestInstanceOperation(
   ctx: OpContext,
@@ -113,8 +121,9 @@ export function requestInstanceOperation(
     | z.output<typeof InstanceOperationParams>
     | z.output<typeof InstancesRestoreParams>
     | z.output<typeof InstancesUnpairParams>,
-  forThread?: { threadId: string; details: string },
+  more: { forThread?: { threadId: string; details: string }; hourly?: number } = {},
 ): { approval: Approval } {
+  const { forThread, hourly } = more;
   const existing = getInstance(ctx.sql, params.instanceId);
   if (operation === "provision") {
     if (existing && existing.status !== "stopped")
@@ -139,7 +148,13 @@ export function requestInstanceOperation(
     ctx,
     {
       title: TITLES[operation](name),
-      details: [DETAILS[operation](existing, backupId ?? deviceId), forThread?.details].filter(Boolean).join(" "),
+      details: [
+        DETAILS[operation](existing, backupId ?? deviceId),
+        operation === "provision" && hourly !== undefined ? runningCost(hourly) : "",
+        forThread?.details,
+      ]
+        .filter(Boolean)
+        .join(" "),
       ...(forThread ? { threadId: forThread.threadId } : {}),
       risk: operation === "delete" ? "critical" : operation === "backup" ? "low" : "high",
       idempotencyKey: params.idempotencyKey,
