@@ -10,6 +10,7 @@
 // key without `read` gets none of it anywhere; and the workspace's budget at 80% reaches the
 // owner's inbox in the app and a mail API stand-in once, not again at 81%. Screenshots go to
 // test-artifacts/billing/.
+import { readFileSync } from "node:fs";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -221,6 +222,17 @@ describe("the workspace's money, the same everywhere", () => {
     await expect(panel.locator(".day-chart g[data-day]").count()).resolves.toBe(
       Math.round((summary.state.period.end - summary.state.period.start) / 86_400_000),
     );
+    // The rollups download as CSV, with the same numbers.
+    const [download] = await Promise.all([
+      alice.waitForEvent("download"),
+      panel.getByRole("button", { name: "Download these as CSV" }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, "utf8").split("\r\n");
+    expect(csv[0]).toBe("period,by,name,id,credits,entries,input tokens,output tokens");
+    for (const g of summary.groups)
+      expect(csv.some((line) => line.includes(`,what,${purposeLabel(g.key)},${g.key},${g.credits},`))).toBe(true);
+    for (const g of byWho.groups)
+      expect(csv.some((line) => line.includes(`,who,${names.get(g.key!) ?? g.key},${g.key},${g.credits},`))).toBe(true);
     await shot(alice, "01-billing-panel");
   }, 180_000);
 });

@@ -132,6 +132,9 @@ describe("an instance's running time is billed once per interval", () => {
     expect(after.entries).toHaveLength(1);
     expect(after.entries[0]).toMatchObject({ id: `instance:busy:${opened}:${after.since}`, instanceId: "busy" });
     expect(after.since).toBeGreaterThanOrEqual(opened!);
+    // Billing's rollup per instance counts it.
+    const { groups } = await ownerSocket.ok("billing.summary", { groupBy: "instance" });
+    expect(groups).toEqual([expect.objectContaining({ key: "busy", credits: -after.entries[0]!.amount, entries: 1 })]);
     ownerSocket.close();
   });
 });

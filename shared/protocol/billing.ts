@@ -128,7 +128,8 @@ export type BillingState = z.infer<typeof BillingState>;
  */
 export type OperatorBillingState = BillingState & { overReported: { credits: number; calls: number } };
 
-export const SpendGroupBy = z.enum(["purpose", "principal", "project", "thread", "run", "day"]);
+/** `instance`: protocol 15 (a hosted instance's running time and its gateway's model use). */
+export const SpendGroupBy = z.enum(["purpose", "principal", "project", "thread", "run", "day", "instance"]);
 export const SpendGroup = z.object({
   /** The purpose, principal, project, thread, run id, or UTC day (YYYY-MM-DD); null for none. */
   key: z.string().nullable(),

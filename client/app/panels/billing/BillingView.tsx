@@ -10,6 +10,7 @@ import { useCan, useRoom } from "../../stores/room";
 import { UsageView } from "../Usage";
 import { AlertSettings } from "./AlertSettings";
 import { Budgets } from "./Budgets";
+import { rollupsCsv } from "./rollups-csv";
 import { useCheckoutOutcome } from "./checkout-return";
 import { DayChart } from "./DayChart";
 import { useDirectory, usePrincipalName } from "./names";
@@ -81,6 +82,16 @@ function TopUps({ state }: { state: BillingState }) {
   );
 }
 
+/** Saves `text` as a file the browser downloads. */
+function downloadCsv(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
 /** Usage in tokens and time (usage.list), read only when opened. */
 function ModelCalls() {
   const [open, setOpen] = useState(false);
@@ -113,6 +124,10 @@ export function BillingView() {
   const canManage = useCan("admin");
   const directory = useDirectory(canManage);
   const principalName = usePrincipalName(directory);
+  const projects = useRoom((s) => s.state.projects);
+  const instances = useRoom((s) => s.state.instances);
+  const projectName = (key: string | null) => (key === null ? "No project" : (projects.get(key)?.name ?? key));
+  const instanceName = (key: string | null) => (key === null ? "Not an instance" : (instances.get(key)?.name ?? key));
   const { state } = billing;
   const days = useMemo(() => (state ? periodDays(state.period, billing.byDay) : []), [state, billing.byDay]);
   const today = new Date().toISOString().slice(0, 10);
@@ -154,6 +169,30 @@ export function BillingView() {
             <DayChart days={days} today={today} />
             <SpendTable caption="By what" column="What" groups={billing.byPurpose} name={purposeLabel} />
             <SpendTable caption="By who" column="Started by" groups={billing.byPrincipal} name={principalName} />
+            {billing.byProject.some((g) => g.key !== null) && (
+              <SpendTable caption="By project" column="Project" groups={billing.byProject} name={projectName} />
+            )}
+            {billing.byInstance.some((g) => g.key !== null) && (
+              <SpendTable caption="By instance" column="Instance" groups={billing.byInstance} name={instanceName} />
+            )}
+            <button
+              type="button"
+              className="link small"
+              onClick={() =>
+                downloadCsv(
+                  `billing-${state.period.start ? new Date(state.period.start).toISOString().slice(0, 7) : "month"}.csv`,
+                  rollupsCsv(periodName(state.period), [
+                    { by: "what", groups: billing.byPurpose, name: purposeLabel },
+                    { by: "who", groups: billing.byPrincipal, name: principalName },
+                    { by: "project", groups: billing.byProject, name: projectName },
+                    { by: "instance", groups: billing.byInstance, name: instanceName },
+                    { by: "day", groups: billing.byDay, name: (key) => key ?? "" },
+                  ]),
+                )
+              }
+            >
+              Download these as CSV
+            </button>
           </section>
           <Budgets state={state} directory={directory} onSet={billing.replaceState} />
           <AlertSettings state={state} onSet={billing.replaceState} />

@@ -18,6 +18,8 @@ export interface Billing {
   byPurpose: Groups;
   byPrincipal: Groups;
   byDay: Groups;
+  byProject: Groups;
+  byInstance: Groups;
   error: string | null;
   /** Grows with every change the room told of: views that read more (receipts) read again. */
   changes: number;
@@ -32,10 +34,14 @@ export function useBilling(): Billing {
   const client = useRoom((s) => s.client);
   const status = useRoom((s) => s.status);
   const [state, setState] = useState<BillingState | null>(null);
-  const [groups, setGroups] = useState<{ byPurpose: Groups; byPrincipal: Groups; byDay: Groups }>({
+  const [groups, setGroups] = useState<
+    Pick<Billing, "byPurpose" | "byPrincipal" | "byDay" | "byProject" | "byInstance">
+  >({
     byPurpose: [],
     byPrincipal: [],
     byDay: [],
+    byProject: [],
+    byInstance: [],
   });
   const [error, setError] = useState<string | null>(null);
   const [changes, setChanges] = useState(0);
@@ -44,13 +50,21 @@ export function useBilling(): Billing {
   const load = useCallback(async () => {
     if (!client) return;
     try {
-      const [byPurpose, byPrincipal, byDay] = await Promise.all([
+      const [byPurpose, byPrincipal, byDay, byProject, byInstance] = await Promise.all([
         client.billing.summary({ groupBy: "purpose" }),
         client.billing.summary({ groupBy: "principal" }),
         client.billing.summary({ groupBy: "day" }),
+        client.billing.summary({ groupBy: "project" }),
+        client.billing.summary({ groupBy: "instance" }),
       ]);
       setState(byPurpose.state);
-      setGroups({ byPurpose: byPurpose.groups, byPrincipal: byPrincipal.groups, byDay: byDay.groups });
+      setGroups({
+        byPurpose: byPurpose.groups,
+        byPrincipal: byPrincipal.groups,
+        byDay: byDay.groups,
+        byProject: byProject.groups,
+        byInstance: byInstance.groups,
+      });
       setError(null);
     } catch (err) {
       setError(errorText(err));

@@ -298,6 +298,7 @@ const GROUP_KEY = {
   project: ledger.projectId,
   thread: ledger.threadId,
   run: ledger.runId,
+  instance: ledger.instanceId,
   day: q<string>`strftime('%Y-%m-%d', ${ledger.at} / 1000, 'unixepoch')`,
 } as const;
 
