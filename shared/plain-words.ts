@@ -112,6 +112,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "billing.entries": "read the receipts",
   "billing.setBudget": "set a budget",
   "billing.setAlerts": "set when owners are told about the money",
+  "tasks.estimate": "work out what a task may cost",
   "community.feed": "read a community's posts",
   "community.post": "post in a community",
   "community.react": "react to a community post",

@@ -159,6 +159,8 @@ import {
   TasksGetParams,
   TasksListParams,
   TasksListResult,
+  TasksEstimateParams,
+  TasksEstimateResult,
   TasksStartParams,
 } from "./tasks";
 import { SearchQueryParams, SearchQueryResult } from "./search";
@@ -301,6 +303,8 @@ export const Methods = {
   "projects.get": reads(ProjectsGetParams, ProjectResult),
   // Protocol 9: tasks the Autopilot pursues step by step with no one connected, and the run log (tasks.ts).
   "tasks.start": writes(TasksStartParams, TaskResult),
+  // Protocol 15: a task's worst case before it starts.
+  "tasks.estimate": reads(TasksEstimateParams, TasksEstimateResult),
   "tasks.pause": writes(TaskControlParams, TaskResult),
   "tasks.resume": writes(TaskControlParams, TaskResult),
   "tasks.cancel": writes(TaskControlParams, TaskResult),

@@ -69,6 +69,26 @@ export const TaskControlParams = z.object({
 });
 export const TasksGetParams = z.object({ taskId: EntityId });
 export const TaskResult = z.object({ task: Task });
+
+/** Protocol 15: what a task with this budget may cost at most, before it is started (the start dialog says it). */
+export const TasksEstimateParams = z.object({ budget: TaskBudget.partial().optional() }).default({});
+export const TasksEstimateResult = z.object({
+  /** The budget a start with these values gets (the workspace's defaults where absent), and the most it may ask. */
+  budget: TaskBudget,
+  maximum: TaskBudget,
+  /**
+   * Its worst case: every token of its budget, and one more step past it (a step's whole
+   * context and output), at the dearer of the model's two prices. Null: no model here.
+   */
+  worstCase: z
+    .object({
+      credits: z.number().int().nonnegative(),
+      tokens: z.number().int().nonnegative(),
+      /** Credits per million tokens. */
+      pricePerMillion: z.number().int().nonnegative(),
+    })
+    .nullable(),
+});
 /** Most recently updated first. */
 export const TasksListParams = z
   .object({

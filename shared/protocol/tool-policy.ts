@@ -162,6 +162,9 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     "medium",
     "Start a task: a goal you then pursue on your own, step by step, in its own thread (it runs after this reply ends).",
   ),
+  "tasks.estimate": auto(
+    "What a task with a budget (steps, tokens, minutes; the workspace's defaults where absent) may cost at most in credits, before starting it.",
+  ),
   "tasks.list": auto("List the workspace's tasks (goals being worked on), most recently updated first."),
   "tasks.get": auto("Read one task: its goal, status, budget and what it used."),
   "tasks.pause": STEERING_TASKS,

@@ -72,12 +72,10 @@ function StartTaskDialog({ where, close }: { where: Where; close: () => void }) 
   const [steps, setSteps] = useState("");
   const [tokens, setTokens] = useState("");
   const [minutes, setMinutes] = useState("");
+  const estimate = useWorstCase(client, steps, tokens, minutes);
   const start = useAction(async () => {
     if (!client) return;
-    const budget: Partial<TaskBudget> = {};
-    if (positive(steps)) budget.maxSteps = positive(steps);
-    if (positive(tokens)) budget.maxTokens = positive(tokens);
-    if (positive(minutes)) budget.maxRunningMs = positive(minutes)! * 60_000;
+    const budget = budgetFrom(steps, tokens, minutes);
     try {
       const { task } = await client.request("tasks.start", {
         goal: goal.trim(),
@@ -137,6 +135,9 @@ function StartTaskDialog({ where, close }: { where: Where; close: () => void }) 
             <BudgetField label="Tokens" min={1000} step={1000} value={tokens} onChange={setTokens} />
             <BudgetField label="Minutes" min={1} step={1} value={minutes} onChange={setMinutes} />
           </fieldset>
+          <p className="muted small task-worst-case" role="status">
+            {estimate}
+          </p>
           <FormError error={start.error} />
         </div>
         <footer className="button-row">
@@ -151,6 +152,50 @@ function StartTaskDialog({ where, close }: { where: Where; close: () => void }) 
       </form>
     </dialog>
   );
+}
+
+/** The budget the three fields ask for: what is left empty is the workspace's default. */
+function budgetFrom(steps: string, tokens: string, minutes: string): Partial<TaskBudget> {
+  const budget: Partial<TaskBudget> = {};
+  if (positive(steps)) budget.maxSteps = positive(steps);
+  if (positive(tokens)) budget.maxTokens = positive(tokens);
+  if (positive(minutes)) budget.maxRunningMs = positive(minutes)! * 60_000;
+  return budget;
+}
+
+/**
+ * What the task may cost at most with the budget as the person has it now (`tasks.estimate`,
+ * read again a moment after they stop typing), in words.
+ */
+function useWorstCase(
+  client: ReturnType<typeof useRoom.getState>["client"],
+  steps: string,
+  tokens: string,
+  minutes: string,
+): string {
+  const [words, setWords] = useState("");
+  useEffect(() => {
+    if (!client) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      client.request("tasks.estimate", { budget: budgetFrom(steps, tokens, minutes) }).then(
+        ({ budget, worstCase }) => {
+          if (!current) return;
+          setWords(
+            worstCase
+              ? `At most ${budget.maxSteps.toLocaleString("en-US")} steps and ${budget.maxTokens.toLocaleString("en-US")} tokens: it may cost up to ${worstCase.credits.toLocaleString("en-US")} credits (every token of its budget and one more step, at the model's dearer price).`
+              : "The Autopilot has no model configured here: a task would not start.",
+          );
+        },
+        (error: unknown) => current && setWords(refusalText(error) ?? ""),
+      );
+    }, 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [client, steps, tokens, minutes]);
+  return words;
 }
 
 /** One number of the budget; empty means the workspace's default. */

@@ -139,6 +139,26 @@ describe("a task goes on with nobody watching", () => {
     sock.close();
   });
 
+  it("says what a task may cost at most before it starts: its token budget and one more step, at the dearer price", async () => {
+    const { sock } = await agentRoom();
+    const defaults = await sock.ok("tasks.estimate", {});
+    const small = await sock.ok("tasks.estimate", { budget: { maxTokens: 10_000 } });
+    expect(small.budget).toEqual({ ...defaults.budget, maxTokens: 10_000 });
+    for (const { budget, worstCase } of [defaults, small]) {
+      // The default price table: 1,000 credits per million tokens in, 3,000 out.
+      expect(worstCase!.pricePerMillion).toBe(3000);
+      expect(worstCase!.tokens).toBeGreaterThan(budget.maxTokens);
+      expect(worstCase!.credits).toBe(Math.ceil((worstCase!.tokens * 3000) / 1_000_000));
+    }
+    // One more step past the budget is the same whatever the budget.
+    expect(defaults.worstCase!.tokens - defaults.budget.maxTokens).toBe(small.worstCase!.tokens - 10_000);
+    expect(await sock.call("tasks.estimate", { budget: { maxSteps: 100_000 } })).toMatchObject({
+      ok: false,
+      error: { code: "bad_request", details: { field: "maxSteps" } },
+    });
+    sock.close();
+  });
+
   it("bad input is refused with typed errors and changes nothing; an agent without write cannot start one", async () => {
     const { owner, sock, thread } = await agentRoom();
     const over = await sock.call("tasks.start", { goal: "x", budget: { maxSteps: 100_000 }, idempotencyKey: idem() });

@@ -75,7 +75,7 @@ const CHANGED_IN_15 = [
 
 export const cut15: Cut = {
   from: 15,
-  methods: ["billing.setAlerts"],
+  methods: ["billing.setAlerts", "tasks.estimate"],
   events: {
     hello: (h: HelloPayload) => ({ ...(for14(h) as Obj), protocol: 14 }),
     "approval.requested": cut,

@@ -27,7 +27,7 @@ export type { BillingRpc, LedgerCredit } from "./operator-rpc";
 
 // What other features use of this one.
 export { appendLedger, balanceOf, creditPeriod, readMeter, workspacePlan, writeMeter } from "./billing";
-export { type BillingConfig, tokenCost } from "./config";
+export { type BillingConfig, modelPrice, tokenCost } from "./config";
 export type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "./spend-gate";
 export { inputTokenBound, utf8Bytes } from "./token-bound";
 export { joinedSpend, sharedSpendApproval, spendAsk, spendWaiters } from "./spend-asks";

@@ -13,11 +13,12 @@ import {
   requireTask,
   resumeTask,
   startTask,
+  taskBudget,
   tasksWithStatus,
 } from "./tasks";
 import { defineFeature } from "../../kernel/feature";
 import { agent } from "../agent";
-import { billing } from "../billing";
+import { billing, modelPrice } from "../billing";
 import { RoomError } from "../../../../domain/errors";
 import { TaskHeartbeat } from "./heartbeat";
 import { readTaskLimits } from "./limits";
@@ -57,6 +58,20 @@ export const tasks = defineFeature({
             reporter: AUTOPILOT_ACTOR,
           }),
         ),
+        "tasks.estimate": query((_sql, params) => {
+          const budget = taskBudget(params.budget, p.limits);
+          const model = agent.model();
+          if (!model.configured) return { budget, maximum: p.limits.maximum, worstCase: null };
+          const price = modelPrice(billing.config.prices, model.modelId);
+          const pricePerMillion = Math.max(price.input, price.output);
+          // The runner stops a task once it has used its tokens: one more step may pass them by its whole context and output.
+          const tokens = budget.maxTokens + model.contextTokens + billing.config.maxOutputTokens;
+          return {
+            budget,
+            maximum: p.limits.maximum,
+            worstCase: { credits: Math.ceil((tokens * pricePerMillion) / 1_000_000), tokens, pricePerMillion },
+          };
+        }),
         "tasks.pause": mutate(pauseTask),
         "tasks.resume": mutate(resumeTask),
         "tasks.cancel": mutate(cancelTask),
