@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { Thread } from "../../../shared/protocol/threads";
-import { idem } from "../harness";
+import { approvalResolved, idem } from "../harness";
 import { autopilotSays, say, spendRequested, teamRoom } from "./agent-harness";
 
 describe("replies at one budget's edge together", () => {
@@ -56,6 +56,33 @@ describe("replies at one budget's edge together", () => {
     const budget = (await sock.ok("billing.summary", {})).state.budgets[0]!;
     expect(budget.raised).toBe(action.amount);
     expect(budget.used).toBeLessThanOrEqual(budget.limit + budget.raised);
+    for (const s of [sock, ...deciders]) s.close();
+  });
+
+  it("under the two-person rule, two people's replies at the edge each get their own; one approved can leave room for the other", async () => {
+    const { sock, deciders } = await teamRoom(1);
+    const bob = deciders[0]!;
+    await sock.ok("settings.update", { approvals: { twoPersonRule: true }, idempotencyKey: idem() });
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
+    const mine = (await sock.ok("threads.create", { title: "Ann's", idempotencyKey: idem() })).thread.id;
+    const his = (await sock.ok("threads.create", { title: "Bob's", idempotencyKey: idem() })).thread.id;
+    await say(sock, mine, "STEPS: threads_list {}");
+    const first = await spendRequested(sock, "a reply");
+    await say(bob, his, "STEPS: threads_list {}");
+    const second = await spendRequested(sock, "a reply", [first]);
+    expect(second.id).not.toBe(first.id);
+    const spenderOf = (a: Approval) => (a.action as { spender: { id: string } }).spender.id;
+    expect(new Set([first, second].map(spenderOf)).size).toBe(2);
+    expect((await sock.ok("approvals.get", { approvalId: first.id })).approval.action).not.toHaveProperty("waiting");
+    // Bob decides Ann's; what it grants leaves room for his own reply, whose approval is then no longer needed.
+    const annsId = (await sock.hello()).principal.id;
+    const [annsApproval, bobsApproval] = spenderOf(first) === annsId ? [first, second] : [second, first];
+    await bob.ok("approvals.resolve", { approvalId: annsApproval.id, decision: "approve", idempotencyKey: idem() });
+    expect(await approvalResolved(sock, bobsApproval.id)).toMatchObject({
+      status: "expired",
+      note: expect.stringMatching(/^no longer needed/),
+    });
+    for (const id of [mine, his]) await autopilotSays(sock, id, (m) => m.text.includes("TOOL RESULT SEEN"), 60_000);
     for (const s of [sock, ...deciders]) s.close();
   });
 });

@@ -112,7 +112,7 @@ function pauseForSpend(
   asAutopilot(
     deps,
     (ctx) => {
-      const shared = bounded.ok ? sharedSpendApproval(ctx.sql, refused.budget) : null;
+      const shared = bounded.ok ? sharedSpendApproval(ctx.sql, refused.budget, run.doc.triggeredBy) : null;
       const approval = shared
         ? joinSpendApproval(ctx, shared, { kind: "run", id: run.id, what }, ask, { scope, left, goesOn })
         : requestApproval(

@@ -3,7 +3,9 @@
 // one approval that replies reaching the same budget's edge together share.
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { SpendAction, SpendWaiter } from "../../../../../shared/protocol/billing";
+import type { Actor } from "../../../../../shared/protocol/principal";
 import type { Sql } from "../../../../domain/sql";
+import { getSettings } from "../../kernel/settings";
 import { spendApprovals } from "./billing";
 import type { SpendVerdict } from "./spend-gate";
 
@@ -21,12 +23,19 @@ export function spendAsk(refused: Over, workAhead: number): number {
   return Math.max(refused.amount, workAhead - Math.max(0, refused.remaining));
 }
 
-/** The pending spend approval replies share at this budget's edge (filed for a reply), if one has room. */
-export function sharedSpendApproval(sql: Sql, budget: Over["budget"]): Approval | null {
+/**
+ * The pending spend approval replies share at this budget's edge (filed for a reply), if one has
+ * room. Under the two-person rule only the same person's (or key's) replies share one: a
+ * person must not decide the spending of a reply they started, and a shared approval names
+ * the first reply's starter as whom it acts for.
+ */
+export function sharedSpendApproval(sql: Sql, budget: Over["budget"], spender: Actor): Approval | null {
+  const twoPersonRule = getSettings(sql).approvals.twoPersonRule;
   for (const approval of spendApprovals(sql, "pending")) {
     const action = approval.action;
     if (action?.kind !== "spend" || action.for.kind !== "run") continue;
     if (action.budget.scope !== budget.scope || action.budget.subjectId !== budget.subjectId) continue;
+    if (twoPersonRule && action.spender?.id !== spender.id) continue;
     if ((action.waiting?.length ?? 0) + 1 >= MAX_WAITING) continue;
     return approval;
   }
