@@ -141,3 +141,12 @@ export async function teamRoom(
   }
   return { owner, sock, deciders, ws: owner.workspaceId };
 }
+
+/** Every spend approval this socket was told was filed, in order. */
+export const spendAskedOf = (sock: RawSocket): EventFrame[] =>
+  sock.frames.filter(
+    (f): f is EventFrame =>
+      f.type === "event" &&
+      f.event === "approval.requested" &&
+      (f.payload as { approval: Approval }).approval.action?.kind === "spend",
+  );

@@ -20,6 +20,7 @@ import {
   requestMark,
   requestsFor,
   say,
+  spendAskedOf,
   spendRequested,
   taskState,
   teamRoom,
@@ -90,12 +91,7 @@ describe("budgets are checked before spending", () => {
     await deciders[0]!.ok("approvals.resolve", { approvalId: first.id, decision: "approve", idempotencyKey: idem() });
     const done = await taskState(sock, task.id, (t) => t.status === "done", 60_000);
     expect(done.used.steps).toBeGreaterThanOrEqual(12);
-    const asked = sock.frames.filter(
-      (f) =>
-        f.type === "event" &&
-        f.event === "approval.requested" &&
-        (f.payload as { approval: Approval }).approval.action?.kind === "spend",
-    );
+    const asked = spendAskedOf(sock);
     expect(asked).toHaveLength(1);
     const raised = (await sock.ok("billing.summary", {})).state.budgets[0]!;
     expect(raised.raised).toBe(action.amount);

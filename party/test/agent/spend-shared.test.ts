@@ -5,7 +5,7 @@ import type { Approval } from "../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { Thread } from "../../../shared/protocol/threads";
 import { approvalResolved, idem } from "../harness";
-import { autopilotSays, say, spendRequested, teamRoom } from "./agent-harness";
+import { autopilotSays, say, spendAskedOf, spendRequested, teamRoom } from "./agent-harness";
 
 describe("replies at one budget's edge together", () => {
   it("ten racing replies share one spend approval, each listed on it; approved once, all ten finish", async () => {
@@ -28,12 +28,7 @@ describe("replies at one budget's edge together", () => {
         30_000,
       );
     for (const id of threads) await waitingOn(id);
-    const spendAsked = sock.frames.filter(
-      (f) =>
-        f.type === "event" &&
-        f.event === "approval.requested" &&
-        (f.payload as { approval: Approval }).approval.action?.kind === "spend",
-    );
+    const spendAsked = spendAskedOf(sock);
     expect(spendAsked).toHaveLength(1);
     const listed = await sock.ok("approvals.get", { approvalId: shared.id });
     const action = listed.approval.action as { amount: number; needed: number; waiting: { id: string }[] };
@@ -45,14 +40,7 @@ describe("replies at one budget's edge together", () => {
 
     await deciders[0]!.ok("approvals.resolve", { approvalId: shared.id, decision: "approve", idempotencyKey: idem() });
     for (const id of threads) await autopilotSays(sock, id, (m) => m.text.includes("TOOL RESULT SEEN"), 60_000);
-    expect(
-      sock.frames.filter(
-        (f) =>
-          f.type === "event" &&
-          f.event === "approval.requested" &&
-          (f.payload as { approval: Approval }).approval.action?.kind === "spend",
-      ),
-    ).toHaveLength(1);
+    expect(spendAskedOf(sock)).toHaveLength(1);
     const budget = (await sock.ok("billing.summary", {})).state.budgets[0]!;
     expect(budget.raised).toBe(action.amount);
     expect(budget.used).toBeLessThanOrEqual(budget.limit + budget.raised);

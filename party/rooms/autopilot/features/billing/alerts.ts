@@ -50,11 +50,17 @@ function keyOf(of: Crossing["of"], period: number): string {
     : `${period}:balance:${of.below}`;
 }
 
+/** A threshold crossed in this period, by its key. */
+export interface NewCrossing {
+  key: string;
+  of: Crossing["of"];
+}
+
 /**
- * Records the thresholds the state shows crossed for the first time this period; answers
- * whether any was new (the inbox then looks again).
+ * The thresholds the state shows crossed that were not recorded yet this period: read only, so
+ * the common case (nothing new, after every model call) writes nothing.
  */
-export function recordCrossings(sql: Sql, state: BillingState, alerts: BillingAlerts, now: number): boolean {
+export function newCrossings(sql: Sql, state: BillingState, alerts: BillingAlerts): NewCrossing[] {
   const crossed: Crossing["of"][] = [];
   for (const budget of state.budgets)
     for (const percent of alerts.budgetPercents)
@@ -62,16 +68,15 @@ export function recordCrossings(sql: Sql, state: BillingState, alerts: BillingAl
         crossed.push({ kind: "budget", scope: budget.scope, subjectId: budget.subjectId, percent });
   if (alerts.lowBalance !== null && state.balance < alerts.lowBalance)
     crossed.push({ kind: "balance", below: alerts.lowBalance });
-  let fresh = false;
-  for (const of of crossed) {
-    const key = keyOf(of, state.period.start);
-    if (crossings.get(sql, key)) continue;
-    crossings.put(sql, key, { at: now, of }, now);
-    fresh = true;
-  }
-  // Crossings of earlier periods stand for nothing now.
-  crossings.deleteWrittenBefore(sql, state.period.start);
-  return fresh;
+  return crossed
+    .map((of) => ({ key: keyOf(of, state.period.start), of }))
+    .filter(({ key }) => !crossings.get(sql, key));
+}
+
+/** Records new crossings, and drops those of earlier periods (they stand for nothing now). */
+export function recordCrossings(sql: Sql, fresh: NewCrossing[], periodStart: number, now: number): void {
+  for (const { key, of } of fresh) crossings.put(sql, key, { at: now, of }, now);
+  crossings.deleteWrittenBefore(sql, periodStart);
 }
 
 /**

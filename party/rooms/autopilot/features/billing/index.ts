@@ -13,7 +13,7 @@ import {
 } from "./billing";
 import { defineFeature } from "../../kernel/feature";
 import { SpendGate } from "./spend-gate";
-import { recordCrossings, standingAlerts } from "./alerts";
+import { newCrossings, recordCrossings, standingAlerts } from "./alerts";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { RoomWriter } from "../../kernel/commit";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
@@ -119,11 +119,12 @@ export const billing = defineFeature({
     const alerted: (() => void)[] = [];
     let standing = "";
     news.onChange((state) => {
-      const fresh = s.commit(null, (ctx) => recordCrossings(ctx.sql, state, state.alerts, ctx.now));
+      const fresh = newCrossings(s.sql, state, state.alerts);
+      if (fresh.length > 0) s.commit(null, (ctx) => recordCrossings(ctx.sql, fresh, state.period.start, ctx.now));
       const now = standingAlerts(s.sql, Date.now())
         .map((alert) => alert.key)
         .join("\n");
-      if (!fresh && now === standing) return;
+      if (fresh.length === 0 && now === standing) return;
       standing = now;
       for (const listener of alerted) listener();
     });
