@@ -27,12 +27,20 @@ describe("replies at one budget's edge together", () => {
           (f.payload as { thread: Thread }).thread.waiting?.approvals.some((a) => a.id === shared.id) === true,
         30_000,
       );
-    for (const id of threads) await waitingOn(id);
+    const waits = [];
+    for (const id of threads) waits.push(await waitingOn(id));
+    // "Go ahead without it" would stop the others' replies too: refused, with what to do instead.
+    const runId = (waits[0]!.payload as { thread: Thread }).thread.waiting!.runId;
+    expect(await sock.call("chat.goAhead", { runId, idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "conflict", message: expect.stringMatching(/9 other replies share: decide it in Approvals/) },
+    });
     const spendAsked = spendAskedOf(sock);
     expect(spendAsked).toHaveLength(1);
     const listed = await sock.ok("approvals.get", { approvalId: shared.id });
     const action = listed.approval.action as { amount: number; needed: number; waiting: { id: string }[] };
     expect(action.waiting).toHaveLength(9);
+    expect(listed.approval.status).toBe("pending");
     expect(listed.approval.title).toMatch(/on 10 of the Autopilot's replies/);
     // What it asks grew with each reply that joined: every reply's share, each at least its next call.
     expect(action.amount).toBeGreaterThanOrEqual(action.needed);
