@@ -213,9 +213,23 @@ export default defineConfig(async () => {
                 { credits: 10_000, amount: 1000, currency: "usd" },
                 { credits: 77_777, amount: 7777, currency: "usd" },
               ]),
+              // Starter and Pro are on offer (a monthly price and a Stripe Price); Standard is the default.
               BILLING_PLANS: JSON.stringify({
                 standard: { name: "Standard", includedCredits: 1000 },
-                pro: { name: "Pro", includedCredits: 50_000 },
+                starter: {
+                  name: "Starter",
+                  includedCredits: 20_000,
+                  maxSeats: 2,
+                  maxInstances: 1,
+                  monthlyPrice: { amount: 900, currency: "usd" },
+                  stripePrice: "price_starter",
+                },
+                pro: {
+                  name: "Pro",
+                  includedCredits: 50_000,
+                  monthlyPrice: { amount: 2900, currency: "usd" },
+                  stripePrice: "price_pro",
+                },
               }),
             }),
           }),

@@ -1,5 +1,6 @@
 // Scripted stand-ins for the paid services the billing end-to-end test reaches on loopback:
-// Stripe's API (a Checkout Session opened as Stripe answers one) and a Resend-compatible mail
+// Stripe's API (Checkout Sessions, subscription changes and the portal, answered as Stripe
+// answers them) and a Resend-compatible mail
 // API. Each keeps what the Worker sent, for the test to read.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -36,20 +37,41 @@ export interface StripeStandIn extends StandIn {
   asked: Record<string, string>[];
 }
 
-/** Stripe's API: opens a Checkout Session for a request with the key, as Stripe answers one. */
+/**
+ * Stripe's API, for a request with the key, as Stripe answers: opens a Checkout Session, changes
+ * a subscription's price, opens the customer portal (on `checkoutHost`, the hosted pages' stand-in).
+ */
 export async function startStripeStandIn(key: string, checkoutHost: string): Promise<StripeStandIn> {
   const asked: Record<string, string>[] = [];
   const server = await standIn((req, body, res) => {
-    asked.push(Object.fromEntries(new URLSearchParams(body)));
-    const ok = req.headers.authorization === `Bearer ${key}` && req.url === "/v1/checkout/sessions";
+    const form = Object.fromEntries(new URLSearchParams(body));
+    asked.push({ ...form, path: req.url ?? "" });
+    const refuse = () =>
+      json(res, 400, { error: { type: "invalid_request_error", message: "not what the stand-in expects" } });
+    if (req.headers.authorization !== `Bearer ${key}` || req.method !== "POST") return refuse();
     const id = `cs_test_${asked.length}`;
-    json(
-      res,
-      ok ? 200 : 400,
-      ok
-        ? { id, object: "checkout.session", status: "open", url: `https://${checkoutHost}/c/pay/${id}` }
-        : { error: { type: "invalid_request_error", message: "not what the stand-in expects" } },
-    );
+    if (req.url === "/v1/checkout/sessions")
+      return json(res, 200, {
+        id,
+        object: "checkout.session",
+        status: "open",
+        url: `https://${checkoutHost}/c/pay/${id}`,
+      });
+    if (req.url === "/v1/billing_portal/sessions")
+      return json(res, 200, {
+        id: `bps_${asked.length}`,
+        object: "billing_portal.session",
+        url: `https://${checkoutHost}/p/session/${form.customer}`,
+      });
+    const sub = /^\/v1\/subscriptions\/(sub_\w+)$/.exec(req.url ?? "")?.[1];
+    if (sub)
+      return json(res, 200, {
+        id: sub,
+        object: "subscription",
+        status: "active",
+        items: { object: "list", data: [{ id: form["items[0][id]"], price: { id: form["items[0][price]"] } }] },
+      });
+    return refuse();
   });
   return { ...server, asked };
 }

@@ -21,6 +21,9 @@ const STATE: BillingState = {
   topUps: true,
   topUpOptions: [{ credits: 10_000, price: "$10.00" }],
   alerts: { budgetPercents: [80, 100], lowBalance: 10_000 },
+  planSource: "default",
+  subscription: null,
+  plans: [],
 };
 
 const entry = (id: string, amount: number, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({

@@ -1,5 +1,5 @@
 // A client pinned to the previous protocol version against today's room: the library as it
-// was built for protocol 14 (fixtures/autopilot-client-protocol-14.mjs) connects, works and
+// was built for protocol 15 (fixtures/autopilot-client-protocol-15.mjs) connects, works and
 // follows a person of the current version, without a frame it cannot read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
@@ -48,7 +48,7 @@ afterAll(() => {
 
 describe("a client of the previous protocol version", () => {
   it("connects, posts, asks for an approval and sees a current person decide it", async () => {
-    const fixture = "./fixtures/autopilot-client-protocol-14.mjs";
+    const fixture = "./fixtures/autopilot-client-protocol-15.mjs";
     const previous = (await import(/* @vite-ignore */ fixture)) as PreviousModule;
     expect(previous.PROTOCOL_VERSION).toBe(OLDEST_PROTOCOL_VERSION);
     expect(OLDEST_PROTOCOL_VERSION).toBe(PROTOCOL_VERSION - 1);
@@ -83,7 +83,7 @@ describe("a client of the previous protocol version", () => {
     );
 
     // A settings change by a person of the current version reaches the pinned agent's state
-    // (15 and 14 share the settings' shape).
+    // (16 and 15 share the settings' shape).
     await person.settings.update({ approvals: { lifetimes: { request: 3_600_000 } } });
     await until(
       () => agent.state.settings.approvals.lifetimes.request === 3_600_000,

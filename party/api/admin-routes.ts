@@ -126,10 +126,10 @@ export const adminApi = new Hono<ApiEnv>()
       );
     },
   )
-  .post("/api/admin/workspaces/:ws/plan", jsonBody(PlanBody, "expected {plan: a plan's id}"), async (c) => {
+  .post("/api/admin/workspaces/:ws/plan", jsonBody(PlanBody, "expected {plan: a plan's id, or null}"), async (c) => {
     const { plan } = c.req.valid("json");
     const plans = readBillingConfig(c.env).plans;
-    if (!Object.hasOwn(plans, plan))
+    if (plan !== null && !Object.hasOwn(plans, plan))
       return httpError(c, "bad_request", `no plan ${plan}: the plans are ${Object.keys(plans).join(", ")}`);
     const workspaceId = await targetWorkspace(c);
     if (workspaceId instanceof Response) return workspaceId;

@@ -14,6 +14,7 @@ import { invitationById, userByEmail } from "../auth/better-auth-reads";
 import { isInvitationToken } from "../auth/invitation-links";
 import { consumeInvitationLinkQuota } from "../auth/rate-limits";
 import { betterAuthRefusal } from "./better-auth-errors";
+import { seatRefusal } from "./seats";
 import { type ApiContext, type ApiEnv, authOf, httpError, jsonBody } from "./context";
 
 type Invitation = NonNullable<Awaited<ReturnType<typeof invitationById>>>;
@@ -84,6 +85,9 @@ export const invitationLandingApi = new Hono<ApiEnv>()
     if (state !== "pending") return httpError(c, "conflict", NOT_TAKEABLE[state]);
     if (await userByEmail(authOf(c), invitation.email))
       return httpError(c, "conflict", "there is already an account for this address: sign in to join");
+    // Before the account is made: no account is left behind by a workspace that has no seat for it.
+    const noSeat = await seatRefusal(c, invitation.workspaceId);
+    if (noSeat) return noSeat;
     const joining = authFor(c.env, c.req.raw, (promise) => c.executionCtx.waitUntil(promise), {
       email: invitation.email,
     });

@@ -60,8 +60,9 @@ import { agentAuthApi } from "./agent-routes";
 import { agentInvitationApi } from "./agent-invitation-routes";
 import { decidingWithLink, invitationLandingApi } from "./invitation-routes";
 import { keysApi } from "./key-routes";
+import { seatRefusal } from "./seats";
 import { nostrApi } from "./nostr-routes";
-import { checkoutApi, stripeWebhookApi } from "./billing-routes";
+import { checkoutApi, planApi, stripeWebhookApi } from "./billing-routes";
 import { isAgentAccountEmail } from "../auth/agent-signup";
 
 const noStore = createMiddleware<ApiEnv>(async (c, next) => {
@@ -237,6 +238,7 @@ export const api = new Hono<ApiEnv>()
   .route("/", adminApi)
   .route("/", agentInvitationApi)
   .route("/", checkoutApi)
+  .route("/", planApi)
   .get("/api/workspaces/:ws/members", async (c) => {
     const workspaceId = c.req.param("ws");
     if (!(await isMemberCaller(c, workspaceId))) return httpError(c, "not_found", "no such workspace");
@@ -264,6 +266,8 @@ export const api = new Hono<ApiEnv>()
         );
       if (await membershipOf(authOf(c), workspaceId, user.id))
         return httpError(c, "conflict", "already a member of this workspace");
+      const noSeat = isAgentAccountEmail(email) ? null : await seatRefusal(c, workspaceId);
+      if (noSeat) return noSeat;
       await authOf(c).api.addMember({ body: { userId: user.id, role, organizationId: workspaceId } });
       await revalidateWorkspace(c.env, workspaceId, {
         reason: "member added",
@@ -309,6 +313,11 @@ export const api = new Hono<ApiEnv>()
       const workspaceId = c.req.param("ws");
       const { email, role } = c.req.valid("json");
       try {
+        const pending = (
+          await authOf(c).api.listInvitations({ query: { organizationId: workspaceId }, headers: c.req.raw.headers })
+        ).filter(isPending).length;
+        const noSeat = await seatRefusal(c, workspaceId, pending);
+        if (noSeat) return noSeat;
         const created = await authOf(c).api.createInvitation({
           body: { email, role, organizationId: workspaceId },
           headers: c.req.raw.headers,
@@ -353,6 +362,14 @@ export const api = new Hono<ApiEnv>()
     if (refused) return refused;
     try {
       const body = { invitationId };
+      if (accept) {
+        const invitation = await authOf(c).api.getInvitation({
+          query: { id: invitationId },
+          headers: c.req.raw.headers,
+        });
+        const noSeat = invitation ? await seatRefusal(c, invitation.organizationId) : null;
+        if (noSeat) return noSeat;
+      }
       const result = accept
         ? await authOf(c).api.acceptInvitation({ body, headers: c.req.raw.headers })
         : await authOf(c).api.rejectInvitation({ body, headers: c.req.raw.headers });

@@ -79,6 +79,14 @@ export async function signUp(name = uniq("user"), { verified = true } = {}): Pro
   return { cookie, userId: res.body.user.id, email, name, workspaceId: me.body.workspaces[0]!.id };
 }
 
+/** A new person's own workspace, with a socket of theirs that has its hello. */
+export async function ownerWithSocket(): Promise<{ owner: Person; sock: RawSocket }> {
+  const owner = await signUp();
+  const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+  await sock.hello();
+  return { owner, sock };
+}
+
 export async function addMember(
   owner: Pick<Person, "cookie">,
   workspaceId: string,

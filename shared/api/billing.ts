@@ -12,6 +12,20 @@ export const CheckoutBody = z.object({ credits: Credits.positive() });
 /** Stripe's hosted page to send the buyer to; the webhook credits the workspace once they paid. */
 export const CheckoutResponse = z.object({ url: z.string().url() });
 
+/** `POST /api/workspaces/:ws/billing/plan`: the plan an owner or admin chooses, one of the state's `plans`. */
+export const ChoosePlanBody = z.object({ plan: z.string().regex(/^[a-z0-9_-]{1,40}$/) });
+/**
+ * A first plan: Stripe's Checkout page to subscribe on (`url`). A change of plan: when it takes
+ * effect (`now` for an upgrade, prorated; `period_end` for a downgrade, at `at`); the room's
+ * state follows once Stripe confirms it.
+ */
+export const ChoosePlanResponse = z.union([
+  z.object({ url: z.string().url() }),
+  z.object({ change: z.enum(["now", "period_end"]), at: z.number().int().nullable() }),
+]);
+/** `POST /api/workspaces/:ws/billing/portal`: Stripe's customer portal (card, invoices, cancellation). */
+export const PortalResponse = z.object({ url: z.string().url() });
+
 /** The most credits an operator grants at once. */
 export const MAX_GRANT_CREDITS = 1_000_000_000;
 
@@ -27,8 +41,13 @@ export const GrantBody = z.object({
   /** Sent again with a retry, the same grant is one entry (its ledger id is `grant:<requestId>`). */
   requestId: z.string().uuid().optional(),
 });
-/** `POST /api/admin/workspaces/:ws/plan`. */
-export const PlanBody = z.object({ plan: z.string().regex(/^[a-z0-9_-]{1,40}$/) });
+/** `POST /api/admin/workspaces/:ws/plan`: an operator's override; `null` lifts it. */
+export const PlanBody = z.object({
+  plan: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/)
+    .nullable(),
+});
 
 /** A workspace's billing as operators see it (null: its room could not be reached). */
 export const AdminWorkspaceBilling = z.object({ workspaceId: z.string(), state: BillingState.nullable() });

@@ -104,6 +104,27 @@ export const BillingAlerts = z.object({
 });
 export type BillingAlerts = z.infer<typeof BillingAlerts>;
 
+/** Protocol 16: a plan people may choose themselves (Stripe Billing), with its price in words ("$20.00 a month"). */
+export const OfferedPlan = Plan.extend({ price: z.string().max(80) });
+export type OfferedPlan = z.infer<typeof OfferedPlan>;
+
+/** Protocol 16: the workspace's subscription to a plan through Stripe Billing (docs/billing.md). */
+export const PlanSubscription = z.object({
+  /** The plan it bills. */
+  plan: z.object({ id: z.string(), name: z.string() }),
+  /** Stripe's word for it: active, trialing, past_due, unpaid, canceled, incomplete… */
+  status: z.string().max(40),
+  /** When the period paid for ends (and the next renewal is due). */
+  periodEnd: Timestamp,
+  /** Cancelled: it ends then, and the workspace goes back to the operator's default plan. */
+  endsAt: Timestamp.nullable(),
+  /** A downgrade asked for: the plan the workspace moves to at `at`; until then it keeps the one it paid for. */
+  next: z.object({ id: z.string(), name: z.string(), at: Timestamp }).nullable(),
+  /** A renewal's payment failed: since when, and until when the plan still holds without one that succeeds. */
+  paymentFailed: z.object({ since: Timestamp, graceUntil: Timestamp }).nullable(),
+});
+export type PlanSubscription = z.infer<typeof PlanSubscription>;
+
 export const BillingState = z.object({
   plan: Plan,
   period: BillingPeriod,
@@ -118,6 +139,12 @@ export const BillingState = z.object({
   topUpOptions: z.array(z.object({ credits: Credits.positive(), price: z.string() })),
   /** Protocol 15: the alerts' thresholds. */
   alerts: BillingAlerts,
+  /** Protocol 16: where `plan` comes from: the operator's default, the subscription, or an operator's override. */
+  planSource: z.enum(["default", "subscription", "operator"]),
+  /** Protocol 16: the subscription through Stripe, while there is one. */
+  subscription: PlanSubscription.nullable(),
+  /** Protocol 16: the plans owners and admins may choose (empty without Stripe or priced plans). */
+  plans: z.array(OfferedPlan),
 });
 export type BillingState = z.infer<typeof BillingState>;
 

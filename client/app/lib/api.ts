@@ -16,6 +16,8 @@ import {
   AdminGrantResponse,
   AdminPlanResponse,
   CheckoutResponse,
+  ChoosePlanResponse,
+  PortalResponse,
 } from "../../../shared/api/billing";
 import { DevMailResponse } from "../../../shared/api/dev-mail";
 import {
@@ -229,6 +231,10 @@ export const adminApi = {
 export const billingApi = {
   checkout: (workspaceId: string, credits: number) =>
     request(`${workspacePath(workspaceId)}/billing/checkout`, CheckoutResponse, { method: "POST", body: { credits } }),
+  choosePlan: (workspaceId: string, plan: string) =>
+    request(`${workspacePath(workspaceId)}/billing/plan`, ChoosePlanResponse, { method: "POST", body: { plan } }),
+  portal: (workspaceId: string) =>
+    request(`${workspacePath(workspaceId)}/billing/portal`, PortalResponse, { method: "POST", body: {} }),
 };
 /** A rate-limit refusal (429), with the wait the server asked for when it said. */
 function tooMany(retryAfterS: number): string {

@@ -93,6 +93,21 @@ export class Autopilot extends DurableObject<Env> {
     return this.#started("setWorkspacePlan", args);
   }
 
+  /** RPC from the Worker (party/api/billing-routes.ts): one of Stripe's signed events about the plan. */
+  async applyPlanNews(...args: Parameters<RoomRpc["applyPlanNews"]>): Promise<ReturnType<RoomRpc["applyPlanNews"]>> {
+    return this.#started("applyPlanNews", args);
+  }
+
+  /** RPC from the Worker (party/api/billing-routes.ts): the subscription a plan change or the portal is for. */
+  async planSubscription(): Promise<ReturnType<RoomRpc["planSubscription"]>> {
+    return this.#started("planSubscription", []);
+  }
+
+  /** RPC from the Worker (party/api/billing-routes.ts, routes.ts): the plan now, for a checkout and the seats. */
+  async planOf(): Promise<ReturnType<RoomRpc["planOf"]>> {
+    return this.#started("planOf", []);
+  }
+
   /** RPC from the Worker (party/api/schedule-hook-routes.ts): a call of a schedule's webhook. */
   async callScheduleHook(
     ...args: Parameters<RoomRpc["callScheduleHook"]>

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { BillingState, LedgerEntry } from "../../../shared/protocol/billing";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import { operatorCookie } from "./operator";
-import { api, type Person, RawSocket, signUp, uniq } from "../harness";
+import { api, type RawSocket, signUp, uniq, ownerWithSocket } from "../harness";
 
 type ErrorBody = { error: { code: string; message: string } };
 type Change = { workspaceId: string; state: BillingState; credited?: boolean } & ErrorBody;
@@ -22,13 +22,6 @@ const grant = (cookie: string, workspaceId: string, body: unknown) =>
   api<Change>(`/api/admin/workspaces/${workspaceId}/credits`, post(cookie, body));
 const setPlan = (cookie: string, workspaceId: string, plan: unknown) =>
   api<Change>(`/api/admin/workspaces/${workspaceId}/plan`, post(cookie, { plan }));
-
-async function ownerWithSocket(): Promise<{ owner: Person; sock: RawSocket }> {
-  const owner = await signUp();
-  const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-  await sock.hello();
-  return { owner, sock };
-}
 
 const balanceSaid = (sock: RawSocket, balance: number) =>
   sock.waitFor<EventFrame>(
@@ -50,6 +43,7 @@ describe("operators and the workspaces' money", () => {
       expect(row.state).toMatchObject({ plan: { id: "standard", name: "Standard" }, balance: 1000, periodUsed: 0 });
     expect(res.body.plans).toEqual([
       { id: "standard", name: "Standard", includedCredits: 1000 },
+      { id: "starter", name: "Starter", includedCredits: 20_000 },
       { id: "pro", name: "Pro", includedCredits: 50_000 },
     ]);
     expect((await listing(operator, [])).status).toBe(400);

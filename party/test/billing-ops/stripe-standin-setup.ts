@@ -1,6 +1,6 @@
 // vitest globalSetup of the "billing-ops" workerd project (runs in Node): a scripted stand-in
 // for Stripe's API (a paid service), answering what the Worker asks of it (opening a Checkout
-// Session) the way Stripe does, and keeping each request for the tests to read back at
+// Session, changing a subscription's price, opening the customer portal) the way Stripe does, and keeping each request for the tests to read back at
 // GET /__requests. A session for 77777 credits is refused as Stripe refuses a bad request.
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -38,6 +38,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
     seen.push({ method: req.method ?? "", path: req.url ?? "", authorized, form });
     if (!authorized)
       return reply(401, { error: { type: "invalid_request_error", message: "Invalid API Key provided" } });
+    const subscription = /^\/v1\/subscriptions\/(sub_\w+)$/.exec(req.url ?? "")?.[1];
+    if (req.method === "POST" && subscription)
+      return reply(200, {
+        id: subscription,
+        object: "subscription",
+        status: "active",
+        cancel_at_period_end: form.cancel_at_period_end === "true",
+        items: { object: "list", data: [{ id: form["items[0][id]"], price: { id: form["items[0][price]"] } }] },
+      });
+    if (req.method === "POST" && req.url === "/v1/billing_portal/sessions")
+      return reply(200, {
+        id: `bps_standin${seen.length}`,
+        object: "billing_portal.session",
+        customer: form.customer,
+        return_url: form.return_url,
+        url: `https://billing.stripe.test/p/session/${form.customer}`,
+      });
     if (req.method !== "POST" || req.url !== "/v1/checkout/sessions")
       return reply(404, { error: { type: "invalid_request_error", message: `Unrecognized request URL (${req.url})` } });
     if (form["metadata[credits]"] === "77777")

@@ -4,18 +4,12 @@
 // credits its workspace once, however often or in how many events Stripe says so; a forged,
 // tampered or old delivery credits nothing.
 import { SELF } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import type { BillingState, LedgerEntry } from "../../../shared/protocol/billing";
 import type { EventFrame } from "../../../shared/protocol/frames";
-import { addMember, api, createKey, ORIGIN, type Person, RawSocket, signUp } from "../harness";
-
-const { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: STANDIN } = env as unknown as {
-  STRIPE_WEBHOOK_SECRET: string;
-  STRIPE_API_BASE: string;
-};
-type ErrorBody = { error: { code: string; message: string } };
+import { addMember, api, createKey, ORIGIN, type RawSocket, signUp, ownerWithSocket } from "../harness";
+import { deliver, type ErrorBody, keySession, standinRequests, uid } from "./stripe-events";
 
 interface SessionEvent {
   eventId: string;
@@ -51,38 +45,9 @@ function sessionEvent(e: SessionEvent): string {
   });
 }
 
-/** Signs `signed` (the body as Stripe sent it) and delivers `body` (what arrives: the same unless tampered with). */
-async function deliver(
-  signed: string,
-  { secret = WEBHOOK_SECRET, timestamp, body = signed }: { secret?: string; timestamp?: number; body?: string } = {},
-) {
-  const header = await Stripe.webhooks.generateTestHeaderStringAsync({
-    payload: signed,
-    secret,
-    ...(timestamp === undefined ? {} : { timestamp }),
-    cryptoProvider: Stripe.createSubtleCryptoProvider(),
-  });
-  const res = await SELF.fetch(`${ORIGIN}/api/billing/stripe-webhook`, {
-    method: "POST",
-    // As Stripe sends it: no Origin, no cookie.
-    headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": header },
-    body,
-  });
-  return { status: res.status, body: (await res.json()) as { received?: boolean; credited?: boolean } & ErrorBody };
-}
-
 const topUps = async (sock: RawSocket): Promise<LedgerEntry[]> =>
   (await sock.ok("billing.entries", { kind: "topup", limit: 100 })).entries;
 const stateOf = async (sock: RawSocket): Promise<BillingState> => (await sock.ok("billing.summary", {})).state;
-
-async function ownerWithSocket(): Promise<{ owner: Person; sock: RawSocket }> {
-  const owner = await signUp();
-  const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
-  await sock.hello();
-  return { owner, sock };
-}
-
-const uid = () => crypto.randomUUID().replaceAll("-", "");
 
 describe("Stripe's webhook", () => {
   it("credits a paid checkout session once, tells the room's clients, and again neither for a replay nor a second event", async () => {
@@ -202,22 +167,6 @@ const checkout = (who: { cookie: string }, workspaceId: string, body: unknown) =
     cookie: who.cookie,
     body: JSON.stringify(body),
   });
-
-/** The app signed in with an agent's key: the key session's cookie (party/auth/key-sessions.ts). */
-async function keySession(key: string): Promise<{ cookie: string }> {
-  const res = await api<unknown>("/api/agent/sign-in", { method: "POST", body: JSON.stringify({ key }) });
-  expect(res.status).toBe(200);
-  return { cookie: res.headers.get("set-cookie")!.split(";")[0]! };
-}
-
-interface StandinRequest {
-  method: string;
-  path: string;
-  authorized: boolean;
-  form: Record<string, string>;
-}
-const standinRequests = async (): Promise<StandinRequest[]> =>
-  (await (await fetch(`${STANDIN}/__requests`)).json()) as StandinRequest[];
 
 describe("the checkout route", () => {
   it("opens a hosted Checkout Session for an owner, which the webhook credits once paid", async () => {

@@ -10,6 +10,7 @@ import { useCan, useRoom } from "../../stores/room";
 import { UsageView } from "../Usage";
 import { AlertSettings } from "./AlertSettings";
 import { Budgets } from "./Budgets";
+import { Plans } from "./Plans";
 import { rollupsCsv } from "./rollups-csv";
 import { useCheckoutOutcome } from "./checkout-return";
 import { DayChart } from "./DayChart";
@@ -103,15 +104,20 @@ function ModelCalls() {
   );
 }
 
+const OUTCOME_WORDS = {
+  paid: "Thank you: the credits are added here as soon as Stripe confirms the payment.",
+  subscribed: "Thank you: the plan and its credits show here as soon as Stripe confirms the payment.",
+  managed: "Back from Stripe: changes made there show here as soon as Stripe tells the server.",
+  cancelled: "Checkout was cancelled: nothing was charged.",
+} as const;
+
 /** What Stripe's checkout came back with: paid credits arrive once Stripe tells the server. */
 function CheckoutOutcomeNote() {
   const { outcome, dismiss } = useCheckoutOutcome();
   if (!outcome) return null;
   return (
-    <p className={`billing-note${outcome === "paid" ? "" : " muted"}`} role="status">
-      {outcome === "paid"
-        ? "Thank you: the credits are added here as soon as Stripe confirms the payment."
-        : "Checkout was cancelled: nothing was charged."}{" "}
+    <p className={`billing-note${outcome === "cancelled" ? " muted" : ""}`} role="status">
+      {OUTCOME_WORDS[outcome]}{" "}
       <button type="button" className="link small" onClick={dismiss}>
         Dismiss
       </button>
@@ -151,8 +157,9 @@ export function BillingView() {
               credits left
             </p>
             <p className="muted small">
-              {state.plan.name}: {creditsText(state.plan.includedCredits)} at the start of each month (unused ones carry
-              over).
+              {state.plan.name}: {creditsText(state.plan.includedCredits)}{" "}
+              {state.planSource === "subscription" ? "with each paid month" : "at the start of each month"} (unused ones
+              carry over).
             </p>
           </div>
           {state.balance <= 0 && (
@@ -161,6 +168,7 @@ export function BillingView() {
             </p>
           )}
           <TopUps state={state} />
+          <Plans state={state} />
           <section className="billing-section" aria-labelledby="billing-month-h">
             <h3 id="billing-month-h">
               {periodName(state.period)}: <span data-testid="billing-period-used">{creditsText(state.periodUsed)}</span>{" "}

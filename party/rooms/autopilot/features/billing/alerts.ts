@@ -10,6 +10,7 @@ import { featureStore } from "../../kernel/feature-store";
 import type { Sql } from "../../../../domain/sql";
 import { defineRecord } from "../../../../records/codec";
 import { balanceOf, budgetState, periodOf, storedAlertSettings } from "./billing";
+import { keptSubscription, PAYMENT_GRACE_MS, subscriptionHolds } from "./subscription";
 
 /** One threshold crossed in one period, as recorded (its key says which and when). */
 const Crossing = z.object({
@@ -120,5 +121,22 @@ export function standingAlerts(sql: Sql, now: number): StandingAlert[] {
       },
     });
   }
-  return [...[...highest.values()].map((h) => h.alert), ...(balance ? [balance] : [])];
+  const payment = paymentAlert(sql, now);
+  return [...[...highest.values()].map((h) => h.alert), ...(balance ? [balance] : []), ...(payment ? [payment] : [])];
+}
+
+/** A renewal's payment that failed, while Stripe retries and the plan still holds or has just lapsed. */
+function paymentAlert(sql: Sql, now: number): StandingAlert | null {
+  const sub = keptSubscription(sql);
+  if (!sub || sub.ended || sub.paymentFailedAt === null) return null;
+  const until = new Date(sub.paymentFailedAt + PAYMENT_GRACE_MS).toUTCString().slice(0, 16);
+  const holds = subscriptionHolds(sub, now);
+  return {
+    key: `billing:payment:${sub.id}:${sub.paymentFailedAt}`,
+    at: sub.paymentFailedAt,
+    title: "The plan's payment failed",
+    detail: holds
+      ? `Stripe could not charge the card for the plan. Update the card in Billing › Manage card and invoices by ${until}: after that the workspace moves to the default plan's limits.`
+      : "Stripe could not charge the card for the plan, and its grace has passed: the workspace has the default plan's limits. Update the card in Billing › Manage card and invoices.",
+  };
 }

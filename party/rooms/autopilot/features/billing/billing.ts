@@ -17,7 +17,8 @@ import {
 } from "../../../../../shared/protocol/billing";
 import { and, count, desc, eq, gte, lt, or, sql as q, sum } from "drizzle-orm";
 import type { BillingConfig, PlanConfig } from "./config";
-import { topUpPrice } from "./config";
+import { moneyWords, offeredPlans, topUpPrice } from "./config";
+import { keptSubscription, subscribedPlanId, subscriptionHolds, subscriptionView } from "./subscription";
 import { approvals, billingMeta, budgetRaises, budgets, ledger, ledgerTotals } from "../../../../domain/db/schema";
 import { defineRecord, readable } from "../../../../records/codec";
 import { getMeta, setMeta } from "../../../../domain/meta";
@@ -112,13 +113,33 @@ export function periodOf(now: number): { start: number; end: number; key: string
 
 const PLAN_KEY = "plan";
 
-/** The workspace's plan: the one an operator set, else the operator's default. */
-export function workspacePlan(sql: Sql, config: BillingConfig): PlanConfig {
+/** Where the workspace's plan comes from. */
+export type PlanSource = "default" | "subscription" | "operator";
+
+/**
+ * The workspace's plan at `now`: an operator's override, else the subscription's while it
+ * holds (a downgrade's previous plan until the period's end), else the operator's default.
+ */
+export function effectivePlan(sql: Sql, config: BillingConfig, now: number): { plan: PlanConfig; source: PlanSource } {
   const row = sql.db.select().from(billingMeta).where(eq(billingMeta.key, PLAN_KEY)).get();
-  return (row && config.plans[row.value]) || (config.plans[config.defaultPlan] as PlanConfig);
+  const override = row && Object.hasOwn(config.plans, row.value) ? config.plans[row.value] : undefined;
+  if (override) return { plan: override, source: "operator" };
+  const sub = keptSubscription(sql);
+  const subscribed = sub && subscriptionHolds(sub, now) ? config.plans[subscribedPlanId(sub, now)] : undefined;
+  if (subscribed) return { plan: subscribed, source: "subscription" };
+  return { plan: config.plans[config.defaultPlan] as PlanConfig, source: "default" };
 }
 
-export function setWorkspacePlan(sql: Sql, planId: string): void {
+/** The workspace's plan (see `effectivePlan`). */
+export const workspacePlan = (sql: Sql, config: BillingConfig, now = Date.now()): PlanConfig =>
+  effectivePlan(sql, config, now).plan;
+
+/** An operator's override of the plan; null lifts it (the subscription's or the default plan applies again). */
+export function setWorkspacePlan(sql: Sql, planId: string | null): void {
+  if (planId === null) {
+    sql.db.delete(billingMeta).where(eq(billingMeta.key, PLAN_KEY)).run();
+    return;
+  }
   sql.db
     .insert(billingMeta)
     .values({ key: PLAN_KEY, value: planId })
@@ -141,9 +162,13 @@ export function writeMeter(sql: Sql, key: string, value: unknown): void {
     .run();
 }
 
-/** The plan's credits for the period `now` is in, once per period (a workspace's first use of a period credits it). */
+/**
+ * The plan's credits for the calendar month `now` is in, once per month (a workspace's first use
+ * of a month credits it). Not while a subscription gives the plan: its paid invoices credit it.
+ */
 export function creditPeriod(sql: Sql, config: BillingConfig, now: number): void {
-  const plan = workspacePlan(sql, config);
+  const { plan, source } = effectivePlan(sql, config, now);
+  if (source === "subscription") return;
   const period = periodOf(now);
   if (plan.includedCredits <= 0) return;
   appendLedger(sql, {
@@ -272,16 +297,10 @@ export function allBudgets(sql: Sql, now: number): Budget[] {
 /** The state every interface shows (the Billing panel, `billing.summary`, `billing.changed`). */
 export function billingState(sql: Sql, config: BillingConfig, now: number): BillingState {
   creditPeriod(sql, config, now);
-  const plan = workspacePlan(sql, config);
+  const { plan, source } = effectivePlan(sql, config, now);
   const period = periodOf(now);
   return {
-    plan: {
-      id: plan.id,
-      name: plan.name,
-      includedCredits: plan.includedCredits,
-      maxInstances: plan.maxInstances,
-      maxSeats: plan.maxSeats,
-    },
+    plan: planView(plan),
     period: { start: period.start, end: period.end },
     balance: balanceOf(sql),
     periodUsed: spentAgainst(sql, "workspace", null, period.start),
@@ -289,8 +308,22 @@ export function billingState(sql: Sql, config: BillingConfig, now: number): Bill
     topUps: config.stripe !== null,
     topUpOptions: (config.stripe?.topUps ?? []).map((t) => ({ credits: t.credits, price: topUpPrice(t) })),
     alerts: alertSettings(sql, config),
+    planSource: source,
+    subscription: subscriptionView(keptSubscription(sql), config, now),
+    plans: offeredPlans(config).map((p) => ({
+      ...planView(p),
+      price: `${moneyWords(p.monthlyPrice.amount, p.monthlyPrice.currency)} a month`,
+    })),
   };
 }
+
+const planView = (plan: PlanConfig) => ({
+  id: plan.id,
+  name: plan.name,
+  includedCredits: plan.includedCredits,
+  maxInstances: plan.maxInstances,
+  maxSeats: plan.maxSeats,
+});
 
 const GROUP_KEY = {
   purpose: ledger.purpose,

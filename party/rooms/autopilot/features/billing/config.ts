@@ -24,6 +24,17 @@ const PlanSchema = z.object({
   includedCredits: credits,
   maxInstances: z.number().int().min(0).max(10_000).nullable().default(null),
   maxSeats: z.number().int().min(0).max(100_000).nullable().default(null),
+  /** What a month of it costs, for people to read; with `stripePrice`, people choose it themselves. */
+  monthlyPrice: z
+    .object({ amount: z.number().int().min(0).max(100_000_000), currency: z.string().regex(/^[a-z]{3}$/) })
+    .nullable()
+    .default(null),
+  /** The recurring monthly Stripe Price a subscription to the plan is billed by. */
+  stripePrice: z
+    .string()
+    .regex(/^price_[A-Za-z0-9_]{1,200}$/)
+    .nullable()
+    .default(null),
 });
 const PlansSchema = z.record(z.string().regex(/^[a-z0-9_-]{1,40}$/), PlanSchema);
 
@@ -64,7 +75,15 @@ export interface BillingConfig {
 }
 
 const DEFAULT_PLANS: Record<string, PlanConfig> = {
-  standard: { id: "standard", name: "Standard", includedCredits: 100_000, maxInstances: 10, maxSeats: null },
+  standard: {
+    id: "standard",
+    name: "Standard",
+    includedCredits: 100_000,
+    maxInstances: 10,
+    maxSeats: null,
+    monthlyPrice: null,
+    stripePrice: null,
+  },
 };
 
 const DEFAULT_TOPUPS: TopUp[] = [
@@ -122,8 +141,29 @@ export function tokenCost(price: { input: number; output: number }, inputTokens:
 /** The price of the Autopilot's model calls with this model. */
 export const modelPrice = (prices: PriceTable, modelId: string) => prices.models[modelId] ?? prices.default;
 
-/** A top-up's price in words, e.g. "$10.00" or "45.00 EUR". */
-export function topUpPrice(topUp: TopUp): string {
-  const value = (topUp.amount / 100).toFixed(2);
-  return topUp.currency === "usd" ? `$${value}` : `${value} ${topUp.currency.toUpperCase()}`;
+/** An amount in a currency's smallest unit, in words: "$10.00" or "45.00 EUR". */
+export function moneyWords(amount: number, currency: string): string {
+  const value = (amount / 100).toFixed(2);
+  return currency === "usd" ? `$${value}` : `${value} ${currency.toUpperCase()}`;
 }
+
+/** A top-up's price in words, e.g. "$10.00" or "45.00 EUR". */
+export const topUpPrice = (topUp: TopUp): string => moneyWords(topUp.amount, topUp.currency);
+
+/** A plan people may choose themselves: Stripe is configured and the plan has a price and a Stripe Price. */
+export type OfferedPlan = PlanConfig & { monthlyPrice: NonNullable<PlanConfig["monthlyPrice"]>; stripePrice: string };
+
+export function offeredPlans(config: BillingConfig): OfferedPlan[] {
+  if (!config.stripe) return [];
+  return Object.values(config.plans).filter(
+    (plan): plan is OfferedPlan => plan.monthlyPrice !== null && plan.stripePrice !== null,
+  );
+}
+
+/** The plan a Stripe Price bills, or null (another product's price, or a plan the operator removed). */
+export const planOfPrice = (config: BillingConfig, priceId: string): PlanConfig | null =>
+  Object.values(config.plans).find((plan) => plan.stripePrice === priceId) ?? null;
+
+/** Whether moving from `from` to `to` costs more a month (an upgrade: at once) or not (at the period's end). */
+export const isUpgrade = (from: PlanConfig, to: PlanConfig): boolean =>
+  (to.monthlyPrice?.amount ?? 0) > (from.monthlyPrice?.amount ?? 0);

@@ -1,6 +1,7 @@
 import type { BillingState, OperatorBillingState } from "../../../../../shared/protocol/billing";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
-import { appendLedger, billingState, overReported, setWorkspacePlan } from "./billing";
+import { appendLedger, billingState, effectivePlan, overReported, setWorkspacePlan } from "./billing";
+import { applyPlanNews, keptSubscription, PlanNews, subscriptionHolds } from "./subscription";
 import type { BillingParts } from "./index";
 
 /** Credits from outside the room: an operator's grant, or a top-up paid through Stripe. */
@@ -20,8 +21,26 @@ export interface BillingRpc {
   billingState(): OperatorBillingState;
   /** Writes the credit unless its id is in the ledger already; `credited` says whether it was now. */
   creditLedger(credit: LedgerCredit): { credited: boolean; state: BillingState };
-  /** An operator puts the workspace on one of the configured plans. */
-  setWorkspacePlan(planId: string, by: Actor): BillingState;
+  /** An operator puts the workspace on one of the configured plans, or (null) lifts their override. */
+  setWorkspacePlan(planId: string | null, by: Actor): BillingState;
+  /** One of Stripe's signed events about the workspace's plan, as the Worker read it: applied once. */
+  applyPlanNews(news: PlanNews): { changed: boolean };
+  /** What the Worker needs to change or manage the subscription: null when none holds. */
+  planSubscription(): SubscriptionRef | null;
+  /** The plan now and the customer Stripe knows the workspace as (the checkout reuses it). */
+  planOf(): { planId: string; maxSeats: number | null; planName: string; customerId: string | null };
+}
+
+export interface SubscriptionRef {
+  id: string;
+  customerId: string;
+  itemId: string | null;
+  /** The plan it bills (after a downgrade asked for: the new one). */
+  planId: string;
+  /** The plan the workspace has now. */
+  currentPlanId: string;
+  periodEnd: number;
+  cancelAtPeriodEnd: boolean;
 }
 
 const CREDIT_ID = /^(grant|stripe):[A-Za-z0-9_-]{1,200}$/;
@@ -70,13 +89,40 @@ export function billingRpc(p: BillingParts, news: { changed(): void }): BillingR
     },
     setWorkspacePlan: (planId, by) => {
       // Own keys only: a plan id such as "constructor" names something on every object.
-      if (!Object.hasOwn(p.config.plans, planId)) throw new Error(`no plan ${String(planId).slice(0, 40)}`);
+      if (planId !== null && !Object.hasOwn(p.config.plans, planId))
+        throw new Error(`no plan ${String(planId).slice(0, 40)}`);
       p.commit(asOperator(by), (ctx) => {
         setWorkspacePlan(ctx.sql, planId);
         ctx.audit("billing.plan", "workspace", { plan: planId });
       });
       news.changed();
       return operatorsState();
+    },
+    applyPlanNews: (given) => {
+      const parsed = PlanNews.safeParse(given);
+      if (!parsed.success) throw new Error("not a plan event the Worker reads");
+      const changed = p.commit(null, (ctx) =>
+        applyPlanNews(ctx, p.config, parsed.data, (entry) => {
+          const written = appendLedger(ctx.sql, { ...entry, at: ctx.now, kind: "plan" });
+          if (written) ctx.audit("billing.plan_credits", "workspace", { entryId: entry.id, amount: entry.amount });
+          return written;
+        }),
+      );
+      if (changed) news.changed();
+      return { changed };
+    },
+    planSubscription: () => {
+      const sub = keptSubscription(p.sql);
+      const now = Date.now();
+      if (!sub || !subscriptionHolds(sub, now)) return null;
+      const { id, customerId, itemId, planId, periodEnd, cancelAtPeriodEnd } = sub;
+      const currentPlanId = effectivePlan(p.sql, p.config, now).plan.id;
+      return { id, customerId, itemId, planId, currentPlanId, periodEnd, cancelAtPeriodEnd };
+    },
+    planOf: () => {
+      const { plan } = effectivePlan(p.sql, p.config, Date.now());
+      const customerId = keptSubscription(p.sql)?.customerId ?? null;
+      return { planId: plan.id, planName: plan.name, maxSeats: plan.maxSeats, customerId };
     },
   };
 }

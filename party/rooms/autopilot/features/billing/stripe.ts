@@ -28,7 +28,7 @@ function apiAddress(base: string | undefined): { host: string; port: number; pro
   return { host: url.hostname, port: Number(url.port) || (protocol === "http" ? 80 : 443), protocol };
 }
 
-async function client(secretKey: string, env: StripeApiEnv) {
+export async function client(secretKey: string, env: StripeApiEnv) {
   const Stripe = await stripeClass();
   return new Stripe(secretKey, {
     // Workers have fetch, not Node's http.
@@ -79,13 +79,15 @@ export async function createCheckout(env: StripeApiEnv, request: CheckoutRequest
   return session.url;
 }
 
-/** What a webhook delivery comes to. */
+/** What a top-up's webhook delivery comes to. */
 export type WebhookOutcome =
-  /** Not from Stripe, tampered with, or too old: nothing is believed (400). */
-  | { kind: "refused"; reason: string }
   /** From Stripe, but nothing to credit (another event type, not paid yet, another product's session): 200. */
   | { kind: "ignored"; reason: string }
   | { kind: "paid"; eventId: string; sessionId: string; workspaceId: string; credits: number };
+
+/** A delivery whose signature held: Stripe's event, or why nothing in it is believed (400). */
+export type Verified = { kind: "refused"; reason: string } | { kind: "event"; event: StripeEvent };
+export type StripeEvent = Awaited<ReturnType<StripeClass["webhooks"]["constructEventAsync"]>>;
 
 /** The events that say a checkout session was paid: at once (a card), or later (a bank debit). */
 const PAID_EVENTS = new Set(["checkout.session.completed", "checkout.session.async_payment_succeeded"]);
@@ -133,12 +135,12 @@ function timestampRefusal(header: string, nowS: number): string | null {
 /**
  * Verifies a delivery's `Stripe-Signature` over its raw body with the endpoint's secret, and its
  * timestamp within five minutes of now either way (an old one is a replay; one ahead of time is
- * no delivery Stripe made now), then reads it.
+ * no delivery Stripe made now).
  */
-export async function readWebhook(secret: string, payload: string, signature: string | null): Promise<WebhookOutcome> {
+export async function verifiedEvent(secret: string, payload: string, signature: string | null): Promise<Verified> {
   if (!signature) return { kind: "refused", reason: "no Stripe-Signature header" };
   const Stripe = await stripeClass();
-  let event: Awaited<ReturnType<StripeClass["webhooks"]["constructEventAsync"]>>;
+  let event: StripeEvent;
   try {
     event = await Stripe.webhooks.constructEventAsync(
       payload,
@@ -152,6 +154,11 @@ export async function readWebhook(secret: string, payload: string, signature: st
   }
   const early = timestampRefusal(signature, Math.floor(Date.now() / 1000));
   if (early) return { kind: "refused", reason: early };
+  return { kind: "event", event };
+}
+
+/** A verified event as a top-up: a paid checkout session this server opened, or why it is none. */
+export function topUpOf(event: StripeEvent): WebhookOutcome {
   if (!PAID_EVENTS.has(event.type)) return { kind: "ignored", reason: `event type ${event.type}` };
   const session = PaidSession.safeParse(event.data.object);
   if (!session.success) return { kind: "ignored", reason: "not a top-up this server opened" };

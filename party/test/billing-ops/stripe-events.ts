@@ -1,0 +1,54 @@
+// Stripe's side of the billing-ops tests: events signed with the stripe package's own test-header
+// helper and delivered to the real Worker's webhook, and what the API stand-in
+// (stripe-standin-setup.ts) was asked.
+import { SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import Stripe from "stripe";
+import { expect } from "vitest";
+import { api, ORIGIN } from "../harness";
+
+export const { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: STANDIN } = env as unknown as {
+  STRIPE_WEBHOOK_SECRET: string;
+  STRIPE_API_BASE: string;
+};
+export type ErrorBody = { error: { code: string; message: string } };
+export const uid = () => crypto.randomUUID().replaceAll("-", "");
+
+/** Signs `signed` (the body as Stripe sent it) and delivers `body` (what arrives: the same unless tampered with). */
+export async function deliver(
+  signed: string,
+  { secret = WEBHOOK_SECRET, timestamp, body = signed }: { secret?: string; timestamp?: number; body?: string } = {},
+) {
+  const header = await Stripe.webhooks.generateTestHeaderStringAsync({
+    payload: signed,
+    secret,
+    ...(timestamp === undefined ? {} : { timestamp }),
+    cryptoProvider: Stripe.createSubtleCryptoProvider(),
+  });
+  const res = await SELF.fetch(`${ORIGIN}/api/billing/stripe-webhook`, {
+    method: "POST",
+    // As Stripe sends it: no Origin, no cookie.
+    headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": header },
+    body,
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { received?: boolean; credited?: boolean; applied?: boolean } & ErrorBody,
+  };
+}
+
+/** The app signed in with an agent's key: the key session's cookie (party/auth/key-sessions.ts). */
+export async function keySession(key: string): Promise<{ cookie: string }> {
+  const res = await api<unknown>("/api/agent/sign-in", { method: "POST", body: JSON.stringify({ key }) });
+  expect(res.status).toBe(200);
+  return { cookie: res.headers.get("set-cookie")!.split(";")[0]! };
+}
+
+export interface StandinRequest {
+  method: string;
+  path: string;
+  authorized: boolean;
+  form: Record<string, string>;
+}
+export const standinRequests = async (): Promise<StandinRequest[]> =>
+  (await (await fetch(`${STANDIN}/__requests`)).json()) as StandinRequest[];
