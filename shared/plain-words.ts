@@ -112,6 +112,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "billing.entries": "read the receipts",
   "billing.setBudget": "set a budget",
   "billing.setAlerts": "set when owners are told about the money",
+  "billing.setAllowance": "set an agent key's spending allowance",
   "tasks.estimate": "work out what a task may cost",
   "community.feed": "read a community's posts",
   "community.post": "post in a community",
@@ -213,6 +214,7 @@ export const DECIDED_IN_WORDS: Record<DecidedIn, string> = {
   link: "with a link from a mail or notification",
   telegram: "in Telegram",
   slack: "in Slack",
+  allowance: "through the spending allowance they gave the key",
 };
 
 export const JOB_STATUS_WORDS: Record<JobStatus, string> = {

@@ -24,6 +24,7 @@ const STATE: BillingState = {
   planSource: "default",
   subscription: null,
   plans: [],
+  allowances: [],
 };
 
 const entry = (id: string, amount: number, extra: Partial<LedgerEntry> = {}): LedgerEntry => ({

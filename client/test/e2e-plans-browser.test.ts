@@ -3,14 +3,14 @@
 // on Stripe's Checkout (the stand-in's page); Stripe's events, signed with the stripe package's
 // own helper, reach the Worker's webhook, and the Billing panel follows live for the owner and
 // an admin at once: the plan, its credits, when it renews. A switch to Pro goes to Stripe as a
-// change of the subscription, "Manage card and invoices" opens the portal, and the phone shows
-// the same. Screenshots go to test-artifacts/billing/.
+// change of the subscription, "Manage card and invoices" opens the portal, an owner gives an
+// agent key a spending allowance, and the phone shows the same. Screenshots go to test-artifacts/billing/.
 import type { BrowserContext, Page } from "playwright-core";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
 import { type StripeStandIn, startStripeStandIn } from "./billing-standins";
-import { addSecondPerson, httpJson, ownWorkspace, signUpVerified, withServer } from "./e2e-helpers";
+import { addSecondPerson, createKey, httpJson, ownWorkspace, signUpVerified, withServer } from "./e2e-helpers";
 
 const { shot } = artifactsIn("billing");
 const STRIPE_KEY = "sk_test_plans_e2e_standin";
@@ -126,6 +126,7 @@ describe("plans people choose", () => {
     const owner = await signUpVerified(server.url, "Olive");
     const workspace = await ownWorkspace(server.url, owner.cookie);
     const admin = await addSecondPerson(server.url, owner.cookie, workspace, "Adam", "admin");
+    await createKey(server.url, owner.cookie, workspace, { name: "Release bot", scopes: ["read", "write"] });
     const olive = await openBilling(owner.cookie, workspace, { width: 1440, height: 900 });
     const adam = await openBilling(admin.cookie, workspace, { width: 1440, height: 900 });
     const plans = olive.locator(".billing-plans");
@@ -186,6 +187,26 @@ describe("plans people choose", () => {
     await olive.locator(".billing-plans").getByRole("button", { name: "Manage card and invoices" }).click();
     await olive.waitForURL(`https://${HOSTED}/p/session/cus_plans1`);
     expect(stripe.asked.at(-1)).toMatchObject({ path: "/v1/billing_portal/sessions", customer: "cus_plans1" });
+
+    // Back from the portal, Billing says changes made there show once Stripe tells the server.
+    await olive.goto(`${server.url}/?w=${workspace}&billing=managed`);
+    await olive
+      .locator(".billing-view .billing-note")
+      .getByText(/^Back from Stripe/)
+      .waitFor();
+
+    // A spending allowance for the release bot's key, given in the panel; the admin sees it live.
+    const allowances = olive.getByRole("region", { name: "Spending allowances" });
+    await allowances.getByLabel("Agent key").selectOption({ label: "Release bot" });
+    await allowances.getByLabel("Credits a month").fill("5000");
+    await allowances.getByRole("button", { name: "Give allowance" }).click();
+    for (const page of [olive, adam])
+      await page
+        .locator(".billing-view [data-allowance]")
+        .getByText(/^0 credits approved this month · 5,000 credits left · given by Olive/)
+        .waitFor();
+    await allowances.scrollIntoViewIfNeeded();
+    await shot(olive, "12-spending-allowance");
 
     // The phone: the same plan and what it gives.
     const phone = await openBilling(owner.cookie, workspace, { width: 390, height: 844 });

@@ -127,6 +127,16 @@ export function goalRows(r) {
         null,
       ),
     );
+    if (r.task.budgeted)
+      rows.push(
+        cpuRow(
+          "task",
+          "CPU per task step: with a workspace budget vs none (the budget check before each model call)",
+          { room: r.task.budgeted, floor: r.task.room },
+          msText,
+          null,
+        ),
+      );
     rows.push(bytesRow("task", "bytes the client receives per task step", r.task, "frames"));
   }
   if (r.graph) {

@@ -11,7 +11,9 @@
 // instructions, tools and conversation so far; the call stored, run through the room's
 // dispatch, its result stored, posted to the thread and logged; the checkpoint; the events.
 // The floor's side is a socket to the plain streamText, which asks the model for a short
-// text reply `steps` times in a row. An operation is one model step.
+// text reply `steps` times in a row. An operation is one model step. A third side is the
+// room's again, in another workspace that has a budget (one no task comes near): the two room
+// sides' ratio is what the budget check before every model call costs.
 import WebSocket from "ws";
 import { MAX_TASK_GOAL_CHARS } from "../../shared/protocol/tasks.ts";
 import { rotate, sleep, until } from "./blocks.mjs";
@@ -39,8 +41,10 @@ async function checkToolSteps(client, taskId, steps) {
     );
 }
 
-async function roomSide(room, { steps, blocks }) {
-  const { client, bytes } = await personClient(room, "task");
+async function roomSide(room, { steps, blocks, label, budget }) {
+  const { client, bytes } = await personClient(room, label);
+  // A budget no task comes near: every model call is checked against it and recorded, never held up.
+  if (budget) await client.billing.setBudget({ scope: "workspace", limit: 1_000_000_000_000 });
   const goal = taskGoal(steps);
   // A fresh thread per task (one unfinished task per thread), made before the blocks so that
   // no block times a thread's creation.
@@ -110,7 +114,8 @@ async function floorSide(floor, { baseURL, steps }) {
 export async function task({ room, floor, model, steps, warmup, blocks, profile }) {
   if (!Number.isInteger(steps) || steps < 2) throw new Error("BENCH_TASK_STEPS must be an integer of at least 2");
   const sides = {
-    room: await roomSide(room, { steps, blocks: warmup + blocks }),
+    room: await roomSide(room, { steps, blocks: warmup + blocks, label: "task" }),
+    budgeted: await roomSide(room, { steps, blocks: warmup + blocks, label: "task-budgeted", budget: true }),
     floor: await floorSide(floor, { baseURL: model.baseUrl, steps }),
   };
   const block = (side) => async () => {
@@ -124,6 +129,7 @@ export async function task({ room, floor, model, steps, warmup, blocks, profile 
     return await rotate(
       {
         room: { cpu: room.cpu, block: block(sides.room) },
+        budgeted: { cpu: room.cpu, block: block(sides.budgeted) },
         floor: { cpu: floor.cpu, block: block(sides.floor) },
       },
       { warmup, blocks, profile },

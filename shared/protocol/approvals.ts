@@ -62,7 +62,8 @@ export const ToolAction = z.object({
 });
 
 /** Where a decision was taken (Approval.decidedIn). */
-export const DecidedIn = z.enum(["app", "link", "telegram", "slack"]);
+/** `allowance` (protocol 16): approved by the spending allowance a person gave the agent key whose work it was. */
+export const DecidedIn = z.enum(["app", "link", "telegram", "slack", "allowance"]);
 export type DecidedIn = z.infer<typeof DecidedIn>;
 
 export const MAX_APPROVAL_TTL_MS = 30 * 24 * 60 * 60 * 1000;

@@ -125,6 +125,22 @@ export const PlanSubscription = z.object({
 });
 export type PlanSubscription = z.infer<typeof PlanSubscription>;
 
+/**
+ * Protocol 16: a spending allowance (docs/billing.md): an owner or admin let an agent key's spend
+ * approvals be approved in their name, up to `monthly` credits a month, while no person is there.
+ */
+export const SpendAllowance = z.object({
+  /** The agent key's principal id. */
+  principalId: z.string(),
+  monthly: Credits.positive(),
+  /** What it approved this month, and what is left of it. */
+  used: Credits.nonnegative(),
+  remaining: Credits.nonnegative(),
+  /** The person who set it: it approves in their name, while they still may. */
+  setBy: Actor,
+});
+export type SpendAllowance = z.infer<typeof SpendAllowance>;
+
 export const BillingState = z.object({
   plan: Plan,
   period: BillingPeriod,
@@ -145,6 +161,8 @@ export const BillingState = z.object({
   subscription: PlanSubscription.nullable(),
   /** Protocol 16: the plans owners and admins may choose (empty without Stripe or priced plans). */
   plans: z.array(OfferedPlan),
+  /** Protocol 16: agent keys' spending allowances. */
+  allowances: z.array(SpendAllowance),
 });
 export type BillingState = z.infer<typeof BillingState>;
 
@@ -203,6 +221,14 @@ export const BillingSetBudgetResult = z.object({ state: BillingState });
 /** Owners and admins: the alerts' thresholds (protocol 15). */
 export const BillingSetAlertsParams = z.object({ alerts: BillingAlerts, idempotencyKey: IdempotencyKey });
 export const BillingSetAlertsResult = z.object({ state: BillingState });
+
+/** Protocol 16: an owner or admin (a person) sets an agent key's monthly spending allowance; null removes it. */
+export const BillingSetAllowanceParams = z.object({
+  principalId: z.string().min(1).max(128),
+  monthly: Credits.positive().max(1_000_000_000_000).nullable(),
+  idempotencyKey: IdempotencyKey,
+});
+export const BillingSetAllowanceResult = z.object({ state: BillingState });
 
 /** Ephemeral: the ledger or a budget changed (coalesced per commit); the full state, to replace the client's. */
 export const BillingChangedPayload = z.object({ state: BillingState });

@@ -59,6 +59,8 @@ import {
   BillingEntriesParams,
   BillingEntriesResult,
   BillingSetAlertsParams,
+  BillingSetAllowanceParams,
+  BillingSetAllowanceResult,
   BillingSetAlertsResult,
   BillingSetBudgetParams,
   BillingSetBudgetResult,
@@ -355,6 +357,13 @@ export const Methods = {
   "billing.setAlerts": method({
     params: BillingSetAlertsParams,
     result: BillingSetAlertsResult,
+    scope: "admin",
+    mutating: true,
+  }),
+  // Protocol 16: an agent key's spending allowance, set by a person.
+  "billing.setAllowance": method({
+    params: BillingSetAllowanceParams,
+    result: BillingSetAllowanceResult,
     scope: "admin",
     mutating: true,
   }),

@@ -179,6 +179,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "billing.entries": auto("Receipts: the ledger's entries, newest first (per run with runId)."),
   "billing.setBudget": never("budgets are for people to set; agents ask with spend approvals"),
   "billing.setAlerts": never("money alerts are for people to set"),
+  "billing.setAllowance": never("a spending allowance is a person's grant to a key"),
   "community.feed": auto(
     "Read a community's feed over Nostr: the workspace's (its members) or the public one; each post says who wrote it (a person, or an agent and its owner).",
   ),

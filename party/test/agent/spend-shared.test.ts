@@ -55,6 +55,40 @@ describe("replies at one budget's edge together", () => {
     for (const s of [sock, ...deciders]) s.close();
   });
 
+  it("stopping the reply that filed a shared spend approval leaves it pending for the others; approved, they finish", async () => {
+    const { sock, deciders } = await teamRoom(1);
+    await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
+    const threads: string[] = [];
+    for (let i = 0; i < 3; i++)
+      threads.push((await sock.ok("threads.create", { title: `Stop ${i}`, idempotencyKey: idem() })).thread.id);
+    await say(sock, threads[0]!, "STEPS: threads_list {}");
+    const shared = await spendRequested(sock, "a reply");
+    for (const id of threads.slice(1)) await say(sock, id, "STEPS: threads_list {}");
+    await sock.waitFor<EventFrame>(
+      (f) =>
+        f.type === "event" &&
+        f.event === "approval.updated" &&
+        ((f.payload as { approval: Approval }).approval.action as { waiting?: unknown[] }).waiting?.length === 2,
+      30_000,
+    );
+    const filer = shared.threadId!;
+    expect((await sock.ok("chat.abort", { threadId: filer, idempotencyKey: idem() })).aborted).toBe(true);
+    // The reply stopped; its approval is the others' still.
+    await sock.waitFor<EventFrame>(
+      (f) =>
+        f.type === "event" &&
+        f.event === "thread.updated" &&
+        (f.payload as { thread: Thread }).thread.id === filer &&
+        !(f.payload as { thread: Thread }).thread.waiting,
+      10_000,
+    );
+    expect((await sock.ok("approvals.get", { approvalId: shared.id })).approval.status).toBe("pending");
+    await deciders[0]!.ok("approvals.resolve", { approvalId: shared.id, decision: "approve", idempotencyKey: idem() });
+    for (const id of threads.filter((t) => t !== filer))
+      await autopilotSays(sock, id, (m) => m.text.includes("TOOL RESULT SEEN"), 60_000);
+    for (const s of [sock, ...deciders]) s.close();
+  });
+
   it("under the two-person rule, two people's replies at the edge each get their own; one approved can leave room for the other", async () => {
     const { sock, deciders } = await teamRoom(1);
     const bob = deciders[0]!;

@@ -9,7 +9,7 @@ import type { EventFrame } from "../../../shared/protocol/frames";
 import type { RunLogEntry } from "../../../shared/protocol/tasks";
 import type { Message } from "../../../shared/protocol/threads";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "../harness";
-import { agentRoom, autopilotSays, say, taskState } from "./agent-harness";
+import { agentRoom, approvalEvent, autopilotSays, say, taskState } from "./agent-harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
@@ -139,7 +139,7 @@ describe("a task goes on with nobody watching", () => {
     sock.close();
   });
 
-  it("says what a task may cost at most before it starts: its token budget and one more step, at the dearer price", async () => {
+  it("says what a task may cost at most before it starts (and in the Autopilot's own start's approval): its token budget and one more step, at the dearer price", async () => {
     const { sock } = await agentRoom();
     const defaults = await sock.ok("tasks.estimate", {});
     const small = await sock.ok("tasks.estimate", { budget: { maxTokens: 10_000 } });
@@ -156,6 +156,15 @@ describe("a task goes on with nobody watching", () => {
       ok: false,
       error: { code: "bad_request", details: { field: "maxSteps" } },
     });
+    // The Autopilot's own tasks.start asks a person first, and its approval says the same worst case.
+    const { thread } = await sock.ok("threads.create", { title: "Digest", idempotencyKey: idem() });
+    await say(sock, thread.id, 'STEPS: tasks_start {"goal":"Weekly digest","budget":{"maxTokens":10000}}');
+    const asked = await approvalEvent(sock, "pending");
+    expect(asked.action).toMatchObject({ kind: "tool", tool: "tasks_start" });
+    expect(asked.details).toMatch(
+      new RegExp(`^May cost up to ${small.worstCase!.credits.toLocaleString("en-US")} credits \\(its whole budget`),
+    );
+    await sock.ok("approvals.resolve", { approvalId: asked.id, decision: "deny", idempotencyKey: idem() });
     sock.close();
   });
 

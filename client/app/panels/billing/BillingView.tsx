@@ -9,6 +9,7 @@ import { type Grouped, GroupTable } from "../../lib/group-table";
 import { useCan, useRoom } from "../../stores/room";
 import { UsageView } from "../Usage";
 import { AlertSettings } from "./AlertSettings";
+import { Allowances } from "./Allowances";
 import { Budgets } from "./Budgets";
 import { Plans } from "./Plans";
 import { rollupsCsv } from "./rollups-csv";
@@ -203,6 +204,7 @@ export function BillingView() {
             </button>
           </section>
           <Budgets state={state} directory={directory} onSet={billing.replaceState} />
+          <Allowances state={state} directory={directory} onSet={billing.replaceState} />
           <AlertSettings state={state} onSet={billing.replaceState} />
           <Receipts changes={billing.changes} />
           <ModelCalls />

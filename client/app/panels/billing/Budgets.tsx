@@ -6,7 +6,7 @@ import { FormError } from "../../lib/form-error";
 import { ProgressBar } from "../../lib/progress-bar";
 import { useCan, useRoom } from "../../stores/room";
 import { useTasks } from "../../stores/tasks";
-import { AGENT_PREFIX, type Directory, useSubjectName } from "./names";
+import { type Directory, keyChoices, useSubjectName } from "./names";
 import { Options } from "../../lib/options";
 
 /**
@@ -85,14 +85,14 @@ function useSubjects(directory: Directory): Record<Exclude<BudgetScope, "workspa
   return useMemo(() => {
     const tasks = new Map([...listed, ...stateTasks]);
     return {
-      key: directory.keys.map((k) => ({ id: `${AGENT_PREFIX}${k.id}`, name: k.name ?? `key ${k.start ?? k.id}` })),
+      key: keyChoices(directory),
       project: [...projects.values()].filter((p) => !p.archived).map((p) => ({ id: p.id, name: p.name })),
       task: [...tasks.values()]
         .sort((a, b) => Number(FINISHED.has(a.status)) - Number(FINISHED.has(b.status)) || b.updatedAt - a.updatedAt)
         .slice(0, 100)
         .map((t) => ({ id: t.id, name: t.goal.split("\n")[0]!.slice(0, 80) })),
     };
-  }, [directory.keys, projects, stateTasks, listed]);
+  }, [directory, projects, stateTasks, listed]);
 }
 
 function BudgetForm({ directory, onSet }: { directory: Directory; onSet: (state: BillingState) => void }) {

@@ -22,6 +22,10 @@ export interface Directory {
   keys: readonly AgentKey[];
 }
 
+/** The workspace's agent keys as choices: each one's principal id and name. */
+export const keyChoices = (directory: Directory): { id: string; name: string }[] =>
+  directory.keys.map((k) => ({ id: `${AGENT_PREFIX}${k.id}`, name: k.name ?? `key ${k.start ?? k.id}` }));
+
 /** Names from the room's state alone (no list read): for views shown many times over, such as the queue. */
 export const ROOM_NAMES_ONLY: Directory = { members: [], keys: [] };
 

@@ -17,9 +17,10 @@ import type { RoomServices } from "./services";
  * Where a request came from: a client's socket, an MCP session, one of the Autopilot's own
  * tools, a schedule acting as its owner (features/schedules/), a person deciding with a
  * decision link from a mail or a notification (features/decision-links/), or a person
- * pressing a button in a chat (features/chats/).
+ * pressing a button in a chat (features/chats/), or a person's spending allowance for an agent
+ * key approving that key's spending (features/billing/allowances.ts).
  */
-export type Via = "socket" | "mcp" | "tool" | "schedule" | "link" | "telegram" | "slack";
+export type Via = "socket" | "mcp" | "tool" | "schedule" | "link" | "telegram" | "slack" | "allowance";
 
 /** A reaction to one durable event, after the commit that wrote it went out to every client. */
 export type Reaction<E extends DurableEventName> = (payload: EventPayload<E>, event: DurableEvent<E>) => void;

@@ -2,6 +2,7 @@ import type { AccessChange } from "../../../../access/access-change";
 import { defineFeature } from "../../kernel/feature";
 import { agent } from "../agent";
 import { approvals } from "../approvals";
+import { billing } from "../billing";
 import { inbox } from "../inbox";
 import { mcp } from "../mcp";
 import { tasks } from "../tasks";
@@ -16,12 +17,13 @@ export interface AccessRpc {
 /**
  * Access that holds live (docs/access.md): when the Worker says access in this workspace
  * changed, every open socket and MCP session is re-checked, then the work that acts for
- * someone (approvals waiting for a decision, the Autopilot's runs, tasks), then everyone's inbox.
+ * someone (approvals waiting for a decision, the Autopilot's runs, tasks, spending allowances),
+ * then everyone's inbox.
  */
 export const access = defineFeature({
   name: "access",
-  needs: [agent, approvals, tasks, inbox, mcp],
-  build: (s, { agent, approvals, tasks, inbox, mcp }) => {
+  needs: [agent, approvals, billing, tasks, inbox, mcp],
+  build: (s, { agent, approvals, billing, tasks, inbox, mcp }) => {
     const rpc: AccessRpc = {
       accessChanged: async (message) => {
         await applyAccessChange(
@@ -38,6 +40,7 @@ export const access = defineFeature({
           },
           message,
         );
+        await billing.recheckAllowances();
         inbox.refreshEveryone();
         // The sockets still open read their member, key and invitation lists again.
         s.broadcast("access.changed", { reason: message.reason });

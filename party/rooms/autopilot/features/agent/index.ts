@@ -1,7 +1,8 @@
-import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
+import type { MethodName, MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import { agentInfo, readModelConfig } from "./config";
 import { type AgentDeps, AutopilotAgent } from "./runner";
 import { effectiveToolset } from "./toolset";
+import { toolName } from "./tools";
 import { RoomError } from "../../../../domain/errors";
 import { fileBytes } from "../../../../files/storage";
 import { isAccessPrincipal } from "../../../../auth/current-access";
@@ -46,6 +47,8 @@ export const agent = defineFeature({
     const model = readModelConfig(s.env);
     approvals.actingFor(runActingFor);
     // What a run acts through, the Autopilot's replies and tasks' steps alike (tasks take it from here).
+    /** What a call of a tool that spends may cost, by tool name, as the feature that owns the method says. */
+    const toolCosts = new Map<string, (input: unknown) => string | null>();
     const runs: Omit<AgentDeps, "files"> = {
       sql: s.sql,
       commit: s.commit,
@@ -57,6 +60,7 @@ export const agent = defineFeature({
       gateway: (threadId) => instances.bridges.gatewayFor(threadId),
       currentAccess: s.currentAccess,
       spend: billing.spend,
+      toolCost: (tool, input) => toolCosts.get(tool)?.(input) ?? null,
     };
     const runner = new AutopilotAgent({ ...runs, files: (fileId) => fileBytes(s.env.FILES, s.workspaceId())(fileId) });
     /** Stops the thread's reply: the Autopilot's own first, else its gateway's. */
@@ -79,7 +83,14 @@ export const agent = defineFeature({
       return bridge.abort(thread.id);
     };
     return {
-      api: { runner, model: () => model, runs },
+      api: {
+        runner,
+        model: () => model,
+        runs,
+        /** A method that spends when the Autopilot calls it: its tool approval says `words(input)` first. */
+        toolCost: (method: MethodName, words: (input: unknown) => string | null) =>
+          void toolCosts.set(toolName(method), words),
+      },
       context: { agent: runner, modelConfigured: () => model.configured },
       hello: () => ({ streams: runner.streams, agent: agentInfo(model) }),
       methods: methods({

@@ -16,6 +16,8 @@ import { approvalFor } from "./run-tools";
 export interface PauseDeps extends PostDeps {
   /** The OpenClaw instance attached to a thread (its name titles a gateway tool's approval). */
   gateway(threadId: string): Pick<GatewayAccess, "instanceName"> | null;
+  /** What a call of a tool that spends may cost, in words, for its approval (the feature that owns the tool says). */
+  toolCost?(tool: string, input: unknown): string | null;
 }
 
 export function pauseRun(
@@ -43,11 +45,12 @@ export function pauseRun(
       const pending: PendingCall[] = approvals.map((request) => {
         const args = clipText(jsonText(request.input ?? {}));
         const { title, risk } = approvalFor(request.tool, request.input, config.riskyGatewayTools, instance);
+        const cost = deps.toolCost?.(request.tool, request.input) ?? null;
         const { approval } = requestApproval(
           ctx,
           {
             title,
-            details: args,
+            details: cost ? clipText(`${cost}\n\n${args}`) : args,
             risk,
             threadId: run.threadId,
             idempotencyKey: `ap-approval-${request.approvalId}`,

@@ -63,6 +63,8 @@ export interface AgentDeps extends PostDeps, ActingToolsDeps {
   files: FileBytes;
   /** Budgets checked before each model call, its actual cost recorded after (spend-gate.ts). */
   spend: SpendGate;
+  /** What a call of a tool that spends may cost, in words (run-pause.ts). */
+  toolCost(tool: string, input: unknown): string | null;
 }
 
 interface Active {

@@ -83,6 +83,7 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "tasks.cancel": "Cancel a task",
   "billing.setBudget": "Set or remove a budget",
   "billing.setAlerts": "Set when owners are told about the money",
+  "billing.setAllowance": "Set an agent key's spending allowance",
   "tasks.estimate": "Work out what a task may cost before starting it",
   "community.moderate": "Hide posts or ban keys in the community",
   "community.queue": "Read the community's moderation queue",

@@ -183,7 +183,8 @@ function withGrant(
 }
 
 /** Where a person's decision was taken, as the app says it ("in Telegram"). */
-const decidedIn = (via: Via): DecidedIn => (via === "link" || via === "telegram" || via === "slack" ? via : "app");
+const decidedIn = (via: Via): DecidedIn =>
+  via === "link" || via === "telegram" || via === "slack" || via === "allowance" ? via : "app";
 
 /** Whether the room runs a call once this is approved: a gated MCP call's approval has a gate (approval-gates.ts). */
 const gatesCall = (sql: Sql, approvalId: string): boolean =>

@@ -9,7 +9,8 @@ import type { BillingAlerts, BillingState, Budget } from "../../../../../shared/
 import { featureStore } from "../../kernel/feature-store";
 import type { Sql } from "../../../../domain/sql";
 import { defineRecord } from "../../../../records/codec";
-import { balanceOf, budgetState, periodOf, storedAlertSettings } from "./billing";
+import { balanceOf, budgetState, storedAlertSettings } from "./billing";
+import { periodOf } from "./config";
 import { keptSubscription, PAYMENT_GRACE_MS, subscriptionHolds } from "./subscription";
 
 /** One threshold crossed in one period, as recorded (its key says which and when). */

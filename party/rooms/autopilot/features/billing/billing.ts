@@ -17,7 +17,8 @@ import {
 } from "../../../../../shared/protocol/billing";
 import { and, count, desc, eq, gte, lt, or, sql as q, sum } from "drizzle-orm";
 import type { BillingConfig, PlanConfig } from "./config";
-import { moneyWords, offeredPlans, topUpPrice } from "./config";
+import { moneyWords, offeredPlans, periodOf, topUpPrice } from "./config";
+import { allowanceStates } from "./allowances";
 import { keptSubscription, subscribedPlanId, subscriptionHolds, subscriptionView } from "./subscription";
 import { approvals, billingMeta, budgetRaises, budgets, ledger, ledgerTotals } from "../../../../domain/db/schema";
 import { defineRecord, readable } from "../../../../records/codec";
@@ -101,14 +102,6 @@ export function recordOverReport(
 export function overReported(sql: Sql, now: number): { credits: number; calls: number } {
   const month = periodOf(now).key;
   return { credits: total(sql, `overreported:${month}`), calls: total(sql, `overreported-calls:${month}`) };
-}
-
-/** The calendar month (UTC) `now` is in: the period plans credit and budgets count. */
-export function periodOf(now: number): { start: number; end: number; key: string } {
-  const date = new Date(now);
-  const start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
-  const end = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
-  return { start, end, key: new Date(start).toISOString().slice(0, 7) };
 }
 
 const PLAN_KEY = "plan";
@@ -310,6 +303,7 @@ export function billingState(sql: Sql, config: BillingConfig, now: number): Bill
     alerts: alertSettings(sql, config),
     planSource: source,
     subscription: subscriptionView(keptSubscription(sql), config, now),
+    allowances: allowanceStates(sql, now),
     plans: offeredPlans(config).map((p) => ({
       ...planView(p),
       price: `${moneyWords(p.monthlyPrice.amount, p.monthlyPrice.currency)} a month`,

@@ -167,3 +167,11 @@ export const planOfPrice = (config: BillingConfig, priceId: string): PlanConfig 
 /** Whether moving from `from` to `to` costs more a month (an upgrade: at once) or not (at the period's end). */
 export const isUpgrade = (from: PlanConfig, to: PlanConfig): boolean =>
   (to.monthlyPrice?.amount ?? 0) > (from.monthlyPrice?.amount ?? 0);
+
+/** The calendar month (UTC) `now` is in: the period plans credit and budgets count. */
+export function periodOf(now: number): { start: number; end: number; key: string } {
+  const date = new Date(now);
+  const start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+  const end = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  return { start, end, key: new Date(start).toISOString().slice(0, 7) };
+}

@@ -14,6 +14,7 @@ import {
 import { defineFeature } from "../../kernel/feature";
 import { SpendGate } from "./spend-gate";
 import { newCrossings, recordCrossings, standingAlerts } from "./alerts";
+import { allowanceApprover, recheckAllowances, recordAllowanceUse, setAllowance } from "./allowances";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { RoomWriter } from "../../kernel/commit";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
@@ -100,6 +101,18 @@ function keyOfThisWorkspace(
 }
 
 /**
+ * `billing.setAllowance`'s prepare: an allowance is given to a key of this workspace that may
+ * act in it, read from D1, as a key's budget is. Removing one needs no key.
+ */
+function allowanceKey(
+  req: RequestContext,
+  params: { principalId: string; monthly: number | null },
+): Promise<() => void> | undefined {
+  if (params.monthly === null) return undefined;
+  return keyOfThisWorkspace(req, { scope: "key", subjectId: params.principalId, limit: params.monthly });
+}
+
+/**
  * The workspace's money (decision 44): its state and rollups, receipts and budgets; the raise
  * an approved spend approval makes; and the news of every change to clients.
  */
@@ -138,10 +151,14 @@ export const billing = defineFeature({
       news,
       /** Called when an alert's threshold is crossed (the inbox tells owners and admins). */
       onAlert: (listener: () => void) => void alerted.push(listener),
+      /** Access in the workspace changed: an allowance whose giver may no longer decide goes. */
+      recheckAllowances: () => recheckAllowances(s, () => news.changed()),
       /** Every model call and gateway start is reserved against the budgets here first. */
       spend: new SpendGate(s.sql, billingParts.config, () => news.changed()),
     };
     const rpc: BillingRpc = billingRpc(billingParts, news);
+    // Spend approvals of keys a person gave an allowance: approved in that person's name while it lasts.
+    const byAllowance = allowanceApprover(s, () => news.changed());
     return {
       api,
       // From the Worker's billing routes: Stripe's top-ups, operators' grants and plans, /admin's view.
@@ -172,6 +189,16 @@ export const billing = defineFeature({
           );
           return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
         }, keyOfThisWorkspace),
+        "billing.setAllowance": mutate((ctx, params) => {
+          if (ctx.actor.kind !== "user")
+            throw new RoomError(
+              "forbidden",
+              "a spending allowance is a person's grant: an owner or admin sets it in Billing",
+            );
+          setAllowance(ctx.sql, params.principalId, params.monthly, ctx.actor, ctx.now);
+          ctx.audit("billing.allowance", params.principalId, { monthly: params.monthly });
+          return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
+        }, allowanceKey),
         "billing.setAlerts": mutate((ctx, params) => {
           setAlertSettings(ctx.sql, params.alerts);
           ctx.audit("billing.alerts", "workspace", { ...params.alerts });
@@ -179,6 +206,9 @@ export const billing = defineFeature({
         }),
       }),
       reactions: {
+        "approval.requested": ({ approval }) => {
+          if (approval.action?.kind === "spend") byAllowance(approval);
+        },
         // Before the features that go on once it is decided (tasks, the Autopilot's runs): the
         // raise is written first, so what asked finds its budget raised.
         // A raise can leave room for other work waiting on the same budget: theirs are no longer needed.
@@ -188,6 +218,7 @@ export const billing = defineFeature({
           const decider = approval.resolvedBy ? { ...approval.resolvedBy, scopes: [] } : null;
           const raised = s.commit(decider, (ctx) => {
             if (!applySpendApproval(ctx.sql, approval)) return false;
+            if (approval.decidedIn === "allowance") recordAllowanceUse(ctx.sql, approval, ctx.now);
             const amount = (action.granted ?? action.amount).toLocaleString("en-US");
             releaseFittingSpend(ctx, action.budget, `${ctx.actor.name} approved ${amount} more credits on this budget`);
             return true;
@@ -195,12 +226,22 @@ export const billing = defineFeature({
           if (raised) news.changed();
         },
       },
-      answered: { "billing.setBudget": () => news.changed(), "billing.setAlerts": () => news.changed() },
+      answered: {
+        "billing.setBudget": () => news.changed(),
+        "billing.setAlerts": () => news.changed(),
+        // A new or larger allowance may approve what its key's work waits on now.
+        "billing.setAllowance": () => {
+          news.changed();
+          for (const approval of spendApprovals(s.sql, "pending")) byAllowance(approval);
+        },
+      },
       start: () => {
         let raised = false;
         const { sql } = s;
         for (const approval of spendApprovals(sql, "approved")) raised = applySpendApproval(sql, approval) || raised;
         if (raised) news.changed();
+        // What waited while the room was away.
+        for (const approval of spendApprovals(sql, "pending")) byAllowance(approval);
       },
     };
   },

@@ -23,6 +23,9 @@ import { RoomError } from "../../../../domain/errors";
 import { TaskHeartbeat } from "./heartbeat";
 import { readTaskLimits } from "./limits";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
+import { creditsText } from "../../../../../shared/billing-words";
+import type { MethodParsedParams } from "../../../../../shared/protocol/methods";
+import { TasksEstimateParams } from "../../../../../shared/protocol/tasks";
 
 /** Tasks: goals the Autopilot pursues step by step, with no one connected (decision 41), and their run log. */
 export const tasks = defineFeature({
@@ -46,6 +49,27 @@ export const tasks = defineFeature({
       workspaceId: s.workspaceId,
     });
     const p = { runner, limits, heartbeat, room: s };
+    /** What a task with this budget may cost at most (`tasks.estimate`). */
+    const estimate = (given: MethodParsedParams<"tasks.estimate">["budget"]) => {
+      const budget = taskBudget(given, p.limits);
+      const model = agent.model();
+      if (!model.configured) return { budget, maximum: p.limits.maximum, worstCase: null };
+      const price = modelPrice(billing.config.prices, model.modelId);
+      const pricePerMillion = Math.max(price.input, price.output);
+      // The runner stops a task once it has used its tokens: one more step may pass them by its whole context and output.
+      const tokens = budget.maxTokens + model.contextTokens + billing.config.maxOutputTokens;
+      return {
+        budget,
+        maximum: p.limits.maximum,
+        worstCase: { credits: Math.ceil((tokens * pricePerMillion) / 1_000_000), tokens, pricePerMillion },
+      };
+    };
+    // The Autopilot's own tasks.start asks a person first: the approval says what the task may cost.
+    agent.toolCost("tasks.start", (input) => {
+      const parsed = TasksEstimateParams.safeParse({ budget: (input as { budget?: unknown } | null)?.budget });
+      const worst = parsed.success ? estimate(parsed.data.budget).worstCase : null;
+      return worst ? `May cost up to ${creditsText(worst.credits)} (its whole budget and one more step).` : null;
+    });
     return {
       api: runner,
       methods: methods({
@@ -58,20 +82,7 @@ export const tasks = defineFeature({
             reporter: AUTOPILOT_ACTOR,
           }),
         ),
-        "tasks.estimate": query((_sql, params) => {
-          const budget = taskBudget(params.budget, p.limits);
-          const model = agent.model();
-          if (!model.configured) return { budget, maximum: p.limits.maximum, worstCase: null };
-          const price = modelPrice(billing.config.prices, model.modelId);
-          const pricePerMillion = Math.max(price.input, price.output);
-          // The runner stops a task once it has used its tokens: one more step may pass them by its whole context and output.
-          const tokens = budget.maxTokens + model.contextTokens + billing.config.maxOutputTokens;
-          return {
-            budget,
-            maximum: p.limits.maximum,
-            worstCase: { credits: Math.ceil((tokens * pricePerMillion) / 1_000_000), tokens, pricePerMillion },
-          };
-        }),
+        "tasks.estimate": query((_sql, params) => estimate(params.budget)),
         "tasks.pause": mutate(pauseTask),
         "tasks.resume": mutate(resumeTask),
         "tasks.cancel": mutate(cancelTask),
