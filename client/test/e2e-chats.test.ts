@@ -262,7 +262,7 @@ describe("approvals in Telegram", () => {
     recorded.closeAll();
   });
 
-  it("while Telegram is down the approval waits in the room's outbox, the app says so, and it is delivered once Telegram is back; a person who said no approvals in chats gets none", async () => {
+  it("while Telegram is down the approval waits in the room's outbox, the app says so, and it is delivered once Telegram is back; a person who said no approvals in chats gets none; a money alert reaches the owner's chat once", async () => {
     const dana = await signUpVerified(server.url, "Dana");
     const workspace = await ownWorkspace(server.url, dana.cookie);
     const danaLive = await person(dana.cookie, workspace);
@@ -299,6 +299,17 @@ describe("approvals in Telegram", () => {
     await agent.approvals.request({ title: "Rotate the TLS certificate", details: "" });
     await telegram.approvalMessage(tgDana.id, "Rotate the TLS certificate");
     expect(telegram.sentTo(tgDana.id).filter((c) => String(c.body.text).includes("Prune old backups"))).toEqual([]);
+
+    // A money alert reaches the owner's chat, once: the balance below a threshold she set.
+    const low = (c: { body: { text?: unknown } }) =>
+      String(c.body.text).startsWith("The workspace's credits are running low");
+    await danaLive.billing.setAlerts({ alerts: { budgetPercents: [80, 100], lowBalance: 1_000_000 } });
+    const alert = await until(() => telegram.sentTo(tgDana.id).find(low), "the money alert in Dana's chat", 20_000);
+    expect(buttonsOf(alert).size).toBe(0);
+    await danaLive.billing.setAlerts({ alerts: { budgetPercents: [80], lowBalance: 1_000_000 } });
+    await agent.approvals.request({ title: "Vacuum the database", details: "" });
+    await telegram.approvalMessage(tgDana.id, "Vacuum the database");
+    expect(telegram.sentTo(tgDana.id).filter(low)).toHaveLength(1);
   });
 });
 

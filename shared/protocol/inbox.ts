@@ -49,8 +49,8 @@ export const InboxChannels = z.object({
   /** A Web Push notification to the browsers the person subscribed, while no tab of theirs is open. */
   push: z.boolean(),
   /**
-   * Protocol 14: a message with buttons in the person's linked Telegram or Slack chats
-   * (features/chats/); only approvals go there. Absent: on.
+   * Protocol 14: a message in the person's linked Telegram or Slack chats (features/chats/):
+   * approvals with buttons, and money alerts for owners and admins. Absent: on.
    */
   chat: z.boolean().optional(),
 });

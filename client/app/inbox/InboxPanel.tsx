@@ -135,15 +135,17 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
                   </td>
                 ))}
                 <td>
-                  {kind === "approval" ? (
+                  {kind === "approval" || kind === "billing" ? (
                     <input
                       type="checkbox"
-                      aria-label="Approvals in my linked Telegram and Slack chats"
-                      checked={draft.approval.chat !== false}
-                      onChange={(e) => setDraft({ ...draft, approval: { ...draft.approval, chat: e.target.checked } })}
+                      aria-label={`${KIND_PLURAL[kind]} in my linked Telegram and Slack chats`}
+                      checked={channelsFor(draft, kind).chat !== false}
+                      onChange={(e) =>
+                        setDraft({ ...draft, [kind]: { ...channelsFor(draft, kind), chat: e.target.checked } })
+                      }
                     />
                   ) : (
-                    <span className="muted" title="Only approvals go to chats">
+                    <span className="muted" title="Only approvals and money alerts go to chats">
                       –
                     </span>
                   )}

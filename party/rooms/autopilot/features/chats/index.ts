@@ -7,6 +7,8 @@ import { RoomError } from "../../../../domain/errors";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate } from "../../kernel/handlers";
 import { approvals } from "../approvals";
+import { billing, standingAlerts } from "../billing";
+import { deliverMoneyAlerts } from "./money-alerts";
 import { deliverApproval, showOutcome } from "./approval-messages";
 import { botSecrets, type ChatParts, PLATFORMS } from "./bot";
 import { ChatConversations } from "./conversations";
@@ -38,9 +40,9 @@ const newCode = (): string =>
  */
 export const chats = defineFeature({
   name: "chats",
-  needs: [approvals],
+  needs: [approvals, billing],
   schedules: ["drainChats"],
-  build: (s) => {
+  build: (s, { billing }) => {
     const viewFor = (principalId: string): ChatsView => {
       const waiting = outbox.entries(s.sql);
       const connected = connections.entries(s.sql).map(({ value }) => value);
@@ -79,6 +81,8 @@ export const chats = defineFeature({
         }
       },
     };
+    // Money alerts reach owners and admins in their linked chats too, once each.
+    billing.onAlert(() => void s.keepAliveWhile(() => deliverMoneyAlerts(parts, standingAlerts(s.sql, Date.now()))));
     const conversations = new ChatConversations(parts);
     const inbound = new ChatInbound(parts, conversations);
 
