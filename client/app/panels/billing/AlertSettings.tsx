@@ -48,7 +48,10 @@ export function AlertSettings({ state, onSet }: { state: BillingState; onSet: (s
   return (
     <section className="billing-section billing-alerts" aria-labelledby="billing-alerts-h">
       <h3 id="billing-alerts-h">Alerts</h3>
-      <p className="muted small">Owners and admins are told {said}: once each month, in their inbox.</p>
+      <p className="muted small">
+        Owners and admins are told {said}: once each month, in their inbox and as their notification settings say (mail,
+        push, linked chats).
+      </p>
       {canManage && (
         <form
           className="alert-form"
