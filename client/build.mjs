@@ -65,6 +65,10 @@ const assetsDir = join(buildDir, "dist");
 const packageDir = stagePackage(buildDir);
 
 // The app first (index.html + hashed assets); the bundles below add their own files.
+// Always React's production build: Vite takes NODE_ENV from the environment when it is set
+// (a test runner sets "test"), and a build published from such a shell served everyone
+// React's development build.
+process.env.NODE_ENV = "production";
 await viteBuild({
   configFile: false,
   root: join(root, "app"),

@@ -67,7 +67,7 @@ describe("an instance's lifecycle in the app", () => {
     await underWay.getByText('Backup waiting for approval (“Back up OpenClaw instance "lab"”)').waitFor();
     await approve('Back up OpenClaw instance "lab"');
     const restoreButton = page.getByRole("button", { name: /^Restore backup / });
-    await restoreButton.first().waitFor({ timeout: 60_000 });
+    await restoreButton.first().waitFor({ timeout: 120_000 });
     expect(await restoreButton.count()).toBe(1);
     // Its job done (the runtime may list the backup a moment before), nothing is left to say.
     await expect.poll(() => underWay.count(), { timeout: 30_000 }).toBe(0);
@@ -81,12 +81,16 @@ describe("an instance's lifecycle in the app", () => {
     await dialog.getByText("running chats are interrupted").waitFor();
     await shot("03-restart-confirm");
     // A restart is a phase, not a failure: from here until its job is done the gateway is
-    // never shown offline (the page records every time that state is on screen).
+    // shown restarting and never offline (the page records every time either is on screen:
+    // the phase may be over before a locator would look).
     await page.evaluate(() => {
-      const w = window as unknown as { offlineSeen: string[] };
+      const w = window as unknown as { offlineSeen: string[]; restartingSeen: boolean };
       w.offlineSeen = [];
+      w.restartingSeen = false;
       const look = () => {
         for (const el of document.querySelectorAll(".bridge-offline")) w.offlineSeen.push(el.textContent ?? "");
+        for (const el of document.querySelectorAll(".bridge-connecting"))
+          if (el.textContent?.includes("Restarting…")) w.restartingSeen = true;
       };
       new MutationObserver(look).observe(document.body, {
         subtree: true,
@@ -97,7 +101,6 @@ describe("an instance's lifecycle in the app", () => {
     });
     await dialog.getByRole("button", { name: "Ask to restart" }).click();
     await approve('Restart OpenClaw instance "lab"');
-    await page.locator(".bridge-connecting", { hasText: "Restarting…" }).first().waitFor({ timeout: 60_000 });
     await expect.poll(() => fact("Restarts").textContent(), { timeout: 120_000 }).toBe("1");
     // Done when its job is: the details reload then, and the gateway is up again.
     await page.getByRole("tab", { name: "Jobs" }).click();
@@ -107,7 +110,12 @@ describe("an instance's lifecycle in the app", () => {
     await page.getByRole("tab", { name: "Inspector" }).click();
     await expect.poll(() => fact("Uptime").textContent(), { timeout: 30_000 }).toMatch(/^up since/);
     await page.locator(".sidebar .bridge-connected", { hasText: "Gateway connected" }).waitFor({ timeout: 60_000 });
-    expect(await page.evaluate(() => (window as unknown as { offlineSeen: string[] }).offlineSeen)).toEqual([]);
+    const seen = await page.evaluate(() => {
+      const w = window as unknown as { offlineSeen: string[]; restartingSeen: boolean };
+      return { offlineSeen: w.offlineSeen, restartingSeen: w.restartingSeen };
+    });
+    expect(seen.restartingSeen).toBe(true);
+    expect(seen.offlineSeen).toEqual([]);
     // A restart keeps the state.
     expect(readFileSync(marker, "utf8")).toBe("after the backup");
 

@@ -113,7 +113,7 @@ describe("an MCP client in a workspace", () => {
     );
     await page.getByRole("tab", { name: /Approvals/ }).click();
     const item = page.locator(".queue-item.status-pending", { hasText: "Ship the MCP plan" });
-    await item.waitFor({ timeout: 20_000 });
+    await item.waitFor({ timeout: 60_000 });
     await shot("02-pending");
     await item.getByRole("button", { name: "Approve" }).click();
     const answered = await decision;

@@ -27,4 +27,6 @@ export function startServer(options?: {
   localObservability?: boolean;
   /** Static assets to serve instead of the published client build. */
   assetsDir?: string;
+  /** A Worker built by `wrangler deploy --dry-run --outdir` (default: AUTOPILOT_WORKER_BUNDLE), run without bundling. */
+  bundleDir?: string;
 }): Promise<RunningServer>;

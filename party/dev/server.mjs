@@ -226,7 +226,8 @@ export function splitSecretVars(vars) {
  * baselines too); `npm start` and the tests keep wrangler's default. `inspectorPort`: a DevTools endpoint there (and workerd's
  * own on a port of its choosing), for a bench's profiles only; without it nothing listens for an inspector.
  * `assetsDir`: static assets to serve instead of the published client build (client/builds.mjs).
- * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void, inspectorPort?: number, localObservability?: boolean, assetsDir?: string}} options
+ * `bundleDir` (or AUTOPILOT_WORKER_BUNDLE): a Worker built by `wrangler deploy --dry-run --outdir`, run as built (wrangler-dev.mjs).
+ * @param {{port?: number, persistDir?: string, vars?: Record<string,string>, log?: (line: string) => void, inspectorPort?: number, localObservability?: boolean, assetsDir?: string, bundleDir?: string}} options
  * @returns {Promise<{url: string, port: number, persistDir: string, stop: () => Promise<void>, child: import("node:child_process").ChildProcess}>}
  */
 export async function startServer(options = {}) {
@@ -243,6 +244,9 @@ export async function startServer(options = {}) {
   const args = ["--no-warnings", LAUNCHER, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
   // Only then a DevTools endpoint (a bench's CPU profile, party/bench/cpu-profile.mjs): any local uid may connect to it.
   if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
+  // A Worker already built (`npm test` builds one for the whole run): no esbuild at this start.
+  const bundle = options.bundleDir ?? process.env.AUTOPILOT_WORKER_BUNDLE;
+  if (bundle) args.push("--bundle", bundle);
   // Locally there is no mail server: mails go to the dev outbox the app shows (never set in
   // wrangler.toml, so never in production).
   // A gateway linked locally (instances.link) runs on loopback: allowed here, refused in

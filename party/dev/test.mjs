@@ -176,6 +176,11 @@ async function step(name, command, args, vitestReport, { quiet = false, env: ext
 await step("type check (tsc, one config per part)", process.execPath, [join(ROOT, "party", "dev", "typecheck.mjs")]);
 await step("lint (dependency-cruiser, Biome, file size)", process.execPath, [join(ROOT, "party", "dev", "lint.mjs")]);
 await step("client build", process.execPath, [join(ROOT, "client", "build.mjs")]);
+// The production bundle check, early: the Worker it writes is what every server of this run
+// starts from (AUTOPILOT_WORKER_BUNDLE, party/dev/wrangler-dev.mjs), so no start bundles again.
+const outdir = join(reports, "deploy");
+await step("wrangler deploy --dry-run (party Worker)", bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir]);
+if (existsSync(join(outdir, "index.js"))) env.AUTOPILOT_WORKER_BUNDLE = outdir;
 // Units first: the fast loop (`npm run test:unit`), files in parallel; a broken unit shows
 // before the slow steps start.
 const unitReport = join(reports, "unit.json");
@@ -238,8 +243,6 @@ await Promise.all([
     );
   })(),
 ]);
-const outdir = join(reports, "deploy");
-await step("wrangler deploy --dry-run (party Worker)", bin("wrangler"), ["deploy", "--dry-run", "--outdir", outdir]);
 // The runtime's production Worker runs its gateways in containers; there is no Docker
 // engine to build the image here, and --containers-rollout=none is wrangler's supported
 // way to bundle and check the Worker without building or updating containers.

@@ -10,10 +10,16 @@
 // The flags are the CLI's own spellings, parsed here into the same input the CLI builds
 // (wrangler's setupDevEnv): --ip, --port, --persist-to, --var NAME:VALUE (plain text, shown
 // as "(hidden)" like the CLI's), --env-file (secrets stay in files, never on a command line),
-// --inspector-port, --assets. wrangler.toml (its [build] step, bindings, migrations) is read as by the
+// --inspector-port, --assets, and --bundle (below). wrangler.toml (its [build] step, bindings, migrations) is read as by the
 // CLI. No dev registry is given (`dev.registry`): wrangler passes one by default and then
 // workerd also listens on a debug port any local uid may reach; nothing here binds to
 // another local Worker.
+//
+// --bundle DIR runs the Worker as `wrangler deploy --dry-run --outdir DIR` built it, unbundled:
+// a start then skips esbuild, most of its CPU. `npm test` builds once and every server of
+// the run starts from it; `npm start` and a test run alone bundle the sources as the CLI does.
+// The modules written beside index.js are the text ones wrangler.toml's [[rules]] name, under
+// names wrangler prefixed with their hash, so the rule here matches them by extension.
 //
 // Run by the project's pinned Node (wrangler needs 22+). Its output is wrangler's own logger
 // and the Worker's console, as the CLI prints them. SIGTERM ends it as it ends the CLI:
@@ -33,6 +39,7 @@ const { values } = parseArgs({
     "env-file": { type: "string", multiple: true },
     "inspector-port": { type: "string" },
     assets: { type: "string" },
+    bundle: { type: "string" },
   },
   strict: true,
 });
@@ -67,6 +74,12 @@ try {
     // A folder of static assets in place of wrangler.toml's `[assets] directory` (its other settings stay).
     ...(values.assets ? { assets: values.assets } : {}),
     bindings,
+    ...(values.bundle
+      ? {
+          entrypoint: join(values.bundle, "index.js"),
+          build: { bundle: false, moduleRules: [{ type: "Text", globs: ["**/*.sql", "**/*.md"], fallthrough: true }] },
+        }
+      : {}),
     dev: {
       server: { hostname: values.ip ?? "127.0.0.1", port: port("port") },
       inspector: values["inspector-port"] ? { hostname: "127.0.0.1", port: port("inspector-port") } : false,
