@@ -36,6 +36,10 @@ export function authPlugins(sendInvitationEmail?: InvitationMail) {
       // An invitation goes to an address; only someone who proved they read that
       // address may see, accept or decline it (someone who registered it first cannot).
       requireEmailVerificationOnInvitation: true,
+      // Seats are the plan's, counted over people only (party/api/seats.ts says what frees
+      // one). The plugin's own cap (100 members by default, agents' accounts included) would
+      // be a second, hidden limit that refuses a workspace's 101st member whatever its plan.
+      membershipLimit: Number.MAX_SAFE_INTEGER,
       ...(sendInvitationEmail && { sendInvitationEmail }),
     }),
     apiKey({

@@ -224,7 +224,7 @@ describe("auth HTTP API", () => {
     expect(after.body.keys.map((k) => k.id)).toEqual([approver.id]);
   });
 
-  it("lists are whole past better-auth's default page of 100 rows", async () => {
+  it("lists are whole past better-auth's default page of 100 rows, and a workspace past its default 100 members takes one more", async () => {
     const owner = await signUp();
     const ws = owner.workspaceId;
     const db = (env as unknown as { DB: D1Database }).DB;
@@ -256,5 +256,9 @@ describe("auth HTTP API", () => {
     expect(members.body.members).toHaveLength(n + 1);
     const keys = await api<{ keys: { id: string }[] }>(`/api/workspaces/${ws}/keys`, { cookie: owner.cookie });
     expect(keys.body.keys).toHaveLength(n);
+    // Seats are the plan's (this project's default has no limit): better-auth's own cap of 100
+    // members, agents' accounts included, is not a second, hidden one.
+    const newcomer = await signUp();
+    expect((await addMember(owner, ws, newcomer, "member")).status).toBe(201);
   });
 });
