@@ -158,12 +158,14 @@ export function writeMeter(sql: Sql, key: string, value: unknown): void {
 /**
  * The plan's credits for the calendar month `now` is in, once per month (a workspace's first use
  * of a month credits it). Not while a subscription gives the plan: its paid invoices credit it.
+ * Returns the plan it read, so a caller that needs it too does not read it again.
  */
-export function creditPeriod(sql: Sql, config: BillingConfig, now: number): void {
-  const { plan, source } = effectivePlan(sql, config, now);
-  if (source === "subscription") return;
+export function creditPeriod(sql: Sql, config: BillingConfig, now: number): { plan: PlanConfig; source: PlanSource } {
+  const effective = effectivePlan(sql, config, now);
+  const { plan, source } = effective;
+  if (source === "subscription") return effective;
   const period = periodOf(now);
-  if (plan.includedCredits <= 0) return;
+  if (plan.includedCredits <= 0) return effective;
   appendLedger(sql, {
     id: `plan:${period.key}`,
     at: period.start,
@@ -171,6 +173,7 @@ export function creditPeriod(sql: Sql, config: BillingConfig, now: number): void
     amount: plan.includedCredits,
     note: `${plan.name} plan: credits for ${period.key}`,
   });
+  return effective;
 }
 
 export function balanceOf(sql: Sql): number {
@@ -289,8 +292,7 @@ export function allBudgets(sql: Sql, now: number): Budget[] {
 
 /** The state every interface shows (the Billing panel, `billing.summary`, `billing.changed`). */
 export function billingState(sql: Sql, config: BillingConfig, now: number): BillingState {
-  creditPeriod(sql, config, now);
-  const { plan, source } = effectivePlan(sql, config, now);
+  const { plan, source } = creditPeriod(sql, config, now);
   const period = periodOf(now);
   return {
     plan: planView(plan),
