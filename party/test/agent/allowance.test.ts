@@ -1,6 +1,7 @@
 // Agents alone (decision 62): an agent key's work that crosses its budget is approved by the
 // spending allowance a person gave the key, in that person's name, while the month's allowance
 // lasts; past it, or once that person may no longer decide, it waits for a person as before.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { BillingState } from "../../../shared/protocol/billing";
 import type { EventFrame } from "../../../shared/protocol/frames";
@@ -111,6 +112,36 @@ describe("a key's spending allowance", () => {
     // The key's next crossing waits for a person.
     const task = await start(3);
     const asked = await spendRequested(sock, { task });
+    const decided = await sock.ok("approvals.resolve", {
+      approvalId: asked.id,
+      decision: "deny",
+      idempotencyKey: idem(),
+    });
+    expect(decided.approval).toMatchObject({ status: "denied", resolvedBy: { kind: "user" }, decidedIn: "app" });
+    for (const s of [sock, bot]) s.close();
+  });
+
+  it("is read again when it would approve: a giver no longer an admin, whose change the room was never told of, approves nothing", async () => {
+    const { ann, ws, sock, bot, botId, start } = await botOnABudget();
+    const bob = await signUp();
+    await addMember(ann, ws, bob, "admin");
+    const bobSock = await RawSocket.open(ws, { cookie: bob.cookie });
+    await bobSock.hello();
+    await bobSock.ok("billing.setAllowance", { principalId: botId, monthly: 50_000, idempotencyKey: idem() });
+    bobSock.close();
+    // Bob's role changes in the accounts' database alone (no route tells the room): only the
+    // allowance's own check, when it would approve, can see it.
+    const db = (env as unknown as { DB: D1Database }).DB;
+    await db
+      .prepare(`update "member" set "role" = 'member' where "organizationId" = ? and "userId" = ?`)
+      .bind(ws, bob.userId)
+      .run();
+    expect((await sock.ok("billing.summary", {})).state.allowances).toHaveLength(1);
+
+    const task = await start(3);
+    const asked = await spendRequested(sock, { task });
+    // It lapses there, everyone is told, and the approval waits for a person.
+    await allowanceGone(sock);
     const decided = await sock.ok("approvals.resolve", {
       approvalId: asked.id,
       decision: "deny",
