@@ -122,7 +122,7 @@ async function openBilling(cookie: string, workspace: string, viewport: { width:
 const planChip = (page: Page) => page.locator(".billing-view .billing-head .chip");
 
 describe("plans people choose", () => {
-  it("an owner subscribes through Checkout, both admins see it live, switches to Pro and reaches the portal; the phone shows it", async () => {
+  it("an owner subscribes through Checkout, both admins see it live, switches to Pro, reaches the portal and asks to step back down (what stops said); the phone shows it", async () => {
     const owner = await signUpVerified(server.url, "Olive");
     const workspace = await ownWorkspace(server.url, owner.cookie);
     const admin = await addSecondPerson(server.url, owner.cookie, workspace, "Adam", "admin");
@@ -194,6 +194,19 @@ describe("plans people choose", () => {
       .locator(".billing-view .billing-note")
       .getByText(/^Back from Stripe/)
       .waitFor();
+
+    // Back down to Starter: from the period's end, and the panel says what will stop then.
+    const starter = olive.locator(".billing-plans").getByRole("button", { name: "Choose the Starter plan" });
+    expect(await starter.getAttribute("title")).toMatch(/^From .+\. Then no one new joins past 3 seats\.$/);
+    await starter.click();
+    await olive
+      .locator(".billing-plans .billing-note")
+      .getByText(/^Starter from .+\. Then no one new joins past 3 seats\.$/)
+      .waitFor();
+    expect(stripe.asked.at(-1)).toMatchObject({
+      path: "/v1/subscriptions/sub_plans1",
+      "items[0][price]": "price_starter",
+    });
 
     // A spending allowance for the release bot's key, given in the panel; the admin sees it live.
     const allowances = olive.getByRole("region", { name: "Spending allowances" });
