@@ -109,7 +109,13 @@ export const planApi = new Hono<ApiEnv>()
         if (!sub) {
           const origin = linkOrigin(c.env, c.req.header("origin") ?? new URL(c.req.url).origin);
           if (!origin) return httpError(c, "feature_off", "no origin to come back to: set APP_ORIGINS");
-          const { customerId } = await room.planOf();
+          const { customerId, lapsed } = await room.planOf();
+          if (lapsed)
+            return httpError(
+              c,
+              "conflict",
+              "the plan's last payment failed and Stripe is still retrying it: pay or cancel it in Manage card and invoices, then choose a plan",
+            );
           const url = await openPlanCheckout(c.env, {
             secretKey,
             workspaceId,

@@ -86,26 +86,31 @@ const invoiceEvent = (
   sub: string,
   reason: string,
   lines: Line[],
+  created = now(),
 ) =>
-  event(type, {
-    id: `in_${uid()}`,
-    object: "invoice",
-    billing_reason: reason,
-    status: type === "invoice.paid" ? "paid" : "open",
-    parent: {
-      type: "subscription_details",
-      subscription_details: { subscription: sub, metadata: { purpose: "autopilot_plan", workspaceId } },
+  event(
+    type,
+    {
+      id: `in_${uid()}`,
+      object: "invoice",
+      billing_reason: reason,
+      status: type === "invoice.paid" ? "paid" : "open",
+      parent: {
+        type: "subscription_details",
+        subscription_details: { subscription: sub, metadata: { purpose: "autopilot_plan", workspaceId } },
+      },
+      lines: {
+        object: "list",
+        data: lines.map((l) => ({
+          object: "line_item",
+          amount: l.amount,
+          period: { start: l.start, end: l.end },
+          pricing: { type: "price_details", price_details: { price: l.price, product: "prod_x" } },
+        })),
+      },
     },
-    lines: {
-      object: "list",
-      data: lines.map((l) => ({
-        object: "line_item",
-        amount: l.amount,
-        period: { start: l.start, end: l.end },
-        pricing: { type: "price_details", price_details: { price: l.price, product: "prod_x" } },
-      })),
-    },
-  });
+    created,
+  );
 
 const choose = (who: { cookie: string }, ws: string, plan: unknown) =>
   api<({ url: string } | { change: string; at: number | null }) & ErrorBody>(`/api/workspaces/${ws}/billing/plan`, {
@@ -351,6 +356,33 @@ describe("plans people choose", () => {
     await deliver(subscriptionEvent("updated", ws, { ...period, status: "active" }, now() + 1));
     expect((await stateOf(sock)).subscription?.paymentFailed).toBeNull();
     expect(await alerts()).toEqual([]);
+    sock.close();
+  });
+
+  it("past its grace a failed plan ends, and while Stripe still retries it no second subscription is opened", async () => {
+    const { owner, sock } = await ownerWithSocket();
+    const ws = owner.workspaceId;
+    const s = { id: `sub_${uid()}`, customer: `cus_${uid()}`, item: `si_${uid()}`, price: "price_pro" };
+    const period = { ...s, start: now() - 20 * DAY, end: now() + 10 * DAY };
+    await deliver(subscriptionEvent("created", ws, period, now() - 20 * DAY));
+    const failedAt = now() - 8 * DAY;
+    const line = { price: "price_pro", amount: 2900, start: period.start, end: period.end };
+    await deliver(invoiceEvent("invoice.payment_failed", ws, s.id, "subscription_cycle", [line], failedAt));
+    await deliver(subscriptionEvent("updated", ws, { ...period, status: "past_due" }, failedAt + 1));
+    expect(await stateOf(sock)).toMatchObject({ planSource: "default", plan: { id: "standard" } });
+    const asked = (await standinRequests()).length;
+    const refused = await choose(owner, ws, "pro");
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(
+      /Stripe is still retrying it: pay or cancel it in Manage card and invoices/,
+    );
+    expect(await standinRequests()).toHaveLength(asked);
+    // The portal, where it is paid or cancelled, still opens for its customer.
+    expect((await portal(owner, ws)).status).toBe(201);
+    expect((await standinRequests()).at(-1)?.form).toMatchObject({ customer: s.customer });
+    // Cancelled there: Checkout opens again.
+    await deliver(subscriptionEvent("deleted", ws, { ...period, status: "canceled" }, now()));
+    expect((await choose(owner, ws, "pro")).status).toBe(201);
     sock.close();
   });
 

@@ -1,7 +1,7 @@
 import type { BillingState, OperatorBillingState } from "../../../../../shared/protocol/billing";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
 import { appendLedger, billingState, effectivePlan, overReported, setWorkspacePlan } from "./billing";
-import { applyPlanNews, keptSubscription, PlanNews, subscriptionHolds } from "./subscription";
+import { applyPlanNews, keptSubscription, PlanNews, subscriptionHolds, subscriptionLapsed } from "./subscription";
 import type { BillingParts } from "./index";
 
 /** Credits from outside the room: an operator's grant, or a top-up paid through Stripe. */
@@ -28,7 +28,14 @@ export interface BillingRpc {
   /** What the Worker needs to change or manage the subscription: null when none holds. */
   planSubscription(): SubscriptionRef | null;
   /** The plan now and the customer Stripe knows the workspace as (the checkout reuses it). */
-  planOf(): { planId: string; maxSeats: number | null; planName: string; customerId: string | null };
+  planOf(): {
+    planId: string;
+    maxSeats: number | null;
+    planName: string;
+    customerId: string | null;
+    /** A subscription past its grace that Stripe still retries (subscription.ts `subscriptionLapsed`). */
+    lapsed: boolean;
+  };
 }
 
 export interface SubscriptionRef {
@@ -120,9 +127,17 @@ export function billingRpc(p: BillingParts, news: { changed(): void }): BillingR
       return { id, customerId, itemId, planId, currentPlanId, periodEnd, cancelAtPeriodEnd };
     },
     planOf: () => {
-      const { plan } = effectivePlan(p.sql, p.config, Date.now());
-      const customerId = keptSubscription(p.sql)?.customerId ?? null;
-      return { planId: plan.id, planName: plan.name, maxSeats: plan.maxSeats, customerId };
+      const now = Date.now();
+      const { plan } = effectivePlan(p.sql, p.config, now);
+      const sub = keptSubscription(p.sql);
+      const lapsed = subscriptionLapsed(sub, now);
+      return {
+        planId: plan.id,
+        planName: plan.name,
+        maxSeats: plan.maxSeats,
+        customerId: sub?.customerId ?? null,
+        lapsed,
+      };
     },
   };
 }

@@ -114,6 +114,14 @@ export function subscriptionHolds(sub: KeptSubscription, now: number): boolean {
   return RETRYING.has(sub.status) && now < (sub.paymentFailedAt ?? sub.eventAt * 1000) + PAYMENT_GRACE_MS;
 }
 
+/**
+ * Whether Stripe still retries a subscription whose grace is over: it gives no plan, yet a new
+ * one through Checkout would be a second subscription billing the same workspace.
+ */
+export function subscriptionLapsed(sub: KeptSubscription | null, now: number): boolean {
+  return sub !== null && !sub.ended && RETRYING.has(sub.status) && !subscriptionHolds(sub, now);
+}
+
 /** The plan a subscription that holds gives at `now`: a downgrade's previous plan until its change. */
 export function subscribedPlanId(sub: KeptSubscription, now: number): string {
   return sub.previousPlan && sub.changeAt !== null && now < sub.changeAt ? sub.previousPlan : sub.planId;
