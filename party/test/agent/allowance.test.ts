@@ -26,6 +26,17 @@ async function botOnABudget() {
   return { ann, ws, sock, bot, botId, start };
 }
 
+/** Bob, made an admin of Ann's workspace, gives the key an allowance of 50,000 credits a month. */
+async function allowanceFromAnAdmin(ann: { cookie: string }, ws: string, botId: string) {
+  const bob = await signUp();
+  await addMember(ann, ws, bob, "admin");
+  const bobSock = await RawSocket.open(ws, { cookie: bob.cookie });
+  await bobSock.hello();
+  await bobSock.ok("billing.setAllowance", { principalId: botId, monthly: 50_000, idempotencyKey: idem() });
+  bobSock.close();
+  return bob;
+}
+
 const allowanceGone = (sock: RawSocket) =>
   sock.waitFor<EventFrame>(
     (f) =>
@@ -98,11 +109,7 @@ describe("a key's spending allowance", () => {
 
   it("holds only while its giver may decide: removed, their allowance goes and approves nothing", async () => {
     const { ann, ws, sock, bot, botId, start } = await botOnABudget();
-    const bob = await signUp();
-    await addMember(ann, ws, bob, "admin");
-    const bobSock = await RawSocket.open(ws, { cookie: bob.cookie });
-    await bobSock.hello();
-    await bobSock.ok("billing.setAllowance", { principalId: botId, monthly: 50_000, idempotencyKey: idem() });
+    const bob = await allowanceFromAnAdmin(ann, ws, botId);
     expect((await sock.ok("billing.summary", {})).state.allowances[0]?.setBy.name).toBe(bob.name);
     const removed = await api(`/api/workspaces/${ws}/members/${bob.userId}`, { method: "DELETE", cookie: ann.cookie });
     expect(removed.status).toBe(200);
@@ -123,12 +130,7 @@ describe("a key's spending allowance", () => {
 
   it("is read again when it would approve: a giver no longer an admin, whose change the room was never told of, approves nothing", async () => {
     const { ann, ws, sock, bot, botId, start } = await botOnABudget();
-    const bob = await signUp();
-    await addMember(ann, ws, bob, "admin");
-    const bobSock = await RawSocket.open(ws, { cookie: bob.cookie });
-    await bobSock.hello();
-    await bobSock.ok("billing.setAllowance", { principalId: botId, monthly: 50_000, idempotencyKey: idem() });
-    bobSock.close();
+    const bob = await allowanceFromAnAdmin(ann, ws, botId);
     // Bob's role changes in the accounts' database alone (no route tells the room): only the
     // allowance's own check, when it would approve, can see it.
     const db = (env as unknown as { DB: D1Database }).DB;
