@@ -7,11 +7,14 @@ import type { OpEffects } from "../../kernel/commit";
 import { listSessions } from "./gateway";
 import { listInstances } from "./instances";
 import { fileBytes } from "../../../../files/storage";
-import { settleInstanceApproval } from "./approvals";
+import { dropLinkRequest } from "./gateway-links";
+import { getInstance } from "./instances";
+import { runLinkedOperation } from "./linked-operations";
+import { isChannelApproval, settleChannelApproval } from "./channels/operations";
 import { BridgeSupervisor } from "./bridge-supervisor";
 import { driveChatStarts } from "./chat-starts";
 import { instanceDetails } from "./details";
-import { type OperationDeps, watchInstance } from "./operations";
+import { type OperationDeps, runInstanceOperation, watchInstance } from "./operations";
 import { runScheduledBackups } from "./scheduled-backups";
 import { runtimeFromEnv } from "./runtime-client";
 import type { AutopilotContext } from "../../request-context";
@@ -121,9 +124,27 @@ export class InstanceHost {
     return this.s.keepAliveWhile(() => runScheduledBackups(this.operations(), this.#backupPolicy));
   }
 
-  /** An instance approval was decided: an approved operation runs (outliving the request), a refused link is forgotten. */
+  /**
+   * An instance approval was decided: an approved one runs, outliving the request (on our
+   * runtime, or on the room alone for a linked gateway); a link denied or expired drops the
+   * token it was filed with. Channel changes run on the gateway, hosted or linked alike.
+   */
   settle(approval: Approval): void {
-    void this.s.keepAliveWhile(() => settleInstanceApproval(this.operations(), approval));
+    const action = approval.action;
+    if (action?.kind !== "instance") return;
+    const deps = this.operations();
+    if (isChannelApproval(approval)) {
+      void this.s.keepAliveWhile(() => settleChannelApproval(deps, approval));
+      return;
+    }
+    if (approval.status !== "approved") {
+      if (action.operation === "link") dropLinkRequest(deps.sql, approval.id);
+      return;
+    }
+    const linked = action.operation === "link" || getInstance(deps.sql, action.instanceId)?.kind === "linked";
+    void this.s.keepAliveWhile(() =>
+      linked ? runLinkedOperation(deps, approval) : runInstanceOperation(deps, approval),
+    );
   }
 
   /** Moves `instances.startChat` starts along; the bridge of an instance that got its first message sends it. */
