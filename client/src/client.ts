@@ -39,7 +39,6 @@ import {
   diffStreams,
   emptyState,
   type PagedKind,
-  withPresence,
   type WorkspaceState,
 } from "./state";
 import {
@@ -544,7 +543,6 @@ export class AutopilotClient {
       return this.#reconnect();
     }
 
-    const resumed = this.#hello !== null && outcome === "resume";
     this.#hello = hello;
     this.#bucket = bucketForLimits(hello.limits);
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
@@ -563,27 +561,9 @@ export class AutopilotClient {
     }
     this.#settleReady.resolve(hello);
 
-    // Presence is ephemeral, so a resume replays none of the joins and leaves we missed.
-    if (resumed) void this.#refreshPresence();
     if (this.#presenceStatus !== null)
       void this.request("presence.update", { status: this.#presenceStatus }).catch(() => {});
     this.#flush();
-  }
-
-  async #refreshPresence(): Promise<void> {
-    try {
-      const entries = [];
-      let after: string | undefined;
-      do {
-        const page = await this.request("presence.list", after === undefined ? {} : { after });
-        entries.push(...page.presence);
-        after = page.next ?? undefined;
-      } while (after !== undefined);
-      this.#state = withPresence(this.#state, entries);
-      this.#emitter.emit("state", this.#state);
-    } catch {
-      // Stale presence is cosmetic; the next hello tries again.
-    }
   }
 
   #onEvent(frame: EventFrame): void {

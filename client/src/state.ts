@@ -4,7 +4,7 @@ import type { ChatStream, GatewaySession, LiveState } from "../../shared/protoco
 import type { HelloPayload, Snapshot, SnapshotMore } from "../../shared/protocol/hello";
 import type { PageCursor } from "../../shared/protocol/paging";
 import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
-import type { PresenceEntry } from "../../shared/protocol/presence";
+import type { PresencePerson, PresenceSummary } from "../../shared/protocol/presence";
 import type { Project } from "../../shared/protocol/projects";
 import type { ThreadRead, ThreadReads } from "../../shared/protocol/reads";
 import type { Task } from "../../shared/protocol/tasks";
@@ -25,8 +25,14 @@ export interface WorkspaceState {
   readonly threads: ReadonlyMap<string, Thread>;
   readonly approvals: ReadonlyMap<string, Approval>;
   readonly jobs: ReadonlyMap<string, Job>;
-  /** Keyed by connection id: a person on two devices shows twice. */
-  readonly presence: ReadonlyMap<string, PresenceEntry>;
+  /**
+   * The people the room shows (protocol 17), by principal id, in order of arrival: the first
+   * few to arrive, bounded whatever the workspace's size (`online` counts everyone; the rest
+   * is one `presence.list` away). Replaced by every hello and `presence.summary`.
+   */
+  readonly presence: ReadonlyMap<string, PresencePerson>;
+  /** How many people and sockets are here, and how many of the sockets are this principal's own (protocol 17). */
+  readonly online: Readonly<Online>;
   readonly instances: ReadonlyMap<string, Instance>;
   /**
    * Projects (protocol 9): those not archived from the hello (the newest, bounded; the rest
@@ -74,9 +80,14 @@ export const noMore: SnapshotMore = {
   approvals: { left: 0, next: null },
   jobs: { left: 0, next: null },
   projects: { left: 0, next: null },
-  presence: 0,
-  presenceNext: null,
 };
+
+/** What `WorkspaceState.online` counts. */
+export interface Online {
+  people: number;
+  connections: number;
+  own: number;
+}
 
 export const emptyState: WorkspaceState = {
   epoch: null,
@@ -85,6 +96,7 @@ export const emptyState: WorkspaceState = {
   approvals: new Map(),
   jobs: new Map(),
   presence: new Map(),
+  online: { people: 0, connections: 0, own: 0 },
   instances: new Map(),
   projects: new Map(),
   tasks: new Map(),
@@ -105,7 +117,8 @@ export function stateFromSnapshot(snapshot: Snapshot, epoch: string, seq: number
     threads: byId(snapshot.threads),
     approvals: byId(snapshot.approvals),
     jobs: byId(snapshot.jobs),
-    presence: new Map(snapshot.presence.map((entry) => [entry.connectionId, entry])),
+    presence: new Map(),
+    online: emptyState.online,
     instances: byId(snapshot.instances ?? []),
     projects: byId(snapshot.projects),
     tasks: new Map(),
@@ -158,22 +171,19 @@ export function applyHello(
   state: WorkspaceState,
   hello: HelloPayload,
 ): { state: WorkspaceState; outcome: HelloOutcome } {
+  // Every hello carries presence (protocol 17): a resume replays none of what changed meanwhile.
+  const current = (next: WorkspaceState) =>
+    withPresence(withReads(withLive(next, hello.live), hello.reads), hello.presence);
   if (hello.snapshot)
-    return {
-      state: withReads(withLive(stateFromSnapshot(hello.snapshot, hello.epoch, hello.seq), hello.live), hello.reads),
-      outcome: "snapshot",
-    };
+    return { state: current(stateFromSnapshot(hello.snapshot, hello.epoch, hello.seq)), outcome: "snapshot" };
   if (state.lastSeq === null) {
     // Nothing to resume from and nothing to replace with: start counting from here.
-    return {
-      state: withReads(withLive({ ...state, epoch: hello.epoch, lastSeq: hello.seq }, hello.live), hello.reads),
-      outcome: "resume",
-    };
+    return { state: current({ ...state, epoch: hello.epoch, lastSeq: hello.seq }), outcome: "resume" };
   }
   if (state.epoch !== hello.epoch || hello.seq < state.lastSeq) {
     return { state: { ...state, epoch: null, lastSeq: null }, outcome: "resync" };
   }
-  return { state: withReads(withLive(state, hello.live), hello.reads), outcome: "resume" };
+  return { state: current(state), outcome: "resume" };
 }
 
 /**
@@ -340,24 +350,19 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
         jobs: retainRecent(upsert(next.jobs, received.payload.job.id, received.payload.job), isFinished, jobAge),
       };
     }
+    case "presence.summary": {
+      const { people, connections, shown = [...state.presence.values()] } = received.payload;
+      return withPresence(state, { people, connections, shown, own: state.online.own });
+    }
+    case "presence.own":
+      return { ...state, online: { ...state.online, own: received.payload.own } };
+    // Sent to clients of protocol 16 and older only (a room of 16 sends these to this one:
+    // until its next hello, presence is as that hello said).
     case "presence.joined":
     case "presence.updated":
-      return {
-        ...state,
-        presence: upsert(state.presence, received.payload.entry.connectionId, received.payload.entry),
-      };
-    case "presence.left": {
-      if (!state.presence.has(received.payload.connectionId)) return state;
-      const presence = new Map(state.presence);
-      presence.delete(received.payload.connectionId);
-      return { ...state, presence };
-    }
-    case "presence.diff": {
-      const presence = new Map(state.presence);
-      for (const { connectionId } of received.payload.left) presence.delete(connectionId);
-      for (const entry of received.payload.upserted) presence.set(entry.connectionId, entry);
-      return { ...state, presence };
-    }
+    case "presence.left":
+    case "presence.diff":
+      return state;
     case "instance.updated": {
       const { instance } = received.payload;
       const next = { ...state, instances: upsert(state.instances, instance.id, instance) };
@@ -440,9 +445,26 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
   }
 }
 
-/** Replaces the presence list wholesale (after a resume, when joins and leaves were missed). */
-export function withPresence(state: WorkspaceState, entries: readonly PresenceEntry[]): WorkspaceState {
-  return { ...state, presence: new Map(entries.map((entry) => [entry.connectionId, entry])) };
+/** Replaces who is here with a hello's or a `presence.summary`'s. */
+export function withPresence(state: WorkspaceState, summary: PresenceSummary): WorkspaceState {
+  const { people, connections, own, shown } = summary;
+  // The same presence keeps the state's identity: UIs compare by it.
+  const { online } = state;
+  const same =
+    online.people === people &&
+    online.connections === connections &&
+    online.own === own &&
+    shown.length === state.presence.size &&
+    shown.every((person) => {
+      const held = state.presence.get(person.principalId);
+      return held !== undefined && JSON.stringify(held) === JSON.stringify(person);
+    });
+  if (same) return state;
+  return {
+    ...state,
+    presence: new Map(shown.map((person) => [person.principalId, person])),
+    online: { people, connections, own },
+  };
 }
 
 function withoutStream(state: WorkspaceState, runId: string): WorkspaceState {

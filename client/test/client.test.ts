@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { eventually, eventuallyReal } from "./fake-room";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { approval, message, noMore, presence, snapshot, thread } from "./fixtures";
+import { approval, message, noMore, person, presence, snapshot, thread } from "./fixtures";
 import { fakeRoomPerTest } from "./client-harness";
 
 const harness = fakeRoomPerTest();
@@ -153,13 +153,13 @@ describe("events and resuming", () => {
     client.on("event", (frame) => raw.push(frame.event));
     harness.room.latest.event("thread.created", { thread: thread("t1") }, 3);
     harness.room.latest.event("thread.created", { thread: thread("dup") }, 3);
-    harness.room.latest.event("presence.joined", { entry: presence("c2") });
+    harness.room.latest.event("presence.summary", { people: 1, connections: 1, shown: [person("ann")] });
     harness.room.latest.event("instance.created", { whatever: 1 }, 4);
     await eventually(() => expect(client.lastSeq).toBe(4));
     expect(created).toEqual(["t1@3"]);
-    expect(raw).toEqual(["thread.created", "presence.joined", "instance.created"]);
+    expect(raw).toEqual(["thread.created", "presence.summary", "instance.created"]);
     expect(client.state.threads.has("dup")).toBe(false);
-    expect(client.state.presence.has("c2")).toBe(true);
+    expect(client.state.presence.has("ann")).toBe(true);
   });
 
   it("resumes from lastSeq after a drop and applies the replayed events", async () => {
@@ -171,12 +171,16 @@ describe("events and resuming", () => {
         connection.event("approval.requested", { approval: approval("a1") }, 6);
         connection.event("approval.resolved", { approval: approval("a1", { status: "approved", resolvedAt: 9 }) }, 7);
       }, 0);
-      return { seq: 7, epoch: "E", snapshot: null, resumedFrom: 5 };
+      return {
+        seq: 7,
+        epoch: "E",
+        snapshot: null,
+        resumedFrom: 5,
+        presence: { people: 1, connections: 1, shown: [person("newcomer")], own: 0 },
+      };
     };
-    harness.room.onRequest = (request, connection) => {
-      if (request.method === "presence.list")
-        connection.respond(request.id, { presence: [presence("c_new")], next: null });
-    };
+    const listed: string[] = [];
+    harness.room.onRequest = (request) => void listed.push(request.method);
     const client = connect();
     await client.ready();
     const seen = statuses(client);
@@ -185,8 +189,9 @@ describe("events and resuming", () => {
     expect(client.state.approvals.get("a1")?.status).toBe("approved");
     expect(seen.map(([status]) => status)).toContain("reconnecting");
     expect(client.status).toBe("connected");
-    // Presence is not replayed, so it is fetched again after a resume.
-    await eventually(() => expect([...client.state.presence.keys()]).toEqual(["c_new"]));
+    // Presence is not replayed: the resume's hello carries it current, and nothing is asked for.
+    expect([...client.state.presence.keys()]).toEqual(["newcomer"]);
+    expect(listed).not.toContain("presence.list");
   });
 
   it("reconnects to resume when it notices a gap", async () => {
@@ -250,11 +255,11 @@ describe("events and resuming", () => {
     await client.ready();
     let calls = 0;
     const off = client.on("event", () => calls++);
-    harness.room.latest.event("presence.joined", { entry: presence("c2") });
+    harness.room.latest.event("presence.summary", { people: 1, connections: 1, shown: [person("ann")] });
     await eventually(() => expect(calls).toBe(1));
     off();
-    harness.room.latest.event("presence.joined", { entry: presence("c3") });
-    await eventually(() => expect(client.state.presence.has("c3")).toBe(true));
+    harness.room.latest.event("presence.summary", { people: 1, connections: 1, shown: [person("bob")] });
+    await eventually(() => expect(client.state.presence.has("bob")).toBe(true));
     expect(calls).toBe(1);
   });
 
@@ -273,7 +278,6 @@ describe("events and resuming", () => {
     harness.room.onRequest = (request, connection) => {
       if (request.method === "presence.update")
         connection.respond(request.id, { entry: presence("conn_1", { status: String(request.params?.status) }) });
-      if (request.method === "presence.list") connection.respond(request.id, { presence: [], next: null });
     };
     const client = connect();
     await client.presence.update({ status: "building" });
@@ -366,6 +370,7 @@ function helloFrom() {
     snapshot: snapshot(),
     limits: { maxFrameBytes: 65536, requestsPerSecond: 20, burst: 40 },
     reads: {},
+    presence: { people: 0, connections: 0, shown: [], own: 0 },
   };
 }
 

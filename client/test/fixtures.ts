@@ -3,7 +3,7 @@ import { DEFAULT_SETTINGS } from "../../shared/protocol/settings";
 import type { HelloPayload, Snapshot } from "../../shared/protocol/hello";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
-import type { PresenceEntry } from "../../shared/protocol/presence";
+import type { PresenceEntry, PresencePerson } from "../../shared/protocol/presence";
 import type { Actor } from "../../shared/protocol/principal";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
@@ -90,6 +90,20 @@ export function instance(id: string, over: Partial<Instance> = {}): Instance {
   };
 }
 
+/** One person here, as protocol 17 shows them. */
+export function person(principalId: string, over: Partial<PresencePerson> = {}): PresencePerson {
+  return {
+    principalId,
+    kind: "user",
+    name: principalId[0]!.toUpperCase() + principalId.slice(1),
+    devices: 1,
+    device: "laptop",
+    status: null,
+    since: 5,
+    ...over,
+  };
+}
+
 export function presence(connectionId: string, over: Partial<PresenceEntry> = {}): PresenceEntry {
   return {
     connectionId,
@@ -111,7 +125,6 @@ export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     threads: [],
     approvals: [],
     jobs: [],
-    presence: [],
     instances: [],
     settings: DEFAULT_SETTINGS,
     projects: [],
@@ -132,6 +145,7 @@ export function hello(over: Partial<HelloPayload> = {}): HelloPayload {
     resumedFrom: null,
     snapshot: snapshot(),
     reads: {},
+    presence: { people: 0, connections: 0, shown: [], own: 0 },
     limits: { maxFrameBytes: 65536, requestsPerSecond: 20, burst: 40 },
     ...over,
   };

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { PresenceEntry } from "../../shared/protocol/presence";
+import type { PresencePerson } from "../../shared/protocol/presence";
 import { devicesText, peopleHere } from "../app/lib/presence";
 
-const entry = (connectionId: string, principalId: string, over: Partial<PresenceEntry> = {}): PresenceEntry => ({
-  connectionId,
+const entry = (principalId: string, over: Partial<PresencePerson> = {}): PresencePerson => ({
   principalId,
   kind: principalId.startsWith("agent_") ? "agent" : "user",
   name: principalId === "me" ? "Me" : principalId[0]!.toUpperCase() + principalId.slice(1),
+  devices: 1,
   device: "browser",
-  connectedAt: 100,
+  since: 100,
   status: null,
   ...over,
 });
@@ -18,26 +18,24 @@ describe("who is here (lib/presence.ts)", () => {
   it("one entry per person with their devices, in the order they arrived; one's own other tabs are not someone else", () => {
     const people = peopleHere(
       [
-        entry("c1", "me"),
-        entry("c2", "me", { device: "phone" }),
-        entry("c3", "ben", { connectedAt: 300 }),
-        entry("c4", "ann", { connectedAt: 200 }),
-        entry("c5", "ben", { device: "phone", connectedAt: 150 }),
+        entry("me", { devices: 2 }),
+        entry("ben", { devices: 2, device: "phone", since: 150 }),
+        entry("ann", { since: 200 }),
       ],
       [],
       "me",
     );
     expect(people.map((p) => [p.name, p.devices])).toEqual([
-      ["Ben", ["browser", "phone"]],
-      ["Ann", ["browser"]],
+      ["Ben", 2],
+      ["Ann", 1],
     ]);
-    expect(devicesText(people[0]!.devices)).toBe("2 devices: browser, phone");
-    expect(devicesText(people[1]!.devices)).toBe("browser");
+    expect(devicesText(people[0]!)).toBe("2 devices");
+    expect(devicesText(people[1]!)).toBe("browser");
   });
 
   it("follows the tab a person used last; a canvas state with no live socket behind it shows no one", () => {
     const people = peopleHere(
-      [entry("c1", "ann"), entry("c2", "ann"), entry("c3", "bob")],
+      [entry("ann", { devices: 2 }), entry("bob")],
       [
         { principalId: "ann", viewport: view(1), active: 10 },
         { principalId: "ann", viewport: view(2), active: 30 },

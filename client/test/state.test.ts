@@ -3,7 +3,19 @@ import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { Project } from "../../shared/protocol/projects";
 import type { KnownEvent } from "../src/frames";
 import { applyEvent, applyHello, applyPage, emptyState, RETAINED_FINISHED, unreadIn, withPresence } from "../src/state";
-import { applied, approval, fromSnapshot, hello, job, message, noMore, presence, snapshot, thread } from "./fixtures";
+import {
+  applied,
+  approval,
+  fromSnapshot,
+  hello,
+  job,
+  message,
+  noMore,
+  person,
+  presence,
+  snapshot,
+  thread,
+} from "./fixtures";
 
 describe("applyHello", () => {
   it("builds the state from a snapshot", () => {
@@ -16,8 +28,8 @@ describe("applyHello", () => {
           threads: [thread("t1")],
           approvals: [approval("a1")],
           jobs: [job("j1")],
-          presence: [presence("c1")],
         }),
+        presence: { people: 1, connections: 2, shown: [person("ann", { devices: 2 })], own: 0 },
       }),
     );
     expect(outcome).toBe("snapshot");
@@ -26,7 +38,8 @@ describe("applyHello", () => {
     expect([...state.threads.keys()]).toEqual(["t1"]);
     expect([...state.approvals.keys()]).toEqual(["a1"]);
     expect([...state.jobs.keys()]).toEqual(["j1"]);
-    expect([...state.presence.keys()]).toEqual(["c1"]);
+    expect([...state.presence.keys()]).toEqual(["ann"]);
+    expect(state.online).toEqual({ people: 1, connections: 2, own: 0 });
   });
 
   it("replaces everything on a reset snapshot", () => {
@@ -110,11 +123,11 @@ describe("applyEvent", () => {
   it("leaves lastSeq alone for ephemeral events", () => {
     const state = applied(fromSnapshot({}, 5), {
       known: true,
-      event: "presence.joined",
-      payload: { entry: presence("c9") },
+      event: "presence.summary",
+      payload: { people: 1, connections: 1, shown: [person("cat")] },
     });
     expect(state.lastSeq).toBe(5);
-    expect(state.presence.has("c9")).toBe(true);
+    expect(state.presence.has("cat")).toBe(true);
   });
 
   it("counts messages on their thread and moves its updatedAt, as the room does", () => {
@@ -140,16 +153,6 @@ describe("applyEvent", () => {
     state = appliedNext(state, "job.finished", { job: job("j1", { status: "cancelled", finishedAt: 30 }) });
     expect(state.approvals.get("a1")?.status).toBe("approved");
     expect(state.jobs.get("j1")?.status).toBe("cancelled");
-  });
-
-  it("removes presence on leave", () => {
-    let state = fromSnapshot({ presence: [presence("c1"), presence("c2")] });
-    state = applied(state, {
-      known: true,
-      event: "presence.left",
-      payload: { connectionId: "c1", principalId: "user_alice" },
-    });
-    expect([...state.presence.keys()]).toEqual(["c2"]);
   });
 
   it("never mutates the previous state", () => {
@@ -179,19 +182,52 @@ describe("applyEvent", () => {
   });
 });
 
-describe("presence.diff (protocol 7)", () => {
-  it("applies leaves, then joins and updates, in one step", () => {
-    let state = fromSnapshot({ presence: [presence("c1"), presence("c2")] });
+describe("presence that does not grow (protocol 17)", () => {
+  it("a summary replaces the people shown and the counts; the own count is its own event's", () => {
+    let state = fromSnapshot({});
+    state = applyHello(
+      state,
+      hello({ seq: 5, snapshot: null, presence: { people: 3, connections: 4, shown: [person("ann")], own: 2 } }),
+    ).state;
+    expect(state.online).toEqual({ people: 3, connections: 4, own: 2 });
     state = applied(state, {
       known: true,
-      event: "presence.diff",
-      payload: {
-        upserted: [presence("c3"), presence("c2", { status: "busy" })],
-        left: [{ connectionId: "c1", principalId: "user_alice" }],
-      },
+      event: "presence.summary",
+      payload: { people: 40, connections: 90, shown: [person("bob", { status: "busy" }), person("ann")] },
     });
-    expect([...state.presence.keys()].sort()).toEqual(["c2", "c3"]);
-    expect(state.presence.get("c2")!.status).toBe("busy");
+    expect([...state.presence.keys()]).toEqual(["bob", "ann"]);
+    expect(state.presence.get("bob")!.status).toBe("busy");
+    expect(state.online).toEqual({ people: 40, connections: 90, own: 2 });
+    state = applied(state, { known: true, event: "presence.own", payload: { own: 3 } });
+    expect(state.online.own).toBe(3);
+    // Only the counts moved: the people shown stay.
+    state = applied(state, { known: true, event: "presence.summary", payload: { people: 41, connections: 91 } });
+    expect([...state.presence.keys()]).toEqual(["bob", "ann"]);
+    expect(state.online).toEqual({ people: 41, connections: 91, own: 3 });
+  });
+
+  it("a resume's hello carries presence current: nothing is asked for afterwards", () => {
+    const before = fromSnapshot({}, 5);
+    const { state, outcome } = applyHello(
+      before,
+      hello({
+        seq: 5,
+        snapshot: null,
+        presence: { people: 2, connections: 2, shown: [person("ann"), person("bob")], own: 1 },
+      }),
+    );
+    expect(outcome).toBe("resume");
+    expect([...state.presence.keys()]).toEqual(["ann", "bob"]);
+  });
+
+  it("what only clients of 16 get changes nothing here", () => {
+    const before = fromSnapshot({}, 5);
+    const after = applied(before, {
+      known: true,
+      event: "presence.diff",
+      payload: { upserted: [presence("c3")], left: [] },
+    });
+    expect(after).toBe(before);
   });
 });
 
@@ -282,9 +318,11 @@ describe("projects (protocol 9)", () => {
 });
 
 describe("withPresence", () => {
-  it("replaces the presence map", () => {
-    const state = withPresence(fromSnapshot({ presence: [presence("c1")] }), [presence("c2")]);
-    expect([...state.presence.keys()]).toEqual(["c2"]);
+  it("replaces the people shown and the counts", () => {
+    const first = withPresence(fromSnapshot({}), { people: 1, connections: 1, shown: [person("ann")], own: 1 });
+    const state = withPresence(first, { people: 1, connections: 2, shown: [person("bob", { devices: 2 })], own: 0 });
+    expect([...state.presence.keys()]).toEqual(["bob"]);
+    expect(state.online).toEqual({ people: 1, connections: 2, own: 0 });
   });
 });
 

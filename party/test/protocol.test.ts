@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { HelloPayload } from "../../shared/protocol/hello";
+import type { PresencePerson } from "../../shared/protocol/presence";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import {
   addMember,
@@ -8,6 +9,7 @@ import {
   connected,
   createKey,
   decisionOn,
+  type Frame,
   frameViolations,
   idem,
   keyTicket,
@@ -357,33 +359,31 @@ describe("domain round trips", () => {
     for (const s of [g, m, a]) s.close();
   });
 
-  // Protocol 6: joins, updates and leaves arrive coalesced in presence.diff frames.
-  it("presence: per device, live joins, updates and leaves", async () => {
+  // Protocol 17: one entry per person in a bounded summary, on every hello and in coalesced presence.summary frames.
+  it("presence: people with their devices counted, live joins, status changes and leaves", async () => {
     const { owner, agent, ws } = await workspaceWithTeam();
     const laptop = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "laptop" });
     await laptop.hello();
     const phone = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "phone" });
     const phoneHello = await phone.hello();
-    // The snapshot lists every connected device, this one included.
-    expect(phoneHello.snapshot!.presence.map((p) => p.device).sort()).toEqual(["laptop", "phone"]);
-    type Diff = {
-      payload: {
-        upserted: { device: string; principalId: string; status: string | null }[];
-        left: { principalId: string }[];
-      };
-    };
-    const joined = await laptop.waitFor<Diff>(
-      (f) => f.event === "presence.diff" && (f as unknown as Diff).payload.upserted.some((e) => e.device === "phone"),
-    );
-    expect(joined.payload.upserted.find((e) => e.device === "phone")).toMatchObject({ principalId: owner.userId });
+    // The hello counts every socket, this one included, and shows the person once.
+    expect(phoneHello.presence).toMatchObject({ people: 1, connections: 2, own: 2 });
+    expect(phoneHello.presence.shown).toEqual([
+      expect.objectContaining({ principalId: owner.userId, devices: 2, device: "phone" }),
+    ]);
+    type Summary = { payload: { people: number; connections: number; shown?: PresencePerson[] } };
+    const summary = (pick: (s: Summary["payload"]) => boolean) => (f: Frame) =>
+      f.event === "presence.summary" && pick((f as unknown as Summary).payload);
+    await laptop.waitFor(summary((s) => s.connections === 2 && s.shown?.[0]?.devices === 2));
+    // Their own count goes to their own sockets.
+    await laptop.waitFor((f) => f.event === "presence.own" && (f.payload as { own: number }).own === 2);
 
     const bot = await RawSocket.open(ws, { key: agent.key }, { device: "ci-runner" });
     await bot.hello();
     await bot.ok("presence.update", { status: "indexing" });
-    await laptop.waitFor(
-      (f) =>
-        f.event === "presence.diff" && (f as unknown as Diff).payload.upserted.some((e) => e.status === "indexing"),
-    );
+    await laptop.waitFor(summary((s) => s.people === 2 && (s.shown ?? []).some((p) => p.status === "indexing")));
+    // Presence is told as people, never as every socket: 17 gets no presence.diff.
+    expect(laptop.events("presence.diff")).toEqual([]);
     const list = await phone.ok("presence.list", {});
     expect(list.presence.map((p) => `${p.kind}:${p.device}:${p.status ?? ""}`).sort()).toEqual([
       "agent:ci-runner:indexing",
@@ -392,14 +392,40 @@ describe("domain round trips", () => {
     ]);
 
     bot.close();
-    const left = await laptop.waitFor<Diff>(
-      (f) => f.event === "presence.diff" && (f as unknown as Diff).payload.left.length > 0,
-    );
-    expect(left.payload.left.map((l) => l.principalId)).toEqual([expect.stringMatching(/^agent_/)]);
+    await laptop.waitFor(summary((s) => s.people === 1 && s.connections === 2));
     // The room keeps who is here in memory (presence-index.ts): it follows the close too.
     expect((await phone.ok("presence.list", {})).presence.map((p) => p.device).sort()).toEqual(["laptop", "phone"]);
     laptop.close();
     phone.close();
+  });
+
+  it("presence for a client of protocol 16: every socket in its snapshot and its diffs, as 16's rooms sent it", async () => {
+    const { owner, agent, ws } = await workspaceWithTeam();
+    const laptop = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "laptop" });
+    await laptop.hello();
+    const old = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "old", protocol: 16 });
+    const hello = (await old.hello()) as unknown as {
+      protocol: number;
+      presence?: unknown;
+      snapshot: { presence: { device: string }[]; more: { presence: number; presenceNext: string | null } };
+    };
+    expect(hello.protocol).toBe(16);
+    expect(hello.presence).toBeUndefined();
+    expect(hello.snapshot.presence.map((p) => p.device).sort()).toEqual(["laptop", "old"]);
+    expect(hello.snapshot.more).toMatchObject({ presence: 0, presenceNext: null });
+    const bot = await RawSocket.open(ws, { key: agent.key }, { device: "ci-runner" });
+    await bot.hello();
+    type Diff = { payload: { upserted: { device: string }[]; left: { principalId: string }[] } };
+    await old.waitFor(
+      (f) =>
+        f.event === "presence.diff" && (f as unknown as Diff).payload.upserted.some((e) => e.device === "ci-runner"),
+    );
+    bot.close();
+    await old.waitFor((f) => f.event === "presence.diff" && (f as unknown as Diff).payload.left.length > 0);
+    // What 16 does not know never reaches it.
+    expect(old.events("presence.summary")).toEqual([]);
+    expect(old.events("presence.own")).toEqual([]);
+    for (const s of [laptop, old]) s.close();
   });
 
   it("idempotency: a repeated key returns the first result and changes nothing; reuse for another method is refused", async () => {

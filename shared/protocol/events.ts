@@ -13,7 +13,14 @@ import { InboxUpdatedPayload } from "./inbox";
 import { InstanceDeletedPayload, InstanceDevicesPayload, InstanceEventPayload } from "./instances";
 import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
 import { ProjectChangedPayload } from "./projects";
-import { PresenceDiffPayload, PresenceJoinedPayload, PresenceLeftPayload, PresenceUpdatedPayload } from "./presence";
+import {
+  PresenceDiffPayload,
+  PresenceJoinedPayload,
+  PresenceLeftPayload,
+  PresenceOwnPayload,
+  PresenceSummaryPayload,
+  PresenceUpdatedPayload,
+} from "./presence";
 import { ScheduleChangedPayload, ScheduleDeletedPayload } from "./schedules";
 import { SettingsChangedPayload } from "./settings";
 import { RunLogAppendedPayload, TaskEventPayload } from "./tasks";
@@ -58,7 +65,12 @@ export const EphemeralEvents = {
   "presence.joined": PresenceJoinedPayload,
   "presence.updated": PresenceUpdatedPayload,
   "presence.left": PresenceLeftPayload,
+  /** Protocol 6 to 16: joins, changes and leaves of every socket. A room of 17 sends it only to clients of 16 and older. */
   "presence.diff": PresenceDiffPayload,
+  /** Protocol 17: the presence summary's counts and people shown (presence.ts), to everyone. */
+  "presence.summary": PresenceSummaryPayload,
+  /** Protocol 17: how many sockets this principal has open; to their own sockets only. */
+  "presence.own": PresenceOwnPayload,
   "chat.delta": ChatDeltaPayload,
   "chat.final": ChatFinalPayload,
   "chat.error": ChatErrorPayload,

@@ -5,7 +5,7 @@ import { LiveState } from "./gateway";
 import { Instance } from "./instances";
 import { Job } from "./jobs";
 import { SnapshotRemainder } from "./paging";
-import { PresenceEntry } from "./presence";
+import { PresenceSummary } from "./presence";
 import { Project } from "./projects";
 import { Principal } from "./principal";
 import { ThreadReads } from "./reads";
@@ -17,17 +17,15 @@ import { Thread } from "./threads";
  * bytes, so a workspace with hundreds of pending approvals still connects in one small
  * frame. `threads` counts threads, `approvals` pending approvals, `jobs` unfinished jobs;
  * each `next` is the cursor for `threads.list` / `approvals.list {status:"pending"}` /
- * `jobs.list {active:true}`. `presence` counts entries left out (`presence.list` pages
- * them by connection id from `presenceNext`). Protocol 9: `projects` counts projects that
- * are not archived, listed by `projects.list`.
+ * `jobs.list {active:true}`. Protocol 9: `projects` counts projects that are not archived,
+ * listed by `projects.list`. Protocol 17: presence is no longer in the snapshot (the hello's
+ * `presence` summary, on every hello), nor counted here.
  */
 export const SnapshotMore = z.object({
   threads: SnapshotRemainder,
   approvals: SnapshotRemainder,
   jobs: SnapshotRemainder,
   projects: SnapshotRemainder,
-  presence: z.number().int().nonnegative(),
-  presenceNext: z.string().nullable(),
 });
 export type SnapshotMore = z.infer<typeof SnapshotMore>;
 
@@ -42,7 +40,6 @@ export const Snapshot = z.object({
   approvals: z.array(Approval),
   /** Unfinished jobs (newest first) plus, within the budget, the most recent finished ones. */
   jobs: z.array(Job),
-  presence: z.array(PresenceEntry),
   /** OpenClaw instances (protocol 3; absent from older rooms). */
   instances: z.array(Instance).default([]),
   /** Protocol 8: the workspace's settings. */
@@ -75,6 +72,8 @@ export const HelloPayload = z.object({
   agent: AgentInfo.optional(),
   /** Protocol 10: this principal's read markers by thread (reads.ts), on every hello, resumes included. */
   reads: ThreadReads,
+  /** Protocol 17: who is here, bounded (presence.ts), on every hello, resumes included. */
+  presence: PresenceSummary,
   limits: z.object({
     maxFrameBytes: z.number().int(),
     requestsPerSecond: z.number(),

@@ -93,9 +93,9 @@ export function PresenceList() {
       <ul className="presence-list" aria-label="People here">
         {people.map((p) => {
           const on = following === p.principalId;
-          const where = devicesText(p.devices);
+          const where = devicesText(p);
           return (
-            <li key={p.principalId} data-devices={p.devices.length}>
+            <li key={p.principalId} data-devices={p.devices}>
               <button
                 type="button"
                 className={`presence-avatar ${on ? "is-following" : ""}`}

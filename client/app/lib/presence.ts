@@ -1,8 +1,9 @@
 import type { Viewport } from "../../../shared/hatchery/awareness";
-import type { PresenceEntry } from "../../../shared/protocol/presence";
+import type { PresencePerson } from "../../../shared/protocol/presence";
 
-// Who is here, as the app shows it: derived from the Autopilot room's presence, which is one
-// entry per open socket and goes with the socket (on a close, on a revoked key) — never from
+// Who is here, as the app shows it: derived from the Autopilot room's presence (the people it
+// shows, bounded, each with their open sockets counted), which goes with the sockets (on a
+// close, on a revoked key) — never from
 // what the canvas's awareness last said, which a room that hibernated may still hold of a
 // socket long gone. The canvas adds only what a person's tabs show, to follow it.
 
@@ -18,8 +19,10 @@ export interface PersonHere {
   principalId: string;
   name: string;
   kind: "user" | "agent";
-  /** One label per open connection: a person in two tabs has two. */
-  devices: string[];
+  /** How many sockets they have open: a person in two tabs has two. */
+  devices: number;
+  /** The device of their newest socket. */
+  device: string;
   /** The view of their canvas tab used last, to follow; null when no tab of theirs shows the canvas. */
   viewport: Viewport | null;
 }
@@ -29,27 +32,14 @@ export interface PersonHere {
  * arrived. Another tab of one's own is not someone else.
  */
 export function peopleHere(
-  presence: Iterable<PresenceEntry>,
+  presence: Iterable<PresencePerson>,
   peers: readonly CanvasPeer[],
   me: string | null,
 ): PersonHere[] {
   const byPrincipal = new Map<string, PersonHere & { since: number }>();
-  for (const entry of presence) {
-    if (entry.principalId === me) continue;
-    const person = byPrincipal.get(entry.principalId);
-    if (person) {
-      person.devices.push(entry.device);
-      person.since = Math.min(person.since, entry.connectedAt);
-    } else
-      byPrincipal.set(entry.principalId, {
-        principalId: entry.principalId,
-        name: entry.name,
-        kind: entry.kind,
-        devices: [entry.device],
-        viewport: null,
-        since: entry.connectedAt,
-      });
-  }
+  for (const { principalId, name, kind, devices, device, since } of presence)
+    if (principalId !== me)
+      byPrincipal.set(principalId, { principalId, name, kind, devices, device, viewport: null, since });
   const latest = new Map<string, number>();
   for (const peer of peers) {
     const person = peer.principalId === null ? undefined : byPrincipal.get(peer.principalId);
@@ -63,6 +53,6 @@ export function peopleHere(
     .map(({ since: _since, ...person }) => person);
 }
 
-/** "browser", "2 devices: browser, phone". */
-export const devicesText = (devices: readonly string[]): string =>
-  devices.length === 1 ? devices[0]! : `${devices.length} devices: ${devices.join(", ")}`;
+/** "browser", "2 devices". */
+export const devicesText = ({ devices, device }: { devices: number; device: string }): string =>
+  devices === 1 ? device : `${devices} devices`;

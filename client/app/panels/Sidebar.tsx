@@ -1,3 +1,4 @@
+import { devicesText } from "../lib/presence";
 import { useMemo } from "react";
 import { ProgressBar } from "../lib/progress-bar";
 import { requestedInstances } from "../lib/instance-status";
@@ -119,20 +120,14 @@ function Instances() {
 
 function Online() {
   const presence = useRoom((s) => s.state.presence);
+  const online = useRoom((s) => s.state.online);
   // The Autopilot has no connection of its own: it is "online" while one of its replies streams.
   const autopilotWorking = useRoom((s) => [...s.state.streams.values()].some((stream) => stream.instanceId === null));
-  // One row per principal, however many devices they use.
-  const people = useMemo(() => {
-    const byPrincipal = new Map<string, { name: string; kind: string; devices: string[]; id: string }>();
-    for (const p of presence.values()) {
-      const entry = byPrincipal.get(p.principalId) ?? { name: p.name, kind: p.kind, devices: [], id: p.principalId };
-      entry.devices.push(p.device);
-      byPrincipal.set(p.principalId, entry);
-    }
-    return [...byPrincipal.values()];
-  }, [presence]);
+  // The room shows the first few people to arrive (one row each, however many devices they use) and counts the rest.
+  const people = [...presence.values()];
+  const others = Math.max(0, online.people - people.length);
   return (
-    <SideSection id="online-h" title="Online" count={people.length + (autopilotWorking ? 1 : 0)}>
+    <SideSection id="online-h" title="Online" count={online.people + (autopilotWorking ? 1 : 0)}>
       <ul className="people">
         {autopilotWorking && (
           <li className="autopilot-online" data-testid="autopilot-online">
@@ -143,13 +138,18 @@ function Online() {
           </li>
         )}
         {people.map((p) => (
-          <li key={p.id} title={p.devices.join(", ")}>
-            <span className="dot" style={{ background: colorFor(p.id) }} />
+          <li key={p.principalId} title={devicesText(p)}>
+            <span className="dot" style={{ background: colorFor(p.principalId) }} />
             <span className="nav-title">{p.name}</span>
             {p.kind === "agent" && <span className="agent-chip">agent</span>}
-            <span className="muted small">{p.devices.length > 1 ? `${p.devices.length} devices` : p.devices[0]}</span>
+            <span className="muted small">{devicesText(p)}</span>
           </li>
         ))}
+        {others > 0 && (
+          <li className="muted small" data-testid="online-more">
+            and {others.toLocaleString()} more
+          </li>
+        )}
       </ul>
     </SideSection>
   );

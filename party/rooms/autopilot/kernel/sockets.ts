@@ -12,14 +12,19 @@ import type { RoomLimits } from "../../shared/limits";
 import { RequestMeter, rateLimitedResponse } from "../../shared/rate-limit";
 import { admitConnection } from "./connections/admission";
 import { buildHello, type HelloInput } from "./connections/hello";
-import { PresenceBroadcast } from "./connections/presence-broadcast";
+import { PRESENCE_DIFF_MS, PresenceBroadcast } from "./connections/presence-broadcast";
 import { PresenceIndex } from "./connections/presence-index";
+import { withSocketsPage } from "./connections/snapshot";
+import type { PresenceDiffPayload } from "../../../../shared/protocol/presence";
+import type { z } from "zod";
 import { methodSpokenIn } from "../../../../shared/protocol/cuts/index";
 import {
   broadcast,
   connectionOf,
   eventFrame,
   inOwnProtocol,
+  OLDER_PROTOCOLS,
+  protocolTag,
   ReplayPump,
   responseTextFor,
   sendQuietly,
@@ -56,6 +61,10 @@ export class RoomSockets {
   readonly #presence: PresenceBroadcast;
   readonly #who: PresenceIndex;
   #entry: Executor | null = null;
+  /** The people shown as the last `presence.summary` told them (JSON; null: none told since a wake). */
+  #shownTold: string | null = null;
+  /** Whether a hello since the last summary showed other people than it told. */
+  #shownHelloed = false;
 
   constructor(private readonly d: SocketsDeps) {
     this.meter = new RequestMeter(() => d.limits());
@@ -65,7 +74,13 @@ export class RoomSockets {
       overflow: (socket) =>
         connectionOf(socket as Connection).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
     });
-    this.#presence = new PresenceBroadcast((diff) => this.broadcast("presence.diff", diff));
+    // Given how many sockets a window goes to, a storm gathers into a few windows (presence-broadcast.ts).
+    this.#presence = new PresenceBroadcast(
+      (diffs) => this.#tellPresence(diffs),
+      PRESENCE_DIFF_MS,
+      Date.now,
+      () => this.#who.size,
+    );
     this.#who = new PresenceIndex(() => presenceOf(d.connections()));
   }
 
@@ -87,6 +102,34 @@ export class RoomSockets {
   /** Who is connected now. */
   presence() {
     return this.#who.entries();
+  }
+
+  /**
+   * What a window of joins, changes and leaves tells: clients of 17 the summary (bounded
+   * whatever the crowd, presence-index.ts) and each principal that changed its own count;
+   * clients of 16 and older every socket's change, as they always got it.
+   */
+  #tellPresence(diffs: z.infer<typeof PresenceDiffPayload>[]): void {
+    for (const version of OLDER_PROTOCOLS)
+      for (const conn of this.d.connections(protocolTag(version)))
+        for (const diff of diffs) this.send(conn, eventFrame("presence.diff", diff));
+    const who = this.#who;
+    const shown = who.shown();
+    const text = JSON.stringify(shown);
+    // The people shown go out when they changed since the last summary, or some hello since then showed others.
+    const changed = text !== this.#shownTold || this.#shownHelloed;
+    this.#shownTold = text;
+    this.#shownHelloed = false;
+    this.broadcast("presence.summary", { people: who.people, connections: who.size, ...(changed ? { shown } : {}) });
+    const touched = new Set(diffs.flatMap((d) => [...d.upserted, ...d.left].map((e) => e.principalId)));
+    for (const principalId of touched) this.toPrincipal(principalId, "presence.own", { own: who.own(principalId) });
+  }
+
+  /** A hello's presence; notes when it shows other people than the last summary told. */
+  #summaryFor(principalId: string) {
+    const summary = this.#who.summary(principalId);
+    if (JSON.stringify(summary.shown) !== this.#shownTold) this.#shownHelloed = true;
+    return summary;
   }
 
   /** To one socket (quietly: it may have closed) in its protocol version; held while it is still replaying (kernel/fanout.ts ReplayPump). */
@@ -155,18 +198,20 @@ export class RoomSockets {
   #greet(conn: Connection, plan: ResumePlan): number {
     const state = connState(conn)!;
     const { perSecond, burst } = this.d.limits().connection;
-    const hello = buildHello({
+    const built = buildHello({
       sql: this.d.sql,
       connectionId: conn.id,
       workspaceId: this.d.workspaceId(),
       epoch: roomEpoch(this.d.sql),
       principal: state.principal,
       plan,
-      presence: () => this.#who.entries(),
+      presence: this.#summaryFor(state.principal.id),
       snapshot: this.d.snapshot,
       ...this.d.hello(state.principal),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     });
+    // A client of 16 or older gets the page of sockets its version's snapshot lists.
+    const hello = socketProtocol(conn) < 17 ? withSocketsPage(built, this.#who.entries()) : built;
     sendQuietly(inOwnProtocol(conn), eventFrame("hello", hello));
     return hello.seq;
   }

@@ -1,6 +1,5 @@
 import type { ChatStream } from "../../../../../shared/protocol/gateway";
 import type { HelloPayload } from "../../../../../shared/protocol/hello";
-import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
 import { cutText } from "../../../../../shared/clip";
@@ -19,8 +18,8 @@ export interface HelloInput {
   epoch: string;
   principal: Principal;
   plan: ResumePlan;
-  /** Only read for a snapshot (a resume gets none). */
-  presence: () => PresenceEntry[];
+  /** Who is here, bounded (protocol 17), on every hello. */
+  presence: HelloPayload["presence"];
   /** The features' collections: only read for a snapshot. */
   snapshot: () => SnapshotPart;
   live: HelloPayload["live"];
@@ -44,7 +43,7 @@ export function buildHello(input: HelloInput): HelloPayload {
     seq: currentSeq(input.sql),
     reset: plan.kind === "snapshot" && plan.reset,
     resumedFrom: plan.kind === "replay" ? plan.from : null,
-    snapshot: plan.kind === "snapshot" ? buildSnapshot(input.sql, input.presence(), input.snapshot()) : null,
+    snapshot: plan.kind === "snapshot" ? buildSnapshot(input.sql, input.snapshot()) : null,
     ...(input.live
       ? {
           live: {
@@ -55,6 +54,7 @@ export function buildHello(input: HelloInput): HelloPayload {
       : {}),
     ...(input.agent ? { agent: input.agent } : {}),
     reads: input.reads,
+    presence: input.presence,
     limits: input.limits,
   };
 }

@@ -10,17 +10,18 @@ export const PRESENCE_HOLD_MS = 2000;
 
 /**
  * Presence for a crowd: every join, status change and leave is held for up to
- * PRESENCE_DIFF_MS and then sent as one `presence.diff` to everyone, so N reconnecting
- * clients cost about N frames per window instead of one per join per client (N²).
+ * PRESENCE_DIFF_MS and then told at once (the room sends clients of 17 the summary, and
+ * those of 16 and older one `presence.diff`), so N reconnecting clients cost about N
+ * frames per window instead of one per join per client (N²).
  *
- * A diff costs one frame per socket. Given `recipients` (how many sockets a diff goes to),
+ * A window costs one frame per socket. Given `recipients` (how many sockets a diff goes to),
  * a window whose changes are fewer than that keeps gathering while changes still arrive
  * (until PRESENCE_DIFF_MS passes without one, or PRESENCE_HOLD_MS after its first): a
  * reconnect storm of N sockets then costs a few diffs in all, O(1) frames per reconnect,
  * instead of one diff per window for as long as the storm lasts.
  *
  * The timer is in memory: if the object is evicted inside a window, that window's diff is
- * lost, which costs only stale presence; clients refresh it with `presence.list` on resume.
+ * lost, which costs only stale presence; every hello, resumes included, carries it current.
  */
 export class PresenceBroadcast {
   readonly #changes = new PresenceChanges();
@@ -31,7 +32,8 @@ export class PresenceBroadcast {
   #last = 0;
 
   constructor(
-    private readonly send: (diff: z.infer<typeof PresenceDiffPayload>) => void,
+    /** What one window gathered, as diff frames (never none). */
+    private readonly send: (diffs: z.infer<typeof PresenceDiffPayload>[]) => void,
     private readonly delayMs = PRESENCE_DIFF_MS,
     private readonly now: () => number = Date.now,
     private readonly recipients?: () => number,
@@ -66,7 +68,8 @@ export class PresenceBroadcast {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#first = null;
-    for (const diff of this.#changes.take()) this.send(diff);
+    const diffs = this.#changes.take();
+    if (diffs.length > 0) this.send(diffs);
   }
 
   /** When the window opened at `first` is due. */

@@ -1,41 +1,101 @@
-import type { PresenceEntry } from "../../../../../shared/protocol/presence";
+import type { PresenceEntry, PresencePerson, PresenceSummary } from "../../../../../shared/protocol/presence";
+import { personOf } from "../../../../../shared/presence-people";
 
 /**
- * Who is connected, kept in memory so a snapshot hello or `presence.list` does not walk
- * every socket: the framework's connection list deserializes each socket's attachment, so
- * N fresh connects at once cost N² reads. Built from the sockets on first use after a wake
- * (hibernation empties memory) and kept up to date by the room's connects, status changes
- * and closes from then on.
+ * The people a summary shows (protocol 17): the first to arrive, at most this many and within
+ * this many bytes of JSON, so what a hello or a `presence.summary` carries of presence stays
+ * small whatever the workspace's size.
+ */
+export const PRESENCE_SHOWN = { people: 12, bytes: 1800 } as const;
+
+const encoder = new TextEncoder();
+
+/**
+ * Who is connected, kept in memory so a hello or `presence.list` does not walk every socket:
+ * the framework's connection list deserializes each socket's attachment, so N fresh connects
+ * at once cost N² reads. Built from the sockets on first use after a wake (hibernation empties
+ * memory) and kept up to date by the room's connects, status changes and closes from then on.
+ *
+ * People are kept in order of arrival (a principal arrives with their first socket and leaves
+ * with their last), so the people a summary shows are found without sorting anyone.
  */
 export class PresenceIndex {
   #entries: Map<string, PresenceEntry> | null = null;
+  /** Each principal's sockets by connection id, principals in order of arrival. */
+  #people: Map<string, Map<string, PresenceEntry>> | null = null;
 
   /** `current`: everyone connected as the sockets say (read once per wake, when first needed). */
   constructor(private readonly current: () => Iterable<PresenceEntry>) {}
 
   /** A socket joined or changed its status. */
   set(entry: PresenceEntry): void {
-    this.#entries?.set(entry.connectionId, entry);
+    if (!this.#entries || !this.#people) return;
+    this.#entries.set(entry.connectionId, entry);
+    const own = this.#people.get(entry.principalId) ?? new Map<string, PresenceEntry>();
+    own.set(entry.connectionId, entry);
+    this.#people.set(entry.principalId, own);
   }
 
   left(connectionId: string): void {
-    this.#entries?.delete(connectionId);
+    const entry = this.#entries?.get(connectionId);
+    if (!entry) return;
+    this.#entries!.delete(connectionId);
+    const own = this.#people!.get(entry.principalId);
+    own?.delete(connectionId);
+    if (own?.size === 0) this.#people!.delete(entry.principalId);
   }
 
   entries(): PresenceEntry[] {
-    return [...this.#read().values()];
+    return [...this.#read().entries.values()];
   }
 
   /** How many are connected. */
   get size(): number {
-    return this.#read().size;
+    return this.#read().entries.size;
   }
 
-  #read(): Map<string, PresenceEntry> {
-    if (!this.#entries) {
-      this.#entries = new Map();
-      for (const entry of this.current()) this.#entries.set(entry.connectionId, entry);
+  /** What a hello tells `principalId` of who is here (bounded: PRESENCE_SHOWN). */
+  summary(principalId: string): PresenceSummary {
+    const { entries, people } = this.#read();
+    return {
+      people: people.size,
+      connections: entries.size,
+      shown: this.shown(),
+      own: people.get(principalId)?.size ?? 0,
+    };
+  }
+
+  /** The first people to arrive, within PRESENCE_SHOWN. */
+  shown(): PresencePerson[] {
+    const shown: PresencePerson[] = [];
+    let bytes = 2;
+    for (const own of this.#read().people.values()) {
+      if (shown.length >= PRESENCE_SHOWN.people) break;
+      const person = personOf([...own.values()]);
+      bytes += encoder.encode(JSON.stringify(person)).byteLength + 1;
+      if (bytes > PRESENCE_SHOWN.bytes) break;
+      shown.push(person);
     }
-    return this.#entries;
+    return shown;
+  }
+
+  /** How many people are here. */
+  get people(): number {
+    return this.#read().people.size;
+  }
+
+  /** How many sockets `principalId` has open. */
+  own(principalId: string): number {
+    return this.#read().people.get(principalId)?.size ?? 0;
+  }
+
+  #read(): { entries: Map<string, PresenceEntry>; people: Map<string, Map<string, PresenceEntry>> } {
+    if (!this.#entries || !this.#people) {
+      const entries = [...this.current()].sort((a, b) => a.connectedAt - b.connectedAt);
+      this.#entries = new Map();
+      this.#people = new Map();
+      for (const entry of entries) this.set(entry);
+    }
+    return { entries: this.#entries, people: this.#people };
   }
 }

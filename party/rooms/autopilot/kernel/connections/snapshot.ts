@@ -1,4 +1,4 @@
-import type { Snapshot } from "../../../../../shared/protocol/hello";
+import type { HelloPayload, Snapshot } from "../../../../../shared/protocol/hello";
 import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import type { Sql } from "../../../../domain/sql";
 import type { SnapshotPart } from "../feature";
@@ -6,26 +6,33 @@ import { getSettings } from "../settings";
 import { pagePresence } from "./presence";
 
 /**
- * What one hello may carry of who is here: a count cap and a byte share. The features'
- * collections have budgets of their own (each feature's `snapshot`); together about 320 KiB,
- * so a workspace with hundreds of pending approvals still greets in one small frame, and the
- * rest is one list call away.
+ * What a hello to a client of protocol 16 or older carries of who is here: a page of sockets,
+ * a count cap and a byte share. Clients of 17 get the bounded summary instead (presence-index.ts).
  */
 export const PRESENCE_BUDGET = { count: 200, bytes: 32 * 1024 } as const;
 
-/** The bounded snapshot a hello carries: who is here and the settings, then each feature's collections. */
-export function buildSnapshot(sql: Sql, presence: PresenceEntry[], features: SnapshotPart): Snapshot {
-  const people = pagePresence(presence, undefined, PRESENCE_BUDGET.count, PRESENCE_BUDGET.bytes);
+/** The bounded snapshot a hello carries: the settings, then each feature's collections. */
+export function buildSnapshot(sql: Sql, features: SnapshotPart): Snapshot {
   // Every collection of Snapshot is some feature's: the kernel's feature check (features.ts) makes
   // sure none is given twice, and the hello's schema is what clients read it by.
-  return {
-    ...features,
-    presence: people.entries,
-    settings: getSettings(sql),
+  return { ...features, settings: getSettings(sql) } as Snapshot;
+}
+
+/**
+ * A hello as a client of protocol 16 gets it before the cut to 16 (shared/protocol/cuts/v17.ts):
+ * its snapshot with a page of every socket, as 16's rooms sent it.
+ */
+export function withSocketsPage(hello: HelloPayload, presence: PresenceEntry[]): HelloPayload {
+  if (!hello.snapshot) return hello;
+  const page = pagePresence(presence, undefined, PRESENCE_BUDGET.count, PRESENCE_BUDGET.bytes);
+  const snapshot = {
+    ...hello.snapshot,
+    presence: page.entries,
     more: {
-      ...features.more,
-      presence: Math.max(0, presence.length - people.entries.length),
-      presenceNext: people.next,
+      ...hello.snapshot.more,
+      presence: Math.max(0, presence.length - page.entries.length),
+      presenceNext: page.next,
     },
-  } as Snapshot;
+  };
+  return { ...hello, snapshot };
 }

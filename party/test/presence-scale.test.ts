@@ -1,0 +1,57 @@
+// Presence that does not grow (protocol 17): at 1,000 sockets of 50 agents' keys and a person,
+// a hello and every presence frame stay under 2 KB, everyone counts everyone, and a reconnect
+// gets presence current in its hello and asks for nothing.
+import { describe, expect, it } from "vitest";
+import type { EventFrame } from "../../shared/protocol/frames";
+import type { PresenceSummary } from "../../shared/protocol/presence";
+import { createKey, type Frame, RawSocket, signUp } from "./harness";
+
+const KEYS = 50;
+/** Each key's sockets: the per-principal cap of these tests. */
+const PER_KEY = 20;
+const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
+
+describe("presence at 1,000 sockets", () => {
+  it("a hello's presence and every presence frame stay under 2 KB, and every socket ends up counting all of them", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const keys = await Promise.all(
+      Array.from({ length: KEYS }, (_, i) => createKey(owner, ws, ["read"], `fleet-${i}`)),
+    );
+    const socks: RawSocket[] = [];
+    for (const { key } of keys)
+      socks.push(
+        ...(await Promise.all(
+          Array.from({ length: PER_KEY }, (_, d) => RawSocket.open(ws, { key }, { device: `runner-${d}` })),
+        )),
+      );
+    await Promise.all(socks.map((s) => s.hello()));
+    const n = KEYS * PER_KEY;
+
+    // The person arrives last: her hello counts everyone and shows only the first to arrive.
+    const person = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "laptop" });
+    const hello = await person.hello();
+    expect(hello.presence).toMatchObject({ people: KEYS + 1, connections: n + 1, own: 1 });
+    expect(hello.presence.shown.length).toBeGreaterThan(0);
+    expect(hello.presence.shown.length).toBeLessThanOrEqual(12);
+    expect(hello.presence.shown.every((p) => p.kind === "agent" && p.devices === PER_KEY)).toBe(true);
+    expect(bytes(hello.presence)).toBeLessThanOrEqual(2048);
+
+    // Every socket is told of her, in a summary that counts all of them.
+    const counted = (f: Frame) =>
+      f.event === "presence.summary" && (f.payload as PresenceSummary).connections === n + 1;
+    await Promise.all(socks.map((s) => s.waitFor(counted, 30_000)));
+    const presenceFrames = socks.flatMap((s) =>
+      s.events().filter((e: EventFrame) => e.event === "presence.summary" || e.event === "presence.own"),
+    );
+    expect(Math.max(...presenceFrames.map(bytes))).toBeLessThanOrEqual(2048);
+
+    // A reconnect: her hello carries presence current (her own two sockets now), nothing more is asked.
+    const phone = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "phone" });
+    const again = await phone.hello();
+    expect(again.presence).toMatchObject({ people: KEYS + 1, connections: n + 2, own: 2 });
+    expect(bytes(again.presence)).toBeLessThanOrEqual(2048);
+    await person.waitFor((f) => f.event === "presence.own" && (f.payload as { own: number }).own === 2, 10_000);
+    for (const s of [...socks, person, phone]) s.close();
+  }, 180_000);
+});
