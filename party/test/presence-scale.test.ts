@@ -1,4 +1,4 @@
-// Presence that does not grow (protocol 17): at 1,000 sockets of 50 agents' keys and a person,
+// Presence that does not grow (protocol 17): at 1,000 sockets of 20 agents' keys and a person,
 // a hello and every presence frame stay under 2 KB, everyone counts everyone, and a reconnect
 // gets presence current in its hello and asks for nothing.
 import { describe, expect, it } from "vitest";
@@ -6,18 +6,18 @@ import type { EventFrame } from "../../shared/protocol/frames";
 import type { PresenceSummary } from "../../shared/protocol/presence";
 import { createKey, type Frame, RawSocket, signUp } from "./harness";
 
-const KEYS = 50;
-/** Each key's sockets: the per-principal cap of these tests. */
-const PER_KEY = 20;
+const KEYS = 20;
+/** Each key's sockets: the per-principal cap of this file's runtime (vitest.worker.config.ts). */
+const PER_KEY = 50;
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
 
 describe("presence at 1,000 sockets", () => {
   it("a hello's presence and every presence frame stay under 2 KB, and every socket ends up counting all of them", async () => {
     const owner = await signUp();
     const ws = owner.workspaceId;
-    const keys = await Promise.all(
-      Array.from({ length: KEYS }, (_, i) => createKey(owner, ws, ["read"], `fleet-${i}`)),
-    );
+    // One after another, as an owner adds them.
+    const keys: { key: string }[] = [];
+    for (let i = 0; i < KEYS; i++) keys.push(await createKey(owner, ws, ["read"], `fleet-${i}`));
     const socks: RawSocket[] = [];
     for (const { key } of keys)
       socks.push(

@@ -14,7 +14,7 @@ import { admitConnection } from "./connections/admission";
 import { buildHello, type HelloInput } from "./connections/hello";
 import { PRESENCE_DIFF_MS, PresenceBroadcast } from "./connections/presence-broadcast";
 import { PresenceIndex } from "./connections/presence-index";
-import { withSocketsPage } from "./connections/snapshot";
+import { PRESENCE_SUMMARY_SINCE, withSocketsPage } from "./connections/snapshot";
 import type { PresenceDiffPayload } from "../../../../shared/protocol/presence";
 import type { z } from "zod";
 import { methodSpokenIn } from "../../../../shared/protocol/cuts/index";
@@ -110,7 +110,7 @@ export class RoomSockets {
    * clients of 16 and older every socket's change, as they always got it.
    */
   #tellPresence(diffs: z.infer<typeof PresenceDiffPayload>[]): void {
-    for (const version of OLDER_PROTOCOLS)
+    for (const version of OLDER_PROTOCOLS.filter((v) => v < PRESENCE_SUMMARY_SINCE))
       for (const conn of this.d.connections(protocolTag(version)))
         for (const diff of diffs) this.send(conn, eventFrame("presence.diff", diff));
     const who = this.#who;
@@ -211,7 +211,7 @@ export class RoomSockets {
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     });
     // A client of 16 or older gets the page of sockets its version's snapshot lists.
-    const hello = socketProtocol(conn) < 17 ? withSocketsPage(built, this.#who.entries()) : built;
+    const hello = socketProtocol(conn) < PRESENCE_SUMMARY_SINCE ? withSocketsPage(built, this.#who.entries()) : built;
     sendQuietly(inOwnProtocol(conn), eventFrame("hello", hello));
     return hello.seq;
   }

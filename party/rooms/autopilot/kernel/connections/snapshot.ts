@@ -11,6 +11,9 @@ import { pagePresence } from "./presence";
  */
 export const PRESENCE_BUDGET = { count: 200, bytes: 32 * 1024 } as const;
 
+/** The first protocol version told presence as a summary: older ones list every socket and get `presence.diff`. */
+export const PRESENCE_SUMMARY_SINCE = 17;
+
 /** The bounded snapshot a hello carries: the settings, then each feature's collections. */
 export function buildSnapshot(sql: Sql, features: SnapshotPart): Snapshot {
   // Every collection of Snapshot is some feature's: the kernel's feature check (features.ts) makes
