@@ -69,10 +69,17 @@ export function UsageView() {
 
   useEffect(() => {
     if (!client || status !== "connected") return;
-    // A finished Autopilot reply is its durable message ending a run.
-    return client.on("message.created", ({ message }) => {
+    // A finished Autopilot reply is its durable message ending a run; its model calls' rows
+    // may be written after that message (and a title's or summary's call has none), but every
+    // call is charged once its row is, and the charge tells `billing.changed`.
+    const offReply = client.on("message.created", ({ message }) => {
       if (message.author.id === AUTOPILOT_ID && message.runId && !message.tool) void load();
     });
+    const offCharge = client.on("billing.changed", () => void load());
+    return () => {
+      offReply();
+      offCharge();
+    };
   }, [client, status, load]);
 
   const principalName = (id: string | null) => {
