@@ -15,7 +15,7 @@ import { buildHello, type HelloInput } from "./connections/hello";
 import { PRESENCE_DIFF_MS, PresenceBroadcast } from "./connections/presence-broadcast";
 import { PresenceIndex } from "./connections/presence-index";
 import { PRESENCE_SUMMARY_SINCE, withSocketsPage } from "./connections/snapshot";
-import type { PresenceDiffPayload } from "../../../../shared/protocol/presence";
+import type { PresenceDiffPayload, PresenceSummary } from "../../../../shared/protocol/presence";
 import type { z } from "zod";
 import { methodSpokenIn } from "../../../../shared/protocol/cuts/index";
 import {
@@ -115,21 +115,25 @@ export class RoomSockets {
         for (const diff of diffs) this.send(conn, eventFrame("presence.diff", diff));
     const who = this.#who;
     const shown = who.shown();
-    const text = JSON.stringify(shown);
     // The people shown go out when they changed since the last summary, or some hello since then showed others.
-    const changed = text !== this.#shownTold || this.#shownHelloed;
-    this.#shownTold = text;
+    const changed = shown.json !== this.#shownTold || this.#shownHelloed;
+    this.#shownTold = shown.json;
     this.#shownHelloed = false;
-    this.broadcast("presence.summary", { people: who.people, connections: who.size, ...(changed ? { shown } : {}) });
+    this.broadcast("presence.summary", {
+      people: who.people,
+      connections: who.size,
+      ...(changed ? { shown: shown.people } : {}),
+    });
     const touched = new Set(diffs.flatMap((d) => [...d.upserted, ...d.left].map((e) => e.principalId)));
     for (const principalId of touched) this.toPrincipal(principalId, "presence.own", { own: who.own(principalId) });
   }
 
   /** A hello's presence; notes when it shows other people than the last summary told. */
-  #summaryFor(principalId: string) {
-    const summary = this.#who.summary(principalId);
-    if (JSON.stringify(summary.shown) !== this.#shownTold) this.#shownHelloed = true;
-    return summary;
+  #summaryFor(principalId: string): PresenceSummary {
+    const who = this.#who;
+    const shown = who.shown();
+    if (shown.json !== this.#shownTold) this.#shownHelloed = true;
+    return { people: who.people, connections: who.size, shown: shown.people, own: who.own(principalId) };
   }
 
   /** To one socket (quietly: it may have closed) in its protocol version; held while it is still replaying (kernel/fanout.ts ReplayPump). */

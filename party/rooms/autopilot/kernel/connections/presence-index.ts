@@ -1,4 +1,4 @@
-import type { PresenceEntry, PresencePerson, PresenceSummary } from "../../../../../shared/protocol/presence";
+import type { PresenceEntry, PresencePerson } from "../../../../../shared/protocol/presence";
 import { personOf } from "../../../../../shared/presence-people";
 
 /**
@@ -54,29 +54,24 @@ export class PresenceIndex {
     return this.#read().entries.size;
   }
 
-  /** What a hello tells `principalId` of who is here (bounded: PRESENCE_SHOWN). */
-  summary(principalId: string): PresenceSummary {
-    const { entries, people } = this.#read();
-    return {
-      people: people.size,
-      connections: entries.size,
-      shown: this.shown(),
-      own: people.get(principalId)?.size ?? 0,
-    };
-  }
-
-  /** The first people to arrive, within PRESENCE_SHOWN. */
-  shown(): PresencePerson[] {
-    const shown: PresencePerson[] = [];
+  /**
+   * The first people to arrive, within PRESENCE_SHOWN, with their JSON as a summary carries
+   * it (measured on the way, so the room compares what it told without serialising again).
+   */
+  shown(): { people: PresencePerson[]; json: string } {
+    const people: PresencePerson[] = [];
+    const parts: string[] = [];
     let bytes = 2;
     for (const own of this.#read().people.values()) {
-      if (shown.length >= PRESENCE_SHOWN.people) break;
+      if (people.length >= PRESENCE_SHOWN.people) break;
       const person = personOf([...own.values()]);
-      bytes += encoder.encode(JSON.stringify(person)).byteLength + 1;
+      const json = JSON.stringify(person);
+      bytes += encoder.encode(json).byteLength + 1;
       if (bytes > PRESENCE_SHOWN.bytes) break;
-      shown.push(person);
+      people.push(person);
+      parts.push(json);
     }
-    return shown;
+    return { people, json: `[${parts.join(",")}]` };
   }
 
   /** How many people are here. */
