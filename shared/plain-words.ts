@@ -26,6 +26,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "threads.list": "list the threads",
   "threads.markRead": "mark a thread read",
   "threads.pins": "list the threads they pinned",
+  "threads.view": "choose the threads they follow live",
   "threads.pin": "pin or unpin a thread",
   "chats.get": "see the workspace's chats",
   "chats.connect": "connect the workspace to a chat",

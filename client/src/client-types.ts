@@ -23,6 +23,13 @@ export interface AutopilotClientOptions {
   ticket?: () => Promise<string>;
   /** Label shown in presence, e.g. "laptop" or "ci-runner-3". */
   device?: string;
+  /**
+   * Protocol 18: the threads to get messages and streams of (at most 20); every other thread
+   * that changes comes as a `thread.bump` (its counts, whether a reply streams there). Change
+   * it with `client.threads.view({threads})`; it sticks across reconnects. Leave it out to get
+   * every thread's messages and streams (an agent that follows the whole workspace).
+   */
+  view?: readonly string[];
   /** WebSocket constructor; defaults to `ws` in Node and the global one elsewhere. */
   WebSocket?: unknown;
   fetch?: typeof fetch;

@@ -34,6 +34,7 @@ import { bucketForLimits, type TokenBucket } from "./ratelimit";
 import { randomId, utf8Length, withIdempotencyKey } from "./request-ids";
 import {
   applyEvent,
+  withViewed,
   applyHello,
   applyPage,
   diffStreams,
@@ -147,6 +148,8 @@ export class AutopilotClient {
   #terminalError: AutopilotError | null = null;
   #closeError: AutopilotError | null = null;
   #presenceStatus: string | null = null;
+  /** The threads this client views (protocol 18), sent on every connect; null: every thread. */
+  #view: readonly string[] | null = null;
   #helloTimer: ReturnType<typeof setTimeout> | null = null;
   /** Paces requests to the current connection's budget; replaced on every hello. */
   #bucket: TokenBucket | null = null;
@@ -165,6 +168,20 @@ export class AutopilotClient {
     this.presence.update = async (...args) => {
       const result = await updatePresence(...args);
       this.#presenceStatus = result.entry.status;
+      return result;
+    };
+    // What it views sticks too: each reconnect asks for it, and the replay skips the rest.
+    this.#view = options.view ? [...options.view] : null;
+    const viewThreads = this.threads.view;
+    this.threads.view = async (...args) => {
+      const [params] = args;
+      if (this.#view !== null) this.#view = [...params.threads];
+      const result = await viewThreads(...args);
+      const next = withViewed(this.#state, result.threads, result.streams);
+      if (next !== this.#state) {
+        this.#state = next;
+        this.#emitter.emit("state", next);
+      }
       return result;
     };
     this.#options = options;
@@ -441,6 +458,7 @@ export class AutopilotClient {
 
     const query: Record<string, string> = { protocol: String(this.#protocol) };
     if (this.#options.device) query.device = this.#options.device;
+    if (this.#view !== null) query.view = this.#view.join(",");
     if (this.#state.lastSeq !== null && this.#state.epoch !== null) {
       query.lastSeq = String(this.#state.lastSeq);
       query.epoch = this.#state.epoch;
@@ -569,7 +587,7 @@ export class AutopilotClient {
   #onEvent(frame: EventFrame): void {
     const { event, invalid } = typeEvent(frame);
     if (invalid) this.#warn(invalid, frame);
-    const outcome = applyEvent(this.#state, event);
+    const outcome = applyEvent(this.#state, event, this.#view !== null);
     if (outcome.kind === "duplicate") return;
     if (outcome.kind === "gap") {
       this.#lastError = new AutopilotError(

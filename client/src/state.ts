@@ -1,6 +1,6 @@
 import type { Instance } from "../../shared/protocol/instances";
 import type { Approval } from "../../shared/protocol/approvals";
-import type { ChatStream, GatewaySession, LiveState } from "../../shared/protocol/gateway";
+import type { ChatStream, GatewaySession } from "../../shared/protocol/gateway";
 import type { HelloPayload, Snapshot, SnapshotMore } from "../../shared/protocol/hello";
 import type { PageCursor } from "../../shared/protocol/paging";
 import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
@@ -9,8 +9,11 @@ import type { Project } from "../../shared/protocol/projects";
 import type { ThreadRead, ThreadReads } from "../../shared/protocol/reads";
 import type { Task } from "../../shared/protocol/tasks";
 import { DEFAULT_SETTINGS, type WorkspaceSettings } from "../../shared/protocol/settings";
-import type { Message, Thread } from "../../shared/protocol/threads";
+import type { Thread } from "../../shared/protocol/threads";
 import type { ReceivedEvent } from "./frames";
+import { withBump, withLive, withoutStream } from "./live-state";
+
+export { diffStreams, type StreamChange, threadStreams, withLive, withViewed } from "./live-state";
 
 /**
  * What a client knows about its workspace, rebuilt from `hello` snapshots and kept current
@@ -211,50 +214,6 @@ export function unreadIn(state: Pick<WorkspaceState, "reads">, thread: Pick<Thre
   return Math.max(0, thread.messageCount - (state.reads.get(thread.id)?.count ?? 0));
 }
 
-/**
- * Replaces the streams and gateway sessions with a hello's `live` (sent on every hello,
- * resumes included, since deltas missed while away are never replayed). A hello without
- * it (an older room) leaves no stream standing: nothing would ever end it.
- */
-export function withLive(state: WorkspaceState, live: LiveState | undefined): WorkspaceState {
-  if (live === undefined) return state.streams.size ? { ...state, streams: new Map() } : state;
-  if (!live.streams.length && !live.sessions.length && !state.streams.size && !state.sessions.size) return state;
-  return {
-    ...state,
-    streams: new Map(live.streams.map((stream) => [stream.runId, stream])),
-    sessions: new Map(live.sessions.map((entry) => [entry.instanceId, entry.sessions])),
-  };
-}
-
-/** A thread's streaming replies, oldest first. */
-export function threadStreams(state: Pick<WorkspaceState, "streams">, threadId: string): ChatStream[] {
-  return [...state.streams.values()]
-    .filter((stream) => stream.threadId === threadId)
-    .sort((a, b) => a.startedAt - b.startedAt);
-}
-
-/** How one stream changed between two states (see `diffStreams`). */
-export type StreamChange =
-  | { kind: "started" | "updated"; stream: ChatStream }
-  /** `message` is the durable reply that ended it, when that is what did. */
-  | { kind: "ended"; stream: ChatStream; message?: Message };
-
-/** The stream changes from `before` to `after`, for listeners that follow replies live. */
-export function diffStreams(before: WorkspaceState, after: WorkspaceState, ending?: Message): StreamChange[] {
-  if (before.streams === after.streams) return [];
-  const changes: StreamChange[] = [];
-  for (const [runId, stream] of before.streams) {
-    if (after.streams.has(runId)) continue;
-    changes.push(ending?.runId === runId ? { kind: "ended", stream, message: ending } : { kind: "ended", stream });
-  }
-  for (const [runId, stream] of after.streams) {
-    const previous = before.streams.get(runId);
-    if (!previous) changes.push({ kind: "started", stream });
-    else if (previous !== stream) changes.push({ kind: "updated", stream });
-  }
-  return changes;
-}
-
 export type EventOutcome =
   | { kind: "applied"; state: WorkspaceState }
   | { kind: "duplicate" }
@@ -263,13 +222,16 @@ export type EventOutcome =
 /**
  * Applies one event. Durable events (with `seq`) must arrive in order: one at or below
  * `lastSeq` was applied already, one beyond `lastSeq + 1` means events went missing and
- * the caller must reconnect (which resumes from `lastSeq`).
+ * the caller must reconnect (which resumes from `lastSeq`). A socket `viewing` some threads
+ * is sent only theirs of the messages (protocol 18): its seqs skip the others'.
  */
-export function applyEvent(state: WorkspaceState, received: ReceivedEvent): EventOutcome {
+export function applyEvent(state: WorkspaceState, received: ReceivedEvent, viewing = false): EventOutcome {
   let next = state;
   if (received.seq !== undefined && state.lastSeq !== null) {
     if (received.seq <= state.lastSeq) return { kind: "duplicate" };
-    if (received.seq > state.lastSeq + 1) return { kind: "gap", expected: state.lastSeq + 1, received: received.seq };
+    // A socket that views some threads (protocol 18) is not sent the others' messages: its seqs rise, not one by one.
+    if (received.seq > state.lastSeq + 1 && !viewing)
+      return { kind: "gap", expected: state.lastSeq + 1, received: received.seq };
   }
   if (received.seq !== undefined) next = { ...next, lastSeq: received.seq };
   if (received.known) next = reduce(next, received);
@@ -322,6 +284,8 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "chat.final":
     case "chat.error":
       return withoutStream(state, received.payload.runId);
+    case "thread.bump":
+      return withBump(state, received.payload);
     case "sessions.changed":
       return { ...state, sessions: upsert(state.sessions, received.payload.instanceId, received.payload.sessions) };
     case "approval.requested":
@@ -465,13 +429,6 @@ export function withPresence(state: WorkspaceState, summary: PresenceSummary): W
     presence: new Map(shown.map((person) => [person.principalId, person])),
     online: { people, connections, own },
   };
-}
-
-function withoutStream(state: WorkspaceState, runId: string): WorkspaceState {
-  if (!state.streams.has(runId)) return state;
-  const streams = new Map(state.streams);
-  streams.delete(runId);
-  return { ...state, streams };
 }
 
 function upsert<T>(map: ReadonlyMap<string, T>, key: string, value: T): Map<string, T> {

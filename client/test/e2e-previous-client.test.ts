@@ -1,5 +1,5 @@
 // A client pinned to the previous protocol version against today's room: the library as it
-// was built for protocol 16 (fixtures/autopilot-client-protocol-16.mjs) connects, works and
+// was built for protocol 17 (fixtures/autopilot-client-protocol-17.mjs) connects, works and
 // follows a person of the current version, without a frame it cannot read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
@@ -14,8 +14,8 @@ interface PreviousClient {
   state: {
     threads: Map<string, { title: string }>;
     approvals: Map<string, { status: string }>;
-    /** Protocol 16: every socket, by connection id. */
-    presence: Map<string, { device: string; principalId: string }>;
+    /** Protocol 17: the people shown, by principal id. */
+    presence: Map<string, { device: string; kind: string; principalId: string }>;
     settings: { approvals: { lifetimes: { request: number | null } } };
   };
   threads: { create(params: { title: string }): Promise<{ thread: { id: string } }> };
@@ -50,7 +50,7 @@ afterAll(() => {
 
 describe("a client of the previous protocol version", () => {
   it("connects, posts, asks for an approval and sees a current person decide it", async () => {
-    const fixture = "./fixtures/autopilot-client-protocol-16.mjs";
+    const fixture = "./fixtures/autopilot-client-protocol-17.mjs";
     const previous = (await import(/* @vite-ignore */ fixture)) as PreviousModule;
     expect(previous.PROTOCOL_VERSION).toBe(OLDEST_PROTOCOL_VERSION);
     expect(OLDEST_PROTOCOL_VERSION).toBe(PROTOCOL_VERSION - 1);
@@ -85,7 +85,7 @@ describe("a client of the previous protocol version", () => {
     );
 
     // A settings change by a person of the current version reaches the pinned agent's state
-    // (17 and 16 share the settings' shape).
+    // (18 and 17 share the settings' shape).
     await person.settings.update({ approvals: { lifetimes: { request: 3_600_000 } } });
     await until(
       () => agent.state.settings.approvals.lifetimes.request === 3_600_000,
@@ -94,11 +94,10 @@ describe("a client of the previous protocol version", () => {
     );
     expect(agent.state.threads.get(thread.id)?.title).toBe("Pinned agent");
 
-    // Presence in each one's version: the pinned agent lists Alice's socket (16's diffs); Alice
-    // sees the agent as a person here (17's summary).
+    // Presence: each sees the other among the people here.
     await until(
-      () => [...agent.state.presence.values()].some((p) => p.device === "alice"),
-      "Alice's socket in the pinned agent's presence",
+      () => [...agent.state.presence.values()].some((p) => p.device === "alice" && p.kind === "user"),
+      "Alice among the people the pinned agent sees",
       10_000,
     );
     await until(

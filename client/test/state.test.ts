@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { Project } from "../../shared/protocol/projects";
 import type { KnownEvent } from "../src/frames";
-import { applyEvent, applyHello, applyPage, emptyState, RETAINED_FINISHED, unreadIn, withPresence } from "../src/state";
+import {
+  applyEvent,
+  applyHello,
+  applyPage,
+  emptyState,
+  RETAINED_FINISHED,
+  unreadIn,
+  withPresence,
+  withViewed,
+} from "../src/state";
 import {
   applied,
   approval,
@@ -387,5 +396,65 @@ describe("read markers (protocol 10)", () => {
     expect(
       applied(state, { known: true, event: "thread.read", payload: { threadId: "t1", read: { n: 9, count: 2 } } }),
     ).toBe(state);
+  });
+});
+
+describe("delivery by interest (protocol 18)", () => {
+  const stream = (runId: string, threadId: string, text: string) => ({
+    runId,
+    threadId,
+    instanceId: null,
+    text,
+    startedAt: 1,
+  });
+
+  it("a socket that views some threads takes a jump in seqs (the others' messages), still no repeat", () => {
+    const state = fromSnapshot({ threads: [thread("t1")] }, 5);
+    const event = { known: true, event: "message.created", payload: { message: message("m1", "t1", 9) }, seq: 9 };
+    expect(applyEvent(state, event as KnownEvent).kind).toBe("gap");
+    const outcome = applyEvent(state, event as KnownEvent, true);
+    expect(outcome.kind).toBe("applied");
+    const after = (outcome as { state: typeof state }).state;
+    expect(after.lastSeq).toBe(9);
+    expect(applyEvent(after, event as KnownEvent, true).kind).toBe("duplicate");
+  });
+
+  it("a bump sets a thread's counts and which replies run there, without their text", () => {
+    let state = fromSnapshot({ threads: [thread("t1", { messageCount: 1, updatedAt: 50 }), thread("t2")] }, 5);
+    state = applied(state, { known: true, event: "chat.delta", payload: { ...stream("r2", "t2", "kept"), offset: 0 } });
+    const bump = (streams: { runId: string; instanceId: null; startedAt: number }[]) =>
+      applied(state, {
+        known: true,
+        event: "thread.bump",
+        payload: { threadId: "t1", messageCount: 4, lastMessageAt: 40, updatedAt: 40, lastN: 12, streams },
+      });
+    state = bump([{ runId: "r1", instanceId: null, startedAt: 3 }]);
+    expect(state.threads.get("t1")).toMatchObject({ messageCount: 4, lastMessageAt: 40, updatedAt: 50 });
+    expect(unreadIn(state, state.threads.get("t1")!)).toBe(4);
+    expect(state.streams.get("r1")).toEqual({ runId: "r1", threadId: "t1", instanceId: null, text: "", startedAt: 3 });
+    // The same streams again keep the map; none ends the one there, and another thread's stays.
+    expect(bump([{ runId: "r1", instanceId: null, startedAt: 3 }]).streams).toBe(state.streams);
+    state = bump([]);
+    expect([...state.streams.keys()]).toEqual(["r2"]);
+    expect(state.streams.get("r2")?.text).toBe("kept");
+  });
+
+  it("viewing threads takes their streams as the room says them, text included", () => {
+    let state = fromSnapshot({ threads: [thread("t1"), thread("t2")] }, 5);
+    state = applied(state, {
+      known: true,
+      event: "thread.bump",
+      payload: {
+        threadId: "t1",
+        messageCount: 0,
+        lastMessageAt: null,
+        updatedAt: 1,
+        lastN: null,
+        streams: [{ runId: "r1", instanceId: null, startedAt: 1 }],
+      },
+    });
+    const viewed = withViewed(state, ["t1"], [stream("r1", "t1", "so far")]);
+    expect(viewed.streams.get("r1")?.text).toBe("so far");
+    expect(withViewed(viewed, ["t1"], []).streams.size).toBe(0);
   });
 });

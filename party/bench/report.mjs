@@ -81,6 +81,19 @@ export function goalRows(r) {
     rows.push(cpuRow("fan-out", `CPU per delivered message, ${n} readers`, f, us, 1.05));
   for (const [n, f] of r.fanout ?? [])
     rows.push(bytesRow("fan-out", `bytes a reader receives per delivered message, ${n} readers`, f, "frames"));
+  if (r.interest) {
+    const { n, viewers } = r.interest;
+    rows.push(
+      cpuRow(
+        "interest",
+        `CPU per chat message, ${n} sockets of which ${viewers} view its thread (floor: ${n} sockets that get every message)`,
+        r.interest,
+        msText,
+        0.25,
+      ),
+    );
+    rows.push(bytesRow("interest", `bytes all ${n} sockets receive per chat message`, r.interest, "frames"));
+  }
   if (r.storm) {
     rows.push(
       cpuRow(
@@ -168,6 +181,12 @@ export function latencyRows(r) {
       `fan-out, ${n} readers: edit → every reader has it, p50 / p99`,
       pct(f.room.latencies),
       pct(f.floor.latencies),
+    ]);
+  if (r.interest)
+    rows.push([
+      `interest, ${r.interest.n} sockets: message → every socket that gets its body has it, p50 / p99`,
+      pct(r.interest.room.latencies),
+      pct(r.interest.floor.latencies),
     ]);
   if (r.storm)
     rows.push([

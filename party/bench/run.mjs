@@ -19,6 +19,7 @@ import { floorBundleMap, profileShares, roomBundleMap } from "./profile-packages
 import { renderReport, writeDocs } from "./report.mjs";
 import { assistant, startAssistantModel } from "./suite-assistant.mjs";
 import { fanout } from "./suite-fanout.mjs";
+import { interest } from "./suite-interest.mjs";
 import { appPaint, graphSync } from "./suite-graph.mjs";
 import { storm } from "./suite-storm.mjs";
 import { task } from "./suite-task.mjs";
@@ -26,12 +27,15 @@ import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const num = (name, fallback) => Number(env(name, fallback));
-const SUITES = env("BENCH_SUITES", "fanout,storm,assistant,task,graph").split(",");
+const SUITES = env("BENCH_SUITES", "fanout,interest,storm,assistant,task,graph").split(",");
 const BLOCKS = num("BENCH_BLOCKS", 10);
 const WARMUP = num("BENCH_WARMUP", 1);
 const SIZES = env("BENCH_SIZES", "100,500").split(",").map(Number);
 const EDITS = num("BENCH_EDITS", 100);
 const STORM_READERS = num("BENCH_STORM_READERS", 300);
+const INTEREST_READERS = num("BENCH_INTEREST_READERS", 2000);
+const INTEREST_VIEWERS = num("BENCH_INTEREST_VIEWERS", 100);
+const INTEREST_EDITS = num("BENCH_INTEREST_EDITS", 30);
 const ROUNDS = num("BENCH_ROUNDS", 4);
 const PIECES = num("BENCH_PIECES", 100);
 const PIECE_MS = num("BENCH_PIECE_MS", 10);
@@ -52,6 +56,9 @@ const DEFAULTS = [
   "BENCH_SIZES",
   "BENCH_EDITS",
   "BENCH_STORM_READERS",
+  "BENCH_INTEREST_READERS",
+  "BENCH_INTEREST_VIEWERS",
+  "BENCH_INTEREST_EDITS",
   "BENCH_ROUNDS",
   "BENCH_PIECES",
   "BENCH_PIECE_MS",
@@ -158,6 +165,20 @@ try {
       ]);
     }
   }
+  if (SUITES.includes("interest")) {
+    console.log(`delivery by interest, ${INTEREST_READERS} sockets, ${INTEREST_VIEWERS} viewing…`);
+    results.interest = {
+      n: INTEREST_READERS,
+      viewers: INTEREST_VIEWERS,
+      ...(await interest({
+        ...common,
+        n: INTEREST_READERS,
+        viewers: INTEREST_VIEWERS,
+        edits: INTEREST_EDITS,
+        profile: profileFor("interest"),
+      })),
+    };
+  }
   if (SUITES.includes("storm")) {
     console.log(`reconnect storm, ${STORM_READERS} readers…`);
     results.storm = {
@@ -205,6 +226,7 @@ try {
 results.settings = [
   `${BLOCKS} measured blocks per server after ${WARMUP} warm-up, rotating`,
   `fan-out ${EDITS} edits per block`,
+  `interest ${INTEREST_EDITS} messages per block`,
   `storm ${STORM_READERS} readers`,
   `assistant ${ROUNDS} replies of ${PIECES} deltas ${PIECE_MS} ms apart per block`,
   `task one of ${TASK_STEPS} steps per block`,

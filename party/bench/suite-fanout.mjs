@@ -28,7 +28,7 @@ export async function openMany(count, make) {
 }
 
 /** `edits(k)`: k sequential edits, each until every reader has its marker; their latencies and the readers' bytes. */
-function editTimer(readers, send, markerOf) {
+export function editTimer(readers, send, markerOf) {
   let waiting = null;
   let bytes = 0;
   let i = 0;
@@ -60,6 +60,27 @@ function editTimer(readers, send, markerOf) {
   };
 }
 
+/** Sequential `chat.send`s by `writer` in the thread (editTimer), each done when every reader has its `message.created`. */
+export function chatEdits(writer, readers, threadId, label) {
+  let k = 0;
+  return editTimer(
+    readers,
+    (marker) =>
+      writer.send(
+        JSON.stringify({
+          type: "req",
+          id: `e${k}`,
+          method: "chat.send",
+          params: { threadId, text: marker, idempotencyKey: `${label}-${k++}-${marker}` },
+        }),
+      ),
+    (data) => {
+      const text = data.toString();
+      return text.includes('"message.created"') ? JSON.parse(text).payload.message.text : null;
+    },
+  );
+}
+
 async function openRoom(room, n) {
   const person = await signUpPerson(room.server.url, `fanout-${n}`);
   const key = await person.createKey("bench");
@@ -88,23 +109,7 @@ async function openRoom(room, n) {
     method: "threads.configure",
     params: { threadId, responder: "none", idempotencyKey: `bench-quiet-${n}-${Date.now()}` },
   });
-  let k = 0;
-  const edits = editTimer(
-    readers,
-    (marker) =>
-      writer.send(
-        JSON.stringify({
-          type: "req",
-          id: `e${k}`,
-          method: "chat.send",
-          params: { threadId, text: marker, idempotencyKey: `edit-${n}-${k++}-${marker}` },
-        }),
-      ),
-    (data) => {
-      const text = data.toString();
-      return text.includes('"message.created"') ? JSON.parse(text).payload.message.text : null;
-    },
-  );
+  const edits = chatEdits(writer, readers, threadId, `edit-${n}`);
   return {
     edits,
     close: () => {
@@ -133,13 +138,18 @@ async function openFloor(floor, n) {
 /** One size: both rooms' N readers connected at once, `edits` per block. */
 export async function fanout({ room, floor, n, edits, warmup, blocks, profile }) {
   const sides = { room: await openRoom(room, n), floor: await openFloor(floor, n) };
+  return rotateEdits(sides, { room: room.cpu, floor: floor.cpu }, edits, { warmup, blocks, profile });
+}
+
+/** Both sides' `edits` blocks, rotating (blocks.mjs), each side's CPU read by `cpu[side]`; the sides closed after. */
+export async function rotateEdits(sides, cpu, edits, options) {
   try {
     return await rotate(
       {
-        room: { cpu: room.cpu, block: () => sides.room.edits(edits) },
-        floor: { cpu: floor.cpu, block: () => sides.floor.edits(edits) },
+        room: { cpu: cpu.room, block: () => sides.room.edits(edits) },
+        floor: { cpu: cpu.floor, block: () => sides.floor.edits(edits) },
       },
-      { warmup, blocks, profile },
+      options,
     );
   } finally {
     sides.room.close();

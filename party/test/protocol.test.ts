@@ -399,35 +399,6 @@ describe("domain round trips", () => {
     phone.close();
   });
 
-  it("presence for a client of protocol 16: every socket in its snapshot and its diffs, as 16's rooms sent it", async () => {
-    const { owner, agent, ws } = await workspaceWithTeam();
-    const laptop = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "laptop" });
-    await laptop.hello();
-    const old = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "old", protocol: 16 });
-    const hello = (await old.hello()) as unknown as {
-      protocol: number;
-      presence?: unknown;
-      snapshot: { presence: { device: string }[]; more: { presence: number; presenceNext: string | null } };
-    };
-    expect(hello.protocol).toBe(16);
-    expect(hello.presence).toBeUndefined();
-    expect(hello.snapshot.presence.map((p) => p.device).sort()).toEqual(["laptop", "old"]);
-    expect(hello.snapshot.more).toMatchObject({ presence: 0, presenceNext: null });
-    const bot = await RawSocket.open(ws, { key: agent.key }, { device: "ci-runner" });
-    await bot.hello();
-    type Diff = { payload: { upserted: { device: string }[]; left: { principalId: string }[] } };
-    await old.waitFor(
-      (f) =>
-        f.event === "presence.diff" && (f as unknown as Diff).payload.upserted.some((e) => e.device === "ci-runner"),
-    );
-    bot.close();
-    await old.waitFor((f) => f.event === "presence.diff" && (f as unknown as Diff).payload.left.length > 0);
-    // What 16 does not know never reaches it.
-    expect(old.events("presence.summary")).toEqual([]);
-    expect(old.events("presence.own")).toEqual([]);
-    for (const s of [laptop, old]) s.close();
-  });
-
   it("idempotency: a repeated key returns the first result and changes nothing; reuse for another method is refused", async () => {
     const { owner, ws } = await workspaceWithTeam();
     const a = await RawSocket.open(ws, { cookie: owner.cookie });

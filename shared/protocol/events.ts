@@ -2,6 +2,7 @@ import { BillingChangedPayload } from "./billing";
 import { ThreadPinsPayload } from "./pins";
 import { ChatsChangedPayload } from "./chats";
 import { ThreadReadPayload } from "./reads";
+import { ThreadBumpPayload } from "./interest";
 import type { z } from "zod";
 import { MemoryDeletedPayload, MemoryUpdatedPayload } from "./agent";
 import { CommunityEventPayload } from "./community";
@@ -74,6 +75,8 @@ export const EphemeralEvents = {
   "chat.delta": ChatDeltaPayload,
   "chat.final": ChatFinalPayload,
   "chat.error": ChatErrorPayload,
+  /** Protocol 18: a thread this socket does not view changed (interest.ts); coalesced. */
+  "thread.bump": ThreadBumpPayload,
   "sessions.changed": SessionsChangedPayload,
   /** Protocol 6: this socket's role or scopes changed (see access.ts). */
   "principal.updated": PrincipalUpdatedPayload,

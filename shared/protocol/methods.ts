@@ -38,6 +38,7 @@ import {
   CommunityReportResult,
 } from "./community";
 import { ThreadsMarkReadParams, ThreadsMarkReadResult } from "./reads";
+import { ThreadsViewParams, ThreadsViewResult } from "./interest";
 import { ThreadsPinParams, ThreadsPinResult, ThreadsPinsParams, ThreadsPinsResult } from "./pins";
 import {
   ChatsConnectParams,
@@ -377,6 +378,8 @@ export const Methods = {
   // Protocol 11: pinned threads per person and agent key, kept in the room (pins.ts).
   "threads.pins": reads(ThreadsPinsParams, ThreadsPinsResult),
   "threads.pin": method({ params: ThreadsPinParams, result: ThreadsPinResult, scope: "read", mutating: true }),
+  // Protocol 18: the threads a socket gets messages and streams of (interest.ts).
+  "threads.view": reads(ThreadsViewParams, ThreadsViewResult),
   // Protocol 13: the workspace's chats (chats.ts): a bot connected by an owner or admin, people's links to it.
   "chats.get": reads(ChatsGetParams, ChatsGetResult),
   "chats.connect": method({ params: ChatsConnectParams, result: ChatsConnectResult, scope: "admin", mutating: true }),

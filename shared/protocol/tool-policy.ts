@@ -116,6 +116,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "graph.apply": auto("Add, move or link nodes on the workspace's canvas."),
   "presence.list": auto("See who is online in the workspace."),
   "presence.update": never("presence belongs to a connection; the Autopilot has none"),
+  "threads.view": never("what a socket views belongs to a connection; the Autopilot has none"),
   "memory.list": auto("List the workspace memory: notes people and you keep across threads."),
   "memory.put": auto("Remember something for later (a short note under a key); replaces the key's note."),
   "memory.delete": auto("Forget a memory note by its key."),

@@ -11,10 +11,10 @@
  * the range (`protocolUnsupportedReason`), so it can tell its user to update. Stored
  * documents are versioned apart from this (party/records): old rows are upgraded on read.
  */
-export const PROTOCOL_VERSION = 17;
+export const PROTOCOL_VERSION = 18;
 
 /** The oldest version a room still speaks: a version is kept for one more version after it. */
-export const OLDEST_PROTOCOL_VERSION = 16;
+export const OLDEST_PROTOCOL_VERSION = 17;
 
 export const isSupportedProtocol = (version: number): boolean =>
   Number.isInteger(version) && version >= OLDEST_PROTOCOL_VERSION && version <= PROTOCOL_VERSION;

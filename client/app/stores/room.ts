@@ -48,8 +48,13 @@ interface RoomStore {
   agentModel: AgentInfo["model"] | null;
   /** Progress reports seen while this page was open (the room keeps only the latest). */
   jobHistory: ReadonlyMap<string, readonly JobPoint[]>;
-  /** Messages of threads someone opened: first page from messages.list, then live events. */
+  /**
+   * Messages of the thread open here: first page from messages.list, then live events. Only
+   * the thread this tab views gets its messages (protocol 18); the others' rows follow by bumps.
+   */
   threadMessages: ReadonlyMap<string, ThreadMessages>;
+  /** The thread this tab views (null: none yet). */
+  viewed: string | null;
   /** Changes made here that the room has not answered yet (the client's outbox): they go out when it is back. */
   unsent: number;
   connect(workspaceId: string): () => void;
@@ -67,6 +72,7 @@ const initial = {
   agentModel: null,
   jobHistory: new Map(),
   threadMessages: new Map(),
+  viewed: null,
   unsent: 0,
 };
 
@@ -95,7 +101,9 @@ export const useRoom = create<RoomStore>((set, get) => ({
 
   connect(workspaceId) {
     // The outbox: what is sent while the room is out of reach waits for it (stores/outbox.ts).
-    const client = new AutopilotClient({ workspace: workspaceId, device: "browser", outbox: true });
+    // It views the thread open here only (loadMessages): every other thread's row follows by
+    // the room's bumps, so a big workspace sends this tab what it shows, not every message.
+    const client = new AutopilotClient({ workspace: workspaceId, device: "browser", outbox: true, view: [] });
     set({ ...initial, client, workspaceId });
     useInbox.getState().set(null);
     const stillCurrent = () => get().client === client;
@@ -170,6 +178,18 @@ export const useRoom = create<RoomStore>((set, get) => ({
   async loadMessages(threadId, older = false) {
     const { client } = get();
     if (!client) return;
+    if (get().viewed !== threadId) {
+      // Viewed first, listed after: what is posted between the two comes live and in the page, never in neither.
+      // A thread no longer viewed gets no live messages: what was loaded of it is dropped, and read again when opened.
+      const threadMessages = new Map([...get().threadMessages].filter(([id]) => id === threadId));
+      set({ viewed: threadId, threadMessages });
+      try {
+        await client.threads.view({ threads: [threadId] });
+      } catch {
+        // Not connected: the next connect asks for this view (the client keeps it).
+      }
+      if (get().client !== client || get().viewed !== threadId) return;
+    }
     const cached = get().threadMessages.get(threadId);
     if (cached?.loading) return;
     if (cached && !older) return; // live events keep an open thread current

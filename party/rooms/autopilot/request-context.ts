@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { MethodName } from "../../../shared/protocol/methods";
+import type { MethodName, MethodResult } from "../../../shared/protocol/methods";
 import type { GraphCommand } from "../../../shared/protocol/graph";
 import type {
   InstancesDetailsResult,
@@ -85,4 +85,6 @@ export interface RequestContext {
   now: number;
   /** Sets the requesting socket's presence status and tells everyone (a tool call has no socket). */
   setStatus(status: string | null): PresenceEntry;
+  /** Sets the threads the requesting socket gets messages and streams of (a tool call has no socket). */
+  view(threads: readonly string[]): MethodResult<"threads.view">;
 }

@@ -8,6 +8,8 @@ export interface ConnState {
   device: string;
   connectedAt: number;
   status: string | null;
+  /** Protocol 18: the threads this socket gets messages and streams of; absent: every thread (kernel/connections/interest.ts). */
+  view?: string[];
 }
 
 /** agents types `connection.state` as deeply readonly; ours is plain data we replace whole. */

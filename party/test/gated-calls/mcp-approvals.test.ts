@@ -141,7 +141,15 @@ const runOn = (
     };
     const outcome = await dispatch(
       methodsOver(sql),
-      { room, principal, via: "mcp", now: Date.now(), setStatus: noPresence, approvedCall: approvalId },
+      {
+        room,
+        principal,
+        via: "mcp",
+        now: Date.now(),
+        setStatus: noPresence,
+        view: noPresence,
+        approvedCall: approvalId,
+      },
       { type: "req", id: "decoy", method, params: { ...params, idempotencyKey: idem() } },
     );
     return outcome.response;

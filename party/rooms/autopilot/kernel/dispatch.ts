@@ -13,6 +13,7 @@ import { decodeResult, encodeResult } from "../../../records/results";
 import type { Handler, MethodTable } from "./handlers";
 import type { AutopilotContext, RequestContext } from "../request-context";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
+import type { ChatStream } from "../../../../shared/protocol/gateway";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import type { Answered, Via } from "./feature";
 
@@ -311,15 +312,27 @@ export interface Execution {
   now: number;
   /** Sets the requesting socket's presence status (only a socket has one). */
   setStatus?(status: string | null): PresenceEntry;
+  /** Sets the threads the requesting socket views (only a socket has them). */
+  view?(threads: readonly string[]): ViewAnswer;
+}
+
+/** The threads a socket views now and their replies streaming. */
+export interface ViewAnswer {
+  threads: string[];
+  streams: ChatStream[];
 }
 
 export type Dispatch = (
-  as: Execution & Required<Pick<Execution, "setStatus">>,
+  as: Execution & Required<Pick<Execution, "setStatus" | "view">>,
   frame: RequestFrame,
 ) => DispatchOutcome | Promise<DispatchOutcome>;
 
 const noPresence = (): never => {
   throw new RoomError("forbidden", "only a client's socket has a presence to update");
+};
+
+const noView = (): never => {
+  throw new RoomError("forbidden", "only a client's socket views threads");
 };
 
 /**
@@ -335,7 +348,7 @@ export class Executor {
   ) {}
 
   execute(as: Execution, frame: RequestFrame, reply: (outcome: DispatchOutcome) => void): void | Promise<void> {
-    const execution = { ...as, setStatus: as.setStatus ?? noPresence };
+    const execution = { ...as, setStatus: as.setStatus ?? noPresence, view: as.view ?? noView };
     const done = (outcome: DispatchOutcome): void => {
       reply(outcome);
       const { response } = outcome;
@@ -356,7 +369,7 @@ export class Executor {
 
   /** A registry method as `principal`, with no socket (MCP, the Autopilot's tools): its outcome. */
   async call(
-    as: Omit<Execution, "now" | "setStatus">,
+    as: Omit<Execution, "now" | "setStatus" | "view">,
     method: MethodName,
     params: Record<string, unknown>,
   ): Promise<DispatchOutcome> {
@@ -369,7 +382,7 @@ export class Executor {
 
   /** As `call`, for the Autopilot's tools: the payload, or the refusal thrown as "code: message". */
   async invoke(
-    as: Omit<Execution, "now" | "setStatus">,
+    as: Omit<Execution, "now" | "setStatus" | "view">,
     method: MethodName,
     params: Record<string, unknown>,
   ): Promise<unknown> {

@@ -8,10 +8,31 @@ import type { EventFrame, ResponseFrame } from "../../../../shared/protocol/fram
 import { currentSeq, REPLAY_PAGE, readEventPage } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { ReplayPages } from "./connections/replay-pages";
+import { EVERYTHING_TAG, interestTags } from "./connections/interest";
 
 /** An event to everyone; a socket still replaying gets it once it has caught up (ReplayPump below). */
 export function broadcast(ctx: DurableObjectState, replay: ReplayPump, text: string, seq: number | undefined): void {
   sendToAll(ctx, text, replay.size > 0 ? replay.holdBroadcast(text, seq) : undefined);
+}
+
+/**
+ * A thread's message or stream event: to every socket that did not choose its threads
+ * (EVERYTHING_TAG, connections/interest.ts) and to those that chose this one (`viewers`, by
+ * id); a replaying one among them gets it once it has caught up. Each kind is found by its
+ * tag, so the cost is that of the sockets that get it, not of the room.
+ */
+export function broadcastToThread(
+  ctx: DurableObjectState,
+  replay: ReplayPump,
+  text: string,
+  seq: number | undefined,
+  viewers: ReadonlySet<string>,
+  wants: (socketId: string) => boolean,
+): void {
+  const skip = replay.size > 0 ? replay.holdBroadcast(text, seq, wants) : undefined;
+  sendToAll(ctx, text, skip, EVERYTHING_TAG);
+  const skipping = skip && skip.length > 0 ? new Set(skip) : null;
+  for (const id of viewers) for (const ws of ctx.getWebSockets(id)) sendOpen(ctx, ws, text, skipping);
 }
 
 /**
@@ -25,8 +46,9 @@ export function broadcast(ctx: DurableObjectState, replay: ReplayPump, text: str
  * Sockets of an older protocol version (tagged, below) get the frame in their
  * version's shapes, converted once per version.
  */
-export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly string[]): void {
+export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly string[], tag?: string): void {
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
+  // With a tag, only the sockets that carry it (sockets of an older version carry EVERYTHING_TAG: `view` is 18's).
   let older: Set<WebSocket> | null = null;
   for (const version of OLDER_PROTOCOLS) {
     const sockets = ctx.getWebSockets(protocolTag(version));
@@ -38,7 +60,7 @@ export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly
       if (converted !== null) sendOpen(ctx, ws, converted, skipping);
     }
   }
-  for (const ws of ctx.getWebSockets()) if (!older?.has(ws)) sendOpen(ctx, ws, text, skipping);
+  for (const ws of ctx.getWebSockets(tag)) if (!older?.has(ws)) sendOpen(ctx, ws, text, skipping);
 }
 
 function sendOpen(ctx: DurableObjectState, ws: WebSocket, text: string, skipping: Set<string> | null): void {
@@ -101,10 +123,16 @@ export const OLDER_PROTOCOLS: readonly number[] = Array.from(
   (_, i) => PROTOCOL_VERSION - 1 - i,
 );
 
-/** The tag for the version a connect asks for; none for the current one (the default). */
-export function protocolTags(request: Request): string[] {
+/**
+ * A connect's tags for the fan-out: its version when older than the current one (the
+ * default), and whether it chose the threads it views (connections/interest.ts).
+ */
+export function fanoutTags(request: Request): string[] {
   const version = requestedProtocol(new URL(request.url).searchParams.get("protocol"));
-  return version !== null && version < PROTOCOL_VERSION ? [protocolTag(version)] : [];
+  return [
+    ...(version !== null && version < PROTOCOL_VERSION ? [protocolTag(version)] : []),
+    ...interestTags(request, version),
+  ];
 }
 
 interface TaggedSocket {
@@ -194,6 +222,13 @@ export interface ReplayDeps {
   page?: { events: number; bytes: number };
 }
 
+/** What a socket that chose its threads replays of them, and what it is told of the rest. */
+export interface ReplayView {
+  threads: ReadonlySet<string>;
+  /** The other threads whose messages the replay left out: each gets its bump. */
+  skipped(threads: ReadonlySet<string>): void;
+}
+
 interface Replaying {
   socket: ReplaySocket;
   held: Array<{ text: string; seq: number | undefined }>;
@@ -224,12 +259,15 @@ export class ReplayPump {
     return this.#replaying.size;
   }
 
-  /** Ids of replaying sockets, which a broadcast must skip (it holds the frame for them instead). */
-  holdBroadcast(text: string, seq: number | undefined): string[] {
+  /**
+   * Ids of replaying sockets, which a broadcast must skip (it holds the frame for them
+   * instead, for those of them that `wants` it).
+   */
+  holdBroadcast(text: string, seq: number | undefined, wants?: (socketId: string) => boolean): string[] {
     const ids: string[] = [];
     for (const [id, state] of this.#replaying) {
       ids.push(id);
-      this.#hold(state, text, seq);
+      if (!wants || wants(id)) this.#hold(state, text, seq);
     }
     return ids;
   }
@@ -248,16 +286,19 @@ export class ReplayPump {
 
   /**
    * Replays the log after `from` to the socket. Call synchronously after sending the
-   * hello: from here on, frames for this socket are held until the replay is done.
+   * hello: from here on, frames for this socket are held until the replay is done. Given a
+   * `view` (a socket that chose its threads), other threads' messages are left out and the
+   * threads they were in are handed to `view.skipped` once the replay caught up.
    */
-  start(socket: ReplaySocket, from: number): Promise<void> {
+  start(socket: ReplaySocket, from: number, view?: ReplayView): Promise<void> {
     const state: Replaying = { socket, held: [], heldBytes: 0 };
     this.#replaying.set(socket.id, state);
-    return this.#run(socket, state, from);
+    return this.#run(socket, state, from, view);
   }
 
-  async #run(socket: ReplaySocket, state: Replaying, from: number): Promise<void> {
+  async #run(socket: ReplaySocket, state: Replaying, from: number, view?: ReplayView): Promise<void> {
     let cursor = from;
+    const skipped = new Set<string>();
     const pause = this.deps.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
     try {
       for (;;) {
@@ -270,7 +311,13 @@ export class ReplayPump {
           break;
         }
         // Closed meanwhile (revoked, dropped): nothing more to send; its close handler forgets it.
-        if (!page.texts.every((text) => sendQuietly(socket, text))) {
+        const sent = page.texts.every((text, i) => {
+          const thread = view ? page.threads[i] : null;
+          if (thread == null || view!.threads.has(thread)) return sendQuietly(socket, text);
+          skipped.add(thread);
+          return true;
+        });
+        if (!sent) {
           this.#replaying.delete(socket.id);
           return;
         }
@@ -287,6 +334,7 @@ export class ReplayPump {
       this.#replaying.delete(socket.id);
       for (const frame of state.held)
         if (frame.seq === undefined || frame.seq > cursor) sendQuietly(socket, frame.text);
+      if (skipped.size > 0) view!.skipped(skipped);
     } catch (error) {
       this.#replaying.delete(socket.id);
       throw error;

@@ -9,6 +9,8 @@ import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "./commit";
 import type { Connection, DurableObjectCapability } from "agents/lifecycle";
 import type { HelloPayload, Snapshot } from "../../../../shared/protocol/hello";
+import type { ChatStream } from "../../../../shared/protocol/gateway";
+import type { ThreadBumpPayload } from "../../../../shared/protocol/interest";
 import type { AutopilotContext } from "../request-context";
 import type { Methods } from "./handlers";
 import type { RoomServices } from "./services";
@@ -67,9 +69,8 @@ export interface Feature {
   start?(): void | Promise<void>;
 }
 
-/** What a hello carries of a feature's live state (kernel/features.ts merges them: streams add up). */
+/** What a hello carries of a feature's live state (kernel/features.ts merges them). */
 export interface HelloPart {
-  streams?: NonNullable<HelloPayload["live"]>["streams"];
   sessions?: NonNullable<HelloPayload["live"]>["sessions"];
   agent?: HelloPayload["agent"];
   reads?: HelloPayload["reads"];
@@ -90,6 +91,10 @@ export interface BuiltFeature<Api = undefined, Rpc extends object = object> exte
   readonly context?: Partial<AutopilotContext>;
   /** Its part of a hello to `principal`. */
   hello?(principal: Principal): HelloPart;
+  /** Its replies streaming now (every feature's add up: a hello's `live.streams`, threads.view). */
+  streams?(): ChatStream[];
+  /** Its part of how a thread stands for a bump (kernel/connections/interest.ts); undefined: not its thread. */
+  bump?(threadId: string): Omit<ThreadBumpPayload, "streams"> | undefined;
   /** Its collections in a hello's snapshot (a fresh connect or a reset), each within its budget. */
   snapshot?(): SnapshotPart;
   /** A socket was admitted and greeted. */

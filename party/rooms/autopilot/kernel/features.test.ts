@@ -69,14 +69,41 @@ describe("what the features give the room", () => {
 
   it("puts a hello together: every feature's streams, the rest from the one that gives it", () => {
     const stream = (id: string) => ({ id }) as never;
-    const a = defineFeature({ name: "a", build: () => ({ hello: () => ({ streams: [stream("s1")], sessions: [] }) }) });
+    const a = defineFeature({
+      name: "a",
+      build: () => ({ streams: () => [stream("s1")], hello: () => ({ sessions: [] }) }),
+    });
     const b = defineFeature({
       name: "b",
-      build: () => ({ hello: (p: Principal) => ({ streams: [stream("s2")], reads: [{ threadId: p.id }] as never }) }),
+      build: () => ({
+        streams: () => [stream("s2")],
+        hello: (p: Principal) => ({ reads: [{ threadId: p.id }] as never }),
+      }),
     });
     const hello = buildFeatures([b, a], services).hello(ada);
     expect(hello.live?.streams).toEqual([{ id: "s1" }, { id: "s2" }]);
     expect(hello.reads).toEqual([{ threadId: "user_1" }]);
+  });
+
+  it("puts a bump together: the thread from the feature that knows it, its streams without their text", () => {
+    const run = (runId: string, threadId: string) =>
+      ({ runId, threadId, instanceId: null, text: "secret so far", startedAt: 5 }) as never;
+    const streaming = defineFeature({
+      name: "s",
+      build: () => ({ streams: () => [run("r1", "t1"), run("r2", "t2")] }),
+    });
+    const counts = { messageCount: 3, lastMessageAt: 4, updatedAt: 4, lastN: 9 };
+    const threads = defineFeature({
+      name: "t",
+      build: () => ({ bump: (threadId: string) => (threadId === "t1" ? { threadId, ...counts } : undefined) }),
+    });
+    const built = buildFeatures([streaming, threads], services);
+    expect(built.bump("t1")).toEqual({
+      threadId: "t1",
+      ...counts,
+      streams: [{ runId: "r1", instanceId: null, startedAt: 5 }],
+    });
+    expect(built.bump("t2")).toBeNull();
   });
 });
 

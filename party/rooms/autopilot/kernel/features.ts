@@ -2,6 +2,8 @@ import type { Connection, DurableObjectCapability } from "agents/lifecycle";
 import type { Principal } from "../../../../shared/protocol/principal";
 import type { AutopilotContext } from "../request-context";
 import type { HelloInput } from "./connections/hello";
+import type { ChatStream } from "../../../../shared/protocol/gateway";
+import type { ThreadBumpPayload } from "../../../../shared/protocol/interest";
 import type { AnyFeatureDefinition, BuiltFeature, Feature, FeatureDefinition, SnapshotPart } from "./feature";
 import type { RoomServices } from "./services";
 
@@ -63,6 +65,10 @@ export interface BuiltFeatures<Rpc> {
   hello(principal: Principal): Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
   /** The features' collections of a hello's snapshot. */
   snapshot(): SnapshotPart;
+  /** Every reply streaming now. */
+  streams(): ChatStream[];
+  /** How a thread stands, for a bump (null: no feature knows it). */
+  bump(threadId: string): ThreadBumpPayload | null;
   joined(conn: Connection, principal: Principal, request: Request): void;
   readonly capabilities: readonly DurableObjectCapability[];
 }
@@ -97,6 +103,7 @@ export function buildFeatures<const Definitions extends readonly AnyFeatureDefin
     ...joinParts(built, (f) => f.context, "context"),
   } as AutopilotContext;
   const rpc = joinParts(built, (f) => f.rpc, "rpc") as RpcOf<Definitions>;
+  const streams = () => built.flatMap(([, f]) => f.streams?.() ?? []);
   return {
     list: built.map(([name, f]) => ({ ...f, name })),
     context,
@@ -106,7 +113,7 @@ export function buildFeatures<const Definitions extends readonly AnyFeatureDefin
       const one = <K extends "sessions" | "agent" | "reads" | "streamBytes">(key: K) =>
         parts.find((part) => part[key] !== undefined)?.[key];
       return {
-        live: { streams: parts.flatMap((part) => part.streams ?? []), sessions: one("sessions") ?? [] },
+        live: { streams: streams(), sessions: one("sessions") ?? [] },
         agent: one("agent"),
         reads: one("reads") ?? [],
         streamBytes: one("streamBytes"),
@@ -117,12 +124,29 @@ export function buildFeatures<const Definitions extends readonly AnyFeatureDefin
       const collections = joinParts(parts, ({ more: _, ...rest }) => rest, "snapshot");
       return { ...collections, more: joinParts(parts, (part) => part.more, "snapshot.more") } as SnapshotPart;
     },
+    streams,
+    bump: (threadId) => {
+      for (const [, f] of built) {
+        const part = f.bump?.(threadId);
+        if (part)
+          return {
+            ...part,
+            streams: streams()
+              .filter((stream) => stream.threadId === threadId)
+              .map(bumpStream),
+          };
+      }
+      return null;
+    },
     joined: (conn, principal, request) => {
       for (const [, f] of built) f.joined?.(conn, principal, request);
     },
     capabilities: built.flatMap(([, f]) => f.capabilities ?? []),
   };
 }
+
+/** A stream as a bump tells it: that it runs, not what it said. */
+const bumpStream = ({ runId, instanceId, startedAt }: ChatStream) => ({ runId, instanceId, startedAt });
 
 /** The features' parts of one object, each key from one feature only. */
 function joinParts<T>(

@@ -15,7 +15,7 @@ import { type Executor, roomExecutor } from "./dispatch";
 import type { AnyFeatureDefinition, Feature } from "./feature";
 import { type BuiltFeatures, buildFeatures, type RpcOf, scheduleNames } from "./features";
 import { methodTable } from "./handlers";
-import { protocolTags } from "./fanout";
+import { fanoutTags } from "./fanout";
 import { KEEP_ALIVE_JOB, KeepAlive } from "./keep-alive";
 import type { RoomServices } from "./services";
 import { RoomSockets } from "./sockets";
@@ -68,12 +68,14 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       hello: (principal) => this.features.hello(principal),
       snapshot: () => this.features.snapshot(),
       joined: (conn, principal, request) => this.features.joined(conn, principal, request),
+      streams: () => this.features.streams(),
+      bump: (threadId) => this.features.bump(threadId),
     });
     // The client sockets' events go straight to the room's sockets (RoomSockets' methods).
     this.sockets = new WebSockets({
       protocol: false,
       handlers: this.clients,
-      getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...protocolTags(ctx.request)],
+      getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...fanoutTags(ctx.request)],
     });
     const sockets = this.sockets;
     this.#bus = new CommitBus(this.clients.deliver);

@@ -14,17 +14,19 @@ import { admitConnection } from "./connections/admission";
 import { buildHello, type HelloInput } from "./connections/hello";
 import { PRESENCE_DIFF_MS, PresenceBroadcast } from "./connections/presence-broadcast";
 import { PresenceIndex } from "./connections/presence-index";
-import { PRESENCE_SUMMARY_SINCE, withSocketsPage } from "./connections/snapshot";
 import type { PresenceDiffPayload, PresenceSummary } from "../../../../shared/protocol/presence";
 import type { z } from "zod";
 import { methodSpokenIn } from "../../../../shared/protocol/cuts/index";
+import { ThreadBumps, ThreadInterest, threadOf, VIEW_TAG, viewed } from "./connections/interest";
+import type { ThreadBumpPayload } from "../../../../shared/protocol/interest";
+import type { ChatStream } from "../../../../shared/protocol/gateway";
+import { RoomError } from "../../../domain/errors";
 import {
   broadcast,
+  broadcastToThread,
   connectionOf,
   eventFrame,
   inOwnProtocol,
-  OLDER_PROTOCOLS,
-  protocolTag,
   ReplayPump,
   responseTextFor,
   sendQuietly,
@@ -48,6 +50,10 @@ export interface SocketsDeps {
   snapshot: HelloInput["snapshot"];
   /** A socket was admitted and greeted (its person's inbox goes to it). */
   joined(conn: Connection, principal: Principal, request: Request): void;
+  /** The replies streaming now, in every thread. */
+  streams(): ChatStream[];
+  /** How a thread stands, for a bump (null: there is no such thread). */
+  bump(threadId: string): ThreadBumpPayload | null;
 }
 
 /**
@@ -60,6 +66,8 @@ export class RoomSockets {
   readonly #replay: ReplayPump;
   readonly #presence: PresenceBroadcast;
   readonly #who: PresenceIndex;
+  readonly #interest: ThreadInterest;
+  readonly #bumps: ThreadBumps;
   #entry: Executor | null = null;
   /** The people shown as the last `presence.summary` told them (JSON; null: none told since a wake). */
   #shownTold: string | null = null;
@@ -82,6 +90,16 @@ export class RoomSockets {
       () => this.#who.size,
     );
     this.#who = new PresenceIndex(() => presenceOf(d.connections()));
+    this.#interest = new ThreadInterest(() => d.connections(VIEW_TAG));
+    this.#bumps = new ThreadBumps(
+      (threadId) => {
+        const bump = d.bump(threadId);
+        return bump && eventFrame("thread.bump", bump);
+      },
+      (threadId, text) => {
+        for (const conn of d.connections(VIEW_TAG)) if (!this.#interest.wants(conn.id, threadId)) this.send(conn, text);
+      },
+    );
   }
 
   /** The room's one entry for requests: built on the features, which are built after the sockets. */
@@ -105,14 +123,10 @@ export class RoomSockets {
   }
 
   /**
-   * What a window of joins, changes and leaves tells: clients of 17 the summary (bounded
-   * whatever the crowd, presence-index.ts) and each principal that changed its own count;
-   * clients of 16 and older every socket's change, as they always got it.
+   * What a window of joins, changes and leaves tells: everyone the summary (bounded whatever
+   * the crowd, presence-index.ts), and each principal that changed its own count.
    */
   #tellPresence(diffs: z.infer<typeof PresenceDiffPayload>[]): void {
-    for (const version of OLDER_PROTOCOLS.filter((v) => v < PRESENCE_SUMMARY_SINCE))
-      for (const conn of this.d.connections(protocolTag(version)))
-        for (const diff of diffs) this.send(conn, eventFrame("presence.diff", diff));
     const who = this.#who;
     const shown = who.shown();
     // The people shown go out when they changed since the last summary, or some hello since then showed others.
@@ -141,9 +155,35 @@ export class RoomSockets {
     this.#replay.send(inOwnProtocol(conn), text);
   }
 
-  /** An event to every socket, in each one's protocol; a durable one with its seq. */
+  /**
+   * An event to every socket, in each one's protocol; a durable one with its seq. A thread's
+   * message or stream goes to the sockets that view it (or chose none), and the others that
+   * chose get a bump (connections/interest.ts).
+   */
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
-    broadcast(this.d.ctx, this.#replay, eventFrame(event, payload, seq), seq);
+    const text = eventFrame(event, payload, seq);
+    const threadId = threadOf(event, payload);
+    if (threadId === null || !this.#interest.any()) return broadcast(this.d.ctx, this.#replay, text, seq);
+    const interest = this.#interest;
+    broadcastToThread(this.d.ctx, this.#replay, text, seq, interest.viewers(threadId), (id) =>
+      interest.wants(id, threadId),
+    );
+    this.#bumps.touched(threadId);
+  }
+
+  /** The threads a socket that chose its threads views from now on, and their replies streaming now. */
+  #view(conn: Connection, threads: readonly string[]): { threads: string[]; streams: ChatStream[] } {
+    const state = connState(conn);
+    if (!state?.view)
+      throw new RoomError("bad_request", "this socket gets every thread: connect with view= to choose threads");
+    const view = viewed(threads);
+    conn.setState({ ...state, view });
+    this.#interest.set(conn.id, view);
+    return { threads: view, streams: this.#streamsOf(view) };
+  }
+
+  #streamsOf(view: readonly string[]): ChatStream[] {
+    return this.d.streams().filter((stream) => view.includes(stream.threadId));
   }
 
   /** An event to the sockets whose principal holds `scope`. */
@@ -177,13 +217,18 @@ export class RoomSockets {
     )
       return;
     conn.setState(state);
+    if (state.view) this.#interest.set(conn.id, state.view);
     const entry = presenceEntry(conn.id, state);
     this.#who.set(entry);
     const plan = planResume(this.d.sql, roomEpoch(this.d.sql), admission.lastSeq, admission.epoch);
     this.#greet(conn, plan);
     // The replay goes out in pages; frames for this socket wait until it has caught up.
     if (plan.kind === "replay") {
-      void this.#replay.start(inOwnProtocol(conn), plan.from).catch((error: unknown) => {
+      const view = state.view && {
+        threads: new Set(state.view),
+        skipped: (threads: ReadonlySet<string>) => this.#bumpTo(conn, threads),
+      };
+      void this.#replay.start(inOwnProtocol(conn), plan.from, view).catch((error: unknown) => {
         console.error(
           JSON.stringify({
             msg: "replay failed",
@@ -198,11 +243,19 @@ export class RoomSockets {
     this.#presence.joined(entry);
   }
 
+  /** A bump for each of these threads, to one socket (what its replay left out). */
+  #bumpTo(conn: Connection, threads: ReadonlySet<string>): void {
+    for (const threadId of threads) {
+      const bump = this.d.bump(threadId);
+      if (bump) this.send(conn, eventFrame("thread.bump", bump));
+    }
+  }
+
   /** Sends the hello (bounded snapshot, or where the replay starts); returns the seq it covers. */
   #greet(conn: Connection, plan: ResumePlan): number {
     const state = connState(conn)!;
     const { perSecond, burst } = this.d.limits().connection;
-    const built = buildHello({
+    const hello = buildHello({
       sql: this.d.sql,
       connectionId: conn.id,
       workspaceId: this.d.workspaceId(),
@@ -211,13 +264,23 @@ export class RoomSockets {
       plan,
       presence: this.#summaryFor(state.principal.id),
       snapshot: this.d.snapshot,
-      ...this.d.hello(state.principal),
+      ...this.#helloFor(state),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     });
-    // A client of 16 or older gets the page of sockets its version's snapshot lists.
-    const hello = socketProtocol(conn) < PRESENCE_SUMMARY_SINCE ? withSocketsPage(built, this.#who.entries()) : built;
     sendQuietly(inOwnProtocol(conn), eventFrame("hello", hello));
     return hello.seq;
+  }
+
+  /**
+   * What a hello carries besides the room's state. A socket that chose its threads gets the
+   * text of their streams only: of the others, that a reply runs there (as a bump says it).
+   */
+  #helloFor(state: ConnState): ReturnType<SocketsDeps["hello"]> {
+    const hello = this.d.hello(state.principal);
+    const view = state.view;
+    if (!view || !hello.live) return hello;
+    const streams = hello.live.streams.map((s) => (view.includes(s.threadId) ? s : { ...s, text: "" }));
+    return { ...hello, live: { ...hello.live, streams } };
   }
 
   onMessage(conn: Connection, frame: WSMessage): void {
@@ -262,7 +325,8 @@ export class RoomSockets {
       this.#answer(conn, state, method, unknownMethod(parsed.frame.id, method));
       return;
     }
-    const as = { principal: state.principal, via: "socket" as const, now, setStatus };
+    const view = (threads: readonly string[]) => this.#view(conn, threads);
+    const as = { principal: state.principal, via: "socket" as const, now, setStatus, view };
     void this.#executor().execute(as, parsed.frame, (outcome) => this.#answer(conn, state, method, outcome));
   }
 
@@ -285,6 +349,7 @@ export class RoomSockets {
     this.meter.forget(conn.id, Date.now());
     this.#replay.forget(conn.id);
     this.#who.left(conn.id);
+    this.#interest.left(conn.id);
     const state = connState(conn);
     if (state) this.#presence.left(conn.id, state.principal.id);
   }

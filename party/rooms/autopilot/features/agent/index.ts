@@ -92,7 +92,8 @@ export const agent = defineFeature({
           void toolCosts.set(toolName(method), words),
       },
       context: { agent: runner, modelConfigured: () => model.configured },
-      hello: () => ({ streams: runner.streams, agent: agentInfo(model) }),
+      hello: () => ({ agent: agentInfo(model) }),
+      streams: () => runner.streams,
       methods: methods({
         // What a run would get here if the requester triggered it: built as runs build theirs.
         // Asked by the Autopilot's own tool, the requester is whom its run acts for, with the run's scopes.

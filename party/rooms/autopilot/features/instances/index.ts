@@ -88,8 +88,8 @@ export const instances = defineFeature({
       context: p.context(),
       // Instances are not capped: each is a container, there are few.
       snapshot: () => ({ instances: listInstances(s.sql) }),
+      streams: () => p.bridges.streams,
       hello: () => ({
-        streams: p.bridges.streams,
         sessions: allSessions(s.sql),
         streamBytes: readGatewayLimits(s.env).helloStreamBytes,
       }),

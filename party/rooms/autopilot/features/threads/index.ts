@@ -4,7 +4,7 @@ import { methods, mutate, paged, query } from "../../kernel/handlers";
 import { countRows } from "../../kernel/paging";
 import { threads as threadRows } from "../../../../domain/db/schema";
 import type { OpContext } from "../../kernel/commit";
-import { readOwnMessage } from "./reads";
+import { newestN, readOwnMessage } from "./reads";
 import {
   archiveThread,
   configureThread,
@@ -13,6 +13,7 @@ import {
   newThreadResponder,
   pageThreads,
   renameThread,
+  getThread,
   sendMessage,
 } from "./threads";
 
@@ -76,6 +77,13 @@ export const threads = defineFeature({
           return { message };
         }),
       }),
+      // How a thread stands for the sockets that do not view it (kernel/connections/interest.ts).
+      bump: (threadId) => {
+        const thread = getThread(s.sql, threadId);
+        if (!thread) return undefined;
+        const { messageCount, lastMessageAt, updatedAt } = thread;
+        return { threadId, messageCount, lastMessageAt, updatedAt, lastN: newestN(s.sql, threadId) };
+      },
       snapshot: () => {
         const page = pageThreads(s.sql, { includeArchived: true, limit: SNAPSHOT.count }, SNAPSHOT.bytes);
         const left = page.next ? Math.max(0, countRows(s.sql, threadRows) - page.items.length) : 0;

@@ -51,17 +51,23 @@ export function markThreadRead(
   now: number,
 ): MarkOutcome {
   const current = markerOf(sql, principalId, threadId);
-  const newest =
-    sql.db
-      .select({ n: max(messages.n) })
-      .from(messages)
-      .where(eq(messages.threadId, threadId))
-      .get()?.n ?? 0;
+  const newest = newestN(sql, threadId) ?? 0;
   const n = Math.min(throughN, newest);
   if (n <= (current?.n ?? 0)) return { read: current ?? { n: 0, count: 0 }, movedFrom: null };
   const read = { n, count: messagesUpTo(sql, threadId, n) + ownAfter(sql, principalId, threadId, n) };
   sql.transaction(() => putMarker(sql, principalId, threadId, read, now));
   return { read, movedFrom: current ?? { n: 0, count: 0 } };
+}
+
+/** The ordinal of the thread's newest message (null: it has none). */
+export function newestN(sql: Sql, threadId: string): number | null {
+  return (
+    sql.db
+      .select({ n: max(messages.n) })
+      .from(messages)
+      .where(eq(messages.threadId, threadId))
+      .get()?.n ?? null
+  );
 }
 
 /**

@@ -17,7 +17,7 @@ export const workspace = defineFeature({
   }),
 });
 
-/** Who is here now: answered from the room's sockets. */
+/** Who is here now, and what each socket gets of the threads: answered from the room's sockets. */
 export const live = defineFeature({
   name: "live",
   build: () => ({
@@ -27,6 +27,8 @@ export const live = defineFeature({
         return { presence: page.entries, next: page.next };
       }),
       "presence.update": local((req, p) => ({ entry: req.setStatus(p.status) })),
+      // Protocol 18: what the requesting socket gets of each thread (kernel/connections/interest.ts).
+      "threads.view": local((req, p) => req.view(p.threads)),
     }),
   }),
 });

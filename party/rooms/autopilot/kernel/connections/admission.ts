@@ -1,5 +1,6 @@
 import { CloseCode } from "../../../../../shared/protocol/errors";
 import { protocolUnsupportedReason, requestedProtocol } from "../../../../../shared/protocol/version";
+import { viewOf } from "./interest";
 import type { ConnState } from "../../../shared/connection-state";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../../shared/principal-header";
 
@@ -13,13 +14,15 @@ export function admitConnection(request: Request, now: number): Admission {
   const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
   if (!principal) return { ok: false, code: CloseCode.unauthenticated, reason: "unauthenticated" };
   // A version in the room's range; its frames go out in that version's shapes (the socket's tag, kernel/fanout.ts).
-  if (requestedProtocol(url.searchParams.get("protocol")) === null)
+  const protocol = requestedProtocol(url.searchParams.get("protocol"));
+  if (protocol === null)
     return {
       ok: false,
       code: CloseCode.protocolUnsupported,
       reason: protocolUnsupportedReason(url.searchParams.get("protocol") ?? ""),
     };
   const lastSeq = url.searchParams.get("lastSeq");
+  const view = viewOf(url, protocol);
   return {
     ok: true,
     state: {
@@ -27,6 +30,7 @@ export function admitConnection(request: Request, now: number): Admission {
       device: (url.searchParams.get("device") ?? "unknown").slice(0, 64),
       connectedAt: now,
       status: null,
+      ...(view ? { view } : {}),
     },
     lastSeq: lastSeq !== null && /^\d+$/.test(lastSeq) ? Number(lastSeq) : null,
     epoch: url.searchParams.get("epoch"),

@@ -1,10 +1,16 @@
 import type { DurableEvent } from "../../../../../shared/protocol/events";
 import type { EventFrame } from "../../../../../shared/protocol/frames";
 import { BoundedMap } from "../../../../domain/bounded-map";
+import { threadOf } from "./interest";
 
-/** A page of the log as a replay sends it: the frames' text, whether it hit an undecodable event, and the seq it ends at. */
+/**
+ * A page of the log as a replay sends it: the frames' text, the thread each is a message of
+ * (null for any other event: a socket that chose its threads skips the others' messages),
+ * whether it hit an undecodable event, and the seq it ends at.
+ */
 export interface SentPage {
   texts: string[];
+  threads: (string | null)[];
   unreadable: boolean;
   last: number;
 }
@@ -33,7 +39,12 @@ export class ReplayPages {
     const kept = this.#pages.get(after);
     if (kept && kept.seq === seq) return kept.page;
     const { events, unreadable, last } = this.read(after);
-    const page = { texts: events.map(eventText), unreadable, last };
+    const page = {
+      texts: events.map(eventText),
+      threads: events.map((e) => threadOf(e.event, e.payload)),
+      unreadable,
+      last,
+    };
     this.#pages.set(after, { seq, page });
     return page;
   }

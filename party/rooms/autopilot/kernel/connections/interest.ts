@@ -1,0 +1,170 @@
+import type { Connection } from "agents/lifecycle";
+import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
+import { MAX_VIEWED_THREADS } from "../../../../../shared/protocol/interest";
+import { BoundedMap } from "../../../../domain/bounded-map";
+import { connState } from "../../../shared/connection-state";
+
+/**
+ * Delivery by interest (shared/protocol/interest.ts): a socket that connected with `view`
+ * gets the messages and streams of the threads it views, and a coalesced bump for the others.
+ * Such a socket carries this tag, and every other one EVERYTHING_TAG (fixed at accept, as
+ * hibernatable sockets' tags are), so a thread's event finds each kind with one native lookup
+ * and costs the sockets that get it, not the room's.
+ */
+export const VIEW_TAG = "view";
+export const EVERYTHING_TAG = "view:all";
+
+/** Protocol 18 added `view`. */
+export const VIEW_SINCE = 18;
+
+/** The threads a connect asks to view (deduplicated, at most MAX_VIEWED_THREADS), or null: everything. */
+export function viewOf(url: URL, protocol: number): string[] | null {
+  const asked = url.searchParams.get("view");
+  if (asked === null || protocol < VIEW_SINCE) return null;
+  return viewed(asked.split(","));
+}
+
+/** The tag of a connect's socket: whether it asked to view its threads. */
+export function interestTags(request: Request, protocol: number | null): string[] {
+  return [protocol !== null && viewOf(new URL(request.url), protocol) !== null ? VIEW_TAG : EVERYTHING_TAG];
+}
+
+/** A list of thread ids as a view keeps it: ids of an entity's length, no repeats, within the bound. */
+export function viewed(ids: readonly string[]): string[] {
+  const kept = new Set<string>();
+  for (const id of ids) {
+    if (kept.size >= MAX_VIEWED_THREADS) break;
+    if (id.length > 0 && id.length <= 64) kept.add(id);
+  }
+  return [...kept];
+}
+
+/** The thread a message or stream event is about; null for every other event (it goes to everyone). */
+export function threadOf<E extends EventName>(event: E, payload: EventPayload<E>): string | null {
+  switch (event) {
+    case "message.created":
+      return (payload as EventPayload<"message.created">).message.threadId;
+    case "chat.delta":
+    case "chat.final":
+    case "chat.error":
+      return (payload as EventPayload<"chat.delta">).threadId;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Who views which thread, by socket id. Kept in memory and rebuilt from the sockets' own
+ * state (which survives hibernation) the first time it is asked after a wake.
+ */
+export class ThreadInterest {
+  #byThread: Map<string, Set<string>> | null = null;
+  readonly #bySocket = new Map<string, readonly string[]>();
+
+  constructor(private readonly viewing: () => Iterable<Connection>) {}
+
+  #index(): Map<string, Set<string>> {
+    if (this.#byThread) return this.#byThread;
+    this.#byThread = new Map();
+    for (const conn of this.viewing()) {
+      const view = connState(conn)?.view;
+      if (view) this.#put(conn.id, view);
+    }
+    return this.#byThread;
+  }
+
+  /** Whether any socket chose its threads (none: every event goes to everyone). */
+  any(): boolean {
+    this.#index();
+    return this.#bySocket.size > 0;
+  }
+
+  /** The sockets viewing the thread. */
+  viewers(threadId: string): ReadonlySet<string> {
+    return this.#index().get(threadId) ?? NOBODY;
+  }
+
+  /** Whether the socket gets the thread's messages and streams (a socket that chose none of its threads gets every one). */
+  wants(socketId: string, threadId: string): boolean {
+    this.#index();
+    const view = this.#bySocket.get(socketId);
+    return !view || view.includes(threadId);
+  }
+
+  /** The socket views these threads now. */
+  set(socketId: string, view: readonly string[]): void {
+    this.#index();
+    this.#drop(socketId);
+    this.#put(socketId, view);
+  }
+
+  /** The socket closed. */
+  left(socketId: string): void {
+    if (this.#byThread) this.#drop(socketId);
+  }
+
+  #put(socketId: string, view: readonly string[]): void {
+    this.#bySocket.set(socketId, view);
+    for (const threadId of view) {
+      const sockets = this.#byThread!.get(threadId);
+      if (sockets) sockets.add(socketId);
+      else this.#byThread!.set(threadId, new Set([socketId]));
+    }
+  }
+
+  #drop(socketId: string): void {
+    const view = this.#bySocket.get(socketId);
+    if (!view) return;
+    this.#bySocket.delete(socketId);
+    for (const threadId of view) {
+      const sockets = this.#byThread!.get(threadId);
+      sockets?.delete(socketId);
+      if (sockets?.size === 0) this.#byThread!.delete(threadId);
+    }
+  }
+}
+
+const NOBODY: ReadonlySet<string> = new Set();
+
+/** How long a thread's changes gather before one bump goes out. */
+export const BUMP_MS = 200;
+
+/** Bumps remembered to skip one that says what the last one said (a reply streaming on). */
+const TOLD_KEPT = 1000;
+
+/**
+ * The bumps of threads that changed, gathered: every change of a window is one bump per
+ * thread, built when the window closes (so it says how the thread stands then), and none
+ * when it says what that thread's last bump said. As with presence, the timer is in memory:
+ * a window lost to an eviction costs only a stale row, which the next hello brings current.
+ */
+export class ThreadBumps {
+  readonly #pending = new Set<string>();
+  readonly #told = new BoundedMap<string, string>(TOLD_KEPT);
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    /** The bump's text for a thread now (null: it is gone), and where it goes. */
+    private readonly text: (threadId: string) => string | null,
+    private readonly send: (threadId: string, text: string) => void,
+    private readonly delayMs = BUMP_MS,
+  ) {}
+
+  touched(threadId: string): void {
+    this.#pending.add(threadId);
+    this.#timer ??= setTimeout(() => this.flush(), this.delayMs);
+  }
+
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const threads = [...this.#pending];
+    this.#pending.clear();
+    for (const threadId of threads) {
+      const text = this.text(threadId);
+      if (text === null || this.#told.get(threadId) === text) continue;
+      this.#told.set(threadId, text);
+      this.send(threadId, text);
+    }
+  }
+}

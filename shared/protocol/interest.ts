@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { EntityId, Timestamp } from "./common";
+import { ChatStream } from "./gateway";
+import { InstanceId } from "./instances";
+
+/**
+ * Protocol 18: delivery by interest. A socket that connects with `?view=` (thread ids,
+ * comma-separated; empty for none) gets message bodies (`message.created`) and streams
+ * (`chat.delta`, `chat.final`, `chat.error`) only for the threads it views, and a small
+ * coalesced `thread.bump` for any other thread that changed; everything else (threads,
+ * approvals, jobs, inbox, access) still reaches everyone it concerns. A socket without `view`
+ * gets every thread's messages and streams, as before 18 (an agent that wants everything).
+ * A resume replays only what the socket viewed, then a bump for each other thread that
+ * changed meanwhile.
+ */
+export const MAX_VIEWED_THREADS = 20;
+
+export const ViewedThreads = z.array(EntityId).max(MAX_VIEWED_THREADS);
+
+// --- methods ---------------------------------------------------------------
+
+/**
+ * Replaces the threads this socket views (a socket that connected with `view`; one without
+ * gets everything and is refused `bad_request`). From the answer on, the socket gets those
+ * threads' messages and streams; the answer carries their streams as they stand, so with
+ * `messages.list` a newly viewed thread is complete without a gap.
+ */
+export const ThreadsViewParams = z.object({ threads: z.array(EntityId).max(MAX_VIEWED_THREADS) });
+export const ThreadsViewResult = z.object({
+  /** The threads viewed now, without repeats. */
+  threads: ViewedThreads,
+  /** The viewed threads' replies streaming right now. */
+  streams: z.array(ChatStream),
+});
+
+// --- events ----------------------------------------------------------------
+
+/** A reply streaming in a thread, without its text (a bump says only that it runs). */
+export const BumpStream = z.object({ runId: z.string(), instanceId: InstanceId.nullable(), startedAt: Timestamp });
+
+/**
+ * Ephemeral, to the sockets that do not view the thread: it changed (a message, a reply
+ * started or ended). Coalesced: one per thread per short window, and only when what it says
+ * changed. `streams` replaces what the socket knew streaming there.
+ */
+export const ThreadBumpPayload = z.object({
+  threadId: EntityId,
+  messageCount: z.number().int().nonnegative(),
+  lastMessageAt: Timestamp.nullable(),
+  updatedAt: Timestamp,
+  /** The newest message's room-wide ordinal (null: none yet). */
+  lastN: z.number().int().nonnegative().nullable(),
+  streams: z.array(BumpStream),
+});
+export type ThreadBumpPayload = z.infer<typeof ThreadBumpPayload>;
