@@ -19,7 +19,7 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentScript } from "../../runtime/test/scripted-model";
-import type { AutopilotClient } from "../src/client";
+import { AutopilotClient } from "../src/client";
 import { artifactsIn, openLive, openPage, signedInPage, signUpInUi, withBrowser } from "./browser-helpers";
 import { fitView } from "./canvas-metrics";
 import {
@@ -33,7 +33,7 @@ import {
   tabTexts,
   visibleMessages,
 } from "./daily-checks";
-import { modelVars, personClient, until, withScriptedModel, withServer } from "./e2e-helpers";
+import { createKey, modelVars, personClient, until, withScriptedModel, withServer } from "./e2e-helpers";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
 const { dir: ARTIFACTS, shot } = artifactsIn("daily");
@@ -420,6 +420,38 @@ describe("at 1440×900", () => {
     await page.locator(".queue-item").first().waitFor();
     await shot(page, "desktop-approvals");
     expect(await axeSerious(page)).toEqual([]);
+  });
+
+  it("who is here past the twelve the room shows: the rest counted, listed on a click, gone when they leave", async () => {
+    const crowd: AutopilotClient[] = [];
+    try {
+      // Fourteen agents, each its own key: with the owner, the second person and the seed's agent, 17 principals.
+      for (let i = 1; i <= 14; i++) {
+        const key = await createKey(server.url, seeded.owner.cookie, seeded.workspace, { name: `crowd-${i}` });
+        crowd.push(
+          new AutopilotClient({ url: server.url, workspace: seeded.workspace, apiKey: key, device: `ci-${i}` }),
+        );
+      }
+      await Promise.all(crowd.map((c) => c.ready()));
+      const more = page.getByTestId("online-more");
+      await expect.poll(() => more.textContent(), { timeout: 15_000 }).toMatch(/^and \d+ more$/);
+      const shown = await page.locator(".people li:not([data-testid])").count();
+      expect(shown).toBeLessThanOrEqual(12);
+      await more.scrollIntoViewIfNeeded();
+      await shot(page, "desktop-online-crowd");
+      await more.getByRole("button").click();
+      await page.locator(".people li", { hasText: "crowd-14" }).waitFor();
+      expect(await page.locator(".people li:not([data-testid])").count()).toBeGreaterThan(shown);
+      await expect.poll(() => more.textContent()).toBe("show fewer");
+      await shot(page, "desktop-online-listed");
+      // Those who leave leave the list: it is read again when the count changes.
+      crowd.pop()!.close();
+      await page.locator(".people li", { hasText: "crowd-14" }).waitFor({ state: "detached", timeout: 15_000 });
+      await more.getByRole("button").click();
+      await expect.poll(() => more.textContent()).toMatch(/^and \d+ more$/);
+    } finally {
+      for (const c of crowd) c.close();
+    }
   });
 
   it("and in the dark theme: the thread list's unread badges and times, a chat, the approvals", async () => {

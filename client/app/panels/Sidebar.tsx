@@ -1,13 +1,12 @@
-import { devicesText } from "../lib/presence";
 import { useMemo } from "react";
 import { ProgressBar } from "../lib/progress-bar";
 import { requestedInstances } from "../lib/instance-status";
-import { colorFor } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { BridgeStatus, GatewaySessions } from "./Gateway";
 import { KeptMessages } from "./Outgoing";
 import { LinkGateway } from "./LinkGateway";
+import { Online } from "./OnlinePeople";
 import { Projects } from "./ProjectList";
 import { QuickCreate } from "./QuickCreate";
 import { SideSection } from "./SideSection";
@@ -114,43 +113,6 @@ function Instances() {
           })}
         </ul>
       )}
-    </SideSection>
-  );
-}
-
-function Online() {
-  const presence = useRoom((s) => s.state.presence);
-  const online = useRoom((s) => s.state.online);
-  // The Autopilot has no connection of its own: it is "online" while one of its replies streams.
-  const autopilotWorking = useRoom((s) => [...s.state.streams.values()].some((stream) => stream.instanceId === null));
-  // The room shows the first few people to arrive (one row each, however many devices they use) and counts the rest.
-  const people = [...presence.values()];
-  const others = Math.max(0, online.people - people.length);
-  return (
-    <SideSection id="online-h" title="Online" count={online.people + (autopilotWorking ? 1 : 0)}>
-      <ul className="people">
-        {autopilotWorking && (
-          <li className="autopilot-online" data-testid="autopilot-online">
-            <span className="dot autopilot-dot" />
-            <span className="nav-title">Autopilot</span>
-            <span className="agent-chip">agent</span>
-            <span className="muted small">working…</span>
-          </li>
-        )}
-        {people.map((p) => (
-          <li key={p.principalId} title={devicesText(p)}>
-            <span className="dot" style={{ background: colorFor(p.principalId) }} />
-            <span className="nav-title">{p.name}</span>
-            {p.kind === "agent" && <span className="agent-chip">agent</span>}
-            <span className="muted small">{devicesText(p)}</span>
-          </li>
-        ))}
-        {others > 0 && (
-          <li className="muted small" data-testid="online-more">
-            and {others.toLocaleString()} more
-          </li>
-        )}
-      </ul>
     </SideSection>
   );
 }

@@ -71,6 +71,7 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "instances.deviceSetup": "Make a code to pair a device",
   "instances.configureChannel": "Connect a chat channel with a bot token",
   "presence.update": "Set who is online",
+  "threads.view": "Choose the threads a connection follows live",
   "usage.list": "Read what the model costs",
   "inbox.get": "Read an inbox",
   "inbox.markRead": "Mark inbox items read",
