@@ -208,12 +208,13 @@ export class RoomSockets {
       return;
     }
     const { state } = admission;
+    const cap = this.d.limits().connectionsPerPrincipal;
+    // Under the cap by the room's own count (in memory, never below the sockets open): no list
+    // of sockets to read, which in one principal's reconnect storm was O(N) per connect. At it,
+    // the open sockets themselves decide.
     if (
-      refuseOverCap(
-        conn,
-        this.d.ctx.getWebSockets(principalTag(state.principal.id)),
-        this.d.limits().connectionsPerPrincipal,
-      )
+      this.#who.own(state.principal.id) >= cap &&
+      refuseOverCap(conn, this.d.ctx.getWebSockets(principalTag(state.principal.id)), cap)
     )
       return;
     conn.setState(state);

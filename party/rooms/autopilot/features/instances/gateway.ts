@@ -10,7 +10,7 @@ import type { Message, Thread } from "../../../../../shared/protocol/threads";
 import { getApproval, requestApproval, settleApproval } from "../approvals/index";
 import { and, count, eq } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
-import { excluded, hasRow } from "../../../../domain/db/client";
+import { excluded, hasRow, preparedPerRoom } from "../../../../domain/db/client";
 import {
   approvals,
   gatewayApprovals,
@@ -109,13 +109,17 @@ export function listSessions(sql: Sql, instanceId: string): InstanceSessions {
   return { instanceId, sessions };
 }
 
+/** Every instance's sessions (on every hello, resumes included). */
 export function allSessions(sql: Sql): InstanceSessions[] {
-  return sql.db
-    .selectDistinct({ instanceId: gatewaySessions.instanceId })
-    .from(gatewaySessions)
-    .all()
+  return sessionStatements(sql.db)
+    .instances.all()
     .map((r) => listSessions(sql, r.instanceId));
 }
+
+// Run on every hello: prepared once per room.
+const sessionStatements = preparedPerRoom((db) => ({
+  instances: db.selectDistinct({ instanceId: gatewaySessions.instanceId }).from(gatewaySessions).prepare(),
+}));
 
 export function forgetInstance(sql: Sql, instanceId: string): void {
   for (const table of [gatewayDevices, gatewaySessions, gatewayImports, gatewayApprovals])

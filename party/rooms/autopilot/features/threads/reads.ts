@@ -1,7 +1,7 @@
 import { and, count, desc, eq, gt, inArray, lte, max } from "drizzle-orm";
 import type { InboxItem } from "../../../../../shared/protocol/inbox";
 import { MAX_THREAD_READS, type ThreadRead, type ThreadReads } from "../../../../../shared/protocol/reads";
-import { storedField } from "../../../../domain/db/client";
+import { param, preparedPerRoom, storedField } from "../../../../domain/db/client";
 import { messages, threadReads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 import { keepNewest } from "../../kernel/paging";
@@ -13,15 +13,20 @@ import { keepNewest } from "../../kernel/paging";
 
 /** A principal's markers, the newest MAX_THREAD_READS: what their hello carries. */
 export function threadReadsOf(sql: Sql, principalId: string): ThreadReads {
-  const rows = sql.db
-    .select({ threadId: threadReads.threadId, n: threadReads.throughN, count: threadReads.count })
-    .from(threadReads)
-    .where(eq(threadReads.principalId, principalId))
-    .orderBy(desc(threadReads.at))
-    .limit(MAX_THREAD_READS)
-    .all();
+  const rows = statements(sql.db).markers.all({ principalId });
   return Object.fromEntries(rows.map((r) => [r.threadId, { n: r.n, count: r.count }]));
 }
+
+// Run on every hello, resumes included: prepared once per room.
+const statements = preparedPerRoom((db) => ({
+  markers: db
+    .select({ threadId: threadReads.threadId, n: threadReads.throughN, count: threadReads.count })
+    .from(threadReads)
+    .where(eq(threadReads.principalId, param("principalId")))
+    .orderBy(desc(threadReads.at))
+    .limit(MAX_THREAD_READS)
+    .prepare(),
+}));
 
 export function markerOf(sql: Sql, principalId: string, threadId: string): ThreadRead | null {
   const row = sql.db
