@@ -8,7 +8,8 @@
 // types while the server is down shows as sending, survives a reload while it is still down (the
 // app opens from what the device kept, on a desktop and on a phone), and is posted once when the
 // server is back, without another reload, and not unread to Bob; one the room refuses (its thread
-// was archived while Bob was cut off) says why.
+// was archived while Bob was cut off) says why. A tab gets the open thread's messages only
+// (protocol 18): another thread's row counts what arrives there, and opening it shows it.
 // Screenshots go to test-artifacts/ (git-ignored).
 import type { Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -196,6 +197,52 @@ describe("chat in the app", () => {
     expect(errors).toEqual([]);
     await ctx.close();
   }, 180_000);
+
+  it("a tab gets the open thread's messages only: another thread's row counts what arrives there, and opening it shows it", async () => {
+    const { ctx, page } = await openPage(browser, "Dana");
+    await signUpInUi(page, server.url, "Dana", `dana-${stamp}@example.test`);
+    const workspace = await page.locator("#workspace-switcher").inputValue();
+    const keyRes = await ctx.request.post(`${server.url}/api/workspaces/${workspace}/keys`, {
+      data: { name: "two-threads-bot", scopes: ["read", "write"] },
+      headers: { origin: server.url },
+    });
+    const { key } = (await keyRes.json()) as { key: string };
+    const bot = new AutopilotClient({ url: server.url, workspace, apiKey: key, device: "two-threads-bot" });
+    try {
+      await bot.ready();
+      const { thread: open } = await bot.threads.create({ title: "Open here" });
+      const { thread: other } = await bot.threads.create({ title: "Somewhere else" });
+      // Every frame the tab's room socket receives, from its first.
+      const received: string[] = [];
+      page.on("websocket", (ws) => {
+        if (ws.url().includes("/agents/autopilot/"))
+          ws.on("framereceived", ({ payload }) => received.push(String(payload)));
+      });
+      await page.goto(`${server.url}/?w=${workspace}&thread=${open.id}`);
+      await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+      const view = page.locator(`.thread-view[data-thread-id="${open.id}"]`);
+      await view.waitFor();
+      await bot.chat.send({ threadId: open.id, text: "said where Dana looks" });
+      await view.locator(".message", { hasText: "said where Dana looks" }).waitFor({ timeout: 10_000 });
+      await bot.chat.send({ threadId: other.id, text: "said somewhere else" });
+      const otherRow = page.locator(".sidebar .thread-row", {
+        has: page.getByRole("button", { name: /Somewhere else/ }),
+      });
+      await otherRow.locator(".badge", { hasText: "1" }).waitFor({ timeout: 10_000 });
+      expect(received.some((frame) => frame.includes("said where Dana looks"))).toBe(true);
+      expect(received.some((frame) => frame.includes("said somewhere else"))).toBe(false);
+      await shot(page, "04b-other-thread-counted");
+      await otherRow.getByRole("button", { name: /Somewhere else/ }).click();
+      const otherView = page.locator(`.thread-view[data-thread-id="${other.id}"]`);
+      await otherView.locator(".message", { hasText: "said somewhere else" }).waitFor({ timeout: 10_000 });
+      // Viewed now: what comes next arrives live.
+      await bot.chat.send({ threadId: other.id, text: "and now live" });
+      await otherView.locator(".message", { hasText: "and now live" }).waitFor({ timeout: 10_000 });
+    } finally {
+      bot.close();
+      await ctx.close();
+    }
+  }, 120_000);
 
   it("a message typed while the server is down shows as sending, survives a reload while it is down, and is posted once when it returns, not unread to its sender; one the room refuses says why", async () => {
     const { alice, bob } = people;
