@@ -2,6 +2,8 @@ import { z } from "zod";
 import { EntityId, Timestamp } from "./common";
 import { ChatStream } from "./gateway";
 import { InstanceId } from "./instances";
+import type { MessageCreatedPayload } from "./threads";
+import type { ChatDeltaPayload } from "./gateway";
 
 /**
  * Protocol 18: delivery by interest. A socket that connects with `?view=` (thread ids,
@@ -16,6 +18,24 @@ import { InstanceId } from "./instances";
 export const MAX_VIEWED_THREADS = 20;
 
 export const ViewedThreads = z.array(EntityId).max(MAX_VIEWED_THREADS);
+
+/**
+ * The thread an event is about when a socket that views threads gets it only for those:
+ * a message (`message.created`) or a stream (`chat.delta`, `chat.final`, `chat.error`).
+ * Null for every other event, which goes to everyone it concerns.
+ */
+export function viewedThreadOf(event: string, payload: unknown): string | null {
+  switch (event) {
+    case "message.created":
+      return (payload as z.infer<typeof MessageCreatedPayload>).message.threadId;
+    case "chat.delta":
+    case "chat.final":
+    case "chat.error":
+      return (payload as z.infer<typeof ChatDeltaPayload>).threadId;
+    default:
+      return null;
+  }
+}
 
 // --- methods ---------------------------------------------------------------
 

@@ -17,8 +17,8 @@ import { PresenceIndex } from "./connections/presence-index";
 import type { PresenceDiffPayload, PresenceSummary } from "../../../../shared/protocol/presence";
 import type { z } from "zod";
 import { methodSpokenIn } from "../../../../shared/protocol/cuts/index";
-import { ThreadBumps, ThreadInterest, threadOf, VIEW_TAG, viewed } from "./connections/interest";
-import type { ThreadBumpPayload } from "../../../../shared/protocol/interest";
+import { ThreadBumps, ThreadInterest, VIEW_TAG, viewed } from "./connections/interest";
+import { type ThreadBumpPayload, viewedThreadOf } from "../../../../shared/protocol/interest";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
 import { RoomError } from "../../../domain/errors";
 import {
@@ -162,7 +162,7 @@ export class RoomSockets {
    */
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
     const text = eventFrame(event, payload, seq);
-    const threadId = threadOf(event, payload);
+    const threadId = viewedThreadOf(event, payload);
     if (threadId === null || !this.#interest.any()) return broadcast(this.d.ctx, this.#replay, text, seq);
     const interest = this.#interest;
     broadcastToThread(this.d.ctx, this.#replay, text, seq, interest.viewers(threadId), (id) =>

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_VIEWED_THREADS } from "../../../../../shared/protocol/interest";
-import { BUMP_MS, ThreadBumps, ThreadInterest, threadOf, viewed, viewOf } from "./interest";
+import { viewedThreadOf } from "../../../../../shared/protocol/interest";
+import { BUMP_MS, ThreadBumps, ThreadInterest, viewed, viewOf } from "./interest";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -18,9 +19,9 @@ describe("what a socket views", () => {
   });
 
   it("names the thread of messages and streams only", () => {
-    expect(threadOf("message.created", { message: { threadId: "t1" } } as never)).toBe("t1");
-    expect(threadOf("chat.delta", { threadId: "t2" } as never)).toBe("t2");
-    expect(threadOf("thread.created", { thread: { id: "t3" } } as never)).toBeNull();
+    expect(viewedThreadOf("message.created", { message: { threadId: "t1" } } as never)).toBe("t1");
+    expect(viewedThreadOf("chat.delta", { threadId: "t2" } as never)).toBe("t2");
+    expect(viewedThreadOf("thread.created", { thread: { id: "t3" } } as never)).toBeNull();
   });
 
   it("is indexed by thread, rebuilt from the sockets' state after a wake, and forgotten on close", () => {

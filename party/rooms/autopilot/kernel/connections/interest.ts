@@ -1,5 +1,4 @@
 import type { Connection } from "agents/lifecycle";
-import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import { MAX_VIEWED_THREADS } from "../../../../../shared/protocol/interest";
 import { BoundedMap } from "../../../../domain/bounded-map";
 import { connState } from "../../../shared/connection-state";
@@ -37,20 +36,6 @@ export function viewed(ids: readonly string[]): string[] {
     if (id.length > 0 && id.length <= 64) kept.add(id);
   }
   return [...kept];
-}
-
-/** The thread a message or stream event is about; null for every other event (it goes to everyone). */
-export function threadOf<E extends EventName>(event: E, payload: EventPayload<E>): string | null {
-  switch (event) {
-    case "message.created":
-      return (payload as EventPayload<"message.created">).message.threadId;
-    case "chat.delta":
-    case "chat.final":
-    case "chat.error":
-      return (payload as EventPayload<"chat.delta">).threadId;
-    default:
-      return null;
-  }
 }
 
 /**

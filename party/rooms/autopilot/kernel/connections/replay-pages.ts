@@ -1,7 +1,7 @@
 import type { DurableEvent } from "../../../../../shared/protocol/events";
 import type { EventFrame } from "../../../../../shared/protocol/frames";
 import { BoundedMap } from "../../../../domain/bounded-map";
-import { threadOf } from "./interest";
+import { viewedThreadOf } from "../../../../../shared/protocol/interest";
 
 /**
  * A page of the log as a replay sends it: the frames' text, the thread each is a message of
@@ -41,7 +41,7 @@ export class ReplayPages {
     const { events, unreadable, last } = this.read(after);
     const page = {
       texts: events.map(eventText),
-      threads: events.map((e) => threadOf(e.event, e.payload)),
+      threads: events.map((e) => viewedThreadOf(e.event, e.payload)),
       unreadable,
       last,
     };
