@@ -160,6 +160,20 @@ describe("autopilot CLI", () => {
     expect(run.stderr).toMatch(/connected to workspace ws_1 as Bot/);
   });
 
+  it("watch --thread connects viewing those threads only", async () => {
+    room.onConnect = (connection) => {
+      setTimeout(() => connection.event("thread.created", { thread: thread("t1") }, 1), 20);
+      return {};
+    };
+    const run = await spawnCli(["watch", "--thread", "t1,t2"], {
+      onStdout: (text, signal) => {
+        if (text.split("\n").filter(Boolean).length === 2) signal("SIGINT");
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(room.latest.url.searchParams.get("view")).toBe("t1,t2");
+  });
+
   it("send reads the text from stdin with -", async () => {
     room.onRequest = (request, connection) =>
       connection.respond(request.id, {

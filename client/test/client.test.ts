@@ -289,6 +289,32 @@ describe("events and resuming", () => {
   });
 });
 
+describe("delivery by interest (protocol 18)", () => {
+  it("connects with its view, takes the streams threads.view answers, and asks for the new view on every reconnect", async () => {
+    harness.room.onRequest = (request, connection) => {
+      if (request.method === "threads.view")
+        connection.respond(request.id, {
+          threads: request.params?.threads,
+          streams: [{ threadId: "t2", instanceId: null, runId: "r2", text: "so far", startedAt: 1 }],
+        });
+    };
+    const client = harness.connect({ view: ["t1"] });
+    await client.ready();
+    expect(harness.room.latest.url.searchParams.get("view")).toBe("t1");
+    await client.threads.view({ threads: ["t2"] });
+    expect(client.state.streams.get("r2")?.text).toBe("so far");
+    harness.room.latest.socket.terminate();
+    const second = await harness.room.waitForConnections(2);
+    expect(second.url.searchParams.get("view")).toBe("t2");
+  });
+
+  it("a client that views everything sends no view", async () => {
+    const client = harness.connect();
+    await client.ready();
+    expect(harness.room.latest.url.searchParams.has("view")).toBe(false);
+  });
+});
+
 describe("gateway streams", () => {
   it("emits stream changes from hello.live, deltas and the durable reply, and has typed helpers", async () => {
     const live = {

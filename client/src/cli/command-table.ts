@@ -34,7 +34,7 @@ type CliOperation = Exclude<InstanceOperation, "link" | "configureChannel" | "di
 export type Command =
   | FamilyCommand
   | { name: "signup"; agentName: string; invitation?: string }
-  | { name: "watch" }
+  | { name: "watch"; view?: string[] }
   | { name: "threads"; includeArchived: boolean }
   | { name: "thread new"; title: string; responder?: ResponderKind; reply?: ReplyMode; agents?: boolean }
   | { name: "thread rename"; threadId: string; title: string }
@@ -155,9 +155,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   watch: {
     args: [],
-    options: [],
-    summary: "print every event (hello included) as one JSON line until interrupted",
-    build: () => ({ name: "watch" }),
+    options: ["thread"],
+    summary:
+      "print every event (hello included) as one JSON line until interrupted; with --thread (ids, comma-separated), only those threads' messages and streams and a bump for the others",
+    build: (_, v) => ({ name: "watch", ...(v.thread !== undefined && { view: v.thread.split(",").filter(Boolean) }) }),
   },
   threads: {
     args: [],

@@ -84,6 +84,8 @@ export async function runCli(argv: string[], host: CliProcess): Promise<number> 
       workspace: connection.workspace,
       apiKey: connection.apiKey,
       device: connection.device,
+      // `watch --thread`: the room sends those threads' messages and streams, a bump for the rest (protocol 18).
+      ...(command.name === "watch" && command.view ? { view: command.view } : {}),
     });
     const code = await runCommand(client, command, io);
     // Ctrl-C is how `watch` is meant to end; anything else was cut short.
