@@ -587,7 +587,7 @@ export class AutopilotClient {
   #onEvent(frame: EventFrame): void {
     const { event, invalid } = typeEvent(frame);
     if (invalid) this.#warn(invalid, frame);
-    const outcome = applyEvent(this.#state, event, this.#view !== null);
+    const outcome = applyEvent(this.#state, event, this.#view);
     if (outcome.kind === "duplicate") return;
     if (outcome.kind === "gap") {
       this.#lastError = new AutopilotError(

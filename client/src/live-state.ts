@@ -1,5 +1,5 @@
 import type { ChatStream, GatewaySession, LiveState } from "../../shared/protocol/gateway";
-import type { ThreadBumpPayload } from "../../shared/protocol/interest";
+import type { ThreadBump } from "../../shared/protocol/interest";
 import type { Message, Thread } from "../../shared/protocol/threads";
 
 // What a client knows of replies streaming and gateway sessions (the ephemeral part of its
@@ -61,7 +61,7 @@ export function diffStreams(before: LiveParts, after: LiveParts, ending?: Messag
  * A thread this socket does not view changed (protocol 18): its counts, and which replies
  * stream there (without their text, which only a viewer gets; threads.view brings it).
  */
-export function withBump<S extends LiveParts>(state: S, bump: ThreadBumpPayload): S {
+export function withBump<S extends LiveParts>(state: S, bump: ThreadBump): S {
   const thread = state.threads.get(bump.threadId);
   let next = state;
   if (thread) {

@@ -222,19 +222,26 @@ export type EventOutcome =
 /**
  * Applies one event. Durable events (with `seq`) must arrive in order: one at or below
  * `lastSeq` was applied already, one beyond `lastSeq + 1` means events went missing and
- * the caller must reconnect (which resumes from `lastSeq`). A socket `viewing` some threads
- * is sent only theirs of the messages (protocol 18): its seqs skip the others'.
+ * the caller must reconnect (which resumes from `lastSeq`). A socket that `view`s some threads
+ * is sent only theirs of the messages (protocol 18): its seqs skip the others', and it keeps
+ * what it has of them over a bump's.
  */
-export function applyEvent(state: WorkspaceState, received: ReceivedEvent, viewing = false): EventOutcome {
+export function applyEvent(
+  state: WorkspaceState,
+  received: ReceivedEvent,
+  view: readonly string[] | null = null,
+): EventOutcome {
   let next = state;
   if (received.seq !== undefined && state.lastSeq !== null) {
     if (received.seq <= state.lastSeq) return { kind: "duplicate" };
     // A socket that views some threads (protocol 18) is not sent the others' messages: its seqs rise, not one by one.
-    if (received.seq > state.lastSeq + 1 && !viewing)
+    if (received.seq > state.lastSeq + 1 && view === null)
       return { kind: "gap", expected: state.lastSeq + 1, received: received.seq };
   }
   if (received.seq !== undefined) next = { ...next, lastSeq: received.seq };
-  if (received.known) next = reduce(next, received);
+  if (received.known && received.event === "thread.bump")
+    next = received.payload.threads.reduce((s, bump) => (view?.includes(bump.threadId) ? s : withBump(s, bump)), next);
+  else if (received.known) next = reduce(next, received);
   return { kind: "applied", state: next };
 }
 
@@ -285,7 +292,7 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "chat.error":
       return withoutStream(state, received.payload.runId);
     case "thread.bump":
-      return withBump(state, received.payload);
+      return state; // applyEvent: it depends on what the socket views
     case "sessions.changed":
       return { ...state, sessions: upsert(state.sessions, received.payload.instanceId, received.payload.sessions) };
     case "approval.requested":

@@ -412,11 +412,11 @@ describe("delivery by interest (protocol 18)", () => {
     const state = fromSnapshot({ threads: [thread("t1")] }, 5);
     const event = { known: true, event: "message.created", payload: { message: message("m1", "t1", 9) }, seq: 9 };
     expect(applyEvent(state, event as KnownEvent).kind).toBe("gap");
-    const outcome = applyEvent(state, event as KnownEvent, true);
+    const outcome = applyEvent(state, event as KnownEvent, ["t1"]);
     expect(outcome.kind).toBe("applied");
     const after = (outcome as { state: typeof state }).state;
     expect(after.lastSeq).toBe(9);
-    expect(applyEvent(after, event as KnownEvent, true).kind).toBe("duplicate");
+    expect(applyEvent(after, event as KnownEvent, ["t1"]).kind).toBe("duplicate");
   });
 
   it("a bump sets a thread's counts and which replies run there, without their text", () => {
@@ -426,7 +426,9 @@ describe("delivery by interest (protocol 18)", () => {
       applied(state, {
         known: true,
         event: "thread.bump",
-        payload: { threadId: "t1", messageCount: 4, lastMessageAt: 40, updatedAt: 40, lastN: 12, streams },
+        payload: {
+          threads: [{ threadId: "t1", messageCount: 4, lastMessageAt: 40, updatedAt: 40, lastN: 12, streams }],
+        },
       });
     state = bump([{ runId: "r1", instanceId: null, startedAt: 3 }]);
     expect(state.threads.get("t1")).toMatchObject({ messageCount: 4, lastMessageAt: 40, updatedAt: 50 });
@@ -439,18 +441,39 @@ describe("delivery by interest (protocol 18)", () => {
     expect(state.streams.get("r2")?.text).toBe("kept");
   });
 
+  it("a bump for a thread the socket views changes nothing there: it has the messages and streams themselves", () => {
+    let state = fromSnapshot({ threads: [thread("t1", { messageCount: 2 })] }, 5);
+    state = applied(state, { known: true, event: "chat.delta", payload: { ...stream("r1", "t1", "live"), offset: 0 } });
+    const bump = {
+      known: true,
+      event: "thread.bump",
+      payload: {
+        threads: [{ threadId: "t1", messageCount: 1, lastMessageAt: 1, updatedAt: 1, lastN: 1, streams: [] }],
+      },
+    } as KnownEvent;
+    const outcome = applyEvent(state, bump, ["t1"]);
+    expect(outcome).toEqual({ kind: "applied", state });
+    const elsewhere = applyEvent(state, bump, ["t2"]) as { state: typeof state };
+    expect(elsewhere.state.threads.get("t1")?.messageCount).toBe(1);
+    expect(elsewhere.state.streams.size).toBe(0);
+  });
+
   it("viewing threads takes their streams as the room says them, text included", () => {
     let state = fromSnapshot({ threads: [thread("t1"), thread("t2")] }, 5);
     state = applied(state, {
       known: true,
       event: "thread.bump",
       payload: {
-        threadId: "t1",
-        messageCount: 0,
-        lastMessageAt: null,
-        updatedAt: 1,
-        lastN: null,
-        streams: [{ runId: "r1", instanceId: null, startedAt: 1 }],
+        threads: [
+          {
+            threadId: "t1",
+            messageCount: 0,
+            lastMessageAt: null,
+            updatedAt: 1,
+            lastN: null,
+            streams: [{ runId: "r1", instanceId: null, startedAt: 1 }],
+          },
+        ],
       },
     });
     const viewed = withViewed(state, ["t1"], [stream("r1", "t1", "so far")]);

@@ -58,18 +58,28 @@ export const ThreadsViewResult = z.object({
 /** A reply streaming in a thread, without its text (a bump says only that it runs). */
 export const BumpStream = z.object({ runId: z.string(), instanceId: InstanceId.nullable(), startedAt: Timestamp });
 
-/**
- * Ephemeral, to the sockets that do not view the thread: it changed (a message, a reply
- * started or ended). Coalesced: one per thread per short window, and only when what it says
- * changed. `streams` replaces what the socket knew streaming there.
- */
-export const ThreadBumpPayload = z.object({
+/** How a thread stands, as a bump says it. */
+export const ThreadBump = z.object({
   threadId: EntityId,
   messageCount: z.number().int().nonnegative(),
   lastMessageAt: Timestamp.nullable(),
   updatedAt: Timestamp,
   /** The newest message's room-wide ordinal (null: none yet). */
   lastN: z.number().int().nonnegative().nullable(),
+  /** The replies streaming there now: replaces what the socket knew streaming there. */
   streams: z.array(BumpStream),
 });
+export type ThreadBump = z.infer<typeof ThreadBump>;
+
+/** Most threads one bump frame names: a window that changed more goes out in several. */
+export const MAX_BUMPED_THREADS = 200;
+
+/**
+ * Ephemeral, to the sockets that chose their threads: the threads that changed (a message, a
+ * reply started or ended) in a short window, one entry each, in one frame however many
+ * changed, so a socket gets at most one bump per window whatever happens elsewhere. A thread
+ * is left out when its entry says what its last one said (a reply streaming on). A socket
+ * that views one of them may find it there too: its counts are the ones it has.
+ */
+export const ThreadBumpPayload = z.object({ threads: z.array(ThreadBump).min(1).max(MAX_BUMPED_THREADS) });
 export type ThreadBumpPayload = z.infer<typeof ThreadBumpPayload>;

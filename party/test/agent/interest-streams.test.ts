@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { ChatDeltaPayload } from "../../../shared/protocol/gateway";
-import type { ThreadBumpPayload } from "../../../shared/protocol/interest";
+import type { ThreadBump, ThreadBumpPayload } from "../../../shared/protocol/interest";
 import type { z } from "zod";
 import { type Frame, idem, RawSocket } from "../harness";
 import { agentRoom, autopilotSays, say } from "./agent-harness";
@@ -13,12 +13,15 @@ import { agentRoom, autopilotSays, say } from "./agent-harness";
 const SLOW_TEXT = `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")} END.`;
 type Delta = z.infer<typeof ChatDeltaPayload>;
 
-const bumpOf = (threadId: string, pick: (b: ThreadBumpPayload) => boolean) => (f: Frame) =>
-  f.type === "event" &&
-  f.event === "thread.bump" &&
-  (f as unknown as EventFrame).payload !== undefined &&
-  ((f as unknown as EventFrame).payload as ThreadBumpPayload).threadId === threadId &&
-  pick((f as unknown as EventFrame).payload as ThreadBumpPayload);
+/** A thread.bump frame naming the thread in an entry that `pick` accepts; that entry. */
+const entryOf = (f: Frame, threadId: string): ThreadBump | undefined =>
+  f.type === "event" && f.event === "thread.bump"
+    ? ((f as unknown as EventFrame).payload as ThreadBumpPayload).threads.find((b) => b.threadId === threadId)
+    : undefined;
+const bumpOf = (threadId: string, pick: (b: ThreadBump) => boolean) => (f: Frame) => {
+  const entry = entryOf(f, threadId);
+  return entry !== undefined && pick(entry);
+};
 
 describe("streams by interest", () => {
   it("a reply in a thread not viewed is a bump that it runs; viewing it mid-reply brings the text so far and every delta after", async () => {
@@ -31,11 +34,11 @@ describe("streams by interest", () => {
     await away.hello();
 
     await say(sock, thread.id, "SLOW please");
-    const running = await joining.waitFor<EventFrame>(
+    const running = await joining.waitFor<Frame>(
       bumpOf(thread.id, (b) => b.streams.length === 1),
       10_000,
     );
-    const { runId } = (running.payload as ThreadBumpPayload).streams[0]!;
+    const { runId } = entryOf(running, thread.id)!.streams[0]!;
     expect(joining.events("chat.delta")).toEqual([]);
 
     // It views the thread now: the answer carries the reply as streamed so far.

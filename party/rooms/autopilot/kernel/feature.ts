@@ -10,7 +10,7 @@ import type { OpEffects } from "./commit";
 import type { Connection, DurableObjectCapability } from "agents/lifecycle";
 import type { HelloPayload, Snapshot } from "../../../../shared/protocol/hello";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
-import type { ThreadBumpPayload } from "../../../../shared/protocol/interest";
+import type { ThreadBump } from "../../../../shared/protocol/interest";
 import type { AutopilotContext } from "../request-context";
 import type { Methods } from "./handlers";
 import type { RoomServices } from "./services";
@@ -94,7 +94,7 @@ export interface BuiltFeature<Api = undefined, Rpc extends object = object> exte
   /** Its replies streaming now (every feature's add up: a hello's `live.streams`, threads.view). */
   streams?(): ChatStream[];
   /** Its part of how a thread stands for a bump (kernel/connections/interest.ts); undefined: not its thread. */
-  bump?(threadId: string): Omit<ThreadBumpPayload, "streams"> | undefined;
+  bump?(threadId: string): Omit<ThreadBump, "streams"> | undefined;
   /** Its collections in a hello's snapshot (a fresh connect or a reset), each within its budget. */
   snapshot?(): SnapshotPart;
   /** A socket was admitted and greeted. */

@@ -3,7 +3,7 @@ import type { Principal } from "../../../../shared/protocol/principal";
 import type { AutopilotContext } from "../request-context";
 import type { HelloInput } from "./connections/hello";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
-import type { ThreadBumpPayload } from "../../../../shared/protocol/interest";
+import type { ThreadBump } from "../../../../shared/protocol/interest";
 import type { AnyFeatureDefinition, BuiltFeature, Feature, FeatureDefinition, SnapshotPart } from "./feature";
 import type { RoomServices } from "./services";
 
@@ -68,7 +68,7 @@ export interface BuiltFeatures<Rpc> {
   /** Every reply streaming now. */
   streams(): ChatStream[];
   /** How a thread stands, for a bump (null: no feature knows it). */
-  bump(threadId: string): ThreadBumpPayload | null;
+  bump(threadId: string): ThreadBump | null;
   joined(conn: Connection, principal: Principal, request: Request): void;
   readonly capabilities: readonly DurableObjectCapability[];
 }

@@ -18,7 +18,7 @@ import type { PresenceDiffPayload, PresenceSummary } from "../../../../shared/pr
 import type { z } from "zod";
 import { methodSpokenIn } from "../../../../shared/protocol/cuts/index";
 import { ThreadBumps, ThreadInterest, VIEW_TAG, viewed } from "./connections/interest";
-import { type ThreadBumpPayload, viewedThreadOf } from "../../../../shared/protocol/interest";
+import { MAX_BUMPED_THREADS, type ThreadBump, viewedThreadOf } from "../../../../shared/protocol/interest";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
 import { RoomError } from "../../../domain/errors";
 import {
@@ -53,7 +53,7 @@ export interface SocketsDeps {
   /** The replies streaming now, in every thread. */
   streams(): ChatStream[];
   /** How a thread stands, for a bump (null: there is no such thread). */
-  bump(threadId: string): ThreadBumpPayload | null;
+  bump(threadId: string): ThreadBump | null;
 }
 
 /**
@@ -67,7 +67,7 @@ export class RoomSockets {
   readonly #presence: PresenceBroadcast;
   readonly #who: PresenceIndex;
   readonly #interest: ThreadInterest;
-  readonly #bumps: ThreadBumps;
+  readonly #bumps: ThreadBumps<ThreadBump>;
   #entry: Executor | null = null;
   /** The people shown as the last `presence.summary` told them (JSON; null: none told since a wake). */
   #shownTold: string | null = null;
@@ -91,15 +91,11 @@ export class RoomSockets {
     );
     this.#who = new PresenceIndex(() => presenceOf(d.connections()));
     this.#interest = new ThreadInterest(() => d.connections(VIEW_TAG));
-    this.#bumps = new ThreadBumps(
-      (threadId) => {
-        const bump = d.bump(threadId);
-        return bump && eventFrame("thread.bump", bump);
-      },
-      (threadId, text) => {
-        for (const conn of d.connections(VIEW_TAG)) if (!this.#interest.wants(conn.id, threadId)) this.send(conn, text);
-      },
-    );
+    // One frame per window to every socket that chose its threads, the same text for all of them.
+    this.#bumps = new ThreadBumps(d.bump, (bumps) => {
+      const texts = bumpFrames(bumps);
+      for (const conn of d.connections(VIEW_TAG)) for (const text of texts) this.send(conn, text);
+    });
   }
 
   /** The room's one entry for requests: built on the features, which are built after the sockets. */
@@ -244,12 +240,10 @@ export class RoomSockets {
     this.#presence.joined(entry);
   }
 
-  /** A bump for each of these threads, to one socket (what its replay left out). */
+  /** These threads' bumps, to one socket (what its replay left out). */
   #bumpTo(conn: Connection, threads: ReadonlySet<string>): void {
-    for (const threadId of threads) {
-      const bump = this.d.bump(threadId);
-      if (bump) this.send(conn, eventFrame("thread.bump", bump));
-    }
+    const bumps = [...threads].flatMap((threadId) => this.d.bump(threadId) ?? []);
+    for (const text of bumpFrames(bumps)) this.send(conn, text);
   }
 
   /** Sends the hello (bounded snapshot, or where the replay starts); returns the seq it covers. */
@@ -354,6 +348,14 @@ export class RoomSockets {
     const state = connState(conn);
     if (state) this.#presence.left(conn.id, state.principal.id);
   }
+}
+
+/** Bumps as `thread.bump` frames, at most MAX_BUMPED_THREADS each. */
+function bumpFrames(bumps: readonly ThreadBump[]): string[] {
+  const texts: string[] = [];
+  for (let i = 0; i < bumps.length; i += MAX_BUMPED_THREADS)
+    texts.push(eventFrame("thread.bump", { threads: bumps.slice(i, i + MAX_BUMPED_THREADS) }));
+  return texts;
 }
 
 /** One log line for a refused or failed request; internal errors carry their cause (never sent to the client). */

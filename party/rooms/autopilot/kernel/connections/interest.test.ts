@@ -46,13 +46,13 @@ describe("what a socket views", () => {
 });
 
 describe("bumps", () => {
-  it("gather a window's changes into one per thread, built when it closes, and skip one that says what the last said", () => {
+  it("gather a window's changes into one entry per thread, built when it closes, sent together, none that says what the last said", () => {
     vi.useFakeTimers();
     let count = 0;
-    const sent: [string, string][] = [];
+    const windows: string[][] = [];
     const bumps = new ThreadBumps(
       (threadId) => (threadId === "gone" ? null : `${threadId}:${count}`),
-      (threadId, text) => sent.push([threadId, text]),
+      (entries) => windows.push(entries),
     );
     for (let i = 0; i < 5; i++) {
       count++;
@@ -61,19 +61,17 @@ describe("bumps", () => {
     bumps.touched("t2");
     bumps.touched("gone");
     vi.advanceTimersByTime(BUMP_MS - 1);
-    expect(sent).toEqual([]);
+    expect(windows).toEqual([]);
     vi.advanceTimersByTime(1);
-    expect(sent).toEqual([
-      ["t1", "t1:5"],
-      ["t2", "t2:5"],
-    ]);
-    // A reply streaming on changes nothing a bump says: none goes out.
+    expect(windows).toEqual([["t1:5", "t2:5"]]);
+    // A reply streaming on changes nothing a bump says: no window goes out.
     bumps.touched("t1");
     vi.advanceTimersByTime(BUMP_MS);
-    expect(sent).toHaveLength(2);
+    expect(windows).toHaveLength(1);
     count++;
     bumps.touched("t1");
+    bumps.touched("t2");
     vi.advanceTimersByTime(BUMP_MS);
-    expect(sent.at(-1)).toEqual(["t1", "t1:6"]);
+    expect(windows.at(-1)).toEqual(["t1:6", "t2:6"]);
   });
 });

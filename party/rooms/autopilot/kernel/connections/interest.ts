@@ -111,27 +111,29 @@ export class ThreadInterest {
 
 const NOBODY: ReadonlySet<string> = new Set();
 
-/** How long a thread's changes gather before one bump goes out. */
+/** How long threads' changes gather before one bump goes out. */
 export const BUMP_MS = 200;
 
-/** Bumps remembered to skip one that says what the last one said (a reply streaming on). */
+/** Threads whose last bump is remembered, to skip one that says the same again (a reply streaming on). */
 const TOLD_KEPT = 1000;
 
 /**
- * The bumps of threads that changed, gathered: every change of a window is one bump per
- * thread, built when the window closes (so it says how the thread stands then), and none
- * when it says what that thread's last bump said. As with presence, the timer is in memory:
- * a window lost to an eviction costs only a stale row, which the next hello brings current.
+ * The bumps of threads that changed, gathered: every change of a window is one entry per
+ * thread, built when the window closes (so it says how the thread stands then), and none when
+ * it says what that thread's last entry said; the window's entries go out together. As with
+ * presence, the timer is in memory: a window lost to an eviction costs only a stale row, which
+ * the next hello brings current.
  */
-export class ThreadBumps {
+export class ThreadBumps<Bump> {
   readonly #pending = new Set<string>();
   readonly #told = new BoundedMap<string, string>(TOLD_KEPT);
   #timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
-    /** The bump's text for a thread now (null: it is gone), and where it goes. */
-    private readonly text: (threadId: string) => string | null,
-    private readonly send: (threadId: string, text: string) => void,
+    /** How a thread stands now (null: it is gone). */
+    private readonly bump: (threadId: string) => Bump | null,
+    /** A window's entries, at least one. */
+    private readonly send: (bumps: Bump[]) => void,
     private readonly delayMs = BUMP_MS,
   ) {}
 
@@ -143,13 +145,16 @@ export class ThreadBumps {
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    const threads = [...this.#pending];
-    this.#pending.clear();
-    for (const threadId of threads) {
-      const text = this.text(threadId);
-      if (text === null || this.#told.get(threadId) === text) continue;
-      this.#told.set(threadId, text);
-      this.send(threadId, text);
+    const bumps: Bump[] = [];
+    for (const threadId of this.#pending) {
+      const bump = this.bump(threadId);
+      if (bump === null) continue;
+      const said = JSON.stringify(bump);
+      if (this.#told.get(threadId) === said) continue;
+      this.#told.set(threadId, said);
+      bumps.push(bump);
     }
+    this.#pending.clear();
+    if (bumps.length > 0) this.send(bumps);
   }
 }
