@@ -239,13 +239,15 @@ export function applyEvent(
       return { kind: "gap", expected: state.lastSeq + 1, received: received.seq };
   }
   if (received.seq !== undefined) next = { ...next, lastSeq: received.seq };
-  if (received.known && received.event === "thread.bump")
-    next = received.payload.threads.reduce((s, bump) => (view?.includes(bump.threadId) ? s : withBump(s, bump)), next);
-  else if (received.known) next = reduce(next, received);
+  if (received.known) next = reduce(next, received, view);
   return { kind: "applied", state: next };
 }
 
-function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }): WorkspaceState {
+function reduce(
+  state: WorkspaceState,
+  received: ReceivedEvent & { known: true },
+  view: readonly string[] | null,
+): WorkspaceState {
   switch (received.event) {
     case "thread.created":
       return { ...state, threads: upsert(state.threads, received.payload.thread.id, received.payload.thread) };
@@ -292,7 +294,11 @@ function reduce(state: WorkspaceState, received: ReceivedEvent & { known: true }
     case "chat.error":
       return withoutStream(state, received.payload.runId);
     case "thread.bump":
-      return state; // applyEvent: it depends on what the socket views
+      // The threads it views it has whole (their messages and streams): their entries change nothing.
+      return received.payload.threads.reduce(
+        (s, bump) => (view?.includes(bump.threadId) ? s : withBump(s, bump)),
+        state,
+      );
     case "sessions.changed":
       return { ...state, sessions: upsert(state.sessions, received.payload.instanceId, received.payload.sessions) };
     case "approval.requested":

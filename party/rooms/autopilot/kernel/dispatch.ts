@@ -13,7 +13,7 @@ import { decodeResult, encodeResult } from "../../../records/results";
 import type { Handler, MethodTable } from "./handlers";
 import type { AutopilotContext, RequestContext } from "../request-context";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
-import type { ChatStream } from "../../../../shared/protocol/gateway";
+import type { ThreadsViewResult } from "../../../../shared/protocol/interest";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import type { Answered, Via } from "./feature";
 
@@ -317,22 +317,16 @@ export interface Execution {
 }
 
 /** The threads a socket views now and their replies streaming. */
-export interface ViewAnswer {
-  threads: string[];
-  streams: ChatStream[];
-}
+export type ViewAnswer = z.output<typeof ThreadsViewResult>;
 
 export type Dispatch = (
   as: Execution & Required<Pick<Execution, "setStatus" | "view">>,
   frame: RequestFrame,
 ) => DispatchOutcome | Promise<DispatchOutcome>;
 
-const noPresence = (): never => {
-  throw new RoomError("forbidden", "only a client's socket has a presence to update");
-};
-
-const noView = (): never => {
-  throw new RoomError("forbidden", "only a client's socket views threads");
+/** What only a client's socket has, asked of a request without one (MCP, a tool, a schedule). */
+const noSocket = (what: string) => (): never => {
+  throw new RoomError("forbidden", `only a client's socket ${what}`);
 };
 
 /**
@@ -348,7 +342,11 @@ export class Executor {
   ) {}
 
   execute(as: Execution, frame: RequestFrame, reply: (outcome: DispatchOutcome) => void): void | Promise<void> {
-    const execution = { ...as, setStatus: as.setStatus ?? noPresence, view: as.view ?? noView };
+    const execution = {
+      ...as,
+      setStatus: as.setStatus ?? noSocket("has a presence to update"),
+      view: as.view ?? noSocket("views threads"),
+    };
     const done = (outcome: DispatchOutcome): void => {
       reply(outcome);
       const { response } = outcome;

@@ -8,7 +8,7 @@ import type { EventFrame, ResponseFrame } from "../../../../shared/protocol/fram
 import { currentSeq, REPLAY_PAGE, readEventPage } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { ReplayPages } from "./connections/replay-pages";
-import { EVERYTHING_TAG, interestTags } from "./connections/interest";
+import { EVERYTHING_TAG, interestTag } from "./connections/interest";
 
 /** An event to everyone; a socket still replaying gets it once it has caught up (ReplayPump below). */
 export function broadcast(ctx: DurableObjectState, replay: ReplayPump, text: string, seq: number | undefined): void {
@@ -128,11 +128,9 @@ export const OLDER_PROTOCOLS: readonly number[] = Array.from(
  * default), and whether it chose the threads it views (connections/interest.ts).
  */
 export function fanoutTags(request: Request): string[] {
-  const version = requestedProtocol(new URL(request.url).searchParams.get("protocol"));
-  return [
-    ...(version !== null && version < PROTOCOL_VERSION ? [protocolTag(version)] : []),
-    ...interestTags(request, version),
-  ];
+  const url = new URL(request.url);
+  const version = requestedProtocol(url.searchParams.get("protocol"));
+  return [...(version !== null && version < PROTOCOL_VERSION ? [protocolTag(version)] : []), interestTag(url, version)];
 }
 
 interface TaggedSocket {
@@ -312,8 +310,8 @@ export class ReplayPump {
         }
         // Closed meanwhile (revoked, dropped): nothing more to send; its close handler forgets it.
         const sent = page.texts.every((text, i) => {
-          const thread = view ? page.threads[i] : null;
-          if (thread == null || view!.threads.has(thread)) return sendQuietly(socket, text);
+          const thread = page.threads[i];
+          if (!view || thread == null || view.threads.has(thread)) return sendQuietly(socket, text);
           skipped.add(thread);
           return true;
         });
@@ -334,7 +332,7 @@ export class ReplayPump {
       this.#replaying.delete(socket.id);
       for (const frame of state.held)
         if (frame.seq === undefined || frame.seq > cursor) sendQuietly(socket, frame.text);
-      if (skipped.size > 0) view!.skipped(skipped);
+      if (view && skipped.size > 0) view.skipped(skipped);
     } catch (error) {
       this.#replaying.delete(socket.id);
       throw error;

@@ -32,7 +32,14 @@ import {
   sendQuietly,
   socketProtocol,
 } from "./fanout";
-import { type DispatchOutcome, type Executor, parseFrame, sniffRequestId, unknownMethod } from "./dispatch";
+import {
+  type DispatchOutcome,
+  type Executor,
+  parseFrame,
+  sniffRequestId,
+  unknownMethod,
+  type ViewAnswer,
+} from "./dispatch";
 
 export interface SocketsDeps {
   ctx: DurableObjectState;
@@ -168,18 +175,14 @@ export class RoomSockets {
   }
 
   /** The threads a socket that chose its threads views from now on, and their replies streaming now. */
-  #view(conn: Connection, threads: readonly string[]): { threads: string[]; streams: ChatStream[] } {
+  #view(conn: Connection, threads: readonly string[]): ViewAnswer {
     const state = connState(conn);
     if (!state?.view)
       throw new RoomError("bad_request", "this socket gets every thread: connect with view= to choose threads");
     const view = viewed(threads);
     conn.setState({ ...state, view });
     this.#interest.set(conn.id, view);
-    return { threads: view, streams: this.#streamsOf(view) };
-  }
-
-  #streamsOf(view: readonly string[]): ChatStream[] {
-    return this.d.streams().filter((stream) => view.includes(stream.threadId));
+    return { threads: view, streams: this.d.streams().filter((stream) => view.includes(stream.threadId)) };
   }
 
   /** An event to the sockets whose principal holds `scope`. */

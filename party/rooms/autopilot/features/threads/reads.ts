@@ -17,8 +17,13 @@ export function threadReadsOf(sql: Sql, principalId: string): ThreadReads {
   return Object.fromEntries(rows.map((r) => [r.threadId, { n: r.n, count: r.count }]));
 }
 
-// Run on every hello, resumes included: prepared once per room.
+// Run on every hello (the markers) and every bump window (the newest): prepared once per room.
 const statements = preparedPerRoom((db) => ({
+  newest: db
+    .select({ n: max(messages.n) })
+    .from(messages)
+    .where(eq(messages.threadId, param("threadId")))
+    .prepare(),
   markers: db
     .select({ threadId: threadReads.threadId, n: threadReads.throughN, count: threadReads.count })
     .from(threadReads)
@@ -66,13 +71,7 @@ export function markThreadRead(
 
 /** The ordinal of the thread's newest message (null: it has none). */
 export function newestN(sql: Sql, threadId: string): number | null {
-  return (
-    sql.db
-      .select({ n: max(messages.n) })
-      .from(messages)
-      .where(eq(messages.threadId, threadId))
-      .get()?.n ?? null
-  );
+  return statements(sql.db).newest.get({ threadId })?.n ?? null;
 }
 
 /**

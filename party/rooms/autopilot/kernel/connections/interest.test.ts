@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MAX_VIEWED_THREADS } from "../../../../../shared/protocol/interest";
-import { viewedThreadOf } from "../../../../../shared/protocol/interest";
+import { MAX_VIEWED_THREADS, viewedThreadOf } from "../../../../../shared/protocol/interest";
 import { BUMP_MS, ThreadBumps, ThreadInterest, viewed, viewOf } from "./interest";
 
 afterEach(() => {

@@ -1,4 +1,5 @@
 import type { Connection } from "agents/lifecycle";
+import { EntityId } from "../../../../../shared/protocol/common";
 import { MAX_VIEWED_THREADS } from "../../../../../shared/protocol/interest";
 import { BoundedMap } from "../../../../domain/bounded-map";
 import { connState } from "../../../shared/connection-state";
@@ -24,16 +25,16 @@ export function viewOf(url: URL, protocol: number): string[] | null {
 }
 
 /** The tag of a connect's socket: whether it asked to view its threads. */
-export function interestTags(request: Request, protocol: number | null): string[] {
-  return [protocol !== null && viewOf(new URL(request.url), protocol) !== null ? VIEW_TAG : EVERYTHING_TAG];
+export function interestTag(url: URL, protocol: number | null): string {
+  return protocol !== null && viewOf(url, protocol) !== null ? VIEW_TAG : EVERYTHING_TAG;
 }
 
-/** A list of thread ids as a view keeps it: ids of an entity's length, no repeats, within the bound. */
+/** A list of thread ids as a view keeps it: entity ids only, no repeats, within the bound. */
 export function viewed(ids: readonly string[]): string[] {
   const kept = new Set<string>();
   for (const id of ids) {
     if (kept.size >= MAX_VIEWED_THREADS) break;
-    if (id.length > 0 && id.length <= 64) kept.add(id);
+    if (EntityId.safeParse(id).success) kept.add(id);
   }
   return [...kept];
 }
