@@ -157,9 +157,12 @@ describe("the Autopilot in two browsers", () => {
     const call = alice.locator(".tool-call", { hasText: "Archive a thread" });
     await call.waitFor({ timeout: 20_000 });
     await expect.poll(() => call.locator(".chip").textContent()).toBe("Done");
+    // The run goes on to its reply: once that has arrived the list stops growing and scrolling,
+    // so the click below lands on the call's summary and not where it was a moment before.
+    await alice.locator(".message:not(.streaming)", { hasText: "TOOL RESULT SEEN" }).waitFor({ timeout: 20_000 });
     await call.locator("summary").click();
+    await expect.poll(() => call.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
     await call.getByText("Approved by Bob").waitFor();
-    await alice.locator(".message", { hasText: "TOOL RESULT SEEN" }).waitFor({ timeout: 20_000 });
     // Decided: the card gave way to the tool call that carries the outcome.
     expect(await alice.locator(".approval-card").count()).toBe(0);
     await shot(alice, "05-tool-result");

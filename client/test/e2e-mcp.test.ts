@@ -9,6 +9,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { AutopilotClient } from "../src/client";
 import { until, withSharedServer } from "./e2e-helpers";
 
 const server = withSharedServer();
@@ -16,6 +17,7 @@ const browser = withBrowser();
 let page: Page;
 let workspace: string;
 const clients: Client[] = [];
+const sockets: AutopilotClient[] = [];
 
 interface EventData {
   event: string;
@@ -62,12 +64,18 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const socket of sockets) socket.close();
   for (const client of clients) await client.close().catch(() => undefined);
 });
 
 describe("an MCP client in a workspace", () => {
   it("lists tools without the approval-deciding one, posts, sees a reply, and gets a person's decision as a notification", async () => {
-    const { client, events, updated } = await connect(await createKey("mcp-agent", ["read", "write"]));
+    const key = await createKey("mcp-agent", ["read", "write"]);
+    const { client, events, updated } = await connect(key);
+    // The workspace's socket as a client library sees it: the room's own record of what was filed.
+    const watcher = new AutopilotClient({ url: server.url, workspace, device: "watcher", apiKey: key });
+    sockets.push(watcher);
+    await watcher.ready({ timeoutMs: 30_000 });
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(["threads_create", "chat_send", "messages_list", "request_approval"]));
     expect(names).not.toContain("approvals_resolve");
@@ -111,9 +119,19 @@ describe("an MCP client in a workspace", () => {
       },
       { timeout: 120_000, resetTimeoutOnProgress: true, onprogress: () => undefined },
     );
+    // Awaited below; a failure before that must not also leave it rejected unhandled when the client closes.
+    decision.catch(() => undefined);
+    // Filed in the room first (a failure here is the MCP path's, not the app's)…
+    const filed = await until(
+      () => [...watcher.state.approvals.values()].find((a) => a.title === "Ship the MCP plan"),
+      "the approval filed in the room",
+      30_000,
+    );
+    expect(filed.status).toBe("pending");
+    // …then shown to the person, live.
     await page.getByRole("tab", { name: /Approvals/ }).click();
     const item = page.locator(".queue-item.status-pending", { hasText: "Ship the MCP plan" });
-    await item.waitFor({ timeout: 60_000 });
+    await item.waitFor({ timeout: 30_000 });
     await shot("02-pending");
     await item.getByRole("button", { name: "Approve" }).click();
     const answered = await decision;
