@@ -117,6 +117,31 @@ export function goalRows(r) {
       ),
     );
   }
+  if (r.crowd) {
+    const { n, floorN, principals } = r.crowd;
+    rows.push(
+      bytesRow(
+        "crowd",
+        `presence a reconnect receives (its hello's), ${n} sockets of ${principals} members (floor: ${floorN} sockets)`,
+        r.crowd,
+        "helloPresence",
+        2048,
+      ),
+    );
+    rows.push(bytesRow("crowd", "presence events every socket receives, per reconnect", r.crowd, "presence"));
+    rows.push(
+      countRow("crowd", "presence frames per reconnect (to it and to every other socket)", r.crowd, "presenceFrames"),
+    );
+    rows.push(
+      cpuRow(
+        "crowd",
+        `CPU per reconnect with resume, one at a time, ${n} sockets (floor: ${floorN} sockets)`,
+        r.crowd,
+        msText,
+        null,
+      ),
+    );
+  }
   if (r.assistant) {
     rows.push(
       cpuRow(

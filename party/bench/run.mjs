@@ -21,13 +21,13 @@ import { assistant, startAssistantModel } from "./suite-assistant.mjs";
 import { fanout } from "./suite-fanout.mjs";
 import { interest } from "./suite-interest.mjs";
 import { appPaint, graphSync } from "./suite-graph.mjs";
-import { storm } from "./suite-storm.mjs";
+import { crowd, storm } from "./suite-storm.mjs";
 import { task } from "./suite-task.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const num = (name, fallback) => Number(env(name, fallback));
-const SUITES = env("BENCH_SUITES", "fanout,interest,storm,assistant,task,graph").split(",");
+const SUITES = env("BENCH_SUITES", "fanout,interest,storm,crowd,assistant,task,graph").split(",");
 const BLOCKS = num("BENCH_BLOCKS", 10);
 const WARMUP = num("BENCH_WARMUP", 1);
 const SIZES = env("BENCH_SIZES", "100,500").split(",").map(Number);
@@ -36,6 +36,10 @@ const STORM_READERS = num("BENCH_STORM_READERS", 300);
 const INTEREST_READERS = num("BENCH_INTEREST_READERS", 2000);
 const INTEREST_VIEWERS = num("BENCH_INTEREST_VIEWERS", 100);
 const INTEREST_EDITS = num("BENCH_INTEREST_EDITS", 30);
+const CROWD_SOCKETS = num("BENCH_CROWD_SOCKETS", 2000);
+const CROWD_FLOOR_SOCKETS = num("BENCH_CROWD_FLOOR_SOCKETS", 100);
+const CROWD_PRINCIPALS = num("BENCH_CROWD_PRINCIPALS", 40);
+const CROWD_RECONNECTS = num("BENCH_CROWD_RECONNECTS", 50);
 const ROUNDS = num("BENCH_ROUNDS", 4);
 const PIECES = num("BENCH_PIECES", 100);
 const PIECE_MS = num("BENCH_PIECE_MS", 10);
@@ -59,6 +63,10 @@ const DEFAULTS = [
   "BENCH_INTEREST_READERS",
   "BENCH_INTEREST_VIEWERS",
   "BENCH_INTEREST_EDITS",
+  "BENCH_CROWD_SOCKETS",
+  "BENCH_CROWD_FLOOR_SOCKETS",
+  "BENCH_CROWD_PRINCIPALS",
+  "BENCH_CROWD_RECONNECTS",
   "BENCH_ROUNDS",
   "BENCH_PIECES",
   "BENCH_PIECE_MS",
@@ -186,6 +194,22 @@ try {
       ...(await storm({ ...common, n: STORM_READERS, profile: profileFor("storm", PROFILE_FLOORS) })),
     };
   }
+  if (SUITES.includes("crowd")) {
+    console.log(`presence in a crowd, ${CROWD_SOCKETS} sockets of ${CROWD_PRINCIPALS} members…`);
+    results.crowd = {
+      n: CROWD_SOCKETS,
+      floorN: CROWD_FLOOR_SOCKETS,
+      principals: CROWD_PRINCIPALS,
+      ...(await crowd({
+        ...common,
+        n: CROWD_SOCKETS,
+        floorN: CROWD_FLOOR_SOCKETS,
+        principals: CROWD_PRINCIPALS,
+        reconnects: CROWD_RECONNECTS,
+        profile: profileFor("crowd"),
+      })),
+    };
+  }
   if (SUITES.includes("assistant")) {
     console.log("assistant…");
     const profile = profileFor("assistant", ["room", "floor", "npm"]);
@@ -228,6 +252,7 @@ results.settings = [
   `fan-out ${EDITS} edits per block`,
   `interest ${INTEREST_EDITS} messages per block`,
   `storm ${STORM_READERS} readers`,
+  `crowd ${CROWD_RECONNECTS} reconnects one at a time per block, ${CROWD_SOCKETS} sockets against ${CROWD_FLOOR_SOCKETS}, ${CROWD_PRINCIPALS} members`,
   `assistant ${ROUNDS} replies of ${PIECES} deltas ${PIECE_MS} ms apart per block`,
   `task one of ${TASK_STEPS} steps per block`,
   `graph ${SYNCS} syncs per block, ${NODES} nodes / ${EDGES} edges`,

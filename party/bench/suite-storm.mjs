@@ -25,10 +25,14 @@ async function quiet(count, quietMs = 250) {
   }
 }
 
-/** A room reader: follows seq and epoch to resume, counts the bytes it receives by kind. */
+/**
+ * A room reader: follows seq and epoch to resume, counts the bytes it receives by kind (the
+ * presence its hello carries apart, as `helloPresence`). `headers` say who it is: a person's
+ * cookie or an agent key.
+ */
 class Reader {
-  constructor(url, cookie, bytes) {
-    Object.assign(this, { url, cookie, bytes, epoch: null, lastSeq: null, helloSeq: null });
+  constructor(url, headers, bytes) {
+    Object.assign(this, { url, headers, bytes, epoch: null, lastSeq: null, helloSeq: null });
   }
 
   get resumed() {
@@ -38,7 +42,7 @@ class Reader {
   async open() {
     this.helloSeq = null;
     const query = this.lastSeq === null ? "" : `&lastSeq=${this.lastSeq}&epoch=${this.epoch}`;
-    const ws = new WebSocket(`${this.url}${query}`, { headers: { cookie: this.cookie }, perMessageDeflate: false });
+    const ws = new WebSocket(`${this.url}${query}`, { headers: this.headers, perMessageDeflate: false });
     ws.on("message", (data) => this.#onFrame(data));
     this.ws = ws;
     await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
@@ -51,6 +55,8 @@ class Reader {
     if (presence) this.bytes.presenceFrames += 1;
     if (f.type !== "event") return;
     if (f.event === "hello") {
+      if (this.bytes.helloPresence !== undefined && f.payload.presence)
+        this.bytes.helloPresence += JSON.stringify(f.payload.presence).length;
       this.epoch = f.payload.epoch;
       if (f.payload.snapshot) this.lastSeq = f.payload.seq;
       this.helloSeq = f.payload.seq;
@@ -62,7 +68,7 @@ async function roomSide(room, n) {
   const person = await signUpPerson(room.server.url, `storm-${n}`);
   const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=storm`;
   const bytes = { presence: 0, rest: 0, presenceFrames: 0 };
-  const readers = Array.from({ length: n }, () => new Reader(url, person.cookie, bytes));
+  const readers = Array.from({ length: n }, () => new Reader(url, { cookie: person.cookie }, bytes));
   await openMany(n, (i) => readers[i].open());
   await until(() => readers.every((r) => r.resumed), "the room's readers' first hello");
   await quiet(() => bytes.presence + bytes.rest);
@@ -115,6 +121,69 @@ export async function storm({ room, floor, n, warmup, blocks, profile }) {
       {
         room: { cpu: room.cpu, block: () => sides.room.block() },
         floor: { cpu: floor.cpu, block: () => sides.floor.block() },
+      },
+      { warmup, blocks, profile },
+    );
+  } finally {
+    sides.room.close();
+    sides.floor.close();
+  }
+}
+
+/**
+ * A crowd: `n` sockets of `principals` members (the person and agent keys, the sockets dealt
+ * round), each connected as the app does (`view=`, no thread). A block reconnects `r` of them
+ * in turn, each resuming, and counts what presence that costs: what their hellos carry of it
+ * and the presence events every socket receives meanwhile, per reconnect.
+ */
+async function crowdSide(room, n, principals, r, label) {
+  const person = await signUpPerson(room.server.url, label);
+  const keys = [];
+  for (let i = 1; i < principals; i++) keys.push(await person.createKey(`${label}-${i}`));
+  const who = [{ cookie: person.cookie }, ...keys.map((key) => ({ "x-api-key": key }))];
+  const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=crowd&view=`;
+  const bytes = { presence: 0, rest: 0, presenceFrames: 0, helloPresence: 0 };
+  const readers = Array.from({ length: n }, (_, i) => new Reader(url, who[i % who.length], bytes));
+  await openMany(n, (i) => readers[i].open());
+  await until(() => readers.every((reader) => reader.resumed), "the crowd's first hello");
+  await quiet(() => bytes.presence + bytes.rest);
+  let next = 0;
+  return {
+    async block() {
+      for (const kind of Object.keys(bytes)) bytes[kind] = 0;
+      const t0 = performance.now();
+      for (let i = 0; i < r; i++) {
+        const reader = readers[next];
+        next = (next + 1) % n;
+        reader.ws.terminate();
+        await reader.open();
+        await until(() => reader.resumed, "a reconnect resumed", 60_000);
+      }
+      const resumedMs = performance.now() - t0;
+      await quiet(() => bytes.presence + bytes.rest);
+      return { ops: r, bytes: { ...bytes }, latencies: [resumedMs / r] };
+    },
+    close: () => {
+      for (const reader of readers) reader.ws.terminate();
+    },
+  };
+}
+
+/**
+ * Presence at a crowd's size against a small workspace's (the floor): the same members, the
+ * same reconnects, `n` sockets against `floorN`. Presence that does not grow costs the same per
+ * reconnect at both.
+ */
+export async function crowd({ room, n, floorN, principals, reconnects, warmup, blocks, profile }) {
+  const sides = {
+    room: await crowdSide(room, n, principals, reconnects, `crowd-${n}`),
+    floor: await crowdSide(room, floorN, principals, reconnects, `crowd-${floorN}`),
+  };
+  try {
+    return await rotate(
+      {
+        room: { cpu: room.cpu, block: () => sides.room.block() },
+        floor: { cpu: room.cpu, block: () => sides.floor.block() },
       },
       { warmup, blocks, profile },
     );
