@@ -84,10 +84,12 @@ export default defineConfig(async () => {
   const common = {
     setupFiles: ["party/test/setup.ts"],
     testTimeout: 60_000,
-    // One workerd for all files. With a fresh one per file, every file after the first
-    // died at start with "WebSocket protocol error 1009: Message is too large" inside
-    // the pool once the room's module graph grew (the bridge); each file uses its own
-    // workspaces and users, so sharing the runtime changes nothing they rely on.
+    // One workerd per worker, its files one after another. A fresh runtime per file loads
+    // the room's module graph again each time (and once died with "WebSocket protocol error
+    // 1009: Message is too large": the pool hands a runtime each module in one WebSocket
+    // message, which workerd caps at 1 MiB, hence the AI SDK bundle's minification in
+    // party/ai-sdk/build.mjs); each file uses its own workspaces and users, so sharing the
+    // runtime changes nothing they rely on.
     isolate: false,
   };
   /** Bindings a project adds to the room's, fixed or read from what its globalSetup provided. */
@@ -100,14 +102,28 @@ export default defineConfig(async () => {
   const runtime = (
     name: string,
     include: string[],
-    { exclude, globalSetup, more = {} }: { exclude?: string[]; globalSetup?: string[]; more?: MoreBindings } = {},
+    {
+      exclude,
+      globalSetup,
+      more = {},
+      oneWorker = false,
+    }: { exclude?: string[]; globalSetup?: string[]; more?: MoreBindings; oneWorker?: boolean } = {},
   ) => ({
     resolve,
     plugins: [
       ...plugins,
       cloudflareTest(typeof more === "function" ? (ctx) => pool(more((key) => ctx.inject<string>(key))) : pool(more)),
     ],
-    test: { ...common, name, include, ...(exclude && { exclude }), ...(globalSetup && { globalSetup }) },
+    test: {
+      ...common,
+      name,
+      include,
+      ...(exclude && { exclude }),
+      ...(globalSetup && { globalSetup }),
+      // The MCP projects: a second runtime of theirs died at start with the 1009 above. Vitest
+      // runs projects of another worker count as a group of their own, after the others.
+      ...(oneWorker && { maxWorkers: 1, sequence: { groupOrder: 1 } }),
+    },
   });
   return {
     test: {
@@ -119,6 +135,9 @@ export default defineConfig(async () => {
           (/"msg":"(bad frame|request failed)/.test(log) && !/"code":"internal"/.test(log)) ||
           log.startsWith('{"msg":"mail"')
         ),
+      // Two runtimes per project (the step's CPU is mostly one workerd thread at a time);
+      // the MCP projects keep one (oneWorker below).
+      maxWorkers: 2,
       projects: [
         {
           // With the room tests, a feature's own workerd tests, beside its code (`*.room.test.ts`).
@@ -155,7 +174,7 @@ export default defineConfig(async () => {
           // The MCP client SDK's requests are the ones a hung request left behind by another
           // file fails ("Cannot perform I/O on behalf of a different request"): the MCP tests
           // that leave nothing behind share a runtime of their own (mcp.test.ts has another).
-          ...runtime("mcp-tools", ["party/test/mcp-*.test.ts"]),
+          ...runtime("mcp-tools", ["party/test/mcp-*.test.ts"], { oneWorker: true }),
         },
         {
           // The Hatchery's tests evict its object with canvas sockets open and pulls in flight
@@ -168,14 +187,14 @@ export default defineConfig(async () => {
         {
           // MCP sessions with calls waiting on a person's decision when their test ends (a key
           // revoked mid-wait, a call abandoned): the same reason as gated-calls below.
-          ...runtime("mcp", ["party/test/mcp.test.ts"]),
+          ...runtime("mcp", ["party/test/mcp.test.ts"], { oneWorker: true }),
         },
         {
           // The gated MCP call tests (a room whose bridge dials a scripted gateway through a stub
           // of the Worker's fetch; MCP clients waiting on approvals): their own runtime, so a
           // request one leaves behind (cancelled later by workerd as hung) cannot fall on
           // another file's test, nor another file's on theirs.
-          ...runtime("gated-calls", ["party/test/gated-calls/*.test.ts"]),
+          ...runtime("gated-calls", ["party/test/gated-calls/*.test.ts"], { oneWorker: true }),
         },
         {
           // Sign-up as a waitlist with operators: party/test/waitlist/ (the second and third are
