@@ -13,6 +13,7 @@ import { RequestMeter, rateLimitedResponse } from "../../shared/rate-limit";
 import { admitConnection } from "./connections/admission";
 import { buildHello, type HelloInput } from "./connections/hello";
 import { PRESENCE_DIFF_MS, PresenceBroadcast } from "./connections/presence-broadcast";
+import { PresenceTold } from "./connections/presence-told";
 import { PresenceIndex } from "./connections/presence-index";
 import type { PresenceDiffPayload, PresenceSummary } from "../../../../shared/protocol/presence";
 import type { z } from "zod";
@@ -76,10 +77,8 @@ export class RoomSockets {
   readonly #interest: ThreadInterest;
   readonly #bumps: ThreadBumps<ThreadBump>;
   #entry: Executor | null = null;
-  /** The people shown as the last `presence.summary` told them (JSON; null: none told since a wake). */
-  #shownTold: string | null = null;
-  /** Whether a hello since the last summary showed other people than it told. */
-  #shownHelloed = false;
+  /** What presence the sockets were last told: a window that changes nothing tells nothing. */
+  readonly #told = new PresenceTold();
 
   constructor(private readonly d: SocketsDeps) {
     this.meter = new RequestMeter(() => d.limits());
@@ -132,25 +131,21 @@ export class RoomSockets {
   #tellPresence(diffs: z.infer<typeof PresenceDiffPayload>[]): void {
     const who = this.#who;
     const shown = who.shown();
+    const counts = { people: who.people, connections: who.size };
+    const touched = diffs.flatMap((d) => [...d.upserted, ...d.left].map((e) => e.principalId));
     // The people shown go out when they changed since the last summary, or some hello since then showed others.
-    const changed = shown.json !== this.#shownTold || this.#shownHelloed;
-    this.#shownTold = shown.json;
-    this.#shownHelloed = false;
-    this.broadcast("presence.summary", {
-      people: who.people,
-      connections: who.size,
-      ...(changed ? { shown: shown.people } : {}),
-    });
-    const touched = new Set(diffs.flatMap((d) => [...d.upserted, ...d.left].map((e) => e.principalId)));
-    for (const principalId of touched) this.toPrincipal(principalId, "presence.own", { own: who.own(principalId) });
+    const tell = this.#told.window(counts, shown.json, touched, (principalId) => who.own(principalId));
+    if (tell.summary) this.broadcast("presence.summary", { ...counts, ...(tell.shown ? { shown: shown.people } : {}) });
+    for (const principalId of tell.own) this.toPrincipal(principalId, "presence.own", { own: who.own(principalId) });
   }
 
-  /** A hello's presence; notes when it shows other people than the last summary told. */
+  /** A hello's presence; noted as told to this socket, for the next window (connections/presence-told.ts). */
   #summaryFor(principalId: string): PresenceSummary {
     const who = this.#who;
     const shown = who.shown();
-    if (shown.json !== this.#shownTold) this.#shownHelloed = true;
-    return { people: who.people, connections: who.size, shown: shown.people, own: who.own(principalId) };
+    const summary = { people: who.people, connections: who.size, shown: shown.people, own: who.own(principalId) };
+    this.#told.helloed(summary, shown.json, principalId, summary.own);
+    return summary;
   }
 
   /** To one socket (quietly: it may have closed) in its protocol version; held while it is still replaying (kernel/fanout.ts ReplayPump). */
