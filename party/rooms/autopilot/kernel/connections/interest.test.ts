@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MAX_VIEWED_THREADS, viewedThreadOf } from "../../../../../shared/protocol/interest";
+import { MAX_VIEWED_THREADS } from "../../../../../shared/protocol/interest";
 import { BUMP_MS, ThreadBumps, ThreadInterest, viewed, viewOf } from "./interest";
 
 afterEach(() => {
@@ -15,12 +15,6 @@ describe("what a socket views", () => {
     expect(viewOf(new URL("https://x/agents/autopilot/w"), 18)).toBeNull();
     const many = Array.from({ length: MAX_VIEWED_THREADS + 3 }, (_, i) => `t${i}`);
     expect(viewed([...many, "x".repeat(65)])).toHaveLength(MAX_VIEWED_THREADS);
-  });
-
-  it("names the thread of messages and streams only", () => {
-    expect(viewedThreadOf("message.created", { message: { threadId: "t1" } } as never)).toBe("t1");
-    expect(viewedThreadOf("chat.delta", { threadId: "t2" } as never)).toBe("t2");
-    expect(viewedThreadOf("thread.created", { thread: { id: "t3" } } as never)).toBeNull();
   });
 
   it("is indexed by thread, rebuilt from the sockets' state after a wake, and forgotten on close", () => {
