@@ -206,6 +206,11 @@ export class AutopilotClient {
     return this.#state;
   }
 
+  /** The threads this client views (protocol 18), as asked last; null: every thread. */
+  get viewing(): readonly string[] | null {
+    return this.#view;
+  }
+
   get lastSeq(): number | null {
     return this.#state.lastSeq;
   }

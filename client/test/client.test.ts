@@ -301,7 +301,11 @@ describe("delivery by interest (protocol 18)", () => {
     const client = harness.connect({ view: ["t1"] });
     await client.ready();
     expect(harness.room.latest.url.searchParams.get("view")).toBe("t1");
-    await client.threads.view({ threads: ["t2"] });
+    expect(client.viewing).toEqual(["t1"]);
+    const viewing = client.threads.view({ threads: ["t2"] });
+    // What it views is the new view from the asking on (a reconnect meanwhile asks for it).
+    expect(client.viewing).toEqual(["t2"]);
+    await viewing;
     expect(client.state.streams.get("r2")?.text).toBe("so far");
     harness.room.latest.socket.terminate();
     const second = await harness.room.waitForConnections(2);
@@ -312,6 +316,7 @@ describe("delivery by interest (protocol 18)", () => {
     const client = harness.connect();
     await client.ready();
     expect(harness.room.latest.url.searchParams.has("view")).toBe(false);
+    expect(client.viewing).toBeNull();
   });
 });
 

@@ -53,8 +53,6 @@ interface RoomStore {
    * the thread this tab views gets its messages (protocol 18); the others' rows follow by bumps.
    */
   threadMessages: ReadonlyMap<string, ThreadMessages>;
-  /** The thread this tab views (null: none yet). */
-  viewed: string | null;
   /** Changes made here that the room has not answered yet (the client's outbox): they go out when it is back. */
   unsent: number;
   connect(workspaceId: string): () => void;
@@ -72,7 +70,6 @@ const initial = {
   agentModel: null,
   jobHistory: new Map(),
   threadMessages: new Map(),
-  viewed: null,
   unsent: 0,
 };
 
@@ -178,17 +175,18 @@ export const useRoom = create<RoomStore>((set, get) => ({
   async loadMessages(threadId, older = false) {
     const { client } = get();
     if (!client) return;
-    if (get().viewed !== threadId) {
+    // The tab views one thread: the client's view (which every reconnect asks for) says which.
+    const viewing = () => client.viewing?.[0] === threadId;
+    if (!viewing()) {
       // Viewed first, listed after: what is posted between the two comes live and in the page, never in neither.
       // A thread no longer viewed gets no live messages: what was loaded of it is dropped, and read again when opened.
-      const threadMessages = new Map([...get().threadMessages].filter(([id]) => id === threadId));
-      set({ viewed: threadId, threadMessages });
+      set({ threadMessages: new Map([...get().threadMessages].filter(([id]) => id === threadId)) });
       try {
         await client.threads.view({ threads: [threadId] });
       } catch {
         // Not connected: the next connect asks for this view (the client keeps it).
       }
-      if (get().client !== client || get().viewed !== threadId) return;
+      if (get().client !== client || !viewing()) return;
     }
     const cached = get().threadMessages.get(threadId);
     if (cached?.loading) return;
