@@ -120,8 +120,8 @@ export default defineConfig(async () => {
       include,
       ...(exclude && { exclude }),
       ...(globalSetup && { globalSetup }),
-      // The MCP projects: a second runtime of theirs died at start with the 1009 above. Vitest
-      // runs projects of another worker count as a group of their own, after the others.
+      // The MCP tools and gated calls: a second runtime of theirs died at start with the 1009
+      // above. Vitest runs projects of another worker count as a group of their own, after the others.
       ...(oneWorker && { maxWorkers: 1, sequence: { groupOrder: 1 } }),
     },
   });
@@ -136,7 +136,7 @@ export default defineConfig(async () => {
           log.startsWith('{"msg":"mail"')
         ),
       // Two runtimes per project (the step's CPU is mostly one workerd thread at a time);
-      // the MCP projects keep one (oneWorker below).
+      // the MCP tools and the gated calls keep one (oneWorker below).
       maxWorkers: 2,
       projects: [
         {
@@ -187,7 +187,7 @@ export default defineConfig(async () => {
         {
           // MCP sessions with calls waiting on a person's decision when their test ends (a key
           // revoked mid-wait, a call abandoned): the same reason as gated-calls below.
-          ...runtime("mcp", ["party/test/mcp.test.ts"], { oneWorker: true }),
+          ...runtime("mcp", ["party/test/mcp.test.ts"]),
         },
         {
           // The gated MCP call tests (a room whose bridge dials a scripted gateway through a stub

@@ -55,8 +55,7 @@ class Reader {
     if (presence) this.bytes.presenceFrames += 1;
     if (f.type !== "event") return;
     if (f.event === "hello") {
-      if (this.bytes.helloPresence !== undefined && f.payload.presence)
-        this.bytes.helloPresence += JSON.stringify(f.payload.presence).length;
+      if (f.payload.presence) this.bytes.helloPresence += JSON.stringify(f.payload.presence).length;
       this.epoch = f.payload.epoch;
       if (f.payload.snapshot) this.lastSeq = f.payload.seq;
       this.helloSeq = f.payload.seq;
@@ -67,16 +66,14 @@ class Reader {
 async function roomSide(room, n) {
   const person = await signUpPerson(room.server.url, `storm-${n}`);
   const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=storm`;
-  const bytes = { presence: 0, rest: 0, presenceFrames: 0 };
+  const bytes = { presence: 0, rest: 0, presenceFrames: 0, helloPresence: 0 };
   const readers = Array.from({ length: n }, () => new Reader(url, { cookie: person.cookie }, bytes));
   await openMany(n, (i) => readers[i].open());
   await until(() => readers.every((r) => r.resumed), "the room's readers' first hello");
   await quiet(() => bytes.presence + bytes.rest);
   return {
     async block() {
-      bytes.presence = 0;
-      bytes.rest = 0;
-      bytes.presenceFrames = 0;
+      for (const kind of Object.keys(bytes)) bytes[kind] = 0;
       const t0 = performance.now();
       for (const r of readers) r.ws.terminate();
       await Promise.all(readers.map((r) => r.open()));
@@ -114,20 +111,25 @@ async function floorSide(floor, n) {
   };
 }
 
-export async function storm({ room, floor, n, warmup, blocks, profile }) {
-  const sides = { room: await roomSide(room, n), floor: await floorSide(floor, n) };
+/** Blocks of the two sides in turn, each side's CPU read by `cpu[side]`; the sides closed after. */
+async function rotateBlocks(sides, cpu, options) {
   try {
     return await rotate(
       {
-        room: { cpu: room.cpu, block: () => sides.room.block() },
-        floor: { cpu: floor.cpu, block: () => sides.floor.block() },
+        room: { cpu: cpu.room, block: () => sides.room.block() },
+        floor: { cpu: cpu.floor, block: () => sides.floor.block() },
       },
-      { warmup, blocks, profile },
+      options,
     );
   } finally {
     sides.room.close();
     sides.floor.close();
   }
+}
+
+export async function storm({ room, floor, n, warmup, blocks, profile }) {
+  const sides = { room: await roomSide(room, n), floor: await floorSide(floor, n) };
+  return rotateBlocks(sides, { room: room.cpu, floor: floor.cpu }, { warmup, blocks, profile });
 }
 
 /**
@@ -179,16 +181,5 @@ export async function crowd({ room, n, floorN, principals, reconnects, warmup, b
     room: await crowdSide(room, n, principals, reconnects, `crowd-${n}`),
     floor: await crowdSide(room, floorN, principals, reconnects, `crowd-${floorN}`),
   };
-  try {
-    return await rotate(
-      {
-        room: { cpu: room.cpu, block: () => sides.room.block() },
-        floor: { cpu: room.cpu, block: () => sides.floor.block() },
-      },
-      { warmup, blocks, profile },
-    );
-  } finally {
-    sides.room.close();
-    sides.floor.close();
-  }
+  return rotateBlocks(sides, { room: room.cpu, floor: room.cpu }, { warmup, blocks, profile });
 }

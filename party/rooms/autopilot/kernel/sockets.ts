@@ -133,7 +133,7 @@ export class RoomSockets {
     const shown = who.shown();
     const counts = { people: who.people, connections: who.size };
     const touched = diffs.flatMap((d) => [...d.upserted, ...d.left].map((e) => e.principalId));
-    // The people shown go out when they changed since the last summary, or some hello since then showed others.
+    // Only what some socket now holds differently from the room goes out (connections/presence-told.ts).
     const tell = this.#told.window(counts, shown.json, touched, (principalId) => who.own(principalId));
     if (tell.summary) this.broadcast("presence.summary", { ...counts, ...(tell.shown ? { shown: shown.people } : {}) });
     for (const principalId of tell.own) this.toPrincipal(principalId, "presence.own", { own: who.own(principalId) });
