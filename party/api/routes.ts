@@ -63,7 +63,7 @@ import { keysApi } from "./key-routes";
 import { seatRefusal } from "./seats";
 import { nostrApi } from "./nostr-routes";
 import { checkoutApi, planApi, stripeWebhookApi } from "./billing-routes";
-import { isAgentAccountEmail } from "../auth/agent-signup";
+import { isAgentAccountEmail } from "../auth/agent-account";
 
 const noStore = createMiddleware<ApiEnv>(async (c, next) => {
   await next();
@@ -268,7 +268,12 @@ export const api = new Hono<ApiEnv>()
         return httpError(c, "conflict", "already a member of this workspace");
       const noSeat = isAgentAccountEmail(email) ? null : await seatRefusal(c, workspaceId);
       if (noSeat) return noSeat;
-      await authOf(c).api.addMember({ body: { userId: user.id, role, organizationId: workspaceId } });
+      try {
+        await authOf(c).api.addMember({ body: { userId: user.id, role, organizationId: workspaceId } });
+      } catch (error) {
+        // Another person took the last seat meanwhile (party/auth/seats.ts).
+        return betterAuthRefusal(c, error);
+      }
       await revalidateWorkspace(c.env, workspaceId, {
         reason: "member added",
         audit: { actor: actorOf(c), action: "member.added", targetId: user.id, details: { email, role } },

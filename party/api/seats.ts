@@ -1,23 +1,17 @@
-import { isAgentAccountEmail } from "../auth/agent-signup";
-import { membersOf } from "../auth/better-auth-reads";
-import { type ApiContext, authOf, httpError } from "./context";
+import { noSeatWords, peopleInJoinOrder } from "../auth/seats";
+import { type ApiContext, httpError } from "./context";
 
 /**
  * Whether the workspace's plan has a seat for one more person (docs/billing.md): its people
  * (agent accounts are keys, not seats), and with `invited` the invitations still pending, below
- * the plan's `maxSeats`. The refusal says what frees one.
+ * the plan's `maxSeats`. The refusal says what frees one. Asked before anything is written, so
+ * a join through a link makes no account for a workspace without a seat; the organization
+ * plugin's hooks hold the seats again as the membership is written (party/auth/seats.ts).
  */
 export async function seatRefusal(c: ApiContext, workspaceId: string, invited = 0): Promise<Response | null> {
-  const { maxSeats, planName } = await c.env.Autopilot.getByName(workspaceId).planOf();
-  if (maxSeats === null) return null;
-  const people = (await membersOf(authOf(c), workspaceId)).filter((m) => !isAgentAccountEmail(m.email)).length;
-  if (people + invited < maxSeats) return null;
-  const seats = `${maxSeats} ${maxSeats === 1 ? "seat" : "seats"}`;
-  const taken = invited > 0 ? "all taken or invited" : "all taken";
-  const free = invited > 0 ? "remove a member or cancel an invitation" : "remove a member";
-  return httpError(
-    c,
-    "conflict",
-    `the ${planName} plan has ${seats}, ${taken}: ${free}, or an owner or admin chooses a larger plan in Billing`,
-  );
+  const plan = await c.env.Autopilot.getByName(workspaceId).planOf();
+  if (plan.maxSeats === null) return null;
+  const people = (await peopleInJoinOrder(c.env.DB, workspaceId)).length;
+  if (people + invited < plan.maxSeats) return null;
+  return httpError(c, "conflict", noSeatWords(plan, invited > 0));
 }

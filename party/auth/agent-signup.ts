@@ -6,6 +6,7 @@ import type { Auth } from "./auth";
 import { adapterOf } from "./better-auth-reads";
 import { createPersonalWorkspace, personalWorkspaceSlug } from "./auth";
 import { randomToken } from "./tokens";
+import { AGENT_ACCOUNT_DOMAIN, isAgentAccountEmail } from "./agent-account";
 
 /**
  * An agent's own account (`POST /api/agent/signup` without an invitation): a better-auth
@@ -18,9 +19,6 @@ import { randomToken } from "./tokens";
  * key opens nothing (current-access.ts `agentAccountRefusal`). Its workspace and key
  * exist from the start so the agent holds a key it can keep using once approved.
  */
-export const AGENT_ACCOUNT_DOMAIN = "agents.invalid";
-
-export const isAgentAccountEmail = (email: string): boolean => email.toLowerCase().endsWith(`@${AGENT_ACCOUNT_DOMAIN}`);
 
 /**
  * The agent owns its workspace and may manage it (invite other agents, add people), so its

@@ -3,6 +3,7 @@ import { appOrigins, requireLinkOrigin } from "./origin";
 import type { Env } from "../env";
 import { sendMail } from "./mail";
 import { authPlugins, baseAuthOptions } from "./options";
+import { seatHooks } from "./seats";
 import { newUserFields, signupPolicy } from "./signup-policy";
 import { passwordRules } from "./password-hook";
 import { authRateLimit, rateLimitWindow } from "./rate-limits";
@@ -76,16 +77,19 @@ function createAuth(env: Env, baseURL: string, background?: Background, joining?
         });
       },
     },
-    plugins: authPlugins(async (invitation) => {
-      const link = await invitationLink(requireLinkOrigin(env, baseURL), env.BETTER_AUTH_SECRET, invitation.id);
-      const inviter = invitation.inviter.user.name || invitation.inviter.user.email;
-      await sendMail(env, {
-        to: invitation.email,
-        subject: `${inviter} invited you to ${invitation.organization.name}`,
-        text: `${inviter} invited you to the workspace ${invitation.organization.name} as ${invitation.role}. Open this link to join (with a new account, or the one you have for this address):\n\n${link}\n`,
-        link,
-      });
-    }),
+    plugins: authPlugins(
+      async (invitation) => {
+        const link = await invitationLink(requireLinkOrigin(env, baseURL), env.BETTER_AUTH_SECRET, invitation.id);
+        const inviter = invitation.inviter.user.name || invitation.inviter.user.email;
+        await sendMail(env, {
+          to: invitation.email,
+          subject: `${inviter} invited you to ${invitation.organization.name}`,
+          text: `${inviter} invited you to the workspace ${invitation.organization.name} as ${invitation.role}. Open this link to join (with a new account, or the one you have for this address):\n\n${link}\n`,
+          link,
+        });
+      },
+      seatHooks(env.DB, (workspaceId) => env.Autopilot.getByName(workspaceId).planOf()),
+    ),
     databaseHooks: {
       user: {
         create: {

@@ -1,6 +1,6 @@
 import { apiKey } from "@better-auth/api-key";
 import type { BetterAuthOptions } from "better-auth";
-import { admin, organization } from "better-auth/plugins";
+import { admin, type OrganizationOptions, organization } from "better-auth/plugins";
 import { ac, roles } from "./access";
 import { ACCOUNT_REFUSAL } from "./account-status";
 import { MIN_PASSWORD_LENGTH } from "./password-policy";
@@ -27,7 +27,7 @@ type InvitationMail = (invitation: {
  * Everything about auth except the database, shared by the Worker and by the
  * migration generator (`npm run db:generate`), so the generated schema always matches.
  */
-export function authPlugins(sendInvitationEmail?: InvitationMail) {
+export function authPlugins(sendInvitationEmail?: InvitationMail, seats?: OrganizationOptions["organizationHooks"]) {
   return tuple([
     organization({
       ac,
@@ -41,6 +41,8 @@ export function authPlugins(sendInvitationEmail?: InvitationMail) {
       // be a second, hidden limit that refuses a workspace's 101st member whatever its plan.
       membershipLimit: Number.MAX_SAFE_INTEGER,
       ...(sendInvitationEmail && { sendInvitationEmail }),
+      // The plan's seats, held at every way in (party/auth/seats.ts).
+      ...(seats && { organizationHooks: seats }),
     }),
     apiKey({
       references: "organization",

@@ -37,6 +37,12 @@ export const baMember = sqliteTable("member", {
   role: text("role").notNull(),
 });
 
+/** An invitation's status, which a membership refused for want of a seat sets back to pending (party/auth/seats.ts). */
+export const baInvitation = sqliteTable("invitation", {
+  id: text("id").primaryKey(),
+  status: text("status").notNull(),
+});
+
 export const baApiKey = sqliteTable("apikey", {
   id: text("id").primaryKey(),
   referenceId: text("referenceId").notNull(),

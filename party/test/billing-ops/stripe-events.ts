@@ -52,3 +52,62 @@ export interface StandinRequest {
 }
 export const standinRequests = async (): Promise<StandinRequest[]> =>
   (await (await fetch(`${STANDIN}/__requests`)).json()) as StandinRequest[];
+
+export const DAY = 24 * 3600;
+export const now = () => Math.floor(Date.now() / 1000);
+
+export interface SubscriptionSnapshot {
+  id: string;
+  customer: string;
+  item: string;
+  price: string;
+  start: number;
+  end: number;
+  status?: string;
+  cancelAtPeriodEnd?: boolean;
+  metadata?: Record<string, string>;
+}
+
+/** A Stripe event as Stripe sends it (API 2025+: the period on the subscription's item, the invoice's subscription under `parent`). */
+export function event(type: string, object: Record<string, unknown>, created = now()): string {
+  return JSON.stringify({
+    id: `evt_${uid()}`,
+    object: "event",
+    api_version: Stripe.API_VERSION,
+    created,
+    livemode: false,
+    type,
+    data: { object },
+  });
+}
+
+export const subscriptionEvent = (
+  type: "created" | "updated" | "deleted",
+  workspaceId: string,
+  s: SubscriptionSnapshot,
+  created?: number,
+) =>
+  event(
+    `customer.subscription.${type}`,
+    {
+      id: s.id,
+      object: "subscription",
+      customer: s.customer,
+      status: s.status ?? (type === "deleted" ? "canceled" : "active"),
+      cancel_at_period_end: s.cancelAtPeriodEnd ?? false,
+      metadata: { purpose: "autopilot_plan", workspaceId, ...s.metadata },
+      items: {
+        object: "list",
+        data: [
+          {
+            id: s.item,
+            object: "subscription_item",
+            price: { id: s.price, object: "price", recurring: { interval: "month" } },
+            current_period_start: s.start,
+            current_period_end: s.end,
+          },
+        ],
+      },
+    },
+    created,
+  );
