@@ -67,7 +67,17 @@ describe("an instance's lifecycle in the app", () => {
     await underWay.getByText('Backup waiting for approval (“Back up OpenClaw instance "lab"”)').waitFor();
     await approve('Back up OpenClaw instance "lab"');
     const restoreButton = page.getByRole("button", { name: /^Restore backup / });
-    await restoreButton.first().waitFor({ timeout: 120_000 });
+    // A failure says what the panel showed instead (a details error, still loading, no backup listed).
+    await restoreButton
+      .first()
+      .waitFor({ timeout: 120_000 })
+      .catch(async (error: Error) => {
+        const panel = await page
+          .locator(".instance-lifecycle")
+          .textContent()
+          .catch(() => "(no panel)");
+        throw new Error(`${error.message}\nthe instance's panel showed:\n${panel}`);
+      });
     expect(await restoreButton.count()).toBe(1);
     // Its job done (the runtime may list the backup a moment before), nothing is left to say.
     await expect.poll(() => underWay.count(), { timeout: 30_000 }).toBe(0);
