@@ -266,12 +266,10 @@ export const api = new Hono<ApiEnv>()
         );
       if (await membershipOf(authOf(c), workspaceId, user.id))
         return httpError(c, "conflict", "already a member of this workspace");
-      const noSeat = isAgentAccountEmail(email) ? null : await seatRefusal(c, workspaceId);
-      if (noSeat) return noSeat;
       try {
+        // The plan's seats are the organization plugin's hooks' to hold (party/auth/seats.ts).
         await authOf(c).api.addMember({ body: { userId: user.id, role, organizationId: workspaceId } });
       } catch (error) {
-        // Another person took the last seat meanwhile (party/auth/seats.ts).
         return betterAuthRefusal(c, error);
       }
       await revalidateWorkspace(c.env, workspaceId, {
@@ -367,14 +365,7 @@ export const api = new Hono<ApiEnv>()
     if (refused) return refused;
     try {
       const body = { invitationId };
-      if (accept) {
-        const invitation = await authOf(c).api.getInvitation({
-          query: { id: invitationId },
-          headers: c.req.raw.headers,
-        });
-        const noSeat = invitation ? await seatRefusal(c, invitation.organizationId) : null;
-        if (noSeat) return noSeat;
-      }
+      // An accept past the plan's seats is refused by the organization plugin's hooks (party/auth/seats.ts).
       const result = accept
         ? await authOf(c).api.acceptInvitation({ body, headers: c.req.raw.headers })
         : await authOf(c).api.rejectInvitation({ body, headers: c.req.raw.headers });

@@ -1,4 +1,4 @@
-import { noSeatWords, peopleInJoinOrder } from "../auth/seats";
+import { noSeatWords, peopleIn } from "../auth/seats";
 import { type ApiContext, httpError } from "./context";
 
 /**
@@ -11,7 +11,7 @@ import { type ApiContext, httpError } from "./context";
 export async function seatRefusal(c: ApiContext, workspaceId: string, invited = 0): Promise<Response | null> {
   const plan = await c.env.Autopilot.getByName(workspaceId).planOf();
   if (plan.maxSeats === null) return null;
-  const people = (await peopleInJoinOrder(c.env.DB, workspaceId)).length;
+  const people = await peopleIn(c.env.DB, workspaceId);
   if (people + invited < plan.maxSeats) return null;
   return httpError(c, "conflict", noSeatWords(plan, invited > 0));
 }

@@ -1,6 +1,6 @@
 import { APIError } from "better-auth/api";
-import { and, eq, sql } from "drizzle-orm";
-import { isAgentAccountEmail } from "./agent-account";
+import { and, count, eq, lt, notLike, sql } from "drizzle-orm";
+import { AGENT_ACCOUNT_DOMAIN, isAgentAccountEmail } from "./agent-account";
 import { authDb } from "./db/client";
 import { baInvitation, baMember, baUser } from "./db/better-auth-tables";
 
@@ -26,20 +26,34 @@ export function noSeatWords({ maxSeats, planName }: SeatPlan, invited: boolean):
   return `the ${planName} plan has ${seats}, ${taken}: ${free}, or an owner or admin chooses a larger plan in Billing`;
 }
 
+/** A person's row, not an agent account's (isAgentAccountEmail: SQLite's LIKE ignores ASCII case as it does). */
+const personRow = notLike(baUser.email, `%@${AGENT_ACCOUNT_DOMAIN}`);
+const rowid = sql<number>`${baMember}.rowid`;
+
 /**
- * The workspace's people (agents' accounts left out), in the order their memberships were
- * written: SQLite's rowid, which a new row always gets above every row there is, so each
- * membership sees every one written before it.
+ * How many people the workspace has (agents' accounts left out); with `below`, only those whose
+ * membership was written before that row. SQLite's rowid is the order they were written in: a
+ * new row always gets one above every row there is, so each membership counts every one written
+ * before it.
  */
-export async function peopleInJoinOrder(db: D1Database, workspaceId: string): Promise<string[]> {
-  const rows = await authDb(db)
-    .select({ userId: baMember.userId, email: baUser.email })
+export async function peopleIn(db: D1Database, workspaceId: string, below?: number): Promise<number> {
+  const row = await authDb(db)
+    .select({ n: count() })
     .from(baMember)
     .innerJoin(baUser, eq(baUser.id, baMember.userId))
-    .where(eq(baMember.organizationId, workspaceId))
-    .orderBy(sql`${baMember}.rowid`)
-    .all();
-  return rows.filter((row) => !isAgentAccountEmail(row.email)).map((row) => row.userId);
+    .where(and(eq(baMember.organizationId, workspaceId), personRow, below === undefined ? undefined : lt(rowid, below)))
+    .get();
+  return row?.n ?? 0;
+}
+
+/** Where a membership sits in the order memberships were written (null: no such member). */
+async function membershipRow(db: D1Database, workspaceId: string, userId: string): Promise<number | null> {
+  const row = await authDb(db)
+    .select({ rowid })
+    .from(baMember)
+    .where(and(eq(baMember.organizationId, workspaceId), eq(baMember.userId, userId)))
+    .get();
+  return row?.rowid ?? null;
 }
 
 const refusal = (plan: SeatPlan) => new APIError("CONFLICT", { code: NO_SEAT, message: noSeatWords(plan, false) });
@@ -54,16 +68,16 @@ const refusal = (plan: SeatPlan) => new APIError("CONFLICT", { code: NO_SEAT, me
 export function seatHooks(db: D1Database, planOf: (workspaceId: string) => Promise<SeatPlan>) {
   const before = async (workspaceId: string, user: { email: string }): Promise<void> => {
     if (isAgentAccountEmail(user.email)) return;
-    const people = await peopleInJoinOrder(db, workspaceId);
-    if (people.length === 0) return;
+    const people = await peopleIn(db, workspaceId);
+    if (people === 0) return;
     const plan = await planOf(workspaceId);
-    if (plan.maxSeats !== null && people.length >= plan.maxSeats) throw refusal(plan);
+    if (plan.maxSeats !== null && people >= plan.maxSeats) throw refusal(plan);
   };
   const after = async (workspaceId: string, user: { id: string; email: string }, invitationId?: string) => {
     if (isAgentAccountEmail(user.email)) return;
-    const people = await peopleInJoinOrder(db, workspaceId);
-    const place = people.indexOf(user.id);
-    if (place <= 0) return;
+    const row = await membershipRow(db, workspaceId, user.id);
+    const place = row === null ? 0 : await peopleIn(db, workspaceId, row);
+    if (place === 0) return;
     const plan = await planOf(workspaceId);
     if (plan.maxSeats === null || place < plan.maxSeats) return;
     const auth = authDb(db);
