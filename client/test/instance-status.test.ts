@@ -100,6 +100,14 @@ describe("what is under way for an instance", () => {
     expect(
       instanceActivity(lab, [op("a1", "backup", "approved")], jobs({ ...running, status: "succeeded", progress: 100 })),
     ).toEqual([]);
+    // Failed: it says so, and why, until another operation starts.
+    expect(
+      instanceActivity(
+        lab,
+        [op("a1", "backup", "approved")],
+        jobs({ ...running, status: "failed", error: "disk full" }),
+      ),
+    ).toEqual([{ tone: "failed", label: 'Back up OpenClaw instance "lab" failed: disk full', progress: null }]);
     // Denied or expired: nothing either.
     expect(instanceActivity(lab, [op("a1", "backup", "denied"), op("a2", "restart", "expired")], jobs())).toEqual([]);
   });

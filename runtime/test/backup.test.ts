@@ -1,6 +1,7 @@
 // Backups without a gateway: a live WAL-mode SQLite database is snapshotted consistently,
 // caches and logs are left out, and a restore puts everything back.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { tmpdir } from "node:os";
@@ -103,5 +104,42 @@ describe("backup store", () => {
     expect(store.prune(betaRef, 2)).toEqual([names[0]]);
     expect(store.list(betaRef).map((b) => b.name)).toEqual(names.slice(1));
     expect(store.prune(betaRef, 2)).toEqual([]);
+  });
+
+  it("a backup made while the gateway writes through temporary files it renames succeeds every time", async () => {
+    const gammaRef = { workspaceId: "ws1", instanceId: "gamma" };
+    const dir = join(tmp, "data", "instances", "ws1", "gamma");
+    mkdirSync(join(dir, "state"), { recursive: true });
+    writeFileSync(join(dir, "openclaw.json"), "{}\n");
+    // A writer like the gateway's own: each file written aside, then renamed into place.
+    const writer = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const fs = require("node:fs"), path = require("node:path");
+         const dir = process.argv[1];
+         process.stdout.write("writing\\n");
+         for (;;) for (let i = 0; i < 200; i++) {
+           const file = path.join(dir, "session-" + i + ".json");
+           fs.writeFileSync(file + ".tmp", String(i));
+           fs.renameSync(file + ".tmp", file);
+         }`,
+        join(dir, "state"),
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      await once(writer.stdout, "data");
+      const failures: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const made = await store.create(gammaRef, dir);
+        if (!made.ok) failures.push(made.error.message);
+      }
+      expect(failures).toEqual([]);
+    } finally {
+      writer.kill();
+    }
+    const listing = execFileSync("tar", ["-tzf", store.latest(gammaRef)!.path], { encoding: "utf8" });
+    expect(listing).toContain("./openclaw.json");
   });
 });

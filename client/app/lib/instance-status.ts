@@ -81,7 +81,7 @@ const ASKED: Record<InstanceOperation, string> = {
 };
 
 export interface ActivityLine {
-  tone: "waiting" | "working";
+  tone: "waiting" | "working" | "failed";
   label: string;
   /** 0–100 while a job reports progress. */
   progress: number | null;
@@ -89,7 +89,8 @@ export interface ActivityLine {
 
 /**
  * What is under way for the instance right now: each operation waiting for a person's
- * decision, then the job running for it. Empty once those are decided and done.
+ * decision, then the job running for it, or the last job's failure. Empty once those are
+ * decided and done.
  */
 export function instanceActivity(
   instance: Pick<Instance, "id" | "jobId">,
@@ -115,6 +116,10 @@ export function instanceActivity(
       label: `${job.title}${job.message ? ` · ${job.message}` : ""}`,
       progress: Math.round(job.progress),
     });
+  } else if (job?.status === "failed") {
+    // The last operation failed: it says so (and why) until another one starts, so a
+    // "Back up now" that made no backup is not just a list that stayed the same.
+    lines.push({ tone: "failed", label: `${job.title} failed: ${job.error ?? "no reason given"}`, progress: null });
   }
   return lines;
 }

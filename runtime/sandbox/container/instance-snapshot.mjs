@@ -6,7 +6,17 @@
 // torn) but through SQLite's online backup API into a staging copy; caches, temp files
 // and logs are left out; then tar -czf.
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { backup, DatabaseSync } from "node:sqlite";
@@ -22,8 +32,49 @@ const run = promisify(execFile);
 const EXCLUDED = new Set([join("state", "cache"), join("state", "tmp"), "logs", "tmp"]);
 const SQLITE_FILE = /\.sqlite(-wal|-shm|-journal)?$/;
 
+/** A file or folder the gateway removed or renamed since it was listed. */
+const vanished = (error) => error?.code === "ENOENT";
+
+/** The entries of `dir` now; none when the gateway removed it since it was listed. */
+function entriesOf(dir) {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if (vanished(error)) return [];
+    throw error;
+  }
+}
+
+/**
+ * Copies the instance directory as it is while the gateway runs (what `cpSync` does, but a
+ * file gone between the listing and its copy is left out instead of failing the backup: the
+ * gateway writes its files through temporary ones it renames into place).
+ */
+function copyTree(root, from, to) {
+  const entries = entriesOf(from);
+  mkdirSync(to, { recursive: true });
+  for (const entry of entries) {
+    const source = join(from, entry.name);
+    // Databases are copied below through SQLite itself.
+    if (EXCLUDED.has(relative(root, source)) || SQLITE_FILE.test(entry.name)) continue;
+    const target = join(to, entry.name);
+    try {
+      if (entry.isDirectory()) copyTree(root, source, target);
+      else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(source), target);
+      else if (entry.isFile()) copyFileSync(source, target);
+    } catch (error) {
+      if (!vanished(error)) throw error;
+    }
+  }
+  try {
+    chmodSync(to, lstatSync(from).mode & 0o7777);
+  } catch (error) {
+    if (!vanished(error)) throw error;
+  }
+}
+
 function databases(root, dir = root, found = []) {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  for (const entry of entriesOf(dir)) {
     const path = join(dir, entry.name);
     if (EXCLUDED.has(relative(root, path))) continue;
     if (entry.isDirectory()) databases(root, path, found);
@@ -60,11 +111,7 @@ export async function snapshotInstance(instanceDir, archive, stagingParent = tmp
   mkdirSync(stagingParent, { recursive: true });
   const staging = mkdtempSync(join(stagingParent, "autopilot-backup-"));
   try {
-    cpSync(instanceDir, staging, {
-      recursive: true,
-      // Databases are copied below through SQLite itself.
-      filter: (source) => !EXCLUDED.has(relative(instanceDir, source)) && !SQLITE_FILE.test(source),
-    });
+    copyTree(instanceDir, instanceDir, staging);
     for (const database of databases(instanceDir)) {
       const destination = join(staging, relative(instanceDir, database));
       mkdirSync(dirname(destination), { recursive: true });
