@@ -47,6 +47,25 @@ const SCOPE_WORDS: Record<string, string> = {
 };
 const scopeWords = (scope: string): string => SCOPE_WORDS[scope] ?? scope.split(".").pop() ?? scope;
 
+/**
+ * Where a gateway runs a command, for the line a person decides on: inside the instance's own
+ * directory (the process host keeps each under `…/instances/<workspace>/<instance>/`) as the folder
+ * within it, since the host's path before it says nothing to them; any other path as it is.
+ * The details keep the whole path.
+ */
+function whereIn(cwd: string, instanceId: string): string {
+  const parts = cwd.split("/");
+  for (let i = parts.length - 3; i >= 0; i--) {
+    if (parts[i] !== "instances" || parts[i + 2] !== instanceId) continue;
+    const rest = parts
+      .slice(i + 3)
+      .filter(Boolean)
+      .join("/");
+    return rest ? `its folder “${rest}”` : "its own folder";
+  }
+  return cwd;
+}
+
 type Args = Record<string, unknown>;
 
 /** The Autopilot's gated tools, by tool name (shared/protocol/tool-policy.ts marks which are gated). */
@@ -111,7 +130,7 @@ export function approvalSummary(
       return clip(toolSummary(action.tool, action.arguments, instanceName, names));
     case "exec":
       return clip(
-        `An agent on OpenClaw instance ${named("instance", action.instanceId, names)} runs \`${action.command}\` once${action.cwd ? ` in ${action.cwd}` : ""}.`,
+        `An agent on OpenClaw instance ${named("instance", action.instanceId, names)} runs \`${action.command}\` once${action.cwd ? ` in ${whereIn(action.cwd, action.instanceId)}` : ""}.`,
       );
     case "pairing": {
       const who =

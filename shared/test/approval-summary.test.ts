@@ -56,6 +56,21 @@ describe("what an approval will do, in plain words", () => {
         names,
       ),
     ).toBe("An agent on OpenClaw instance “Work gateway” runs `rm -rf build` once in /srv.");
+    // In the instance's own directory: the folder inside it, not the host's path to it.
+    const execIn = (cwd: string) =>
+      approvalSummary(
+        { kind: "exec", instanceId: "work", requestId: "r", command: "ls", cwd, sessionKey: null },
+        "t",
+        names,
+      );
+    expect(execIn("/tmp/run-x/instances/ws_1/work/workspace/src")).toBe(
+      "An agent on OpenClaw instance “Work gateway” runs `ls` once in its folder “workspace/src”.",
+    );
+    expect(execIn("/data/instances/ws_1/work/")).toMatch(/once in its own folder\.$/);
+    // Another instance's directory, or an id that only starts the same, is shown as it is.
+    expect(execIn("/data/instances/ws_1/workshop/workspace")).toMatch(
+      /in \/data\/instances\/ws_1\/workshop\/workspace\.$/,
+    );
     expect(
       approvalSummary(
         {
