@@ -5,8 +5,7 @@
 // presses, signed as Slack signs them (v0 HMAC-SHA256 of `v0:<timestamp>:<body>` with the
 // app's signing secret).
 import { createHmac } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type StandinServer, serveStandin } from "./standin-server";
 
 export interface SlackCall {
   token: string;
@@ -29,7 +28,7 @@ export class SlackStandIn {
   readonly calls: SlackCall[] = [];
   down = false;
   url = "";
-  #server: Server | undefined;
+  #server: StandinServer | undefined;
   #apps = new Map<string, App>();
   #seq = 0;
   #events = 0;
@@ -40,58 +39,49 @@ export class SlackStandIn {
   }
 
   async start(): Promise<void> {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const reply = (status: number, body: unknown) => {
-          res.writeHead(status, { "content-type": "application/json" });
-          res.end(JSON.stringify(body));
-        };
-        const method = (req.url ?? "").replace(/^\//, "");
-        const token = (req.headers.authorization ?? "").replace(/^Bearer /, "");
-        let body: SlackCall["body"] = {};
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-        } catch {
-          return reply(200, { ok: false, error: "invalid_json" });
+    this.#server = await serveStandin((req, text, reply) => {
+      const method = (req.url ?? "").replace(/^\//, "");
+      const token = (req.headers.authorization ?? "").replace(/^Bearer /, "");
+      let body: SlackCall["body"] = {};
+      try {
+        body = JSON.parse(text || "{}");
+      } catch {
+        return reply(200, { ok: false, error: "invalid_json" });
+      }
+      const call: SlackCall = { token, method, body, refused: this.down };
+      this.calls.push(call);
+      if (this.down) return reply(503, { ok: false, error: "service_unavailable" });
+      const app = this.#apps.get(token);
+      if (!app) return reply(200, { ok: false, error: "invalid_auth" });
+      const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++this.#seq).padStart(6, "0")}`;
+      switch (method) {
+        case "auth.test":
+          return reply(200, {
+            ok: true,
+            url: `https://${app.teamName.toLowerCase()}.slack.test/`,
+            team: app.teamName,
+            user: app.botName,
+            team_id: app.team,
+            user_id: app.botUser,
+            bot_id: "B0STANDIN",
+          });
+        case "chat.postMessage": {
+          call.ts = ts();
+          return reply(200, { ok: true, channel: body.channel, ts: call.ts, message: { text: body.text } });
         }
-        const call: SlackCall = { token, method, body, refused: this.down };
-        this.calls.push(call);
-        if (this.down) return reply(503, { ok: false, error: "service_unavailable" });
-        const app = this.#apps.get(token);
-        if (!app) return reply(200, { ok: false, error: "invalid_auth" });
-        const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++this.#seq).padStart(6, "0")}`;
-        switch (method) {
-          case "auth.test":
-            return reply(200, {
-              ok: true,
-              url: `https://${app.teamName.toLowerCase()}.slack.test/`,
-              team: app.teamName,
-              user: app.botName,
-              team_id: app.team,
-              user_id: app.botUser,
-              bot_id: "B0STANDIN",
-            });
-          case "chat.postMessage": {
-            call.ts = ts();
-            return reply(200, { ok: true, channel: body.channel, ts: call.ts, message: { text: body.text } });
-          }
-          case "chat.update":
-            return reply(200, { ok: true, channel: body.channel, ts: body.ts, text: body.text });
-          case "chat.postEphemeral":
-            return reply(200, { ok: true, message_ts: ts() });
-          default:
-            return reply(200, { ok: false, error: "unknown_method" });
-        }
-      });
+        case "chat.update":
+          return reply(200, { ok: true, channel: body.channel, ts: body.ts, text: body.text });
+        case "chat.postEphemeral":
+          return reply(200, { ok: true, message_ts: ts() });
+        default:
+          return reply(200, { ok: false, error: "unknown_method" });
+      }
     });
-    await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.#server!.address() as AddressInfo).port}`;
+    this.url = this.#server.url;
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    return this.#server?.stop() ?? Promise.resolve();
   }
 
   /** Posts to the app's Request URL as Slack does, signed with `secret` at `at` (seconds; now unless a test says). */

@@ -3,8 +3,7 @@
 // answerCallbackQuery) in the Bot API's own shapes, `https://api.telegram.org/bot<token>/<method>`
 // with a JSON body, and keeps every call for the test to read. It plays Telegram's side of the
 // webhook too: `update` posts an Update to the URL and with the secret the room set.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type StandinServer, serveStandin } from "./standin-server";
 import { expect } from "vitest";
 import type { AutopilotClient } from "../src/client";
 import { until } from "./e2e-helpers";
@@ -43,7 +42,7 @@ export class TelegramStandIn {
   readonly calls: BotCall[] = [];
   /** While set, every call fails as Telegram does when it is down (502). */
   down = false;
-  #server: Server | undefined;
+  #server: StandinServer | undefined;
   #bots = new Map<string, Bot>();
   #messageId = 1000;
   #updateId = 5000;
@@ -56,65 +55,56 @@ export class TelegramStandIn {
   }
 
   async start(): Promise<void> {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const reply = (status: number, body: unknown) => {
-          res.writeHead(status, { "content-type": "application/json" });
-          res.end(JSON.stringify(body));
-        };
-        const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
-        if (!match) return reply(404, { ok: false, error_code: 404, description: "Not Found" });
-        const [, token, method] = match as unknown as [string, string, string];
-        let body: BotCall["body"] = {};
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-        } catch {
-          return reply(400, { ok: false, error_code: 400, description: "Bad Request: can't parse JSON" });
-        }
-        const call: BotCall = { token, method, body };
-        this.calls.push(call);
-        call.refused = this.down;
-        if (this.down) return reply(502, { ok: false, error_code: 502, description: "Bad Gateway" });
-        const bot = this.#bots.get(token);
-        if (!bot) return reply(401, { ok: false, error_code: 401, description: "Unauthorized" });
-        const chat = { id: body.chat_id, type: "private" };
-        switch (method) {
-          case "getMe":
-            return reply(200, {
-              ok: true,
-              result: { id: bot.id, is_bot: true, first_name: bot.name, username: bot.username },
-            });
-          case "setWebhook":
-            return reply(200, { ok: true, result: true, description: "Webhook was set" });
-          case "deleteWebhook":
-            return reply(200, { ok: true, result: true, description: "Webhook was deleted" });
-          case "sendMessage":
-            this.#messageId += 1;
-            call.messageId = this.#messageId;
-            return reply(200, {
-              ok: true,
-              result: { message_id: this.#messageId, chat, date: Math.floor(Date.now() / 1000), text: body.text },
-            });
-          case "editMessageText":
-            return reply(200, {
-              ok: true,
-              result: { message_id: body.message_id, chat, date: Math.floor(Date.now() / 1000), text: body.text },
-            });
-          case "answerCallbackQuery":
-            return reply(200, { ok: true, result: true });
-          default:
-            return reply(404, { ok: false, error_code: 404, description: "Not Found: method not found" });
-        }
-      });
+    this.#server = await serveStandin((req, text, reply) => {
+      const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
+      if (!match) return reply(404, { ok: false, error_code: 404, description: "Not Found" });
+      const [, token, method] = match as unknown as [string, string, string];
+      let body: BotCall["body"] = {};
+      try {
+        body = JSON.parse(text || "{}");
+      } catch {
+        return reply(400, { ok: false, error_code: 400, description: "Bad Request: can't parse JSON" });
+      }
+      const call: BotCall = { token, method, body };
+      this.calls.push(call);
+      call.refused = this.down;
+      if (this.down) return reply(502, { ok: false, error_code: 502, description: "Bad Gateway" });
+      const bot = this.#bots.get(token);
+      if (!bot) return reply(401, { ok: false, error_code: 401, description: "Unauthorized" });
+      const chat = { id: body.chat_id, type: "private" };
+      switch (method) {
+        case "getMe":
+          return reply(200, {
+            ok: true,
+            result: { id: bot.id, is_bot: true, first_name: bot.name, username: bot.username },
+          });
+        case "setWebhook":
+          return reply(200, { ok: true, result: true, description: "Webhook was set" });
+        case "deleteWebhook":
+          return reply(200, { ok: true, result: true, description: "Webhook was deleted" });
+        case "sendMessage":
+          this.#messageId += 1;
+          call.messageId = this.#messageId;
+          return reply(200, {
+            ok: true,
+            result: { message_id: this.#messageId, chat, date: Math.floor(Date.now() / 1000), text: body.text },
+          });
+        case "editMessageText":
+          return reply(200, {
+            ok: true,
+            result: { message_id: body.message_id, chat, date: Math.floor(Date.now() / 1000), text: body.text },
+          });
+        case "answerCallbackQuery":
+          return reply(200, { ok: true, result: true });
+        default:
+          return reply(404, { ok: false, error_code: 404, description: "Not Found: method not found" });
+      }
     });
-    await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.#server!.address() as AddressInfo).port}`;
+    this.url = this.#server.url;
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    return this.#server?.stop() ?? Promise.resolve();
   }
 
   /** The webhook the room set for a bot: where Telegram posts updates, and the secret it sends with them. */

@@ -1,7 +1,8 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { ADMIN_BILLING_BATCH } from "../../../shared/api/billing";
 import type { BillingState, OperatorBillingState } from "../../../shared/protocol/billing";
 import { useAction } from "../lib/action";
+import { CreditsInput } from "../lib/credits-input";
 import { type AdminWorkspace, adminApi, errorText } from "../lib/api";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
@@ -39,6 +40,7 @@ function GrantForm({
 }) {
   const [amount, setAmount] = useState("");
   const [note, setNote] = useState("");
+  const amountId = useId();
   // One id per grant meant: sent again after a lost answer, it is still one grant.
   const [requestId, setRequestId] = useState(() => crypto.randomUUID());
   const grant = useAction(async () => {
@@ -55,16 +57,14 @@ function GrantForm({
   };
   return (
     <form className="admin-grant" onSubmit={submit} aria-label={`Grant credits to ${workspace.name}`}>
-      <label>
+      <label htmlFor={amountId}>
         Credits
-        <input
-          type="number"
+        <CreditsInput
+          id={amountId}
           min={1}
-          step={1}
-          required
           value={amount}
-          onChange={(e) => setAmount(e.target.value)}
-          aria-label={`Credits to grant to ${workspace.name}`}
+          onChange={setAmount}
+          label={`Credits to grant to ${workspace.name}`}
         />
       </label>
       <label className="admin-grant-note">

@@ -2,6 +2,7 @@ import { useId, useState } from "react";
 import type { BillingState, SpendAllowance } from "../../../../shared/protocol/billing";
 import { creditsText } from "../../../../shared/billing-words";
 import { useAction } from "../../lib/action";
+import { CreditsInput } from "../../lib/credits-input";
 import { FormError } from "../../lib/form-error";
 import { Options } from "../../lib/options";
 import { useCan, useRoom } from "../../stores/room";
@@ -118,16 +119,7 @@ export function Allowances({
             <label className="field-label" htmlFor={`${id}-credits`}>
               Credits a month
             </label>
-            <input
-              id={`${id}-credits`}
-              type="number"
-              inputMode="numeric"
-              min={1}
-              step={1}
-              required
-              value={credits}
-              onChange={(e) => setCredits(e.target.value)}
-            />
+            <CreditsInput id={`${id}-credits`} min={1} value={credits} onChange={setCredits} />
             <button type="submit" disabled={save.pending || !chosen}>
               {save.pending ? "Giving…" : "Give allowance"}
             </button>

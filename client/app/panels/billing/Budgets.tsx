@@ -2,6 +2,7 @@ import { useId, useMemo, useState } from "react";
 import type { BillingState, Budget, BudgetScope } from "../../../../shared/protocol/billing";
 import { budgetAllowance, budgetSpan, budgetUse, creditsText, SCOPE_LABELS } from "../../../../shared/billing-words";
 import { useAction } from "../../lib/action";
+import { CreditsInput } from "../../lib/credits-input";
 import { FormError } from "../../lib/form-error";
 import { ProgressBar } from "../../lib/progress-bar";
 import { useCan, useRoom } from "../../stores/room";
@@ -158,16 +159,7 @@ function BudgetForm({ directory, onSet }: { directory: Directory; onSet: (state:
         <label className="field-label" htmlFor={`${id}-credits`}>
           Credits {budgetSpan(scope)}
         </label>
-        <input
-          id={`${id}-credits`}
-          type="number"
-          inputMode="numeric"
-          min={0}
-          step={1}
-          required
-          value={credits}
-          onChange={(e) => setCredits(e.target.value)}
-        />
+        <CreditsInput id={`${id}-credits`} min={0} value={credits} onChange={setCredits} />
         <button type="submit" disabled={save.pending}>
           {save.pending ? "Setting…" : "Set budget"}
         </button>
