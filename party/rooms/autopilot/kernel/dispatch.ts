@@ -12,10 +12,8 @@ import type { Sql } from "../../../domain/sql";
 import { decodeResult, encodeResult } from "../../../records/results";
 import type { Handler, MethodTable } from "./handlers";
 import type { AutopilotContext, RequestContext } from "../request-context";
-import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { ThreadsViewResult } from "../../../../shared/protocol/interest";
-import type { Actor, Principal } from "../../../../shared/protocol/principal";
-import type { Answered, Via } from "./feature";
+import type { Answered } from "./feature";
 
 // Looked up by every request that carries a key: prepared once per room.
 const statements = preparedPerRoom((db) => ({
@@ -299,22 +297,12 @@ function run<M extends MethodName>(
   }
 }
 
-/** What a request's dispatch needs besides the frame (RequestContext without the room). */
-export interface Execution {
-  principal: Principal;
-  via: Via;
-  /** Whose turn this request is done for, when not the principal's own (the Autopilot's run: its trigger). */
-  onBehalfOf?: Actor;
-  /** The approval a person granted for exactly this call (an MCP agent's gated tool). */
-  approvedCall?: string;
-  /** The schedule whose run this request is (via "schedule"): what it posts is marked with it. */
-  scheduleId?: string;
-  now: number;
-  /** Sets the requesting socket's presence status (only a socket has one). */
-  setStatus?(status: string | null): PresenceEntry;
-  /** Sets the threads the requesting socket views (only a socket has them). */
-  view?(threads: readonly string[]): ViewAnswer;
-}
+/**
+ * What a request's dispatch needs besides the frame: the RequestContext without the room,
+ * the socket's own parts (its presence status, the threads it views) only where a socket asks.
+ */
+export type Execution = Omit<RequestContext, "room" | "setStatus" | "view"> &
+  Partial<Pick<RequestContext, "setStatus" | "view">>;
 
 /** The threads a socket views now and their replies streaming. */
 export type ViewAnswer = z.output<typeof ThreadsViewResult>;
