@@ -98,4 +98,87 @@ describe("bridge lifecycle", () => {
       expect(getInstance(sql, "inst")!.bridge).toBe("connected");
     });
   });
+
+  it("a gateway draining for a restart refuses the catch-up for now: shown connecting, never offline, and connected once it answers", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const peers: FakeGateway[] = [];
+      const runtime: BridgeRuntime = {
+        status: async () => ready,
+        provision: async () => ready,
+        credentials: async () => ({ token: "gateway-token" }),
+        openGateway: async () => {
+          // The first two gateways still drain for their restart (as OpenClaw answers then); the third is up.
+          const draining = peers.length < 2;
+          const gw = gatewayForBridge(
+            () => true,
+            draining
+              ? {
+                  "device.pair.list": () => ({
+                    ok: false,
+                    error: {
+                      code: "UNAVAILABLE",
+                      message: "device.pair.list unavailable during gateway restart",
+                      retryable: true,
+                    },
+                  }),
+                }
+              : {},
+          );
+          peers.push(gw);
+          return gw.client;
+        },
+      };
+      const states: { bridge: string | undefined; bridgeError: string | null | undefined }[] = [];
+      const bridge = new InstanceBridge({
+        workspaceId: "ws_test",
+        instanceId: "inst",
+        sql,
+        commit: commitTo(sql, 1000, (effects) => {
+          for (const e of effects.events)
+            if (e.event === "instance.updated")
+              states.push({ bridge: e.payload.instance.bridge, bridgeError: e.payload.instance.bridgeError });
+        }),
+        runtime,
+        broadcast: () => {},
+      });
+      bridge.start();
+      await until(() => peers.length >= 3 && bridge.connected, 20_000);
+      await until(() => getInstance(sql, "inst")?.bridge === "connected");
+      expect(peers[0]!.requests("device.pair.list")).toHaveLength(1);
+      expect(states.filter((s) => s.bridge === "offline")).toEqual([]);
+      expect(states.every((s) => s.bridgeError === null)).toBe(true);
+      bridge.stop();
+    });
+  });
+
+  it("a gateway that answers with a refusal it does not call passing shows offline with why", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql);
+      const runtime: BridgeRuntime = {
+        status: async () => ready,
+        provision: async () => ready,
+        credentials: async () => ({ token: "gateway-token" }),
+        openGateway: async () =>
+          gatewayForBridge(() => true, {
+            "device.pair.list": () => ({
+              ok: false,
+              error: { code: "UNAVAILABLE", message: "pairing store is broken" },
+            }),
+          }).client,
+      };
+      const bridge = new InstanceBridge({
+        workspaceId: "ws_test",
+        instanceId: "inst",
+        sql,
+        commit: commitTo(sql, 1000, () => {}),
+        runtime,
+        broadcast: () => {},
+      });
+      bridge.start();
+      await until(() => getInstance(sql, "inst")?.bridge === "offline");
+      expect(getInstance(sql, "inst")!.bridgeError).toBe("device.pair.list: UNAVAILABLE: pairing store is broken");
+      bridge.stop();
+    });
+  });
 });

@@ -36,7 +36,7 @@ export interface Frame {
 /** What a scripted method answers: a payload, or a gateway error. */
 export type Answer =
   | { ok: true; payload?: unknown }
-  | { ok: false; error: { code: string; message: string; details?: unknown } };
+  | { ok: false; error: { code: string; message: string; details?: unknown; retryable?: boolean } };
 type Script = (params: Record<string, unknown>) => Answer | Promise<Answer> | undefined;
 
 /** The far end of a socket pair, playing a gateway. */

@@ -3,13 +3,17 @@ import { Challenge, ConnectParams, GATEWAY_PROTOCOL, HelloOk, IncomingFrame, Req
 import { frameOver } from "../../../../../domain/frame-size";
 import { DEFAULT_GATEWAY_LIMITS } from "./gateway-limits";
 
-/** A gateway's refusal of a request, with its code (e.g. NOT_PAIRED, AUTH_DEVICE_TOKEN_MISMATCH). */
+/**
+ * A gateway's refusal of a request, with its code (e.g. NOT_PAIRED, AUTH_DEVICE_TOKEN_MISMATCH)
+ * and whether the gateway said asking again later may succeed.
+ */
 export class GatewayRequestError extends Error {
   constructor(
     readonly method: string,
     readonly code: string,
     message: string,
     readonly details: unknown,
+    readonly retryable = false,
   ) {
     super(`${method}: ${code}: ${message}`);
   }
@@ -232,6 +236,7 @@ export class GatewayConnection {
             frame.error?.code ?? "UNKNOWN",
             frame.error?.message ?? "request failed",
             frame.error?.details,
+            frame.error?.retryable === true,
           ),
         );
       return;

@@ -20,7 +20,13 @@ export const IncomingFrame = z.discriminatedUnion("type", [
     ok: z.boolean(),
     payload: z.unknown().optional(),
     error: z
-      .looseObject({ code: z.string().optional(), message: z.string().optional(), details: z.unknown().optional() })
+      .looseObject({
+        code: z.string().optional(),
+        message: z.string().optional(),
+        details: z.unknown().optional(),
+        // The gateway's word that asking again later may succeed (it drains for a restart).
+        retryable: z.boolean().optional(),
+      })
       .optional(),
   }),
 ]);

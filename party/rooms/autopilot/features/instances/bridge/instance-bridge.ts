@@ -12,7 +12,7 @@ import { ChatRuns } from "./chat-runs";
 import { Decisions } from "./decisions";
 import { createDeviceIdentity, type DeviceIdentity } from "./device-identity";
 import { deviceSetupCode, invokeNode, pairedDevices, pairedNodes, unpairDevice } from "./device-requests";
-import { GatewayConnection } from "./gateway-connection";
+import { GatewayConnection, GatewayRequestError } from "./gateway-connection";
 import { isDeviceTokenRejected } from "./gateway-errors";
 import { LiveEvents } from "./live-events";
 import { Outbox } from "./outbox";
@@ -39,6 +39,8 @@ const LONG_POLL_MS = 20_000;
 const SERVICE_RESTART = 1012;
 /** A connection that lasted this long resets the reconnect backoff. */
 const STABLE_CONNECTION_MS = 30_000;
+/** How long a gateway that refuses for now (draining for a restart) is shown connecting, not offline. */
+const RESTART_REFUSALS_MS = 60_000;
 
 /**
  * The Autopilot's link to one OpenClaw instance: keeps a gateway connection up (waiting
@@ -60,6 +62,8 @@ export class InstanceBridge {
   #wake: (() => void) | null = null;
   /** What the connected gateway said of itself in its hello; null while not connected. */
   #gateway: GatewayInfo | null = null;
+  /** Since when the gateway has refused the connect or the catch-up for now (null: it has not). */
+  #refusingSince: number | null = null;
 
   constructor(deps: BridgeDeps) {
     this.#link = new BridgeLink(deps);
@@ -177,6 +181,7 @@ export class InstanceBridge {
         this.#setBridge("connected", null);
         await this.#catchUp.run(connection);
         link.caughtUp = true;
+        this.#refusingSince = null;
         void this.#outbox.flush();
         const closed = await connection.closed;
         link.connection = null;
@@ -204,13 +209,27 @@ export class InstanceBridge {
           this.#runs.interrupt();
           if (link.stopped) break;
           link.log("bridge connection failed", error);
-          this.#setBridge("offline", describe(error));
+          this.#setBridge(...this.#failure(error));
         } catch (inner) {
           link.log("bridge recovery failed", inner);
         }
       }
       await this.#sleep(this.#backoff.next());
     }
+  }
+
+  /**
+   * How a failed connect or catch-up shows. A gateway that refuses for now and says to ask
+   * again (`UNAVAILABLE`, retryable: it drains for a restart, which its own requests may
+   * meet before its socket closes with 1012) is a phase the bridge reconnects through, as a
+   * 1012 close is; one that keeps refusing past RESTART_REFUSALS_MS shows offline, with why.
+   */
+  #failure(error: unknown): [NonNullable<Instance["bridge"]>, string | null] {
+    if (error instanceof GatewayRequestError && error.retryable) {
+      this.#refusingSince ??= Date.now();
+      if (Date.now() - this.#refusingSince < RESTART_REFUSALS_MS) return ["connecting", null];
+    }
+    return ["offline", describe(error)];
   }
 
   #sleep(ms: number): Promise<void> {
