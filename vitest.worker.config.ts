@@ -233,6 +233,8 @@ export default defineConfig(async () => {
               STRIPE_SECRET_KEY: STANDIN_SECRET_KEY,
               STRIPE_WEBHOOK_SECRET: "whsec_test_billing_ops_0123456789",
               STRIPE_API_BASE: inject("stripeUrl"),
+              // The API version the tests' events carry, the stripe package's (it loads in Node only).
+              STRIPE_TEST_API_VERSION: inject("stripeApiVersion"),
               // 77777 credits: the option the stand-in refuses, as Stripe refuses a bad request.
               BILLING_TOPUPS: JSON.stringify([
                 { credits: 10_000, amount: 1000, currency: "usd" },

@@ -1,15 +1,19 @@
 // Stripe's side of the billing-ops tests: events signed with the stripe package's own test-header
-// helper and delivered to the real Worker's webhook, and what the API stand-in
-// (stripe-standin-setup.ts) was asked.
+// helper (in Node, by the API stand-in: stripe-standin-setup.ts) and delivered to the real
+// Worker's webhook, and what the stand-in was asked.
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import Stripe from "stripe";
 import { expect } from "vitest";
 import { api, ORIGIN } from "../harness";
 
-export const { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: STANDIN } = env as unknown as {
+export const {
+  STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  STRIPE_API_BASE: STANDIN,
+  STRIPE_TEST_API_VERSION: API_VERSION,
+} = env as unknown as {
   STRIPE_WEBHOOK_SECRET: string;
   STRIPE_API_BASE: string;
+  STRIPE_TEST_API_VERSION: string;
 };
 export type ErrorBody = { error: { code: string; message: string } };
 export const uid = () => crypto.randomUUID().replaceAll("-", "");
@@ -19,12 +23,11 @@ export async function deliver(
   signed: string,
   { secret = WEBHOOK_SECRET, timestamp, body = signed }: { secret?: string; timestamp?: number; body?: string } = {},
 ) {
-  const header = await Stripe.webhooks.generateTestHeaderStringAsync({
-    payload: signed,
-    secret,
-    ...(timestamp === undefined ? {} : { timestamp }),
-    cryptoProvider: Stripe.createSubtleCryptoProvider(),
+  const signing = await fetch(`${STANDIN}/__sign`, {
+    method: "POST",
+    body: JSON.stringify({ payload: signed, secret, ...(timestamp === undefined ? {} : { timestamp }) }),
   });
+  const { header } = (await signing.json()) as { header: string };
   const res = await SELF.fetch(`${ORIGIN}/api/billing/stripe-webhook`, {
     method: "POST",
     // As Stripe sends it: no Origin, no cookie.
@@ -73,7 +76,7 @@ export function event(type: string, object: Record<string, unknown>, created = n
   return JSON.stringify({
     id: `evt_${uid()}`,
     object: "event",
-    api_version: Stripe.API_VERSION,
+    api_version: API_VERSION,
     created,
     livemode: false,
     type,

@@ -2,8 +2,13 @@
 // for Stripe's API (a paid service), answering what the Worker asks of it (opening a Checkout
 // Session, changing a subscription's price, opening the customer portal) the way Stripe does, and keeping each request for the tests to read back at
 // GET /__requests. A session for 77777 credits is refused as Stripe refuses a bad request.
+// Events are signed here too, with the stripe package's own test-header helper
+// (POST /__sign), so the package's couple of hundred modules never load inside workerd: a
+// test runtime once died loading them there ("WebSocket protocol error 1009: Message is too
+// large", the cap on what the pool hands a runtime in one message).
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import Stripe from "stripe";
 import type { TestProject } from "vitest/node";
 
 /** The secret key the project's Worker is configured with (vitest.worker.config.ts). */
@@ -33,6 +38,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
       res.end(JSON.stringify(body));
     };
     if (req.method === "GET" && req.url === "/__requests") return reply(200, seen);
+    if (req.method === "POST" && req.url === "/__sign") {
+      const { payload, secret, timestamp } = JSON.parse(await readBody(req)) as {
+        payload: string;
+        secret: string;
+        timestamp?: number;
+      };
+      const header = await Stripe.webhooks.generateTestHeaderStringAsync({
+        payload,
+        secret,
+        ...(timestamp === undefined ? {} : { timestamp }),
+        cryptoProvider: Stripe.createSubtleCryptoProvider(),
+      });
+      return reply(200, { header });
+    }
     const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
     const authorized = req.headers.authorization === `Bearer ${STANDIN_SECRET_KEY}`;
     seen.push({ method: req.method ?? "", path: req.url ?? "", authorized, form });
@@ -74,11 +93,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   project.provide("stripeUrl", `http://127.0.0.1:${port}`);
+  project.provide("stripeApiVersion", Stripe.API_VERSION);
   return () => new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     stripeUrl: string;
+    stripeApiVersion: string;
   }
 }

@@ -4,12 +4,11 @@
 // credits its workspace once, however often or in how many events Stripe says so; a forged,
 // tampered or old delivery credits nothing.
 import { SELF } from "cloudflare:test";
-import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import type { BillingState, LedgerEntry } from "../../../shared/protocol/billing";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import { addMember, api, createKey, ORIGIN, type RawSocket, signUp, ownerWithSocket } from "../harness";
-import { deliver, type ErrorBody, keySession, standinRequests, uid } from "./stripe-events";
+import { API_VERSION, deliver, type ErrorBody, keySession, standinRequests, uid } from "./stripe-events";
 
 interface SessionEvent {
   eventId: string;
@@ -25,7 +24,7 @@ function sessionEvent(e: SessionEvent): string {
   return JSON.stringify({
     id: e.eventId,
     object: "event",
-    api_version: Stripe.API_VERSION,
+    api_version: API_VERSION,
     created: Math.floor(Date.now() / 1000),
     livemode: false,
     type: e.type ?? "checkout.session.completed",
