@@ -138,6 +138,12 @@ export default defineConfig(async () => {
       // Two runtimes per project (the step's CPU is mostly one workerd thread at a time);
       // the MCP tools and the gated calls keep one (oneWorker below).
       maxWorkers: 2,
+      // No transforms kept on disk: with them, a runtime that starts once its files' modules
+      // are transformed gets every one of them in a single message (Vitest's warm-module
+      // snapshot, inlined by the pool), over the 1 MiB workerd takes in one, and dies
+      // ("WebSocket protocol error 1009: Message is too large"). Each module then comes in
+      // a message of its own.
+      fsModuleCache: false,
       projects: [
         {
           // With the room tests, a feature's own workerd tests, beside its code (`*.room.test.ts`).

@@ -4,8 +4,7 @@
 // GET /__requests. A session for 77777 credits is refused as Stripe refuses a bad request.
 // Events are signed here too, with the stripe package's own test-header helper
 // (POST /__sign), so the package's couple of hundred modules never load inside workerd: a
-// test runtime once died loading them there ("WebSocket protocol error 1009: Message is too
-// large", the cap on what the pool hands a runtime in one message).
+// test runtime fetches each module it runs from the pool, and these were there only to sign.
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
