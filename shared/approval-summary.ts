@@ -57,11 +57,10 @@ function whereIn(cwd: string, instanceId: string): string {
   const parts = cwd.split("/");
   for (let i = parts.length - 3; i >= 0; i--) {
     if (parts[i] !== "instances" || parts[i + 2] !== instanceId) continue;
-    const rest = parts
-      .slice(i + 3)
-      .filter(Boolean)
-      .join("/");
-    return rest ? `its folder “${rest}”` : "its own folder";
+    const inside = parts.slice(i + 3).filter(Boolean);
+    // The gateway reports the path: one that climbs back out is not inside, whatever it names.
+    if (inside.some((part) => part === ".." || part === ".")) return cwd;
+    return inside.length > 0 ? `its folder “${inside.join("/")}”` : "its own folder";
   }
   return cwd;
 }

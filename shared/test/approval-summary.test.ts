@@ -67,6 +67,10 @@ describe("what an approval will do, in plain words", () => {
       "An agent on OpenClaw instance “Work gateway” runs `ls` once in its folder “workspace/src”.",
     );
     expect(execIn("/data/instances/ws_1/work/")).toMatch(/once in its own folder\.$/);
+    // A path that climbs back out of it is not inside it: shown as it is.
+    expect(execIn("/data/instances/ws_1/work/../../../etc")).toMatch(
+      /in \/data\/instances\/ws_1\/work\/\.\.\/\.\.\/\.\.\/etc\.$/,
+    );
     // Another instance's directory, or an id that only starts the same, is shown as it is.
     expect(execIn("/data/instances/ws_1/workshop/workspace")).toMatch(
       /in \/data\/instances\/ws_1\/workshop\/workspace\.$/,
