@@ -16,7 +16,7 @@
 // resumed, run now, from a webhook, deleted, by two people live (one on the phone).
 // Screenshots go to test-artifacts/daily/ (git-ignored).
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentScript } from "../../runtime/test/scripted-model";
 import { AutopilotClient } from "../src/client";
@@ -37,6 +37,20 @@ import { createKey, modelVars, personClient, until, withScriptedModel, withServe
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
 const { dir: ARTIFACTS, shot } = artifactsIn("daily");
+
+/** Until the row has stopped scrolling (a tap scrolls it smoothly): what is in view is read after, not mid-way. */
+const scrollSettled = (row: Locator) =>
+  expect
+    .poll(() =>
+      row.evaluate(
+        (list) =>
+          new Promise<boolean>((done) => {
+            const at = list.scrollLeft;
+            requestAnimationFrame(() => requestAnimationFrame(() => done(list.scrollLeft === at)));
+          }),
+      ),
+    )
+    .toBe(true);
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 /** The thread the extra messages go to, and the one with the Markdown message. */
@@ -615,6 +629,7 @@ describe("at 390×844, by touch", () => {
       const first = out.after[0]!;
       await next.tap();
       await expect.poll(async () => (await tabsOutOfView(tablist)).after).not.toContain(first);
+      await scrollSettled(tablist);
       out = await tabsOutOfView(tablist);
     }
     await next.waitFor({ state: "hidden" });
@@ -630,6 +645,7 @@ describe("at 390×844, by touch", () => {
       const last = out.before.at(-1)!;
       await previous.tap();
       await expect.poll(async () => (await tabsOutOfView(tablist)).before).not.toContain(last);
+      await scrollSettled(tablist);
       out = await tabsOutOfView(tablist);
     }
     await previous.waitFor({ state: "hidden" });
