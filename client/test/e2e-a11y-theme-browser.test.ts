@@ -13,7 +13,7 @@ import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { edgeId, edgesMap } from "../../shared/hatchery/graph";
 import { ROOT } from "../../party/dev/server.mjs";
 import { fitUntilShown, screenshots, twoPeopleInOneWorkspace, withBrowser, withPeople } from "./browser-helpers";
-import { withSharedServer } from "./e2e-helpers";
+import { DEPLOY_APPROVAL, withSharedServer } from "./e2e-helpers";
 
 const CLI = join(ROOT, "client", "bin", "autopilot.mjs");
 const run = promisify(execFile);
@@ -89,16 +89,7 @@ describe("accessibility and themes in the app", () => {
     const { thread } = (await cli("thread", "new", "Release 1.4")) as { thread: { id: string } };
     await cli("send", thread.id, "Tests are green; shipping after the approval.");
     await cli("job", "start", "Build release artefacts", "--thread", thread.id, "--message", "compiling");
-    await cli(
-      "request-approval",
-      "Deploy 1.4 to prod",
-      "--details",
-      "diff: +12 -3",
-      "--risk",
-      "high",
-      "--thread",
-      thread.id,
-    );
+    await cli(...DEPLOY_APPROVAL, "--thread", thread.id);
     // The job and the approval fold into the thread: its node says what waits and what runs.
     for (const page of [alice.page, bob.page]) {
       const node = await seeNode(page, "thread", "Release 1.4");

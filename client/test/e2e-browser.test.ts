@@ -10,7 +10,7 @@ import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { type GraphNode, nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { nodeGeometry } from "../app/stores/node-geometry";
 import { dragNode, fitUntilShown, screenshots, signUpInUi, withBrowser, withPeople } from "./browser-helpers";
-import { startCli, withSharedServer } from "./e2e-helpers";
+import { DEPLOY_APPROVAL, startCli, withSharedServer } from "./e2e-helpers";
 
 // Point at an already running `npm start` while iterating on the UI.
 const external = process.env.AUTOPILOT_E2E_URL;
@@ -119,17 +119,7 @@ describe("the Hatchery in two browsers", () => {
     const { alice, bob } = people;
     const release = await seeNode(alice.page, "thread", "Release 1.4");
     const threadId = (await release.first().getAttribute("data-id"))!;
-    const waiting = cli([
-      "request-approval",
-      "Deploy 1.4 to prod",
-      "--details",
-      "diff: +12 -3",
-      "--risk",
-      "high",
-      "--thread",
-      threadId.slice("thread:".length),
-      "--wait",
-    ]);
+    const waiting = cli([...DEPLOY_APPROVAL, "--thread", threadId.slice("thread:".length), "--wait"]);
     for (const page of [alice.page, bob.page]) {
       const node = await seeNode(page, "thread", "Release 1.4");
       await expect

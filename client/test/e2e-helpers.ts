@@ -288,6 +288,16 @@ export async function provisionConnected(
   );
 }
 
+/** The CLI's words for the high-risk release approval several end-to-end files ask for. */
+export const DEPLOY_APPROVAL = [
+  "request-approval",
+  "Deploy 1.4 to prod",
+  "--details",
+  "diff: +12 -3",
+  "--risk",
+  "high",
+];
+
 /** What one run of the `autopilot` CLI (or another program) did. */
 export interface CliRun {
   code: number;

@@ -12,6 +12,7 @@ import {
   until,
   withServer,
   startCli,
+  DEPLOY_APPROVAL,
 } from "./e2e-helpers";
 
 interface Person {
@@ -130,15 +131,7 @@ describe("the product over `npm start`'s server", () => {
     const b = personClient(bob, "bob-desk");
     await Promise.all([a.ready(), b.ready()]);
 
-    const waiting = cli([
-      "request-approval",
-      "Deploy 1.4 to prod",
-      "--details",
-      "diff: +12 -3",
-      "--risk",
-      "high",
-      "--wait",
-    ]);
+    const waiting = cli([...DEPLOY_APPROVAL, "--wait"]);
     const requested = (await waiting.nextLine((l) => Boolean((l as { approval?: unknown }).approval))) as {
       approval: { id: string; status: string };
     };

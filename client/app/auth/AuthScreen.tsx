@@ -1,3 +1,4 @@
+import { useShallow } from "zustand/react/shallow";
 import { useEffect, useState, type FormEvent } from "react";
 import { useAction } from "../lib/action";
 import { authApi } from "../lib/api";
@@ -14,11 +15,9 @@ import { InvitationLanding } from "./InvitationLanding";
  * into that workspace; an existing one signs in and accepts (AccountNotices).
  */
 export function AuthScreen() {
-  const signIn = useSession((s) => s.signIn);
-  const signUp = useSession((s) => s.signUp);
-  const signInWithKey = useSession((s) => s.signInWithKey);
-  const load = useSession((s) => s.load);
-  const expired = useSession((s) => s.expired);
+  const [signIn, signUp, signInWithKey, load, expired] = useSession(
+    useShallow((s) => [s.signIn, s.signUp, s.signInWithKey, s.load, s.expired] as const),
+  );
   const [preview] = useInvitationPreview();
   const invitation = preview.kind === "shown" ? preview.invitation : null;
   const [mode, setMode] = useState<"in" | "up" | "key" | "join">("in");

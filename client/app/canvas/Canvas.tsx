@@ -1,3 +1,4 @@
+import { useShallow } from "zustand/react/shallow";
 import {
   Background,
   BackgroundVariant,
@@ -195,12 +196,9 @@ function Flow() {
     allNodes,
     useCanvas((s) => s.edges),
   );
-  const onNodesChange = useCanvas((s) => s.onNodesChange);
-  const onEdgesChange = useCanvas((s) => s.onEdgesChange);
-  const onConnect = useCanvas((s) => s.onConnect);
-  const setCursor = useCanvas((s) => s.setCursor);
-  const setSelected = useCanvas((s) => s.setSelected);
-  const synced = useCanvas((s) => s.synced);
+  const [onNodesChange, onEdgesChange, onConnect, setCursor, setSelected, synced] = useCanvas(
+    useShallow((s) => [s.onNodesChange, s.onEdgesChange, s.onConnect, s.setCursor, s.setSelected, s.synced] as const),
+  );
   const canEdit = useCan("write");
   const theme = useTheme((s) => s.theme);
   const select = useUi((s) => s.select);

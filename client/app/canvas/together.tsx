@@ -1,5 +1,7 @@
 import { Panel, useReactFlow, useStore } from "@xyflow/react";
 import { useEffect, useMemo } from "react";
+import { shallow } from "zustand/shallow";
+import { useShallow } from "zustand/react/shallow";
 import { devicesText, type PersonHere, peopleHere } from "../lib/presence";
 import { colorFor, useCanvas } from "../stores/canvas";
 import { useCan, useRoom } from "../stores/room";
@@ -24,12 +26,10 @@ function usePeopleHere(): PersonHere[] {
 /** Publishes this tab's view; while following, moves it to the followed person's. Inside <ReactFlow>. */
 export function ViewportSync() {
   const [tx, ty, zoom] = useStore((s) => s.transform);
-  const width = useStore((s) => s.width);
-  const height = useStore((s) => s.height);
-  const domNode = useStore((s) => s.domNode);
-  const publish = useTogether((s) => s.publishViewport);
-  const following = useTogether((s) => s.following);
-  const stop = useTogether((s) => s.stopFollowing);
+  const [width, height, domNode] = useStore((s) => [s.width, s.height, s.domNode] as const, shallow);
+  const [publish, following, stop] = useTogether(
+    useShallow((s) => [s.publishViewport, s.following, s.stopFollowing] as const),
+  );
   const people = usePeopleHere();
   const target = following === null ? null : (people.find((p) => p.principalId === following)?.viewport ?? null);
   const rf = useReactFlow();

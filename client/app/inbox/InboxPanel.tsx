@@ -1,3 +1,4 @@
+import { submitted } from "../lib/form-submit";
 import { useEffect, useState } from "react";
 import { markdownPreview } from "../lib/markdown-preview";
 import { ApprovalActions } from "../panels/ApprovalActions";
@@ -102,12 +103,7 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
     <details className="inbox-preferences">
       <summary>Notification settings</summary>
       <PushSwitch push={push} />
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.run();
-        }}
-      >
+      <form onSubmit={submitted(() => save.run())}>
         <table>
           <thead>
             <tr>

@@ -1,3 +1,4 @@
+import { submitted } from "../lib/form-submit";
 import { useState } from "react";
 import type { ApprovalKind, ApprovalLifetimes } from "../../../shared/protocol/settings";
 import { useAction } from "../lib/action";
@@ -58,13 +59,7 @@ function Lifetime({
     <li>
       <label htmlFor={id}>{label}</label>
       {editable ? (
-        <form
-          className="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            save.run();
-          }}
-        >
+        <form className="inline-form" onSubmit={submitted(() => save.run())}>
           <input
             id={id}
             type="number"

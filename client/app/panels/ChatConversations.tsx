@@ -1,3 +1,4 @@
+import { submitted } from "../lib/form-submit";
 import { useState } from "react";
 import type { ChatLinkCode, ChatPlatform, ChatsView } from "../../../shared/protocol/chats";
 import { useAction } from "../lib/action";
@@ -63,13 +64,7 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
         </ul>
       )}
       {manager && (
-        <form
-          className="chats-bind"
-          onSubmit={(e) => {
-            e.preventDefault();
-            makeCode.run();
-          }}
-        >
+        <form className="chats-bind" onSubmit={submitted(() => makeCode.run())}>
           <label className="field-label" htmlFor="bind-thread">
             Bind a thread to a chat
           </label>

@@ -1,3 +1,4 @@
+import { submitted } from "../lib/form-submit";
 import { useState } from "react";
 import type { Instance } from "../../../shared/protocol/instances";
 import type { Thread } from "../../../shared/protocol/threads";
@@ -56,13 +57,7 @@ function FirstMessageForm({
   });
   const id = `first-message-${threadId ?? "new"}`;
   return (
-    <form
-      className="chat-start-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        run();
-      }}
-    >
+    <form className="chat-start-form" onSubmit={submitted(run)}>
       <label htmlFor={id}>Your first message to OpenClaw</label>
       <textarea
         id={id}

@@ -1,3 +1,4 @@
+import { submitted } from "../lib/form-submit";
 import { useEffect, useState } from "react";
 import type { ChatConnection, ChatLinkCode, ChatPlatform, ChatsView } from "../../../shared/protocol/chats";
 import { useAction } from "../lib/action";
@@ -55,13 +56,7 @@ function ConnectForm({ platform }: { platform: ChatPlatform }) {
   });
   const ready = token.trim() !== "" && (platform === "telegram" || signingSecret.trim() !== "");
   return (
-    <form
-      className="chats-connect"
-      onSubmit={(e) => {
-        e.preventDefault();
-        connect.run();
-      }}
-    >
+    <form className="chats-connect" onSubmit={submitted(() => connect.run())}>
       <label className="field-label" htmlFor={`${platform}-token`}>
         {platform === "telegram" ? "Telegram bot token" : "Slack bot token (xoxb-…)"}
       </label>

@@ -1,3 +1,4 @@
+import { useShallow } from "zustand/react/shallow";
 import { useEffect, useState } from "react";
 import { useCanvas } from "../stores/canvas";
 import { useRoom } from "../stores/room";
@@ -34,10 +35,9 @@ function useCountdown(until: number | null): number | null {
 }
 
 export function ConnectionStatus() {
-  const status = useRoom((s) => s.status);
-  const retryAt = useRoom((s) => s.retryAt);
-  const error = useRoom((s) => s.error);
-  const unsent = useRoom((s) => s.unsent);
+  const [status, retryAt, error, unsent] = useRoom(
+    useShallow((s) => [s.status, s.retryAt, s.error, s.unsent] as const),
+  );
   const canvas = useCanvas((s) => s.status);
   // The app opened from what this device kept: the server has not answered since the page loaded.
   const unreached = useSession((s) => s.offline);

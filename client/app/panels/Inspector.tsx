@@ -1,3 +1,4 @@
+import { submitted } from "../lib/form-submit";
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from "react";
 import { ScheduleView } from "./schedules/ScheduleView";
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
@@ -138,10 +139,7 @@ function ThreadView({ threadId }: { threadId: string }) {
       {canWrite ? (
         <form
           className="composer"
-          onSubmit={(e) => {
-            e.preventDefault();
-            send();
-          }}
+          onSubmit={submitted(send)}
           onPaste={(e) => e.clipboardData.files.length > 0 && (e.preventDefault(), pending.add(e.clipboardData.files))}
           onDragOver={(e) => e.dataTransfer.types.includes("Files") && e.preventDefault()}
           onDrop={(e) => e.dataTransfer.files.length > 0 && (e.preventDefault(), pending.add(e.dataTransfer.files))}

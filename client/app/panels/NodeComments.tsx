@@ -1,3 +1,4 @@
+import { submitted } from "../lib/form-submit";
 import { useState } from "react";
 import { COMMENT_TEXT_MAX } from "../../../shared/hatchery/comments";
 import { relativeTime } from "../lib/format";
@@ -49,13 +50,7 @@ export function NodeComments({ nodeId, open = false }: { nodeId: string; open?: 
         </ol>
       )}
       {canWrite ? (
-        <form
-          className="comment-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            submit();
-          }}
-        >
+        <form className="comment-form" onSubmit={submitted(submit)}>
           <textarea
             aria-label="Add a comment"
             placeholder="Add a comment…"

@@ -1,3 +1,4 @@
+import { submitted } from "../lib/form-submit";
 import { useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { MAX_PROJECT_LINK_TITLE, type Project } from "../../../shared/protocol/projects";
 import { useAction } from "../lib/action";
@@ -58,11 +59,10 @@ function AddPicker({
     <form
       className="project-add"
       aria-label={words.form}
-      onSubmit={(e) => {
-        e.preventDefault();
+      onSubmit={submitted(() => {
         if (choice) update.run(field === "addThreadIds" ? { addThreadIds: [choice] } : { addInstanceIds: [choice] });
         setChoice("");
-      }}
+      })}
     >
       <select aria-label={words.list} value={choice} onChange={(e) => setChoice(e.target.value)}>
         <option value="">{words.none}</option>

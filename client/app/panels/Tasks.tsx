@@ -1,3 +1,4 @@
+import { useShallow } from "zustand/react/shallow";
 import { useEffect, useState } from "react";
 import type { Task } from "../../../shared/protocol/tasks";
 import { useAction } from "../lib/action";
@@ -138,13 +139,10 @@ export function TaskRow({ task }: { task: Task }) {
 
 export function TasksPanel() {
   const tasks = useTaskList();
-  const loaded = useTasks((s) => s.loaded);
-  const error = useTasks((s) => s.error);
-  const next = useTasks((s) => s.next);
-  const loadingOlder = useTasks((s) => s.loadingOlder);
-  const loadOlder = useTasks((s) => s.loadOlder);
+  const [loaded, error, next, loadingOlder, loadOlder, refresh] = useTasks(
+    useShallow((s) => [s.loaded, s.error, s.next, s.loadingOlder, s.loadOlder, s.refresh] as const),
+  );
   const status = useRoom((s) => s.status);
-  const refresh = useTasks((s) => s.refresh);
   // Read again when the tab opens while live (a hello refreshes it too).
   useEffect(() => {
     if (status === "connected") void refresh();

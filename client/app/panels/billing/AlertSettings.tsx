@@ -1,3 +1,4 @@
+import { submitted } from "../../lib/form-submit";
 import { useEffect, useState } from "react";
 import type { BillingState } from "../../../../shared/protocol/billing";
 import { creditsText } from "../../../../shared/billing-words";
@@ -53,13 +54,7 @@ export function AlertSettings({ state, onSet }: { state: BillingState; onSet: (s
         push, linked chats).
       </p>
       {canManage && (
-        <form
-          className="alert-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            save.run();
-          }}
-        >
+        <form className="alert-form" onSubmit={submitted(() => save.run())}>
           <label>
             Budgets, at (% used)
             <input

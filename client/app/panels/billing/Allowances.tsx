@@ -1,3 +1,4 @@
+import { submitted } from "../../lib/form-submit";
 import { useId, useState } from "react";
 import type { BillingState, SpendAllowance } from "../../../../shared/protocol/billing";
 import { creditsText } from "../../../../shared/billing-words";
@@ -96,10 +97,9 @@ export function Allowances({
       {canSet && (
         <form
           className="budget-form"
-          onSubmit={(e) => {
-            e.preventDefault();
+          onSubmit={submitted(() => {
             if (chosen) save.run({ principalId: chosen, monthly: Number(credits) });
-          }}
+          })}
         >
           <div className="budget-form-row">
             <label className="field-label" htmlFor={`${id}-key`}>

@@ -1,3 +1,4 @@
+import { submitted } from "../../lib/form-submit";
 import { useId, useMemo, useState } from "react";
 import type { BillingState, Budget, BudgetScope } from "../../../../shared/protocol/billing";
 import { budgetAllowance, budgetSpan, budgetUse, creditsText, SCOPE_LABELS } from "../../../../shared/billing-words";
@@ -117,14 +118,7 @@ function BudgetForm({ directory, onSet }: { directory: Directory; onSet: (state:
     return "Budget set.";
   });
   return (
-    <form
-      className="budget-form"
-      aria-labelledby={`${id}-h`}
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.run();
-      }}
-    >
+    <form className="budget-form" aria-labelledby={`${id}-h`} onSubmit={submitted(() => save.run())}>
       <h4 id={`${id}-h`}>Set a budget</h4>
       <div className="budget-form-row">
         <label className="field-label" htmlFor={`${id}-scope`}>

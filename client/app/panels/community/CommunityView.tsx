@@ -1,3 +1,4 @@
+import { submitted } from "../../lib/form-submit";
 import { useState } from "react";
 import {
   type CommunityName,
@@ -65,10 +66,9 @@ function Composer({
   return (
     <form
       className="community-composer"
-      onSubmit={(e) => {
-        e.preventDefault();
+      onSubmit={submitted(() => {
         if (text.trim()) post.run();
-      }}
+      })}
     >
       <textarea
         aria-label={label}
@@ -119,14 +119,7 @@ function ReportForm({ post, onDone }: { post: CommunityPost; onDone(): void }) {
     onDone();
   });
   return (
-    <form
-      className="community-report"
-      aria-label="Report this post"
-      onSubmit={(e) => {
-        e.preventDefault();
-        report.run();
-      }}
-    >
+    <form className="community-report" aria-label="Report this post" onSubmit={submitted(() => report.run())}>
       <label>
         Why
         <select value={reason} onChange={(e) => setReason(e.target.value as typeof reason)}>
