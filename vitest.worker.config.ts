@@ -149,6 +149,7 @@ export default defineConfig(async () => {
           // With the room tests, a feature's own workerd tests, beside its code (`*.room.test.ts`).
           ...runtime("room", ["party/test/*.test.ts", "party/rooms/**/*.room.test.ts"], {
             exclude: [
+              "party/rooms/delivery/**",
               "party/test/hatchery*.test.ts",
               "party/test/mcp*.test.ts",
               "party/test/schedules.test.ts",
@@ -168,6 +169,12 @@ export default defineConfig(async () => {
           // Its per-principal cap is 50, so 1,000 sockets take 20 keys (each key added is an access change).
           ...runtime("closed-sockets", ["party/test/closed-sockets.test.ts", "party/test/presence-scale.test.ts"], {
             more: { MAX_CONNECTIONS_PER_PRINCIPAL: "50" },
+          }),
+        },
+        {
+          // The fan-out tier: every socket held by one of four delivery objects (party/rooms/delivery/).
+          ...runtime("delivery", ["party/rooms/delivery/*.room.test.ts"], {
+            more: { DELIVERY_OBJECTS: "4", MAX_CONNECTIONS_PER_PRINCIPAL: "50" },
           }),
         },
         {

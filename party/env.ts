@@ -4,6 +4,7 @@ import type { StripeApiEnv } from "./rooms/autopilot/features/billing/stripe";
 import type { Autopilot } from "./rooms/autopilot/room";
 import type { Hatchery } from "./rooms/hatchery/room";
 import type { NostrRelay } from "./rooms/relay/relay";
+import type { Delivery } from "./rooms/delivery/delivery";
 
 /** AUTOPILOT_MODEL_* (party/rooms/autopilot/features/agent/config.ts): the Autopilot's own model; the key is a secret. */
 export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
@@ -12,6 +13,10 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   Hatchery: DurableObjectNamespace<Hatchery>;
   /** The Nostr relay: one object per community (party/rooms/relay/, docs/community.md). */
   NostrRelay: DurableObjectNamespace<NostrRelay>;
+  /** The fan-out tier's delivery objects (party/rooms/delivery/), used when DELIVERY_OBJECTS is set. */
+  Delivery: DurableObjectNamespace<Delivery>;
+  /** How many delivery objects hold a workspace's sockets (docs/scale.md); unset or 0: the room holds them. */
+  DELIVERY_OBJECTS?: string;
   ASSETS: Fetcher;
   /** Files in threads (party/files/): one object per file under `<workspaceId>/<fileId>`. */
   FILES: R2Bucket;

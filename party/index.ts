@@ -22,6 +22,7 @@ import { deleteExpiredKeySessions } from "./auth/key-sessions";
 import type { Env } from "./env";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/shared/principal-header";
 import { parseRoomPath } from "./room-path";
+import { deliveryName, deliveryObjects } from "./rooms/shared/delivery-link";
 import { RELAY_PATH } from "./rooms/relay/community";
 import { handleRelay } from "./rooms/relay/entry";
 import { serveSkill, SKILL_PATH } from "./skill/serve";
@@ -29,6 +30,7 @@ import { serveSkill, SKILL_PATH } from "./skill/serve";
 export { Autopilot } from "./rooms/autopilot/room";
 export { Hatchery } from "./rooms/hatchery/room";
 export { NostrRelay } from "./rooms/relay/relay";
+export { Delivery } from "./rooms/delivery/delivery";
 
 /**
  * Refuse a socket with an application close code. A plain HTTP 401 would reach a browser
@@ -74,6 +76,12 @@ async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Pr
   headers.delete("x-api-key");
   headers.set(PRINCIPAL_HEADER, encodePrincipalHeader(outcome.principal));
   const forwarded = new Request(url.toString(), { method: request.method, headers });
+  // With the fan-out tier on, one of the workspace's delivery objects holds the socket for its room (docs/scale.md).
+  const tiers = room === "agents/autopilot" ? deliveryObjects(env) : 0;
+  if (tiers > 0) {
+    const tier = crypto.getRandomValues(new Uint32Array(1))[0]! % tiers;
+    return env.Delivery.getByName(deliveryName(workspaceId, tier)).fetch(forwarded);
+  }
   const routed =
     room === "agents/autopilot"
       ? await routeAgentRequest(forwarded, env)

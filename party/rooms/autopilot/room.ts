@@ -2,7 +2,7 @@ import { Lifecycle, type LifecycleJobContext, type LifecycleJobOutcome, type Lif
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../../env";
 import { ROOM_FEATURES, type RoomRpc } from "./features";
-import { RoomKernel } from "./kernel/host";
+import { RoomKernel, type RoomTierRpc, type TierSocketOpened } from "./kernel/host";
 
 /** A scheduled backup may take minutes: until then the scheduler must not take it for abandoned and run it again. */
 const LONGEST_SCHEDULED_RUN_SECONDS = 30 * 60;
@@ -16,7 +16,7 @@ const LONGEST_SCHEDULED_RUN_SECONDS = 30 * 60;
  * keeps per-connection facts in `connection.state`, durable ones in SQLite; the in-memory
  * rate-limit buckets and MCP sessions may reset on wake.
  */
-export class Autopilot extends DurableObject<Env> {
+export class Autopilot extends DurableObject<Env> implements RoomTierRpc {
   readonly #kernel = new RoomKernel(
     {
       ctx: this.ctx,
@@ -137,6 +137,30 @@ export class Autopilot extends DurableObject<Env> {
   /** RPC from the Nostr relay (party/rooms/relay/notify.ts): news of a community this room shows. */
   async communityNews(...args: Parameters<RoomRpc["communityNews"]>): Promise<void> {
     await this.#started("communityNews", args);
+  }
+
+  /** RPC from a delivery object (party/rooms/delivery/): it accepted a socket for this room. */
+  async tierOpened(tier: number, socket: TierSocketOpened): Promise<void> {
+    await this.lifecycle.start();
+    this.#kernel.tier.opened(tier, socket);
+  }
+
+  /** RPC from a delivery object: a frame from one of its sockets. */
+  async tierMessage(_tier: number, id: string, message: string | ArrayBuffer): Promise<void> {
+    await this.lifecycle.start();
+    this.#kernel.tier.message(id, message);
+  }
+
+  /** RPC from a delivery object: one of its sockets closed. */
+  async tierClosed(_tier: number, id: string): Promise<void> {
+    await this.lifecycle.start();
+    this.#kernel.tier.closed(id);
+  }
+
+  /** RPC from a delivery object as it starts: the sockets it holds. */
+  async tierHolds(tier: number, ids: string[]): Promise<void> {
+    await this.lifecycle.start();
+    this.#kernel.tier.holds(tier, ids);
   }
 
   /** RPC from the Worker (party/access/revalidate.ts): access in this workspace changed. */

@@ -1,9 +1,8 @@
-import type { Connection } from "agents";
 import type { EventPayload } from "../../../shared/protocol/events";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { Principal } from "../../../shared/protocol/principal";
 import { recheckPrincipal, sameAccess } from "../../auth/current-access";
-import { type ConnState, connState } from "./connection-state";
+import { type ClientSocket, type ConnState, connState } from "./connection-state";
 
 /** One open socket as both rooms can present it: who it claims to be, and what to do about it. */
 export interface GuardedSocket {
@@ -50,7 +49,7 @@ export async function revalidateSockets(
  * announced as `principal.updated` through `send` (the room's own, which holds it behind a
  * replay in progress so it does not overtake the events the socket missed).
  */
-export function autopilotSocket(conn: Connection, send: (text: string) => void): GuardedSocket | null {
+export function autopilotSocket(conn: ClientSocket, send: (text: string) => void): GuardedSocket | null {
   const state = connState(conn);
   if (!state) return null;
   return {

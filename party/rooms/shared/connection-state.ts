@@ -1,4 +1,3 @@
-import type { Connection } from "agents";
 import type { PresenceEntry } from "../../../shared/protocol/presence";
 import type { Principal } from "../../../shared/protocol/principal";
 
@@ -12,8 +11,23 @@ export interface ConnState {
   view?: string[];
 }
 
+/**
+ * A client socket as the Autopilot's code uses it: one of its own (the lifecycle's `Connection`)
+ * or one a delivery object holds for it (kernel/tier.ts RemoteSocket).
+ */
+export interface ClientSocket {
+  readonly id: string;
+  /** The lifecycle's tags: the id first, then the principal's and the fan-out's (kernel/fanout.ts). */
+  readonly tags: readonly string[];
+  readonly readyState: number;
+  readonly state: unknown;
+  setState(state: ConnState): unknown;
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
+
 /** agents types `connection.state` as deeply readonly; ours is plain data we replace whole. */
-export function connState(conn: Connection): ConnState | null {
+export function connState(conn: Pick<ClientSocket, "state">): ConnState | null {
   const state = conn.state as ConnState | null | undefined;
   return state?.principal ? state : null;
 }
@@ -31,7 +45,7 @@ export function presenceEntry(connectionId: string, state: ConnState): PresenceE
 }
 
 /** Everyone connected, as presence entries. */
-export function presenceOf(connections: Iterable<Connection>): PresenceEntry[] {
+export function presenceOf(connections: Iterable<ClientSocket>): PresenceEntry[] {
   const entries: PresenceEntry[] = [];
   for (const conn of connections) {
     const state = connState(conn);

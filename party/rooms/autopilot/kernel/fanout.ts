@@ -9,10 +9,19 @@ import { currentSeq, REPLAY_PAGE, readEventPage } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { ReplayPages } from "./connections/replay-pages";
 import { EVERYTHING_TAG, interestTag } from "./connections/interest";
+import type { DeliveryTier } from "./tier";
 
 /** An event to everyone; a socket still replaying gets it once it has caught up (ReplayPump below). */
-export function broadcast(ctx: DurableObjectState, replay: ReplayPump, text: string, seq: number | undefined): void {
-  sendToAll(ctx, text, replay.size > 0 ? replay.holdBroadcast(text, seq) : undefined);
+export function broadcast(
+  ctx: DurableObjectState,
+  replay: ReplayPump,
+  text: string,
+  seq: number | undefined,
+  tier: DeliveryTier,
+): void {
+  const skip = replay.size > 0 ? replay.holdBroadcast(text, seq) : undefined;
+  sendToAll(ctx, text, skip);
+  if (tier.any()) tier.toTag(null, text, seq, skip);
 }
 
 /**
@@ -28,11 +37,15 @@ export function broadcastToThread(
   seq: number | undefined,
   viewers: ReadonlySet<string>,
   wants: (socketId: string) => boolean,
+  tier: DeliveryTier,
 ): void {
   const skip = replay.size > 0 ? replay.holdBroadcast(text, seq, wants) : undefined;
   sendToAll(ctx, text, skip, EVERYTHING_TAG);
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
   for (const id of viewers) for (const ws of ctx.getWebSockets(id)) sendOpen(ctx, ws, text, skipping);
+  if (!tier.any()) return;
+  tier.toTag(EVERYTHING_TAG, text, seq, skip);
+  tier.toIds(skipping ? [...viewers].filter((id) => !skipping.has(id)) : viewers, text);
 }
 
 /**
@@ -48,7 +61,9 @@ export function broadcastToThread(
  */
 export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly string[], tag?: string): void {
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
-  // With a tag, only the sockets that carry it (sockets of an older version carry EVERYTHING_TAG: `view` is 18's).
+  // With a tag, only the sockets that carry it (sockets of an older version all carry
+  // EVERYTHING_TAG, `view` being 18's; another tag, a principal's, is looked up on each).
+  const everyOlder = tag === undefined || tag === EVERYTHING_TAG;
   let older: Set<WebSocket> | null = null;
   for (const version of OLDER_PROTOCOLS) {
     const sockets = ctx.getWebSockets(protocolTag(version));
@@ -57,7 +72,7 @@ export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly
     const converted = frameTextFor(version, text);
     for (const ws of sockets) {
       older.add(ws);
-      if (converted !== null) sendOpen(ctx, ws, converted, skipping);
+      if (converted !== null && (everyOlder || ctx.getTags(ws).includes(tag))) sendOpen(ctx, ws, converted, skipping);
     }
   }
   for (const ws of ctx.getWebSockets(tag)) if (!older?.has(ws)) sendOpen(ctx, ws, text, skipping);

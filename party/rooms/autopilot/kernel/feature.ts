@@ -7,7 +7,8 @@ import type {
 import type { MethodName, MethodResult } from "../../../../shared/protocol/methods";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import type { OpEffects } from "./commit";
-import type { Connection, DurableObjectCapability } from "agents/lifecycle";
+import type { DurableObjectCapability } from "agents/lifecycle";
+import type { ClientSocket } from "../../shared/connection-state";
 import type { HelloPayload, Snapshot } from "../../../../shared/protocol/hello";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
 import type { ThreadBump } from "../../../../shared/protocol/interest";
@@ -98,7 +99,7 @@ export interface BuiltFeature<Api = undefined, Rpc extends object = object> exte
   /** Its collections in a hello's snapshot (a fresh connect or a reset), each within its budget. */
   snapshot?(): SnapshotPart;
   /** A socket was admitted and greeted. */
-  joined?(conn: Connection, principal: Principal, request: Request): void;
+  joined?(conn: ClientSocket, principal: Principal, request: Request): void;
   /** Its own capabilities for the lifecycle (MCP's sessions). */
   readonly capabilities?: readonly DurableObjectCapability[];
 }

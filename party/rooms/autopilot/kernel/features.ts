@@ -1,4 +1,5 @@
-import type { Connection, DurableObjectCapability } from "agents/lifecycle";
+import type { DurableObjectCapability } from "agents/lifecycle";
+import type { ClientSocket } from "../../shared/connection-state";
 import type { Principal } from "../../../../shared/protocol/principal";
 import type { AutopilotContext } from "../request-context";
 import type { HelloInput } from "./connections/hello";
@@ -69,7 +70,7 @@ export interface BuiltFeatures<Rpc> {
   streams(): ChatStream[];
   /** How a thread stands, for a bump (null: no feature knows it). */
   bump(threadId: string): ThreadBump | null;
-  joined(conn: Connection, principal: Principal, request: Request): void;
+  joined(conn: ClientSocket, principal: Principal, request: Request): void;
   readonly capabilities: readonly DurableObjectCapability[];
 }
 

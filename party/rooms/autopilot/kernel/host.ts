@@ -19,6 +19,11 @@ import { fanoutTags } from "./fanout";
 import { KEEP_ALIVE_JOB, KeepAlive } from "./keep-alive";
 import type { RoomServices } from "./services";
 import { RoomSockets } from "./sockets";
+import { DeliveryTier } from "./tier";
+
+/** What the room answers to its delivery objects (room.ts carries it). */
+export type { RoomTierRpc, TierSocketOpened } from "../../shared/delivery-link";
+import type { ClientSocket } from "../../shared/connection-state";
 
 export interface HostDeps {
   ctx: DurableObjectState;
@@ -43,6 +48,8 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
   readonly sockets: WebSockets;
   readonly services: RoomServices;
   readonly clients: RoomSockets;
+  /** The sockets the workspace's delivery objects hold for the room. */
+  readonly tier: DeliveryTier;
   readonly features: BuiltFeatures<RpcOf<Definitions>>;
   readonly #keepAlive: KeepAlive;
   readonly #bus: CommitBus;
@@ -59,12 +66,29 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
     migrateAutopilot(sql);
     this.#keepAlive = new KeepAlive(d.jobs);
     const limits = () => readRoomLimits(d.env);
+    // The sockets the workspace's delivery objects hold, served as the room's own (kernel/tier.ts).
+    this.tier = new DeliveryTier({
+      sql,
+      workspaceId: d.workspaceId,
+      stub: (name) => d.env.Delivery.getByName(name),
+      opened: (socket, request) => this.clients.onConnect(socket, { request }),
+      message: (socket, data) => this.clients.onMessage(socket, data),
+      closed: (socket) => this.clients.onClose(socket),
+    });
+    const tier = this.tier;
+    const own = (tag?: string) => this.sockets.getConnections(tag);
+    const everySocket = function* (tag?: string): Iterable<ClientSocket> {
+      yield* own(tag);
+      yield* tier.connections(tag);
+    };
     this.clients = new RoomSockets({
       ctx: d.ctx,
       sql,
       workspaceId: d.workspaceId,
       limits,
-      connections: (tag) => this.sockets.getConnections(tag),
+      connections: everySocket,
+      ownConnections: own,
+      tier,
       hello: (principal) => this.features.hello(principal),
       snapshot: () => this.features.snapshot(),
       joined: (conn, principal, request) => this.features.joined(conn, principal, request),
@@ -77,7 +101,6 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       handlers: this.clients,
       getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...fanoutTags(ctx.request)],
     });
-    const sockets = this.sockets;
     this.#bus = new CommitBus(this.clients.deliver);
     const commit = commitTo(sql, Math.max(1, Number(d.env.EVENT_LOG_RETAIN ?? 10_000)), this.#bus.publish);
     this.services = {
@@ -86,7 +109,7 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       env: d.env,
       workspaceId: d.workspaceId,
       scheduler: this.scheduler,
-      sockets,
+      sockets: { getConnections: everySocket },
       clients: this.clients,
       limits,
       broadcast: (event, payload) => {
@@ -108,9 +131,7 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       invoke: (as, method, params) => this.#executor.invoke(as, method, params),
       call: (as, method, params) => this.#executor.call(as, method, params),
       guardedSockets: () =>
-        [...sockets.getConnections()].flatMap(
-          (conn) => autopilotSocket(conn, (text) => this.clients.send(conn, text)) ?? [],
-        ),
+        [...everySocket()].flatMap((conn) => autopilotSocket(conn, (text) => this.clients.send(conn, text)) ?? []),
     };
     this.features = buildFeatures(definitions, this.services);
     this.#bus.serve(this.features.list);
@@ -119,8 +140,9 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
     this.clients.serve(this.#executor);
   }
 
-  /** Once per object lifetime, before any socket, alarm or request: each feature's start, in order. */
+  /** Once per object lifetime, before any socket, alarm or request: the delivery objects' sockets, then each feature's start, in order. */
   async start(): Promise<void> {
+    this.tier.start();
     for (const feature of this.features.list) await feature.start?.();
   }
 

@@ -1,12 +1,11 @@
-import type { Connection } from "agents/lifecycle";
 import type { Scheduler } from "agents/schedules";
-import type { WebSockets } from "agents/websockets";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import type { PresenceEntry } from "../../../../shared/protocol/presence";
 import type { AccessVerdict } from "../../../auth/current-access";
 import type { RoomWriter } from "./commit";
 import type { Env } from "../../../env";
 import type { GuardedSocket } from "../../shared/connection-access";
+import type { ClientSocket } from "../../shared/connection-state";
 import type { RoomLimits } from "../../shared/limits";
 import type { RequestMeter } from "../../shared/rate-limit";
 import type { Executor } from "./dispatch";
@@ -27,13 +26,13 @@ export interface RoomServices extends RoomWriter {
   /** The workspace this room serves: known once a request, alarm or RPC named it. */
   workspaceId(): string;
   readonly scheduler: Scheduler;
-  /** The room's hibernating sockets, to find a person's by their tag. */
-  readonly sockets: Pick<WebSockets, "getConnections">;
+  /** The room's client sockets (its own and those its delivery objects hold), to find a person's by their tag. */
+  readonly sockets: { getConnections(tag?: string): Iterable<ClientSocket> };
   /** The client sockets as the kernel serves them: who is connected, the request meter, a frame to one socket. */
   readonly clients: {
     presence(): PresenceEntry[];
     readonly meter: RequestMeter;
-    send(conn: Connection, text: string): void;
+    send(conn: ClientSocket, text: string): void;
   };
   /** Every open client socket, to re-check its access. */
   guardedSockets(): GuardedSocket[];

@@ -1,4 +1,4 @@
-import type { Connection, ConnectionContext, WSMessage } from "agents/lifecycle";
+import type { ConnectionContext, WSMessage } from "agents/lifecycle";
 import { CloseCode, type ErrorShape } from "../../../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../../shared/protocol/frames";
@@ -7,7 +7,7 @@ import { hasScope } from "../../../../shared/scopes";
 import { type OpEffects, planResume, type ResumePlan, roomEpoch } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { principalTag, refuseOverCap } from "../../shared/connection-cap";
-import { type ConnState, connState, presenceEntry, presenceOf } from "../../shared/connection-state";
+import { type ClientSocket, type ConnState, connState, presenceEntry, presenceOf } from "../../shared/connection-state";
 import type { RoomLimits } from "../../shared/limits";
 import { RequestMeter, rateLimitedResponse } from "../../shared/rate-limit";
 import { admitConnection } from "./connections/admission";
@@ -22,6 +22,7 @@ import { ThreadBumps, ThreadInterest, VIEW_TAG, viewed } from "./connections/int
 import { MAX_BUMPED_THREADS, type ThreadBump, viewedThreadOf } from "../../../../shared/protocol/interest";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
 import { RoomError } from "../../../domain/errors";
+import type { DeliveryTier } from "./tier";
 import {
   broadcast,
   broadcastToThread,
@@ -31,6 +32,7 @@ import {
   ReplayPump,
   responseTextFor,
   sendQuietly,
+  sendToAll,
   socketProtocol,
 } from "./fanout";
 import {
@@ -47,8 +49,12 @@ export interface SocketsDeps {
   sql: Sql;
   workspaceId(): string;
   limits(): RoomLimits;
-  /** The room's open sockets (the lifecycle's hibernating ones), or those with a tag. */
-  connections(tag?: string): Iterable<Connection>;
+  /** The room's open sockets (the lifecycle's hibernating ones and its delivery objects'), or those with a tag. */
+  connections(tag?: string): Iterable<ClientSocket>;
+  /** Only the room's own. */
+  ownConnections(tag?: string): Iterable<ClientSocket>;
+  /** The sockets its delivery objects hold (kernel/tier.ts). */
+  tier: DeliveryTier;
   /**
    * What a hello to `principal` carries besides the room's state: live streams and sessions,
    * the Autopilot, the stream budget, the principal's read markers.
@@ -57,7 +63,7 @@ export interface SocketsDeps {
   /** The features' collections of a hello's snapshot. */
   snapshot: HelloInput["snapshot"];
   /** A socket was admitted and greeted (its person's inbox goes to it). */
-  joined(conn: Connection, principal: Principal, request: Request): void;
+  joined(conn: ClientSocket, principal: Principal, request: Request): void;
   /** The replies streaming now, in every thread. */
   streams(): ChatStream[];
   /** How a thread stands, for a bump (null: there is no such thread). */
@@ -84,9 +90,9 @@ export class RoomSockets {
     this.meter = new RequestMeter(() => d.limits());
     this.#replay = new ReplayPump({
       sql: d.sql,
-      reset: (socket) => this.#greet(connectionOf(socket as Connection), { kind: "snapshot", reset: true }),
+      reset: (socket) => this.#greet(connectionOf(socket as ClientSocket), { kind: "snapshot", reset: true }),
       overflow: (socket) =>
-        connectionOf(socket as Connection).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
+        connectionOf(socket as ClientSocket).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
     });
     // Given how many sockets a window goes to, a storm gathers into a few windows (presence-broadcast.ts).
     this.#presence = new PresenceBroadcast(
@@ -99,8 +105,7 @@ export class RoomSockets {
     this.#interest = new ThreadInterest(() => d.connections(VIEW_TAG));
     // One frame per window to every socket that chose its threads, the same text for all of them.
     this.#bumps = new ThreadBumps(d.bump, (bumps) => {
-      const texts = bumpFrames(bumps);
-      for (const conn of d.connections(VIEW_TAG)) for (const text of texts) this.send(conn, text);
+      for (const text of bumpFrames(bumps)) this.#toTag(VIEW_TAG, text);
     });
   }
 
@@ -149,7 +154,7 @@ export class RoomSockets {
   }
 
   /** To one socket (quietly: it may have closed) in its protocol version; held while it is still replaying (kernel/fanout.ts ReplayPump). */
-  send(conn: Connection, text: string): void {
+  send(conn: ClientSocket, text: string): void {
     this.#replay.send(inOwnProtocol(conn), text);
   }
 
@@ -161,16 +166,22 @@ export class RoomSockets {
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
     const text = eventFrame(event, payload, seq);
     const threadId = viewedThreadOf(event, payload);
-    if (threadId === null || !this.#interest.any()) return broadcast(this.d.ctx, this.#replay, text, seq);
+    if (threadId === null || !this.#interest.any()) return broadcast(this.d.ctx, this.#replay, text, seq, this.d.tier);
     const interest = this.#interest;
-    broadcastToThread(this.d.ctx, this.#replay, text, seq, interest.viewers(threadId), (id) =>
-      interest.wants(id, threadId),
+    broadcastToThread(
+      this.d.ctx,
+      this.#replay,
+      text,
+      seq,
+      interest.viewers(threadId),
+      (id) => interest.wants(id, threadId),
+      this.d.tier,
     );
     this.#bumps.touched(threadId);
   }
 
   /** The threads a socket that chose its threads views from now on, and their replies streaming now. */
-  #view(conn: Connection, threads: readonly string[]): ViewAnswer {
+  #view(conn: ClientSocket, threads: readonly string[]): ViewAnswer {
     const state = connState(conn);
     if (!state?.view)
       throw new RoomError("bad_request", "this socket gets every thread: connect with view= to choose threads");
@@ -180,22 +191,46 @@ export class RoomSockets {
     return { threads: view, streams: this.d.streams().filter((stream) => view.includes(stream.threadId)) };
   }
 
-  /** An event to the sockets whose principal holds `scope`. */
+  /** An event to the sockets whose principal holds `scope`: the room's own one by one, its delivery objects' at once. */
   toScope<E extends EventName>(scope: Scope, event: E, payload: EventPayload<E>): void {
     const text = eventFrame(event, payload);
-    for (const conn of this.d.connections()) {
-      const state = connState(conn);
-      if (state && hasScope(state.principal.scopes, scope)) this.send(conn, text);
-    }
+    const holds = (socket: ClientSocket) => {
+      const state = connState(socket);
+      return state !== null && hasScope(state.principal.scopes, scope);
+    };
+    for (const conn of this.d.ownConnections()) if (holds(conn)) this.send(conn, text);
+    const tier = this.d.tier;
+    if (!tier.any()) return;
+    // A replaying remote socket gets it from the room once caught up (ReplayPump), the others from their delivery object.
+    const skip =
+      this.#replay.size > 0 ? this.#replay.holdBroadcast(text, undefined, (id) => heldFor(tier.get(id), holds)) : [];
+    tier.toScope(scope, text, skip);
   }
 
   /** An event to one principal's own sockets (found by their tag), nobody else's. */
   toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void {
-    const text = eventFrame(event, payload);
-    for (const conn of this.d.connections(principalTag(principalId))) if (connState(conn)) this.send(conn, text);
+    this.#toTag(principalTag(principalId), eventFrame(event, payload));
   }
 
-  onConnect(conn: Connection, ctx: ConnectionContext): void {
+  /** A frame to the sockets with `tag`, each in its protocol; one that is replaying gets it once caught up. */
+  #toTag(tag: string, text: string): void {
+    const tier = this.d.tier;
+    const remote = tier.any();
+    const skip =
+      this.#replay.size > 0
+        ? this.#replay.holdBroadcast(text, undefined, (id) => this.#tagged(id, tag, remote))
+        : undefined;
+    sendToAll(this.d.ctx, text, skip, tag);
+    if (remote) tier.toTag(tag, text, undefined, skip);
+  }
+
+  /** Whether the socket `id` (the room's own or a remote one) carries `tag`. */
+  #tagged(id: string, tag: string, remote: boolean): boolean {
+    for (const ws of this.d.ctx.getWebSockets(id)) return this.d.ctx.getTags(ws).includes(tag);
+    return remote && (this.d.tier.get(id)?.tags.includes(tag) ?? false);
+  }
+
+  onConnect(conn: ClientSocket, ctx: Pick<ConnectionContext, "request">): void {
     const admission = admitConnection(ctx.request, Date.now());
     if (!admission.ok) {
       conn.close(admission.code, admission.reason);
@@ -208,7 +243,7 @@ export class RoomSockets {
     // the open sockets themselves decide.
     if (
       this.#who.own(state.principal.id) >= cap &&
-      refuseOverCap(conn, this.d.ctx.getWebSockets(principalTag(state.principal.id)), cap)
+      refuseOverCap(conn, this.#principalSockets(state.principal.id), cap)
     )
       return;
     conn.setState(state);
@@ -238,14 +273,22 @@ export class RoomSockets {
     this.#presence.joined(entry);
   }
 
+  /** A principal's sockets, raw (connection-cap.ts): the room's own and its delivery objects'. */
+  #principalSockets(
+    principalId: string,
+  ): { readonly readyState: number; close(code?: number, reason?: string): void }[] {
+    const own = this.d.ctx.getWebSockets(principalTag(principalId));
+    return this.d.tier.any() ? [...own, ...this.d.tier.connections(principalTag(principalId))] : own;
+  }
+
   /** These threads' bumps, to one socket (what its replay left out). */
-  #bumpTo(conn: Connection, threads: ReadonlySet<string>): void {
+  #bumpTo(conn: ClientSocket, threads: ReadonlySet<string>): void {
     const bumps = [...threads].flatMap((threadId) => this.d.bump(threadId) ?? []);
     for (const text of bumpFrames(bumps)) this.send(conn, text);
   }
 
   /** Sends the hello (bounded snapshot, or where the replay starts); returns the seq it covers. */
-  #greet(conn: Connection, plan: ResumePlan): number {
+  #greet(conn: ClientSocket, plan: ResumePlan): number {
     const state = connState(conn)!;
     const { perSecond, burst } = this.d.limits().connection;
     const hello = buildHello({
@@ -276,7 +319,7 @@ export class RoomSockets {
     return { ...hello, live: { ...hello.live, streams } };
   }
 
-  onMessage(conn: Connection, frame: WSMessage): void {
+  onMessage(conn: ClientSocket, frame: WSMessage): void {
     this.#presence.flushIfDue();
     // A hibernating socket delivers a string or an ArrayBuffer; a view is copied out.
     const message =
@@ -323,7 +366,7 @@ export class RoomSockets {
     void this.#executor().execute(as, parsed.frame, (outcome) => this.#answer(conn, state, method, outcome));
   }
 
-  #answer(conn: Connection, state: ConnState, method: string, outcome: DispatchOutcome): void {
+  #answer(conn: ClientSocket, state: ConnState, method: string, outcome: DispatchOutcome): void {
     if (outcome.error) {
       const { error } = outcome;
       logRequest(
@@ -338,7 +381,7 @@ export class RoomSockets {
     this.send(conn, responseTextFor(socketProtocol(conn), method, outcome.response));
   }
 
-  onClose(conn: Connection): void {
+  onClose(conn: ClientSocket): void {
     this.meter.forget(conn.id, Date.now());
     this.#replay.forget(conn.id);
     this.#who.left(conn.id);
@@ -378,4 +421,9 @@ export function logRequest(
   };
   if (error?.code === "internal") console.error(JSON.stringify(entry));
   else console.warn(JSON.stringify(entry));
+}
+
+/** Whether a replaying remote socket gets a frame meant for those that pass `test`. */
+function heldFor(socket: ClientSocket | undefined, test: (socket: ClientSocket) => boolean): boolean {
+  return socket !== undefined && test(socket);
 }

@@ -1,4 +1,4 @@
-import type { Connection } from "agents";
+import type { ClientSocket } from "../../../shared/connection-state";
 import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import type { OpEffects } from "../../kernel/commit";
@@ -42,9 +42,9 @@ export interface InboxHubDeps {
   /** Who is connected (the room's presence index: kept in memory, cheap). */
   present(): PresenceEntry[];
   /** A person's open sockets, each with the principal it holds now (a role change re-scopes it). */
-  socketsOf(principalId: string): { conn: Connection; principal: Principal }[];
+  socketsOf(principalId: string): { conn: ClientSocket; principal: Principal }[];
   /** To one socket, in order with its other frames (kernel/fanout.ts ReplayPump). */
-  send(conn: Connection, text: string): void;
+  send(conn: ClientSocket, text: string): void;
   /** Something that may become an item happened: the mail schedule and the push sweep look again. */
   itemsMayHaveChanged(): void;
   /** The room's VAPID public key (null: no Web Push here). */
@@ -88,7 +88,7 @@ export class InboxHub {
    * and no pending approval expired. Anything else that changes an inbox outside those
    * paths reaches the person's open tabs no sooner either.
    */
-  greet(conn: Connection, principal: Principal, origin: string, now: number): void {
+  greet(conn: ClientSocket, principal: Principal, origin: string, now: number): void {
     if (!isPerson(principal)) return;
     const noted = `${principal.name}\n${origin}`;
     if (this.#noted.get(principal.id) !== noted) {

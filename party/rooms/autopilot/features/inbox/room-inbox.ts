@@ -1,12 +1,11 @@
-import type { Connection } from "agents";
 import type { Scheduler } from "agents/schedules";
-import type { WebSockets } from "agents/websockets";
+import type { RoomServices } from "../../kernel/services";
 import { appOrigins, linkOrigin, requireLinkOrigin } from "../../../../auth/origin";
 import { sendMail } from "../../../../auth/mail";
 import type { AutopilotContext } from "../../request-context";
 import type { Env } from "../../../../env";
 import { principalTag } from "../../../shared/connection-cap";
-import { connState } from "../../../shared/connection-state";
+import { type ClientSocket, connState } from "../../../shared/connection-state";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail, type InboxMailDeps } from "./mail";
@@ -20,11 +19,11 @@ export interface RoomInboxDeps {
   name(): string;
   /** The room's scheduler: mail wakes it with the callback `mailInbox`. */
   scheduler: Pick<Scheduler, "set">;
-  sockets: Pick<WebSockets, "getConnections">;
+  sockets: RoomServices["sockets"];
   /** The room's SQL, who is connected, current access. */
   room: Pick<AutopilotContext, "sql" | "presence" | "currentAccess">;
   /** To one socket, in order with its other frames (kernel/fanout.ts ReplayPump). */
-  send(conn: Connection, text: string): void;
+  send(conn: ClientSocket, text: string): void;
   /** An event to one principal's own sockets (the kernel's). */
   toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void;
   /** A mail's link that decides an approval as its person (features/decision-links/). */

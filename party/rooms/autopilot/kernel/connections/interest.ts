@@ -1,8 +1,7 @@
-import type { Connection } from "agents/lifecycle";
 import { EntityId } from "../../../../../shared/protocol/common";
 import { MAX_VIEWED_THREADS } from "../../../../../shared/protocol/interest";
 import { BoundedMap } from "../../../../domain/bounded-map";
-import { connState } from "../../../shared/connection-state";
+import { type ClientSocket, connState } from "../../../shared/connection-state";
 
 /**
  * Delivery by interest (shared/protocol/interest.ts): a socket that connected with `view`
@@ -47,7 +46,7 @@ export class ThreadInterest {
   #byThread: Map<string, Set<string>> | null = null;
   readonly #bySocket = new Map<string, readonly string[]>();
 
-  constructor(private readonly viewing: () => Iterable<Connection>) {}
+  constructor(private readonly viewing: () => Iterable<ClientSocket>) {}
 
   #index(): Map<string, Set<string>> {
     if (this.#byThread) return this.#byThread;

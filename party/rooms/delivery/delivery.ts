@@ -1,0 +1,179 @@
+import { type Connection, type ConnectionContext, Lifecycle, type WSMessage } from "agents/lifecycle";
+import { WebSockets } from "agents/websockets";
+import { DurableObject } from "cloudflare:workers";
+import { CloseCode } from "../../../shared/protocol/errors";
+import { hasScope } from "../../../shared/scopes";
+import type { Env } from "../../env";
+import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll } from "../autopilot/kernel/fanout";
+import { principalTags } from "../shared/connection-cap";
+import { connState } from "../shared/connection-state";
+import { type DeliveryRpc, parseDeliveryName, type RoomTierRpc, type TierFrame } from "../shared/delivery-link";
+import { PRINCIPAL_HEADER } from "../shared/principal-header";
+
+/** A socket closes with this when its frames were lost on the way: the client resumes at once, exact by its last seq. */
+const RESUME_CLOSE = 1012;
+
+/**
+ * One of a workspace's delivery objects (docs/scale.md, the fan-out tier): it holds a share of
+ * the workspace's sockets so the Autopilot room does not. The room stays the workspace: it admits
+ * each socket, greets and replays it, answers its requests and decides who gets what; it sends
+ * each frame once to each delivery object (`deliver`), which sends it on to its own sockets, each
+ * in its protocol version (kernel/fanout.ts, the same code the room uses for the sockets it holds).
+ * A delivery object keeps nothing but its sockets (their tags and state survive hibernation).
+ */
+export class Delivery extends DurableObject<Env> implements DeliveryRpc {
+  /**
+   * Sockets the room has not greeted yet: they get nothing until its first frame for them (the
+   * hello), so no frame the room sent before it knew them reaches them ahead of it.
+   */
+  readonly #pending = new Set<string>();
+  readonly sockets = new WebSockets({
+    protocol: false,
+    handlers: {
+      onConnect: (conn, ctx) => this.#opened(conn, ctx),
+      onMessage: (conn, message) => this.#message(conn, message),
+      onClose: (conn) => this.#closed(conn),
+    },
+    getConnectionTags: (_conn, ctx) => [...principalTags(ctx.request), ...fanoutTags(ctx.request)],
+  });
+  readonly lifecycle: Lifecycle = Lifecycle.install(this).use(this.sockets);
+
+  /**
+   * The room, through one stub: calls on one stub arrive in the order they were made (a socket's
+   * open before its frames), which two stubs do not promise. A failed call breaks a stub for
+   * good, so the next call takes a new one.
+   */
+  #roomStub: RoomTierRpc | null = null;
+
+  /** This object's place: its workspace's room and its index among the workspace's delivery objects. */
+  #where(): { room: RoomTierRpc; tier: number } {
+    const { workspaceId, tier } = parseDeliveryName(this.lifecycle.name);
+    this.#roomStub ??= this.env.Autopilot.getByName(workspaceId);
+    return { room: this.#roomStub, tier };
+  }
+
+  /** Calls the room; on failure the stub is dropped (see #roomStub) and the error reported. */
+  async #tell(what: string, call: (room: RoomTierRpc, tier: number) => Promise<void>): Promise<boolean> {
+    const { room, tier } = this.#where();
+    try {
+      await call(room, tier);
+      return true;
+    } catch (error) {
+      if (this.#roomStub === room) this.#roomStub = null;
+      report(what, this.lifecycle.name, error);
+      return false;
+    }
+  }
+
+  /**
+   * Lifecycle hook, once per object lifetime: the room learns which sockets this object holds.
+   * After a restart (not a hibernation) there are none: sockets the room still counted here
+   * went with the old instance.
+   */
+  async onStart(): Promise<void> {
+    const ids = this.ctx.getWebSockets().flatMap((ws) => this.ctx.getTags(ws)[0] ?? []);
+    await this.#tell("the room did not hear which sockets are here", (room, tier) => room.tierHolds(tier, ids));
+  }
+
+  async #opened(conn: Connection, ctx: ConnectionContext): Promise<void> {
+    const principalHeader = ctx.request.headers.get(PRINCIPAL_HEADER);
+    if (!principalHeader) {
+      conn.close(CloseCode.unauthenticated, "unauthenticated");
+      return;
+    }
+    this.#pending.add(conn.id);
+    const opened = { id: conn.id, url: ctx.request.url, principalHeader, tags: [...conn.tags] };
+    if (await this.#tell("the room did not take a socket", (room, tier) => room.tierOpened(tier, opened))) return;
+    this.#pending.delete(conn.id);
+    conn.close(RESUME_CLOSE, "the workspace is restarting: reconnect");
+  }
+
+  async #message(conn: Connection, message: WSMessage): Promise<void> {
+    // A hibernating socket delivers a string or an ArrayBuffer; a view is copied out.
+    const data =
+      typeof message === "string" || message instanceof ArrayBuffer
+        ? message
+        : new Uint8Array(message.buffer, message.byteOffset, message.byteLength).slice().buffer;
+    if (!(await this.#tell("the room did not take a frame", (room, tier) => room.tierMessage(tier, conn.id, data))))
+      conn.close(RESUME_CLOSE, "the workspace is restarting: reconnect");
+  }
+
+  async #closed(conn: Connection): Promise<void> {
+    this.#pending.delete(conn.id);
+    await this.#tell("the room missed a close", (room, tier) => room.tierClosed(tier, conn.id));
+  }
+
+  async deliver(frames: TierFrame[]): Promise<void> {
+    await this.lifecycle.start();
+    for (const frame of frames) this.#apply(frame);
+  }
+
+  async resume(reason: string): Promise<void> {
+    await this.lifecycle.start();
+    this.#pending.clear();
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(RESUME_CLOSE, reason.slice(0, 120));
+      } catch {
+        // Already closing.
+      }
+    }
+  }
+
+  #apply(frame: TierFrame): void {
+    if ("do" in frame) {
+      const conn = this.#socket(frame.id);
+      if (!conn) return;
+      if (frame.do === "close") {
+        this.#pending.delete(frame.id);
+        conn.close(frame.code, frame.reason);
+      } else conn.setState(frame.state);
+      return;
+    }
+    switch (frame.to) {
+      case "one": {
+        this.#pending.delete(frame.id);
+        for (const ws of this.ctx.getWebSockets(frame.id)) send(ws, frame.text);
+        return;
+      }
+      case "tag":
+        sendToAll(this.ctx, frame.text, this.#skipping(frame.skip), frame.tag ?? undefined);
+        return;
+      case "ids":
+        for (const id of frame.ids)
+          if (!this.#pending.has(id)) for (const ws of this.ctx.getWebSockets(id)) send(ws, frame.text);
+        return;
+      case "scope": {
+        const skip = new Set(this.#skipping(frame.skip));
+        for (const conn of this.sockets.getConnections()) {
+          const state = connState(conn);
+          if (state && !skip.has(conn.id) && hasScope(state.principal.scopes, frame.scope))
+            sendQuietly(inOwnProtocol(conn), frame.text);
+        }
+        return;
+      }
+    }
+  }
+
+  /** What a broadcast skips: the sockets the room holds it for, and those it has not greeted. */
+  #skipping(skip: readonly string[] = []): string[] {
+    return this.#pending.size === 0 ? [...skip] : [...skip, ...this.#pending];
+  }
+
+  #socket(id: string): Connection | undefined {
+    for (const conn of this.sockets.getConnections(id)) return conn;
+    return undefined;
+  }
+}
+
+function send(ws: WebSocket, text: string): void {
+  try {
+    ws.send(text);
+  } catch {
+    // Closing: its close handler tells the room.
+  }
+}
+
+function report(msg: string, name: string, error: unknown): void {
+  console.error(JSON.stringify({ msg, delivery: name, error: String(error) }));
+}

@@ -1,0 +1,196 @@
+// The fan-out tier (docs/scale.md): with DELIVERY_OBJECTS = 4 (this project's binding) every
+// socket of a workspace is held by one of its four delivery objects, and the Autopilot room
+// sends each frame once to each of them. The sockets must not be able to tell: every durable
+// event once and in order, resume exact, access that holds live, presence counting everyone.
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { EventFrame } from "../../../shared/protocol/frames";
+import type { HelloPayload } from "../../../shared/protocol/hello";
+import { api, autopilotStub, createKey, idem, RawSocket, signUp } from "../../test/harness";
+import { deliveryName } from "../shared/delivery-link";
+import type { Delivery } from "./delivery";
+
+const K = 4;
+const deliveries = (env as unknown as { Delivery: DurableObjectNamespace<Delivery> }).Delivery;
+const delivery = (ws: string, tier: number) => deliveries.getByName(deliveryName(ws, tier));
+
+/** How many sockets each of the workspace's delivery objects holds. */
+async function held(ws: string): Promise<number[]> {
+  const counts: number[] = [];
+  for (let tier = 0; tier < K; tier++)
+    counts.push(await runInDurableObject(delivery(ws, tier), (_obj, state) => state.getWebSockets().length));
+  return counts;
+}
+
+/** The durable seqs a socket received after its hello, in the order it got them. */
+const seqsOf = (sock: RawSocket): number[] =>
+  sock.frames.flatMap((f) =>
+    f.type === "event" && (f as EventFrame).seq !== undefined ? [(f as EventFrame).seq!] : [],
+  );
+
+const messagesIn = (sock: RawSocket, threadId: string): string[] =>
+  sock.events("message.created").flatMap((e) => {
+    const message = (e.payload as { message: { threadId: string; text: string } }).message;
+    return message.threadId === threadId ? [message.text] : [];
+  });
+
+async function openMany(ws: string, cookie: string, n: number): Promise<RawSocket[]> {
+  const sockets: RawSocket[] = [];
+  for (let i = 0; i < n; i++) sockets.push(await RawSocket.open(ws, { cookie }, { device: `d${i}` }));
+  await Promise.all(sockets.map((s) => s.hello()));
+  return sockets;
+}
+
+describe("a workspace whose sockets four delivery objects hold", () => {
+  it("greets every socket, answers its requests and gives each durable event to each socket once, in order, across the delivery objects' eviction", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const sockets = await openMany(ws, owner.cookie, 40);
+    const counts = await held(ws);
+    // Dealt at random: with 40 sockets every one of the four holds some.
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(counts.every((n) => n > 0)).toBe(true);
+
+    const writer = sockets[0]!;
+    const { thread } = await writer.ok("threads.create", { title: "Tier", idempotencyKey: idem() });
+    const texts: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      texts.push(`m${i}`);
+      await writer.ok("chat.send", { threadId: thread.id, text: `m${i}`, idempotencyKey: idem() });
+      // Halfway, every delivery object is evicted with its sockets open (hibernation): they stay connected.
+      if (i === 2) for (let tier = 0; tier < K; tier++) await evictDurableObject(delivery(ws, tier));
+    }
+    for (const sock of sockets) {
+      await sock.waitFor((f) => f.type === "event" && messagesIn(sock, thread.id).length === texts.length, 10_000);
+      expect(messagesIn(sock, thread.id)).toEqual(texts);
+      const seqs = seqsOf(sock);
+      // Each once, in order, with no gap.
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i));
+    }
+    // Presence counts every socket, wherever it is held.
+    const late = await RawSocket.open(ws, { cookie: owner.cookie });
+    const hello = await late.hello();
+    expect(hello.presence?.connections).toBe(41);
+    for (const sock of [...sockets, late]) sock.close();
+  });
+
+  it("resumes a socket exactly after a disconnect, and after the room itself was evicted", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const [writer, reader] = await openMany(ws, owner.cookie, 2);
+    const { thread } = await writer!.ok("threads.create", { title: "Resume", idempotencyKey: idem() });
+    await writer!.ok("chat.send", { threadId: thread.id, text: "before", idempotencyKey: idem() });
+    await reader!.waitFor(() => messagesIn(reader!, thread.id).length === 1);
+    const hello = reader!.events("hello")[0]!.payload as HelloPayload;
+    const lastSeq = Math.max(...seqsOf(reader!));
+    reader!.close();
+    await writer!.ok("chat.send", { threadId: thread.id, text: "while away", idempotencyKey: idem() });
+    // The room hibernates with the writer's socket held by a delivery object: it must still serve it after.
+    await evictDurableObject(autopilotStub(ws));
+    await writer!.ok("chat.send", { threadId: thread.id, text: "after the room woke", idempotencyKey: idem() });
+
+    const back = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq, epoch: hello.epoch });
+    const resumed = await back.hello();
+    expect(resumed.snapshot).toBeNull();
+    await back.waitFor(() => messagesIn(back, thread.id).length === 2, 10_000);
+    expect(messagesIn(back, thread.id)).toEqual(["while away", "after the room woke"]);
+    expect(seqsOf(back)[0]).toBe(lastSeq + 1);
+    expect(messagesIn(writer!, thread.id)).toEqual(["before", "while away", "after the room woke"]);
+    writer!.close();
+    back.close();
+  });
+
+  it("resumes exactly the sockets of a delivery object that restarted, and stops counting them when it starts again", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const sockets = await openMany(ws, owner.cookie, 16);
+    const writer = sockets[0]!;
+    const { thread } = await writer.ok("threads.create", { title: "Restart", idempotencyKey: idem() });
+    await writer.ok("chat.send", { threadId: thread.id, text: "one", idempotencyKey: idem() });
+    for (const sock of sockets) await sock.waitFor(() => messagesIn(sock, thread.id).length === 1);
+    // A restart as its clients see it (a deploy): the object and its sockets go.
+    const counts = await held(ws);
+    const restarted = counts.indexOf(Math.max(...counts));
+    await evictDurableObject(delivery(ws, restarted), { webSockets: "close" });
+    await expect.poll(() => sockets.filter((s) => s.closed).length, { timeout: 5000 }).toBe(counts[restarted]);
+    const gone = sockets.filter((s) => s.closed);
+    const survivors = sockets.filter((s) => !s.closed);
+    await survivors[0]!.ok("chat.send", { threadId: thread.id, text: "two", idempotencyKey: idem() });
+    await survivors[0]!.ok("chat.send", { threadId: thread.id, text: "three", idempotencyKey: idem() });
+    // The others were not touched.
+    for (const sock of survivors) await sock.waitFor(() => messagesIn(sock, thread.id).length === 3);
+    // Each comes back where it left off: what it missed once, in order.
+    const back = await Promise.all(
+      gone.map(async (sock) => {
+        const hello = sock.events("hello")[0]!.payload as HelloPayload;
+        const again = await RawSocket.open(
+          ws,
+          { cookie: owner.cookie },
+          { lastSeq: Math.max(...seqsOf(sock)), epoch: hello.epoch },
+        );
+        await again.waitFor(() => messagesIn(again, thread.id).length === 2, 10_000);
+        expect(messagesIn(again, thread.id)).toEqual(["two", "three"]);
+        expect(seqsOf(again)[0]).toBe(Math.max(...seqsOf(sock)) + 1);
+        return again;
+      }),
+    );
+    // Presence counts the sockets there are, not those that went with the old instance.
+    await expect
+      .poll(async () => (await survivors[0]!.ok("presence.list", {})).presence.length, { timeout: 5000 })
+      .toBe(sockets.length);
+    for (const sock of [...sockets, ...back]) sock.close();
+  });
+
+  it("closes a revoked key's sockets in every delivery object, and only them", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const agent = await createKey(owner, ws, ["read", "write"]);
+    const bots: RawSocket[] = [];
+    for (let i = 0; i < 12; i++) bots.push(await RawSocket.open(ws, { key: agent.key }, { device: `bot${i}` }));
+    await Promise.all(bots.map((b) => b.hello()));
+    const [person] = await openMany(ws, owner.cookie, 1);
+    const revoked = await api(`/api/workspaces/${ws}/keys/${agent.id}`, { method: "DELETE", cookie: owner.cookie });
+    expect(revoked.status).toBeLessThan(300);
+    for (const bot of bots) expect((await bot.waitClosed(5000)).code).toBe(4001);
+    // The person's socket still works.
+    const { thread } = await person!.ok("threads.create", { title: "Still here", idempotencyKey: idem() });
+    expect(thread.title).toBe("Still here");
+    person!.close();
+  });
+
+  it("resumes every socket of a delivery object whose frames did not all arrive before the room stopped", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const sockets = await openMany(ws, owner.cookie, 12);
+    const { thread } = await sockets[0]!.ok("threads.create", { title: "Lost", idempotencyKey: idem() });
+    await sockets[0]!.ok("chat.send", { threadId: thread.id, text: "one", idempotencyKey: idem() });
+    for (const sock of sockets) await sock.waitFor(() => messagesIn(sock, thread.id).length === 1);
+    // As if the room had stopped with frames on their way: what it kept says the delivery
+    // object holding the most sockets is behind the log.
+    const counts = await held(ws);
+    const behind = counts.indexOf(Math.max(...counts));
+    const onIt = counts[behind]!;
+    await runInDurableObject(autopilotStub(ws), (_room, state) => {
+      state.storage.sql.exec(
+        "UPDATE feature_records SET doc = '{\"seq\":0}' WHERE kind = 'tier link' AND key = ?",
+        String(behind),
+      );
+    });
+    await evictDurableObject(autopilotStub(ws));
+    // Any request wakes the room: that delivery object's sockets are told to resume (1012) and their
+    // requests go unanswered; every other socket is served as before.
+    const outcomes = await Promise.all(
+      sockets.map((s) =>
+        s.call("threads.list", {}).then(
+          (res) => (res.ok ? "answered" : "refused"),
+          () => s.closed?.code ?? "timed out",
+        ),
+      ),
+    );
+    expect(onIt).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o === 1012).length).toBe(onIt);
+    expect(outcomes.filter((o) => o === "answered").length).toBe(sockets.length - onIt);
+    for (const sock of sockets) sock.close();
+  });
+});

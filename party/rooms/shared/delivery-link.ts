@@ -1,0 +1,66 @@
+import type { Scope } from "../../../shared/protocol/principal";
+import type { ConnState } from "./connection-state";
+
+/**
+ * The fan-out tier (docs/scale.md): a workspace's sockets held by K delivery objects
+ * (party/rooms/delivery/) instead of its Autopilot room, which sends each frame once to each
+ * of them. What the two say to each other is here; each side types the other's stub by it.
+ */
+
+/**
+ * One thing the room tells a delivery object, in the room's order. A frame's text is already
+ * the current protocol's: the delivery object converts it per socket (kernel/fanout.ts), except
+ * `one`, which the room addressed and converted itself. `skip` names sockets the room holds the
+ * frame for (their replay is under way: it sends it to them itself once they caught up).
+ */
+export type TierFrame =
+  | { to: "tag"; tag: string | null; text: string; seq?: number; skip?: string[] }
+  | { to: "ids"; ids: string[]; text: string }
+  | { to: "scope"; scope: Scope; text: string; skip?: string[] }
+  | { to: "one"; id: string; text: string }
+  | { do: "state"; id: string; state: ConnState }
+  | { do: "close"; id: string; code: number; reason: string };
+
+/** What a delivery object answers to its room. */
+export interface DeliveryRpc {
+  /** Frames in the room's order (one call at a time per delivery object). */
+  deliver(frames: TierFrame[]): Promise<void>;
+  /** Frames meant for its sockets were lost on the way: every socket resumes (1012), exact by its last seq. */
+  resume(reason: string): Promise<void>;
+}
+
+/** A socket a delivery object accepted, as the room learns of it. */
+export interface TierSocketOpened {
+  id: string;
+  /** The upgrade request's URL (protocol, view, resume point) and the principal the Worker vouched for. */
+  url: string;
+  principalHeader: string;
+  tags: string[];
+}
+
+/** What the room answers to its delivery objects. */
+export interface RoomTierRpc {
+  tierOpened(tier: number, socket: TierSocketOpened): Promise<void>;
+  tierMessage(tier: number, id: string, message: string | ArrayBuffer): Promise<void>;
+  tierClosed(tier: number, id: string): Promise<void>;
+  /** The sockets a delivery object holds as it starts (after a restart: none of those the room counted there). */
+  tierHolds(tier: number, ids: string[]): Promise<void>;
+}
+
+/** How many delivery objects a workspace's sockets are dealt among (0: none, the room holds them). */
+export function deliveryObjects(env: { DELIVERY_OBJECTS?: string }): number {
+  const k = Number(env.DELIVERY_OBJECTS ?? 0);
+  return Number.isInteger(k) && k > 0 ? Math.min(k, MAX_DELIVERY_OBJECTS) : 0;
+}
+
+/** More would cost the room more per frame than the sockets it saves (docs/scale.md). */
+export const MAX_DELIVERY_OBJECTS = 64;
+
+/** The name a workspace's delivery object `tier` is addressed by. */
+export const deliveryName = (workspaceId: string, tier: number): string => `${tier}:${workspaceId}`;
+
+/** The workspace and tier a delivery object's name says. */
+export function parseDeliveryName(name: string): { workspaceId: string; tier: number } {
+  const colon = name.indexOf(":");
+  return { tier: Number(name.slice(0, colon)), workspaceId: name.slice(colon + 1) };
+}
