@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { HelloPayload } from "../../../shared/protocol/hello";
+import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../../shared/protocol/version";
 import { api, autopilotStub, createKey, idem, RawSocket, signUp } from "../../test/harness";
 import { deliveryName } from "../shared/delivery-link";
 import type { Delivery } from "./delivery";
@@ -140,6 +141,51 @@ describe("a workspace whose sockets four delivery objects hold", () => {
       .poll(async () => (await survivors[0]!.ok("presence.list", {})).presence.length, { timeout: 5000 })
       .toBe(sockets.length);
     for (const sock of [...sockets, ...back]) sock.close();
+  });
+
+  it("gives a thread's messages to the sockets viewing it and a bump to the others that chose, wherever they are held", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const [writer] = await openMany(ws, owner.cookie, 1);
+    const { thread: a } = await writer!.ok("threads.create", { title: "A", idempotencyKey: idem() });
+    const { thread: b } = await writer!.ok("threads.create", { title: "B", idempotencyKey: idem() });
+    const open = async (view: string) => {
+      const sockets: RawSocket[] = [];
+      for (let i = 0; i < 8; i++) sockets.push(await RawSocket.open(ws, { cookie: owner.cookie }, { view }));
+      await Promise.all(sockets.map((s) => s.hello()));
+      return sockets;
+    };
+    const onA = await open(a.id);
+    const onB = await open(b.id);
+    await writer!.ok("chat.send", { threadId: a.id, text: "for A", idempotencyKey: idem() });
+    for (const sock of onA) await sock.waitFor(() => messagesIn(sock, a.id).length === 1);
+    for (const sock of onB) {
+      await sock.waitFor(
+        (f) =>
+          f.type === "event" &&
+          (f as EventFrame).event === "thread.bump" &&
+          JSON.stringify((f as EventFrame).payload).includes(a.id),
+      );
+      expect(messagesIn(sock, a.id)).toEqual([]);
+    }
+    for (const sock of [writer!, ...onA, ...onB]) sock.close();
+  });
+
+  it("speaks to each socket in its own protocol version, the previous one's and the oldest's too", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const versions = [PROTOCOL_VERSION, PROTOCOL_VERSION - 1, OLDEST_PROTOCOL_VERSION];
+    // Several of each, so each version is held by more than one delivery object most of the time.
+    const sockets: RawSocket[] = [];
+    for (const protocol of versions)
+      for (let i = 0; i < 4; i++) sockets.push(await RawSocket.open(ws, { cookie: owner.cookie }, { protocol }));
+    const hellos = await Promise.all(sockets.map((s) => s.hello()));
+    expect(hellos.map((h) => h.protocol)).toEqual(versions.flatMap((v) => [v, v, v, v]));
+    const { thread } = await sockets[0]!.ok("threads.create", { title: "Versions", idempotencyKey: idem() });
+    await sockets[0]!.ok("chat.send", { threadId: thread.id, text: "to all", idempotencyKey: idem() });
+    // Every frame each one gets is checked against its version's schemas (party/test/setup.ts).
+    for (const sock of sockets) await sock.waitFor(() => messagesIn(sock, thread.id).length === 1);
+    for (const sock of sockets) sock.close();
   });
 
   it("closes a revoked key's sockets in every delivery object, and only them", async () => {
