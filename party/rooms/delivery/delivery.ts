@@ -7,11 +7,14 @@ import type { Env } from "../../env";
 import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll } from "../autopilot/kernel/fanout";
 import { principalTags } from "../shared/connection-cap";
 import { connState } from "../shared/connection-state";
-import { type DeliveryRpc, parseDeliveryName, type RoomTierRpc, type TierFrame } from "../shared/delivery-link";
+import {
+  type DeliveryRpc,
+  parseDeliveryName,
+  RESUME_CLOSE,
+  type RoomTierRpc,
+  type TierFrame,
+} from "../shared/delivery-link";
 import { PRINCIPAL_HEADER } from "../shared/principal-header";
-
-/** A socket closes with this when its frames were lost on the way: the client resumes at once, exact by its last seq. */
-const RESUME_CLOSE = 1012;
 
 /**
  * One of a workspace's delivery objects (docs/scale.md, the fan-out tier): it holds a share of

@@ -239,4 +239,40 @@ describe("a workspace whose sockets four delivery objects hold", () => {
     expect(outcomes.filter((o) => o === "answered").length).toBe(sockets.length - onIt);
     for (const sock of sockets) sock.close();
   });
+
+  it("resumes a socket whose hello or replay the room could not know had arrived when it stopped", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const sockets = await openMany(ws, owner.cookie, 6);
+    const unsure = sockets[3]!;
+    const { connectionId } = unsure.events("hello")[0]!.payload as HelloPayload;
+    const record = () =>
+      runInDurableObject(autopilotStub(ws), (_room, state) =>
+        state.storage.sql
+          .exec<{ doc: string }>("SELECT doc FROM feature_records WHERE kind = 'tier socket' AND key = ?", connectionId)
+          .one(),
+      );
+    // Settled once the room heard that the batch with its hello arrived.
+    await expect.poll(async () => JSON.parse((await record()).doc).settling).toBe(false);
+    // As if the room had stopped before hearing so:
+    const doc = JSON.parse((await record()).doc);
+    await runInDurableObject(autopilotStub(ws), (_room, state) => {
+      state.storage.sql.exec(
+        "UPDATE feature_records SET doc = ? WHERE kind = 'tier socket' AND key = ?",
+        JSON.stringify({ ...doc, settling: true }),
+        connectionId,
+      );
+    });
+    await evictDurableObject(autopilotStub(ws));
+    const outcomes = await Promise.all(
+      sockets.map((s) =>
+        s.call("threads.list", {}).then(
+          (res) => (res.ok ? "answered" : "refused"),
+          () => s.closed?.code ?? "timed out",
+        ),
+      ),
+    );
+    expect(outcomes).toEqual(sockets.map((s) => (s === unsure ? 1012 : "answered")));
+    for (const sock of sockets) sock.close();
+  });
 });

@@ -47,6 +47,9 @@ export interface RoomTierRpc {
   tierHolds(tier: number, ids: string[]): Promise<void>;
 }
 
+/** A socket closes with this (the standard "service restart") to resume at once, exact by its last seq. */
+export const RESUME_CLOSE = 1012;
+
 /** How many delivery objects a workspace's sockets are dealt among (0: none, the room holds them). */
 export function deliveryObjects(env: { DELIVERY_OBJECTS?: string }): number {
   const k = Number(env.DELIVERY_OBJECTS ?? 0);

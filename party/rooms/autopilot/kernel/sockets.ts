@@ -253,12 +253,14 @@ export class RoomSockets {
     const plan = planResume(this.d.sql, roomEpoch(this.d.sql), admission.lastSeq, admission.epoch);
     this.#greet(conn, plan);
     // The replay goes out in pages; frames for this socket wait until it has caught up.
+    // Greeted and caught up: a delivery object's socket (kernel/tier.ts) is settled once its link delivered this far.
+    const settled = () => this.d.tier.settled(conn.id);
     if (plan.kind === "replay") {
       const view = state.view && {
         threads: new Set(state.view),
         skipped: (threads: ReadonlySet<string>) => this.#bumpTo(conn, threads),
       };
-      void this.#replay.start(inOwnProtocol(conn), plan.from, view).catch((error: unknown) => {
+      void this.#replay.start(inOwnProtocol(conn), plan.from, view).then(settled, (error: unknown) => {
         console.error(
           JSON.stringify({
             msg: "replay failed",
@@ -268,7 +270,7 @@ export class RoomSockets {
           }),
         );
       });
-    }
+    } else settled();
     this.d.joined(conn, state.principal, ctx.request);
     this.#presence.joined(entry);
   }

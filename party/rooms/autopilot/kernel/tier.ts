@@ -3,7 +3,13 @@ import { Principal, type Scope } from "../../../../shared/protocol/principal";
 import type { Sql } from "../../../domain/sql";
 import { defineRecord } from "../../../records/codec";
 import type { ClientSocket, ConnState } from "../../shared/connection-state";
-import { type DeliveryRpc, deliveryName, type TierFrame, type TierSocketOpened } from "../../shared/delivery-link";
+import {
+  type DeliveryRpc,
+  deliveryName,
+  RESUME_CLOSE,
+  type TierFrame,
+  type TierSocketOpened,
+} from "../../shared/delivery-link";
 import { PRINCIPAL_HEADER } from "../../shared/principal-header";
 import { currentSeq } from "./commit";
 import { featureStore } from "./feature-store";
@@ -34,6 +40,8 @@ const SocketDoc = z.object({
       view: z.array(z.string()).optional(),
     })
     .nullable(),
+  /** Not yet greeted and caught up as far as its delivery object knows (see DeliveryTier.settled). */
+  settling: z.boolean().optional(),
 });
 const sockets = featureStore(defineRecord("tier socket", SocketDoc));
 const delivered = featureStore(defineRecord("tier link", z.object({ seq: z.number().int().nonnegative() })));
@@ -61,6 +69,8 @@ interface Link {
   /** The highest durable seq queued, and the highest a batch that arrived carried. */
   queuedSeq: number;
   deliveredSeq: number;
+  /** Sockets whose hello and replay are all queued: settled once the batch that carries them arrives. */
+  settling: RemoteSocket[];
 }
 
 export class DeliveryTier {
@@ -82,6 +92,19 @@ export class DeliveryTier {
       const seq = delivered.get(this.d.sql, String(tier))?.seq ?? 0;
       if (seq < end) this.#lost(tier, `frames up to ${end} did not all arrive (${seq})`);
     }
+    // A socket whose hello or replay (or the live frames held meanwhile) may not all have arrived resumes.
+    for (const socket of [...this.#sockets.values()])
+      if (socket.settling) socket.close(RESUME_CLOSE, "the workspace restarted: reconnect");
+  }
+
+  /**
+   * The room greeted the socket and its replay caught up: once the batch carrying the last of
+   * it arrives, the socket is settled. Until then a room that stops and starts again cannot
+   * know what of it arrived, and has the socket resume.
+   */
+  settled(id: string): void {
+    const socket = this.#sockets.get(id);
+    if (socket?.settling) this.#link(socket.tier).settling.push(socket);
   }
 
   /** Whether any delivery object holds sockets for the room. */
@@ -112,7 +135,7 @@ export class DeliveryTier {
 
   opened(tier: number, opened: TierSocketOpened): void {
     this.#load();
-    const socket = this.#add(new RemoteSocket(opened.id, tier, opened.tags, null, this));
+    const socket = this.#add(new RemoteSocket(opened.id, tier, opened.tags, null, true, this));
     const ids = this.#byTier.get(tier)!;
     const link = this.#link(tier);
     // Its first socket: it gets every durable event from here on (the socket's hello covers those before).
@@ -200,10 +223,17 @@ export class DeliveryTier {
       while (link.queue.length > 0 && this.#links.get(link.tier) === link) {
         const frames = link.queue;
         const seq = link.queuedSeq;
+        const settling = link.settling;
         link.queue = [];
         link.chars = 0;
+        link.settling = [];
         await link.stub.deliver(frames);
         if (seq > link.deliveredSeq) this.#mark(link, seq);
+        for (const socket of settling)
+          if (this.#sockets.get(socket.id) === socket) {
+            socket.settling = false;
+            this.#save(socket);
+          }
       }
     } catch (error) {
       console.error(
@@ -253,6 +283,7 @@ export class DeliveryTier {
         busy: false,
         queuedSeq: seq,
         deliveredSeq: seq,
+        settling: [],
       };
       this.#links.set(tier, link);
     }
@@ -288,14 +319,15 @@ export class DeliveryTier {
   }
 
   #save(socket: RemoteSocket): void {
-    sockets.put(this.d.sql, socket.id, { tier: socket.tier, tags: [...socket.tags], state: socket.state }, Date.now());
+    const doc = { tier: socket.tier, tags: [...socket.tags], state: socket.state, settling: socket.settling };
+    sockets.put(this.d.sql, socket.id, doc, Date.now());
   }
 
   #load(): void {
     if (this.#loaded) return;
     this.#loaded = true;
     for (const { key, value } of sockets.entries(this.d.sql))
-      this.#add(new RemoteSocket(key, value.tier, value.tags, value.state, this));
+      this.#add(new RemoteSocket(key, value.tier, value.tags, value.state, value.settling ?? false, this));
   }
 }
 
@@ -328,6 +360,8 @@ export class RemoteSocket implements ClientSocket {
     readonly tier: number,
     readonly tags: readonly string[],
     state: ConnState | null,
+    /** Kept in the room's SQLite (DeliveryTier.settled). */
+    public settling: boolean,
     private readonly links: DeliveryTier,
   ) {
     this.#state = state;
