@@ -94,6 +94,29 @@ export function goalRows(r) {
     );
     rows.push(bytesRow("interest", `bytes all ${n} sockets receive per chat message`, r.interest, "frames"));
   }
+  if (r.tier) {
+    const { n, k, delivered } = r.tier;
+    rows.push(
+      cpuRow(
+        "tier",
+        `CPU per chat message, ${n} sockets that get every message held by ${k} delivery objects (floor: one object holding them; both in one workerd process here)`,
+        r.tier,
+        msText,
+        null,
+      ),
+    );
+    rows.push([
+      "tier",
+      `durable events the ${delivered.sockets} sockets received across the blocks: gaps and repeats in each socket's seq`,
+      `${delivered.events.toLocaleString("en")} events`,
+      "—",
+      "—",
+      "0 gaps, 0 repeats",
+      delivered.gaps === 0 && delivered.repeats === 0 && delivered.events > 0
+        ? "**met**"
+        : `**not met**: ${delivered.gaps} gaps, ${delivered.repeats} repeats`,
+    ]);
+  }
   if (r.storm) {
     rows.push(
       cpuRow(
@@ -212,6 +235,12 @@ export function latencyRows(r) {
       `interest, ${r.interest.n} sockets: message → every socket that gets its body has it, p50 / p99`,
       pct(r.interest.room.latencies),
       pct(r.interest.floor.latencies),
+    ]);
+  if (r.tier)
+    rows.push([
+      `tier, ${r.tier.n} sockets: message → every socket has it (floor: one object), p50 / p99`,
+      pct(r.tier.room.latencies),
+      pct(r.tier.floor.latencies),
     ]);
   if (r.storm)
     rows.push([

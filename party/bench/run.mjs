@@ -20,6 +20,7 @@ import { renderReport, writeDocs } from "./report.mjs";
 import { assistant, startAssistantModel } from "./suite-assistant.mjs";
 import { fanout } from "./suite-fanout.mjs";
 import { interest } from "./suite-interest.mjs";
+import { tier } from "./suite-tier.mjs";
 import { appPaint, graphSync } from "./suite-graph.mjs";
 import { crowd, storm } from "./suite-storm.mjs";
 import { task } from "./suite-task.mjs";
@@ -27,7 +28,7 @@ import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const num = (name, fallback) => Number(env(name, fallback));
-const SUITES = env("BENCH_SUITES", "fanout,interest,storm,crowd,assistant,task,graph").split(",");
+const SUITES = env("BENCH_SUITES", "fanout,interest,tier,storm,crowd,assistant,task,graph").split(",");
 const BLOCKS = num("BENCH_BLOCKS", 10);
 const WARMUP = num("BENCH_WARMUP", 1);
 const SIZES = env("BENCH_SIZES", "100,500").split(",").map(Number);
@@ -36,6 +37,9 @@ const STORM_READERS = num("BENCH_STORM_READERS", 300);
 const INTEREST_READERS = num("BENCH_INTEREST_READERS", 2000);
 const INTEREST_VIEWERS = num("BENCH_INTEREST_VIEWERS", 100);
 const INTEREST_EDITS = num("BENCH_INTEREST_EDITS", 30);
+const TIER_READERS = num("BENCH_TIER_READERS", 2000);
+const TIER_OBJECTS = num("BENCH_TIER_OBJECTS", 4);
+const TIER_EDITS = num("BENCH_TIER_EDITS", 30);
 const CROWD_SOCKETS = num("BENCH_CROWD_SOCKETS", 2000);
 const CROWD_FLOOR_SOCKETS = num("BENCH_CROWD_FLOOR_SOCKETS", 100);
 const CROWD_PRINCIPALS = num("BENCH_CROWD_PRINCIPALS", 40);
@@ -63,6 +67,9 @@ const DEFAULTS = [
   "BENCH_INTEREST_READERS",
   "BENCH_INTEREST_VIEWERS",
   "BENCH_INTEREST_EDITS",
+  "BENCH_TIER_READERS",
+  "BENCH_TIER_OBJECTS",
+  "BENCH_TIER_EDITS",
   "BENCH_CROWD_SOCKETS",
   "BENCH_CROWD_FLOOR_SOCKETS",
   "BENCH_CROWD_PRINCIPALS",
@@ -101,6 +108,15 @@ const roomServer = await startServer({
     HATCHERY_MAX_EDGES: String(Math.max(EDGES, RENDER_NODES * 2) + 10),
   },
 });
+// The fan-out tier's bench: the same room with its sockets held by delivery objects (docs/scale.md).
+const tieredServer = SUITES.includes("tier")
+  ? await startServer({
+      port: await freePort(),
+      persistDir: join(dir, "tiered"),
+      localObservability: false,
+      vars: { ...LIMITS_OFF, DELIVERY_OBJECTS: String(TIER_OBJECTS) },
+    })
+  : null;
 const floorServer = await startBaseline({
   port: await freePort(),
   persistDir: join(dir, "floor"),
@@ -187,6 +203,16 @@ try {
       })),
     };
   }
+  if (tieredServer) {
+    console.log(`fan-out tier, ${TIER_READERS} sockets held by ${TIER_OBJECTS} delivery objects…`);
+    const tieredTarget = await benchTarget(tieredServer);
+    const tiered = { server: tieredServer, target: tieredTarget, cpu: serverCpu(tieredTarget, tieredServer.child.pid) };
+    results.tier = {
+      n: TIER_READERS,
+      k: TIER_OBJECTS,
+      ...(await tier({ ...common, tiered, n: TIER_READERS, edits: TIER_EDITS, profile: profileFor("tier") })),
+    };
+  }
   if (SUITES.includes("storm")) {
     console.log(`reconnect storm, ${STORM_READERS} readers…`);
     results.storm = {
@@ -242,7 +268,7 @@ try {
     }
   }
 } finally {
-  await Promise.all([roomServer.stop(), floorServer.stop(), npmFloorServer?.stop()]);
+  await Promise.all([roomServer.stop(), floorServer.stop(), npmFloorServer?.stop(), tieredServer?.stop()]);
   await model.close();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -251,6 +277,7 @@ results.settings = [
   `${BLOCKS} measured blocks per server after ${WARMUP} warm-up, rotating`,
   `fan-out ${EDITS} edits per block`,
   `interest ${INTEREST_EDITS} messages per block`,
+  `tier ${TIER_EDITS} messages per block to ${TIER_READERS} sockets, ${TIER_OBJECTS} delivery objects`,
   `storm ${STORM_READERS} readers`,
   `crowd ${CROWD_RECONNECTS} reconnects one at a time per block, ${CROWD_SOCKETS} sockets against ${CROWD_FLOOR_SOCKETS}, ${CROWD_PRINCIPALS} members`,
   `assistant ${ROUNDS} replies of ${PIECES} deltas ${PIECE_MS} ms apart per block`,

@@ -9,7 +9,7 @@ import { signUpPerson } from "./bench-person.mjs";
 import { chatEdits, open, openMany, rotateEdits } from "./suite-fanout.mjs";
 
 /** A workspace of `n` sockets; `viewers` of them view the posted thread (null: nobody chooses, all get it). */
-async function openWorkspace(room, n, viewers, label) {
+export async function openWorkspace(room, n, viewers, label) {
   const person = await signUpPerson(room.server.url, label);
   const key = await person.createKey("bench");
   const base = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=bench`;
@@ -48,6 +48,7 @@ async function openWorkspace(room, n, viewers, label) {
   for (const s of sockets) s.on("message", (data) => (bytes += data.length));
   const timer = chatEdits(writer, getting, posted, `${label}-edit`);
   return {
+    sockets,
     /** `edits` messages: per message, not per delivery. */
     edits: async (edits) => {
       bytes = 0;
