@@ -36,6 +36,17 @@ const messagesIn = (sock: RawSocket, threadId: string): string[] =>
     return message.threadId === threadId ? [message.text] : [];
   });
 
+/** A request on each socket: "answered", or the code it was closed with instead. */
+const askEach = (sockets: RawSocket[]) =>
+  Promise.all(
+    sockets.map((s) =>
+      s.call("threads.list", {}).then(
+        (res) => (res.ok ? "answered" : "refused"),
+        () => s.closed?.code ?? "timed out",
+      ),
+    ),
+  );
+
 async function openMany(ws: string, cookie: string, n: number): Promise<RawSocket[]> {
   const sockets: RawSocket[] = [];
   for (let i = 0; i < n; i++) sockets.push(await RawSocket.open(ws, { cookie }, { device: `d${i}` }));
@@ -226,14 +237,7 @@ describe("a workspace whose sockets four delivery objects hold", () => {
     await evictDurableObject(autopilotStub(ws));
     // Any request wakes the room: that delivery object's sockets are told to resume (1012) and their
     // requests go unanswered; every other socket is served as before.
-    const outcomes = await Promise.all(
-      sockets.map((s) =>
-        s.call("threads.list", {}).then(
-          (res) => (res.ok ? "answered" : "refused"),
-          () => s.closed?.code ?? "timed out",
-        ),
-      ),
-    );
+    const outcomes = await askEach(sockets);
     expect(onIt).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o === 1012).length).toBe(onIt);
     expect(outcomes.filter((o) => o === "answered").length).toBe(sockets.length - onIt);
@@ -264,14 +268,7 @@ describe("a workspace whose sockets four delivery objects hold", () => {
       );
     });
     await evictDurableObject(autopilotStub(ws));
-    const outcomes = await Promise.all(
-      sockets.map((s) =>
-        s.call("threads.list", {}).then(
-          (res) => (res.ok ? "answered" : "refused"),
-          () => s.closed?.code ?? "timed out",
-        ),
-      ),
-    );
+    const outcomes = await askEach(sockets);
     expect(outcomes).toEqual(sockets.map((s) => (s === unsure ? 1012 : "answered")));
     for (const sock of sockets) sock.close();
   });
