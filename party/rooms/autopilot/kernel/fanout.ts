@@ -17,11 +17,11 @@ export function broadcast(
   replay: ReplayPump,
   text: string,
   seq: number | undefined,
-  tier: DeliveryTier,
+  tier: DeliveryTier | null,
 ): void {
   const skip = replay.size > 0 ? replay.holdBroadcast(text, seq) : undefined;
   sendToAll(ctx, text, skip);
-  if (tier.any()) tier.toTag(null, text, seq, skip);
+  tier?.toTag(null, text, seq, skip);
 }
 
 /**
@@ -37,13 +37,13 @@ export function broadcastToThread(
   seq: number | undefined,
   viewers: ReadonlySet<string>,
   wants: (socketId: string) => boolean,
-  tier: DeliveryTier,
+  tier: DeliveryTier | null,
 ): void {
   const skip = replay.size > 0 ? replay.holdBroadcast(text, seq, wants) : undefined;
   sendToAll(ctx, text, skip, EVERYTHING_TAG);
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
   for (const id of viewers) for (const ws of ctx.getWebSockets(id)) sendOpen(ctx, ws, text, skipping);
-  if (!tier.any()) return;
+  if (!tier) return;
   tier.toTag(EVERYTHING_TAG, text, seq, skip);
   tier.toIds(skipping ? [...viewers].filter((id) => !skipping.has(id)) : viewers, text);
 }

@@ -72,6 +72,7 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       workspaceId: d.workspaceId,
       stub: (name) => d.env.Delivery.getByName(name),
       opened: (socket, request) => this.clients.onConnect(socket, { request }),
+      active: (tier) => this.clients.remote(tier),
       message: (socket, data) => this.clients.onMessage(socket, data),
       closed: (socket) => this.clients.onClose(socket),
     });
@@ -88,7 +89,6 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       limits,
       connections: everySocket,
       ownConnections: own,
-      tier,
       hello: (principal) => this.features.hello(principal),
       snapshot: () => this.features.snapshot(),
       joined: (conn, principal, request) => this.features.joined(conn, principal, request),

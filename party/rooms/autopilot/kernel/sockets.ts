@@ -53,8 +53,6 @@ export interface SocketsDeps {
   connections(tag?: string): Iterable<ClientSocket>;
   /** Only the room's own. */
   ownConnections(tag?: string): Iterable<ClientSocket>;
-  /** The sockets its delivery objects hold (kernel/tier.ts). */
-  tier: DeliveryTier;
   /**
    * What a hello to `principal` carries besides the room's state: live streams and sessions,
    * the Autopilot, the stream budget, the principal's read markers.
@@ -83,6 +81,8 @@ export class RoomSockets {
   readonly #interest: ThreadInterest;
   readonly #bumps: ThreadBumps<ThreadBump>;
   #entry: Executor | null = null;
+  /** The sockets the workspace's delivery objects hold (kernel/tier.ts), while they hold any. */
+  #remote: DeliveryTier | null = null;
   /** What presence the sockets were last told: a window that changes nothing tells nothing. */
   readonly #told = new PresenceTold();
 
@@ -107,6 +107,11 @@ export class RoomSockets {
     this.#bumps = new ThreadBumps(d.bump, (bumps) => {
       for (const text of bumpFrames(bumps)) this.#toTag(VIEW_TAG, text);
     });
+  }
+
+  /** The delivery objects hold sockets for the room (or none any more: null). */
+  remote(tier: DeliveryTier | null): void {
+    this.#remote = tier;
   }
 
   /** The room's one entry for requests: built on the features, which are built after the sockets. */
@@ -166,7 +171,7 @@ export class RoomSockets {
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
     const text = eventFrame(event, payload, seq);
     const threadId = viewedThreadOf(event, payload);
-    if (threadId === null || !this.#interest.any()) return broadcast(this.d.ctx, this.#replay, text, seq, this.d.tier);
+    if (threadId === null || !this.#interest.any()) return broadcast(this.d.ctx, this.#replay, text, seq, this.#remote);
     const interest = this.#interest;
     broadcastToThread(
       this.d.ctx,
@@ -175,7 +180,7 @@ export class RoomSockets {
       seq,
       interest.viewers(threadId),
       (id) => interest.wants(id, threadId),
-      this.d.tier,
+      this.#remote,
     );
     this.#bumps.touched(threadId);
   }
@@ -199,8 +204,8 @@ export class RoomSockets {
       return state !== null && hasScope(state.principal.scopes, scope);
     };
     for (const conn of this.d.ownConnections()) if (holds(conn)) this.send(conn, text);
-    const tier = this.d.tier;
-    if (!tier.any()) return;
+    const tier = this.#remote;
+    if (!tier) return;
     // A replaying remote socket gets it from the room once caught up (ReplayPump), the others from their delivery object.
     const skip =
       this.#replay.size > 0 ? this.#replay.holdBroadcast(text, undefined, (id) => heldFor(tier.get(id), holds)) : [];
@@ -214,20 +219,17 @@ export class RoomSockets {
 
   /** A frame to the sockets with `tag`, each in its protocol; one that is replaying gets it once caught up. */
   #toTag(tag: string, text: string): void {
-    const tier = this.d.tier;
-    const remote = tier.any();
+    const tier = this.#remote;
     const skip =
-      this.#replay.size > 0
-        ? this.#replay.holdBroadcast(text, undefined, (id) => this.#tagged(id, tag, remote))
-        : undefined;
+      this.#replay.size > 0 ? this.#replay.holdBroadcast(text, undefined, (id) => this.#tagged(id, tag)) : undefined;
     sendToAll(this.d.ctx, text, skip, tag);
-    if (remote) tier.toTag(tag, text, undefined, skip);
+    tier?.toTag(tag, text, undefined, skip);
   }
 
   /** Whether the socket `id` (the room's own or a remote one) carries `tag`. */
-  #tagged(id: string, tag: string, remote: boolean): boolean {
+  #tagged(id: string, tag: string): boolean {
     for (const ws of this.d.ctx.getWebSockets(id)) return this.d.ctx.getTags(ws).includes(tag);
-    return remote && (this.d.tier.get(id)?.tags.includes(tag) ?? false);
+    return this.#remote?.get(id)?.tags.includes(tag) ?? false;
   }
 
   onConnect(conn: ClientSocket, ctx: Pick<ConnectionContext, "request">): void {
@@ -254,7 +256,7 @@ export class RoomSockets {
     this.#greet(conn, plan);
     // The replay goes out in pages; frames for this socket wait until it has caught up.
     // Greeted and caught up: a delivery object's socket (kernel/tier.ts) is settled once its link delivered this far.
-    const settled = () => this.d.tier.settled(conn.id);
+    const settled = () => this.#remote?.settled(conn.id);
     if (plan.kind === "replay") {
       const view = state.view && {
         threads: new Set(state.view),
@@ -280,7 +282,7 @@ export class RoomSockets {
     principalId: string,
   ): { readonly readyState: number; close(code?: number, reason?: string): void }[] {
     const own = this.d.ctx.getWebSockets(principalTag(principalId));
-    return this.d.tier.any() ? [...own, ...this.d.tier.connections(principalTag(principalId))] : own;
+    return this.#remote ? [...own, ...this.#remote.connections(principalTag(principalId))] : own;
   }
 
   /** These threads' bumps, to one socket (what its replay left out). */

@@ -56,6 +56,8 @@ export interface TierDeps {
   workspaceId(): string;
   /** The room's handling of a socket's connect, frame and close (kernel/sockets.ts), for remote ones too. */
   opened(socket: RemoteSocket, request: Request): void;
+  /** The delivery objects hold sockets for the room now (this tier), or none any more (null). */
+  active(tier: DeliveryTier | null): void;
   message(socket: RemoteSocket, data: string | ArrayBuffer): void;
   closed(socket: RemoteSocket): void;
 }
@@ -75,6 +77,7 @@ interface Link {
 
 export class DeliveryTier {
   #loaded = false;
+  #active = false;
   readonly #sockets = new Map<string, RemoteSocket>();
   /** Per delivery object, its sockets (the links to send to are those with any). */
   readonly #byTier = new Map<number, Set<string>>();
@@ -105,12 +108,6 @@ export class DeliveryTier {
   settled(id: string): void {
     const socket = this.#sockets.get(id);
     if (socket?.settling) this.#link(socket.tier).settling.push(socket);
-  }
-
-  /** Whether any delivery object holds sockets for the room. */
-  any(): boolean {
-    this.#load();
-    return this.#sockets.size > 0;
   }
 
   /** The remote sockets, or those with a tag. */
@@ -301,7 +298,16 @@ export class DeliveryTier {
     this.#sockets.set(socket.id, socket);
     indexed(this.#byTier, socket.tier).add(socket.id);
     for (const tag of socket.tags) indexed(this.#byTag, tag).add(socket.id);
+    this.#activity();
     return socket;
+  }
+
+  /** Tells the room's sockets when the delivery objects start or stop holding any for it. */
+  #activity(): void {
+    const active = this.#sockets.size > 0;
+    if (active === this.#active) return;
+    this.#active = active;
+    this.d.active(active ? this : null);
   }
 
   /** The socket is gone: the room's close handling runs once, and it leaves the registry. */
@@ -312,6 +318,7 @@ export class DeliveryTier {
     for (const tag of socket.tags) unindexed(this.#byTag, tag, socket.id);
     sockets.delete(this.d.sql, socket.id);
     this.d.closed(socket);
+    this.#activity();
   }
 
   save(socket: RemoteSocket): void {
