@@ -47,7 +47,7 @@ export interface RoomTierRpc {
   tierHolds(tier: number, ids: string[]): Promise<void>;
 }
 
-/** A socket closes with this (the standard "service restart") to resume at once, exact by its last seq. */
+/** A socket closes with this (the standard "service restart"): its client reconnects and resumes, exact by its last seq. */
 export const RESUME_CLOSE = 1012;
 
 /** How many delivery objects a workspace's sockets are dealt among (0: none, the room holds them). */
