@@ -2,7 +2,9 @@ import { type Connection, type ConnectionContext, Lifecycle, type WSMessage } fr
 import { WebSockets } from "agents/websockets";
 import { DurableObject } from "cloudflare:workers";
 import { CloseCode } from "../../../shared/protocol/errors";
+import { MAX_CLIENT_FRAME_BYTES } from "../../../shared/protocol/frames";
 import { hasScope } from "../../../shared/scopes";
+import { frameOver } from "../../domain/frame-size";
 import type { Env } from "../../env";
 import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll } from "../autopilot/kernel/fanout";
 import { principalTags } from "../shared/connection-cap";
@@ -92,11 +94,15 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
   }
 
   async #message(conn: Connection, message: WSMessage): Promise<void> {
-    // A hibernating socket delivers a string or an ArrayBuffer; a view is copied out.
+    // What the room refuses whole goes only as far as it takes to be refused the same way
+    // (kernel/dispatch.ts parseFrame): an oversize text as its first bytes past the limit,
+    // a binary frame (never a request) empty. The room meters and answers every frame.
     const data =
-      typeof message === "string" || message instanceof ArrayBuffer
-        ? message
-        : new Uint8Array(message.buffer, message.byteOffset, message.byteLength).slice().buffer;
+      typeof message !== "string"
+        ? new ArrayBuffer(0)
+        : frameOver(message, MAX_CLIENT_FRAME_BYTES)
+          ? message.slice(0, MAX_CLIENT_FRAME_BYTES + 1)
+          : message;
     if (!(await this.#tell("the room did not take a frame", (room, tier) => room.tierMessage(tier, conn.id, data))))
       conn.close(RESUME_CLOSE, "the workspace is restarting: reconnect");
   }

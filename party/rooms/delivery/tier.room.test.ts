@@ -5,7 +5,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { EventFrame } from "../../../shared/protocol/frames";
+import { type EventFrame, MAX_CLIENT_FRAME_BYTES, type ResponseFrame } from "../../../shared/protocol/frames";
 import type { HelloPayload } from "../../../shared/protocol/hello";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../../shared/protocol/version";
 import { api, autopilotStub, createKey, idem, RawSocket, signUp } from "../../test/harness";
@@ -197,6 +197,22 @@ describe("a workspace whose sockets four delivery objects hold", () => {
     // Every frame each one gets is checked against its version's schemas (party/test/setup.ts).
     for (const sock of sockets) await sock.waitFor(() => messagesIn(sock, thread.id).length === 1);
     for (const sock of sockets) sock.close();
+  });
+
+  it("answers an oversize or binary frame as the room does, and the socket goes on", async () => {
+    const owner = await signUp();
+    const [sock] = await openMany(owner.workspaceId, owner.cookie, 1);
+    sock!.send(
+      `{"type":"req","id":"big","method":"threads.list","params":{"pad":"${"x".repeat(MAX_CLIENT_FRAME_BYTES)}"}}`,
+    );
+    const refusal = (f: { type: string }) => (f as ResponseFrame).ok === false && f.type === "res";
+    const big = await sock!.waitFor<ResponseFrame>(refusal);
+    expect(big.ok === false && big.error.code).toBe("payload_too_large");
+    sock!.send(new TextEncoder().encode('{"type":"req","id":"bin","method":"threads.list"}').buffer as ArrayBuffer);
+    const binary = await sock!.waitFor<ResponseFrame>((f) => refusal(f) && f !== big);
+    expect(binary.ok === false && binary.error.message).toMatch(/^binary frames/);
+    await sock!.ok("threads.list", {});
+    sock!.close();
   });
 
   it("closes a revoked key's sockets in every delivery object, and only them", async () => {
