@@ -14,7 +14,7 @@ import type { ConnState } from "./connection-state";
  * frame for (their replay is under way: it sends it to them itself once they caught up).
  */
 export type TierFrame =
-  | { to: "tag"; tag: string | null; text: string; seq?: number; skip?: string[] }
+  | { to: "tag"; tag: string | null; text: string; skip?: string[] }
   | { to: "ids"; ids: string[]; text: string }
   | { to: "scope"; scope: Scope; text: string; skip?: string[] }
   | { to: "one"; id: string; text: string }

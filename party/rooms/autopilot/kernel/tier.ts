@@ -166,12 +166,7 @@ export class DeliveryTier {
 
   /** A frame to the remote sockets with `tag` (null: all), but those in `skip`; a durable event with its seq. */
   toTag(tag: string | null, text: string, seq?: number, skip: readonly string[] = []): void {
-    for (const tier of this.#byTier.keys())
-      this.push(
-        tier,
-        { to: "tag", tag, text, ...(seq !== undefined ? { seq } : {}), ...this.#skipOn(tier, skip) },
-        seq,
-      );
+    for (const tier of this.#byTier.keys()) this.push(tier, { to: "tag", tag, text, ...this.#skipOn(tier, skip) }, seq);
   }
 
   /** A frame to these remote sockets, by id (a thread's viewers). */
