@@ -165,8 +165,8 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
   }
 
   /** What a broadcast skips: the sockets the room holds it for, and those it has not greeted. */
-  #skipping(skip: readonly string[] = []): string[] {
-    return this.#pending.size === 0 ? [...skip] : [...skip, ...this.#pending];
+  #skipping(skip: readonly string[] = []): readonly string[] {
+    return this.#pending.size === 0 ? skip : [...skip, ...this.#pending];
   }
 
   #socket(id: string): Connection | undefined {

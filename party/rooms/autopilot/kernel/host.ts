@@ -20,10 +20,10 @@ import { KEEP_ALIVE_JOB, KeepAlive } from "./keep-alive";
 import type { RoomServices } from "./services";
 import { RoomSockets } from "./sockets";
 import { DeliveryTier } from "./tier";
+import type { ClientSocket } from "../../shared/connection-state";
 
 /** What the room answers to its delivery objects (room.ts carries it). */
 export type { RoomTierRpc, TierSocketOpened } from "../../shared/delivery-link";
-import type { ClientSocket } from "../../shared/connection-state";
 
 export interface HostDeps {
   ctx: DurableObjectState;

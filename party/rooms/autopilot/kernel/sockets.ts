@@ -208,7 +208,12 @@ export class RoomSockets {
     if (!tier) return;
     // A replaying remote socket gets it from the room once caught up (ReplayPump), the others from their delivery object.
     const skip =
-      this.#replay.size > 0 ? this.#replay.holdBroadcast(text, undefined, (id) => heldFor(tier.get(id), holds)) : [];
+      this.#replay.size > 0
+        ? this.#replay.holdBroadcast(text, undefined, (id) => {
+            const socket = tier.get(id);
+            return socket !== undefined && holds(socket);
+          })
+        : [];
     tier.toScope(scope, text, skip);
   }
 
@@ -254,9 +259,9 @@ export class RoomSockets {
     this.#who.set(entry);
     const plan = planResume(this.d.sql, roomEpoch(this.d.sql), admission.lastSeq, admission.epoch);
     this.#greet(conn, plan);
-    // The replay goes out in pages; frames for this socket wait until it has caught up.
     // Greeted and caught up: a delivery object's socket (kernel/tier.ts) is settled once its link delivered this far.
     const settled = () => this.#remote?.settled(conn.id);
+    // The replay goes out in pages; frames for this socket wait until it has caught up.
     if (plan.kind === "replay") {
       const view = state.view && {
         threads: new Set(state.view),
@@ -278,9 +283,7 @@ export class RoomSockets {
   }
 
   /** A principal's sockets, raw (connection-cap.ts): the room's own and its delivery objects'. */
-  #principalSockets(
-    principalId: string,
-  ): { readonly readyState: number; close(code?: number, reason?: string): void }[] {
+  #principalSockets(principalId: string): Parameters<typeof refuseOverCap>[1] {
     const own = this.d.ctx.getWebSockets(principalTag(principalId));
     return this.#remote ? [...own, ...this.#remote.connections(principalTag(principalId))] : own;
   }
@@ -425,9 +428,4 @@ export function logRequest(
   };
   if (error?.code === "internal") console.error(JSON.stringify(entry));
   else console.warn(JSON.stringify(entry));
-}
-
-/** Whether a replaying remote socket gets a frame meant for those that pass `test`. */
-function heldFor(socket: ClientSocket | undefined, test: (socket: ClientSocket) => boolean): boolean {
-  return socket !== undefined && test(socket);
 }

@@ -64,7 +64,7 @@ export interface TierDeps {
 
 interface Link {
   readonly tier: number;
-  stub: DeliveryRpc;
+  readonly stub: DeliveryRpc;
   queue: TierFrame[];
   chars: number;
   busy: boolean;
@@ -137,7 +137,7 @@ export class DeliveryTier {
     const link = this.#link(tier);
     // Its first socket: it gets every durable event from here on (the socket's hello covers those before).
     if (ids.size === 1) this.#mark(link, currentSeq(this.d.sql));
-    this.#save(socket);
+    this.save(socket);
     const request = new Request(opened.url, { headers: { [PRINCIPAL_HEADER]: opened.principalHeader } });
     this.d.opened(socket, request);
   }
@@ -224,7 +224,7 @@ export class DeliveryTier {
         for (const socket of settling)
           if (this.#sockets.get(socket.id) === socket) {
             socket.settling = false;
-            this.#save(socket);
+            this.save(socket);
           }
       }
     } catch (error) {
@@ -316,11 +316,8 @@ export class DeliveryTier {
     this.#activity();
   }
 
+  /** Keeps the socket's state and whether it is settled (they outlive the room's hibernation). */
   save(socket: RemoteSocket): void {
-    this.#save(socket);
-  }
-
-  #save(socket: RemoteSocket): void {
     const doc = { tier: socket.tier, tags: [...socket.tags], state: socket.state, settling: socket.settling };
     sockets.put(this.d.sql, socket.id, doc, Date.now());
   }
