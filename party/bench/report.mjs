@@ -117,6 +117,16 @@ export function goalRows(r) {
         : `**not met**: ${delivered.gaps} gaps, ${delivered.repeats} repeats`,
     ]);
   }
+  if (r.tierStorm)
+    rows.push(
+      cpuRow(
+        "tier",
+        `CPU per reconnect with resume, ${r.tierStorm.n} readers held by ${r.tierStorm.k} delivery objects (floor: one object holding them; both in one workerd process here)`,
+        r.tierStorm,
+        msText,
+        null,
+      ),
+    );
   if (r.storm) {
     rows.push(
       cpuRow(
@@ -241,6 +251,12 @@ export function latencyRows(r) {
       `tier, ${r.tier.n} sockets: message → every socket has it (floor: one object), p50 / p99`,
       pct(r.tier.room.latencies),
       pct(r.tier.floor.latencies),
+    ]);
+  if (r.tierStorm)
+    rows.push([
+      `storm through the tier, ${r.tierStorm.n} readers: drop → all resumed (floor: one object), p50 / max over blocks`,
+      pctMax(r.tierStorm.room.latencies),
+      pctMax(r.tierStorm.floor.latencies),
     ]);
   if (r.storm)
     rows.push([

@@ -22,13 +22,13 @@ import { fanout } from "./suite-fanout.mjs";
 import { interest } from "./suite-interest.mjs";
 import { tier } from "./suite-tier.mjs";
 import { appPaint, graphSync } from "./suite-graph.mjs";
-import { crowd, storm } from "./suite-storm.mjs";
+import { crowd, storm, tierStorm } from "./suite-storm.mjs";
 import { task } from "./suite-task.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const num = (name, fallback) => Number(env(name, fallback));
-const SUITES = env("BENCH_SUITES", "fanout,interest,tier,storm,crowd,assistant,task,graph").split(",");
+const SUITES = env("BENCH_SUITES", "fanout,interest,tier,tier-storm,storm,crowd,assistant,task,graph").split(",");
 const BLOCKS = num("BENCH_BLOCKS", 10);
 const WARMUP = num("BENCH_WARMUP", 1);
 const SIZES = env("BENCH_SIZES", "100,500").split(",").map(Number);
@@ -109,7 +109,7 @@ const roomServer = await startServer({
   },
 });
 // The fan-out tier's bench: the same room with its sockets held by delivery objects (docs/scale.md).
-const tieredServer = SUITES.includes("tier")
+const tieredServer = SUITES.some((suite) => suite.startsWith("tier"))
   ? await startServer({
       port: await freePort(),
       persistDir: join(dir, "tiered"),
@@ -203,14 +203,26 @@ try {
       })),
     };
   }
-  if (tieredServer) {
+  const tieredTarget = tieredServer && (await benchTarget(tieredServer));
+  const tiered = tieredServer && {
+    server: tieredServer,
+    target: tieredTarget,
+    cpu: serverCpu(tieredTarget, tieredServer.child.pid),
+  };
+  if (SUITES.includes("tier")) {
     console.log(`fan-out tier, ${TIER_READERS} sockets held by ${TIER_OBJECTS} delivery objects…`);
-    const tieredTarget = await benchTarget(tieredServer);
-    const tiered = { server: tieredServer, target: tieredTarget, cpu: serverCpu(tieredTarget, tieredServer.child.pid) };
     results.tier = {
       n: TIER_READERS,
       k: TIER_OBJECTS,
       ...(await tier({ ...common, tiered, n: TIER_READERS, edits: TIER_EDITS, profile: profileFor("tier") })),
+    };
+  }
+  if (SUITES.includes("tier-storm")) {
+    console.log(`reconnect storm through the tier, ${STORM_READERS} readers…`);
+    results.tierStorm = {
+      n: STORM_READERS,
+      k: TIER_OBJECTS,
+      ...(await tierStorm({ ...common, tiered, n: STORM_READERS, profile: profileFor("tier-storm") })),
     };
   }
   if (SUITES.includes("storm")) {

@@ -133,6 +133,16 @@ export async function storm({ room, floor, n, warmup, blocks, profile }) {
 }
 
 /**
+ * The same storm through the fan-out tier (docs/scale.md): its sockets held by the delivery
+ * objects of `tiered`, against the same storm in the room's own server, held by its one object.
+ * Locally both run in one workerd process each, so the row is what the tier adds per reconnect.
+ */
+export async function tierStorm({ room, tiered, n, warmup, blocks, profile }) {
+  const sides = { room: await roomSide(tiered, n), floor: await roomSide(room, n) };
+  return rotateBlocks(sides, { room: tiered.cpu, floor: room.cpu }, { warmup, blocks, profile });
+}
+
+/**
  * A crowd: `n` sockets of `principals` members (the person and agent keys, the sockets dealt
  * round), each connected as the app does (`view=`, no thread). A block reconnects `r` of them
  * in turn, each resuming, and counts what presence that costs: what their hellos carry of it

@@ -2,7 +2,7 @@ import { Lifecycle, type LifecycleJobContext, type LifecycleJobOutcome, type Lif
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../../env";
 import { ROOM_FEATURES, type RoomRpc } from "./features";
-import { RoomKernel, type RoomTierRpc, type TierSocketOpened } from "./kernel/host";
+import { RoomKernel, type RoomTierRpc, type TierEvent } from "./kernel/host";
 
 /** A scheduled backup may take minutes: until then the scheduler must not take it for abandoned and run it again. */
 const LONGEST_SCHEDULED_RUN_SECONDS = 30 * 60;
@@ -139,22 +139,10 @@ export class Autopilot extends DurableObject<Env> implements RoomTierRpc {
     await this.#started("communityNews", args);
   }
 
-  /** RPC from a delivery object (party/rooms/delivery/): it accepted a socket for this room. */
-  async tierOpened(tier: number, socket: TierSocketOpened): Promise<void> {
+  /** RPC from a delivery object (party/rooms/delivery/): its sockets' opens, frames and closes. */
+  async tierEvents(tier: number, events: TierEvent[]): Promise<void> {
     await this.lifecycle.start();
-    this.#kernel.tier.opened(tier, socket);
-  }
-
-  /** RPC from a delivery object: a frame from one of its sockets. */
-  async tierMessage(_tier: number, id: string, message: string | ArrayBuffer): Promise<void> {
-    await this.lifecycle.start();
-    this.#kernel.tier.message(id, message);
-  }
-
-  /** RPC from a delivery object: one of its sockets closed. */
-  async tierClosed(_tier: number, id: string): Promise<void> {
-    await this.lifecycle.start();
-    this.#kernel.tier.closed(id);
+    this.#kernel.tier.events(tier, events);
   }
 
   /** RPC from a delivery object as it starts: the sockets it holds. */

@@ -14,6 +14,7 @@ import {
   parseDeliveryName,
   RESUME_CLOSE,
   type RoomTierRpc,
+  type TierEvent,
   type TierFrame,
 } from "../shared/delivery-link";
 import { PRINCIPAL_HEADER } from "../shared/principal-header";
@@ -80,6 +81,35 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
     await this.#tell("the room did not hear which sockets are here", (room, tier) => room.tierHolds(tier, ids));
   }
 
+  /** What the room has yet to hear of this object's sockets, each with who waits on its call. */
+  readonly #outbox: { event: TierEvent; chars: number; told: (ok: boolean) => void }[] = [];
+  #telling = false;
+
+  /**
+   * Tells the room `event` after everything before it; false if the call that carried it failed.
+   * One call at a time: what comes while one is on its way goes together in the next.
+   */
+  #post(event: TierEvent): Promise<boolean> {
+    const chars = "message" in event && typeof event.message === "string" ? event.message.length : 0;
+    return new Promise((told) => {
+      this.#outbox.push({ event, chars, told });
+      if (!this.#telling) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#telling = true;
+    while (this.#outbox.length > 0) {
+      const batch = this.#outbox.splice(0, batchLength(this.#outbox));
+      const events = batch.map(({ event }) => event);
+      const ok = await this.#tell("the room did not hear of its sockets", (room, tier) =>
+        room.tierEvents(tier, events),
+      );
+      for (const { told } of batch) told(ok);
+    }
+    this.#telling = false;
+  }
+
   async #opened(conn: Connection, ctx: ConnectionContext): Promise<void> {
     const principalHeader = ctx.request.headers.get(PRINCIPAL_HEADER);
     if (!principalHeader) {
@@ -88,7 +118,7 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
     }
     this.#pending.add(conn.id);
     const opened = { id: conn.id, url: ctx.request.url, principalHeader, tags: [...conn.tags] };
-    if (await this.#tell("the room did not take a socket", (room, tier) => room.tierOpened(tier, opened))) return;
+    if (await this.#post({ opened })) return;
     this.#pending.delete(conn.id);
     conn.close(RESUME_CLOSE, "the workspace is restarting: reconnect");
   }
@@ -103,13 +133,13 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
         : frameOver(message, MAX_CLIENT_FRAME_BYTES)
           ? message.slice(0, MAX_CLIENT_FRAME_BYTES + 1)
           : message;
-    if (!(await this.#tell("the room did not take a frame", (room, tier) => room.tierMessage(tier, conn.id, data))))
+    if (!(await this.#post({ id: conn.id, message: data })))
       conn.close(RESUME_CLOSE, "the workspace is restarting: reconnect");
   }
 
   async #closed(conn: Connection): Promise<void> {
     this.#pending.delete(conn.id);
-    await this.#tell("the room missed a close", (room, tier) => room.tierClosed(tier, conn.id));
+    await this.#post({ closed: conn.id });
   }
 
   async deliver(frames: TierFrame[]): Promise<void> {
@@ -173,6 +203,19 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
     for (const conn of this.sockets.getConnections(id)) return conn;
     return undefined;
   }
+}
+
+/** A call to the room carries at most this many events, and frames of at most this many characters past the first. */
+const MAX_BATCH_EVENTS = 256;
+const MAX_BATCH_CHARS = 1024 * 1024;
+
+/** How many of the outbox's first events go in one call. */
+function batchLength(outbox: readonly { chars: number }[]): number {
+  let chars = outbox[0]?.chars ?? 0;
+  let n = 1;
+  while (n < Math.min(outbox.length, MAX_BATCH_EVENTS) && chars + outbox[n]!.chars <= MAX_BATCH_CHARS)
+    chars += outbox[n++]!.chars;
+  return n;
 }
 
 function send(ws: WebSocket, text: string): void {

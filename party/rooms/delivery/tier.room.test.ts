@@ -232,6 +232,44 @@ describe("a workspace whose sockets four delivery objects hold", () => {
     person!.close();
   });
 
+  it("has the sockets whose news the room did not take resume (1012), exactly, and the rest go on", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    // Until every delivery object holds a socket: each then calls the room through a stub of its own.
+    const sockets: RawSocket[] = [];
+    while ((await held(ws)).includes(0)) sockets.push(...(await openMany(ws, owner.cookie, 1)));
+    const { thread } = await sockets[0]!.ok("threads.create", { title: "Reset", idempotencyKey: idem() });
+    await sockets[0]!.ok("chat.send", { threadId: thread.id, text: "before", idempotencyKey: idem() });
+    for (const sock of sockets) await sock.waitFor(() => messagesIn(sock, thread.id).length === 1);
+    // The room resets (as when new code is deployed): every delivery object's stub to it breaks.
+    await runInDurableObject(autopilotStub(ws), (_room, state) => state.abort("reset")).catch(() => undefined);
+    // The first call a delivery object makes after it fails: the socket it told of resumes.
+    const late = await RawSocket.open(ws, { cookie: owner.cookie });
+    expect((await late.waitClosed()).code).toBe(1012);
+    // Each request is answered, or its socket was in a call that failed and resumes.
+    const outcomes = await askEach(sockets);
+    expect(outcomes.every((o) => o === "answered" || o === 1012)).toBe(true);
+    const [writer] = await openMany(ws, owner.cookie, 1);
+    await writer!.ok("chat.send", { threadId: thread.id, text: "after", idempotencyKey: idem() });
+    const back = await Promise.all(
+      sockets.map(async (sock) => {
+        if (!sock.closed) {
+          await sock.waitFor(() => messagesIn(sock, thread.id).length === 2);
+          return sock;
+        }
+        const hello = sock.events("hello")[0]!.payload as HelloPayload;
+        const lastSeq = Math.max(...seqsOf(sock));
+        const again = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq, epoch: hello.epoch });
+        expect((await again.hello()).snapshot).toBeNull();
+        await again.waitFor(() => messagesIn(again, thread.id).length === 1, 10_000);
+        expect(seqsOf(again)[0]).toBe(lastSeq + 1);
+        return again;
+      }),
+    );
+    for (const sock of back) expect(messagesIn(sock, thread.id).at(-1)).toBe("after");
+    for (const sock of [...sockets, ...back, writer!]) sock.close();
+  });
+
   it("resumes every socket of a delivery object whose frames did not all arrive before the room stopped", async () => {
     const owner = await signUp();
     const ws = owner.workspaceId;

@@ -38,11 +38,20 @@ export interface TierSocketOpened {
   tags: string[];
 }
 
+/** What happened to a delivery object's sockets, as it tells the room: in order, many at a time. */
+export type TierEvent =
+  | { opened: TierSocketOpened }
+  | { message: string | ArrayBuffer; id: string }
+  | { closed: string };
+
 /** What the room answers to its delivery objects. */
 export interface RoomTierRpc {
-  tierOpened(tier: number, socket: TierSocketOpened): Promise<void>;
-  tierMessage(tier: number, id: string, message: string | ArrayBuffer): Promise<void>;
-  tierClosed(tier: number, id: string): Promise<void>;
+  /**
+   * Its sockets' opens, frames and closes, in the order they happened; one call at a time per
+   * delivery object, so what comes while one is on its way goes in the next (a reconnect storm
+   * costs the room a few calls, not one per socket).
+   */
+  tierEvents(tier: number, events: TierEvent[]): Promise<void>;
   /** The sockets a delivery object holds as it starts (after a restart: none of those the room counted there). */
   tierHolds(tier: number, ids: string[]): Promise<void>;
 }

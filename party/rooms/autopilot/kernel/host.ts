@@ -23,7 +23,7 @@ import { DeliveryTier } from "./tier";
 import type { ClientSocket } from "../../shared/connection-state";
 
 /** What the room answers to its delivery objects (room.ts carries it). */
-export type { RoomTierRpc, TierSocketOpened } from "../../shared/delivery-link";
+export type { RoomTierRpc, TierEvent } from "../../shared/delivery-link";
 
 export interface HostDeps {
   ctx: DurableObjectState;

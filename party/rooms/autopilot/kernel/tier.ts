@@ -7,6 +7,7 @@ import {
   type DeliveryRpc,
   deliveryName,
   RESUME_CLOSE,
+  type TierEvent,
   type TierFrame,
   type TierSocketOpened,
 } from "../../shared/delivery-link";
@@ -130,7 +131,15 @@ export class DeliveryTier {
 
   // What the delivery objects say.
 
-  opened(tier: number, opened: TierSocketOpened): void {
+  /** A delivery object's news of its sockets, in order. */
+  events(tier: number, events: readonly TierEvent[]): void {
+    for (const event of events)
+      if ("opened" in event) this.#opened(tier, event.opened);
+      else if ("closed" in event) this.#closed(event.closed);
+      else this.#message(event.id, event.message);
+  }
+
+  #opened(tier: number, opened: TierSocketOpened): void {
     this.#load();
     const socket = this.#add(new RemoteSocket(opened.id, tier, opened.tags, null, true, this));
     const ids = this.#byTier.get(tier)!;
@@ -142,12 +151,12 @@ export class DeliveryTier {
     this.d.opened(socket, request);
   }
 
-  message(id: string, data: string | ArrayBuffer): void {
+  #message(id: string, data: string | ArrayBuffer): void {
     const socket = this.get(id);
     if (socket?.readyState === WebSocket.OPEN) this.d.message(socket, data);
   }
 
-  closed(id: string): void {
+  #closed(id: string): void {
     const socket = this.get(id);
     if (socket) this.forget(socket);
   }
