@@ -1,7 +1,7 @@
 import { and, count, desc, eq, gt, inArray, lte, max } from "drizzle-orm";
 import type { InboxItem } from "../../../../../shared/protocol/inbox";
 import { MAX_THREAD_READS, type ThreadRead, type ThreadReads } from "../../../../../shared/protocol/reads";
-import { param, preparedPerRoom, storedField } from "../../../../domain/db/client";
+import { excluded, param, preparedPerRoom, storedField } from "../../../../domain/db/client";
 import { messages, threadReads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 import { keepNewest } from "../../kernel/paging";
@@ -17,8 +17,28 @@ export function threadReadsOf(sql: Sql, principalId: string): ThreadReads {
   return Object.fromEntries(rows.map((r) => [r.threadId, { n: r.n, count: r.count }]));
 }
 
-// Run on every hello (the markers) and every bump window (the newest): prepared once per room.
+// Run on every hello (the markers), every bump window (the newest) and every message its
+// writer sends (the writer's marker read and moved): prepared once per room.
 const statements = preparedPerRoom((db) => ({
+  marker: db
+    .select({ n: threadReads.throughN, count: threadReads.count })
+    .from(threadReads)
+    .where(and(eq(threadReads.principalId, param("principalId")), eq(threadReads.threadId, param("threadId"))))
+    .prepare(),
+  putMarker: db
+    .insert(threadReads)
+    .values({
+      principalId: param("principalId"),
+      threadId: param("threadId"),
+      throughN: param("n"),
+      count: param("count"),
+      at: param("at"),
+    })
+    .onConflictDoUpdate({
+      target: [threadReads.principalId, threadReads.threadId],
+      set: { throughN: excluded("through_n"), count: excluded("count"), at: excluded("at") },
+    })
+    .prepare(),
   newest: db
     .select({ n: max(messages.n) })
     .from(messages)
@@ -34,12 +54,7 @@ const statements = preparedPerRoom((db) => ({
 }));
 
 export function markerOf(sql: Sql, principalId: string, threadId: string): ThreadRead | null {
-  const row = sql.db
-    .select({ n: threadReads.throughN, count: threadReads.count })
-    .from(threadReads)
-    .where(and(eq(threadReads.principalId, principalId), eq(threadReads.threadId, threadId)))
-    .get();
-  return row ?? null;
+  return statements(sql.db).marker.get({ principalId, threadId }) ?? null;
 }
 
 /** What a mark did: the marker as it stands, and the one it replaced when it moved (null: it did not move). */
@@ -125,14 +140,7 @@ function ownAfter(sql: Sql, principalId: string, threadId: string, n: number): n
 
 /** Stores the marker; a principal's new one may push their oldest out (`forgetOldest`). */
 function putMarker(sql: Sql, principalId: string, threadId: string, read: ThreadRead, now: number, added = true): void {
-  sql.db
-    .insert(threadReads)
-    .values({ principalId, threadId, throughN: read.n, count: read.count, at: now })
-    .onConflictDoUpdate({
-      target: [threadReads.principalId, threadReads.threadId],
-      set: { throughN: read.n, count: read.count, at: now },
-    })
-    .run();
+  statements(sql.db).putMarker.run({ principalId, threadId, n: read.n, count: read.count, at: now });
   if (added) forgetOldest(sql, principalId);
 }
 
