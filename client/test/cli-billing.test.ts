@@ -97,6 +97,13 @@ describe("billing's words", () => {
 let room: FakeRoom;
 const { cli } = setUpCli((r) => (room = r));
 
+/** What a command that succeeds prints, line by line (the last one empty: the output ends with a newline). */
+async function printed(argv: string[]): Promise<string[]> {
+  const run = await cli(argv);
+  expect(run).toMatchObject({ code: 0, stderr: "" });
+  return run.stdout.split("\n");
+}
+
 describe("autopilot billing against a room", () => {
   it("says the summary in sentences, and gives the method's result with --json", async () => {
     const summary = {
@@ -111,9 +118,7 @@ describe("autopilot billing against a room", () => {
       asked.push(request.params);
       if (request.method === "billing.summary") connection.respond(request.id, summary);
     };
-    const text = await cli(["billing"]);
-    expect(text).toMatchObject({ code: 0, stderr: "" });
-    expect(text.stdout.split("\n")).toEqual([
+    expect(await printed(["billing"])).toEqual([
       "November 2026 · Standard plan (100,000 credits a month)",
       "Balance: 98,765 credits",
       "Used this month: 1,235 credits",
@@ -144,9 +149,7 @@ describe("autopilot billing against a room", () => {
         params.before ? { entries: second, next: null } : { entries: first, next: { at: first[1]!.at, id: "e2" } },
       );
     };
-    const run = await cli(["billing", "entries", "--run", "task_1"]);
-    expect(run).toMatchObject({ code: 0, stderr: "" });
-    expect(run.stdout.split("\n")).toEqual([
+    expect(await printed(["billing", "entries", "--run", "task_1"])).toEqual([
       "2026-11-03T09:30:00.000Z  -7        Tasks · scripted-model · 1,200 in / 80 out tokens  (run task_1)",
       "2026-11-03T09:30:00.000Z  -5        Tasks · scripted-model · 1,200 in / 80 out tokens  (run task_1)",
       "2026-11-03T09:30:00.000Z  -3        Autopilot replies · scripted-model · worst case  (run task_1)",

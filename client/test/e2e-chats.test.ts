@@ -3,19 +3,11 @@
 // Telegram is an external service; client/test/telegram-standin.ts). The workspace's bot is
 // connected in the app, people link their accounts with a one-time code sent to the bot, and
 // presses arrive as Telegram posts them, with the webhook's secret the room set.
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutopilotClient } from "../src/client";
 import { openLive, screenshots, signedInPage, withBrowser } from "./browser-helpers";
-import {
-  addSecondPerson,
-  createKey,
-  httpJson,
-  ownWorkspace,
-  personClient,
-  signUpVerified,
-  until,
-  withServer,
-} from "./e2e-helpers";
+import { addSecondPerson, createKey, httpJson, personClient, until, verifiedOwner, withServer } from "./e2e-helpers";
 import { recordingClients } from "./recording-clients";
 import { type SlackCall, SlackStandIn, slackButtons } from "./slack-standin";
 import { buttonsOf, TelegramStandIn, telegramUser } from "./telegram-standin";
@@ -50,6 +42,15 @@ async function person(cookie: string, workspace: string) {
   return client;
 }
 
+/**
+ * Waits for the app's status to say `shown` (the outcome of a press in a chat), and logs how
+ * long after `pressedAt` (when the press was posted) it did.
+ */
+async function appShows(page: Page, shown: RegExp, what: string, pressedAt: number): Promise<void> {
+  await page.getByRole("status").filter({ hasText: shown }).first().waitFor({ timeout: 15_000 });
+  console.log(`the app showed ${what} ${Date.now() - pressedAt} ms after the press was posted`);
+}
+
 async function agentOf(cookie: string, workspace: string, name: string) {
   const key = await createKey(server.url, cookie, workspace, { name });
   const agent = new AutopilotClient({ url: server.url, workspace, device: "ci", apiKey: key });
@@ -65,8 +66,7 @@ telegram.addBot(OTHER_BOT_TOKEN, { id: 7000000002, username: "other_autopilot_bo
 
 describe("approvals in Telegram", () => {
   it("an owner connects the bot, a person links their account, an agent's approval reaches them with buttons; their press decides once as them, the app shows it was in Telegram, and every message shows the outcome", async () => {
-    const alice = await signUpVerified(server.url, "Alice");
-    const workspace = await ownWorkspace(server.url, alice.cookie);
+    const { workspace, ...alice } = await verifiedOwner(server.url, "Alice");
     const bob = await addSecondPerson(server.url, alice.cookie, workspace, "Bob");
     // Alice's frames are kept: neither the bot's token nor the webhook's secret may be in one.
     const recorded = recordingClients(server.url, workspace);
@@ -131,12 +131,7 @@ describe("approvals in Telegram", () => {
     const pressedAt = Date.now();
     const pressed = await telegram.press(BOT_TOKEN, tgBob, buttons.get("Approve")!);
     expect(pressed.status).toBe(200);
-    await page
-      .getByRole("status")
-      .filter({ hasText: /Approved\s+by Bob in Telegram/ })
-      .first()
-      .waitFor({ timeout: 15_000 });
-    console.log(`the app showed Bob's Telegram approval ${Date.now() - pressedAt} ms after the press was posted`);
+    await appShows(page, /Approved\s+by Bob in Telegram/, "Bob's Telegram approval", pressedAt);
     await ctx.close();
     expect((await agent.approvals.get({ approvalId: approval.id })).approval).toMatchObject({
       status: "approved",
@@ -211,8 +206,7 @@ describe("approvals in Telegram", () => {
       .toMatchObject({ status: "denied", note: "not before the backup", decidedIn: "telegram" });
 
     // Another workspace's message, pressed at this workspace's webhook: not one of its own.
-    const carol = await signUpVerified(server.url, "Carol");
-    const carolWs = await ownWorkspace(server.url, carol.cookie);
+    const { workspace: carolWs, ...carol } = await verifiedOwner(server.url, "Carol");
     const carolLive = await person(carol.cookie, carolWs);
     await carolLive.chats.connect({ platform: "telegram", botToken: OTHER_BOT_TOKEN, origin: server.url });
     const tgCarol = telegramUser(71003, "Carol");
@@ -263,8 +257,7 @@ describe("approvals in Telegram", () => {
   });
 
   it("while Telegram is down the approval waits in the room's outbox, the app says so, and it is delivered once Telegram is back; a person who said no approvals in chats gets none; a money alert reaches the owner's chat once", async () => {
-    const dana = await signUpVerified(server.url, "Dana");
-    const workspace = await ownWorkspace(server.url, dana.cookie);
+    const { workspace, ...dana } = await verifiedOwner(server.url, "Dana");
     const danaLive = await person(dana.cookie, workspace);
     const token = "7000000003:AAH-third-bot-token-for-the-outage-test";
     telegram.addBot(token, { id: 7000000003, username: "dana_autopilot_bot", name: "Dana's Autopilot" });
@@ -325,8 +318,7 @@ slack.addApp(SLACK_TOKEN, {
 
 describe("approvals in Slack", () => {
   it("a signed press in Slack decides once as the linked person and the app says so; Slack, Telegram and the app racing make one decision; unsigned, stale, replayed and another Slack workspace's requests decide nothing", async () => {
-    const ann = await signUpVerified(server.url, "Ann");
-    const workspace = await ownWorkspace(server.url, ann.cookie);
+    const { workspace, ...ann } = await verifiedOwner(server.url, "Ann");
     const ben = await addSecondPerson(server.url, ann.cookie, workspace, "Ben");
     const annLive = await person(ann.cookie, workspace);
     const benLive = await person(ben.cookie, workspace);
@@ -413,12 +405,7 @@ describe("approvals in Slack", () => {
     expect((await slack.post(requestUrl, pressBody, "application/x-www-form-urlencoded", SIGNING_SECRET)).status).toBe(
       200,
     );
-    await page
-      .getByRole("status")
-      .filter({ hasText: /Approved\s+by Ben in Slack/ })
-      .first()
-      .waitFor({ timeout: 15_000 });
-    console.log(`the app showed Ben's Slack approval ${Date.now() - pressedAt} ms after the press was posted`);
+    await appShows(page, /Approved\s+by Ben in Slack/, "Ben's Slack approval", pressedAt);
     await shot(page, "approved-in-slack");
     await ctx.close();
     expect((await agent.approvals.get({ approvalId: approval.id })).approval).toMatchObject({

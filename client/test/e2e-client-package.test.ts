@@ -10,15 +10,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../party/dev/server.mjs";
 import type { AutopilotClient } from "../src/client";
-import {
-  createKey,
-  httpJson,
-  ownWorkspace,
-  personClient,
-  signUpVerified,
-  until,
-  withSharedServer,
-} from "./e2e-helpers";
+import { createKey, httpJson, personClient, until, verifiedOwner, withSharedServer } from "./e2e-helpers";
 
 const run = promisify(execFile);
 
@@ -76,8 +68,7 @@ function npxLive(args: string[]) {
 
 beforeAll(async () => {
   folder = mkdtempSync(join(tmpdir(), "autopilot-agent-"));
-  alice = await signUpVerified(server.url, "Alice");
-  workspace = await ownWorkspace(server.url, alice.cookie);
+  ({ workspace, ...alice } = await verifiedOwner(server.url, "Alice"));
   agentKey = await createKey(server.url, alice.cookie, workspace, { name: "outside-agent" });
 });
 

@@ -10,15 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markerScript, userTexts } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
 import type { AutopilotClient } from "../src/client";
-import {
-  addSecondPerson,
-  ownWorkspace,
-  personClient,
-  provisionConnected,
-  signUp,
-  until,
-  waitForMessage,
-} from "./e2e-helpers";
+import { provisionConnected, until, waitForMessage } from "./e2e-helpers";
+import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 
 const stack = withOpenClawStack("gwfiles", { reply: markerScript });
 const { model } = stack;
@@ -26,8 +19,8 @@ let baseUrl: string;
 let workspace: string;
 let cookie: string;
 let alice: AutopilotClient;
+let members: ReturnType<typeof recordingClients>;
 let threadId: string;
-const clients: AutopilotClient[] = [];
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 /** The smallest real PNG (1×1, one transparent pixel). */
 const PNG = Buffer.from(
@@ -55,15 +48,8 @@ function filesUnder(dir: string): string[] {
 
 beforeAll(async () => {
   baseUrl = stack.server.url;
-  ({ cookie } = await signUp(baseUrl, "Alice"));
-  workspace = await ownWorkspace(baseUrl, cookie);
-  alice = personClient(baseUrl, cookie, workspace, "laptop");
-  clients.push(alice);
-  await alice.ready();
-  const bobPerson = await addSecondPerson(baseUrl, cookie, workspace, "Bob");
-  const bob = personClient(baseUrl, bobPerson.cookie, workspace, "phone");
-  clients.push(bob);
-  await bob.ready();
+  let bob: AutopilotClient;
+  ({ cookie, workspace, members, alice, bob } = await recordedAliceAndBob(baseUrl, { verified: false }));
   await provisionConnected(alice, bob, { seen: true });
   const { thread } = await alice.request("threads.create", { title: "Files for OpenClaw", idempotencyKey: key("thr") });
   threadId = thread.id;
@@ -76,7 +62,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => {
-  for (const c of clients) c.close();
+  members?.closeAll();
 });
 
 describe("files reach an OpenClaw instance's gateway", () => {

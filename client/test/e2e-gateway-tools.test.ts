@@ -6,16 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
 import type { AutopilotClient } from "../src/client";
-import {
-  addSecondPerson,
-  modelVars,
-  ownWorkspace,
-  personClient,
-  provisionConnected,
-  signUp,
-  until,
-  waitForMessage,
-} from "./e2e-helpers";
+import { modelVars, provisionConnected, until, waitForMessage } from "./e2e-helpers";
+import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 
 const isAutopilotRequest = (request: ChatRequest) =>
   (request.tools ?? []).some((t) => t.function.name === "openclaw_tool" || t.function.name === "threads_list");
@@ -24,32 +16,19 @@ const { model, server } = withOpenClawStack("gwtools", {
   vars: (m) => ({ ...modelVars(m), AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec,write,session_status" }),
   reply: (request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)),
 });
-let workspace: string;
-let cookie: string;
+let members: ReturnType<typeof recordingClients>;
 let alice: AutopilotClient;
 let bob: AutopilotClient;
 let threadId: string;
-const clients: AutopilotClient[] = [];
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
-async function connect(device: string, as = cookie): Promise<AutopilotClient> {
-  const client = personClient(server.url, as, workspace, device);
-  clients.push(client);
-  await client.ready();
-  return client;
-}
-
 beforeAll(async () => {
-  ({ cookie } = await signUp(server.url, "Alice"));
-  workspace = await ownWorkspace(server.url, cookie);
-  alice = await connect("laptop");
   // Bob is a second person: what Alice (or her Autopilot turn) asks for, someone else decides.
-  const bobPerson = await addSecondPerson(server.url, cookie, workspace, "Bob");
-  bob = await connect("phone", bobPerson.cookie);
+  ({ members, alice, bob } = await recordedAliceAndBob(server.url, { verified: false }));
 }, 180_000);
 
 afterAll(() => {
-  for (const c of clients) c.close();
+  members?.closeAll();
 });
 
 describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () => {
@@ -129,11 +108,7 @@ describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () 
     // Nothing ran before the decision.
     const { messages: early } = await alice.request("messages.list", { threadId, limit: 200 });
     expect(early.filter((m) => m.tool?.arguments.includes("session_status"))).toHaveLength(0);
-    await bob.request("approvals.resolve", {
-      approvalId: pending.id,
-      decision: "approve",
-      idempotencyKey: key("decide"),
-    });
+    await bob.approvals.resolve({ approvalId: pending.id, decision: "approve" });
     const ran = await waitForMessage(
       alice,
       threadId,

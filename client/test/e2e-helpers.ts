@@ -230,6 +230,15 @@ export async function signUpVerified(
   return person;
 }
 
+/** A new person with a verified address, and the id of the workspace they own (made at sign-up). */
+export async function verifiedOwner(
+  baseUrl: string,
+  name: string,
+): Promise<{ email: string; cookie: string; userId: string; workspace: string }> {
+  const person = await signUpVerified(baseUrl, name);
+  return { ...person, workspace: await ownWorkspace(baseUrl, person.cookie) };
+}
+
 /** A new API key of `workspace`, made by the person of `cookie`: an agent's key (`scopes` as given, else the default). */
 export async function createKey(
   baseUrl: string,

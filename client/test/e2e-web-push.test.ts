@@ -14,15 +14,7 @@ import WebSocket from "ws";
 import { ensureDevVars, freePort } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
 import { signUpInUi, withBrowser } from "./browser-helpers";
-import {
-  addSecondPerson,
-  createKey,
-  ownWorkspace,
-  personClient,
-  signUpVerified,
-  until,
-  withServer,
-} from "./e2e-helpers";
+import { addSecondPerson, createKey, personClient, until, verifiedOwner, withServer } from "./e2e-helpers";
 
 interface Received {
   path: string;
@@ -116,8 +108,7 @@ const pushesTo = (path: string) => received.filter((r) => r.path === path);
 describe("Web Push to a person with no tab open", () => {
   it("pushes an approval once, encrypted to the browser's keys and signed with the room's VAPID key; refuses hostile subscriptions and agents; a 410 removes the subscription", async () => {
     const privateKey = ensureDevVars().VAPID_PRIVATE_KEY!;
-    const alice = await signUpVerified(server.url, "Alice");
-    const workspace = await ownWorkspace(server.url, alice.cookie);
+    const { workspace, ...alice } = await verifiedOwner(server.url, "Alice");
     const bob = await addSecondPerson(server.url, alice.cookie, workspace, "Bob");
     const aliceLive = await person(alice.cookie, workspace, true);
     const bobLive = await person(bob.cookie, workspace);
@@ -302,8 +293,7 @@ describe("the installable app", () => {
   });
 
   it("an approval's push carries its decision link: in Chromium its page decides as the person, and the notification's Approve action in the app's real service worker approves", async () => {
-    const ann = await signUpVerified(server.url, "Ann");
-    const workspace = await ownWorkspace(server.url, ann.cookie);
+    const { workspace, ...ann } = await verifiedOwner(server.url, "Ann");
     const phone = browserSubscription("/push/ann-phone");
     const annLive = await person(ann.cookie, workspace);
     await annLive.inbox.pushSubscribe({ subscription: phone.subscription });

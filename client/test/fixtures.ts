@@ -7,6 +7,7 @@ import type { PresenceEntry, PresencePerson } from "../../shared/protocol/presen
 import type { Actor } from "../../shared/protocol/principal";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { readyInstance } from "../../shared/test/records";
 import type { ReceivedEvent } from "../src/frames";
 import { applyEvent, applyHello, emptyState, noMore, type WorkspaceState } from "../src/state";
 
@@ -71,23 +72,9 @@ export function job(id: string, over: Partial<Job> = {}): Job {
   };
 }
 
+/** A ready instance whose gateway's bridge is connected. */
 export function instance(id: string, over: Partial<Instance> = {}): Instance {
-  return {
-    id,
-    name: `Instance ${id}`,
-    status: "ready",
-    phase: "ready",
-    progress: 100,
-    error: null,
-    threadIds: [],
-    jobId: null,
-    bridge: "connected",
-    bridgeError: null,
-    createdBy: alice,
-    createdAt: 1,
-    updatedAt: 1,
-    ...over,
-  };
+  return readyInstance(id, { bridge: "connected", bridgeError: null, createdBy: alice, ...over });
 }
 
 /** One person here, as protocol 17 shows them. */

@@ -7,6 +7,7 @@ import type { DurableEvent } from "../../shared/protocol/events";
 import type { GatewaySession } from "../../shared/protocol/gateway";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Thread } from "../../shared/protocol/threads";
+import { readyInstance } from "../../shared/test/records";
 import {
   BridgeLink,
   type BridgeDeps,
@@ -210,20 +211,10 @@ export function asPerson<T>(sql: Sql, fn: (ctx: OpContext) => T): T {
 
 export function seedInstance(sql: Sql, patch: Partial<Instance> = {}): Instance {
   return asRoom(sql, (ctx) =>
-    putInstance(ctx, {
-      id: "inst",
-      name: "Work",
-      status: "ready",
-      phase: "ready",
-      progress: 100,
-      error: null,
-      threadIds: [],
-      jobId: null,
-      createdBy: ctx.actor,
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
-      ...patch,
-    }),
+    putInstance(
+      ctx,
+      readyInstance("inst", { name: "Work", createdBy: ctx.actor, createdAt: ctx.now, updatedAt: ctx.now, ...patch }),
+    ),
   );
 }
 

@@ -5,22 +5,10 @@ import { domainNodeId, edgeId, edgesMap, readGraph } from "../hatchery/graph";
 import type { DurableEvent } from "../protocol/events";
 import type { Instance } from "../protocol/instances";
 import { applyInTransaction } from "./canvas-nodes";
-import { actor, threadRecord } from "./records";
+import { readyInstance, threadRecord } from "./records";
 
-const instance = (over: Partial<Instance> = {}): Instance => ({
-  id: "lab",
-  name: "Lab",
-  status: "ready",
-  phase: "ready",
-  progress: 100,
-  error: null,
-  threadIds: ["thr_1"],
-  jobId: null,
-  createdBy: actor,
-  createdAt: 1,
-  updatedAt: 1,
-  ...over,
-});
+const instance = (over: Partial<Instance> = {}): Instance =>
+  readyInstance("lab", { name: "Lab", threadIds: ["thr_1"], ...over });
 const thread = threadRecord("thr_1", { title: "Chat", responder: { kind: "openclaw", reply: "every", agents: false } });
 let seq = 0;
 const updated = (i: Instance): DurableEvent => ({ seq: ++seq, event: "instance.updated", payload: { instance: i } });

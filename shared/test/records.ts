@@ -1,6 +1,8 @@
+import type { Instance } from "../protocol/instances";
 import type { Thread } from "../protocol/threads";
 
-// The workspace records the canvas tests hand the Hatchery's projection: one place for the
+// The workspace records tests build (the canvas tests here hand them the Hatchery's
+// projection; the app's tests and the room's build theirs on these too): one place for the
 // fields a test does not care about, so each names only what it is about.
 
 /** Who made everything in these tests. */
@@ -17,5 +19,21 @@ export const threadRecord = (id: string, more: Partial<Thread> = {}): Thread => 
   lastMessageAt: null,
   messageCount: 0,
   responder: { kind: "autopilot", reply: "every", agents: false },
+  ...more,
+});
+
+/** Instance `id`, ready (no operation under way, no error, no thread attached), made by `actor` at time 1. */
+export const readyInstance = (id: string, more: Partial<Instance> = {}): Instance => ({
+  id,
+  name: `Instance ${id}`,
+  status: "ready",
+  phase: "ready",
+  progress: 100,
+  error: null,
+  threadIds: [],
+  jobId: null,
+  createdBy: actor,
+  createdAt: 1,
+  updatedAt: 1,
   ...more,
 });

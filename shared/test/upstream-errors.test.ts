@@ -11,20 +11,26 @@ import {
   type SandboxErrorKind,
 } from "../upstream-errors";
 
+/** An error with the gateway's generic code (INVALID_REQUEST): what went wrong is in its message and details. */
+const invalid = (message: string, details?: Record<string, unknown>): GatewayErrorLike => ({
+  code: "INVALID_REQUEST",
+  message,
+  ...(details && { details }),
+});
+
 const GATEWAY: [string, GatewayErrorLike, GatewayErrorKind][] = [
   // BRIDGE.md, "Stale device token" / Q7 row 6.
   [
     "stale device token",
-    {
-      code: "INVALID_REQUEST",
-      message: "unauthorized: device token mismatch (rotate/reissue device token)",
-      details: { code: "AUTH_DEVICE_TOKEN_MISMATCH", canRetryWithDeviceToken: false },
-    },
+    invalid("unauthorized: device token mismatch (rotate/reissue device token)", {
+      code: "AUTH_DEVICE_TOKEN_MISMATCH",
+      canRetryWithDeviceToken: false,
+    }),
     "device_auth",
   ],
   [
     "stale device token, no details",
-    { code: "INVALID_REQUEST", message: "unauthorized: device token mismatch (rotate/reissue device token)" },
+    invalid("unauthorized: device token mismatch (rotate/reissue device token)"),
     "device_auth",
   ],
   // BRIDGE.md Q6: a new device with auto-approval off.
@@ -50,29 +56,21 @@ const GATEWAY: [string, GatewayErrorLike, GatewayErrorKind][] = [
   // openclaw package): the shared token did not match.
   [
     "shared token mismatch",
-    {
-      code: "INVALID_REQUEST",
-      message: "unauthorized",
-      details: {
-        code: "AUTH_TOKEN_MISMATCH",
-        canRetryWithDeviceToken: true,
-        recommendedNextStep: "retry_with_device_token",
-      },
-    },
+    invalid("unauthorized", {
+      code: "AUTH_TOKEN_MISMATCH",
+      canRetryWithDeviceToken: true,
+      recommendedNextStep: "retry_with_device_token",
+    }),
     "device_auth",
   ],
   // BRIDGE.md: device.pair.reject twice, node pairing.
-  ["unknown requestId", { code: "INVALID_REQUEST", message: "unknown requestId" }, "gone"],
+  ["unknown requestId", invalid("unknown requestId"), "gone"],
   // BRIDGE.md: channels.pairing.approve/dismiss with an unknown id.
-  ["DM request gone", { code: "INVALID_REQUEST", message: "pending DM access request no longer exists" }, "gone"],
+  ["DM request gone", invalid("pending DM access request no longer exists"), "gone"],
   // Gateway source: approval.resolve for a missing or expired approval.
-  [
-    "approval not found",
-    { code: "INVALID_REQUEST", message: "approval not found", details: { reason: "APPROVAL_NOT_FOUND" } },
-    "gone",
-  ],
+  ["approval not found", invalid("approval not found", { reason: "APPROVAL_NOT_FOUND" }), "gone"],
   ["APPROVAL_NOT_FOUND code", { code: "APPROVAL_NOT_FOUND", message: "x" }, "gone"],
-  ["legacy expired approval", { code: "INVALID_REQUEST", message: "unknown or expired approval id" }, "gone"],
+  ["legacy expired approval", invalid("unknown or expired approval id"), "gone"],
   ["NOT_FOUND", { code: "NOT_FOUND", message: "session not found" }, "gone"],
   // Gateway source ("startup-sidecars" in runtime/openclaw's openclaw package): connect before the sidecars are up.
   [
@@ -81,27 +79,15 @@ const GATEWAY: [string, GatewayErrorLike, GatewayErrorKind][] = [
     "retryable",
   ],
   ["UNAVAILABLE without flag", { code: "UNAVAILABLE", message: "service unavailable" }, "retryable"],
-  ["details.retryable", { code: "INVALID_REQUEST", message: "try later", details: { retryable: true } }, "retryable"],
+  ["details.retryable", invalid("try later", { retryable: true }), "retryable"],
   ["rate limit", { code: "RATE_LIMITED", message: "rate limit exceeded for chat.send" }, "retryable"],
   ["busy", { code: "BUSY", message: "busy" }, "retryable"],
   ["timeout", { code: "AGENT_TIMEOUT", message: "timed out" }, "retryable"],
   // BRIDGE.md: neither gone nor transient.
-  [
-    "chat request conflict",
-    { code: "INVALID_REQUEST", message: "chat-request-conflict", details: { reason: "chat-request-conflict" } },
-    "other",
-  ],
-  ["unauthorized abort", { code: "INVALID_REQUEST", message: "unauthorized" }, "other"],
-  [
-    "signature invalid",
-    {
-      code: "INVALID_REQUEST",
-      message: "device signature invalid",
-      details: { code: "DEVICE_AUTH_SIGNATURE_INVALID" },
-    },
-    "other",
-  ],
-  ["unknown pairing channel", { code: "INVALID_REQUEST", message: "unknown pairing channel" }, "other"],
+  ["chat request conflict", invalid("chat-request-conflict", { reason: "chat-request-conflict" }), "other"],
+  ["unauthorized abort", invalid("unauthorized"), "other"],
+  ["signature invalid", invalid("device signature invalid", { code: "DEVICE_AUTH_SIGNATURE_INVALID" }), "other"],
+  ["unknown pairing channel", invalid("unknown pairing channel"), "other"],
   [
     "forbidden",
     { code: "FORBIDDEN", message: "missing scope: operator.admin", details: { code: "MISSING_SCOPE" } },

@@ -6,22 +6,9 @@ import { headerAddress, headerValue } from "../mail-headers";
 describe("mail header values", () => {
   it("a CR/LF or any other control character cannot start a header of its own", () => {
     expect(headerValue("Deploy\r\nBcc: attacker@evil.example")).toBe("Deploy Bcc: attacker@evil.example");
-    for (const breaker of [
-      "\r",
-      "\n",
-      "\r\n",
-      "\u0000",
-      "\u0009",
-      "\u000b",
-      "\u000c",
-      "\u001b",
-      "\u007f",
-      "\u0085",
-      "\u2028",
-      "\u2029",
-    ]) {
-      const value = headerValue(`Deploy${breaker}Bcc: a@b.example`);
-      expect(value).toBe("Deploy Bcc: a@b.example");
+    // Each of these characters alone (C0 controls, DEL, NEL, the line and paragraph separators), and CR LF.
+    for (const breaker of [..."\r\n\u0000\u0009\u000b\u000c\u001b\u007f\u0085\u2028\u2029", "\r\n"]) {
+      expect(headerValue(`Deploy${breaker}Bcc: a@b.example`), JSON.stringify(breaker)).toBe("Deploy Bcc: a@b.example");
     }
     expect(headerValue("\r\n  padded \r\n\r\n title \n")).toBe("padded title");
   });

@@ -46,6 +46,12 @@ const allowanceGone = (sock: RawSocket) =>
     10_000,
   );
 
+/** Ann denies the approval herself: no allowance decided it, it waited for a person. */
+async function deniedByAPerson(sock: RawSocket, approvalId: string) {
+  const decided = await sock.ok("approvals.resolve", { approvalId, decision: "deny", idempotencyKey: idem() });
+  expect(decided.approval).toMatchObject({ status: "denied", resolvedBy: { kind: "user" }, decidedIn: "app" });
+}
+
 describe("a key's spending allowance", () => {
   it("approves the key's spend approvals in the person's name; what an allowance cannot cover waits for a person", async () => {
     const { ann, ws, sock, bot, botId, start } = await botOnABudget();
@@ -93,12 +99,7 @@ describe("a key's spending allowance", () => {
     const next = (await docs.ok("tasks.start", { goal, idempotencyKey: idem() })).task.id as string;
     const waiting = await spendRequested(sock, { task: next });
     expect((waiting.action as { amount: number }).amount).toBeGreaterThan(1);
-    const decided = await sock.ok("approvals.resolve", {
-      approvalId: waiting.id,
-      decision: "deny",
-      idempotencyKey: idem(),
-    });
-    expect(decided.approval).toMatchObject({ status: "denied", decidedIn: "app" });
+    await deniedByAPerson(sock, waiting.id);
     const allowances = (await sock.ok("billing.summary", {})).state.allowances;
     expect(allowances.find((a: { principalId: string }) => a.principalId === docsId)).toMatchObject({ used: 0 });
     expect(allowances.find((a: { principalId: string }) => a.principalId === botId)).toMatchObject({ used: amount });
@@ -118,12 +119,7 @@ describe("a key's spending allowance", () => {
     // The key's next crossing waits for a person.
     const task = await start(3);
     const asked = await spendRequested(sock, { task });
-    const decided = await sock.ok("approvals.resolve", {
-      approvalId: asked.id,
-      decision: "deny",
-      idempotencyKey: idem(),
-    });
-    expect(decided.approval).toMatchObject({ status: "denied", resolvedBy: { kind: "user" }, decidedIn: "app" });
+    await deniedByAPerson(sock, asked.id);
     for (const s of [sock, bot]) s.close();
   });
 
@@ -143,12 +139,7 @@ describe("a key's spending allowance", () => {
     const asked = await spendRequested(sock, { task });
     // It lapses there, everyone is told, and the approval waits for a person.
     await allowanceGone(sock);
-    const decided = await sock.ok("approvals.resolve", {
-      approvalId: asked.id,
-      decision: "deny",
-      idempotencyKey: idem(),
-    });
-    expect(decided.approval).toMatchObject({ status: "denied", resolvedBy: { kind: "user" }, decidedIn: "app" });
+    await deniedByAPerson(sock, asked.id);
     for (const s of [sock, bot]) s.close();
   });
 

@@ -16,6 +16,18 @@ export const {
   STRIPE_TEST_API_VERSION: string;
 };
 export type ErrorBody = { error: { code: string; message: string } };
+/** A refused call as [status, code]: a test compares all its refusals in one assertion. */
+export const statusAndCode = (r: { status: number; body: ErrorBody }) => [r.status, r.body.error.code];
+/**
+ * How a billing route that spends the workspace's money refuses, in this order, a member, a
+ * stranger and an agent's key: a member may not, a stranger is not told the workspace exists,
+ * and a key is no person's session.
+ */
+export const MEMBER_STRANGER_AGENT_REFUSED = [
+  [403, "forbidden"],
+  [404, "not_found"],
+  [403, "forbidden"],
+];
 export const uid = () => crypto.randomUUID().replaceAll("-", "");
 
 /** Signs `signed` (the body as Stripe sent it) and delivers `body` (what arrives: the same unless tampered with). */
