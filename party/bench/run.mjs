@@ -91,6 +91,7 @@ const ASSISTANT = SUITES.includes("assistant");
 const inspectorPort = PROFILE_DIR ? await freePort() : undefined;
 const floorInspectorPort = PROFILE_DIR ? await freePort() : undefined;
 const npmInspectorPort = PROFILE_DIR && ASSISTANT ? await freePort() : undefined;
+const tieredInspectorPort = PROFILE_DIR ? await freePort() : undefined;
 console.log("Starting the room and the floors (wrangler dev)…");
 const roomServer = await startServer({
   port: await freePort(),
@@ -114,6 +115,7 @@ const tieredServer = SUITES.some((suite) => suite.startsWith("tier"))
       port: await freePort(),
       persistDir: join(dir, "tiered"),
       localObservability: false,
+      inspectorPort: tieredInspectorPort,
       vars: { ...LIMITS_OFF, DELIVERY_OBJECTS: String(TIER_OBJECTS) },
     })
   : null;
@@ -139,19 +141,24 @@ const profiled = {
   room: { port: inspectorPort, map: roomBundleMap },
   floor: { port: floorInspectorPort, map: () => floorBundleMap(true) },
   npm: { port: npmInspectorPort, map: () => floorBundleMap(false) },
+  tiered: { port: tieredInspectorPort, map: roomBundleMap },
 };
 
-/** For rotate(): the room's extra profiled block, when asked for; `sides`: which others too. */
-const profileFor = (bench, sides = ["room"]) =>
+/**
+ * For rotate(): the room's extra profiled block, when asked for; `sides`: which others too;
+ * `servers`: which server a side runs on where it is not its own (the tier's room side is the tiered server).
+ */
+const profileFor = (bench, sides = ["room"], servers = {}) =>
   PROFILE_DIR
     ? async (side) => {
         if (!sides.includes(side)) return null;
         mkdirSync(PROFILE_DIR, { recursive: true });
         const file = join(PROFILE_DIR, `${bench}${side === "room" ? "" : `-${side}`}.cpuprofile`);
-        const profiler = await startCpuProfile(profiled[side].port, file);
+        const server = profiled[servers[side] ?? side];
+        const profiler = await startCpuProfile(server.port, file);
         return {
           stop: async () => {
-            const map = profiled[side].map();
+            const map = server.map();
             // The bundle's source map, kept beside the profile so it can be read again after wrangler exits.
             if (map?.path) copyFileSync(map.path, file.replace(/\.cpuprofile$/, ".js.map"));
             profiles.push({ bench, side, file, isolates: await profiler.stop(), map });
@@ -214,7 +221,13 @@ try {
     results.tier = {
       n: TIER_READERS,
       k: TIER_OBJECTS,
-      ...(await tier({ ...common, tiered, n: TIER_READERS, edits: TIER_EDITS, profile: profileFor("tier") })),
+      ...(await tier({
+        ...common,
+        tiered,
+        n: TIER_READERS,
+        edits: TIER_EDITS,
+        profile: profileFor("tier", ["room"], { room: "tiered" }),
+      })),
     };
   }
   if (SUITES.includes("tier-storm")) {
@@ -222,7 +235,12 @@ try {
     results.tierStorm = {
       n: STORM_READERS,
       k: TIER_OBJECTS,
-      ...(await tierStorm({ ...common, tiered, n: STORM_READERS, profile: profileFor("tier-storm") })),
+      ...(await tierStorm({
+        ...common,
+        tiered,
+        n: STORM_READERS,
+        profile: profileFor("tier-storm", ["room"], { room: "tiered" }),
+      })),
     };
   }
   if (SUITES.includes("storm")) {

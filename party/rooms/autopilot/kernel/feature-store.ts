@@ -1,5 +1,5 @@
 import { and, asc, eq, lt } from "drizzle-orm";
-import { excluded } from "../../../domain/db/client";
+import { excluded, param, preparedPerRoom } from "../../../domain/db/client";
 import { featureRecords } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
 import type { RecordCodec } from "../../../records/codec";
@@ -22,11 +22,39 @@ export interface FeatureStore<T> {
   entries(sql: Sql, prefix?: string): { key: string; value: T }[];
 }
 
+// Every store's reads and writes, the kind a parameter: prepared once per room (a remote
+// socket of the fan-out tier is written on its open, its settling and its close).
+const statements = preparedPerRoom((db) => {
+  const at = and(eq(featureRecords.kind, param("kind")), eq(featureRecords.key, param("key")));
+  return {
+    get: db.select({ doc: featureRecords.doc }).from(featureRecords).where(at).prepare(),
+    put: db
+      .insert(featureRecords)
+      .values({ kind: param("kind"), key: param("key"), doc: param("doc"), updatedAt: param("updatedAt") })
+      .onConflictDoUpdate({
+        target: [featureRecords.kind, featureRecords.key],
+        set: { doc: excluded("doc"), updatedAt: excluded("updated_at") },
+      })
+      .prepare(),
+    delete: db.delete(featureRecords).where(at).prepare(),
+    entries: db
+      .select({ key: featureRecords.key, doc: featureRecords.doc })
+      .from(featureRecords)
+      .where(eq(featureRecords.kind, param("kind")))
+      .orderBy(asc(featureRecords.key))
+      .prepare(),
+    deleteWrittenBefore: db
+      .delete(featureRecords)
+      .where(and(eq(featureRecords.kind, param("kind")), lt(featureRecords.updatedAt, param("before"))))
+      .prepare(),
+  };
+});
+
 export function featureStore<T>(codec: RecordCodec<T>): FeatureStore<T> {
-  const at = (key: string) => and(eq(featureRecords.kind, codec.kind), eq(featureRecords.key, key));
+  const { kind } = codec;
   return {
     get(sql, key) {
-      const row = sql.db.select({ doc: featureRecords.doc }).from(featureRecords).where(at(key)).get();
+      const row = statements(sql.db).get.get({ kind, key });
       if (!row) return null;
       try {
         return codec.decode(row.doc);
@@ -36,40 +64,26 @@ export function featureStore<T>(codec: RecordCodec<T>): FeatureStore<T> {
       }
     },
     put(sql, key, value, now) {
-      sql.db
-        .insert(featureRecords)
-        .values({ kind: codec.kind, key, doc: codec.encode(value), updatedAt: now })
-        .onConflictDoUpdate({
-          target: [featureRecords.kind, featureRecords.key],
-          set: { doc: excluded("doc"), updatedAt: excluded("updated_at") },
-        })
-        .run();
+      statements(sql.db).put.run({ kind, key, doc: codec.encode(value), updatedAt: now });
     },
     delete(sql, key) {
-      sql.db.delete(featureRecords).where(at(key)).run();
+      statements(sql.db).delete.run({ kind, key });
     },
     entries(sql, prefix = "") {
-      const rows = sql.db
-        .select({ key: featureRecords.key, doc: featureRecords.doc })
-        .from(featureRecords)
-        .where(eq(featureRecords.kind, codec.kind))
-        .orderBy(asc(featureRecords.key))
-        .all();
-      return rows.flatMap((row) => {
-        if (!row.key.startsWith(prefix)) return [];
-        try {
-          return [{ key: row.key, value: codec.decode(row.doc) }];
-        } catch (error) {
-          if (error instanceof StoredRecordError) return [];
-          throw error;
-        }
-      });
+      return statements(sql.db)
+        .entries.all({ kind })
+        .flatMap((row) => {
+          if (!row.key.startsWith(prefix)) return [];
+          try {
+            return [{ key: row.key, value: codec.decode(row.doc) }];
+          } catch (error) {
+            if (error instanceof StoredRecordError) return [];
+            throw error;
+          }
+        });
     },
     deleteWrittenBefore(sql, before) {
-      sql.db
-        .delete(featureRecords)
-        .where(and(eq(featureRecords.kind, codec.kind), lt(featureRecords.updatedAt, before)))
-        .run();
+      statements(sql.db).deleteWrittenBefore.run({ kind, before });
     },
   };
 }
