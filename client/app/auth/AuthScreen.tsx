@@ -7,6 +7,7 @@ import { Brand } from "../shell/Brand";
 import { FormError } from "../lib/form-error";
 import { forgetInvitationLink, notPendingText, type PreviewState, useInvitationPreview } from "./invitation-link";
 import { InvitationLanding } from "./InvitationLanding";
+import { TextField } from "../lib/text-field";
 
 /**
  * Sign in / create account / sign in with an agent's API key. Errors from the auth API are
@@ -96,38 +97,30 @@ export function AuthScreen() {
   /** The name asked of a new account (render helpers, not components: their inputs keep their focus). */
   function nameField() {
     return (
-      <>
-        <label className="field-label" htmlFor="auth-name">
-          Name
-        </label>
-        <input
-          id="auth-name"
-          autoComplete="name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          placeholder="How others see you"
-        />
-      </>
+      <TextField
+        id="auth-name"
+        label="Name"
+        autoComplete="name"
+        value={name}
+        onChange={setName}
+        placeholder="How others see you"
+      />
     );
   }
 
   /** The password: a new one (`creating`, at least 10 characters) or the account's. */
   function passwordField(creating: boolean) {
     return (
-      <>
-        <label className="field-label" htmlFor="auth-password">
-          Password
-        </label>
-        <input
-          id="auth-password"
-          type="password"
-          required
-          minLength={creating ? 10 : undefined}
-          autoComplete={creating ? "new-password" : "current-password"}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </>
+      <TextField
+        id="auth-password"
+        label="Password"
+        type="password"
+        required
+        minLength={creating ? 10 : undefined}
+        autoComplete={creating ? "new-password" : "current-password"}
+        value={password}
+        onChange={setPassword}
+      />
     );
   }
 
@@ -148,18 +141,16 @@ export function AuthScreen() {
         </div>
         {mode === "key" ? (
           <form onSubmit={submit} className="auth-form">
-            <label className="field-label" htmlFor="auth-key">
-              Agent API key
-            </label>
-            <input
+            <TextField
               id="auth-key"
+              label="Agent API key"
               type="password"
               required
               autoComplete="off"
               spellCheck={false}
               placeholder="ap_…"
               value={key}
-              onChange={(e) => setKey(e.target.value)}
+              onChange={setKey}
             />
             <p className="muted small">
               For agents: the app opens the key’s workspace with the key’s scopes. Revoking the key signs this tab out
@@ -173,16 +164,14 @@ export function AuthScreen() {
         ) : (
           <form onSubmit={submit} className="auth-form">
             {mode === "up" && nameField()}
-            <label className="field-label" htmlFor="auth-email">
-              Email
-            </label>
-            <input
+            <TextField
               id="auth-email"
+              label="Email"
               type="email"
               required
               autoComplete="email"
               value={email}
-              onChange={(e) => setEmail(e.target.value)}
+              onChange={setEmail}
             />
             {passwordField(mode === "up")}
             {mode === "up" && (

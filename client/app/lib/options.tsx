@@ -23,3 +23,32 @@ export function Options<T>({
     </>
   );
 }
+
+/** A <select> of named choices, by id; with none to choose from it says so and cannot be used. */
+export function ChoiceSelect({
+  id,
+  label,
+  choices,
+  value,
+  onChange,
+}: {
+  id?: string;
+  /** Its name when no <label> names it. */
+  label?: string;
+  choices: readonly { id: string; name: string }[];
+  value: string | null;
+  onChange: (id: string) => void;
+}) {
+  return (
+    <select
+      id={id}
+      aria-label={label}
+      value={value ?? ""}
+      onChange={(e) => onChange(e.target.value)}
+      disabled={choices.length === 0}
+    >
+      {choices.length === 0 && <option value="">none yet</option>}
+      <Options items={choices} value={(c) => c.id} label={(c) => c.name} />
+    </select>
+  );
+}

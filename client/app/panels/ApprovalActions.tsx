@@ -14,6 +14,7 @@ import {
   INSTANCE_OPERATION_WORDS,
   toolWords,
 } from "../../../shared/plain-words";
+import { TextField } from "../lib/text-field";
 
 /**
  * Approve / Deny with an optional note, used in the inspector and in the queue. Whoever
@@ -235,33 +236,28 @@ export function ApprovalActions({ approval, compact = false }: { approval: Appro
   return (
     <div className={`approval-actions ${compact ? "compact" : ""}`}>
       {!compact && !blocked && (
-        <>
-          <label className="field-label" htmlFor={`note-${approval.id}`}>
-            Note (optional)
-          </label>
-          <textarea
-            id={`note-${approval.id}`}
-            rows={2}
-            value={note}
-            maxLength={2000}
-            placeholder="Why — shown to everyone and kept in the audit log"
-            onChange={(e) => setNote(e.target.value)}
-          />
-        </>
+        <TextField
+          multiline
+          id={`note-${approval.id}`}
+          label="Note (optional)"
+          rows={2}
+          value={note}
+          maxLength={2000}
+          placeholder="Why — shown to everyone and kept in the audit log"
+          onChange={setNote}
+        />
       )}
       {!blocked && asked !== null && (
         <>
-          <label className="field-label" htmlFor={`grant-${approval.id}`}>
-            Credits to grant
-          </label>
-          <input
+          <TextField
             id={`grant-${approval.id}`}
+            label="Credits to grant"
             className="grant-amount"
             inputMode="numeric"
             value={grant}
             aria-invalid={granted === null}
             aria-describedby={`grant-hint-${approval.id}`}
-            onChange={(e) => setGrant(e.target.value)}
+            onChange={setGrant}
           />
           <p className="hint" id={`grant-hint-${approval.id}`}>
             {granted === null

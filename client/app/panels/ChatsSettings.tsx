@@ -8,6 +8,7 @@ import { relativeTime } from "../lib/format";
 import { useRoom } from "../stores/room";
 import { useSession } from "../stores/session";
 import { ChatConversations } from "./ChatConversations";
+import { TextField } from "../lib/text-field";
 
 /**
  * The workspace's chats (protocol 13): the Autopilot as a Telegram or Slack bot an owner or
@@ -57,30 +58,24 @@ function ConnectForm({ platform }: { platform: ChatPlatform }) {
   const ready = token.trim() !== "" && (platform === "telegram" || signingSecret.trim() !== "");
   return (
     <form className="chats-connect" onSubmit={submitted(() => connect.run())}>
-      <label className="field-label" htmlFor={`${platform}-token`}>
-        {platform === "telegram" ? "Telegram bot token" : "Slack bot token (xoxb-…)"}
-      </label>
-      <input
+      <TextField
         id={`${platform}-token`}
+        label={platform === "telegram" ? "Telegram bot token" : "Slack bot token (xoxb-…)"}
         type="password"
         autoComplete="off"
         value={token}
-        onChange={(e) => setToken(e.target.value)}
+        onChange={setToken}
         placeholder={platform === "telegram" ? "123456789:AA…" : "xoxb-…"}
       />
       {platform === "slack" && (
-        <>
-          <label className="field-label" htmlFor="slack-signing-secret">
-            Slack signing secret
-          </label>
-          <input
-            id="slack-signing-secret"
-            type="password"
-            autoComplete="off"
-            value={signingSecret}
-            onChange={(e) => setSigningSecret(e.target.value)}
-          />
-        </>
+        <TextField
+          id="slack-signing-secret"
+          label="Slack signing secret"
+          type="password"
+          autoComplete="off"
+          value={signingSecret}
+          onChange={setSigningSecret}
+        />
       )}
       <button type="submit" disabled={connect.pending || !ready}>
         {connect.pending ? "Connecting…" : `Connect ${LABEL[platform]}`}

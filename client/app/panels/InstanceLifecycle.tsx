@@ -1,9 +1,9 @@
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { deleteDetails, restoreDetails, unlinkDetails, unpairDetails } from "../../../shared/instance-texts";
 import type { Instance, PairedNode } from "../../../shared/protocol/instances";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
-import { useModalDialog } from "../lib/modal";
+import { ModalDialog } from "../lib/modal-dialog";
 import { instanceActivity } from "../lib/instance-status";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
@@ -43,16 +43,13 @@ function ConfirmDialog({
   onClose: () => void;
   onConfirm: (request: Request) => void;
 }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useModalDialog(dialog, confirm !== null);
   return (
-    <dialog
-      ref={dialog}
+    <ModalDialog
+      open={confirm !== null}
       className="confirm-dialog"
       onClose={onClose}
-      aria-modal="true"
-      aria-labelledby="confirm-h"
-      aria-describedby="confirm-body"
+      labelledBy="confirm-h"
+      describedBy="confirm-body"
     >
       {confirm && (
         <>
@@ -72,7 +69,7 @@ function ConfirmDialog({
           </div>
         </>
       )}
-    </dialog>
+    </ModalDialog>
   );
 }
 

@@ -5,6 +5,7 @@ import { errorText } from "../lib/api";
 import { relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 import { FormError } from "../lib/form-error";
+import { TextField } from "../lib/text-field";
 
 /**
  * The workspace memory the Autopilot keeps with people (protocol 5). Not part of the room
@@ -113,27 +114,24 @@ export function MemoryView() {
       )}
       {canWrite ? (
         <form className="memory-form" onSubmit={submit}>
-          <label className="field-label" htmlFor="memory-key">
-            Key
-          </label>
-          <input
+          <TextField
             id="memory-key"
+            label="Key"
             required
             maxLength={100}
             placeholder="e.g. release-day"
             value={key}
-            onChange={(e) => setKey(e.target.value)}
+            onChange={setKey}
           />
-          <label className="field-label" htmlFor="memory-value">
-            Value
-          </label>
-          <textarea
+          <TextField
+            multiline
             id="memory-value"
+            label="Value"
             required
             rows={3}
             maxLength={MAX_MEMORY_VALUE}
             value={value}
-            onChange={(e) => setValue(e.target.value)}
+            onChange={setValue}
           />
           <button type="submit" className="primary small" disabled={save.pending || !key.trim() || !value}>
             {entries?.has(key.trim()) ? "Save changes" : "Remember"}

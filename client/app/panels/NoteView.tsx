@@ -3,6 +3,7 @@ import { GROUP_LABEL_MAX, NOTE_TEXT_MAX } from "../../../shared/hatchery/node-sc
 import { useNoteText } from "../canvas/live-text";
 import { useCanvas } from "../stores/canvas";
 import { useCan } from "../stores/room";
+import { TextField } from "../lib/text-field";
 
 /** A sticky note or a project group in the inspector: both live in the Hatchery document, not the room. */
 export function NoteOrGroupView({ nodeId }: { nodeId: string }) {
@@ -56,16 +57,14 @@ function GroupView({ nodeId }: { nodeId: string }) {
         <span className="eyebrow">Project group</span>
         <h2>{value || "Group"}</h2>
       </header>
-      <label className="field-label" htmlFor="node-field">
-        Label
-      </label>
-      <input
+      <TextField
         id="node-field"
+        label="Label"
         maxLength={GROUP_LABEL_MAX}
         value={draft}
         disabled={!canEdit}
         onFocus={() => setFocused(true)}
-        onChange={(e) => change(e.target.value)}
+        onChange={change}
         onBlur={() => setFocused(false)}
         onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
       />

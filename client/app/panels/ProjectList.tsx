@@ -26,28 +26,24 @@ export function Projects() {
   const projects = useRoom((s) => s.state.projects);
   const select = useUi((s) => s.select);
   const selectedId = useUi((s) => s.selectedId);
-  const canWrite = useCan("write");
-  const client = useRoom((s) => s.client);
   const { list, toggle } = useArchivedFilter(projects, byRecentChange);
   const more = useRoom((s) => s.state.more.projects.left > 0);
   return (
     <SideSection id="projects-h" title="Projects" count={list.length}>
-      {canWrite && client && (
-        <QuickCreate
-          id="new-project-name"
-          label="New project name"
-          placeholder="New project…"
-          maxLength={MAX_PROJECT_NAME}
-          button="Create"
-          buttonLabel="Create project"
-          buttonClass="small"
-          create={async (name) => {
-            const { project } = await client.projects.create({ name });
-            select(`project:${project.id}`, { focus: true });
-            return null;
-          }}
-        />
-      )}
+      <QuickCreate
+        id="new-project-name"
+        label="New project name"
+        placeholder="New project…"
+        maxLength={MAX_PROJECT_NAME}
+        button="Create"
+        buttonLabel="Create project"
+        buttonClass="small"
+        create={async (name, client) => {
+          const { project } = await client.projects.create({ name });
+          select(`project:${project.id}`, { focus: true });
+          return null;
+        }}
+      />
       {list.length === 0 && !more ? (
         <p className="empty">
           No projects yet. A project gathers threads under a brief the Autopilot reads, with its links and files.

@@ -90,6 +90,36 @@ function RemoveButton({ label, onClick, disabled }: { label: string; onClick: ()
   );
 }
 
+/** A thread or an instance of the project: opens it in the inspector, and `onRemove` takes it out. */
+function PartItem({
+  opens,
+  title,
+  meta,
+  removeLabel,
+  onRemove,
+  removing,
+}: {
+  /** Its selection id (`thread:<id>`, `instance:<id>`). */
+  opens: string;
+  title: string;
+  meta: string;
+  removeLabel: string;
+  /** Null for those who may not change the project. */
+  onRemove: (() => void) | null;
+  removing: boolean;
+}) {
+  const select = useUi((s) => s.select);
+  return (
+    <li>
+      <button type="button" className="nav-item" onClick={() => select(opens, { focus: true })}>
+        <span className="nav-title">{title}</span>
+        <span className="nav-meta">{meta}</span>
+      </button>
+      {onRemove && <RemoveButton label={removeLabel} disabled={removing} onClick={onRemove} />}
+    </li>
+  );
+}
+
 export function ProjectLinks({ project }: { project: Project }) {
   const canWrite = useCan("write");
   const update = useUpdate(project);
@@ -166,7 +196,6 @@ export function ProjectThreads({ project }: { project: Project }) {
   const threads = useRoom((s) => s.state.threads);
   const projects = useRoom((s) => s.state.projects);
   const canWrite = useCan("write");
-  const select = useUi((s) => s.select);
   const update = useUpdate(project);
   const members = useMemo(
     () =>
@@ -191,21 +220,15 @@ export function ProjectThreads({ project }: { project: Project }) {
       )}
       <ul className="project-list">
         {members.map(({ id, thread }) => (
-          <li key={id}>
-            <button type="button" className="nav-item" onClick={() => select(`thread:${id}`, { focus: true })}>
-              <span className="nav-title">{thread?.title ?? "A thread not loaded yet"}</span>
-              <span className="nav-meta">
-                {thread?.archived ? "archived" : thread?.lastMessageAt ? relativeTime(thread.lastMessageAt) : "empty"}
-              </span>
-            </button>
-            {canWrite && (
-              <RemoveButton
-                label={`Take ${thread?.title ?? id} out of the project`}
-                disabled={update.pending}
-                onClick={() => update.run({ removeThreadIds: [id] })}
-              />
-            )}
-          </li>
+          <PartItem
+            key={id}
+            opens={`thread:${id}`}
+            title={thread?.title ?? "A thread not loaded yet"}
+            meta={thread?.archived ? "archived" : thread?.lastMessageAt ? relativeTime(thread.lastMessageAt) : "empty"}
+            removeLabel={`Take ${thread?.title ?? id} out of the project`}
+            onRemove={canWrite ? () => update.run({ removeThreadIds: [id] }) : null}
+            removing={update.pending}
+          />
         ))}
       </ul>
       {canWrite && <AddPicker words={ADD_THREAD} candidates={candidates} update={update} field="addThreadIds" />}
@@ -217,7 +240,6 @@ export function ProjectThreads({ project }: { project: Project }) {
 export function ProjectInstances({ project }: { project: Project }) {
   const instances = useRoom((s) => s.state.instances);
   const canWrite = useCan("write");
-  const select = useUi((s) => s.select);
   const update = useUpdate(project);
   const attached = project.instanceIds.flatMap((id) => {
     const instance = instances.get(id);
@@ -232,19 +254,15 @@ export function ProjectInstances({ project }: { project: Project }) {
       {attached.length === 0 && <p className="empty">No OpenClaw instances attached.</p>}
       <ul className="project-list">
         {attached.map((i) => (
-          <li key={i.id}>
-            <button type="button" className="nav-item" onClick={() => select(`instance:${i.id}`, { focus: true })}>
-              <span className="nav-title">{i.name}</span>
-              <span className="nav-meta">{i.status}</span>
-            </button>
-            {canWrite && (
-              <RemoveButton
-                label={`Detach ${i.name} from the project`}
-                disabled={update.pending}
-                onClick={() => update.run({ removeInstanceIds: [i.id] })}
-              />
-            )}
-          </li>
+          <PartItem
+            key={i.id}
+            opens={`instance:${i.id}`}
+            title={i.name}
+            meta={i.status}
+            removeLabel={`Detach ${i.name} from the project`}
+            onRemove={canWrite ? () => update.run({ removeInstanceIds: [i.id] }) : null}
+            removing={update.pending}
+          />
         ))}
       </ul>
       {canWrite && <AddPicker words={ATTACH_INSTANCE} candidates={candidates} update={update} field="addInstanceIds" />}

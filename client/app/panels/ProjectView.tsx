@@ -11,6 +11,7 @@ import { ProjectFiles, ProjectInstances, ProjectLinks, ProjectThreads } from "./
 import { ToolsetSection } from "./toolset/Toolset";
 import { ProjectTasks } from "./Tasks";
 import { ProjectSchedules } from "./schedules/Schedules";
+import { TextField } from "../lib/text-field";
 
 /**
  * A project in the inspector (protocol 9): its name and brief (Markdown, rendered as
@@ -98,25 +99,19 @@ function BriefEditor({ project, done }: { project: Project; done: () => void }) 
   return (
     <form className="project-editor" onSubmit={submit} aria-label="Edit the project">
       <span className="eyebrow">Project</span>
-      <label className="field-label" htmlFor="project-name">
-        Name
-      </label>
-      <input
-        id="project-name"
-        value={name}
-        maxLength={MAX_PROJECT_NAME}
-        onChange={(e) => setName(e.target.value)}
-        required
-      />
-      <label className="field-label" htmlFor="project-brief">
-        Brief <span className="muted small">Markdown · the Autopilot reads it in this project's threads</span>
-      </label>
-      <textarea
+      <TextField id="project-name" label="Name" value={name} maxLength={MAX_PROJECT_NAME} onChange={setName} required />
+      <TextField
+        multiline
         id="project-brief"
+        label={
+          <>
+            Brief <span className="muted small">Markdown · the Autopilot reads it in this project's threads</span>
+          </>
+        }
         value={brief}
         maxLength={MAX_PROJECT_BRIEF}
         rows={16}
-        onChange={(e) => setBrief(e.target.value)}
+        onChange={setBrief}
         placeholder={"## Goal\nWhat this project is for, who it is for, what done looks like.\n\n## Constraints\n…"}
       />
       <p className="hint">

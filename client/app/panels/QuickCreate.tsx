@@ -1,5 +1,7 @@
 import { useState, type FormEvent } from "react";
+import type { AutopilotClient } from "../../src/client";
 import { useAction } from "../lib/action";
+import { useCan, useRoom } from "../stores/room";
 
 interface QuickCreateProps {
   id: string;
@@ -11,11 +13,21 @@ interface QuickCreateProps {
   buttonLabel?: string;
   buttonClass: string;
   /** Creates the thing; resolves with a note to show (or null), throws to show an error. */
-  create: (value: string) => Promise<string | null>;
+  create: (value: string, client: AutopilotClient) => Promise<string | null>;
 }
 
-/** A one-field form in the sidebar: type, Enter, done; errors are shown in words. */
-export function QuickCreate({
+/**
+ * A one-field form in the sidebar: type, Enter, done; errors are shown in words. Everything it
+ * makes is written to the room, so it shows only to those who may write, once connected.
+ */
+export function QuickCreate(props: QuickCreateProps) {
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  if (!canWrite || !client) return null;
+  return <QuickCreateForm {...props} client={client} />;
+}
+
+function QuickCreateForm({
   id,
   label,
   placeholder,
@@ -24,10 +36,11 @@ export function QuickCreate({
   buttonLabel,
   buttonClass,
   create,
-}: QuickCreateProps) {
+  client,
+}: QuickCreateProps & { client: AutopilotClient }) {
   const [value, setValue] = useState("");
   const action = useAction(async (trimmed: string) => {
-    const text = await create(trimmed);
+    const text = await create(trimmed, client);
     setValue("");
     return text;
   });

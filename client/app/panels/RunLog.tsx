@@ -4,6 +4,7 @@ import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { clockTime } from "../lib/format";
 import { useModalDialog } from "../lib/modal";
+import { downloadText } from "../lib/download";
 import { useStickToBottom } from "../lib/stick-to-bottom";
 import { durationText, entryTone, exportFileName, groupBySteps, tokensText, toolCallParts } from "../lib/run-log";
 import { MAX_VIEW_ENTRIES, useTasks } from "../stores/tasks";
@@ -45,18 +46,6 @@ function EntryLine({ entry, time }: { entry: RunLogEntry; time: string | null })
   );
 }
 
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The browser has the blob once the click is handled; freeing it at once can cancel the download.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 /** The log in a wide dialog, for reading a long run. */
 function RunLogDialog({ task, close }: { task: Task; close: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -90,7 +79,7 @@ export function RunLog({ task, wide = false }: { task: Task; wide?: boolean }) {
   const exporting = useAction(async () => {
     const all = await exportLog(task.id);
     const file = { task, exportedAt: new Date().toISOString(), entries: all };
-    download(exportFileName(task), `${JSON.stringify(file, null, 2)}\n`);
+    downloadText(exportFileName(task), `${JSON.stringify(file, null, 2)}\n`, "application/json");
   });
 
   // Follows the newest entry while the reader is at the end, like a thread's messages.

@@ -17,6 +17,7 @@ import { InvitePanel } from "./InvitePanel";
 import { useSession } from "../stores/session";
 import { MemberControls } from "./MemberControls";
 import { EmailAndRole, useEmailAndRole } from "./EmailAndRole";
+import { TextField } from "../lib/text-field";
 
 /**
  * Workspace settings: members and roles, and agent keys (auth data, over the auth API),
@@ -182,16 +183,14 @@ function Keys({ workspace }: { workspace: WorkspaceInfo }) {
         </div>
       )}
       <form className="key-form" onSubmit={submit}>
-        <label className="field-label" htmlFor="key-name">
-          Name
-        </label>
-        <input
+        <TextField
           id="key-name"
+          label="Name"
           required
           maxLength={32}
           placeholder="e.g. ci-bot"
           value={name}
-          onChange={(e) => setName(e.target.value)}
+          onChange={setName}
         />
         <fieldset>
           <legend className="field-label">Scopes</legend>

@@ -1,7 +1,7 @@
 import { useMemo } from "react";
 import { ProgressBar } from "../lib/progress-bar";
 import { requestedInstances } from "../lib/instance-status";
-import { useCan, useRoom } from "../stores/room";
+import { useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { BridgeStatus, GatewaySessions } from "./Gateway";
 import { KeptMessages } from "./Outgoing";
@@ -22,9 +22,6 @@ const INSTANCE_ID = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
 
 /** Asks for a new instance; the room turns it into an approval a person must confirm. */
 function NewInstance() {
-  const client = useRoom((s) => s.client);
-  const canWrite = useCan("write");
-  if (!canWrite || !client) return null;
   return (
     <QuickCreate
       id="new-instance-id"
@@ -33,7 +30,7 @@ function NewInstance() {
       maxLength={48}
       button="Provision"
       buttonClass="small"
-      create={async (instanceId) => {
+      create={async (instanceId, client) => {
         if (!INSTANCE_ID.test(instanceId))
           throw new Error("Use lower-case letters, digits and dashes, e.g. work or personal.");
         // The request shows under Instances while its approval waits (from the room's state).

@@ -6,6 +6,7 @@ import { FormError } from "../lib/form-error";
 import { useModalDialog } from "../lib/modal";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
+import { TextField } from "../lib/text-field";
 
 /**
  * "Start a task" (protocol 9): a goal the Autopilot pursues step by step, with nobody
@@ -115,17 +116,16 @@ function StartTaskDialog({ where, close }: { where: Where; close: () => void }) 
             <strong>{where.name}</strong>, step by step, whether or not anyone is watching. Risky steps wait for a
             person's approval.
           </p>
-          <label className="field-label" htmlFor={`${ids}-goal`}>
-            Goal
-          </label>
-          <textarea
+          <TextField
+            multiline
             id={`${ids}-goal`}
+            label="Goal"
             ref={goalBox}
             value={goal}
             rows={6}
             maxLength={MAX_TASK_GOAL_CHARS}
             required
-            onChange={(e) => setGoal(e.target.value)}
+            onChange={setGoal}
             onKeyDown={onGoalKey}
             placeholder="What should the Autopilot get done? Say what done looks like."
           />

@@ -2,6 +2,7 @@ import { useShallow } from "zustand/react/shallow";
 import { useEffect, useState } from "react";
 import type { Task } from "../../../shared/protocol/tasks";
 import { useAction } from "../lib/action";
+import { ActionButton } from "../lib/action-button";
 import { FormError } from "../lib/form-error";
 import { markdownPreview } from "../lib/markdown-preview";
 import { relativeTime } from "../lib/format";
@@ -50,9 +51,7 @@ export function TaskControls({ task }: { task: Task }) {
     if (task.status === "done") return null;
     return (
       <div className="task-controls">
-        <button type="button" className="small" disabled={busy} onClick={() => act.run("resume")}>
-          {busy && act.running === "resume" ? "Resuming…" : "Resume from its last step"}
-        </button>
+        <ActionButton action={act} payload="resume" label="Resume from its last step" busyLabel="Resuming…" />
         <FormError error={act.error} />
       </div>
     );
@@ -62,9 +61,13 @@ export function TaskControls({ task }: { task: Task }) {
       {confirming ? (
         <>
           <span className="small">Cancel this task? Its pending approvals are withdrawn.</span>
-          <button type="button" className="deny small" disabled={busy} onClick={() => act.run("cancel")}>
-            {busy && act.running === "cancel" ? "Cancelling…" : "Yes, cancel it"}
-          </button>
+          <ActionButton
+            action={act}
+            payload="cancel"
+            label="Yes, cancel it"
+            busyLabel="Cancelling…"
+            className="deny small"
+          />
           <button type="button" className="small" disabled={busy} onClick={() => setConfirming(false)}>
             Keep it
           </button>
@@ -72,13 +75,9 @@ export function TaskControls({ task }: { task: Task }) {
       ) : (
         <>
           {task.status === "paused" ? (
-            <button type="button" className="small" disabled={busy} onClick={() => act.run("resume")}>
-              {busy && act.running === "resume" ? "Resuming…" : "Resume"}
-            </button>
+            <ActionButton action={act} payload="resume" label="Resume" busyLabel="Resuming…" />
           ) : (
-            <button type="button" className="small" disabled={busy} onClick={() => act.run("pause")}>
-              {busy && act.running === "pause" ? "Pausing…" : "Pause"}
-            </button>
+            <ActionButton action={act} payload="pause" label="Pause" busyLabel="Pausing…" />
           )}
           <button type="button" className="small" disabled={busy} onClick={() => setConfirming(true)}>
             Cancel task

@@ -19,28 +19,6 @@ import "./thread-list.css";
  * recently pinned first), then the rest, the latest message first.
  */
 
-function NewThread() {
-  const client = useRoom((s) => s.client);
-  const canWrite = useCan("write");
-  const select = useUi((s) => s.select);
-  if (!canWrite || !client) return null;
-  return (
-    <QuickCreate
-      id="new-thread-title"
-      label="New thread title"
-      placeholder="New thread…"
-      maxLength={200}
-      button="Create"
-      buttonClass="primary small"
-      create={async (title) => {
-        const { thread } = await client.threads.create({ title });
-        select(`thread:${thread.id}`, { focus: true });
-        return null;
-      }}
-    />
-  );
-}
-
 /**
  * This person's pinned threads (protocol 11), kept in the room so all their devices agree:
  * asked on every hello (a resume may have missed a change), then followed by `thread.pins`,
@@ -139,7 +117,19 @@ export function Threads() {
   const states = useThreadStates();
   return (
     <SideSection id="threads-h" title="Threads" count={list.length}>
-      <NewThread />
+      <QuickCreate
+        id="new-thread-title"
+        label="New thread title"
+        placeholder="New thread…"
+        maxLength={200}
+        button="Create"
+        buttonClass="primary small"
+        create={async (title, client) => {
+          const { thread } = await client.threads.create({ title });
+          select(`thread:${thread.id}`, { focus: true });
+          return null;
+        }}
+      />
       {!answered ? (
         <p className="empty">The workspace shows once the server answers.</p>
       ) : list.length === 0 && !moreThreads ? (

@@ -1,13 +1,14 @@
 import { submitted } from "../../lib/form-submit";
 import { useId, useState } from "react";
-import type { BillingState, SpendAllowance } from "../../../../shared/protocol/billing";
+import type { SpendAllowance } from "../../../../shared/protocol/billing";
 import { creditsText } from "../../../../shared/billing-words";
 import { useAction } from "../../lib/action";
 import { CreditsInput } from "../../lib/credits-input";
 import { FormError } from "../../lib/form-error";
-import { Options } from "../../lib/options";
+import { ChoiceSelect } from "../../lib/options";
 import { useCan, useRoom } from "../../stores/room";
-import { type Directory, keyChoices, usePrincipalName } from "./names";
+import { keyChoices, usePrincipalName } from "./names";
+import type { BillingEditorProps } from "./use-billing";
 
 /**
  * Spending allowances (protocol 16, docs/billing.md): how much of an agent key's spending an
@@ -50,15 +51,7 @@ function AllowanceRow({
   );
 }
 
-export function Allowances({
-  state,
-  directory,
-  onSet,
-}: {
-  state: BillingState;
-  directory: Directory;
-  onSet: (state: BillingState) => void;
-}) {
+export function Allowances({ state, directory, onSet }: BillingEditorProps) {
   const client = useRoom((s) => s.client);
   const canSet = useCan("admin");
   const name = usePrincipalName(directory);
@@ -105,15 +98,7 @@ export function Allowances({
             <label className="field-label" htmlFor={`${id}-key`}>
               Agent key
             </label>
-            <select
-              id={`${id}-key`}
-              value={chosen ?? ""}
-              onChange={(e) => setKeyId(e.target.value)}
-              disabled={keys.length === 0}
-            >
-              {keys.length === 0 && <option value="">none yet</option>}
-              <Options items={keys} value={(k) => k.id} label={(k) => k.name} />
-            </select>
+            <ChoiceSelect id={`${id}-key`} choices={keys} value={chosen} onChange={setKeyId} />
           </div>
           <div className="budget-form-row">
             <label className="field-label" htmlFor={`${id}-credits`}>

@@ -4,6 +4,7 @@ import type { BillingState, SpendGroup } from "../../../../shared/protocol/billi
 import { creditsText, periodDays, periodName, purposeLabel, tokensText } from "../../../../shared/billing-words";
 import { useAction } from "../../lib/action";
 import { billingApi } from "../../lib/api";
+import { downloadText } from "../../lib/download";
 import { FormError } from "../../lib/form-error";
 import { type Grouped, GroupTable } from "../../lib/group-table";
 import { useCan, useRoom } from "../../stores/room";
@@ -82,16 +83,6 @@ function TopUps({ state }: { state: BillingState }) {
       <FormError error={buy.error} />
     </fieldset>
   );
-}
-
-/** Saves `text` as a file the browser downloads. */
-function downloadCsv(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
 /** Usage in tokens and time (usage.list), read only when opened. */
@@ -188,7 +179,7 @@ export function BillingView() {
               type="button"
               className="link small"
               onClick={() =>
-                downloadCsv(
+                downloadText(
                   `billing-${state.period.start ? new Date(state.period.start).toISOString().slice(0, 7) : "month"}.csv`,
                   rollupsCsv(periodName(state.period), [
                     { by: "what", groups: billing.byPurpose, name: purposeLabel },
@@ -197,6 +188,7 @@ export function BillingView() {
                     { by: "instance", groups: billing.byInstance, name: instanceName },
                     { by: "day", groups: billing.byDay, name: (key) => key ?? "" },
                   ]),
+                  "text/csv;charset=utf-8",
                 )
               }
             >

@@ -1,6 +1,6 @@
 import { submitted } from "../../lib/form-submit";
 import { useId, useMemo, useState } from "react";
-import type { BillingState, Budget, BudgetScope } from "../../../../shared/protocol/billing";
+import type { Budget, BudgetScope } from "../../../../shared/protocol/billing";
 import { budgetAllowance, budgetSpan, budgetUse, creditsText, SCOPE_LABELS } from "../../../../shared/billing-words";
 import { useAction } from "../../lib/action";
 import { CreditsInput } from "../../lib/credits-input";
@@ -9,7 +9,8 @@ import { ProgressBar } from "../../lib/progress-bar";
 import { useCan, useRoom } from "../../stores/room";
 import { useTasks } from "../../stores/tasks";
 import { type Directory, keyChoices, useSubjectName } from "./names";
-import { Options } from "../../lib/options";
+import type { BillingEditorProps } from "./use-billing";
+import { ChoiceSelect, Options } from "../../lib/options";
 
 /**
  * The budgets that are set (the workspace's first): what a person set each to (per month; a
@@ -97,7 +98,7 @@ function useSubjects(directory: Directory): Record<Exclude<BudgetScope, "workspa
   }, [directory, projects, stateTasks, listed]);
 }
 
-function BudgetForm({ directory, onSet }: { directory: Directory; onSet: (state: BillingState) => void }) {
+function BudgetForm({ directory, onSet }: Omit<BillingEditorProps, "state">) {
   const client = useRoom((s) => s.client);
   const subjects = useSubjects(directory);
   const [scope, setScope] = useState<BudgetScope>("workspace");
@@ -138,15 +139,7 @@ function BudgetForm({ directory, onSet }: { directory: Directory; onSet: (state:
           />
         </select>
         {scope !== "workspace" && (
-          <select
-            aria-label={SCOPE_LABELS[scope]}
-            value={chosen ?? ""}
-            onChange={(e) => setSubjectId(e.target.value)}
-            disabled={choices.length === 0}
-          >
-            {choices.length === 0 && <option value="">none yet</option>}
-            <Options items={choices} value={(c) => c.id} label={(c) => c.name} />
-          </select>
+          <ChoiceSelect label={SCOPE_LABELS[scope]} choices={choices} value={chosen} onChange={setSubjectId} />
         )}
       </div>
       <div className="budget-form-row">
@@ -168,15 +161,7 @@ function BudgetForm({ directory, onSet }: { directory: Directory; onSet: (state:
   );
 }
 
-export function Budgets({
-  state,
-  directory,
-  onSet,
-}: {
-  state: BillingState;
-  directory: Directory;
-  onSet: (state: BillingState) => void;
-}) {
+export function Budgets({ state, directory, onSet }: BillingEditorProps) {
   const client = useRoom((s) => s.client);
   const canSet = useCan("admin");
   const name = useSubjectName(directory);

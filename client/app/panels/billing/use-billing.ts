@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { BillingState, SpendGroup } from "../../../../shared/protocol/billing";
 import { errorText } from "../../lib/api";
 import { useRoom } from "../../stores/room";
+import type { Directory } from "./names";
 
 /**
  * The workspace's money while a view shows it: `billing.summary` read when the view opens
@@ -25,6 +26,13 @@ export interface Billing {
   changes: number;
   /** A result that carries the state (billing.setBudget's): shown at once. */
   replaceState(state: BillingState): void;
+}
+
+/** A section that changes the money's settings: a change answers with the whole state, handed to `onSet` to show at once. */
+export interface BillingEditorProps {
+  state: BillingState;
+  directory: Directory;
+  onSet: (state: BillingState) => void;
 }
 
 /** How long rollups wait after a change before they are read again. */

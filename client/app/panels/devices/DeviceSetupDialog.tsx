@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { InstancesDeviceSetupResult } from "../../../../shared/protocol/instances";
 import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
-import { useModalDialog } from "../../lib/modal";
+import { ModalDialog } from "../../lib/modal-dialog";
 import { useRoom } from "../../stores/room";
 import { qrImage, setupErrorText, timeLeft } from "./texts";
 
@@ -105,8 +105,6 @@ export function DeviceSetupDialog({
   onClose: () => void;
 }) {
   const client = useRoom((s) => s.client);
-  const dialog = useRef<HTMLDialogElement>(null);
-  useModalDialog(dialog, open);
   const [setup, setSetup] = useState<Setup | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   // Only the latest request's answer counts (an older one may land after a newer one was asked).
@@ -135,68 +133,61 @@ export function DeviceSetupDialog({
   }, [open, instanceId]);
   const qr = setup ? qrImage(setup.qr) : null;
   return (
-    <dialog
-      ref={dialog}
+    <ModalDialog
+      open={open}
       className="device-dialog"
       onClose={onClose}
-      aria-modal="true"
-      aria-labelledby="device-dialog-h"
-      aria-describedby="device-dialog-steps"
+      labelledBy="device-dialog-h"
+      describedBy="device-dialog-steps"
     >
-      {open && (
-        <>
-          <header className="device-dialog-head">
-            <h2 id="device-dialog-h">Add a device to {name}</h2>
-            <button type="button" className="ghost icon" aria-label="Close" onClick={onClose}>
-              ×
-            </button>
-          </header>
-          <ol id="device-dialog-steps" className="device-steps">
-            <li>
-              Run the command on the machine to add (it needs <code>openclaw</code> installed).
-            </li>
-            <li>
-              Approve its requests in <strong>Approvals</strong>: first “Pair device …”, then, once it reconnects by
-              itself, “Pair node …” with the commands it may run.
-            </li>
-            <li>It then shows under Nodes as connected.</li>
-          </ol>
-          <div className="device-setup" aria-busy={ask.pending}>
-            {setup ? (
-              <>
-                <div className="device-code">
-                  <CopyField label="Command" value={setup.command} copyLabel="Copy command" mono />
-                  <CopyField label="Setup code" value={setup.code} copyLabel="Copy code" mono />
-                  <Expiry key={setup.code} expiresAt={setup.expiresAt} />
-                </div>
-                {qr && (
-                  <figure className="device-qr">
-                    <img src={qr} alt="Setup code as a QR code" width={168} height={168} />
-                    <figcaption className="muted small">
-                      A phone with the OpenClaw app can scan this instead.
-                    </figcaption>
-                  </figure>
-                )}
-              </>
-            ) : (
-              !failure && (
-                <p className="muted" role="status">
-                  Asking the gateway for a setup code…
-                </p>
-              )
+      <header className="device-dialog-head">
+        <h2 id="device-dialog-h">Add a device to {name}</h2>
+        <button type="button" className="ghost icon" aria-label="Close" onClick={onClose}>
+          ×
+        </button>
+      </header>
+      <ol id="device-dialog-steps" className="device-steps">
+        <li>
+          Run the command on the machine to add (it needs <code>openclaw</code> installed).
+        </li>
+        <li>
+          Approve its requests in <strong>Approvals</strong>: first “Pair device …”, then, once it reconnects by itself,
+          “Pair node …” with the commands it may run.
+        </li>
+        <li>It then shows under Nodes as connected.</li>
+      </ol>
+      <div className="device-setup" aria-busy={ask.pending}>
+        {setup ? (
+          <>
+            <div className="device-code">
+              <CopyField label="Command" value={setup.command} copyLabel="Copy command" mono />
+              <CopyField label="Setup code" value={setup.code} copyLabel="Copy code" mono />
+              <Expiry key={setup.code} expiresAt={setup.expiresAt} />
+            </div>
+            {qr && (
+              <figure className="device-qr">
+                <img src={qr} alt="Setup code as a QR code" width={168} height={168} />
+                <figcaption className="muted small">A phone with the OpenClaw app can scan this instead.</figcaption>
+              </figure>
             )}
-          </div>
-          <FormError error={failure} />
-          <div className="actions">
-            <button type="button" onClick={() => run()} disabled={ask.pending}>
-              New code
-            </button>
-            <button type="button" className="primary" onClick={onClose}>
-              Done
-            </button>
-          </div>
-        </>
-      )}
-    </dialog>
+          </>
+        ) : (
+          !failure && (
+            <p className="muted" role="status">
+              Asking the gateway for a setup code…
+            </p>
+          )
+        )}
+      </div>
+      <FormError error={failure} />
+      <div className="actions">
+        <button type="button" onClick={() => run()} disabled={ask.pending}>
+          New code
+        </button>
+        <button type="button" className="primary" onClick={onClose}>
+          Done
+        </button>
+      </div>
+    </ModalDialog>
   );
 }

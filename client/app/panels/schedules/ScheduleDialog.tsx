@@ -21,6 +21,7 @@ import {
 import { useRoom } from "../../stores/room";
 import { useUi } from "../../stores/ui";
 import { Options } from "../../lib/options";
+import { TextField } from "../../lib/text-field";
 
 /**
  * "New schedule" and "Edit schedule": what it posts (in a thread) or the task it gives the
@@ -207,17 +208,16 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
               </label>
             </fieldset>
           )}
-          <label className="field-label" htmlFor={`${ids}-text`}>
-            {kind === "prompt" ? "Message" : "Goal"}
-          </label>
-          <textarea
+          <TextField
+            multiline
             id={`${ids}-text`}
+            label={kind === "prompt" ? "Message" : "Goal"}
             ref={textBox}
             value={text}
             rows={3}
             maxLength={MAX_SCHEDULE_TEXT}
             required
-            onChange={(e) => setText(e.target.value)}
+            onChange={setText}
             placeholder={
               kind === "prompt"
                 ? "What should it post? e.g. @autopilot summarise yesterday's threads"
@@ -304,10 +304,7 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
               "Choose when it runs."
             )}
           </p>
-          <label className="field-label" htmlFor={`${ids}-name`}>
-            Name (optional)
-          </label>
-          <input id={`${ids}-name`} value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />
+          <TextField id={`${ids}-name`} label="Name (optional)" value={name} maxLength={200} onChange={setName} />
           <FormError error={save.error} />
         </div>
         <footer className="button-row">

@@ -1,6 +1,7 @@
 import { useMemo } from "react";
 import type { Schedule } from "../../../../shared/protocol/schedules";
 import { useAction } from "../../lib/action";
+import { ActionButton } from "../../lib/action-button";
 import { ClockIcon } from "../../lib/clock-icon";
 import { ConfirmInline } from "../../lib/confirm-inline";
 import { FormError } from "../../lib/form-error";
@@ -53,21 +54,12 @@ export function ScheduleControls({ schedule }: { schedule: Schedule }) {
   });
   if (!canWrite) return null;
   const busy = act.pending;
-  const label = (what: string, idle: string, running: string) => (busy && act.running === what ? running : idle);
   return (
     <div className="task-controls schedule-controls">
-      <button type="button" className="small" disabled={busy} onClick={() => act.run("run")}>
-        {label("run", "Run now", "Starting…")}
-      </button>
-      {schedule.status === "active" && (
-        <button type="button" className="small" disabled={busy} onClick={() => act.run("pause")}>
-          {label("pause", "Pause", "Pausing…")}
-        </button>
-      )}
+      <ActionButton action={act} payload="run" label="Run now" busyLabel="Starting…" />
+      {schedule.status === "active" && <ActionButton action={act} payload="pause" label="Pause" busyLabel="Pausing…" />}
       {schedule.status === "paused" && (
-        <button type="button" className="small" disabled={busy} onClick={() => act.run("resume")}>
-          {label("resume", "Resume", "Resuming…")}
-        </button>
+        <ActionButton action={act} payload="resume" label="Resume" busyLabel="Resuming…" />
       )}
       <button type="button" className="small" disabled={busy} onClick={() => edit(schedule)} aria-haspopup="dialog">
         Edit
