@@ -17,7 +17,22 @@ export interface Sql {
   transaction<T>(fn: () => T): T;
 }
 
+/**
+ * The one Sql of a room's storage: what a room keeps between turns of what it read
+ * (turn-memo.ts) is kept per Sql, so every reader and writer of the storage (a test's
+ * `runInDurableObject` as well) goes through the same one.
+ */
 export function sqlFromStorage(storage: DurableObjectStorage): Sql {
+  const known = opened.get(storage);
+  if (known) return known;
+  const sql = openSql(storage);
+  opened.set(storage, sql);
+  return sql;
+}
+
+const opened = new WeakMap<DurableObjectStorage, Sql>();
+
+function openSql(storage: DurableObjectStorage): Sql {
   const exec = storage.sql.exec.bind(storage.sql);
   return {
     db: roomDb(storage),

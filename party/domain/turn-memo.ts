@@ -1,4 +1,5 @@
 import type { Sql } from "./sql";
+import { BoundedMap } from "./bounded-map";
 
 /**
  * What a room read in the current turn (the synchronous stretch until its microtasks run),
@@ -26,5 +27,36 @@ export class TurnMemo<K, V> {
   #keep(sql: Sql, turn: Map<K, V> | "written"): void {
     if (!this.#rooms.has(sql)) queueMicrotask(() => this.#rooms.delete(sql));
     this.#rooms.set(sql, turn);
+  }
+}
+
+/**
+ * What a room read, kept across turns until it is written: for what every reconnect's hello
+ * reads and few requests write (the log's end, a person's read markers). Every writer of what
+ * a key holds calls `written`: the key goes, and until the writing turn ends the room's reads
+ * are not kept, since the write's transaction may still roll back. At most `max` keys per room,
+ * the ones read longest ago going first.
+ */
+export class CommittedMemo<K, V> {
+  readonly #rooms = new WeakMap<Sql, BoundedMap<K, V>>();
+  readonly #writing = new WeakSet<Sql>();
+
+  constructor(private readonly max: number) {}
+
+  read(sql: Sql, key: K, load: () => V): V {
+    const kept = this.#rooms.get(sql);
+    if (kept?.has(key)) return kept.get(key) as V;
+    const value = load();
+    if (this.#writing.has(sql)) return value;
+    if (kept) kept.set(key, value);
+    else this.#rooms.set(sql, new BoundedMap<K, V>(this.max).set(key, value));
+    return value;
+  }
+
+  written(sql: Sql, key: K): void {
+    this.#rooms.get(sql)?.delete(key);
+    if (this.#writing.has(sql)) return;
+    this.#writing.add(sql);
+    queueMicrotask(() => this.#writing.delete(sql));
   }
 }

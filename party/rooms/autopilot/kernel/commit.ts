@@ -10,7 +10,7 @@ import { audit, events } from "../../../domain/db/schema";
 import { newId } from "../../../domain/keys";
 import { getMeta, setMeta } from "../../../domain/meta";
 import type { Sql } from "../../../domain/sql";
-import { TurnMemo } from "../../../domain/turn-memo";
+import { CommittedMemo } from "../../../domain/turn-memo";
 import { readable } from "../../../records/codec";
 import { auditRecord } from "../../../records/documents";
 import { decodeStoredEvent, encodeEventPayload } from "../../../records/events";
@@ -181,8 +181,8 @@ export function roomEpoch(sql: Sql): string {
   return epoch;
 }
 
-/** Each room's seq as read in the current turn (a connect asks for it four times), until an append. */
-const seqs = new TurnMemo<"seq", number>();
+/** Each room's seq, read once and kept until an append: every connect and every commit asks for it. */
+const seqs = new CommittedMemo<"seq", number>(1);
 
 export function currentSeq(sql: Sql): number {
   return seqs.read(sql, "seq", () => Number(getMeta(sql, "seq") ?? 0));
@@ -224,7 +224,7 @@ export function appendEvent<E extends DurableEventName>(
   const log = statements(sql.db);
   log.insert.run({ seq, event, payload: encodeEventPayload(event, payload), at: now });
   setMeta(sql, "seq", String(seq));
-  seqs.written(sql);
+  seqs.written(sql, "seq");
   log.trim.run({ upTo: seq - retain });
   // A generic E's event is one member of the union; TypeScript cannot see which.
   return { seq, event, payload } as DurableEvent<E> as DurableEvent;

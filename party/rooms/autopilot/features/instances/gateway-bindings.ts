@@ -1,7 +1,8 @@
-import type { ThreadGateway } from "../../../../../shared/protocol/gateway";
+import type { InstanceSessions, ThreadGateway } from "../../../../../shared/protocol/gateway";
 import { and, asc, eq, inArray, or, sql as q } from "drizzle-orm";
 import { gatewayThreads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
+import { CommittedMemo } from "../../../../domain/turn-memo";
 
 // Which room thread talks to which gateway session. Plain SQL with no other domain
 // imports: instances bind threads and the bridge reads bindings, without either
@@ -21,6 +22,13 @@ export function sessionKeyCandidates(key: string): string[] {
   return parts.length >= 3 && parts[0] === "agent" ? [key, parts.slice(2).join(":")] : [key];
 }
 
+/**
+ * Every instance's sessions, each with the thread it is open as, as every hello carries them
+ * (gateway.ts `allSessions`): kept until a session or a binding changes, the same list for
+ * every hello, which reads it and never changes it.
+ */
+export const sessionsShown = new CommittedMemo<"all", InstanceSessions[]>(1);
+
 export interface Binding {
   threadId: string;
   instanceId: string;
@@ -29,6 +37,7 @@ export interface Binding {
 }
 
 export function bindThread(sql: Sql, threadId: string, gateway: ThreadGateway): void {
+  sessionsShown.written(sql, "all");
   sql.db
     .insert(gatewayThreads)
     .values({ threadId, instanceId: gateway.instanceId, sessionKey: gateway.sessionKey, cursor: null })
@@ -40,6 +49,7 @@ export function bindThread(sql: Sql, threadId: string, gateway: ThreadGateway): 
 }
 
 export function unbindThread(sql: Sql, threadId: string): void {
+  sessionsShown.written(sql, "all");
   sql.db.delete(gatewayThreads).where(eq(gatewayThreads.threadId, threadId)).run();
 }
 

@@ -20,7 +20,7 @@ import {
   gatewaySessions,
 } from "../../../../domain/db/schema";
 import { RoomError } from "../../../../domain/errors";
-import { bindingForSession, bindThread } from "./gateway-bindings";
+import { bindingForSession, bindThread, sessionsShown } from "./gateway-bindings";
 import { putInstance, requireInstance } from "./instances";
 import type { Sql } from "../../../../domain/sql";
 import { sendChat } from "./gateway-outbox";
@@ -86,6 +86,7 @@ export function putSessions(
   instanceId: string,
   sessions: Omit<GatewaySession, "threadId">[],
 ): InstanceSessions {
+  sessionsShown.written(sql, "all");
   sql.db.delete(gatewaySessions).where(eq(gatewaySessions.instanceId, instanceId)).run();
   for (const s of sessions)
     sql.db
@@ -111,9 +112,11 @@ export function listSessions(sql: Sql, instanceId: string): InstanceSessions {
 
 /** Every instance's sessions (on every hello, resumes included). */
 export function allSessions(sql: Sql): InstanceSessions[] {
-  return sessionStatements(sql.db)
-    .instances.all()
-    .map((r) => listSessions(sql, r.instanceId));
+  return sessionsShown.read(sql, "all", () =>
+    sessionStatements(sql.db)
+      .instances.all()
+      .map((r) => listSessions(sql, r.instanceId)),
+  );
 }
 
 // Run on every hello: prepared once per room.
@@ -122,6 +125,7 @@ const sessionStatements = preparedPerRoom((db) => ({
 }));
 
 export function forgetInstance(sql: Sql, instanceId: string): void {
+  sessionsShown.written(sql, "all");
   for (const table of [gatewayDevices, gatewaySessions, gatewayImports, gatewayApprovals])
     sql.db.delete(table).where(eq(table.instanceId, instanceId)).run();
   sql.db

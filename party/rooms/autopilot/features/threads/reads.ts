@@ -4,6 +4,7 @@ import { MAX_THREAD_READS, type ThreadRead, type ThreadReads } from "../../../..
 import { excluded, param, preparedPerRoom, storedField } from "../../../../domain/db/client";
 import { messages, threadReads } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
+import { CommittedMemo } from "../../../../domain/turn-memo";
 import { keepNewest } from "../../kernel/paging";
 
 // Read state (docs/inbox.md, "Read state"): per principal and thread, the newest message
@@ -11,11 +12,20 @@ import { keepNewest } from "../../kernel/paging";
 // after it (nobody has to read what they wrote). Kept in the room, so a person's devices agree;
 // a marker only moves forward.
 
-/** A principal's markers, the newest MAX_THREAD_READS: what their hello carries. */
-export function threadReadsOf(sql: Sql, principalId: string): ThreadReads {
-  const rows = statements(sql.db).markers.all({ principalId });
-  return Object.fromEntries(rows.map((r) => [r.threadId, { n: r.n, count: r.count }]));
+/**
+ * A principal's markers, the newest MAX_THREAD_READS: what their hello carries. Kept between
+ * hellos (a person's devices reconnect together) until one of their markers moves; the same
+ * object goes to every hello, so it is frozen.
+ */
+export function threadReadsOf(sql: Sql, principalId: string): Readonly<ThreadReads> {
+  return markersOf.read(sql, principalId, () => {
+    const rows = statements(sql.db).markers.all({ principalId });
+    return Object.freeze(Object.fromEntries(rows.map((r) => [r.threadId, { n: r.n, count: r.count }])));
+  });
 }
+
+/** The principals whose markers were read most recently, per room. */
+const markersOf = new CommittedMemo<string, Readonly<ThreadReads>>(64);
 
 // Run on every hello (the markers), every bump window (the newest) and every message its
 // writer sends (the writer's marker read and moved): prepared once per room.
@@ -140,6 +150,7 @@ function ownAfter(sql: Sql, principalId: string, threadId: string, n: number): n
 
 /** Stores the marker; a principal's new one may push their oldest out (`forgetOldest`). */
 function putMarker(sql: Sql, principalId: string, threadId: string, read: ThreadRead, now: number, added = true): void {
+  markersOf.written(sql, principalId);
   statements(sql.db).putMarker.run({ principalId, threadId, n: read.n, count: read.count, at: now });
   if (added) forgetOldest(sql, principalId);
 }
