@@ -40,7 +40,13 @@ export async function recordedAliceAndBob(serverUrl: string, { verified = true }
   const workspace = await ownWorkspace(serverUrl, cookie);
   const bobPerson = await addSecondPerson(serverUrl, cookie, workspace, "Bob");
   const members = recordingClients(serverUrl, workspace);
-  const alice = await members.connect("laptop", cookie);
-  const bob = await members.connect("phone", bobPerson.cookie);
-  return { cookie, workspace, members, alice, bob };
+  try {
+    const alice = await members.connect("laptop", cookie);
+    const bob = await members.connect("phone", bobPerson.cookie);
+    return { cookie, workspace, members, alice, bob };
+  } catch (error) {
+    // A setup that failed halfway leaves no socket open behind the failing test.
+    members.closeAll();
+    throw error;
+  }
 }
