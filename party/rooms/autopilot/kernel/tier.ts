@@ -85,6 +85,8 @@ export class DeliveryTier {
   /** The remote sockets by each of their tags (their id is the first). */
   readonly #byTag = new Map<string, Set<string>>();
   readonly #links = new Map<number, Link>();
+  /** Sockets whose row the turn changed (save). */
+  readonly #unsaved = new Set<RemoteSocket>();
 
   constructor(private readonly d: TierDeps) {}
 
@@ -320,15 +322,34 @@ export class DeliveryTier {
     socket.readyState = WebSocket.CLOSED;
     unindexed(this.#byTier, socket.tier, socket.id);
     for (const tag of socket.tags) unindexed(this.#byTag, tag, socket.id);
+    this.#unsaved.delete(socket);
     sockets.delete(this.d.sql, socket.id);
     this.d.closed(socket);
     this.#activity();
   }
 
-  /** Keeps the socket's state and whether it is settled (they outlive the room's hibernation). */
+  /**
+   * Keeps the socket's state and whether it is settled (they outlive the room's hibernation).
+   * Written at the end of the turn, once per socket, with the turn's other sockets in one
+   * transaction: an open sets both and a storm's batch opens hundreds. The write is queued
+   * before any frame the turn sends the socket's delivery object, so it goes first.
+   */
   save(socket: RemoteSocket): void {
-    const doc = { tier: socket.tier, tags: [...socket.tags], state: socket.state, settling: socket.settling };
-    sockets.put(this.d.sql, socket.id, doc, Date.now());
+    this.#unsaved.add(socket);
+    if (this.#unsaved.size === 1) queueMicrotask(() => this.#saveUnsaved());
+  }
+
+  #saveUnsaved(): void {
+    const unsaved = [...this.#unsaved];
+    this.#unsaved.clear();
+    const now = Date.now();
+    this.d.sql.transaction(() => {
+      for (const socket of unsaved) {
+        if (this.#sockets.get(socket.id) !== socket) continue;
+        const doc = { tier: socket.tier, tags: [...socket.tags], state: socket.state, settling: socket.settling };
+        sockets.put(this.d.sql, socket.id, doc, now);
+      }
+    });
   }
 
   #load(): void {
