@@ -24,6 +24,16 @@ async function held(ws: string): Promise<number[]> {
   return counts;
 }
 
+/** Whether the room keeps a row for this remote socket (1) or not (0). */
+const tierSocketRows = (ws: string, id: string) =>
+  runInDurableObject(
+    autopilotStub(ws),
+    (_room, state) =>
+      state.storage.sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM feature_records WHERE kind = 'tier socket' AND key = ?", id)
+        .one().n,
+  );
+
 /** The durable seqs a socket received after its hello, in the order it got them. */
 const seqsOf = (sock: RawSocket): number[] =>
   sock.frames.flatMap((f) =>
@@ -97,6 +107,8 @@ describe("a workspace whose sockets four delivery objects hold", () => {
     const hello = reader!.events("hello")[0]!.payload as HelloPayload;
     const lastSeq = Math.max(...seqsOf(reader!));
     reader!.close();
+    // Its row goes with it: a room that wakes neither counts it nor sends to it.
+    await expect.poll(() => tierSocketRows(ws, hello.connectionId), { timeout: 5_000 }).toBe(0);
     await writer!.ok("chat.send", { threadId: thread.id, text: "while away", idempotencyKey: idem() });
     // The room hibernates with the writer's socket held by a delivery object: it must still serve it after.
     await evictDurableObject(autopilotStub(ws));
@@ -105,6 +117,7 @@ describe("a workspace whose sockets four delivery objects hold", () => {
     const back = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq, epoch: hello.epoch });
     const resumed = await back.hello();
     expect(resumed.snapshot).toBeNull();
+    expect(resumed.presence?.connections).toBe(2);
     await back.waitFor(() => messagesIn(back, thread.id).length === 2, 10_000);
     expect(messagesIn(back, thread.id)).toEqual(["while away", "after the room woke"]);
     expect(seqsOf(back)[0]).toBe(lastSeq + 1);

@@ -85,8 +85,8 @@ export class DeliveryTier {
   /** The remote sockets by each of their tags (their id is the first). */
   readonly #byTag = new Map<string, Set<string>>();
   readonly #links = new Map<number, Link>();
-  /** Sockets whose row the turn changed (save). */
-  readonly #unsaved = new Set<RemoteSocket>();
+  /** The sockets' rows the turn changed, by id (null: the socket went). */
+  readonly #rows = new Map<string, RemoteSocket | null>();
 
   constructor(private readonly d: TierDeps) {}
 
@@ -322,32 +322,39 @@ export class DeliveryTier {
     socket.readyState = WebSocket.CLOSED;
     unindexed(this.#byTier, socket.tier, socket.id);
     for (const tag of socket.tags) unindexed(this.#byTag, tag, socket.id);
-    this.#unsaved.delete(socket);
-    sockets.delete(this.d.sql, socket.id);
+    this.#unsaved(socket.id, null);
     this.d.closed(socket);
     this.#activity();
   }
 
   /**
    * Keeps the socket's state and whether it is settled (they outlive the room's hibernation).
-   * Written at the end of the turn, once per socket, with the turn's other sockets in one
-   * transaction: an open sets both and a storm's batch opens hundreds. The write is queued
-   * before any frame the turn sends the socket's delivery object, so it goes first.
+   * Written at the end of the turn, once per socket whatever the turn changed of it (an open
+   * sets its place, then the room its state), with the turn's other rows and removals. The
+   * write is queued before any frame the turn sends the socket's delivery object, so it goes first.
    */
   save(socket: RemoteSocket): void {
-    this.#unsaved.add(socket);
-    if (this.#unsaved.size === 1) queueMicrotask(() => this.#saveUnsaved());
+    // One already gone keeps no row (its removal may be what the turn holds for its id).
+    if (this.#sockets.get(socket.id) === socket) this.#unsaved(socket.id, socket);
   }
 
-  #saveUnsaved(): void {
-    const unsaved = [...this.#unsaved];
-    this.#unsaved.clear();
+  /** The socket's row changes (null: it goes) with the turn's other changes, at its end. */
+  #unsaved(id: string, socket: RemoteSocket | null): void {
+    if (this.#rows.size === 0) queueMicrotask(() => this.#saveRows());
+    this.#rows.set(id, socket);
+  }
+
+  #saveRows(): void {
+    const rows = [...this.#rows];
+    this.#rows.clear();
     const now = Date.now();
     this.d.sql.transaction(() => {
-      for (const socket of unsaved) {
-        if (this.#sockets.get(socket.id) !== socket) continue;
-        const doc = { tier: socket.tier, tags: [...socket.tags], state: socket.state, settling: socket.settling };
-        sockets.put(this.d.sql, socket.id, doc, now);
+      for (const [id, socket] of rows) {
+        if (!socket) sockets.delete(this.d.sql, id);
+        else {
+          const doc = { tier: socket.tier, tags: [...socket.tags], state: socket.state, settling: socket.settling };
+          sockets.put(this.d.sql, id, doc, now);
+        }
       }
     });
   }
