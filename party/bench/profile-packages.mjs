@@ -56,7 +56,8 @@ const owner = (source) => {
 };
 
 /**
- * Self time by package and by function (ms, share of the samples), most first, and the
+ * Self time by package and by function (ms, share of the samples), most first; the project's
+ * own functions with what they call (what a room's request or reconnect is made of); and the
  * garbage collector's share of the samples outside idle.
  * @param {{nodes: any[], samples: number[]}} profile @param {TraceMap | null} map from roomBundleMap @param {number} sampleMs
  */
@@ -79,12 +80,22 @@ export function profileShares(profile, map, sampleMs) {
     }
     where.set(node.id, { pkg, fn });
   }
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const byPackage = new Map();
   const byFunction = new Map();
+  // Our own functions with what they call: each sample counts once for each of ours on its stack.
+  const oursWithCallees = new Map();
   for (const id of profile.samples) {
     const { pkg, fn } = where.get(id);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + sampleMs);
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + sampleMs);
+    const onStack = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const frame = where.get(at);
+      if (/^(party|shared)\//.test(frame.pkg)) onStack.add(frame.fn);
+    }
+    for (const fn of onStack) oursWithCallees.set(fn, (oursWithCallees.get(fn) ?? 0) + sampleMs);
   }
   const total = profile.samples.length * sampleMs;
   const outsideIdle = total - (byPackage.get("(idle)") ?? 0);
@@ -96,5 +107,11 @@ export function profileShares(profile, map, sampleMs) {
       .map(([name, ms]) => ({ name, ms: Math.round(ms), share: `${((100 * ms) / total).toFixed(1)}%` }));
   // The collector's share of the samples outside idle: what the floors' GC comparison reads.
   const gcShare = outsideIdle > 0 ? `${((100 * gc) / outsideIdle).toFixed(1)}%` : "—";
-  return { totalMs: Math.round(total), gcShare, packages: ranked(byPackage, 15), functions: ranked(byFunction, 20) };
+  return {
+    totalMs: Math.round(total),
+    gcShare,
+    packages: ranked(byPackage, 15),
+    functions: ranked(byFunction, 20),
+    ours: ranked(oursWithCallees, 20),
+  };
 }

@@ -333,6 +333,8 @@ for (const { bench, side, file, isolates, map } of profiles) {
     console.table(s.packages);
     console.log("by function (self time):");
     console.table(s.functions);
+    console.log("the project's own functions, with what they call:");
+    console.table(s.ours);
   }
 }
 // Done: don't wait for the sockets' close handshakes to time out.
