@@ -62,7 +62,7 @@ describe("what a room keeps between turns until it is written", () => {
     expect(a.loads()).toBe(1);
     memo.read(a.sql, "x", a.load("x"));
     memo.read(a.sql, "y", a.load("y"));
-    // "k" was read longest ago: it went when "y" came.
+    // "k" was loaded longest ago: it went when "y" came.
     memo.read(a.sql, "k", a.load("k"));
     expect(a.loads()).toBe(4);
   });

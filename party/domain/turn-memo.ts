@@ -35,7 +35,7 @@ export class TurnMemo<K, V> {
  * reads and few requests write (the log's end, a person's read markers). Every writer of what
  * a key holds calls `written`: the key goes, and until the writing turn ends the room's reads
  * are not kept, since the write's transaction may still roll back. At most `max` keys per room,
- * the ones read longest ago going first.
+ * the one loaded from storage longest ago going first.
  */
 export class CommittedMemo<K, V> {
   readonly #rooms = new WeakMap<Sql, BoundedMap<K, V>>();
