@@ -330,8 +330,10 @@ export class DeliveryTier {
   /**
    * Keeps the socket's state and whether it is settled (they outlive the room's hibernation).
    * Written at the end of the turn, once per socket whatever the turn changed of it (an open
-   * sets its place, then the room its state), with the turn's other rows and removals. The
-   * write is queued before any frame the turn sends the socket's delivery object, so it goes first.
+   * sets its place, then the room its state), with the turn's other rows and removals. An
+   * open's row (unsettled) is queued before its hello goes to the delivery object, so it goes
+   * first; a settled mark may land after the next batch leaves, which at worst resumes a
+   * socket that did not need it.
    */
   save(socket: RemoteSocket): void {
     // One already gone keeps no row (its removal may be what the turn holds for its id).
