@@ -1,11 +1,11 @@
 import { type Connection, type ConnectionContext, Lifecycle, type WSMessage } from "agents/lifecycle";
 import { WebSockets } from "agents/websockets";
 import { DurableObject } from "cloudflare:workers";
-import { CloseCode } from "../../../shared/protocol/errors";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../shared/protocol/frames";
 import { hasScope } from "../../../shared/scopes";
 import { frameOver } from "../../domain/frame-size";
 import type { Env } from "../../env";
+import { admitConnection } from "../autopilot/kernel/connections/admission";
 import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll } from "../autopilot/kernel/fanout";
 import { principalTags } from "../shared/connection-cap";
 import { connState } from "../shared/connection-state";
@@ -17,12 +17,12 @@ import {
   type TierEvent,
   type TierFrame,
 } from "../shared/delivery-link";
-import { PRINCIPAL_HEADER } from "../shared/principal-header";
 
 /**
  * One of a workspace's delivery objects (docs/scale.md, the fan-out tier): it holds a share of
- * the workspace's sockets so the Autopilot room does not. The room stays the workspace: it admits
- * each socket, greets and replays it, answers its requests and decides who gets what; it sends
+ * the workspace's sockets so the Autopilot room does not. It admits each socket (who, which
+ * protocol and view, resuming from where) and tells the room, which stays the workspace: it
+ * counts each principal's sockets against the cap, greets and replays each one, answers its requests and decides who gets what; it sends
  * each frame once to each delivery object (`deliver`), which sends it on to its own sockets, each
  * in its protocol version (kernel/fanout.ts, the same code the room uses for the sockets it holds).
  * A delivery object keeps nothing but its sockets (their tags and state survive hibernation).
@@ -111,13 +111,21 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
   }
 
   async #opened(conn: Connection, ctx: ConnectionContext): Promise<void> {
-    const principalHeader = ctx.request.headers.get(PRINCIPAL_HEADER);
-    if (!principalHeader) {
-      conn.close(CloseCode.unauthenticated, "unauthenticated");
+    // Admitted here, as the room admits its own sockets: one it would refuse never reaches it.
+    const admission = admitConnection(ctx.request, Date.now());
+    if (!admission.ok) {
+      conn.close(admission.code, admission.reason);
       return;
     }
     this.#pending.add(conn.id);
-    const opened = { id: conn.id, url: ctx.request.url, principalHeader, tags: [...conn.tags] };
+    const { request } = ctx;
+    const opened = {
+      id: conn.id,
+      admitted: { state: admission.state, lastSeq: admission.lastSeq, epoch: admission.epoch },
+      url: request.url,
+      origin: request.headers.get("origin"),
+      tags: [...conn.tags],
+    };
     if (await this.#post({ opened })) return;
     this.#pending.delete(conn.id);
     conn.close(RESUME_CLOSE, "the workspace is restarting: reconnect");

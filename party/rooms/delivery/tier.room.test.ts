@@ -212,6 +212,34 @@ describe("a workspace whose sockets four delivery objects hold", () => {
     for (const sock of sockets) sock.close();
   });
 
+  it("refuses at its delivery object what the room would refuse, as the room does, and counts only who got in", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const [sock] = await openMany(ws, owner.cookie, 1);
+    for (const protocol of [OLDEST_PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1, "x"]) {
+      const refused = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol });
+      expect(await refused.waitClosed()).toEqual({
+        code: 4008,
+        reason: `protocol ${protocol} is not supported: this server speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}`,
+      });
+      expect(refused.frames).toEqual([]);
+    }
+    // What the delivery object read of the one let in reached the room: its device, its view.
+    const viewer = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "tablet", view: "" });
+    const hello = await viewer.hello();
+    expect(hello.presence?.connections).toBe(2);
+    expect(hello.presence?.own).toBe(2);
+    // The newest socket's device is the person's.
+    expect(hello.presence?.shown.map((p) => [p.devices, p.device])).toEqual([[2, "tablet"]]);
+    expect((await held(ws)).reduce((a, b) => a + b, 0)).toBe(2);
+    const { thread } = await sock!.ok("threads.create", { title: "Not viewed", idempotencyKey: idem() });
+    await sock!.ok("chat.send", { threadId: thread.id, text: "body", idempotencyKey: idem() });
+    await viewer.waitFor((f) => f.type === "event" && (f as EventFrame).event === "thread.bump", 10_000);
+    expect(messagesIn(viewer, thread.id)).toEqual([]);
+    sock!.close();
+    viewer.close();
+  });
+
   it("answers an oversize or binary frame as the room does, and the socket goes on", async () => {
     const owner = await signUp();
     const [sock] = await openMany(owner.workspaceId, owner.cookie, 1);

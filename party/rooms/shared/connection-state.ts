@@ -12,6 +12,18 @@ export interface ConnState {
 }
 
 /**
+ * A socket let in (kernel/connections/admission.ts): who it is, in which protocol and view, and
+ * where it resumes from. The room admits its own sockets; a delivery object admits those it holds
+ * and tells the room this.
+ */
+export interface AdmittedSocket {
+  state: ConnState;
+  /** The last durable seq the client has, and the room's epoch it had it in (null: a fresh start). */
+  lastSeq: number | null;
+  epoch: string | null;
+}
+
+/**
  * A client socket as the Autopilot's code uses it: one of its own (the lifecycle's `Connection`)
  * or one a delivery object holds for it (kernel/tier.ts RemoteSocket).
  */

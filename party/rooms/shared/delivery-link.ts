@@ -1,5 +1,5 @@
 import type { Scope } from "../../../shared/protocol/principal";
-import type { ConnState } from "./connection-state";
+import type { AdmittedSocket, ConnState } from "./connection-state";
 
 /**
  * The fan-out tier (docs/scale.md): a workspace's sockets held by K delivery objects
@@ -29,12 +29,14 @@ export interface DeliveryRpc {
   resume(reason: string): Promise<void>;
 }
 
-/** A socket a delivery object accepted, as the room learns of it. */
+/** A socket a delivery object admitted, as the room learns of it. */
 export interface TierSocketOpened {
   id: string;
-  /** The upgrade request's URL (protocol, view, resume point) and the principal the Worker vouched for. */
+  /** Who it is (as the Worker vouched), its protocol, view and resume point, read by the delivery object. */
+  admitted: AdmittedSocket;
+  /** The upgrade request's URL and Origin header: the app's origin its person's links lead back to. */
   url: string;
-  principalHeader: string;
+  origin: string | null;
   tags: string[];
 }
 

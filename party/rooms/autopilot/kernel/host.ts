@@ -71,7 +71,7 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       sql,
       workspaceId: d.workspaceId,
       stub: (name) => d.env.Delivery.getByName(name),
-      opened: (socket, request) => this.clients.onConnect(socket, { request }),
+      opened: (socket, admitted, request) => this.clients.onConnect(socket, { request }, admitted),
       active: (tier) => this.clients.remote(tier),
       message: (socket, data) => this.clients.onMessage(socket, data),
       closed: (socket) => this.clients.onClose(socket),

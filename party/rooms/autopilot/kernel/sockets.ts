@@ -7,7 +7,14 @@ import { hasScope } from "../../../../shared/scopes";
 import { type OpEffects, planResume, type ResumePlan, roomEpoch } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { principalTag, refuseOverCap } from "../../shared/connection-cap";
-import { type ClientSocket, type ConnState, connState, presenceEntry, presenceOf } from "../../shared/connection-state";
+import {
+  type AdmittedSocket,
+  type ClientSocket,
+  type ConnState,
+  connState,
+  presenceEntry,
+  presenceOf,
+} from "../../shared/connection-state";
 import type { RoomLimits } from "../../shared/limits";
 import { RequestMeter, rateLimitedResponse } from "../../shared/rate-limit";
 import { admitConnection } from "./connections/admission";
@@ -237,8 +244,9 @@ export class RoomSockets {
     return this.#remote?.get(id)?.tags.includes(tag) ?? false;
   }
 
-  onConnect(conn: ClientSocket, ctx: Pick<ConnectionContext, "request">): void {
-    const admission = admitConnection(ctx.request, Date.now());
+  /** A socket connects: the room's own, or one a delivery object holds and `admitted` already (kernel/tier.ts). */
+  onConnect(conn: ClientSocket, ctx: Pick<ConnectionContext, "request">, admitted?: AdmittedSocket): void {
+    const admission = admitted ? { ok: true as const, ...admitted } : admitConnection(ctx.request, Date.now());
     if (!admission.ok) {
       conn.close(admission.code, admission.reason);
       return;

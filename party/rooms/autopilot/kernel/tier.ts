@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Principal, type Scope } from "../../../../shared/protocol/principal";
 import type { Sql } from "../../../domain/sql";
 import { defineRecord } from "../../../records/codec";
-import type { ClientSocket, ConnState } from "../../shared/connection-state";
+import type { AdmittedSocket, ClientSocket, ConnState } from "../../shared/connection-state";
 import {
   type DeliveryRpc,
   deliveryName,
@@ -11,7 +11,6 @@ import {
   type TierFrame,
   type TierSocketOpened,
 } from "../../shared/delivery-link";
-import { PRINCIPAL_HEADER } from "../../shared/principal-header";
 import { currentSeq } from "./commit";
 import { featureStore } from "./feature-store";
 
@@ -55,8 +54,11 @@ export interface TierDeps {
   /** A delivery object's stub, by its name. */
   stub(name: string): DeliveryRpc;
   workspaceId(): string;
-  /** The room's handling of a socket's connect, frame and close (kernel/sockets.ts), for remote ones too. */
-  opened(socket: RemoteSocket, request: Request): void;
+  /**
+   * The room's handling of a socket's connect, frame and close (kernel/sockets.ts), for remote ones
+   * too: one its delivery object admitted, with the request it came with.
+   */
+  opened(socket: RemoteSocket, admitted: AdmittedSocket, request: Request): void;
   /** The delivery objects hold sockets for the room now (this tier), or none any more (null). */
   active(tier: DeliveryTier | null): void;
   message(socket: RemoteSocket, data: string | ArrayBuffer): void;
@@ -149,8 +151,8 @@ export class DeliveryTier {
     // Its first socket: it gets every durable event from here on (the socket's hello covers those before).
     if (ids.size === 1) this.#mark(link, currentSeq(this.d.sql));
     this.save(socket);
-    const request = new Request(opened.url, { headers: { [PRINCIPAL_HEADER]: opened.principalHeader } });
-    this.d.opened(socket, request);
+    const request = new Request(opened.url, opened.origin === null ? {} : { headers: { origin: opened.origin } });
+    this.d.opened(socket, opened.admitted, request);
   }
 
   #message(id: string, data: string | ArrayBuffer): void {

@@ -1,14 +1,15 @@
 import { CloseCode } from "../../../../../shared/protocol/errors";
 import { protocolUnsupportedReason, requestedProtocol } from "../../../../../shared/protocol/version";
 import { viewOf } from "./interest";
-import type { ConnState } from "../../../shared/connection-state";
+import type { AdmittedSocket } from "../../../shared/connection-state";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../../shared/principal-header";
 
-export type Admission =
-  | { ok: true; state: ConnState; lastSeq: number | null; epoch: string | null }
-  | { ok: false; code: number; reason: string };
+export type Admission = ({ ok: true } & AdmittedSocket) | { ok: false; code: number; reason: string };
 
-/** Who is connecting and from where they resume, read from the upgrade request (or why they may not). */
+/**
+ * Who is connecting and from where they resume, read from the upgrade request (or why they may
+ * not): in the room for its own sockets, in the delivery object for those it holds (kernel/tier.ts).
+ */
 export function admitConnection(request: Request, now: number): Admission {
   const url = new URL(request.url);
   const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
