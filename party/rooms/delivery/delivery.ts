@@ -8,6 +8,7 @@ import type { Env } from "../../env";
 import { admitConnection } from "../autopilot/kernel/connections/admission";
 import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll } from "../autopilot/kernel/fanout";
 import { principalTags } from "../shared/connection-cap";
+import { type KeptEvent, KeptEvents } from "./kept-events";
 import { connState } from "../shared/connection-state";
 import {
   type DeliveryRpc,
@@ -22,10 +23,12 @@ import {
  * One of a workspace's delivery objects (docs/scale.md, the fan-out tier): it holds a share of
  * the workspace's sockets so the Autopilot room does not. It admits each socket (who, which
  * protocol and view, resuming from where) and tells the room, which stays the workspace: it
- * counts each principal's sockets against the cap, greets and replays each one, answers its requests and decides who gets what; it sends
- * each frame once to each delivery object (`deliver`), which sends it on to its own sockets, each
- * in its protocol version (kernel/fanout.ts, the same code the room uses for the sockets it holds).
- * A delivery object keeps nothing but its sockets (their tags and state survive hibernation).
+ * counts each principal's sockets against the cap, greets each one, answers its requests and
+ * decides who gets what. The room sends each frame once to each delivery object (`deliver`),
+ * which sends it on to its own sockets, each in its protocol version (kernel/fanout.ts, the same
+ * code the room uses for the sockets it holds). Besides its sockets (their tags and state survive
+ * hibernation) it keeps the newest durable events in memory, and replays a returning socket from
+ * them when the room asks it to (decision 66).
  */
 export class Delivery extends DurableObject<Env> implements DeliveryRpc {
   /**
@@ -33,6 +36,10 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
    * hello), so no frame the room sent before it knew them reaches them ahead of it.
    */
   readonly #pending = new Set<string>();
+  /** The durable events received, for the resumes this object replays itself. */
+  readonly #kept = new KeptEvents();
+  /** Sockets to replay once their hello is sent: what the room left to this object. */
+  readonly #replays = new Map<string, KeptEvent[]>();
   readonly sockets = new WebSockets({
     protocol: false,
     handlers: {
@@ -125,6 +132,7 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
       url: request.url,
       origin: request.headers.get("origin"),
       tags: [...conn.tags],
+      kept: this.#kept.span(),
     };
     if (await this.#post({ opened })) return;
     this.#pending.delete(conn.id);
@@ -147,6 +155,7 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
 
   async #closed(conn: Connection): Promise<void> {
     this.#pending.delete(conn.id);
+    this.#replays.delete(conn.id);
     await this.#post({ closed: conn.id });
   }
 
@@ -158,6 +167,7 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
   async resume(reason: string): Promise<void> {
     await this.lifecycle.start();
     this.#pending.clear();
+    this.#replays.clear();
     for (const ws of this.ctx.getWebSockets()) {
       try {
         ws.close(RESUME_CLOSE, reason.slice(0, 120));
@@ -171,19 +181,38 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
     if ("do" in frame) {
       const conn = this.#socket(frame.id);
       if (!conn) return;
-      if (frame.do === "close") {
-        this.#pending.delete(frame.id);
-        conn.close(frame.code, frame.reason);
-      } else conn.setState(frame.state);
-      return;
+      switch (frame.do) {
+        case "close":
+          this.#pending.delete(frame.id);
+          this.#replays.delete(frame.id);
+          conn.close(frame.code, frame.reason);
+          return;
+        case "state":
+          conn.setState(frame.state);
+          return;
+        case "replay": {
+          const events = this.#kept.between(frame.from, frame.to);
+          if (events) this.#replays.set(frame.id, events);
+          else {
+            // Gone since the socket opened (this object hibernated, or kept newer ones since):
+            // the socket comes back, and the room replays it.
+            this.#pending.delete(frame.id);
+            conn.close(RESUME_CLOSE, "the workspace is catching up: reconnect");
+          }
+          return;
+        }
+      }
     }
     switch (frame.to) {
       case "one": {
         this.#pending.delete(frame.id);
         for (const ws of this.ctx.getWebSockets(frame.id)) send(ws, frame.text);
+        const replay = this.#replays.get(frame.id);
+        if (replay) this.#replay(frame.id, replay);
         return;
       }
       case "tag":
+        if (frame.seq !== undefined) this.#kept.add(frame.seq, frame.text, frame.thread ?? null);
         sendToAll(this.ctx, frame.text, this.#skipping(frame.skip), frame.tag ?? undefined);
         return;
       case "ids":
@@ -200,6 +229,29 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
         return;
       }
     }
+  }
+
+  /**
+   * Right after its hello, what the socket missed, as the room's replay would send it
+   * (kernel/fanout.ts ReplayPump): in its protocol, and of the threads it does not view
+   * nothing but their names, for the room to bump.
+   */
+  #replay(id: string, events: readonly KeptEvent[]): void {
+    this.#replays.delete(id);
+    const conn = this.#socket(id);
+    if (!conn) return;
+    const view = connState(conn)?.view;
+    const threads = view && new Set(view);
+    const skipped = new Set<string>();
+    const socket = inOwnProtocol(conn);
+    for (const { text, thread } of events)
+      if (!threads || thread === null || threads.has(thread)) {
+        if (!sendQuietly(socket, text)) return;
+      } else skipped.add(thread);
+    if (skipped.size > 0)
+      void this.#post({ skipped: [...skipped], id }).then((told) => {
+        if (!told) conn.close(RESUME_CLOSE, "the workspace is restarting: reconnect");
+      });
   }
 
   /** What a broadcast skips: the sockets the room holds it for, and those it has not greeted. */

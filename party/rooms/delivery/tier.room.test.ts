@@ -64,6 +64,26 @@ async function openMany(ws: string, cookie: string, n: number): Promise<RawSocke
   return sockets;
 }
 
+/**
+ * 40 sockets of one person, so every delivery object holds some all along (and gets every
+ * durable event); a thread with one message, which the second socket got before it left.
+ */
+async function oneLeft() {
+  const owner = await signUp();
+  const ws = owner.workspaceId;
+  const sockets = await openMany(ws, owner.cookie, 40);
+  expect((await held(ws)).every((n) => n > 0)).toBe(true);
+  const writer = sockets[0]!;
+  const reader = sockets[1]!;
+  const { thread } = await writer.ok("threads.create", { title: "Away", idempotencyKey: idem() });
+  await writer.ok("chat.send", { threadId: thread.id, text: "before", idempotencyKey: idem() });
+  await reader.waitFor(() => messagesIn(reader, thread.id).length === 1);
+  const hello = reader.events("hello")[0]!.payload as HelloPayload;
+  const lastSeq = Math.max(...seqsOf(reader));
+  reader.close();
+  return { owner, ws, sockets: sockets.slice(2).concat(writer), writer, thread, lastSeq, hello };
+}
+
 describe("a workspace whose sockets four delivery objects hold", () => {
   it("greets every socket, answers its requests and gives each durable event to each socket once, in order, across the delivery objects' eviction", async () => {
     const owner = await signUp();
@@ -124,6 +144,94 @@ describe("a workspace whose sockets four delivery objects hold", () => {
     expect(messagesIn(writer!, thread.id)).toEqual(["before", "while away", "after the room woke"]);
     writer!.close();
     back.close();
+  });
+
+  it("replays a socket that comes back from what its delivery object kept, not from the room's log", async () => {
+    const { owner, ws, sockets, writer, thread, lastSeq, hello } = await oneLeft();
+    const away = ["a1", "a2", "a3", "a4"];
+    for (const text of away) await writer.ok("chat.send", { threadId: thread.id, text, idempotencyKey: idem() });
+    // The room's log loses the gap but its first and last events: only what a delivery object
+    // kept can fill it (the room's own replay would skip what is gone).
+    const { end, left } = await runInDurableObject(autopilotStub(ws), (_room, state) => {
+      const sql = state.storage.sql;
+      const last = sql.exec<{ seq: number }>("SELECT max(seq) AS seq FROM events").one().seq;
+      sql.exec("DELETE FROM events WHERE seq > ? AND seq < ?", lastSeq + 1, last);
+      return {
+        end: last,
+        left: sql.exec<{ n: number }>("SELECT count(*) AS n FROM events WHERE seq > ?", lastSeq).one().n,
+      };
+    });
+    expect(left).toBe(2);
+    expect(end - lastSeq).toBeGreaterThanOrEqual(away.length);
+
+    const back = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq, epoch: hello.epoch });
+    const resumed = await back.hello();
+    expect(resumed.resumedFrom).toBe(lastSeq);
+    expect(resumed.seq).toBe(end);
+    await back.waitFor(() => messagesIn(back, thread.id).length === away.length, 10_000);
+    expect(messagesIn(back, thread.id)).toEqual(away);
+    // Each event of the gap once, in order, then what came after.
+    await writer.ok("chat.send", { threadId: thread.id, text: "after", idempotencyKey: idem() });
+    await back.waitFor(() => messagesIn(back, thread.id).length === away.length + 1, 10_000);
+    const got = seqsOf(back);
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => lastSeq + 1 + i));
+    for (const sock of [...sockets, back]) sock.close();
+  });
+
+  it("leaves out of a kept replay the threads the socket does not view, and the room bumps them", async () => {
+    const owner = await signUp();
+    const ws = owner.workspaceId;
+    const sockets = await openMany(ws, owner.cookie, 40);
+    expect((await held(ws)).every((n) => n > 0)).toBe(true);
+    const writer = sockets[0]!;
+    const { thread: a } = await writer.ok("threads.create", { title: "A", idempotencyKey: idem() });
+    const { thread: b } = await writer.ok("threads.create", { title: "B", idempotencyKey: idem() });
+    const bumpOf = (threadId: string) => (f: { type: string }) =>
+      f.type === "event" &&
+      (f as EventFrame).event === "thread.bump" &&
+      JSON.stringify((f as EventFrame).payload).includes(threadId);
+    const viewer = await RawSocket.open(ws, { cookie: owner.cookie }, { view: a.id });
+    const watcher = await RawSocket.open(ws, { cookie: owner.cookie }, { view: a.id });
+    const hello = await viewer.hello();
+    await watcher.hello();
+    await writer.ok("chat.send", { threadId: a.id, text: "a0", idempotencyKey: idem() });
+    await viewer.waitFor(() => messagesIn(viewer, a.id).length === 1);
+    const lastSeq = Math.max(...seqsOf(viewer));
+    viewer.close();
+    await writer.ok("chat.send", { threadId: b.id, text: "b1", idempotencyKey: idem() });
+    await writer.ok("chat.send", { threadId: a.id, text: "a1", idempotencyKey: idem() });
+    // The bump window that carries b went out (the watcher got it) before the viewer comes back:
+    // a bump of b it gets now is the one its replay asked for.
+    await watcher.waitFor(bumpOf(b.id), 10_000);
+    const back = await RawSocket.open(ws, { cookie: owner.cookie }, { view: a.id, lastSeq, epoch: hello.epoch });
+    await back.hello();
+    await back.waitFor(bumpOf(b.id), 10_000);
+    await back.waitFor(() => messagesIn(back, a.id).length === 1);
+    expect(messagesIn(back, a.id)).toEqual(["a1"]);
+    expect(messagesIn(back, b.id)).toEqual([]);
+    for (const sock of [...sockets, watcher, back]) sock.close();
+  });
+
+  it("replays from the room's log a socket whose delivery object kept nothing, and one told to replay what it lost has the socket come back", async () => {
+    const { owner, ws, sockets, writer, thread, lastSeq, hello } = await oneLeft();
+    await writer.ok("chat.send", { threadId: thread.id, text: "away", idempotencyKey: idem() });
+    // Hibernation drops what each delivery object kept; their sockets stay connected.
+    for (let tier = 0; tier < K; tier++) await evictDurableObject(delivery(ws, tier));
+    const back = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq, epoch: hello.epoch });
+    await back.hello();
+    await back.waitFor(() => messagesIn(back, thread.id).length === 1, 10_000);
+    expect(messagesIn(back, thread.id)).toEqual(["away"]);
+    expect(seqsOf(back)[0]).toBe(lastSeq + 1);
+
+    // Told to replay what it does not hold, a delivery object has the socket resume (1012) instead.
+    const id = (back.events("hello")[0]!.payload as HelloPayload).connectionId;
+    let holder = -1;
+    for (let tier = 0; tier < K; tier++)
+      if (await runInDurableObject(delivery(ws, tier), (_obj, state) => state.getWebSockets(id).length > 0))
+        holder = tier;
+    await delivery(ws, holder).deliver([{ do: "replay", id, from: 0, to: lastSeq + 1 }]);
+    expect((await back.waitClosed(5000)).code).toBe(1012);
+    for (const sock of sockets) sock.close();
   });
 
   it("resumes exactly the sockets of a delivery object that restarted, and stops counting them when it starts again", async () => {

@@ -12,13 +12,21 @@ import type { AdmittedSocket, ConnState } from "./connection-state";
  * the current protocol's: the delivery object converts it per socket (kernel/fanout.ts), except
  * `one`, which the room addressed and converted itself. `skip` names sockets the room holds the
  * frame for (their replay is under way: it sends it to them itself once they caught up).
+ *
+ * Every durable event goes to every delivery object that holds a socket as a `tag` frame with
+ * its `seq` (and `thread`, the thread whose viewers get its body), which the delivery object
+ * keeps for its sockets' resumes (delivery/kept-events.ts). `replay` comes just before a
+ * socket's hello: once the hello is sent, the delivery object replays what it kept after `from`
+ * up to `to` to that socket, or, not holding all of it, has the socket resume again (1012)
+ * without the hello.
  */
 export type TierFrame =
-  | { to: "tag"; tag: string | null; text: string; skip?: string[] }
+  | { to: "tag"; tag: string | null; text: string; skip?: string[]; seq?: number; thread?: string }
   | { to: "ids"; ids: string[]; text: string }
   | { to: "scope"; scope: Scope; text: string; skip?: string[] }
   | { to: "one"; id: string; text: string }
   | { do: "state"; id: string; state: ConnState }
+  | { do: "replay"; id: string; from: number; to: number }
   | { do: "close"; id: string; code: number; reason: string };
 
 /** What a delivery object answers to its room. */
@@ -38,13 +46,17 @@ export interface TierSocketOpened {
   url: string;
   origin: string | null;
   tags: string[];
+  /** The durable events the delivery object keeps, by seq (null: none), for the room to decide who replays. */
+  kept: { from: number; to: number } | null;
 }
 
 /** What happened to a delivery object's sockets, as it tells the room: in order, many at a time. */
 export type TierEvent =
   | { opened: TierSocketOpened }
   | { message: string | ArrayBuffer; id: string }
-  | { closed: string };
+  | { closed: string }
+  /** A replay the delivery object made left these threads' messages out (the socket does not view them): their bumps are the room's. */
+  | { skipped: string[]; id: string };
 
 /** What the room answers to its delivery objects. */
 export interface RoomTierRpc {

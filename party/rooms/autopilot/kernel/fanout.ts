@@ -18,10 +18,12 @@ export function broadcast(
   text: string,
   seq: number | undefined,
   tier: DeliveryTier | null,
+  /** The thread whose viewers get the event's body (for the delivery objects' replays). */
+  threadId: string | null = null,
 ): void {
   const skip = replay.size > 0 ? replay.holdBroadcast(text, seq) : undefined;
   sendToAll(ctx, text, skip);
-  tier?.toTag(null, text, seq, skip);
+  tier?.toTag(null, text, seq, skip, threadId);
 }
 
 /**
@@ -38,13 +40,14 @@ export function broadcastToThread(
   viewers: ReadonlySet<string>,
   wants: (socketId: string) => boolean,
   tier: DeliveryTier | null,
+  threadId: string,
 ): void {
   const skip = replay.size > 0 ? replay.holdBroadcast(text, seq, wants) : undefined;
   sendToAll(ctx, text, skip, EVERYTHING_TAG);
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
   for (const id of viewers) for (const ws of ctx.getWebSockets(id)) sendOpen(ctx, ws, text, skipping);
   if (!tier) return;
-  tier.toTag(EVERYTHING_TAG, text, seq, skip);
+  tier.toTag(EVERYTHING_TAG, text, seq, skip, threadId);
   tier.toIds(skipping ? [...viewers].filter((id) => !skipping.has(id)) : viewers, text);
 }
 

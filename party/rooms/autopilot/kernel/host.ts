@@ -75,6 +75,7 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       active: (tier) => this.clients.remote(tier),
       message: (socket, data) => this.clients.onMessage(socket, data),
       closed: (socket) => this.clients.onClose(socket),
+      skipped: (socket, threads) => this.clients.bumpTo(socket, threads),
     });
     const tier = this.tier;
     const own = (tag?: string) => this.sockets.getConnections(tag);

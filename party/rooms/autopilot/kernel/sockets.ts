@@ -4,7 +4,7 @@ import type { EventName, EventPayload } from "../../../../shared/protocol/events
 import { MAX_CLIENT_FRAME_BYTES } from "../../../../shared/protocol/frames";
 import type { Principal, Scope } from "../../../../shared/protocol/principal";
 import { hasScope } from "../../../../shared/scopes";
-import { type OpEffects, planResume, type ResumePlan, roomEpoch } from "./commit";
+import { currentSeq, type OpEffects, planResume, type ResumePlan, roomEpoch } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { principalTag, refuseOverCap } from "../../shared/connection-cap";
 import {
@@ -178,7 +178,8 @@ export class RoomSockets {
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
     const text = eventFrame(event, payload, seq);
     const threadId = viewedThreadOf(event, payload);
-    if (threadId === null || !this.#interest.any()) return broadcast(this.d.ctx, this.#replay, text, seq, this.#remote);
+    if (threadId === null || !this.#interest.any())
+      return broadcast(this.d.ctx, this.#replay, text, seq, this.#remote, threadId);
     const interest = this.#interest;
     broadcastToThread(
       this.d.ctx,
@@ -188,6 +189,7 @@ export class RoomSockets {
       interest.viewers(threadId),
       (id) => interest.wants(id, threadId),
       this.#remote,
+      threadId,
     );
     this.#bumps.touched(threadId);
   }
@@ -266,14 +268,17 @@ export class RoomSockets {
     const entry = presenceEntry(conn.id, state);
     this.#who.set(entry);
     const plan = planResume(this.d.sql, roomEpoch(this.d.sql), admission.lastSeq, admission.epoch);
+    const missed = plan.kind === "replay" && plan.from < currentSeq(this.d.sql);
+    // A delivery object that kept what the socket missed replays it there (kernel/tier.ts), told just before the hello.
+    const replayedThere = missed && (this.#remote?.replays(conn.id, plan.from, currentSeq(this.d.sql)) ?? false);
     this.#greet(conn, plan);
     // Greeted and caught up: a delivery object's socket (kernel/tier.ts) is settled once its link delivered this far.
     const settled = () => this.#remote?.settled(conn.id);
     // The replay goes out in pages; frames for this socket wait until it has caught up.
-    if (plan.kind === "replay") {
+    if (plan.kind === "replay" && missed && !replayedThere) {
       const view = state.view && {
         threads: new Set(state.view),
-        skipped: (threads: ReadonlySet<string>) => this.#bumpTo(conn, threads),
+        skipped: (threads: ReadonlySet<string>) => this.bumpTo(conn, threads),
       };
       void this.#replay.start(inOwnProtocol(conn), plan.from, view).then(settled, (error: unknown) => {
         console.error(
@@ -296,8 +301,8 @@ export class RoomSockets {
     return this.#remote ? [...own, ...this.#remote.connections(principalTag(principalId))] : own;
   }
 
-  /** These threads' bumps, to one socket (what its replay left out). */
-  #bumpTo(conn: ClientSocket, threads: ReadonlySet<string>): void {
+  /** These threads' bumps, to one socket (what its replay left out, here or at its delivery object). */
+  bumpTo(conn: ClientSocket, threads: Iterable<string>): void {
     const bumps = [...threads].flatMap((threadId) => this.d.bump(threadId) ?? []);
     for (const text of bumpFrames(bumps)) this.send(conn, text);
   }

@@ -46,6 +46,9 @@ const SocketDoc = z.object({
 const sockets = featureStore(defineRecord("tier socket", SocketDoc));
 const delivered = featureStore(defineRecord("tier link", z.object({ seq: z.number().int().nonnegative() })));
 
+/** A delivery object's replay names at most this many threads it left out (each gets a bump). */
+const MAX_SKIPPED_THREADS = 1000;
+
 /** What a link may hold unsent before its delivery object counts as lost (its sockets resume). */
 const MAX_QUEUED_CHARS = 8 * 1024 * 1024;
 
@@ -63,6 +66,8 @@ export interface TierDeps {
   active(tier: DeliveryTier | null): void;
   message(socket: RemoteSocket, data: string | ArrayBuffer): void;
   closed(socket: RemoteSocket): void;
+  /** A replay its delivery object made left these threads' messages out: the socket gets their bumps. */
+  skipped(socket: RemoteSocket, threads: string[]): void;
 }
 
 interface Link {
@@ -74,6 +79,8 @@ interface Link {
   /** The highest durable seq queued, and the highest a batch that arrived carried. */
   queuedSeq: number;
   deliveredSeq: number;
+  /** Every durable event after this one went on this link (it held sockets all along since). */
+  since: number;
   /** Sockets whose hello and replay are all queued: settled once the batch that carries them arrives. */
   settling: RemoteSocket[];
 }
@@ -89,6 +96,8 @@ export class DeliveryTier {
   readonly #links = new Map<number, Link>();
   /** The sockets' rows the turn changed, by id (null: the socket went). */
   readonly #rows = new Map<string, RemoteSocket | null>();
+  /** What the delivery object of each socket not yet greeted kept of the log when it opened (TierSocketOpened.kept). */
+  readonly #kept = new Map<string, { from: number; to: number }>();
 
   constructor(private readonly d: TierDeps) {}
 
@@ -140,6 +149,7 @@ export class DeliveryTier {
     for (const event of events)
       if ("opened" in event) this.#opened(tier, event.opened);
       else if ("closed" in event) this.#closed(event.closed);
+      else if ("skipped" in event) this.#skipped(event.id, event.skipped);
       else this.#message(event.id, event.message);
   }
 
@@ -149,10 +159,36 @@ export class DeliveryTier {
     const ids = this.#byTier.get(tier)!;
     const link = this.#link(tier);
     // Its first socket: it gets every durable event from here on (the socket's hello covers those before).
-    if (ids.size === 1) this.#mark(link, currentSeq(this.d.sql));
+    if (ids.size === 1) {
+      link.since = currentSeq(this.d.sql);
+      this.#mark(link, link.since);
+    }
     this.save(socket);
+    if (opened.kept) this.#kept.set(socket.id, opened.kept);
     const request = new Request(opened.url, opened.origin === null ? {} : { headers: { origin: opened.origin } });
     this.d.opened(socket, opened.admitted, request);
+    this.#kept.delete(socket.id);
+  }
+
+  /**
+   * Whether the socket's delivery object replays it, from `from` up to `to` (the hello's seq):
+   * when it kept every one of those events. It kept them from its first through its last when
+   * the socket opened, and has every event since that its link carried: all of them, if the
+   * link carried every event after its last. Then the room tells it to replay just before the
+   * hello goes (TierFrame `replay`), and reads none of the log itself.
+   */
+  replays(id: string, from: number, to: number): boolean {
+    const kept = this.#kept.get(id);
+    const socket = this.#sockets.get(id);
+    const link = socket && this.#links.get(socket.tier);
+    if (!kept || !link || kept.from > from + 1 || link.since > kept.to) return false;
+    this.push(socket.tier, { do: "replay", id, from, to });
+    return true;
+  }
+
+  #skipped(id: string, threads: readonly string[]): void {
+    const socket = this.get(id);
+    if (socket?.readyState === WebSocket.OPEN) this.d.skipped(socket, threads.slice(0, MAX_SKIPPED_THREADS));
   }
 
   #message(id: string, data: string | ArrayBuffer): void {
@@ -177,9 +213,14 @@ export class DeliveryTier {
 
   // What the room sends (kernel/fanout.ts, kernel/sockets.ts).
 
-  /** A frame to the remote sockets with `tag` (null: all), but those in `skip`; a durable event with its seq. */
-  toTag(tag: string | null, text: string, seq?: number, skip: readonly string[] = []): void {
-    for (const tier of this.#byTier.keys()) this.push(tier, { to: "tag", tag, text, ...this.#skipOn(tier, skip) }, seq);
+  /**
+   * A frame to the remote sockets with `tag` (null: all), but those in `skip`; a durable event
+   * with its seq, and the thread whose viewers get its body (the delivery objects keep both).
+   */
+  toTag(tag: string | null, text: string, seq?: number, skip: readonly string[] = [], thread?: string | null): void {
+    const durable = seq === undefined ? {} : { seq, ...(thread ? { thread } : {}) };
+    for (const tier of this.#byTier.keys())
+      this.push(tier, { to: "tag", tag, text, ...durable, ...this.#skipOn(tier, skip) }, seq);
   }
 
   /** A frame to these remote sockets, by id (a thread's viewers). */
@@ -288,6 +329,7 @@ export class DeliveryTier {
         busy: false,
         queuedSeq: seq,
         deliveredSeq: seq,
+        since: seq,
         settling: [],
       };
       this.#links.set(tier, link);
