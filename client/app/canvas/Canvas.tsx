@@ -283,7 +283,9 @@ function Flow() {
       const ids = selected.map((n) => n.id);
       useCanvas.getState().provider?.awareness.setLocalStateField("selection", ids);
       // Clicking the empty canvas keeps the inspector on what was open (a chat is not lost).
-      if (ids.length === 1) select(ids[0]!);
+      // React Flow reports the selection again when a selected node changes (a live update):
+      // only a newly selected node opens, or the panel would leave the tab the person is on.
+      if (ids.length === 1 && ids[0] !== useUi.getState().selectedId) select(ids[0]!);
     },
     [select],
   );
