@@ -320,7 +320,7 @@ describe("a workspace whose sockets four delivery objects hold", () => {
     for (const sock of sockets) sock.close();
   });
 
-  it("refuses at its delivery object what the room would refuse, as the room does, and counts only who got in", async () => {
+  it("refuses through a delivery object what the room would refuse, as the room does, and counts only who got in", async () => {
     const owner = await signUp();
     const ws = owner.workspaceId;
     const [sock] = await openMany(ws, owner.cookie, 1);

@@ -268,19 +268,21 @@ export class RoomSockets {
     const entry = presenceEntry(conn.id, state);
     this.#who.set(entry);
     const plan = planResume(this.d.sql, roomEpoch(this.d.sql), admission.lastSeq, admission.epoch);
-    const missed = plan.kind === "replay" && plan.from < currentSeq(this.d.sql);
-    // A delivery object that kept what the socket missed replays it there (kernel/tier.ts), told just before the hello.
-    const replayedThere = missed && (this.#remote?.replays(conn.id, plan.from, currentSeq(this.d.sql)) ?? false);
+    // What the socket missed, if anything, up to the log's end; a delivery object that kept all of
+    // it replays it there (kernel/tier.ts), told just before the hello.
+    const from = plan.kind === "replay" ? plan.from : null;
+    const end = currentSeq(this.d.sql);
+    const replayHere = from !== null && from < end && !this.#remote?.replays(conn.id, from, end);
     this.#greet(conn, plan);
     // Greeted and caught up: a delivery object's socket (kernel/tier.ts) is settled once its link delivered this far.
     const settled = () => this.#remote?.settled(conn.id);
     // The replay goes out in pages; frames for this socket wait until it has caught up.
-    if (plan.kind === "replay" && missed && !replayedThere) {
+    if (replayHere) {
       const view = state.view && {
         threads: new Set(state.view),
         skipped: (threads: ReadonlySet<string>) => this.bumpTo(conn, threads),
       };
-      void this.#replay.start(inOwnProtocol(conn), plan.from, view).then(settled, (error: unknown) => {
+      void this.#replay.start(inOwnProtocol(conn), from, view).then(settled, (error: unknown) => {
         console.error(
           JSON.stringify({
             msg: "replay failed",

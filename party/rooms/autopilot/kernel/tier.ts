@@ -96,8 +96,6 @@ export class DeliveryTier {
   readonly #links = new Map<number, Link>();
   /** The sockets' rows the turn changed, by id (null: the socket went). */
   readonly #rows = new Map<string, RemoteSocket | null>();
-  /** What the delivery object of each socket not yet greeted kept of the log when it opened (TierSocketOpened.kept). */
-  readonly #kept = new Map<string, { from: number; to: number }>();
 
   constructor(private readonly d: TierDeps) {}
 
@@ -155,7 +153,7 @@ export class DeliveryTier {
 
   #opened(tier: number, opened: TierSocketOpened): void {
     this.#load();
-    const socket = this.#add(new RemoteSocket(opened.id, tier, opened.tags, null, true, this));
+    const socket = this.#add(new RemoteSocket(opened.id, tier, opened.tags, null, true, this, opened.kept));
     const ids = this.#byTier.get(tier)!;
     const link = this.#link(tier);
     // Its first socket: it gets every durable event from here on (the socket's hello covers those before).
@@ -164,10 +162,8 @@ export class DeliveryTier {
       this.#mark(link, link.since);
     }
     this.save(socket);
-    if (opened.kept) this.#kept.set(socket.id, opened.kept);
     const request = new Request(opened.url, opened.origin === null ? {} : { headers: { origin: opened.origin } });
     this.d.opened(socket, opened.admitted, request);
-    this.#kept.delete(socket.id);
   }
 
   /**
@@ -178,8 +174,8 @@ export class DeliveryTier {
    * hello goes (TierFrame `replay`), and reads none of the log itself.
    */
   replays(id: string, from: number, to: number): boolean {
-    const kept = this.#kept.get(id);
     const socket = this.#sockets.get(id);
+    const kept = socket?.keptAtOpen;
     const link = socket && this.#links.get(socket.tier);
     if (!kept || !link || kept.from > from + 1 || link.since > kept.to) return false;
     this.push(socket.tier, { do: "replay", id, from, to });
@@ -445,6 +441,8 @@ export class RemoteSocket implements ClientSocket {
     /** Kept in the room's SQLite (DeliveryTier.settled). */
     public settling: boolean,
     private readonly links: DeliveryTier,
+    /** The seqs its delivery object kept when it opened (TierSocketOpened.kept): read once, as the room greets it. */
+    readonly keptAtOpen: { from: number; to: number } | null = null,
   ) {
     this.#state = state;
   }
