@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DurableEvents } from "../../shared/protocol/events";
 import { ServerFrame } from "../../shared/protocol/frames";
 import recorded17 from "../../shared/protocol/versions/17.json";
+import recorded18 from "../../shared/protocol/versions/18.json";
 
 /**
  * Frames for a client of an older protocol version, checked against that version's wire
@@ -12,7 +13,7 @@ interface Recorded {
   events: Record<string, unknown>;
   results: Record<string, unknown>;
 }
-const RECORDED: Record<number, Recorded> = { 17: recorded17 as Recorded };
+const RECORDED: Record<number, Recorded> = { 17: recorded17 as Recorded, 18: recorded18 as Recorded };
 const compiled = new Map<string, z.ZodType>();
 
 function schemaOf(version: number, part: "events" | "results", name: string): z.ZodType | null {

@@ -4,16 +4,19 @@
  * the bump is recorded with `npm run protocol:lock`, which also records the version's wire
  * schemas in `versions/<n>.json`.
  *
- * A room speaks a range: the current version and the one before it
- * (OLDEST_PROTOCOL_VERSION). A client asks for its version (`?protocol=`); one in the range
- * gets every frame in its own version's shapes (`cuts/`: each cut turns a newer frame into
- * the older one), one outside it is refused with close 4008 (terminal) and a reason naming
+ * A room speaks a range: the current version back to OLDEST_PROTOCOL_VERSION. A client asks
+ * for its version (`?protocol=`); one in the range gets every frame in its own version's
+ * shapes (`cuts/`: each cut turns a newer frame into the older one), one outside it is refused with close 4008 (terminal) and a reason naming
  * the range (`protocolUnsupportedReason`), so it can tell its user to update. Stored
  * documents are versioned apart from this (party/records): old rows are upgraded on read.
  */
-export const PROTOCOL_VERSION = 18;
+export const PROTOCOL_VERSION = 19;
 
-/** The oldest version a room still speaks: a version is kept for one more version after it. */
+/**
+ * The oldest version a room still speaks. Clients installed on 17 and 18 keep working while
+ * 19 is current: agents run for months on the client they installed, so a bump no longer
+ * retires the version before it.
+ */
 export const OLDEST_PROTOCOL_VERSION = 17;
 
 export const isSupportedProtocol = (version: number): boolean =>

@@ -5,9 +5,10 @@ import { cut15 } from "./v15";
 import { cut16 } from "./v16";
 import { cut17 } from "./v17";
 import { cut18 } from "./v18";
+import { cut19 } from "./v19";
 
 /** Newest first; each turns a frame of `from` into one of `from - 1`. */
-export const CUTS: readonly Cut[] = [cut18, cut17, cut16, cut15, cut14];
+export const CUTS: readonly Cut[] = [cut19, cut18, cut17, cut16, cut15, cut14];
 
 /** The cuts from the current version down to `version`, newest first. */
 const cutsDownTo = (version: number, cuts: readonly Cut[] = CUTS): Cut[] =>
