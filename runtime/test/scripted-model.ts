@@ -32,6 +32,11 @@ export interface ScriptedTurn {
   fail?: { status: number; message?: string; retryAfterS?: number };
   /** Never answer (before headers), or stop writing after the first piece (mid-stream). */
   hang?: "before-headers" | "mid-stream";
+  /**
+   * Close the connection as an endpoint that went down does: before any answer (no status,
+   * no body), or after the first streamed piece (a reply cut off, no usage).
+   */
+  drop?: "before-headers" | "mid-stream";
   /** Write one `data:` line that is not JSON after the first piece. */
   malformed?: boolean;
   /** Answer only once this settles (the model "thinks" until a test is ready for the next step). */
@@ -107,7 +112,8 @@ function parseToolSpec(spec: string): ScriptedToolCall {
  * After the last scripted step it answers "TOOL RESULT SEEN: <last tool message>" (slowly
  * with SLOWRESULT). Its usage, with OVERREPORT: 99,995,000 input tokens whatever was sent (an
  * endpoint whose word is no bound); with WORSTCOUNT: the most an honest tokenizer could count
- * (`worstHonestUsage`).
+ * (`worstHonestUsage`); with `USAGE: <prompt>,<completion>`: those figures, whatever they are
+ * (negative, fractional: an endpoint's word is remote input).
  */
 export function agentScript(request: ChatRequest): ScriptedTurn {
   const turn = agentTurn(request);
@@ -115,6 +121,8 @@ export function agentScript(request: ChatRequest): ScriptedTurn {
   const text = textOf(messages[messages.findLastIndex((m) => m.role === "user")]?.content);
   if (/OVERREPORT/.test(text)) return { ...turn, usage: { prompt_tokens: 99_995_000, completion_tokens: 8 } };
   if (/WORSTCOUNT/.test(text)) return { ...turn, usage: worstHonestUsage(request) };
+  const figures = /USAGE:\s*(-?[\d.]+),(-?[\d.]+)/.exec(text);
+  if (figures) return { ...turn, usage: { prompt_tokens: Number(figures[1]), completion_tokens: Number(figures[2]) } };
   return turn;
 }
 
@@ -124,7 +132,9 @@ const flakyCalls = new Map<string, number>();
 /**
  * `FLAKY:<key>:<outcomes>`: the requests whose last user message carries the key get these
  * outcomes in order, one each, then answer as usual: `ok` answers, a status fails with it,
- * `429@2` fails with a retry-after of 2 s. For retries and resumes (`FLAKY:t1:503,429@1`).
+ * `429@2` fails with a retry-after of 2 s, `drop` closes the connection before answering and
+ * `cut` after the first streamed piece (the endpoint went down). For retries and resumes
+ * (`FLAKY:t1:503,429@1`), and an outage mid-task (`FLAKY:t2:ok,cut,drop`).
  */
 function flakyTurn(text: string): ScriptedTurn | undefined {
   const flaky = /FLAKY:([\w-]+):(\S+)/.exec(text);
@@ -134,6 +144,8 @@ function flakyTurn(text: string): ScriptedTurn | undefined {
   flakyCalls.set(key, seen + 1);
   const outcome = list.split(",")[seen];
   if (!outcome || outcome === "ok") return undefined;
+  if (outcome === "drop") return { drop: "before-headers" };
+  if (outcome === "cut") return { text: "a reply the endpoint cuts off", drop: "mid-stream" };
   const [status, after] = outcome.split("@");
   return {
     fail: {
@@ -311,6 +323,10 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       res.end(JSON.stringify({ error: { message: turn.fail.message ?? "scripted failure", type: "server_error" } }));
       return;
     }
+    if (turn.drop === "before-headers") {
+      res.destroy();
+      return;
+    }
     if (turn.hang === "before-headers") {
       hanging.add(res);
       res.on("close", () => hanging.delete(res));
@@ -381,6 +397,10 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
         res.write(chunk({ content: piece }, null));
         written += piece.length;
         options.onPiece?.(request, written);
+        if (turn.drop === "mid-stream") {
+          res.destroy();
+          return;
+        }
         if (turn.hang === "mid-stream") {
           hanging.add(res);
           res.on("close", () => hanging.delete(res));

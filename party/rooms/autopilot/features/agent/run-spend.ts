@@ -210,7 +210,7 @@ export function recordReplyCall(
   event: Extract<RunEvent, { type: "model-call" }>,
 ): void {
   const at = Date.now() - event.durationMs;
-  const { inputTokens, outputTokens, ok } = event;
+  const { inputTokens, outputTokens, ended } = event;
   recordUsage(sql, {
     at,
     threadId: run.threadId,
@@ -221,8 +221,8 @@ export function recordReplyCall(
     inputTokens,
     outputTokens,
     durationMs: event.durationMs,
-    ok,
+    ok: ended === "answered",
   });
   const id = `reply:${run.id}:${crypto.randomUUID()}`;
-  spending.charge({ id, at, model: modelId, inputTokens, outputTokens, ok, runId: run.id, threadId: run.threadId });
+  spending.charge({ id, at, model: modelId, inputTokens, outputTokens, ended, runId: run.id, threadId: run.threadId });
 }

@@ -14,6 +14,7 @@ import {
   type ToolApprovalStatus,
   type ToolSet,
 } from "ai";
+import { reportedTokens } from "../billing/index";
 import type { ModelTimeouts } from "./config";
 import { describeModelError, errorLogFields, transientModelError } from "./model-errors";
 
@@ -41,15 +42,22 @@ export type RunEvent =
   | (ToolFinished & { status: "error"; error: string; durationMs: number | null })
   | (ToolFinished & { status: "denied"; reason: string | null; durationMs: null })
   | ({ type: "approval-requested" } & ApprovalRequest)
-  /** One model call (a step): usage as the endpoint reported it, `ok: false` if it failed or was cut off. */
+  /** One model call (a step): how it ended, and its usage as the endpoint reported it. */
   | {
       type: "model-call";
-      ok: boolean;
+      ended: CallEnd;
       inputTokens: number | null;
       outputTokens: number | null;
       durationMs: number;
       finishReason: string | null;
     };
+
+/**
+ * How a model call ended: `answered` (its stream finished), `failed` (the endpoint refused or
+ * failed it, cut the connection, or went silent past a timeout), `stopped` (our own signal
+ * stopped it: a person stopped the reply, a task was paused, an access change).
+ */
+export type CallEnd = "answered" | "failed" | "stopped";
 
 export type RunOutcome =
   /** The model finished, or paused on approvals (`approvals` non-empty, finishReason "tool-calls"). */
@@ -191,7 +199,7 @@ async function runSegment(
   /** When the current model call started; null between calls. */
   let callStart: number | null = null;
   const endCall = async (
-    ok: boolean,
+    ended: CallEnd,
     usage?: { inputTokens: number | undefined; outputTokens: number | undefined },
     reason?: string,
   ) => {
@@ -200,16 +208,17 @@ async function runSegment(
     callStart = null;
     await emit({
       type: "model-call",
-      ok,
-      inputTokens: usage?.inputTokens ?? null,
-      outputTokens: usage?.outputTokens ?? null,
+      ended,
+      // What the endpoint reported, as counts (remote input: the usage rows and receipts go to clients).
+      inputTokens: reportedTokens(usage?.inputTokens),
+      outputTokens: reportedTokens(usage?.outputTokens),
       durationMs,
       finishReason: reason ?? null,
     });
   };
   const fail = async (error: unknown): Promise<RunOutcome> => {
     options.log?.(errorLogFields(error, options.apiKey, options.baseURL));
-    await endCall(false);
+    await endCall("failed");
     return {
       status: "failed",
       text,
@@ -315,7 +324,7 @@ async function runSegment(
           break;
         }
         case "finish-step":
-          await endCall(true, part.usage, part.finishReason);
+          await endCall("answered", part.usage, part.finishReason);
           break;
         case "finish":
           finishReason = part.finishReason;
@@ -324,7 +333,7 @@ async function runSegment(
           return await fail(part.error);
         case "abort":
           if (options.abortSignal?.aborted) {
-            await endCall(false);
+            await endCall("stopped");
             return { status: "aborted", text, reason: abortReason(options.abortSignal.reason) };
           }
           return await fail(part.reason ?? "TimeoutError: the model request was aborted");
@@ -332,7 +341,7 @@ async function runSegment(
     }
   } catch (error) {
     if (options.abortSignal?.aborted) {
-      await endCall(false);
+      await endCall("stopped");
       return { status: "aborted", text, reason: abortReason(options.abortSignal.reason) };
     }
     return await fail(error);

@@ -4,10 +4,10 @@ import { generateText, type LanguageModel } from "ai";
 import type { Sql } from "../../../../domain/sql";
 import { recordUsage, type UsagePurpose } from "./usage";
 import type { SpendGate } from "../billing/index";
-import { inputTokenBound } from "../billing/index";
+import { inputTokenBound, reportedTokens } from "../billing/index";
 import type { ModelConfigured } from "./config";
 import { errorLogFields } from "./model-errors";
-import { totalTimeout } from "./run-stream";
+import { type CallEnd, totalTimeout } from "./run-stream";
 
 export interface SideCall {
   sql: Sql;
@@ -42,7 +42,7 @@ export async function sideCall(
   const verdict = call.spend.check({ principalId: call.principalId, projectId: null, taskId: null }, estimate);
   // Out of credits or over a budget: the summary or title is left out, the reply says why.
   if (verdict.kind !== "ok") return null;
-  const charge = (inputTokens: number | null, outputTokens: number | null, ok: boolean) =>
+  const charge = (inputTokens: number | null, outputTokens: number | null, ended: CallEnd) =>
     call.spend.recordModelCall(verdict.reservation, {
       id: `${purpose}:${call.runId}:${crypto.randomUUID()}`,
       at: started,
@@ -50,7 +50,7 @@ export async function sideCall(
       model: call.config.modelId,
       inputTokens,
       outputTokens,
-      ok,
+      ended,
       runId: call.runId,
       threadId: call.threadId,
     });
@@ -65,15 +65,18 @@ export async function sideCall(
       maxRetries: 1,
       abortSignal: call.abortSignal ? AbortSignal.any([call.abortSignal, limit.signal]) : limit.signal,
     });
+    // What the endpoint reported, as counts (remote input).
+    const inputTokens = reportedTokens(result.usage.inputTokens);
+    const outputTokens = reportedTokens(result.usage.outputTokens);
     recordUsage(call.sql, {
       ...row,
       at: started,
-      inputTokens: result.usage.inputTokens ?? null,
-      outputTokens: result.usage.outputTokens ?? null,
+      inputTokens,
+      outputTokens,
       durationMs: Date.now() - started,
       ok: true,
     });
-    charge(result.usage.inputTokens ?? null, result.usage.outputTokens ?? null, true);
+    charge(inputTokens, outputTokens, "answered");
     return result.text;
   } catch (error) {
     recordUsage(call.sql, {
@@ -84,7 +87,8 @@ export async function sideCall(
       durationMs: Date.now() - started,
       ok: false,
     });
-    charge(null, null, false);
+    // Stopped with the reply (it may have run), or failed: an outage costs nothing.
+    charge(null, null, call.abortSignal?.aborted ? "stopped" : "failed");
     console.error(
       JSON.stringify({
         msg: `autopilot ${purpose} call failed`,

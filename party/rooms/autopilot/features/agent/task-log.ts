@@ -7,6 +7,7 @@ import type { TaskStatus } from "../../../../../shared/protocol/tasks";
 import { appendRunLog, type NewRunLogEntry } from "./run-log";
 import type { TaskCall, TaskDoc } from "../../../../records/task";
 import { clipText, jsonText, type PostDeps } from "./autopilot-posts";
+import type { CallEnd } from "./run-stream";
 
 export const endText = (status: TaskStatus, outcome: string): string =>
   status === "done"
@@ -30,7 +31,7 @@ export function overBudget(task: TaskDoc): string | null {
 export function modelCallEntry(
   step: number,
   event: {
-    ok: boolean;
+    ended: CallEnd;
     inputTokens: number | null;
     outputTokens: number | null;
     durationMs: number;
@@ -42,12 +43,13 @@ export function modelCallEntry(
   return {
     kind: "model-call",
     step,
-    text: event.ok
-      ? `Asked the model (${model}): ${tokens} tokens in ${(event.durationMs / 1000).toFixed(1)} s`
+    text:
+      event.ended === "answered"
+        ? `Asked the model (${model}): ${tokens} tokens in ${(event.durationMs / 1000).toFixed(1)} s`
       : `The model call failed after ${(event.durationMs / 1000).toFixed(1)} s`,
     details: {
       model,
-      ok: event.ok,
+      ok: event.ended === "answered",
       inputTokens: event.inputTokens,
       outputTokens: event.outputTokens,
       durationMs: Math.round(event.durationMs),

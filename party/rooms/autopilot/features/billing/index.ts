@@ -30,7 +30,7 @@ export type { BillingRpc, LedgerCredit } from "./operator-rpc";
 export { appendLedger, balanceOf, creditPeriod, readMeter, workspacePlan, writeMeter } from "./billing";
 export { type BillingConfig, modelPrice, tokenCost } from "./config";
 export type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "./spend-gate";
-export { inputTokenBound, utf8Bytes } from "./token-bound";
+export { inputTokenBound, reportedTokens, utf8Bytes } from "./token-bound";
 export { joinedSpend, sharedSpendApproval, spendAsk, spendWaiters } from "./spend-asks";
 export { type StandingAlert, standingAlerts } from "./alerts";
 

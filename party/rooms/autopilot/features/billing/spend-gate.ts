@@ -9,6 +9,7 @@ import type { BudgetScope, SpendPurpose } from "../../../../../shared/protocol/b
 import { type BillingConfig, modelPrice, tokenCost } from "./config";
 import type { Sql } from "../../../../domain/sql";
 import { appendLedger, balanceOf, budgetState, creditPeriod, recordOverReport } from "./billing";
+import { reportedTokens } from "./token-bound";
 
 /** Who and what a spending is for: each budget it counts against. */
 export interface SpendSubject {
@@ -47,8 +48,12 @@ export interface ModelSpend {
   model: string;
   inputTokens: number | null;
   outputTokens: number | null;
-  /** Whether the call answered; a failed one that reported no usage costs nothing. */
-  ok: boolean;
+  /**
+   * How it ended: `answered`, `failed` (the endpoint refused or failed it, cut it off, or went
+   * silent past a timeout) or `stopped` (the room stopped it: a person, a pause). A failed call
+   * that reported no usage costs nothing.
+   */
+  ended: "answered" | "failed" | "stopped";
   runId: string | null;
   threadId: string | null;
 }
@@ -136,12 +141,22 @@ export class SpendGate {
    * is the call's worst case (its input's bound and every output token of its cap), and an
    * endpoint's word is no bound. What a report asks beyond it is not taken from the workspace:
    * the entry's note says so, the audit log keeps the report, and operators see the month's
-   * total (`overReported`). A call that answered but reported no usage is charged its worst case.
+   * total (`overReported`). A call that reported no usage is charged its worst case when it
+   * answered or the room stopped it (the endpoint may have used all of it); one that failed
+   * without usage (an outage: refused, unreachable, cut off, silent) costs nothing and leaves
+   * no entry, however often a task's step asks again.
    */
-  recordModelCall(reservation: Reservation | null, call: ModelSpend): number {
+  recordModelCall(reservation: Reservation | null, spend: ModelSpend): number {
     if (reservation) this.#reserved.delete(reservation.id);
+    // The endpoint's figures, as counts (remote input: a negative one would credit the workspace).
+    const call = {
+      ...spend,
+      inputTokens: reportedTokens(spend.inputTokens),
+      outputTokens: reportedTokens(spend.outputTokens),
+    };
     const price = modelPrice(this.#config.prices, call.model);
     const metered = call.inputTokens !== null || call.outputTokens !== null;
+    if (!metered && call.ended === "failed") return 0;
     const reported = metered ? tokenCost(price, call.inputTokens ?? 0, call.outputTokens ?? 0) : null;
     // Every call is checked (and reserved) before it goes out; without a reservation nothing bounds it, so nothing is charged.
     const bound = reservation?.amount ?? 0;
@@ -164,7 +179,9 @@ export class SpendGate {
       outputTokens: call.outputTokens,
       note:
         reported === null
-          ? "the endpoint reported no usage: charged the worst case"
+          ? call.ended === "stopped"
+            ? "stopped before the endpoint reported its usage: charged the worst case"
+            : "the endpoint reported no usage: charged the worst case"
           : excess > 0
             ? overReportNote(reported, cost)
             : null,

@@ -21,6 +21,20 @@
 
 const encoder = new TextEncoder();
 
+/** More tokens than any call reports honestly; a figure past it is no count. */
+const MAX_REPORTED_TOKENS = 1e12;
+
+/**
+ * A token count an endpoint reported, as a whole number of tokens, or null when it is no count
+ * (missing, negative, not a number, past any real call): an endpoint's figures are remote input.
+ * A negative one would otherwise credit the workspace, and a fraction or an infinity would fail
+ * every client that reads the receipt.
+ */
+export function reportedTokens(figure: number | null | undefined): number | null {
+  if (typeof figure !== "number" || !Number.isFinite(figure) || figure < 0 || figure > MAX_REPORTED_TOKENS) return null;
+  return Math.ceil(figure);
+}
+
 export const utf8Bytes = (text: string): number => encoder.encode(text).byteLength;
 
 /** The chat template's markers around the instructions, and around the reply it asks for. */

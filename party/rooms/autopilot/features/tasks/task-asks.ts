@@ -186,7 +186,7 @@ export function chargeStep(
     model: string;
     inputTokens: number | null;
     outputTokens: number | null;
-    ok: boolean;
+    ended: "answered" | "failed" | "stopped";
     at: number;
   },
 ): void {
@@ -197,7 +197,7 @@ export function chargeStep(
     model: call.model,
     inputTokens: call.inputTokens,
     outputTokens: call.outputTokens,
-    ok: call.ok,
+    ended: call.ended,
     runId: call.task.id,
     threadId: call.task.threadId,
   });

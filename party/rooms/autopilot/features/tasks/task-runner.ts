@@ -251,7 +251,7 @@ export class TaskRunner {
             inputTokens: event.inputTokens,
             outputTokens: event.outputTokens,
             durationMs: event.durationMs,
-            ok: event.ok,
+            ok: event.ended === "answered",
           });
           chargeStep(this.#d.spend, reservation, {
             id: `task:${task.id}:${step}:${crypto.randomUUID()}`,
@@ -259,7 +259,7 @@ export class TaskRunner {
             model: config.modelId,
             inputTokens: event.inputTokens,
             outputTokens: event.outputTokens,
-            ok: event.ok,
+            ended: event.ended,
             at,
           });
           log.push(modelCallEntry(step, event, config.modelId));

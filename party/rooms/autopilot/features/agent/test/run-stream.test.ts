@@ -95,7 +95,7 @@ describe("runStream", () => {
     });
     const [call] = of("model-call");
     expect(call).toMatchObject({
-      ok: true,
+      ended: "answered",
       inputTokens: usage.prompt_tokens,
       outputTokens: usage.completion_tokens,
       finishReason: "stop",
@@ -291,7 +291,9 @@ describe("runStream", () => {
       error: "model request failed: HTTP 500: scripted upstream failure",
       transient: { retryAfterMs: null },
     });
-    expect(of("model-call")).toEqual([expect.objectContaining({ ok: false, inputTokens: null, outputTokens: null })]);
+    expect(of("model-call")).toEqual([
+      expect.objectContaining({ ended: "failed", inputTokens: null, outputTokens: null }),
+    ]);
   });
 
   it("a malformed stream → failed, keeping the text so far", async () => {
