@@ -2,10 +2,9 @@
 // context and tools, its stream turned into plain events the room maps onto chat deltas,
 // tool messages, usage rows and approvals, and one terminal outcome.
 //
-// Failure rules (verified with ai 7): an `error` part fails the
-// turn even when the SDK would go on to "finish" (a malformed chunk resolves the promises
-// with finishReason "error"); an `abort` part is ours when our signal fired, otherwise a
-// timeout (the SDK aborts its own controller with a TimeoutError) and so a failure.
+// Failure rules (verified with ai 7): an `error` part fails the turn even when the SDK would go on to "finish" (a
+// malformed chunk resolves the promises with finishReason "error"); an `abort` part is ours when our signal fired,
+// otherwise a timeout (the SDK aborts its own controller with a TimeoutError) and so a failure.
 import {
   isStepCount,
   type LanguageModel,
@@ -14,7 +13,7 @@ import {
   type ToolApprovalStatus,
   type ToolSet,
 } from "ai";
-import { reportedTokens } from "../billing/index";
+import { type CallEnd, reportedTokens } from "../billing/index";
 import type { ModelTimeouts } from "./config";
 import { describeModelError, errorLogFields, transientModelError } from "./model-errors";
 
@@ -42,7 +41,7 @@ export type RunEvent =
   | (ToolFinished & { status: "error"; error: string; durationMs: number | null })
   | (ToolFinished & { status: "denied"; reason: string | null; durationMs: null })
   | ({ type: "approval-requested" } & ApprovalRequest)
-  /** One model call (a step): how it ended, and its usage as the endpoint reported it. */
+  /** One model call (a step): how it ended, and its usage as the endpoint reported it (as counts: remote input). */
   | {
       type: "model-call";
       ended: CallEnd;
@@ -51,13 +50,6 @@ export type RunEvent =
       durationMs: number;
       finishReason: string | null;
     };
-
-/**
- * How a model call ended: `answered` (its stream finished), `failed` (the endpoint refused or
- * failed it, cut the connection, or went silent past a timeout), `stopped` (our own signal
- * stopped it: a person stopped the reply, a task was paused, an access change).
- */
-export type CallEnd = "answered" | "failed" | "stopped";
 
 export type RunOutcome =
   /** The model finished, or paused on approvals (`approvals` non-empty, finishReason "tool-calls"). */
@@ -209,7 +201,6 @@ async function runSegment(
     await emit({
       type: "model-call",
       ended,
-      // What the endpoint reported, as counts (remote input: the usage rows and receipts go to clients).
       inputTokens: reportedTokens(usage?.inputTokens),
       outputTokens: reportedTokens(usage?.outputTokens),
       durationMs,

@@ -3,11 +3,11 @@
 import { generateText, type LanguageModel } from "ai";
 import type { Sql } from "../../../../domain/sql";
 import { recordUsage, type UsagePurpose } from "./usage";
-import type { SpendGate } from "../billing/index";
+import type { CallEnd, SpendGate } from "../billing/index";
 import { inputTokenBound, reportedTokens } from "../billing/index";
 import type { ModelConfigured } from "./config";
 import { errorLogFields } from "./model-errors";
-import { type CallEnd, totalTimeout } from "./run-stream";
+import { totalTimeout } from "./run-stream";
 
 export interface SideCall {
   sql: Sql;

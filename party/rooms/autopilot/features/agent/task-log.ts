@@ -7,7 +7,7 @@ import type { TaskStatus } from "../../../../../shared/protocol/tasks";
 import { appendRunLog, type NewRunLogEntry } from "./run-log";
 import type { TaskCall, TaskDoc } from "../../../../records/task";
 import { clipText, jsonText, type PostDeps } from "./autopilot-posts";
-import type { CallEnd } from "./run-stream";
+import type { CallEnd } from "../billing/index";
 
 export const endText = (status: TaskStatus, outcome: string): string =>
   status === "done"
@@ -46,7 +46,7 @@ export function modelCallEntry(
     text:
       event.ended === "answered"
         ? `Asked the model (${model}): ${tokens} tokens in ${(event.durationMs / 1000).toFixed(1)} s`
-      : `The model call failed after ${(event.durationMs / 1000).toFixed(1)} s`,
+        : `The model call failed after ${(event.durationMs / 1000).toFixed(1)} s`,
     details: {
       model,
       ok: event.ended === "answered",

@@ -29,7 +29,7 @@ export type { BillingRpc, LedgerCredit } from "./operator-rpc";
 // What other features use of this one.
 export { appendLedger, balanceOf, creditPeriod, readMeter, workspacePlan, writeMeter } from "./billing";
 export { type BillingConfig, modelPrice, tokenCost } from "./config";
-export type { Reservation, SpendGate, SpendSubject, SpendVerdict } from "./spend-gate";
+export type { CallEnd, Reservation, SpendGate, SpendSubject, SpendVerdict } from "./spend-gate";
 export { inputTokenBound, reportedTokens, utf8Bytes } from "./token-bound";
 export { joinedSpend, sharedSpendApproval, spendAsk, spendWaiters } from "./spend-asks";
 export { type StandingAlert, standingAlerts } from "./alerts";

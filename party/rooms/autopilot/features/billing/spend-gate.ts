@@ -39,6 +39,13 @@ export interface Reservation {
   readonly subject: SpendSubject;
 }
 
+/**
+ * How a model call ended: `answered` (its stream finished), `failed` (the endpoint refused or
+ * failed it, cut the connection, or went silent past a timeout), `stopped` (the room stopped
+ * it: a person stopped the reply, a task was paused, an access change).
+ */
+export type CallEnd = "answered" | "failed" | "stopped";
+
 /** A model call's actual use, as the endpoint reported it (null: it reported none). */
 export interface ModelSpend {
   /** Unique per call: the ledger entry's id. */
@@ -48,12 +55,8 @@ export interface ModelSpend {
   model: string;
   inputTokens: number | null;
   outputTokens: number | null;
-  /**
-   * How it ended: `answered`, `failed` (the endpoint refused or failed it, cut it off, or went
-   * silent past a timeout) or `stopped` (the room stopped it: a person, a pause). A failed call
-   * that reported no usage costs nothing.
-   */
-  ended: "answered" | "failed" | "stopped";
+  /** How it ended: a failed call that reported no usage costs nothing. */
+  ended: CallEnd;
   runId: string | null;
   threadId: string | null;
 }

@@ -8,7 +8,14 @@ import { spendNoLongerNeeded } from "../../../../../shared/billing-words";
 import type { OpContext } from "../../kernel/commit";
 import { requestApproval } from "../approvals/index";
 import type { NewRunLogEntry } from "../agent/index";
-import { type Reservation, type SpendGate, type SpendSubject, type SpendVerdict, spendAsk } from "../billing/index";
+import {
+  type CallEnd,
+  type Reservation,
+  type SpendGate,
+  type SpendSubject,
+  type SpendVerdict,
+  spendAsk,
+} from "../billing/index";
 import { getTask, saveTask } from "./tasks";
 import type { Sql } from "../../../../domain/sql";
 import type { TaskDoc } from "../../../../records/task";
@@ -186,7 +193,7 @@ export function chargeStep(
     model: string;
     inputTokens: number | null;
     outputTokens: number | null;
-    ended: "answered" | "failed" | "stopped";
+    ended: CallEnd;
     at: number;
   },
 ): void {
