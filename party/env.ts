@@ -20,7 +20,7 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   ASSETS: Fetcher;
   /** Files in threads (party/files/): one object per file under `<workspaceId>/<fileId>`. */
   FILES: R2Bucket;
-  /** The largest file upload in bytes (party/files/limits.ts; docs/operations.md "Limits"). */
+  /** The largest file upload in bytes (party/files/content.ts; docs/operations.md "Limits"). */
   FILE_MAX_BYTES?: string;
   /** What one workspace may store of files in all (bytes; default 1 GiB): an upload past it is refused. */
   FILE_WORKSPACE_MAX_BYTES?: string;

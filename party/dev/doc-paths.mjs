@@ -1,6 +1,7 @@
 // The docs name only paths that exist: a file or folder a doc cites in backticks or links to
 // must be in the repository, or be one its build makes (a path .gitignore keeps out). A doc
-// that still names a module after it moved or went is caught here (party/dev/test/doc-paths.test.ts).
+// that still names a module after it moved or went is caught here (party/dev/test/doc-paths.test.ts),
+// and so is a comment in the parts' source that does (below: what counts as a path there).
 import { spawnSync } from "node:child_process";
 import { lstatSync, readFileSync } from "node:fs";
 import { dirname, posix, resolve } from "node:path";
@@ -24,7 +25,7 @@ const LINK = /\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g;
 
 /**
  * The path-like tokens of a Markdown text, with their line: code spans that name a file or
- * a folder (`party/...`, `features/install.ts`, `kernel/`) and relative link targets.
+ * a folder (`party/...`, `features/inbox/derive.ts`, `kernel/`) and relative link targets.
  * Fenced blocks are left out (commands and diagrams).
  * @param {string} text
  * @param {string[]} tops the repository's top-level names (`party`, `client`, `README.md`, …)
@@ -71,7 +72,7 @@ export function missingDocPaths(docs, files, ignored) {
     for (let at = file.indexOf("/"); at > 0; at = file.indexOf("/", at + 1)) folders.add(file.slice(0, at));
   const tops = [...new Set(files.map((f) => f.split("/")[0]))];
   const exact = (path) => fileSet.has(path) || folders.has(path.replace(/\/$/, ""));
-  // A name given from inside a part (`features/install.ts`, `kernel/`, `derive.ts`): some file or folder ends with it.
+  // A name given from inside a part (`features/inbox/derive.ts`, `kernel/`, `derive.ts`): some file or folder ends with it.
   const within = (name) => {
     const bare = name.replace(/\/$/, "");
     return files.some(
@@ -131,14 +132,16 @@ function isLink(path) {
   }
 }
 
-/** The missing paths of the repository's own Markdown (README.md, docs/, and every other tracked .md). */
-export function repositoryDocProblems(root = ROOT) {
-  const files = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
-    cwd: root,
-    encoding: "utf8",
-  })
+/** The repository's files: tracked, and new ones not ignored. */
+function trackedFiles(root) {
+  return spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" })
     .stdout.split("\n")
     .filter(Boolean);
+}
+
+/** The missing paths of the repository's own Markdown (README.md, docs/, and every other tracked .md). */
+export function repositoryDocProblems(root = ROOT) {
+  const files = trackedFiles(root);
   const docs = files
     .filter((f) => f.endsWith(".md"))
     .flatMap((path) => {
@@ -149,4 +152,223 @@ export function repositoryDocProblems(root = ROOT) {
       }
     });
   return missingDocPaths(docs, files, (paths) => gitIgnored(root, paths));
+}
+
+// Comments in the source name paths too ("the rules are in shared/approval-policy.ts"), and
+// drift the same way. What counts as a path in a comment is narrower than in a doc (prose has
+// "read/write" and "and/or"): a run of path characters with a `/` that starts with one of the
+// repository's top-level names, or with `./` or `../`, or (named from inside a part) ends with
+// a file's extension. URLs, globs and placeholders (`e2e-*.test.ts`, `<room>/`) are left out.
+
+/** The source files whose comments are read: the parts' TypeScript and modules. */
+const SOURCE = /^(party|client|shared|runtime)\/.*\.(ts|tsx|mjs)$/;
+/** Path characters; a run of them with a `/` is a candidate. */
+const RUN = /[\w@.+~-]*\/[\w@.+~/-]*/g;
+/** Keywords after which a `/` starts a regular expression, not a division. */
+const WHITE = /\s/;
+const WORD = /[\w$]/;
+const BEFORE_REGEX = new Set([
+  "return",
+  "typeof",
+  "case",
+  "do",
+  "else",
+  "in",
+  "of",
+  "new",
+  "delete",
+  "void",
+  "throw",
+  "yield",
+  "await",
+]);
+
+/**
+ * The comments of a JavaScript or TypeScript text, each with the line it starts on: `//` to the
+ * end of the line and `/* … *\/`, skipping strings, template literals (their `${}` parts are
+ * code again) and regular expressions (a `/` where a value may start).
+ * @param {string} text
+ * @returns {{line: number, text: string}[]}
+ */
+export function sourceComments(text) {
+  const found = [];
+  /** Brace depths at which a template literal's `${` opened: its `}` goes back into the template. */
+  const templates = [];
+  let depth = 0;
+  const n = text.length;
+  /** From inside a template literal: past its end, or past a `${` (code again). */
+  const template = (from) => {
+    for (let k = from; k < n; k++) {
+      const c = text[k];
+      if (c === "\\") k++;
+      else if (c === "`") return k + 1;
+      else if (c === "$" && text[k + 1] === "{") {
+        templates.push(depth++);
+        return k + 2;
+      }
+    }
+    return n;
+  };
+  /** Whether a `/` at `at` starts a regular expression: where a value may start, not after one. */
+  const startsRegex = (at) => {
+    let k = at - 1;
+    while (k >= 0 && WHITE.test(text[k])) k--;
+    if (k < 0 || "(,=:[!&|?{};+-*%<>~^".includes(text[k])) return true;
+    let from = k;
+    while (from >= 0 && WORD.test(text[from])) from--;
+    return from < k && BEFORE_REGEX.has(text.slice(from + 1, k + 1));
+  };
+  const special = /[/"'`{}]/g;
+  let i = 0;
+  while (i < n) {
+    special.lastIndex = i;
+    const hit = special.exec(text);
+    if (!hit) break;
+    i = hit.index;
+    const c = text[i];
+    const next = text[i + 1];
+    if (c === "/" && next === "/") {
+      const end = text.indexOf("\n", i);
+      const stop = end === -1 ? n : end;
+      found.push({ at: i, text: text.slice(i + 2, stop) });
+      i = stop;
+    } else if (c === "/" && next === "*") {
+      const end = text.indexOf("*/", i + 2);
+      found.push({ at: i, text: text.slice(i + 2, end === -1 ? n : end) });
+      i = end === -1 ? n : end + 2;
+    } else if (c === "/" && startsRegex(i)) {
+      // To its closing `/` (not one in a character class), on this line.
+      let k = i + 1;
+      let inClass = false;
+      for (; k < n && text[k] !== "\n"; k++) {
+        const r = text[k];
+        if (r === "\\") k++;
+        else if (r === "[") inClass = true;
+        else if (r === "]") inClass = false;
+        else if (r === "/" && !inClass) break;
+      }
+      i = k + 1;
+    } else if (c === '"' || c === "'") {
+      let k = i + 1;
+      while (k < n && text[k] !== c && text[k] !== "\n") k += text[k] === "\\" ? 2 : 1;
+      i = k + 1;
+    } else if (c === "`") i = template(i + 1);
+    else if (c === "{") {
+      depth++;
+      i++;
+    } else if (c === "}") {
+      depth--;
+      i =
+        templates.length > 0 && templates[templates.length - 1] === depth ? (templates.pop(), template(i + 1)) : i + 1;
+    } else i++;
+  }
+  // Each comment's line, counted once through the text.
+  let line = 1;
+  let counted = 0;
+  return found.map(({ at, text: body }) => {
+    for (let k = text.indexOf("\n", counted); k !== -1 && k < at; k = text.indexOf("\n", k + 1)) line++;
+    counted = at;
+    return { line, text: body };
+  });
+}
+
+/**
+ * The path-like tokens of a source file's comments, with their line: runs with a `/` that
+ * start at a top-level name (`party/…`, `docs/…`) or at `./`/`../`, or end with a file's
+ * extension (`features/agent/usage.ts`); not URLs, globs or placeholders.
+ * @param {string} text
+ * @param {string[]} tops
+ * @returns {{line: number, token: string}[]}
+ */
+export function commentPathTokens(text, tops) {
+  const found = [];
+  for (const comment of sourceComments(text)) {
+    if (!comment.text.includes("/")) continue;
+    const lines = comment.text.split("\n");
+    lines.forEach((content, offset) => {
+      for (const match of content.matchAll(RUN)) {
+        const start = match.index;
+        const end = start + match[0].length;
+        const before = content[start - 1] ?? " ";
+        const after = content[end] ?? " ";
+        // A URL (`https://…`), a glob or a placeholder around it, a specifier quoted from code.
+        if ("*<{$/".includes(after) || ":*>}$\"'".includes(before)) continue;
+        const token = match[0].replace(/[.]+$/, "");
+        if (!token.includes("/") || token.includes("//") || token.startsWith("/") || token.startsWith("~")) continue;
+        if (token.startsWith("@") || ELSEWHERE.includes(token) || ELSEWHERE_UNDER.some((u) => token.startsWith(u)))
+          continue;
+        const top = token.split("/")[0];
+        const relative = top === "." || top === "..";
+        const rooted = tops.includes(top);
+        if (relative || rooted || FILE.test(token)) found.push({ line: comment.line + offset, token });
+      }
+    });
+  }
+  return found;
+}
+
+/**
+ * The paths the source files' comments name that the repository does not have.
+ * @param {{path: string, text: string}[]} sources
+ * @param {string[]} files every file of the repository
+ * @param {(paths: string[]) => Set<string>} ignored
+ * @returns {string[]} "file:line: path" for each one missing
+ */
+export function missingCommentPaths(sources, files, ignored) {
+  const fileSet = new Set(files);
+  const folders = new Set();
+  for (const file of files)
+    for (let at = file.indexOf("/"); at > 0; at = file.indexOf("/", at + 1)) folders.add(file.slice(0, at));
+  const tops = [...new Set(files.map((f) => f.split("/")[0]))];
+  // An import-style name without its extension names a module too.
+  const exists = (path) => {
+    const bare = path.replace(/\/$/, "");
+    return (
+      fileSet.has(bare) ||
+      folders.has(bare) ||
+      [".ts", ".tsx", ".mjs", ".js", "/index.ts"].some((ext) => fileSet.has(`${bare}${ext}`))
+    );
+  };
+  // What a file or folder is called from inside a part: each of its paths' ends after a `/`.
+  const ends = new Set();
+  for (const path of [...files, ...folders])
+    for (let at = path.indexOf("/"); at > 0; at = path.indexOf("/", at + 1)) ends.add(path.slice(at + 1));
+  const suffixes = (name) => ends.has(name) || folders.has(name);
+  const pending = [];
+  for (const source of sources) {
+    const here = posix.dirname(source.path);
+    for (const { line, token } of commentPathTokens(source.text, tops)) {
+      const fromFile = posix.normalize(posix.join(here, token));
+      const top = token.split("/")[0];
+      const ok =
+        top === "." || top === ".."
+          ? exists(fromFile)
+          : tops.includes(top)
+            ? exists(token) || exists(fromFile)
+            : exists(fromFile) || suffixes(token.replace(/\/$/, ""));
+      if (!ok)
+        pending.push({
+          where: `${source.path}:${line}`,
+          path: token,
+          candidates: [token, fromFile].filter((c) => !c.startsWith("..") && !c.startsWith("./")),
+        });
+    }
+  }
+  const built = ignored([...new Set(pending.flatMap((p) => p.candidates))]);
+  return pending.filter((p) => !p.candidates.some((c) => built.has(c))).map((p) => `${p.where}: ${p.path}`);
+}
+
+/** The missing paths named in the comments of the parts' source files. */
+export function repositoryCommentProblems(root = ROOT) {
+  const files = trackedFiles(root);
+  const sources = files
+    .filter((f) => SOURCE.test(f))
+    .flatMap((path) => {
+      try {
+        return [{ path, text: readFileSync(resolve(root, path), "utf8") }];
+      } catch {
+        return [];
+      }
+    });
+  return missingCommentPaths(sources, files, (paths) => gitIgnored(root, paths));
 }

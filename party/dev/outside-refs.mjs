@@ -1,5 +1,5 @@
 // The repository stands alone: no file may point at one outside it. Two kinds are caught:
-// - a relative path that climbs out of the checkout (`../plan.md` from the root);
+// - a relative path that climbs out of the checkout (`../<file>` from the root);
 // - an absolute path into a machine's home or work folders, which a clone does not have.
 import { dirname, join, relative, sep } from "node:path";
 

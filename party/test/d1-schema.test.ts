@@ -11,7 +11,7 @@ type Migration = { name: string; queries: string[] };
 const testEnv = env as unknown as { DB: D1Database; TEST_MIGRATIONS: Migration[] };
 const TABLES = Object.values(ownTables) as SQLiteTable[];
 
-/** better-auth's tables: the ones its generated migration creates, and its rate limiter's counters (party/migrations/0003). */
+/** better-auth's tables: the ones its generated migration creates, and its rate limiter's counters (party/migrations/0003_accounts.sql). */
 function betterAuthTables(): string[] {
   const generated = testEnv.TEST_MIGRATIONS.find((m) => m.name.startsWith("0001_"))!;
   return [...generated.queries.join("\n").matchAll(/create table "(\w+)"/gi)].map((m) => m[1]!).concat("rateLimit");

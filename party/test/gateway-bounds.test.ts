@@ -1,7 +1,7 @@
 // A gateway (hosted or linked) is bounded like a client: each frame, each streamed reply,
 // the replies a hello carries, the approvals its requests become, and the sessions it
 // lists. Scripted gateway on the far end of a WebSocketPair, real room SQLite; the attack
-// these reproduce, end to end through a real room, is client/test/e2e-hostile-gateway.
+// these reproduce, end to end through a real room, is client/test/e2e-hostile-gateway.test.ts.
 import { describe, expect, it } from "vitest";
 import { FRAME_TOO_LARGE, GatewayRequestError } from "../rooms/autopilot/features/instances/bridge/gateway-connection";
 import { DEFAULT_GATEWAY_LIMITS, readGatewayLimits } from "../rooms/autopilot/features/instances/bridge/gateway-limits";

@@ -553,7 +553,7 @@ export const runLog = sqliteTable(
   (t) => [primaryKey({ columns: [t.runId, t.seq] }), index("run_log_at").on(t.at)],
 );
 
-// The workspace's money (protocol 10, domain/billing.ts): one row per thing credited or paid
+// The workspace's money (protocol 10, features/billing/billing.ts): one row per thing credited or paid
 // for, by an id unique to it (a model call's usage row, a Stripe event, an operator's grant,
 // a period's plan credits), so the same one twice is one entry. Credits are whole numbers;
 // usage is negative. The balance is the sum.

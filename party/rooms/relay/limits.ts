@@ -74,7 +74,7 @@ export function relayLimits(env: Env): RelayLimits {
 export type RelayScope = "messages" | "eventsPerMinute" | "communityEvents";
 
 /**
- * The relay's shape of the one meter (shared/meter.ts): every message of a connection, its
+ * The relay's shape of the one meter (rooms/shared/meter.ts): every message of a connection, its
  * EVENTs per minute, and the EVENTs of the whole community, whose bucket is everyone's: a
  * busy community is no connection's fault and does not count toward hanging up.
  */

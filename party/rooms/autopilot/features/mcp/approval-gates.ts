@@ -24,7 +24,7 @@ import { requireThread } from "../threads/index";
 
 export interface CallGate {
   method: MethodName;
-  /** The digest of the call's parsed params without their idempotency key (rooms/autopilot/kernel/gated-calls.ts). */
+  /** The digest of the call's parsed params without their idempotency key (rooms/autopilot/features/mcp/gated-calls.ts). */
   argsDigest: string;
   /** The server's name for the call (its session and JSON-RPC id): a retried call finds its approval by it. */
   callId: string;

@@ -25,7 +25,7 @@ export interface McpRoom {
     params: Record<string, unknown>,
     approvedCall?: string,
   ): Promise<{ ok: true; payload: unknown } | { ok: false; code: string; message: string }>;
-  /** Files the approval a gated call waits for, bound to the call (kernel/gated-calls.ts); the same `callId` again finds it. */
+  /** Files the approval a gated call waits for, bound to the call (features/mcp/gated-calls.ts); the same `callId` again finds it. */
   requestCall(
     principal: Principal,
     method: MethodName,
