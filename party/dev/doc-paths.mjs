@@ -258,8 +258,10 @@ export function sourceComments(text) {
       i++;
     } else if (c === "}") {
       depth--;
-      i =
-        templates.length > 0 && templates[templates.length - 1] === depth ? (templates.pop(), template(i + 1)) : i + 1;
+      if (templates.length > 0 && templates[templates.length - 1] === depth) {
+        templates.pop();
+        i = template(i + 1);
+      } else i++;
     } else i++;
   }
   // Each comment's line, counted once through the text.

@@ -65,6 +65,7 @@ describe("paths the source's comments name", () => {
   it("reads comments, not strings, templates or regular expressions", () => {
     const text = [
       'const url = "https://example.com/party/gone.ts"; // one',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal's source, as the scanner reads it
       "const t = `a ${b /* two */} // not a comment ${`nested // no`}`;",
       "const r = /\\/\\/x/g.test(s) ? 1 : 2; // three",
       "const d = a / b; /* four",
