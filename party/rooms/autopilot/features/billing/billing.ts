@@ -352,26 +352,36 @@ export function spendGroups(sql: Sql, groupBy: z.infer<typeof SpendGroupBy>, sin
     .map((g) => ({ ...g, key: g.key === null ? null : String(g.key) }));
 }
 
-/** Receipts, newest first; a page continues `before` the last one's row number. */
+/**
+ * Receipts, newest first; a page continues `before` the last one's time and row number. The
+ * cursor names the row by its number, not its entry id: an entry id (a model call's usage
+ * row: purpose, run and a UUID) runs past the 64 characters a PageCursor's id may have, and a
+ * client refuses a whole answer whose cursor it cannot read.
+ */
 export function ledgerEntries(sql: Sql, params: z.output<typeof BillingEntriesParams>): Page<LedgerEntry> {
   const filter = and(
     params.runId === undefined ? undefined : eq(ledger.runId, params.runId),
     params.kind === undefined ? undefined : eq(ledger.kind, params.kind),
   );
   const before = params.before;
+  const row = before && /^\d{1,15}$/.test(before.id) ? Number(before.id) : null;
+  // A cursor that names no row number (none this room made) continues before its time.
   const cursor = before
-    ? or(lt(ledger.at, before.at), and(eq(ledger.at, before.at), lt(ledger.id, before.id)))
+    ? row === null
+      ? lt(ledger.at, before.at)
+      : or(lt(ledger.at, before.at), and(eq(ledger.at, before.at), lt(ledger.n, row)))
     : undefined;
   const rows = sql.db
     .select()
     .from(ledger)
     .where(and(filter, cursor))
-    .orderBy(desc(ledger.at), desc(ledger.id))
+    .orderBy(desc(ledger.at), desc(ledger.n))
     .limit(params.limit + 1)
     .all();
-  const items = rows.slice(0, params.limit).map(({ n: _n, ...entry }): LedgerEntry => entry);
-  const last = items.at(-1);
-  return { items, next: rows.length > params.limit && last ? { at: last.at, id: last.id } : null };
+  const page = rows.slice(0, params.limit);
+  const last = page.at(-1);
+  const items = page.map(({ n: _n, ...entry }): LedgerEntry => entry);
+  return { items, next: rows.length > params.limit && last ? { at: last.at, id: String(last.n) } : null };
 }
 
 /** An approved spend approval raises its budget once (its id is the raise's key); true when it did now. */
