@@ -40,53 +40,42 @@ function pagedMethods(): MethodName[] {
 }
 
 type Page = { items: { id: string }[]; next: PageCursor | null };
-type Lists = (
-  method: MethodName,
-  params: { limit: number; before?: PageCursor },
-) => Promise<Page>;
+type Lists = (method: MethodName, params: { limit: number; before?: PageCursor }) => Promise<Page>;
 
 let alice: AutopilotClient;
 let workspace: string;
 let cookie: string;
 
 /** How each paged list gets more than one page of items, and where its items are in the result. */
-const FILL: Record<
-  string,
-  { fill: (client: AutopilotClient) => Promise<void>; key: string }
-> = {
+const FILL: Record<string, { fill: (client: AutopilotClient) => Promise<void>; key: string }> = {
   "threads.list": {
     key: "threads",
     fill: async (c) => {
-      for (let i = 0; i < ITEMS; i++)
-        await c.threads.create({ title: `Paged thread ${i}` });
+      for (let i = 0; i < ITEMS; i++) await c.threads.create({ title: `Paged thread ${i}` });
     },
   },
   "approvals.list": {
     key: "approvals",
     fill: async (c) => {
-      for (let i = 0; i < ITEMS; i++)
-        await c.approvals.request({ title: `Paged approval ${i}` });
+      for (let i = 0; i < ITEMS; i++) await c.approvals.request({ title: `Paged approval ${i}` });
     },
   },
   "jobs.list": {
     key: "jobs",
     fill: async (c) => {
-      for (let i = 0; i < ITEMS; i++)
-        await c.request("jobs.start", { title: `Paged job ${i}` });
+      for (let i = 0; i < ITEMS; i++) await c.request("jobs.start", { title: `Paged job ${i}` });
     },
   },
   "projects.list": {
     key: "projects",
     fill: async (c) => {
-      for (let i = 0; i < ITEMS; i++)
-        await c.request("projects.create", { name: `Paged project ${i}` });
+      for (let i = 0; i < ITEMS; i++) await c.request("projects.create", { name: `Paged project ${i}` });
     },
   },
   "tasks.list": {
     key: "tasks",
     fill: async (c) => {
-      for (let i = 0; i < ITEMS; i++)
-        await c.request("tasks.start", { goal: `Say hello, paged task ${i}` });
+      for (let i = 0; i < ITEMS; i++) await c.request("tasks.start", { goal: `Say hello, paged task ${i}` });
     },
   },
   // Receipts: each task's model call and each Autopilot reply is one (their ids are long).
@@ -114,10 +103,7 @@ beforeAll(async () => {
 afterAll(() => alice?.close());
 
 /** Every page of `method` through `list`, from the first until `next` is null. */
-async function allPages(
-  list: Lists,
-  method: MethodName,
-): Promise<{ ids: string[]; pages: number }> {
+async function allPages(list: Lists, method: MethodName): Promise<{ ids: string[]; pages: number }> {
   const ids: string[] = [];
   let before: PageCursor | undefined;
   let pages = 0;
@@ -147,10 +133,7 @@ describe("paging every paged list with the client library", () => {
       async () => {
         const { tasks } = await alice.request("tasks.list", { limit: 50 });
         return (
-          tasks.length >= ITEMS &&
-          tasks.every((t) =>
-            ["done", "stopped", "failed", "cancelled"].includes(t.status),
-          )
+          tasks.length >= ITEMS && tasks.every((t) => ["done", "stopped", "failed", "cancelled"].includes(t.status))
         );
       },
       "every task finished",
@@ -169,10 +152,7 @@ describe("paging every paged list with the client library", () => {
     );
 
     const current: Lists = async (method, params) => {
-      const result = (await alice.request(
-        method as "threads.list",
-        params,
-      )) as unknown as Record<string, unknown>;
+      const result = (await alice.request(method as "threads.list", params)) as unknown as Record<string, unknown>;
       return {
         items: result[FILL[method]!.key] as { id: string }[],
         next: result.next as PageCursor | null,
@@ -180,31 +160,21 @@ describe("paging every paged list with the client library", () => {
     };
     for (const method of methods) {
       const whole = await current(method, { limit: 100 });
-      expect(
-        whole.next,
-        `${method}: one large page holds everything`,
-      ).toBeNull();
-      expect(whole.items.length, `${method}: items to page`).toBeGreaterThan(
-        LIMIT * 2,
-      );
+      expect(whole.next, `${method}: one large page holds everything`).toBeNull();
+      expect(whole.items.length, `${method}: items to page`).toBeGreaterThan(LIMIT * 2);
       const paged = await allPages(current, method);
       expect(paged.pages, `${method}: pages`).toBeGreaterThan(2);
-      expect(paged.ids, `${method}: every item once, in order`).toEqual(
-        whole.items.map((i) => i.id),
-      );
+      expect(paged.ids, `${method}: every item once, in order`).toEqual(whole.items.map((i) => i.id));
     }
 
     // The oldest client the room speaks to pages the receipts as well.
-    const previous = (await import(
-      /* @vite-ignore */ "./fixtures/autopilot-client-protocol-17.mjs"
-    )) as {
-      AutopilotClient: new (options: Record<string, unknown>) => {
+    const previous = (await import(/* @vite-ignore */ "./fixtures/autopilot-client-protocol-17.mjs")) as {
+      AutopilotClient: new (
+        options: Record<string, unknown>,
+      ) => {
         ready(): Promise<unknown>;
         close(): void;
-        request(
-          method: string,
-          params: unknown,
-        ): Promise<{ entries: { id: string }[]; next: PageCursor | null }>;
+        request(method: string, params: unknown): Promise<{ entries: { id: string }[]; next: PageCursor | null }>;
         readonly hello: { protocol: number } | null;
       };
     };
@@ -215,15 +185,11 @@ describe("paging every paged list with the client library", () => {
       device: "pinned",
       ticket: async () =>
         (
-          await httpJson<{ ticket: string }>(
-            server.url,
-            "/api/connect-ticket",
-            {
-              method: "POST",
-              cookie,
-              body: JSON.stringify({ workspaceId: workspace }),
-            },
-          )
+          await httpJson<{ ticket: string }>(server.url, "/api/connect-ticket", {
+            method: "POST",
+            cookie,
+            body: JSON.stringify({ workspaceId: workspace }),
+          })
         ).body.ticket,
     });
     try {
