@@ -28,6 +28,8 @@ const server = withServer(() => ({ vars: modelVars(model) }));
 /** Items each list gets at least: three pages of two. */
 const ITEMS = 5;
 const LIMIT = 2;
+/** The library as built for the oldest protocol the room speaks (plain JavaScript, typed where used). */
+const PREVIOUS_CLIENT = "./fixtures/autopilot-client-protocol-17.mjs";
 
 /** The methods whose result pages with a PageCursor: `next` is `PageCursor.nullable()`. */
 function pagedMethods(): MethodName[] {
@@ -168,7 +170,7 @@ describe("paging every paged list with the client library", () => {
     }
 
     // The oldest client the room speaks to pages the receipts as well.
-    const previous = (await import(/* @vite-ignore */ "./fixtures/autopilot-client-protocol-17.mjs")) as {
+    const previous = (await import(/* @vite-ignore */ PREVIOUS_CLIENT)) as {
       AutopilotClient: new (
         options: Record<string, unknown>,
       ) => {
