@@ -1,5 +1,5 @@
 import { isPerson } from "./people";
-import type { Approval } from "./protocol/approvals";
+import type { Approval, Risk } from "./protocol/approvals";
 import type { Principal } from "./protocol/principal";
 import type { ApprovalPolicy } from "./protocol/settings";
 
@@ -77,3 +77,21 @@ export const selfConfirmed = (
   principalId: string,
   decision: "approve" | "deny",
 ): boolean => decision === "approve" && isOwnApproval(approval, principalId);
+
+/** Risks from least to most. */
+const RISKS: readonly Risk[] = ["low", "medium", "high", "critical"];
+
+/** What a workspace's decision links decide up to while nobody set it. */
+export const DEFAULT_LINK_DECISIONS_UP_TO: Risk = "medium";
+
+/** The highest risk a decision link decides without the person's session, under `policy`. */
+export const linkDecisionsUpTo = (policy: Pick<ApprovalPolicy, "linkDecisionsUpTo">): Risk =>
+  policy.linkDecisionsUpTo ?? DEFAULT_LINK_DECISIONS_UP_TO;
+
+/**
+ * Whether a decision link (a mail's, a push's actions) decides an approval of `risk` alone:
+ * up to the workspace's setting. Above it, whoever holds the link is not yet the person: the
+ * person decides signed in (docs/access.md, "From a mail or a notification").
+ */
+export const linkDecidesAlone = (risk: Risk, policy: Pick<ApprovalPolicy, "linkDecisionsUpTo">): boolean =>
+  RISKS.indexOf(risk) <= RISKS.indexOf(linkDecisionsUpTo(policy));

@@ -6,7 +6,7 @@ import { foreignPageRefusal } from "../auth/origin";
 import { workspaceById } from "../auth/better-auth-reads";
 import type { LinkDecision, LinkView } from "../rooms/autopilot/features/decision-links";
 import { DECIDE_PREFIX, LINK_TOKEN } from "../rooms/autopilot/features/decision-links";
-import { type ApiEnv, authOf } from "./context";
+import { type ApiContext, type ApiEnv, authOf } from "./context";
 
 const GONE = "This link is not one of ours, or it ran out. Open the approval in Autopilot to decide it there.";
 const MAX_NOTE = 2000;
@@ -31,7 +31,9 @@ export const decisionLinkApi = new Hono<ApiEnv>()
   })
   .get(`${DECIDE_PREFIX}/:ws/:token`, async (c) => {
     const room = await roomOf(c.env, authOf(c), c.req.param("ws"), c.req.param("token"));
-    const view: LinkView = room ? await room.decisionLinkView({ token: c.req.param("token") }) : { ok: false };
+    const view: LinkView = room
+      ? await room.decisionLinkView({ token: c.req.param("token"), signedInAs: await signedInAs(c) })
+      : { ok: false };
     if (!view.ok) return c.html(notFound(), 404);
     return c.html(page(view.approval.title, viewBody(view)));
   })
@@ -55,11 +57,13 @@ export const decisionLinkApi = new Hono<ApiEnv>()
         decision,
         ...(note ? { note } : {}),
         ...(confirmOwn ? { confirmOwn } : {}),
+        signedInAs: await signedInAs(c),
+        withSession: form.withSession === "yes",
       });
       if (!outcome.ok && outcome.status === 404) return c.html(notFound(), 404);
       // A refusal the person can put right on this page (their own request unconfirmed) shows the page again.
       if (!outcome.ok) {
-        const again = outcome.status === 409 && outcome.view.ok ? outcome.view : null;
+        const again = outcome.status !== 403 && outcome.view.ok ? outcome.view : null;
         return c.html(
           page(
             again ? again.approval.title : "Not decided",
@@ -81,6 +85,19 @@ export const decisionLinkApi = new Hono<ApiEnv>()
   );
 
 const notFound = () => page("Link not found", html`<p>${GONE}</p>`);
+
+/**
+ * The person whose session cookie came with the request (better-auth verifies it), or null.
+ * Only an approval above the workspace's link limit asks for it: the room compares it with the
+ * link's person.
+ */
+async function signedInAs(c: ApiContext): Promise<string | null> {
+  if (!c.req.header("cookie")) return null;
+  const session = await authOf(c)
+    .api.getSession({ headers: c.req.raw.headers })
+    .catch(() => null);
+  return session?.user.id ?? null;
+}
 
 /** The workspace's room, for a well-formed token of a workspace that exists (never a room for an id nobody made). */
 async function roomOf(env: ApiEnv["Bindings"], auth: ReturnType<typeof authOf>, ws: string, token: string) {
@@ -104,10 +121,12 @@ function viewBody(view: Extract<LinkView, { ok: true }>): HtmlEscapedString | Pr
       <dt>Risk</dt><dd>${a.risk}</dd>
       <dt>Status</dt><dd class="status">${state}</dd>
     </dl>
+    ${view.open && view.signIn && !view.signIn.signedIn ? signInBody(view, view.signIn.limit) : ""}
     ${
-      view.open
+      view.open && (!view.signIn || view.signIn.signedIn)
         ? html`<form method="post">
-            <p>Deciding as <strong>${view.name}</strong>.</p>
+            <p>Deciding as <strong>${view.name}</strong>${view.signIn ? " (signed in)" : ""}.</p>
+            ${view.signIn ? html`<input type="hidden" name="withSession" value="yes" />` : ""}
             <label for="note">Note (optional, shown with the decision)</label>
             <textarea id="note" name="note" maxlength="${MAX_NOTE}" rows="3"></textarea>
             ${
@@ -125,6 +144,15 @@ function viewBody(view: Extract<LinkView, { ok: true }>): HtmlEscapedString | Pr
           </form>`
         : ""
     }`;
+}
+
+/** Above the workspace's limit, without the person's session: nothing to press here until they sign in. */
+function signInBody(view: Extract<LinkView, { ok: true }>, limit: string) {
+  return html`<p class="sign-in" role="note">
+      Sign in as <strong>${view.name}</strong> to decide this: in this workspace a link decides approvals up to
+      ${limit} risk on its own, and this one is ${view.approval.risk}.
+    </p>
+    <p><a class="open" href="${view.appPath}">Open it in Autopilot</a> (you sign in there first), or sign in and open this link again.</p>`;
 }
 
 function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {

@@ -155,6 +155,7 @@ describe("who decides an approval: the workspace's policy", () => {
       { lifetimes: { tool: 31 * 24 * HOUR } },
       { twoPersonRule: "yes" },
       { lifetimes: { instance: -1 } },
+      { linkDecisionsUpTo: "extreme" },
     ]) {
       expect(await sock.call("settings.update", { approvals, idempotencyKey: idem() })).toMatchObject({
         ok: false,
@@ -163,7 +164,11 @@ describe("who decides an approval: the workspace's policy", () => {
     }
     const fresh = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
     expect((await fresh.hello()).snapshot?.settings).toEqual({
-      approvals: { twoPersonRule: false, lifetimes: { instance: null, tool: null, gateway: null, request: null } },
+      approvals: {
+        twoPersonRule: false,
+        lifetimes: { instance: null, tool: null, gateway: null, request: null },
+        linkDecisionsUpTo: "medium",
+      },
     });
     for (const s of [sock, agent, fresh]) s.close();
   });

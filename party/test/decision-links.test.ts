@@ -1,13 +1,15 @@
 // Deciding from a mail (features/decision-links/): an approval's mail carries a link whose page
 // shows the approval and changes nothing; its buttons decide once, as the person it was
 // mailed to, under the same rules as the app. Forged, foreign and cross-site presses, and a
-// removed member's, decide nothing. Read through the dev outbox (the mail API's stand-in).
+// removed member's, decide nothing. Above the risk the workspace lets a link decide alone, the
+// link decides only with the person's own session: a forwarded mail, and a push's action,
+// decide nothing. Read through the dev outbox (the mail API's stand-in).
 import { runInDurableObject, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import { DEFAULT_INBOX_PREFERENCES } from "../../shared/protocol/inbox";
-import { api, idem, ORIGIN, openTeam, type RawSocket } from "./harness";
+import { api, idem, ORIGIN, openTeam, provisioned, RawSocket } from "./harness";
 
 const mailNow = { ...DEFAULT_INBOX_PREFERENCES, emailAfterMs: 0 };
 
@@ -143,5 +145,99 @@ describe("deciding an approval from its mail", () => {
     await decisionLink(owner.cookie, "New ask");
     expect(await links()).toBe(1);
     expect((await open(old)).status).toBe(404);
+  });
+});
+
+describe("a link decides alone only up to the workspace's risk", () => {
+  /** The person's press from the link's page while signed in: their session and the page's signed-in form. */
+  const pressSignedIn = (link: string, decision: string, cookie: string) =>
+    press(link, decision, { origin: ORIGIN, cookie }, { withSession: "yes" });
+
+  it("a critical approval (deleting an instance): the link alone decides nothing, the person signed in decides", async () => {
+    const { ownerSocket, secondSocket, agentSocket, owner, second, ws } = await openTeam("member");
+    await ownerSocket.ok("inbox.configure", { preferences: mailNow, idempotencyKey: idem() });
+    await provisioned(ownerSocket, "doomed");
+    const { approval } = await agentSocket.ok("instances.delete", { instanceId: "doomed", idempotencyKey: idem() });
+    expect(approval.risk).toBe("critical");
+    const link = await decisionLink(owner.cookie, approval.title);
+
+    // Whoever holds the forwarded mail: the page shows the approval, no buttons, and says to sign in.
+    const page = await open(link);
+    expect(page.status).toBe(200);
+    const shown = await page.text();
+    expect(shown).toContain("Sign in as");
+    expect(shown).not.toContain('value="approve"');
+    expect(shown).toContain(`/?w=${encodeURIComponent(ws)}&amp;approval=${approval.id}`);
+
+    // Pressing anyway, as the page's form would without a session: nothing decided, the page says sign in.
+    const bare = await press(link, "approve");
+    expect(bare.status).toBe(401);
+    expect(await bare.text()).toContain("sign in as");
+    // Claiming a signed-in form without the session, or with another person's: the same.
+    expect((await press(link, "approve", { origin: ORIGIN }, { withSession: "yes" })).status).toBe(401);
+    expect((await pressSignedIn(link, "approve", second.cookie)).status).toBe(401);
+    const otherPage = await (await SELF.fetch(link, { headers: { cookie: second.cookie } })).text();
+    expect(otherPage).not.toContain('value="approve"');
+    // The push's Approve action, as the service worker presses it (client/app/sw/push-actions.ts:
+    // the decision alone) in a browser where the person is signed in: their cookie comes along.
+    const pushAction = await SELF.fetch(link, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN, cookie: owner.cookie },
+      body: new URLSearchParams({ decision: "approve" }).toString(),
+    });
+    expect(pushAction.ok).toBe(false);
+    expect((await approvalNow(secondSocket, approval.id)).status).toBe("pending");
+
+    // The person signed in: the same link's page has the buttons, and the press decides as them.
+    const signedInPage = await (await SELF.fetch(link, { headers: { cookie: owner.cookie } })).text();
+    expect(signedInPage).toContain('value="approve"');
+    expect(signedInPage).toContain('name="withSession"');
+    const approved = await pressSignedIn(link, "approve", owner.cookie);
+    expect(approved.status).toBe(200);
+    expect(await approved.text()).toContain("Approved.");
+    const decided = await approvalNow(secondSocket, approval.id);
+    expect(decided).toMatchObject({ status: "approved", decidedIn: "link" });
+    expect(decided.resolvedBy?.id).toBe(owner.userId);
+  });
+
+  it("a medium one decides by link alone until an admin lowers the limit to low; then it needs the session", async () => {
+    const { ownerSocket, agentSocket, owner } = await openTeam("member");
+    await ownerSocket.ok("inbox.configure", { preferences: mailNow, idempotencyKey: idem() });
+    const { approval: first } = await agentSocket.ok("approvals.request", {
+      title: "Medium by link",
+      idempotencyKey: idem(),
+    });
+    expect(first.risk).toBe("medium");
+    expect((await ownerSocket.hello()).snapshot?.settings.approvals.linkDecisionsUpTo).toBe("medium");
+    expect((await press(await decisionLink(owner.cookie, "Medium by link"), "approve")).status).toBe(200);
+    expect((await approvalNow(ownerSocket, first.id)).status).toBe("approved");
+
+    const { approval: second } = await agentSocket.ok("approvals.request", {
+      title: "Medium after the change",
+      idempotencyKey: idem(),
+    });
+    const link = await decisionLink(owner.cookie, "Medium after the change");
+    const { settings } = await ownerSocket.ok("settings.update", {
+      approvals: { linkDecisionsUpTo: "low" },
+      idempotencyKey: idem(),
+    });
+    expect(settings.approvals.linkDecisionsUpTo).toBe("low");
+    // The link was mailed before the change: the limit at the press is what counts.
+    expect((await press(link, "approve")).status).toBe(401);
+    expect((await approvalNow(ownerSocket, second.id)).status).toBe("pending");
+    expect((await pressSignedIn(link, "deny", owner.cookie)).status).toBe(200);
+    expect((await approvalNow(ownerSocket, second.id)).status).toBe("denied");
+  });
+
+  it("only owners and admins set the limit", async () => {
+    const { secondSocket, owner, ws } = await openTeam("member");
+    const refused = await secondSocket.call("settings.update", {
+      approvals: { linkDecisionsUpTo: "critical" },
+      idempotencyKey: idem(),
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const fresh = await RawSocket.open(ws, { cookie: owner.cookie });
+    expect((await fresh.hello()).snapshot?.settings.approvals.linkDecisionsUpTo).toBe("medium");
+    fresh.close();
   });
 });

@@ -6,6 +6,7 @@ import { PageCursor } from "./paging";
 import { Actor } from "./principal";
 
 export const Risk = z.enum(["low", "medium", "high", "critical"]);
+export type Risk = z.infer<typeof Risk>;
 export const ApprovalStatus = z.enum(["pending", "approved", "denied", "expired"]);
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 export const Decision = z.enum(["approve", "deny"]);

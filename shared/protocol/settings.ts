@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { IdempotencyKey } from "./common";
-import { MAX_APPROVAL_TTL_MS } from "./approvals";
+import { MAX_APPROVAL_TTL_MS, Risk } from "./approvals";
 
 /** A lifetime a workspace may set for one kind of approval: one minute to thirty days. */
 const Lifetime = z.number().int().min(60_000).max(MAX_APPROVAL_TTL_MS);
@@ -30,6 +30,12 @@ export type ApprovalKind = keyof ApprovalLifetimes;
 export const ApprovalPolicy = z.object({
   twoPersonRule: z.boolean(),
   lifetimes: ApprovalLifetimes,
+  /**
+   * Protocol 19: the highest risk a decision link (an approval's mail, its Web Push actions)
+   * decides on its own; above it the person decides signed in (docs/access.md). Absent (a
+   * server of 18): `medium`, as the room has it until an owner or admin sets it.
+   */
+  linkDecisionsUpTo: Risk.optional(),
 });
 export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
 
@@ -40,7 +46,11 @@ export const WorkspaceSettings = z.object({
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
-  approvals: { twoPersonRule: false, lifetimes: { instance: null, tool: null, gateway: null, request: null } },
+  approvals: {
+    twoPersonRule: false,
+    lifetimes: { instance: null, tool: null, gateway: null, request: null },
+    linkDecisionsUpTo: "medium",
+  },
 };
 
 /** Changes only what it names; owners and admins (the `admin` scope). */
@@ -49,6 +59,7 @@ export const SettingsUpdateParams = z.object({
     .object({
       twoPersonRule: z.boolean().optional(),
       lifetimes: ApprovalLifetimes.partial().optional(),
+      linkDecisionsUpTo: Risk.optional(),
     })
     .optional(),
   idempotencyKey: IdempotencyKey,

@@ -1,5 +1,7 @@
 import { submitted } from "../lib/form-submit";
 import { useState } from "react";
+import { linkDecisionsUpTo } from "../../../shared/approval-policy";
+import { Risk } from "../../../shared/protocol/approvals";
 import type { ApprovalKind, ApprovalLifetimes } from "../../../shared/protocol/settings";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
@@ -115,6 +117,7 @@ export function ApprovalPolicySettings() {
       </label>
       {!editable && <p className="hint">Only owners and admins change the approval policy.</p>}
       <FormError error={toggle.error} />
+      <LinkDecisions />
       <h4>How long approvals wait</h4>
       <ul className="rows lifetimes">
         {KINDS.map((k) => (
@@ -122,5 +125,44 @@ export function ApprovalPolicySettings() {
         ))}
       </ul>
     </section>
+  );
+}
+
+/**
+ * Protocol 19: up to which risk an approval's mail link and its notification's Approve / Deny
+ * decide without the person signing in (docs/access.md, "From a mail or a notification").
+ */
+function LinkDecisions() {
+  const client = useRoom((s) => s.client);
+  const limit = useRoom((s) => linkDecisionsUpTo(s.state.settings.approvals));
+  const editable = useCan("admin");
+  const change = useAction(async (linkDecisionsUpTo: Risk) => {
+    await client?.settings.update({ approvals: { linkDecisionsUpTo } });
+  });
+  return (
+    <>
+      <h4 id="link-decisions-h">Deciding from a mail or a notification</h4>
+      <p className="muted small" id="link-decisions-hint">
+        An approval's mail link, and its notification's Approve and Deny, decide on their own up to this risk. A riskier
+        approval asks the person to sign in first, so a forwarded mail decides nothing.
+      </p>
+      <label className="field-label" htmlFor="link-decisions">
+        Without signing in, up to
+      </label>
+      <select
+        id="link-decisions"
+        value={change.running ?? limit}
+        disabled={!editable || change.pending}
+        aria-describedby="link-decisions-hint"
+        onChange={(e) => change.run(Risk.parse(e.target.value))}
+      >
+        {Risk.options.map((risk) => (
+          <option key={risk} value={risk}>
+            {`${risk} risk`}
+          </option>
+        ))}
+      </select>
+      <FormError error={change.error} />
+    </>
   );
 }

@@ -3,16 +3,38 @@ import type { Cut } from "./cut";
 /**
  * Protocol 19 → 18. Added in 19: what the sixth round of fixes needed on the wire (each
  * change below names itself). A client of 18 gets every frame it knows in its own shapes.
+ *
+ * - The approval policy's `linkDecisionsUpTo` (the highest risk a decision link decides on its
+ *   own): left out of the settings wherever they travel (the hello's snapshot, `settings.changed`,
+ *   `settings.update`'s result). A client of 19 on a server of 18 reads it absent, the default.
  */
 type Obj = Record<string, unknown>;
+
+/** Workspace settings without what 18 lacks. */
+function settingsFor18(settings: Obj): Obj {
+  const { linkDecisionsUpTo: _limit, ...approvals } = settings.approvals as Obj;
+  return { ...settings, approvals };
+}
+
+/** A payload that carries `settings`, in 18's shapes. */
+const withSettingsFor18 = (payload: Obj): Obj =>
+  payload.settings ? { ...payload, settings: settingsFor18(payload.settings as Obj) } : payload;
+
+function helloFor18(hello: Obj): Obj {
+  const snapshot = hello.snapshot as Obj | null;
+  return { ...hello, snapshot: snapshot ? withSettingsFor18(snapshot) : snapshot, protocol: 18 };
+}
 
 export const cut19: Cut = {
   from: 19,
   methods: [],
   events: {
-    hello: (hello: Obj) => ({ ...hello, protocol: 18 }),
+    hello: helloFor18,
+    "settings.changed": withSettingsFor18,
   },
-  results: {},
+  results: {
+    "settings.update": withSettingsFor18,
+  },
   up: {
     events: { hello: (hello: Obj) => ({ ...hello, protocol: 19 }) },
     results: {},

@@ -4,6 +4,7 @@ import {
   type SettingsUpdateParams,
   type WorkspaceSettings,
 } from "../../../../shared/protocol/settings";
+import { linkDecisionsUpTo } from "../../../../shared/approval-policy";
 import { settingsRecord } from "../../../records/documents";
 import type { OpContext } from "./commit";
 import { getMeta, setMeta } from "../../../domain/meta";
@@ -16,11 +17,20 @@ export function getSettings(sql: Sql): WorkspaceSettings {
   const stored = getMeta(sql, KEY);
   if (stored === null) return DEFAULT_SETTINGS;
   try {
-    return settingsRecord.decode(stored);
+    const settings = settingsRecord.decode(stored);
+    // Kept before protocol 19: links decided up to the default, which the room says outright.
+    return {
+      ...settings,
+      approvals: { ...settings.approvals, linkDecisionsUpTo: linkDecisionsUpTo(settings.approvals) },
+    };
   } catch {
     // Logged by the codec. Read strictly: a workspace that had the two-person rule on
     // must not lose it to a bad row; an operator fixes the row (docs/operations.md).
-    return { ...DEFAULT_SETTINGS, approvals: { ...DEFAULT_SETTINGS.approvals, twoPersonRule: true } };
+    // Nor links a limit it lowered: they decide the least.
+    return {
+      ...DEFAULT_SETTINGS,
+      approvals: { ...DEFAULT_SETTINGS.approvals, twoPersonRule: true, linkDecisionsUpTo: "low" },
+    };
   }
 }
 
@@ -39,6 +49,7 @@ export function updateSettings(
     approvals: {
       twoPersonRule: asked?.twoPersonRule ?? current.approvals.twoPersonRule,
       lifetimes: { ...current.approvals.lifetimes, ...definedOnly(asked?.lifetimes) },
+      linkDecisionsUpTo: asked?.linkDecisionsUpTo ?? linkDecisionsUpTo(current.approvals),
     },
   };
   setMeta(ctx.sql, KEY, settingsRecord.encode(settings));

@@ -1,8 +1,9 @@
-import type { Approval, Decision } from "../../../../../shared/protocol/approvals";
+import type { Approval, Decision, Risk } from "../../../../../shared/protocol/approvals";
 import type { Principal } from "../../../../../shared/protocol/principal";
-import { isOwnApproval } from "../../../../../shared/approval-policy";
+import { isOwnApproval, linkDecidesAlone, linkDecisionsUpTo } from "../../../../../shared/approval-policy";
 import { randomToken, sha256Hex } from "../../../../auth/tokens";
 import { defineFeature } from "../../kernel/feature";
+import { getSettings } from "../../kernel/settings";
 import { approvals, getApproval } from "../approvals";
 import { DECIDE_PREFIX, type DecisionLink, LINK_TOKEN, LINK_TTL_MS, linkOf, markUsed, putLink } from "./links";
 
@@ -23,20 +24,43 @@ export type LinkView =
       open: boolean;
       /** The person asked for it (or it was asked on their behalf): approving it is confirming it themselves. */
       own: boolean;
+      /** The approval, in the app (`/?w=…&approval=…`): where a person decides signed in. */
+      appPath: string;
+      /**
+       * Above the workspace's limit (`limit`): the link alone decides nothing; the person
+       * decides signed in, on this page with their session or in the app.
+       */
+      signIn: null | { limit: Risk; signedIn: boolean };
     };
+
+/** A link as the room mints it: its path, and whether it decides without the person's session. */
+export interface MintedLink {
+  path: string;
+  alone: boolean;
+}
 
 /** What pressing a link's button came to (POST), with the page as it stands after. */
 export type LinkDecision =
   | { ok: true; decision: Decision; repeated: boolean; view: LinkView }
   | { ok: false; status: 404 }
   | { ok: false; status: 403; message: string }
-  | { ok: false; status: 409; message: string; view: LinkView };
+  | { ok: false; status: 401 | 409; message: string; view: LinkView };
+
+/** Who pressed or opened a link, as the Worker read it: the person whose session came with it, if any. */
+export interface LinkVisitor {
+  /** The signed-in person's id (better-auth's session, verified by the Worker), or null. */
+  signedInAs?: string | null;
+  /** The press came from the page's signed-in form (never a push action's press). */
+  withSession?: boolean;
+}
 
 /**
  * Decisions from a mail (issue: decide anywhere): each approval mail carries a link that opens
  * a confirm page (party/api/decision-links.ts); its buttons decide as the person it was mailed
  * to, through the one entry (approvals.resolve: the same policy, scopes, expiry and exactly-once
- * as every tab), with their access read again from D1 at the press. A link decides once.
+ * as every tab), with their access read again from D1 at the press. A link decides once, and
+ * alone only up to the risk the workspace sets (`linkDecisionsUpTo`); above it, only with the
+ * person's own session.
  */
 export const decisionLinks = defineFeature({
   name: "decisionLinks",
@@ -47,10 +71,13 @@ export const decisionLinks = defineFeature({
       const approval = link && getApproval(s.sql, link.approvalId);
       return link && approval ? { link, approval } : null;
     };
-    const viewOf = (tokenHash: string): LinkView => {
+    /** Whether the link decides `approval` on its own, under the workspace's setting as it stands. */
+    const alone = (approval: Approval) => linkDecidesAlone(approval.risk, getSettings(s.sql).approvals);
+    const viewOf = (tokenHash: string, visitor: LinkVisitor = {}): LinkView => {
       const it = found(tokenHash);
       if (!it || (it.link.used === null && it.link.expiresAt <= Date.now())) return { ok: false };
       const { link, approval } = it;
+      const app = new URLSearchParams({ w: s.workspaceId(), approval: approval.id });
       return {
         ok: true,
         name: link.name,
@@ -66,12 +93,22 @@ export const decisionLinks = defineFeature({
         },
         open: link.used === null && approval.status === "pending",
         own: isOwnApproval(approval, link.principalId),
+        appPath: `/?${app}`,
+        signIn: alone(approval)
+          ? null
+          : {
+              limit: linkDecisionsUpTo(getSettings(s.sql).approvals),
+              signedIn: visitor.signedInAs === link.principalId,
+            },
       };
     };
     return {
       api: {
-        /** A link for `person` to decide a pending approval (its path, to put after the app's origin); null when it is not pending. */
-        async mint(approvalId: string, person: { principalId: string; name: string }): Promise<string | null> {
+        /**
+         * A link for `person` to decide a pending approval (its path, to put after the app's
+         * origin, and whether it decides without their session); null when it is not pending.
+         */
+        async mint(approvalId: string, person: { principalId: string; name: string }): Promise<MintedLink | null> {
           const approval = getApproval(s.sql, approvalId);
           if (approval?.status !== "pending") return null;
           const token = randomToken();
@@ -86,33 +123,45 @@ export const decisionLinks = defineFeature({
               ctx.now,
             ),
           );
-          return `${DECIDE_PREFIX}/${encodeURIComponent(s.workspaceId())}/${token}`;
+          return { path: `${DECIDE_PREFIX}/${encodeURIComponent(s.workspaceId())}/${token}`, alone: alone(approval) };
         },
       },
       rpc: {
         /** RPC from the Worker: what a link's page shows. Reads only. */
-        async decisionLinkView(call: { token: string }): Promise<LinkView> {
-          return LINK_TOKEN.test(call.token) ? viewOf(await sha256Hex(call.token)) : { ok: false };
+        async decisionLinkView(call: { token: string } & LinkVisitor): Promise<LinkView> {
+          return LINK_TOKEN.test(call.token) ? viewOf(await sha256Hex(call.token), call) : { ok: false };
         },
         /**
          * RPC from the Worker: a link's button. Decides as the link's person with the access D1
          * gives them now; the link's own key makes a second press (either button) answer with
          * the first one's outcome, never decide again.
          */
-        async decideByLink(call: {
-          token: string;
-          decision: Decision;
-          note?: string;
-          /** The person confirms a request of their own (the page's checkbox). */
-          confirmOwn?: boolean;
-        }): Promise<LinkDecision> {
+        async decideByLink(
+          call: {
+            token: string;
+            decision: Decision;
+            note?: string;
+            /** The person confirms a request of their own (the page's checkbox). */
+            confirmOwn?: boolean;
+          } & LinkVisitor,
+        ): Promise<LinkDecision> {
           if (!LINK_TOKEN.test(call.token)) return { ok: false, status: 404 };
           const tokenHash = await sha256Hex(call.token);
           const it = found(tokenHash);
           if (!it) return { ok: false, status: 404 };
           const { link, approval } = it;
-          if (link.used) return { ok: true, decision: link.used.decision, repeated: true, view: viewOf(tokenHash) };
+          if (link.used)
+            return { ok: true, decision: link.used.decision, repeated: true, view: viewOf(tokenHash, call) };
           if (link.expiresAt <= Date.now()) return { ok: false, status: 404 };
+          // Above the workspace's limit whoever holds the link (a forwarded mail, a push's
+          // action) is not yet the person: only the page's form, sent with their own session, decides.
+          if (!alone(approval) && !(call.withSession === true && call.signedInAs === link.principalId))
+            return {
+              ok: false,
+              status: 401,
+              message: `This is a ${approval.risk}-risk approval: sign in as ${link.name} to decide it. Nothing was decided.`,
+              view: viewOf(tokenHash, call),
+            };
           const asked: Principal = {
             id: link.principalId,
             kind: "user",
@@ -141,13 +190,13 @@ export const decisionLinks = defineFeature({
               message: confirm
                 ? "You asked for this (or it was asked on your behalf): tick “I confirm my own request” to approve it yourself."
                 : response.error.message,
-              view: viewOf(tokenHash),
+              view: viewOf(tokenHash, call),
             };
           }
           const decided = (response.payload as { approval: Approval }).approval;
           const decision = decided.status === "approved" ? "approve" : "deny";
           s.commit(null, (ctx) => markUsed(ctx.sql, tokenHash, link, decision, ctx.now));
-          return { ok: true, decision, repeated: false, view: viewOf(tokenHash) };
+          return { ok: true, decision, repeated: false, view: viewOf(tokenHash, call) };
         },
       },
     };

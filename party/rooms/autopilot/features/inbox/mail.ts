@@ -24,8 +24,18 @@ export interface InboxMailDeps {
   /** Where the links of someone who last used `stored` lead: a configured origin (party/auth/origin.ts linkOrigin); throws when there is none. */
   linkOrigin(stored: string): string;
   send(mail: Mail): Promise<void>;
-  /** For an approval, a link that decides it as `person` without signing in (features/decision-links/): its path; null for any other item. */
-  decisionLink(item: Pick<InboxItem, "target">, person: InboxPerson): Promise<string | null>;
+  /**
+   * For an approval, a link that decides it as `person` (features/decision-links/): its path, and
+   * whether it decides without their session (up to the workspace's risk) or only signed in;
+   * null for any other item.
+   */
+  decisionLink(item: Pick<InboxItem, "target">, person: InboxPerson): Promise<DecisionLinkPath | null>;
+}
+
+/** A decision link's path, and whether it decides alone (else the person signs in to decide). */
+export interface DecisionLinkPath {
+  path: string;
+  alone: boolean;
 }
 
 export const addressFromD1 = (db: D1Database) => async (userId: string) =>
@@ -178,12 +188,21 @@ export function itemLink(origin: string, workspaceId: string, item: Pick<InboxIt
   return url.toString();
 }
 
-function mailFor(item: DerivedItem, to: string, origin: string, workspaceId: string, decide: string | null): Mail {
+function mailFor(
+  item: DerivedItem,
+  to: string,
+  origin: string,
+  workspaceId: string,
+  decide: DecisionLinkPath | null,
+): Mail {
   const link = itemLink(origin, workspaceId, item);
   // A decision link's page changes nothing until one of its buttons is pressed (mail scanners open links).
-  const decideText = decide
-    ? `\nApprove or deny it here, without signing in (this link works once):\n${new URL(decide, origin || "http://localhost")}\n`
-    : "";
+  const decideUrl = decide ? new URL(decide.path, origin || "http://localhost") : null;
+  const decideText = !decideUrl
+    ? ""
+    : decide?.alone
+      ? `\nApprove or deny it here, without signing in (this link works once):\n${decideUrl}\n`
+      : `\nApprove or deny it here once you are signed in (its risk is above what a link decides alone):\n${decideUrl}\n`;
   return {
     to,
     subject: `${WHAT[item.kind]}: ${item.title}`.slice(0, 200),

@@ -230,7 +230,10 @@ export class InboxPush {
     );
     const payloads: PushPayload[] = [];
     for (const item of due.slice(0, PUSHES_PER_SWEEP)) {
-      payloads.push(payloadFor(item, origin, this.d.workspaceId(), await this.d.decisionLink(item, person)));
+      // Its Approve and Deny actions only where the link decides alone: above the workspace's
+      // risk, the notification opens the approval in the app, where the person decides signed in.
+      const link = await this.d.decisionLink(item, person);
+      payloads.push(payloadFor(item, origin, this.d.workspaceId(), link?.alone ? link.path : null));
     }
     for (const sub of subs) {
       for (const payload of payloads) {
