@@ -292,7 +292,7 @@ describe("the installable app", () => {
     expect(await page.getByLabel("Replies by notification to a closed tab").isChecked()).toBe(false);
   });
 
-  it("an approval's push carries its decision link: in Chromium its page decides as the person, and the notification's Approve action in the app's real service worker approves", async () => {
+  it("an approval's push carries its decision link: in Chromium its page decides as the person, and the notification's Approve action in the app's real service worker approves; a critical one's push carries no link", async () => {
     const { workspace, ...ann } = await verifiedOwner(server.url, "Ann");
     const phone = browserSubscription("/push/ann-phone");
     const annLive = await person(ann.cookie, workspace);
@@ -363,5 +363,17 @@ describe("the installable app", () => {
       .poll(async () => statusOf(restart.id), { timeout: 10_000 })
       .toMatchObject({ status: "approved", resolvedBy: { name: "Ann" }, decidedIn: "link" });
     await phoneCtx.close();
+
+    // Above the risk a link decides alone (medium, as nobody set it): pushed without its link,
+    // so the notification has no Approve and Deny and opens the approval in the app.
+    const { approval: drop } = await agent.approvals.request({ title: "Drop the old database", risk: "critical" });
+    const critical = await until(
+      () => pushesTo("/push/ann-phone").find((p) => decrypt(p, phone).body.startsWith("Drop the old database")),
+      "the push for the critical approval",
+      20_000,
+    );
+    const shown = decrypt(critical, phone);
+    expect(shown).not.toHaveProperty("decide");
+    expect(new URL(shown.url, server.url).searchParams.get("approval")).toBe(drop.id);
   });
 });
