@@ -160,6 +160,10 @@ describe("a link decides alone only up to the workspace's risk", () => {
     const { approval } = await agentSocket.ok("instances.delete", { instanceId: "doomed", idempotencyKey: idem() });
     expect(approval.risk).toBe("critical");
     const link = await decisionLink(owner.cookie, approval.title);
+    const { body: outbox } = await api<{ mails: { subject: string; text: string }[] }>("/api/dev/mail", {
+      cookie: owner.cookie,
+    });
+    expect(outbox.mails.find((m) => m.subject.includes(approval.title))?.text).toContain("once you are signed in");
 
     // Whoever holds the forwarded mail: the page shows the approval, no buttons, and says to sign in.
     const page = await open(link);
