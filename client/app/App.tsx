@@ -1,4 +1,5 @@
 import { useEffect } from "react";
+import { hasScope } from "../../shared/scopes";
 import { AdminPage } from "./admin/AdminPage";
 import { AccountNotices } from "./auth/AccountNotices";
 import { AuthScreen } from "./auth/AuthScreen";
@@ -35,18 +36,22 @@ function Workspace() {
   const setDrawer = useUi((s) => s.setDrawer);
   const panelWide = useUi((s) => s.panelWide);
   const workspaceId = workspace?.id ?? null;
+  // The canvas is the workspace's data: a key without read is refused it (docs/access.md).
+  const readsCanvas = workspace ? hasScope(workspace.scopes, "read") : false;
   useGlobalKeys();
 
   useEffect(() => {
     if (!workspaceId) return;
     useUi.getState().select(null);
     const closeRoom = useRoom.getState().connect(workspaceId);
-    const closeCanvas = useCanvas.getState().connect(workspaceId, { id: me.user.id, name: me.user.name });
+    const closeCanvas = readsCanvas
+      ? useCanvas.getState().connect(workspaceId, { id: me.user.id, name: me.user.name })
+      : () => {};
     return () => {
       closeRoom();
       closeCanvas();
     };
-  }, [workspaceId, me.user.id, me.user.name]);
+  }, [workspaceId, readsCanvas, me.user.id, me.user.name]);
 
   // Escape on a phone goes back to the canvas (a dialog handles its own Escape).
   useEffect(() => {

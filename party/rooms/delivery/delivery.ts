@@ -10,6 +10,7 @@ import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll } from "../autopilot/
 import { principalTags } from "../shared/connection-cap";
 import { type KeptEvent, KeptEvents } from "./kept-events";
 import { connState } from "../shared/connection-state";
+import { mayReadWorkspace } from "../shared/reading";
 import {
   type DeliveryRpc,
   parseDeliveryName,
@@ -223,7 +224,12 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
         const skip = new Set(this.#skipping(frame.skip));
         for (const conn of this.sockets.getConnections()) {
           const state = connState(conn);
-          if (state && !skip.has(conn.id) && hasScope(state.principal.scopes, frame.scope))
+          if (
+            state &&
+            !skip.has(conn.id) &&
+            hasScope(state.principal.scopes, frame.scope) &&
+            mayReadWorkspace(state.principal)
+          )
             sendQuietly(inOwnProtocol(conn), frame.text);
         }
         return;
@@ -239,8 +245,10 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
   #replay(id: string, events: readonly KeptEvent[]): void {
     this.#replays.delete(id);
     const conn = this.#socket(id);
-    if (!conn) return;
-    const view = connState(conn)?.view;
+    const state = conn && connState(conn);
+    // The room asks no replay for a socket that may not read; were one asked, it gets nothing.
+    if (!conn || !state || !mayReadWorkspace(state.principal)) return;
+    const view = state.view;
     const threads = view && new Set(view);
     const skipped = new Set<string>();
     const socket = inOwnProtocol(conn);

@@ -26,6 +26,7 @@ import { principalTag, principalTags, refuseOverCap } from "../shared/connection
 import { readRoomLimits } from "../shared/limits";
 import { Meter } from "../shared/meter";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../shared/principal-header";
+import { mayReadWorkspace } from "../shared/reading";
 import { type ClientFrame, presenceFrame, readClientFrame, sendFrame, updateFrame } from "./client-frames";
 import { pullOnce } from "./domain-pull";
 import { foldOldActivity } from "./fold-activity";
@@ -53,6 +54,9 @@ const OVERSIZE_READ_FACTOR = 16;
 function canvasState(principal: Principal, custom: boolean): ConnState {
   return { principal, readonly: !hasScope(principal.scopes, "write"), custom };
 }
+
+/** Why a socket whose principal may not read is closed. */
+const NO_READ_REASON = "the canvas needs the read scope";
 
 /** Where the Autopilot pokes its Hatchery (a fetch to the room itself). */
 export const POKE_PATH = "/poke";
@@ -151,6 +155,12 @@ export class Hatchery extends YServer {
       conn.close(CloseCode.unauthenticated, "unauthenticated");
       return;
     }
+    // The canvas is the workspace's threads, approvals and jobs, sent whole to every socket: a
+    // principal that may not read is refused before any of it goes (party/rooms/shared/reading.ts).
+    if (!mayReadWorkspace(principal)) {
+      conn.close(CloseCode.forbidden, NO_READ_REASON);
+      return;
+    }
     const sockets = this.ctx.getWebSockets(principalTag(principal.id));
     if (refuseOverCap(conn, sockets, readRoomLimits(this.#env).connectionsPerPrincipal)) return;
     // A client that reads y-partyserver's custom messages asks for its refusals as such.
@@ -162,22 +172,24 @@ export class Hatchery extends YServer {
   /**
    * RPC from the Worker (party/access/revalidate.ts): access in this workspace changed.
    * A re-scoped socket keeps its connection (and its presence id); onMessage reads
-   * `readonly` from its state on every frame.
+   * `readonly` from its state on every frame. One that lost `read` is closed, as it would be
+   * refused at connect.
    */
   async accessChanged(message: AccessChange): Promise<void> {
     const { reason } = AccessChange.parse(message);
     const sockets = [...this.getConnections()].flatMap((conn): GuardedSocket[] => {
       const state = conn.state as ConnState | null;
       if (!state?.principal) return [];
-      // Onto the state as it is by then: y-partyserver keeps the socket's presence ids in it too.
-      const rescope = (principal: Principal) => {
-        const scoped = canvasState(principal, state.custom);
-        conn.setState((prev: ConnState | null) => ({ ...(prev ?? state), ...scoped }));
-      };
       // Its presence goes with the close at once, not when (or if) its side of the close arrives.
       const close = (code: number, why: string) => {
         conn.close(code, why);
         this.#leave(conn);
+      };
+      // Onto the state as it is by then: y-partyserver keeps the socket's presence ids in it too.
+      const rescope = (principal: Principal) => {
+        if (!mayReadWorkspace(principal)) return close(CloseCode.forbidden, NO_READ_REASON);
+        const scoped = canvasState(principal, state.custom);
+        conn.setState((prev: ConnState | null) => ({ ...(prev ?? state), ...scoped }));
       };
       return [{ principal: state.principal, close, rescope }];
     });

@@ -3,6 +3,8 @@ import type { EventFrame } from "../../../shared/protocol/frames";
 import type { Principal } from "../../../shared/protocol/principal";
 import { recheckPrincipal, sameAccess } from "../../auth/current-access";
 import { type ClientSocket, type ConnState, connState } from "./connection-state";
+import { RESUME_CLOSE } from "./delivery-link";
+import { mayReadWorkspace } from "./reading";
 
 /** One open socket as both rooms can present it: who it claims to be, and what to do about it. */
 export interface GuardedSocket {
@@ -47,7 +49,10 @@ export async function revalidateSockets(
 /**
  * An Autopilot socket, or null for one that never finished connecting. A re-scope is
  * announced as `principal.updated` through `send` (the room's own, which holds it behind a
- * replay in progress so it does not overtake the events the socket missed).
+ * replay in progress so it does not overtake the events the socket missed). One that gains or
+ * loses `read` is closed to reconnect instead (RESUME_CLOSE): what it may be sent is fixed in
+ * its tags when it is accepted (party/rooms/shared/reading.ts), and its next hello gives it
+ * what it may now read, or drops what it may not.
  */
 export function autopilotSocket(conn: ClientSocket, send: (text: string) => void): GuardedSocket | null {
   const state = connState(conn);
@@ -56,6 +61,10 @@ export function autopilotSocket(conn: ClientSocket, send: (text: string) => void
     principal: state.principal,
     close: (code, reason) => conn.close(code, reason),
     rescope: (principal) => {
+      if (mayReadWorkspace(principal) !== mayReadWorkspace(state.principal)) {
+        conn.close(RESUME_CLOSE, "read access changed: reconnect");
+        return;
+      }
       conn.setState({ ...state, principal } satisfies ConnState);
       const frame: EventFrame = {
         type: "event",

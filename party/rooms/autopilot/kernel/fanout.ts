@@ -8,7 +8,9 @@ import type { EventFrame, ResponseFrame } from "../../../../shared/protocol/fram
 import { currentSeq, REPLAY_PAGE, readEventPage } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { ReplayPages } from "./connections/replay-pages";
-import { EVERYTHING_TAG, interestTag } from "./connections/interest";
+import { EVERYTHING_TAG, interestTag, UNREAD_TAG, VIEW_TAG } from "./connections/interest";
+import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../shared/principal-header";
+import { mayReadWorkspace } from "../../shared/reading";
 import type { DeliveryTier } from "./tier";
 
 /** An event to everyone; a socket still replaying gets it once it has caught up (ReplayPump below). */
@@ -65,8 +67,13 @@ export function broadcastToThread(
 export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly string[], tag?: string): void {
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
   // With a tag, only the sockets that carry it (sockets of an older version all carry
-  // EVERYTHING_TAG, `view` being 18's; another tag, a principal's, is looked up on each).
+  // EVERYTHING_TAG or UNREAD_TAG, `view` being 18's; another tag, a principal's, is looked up on each).
   const everyOlder = tag === undefined || tag === EVERYTHING_TAG;
+  // Sockets that may not read get no frame sent to many (party/rooms/shared/reading.ts): one
+  // native lookup per frame, and a check per socket only while there are any. VIEW_TAG never
+  // names one; EVERYTHING_TAG does not either, but older sockets are all taken here by version.
+  const unread = tag === VIEW_TAG ? NO_SOCKETS : ctx.getWebSockets(UNREAD_TAG);
+  const skipUnread = unread.length > 0 ? new Set(unread) : null;
   let older: Set<WebSocket> | null = null;
   for (const version of OLDER_PROTOCOLS) {
     const sockets = ctx.getWebSockets(protocolTag(version));
@@ -75,11 +82,14 @@ export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly
     const converted = frameTextFor(version, text);
     for (const ws of sockets) {
       older.add(ws);
-      if (converted !== null && (everyOlder || ctx.getTags(ws).includes(tag))) sendOpen(ctx, ws, converted, skipping);
+      if (converted !== null && !skipUnread?.has(ws) && (everyOlder || ctx.getTags(ws).includes(tag)))
+        sendOpen(ctx, ws, converted, skipping);
     }
   }
-  for (const ws of ctx.getWebSockets(tag)) if (!older?.has(ws)) sendOpen(ctx, ws, text, skipping);
+  for (const ws of ctx.getWebSockets(tag)) if (!older?.has(ws) && !skipUnread?.has(ws)) sendOpen(ctx, ws, text, skipping);
 }
+
+const NO_SOCKETS: readonly WebSocket[] = [];
 
 function sendOpen(ctx: DurableObjectState, ws: WebSocket, text: string, skipping: Set<string> | null): void {
   if (skipping?.has(ctx.getTags(ws)[0] ?? "")) return;
@@ -143,12 +153,17 @@ export const OLDER_PROTOCOLS: readonly number[] = Array.from(
 
 /**
  * A connect's tags for the fan-out: its version when older than the current one (the
- * default), and whether it chose the threads it views (connections/interest.ts).
+ * default), and whether it may read at all and chose the threads it views (connections/interest.ts).
  */
 export function fanoutTags(request: Request): string[] {
   const url = new URL(request.url);
   const version = requestedProtocol(url.searchParams.get("protocol"));
-  return [...(version !== null && version < PROTOCOL_VERSION ? [protocolTag(version)] : []), interestTag(url, version)];
+  const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
+  const reads = principal !== null && mayReadWorkspace(principal);
+  return [
+    ...(version !== null && version < PROTOCOL_VERSION ? [protocolTag(version)] : []),
+    interestTag(url, version, reads),
+  ];
 }
 
 interface TaggedSocket {

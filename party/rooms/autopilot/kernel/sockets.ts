@@ -29,6 +29,7 @@ import { ThreadBumps, ThreadInterest, VIEW_TAG, viewed } from "./connections/int
 import { MAX_BUMPED_THREADS, type ThreadBump, viewedThreadOf } from "../../../../shared/protocol/interest";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
 import { RoomError } from "../../../domain/errors";
+import { mayReadWorkspace } from "../../shared/reading";
 import type { DeliveryTier } from "./tier";
 import {
   broadcast,
@@ -210,7 +211,7 @@ export class RoomSockets {
     const text = eventFrame(event, payload);
     const holds = (socket: ClientSocket) => {
       const state = connState(socket);
-      return state !== null && hasScope(state.principal.scopes, scope);
+      return state !== null && hasScope(state.principal.scopes, scope) && mayReadWorkspace(state.principal);
     };
     for (const conn of this.d.ownConnections()) if (holds(conn)) this.send(conn, text);
     const tier = this.#remote;
@@ -267,7 +268,12 @@ export class RoomSockets {
     if (state.view) this.#interest.set(conn.id, state.view);
     const entry = presenceEntry(conn.id, state);
     this.#who.set(entry);
-    const plan = planResume(this.d.sql, roomEpoch(this.d.sql), admission.lastSeq, admission.epoch);
+    // A principal that may not read resumes nothing: it is greeted with an empty snapshot, and
+    // one that comes back drops whatever it held (party/rooms/shared/reading.ts).
+    const reads = mayReadWorkspace(state.principal);
+    const plan: ResumePlan = reads
+      ? planResume(this.d.sql, roomEpoch(this.d.sql), admission.lastSeq, admission.epoch)
+      : { kind: "snapshot", reset: admission.lastSeq !== null };
     // What the socket missed, if anything, up to the log's end; a delivery object that kept all of
     // it replays it there (kernel/tier.ts), told just before the hello.
     const from = plan.kind === "replay" ? plan.from : null;
@@ -293,7 +299,7 @@ export class RoomSockets {
         );
       });
     } else settled();
-    this.d.joined(conn, state.principal, ctx.request);
+    if (reads) this.d.joined(conn, state.principal, ctx.request);
     this.#presence.joined(entry);
   }
 
@@ -305,6 +311,8 @@ export class RoomSockets {
 
   /** These threads' bumps, to one socket (what its replay left out, here or at its delivery object). */
   bumpTo(conn: ClientSocket, threads: Iterable<string>): void {
+    const state = connState(conn);
+    if (!state || !mayReadWorkspace(state.principal)) return;
     const bumps = [...threads].flatMap((threadId) => this.d.bump(threadId) ?? []);
     for (const text of bumpFrames(bumps)) this.send(conn, text);
   }
@@ -313,6 +321,7 @@ export class RoomSockets {
   #greet(conn: ClientSocket, plan: ResumePlan): number {
     const state = connState(conn)!;
     const { perSecond, burst } = this.d.limits().connection;
+    const readable = mayReadWorkspace(state.principal);
     const hello = buildHello({
       sql: this.d.sql,
       connectionId: conn.id,
@@ -320,13 +329,20 @@ export class RoomSockets {
       epoch: roomEpoch(this.d.sql),
       principal: state.principal,
       plan,
-      presence: this.#summaryFor(state.principal.id),
+      readable,
+      presence: readable ? this.#summaryFor(state.principal.id) : this.#ownOnly(state.principal.id),
       snapshot: this.d.snapshot,
-      ...this.#helloFor(state),
+      ...(readable ? this.#helloFor(state) : { live: undefined, agent: undefined, reads: {} }),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
     });
     sendQuietly(inOwnProtocol(conn), eventFrame("hello", hello));
     return hello.seq;
+  }
+
+  /** A hello's presence for a principal that may not read: its own sockets, nobody else. */
+  #ownOnly(principalId: string): PresenceSummary {
+    const own = this.#who.own(principalId);
+    return { people: 1, connections: own, shown: [], own };
   }
 
   /**

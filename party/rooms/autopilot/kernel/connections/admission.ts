@@ -3,6 +3,7 @@ import { protocolUnsupportedReason, requestedProtocol } from "../../../../../sha
 import { viewOf } from "./interest";
 import type { AdmittedSocket } from "../../../shared/connection-state";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../../shared/principal-header";
+import { mayReadWorkspace } from "../../../shared/reading";
 
 export type Admission = ({ ok: true } & AdmittedSocket) | { ok: false; code: number; reason: string };
 
@@ -23,7 +24,8 @@ export function admitConnection(request: Request, now: number): Admission {
       reason: protocolUnsupportedReason(url.searchParams.get("protocol") ?? ""),
     };
   const lastSeq = url.searchParams.get("lastSeq");
-  const view = viewOf(url, protocol);
+  // A principal that may not read views nothing: what it asked is ignored, as its tag says (interest.ts).
+  const view = mayReadWorkspace(principal) ? viewOf(url, protocol) : null;
   return {
     ok: true,
     state: {

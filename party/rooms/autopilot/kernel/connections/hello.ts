@@ -1,5 +1,6 @@
 import type { ChatStream } from "../../../../../shared/protocol/gateway";
-import type { HelloPayload } from "../../../../../shared/protocol/hello";
+import type { HelloPayload, Snapshot } from "../../../../../shared/protocol/hello";
+import { DEFAULT_SETTINGS } from "../../../../../shared/protocol/settings";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
 import { cutText } from "../../../../../shared/clip";
@@ -20,8 +21,10 @@ export interface HelloInput {
   plan: ResumePlan;
   /** Who is here, bounded (protocol 17), on every hello. */
   presence: HelloPayload["presence"];
-  /** The features' collections: only read for a snapshot. */
+  /** The features' collections: only read for a snapshot, and only for a principal that may read. */
   snapshot: () => SnapshotPart;
+  /** Whether the principal may read the workspace (party/rooms/shared/reading.ts): else its snapshot is UNREAD_SNAPSHOT. */
+  readable: boolean;
   live: HelloPayload["live"];
   agent: HelloPayload["agent"];
   /** The principal's read markers (protocol 10), on every hello: a resume may have missed their moves. */
@@ -43,7 +46,8 @@ export function buildHello(input: HelloInput): HelloPayload {
     seq: currentSeq(input.sql),
     reset: plan.kind === "snapshot" && plan.reset,
     resumedFrom: plan.kind === "replay" ? plan.from : null,
-    snapshot: plan.kind === "snapshot" ? buildSnapshot(input.sql, input.snapshot()) : null,
+    snapshot:
+      plan.kind !== "snapshot" ? null : input.readable ? buildSnapshot(input.sql, input.snapshot()) : UNREAD_SNAPSHOT,
     ...(input.live
       ? {
           live: {
@@ -58,6 +62,22 @@ export function buildHello(input: HelloInput): HelloPayload {
     limits: input.limits,
   };
 }
+
+const NOTHING_MORE = { left: 0, next: null };
+
+/**
+ * The snapshot of a principal that may not read (party/rooms/shared/reading.ts): every
+ * collection empty, nothing left out, and the default settings in place of the workspace's.
+ */
+export const UNREAD_SNAPSHOT: Snapshot = {
+  threads: [],
+  approvals: [],
+  jobs: [],
+  instances: [],
+  settings: DEFAULT_SETTINGS,
+  projects: [],
+  more: { threads: NOTHING_MORE, approvals: NOTHING_MORE, jobs: NOTHING_MORE, projects: NOTHING_MORE },
+};
 
 const utf8 = (text: string) => new TextEncoder().encode(text).byteLength;
 

@@ -12,6 +12,11 @@ import { type ClientSocket, connState } from "../../../shared/connection-state";
  */
 export const VIEW_TAG = "view";
 export const EVERYTHING_TAG = "view:all";
+/**
+ * The tag of a socket whose principal may not read (party/rooms/shared/reading.ts), instead of
+ * either of those: no thread's events find it, and a frame to many leaves it out (kernel/fanout.ts).
+ */
+export const UNREAD_TAG = "view:none";
 
 /** Protocol 18 added `view`. */
 export const VIEW_SINCE = 18;
@@ -23,8 +28,9 @@ export function viewOf(url: URL, protocol: number): string[] | null {
   return viewed(asked.split(","));
 }
 
-/** The tag of a connect's socket: whether it asked to view its threads. */
-export function interestTag(url: URL, protocol: number | null): string {
+/** The tag of a connect's socket: whether it may read at all (`reads`), and if so whether it asked to view its threads. */
+export function interestTag(url: URL, protocol: number | null, reads: boolean): string {
+  if (!reads) return UNREAD_TAG;
   return protocol !== null && viewOf(url, protocol) !== null ? VIEW_TAG : EVERYTHING_TAG;
 }
 
