@@ -142,6 +142,20 @@ describe("a key without read", () => {
     for (const s of [back, writer]) s.close();
   });
 
+  it("once its key may read, reconnects to the whole workspace, not to a replay after its bare hello", async () => {
+    const { ws, thread, key } = await workspaceWithSecret(["write"]);
+    const blind = await RawSocket.open(ws, { key: key.key });
+    const hello = await blind.hello();
+    await setKeyScopes(ws, key.id, ["read", "write"]);
+    expect((await blind.waitClosed()).code).toBe(1012);
+    // As the client library resumes after a 1012: from the seq and epoch its hello gave.
+    const back = await RawSocket.open(ws, { key: key.key }, { lastSeq: hello.seq, epoch: hello.epoch });
+    const resumed = await back.hello();
+    expect(resumed.snapshot?.threads.map((t) => t.id)).toEqual([thread.id]);
+    expect(resumed.reset).toBe(true);
+    back.close();
+  });
+
   it("is refused the canvas, which holds the threads' titles, and loses it with read", async () => {
     const { owner, ws, key } = await workspaceWithSecret(["write"]);
     const canvas = await openCanvas(ws, { key: key.key });

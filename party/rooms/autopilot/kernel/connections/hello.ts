@@ -41,7 +41,10 @@ export function buildHello(input: HelloInput): HelloPayload {
     protocol: PROTOCOL_VERSION,
     connectionId: input.connectionId,
     workspaceId: input.workspaceId,
-    epoch: input.epoch,
+    // A principal that may not read is never sent the log, so it has nothing to resume from:
+    // its epoch is not the log's, and the room greets it with a snapshot when it comes back,
+    // also once it may read again (commit.ts planResume).
+    epoch: input.readable ? input.epoch : `${input.epoch}${UNREAD_EPOCH}`,
     principal: input.principal,
     seq: currentSeq(input.sql),
     reset: plan.kind === "snapshot" && plan.reset,
@@ -62,6 +65,9 @@ export function buildHello(input: HelloInput): HelloPayload {
     limits: input.limits,
   };
 }
+
+/** What marks the epoch a principal that may not read is told (see buildHello). */
+const UNREAD_EPOCH = ":unread";
 
 const NOTHING_MORE = { left: 0, next: null };
 
