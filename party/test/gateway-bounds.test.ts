@@ -98,6 +98,7 @@ describe("a gateway's streamed replies", () => {
         epoch: "e1",
         principal: { id: "user_1", kind: "user", name: "Ada", scopes: ["read"] },
         plan: { kind: "snapshot", reset: false },
+        readable: true,
         presence: { people: 0, connections: 0, shown: [], own: 0 },
         // The room's one thread, as the threads feature gives it.
         snapshot: () => ({ threads: [thread], approvals: [], jobs: [], instances: [], projects: [] }),

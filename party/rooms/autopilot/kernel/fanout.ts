@@ -86,7 +86,8 @@ export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly
         sendOpen(ctx, ws, converted, skipping);
     }
   }
-  for (const ws of ctx.getWebSockets(tag)) if (!older?.has(ws) && !skipUnread?.has(ws)) sendOpen(ctx, ws, text, skipping);
+  for (const ws of ctx.getWebSockets(tag))
+    if (!older?.has(ws) && !skipUnread?.has(ws)) sendOpen(ctx, ws, text, skipping);
 }
 
 const NO_SOCKETS: readonly WebSocket[] = [];

@@ -11,7 +11,7 @@ import type { DurableEvent } from "../../../../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../../../shared/protocol/frames";
 import type { MethodName } from "../../../../../shared/protocol/methods";
 import type { Principal } from "../../../../../shared/protocol/principal";
-import { hasScope } from "../../../../../shared/scopes";
+import { mayReadWorkspace } from "../../../shared/reading";
 import { withdraw } from "../approvals/index";
 import { sameAccess } from "../../../../auth/current-access";
 import type { OpEffects } from "../../kernel/commit";
@@ -237,7 +237,8 @@ export class McpSessions implements DurableObjectCapability {
     }
     if (effects.events.length === 0) return;
     for (const session of this.#sessions.values()) {
-      if (!hasScope(session.principal.scopes, "read")) continue;
+      // The one rule for what a principal is told (party/rooms/shared/reading.ts), as on sockets.
+      if (!mayReadWorkspace(session.principal)) continue;
       for (const e of effects.events) this.#notify(session, e);
     }
   }
