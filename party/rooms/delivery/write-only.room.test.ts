@@ -1,10 +1,14 @@
 // A key without `read` (issue 68) whose socket a delivery object holds: the fan-out tier must
 // give it no more than the room does (party/rooms/shared/reading.ts) — no thread in its hello,
 // no event when others post, nothing replayed from what the delivery object kept, no view.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { HelloPayload } from "../../../shared/protocol/hello";
 import { OLDEST_PROTOCOL_VERSION } from "../../../shared/protocol/version";
+import type { Scope } from "../../../shared/protocol/principal";
+import { revalidateWorkspace } from "../../access/revalidate";
+import type { Env } from "../../env";
 import { createKey, idem, RawSocket, signUp } from "../../test/harness";
 
 const SECRET = "the launch code is 0000";
@@ -49,6 +53,19 @@ const landed = (sock: RawSocket, text: string) =>
     10_000,
   );
 
+/** The key's scopes as D1 holds them, then the Worker's notice of the change (as `api-key/update` sends it). */
+async function setKeyScopes(ws: string, keyId: string, scopes: Scope[]) {
+  const testEnv = env as unknown as Env;
+  const row = await testEnv.DB.prepare(`select "metadata" from "apikey" where "id" = ?`)
+    .bind(keyId)
+    .first<{ metadata: string }>();
+  const metadata = { ...(JSON.parse(row!.metadata) as Record<string, unknown>), scopes };
+  await testEnv.DB.prepare(`update "apikey" set "metadata" = ? where "id" = ?`)
+    .bind(JSON.stringify(metadata), keyId)
+    .run();
+  await revalidateWorkspace(testEnv, ws, { reason: "API key updated" });
+}
+
 describe("a key without read, its socket held by a delivery object", () => {
   it("gets a bare hello and nothing when others post, in the current protocol and an older one", async () => {
     const { ws, readers, writer, thread, key } = await workspaceWithSecret();
@@ -78,6 +95,22 @@ describe("a key without read, its socket held by a delivery object", () => {
     const resumed = await back.hello();
     expectBareHello(resumed);
     expect(resumed.resumedFrom).toBeNull();
+    await caughtUp(back, thread.id);
+    expect(eventsAfterHello(back)).toEqual([]);
+    for (const s of [...readers, back]) s.close();
+  });
+
+  it("is closed to reconnect the moment its key loses read, and comes back to a bare hello", async () => {
+    const { owner, ws, readers, writer, thread } = await workspaceWithSecret();
+    const key = await createKey(owner, ws, ["read", "write"], "reader");
+    const reader = await RawSocket.open(ws, { key: key.key });
+    expect((await reader.hello()).snapshot?.threads.map((t) => t.title)).toEqual(["Secret plans"]);
+    await setKeyScopes(ws, key.id, ["write"]);
+    expect((await reader.waitClosed(10_000)).code).toBe(1012);
+    const back = await RawSocket.open(ws, { key: key.key });
+    expectBareHello(await back.hello());
+    await writer.ok("chat.send", { threadId: thread.id, text: `${SECRET}, after`, idempotencyKey: idem() });
+    await landed(readers.at(-1)!, `${SECRET}, after`);
     await caughtUp(back, thread.id);
     expect(eventsAfterHello(back)).toEqual([]);
     for (const s of [...readers, back]) s.close();
