@@ -10,9 +10,9 @@ import type { BillingState, Budget, BudgetScope, LedgerEntry, SpendGroup, SpendP
 
 const number = new Intl.NumberFormat("en-US");
 
-/** "1 credit", "12,345 credits"; negative amounts keep their sign. */
+/** "1 credit", "12,345 credits"; negative amounts keep their sign, and zero has none (a sum negated may be -0). */
 export const creditsText = (credits: number): string =>
-  `${number.format(credits)} ${Math.abs(credits) === 1 ? "credit" : "credits"}`;
+  `${number.format(credits === 0 ? 0 : credits)} ${Math.abs(credits) === 1 ? "credit" : "credits"}`;
 
 export const tokensText = (tokens: number): string => `${number.format(tokens)} ${tokens === 1 ? "token" : "tokens"}`;
 

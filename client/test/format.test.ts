@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { timeUntil } from "../app/lib/format";
+import { countText, timeUntil } from "../app/lib/format";
 
 describe("how long until a deadline", () => {
   it("reads alike for items filed minutes apart: hours up to two days, never 'tomorrow'", () => {
@@ -11,5 +11,13 @@ describe("how long until a deadline", () => {
     expect(timeUntil(now + 72 * hour, now)).toBe("in 3 days");
     expect(timeUntil(now + 20 * 60_000, now)).toBe("in 20 minutes");
     expect(timeUntil(now - 5000, now)).toBe("in 1 minute");
+  });
+});
+
+describe("a count and its noun", () => {
+  it("says 1 entry and 0 or 2 entries, never 1 entries", () => {
+    expect(countText(1, "entry", "entries")).toBe("1 entry");
+    expect(countText(0, "entry", "entries")).toBe("0 entries");
+    expect(countText(1204, "entry", "entries")).toBe("1,204 entries");
   });
 });

@@ -90,14 +90,20 @@ describe("a run log as the app holds it", () => {
 });
 
 describe("tasks as the app lists them", () => {
-  it("says which step a task is on, in words", () => {
-    expect(stepLine(task())).toBe("Step 7 of 50");
-    expect(stepLine(task({ status: "waiting" }))).toBe("Step 7 of 50");
-    expect(stepLine(task({ status: "done", used: { steps: 23, tokens: 0, runningMs: 0 } }))).toBe("Step 23 of 50");
+  it("says which step a task is on, in words, with the budget as a ceiling and not as a plan", () => {
+    expect(stepLine(task())).toBe("On step 7 · at most 50");
+    expect(stepLine(task({ status: "waiting" }))).toBe("On step 7 · at most 50");
+    expect(stepLine(task({ status: "paused" }))).toBe("6 steps taken · at most 50");
+    // An 8-step script and its answer are 9 model calls: a task that ended says it took them, never "Step 9 of 12".
+    const ended = task({ status: "done", used: { steps: 9, tokens: 0, runningMs: 0 }, budget: { ...task().budget, maxSteps: 12 } });
+    expect(stepLine(ended)).toBe("Took 9 steps (at most 12)");
+    expect(stepLine({ ...ended, used: { ...ended.used, steps: 1 } })).toBe("Took 1 step (at most 12)");
     expect(stepLine(task({ status: "queued", used: { steps: 0, tokens: 0, runningMs: 0 } }))).toBe(
-      "Not started · up to 50 steps",
+      "Not started · at most 50 steps",
     );
-    expect(stepLine(task({ status: "running", used: { steps: 50, tokens: 0, runningMs: 0 } }))).toBe("Step 50 of 50");
+    expect(stepLine(task({ status: "running", used: { steps: 50, tokens: 0, runningMs: 0 } }))).toBe(
+      "On step 50 · at most 50",
+    );
   });
 
   it("keeps the newer of a listed task and an event's, and lists unfinished ones first", () => {

@@ -29,6 +29,13 @@ describe("billing's words", () => {
     expect(periodName(period(2026, 10))).toBe("November 2026");
   });
 
+  it("never says a negative zero: a run's spending with no receipts is the negated sum of nothing", () => {
+    const spent = -[].reduce((sum: number, amount: number) => sum + amount, 0);
+    expect(Object.is(spent, -0)).toBe(true);
+    expect(creditsText(spent)).toBe("0 credits");
+    expect(creditsText(-1)).toBe("-1 credit");
+  });
+
   it("says credits, purposes, budgets and receipts as a reader counts them", () => {
     expect([creditsText(1), creditsText(-1), creditsText(12_345)]).toEqual(["1 credit", "-1 credit", "12,345 credits"]);
     expect([purposeLabel("instance_time"), purposeLabel(null), purposeLabel("refund")]).toEqual([

@@ -37,3 +37,10 @@ export function initials(name: string): string {
     .map((p) => p[0]!.toUpperCase())
     .join("");
 }
+
+const count = new Intl.NumberFormat("en-US");
+
+/** "1 entry", "0 entries", "1,204 entries": a count with its noun in the right number. */
+export function countText(n: number, one: string, many: string): string {
+  return `${count.format(n)} ${n === 1 ? one : many}`;
+}

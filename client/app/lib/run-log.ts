@@ -19,12 +19,21 @@ export const TASK_STATUS_WORDS: Record<TaskStatus, string> = {
 const UNFINISHED: ReadonlySet<TaskStatus> = new Set(["queued", "running", "waiting", "paused"]);
 export const isUnfinished = (task: Pick<Task, "status">): boolean => UNFINISHED.has(task.status);
 
-/** "Step 7 of 50": the step under way while a task runs or waits, the steps it took once it stopped. */
+/**
+ * Where a task is in its steps, against its budget's most ("at most 12"), which is a ceiling and
+ * not a plan: the room cannot know how many steps the model will take. Counted steps are model
+ * calls that were answered (the last one writes the result): "On step 9 · at most 12" while it
+ * runs or waits, "9 steps taken · at most 12" while paused, "Took 9 steps (at most 12)" once it ended.
+ */
 export function stepLine(task: Pick<Task, "status" | "used" | "budget">): string {
   const { maxSteps } = task.budget;
-  if (task.status === "queued" && task.used.steps === 0) return `Not started · up to ${maxSteps} steps`;
-  const current = task.status === "running" || task.status === "waiting" ? task.used.steps + 1 : task.used.steps;
-  return `Step ${Math.min(current, maxSteps)} of ${maxSteps}`;
+  const taken = task.used.steps;
+  const steps = (n: number) => `${n} ${n === 1 ? "step" : "steps"}`;
+  if (task.status === "queued" && taken === 0) return `Not started · at most ${steps(maxSteps)}`;
+  if (task.status === "running" || task.status === "waiting")
+    return `On step ${Math.min(taken + 1, maxSteps)} · at most ${maxSteps}`;
+  if (isUnfinished(task)) return `${steps(taken)} taken · at most ${maxSteps}`;
+  return `Took ${steps(taken)} (at most ${maxSteps})`;
 }
 
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });

@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState } from "react";
 import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
-import { clockTime } from "../lib/format";
+import { clockTime, countText } from "../lib/format";
 import { useModalDialog } from "../lib/modal";
 import { downloadText } from "../lib/download";
 import { useStickToBottom } from "../lib/stick-to-bottom";
@@ -91,7 +91,7 @@ export function RunLog({ task, wide = false }: { task: Task; wide?: boolean }) {
         {/* In the dialog, the dialog's own heading names it. */}
         {!wide && <h3 id={headingId}>Run log</h3>}
         <span className="muted small" role="status">
-          {view?.loading ? "Reading…" : `${entries?.length ?? 0} entries`}
+          {view?.loading ? "Reading…" : countText(entries?.length ?? 0, "entry", "entries")}
         </span>
         {!wide && (
           <button type="button" className="small" onClick={() => setExpanded(true)} aria-haspopup="dialog">
