@@ -7,7 +7,9 @@ import {
   pickerOf,
   pickerWhen,
   previewNextRun,
+  runsAsWords,
   whenWords,
+  zonesMatching,
   zoneWords,
 } from "../app/lib/schedule-words";
 
@@ -56,5 +58,23 @@ describe("a schedule in words", () => {
     const next = previewNextRun({ kind: "cron", expression: "0 9 * * 1-5", timeZone: "Europe/Berlin" }, now);
     expect(next).toBe(Date.UTC(2026, 10, 27, 8, 0));
     expect(previewNextRun({ kind: "once", at: now - 1 }, now)).toBeNull();
+  });
+});
+
+describe("the schedule dialog's words", () => {
+  it("tells Bob that Alice's schedule runs as Alice, and a new one or his own as him", () => {
+    const alice = { id: "u_alice", name: "Alice Owner" };
+    expect(runsAsWords(alice, "u_bob")).toBe("It runs as Alice Owner");
+    expect(runsAsWords(alice, "u_alice")).toBe("It runs as you");
+    expect(runsAsWords(null, "u_bob")).toBe("It runs as you");
+  });
+
+  it("finds a time zone by any words of its name", () => {
+    const zones = ["UTC", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Europe/Berlin"];
+    expect(zonesMatching("new york", zones)).toEqual(["America/New_York"]);
+    expect(zonesMatching("TOKYO", zones)).toEqual(["Asia/Tokyo"]);
+    expect(zonesMatching("america", zones)).toEqual(["America/New_York", "America/Los_Angeles"]);
+    expect(zonesMatching("  ", zones)).toEqual(zones);
+    expect(zonesMatching("atlantis", zones)).toEqual([]);
   });
 });

@@ -19,6 +19,27 @@ export function zoneWords(timeZone: string): string {
   return city ? `${city} time` : timeZone;
 }
 
+/**
+ * Whom a schedule runs as, said to the viewer: a new one (no owner yet) and the viewer's own
+ * run as them; one someone else made keeps running as its owner, whoever edits it.
+ */
+export function runsAsWords(owner: { id: string; name: string } | null, viewerId: string | null): string {
+  return owner === null || owner.id === viewerId ? "It runs as you" : `It runs as ${owner.name}`;
+}
+
+/**
+ * The zones a search picks from a long list, in the list's order: each word typed must be in
+ * the zone's name, with "/" and "_" read as spaces ("new york" finds America/New_York).
+ */
+export function zonesMatching(query: string, zones: readonly string[]): string[] {
+  const words = query.toLowerCase().split(/[\s/_]+/).filter(Boolean);
+  if (words.length === 0) return [...zones];
+  return zones.filter((zone) => {
+    const name = zone.toLowerCase().replace(/[/_]/g, " ");
+    return words.every((word) => name.includes(word));
+  });
+}
+
 const lowerFirst = (text: string) => (text ? `${text[0]!.toLowerCase()}${text.slice(1)}` : text);
 
 /** An interval in words: "15 minutes", "2 hours", "day", "3 days". */

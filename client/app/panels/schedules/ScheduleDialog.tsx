@@ -13,8 +13,8 @@ import {
   pickerWhen,
   previewNextRun,
   type Repeat,
+  runsAsWords,
   sameWhen,
-  viewerZone,
   WEEKDAYS,
   whenWords,
 } from "../../lib/schedule-words";
@@ -22,6 +22,7 @@ import { useRoom } from "../../stores/room";
 import { useUi } from "../../stores/ui";
 import { Options } from "../../lib/options";
 import { TextField } from "../../lib/text-field";
+import { ZonePicker } from "./ZonePicker";
 
 /**
  * "New schedule" and "Edit schedule": what it posts (in a thread) or the task it gives the
@@ -69,12 +70,6 @@ const REPEATS: Array<{ id: Repeat; label: string }> = [
   { id: "custom", label: "Custom (cron)" },
   { id: "hook", label: "When its webhook is called" },
 ];
-
-/** Every zone the browser knows, the viewer's first. */
-function zones(current: string): string[] {
-  const all = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  return [...new Set([current, viewerZone(), "UTC", ...all])];
-}
 
 /** A label above its one control, joined by id (so the control's name is the label alone). */
 function Field({ label, children }: { label: string; children: ReactElement<{ id?: string }> }) {
@@ -133,7 +128,7 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
   const set = (change: Partial<Picked>) => setPicked((p) => ({ ...p, ...change }));
   const when = useMemo(() => pickerWhen(picked), [picked]);
   const next = useMemo(() => (when ? previewNextRun(when) : null), [when]);
-  const zoneChoices = useMemo(() => zones(picked.timeZone), [picked.timeZone]);
+  const viewerId = useRoom((s) => s.principal?.id ?? null);
   const save = useAction(async () => {
     if (!client || !when) return;
     if (editing) {
@@ -192,7 +187,7 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
         </header>
         <div className="task-start-body">
           <p className="muted small">
-            It runs as you, with nobody connected, in <strong>{place}</strong>. Pause or delete it any time from
+            {runsAsWords(editing?.createdBy ?? null, viewerId)}, with nobody connected, in <strong>{place}</strong>. Pause or delete it any time from
             Schedules.
           </p>
           {!editing && inThread && (
@@ -282,11 +277,7 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
               </Field>
             )}
             {!["once", "interval", "hook"].includes(picked.repeat) && (
-              <Field label="Time zone">
-                <select value={picked.timeZone} onChange={(e) => set({ timeZone: e.target.value })}>
-                  <Options items={zoneChoices} />
-                </select>
-              </Field>
+              <ZonePicker value={picked.timeZone} onChange={(timeZone) => set({ timeZone })} />
             )}
           </div>
           <p className="schedule-preview" aria-live="polite">
