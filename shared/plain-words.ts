@@ -1,3 +1,4 @@
+import { NO_LONGER_NEEDED, spendNoLongerNeeded } from "./billing-words";
 import type { Approval, DecidedIn } from "./protocol/approvals";
 import type { ErrorCode } from "./protocol/errors";
 import type { InstanceOperation, InstanceStatus } from "./protocol/instances";
@@ -205,8 +206,27 @@ export function approvalStatusWords(approval: Pick<Approval, "status" | "note">)
     case "denied":
       return "Denied";
     case "expired":
-      return approval.note ? "Withdrawn" : "Expired";
+      // A spend approval whose budget someone made fit was not withdrawn: nobody needs to decide it now.
+      return approval.note?.startsWith(NO_LONGER_NEEDED) ? "No longer needed" : approval.note ? "Withdrawn" : "Expired";
   }
+}
+
+/**
+ * How a decided approval's outcome line reads: the words first, then whether "by <who>" follows,
+ * then the note to quote. A spend approval the room resolved because someone made its budget
+ * fit (they raised or removed it) was not withdrawn by them: it reads "No longer needed: Alice
+ * raised the budget to 1,000 credits", the reason said once, not also quoted.
+ */
+export function approvalOutcomeWords(approval: Pick<Approval, "status" | "resolvedBy" | "note">): {
+  label: string;
+  byWhom: boolean;
+  note: string | null;
+} {
+  if (spendNoLongerNeeded(approval)) {
+    const why = approval.note!.slice(NO_LONGER_NEEDED.length).trim();
+    return { label: why ? `No longer needed: ${why}` : "No longer needed", byWhom: false, note: null };
+  }
+  return { label: approvalStatusWords(approval), byWhom: approval.resolvedBy !== null, note: approval.note };
 }
 
 /** Where a person decided an approval, as a sentence ends: "Approved by Bob in Telegram". */

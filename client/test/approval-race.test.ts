@@ -29,3 +29,17 @@ describe("whoever loses the race to decide is told", () => {
     expect(lostRaceLine("approve", { status: "pending", resolvedBy: null, note: null }, "u_ann")).toBeNull();
   });
 });
+
+describe("a spend approval the budget made unneeded", () => {
+  it("tells whoever pressed that it was no longer needed and why, not that it was withdrawn", () => {
+    const alice = { id: "u_alice", kind: "user" as const, name: "Alice Owner" };
+    const approval = {
+      status: "expired" as const,
+      resolvedBy: alice,
+      note: "no longer needed: Alice Owner raised the budget to 1,000 credits",
+    };
+    expect(lostRaceLine("approve", approval, "u_bob")).toBe(
+      "It was no longer needed before your approval arrived: Alice Owner raised the budget to 1,000 credits.",
+    );
+  });
+});

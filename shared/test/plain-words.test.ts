@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { approvalSummary, type NameLookup } from "../approval-summary";
 import { auditWords } from "../audit-words";
 import {
+  approvalOutcomeWords,
   approvalStatusWords,
   durationWords,
   ERROR_WORDS,
@@ -107,6 +108,29 @@ describe("the text table", () => {
     expect(approvalStatusWords({ status: "expired", note: "Alice went ahead without it" })).toBe("Withdrawn");
     expect(approvalStatusWords({ status: "expired", note: null })).toBe("Expired");
     expect(approvalStatusWords({ status: "approved", note: "ok" })).toBe("Approved");
+  });
+
+  it("says a spend approval the room resolved when its budget was raised was no longer needed, not withdrawn", () => {
+    const alice = { id: "u_alice", kind: "user" as const, name: "Alice Owner" };
+    const raised = {
+      status: "expired" as const,
+      resolvedBy: alice,
+      note: "no longer needed: Alice Owner raised the budget to 1,000 credits",
+    };
+    expect(approvalStatusWords(raised)).toBe("No longer needed");
+    expect(approvalOutcomeWords(raised)).toEqual({
+      label: "No longer needed: Alice Owner raised the budget to 1,000 credits",
+      byWhom: false,
+      note: null,
+    });
+    // One she went ahead without still reads as hers, with her reason quoted.
+    const withdrawn = { status: "expired" as const, resolvedBy: alice, note: "Alice went ahead without it" };
+    expect(approvalOutcomeWords(withdrawn)).toEqual({
+      label: "Withdrawn",
+      byWhom: true,
+      note: "Alice went ahead without it",
+    });
+    expect(approvalOutcomeWords({ status: "approved", resolvedBy: alice, note: null }).byWhom).toBe(true);
   });
 
   it("says what a gateway session is, never its key", () => {

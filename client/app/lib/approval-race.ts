@@ -1,3 +1,4 @@
+import { NO_LONGER_NEEDED, spendNoLongerNeeded } from "../../../shared/billing-words";
 import type { Approval } from "../../../shared/protocol/approvals";
 
 /**
@@ -11,6 +12,8 @@ export function lostRaceLine(
   me: string | undefined,
 ): string | null {
   if (tried === null || approval.status === "pending") return null;
+  if (spendNoLongerNeeded(approval))
+    return `It was no longer needed before your ${tried === "approve" ? "approval" : "denial"} arrived: ${approval.note!.slice(NO_LONGER_NEEDED.length)}.`;
   if (approval.status === "expired")
     // Withdrawn (someone went ahead without it) is not expired: the note says who and why.
     return approval.note

@@ -9,7 +9,7 @@ import { ToolArguments } from "./ApprovalContext";
 import { lostRaceLine } from "../lib/approval-race";
 import { SpendDetails } from "./billing/SpendDetails";
 import {
-  approvalStatusWords,
+  approvalOutcomeWords,
   DECIDED_IN_WORDS,
   INSTANCE_OPERATION_WORDS,
   toolWords,
@@ -23,12 +23,13 @@ import { TextField } from "../lib/text-field";
  */
 export function ApprovalOutcome({ approval }: { approval: Approval }) {
   if (approval.status === "pending") return null;
-  // "Withdrawn" for one someone went ahead without, "Expired" only for one nobody decided in time.
-  const label = approvalStatusWords(approval);
+  // "Withdrawn" for one someone went ahead without, "Expired" only for one nobody decided in time,
+  // "No longer needed: …" for a spend approval whose budget someone made fit.
+  const { label, byWhom, note } = approvalOutcomeWords(approval);
   return (
     <p className={`outcome outcome-${approval.status}`} role="status">
       <strong>{label}</strong>
-      {approval.resolvedBy && (
+      {byWhom && approval.resolvedBy && (
         <>
           {" "}
           by {approval.resolvedBy.name}
@@ -38,7 +39,7 @@ export function ApprovalOutcome({ approval }: { approval: Approval }) {
       )}
       {approval.selfConfirmed && <span className="muted"> · self-confirmed</span>}
       {approval.resolvedAt && <span className="muted"> · {relativeTime(approval.resolvedAt)}</span>}
-      {approval.note && <span className="note-quote">“{approval.note}”</span>}
+      {note && <span className="note-quote">“{note}”</span>}
     </p>
   );
 }
