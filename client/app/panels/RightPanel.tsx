@@ -1,4 +1,5 @@
 import { type ComponentType, useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from "react";
+import { APPROVAL_FILTERS, type ApprovalFilter, emptyFilterWords, inApprovalFilter } from "../lib/approval-filter";
 import { FilterChips } from "../lib/filter-chips";
 import { relativeTime } from "../lib/format";
 import { ProgressBar } from "../lib/progress-bar";
@@ -48,12 +49,15 @@ function Queue<T extends { id: string; status: string }>({
   kind,
   items,
   empty,
+  emptyFilter,
   head,
   body,
 }: {
   kind: keyof typeof QUEUES;
   items: readonly T[];
   empty: ReactNode;
+  /** A filter's own empty words, instead of the first-use ones. */
+  emptyFilter?: { title: string; text: string } | null;
   head: (item: T) => ReactNode;
   body: (item: T) => ReactNode;
 }) {
@@ -63,8 +67,8 @@ function Queue<T extends { id: string; status: string }>({
   if (items.length === 0 && left === 0) {
     return (
       <div className="empty-state">
-        <h2>{none}</h2>
-        <p>{empty}</p>
+        <h2>{emptyFilter?.title ?? none}</h2>
+        <p>{emptyFilter?.text ?? empty}</p>
       </div>
     );
   }
@@ -85,22 +89,13 @@ function Queue<T extends { id: string; status: string }>({
   );
 }
 
-/** Which approvals the queue shows: all of them, those waiting for a decision, or those decided. */
-type ApprovalFilter = "all" | "pending" | "decided";
-const APPROVAL_FILTERS: Array<{ id: ApprovalFilter; label: string }> = [
-  { id: "all", label: "All" },
-  { id: "pending", label: "Waiting" },
-  { id: "decided", label: "Decided" },
-];
 
 function ApprovalQueue() {
   const approvals = useRoom((s) => s.state.approvals);
   const [filter, setFilter] = useState<ApprovalFilter>("all");
   // Every pending one (pages loaded later included), then the most recent decided ones.
   const list = useMemo(() => {
-    const sorted = sortApprovals(approvals.values()).filter(
-      (a) => filter === "all" || (filter === "pending") === (a.status === "pending"),
-    );
+    const sorted = sortApprovals(approvals.values()).filter((a) => inApprovalFilter(filter, a));
     return sorted.slice(0, Math.max(60, sorted.filter((a) => a.status === "pending").length));
   }, [approvals, filter]);
   return (
@@ -111,6 +106,7 @@ function ApprovalQueue() {
       <Queue
         kind="approvals"
         items={list}
+        emptyFilter={emptyFilterWords(filter)}
         empty={
           <>
             When an agent asks a person to confirm something risky —{" "}
