@@ -12,6 +12,9 @@ export interface NameLookup {
   thread(id: string): string | null;
   instance(id: string): string | null;
   job(id: string): string | null;
+  /** A task's goal and a schedule's name, for audit entries written before they carried them. */
+  task?(id: string): string | null;
+  schedule?(id: string): string | null;
 }
 
 export const MAX_SUMMARY = 500;

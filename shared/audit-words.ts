@@ -39,6 +39,18 @@ const BUDGET_SCOPES: Record<string, string> = {
   task: "a task's",
 };
 
+/** `the task “Release 1.4”` by the goal the entry carries (or the app still knows), else "a task". */
+const taskIn = (entry: AuditEntry, names: NameLookup): string => {
+  const goal = text(entry.details, "goal") ?? names.task?.(entry.targetId) ?? null;
+  return goal ? `the task ${quoted(goal)}` : "a task";
+};
+
+/** `the schedule “Stand-up”` by the name the entry carries (or the app still knows), else "a schedule". */
+const scheduleIn = (entry: AuditEntry, names: NameLookup): string => {
+  const name = text(entry.details, "name") ?? names.schedule?.(entry.targetId) ?? null;
+  return name ? `the schedule ${quoted(name)}` : "a schedule";
+};
+
 function whatOf(entry: AuditEntry, names: NameLookup): string {
   const d = entry.details;
   const title = text(d, "title");
@@ -102,30 +114,32 @@ function whatOf(entry: AuditEntry, names: NameLookup): string {
       return `started the task ${goal ? quoted(goal) : ""}`.trim();
     }
     case "task.paused":
-      return "paused a task";
+      return `paused ${taskIn(entry, names)}`;
     case "task.resumed":
-      return "resumed a task";
+      return `resumed ${taskIn(entry, names)}`;
     case "task.cancelled":
-      return "cancelled a task";
+      return `cancelled ${taskIn(entry, names)}`;
     case "schedules.create":
-      return "created a schedule";
+      return `created ${scheduleIn(entry, names)}`;
     case "schedules.pause":
-      return "paused a schedule";
     case "schedule.paused":
-      return "paused a schedule";
+      return `paused ${scheduleIn(entry, names)}`;
     case "schedules.resume":
-      return "resumed a schedule";
+      return `resumed ${scheduleIn(entry, names)}`;
     case "schedules.delete":
-      return "deleted a schedule";
+      return `deleted ${scheduleIn(entry, names)}`;
     case "schedules.update": {
       const changed = Array.isArray(d.changed) ? d.changed.filter((f): f is string => typeof f === "string") : [];
       const words = changed.map((f) => (f === "when" ? "times" : f === "text" ? "words" : f));
-      return words.length > 0 ? `changed a schedule's ${words.join(" and ")}` : "changed a schedule";
+      const which = scheduleIn(entry, names);
+      return words.length > 0 ? `changed the ${words.join(" and ")} of ${which}` : `changed ${which}`;
     }
     case "schedules.run":
-      return "ran a schedule now";
+      return `ran ${scheduleIn(entry, names)} now`;
     case "schedules.hook":
-      return d.enabled === false ? "took a schedule's webhook away" : "gave a schedule a new webhook URL";
+      return d.enabled === false
+        ? `took the webhook of ${scheduleIn(entry, names)} away`
+        : `gave ${scheduleIn(entry, names)} a new webhook URL`;
     case "billing.budget": {
       const scope = BUDGET_SCOPES[text(d, "scope") ?? ""] ?? "a";
       const limit = d.limit;
@@ -170,4 +184,63 @@ export function auditWords(entry: AuditEntry, names: NameLookup = NO_NAMES): Aud
   const what = whatOf(entry, names);
   const roomItself = entry.actor === null && entry.action === "approval.expired";
   return { who: roomItself ? null : (entry.actor?.name ?? "The Autopilot"), what, detail: detailOf(entry) };
+}
+
+/** What an entry is about, for the audit's filters. */
+export type AuditKind = "access" | "approvals" | "money" | "work" | "memory" | "community";
+
+export const AUDIT_KIND_LABELS: Record<AuditKind, string> = {
+  access: "Access",
+  approvals: "Approvals",
+  money: "Money",
+  work: "Tasks and schedules",
+  memory: "Memory",
+  community: "Community",
+};
+
+/** An entry's kind by its action's family; one this table does not know (a newer room's) counts as access. */
+export function auditKind(action: string): AuditKind {
+  const family = action.split(".")[0] ?? "";
+  if (family === "approval" || family === "run" || family === "settings") return "approvals";
+  if (family === "billing") return "money";
+  if (["task", "schedule", "schedules", "job", "project"].includes(family)) return "work";
+  if (family === "memory") return "memory";
+  if (family === "community") return "community";
+  return "access";
+}
+
+/** A line of the audit as shown: one entry, or a run of one actor's memory writes folded into one. */
+export type AuditItem = { kind: "entry"; entry: AuditEntry } | { kind: "memory"; entries: AuditEntry[] };
+
+/**
+ * The entries as lines, memory writes folded: a task saves a note at each step, and those
+ * would bury the rest, so consecutive memory writes by one actor become one line (opened to
+ * list them). A single write stays a line of its own.
+ */
+export function foldMemoryWrites(entries: readonly AuditEntry[]): AuditItem[] {
+  const items: AuditItem[] = [];
+  for (const entry of entries) {
+    const last = items.at(-1);
+    if (auditKind(entry.action) === "memory") {
+      if (last?.kind === "memory" && last.entries[0]!.actor?.id === entry.actor?.id) {
+        last.entries.push(entry);
+        continue;
+      }
+      if (last?.kind === "entry" && auditKind(last.entry.action) === "memory" && last.entry.actor?.id === entry.actor?.id) {
+        items[items.length - 1] = { kind: "memory", entries: [last.entry, entry] };
+        continue;
+      }
+    }
+    items.push({ kind: "entry", entry });
+  }
+  return items;
+}
+
+/** A folded run of memory writes in words: "saved 8 memory notes and deleted 1". */
+export function memoryWritesWords(entries: readonly AuditEntry[]): string {
+  const saved = entries.filter((e) => e.action === "memory.put").length;
+  const deleted = entries.length - saved;
+  const notes = (n: number) => `${n} memory ${n === 1 ? "note" : "notes"}`;
+  if (saved === 0) return `deleted ${notes(deleted)}`;
+  return deleted === 0 ? `saved ${notes(saved)}` : `saved ${notes(saved)} and deleted ${deleted}`;
 }

@@ -109,6 +109,13 @@ describe("schedules over the socket", () => {
       deleted: false,
     });
     await eventually(async () => expect(await alarms(ws)).toEqual([]));
+    // The audit names the schedule each line is about, even once it is deleted (the walk's "paused a schedule").
+    const { entries } = await sock.ok("audit.list", { limit: 50 });
+    const about = (action: string, id: string) =>
+      entries.filter((e) => e.action === action && e.targetId === id).map((e) => e.details.name);
+    expect(about("schedules.pause", once.schedule.id)).toEqual(["check the deploy"]);
+    expect(about("schedules.resume", schedule.id)).toEqual(["Post “What did you do yesterday?”"]);
+    expect(about("schedules.delete", once.schedule.id)).toEqual(["check the deploy"]);
   });
 
   it("refuses bad times, an unknown thread or time zone and a flood past the cap, each with a typed error", async () => {

@@ -5,7 +5,7 @@
 // gateway session keys. Nothing it says may show a raw id, an internal name or milliseconds.
 import { describe, expect, it } from "vitest";
 import { approvalSummary, type NameLookup } from "../approval-summary";
-import { auditWords } from "../audit-words";
+import { auditKind, auditWords, foldMemoryWrites, memoryWritesWords } from "../audit-words";
 import {
   approvalOutcomeWords,
   approvalStatusWords,
@@ -243,6 +243,40 @@ describe("the audit log in words", () => {
     expect(auditWords(entry("member.added", "usr_9", { email: "bob@example.test" }), names).what).toBe(
       "added bob@example.test",
     );
+  });
+
+  it("names the task or schedule a line is about, from the entry or from what the app knows", () => {
+    expect(auditWords(entry("task.resumed", "task_1", { goal: "Release 1.4" }), names).what).toBe(
+      "resumed the task “Release 1.4”",
+    );
+    expect(auditWords(entry("schedules.pause", "sch_1", { name: "Stand-up" }), names).what).toBe(
+      "paused the schedule “Stand-up”",
+    );
+    const known = { ...names, schedule: (id: string) => (id === "sch_2" ? "Digest" : null) };
+    expect(auditWords(entry("schedules.update", "sch_2", { changed: ["when"] }), known).what).toBe(
+      "changed the times of the schedule “Digest”",
+    );
+    // Neither carried nor known: it says what it is, never its id.
+    expect(auditWords(entry("task.paused", "task_9", {}), names).what).toBe("paused a task");
+  });
+
+  it("sorts lines into filters and folds one actor's run of memory writes into one line", () => {
+    expect(auditKind("memory.put")).toBe("memory");
+    expect(auditKind("schedules.pause")).toBe("work");
+    expect(auditKind("billing.budget")).toBe("money");
+    expect(auditKind("approval.approved")).toBe("approvals");
+    expect(auditKind("key.created")).toBe("access");
+    const lines = foldMemoryWrites([
+      entry("approval.approved", APPROVAL, { title: "Deploy" }),
+      entry("memory.put", "a", {}, agent),
+      entry("memory.put", "b", {}, agent),
+      entry("memory.delete", "c", {}, agent),
+      entry("memory.put", "d", {}),
+      entry("task.resumed", "task_1", {}),
+    ]);
+    expect(lines.map((l) => l.kind)).toEqual(["entry", "memory", "entry", "entry"]);
+    const folded = lines[1]!;
+    expect(folded.kind === "memory" && memoryWritesWords(folded.entries)).toBe("saved 2 memory notes and deleted 1");
   });
 });
 

@@ -136,10 +136,19 @@ describe("a task goes on with nobody watching", () => {
     await sock.ok("tasks.resume", { taskId: task.id, idempotencyKey: idem() });
     await taskState(sock, task.id, (t) => t.status === "done");
     expect(sock.events("thread.archived")).toHaveLength(1);
+    // The audit names the task paused and resumed by its goal (the walk read "resumed a task").
+    const { entries } = await sock.ok("audit.list", { limit: 50 });
+    const goals = entries
+      .filter((e) => (e.action === "task.paused" || e.action === "task.resumed") && e.targetId === task.id)
+      .map((e) => [e.action, e.details.goal]);
+    expect(goals).toEqual([
+      ["task.resumed", task.goal],
+      ["task.paused", task.goal],
+    ]);
     sock.close();
   });
 
-  it("says what a task may cost at most before it starts (and in the Autopilot's own start's approval): its token budget and one more step, at the dearer price", async () => {
+  it("says what a task may cost at most before it starts (and in the Autopilot's own start's approval): the lesser of its tokens and one more step or its steps at their most, at the dearer price, and what such a task typically costs here", async () => {
     const { sock } = await agentRoom();
     const defaults = await sock.ok("tasks.estimate", {});
     const small = await sock.ok("tasks.estimate", { budget: { maxTokens: 10_000 } });

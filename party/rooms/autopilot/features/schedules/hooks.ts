@@ -55,7 +55,7 @@ export function setHook(
       .values({ scheduleId: schedule.id, tokenHash, createdAt: ctx.now })
       .onConflictDoUpdate({ target: scheduleHooks.scheduleId, set: { tokenHash, createdAt: ctx.now } })
       .run();
-  ctx.audit("schedules.hook", schedule.id, { enabled: tokenHash !== null });
+  ctx.audit("schedules.hook", schedule.id, { name: schedule.name, enabled: tokenHash !== null });
   return changeSchedule(ctx, {
     ...schedule,
     hook: tokenHash === null ? null : { createdAt: ctx.now, lastCalledAt: null },

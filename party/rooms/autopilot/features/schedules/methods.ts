@@ -75,7 +75,7 @@ export function createSchedule(
   };
   putSchedule(ctx.sql, schedule);
   ctx.emit("schedule.changed", { schedule });
-  ctx.audit("schedules.create", schedule.id, { when: schedule.when.kind, action: action.kind });
+  ctx.audit("schedules.create", schedule.id, { name: schedule.name, when: schedule.when.kind, action: action.kind });
   return { schedule };
 }
 
@@ -128,7 +128,7 @@ function scheduleToSwitch(
 export function pauseSchedule(ctx: OpContext, params: z.output<typeof ScheduleControlParams>): { schedule: Schedule } {
   const { schedule, already } = scheduleToSwitch(ctx, params.scheduleId, "paused", "it will not run again");
   if (already) return { schedule };
-  ctx.audit("schedules.pause", schedule.id);
+  ctx.audit("schedules.pause", schedule.id, { name: schedule.name });
   return {
     schedule: changeSchedule(ctx, {
       ...schedule,
@@ -165,7 +165,7 @@ export function resumeSchedule(ctx: OpContext, params: z.output<typeof ScheduleC
     throw new RoomError("conflict", "its time passed while it was paused: create a new one-off", {
       scheduleId: schedule.id,
     });
-  ctx.audit("schedules.resume", schedule.id);
+  ctx.audit("schedules.resume", schedule.id, { name: schedule.name });
   return {
     schedule: changeSchedule(ctx, {
       ...schedule,
@@ -182,7 +182,7 @@ export function deleteSchedule(ctx: OpContext, params: z.output<typeof ScheduleC
   requireControl(ctx, schedule);
   removeSchedule(ctx.sql, schedule.id);
   ctx.emit("schedule.deleted", { scheduleId: params.scheduleId, by: ctx.actor });
-  ctx.audit("schedules.delete", params.scheduleId);
+  ctx.audit("schedules.delete", params.scheduleId, { name: schedule.name });
   return { deleted: true };
 }
 
@@ -221,6 +221,7 @@ export function updateSchedule(
       next = { ...next, status: "active", nextRunAt };
   }
   ctx.audit("schedules.update", schedule.id, {
+    name: next.name,
     changed: ["name", "when", "text"].filter((field) => params[field as "name" | "when" | "text"] !== undefined),
   });
   return { schedule: changeSchedule(ctx, next) };
@@ -241,6 +242,6 @@ export function runScheduleNow(
   if (!firing)
     throw new RoomError("conflict", "it is starting a run at this very moment: try again", { scheduleId: schedule.id });
   const run = runOf(firing, ctx.now);
-  ctx.audit("schedules.run", schedule.id);
+  ctx.audit("schedules.run", schedule.id, { name: schedule.name });
   return { schedule: changeSchedule(ctx, { ...schedule, lastRun: run }), run };
 }

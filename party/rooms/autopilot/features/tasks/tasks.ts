@@ -258,7 +258,7 @@ export function pauseTask(ctx: OpContext, params: z.output<typeof TaskControlPar
   requireUnfinished(task);
   if (task.status === "paused") return { task: publicTask(task) };
   const saved = saveTask(ctx, { ...task, status: "paused" });
-  ctx.audit("task.paused", task.id, { reason: params.reason ?? null });
+  ctx.audit("task.paused", task.id, { goal: task.goal.slice(0, 200), reason: params.reason ?? null });
   return { task: publicTask(saved) };
 }
 
@@ -272,7 +272,7 @@ export function resumeTask(ctx: OpContext, params: z.output<typeof TaskControlPa
     Boolean(task.spendApprovalId) ||
     (task.inflight?.calls.some((call) => call.roomApprovalId && !call.answer) ?? false);
   const saved = saveTask(ctx, { ...task, status: waiting ? "waiting" : "queued" });
-  ctx.audit("task.resumed", task.id, {});
+  ctx.audit("task.resumed", task.id, { goal: task.goal.slice(0, 200) });
   return { task: publicTask(saved) };
 }
 
@@ -309,7 +309,7 @@ function resumeEnded(ctx: OpContext, task: TaskDoc, reason: string | undefined):
     retries: 0,
   });
   if (task.jobId) reopenRoomJob(ctx, task.jobId, `resumed by ${ctx.actor.name}`);
-  ctx.audit("task.resumed", task.id, { from: task.status, reason: reason ?? null });
+  ctx.audit("task.resumed", task.id, { goal: task.goal.slice(0, 200), from: task.status, reason: reason ?? null });
   return resumed;
 }
 
@@ -327,7 +327,7 @@ export function endTaskFor(ctx: OpContext, task: TaskDoc, by: Actor, reason?: st
   withdrawTaskApprovals(ctx, task, `the task was ${outcome}`);
   if (task.jobId) reportJob(ctx, task.jobId, { status: "cancelled", message: `Task ${outcome}` });
   const saved = saveTask(ctx, { ...task, status: "cancelled", outcome, endedAt: ctx.now });
-  ctx.audit("task.cancelled", task.id, { by: by.id, reason: reason ?? null });
+  ctx.audit("task.cancelled", task.id, { goal: task.goal.slice(0, 200), by: by.id, reason: reason ?? null });
   return saved;
 }
 
