@@ -9,7 +9,7 @@
 // time to pass waiting for ever, and the room could then not be evicted): so the tests
 // compare with the times the room reports, not with a time they computed.
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { sqlFromStorage } from "../domain/sql";
 import { createOpContext } from "../rooms/autopilot/kernel/commit";
 import { claimDue } from "../rooms/autopilot/features/schedules/firing";
@@ -411,5 +411,30 @@ describe("a schedule fires", () => {
     expect(await firings(ws)).toEqual([{ occurrenceAt: first, status: "failed" }]);
     expect(await messagesIn(sock, threadId)).toEqual([]);
     await eventually(async () => expect(await alarms(ws)).toEqual([]));
+  });
+
+  it("arms its alarm at a start without the scheduler's warning, and restarts keep exactly one alarm row", async () => {
+    const { owner, ws, schedule, first } = await unattendedSchedule("tick");
+    await eventually(async () => expect(await alarms(ws)).toEqual([second(first)]));
+    // The row gone (as after an alarm that ran just before a restart): the next start writes it.
+    await runInDurableObject(room(ws), async (r: Autopilot) => {
+      for (const row of await r.scheduler.list()) if (row.callback === "fireSchedules") await r.scheduler.cancel(row.id);
+    });
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void warned.push(args.join(" ")));
+    try {
+      for (let start = 0; start < 3; start++) {
+        await evictDurableObject(room(ws));
+        const sock = await RawSocket.open(ws, { cookie: owner.cookie });
+        await sock.hello();
+        await eventually(async () => expect(await alarms(ws)).toEqual([second(first)]));
+        expect(await scheduleIn(sock, schedule.id)).toMatchObject({ nextRunAt: first });
+        sock.close();
+      }
+    } finally {
+      warn.mockRestore();
+    }
+    // wrangler dev printed it at starts: `Scheduling "fireSchedules" during startup … without { idempotent: true }`.
+    expect(warned.filter((w) => w.includes("idempotent"))).toEqual([]);
   });
 });

@@ -39,7 +39,8 @@ export function roomInbox(d: RoomInboxDeps) {
     sql: d.room.sql,
     currentAccess: (principal) => d.room.currentAccess(principal),
     workspaceId: d.name,
-    wakeAt: (at) => d.scheduler.set(new Date(Math.max(at, Date.now())), "mailInbox", { at }),
+    // One row per wake time, however often it is asked for (at start too, on every restart).
+    wakeAt: (at) => d.scheduler.set(new Date(Math.max(at, Date.now())), "mailInbox", { at }, { idempotent: true }),
     addressOf: addressFromD1(d.env.DB),
     linkOrigin: (stored) => requireLinkOrigin(d.env, stored),
     send: (message) => sendMail(d.env, message),

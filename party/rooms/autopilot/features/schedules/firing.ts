@@ -117,7 +117,7 @@ function pauseForAccess(ctx: OpContext, firing: Firing, why: string): void {
     nextRunAt: null,
     lastOutcome: `paused: ${why}`,
   });
-  ctx.audit("schedule.paused", schedule.id, { reason: why });
+  ctx.audit("schedule.paused", schedule.id, { name: schedule.name, reason: why });
 }
 
 export class ScheduleRunner {
@@ -254,7 +254,11 @@ export class ScheduleRunner {
       if (!kept && row.time === wanted) kept = true;
       else await this.d.scheduler.cancel(row.id);
     }
-    if (wanted !== null && !kept) await this.d.scheduler.set(new Date(wanted * 1000), FIRE_SCHEDULES);
+    // Idempotent on its time (the payload): an arm at start and another at once (a restart, a
+    // change racing it) write one row for one time. Keyed by the time, it never matches the row
+    // running now, which a plain callback match would, leaving no alarm for the next run.
+    if (wanted !== null && !kept)
+      await this.d.scheduler.set(new Date(wanted * 1000), FIRE_SCHEDULES, { at: wanted }, { idempotent: true });
   }
 
   #log(msg: string, error: unknown): void {
