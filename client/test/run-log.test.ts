@@ -11,6 +11,7 @@ import {
   seenThrough,
   sortTasks,
   stepLine,
+  estimateWords,
   toolCallParts,
 } from "../app/lib/run-log";
 
@@ -129,5 +130,31 @@ describe("tasks as the app lists them", () => {
       "task-draft-the-release-notes-2-4-2026-03-04-run-log.json",
     );
     expect(exportFileName(task({ goal: "…" }))).toBe("task-run-2026-03-04-run-log.json");
+  });
+});
+
+describe("a task's cost before it starts", () => {
+  const budget = { maxSteps: 12, maxTokens: 500_000, maxRunningMs: 3_600_000 };
+  const worstCase = { credits: 871, tokens: 290_304, pricePerMillion: 3000 };
+  it("says a typical cost beside the worst case, and whether it was read from recent tasks or guessed", () => {
+    const recent = estimateWords({
+      budget,
+      maximum: budget,
+      worstCase,
+      typical: { credits: 40, steps: 9, basis: "recent", calls: 80, tasks: 10 },
+    });
+    expect(recent).toBe(
+      "At most 12 steps and 500,000 tokens: typically ~40 credits (what 9 steps of recent tasks here cost), at most 871 credits (its whole budget, or every step at its most, at the model's dearer price).",
+    );
+    const guess = estimateWords({
+      budget,
+      maximum: budget,
+      worstCase,
+      typical: { credits: 15, steps: 5, basis: "default", calls: 0, tasks: 0 },
+    });
+    expect(guess).toMatch(/typically ~15 credits \(a guess of 5 modest steps: no task has run here yet\), at most 871/);
+    // A room before protocol 19 sends none: the most alone.
+    expect(estimateWords({ budget, maximum: budget, worstCase })).toMatch(/: it may cost at most 871 credits/);
+    expect(estimateWords({ budget, maximum: budget, worstCase: null })).toMatch(/no model configured/);
   });
 });

@@ -77,8 +77,9 @@ export const TasksEstimateResult = z.object({
   budget: TaskBudget,
   maximum: TaskBudget,
   /**
-   * Its worst case: every token of its budget, and one more step past it (a step's whole
-   * context and output), at the dearer of the model's two prices. Null: no model here.
+   * Its worst case: every token of its budget and one more step past it, or every step of its
+   * budget at a step's most (its whole context and output), whichever is less, at the dearer
+   * of the model's two prices. Null: no model here.
    */
   worstCase: z
     .object({
@@ -88,6 +89,22 @@ export const TasksEstimateResult = z.object({
       pricePerMillion: z.number().int().nonnegative(),
     })
     .nullable(),
+  /**
+   * Protocol 19: what such a task typically costs here, never more than the worst case: a
+   * recent step's median charge times the steps recent tasks took (at most the budget's),
+   * `basis: "recent"` with how many model calls and tasks it was read from; before any task
+   * was charged, `"default"`: a stated guess (five steps of 3,000 tokens in and 500 out).
+   */
+  typical: z
+    .object({
+      credits: z.number().int().nonnegative(),
+      steps: z.number().int().min(1),
+      basis: z.enum(["recent", "default"]),
+      calls: z.number().int().nonnegative(),
+      tasks: z.number().int().nonnegative(),
+    })
+    .nullable()
+    .optional(),
 });
 /** Most recently updated first. */
 export const TasksListParams = z

@@ -1,4 +1,6 @@
-import type { RunLogEntry, Task, TaskStatus } from "../../../shared/protocol/tasks";
+import type { z } from "zod";
+import { creditsText } from "../../../shared/billing-words";
+import type { RunLogEntry, Task, TasksEstimateResult, TaskStatus } from "../../../shared/protocol/tasks";
 
 // What the app makes of tasks and their run log (shared/protocol/tasks.ts): plain
 // functions of the room's state, so the list, the task's view and the run log say the same
@@ -34,6 +36,24 @@ export function stepLine(task: Pick<Task, "status" | "used" | "budget">): string
     return `On step ${Math.min(taken + 1, maxSteps)} · at most ${maxSteps}`;
   if (isUnfinished(task)) return `${steps(taken)} taken · at most ${maxSteps}`;
   return `Took ${steps(taken)} (at most ${maxSteps})`;
+}
+
+/**
+ * What a task with this budget may cost, as the start dialog says it (`tasks.estimate`): what
+ * such tasks typically cost here beside the most it may (which budgets are checked against).
+ * A room before protocol 19 sends no typical figure: the most alone.
+ */
+export function estimateWords(estimate: z.infer<typeof TasksEstimateResult>): string {
+  const { budget, worstCase, typical } = estimate;
+  if (!worstCase) return "The Autopilot has no model configured here: a task would not start.";
+  const limits = `At most ${budget.maxSteps.toLocaleString("en-US")} steps and ${budget.maxTokens.toLocaleString("en-US")} tokens`;
+  const most = `at most ${creditsText(worstCase.credits)} (its whole budget, or every step at its most, at the model's dearer price)`;
+  if (!typical) return `${limits}: it may cost ${most}.`;
+  const why =
+    typical.basis === "recent"
+      ? `what ${typical.steps === 1 ? "a step" : `${typical.steps} steps`} of recent tasks here cost`
+      : `a guess of ${typical.steps} modest steps: no task has run here yet`;
+  return `${limits}: typically ~${creditsText(typical.credits)} (${why}), ${most}.`;
 }
 
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });

@@ -7,6 +7,7 @@ import { useModalDialog } from "../lib/modal";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { TextField } from "../lib/text-field";
+import { estimateWords } from "../lib/run-log";
 
 /**
  * "Start a task" (protocol 9): a goal the Autopilot pursues step by step, with nobody
@@ -179,13 +180,9 @@ function useWorstCase(
     let current = true;
     const timer = setTimeout(() => {
       client.request("tasks.estimate", { budget: budgetFrom(steps, tokens, minutes) }).then(
-        ({ budget, worstCase }) => {
+        (estimate) => {
           if (!current) return;
-          setWords(
-            worstCase
-              ? `At most ${budget.maxSteps.toLocaleString("en-US")} steps and ${budget.maxTokens.toLocaleString("en-US")} tokens: it may cost up to ${worstCase.credits.toLocaleString("en-US")} credits (every token of its budget and one more step, at the model's dearer price).`
-              : "The Autopilot has no model configured here: a task would not start.",
-          );
+          setWords(estimateWords(estimate));
         },
         (error: unknown) => current && setWords(refusalText(error) ?? ""),
       );

@@ -79,6 +79,13 @@ describe("budgets are checked before spending", () => {
     expect(first.onBehalfOf?.kind).toBe("user");
     expect(first.summary).toMatch(/more credits for the rest of the task/);
     const action = first.action as { amount: number; needed: number };
+    // Beside the most it asks, what the rest typically costs: the median of the steps charged so
+    // far, for the steps a task here typically takes (five before any task ended), at least one.
+    const charged = (await entriesOf(sock, task.id)).map((e) => -e.amount).sort((a, b) => a - b);
+    const mid = Math.floor(charged.length / 2);
+    const perStep = Math.ceil(charged.length % 2 ? charged[mid]! : (charged[mid - 1]! + charged[mid]!) / 2);
+    const typicalSteps = Math.min(waiting.budget.maxSteps - waiting.used.steps, Math.max(1, 5 - waiting.used.steps));
+    expect(first.summary).toContain(`at most; typically ~${Math.min(action.amount, perStep * typicalSteps)} credit`);
     const before = (await sock.ok("billing.summary", {})).state;
     // Nothing was spent past the budget: what is left is less than one more step's worst case.
     expect(before.budgets[0]!.used).toBeLessThanOrEqual(LIMIT);
@@ -245,6 +252,10 @@ describe("a reply over a budget", () => {
         break;
       }
       expect(approval.action).toMatchObject({ kind: "spend", for: { kind: "run" } });
+      // Beside the most it asks, what a reply here typically costs (a stated guess before any was charged).
+      const typical = /a reply here typically costs ~([\d,]+) credits?\)/.exec(approval.summary ?? "");
+      expect(typical, approval.summary ?? "").not.toBeNull();
+      expect(Number(typical![1]!.replace(/,/g, ""))).toBeLessThanOrEqual((approval.action as { amount: number }).amount);
       // The thread says what its reply waits for.
       const waiting = await sock.waitFor<EventFrame>(
         (f) =>

@@ -161,6 +161,16 @@ describe("a task goes on with nobody watching", () => {
     }
     // One more step past the budget is the same whatever the budget.
     expect(defaults.worstCase!.tokens - defaults.budget.maxTokens).toBe(small.worstCase!.tokens - 10_000);
+    // Fewer steps than the tokens would take cost less at worst: 12 steps are not 50 (the walk saw one figure for both).
+    const twelve = await sock.ok("tasks.estimate", { budget: { maxSteps: 12 } });
+    const fifty = await sock.ok("tasks.estimate", { budget: { maxSteps: 50 } });
+    const step = defaults.worstCase!.tokens - defaults.budget.maxTokens;
+    expect(twelve.worstCase!.tokens).toBe(Math.min(12 * step, twelve.budget.maxTokens + step));
+    expect(twelve.worstCase!.credits).toBeLessThan(fifty.worstCase!.credits);
+    // Beside it, a typical cost: before any task here was charged, a stated guess, never above the worst case.
+    expect(twelve.typical).toMatchObject({ basis: "default", steps: 5, calls: 0, tasks: 0 });
+    expect(twelve.typical!.credits).toBeGreaterThan(0);
+    expect(twelve.typical!.credits).toBeLessThanOrEqual(twelve.worstCase!.credits);
     expect(await sock.call("tasks.estimate", { budget: { maxSteps: 100_000 } })).toMatchObject({
       ok: false,
       error: { code: "bad_request", details: { field: "maxSteps" } },
@@ -171,9 +181,18 @@ describe("a task goes on with nobody watching", () => {
     const asked = await approvalEvent(sock, "pending");
     expect(asked.action).toMatchObject({ kind: "tool", tool: "tasks_start" });
     expect(asked.details).toMatch(
-      new RegExp(`^May cost up to ${small.worstCase!.credits.toLocaleString("en-US")} credits \\(its whole budget`),
+      new RegExp(
+        `^May cost up to ${small.worstCase!.credits.toLocaleString("en-US")} credits \\(its whole budget, or every step at its most\\); typically ~${small.typical!.credits} credits? \\(a guess: no task has run here yet\\)\\.`,
+      ),
     );
     await sock.ok("approvals.resolve", { approvalId: asked.id, decision: "deny", idempotencyKey: idem() });
+    // Once a task ran here, the typical cost is read from what its steps were charged.
+    const { task } = await sock.ok("tasks.start", { goal: "STEPS: threads_list {}", idempotencyKey: idem() });
+    await taskState(sock, task.id, (t) => t.status === "done");
+    const after = await sock.ok("tasks.estimate", { budget: { maxSteps: 12 } });
+    expect(after.typical).toMatchObject({ basis: "recent", tasks: 1 });
+    expect(after.typical!.calls).toBeGreaterThanOrEqual(1);
+    expect(after.typical!.credits).toBeLessThanOrEqual(after.worstCase!.credits);
     sock.close();
   });
 

@@ -7,6 +7,7 @@ import type { Cut } from "./cut";
  * - The approval policy's `linkDecisionsUpTo` (the highest risk a decision link decides on its
  *   own): left out of the settings wherever they travel (the hello's snapshot, `settings.changed`,
  *   `settings.update`'s result). A client of 19 on a server of 18 reads it absent, the default.
+ * - `tasks.estimate`'s `typical` (what a task usually costs here, beside its worst case).
  */
 type Obj = Record<string, unknown>;
 
@@ -34,6 +35,8 @@ export const cut19: Cut = {
   },
   results: {
     "settings.update": withSettingsFor18,
+    // A task's typical cost beside its worst case (tasks.ts TasksEstimateResult.typical).
+    "tasks.estimate": ({ typical: _typical, ...result }: Obj) => result,
   },
   up: {
     events: { hello: (hello: Obj) => ({ ...hello, protocol: 19 }) },

@@ -19,7 +19,12 @@ import {
   sharedSpendApproval,
   spendAsk,
   spendWaiters,
+  typicalRunCost,
 } from "../billing/index";
+import { creditsText } from "../../../../../shared/billing-words";
+
+/** The stated guess of a reply's cost before any reply here was charged: one call of a modest context. */
+export const TYPICAL_GUESS = { inputTokens: 3000, outputTokens: 500 } as const;
 import { type AgentRun, saveRun } from "./agent-runs";
 import { recordUsage } from "./usage";
 import type { Sql } from "../../../../domain/sql";
@@ -99,14 +104,16 @@ function pauseForSpend(
   run: AgentRun,
   refused: Extract<SpendVerdict, { kind: "over" }>,
   messages: ModelMessage[],
-  pause: { ttlMs: number | undefined; stepsAhead: number },
+  pause: { ttlMs: number | undefined; stepsAhead: number; guess: number },
 ): boolean {
   const bounded = boundRunMessages(messages);
   const scope = refused.budget.scope === "key" ? "agent key" : refused.budget.scope;
   const ask = { amount: spendAsk(refused, pause.stepsAhead * refused.needed), needed: refused.needed };
   const title = getThread(deps.sql, run.threadId)?.title;
   const where = title ? `“${title.length > 60 ? `${title.slice(0, 59)}…` : title}”` : "this thread";
-  const what = `the rest of the Autopilot's reply in ${where} (up to ${pause.stepsAhead} model calls)`;
+  // Beside the most it may cost (what is asked), what a whole reply typically costs here.
+  const typical = Math.min(ask.amount, typicalRunCost(deps.sql, "reply")?.credits ?? pause.guess);
+  const what = `the rest of the Autopilot's reply in ${where} (up to ${pause.stepsAhead} model calls; a reply here typically costs ~${creditsText(typical)})`;
   const left = Math.max(0, refused.remaining).toLocaleString("en-US");
   const goesOn = bounded.ok ? "the replies go on" : "ask the Autopilot again";
   asAutopilot(
@@ -183,7 +190,7 @@ export function refusedRun(
   chatRunId: string,
   refused: Exclude<SpendVerdict, { kind: "ok" }>,
   messages: ModelMessage[],
-  pause: { ttlMs: number | undefined; stepsAhead: number },
+  pause: { ttlMs: number | undefined; stepsAhead: number; guess: number },
 ): boolean {
   if (refused.kind === "over" && pauseForSpend(deps, run, refused, messages, pause)) return true;
   const why = refused.kind === "over" ? overBudgetEndText(refused) : outOfCreditsRunText(refused);

@@ -36,7 +36,7 @@ import { syncWaiting } from "./run-waiting";
 import { getThread } from "../threads/index";
 import type { SpendGate } from "../billing/index";
 import { projectOfThread } from "../projects/index";
-import { recordReplyCall, RunSpending, refusedRun, runSpender } from "./run-spend";
+import { recordReplyCall, RunSpending, refusedRun, runSpender, TYPICAL_GUESS } from "./run-spend";
 import { modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
 import { clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
@@ -306,6 +306,10 @@ export class AutopilotAgent {
     const pause = {
       ttlMs: config.configured ? config.approvalTtlMs : undefined,
       stepsAhead: config.configured ? config.maxSteps : 1,
+      // Before any reply here was charged, its typical cost is a stated guess: one modest call.
+      guess: config.configured
+        ? this.#d.spend.modelEstimate(config.modelId, TYPICAL_GUESS.inputTokens, TYPICAL_GUESS.outputTokens)
+        : 1,
     };
     if (!refusedRun(this.#d, run, chatRunId, spending.refused!, messages, pause))
       return endRun(this.#d.sql, run.id, "failed", Date.now());

@@ -23,6 +23,7 @@ import { RoomError } from "../../../../domain/errors";
 import { TaskHeartbeat } from "./heartbeat";
 import { readTaskLimits } from "./limits";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
+import { estimateTask, typicalWords } from "./estimate";
 import { creditsText } from "../../../../../shared/billing-words";
 import type { MethodParsedParams } from "../../../../../shared/protocol/methods";
 import { TasksEstimateParams } from "../../../../../shared/protocol/tasks";
@@ -53,22 +54,21 @@ export const tasks = defineFeature({
     const estimate = (given: MethodParsedParams<"tasks.estimate">["budget"]) => {
       const budget = taskBudget(given, p.limits);
       const model = agent.model();
-      if (!model.configured) return { budget, maximum: p.limits.maximum, worstCase: null };
-      const price = modelPrice(billing.config.prices, model.modelId);
-      const pricePerMillion = Math.max(price.input, price.output);
-      // The runner stops a task once it has used its tokens: one more step may pass them by its whole context and output.
-      const tokens = budget.maxTokens + model.contextTokens + billing.config.maxOutputTokens;
-      return {
-        budget,
-        maximum: p.limits.maximum,
-        worstCase: { credits: Math.ceil((tokens * pricePerMillion) / 1_000_000), tokens, pricePerMillion },
-      };
+      if (!model.configured) return { budget, maximum: p.limits.maximum, worstCase: null, typical: null };
+      const figures = estimateTask(s.sql, budget, {
+        contextTokens: model.contextTokens,
+        maxOutputTokens: billing.config.maxOutputTokens,
+        price: modelPrice(billing.config.prices, model.modelId),
+      });
+      return { budget, maximum: p.limits.maximum, ...figures };
     };
     // The Autopilot's own tasks.start asks a person first: the approval says what the task may cost.
     agent.toolCost("tasks.start", (input) => {
       const parsed = TasksEstimateParams.safeParse({ budget: (input as { budget?: unknown } | null)?.budget });
-      const worst = parsed.success ? estimate(parsed.data.budget).worstCase : null;
-      return worst ? `May cost up to ${creditsText(worst.credits)} (its whole budget and one more step).` : null;
+      const { worstCase, typical } = parsed.success ? estimate(parsed.data.budget) : { worstCase: null, typical: null };
+      return worstCase && typical
+        ? `May cost up to ${creditsText(worstCase.credits)} (its whole budget, or every step at its most); ${typicalWords(typical)}.`
+        : null;
     });
     return {
       api: runner,

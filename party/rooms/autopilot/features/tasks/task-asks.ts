@@ -4,7 +4,7 @@
 // task waits for, and out of credits pauses it until someone tops up.
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { SpendAction } from "../../../../../shared/protocol/billing";
-import { spendNoLongerNeeded } from "../../../../../shared/billing-words";
+import { creditsText, spendNoLongerNeeded } from "../../../../../shared/billing-words";
 import type { OpContext } from "../../kernel/commit";
 import { requestApproval } from "../approvals/index";
 import type { NewRunLogEntry } from "../agent/index";
@@ -17,6 +17,7 @@ import {
   spendAsk,
 } from "../billing/index";
 import { getTask, saveTask } from "./tasks";
+import { DEFAULT_TYPICAL, typicalRest } from "./estimate";
 import type { Sql } from "../../../../domain/sql";
 import type { TaskDoc } from "../../../../records/task";
 import { approvalEntry } from "../agent/index";
@@ -97,10 +98,12 @@ export function reserveStep(ops: TaskAskOps, task: TaskDoc, modelId: string, inp
   const stepsLeft = Math.max(1, task.budget.maxSteps - task.used.steps);
   const own = verdict.budget.scope === "task" ? null : ops.spend.left("task", task.id);
   const ahead = own === null ? stepsLeft * estimate : Math.min(stepsLeft * estimate, Math.max(estimate, own));
-  const request = spendRequest(task, verdict, { ahead, stepsLeft });
   ops.commit((ctx) => {
     const fresh = getTask(ctx.sql, task.id);
     if (fresh?.status !== "running" || fresh.spendApprovalId) return;
+    const guess = ops.spend.modelEstimate(modelId, DEFAULT_TYPICAL.inputTokens, DEFAULT_TYPICAL.outputTokens);
+    const typical = typicalRest(ctx.sql, { usedSteps: task.used.steps, stepsLeft }, guess);
+    const request = spendRequest(task, verdict, { ahead, stepsLeft, typical });
     const { approval } = requestApproval(
       ctx,
       { title: request.title, details: request.details, risk: "medium", threadId: task.threadId },
@@ -155,17 +158,19 @@ const goalOf = (task: Pick<TaskDoc, "goal">) => (task.goal.length > 80 ? `${task
 export function spendRequest(
   task: Pick<TaskDoc, "id" | "goal" | "threadId" | "startedBy" | "used">,
   verdict: Extract<SpendVerdict, { kind: "over" }>,
-  work: { ahead: number; stepsLeft: number },
+  work: { ahead: number; stepsLeft: number; typical: number },
 ): { title: string; details: string; action: SpendAction } {
   const step = task.used.steps + 1;
   const amount = spendAsk(verdict, work.ahead);
   const steps = work.stepsLeft === 1 ? `step ${step}` : `steps ${step} to ${step + work.stepsLeft - 1}`;
-  const what = `the rest of the task "${goalOf(task)}" (${steps} at most)`;
+  // Beside the most it may cost (what is asked), what such steps typically cost here.
+  const typical = `typically ~${creditsText(Math.min(amount, work.typical))}`;
+  const what = `the rest of the task "${goalOf(task)}" (${steps} at most; ${typical})`;
   const scope = verdict.budget.scope === "key" ? "agent key" : verdict.budget.scope;
   const credits = amount.toLocaleString("en-US");
   return {
     title: `Spend up to ${credits} more credits on ${what}`,
-    details: `The ${scope}'s budget has ${Math.max(0, verdict.remaining).toLocaleString("en-US")} credits left; the rest of the task may cost up to ${credits} more. Approve to raise the budget by that much once (or by the amount you choose); deny to stop the task.`,
+    details: `The ${scope}'s budget has ${Math.max(0, verdict.remaining).toLocaleString("en-US")} credits left; the rest of the task may cost up to ${credits} more (${typical}). Approve to raise the budget by that much once (or by the amount you choose); deny to stop the task.`,
     action: {
       kind: "spend",
       amount,
