@@ -1,4 +1,5 @@
 import type { NameLookup } from "./approval-summary";
+import { NO_LONGER_NEEDED } from "./billing-words";
 import type { AuditEntry } from "./protocol/audit";
 
 /**
@@ -85,6 +86,9 @@ function whatOf(entry: AuditEntry, names: NameLookup): string {
     case "approval.denied":
       return `denied ${titled ?? "an approval"}`;
     case "approval.expired":
+      // A spend approval someone's raise made unneeded was not withdrawn by them (billing-words.ts).
+      if (entry.actor && text(d, "note")?.startsWith(NO_LONGER_NEEDED))
+        return `made ${titled ?? "a spend approval"} no longer needed`;
       // The room's own expiry has no actor; a person or agent who withdrew it does.
       return entry.actor
         ? `withdrew ${titled ?? "an approval"}`
@@ -175,7 +179,8 @@ function detailOf(entry: AuditEntry): string {
   if (Array.isArray(d.scopes) && d.scopes.every((s) => typeof s === "string")) parts.push(`may ${d.scopes.join(", ")}`);
   if (typeof d.enabled === "boolean") parts.push(d.enabled ? "enabled" : "disabled");
   const note = text(d, "note") ?? text(d, "reason");
-  if (note) parts.push(quoted(note));
+  // "no longer needed: Ana raised the budget …" says its first words in the line already.
+  if (note) parts.push(quoted(note.startsWith(NO_LONGER_NEEDED) ? note.slice(NO_LONGER_NEEDED.length) : note));
   return parts.join(" · ");
 }
 

@@ -228,6 +228,15 @@ describe("the audit log in words", () => {
       what: "“Deploy” expired: nobody decided in time",
     });
     expect(auditWords(entries[13]!, names).what).toBe("withdrew “Deploy”");
+    // A spend approval a raise made unneeded: not withdrawn, and the reason said once.
+    const raised = entry("approval.expired", APPROVAL, {
+      title: "Spend up to 3,100 more credits",
+      note: "no longer needed: Alice raised the budget to 100,000 credits",
+    });
+    expect(auditWords(raised, names)).toMatchObject({
+      what: "made “Spend up to 3,100 more credits” no longer needed",
+      detail: "“Alice raised the budget to 100,000 credits”",
+    });
   });
 
   it("names the key revoked or rotated, and says a person who accepted an invitation joined", () => {

@@ -161,7 +161,8 @@ export function AuditView() {
         </button>
       </div>
       <p className="muted small">
-        Who changed access to this workspace (keys, members, roles) and who decided approvals, newest first.
+        Who changed what in this workspace, newest first: access (keys, members, roles), approvals, money, tasks and
+        schedules, memory.
       </p>
       <div className="queue-filters audit-filters" role="toolbar" aria-label="Show audit entries">
         <FilterChips options={KIND_FILTERS} value={kind} onChange={setKind} />
