@@ -224,9 +224,15 @@ export function InboxPanel() {
           {inbox.items.map((item) => (
             <li key={item.key} className={`queue-item inbox-item ${item.read ? "read" : "unread"}`}>
               <button type="button" className="queue-title" onClick={() => open(item)}>
+                {/* Unread: a dot and bold words to the eye, "Unread:" first to a screen reader. */}
+                {!item.read && (
+                  <>
+                    <span className="unread-dot" aria-hidden="true" />
+                    <span className="sr-only">Unread: </span>
+                  </>
+                )}
                 <span className={`chip inbox-${item.kind}`}>{KIND_LABEL[item.kind]}</span>
                 <span className="nav-title">{item.title}</span>
-                {!item.read && <span className="sr-only">(unread)</span>}
               </button>
               <p className="muted small">
                 {markdownPreview(item.detail)} · {relativeTime(item.at)}
