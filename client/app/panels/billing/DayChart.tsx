@@ -1,13 +1,14 @@
-import { useId } from "react";
+import { type RefObject, useId, useLayoutEffect, useRef, useState } from "react";
 import { creditsText, type DayBar } from "../../../../shared/billing-words";
 
 /**
- * Credits spent per day of the month, as bars (SVG, scaled to the panel's width). Each bar
+ * Credits spent per day of the month, as bars (SVG as wide as the panel). Each bar
  * names its day and amount on hover and to assistive technology; the chart as a whole says
  * what a glance would: how much, and the day that cost the most.
  */
 
-const WIDTH = 320;
+/** The width drawn before the panel's is known. */
+const FIRST_WIDTH = 320;
 const HEIGHT = 120;
 const AXIS = 18;
 const TOP = 14;
@@ -15,8 +16,32 @@ const TOP = 14;
 const dayName = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
 const dateOf = (day: string) => new Date(`${day}T00:00:00Z`);
 
+/**
+ * The figure's width in CSS pixels, followed as the panel is resized: the SVG draws in those
+ * pixels (one unit, one pixel), so its text keeps the size the stylesheet gives it at any
+ * width, where a fixed viewBox scaled to the panel would scale its text with it.
+ */
+function useWidth(): [RefObject<HTMLElement | null>, number] {
+  const ref = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(FIRST_WIDTH);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const measure = () => {
+      const w = Math.round(element.getBoundingClientRect().width);
+      if (w > 0) setWidth(w);
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
+
 export function DayChart({ days, today }: { days: readonly DayBar[]; today: string }) {
   const titleId = useId();
+  const [figure, WIDTH] = useWidth();
   const most = days.reduce<DayBar | null>((top, d) => (d.credits > (top?.credits ?? 0) ? d : top), null);
   const max = Math.max(1, most?.credits ?? 0);
   const slot = WIDTH / Math.max(1, days.length);
@@ -27,8 +52,8 @@ export function DayChart({ days, today }: { days: readonly DayBar[]; today: stri
     ? `Credits spent per day: ${spentDays} ${spentDays === 1 ? "day" : "days"} with spending, the most on ${dayName.format(dateOf(most.day))} (${creditsText(most.credits)}).`
     : "Credits spent per day: nothing spent yet this month.";
   return (
-    <figure className="day-chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={titleId}>
+    <figure className="day-chart" ref={figure}>
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width={WIDTH} height={HEIGHT} role="img" aria-labelledby={titleId}>
         <title id={titleId}>{label}</title>
         <line className="day-chart-axis" x1={0} x2={WIDTH} y1={HEIGHT - AXIS} y2={HEIGHT - AXIS} />
         <text className="day-chart-max" x={0} y={10}>
