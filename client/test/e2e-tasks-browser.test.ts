@@ -181,12 +181,13 @@ describe("a task that runs for many steps, with nobody watching", () => {
     await expect(dialog.getByLabel("Goal").inputValue()).resolves.toBe(GOAL_OPENING);
     await dialog.getByLabel("Goal").fill(`${GOAL_OPENING}\nSTEPS: ${steps.join("; ")}`);
     await dialog.getByLabel("Steps").fill("40");
-    // It says what the task may cost at most with that budget, as tasks.estimate has it.
+    // It says what such a task typically costs here and the most it may with that budget, as tasks.estimate has it.
     const worst = await seeded.agent.request("tasks.estimate", { budget: { maxSteps: 40 } });
     await dialog
       .locator(".task-worst-case", {
-        hasText: `At most 40 steps and ${worst.budget.maxTokens.toLocaleString("en-US")} tokens: it may cost up to ${worst.worstCase!.credits.toLocaleString("en-US")} credits`,
+        hasText: `At most 40 steps and ${worst.budget.maxTokens.toLocaleString("en-US")} tokens: typically ~${worst.typical!.credits.toLocaleString("en-US")} credit`,
       })
+      .filter({ hasText: `at most ${worst.worstCase!.credits.toLocaleString("en-US")} credits (its whole budget` })
       .waitFor();
     await shot(page, "01-start-dialog");
     await dialog.getByLabel("Goal").press("Control+Enter");
