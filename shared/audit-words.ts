@@ -231,7 +231,11 @@ export function foldMemoryWrites(entries: readonly AuditEntry[]): AuditItem[] {
         last.entries.push(entry);
         continue;
       }
-      if (last?.kind === "entry" && auditKind(last.entry.action) === "memory" && last.entry.actor?.id === entry.actor?.id) {
+      if (
+        last?.kind === "entry" &&
+        auditKind(last.entry.action) === "memory" &&
+        last.entry.actor?.id === entry.actor?.id
+      ) {
         items[items.length - 1] = { kind: "memory", entries: [last.entry, entry] };
         continue;
       }

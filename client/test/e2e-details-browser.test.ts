@@ -66,8 +66,9 @@ beforeAll(async () => {
   // A task that crosses a small budget: it asks to spend, then Alice raises the budget instead.
   await alice.request("billing.setBudget", { scope: "workspace", limit: 50 });
   const steps = Array.from({ length: NOTES }, (_, i) => `memory_put {"key":"fact-${i}","value":"Fact ${i}"}`);
-  taskId = (await alice.request("tasks.start", { goal: `Note the release facts. STEPS: ${steps.join("; ")}`, threadId: first }))
-    .task.id;
+  taskId = (
+    await alice.request("tasks.start", { goal: `Note the release facts. STEPS: ${steps.join("; ")}`, threadId: first })
+  ).task.id;
   await until(
     () =>
       [...alice.state.approvals.values()].some(
@@ -130,7 +131,10 @@ describe("the details a team reads every day", () => {
       .waitFor();
 
     // Starting a task: a typical cost, read from the task that ran, beside the worst case.
-    await bob.locator(".sidebar .nav-item", { hasText: threadTitle(0) }).first().click();
+    await bob
+      .locator(".sidebar .nav-item", { hasText: threadTitle(0) })
+      .first()
+      .click();
     await bob.getByRole("button", { name: "Start a task" }).first().click();
     const start = bob.getByRole("dialog", { name: "Start a task" });
     await start.getByLabel("Steps").fill("12");
@@ -197,9 +201,7 @@ describe("the details a team reads every day", () => {
     await bob.locator(".schedule-row", { hasText: "Stand-up" }).getByRole("button", { name: "Edit" }).tap();
     const dialog = bob.getByRole("dialog", { name: "Edit schedule" });
     await dialog.getByRole("searchbox", { name: "Find a time zone" }).fill("new york");
-    await expect
-      .poll(() => dialog.getByRole("combobox", { name: "Time zone" }).inputValue())
-      .toBe("America/New_York");
+    await expect.poll(() => dialog.getByRole("combobox", { name: "Time zone" }).inputValue()).toBe("America/New_York");
     const box = (await dialog.getByRole("combobox", { name: "Time zone" }).boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
     await shots(bob, "phone-03-schedule-zone");

@@ -96,7 +96,11 @@ describe("tasks as the app lists them", () => {
     expect(stepLine(task({ status: "waiting" }))).toBe("On step 7 · at most 50");
     expect(stepLine(task({ status: "paused" }))).toBe("6 steps taken · at most 50");
     // An 8-step script and its answer are 9 model calls: a task that ended says it took them, never "Step 9 of 12".
-    const ended = task({ status: "done", used: { steps: 9, tokens: 0, runningMs: 0 }, budget: { ...task().budget, maxSteps: 12 } });
+    const ended = task({
+      status: "done",
+      used: { steps: 9, tokens: 0, runningMs: 0 },
+      budget: { ...task().budget, maxSteps: 12 },
+    });
     expect(stepLine(ended)).toBe("Took 9 steps (at most 12)");
     expect(stepLine({ ...ended, used: { ...ended.used, steps: 1 } })).toBe("Took 1 step (at most 12)");
     expect(stepLine(task({ status: "queued", used: { steps: 0, tokens: 0, runningMs: 0 } }))).toBe(

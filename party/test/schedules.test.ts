@@ -418,7 +418,8 @@ describe("a schedule fires", () => {
     await eventually(async () => expect(await alarms(ws)).toEqual([second(first)]));
     // The row gone (as after an alarm that ran just before a restart): the next start writes it.
     await runInDurableObject(room(ws), async (r: Autopilot) => {
-      for (const row of await r.scheduler.list()) if (row.callback === "fireSchedules") await r.scheduler.cancel(row.id);
+      for (const row of await r.scheduler.list())
+        if (row.callback === "fireSchedules") await r.scheduler.cancel(row.id);
     });
     const warned: string[] = [];
     const warn = vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void warned.push(args.join(" ")));

@@ -32,7 +32,10 @@ export function runsAsWords(owner: { id: string; name: string } | null, viewerId
  * the zone's name, with "/" and "_" read as spaces ("new york" finds America/New_York).
  */
 export function zonesMatching(query: string, zones: readonly string[]): string[] {
-  const words = query.toLowerCase().split(/[\s/_]+/).filter(Boolean);
+  const words = query
+    .toLowerCase()
+    .split(/[\s/_]+/)
+    .filter(Boolean);
   if (words.length === 0) return [...zones];
   return zones.filter((zone) => {
     const name = zone.toLowerCase().replace(/[/_]/g, " ");

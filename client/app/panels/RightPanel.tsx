@@ -89,7 +89,6 @@ function Queue<T extends { id: string; status: string }>({
   );
 }
 
-
 function ApprovalQueue() {
   const approvals = useRoom((s) => s.state.approvals);
   const [filter, setFilter] = useState<ApprovalFilter>("all");

@@ -255,7 +255,9 @@ describe("a reply over a budget", () => {
       // Beside the most it asks, what a reply here typically costs (a stated guess before any was charged).
       const typical = /a reply here typically costs ~([\d,]+) credits?\)/.exec(approval.summary ?? "");
       expect(typical, approval.summary ?? "").not.toBeNull();
-      expect(Number(typical![1]!.replace(/,/g, ""))).toBeLessThanOrEqual((approval.action as { amount: number }).amount);
+      expect(Number(typical![1]!.replace(/,/g, ""))).toBeLessThanOrEqual(
+        (approval.action as { amount: number }).amount,
+      );
       // The thread says what its reply waits for.
       const waiting = await sock.waitFor<EventFrame>(
         (f) =>

@@ -187,8 +187,8 @@ function ScheduleDialog({ where, editing }: { where: ScheduleWhere | null; editi
         </header>
         <div className="task-start-body">
           <p className="muted small">
-            {runsAsWords(editing?.createdBy ?? null, viewerId)}, with nobody connected, in <strong>{place}</strong>. Pause or delete it any time from
-            Schedules.
+            {runsAsWords(editing?.createdBy ?? null, viewerId)}, with nobody connected, in <strong>{place}</strong>.
+            Pause or delete it any time from Schedules.
           </p>
           {!editing && inThread && (
             <fieldset className="schedule-kind">
