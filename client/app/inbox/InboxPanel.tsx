@@ -1,6 +1,7 @@
 import { submitted } from "../lib/form-submit";
 import { useEffect, useState } from "react";
-import { markdownPreview } from "../lib/markdown-preview";
+import { markdownPreview, PREVIEW_SOURCE_CHARS } from "../lib/markdown-preview";
+import { labelledMarkdownText } from "../lib/markdown-text";
 import { ApprovalActions } from "../panels/ApprovalActions";
 import { channelsFor, type InboxItem, type InboxPreferences, type InboxPush } from "../../../shared/protocol/inbox";
 import { useAction } from "../lib/action";
@@ -235,7 +236,11 @@ export function InboxPanel() {
                 <span className="nav-title">{item.title}</span>
               </button>
               <p className="muted small">
-                {markdownPreview(item.detail)} · {relativeTime(item.at)}
+                {/* A reply's line is "Name: their Markdown" (the room's words): the name stays, the rest reads as words. */}
+                {item.kind === "reply" || item.kind === "mention"
+                  ? labelledMarkdownText(item.detail, PREVIEW_SOURCE_CHARS)
+                  : markdownPreview(item.detail)}{" "}
+                · {relativeTime(item.at)}
               </p>
               {item.target.kind === "approval" && <InboxDecision approvalId={item.target.approvalId} />}
             </li>

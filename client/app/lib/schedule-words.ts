@@ -1,6 +1,7 @@
 import { Cron } from "croner";
 import cronstrue from "cronstrue";
 import type { Schedule, ScheduleRun, ScheduleWhen } from "../../../shared/protocol/schedules";
+import { markdownPreview } from "./markdown-preview";
 
 /**
  * A schedule in words a person reads: its times ("every weekday at 09:00, Berlin time"), its
@@ -117,10 +118,12 @@ export function nextRunWords(schedule: Pick<Schedule, "status" | "nextRunAt" | "
 export const actionText = (action: Schedule["action"]): string =>
   action.kind === "prompt" ? action.text : action.goal;
 
-/** What it does, in words: "posts “…”", "gives the Autopilot the task “…”". */
+/** What it does, in words: "posts “…”", "gives the Autopilot the task “…”" (its Markdown as the words it shows). */
 export function actionWords(schedule: Pick<Schedule, "action">): string {
   const { action } = schedule;
-  return action.kind === "prompt" ? `posts “${action.text}”` : `gives the Autopilot the task “${action.goal}”`;
+  return action.kind === "prompt"
+    ? `posts “${markdownPreview(action.text)}”`
+    : `gives the Autopilot the task “${markdownPreview(action.goal)}”`;
 }
 
 /** What started a run, in words: "on time", "run now by Bob", "from its webhook". */

@@ -3,6 +3,7 @@ import type { Instance } from "../../../shared/protocol/instances";
 import type { SearchHit } from "../../../shared/protocol/search";
 import type { Schedule } from "../../../shared/protocol/schedules";
 import type { Thread } from "../../../shared/protocol/threads";
+import { markdownPlain } from "../lib/markdown-text";
 import { whenWords } from "../lib/schedule-words";
 
 /** One row of the ⌘K palette: what it says and what Enter does. */
@@ -117,49 +118,6 @@ export function snippetRuns(text: string, ranges: SearchHit["ranges"] = []): { t
   return runs;
 }
 
-/** Markdown's syntax in a snippet, each match's syntax parts as [start, end) pairs relative to the match. */
-const SYNTAX: Array<{ pattern: RegExp; parts: (m: RegExpExecArray) => Array<[number, number]> }> = [
-  // A fence line, whole (its code is on the lines between).
-  { pattern: /^[ \t]*(```|~~~)[^\n]*$/gm, parts: (m) => [[0, m[0].length]] },
-  // An image or a link keeps its words: `![`/`[` and `](address)` go.
-  {
-    pattern: /(!?\[)[^\]\n]*(\]\([^)\n]*\))/g,
-    parts: (m) => [
-      [0, m[1]!.length],
-      [m[0].length - m[2]!.length, m[0].length],
-    ],
-  },
-  // A heading's hashes, a quote's `>`, a list's marker and a task's box at the start of a line.
-  {
-    pattern: /^[ \t]{0,3}(#{1,6}[ \t]+|>[ \t]?|(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?)/gm,
-    parts: (m) => [[0, m[0].length]],
-  },
-  // Strong, strikethrough and emphasis: the delimiters around words.
-  {
-    pattern: /(\*\*|__|~~)(?=\S)[^\n]*?\S\1/g,
-    parts: (m) => [
-      [0, m[1]!.length],
-      [m[0].length - m[1]!.length, m[0].length],
-    ],
-  },
-  {
-    pattern: /(?<![\w*])\*(?=\S)[^*\n]*?\S\*(?![\w*])/g,
-    parts: (m) => [
-      [0, 1],
-      [m[0].length - 1, m[0].length],
-    ],
-  },
-  {
-    pattern: /(?<![\w_])_(?=\S)[^_\n]*?\S_(?![\w_])/g,
-    parts: (m) => [
-      [0, 1],
-      [m[0].length - 1, m[0].length],
-    ],
-  },
-  // Code spans' backticks, and any a cut left alone.
-  { pattern: /`+/g, parts: (m) => [[0, m[0].length]] },
-];
-
 /**
  * A search snippet (a message's Markdown, cut around its matches) as the words it shows:
  * the syntax goes, line breaks and runs of blanks become one space, and the match ranges
@@ -169,34 +127,13 @@ export function plainSnippet(
   text: string,
   ranges: SearchHit["ranges"] = [],
 ): { text: string; ranges: SearchHit["ranges"] } {
-  const dropped = new Uint8Array(text.length);
-  for (const { pattern, parts } of SYNTAX) {
-    for (const m of text.matchAll(pattern)) {
-      const at = m.index ?? 0;
-      for (const [from, to] of parts(m as RegExpExecArray)) dropped.fill(1, at + from, at + to);
-    }
-  }
-  // Where each kept character lands in the plain text (-1: gone).
-  const to = new Int32Array(text.length).fill(-1);
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    if (dropped[i]) continue;
-    const ch = text[i]!;
-    if (/\s/.test(ch)) {
-      if (out === "" || out.endsWith(" ")) continue;
-      out += " ";
-    } else out += ch;
-    to[i] = out.length - 1;
-  }
-  if (out.endsWith(" ")) {
-    out = out.slice(0, -1);
-    for (let i = 0; i < to.length; i++) if (to[i] === out.length) to[i] = -1;
-  }
+  // The same reading of Markdown as every other preview (lib/markdown-text.ts), with where each character went.
+  const { text: out, at: to } = markdownPlain(text, text.length, { cut: true });
   const moved: SearchHit["ranges"] = [];
   for (const [start, end] of ranges) {
     let first = -1;
     let last = -1;
-    for (let i = Math.max(0, start); i < Math.min(end, text.length); i++) {
+    for (let i = Math.max(0, start); i < Math.min(end, to.length); i++) {
       if (to[i]! < 0) continue;
       if (first < 0) first = to[i]!;
       last = to[i]!;

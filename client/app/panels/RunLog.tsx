@@ -3,6 +3,7 @@ import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { clockTime, countText } from "../lib/format";
+import { labelledMarkdownText } from "../lib/markdown-text";
 import { useModalDialog } from "../lib/modal";
 import { downloadText } from "../lib/download";
 import { useStickToBottom } from "../lib/stick-to-bottom";
@@ -21,6 +22,11 @@ import { RunCost } from "./billing/RunCost";
 /** One entry; its time shows where it differs from the entry before (an approval can come days later). */
 function EntryLine({ entry, time }: { entry: RunLogEntry; time: string | null }) {
   const tool = toolCallParts(entry);
+  // How a run ended carries the Autopilot's answer ("Task done: ## Report …"): its words, not its Markdown.
+  const text = useMemo(
+    () => (entry.kind === "end" || entry.kind === "error" ? labelledMarkdownText(entry.text) : entry.text),
+    [entry.kind, entry.text],
+  );
   return (
     <li className={`run-entry run-${entry.kind} tone-${entryTone(entry)}`} data-seq={entry.seq}>
       <div className="run-entry-body">
@@ -38,7 +44,7 @@ function EntryLine({ entry, time }: { entry: RunLogEntry; time: string | null })
             </div>
           </details>
         ) : (
-          <span className="run-text">{entry.text}</span>
+          <span className="run-text">{text}</span>
         )}
       </div>
       {time && <time dateTime={new Date(entry.at).toISOString()}>{time}</time>}

@@ -3,6 +3,7 @@ import type { Task } from "../../../shared/protocol/tasks";
 import { AutopilotError } from "../../src/errors";
 import { errorText } from "../lib/api";
 import { relativeTime } from "../lib/format";
+import { markdownText } from "../lib/markdown-text";
 import { durationText, isUnfinished, stepLine, TASK_STATUS_WORDS, tokensText } from "../lib/run-log";
 import { useRoom } from "../stores/room";
 import { useTask, useTaskList, useTasks } from "../stores/tasks";
@@ -55,7 +56,8 @@ export function TaskView({ taskId }: { taskId: string }) {
       </p>
       {task.outcome && (
         <p className={`task-outcome-line outcome-${task.status}`} role="status">
-          {task.outcome}
+          {/* The Autopilot's last answer is Markdown: one line of its words here, the thread shows it formatted. */}
+          {markdownText(task.outcome)}
           {task.endedAt && <span className="muted small"> · {relativeTime(task.endedAt)}</span>}
         </p>
       )}
