@@ -85,7 +85,32 @@ const TOOLS: Record<string, (a: Args, n: NameLookup) => string> = {
     `Stop OpenClaw instance ${named("instance", str(a.instanceId), n)} answering in ${the("thread", str(a.threadId), n)}.`,
 };
 
-function toolSummary(tool: string, argumentsText: string, instanceName: string | null, names: NameLookup): string {
+/**
+ * The task whose step asks, when a task's step files the approval: the approver reads which
+ * task and step wants it, not a bare "the Autopilot will" (a task runs with nobody watching).
+ */
+export interface AskingStep {
+  step: number;
+  /** The task's goal (its first line is quoted). */
+  goal: string;
+  /** Who started the task. */
+  startedBy: string;
+}
+
+/** "Step 4 of Alice's task “Release 1.4 …”". */
+export function stepWords(asker: AskingStep): string {
+  const goal = asker.goal.split("\n").find((line) => line.trim()) ?? "";
+  const line = goal.replace(/\s+/g, " ").trim();
+  return `Step ${asker.step} of ${asker.startedBy}’s task ${quoted(line.length > 60 ? `${line.slice(0, 59)}…` : line)}`;
+}
+
+function toolSummary(
+  tool: string,
+  argumentsText: string,
+  instanceName: string | null,
+  names: NameLookup,
+  asker: AskingStep | null,
+): string {
   let args: Args = {};
   try {
     const parsed: unknown = JSON.parse(argumentsText);
@@ -96,12 +121,15 @@ function toolSummary(tool: string, argumentsText: string, instanceName: string |
   if (tool === "openclaw_tool") {
     // The gateway's own tool keeps the name its gateway gives it, quoted: that is what a person looks up there.
     const name = str(args.tool) ?? str(args.name);
+    if (asker)
+      return `${stepWords(asker)} wants to run ${name ? `the OpenClaw tool ${quoted(name)}` : "a tool of the OpenClaw instance"} once on instance ${instanceName ? quoted(instanceName) : "(detached)"}.`;
     return `The Autopilot runs ${name ? `the OpenClaw tool ${quoted(name)}` : "a tool of the OpenClaw instance"} once on instance ${instanceName ? quoted(instanceName) : "(detached)"}.`;
   }
   const known = TOOLS[tool];
+  const who = asker ? `${stepWords(asker)} wants to` : "The Autopilot will";
   return known
-    ? `The Autopilot will ${lowerFirst(known(args, names))}`
-    : `The Autopilot will ${toolWords(tool)} once, with the arguments below.`;
+    ? `${who} ${lowerFirst(known(args, names))}`
+    : `${who} ${toolWords(tool)} once, with the arguments below.`;
 }
 
 const CHANNEL_LABELS: Record<string, string> = { telegram: "Telegram", discord: "Discord", slack: "Slack" };
@@ -121,6 +149,8 @@ export function approvalSummary(
   title: string,
   names: NameLookup,
   instanceName: string | null = null,
+  /** A task's step asks (a tool call of its run). */
+  asker: AskingStep | null = null,
 ): string {
   if (!action) return clip(title);
   switch (action.kind) {
@@ -129,7 +159,7 @@ export function approvalSummary(
         `${action.amount.toLocaleString("en-US")} more credits for ${action.what}, once; the ${budgetName(action.budget.scope)} budget is raised by that for this period.`,
       );
     case "tool":
-      return clip(toolSummary(action.tool, action.arguments, instanceName, names));
+      return clip(toolSummary(action.tool, action.arguments, instanceName, names, asker));
     case "exec":
       return clip(
         `An agent on OpenClaw instance ${named("instance", action.instanceId, names)} runs \`${action.command}\` once${action.cwd ? ` in ${whereIn(action.cwd, action.instanceId)}` : ""}.`,

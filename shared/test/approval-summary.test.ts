@@ -16,6 +16,23 @@ const tool = (name: string, args: unknown): Approval["action"] => ({
 });
 
 describe("what an approval will do, in plain words", () => {
+  it("says which task and step asks when a task's step files it", () => {
+    const asker = {
+      step: 4,
+      goal: "Release 1.4: tag, notes and the announcement\nmore lines",
+      startedBy: "Alice Owner",
+    };
+    expect(approvalSummary(tool("threads_archive", { threadId: "thr_babd8c9" }), "t", names, null, asker)).toBe(
+      "Step 4 of Alice Owner’s task “Release 1.4: tag, notes and the announcement” wants to archive the thread “Old plans”: it leaves the thread list.",
+    );
+    expect(approvalSummary(tool("memory_delete", "{}"), "t", names, null, { ...asker, goal: "x".repeat(200) })).toBe(
+      `Step 4 of Alice Owner’s task “${"x".repeat(59)}…” wants to forget a note once, with the arguments below.`,
+    );
+    expect(approvalSummary(tool("openclaw_tool", { tool: "exec" }), "t", names, "Work gateway", asker)).toMatch(
+      /^Step 4 of Alice Owner’s task “Release 1\.4.*” wants to run the OpenClaw tool “exec” once on instance “Work gateway”\.$/,
+    );
+  });
+
   it("resolves ids to names in the Autopilot's tool calls, and never shows a record id the room has no name for", () => {
     expect(approvalSummary(tool("threads_archive", { threadId: "thr_babd8c9", archived: true }), "t", names)).toBe(
       "The Autopilot will archive the thread “Old plans”: it leaves the thread list.",

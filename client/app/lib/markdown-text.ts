@@ -48,7 +48,8 @@ function markWords(tree: Node, source: string, keep: Uint8Array): void {
       else if (node.type === "inlineCode" || node.type === "code") {
         // Past the opening fence or backticks: the value is what is between them.
         const value = node.value ?? "";
-        const skip = node.type === "inlineCode" ? 1 : FENCE.test(source.slice(start, start + 6)) ? lineEnd(source, start) : 0;
+        const skip =
+          node.type === "inlineCode" ? 1 : FENCE.test(source.slice(start, start + 6)) ? lineEnd(source, start) : 0;
         const from = value ? source.indexOf(value[0]!, start + skip) : -1;
         if (from >= 0 && from < end) keepAligned(keep, source, from, end, value);
       } else if (node.type === "image" && node.alt) keepAligned(keep, source, start + 2, end, node.alt);

@@ -91,6 +91,10 @@ describe("a task goes on with nobody watching", () => {
       (a: Approval) => a.action?.kind === "tool" && a.action.runId === task.id,
     );
     expect(pending).toMatchObject({ title: "The Autopilot wants to archive a thread", onBehalfOf: { kind: "user" } });
+    // Its words (what mail, push, chats and the app all show) say which task and step asks.
+    expect(pending!.summary).toBe(
+      `Step 2 of ${owner.name}’s task “${goal.slice(0, 59)}…” wants to archive the thread “Old plans”: it leaves the thread list.`,
+    );
     expect(sock.events("thread.archived")).toHaveLength(0);
     // The starter may not decide it alone (two-person rule); the wait survives a restart.
     await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => state.abort("restart")).catch(() => {});

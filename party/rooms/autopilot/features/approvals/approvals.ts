@@ -23,7 +23,7 @@ import type { AccessVerdict } from "../../../../auth/current-access";
 import type { ApprovalKind } from "../../../../../shared/protocol/settings";
 import { getSettings } from "../../kernel/settings";
 import { getThread, requireThread } from "../threads/index";
-import { approvalSummary, type NameLookup } from "../../../../../shared/approval-summary";
+import { type AskingStep, approvalSummary, type NameLookup } from "../../../../../shared/approval-summary";
 import { readable } from "../../../../records/codec";
 import { approvalRecord, instanceRecord, jobRecord, threadRecord } from "../../../../records/documents";
 
@@ -88,6 +88,8 @@ export function requestApproval(
   params: Omit<z.output<typeof ApprovalsRequestParams>, "idempotencyKey"> & { idempotencyKey?: string },
   action: Approval["action"] = null,
   builtInMs?: number,
+  /** A task's step asks: its summary says which task and step (shared/approval-summary.ts). */
+  asker: AskingStep | null = null,
 ): { approval: Approval } {
   if (params.threadId) requireThread(ctx.sql, params.threadId);
   const lifetime = lifetimeOf(ctx.sql, action ?? null, params.expiresInMs, builtInMs);
@@ -102,6 +104,7 @@ export function requestApproval(
       params.title,
       names,
       threadInstance ? names.instance(threadInstance) : null,
+      asker,
     ),
     details: params.details,
     risk: params.risk,

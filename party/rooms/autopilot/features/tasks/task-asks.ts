@@ -51,6 +51,8 @@ export function askForCall(ops: TaskAskOps, task: TaskDoc, call: TaskCall): void
       },
       { kind: "tool", runId: task.id, toolCallId: call.toolCallId, tool: call.tool, arguments: args },
       approvalTtl(ops),
+      // The approver reads which task and step asks, wherever the approval reaches them.
+      { step: fresh.inflight.step, goal: fresh.goal, startedBy: fresh.startedBy.name },
     );
     const calls = fresh.inflight.calls.map((c) =>
       c.toolCallId === call.toolCallId ? { ...c, roomApprovalId: approval.id } : c,
