@@ -4,22 +4,42 @@
 // stream; a gated tool's approval card is approved from Bob's queue and Alice sees the
 // result; a follow-up queued behind a pending approval goes ahead without it. Screenshots go to test-artifacts/ (git-ignored).
 import { readdirSync, readFileSync } from "node:fs";
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
 import { rawInternals } from "../../shared/test/plain-text-check";
-import { agentScript } from "../../runtime/test/scripted-model";
+import { agentScript, type ChatRequest, type ScriptedTurn } from "../../runtime/test/scripted-model";
 import { modelVars, withScriptedModel, withServer } from "./e2e-helpers";
 
 const stamp = Date.now();
 const MODEL_KEY = `autopilot-model-key-${stamp}-c41f`;
 
+/** The release task's goal: a gate at step 4 among ungated steps, then an answer in Markdown. */
+const RELEASE_GOAL = "Release 1.4: tag, notes and the announcement";
+const RELEASE_STEPS = 6;
+const RELEASE_REPORT = "## Release report\n\n**6 steps** done.\n\n| Step | State |\n|---|---|\n| tag | ok |";
+
+/** agentScript, except the release task answers in Markdown once its steps are done. */
+function script(request: ChatRequest): ScriptedTurn {
+  const messages = request.messages ?? [];
+  const lastUser = messages.findLastIndex((m) => m.role === "user");
+  const steps = messages.slice(lastUser + 1).filter((m) => m.role === "assistant" && m.tool_calls?.length).length;
+  const goal = JSON.stringify(messages[lastUser]?.content ?? "");
+  if (goal.includes(RELEASE_GOAL) && steps === RELEASE_STEPS) return { text: RELEASE_REPORT };
+  return agentScript(request);
+}
+
 // A real endpoint refuses calls without its key: the replies below prove the key reached the Worker.
-const model = withScriptedModel({ usage: "when-asked", apiKey: MODEL_KEY, reply: agentScript });
+const model = withScriptedModel({ usage: "when-asked", apiKey: MODEL_KEY, reply: script });
 const server = withServer(() => ({ vars: modelVars(model, MODEL_KEY) }));
 const browser = withBrowser();
 let alice: Page;
 let bob: Page;
+let bobContext: BrowserContext;
+let workspace: string;
+/** The sizes the issue checks: a laptop and a phone. */
+const DESKTOP = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
 
 const shot = screenshots("autopilot");
 
@@ -31,8 +51,8 @@ async function send(page: Page, text: string) {
 }
 
 beforeAll(async () => {
-  alice = (await openPage(browser, "Alice")).page;
-  bob = (await openPage(browser, "Bob")).page;
+  alice = (await openPage(browser, "Alice", { viewport: DESKTOP })).page;
+  ({ page: bob, ctx: bobContext } = await openPage(browser, "Bob", { viewport: DESKTOP }));
 });
 
 describe("the Autopilot in two browsers", () => {
@@ -54,7 +74,7 @@ describe("the Autopilot in two browsers", () => {
   it("Alice asks in a thread; Bob sees the reply stream with the Autopilot working", async () => {
     const bobEmail = `bob-${stamp}@example.test`;
     await Promise.all([signUp(alice, "Alice", `alice-${stamp}@example.test`), signUp(bob, "Bob", bobEmail)]);
-    const workspace = await alice.locator("#workspace-switcher").inputValue();
+    workspace = await alice.locator("#workspace-switcher").inputValue();
     await alice.getByRole("button", { name: "Members & keys" }).click();
     const dialog = alice.getByRole("dialog");
     await dialog.getByLabel("Email of the person to add").fill(bobEmail);
@@ -154,15 +174,27 @@ describe("the Autopilot in two browsers", () => {
     await shot(bob, "04-bob-approved");
 
     // In words (shared/plain-words.ts): what the call did and how it went, not the tool's name.
-    const call = alice.locator(".tool-call", { hasText: "Archive a thread" });
+    const call = alice.locator(".tool-call", { hasText: "Archive the thread “Old plans”" });
     await call.waitFor({ timeout: 20_000 });
     await expect.poll(() => call.locator(".chip").textContent()).toBe("Done");
+    // Decided: one line where the card was says who decided what, and when.
+    await alice
+      .locator(".approval-decision", { hasText: /^✓ Bob approved: archive the thread “Old plans” · \d/ })
+      .waitFor();
     // The run goes on to its reply: once that has arrived the list stops growing and scrolling,
     // so the click below lands on the call's summary and not where it was a moment before.
     await alice.locator(".message:not(.streaming)", { hasText: "TOOL RESULT SEEN" }).waitFor({ timeout: 20_000 });
-    await call.locator("summary").click();
+    await call.locator(":scope > summary").click();
     await expect.poll(() => call.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
     await call.getByText("Approved by Bob").waitFor();
+    // Its arguments in words; the JSON only one disclosure further down, as text.
+    expect(await call.locator(".tool-arguments:not(.tool-result) dt").allTextContents()).toEqual([
+      "Thread",
+      "Archived",
+    ]);
+    expect(await call.locator(".tool-arguments:not(.tool-result)").textContent()).toBe("ThreadOld plansArchivedyes");
+    await call.locator(".tool-json > summary").click();
+    await call.locator(".tool-json pre", { hasText: `"threadId":"${oldPlans}"` }).waitFor();
     // Decided: the card gave way to the tool call that carries the outcome.
     expect(await alice.locator(".approval-card").count()).toBe(0);
     await shot(alice, "05-tool-result");
@@ -226,11 +258,14 @@ describe("the Autopilot in two browsers", () => {
     await shot(bob, "08b-bob-can-go-ahead");
     await waiting.getByRole("button", { name: "Go ahead without it" }).click();
 
-    const call = alice.locator(".tool-call", { hasText: "Archive a thread" });
+    const call = alice.locator(".tool-call", { hasText: "Archive the thread “Queued behind an approval”" });
     await call.waitFor({ timeout: 20_000 });
     await expect.poll(() => call.locator(".chip").textContent()).toBe("Not run");
+    await alice
+      .locator(".approval-decision", { hasText: /^⌛ Withdrawn: archive the thread .* — “Bob went ahead without it”$/ })
+      .waitFor();
     // Bob went ahead without it: its approval reads Withdrawn, not Expired (nobody let it run out).
-    await call.locator("summary").click();
+    await call.locator(":scope > summary").click();
     await call.locator(".outcome", { hasText: "Withdrawn" }).getByText("Bob went ahead without it").waitFor();
     await alice.locator(".message", { hasText: "answered after going ahead" }).last().waitFor({ timeout: 20_000 });
     await expect.poll(() => alice.locator(".message", { hasText: "TOOL RESULT SEEN" }).count()).toBeGreaterThan(0);
@@ -257,6 +292,139 @@ describe("the Autopilot in two browsers", () => {
     expect(lines.flatMap(rawInternals)).toEqual([]);
     await shot(bob, "09b-audit-in-words");
   });
+
+  it("a task's gated step names its task and step and links to it; the decision stays as a line; the calls fold; previews show no Markdown", async () => {
+    await alice.getByRole("tab", { name: "Inspector" }).click();
+    for (const title of ["Docs: API keys page", "Release 1.4"]) {
+      await alice.getByLabel("New thread title").fill(title);
+      await alice.getByRole("button", { name: "Create", exact: true }).click();
+    }
+    await alice
+      .locator(".sidebar")
+      .getByRole("button", { name: /Docs: API keys page/ })
+      .click();
+    const docs = (await alice.locator(".thread-view").getAttribute("data-thread-id"))!;
+    await alice
+      .locator(".sidebar")
+      .getByRole("button", { name: /Release 1\.4/ })
+      .click();
+    await expect.poll(() => alice.locator(".thread-view").getAttribute("data-thread-id")).not.toBe(docs);
+    const release = (await alice.locator(".thread-view").getAttribute("data-thread-id"))!;
+    // Alice writes here first (so she follows it): the Autopilot's answer is Markdown, a heading and a table.
+    await send(alice, "SAY:\n## House rules\n\n| Day | Owner |\n|---|---|\n| Thu | **Ada** |");
+    await alice.locator(".message.from-agent .md table").waitFor({ timeout: 20_000 });
+
+    const list = "threads_list {}";
+    const read = `messages_list {"threadId":"${release}"}`;
+    const steps = [list, list, list, `threads_archive {"threadId":"${docs}"}`, read, read];
+    await alice.locator(".thread-view").getByRole("button", { name: "Start a task" }).click();
+    const dialog = alice.getByRole("dialog", { name: "Start a task" });
+    await dialog.getByLabel("Goal").fill(`${RELEASE_GOAL}\nSTEPS: ${steps.join("; ")}`);
+    await dialog.getByRole("button", { name: "Start task" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const taskId = (await alice.locator(".task-view").getAttribute("data-task-id"))!;
+    await alice.locator(".task-view .task-where").getByRole("button", { name: "Release 1.4" }).click();
+
+    // The approval names the step and the task wherever it reaches a person: the thread's card, the queue, the inbox.
+    const asks = `Step 4 of Alice’s task “${RELEASE_GOAL}” wants to archive the thread “Docs: API keys page”`;
+    const card = alice.locator(".approval-card", { hasText: asks });
+    await card.waitFor({ timeout: 30_000 });
+    await card.getByRole("button", { name: "Open the task’s run log" }).waitFor();
+    await shot(alice, "10-task-step-card");
+    await bob.getByRole("tab", { name: /Approvals/ }).click();
+    const item = bob.locator(".queue-item", { hasText: asks });
+    await item.waitFor({ timeout: 20_000 });
+    await bob.getByRole("tab", { name: /Inbox/ }).click();
+    await bob
+      .locator(".inbox-item", { hasText: asks })
+      .getByRole("button", { name: "Open the task’s run log" })
+      .waitFor();
+
+    // Bob's phone: the same words, and the link opens the task's run log.
+    const phoneContext = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+    await phoneContext.addCookies(await bobContext.cookies());
+    const phone = await phoneContext.newPage();
+    await phone.goto(`${server.url}/?w=${workspace}`);
+    await phone.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+    await phone
+      .getByRole("navigation", { name: "Sections" })
+      .getByRole("button", { name: /Approvals/ })
+      .click();
+    const phoneItem = phone.locator(".queue-item", { hasText: asks });
+    await phoneItem.waitFor();
+    await shot(phone, "11-phone-task-step-approval");
+    await phone.emulateMedia({ colorScheme: "dark" });
+    await shot(phone, "11b-phone-task-step-approval-dark");
+    await phoneItem.getByRole("button", { name: "Open the task’s run log" }).click();
+    await phone.locator(`.task-view[data-task-id="${taskId}"]`).waitFor();
+    await shot(phone, "12-phone-task-view");
+
+    // Bob approves; the thread keeps one line of the decision where the card was.
+    await bob.getByRole("tab", { name: /Approvals/ }).click();
+    await item.getByRole("button", { name: "Approve" }).click();
+    const thread = alice.locator(`.thread-view[data-thread-id="${release}"]`);
+    await thread.locator(".message.from-agent", { hasText: "Release report" }).waitFor({ timeout: 30_000 });
+    await thread
+      .locator(".approval-decision", { hasText: /^✓ Bob approved: archive the thread “Docs: API keys page” · \d/ })
+      .waitFor();
+    expect(await thread.locator(".approval-card").count()).toBe(0);
+    // The task's six calls are one block, not six messages; Enter on its line opens it.
+    const group = thread.locator(".tool-group");
+    expect(await group.count()).toBe(1);
+    expect(await thread.locator(".message.tool-message").count()).toBe(1);
+    const line = group.locator(".tool-group-fold > summary");
+    await expect
+      .poll(() => line.textContent())
+      .toBe(
+        "6 tool calls: list the threads ×3, archive the thread “Docs: API keys page”, read a thread's messages in “Release 1.4” ×2",
+      );
+    await line.focus();
+    await alice.keyboard.press("Enter");
+    await expect
+      .poll(() => group.locator(".tool-group-fold").evaluate((d) => (d as HTMLDetailsElement).open))
+      .toBe(true);
+    expect(await group.locator(".tool-call").count()).toBe(RELEASE_STEPS);
+    await group.locator(".approval-decision").scrollIntoViewIfNeeded();
+    await shot(alice, "13-thread-folded-calls-decision");
+    await alice.emulateMedia({ colorScheme: "dark" });
+    await shot(alice, "13b-thread-folded-calls-decision-dark");
+    await alice.emulateMedia({ colorScheme: "light" });
+
+    // No Markdown's syntax where a line of text stands for it: the task's result and run log, the inbox, ⌘K.
+    const raw = /\*\*|##|\|\s*-{3}/;
+    await alice
+      .locator(".thread-view .thread-task")
+      .getByRole("button", { name: /Last task/ })
+      .click();
+    const taskView = alice.locator(`.task-view[data-task-id="${taskId}"]`);
+    const result = taskView.locator(".task-outcome-line");
+    await expect
+      .poll(() => result.textContent(), { timeout: 20_000 })
+      .toMatch(/^Release report 6 steps done\. Step · State tag · ok/);
+    const end = taskView.locator(".run-end .run-text");
+    await expect
+      .poll(() => end.textContent(), { timeout: 20_000 })
+      .toBe("Task done: Release report 6 steps done. Step · State tag · ok");
+    await shot(alice, "14-task-result-plain");
+    const texts = [(await result.textContent()) ?? "", (await end.textContent()) ?? ""];
+    await alice.getByRole("tab", { name: /Inbox/ }).click();
+    // Her inbox's reply line: the Autopilot's newest answer in the thread she wrote in, as words.
+    const reply = alice.locator(".inbox-item", { hasText: /repl(y|ies) in “Release 1\.4”/ });
+    await reply.waitFor({ timeout: 20_000 });
+    expect(await reply.locator("p").first().textContent()).toMatch(
+      /^Autopilot: Release report 6 steps done\. Step · State tag · ok · /,
+    );
+    await shot(alice, "15-inbox-plain");
+    await alice.keyboard.press("Control+k");
+    await alice.getByRole("combobox", { name: /search messages/ }).fill("Owner");
+    const hits = alice.locator(".palette-item", { hasText: "Owner" });
+    await hits.first().waitFor({ timeout: 20_000 });
+    await shot(alice, "16-search-snippet-plain");
+    texts.push(...(await hits.allTextContents()), (await reply.textContent()) ?? "");
+    expect(texts.filter((text) => raw.test(text))).toEqual([]);
+    await alice.keyboard.press("Escape");
+    await phoneContext.close();
+  }, 180_000);
 
   it("Memory and Billing: Alice remembers something, Bob sees it live; usage counts the replies", async () => {
     await bob.getByRole("tab", { name: "Memory" }).click();

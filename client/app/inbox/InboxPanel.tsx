@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { markdownPreview, PREVIEW_SOURCE_CHARS } from "../lib/markdown-preview";
 import { labelledMarkdownText } from "../lib/markdown-text";
 import { ApprovalActions } from "../panels/ApprovalActions";
+import { ApprovalTaskLink } from "../panels/ApprovalContext";
 import { channelsFor, type InboxItem, type InboxPreferences, type InboxPush } from "../../../shared/protocol/inbox";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
@@ -255,7 +256,13 @@ export function InboxPanel() {
 /** An approval waiting for this person is decided from the inbox itself, with the same buttons as the queue. */
 function InboxDecision({ approvalId }: { approvalId: string }) {
   const approval = useRoom((s) => s.state.approvals.get(approvalId));
-  return approval?.status === "pending" ? <ApprovalActions approval={approval} compact /> : null;
+  if (approval?.status !== "pending") return null;
+  return (
+    <>
+      <ApprovalTaskLink approval={approval} />
+      <ApprovalActions approval={approval} compact />
+    </>
+  );
 }
 
 /** Follow or unfollow a thread's replies in one's inbox. */

@@ -23,6 +23,9 @@ export function useMessageFocus(
     const el = list.current?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(focus.messageId)}"]`);
     if (el) {
       stickToBottom.current = false;
+      // A tool call folded into its run's block (panels/ToolCall.tsx) opens to show it.
+      for (let fold = el.closest("details"); fold; fold = fold.parentElement?.closest("details") ?? null)
+        fold.open = true;
       el.setAttribute("data-found", "");
       el.setAttribute("tabindex", "-1");
       // Only the list scrolls: scrollIntoView would scroll every scrollable ancestor, the page's too.

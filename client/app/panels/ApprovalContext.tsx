@@ -1,5 +1,8 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import type { NameLookup } from "../../../shared/approval-summary";
 import type { Approval } from "../../../shared/protocol/approvals";
+import { approvalTaskId, type Fact, factsOf, namesIn } from "../lib/tool-words";
+import { useUi } from "../stores/ui";
 import { relativeTime, timeUntil } from "../lib/format";
 import { useRoom } from "../stores/room";
 
@@ -22,8 +25,13 @@ function useMinuteClock(ms = 30_000): number {
 
 /** What it will do; nothing when that is its title word for word (an agent's own request), which every view shows already. */
 export function ApprovalSummary({ approval }: { approval: Approval }) {
-  if (!approval.summary || approval.summary === approval.title) return null;
-  return <p className="approval-summary">{approval.summary}</p>;
+  const summary = approval.summary && approval.summary !== approval.title ? approval.summary : null;
+  return (
+    <>
+      {summary && <p className="approval-summary">{summary}</p>}
+      <ApprovalTaskLink approval={approval} />
+    </>
+  );
 }
 
 /** "Asked by the Autopilot for Ada · 5 minutes ago · expires in 23 hours". */
@@ -48,69 +56,83 @@ export function ApprovalAsked({ approval }: { approval: Approval }) {
   );
 }
 
-const ID_FIELDS: Record<string, "threads" | "instances" | "jobs" | "approvals"> = {
-  threadId: "threads",
-  instanceId: "instances",
-  jobId: "jobs",
-  approvalId: "approvals",
-};
+/** The room's names for ids, as the client holds them now. */
+export function useNames(): NameLookup {
+  const threads = useRoom((s) => s.state.threads);
+  const instances = useRoom((s) => s.state.instances);
+  const jobs = useRoom((s) => s.state.jobs);
+  return useMemo(() => namesIn({ threads, instances, jobs }), [threads, instances, jobs]);
+}
 
-/** An argument's name in words: `threadId` → "Thread", `maxSteps` → "Max steps". */
-export function argumentLabel(key: string): string {
-  const words = key
-    .replace(/Id$/, "")
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/[_-]+/g, " ")
-    .trim()
-    .toLowerCase();
-  return words ? words[0]!.toUpperCase() + words.slice(1) : key;
+/** Facts in words (lib/tool-words.ts): a name the room knows decides, its id stays at hand in the tooltip. */
+export function FactList({
+  facts,
+  more,
+  compact = false,
+  of = "arguments",
+}: {
+  facts: Fact[];
+  more: number;
+  compact?: boolean;
+  /** What the facts are of: a call's arguments or its result. */
+  of?: "arguments" | "result";
+}) {
+  return (
+    <dl className={`facts tool-arguments tool-${of} ${compact ? "compact" : ""}`}>
+      {facts.map((fact) => (
+        <div key={fact.key} className="fact">
+          <dt title={fact.key}>{fact.label}</dt>
+          <dd title={fact.raw}>{fact.named ? <strong>{fact.text}</strong> : fact.text}</dd>
+        </div>
+      ))}
+      {more > 0 && (
+        <div className="fact">
+          <dt>…</dt>
+          <dd className="muted">{more} more in the details</dd>
+        </div>
+      )}
+    </dl>
+  );
 }
 
 /**
  * A tool call's arguments as a list, each named in words, each id shown as the name the room
- * knows for it (a thread's title, an instance's name), so nobody decides on `thr_babd8c9…`.
- * Arguments that are not a JSON object (clipped ones) show as they are.
+ * knows for it (a thread's title, an instance's name), times in the reader's time, so nobody
+ * decides on `thr_babd8c9…` or epoch milliseconds. Arguments that are not a JSON object
+ * (clipped ones) show as they are.
  */
 export function ToolArguments({ text, compact = false }: { text: string; compact?: boolean }) {
-  const state = useRoom((s) => s.state);
-  let args: Record<string, unknown> | null = null;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) args = parsed as Record<string, unknown>;
-  } catch {
-    args = null;
-  }
-  if (!args || Object.keys(args).length === 0) {
+  const names = useNames();
+  const read = useMemo(() => factsOf(text, names), [text, names]);
+  if (!read || read.facts.length === 0) {
     return (
       <pre className={compact ? "command compact" : "command"} title="Arguments">
-        <code>{text}</code>
+        <code>{text || "none"}</code>
       </pre>
     );
   }
-  const nameOf = (key: string, value: unknown): string | null => {
-    const kind = ID_FIELDS[key];
-    if (!kind || typeof value !== "string") return null;
-    const item = state[kind].get(value) as { title?: string; name?: string } | undefined;
-    return item?.title ?? item?.name ?? null;
-  };
+  return <FactList facts={read.facts} more={read.more} compact={compact} />;
+}
+
+/**
+ * Which task's step asks, to open its run log: a task's gated call or spend approval names
+ * the task in its summary; this opens it in the app.
+ */
+export function ApprovalTaskLink({ approval }: { approval: Approval }) {
+  // A spend approval links its task in its own details (billing/SpendDetails.tsx).
+  const taskId = approval.action?.kind === "tool" ? approvalTaskId(approval) : null;
+  const select = useUi((s) => s.select);
+  if (!taskId) return null;
   return (
-    <dl className={`facts tool-arguments ${compact ? "compact" : ""}`}>
-      {Object.entries(args).map(([key, value]) => {
-        const name = nameOf(key, value);
-        return (
-          <div key={key} className="fact">
-            <dt title={key}>{argumentLabel(key)}</dt>
-            <dd>
-              {name ? (
-                // The name decides; the id stays at hand in its tooltip.
-                <strong title={String(value)}>{name}</strong>
-              ) : (
-                <code>{typeof value === "string" ? value : JSON.stringify(value)}</code>
-              )}
-            </dd>
-          </div>
-        );
-      })}
-    </dl>
+    <p className="small approval-task">
+      <button
+        type="button"
+        className="link"
+        data-task-link={taskId}
+        onClick={() => select(`task:${taskId}`, { focus: true })}
+      >
+        Open the task’s run log
+      </button>
+    </p>
   );
 }

@@ -9,7 +9,7 @@ import { gatewayLine, startingOperation } from "../lib/instance-status";
 import { clockTime, relativeTime } from "../lib/format";
 import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
-import { ToolCallBlock } from "./ToolCall";
+import { DecisionLines, ToolCallBlock } from "./ToolCall";
 import { FormError } from "../lib/form-error";
 import { Markdown } from "../lib/markdown";
 import { MessageBoundary } from "../lib/message-boundary";
@@ -85,7 +85,10 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
       </div>
       <MessageBoundary text={m.text}>
         {m.tool ? (
-          <ToolCallBlock tool={m.tool} />
+          <>
+            <ToolCallBlock tool={m.tool} />
+            <DecisionLines tools={[m.tool]} />
+          </>
         ) : kind === "tool" ? (
           <ToolBlock text={m.text} />
         ) : kind === "error" ? (

@@ -20,6 +20,8 @@ import { ChatStartProgress, FirstRunCard, StartChatButton } from "./ChatStart";
 import { RunWaiting } from "./RunWaiting";
 import { SessionView } from "./SessionView";
 import { ThreadApprovals } from "./ThreadApprovals";
+import { ToolCallGroup } from "./ToolCall";
+import { foldToolRuns } from "../lib/tool-words";
 import { TaskView } from "./TaskView";
 import { FormError } from "../lib/form-error";
 import { ProgressBar } from "../lib/progress-bar";
@@ -122,7 +124,14 @@ function ThreadView({ threadId }: { threadId: string }) {
             {canWrite ? "Write the first one below — agents watching this workspace see it at once." : ""}
           </li>
         ) : (
-          page.messages.map((m) => <MessageItem key={m.id} message={m} mark={firstMessageMark(thread, m.id)} />)
+          // A run's consecutive tool calls read as one block (lib/tool-words.ts), not one message each.
+          foldToolRuns(page.messages).map((run) =>
+            run.kind === "calls" ? (
+              <ToolCallGroup key={run.messages[0]!.id} messages={run.messages} />
+            ) : (
+              <MessageItem key={run.message.id} message={run.message} mark={firstMessageMark(thread, run.message.id)} />
+            ),
+          )
         )}
         <OutgoingMessages threadId={threadId} />
         {streams.map((stream) => (

@@ -1,45 +1,132 @@
+import { useMemo } from "react";
 import type { MessageTool } from "../../../shared/protocol/agent";
-import { shortDuration, statusWords, toolLabel } from "../../../shared/plain-words";
+import type { Message } from "../../../shared/protocol/threads";
+import { shortDuration, statusWords } from "../../../shared/plain-words";
+import { clockTime } from "../lib/format";
+import { callsLine, callWords, decisionLine, factsOf, resultLine } from "../lib/tool-words";
 import { useRoom } from "../stores/room";
 import { ApprovalOutcome } from "./ApprovalActions";
+import { FactList, ToolArguments, useNames } from "./ApprovalContext";
 
 /**
  * A tool call the Autopilot made (protocol 5, `message.tool`): collapsed to what it did in
- * words (shared/plain-words.ts), its outcome and duration; expanded, the arguments and result. Both are whatever the model and
- * the tool produced, so they render only as preformatted text. <details> gives the
- * keyboard toggle and the expanded state to assistive tech without script.
+ * words (shared/plain-words.ts, the thread or instance it acted on named), its outcome and
+ * duration; expanded, its arguments and result in words (lib/tool-words.ts), with the JSON
+ * the model and the tool wrote one more disclosure down for the curious, as text only.
+ * <details> gives the keyboard toggle and the expanded state to assistive tech without script.
  */
+
+/** The most of a call's JSON shown (the room clips it already; a hostile peer might not). */
+const MAX_JSON = 4000;
+
+/** A call's result in words: facts for an object, a line for the rest. */
+function ToolResult({ tool }: { tool: MessageTool }) {
+  const names = useNames();
+  const read = useMemo(() => factsOf(tool.result, names), [tool.result, names]);
+  if (tool.result === null)
+    return (
+      <p className="muted small">
+        It never ran:{" "}
+        {tool.status === "denied"
+          ? "it was not allowed."
+          : tool.status === "expired"
+            ? "its approval was not given (it expired or was withdrawn)."
+            : "it failed before it started."}
+      </p>
+    );
+  if (read && read.facts.length > 0) return <FactList facts={read.facts} more={read.more} compact of="result" />;
+  return <p className="small tool-result-line">{resultLine(tool.result)}</p>;
+}
 
 export function ToolCallBlock({ tool }: { tool: MessageTool }) {
   const approval = useRoom((s) => (tool.approvalId ? s.state.approvals.get(tool.approvalId) : undefined));
+  const names = useNames();
   const took = tool.durationMs === null ? null : shortDuration(tool.durationMs);
+  const words = useMemo(() => callWords(tool.name, tool.arguments, names), [tool.name, tool.arguments, names]);
   return (
     <details className={`tool-call tool-${tool.status}`}>
       <summary>
         <span className="tool-name" title={tool.name}>
-          {toolLabel(tool.name)}
+          {words[0]?.toUpperCase()}
+          {words.slice(1)}
         </span>
         <span className={`chip tool-status-${tool.status}`}>{statusWords("tool", tool.status)}</span>
         {took && <span className="muted small">{took}</span>}
       </summary>
       <div className="tool-call-body">
         <p className="field-label">Arguments</p>
-        <pre className="tool-text">{tool.arguments}</pre>
+        <ToolArguments text={tool.arguments} compact />
         <p className="field-label">Result</p>
-        {tool.result === null ? (
-          <p className="muted small">
-            It never ran:{" "}
-            {tool.status === "denied"
-              ? "it was not allowed."
-              : tool.status === "expired"
-                ? "its approval was not given (it expired or was withdrawn)."
-                : "it failed before it started."}
-          </p>
-        ) : (
-          <pre className="tool-text">{tool.result}</pre>
-        )}
+        <ToolResult tool={tool} />
         {approval && <ApprovalOutcome approval={approval} />}
+        <details className="tool-json">
+          <summary>Details as the model and the tool wrote them</summary>
+          <p className="field-label">Arguments</p>
+          <pre className="tool-text">{tool.arguments.slice(0, MAX_JSON)}</pre>
+          {tool.result !== null && (
+            <>
+              <p className="field-label">Result</p>
+              <pre className="tool-text">{tool.result.slice(0, MAX_JSON)}</pre>
+            </>
+          )}
+        </details>
       </div>
     </details>
+  );
+}
+
+/**
+ * What a person decided about the gated calls among these, one line each, where the
+ * approval's card was before (the card leaves once the call lands): derived from the
+ * approval as the room holds it now.
+ */
+export function DecisionLines({ tools }: { tools: readonly MessageTool[] }) {
+  const approvals = useRoom((s) => s.state.approvals);
+  const names = useNames();
+  const lines = tools.flatMap((tool) => {
+    const approval = tool.approvalId ? approvals.get(tool.approvalId) : undefined;
+    const line = approval ? decisionLine(approval, names, clockTime) : null;
+    return approval && line ? [{ id: approval.id, status: approval.status, line }] : [];
+  });
+  return lines.map(({ id, status, line }) => (
+    <p key={id} className={`approval-decision decision-${status}`} data-approval-id={id}>
+      {line}
+    </p>
+  ));
+}
+
+/**
+ * A run's consecutive tool calls as one block: "4 tool calls: archive the thread “X”, …",
+ * opened to each call's own card. A decision about a gated call among them stays in view
+ * under the line, not folded away.
+ */
+export function ToolCallGroup({ messages }: { messages: readonly Message[] }) {
+  const names = useNames();
+  const tools = useMemo(() => messages.flatMap((m) => (m.tool ? [m.tool] : [])), [messages]);
+  const line = useMemo(() => callsLine(tools, names), [tools, names]);
+  const first = messages[0]!;
+  const last = messages[messages.length - 1]!;
+  const bad = tools.some((t) => t.status !== "ok");
+  return (
+    <li className="message from-agent tool-message tool-group">
+      <div className="message-meta">
+        <strong>{first.author.name}</strong>
+        {first.author.kind === "agent" && <span className="agent-chip">agent</span>}
+        <time dateTime={new Date(last.createdAt).toISOString()}>{clockTime(last.createdAt)}</time>
+      </div>
+      <details className={`tool-group-fold ${bad ? "has-trouble" : ""}`}>
+        <summary>
+          <span className="tool-group-line">{line}</span>
+        </summary>
+        <ul className="tool-group-calls">
+          {messages.map((m) => (
+            <li key={m.id} data-message-id={m.id}>
+              {m.tool && <ToolCallBlock tool={m.tool} />}
+            </li>
+          ))}
+        </ul>
+      </details>
+      <DecisionLines tools={tools} />
+    </li>
   );
 }
