@@ -16,6 +16,11 @@ describe("a message's preview line", () => {
     );
   });
 
+  it("reads Markdown as the messages' renderer does: an escape keeps its character, a table its cells", () => {
+    expect(markdownPreview("escaped \\*stars\\* stay")).toBe("escaped *stars* stay");
+    expect(markdownPreview("| Day | Owner |\n|---|---|\n| Thu | Ada |")).toBe("Day · Owner Thu · Ada");
+  });
+
   it("leaves plain text and lone symbols as they are", () => {
     expect(markdownPreview("2 * 3 = 6 and snake_case_name")).toBe("2 * 3 = 6 and snake_case_name");
     expect(markdownPreview("<script>alert(1)</script>")).toBe("<script>alert(1)</script>");

@@ -32,6 +32,12 @@ describe("a search snippet without its Markdown", () => {
     );
   });
 
+  it("reads a table as its cells, without pipes or its separator row (the walk saw “| Day | Owner | |---|---|”)", () => {
+    const text = "| Day | Owner |\n|---|---|\n| Mon | **Ada** |";
+    const ada = text.indexOf("Ada");
+    expect(plainSnippet(text, [[ada, ada + 3]])).toEqual({ text: "Day · Owner Mon · Ada", ranges: [[18, 21]] });
+  });
+
   it("leaves what is not syntax alone: snake_case, 2 * 3, a lone bracket", () => {
     expect(plainSnippet("call read_file_now with 2 * 3 [draft").text).toBe("call read_file_now with 2 * 3 [draft");
   });

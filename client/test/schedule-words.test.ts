@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  actionWords,
   cronWords,
   defaultPicked,
   intervalWords,
@@ -58,6 +59,15 @@ describe("a schedule in words", () => {
     const next = previewNextRun({ kind: "cron", expression: "0 9 * * 1-5", timeZone: "Europe/Berlin" }, now);
     expect(next).toBe(Date.UTC(2026, 10, 27, 8, 0));
     expect(previewNextRun({ kind: "once", at: now - 1 }, now)).toBeNull();
+  });
+
+  it("says what it does as the words its Markdown shows (the walk saw “posts “SAY: **Stand-up reminder**…””)", () => {
+    expect(
+      actionWords({ action: { kind: "prompt", threadId: "thr_1", text: "SAY: **Stand-up reminder**\n\n- blockers?" } }),
+    ).toBe("posts “SAY: Stand-up reminder blockers?”");
+    expect(actionWords({ action: { kind: "task", goal: "## Weekly digest\nSummarise `#support`" } })).toBe(
+      "gives the Autopilot the task “Weekly digest Summarise #support”",
+    );
   });
 });
 
