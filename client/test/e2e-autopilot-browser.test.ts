@@ -356,7 +356,10 @@ describe("the Autopilot in two browsers", () => {
     await phone.emulateMedia({ colorScheme: "dark" });
     await shot(phone, "11b-phone-task-step-approval-dark");
     await phoneItem.getByRole("button", { name: "Open the task’s run log" }).click();
-    await phone.locator(`.task-view[data-task-id="${taskId}"]`).waitFor();
+    // The task's own view says what its waiting step would do, the thread named.
+    await phone
+      .locator(`.task-view[data-task-id="${taskId}"] .task-approvals .approval-summary`, { hasText: asks })
+      .waitFor();
     await shot(phone, "12-phone-task-view");
 
     // Bob approves; the thread keeps one line of the decision where the card was.

@@ -120,6 +120,8 @@ function TaskApprovals({ task }: { task: Task }) {
           <p>
             <strong>Needs approval:</strong> {a.title} <span className={`chip risk-${a.risk}`}>{a.risk} risk</span>
           </p>
+          {/* What it would do, the thread it acts on named (the room's words). */}
+          {a.summary && a.summary !== a.title && <p className="approval-summary">{a.summary}</p>}
           <ApprovalAsked approval={a} />
           <ApprovalActions approval={a} compact />
         </li>
