@@ -364,7 +364,11 @@ describe("a task that runs for many steps, with nobody watching", () => {
     await expand.click();
     const wide = bob.getByRole("dialog", { name: "Run log" });
     await expect.poll(() => wide.locator(".run-step").count()).toBe(TOTAL_STEPS);
-    await wide.locator(`.run-step[data-step="${ARCHIVE_STEP}"] .run-tool-call summary`).click();
+    const archiveCall = wide.locator(`.run-step[data-step="${ARCHIVE_STEP}"] .run-tool-call`);
+    await archiveCall.locator(".tool-call > summary").click();
+    // Its arguments in words, the thread by its name; the JSON one disclosure further down.
+    await archiveCall.locator(".tool-arguments:not(.tool-result)", { hasText: "ThreadWeekly sync notes" }).waitFor();
+    await archiveCall.locator(".tool-json > summary").click();
     await wide.getByText(`"threadId":"${archivedThread}"`).first().waitFor();
     await wide.locator(`.run-step[data-step="${ARCHIVE_STEP}"]`).scrollIntoViewIfNeeded();
     await shot(bob, "06-run-log-expanded");

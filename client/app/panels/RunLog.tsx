@@ -10,6 +10,8 @@ import { useStickToBottom } from "../lib/stick-to-bottom";
 import { durationText, entryTone, exportFileName, groupBySteps, tokensText, toolCallParts } from "../lib/run-log";
 import { MAX_VIEW_ENTRIES, useTasks } from "../stores/tasks";
 import { RunCost } from "./billing/RunCost";
+import { ToolArguments } from "./ApprovalContext";
+import { MAX_JSON, ResultWords } from "./ToolCall";
 
 /**
  * A task's run log (protocol 9): what the Autopilot did, step by step, as the sentences the
@@ -37,10 +39,18 @@ function EntryLine({ entry, time }: { entry: RunLogEntry; time: string | null })
               <span className="muted small run-more">arguments and result</span>
             </summary>
             <div className="tool-call-body">
+              {/* In words (names for ids, local times), the JSON as the room kept it one disclosure down. */}
               <p className="field-label">Arguments</p>
-              <pre className="tool-text">{tool.args || "none"}</pre>
+              <ToolArguments text={tool.args || "{}"} compact />
               <p className="field-label">Result</p>
-              <pre className="tool-text">{tool.result || "none"}</pre>
+              <ResultWords text={tool.result} />
+              <details className="tool-json">
+                <summary>Details as the model and the tool wrote them</summary>
+                <p className="field-label">Arguments</p>
+                <pre className="tool-text">{tool.args.slice(0, MAX_JSON) || "none"}</pre>
+                <p className="field-label">Result</p>
+                <pre className="tool-text">{tool.result.slice(0, MAX_JSON) || "none"}</pre>
+              </details>
             </div>
           </details>
         ) : (

@@ -17,12 +17,10 @@ import { FactList, ToolArguments, useNames } from "./ApprovalContext";
  */
 
 /** The most of a call's JSON shown (the room clips it already; a hostile peer might not). */
-const MAX_JSON = 4000;
+export const MAX_JSON = 4000;
 
 /** A call's result in words: facts for an object, a line for the rest. */
 function ToolResult({ tool }: { tool: MessageTool }) {
-  const names = useNames();
-  const read = useMemo(() => factsOf(tool.result, names), [tool.result, names]);
   if (tool.result === null)
     return (
       <p className="muted small">
@@ -34,8 +32,15 @@ function ToolResult({ tool }: { tool: MessageTool }) {
             : "it failed before it started."}
       </p>
     );
+  return <ResultWords text={tool.result} />;
+}
+
+/** A result the tool wrote, in words: facts for an object, one line for the rest. */
+export function ResultWords({ text }: { text: string }) {
+  const names = useNames();
+  const read = useMemo(() => factsOf(text, names), [text, names]);
   if (read && read.facts.length > 0) return <FactList facts={read.facts} more={read.more} compact of="result" />;
-  return <p className="small tool-result-line">{resultLine(tool.result)}</p>;
+  return <p className="small tool-result-line">{text ? resultLine(text) : "none"}</p>;
 }
 
 export function ToolCallBlock({ tool }: { tool: MessageTool }) {
