@@ -2,7 +2,7 @@
 // was built for protocol 17 (fixtures/autopilot-client-protocol-17.mjs) connects, works and
 // follows a person of the current version, without a frame it cannot read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { OLDEST_PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { createKey, ownWorkspace, personClient, signUpVerified, until, withSharedServer } from "./e2e-helpers";
 
 // The fixture is plain JavaScript of another version: typed here only as far as the test uses it.

@@ -16,7 +16,11 @@ const MAX_VALUE = 200;
 /** How many facts a call shows before saying how many more there are. */
 export const MAX_FACTS = 12;
 
-const ID_FIELDS: Record<string, keyof NameLookup> = { threadId: "thread", instanceId: "instance", jobId: "job" };
+const ID_FIELDS: Record<string, "thread" | "instance" | "job"> = {
+  threadId: "thread",
+  instanceId: "instance",
+  jobId: "job",
+};
 
 /** Epoch milliseconds between 2001 and 2286: what a field named like a time holds when it is one. */
 const isEpochMs = (value: number) => Number.isInteger(value) && value >= 1e12 && value < 1e13;
