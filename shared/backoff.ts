@@ -8,6 +8,13 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 250, capMs: 10_000 };
 
 /**
+ * The cap while a person is looking at the page: after an outage they wait for the server's
+ * return, not for a backoff that grew while it was away. A hidden tab keeps the full cap, so
+ * the many tabs nobody looks at still spread their reconnects.
+ */
+export const VISIBLE_CAP_MS = 3_000;
+
+/**
  * "Full jitter" (uniform in [0, min(cap, base·2^(attempt-1))]): after a room restarts,
  * thousands of clients spread their reconnects instead of arriving in waves.
  * `attempt` counts from 1.
@@ -38,9 +45,12 @@ export class Backoff {
     return this.#attempt;
   }
 
-  next(): number {
+  /** The next delay; `capMs` lowers the cap for this one (never raises it). */
+  next(capMs?: number): number {
     this.#attempt += 1;
-    return fullJitterDelay(this.#attempt, this.#options, this.#random);
+    const options =
+      capMs === undefined ? this.#options : { ...this.#options, capMs: Math.min(capMs, this.#options.capMs) };
+    return fullJitterDelay(this.#attempt, options, this.#random);
   }
 
   reset(): void {

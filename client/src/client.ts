@@ -9,7 +9,7 @@ import { isMethodName, Methods, type MethodName, type MethodResult } from "../..
 import type { Principal } from "../../shared/protocol/principal";
 import { CloseCode } from "../../shared/protocol/errors";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
-import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, type BackoffOptions } from "../../shared/backoff";
+import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, VISIBLE_CAP_MS, type BackoffOptions } from "../../shared/backoff";
 import type {
   AutopilotClientOptions,
   ClientEvents,
@@ -155,6 +155,8 @@ export class AutopilotClient {
   #bucket: TokenBucket | null = null;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   #sleeping: { timer: ReturnType<typeof setTimeout>; wake: () => void } | null = null;
+  /** Stops listening to the page (a browser's `online` and `visibilitychange`). */
+  #unwatchPage: (() => void) | null = null;
   readonly #ready: Promise<HelloPayload>;
   #settleReady!: { resolve: (hello: HelloPayload) => void; reject: (error: AutopilotError) => void };
 
@@ -195,6 +197,7 @@ export class AutopilotClient {
     // Nobody may be awaiting ready(); a close before the first hello must not surface as
     // an unhandled rejection.
     this.#ready.catch(() => {});
+    this.#unwatchPage = watchPage(() => this.#retryNow());
     void this.#start();
   }
 
@@ -449,7 +452,7 @@ export class AutopilotClient {
       // A server-given wait gets a little jitter too, or everyone it throttled returns at once.
       const delay =
         this.#retryOverrideMs === null
-          ? this.#backoff.next()
+          ? this.#backoff.next(pageVisible() ? VISIBLE_CAP_MS : undefined)
           : this.#retryOverrideMs + fullJitterDelay(1, this.#backoffOptions);
       this.#retryOverrideMs = null;
       this.#setStatus(this.#hello ? "reconnecting" : "connecting", {
@@ -501,6 +504,19 @@ export class AutopilotClient {
       };
       this.#sleeping = { timer: setTimeout(wake, ms), wake };
     });
+  }
+
+  /**
+   * The network came back, or the person returned to the tab: a wait that grew while nobody
+   * looked (or while offline) starts over, and an attempt waiting out its backoff goes now.
+   */
+  #retryNow(): void {
+    if (this.#terminalError || this.#live) return;
+    this.#backoff.reset();
+    if (this.#sleeping) {
+      clearTimeout(this.#sleeping.timer);
+      this.#sleeping.wake();
+    }
   }
 
   #onOpen(): void {
@@ -753,6 +769,8 @@ export class AutopilotClient {
     if (reportError) this.#closeError = error;
     this.#live = false;
     this.#clearHelloTimer();
+    this.#unwatchPage?.();
+    this.#unwatchPage = null;
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     if (this.#sleeping) {
       clearTimeout(this.#sleeping.timer);
@@ -777,4 +795,27 @@ export class AutopilotClient {
   #warn(message: string, frame?: unknown): void {
     this.#emitter.emit("warning", frame === undefined ? { message } : { message, frame });
   }
+}
+
+/** In a browser, whether the page is in front of the person (in Node: never, so the full backoff holds). */
+function pageVisible(): boolean {
+  return (globalThis as { document?: { visibilityState?: string } }).document?.visibilityState === "visible";
+}
+
+/** Calls `wake` when a browser goes online or its page becomes visible; nothing elsewhere. */
+function watchPage(wake: () => void): () => void {
+  const page = globalThis as {
+    document?: EventTarget & { visibilityState?: string };
+    addEventListener?: EventTarget["addEventListener"];
+    removeEventListener?: EventTarget["removeEventListener"];
+  };
+  const onVisible = () => {
+    if (pageVisible()) wake();
+  };
+  page.addEventListener?.("online", wake);
+  page.document?.addEventListener?.("visibilitychange", onVisible);
+  return () => {
+    page.removeEventListener?.("online", wake);
+    page.document?.removeEventListener?.("visibilitychange", onVisible);
+  };
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AutopilotError } from "../src/errors";
+import { VISIBLE_CAP_MS } from "../../shared/backoff";
 import { eventFor } from "../../shared/protocol/cuts/index";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { approval, hello, snapshot, thread } from "./fixtures";
@@ -233,6 +234,58 @@ describe("connecting", () => {
     vi.useRealTimers();
     await client.ready();
     expect(harness.room.connections).toHaveLength(2);
+  });
+
+  it("while the page is visible the wait between attempts stays a few seconds, however long the outage; hidden it grows; going online retries at once", async () => {
+    // A browser page as the client sees it: the document's visibility and the window's events.
+    const page = Object.assign(new EventTarget(), { visibilityState: "visible" });
+    const win = new EventTarget();
+    vi.stubGlobal("document", page);
+    vi.stubGlobal("addEventListener", win.addEventListener.bind(win));
+    vi.stubGlobal("removeEventListener", win.removeEventListener.bind(win));
+    vi.spyOn(Math, "random").mockReturnValue(0.999999);
+    try {
+      // The room is down: every socket is dropped before its hello.
+      harness.room.onConnect = (connection) => {
+        connection.socket.close(1011, "restarting");
+        return null;
+      };
+      const client = connect({ backoff: { baseMs: 1_000, capMs: 60_000 } });
+      const waits: number[] = [];
+      client.on("status", (_, detail) => {
+        if (detail.retryInMs !== undefined) waits.push(detail.retryInMs);
+      });
+      await harness.room.waitForConnections(1);
+      fakeClock();
+      for (let attempt = 1; attempt <= 6; attempt++) {
+        await eventuallyReal(() => {
+          vi.advanceTimersByTime(0);
+          expect(waits).toHaveLength(attempt);
+        });
+        await vi.advanceTimersByTimeAsync(waits.at(-1)!);
+      }
+      // Uncapped, the sixth wait would be 32 s; visible, none is over the cap.
+      expect(Math.max(...waits)).toBeLessThan(VISIBLE_CAP_MS);
+      expect(waits.at(-1)).toBe(VISIBLE_CAP_MS - 1);
+      // Hidden, the same outage waits up to the full backoff.
+      page.visibilityState = "hidden";
+      await eventuallyReal(() => {
+        vi.advanceTimersByTime(0);
+        expect(waits).toHaveLength(7);
+      });
+      expect(waits.at(-1)).toBeGreaterThan(VISIBLE_CAP_MS);
+      // The network is back: the next attempt goes now, without waiting that out.
+      const before = harness.room.connections.length;
+      win.dispatchEvent(new Event("online"));
+      await eventuallyReal(() => {
+        vi.advanceTimersByTime(0);
+        expect(harness.room.connections.length).toBe(before + 1);
+      });
+      client.close();
+    } finally {
+      vi.unstubAllGlobals();
+      vi.restoreAllMocks();
+    }
   });
 
   it("stops for good when an HTTP proxy refuses the upgrade with 401", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Backoff, DEFAULT_BACKOFF, fullJitterDelay } from "../backoff";
+import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, VISIBLE_CAP_MS } from "../backoff";
 
 describe("fullJitterDelay", () => {
   it("stays within [0, min(cap, base·2^(attempt-1))]", () => {
@@ -34,5 +34,13 @@ describe("Backoff", () => {
     backoff.reset();
     expect(backoff.attempt).toBe(0);
     expect(backoff.next()).toBe(99);
+  });
+
+  it("a lower cap for one delay holds however long the outage (a visible tab), and never raises the cap", () => {
+    const backoff = new Backoff(DEFAULT_BACKOFF, () => 0.999999);
+    for (let i = 0; i < 40; i++) expect(backoff.next(VISIBLE_CAP_MS)).toBeLessThan(VISIBLE_CAP_MS);
+    // Hidden again: the same count of failures waits up to the full cap.
+    expect(backoff.next()).toBeGreaterThan(VISIBLE_CAP_MS);
+    expect(backoff.next(60_000)).toBeLessThan(DEFAULT_BACKOFF.capMs);
   });
 });
