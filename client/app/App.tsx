@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { type CSSProperties, useEffect } from "react";
 import { hasScope } from "../../shared/scopes";
 import { AdminPage } from "./admin/AdminPage";
 import { AccountNotices } from "./auth/AccountNotices";
@@ -14,7 +14,9 @@ import { Sidebar } from "./panels/Sidebar";
 import { BottomBar } from "./shell/BottomBar";
 import { Header } from "./shell/Header";
 import { ShortcutSheet, useGlobalKeys } from "./shell/ShortcutSheet";
+import { SidebarResizer, useSidebarWidth } from "./shell/SidebarResizer";
 import { SkipLinks } from "./shell/SkipLinks";
+import { followThreadInUrl } from "./shell/thread-url";
 import { useCanvas } from "./stores/canvas";
 import { useRoom } from "./stores/room";
 import { currentWorkspace, useSession } from "./stores/session";
@@ -38,16 +40,19 @@ function Workspace() {
   const workspaceId = workspace?.id ?? null;
   // The canvas is the workspace's data: a key without read is refused it (docs/access.md).
   const readsCanvas = workspace ? hasScope(workspace.scopes, "read") : false;
+  const [sideWidth, setSideWidth] = useSidebarWidth(me.user.id);
   useGlobalKeys();
 
   useEffect(() => {
     if (!workspaceId) return;
-    useUi.getState().select(null);
+    // The thread the address names opens (a link, a reload), else nothing is selected.
+    const stopFollowing = followThreadInUrl();
     const closeRoom = useRoom.getState().connect(workspaceId);
     const closeCanvas = readsCanvas
       ? useCanvas.getState().connect(workspaceId, { id: me.user.id, name: me.user.name })
       : () => {};
     return () => {
+      stopFollowing();
       closeRoom();
       closeCanvas();
     };
@@ -73,11 +78,15 @@ function Workspace() {
     );
   }
   return (
-    <div className={`shell drawer-${drawer ?? "none"}${panelWide ? " panel-wide" : ""}`}>
+    <div
+      className={`shell drawer-${drawer ?? "none"}${panelWide ? " panel-wide" : ""}`}
+      style={sideWidth === null ? undefined : ({ "--side-width": `${sideWidth}px` } as CSSProperties)}
+    >
       <SkipLinks />
       <Header />
       <AccountNotices />
       <Sidebar />
+      <SidebarResizer width={sideWidth} onResize={setSideWidth} />
       <main className="stage" aria-label="Hatchery">
         <Canvas />
       </main>

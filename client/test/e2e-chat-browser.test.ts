@@ -6,11 +6,12 @@
 // built to crash the Markdown renderer (quotes nested 15,000 deep) shows as its text, and
 // the thread around it and the app keep working, on every reload of its link. A message Bob
 // types while the server is down shows as sending, survives a reload while it is still down (the
-// app opens from what the device kept, on a desktop and on a phone), and is posted once when the
-// server is back, without another reload, and not unread to Bob; one the room refuses (its thread
-// was archived while Bob was cut off) says why. A tab gets the open thread's messages only
-// (protocol 18): another thread's row counts what arrives there, and opening it shows it.
-// Screenshots go to test-artifacts/ (git-ignored).
+// app opens from what the device kept, on a desktop and on a phone: on the thread he had open,
+// with what it kept of that thread and of the thread list), and is posted once when the server is
+// back, without another reload, with Bob still on that thread, and not unread to him; one the room
+// refuses (its thread was archived while Bob was cut off) says why. A tab gets the open thread's
+// messages only (protocol 18): another thread's row counts what arrives there, and opening it
+// shows it. Screenshots go to test-artifacts/ (git-ignored).
 import type { Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutopilotClient } from "../src/client";
@@ -266,6 +267,33 @@ describe("chat in the app", () => {
     const composer = bob.page.getByLabel("Message", { exact: true });
     const offline = (page: Page) =>
       expect.poll(() => page.getByTestId("connection").textContent(), { timeout: 30_000 }).not.toMatch(/Live/);
+    // Said while the server is up: what the device keeps of the open thread.
+    const before = "said before the outage";
+    await composer.fill(before);
+    await composer.press("Enter");
+    await bob.page.locator(".thread-view .message:not(.outgoing)", { hasText: before }).waitFor({ timeout: 10_000 });
+    // The address names the open thread (shell/thread-url.ts).
+    expect(new URL(bob.page.url()).searchParams.get("thread")).toBe(threadId);
+    // What a reload without the server shows is written a beat after it changes (stores/kept-view.ts).
+    await expect
+      .poll(() => bob.page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith("autopilot:kept:"))))
+      .toBe(true);
+    // Its read marker is in the room too (a mark on its way would wait with what is typed below).
+    const bobCookie = (await bob.ctx.cookies(server.url)).map((c) => `${c.name}=${c.value}`).join("; ");
+    await expect
+      .poll(
+        async () => {
+          const reader = personClient(server.url, bobCookie, workspace, "bob-script");
+          try {
+            await reader.ready();
+            return reader.state.reads.get(threadId!)?.n ?? 0;
+          } finally {
+            reader.close();
+          }
+        },
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(0);
 
     await server.stop();
     await offline(bob.page);
@@ -300,7 +328,15 @@ describe("chat in the app", () => {
       else await why.waitFor();
       await pill.getByText("1 change waiting to send").waitFor();
       expect(await bob.page.locator("#workspace-switcher").inputValue()).toBe(workspace);
+      // Back on the thread that was open, with what the device kept of it.
+      const kept = bob.page.locator(`.thread-view[data-thread-id="${threadId}"]`);
+      await kept.locator(".message:not(.outgoing)", { hasText: before }).waitFor();
       if (name === "phone") await bob.page.getByRole("navigation", { name: "Sections" }).getByText("Threads").click();
+      // The thread list as the device kept it.
+      await bob.page
+        .locator(".sidebar")
+        .getByRole("button", { name: /Outbox/ })
+        .waitFor();
       const waiting = bob.page.locator(".sidebar").getByRole("region", { name: "Waiting to send" });
       await waiting.getByText(text).waitFor();
       await shot(bob.page, `05-reloaded-while-down-${name}`);
@@ -310,7 +346,12 @@ describe("chat in the app", () => {
     // No second reload: the room's socket comes back by itself and the kept message goes out.
     await server.start();
     await bob.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 60_000 });
-    // Bob's own message is not unread to him (the thread is not open: nothing marked it read).
+    // Still on the thread he was on, now as the room has it.
+    await bob.page
+      .locator(`.thread-view[data-thread-id="${threadId}"] .message:not(.outgoing)`, { hasText: text })
+      .waitFor({ timeout: 60_000 });
+    expect(new URL(bob.page.url()).searchParams.get("thread")).toBe(threadId);
+    // Bob's own message is not unread to him (shown in the open thread, or posted by him).
     const bobThread = bob.page.locator(".sidebar").getByRole("button", { name: /Outbox/ });
     await expect.poll(() => bobThread.locator(".nav-meta").textContent(), { timeout: 30_000 }).toBe("just now");
     expect(await bobThread.locator(".badge").count()).toBe(0);

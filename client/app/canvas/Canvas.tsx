@@ -20,7 +20,7 @@ import { useCan, useRoom } from "../stores/room";
 import { useTheme } from "../stores/theme";
 import { isNarrow, useUi } from "../stores/ui";
 import { FarScale } from "./far";
-import { FIRST_VIEW_MIN_ZOOM, firstViewport, fitViewport, overlayPadding } from "./first-view";
+import { FIRST_VIEW_MIN_ZOOM, firstViewport, fitViewport, focusViewport, overlayPadding } from "./first-view";
 import { CanvasMiniMap } from "./MiniMap";
 import { markOwn, NewNodesChip, useFresh, useNewNodes } from "./new-nodes";
 import { registerCanvasCommands, runCanvasCommand } from "./commands";
@@ -273,10 +273,13 @@ function Flow() {
     handled.current = focusRequest;
     // What is open is not a node: nothing stays selected, so a click on the subject opens it again.
     setSelected(focusTarget === focusRequest.id ? [focusTarget] : []);
-    requestAnimationFrame(
-      () => void rf.fitView({ nodes: [{ id: focusTarget }], duration: FIT_MS, maxZoom: 1.1, padding: 0.6 }),
-    );
-  }, [focusRequest, focusTarget, focusTargetExists, rf, setSelected]);
+    requestAnimationFrame(() => {
+      const { width, height } = store.getState();
+      if (width === 0 || height === 0) return;
+      const bounds = rf.getNodesBounds([focusTarget]);
+      void rf.setViewport(focusViewport(bounds, width, height, overlayPadding(section.current)), { duration: FIT_MS });
+    });
+  }, [focusRequest, focusTarget, focusTargetExists, rf, setSelected, store]);
 
   const onSelectionChange = useCallback(
     ({ nodes: selected }: OnSelectionChangeParams) => {

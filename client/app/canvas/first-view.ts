@@ -58,6 +58,23 @@ export const fitViewport = (
 const MARGIN = 16;
 
 /**
+ * The view that brings one node (a thread opened from a list) to the middle: a fifth of the
+ * pane's smaller side around it, inside the part no overlay covers, so it never lands under
+ * the toolbar (on a phone the toolbar takes a good part of the pane), and never magnified
+ * past 110 %.
+ */
+export function focusViewport(bounds: Rect, width: number, height: number, overlays: SidePadding): Viewport {
+  const extra = Math.min(width, height) * 0.2;
+  const padding: SidePadding = {
+    top: px(side(overlays.top) + extra),
+    right: px(side(overlays.right) + extra),
+    bottom: px(side(overlays.bottom) + extra),
+    left: px(side(overlays.left) + extra),
+  };
+  return getViewportForBounds(bounds, width, height, MIN_ZOOM, 1.1, padding);
+}
+
+/**
  * Per-side padding in pixels that keeps a fit clear of the overlays drawn on the pane: the
  * toolbar at the top, the minimap and the zoom controls at the bottom (measured, so a
  * narrow window or a hidden minimap is accounted for). Falls back to a flat margin.

@@ -35,11 +35,12 @@ export function InboxAttention() {
 
   useItemNotifications(inbox, openItem);
 
-  // After the workspace's own start (which clears the selection): the first time it is live.
+  // After the workspace's own start (which opens the thread the address names): the first time it is live.
   useEffect(() => {
     if (status !== "connected" || linked.current === location.search) return;
-    const selection = selectionFromUrl(location.search);
     const params = new URLSearchParams(location.search);
+    // The thread is the address's own (shell/thread-url.ts): opened already, and kept there.
+    const selection = selectionFromUrl(`?${new URLSearchParams([...params].filter(([kind]) => kind !== "thread"))}`);
     if (params.has("community") || params.get("panel") === "billing") {
       // A mail's link to a mention in the community, or to a money alert: the tab where it is.
       useUi.getState().setRightTab(params.has("community") ? "community" : "usage");
@@ -51,9 +52,10 @@ export function InboxAttention() {
     } else if (selection) {
       useUi.getState().select(selection, { focus: true });
       useUi.getState().setDrawer("right");
-      // Opened once: the link's item must not follow the person into another workspace.
+      // Opened once: the link's item must not follow the person into another workspace (the
+      // thread in the address follows what is open instead).
       const url = new URL(location.href);
-      for (const kind of LINKED_KINDS) url.searchParams.delete(kind);
+      for (const kind of LINKED_KINDS) if (kind !== "thread") url.searchParams.delete(kind);
       history.replaceState(history.state, "", url);
     }
     linked.current = location.search;

@@ -45,7 +45,11 @@ function ThreadView({ threadId }: { threadId: string }) {
   const loadMessages = useRoom((s) => s.loadMessages);
   const client = useRoom((s) => s.client);
   const status = useRoom((s) => s.status);
-  const canWrite = useCan("write");
+  // Opened from what the device kept (the server out of reach): a message waits in the outbox,
+  // and the room, once back, takes or refuses it by the person's role.
+  const mayWrite = useCan("write");
+  const kept = useRoom((s) => s.kept);
+  const canWrite = mayWrite || kept;
   const [draft, setDraft] = useState("");
   const pending = usePendingFiles(useRoom((s) => s.workspaceId));
   const messages = page?.messages;

@@ -64,7 +64,9 @@ export function Projects() {
                   <span className="project-mark" aria-hidden>
                     ▣
                   </span>
-                  <span className="nav-title">{p.name}</span>
+                  <span className="nav-title" title={p.name}>
+                    {p.name}
+                  </span>
                   <span className="nav-meta">
                     {p.archived ? "archived" : `${p.threadIds.length} thread${p.threadIds.length === 1 ? "" : "s"}`}
                   </span>
@@ -181,7 +183,9 @@ function GroupRow({
         onClick={onOpen}
         title={`${label}: ${threadIds.length} thread${threadIds.length === 1 ? "" : "s"}, ${instanceIds.length} instance${instanceIds.length === 1 ? "" : "s"}`}
       >
-        <span className="nav-title">{label}</span>
+        <span className="nav-title" title={label}>
+          {label}
+        </span>
       </button>
       {canWrite && (
         <button

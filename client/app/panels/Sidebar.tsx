@@ -118,7 +118,7 @@ export function Sidebar() {
   // Before the room's first answer its projects, instances and people are not known, not absent.
   const answered = useRoom((s) => s.principal !== null);
   return (
-    <nav className="sidebar" aria-label="Workspace">
+    <nav className="sidebar" id="sidebar" aria-label="Workspace">
       <KeptMessages />
       <Threads />
       {answered && (

@@ -104,7 +104,10 @@ export function Threads() {
   const select = useUi((s) => s.select);
   const canWrite = useCan("write");
   // No hello yet since the page loaded: the room's threads are not known, not absent.
-  const answered = useRoom((s) => s.principal !== null);
+  // After a reload without the server, what this device kept shows until it answers (stores/kept-view.ts).
+  const answered = useRoom((s) => s.principal !== null || s.kept);
+  // What this person read is the room's: not known until it answers, so nothing counts as unread.
+  const kept = useRoom((s) => s.kept);
   const { list: byTime, toggle } = useArchivedFilter(threads, byLastMessage);
   const pins = usePins();
   const client = useRoom((s) => s.client);
@@ -141,7 +144,7 @@ export function Threads() {
       ) : (
         <ul className="nav-list">
           {list.map((t) => {
-            const unread = unreadIn({ reads }, t);
+            const unread = kept ? 0 : unreadIn({ reads }, t);
             const id = `thread:${t.id}`;
             const isPinned = pins.ids.includes(t.id);
             return (
@@ -152,7 +155,8 @@ export function Threads() {
                   onClick={() => select(id, { focus: true })}
                   aria-current={selectedId === id}
                 >
-                  <span className="nav-title" id={`thread-title-${t.id}`}>
+                  {/* The whole title on hover: a narrow sidebar cuts it. */}
+                  <span className="nav-title" id={`thread-title-${t.id}`} title={t.title}>
                     {t.title}
                   </span>
                   <span className="nav-meta">

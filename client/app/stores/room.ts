@@ -9,6 +9,7 @@ import { hasScope } from "../../../shared/scopes";
 import { AutopilotClient, type ConnectionStatus } from "../../src/client";
 import { emptyState, type WorkspaceState } from "../../src/state";
 import { useInbox } from "../inbox/store";
+import { keepView, readKeptView } from "./kept-view";
 import { useOutbox } from "./outbox";
 import { useSession } from "./session";
 
@@ -32,6 +33,8 @@ export interface ThreadMessages {
   hasMore: boolean;
   loading: boolean;
   error: string | null;
+  /** What this device kept from an earlier visit (stores/kept-view.ts), shown until the room answers. */
+  kept?: boolean;
 }
 
 interface RoomStore {
@@ -55,6 +58,8 @@ interface RoomStore {
   threadMessages: ReadonlyMap<string, ThreadMessages>;
   /** Changes made here that the room has not answered yet (the client's outbox): they go out when it is back. */
   unsent: number;
+  /** The room has not answered since a reload found the server gone: the threads shown are what this device kept. */
+  kept: boolean;
   connect(workspaceId: string): () => void;
   loadMessages(threadId: string, older?: boolean): Promise<void>;
 }
@@ -71,6 +76,7 @@ const initial = {
   jobHistory: new Map(),
   threadMessages: new Map(),
   unsent: 0,
+  kept: false,
 };
 
 function pointOf(job: Job): JobPoint {
@@ -101,18 +107,27 @@ export const useRoom = create<RoomStore>((set, get) => ({
     // It views the thread open here only (loadMessages): every other thread's row follows by
     // the room's bumps, so a big workspace sends this tab what it shows, not every message.
     const client = new AutopilotClient({ workspace: workspaceId, device: "browser", outbox: true, view: [] });
-    set({ ...initial, client, workspaceId });
+    set({ ...initial, client, workspaceId, ...keptWhileOffline(workspaceId) });
     useInbox.getState().set(null);
     const stillCurrent = () => get().client === client;
     const off = [
       client.on("state", (state) => {
-        if (stillCurrent()) set({ state });
+        // What the device kept stays until the room's first hello replaces it.
+        if (stillCurrent() && (client.hello || !get().kept)) set({ state });
       }),
       client.on("hello", (hello) => {
         if (!stillCurrent()) return;
         let jobHistory = get().jobHistory;
         for (const job of client.state.jobs.values()) jobHistory = withPoint(jobHistory, job);
-        set({ principal: hello.principal, agentModel: hello.agent?.model ?? null, jobHistory });
+        const threadMessages = new Map([...get().threadMessages].filter(([, page]) => !page.kept));
+        set({
+          principal: hello.principal,
+          agentModel: hello.agent?.model ?? null,
+          jobHistory,
+          state: client.state,
+          kept: false,
+          threadMessages,
+        });
       }),
       // This person's inbox, sent to their sockets only (client/app/inbox/).
       client.on("inbox.updated", ({ inbox }) => {
@@ -162,7 +177,9 @@ export const useRoom = create<RoomStore>((set, get) => ({
     // What this person left unsent here on this device goes out now (stores/outbox.ts); after
     // the listeners, so the connection pill counts it.
     useOutbox.getState().open(client, useSession.getState().me?.user.id ?? "anyone", workspaceId);
+    const stopKeeping = keepWhileLive(workspaceId, client, stillCurrent);
     return () => {
+      stopKeeping();
       for (const unsubscribe of off) unsubscribe();
       client.close();
       if (stillCurrent()) {
@@ -190,7 +207,7 @@ export const useRoom = create<RoomStore>((set, get) => ({
     }
     const cached = get().threadMessages.get(threadId);
     if (cached?.loading) return;
-    if (cached && !older) return; // live events keep an open thread current
+    if (cached && !older && !cached.kept) return; // live events keep an open thread current
     const patch = (value: ThreadMessages) => {
       const threadMessages = new Map(get().threadMessages);
       threadMessages.set(threadId, value);
@@ -214,6 +231,50 @@ export const useRoom = create<RoomStore>((set, get) => ({
     }
   },
 }));
+
+/** A reload that found the server gone opens on what this device kept of the workspace (stores/kept-view.ts). */
+function keptWhileOffline(workspaceId: string): Partial<RoomStore> {
+  const person = useSession.getState().me?.user.id;
+  const view = person && useSession.getState().offline ? readKeptView(person, workspaceId) : null;
+  if (!view) return {};
+  const threadMessages = new Map<string, ThreadMessages>();
+  if (view.open)
+    threadMessages.set(view.open.threadId, {
+      messages: view.open.messages,
+      hasMore: false,
+      loading: false,
+      error: null,
+      kept: true,
+    });
+  return { kept: true, state: { ...emptyState, threads: new Map(view.threads.map((t) => [t.id, t])) }, threadMessages };
+}
+
+/** While the room is live, what a reload without the server would show is kept (a beat after each change). */
+function keepWhileLive(workspaceId: string, client: AutopilotClient, stillCurrent: () => boolean): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const write = () => {
+    timer = null;
+    const room = useRoom.getState();
+    const person = useSession.getState().me?.user.id;
+    if (!stillCurrent() || room.kept || !room.principal || !person) return;
+    const open = client.viewing?.[0];
+    const page = open ? room.threadMessages.get(open) : undefined;
+    keepView(
+      person,
+      workspaceId,
+      room.state.threads.values(),
+      open && page ? { threadId: open, messages: page.messages } : null,
+    );
+  };
+  const unsubscribe = useRoom.subscribe((now, before) => {
+    if (now.state.threads === before.state.threads && now.threadMessages === before.threadMessages) return;
+    timer ??= setTimeout(write, 500);
+  });
+  return () => {
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+  };
+}
 
 /**
  * Runs `follow` for whichever client the room store holds, now and whenever it opens another

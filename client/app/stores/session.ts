@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { create } from "zustand";
+import { forgetKeptViews } from "./kept-view";
 import { useOutbox } from "./outbox";
 import { persist } from "zustand/middleware";
 import { MeResponse, WorkspaceInfo as WorkspaceSchema } from "../../../shared/api/account";
@@ -114,6 +115,7 @@ export const useSession = create<SessionStore>()(
             });
           } else {
             // Signed out (or the server said something else): what was kept is not shown again.
+            forgetKeptViews();
             set({ phase: "signed-out", me: null, workspaceId: null, offline: false, kept: null });
           }
           return;
@@ -147,17 +149,21 @@ export const useSession = create<SessionStore>()(
         await (get().me?.kind === "agent" ? authApi.signOutKey() : authApi.signOut()).catch(() => {});
         // What was left unsent on this device is not for whoever signs in next.
         useOutbox.getState().forgetAll();
+        forgetKeptViews();
         set({ phase: "signed-out", me: null, workspaceId: null, expired: false, kept: null, offline: false });
       },
 
       selectWorkspace(id) {
         const url = new URL(location.href);
         url.searchParams.set("w", id);
+        // The open thread was the other workspace's.
+        url.searchParams.delete("thread");
         history.replaceState(null, "", url);
         set({ workspaceId: id, lastWorkspaceId: id });
       },
 
       sessionEnded() {
+        forgetKeptViews();
         set({ phase: "signed-out", me: null, workspaceId: null, expired: true, kept: null, offline: false });
       },
 
