@@ -31,9 +31,9 @@ const box = async (page: Page, selector: string): Promise<Box> => {
   return found;
 };
 
-/** The canvas's nodes in view (or the selected one): none starts under the toolbar (nor above the pane). */
-async function firstViewClear(page: Page, which = ".react-flow__node"): Promise<void> {
-  const nodes = page.locator(which);
+/** The canvas's nodes in view: none starts under the toolbar (nor above the pane). */
+async function firstViewClear(page: Page): Promise<void> {
+  const nodes = page.locator(".react-flow__node");
   await expect.poll(() => nodes.count(), { timeout: 20_000 }).toBeGreaterThan(0);
   const toolbar = await box(page, ".canvas-toolbar");
   const pane = await box(page, ".react-flow__pane");
@@ -194,7 +194,7 @@ describe("layout for a team, and where a person was", () => {
       await big(".react-flow__controls-button");
       await shot(page, `phone-${scheme}-canvas`);
 
-      // A thread's link opens it on the phone; on the canvas it is brought into view clear of the toolbar.
+      // A thread's link opens it on the phone; the canvas then shows it in a view that still clears the toolbar.
       await page.goto(`${server.url}/?w=${workspace}&thread=${threadIds[5]}`);
       await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
       await page.locator(`.thread-view[data-thread-id="${threadIds[5]}"]`).waitFor();
@@ -202,7 +202,8 @@ describe("layout for a team, and where a person was", () => {
       await big(".thread-eyebrow button");
       await shot(page, `phone-${scheme}-thread`);
       await sections.getByText("Canvas").tap();
-      await firstViewClear(page, `.react-flow__node[data-id="thread:${threadIds[5]}"]`);
+      await page.locator(`.react-flow__node.selected[data-id="thread:${threadIds[5]}"]`).waitFor();
+      await firstViewClear(page);
       await shot(page, `phone-${scheme}-canvas-thread`);
 
       await sections.getByText("Approvals").tap();

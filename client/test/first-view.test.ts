@@ -1,7 +1,7 @@
 // The view the canvas opens at (client/app/canvas/first-view.ts), computed before React
 // Flow has rendered or measured any node.
 import { describe, expect, it } from "vitest";
-import { firstViewport } from "../app/canvas/first-view";
+import { firstViewport, focusViewport } from "../app/canvas/first-view";
 import { toFlowNode } from "../app/stores/flow-items";
 import { noteNode } from "../../shared/test/canvas-nodes";
 
@@ -45,5 +45,22 @@ describe("the canvas's first view", () => {
     expect(onScreen(v, 0, 0).y).toBeCloseTo(72);
     // Across, still centred on the nodes.
     expect(onScreen(v, (4 * 300 + 220) / 2, 0).x).toBeCloseTo(380);
+  });
+
+  it("a thread opened from a list: a view that shows it readable and clear of the toolbar stays; one it is under moves just enough", () => {
+    const overlays = { top: "114px", right: "16px", bottom: "120px", left: "16px" } as const;
+    const node = { x: 300, y: 0, width: 220, height: 96 };
+    const view = { x: 0, y: 200, zoom: 0.5 };
+    expect(focusViewport(view, node, 390, 700, overlays)).toBe(view);
+    // Scrolled so that the node sits under the toolbar: moved down until it starts below it, zoom kept.
+    const under = { x: 0, y: 60, zoom: 0.5 };
+    const moved = focusViewport(under, node, 390, 700, overlays);
+    expect(moved.zoom).toBe(0.5);
+    expect(onScreen(moved, node.x, node.y).y).toBeCloseTo(114);
+    expect(moved.x).toBe(0);
+    // Far zoomed out: brought to the middle, readable.
+    const far = focusViewport({ x: 0, y: 0, zoom: 0.1 }, node, 390, 700, overlays);
+    expect(far.zoom).toBeGreaterThanOrEqual(0.5);
+    expect(onScreen(far, node.x, node.y).y).toBeGreaterThanOrEqual(114);
   });
 });

@@ -277,7 +277,9 @@ function Flow() {
       const { width, height } = store.getState();
       if (width === 0 || height === 0) return;
       const bounds = rf.getNodesBounds([focusTarget]);
-      void rf.setViewport(focusViewport(bounds, width, height, overlayPadding(section.current)), { duration: FIT_MS });
+      const current = rf.getViewport();
+      const next = focusViewport(current, bounds, width, height, overlayPadding(section.current));
+      if (next !== current) void rf.setViewport(next, { duration: FIT_MS });
     });
   }, [focusRequest, focusTarget, focusTargetExists, rf, setSelected, store]);
 

@@ -58,12 +58,37 @@ export const fitViewport = (
 const MARGIN = 16;
 
 /**
- * The view that brings one node (a thread opened from a list) to the middle: a fifth of the
- * pane's smaller side around it, inside the part no overlay covers, so it never lands under
- * the toolbar (on a phone the toolbar takes a good part of the pane), and never magnified
- * past 110 %.
+ * The view that brings one node (a thread opened from a list) into view: where it is already
+ * readable (at the first view's zoom or closer) inside the part of the pane no overlay covers,
+ * the view stays, or moves just enough to hold it; so the canvas a person comes back to after
+ * reading a chat (on a phone, or with the chat in the main area) is still the view that keeps
+ * the toolbar's area clear. Otherwise it comes to the middle, a fifth of the pane's smaller side
+ * around it, never magnified past 110 %.
  */
-export function focusViewport(bounds: Rect, width: number, height: number, overlays: SidePadding): Viewport {
+export function focusViewport(
+  current: Viewport,
+  bounds: Rect,
+  width: number,
+  height: number,
+  overlays: SidePadding,
+): Viewport {
+  const clear = {
+    left: side(overlays.left),
+    top: side(overlays.top),
+    right: width - side(overlays.right),
+    bottom: height - side(overlays.bottom),
+  };
+  const z = current.zoom;
+  const fits = bounds.width * z <= clear.right - clear.left && bounds.height * z <= clear.bottom - clear.top;
+  if (z >= FIRST_VIEW_MIN_ZOOM && fits) {
+    const left = bounds.x * z + current.x;
+    const top = bounds.y * z + current.y;
+    const right = left + bounds.width * z;
+    const bottom = top + bounds.height * z;
+    const dx = left < clear.left ? clear.left - left : right > clear.right ? clear.right - right : 0;
+    const dy = top < clear.top ? clear.top - top : bottom > clear.bottom ? clear.bottom - bottom : 0;
+    return dx === 0 && dy === 0 ? current : { x: current.x + dx, y: current.y + dy, zoom: z };
+  }
   const extra = Math.min(width, height) * 0.2;
   const padding: SidePadding = {
     top: px(side(overlays.top) + extra),
