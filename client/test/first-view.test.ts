@@ -47,20 +47,30 @@ describe("the canvas's first view", () => {
     expect(onScreen(v, (4 * 300 + 220) / 2, 0).x).toBeCloseTo(380);
   });
 
-  it("a thread opened from a list: a view that shows it readable and clear of the toolbar stays; one it is under moves just enough", () => {
+  it("a thread opened while the canvas is off screen: a view that shows it readable and clear of the toolbar stays; one it is under moves just enough", () => {
     const overlays = { top: "114px", right: "16px", bottom: "120px", left: "16px" } as const;
     const node = { x: 300, y: 0, width: 220, height: 96 };
     const view = { x: 0, y: 200, zoom: 0.5 };
-    expect(focusViewport(view, node, 390, 700, overlays)).toBe(view);
+    expect(focusViewport(view, node, 390, 700, overlays, true)).toBe(view);
     // Scrolled so that the node sits under the toolbar: moved down until it starts below it, zoom kept.
     const under = { x: 0, y: 60, zoom: 0.5 };
-    const moved = focusViewport(under, node, 390, 700, overlays);
+    const moved = focusViewport(under, node, 390, 700, overlays, true);
     expect(moved.zoom).toBe(0.5);
     expect(onScreen(moved, node.x, node.y).y).toBeCloseTo(114);
     expect(moved.x).toBe(0);
     // Far zoomed out: brought to the middle, readable.
-    const far = focusViewport({ x: 0, y: 0, zoom: 0.1 }, node, 390, 700, overlays);
+    const far = focusViewport({ x: 0, y: 0, zoom: 0.1 }, node, 390, 700, overlays, true);
     expect(far.zoom).toBeGreaterThanOrEqual(0.5);
     expect(onScreen(far, node.x, node.y).y).toBeGreaterThanOrEqual(114);
+  });
+
+  it("a thread opened beside the canvas on screen: it comes to the middle, readable, below the toolbar", () => {
+    const overlays = { top: "70px", right: "16px", bottom: "120px", left: "16px" } as const;
+    const node = { x: 300, y: 0, width: 220, height: 96 };
+    const v = focusViewport({ x: 0, y: 200, zoom: 0.5 }, node, 900, 800, overlays, false);
+    expect(v.zoom).toBeGreaterThan(0.5);
+    expect(v.zoom).toBeLessThanOrEqual(1.1);
+    expect(onScreen(v, node.x + node.width / 2, 0).x).toBeCloseTo(16 + (900 - 16 - 16) / 2, 0);
+    expect(onScreen(v, node.x, node.y).y).toBeGreaterThanOrEqual(70);
   });
 });

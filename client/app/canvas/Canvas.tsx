@@ -278,7 +278,9 @@ function Flow() {
       if (width === 0 || height === 0) return;
       const bounds = rf.getNodesBounds([focusTarget]);
       const current = rf.getViewport();
-      const next = focusViewport(current, bounds, width, height, overlayPadding(section.current));
+      const ui = useUi.getState();
+      const offScreen = ui.panelWide || (isNarrow() && ui.drawer !== null);
+      const next = focusViewport(current, bounds, width, height, overlayPadding(section.current), offScreen);
       if (next !== current) void rf.setViewport(next, { duration: FIT_MS });
     });
   }, [focusRequest, focusTarget, focusTargetExists, rf, setSelected, store]);

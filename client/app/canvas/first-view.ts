@@ -58,12 +58,12 @@ export const fitViewport = (
 const MARGIN = 16;
 
 /**
- * The view that brings one node (a thread opened from a list) into view: where it is already
- * readable (at the first view's zoom or closer) inside the part of the pane no overlay covers,
- * the view stays, or moves just enough to hold it; so the canvas a person comes back to after
- * reading a chat (on a phone, or with the chat in the main area) is still the view that keeps
- * the toolbar's area clear. Otherwise it comes to the middle, a fifth of the pane's smaller side
- * around it, never magnified past 110 %.
+ * The view that brings one node (a thread opened from a list) into view. `keep`: the canvas is
+ * not on screen (a phone shows the chat, or the chat takes the main area), so where the view
+ * already shows the node readable inside the part no overlay covers it stays, or moves just
+ * enough to hold it: the canvas the person comes back to is still the view that keeps the
+ * toolbar's area clear. Otherwise the node comes to the middle, a fifth of the pane's smaller
+ * side around it inside that part, never magnified past 110 %.
  */
 export function focusViewport(
   current: Viewport,
@@ -71,6 +71,7 @@ export function focusViewport(
   width: number,
   height: number,
   overlays: SidePadding,
+  keep: boolean,
 ): Viewport {
   const clear = {
     left: side(overlays.left),
@@ -80,7 +81,7 @@ export function focusViewport(
   };
   const z = current.zoom;
   const fits = bounds.width * z <= clear.right - clear.left && bounds.height * z <= clear.bottom - clear.top;
-  if (z >= FIRST_VIEW_MIN_ZOOM && fits) {
+  if (keep && z >= FIRST_VIEW_MIN_ZOOM && fits) {
     const left = bounds.x * z + current.x;
     const top = bounds.y * z + current.y;
     const right = left + bounds.width * z;
