@@ -219,8 +219,11 @@ export default defineConfig(async () => {
         {
           // The agent's tests: a scripted model that the globalSetup starts in Node.
           ...runtime("agent", ["party/test/agent/*.test.ts"], {
-            globalSetup: ["party/test/agent/scripted-model-setup.ts"],
+            // Slack's Web API too, for threads bound to a channel (the guests' tests).
+            globalSetup: ["party/test/agent/scripted-model-setup.ts", "party/test/agent/slack-standin-setup.ts"],
             more: (inject) => ({
+              SLACK_API_BASE: inject("slackUrl"),
+              SLACK_CALLS_URL: inject("slackCallsUrl"),
               AUTOPILOT_MODEL_BASE_URL: inject("modelUrl"),
               AUTOPILOT_MODEL_ID: "scripted-model",
               // Never sent to a client: the replies test looks for it in every frame.

@@ -142,6 +142,9 @@ export const chats = defineFeature({
     };
 
     const disconnect = async (principal: Principal, platform: ChatPlatform) => {
+      // Everyone's links, the webhook, the bindings and what waits to be sent go with it: a person's call, as connecting is.
+      if (!isPerson(principal))
+        throw new RoomError("forbidden", "a person disconnects the workspace from a chat, not an agent");
       const connection = connections.get(s.sql, platform);
       if (connection) {
         // Best effort: without its webhook Telegram stops sending; what a platform sends meanwhile finds no connection.
@@ -205,6 +208,8 @@ export const chats = defineFeature({
         "chats.linkCode": local(({ principal }, p) => linkCode(principal, p.platform)),
         "chats.bindCode": local(({ principal }, p) => bindCode(principal, p.platform, p.threadId)),
         "chats.unbind": mutate((ctx, p) => {
+          if (!isPerson(ctx.principal))
+            throw new RoomError("forbidden", "a person unbinds a thread from its chat, not an agent");
           conversations.unbind(ctx, p.threadId, `${ctx.actor.name} unbound it in the app.`);
           return { chats: viewFor(ctx.principal.id) };
         }),
