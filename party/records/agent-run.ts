@@ -28,6 +28,13 @@ export const AgentRunDoc = z.object({
    * (run-spend.ts). Approved, the run goes on from `messages`; not, it ends with why.
    */
   spendApprovalId: z.string().optional(),
+  /**
+   * The guest in a bound chat (features/chats/) whose words the run answers, for `triggeredBy`
+   * (who bound the thread): the run then sees only its thread as the chat does, and every tool
+   * but reading that thread waits for a person (run-tools.ts `guestPolicy`). Kept when a
+   * person's post folds into the run: once a guest's words are in it, it stays a guest's run.
+   */
+  guest: Actor.optional(),
   /** How often a restart cut the run after an approval and it was resumed again (bounded). */
   resumes: z.number().int().nonnegative().optional(),
 });

@@ -121,11 +121,13 @@ export const agent = defineFeature({
       answered: {
         // Only once chat.send answered are the sender's scopes known: the Autopilot's run acts
         // with at most those. Its own tools' messages start no run.
-        // A guest's words in a bound chat (features/chats/) are answered for whoever bound it.
+        // A guest's words in a bound chat (features/chats/) are answered for whoever bound it,
+        // by a run that stays in the thread (agent-run.ts `guest`).
         "chat.send": ({ payload, principal, via, onBehalfOf }) => {
           if (via === "tool") return;
-          const guest = onBehalfOf && !isAccessPrincipal(principal);
-          runner.onPosted(payload.message, guest ? { ...onBehalfOf, scopes: principal.scopes } : principal);
+          if (onBehalfOf && !isAccessPrincipal(principal))
+            return runner.onPosted(payload.message, { ...onBehalfOf, scopes: principal.scopes }, principal);
+          runner.onPosted(payload.message, principal);
         },
       },
     };

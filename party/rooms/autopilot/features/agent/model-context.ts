@@ -93,8 +93,11 @@ export function buildInstructions(
   memory: readonly MemoryEntry[],
   summary: string | null | undefined,
   project: ContextProject | null = null,
+  /** Who the turn answers, when it is not a member (run-context.ts). */
+  audience: string | null = null,
 ): string {
   const parts = [PERSONA];
+  if (audience) parts.push(audience);
   if (memory.length > 0) {
     const lines: string[] = [];
     let used = 0;

@@ -94,6 +94,20 @@ export function guardTools(tools: ToolSet, check: () => Promise<RunAccess>, gone
   });
 }
 
+const Listed = z.object({ messages: z.array(z.object({ kind: z.string().optional() }).passthrough()) }).passthrough();
+
+/**
+ * What a guest's run reads of a thread: its messages as its chat sees them, without the
+ * Autopilot's tool calls, which stay in the app (what a person's run looked up elsewhere among them).
+ */
+function asTheChatSeesIt(method: MethodName, result: unknown): unknown {
+  if (method !== "messages.list") return result;
+  const listed = Listed.safeParse(result);
+  return listed.success
+    ? { ...listed.data, messages: listed.data.messages.filter((m) => m.kind !== "tool") }
+    : result;
+}
+
 const FiledApproval = z.object({ approval: z.object({ id: z.string() }) });
 
 /**
@@ -149,11 +163,12 @@ export interface ActingToolsDeps {
  * The tools of a run acting for someone (a reply's run, or a task): each call goes through
  * the room's dispatch as the Autopilot for `triggeredBy`, a mutating one with its key from
  * the run and the call, and each first reads the trigger's access again (`gone` is told
- * when it is gone).
+ * when it is gone). A guest's run (agent-run.ts `guest`) reads its own thread as the chat
+ * sees it, without the tool calls that stay in the app; anything else waits for a person.
  */
 export async function actingTools(
   d: ActingToolsDeps,
-  run: { id: string; threadId: string; scopes: Scope[]; triggeredBy: Actor },
+  run: { id: string; threadId: string; scopes: Scope[]; triggeredBy: Actor; guest?: boolean },
   riskyGatewayTools: readonly string[],
   gone: (reason: string) => void,
 ): Promise<RunTools> {
@@ -164,11 +179,13 @@ export async function actingTools(
     scopes: run.scopes,
     riskyGatewayTools,
     gateway: d.gateway(run.threadId),
+    guestThread: run.guest ? run.threadId : null,
     call: async (method, input, options) => {
       const params = Methods[method].mutating
         ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) }
         : input;
-      const result = await d.invoke(principal, method, params, run.triggeredBy);
+      const answer = await d.invoke(principal, method, params, run.triggeredBy);
+      const result = run.guest ? asTheChatSeesIt(method, answer) : answer;
       noteFiledApproval(d.sql, run.id, method, result);
       const text = jsonText(result);
       return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;

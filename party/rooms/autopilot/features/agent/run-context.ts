@@ -28,20 +28,31 @@ const THREAD_WINDOW = 400;
 /** A run's context is built with the same model and accounting as its side calls (the summary). */
 export interface RunContextInput extends SideCall {
   triggerN: number;
+  /** A guest's run: the thread as its chat sees it (no tool calls), no summary, no memory or brief. */
+  guest?: boolean;
   tools: ToolSet;
   abortSignal: AbortSignal;
   /** The bytes of the files the thread's messages carry. */
   files: FileBytes;
 }
 
-/** The instructions of a run in `threadId`: the workspace memory, the thread's project (if any) and its summary. */
-export function runInstructions(sql: Sql, threadId: string): string {
+/**
+ * The instructions of a run in `threadId`: the workspace memory, the thread's project (if any)
+ * and its summary. A guest's run gets none of them: the memory and the project's brief are the
+ * workspace's, and the summary folds in the tool calls that stay in the app.
+ */
+export function runInstructions(sql: Sql, threadId: string, guest = false): string {
+  if (guest) return buildInstructions([], null, null, GUEST_NOTE);
   return buildInstructions(
     listMemory(sql, { limit: 200 }).entries,
     getSummary(sql, threadId)?.text,
     projectOfThread(sql, threadId),
   );
 }
+
+/** What a guest's run is told about whom it answers (data like the rest: the defence is its tools' policy). */
+const GUEST_NOTE =
+  "You are answering a guest in the chat bound to this thread: not a member of the workspace. Use only this thread's messages; anything else (other threads, memory, the audit log, posting elsewhere) waits for a person's approval, so say what you would need instead of asking for it.";
 
 function threadMessages(sql: Sql, threadId: string, afterN: number, throughN: number): ContextMessage[] {
   const rows = sql.db
@@ -58,11 +69,14 @@ export async function buildRunContext(
   input: RunContextInput,
 ): Promise<{ instructions: string; messages: ModelMessage[] }> {
   const { sql, threadId } = input;
-  const summary = getSummary(sql, threadId);
-  let instructions = runInstructions(sql, threadId);
+  const guest = input.guest === true;
+  const summary = guest ? null : getSummary(sql, threadId);
+  let instructions = runInstructions(sql, threadId, guest);
   const budget = messageBudget(input.config.contextTokens, instructions, await toolSchemaChars(input.tools));
-  const context = threadToModelMessages(threadMessages(sql, threadId, summary?.throughN ?? 0, input.triggerN), budget);
-  if (context.dropped.length > 0) {
+  const read = threadMessages(sql, threadId, summary?.throughN ?? 0, input.triggerN);
+  const context = threadToModelMessages(guest ? read.filter((m) => m.kind !== "tool") : read, budget);
+  // A guest's run leaves what did not fit out: a summary it wrote would lack the thread's tool calls.
+  if (context.dropped.length > 0 && !guest) {
     const text = await sideCall(
       input,
       "summary",

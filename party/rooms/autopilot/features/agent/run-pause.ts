@@ -44,7 +44,13 @@ export function pauseRun(
       const instance = deps.gateway(run.threadId)?.instanceName ?? null;
       const pending: PendingCall[] = approvals.map((request) => {
         const args = clipText(jsonText(request.input ?? {}));
-        const { title, risk } = approvalFor(request.tool, request.input, config.riskyGatewayTools, instance);
+        const asked = approvalFor(request.tool, request.input, config.riskyGatewayTools, instance);
+        // A guest's run asks a person for anything beyond its thread: the approver sees who asked.
+        const guest = run.doc.guest;
+        const title = guest
+          ? `${asked.title.slice(0, 120)}, for ${guest.name.slice(0, 60)}, a guest in the thread's chat`
+          : asked.title;
+        const { risk } = asked;
         const cost = deps.toolCost?.(request.tool, request.input) ?? null;
         const { approval } = requestApproval(
           ctx,

@@ -4,6 +4,7 @@
 // segment, not per model step); a call's idempotency key and what a decided approval
 // tells it.
 import type { ToolSet } from "ai";
+import { z } from "zod";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Scope } from "../../../../../shared/protocol/principal";
 import { toolWords } from "../../../../../shared/plain-words";
@@ -31,6 +32,31 @@ export interface RunToolsInput {
   call: CallMethod;
   /** The thread's attached instance, if any. */
   gateway: GatewayAccess | null;
+  /** A guest's run (agent-run.ts `guest`): its thread, the one place it acts without a person. */
+  guestThread?: string | null;
+}
+
+/** What a guest's run calls without a person: reading its own thread. */
+const GUEST_FREE = new Set([toolName("messages.list")]);
+
+const ThreadInput = z.object({ threadId: z.string() }).passthrough();
+
+/**
+ * The approval policy of a guest's run: a guest in a bound chat is no member of the
+ * workspace, so its run sees and acts only in its thread (docs/access.md, "In a bound chat").
+ * Reading that thread runs at once; every other call (another thread, the audit log, memory,
+ * search, the money, posting elsewhere, an instance's tools) waits for a person's approval.
+ * What the run's own policy denies stays denied.
+ */
+export function guestPolicy(threadId: string, policy: RunTools["approval"]): RunTools["approval"] {
+  return (options) => {
+    const status = policy(options);
+    if (status === "denied" || (typeof status === "object" && status?.type === "denied")) return status;
+    const { toolName: name, input } = options.toolCall;
+    const own = ThreadInput.safeParse(input);
+    if (GUEST_FREE.has(name) && own.success && own.data.threadId === threadId) return status;
+    return "user-approval";
+  };
 }
 
 export async function runTools(input: RunToolsInput): Promise<RunTools> {
@@ -52,7 +78,8 @@ export async function runTools(input: RunToolsInput): Promise<RunTools> {
     const name = requestedGatewayTool(call.input);
     return name && gatewayToolRisk(name, risky) ? ("user-approval" as const) : undefined;
   };
-  return { tools, approval: toolApprovalPolicy(scopes, gatewayPolicy) };
+  const approval = toolApprovalPolicy(scopes, gatewayPolicy);
+  return { tools, approval: input.guestThread ? guestPolicy(input.guestThread, approval) : approval };
 }
 
 /** The title and risk of the approval a gated call files: what it does in words (shared/plain-words.ts), never the tool's name. */

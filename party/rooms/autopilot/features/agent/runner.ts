@@ -96,8 +96,12 @@ export class AutopilotAgent {
     return [...this.#active.values()].flatMap((active) => (active.stream ? [{ ...active.stream }] : []));
   }
 
-  /** A message was posted with `chat.send` by `principal`: answer it if the thread wants that (an agent's only where the thread lets agents trigger it). */
-  onPosted(message: Message, principal: Principal): void {
+  /**
+   * A message was posted with `chat.send` by `principal`: answer it if the thread wants that
+   * (an agent's only where the thread lets agents trigger it). `guest`: a guest in a bound
+   * chat said it, and `principal` is whom the run acts for.
+   */
+  onPosted(message: Message, principal: Principal, guest?: Actor): void {
     if (message.author.id === AUTOPILOT_ID || message.author.id.startsWith("instance:")) return;
     const thread = getThread(this.#d.sql, message.threadId);
     if (!thread || thread.archived || !autopilotAnswers(thread.responder, { from: principal.kind, text: message.text }))
@@ -107,6 +111,7 @@ export class AutopilotAgent {
       threadId: thread.id,
       message,
       principal,
+      guest,
       now,
       newRunId: () => newId("run"),
     });
@@ -190,6 +195,7 @@ export class AutopilotAgent {
       runId: run.id,
       principalId: run.doc.triggeredBy.id,
       triggerN: run.doc.triggerN,
+      guest: run.doc.guest !== undefined,
       tools: tools.tools,
       abortSignal: active.abort.signal,
       files: this.#d.files,
@@ -199,7 +205,13 @@ export class AutopilotAgent {
   }
 
   #tools(run: AgentRun, config: ModelConfigured, active: Active): Promise<RunTools> {
-    const acting = { id: run.id, threadId: run.threadId, scopes: run.doc.scopes, triggeredBy: run.doc.triggeredBy };
+    const acting = {
+      id: run.id,
+      threadId: run.threadId,
+      scopes: run.doc.scopes,
+      triggeredBy: run.doc.triggeredBy,
+      guest: run.doc.guest !== undefined,
+    };
     return actingTools(this.#d, acting, config.riskyGatewayTools, (reason) => this.#stop(active, reason));
   }
 
@@ -432,7 +444,9 @@ export class AutopilotAgent {
     const model = createModel(config);
     const tools = await this.#tools(run, config, active);
     if (await this.#mayGoOn(run, access))
-      await this.#segment(run, active, config, model, tools, runInstructions(this.#d.sql, run.threadId), messages);
+      await this.#segment(run, active, config, model, tools, runInstructions(this.#d.sql, run.threadId, run.doc.guest !== undefined),
+        messages,
+      );
   }
 
   /** `chat.abort` on a thread: stops its streaming reply, or cancels a run waiting for a person. Null: nothing to stop. */
