@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { Message } from "../../../shared/protocol/threads";
 import { createKey, idem, RawSocket, uniq } from "../harness";
-import { agentRoom, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
+import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";
 import {
   bindChannel,
   connectSlack,
@@ -19,6 +19,7 @@ import {
   slackOutboxEmpty,
   slackSays,
   slackWaiting,
+  untilInChannel,
 } from "./slack-harness";
 
 /** The approvals the socket was told were requested in `threadId`, so far. */
@@ -132,6 +133,31 @@ describe("a guest in a bound channel", () => {
     const got = await everythingSlackGot();
     expect(got).not.toContain(secret);
     expect(got).not.toContain(memo);
+    sock.close();
+  });
+});
+
+describe("a guest's words while the thread's run waits on a person", () => {
+  it("are answered: the chat is told at once why it waits, and the answer comes once the run is decided", async () => {
+    const { owner, sock, thread: bound } = await agentRoom();
+    await connectSlack(sock);
+    const channel = await bindChannel(sock, owner.workspaceId, bound.id, "U0BINDER");
+    // The guest's first ask needs a person (listing threads is beyond its thread).
+    await slackSays(owner.workspaceId, "U0GUEST", channel, "WAIT1 STEPS: threads_list {}");
+    const [asked] = await approvalsIn(sock, bound.id, 1);
+    // Then it asks something else, which waits behind the run.
+    await slackSays(owner.workspaceId, "U0GUEST", channel, "SAY: the second answer");
+    await untilInChannel(channel, (text) => text.includes("waits for a person of the workspace"));
+    expect(autopilotMessages(sock, bound.id).some((m) => m.text === "the second answer")).toBe(false);
+    // A person decides: the first ask goes on, then the second is answered, both in the channel.
+    await sock.ok("approvals.resolve", {
+      approvalId: asked!.id,
+      decision: "approve",
+      confirmOwn: true,
+      idempotencyKey: idem(),
+    });
+    await autopilotSays(sock, bound.id, (m) => m.text === "the second answer");
+    await untilInChannel(channel, (text) => text === "the second answer");
     sock.close();
   });
 });

@@ -33,6 +33,10 @@ type Said = Extract<Inbound, { kind: "message" }>;
 const BIND = /^\/?bind(?:@\w+)?\s+([A-Za-z0-9]{8})$/i;
 const BIND_CODE_TTL_MS = 10 * 60 * 1000;
 
+/** What a chat is told when its words queue behind a run that waits on a person's approval. */
+const WAITS_FOR_A_PERSON =
+  "The Autopilot waits for a person of the workspace to decide something it asked for, in the app; it answers this once that is decided.";
+
 /** How often a streaming reply's message in a chat is edited, at most (the platforms limit edits). */
 const STREAM_EDIT_MS = 1500;
 
@@ -202,6 +206,7 @@ export class ChatConversations {
       principal = guest(platform, said);
       onBehalfOf = binding.boundBy;
     }
+    const queuedBefore = getThread(s.sql, binding.threadId)?.waiting?.queuedThroughN ?? null;
     const { response } = await s.call(
       { principal, via: platform, ...(onBehalfOf ? { onBehalfOf } : {}) },
       "chat.send",
@@ -212,6 +217,10 @@ export class ChatConversations {
       },
     );
     if (!response.ok) this.reply(platform, said.chat, `Not posted in the thread: ${clip(response.error.message, 200)}`);
+    // The thread's run waits on a person (decision 17): what is said now queues behind it, and
+    // the chat, which sees no approvals, is told so once, when the first words queue.
+    else if (queuedBefore === null && getThread(s.sql, binding.threadId)?.waiting?.queuedThroughN != null)
+      this.reply(platform, said.chat, WAITS_FOR_A_PERSON);
   }
 
   /**
