@@ -36,6 +36,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "chats.unlink": "unlink their chat account",
   "chats.bindCode": "bind a thread to a chat",
   "chats.unbind": "unbind a thread from its chat",
+  "chats.bindingAccess": "choose who is answered in a bound chat",
   "messages.list": "read a thread's messages",
   "chat.send": "post a message",
   "chat.abort": "stop a reply",

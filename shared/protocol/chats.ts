@@ -44,6 +44,14 @@ export type ChatLink = z.infer<typeof ChatLink>;
  * there arrives in the thread, and the thread's messages (the Autopilot's and the gateway's
  * replies among them) go there. A thread is bound to one chat at most.
  */
+/**
+ * Protocol 19: who in a bound chat is answered. `answer`: everyone; a guest (an account nobody
+ * linked) is answered by a run that sees and acts only in the thread. `linked-only`: only
+ * linked people; a guest's words are not posted, and the guest is told once to link an account.
+ */
+export const ChatGuests = z.enum(["answer", "linked-only"]);
+export type ChatGuests = z.infer<typeof ChatGuests>;
+
 export const ChatBinding = z.object({
   threadId: EntityId,
   platform: ChatPlatform,
@@ -51,6 +59,8 @@ export const ChatBinding = z.object({
   chatTitle: z.string().max(256),
   boundBy: Actor,
   boundAt: Timestamp,
+  /** Protocol 19: who is answered there (absent from a server of 18: `answer`). */
+  guests: ChatGuests.optional(),
 });
 export type ChatBinding = z.infer<typeof ChatBinding>;
 
@@ -118,6 +128,14 @@ export const ChatsBindCodeParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 export const ChatsBindCodeResult = ChatsLinkCodeResult;
+
+/** Protocol 19: an owner or admin (a person) sets who is answered in the thread's bound chat. */
+export const ChatsBindingAccessParams = z.object({
+  threadId: EntityId,
+  guests: ChatGuests,
+  idempotencyKey: IdempotencyKey,
+});
+export const ChatsBindingAccessResult = z.object({ chats: ChatsView });
 
 /** Protocol 14: the thread is no longer bound: nothing arrives from its chat, nothing goes there. */
 export const ChatsUnbindParams = z.object({ threadId: EntityId, idempotencyKey: IdempotencyKey });

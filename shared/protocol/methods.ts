@@ -52,6 +52,8 @@ import {
   ChatsUnlinkParams,
   ChatsBindCodeParams,
   ChatsBindCodeResult,
+  ChatsBindingAccessParams,
+  ChatsBindingAccessResult,
   ChatsUnbindParams,
   ChatsUnbindResult,
   ChatsUnlinkResult,
@@ -399,6 +401,13 @@ export const Methods = {
     mutating: true,
   }),
   "chats.unbind": method({ params: ChatsUnbindParams, result: ChatsUnbindResult, scope: "admin", mutating: true }),
+  // Protocol 19: who is answered in a bound chat (chats.ts).
+  "chats.bindingAccess": method({
+    params: ChatsBindingAccessParams,
+    result: ChatsBindingAccessResult,
+    scope: "admin",
+    mutating: true,
+  }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

@@ -208,5 +208,6 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "chats.unlink": PEOPLES_CHATS,
   "chats.bindCode": PEOPLES_CHATS,
   "chats.unbind": PEOPLES_CHATS,
+  "chats.bindingAccess": PEOPLES_CHATS,
   "runlog.list": auto("Read a run's or task's log, step by step (model calls, tool calls, approvals)."),
 };

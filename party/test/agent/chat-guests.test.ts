@@ -60,6 +60,13 @@ describe("an agent's admin key and the workspace's chats", () => {
     const unbind = await agent.call("chats.unbind", { threadId: thread.id, idempotencyKey: idem() });
     expect(unbind.ok).toBe(false);
     expect(!unbind.ok && unbind.error.code).toBe("forbidden");
+    const access = await agent.call("chats.bindingAccess", {
+      threadId: thread.id,
+      guests: "linked-only",
+      idempotencyKey: idem(),
+    });
+    expect(access.ok).toBe(false);
+    expect(!access.ok && access.error.code).toBe("forbidden");
 
     const after = (await sock.ok("chats.get", {})).chats;
     expect(after.connections.map((c) => [c.platform, c.waiting])).toEqual([["slack", before.connections[0]!.waiting]]);
@@ -158,6 +165,39 @@ describe("a guest's words while the thread's run waits on a person", () => {
     });
     await autopilotSays(sock, bound.id, (m) => m.text === "the second answer");
     await untilInChannel(channel, (text) => text === "the second answer");
+    sock.close();
+  });
+});
+
+describe("a chat for linked people only", () => {
+  it("posts no guest's words and starts no run for them; the guest is told once to link an account, linked people are answered", async () => {
+    const { owner, sock, thread: bound } = await agentRoom();
+    await connectSlack(sock);
+    await linkSlack(sock, owner.workspaceId, "U0LINKED");
+    const channel = await bindChannel(sock, owner.workspaceId, bound.id, "U0LINKED");
+    // The bot said in the channel what guests get.
+    expect((await inChannel(channel)).find((t) => t.startsWith("Bound"))).toContain("Anyone else is a guest");
+    const { chats } = await sock.ok("chats.bindingAccess", {
+      threadId: bound.id,
+      guests: "linked-only",
+      idempotencyKey: idem(),
+    });
+    expect(chats.bindings).toMatchObject([{ threadId: bound.id, guests: "linked-only" }]);
+    await untilInChannel(channel, (t) => t.includes("Only people who linked their Slack account"));
+
+    const mark = await requestMark();
+    await slackSays(owner.workspaceId, "U0STRANGER", channel, "LINKEDONLY1 SAY: hello");
+    await untilInChannel(channel, (t) => t.startsWith("U0STRANGER, only people who linked"));
+    await slackSays(owner.workspaceId, "U0STRANGER", channel, "LINKEDONLY2 SAY: hello again");
+    // A linked person is answered as ever; by then the room handled both of the guest's words.
+    await slackSays(owner.workspaceId, "U0LINKED", channel, "SAY: the member is answered");
+    await autopilotSays(sock, bound.id, (m) => m.text === "the member is answered");
+    await untilInChannel(channel, (t) => t === "the member is answered");
+
+    const { messages } = await sock.ok("messages.list", { threadId: bound.id, limit: 50 });
+    expect(messages.some((m: Message) => m.text.includes("LINKEDONLY"))).toBe(false);
+    expect(await requestsFor(mark, "LINKEDONLY")).toEqual([]);
+    expect((await inChannel(channel)).filter((t) => t.startsWith("U0STRANGER, only people who linked"))).toHaveLength(1);
     sock.close();
   });
 });

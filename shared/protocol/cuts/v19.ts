@@ -26,17 +26,27 @@ function helloFor18(hello: Obj): Obj {
   return { ...hello, snapshot: snapshot ? withSettingsFor18(snapshot) : snapshot, protocol: 18 };
 }
 
+/** Chats: who is answered in a bound chat (`chats.bindingAccess`, a binding's `guests`), left out for 18. */
+const chatsFor18 = (payload: Obj): Obj => {
+  const chats = payload.chats as { bindings?: Obj[] } | undefined;
+  if (!chats?.bindings) return payload;
+  return { ...payload, chats: { ...chats, bindings: chats.bindings.map(({ guests: _, ...binding }) => binding) } };
+};
+const CHATS_RESULTS = ["chats.get", "chats.connect", "chats.disconnect", "chats.unlink", "chats.unbind"] as const;
+
 export const cut19: Cut = {
   from: 19,
-  methods: [],
+  methods: ["chats.bindingAccess"],
   events: {
     hello: helloFor18,
     "settings.changed": withSettingsFor18,
+    "chats.changed": chatsFor18,
   },
   results: {
     "settings.update": withSettingsFor18,
     // A task's typical cost beside its worst case (tasks.ts TasksEstimateResult.typical).
     "tasks.estimate": ({ typical: _typical, ...result }: Obj) => result,
+    ...Object.fromEntries(CHATS_RESULTS.map((method) => [method, chatsFor18])),
   },
   up: {
     events: { hello: (hello: Obj) => ({ ...hello, protocol: 19 }) },

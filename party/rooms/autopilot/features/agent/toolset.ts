@@ -98,6 +98,7 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "chats.unlink": "Unlink your chat account",
   "chats.bindCode": "Bind a thread to a chat",
   "chats.unbind": "Unbind a thread from its chat",
+  "chats.bindingAccess": "Choose who is answered in a bound chat",
 };
 
 /**

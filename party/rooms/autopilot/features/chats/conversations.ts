@@ -1,6 +1,6 @@
 import { cutText } from "../../../../../shared/clip";
 import { AUTOPILOT_ID } from "../../../../../shared/people";
-import type { ChatBinding, ChatPlatform } from "../../../../../shared/protocol/chats";
+import type { ChatBinding, ChatGuests, ChatPlatform } from "../../../../../shared/protocol/chats";
 import { MAX_CHAT_BINDINGS } from "../../../../../shared/protocol/chats";
 import { MAX_MESSAGE_TEXT } from "../../../../../shared/protocol/common";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
@@ -19,6 +19,7 @@ import {
   bindings,
   type Connection,
   enqueue,
+  guestsTurnedAway,
   linkKey,
   links,
   outbox,
@@ -72,13 +73,31 @@ export class ChatConversations {
   list(): ChatBinding[] {
     return [...this.#all().values()]
       .sort((a, b) => a.boundAt - b.boundAt)
-      .map(({ threadId, platform, chatTitle, boundBy, boundAt }) => ({
+      .map(({ threadId, platform, chatTitle, boundBy, boundAt, guests }) => ({
         threadId,
         platform,
         chatTitle,
         boundBy,
         boundAt,
+        guests: guests ?? "answer",
       }));
+  }
+
+  /**
+   * Who is answered in `threadId`'s chat (`chats.bindingAccess`); the chat is told in words.
+   * Set back to everyone, the guests turned away meanwhile would be told again next time.
+   */
+  setGuests(ctx: OpContext, threadId: string, guests: ChatGuests): void {
+    const binding = this.#all().get(threadId);
+    if (!binding) throw new RoomError("not_found", "this thread is not bound to a chat", { threadId });
+    if ((binding.guests ?? "answer") === guests) return;
+    const key = bindingKey(binding.platform, binding.chatId);
+    bindings.put(ctx.sql, key, { ...binding, guests }, ctx.now);
+    this.#byThread = null;
+    forgetTurnedAway(ctx, key);
+    ctx.audit("chats.binding_access", threadId, { platform: binding.platform, chat: binding.chatTitle, guests });
+    const text = `${clip(ctx.actor.name, 100)} changed who is answered here. ${whoIsAnswered(binding.platform, guests)}`;
+    enqueue(ctx.sql, sendTo(binding.platform, binding.chatId, text), ctx.now);
   }
 
   /** A code for `threadId`, kept as its hash for ten minutes. */
@@ -101,6 +120,7 @@ export class ChatConversations {
     const binding = this.#all().get(threadId);
     if (!binding) return false;
     bindings.delete(ctx.sql, bindingKey(binding.platform, binding.chatId));
+    forgetTurnedAway(ctx, bindingKey(binding.platform, binding.chatId));
     this.#byThread = null;
     const thread = getThread(ctx.sql, threadId);
     const text = `This chat is no longer bound to the thread “${clip(thread?.title ?? threadId, 100)}”: ${why}`;
@@ -113,6 +133,7 @@ export class ChatConversations {
   forget(ctx: OpContext, platform: ChatPlatform): void {
     for (const { key, value } of bindings.entries(ctx.sql, `${platform}:`)) {
       bindings.delete(ctx.sql, key);
+      forgetTurnedAway(ctx, key);
       ctx.audit("chats.unbound", value.threadId, { platform, chat: value.chatTitle });
     }
     this.#byThread = null;
@@ -162,18 +183,19 @@ export class ChatConversations {
       const before = this.#all().get(found.threadId);
       if (before && bindingKey(before.platform, before.chatId) !== key)
         this.unbind(ctx, found.threadId, "it was bound to another chat.");
-      const binding = {
+      const binding: Binding = {
         platform,
         chatId: said.chat,
         threadId: found.threadId,
         chatTitle: clip(said.chatTitle, 256),
         boundBy: found.by,
         boundAt: ctx.now,
+        guests: current?.guests ?? "answer",
       };
       bindings.put(ctx.sql, key, binding, ctx.now);
       this.#byThread = null;
       ctx.audit("chats.bound", found.threadId, { platform, chat: binding.chatTitle });
-      const text = `Bound to the thread “${clip(thread.title, 100)}”: what is said here goes there, and its replies come here.`;
+      const text = `Bound to the thread “${clip(thread.title, 100)}”: what is said here goes there, and its replies come here. ${whoIsAnswered(platform, binding.guests ?? "answer")}`;
       enqueue(ctx.sql, sendTo(platform, said.chat, text), ctx.now);
     });
     this.parts.outbox.drain();
@@ -206,6 +228,7 @@ export class ChatConversations {
       principal = guest(platform, said);
       onBehalfOf = binding.boundBy;
     }
+    if (onBehalfOf && binding.guests === "linked-only") return this.#turnAway(binding, said);
     const queuedBefore = getThread(s.sql, binding.threadId)?.waiting?.queuedThroughN ?? null;
     const { response } = await s.call(
       { principal, via: platform, ...(onBehalfOf ? { onBehalfOf } : {}) },
@@ -221,6 +244,20 @@ export class ChatConversations {
     // the chat, which sees no approvals, is told so once, when the first words queue.
     else if (queuedBefore === null && getThread(s.sql, binding.threadId)?.waiting?.queuedThroughN != null)
       this.reply(platform, said.chat, WAITS_FOR_A_PERSON);
+  }
+
+  /** A guest's words in a chat for linked people only: not posted; the guest is told once how to be answered. */
+  #turnAway(binding: Binding, said: Said): void {
+    const key = `${bindingKey(binding.platform, binding.chatId)}:${said.account.id}`;
+    if (guestsTurnedAway.get(this.parts.s.sql, key)) return;
+    const { label } = PLATFORMS[binding.platform];
+    const link = binding.platform === "telegram" ? "/link" : "link";
+    const text = `${clip(said.account.handle, 60)}, only people who linked their ${label} account to the workspace are answered here, and what you said was not passed on. A member links theirs in the app (Settings › Chats), then sends me ${link} <code> in a private chat.`;
+    this.parts.s.commit(null, (ctx) => {
+      guestsTurnedAway.put(ctx.sql, key, {}, ctx.now);
+      enqueue(ctx.sql, sendTo(binding.platform, binding.chatId, text), ctx.now);
+    });
+    this.parts.outbox.drain();
   }
 
   /**
@@ -300,6 +337,19 @@ function guest(platform: ChatPlatform, said: Said): Principal {
     name: clip(`${said.account.handle} (${label})`, 120),
     scopes: ["read", "write"],
   };
+}
+
+/** What a bound chat is told of who is answered there (docs/chats.md, "Conversations"). */
+function whoIsAnswered(platform: ChatPlatform, guests: ChatGuests): string {
+  const { label } = PLATFORMS[platform];
+  return guests === "linked-only"
+    ? `Only people who linked their ${label} account to the workspace are answered here; what anyone else says is not passed on.`
+    : `People who linked their ${label} account speak as themselves. Anyone else is a guest: the Autopilot answers them using only this thread, and anything beyond it waits for a person of the workspace to approve.`;
+}
+
+/** Forgets which guests a chat turned away (it was unbound, or who is answered there changed). */
+function forgetTurnedAway(ctx: OpContext, bindingKey: string): void {
+  for (const { key } of guestsTurnedAway.entries(ctx.sql, `${bindingKey}:`)) guestsTurnedAway.delete(ctx.sql, key);
 }
 
 /** What makes a queued send an edit of the message `key` names. */

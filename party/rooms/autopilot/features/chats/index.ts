@@ -213,6 +213,12 @@ export const chats = defineFeature({
           conversations.unbind(ctx, p.threadId, `${ctx.actor.name} unbound it in the app.`);
           return { chats: viewFor(ctx.principal.id) };
         }),
+        "chats.bindingAccess": mutate((ctx, p) => {
+          if (!isPerson(ctx.principal))
+            throw new RoomError("forbidden", "a person chooses who is answered in a bound chat, not an agent");
+          conversations.setGuests(ctx, p.threadId, p.guests);
+          return { chats: viewFor(ctx.principal.id) };
+        }),
         "chats.unlink": mutate((ctx, p) => {
           for (const { userId, link } of linksOf(ctx.sql, p.platform))
             if (link.principalId === ctx.principal.id) {
@@ -225,6 +231,10 @@ export const chats = defineFeature({
       answered: {
         "chats.unlink": () => parts.changed(),
         "chats.unbind": () => {
+          parts.outbox.drain();
+          parts.changed();
+        },
+        "chats.bindingAccess": () => {
           parts.outbox.drain();
           parts.changed();
         },

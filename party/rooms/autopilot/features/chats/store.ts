@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ChatPlatform } from "../../../../../shared/protocol/chats";
+import { ChatGuests, ChatPlatform } from "../../../../../shared/protocol/chats";
 import { Actor } from "../../../../../shared/protocol/principal";
 import type { Sql } from "../../../../domain/sql";
 import { defineRecord } from "../../../../records/codec";
@@ -90,10 +90,18 @@ const Binding = z.object({
   chatTitle: z.string().max(256),
   boundBy: Actor,
   boundAt: z.number(),
+  /** Who is answered there (absent, as bindings made before protocol 19: everyone, guests in the thread only). */
+  guests: ChatGuests.optional(),
 });
 export type Binding = z.infer<typeof Binding>;
 export const bindings = featureStore(defineRecord("chat binding", Binding));
 export const bindingKey = (platform: ChatPlatform, chat: string | number): string => `${platform}:${chat}`;
+
+/**
+ * Guests told, in a chat set to linked people only, that their words are not posted there,
+ * keyed `<binding key>:<account id>`: each is told once while the chat stays bound so.
+ */
+export const guestsTurnedAway = featureStore(defineRecord("chat guest turned away", z.object({})));
 
 /**
  * A reply shown in a bound chat while it streams, keyed `s:<run id>` (the outbox's `message`):
