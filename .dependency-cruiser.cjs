@@ -41,7 +41,7 @@ module.exports = {
       from: {
         path: "^party/",
         pathNot:
-          "^party/(dev|bench|ai-sdk/test)/|^party/rooms/autopilot/features/agent/test/|^party/test/agent/scripted-model-setup\\.ts$",
+          "^party/(dev|bench|ai-sdk/test)/|^party/rooms/autopilot/features/agent/test/|^party/test/agent/(scripted-model|slack-standin)-setup\\.ts$",
       },
       to: { path: "^(client|runtime)/" },
     },
@@ -60,6 +60,14 @@ module.exports = {
         "The workerd agent tests' globalSetup (Node) starts the scripted model, nothing else of runtime/ or client/.",
       from: { path: "^party/test/agent/scripted-model-setup\\.ts$" },
       to: { path: "^(client|runtime)/", pathNot: "^runtime/test/scripted-model\\.ts$" },
+    },
+    {
+      name: "party-agent-workerd-setup-only-slack-standin",
+      severity: "error",
+      comment:
+        "The workerd agent tests' Slack globalSetup (Node) starts the e2e tests' Slack stand-in (an external service's), nothing else of runtime/ or client/.",
+      from: { path: "^party/test/agent/slack-standin-setup\\.ts$" },
+      to: { path: "^(client|runtime)/", pathNot: "^client/test/(slack-standin|standin-server)\\.ts$" },
     },
     // Inside the Worker (docs/architecture.md): party/domain is what every room and the Worker
     // share; each room keeps to itself; the Autopilot room is a kernel and feature folders.

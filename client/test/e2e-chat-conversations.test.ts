@@ -151,6 +151,17 @@ describe("a thread bound to a Slack channel", () => {
     await page.getByRole("heading", { name: "Conversations" }).waitFor({ timeout: 15_000 });
     await page.getByText(`Slack #${CHANNEL}`).scrollIntoViewIfNeeded();
     await shot(page, "conversations-settings");
+    // Eve sets the channel to linked people only there: the binding says so, and so does the channel.
+    await page.getByLabel(`Who is answered in Slack #${CHANNEL}`).selectOption("linked-only");
+    await expect
+      .poll(async () => (await eveLive.chats.get({})).chats.bindings[0]?.guests, { timeout: 15_000 })
+      .toBe("linked-only");
+    await until(
+      () => slack.posted(CHANNEL).find((c) => String(c.body.text).startsWith("Eve changed who is answered here")),
+      "the channel told who is answered",
+      15_000,
+    );
+    await shot(page, "conversations-linked-only");
     await ctx.close();
 
     // Unbound: the channel is told; what is said there reaches no thread, the thread's replies stay in the app.

@@ -1,6 +1,6 @@
 import { submitted } from "../lib/form-submit";
 import { useState } from "react";
-import type { ChatLinkCode, ChatPlatform, ChatsView } from "../../../shared/protocol/chats";
+import type { ChatGuests, ChatLinkCode, ChatPlatform, ChatsView } from "../../../shared/protocol/chats";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
@@ -8,10 +8,17 @@ import { useRoom } from "../stores/room";
 
 const LABEL: Record<ChatPlatform, string> = { telegram: "Telegram", slack: "Slack" };
 
+/** Who is answered in a bound chat, in words (docs/chats.md, "Conversations"). */
+const GUESTS: Record<ChatGuests, string> = {
+  answer: "Everyone: guests get answers from this thread only",
+  "linked-only": "Linked people only: guests are not answered",
+};
+
 /**
  * Threads bound to chats (protocol 14): what is said in a bound Slack channel or Telegram
  * group arrives in its thread, and the thread's replies go there. An owner or admin binds one
- * with a code sent in the chat (the bot must be in it) and unbinds it here.
+ * with a code sent in the chat (the bot must be in it), chooses who is answered there (protocol
+ * 19) and unbinds it here.
  */
 export function ChatConversations({ chats, manager }: { chats: ChatsView; manager: boolean }) {
   const client = useRoom((s) => s.client);
@@ -30,13 +37,19 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
   const unbind = useAction(async (id: string) => {
     await client?.chats.unbind({ threadId: id });
   });
+  const setGuests = useAction(async ({ threadId, guests }: { threadId: string; guests: ChatGuests }) => {
+    await client?.chats.bindingAccess({ threadId, guests });
+  });
   if (platforms.length === 0) return null;
   return (
     <div className="chats-conversations">
       <h4>Conversations</h4>
       <p className="hint">
-        Bind a thread to a Slack channel or a Telegram group: what is said there arrives in the thread (as the linked
-        person, or as a guest who decides nothing), and the thread's replies go there.
+        Bind a thread to a Slack channel or a Telegram group: what is said there arrives in the thread, and the thread's
+        replies go there. People who linked their account speak as themselves. Anyone else in the chat is a guest: a
+        guest decides nothing, and the Autopilot answers them using only this thread — reading another thread, the
+        memory or the audit log, or posting elsewhere, waits for a person here to approve. Set a chat to linked people
+        only to leave guests unanswered.
       </p>
       {chats.bindings.length === 0 ? (
         <p className="muted small">No thread is bound to a chat.</p>
@@ -49,6 +62,22 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
                 {" "}
                 · bound by {b.boundBy.name} {relativeTime(b.boundAt)}
               </span>
+              {manager ? (
+                <select
+                  aria-label={`Who is answered in ${LABEL[b.platform]} ${b.chatTitle}`}
+                  value={b.guests ?? "answer"}
+                  disabled={setGuests.pending}
+                  onChange={(e) => setGuests.run({ threadId: b.threadId, guests: e.target.value as ChatGuests })}
+                >
+                  {(Object.keys(GUESTS) as ChatGuests[]).map((g) => (
+                    <option key={g} value={g}>
+                      {GUESTS[g]}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <span className="muted small"> · {GUESTS[b.guests ?? "answer"]}</span>
+              )}
               {manager && (
                 <button
                   type="button"
@@ -98,12 +127,13 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
               <code>
                 {code.platform === "telegram" ? "/bind" : "bind"} {code.code}
               </code>{" "}
-              there within {Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000))} minutes.
+              there within {Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000))} minutes. Everyone in it is
+              answered, guests from this thread only; choose linked people only above once it is bound.
             </p>
           )}
         </form>
       )}
-      <FormError error={makeCode.error ?? unbind.error} />
+      <FormError error={makeCode.error ?? unbind.error ?? setGuests.error} />
     </div>
   );
 }

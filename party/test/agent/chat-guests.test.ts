@@ -46,7 +46,11 @@ describe("an agent's admin key and the workspace's chats", () => {
     const channel = await bindChannel(sock, owner.workspaceId, thread.id, "U0OWNER1");
     // Slack is down: what the owner says in the app waits in the outbox.
     await slackDown(true);
-    await sock.ok("chat.send", { threadId: thread.id, text: "SAY: queued while Slack is down", idempotencyKey: idem() });
+    await sock.ok("chat.send", {
+      threadId: thread.id,
+      text: "SAY: queued while Slack is down",
+      idempotencyKey: idem(),
+    });
     await autopilotSays(sock, thread.id, (m) => m.text === "queued while Slack is down");
     await expect.poll(() => slackWaiting(sock), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     const before = (await sock.ok("chats.get", {})).chats;
@@ -197,7 +201,9 @@ describe("a chat for linked people only", () => {
     const { messages } = await sock.ok("messages.list", { threadId: bound.id, limit: 50 });
     expect(messages.some((m: Message) => m.text.includes("LINKEDONLY"))).toBe(false);
     expect(await requestsFor(mark, "LINKEDONLY")).toEqual([]);
-    expect((await inChannel(channel)).filter((t) => t.startsWith("U0STRANGER, only people who linked"))).toHaveLength(1);
+    expect((await inChannel(channel)).filter((t) => t.startsWith("U0STRANGER, only people who linked"))).toHaveLength(
+      1,
+    );
     sock.close();
   });
 });

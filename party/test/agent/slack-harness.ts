@@ -36,13 +36,14 @@ export async function inChannel(channel: string): Promise<string[]> {
 
 /** Waits (on the real clock) until a message the stand-in got for `channel` matches `pick`. */
 export async function untilInChannel(channel: string, pick: (text: string) => boolean, timeoutMs = 20_000) {
-  let found: string | undefined;
   const deadline = Date.now() + timeoutMs;
-  while (!(found = (await inChannel(channel)).find(pick))) {
-    if (Date.now() > deadline) throw new Error(`nothing in ${channel} matched: ${JSON.stringify(await inChannel(channel))}`);
+  for (;;) {
+    const texts = await inChannel(channel);
+    const found = texts.find(pick);
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`nothing in ${channel} matched: ${JSON.stringify(texts)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return found;
 }
 
 let events = 0;
@@ -137,4 +138,3 @@ export async function slackOutboxEmpty(sock: RawSocket): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-

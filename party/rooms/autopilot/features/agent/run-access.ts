@@ -103,9 +103,7 @@ const Listed = z.object({ messages: z.array(z.object({ kind: z.string().optional
 function asTheChatSeesIt(method: MethodName, result: unknown): unknown {
   if (method !== "messages.list") return result;
   const listed = Listed.safeParse(result);
-  return listed.success
-    ? { ...listed.data, messages: listed.data.messages.filter((m) => m.kind !== "tool") }
-    : result;
+  return listed.success ? { ...listed.data, messages: listed.data.messages.filter((m) => m.kind !== "tool") } : result;
 }
 
 const FiledApproval = z.object({ approval: z.object({ id: z.string() }) });

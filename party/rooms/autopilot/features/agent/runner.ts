@@ -205,13 +205,8 @@ export class AutopilotAgent {
   }
 
   #tools(run: AgentRun, config: ModelConfigured, active: Active): Promise<RunTools> {
-    const acting = {
-      id: run.id,
-      threadId: run.threadId,
-      scopes: run.doc.scopes,
-      triggeredBy: run.doc.triggeredBy,
-      guest: run.doc.guest !== undefined,
-    };
+    const { scopes, triggeredBy, guest } = run.doc;
+    const acting = { id: run.id, threadId: run.threadId, scopes, triggeredBy, guest: guest !== undefined };
     return actingTools(this.#d, acting, config.riskyGatewayTools, (reason) => this.#stop(active, reason));
   }
 
@@ -443,10 +438,9 @@ export class AutopilotAgent {
     const messages = answers.length > 0 ? resumeMessages(stored, answers) : stored;
     const model = createModel(config);
     const tools = await this.#tools(run, config, active);
+    const instructions = runInstructions(this.#d.sql, run.threadId, run.doc.guest !== undefined);
     if (await this.#mayGoOn(run, access))
-      await this.#segment(run, active, config, model, tools, runInstructions(this.#d.sql, run.threadId, run.doc.guest !== undefined),
-        messages,
-      );
+      await this.#segment(run, active, config, model, tools, instructions, messages);
   }
 
   /** `chat.abort` on a thread: stops its streaming reply, or cancels a run waiting for a person. Null: nothing to stop. */

@@ -45,7 +45,12 @@ export function takePost(
         sql,
         waiting,
         message,
-        { ...waiting.doc, triggeredBy, scopes: commonScopes(waiting.doc.scopes, scopes), ...guestOf(waiting.doc.guest) },
+        {
+          ...waiting.doc,
+          triggeredBy,
+          scopes: commonScopes(waiting.doc.scopes, scopes),
+          ...guestOf(waiting.doc.guest),
+        },
         now,
       );
       return { kind: "folded" };
