@@ -158,7 +158,7 @@ describe("a guest's words while the thread's run waits on a person", () => {
     const [asked] = await approvalsIn(sock, bound.id, 1);
     // Then it asks something else, which waits behind the run.
     await slackSays(owner.workspaceId, "U0GUEST", channel, "SAY: the second answer");
-    await untilInChannel(channel, (text) => text.includes("waits for a person of the workspace"));
+    await untilInChannel(channel, (text) => text.startsWith("The Autopilot waits for a person"));
     expect(autopilotMessages(sock, bound.id).some((m) => m.text === "the second answer")).toBe(false);
     // A person decides: the first ask goes on, then the second is answered, both in the channel.
     await sock.ok("approvals.resolve", {
@@ -169,6 +169,7 @@ describe("a guest's words while the thread's run waits on a person", () => {
     });
     await autopilotSays(sock, bound.id, (m) => m.text === "the second answer");
     await untilInChannel(channel, (text) => text === "the second answer");
+    expect((await inChannel(channel)).filter((t) => t.startsWith("The Autopilot waits for a person"))).toHaveLength(1);
     sock.close();
   });
 });

@@ -4,7 +4,7 @@ import type { ChatBinding, ChatGuests, ChatPlatform } from "../../../../../share
 import { MAX_CHAT_BINDINGS } from "../../../../../shared/protocol/chats";
 import { MAX_MESSAGE_TEXT } from "../../../../../shared/protocol/common";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
-import type { Message } from "../../../../../shared/protocol/threads";
+import type { Message, Thread } from "../../../../../shared/protocol/threads";
 import { hasScope } from "../../../../../shared/scopes";
 import { sha256Hex } from "../../../../auth/tokens";
 import { RoomError } from "../../../../domain/errors";
@@ -26,6 +26,8 @@ import {
   sendTo,
   STREAM_TTL_MS,
   streamMessages,
+  WAIT_NOTICE_TTL_MS,
+  waitNotices,
 } from "./store";
 
 type Said = Extract<Inbound, { kind: "message" }>;
@@ -229,7 +231,6 @@ export class ChatConversations {
       onBehalfOf = binding.boundBy;
     }
     if (onBehalfOf && binding.guests === "linked-only") return this.#turnAway(binding, said);
-    const queuedBefore = getThread(s.sql, binding.threadId)?.waiting?.queuedThroughN ?? null;
     const { response } = await s.call(
       { principal, via: platform, ...(onBehalfOf ? { onBehalfOf } : {}) },
       "chat.send",
@@ -240,10 +241,25 @@ export class ChatConversations {
       },
     );
     if (!response.ok) this.reply(platform, said.chat, `Not posted in the thread: ${clip(response.error.message, 200)}`);
-    // The thread's run waits on a person (decision 17): what is said now queues behind it, and
-    // the chat, which sees no approvals, is told so once, when the first words queue.
-    else if (queuedBefore === null && getThread(s.sql, binding.threadId)?.waiting?.queuedThroughN != null)
-      this.reply(platform, said.chat, WAITS_FOR_A_PERSON);
+  }
+
+  /**
+   * A bound thread changed (`thread.updated`): when its run waits on a person and words queue
+   * behind it (decision 17; its `waiting`), the chat, which sees no approvals, is told once per
+   * waiting run that they are answered after.
+   */
+  waited(thread: Thread): void {
+    const binding = this.#all().get(thread.id);
+    const waiting = thread.waiting;
+    if (!binding || !waiting || waiting.queuedThroughN === null) return;
+    const { sql } = this.parts.s;
+    if (waitNotices.get(sql, waiting.runId)) return;
+    this.parts.s.commit(null, (ctx) => {
+      waitNotices.deleteWrittenBefore(ctx.sql, ctx.now - WAIT_NOTICE_TTL_MS);
+      waitNotices.put(ctx.sql, waiting.runId, {}, ctx.now);
+      enqueue(ctx.sql, sendTo(binding.platform, binding.chatId, WAITS_FOR_A_PERSON), ctx.now);
+    });
+    this.parts.outbox.drain();
   }
 
   /** A guest's words in a chat for linked people only: not posted; the guest is told once how to be answered. */

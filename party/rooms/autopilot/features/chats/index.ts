@@ -243,6 +243,7 @@ export const chats = defineFeature({
         "approval.requested": ({ approval }) => void s.keepAliveWhile(() => deliverApproval(parts, approval.id)),
         "approval.resolved": ({ approval }) => showOutcome(parts, approval),
         "message.created": ({ message }) => conversations.relay(message),
+        "thread.updated": ({ thread }) => conversations.waited(thread),
       },
       heard: { "chat.delta": (delta) => conversations.streamed(delta) },
       rpc: {

@@ -104,6 +104,14 @@ export const bindingKey = (platform: ChatPlatform, chat: string | number): strin
 export const guestsTurnedAway = featureStore(defineRecord("chat guest turned away", z.object({})));
 
 /**
+ * Runs waiting on a person whose bound chat was told that what is said there waits behind
+ * them, keyed by run id (conversations.ts `waited`): told once per run.
+ */
+export const waitNotices = featureStore(defineRecord("chat wait notice", z.object({})));
+/** How long a wait notice is remembered (a run waits a day by default, thirty at most). */
+export const WAIT_NOTICE_TTL_MS = 31 * 24 * 60 * 60 * 1000;
+
+/**
  * A reply shown in a bound chat while it streams, keyed `s:<run id>` (the outbox's `message`):
  * sent with what had streamed, edited as more comes and with the reply once it is complete.
  */
