@@ -250,7 +250,7 @@ describe("accessibility and themes in the app", () => {
     const id = (await note.getAttribute("data-id"))!;
     await note.locator(".note-text").dblclick();
     const area = note.getByLabel("Note text");
-    await expect.poll(() => area.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => area.evaluate((el) => el === document.activeElement), { timeout: 10_000 }).toBe(true);
     await area.press("End");
     await alice.page.keyboard.type(" — typed live", { delay: 20 });
     await expect
