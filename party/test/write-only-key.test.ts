@@ -1,15 +1,8 @@
-// A key without `read` (issue 68): granted `write` only, its socket must get nothing of the
-// workspace on any path — the hello, live events, a view it asks for, a resume, the canvas —
-// and stop getting it the moment it loses `read`, while what `write` allows still works
-// (party/rooms/shared/reading.ts, docs/access.md). Tried as an attacker would: a workspace
-// with a thread and its messages, and the key's socket listening for them.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import type { Scope } from "../../shared/protocol/principal";
-import { revalidateWorkspace } from "../access/revalidate";
-import type { Env } from "../env";
 import { createKey, idem, RawSocket, signUp } from "./harness";
+import { setKeyScopes } from "./key-scopes";
 import { openCanvas, until } from "./hatchery-harness";
 
 const SECRET = "the launch code is 0000";
@@ -51,19 +44,6 @@ function expectBareHello(hello: HelloPayload) {
   expect(hello.reads).toEqual({});
   expect(hello.presence.shown).toEqual([]);
   expect(JSON.stringify(hello)).not.toContain("Secret plans");
-}
-
-/** The key's scopes as D1 holds them, then the Worker's notice of the change (as `api-key/update` sends it). */
-async function setKeyScopes(ws: string, keyId: string, scopes: Scope[]) {
-  const testEnv = env as unknown as Env;
-  const row = await testEnv.DB.prepare(`select "metadata" from "apikey" where "id" = ?`)
-    .bind(keyId)
-    .first<{ metadata: string }>();
-  const metadata = { ...(JSON.parse(row!.metadata) as Record<string, unknown>), scopes };
-  await testEnv.DB.prepare(`update "apikey" set "metadata" = ? where "id" = ?`)
-    .bind(JSON.stringify(metadata), keyId)
-    .run();
-  await revalidateWorkspace(testEnv, ws, { reason: "API key updated" });
 }
 
 describe("a key without read", () => {

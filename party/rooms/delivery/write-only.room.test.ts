@@ -1,15 +1,9 @@
-// A key without `read` (issue 68) whose socket a delivery object holds: the fan-out tier must
-// give it no more than the room does (party/rooms/shared/reading.ts) — no thread in its hello,
-// no event when others post, nothing replayed from what the delivery object kept, no view.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { HelloPayload } from "../../../shared/protocol/hello";
 import { OLDEST_PROTOCOL_VERSION } from "../../../shared/protocol/version";
-import type { Scope } from "../../../shared/protocol/principal";
-import { revalidateWorkspace } from "../../access/revalidate";
-import type { Env } from "../../env";
 import { createKey, idem, RawSocket, signUp } from "../../test/harness";
+import { setKeyScopes } from "../../test/key-scopes";
 
 const SECRET = "the launch code is 0000";
 
@@ -52,19 +46,6 @@ const landed = (sock: RawSocket, text: string) =>
       (f.payload as { message: { text: string } }).message.text === text,
     10_000,
   );
-
-/** The key's scopes as D1 holds them, then the Worker's notice of the change (as `api-key/update` sends it). */
-async function setKeyScopes(ws: string, keyId: string, scopes: Scope[]) {
-  const testEnv = env as unknown as Env;
-  const row = await testEnv.DB.prepare(`select "metadata" from "apikey" where "id" = ?`)
-    .bind(keyId)
-    .first<{ metadata: string }>();
-  const metadata = { ...(JSON.parse(row!.metadata) as Record<string, unknown>), scopes };
-  await testEnv.DB.prepare(`update "apikey" set "metadata" = ? where "id" = ?`)
-    .bind(JSON.stringify(metadata), keyId)
-    .run();
-  await revalidateWorkspace(testEnv, ws, { reason: "API key updated" });
-}
 
 describe("a key without read, its socket held by a delivery object", () => {
   it("gets a bare hello and nothing when others post, in the current protocol and an older one", async () => {
