@@ -122,7 +122,10 @@ describe("runtime with the real gateway", () => {
     const res = await api(baseUrl, "PUT", ALPHA);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: true, data: { state: "ready", port: alpha.port, pid: alpha.pid } });
-    expect(processTree(alpha.pid)).toEqual(treeBefore);
+    // Nothing new under the gateway: a short-lived child of the gateway's own may end meanwhile.
+    const treeAfter = processTree(alpha.pid);
+    expect(treeAfter[0]).toBe(alpha.pid);
+    expect(treeAfter.filter((pid) => !treeBefore.includes(pid))).toEqual([]);
     const list = await api(baseUrl, "GET", `/v1/workspaces/${WS}/instances`);
     expect(list.body.ok && list.body.data.instances.map((i: { instanceId: string }) => i.instanceId)).toEqual([
       "alpha",
