@@ -150,4 +150,22 @@ describe("delivery by interest", () => {
     expect(old.events("thread.bump")).toEqual([]);
     for (const s of [writer, viewer, old]) s.close();
   });
+
+  it("a client of 18, now an older version, views as it did: its thread's bodies once each, a bump for the others", async () => {
+    const { owner, ws, thread, say, writer } = await room();
+    const a = await thread("Viewed by 18");
+    const b = await thread("Not viewed by 18");
+    const old = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: 18, device: "eighteen", view: a });
+    expect((await old.hello()).protocol).toBe(18);
+
+    await say(b, "the body of b");
+    await say(a, "first in a");
+    await old.waitFor(bumpOf(b));
+    // A later body in a: what the socket got of the two sends before it has arrived by then.
+    await say(a, "second in a");
+    await old.waitFor(isEvent("message.created", (p: { message: Message }) => p.message.text === "second in a"));
+    const bodies = old.events("message.created").map((e) => (e.payload as { message: Message }).message.text);
+    expect(bodies).toEqual(["first in a", "second in a"]);
+    for (const s of [writer, old]) s.close();
+  });
 });

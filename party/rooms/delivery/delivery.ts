@@ -6,7 +6,7 @@ import { hasScope } from "../../../shared/scopes";
 import { frameOver } from "../../domain/frame-size";
 import type { Env } from "../../env";
 import { admitConnection } from "../autopilot/kernel/connections/admission";
-import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll } from "../autopilot/kernel/fanout";
+import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll, sendToIds } from "../autopilot/kernel/fanout";
 import { principalTags } from "../shared/connection-cap";
 import { type KeptEvent, KeptEvents } from "./kept-events";
 import { connState } from "../shared/connection-state";
@@ -217,8 +217,11 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
         sendToAll(this.ctx, frame.text, this.#skipping(frame.skip), frame.tag ?? undefined);
         return;
       case "ids":
-        for (const id of frame.ids)
-          if (!this.#pending.has(id)) for (const ws of this.ctx.getWebSockets(id)) send(ws, frame.text);
+        sendToIds(
+          this.ctx,
+          frame.ids.filter((id) => !this.#pending.has(id)),
+          frame.text,
+        );
         return;
       case "scope": {
         const skip = new Set(this.#skipping(frame.skip));

@@ -47,7 +47,7 @@ export function broadcastToThread(
   const skip = replay.size > 0 ? replay.holdBroadcast(text, seq, wants) : undefined;
   sendToAll(ctx, text, skip, EVERYTHING_TAG);
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
-  for (const id of viewers) for (const ws of ctx.getWebSockets(id)) sendOpen(ctx, ws, text, skipping);
+  sendToIds(ctx, viewers, text, skipping);
   if (!tier) return;
   tier.toTag(EVERYTHING_TAG, text, seq, skip, threadId);
   tier.toIds(skipping ? [...viewers].filter((id) => !skipping.has(id)) : viewers, text);
@@ -66,13 +66,12 @@ export function broadcastToThread(
  */
 export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly string[], tag?: string): void {
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
-  // With a tag, only the sockets that carry it (sockets of an older version all carry
-  // EVERYTHING_TAG or UNREAD_TAG, `view` being 18's; another tag, a principal's, is looked up on each).
-  const everyOlder = tag === undefined || tag === EVERYTHING_TAG;
-  // Sockets that may not read get no frame sent to many (party/rooms/shared/reading.ts): one
-  // native lookup per frame, and a check per socket only while there are any. VIEW_TAG never
-  // names one; EVERYTHING_TAG does not either, but older sockets are all taken here by version.
-  const unread = tag === VIEW_TAG ? NO_SOCKETS : ctx.getWebSockets(UNREAD_TAG);
+  // Sockets that may not read get no frame sent to many (party/rooms/shared/reading.ts). Such a
+  // socket carries UNREAD_TAG in place of EVERYTHING_TAG or VIEW_TAG, so only a frame to
+  // everyone or to another tag (a principal's) looks for them: one native lookup, and a check
+  // per socket only while there are any.
+  const unread =
+    tag === undefined || (tag !== EVERYTHING_TAG && tag !== VIEW_TAG) ? ctx.getWebSockets(UNREAD_TAG) : NO_SOCKETS;
   const skipUnread = unread.length > 0 ? new Set(unread) : null;
   let older: Set<WebSocket> | null = null;
   for (const version of OLDER_PROTOCOLS) {
@@ -82,7 +81,9 @@ export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly
     const converted = frameTextFor(version, text);
     for (const ws of sockets) {
       older.add(ws);
-      if (converted !== null && !skipUnread?.has(ws) && (everyOlder || ctx.getTags(ws).includes(tag)))
+      // With a tag, an older socket gets the frame only if it carries the tag too: an 18
+      // socket may view some threads (VIEW_TAG), as a current one may.
+      if (converted !== null && !skipUnread?.has(ws) && (tag === undefined || ctx.getTags(ws).includes(tag)))
         sendOpen(ctx, ws, converted, skipping);
     }
   }
@@ -90,9 +91,42 @@ export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly
     if (!older?.has(ws) && !skipUnread?.has(ws)) sendOpen(ctx, ws, text, skipping);
 }
 
+/**
+ * A frame to the sockets of `ids` (a thread's viewers), each in its own version. The older
+ * sockets are found by their version's tag, once per frame and only when an id has a socket.
+ */
+export function sendToIds(
+  ctx: DurableObjectState,
+  ids: Iterable<string>,
+  text: string,
+  skipping: ReadonlySet<string> | null = null,
+): void {
+  let older: Map<WebSocket, number> | null = null;
+  const texts = new Map<number, string | null>();
+  for (const id of ids)
+    for (const ws of ctx.getWebSockets(id)) {
+      older ??= olderSockets(ctx);
+      const version = older.get(ws);
+      if (version === undefined) {
+        sendOpen(ctx, ws, text, skipping);
+        continue;
+      }
+      if (!texts.has(version)) texts.set(version, frameTextFor(version, text));
+      const converted = texts.get(version);
+      if (converted != null) sendOpen(ctx, ws, converted, skipping);
+    }
+}
+
+function olderSockets(ctx: DurableObjectState): Map<WebSocket, number> {
+  const older = new Map<WebSocket, number>();
+  for (const version of OLDER_PROTOCOLS)
+    for (const ws of ctx.getWebSockets(protocolTag(version))) older.set(ws, version);
+  return older;
+}
+
 const NO_SOCKETS: readonly WebSocket[] = [];
 
-function sendOpen(ctx: DurableObjectState, ws: WebSocket, text: string, skipping: Set<string> | null): void {
+function sendOpen(ctx: DurableObjectState, ws: WebSocket, text: string, skipping: ReadonlySet<string> | null): void {
   if (skipping?.has(ctx.getTags(ws)[0] ?? "")) return;
   // No readyState check first (a call into workerd per socket per frame): send throws for a
   // socket that is closing or closed, and the others still get the frame.
