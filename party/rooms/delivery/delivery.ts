@@ -2,7 +2,6 @@ import { type Connection, type ConnectionContext, Lifecycle, type WSMessage } fr
 import { WebSockets } from "agents/websockets";
 import { DurableObject } from "cloudflare:workers";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../shared/protocol/frames";
-import { hasScope } from "../../../shared/scopes";
 import { frameOver } from "../../domain/frame-size";
 import type { Env } from "../../env";
 import { admitConnection } from "../autopilot/kernel/connections/admission";
@@ -10,7 +9,7 @@ import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll, sendToIds } from "..
 import { principalTags } from "../shared/connection-cap";
 import { type KeptEvent, KeptEvents } from "./kept-events";
 import { connState } from "../shared/connection-state";
-import { mayReadWorkspace } from "../shared/reading";
+import { mayBeTold, mayReadWorkspace } from "../shared/reading";
 import {
   type DeliveryRpc,
   parseDeliveryName,
@@ -227,12 +226,7 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
         const skip = new Set(this.#skipping(frame.skip));
         for (const conn of this.sockets.getConnections()) {
           const state = connState(conn);
-          if (
-            state &&
-            !skip.has(conn.id) &&
-            hasScope(state.principal.scopes, frame.scope) &&
-            mayReadWorkspace(state.principal)
-          )
+          if (state && !skip.has(conn.id) && mayBeTold(state.principal, frame.scope))
             sendQuietly(inOwnProtocol(conn), frame.text);
         }
         return;

@@ -1,4 +1,4 @@
-import type { Principal } from "../../../shared/protocol/principal";
+import type { Principal, Scope } from "../../../shared/protocol/principal";
 import { hasScope } from "../../../shared/scopes";
 
 /**
@@ -10,10 +10,15 @@ import { hasScope } from "../../../shared/scopes";
  * to a scope or to its own principal), no replay, no view, no canvas. What it still gets is
  * about itself: the hello's who, where and limits, and the answers to its own requests.
  *
- * Both rooms and the delivery objects ask this, once per socket (at admission, and again when
- * access changes: a socket whose answer flips is closed to reconnect, since its fan-out tags
- * are fixed when it is accepted).
+ * Both rooms and the delivery objects ask this when a socket is accepted (its fan-out tags,
+ * its view, its hello) and for the frames they filter socket by socket (to a scope, a
+ * replay's bumps). A socket whose answer flips is closed to reconnect, since its tags are fixed
+ * when it is accepted.
  */
 export function mayReadWorkspace(principal: Pick<Principal, "scopes">): boolean {
   return hasScope(principal.scopes, "read");
 }
+
+/** Whether an event for holders of `scope` may go to this principal: it holds the scope and may read. */
+export const mayBeTold = (principal: Pick<Principal, "scopes">, scope: Scope): boolean =>
+  hasScope(principal.scopes, scope) && mayReadWorkspace(principal);

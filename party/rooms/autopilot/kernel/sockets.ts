@@ -3,7 +3,6 @@ import { CloseCode, type ErrorShape } from "../../../../shared/protocol/errors";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../../shared/protocol/frames";
 import type { Principal, Scope } from "../../../../shared/protocol/principal";
-import { hasScope } from "../../../../shared/scopes";
 import { currentSeq, type OpEffects, planResume, type ResumePlan, roomEpoch } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { principalTag, refuseOverCap } from "../../shared/connection-cap";
@@ -29,7 +28,7 @@ import { ThreadBumps, ThreadInterest, VIEW_TAG, viewed } from "./connections/int
 import { MAX_BUMPED_THREADS, type ThreadBump, viewedThreadOf } from "../../../../shared/protocol/interest";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
 import { RoomError } from "../../../domain/errors";
-import { mayReadWorkspace } from "../../shared/reading";
+import { mayBeTold, mayReadWorkspace } from "../../shared/reading";
 import type { DeliveryTier } from "./tier";
 import {
   broadcast,
@@ -98,7 +97,10 @@ export class RoomSockets {
     this.meter = new RequestMeter(() => d.limits());
     this.#replay = new ReplayPump({
       sql: d.sql,
-      reset: (socket) => this.#greet(connectionOf(socket as ClientSocket), { kind: "snapshot", reset: true }),
+      reset: (socket) => {
+        const conn = connectionOf(socket as ClientSocket);
+        return this.#greet(conn, { kind: "snapshot", reset: true }, mayReadWorkspace(connState(conn)!.principal));
+      },
       overflow: (socket) =>
         connectionOf(socket as ClientSocket).close(CloseCode.rateLimited, JSON.stringify({ retryAfterMs: 1000 })),
     });
@@ -211,7 +213,7 @@ export class RoomSockets {
     const text = eventFrame(event, payload);
     const holds = (socket: ClientSocket) => {
       const state = connState(socket);
-      return state !== null && hasScope(state.principal.scopes, scope) && mayReadWorkspace(state.principal);
+      return state !== null && mayBeTold(state.principal, scope);
     };
     for (const conn of this.d.ownConnections()) if (holds(conn)) this.send(conn, text);
     const tier = this.#remote;
@@ -279,7 +281,7 @@ export class RoomSockets {
     const from = plan.kind === "replay" ? plan.from : null;
     const end = currentSeq(this.d.sql);
     const replayHere = from !== null && from < end && !this.#remote?.replays(conn.id, from, end);
-    this.#greet(conn, plan);
+    this.#greet(conn, plan, reads);
     // Greeted and caught up: a delivery object's socket (kernel/tier.ts) is settled once its link delivered this far.
     const settled = () => this.#remote?.settled(conn.id);
     // The replay goes out in pages; frames for this socket wait until it has caught up.
@@ -318,10 +320,9 @@ export class RoomSockets {
   }
 
   /** Sends the hello (bounded snapshot, or where the replay starts); returns the seq it covers. */
-  #greet(conn: ClientSocket, plan: ResumePlan): number {
+  #greet(conn: ClientSocket, plan: ResumePlan, readable: boolean): number {
     const state = connState(conn)!;
     const { perSecond, burst } = this.d.limits().connection;
-    const readable = mayReadWorkspace(state.principal);
     const hello = buildHello({
       sql: this.d.sql,
       connectionId: conn.id,
