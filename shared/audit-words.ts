@@ -1,5 +1,5 @@
 import type { NameLookup } from "./approval-summary";
-import { NO_LONGER_NEEDED } from "./billing-words";
+import { noLongerNeededWhy } from "./billing-words";
 import type { AuditEntry } from "./protocol/audit";
 
 /**
@@ -87,7 +87,7 @@ function whatOf(entry: AuditEntry, names: NameLookup): string {
       return `denied ${titled ?? "an approval"}`;
     case "approval.expired":
       // A spend approval someone's raise made unneeded was not withdrawn by them (billing-words.ts).
-      if (entry.actor && text(d, "note")?.startsWith(NO_LONGER_NEEDED))
+      if (entry.actor && noLongerNeededWhy(text(d, "note")) !== null)
         return `made ${titled ?? "a spend approval"} no longer needed`;
       // The room's own expiry has no actor; a person or agent who withdrew it does.
       return entry.actor
@@ -180,7 +180,7 @@ function detailOf(entry: AuditEntry): string {
   if (typeof d.enabled === "boolean") parts.push(d.enabled ? "enabled" : "disabled");
   const note = text(d, "note") ?? text(d, "reason");
   // "no longer needed: Ana raised the budget …" says its first words in the line already.
-  if (note) parts.push(quoted(note.startsWith(NO_LONGER_NEEDED) ? note.slice(NO_LONGER_NEEDED.length) : note));
+  if (note) parts.push(quoted(noLongerNeededWhy(note) ?? note));
   return parts.join(" · ");
 }
 

@@ -54,13 +54,17 @@ export function budgetAllowance(budget: Budget): { set: string; raised: string |
 /** The note a spend approval resolves with when a budget came to have room for its work by other means. */
 export const NO_LONGER_NEEDED = "no longer needed: ";
 
+/** The reason such a note gives (what follows NO_LONGER_NEEDED), or null for any other note. */
+export const noLongerNeededWhy = (note: string | null | undefined): string | null =>
+  note?.startsWith(NO_LONGER_NEEDED) ? note.slice(NO_LONGER_NEEDED.length) : null;
+
 /**
  * A spend approval the room resolved because the budget came to fit its work (someone raised
  * or removed it): what waited goes on as if approved, without a raise. It expired, but by
  * someone's act (a withdrawal or a timeout has nobody as its decider).
  */
 export const spendNoLongerNeeded = (approval: Pick<Approval, "status" | "resolvedBy" | "note">): boolean =>
-  approval.status === "expired" && approval.resolvedBy !== null && approval.note?.startsWith(NO_LONGER_NEEDED) === true;
+  approval.status === "expired" && approval.resolvedBy !== null && noLongerNeededWhy(approval.note) !== null;
 
 /** What spending against a budget looks like: the share used (0–1, may pass 1) and what is left. */
 export function budgetUse(budget: Budget): { share: number; allowed: number } {

@@ -1,4 +1,4 @@
-import { NO_LONGER_NEEDED, spendNoLongerNeeded } from "./billing-words";
+import { noLongerNeededWhy, spendNoLongerNeeded } from "./billing-words";
 import type { Approval, DecidedIn } from "./protocol/approvals";
 import type { ErrorCode } from "./protocol/errors";
 import type { InstanceOperation, InstanceStatus } from "./protocol/instances";
@@ -208,7 +208,7 @@ export function approvalStatusWords(approval: Pick<Approval, "status" | "note">)
       return "Denied";
     case "expired":
       // A spend approval whose budget someone made fit was not withdrawn: nobody needs to decide it now.
-      return approval.note?.startsWith(NO_LONGER_NEEDED) ? "No longer needed" : approval.note ? "Withdrawn" : "Expired";
+      return noLongerNeededWhy(approval.note) !== null ? "No longer needed" : approval.note ? "Withdrawn" : "Expired";
   }
 }
 
@@ -224,7 +224,7 @@ export function approvalOutcomeWords(approval: Pick<Approval, "status" | "resolv
   note: string | null;
 } {
   if (spendNoLongerNeeded(approval)) {
-    const why = approval.note!.slice(NO_LONGER_NEEDED.length).trim();
+    const why = noLongerNeededWhy(approval.note)!.trim();
     return { label: why ? `No longer needed: ${why}` : "No longer needed", byWhom: false, note: null };
   }
   return { label: approvalStatusWords(approval), byWhom: approval.resolvedBy !== null, note: approval.note };

@@ -1,4 +1,4 @@
-import { NO_LONGER_NEEDED, spendNoLongerNeeded } from "../../../shared/billing-words";
+import { noLongerNeededWhy, spendNoLongerNeeded } from "../../../shared/billing-words";
 import type { Approval } from "../../../shared/protocol/approvals";
 
 /**
@@ -13,7 +13,7 @@ export function lostRaceLine(
 ): string | null {
   if (tried === null || approval.status === "pending") return null;
   if (spendNoLongerNeeded(approval))
-    return `It was no longer needed before your ${tried === "approve" ? "approval" : "denial"} arrived: ${approval.note!.slice(NO_LONGER_NEEDED.length)}.`;
+    return `It was no longer needed before your ${tried === "approve" ? "approval" : "denial"} arrived: ${noLongerNeededWhy(approval.note)}.`;
   if (approval.status === "expired")
     // Withdrawn (someone went ahead without it) is not expired: the note says who and why.
     return approval.note

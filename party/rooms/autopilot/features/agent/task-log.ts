@@ -1,7 +1,7 @@
 // What a run's log says (a task's, or a reply's run), step by step: each entry a sentence
 // a person reads and the data a program reads (shared/protocol/tasks.ts RunLogEntry).
 import { toolLabel } from "../../../../../shared/plain-words";
-import { NO_LONGER_NEEDED, spendNoLongerNeeded } from "../../../../../shared/billing-words";
+import { noLongerNeededWhy, spendNoLongerNeeded } from "../../../../../shared/billing-words";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { TaskStatus } from "../../../../../shared/protocol/tasks";
 import { appendRunLog, type NewRunLogEntry } from "./run-log";
@@ -88,7 +88,7 @@ export function approvalEntry(approval: Approval, step: number): NewRunLogEntry 
       : approval.status === "denied"
         ? `${who} denied: ${approval.title}${approval.note ? ` (${approval.note})` : ""}`
         : spendNoLongerNeeded(approval)
-          ? `No longer needed: ${approval.title} (${approval.note?.slice(NO_LONGER_NEEDED.length)})`
+          ? `No longer needed: ${approval.title} (${noLongerNeededWhy(approval.note)})`
           : approval.note
             ? `Withdrawn: ${approval.title} (${approval.note})`
             : `Nobody decided in time: ${approval.title}`;
