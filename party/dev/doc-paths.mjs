@@ -66,11 +66,7 @@ export function pathTokens(text, tops) {
  * @returns {string[]} "doc:line: path" for each one missing
  */
 export function missingDocPaths(docs, files, ignored) {
-  const fileSet = new Set(files);
-  const folders = new Set();
-  for (const file of files)
-    for (let at = file.indexOf("/"); at > 0; at = file.indexOf("/", at + 1)) folders.add(file.slice(0, at));
-  const tops = [...new Set(files.map((f) => f.split("/")[0]))];
+  const { fileSet, folders, tops } = layout(files);
   const exact = (path) => fileSet.has(path) || folders.has(path.replace(/\/$/, ""));
   // A name given from inside a part (`features/inbox/derive.ts`, `kernel/`, `derive.ts`): some file or folder ends with it.
   const within = (name) => {
@@ -92,6 +88,28 @@ export function missingDocPaths(docs, files, ignored) {
       pending.push({ where: `${doc.path}:${line}`, path, candidates: link ? [fromDoc] : [token, fromDoc] });
     }
   }
+  return unlessBuilt(pending, ignored);
+}
+
+/**
+ * The repository's shape as both checks read it: its files, every folder above one, and its
+ * top-level names (`party`, `client`, `README.md`, …).
+ * @param {string[]} files
+ */
+function layout(files) {
+  const folders = new Set();
+  for (const file of files)
+    for (let at = file.indexOf("/"); at > 0; at = file.indexOf("/", at + 1)) folders.add(file.slice(0, at));
+  return { fileSet: new Set(files), folders, tops: [...new Set(files.map((f) => f.split("/")[0]))] };
+}
+
+/**
+ * The missing paths as "where: path", less those a build makes (a candidate .gitignore keeps
+ * out), asked once for all of them.
+ * @param {{where: string, path: string, candidates: string[]}[]} pending
+ * @param {(paths: string[]) => Set<string>} ignored
+ */
+function unlessBuilt(pending, ignored) {
   const built = ignored([...new Set(pending.flatMap((p) => p.candidates))]);
   return pending.filter((p) => !p.candidates.some((c) => built.has(c))).map((p) => `${p.where}: ${p.path}`);
 }
@@ -139,18 +157,24 @@ function trackedFiles(root) {
     .filter(Boolean);
 }
 
+/** The texts of these files of the repository. */
+function readAll(root, paths) {
+  return paths.flatMap((path) => {
+    try {
+      return [{ path, text: readFileSync(resolve(root, path), "utf8") }];
+    } catch {
+      return []; // deleted in the work tree, still in the index
+    }
+  });
+}
+
 /** The missing paths of the repository's own Markdown (README.md, docs/, and every other tracked .md). */
 export function repositoryDocProblems(root = ROOT) {
   const files = trackedFiles(root);
-  const docs = files
-    .filter((f) => f.endsWith(".md"))
-    .flatMap((path) => {
-      try {
-        return [{ path, text: readFileSync(resolve(root, path), "utf8") }];
-      } catch {
-        return []; // deleted in the work tree, still in the index
-      }
-    });
+  const docs = readAll(
+    root,
+    files.filter((f) => f.endsWith(".md")),
+  );
   return missingDocPaths(docs, files, (paths) => gitIgnored(root, paths));
 }
 
@@ -317,11 +341,7 @@ export function commentPathTokens(text, tops) {
  * @returns {string[]} "file:line: path" for each one missing
  */
 export function missingCommentPaths(sources, files, ignored) {
-  const fileSet = new Set(files);
-  const folders = new Set();
-  for (const file of files)
-    for (let at = file.indexOf("/"); at > 0; at = file.indexOf("/", at + 1)) folders.add(file.slice(0, at));
-  const tops = [...new Set(files.map((f) => f.split("/")[0]))];
+  const { fileSet, folders, tops } = layout(files);
   // An import-style name without its extension names a module too.
   const exists = (path) => {
     const bare = path.replace(/\/$/, "");
@@ -356,21 +376,15 @@ export function missingCommentPaths(sources, files, ignored) {
         });
     }
   }
-  const built = ignored([...new Set(pending.flatMap((p) => p.candidates))]);
-  return pending.filter((p) => !p.candidates.some((c) => built.has(c))).map((p) => `${p.where}: ${p.path}`);
+  return unlessBuilt(pending, ignored);
 }
 
 /** The missing paths named in the comments of the parts' source files. */
 export function repositoryCommentProblems(root = ROOT) {
   const files = trackedFiles(root);
-  const sources = files
-    .filter((f) => SOURCE.test(f))
-    .flatMap((path) => {
-      try {
-        return [{ path, text: readFileSync(resolve(root, path), "utf8") }];
-      } catch {
-        return [];
-      }
-    });
+  const sources = readAll(
+    root,
+    files.filter((f) => SOURCE.test(f)),
+  );
   return missingCommentPaths(sources, files, (paths) => gitIgnored(root, paths));
 }
