@@ -3,6 +3,7 @@
 // agent through the `autopilot` CLI filling the workspace with a thread, a job and an
 // approval. What Chromium exposes is read from its accessibility tree (CDP), not from our
 // markup. Screenshots go to test-artifacts/ (git-ignored) so a person can judge contrast.
+// The same two people, owner and member, then check the workspace's link limit in Settings.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -26,6 +27,7 @@ let workspace: string;
 let agentKey: string;
 
 const shot = screenshots("a11y-theme");
+const linkLimitShot = screenshots("link-limit");
 
 async function cli(...args: string[]): Promise<unknown> {
   const { stdout } = await run(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, ...args], {
@@ -269,5 +271,26 @@ describe("accessibility and themes in the app", () => {
     await alice.page.keyboard.press("Escape");
     await expect.poll(() => note.textContent(), { timeout: 10_000 }).toContain("typed live!");
     expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
+  // The workspace's link limit (docs/access.md, "From a mail or a notification"): the owner
+  // lowers the risk a mail link or a push action decides alone in Settings → Approvals; the
+  // member's open tab follows it at once and cannot change it. Alice owns the workspace the
+  // first test made, Bob is its member.
+  it("the link limit in Settings → Approvals: an owner lowers it; a member's open tab shows the new limit and cannot change it", async () => {
+    const { alice, bob } = people;
+    for (const page of [alice.page, bob.page]) {
+      await page.getByRole("button", { name: "Members & keys" }).click();
+      await page.getByRole("dialog").getByText("Deciding from a mail or a notification").waitFor();
+    }
+    const limitOf = (page: typeof alice.page) => page.getByRole("dialog").getByLabel("Without signing in, up to");
+    expect(await limitOf(alice.page).inputValue()).toBe("medium");
+    expect(await limitOf(bob.page).isDisabled()).toBe(true);
+
+    await limitOf(alice.page).selectOption("low");
+    await expect.poll(() => limitOf(bob.page).inputValue(), { timeout: 10_000 }).toBe("low");
+    expect(await limitOf(alice.page).inputValue()).toBe("low");
+    await linkLimitShot(alice.page, "01-owner-lowered");
+    await linkLimitShot(bob.page, "02-member-sees");
   });
 });
