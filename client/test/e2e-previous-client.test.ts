@@ -1,6 +1,8 @@
-// A client pinned to the previous protocol version against today's room: the library as it
-// was built for protocol 17 (fixtures/autopilot-client-protocol-17.mjs) connects, works and
-// follows a person of the current version, without a frame it cannot read.
+// The oldest client the room still speaks to, against today's room: the library as it was
+// built for protocol 17 (fixtures/autopilot-client-protocol-17.mjs), the oldest version kept
+// (OLDEST_PROTOCOL_VERSION; the room speaks every version from it to the current one),
+// connects, works and follows a person of the current version, without a frame it cannot
+// read.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OLDEST_PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { createKey, ownWorkspace, personClient, signUpVerified, until, withSharedServer } from "./e2e-helpers";
@@ -48,8 +50,8 @@ afterAll(() => {
   for (const close of closers) close();
 });
 
-describe("a client of the previous protocol version", () => {
-  it("connects, posts, asks for an approval and sees a current person decide it", async () => {
+describe("the oldest kept client (protocol 17, the oldest the room speaks)", () => {
+  it("connects, posts, asks for an approval and sees a person of the current version decide it", async () => {
     const fixture = "./fixtures/autopilot-client-protocol-17.mjs";
     const previous = (await import(/* @vite-ignore */ fixture)) as PreviousModule;
     expect(previous.PROTOCOL_VERSION).toBe(OLDEST_PROTOCOL_VERSION);
