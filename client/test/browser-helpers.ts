@@ -41,6 +41,41 @@ export async function openLive(page: Page, url: string): Promise<void> {
   await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 30_000 });
 }
 
+/** What opens a signed-in page on a workspace: appPages. */
+export type OpenApp = (cookie: string, options?: AppPageOptions) => Promise<Page>;
+type AppPageOptions = BrowserContextOptions & PageLayout & { beforeOpen?: (page: Page) => Promise<void> };
+
+/**
+ * Opens the app live on a workspace as the person of a session `cookie`, each call in a
+ * context of its own (signedInPage), all of them closed in an afterAll. `where` is read at
+ * each call (a beforeAll made the server and the workspace); `defaults` are each call's
+ * options unless it gives its own. A viewport narrower than 600 px is a phone's: mobile, with
+ * touch. `beforeOpen` runs on the page before the app loads (to route its sockets).
+ */
+export function appPages(
+  browser: Browser,
+  where: () => { url: string; workspace: string },
+  defaults: AppPageOptions = {},
+): OpenApp {
+  const contexts: BrowserContext[] = [];
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+  });
+  return async (cookie, given = {}) => {
+    const { beforeOpen, ...options } = { ...defaults, ...given };
+    const { url, workspace } = where();
+    const phone = (options.viewport?.width ?? Number.POSITIVE_INFINITY) < 600;
+    const { ctx, page } = await signedInPage(browser, url, cookie, {
+      ...(phone && { isMobile: true, hasTouch: true }),
+      ...options,
+    });
+    contexts.push(ctx);
+    await beforeOpen?.(page);
+    await openLive(page, `${url}/?w=${workspace}`);
+    return page;
+  };
+}
+
 /** A person of a browser test: a page in a context of their own, an address unique to this run. */
 export interface BrowserPerson {
   ctx: BrowserContext;

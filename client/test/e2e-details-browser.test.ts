@@ -7,12 +7,12 @@
 // the worst case; the audit filters and folds memory writes; read and unread inbox items look
 // different; the billing chart's text is drawn at its own size. At 1440×900 and 390×844, light
 // and dark. Screenshots go to test-artifacts/details/ (git-ignored).
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentScript } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
 import { estimateWords } from "../app/lib/run-log";
-import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
+import { appPages, artifactsIn, withBrowser } from "./browser-helpers";
 import { modelVars, personClient, until, withScriptedModel, withServer } from "./e2e-helpers";
 import { type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
@@ -30,15 +30,7 @@ const browser = withBrowser();
 let seeded: SeededWorkspace;
 let alice: AutopilotClient;
 let taskId: string;
-const contexts: BrowserContext[] = [];
-
-async function openApp(cookie: string, viewport: typeof DESKTOP): Promise<Page> {
-  const phone = viewport.width < 600;
-  const { ctx, page } = await signedInPage(browser, server.url, cookie, { viewport, isMobile: phone, hasTouch: phone });
-  contexts.push(ctx);
-  await openLive(page, `${server.url}/?w=${seeded.workspace}`);
-  return page;
-}
+const openApp = appPages(browser, () => ({ url: server.url, workspace: seeded.workspace }));
 
 /** A screenshot in the light theme, then the same in the dark one (the app follows the system's). */
 async function shots(page: Page, name: string) {
@@ -87,12 +79,11 @@ beforeAll(async () => {
 afterAll(async () => {
   alice?.close();
   seeded?.close();
-  for (const context of contexts) await context.close().catch(() => {});
 });
 
 describe("the details a team reads every day", () => {
   it("at 1440×900: whose schedule, time zones by search, no longer needed, nothing waiting, steps taken, typical costs, the audit, unread items, the chart", async () => {
-    const bob = await openApp(seeded.second.cookie, DESKTOP);
+    const bob = await openApp(seeded.second.cookie, { viewport: DESKTOP });
 
     // Bob edits Alice's schedule: it runs as her, and a zone is found by typing.
     await bob.getByRole("tab", { name: "Schedules" }).click();
@@ -162,7 +153,7 @@ describe("the details a team reads every day", () => {
     await shots(bob, "05-inbox-read-unread");
 
     // Alice's audit: memory writes folded into one line, filters by kind and by who acted, targets named.
-    const page = await openApp(seeded.owner.cookie, DESKTOP);
+    const page = await openApp(seeded.owner.cookie, { viewport: DESKTOP });
     await page.getByRole("tab", { name: "Audit" }).click();
     const log = page.getByRole("list", { name: "Audit log" });
     await log.locator(".audit-memory summary", { hasText: `saved ${NOTES} memory notes` }).waitFor();
@@ -185,7 +176,7 @@ describe("the details a team reads every day", () => {
   });
 
   it("at 390×844: nothing waiting, unread items, the zone search and the chart fit a phone", async () => {
-    const bob = await openApp(seeded.second.cookie, PHONE);
+    const bob = await openApp(seeded.second.cookie, { viewport: PHONE });
     const bottom = (name: RegExp) => bob.getByRole("navigation", { name: "Sections" }).getByRole("button", { name });
     await bottom(/^Approvals/).tap();
     await bob.getByRole("toolbar", { name: "Show approvals" }).getByRole("button", { name: "Waiting" }).tap();

@@ -12,12 +12,12 @@
 // thread with a budget over the workspace's maximum refused in words. Screenshots go to
 // test-artifacts/tasks/ (git-ignored).
 import { readFileSync } from "node:fs";
-import type { BrowserContext, Page, WebSocketRoute } from "playwright-core";
+import type { Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentScript, type ChatRequest, type ScriptedTurn } from "../../runtime/test/scripted-model";
 import type { RunLogEntry, Task } from "../../shared/protocol/tasks";
 import type { AutopilotClient } from "../src/client";
-import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
+import { appPages, artifactsIn, withBrowser } from "./browser-helpers";
 import { modelVars, personClient, until, withScriptedModel, withServer } from "./e2e-helpers";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
@@ -53,7 +53,10 @@ let projectId: string;
 let waitingTaskId: string;
 let mainTask: Task;
 const clients: AutopilotClient[] = [];
-const contexts: BrowserContext[] = [];
+const openApp = appPages(browser, () => ({ url: server.url, workspace: seeded.workspace }), {
+  viewport: VIEWPORT,
+  acceptDownloads: true,
+});
 
 /** The main task's model calls as the model got them: the step each asks for. */
 const mainSteps: number[] = [];
@@ -81,17 +84,6 @@ function script(request: ChatRequest): ScriptedTurn {
   if (step === AT_RESTART && holdAtRestart) return { hang: "before-headers" };
   if (step === WHILE_BOB_AWAY) return { ...turn, waitFor: bobAway.promise };
   return turn;
-}
-
-async function openApp(cookie: string, setup?: (page: Page) => Promise<void>): Promise<Page> {
-  const { ctx: context, page } = await signedInPage(browser, server.url, cookie, {
-    viewport: VIEWPORT,
-    acceptDownloads: true,
-  });
-  contexts.push(context);
-  await setup?.(page);
-  await openLive(page, `${server.url}/?w=${seeded.workspace}`);
-  return page;
 }
 
 function connect(cookie: string, device: string): AutopilotClient {
@@ -155,7 +147,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const client of clients) client.close();
   seeded?.close();
-  for (const context of contexts) await context.close().catch(() => {});
 });
 
 describe("a task that runs for many steps, with nobody watching", () => {
@@ -238,15 +229,17 @@ describe("a task that runs for many steps, with nobody watching", () => {
   }, 180_000);
 
   it("Bob opens the app later, finds the task waiting for him, and approves its risky step there", async () => {
-    bob = await openApp(seeded.second.cookie, async (page) => {
-      // Bob's room socket goes through the test (untouched) so it can be cut off later.
-      await page.routeWebSocket(/\/agents\/autopilot\//, (ws) => {
-        if (bobCutOff) {
-          ws.close({ code: 1012, reason: "network down" });
-          return;
-        }
-        bobSockets.push({ page: ws, server: ws.connectToServer() });
-      });
+    bob = await openApp(seeded.second.cookie, {
+      beforeOpen: async (page) => {
+        // Bob's room socket goes through the test (untouched) so it can be cut off later.
+        await page.routeWebSocket(/\/agents\/autopilot\//, (ws) => {
+          if (bobCutOff) {
+            ws.close({ code: 1012, reason: "network down" });
+            return;
+          }
+          bobSockets.push({ page: ws, server: ws.connectToServer() });
+        });
+      },
     });
     const tab = bob.getByRole("tab", { name: /Tasks/ });
     await tab.click();
