@@ -233,19 +233,6 @@ export function decisionLine(approval: Approval, names: NameLookup, clock: (at: 
   return `⌛ ${status}${by ? ` by ${by}` : status === "Expired" ? ", nobody decided" : ""}: ${what}${when}${note}`;
 }
 
-/** The room's names for ids, from the client's state. */
-export function namesIn(state: {
-  threads: ReadonlyMap<string, { title: string }>;
-  instances: ReadonlyMap<string, { name: string }>;
-  jobs: ReadonlyMap<string, { title: string }>;
-}): NameLookup {
-  return {
-    thread: (id) => state.threads.get(id)?.title ?? null,
-    instance: (id) => state.instances.get(id)?.name ?? null,
-    job: (id) => state.jobs.get(id)?.title ?? null,
-  };
-}
-
 /** The task whose step an approval is for, when it is one's: a task's run is named after the task (features/tasks). */
 export function approvalTaskId(approval: Pick<Approval, "action">): string | null {
   const action = approval.action;

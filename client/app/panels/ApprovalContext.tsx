@@ -1,10 +1,9 @@
 import { useEffect, useMemo, useState } from "react";
-import type { NameLookup } from "../../../shared/approval-summary";
 import type { Approval } from "../../../shared/protocol/approvals";
-import { approvalTaskId, type Fact, factsOf, namesIn } from "../lib/tool-words";
+import { useNames } from "../lib/names";
+import { approvalTaskId, type Fact, factsOf } from "../lib/tool-words";
 import { useUi } from "../stores/ui";
 import { relativeTime, timeUntil } from "../lib/format";
-import { useRoom } from "../stores/room";
 
 /**
  * What a person needs to decide an approval without opening it: what will happen (the
@@ -54,14 +53,6 @@ export function ApprovalAsked({ approval }: { approval: Approval }) {
         (approval.expiresAt ? <> · expires {timeUntil(approval.expiresAt, now)}</> : <> · no expiry</>)}
     </p>
   );
-}
-
-/** The room's names for ids, as the client holds them now. */
-export function useNames(): NameLookup {
-  const threads = useRoom((s) => s.state.threads);
-  const instances = useRoom((s) => s.state.instances);
-  const jobs = useRoom((s) => s.state.jobs);
-  return useMemo(() => namesIn({ threads, instances, jobs }), [threads, instances, jobs]);
 }
 
 /** Facts in words (lib/tool-words.ts): a name the room knows decides, its id stays at hand in the tooltip. */

@@ -13,9 +13,8 @@ import { errorText } from "../lib/api";
 import { FilterChips } from "../lib/filter-chips";
 import { relativeTime } from "../lib/format";
 import { FormError } from "../lib/form-error";
+import { useNames } from "../lib/names";
 import { useRoom } from "../stores/room";
-import { useSchedules } from "../stores/schedules";
-import { useAllTasks } from "../stores/tasks";
 
 /**
  * The workspace's audit log (`audit.list`, newest first, paged by `before`): access changes
@@ -25,25 +24,6 @@ import { useAllTasks } from "../stores/tasks";
  * is one line, opened to list them.
  */
 const PAGE = 50;
-
-/** Names the app still knows for the ids an entry names (a thread, a job, an instance). */
-export function useNames(): NameLookup {
-  const threads = useRoom((s) => s.state.threads);
-  const instances = useRoom((s) => s.state.instances);
-  const jobs = useRoom((s) => s.state.jobs);
-  const tasks = useAllTasks();
-  const schedules = useSchedules((s) => s.schedules);
-  return useMemo(
-    () => ({
-      thread: (id) => threads.get(id)?.title ?? null,
-      instance: (id) => instances.get(id)?.name ?? null,
-      job: (id) => jobs.get(id)?.title ?? null,
-      task: (id) => tasks.get(id)?.goal ?? null,
-      schedule: (id) => schedules.get(id)?.name ?? null,
-    }),
-    [threads, instances, jobs, tasks, schedules],
-  );
-}
 
 type KindFilter = "all" | AuditKind;
 const KIND_FILTERS: Array<{ id: KindFilter; label: string }> = [

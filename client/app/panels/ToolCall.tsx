@@ -6,7 +6,8 @@ import { clockTime } from "../lib/format";
 import { callsLine, callWords, decisionLine, factsOf, resultLine } from "../lib/tool-words";
 import { useRoom } from "../stores/room";
 import { ApprovalOutcome } from "./ApprovalActions";
-import { FactList, ToolArguments, useNames } from "./ApprovalContext";
+import { useNames } from "../lib/names";
+import { FactList, ToolArguments } from "./ApprovalContext";
 
 /**
  * A tool call the Autopilot made (protocol 5, `message.tool`): collapsed to what it did in
