@@ -39,8 +39,7 @@ export function InboxAttention() {
   useEffect(() => {
     if (status !== "connected" || linked.current === location.search) return;
     const params = new URLSearchParams(location.search);
-    // The thread is the address's own (shell/thread-url.ts): opened already, and kept there.
-    const selection = selectionFromUrl(`?${new URLSearchParams([...params].filter(([kind]) => kind !== "thread"))}`);
+    const selection = selectionFromUrl(location.search);
     if (params.has("community") || params.get("panel") === "billing") {
       // A mail's link to a mention in the community, or to a money alert: the tab where it is.
       useUi.getState().setRightTab(params.has("community") ? "community" : "usage");
@@ -55,7 +54,7 @@ export function InboxAttention() {
       // Opened once: the link's item must not follow the person into another workspace (the
       // thread in the address follows what is open instead).
       const url = new URL(location.href);
-      for (const kind of LINKED_KINDS) if (kind !== "thread") url.searchParams.delete(kind);
+      for (const kind of LINKED_KINDS) url.searchParams.delete(kind);
       history.replaceState(history.state, "", url);
     }
     linked.current = location.search;

@@ -38,10 +38,13 @@ export function selectionOf(target: InboxItem["target"]): string {
   }
 }
 
-/** The kinds a mail's deep link names (`?approval=<id>` …), each opening as its selection. */
-export const LINKED_KINDS = ["approval", "thread", "job", "instance", "schedule"] as const;
+/**
+ * The kinds a mail's deep link names (`?approval=<id>` …), each opening as its selection. Not
+ * `thread`: the address's thread is shell/thread-url.ts's, opened by the workspace's start.
+ */
+export const LINKED_KINDS = ["approval", "job", "instance", "schedule"] as const;
 
-/** A mail's deep link (`?approval=`, `?thread=`, `?job=`, `?instance=`, `?schedule=`) as a selection id, or null. */
+/** A mail's deep link (`?approval=`, `?job=`, `?instance=`, `?schedule=`) as a selection id, or null. */
 export function selectionFromUrl(search: string): string | null {
   const params = new URLSearchParams(search);
   for (const kind of LINKED_KINDS) {
