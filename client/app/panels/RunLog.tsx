@@ -11,7 +11,7 @@ import { durationText, entryTone, exportFileName, groupBySteps, tokensText, tool
 import { MAX_VIEW_ENTRIES, useTasks } from "../stores/tasks";
 import { RunCost } from "./billing/RunCost";
 import { ToolArguments } from "./ApprovalContext";
-import { MAX_JSON, ResultWords } from "./ToolCall";
+import { ResultWords, ToolJson } from "./ToolCall";
 
 /**
  * A task's run log (protocol 9): what the Autopilot did, step by step, as the sentences the
@@ -44,13 +44,7 @@ function EntryLine({ entry, time }: { entry: RunLogEntry; time: string | null })
               <ToolArguments text={tool.args || "{}"} compact />
               <p className="field-label">Result</p>
               <ResultWords text={tool.result} />
-              <details className="tool-json">
-                <summary>Details as the model and the tool wrote them</summary>
-                <p className="field-label">Arguments</p>
-                <pre className="tool-text">{tool.args.slice(0, MAX_JSON) || "none"}</pre>
-                <p className="field-label">Result</p>
-                <pre className="tool-text">{tool.result.slice(0, MAX_JSON) || "none"}</pre>
-              </details>
+              <ToolJson args={tool.args} result={tool.result} />
             </div>
           </details>
         ) : (

@@ -18,7 +18,28 @@ import { FactList, ToolArguments } from "./ApprovalContext";
  */
 
 /** The most of a call's JSON shown (the room clips it already; a hostile peer might not). */
-export const MAX_JSON = 4000;
+const MAX_JSON = 4000;
+
+/**
+ * A call's arguments and result as the model and the tool wrote them, one disclosure down,
+ * as text only: the chat's tool calls and a task's run log show the same block. A result not
+ * there yet (a call still running) has no line.
+ */
+export function ToolJson({ args, result }: { args: string; result: string | null }) {
+  return (
+    <details className="tool-json">
+      <summary>Details as the model and the tool wrote them</summary>
+      <p className="field-label">Arguments</p>
+      <pre className="tool-text">{args.slice(0, MAX_JSON) || "none"}</pre>
+      {result !== null && (
+        <>
+          <p className="field-label">Result</p>
+          <pre className="tool-text">{result.slice(0, MAX_JSON) || "none"}</pre>
+        </>
+      )}
+    </details>
+  );
+}
 
 /** A call's result in words: facts for an object, a line for the rest. */
 function ToolResult({ tool }: { tool: MessageTool }) {
@@ -65,17 +86,7 @@ export function ToolCallBlock({ tool }: { tool: MessageTool }) {
         <p className="field-label">Result</p>
         <ToolResult tool={tool} />
         {approval && <ApprovalOutcome approval={approval} />}
-        <details className="tool-json">
-          <summary>Details as the model and the tool wrote them</summary>
-          <p className="field-label">Arguments</p>
-          <pre className="tool-text">{tool.arguments.slice(0, MAX_JSON)}</pre>
-          {tool.result !== null && (
-            <>
-              <p className="field-label">Result</p>
-              <pre className="tool-text">{tool.result.slice(0, MAX_JSON)}</pre>
-            </>
-          )}
-        </details>
+        <ToolJson args={tool.arguments} result={tool.result} />
       </div>
     </details>
   );
