@@ -41,7 +41,7 @@ function EntryLine({ entry, time }: { entry: RunLogEntry; time: string | null })
             <div className="tool-call-body">
               {/* In words (names for ids, local times), the JSON as the room kept it one disclosure down. */}
               <p className="field-label">Arguments</p>
-              <ToolArguments text={tool.args || "{}"} compact />
+              <ToolArguments text={tool.args} compact />
               <p className="field-label">Result</p>
               <ResultWords text={tool.result} />
               <ToolJson args={tool.args} result={tool.result} />
