@@ -154,7 +154,8 @@ export class AutopilotClient {
   /** Paces requests to the current connection's budget; replaced on every hello. */
   #bucket: TokenBucket | null = null;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
-  #sleeping: { timer: ReturnType<typeof setTimeout>; wake: () => void } | null = null;
+  /** The wait before the next attempt; `fromServer` when the room or the ticket exchange named it (a rate limit). */
+  #sleeping: { timer: ReturnType<typeof setTimeout>; wake: () => void; fromServer: boolean } | null = null;
   /** Stops listening to the page (a browser's `online` and `visibilitychange`). */
   #unwatchPage: (() => void) | null = null;
   readonly #ready: Promise<HelloPayload>;
@@ -450,6 +451,7 @@ export class AutopilotClient {
   async #nextQuery(): Promise<Record<string, string>> {
     if (this.#attempted) {
       // A server-given wait gets a little jitter too, or everyone it throttled returns at once.
+      const fromServer = this.#retryOverrideMs !== null;
       const delay =
         this.#retryOverrideMs === null
           ? this.#backoff.next(pageVisible() ? VISIBLE_CAP_MS : undefined)
@@ -459,7 +461,7 @@ export class AutopilotClient {
         retryInMs: delay,
         ...(this.#lastError && { error: this.#lastError }),
       });
-      await this.#sleep(delay);
+      await this.#sleep(delay, fromServer);
     }
     this.#attempted = true;
     if (this.#terminalError) throw this.#terminalError;
@@ -495,25 +497,26 @@ export class AutopilotClient {
     return fetchConnectTicket(fetchImpl, this.#endpoint, this.workspace, this.#options.apiKey!);
   }
 
-  #sleep(ms: number): Promise<void> {
+  #sleep(ms: number, fromServer: boolean): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         this.#sleeping = null;
         resolve();
       };
-      this.#sleeping = { timer: setTimeout(wake, ms), wake };
+      this.#sleeping = { timer: setTimeout(wake, ms), wake, fromServer };
     });
   }
 
   /**
    * The network came back, or the person returned to the tab: a wait that grew while nobody
    * looked (or while offline) starts over, and an attempt waiting out its backoff goes now.
+   * A wait the server named (a rate limit) is not ours to cut: the room would refuse again.
    */
   #retryNow(): void {
     if (this.#terminalError || this.#live) return;
     this.#backoff.reset();
-    if (this.#sleeping) {
+    if (this.#sleeping && !this.#sleeping.fromServer) {
       clearTimeout(this.#sleeping.timer);
       this.#sleeping.wake();
     }

@@ -288,6 +288,47 @@ describe("connecting", () => {
     }
   });
 
+  it("going online or back to the tab does not cut a wait the server named (a 4029's retryAfterMs)", async () => {
+    const page = Object.assign(new EventTarget(), { visibilityState: "visible" });
+    const win = new EventTarget();
+    vi.stubGlobal("document", page);
+    vi.stubGlobal("addEventListener", win.addEventListener.bind(win));
+    vi.stubGlobal("removeEventListener", win.removeEventListener.bind(win));
+    try {
+      harness.room.onConnect = () => (harness.room.connections.length === 1 ? null : {});
+      // Sockets made: an attempt shows the moment it starts, before any I/O.
+      let made = 0;
+      class Recording extends WebSocket {
+        constructor(...args: ConstructorParameters<typeof WebSocket>) {
+          super(...args);
+          made++;
+        }
+      }
+      const client = connect({ apiKey: undefined, ticket: async () => "tk", WebSocket: Recording });
+      const seen = statuses(client);
+      const first = await harness.room.waitForConnections(1);
+      fakeClock();
+      first.socket.close(4029, JSON.stringify({ retryAfterMs: 5_000 }));
+      await eventuallyReal(() => {
+        vi.advanceTimersByTime(0);
+        expect(seen.some(([, detail]) => detail.retryInMs !== undefined)).toBe(true);
+      });
+      const retryInMs = seen.find(([, detail]) => detail.retryInMs !== undefined)![1].retryInMs!;
+      expect(retryInMs).toBeGreaterThanOrEqual(5_000);
+      win.dispatchEvent(new Event("online"));
+      page.dispatchEvent(new Event("visibilitychange"));
+      await vi.advanceTimersByTimeAsync(retryInMs - 1);
+      expect(made).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await eventuallyReal(() => expect(made).toBe(2));
+      vi.useRealTimers();
+      await client.ready();
+      client.close();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it("stops for good when an HTTP proxy refuses the upgrade with 401", async () => {
     const proxy = createServer();
     proxy.on("upgrade", (_request, socket) => {
