@@ -1,4 +1,4 @@
-import { type KeyboardEvent, type PointerEvent, useEffect, useState } from "react";
+import { type KeyboardEvent, type PointerEvent, useState } from "react";
 
 /**
  * The sidebar's width, set by dragging its edge or with the arrow keys on it (a focusable
@@ -33,16 +33,20 @@ function writeWidth(person: string, width: number | null): void {
   }
 }
 
-/** The width this person chose here (null: the stylesheet's own), and how to change it. */
-export function useSidebarWidth(person: string): [number | null, (width: number | null) => void] {
-  const [width, setWidth] = useState(() => readWidth(person));
-  useEffect(() => setWidth(readWidth(person)), [person]);
-  const set = (next: number | null) => {
+/**
+ * The width this person chose here (null: the stylesheet's own), and how to change it: a
+ * drag sets it on every move and keeps it (`persist`) once, when the pointer lets go.
+ */
+export function useSidebarWidth(person: string): [number | null, (width: number | null, persist?: boolean) => void] {
+  const [held, setHeld] = useState(() => ({ person, width: readWidth(person) }));
+  // Another person signed in on this device: theirs, read when the person changes (not again on mount).
+  if (held.person !== person) setHeld({ person, width: readWidth(person) });
+  const set = (next: number | null, persist = true) => {
     const value = next === null ? null : clamp(next);
-    setWidth(value);
-    writeWidth(person, value);
+    setHeld({ person, width: value });
+    if (persist) writeWidth(person, value);
   };
-  return [width, set];
+  return [held.width, set];
 }
 
 export function SidebarResizer({
@@ -50,7 +54,7 @@ export function SidebarResizer({
   onResize,
 }: {
   width: number | null;
-  onResize: (width: number | null) => void;
+  onResize: (width: number | null, persist?: boolean) => void;
 }) {
   const now = () => document.querySelector(".sidebar")?.getBoundingClientRect().width ?? width ?? SIDEBAR_DEFAULT;
   const onPointerDown = (e: PointerEvent<HTMLDivElement>) => {
@@ -59,11 +63,17 @@ export function SidebarResizer({
     const handle = e.currentTarget;
     handle.setPointerCapture(e.pointerId);
     const left = document.querySelector(".sidebar")?.getBoundingClientRect().left ?? 0;
-    const move = (event: globalThis.PointerEvent) => onResize(event.clientX - left);
+    // Every move shows; the width is kept once, where the drag ends (not written on each move).
+    let last: number | null = null;
+    const move = (event: globalThis.PointerEvent) => {
+      last = event.clientX - left;
+      onResize(last, false);
+    };
     const up = () => {
       handle.removeEventListener("pointermove", move);
       handle.removeEventListener("pointerup", up);
       handle.removeEventListener("pointercancel", up);
+      if (last !== null) onResize(last);
     };
     handle.addEventListener("pointermove", move);
     handle.addEventListener("pointerup", up);
