@@ -274,9 +274,20 @@ describe("chat in the app", () => {
     await bob.page.locator(".thread-view .message:not(.outgoing)", { hasText: before }).waitFor({ timeout: 10_000 });
     // The address names the open thread (shell/thread-url.ts).
     expect(new URL(bob.page.url()).searchParams.get("thread")).toBe(threadId);
-    // What a reload without the server shows is written a beat after it changes (stores/kept-view.ts).
+    // What a reload without the server shows is written once the room is still (stores/room.ts):
+    // the kept view that holds the message, not just any kept view (one was written before it).
     await expect
-      .poll(() => bob.page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith("autopilot:kept:"))))
+      .poll(
+        () =>
+          bob.page.evaluate(
+            (said) =>
+              Object.keys(localStorage).some(
+                (k) => k.startsWith("autopilot:kept:") && (localStorage.getItem(k) ?? "").includes(said),
+              ),
+            before,
+          ),
+        { timeout: 15_000 },
+      )
       .toBe(true);
     // Its read marker is in the room too (a mark on its way would wait with what is typed below).
     const bobCookie = (await bob.ctx.cookies(server.url)).map((c) => `${c.name}=${c.value}`).join("; ");
