@@ -249,7 +249,14 @@ function keptWhileOffline(workspaceId: string): Partial<RoomStore> {
   return { kept: true, state: { ...emptyState, threads: new Map(view.threads.map((t) => [t.id, t])) }, threadMessages };
 }
 
-/** While the room is live, what a reload without the server would show is kept (a beat after each change). */
+/** How long the room stays unchanged before its kept view is written again. */
+const KEEP_AFTER_MS = 3_000;
+
+/**
+ * While the room is live, what a reload without the server would show is kept: once the
+ * room has been still a few seconds (the view is up to a megabyte of JSON, not rewritten on
+ * every change), and at once when the page is hidden or left, where a wait could lose it.
+ */
 function keepWhileLive(workspaceId: string, client: AutopilotClient, stillCurrent: () => boolean): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const write = () => {
@@ -266,12 +273,25 @@ function keepWhileLive(workspaceId: string, client: AutopilotClient, stillCurren
       open && page ? { threadId: open, messages: page.messages } : null,
     );
   };
+  const flush = () => {
+    if (!timer) return;
+    clearTimeout(timer);
+    write();
+  };
+  const onVisibility = () => {
+    if (document.visibilityState === "hidden") flush();
+  };
   const unsubscribe = useRoom.subscribe((now, before) => {
     if (now.state.threads === before.state.threads && now.threadMessages === before.threadMessages) return;
-    timer ??= setTimeout(write, 500);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(write, KEEP_AFTER_MS);
   });
+  document.addEventListener("visibilitychange", onVisibility);
+  addEventListener("pagehide", flush);
   return () => {
     unsubscribe();
+    document.removeEventListener("visibilitychange", onVisibility);
+    removeEventListener("pagehide", flush);
     if (timer) clearTimeout(timer);
   };
 }
