@@ -233,12 +233,14 @@ export function decisionLine(approval: Approval, names: NameLookup, clock: (at: 
   return `⌛ ${status}${by ? ` by ${by}` : status === "Expired" ? ", nobody decided" : ""}: ${what}${when}${note}`;
 }
 
-/** The task whose step an approval is for, when it is one's: a task's run is named after the task (features/tasks). */
+/**
+ * The task whose gated tool call an approval is for, when it is one's: a task's run is named
+ * after the task (features/tasks). A spend approval links its task in its own details
+ * (billing/SpendDetails.tsx); null for it, as for any other.
+ */
 export function approvalTaskId(approval: Pick<Approval, "action">): string | null {
   const action = approval.action;
-  if (action?.kind === "tool") return action.runId.startsWith("task_") ? action.runId : null;
-  if (action?.kind === "spend") return action.for.kind === "task" ? action.for.id : null;
-  return null;
+  return action?.kind === "tool" && action.runId.startsWith("task_") ? action.runId : null;
 }
 
 /** A thread's messages as shown: one by one, except a run's consecutive tool calls, folded into one block. */

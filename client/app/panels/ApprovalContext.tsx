@@ -106,12 +106,12 @@ export function ToolArguments({ text, compact = false }: { text: string; compact
 }
 
 /**
- * Which task's step asks, to open its run log: a task's gated call or spend approval names
- * the task in its summary; this opens it in the app.
+ * Which task's step asks, to open its run log: a task's gated call names the task in its
+ * summary; this opens it in the app. A spend approval links its task in its own details
+ * (billing/SpendDetails.tsx).
  */
 export function ApprovalTaskLink({ approval }: { approval: Approval }) {
-  // A spend approval links its task in its own details (billing/SpendDetails.tsx).
-  const taskId = approval.action?.kind === "tool" ? approvalTaskId(approval) : null;
+  const taskId = approvalTaskId(approval);
   const select = useUi((s) => s.select);
   if (!taskId) return null;
   return (
