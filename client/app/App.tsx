@@ -88,7 +88,14 @@ function Workspace() {
       <Sidebar />
       <SidebarResizer width={sideWidth} onResize={setSideWidth} />
       <main className="stage" aria-label="Hatchery">
-        <Canvas />
+        {readsCanvas ? (
+          <Canvas />
+        ) : (
+          // Never connected, so it would say "Loading the canvas…" for ever: it says why instead.
+          <div className="canvas-empty">
+            <p>This key cannot read the workspace: the canvas needs read.</p>
+          </div>
+        )}
       </main>
       <RightPanel />
       <BottomBar />
