@@ -40,11 +40,6 @@ export const ChatLink = z.object({
 export type ChatLink = z.infer<typeof ChatLink>;
 
 /**
- * Protocol 14: a thread bound to a chat (a Slack channel, a Telegram group): what is said
- * there arrives in the thread, and the thread's messages (the Autopilot's and the gateway's
- * replies among them) go there. A thread is bound to one chat at most.
- */
-/**
  * Protocol 19: who in a bound chat is answered. `answer`: everyone; a guest (an account nobody
  * linked) is answered by a run that sees and acts only in the thread. `linked-only`: only
  * linked people; a guest's words are not posted, and the guest is told once to link an account.
@@ -52,6 +47,11 @@ export type ChatLink = z.infer<typeof ChatLink>;
 export const ChatGuests = z.enum(["answer", "linked-only"]);
 export type ChatGuests = z.infer<typeof ChatGuests>;
 
+/**
+ * Protocol 14: a thread bound to a chat (a Slack channel, a Telegram group): what is said
+ * there arrives in the thread, and the thread's messages (the Autopilot's and the gateway's
+ * replies among them) go there. A thread is bound to one chat at most.
+ */
 export const ChatBinding = z.object({
   threadId: EntityId,
   platform: ChatPlatform,
