@@ -81,7 +81,7 @@ export class ChatConversations {
         chatTitle,
         boundBy,
         boundAt,
-        guests: guests ?? "answer",
+        guests,
       }));
   }
 
@@ -92,7 +92,7 @@ export class ChatConversations {
   setGuests(ctx: OpContext, threadId: string, guests: ChatGuests): void {
     const binding = this.#all().get(threadId);
     if (!binding) throw new RoomError("not_found", "this thread is not bound to a chat", { threadId });
-    if ((binding.guests ?? "answer") === guests) return;
+    if (binding.guests === guests) return;
     const key = bindingKey(binding.platform, binding.chatId);
     bindings.put(ctx.sql, key, { ...binding, guests }, ctx.now);
     this.#byThread = null;
@@ -197,7 +197,7 @@ export class ChatConversations {
       bindings.put(ctx.sql, key, binding, ctx.now);
       this.#byThread = null;
       ctx.audit("chats.bound", found.threadId, { platform, chat: binding.chatTitle });
-      const text = `Bound to the thread “${clip(thread.title, 100)}”: what is said here goes there, and its replies come here. ${whoIsAnswered(platform, binding.guests ?? "answer")}`;
+      const text = `Bound to the thread “${clip(thread.title, 100)}”: what is said here goes there, and its replies come here. ${whoIsAnswered(platform, binding.guests)}`;
       enqueue(ctx.sql, sendTo(platform, said.chat, text), ctx.now);
     });
     this.parts.outbox.drain();

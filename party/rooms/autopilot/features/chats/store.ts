@@ -90,8 +90,8 @@ const Binding = z.object({
   chatTitle: z.string().max(256),
   boundBy: Actor,
   boundAt: z.number(),
-  /** Who is answered there (absent, as bindings made before protocol 19: everyone, guests in the thread only). */
-  guests: ChatGuests.optional(),
+  /** Who is answered there (bindings made before protocol 19 have none: everyone, guests in the thread only). */
+  guests: ChatGuests.default("answer"),
 });
 export type Binding = z.infer<typeof Binding>;
 export const bindings = featureStore(defineRecord("chat binding", Binding));
