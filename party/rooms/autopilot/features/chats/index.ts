@@ -30,6 +30,11 @@ const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const newCode = (): string =>
   [...crypto.getRandomValues(new Uint8Array(8))].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join("");
 
+/** Connecting, linking, binding and who is answered are a person's calls: an agent is refused with `why`. */
+function personOnly(principal: Principal, why: string): void {
+  if (!isPerson(principal)) throw new RoomError("forbidden", why);
+}
+
 /**
  * The workspace's chats (docs/chats.md): the Autopilot as a Telegram bot an owner or admin
  * connects, people's links to it with a one-time code, and every approval a linked person may
@@ -90,8 +95,7 @@ export const chats = defineFeature({
       principal: Principal,
       p: { platform: ChatPlatform; botToken: string; signingSecret?: string | undefined; origin?: string | undefined },
     ) => {
-      if (!isPerson(principal))
-        throw new RoomError("forbidden", "a person connects the workspace to a chat, not an agent");
+      personOnly(principal, "a person connects the workspace to a chat, not an agent");
       const origin = linkOrigin(s.env, p.origin);
       if (!origin) throw new RoomError("conflict", "this server does not know its public origin: set APP_ORIGINS");
       const requestUrl = `${origin}${CHATS_PREFIX}/${p.platform}/${encodeURIComponent(s.workspaceId())}`;
@@ -143,8 +147,7 @@ export const chats = defineFeature({
 
     const disconnect = async (principal: Principal, platform: ChatPlatform) => {
       // Everyone's links, the webhook, the bindings and what waits to be sent go with it: a person's call, as connecting is.
-      if (!isPerson(principal))
-        throw new RoomError("forbidden", "a person disconnects the workspace from a chat, not an agent");
+      personOnly(principal, "a person disconnects the workspace from a chat, not an agent");
       const connection = connections.get(s.sql, platform);
       if (connection) {
         // Best effort: without its webhook Telegram stops sending; what a platform sends meanwhile finds no connection.
@@ -178,7 +181,7 @@ export const chats = defineFeature({
     };
 
     const linkCode = async (principal: Principal, platform: ChatPlatform) => {
-      if (!isPerson(principal)) throw new RoomError("forbidden", "people link their chat accounts; an agent has none");
+      personOnly(principal, "people link their chat accounts; an agent has none");
       const connection = connected(platform);
       const code = newCode();
       const codeHash = await sha256Hex(`${platform}:${code}`);
@@ -193,7 +196,7 @@ export const chats = defineFeature({
 
     /** A code that binds a thread to the chat it is sent in (conversations.ts); people only, as connecting. */
     const bindCode = async (principal: Principal, platform: ChatPlatform, threadId: string) => {
-      if (!isPerson(principal)) throw new RoomError("forbidden", "a person binds a thread to a chat, not an agent");
+      personOnly(principal, "a person binds a thread to a chat, not an agent");
       const connection = connected(platform);
       const code = newCode();
       const expiresAt = await conversations.code(principal, platform, threadId, code);
@@ -208,14 +211,12 @@ export const chats = defineFeature({
         "chats.linkCode": local(({ principal }, p) => linkCode(principal, p.platform)),
         "chats.bindCode": local(({ principal }, p) => bindCode(principal, p.platform, p.threadId)),
         "chats.unbind": mutate((ctx, p) => {
-          if (!isPerson(ctx.principal))
-            throw new RoomError("forbidden", "a person unbinds a thread from its chat, not an agent");
+          personOnly(ctx.principal, "a person unbinds a thread from its chat, not an agent");
           conversations.unbind(ctx, p.threadId, `${ctx.actor.name} unbound it in the app.`);
           return { chats: viewFor(ctx.principal.id) };
         }),
         "chats.bindingAccess": mutate((ctx, p) => {
-          if (!isPerson(ctx.principal))
-            throw new RoomError("forbidden", "a person chooses who is answered in a bound chat, not an agent");
+          personOnly(ctx.principal, "a person chooses who is answered in a bound chat, not an agent");
           conversations.setGuests(ctx, p.threadId, p.guests);
           return { chats: viewFor(ctx.principal.id) };
         }),
