@@ -90,6 +90,11 @@ export const chats = defineFeature({
     billing.onAlert(() => void s.keepAliveWhile(() => deliverMoneyAlerts(parts, standingAlerts(s.sql, Date.now()))));
     const conversations = new ChatConversations(parts);
     const inbound = new ChatInbound(parts, conversations);
+    /** After an unbind or a change of who is answered: the chat's notice goes out, and clients see the bindings anew. */
+    const toldAndChanged = () => {
+      parts.outbox.drain();
+      parts.changed();
+    };
 
     const connect = async (
       principal: Principal,
@@ -231,14 +236,8 @@ export const chats = defineFeature({
       }),
       answered: {
         "chats.unlink": () => parts.changed(),
-        "chats.unbind": () => {
-          parts.outbox.drain();
-          parts.changed();
-        },
-        "chats.bindingAccess": () => {
-          parts.outbox.drain();
-          parts.changed();
-        },
+        "chats.unbind": toldAndChanged,
+        "chats.bindingAccess": toldAndChanged,
       },
       reactions: {
         "approval.requested": ({ approval }) => void s.keepAliveWhile(() => deliverApproval(parts, approval.id)),
