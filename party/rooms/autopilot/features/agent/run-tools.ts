@@ -36,8 +36,8 @@ export interface RunToolsInput {
   guestThread?: string | null;
 }
 
-/** What a guest's run calls without a person: reading its own thread. */
-const GUEST_FREE = new Set([toolName("messages.list")]);
+/** The one tool a guest's run calls without a person: reading its own thread. */
+const GUEST_FREE = toolName("messages.list");
 
 const ThreadInput = z.object({ threadId: z.string() }).passthrough();
 
@@ -54,7 +54,7 @@ export function guestPolicy(threadId: string, policy: RunTools["approval"]): Run
     if (status === "denied" || (typeof status === "object" && status?.type === "denied")) return status;
     const { toolName: name, input } = options.toolCall;
     const own = ThreadInput.safeParse(input);
-    if (GUEST_FREE.has(name) && own.success && own.data.threadId === threadId) return status;
+    if (name === GUEST_FREE && own.success && own.data.threadId === threadId) return status;
     return "user-approval";
   };
 }
