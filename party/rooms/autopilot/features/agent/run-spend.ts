@@ -22,9 +22,6 @@ import {
   typicalRunCost,
 } from "../billing/index";
 import { creditsText } from "../../../../../shared/billing-words";
-
-/** The stated guess of a reply's cost before any reply here was charged: one call of a modest context. */
-export const TYPICAL_GUESS = { inputTokens: 3000, outputTokens: 500 } as const;
 import { type AgentRun, saveRun } from "./agent-runs";
 import { recordUsage } from "./usage";
 import type { Sql } from "../../../../domain/sql";

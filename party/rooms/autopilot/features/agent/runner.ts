@@ -36,7 +36,7 @@ import { syncWaiting } from "./run-waiting";
 import { getThread } from "../threads/index";
 import type { SpendGate } from "../billing/index";
 import { projectOfThread } from "../projects/index";
-import { recordReplyCall, RunSpending, refusedRun, runSpender, TYPICAL_GUESS } from "./run-spend";
+import { recordReplyCall, RunSpending, refusedRun, runSpender } from "./run-spend";
 import { modelCallEntry, RunLogWriter, toolCallEntry } from "./task-log";
 import { clipText, failSegment, finishSegment, jsonText, type PostDeps, post, toolLine } from "./autopilot-posts";
 import { createModel, type ModelConfig, type ModelConfigured } from "./config";
@@ -50,7 +50,7 @@ import { type ActingToolsDeps, actingTools, type RunAccess, runAccess, stopRun }
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "./run-stream";
 import { requestTitle } from "./titles";
 import { toolDefinitionBytes } from "./tools";
-import { inputTokenBound, spendWaiters } from "../billing/index";
+import { inputTokenBound, spendWaiters, TYPICAL_CALL_GUESS } from "../billing/index";
 import type { RunTools } from "./run-tools";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";
@@ -315,7 +315,7 @@ export class AutopilotAgent {
       stepsAhead: config.configured ? config.maxSteps : 1,
       // Before any reply here was charged, its typical cost is a stated guess: one modest call.
       guess: config.configured
-        ? this.#d.spend.modelEstimate(config.modelId, TYPICAL_GUESS.inputTokens, TYPICAL_GUESS.outputTokens)
+        ? this.#d.spend.modelEstimate(config.modelId, TYPICAL_CALL_GUESS.inputTokens, TYPICAL_CALL_GUESS.outputTokens)
         : 1,
     };
     if (!refusedRun(this.#d, run, chatRunId, spending.refused!, messages, pause))

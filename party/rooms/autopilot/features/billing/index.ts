@@ -33,7 +33,7 @@ export type { CallEnd, Reservation, SpendGate, SpendSubject, SpendVerdict } from
 export { inputTokenBound, reportedTokens, utf8Bytes } from "./token-bound";
 export { joinedSpend, sharedSpendApproval, spendAsk, spendWaiters } from "./spend-asks";
 export { type StandingAlert, standingAlerts } from "./alerts";
-export { median, typicalCallCost, typicalRunCost } from "./typical";
+export { median, TYPICAL_CALL_GUESS, typicalCallCost, typicalRunCost } from "./typical";
 
 export interface BillingParts extends RoomWriter {
   config: BillingConfig;

@@ -9,6 +9,12 @@ import type { SpendPurpose } from "../../../../../shared/protocol/billing";
 /** The recent calls a typical cost is read from: enough for a steady median, few enough to follow a model change. */
 const RECENT_CALLS = 200;
 
+/**
+ * The stated guess of one model call before any of its purpose was charged here: a modest
+ * context in, a short answer out (a reply's first cost, a task's step).
+ */
+export const TYPICAL_CALL_GUESS = { inputTokens: 3000, outputTokens: 500 } as const;
+
 /** The middle value (the mean of the two middle ones for an even count), rounded up to a whole credit. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -19,7 +25,8 @@ export function median(values: readonly number[]): number {
 
 /**
  * The median a recent model call of this purpose was charged, and of how many calls; null
- * before any was charged. Calls charged nothing (failed without usage) are no call's cost.
+ * before any was charged. A call that failed without usage leaves no ledger entry; an entry
+ * charged nothing (no tokens, nothing reserved) says nothing of what a call costs.
  */
 export function typicalCallCost(sql: Sql, purpose: SpendPurpose): { credits: number; calls: number } | null {
   const rows = sql.db

@@ -5,14 +5,14 @@ import { desc, eq } from "drizzle-orm";
 import { tasks } from "../../../../domain/db/schema";
 import type { Sql } from "../../../../domain/sql";
 import { storedField } from "../../../../domain/db/client";
-import { median, tokenCost, typicalCallCost } from "../billing/index";
+import { median, TYPICAL_CALL_GUESS, tokenCost, typicalCallCost } from "../billing/index";
 import type { TaskBudget } from "../../../../../shared/protocol/tasks";
 import { creditsText } from "../../../../../shared/billing-words";
 
 /** Finished tasks whose steps say how many steps a task here typically takes. */
 const RECENT_TASKS = 20;
-/** The stated guess before any task here was charged: a few steps of a modest context. */
-export const DEFAULT_TYPICAL = { steps: 5, inputTokens: 3000, outputTokens: 500 } as const;
+/** The stated guess of a task's steps before any task here was done (each a call of billing's TYPICAL_CALL_GUESS). */
+const DEFAULT_STEPS = 5;
 
 export interface Estimate {
   worstCase: { credits: number; tokens: number; pricePerMillion: number };
@@ -33,15 +33,28 @@ function recentSteps(sql: Sql): number[] {
 }
 
 /**
- * What the rest of a task at this step typically costs: a recent step's median charge (or the
- * stated guess at `guessPerStep`) for the steps recent tasks took beyond this one, at least one
- * and at most `stepsLeft`.
+ * A task step's typical charge (a recent step's median, or `guessPerStep` before any was
+ * charged) and the steps a task here typically takes (recent done tasks' median, or the stated
+ * guess), with what they were read from.
+ */
+function typicalTask(sql: Sql, guessPerStep: number) {
+  const calls = typicalCallCost(sql, "task");
+  const recent = recentSteps(sql);
+  return {
+    perStep: calls?.credits ?? guessPerStep,
+    steps: recent.length > 0 ? median(recent) : DEFAULT_STEPS,
+    calls,
+    tasks: recent.length,
+  };
+}
+
+/**
+ * What the rest of a task at this step typically costs: a step's typical charge for the steps
+ * recent tasks took beyond this one, at least one and at most `stepsLeft`.
  */
 export function typicalRest(sql: Sql, task: { usedSteps: number; stepsLeft: number }, guessPerStep: number): number {
-  const perStep = typicalCallCost(sql, "task")?.credits ?? guessPerStep;
-  const steps = recentSteps(sql);
-  const typicalSteps = steps.length > 0 ? median(steps) : DEFAULT_TYPICAL.steps;
-  return perStep * Math.min(task.stepsLeft, Math.max(1, typicalSteps - task.usedSteps));
+  const typical = typicalTask(sql, guessPerStep);
+  return typical.perStep * Math.min(task.stepsLeft, Math.max(1, typical.steps - task.usedSteps));
 }
 
 /**
@@ -60,18 +73,17 @@ export function estimateTask(
   const step = model.contextTokens + model.maxOutputTokens;
   const tokens = Math.min(budget.maxTokens + step, budget.maxSteps * step);
   const worst = Math.ceil((tokens * pricePerMillion) / 1_000_000);
-  const calls = typicalCallCost(sql, "task");
-  const steps = recentSteps(sql);
-  const typicalSteps = Math.min(budget.maxSteps, steps.length > 0 ? median(steps) : DEFAULT_TYPICAL.steps);
-  const perStep = calls?.credits ?? tokenCost(model.price, DEFAULT_TYPICAL.inputTokens, DEFAULT_TYPICAL.outputTokens);
+  const guess = tokenCost(model.price, TYPICAL_CALL_GUESS.inputTokens, TYPICAL_CALL_GUESS.outputTokens);
+  const typical = typicalTask(sql, guess);
+  const typicalSteps = Math.min(budget.maxSteps, typical.steps);
   return {
     worstCase: { credits: worst, tokens, pricePerMillion },
     typical: {
-      credits: Math.min(worst, perStep * typicalSteps),
+      credits: Math.min(worst, typical.perStep * typicalSteps),
       steps: typicalSteps,
-      basis: calls ? "recent" : "default",
-      calls: calls?.calls ?? 0,
-      tasks: steps.length,
+      basis: typical.calls ? "recent" : "default",
+      calls: typical.calls?.calls ?? 0,
+      tasks: typical.tasks,
     },
   };
 }

@@ -15,9 +15,10 @@ import {
   type SpendSubject,
   type SpendVerdict,
   spendAsk,
+  TYPICAL_CALL_GUESS,
 } from "../billing/index";
 import { getTask, saveTask } from "./tasks";
-import { DEFAULT_TYPICAL, typicalRest } from "./estimate";
+import { typicalRest } from "./estimate";
 import type { Sql } from "../../../../domain/sql";
 import type { TaskDoc } from "../../../../records/task";
 import { approvalEntry } from "../agent/index";
@@ -103,7 +104,7 @@ export function reserveStep(ops: TaskAskOps, task: TaskDoc, modelId: string, inp
   ops.commit((ctx) => {
     const fresh = getTask(ctx.sql, task.id);
     if (fresh?.status !== "running" || fresh.spendApprovalId) return;
-    const guess = ops.spend.modelEstimate(modelId, DEFAULT_TYPICAL.inputTokens, DEFAULT_TYPICAL.outputTokens);
+    const guess = ops.spend.modelEstimate(modelId, TYPICAL_CALL_GUESS.inputTokens, TYPICAL_CALL_GUESS.outputTokens);
     const typical = typicalRest(ctx.sql, { usedSteps: task.used.steps, stepsLeft }, guess);
     const request = spendRequest(task, verdict, { ahead, stepsLeft, typical });
     const { approval } = requestApproval(
