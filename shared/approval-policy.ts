@@ -1,7 +1,7 @@
 import { isPerson } from "./people";
-import type { Approval, Risk } from "./protocol/approvals";
+import { type Approval, Risk } from "./protocol/approvals";
 import type { Principal } from "./protocol/principal";
-import type { ApprovalPolicy } from "./protocol/settings";
+import { type ApprovalPolicy, DEFAULT_LINK_DECISIONS_UP_TO } from "./protocol/settings";
 
 /**
  * Who may decide an approval (docs/access.md, "Approvals"); the room enforces it, the app uses it to say up front who decides, on top of the `approve` scope
@@ -78,12 +78,6 @@ export const selfConfirmed = (
   decision: "approve" | "deny",
 ): boolean => decision === "approve" && isOwnApproval(approval, principalId);
 
-/** Risks from least to most. */
-const RISKS: readonly Risk[] = ["low", "medium", "high", "critical"];
-
-/** What a workspace's decision links decide up to while nobody set it. */
-export const DEFAULT_LINK_DECISIONS_UP_TO: Risk = "medium";
-
 /** The highest risk a decision link decides without the person's session, under `policy`. */
 export const linkDecisionsUpTo = (policy: Pick<ApprovalPolicy, "linkDecisionsUpTo">): Risk =>
   policy.linkDecisionsUpTo ?? DEFAULT_LINK_DECISIONS_UP_TO;
@@ -91,7 +85,8 @@ export const linkDecisionsUpTo = (policy: Pick<ApprovalPolicy, "linkDecisionsUpT
 /**
  * Whether a decision link (a mail's, a push's actions) decides an approval of `risk` alone:
  * up to the workspace's setting. Above it, whoever holds the link is not yet the person: the
- * person decides signed in (docs/access.md, "From a mail or a notification").
+ * person decides signed in (docs/access.md, "From a mail or a notification"). `Risk`'s options
+ * run from least to most.
  */
 export const linkDecidesAlone = (risk: Risk, policy: Pick<ApprovalPolicy, "linkDecisionsUpTo">): boolean =>
-  RISKS.indexOf(risk) <= RISKS.indexOf(linkDecisionsUpTo(policy));
+  Risk.options.indexOf(risk) <= Risk.options.indexOf(linkDecisionsUpTo(policy));

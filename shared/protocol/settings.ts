@@ -45,11 +45,14 @@ export const WorkspaceSettings = z.object({
 });
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 
+/** What a workspace's decision links decide up to while nobody set it (shared/approval-policy.ts). */
+export const DEFAULT_LINK_DECISIONS_UP_TO: Risk = "medium";
+
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
   approvals: {
     twoPersonRule: false,
     lifetimes: { instance: null, tool: null, gateway: null, request: null },
-    linkDecisionsUpTo: "medium",
+    linkDecisionsUpTo: DEFAULT_LINK_DECISIONS_UP_TO,
   },
 };
 
