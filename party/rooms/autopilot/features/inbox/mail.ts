@@ -6,6 +6,7 @@ import { authDb } from "../../../../auth/db/client";
 import { baUser } from "../../../../auth/db/better-auth-tables";
 import type { Mail } from "../../../../auth/mail";
 import type { Sql } from "../../../../domain/sql";
+import type { MintedLink } from "../decision-links";
 import { type DerivedItem, deriveItems } from "./derive";
 import { type InboxPerson, mailedKeys, markMailed, people, readKeys } from "./store";
 
@@ -29,13 +30,7 @@ export interface InboxMailDeps {
    * whether it decides without their session (up to the workspace's risk) or only signed in;
    * null for any other item.
    */
-  decisionLink(item: Pick<InboxItem, "target">, person: InboxPerson): Promise<DecisionLinkPath | null>;
-}
-
-/** A decision link's path, and whether it decides alone (else the person signs in to decide). */
-export interface DecisionLinkPath {
-  path: string;
-  alone: boolean;
+  decisionLink(item: Pick<InboxItem, "target">, person: InboxPerson): Promise<MintedLink | null>;
 }
 
 export const addressFromD1 = (db: D1Database) => async (userId: string) =>
@@ -188,13 +183,7 @@ export function itemLink(origin: string, workspaceId: string, item: Pick<InboxIt
   return url.toString();
 }
 
-function mailFor(
-  item: DerivedItem,
-  to: string,
-  origin: string,
-  workspaceId: string,
-  decide: DecisionLinkPath | null,
-): Mail {
+function mailFor(item: DerivedItem, to: string, origin: string, workspaceId: string, decide: MintedLink | null): Mail {
   const link = itemLink(origin, workspaceId, item);
   // A decision link's page changes nothing until one of its buttons is pressed (mail scanners open links).
   const decideUrl = decide ? new URL(decide.path, origin || "http://localhost") : null;

@@ -8,10 +8,11 @@ import { principalTag } from "../../../shared/connection-cap";
 import { type ClientSocket, connState } from "../../../shared/connection-state";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import { InboxHub } from "./hub";
-import { addressFromD1, type DecisionLinkPath, InboxMail, type InboxMailDeps } from "./mail";
+import { addressFromD1, InboxMail, type InboxMailDeps } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
 import { markerOf } from "../threads/index";
 import type { InboxPerson } from "./store";
+import type { MintedLink } from "../decision-links";
 
 export interface RoomInboxDeps {
   env: Env;
@@ -27,7 +28,7 @@ export interface RoomInboxDeps {
   /** An event to one principal's own sockets (the kernel's). */
   toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void;
   /** A mail's link that decides an approval as its person (features/decision-links/). */
-  decisionLink(approvalId: string, person: InboxPerson): Promise<DecisionLinkPath | null>;
+  decisionLink(approvalId: string, person: InboxPerson): Promise<MintedLink | null>;
 }
 
 /** The Autopilot room's inbox parts, wired to the room: the live hub, the mail schedule and Web Push. */
