@@ -71,9 +71,11 @@ export const decisionLinks = defineFeature({
       const approval = link && getApproval(s.sql, link.approvalId);
       return link && approval ? { link, approval } : null;
     };
-    /** Whether the link decides `approval` on its own, under the workspace's setting as it stands. */
-    const alone = (approval: Approval) => linkDecidesAlone(approval.risk, getSettings(s.sql).approvals);
-    const viewOf = (tokenHash: string, visitor: LinkVisitor = {}): LinkView => {
+    /** The highest risk a link decides alone, under the workspace's setting as it stands: read once per call. */
+    const readLimit = (): Risk => linkDecisionsUpTo(getSettings(s.sql).approvals);
+    /** Whether the link decides `approval` on its own, up to `limit`. */
+    const alone = (approval: Approval, limit: Risk) => linkDecidesAlone(approval.risk, { linkDecisionsUpTo: limit });
+    const viewOf = (tokenHash: string, limit: Risk, visitor: LinkVisitor = {}): LinkView => {
       const it = found(tokenHash);
       if (!it || (it.link.used === null && it.link.expiresAt <= Date.now())) return { ok: false };
       const { link, approval } = it;
@@ -94,10 +96,10 @@ export const decisionLinks = defineFeature({
         open: link.used === null && approval.status === "pending",
         own: isOwnApproval(approval, link.principalId),
         appPath: `/?${app}`,
-        signIn: alone(approval)
+        signIn: alone(approval, limit)
           ? null
           : {
-              limit: linkDecisionsUpTo(getSettings(s.sql).approvals),
+              limit,
               signedIn: visitor.signedInAs === link.principalId,
             },
       };
@@ -123,13 +125,14 @@ export const decisionLinks = defineFeature({
               ctx.now,
             ),
           );
-          return { path: `${DECIDE_PREFIX}/${encodeURIComponent(s.workspaceId())}/${token}`, alone: alone(approval) };
+          const path = `${DECIDE_PREFIX}/${encodeURIComponent(s.workspaceId())}/${token}`;
+          return { path, alone: alone(approval, readLimit()) };
         },
       },
       rpc: {
         /** RPC from the Worker: what a link's page shows. Reads only. */
         async decisionLinkView(call: { token: string } & LinkVisitor): Promise<LinkView> {
-          return LINK_TOKEN.test(call.token) ? viewOf(await sha256Hex(call.token), call) : { ok: false };
+          return LINK_TOKEN.test(call.token) ? viewOf(await sha256Hex(call.token), readLimit(), call) : { ok: false };
         },
         /**
          * RPC from the Worker: a link's button. Decides as the link's person with the access D1
@@ -147,20 +150,21 @@ export const decisionLinks = defineFeature({
         ): Promise<LinkDecision> {
           if (!LINK_TOKEN.test(call.token)) return { ok: false, status: 404 };
           const tokenHash = await sha256Hex(call.token);
+          const limit = readLimit();
           const it = found(tokenHash);
           if (!it) return { ok: false, status: 404 };
           const { link, approval } = it;
           if (link.used)
-            return { ok: true, decision: link.used.decision, repeated: true, view: viewOf(tokenHash, call) };
+            return { ok: true, decision: link.used.decision, repeated: true, view: viewOf(tokenHash, limit, call) };
           if (link.expiresAt <= Date.now()) return { ok: false, status: 404 };
           // Above the workspace's limit whoever holds the link (a forwarded mail, a push's
           // action) is not yet the person: only the page's form, sent with their own session, decides.
-          if (!alone(approval) && !(call.withSession === true && call.signedInAs === link.principalId))
+          if (!alone(approval, limit) && !(call.withSession === true && call.signedInAs === link.principalId))
             return {
               ok: false,
               status: 401,
               message: `This is a ${approval.risk}-risk approval: sign in as ${link.name} to decide it. Nothing was decided.`,
-              view: viewOf(tokenHash, call),
+              view: viewOf(tokenHash, limit, call),
             };
           const asked: Principal = {
             id: link.principalId,
@@ -190,13 +194,13 @@ export const decisionLinks = defineFeature({
               message: confirm
                 ? "You asked for this (or it was asked on your behalf): tick “I confirm my own request” to approve it yourself."
                 : response.error.message,
-              view: viewOf(tokenHash, call),
+              view: viewOf(tokenHash, limit, call),
             };
           }
           const decided = (response.payload as { approval: Approval }).approval;
           const decision = decided.status === "approved" ? "approve" : "deny";
           s.commit(null, (ctx) => markUsed(ctx.sql, tokenHash, link, decision, ctx.now));
-          return { ok: true, decision, repeated: false, view: viewOf(tokenHash, call) };
+          return { ok: true, decision, repeated: false, view: viewOf(tokenHash, limit, call) };
         },
       },
     };
