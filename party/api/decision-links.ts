@@ -88,8 +88,9 @@ const notFound = () => page("Link not found", html`<p>${GONE}</p>`);
 
 /**
  * The person whose session cookie came with the request (better-auth verifies it), or null.
- * Only an approval above the workspace's link limit asks for it: the room compares it with the
- * link's person.
+ * Every request that brings a cookie is looked up, whatever the approval's risk (the Worker
+ * does not know it); the room uses it only above the workspace's link limit, where it compares
+ * it with the link's person.
  */
 async function signedInAs(c: ApiContext): Promise<string | null> {
   if (!c.req.header("cookie")) return null;
