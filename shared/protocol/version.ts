@@ -1,8 +1,10 @@
 /**
- * Wire protocol versions of the Autopilot socket. Bump PROTOCOL_VERSION whenever any
- * schema in this folder changes shape; `shared/test/protocol-version.test.ts` fails until
- * the bump is recorded with `npm run protocol:lock`, which also records the version's wire
- * schemas in `versions/<n>.json`.
+ * Wire protocol versions of the Autopilot socket. Bump PROTOCOL_VERSION when a schema in this
+ * folder loses something or changes what it means; an additive change needs none (a method, an
+ * optional field, and, named in a capability (capabilities.ts), an event or an enum value).
+ * `shared/test/protocol-version.test.ts` tells which against the version's baseline
+ * (`versions/<n>.protocol.json`); `npm run protocol:lock` records a bump's baseline and the
+ * version's wire schemas (`versions/<n>.json`).
  *
  * A room speaks a range: the current version back to OLDEST_PROTOCOL_VERSION. A client asks
  * for its version (`?protocol=`); one in the range gets every frame in its own version's
