@@ -1,12 +1,12 @@
 /**
  * Wire protocol versions of the Autopilot socket, and the window of versions a room speaks.
  *
- * The protocol grows without new versions: an additive change (a new method, event, optional
- * field or enum value) is named in a capability (capabilities.ts) that a client asks for, and
- * `shared/test/protocol-version.test.ts` fails on a change that is neither additive nor
- * claimed. A version is bumped only for a change that removes something or changes what it
- * means; `npm run protocol:lock` then records the new version's schemas (`versions/`), and a
- * cut (`cuts/`) turns each frame of the new version into the one before it.
+ * Bump PROTOCOL_VERSION when a schema in this folder loses something or changes what it means,
+ * with a cut (`cuts/`) that turns each frame of the new version into the one before it; an
+ * additive change needs none (a method, an optional field, and, named in a capability
+ * (capabilities.ts), an event or an enum value). `shared/test/protocol-version.test.ts` tells
+ * which against the version's baseline (`versions/<n>.protocol.json`); `npm run protocol:lock`
+ * records a bump's baseline and the version's wire schemas (`versions/<n>.json`).
  *
  * A client asks for its version (`?protocol=`); one in the window gets every frame in its own
  * version's shapes, one outside it is refused with close 4008 (terminal) and a reason naming the
