@@ -5,7 +5,7 @@ import { CAPABILITIES } from "../protocol/capabilities";
 import { CUTS, errorFor, eventFor, eventFrom } from "../protocol/cuts/index";
 import { DurableEvents, EphemeralEvents } from "../protocol/events";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../protocol/version";
-import { lockProblems, wireDescription } from "./protocol-lock";
+import { lockProblems, wireDescription, wireWithoutCapabilities } from "./protocol-lock";
 import { diffProtocol } from "./schema-diff";
 import { wireSchemas } from "./wire-schemas";
 
@@ -49,11 +49,16 @@ describe("protocol cuts", () => {
     // The code may have grown since, as the lock lets it (protocol-version.test.ts): what
     // every client takes (a property) is recorded at the next protocol:lock, what an older
     // client cannot parse belongs to a capability and is never recorded as the version's.
-    const changes = diffProtocol(
-      wireDescription(recorded(PROTOCOL_VERSION)),
-      wireDescription(JSON.parse(JSON.stringify(wireSchemas())) as Recorded),
-    );
+    const current = JSON.parse(JSON.stringify(wireSchemas())) as Recorded;
+    const changes = diffProtocol(wireDescription(recorded(PROTOCOL_VERSION)), wireDescription(current));
     expect(lockProblems(changes, PROTOCOL_VERSION, CAPABILITIES, { staleClaims: false })).toEqual([]);
+    // And recorded now, not at the next bump: after it, the room's strict checks of this
+    // version's sockets read the record, and it can no longer be written.
+    expect(
+      JSON.stringify(recorded(PROTOCOL_VERSION)) ===
+        JSON.stringify(wireWithoutCapabilities(recorded(PROTOCOL_VERSION), current, PROTOCOL_VERSION, CAPABILITIES)),
+      "what this version's sockets receive grew: run npm run protocol:lock",
+    ).toBe(true);
   });
 
   it("a cut for every version the room still speaks, and each covers every shape that changed", () => {
