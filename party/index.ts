@@ -16,6 +16,7 @@ import { routePartykitRequest } from "partyserver";
 import { crossSiteRefusal } from "./auth/origin";
 import { internalError } from "./api/context";
 import { CloseCode } from "../shared/protocol/errors";
+import { parseRetirements, protocolRefusal, protocolWindow } from "../shared/protocol/version";
 import { resolveSocketPrincipal } from "./auth/principal";
 import { deleteExpiredTickets } from "./auth/tickets";
 import { deleteExpiredKeySessions } from "./auth/key-sessions";
@@ -54,6 +55,14 @@ async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Pr
   }
   if (!path.ok) return refuseSocket(CloseCode.forbidden, "workspace id is not in its canonical form");
   const { room, workspaceId } = path;
+  // A version the Autopilot does not speak today is refused here, from this request: a socket
+  // the room closed as it connected kept its TCP connection until the room went idle, so the
+  // client heard the reason only then.
+  if (room === "agents/autopilot") {
+    const announced = parseRetirements(env.PROTOCOL_RETIREMENTS);
+    const refused = protocolRefusal(url.searchParams.get("protocol"), protocolWindow(Date.now(), { announced }));
+    if (refused !== null) return refuseSocket(CloseCode.protocolUnsupported, refused);
+  }
   // A socket that will ride on the session cookie must come from the app's own pages.
   const crossSite = url.searchParams.has("ticket") ? null : crossSiteRefusal(env, request);
   if (crossSite) return refuseSocket(CloseCode.forbidden, crossSite);

@@ -142,6 +142,12 @@ export function requestedProtocol(value: string | null): number | null {
   return isKnownProtocol(Number(value)) ? Number(value) : null;
 }
 
+/** Why a connect asking for `value` (`?protocol=`) is refused today (a 4008 reason), or null when it is spoken. */
+export function protocolRefusal(value: string | null, window: ProtocolWindow): string | null {
+  const version = requestedProtocol(value);
+  return version !== null && window.speaks(version) ? null : protocolUnsupportedReason(value ?? "", window);
+}
+
 /** Close reason of a 4008: which version was refused and which ones the server speaks. */
 export function protocolUnsupportedReason(
   requested: string,

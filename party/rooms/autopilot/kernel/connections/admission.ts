@@ -1,5 +1,5 @@
 import { CloseCode } from "../../../../../shared/protocol/errors";
-import { protocolUnsupportedReason, protocolWindow, requestedProtocol } from "../../../../../shared/protocol/version";
+import { protocolRefusal, protocolWindow, requestedProtocol } from "../../../../../shared/protocol/version";
 import { viewOf } from "./interest";
 import type { AdmittedSocket } from "../../../shared/connection-state";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../../shared/principal-header";
@@ -22,14 +22,11 @@ export function admitConnection(
   if (!principal) return { ok: false, code: CloseCode.unauthenticated, reason: "unauthenticated" };
   // A version in the room's window today; its frames go out in that version's shapes (the
   // socket's tag, kernel/fanout.ts).
-  const window = protocolWindow(now, { announced });
-  const protocol = requestedProtocol(url.searchParams.get("protocol"));
-  if (protocol === null || !window.speaks(protocol))
-    return {
-      ok: false,
-      code: CloseCode.protocolUnsupported,
-      reason: protocolUnsupportedReason(url.searchParams.get("protocol") ?? "", window),
-    };
+  // The Worker refuses these before they reach a room (party/index.ts); the room checks again
+  // for what reaches it otherwise.
+  const refused = protocolRefusal(url.searchParams.get("protocol"), protocolWindow(now, { announced }));
+  if (refused !== null) return { ok: false, code: CloseCode.protocolUnsupported, reason: refused };
+  const protocol = requestedProtocol(url.searchParams.get("protocol"))!;
   const lastSeq = url.searchParams.get("lastSeq");
   // A principal that may not read views nothing: what it asked is ignored, as its tag says (interest.ts).
   const view = mayReadWorkspace(principal) ? viewOf(url, protocol) : null;
