@@ -1,5 +1,5 @@
 // The oldest client the room still speaks to, against today's room: the library as it was
-// built for protocol 17 (fixtures/autopilot-client-protocol-17.mjs), the oldest version kept
+// built for protocol 17 (client/test/kept/protocol-17/index.mjs), the oldest version kept
 // (OLDEST_PROTOCOL_VERSION; the room speaks every version from it to the current one),
 // connects, works and follows a person of the current version, without a frame it cannot
 // read.
@@ -52,7 +52,7 @@ afterAll(() => {
 
 describe("the oldest kept client (protocol 17, the oldest the room speaks)", () => {
   it("connects, posts, asks for an approval and sees a person of the current version decide it", async () => {
-    const fixture = "./fixtures/autopilot-client-protocol-17.mjs";
+    const fixture = "./kept/protocol-17/index.mjs";
     const previous = (await import(/* @vite-ignore */ fixture)) as PreviousModule;
     expect(previous.PROTOCOL_VERSION).toBe(OLDEST_PROTOCOL_VERSION);
 
