@@ -249,6 +249,8 @@ for (const version of KEPT_VERSIONS) {
         "the kept client among the people Alice sees",
         10_000,
       );
+      // Every other kept client of the file has left: Alice and this one are the people here.
+      await until(() => person.state.online.people === 2, "two people online at Alice", 10_000);
       agent.close();
       expect(warnings).toEqual([]);
     });
