@@ -38,6 +38,12 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   WORKSPACE_RATE_LIMIT_PER_SECOND?: string;
   WORKSPACE_RATE_LIMIT_BURST?: string;
   MAX_CONNECTIONS_PER_PRINCIPAL?: string;
+  /**
+   * Protocol versions an operator retires on a given day, as JSON (`{"17":"2027-03-01"}`), to
+   * rehearse a retirement: the hello warns their clients from 30 days before, and the day after
+   * they are refused (shared/protocol/version.ts). Unset: the window's own dates.
+   */
+  PROTOCOL_RETIREMENTS?: string;
   /** The Autopilot's schedules: how many a workspace keeps (default 50), and the shortest interval in seconds (default 60). */
   MAX_SCHEDULES?: string;
   SCHEDULE_MIN_INTERVAL_SECONDS?: string;

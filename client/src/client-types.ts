@@ -117,4 +117,32 @@ export type ClientEvents = { [E in EventName]: [payload: EventPayload<E>, frame:
   outbox: [entries: readonly OutboxEntry[]];
   /** A frame that could not be used (malformed, unattributable error response, …). */
   warning: [warning: ClientWarning];
+  /**
+   * The server will stop speaking this client's protocol version soon (the hello's `deprecated`):
+   * the last day it is spoken and what to do. Once per notice.
+   */
+  deprecated: [notice: ProtocolDeprecation];
+  /**
+   * The server speaks less than this client: an older protocol version (this client stepped
+   * down to it), or capabilities it asked for and the server lacks. Once per connect that changes it.
+   */
+  degraded: [lacks: ProtocolLacks];
 };
+
+/** The hello's deprecation notice, with the version it is about. */
+export interface ProtocolDeprecation {
+  protocol: number;
+  removedAfter: string;
+  upgrade: string;
+}
+
+/** What this client can do that the server it talks to cannot. */
+export interface ProtocolLacks {
+  /** The version the connection speaks (the server's newest, when older than this client's). */
+  serverProtocol: number;
+  clientProtocol: number;
+  /** Methods that came after the server's version: calling one fails at once with `unknown_method`. */
+  methods: string[];
+  /** Capabilities this client asked for that the server does not offer. */
+  capabilities: string[];
+}

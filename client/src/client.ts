@@ -9,12 +9,15 @@ import { isMethodName, Methods, type MethodName, type MethodResult } from "../..
 import type { Principal } from "../../shared/protocol/principal";
 import { CloseCode } from "../../shared/protocol/errors";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { CAPABILITIES } from "../../shared/protocol/capabilities";
+import { methodSpokenIn, methodsAfter } from "../../shared/protocol/cuts/index";
 import { Backoff, DEFAULT_BACKOFF, fullJitterDelay, VISIBLE_CAP_MS, type BackoffOptions } from "../../shared/backoff";
 import type {
   AutopilotClientOptions,
   ClientEvents,
   ConnectionStatus,
   OutboxEntry,
+  ProtocolLacks,
   RequestArgs,
   RequestOptions,
   StatusDetail,
@@ -54,6 +57,8 @@ export type {
   AutopilotClientOptions,
   ClientEvents,
   ClientWarning,
+  ProtocolDeprecation,
+  ProtocolLacks,
   ConnectionStatus,
   OutboxEntry,
   RequestArgs,
@@ -88,6 +93,10 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_REQUEST_RETRIES = 4;
 /** A socket that opens but never says hello is as good as dead. */
 const HELLO_TIMEOUT_MS = 10_000;
+/** The capabilities of this client's version it asks for on every connect (all it was built with). */
+const OWN_CAPABILITIES: readonly string[] = CAPABILITIES.filter((capability) => capability.since === PROTOCOL_VERSION)
+  .map((capability) => capability.name)
+  .sort();
 const OPEN_TIMEOUT_MS = 10_000;
 const SOCKET_OPEN = 1;
 
@@ -141,6 +150,9 @@ export class AutopilotClient {
   #closingOnPurpose = false;
   /** The version asked for on the next connect: the current one, or an older server's (cuts). */
   #protocol = PROTOCOL_VERSION;
+  #lacks: ProtocolLacks | null = null;
+  #toldLacks: string | null = null;
+  #toldDeprecation: string | null = null;
   #steppingDown = false;
   #retryOverrideMs: number | null = null;
   #lastError: AutopilotError | null = null;
@@ -236,6 +248,11 @@ export class AutopilotClient {
     return this.#hello;
   }
 
+  /** What this client can do that the server it is connected to cannot (null: nothing; see the `degraded` event). */
+  get lacks(): ProtocolLacks | null {
+    return this.#lacks;
+  }
+
   /** Why the client closed for good, if it did on its own (null after `close()`). */
   get closeError(): AutopilotError | null {
     return this.#closeError;
@@ -319,6 +336,14 @@ export class AutopilotClient {
     if (this.#terminalError) return Promise.reject(this.#terminalError);
     if (!isMethodName(method))
       return Promise.reject(new AutopilotError("unknown_method", `unknown method ${String(method)}`));
+    if (!methodSpokenIn(method, this.#protocol))
+      return Promise.reject(
+        new AutopilotError(
+          "unknown_method",
+          `${method} is not on this server: it speaks protocol ${this.#protocol}, and ${method} came after it`,
+          { details: { serverProtocol: this.#protocol, clientProtocol: PROTOCOL_VERSION } },
+        ),
+      );
     const spec = Methods[method];
     const withKey = spec.mutating ? withIdempotencyKey(params) : params;
     const check = spec.params.safeParse(withKey);
@@ -467,6 +492,8 @@ export class AutopilotClient {
     if (this.#terminalError) throw this.#terminalError;
 
     const query: Record<string, string> = { protocol: String(this.#protocol) };
+    // Every capability this client was built with; on an older version (stepped down) it has none to ask for.
+    if (this.#protocol === PROTOCOL_VERSION && OWN_CAPABILITIES.length > 0) query.caps = OWN_CAPABILITIES.join(",");
     if (this.#options.device) query.device = this.#options.device;
     if (this.#view !== null) query.view = this.#view.join(",");
     if (this.#state.lastSeq !== null && this.#state.epoch !== null) {
@@ -602,10 +629,35 @@ export class AutopilotClient {
       this.#emitter.emit("state", state);
     }
     this.#settleReady.resolve(hello);
+    this.#noteProtocol(hello);
 
     if (this.#presenceStatus !== null)
       void this.request("presence.update", { status: this.#presenceStatus }).catch(() => {});
     this.#flush();
+  }
+
+  /** Tells the owner, once per change, that the server retires this version soon or speaks less than this client. */
+  #noteProtocol(hello: HelloPayload): void {
+    if (hello.deprecated) {
+      const notice = { protocol: this.#protocol, ...hello.deprecated };
+      const key = JSON.stringify(notice);
+      if (key !== this.#toldDeprecation) {
+        this.#toldDeprecation = key;
+        this.#emitter.emit("deprecated", notice);
+      }
+    }
+    const offered = new Set(this.#protocol === PROTOCOL_VERSION ? (hello.capabilities ?? []) : []);
+    const lacks: ProtocolLacks = {
+      serverProtocol: this.#protocol,
+      clientProtocol: PROTOCOL_VERSION,
+      methods: methodsAfter(this.#protocol),
+      capabilities: OWN_CAPABILITIES.filter((name) => !offered.has(name)),
+    };
+    const none = lacks.methods.length === 0 && lacks.capabilities.length === 0;
+    this.#lacks = none ? null : lacks;
+    const key = none ? null : JSON.stringify(lacks);
+    if (key !== null && key !== this.#toldLacks) this.#emitter.emit("degraded", lacks);
+    this.#toldLacks = key;
   }
 
   #onEvent(frame: EventFrame): void {

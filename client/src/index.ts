@@ -3,6 +3,8 @@ export {
   type AutopilotClientOptions,
   type ClientEvents,
   type ClientWarning,
+  type ProtocolDeprecation,
+  type ProtocolLacks,
   type ConnectionStatus,
   type OutboxEntry,
   type RequestArgs,

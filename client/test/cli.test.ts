@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { methodsAfter } from "../../shared/protocol/cuts/index";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
 import type { FakeRoom } from "./fake-room";
 import { setUpCli } from "./cli-harness";
@@ -60,6 +61,50 @@ describe("autopilot CLI", () => {
       `autopilot: this client speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}): update your client (reload the app, or install the latest autopilot CLI)`,
     );
     expect(room.connections).toHaveLength(1);
+  });
+
+  it("says on one line of stderr when the server retires this protocol soon, and does the command", async () => {
+    room.onConnect = () => ({
+      deprecated: {
+        removedAfter: "2027-03-01",
+        upgrade: "install the current client: npm install <server>/autopilot-client.tgz",
+      },
+    });
+    room.onRequest = (request, connection) => {
+      if (request.method === "threads.list") connection.respond(request.id, { threads: [], next: null });
+    };
+    const run = await cli(["threads"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ threads: [], next: null });
+    expect(run.stderr).toBe(
+      `autopilot: this server stops speaking protocol ${PROTOCOL_VERSION} after 2027-03-01; install the current client: npm install <server>/autopilot-client.tgz\n`,
+    );
+  });
+
+  it("against an older server, steps down to its version and says on stderr what it lacks", async () => {
+    const older = PROTOCOL_VERSION - 1;
+    room.onConnect = (connection) => {
+      if (connection.url.searchParams.get("protocol") === String(older)) return { protocol: older };
+      setTimeout(
+        () =>
+          connection.socket.close(
+            4008,
+            `protocol ${PROTOCOL_VERSION} is not supported: this server speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${older}`,
+          ),
+        5,
+      );
+      return null;
+    };
+    room.onRequest = (request, connection) => {
+      if (request.method === "threads.list") connection.respond(request.id, { threads: [], next: null });
+    };
+    const run = await cli(["threads"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ threads: [], next: null });
+    expect(run.stderr).toBe(
+      `autopilot: this server speaks protocol ${older} (this client ${PROTOCOL_VERSION}); it lacks ${methodsAfter(older).join(", ")}\n`,
+    );
+    expect(methodsAfter(older).length).toBeGreaterThan(0);
   });
 
   it("exits 3 on a server error", async () => {

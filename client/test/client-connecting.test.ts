@@ -5,7 +5,7 @@ import WebSocket from "ws";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AutopilotError } from "../src/errors";
 import { VISIBLE_CAP_MS } from "../../shared/backoff";
-import { eventFor } from "../../shared/protocol/cuts/index";
+import { eventFor, methodsAfter } from "../../shared/protocol/cuts/index";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { approval, hello, snapshot, thread } from "./fixtures";
 import { fakeRoomPerTest } from "./client-harness";
@@ -170,6 +170,56 @@ describe("connecting", () => {
     expect(client.state.approvals.get("a1")).toEqual(current.snapshot!.approvals[0]);
     expect(client.state.threads.get("t1")).toEqual(current.snapshot!.threads[0]);
     expect(harness.room.connections).toHaveLength(2);
+  });
+
+  it("on an older server says what it lacks, once, and refuses a method that came after it without asking", async () => {
+    const older = PROTOCOL_VERSION - 1;
+    harness.room.onConnect = (connection) => {
+      if (connection.url.searchParams.get("protocol") === String(older))
+        return eventFor(older, "hello", hello()) as Partial<ReturnType<typeof hello>>;
+      setTimeout(() => connection.socket.close(4008, `this server speaks protocols ${older} to ${older}`), 1);
+      return null;
+    };
+    const client = connect();
+    const told: unknown[] = [];
+    client.on("degraded", (lacks) => told.push(lacks));
+    await client.ready();
+    const lacks = {
+      serverProtocol: older,
+      clientProtocol: PROTOCOL_VERSION,
+      methods: methodsAfter(older),
+      capabilities: [],
+    };
+    expect(lacks.methods.length).toBeGreaterThan(0);
+    expect(client.lacks).toEqual(lacks);
+    expect(told).toEqual([lacks]);
+    const method = lacks.methods[0] as "chats.bindingAccess";
+    await expect(client.request(method, { bindingId: "b1", guests: "linked" } as never)).rejects.toMatchObject({
+      code: "unknown_method",
+      message: `${method} is not on this server: it speaks protocol ${older}, and ${method} came after it`,
+    });
+    // Nothing went to the server for it.
+    expect(harness.room.latest.requests.filter((request) => request.method === method)).toEqual([]);
+    // A reconnect to the same server says nothing new.
+    harness.room.latest.socket.close(1012, "restart");
+    await eventuallyReal(() => expect(harness.room.connections.length).toBeGreaterThanOrEqual(3));
+    await eventuallyReal(() => expect(client.status).toBe("connected"));
+    expect(told).toHaveLength(1);
+  });
+
+  it("a hello that says this version leaves soon is told once, with the version it is about", async () => {
+    const deprecated = { removedAfter: "2027-03-01", upgrade: "install the current client" };
+    harness.room.onConnect = () => ({ deprecated });
+    const client = connect();
+    const told: unknown[] = [];
+    client.on("deprecated", (notice) => told.push(notice));
+    await client.ready();
+    expect(told).toEqual([{ protocol: PROTOCOL_VERSION, ...deprecated }]);
+    expect(client.lacks).toBeNull();
+    harness.room.latest.socket.close(1012, "restart");
+    await eventuallyReal(() => expect(harness.room.connections).toHaveLength(2));
+    await eventuallyReal(() => expect(client.status).toBe("connected"));
+    expect(told).toHaveLength(1);
   });
 
   it("does not step down below the versions it can read", async () => {

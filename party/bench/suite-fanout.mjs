@@ -4,10 +4,11 @@
 // (baseline/worker.ts: one SQLite row, then broadcast a frame of the room's shape), both in
 // local workerd, reached directly, their blocks rotating. Per delivered message (edits x
 // readers): the Worker process's CPU, and the bytes a reader received (every frame, not
-// only the events counted).
+// only the events counted). One of the room's readers speaks the oldest protocol version in
+// the window, so every row pays for converting each frame to an older client's shapes.
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
 import { signUpPerson } from "./bench-person.mjs";
 import { rotate } from "./blocks.mjs";
 
@@ -86,7 +87,8 @@ async function openRoom(room, n) {
   const key = await person.createKey("bench");
   const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=bench`;
   const writer = await open(url, { "x-api-key": key });
-  const readers = await openMany(n, () => open(url, { cookie: person.cookie }));
+  const oldest = url.replace(`protocol=${PROTOCOL_VERSION}`, `protocol=${OLDEST_PROTOCOL_VERSION}`);
+  const readers = await openMany(n, (i) => open(i === 0 ? oldest : url, { cookie: person.cookie }));
   const answer = (id, request) =>
     new Promise((resolve) => {
       const onMessage = (d) => {

@@ -1,5 +1,5 @@
 /**
- * Capabilities: what the protocol gains between versions (docs/decisions/065-protocol-grows-by-capabilities.md).
+ * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
  *
  * An additive change (a new event, an enum value, a field whose absence an older client
  * cannot tell from the old meaning) needs no new version: it is named here, a client asks for

@@ -74,6 +74,16 @@ export const HelloPayload = z.object({
   reads: ThreadReads,
   /** Protocol 17: who is here, bounded (presence.ts), on every hello, resumes included. */
   presence: PresenceSummary,
+  /**
+   * The capabilities the room offers to this client's version (capabilities.ts), whether or not
+   * it asked for them: a client sees which of those it asked for the server lacks.
+   */
+  capabilities: z.array(z.string()).optional(),
+  /**
+   * This client's version leaves the room's window soon (version.ts protocolWindow): the last day
+   * it is spoken and what to do. Absent while the version is not leaving within 30 days.
+   */
+  deprecated: z.object({ removedAfter: z.string(), upgrade: z.string() }).optional(),
   limits: z.object({
     maxFrameBytes: z.number().int(),
     requestsPerSecond: z.number(),

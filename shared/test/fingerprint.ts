@@ -5,8 +5,9 @@ import { EventFrame, RequestFrame, ResponseFrame } from "../protocol/frames";
 import { Methods } from "../protocol/methods";
 
 /**
- * A canonical JSON description of every schema on the wire, so a test can notice any
- * change in shape (field added, enum widened, scope moved) and demand a version bump.
+ * A canonical JSON description of every schema on the wire, so the lock can tell what changed
+ * in shape (field added, enum widened, scope moved) since the version's baseline
+ * (protocol-lock.ts, schema-diff.ts).
  */
 export function protocolDescription(): unknown {
   const json = (schema: z.ZodType) => z.toJSONSchema(schema, { unrepresentable: "any", io: "input" });
@@ -37,8 +38,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export async function protocolFingerprint(): Promise<string> {
-  const bytes = new TextEncoder().encode(canonical(protocolDescription()));
+/** SHA-256 of a JSON value with its keys sorted: the same for the same value, however it was written. */
+export async function fingerprint(value: unknown): Promise<string> {
+  const bytes = new TextEncoder().encode(canonical(value));
   const digest = await crypto.subtle.digest("SHA-256", bytes);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

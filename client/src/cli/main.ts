@@ -61,6 +61,21 @@ async function signup(url: string, command: { agentName: string; invitation?: st
   }
 }
 
+/**
+ * One line on stderr when the server will stop speaking this client's version soon, or speaks
+ * less than it: stdout stays the command's JSON, and an agent's owner sees it in the logs.
+ */
+function tellProtocolNotes(client: AutopilotClient, io: CliIO): void {
+  client.on("deprecated", ({ protocol, removedAfter, upgrade }) =>
+    io.err(`this server stops speaking protocol ${protocol} after ${removedAfter}; ${upgrade}`),
+  );
+  client.on("degraded", ({ serverProtocol, clientProtocol, methods, capabilities }) => {
+    const missing = [...methods, ...capabilities];
+    const shown = missing.slice(0, 6).join(", ") + (missing.length > 6 ? ` and ${missing.length - 6} more` : "");
+    io.err(`this server speaks protocol ${serverProtocol} (this client ${clientProtocol}); it lacks ${shown}`);
+  });
+}
+
 /** Runs the command `argv` names and resolves with the exit code; it never exits the process. */
 export async function runCli(argv: string[], host: CliProcess): Promise<number> {
   const io = cliIO(host);
@@ -87,6 +102,7 @@ export async function runCli(argv: string[], host: CliProcess): Promise<number> 
       // `watch --thread`: the room sends those threads' messages and streams, a bump for the rest (protocol 18).
       ...(command.name === "watch" && command.view ? { view: command.view } : {}),
     });
+    tellProtocolNotes(client, io);
     const code = await runCommand(client, command, io);
     // Ctrl-C is how `watch` is meant to end; anything else was cut short.
     return interrupted && command.name !== "watch" ? EXIT.interrupted : code;

@@ -4,6 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../shared/protocol/frames";
 import { frameOver } from "../../domain/frame-size";
 import type { Env } from "../../env";
+import { parseRetirements } from "../../../shared/protocol/version";
 import { admitConnection } from "../autopilot/kernel/connections/admission";
 import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll, sendToIds } from "../autopilot/kernel/fanout";
 import { principalTags } from "../shared/connection-cap";
@@ -119,7 +120,7 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
 
   async #opened(conn: Connection, ctx: ConnectionContext): Promise<void> {
     // Admitted here, as the room admits its own sockets: one it would refuse never reaches it.
-    const admission = admitConnection(ctx.request, Date.now());
+    const admission = admitConnection(ctx.request, Date.now(), parseRetirements(this.env.PROTOCOL_RETIREMENTS));
     if (!admission.ok) {
       conn.close(admission.code, admission.reason);
       return;

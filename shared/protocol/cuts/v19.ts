@@ -8,6 +8,8 @@ import type { Cut } from "./cut";
  *   own): left out of the settings wherever they travel (the hello's snapshot, `settings.changed`,
  *   `settings.update`'s result). A client of 19 on a server of 18 reads it absent, the default.
  * - `tasks.estimate`'s `typical` (what a task usually costs here, beside its worst case).
+ * - The hello's `capabilities` (what the room offers a client that asks, capabilities.ts) and
+ *   `deprecated` (the version leaves the window soon, version.ts).
  */
 type Obj = Record<string, unknown>;
 
@@ -21,7 +23,11 @@ function settingsFor18(settings: Obj): Obj {
 const withSettingsFor18 = (payload: Obj): Obj =>
   payload.settings ? { ...payload, settings: settingsFor18(payload.settings as Obj) } : payload;
 
-function helloFor18(hello: Obj): Obj {
+/**
+ * The hello of 18: without the capabilities offered and the deprecation notice, which clients
+ * from 19 on read (an 18 client has nothing to ask for and no way to show a notice).
+ */
+function helloFor18({ capabilities: _offered, deprecated: _notice, ...hello }: Obj): Obj {
   const snapshot = hello.snapshot as Obj | null;
   return { ...hello, snapshot: snapshot ? withSettingsFor18(snapshot) : snapshot, protocol: 18 };
 }

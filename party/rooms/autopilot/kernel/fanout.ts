@@ -1,8 +1,9 @@
 // Frames out to the room's client sockets: events to everyone, frames to one socket, and the
 // replay of what a resuming socket missed (live frames held for it meanwhile), each in the
 // socket's own protocol version.
-import { errorFor, eventFor, resultFor } from "../../../../shared/protocol/cuts/index";
-import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION, requestedProtocol } from "../../../../shared/protocol/version";
+import { askedCapabilities, CAPABILITIES } from "../../../../shared/protocol/capabilities";
+import { errorFor, eventFor, needsConversion, resultFor } from "../../../../shared/protocol/cuts/index";
+import { PROTOCOL_VERSION, RELEASES, requestedProtocol } from "../../../../shared/protocol/version";
 import type { EventName, EventPayload } from "../../../../shared/protocol/events";
 import type { EventFrame, ResponseFrame } from "../../../../shared/protocol/frames";
 import { currentSeq, REPLAY_PAGE, readEventPage } from "./commit";
@@ -74,17 +75,22 @@ export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly
     tag === undefined || (tag !== EVERYTHING_TAG && tag !== VIEW_TAG) ? ctx.getWebSockets(UNREAD_TAG) : NO_SOCKETS;
   const skipUnread = unread.length > 0 ? new Set(unread) : null;
   let older: Set<WebSocket> | null = null;
-  for (const version of OLDER_PROTOCOLS) {
+  for (const version of CONVERTED_PROTOCOLS) {
     const sockets = ctx.getWebSockets(protocolTag(version));
     if (sockets.length === 0) continue;
     older ??= new Set();
-    const converted = frameTextFor(version, text);
+    const texts = new Map<string, string | null>();
+    const offers = OFFERING.has(version);
     for (const ws of sockets) {
       older.add(ws);
-      // With a tag, an older socket gets the frame only if it carries the tag too: an 18
-      // socket may view some threads (VIEW_TAG), as a current one may.
-      if (converted !== null && !skipUnread?.has(ws) && (tag === undefined || ctx.getTags(ws).includes(tag)))
-        sendOpen(ctx, ws, converted, skipping);
+      if (skipUnread?.has(ws)) continue;
+      // A socket's tags are read only when something depends on them: with a tag, a converted
+      // socket gets the frame only if it carries the tag too (an 18 socket may view some
+      // threads, VIEW_TAG, as a current one may); what it asked for, when its version offers any.
+      const tags = tag !== undefined || offers ? ctx.getTags(ws) : NO_TAGS;
+      if (tag !== undefined && !tags.includes(tag)) continue;
+      const converted = convertedText(texts, { version, asked: askedOf(version, tags) }, text);
+      if (converted !== null) sendOpen(ctx, ws, converted, skipping);
     }
   }
   for (const ws of ctx.getWebSockets(tag))
@@ -102,7 +108,7 @@ export function sendToIds(
   skipping: ReadonlySet<string> | null = null,
 ): void {
   let older: Map<WebSocket, number> | null = null;
-  const texts = new Map<number, string | null>();
+  const texts = new Map<string, string | null>();
   for (const id of ids)
     for (const ws of ctx.getWebSockets(id)) {
       older ??= olderSockets(ctx);
@@ -111,15 +117,26 @@ export function sendToIds(
         sendOpen(ctx, ws, text, skipping);
         continue;
       }
-      if (!texts.has(version)) texts.set(version, frameTextFor(version, text));
-      const converted = texts.get(version);
+      const asked = OFFERING.has(version) ? askedOf(version, ctx.getTags(ws)) : NOTHING_ASKED;
+      const converted = convertedText(texts, { version, asked }, text);
       if (converted != null) sendOpen(ctx, ws, converted, skipping);
     }
 }
 
+/** A frame's text for `shape`, converted once per shape and frame (`texts` holds what was). */
+function convertedText(texts: Map<string, string | null>, shape: SocketShape, text: string): string | null {
+  const key = shapeKey(shape);
+  let converted = texts.get(key);
+  if (converted === undefined) {
+    converted = frameTextFor(shape, text);
+    texts.set(key, converted);
+  }
+  return converted;
+}
+
 function olderSockets(ctx: DurableObjectState): Map<WebSocket, number> {
   const older = new Map<WebSocket, number>();
-  for (const version of OLDER_PROTOCOLS)
+  for (const version of CONVERTED_PROTOCOLS)
     for (const ws of ctx.getWebSockets(protocolTag(version))) older.set(ws, version);
   return older;
 }
@@ -174,29 +191,61 @@ export function eventFrame<E extends EventName>(event: E, payload: EventPayload<
 }
 
 /**
- * Frames in each socket's own protocol version (shared/protocol/version.ts). A socket of an
- * older version carries a tag, so a broadcast finds those few with one native lookup and
- * every other socket gets the frame as it is, serialized once.
+ * Frames in each socket's own shapes: its protocol version and the capabilities it asked for
+ * (shared/protocol/capabilities.ts). A socket that needs its frames converted (an older version,
+ * or one that did not ask for a capability its version offers) carries its version's tag, so a
+ * broadcast finds those few with one native lookup per version, and every other socket gets the
+ * frame as it is, serialized once.
  */
 export const protocolTag = (version: number): string => `protocol:${version}`;
 
-/** Older versions than the current one that the room speaks, newest first. */
-export const OLDER_PROTOCOLS: readonly number[] = Array.from(
-  { length: PROTOCOL_VERSION - OLDEST_PROTOCOL_VERSION },
-  (_, i) => PROTOCOL_VERSION - 1 - i,
-);
+/** The capabilities a socket asked for, as a tag (only on sockets that asked for some). */
+const CAPS_PREFIX = "caps:";
+const capsTag = (asked: readonly string[]): string => `${CAPS_PREFIX}${asked.join("+")}`;
+
+/** The shapes a socket's frames go out in. */
+export interface SocketShape {
+  version: number;
+  asked: ReadonlySet<string>;
+}
+
+const shapeKey = (shape: SocketShape): string => `${shape.version}:${[...shape.asked].join("+")}`;
+
+const NOTHING_ASKED: ReadonlySet<string> = new Set();
+const NO_TAGS: readonly string[] = [];
+
+/** The versions that offer capabilities (a socket of another version asks for none). */
+const OFFERING: ReadonlySet<number> = new Set(CAPABILITIES.map((capability) => capability.since));
 
 /**
- * A connect's tags for the fan-out: its version when older than the current one (the
- * default), and whether it may read at all and chose the threads it views (connections/interest.ts).
+ * The versions whose sockets may need converting, newest first: every older one this code has
+ * shapes for, and the current one while it offers capabilities (a socket may not ask for all).
+ */
+export const CONVERTED_PROTOCOLS: readonly number[] = RELEASES.map((release) => release.version)
+  .filter((version) => version < PROTOCOL_VERSION || OFFERING.has(version))
+  .reverse();
+
+/** What a socket of `version` asked for, from its tags (nothing to read when its version offers nothing). */
+function askedOf(version: number, tags: readonly string[]): ReadonlySet<string> {
+  if (!OFFERING.has(version)) return NOTHING_ASKED;
+  const tag = tags.find((candidate) => candidate.startsWith(CAPS_PREFIX));
+  return tag ? new Set(tag.slice(CAPS_PREFIX.length).split("+")) : NOTHING_ASKED;
+}
+
+/**
+ * A connect's tags for the fan-out: its version when its frames need converting, the
+ * capabilities it asked for, and whether it may read at all and chose the threads it views
+ * (connections/interest.ts).
  */
 export function fanoutTags(request: Request): string[] {
   const url = new URL(request.url);
   const version = requestedProtocol(url.searchParams.get("protocol"));
   const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
   const reads = principal !== null && mayReadWorkspace(principal);
+  const asked = version === null ? [] : askedCapabilities(url.searchParams.get("caps"), version);
   return [
-    ...(version !== null && version < PROTOCOL_VERSION ? [protocolTag(version)] : []),
+    ...(version !== null && needsConversion(version, new Set(asked)) ? [protocolTag(version)] : []),
+    ...(asked.length > 0 ? [capsTag(asked)] : []),
     interestTag(url, version, reads),
   ];
 }
@@ -217,26 +266,31 @@ export function connectionOf<S extends TaggedSocket>(socket: S | TaggedSocket): 
   return (ORIGINAL.get(socket) ?? socket) as S;
 }
 
-/** The version a socket speaks, from its tag. */
-export function socketProtocol(socket: { readonly tags: readonly string[] }): number {
-  for (const version of OLDER_PROTOCOLS) if (socket.tags.includes(protocolTag(version))) return version;
-  return PROTOCOL_VERSION;
+/** The shapes a socket speaks, from its tags. */
+export function socketShape(socket: { readonly tags: readonly string[] }): SocketShape {
+  for (const version of CONVERTED_PROTOCOLS)
+    if (socket.tags.includes(protocolTag(version))) return { version, asked: askedOf(version, socket.tags) };
+  return { version: PROTOCOL_VERSION, asked: askedOf(PROTOCOL_VERSION, socket.tags) };
 }
 
-/** An event frame's text in `version`'s shapes; null when that version does not get the event. Other frames pass as they are. */
-export function frameTextFor(version: number, text: string): string | null {
-  if (version === PROTOCOL_VERSION) return text;
+/** Whether frames go to a socket of `shape` as the room writes them. */
+const asWritten = (shape: SocketShape): boolean => !needsConversion(shape.version, shape.asked);
+
+/** An event frame's text in `shape`; null when that shape does not get the event. Other frames pass as they are. */
+export function frameTextFor(shape: SocketShape, text: string): string | null {
+  if (asWritten(shape)) return text;
   const frame = JSON.parse(text) as { type?: unknown; event?: unknown; payload?: unknown };
   if (frame.type !== "event" || typeof frame.event !== "string") return text;
-  const payload = eventFor(version, frame.event, frame.payload);
+  const payload = eventFor(shape.version, frame.event, frame.payload, shape.asked);
   return payload === null ? null : JSON.stringify({ ...frame, payload });
 }
 
-/** A method's response in `version`'s shapes. */
-export function responseTextFor(version: number, method: string, response: ResponseFrame): string {
-  if (version === PROTOCOL_VERSION) return JSON.stringify(response);
-  if (!response.ok) return JSON.stringify({ ...response, error: errorFor(version, response.error) });
-  return JSON.stringify({ ...response, payload: resultFor(version, method, response.payload) });
+/** A method's response in `shape`. */
+export function responseTextFor(shape: SocketShape, method: string, response: ResponseFrame): string {
+  if (asWritten(shape)) return JSON.stringify(response);
+  if (!response.ok)
+    return JSON.stringify({ ...response, error: errorFor(shape.version, response.error, undefined, shape.asked) });
+  return JSON.stringify({ ...response, payload: resultFor(shape.version, method, response.payload, shape.asked) });
 }
 
 /**
@@ -244,8 +298,8 @@ export function responseTextFor(version: number, method: string, response: Respo
  * for an older version, one that turns each event frame into that version's before sending.
  */
 export function inOwnProtocol<S extends TaggedSocket>(socket: S): S | TaggedSocket {
-  const version = socketProtocol(socket);
-  if (version === PROTOCOL_VERSION) return socket;
+  const shape = socketShape(socket);
+  if (asWritten(shape)) return socket;
   const standIn: TaggedSocket = {
     id: socket.id,
     tags: socket.tags,
@@ -253,7 +307,7 @@ export function inOwnProtocol<S extends TaggedSocket>(socket: S): S | TaggedSock
       return socket.readyState;
     },
     send(text: string) {
-      const out = frameTextFor(version, text);
+      const out = frameTextFor(shape, text);
       if (out !== null) socket.send(out);
     },
     close: (code, reason) => socket.close(code, reason),

@@ -18,6 +18,9 @@ import type { RoomLimits } from "../../shared/limits";
 import { RequestMeter, rateLimitedResponse } from "../../shared/rate-limit";
 import { admitConnection } from "./connections/admission";
 import { buildHello, type HelloInput } from "./connections/hello";
+import type { HelloPayload } from "../../../../shared/protocol/hello";
+import { offeredCapabilities } from "../../../../shared/protocol/capabilities";
+import { protocolWindow } from "../../../../shared/protocol/version";
 import { PRESENCE_DIFF_MS, PresenceBroadcast } from "./connections/presence-broadcast";
 import { PresenceTold } from "./connections/presence-told";
 import { PresenceIndex } from "./connections/presence-index";
@@ -40,7 +43,7 @@ import {
   responseTextFor,
   sendQuietly,
   sendToAll,
-  socketProtocol,
+  socketShape,
 } from "./fanout";
 import {
   type DispatchOutcome,
@@ -251,7 +254,9 @@ export class RoomSockets {
 
   /** A socket connects: the room's own, or one a delivery object holds and `admitted` already (kernel/tier.ts). */
   onConnect(conn: ClientSocket, ctx: Pick<ConnectionContext, "request">, admitted?: AdmittedSocket): void {
-    const admission = admitted ? { ok: true as const, ...admitted } : admitConnection(ctx.request, Date.now());
+    const admission = admitted
+      ? { ok: true as const, ...admitted }
+      : admitConnection(ctx.request, Date.now(), this.d.limits().protocolRetirements);
     if (!admission.ok) {
       conn.close(admission.code, admission.reason);
       return;
@@ -335,9 +340,19 @@ export class RoomSockets {
       snapshot: this.d.snapshot,
       ...(readable ? this.#helloFor(state) : { live: undefined, agent: undefined, reads: {} }),
       limits: { maxFrameBytes: MAX_CLIENT_FRAME_BYTES, requestsPerSecond: perSecond, burst },
+      ...this.#protocolNotes(conn),
     });
     sendQuietly(inOwnProtocol(conn), eventFrame("hello", hello));
     return hello.seq;
+  }
+
+  /** What a hello tells a socket of its version: the capabilities offered to it, and whether the version leaves soon. */
+  #protocolNotes(conn: ClientSocket): Pick<HelloPayload, "capabilities" | "deprecated"> {
+    const { version } = socketShape(conn);
+    const deprecated = protocolWindow(Date.now(), { announced: this.d.limits().protocolRetirements }).deprecation(
+      version,
+    );
+    return { capabilities: offeredCapabilities(version), ...(deprecated ? { deprecated } : {}) };
   }
 
   /** A hello's presence for a principal that may not read: its own sockets, nobody else. */
@@ -396,7 +411,7 @@ export class RoomSockets {
     };
     const method = parsed.frame.method;
     // A client of an older protocol does not know the methods added since: answered as its own server would.
-    if (!methodSpokenIn(method, socketProtocol(conn))) {
+    if (!methodSpokenIn(method, socketShape(conn).version)) {
       this.#answer(conn, state, method, unknownMethod(parsed.frame.id, method));
       return;
     }
@@ -417,7 +432,7 @@ export class RoomSockets {
         error.cause,
       );
     }
-    this.send(conn, responseTextFor(socketProtocol(conn), method, outcome.response));
+    this.send(conn, responseTextFor(socketShape(conn), method, outcome.response));
   }
 
   onClose(conn: ClientSocket): void {

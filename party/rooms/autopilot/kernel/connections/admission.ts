@@ -1,5 +1,5 @@
 import { CloseCode } from "../../../../../shared/protocol/errors";
-import { protocolUnsupportedReason, requestedProtocol } from "../../../../../shared/protocol/version";
+import { protocolUnsupportedReason, protocolWindow, requestedProtocol } from "../../../../../shared/protocol/version";
 import { viewOf } from "./interest";
 import type { AdmittedSocket } from "../../../shared/connection-state";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../../shared/principal-header";
@@ -11,17 +11,24 @@ export type Admission = ({ ok: true } & AdmittedSocket) | { ok: false; code: num
  * Who is connecting and from where they resume, read from the upgrade request (or why they may
  * not): in the room for its own sockets, in the delivery object for those it holds (kernel/tier.ts).
  */
-export function admitConnection(request: Request, now: number): Admission {
+export function admitConnection(
+  request: Request,
+  now: number,
+  /** Versions an operator retires early (RoomLimits.protocolRetirements). */
+  announced: Readonly<Record<number, string>> = {},
+): Admission {
   const url = new URL(request.url);
   const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
   if (!principal) return { ok: false, code: CloseCode.unauthenticated, reason: "unauthenticated" };
-  // A version in the room's range; its frames go out in that version's shapes (the socket's tag, kernel/fanout.ts).
+  // A version in the room's window today; its frames go out in that version's shapes (the
+  // socket's tag, kernel/fanout.ts).
+  const window = protocolWindow(now, { announced });
   const protocol = requestedProtocol(url.searchParams.get("protocol"));
-  if (protocol === null)
+  if (protocol === null || !window.speaks(protocol))
     return {
       ok: false,
       code: CloseCode.protocolUnsupported,
-      reason: protocolUnsupportedReason(url.searchParams.get("protocol") ?? ""),
+      reason: protocolUnsupportedReason(url.searchParams.get("protocol") ?? "", window),
     };
   const lastSeq = url.searchParams.get("lastSeq");
   // A principal that may not read views nothing: what it asked is ignored, as its tag says (interest.ts).

@@ -32,6 +32,10 @@ export interface HelloInput {
   limits: HelloPayload["limits"];
   /** What `live.streams` may carry in all (HELLO_STREAM_BYTES when no feature says). */
   streamBytes?: number;
+  /** The capabilities the room offers to the socket's version (shared/protocol/capabilities.ts). */
+  capabilities?: string[];
+  /** The socket's version leaves the window soon (shared/protocol/version.ts). */
+  deprecated?: HelloPayload["deprecated"];
 }
 
 /** The first frame of a connection: a bounded snapshot, or what the replay that follows starts from. */
@@ -62,6 +66,8 @@ export function buildHello(input: HelloInput): HelloPayload {
     ...(input.agent ? { agent: input.agent } : {}),
     reads: input.reads,
     presence: input.presence,
+    ...(input.capabilities ? { capabilities: input.capabilities } : {}),
+    ...(input.deprecated ? { deprecated: input.deprecated } : {}),
     limits: input.limits,
   };
 }
