@@ -177,6 +177,14 @@ describe("the kept clients and the server's window", () => {
     }
   });
 
+  it("a kept client is its two bundles, nothing more (its dependencies come from the repository)", () => {
+    for (const version of KEPT_VERSIONS)
+      expect(readdirSync(join(KEPT, `protocol-${version}`)).sort(), `protocol-${version}/`).toEqual([
+        "cli.mjs",
+        "index.mjs",
+      ]);
+  });
+
   it("a connect asking for a version below the window is closed with 4008, the reason naming the range", async () => {
     const below = WINDOW.oldest - 1;
     const answer = await connectRaw(below);
