@@ -6,6 +6,7 @@
 //
 //   node client/test/kept/keep.mjs                   # this checkout as it is
 //   node client/test/kept/keep.mjs --from <commit>   # a commit, from a temporary worktree
+//   … --replace                                      # build a version that is kept already again
 //
 // The runtime dependencies stay external, as in the package, and resolve from this
 // repository's node_modules: a fixture is its two bundles, never its dependencies.
@@ -29,9 +30,10 @@ const kept = fileURLToPath(new URL(".", import.meta.url));
 const root = join(kept, "..", "..", "..");
 
 const args = process.argv.slice(2);
+const replace = args.includes("--replace");
 const fromAt = args.indexOf("--from");
-if ((fromAt !== -1 && !args[fromAt + 1]) || args.length !== (fromAt === -1 ? 0 : 2)) {
-  console.error("usage: node client/test/kept/keep.mjs [--from <git commit>]");
+if ((fromAt !== -1 && !args[fromAt + 1]) || args.length !== (fromAt === -1 ? 0 : 2) + (replace ? 1 : 0)) {
+  console.error("usage: node client/test/kept/keep.mjs [--from <git commit>] [--replace]");
   process.exit(2);
 }
 const from = fromAt === -1 ? null : args[fromAt + 1];
@@ -116,6 +118,10 @@ try {
     writeFileSync(file, header + readFileSync(file, "utf8"));
   }
   const target = join(kept, `protocol-${PROTOCOL_VERSION}`);
+  // A kept client is the one released: building its version again from later sources would
+  // quietly replace it.
+  if (existsSync(target) && !replace)
+    throw new Error(`protocol ${PROTOCOL_VERSION} is kept already (${target}); pass --replace to build it again`);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(dirname(target), { recursive: true });
   renameSync(staging, target);
