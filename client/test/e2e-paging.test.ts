@@ -29,7 +29,7 @@ const server = withServer(() => ({ vars: modelVars(model) }));
 const ITEMS = 5;
 const LIMIT = 2;
 /** The library as built for the oldest protocol the room speaks (plain JavaScript, typed where used). */
-const PREVIOUS_CLIENT = "./fixtures/autopilot-client-protocol-17.mjs";
+const PREVIOUS_CLIENT = `./kept/protocol-${OLDEST_PROTOCOL_VERSION}/index.mjs`;
 
 /** The methods whose result pages with a PageCursor: `next` is `PageCursor.nullable()`. */
 function pagedMethods(): MethodName[] {
