@@ -52,6 +52,19 @@ describe("the protocol window, an operator's retirement rehearsed", () => {
         reason: `protocol 17 is not supported: this server speaks protocols 18 to ${PROTOCOL_VERSION}`,
       },
     });
+    // The client kept for 17 hears it at once and stops, saying to update: the Worker refuses
+    // from the connect's own request (a socket the room closed as it connected kept its TCP
+    // connection until the room went idle, and the client took the silence for a room that
+    // sent no hello, trying again).
+    const kept = (await import(/* @vite-ignore */ "./kept/protocol-17/index.mjs")) as {
+      AutopilotClient: new (options: Record<string, unknown>) => { ready(): Promise<unknown>; close(): void };
+    };
+    const pinned = new kept.AutopilotClient({ url: server.url, workspace, apiKey: key, device: "pinned" });
+    closers.push(() => pinned.close());
+    await expect(pinned.ready()).rejects.toMatchObject({
+      code: "protocol_unsupported",
+      message: expect.stringContaining(`it speaks protocols 18 to ${PROTOCOL_VERSION}): update your client`),
+    });
     // 18 is not leaving: its hello says nothing of it (and an 18 client could not read it).
     const older = await rawConnect(18);
     expect(older.hello?.protocol).toBe(18);
