@@ -8,82 +8,12 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type WebSocket, WebSocketServer } from "ws";
 import type { Approval } from "../../shared/protocol/approvals";
 import { freePort } from "../../party/dev/server.mjs";
 import type { AutopilotClient } from "../src/client";
 import { until, withSharedServer } from "./e2e-helpers";
 import { recordedAliceAndBob, recordingClients } from "./recording-clients";
-
-type Frame = { type: string; id?: string; method?: string; params?: Record<string, unknown> };
-
-/** The gateway protocol's side of a link, scripted: it answers what the bridge asks and sends what a test tells it to. */
-function scriptedGateway(answers: Record<string, unknown> = {}) {
-  const sockets: WebSocket[] = [];
-  let connections = 0;
-  const http = createServer((_req, res) => res.writeHead(426).end());
-  const wss = new WebSocketServer({ server: http });
-  const defaults: Record<string, unknown> = {
-    "sessions.subscribe": {},
-    "exec.approval.list": [],
-    "device.pair.list": { pending: [], paired: [] },
-    "node.pair.list": { pending: [], paired: [] },
-    "channels.pairing.list": { requests: [] },
-    "sessions.list": { sessions: [] },
-    "chat.history": { messages: [] },
-  };
-  wss.on("connection", (ws) => {
-    connections++;
-    sockets.push(ws);
-    ws.send(
-      JSON.stringify({
-        type: "event",
-        event: "connect.challenge",
-        payload: { nonce: randomBytes(8).toString("hex"), ts: Date.now() },
-      }),
-    );
-    // The bridge closes a link that stops ticking.
-    const tick = setInterval(
-      () => ws.send(JSON.stringify({ type: "event", event: "tick", payload: { ts: Date.now() } })),
-      5000,
-    );
-    ws.on("close", () => clearInterval(tick));
-    // The room may reset this link at any time (that is what it does to a hostile gateway):
-    // a reset is an outcome the tests read from the room, not an error of this peer.
-    ws.on("error", () => clearInterval(tick));
-    ws.on("message", (data) => {
-      const frame = JSON.parse(String(data)) as Frame;
-      if (frame.type !== "req" || !frame.method) return;
-      const payload =
-        frame.method === "connect"
-          ? {
-              auth: {
-                method: "token",
-                scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"],
-              },
-              policy: { tickIntervalMs: 10_000 },
-            }
-          : (answers[frame.method] ?? defaults[frame.method] ?? {});
-      ws.send(JSON.stringify({ type: "res", id: frame.id, ok: true, payload }));
-    });
-  });
-  return {
-    listen: (port: number) => new Promise<void>((resolve) => http.listen(port, "127.0.0.1", resolve)),
-    get connections() {
-      return connections;
-    },
-    /** An event to the newest connection (the bridge's). */
-    event(event: string, payload: unknown) {
-      sockets.at(-1)!.send(JSON.stringify({ type: "event", event, payload }));
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const ws of sockets) ws.terminate();
-        wss.close();
-        http.close(() => resolve());
-      }),
-  };
-}
+import { scriptedGateway } from "./scripted-gateway";
 
 /** Answers every request, a WebSocket upgrade included, with a redirect to `location`. */
 function redirector(location: string): HttpServer {

@@ -3,6 +3,7 @@ import type { Principal } from "../../../../../shared/protocol/principal";
 import { sha256Hex } from "../../../../auth/tokens";
 import { Meter } from "../../../shared/meter";
 import type { OpContext } from "../../kernel/commit";
+import { isOwnApproval } from "../../../../../shared/approval-policy";
 import { getApproval } from "../approvals";
 import { decisionButtons } from "./approval-messages";
 import { ALL_SCOPES, type ChatParts, PLATFORMS } from "./bot";
@@ -21,6 +22,7 @@ import {
   linkKey,
   links,
   linksOf,
+  pressQueue,
   type Queued,
   SEEN_TTL_MS,
   seenUpdates,
@@ -36,6 +38,10 @@ const PRESS = /^([adno]):([0-9a-f]{16})$/;
 /** `/link CODE` in Telegram (or `/start CODE` from the bot's link), `link CODE` in Slack (whose `/` is its own). */
 const COMMAND = /^\/?(start|link|unlink)(?:@\w+)?(?:\s+(\S+))?$/i;
 const GONE = "You are no longer a member of this workspace: nothing was decided.";
+/** How long a decision the approval's owner cannot take yet is asked again. */
+const RETRY_FOR_MS = 60_000;
+/** A press's answer while its decision is still on its way. */
+const DECIDING = "Deciding… the message will show the outcome.";
 
 type Press = Extract<Inbound, { kind: "press" }>;
 type Said = Extract<Inbound, { kind: "message" }>;
@@ -62,6 +68,9 @@ export class ChatInbound {
     { scopes: ["account", "workspace"], shared: ["workspace"], requester: "account", refusalsBeforeClose: 0 },
     () => ({ account: { perSecond: 0.5, burst: 10 }, workspace: { perSecond: 5, burst: 60 } }),
   );
+
+  /** The queued presses being decided now, by their key. */
+  readonly #deciding = new Set<string>();
 
   constructor(
     private readonly parts: ChatParts,
@@ -90,17 +99,49 @@ export class ChatInbound {
     if (news.kind === "challenge") return { status: 200, json: { challenge: news.challenge } };
     if (news.kind === "ignored") return { status: 200 };
     if (seenUpdates.get(s.sql, news.dedupe)) return { status: 200 };
+    const metered = this.#meter.take({ account: `${call.platform}:${news.account.id}` }, Date.now()).ok;
+    // A press is queued in the commit that marks it seen, and the platform is answered at
+    // once: Slack gives up on an interaction not acknowledged within 3 s, and a decision
+    // may wait on the gateway it decides for far longer.
+    const queued = news.kind === "press" && metered;
     s.commit(null, (ctx) => {
       seenUpdates.deleteWrittenBefore(ctx.sql, ctx.now - SEEN_TTL_MS);
       seenUpdates.put(ctx.sql, news.dedupe, {}, ctx.now);
+      if (queued) {
+        const { account, data, chat, pressId } = news;
+        pressQueue.put(ctx.sql, news.dedupe, { platform: call.platform, account, data, chat, pressId }, ctx.now);
+      }
     });
-    if (!this.#meter.take({ account: `${call.platform}:${news.account.id}` }, Date.now()).ok) {
+    if (!metered) {
       if (news.kind === "press") this.#answer(connection, news, "Too many at once: try again in a moment.");
       return { status: 200 };
     }
-    if (news.kind === "press") await this.#press(connection, news);
+    if (news.kind === "press") this.decideQueued();
     else await this.#message(connection, news);
     return { status: 200 };
+  }
+
+  /**
+   * Decides the queued presses not already being decided, each on its own (one waiting on a
+   * slow gateway holds up no other), with the room held awake; each leaves the queue once
+   * decided. Called after a press was queued, and on the room's start for what a restart cut.
+   */
+  decideQueued(): void {
+    const { s } = this.parts;
+    for (const { key, value } of pressQueue.entries(s.sql)) {
+      if (this.#deciding.has(key)) continue;
+      this.#deciding.add(key);
+      void s
+        .keepAliveWhile(async () => {
+          try {
+            const connection = connections.get(s.sql, value.platform);
+            if (connection) await this.#press(connection, { kind: "press", dedupe: key, ...value });
+          } finally {
+            s.commit(null, (ctx) => pressQueue.delete(ctx.sql, key));
+          }
+        })
+        .finally(() => this.#deciding.delete(key));
+    }
   }
 
   /** Answers a press at once, to the presser only; not queued: it is worth nothing later. */
@@ -143,30 +184,56 @@ export class ChatInbound {
         press,
         "Only the person this was sent to can decide it here: nothing was decided.",
       );
+    // Where the press cannot wait for its answer as long as its decision may take, it is told
+    // it is being decided; its message then shows the outcome, as every message of the approval does.
+    const { answerWithinMs } = PLATFORMS[platform];
+    let answered = false;
+    const deciding =
+      answerWithinMs === null
+        ? undefined
+        : setTimeout(() => {
+            answered = true;
+            this.#answer(connection, press, DECIDING);
+          }, answerWithinMs);
+    const reply = (text: string) => {
+      clearTimeout(deciding);
+      if (!answered) this.#answer(connection, press, text);
+      answered = true;
+    };
     const principal = await this.#person(link);
-    const edit = (text: string, own = false): Queued => ({
+    /** The message edited to `text`, with no buttons or with the decision's (`own`: the confirm of one's own request). */
+    const edit = (text: string, own?: boolean): Queued => ({
       platform,
       op: "edit",
       chat: null,
       text,
-      buttons: own ? decisionButtons(key, true) : null,
+      buttons: own === undefined ? null : decisionButtons(key, own),
       message: key,
     });
     if (!principal) {
       this.#queue([edit(`${message.text}\n\n${GONE}`)]);
-      return this.#answer(connection, press, GONE);
+      return reply(GONE);
     }
     if (m[1] === "n") {
       const approval = getApproval(sql, message.approvalId);
-      if (approval?.status !== "pending") return this.#answer(connection, press, "It was already decided.");
+      if (approval?.status !== "pending") return reply("It was already decided.");
       const ask = clip(`Why do you deny “${approval.title}”? Reply to this message with your note.`, 500);
       this.#queue([{ platform, op: "askNote", chat: null, text: ask, buttons: null, message: key }]);
-      return this.#answer(connection, press, "Reply with your note to deny it.");
+      return reply("Reply with your note to deny it.");
     }
     const decision = m[1] === "d" ? "deny" : "approve";
-    const said = await this.#decide(principal, message, decision, m[1] === "o", `${platform}-press:${press.pressId}`);
-    if (said.needsConfirm) this.#queue([edit(message.text, true)]);
-    this.#answer(connection, press, said.text);
+    const late = () => answered;
+    const said = await this.#decide(principal, message, decision, m[1] === "o", `${platform}-press:${press.pressId}`, {
+      patient: true,
+    });
+    if (said.needsConfirm) this.#queue([edit(late() ? `${message.text}\n\n${said.text}` : message.text, true)]);
+    else if (said.failed) {
+      // Nothing was decided: the message says why and keeps its buttons, to press again.
+      const approval = getApproval(sql, message.approvalId);
+      if (approval?.status === "pending")
+        this.#queue([edit(`${message.text}\n\n${said.text}`, isOwnApproval(approval, principal.id))]);
+    }
+    reply(said.text);
   }
 
   /** A decision as the linked person, through the one entry (approvals.resolve), as the app's. */
@@ -176,20 +243,31 @@ export class ChatInbound {
     decision: "approve" | "deny",
     confirmOwn: boolean,
     idempotencyKey: string,
-    note?: string,
-  ): Promise<{ text: string; needsConfirm: boolean }> {
-    const { response } = await this.parts.s.call({ principal, via: message.platform }, "approvals.resolve", {
-      approvalId: message.approvalId,
-      decision,
-      ...(note ? { note } : {}),
-      ...(confirmOwn ? { confirmOwn: true } : {}),
-      idempotencyKey: idempotencyKey.slice(0, 128),
-    });
+    { note, patient = false }: { note?: string; patient?: boolean } = {},
+  ): Promise<{ text: string; needsConfirm: boolean; failed?: true }> {
+    const ask = () =>
+      this.parts.s.call({ principal, via: message.platform }, "approvals.resolve", {
+        approvalId: message.approvalId,
+        decision,
+        ...(note ? { note } : {}),
+        ...(confirmOwn ? { confirmOwn: true } : {}),
+        idempotencyKey: idempotencyKey.slice(0, 128),
+      });
+    let { response } = await ask();
+    // What it decides for cannot take it yet (a gateway reconnecting after a restart, another
+    // decision of the same request on its way): asked again shortly, for a while.
+    // Only a press is patient: it was answered already; a note is answered as it is decided.
+    for (let waited = 0; patient && !response.ok && response.error.code === "unavailable" && waited < RETRY_FOR_MS; ) {
+      const wait = Math.min(Math.max(response.error.retryAfterMs ?? 2_000, 300), 5_000);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      waited += wait;
+      ({ response } = await ask());
+    }
     if (response.ok) return { text: decision === "approve" ? "Approved." : "Denied.", needsConfirm: false };
     if (response.error.details?.needs === "confirmOwn")
       return { text: "You asked for this: press “Approve my own request” to confirm it.", needsConfirm: true };
     if (response.error.code === "already_resolved") return { text: "It was already decided.", needsConfirm: false };
-    return { text: `Not decided: ${clip(response.error.message, 150)}`, needsConfirm: false };
+    return { text: `Not decided: ${clip(response.error.message, 150)}`, needsConfirm: false, failed: true };
   }
 
   /**
@@ -226,14 +304,9 @@ export class ChatInbound {
       const link = links.get(s.sql, linkKey(platform, account.id));
       const principal = link?.principalId === prompt.value.principalId ? await this.#person(link) : null;
       const answer = principal
-        ? await this.#decide(
-            principal,
-            prompt.value,
-            "deny",
-            false,
-            `${platform}-note:${said.dedupe}`,
-            clip(words, 2000),
-          )
+        ? await this.#decide(principal, prompt.value, "deny", false, `${platform}-note:${said.dedupe}`, {
+            note: clip(words, 2000),
+          })
         : { text: GONE };
       this.#queue([sendTo(platform, chat, answer.text)]);
       return true;

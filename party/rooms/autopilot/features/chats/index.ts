@@ -38,9 +38,10 @@ function personOnly(principal: Principal, why: string): void {
 /**
  * The workspace's chats (docs/chats.md): the Autopilot as a Telegram bot an owner or admin
  * connects, people's links to it with a one-time code, and every approval a linked person may
- * decide sent to them with buttons. A press decides through the one entry (approvals.resolve,
- * as that person, with their access read again from D1), so the policy, expiry and
- * exactly-once are the app's; every message of the approval then shows the outcome. Calls to
+ * decide sent to them with buttons. A press is queued and the platform answered at once; it
+ * then decides through the one entry (approvals.resolve, as that person, with their access
+ * read again from D1), so the policy, expiry and exactly-once are the app's; every message
+ * of the approval then shows the outcome. Calls to
  * the platform wait in an outbox and are retried (outbox.ts), so an outage never blocks the room.
  */
 export const chats = defineFeature({
@@ -253,6 +254,8 @@ export const chats = defineFeature({
       schedules: { drainChats: () => parts.outbox.drain() },
       start: () => {
         if (outbox.entries(s.sql).length > 0) parts.outbox.drain();
+        // Presses a restart cut before they were decided: each decides once (its idempotency key is the press's).
+        inbound.decideQueued();
       },
     };
   },

@@ -80,6 +80,12 @@ export interface PlatformApi {
   noteRef(message: MessageRef, prompt: { chat: ChatRef; message: MessageRef }): MessageRef;
   /** A short answer to a press, seen by the presser only. */
   answer(press: Extract<Inbound, { kind: "press" }>, text: string): PlatformCall;
+  /**
+   * How long a press's answer may wait for its decision (the platform shows the press as
+   * unanswered meanwhile): after it, the press is answered that it is being decided, and its
+   * message shows the outcome. Null: the answer may come whenever the decision does.
+   */
+  readonly answerWithinMs: number | null;
   /** Reads a verified request; anything it does not know is `ignored`. */
   parse(request: WebhookRequest, team: string | null): Inbound;
 }

@@ -165,6 +165,8 @@ export const slack: PlatformApi = {
     method: "chat.postEphemeral",
     body: { channel: press.chat, user: press.account.id, text },
   }),
+  // The interaction was acknowledged by the HTTP answer; the presser's answer is a message of its own.
+  answerWithinMs: null,
 
   parse({ body, contentType }, team): Inbound {
     if (contentType.startsWith("application/x-www-form-urlencoded")) {

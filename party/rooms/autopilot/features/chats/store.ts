@@ -139,6 +139,21 @@ export const seenUpdates = featureStore(defineRecord("chat update seen", Seen));
 export const SEEN_TTL_MS = 2 * 24 * 60 * 60 * 1000;
 
 /**
+ * A press waiting to be decided, keyed by its `dedupe` (`<platform>:<interaction id>`): written
+ * in the commit that marks it seen, before the platform is answered, and deleted once its
+ * decision was made (inbound.ts). A room that restarts meanwhile decides it on its start; the
+ * decision's idempotency key is the press's, so deciding it again decides nothing more.
+ */
+const QueuedPress = z.object({
+  platform: ChatPlatform,
+  account: z.object({ id: z.string().max(64), handle: z.string().max(128) }),
+  data: z.string().max(64),
+  chat: Ref,
+  pressId: z.string().max(200),
+});
+export const pressQueue = featureStore(defineRecord("chat press queued", QueuedPress));
+
+/**
  * A call to a platform the room still has to make, in order (the key is a zero-padded
  * sequence): a message to send (with buttons: an approval's, whose key is `message`), an
  * approval message to edit, a note to ask for about one. The platform's call is made from it

@@ -123,6 +123,8 @@ export const telegram: PlatformApi = {
     method: "answerCallbackQuery",
     body: { callback_query_id: press.pressId, text },
   }),
+  // The pressed button spins until its query is answered, and a query answered late is refused.
+  answerWithinMs: 2_000,
 
   parse({ body }): Inbound {
     const update = readJson(body, Update);
