@@ -1,7 +1,7 @@
 // The one way to write to the Autopilot room: a transaction as a principal (or the room),
 // the durable events it appends to the room's log (which resumes replay), the audit trail it
 // writes, and the after-commit bus that publishes the events, to the clients first and then
-// to each feature.
+// to each feature, and the room's news (what a commit tells the features only) after them.
 import type { DurableEvent, DurableEventName, EventPayload } from "../../../../shared/protocol/events";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import { asc, desc, gt, lt, lte, min, sql as q, sum } from "drizzle-orm";
@@ -15,7 +15,7 @@ import { readable } from "../../../records/codec";
 import { auditRecord } from "../../../records/documents";
 import { decodeStoredEvent, encodeEventPayload } from "../../../records/events";
 import type { AuditEntry } from "../../../../shared/protocol/audit";
-import type { Answered, Feature } from "./feature";
+import type { Answered, Feature, News, NewsName, RoomNews } from "./feature";
 
 /** Everything a domain operation may touch; built per request, inside its transaction. */
 export interface OpContext {
@@ -31,6 +31,12 @@ export interface OpContext {
   readonly now: number;
   newId(prefix: string): string;
   emit<E extends DurableEventName>(event: E, payload: EventPayload<E>): void;
+  /**
+   * Tells the room's features a news item (kernel/feature.ts `RoomNews`) once this commit went
+   * out; no client hears it. Told twice in one commit, or in several commits of one burst, the
+   * features hear it once, with the payload told last: tell it when the commit's change is made.
+   */
+  tell<N extends NewsName>(news: N, payload: RoomNews[N]): void;
   audit(action: string, targetId: string, details?: Record<string, unknown>): void;
   /** Ask the room to wake at this time (approval expiry). Honoured after commit. */
   wakeAt(at: number): void;
@@ -39,6 +45,8 @@ export interface OpContext {
 export interface OpEffects {
   events: DurableEvent[];
   wakeups: number[];
+  /** The news the commit told, in the order told. */
+  news: News[];
 }
 
 export function actorOf(principal: Principal): Actor {
@@ -52,7 +60,7 @@ export function createOpContext(
   retain: number,
   onBehalfOf?: Actor,
 ): { ctx: OpContext; effects: OpEffects } {
-  const effects: OpEffects = { events: [], wakeups: [] };
+  const effects: OpEffects = { events: [], wakeups: [], news: [] };
   // The room itself acts (e.g. expiring approvals) with no principal and every scope.
   const p: Principal = principal ?? { id: "room", kind: "agent", name: "Autopilot", scopes: ["admin"] };
   const actor = actorOf(p);
@@ -64,6 +72,8 @@ export function createOpContext(
     now,
     newId,
     emit: (event, payload) => effects.events.push(appendEvent(sql, event, payload, now, retain)),
+    // One name and its payload, as told: the union's pairing holds for each call.
+    tell: (news, payload) => void effects.news.push({ news, payload } as News),
     audit: (action, targetId, details = {}) =>
       appendAudit(sql, principal ? actor : null, action, targetId, details, now),
     wakeAt: (at) => effects.wakeups.push(at),
@@ -104,7 +114,7 @@ export function commitTo(sql: Sql, retain: number, publish: (effects: OpEffects)
 
 // The after-commit bus.
 
-type AnyReaction = (payload: unknown, event: DurableEvent) => void;
+type AnyReaction = (payload: unknown, event?: DurableEvent) => void;
 
 /**
  * The after-commit bus: every commit's effects go out to the clients first (so everyone,
@@ -113,9 +123,17 @@ type AnyReaction = (payload: unknown, event: DurableEvent) => void;
  * `afterCommit`. A reaction may commit again: that commit is published once every feature
  * has heard of the one before it, so each feature hears of the commits in the order they
  * were made.
+ *
+ * News goes out by the burst: a commit and every commit its hearers made while it went out.
+ * Once the burst's commits all went out, each news item told in it goes to each feature's
+ * reaction, in the kernel's order, once however many of the burst's commits told it (a run's
+ * model call and the raise its approval made are one change of the money to hear of), with the
+ * payload told last. A news reaction may commit: that commit goes out, and its news after it.
  */
 export class CommitBus {
   readonly #waiting: OpEffects[] = [];
+  /** The burst's news by name, each with its last payload, in the order first told. */
+  readonly #news = new Map<NewsName, unknown>();
   #publishing = false;
 
   constructor(
@@ -133,18 +151,34 @@ export class CommitBus {
 
   readonly publish = (effects: OpEffects): void => {
     this.#waiting.push(effects);
+    this.#drain();
+  };
+
+  #drain(): void {
     if (this.#publishing) return;
     this.#publishing = true;
     try {
-      for (let next = this.#waiting.shift(); next; next = this.#waiting.shift()) this.#publishOne(next);
+      for (;;) {
+        for (let next = this.#waiting.shift(); next; next = this.#waiting.shift()) this.#publishOne(next);
+        if (this.#news.size === 0) break;
+        for (const [news, payload] of [...this.#news]) {
+          this.#news.delete(news);
+          this.#tellOne(news, payload);
+        }
+      }
     } finally {
       this.#publishing = false;
-      // A reaction threw (its error goes on to the committer): the commits made meanwhile still go out.
-      for (const rest of this.#waiting.splice(0)) this.publish(rest);
+      // A reaction threw (its error goes on to the committer): the commits made meanwhile, and
+      // the news not heard yet, still go out.
+      if (this.#waiting.length > 0 || this.#news.size > 0) this.#drain();
     }
-  };
+  }
 
   #publishOne(effects: OpEffects): void {
+    for (const { news, payload } of effects.news) {
+      // Told again: its last payload, heard where it was first told.
+      this.#news.set(news, payload);
+    }
     this.deliver(effects);
     for (const feature of this.features) {
       const reactions = feature.reactions as Record<string, AnyReaction | undefined> | undefined;
@@ -153,6 +187,11 @@ export class CommitBus {
       }
       feature.afterCommit?.(effects);
     }
+  }
+
+  #tellOne(news: NewsName, payload: unknown): void {
+    for (const feature of this.features)
+      (feature.reactions as Record<string, AnyReaction | undefined> | undefined)?.[news]?.(payload);
   }
 
   /** A request was answered ok: the features that care about its method hear of it. */

@@ -28,6 +28,24 @@ export type Via = "socket" | "mcp" | "tool" | "schedule" | "link" | "telegram" |
 /** A reaction to one durable event, after the commit that wrote it went out to every client. */
 export type Reaction<E extends DurableEventName> = (payload: EventPayload<E>, event: DurableEvent<E>) => void;
 
+/**
+ * The room's news: what a commit tells the room's features besides its durable events, which
+ * no client receives and no log keeps (the workspace's money changed, its alerts changed).
+ * Empty here: the feature that tells a news item declares it, by its name and payload, in its
+ * own folder (`declare module` onto this interface), so the kernel names none of them.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: the features' news items are merged into it
+export interface RoomNews {}
+
+/** A news item's name: never a durable event's, so a feature's reactions name each once. */
+export type NewsName = Exclude<keyof RoomNews, DurableEventName>;
+
+/** A news item as a commit told it. */
+export type News<N extends NewsName = NewsName> = { [K in N]: { news: K; payload: RoomNews[K] } }[N];
+
+/** A reaction to one news item, after every commit that told it in its burst went out (kernel/commit.ts). */
+export type NewsReaction<N extends NewsName> = (payload: RoomNews[N]) => void;
+
 /** A request that was answered `ok`: who asked, through what, and the answer's payload. */
 export interface Answered<M extends MethodName = MethodName> {
   method: M;
@@ -49,8 +67,13 @@ export interface Feature {
   readonly name: string;
   /** The registry methods this feature answers (shared/protocol/methods.ts), each with its handler. */
   readonly methods?: Methods;
-  /** After a commit's events went out: one call per event of these names, in the commit's order. */
-  readonly reactions?: { readonly [E in DurableEventName]?: Reaction<E> };
+  /**
+   * After a commit's events went out: one call per event of these names, in the commit's order;
+   * and once per news item of these names told in a burst of commits, after the burst (CommitBus).
+   */
+  readonly reactions?: { readonly [E in DurableEventName]?: Reaction<E> } & {
+    readonly [N in NewsName]?: NewsReaction<N>;
+  };
   /** After a commit's events went out and this feature's reactions ran: the commit as a whole. */
   afterCommit?(effects: OpEffects): void;
   /**

@@ -6,7 +6,7 @@ import type { OpEffects } from "./commit";
 import { CommitBus } from "./commit";
 import type { DispatchOutcome } from "./dispatch";
 import { Executor } from "./dispatch";
-import type { Feature } from "./feature";
+import type { Feature, News } from "./feature";
 import { local, methodTable, methods, query } from "./handlers";
 
 const person: Principal = { id: "user_1", kind: "user", name: "Ada", scopes: ["read", "write"] };
@@ -27,19 +27,19 @@ describe("the after-commit bus", () => {
       (effects) => seen.push(`deliver ${effects.events.map((e) => e.seq).join(",")}`),
       [a, b, c],
     );
-    bus.publish({ events: [memoryEvent(1, "x"), memoryEvent(2, "y")], wakeups: [] });
+    bus.publish({ events: [memoryEvent(1, "x"), memoryEvent(2, "y")], wakeups: [], news: [] });
     expect(seen).toEqual(["deliver 1,2", "a reacts x", "a reacts y", "a after 2", "b after"]);
   });
 
   it("publishes a commit made by a reaction after every feature heard of the outer one", () => {
     const seen: string[] = [];
-    const effects: OpEffects = { events: [memoryEvent(1, "outer")], wakeups: [] };
+    const effects: OpEffects = { events: [memoryEvent(1, "outer")], wakeups: [], news: [] };
     let bus: CommitBus;
     const reacting: Feature = {
       name: "reacting",
       reactions: {
         "memory.deleted": ({ key }) =>
-          key === "outer" ? bus.publish({ events: [memoryEvent(2, "inner")], wakeups: [] }) : undefined,
+          key === "outer" ? bus.publish({ events: [memoryEvent(2, "inner")], wakeups: [], news: [] }) : undefined,
       },
     };
     const later: Feature = { name: "later", afterCommit: (e) => seen.push(`later ${e.events[0]!.seq}`) };
@@ -55,7 +55,7 @@ describe("the after-commit bus", () => {
       name: "reacting",
       reactions: {
         "memory.deleted": ({ key }) => {
-          if (key === "outer") bus.publish({ events: [memoryEvent(2, "inner")], wakeups: [] });
+          if (key === "outer") bus.publish({ events: [memoryEvent(2, "inner")], wakeups: [], news: [] });
         },
       },
     };
@@ -66,8 +66,90 @@ describe("the after-commit bus", () => {
       },
     };
     bus = new CommitBus((e) => seen.push(`deliver ${e.events[0]!.seq}`), [reacting, throwing]);
-    expect(() => bus.publish({ events: [memoryEvent(1, "outer")], wakeups: [] })).toThrow("broken");
+    expect(() => bus.publish({ events: [memoryEvent(1, "outer")], wakeups: [], news: [] })).toThrow("broken");
     expect(seen).toEqual(["deliver 1", "deliver 2"]);
+  });
+});
+
+describe("the room's news on the bus", () => {
+  // News items are declared by the features that tell them; these stand for any.
+  const told = (news: string, payload: unknown) => ({ news, payload }) as unknown as News;
+  const hearing = (name: string, seen: string[], react: Record<string, (payload: unknown) => void> = {}): Feature => ({
+    name,
+    reactions: {
+      "memory.deleted": ({ key }) => seen.push(`${name} reacts ${key}`),
+      ...Object.fromEntries(
+        ["money", "alerts"].map((news) => [
+          news,
+          (payload: unknown) => {
+            seen.push(`${name} hears ${news} ${JSON.stringify(payload)}`);
+            react[news]?.(payload);
+          },
+        ]),
+      ),
+    } as Feature["reactions"],
+  });
+
+  it("is heard once per burst of commits, after all of them, with the payload told last", () => {
+    const seen: string[] = [];
+    let bus: CommitBus;
+    const a = hearing("a", seen, {});
+    const b: Feature = {
+      name: "b",
+      reactions: {
+        "memory.deleted": ({ key }) => {
+          if (key === "outer")
+            bus.publish({ events: [memoryEvent(2, "inner")], wakeups: [], news: [told("money", { n: 2 })] });
+        },
+      },
+    };
+    const c = hearing("c", seen);
+    bus = new CommitBus((e) => seen.push(`deliver ${e.events.map((x) => x.seq).join(",")}`), [a, b, c]);
+    bus.publish({ events: [memoryEvent(1, "outer")], wakeups: [], news: [told("money", { n: 1 })] });
+    expect(seen).toEqual([
+      "deliver 1",
+      "a reacts outer",
+      "c reacts outer",
+      "deliver 2",
+      "a reacts inner",
+      "c reacts inner",
+      'a hears money {"n":2}',
+      'c hears money {"n":2}',
+    ]);
+  });
+
+  it("goes out again for a commit a news reaction makes, after that commit", () => {
+    const seen: string[] = [];
+    let bus: CommitBus;
+    const a = hearing("a", seen, {
+      money: () => bus.publish({ events: [memoryEvent(2, "alerted")], wakeups: [], news: [told("alerts", 1)] }),
+    });
+    const c = hearing("c", seen);
+    bus = new CommitBus((e) => seen.push(`deliver ${e.events.map((x) => x.seq).join(",")}`), [a, c]);
+    bus.publish({ events: [], wakeups: [], news: [told("money", 0)] });
+    expect(seen).toEqual([
+      "deliver ",
+      "a hears money 0",
+      "c hears money 0",
+      "deliver 2",
+      "a reacts alerted",
+      "c reacts alerted",
+      "a hears alerts 1",
+      "c hears alerts 1",
+    ]);
+  });
+
+  it("still goes out when a reaction to the commit that told it throws", () => {
+    const seen: string[] = [];
+    const throwing: Feature = {
+      name: "throwing",
+      afterCommit: () => {
+        throw new Error("broken");
+      },
+    };
+    const bus = new CommitBus(() => {}, [throwing, hearing("c", seen)]);
+    expect(() => bus.publish({ events: [], wakeups: [], news: [told("money", 1)] })).toThrow("broken");
+    expect(seen).toEqual(["c hears money 1"]);
   });
 });
 

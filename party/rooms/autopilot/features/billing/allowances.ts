@@ -14,6 +14,7 @@ import type { Sql } from "../../../../domain/sql";
 import { defineRecord } from "../../../../records/codec";
 import { featureStore } from "../../kernel/feature-store";
 import type { RoomServices } from "../../kernel/services";
+import type { OpContext } from "../../kernel/commit";
 import { getApproval } from "../approvals/index";
 import { periodOf } from "./config";
 
@@ -75,24 +76,23 @@ type Services = Pick<RoomServices, "sql" | "commit" | "call" | "currentAccess">;
 
 /**
  * The person who gave the key's allowance, as they are now, if they still may decide as an
- * owner or admin. An allowance whose giver may not goes (audited; `changed` tells clients).
+ * owner or admin. An allowance whose giver may not goes (audited; `changed` tells, in its commit).
  */
-async function giverNow(s: Services, principalId: string, allowance: Allowance, changed: () => void) {
+async function giverNow(s: Services, principalId: string, allowance: Allowance, changed: (ctx: OpContext) => void) {
   const verdict = await s.currentAccess({ ...allowance.setBy, scopes: [] });
   if (verdict.ok && verdict.principal.scopes.includes("admin")) return verdict.principal;
-  const lapsed = s.commit(null, (ctx) => {
+  s.commit(null, (ctx) => {
     // Only the allowance that was read: one given again meanwhile stays.
-    if (allowances.get(ctx.sql, principalId)?.setAt !== allowance.setAt) return false;
+    if (allowances.get(ctx.sql, principalId)?.setAt !== allowance.setAt) return;
     allowances.delete(ctx.sql, principalId);
     ctx.audit("billing.allowance_lapsed", principalId, { setBy: allowance.setBy.id });
-    return true;
+    changed(ctx);
   });
-  if (lapsed) changed();
   return null;
 }
 
 /** Re-reads every allowance's giver (access in the workspace changed): those who may no longer decide lose theirs. */
-export async function recheckAllowances(s: Services, changed: () => void): Promise<void> {
+export async function recheckAllowances(s: Services, changed: (ctx: OpContext) => void): Promise<void> {
   for (const { key, value } of allowances.entries(s.sql)) await giverNow(s, key, value, changed);
 }
 
@@ -100,7 +100,7 @@ export async function recheckAllowances(s: Services, changed: () => void): Promi
  * Approves pending spend approvals of keys with an allowance, one at a time, as the person who
  * gave it. Call the answer with each spend approval that may be one.
  */
-export function allowanceApprover(s: Services, changed: () => void) {
+export function allowanceApprover(s: Services, changed: (ctx: OpContext) => void) {
   let queue = Promise.resolve();
   const approve = async (filed: Approval): Promise<void> => {
     // As it is now: more work may have joined it, or someone decided it, since it was filed.

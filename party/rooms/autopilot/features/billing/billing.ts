@@ -398,6 +398,18 @@ export function applySpendApproval(sql: Sql, approval: Approval): boolean {
   });
 }
 
+/** Approved spend approvals whose raise is not written (the room stopped between the two). */
+export function unraisedSpendApprovals(sql: Sql): Approval[] {
+  return spendApprovals(sql, "approved").filter(
+    (approval) =>
+      !sql.db
+        .select({ approvalId: budgetRaises.approvalId })
+        .from(budgetRaises)
+        .where(eq(budgetRaises.approvalId, approval.id))
+        .get(),
+  );
+}
+
 /** Spend approvals in a status (approved ones: to write a raise the room stopped before writing). */
 export function spendApprovals(sql: Sql, status: "approved" | "pending"): Approval[] {
   const rows = sql.db

@@ -10,15 +10,16 @@ import {
   setBudget,
   spendApprovals,
   spendGroups,
+  unraisedSpendApprovals,
 } from "./billing";
 import { defineFeature } from "../../kernel/feature";
 import { SpendGate } from "./spend-gate";
-import { newCrossings, recordCrossings, standingAlerts } from "./alerts";
+import { followAlerts, tellChanged } from "./news";
 import { allowanceApprover, recheckAllowances, recordAllowanceUse, setAllowance } from "./allowances";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
-import type { RoomWriter } from "../../kernel/commit";
+import type { OpContext, RoomWriter } from "../../kernel/commit";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
-import type { BillingState, BudgetScope } from "../../../../../shared/protocol/billing";
+import type { BudgetScope } from "../../../../../shared/protocol/billing";
 import type { RequestContext } from "../../request-context";
 import type { Sql } from "../../../../domain/sql";
 
@@ -39,36 +40,6 @@ export interface BillingParts extends RoomWriter {
   config: BillingConfig;
   /** An event to every socket whose principal may read the workspace (the money is not for a write-only key). */
   toReaders<E extends EventName>(event: E, payload: EventPayload<E>): void;
-}
-
-/**
- * Tells clients the workspace's money changed: once per turn of the event loop however many
- * entries were written in it (a reply's steps, a gateway's run), with the whole state.
- */
-export class BillingNews {
-  readonly #p: BillingParts;
-  readonly #listeners: ((state: BillingState) => void)[] = [];
-  #pending = false;
-
-  constructor(parts: BillingParts) {
-    this.#p = parts;
-  }
-
-  /** Called too, once per batch of changes, with the new state (the instances' meters tell the runtime when the gateways may spend again). */
-  onChange(listener: (state: BillingState) => void): void {
-    this.#listeners.push(listener);
-  }
-
-  changed(): void {
-    if (this.#pending) return;
-    this.#pending = true;
-    queueMicrotask(() => {
-      this.#pending = false;
-      const state = billingState(this.#p.sql, this.#p.config, Date.now());
-      this.#p.toReaders("billing.changed", { state });
-      for (const listener of this.#listeners) listener(state);
-    });
-  }
 }
 
 /** Why a budget's change lets waiting work go on, in words: "Ana raised the budget to 500 credits". */
@@ -115,7 +86,8 @@ function allowanceKey(
 
 /**
  * The workspace's money (decision 44): its state and rollups, receipts and budgets; the raise
- * an approved spend approval makes; and the news of every change to clients.
+ * an approved spend approval makes; and the news of every change (news.ts), told in the commit
+ * that made it, to the room's features and readers' clients.
  */
 export const billing = defineFeature({
   name: "billing",
@@ -127,21 +99,11 @@ export const billing = defineFeature({
       config: readBillingConfig(s.env),
       toReaders: (event, payload) => s.toScope("read", event, payload),
     };
-    const news = new BillingNews(billingParts);
+    /** Tells, in the commit that changed the money, that it did (news.ts). */
+    const changed = (ctx: OpContext) => tellChanged(ctx, billingParts.config);
     // A threshold the state shows crossed for the first time this period, or an alert that no
-    // longer stands (a raise, a top-up, a threshold changed): owners' and admins' inboxes follow (alerts.ts).
-    const alerted: (() => void)[] = [];
-    let standing = "";
-    news.onChange((state) => {
-      const fresh = newCrossings(s.sql, state, state.alerts);
-      if (fresh.length > 0) s.commit(null, (ctx) => recordCrossings(ctx.sql, fresh, state.period.start, ctx.now));
-      const now = standingAlerts(s.sql, Date.now())
-        .map((alert) => alert.key)
-        .join("\n");
-      if (fresh.length === 0 && now === standing) return;
-      standing = now;
-      for (const listener of alerted) listener();
-    });
+    // longer stands (a raise, a top-up, a threshold changed): told as `billing.alerts` (alerts.ts).
+    const alerts = followAlerts(s);
     /** How a budget's subject is known to exist, by the feature that owns it (projects, tasks). */
     const subjects = new Map<BudgetScope, (sql: Sql, subjectId: string) => void>();
     const api = {
@@ -149,17 +111,16 @@ export const billing = defineFeature({
       budgetSubject: (scope: BudgetScope, check: (sql: Sql, subjectId: string) => void) =>
         void subjects.set(scope, check),
       config: billingParts.config,
-      news,
-      /** Called when an alert's threshold is crossed (the inbox tells owners and admins). */
-      onAlert: (listener: () => void) => void alerted.push(listener),
+      /** A commit that changes the money tells so (`billing.changed` on the room's bus), last. */
+      changed,
       /** Access in the workspace changed: an allowance whose giver may no longer decide goes. */
-      recheckAllowances: () => recheckAllowances(s, () => news.changed()),
+      recheckAllowances: () => recheckAllowances(s, changed),
       /** Every model call and gateway start is reserved against the budgets here first. */
-      spend: new SpendGate(s.sql, billingParts.config, () => news.changed()),
+      spend: new SpendGate(s, billingParts.config, changed),
     };
-    const rpc: BillingRpc = billingRpc(billingParts, news);
+    const rpc: BillingRpc = billingRpc(billingParts, changed);
     // Spend approvals of keys a person gave an allowance: approved in that person's name while it lasts.
-    const byAllowance = allowanceApprover(s, () => news.changed());
+    const byAllowance = allowanceApprover(s, changed);
     return {
       api,
       // From the Worker's billing routes: Stripe's top-ups, operators' grants and plans, /admin's view.
@@ -188,6 +149,7 @@ export const billing = defineFeature({
             { scope: params.scope, subjectId },
             budgetChange(ctx.actor.name, before, params.limit),
           );
+          changed(ctx);
           return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
         }, keyOfThisWorkspace),
         "billing.setAllowance": mutate((ctx, params) => {
@@ -198,15 +160,22 @@ export const billing = defineFeature({
             );
           setAllowance(ctx.sql, params.principalId, params.monthly, ctx.actor, ctx.now);
           ctx.audit("billing.allowance", params.principalId, { monthly: params.monthly });
+          changed(ctx);
           return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
         }, allowanceKey),
         "billing.setAlerts": mutate((ctx, params) => {
           setAlertSettings(ctx.sql, params.alerts);
           ctx.audit("billing.alerts", "workspace", { ...params.alerts });
+          changed(ctx);
           return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
         }),
       }),
       reactions: {
+        // Readers' clients first, with the whole state; then the alerts it may have crossed.
+        "billing.changed": (news) => {
+          billingParts.toReaders("billing.changed", news);
+          alerts(news.state);
+        },
         "approval.requested": ({ approval }) => {
           if (approval.action?.kind === "spend") byAllowance(approval);
         },
@@ -217,32 +186,31 @@ export const billing = defineFeature({
           const action = approval.action;
           if (action?.kind !== "spend") return;
           const decider = approval.resolvedBy ? { ...approval.resolvedBy, scopes: [] } : null;
-          const raised = s.commit(decider, (ctx) => {
-            if (!applySpendApproval(ctx.sql, approval)) return false;
+          s.commit(decider, (ctx) => {
+            if (!applySpendApproval(ctx.sql, approval)) return;
             if (approval.decidedIn === "allowance") recordAllowanceUse(ctx.sql, approval, ctx.now);
             const amount = (action.granted ?? action.amount).toLocaleString("en-US");
             releaseFittingSpend(ctx, action.budget, `${ctx.actor.name} approved ${amount} more credits on this budget`);
-            return true;
+            changed(ctx);
           });
-          if (raised) news.changed();
         },
       },
       answered: {
-        "billing.setBudget": () => news.changed(),
-        "billing.setAlerts": () => news.changed(),
         // A new or larger allowance may approve what its key's work waits on now.
         "billing.setAllowance": () => {
-          news.changed();
           for (const approval of spendApprovals(s.sql, "pending")) byAllowance(approval);
         },
       },
       start: () => {
-        let raised = false;
-        const { sql } = s;
-        for (const approval of spendApprovals(sql, "approved")) raised = applySpendApproval(sql, approval) || raised;
-        if (raised) news.changed();
+        // A raise the room stopped before writing.
+        const unraised = unraisedSpendApprovals(s.sql);
+        if (unraised.length > 0)
+          s.commit(null, (ctx) => {
+            for (const approval of unraised) applySpendApproval(ctx.sql, approval);
+            changed(ctx);
+          });
         // What waited while the room was away.
-        for (const approval of spendApprovals(sql, "pending")) byAllowance(approval);
+        for (const approval of spendApprovals(s.sql, "pending")) byAllowance(approval);
       },
     };
   },

@@ -1,5 +1,6 @@
 import type { BillingState, OperatorBillingState } from "../../../../../shared/protocol/billing";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
+import type { OpContext } from "../../kernel/commit";
 import { appendLedger, billingState, effectivePlan, overReported, setWorkspacePlan } from "./billing";
 import { applyPlanNews, keptSubscription, PlanNews, subscriptionHolds, subscriptionLapsed } from "./subscription";
 import type { BillingParts } from "./index";
@@ -66,9 +67,9 @@ function validCredit(credit: LedgerCredit): string | null {
 
 /**
  * What the Worker asks of the workspace's money: its state, a credit written once by its id,
- * and the plan. Every change is audited and told to the room's clients (`billing.changed`).
+ * and the plan. Every change is audited and told, in its commit (`changed`: news.ts).
  */
-export function billingRpc(p: BillingParts, news: { changed(): void }): BillingRpc {
+export function billingRpc(p: BillingParts, changed: (ctx: OpContext) => void): BillingRpc {
   // Operators see what endpoints over-reported too; the workspace's own interfaces do not carry it.
   const operatorsState = (): OperatorBillingState => {
     const now = Date.now();
@@ -88,10 +89,11 @@ export function billingRpc(p: BillingParts, news: { changed(): void }): BillingR
           note: credit.note,
         });
         // The entry's id goes in the details: a Stripe session's is longer than an audit target may be.
-        if (written) ctx.audit(`billing.${credit.kind}`, "workspace", { entryId: credit.id, amount: credit.amount });
-        return written;
+        if (!written) return false;
+        ctx.audit(`billing.${credit.kind}`, "workspace", { entryId: credit.id, amount: credit.amount });
+        changed(ctx);
+        return true;
       });
-      if (credited) news.changed();
       return { credited, state: operatorsState() };
     },
     setWorkspacePlan: (planId, by) => {
@@ -101,22 +103,23 @@ export function billingRpc(p: BillingParts, news: { changed(): void }): BillingR
       p.commit(asOperator(by), (ctx) => {
         setWorkspacePlan(ctx.sql, planId);
         ctx.audit("billing.plan", "workspace", { plan: planId });
+        changed(ctx);
       });
-      news.changed();
       return operatorsState();
     },
     applyPlanNews: (given) => {
       const parsed = PlanNews.safeParse(given);
       if (!parsed.success) throw new Error("not a plan event the Worker reads");
-      const changed = p.commit(null, (ctx) =>
-        applyPlanNews(ctx, p.config, parsed.data, (entry) => {
+      const applied = p.commit(null, (ctx) => {
+        const news = applyPlanNews(ctx, p.config, parsed.data, (entry) => {
           const written = appendLedger(ctx.sql, { ...entry, at: ctx.now, kind: "plan" });
           if (written) ctx.audit("billing.plan_credits", "workspace", { entryId: entry.id, amount: entry.amount });
           return written;
-        }),
-      );
-      if (changed) news.changed();
-      return { changed };
+        });
+        if (news) changed(ctx);
+        return news;
+      });
+      return { changed: applied };
     },
     planSubscription: () => {
       const sub = keptSubscription(p.sql);

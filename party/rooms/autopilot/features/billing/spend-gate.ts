@@ -8,6 +8,7 @@
 import type { BudgetScope, SpendPurpose } from "../../../../../shared/protocol/billing";
 import { type BillingConfig, modelPrice, tokenCost } from "./config";
 import type { Sql } from "../../../../domain/sql";
+import type { OpContext, RoomWriter } from "../../kernel/commit";
 import { appendLedger, balanceOf, budgetState, creditPeriod, recordOverReport } from "./billing";
 import { reportedTokens } from "./token-bound";
 
@@ -63,14 +64,16 @@ export interface ModelSpend {
 
 export class SpendGate {
   readonly #sql: Sql;
+  readonly #commit: RoomWriter["commit"];
   readonly #config: BillingConfig;
-  readonly #changed: () => void;
+  readonly #changed: (ctx: OpContext) => void;
   readonly #reserved = new Map<number, Reservation>();
   #next = 1;
 
-  /** `changed`: the ledger changed (the billing feature tells clients, coalesced). */
-  constructor(sql: Sql, config: BillingConfig, changed: () => void) {
-    this.#sql = sql;
+  /** `changed`: tells, in the commit that wrote an entry, that the money changed (news.ts). */
+  constructor(writer: RoomWriter, config: BillingConfig, changed: (ctx: OpContext) => void) {
+    this.#sql = writer.sql;
+    this.#commit = writer.commit;
     this.#config = config;
     this.#changed = changed;
   }
@@ -112,6 +115,7 @@ export class SpendGate {
 
   /** Whether `estimate` credits may be spent now for `subject`; when they may, they are reserved. */
   check(subject: SpendSubject, estimate: number, now = Date.now()): SpendVerdict {
+    // In the caller's transaction when it has one (an instance's start is checked in its request's).
     creditPeriod(this.#sql, this.#config, now);
     const balance = balanceOf(this.#sql) - this.#reservedFor("workspace", null);
     if (balance < estimate) return { kind: "payment_required", balance: Math.max(0, balance), needed: estimate };
@@ -147,7 +151,8 @@ export class SpendGate {
    * total (`overReported`). A call that reported no usage is charged its worst case when it
    * answered or the room stopped it (the endpoint may have used all of it); one that failed
    * without usage (an outage: refused, unreachable, cut off, silent) costs nothing and leaves
-   * no entry, however often a task's step asks again.
+   * no entry, however often a task's step asks again. The entry, its running sums, an
+   * over-report's record and the news of the change are one commit: all of them or none.
    */
   recordModelCall(reservation: Reservation | null, spend: ModelSpend): number {
     if (reservation) this.#reserved.delete(reservation.id);
@@ -166,32 +171,34 @@ export class SpendGate {
     const cost = reported === null ? bound : Math.min(reported, bound);
     const excess = reported === null ? 0 : reported - cost;
     const subject = reservation?.subject;
-    const written = appendLedger(this.#sql, {
-      id: call.id,
-      at: call.at,
-      kind: "usage",
-      amount: -cost,
-      purpose: call.purpose,
-      principalId: subject?.principalId ?? null,
-      runId: call.runId,
-      threadId: call.threadId,
-      projectId: subject?.projectId ?? null,
-      taskId: subject?.taskId ?? null,
-      model: call.model,
-      inputTokens: call.inputTokens,
-      outputTokens: call.outputTokens,
-      note:
-        reported === null
-          ? call.ended === "stopped"
-            ? "stopped before the endpoint reported its usage: charged the worst case"
-            : "the endpoint reported no usage: charged the worst case"
-          : excess > 0
-            ? overReportNote(reported, cost)
-            : null,
+    this.#commit(null, (ctx) => {
+      const written = appendLedger(ctx.sql, {
+        id: call.id,
+        at: call.at,
+        kind: "usage",
+        amount: -cost,
+        purpose: call.purpose,
+        principalId: subject?.principalId ?? null,
+        runId: call.runId,
+        threadId: call.threadId,
+        projectId: subject?.projectId ?? null,
+        taskId: subject?.taskId ?? null,
+        model: call.model,
+        inputTokens: call.inputTokens,
+        outputTokens: call.outputTokens,
+        note:
+          reported === null
+            ? call.ended === "stopped"
+              ? "stopped before the endpoint reported its usage: charged the worst case"
+              : "the endpoint reported no usage: charged the worst case"
+            : excess > 0
+              ? overReportNote(reported, cost)
+              : null,
+      });
+      if (!written) return;
+      if (reported !== null && excess > 0) recordOverReport(ctx.sql, call, { reported, charged: cost, excess });
+      this.#changed(ctx);
     });
-    if (written && reported !== null && excess > 0)
-      recordOverReport(this.#sql, call, { reported, charged: cost, excess });
-    if (written) this.#changed();
     return cost;
   }
 }

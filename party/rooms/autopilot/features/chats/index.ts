@@ -7,7 +7,7 @@ import { RoomError } from "../../../../domain/errors";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate } from "../../kernel/handlers";
 import { approvals } from "../approvals";
-import { billing, standingAlerts } from "../billing";
+import { billing } from "../billing";
 import { deliverMoneyAlerts } from "./money-alerts";
 import { deliverApproval, showOutcome } from "./approval-messages";
 import { botSecrets, type ChatParts, PLATFORMS } from "./bot";
@@ -48,7 +48,7 @@ export const chats = defineFeature({
   name: "chats",
   needs: [approvals, billing],
   schedules: ["drainChats"],
-  build: (s, { billing }) => {
+  build: (s) => {
     const viewFor = (principalId: string): ChatsView => {
       const waiting = outbox.entries(s.sql);
       const connected = connections.entries(s.sql).map(({ value }) => value);
@@ -87,8 +87,6 @@ export const chats = defineFeature({
         }
       },
     };
-    // Money alerts reach owners and admins in their linked chats too, once each.
-    billing.onAlert(() => void s.keepAliveWhile(() => deliverMoneyAlerts(parts, standingAlerts(s.sql, Date.now()))));
     const conversations = new ChatConversations(parts);
     const inbound = new ChatInbound(parts, conversations);
     /** After an unbind or a change of who is answered: the chat's notice goes out, and clients see the bindings anew. */
@@ -245,6 +243,8 @@ export const chats = defineFeature({
         "approval.resolved": ({ approval }) => showOutcome(parts, approval),
         "message.created": ({ message }) => conversations.relay(message),
         "thread.updated": ({ thread }) => conversations.waited(thread),
+        // Money alerts reach owners and admins in their linked chats too, once each.
+        "billing.alerts": ({ alerts }) => void s.keepAliveWhile(() => deliverMoneyAlerts(parts, alerts)),
       },
       heard: { "chat.delta": (delta) => conversations.streamed(delta) },
       rpc: {

@@ -18,7 +18,7 @@ export const inbox = defineFeature({
   name: "inbox",
   schedules: ["mailInbox"],
   needs: [decisionLinks, billing],
-  build: (s, { decisionLinks, billing }) => {
+  build: (s, { decisionLinks }) => {
     const parts = roomInbox({
       env: s.env,
       name: s.workspaceId,
@@ -28,12 +28,6 @@ export const inbox = defineFeature({
       send: (conn, text) => s.clients.send(conn, text),
       toPrincipal: (principalId, event, payload) => s.toPrincipal(principalId, event, payload),
       decisionLink: (approvalId, person) => decisionLinks.mint(approvalId, person),
-    });
-    // A money alert crossed: owners' and admins' inboxes again, and mail and push look.
-    billing.onAlert(() => {
-      parts.hub.refreshEveryone();
-      parts.mail.soon();
-      void parts.push.sweep();
     });
     return {
       api: {
@@ -63,6 +57,14 @@ export const inbox = defineFeature({
         "threads.markRead": local(markThreadReadFor),
       }),
       afterCommit: (effects) => parts.hub.afterCommit(effects),
+      reactions: {
+        // A money alert crossed or gone: owners' and admins' inboxes again, and mail and push look.
+        "billing.alerts": () => {
+          parts.hub.refreshEveryone();
+          parts.mail.soon();
+          void parts.push.sweep();
+        },
+      },
       // After the message's own event: the sender's tabs count it read, as the room does.
       answered: {
         "chat.send": ({ principal, payload }) => parts.ownMessageSent(principal.id, payload.message.threadId),

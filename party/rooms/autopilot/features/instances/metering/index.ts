@@ -17,10 +17,11 @@ export const metering = defineFeature({
   build: (s, { billing }) => {
     const meters = new InstanceMeters({
       sql: s.sql,
+      commit: s.commit,
       config: billing.config,
       workspaceId: s.workspaceId,
       runtime: () => runtimeFromEnv(s.env),
-      changed: () => billing.news.changed(),
+      changed: billing.changed,
       schedule: {
         every: (seconds) => s.scheduler.every(seconds, "meterInstances"),
         cancel: async () => {
@@ -29,11 +30,11 @@ export const metering = defineFeature({
         },
       },
     });
-    // The runtime learns whether the gateways may spend when the balance crosses zero either way.
-    billing.news.onChange((state) => void s.keepAliveWhile(() => meters.tellRuntime(false, state.balance)));
     return {
       api: meters,
       reactions: {
+        // The runtime learns whether the gateways may spend when the balance crosses zero either way.
+        "billing.changed": ({ state }) => void s.keepAliveWhile(() => meters.tellRuntime(false, state.balance)),
         "instance.updated": ({ instance }) => meters.statusChanged(instance),
       },
       schedules: { meterInstances: () => meters.housekeeping() },

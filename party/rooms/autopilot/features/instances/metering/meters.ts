@@ -16,18 +16,21 @@ import {
 } from "./billing-meters";
 import { listInstances } from "../instances";
 import type { Instance } from "../../../../../../shared/protocol/instances";
+import type { OpContext, RoomWriter } from "../../../kernel/commit";
 
 /** How often a room with running instances bills their time and reads their gateways' counters. */
 export const HOUSEKEEPING_SECONDS = 24 * 3600;
 
 export interface MeterParts {
   sql: Sql;
+  /** Every entry is written in a commit, with the news that the money changed. */
+  commit: RoomWriter["commit"];
   config: BillingConfig;
   workspaceId(): string;
   /** The runtime, or null when none is configured (then no hosted instance runs). */
   runtime(): RuntimeClient | null;
-  /** The ledger changed: clients are told (BillingNews), and the runtime if the gateways' state flipped. */
-  changed(): void;
+  /** Tells, in the commit that wrote to the ledger, that the money changed (billing's `billing.changed`). */
+  changed(ctx: OpContext): void;
   /** The daily housekeeping's schedule: kept while an instance runs. */
   schedule: { every(seconds: number): Promise<unknown>; cancel(): Promise<void> };
 }
@@ -73,8 +76,10 @@ export class InstanceMeters {
     if (!runtime) return;
     try {
       const usage = await runtime.usage(this.#p.workspaceId(), instanceId);
-      const charged = recordGatewayUsage(this.#p.sql, this.#p.config, instanceId, usage, Date.now());
-      if (charged !== null) this.#p.changed();
+      this.#p.commit(null, (ctx) => {
+        const charged = recordGatewayUsage(ctx.sql, this.#p.config, instanceId, usage, ctx.now);
+        if (charged !== null) this.#p.changed(ctx);
+      });
     } catch (error) {
       // Read again at the next run's end or the housekeeping: the counters keep what is not billed yet.
       this.#log("could not read a gateway's usage", { instanceId, error: String(error) });
@@ -85,8 +90,11 @@ export class InstanceMeters {
   statusChanged(instance: Instance, now = Date.now()): void {
     if (instance.kind === "linked") return;
     const wasRunning = runningSince(this.#p.sql, instance.id) !== null;
-    const charged = meterInstanceStatus(this.#p.sql, this.#p.config, instance, now);
-    if (charged > 0) this.#p.changed();
+    // Only a start or a stop writes: the interval opens, or is billed and closed.
+    if (isRunning(instance) !== wasRunning)
+      this.#p.commit(null, (ctx) => {
+        if (meterInstanceStatus(ctx.sql, this.#p.config, instance, now) > 0) this.#p.changed(ctx);
+      });
     if (isRunning(instance)) this.#ensureSchedule();
     // Only when it stops running: an instance's other updates (its bridge, its threads) read nothing.
     else if (wasRunning) void this.meterGateway(instance.id);
@@ -106,7 +114,7 @@ export class InstanceMeters {
    * Tells the runtime whether the workspace's gateways may spend (the balance above zero), when
    * that is not what it was last told; `force` tells it anyway (the room's start, an instance's
    * start: a runtime that lost its record learns it again). `balance`: the one the caller just
-   * read (BillingNews), else it is read here. Cheap when nothing flipped: no request.
+   * read (`billing.changed`), else it is read here. Cheap when nothing flipped: no request.
    */
   tellRuntime(force = false, balance?: number): Promise<void> {
     // A tell that failed (logged by the caller's keep-alive) does not stop the ones after it.
@@ -143,24 +151,21 @@ export class InstanceMeters {
    * and the housekeeping is kept while anything runs.
    */
   async start(now = Date.now()): Promise<void> {
-    let charged = 0;
-    let running = false;
-    for (const instance of listInstances(this.#p.sql)) {
-      if (instance.kind === "linked") continue;
-      const since = runningSince(this.#p.sql, instance.id);
-      if (isRunning(instance)) {
-        running = true;
-        if (since === null) meterInstanceStatus(this.#p.sql, this.#p.config, instance, now);
-      } else if (since !== null)
-        charged += closeInstanceTime(
-          this.#p.sql,
-          this.#p.config,
-          instance.id,
-          Math.min(now, instance.updatedAt),
-          false,
-        );
-    }
-    if (charged > 0) this.#p.changed();
+    const running = this.#p.commit(null, (ctx) => {
+      let charged = 0;
+      let running = false;
+      for (const instance of listInstances(ctx.sql)) {
+        if (instance.kind === "linked") continue;
+        const since = runningSince(ctx.sql, instance.id);
+        if (isRunning(instance)) {
+          running = true;
+          if (since === null) meterInstanceStatus(ctx.sql, this.#p.config, instance, now);
+        } else if (since !== null)
+          charged += closeInstanceTime(ctx.sql, this.#p.config, instance.id, Math.min(now, instance.updatedAt), false);
+      }
+      if (charged > 0) this.#p.changed(ctx);
+      return running;
+    });
     if (running) this.#ensureSchedule();
     await this.tellRuntime(true);
   }
@@ -171,21 +176,23 @@ export class InstanceMeters {
    * plan credits may have lifted a refusal). Without running instances the schedule goes.
    */
   async housekeeping(now = Date.now()): Promise<void> {
-    let charged = 0;
-    let running = false;
-    const readings: Promise<void>[] = [];
-    for (const instance of listInstances(this.#p.sql)) {
-      if (instance.kind === "linked" || instance.status === "stopped") continue;
-      if (isRunning(instance)) {
-        running = true;
-        if (runningSince(this.#p.sql, instance.id) === null)
-          meterInstanceStatus(this.#p.sql, this.#p.config, instance, now);
-        else charged += closeInstanceTime(this.#p.sql, this.#p.config, instance.id, now, true);
+    const { running, metered } = this.#p.commit(null, (ctx) => {
+      let charged = 0;
+      let running = false;
+      const metered: string[] = [];
+      for (const instance of listInstances(ctx.sql)) {
+        if (instance.kind === "linked" || instance.status === "stopped") continue;
+        if (isRunning(instance)) {
+          running = true;
+          if (runningSince(ctx.sql, instance.id) === null) meterInstanceStatus(ctx.sql, this.#p.config, instance, now);
+          else charged += closeInstanceTime(ctx.sql, this.#p.config, instance.id, now, true);
+        }
+        metered.push(instance.id);
       }
-      readings.push(this.meterGateway(instance.id));
-    }
-    if (charged > 0) this.#p.changed();
-    await Promise.all(readings);
+      if (charged > 0) this.#p.changed(ctx);
+      return { running, metered };
+    });
+    await Promise.all(metered.map((instanceId) => this.meterGateway(instanceId)));
     await this.tellRuntime();
     if (!running) {
       await this.#p.schedule.cancel();
