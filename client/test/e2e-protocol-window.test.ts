@@ -56,7 +56,8 @@ describe("the protocol window, an operator's retirement rehearsed", () => {
     // from the connect's own request (a socket the room closed as it connected kept its TCP
     // connection until the room went idle, and the client took the silence for a room that
     // sent no hello, trying again).
-    const kept = (await import(/* @vite-ignore */ "./kept/protocol-17/index.mjs")) as {
+    const fixture = "./kept/protocol-17/index.mjs";
+    const kept = (await import(/* @vite-ignore */ fixture)) as {
       AutopilotClient: new (options: Record<string, unknown>) => { ready(): Promise<unknown>; close(): void };
     };
     const pinned = new kept.AutopilotClient({ url: server.url, workspace, apiKey: key, device: "pinned" });
