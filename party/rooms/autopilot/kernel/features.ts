@@ -7,6 +7,7 @@ import type { ChatStream } from "../../../../shared/protocol/gateway";
 import type { ThreadBump } from "../../../../shared/protocol/interest";
 import type { AnyFeatureDefinition, BuiltFeature, Feature, FeatureDefinition, SnapshotPart } from "./feature";
 import type { RoomServices } from "./services";
+import { RoomError } from "../../../domain/errors";
 
 /**
  * The features in the order they are built and hear of commits: each after every feature it
@@ -62,6 +63,11 @@ export interface BuiltFeatures<Rpc> {
   /** What methods, tools and reactions act through. */
   readonly context: AutopilotContext;
   readonly rpc: Rpc;
+  /**
+   * One of the features' RPC by its name, as the room's one entry takes it over the wire:
+   * a name no feature gives (or one of an object's own, like `constructor`) is refused.
+   */
+  call(name: string, args: readonly unknown[]): unknown;
   /** What a hello to `principal` carries besides the room's state. */
   hello(principal: Principal): Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
   /** The features' collections of a hello's snapshot. */
@@ -109,6 +115,13 @@ export function buildFeatures<const Definitions extends readonly AnyFeatureDefin
     list: built.map(([name, f]) => ({ ...f, name })),
     context,
     rpc,
+    call: (name, args) => {
+      const entries = rpc as Record<string, unknown>;
+      const entry = typeof name === "string" && Object.hasOwn(entries, name) ? entries[name] : null;
+      if (typeof entry !== "function")
+        throw new RoomError("unknown_method", `the room has no RPC named ${JSON.stringify(String(name).slice(0, 64))}`);
+      return (entry as (...args: unknown[]) => unknown).apply(entries, [...args]);
+    },
     hello: (principal) => {
       const parts = built.flatMap(([, f]) => (f.hello ? [f.hello(principal)] : []));
       const one = <K extends "sessions" | "agent" | "reads" | "streamBytes">(key: K) =>
