@@ -19,7 +19,7 @@ import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { RoomWriter } from "../../kernel/commit";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import type { BillingState, BudgetScope } from "../../../../../shared/protocol/billing";
-import type { RequestContext } from "../../request-context";
+import type { CurrentAccess } from "../../kernel/services";
 import type { Sql } from "../../../../domain/sql";
 
 import { type BillingRpc, billingRpc } from "./operator-rpc";
@@ -84,12 +84,12 @@ function budgetChange(name: string, before: number | null, after: number | null)
  * Removing one needs no key: a budget left by a key that is gone can still be removed.
  */
 function keyOfThisWorkspace(
-  req: RequestContext,
+  currentAccess: CurrentAccess,
   params: { scope: BudgetScope; subjectId?: string | undefined; limit: number | null },
 ): Promise<() => void> | undefined {
   const keyId = params.subjectId;
   if (params.scope !== "key" || params.limit === null || !keyId) return undefined;
-  return req.room.currentAccess({ id: keyId, kind: "agent", name: keyId, scopes: [] }).then(
+  return currentAccess({ id: keyId, kind: "agent", name: keyId, scopes: [] }).then(
     (verdict) => {
       if (!verdict.ok)
         throw new RoomError("not_found", "that agent key is not one of this workspace's", { subjectId: keyId });
@@ -106,11 +106,11 @@ function keyOfThisWorkspace(
  * act in it, read from D1, as a key's budget is. Removing one needs no key.
  */
 function allowanceKey(
-  req: RequestContext,
+  currentAccess: CurrentAccess,
   params: { principalId: string; monthly: number | null },
 ): Promise<() => void> | undefined {
   if (params.monthly === null) return undefined;
-  return keyOfThisWorkspace(req, { scope: "key", subjectId: params.principalId, limit: params.monthly });
+  return keyOfThisWorkspace(currentAccess, { scope: "key", subjectId: params.principalId, limit: params.monthly });
 }
 
 /**
@@ -172,34 +172,40 @@ export const billing = defineFeature({
           return { state, groups: spendGroups(sql, params.groupBy, since, until) };
         }),
         "billing.entries": query((sql, params) => paged(ledgerEntries(sql, params), (entries) => ({ entries }))),
-        "billing.setBudget": mutate((ctx, params) => {
-          const subjectId = params.scope === "workspace" ? null : (params.subjectId ?? null);
-          if (params.scope !== "workspace" && !subjectId)
-            throw new RoomError("bad_request", `a ${params.scope} budget needs subjectId`);
-          if (params.scope === "workspace" && params.subjectId)
-            throw new RoomError("bad_request", "the workspace's budget has no subjectId");
-          if (subjectId) subjects.get(params.scope)?.(ctx.sql, subjectId);
-          const before = budgetLimit(ctx.sql, params.scope, subjectId);
-          setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
-          ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });
-          // Work waiting on a spend approval against this budget that now fits goes on without it.
-          releaseFittingSpend(
-            ctx,
-            { scope: params.scope, subjectId },
-            budgetChange(ctx.actor.name, before, params.limit),
-          );
-          return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
-        }, keyOfThisWorkspace),
-        "billing.setAllowance": mutate((ctx, params) => {
-          if (ctx.actor.kind !== "user")
-            throw new RoomError(
-              "forbidden",
-              "a spending allowance is a person's grant: an owner or admin sets it in Billing",
+        "billing.setBudget": mutate(
+          (ctx, params) => {
+            const subjectId = params.scope === "workspace" ? null : (params.subjectId ?? null);
+            if (params.scope !== "workspace" && !subjectId)
+              throw new RoomError("bad_request", `a ${params.scope} budget needs subjectId`);
+            if (params.scope === "workspace" && params.subjectId)
+              throw new RoomError("bad_request", "the workspace's budget has no subjectId");
+            if (subjectId) subjects.get(params.scope)?.(ctx.sql, subjectId);
+            const before = budgetLimit(ctx.sql, params.scope, subjectId);
+            setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
+            ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });
+            // Work waiting on a spend approval against this budget that now fits goes on without it.
+            releaseFittingSpend(
+              ctx,
+              { scope: params.scope, subjectId },
+              budgetChange(ctx.actor.name, before, params.limit),
             );
-          setAllowance(ctx.sql, params.principalId, params.monthly, ctx.actor, ctx.now);
-          ctx.audit("billing.allowance", params.principalId, { monthly: params.monthly });
-          return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
-        }, allowanceKey),
+            return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
+          },
+          (_req, params) => keyOfThisWorkspace(s.currentAccess, params),
+        ),
+        "billing.setAllowance": mutate(
+          (ctx, params) => {
+            if (ctx.actor.kind !== "user")
+              throw new RoomError(
+                "forbidden",
+                "a spending allowance is a person's grant: an owner or admin sets it in Billing",
+              );
+            setAllowance(ctx.sql, params.principalId, params.monthly, ctx.actor, ctx.now);
+            ctx.audit("billing.allowance", params.principalId, { monthly: params.monthly });
+            return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
+          },
+          (_req, params) => allowanceKey(s.currentAccess, params),
+        ),
         "billing.setAlerts": mutate((ctx, params) => {
           setAlertSettings(ctx.sql, params.alerts);
           ctx.audit("billing.alerts", "workspace", { ...params.alerts });
