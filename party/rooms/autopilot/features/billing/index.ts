@@ -158,6 +158,11 @@ export const billing = defineFeature({
       spend: new SpendGate(s.sql, billingParts.config, () => news.changed()),
     };
     const rpc: BillingRpc = billingRpc(billingParts, news);
+    // The prepares that read D1 for an agent key, through the room's current access.
+    const keyOfThisWorkspaceNow = (_req: unknown, params: Parameters<typeof keyOfThisWorkspace>[1]) =>
+      keyOfThisWorkspace(s.currentAccess, params);
+    const allowanceKeyNow = (_req: unknown, params: Parameters<typeof allowanceKey>[1]) =>
+      allowanceKey(s.currentAccess, params);
     // Spend approvals of keys a person gave an allowance: approved in that person's name while it lasts.
     const byAllowance = allowanceApprover(s, () => news.changed());
     return {
@@ -172,40 +177,34 @@ export const billing = defineFeature({
           return { state, groups: spendGroups(sql, params.groupBy, since, until) };
         }),
         "billing.entries": query((sql, params) => paged(ledgerEntries(sql, params), (entries) => ({ entries }))),
-        "billing.setBudget": mutate(
-          (ctx, params) => {
-            const subjectId = params.scope === "workspace" ? null : (params.subjectId ?? null);
-            if (params.scope !== "workspace" && !subjectId)
-              throw new RoomError("bad_request", `a ${params.scope} budget needs subjectId`);
-            if (params.scope === "workspace" && params.subjectId)
-              throw new RoomError("bad_request", "the workspace's budget has no subjectId");
-            if (subjectId) subjects.get(params.scope)?.(ctx.sql, subjectId);
-            const before = budgetLimit(ctx.sql, params.scope, subjectId);
-            setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
-            ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });
-            // Work waiting on a spend approval against this budget that now fits goes on without it.
-            releaseFittingSpend(
-              ctx,
-              { scope: params.scope, subjectId },
-              budgetChange(ctx.actor.name, before, params.limit),
+        "billing.setBudget": mutate((ctx, params) => {
+          const subjectId = params.scope === "workspace" ? null : (params.subjectId ?? null);
+          if (params.scope !== "workspace" && !subjectId)
+            throw new RoomError("bad_request", `a ${params.scope} budget needs subjectId`);
+          if (params.scope === "workspace" && params.subjectId)
+            throw new RoomError("bad_request", "the workspace's budget has no subjectId");
+          if (subjectId) subjects.get(params.scope)?.(ctx.sql, subjectId);
+          const before = budgetLimit(ctx.sql, params.scope, subjectId);
+          setBudget(ctx.sql, params.scope, subjectId, params.limit, ctx.now);
+          ctx.audit("billing.budget", subjectId ?? "workspace", { scope: params.scope, limit: params.limit });
+          // Work waiting on a spend approval against this budget that now fits goes on without it.
+          releaseFittingSpend(
+            ctx,
+            { scope: params.scope, subjectId },
+            budgetChange(ctx.actor.name, before, params.limit),
+          );
+          return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
+        }, keyOfThisWorkspaceNow),
+        "billing.setAllowance": mutate((ctx, params) => {
+          if (ctx.actor.kind !== "user")
+            throw new RoomError(
+              "forbidden",
+              "a spending allowance is a person's grant: an owner or admin sets it in Billing",
             );
-            return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
-          },
-          (_req, params) => keyOfThisWorkspace(s.currentAccess, params),
-        ),
-        "billing.setAllowance": mutate(
-          (ctx, params) => {
-            if (ctx.actor.kind !== "user")
-              throw new RoomError(
-                "forbidden",
-                "a spending allowance is a person's grant: an owner or admin sets it in Billing",
-              );
-            setAllowance(ctx.sql, params.principalId, params.monthly, ctx.actor, ctx.now);
-            ctx.audit("billing.allowance", params.principalId, { monthly: params.monthly });
-            return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
-          },
-          (_req, params) => allowanceKey(s.currentAccess, params),
-        ),
+          setAllowance(ctx.sql, params.principalId, params.monthly, ctx.actor, ctx.now);
+          ctx.audit("billing.allowance", params.principalId, { monthly: params.monthly });
+          return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
+        }, allowanceKeyNow),
         "billing.setAlerts": mutate((ctx, params) => {
           setAlertSettings(ctx.sql, params.alerts);
           ctx.audit("billing.alerts", "workspace", { ...params.alerts });
