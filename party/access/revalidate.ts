@@ -4,6 +4,7 @@ import { workspaceIdsOf } from "../auth/better-auth-reads";
 import type { Env } from "../env";
 import type { AccessChange } from "./access-change";
 import { workspaceCommunity } from "../rooms/relay/community";
+import { roomCall } from "../room-rpc";
 
 /**
  * How any access change reaches open sockets. The contract, for every route or hook that
@@ -32,7 +33,7 @@ export async function revalidateWorkspace(env: Env, workspaceId: string, change:
       JSON.stringify({ msg: "access revalidation failed", room, workspace: workspaceId, error: String(error) }),
     );
   await Promise.all([
-    env.Autopilot.getByName(workspaceId).accessChanged(change).catch(report("autopilot")),
+    roomCall(env.Autopilot.getByName(workspaceId), "accessChanged", change).catch(report("autopilot")),
     getServerByName(env.Hatchery, workspaceId)
       .then((room) => room.accessChanged(change))
       .catch(report("hatchery")),

@@ -30,6 +30,7 @@ import { Authors } from "../rooms/relay/community/views";
 import { PUBLIC_COMMUNITY } from "../rooms/relay/community";
 import { type ApiContext, type ApiEnv, authOf, jsonBody } from "./context";
 import { httpError } from "./context";
+import { roomCall } from "../room-rpc";
 
 /** Operators only (the admin plugin's `admin` user role); mounted after requireCaller, peopleOnly and requireActiveAccount. */
 const requireOperator = createMiddleware<ApiEnv>(async (c, next) => {
@@ -68,7 +69,7 @@ async function targetWorkspace(c: ApiContext): Promise<string | Response> {
 /** A room that cannot be reached shows as unknown on the page; the rest still load. */
 async function roomBilling(c: ApiContext, workspaceId: string) {
   try {
-    return await c.env.Autopilot.getByName(workspaceId).billingState();
+    return await roomCall(c.env.Autopilot.getByName(workspaceId), "billingState");
   } catch (error) {
     console.error(JSON.stringify({ msg: "admin billing read failed", workspace: workspaceId, error: String(error) }));
     return null;
@@ -113,7 +114,7 @@ export const adminApi = new Hono<ApiEnv>()
       if (workspaceId instanceof Response) return workspaceId;
       const { credits, note, requestId } = c.req.valid("json");
       const operator = operatorActor(c);
-      const { credited, state } = await c.env.Autopilot.getByName(workspaceId).creditLedger({
+      const { credited, state } = await roomCall(c.env.Autopilot.getByName(workspaceId), "creditLedger", {
         id: `grant:${requestId ?? crypto.randomUUID()}`,
         kind: "grant",
         amount: credits,
@@ -133,7 +134,7 @@ export const adminApi = new Hono<ApiEnv>()
       return httpError(c, "bad_request", `no plan ${plan}: the plans are ${Object.keys(plans).join(", ")}`);
     const workspaceId = await targetWorkspace(c);
     if (workspaceId instanceof Response) return workspaceId;
-    const state = await c.env.Autopilot.getByName(workspaceId).setWorkspacePlan(plan, operatorActor(c));
+    const state = await roomCall(c.env.Autopilot.getByName(workspaceId), "setWorkspacePlan", plan, operatorActor(c));
     return c.json({ workspaceId, state } satisfies z.input<typeof AdminPlanResponse>);
   })
   // The public community is no workspace's: its reports come here, and operators hide and ban.

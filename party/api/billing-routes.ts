@@ -15,6 +15,7 @@ import { createCheckout, topUpOf, verifiedEvent } from "../rooms/autopilot/featu
 import { changePlan, openPlanCheckout, openPortal, planNewsOf } from "../rooms/autopilot/features/billing/stripe-plans";
 import { managesWorkspace } from "./caller";
 import { type ApiEnv, authOf, httpError, jsonBody } from "./context";
+import { roomCall } from "../room-rpc";
 
 /** Stripe's events are a few kilobytes; anything near this is not one. */
 const WEBHOOK_MAX_BYTES = 256 * 1024;
@@ -54,7 +55,7 @@ export const stripeWebhookApi = new Hono<ApiEnv>().post(
         log({ msg: "stripe plan event for a workspace that does not exist", workspace: plan.workspaceId });
         return c.json({ received: true, applied: false });
       }
-      const { changed } = await c.env.Autopilot.getByName(plan.workspaceId).applyPlanNews(plan);
+      const { changed } = await roomCall(c.env.Autopilot.getByName(plan.workspaceId), "applyPlanNews", plan);
       return c.json({ received: true, applied: changed });
     }
     const outcome = topUpOf(verified.event);
@@ -65,7 +66,7 @@ export const stripeWebhookApi = new Hono<ApiEnv>().post(
       log({ msg: "stripe top-up for a workspace that does not exist", workspace: workspaceId, session: sessionId });
       return c.json({ received: true, credited: false });
     }
-    const { credited } = await c.env.Autopilot.getByName(workspaceId).creditLedger({
+    const { credited } = await roomCall(c.env.Autopilot.getByName(workspaceId), "creditLedger", {
       id: `stripe:${sessionId}`,
       kind: "topup",
       amount: credits,
@@ -103,13 +104,13 @@ export const planApi = new Hono<ApiEnv>()
         return httpError(c, "bad_request", `no plan ${wanted} on offer: the plans are ${offered || "none"}`);
       }
       const room = c.env.Autopilot.getByName(workspaceId);
-      const sub = await room.planSubscription();
+      const sub = await roomCall(room, "planSubscription");
       const secretKey = config.stripe.secretKey;
       try {
         if (!sub) {
           const origin = linkOrigin(c.env, c.req.header("origin") ?? new URL(c.req.url).origin);
           if (!origin) return httpError(c, "feature_off", "no origin to come back to: set APP_ORIGINS");
-          const { customerId, lapsed } = await room.planOf();
+          const { customerId, lapsed } = await roomCall(room, "planOf");
           if (lapsed)
             return httpError(
               c,
@@ -145,7 +146,7 @@ export const planApi = new Hono<ApiEnv>()
     const config = readBillingConfig(c.env);
     if (c.var.caller.kind !== "user") return httpError(c, "forbidden", PERSON_ONLY);
     if (!config.stripe) return httpError(c, "feature_off", PLANS_OFF);
-    const { customerId } = await c.env.Autopilot.getByName(workspaceId).planOf();
+    const { customerId } = await roomCall(c.env.Autopilot.getByName(workspaceId), "planOf");
     if (!customerId) return httpError(c, "not_found", "the workspace has no subscription yet: choose a plan first");
     const origin = linkOrigin(c.env, c.req.header("origin") ?? new URL(c.req.url).origin);
     if (!origin) return httpError(c, "feature_off", "no origin to come back to: set APP_ORIGINS");

@@ -4,6 +4,7 @@ import { ChatPlatform } from "../../shared/protocol/chats";
 import { workspaceById } from "../auth/better-auth-reads";
 import { CHATS_PREFIX } from "../rooms/autopilot/features/chats";
 import { type ApiEnv, authOf } from "./context";
+import { roomCall } from "../room-rpc";
 
 /** The largest request the room reads: Telegram's updates and Slack's payloads are a few KB. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -35,7 +36,7 @@ export const chatWebhookApi = new Hono<ApiEnv>().post(
     // Never a room for an id nobody made.
     if (!(await workspaceById(authOf(c), ws))) return c.text("not found", 404);
     const request = { body, contentType: c.req.header("content-type") ?? "", headers };
-    const outcome = await c.env.Autopilot.getByName(ws).chatWebhook({ platform: platform.data, request });
+    const outcome = await roomCall(c.env.Autopilot.getByName(ws), "chatWebhook", { platform: platform.data, request });
     if (outcome.json) return c.json(outcome.json, 200);
     return c.text(
       outcome.status === 200 ? "ok" : outcome.status === 401 ? "unauthorized" : "not found",

@@ -7,6 +7,7 @@ import { workspaceById } from "../auth/better-auth-reads";
 import type { LinkDecision, LinkView } from "../rooms/autopilot/features/decision-links";
 import { DECIDE_PREFIX, LINK_TOKEN } from "../rooms/autopilot/features/decision-links";
 import { type ApiContext, type ApiEnv, authOf } from "./context";
+import { roomCall } from "../room-rpc";
 
 const GONE = "This link is not one of ours, or it ran out. Open the approval in Autopilot to decide it there.";
 const MAX_NOTE = 2000;
@@ -32,7 +33,7 @@ export const decisionLinkApi = new Hono<ApiEnv>()
   .get(`${DECIDE_PREFIX}/:ws/:token`, async (c) => {
     const room = await roomOf(c.env, authOf(c), c.req.param("ws"), c.req.param("token"));
     const view: LinkView = room
-      ? await room.decisionLinkView({ token: c.req.param("token"), signedInAs: await signedInAs(c) })
+      ? await roomCall(room, "decisionLinkView", { token: c.req.param("token"), signedInAs: await signedInAs(c) })
       : { ok: false };
     if (!view.ok) return c.html(notFound(), 404);
     return c.html(page(view.approval.title, viewBody(view)));
@@ -52,7 +53,7 @@ export const decisionLinkApi = new Hono<ApiEnv>()
       const note = typeof form.note === "string" ? form.note.trim().slice(0, MAX_NOTE) : "";
       if (!decision) return c.html(page("Choose", html`<p>Press Approve or Deny.</p>`), 400);
       const confirmOwn = form.confirmOwn === "yes";
-      const outcome: LinkDecision = await room.decideByLink({
+      const outcome: LinkDecision = await roomCall(room, "decideByLink", {
         token,
         decision,
         ...(note ? { note } : {}),

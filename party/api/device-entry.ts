@@ -13,6 +13,7 @@ import { consumeDeviceConnectQuota } from "../auth/rate-limits";
 import type { Env } from "../env";
 import { runtimeFromEnv } from "../rooms/autopilot/features/instances/runtime-client";
 import { type DeviceEntryState, pipeDeviceSocket } from "../rooms/autopilot/features/instances/devices/pipe";
+import { roomCall } from "../room-rpc";
 
 export const DEVICE_ENTRY_PREFIX = "/devices/";
 
@@ -43,7 +44,11 @@ export async function handleDeviceEntry(request: Request, env: Env): Promise<Res
     });
   // D1 first: the room is addressed by name, and asking a room that has no workspace would create it.
   if (!(await workspaceById(authFor(env, request), path.workspaceId))) return NOT_FOUND();
-  const state: DeviceEntryState = await env.Autopilot.getByName(path.workspaceId).deviceEntryState(path.instanceId);
+  const state: DeviceEntryState = await roomCall(
+    env.Autopilot.getByName(path.workspaceId),
+    "deviceEntryState",
+    path.instanceId,
+  );
   if (state === "not_found") return NOT_FOUND();
   if (state === "not_ready") return plain(503, "the instance is not ready");
   const runtime = runtimeFromEnv(env);

@@ -4,6 +4,7 @@ import { MAX_HOOK_PAYLOAD_BYTES } from "../../shared/protocol/schedules";
 import { workspaceById } from "../auth/better-auth-reads";
 import { HOOK_PREFIX } from "../rooms/autopilot/features/schedules/hooks";
 import { type ApiEnv, authOf, httpError } from "./context";
+import { roomCall } from "../room-rpc";
 
 /** What an `Idempotency-Key` header may be: what a CI system puts there (a run id, a UUID). */
 const KEY = /^[\x21-\x7e]{1,200}$/;
@@ -34,7 +35,12 @@ export const scheduleHookApi = new Hono<ApiEnv>().post(
     // Never a room for an id nobody made.
     if (!(await workspaceById(authOf(c), ws))) return httpError(c, "not_found", NOT_FOUND);
     const payload = await c.req.text();
-    const outcome = await c.env.Autopilot.getByName(ws).callScheduleHook({ scheduleId: schedule, token, payload, key });
+    const outcome = await roomCall(c.env.Autopilot.getByName(ws), "callScheduleHook", {
+      scheduleId: schedule,
+      token,
+      payload,
+      key,
+    });
     if (outcome.ok) return c.json({ run: outcome.run }, outcome.repeated ? 200 : 202);
     if (outcome.status === 429 && outcome.retryAfterMs !== undefined)
       c.header("retry-after", String(Math.ceil(outcome.retryAfterMs / 1000)));

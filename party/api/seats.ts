@@ -1,5 +1,6 @@
 import { noSeatWords, peopleIn } from "../auth/seats";
 import { type ApiContext, httpError } from "./context";
+import { roomCall } from "../room-rpc";
 
 /**
  * Whether the workspace's plan has a seat for one more person (docs/billing.md): its people
@@ -9,7 +10,7 @@ import { type ApiContext, httpError } from "./context";
  * plugin's hooks hold the seats again as the membership is written (party/auth/seats.ts).
  */
 export async function seatRefusal(c: ApiContext, workspaceId: string, invited = 0): Promise<Response | null> {
-  const plan = await c.env.Autopilot.getByName(workspaceId).planOf();
+  const plan = await roomCall(c.env.Autopilot.getByName(workspaceId), "planOf");
   if (plan.maxSeats === null) return null;
   const people = await peopleIn(c.env.DB, workspaceId);
   if (people + invited < plan.maxSeats) return null;

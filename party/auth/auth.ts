@@ -9,6 +9,7 @@ import { passwordRules } from "./password-hook";
 import { authRateLimit, rateLimitWindow } from "./rate-limits";
 import { promoteListedOperator } from "./listed-operators";
 import { invitationLink } from "./invitation-links";
+import { roomCall } from "../room-rpc";
 
 /**
  * better-auth's verification URL moved to `origin` (requireLinkOrigin: a configured one, not
@@ -88,7 +89,7 @@ function createAuth(env: Env, baseURL: string, background?: Background, joining?
           link,
         });
       },
-      seatHooks(env.DB, (workspaceId) => env.Autopilot.getByName(workspaceId).planOf()),
+      seatHooks(env.DB, (workspaceId) => roomCall(env.Autopilot.getByName(workspaceId), "planOf")),
     ),
     databaseHooks: {
       user: {

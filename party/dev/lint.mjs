@@ -1,6 +1,7 @@
 // `npm run lint` (and a step of `npm test`): the checks that keep the codebase in shape.
 // - dependency-cruiser (.dependency-cruiser.cjs): no import cycles, each part imports only
-//   where it may; and no cycles between folders (folder-cycles.mjs);
+//   where it may; no cycles between folders (folder-cycles.mjs); the Autopilot's kernel
+//   reaches no feature by any path, types included (kernel-reach.mjs);
 // - Biome (biome.jsonc): lint and format;
 // - size: no source file over MAX_LINES unless its opening comment says why, with a line
 //   "long-file: <reason>" in its first 15 lines (one concern that does not split well);
@@ -10,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { format } from "dependency-cruiser";
 import { folderCycles } from "./folder-cycles.mjs";
+import { kernelReachesFeatures } from "./kernel-reach.mjs";
 import { outsideReferences } from "./outside-refs.mjs";
 import { ROOT } from "./server.mjs";
 
@@ -39,6 +41,13 @@ if (cycles.length) {
   failures.push("folder cycles");
 } else {
   console.log("folder cycles: none");
+}
+const reaches = kernelReachesFeatures(result.modules);
+if (reaches.length) {
+  console.error(`The Autopilot's kernel reaches a feature (types included):\n  ${reaches.join("\n  ")}`);
+  failures.push("kernel reaches a feature");
+} else {
+  console.log("kernel reaches no feature");
 }
 run("biome", bin("biome"), ["check", "--max-diagnostics=50", "."]);
 

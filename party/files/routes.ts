@@ -12,6 +12,7 @@ import { sha256Hex } from "../auth/tokens";
 import { allowedType, contentMatches, fileMaxBytes, readCapped, sanitizeFileName } from "./content";
 import { downloadHeaders, fileError } from "./responses";
 import { fileKey } from "./storage";
+import { roomCall } from "../room-rpc";
 
 // Files in threads over HTTP (shared/api/files.ts): `POST /files/<workspaceId>` stores an
 // upload, `GET /files/<workspaceId>/<fileId>` serves it. Bytes only: what a thread knows of
@@ -71,7 +72,7 @@ async function uploadFile(request: Request, env: Env, workspaceId: string, princ
   const file = { id, name, type, size: body.bytes.byteLength };
   let outcome: { recorded: boolean; maxBytes: number };
   try {
-    outcome = await env.Autopilot.getByName(workspaceId).recordFile({
+    outcome = await roomCall(env.Autopilot.getByName(workspaceId), "recordFile", {
       ...file,
       sha256,
       uploadedBy: principal.id,

@@ -33,7 +33,7 @@ import {
 } from "./bridge-peer";
 import type { Sql } from "../domain/sql";
 import { type DecisionOwners, prepareDecision } from "../rooms/autopilot/features/approvals/index";
-import type { RequestContext } from "../rooms/autopilot/request-context";
+import type { RequestContext } from "../rooms/autopilot/kernel/handlers";
 import type { Principal } from "../../shared/protocol/principal";
 import { createOpContext } from "../rooms/autopilot/kernel/commit";
 
@@ -185,6 +185,9 @@ describe("bridge decisions", () => {
       const gatewayAsked: string[] = [];
       const owners: DecisionOwners = {
         sql,
+        commit: link.deps.commit,
+        currentAccess: () =>
+          Promise.reject(new Error("current access is read only for an approval that acts for someone")),
         actingFor: () => null,
         preparers: new Map(
           GATEWAY_ACTION_KINDS.map((kind) => [

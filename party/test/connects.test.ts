@@ -12,6 +12,7 @@ import type { Autopilot } from "../rooms/autopilot/room";
 import { PRESENCE_HOLD_MS, PresenceBroadcast } from "../rooms/autopilot/kernel/connections/presence-broadcast";
 import { PresenceIndex } from "../rooms/autopilot/kernel/connections/presence-index";
 import { idem, ownWorkspace, RawSocket, workspaceWithMember } from "./harness";
+import { roomCall } from "../room-rpc";
 
 const frameBytes = (sock: RawSocket, pick: (f: EventFrame) => boolean) =>
   sock
@@ -267,7 +268,7 @@ describe("the Hatchery's feed", () => {
     for (let i = 0; i < 80; i++)
       await writer.ok("approvals.request", { title: `a${i}`, details, idempotencyKey: idem() });
     const autopilot = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot.getByName(ws);
-    let feed = await autopilot.graphFeed(0, null, 500, null);
+    let feed = await roomCall(autopilot, "graphFeed", 0, null, 500, null);
     const approvals: Approval[] = [];
     let pages = 0;
     for (;;) {
@@ -275,7 +276,7 @@ describe("the Hatchery's feed", () => {
       expect(JSON.stringify(feed).length).toBeLessThan(600 * 1024);
       approvals.push(...(feed.snapshot?.approvals ?? []));
       if (!feed.snapshotCursor) break;
-      feed = await autopilot.graphFeed(feed.seq, feed.epoch, 500, feed.snapshotCursor);
+      feed = await roomCall(autopilot, "graphFeed", feed.seq, feed.epoch, 500, feed.snapshotCursor);
     }
     expect(pages).toBeGreaterThan(1);
     expect(new Set(approvals.map((a) => a.id)).size).toBe(80);

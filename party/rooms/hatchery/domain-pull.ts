@@ -9,6 +9,7 @@ import { getMeta, setMeta } from "../../domain/meta";
 import type { Sql } from "../../domain/sql";
 import type { Env } from "../../env";
 import { finishHeal, startHealIfNeeded } from "./heal";
+import { roomCall } from "../../room-rpc";
 
 /** Transaction origin of the domain nodes the room writes. */
 export const DOMAIN_ORIGIN = "autopilot-domain";
@@ -32,7 +33,7 @@ export async function pullOnce(sql: Sql, doc: Y.Doc, workspace: string, env: Env
   // One RPC per pull: graphFeed starts the Autopilot itself (getAgentByName's extra call
   // would wait in the Autopilot's queue, on its writers' path, for a start it has done).
   const autopilot = env.Autopilot.getByName(workspace);
-  const feed = await autopilot.graphFeed(since, epoch, undefined, cursor, getMeta(sql, "sessionsDigest"));
+  const feed = await roomCall(autopilot, "graphFeed", since, epoch, undefined, cursor, getMeta(sql, "sessionsDigest"));
   const ops: DomainOp[] = feed.snapshot ? opsForSnapshot(feed.snapshot) : [];
   for (const e of feed.events) ops.push(...opsForEvent(e));
   // A restored thread's activity went with its node: the next pull is a snapshot, which folds it in again.

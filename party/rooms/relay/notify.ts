@@ -2,6 +2,7 @@ import { and, asc, gt, lte, sql } from "drizzle-orm";
 import { watchers } from "../../domain/db/relay-schema";
 import type { Sql } from "../../domain/sql";
 import type { Env } from "../../env";
+import { roomCall } from "../../room-rpc";
 import type { Community } from "./community";
 import type { PlainEvent as NostrEvent } from "./messages";
 
@@ -110,11 +111,9 @@ export class RoomNotifier {
     await Promise.all(
       pending.map(([key, news]) => {
         const workspaceId = key.slice(key.indexOf("\n") + 1);
-        return this.#env.Autopilot.getByName(workspaceId)
-          .communityNews(news)
-          .catch((error: unknown) =>
-            console.warn(JSON.stringify({ msg: "community news not delivered", workspaceId, error: String(error) })),
-          );
+        return roomCall(this.#env.Autopilot.getByName(workspaceId), "communityNews", news).catch((error: unknown) =>
+          console.warn(JSON.stringify({ msg: "community news not delivered", workspaceId, error: String(error) })),
+        );
       }),
     );
   }

@@ -25,6 +25,7 @@ import {
   taskState,
   teamRoom,
 } from "./agent-harness";
+import { roomCall } from "../../room-rpc";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
@@ -355,7 +356,7 @@ describe("what a model call is charged", () => {
       -(await sock.ok("billing.entries", { kind: "usage", limit: 500 })).entries.reduce((n, e) => n + e.amount, 0),
     );
     // The operators' view (what /admin reads) and the audit log keep what the endpoint reported.
-    const operators = await roomStub(owner.workspaceId).billingState();
+    const operators = await roomCall(roomStub(owner.workspaceId), "billingState");
     expect(operators.overReported).toEqual({ credits: cost(entry!) - charged, calls: 1 });
     expect("overReported" in after).toBe(false);
     const { entries: audit } = await sock.ok("audit.list", {});

@@ -82,7 +82,7 @@ describe("the Autopilot's tool calls on the canvas", () => {
     // A Hatchery that starts over (new epoch, log gone) gets the bounded set in its snapshot.
     const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
     const feed = await runInDurableObject(rooms.get(rooms.idFromName(owner.workspaceId)), (room: Autopilot) =>
-      room.graphFeed(0, null),
+      room.call("graphFeed", 0, null),
     );
     const snapshotCalls = feed.snapshot!.toolMessages.filter((m) => m.threadId === thread.id);
     expect(snapshotCalls).toHaveLength(TOOL_CALLS_PER_THREAD);

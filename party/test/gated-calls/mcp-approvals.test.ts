@@ -11,11 +11,10 @@ import type { Approval } from "../../../shared/protocol/approvals";
 import { type MethodName, Methods } from "../../../shared/protocol/methods";
 import type { Principal } from "../../../shared/protocol/principal";
 import { agentPrincipalId } from "../../auth/current-access";
-import { invokeNode } from "../../rooms/autopilot/features/instances/devices/nodes";
 import { approvedCallRefusal } from "../../rooms/autopilot/features/mcp/approval-gates";
 import { commitTo } from "../../rooms/autopilot/kernel/commit";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
-import type { AutopilotContext } from "../../rooms/autopilot/request-context";
+import type { RoomWriter } from "../../rooms/autopilot/kernel/commit";
 import { dispatch } from "../../rooms/autopilot/kernel/dispatch";
 import { methodTable } from "../../rooms/autopilot/kernel/handlers";
 import { ROOM_FEATURES } from "../../rooms/autopilot/features";
@@ -60,24 +59,19 @@ const agentOf = (keyId: string): Principal => ({
  * (no bridge: no runtime in this pool). A session's call hands dispatch only the approval it
  * filed; these tests hand it another one, as a flawed or hostile caller would.
  */
-const roomOver = (sql: Sql) =>
-  ({
-    sql,
-    commit: commitTo(sql, 1000, () => undefined),
-    devices: {
-      invokeNode: (principal: Principal, params: InvokeParams, approvedCall?: string) =>
-        invokeNode({ sql, bridge: undefined }, principal, params, approvedCall),
-    },
-    // The MCP feature's part of the context, as the room builds it (features/mcp/index.ts).
-    claimApprovedCall: (
-      approvalId: string,
-      principal: Principal,
-      method: MethodName,
-      params: Record<string, unknown>,
-      answeredBefore: () => boolean,
-    ) => claimApprovedCallOf(sql, approvalId, principal, method, params, answeredBefore),
-  }) as unknown as AutopilotContext;
-type InvokeParams = Parameters<typeof invokeNode>[2];
+const roomOver = (sql: Sql): RoomWriter => ({ sql, commit: commitTo(sql, 1000, () => undefined) });
+
+/** The MCP feature's claim of a call's approval, as the room builds it (features/mcp/index.ts). */
+const claimOver =
+  (sql: Sql) =>
+  (
+    approvalId: string,
+    principal: Principal,
+    method: MethodName,
+    params: Record<string, unknown>,
+    answeredBefore: () => boolean,
+  ) =>
+    claimApprovedCallOf(sql, approvalId, principal, method, params, answeredBefore);
 
 /** Files a real gate as `principal` for its call of `method` with `params`, as the MCP server does, and has a person approve it. */
 async function approvedGate(
@@ -151,6 +145,7 @@ const runOn = (
         approvedCall: approvalId,
       },
       { type: "req", id: "decoy", method, params: { ...params, idempotencyKey: idem() } },
+      claimOver(sql),
     );
     return outcome.response;
   });

@@ -10,10 +10,10 @@ import { param, preparedPerRoom } from "../../../domain/db/client";
 import { idempotency } from "../../../domain/db/schema";
 import type { Sql } from "../../../domain/sql";
 import { decodeResult, encodeResult } from "../../../records/results";
-import type { Handler, MethodTable } from "./handlers";
-import type { AutopilotContext, RequestContext } from "../request-context";
+import type { Handler, MethodTable, RequestContext } from "./handlers";
+import type { RoomWriter } from "./commit";
 import type { ThreadsViewResult } from "../../../../shared/protocol/interest";
-import type { Answered } from "./feature";
+import type { Answered, ClaimApprovedCall } from "./feature";
 
 // Looked up by every request that carries a key: prepared once per room.
 const statements = preparedPerRoom((db) => ({
@@ -137,11 +137,16 @@ export function dispatch(
   table: MethodTable,
   req: RequestContext,
   frame: RequestFrame,
+  claimApprovedCall: ClaimApprovedCall = refuseApprovedCalls,
 ): DispatchOutcome | Promise<DispatchOutcome> {
   const { id, method } = frame;
   if (!isMethodName(method)) return unknownMethod(id, method);
-  return dispatchMethod(table, req, id, method, frame.params ?? {});
+  return dispatchMethod(table, req, id, method, frame.params ?? {}, claimApprovedCall);
 }
+
+/** Where no feature files approvals for exactly one call, no call runs on one. */
+const refuseApprovedCalls: ClaimApprovedCall = () =>
+  Promise.reject(new RoomError("forbidden", "no feature runs calls on an approval"));
 
 /** What a request for a method the server does not have gets (also one the socket's older protocol lacks). */
 export const unknownMethod = (id: string, method: string): DispatchOutcome =>
@@ -153,6 +158,7 @@ function dispatchMethod<M extends MethodName>(
   id: string,
   method: M,
   raw: unknown,
+  claimApprovedCall: ClaimApprovedCall,
 ): DispatchOutcome | Promise<DispatchOutcome> {
   const spec = Methods[method];
   if (!hasScope(req.principal.scopes, spec.scope)) {
@@ -185,12 +191,16 @@ function dispatchMethod<M extends MethodName>(
   const approvedCall = req.approvedCall;
   if (approvedCall !== undefined) {
     const answered = () => answeredBefore(req, method, params.data);
-    return req.room
-      .claimApprovedCall(approvedCall, req.principal, method, params.data as Record<string, unknown>, answered)
-      .then(
-        () => prepareAndRun(table[method], { ...req, now: Date.now() }, id, method, params.data),
-        (cause): DispatchOutcome => refused(id, method, cause),
-      );
+    return claimApprovedCall(
+      approvedCall,
+      req.principal,
+      method,
+      params.data as Record<string, unknown>,
+      answered,
+    ).then(
+      () => prepareAndRun(table[method], { ...req, now: Date.now() }, id, method, params.data),
+      (cause): DispatchOutcome => refused(id, method, cause),
+    );
   }
   return prepareAndRun(table[method], req, id, method, params.data);
 }
@@ -378,11 +388,15 @@ export class Executor {
   }
 }
 
-/** The room's one entry: requests dispatched over its method table, with the room's context, answers to the features. */
+/**
+ * The room's one entry: requests dispatched over its method table with the room's SQL and
+ * commit, a gated call claimed by the feature that files such approvals, answers to the features.
+ */
 export function roomExecutor(
   methods: MethodTable,
-  room: () => AutopilotContext,
+  room: RoomWriter,
+  claimApprovedCall: ClaimApprovedCall | undefined,
   answered: (answer: Answered) => void,
 ): Executor {
-  return new Executor((as, frame) => dispatch(methods, { room: room(), ...as }, frame), answered);
+  return new Executor((as, frame) => dispatch(methods, { room, ...as }, frame, claimApprovedCall), answered);
 }

@@ -12,7 +12,6 @@ import type { ClientSocket } from "../../shared/connection-state";
 import type { HelloPayload, Snapshot } from "../../../../shared/protocol/hello";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
 import type { ThreadBump } from "../../../../shared/protocol/interest";
-import type { AutopilotContext } from "../request-context";
 import type { Methods } from "./handlers";
 import type { RoomServices } from "./services";
 
@@ -24,6 +23,18 @@ import type { RoomServices } from "./services";
  * key approving that key's spending (features/billing/allowances.ts).
  */
 export type Via = "socket" | "mcp" | "tool" | "schedule" | "link" | "telegram" | "slack" | "allowance";
+
+/**
+ * Lets `principal` run this call on the approval a person granted for exactly it, or throws
+ * why not; `answeredBefore`: a repeat of a call that answered claims nothing.
+ */
+export type ClaimApprovedCall = (
+  approvalId: string,
+  principal: Principal,
+  method: MethodName,
+  params: Record<string, unknown>,
+  answeredBefore: () => boolean,
+) => Promise<void>;
 
 /** A reaction to one durable event, after the commit that wrote it went out to every client. */
 export type Reaction<E extends DurableEventName> = (payload: EventPayload<E>, event: DurableEvent<E>) => void;
@@ -111,8 +122,11 @@ export interface BuiltFeature<Api = undefined, Rpc extends object = object> exte
   readonly api?: Api;
   /** Its part of the room's RPC surface (the Worker's, the Hatchery's, the relay's calls; room.ts). */
   readonly rpc?: Rpc;
-  /** Its part of what every request's handlers act through besides SQL (context.ts). */
-  readonly context?: Partial<AutopilotContext>;
+  /**
+   * For a feature that files approvals for exactly one call (MCP's gated calls): dispatch runs
+   * a request that carries `approvedCall` only once this claimed it (one feature gives it).
+   */
+  readonly claimApprovedCall?: ClaimApprovedCall;
   /** Its part of a hello to `principal`. */
   hello?(principal: Principal): HelloPart;
   /** Its replies streaming now (every feature's add up: a hello's `live.streams`, threads.view). */

@@ -1,12 +1,19 @@
 import type { DurableObjectCapability } from "agents/lifecycle";
 import type { ClientSocket } from "../../shared/connection-state";
 import type { Principal } from "../../../../shared/protocol/principal";
-import type { AutopilotContext } from "../request-context";
 import type { HelloInput } from "./connections/hello";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
 import type { ThreadBump } from "../../../../shared/protocol/interest";
-import type { AnyFeatureDefinition, BuiltFeature, Feature, FeatureDefinition, SnapshotPart } from "./feature";
+import type {
+  AnyFeatureDefinition,
+  BuiltFeature,
+  ClaimApprovedCall,
+  Feature,
+  FeatureDefinition,
+  SnapshotPart,
+} from "./feature";
 import type { RoomServices } from "./services";
+import { RoomError } from "../../../domain/errors";
 
 /**
  * The features in the order they are built and hear of commits: each after every feature it
@@ -59,9 +66,14 @@ type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) exten
 export interface BuiltFeatures<Rpc> {
   /** In the order the after-commit bus calls them. */
   readonly list: readonly Feature[];
-  /** What methods, tools and reactions act through. */
-  readonly context: AutopilotContext;
+  /** The claim of a call's approval, from the one feature that files such approvals (none: dispatch refuses every such call). */
+  readonly claimApprovedCall: ClaimApprovedCall | undefined;
   readonly rpc: Rpc;
+  /**
+   * One of the features' RPC by its name, as the room's one entry takes it over the wire:
+   * a name no feature gives (or one of an object's own, like `constructor`) is refused.
+   */
+  call(name: string, args: readonly unknown[]): unknown;
   /** What a hello to `principal` carries besides the room's state. */
   hello(principal: Principal): Pick<HelloInput, "live" | "agent" | "streamBytes" | "reads">;
   /** The features' collections of a hello's snapshot. */
@@ -76,8 +88,8 @@ export interface BuiltFeatures<Rpc> {
 
 /**
  * Builds each feature on the kernel's services, in order, giving it the APIs of the features
- * it needs; the request context and the RPC surface are the features' parts put together,
- * each part given by one feature only.
+ * it needs; the RPC surface is the features' parts put together, each part given by one
+ * feature only.
  */
 export function buildFeatures<const Definitions extends readonly AnyFeatureDefinition[]>(
   definitions: Definitions,
@@ -95,20 +107,23 @@ export function buildFeatures<const Definitions extends readonly AnyFeatureDefin
     apis[d.name] = feature.api;
     built.push([d.name, feature]);
   }
-  // The kernel's own parts of it, then the features'.
-  const context = {
-    sql: services.sql,
-    commit: services.commit,
-    currentAccess: services.currentAccess,
-    presence: () => services.clients.presence(),
-    ...joinParts(built, (f) => f.context, "context"),
-  } as AutopilotContext;
+  const claims = built.filter(([, f]) => f.claimApprovedCall);
+  if (claims.length > 1)
+    throw new Error(`claimApprovedCall is given by two features: ${claims.map(([name]) => name).join(" and ")}`);
+  const claimApprovedCall = claims[0]?.[1].claimApprovedCall;
   const rpc = joinParts(built, (f) => f.rpc, "rpc") as RpcOf<Definitions>;
   const streams = () => built.flatMap(([, f]) => f.streams?.() ?? []);
   return {
     list: built.map(([name, f]) => ({ ...f, name })),
-    context,
+    claimApprovedCall,
     rpc,
+    call: (name, args) => {
+      const entries = rpc as Record<string, unknown>;
+      const entry = typeof name === "string" && Object.hasOwn(entries, name) ? entries[name] : null;
+      if (typeof entry !== "function")
+        throw new RoomError("unknown_method", `the room has no RPC named ${JSON.stringify(String(name).slice(0, 64))}`);
+      return (entry as (...args: unknown[]) => unknown).apply(entries, [...args]);
+    },
     hello: (principal) => {
       const parts = built.flatMap(([, f]) => (f.hello ? [f.hello(principal)] : []));
       const one = <K extends "sessions" | "agent" | "reads" | "streamBytes">(key: K) =>

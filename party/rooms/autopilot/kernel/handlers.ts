@@ -1,8 +1,36 @@
 import type { MethodName, MethodParsedParams, MethodResult } from "../../../../shared/protocol/methods";
-import type { OpContext } from "./commit";
+import type { Actor, Principal } from "../../../../shared/protocol/principal";
+import type { PresenceEntry } from "../../../../shared/protocol/presence";
+import type { ThreadsViewResult } from "../../../../shared/protocol/interest";
+import type { z } from "zod";
+import type { OpContext, RoomWriter } from "./commit";
 import type { Page } from "./paging";
 import type { Sql } from "../../../domain/sql";
-import type { RequestContext } from "../request-context";
+import type { Via } from "./feature";
+
+/**
+ * One request to the room: who asks, through what and when, and the room's SQL and commit.
+ * Nothing of a feature's: a handler reaches its own feature's live parts by closing over them
+ * where the feature builds its methods.
+ */
+export interface RequestContext {
+  /** The room's SQL and its one commit (the kernel's). */
+  room: RoomWriter;
+  principal: Principal;
+  /** Where the request came from (a socket, MCP, a tool, a schedule, a decision link, a chat). */
+  via: Via;
+  /** Whose turn this request is done for, when not the principal's own (the Autopilot's run: its trigger). */
+  onBehalfOf?: Actor;
+  /** The approval a person granted for exactly this call (an MCP agent's gated tool): dispatch refuses the call unless the approval's gate names it. */
+  approvedCall?: string;
+  /** The schedule whose run this request is: a message it posts carries its id. */
+  scheduleId?: string;
+  now: number;
+  /** Sets the requesting socket's presence status and tells everyone (a tool call has no socket). */
+  setStatus(status: string | null): PresenceEntry;
+  /** Sets the threads the requesting socket gets messages and streams of (a tool call has no socket). */
+  view(threads: readonly string[]): z.output<typeof ThreadsViewResult>;
+}
 
 type Params<M extends MethodName> = MethodParsedParams<M>;
 type Result<M extends MethodName> = MethodResult<M>;
@@ -12,7 +40,7 @@ type Result<M extends MethodName> = MethodResult<M>;
  * - `mutate`: one transaction over the domain, its events committed with it; `prepare`
  *   (optional) runs first, outside it, and may make the request wait (e.g. for a gateway);
  * - `query`: a read;
- * - `local`: the room itself, with its live parts (context.ts).
+ * - `local`: the room itself: the handler acts through its own feature's live parts.
  */
 export type Handler<M extends MethodName> =
   | {

@@ -120,7 +120,6 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       },
       toScope: (scope, event, payload) => this.clients.toScope(scope, event, payload),
       toPrincipal: (principalId, event, payload) => this.clients.toPrincipal(principalId, event, payload),
-      context: () => this.features.context,
       keepAlive: () => this.#keepAlive.hold(),
       keepAliveWhile: (work) =>
         this.#keepAlive.during(work, (error) =>
@@ -137,7 +136,7 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
     this.features = buildFeatures(definitions, this.services);
     this.#bus.serve(this.features.list);
     const methods = methodTable(this.features.list, Object.keys(Methods) as MethodName[]);
-    this.#executor = roomExecutor(methods, () => this.features.context, this.#bus.answered);
+    this.#executor = roomExecutor(methods, { sql, commit }, this.features.claimApprovedCall, this.#bus.answered);
     this.clients.serve(this.#executor);
   }
 

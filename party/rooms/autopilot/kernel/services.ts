@@ -10,7 +10,6 @@ import type { RoomLimits } from "../../shared/limits";
 import type { RequestMeter } from "../../shared/rate-limit";
 import type { Executor } from "./dispatch";
 import type { Principal, Scope } from "../../../../shared/protocol/principal";
-import type { AutopilotContext } from "../request-context";
 
 /** A principal's access as it stands now (the room asks D1: recheckPrincipal). */
 export type CurrentAccess = (principal: Principal) => Promise<AccessVerdict>;
@@ -43,8 +42,6 @@ export interface RoomServices extends RoomWriter {
   toScope<E extends EventName>(scope: Scope, event: E, payload: EventPayload<E>): void;
   /** An ephemeral event to one principal's own sockets, nobody else's. */
   toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void;
-  /** What requests' handlers act through (the features' parts put together: kernel/features.ts), once built. */
-  context(): AutopilotContext;
   /** A request through the one entry (kernel/dispatch.ts), as a tool or an MCP session makes it. */
   readonly invoke: Executor["invoke"];
   readonly call: Executor["call"];

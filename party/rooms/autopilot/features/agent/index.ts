@@ -6,10 +6,9 @@ import { toolName } from "./tools";
 import { RoomError } from "../../../../domain/errors";
 import { fileBytes } from "../../../../files/storage";
 import { isAccessPrincipal } from "../../../../auth/current-access";
-import type { RequestContext } from "../../request-context";
-import { getThread } from "../threads/index";
+import { getThread, threads } from "../threads/index";
 import { defineFeature } from "../../kernel/feature";
-import { local, methods, mutate, query } from "../../kernel/handlers";
+import { local, methods, mutate, query, type RequestContext } from "../../kernel/handlers";
 import { deleteMemory, listMemory, putMemory } from "./memory";
 import { listUsage } from "./usage";
 import { goAhead } from "./run-waiting";
@@ -42,9 +41,11 @@ export { forgetOldUsage, recordUsage } from "./usage";
 export const agent = defineFeature({
   name: "agent",
   // After billing on the bus: an approved spend approval's raise is written before a paused run goes on.
-  needs: [billing, instances, approvals],
-  build: (s, { billing, instances, approvals }) => {
+  needs: [billing, instances, approvals, threads],
+  build: (s, { billing, instances, approvals, threads }) => {
     const model = readModelConfig(s.env);
+    // With a model configured the Autopilot answers new threads.
+    threads.autopilotAnswers(() => model.configured);
     approvals.actingFor(runActingFor);
     // What a run acts through, the Autopilot's replies and tasks' steps alike (tasks take it from here).
     /** What a call of a tool that spends may cost, by tool name, as the feature that owns the method says. */
@@ -91,7 +92,6 @@ export const agent = defineFeature({
         toolCost: (method: MethodName, words: (input: unknown) => string | null) =>
           void toolCosts.set(toolName(method), words),
       },
-      context: { agent: runner, modelConfigured: () => model.configured },
       hello: () => ({ agent: agentInfo(model) }),
       streams: () => runner.streams,
       methods: methods({

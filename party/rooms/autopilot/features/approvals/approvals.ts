@@ -10,7 +10,7 @@ import type {
 import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
 import type { Via } from "../../kernel/feature";
-import type { RequestContext } from "../../request-context";
+import type { RequestContext } from "../../kernel/handlers";
 import { excluded, hasRow } from "../../../../domain/db/client";
 import { approvalGates, approvals, instances, jobs, threads } from "../../../../domain/db/schema";
 import { orNotFound, RoomError } from "../../../../domain/errors";

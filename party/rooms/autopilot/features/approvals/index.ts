@@ -3,9 +3,9 @@ import type { Approval, ApprovalsResolveParams } from "../../../../../shared/pro
 import type { AccessVerdict } from "../../../../auth/current-access";
 import { RoomError } from "../../../../domain/errors";
 import { defineFeature } from "../../kernel/feature";
-import { methods, mutate, paged, query } from "../../kernel/handlers";
-import type { RequestContext } from "../../request-context";
-import type { Sql } from "../../../../domain/sql";
+import { methods, mutate, paged, query, type RequestContext } from "../../kernel/handlers";
+import type { CurrentAccess } from "../../kernel/services";
+import type { RoomWriter } from "../../kernel/commit";
 import { countRows } from "../../kernel/paging";
 import { approvals as approvalRows } from "../../../../domain/db/schema";
 import {
@@ -97,7 +97,12 @@ export const approvals = defineFeature({
         "approvals.request": mutate((ctx, p) => requestApproval(ctx, p), undefined, expireDueApprovals),
         "approvals.resolve": mutate(
           resolveApproval,
-          (req, params) => prepareDecision({ sql: s.sql, actingFor, preparers }, req, params),
+          (req, params) =>
+            prepareDecision(
+              { sql: s.sql, commit: s.commit, currentAccess: s.currentAccess, actingFor, preparers },
+              req,
+              params,
+            ),
           expireDueApprovals,
         ),
         "approvals.list": query((sql, p) => paged(listApprovals(sql, p), (approvals) => ({ approvals }))),
@@ -129,9 +134,10 @@ export const approvals = defineFeature({
   },
 });
 
-/** What the decision path's first step reads: the room, whom approvals act for, and the owners' preparers. */
-export interface DecisionOwners {
-  sql: Sql;
+/** What the decision path's first step reads: the room, current access, whom approvals act for, and the owners' preparers. */
+export interface DecisionOwners extends RoomWriter {
+  /** Read only for an approval that acts for someone: do they still have access. */
+  currentAccess: CurrentAccess;
   actingFor(approval: Approval): ActingFor | null;
   preparers: ReadonlyMap<ActionKind, PrepareDecision>;
 }
@@ -157,13 +163,13 @@ export function prepareDecision(
     !decisionRefused(owners.sql, approval, req.principal, params);
   if (!approval || !open) return undefined;
   const acting = owners.actingFor(approval);
-  if (acting) return confirmActingFor(req, approval, acting);
+  if (acting) return confirmActingFor(owners, approval, acting);
   const kind = approval.action?.kind;
   return kind ? owners.preparers.get(kind)?.(req, approval, params.decision) : undefined;
 }
 
 /** Refuses a decision on work done for someone who lost access, and withdraws the approval (withdrawals.ts). */
-async function confirmActingFor({ room }: RequestContext, approval: Approval, acting: ActingFor): Promise<() => void> {
+async function confirmActingFor(room: DecisionOwners, approval: Approval, acting: ActingFor): Promise<() => void> {
   let verdict: AccessVerdict;
   try {
     verdict = await room.currentAccess(acting.principal);

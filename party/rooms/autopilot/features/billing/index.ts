@@ -20,7 +20,7 @@ import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { OpContext, RoomWriter } from "../../kernel/commit";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import type { BudgetScope } from "../../../../../shared/protocol/billing";
-import type { RequestContext } from "../../request-context";
+import type { CurrentAccess } from "../../kernel/services";
 import type { Sql } from "../../../../domain/sql";
 
 import { type BillingRpc, billingRpc } from "./operator-rpc";
@@ -55,12 +55,12 @@ function budgetChange(name: string, before: number | null, after: number | null)
  * Removing one needs no key: a budget left by a key that is gone can still be removed.
  */
 function keyOfThisWorkspace(
-  req: RequestContext,
+  currentAccess: CurrentAccess,
   params: { scope: BudgetScope; subjectId?: string | undefined; limit: number | null },
 ): Promise<() => void> | undefined {
   const keyId = params.subjectId;
   if (params.scope !== "key" || params.limit === null || !keyId) return undefined;
-  return req.room.currentAccess({ id: keyId, kind: "agent", name: keyId, scopes: [] }).then(
+  return currentAccess({ id: keyId, kind: "agent", name: keyId, scopes: [] }).then(
     (verdict) => {
       if (!verdict.ok)
         throw new RoomError("not_found", "that agent key is not one of this workspace's", { subjectId: keyId });
@@ -77,11 +77,11 @@ function keyOfThisWorkspace(
  * act in it, read from D1, as a key's budget is. Removing one needs no key.
  */
 function allowanceKey(
-  req: RequestContext,
+  currentAccess: CurrentAccess,
   params: { principalId: string; monthly: number | null },
 ): Promise<() => void> | undefined {
   if (params.monthly === null) return undefined;
-  return keyOfThisWorkspace(req, { scope: "key", subjectId: params.principalId, limit: params.monthly });
+  return keyOfThisWorkspace(currentAccess, { scope: "key", subjectId: params.principalId, limit: params.monthly });
 }
 
 /**
@@ -119,6 +119,11 @@ export const billing = defineFeature({
       spend: new SpendGate(s, billingParts.config, changed),
     };
     const rpc: BillingRpc = billingRpc(billingParts, changed);
+    // The prepares that read D1 for an agent key, through the room's current access.
+    const keyOfThisWorkspaceNow = (_req: unknown, params: Parameters<typeof keyOfThisWorkspace>[1]) =>
+      keyOfThisWorkspace(s.currentAccess, params);
+    const allowanceKeyNow = (_req: unknown, params: Parameters<typeof allowanceKey>[1]) =>
+      allowanceKey(s.currentAccess, params);
     // Spend approvals of keys a person gave an allowance: approved in that person's name while it lasts.
     const byAllowance = allowanceApprover(s, changed);
     return {
@@ -151,7 +156,7 @@ export const billing = defineFeature({
           );
           changed(ctx);
           return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
-        }, keyOfThisWorkspace),
+        }, keyOfThisWorkspaceNow),
         "billing.setAllowance": mutate((ctx, params) => {
           if (ctx.actor.kind !== "user")
             throw new RoomError(
@@ -162,7 +167,7 @@ export const billing = defineFeature({
           ctx.audit("billing.allowance", params.principalId, { monthly: params.monthly });
           changed(ctx);
           return { state: billingState(ctx.sql, billingParts.config, ctx.now) };
-        }, allowanceKey),
+        }, allowanceKeyNow),
         "billing.setAlerts": mutate((ctx, params) => {
           setAlertSettings(ctx.sql, params.alerts);
           ctx.audit("billing.alerts", "workspace", { ...params.alerts });

@@ -1,6 +1,15 @@
 import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
-import { configure, follow, getInbox, markRead, markThreadReadFor, pushSubscribe, pushUnsubscribe } from "./methods";
+import {
+  configure,
+  follow,
+  getInbox,
+  type InboxParts,
+  markRead,
+  markThreadReadFor,
+  pushSubscribe,
+  pushUnsubscribe,
+} from "./methods";
 import { threadReadsOf } from "../threads/index";
 import { roomInbox } from "./room-inbox";
 import { decisionLinks } from "../decision-links";
@@ -29,6 +38,13 @@ export const inbox = defineFeature({
       toPrincipal: (principalId, event, payload) => s.toPrincipal(principalId, event, payload),
       decisionLink: (approvalId, person) => decisionLinks.mint(approvalId, person),
     });
+    // What the inbox's methods act through (methods.ts).
+    const own: InboxParts = {
+      refresh: (ids) => parts.hub.refresh(ids),
+      preferencesChanged: () => parts.mail.soon(Date.now(), true),
+      push: parts.pushConfig,
+      readMoved: (principalId, payload) => parts.readMoved(principalId, payload),
+    };
     return {
       api: {
         /** These people's inboxes again (a mention in the community noted or gone). */
@@ -36,25 +52,17 @@ export const inbox = defineFeature({
         /** Everyone's again: access changed. */
         refreshEveryone: () => parts.hub.refreshEveryone(),
       },
-      context: {
-        inbox: {
-          refresh: (ids) => parts.hub.refresh(ids),
-          preferencesChanged: () => parts.mail.soon(Date.now(), true),
-          push: parts.pushConfig,
-          readMoved: (principalId, payload) => parts.readMoved(principalId, payload),
-        },
-      },
       // The principal's read markers, on every hello: a resume may have missed their moves.
       hello: (principal) => ({ reads: threadReadsOf(s.sql, principal.id) }),
       joined: (conn, principal, request) => parts.hub.greet(conn, principal, parts.originOf(request), Date.now()),
       methods: methods({
-        "inbox.get": local(getInbox),
-        "inbox.markRead": local(markRead),
-        "inbox.follow": local(follow),
-        "inbox.configure": local(configure),
-        "inbox.pushSubscribe": local(pushSubscribe),
-        "inbox.pushUnsubscribe": local(pushUnsubscribe),
-        "threads.markRead": local(markThreadReadFor),
+        "inbox.get": local((req) => getInbox(own, req)),
+        "inbox.markRead": local((req, p) => markRead(own, req, p)),
+        "inbox.follow": local((req, p) => follow(own, req, p)),
+        "inbox.configure": local((req, p) => configure(own, req, p)),
+        "inbox.pushSubscribe": local((req, p) => pushSubscribe(own, req, p)),
+        "inbox.pushUnsubscribe": local((req, p) => pushUnsubscribe(own, req, p)),
+        "threads.markRead": local((req, p) => markThreadReadFor(own, req, p)),
       }),
       afterCommit: (effects) => parts.hub.afterCommit(effects),
       reactions: {

@@ -1,8 +1,10 @@
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import type { Principal } from "../../../../../shared/protocol/principal";
+import type { EventPayload } from "../../../../../shared/protocol/events";
 import { RoomError } from "../../../../domain/errors";
 import { getThread } from "../threads/index";
-import type { RequestContext } from "../../request-context";
+import type { RequestContext } from "../../kernel/handlers";
+import type { PushConfig } from "./push";
 import { isPerson } from "../../../../auth/current-access";
 import { checkSubscription } from "./push";
 import { subscribe, unsubscribe } from "./push-store";
@@ -13,16 +15,29 @@ import { inboxOf } from "./view";
 // inbox.*: a person's own inbox. Each answers for the asking person only, and each change
 // reaches all of that person's open tabs at once (inbox.updated), the asking one included.
 
+/** What the inbox's methods act through of the inbox's own live parts (index.ts gives them). */
+export interface InboxParts {
+  /** Sends these people's changed inboxes to their tabs. */
+  refresh(principalIds: Iterable<string>): void;
+  /** Looks at the mail schedule again (a shorter delay may make something due at once). */
+  preferencesChanged(): void;
+  /** Web Push as configured (null: off). */
+  push: PushConfig | null;
+  /** One of a principal's read markers moved: tell that principal's own sockets (`thread.read`), nobody else's. */
+  readMoved(principalId: string, payload: EventPayload<"thread.read">): void;
+}
+
 function person(principal: Principal): Principal {
   if (!isPerson(principal)) throw new RoomError("forbidden", "only a person has an inbox");
   return principal;
 }
 
-export function getInbox({ room, principal, now }: RequestContext): MethodResult<"inbox.get"> {
-  return { inbox: inboxOf(room.sql, person(principal), now, room.inbox.push?.publicKey ?? null) };
+export function getInbox(inbox: InboxParts, { room, principal, now }: RequestContext): MethodResult<"inbox.get"> {
+  return { inbox: inboxOf(room.sql, person(principal), now, inbox.push?.publicKey ?? null) };
 }
 
 export function markRead(
+  inbox: InboxParts,
   { room, principal, now }: RequestContext,
   params: MethodParsedParams<"inbox.markRead">,
 ): MethodResult<"inbox.markRead"> {
@@ -31,11 +46,12 @@ export function markRead(
     throw new RoomError("bad_request", "give the keys to mark, or all: true");
   const current = inboxOf(room.sql, me, now, null).items.map((item) => item.key);
   storeRead(room.sql, me.id, params.all ? current : params.keys, current, now, params.read);
-  room.inbox.refresh([me.id]);
+  inbox.refresh([me.id]);
   return { unread: inboxOf(room.sql, me, now, null).unread };
 }
 
 export function follow(
+  inbox: InboxParts,
   { room, principal, now }: RequestContext,
   params: MethodParsedParams<"inbox.follow">,
 ): MethodResult<"inbox.follow"> {
@@ -43,41 +59,44 @@ export function follow(
   if (!getThread(room.sql, params.threadId))
     throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
   setFollowing(room.sql, me.id, params.threadId, params.follow, now);
-  room.inbox.refresh([me.id]);
+  inbox.refresh([me.id]);
   return { threadId: params.threadId, following: params.follow };
 }
 
 export function configure(
+  inbox: InboxParts,
   { room, principal, now }: RequestContext,
   params: MethodParsedParams<"inbox.configure">,
 ): MethodResult<"inbox.configure"> {
   const me = person(principal);
   setPreferences(room.sql, me.id, me.name, params.preferences, now);
-  room.inbox.refresh([me.id]);
+  inbox.refresh([me.id]);
   // A shorter delay may make something due at once.
-  room.inbox.preferencesChanged();
+  inbox.preferencesChanged();
   return { preferences: params.preferences };
 }
 
 /** Subscribes a browser of the calling person to Web Push (push.ts holds it to the push services' hosts). */
 export function pushSubscribe(
+  inbox: InboxParts,
   { room, principal, now }: RequestContext,
   params: MethodParsedParams<"inbox.pushSubscribe">,
 ): MethodResult<"inbox.pushSubscribe"> {
   const me = person(principal);
-  checkSubscription(params.subscription, room.inbox.push);
+  checkSubscription(params.subscription, inbox.push);
   subscribe(room.sql, me.id, params.subscription, now);
-  room.inbox.refresh([me.id]);
+  inbox.refresh([me.id]);
   return { endpoint: params.subscription.endpoint };
 }
 
 export function pushUnsubscribe(
+  inbox: InboxParts,
   { room, principal }: RequestContext,
   params: MethodParsedParams<"inbox.pushUnsubscribe">,
 ): MethodResult<"inbox.pushUnsubscribe"> {
   const me = person(principal);
   const removed = unsubscribe(room.sql, me.id, params.endpoint);
-  room.inbox.refresh([me.id]);
+  inbox.refresh([me.id]);
   return { endpoint: params.endpoint, removed };
 }
 
@@ -87,6 +106,7 @@ export function pushUnsubscribe(
  * for a person, the inbox items of that thread it newly covers are read with it.
  */
 export function markThreadReadFor(
+  inbox: InboxParts,
   { room, principal, now }: RequestContext,
   params: MethodParsedParams<"threads.markRead">,
 ): MethodResult<"threads.markRead"> {
@@ -94,7 +114,7 @@ export function markThreadReadFor(
     throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
   const { read, movedFrom } = markThreadRead(room.sql, principal.id, params.threadId, params.throughN, now);
   if (movedFrom) {
-    room.inbox.readMoved(principal.id, { threadId: params.threadId, read });
+    inbox.readMoved(principal.id, { threadId: params.threadId, read });
     if (isPerson(principal)) {
       const items = inboxOf(room.sql, principal, now, null).items;
       const keys = itemsNewlyRead(room.sql, items, params.threadId, movedFrom, read);
@@ -107,7 +127,7 @@ export function markThreadReadFor(
           now,
           true,
         );
-        room.inbox.refresh([principal.id]);
+        inbox.refresh([principal.id]);
       }
     }
   }

@@ -2,11 +2,11 @@ import type { Scheduler } from "agents/schedules";
 import type { RoomServices } from "../../kernel/services";
 import { appOrigins, linkOrigin, requireLinkOrigin } from "../../../../auth/origin";
 import { sendMail } from "../../../../auth/mail";
-import type { AutopilotContext } from "../../request-context";
 import type { Env } from "../../../../env";
 import { principalTag } from "../../../shared/connection-cap";
 import { type ClientSocket, connState } from "../../../shared/connection-state";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
+import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail, type InboxMailDeps } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
@@ -22,7 +22,7 @@ export interface RoomInboxDeps {
   scheduler: Pick<Scheduler, "set">;
   sockets: RoomServices["sockets"];
   /** The room's SQL, who is connected, current access. */
-  room: Pick<AutopilotContext, "sql" | "presence" | "currentAccess">;
+  room: Pick<RoomServices, "sql" | "currentAccess"> & { presence(): PresenceEntry[] };
   /** To one socket, in order with its other frames (kernel/fanout.ts ReplayPump). */
   send(conn: ClientSocket, text: string): void;
   /** An event to one principal's own sockets (the kernel's). */

@@ -17,7 +17,15 @@ import { instanceDetails } from "./details";
 import { type OperationDeps, runInstanceOperation, watchInstance } from "./operations";
 import { runScheduledBackups } from "./scheduled-backups";
 import { runtimeFromEnv } from "./runtime-client";
-import type { AutopilotContext } from "../../request-context";
+import type { z } from "zod";
+import type {
+  InstancesDetailsResult,
+  InstancesDeviceSetupResult,
+  InstancesInvokeNodeParams,
+  InstancesInvokeNodeResult,
+} from "../../../../../shared/protocol/instances";
+import type { InstancesChannelsResult } from "../../../../../shared/protocol/channels";
+import type { Principal } from "../../../../../shared/protocol/principal";
 import type { RoomServices } from "../../kernel/services";
 import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
 import { checkInstanceStart } from "./metering/billing-meters";
@@ -34,6 +42,23 @@ export interface InstanceBilling {
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
+
+/** What the instances' methods ask of the live gateways: an instance's details, its channels, its devices and nodes. */
+export interface InstancesLive {
+  /** An instance's details from the runtime and its gateway (details.ts). */
+  instanceDetails(instanceId: string): Promise<z.output<typeof InstancesDetailsResult>>;
+  /** An instance's channels as its gateway reports them (channels/status.ts). */
+  instanceChannels(instanceId: string): Promise<z.output<typeof InstancesChannelsResult>>;
+  /** Devices and nodes of an instance's gateway (devices/): a setup code; a command on a node. */
+  devices: {
+    setup(principal: Principal, instanceId: string): Promise<z.output<typeof InstancesDeviceSetupResult>>;
+    invokeNode(
+      principal: Principal,
+      params: z.output<typeof InstancesInvokeNodeParams>,
+      approvedCall?: string,
+    ): Promise<z.output<typeof InstancesInvokeNodeResult>>;
+  };
+}
 
 /**
  * The room's OpenClaw instances at work: one bridge per instance (a gateway connection),
@@ -162,11 +187,10 @@ export class InstanceHost {
     this.s.broadcast("sessions.changed", listSessions(this.s.sql, instanceId));
   }
 
-  /** What the room's methods reach of the instances (context.ts). */
-  context(): Pick<AutopilotContext, "bridges" | "instanceDetails" | "instanceChannels" | "devices"> {
+  /** What the instances' own methods ask of the live gateways (index.ts). */
+  live(): InstancesLive {
     const { s } = this;
     return {
-      bridges: this.bridges,
       instanceDetails: (instanceId) =>
         instanceDetails(
           { ...this.operations(), bridge: this.bridges.get(instanceId), policy: this.#backupPolicy },

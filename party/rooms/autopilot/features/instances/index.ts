@@ -13,7 +13,6 @@ import { bindingForSession } from "./gateway-bindings";
 import { requestLink } from "./gateway-links";
 import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "./instances";
 import { getThread } from "../threads/index";
-import type { RequestContext } from "../../request-context";
 import { defineFeature } from "../../kernel/feature";
 import { readGatewayLimits } from "./bridge/gateway-limits";
 import type { DeviceEntryState } from "./devices/pipe";
@@ -26,6 +25,8 @@ import { allSessions } from "./gateway";
 import { local, methods, mutate, query } from "../../kernel/handlers";
 import { readOwnMessage, threads } from "../threads";
 import { InstanceHost } from "./host";
+import type { BridgeSupervisor } from "./bridge-supervisor";
+import type { Sql } from "../../../../domain/sql";
 
 // What other features use of this one.
 export type { GatewayCatalogEntry } from "./bridge/gateway-frames";
@@ -76,6 +77,7 @@ export const instances = defineFeature({
         decision,
       ),
     );
+    const live = p.live();
     const rpc: InstancesRpc = { deviceEntryState: (instanceId) => deviceEntryState(s.sql, instanceId) };
     const guarded = <R extends { approval: Approval }>(ctx: OpContext, result: R): R => {
       const action = result.approval.action;
@@ -85,7 +87,6 @@ export const instances = defineFeature({
     return {
       api: p,
       rpc,
-      context: p.context(),
       // Instances are not capped: each is a container, there are few.
       snapshot: () => ({ instances: listInstances(s.sql) }),
       streams: () => p.bridges.streams,
@@ -108,13 +109,13 @@ export const instances = defineFeature({
           return requestInstanceOperation(ctx, "unpair", params);
         }),
         "instances.startChat": mutate((ctx, params) => guarded(ctx, startChat(ctx, params, hourly))),
-        "instances.link": mutate((ctx, params, req) => requestLink(ctx, params, req.room.bridges.linkPolicy())),
-        "instances.details": local((req, params) => req.room.instanceDetails(params.instanceId)),
-        "instances.deviceSetup": local((req, params) => req.room.devices.setup(req.principal, params.instanceId)),
+        "instances.link": mutate((ctx, params) => requestLink(ctx, params, p.bridges.linkPolicy())),
+        "instances.details": local((_req, params) => live.instanceDetails(params.instanceId)),
+        "instances.deviceSetup": local((req, params) => live.devices.setup(req.principal, params.instanceId)),
         "instances.invokeNode": local((req, params) =>
-          req.room.devices.invokeNode(req.principal, params, req.approvedCall),
+          live.devices.invokeNode(req.principal, params, req.approvedCall),
         ),
-        "instances.channels": local((req, params) => req.room.instanceChannels(params.instanceId)),
+        "instances.channels": local((_req, params) => live.instanceChannels(params.instanceId)),
         "instances.configureChannel": mutate(requestConfigureChannel),
         "instances.disconnectChannel": mutate(requestDisconnectChannel),
         "instances.setChannelAccess": mutate(requestChannelAccess),
@@ -123,7 +124,7 @@ export const instances = defineFeature({
         "instances.list": query((sql) => ({ instances: listInstances(sql) })),
         "sessions.list": query((sql, params) => listSessions(sql, params.instanceId)),
         "sessions.open": mutate(openSession),
-        "sessions.history": local(sessionHistory),
+        "sessions.history": local((_req, params) => sessionHistory(s.sql, p.bridges, params)),
         // As chat.send: the sender has read their own message.
         "sessions.send": mutate((ctx, p) => {
           const sent = sendToSession(ctx, p);
@@ -176,16 +177,17 @@ export const chatStarts = defineFeature({
 
 /** A gateway session's history, read live from its gateway. */
 async function sessionHistory(
-  { room }: RequestContext,
+  sql: Sql,
+  bridges: BridgeSupervisor,
   params: MethodParsedParams<"sessions.history">,
 ): Promise<MethodResult<"sessions.history">> {
-  if (!getInstance(room.sql, params.instanceId))
+  if (!getInstance(sql, params.instanceId))
     throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
-  const bridge = room.bridges.get(params.instanceId);
+  const bridge = bridges.get(params.instanceId);
   if (!bridge)
     throw new RoomError("unavailable", `OpenClaw instance ${params.instanceId} is not connected`, {
       instanceId: params.instanceId,
     });
   const messages = await bridge.history(params.sessionKey, params.limit);
-  return { messages, threadId: bindingForSession(room.sql, params.instanceId, params.sessionKey)?.threadId ?? null };
+  return { messages, threadId: bindingForSession(sql, params.instanceId, params.sessionKey)?.threadId ?? null };
 }

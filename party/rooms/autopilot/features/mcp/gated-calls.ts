@@ -11,7 +11,7 @@ import { hasScope } from "../../../../../shared/scopes";
 import { sha256Hex } from "../../../../auth/tokens";
 import { approvedCallRefusal, claimApprovedCall, fileGatedCall, requireCallTargets } from "./approval-gates";
 import { RoomError } from "../../../../domain/errors";
-import type { AutopilotContext } from "../../request-context";
+import type { RoomWriter } from "../../kernel/commit";
 import type { Sql } from "../../../../domain/sql";
 
 /** JSON with every object's keys sorted: the same arguments give the same text, however a client ordered them. */
@@ -43,7 +43,7 @@ export type GatedCallAsk = Omit<z.output<typeof ApprovalsRequestParams>, "idempo
 
 /** Files the approval `principal`'s call of `method` with `params` waits for (or finds the one this call filed before). */
 export async function requestGatedCall(
-  room: AutopilotContext,
+  room: RoomWriter,
   principal: Principal,
   method: MethodName,
   params: Record<string, unknown>,

@@ -11,17 +11,15 @@ export const mcp = defineFeature({
   name: "mcp",
   build: (s) => {
     const sessions = new McpSessions({
-      room: () => s.context(),
+      room: () => s,
       meter: () => s.clients.meter,
       limits: s.limits,
       call: s.call,
     });
     return {
       api: { guarded: () => sessions.guarded() },
-      context: {
-        claimApprovedCall: (approvalId, principal, method, params, answeredBefore) =>
-          claimApprovedCallOf(s.sql, approvalId, principal, method, params, answeredBefore),
-      },
+      claimApprovedCall: (approvalId, principal, method, params, answeredBefore) =>
+        claimApprovedCallOf(s.sql, approvalId, principal, method, params, answeredBefore),
       capabilities: [sessions],
       afterCommit: (effects) => sessions.afterCommit(effects),
     };

@@ -14,14 +14,13 @@ import type { Principal } from "../../../../../shared/protocol/principal";
 import { mayReadWorkspace } from "../../../shared/reading";
 import { withdraw } from "../approvals/index";
 import { sameAccess } from "../../../../auth/current-access";
-import type { OpEffects } from "../../kernel/commit";
+import type { OpEffects, RoomWriter } from "../../kernel/commit";
 import { pendingGatedCalls } from "./approval-gates";
 import { getApproval } from "../approvals/index";
 import type { GuardedSocket } from "../../../shared/connection-access";
 import { PRINCIPAL_HEADER, parsePrincipalHeader } from "../../../shared/principal-header";
 import type { RoomLimits } from "../../../shared/limits";
 import type { Metered, RequestMeter } from "../../../shared/rate-limit";
-import type { AutopilotContext } from "../../request-context";
 import type { DispatchOutcome } from "../../kernel/dispatch";
 import { requestGatedCall, WITHDRAWN_NOTE } from "./gated-calls";
 import type { McpRoom, SessionServer } from "./server";
@@ -35,7 +34,8 @@ const sdk = () => {
 };
 
 export interface McpSessionsDeps {
-  room(): AutopilotContext;
+  /** The room's SQL and its one commit. */
+  room(): RoomWriter;
   meter(): RequestMeter;
   limits(): RoomLimits;
   /** A call, through the room's one entry for requests (kernel/dispatch.ts): the features hear of it as of a socket's. */

@@ -45,21 +45,27 @@ export const threads = defineFeature({
   name: "threads",
   build: (s) => {
     const onSend: OnSend[] = [];
+    // Until the agent says its model is configured, nobody answers new threads.
+    let autopilotAnswers = () => false;
     return {
       api: {
         /** Called inside every `chat.send`'s commit, after the message is in its thread. */
         onSend: (hook: OnSend) => void onSend.push(hook),
+        /** Whether the Autopilot answers new threads (the agent's: its model is configured). */
+        autopilotAnswers: (answers: () => boolean) => {
+          autopilotAnswers = answers;
+        },
       },
       methods: methods({
         // With a model configured the Autopilot answers new threads (an agent key's only when a
         // person writes @autopilot); without one nobody does. A thread the Autopilot's tool
         // creates gets the defaults of whoever its run acts for.
-        "threads.create": mutate((ctx, p, req) =>
+        "threads.create": mutate((ctx, p) =>
           createThread(
             ctx,
             p,
             null,
-            newThreadResponder((ctx.onBehalfOf ?? ctx.actor).kind === "agent", p, req.room.modelConfigured()),
+            newThreadResponder((ctx.onBehalfOf ?? ctx.actor).kind === "agent", p, autopilotAnswers()),
           ),
         ),
         "threads.configure": mutate(configureThread),

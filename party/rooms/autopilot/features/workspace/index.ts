@@ -20,10 +20,10 @@ export const workspace = defineFeature({
 /** Who is here now, and what each socket gets of the threads: answered from the room's sockets. */
 export const live = defineFeature({
   name: "live",
-  build: () => ({
+  build: (s) => ({
     methods: methods({
-      "presence.list": local(({ room }, p) => {
-        const page = pagePresence(room.presence(), p.after, p.limit);
+      "presence.list": local((_req, p) => {
+        const page = pagePresence(s.clients.presence(), p.after, p.limit);
         return { presence: page.entries, next: page.next };
       }),
       "presence.update": local((req, p) => ({ entry: req.setStatus(p.status) })),

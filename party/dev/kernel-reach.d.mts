@@ -1,0 +1,3 @@
+export function kernelReachesFeatures(
+  modules: readonly { source: string; dependencies?: readonly { resolved: string }[] }[],
+): string[];
