@@ -15,7 +15,7 @@ import { goAhead } from "./run-waiting";
 import { runActingFor } from "./run-access";
 import { approvals } from "../approvals";
 import { billing } from "../billing";
-import { instances } from "../instances";
+import { gatewayNotConnected, instances } from "../instances";
 
 // What other features use of this one.
 export { filedApprovals, FINISHED_RUN, forgetOldRuns } from "./agent-runs";
@@ -77,10 +77,7 @@ export const agent = defineFeature({
       if (!thread.gateway)
         throw new RoomError("conflict", "this thread is not attached to an OpenClaw instance", { threadId: thread.id });
       const bridge = instances.bridges.get(thread.gateway.instanceId);
-      if (!bridge)
-        throw new RoomError("unavailable", `OpenClaw instance ${thread.gateway.instanceId} is not connected`, {
-          instanceId: thread.gateway.instanceId,
-        });
+      if (!bridge) throw gatewayNotConnected({ id: thread.gateway.instanceId });
       return bridge.abort(thread.id);
     };
     return {

@@ -27,6 +27,7 @@ import { readOwnMessage, threads } from "../threads";
 import { InstanceHost } from "./host";
 import type { BridgeSupervisor } from "./bridge-supervisor";
 import type { Sql } from "../../../../domain/sql";
+import { gatewayNotConnected } from "./not-connected";
 
 // What other features use of this one.
 export type { GatewayCatalogEntry } from "./bridge/gateway-frames";
@@ -42,6 +43,7 @@ export {
 export { type GatewayAccess, gatewayTools } from "./gateway-tool";
 export { allSessions } from "./gateway";
 export { getInstance, requireInstance } from "./instances";
+export { gatewayNotConnected } from "./not-connected";
 
 /** The room's RPC for the Worker's device entry (party/api/device-entry.ts). */
 export interface InstancesRpc {
@@ -184,10 +186,7 @@ async function sessionHistory(
   if (!getInstance(sql, params.instanceId))
     throw new RoomError("not_found", `no instance ${params.instanceId}`, { instanceId: params.instanceId });
   const bridge = bridges.get(params.instanceId);
-  if (!bridge)
-    throw new RoomError("unavailable", `OpenClaw instance ${params.instanceId} is not connected`, {
-      instanceId: params.instanceId,
-    });
+  if (!bridge) throw gatewayNotConnected({ id: params.instanceId });
   const messages = await bridge.history(params.sessionKey, params.limit);
   return { messages, threadId: bindingForSession(sql, params.instanceId, params.sessionKey)?.threadId ?? null };
 }

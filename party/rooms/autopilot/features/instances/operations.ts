@@ -14,6 +14,7 @@ import type { GatewayCaller } from "./channels/gateway";
 import { dropChannelRequests, pendingChannelApprovals } from "./channels/requests";
 import type { RuntimeInstanceStatus } from "./runtime-client";
 import { startFailed, withRetries } from "./retries";
+import { gatewayNotConnected } from "./not-connected";
 
 export interface OperationDeps {
   sql: Sql;
@@ -136,7 +137,7 @@ export async function unpairDevice(
 ): Promise<string> {
   const gateway = deps.gateway?.(instanceId);
   if (!deviceId) throw new Error("the approval names no device to unpair");
-  if (!gateway) throw new Error(`OpenClaw instance ${instanceId} is not connected`);
+  if (!gateway) throw gatewayNotConnected({ id: instanceId });
   await gateway.unpair(deviceId);
   return `unpaired ${deviceId}`;
 }

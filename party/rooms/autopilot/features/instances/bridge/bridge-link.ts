@@ -1,7 +1,6 @@
 import type { EventPayload } from "../../../../../../shared/protocol/events";
 import type { Actor } from "../../../../../../shared/protocol/principal";
 import type { Commit, OpContext } from "../../../kernel/commit";
-import { RoomError } from "../../../../../domain/errors";
 import { instanceActor } from "../gateway-actors";
 import { getInstance } from "../instances";
 import type { Sql } from "../../../../../domain/sql";
@@ -9,6 +8,7 @@ import type { RuntimeClient } from "../runtime-client";
 import type { GatewayConnection } from "./gateway-connection";
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./gateway-limits";
 import type { FileReader } from "./outbox-files";
+import { gatewayNotConnected } from "../not-connected";
 
 /** What the bridge asks of the runtime: the instance's status, its credentials, its gateway socket. */
 export type BridgeRuntime = Pick<RuntimeClient, "status" | "provision" | "credentials" | "openGateway">;
@@ -74,12 +74,7 @@ export class BridgeLink {
   /** The open connection, for a request a person is waiting on: refused while there is none. */
   open(): GatewayConnection {
     const connection = this.live;
-    if (!connection)
-      throw new RoomError(
-        "unavailable",
-        `OpenClaw instance ${this.instanceId} is not connected right now; try again when it is back`,
-        { instanceId: this.instanceId },
-      );
+    if (!connection) throw gatewayNotConnected({ id: this.instanceId });
     return connection;
   }
 

@@ -16,6 +16,7 @@ import {
   type PairRequest,
 } from "./gateway-frames";
 import { channelApproval, execApproval, pairingApproval } from "./gateway-requests";
+import { gatewayNotConnected } from "../not-connected";
 
 export type Decision = "approve" | "deny";
 type Settled = "approved" | "denied" | "expired";
@@ -243,10 +244,7 @@ export function prepareGatewayDecision(
   const decisions = room.decisionsFor(action.instanceId);
   if (!decisions) {
     const instance = getInstance(room.sql, action.instanceId);
-    if (instance && instance.status !== "stopped")
-      throw new RoomError("unavailable", `OpenClaw instance ${action.instanceId} is not connected`, {
-        instanceId: action.instanceId,
-      });
+    if (instance && instance.status !== "stopped") throw gatewayNotConnected(instance);
     // The instance is gone, and its requests with it: close this one instead of refusing forever.
     settleAsRoom(room, approval.id, "expired", "the OpenClaw instance no longer exists");
     throw new RoomError("already_resolved", "approval was already expired: the OpenClaw instance no longer exists", {

@@ -15,6 +15,7 @@ import {
 } from "./gateway";
 import { channelRequest, dropChannelRequest } from "./requests";
 import { redactedText } from "./token-shapes";
+import { gatewayNotConnected } from "../not-connected";
 
 /** Whether an instance approval is a channel change (party/rooms/autopilot/features/instances/channels/). */
 export function isChannelApproval(approval: Approval): boolean {
@@ -63,7 +64,7 @@ export async function settleChannelApproval(deps: OperationDeps, approval: Appro
   try {
     if (!request) throw new Error("the channel request is gone");
     const gateway = deps.gateway?.(request.instanceId)?.channels;
-    if (!gateway) throw new Error(`OpenClaw instance ${request.instanceId} is not connected`);
+    if (!gateway) throw gatewayNotConnected({ id: request.instanceId });
     let message: string;
     switch (action.operation) {
       case "configureChannel":

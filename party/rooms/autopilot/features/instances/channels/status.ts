@@ -8,6 +8,7 @@ import { requireInstance } from "../instances";
 import type { Sql } from "../../../../../domain/sql";
 import { type GatewayCaller, readChannels } from "./gateway";
 import { redactedText } from "./token-shapes";
+import { gatewayNotConnected } from "../not-connected";
 
 export interface ChannelsDeps {
   sql: Sql;
@@ -19,8 +20,7 @@ export async function instanceChannels(
   instanceId: string,
 ): Promise<z.output<typeof InstancesChannelsResult>> {
   const instance = requireInstance(deps.sql, instanceId);
-  if (!deps.bridge?.connected)
-    throw new RoomError("unavailable", `the gateway of ${instance.name} is not connected right now`, { instanceId });
+  if (!deps.bridge?.connected) throw gatewayNotConnected(instance);
   try {
     return { channels: await readChannels(deps.bridge.channels) };
   } catch (error) {

@@ -12,6 +12,7 @@ import { RoomError } from "../../../../../domain/errors";
 import { getApproval } from "../../approvals/index";
 import { requireInstance } from "../instances";
 import type { Sql } from "../../../../../domain/sql";
+import { gatewayNotConnected } from "../not-connected";
 
 export interface NodeGateway {
   connected: boolean;
@@ -57,10 +58,7 @@ export async function invokeNode(
       "a node runs commands for people: call it over MCP, where a person approves each call, or ask a person to run it",
     );
   const instance = requireInstance(deps.sql, p.instanceId);
-  if (!deps.bridge?.connected)
-    throw new RoomError("unavailable", `the gateway of ${instance.name} is not connected right now`, {
-      instanceId: p.instanceId,
-    });
+  if (!deps.bridge?.connected) throw gatewayNotConnected(instance);
   const idempotencyKey = `ap-node-${p.idempotencyKey ?? crypto.randomUUID()}`.slice(0, 200);
   try {
     return await deps.bridge.invokeNode({

@@ -9,6 +9,7 @@ import { getInstance } from "../instances";
 import { RoomError } from "../../../../../domain/errors";
 import type { Sql } from "../../../../../domain/sql";
 import type { DeviceEntryState } from "./pipe";
+import { gatewayNotConnected } from "../not-connected";
 
 /** Only a hosted instance takes devices through the entry; a linked gateway is reached elsewhere. */
 export function deviceEntryState(sql: Sql, instanceId: string): DeviceEntryState {
@@ -68,7 +69,8 @@ export async function deviceSetup(
   const publicUrl = deviceEntryUrl(deps.entryOrigin, deps.workspaceId, instanceId);
   if (!publicUrl)
     throw new RoomError("unavailable", "devices cannot reach this deployment: set DEVICE_ENTRY_ORIGIN (wss://host)");
-  if (!deps.bridge?.connected) throw new RoomError("unavailable", "the instance's gateway is not connected right now");
+  if (!deps.bridge?.connected)
+    throw gatewayNotConnected({ id: instanceId, name: getInstance(deps.sql, instanceId)?.name });
   let code: { setupCode: string; expiresAtMs: number; qr: string | null };
   try {
     code = await deps.bridge.deviceSetupCode(publicUrl);
