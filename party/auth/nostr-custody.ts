@@ -115,13 +115,3 @@ export async function signAsHolder(
     secretKey.fill(0);
   }
 }
-
-/** Whether a pubkey is a custodial key, and whose (attribution of keys that are no principal's). */
-export async function custodyOfPubkey(db: D1Database, pubkey: string): Promise<{ holder: string } | null> {
-  const row = await authDb(db)
-    .select({ holder: nostrCustody.holder })
-    .from(nostrCustody)
-    .where(eq(nostrCustody.pubkey, pubkey))
-    .get();
-  return row ?? null;
-}

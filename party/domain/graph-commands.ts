@@ -95,6 +95,3 @@ export function applyGraphCommands(
   }, origin);
   return { created };
 }
-
-/** Domain nodes belong to the server: a client may move them, never rewrite or delete them. */
-export const SERVER_OWNED_KEYS = new Set(["kind", "ref", "data"]);

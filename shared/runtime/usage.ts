@@ -24,7 +24,6 @@ export type InstanceUsage = z.infer<typeof instanceUsageSchema>;
 
 /** `GET /v1/workspaces/:ws/usage`: every instance of the workspace the runtime has counted. */
 export const workspaceUsageSchema = z.object({ instances: z.array(instanceUsageSchema) });
-export type WorkspaceUsage = z.infer<typeof workspaceUsageSchema>;
 
 export const EMPTY_USAGE: ModelUsage = {
   requests: 0,

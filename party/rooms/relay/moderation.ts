@@ -30,10 +30,6 @@ export function isBanned(store: Sql, pubkey: string): boolean {
   return hasRow(store.db, bannedPubkeys, eq(bannedPubkeys.pubkey, pubkey));
 }
 
-export function isHidden(store: Sql, eventId: string): boolean {
-  return hasRow(store.db, hiddenEvents, eq(hiddenEvents.eventId, eventId));
-}
-
 /**
  * Whose pubkey a ban acts on (D1 `nostr_identity`, read by the relay): the person or agent
  * key and every pubkey registered to it now. Null for a pubkey registered to no one.

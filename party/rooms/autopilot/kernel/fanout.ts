@@ -176,14 +176,6 @@ export function sendQuietly(socket: Socket, message: string): boolean {
   }
 }
 
-/**
- * A frame to every open socket but `without`. (The agents framework's own broadcast stops
- * at the first socket that closed meanwhile, so everyone after it missed the frame.)
- */
-export function broadcastQuietly(sockets: Iterable<Socket>, message: string, without?: string): void {
-  for (const socket of sockets) if (socket.id !== without) sendQuietly(socket, message);
-}
-
 /** An event frame; durable events carry their `seq`. */
 export function eventFrame<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): string {
   const frame: EventFrame = { type: "event", event, payload, ...(seq !== undefined ? { seq } : {}) };

@@ -9,7 +9,7 @@ import type {
 } from "../../../../../shared/protocol/threads";
 import type { ChatSendParams, MessagesListParams } from "../../../../../shared/protocol/threads";
 import type { Actor } from "../../../../../shared/protocol/principal";
-import { and, desc, eq, lt, lte } from "drizzle-orm";
+import { and, desc, eq, lt } from "drizzle-orm";
 import { claimFiles, markAttached } from "./files";
 import type { OpContext } from "../../kernel/commit";
 import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
@@ -94,17 +94,6 @@ function putThread(sql: Sql, thread: Thread): void {
     doc: threadRecord.encode(thread),
   });
   readThisTurn.written(sql);
-}
-
-export function listThreads(sql: Sql, includeArchived: boolean, limit = 1000): Thread[] {
-  const rows = sql.db
-    .select({ doc: threads.doc })
-    .from(threads)
-    .where(lte(threads.archived, includeArchived ? 1 : 0))
-    .orderBy(desc(threads.updatedAt))
-    .limit(limit)
-    .all();
-  return readable(rows, (r) => threadRecord.decode(r.doc));
 }
 
 /** Most recently updated first, one page from `before` (archived ones only if asked). */

@@ -135,7 +135,6 @@ export function meterInstanceStatus(sql: Sql, config: BillingConfig, instance: I
 export const runningInstances = (instances: readonly Instance[], except?: string): Instance[] =>
   instances.filter((instance) => instance.id !== except && isRunning(instance));
 
-export type StartOperation = Extract<InstanceOperation, "provision" | "restart" | "restore">;
 export const STARTS: ReadonlySet<InstanceOperation> = new Set<InstanceOperation>(["provision", "restart", "restore"]);
 
 /**
