@@ -23,7 +23,7 @@ describe("a gateway that is not connected", () => {
     expect(named).toBeInstanceOf(RoomError);
     expect([named.code, named.message, named.details]).toEqual([
       "unavailable",
-      "the gateway of lab is not connected right now; try again when it is back",
+      "the gateway of lab is not connected right now",
       { instanceId: "inst_1" },
     ]);
     expect(gatewayNotConnected({ id: "inst_1" }).message).toMatch(/^the gateway of OpenClaw instance inst_1 is not/);

@@ -7,7 +7,7 @@ import { RoomError } from "../../../../domain/errors";
  */
 export function gatewayNotConnected(instance: { id: string; name?: string | undefined }): RoomError {
   const whose = instance.name ?? `OpenClaw instance ${instance.id}`;
-  return new RoomError("unavailable", `the gateway of ${whose} is not connected right now; try again when it is back`, {
+  return new RoomError("unavailable", `the gateway of ${whose} is not connected right now`, {
     instanceId: instance.id,
   });
 }
