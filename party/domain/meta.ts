@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { excluded, param, preparedPerRoom } from "./db/client";
-import { roomMeta } from "./db/schema";
+import { roomMeta } from "./db/room-meta";
 import type { Sql } from "./sql";
 
 // The key/value meta both rooms keep (the epoch, the event sequence, the Hatchery's pulled sequence).

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { LEGACY_AUTOPILOT_MIGRATIONS, LEGACY_HATCHERY_TABLES, legacyStatements } from "../domain/db/legacy";
 import * as hatcherySchema from "../domain/db/hatchery-schema";
-import * as autopilotSchema from "../domain/db/schema";
+import * as autopilotSchema from "../rooms/autopilot/schema";
 import { currentSeq, readEventPage, roomEpoch } from "../rooms/autopilot/kernel/commit";
 import { recall } from "../rooms/autopilot/kernel/dispatch";
 import { migrateAutopilot as migrate } from "../domain/db/migrate";

@@ -4,6 +4,6 @@ import { defineConfig } from "drizzle-kit";
 export default defineConfig({
   dialect: "sqlite",
   driver: "durable-sqlite",
-  schema: "./party/domain/db/schema.ts",
+  schema: "./party/rooms/autopilot/schema.ts",
   out: "./party/domain/db/migrations/autopilot",
 });

@@ -10,7 +10,7 @@ import { customType, integer, primaryKey, sqliteTable, text } from "drizzle-orm/
 /** Durable Object SQLite hands blobs out as ArrayBuffers and binds them from ArrayBuffers: no Buffer in between. */
 const bytes = customType<{ data: ArrayBuffer; driverData: ArrayBuffer }>({ dataType: () => "blob" });
 
-export { roomMeta } from "./schema";
+export { roomMeta } from "./room-meta";
 
 export const ydocSnapshot = sqliteTable("ydoc_snapshot", {
   chunk: integer("chunk").primaryKey(),

@@ -4,7 +4,7 @@ import { count as countRows, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import type { Thread } from "../../../shared/protocol/threads";
-import { agentRuns } from "../../domain/db/schema";
+import { agentRuns } from "../../rooms/autopilot/features/agent/tables";
 import { sqlFromStorage } from "../../domain/sql";
 import { createKey, idem, RawSocket, uniq } from "../harness";
 import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";

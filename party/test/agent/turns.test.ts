@@ -5,7 +5,7 @@ import type { Message } from "../../../shared/protocol/threads";
 import { TURNS_PER_MINUTE } from "../../rooms/autopilot/features/agent/turn-limits";
 import { and, count as countRows, eq, not, type SQL } from "drizzle-orm";
 import { FINISHED_RUN } from "../../rooms/autopilot/features/agent/agent-runs";
-import { agentRuns } from "../../domain/db/schema";
+import { agentRuns } from "../../rooms/autopilot/features/agent/tables";
 import { sqlFromStorage } from "../../domain/sql";
 import type { RawSocket } from "../harness";
 import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./agent-harness";

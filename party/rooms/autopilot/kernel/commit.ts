@@ -6,7 +6,7 @@ import type { DurableEvent, DurableEventName, EventPayload } from "../../../../s
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import { asc, desc, gt, lt, lte, min, sql as q, sum } from "drizzle-orm";
 import { param, preparedPerRoom } from "../../../domain/db/client";
-import { audit, events } from "../../../domain/db/schema";
+import { audit, events } from "./tables";
 import { newId } from "../../../domain/keys";
 import { getMeta, setMeta } from "../../../domain/meta";
 import type { Sql } from "../../../domain/sql";

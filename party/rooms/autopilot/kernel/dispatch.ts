@@ -7,7 +7,7 @@ import { hasScope } from "../../../../shared/scopes";
 import { INTERNAL_ERROR, RoomError } from "../../../domain/errors";
 import { and, eq } from "drizzle-orm";
 import { param, preparedPerRoom } from "../../../domain/db/client";
-import { idempotency } from "../../../domain/db/schema";
+import { idempotency } from "./tables";
 import type { Sql } from "../../../domain/sql";
 import { decodeResult, encodeResult } from "../../../records/results";
 import type { Handler, MethodTable, RequestContext } from "./handlers";

@@ -1,6 +1,6 @@
 import { and, asc, eq, lt } from "drizzle-orm";
 import { excluded, param, preparedPerRoom } from "../../../domain/db/client";
-import { featureRecords } from "../../../domain/db/schema";
+import { featureRecords } from "./tables";
 import type { Sql } from "../../../domain/sql";
 import type { RecordCodec } from "../../../records/codec";
 import { StoredRecordError } from "../../../records/codec";

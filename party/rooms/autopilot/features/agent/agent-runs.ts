@@ -2,14 +2,9 @@ import { type AgentRunDoc, agentRunRecord } from "../../../../records/agent-run"
 import { readable } from "../../../../records/codec";
 import { and, asc, eq, gt, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
 import { excluded, hasRow, param, preparedPerRoom } from "../../../../domain/db/client";
-import {
-  agentGatewayInvokes,
-  agentRunApprovals,
-  agentRuns,
-  agentToolCalls,
-  messages,
-  type RunStatus,
-} from "../../../../domain/db/schema";
+import { agentGatewayInvokesTable as agentGatewayInvokes } from "../instances/index";
+import { agentRunApprovals, agentRuns, agentToolCalls, type RunStatus } from "./tables";
+import { messagesTable as messages } from "../threads/index";
 import type { Sql } from "../../../../domain/sql";
 
 // The Autopilot's runs: one per triggering message (a replayed `chat.send` starts nothing

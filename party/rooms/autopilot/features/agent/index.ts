@@ -130,3 +130,6 @@ export const agent = defineFeature({
     };
   },
 });
+
+/** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
+export { agentRuns as agentRunsTable, agentToolCalls as agentToolCallsTable, usage as usageTable } from "./tables";

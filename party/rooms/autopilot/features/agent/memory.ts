@@ -11,7 +11,7 @@ import { memoryRecord } from "../../../../records/documents";
 import { asc, count, eq, sql as q } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
 import { excluded, hasRow } from "../../../../domain/db/client";
-import { memory } from "../../../../domain/db/schema";
+import { memory } from "./tables";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 

@@ -5,7 +5,7 @@ import type { ModelMessage, ToolSet } from "ai";
 import { listMemory } from "./memory";
 import { projectOfThread } from "../projects/index";
 import { and, desc, eq, gt, lte } from "drizzle-orm";
-import { messages } from "../../../../domain/db/schema";
+import { messagesTable as messages } from "../threads/index";
 import type { Sql } from "../../../../domain/sql";
 import { getSummary, putSummary } from "../threads/index";
 import { messageRecord } from "../../../../records/documents";

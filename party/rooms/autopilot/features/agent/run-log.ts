@@ -2,7 +2,7 @@
 // step by step, appended as it happens and read back in order.
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
 import { and, asc, eq, gt, max } from "drizzle-orm";
-import { runLog } from "../../../../domain/db/schema";
+import { runLog } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import { runLogRecord } from "../../../../records/task";
 

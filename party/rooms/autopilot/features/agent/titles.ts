@@ -7,7 +7,7 @@ import type { Principal } from "../../../../../shared/protocol/principal";
 import type { Message } from "../../../../../shared/protocol/threads";
 import type { AgentRun } from "./agent-runs";
 import { eq } from "drizzle-orm";
-import { messages } from "../../../../domain/db/schema";
+import { messagesTable as messages } from "../threads/index";
 import type { Sql } from "../../../../domain/sql";
 import { getThread } from "../threads/index";
 import { messageRecord } from "../../../../records/documents";

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { UsageEntry, UsageListParams, UsageListResult } from "../../../../../shared/protocol/agent";
 import { and, count, desc, eq, gte, lt, sql as q } from "drizzle-orm";
-import { usage } from "../../../../domain/db/schema";
+import { usage } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 
 // What the Autopilot's model calls cost: one row per call (a reply's step, a summary, a

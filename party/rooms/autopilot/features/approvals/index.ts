@@ -7,7 +7,7 @@ import { methods, mutate, paged, query, type RequestContext } from "../../kernel
 import type { CurrentAccess } from "../../kernel/services";
 import type { RoomWriter } from "../../kernel/commit";
 import { countRows } from "../../kernel/paging";
-import { approvals as approvalRows } from "../../../../domain/db/schema";
+import { approvals as approvalRows } from "./tables";
 import {
   type ActingFor,
   type ActingForOf,
@@ -189,3 +189,6 @@ async function confirmActingFor(room: DecisionOwners, approval: Approval, acting
     status: "expired",
   });
 }
+
+/** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
+export { approvalGates as approvalGatesTable, approvals as approvalsTable } from "./tables";

@@ -2,7 +2,7 @@
 // against: read from what recent model calls of the same purpose were charged (the ledger's
 // usage entries), so "typically ~40 credits, at most 320" says what people can expect.
 import { and, desc, eq, isNotNull, lt, sql as expr } from "drizzle-orm";
-import { ledger } from "../../../../domain/db/schema";
+import { ledger } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import type { SpendPurpose } from "../../../../../shared/protocol/billing";
 

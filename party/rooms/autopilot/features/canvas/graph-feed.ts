@@ -8,17 +8,13 @@ import { TOOL_CALLS_PER_THREAD } from "../../../../../shared/hatchery/activity";
 import { currentSeq, readEventPage } from "../../kernel/commit";
 import { asc, eq, gt, lte, min, sql as q } from "drizzle-orm";
 import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import {
-  agentRuns,
-  agentToolCalls,
-  approvals,
-  events,
-  instances,
-  jobs,
-  messages as messageRows,
-  projects,
-  threads,
-} from "../../../../domain/db/schema";
+import { agentRunsTable as agentRuns, agentToolCallsTable as agentToolCalls } from "../agent/index";
+import { approvalsTable as approvals } from "../approvals/index";
+import { events } from "../../kernel/tables";
+import { instancesTable as instances } from "../instances/index";
+import { jobsTable as jobs } from "../jobs/index";
+import { messagesTable as messageRows, threadsTable as threads } from "../threads/index";
+import { projectsTable as projects } from "../projects/index";
 import type { Sql } from "../../../../domain/sql";
 import { readable } from "../../../../records/codec";
 import {

@@ -2,7 +2,7 @@ import { inArray } from "drizzle-orm";
 import { mentions } from "../../../../../shared/mentions";
 import { authDb } from "../../../../auth/db/client";
 import { nostrIdentity } from "../../../../auth/db/schema";
-import { inboxPeople } from "../../../../domain/db/schema";
+import { inboxPeopleTable as inboxPeople } from "../inbox/index";
 import type { Sql } from "../../../../domain/sql";
 
 /**

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, or } from "drizzle-orm";
-import { communityMentions } from "../../../../domain/db/schema";
+import { communityMentions } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import { keepNewest } from "../../kernel/paging";
 import { foldedIn, openFold, unreadAgain } from "./mention-folds";

@@ -82,3 +82,6 @@ export const inbox = defineFeature({
     };
   },
 });
+
+/** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
+export { inboxPeople as inboxPeopleTable } from "./tables";

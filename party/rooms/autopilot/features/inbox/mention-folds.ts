@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, sql as sqlText } from "drizzle-orm";
 import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { inboxReads } from "../../../../domain/db/schema";
+import { inboxReads } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 
 /**

@@ -1,6 +1,6 @@
 import { and, asc, eq, sql as raw } from "drizzle-orm";
 import { MAX_PUSH_SUBSCRIPTIONS, type PushSubscriptionInput } from "../../../../../shared/protocol/inbox";
-import { inboxPushSubscriptions } from "../../../../domain/db/schema";
+import { inboxPushSubscriptions } from "./tables";
 import { hasRow } from "../../../../domain/db/client";
 import type { Sql } from "../../../../domain/sql";
 

@@ -4,14 +4,7 @@ import {
   type InboxPreferences,
   MAX_FOLLOWED_THREADS,
 } from "../../../../../shared/protocol/inbox";
-import {
-  inboxFollows,
-  inboxMailed,
-  inboxMentions,
-  inboxPeople,
-  inboxPushed,
-  inboxReads,
-} from "../../../../domain/db/schema";
+import { inboxFollows, inboxMailed, inboxMentions, inboxPeople, inboxPushed, inboxReads } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import { keepNewest } from "../../kernel/paging";
 import { foldedIn, openFold, unreadAgain } from "./mention-folds";

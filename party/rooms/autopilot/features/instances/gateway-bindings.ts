@@ -1,6 +1,6 @@
 import type { InstanceSessions, ThreadGateway } from "../../../../../shared/protocol/gateway";
 import { and, asc, eq, inArray, or, sql as q } from "drizzle-orm";
-import { gatewayThreads } from "../../../../domain/db/schema";
+import { gatewayThreads } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import { CommittedMemo } from "../../../../domain/turn-memo";
 

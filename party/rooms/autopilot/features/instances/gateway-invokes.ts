@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { agentGatewayInvokes } from "../../../../domain/db/schema";
+import { agentGatewayInvokes } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 
 // The ledger of the Autopilot's gateway tool calls. The gateway runs a `tools.invoke` as

@@ -11,7 +11,8 @@ import { RoomError } from "../../../../domain/errors";
 import { gatewayDialUrl, type LinkPolicy } from "./gateway-address";
 import { getInstance, INSTANCE_APPROVAL_TTL_MS } from "./instances";
 import { and, eq } from "drizzle-orm";
-import { approvals, gatewayLinks } from "../../../../domain/db/schema";
+import { approvalsTable as approvals } from "../approvals/index";
+import { gatewayLinks } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 
 export interface GatewayLink {

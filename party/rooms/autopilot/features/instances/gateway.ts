@@ -11,14 +11,8 @@ import { getApproval, requestApproval, settleApproval } from "../approvals/index
 import { and, count, eq } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
 import { excluded, hasRow, preparedPerRoom } from "../../../../domain/db/client";
-import {
-  approvals,
-  gatewayApprovals,
-  gatewayDevices,
-  gatewayImports,
-  gatewayOutbox,
-  gatewaySessions,
-} from "../../../../domain/db/schema";
+import { approvalsTable as approvals } from "../approvals/index";
+import { gatewayApprovals, gatewayDevices, gatewayImports, gatewayOutbox, gatewaySessions } from "./tables";
 import { RoomError } from "../../../../domain/errors";
 import { bindingForSession, bindThread, sessionsShown } from "./gateway-bindings";
 import { putInstance, requireInstance } from "./instances";

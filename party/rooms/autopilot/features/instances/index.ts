@@ -190,3 +190,11 @@ async function sessionHistory(
   const messages = await bridge.history(params.sessionKey, params.limit);
   return { messages, threadId: bindingForSession(sql, params.instanceId, params.sessionKey)?.threadId ?? null };
 }
+
+/** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
+export { channelRequests as channelRequestsTable } from "./channels/tables";
+export {
+  agentGatewayInvokes as agentGatewayInvokesTable,
+  gatewayImports as gatewayImportsTable,
+  instances as instancesTable,
+} from "./tables";

@@ -3,7 +3,7 @@ import type { InstanceStatus as RuntimeInstanceStatus } from "../../../../../sha
 import { eq } from "drizzle-orm";
 import type { RoomWriter } from "../../kernel/commit";
 import { runtimeErrorWords } from "../../../../../shared/plain-words";
-import { jobs } from "../../../../domain/db/schema";
+import { jobsTable as jobs } from "../jobs/index";
 import { getInstance, putInstance } from "./instances";
 import { failRoomJob, finishRoomJob, updateJob } from "../jobs/index";
 

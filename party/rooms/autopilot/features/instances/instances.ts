@@ -15,7 +15,7 @@ import { requestApproval } from "../approvals/index";
 import { asc } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
 import { excluded } from "../../../../domain/db/client";
-import { instances } from "../../../../domain/db/schema";
+import { instances } from "./tables";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { docById } from "../../kernel/paging";

@@ -37,3 +37,6 @@ export const jobs = defineFeature({
     },
   }),
 });
+
+/** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
+export { jobs as jobsTable } from "./tables";

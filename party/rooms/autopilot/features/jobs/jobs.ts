@@ -13,7 +13,7 @@ import { hasScope } from "../../../../../shared/scopes";
 import { inArray, not } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
 import { excluded } from "../../../../domain/db/client";
-import { jobs } from "../../../../domain/db/schema";
+import { jobs } from "./tables";
 import { RoomError } from "../../../../domain/errors";
 import { countRows, docById, type Page, pageRows } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";

@@ -14,7 +14,7 @@ import type { MethodName } from "../../../../../shared/protocol/methods";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { getApproval, requestApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/commit";
-import { approvalGates, approvals } from "../../../../domain/db/schema";
+import { approvalGatesTable as approvalGates, approvalsTable as approvals } from "../approvals/index";
 import { RoomError } from "../../../../domain/errors";
 import { requireInstance } from "../instances/index";
 import { getJob } from "../jobs/index";

@@ -34,3 +34,6 @@ export const projects = defineFeature({
     };
   },
 });
+
+/** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
+export { projects as projectsTable } from "./tables";

@@ -15,7 +15,8 @@ import {
 import { and, eq, inArray, isNull, ne, sql as q } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
 import { excluded, storedElements } from "../../../../domain/db/client";
-import { files, projects, threads } from "../../../../domain/db/schema";
+import { filesTable as files, threadsTable as threads } from "../threads/index";
+import { projects } from "./tables";
 import { orNotFound, RoomError } from "../../../../domain/errors";
 import { countRows, docById, type Page, pageArchivable } from "../../kernel/paging";
 import type { Sql } from "../../../../domain/sql";

@@ -1,15 +1,9 @@
 import { and, count, eq, lt, lte, max, notInArray, sql as q } from "drizzle-orm";
 import { FINISHED_RUN, forgetOldRuns } from "../agent/index";
-import {
-  agentRuns,
-  approvalGates,
-  approvals,
-  audit,
-  channelRequests,
-  gatewayImports,
-  idempotency,
-  usage,
-} from "../../../../domain/db/schema";
+import { agentRunsTable as agentRuns, usageTable as usage } from "../agent/index";
+import { approvalGatesTable as approvalGates, approvalsTable as approvals } from "../approvals/index";
+import { audit, idempotency } from "../../kernel/tables";
+import { channelRequestsTable as channelRequests, gatewayImportsTable as gatewayImports } from "../instances/index";
 import { IDEMPOTENCY_TTL_MS } from "../../../../domain/keys";
 import type { Sql } from "../../../../domain/sql";
 import { forgetOldUsage } from "../agent/index";

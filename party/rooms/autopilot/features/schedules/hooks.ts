@@ -2,7 +2,7 @@ import { constantTimeEqual } from "better-auth/crypto";
 import { eq } from "drizzle-orm";
 import type { z } from "zod";
 import type { Schedule, ScheduleRun, SchedulesHookParams } from "../../../../../shared/protocol/schedules";
-import { scheduleHooks } from "../../../../domain/db/schema";
+import { scheduleHooks } from "./tables";
 import type { OpContext } from "../../kernel/commit";
 import { changeSchedule, requireControl, requireOwnerOrAdmin, requireSchedule } from "./methods";
 import { claimFiring, hookFirings, removeHook, runOf } from "./store";

@@ -9,7 +9,7 @@ import {
   ScheduleTrigger,
 } from "../../../../../shared/protocol/schedules";
 import { excluded } from "../../../../domain/db/client";
-import { scheduleFirings, scheduleHooks, schedules } from "../../../../domain/db/schema";
+import { scheduleFirings, scheduleHooks, schedules } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import { docById } from "../../kernel/paging";
 import { defineRecord, readable } from "../../../../records/codec";

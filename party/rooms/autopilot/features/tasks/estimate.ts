@@ -2,7 +2,7 @@
 // Autopilot's own tasks.start): the worst case the budgets are checked against, and beside it
 // what such a task typically costs in this workspace (billing's typical.ts).
 import { desc, eq } from "drizzle-orm";
-import { tasks } from "../../../../domain/db/schema";
+import { tasks } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import { storedField } from "../../../../domain/db/client";
 import { median, TYPICAL_CALL_GUESS, tokenCost, typicalCallCost } from "../billing/index";

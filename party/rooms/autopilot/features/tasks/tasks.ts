@@ -14,7 +14,7 @@ import {
 } from "../../../../../shared/protocol/tasks";
 import { and, asc, eq, inArray, notInArray } from "drizzle-orm";
 import { excluded } from "../../../../domain/db/client";
-import { tasks } from "../../../../domain/db/schema";
+import { tasks } from "./tables";
 import { orNotFound, RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { type TaskDoc, taskRecord } from "../../../../records/task";

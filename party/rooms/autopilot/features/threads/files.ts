@@ -1,7 +1,7 @@
 import { and, count, eq, inArray, isNull, lt, sum } from "drizzle-orm";
 import type { MessageAttachment } from "../../../../../shared/protocol/threads";
 import type { OpContext } from "../../kernel/commit";
-import { files } from "../../../../domain/db/schema";
+import { files } from "./tables";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 

@@ -2,7 +2,7 @@ import type { Message, Thread } from "../../../../../shared/protocol/threads";
 import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import { countRows } from "../../kernel/paging";
-import { threads as threadRows } from "../../../../domain/db/schema";
+import { threads as threadRows } from "./tables";
 import type { OpContext } from "../../kernel/commit";
 import { newestN, readOwnMessage } from "./reads";
 import {
@@ -98,3 +98,6 @@ export const threads = defineFeature({
     };
   },
 });
+
+/** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
+export { files as filesTable, messages as messagesTable, threads as threadsTable } from "./tables";

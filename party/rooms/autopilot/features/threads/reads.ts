@@ -2,7 +2,7 @@ import { and, count, desc, eq, gt, inArray, lte, max } from "drizzle-orm";
 import type { InboxItem } from "../../../../../shared/protocol/inbox";
 import { MAX_THREAD_READS, type ThreadRead, type ThreadReads } from "../../../../../shared/protocol/reads";
 import { excluded, param, preparedPerRoom, storedField } from "../../../../domain/db/client";
-import { messages, threadReads } from "../../../../domain/db/schema";
+import { messages, threadReads } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import { CommittedMemo } from "../../../../domain/turn-memo";
 import { keepNewest } from "../../kernel/paging";

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { excluded } from "../../../../domain/db/client";
-import { threadSummaries } from "../../../../domain/db/schema";
+import { threadSummaries } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 
 // A thread's rolling summary: what the Autopilot's context keeps of the messages that no

@@ -13,7 +13,7 @@ import { and, desc, eq, lt } from "drizzle-orm";
 import { claimFiles, markAttached } from "./files";
 import type { OpContext } from "../../kernel/commit";
 import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
-import { messages as messageRows, threads } from "../../../../domain/db/schema";
+import { messages as messageRows, threads } from "./tables";
 import { orNotFound, RoomError } from "../../../../domain/errors";
 import type { PageCursor } from "../../../../../shared/protocol/paging";
 import { type Page, pageArchivable } from "../../kernel/paging";

@@ -17,7 +17,7 @@ import { CHANNEL_OPERATIONS, type InstanceOperation } from "../../../../../../sh
 import { isPerson } from "../../../../../auth/current-access";
 import { pendingApprovals, requestApproval } from "../../approvals/index";
 import type { OpContext } from "../../../kernel/commit";
-import { channelRequests } from "../../../../../domain/db/schema";
+import { channelRequests } from "./tables";
 import { RoomError } from "../../../../../domain/errors";
 import { INSTANCE_APPROVAL_TTL_MS, refuseBusy, requireInstance } from "../instances";
 import type { Sql } from "../../../../../domain/sql";

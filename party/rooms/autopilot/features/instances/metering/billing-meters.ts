@@ -12,7 +12,7 @@ import { eq } from "drizzle-orm";
 import type { Instance, InstanceOperation } from "../../../../../../shared/protocol/instances";
 import type { SpendRefusal } from "../../../../../../shared/runtime/spend";
 import { type BillingConfig, tokenCost } from "../../billing/index";
-import { billingMeta } from "../../../../../domain/db/schema";
+import { billingMetaTable as billingMeta } from "../../billing/index";
 import { RoomError } from "../../../../../domain/errors";
 import type { Sql } from "../../../../../domain/sql";
 import { appendLedger, balanceOf, creditPeriod, readMeter, workspacePlan, writeMeter } from "../../billing/index";

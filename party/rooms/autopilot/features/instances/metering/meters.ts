@@ -1,6 +1,6 @@
 import { inArray, count } from "drizzle-orm";
 import type { BillingConfig } from "../../billing/index";
-import { instances as instancesTable } from "../../../../../domain/db/schema";
+import { instances as instancesTable } from "../tables";
 import type { Sql } from "../../../../../domain/sql";
 import type { RuntimeClient } from "../runtime-client";
 import {

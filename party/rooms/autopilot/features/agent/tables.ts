@@ -1,0 +1,98 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { UsageEntry } from "../../../../../shared/protocol/agent";
+
+/**
+ * The agent feature's tables, part of the Autopilot room's schema
+ * (party/rooms/autopilot/schema.ts, from which drizzle-kit generates the room's migrations).
+ */
+
+export type RunStatus = "queued" | "streaming" | "awaiting_approval" | "finished" | "failed" | "aborted";
+
+// The Autopilot's own agent: its runs (one per triggering message; the model messages of
+// a paused run live in `doc` until a person decides), the tool calls they made, the
+// workspace memory, each thread's rolling summary, and one usage row per model call. At
+// most one run per thread is active (streaming or waiting for approval).
+export const agentRuns = sqliteTable(
+  "agent_runs",
+  {
+    id: text("id").primaryKey(),
+    threadId: text("thread_id").notNull(),
+    triggerMessageId: text("trigger_message_id").notNull().unique(),
+    status: text("status").$type<RunStatus>().notNull(),
+    segment: integer("segment").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [
+    uniqueIndex("agent_runs_active").on(t.threadId).where(sql`status in ('streaming', 'awaiting_approval')`),
+    index("agent_runs_status").on(t.status, t.createdAt),
+  ],
+);
+
+export const agentToolCalls = sqliteTable(
+  "agent_tool_calls",
+  {
+    runId: text("run_id").notNull(),
+    toolCallId: text("tool_call_id").notNull(),
+    name: text("name").notNull(),
+    status: text("status").notNull(),
+    messageId: text("message_id"),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.toolCallId] })],
+);
+
+export const memory = sqliteTable("memory", {
+  key: text("key").primaryKey(),
+  updatedAt: integer("updated_at").notNull(),
+  doc: text("doc").notNull(),
+});
+
+export const usage = sqliteTable(
+  "usage",
+  {
+    n: integer("n").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    threadId: text("thread_id"),
+    runId: text("run_id"),
+    principalId: text("principal_id"),
+    purpose: text("purpose").$type<UsageEntry["purpose"]>().notNull(),
+    model: text("model").notNull(),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    durationMs: integer("duration_ms").notNull(),
+    ok: integer("ok").notNull(),
+  },
+  (t) => [
+    index("usage_at").on(t.at),
+    index("usage_thread").on(t.threadId, t.at),
+    index("usage_principal").on(t.principalId, t.at),
+  ],
+);
+
+// The approvals an Autopilot run filed with an approval-method tool (instances.*): the
+// room acts on them for the run's trigger, whose access is checked again when one is decided.
+export const agentRunApprovals = sqliteTable(
+  "agent_run_approvals",
+  {
+    approvalId: text("approval_id").primaryKey(),
+    runId: text("run_id").notNull(),
+  },
+  (t) => [index("agent_run_approvals_run").on(t.runId)],
+);
+
+// The run log: every run of the Autopilot's agent and every task, step by step (model
+// calls, tool calls, approvals, errors), by the run's id (a task's id for a task).
+export const runLog = sqliteTable(
+  "run_log",
+  {
+    runId: text("run_id").notNull(),
+    seq: integer("seq").notNull(),
+    at: integer("at").notNull(),
+    kind: text("kind").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] }), index("run_log_at").on(t.at)],
+);

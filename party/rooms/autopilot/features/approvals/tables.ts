@@ -1,0 +1,34 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The approvals feature's tables, part of the Autopilot room's schema
+ * (party/rooms/autopilot/schema.ts, from which drizzle-kit generates the room's migrations).
+ */
+
+export const approvals = sqliteTable(
+  "approvals",
+  {
+    id: text("id").primaryKey(),
+    status: text("status").notNull(),
+    expiresAt: integer("expires_at"),
+    requestedAt: integer("requested_at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [index("approvals_status").on(t.status, t.requestedAt)],
+);
+
+// What a gated MCP call's approval authorises: its filer's call, method, digest of arguments.
+export const approvalGates = sqliteTable(
+  "approval_gates",
+  {
+    approvalId: text("approval_id").primaryKey(),
+    filerId: text("filer_id").notNull(),
+    method: text("method").notNull(),
+    argsDigest: text("args_digest").notNull(),
+    callId: text("call_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** When the call ran on the approval (claimApprovedCall): an approval stands for one run, null until then. */
+    usedAt: integer("used_at"),
+  },
+  (t) => [uniqueIndex("approval_gates_call").on(t.filerId, t.callId)],
+);

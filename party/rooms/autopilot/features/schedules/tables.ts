@@ -1,0 +1,42 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * The schedules feature's tables, part of the Autopilot room's schema
+ * (party/rooms/autopilot/schema.ts, from which drizzle-kit generates the room's migrations).
+ */
+
+export const schedules = sqliteTable(
+  "schedules",
+  {
+    id: text("id").primaryKey(),
+    status: text("status").notNull(),
+    /** The next occurrence (ms), null when there is none (paused, or a one-off that fired). */
+    nextRunAt: integer("next_run_at"),
+    createdAt: integer("created_at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [index("schedules_next").on(t.status, t.nextRunAt)],
+);
+
+/**
+ * A schedule's webhook (features/schedules/hooks.ts): the SHA-256 of its URL's token, never
+ * the token; one per schedule, replaced when a new URL is asked for.
+ */
+export const scheduleHooks = sqliteTable("schedule_hooks", {
+  scheduleId: text("schedule_id").primaryKey(),
+  tokenHash: text("token_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const scheduleFirings = sqliteTable(
+  "schedule_firings",
+  {
+    scheduleId: text("schedule_id").notNull(),
+    /** The occurrence's time (ms): one row per occurrence, so claiming one twice is a conflict. */
+    occurrenceAt: integer("occurrence_at").notNull(),
+    status: text("status").notNull(),
+    at: integer("at").notNull(),
+    doc: text("doc").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scheduleId, t.occurrenceAt] }), index("schedule_firings_status").on(t.status)],
+);
