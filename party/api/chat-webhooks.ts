@@ -2,14 +2,12 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ChatPlatform } from "../../shared/protocol/chats";
 import { workspaceById } from "../auth/better-auth-reads";
-import { CHATS_PREFIX } from "../rooms/autopilot/features/chats";
+import { CHATS_PREFIX, PROOF_HEADERS } from "../rooms/autopilot/features/chats";
 import { type ApiEnv, authOf } from "./context";
 import { roomCall } from "../room-rpc";
 
 /** The largest request the room reads: Telegram's updates and Slack's payloads are a few KB. */
 const MAX_BODY_BYTES = 64 * 1024;
-/** The headers a platform proves a request with: Telegram's secret, Slack's signature and its time. */
-const PROOF_HEADERS = ["x-telegram-bot-api-secret-token", "x-slack-signature", "x-slack-request-timestamp"];
 
 /**
  * A chat platform's requests (features/chats/): open to anyone, believed only by the room,
