@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { type WorkerRoute, under } from "../worker-route";
 import { bodyLimit } from "hono/body-limit";
 import { ChatPlatform } from "../../shared/protocol/chats";
 import { workspaceById } from "../auth/better-auth-reads";
@@ -42,3 +43,10 @@ export const chatWebhookApi = new Hono<ApiEnv>().post(
     );
   },
 );
+
+/** Chat platforms' webhooks: no session, believed by the room against what it keeps of the connection. */
+export const chatWebhookRoute: WorkerRoute = {
+  name: "chat webhooks",
+  matches: under(`${CHATS_PREFIX}/`),
+  handle: (request, env, ctx) => chatWebhookApi.fetch(request, env, ctx),
+};
