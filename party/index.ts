@@ -1,15 +1,13 @@
 // Import order matters: better-auth (via ./auth/auth) must be evaluated before `agents`.
 // The other way round wrangler dev dies at start with "TypeError: ZodLazy is not a
 // constructor".
-import { decisionLinkApi } from "./api/decision-links";
-import { chatWebhookApi } from "./api/chat-webhooks";
-import { CHATS_PREFIX } from "./rooms/autopilot/features/chats";
-import { DECIDE_PREFIX } from "./rooms/autopilot/features/decision-links";
+import { decisionLinkRoute } from "./api/decision-links";
+import { chatWebhookRoute } from "./api/chat-webhooks";
 import { authFor } from "./auth/auth";
 import { api } from "./api/routes";
-import { handleMcp } from "./access/mcp-gate";
-import { handleFiles } from "./files/routes";
-import { DEVICE_ENTRY_PREFIX, handleDeviceEntry } from "./api/device-entry";
+import { mcpRoute } from "./access/mcp-gate";
+import { filesRoute } from "./files/routes";
+import { deviceEntryRoute } from "./api/device-entry";
 import { routeAgentRequest } from "agents/routing";
 import { CAPNWEB_TRANSPORT_QUERY } from "agents/websockets";
 import { routePartykitRequest } from "partyserver";
@@ -24,9 +22,9 @@ import type { Env } from "./env";
 import { encodePrincipalHeader, PRINCIPAL_HEADER } from "./rooms/shared/principal-header";
 import { parseRoomPath } from "./room-path";
 import { deliveryName, deliveryObjects } from "./rooms/shared/delivery-link";
-import { RELAY_PATH } from "./rooms/relay/community";
-import { handleRelay } from "./rooms/relay/entry";
-import { serveSkill, SKILL_PATH } from "./skill/serve";
+import { relayRoute } from "./rooms/relay/entry";
+import { skillRoute } from "./skill/serve";
+import { type WorkerRoute, under } from "./worker-route";
 
 export { Autopilot } from "./rooms/autopilot/room";
 export { Hatchery } from "./rooms/hatchery/room";
@@ -112,27 +110,36 @@ async function clientFile(request: Request, env: Env): Promise<Response> {
   return asset;
 }
 
+/**
+ * The Worker's routes, each declared by the module that answers it with its own checks, in the
+ * order they are tried (the first whose paths match answers); what none matches is the app's
+ * assets.
+ */
+const ROUTES: readonly WorkerRoute[] = [
+  { name: "api", matches: under("/api/"), handle: (request, env, ctx) => api.fetch(request, env, ctx) },
+  decisionLinkRoute,
+  chatWebhookRoute,
+  {
+    name: "rooms",
+    matches: (pathname) => pathname.startsWith("/agents/") || pathname.startsWith("/parties/"),
+    handle: handleRoom,
+  },
+  filesRoute,
+  deviceEntryRoute,
+  mcpRoute,
+  relayRoute,
+  skillRoute,
+  { name: "client files", matches: (pathname) => CLIENT_FILES.has(pathname), handle: clientFile },
+];
+
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const { pathname } = new URL(request.url);
     try {
-      if (pathname.startsWith("/api/")) return await api.fetch(request, env, ctx);
-      if (pathname.startsWith(`${DECIDE_PREFIX}/`)) return await decisionLinkApi.fetch(request, env, ctx);
-      // Chat platforms' webhooks: no session, believed by the secret the room gave the platform (api/chat-webhooks.ts).
-      if (pathname.startsWith(`${CHATS_PREFIX}/`)) return await chatWebhookApi.fetch(request, env, ctx);
-      if (pathname.startsWith("/agents/") || pathname.startsWith("/parties/"))
-        return await handleRoom(request, env, ctx);
-      if (pathname.startsWith("/files/"))
-        return await handleFiles(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
-      // Devices and nodes: no cookie or key, the gateway's own pairing (party/api/device-entry.ts).
-      if (pathname.startsWith(DEVICE_ENTRY_PREFIX)) return await handleDeviceEntry(request, env);
-      if (pathname.startsWith("/mcp/"))
-        return await handleMcp(request, env, () => authFor(env, request, (promise) => ctx.waitUntil(promise)));
-      // The Nostr relay (party/rooms/relay/): NIP-11 and the communities' sockets; NIP-42, no cookie or key.
-      if (pathname === RELAY_PATH || pathname.startsWith(`${RELAY_PATH}/`)) return await handleRelay(request, env);
-      if (pathname === SKILL_PATH) return serveSkill(request);
-      if (CLIENT_FILES.has(pathname)) return await clientFile(request, env);
-      return env.ASSETS.fetch(request);
+      const route = ROUTES.find((r) => r.matches(pathname));
+      if (!route) return env.ASSETS.fetch(request);
+      const auth = () => authFor(env, request, (promise) => ctx.waitUntil(promise));
+      return await route.handle(request, env, ctx, auth);
     } catch (error) {
       return internalError(pathname, error);
     }

@@ -2,6 +2,7 @@
 // is authenticated with an agent's API key, read fresh from D1 like a socket upgrade, so a
 // revoked key or a workspace it no longer belongs to stops at the next request; the
 // workspace's Autopilot room holds the sessions (party/rooms/autopilot/features/mcp/).
+import { type WorkerRoute, under } from "../worker-route";
 import { routeAgentRequest } from "agents/routing";
 import type { Auth } from "../auth/auth";
 import { principalFromApiKey } from "../auth/principal";
@@ -56,3 +57,10 @@ export async function handleMcp(request: Request, env: Env, auth: () => Auth): P
   });
   return (await routeAgentRequest(forwarded, env)) ?? new Response("not found", { status: 404 });
 }
+
+/** MCP: an agent's key, checked by handleMcp. */
+export const mcpRoute: WorkerRoute = {
+  name: "mcp",
+  matches: under("/mcp/"),
+  handle: (request, env, _ctx, auth) => handleMcp(request, env, auth),
+};

@@ -1,15 +1,14 @@
 import { Hono } from "hono";
+import { type WorkerRoute, under } from "../worker-route";
 import { bodyLimit } from "hono/body-limit";
 import { ChatPlatform } from "../../shared/protocol/chats";
 import { workspaceById } from "../auth/better-auth-reads";
-import { CHATS_PREFIX } from "../rooms/autopilot/features/chats";
+import { CHATS_PREFIX, PROOF_HEADERS } from "../rooms/autopilot/features/chats";
 import { type ApiEnv, authOf } from "./context";
 import { roomCall } from "../room-rpc";
 
 /** The largest request the room reads: Telegram's updates and Slack's payloads are a few KB. */
 const MAX_BODY_BYTES = 64 * 1024;
-/** The headers a platform proves a request with: Telegram's secret, Slack's signature and its time. */
-const PROOF_HEADERS = ["x-telegram-bot-api-secret-token", "x-slack-signature", "x-slack-request-timestamp"];
 
 /**
  * A chat platform's requests (features/chats/): open to anyone, believed only by the room,
@@ -44,3 +43,10 @@ export const chatWebhookApi = new Hono<ApiEnv>().post(
     );
   },
 );
+
+/** Chat platforms' webhooks: no session, believed by the room against what it keeps of the connection. */
+export const chatWebhookRoute: WorkerRoute = {
+  name: "chat webhooks",
+  matches: under(`${CHATS_PREFIX}/`),
+  handle: (request, env, ctx) => chatWebhookApi.fetch(request, env, ctx),
+};

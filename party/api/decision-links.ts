@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { type WorkerRoute, under } from "../worker-route";
 import { bodyLimit } from "hono/body-limit";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
@@ -191,3 +192,10 @@ function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString
   </body>
 </html>`;
 }
+
+/** Decision links from a mail or a notification: the link's token is the credential (features/decision-links/). */
+export const decisionLinkRoute: WorkerRoute = {
+  name: "decision links",
+  matches: under(`${DECIDE_PREFIX}/`),
+  handle: (request, env, ctx) => decisionLinkApi.fetch(request, env, ctx),
+};

@@ -6,6 +6,7 @@
 // and no request header of the device's goes further (runtime-client.ts builds its own).
 // What the entry itself enforces: the instance exists in that workspace, is hosted and ready
 // (the Autopilot room says), and each connection's frames are bounded in size and rate.
+import { type WorkerRoute, under } from "../worker-route";
 import { instanceIdSchema, workspaceIdSchema } from "../../shared/runtime/requests";
 import { authFor } from "../auth/auth";
 import { workspaceById } from "../auth/better-auth-reads";
@@ -68,3 +69,10 @@ export async function handleDeviceEntry(request: Request, env: Env): Promise<Res
   pipeDeviceSocket(pair[1], upstream);
   return new Response(null, { status: 101, webSocket: pair[0] });
 }
+
+/** Devices and nodes: no cookie or key, the gateway's own pairing. */
+export const deviceEntryRoute: WorkerRoute = {
+  name: "device entry",
+  matches: under(DEVICE_ENTRY_PREFIX),
+  handle: (request, env) => handleDeviceEntry(request, env),
+};

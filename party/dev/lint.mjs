@@ -5,6 +5,8 @@
 // - Biome (biome.jsonc): lint and format;
 // - size: no source file over MAX_LINES unless its opening comment says why, with a line
 //   "long-file: <reason>" in its first 15 lines (one concern that does not split well);
+// - platforms as strategy objects: no server code outside a chat platform's own module
+//   branches on its name (platform-names.mjs);
 // - standing alone: no tracked file refers to one outside the repository (outside-refs.mjs).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -13,6 +15,7 @@ import { format } from "dependency-cruiser";
 import { folderCycles } from "./folder-cycles.mjs";
 import { kernelReachesFeatures } from "./kernel-reach.mjs";
 import { outsideReferences } from "./outside-refs.mjs";
+import { platformBranches } from "./platform-names.mjs";
 import { ROOT } from "./server.mjs";
 
 // At 120 columns: a module that holds one concern reads whole up to here.
@@ -60,6 +63,7 @@ const sources = tracked.stdout
   .split("\n")
   .filter((path) => /\.(ts|tsx|mts|mjs|js)$/.test(path) && !path.startsWith("runtime/openclaw/"));
 const tooLong = [];
+const read = [];
 for (const path of sources) {
   let text;
   try {
@@ -67,6 +71,7 @@ for (const path of sources) {
   } catch {
     continue; // deleted in the work tree, still in the index
   }
+  read.push({ path, text });
   const lines = text.split("\n").length;
   if (lines > MAX_LINES && !/long-file: \S/.test(text.split("\n").slice(0, 15).join("\n")))
     tooLong.push(`${path} (${lines} lines)`);
@@ -78,6 +83,20 @@ if (tooLong.length) {
   failures.push("file size");
 } else {
   console.log(`file size: ${sources.length} source files, none over ${MAX_LINES} lines without a reason`);
+}
+// The platforms' names as the protocol lists them.
+const platformEnum = /ChatPlatform = z\.enum\(\[([^\]]*)\]\)/.exec(
+  readFileSync(join(ROOT, "shared/protocol/chats.ts"), "utf8"),
+);
+const platformNames = [...(platformEnum?.[1] ?? "").matchAll(/"([a-z]+)"/g)].map((m) => m[1]);
+const branches = platformBranches(read, platformNames);
+if (!platformEnum || branches.length) {
+  console.error(
+    `Code outside a chat platform's module branches on its name: go through its object (features/chats/platforms.ts):\n  ${branches.join("\n  ") || "(ChatPlatform's enum not found in shared/protocol/chats.ts)"}`,
+  );
+  failures.push("platform names");
+} else {
+  console.log(`platform names: ${platformNames.join(", ")} branched on only in their own modules`);
 }
 
 const everything = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {

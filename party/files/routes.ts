@@ -1,4 +1,5 @@
 import { FILE_NAME_HEADER, type FileUploadResult, INLINE_FILE_TYPES } from "../../shared/api/files";
+import { type WorkerRoute, under } from "../worker-route";
 import type { Principal, Scope } from "../../shared/protocol/principal";
 import { hasScope } from "../../shared/scopes";
 import { crossSiteRefusal, crossSiteUploadRefusal } from "../auth/origin";
@@ -101,3 +102,10 @@ async function downloadFile(env: Env, workspaceId: string, fileId: string): Prom
   const name = object.customMetadata?.name ?? fileId;
   return new Response(object.body, { headers: downloadHeaders(type, name, object.size, INLINE_FILE_TYPES.has(type)) });
 }
+
+/** The workspaces' files: a session or a key, read by handleFiles. */
+export const filesRoute: WorkerRoute = {
+  name: "files",
+  matches: under("/files/"),
+  handle: (request, env, _ctx, auth) => handleFiles(request, env, auth),
+};

@@ -1,4 +1,5 @@
 import skill from "./SKILL.md";
+import type { WorkerRoute } from "../worker-route";
 
 /** Where agents find the product's skill document (wrangler.toml's run_worker_first names it too). */
 export const SKILL_PATH = "/SKILL.md";
@@ -18,3 +19,10 @@ export function serveSkill(request: Request): Response {
     },
   });
 }
+
+/** The agents' skill file. */
+export const skillRoute: WorkerRoute = {
+  name: "skill",
+  matches: (pathname) => pathname === SKILL_PATH,
+  handle: (request) => serveSkill(request),
+};

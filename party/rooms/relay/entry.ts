@@ -1,5 +1,6 @@
 import type { Env } from "../../env";
-import { communityOfPath } from "./community";
+import type { WorkerRoute } from "../../worker-route";
+import { communityOfPath, RELAY_PATH } from "./community";
 import { relayLimits } from "./limits";
 import { relayInformation } from "./nip11";
 import { CLIENT_ADDRESS_HEADER, COMMUNITY_HEADER } from "./relay";
@@ -48,3 +49,10 @@ export async function handleRelay(request: Request, env: Env): Promise<Response>
     { headers: { ...CORS, "content-type": "text/plain; charset=utf-8" } },
   );
 }
+
+/** The Nostr relay: NIP-11 and the communities' sockets; NIP-42, no cookie or key. */
+export const relayRoute: WorkerRoute = {
+  name: "relay",
+  matches: (pathname) => pathname === RELAY_PATH || pathname.startsWith(`${RELAY_PATH}/`),
+  handle: (request, env) => handleRelay(request, env),
+};

@@ -16,13 +16,18 @@ import type { Methods } from "./handlers";
 import type { RoomServices } from "./services";
 
 /**
- * Where a request came from: a client's socket, an MCP session, one of the Autopilot's own
- * tools, a schedule acting as its owner (features/schedules/), a person deciding with a
- * decision link from a mail or a notification (features/decision-links/), or a person
- * pressing a button in a chat (features/chats/), or a person's spending allowance for an agent
- * key approving that key's spending (features/billing/allowances.ts).
+ * The names of the room's entries, by which a request says where it came from. The kernel's
+ * own is a client's socket; every other entry (an MCP session, the Autopilot's tools, a
+ * schedule, a decision link, a chat platform, a spending allowance) is named by the feature
+ * that makes it, in its own folder (`declare module` onto this interface, one key per name,
+ * as `RoomNews`), so the kernel names none of them.
  */
-export type Via = "socket" | "mcp" | "tool" | "schedule" | "link" | "telegram" | "slack" | "allowance";
+export interface RoomVias {
+  socket: true;
+}
+
+/** Where a request came from: an entry's name (`RoomVias`). */
+export type Via = keyof RoomVias;
 
 /**
  * Lets `principal` run this call on the approval a person granted for exactly it, or throws

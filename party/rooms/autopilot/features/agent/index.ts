@@ -34,6 +34,13 @@ export { approvalEntry, endText, modelCallEntry, overBudget, toolCallEntry } fro
 export { AGENT_TOOLS, type AgentTool, runScopes, toolDefinitionBytes, toolInputSchema } from "./tools";
 export { forgetOldUsage, recordUsage } from "./usage";
 
+declare module "../../kernel/feature" {
+  interface RoomVias {
+    /** One of the Autopilot's own tools, in a run. */
+    tool: true;
+  }
+}
+
 /**
  * The Autopilot's own agent: it answers people's messages, its paused runs go on once their
  * approvals are decided; its memory of the workspace and its model usage.

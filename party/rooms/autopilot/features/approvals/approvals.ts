@@ -5,8 +5,8 @@ import type {
   ApprovalsRequestParams,
   ApprovalsResolveParams,
   ApprovalStatus,
-  DecidedIn,
 } from "../../../../../shared/protocol/approvals";
+import { DecidedIn } from "../../../../../shared/protocol/approvals";
 import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
 import type { Via } from "../../kernel/feature";
@@ -188,9 +188,15 @@ function withGrant(
   return { ...approval, action: { ...action, granted: params.amount ?? action.amount } };
 }
 
-/** Where a person's decision was taken, as the app says it ("in Telegram"). */
-const decidedIn = (via: Via): DecidedIn =>
-  via === "link" || via === "telegram" || via === "slack" || via === "allowance" ? via : "app";
+/**
+ * Where a person's decision was taken, as the app says it ("in Telegram"): an entry whose name
+ * the protocol knows as a place of decision (a link, a chat platform, an allowance) is it; the
+ * app's own entries (sockets, MCP, tools, schedules) are the app.
+ */
+const decidedIn = (via: Via): DecidedIn => {
+  const where = DecidedIn.safeParse(via);
+  return where.success ? where.data : "app";
+};
 
 /** Whether the room runs a call once this is approved: a gated MCP call's approval has a gate (approval-gates.ts). */
 const gatesCall = (sql: Sql, approvalId: string): boolean =>

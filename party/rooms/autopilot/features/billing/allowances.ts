@@ -18,6 +18,13 @@ import type { OpContext } from "../../kernel/commit";
 import { getApproval } from "../approvals/index";
 import { periodOf } from "./config";
 
+declare module "../../kernel/feature" {
+  interface RoomVias {
+    /** A person's spending allowance for an agent key, approving that key's spending. */
+    allowance: true;
+  }
+}
+
 const Allowance = z.object({
   monthly: z.number().int().min(1).max(1_000_000_000_000),
   setBy: Actor,

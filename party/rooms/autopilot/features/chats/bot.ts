@@ -2,12 +2,10 @@ import type { ChatPlatform } from "../../../../../shared/protocol/chats";
 import { sealer } from "../../../../auth/seal";
 import type { RoomServices } from "../../kernel/services";
 import type { ChatOutbox } from "./outbox";
-import type { PlatformApi } from "./platform";
-import { slack } from "./slack";
+import { PLATFORMS } from "./platforms";
 import type { Connection } from "./store";
-import { telegram } from "./telegram";
 
-export const PLATFORMS: Record<ChatPlatform, PlatformApi> = { telegram, slack };
+export { PLATFORMS } from "./platforms";
 
 /**
  * What the chats feature's parts share: the room's services, the connected bot's secrets
@@ -21,7 +19,7 @@ export interface ChatParts {
   tokenOf(connection: Connection): Promise<string>;
   signingSecretOf(connection: Connection): Promise<string | null>;
   seal(value: string, bot: Pick<Connection, "platform" | "botId">, what: "token" | "signing secret"): Promise<string>;
-  /** A platform's API (TELEGRAM_API_BASE, SLACK_API_BASE: stand-ins in tests), the platform's own when unset. */
+  /** A platform's API address from the environment (stand-ins in tests), the platform's own when unset. */
   apiBase(platform: ChatPlatform): string | undefined;
   changed(): void;
 }
@@ -36,7 +34,7 @@ export function botSecrets(s: RoomServices): Pick<ChatParts, "tokenOf" | "signin
     tokenOf: (c) => open(c, c.sealedToken, "token"),
     signingSecretOf: async (c) => (c.sealedSigningSecret ? open(c, c.sealedSigningSecret, "signing secret") : null),
     seal: (value, bot, what) => sealing().seal(new TextEncoder().encode(value), boundTo(bot, what)),
-    apiBase: (platform) => (platform === "telegram" ? s.env.TELEGRAM_API_BASE : s.env.SLACK_API_BASE),
+    apiBase: (platform) => PLATFORMS[platform].apiBase(s.env),
   };
 }
 

@@ -266,8 +266,8 @@ export class ChatConversations {
   #turnAway(binding: Binding, said: Said): void {
     const key = `${bindingKey(binding.platform, binding.chatId)}:${said.account.id}`;
     if (guestsTurnedAway.get(this.parts.s.sql, key)) return;
-    const { label } = PLATFORMS[binding.platform];
-    const link = binding.platform === "telegram" ? "/link" : "link";
+    const { label, command } = PLATFORMS[binding.platform];
+    const link = command("link");
     const text = `${clip(said.account.handle, 60)}, only people who linked their ${label} account to the workspace are answered here, and what you said was not passed on. A member links theirs in the app (Settings › Chats), then sends me ${link} <code> in a private chat.`;
     this.parts.s.commit(null, (ctx) => {
       guestsTurnedAway.put(ctx.sql, key, {}, ctx.now);

@@ -9,7 +9,6 @@ import { decisionButtons } from "./approval-messages";
 import { ALL_SCOPES, type ChatParts, PLATFORMS } from "./bot";
 import type { ChatConversations } from "./conversations";
 import { clip, type Inbound, type WebhookRequest } from "./platform";
-import { slackSigned } from "./slack";
 import {
   type ApprovalMessage,
   approvalMessages,
@@ -28,7 +27,6 @@ import {
   seenUpdates,
   sendTo,
 } from "./store";
-import { SECRET_HEADER, WEBHOOK_SECRET } from "./telegram";
 
 /** What the Worker answers the platform: 200 for anything handled or ignored (so it is not sent again). */
 export type WebhookOutcome = { status: 200 | 401 | 404; json?: { challenge: string } };
@@ -45,14 +43,6 @@ const DECIDING = "Deciding… the message will show the outcome.";
 
 type Press = Extract<Inbound, { kind: "press" }>;
 type Said = Extract<Inbound, { kind: "message" }>;
-
-/** Equal hex digests, compared in time that does not depend on where they differ. */
-function sameHex(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 /**
  * What a platform sends the room, once the Worker passed it on: believed only when it proves
@@ -77,17 +67,11 @@ export class ChatInbound {
     private readonly conversations: ChatConversations,
   ) {}
 
-  async #proven(connection: Connection, request: WebhookRequest): Promise<boolean> {
-    if (connection.platform === "telegram") {
-      const secret = request.headers[SECRET_HEADER] ?? "";
-      return (
-        connection.secretHash !== null &&
-        WEBHOOK_SECRET.test(secret) &&
-        sameHex(await sha256Hex(secret), connection.secretHash)
-      );
-    }
-    const signingSecret = await this.parts.signingSecretOf(connection);
-    return signingSecret !== null && slackSigned(request, signingSecret);
+  #proven(connection: Connection, request: WebhookRequest): Promise<boolean> {
+    return PLATFORMS[connection.platform].proven(request, {
+      secretHash: connection.secretHash,
+      signingSecret: () => this.parts.signingSecretOf(connection),
+    });
   }
 
   async webhook(call: { platform: ChatPlatform; request: WebhookRequest }): Promise<WebhookOutcome> {
@@ -279,7 +263,7 @@ export class ChatInbound {
     if (said.direct && (await this.#direct(connection, said))) return;
     if (await this.conversations.said(connection, said)) return;
     if (!said.direct) return;
-    const how = connection.platform === "telegram" ? "/link <code>" : "link <code>";
+    const how = `${PLATFORMS[connection.platform].command("link")} <code>`;
     const help = `I bring a workspace's approvals here. To link your account, make a code in the app (Settings › Chats) and send ${how}.`;
     this.#queue([sendTo(connection.platform, said.chat, help)]);
   }
@@ -331,7 +315,7 @@ export class ChatInbound {
       this.#queue([sendTo(platform, chat, "That code is not one, or it ran out: make a new one in the app.")]);
       return true;
     }
-    const linked = `Linked: approvals ${found.name} may decide come here, and your presses decide as ${found.name}. Send ${platform === "telegram" ? "/unlink" : "unlink"} to stop.`;
+    const linked = `Linked: approvals ${found.name} may decide come here, and your presses decide as ${found.name}. Send ${PLATFORMS[platform].command("unlink")} to stop.`;
     this.#queue([sendTo(platform, chat, linked)], (ctx) => {
       linkCodes.delete(ctx.sql, codeHash);
       linkCodes.deleteWrittenBefore(ctx.sql, ctx.now - LINK_CODE_TTL_MS);

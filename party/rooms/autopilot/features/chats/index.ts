@@ -2,7 +2,7 @@ import type { ChatConnection, ChatPlatform, ChatsView } from "../../../../../sha
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { isPerson } from "../../../../../shared/people";
 import { linkOrigin } from "../../../../auth/origin";
-import { randomToken, sha256Hex } from "../../../../auth/tokens";
+import { sha256Hex } from "../../../../auth/tokens";
 import { RoomError } from "../../../../domain/errors";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate } from "../../kernel/handlers";
@@ -15,11 +15,10 @@ import { ChatConversations } from "./conversations";
 import { ChatInbound } from "./inbound";
 import type { WebhookRequest } from "./platform";
 import { ChatOutbox } from "./outbox";
-import { connectSlack } from "./slack";
 import { type Connection, connections, LINK_CODE_TTL_MS, linkCodes, linkKey, links, linksOf, outbox } from "./store";
-import { connectTelegram, telegram } from "./telegram";
 
 export type { WebhookRequest } from "./platform";
+export { PROOF_HEADERS } from "./platforms";
 export type { WebhookOutcome } from "./inbound";
 
 /** Where a platform's webhook is (party/api/chat-webhooks.ts): `<prefix>/<platform>/<workspace id>`. */
@@ -104,38 +103,20 @@ export const chats = defineFeature({
       if (!origin) throw new RoomError("conflict", "this server does not know its public origin: set APP_ORIGINS");
       const requestUrl = `${origin}${CHATS_PREFIX}/${p.platform}/${encodeURIComponent(s.workspaceId())}`;
       const base = parts.apiBase(p.platform);
-      let connection: Omit<Connection, "connectedBy" | "connectedAt" | "lastError">;
-      if (p.platform === "telegram") {
-        // Telegram sends it back with every update; the room keeps only its hash.
-        const secret = randomToken();
-        const hooked = await connectTelegram(base, p.botToken, { url: requestUrl, secret });
-        if (!hooked.ok) throw new RoomError(hooked.code, hooked.message);
-        const bot = { platform: p.platform, botId: String(hooked.bot.id) };
-        connection = {
-          ...bot,
-          botUsername: hooked.bot.username,
-          botName: hooked.bot.first_name,
-          sealedToken: await parts.seal(p.botToken, bot, "token"),
-          secretHash: await sha256Hex(secret),
-          sealedSigningSecret: null,
-          teamId: null,
-          requestUrl,
-        };
-      } else {
-        const checked = await connectSlack(base, p.botToken, p.signingSecret);
-        if (!checked.ok) throw new RoomError("bad_request", checked.message);
-        const bot = { platform: p.platform, botId: checked.bot.user_id };
-        connection = {
-          ...bot,
-          botUsername: checked.bot.user,
-          botName: checked.bot.team ?? checked.bot.user,
-          sealedToken: await parts.seal(p.botToken, bot, "token"),
-          secretHash: null,
-          sealedSigningSecret: await parts.seal(p.signingSecret ?? "", bot, "signing secret"),
-          teamId: checked.bot.team_id,
-          requestUrl,
-        };
-      }
+      const checked = await PLATFORMS[p.platform].connect(base, { ...p, requestUrl });
+      if (!checked.ok) throw new RoomError(checked.code, checked.message);
+      const bot = { platform: p.platform, botId: checked.botId };
+      const connection: Omit<Connection, "connectedBy" | "connectedAt" | "lastError"> = {
+        ...bot,
+        botUsername: checked.botUsername,
+        botName: checked.botName,
+        sealedToken: await parts.seal(p.botToken, bot, "token"),
+        secretHash: checked.secretHash,
+        sealedSigningSecret:
+          checked.signingSecret === null ? null : await parts.seal(checked.signingSecret, bot, "signing secret"),
+        teamId: checked.teamId,
+        requestUrl,
+      };
       s.commit(principal, (ctx) => {
         const before = connections.get(ctx.sql, p.platform);
         // Another bot: the people's chats were with the old one.
@@ -154,12 +135,10 @@ export const chats = defineFeature({
       personOnly(principal, "a person disconnects the workspace from a chat, not an agent");
       const connection = connections.get(s.sql, platform);
       if (connection) {
-        // Best effort: without its webhook Telegram stops sending; what a platform sends meanwhile finds no connection.
-        if (platform === "telegram")
-          await telegram.call(parts.apiBase(platform), await parts.tokenOf(connection), {
-            method: "deleteWebhook",
-            body: {},
-          });
+        // Best effort: without its webhook a platform stops sending; what it sends meanwhile finds no connection.
+        const api = PLATFORMS[platform];
+        const unhook = api.unhook();
+        if (unhook) await api.call(parts.apiBase(platform), await parts.tokenOf(connection), unhook);
         s.commit(principal, (ctx) => {
           connections.delete(ctx.sql, platform);
           for (const { userId } of linksOf(ctx.sql, platform)) links.delete(ctx.sql, linkKey(platform, userId));

@@ -1,6 +1,11 @@
-// What the chats feature needs of a platform (Telegram, Slack), so that everything else (who
-// gets what, a press, a link, the outbox) is written once: the calls it makes, in the
-// platform's own shapes, and what the platform sends, read into a few kinds of news.
+// A chat platform as a strategy object: everything the chats feature needs of it (its name,
+// how it connects and proves its requests, the calls it makes in its own shapes, what it
+// sends read into a few kinds of news, how its people type a command), so that everything
+// else (who gets what, a press, a link, the outbox) is written once and no code outside the
+// platform's own module asks which platform it is (platforms.ts lists them).
+
+import type { ChatPlatform } from "../../../../../shared/protocol/chats";
+import type { Env } from "../../../../env";
 
 /** A chat (Telegram's chat id, Slack's channel id) and a message in it (Telegram's message id, Slack's `ts`). */
 export type ChatRef = string | number;
@@ -67,9 +72,49 @@ export interface WebhookRequest {
   headers: Record<string, string>;
 }
 
+/** A bot as the platform confirmed it on connecting, and what the room keeps to believe its requests. */
+export interface ConnectedBot {
+  ok: true;
+  botId: string;
+  botUsername: string;
+  botName: string;
+  /** The workspace (Slack's team) its requests must name; null where the platform has none. */
+  teamId: string | null;
+  /** The SHA-256 of a secret the platform sends back with every request (Telegram's); null when none. */
+  secretHash: string | null;
+  /** The secret the platform signs its requests with (Slack's), sealed by the room; null when none. */
+  signingSecret: string | null;
+}
+
+/** What the room keeps of a connection to check a request with (`PlatformApi.proven`). */
+export interface KeptProof {
+  secretHash: string | null;
+  signingSecret(): Promise<string | null>;
+}
+
 export interface PlatformApi {
+  /** Its name in the protocol (shared/protocol/chats.ts) and in its webhook's path. */
+  readonly name: ChatPlatform;
   /** As people call it: "Telegram". */
   readonly label: string;
+  /** Its API's address from the environment (a stand-in in tests); undefined: the platform's own. */
+  apiBase(env: Env): string | undefined;
+  /** The headers its requests prove themselves with: the Worker passes on only these. */
+  readonly proofHeaders: readonly string[];
+  /** Whether a request proves itself against what the room keeps of the connection (in time independent of the secret). */
+  proven(request: WebhookRequest, kept: KeptProof): Promise<boolean>;
+  /**
+   * Checks a bot's credentials with the platform and points its webhook at `requestUrl` where
+   * the platform is told one: the bot, or why not.
+   */
+  connect(
+    base: string | undefined,
+    credentials: { botToken: string; signingSecret?: string | undefined; requestUrl: string },
+  ): Promise<ConnectedBot | { ok: false; code: "bad_request" | "conflict"; message: string }>;
+  /** The call that stops its webhook when the workspace disconnects (best effort); null where it has none to stop. */
+  unhook(): PlatformCall | null;
+  /** A bot command as its people type it: `/link` in Telegram, `link` in Slack (whose `/` is its own). */
+  command(word: "link" | "unlink"): string;
   /** The most text one message takes there (longer text goes in parts). */
   readonly maxText: number;
   call(base: string | undefined, token: string, call: PlatformCall): Promise<CallOutcome>;

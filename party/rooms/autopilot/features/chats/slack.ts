@@ -99,7 +99,7 @@ function blocks(text: string, buttons?: ChatButton[][]) {
 const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Whether Slack signed this request (`v0=` HMAC-SHA256 of `v0:<timestamp>:<body>`) in the last five minutes. */
-export async function slackSigned(
+async function slackSigned(
   request: { body: string; headers: Record<string, string> },
   signingSecret: string,
   now = Date.now(),
@@ -124,9 +124,35 @@ export async function slackSigned(
 }
 
 export const slack: PlatformApi = {
+  name: "slack",
   label: "Slack",
   // A section block's text: what the message shows (longer text goes in parts, not cut).
   maxText: SECTION_TEXT,
+  apiBase: (env) => env.SLACK_API_BASE,
+  proofHeaders: ["x-slack-signature", "x-slack-request-timestamp"],
+
+  async proven(request, kept) {
+    const signingSecret = await kept.signingSecret();
+    return signingSecret !== null && slackSigned(request, signingSecret);
+  },
+
+  // Slack is told the request URL in the app's own settings; the room checks the token and keeps the signing secret.
+  async connect(base, { botToken, signingSecret }) {
+    const checked = await connectSlack(base, botToken, signingSecret);
+    if (!checked.ok) return { ok: false, code: "bad_request", message: checked.message };
+    return {
+      ok: true,
+      botId: checked.bot.user_id,
+      botUsername: checked.bot.user,
+      botName: checked.bot.team ?? checked.bot.user,
+      teamId: checked.bot.team_id,
+      secretHash: null,
+      signingSecret: signingSecret ?? "",
+    };
+  },
+  unhook: () => null,
+  // A `/` in Slack is its own slash command: the bot reads the bare word.
+  command: (word) => word,
 
   async call(base, token, call): Promise<CallOutcome> {
     const url = `${(base || DEFAULT_BASE).replace(/\/+$/, "")}/${call.method}`;
@@ -214,7 +240,7 @@ export const slack: PlatformApi = {
 };
 
 /** Checks a bot token and signing secret with Slack: the bot, or why not. */
-export async function connectSlack(
+async function connectSlack(
   base: string | undefined,
   token: string,
   signingSecret: string | undefined,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { randomToken, sha256Hex } from "../../../../auth/tokens";
 import {
   type CallOutcome,
   type ChatButton,
@@ -18,8 +19,8 @@ const DEFAULT_BASE = "https://api.telegram.org";
 
 export const TELEGRAM_TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{20,100}$/;
 /** The secret Telegram sends back in `X-Telegram-Bot-Api-Secret-Token`: 1–256 of A–Z, a–z, 0–9, _ and -. */
-export const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{1,256}$/;
-export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
+const WEBHOOK_SECRET = /^[A-Za-z0-9_-]{1,256}$/;
+const SECRET_HEADER = "x-telegram-bot-api-secret-token";
 
 const User = z.object({
   id: z.number().int().safe(),
@@ -83,9 +84,44 @@ const keyboard = (buttons: ChatButton[][] | undefined) =>
       }
     : {};
 
+/** Equal hex digests, compared in time that does not depend on where they differ. */
+function sameHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
 export const telegram: PlatformApi = {
+  name: "telegram",
   label: "Telegram",
   maxText: 4096,
+  apiBase: (env) => env.TELEGRAM_API_BASE,
+  proofHeaders: [SECRET_HEADER],
+
+  // Telegram sends back the secret the room gave it with every update; the room keeps only its hash.
+  async proven(request, { secretHash }) {
+    const secret = request.headers[SECRET_HEADER] ?? "";
+    return secretHash !== null && WEBHOOK_SECRET.test(secret) && sameHex(await sha256Hex(secret), secretHash);
+  },
+
+  async connect(base, { botToken, requestUrl }) {
+    const secret = randomToken();
+    const hooked = await connectTelegram(base, botToken, { url: requestUrl, secret });
+    if (!hooked.ok) return hooked;
+    return {
+      ok: true,
+      botId: String(hooked.bot.id),
+      botUsername: hooked.bot.username,
+      botName: hooked.bot.first_name,
+      teamId: null,
+      secretHash: await sha256Hex(secret),
+      signingSecret: null,
+    };
+  },
+  // Without its webhook Telegram stops sending.
+  unhook: () => ({ method: "deleteWebhook", body: {} }),
+  command: (word) => `/${word}`,
 
   /** Makes one Bot API call; never throws, and no error it returns carries the token. */
   async call(base, token, call): Promise<CallOutcome> {
@@ -156,7 +192,7 @@ export const telegram: PlatformApi = {
 };
 
 /** Checks a token with Telegram and points its webhook here: the bot, or why not. */
-export async function connectTelegram(
+async function connectTelegram(
   base: string | undefined,
   token: string,
   webhook: { url: string; secret: string },

@@ -9,6 +9,13 @@ import { DECIDE_PREFIX, type DecisionLink, LINK_TOKEN, LINK_TTL_MS, linkOf, mark
 
 export { DECIDE_PREFIX, LINK_TOKEN } from "./links";
 
+declare module "../../kernel/feature" {
+  interface RoomVias {
+    /** A person deciding with a decision link from a mail or a notification. */
+    link: true;
+  }
+}
+
 /** What a decision link's page shows (GET: nothing changes); not found for a link that is not one or ran out. */
 export type LinkView =
   | { ok: false }

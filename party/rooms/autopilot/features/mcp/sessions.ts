@@ -26,6 +26,13 @@ import { requestGatedCall, WITHDRAWN_NOTE } from "./gated-calls";
 import type { McpRoom, SessionServer } from "./server";
 import { messagesUri, THREADS_URI } from "./uris";
 
+declare module "../../kernel/feature" {
+  interface RoomVias {
+    /** A call in an MCP session (an agent's key over HTTP). */
+    mcp: true;
+  }
+}
+
 /** The SDK and the session server, loaded with the first MCP request (sdk.ts says why). */
 let loaded: Promise<typeof import("./sdk")> | undefined;
 const sdk = () => {

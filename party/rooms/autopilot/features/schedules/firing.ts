@@ -24,6 +24,13 @@ import {
 } from "./store";
 import { nextOccurrence, occurrencesSince } from "./times";
 
+declare module "../../kernel/feature" {
+  interface RoomVias {
+    /** A schedule acting as its owner. */
+    schedule: true;
+  }
+}
+
 // How a schedule runs (docs/decisions/042-schedules-fire-exactly-once.md): the room keeps one
 // alarm at the earliest next run. When it fires, one transaction claims every due occurrence
 // (a `due` firing row keyed by the schedule and the occurrence's time) and moves each

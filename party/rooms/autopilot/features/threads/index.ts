@@ -1,4 +1,5 @@
 import type { Message, Thread } from "../../../../../shared/protocol/threads";
+import { ChatPlatform } from "../../../../../shared/protocol/chats";
 import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import { countRows } from "../../kernel/paging";
@@ -75,8 +76,9 @@ export const threads = defineFeature({
         "messages.list": query(listMessages),
         // The sender has read their own message (reads.ts).
         "chat.send": mutate((ctx, p, req) => {
-          // Said in a chat bound to the thread (features/chats/): the message says where.
-          const fromChat = req.via === "telegram" || req.via === "slack" ? req.via : undefined;
+          // Said in a chat bound to the thread (features/chats/, whose entries are named by their platforms): the message says where.
+          const chat = ChatPlatform.safeParse(req.via);
+          const fromChat = chat.success ? chat.data : undefined;
           const { thread, message, messageCount } = sendMessage(ctx, p, { scheduleId: req.scheduleId, fromChat });
           for (const hook of onSend) hook(ctx, thread, message);
           readOwnMessage(ctx.sql, ctx.principal.id, message.threadId, message.n, messageCount, ctx.now);

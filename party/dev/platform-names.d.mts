@@ -1,0 +1,1 @@
+export function platformBranches(files: { path: string; text: string }[], names: string[]): string[];
