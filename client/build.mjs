@@ -5,48 +5,14 @@ import react from "@vitejs/plugin-react";
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, sep } from "node:path";
+import { join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as viteBuild } from "vite";
 import { newBuildDir, publishBuild } from "./builds.mjs";
+import { englishOnlyZod, englishOnlyZodVite } from "./zod-english.mjs";
 import { buildPackageTypes, PACKAGE_DEPENDENCIES, packPackage, stagePackage } from "./package/build-package.mjs";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
-const isZod = (importer) => /[\\/]node_modules[\\/]zod[\\/]/.test(importer ?? "");
-
-/**
- * `import { z } from "zod"` keeps the whole namespace alive, including `z.locales`: every
- * translation of every error message, over half the bundle. Nothing here switches locale,
- * so the namespace is reduced to English (which zod registers by default anyway).
- */
-const englishOnlyZod = {
-  name: "english-only-zod",
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      isZod(args.importer) ? { path: join(dirname(args.importer), args.path), namespace: "zod-locales" } : undefined,
-    );
-    pluginBuild.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
-      contents: `export { default as en } from "./en.js";`,
-      resolveDir: dirname(args.path),
-    }));
-  },
-};
-
-/** The same reduction for the app's Vite (rolldown) build. */
-const englishOnlyZodVite = {
-  name: "english-only-zod",
-  enforce: "pre",
-  resolveId(source, importer) {
-    if (!/\/locales\/index\.js$/.test(source) || !isZod(importer)) return null;
-    return `\0zod-locales:${join(dirname(importer), source)}`;
-  },
-  load(id) {
-    if (!id.startsWith("\0zod-locales:")) return null;
-    const en = join(dirname(id.slice("\0zod-locales:".length)), "en.js");
-    return `export { default as en } from ${JSON.stringify(en)};`;
-  },
-};
-
 const common = {
   absWorkingDir: root,
   bundle: true,

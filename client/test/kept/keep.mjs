@@ -25,6 +25,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { englishOnlyZod } from "../../zod-english.mjs";
 
 const kept = fileURLToPath(new URL(".", import.meta.url));
 const root = join(kept, "..", "..", "..");
@@ -39,22 +40,6 @@ if ((fromAt !== -1 && !args[fromAt + 1]) || args.length !== (fromAt === -1 ? 0 :
 const from = fromAt === -1 ? null : args[fromAt + 1];
 
 const git = (cwd, ...gitArgs) => execFileSync("git", gitArgs, { cwd, encoding: "utf8" }).trim();
-const isZod = (importer) => /[\\/]node_modules[\\/]zod[\\/]/.test(importer ?? "");
-
-/** As client/build.mjs: zod's namespace reduced to English (nothing switches its locale). */
-const englishOnlyZod = {
-  name: "english-only-zod",
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /\/locales\/index\.js$/ }, (a) =>
-      isZod(a.importer) ? { path: join(dirname(a.importer), a.path), namespace: "zod-locales" } : undefined,
-    );
-    pluginBuild.onLoad({ filter: /.*/, namespace: "zod-locales" }, (a) => ({
-      contents: `export { default as en } from "./en.js";`,
-      resolveDir: dirname(a.path),
-    }));
-  },
-};
-
 /** Builds the library and the CLI of the checkout at `tree` into `out`. */
 async function buildPackage(tree, out) {
   const manifest = JSON.parse(readFileSync(join(tree, "client", "package", "package.json"), "utf8"));
