@@ -14,7 +14,8 @@ import { routePartykitRequest } from "partyserver";
 import { crossSiteRefusal } from "./auth/origin";
 import { internalError } from "./api/context";
 import { CloseCode } from "../shared/protocol/errors";
-import { parseRetirements, protocolRefusal, protocolWindow } from "../shared/protocol/version";
+import { protocolRefusal } from "../shared/protocol/version";
+import { protocolWindowOf } from "./rooms/shared/protocol-window";
 import { resolveSocketPrincipal } from "./auth/principal";
 import { deleteExpiredTickets } from "./auth/tickets";
 import { deleteExpiredKeySessions } from "./auth/key-sessions";
@@ -57,8 +58,7 @@ async function handleRoom(request: Request, env: Env, ctx: ExecutionContext): Pr
   // the room closed as it connected kept its TCP connection until the room went idle, so the
   // client heard the reason only then.
   if (room === "agents/autopilot") {
-    const announced = parseRetirements(env.PROTOCOL_RETIREMENTS);
-    const refused = protocolRefusal(url.searchParams.get("protocol"), protocolWindow(Date.now(), { announced }));
+    const refused = protocolRefusal(url.searchParams.get("protocol"), protocolWindowOf(env, Date.now()));
     if (refused !== null) return refuseSocket(CloseCode.protocolUnsupported, refused);
   }
   // A socket that will ride on the session cookie must come from the app's own pages.

@@ -122,7 +122,6 @@ export function roomlessSessions(limits: Partial<SessionLimits>): McpSessions {
       workspace: { perSecond: 0.001, burst: 100 },
       connectionsPerPrincipal: 4,
       ...limits,
-      protocolRetirements: limits.protocolRetirements ?? {},
     }),
     call: () => {
       throw new Error("no call reaches a room here");

@@ -4,7 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import { MAX_CLIENT_FRAME_BYTES } from "../../../shared/protocol/frames";
 import { frameOver } from "../../domain/frame-size";
 import type { Env } from "../../env";
-import { parseRetirements } from "../../../shared/protocol/version";
+import { protocolWindowOf } from "../shared/protocol-window";
 import { admitConnection } from "../autopilot/kernel/connections/admission";
 import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll, sendToIds } from "../autopilot/kernel/fanout";
 import { principalTags } from "../shared/connection-cap";
@@ -120,7 +120,7 @@ export class Delivery extends DurableObject<Env> implements DeliveryRpc {
 
   async #opened(conn: Connection, ctx: ConnectionContext): Promise<void> {
     // Admitted here, as the room admits its own sockets: one it would refuse never reaches it.
-    const admission = admitConnection(ctx.request, Date.now(), parseRetirements(this.env.PROTOCOL_RETIREMENTS));
+    const admission = admitConnection(ctx.request, Date.now(), protocolWindowOf(this.env, Date.now()));
     if (!admission.ok) {
       conn.close(admission.code, admission.reason);
       return;

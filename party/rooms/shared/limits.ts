@@ -1,5 +1,4 @@
 import type { Env } from "../../env";
-import { parseRetirements } from "../../../shared/protocol/version";
 
 /** A token bucket's shape: `burst` requests at once, refilled at `perSecond`. */
 export interface Rate {
@@ -17,8 +16,6 @@ export interface RoomLimits {
   workspace: Rate;
   /** Open sockets of one principal, in each room (Autopilot, Hatchery). */
   connectionsPerPrincipal: number;
-  /** Protocol versions an operator retires early, to the last day each is spoken (PROTOCOL_RETIREMENTS). */
-  protocolRetirements: Readonly<Record<number, string>>;
 }
 
 /** A positive number from a var, or the default when it is unset or not one (every room's limits read their vars so). */
@@ -44,6 +41,5 @@ export function readRoomLimits(env: Env): RoomLimits {
       burst: Math.floor(positive(env.WORKSPACE_RATE_LIMIT_BURST, 1000)),
     },
     connectionsPerPrincipal: Math.floor(positive(env.MAX_CONNECTIONS_PER_PRINCIPAL, 32)),
-    protocolRetirements: parseRetirements(env.PROTOCOL_RETIREMENTS),
   };
 }

@@ -16,6 +16,7 @@ import type { AnyFeatureDefinition, Feature } from "./feature";
 import { type BuiltFeatures, buildFeatures, type RpcOf, scheduleNames } from "./features";
 import { methodTable } from "./handlers";
 import { fanoutTags } from "./fanout";
+import { protocolWindowOf } from "../../shared/protocol-window";
 import { KEEP_ALIVE_JOB, KeepAlive } from "./keep-alive";
 import type { RoomServices } from "./services";
 import { RoomSockets } from "./sockets";
@@ -88,6 +89,7 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
       sql,
       workspaceId: d.workspaceId,
       limits,
+      protocolWindow: (now) => protocolWindowOf(d.env, now),
       connections: everySocket,
       ownConnections: own,
       hello: (principal) => this.features.hello(principal),

@@ -20,7 +20,7 @@ import { admitConnection } from "./connections/admission";
 import { buildHello, type HelloInput } from "./connections/hello";
 import type { HelloPayload } from "../../../../shared/protocol/hello";
 import { offeredCapabilities } from "../../../../shared/protocol/capabilities";
-import { protocolWindow } from "../../../../shared/protocol/version";
+import type { ProtocolWindow } from "../../../../shared/protocol/version";
 import { PRESENCE_DIFF_MS, PresenceBroadcast } from "./connections/presence-broadcast";
 import { PresenceTold } from "./connections/presence-told";
 import { PresenceIndex } from "./connections/presence-index";
@@ -59,6 +59,8 @@ export interface SocketsDeps {
   sql: Sql;
   workspaceId(): string;
   limits(): RoomLimits;
+  /** The protocol versions spoken at `now` (party/rooms/shared/protocol-window.ts). */
+  protocolWindow(now: number): ProtocolWindow;
   /** The room's open sockets (the lifecycle's hibernating ones and its delivery objects'), or those with a tag. */
   connections(tag?: string): Iterable<ClientSocket>;
   /** Only the room's own. */
@@ -256,7 +258,7 @@ export class RoomSockets {
   onConnect(conn: ClientSocket, ctx: Pick<ConnectionContext, "request">, admitted?: AdmittedSocket): void {
     const admission = admitted
       ? { ok: true as const, ...admitted }
-      : admitConnection(ctx.request, Date.now(), this.d.limits().protocolRetirements);
+      : admitConnection(ctx.request, Date.now(), this.d.protocolWindow(Date.now()));
     if (!admission.ok) {
       conn.close(admission.code, admission.reason);
       return;
@@ -349,9 +351,7 @@ export class RoomSockets {
   /** What a hello tells a socket of its version: the capabilities offered to it, and whether the version leaves soon. */
   #protocolNotes(conn: ClientSocket): Pick<HelloPayload, "capabilities" | "deprecated"> {
     const { version } = socketShape(conn);
-    const deprecated = protocolWindow(Date.now(), { announced: this.d.limits().protocolRetirements }).deprecation(
-      version,
-    );
+    const deprecated = this.d.protocolWindow(Date.now()).deprecation(version);
     return { capabilities: offeredCapabilities(version), ...(deprecated ? { deprecated } : {}) };
   }
 

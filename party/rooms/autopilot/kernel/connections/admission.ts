@@ -1,5 +1,5 @@
 import { CloseCode } from "../../../../../shared/protocol/errors";
-import { protocolRefusal, protocolWindow, requestedProtocol } from "../../../../../shared/protocol/version";
+import { protocolRefusal, type ProtocolWindow, requestedProtocol } from "../../../../../shared/protocol/version";
 import { viewOf } from "./interest";
 import type { AdmittedSocket } from "../../../shared/connection-state";
 import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../../shared/principal-header";
@@ -14,8 +14,8 @@ export type Admission = ({ ok: true } & AdmittedSocket) | { ok: false; code: num
 export function admitConnection(
   request: Request,
   now: number,
-  /** Versions an operator retires early (RoomLimits.protocolRetirements). */
-  announced: Readonly<Record<number, string>> = {},
+  /** The versions spoken today (party/rooms/shared/protocol-window.ts). */
+  window: ProtocolWindow,
 ): Admission {
   const url = new URL(request.url);
   const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
@@ -24,7 +24,7 @@ export function admitConnection(
   // socket's tag, kernel/fanout.ts).
   // The Worker refuses these before they reach a room (party/index.ts); the room checks again
   // for what reaches it otherwise.
-  const refused = protocolRefusal(url.searchParams.get("protocol"), protocolWindow(now, { announced }));
+  const refused = protocolRefusal(url.searchParams.get("protocol"), window);
   if (refused !== null) return { ok: false, code: CloseCode.protocolUnsupported, reason: refused };
   const protocol = requestedProtocol(url.searchParams.get("protocol"))!;
   const lastSeq = url.searchParams.get("lastSeq");
