@@ -265,8 +265,15 @@ export function socketShape(socket: { readonly tags: readonly string[] }): Socke
   return { version: PROTOCOL_VERSION, asked: askedOf(PROTOCOL_VERSION, socket.tags) };
 }
 
-/** Whether frames go to a socket of `shape` as the room writes them. */
-const asWritten = (shape: SocketShape): boolean => !needsConversion(shape.version, shape.asked);
+/** What the current version offers: a socket of it that asked for all of these gets frames as written. */
+const CURRENT_OFFERS: readonly string[] = CAPABILITIES.filter((c) => c.since === PROTOCOL_VERSION).map((c) => c.name);
+
+/**
+ * Whether frames go to a socket of `shape` as the room writes them (`needsConversion`'s answer,
+ * without building the conversion steps: every reply and hello asks it).
+ */
+const asWritten = (shape: SocketShape): boolean =>
+  shape.version === PROTOCOL_VERSION && CURRENT_OFFERS.every((name) => shape.asked.has(name));
 
 /** An event frame's text in `shape`; null when that shape does not get the event. Other frames pass as they are. */
 export function frameTextFor(shape: SocketShape, text: string): string | null {
