@@ -123,6 +123,14 @@ module.exports = {
       to: { path: "^party/rooms/(autopilot|hatchery)/" },
     },
     {
+      name: "delivery-not-autopilot",
+      severity: "error",
+      comment:
+        "A delivery object holds sockets for the Autopilot room and hears it over RPC; what both send with is in party/rooms/shared/.",
+      from: { path: "^party/rooms/delivery/" },
+      to: { path: "^party/rooms/autopilot/" },
+    },
+    {
       name: "room-shared-not-rooms",
       severity: "error",
       comment: "What both rooms use imports neither.",

@@ -5,8 +5,8 @@ import { MAX_CLIENT_FRAME_BYTES } from "../../../shared/protocol/frames";
 import { frameOver } from "../../domain/frame-size";
 import type { Env } from "../../env";
 import { protocolWindowOf } from "../shared/protocol-window";
-import { admitConnection } from "../autopilot/kernel/connections/admission";
-import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll, sendToIds } from "../autopilot/kernel/fanout";
+import { admitConnection } from "../shared/admission";
+import { fanoutTags, inOwnProtocol, sendQuietly, sendToAll, sendToIds } from "../shared/socket-fanout";
 import { principalTags } from "../shared/connection-cap";
 import { type KeptEvent, KeptEvents } from "./kept-events";
 import { connState } from "../shared/connection-state";
@@ -26,7 +26,7 @@ import {
  * protocol and view, resuming from where) and tells the room, which stays the workspace: it
  * counts each principal's sockets against the cap, greets each one, answers its requests and
  * decides who gets what. The room sends each frame once to each delivery object (`deliver`),
- * which sends it on to its own sockets, each in its protocol version (kernel/fanout.ts, the same
+ * which sends it on to its own sockets, each in its protocol version (party/rooms/shared/socket-fanout.ts, the same
  * code the room uses for the sockets it holds). Besides its sockets (their tags and state survive
  * hibernation) it keeps the newest durable events in memory, and replays a returning socket from
  * them when the room asks it to (decision 66).

@@ -7,12 +7,12 @@ export interface ConnState {
   device: string;
   connectedAt: number;
   status: string | null;
-  /** Protocol 18: the threads this socket gets messages and streams of; absent: every thread (kernel/connections/interest.ts). */
+  /** Protocol 18: the threads this socket gets messages and streams of; absent: every thread (view-tags.ts). */
   view?: string[];
 }
 
 /**
- * A socket let in (kernel/connections/admission.ts): who it is, in which protocol and view, and
+ * A socket let in (admission.ts): who it is, in which protocol and view, and
  * where it resumes from. The room admits its own sockets; a delivery object admits those it holds
  * and tells the room this.
  */
@@ -29,7 +29,7 @@ export interface AdmittedSocket {
  */
 export interface ClientSocket {
   readonly id: string;
-  /** The lifecycle's tags: the id first, then the principal's and the fan-out's (kernel/fanout.ts). */
+  /** The lifecycle's tags: the id first, then the principal's and the fan-out's (socket-fanout.ts). */
   readonly tags: readonly string[];
   readonly readyState: number;
   readonly state: unknown;

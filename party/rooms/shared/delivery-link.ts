@@ -9,7 +9,7 @@ import type { AdmittedSocket, ConnState } from "./connection-state";
 
 /**
  * One thing the room tells a delivery object, in the room's order. A frame's text is already
- * the current protocol's: the delivery object converts it per socket (kernel/fanout.ts), except
+ * the current protocol's: the delivery object converts it per socket (party/rooms/shared/socket-fanout.ts), except
  * `one`, which the room addressed and converted itself. `skip` names sockets the room holds the
  * frame for (their replay is under way: it sends it to them itself once they caught up).
  *

@@ -15,7 +15,7 @@ import { type Executor, roomExecutor } from "./dispatch";
 import type { AnyFeatureDefinition, Feature } from "./feature";
 import { type BuiltFeatures, buildFeatures, type RpcOf, scheduleNames } from "./features";
 import { methodTable } from "./handlers";
-import { fanoutTags } from "./fanout";
+import { fanoutTags } from "../../shared/socket-fanout";
 import { protocolWindowOf } from "../../shared/protocol-window";
 import { KEEP_ALIVE_JOB, KeepAlive } from "./keep-alive";
 import type { RoomServices } from "./services";

@@ -16,7 +16,7 @@ import {
 } from "../../shared/connection-state";
 import type { RoomLimits } from "../../shared/limits";
 import { RequestMeter, rateLimitedResponse } from "../../shared/rate-limit";
-import { admitConnection } from "./connections/admission";
+import { admitConnection } from "../../shared/admission";
 import { buildHello, type HelloInput } from "./connections/hello";
 import type { HelloPayload } from "../../../../shared/protocol/hello";
 import { offeredCapabilities } from "../../../../shared/protocol/capabilities";
@@ -27,24 +27,23 @@ import { PresenceIndex } from "./connections/presence-index";
 import type { PresenceDiffPayload, PresenceSummary } from "../../../../shared/protocol/presence";
 import type { z } from "zod";
 import { methodSpokenIn } from "../../../../shared/protocol/cuts/index";
-import { ThreadBumps, ThreadInterest, VIEW_TAG, viewed } from "./connections/interest";
+import { ThreadBumps, ThreadInterest } from "./connections/interest";
+import { VIEW_TAG, viewed } from "../../shared/view-tags";
 import { MAX_BUMPED_THREADS, type ThreadBump, viewedThreadOf } from "../../../../shared/protocol/interest";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
 import { RoomError } from "../../../domain/errors";
 import { mayBeTold, mayReadWorkspace } from "../../shared/reading";
 import type { DeliveryTier } from "./tier";
+import { broadcast, broadcastToThread, ReplayPump } from "./fanout";
 import {
-  broadcast,
-  broadcastToThread,
   connectionOf,
   eventFrame,
   inOwnProtocol,
-  ReplayPump,
   responseTextFor,
   sendQuietly,
   sendToAll,
   socketShape,
-} from "./fanout";
+} from "../../shared/socket-fanout";
 import {
   type DispatchOutcome,
   type Executor,

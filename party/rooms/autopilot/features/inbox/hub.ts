@@ -5,7 +5,7 @@ import type { OpEffects } from "../../kernel/commit";
 import type { Sql } from "../../../../domain/sql";
 import { currentSeq } from "../../kernel/commit";
 import { isPerson } from "../../../../auth/current-access";
-import { eventFrame } from "../../kernel/fanout";
+import { eventFrame } from "../../../shared/socket-fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
 import type { Inbox } from "../../../../../shared/protocol/inbox";
 import { hasSubscriptions } from "./push-store";

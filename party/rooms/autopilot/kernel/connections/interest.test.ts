@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_VIEWED_THREADS } from "../../../../../shared/protocol/interest";
-import { BUMP_MS, ThreadBumps, ThreadInterest, viewed, viewOf } from "./interest";
+import { BUMP_MS, ThreadBumps, ThreadInterest } from "./interest";
+import { viewed, viewOf } from "../../../shared/view-tags";
 
 afterEach(() => {
   vi.useRealTimers();

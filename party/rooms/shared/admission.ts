@@ -1,9 +1,9 @@
-import { CloseCode } from "../../../../../shared/protocol/errors";
-import { protocolRefusal, type ProtocolWindow, requestedProtocol } from "../../../../../shared/protocol/version";
-import { viewOf } from "./interest";
-import type { AdmittedSocket } from "../../../shared/connection-state";
-import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../../../shared/principal-header";
-import { mayReadWorkspace } from "../../../shared/reading";
+import { CloseCode } from "../../../shared/protocol/errors";
+import { protocolRefusal, type ProtocolWindow, requestedProtocol } from "../../../shared/protocol/version";
+import { viewOf } from "./view-tags";
+import type { AdmittedSocket } from "./connection-state";
+import { parsePrincipalHeader, PRINCIPAL_HEADER } from "./principal-header";
+import { mayReadWorkspace } from "./reading";
 
 export type Admission = ({ ok: true } & AdmittedSocket) | { ok: false; code: number; reason: string };
 
@@ -21,14 +21,14 @@ export function admitConnection(
   const principal = parsePrincipalHeader(request.headers.get(PRINCIPAL_HEADER));
   if (!principal) return { ok: false, code: CloseCode.unauthenticated, reason: "unauthenticated" };
   // A version in the room's window today; its frames go out in that version's shapes (the
-  // socket's tag, kernel/fanout.ts).
+  // socket's tag, socket-fanout.ts).
   // The Worker refuses these before they reach a room (party/index.ts); the room checks again
   // for what reaches it otherwise.
   const refused = protocolRefusal(url.searchParams.get("protocol"), window);
   if (refused !== null) return { ok: false, code: CloseCode.protocolUnsupported, reason: refused };
   const protocol = requestedProtocol(url.searchParams.get("protocol"))!;
   const lastSeq = url.searchParams.get("lastSeq");
-  // A principal that may not read views nothing: what it asked is ignored, as its tag says (interest.ts).
+  // A principal that may not read views nothing: what it asked is ignored, as its tag says (view-tags.ts).
   const view = mayReadWorkspace(principal) ? viewOf(url, protocol) : null;
   return {
     ok: true,
