@@ -156,19 +156,44 @@ export function writeMeter(sql: Sql, key: string, value: unknown): void {
     .run();
 }
 
+/** The ledger id of the plan's credits for the month `now` is in. */
+const planCreditId = (now: number): string => `plan:${periodOf(now).key}`;
+
 /**
- * The plan's credits for the calendar month `now` is in, once per month (a workspace's first use
- * of a month credits it). Not while a subscription gives the plan: its paid invoices credit it.
- * Returns the plan it read, so a caller that needs it too does not read it again.
+ * The plan's credits for the month `now` is in that no ledger entry holds yet: what the first
+ * commit of the month that moves credits writes (`creditPeriod`). Nothing while a subscription
+ * gives the plan (its paid invoices credit it) or the plan includes none. A pure read, so what a
+ * query or the hello shows counts the month's credits without writing outside a commit.
+ */
+function pendingPlanCredit(sql: Sql, plan: PlanConfig, source: PlanSource, now: number): number {
+  if (source === "subscription" || plan.includedCredits <= 0) return 0;
+  const written = sql.db
+    .select({ n: ledger.n })
+    .from(ledger)
+    .where(eq(ledger.id, planCreditId(now)))
+    .get();
+  return written ? 0 : plan.includedCredits;
+}
+
+/** The balance counting this month's plan credits whether or not their entry is written yet (a pure read). */
+export function creditedBalance(sql: Sql, config: BillingConfig, now: number): number {
+  const { plan, source } = effectivePlan(sql, config, now);
+  return balanceOf(sql) + pendingPlanCredit(sql, plan, source, now);
+}
+
+/**
+ * Writes the plan's credits for the month `now` is in, once per month, in the caller's commit:
+ * every commit that moves credits calls it before its own entry, so the month's credits come
+ * before its first charge. Returns the plan it read, so a caller that needs it too does not
+ * read it again.
  */
 export function creditPeriod(sql: Sql, config: BillingConfig, now: number): { plan: PlanConfig; source: PlanSource } {
   const effective = effectivePlan(sql, config, now);
   const { plan, source } = effective;
-  if (source === "subscription") return effective;
+  if (pendingPlanCredit(sql, plan, source, now) === 0) return effective;
   const period = periodOf(now);
-  if (plan.includedCredits <= 0) return effective;
   appendLedger(sql, {
-    id: `plan:${period.key}`,
+    id: planCreditId(now),
     at: period.start,
     kind: "plan",
     amount: plan.includedCredits,
@@ -293,12 +318,12 @@ export function allBudgets(sql: Sql, now: number): Budget[] {
 
 /** The state every interface shows (the Billing panel, `billing.summary`, `billing.changed`). */
 export function billingState(sql: Sql, config: BillingConfig, now: number): BillingState {
-  const { plan, source } = creditPeriod(sql, config, now);
+  const { plan, source } = effectivePlan(sql, config, now);
   const period = periodOf(now);
   return {
     plan: planView(plan),
     period: { start: period.start, end: period.end },
-    balance: balanceOf(sql),
+    balance: balanceOf(sql) + pendingPlanCredit(sql, plan, source, now),
     periodUsed: spentAgainst(sql, "workspace", null, period.start),
     budgets: allBudgets(sql, now),
     topUps: config.stripe !== null,

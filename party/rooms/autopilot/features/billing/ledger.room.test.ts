@@ -6,7 +6,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { sqlFromStorage } from "../../../../domain/sql";
 import { commitTo, listAudit, type OpEffects } from "../../kernel/commit";
-import { appendLedger, balanceOf, ledgerEntries } from "./billing";
+import { appendLedger, balanceOf, billingState, creditedBalance, ledgerEntries } from "./billing";
 import { readBillingConfig } from "./config";
 import { tellChanged } from "./news";
 import { SpendGate } from "./spend-gate";
@@ -25,8 +25,14 @@ describe("the ledger is written in the commit of its change", () => {
       commit(null, (ctx) => appendLedger(ctx.sql, { id: "grant:start", at: ctx.now, kind: "grant", amount: 1000 }));
       const verdict = gate.check({ principalId: "user_1", projectId: null, taskId: null }, 50);
       if (verdict.kind !== "ok") throw new Error(`the call was not let through: ${verdict.kind}`);
-      // After the check: it credits the month's plan first.
-      const before = balanceOf(sql);
+      // The state and the check only read: the month's plan credits count, and are written by the
+      // charge's commit.
+      expect(billingState(sql, config, Date.now()).balance).toBe(
+        1000 + config.plans[config.defaultPlan]!.includedCredits,
+      );
+      expect(ledgerEntries(sql, { kind: "plan", limit: 10 }).items).toEqual([]);
+      const balance = () => creditedBalance(sql, config, Date.now());
+      const before = balance();
       // The endpoint reports far more than the call could use: charged its worst case, the report audited.
       const call = {
         id: "reply:run_1:call_1",
@@ -47,7 +53,8 @@ describe("the ledger is written in the commit of its change", () => {
       expect(() => gate.recordModelCall(verdict.reservation, call)).toThrow("the disk is full");
       sql.run("DROP TRIGGER refuse_totals");
       expect(ledgerEntries(sql, { kind: "usage", limit: 10 }).items).toEqual([]);
-      expect(balanceOf(sql)).toBe(before);
+      expect(ledgerEntries(sql, { kind: "plan", limit: 10 }).items).toEqual([]);
+      expect(balance()).toBe(before);
       expect(listAudit(sql, undefined, 50).entries.map((e) => e.action)).not.toContain("billing.overreport");
       expect(published.length).toBe(told);
 
@@ -56,7 +63,9 @@ describe("the ledger is written in the commit of its change", () => {
       expect(ledgerEntries(sql, { kind: "usage", limit: 10 }).items.map((e) => [e.id, e.amount])).toEqual([
         [call.id, -50],
       ]);
+      expect(balance()).toBe(before - 50);
       expect(balanceOf(sql)).toBe(before - 50);
+      expect(ledgerEntries(sql, { kind: "plan", limit: 10 }).items).toHaveLength(1);
       expect(listAudit(sql, undefined, 50).entries.map((e) => e.action)).toContain("billing.overreport");
       const news = published.slice(told).flatMap((effects) => effects.news);
       expect(news.map((n) => n.news)).toEqual(["billing.changed"]);

@@ -6,7 +6,7 @@ import type { BillingState } from "../../../../../shared/protocol/billing";
 import type { OpContext } from "../../kernel/commit";
 import type { RoomServices } from "../../kernel/services";
 import { newCrossings, recordCrossings, type StandingAlert, standingAlerts } from "./alerts";
-import { billingState } from "./billing";
+import { billingState, creditPeriod } from "./billing";
 import type { BillingConfig } from "./config";
 
 declare module "../../kernel/feature" {
@@ -20,9 +20,12 @@ declare module "../../kernel/feature" {
 
 /**
  * Tells the room's features that the money changed, in the commit that changed it. Told last
- * in the commit, so the state it carries has the change (the bus hears the last one told).
+ * in the commit, so the state it carries has the change (the bus hears the last one told). The
+ * month's plan credits are written in it if no commit of the month has yet (`creditPeriod`), so
+ * the ledger a money commit leaves holds what its state shows.
  */
 export function tellChanged(ctx: OpContext, config: BillingConfig): void {
+  creditPeriod(ctx.sql, config, ctx.now);
   ctx.tell("billing.changed", { state: billingState(ctx.sql, config, ctx.now) });
 }
 

@@ -1,7 +1,7 @@
 import type { BillingState, OperatorBillingState } from "../../../../../shared/protocol/billing";
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
 import type { OpContext } from "../../kernel/commit";
-import { appendLedger, billingState, effectivePlan, overReported, setWorkspacePlan } from "./billing";
+import { appendLedger, billingState, creditPeriod, effectivePlan, overReported, setWorkspacePlan } from "./billing";
 import { applyPlanNews, keptSubscription, PlanNews, subscriptionHolds, subscriptionLapsed } from "./subscription";
 import type { BillingParts } from "./index";
 
@@ -101,6 +101,8 @@ export function billingRpc(p: BillingParts, changed: (ctx: OpContext) => void): 
       if (planId !== null && !Object.hasOwn(p.config.plans, planId))
         throw new Error(`no plan ${String(planId).slice(0, 40)}`);
       p.commit(asOperator(by), (ctx) => {
+        // The month's credits of the plan that held until now, as its state showed them.
+        creditPeriod(ctx.sql, p.config, ctx.now);
         setWorkspacePlan(ctx.sql, planId);
         ctx.audit("billing.plan", "workspace", { plan: planId });
         changed(ctx);
@@ -111,6 +113,7 @@ export function billingRpc(p: BillingParts, changed: (ctx: OpContext) => void): 
       const parsed = PlanNews.safeParse(given);
       if (!parsed.success) throw new Error("not a plan event the Worker reads");
       const applied = p.commit(null, (ctx) => {
+        creditPeriod(ctx.sql, p.config, ctx.now);
         const news = applyPlanNews(ctx, p.config, parsed.data, (entry) => {
           const written = appendLedger(ctx.sql, { ...entry, at: ctx.now, kind: "plan" });
           if (written) ctx.audit("billing.plan_credits", "workspace", { entryId: entry.id, amount: entry.amount });

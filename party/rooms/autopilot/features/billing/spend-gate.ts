@@ -9,7 +9,7 @@ import type { BudgetScope, SpendPurpose } from "../../../../../shared/protocol/b
 import { type BillingConfig, modelPrice, tokenCost } from "./config";
 import type { Sql } from "../../../../domain/sql";
 import type { OpContext, RoomWriter } from "../../kernel/commit";
-import { appendLedger, balanceOf, budgetState, creditPeriod, recordOverReport } from "./billing";
+import { appendLedger, budgetState, creditedBalance, creditPeriod, recordOverReport } from "./billing";
 import { reportedTokens } from "./token-bound";
 
 /** Who and what a spending is for: each budget it counts against. */
@@ -115,9 +115,8 @@ export class SpendGate {
 
   /** Whether `estimate` credits may be spent now for `subject`; when they may, they are reserved. */
   check(subject: SpendSubject, estimate: number, now = Date.now()): SpendVerdict {
-    // In the caller's transaction when it has one (an instance's start is checked in its request's).
-    creditPeriod(this.#sql, this.#config, now);
-    const balance = balanceOf(this.#sql) - this.#reservedFor("workspace", null);
+    // A read: the month's plan credits count before their entry is written (by the charge's commit).
+    const balance = creditedBalance(this.#sql, this.#config, now) - this.#reservedFor("workspace", null);
     if (balance < estimate) return { kind: "payment_required", balance: Math.max(0, balance), needed: estimate };
     for (const budget of this.#budgetsOf(subject)) {
       const state = budgetState(this.#sql, budget.scope, budget.subjectId, now);
@@ -172,6 +171,7 @@ export class SpendGate {
     const excess = reported === null ? 0 : reported - cost;
     const subject = reservation?.subject;
     this.#commit(null, (ctx) => {
+      creditPeriod(ctx.sql, this.#config, ctx.now);
       const written = appendLedger(ctx.sql, {
         id: call.id,
         at: call.at,
