@@ -104,9 +104,20 @@ export interface RoomWriter {
 
 /** The room's commit over its SQL: the log trimmed to its newest `retain` events, effects to `publish` after commit. */
 export function commitTo(sql: Sql, retain: number, publish: (effects: OpEffects) => void): Commit {
+  // A commit inside another's function would publish before the outer one committed, and stay
+  // published if the outer one rolled back: refused, as the programming error it is (work that
+  // belongs to the same change writes through the outer commit's `ctx`).
+  let open = false;
   return (as, fn, options = {}) => {
+    if (open) throw new Error("a commit inside another commit's function: write through that commit's ctx instead");
     const { ctx, effects } = createOpContext(sql, as, options.now ?? Date.now(), retain, options.onBehalfOf);
-    const result = sql.transaction(() => fn(ctx));
+    open = true;
+    let result: ReturnType<typeof fn>;
+    try {
+      result = sql.transaction(() => fn(ctx));
+    } finally {
+      open = false;
+    }
     publish(effects);
     return result;
   };

@@ -74,4 +74,26 @@ describe("the ledger is written in the commit of its change", () => {
       expect(changed.payload.state.balance).toBe(before - 50);
     });
   });
+
+  it("a commit inside another commit's function is refused: the outer rolls back and nothing is published", async () => {
+    const room = rooms.get(rooms.idFromName(`ledger-${crypto.randomUUID()}`));
+    await runInDurableObject(room, (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
+      const published: OpEffects[] = [];
+      const commit = commitTo(sql, 1000, (effects) => published.push(effects));
+      expect(() =>
+        commit(null, (outer) => {
+          appendLedger(outer.sql, { id: "grant:outer", at: outer.now, kind: "grant", amount: 5 });
+          commit(null, (inner) =>
+            appendLedger(inner.sql, { id: "grant:inner", at: inner.now, kind: "grant", amount: 7 }),
+          );
+        }),
+      ).toThrow("a commit inside another commit's function");
+      expect(ledgerEntries(sql, { limit: 10 }).items).toEqual([]);
+      expect(published).toEqual([]);
+      // The refusal leaves the commit usable.
+      commit(null, (ctx) => appendLedger(ctx.sql, { id: "grant:after", at: ctx.now, kind: "grant", amount: 1 }));
+      expect(ledgerEntries(sql, { limit: 10 }).items.map((e) => e.id)).toEqual(["grant:after"]);
+    });
+  });
 });
