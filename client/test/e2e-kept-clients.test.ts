@@ -10,13 +10,14 @@
 // close 4008, fails with the server's reason). And the rule the protocol grows by: a kept
 // client ignores what it does not know (keys and events a newer server adds).
 import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { ChatRequest } from "../../runtime/test/scripted-model";
 import { PROTOCOL_VERSION, protocolWindow } from "../../shared/protocol/version";
 import type { AutopilotClient } from "../src/client";
+import { KEPT_VERSIONS, keptFile } from "./kept/kept";
 import {
   createKey,
   modelVars,
@@ -29,18 +30,9 @@ import {
   withServer,
 } from "./e2e-helpers";
 
-const KEPT = fileURLToPath(new URL("./kept/", import.meta.url));
-
 /** The versions the server speaks today (it is started with no retirements announced). */
 const WINDOW = protocolWindow(Date.now());
 const inWindow = (version: number) => WINDOW.speaks(version);
-
-/** The kept clients' versions, found by listing client/test/kept/. */
-const KEPT_VERSIONS = readdirSync(KEPT)
-  .map((name) => /^protocol-(\d+)$/.exec(name))
-  .filter((match) => match !== null && statSync(join(KEPT, match[0])).isDirectory())
-  .map((match) => Number(match![1]))
-  .sort((a, b) => a - b);
 
 // A kept library is plain JavaScript of another version: typed here only as far as the test uses it.
 interface KeptMessage {
@@ -84,8 +76,8 @@ interface KeptModule {
 }
 type DeltaPayload = { threadId: string; runId: string; offset: number; text: string };
 
-const keptLibrary = (version: number) => join(KEPT, `protocol-${version}`, "index.mjs");
-const keptCli = (version: number) => join(KEPT, `protocol-${version}`, "cli.mjs");
+const keptLibrary = (version: number) => keptFile(version, "index.mjs");
+const keptCli = (version: number) => keptFile(version, "cli.mjs");
 const importKept = async (version: number) =>
   (await import(/* @vite-ignore */ pathToFileURL(keptLibrary(version)).href)) as KeptModule;
 
@@ -177,12 +169,14 @@ describe("the kept clients and the server's window", () => {
     }
   });
 
-  it("a kept client is its two bundles, nothing more (its dependencies come from the repository)", () => {
+  it("a kept client is its two bundles' archives, nothing more (its dependencies come from the repository)", () => {
     for (const version of KEPT_VERSIONS)
-      expect(readdirSync(join(KEPT, `protocol-${version}`)).sort(), `protocol-${version}/`).toEqual([
-        "cli.mjs",
-        "index.mjs",
-      ]);
+      expect(
+        readdirSync(dirname(keptLibrary(version)))
+          .filter((name) => !name.endsWith(".mjs"))
+          .sort(),
+        `protocol-${version}/`,
+      ).toEqual(["cli.mjs.gz", "index.mjs.gz"]);
   });
 
   it("a connect asking for a version below the window is closed with 4008, the reason naming the range", async () => {

@@ -6,6 +6,8 @@
 // library accepts every page (a cursor the client's schema refuses fails the whole answer:
 // receipts once stopped at 20 this way). A client pinned to the oldest protocol the room speaks
 // pages the receipts too: it holds the same cursor rules and cannot be updated.
+import { pathToFileURL } from "node:url";
+import { keptFile } from "./kept/kept";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Methods, type MethodName } from "../../shared/protocol/methods";
@@ -29,7 +31,7 @@ const server = withServer(() => ({ vars: modelVars(model) }));
 const ITEMS = 5;
 const LIMIT = 2;
 /** The library as built for the oldest protocol the room speaks (plain JavaScript, typed where used). */
-const PREVIOUS_CLIENT = `./kept/protocol-${OLDEST_PROTOCOL_VERSION}/index.mjs`;
+const PREVIOUS_CLIENT = pathToFileURL(keptFile(OLDEST_PROTOCOL_VERSION, "index.mjs")).href;
 
 /** The methods whose result pages with a PageCursor: `next` is `PageCursor.nullable()`. */
 function pagedMethods(): MethodName[] {

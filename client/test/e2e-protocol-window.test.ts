@@ -2,6 +2,8 @@
 // past its day is refused with 4008 naming what the server speaks, the clients of one leaving
 // within 30 days are told in their hello, the library emits `deprecated` once and the CLI
 // prints one line on stderr while doing its work. Against the real server (wrangler dev).
+import { pathToFileURL } from "node:url";
+import { keptFile } from "./kept/kept";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HelloPayload } from "../../shared/protocol/hello";
@@ -56,7 +58,7 @@ describe("the protocol window, an operator's retirement rehearsed", () => {
     // from the connect's own request (a socket the room closed as it connected kept its TCP
     // connection until the room went idle, and the client took the silence for a room that
     // sent no hello, trying again).
-    const fixture = "./kept/protocol-17/index.mjs";
+    const fixture = pathToFileURL(keptFile(17, "index.mjs")).href;
     const kept = (await import(/* @vite-ignore */ fixture)) as {
       AutopilotClient: new (options: Record<string, unknown>) => { ready(): Promise<unknown>; close(): void };
     };

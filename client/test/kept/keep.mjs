@@ -1,7 +1,8 @@
 // Keeps a release's client as a test fixture: the package agents install (client/package),
 // its library (`src/index.ts` → `index.mjs`) and its CLI (`src/cli.ts` → `cli.mjs`) built
 // from a given source tree as client/build.mjs builds them, minified and without source maps,
-// into `client/test/kept/protocol-<N>/` (N: the PROTOCOL_VERSION the built library exports).
+// into `client/test/kept/protocol-<N>/` (N: the PROTOCOL_VERSION the built library exports),
+// gzip-compressed as `index.mjs.gz` and `cli.mjs.gz` (kept.ts unpacks them for the tests).
 // client/test/e2e-kept-clients.test.ts runs every folder here against today's server.
 //
 //   node client/test/kept/keep.mjs                   # this checkout as it is
@@ -25,6 +26,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
 import { englishOnlyZod } from "../../zod-english.mjs";
 
 const kept = fileURLToPath(new URL(".", import.meta.url));
@@ -107,6 +109,12 @@ try {
   // quietly replace it.
   if (existsSync(target) && !replace)
     throw new Error(`protocol ${PROTOCOL_VERSION} is kept already (${target}); pass --replace to build it again`);
+  // Kept as archives: what was released, stored as an artifact, not as source to edit.
+  for (const name of ["index.mjs", "cli.mjs"]) {
+    const file = join(staging, name);
+    writeFileSync(`${file}.gz`, gzipSync(readFileSync(file), { level: 9 }));
+    rmSync(file);
+  }
   rmSync(target, { recursive: true, force: true });
   mkdirSync(dirname(target), { recursive: true });
   renameSync(staging, target);
