@@ -41,7 +41,7 @@ module.exports = {
       from: {
         path: "^party/",
         pathNot:
-          "^party/(dev|bench|ai-sdk/test)/|^party/rooms/autopilot/features/agent/test/|^party/test/agent/(scripted-model|slack-standin)-setup\\.ts$",
+          "^party/(dev|bench|ai-sdk/test)/|^party/rooms/autopilot/features/(agent|model|toolset)/test/|^party/test/agent/(scripted-model|slack-standin)-setup\\.ts$",
       },
       to: { path: "^(client|runtime)/" },
     },
@@ -49,8 +49,8 @@ module.exports = {
       name: "party-agent-tests-only-scripted-model",
       severity: "error",
       comment:
-        "The agent's Node tests run against the scripted model (the only test double), nothing else of runtime/ or client/.",
-      from: { path: "^party/(rooms/autopilot/features/agent|ai-sdk)/test/" },
+        "The Node tests of the agent, the model and the toolset run against the scripted model (the only test double), nothing else of runtime/ or client/.",
+      from: { path: "^party/(rooms/autopilot/features/(agent|model|toolset)|ai-sdk)/test/" },
       to: { path: "^(client|runtime)/", pathNot: "^runtime/test/scripted-model\\.ts$" },
     },
     {

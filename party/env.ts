@@ -1,4 +1,4 @@
-import type { ModelEnv } from "./rooms/autopilot/features/agent/config";
+import type { ModelEnv } from "./rooms/autopilot/features/model/config";
 import type { BillingEnv } from "./rooms/autopilot/features/billing/config";
 import type { StripeApiEnv } from "./rooms/autopilot/features/billing/stripe";
 import type { Autopilot } from "./rooms/autopilot/room";
@@ -6,7 +6,7 @@ import type { Hatchery } from "./rooms/hatchery/room";
 import type { NostrRelay } from "./rooms/relay/relay";
 import type { Delivery } from "./rooms/delivery/delivery";
 
-/** AUTOPILOT_MODEL_* (party/rooms/autopilot/features/agent/config.ts): the Autopilot's own model; the key is a secret. */
+/** AUTOPILOT_MODEL_* (party/rooms/autopilot/features/model/config.ts): the Autopilot's own model; the key is a secret. */
 export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   DB: D1Database;
   Autopilot: DurableObjectNamespace<Autopilot>;

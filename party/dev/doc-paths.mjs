@@ -301,7 +301,7 @@ export function sourceComments(text) {
 /**
  * The path-like tokens of a source file's comments, with their line: runs with a `/` that
  * start at a top-level name (`party/…`, `docs/…`) or at `./`/`../`, or end with a file's
- * extension (`features/agent/usage.ts`); not URLs, globs or placeholders.
+ * extension (`features/model/usage.ts`); not URLs, globs or placeholders.
  * @param {string} text
  * @param {string[]} tops
  * @returns {{line: number, token: string}[]}

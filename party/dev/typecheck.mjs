@@ -1,7 +1,7 @@
 // `npm run typecheck`: each part against its own tsconfig, so shared/ is checked with no
 // DOM and no Node types, party/ with Workers types, client/ with DOM (+ Node for the CLI
-// and tests), runtime/ with Node and runtime/sandbox/ with Workers types; the agent's Node
-// tests with both.
+// and tests), runtime/ with Node and runtime/sandbox/ with Workers types; the Node tests of the
+// agent, the model and the toolset (their test/ folders) with both.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./server.mjs";
@@ -10,6 +10,8 @@ const PROJECTS = [
   "shared",
   "party",
   "party/rooms/autopilot/features/agent/test",
+  "party/rooms/autopilot/features/model/test",
+  "party/rooms/autopilot/features/toolset/test",
   "client",
   "runtime",
   "runtime/sandbox",

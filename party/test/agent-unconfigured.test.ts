@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { Message } from "../../shared/protocol/threads";
-import { NO_MODEL_MESSAGE } from "../rooms/autopilot/features/agent/config";
+import { NO_MODEL_MESSAGE } from "../rooms/autopilot/features/model/config";
 import { idem, ownWorkspace } from "./harness";
 
 // This project runs with no AUTOPILOT_MODEL_* configured (vitest.worker.config.ts).

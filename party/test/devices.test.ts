@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { approvalFor } from "../rooms/autopilot/features/agent/run-tools";
+import { approvalFor } from "../rooms/autopilot/features/toolset/run-tools";
 import { DEVICE_CONNECT_MAX } from "../auth/rate-limits";
 import { deviceEntryUrl } from "../rooms/autopilot/features/instances/devices/setup";
 import {

@@ -9,9 +9,9 @@ import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
 import type { MethodName } from "../../shared/protocol/methods";
 import { textsWithInternals } from "../../shared/test/plain-text-check";
 import { toolLine } from "../rooms/autopilot/features/agent/autopilot-posts";
-import { approvalFor } from "../rooms/autopilot/features/agent/run-tools";
+import { approvalFor } from "../rooms/autopilot/features/toolset/run-tools";
 import { approvalEntry, toolCallEntry } from "../rooms/autopilot/features/agent/task-log";
-import { toolName } from "../rooms/autopilot/features/agent/tools";
+import { toolName } from "../rooms/autopilot/features/toolset/tools";
 
 const RUN = "run_9b8c7d6e5f4a3b2c1d0e";
 const THREAD = "thr_3f9a2c1b7d6e5f4a3b2c";

@@ -6,11 +6,11 @@ import { Methods, type MethodName } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
 import { DEFAULT_RISKY_GATEWAY_TOOLS, GATEWAY_TOOL } from "../rooms/autopilot/features/instances/gateway-catalog";
 import type { GatewayAccess } from "../rooms/autopilot/features/instances/gateway-tool";
-import { runTools } from "../rooms/autopilot/features/agent/run-tools";
+import { runTools } from "../rooms/autopilot/features/toolset/run-tools";
 import type { Sql } from "../domain/sql";
 import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
-import { instanceTools, ownTools, titleOf } from "../rooms/autopilot/features/agent/toolset";
-import { runScopes, toolName } from "../rooms/autopilot/features/agent/tools";
+import { instanceTools, ownTools, titleOf } from "../rooms/autopilot/features/toolset/toolset";
+import { runScopes, toolName } from "../rooms/autopilot/features/toolset/tools";
 
 const RISKY = [...DEFAULT_RISKY_GATEWAY_TOOLS];
 const CATALOG = [

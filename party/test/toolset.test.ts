@@ -1,4 +1,4 @@
-// agent.toolset over the real room (features/agent/): the Autopilot's tools in a thread or a
+// agent.toolset over the real room (features/toolset/): the Autopilot's tools in a thread or a
 // project as the requester's run would get them — runScopes narrowing (an owner's admin and a
 // member's approve never reach a run), a viewer's and a read-only key's refusals with why, an
 // attached instance whose gateway is not connected said so instead of failing, a project's
@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import type { MethodResult } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
-import { runTools } from "../rooms/autopilot/features/agent/run-tools";
-import { runScopes } from "../rooms/autopilot/features/agent/tools";
+import { runTools } from "../rooms/autopilot/features/toolset/run-tools";
+import { runScopes } from "../rooms/autopilot/features/toolset/tools";
 import type { Sql } from "../domain/sql";
 import { addMember, createKey, idem, provisioned, RawSocket, signUp, uniq } from "./harness";
 

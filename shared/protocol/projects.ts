@@ -11,7 +11,7 @@ import { MessageAttachment } from "./threads";
  * takes it out of the project it was in (that project changes too, with its own event).
  */
 export const MAX_PROJECT_NAME = 120;
-/** Characters of Markdown; the Autopilot reads at most PROJECT_BRIEF_CONTEXT_CHARS of it (party/rooms/autopilot/features/agent/model-context.ts). */
+/** Characters of Markdown; the Autopilot reads at most PROJECT_BRIEF_CONTEXT_CHARS of it (party/rooms/autopilot/features/model/model-context.ts). */
 export const MAX_PROJECT_BRIEF = 20_000;
 export const MAX_PROJECT_LINKS = 50;
 export const MAX_PROJECT_LINK_URL = 2048;

@@ -7,7 +7,7 @@ import { Scope } from "./principal";
  * a project if the requester asked it there — its own (the room's methods, with the
  * requester's scopes as a run narrows them) and each attached OpenClaw instance's — which
  * need a person's approval, and why the others are not offered. Computed by the same
- * functions a run builds its tools with (party/rooms/autopilot/features/agent/toolset.ts).
+ * functions a run builds its tools with (party/rooms/autopilot/features/toolset/toolset.ts).
  */
 
 /** At most this many entries (the room's own tools, then each instance's gateway tool and catalog). */

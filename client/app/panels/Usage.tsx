@@ -16,7 +16,7 @@ import { AUTOPILOT_ID } from "../../../shared/people";
 type Usage = z.output<typeof UsageListResult>;
 type Totals = Usage["totals"];
 
-/** The Autopilot's principal id in the room (party/rooms/autopilot/features/agent/model-context.ts; client/ may not import party/). */
+/** The Autopilot's principal id in the room (party/rooms/autopilot/features/model/model-context.ts; client/ may not import party/). */
 const number = new Intl.NumberFormat();
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

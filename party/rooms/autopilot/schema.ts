@@ -18,6 +18,8 @@ export * from "./features/inbox/tables";
 export * from "./features/instances/channels/tables";
 export * from "./features/instances/tables";
 export * from "./features/jobs/tables";
+export * from "./features/memory/tables";
+export * from "./features/model/tables";
 export * from "./features/projects/tables";
 export * from "./features/schedules/tables";
 export * from "./features/tasks/tables";

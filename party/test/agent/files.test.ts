@@ -3,7 +3,7 @@ import { PDF, PNG, uploaded } from "../files-harness";
 import { idem, uniq } from "../harness";
 import { agentRoom, autopilotSays, requestMark, requestsFor } from "./agent-harness";
 
-// Files in threads reach the Autopilot's model (party/rooms/autopilot/features/agent/attachments.ts) through the real
+// Files in threads reach the Autopilot's model (party/rooms/autopilot/features/model/attachments.ts) through the real
 // provider: the scripted model records the chat request as the endpoint would get it.
 
 const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RUN_RETENTION_MS } from "../../rooms/autopilot/features/agent/agent-runs";
-import { USAGE_RETENTION_MS } from "../../rooms/autopilot/features/agent/usage";
+import { USAGE_RETENTION_MS } from "../../rooms/autopilot/features/model/usage";
 import type { Autopilot } from "../../rooms/autopilot/room";
 import { idem } from "../harness";
 import { agentRoom, autopilotSays, say } from "./agent-harness";

@@ -12,7 +12,7 @@ import { AUTOPILOT_ID } from "../../../../shared/people";
  * workspace's members, and its keys for those who manage them. An id nobody names stays an id.
  */
 
-/** The Autopilot's principal id in the room (party/rooms/autopilot/features/agent/model-context.ts; client/ may not import party/). */
+/** The Autopilot's principal id in the room (party/rooms/autopilot/features/model/model-context.ts; client/ may not import party/). */
 /** An agent key's principal id is its key id behind this prefix (party/auth/current-access.ts). */
 export const AGENT_PREFIX = "agent_";
 

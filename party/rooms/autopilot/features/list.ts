@@ -10,6 +10,8 @@ import { decisionLinks } from "./decision-links";
 import { files } from "./files";
 import { inbox } from "./inbox";
 import { mcp } from "./mcp";
+import { memory } from "./memory";
+import { model } from "./model";
 import { pins } from "./pins";
 import { chatStarts, instances, metering } from "./instances";
 import { projects } from "./projects";
@@ -17,6 +19,7 @@ import { retention } from "./retention";
 import { schedules } from "./schedules";
 import { tasks } from "./tasks";
 import { threads } from "./threads";
+import { toolset } from "./toolset";
 import { jobs } from "./jobs";
 import { live, workspace } from "./workspace";
 
@@ -42,13 +45,16 @@ export const ROOM_FEATURES = [
   jobs,
   live,
   mcp,
+  memory,
   metering,
+  model,
   pins,
   projects,
   retention,
   schedules,
   tasks,
   threads,
+  toolset,
   workspace,
 ] as const;
 

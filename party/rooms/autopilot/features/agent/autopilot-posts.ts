@@ -12,7 +12,7 @@ import { AUTOPILOT_ID } from "../../../../../shared/people";
 
 export const AUTOPILOT_ACTOR: Actor = { id: AUTOPILOT_ID, kind: "agent", name: "Autopilot" };
 
-/** The principal a run acts as: never `approve`, never `admin` (tools.ts runScopes). */
+/** The principal a run acts as: never `approve`, never `admin` (features/toolset/tools.ts runScopes). */
 export const autopilotPrincipal = (scopes: readonly Scope[]): Principal => ({
   ...AUTOPILOT_ACTOR,
   scopes: [...scopes],

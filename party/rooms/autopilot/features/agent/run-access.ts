@@ -24,10 +24,10 @@ import type { Sql } from "../../../../domain/sql";
 import type { AgentRunDoc } from "../../../../records/agent-run";
 import { autopilotPrincipal, failSegment, jsonText, type PostDeps } from "./autopilot-posts";
 import type { GatewayAccess } from "../instances/index";
-import { GATEWAY_TOOL_SCOPE, type RunTools, runTools, toolCallKey } from "./run-tools";
+import { GATEWAY_TOOL_SCOPE, type RunTools, runTools, toolCallKey } from "../toolset/index";
 import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
-import { aroundTools } from "./run-stream";
-import { agentTool, runScopes } from "./tools";
+import { aroundTools } from "../model/index";
+import { agentTool, runScopes } from "../toolset/index";
 
 /** The scope a run's tool needs: a room tool its method's, the OpenClaw gateway tool `write`. */
 export const toolScope = (tool: string): Scope => agentTool(tool)?.scope ?? GATEWAY_TOOL_SCOPE;

@@ -2,7 +2,7 @@
 // summary) within the token budget, and the instructions with memory and summary. Messages
 // that no longer fit are folded into the summary first (one small model call).
 import type { ModelMessage, ToolSet } from "ai";
-import { listMemory } from "./memory";
+import { listMemory } from "../memory/index";
 import { projectOfThread } from "../projects/index";
 import { and, desc, eq, gt, lte } from "drizzle-orm";
 import { messagesTable as messages } from "../threads/index";
@@ -10,7 +10,7 @@ import type { Sql } from "../../../../domain/sql";
 import { getSummary, putSummary } from "../threads/index";
 import { messageRecord } from "../../../../records/documents";
 import { readable } from "../../../../records/codec";
-import { type FileBytes, withAttachments } from "./attachments";
+import { type FileBytes, withAttachments } from "../model/index";
 import {
   buildInstructions,
   type ContextMessage,
@@ -18,9 +18,9 @@ import {
   SUMMARY_INSTRUCTIONS,
   summaryInput,
   threadToModelMessages,
-} from "./model-context";
-import { type SideCall, sideCall } from "./side-calls";
-import { toolSchemaChars } from "./tools";
+} from "../model/index";
+import { type SideCall, sideCall } from "../model/index";
+import { toolSchemaChars } from "../toolset/index";
 
 /** How many of a thread's newest messages a run looks at (the summary holds the rest). */
 const THREAD_WINDOW = 400;

@@ -16,7 +16,7 @@ import { othersOnSpend, syncWaiting, waitedOn } from "./run-waiting";
 import type { Sql } from "../../../../domain/sql";
 import { asAutopilot, type PostDeps } from "./autopilot-posts";
 import { spendRefusedText } from "./run-spend";
-import { answerFor } from "./run-tools";
+import { answerFor } from "../toolset/index";
 import { approvalEntry } from "./task-log";
 
 /** A tool call's approval answered: the run, claimed to stream again, once all of its calls are. */

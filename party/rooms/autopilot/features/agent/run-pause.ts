@@ -7,11 +7,11 @@ import { requestApproval } from "../approvals/index";
 import { syncWaiting } from "./run-waiting";
 import type { PendingCall } from "../../../../records/agent-run";
 import { asAutopilot, clipText, jsonText, type PostDeps, post } from "./autopilot-posts";
-import type { ModelConfigured } from "./config";
+import type { ModelConfigured } from "../model/index";
 import type { GatewayAccess } from "../instances/index";
 import { boundRunMessages, tooLargeMessage } from "./run-storage";
-import type { ApprovalRequest } from "./run-stream";
-import { approvalFor } from "./run-tools";
+import type { ApprovalRequest } from "../model/index";
+import { approvalFor } from "../toolset/index";
 
 export interface PauseDeps extends PostDeps {
   /** The OpenClaw instance attached to a thread (its name titles a gateway tool's approval). */

@@ -23,10 +23,10 @@ import {
 } from "../billing/index";
 import { creditsText } from "../../../../../shared/billing-words";
 import { type AgentRun, saveRun } from "./agent-runs";
-import { recordUsage } from "./usage";
+import { recordUsage } from "../model/index";
 import type { Sql } from "../../../../domain/sql";
 import { asAutopilot, failSegment, type PostDeps } from "./autopilot-posts";
-import type { RunEvent } from "./run-stream";
+import type { RunEvent } from "../model/index";
 import { boundRunMessages } from "./run-storage";
 import { getThread } from "../threads/index";
 

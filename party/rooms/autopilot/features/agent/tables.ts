@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { UsageEntry } from "../../../../../shared/protocol/agent";
 
 /**
  * The agent feature's tables, part of the Autopilot room's schema
@@ -10,8 +9,7 @@ import type { UsageEntry } from "../../../../../shared/protocol/agent";
 export type RunStatus = "queued" | "streaming" | "awaiting_approval" | "finished" | "failed" | "aborted";
 
 // The Autopilot's own agent: its runs (one per triggering message; the model messages of
-// a paused run live in `doc` until a person decides), the tool calls they made, the
-// workspace memory, each thread's rolling summary, and one usage row per model call. At
+// a paused run live in `doc` until a person decides) and the tool calls they made. At
 // most one run per thread is active (streaming or waiting for approval).
 export const agentRuns = sqliteTable(
   "agent_runs",
@@ -42,34 +40,6 @@ export const agentToolCalls = sqliteTable(
     at: integer("at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.toolCallId] })],
-);
-
-export const memory = sqliteTable("memory", {
-  key: text("key").primaryKey(),
-  updatedAt: integer("updated_at").notNull(),
-  doc: text("doc").notNull(),
-});
-
-export const usage = sqliteTable(
-  "usage",
-  {
-    n: integer("n").primaryKey({ autoIncrement: true }),
-    at: integer("at").notNull(),
-    threadId: text("thread_id"),
-    runId: text("run_id"),
-    principalId: text("principal_id"),
-    purpose: text("purpose").$type<UsageEntry["purpose"]>().notNull(),
-    model: text("model").notNull(),
-    inputTokens: integer("input_tokens"),
-    outputTokens: integer("output_tokens"),
-    durationMs: integer("duration_ms").notNull(),
-    ok: integer("ok").notNull(),
-  },
-  (t) => [
-    index("usage_at").on(t.at),
-    index("usage_thread").on(t.threadId, t.at),
-    index("usage_principal").on(t.principalId, t.at),
-  ],
 );
 
 // The approvals an Autopilot run filed with an approval-method tool (instances.*): the

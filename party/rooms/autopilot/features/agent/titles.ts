@@ -12,9 +12,9 @@ import type { Sql } from "../../../../domain/sql";
 import { getThread } from "../threads/index";
 import { messageRecord } from "../../../../records/documents";
 import { autopilotPrincipal } from "./autopilot-posts";
-import type { ModelConfigured } from "./config";
-import { speaker, TITLE_INSTRUCTIONS } from "./model-context";
-import { cleanTitle, sideCall } from "./side-calls";
+import type { ModelConfigured } from "../model/index";
+import { speaker, TITLE_INSTRUCTIONS } from "../model/index";
+import { cleanTitle, sideCall } from "../model/index";
 import type { SpendGate } from "../billing/index";
 
 export interface TitleDeps {

@@ -6,7 +6,7 @@
 import type { Actor, Principal } from "../../../../../shared/protocol/principal";
 import { coversMessage, nextQueued, queueRun, retriggerQueued, turnsSince } from "./agent-runs";
 import type { Sql } from "../../../../domain/sql";
-import { runScopes } from "./tools";
+import { runScopes } from "../toolset/index";
 import { commonScopes, turnLimit, WINDOW_MS } from "./turn-limits";
 
 export type Intake =

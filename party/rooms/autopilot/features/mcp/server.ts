@@ -1,4 +1,4 @@
-// One MCP server per session: the Autopilot's own agent tools (party/rooms/autopilot/features/agent/tools.ts, the
+// One MCP server per session: the Autopilot's own agent tools (party/rooms/autopilot/features/toolset/tools.ts, the
 // same registry and policy), `request_approval`, and the workspace's threads and messages
 // as resources. Every call goes through the room's dispatch as the session's principal, so
 // the scope check, validation and idempotency are the socket's own.
@@ -9,8 +9,8 @@ import { ApprovalsRequestParams } from "../../../../../shared/protocol/approvals
 import { type MethodName, Methods } from "../../../../../shared/protocol/methods";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { hasScope } from "../../../../../shared/scopes";
-import { nodeCallTitle } from "../agent/index";
-import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../agent/index";
+import { nodeCallTitle } from "../toolset/index";
+import { AGENT_TOOLS, type AgentTool, toolInputSchema } from "../toolset/index";
 import { randomToken, sha256Hex } from "../../../../auth/tokens";
 import { type GatedCallAsk, type GatedFiling, WITHDRAWN_NOTE } from "./gated-calls";
 import { PROTOCOL_VERSION } from "../../../../../shared/protocol/version";

@@ -1,12 +1,13 @@
 import { and, count, eq, lt, lte, max, notInArray, sql as q } from "drizzle-orm";
 import { FINISHED_RUN, forgetOldRuns } from "../agent/index";
-import { agentRunsTable as agentRuns, usageTable as usage } from "../agent/index";
+import { agentRunsTable as agentRuns } from "../agent/index";
+import { usageTable as usage } from "../model/index";
 import { approvalGatesTable as approvalGates, approvalsTable as approvals } from "../approvals/index";
 import { audit, idempotency } from "../../kernel/tables";
 import { channelRequestsTable as channelRequests, gatewayImportsTable as gatewayImports } from "../instances/index";
 import { IDEMPOTENCY_TTL_MS } from "../../../../domain/keys";
 import type { Sql } from "../../../../domain/sql";
-import { forgetOldUsage } from "../agent/index";
+import { forgetOldUsage } from "../model/index";
 
 // What each growing table keeps (docs/operations.md, "Retention"). Events trim themselves on append
 // (EVENT_LOG_RETAIN); these are swept on a schedule (party/rooms/autopilot/features/retention/sweep.ts).

@@ -1,7 +1,7 @@
 import { AUTOPILOT_ACTOR } from "../agent/index";
 import { taskOpening } from "./task-context";
 import { TaskRunner } from "./task-runner";
-import { runScopes } from "../agent/index";
+import { runScopes } from "../toolset/index";
 import { readRunLog } from "../agent/index";
 import {
   cancelTask,
@@ -18,6 +18,8 @@ import {
 } from "./tasks";
 import { defineFeature } from "../../kernel/feature";
 import { agent } from "../agent";
+import { model } from "../model";
+import { toolset } from "../toolset";
 import { billing, modelPrice } from "../billing";
 import { RoomError } from "../../../../domain/errors";
 import { TaskHeartbeat } from "./heartbeat";
@@ -33,9 +35,9 @@ export const tasks = defineFeature({
   name: "tasks",
   // A task's steps are the Autopilot's runs; after the agent, and so after billing, on the bus:
   // an approved spend approval's raise is written before a waiting task goes on.
-  needs: [agent, billing],
+  needs: [agent, billing, model, toolset],
   schedules: ["resumeTasks"],
-  build: (s, { agent, billing }) => {
+  build: (s, { agent, billing, model: models, toolset }) => {
     const limits = readTaskLimits(s.env);
     // A task may have a budget of its own.
     billing.budgetSubject("task", (sql, taskId) => {
@@ -53,7 +55,7 @@ export const tasks = defineFeature({
     /** What a task with this budget may cost at most (`tasks.estimate`). */
     const estimate = (given: MethodParsedParams<"tasks.estimate">["budget"]) => {
       const budget = taskBudget(given, p.limits);
-      const model = agent.model();
+      const model = models.config();
       if (!model.configured) return { budget, maximum: p.limits.maximum, worstCase: null, typical: null };
       const figures = estimateTask(s.sql, budget, {
         contextTokens: model.contextTokens,
@@ -63,7 +65,7 @@ export const tasks = defineFeature({
       return { budget, maximum: p.limits.maximum, ...figures };
     };
     // The Autopilot's own tasks.start asks a person first: the approval says what the task may cost.
-    agent.toolCost("tasks.start", (input) => {
+    toolset.toolCost("tasks.start", (input) => {
       const parsed = TasksEstimateParams.safeParse({ budget: (input as { budget?: unknown } | null)?.budget });
       const { worstCase, typical } = parsed.success ? estimate(parsed.data.budget) : { worstCase: null, typical: null };
       return worstCase && typical

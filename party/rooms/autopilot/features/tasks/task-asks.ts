@@ -22,9 +22,9 @@ import { typicalRest } from "./estimate";
 import type { Sql } from "../../../../domain/sql";
 import type { TaskDoc } from "../../../../records/task";
 import { approvalEntry } from "../agent/index";
-import type { ModelConfig } from "../agent/index";
+import type { ModelConfig } from "../model/index";
 import { clipText, jsonText } from "../agent/index";
-import { approvalFor } from "../agent/index";
+import { approvalFor } from "../toolset/index";
 import type { TaskCall } from "../../../../records/task";
 
 const approvalTtl = (ops: TaskAskOps): number | undefined => {

@@ -3,8 +3,8 @@
 // conversation, written by its starter.
 import type { Sql } from "../../../../domain/sql";
 import type { TaskDoc } from "../../../../records/task";
-import { buildInstructions } from "../agent/index";
-import { listMemory } from "../agent/index";
+import { buildInstructions } from "../model/index";
+import { listMemory } from "../memory/index";
 import { projectOfThread } from "../projects/index";
 
 const TASK_RULES = `You are working on a task on your own: nobody is watching each step. Work towards the goal step by step with the tools. Each of your answers is one step: either call tools, or, when the goal is reached (or cannot be), answer with a short final report and no tool call — that ends the task.

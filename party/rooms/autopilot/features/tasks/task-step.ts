@@ -3,7 +3,7 @@
 // step decided, and the run's approval policy on each.
 import type { ModelMessage, ToolSet } from "ai";
 import type { TaskCall, TaskDoc } from "../../../../records/task";
-import type { runTools } from "../agent/index";
+import type { runTools } from "../toolset/index";
 
 /** A tool's result as the model gets it back, and as the run log and the thread show it. */
 const RESULT_CHARS = 16_000;
@@ -49,7 +49,7 @@ export function toolCallsOf(message: ModelMessage): TaskCall[] {
 
 export type Verdict = { kind: "run" } | { kind: "ask" } | { kind: "denied"; reason: string };
 
-/** The run's approval policy on one call (tools.ts toolApprovalPolicy, and the gateway's). */
+/** The run's approval policy on one call (features/toolset/tools.ts toolApprovalPolicy, and the gateway's). */
 export function decide(tools: RunToolsShape, call: TaskCall): Verdict {
   const status = tools.approval({ toolCall: { toolName: call.tool, input: call.input } });
   if (status === "user-approval") return { kind: "ask" };

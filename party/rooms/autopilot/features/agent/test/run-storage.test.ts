@@ -67,3 +67,19 @@ describe("a paused run's stored messages are bounded to 1 MB", () => {
     expect(tooLargeMessage(1_000_123)).toMatch(/keep 1001 kB of conversation, more than the 1 MB it may store/);
   });
 });
+
+describe("a file in a paused run's messages", () => {
+  it("a paused run over the storage cap keeps a marker in place of a file's bytes", () => {
+    const big: ModelMessage = {
+      role: "user",
+      content: [
+        { type: "text", text: "see" },
+        { type: "image", image: "A".repeat(2_000_000), mediaType: "image/png" },
+      ],
+    };
+    const bounded = boundRunMessages([big]);
+    expect(bounded.ok).toBe(true);
+    expect(JSON.stringify(bounded)).toContain("left out before storage");
+    expect(JSON.stringify(bounded).length).toBeLessThan(10_000);
+  });
+});

@@ -18,7 +18,7 @@ import {
   resumeMessages,
   runStream,
 } from "../run-stream";
-import { roomTools, runScopes, toolApprovalPolicy } from "../tools";
+import { roomTools, runScopes, toolApprovalPolicy } from "../../toolset/index";
 
 let scripted: ScriptedModel;
 let config: ModelConfigured;

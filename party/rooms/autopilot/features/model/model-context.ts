@@ -93,7 +93,7 @@ export function buildInstructions(
   memory: readonly MemoryEntry[],
   summary: string | null | undefined,
   project: ContextProject | null = null,
-  /** Who the turn answers, when it is not a member (run-context.ts). */
+  /** Who the turn answers, when it is not a member (features/agent/run-context.ts). */
   audience: string | null = null,
 ): string {
   const parts = [PERSONA];

@@ -68,7 +68,7 @@ export interface RunStreamOptions {
   instructions: string;
   messages: ModelMessage[];
   tools: ToolSet;
-  /** tools.ts `toolApprovalPolicy(scopes)`: evaluated per call, again on resume. */
+  /** features/toolset/tools.ts `toolApprovalPolicy(scopes)`: evaluated per call, again on resume. */
   toolApproval: (options: { toolCall: { toolName: string; input?: unknown } }) => ToolApprovalStatus;
   maxSteps: number;
   timeouts: ModelTimeouts;
@@ -104,7 +104,7 @@ type ToolOptions = Parameters<NonNullable<ToolSet[string]["execute"]>>[1];
 /**
  * The same tools, each execute going through `around` first (`execute` runs the tool; a
  * tool without an execute stays as it is). A run's tools are wrapped this way to check its
- * trigger's access (run-access.ts) and, here, to time the calls.
+ * trigger's access (features/agent/run-access.ts) and, here, to time the calls.
  */
 export function aroundTools(
   tools: ToolSet,

@@ -152,7 +152,7 @@ export async function toolSchemaChars(tools: ToolSet): Promise<number> {
 /** The JSON around one definition as a provider receives it: `{"type":"function","function":{"name":…}}`. */
 const DEFINITION_FRAME_BYTES = 64;
 
-/** UTF-8 bytes of the tool definitions a call sends: part of its input's bound (run-spend.ts `inputTokenBound`). */
+/** UTF-8 bytes of the tool definitions a call sends: part of its input's bound (features/billing/token-bound.ts `inputTokenBound`). */
 export async function toolDefinitionBytes(tools: ToolSet): Promise<number> {
   let bytes = 0;
   for (const [name, definition] of Object.entries(tools))

@@ -32,7 +32,7 @@ export interface RunToolsInput {
   call: CallMethod;
   /** The thread's attached instance, if any. */
   gateway: GatewayAccess | null;
-  /** A guest's run (agent-run.ts `guest`): its thread, the one place it acts without a person. */
+  /** A guest's run (party/records/agent-run.ts `guest`): its thread, the one place it acts without a person. */
   guestThread?: string | null;
 }
 

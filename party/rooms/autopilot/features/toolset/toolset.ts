@@ -23,7 +23,7 @@ import { bindingForThread } from "../instances/index";
 import { getInstance } from "../instances/index";
 import { requireProject } from "../projects/index";
 import { getThread, requireThread } from "../threads/index";
-import type { ModelConfig } from "./config";
+import type { ModelConfig } from "../model/index";
 import { GATEWAY_TOOL } from "../instances/index";
 import type { GatewayAccess } from "../instances/index";
 import { GATEWAY_TOOL_SCOPE, type RunTools, runTools } from "./run-tools";
