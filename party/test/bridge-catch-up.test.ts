@@ -2,9 +2,9 @@
 // appeared or vanished while we were away, sessions, and thread histories (imported
 // once; our own queued messages recognised as delivered).
 import { describe, expect, it, vi } from "vitest";
-import { approvalForRequest, listSessions } from "../rooms/autopilot/features/instances/gateway";
-import { bindingForThread } from "../rooms/autopilot/features/instances/gateway-bindings";
-import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
+import { approvalForRequest, listSessions } from "../rooms/autopilot/features/instance-store/gateway";
+import { bindingForThread } from "../rooms/autopilot/features/instance-store/gateway-bindings";
+import { queuedFor, sendChat } from "../rooms/autopilot/features/instance-store/gateway-outbox";
 import { listMessages } from "../rooms/autopilot/features/threads/threads";
 import { asPerson, bridgeParts, connectTo, fakeGateway, inRoom, linkWithThread, ok, refuse } from "./bridge-peer";
 

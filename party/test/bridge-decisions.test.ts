@@ -8,15 +8,11 @@ import {
   decisionRequest,
   GATEWAY_ACTION_KINDS,
   prepareGatewayDecision,
-} from "../rooms/autopilot/features/instances/bridge/decisions";
-import { GatewayRequestError } from "../rooms/autopilot/features/instances/bridge/gateway-connection";
-import {
-  isDeviceTokenRejected,
-  isGone,
-  isTransient,
-} from "../rooms/autopilot/features/instances/bridge/gateway-errors";
+} from "../rooms/autopilot/features/gateway-bridge/decisions";
+import { GatewayRequestError } from "../rooms/autopilot/features/gateway-bridge/gateway-connection";
+import { isDeviceTokenRejected, isGone, isTransient } from "../rooms/autopilot/features/gateway-bridge/gateway-errors";
 import { getApproval, requestApproval, resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
-import { approvalForRequest } from "../rooms/autopilot/features/instances/gateway";
+import { approvalForRequest } from "../rooms/autopilot/features/instance-store/gateway";
 import { RoomError } from "../domain/errors";
 import {
   asPerson,

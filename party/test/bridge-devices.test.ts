@@ -8,8 +8,8 @@ import {
   pairedDevices,
   pairedNodes,
   unpairDevice,
-} from "../rooms/autopilot/features/instances/bridge/device-requests";
-import { putDeviceDoc, refuseOwnDevice } from "../rooms/autopilot/features/instances/gateway";
+} from "../rooms/autopilot/features/gateway-bridge/device-requests";
+import { putDeviceDoc, refuseOwnDevice } from "../rooms/autopilot/features/instance-store/gateway";
 import { connectTo, fakeGateway, inRoom, linkAndGateway, ok, refuse, seedInstance, testLink } from "./bridge-peer";
 
 /** A paired node as the gateway lists it and as the room reads it back (but for when it was last seen). */

@@ -3,13 +3,13 @@
 // token, catch up, then send; reconnect through a gateway restart; forget a device token
 // the gateway no longer knows.
 import { describe, expect, it } from "vitest";
-import type { BridgeRuntime } from "../rooms/autopilot/features/instances/bridge/bridge-link";
-import type { DeviceIdentity } from "../rooms/autopilot/features/instances/bridge/device-identity";
-import { InstanceBridge } from "../rooms/autopilot/features/instances/bridge/instance-bridge";
-import { getDeviceDoc } from "../rooms/autopilot/features/instances/gateway";
-import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
+import type { BridgeRuntime } from "../rooms/autopilot/features/gateway-bridge/bridge-link";
+import type { DeviceIdentity } from "../rooms/autopilot/features/gateway-bridge/device-identity";
+import { InstanceBridge } from "../rooms/autopilot/features/gateway-bridge/instance-bridge";
+import { getDeviceDoc } from "../rooms/autopilot/features/instance-store/gateway";
+import { queuedFor, sendChat } from "../rooms/autopilot/features/instance-store/gateway-outbox";
 import { commitTo, type OpEffects } from "../rooms/autopilot/kernel/commit";
-import { getInstance } from "../rooms/autopilot/features/instances/instances";
+import { getInstance } from "../rooms/autopilot/features/instance-store/instances";
 import {
   asPerson,
   type FakeGateway,

@@ -8,9 +8,9 @@ import {
   type FileReader,
   MAX_ATTACHMENTS_BASE64,
   MAX_IMAGE_BYTES,
-} from "../rooms/autopilot/features/instances/bridge/outbox-files";
+} from "../rooms/autopilot/features/gateway-bridge/outbox-files";
 import { fileById, recordFile } from "../rooms/autopilot/features/threads/files";
-import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
+import { queuedFor, sendChat } from "../rooms/autopilot/features/instance-store/gateway-outbox";
 import type { Sql } from "../domain/sql";
 import { listMessages } from "../rooms/autopilot/features/threads/threads";
 import { fileBytes } from "../files/storage";

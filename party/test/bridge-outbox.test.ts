@@ -8,7 +8,7 @@ import { agentPrincipalId, recheckPrincipal } from "../auth/current-access";
 import { createOpContext } from "../rooms/autopilot/kernel/commit";
 import { postRefusal } from "../rooms/autopilot/features/approvals/withdrawals";
 import { api, createKey, signUp } from "./harness";
-import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
+import { queuedFor, sendChat } from "../rooms/autopilot/features/instance-store/gateway-outbox";
 import { listMessages } from "../rooms/autopilot/features/threads/threads";
 import { asPerson, bridgeParts, connectTo, fakeGateway, inRoom, linkWithThread, ok, refuse } from "./bridge-peer";
 

@@ -8,18 +8,15 @@ import {
   createDeviceIdentity,
   proofPayload,
   signProof,
-} from "../rooms/autopilot/features/instances/bridge/device-identity";
-import {
-  GatewayConnection,
-  GatewayRequestError,
-} from "../rooms/autopilot/features/instances/bridge/gateway-connection";
-import type { ChatMessage } from "../rooms/autopilot/features/instances/bridge/gateway-frames";
+} from "../rooms/autopilot/features/gateway-bridge/device-identity";
+import { GatewayConnection, GatewayRequestError } from "../rooms/autopilot/features/gateway-bridge/gateway-connection";
+import type { ChatMessage } from "../rooms/autopilot/features/gateway-bridge/gateway-frames";
 import {
   clip,
   type ImportFacts,
   planHistoryImport,
   toolKey,
-} from "../rooms/autopilot/features/instances/bridge/history-import";
+} from "../rooms/autopilot/features/gateway-bridge/history-import";
 import { challenged, fakeGateway } from "./bridge-peer";
 
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> {

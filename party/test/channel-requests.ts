@@ -3,7 +3,7 @@
 // `inst` (seeded by bridge-peer.ts's seedInstance) with it.
 import { InstancesConfigureChannelParams } from "../../shared/protocol/channels";
 import type { Sql } from "../domain/sql";
-import { requestConfigureChannel } from "../rooms/autopilot/features/instances/channels/requests";
+import { requestConfigureChannel } from "../rooms/autopilot/features/gateway-channels/requests";
 import { asPerson } from "./bridge-peer";
 
 export const TOKEN = "123456789:AAsecret-bot-token_0123456789abcdef";

@@ -1,13 +1,13 @@
 // A channel's bot token quoted escaped (a URL's `…/bot123456789%3AAA…`) in what the gateway
 // says about the channel: its status, its error when listing, the error of an approved
 // change. Every reader of the workspace sees these, viewers included; no escaping of the
-// token may get it past the redaction (party/rooms/autopilot/features/instances/channels/token-shapes.ts).
+// token may get it past the redaction (party/rooms/autopilot/features/gateway-channels/token-shapes.ts).
 import { describe, expect, it } from "vitest";
 import type { DurableEvent } from "../../shared/protocol/events";
-import { readChannels } from "../rooms/autopilot/features/instances/channels/gateway";
-import { settleChannelApproval } from "../rooms/autopilot/features/instances/channels/operations";
-import { instanceChannels } from "../rooms/autopilot/features/instances/channels/status";
-import { redactedText, withoutTokenShapes } from "../rooms/autopilot/features/instances/channels/token-shapes";
+import { readChannels } from "../rooms/autopilot/features/gateway-channels/gateway";
+import { settleChannelApproval } from "../rooms/autopilot/features/gateway-channels/operations";
+import { instanceChannels } from "../rooms/autopilot/features/gateway-channels/status";
+import { redactedText, withoutTokenShapes } from "../rooms/autopilot/features/gateway-channels/token-shapes";
 import { resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
 import { listJobs } from "../rooms/autopilot/features/jobs/jobs";
 import { RoomError } from "../domain/errors";

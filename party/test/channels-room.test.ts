@@ -4,7 +4,7 @@
 // gateway) and the e2e against the pinned gateway.
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
-import { channelRequest } from "../rooms/autopilot/features/instances/channels/requests";
+import { channelRequest } from "../rooms/autopilot/features/gateway-channels/requests";
 import { seedInstance } from "./bridge-peer";
 import { idem, inAutopilot, openTeam } from "./harness";
 

@@ -1,4 +1,4 @@
-// An instance's channels (party/rooms/autopilot/features/instances/channels/) against the scripted gateway: what the room reads
+// An instance's channels (party/rooms/autopilot/features/gateway-channels/) against the scripted gateway: what the room reads
 // of hostile answers (status and three config keys, never a token), what an approved change
 // sends, and that a bot token reaches the gateway and nothing else: not the approval, not an
 // event, not the job, not an error, and its stored row goes whatever the outcome.
@@ -8,17 +8,13 @@ import {
   InstancesConfigureChannelParams,
   InstancesSetChannelAccessParams,
 } from "../../shared/protocol/channels";
-import {
-  configureChannel,
-  readChannels,
-  setChannelAccess,
-} from "../rooms/autopilot/features/instances/channels/gateway";
-import { settleChannelApproval } from "../rooms/autopilot/features/instances/channels/operations";
+import { configureChannel, readChannels, setChannelAccess } from "../rooms/autopilot/features/gateway-channels/gateway";
+import { settleChannelApproval } from "../rooms/autopilot/features/gateway-channels/operations";
 import {
   channelRequest,
   requestChannelAccess,
   requestDisconnectChannel,
-} from "../rooms/autopilot/features/instances/channels/requests";
+} from "../rooms/autopilot/features/gateway-channels/requests";
 import { getApproval, resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
 import { sweepRoomTables } from "../rooms/autopilot/features/retention/retention";
 import { listJobs } from "../rooms/autopilot/features/jobs/jobs";
@@ -29,7 +25,7 @@ import type { Sql } from "../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "./bridge-peer";
 import { configure, TOKEN } from "./channel-requests";
 import { gatewayOver, operationDeps } from "./instance-ops";
-import type { BridgeLink } from "../rooms/autopilot/features/instances/bridge/bridge-link";
+import type { BridgeLink } from "../rooms/autopilot/features/gateway-bridge/bridge-link";
 
 const idem = () => `idem-${crypto.randomUUID()}`;
 

@@ -2,16 +2,16 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { approvalFor } from "../rooms/autopilot/features/agent/run-tools";
 import { DEVICE_CONNECT_MAX } from "../auth/rate-limits";
-import { deviceEntryUrl } from "../rooms/autopilot/features/instances/devices/setup";
+import { deviceEntryUrl } from "../rooms/autopilot/features/devices/setup";
 import {
   DEVICE_MAX_FRAME_BYTES,
   DEVICE_MAX_FRAMES,
   DEVICE_WINDOW_MS,
   pipeDeviceSocket,
-} from "../rooms/autopilot/features/instances/devices/pipe";
+} from "../rooms/autopilot/features/devices/pipe";
 import { createKey, decisionOn, idem, instanceUpdated, openTeam, ORIGIN, RawSocket, signUp } from "./harness";
 
-// The public device entry (party/rooms/autopilot/features/instances/devices/): who is refused before anything is reached, and
+// The public device entry (party/rooms/autopilot/features/devices/): who is refused before anything is reached, and
 // the bounds on a device's frames. The way through to a gateway needs the runtime: its
 // device route is covered against the real gateway in runtime/test/e2e-gateway.test.ts.
 

@@ -5,7 +5,7 @@ import type { EventFrame, ResponseFrame } from "../../shared/protocol/frames";
 import type { Message } from "../../shared/protocol/threads";
 import { OLDEST_PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { fileById, recordFile, UNATTACHED_FILE_TTL_MS } from "../rooms/autopilot/features/threads/files";
-import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
+import { queuedFor, sendChat } from "../rooms/autopilot/features/instance-store/gateway-outbox";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { download, PDF, PNG, uploaded } from "./files-harness";
 import { asPerson, inRoom, seedInstance, seedThread } from "./bridge-peer";

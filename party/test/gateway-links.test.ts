@@ -7,7 +7,7 @@ import {
   gatewayDialUrl,
   privateHostReason,
   readLinkPolicy,
-} from "../rooms/autopilot/features/instances/gateway-address";
+} from "../rooms/autopilot/features/instance-store/gateway-address";
 import { decisionOn, idem, instanceUpdated, openTeam, RawSocket } from "./harness";
 
 const PUBLIC = { allowPrivate: false };

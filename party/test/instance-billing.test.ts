@@ -19,8 +19,8 @@ import {
   meterInstanceStatus,
   recordGatewayUsage,
   runningSince,
-} from "../rooms/autopilot/features/instances/metering/billing-meters";
-import { getInstance, putInstance } from "../rooms/autopilot/features/instances/instances";
+} from "../rooms/autopilot/features/metering/billing-meters";
+import { getInstance, putInstance } from "../rooms/autopilot/features/instance-store/instances";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { asRoom, inRoom } from "./bridge-peer";
 import { createKey, idem, openTeam, RawSocket, signUp } from "./harness";

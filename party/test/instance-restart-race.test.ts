@@ -5,10 +5,10 @@
 // runtime answered, takes the instance through its phases to ready.
 import { describe, expect, it } from "vitest";
 import { commitTo } from "../rooms/autopilot/kernel/commit";
-import { getInstance } from "../rooms/autopilot/features/instances/instances";
+import { getInstance } from "../rooms/autopilot/features/instance-store/instances";
 import { runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
-import { BridgeSupervisor } from "../rooms/autopilot/features/instances/bridge-supervisor";
-import type { RuntimeClient, RuntimeInstanceStatus } from "../rooms/autopilot/features/instances/runtime-client";
+import { BridgeSupervisor } from "../rooms/autopilot/features/gateway-bridge/bridge-supervisor";
+import type { RuntimeClient, RuntimeInstanceStatus } from "../rooms/autopilot/features/instance-store/runtime-client";
 import { inRoom, seedInstance, until } from "./bridge-peer";
 import { approvedOperation, operationDeps, runtimeStatus } from "./instance-ops";
 

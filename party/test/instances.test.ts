@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Instance } from "../../shared/protocol/instances";
-import { toPairedDevice } from "../rooms/autopilot/features/instances/bridge/device-requests";
+import { toPairedDevice } from "../rooms/autopilot/features/gateway-bridge/device-requests";
 import {
   DEFAULT_BACKUP_POLICY,
   instancesToBackUp,

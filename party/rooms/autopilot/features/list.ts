@@ -11,7 +11,13 @@ import { files } from "./files";
 import { inbox } from "./inbox";
 import { mcp } from "./mcp";
 import { pins } from "./pins";
-import { chatStarts, instances, metering } from "./instances";
+import { chatStarts } from "./chat-starts";
+import { devices } from "./devices";
+import { gatewayBridge } from "./gateway-bridge";
+import { gatewayChannels } from "./gateway-channels";
+import { instanceStore } from "./instance-store";
+import { instances } from "./instances";
+import { metering } from "./metering";
 import { projects } from "./projects";
 import { retention } from "./retention";
 import { schedules } from "./schedules";
@@ -36,8 +42,12 @@ export const ROOM_FEATURES = [
   chats,
   community,
   decisionLinks,
+  devices,
   files,
+  gatewayBridge,
+  gatewayChannels,
   inbox,
+  instanceStore,
   instances,
   jobs,
   live,
