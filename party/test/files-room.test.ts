@@ -191,7 +191,7 @@ describe("files: to an OpenClaw instance too", () => {
         sendChat(ctx, { threadId: thread.id, text: "see", attachments: ["file_gw"], idempotencyKey: idem() }),
       );
       expect(message.attachments).toEqual([{ id: "file_gw", name: "a.png", type: "image/png", size: 1 }]);
-      // What the bridge sends with it (bridge-outbox-files.test.ts shows the bytes arrive).
+      // What the bridge sends with it (features/gateway-bridge/outbox-files.room.test.ts shows the bytes arrive).
       expect(queuedFor(sql, "inst")).toEqual([
         expect.objectContaining({ messageId: message.id, text: "see", fileIds: ["file_gw"] }),
       ]);

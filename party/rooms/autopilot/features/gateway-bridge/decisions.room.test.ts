@@ -2,18 +2,13 @@
 // decision reaches the gateway before the room records it, and the in-flight guard keeps
 // a second decision (and the gateway's own echo) out of the way. Scripted gateway peer.
 import { describe, expect, it } from "vitest";
-import type { Approval } from "../../shared/protocol/approvals";
-import {
-  Decisions,
-  decisionRequest,
-  GATEWAY_ACTION_KINDS,
-  prepareGatewayDecision,
-} from "../rooms/autopilot/features/gateway-bridge/decisions";
-import { GatewayRequestError } from "../rooms/autopilot/features/gateway-bridge/gateway-connection";
-import { isDeviceTokenRejected, isGone, isTransient } from "../rooms/autopilot/features/gateway-bridge/gateway-errors";
-import { getApproval, requestApproval, resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
-import { approvalForRequest } from "../rooms/autopilot/features/instance-store/gateway";
-import { RoomError } from "../domain/errors";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import { Decisions, decisionRequest, GATEWAY_ACTION_KINDS, prepareGatewayDecision } from "./decisions";
+import { GatewayRequestError } from "./gateway-connection";
+import { isDeviceTokenRejected, isGone, isTransient } from "./gateway-errors";
+import { getApproval, requestApproval, resolveApproval } from "../approvals/approvals";
+import { approvalForRequest } from "../instance-store/gateway";
+import { RoomError } from "../../../../domain/errors";
 import {
   asPerson,
   asRoom,
@@ -26,12 +21,12 @@ import {
   refuse,
   seedInstance,
   testLink,
-} from "./bridge-peer";
-import type { Sql } from "../domain/sql";
-import { type DecisionOwners, prepareDecision } from "../rooms/autopilot/features/approvals/index";
-import type { RequestContext } from "../rooms/autopilot/kernel/handlers";
-import type { Principal } from "../../shared/protocol/principal";
-import { createOpContext } from "../rooms/autopilot/kernel/commit";
+} from "../../../../test/bridge-peer";
+import type { Sql } from "../../../../domain/sql";
+import { type DecisionOwners, prepareDecision } from "../approvals/index";
+import type { RequestContext } from "../../kernel/handlers";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import { createOpContext } from "../../kernel/commit";
 
 const execRequest = {
   id: "ex-1",

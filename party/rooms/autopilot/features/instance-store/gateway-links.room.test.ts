@@ -2,13 +2,9 @@
 // function, and the room's side: gated like a provision, refused operations, and the
 // token in no frame any member receives. (Dialling a real gateway: client/test/e2e-linked-gateway.test.ts.)
 import { describe, expect, it } from "vitest";
-import { GatewayUrl, InstancesLinkParams } from "../../shared/protocol/instance-links";
-import {
-  gatewayDialUrl,
-  privateHostReason,
-  readLinkPolicy,
-} from "../rooms/autopilot/features/instance-store/gateway-address";
-import { decisionOn, idem, instanceUpdated, openTeam, RawSocket } from "./harness";
+import { GatewayUrl, InstancesLinkParams } from "../../../../../shared/protocol/instance-links";
+import { gatewayDialUrl, privateHostReason, readLinkPolicy } from "./gateway-address";
+import { decisionOn, idem, instanceUpdated, openTeam, RawSocket } from "../../../../test/harness";
 
 const PUBLIC = { allowPrivate: false };
 const LOCAL = { allowPrivate: true };

@@ -4,16 +4,16 @@
 // What does not pass fails at once; what keeps failing fails after the last try, saying how
 // many it took. The runtime is scripted here (its own tests run the real one).
 import { describe, expect, it } from "vitest";
-import type { DurableEvent } from "../../shared/protocol/events";
-import type { Instance } from "../../shared/protocol/instances";
-import type { Job } from "../../shared/protocol/jobs";
-import { RoomError } from "../domain/errors";
-import { runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
-import { getInstance } from "../rooms/autopilot/features/instance-store/instances";
-import type { RuntimeClient, RuntimeInstanceStatus } from "../rooms/autopilot/features/instance-store/runtime-client";
-import type { Sql } from "../domain/sql";
-import { inRoom, seedInstance } from "./bridge-peer";
-import { approvedOperation, operationDeps, runtimeStatus } from "./instance-ops";
+import type { DurableEvent } from "../../../../../shared/protocol/events";
+import type { Instance } from "../../../../../shared/protocol/instances";
+import type { Job } from "../../../../../shared/protocol/jobs";
+import { RoomError } from "../../../../domain/errors";
+import { runInstanceOperation } from "./operations";
+import { getInstance } from "../instance-store/instances";
+import type { RuntimeClient, RuntimeInstanceStatus } from "../instance-store/runtime-client";
+import type { Sql } from "../../../../domain/sql";
+import { inRoom, seedInstance } from "../../../../test/bridge-peer";
+import { approvedOperation, operationDeps, runtimeStatus } from "../../../../test/instance-ops";
 
 const status = (
   state: RuntimeInstanceStatus["state"],

@@ -1,15 +1,19 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { approvalFor } from "../rooms/autopilot/features/agent/run-tools";
-import { DEVICE_CONNECT_MAX } from "../auth/rate-limits";
-import { deviceEntryUrl } from "../rooms/autopilot/features/devices/setup";
+import { approvalFor } from "../agent/run-tools";
+import { DEVICE_CONNECT_MAX } from "../../../../auth/rate-limits";
+import { deviceEntryUrl } from "./setup";
+import { DEVICE_MAX_FRAME_BYTES, DEVICE_MAX_FRAMES, DEVICE_WINDOW_MS, pipeDeviceSocket } from "./pipe";
 import {
-  DEVICE_MAX_FRAME_BYTES,
-  DEVICE_MAX_FRAMES,
-  DEVICE_WINDOW_MS,
-  pipeDeviceSocket,
-} from "../rooms/autopilot/features/devices/pipe";
-import { createKey, decisionOn, idem, instanceUpdated, openTeam, ORIGIN, RawSocket, signUp } from "./harness";
+  createKey,
+  decisionOn,
+  idem,
+  instanceUpdated,
+  openTeam,
+  ORIGIN,
+  RawSocket,
+  signUp,
+} from "../../../../test/harness";
 
 // The public device entry (party/rooms/autopilot/features/devices/): who is refused before anything is reached, and
 // the bounds on a device's frames. The way through to a gateway needs the runtime: its

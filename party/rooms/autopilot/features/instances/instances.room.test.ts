@@ -1,14 +1,19 @@
 import { describe, expect, it } from "vitest";
-import type { Instance } from "../../shared/protocol/instances";
-import { toPairedDevice } from "../rooms/autopilot/features/gateway-bridge/device-requests";
+import type { Instance } from "../../../../../shared/protocol/instances";
+import { toPairedDevice } from "../gateway-bridge/device-requests";
+import { DEFAULT_BACKUP_POLICY, instancesToBackUp, readBackupPolicy } from "./backup-policy";
+import { deleteDetails } from "../../../../../shared/instance-texts";
+import { staleAlarms, wantedAlarms } from "./recurring-alarms";
 import {
-  DEFAULT_BACKUP_POLICY,
-  instancesToBackUp,
-  readBackupPolicy,
-} from "../rooms/autopilot/features/instances/backup-policy";
-import { deleteDetails } from "../../shared/instance-texts";
-import { staleAlarms, wantedAlarms } from "../rooms/autopilot/features/instances/recurring-alarms";
-import { connected, createKey, decisionOn, idem, instanceUpdated, openTeam, RawSocket, signUp } from "./harness";
+  connected,
+  createKey,
+  decisionOn,
+  idem,
+  instanceUpdated,
+  openTeam,
+  RawSocket,
+  signUp,
+} from "../../../../test/harness";
 
 async function team() {
   const { ownerSocket: o, secondSocket: v, agentSocket: g } = await openTeam("viewer");

@@ -7,25 +7,21 @@ import {
   channelRequestProblem,
   InstancesConfigureChannelParams,
   InstancesSetChannelAccessParams,
-} from "../../shared/protocol/channels";
-import { configureChannel, readChannels, setChannelAccess } from "../rooms/autopilot/features/gateway-channels/gateway";
-import { settleChannelApproval } from "../rooms/autopilot/features/gateway-channels/operations";
-import {
-  channelRequest,
-  requestChannelAccess,
-  requestDisconnectChannel,
-} from "../rooms/autopilot/features/gateway-channels/requests";
-import { getApproval, resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
-import { sweepRoomTables } from "../rooms/autopilot/features/retention/retention";
-import { listJobs } from "../rooms/autopilot/features/jobs/jobs";
-import type { DurableEvent } from "../../shared/protocol/events";
-import { removeInstance } from "../rooms/autopilot/features/instances/operations";
-import { TOOL_POLICY } from "../../shared/protocol/tool-policy";
-import type { Sql } from "../domain/sql";
-import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "./bridge-peer";
-import { configure, TOKEN } from "./channel-requests";
-import { gatewayOver, operationDeps } from "./instance-ops";
-import type { BridgeLink } from "../rooms/autopilot/features/gateway-bridge/bridge-link";
+} from "../../../../../shared/protocol/channels";
+import { configureChannel, readChannels, setChannelAccess } from "./gateway";
+import { settleChannelApproval } from "./operations";
+import { channelRequest, requestChannelAccess, requestDisconnectChannel } from "./requests";
+import { getApproval, resolveApproval } from "../approvals/approvals";
+import { sweepRoomTables } from "../retention/retention";
+import { listJobs } from "../jobs/jobs";
+import type { DurableEvent } from "../../../../../shared/protocol/events";
+import { removeInstance } from "../instances/operations";
+import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
+import type { Sql } from "../../../../domain/sql";
+import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
+import { configure, TOKEN } from "./test/channel-requests";
+import { gatewayOver, operationDeps } from "../../../../test/instance-ops";
+import type { BridgeLink } from "../gateway-bridge/bridge-link";
 
 const idem = () => `idem-${crypto.randomUUID()}`;
 

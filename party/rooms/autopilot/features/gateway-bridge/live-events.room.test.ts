@@ -2,10 +2,10 @@
 // land once; a dropped link interrupts them; command output lands as a tool message;
 // requests and decisions announced by the gateway reach the approval queue.
 import { describe, expect, it, vi } from "vitest";
-import { approvalForRequest, listSessions } from "../rooms/autopilot/features/instance-store/gateway";
-import { listMessages } from "../rooms/autopilot/features/threads/threads";
-import { inRoom, liveBridge, liveBridgeWithThread, ok, until } from "./bridge-peer";
-import { untilReal } from "./harness";
+import { approvalForRequest, listSessions } from "../instance-store/gateway";
+import { listMessages } from "../threads/threads";
+import { inRoom, liveBridge, liveBridgeWithThread, ok, until } from "../../../../test/bridge-peer";
+import { untilReal } from "../../../../test/harness";
 
 describe("bridge live events", () => {
   it("streams a run as deltas by offset and lands its reply once", async () => {

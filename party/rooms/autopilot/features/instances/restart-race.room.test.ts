@@ -4,13 +4,13 @@
 // finish the restart's job; the operation's own watch, which reads only after the
 // runtime answered, takes the instance through its phases to ready.
 import { describe, expect, it } from "vitest";
-import { commitTo } from "../rooms/autopilot/kernel/commit";
-import { getInstance } from "../rooms/autopilot/features/instance-store/instances";
-import { runInstanceOperation } from "../rooms/autopilot/features/instances/operations";
-import { BridgeSupervisor } from "../rooms/autopilot/features/gateway-bridge/bridge-supervisor";
-import type { RuntimeClient, RuntimeInstanceStatus } from "../rooms/autopilot/features/instance-store/runtime-client";
-import { inRoom, seedInstance, until } from "./bridge-peer";
-import { approvedOperation, operationDeps, runtimeStatus } from "./instance-ops";
+import { commitTo } from "../../kernel/commit";
+import { getInstance } from "../instance-store/instances";
+import { runInstanceOperation } from "./operations";
+import { BridgeSupervisor } from "../gateway-bridge/bridge-supervisor";
+import type { RuntimeClient, RuntimeInstanceStatus } from "../instance-store/runtime-client";
+import { inRoom, seedInstance, until } from "../../../../test/bridge-peer";
+import { approvedOperation, operationDeps, runtimeStatus } from "../../../../test/instance-ops";
 
 const status = (
   state: RuntimeInstanceStatus["state"],

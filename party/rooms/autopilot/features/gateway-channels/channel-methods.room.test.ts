@@ -1,12 +1,12 @@
 // The channel methods through the room's socket: who may ask, what every client receives (a
 // bot token in no frame to anyone, not the asker's own answer, not the audit log), and the
-// stored request gone after a denial. The gateway side is in channels.test.ts (scripted
+// stored request gone after a denial. The gateway side is in channels.room.test.ts (scripted
 // gateway) and the e2e against the pinned gateway.
 import { describe, expect, it } from "vitest";
-import type { Approval } from "../../shared/protocol/approvals";
-import { channelRequest } from "../rooms/autopilot/features/gateway-channels/requests";
-import { seedInstance } from "./bridge-peer";
-import { idem, inAutopilot, openTeam } from "./harness";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import { channelRequest } from "./requests";
+import { seedInstance } from "../../../../test/bridge-peer";
+import { idem, inAutopilot, openTeam } from "../../../../test/harness";
 
 /** The error code of an answer, or null when it succeeded. */
 const codeOf = (res: { ok: true } | { ok: false; error: { code: string } }): string | null =>

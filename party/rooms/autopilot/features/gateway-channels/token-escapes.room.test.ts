@@ -3,17 +3,17 @@
 // change. Every reader of the workspace sees these, viewers included; no escaping of the
 // token may get it past the redaction (party/rooms/autopilot/features/gateway-channels/token-shapes.ts).
 import { describe, expect, it } from "vitest";
-import type { DurableEvent } from "../../shared/protocol/events";
-import { readChannels } from "../rooms/autopilot/features/gateway-channels/gateway";
-import { settleChannelApproval } from "../rooms/autopilot/features/gateway-channels/operations";
-import { instanceChannels } from "../rooms/autopilot/features/gateway-channels/status";
-import { redactedText, withoutTokenShapes } from "../rooms/autopilot/features/gateway-channels/token-shapes";
-import { resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
-import { listJobs } from "../rooms/autopilot/features/jobs/jobs";
-import { RoomError } from "../domain/errors";
-import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "./bridge-peer";
-import { configure, TOKEN } from "./channel-requests";
-import { gatewayOver, operationDeps } from "./instance-ops";
+import type { DurableEvent } from "../../../../../shared/protocol/events";
+import { readChannels } from "./gateway";
+import { settleChannelApproval } from "./operations";
+import { instanceChannels } from "./status";
+import { redactedText, withoutTokenShapes } from "./token-shapes";
+import { resolveApproval } from "../approvals/approvals";
+import { listJobs } from "../jobs/jobs";
+import { RoomError } from "../../../../domain/errors";
+import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
+import { configure, TOKEN } from "./test/channel-requests";
+import { gatewayOver, operationDeps } from "../../../../test/instance-ops";
 
 const SECRET = "secret-bot-token";
 const idem = () => `idem-${crypto.randomUUID()}`;

@@ -3,13 +3,13 @@
 // token, catch up, then send; reconnect through a gateway restart; forget a device token
 // the gateway no longer knows.
 import { describe, expect, it } from "vitest";
-import type { BridgeRuntime } from "../rooms/autopilot/features/gateway-bridge/bridge-link";
-import type { DeviceIdentity } from "../rooms/autopilot/features/gateway-bridge/device-identity";
-import { InstanceBridge } from "../rooms/autopilot/features/gateway-bridge/instance-bridge";
-import { getDeviceDoc } from "../rooms/autopilot/features/instance-store/gateway";
-import { queuedFor, sendChat } from "../rooms/autopilot/features/instance-store/gateway-outbox";
-import { commitTo, type OpEffects } from "../rooms/autopilot/kernel/commit";
-import { getInstance } from "../rooms/autopilot/features/instance-store/instances";
+import type { BridgeRuntime } from "./bridge-link";
+import type { DeviceIdentity } from "./device-identity";
+import { InstanceBridge } from "./instance-bridge";
+import { getDeviceDoc } from "../instance-store/gateway";
+import { queuedFor, sendChat } from "../instance-store/gateway-outbox";
+import { commitTo, type OpEffects } from "../../kernel/commit";
+import { getInstance } from "../instance-store/instances";
 import {
   asPerson,
   type FakeGateway,
@@ -19,8 +19,8 @@ import {
   seedInstance,
   seedThread,
   until,
-} from "./bridge-peer";
-import { runtimeStatus } from "./instance-ops";
+} from "../../../../test/bridge-peer";
+import { runtimeStatus } from "../../../../test/instance-ops";
 
 const ready = runtimeStatus({ workspaceId: "ws", instanceId: "work", gatewayVersion: "test" });
 

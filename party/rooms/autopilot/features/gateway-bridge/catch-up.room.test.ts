@@ -2,11 +2,20 @@
 // appeared or vanished while we were away, sessions, and thread histories (imported
 // once; our own queued messages recognised as delivered).
 import { describe, expect, it, vi } from "vitest";
-import { approvalForRequest, listSessions } from "../rooms/autopilot/features/instance-store/gateway";
-import { bindingForThread } from "../rooms/autopilot/features/instance-store/gateway-bindings";
-import { queuedFor, sendChat } from "../rooms/autopilot/features/instance-store/gateway-outbox";
-import { listMessages } from "../rooms/autopilot/features/threads/threads";
-import { asPerson, bridgeParts, connectTo, fakeGateway, inRoom, linkWithThread, ok, refuse } from "./bridge-peer";
+import { approvalForRequest, listSessions } from "../instance-store/gateway";
+import { bindingForThread } from "../instance-store/gateway-bindings";
+import { queuedFor, sendChat } from "../instance-store/gateway-outbox";
+import { listMessages } from "../threads/threads";
+import {
+  asPerson,
+  bridgeParts,
+  connectTo,
+  fakeGateway,
+  inRoom,
+  linkWithThread,
+  ok,
+  refuse,
+} from "../../../../test/bridge-peer";
 
 /** Runs `fn` with the clock a minute back (then the real clock again). */
 function aMinuteAgo<T>(fn: () => T): T {

@@ -5,16 +5,16 @@
 // the room with a linked gateway, whose delete (unlink) needs no runtime and runs the same
 // room-side removal as a hosted one's.
 import { describe, expect, it } from "vitest";
-import { domainNodeId, edgesMap, readGraph } from "../../shared/hatchery/graph";
-import { sessionNodeRef } from "../../shared/hatchery/session-nodes";
-import type { InstanceSessions } from "../../shared/protocol/gateway";
-import type { Thread } from "../../shared/protocol/threads";
-import { putSessions } from "../rooms/autopilot/features/instance-store/gateway";
-import { bindingsOf } from "../rooms/autopilot/features/instance-store/gateway-bindings";
-import { requireThread, updateThread } from "../rooms/autopilot/features/threads/threads";
-import { asRoom, gatewaySession } from "./bridge-peer";
-import { connected, decisionOn, idem, inAutopilot, instanceUpdated, RawSocket } from "./harness";
-import { node, openCanvas, team, until } from "./hatchery-harness";
+import { domainNodeId, edgesMap, readGraph } from "../../../../../shared/hatchery/graph";
+import { sessionNodeRef } from "../../../../../shared/hatchery/session-nodes";
+import type { InstanceSessions } from "../../../../../shared/protocol/gateway";
+import type { Thread } from "../../../../../shared/protocol/threads";
+import { putSessions } from "../instance-store/gateway";
+import { bindingsOf } from "../instance-store/gateway-bindings";
+import { requireThread, updateThread } from "../threads/threads";
+import { asRoom, gatewaySession } from "../../../../test/bridge-peer";
+import { connected, decisionOn, idem, inAutopilot, instanceUpdated, RawSocket } from "../../../../test/harness";
+import { node, openCanvas, team, until } from "../../../../test/hatchery-harness";
 
 describe("deleting an instance", () => {
   it("detaches its threads with a line in each, leaves them with an explicit responder, clears their start, forgets its sessions and bindings, and takes it off the canvas", async () => {

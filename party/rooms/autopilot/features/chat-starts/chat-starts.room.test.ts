@@ -4,17 +4,17 @@
 // own SQLite: the attach on ready and the first message queued exactly once.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Instance } from "../../shared/protocol/instances";
-import type { Message, Thread } from "../../shared/protocol/threads";
-import { settleApproval, getApproval } from "../rooms/autopilot/features/approvals/approvals";
-import { advanceChatStarts, hasOpenChatStarts } from "../rooms/autopilot/features/chat-starts/chat-starts-store";
-import { createOpContext } from "../rooms/autopilot/kernel/commit";
-import { queuedFor } from "../rooms/autopilot/features/instance-store/gateway-outbox";
-import { getInstance, putInstance } from "../rooms/autopilot/features/instance-store/instances";
-import { sqlFromStorage } from "../domain/sql";
-import { getThread } from "../rooms/autopilot/features/threads/threads";
-import type { Autopilot } from "../rooms/autopilot/room";
-import { decisionOn, idem, openTeam, type RawSocket } from "./harness";
+import type { Instance } from "../../../../../shared/protocol/instances";
+import type { Message, Thread } from "../../../../../shared/protocol/threads";
+import { settleApproval, getApproval } from "../approvals/approvals";
+import { advanceChatStarts, hasOpenChatStarts } from "./chat-starts-store";
+import { createOpContext } from "../../kernel/commit";
+import { queuedFor } from "../instance-store/gateway-outbox";
+import { getInstance, putInstance } from "../instance-store/instances";
+import { sqlFromStorage } from "../../../../domain/sql";
+import { getThread } from "../threads/threads";
+import type { Autopilot } from "../../room";
+import { decisionOn, idem, openTeam, type RawSocket } from "../../../../test/harness";
 
 const testEnv = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
 const autopilot = (ws: string) => testEnv.Autopilot.get(testEnv.Autopilot.idFromName(ws));

@@ -1,10 +1,10 @@
-// What the channel tests share (channels.test.ts, channel-token-escapes.test.ts): a Telegram
+// What the channel tests share (channels.room.test.ts, token-escapes.room.test.ts): a Telegram
 // bot token shaped as Telegram makes them, and a person's request to configure instance
 // `inst` (seeded by bridge-peer.ts's seedInstance) with it.
-import { InstancesConfigureChannelParams } from "../../shared/protocol/channels";
-import type { Sql } from "../domain/sql";
-import { requestConfigureChannel } from "../rooms/autopilot/features/gateway-channels/requests";
-import { asPerson } from "./bridge-peer";
+import { InstancesConfigureChannelParams } from "../../../../../../shared/protocol/channels";
+import type { Sql } from "../../../../../domain/sql";
+import { requestConfigureChannel } from "../requests";
+import { asPerson } from "../../../../../test/bridge-peer";
 
 export const TOKEN = "123456789:AAsecret-bot-token_0123456789abcdef";
 

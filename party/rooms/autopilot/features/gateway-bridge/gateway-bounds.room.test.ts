@@ -3,17 +3,13 @@
 // lists. Scripted gateway on the far end of a WebSocketPair, real room SQLite; the attack
 // these reproduce, end to end through a real room, is client/test/e2e-hostile-gateway.test.ts.
 import { describe, expect, it } from "vitest";
-import { FRAME_TOO_LARGE, GatewayRequestError } from "../rooms/autopilot/features/gateway-bridge/gateway-connection";
-import { DEFAULT_GATEWAY_LIMITS, readGatewayLimits } from "../rooms/autopilot/features/gateway-bridge/gateway-limits";
-import { listApprovals } from "../rooms/autopilot/features/approvals/approvals";
-import {
-  listSessions,
-  pendingGatewayApprovals,
-  settleGatewayRequest,
-} from "../rooms/autopilot/features/instance-store/gateway";
-import { listMessages } from "../rooms/autopilot/features/threads/threads";
-import { buildHello } from "../rooms/autopilot/kernel/connections/hello";
-import { asRoom, inRoom, liveBridge, liveBridgeWithThread, ok, until } from "./bridge-peer";
+import { FRAME_TOO_LARGE, GatewayRequestError } from "./gateway-connection";
+import { DEFAULT_GATEWAY_LIMITS, readGatewayLimits } from "./gateway-limits";
+import { listApprovals } from "../approvals/approvals";
+import { listSessions, pendingGatewayApprovals, settleGatewayRequest } from "../instance-store/gateway";
+import { listMessages } from "../threads/threads";
+import { buildHello } from "../../kernel/connections/hello";
+import { asRoom, inRoom, liveBridge, liveBridgeWithThread, ok, until } from "../../../../test/bridge-peer";
 
 const { maxFrameBytes, maxRunChars, maxLiveRuns, maxPendingApprovals, helloStreamBytes } = DEFAULT_GATEWAY_LIMITS;
 

@@ -4,19 +4,23 @@
 // is left out and said in the thread.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { type FileReader, MAX_ATTACHMENTS_BASE64, MAX_IMAGE_BYTES } from "./outbox-files";
+import { fileById, recordFile } from "../threads/files";
+import { queuedFor, sendChat } from "../instance-store/gateway-outbox";
+import type { Sql } from "../../../../domain/sql";
+import { listMessages } from "../threads/threads";
+import { fileBytes } from "../../../../files/storage";
 import {
-  type FileReader,
-  MAX_ATTACHMENTS_BASE64,
-  MAX_IMAGE_BYTES,
-} from "../rooms/autopilot/features/gateway-bridge/outbox-files";
-import { fileById, recordFile } from "../rooms/autopilot/features/threads/files";
-import { queuedFor, sendChat } from "../rooms/autopilot/features/instance-store/gateway-outbox";
-import type { Sql } from "../domain/sql";
-import { listMessages } from "../rooms/autopilot/features/threads/threads";
-import { fileBytes } from "../files/storage";
-import { asPerson, bridgeParts, connectTo, fakeGateway, inRoom, linkWithThread, ok } from "./bridge-peer";
-import { PNG } from "./files-harness";
-import { uniq } from "./harness";
+  asPerson,
+  bridgeParts,
+  connectTo,
+  fakeGateway,
+  inRoom,
+  linkWithThread,
+  ok,
+} from "../../../../test/bridge-peer";
+import { PNG } from "../../../../test/files-harness";
+import { uniq } from "../../../../test/harness";
 
 const bucket = (env as unknown as { FILES: R2Bucket }).FILES;
 const WS = "ws_test";

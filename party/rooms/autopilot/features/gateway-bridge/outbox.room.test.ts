@@ -3,14 +3,23 @@
 // is shown in the thread; a thread whose history could not be read waits.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { CurrentAccess } from "../rooms/autopilot/kernel/services";
-import { agentPrincipalId, recheckPrincipal } from "../auth/current-access";
-import { createOpContext } from "../rooms/autopilot/kernel/commit";
-import { postRefusal } from "../rooms/autopilot/features/approvals/withdrawals";
-import { api, createKey, signUp } from "./harness";
-import { queuedFor, sendChat } from "../rooms/autopilot/features/instance-store/gateway-outbox";
-import { listMessages } from "../rooms/autopilot/features/threads/threads";
-import { asPerson, bridgeParts, connectTo, fakeGateway, inRoom, linkWithThread, ok, refuse } from "./bridge-peer";
+import type { CurrentAccess } from "../../kernel/services";
+import { agentPrincipalId, recheckPrincipal } from "../../../../auth/current-access";
+import { createOpContext } from "../../kernel/commit";
+import { postRefusal } from "../approvals/withdrawals";
+import { api, createKey, signUp } from "../../../../test/harness";
+import { queuedFor, sendChat } from "../instance-store/gateway-outbox";
+import { listMessages } from "../threads/threads";
+import {
+  asPerson,
+  bridgeParts,
+  connectTo,
+  fakeGateway,
+  inRoom,
+  linkWithThread,
+  ok,
+  refuse,
+} from "../../../../test/bridge-peer";
 
 describe("bridge outbox", () => {
   it("sends a queued message only while its author may still post: a key revoked meanwhile gets it refused in the thread, not sent", async () => {

@@ -8,9 +8,18 @@ import {
   pairedDevices,
   pairedNodes,
   unpairDevice,
-} from "../rooms/autopilot/features/gateway-bridge/device-requests";
-import { putDeviceDoc, refuseOwnDevice } from "../rooms/autopilot/features/instance-store/gateway";
-import { connectTo, fakeGateway, inRoom, linkAndGateway, ok, refuse, seedInstance, testLink } from "./bridge-peer";
+} from "./device-requests";
+import { putDeviceDoc, refuseOwnDevice } from "../instance-store/gateway";
+import {
+  connectTo,
+  fakeGateway,
+  inRoom,
+  linkAndGateway,
+  ok,
+  refuse,
+  seedInstance,
+  testLink,
+} from "../../../../test/bridge-peer";
 
 /** A paired node as the gateway lists it and as the room reads it back (but for when it was last seen). */
 const BUILD_BOX = {

@@ -3,21 +3,11 @@
 // the other end of a WebSocketPair. The real gateway is exercised end to end in
 // client/test/e2e-bridge.test.ts; these pin the details a gateway would only reject.
 import { describe, expect, it, vi } from "vitest";
-import {
-  base64url,
-  createDeviceIdentity,
-  proofPayload,
-  signProof,
-} from "../rooms/autopilot/features/gateway-bridge/device-identity";
-import { GatewayConnection, GatewayRequestError } from "../rooms/autopilot/features/gateway-bridge/gateway-connection";
-import type { ChatMessage } from "../rooms/autopilot/features/gateway-bridge/gateway-frames";
-import {
-  clip,
-  type ImportFacts,
-  planHistoryImport,
-  toolKey,
-} from "../rooms/autopilot/features/gateway-bridge/history-import";
-import { challenged, fakeGateway } from "./bridge-peer";
+import { base64url, createDeviceIdentity, proofPayload, signProof } from "./device-identity";
+import { GatewayConnection, GatewayRequestError } from "./gateway-connection";
+import type { ChatMessage } from "./gateway-frames";
+import { clip, type ImportFacts, planHistoryImport, toolKey } from "./history-import";
+import { challenged, fakeGateway } from "../../../../test/bridge-peer";
 
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));

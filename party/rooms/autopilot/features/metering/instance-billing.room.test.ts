@@ -5,25 +5,20 @@
 // plan's limit of running instances, or out of credits, is refused before anything starts:
 // when it is asked, and again when its approval runs. No runtime is configured here, so nothing
 // can start: what these tests see is the room's own decision.
-import { OLDEST_PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { OLDEST_PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { LedgerEntry } from "../../shared/protocol/billing";
-import type { Instance } from "../../shared/protocol/instances";
-import { readBillingConfig } from "../rooms/autopilot/features/billing/config";
-import { type Sql, sqlFromStorage } from "../domain/sql";
-import { appendLedger, balanceOf, ledgerEntries } from "../rooms/autopilot/features/billing/billing";
-import {
-  closeInstanceTime,
-  meterInstanceStatus,
-  recordGatewayUsage,
-  runningSince,
-} from "../rooms/autopilot/features/metering/billing-meters";
-import { getInstance, putInstance } from "../rooms/autopilot/features/instance-store/instances";
-import type { Autopilot } from "../rooms/autopilot/room";
-import { asRoom, inRoom } from "./bridge-peer";
-import { createKey, idem, openTeam, RawSocket, signUp } from "./harness";
+import type { LedgerEntry } from "../../../../../shared/protocol/billing";
+import type { Instance } from "../../../../../shared/protocol/instances";
+import { readBillingConfig } from "../billing/config";
+import { type Sql, sqlFromStorage } from "../../../../domain/sql";
+import { appendLedger, balanceOf, ledgerEntries } from "../billing/billing";
+import { closeInstanceTime, meterInstanceStatus, recordGatewayUsage, runningSince } from "./billing-meters";
+import { getInstance, putInstance } from "../instance-store/instances";
+import type { Autopilot } from "../../room";
+import { asRoom, inRoom } from "../../../../test/bridge-peer";
+import { createKey, idem, openTeam, RawSocket, signUp } from "../../../../test/harness";
 
 const ns = env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> };
 const autopilot = (ws: string) => ns.Autopilot.get(ns.Autopilot.idFromName(ws));
