@@ -30,7 +30,8 @@ import { metering } from "../metering";
 import { getThread, threads } from "../threads";
 import { InstanceHost } from "./host";
 
-// What other features use of the instances, from the features that hold it (gateway-bridge, instance-store, gateway-channels).
+// What other features use of the instances, from the features that hold it (gateway-bridge,
+// instance-store, gateway-channels).
 export {
   catalogDescription,
   DEFAULT_RISKY_GATEWAY_TOOLS,
