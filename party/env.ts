@@ -86,12 +86,12 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   AUTOPILOT_TASKS_AT_ONCE?: string;
   /** The OpenClaw runtime (process host locally, sandbox Worker in production); used by the gateway bridge. */
   RUNTIME_URL?: string;
-  /** The device entry's public origin as devices dial it (wss://host, or ws:// on a private network); unset: no setup codes (party/rooms/autopilot/features/instances/devices/setup.ts). */
+  /** The device entry's public origin as devices dial it (wss://host, or ws:// on a private network); unset: no setup codes (party/rooms/autopilot/features/devices/setup.ts). */
   DEVICE_ENTRY_ORIGIN?: string;
   RUNTIME_SERVICE_TOKEN?: string;
-  /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/rooms/autopilot/features/instances/gateway-address.ts). */
+  /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/rooms/autopilot/features/instance-store/gateway-address.ts). */
   LINKED_GATEWAY_ALLOW_PRIVATE?: string;
-  /** What the room takes from any gateway, hosted or linked (party/rooms/autopilot/features/instances/bridge/gateway-limits.ts; docs/operations.md "Limits"). */
+  /** What the room takes from any gateway, hosted or linked (party/rooms/autopilot/features/gateway-bridge/gateway-limits.ts; docs/operations.md "Limits"). */
   GATEWAY_MAX_FRAME_BYTES?: string;
   GATEWAY_MAX_RUN_CHARS?: string;
   GATEWAY_MAX_LIVE_RUNS?: string;

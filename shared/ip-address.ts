@@ -1,5 +1,5 @@
 // Whether an IP address is on the public internet: an IP literal in a linked gateway's URL
-// (party/rooms/autopilot/features/instances/gateway-address.ts), a device's address at the device entry
+// (party/rooms/autopilot/features/instance-store/gateway-address.ts), a device's address at the device entry
 // (shared/runtime/requests.ts). IPv6 has many
 // spellings of one address (compressed, embedded dotted IPv4, leading zeros), so an
 // address is first read into its eight 16-bit groups and only then classified: a check

@@ -126,7 +126,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "community.identity": "read its Nostr keys",
 };
 
-/** The Autopilot's one tool for an attached OpenClaw instance's own tools (party/rooms/autopilot/features/instances/gateway-catalog.ts). */
+/** The Autopilot's one tool for an attached OpenClaw instance's own tools (party/rooms/autopilot/features/gateway-bridge/gateway-catalog.ts). */
 export const GATEWAY_TOOL_NAME = "openclaw_tool";
 
 const capitalized = (text: string) => `${text[0]?.toUpperCase() ?? ""}${text.slice(1)}`;

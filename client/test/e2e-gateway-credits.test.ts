@@ -25,7 +25,7 @@ import { markerScript } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
 
 const OPERATOR = { email: "credits-operator@example.test", password: "correct horse battery", name: "Olga" };
-/** The room's words for a gateway refused for credits (party/rooms/autopilot/features/instances/bridge/chat-runs.ts). */
+/** The room's words for a gateway refused for credits (party/rooms/autopilot/features/gateway-bridge/chat-runs.ts). */
 const OUT_OF_CREDITS = /out of credits, so its OpenClaw gateway cannot use the model/;
 
 const stack = withOpenClawStack("credits", {

@@ -3,7 +3,7 @@
 // (handshake, the catch-up's lists, ticks), which then does what the attack on linked
 // gateways did: a redirect to another loopback gateway, replies of 900 KB that never
 // finish, and a flood of approval requests with 100 KB commands. The room bounds each
-// like a client's (party/rooms/autopilot/features/instances/bridge/gateway-limits.ts), and the other people in the workspace
+// like a client's (party/rooms/autopilot/features/gateway-bridge/gateway-limits.ts), and the other people in the workspace
 // see what the limits allow and no more.
 import { randomBytes } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";

@@ -12,8 +12,8 @@ import { authFor } from "../auth/auth";
 import { workspaceById } from "../auth/better-auth-reads";
 import { consumeDeviceConnectQuota } from "../auth/rate-limits";
 import type { Env } from "../env";
-import { runtimeFromEnv } from "../rooms/autopilot/features/instances/runtime-client";
-import { type DeviceEntryState, pipeDeviceSocket } from "../rooms/autopilot/features/instances/devices/pipe";
+import { runtimeFromEnv } from "../rooms/autopilot/features/instance-store/runtime-client";
+import { type DeviceEntryState, pipeDeviceSocket } from "../rooms/autopilot/features/devices/pipe";
 import { roomCall } from "../room-rpc";
 
 export const DEVICE_ENTRY_PREFIX = "/devices/";

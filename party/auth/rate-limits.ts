@@ -10,7 +10,7 @@ export const SIGN_IN_MAX = 10;
 export const SIGN_UP_MAX = 10;
 export const TICKET_MAX = 30;
 export const AGENT_AUTH_MAX = 10;
-/** Device entry connections per client address in one window (party/rooms/autopilot/features/instances/devices/): a node backs off to one every 30 s. */
+/** Device entry connections per client address in one window (party/rooms/autopilot/features/devices/): a node backs off to one every 30 s. */
 export const DEVICE_CONNECT_MAX = 60;
 /** Invitation landing page reads and sign-ups per client address in one window (party/api/invitation-routes.ts). */
 export const INVITATION_LINK_MAX = 30;

@@ -4,16 +4,18 @@
 // folders with no cycle of modules). Type-only imports and tests are left out, as for modules.
 
 /**
- * The folder a source file counts in: the Autopilot room's kernel or one of its features,
- * another room, the sandbox's container (a program of its own, copied into the image), or a
- * top folder of a part (party/api, client/src, shared/protocol…). Tests and what is not a
- * project source count in none.
+ * The folder a source file counts in: the Autopilot room's kernel, one of its features or a
+ * feature's own subfolder, another room, the sandbox's container (a program of its own,
+ * copied into the image), or a top folder of a part (party/api, client/src, shared/protocol…).
+ * A feature's subfolder is a node of its own: folded into its feature, a subfolder and the
+ * feature's other files could import each other unseen. Tests and what is not a project
+ * source count in none.
  */
 export function folderOf(path) {
   if (/(^|\/)test\/|\.test\.tsx?$/.test(path) || !/^(party|client|shared|runtime)\//.test(path)) return null;
   const parts = path.split("/");
   if (path.startsWith("party/rooms/autopilot/")) {
-    if (parts[3] === "features" && parts.length > 5) return parts.slice(0, 5).join("/");
+    if (parts[3] === "features" && parts.length > 5) return parts.slice(0, -1).join("/");
     if (parts.length > 4) return parts.slice(0, 4).join("/");
     return path;
   }

@@ -1,10 +1,10 @@
 // Whether server code outside a chat platform's own module branches on a platform's name
 // (features/chats/: a platform is a strategy object, platforms.ts lists them): a comparison
 // with or a `case` of a platform's name as a string. Tests may name them. The gateway's
-// channels (features/instances/channels/) are OpenClaw's own channel kinds, configured in the
+// channels (features/gateway-channels/) are OpenClaw's own channel kinds, configured in the
 // gateway and not the chats feature's platforms: they are not checked.
 
-const NOT_CHECKED = [/(^|\/)test\//, /\.test\.tsx?$/, /^party\/rooms\/autopilot\/features\/instances\/channels\//];
+const NOT_CHECKED = [/(^|\/)test\//, /\.test\.tsx?$/, /^party\/rooms\/autopilot\/features\/gateway-channels\//];
 
 /** Each `path:line: text` of `files` (server sources) that branches on one of `names` outside that platform's module. */
 export function platformBranches(files, names) {

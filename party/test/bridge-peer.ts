@@ -12,17 +12,17 @@ import {
   BridgeLink,
   type BridgeDeps,
   type BridgeRuntime,
-} from "../rooms/autopilot/features/instances/bridge/bridge-link";
-import { CatchUp } from "../rooms/autopilot/features/instances/bridge/catch-up";
-import { ChatRuns } from "../rooms/autopilot/features/instances/bridge/chat-runs";
-import { Decisions } from "../rooms/autopilot/features/instances/bridge/decisions";
-import { createDeviceIdentity } from "../rooms/autopilot/features/instances/bridge/device-identity";
-import { LiveEvents } from "../rooms/autopilot/features/instances/bridge/live-events";
-import { Outbox } from "../rooms/autopilot/features/instances/bridge/outbox";
-import { GatewayConnection } from "../rooms/autopilot/features/instances/bridge/gateway-connection";
+} from "../rooms/autopilot/features/gateway-bridge/bridge-link";
+import { CatchUp } from "../rooms/autopilot/features/gateway-bridge/catch-up";
+import { ChatRuns } from "../rooms/autopilot/features/gateway-bridge/chat-runs";
+import { Decisions } from "../rooms/autopilot/features/gateway-bridge/decisions";
+import { createDeviceIdentity } from "../rooms/autopilot/features/gateway-bridge/device-identity";
+import { LiveEvents } from "../rooms/autopilot/features/gateway-bridge/live-events";
+import { Outbox } from "../rooms/autopilot/features/gateway-bridge/outbox";
+import { GatewayConnection } from "../rooms/autopilot/features/gateway-bridge/gateway-connection";
 import { commitTo, createOpContext, type OpContext } from "../rooms/autopilot/kernel/commit";
-import { bindThread } from "../rooms/autopilot/features/instances/gateway-bindings";
-import { putInstance } from "../rooms/autopilot/features/instances/instances";
+import { bindThread } from "../rooms/autopilot/features/instance-store/gateway-bindings";
+import { putInstance } from "../rooms/autopilot/features/instance-store/instances";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import { createThread } from "../rooms/autopilot/features/threads/threads";
 import { uniq } from "./harness";

@@ -5,7 +5,7 @@ import type { EventFrame, ResponseFrame } from "../../shared/protocol/frames";
 import type { Message } from "../../shared/protocol/threads";
 import { OLDEST_PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { fileById, recordFile, UNATTACHED_FILE_TTL_MS } from "../rooms/autopilot/features/threads/files";
-import { queuedFor, sendChat } from "../rooms/autopilot/features/instances/gateway-outbox";
+import { queuedFor, sendChat } from "../rooms/autopilot/features/instance-store/gateway-outbox";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { download, PDF, PNG, uploaded } from "./files-harness";
 import { asPerson, inRoom, seedInstance, seedThread } from "./bridge-peer";
@@ -191,7 +191,7 @@ describe("files: to an OpenClaw instance too", () => {
         sendChat(ctx, { threadId: thread.id, text: "see", attachments: ["file_gw"], idempotencyKey: idem() }),
       );
       expect(message.attachments).toEqual([{ id: "file_gw", name: "a.png", type: "image/png", size: 1 }]);
-      // What the bridge sends with it (bridge-outbox-files.test.ts shows the bytes arrive).
+      // What the bridge sends with it (features/gateway-bridge/outbox-files.room.test.ts shows the bytes arrive).
       expect(queuedFor(sql, "inst")).toEqual([
         expect.objectContaining({ messageId: message.id, text: "see", fileIds: ["file_gw"] }),
       ]);

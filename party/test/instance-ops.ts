@@ -5,10 +5,10 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { DurableEvent } from "../../shared/protocol/events";
 import type { InstanceOperation } from "../../shared/protocol/instances";
 import type { Sql } from "../domain/sql";
-import type { BridgeLink } from "../rooms/autopilot/features/instances/bridge/bridge-link";
+import type { BridgeLink } from "../rooms/autopilot/features/gateway-bridge/bridge-link";
 import type { OperationDeps } from "../rooms/autopilot/features/instances/operations";
 import { commitTo } from "../rooms/autopilot/kernel/commit";
-import type { RuntimeInstanceStatus } from "../rooms/autopilot/features/instances/runtime-client";
+import type { RuntimeInstanceStatus } from "../rooms/autopilot/features/instance-store/runtime-client";
 
 /** Deps of workspace `ws_test` with no runtime, recording what the operations publish in `events`; `more` adds the rest. */
 export function operationDeps(sql: Sql, events: DurableEvent[], more: Partial<OperationDeps> = {}): OperationDeps {

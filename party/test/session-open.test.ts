@@ -8,7 +8,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { InstanceSessions } from "../../shared/protocol/gateway";
-import { putSessions } from "../rooms/autopilot/features/instances/gateway";
+import { putSessions } from "../rooms/autopilot/features/instance-store/gateway";
 import { sqlFromStorage } from "../domain/sql";
 import type { Autopilot } from "../rooms/autopilot/room";
 import { seedInstance } from "./bridge-peer";

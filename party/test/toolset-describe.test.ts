@@ -4,8 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { Methods, type MethodName } from "../../shared/protocol/methods";
 import type { Scope } from "../../shared/protocol/principal";
-import { DEFAULT_RISKY_GATEWAY_TOOLS, GATEWAY_TOOL } from "../rooms/autopilot/features/instances/gateway-catalog";
-import type { GatewayAccess } from "../rooms/autopilot/features/instances/gateway-tool";
+import { DEFAULT_RISKY_GATEWAY_TOOLS, GATEWAY_TOOL } from "../rooms/autopilot/features/gateway-bridge/gateway-catalog";
+import type { GatewayAccess } from "../rooms/autopilot/features/gateway-bridge/gateway-tool";
 import { runTools } from "../rooms/autopilot/features/toolset/run-tools";
 import type { Sql } from "../domain/sql";
 import { TOOL_POLICY } from "../../shared/protocol/tool-policy";

@@ -286,7 +286,7 @@ describe("runtime with the real gateway", () => {
     const publicUrl = `ws://127.0.0.1:8787/devices/${WS}/alpha`;
     const operator = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
     expect((await operator.connect(undefined, ["operator.read", "operator.pairing", "operator.admin"])).ok).toBe(true);
-    // What instances.deviceSetup asks for (party/rooms/autopilot/features/instances/bridge/device-requests.ts, decision 36).
+    // What instances.deviceSetup asks for (party/rooms/autopilot/features/gateway-bridge/device-requests.ts, decision 36).
     const minted = await operator.request("device.pair.setupCode", {
       publicUrl,
       bootstrapProfile: "limited",

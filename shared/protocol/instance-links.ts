@@ -8,7 +8,7 @@ export const MAX_GATEWAY_URL_LENGTH = 2048;
  * A gateway's WebSocket address (ws:/wss:, or http:/https: which the room dials the same
  * way). Refused by shape: credentials in the URL (`user:pass@`), a query or fragment (they
  * end up in logs), whitespace. Which hosts a room may dial is the room's own policy
- * (party/rooms/autopilot/features/instances/gateway-address.ts): shared code cannot know the deployment.
+ * (party/rooms/autopilot/features/instance-store/gateway-address.ts): shared code cannot know the deployment.
  */
 export const GatewayUrl = z
   .string()

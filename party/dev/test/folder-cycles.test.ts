@@ -10,8 +10,9 @@ const mod = (source: string, ...deps: (string | [string, "type-only"])[]) => ({
 });
 
 describe("folder cycles", () => {
-  it("counts a file in its feature, the kernel, its room or its part's top folder; tests in none", () => {
-    expect(folderOf(`${F}/instances/bridge/outbox.ts`)).toBe(`${F}/instances`);
+  it("counts a file in its feature or a feature's subfolder, the kernel, its room or its part's top folder; tests in none", () => {
+    expect(folderOf(`${F}/gateway-bridge/outbox.ts`)).toBe(`${F}/gateway-bridge`);
+    expect(folderOf(`${F}/chats/platforms/slack.ts`)).toBe(`${F}/chats/platforms`);
     expect(folderOf(`${F}/list.ts`)).toBe(F);
     expect(folderOf("party/rooms/autopilot/kernel/connections/hello.ts")).toBe("party/rooms/autopilot/kernel");
     expect(folderOf("party/rooms/relay/community/publish.ts")).toBe("party/rooms/relay");
@@ -34,6 +35,23 @@ describe("folder cycles", () => {
         imports: expect.arrayContaining([
           `${F}/threads → ${F}/inbox: ${F}/threads/threads.ts → ${F}/inbox/index.ts`,
           `${F}/inbox → ${F}/threads: ${F}/inbox/reads.ts → ${F}/threads/index.ts`,
+        ]),
+      },
+    ]);
+  });
+
+  it("finds a feature and its own subfolder that import each other: a subfolder is no part of its feature's node", () => {
+    const cycles = folderCycles([
+      mod(`${F}/instances/index.ts`, `${F}/instances/channels/requests.ts`),
+      mod(`${F}/instances/channels/requests.ts`, `${F}/instances/instances.ts`),
+      mod(`${F}/instances/instances.ts`),
+    ]);
+    expect(cycles).toEqual([
+      {
+        folders: [`${F}/instances`, `${F}/instances/channels`],
+        imports: expect.arrayContaining([
+          `${F}/instances → ${F}/instances/channels: ${F}/instances/index.ts → ${F}/instances/channels/requests.ts`,
+          `${F}/instances/channels → ${F}/instances: ${F}/instances/channels/requests.ts → ${F}/instances/instances.ts`,
         ]),
       },
     ]);

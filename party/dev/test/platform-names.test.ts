@@ -30,7 +30,7 @@ describe("no code outside a chat platform's module branches on its name", () => 
         [
           { path: `${CHATS}/telegram.ts`, text: 'if (x === "telegram") y();' },
           { path: "party/test/chats.test.ts", text: 'if (x === "slack") y();' },
-          { path: "party/rooms/autopilot/features/instances/channels/gateway.ts", text: 'case "slack":' },
+          { path: "party/rooms/autopilot/features/gateway-channels/gateway.ts", text: 'case "slack":' },
           { path: `${CHATS}/platforms.ts`, text: "export const PLATFORMS = { telegram, slack };" },
         ],
         names,

@@ -5,7 +5,7 @@ import { getTableColumns, getTableName } from "drizzle-orm";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import { instanceNames } from "./features/approvals/instance-names";
-import { instances } from "./features/instances/tables";
+import { instances } from "./features/instance-store/tables";
 import * as schema from "./schema";
 
 // The room's schema is assembled from the modules that own its tables (schema.ts): a table

@@ -3,14 +3,14 @@
 // model its outcome is unknown. The gateway is a plain function here (this is the tool's
 // own contract; the end-to-end test runs it against a real gateway).
 import { describe, expect, it } from "vitest";
-import type { GatewayToolOutcome } from "../../rooms/autopilot/features/instances/bridge/gateway-frames";
-import { GATEWAY_TOOL } from "../../rooms/autopilot/features/instances/gateway-catalog";
+import type { GatewayToolOutcome } from "../../rooms/autopilot/features/gateway-bridge/gateway-frames";
+import { GATEWAY_TOOL } from "../../rooms/autopilot/features/gateway-bridge/gateway-catalog";
 import {
   type GatewayAccess,
   gatewayTools,
   UNKNOWN_OUTCOME,
-} from "../../rooms/autopilot/features/instances/gateway-tool";
-import { beginInvoke } from "../../rooms/autopilot/features/instances/gateway-invokes";
+} from "../../rooms/autopilot/features/gateway-bridge/gateway-tool";
+import { beginInvoke } from "../../rooms/autopilot/features/gateway-bridge/gateway-invokes";
 import { inRoom } from "../bridge-peer";
 
 function gateway(answer: () => Promise<GatewayToolOutcome>) {

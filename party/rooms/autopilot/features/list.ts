@@ -13,7 +13,13 @@ import { mcp } from "./mcp";
 import { memory } from "./memory";
 import { model } from "./model";
 import { pins } from "./pins";
-import { chatStarts, instances, metering } from "./instances";
+import { chatStarts } from "./chat-starts";
+import { devices } from "./devices";
+import { gatewayBridge } from "./gateway-bridge";
+import { gatewayChannels } from "./gateway-channels";
+import { instanceStore } from "./instance-store";
+import { instances } from "./instances";
+import { metering } from "./metering";
 import { projects } from "./projects";
 import { retention } from "./retention";
 import { schedules } from "./schedules";
@@ -39,8 +45,12 @@ export const ROOM_FEATURES = [
   chats,
   community,
   decisionLinks,
+  devices,
   files,
+  gatewayBridge,
+  gatewayChannels,
   inbox,
+  instanceStore,
   instances,
   jobs,
   live,

@@ -1,10 +1,9 @@
 import { BackupId, type InstanceDetails } from "../../../../../shared/protocol/instances";
-import type { InstanceBridge } from "./bridge/instance-bridge";
+import type { InstanceBridge } from "../gateway-bridge";
 import type { BackupPolicy } from "./backup-policy";
 import { RoomError } from "../../../../domain/errors";
-import { requireInstance } from "./instances";
+import { requireInstance, type RuntimeClient } from "../instance-store";
 import type { Sql } from "../../../../domain/sql";
-import type { RuntimeClient } from "./runtime-client";
 
 export interface DetailsDeps {
   sql: Sql;

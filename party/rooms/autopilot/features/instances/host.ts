@@ -1,38 +1,20 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import { instanceChannels } from "./channels/status";
-import { invokeNode } from "./devices/nodes";
-import { deviceSetup } from "./devices/setup";
-import { type BackupPolicy, readBackupPolicy } from "./backup-policy";
-import type { OpEffects } from "../../kernel/commit";
-import { listSessions } from "./gateway";
-import { listInstances } from "./instances";
-import { fileBytes } from "../../../../files/storage";
-import { dropLinkRequest } from "./gateway-links";
-import { getInstance } from "./instances";
-import { runLinkedOperation } from "./linked-operations";
-import { isChannelApproval, settleChannelApproval } from "./channels/operations";
-import { BridgeSupervisor } from "./bridge-supervisor";
-import { driveChatStarts } from "./chat-starts";
-import { instanceDetails } from "./details";
-import { type OperationDeps, runInstanceOperation, watchInstance } from "./operations";
-import { runScheduledBackups } from "./scheduled-backups";
-import { runtimeFromEnv } from "./runtime-client";
+import type { InstancesDetailsResult } from "../../../../../shared/protocol/instances";
 import type { z } from "zod";
-import type {
-  InstancesDetailsResult,
-  InstancesDeviceSetupResult,
-  InstancesInvokeNodeParams,
-  InstancesInvokeNodeResult,
-} from "../../../../../shared/protocol/instances";
-import type { InstancesChannelsResult } from "../../../../../shared/protocol/channels";
-import type { Principal } from "../../../../../shared/protocol/principal";
-import type { RoomServices } from "../../kernel/services";
-import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
-import { checkInstanceStart } from "./metering/billing-meters";
-import type { OpContext } from "../../kernel/commit";
 import { RoomError } from "../../../../domain/errors";
+import type { OpContext } from "../../kernel/commit";
+import type { RoomServices } from "../../kernel/services";
 import type { SpendGate } from "../billing/index";
-import type { InstanceMeters } from "./metering";
+import type { BridgeSupervisor, GatewayBridges } from "../gateway-bridge";
+import { isChannelApproval, settleChannelApproval } from "../gateway-channels";
+import { dropLinkRequest, getInstance, listInstances, listSessions, runtimeFromEnv } from "../instance-store";
+import { checkInstanceStart, type InstanceMeters } from "../metering";
+import { type BackupPolicy, readBackupPolicy } from "./backup-policy";
+import { instanceDetails } from "./details";
+import { runLinkedOperation } from "./linked-operations";
+import { type OperationDeps, runInstanceOperation, watchInstance } from "./operations";
+import { RecurringAlarms, wantedAlarms } from "./recurring-alarms";
+import { runScheduledBackups } from "./scheduled-backups";
 
 /** What the instances' money needs of the room: the spend gate for starts, the meters for what they use. */
 export interface InstanceBilling {
@@ -43,23 +25,6 @@ export interface InstanceBilling {
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
 
-/** What the instances' methods ask of the live gateways: an instance's details, its channels, its devices and nodes. */
-export interface InstancesLive {
-  /** An instance's details from the runtime and its gateway (details.ts). */
-  instanceDetails(instanceId: string): Promise<z.output<typeof InstancesDetailsResult>>;
-  /** An instance's channels as its gateway reports them (channels/status.ts). */
-  instanceChannels(instanceId: string): Promise<z.output<typeof InstancesChannelsResult>>;
-  /** Devices and nodes of an instance's gateway (devices/): a setup code; a command on a node. */
-  devices: {
-    setup(principal: Principal, instanceId: string): Promise<z.output<typeof InstancesDeviceSetupResult>>;
-    invokeNode(
-      principal: Principal,
-      params: z.output<typeof InstancesInvokeNodeParams>,
-      approvedCall?: string,
-    ): Promise<z.output<typeof InstancesInvokeNodeResult>>;
-  };
-}
-
 /**
  * The room's OpenClaw instances at work: one bridge per instance (a gateway connection),
  * operations that outlive their request, the bridge watch and scheduled backups.
@@ -68,11 +33,11 @@ export class InstanceHost {
   readonly bridges: BridgeSupervisor;
   readonly #alarms: RecurringAlarms;
   readonly #backupPolicy: BackupPolicy;
-  readonly #sessionListeners: (() => void)[] = [];
 
   constructor(
     private readonly s: RoomServices,
     private readonly billing: InstanceBilling,
+    private readonly gateways: GatewayBridges,
   ) {
     this.#backupPolicy = readBackupPolicy(s.env);
     this.#alarms = new RecurringAlarms(
@@ -80,25 +45,12 @@ export class InstanceHost {
       wantedAlarms(BRIDGE_WATCH_SECONDS, this.#backupPolicy.intervalSeconds),
       s.workspaceId,
     );
-    this.bridges = new BridgeSupervisor({
-      workspaceId: s.workspaceId,
-      sql: s.sql,
-      commit: s.commit,
-      runtime: () => runtimeFromEnv(s.env),
-      vars: () => s.env,
-      currentAccess: s.currentAccess,
-      broadcast: (event, payload) => s.broadcast(event, payload),
-      sessionsChanged: () => {
-        for (const listener of this.#sessionListeners) listener();
-      },
-      files: (fileId) => fileBytes(s.env.FILES, s.workspaceId())(fileId),
-      runEnded: (instanceId) => void billing.meters.meterGateway(instanceId),
-    });
+    this.bridges = gateways.bridges;
   }
 
   /**
    * Refuses a (re)start before anything starts: over the plan's limit of running instances, or
-   * out of credits for an hour of it (metering/billing-meters.ts). Called when it is asked and
+   * out of credits for an hour of it (features/metering/billing-meters.ts). Called when it is asked and
    * again when its approval runs.
    */
   guardStart(ctx: OpContext, instanceId: string): void {
@@ -172,14 +124,9 @@ export class InstanceHost {
     );
   }
 
-  /** Moves `instances.startChat` starts along; the bridge of an instance that got its first message sends it. */
-  chatStarts(effects: OpEffects): void {
-    driveChatStarts(this.operations(), effects, (instanceId) => void this.bridges.get(instanceId)?.flush());
-  }
-
   /** Called when a bridge's sessions change (the canvas pulls them: sessions are no durable event). */
   onSessionsChanged(listener: () => void): void {
-    this.#sessionListeners.push(listener);
+    this.gateways.onSessionsChanged(listener);
   }
 
   /** A thread was bound to one of an instance's sessions, or the instance is gone: clients get its list again. */
@@ -187,33 +134,12 @@ export class InstanceHost {
     this.s.broadcast("sessions.changed", listSessions(this.s.sql, instanceId));
   }
 
-  /** What the instances' own methods ask of the live gateways (index.ts). */
-  live(): InstancesLive {
-    const { s } = this;
-    return {
-      instanceDetails: (instanceId) =>
-        instanceDetails(
-          { ...this.operations(), bridge: this.bridges.get(instanceId), policy: this.#backupPolicy },
-          instanceId,
-        ),
-      instanceChannels: (instanceId) =>
-        instanceChannels({ sql: s.sql, bridge: this.bridges.get(instanceId) }, instanceId),
-      devices: {
-        setup: (principal, instanceId) =>
-          deviceSetup(
-            {
-              sql: s.sql,
-              workspaceId: s.workspaceId(),
-              entryOrigin: s.env.DEVICE_ENTRY_ORIGIN,
-              bridge: this.bridges.get(instanceId),
-            },
-            principal,
-            instanceId,
-          ),
-        invokeNode: (principal, p, approvedCall) =>
-          invokeNode({ sql: s.sql, bridge: this.bridges.get(p.instanceId) }, principal, p, approvedCall),
-      },
-    };
+  /** `instances.details`: from the runtime and the gateway (details.ts). */
+  instanceDetails(instanceId: string): Promise<z.output<typeof InstancesDetailsResult>> {
+    return instanceDetails(
+      { ...this.operations(), bridge: this.bridges.get(instanceId), policy: this.#backupPolicy },
+      instanceId,
+    );
   }
 
   operations(): OperationDeps {

@@ -1,69 +1,68 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
-import type { OpContext } from "../../kernel/commit";
-import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "./channels/requests";
-import { startChat } from "./chat-starts-store";
-import { RoomError } from "../../../../domain/errors";
-import { listSessions, openSession, refuseOwnDevice, sendToSession } from "./gateway";
-import { queueIfForGateway } from "./gateway-outbox";
-import { approvals } from "../approvals";
-import { GATEWAY_ACTION_KINDS, prepareGatewayDecision } from "./bridge/decisions";
 import { isAccessPrincipal } from "../../../../auth/current-access";
-import { bindingForSession } from "./gateway-bindings";
-import { requestLink } from "./gateway-links";
-import { attachInstance, getInstance, listInstances, requestInstanceOperation } from "./instances";
-import { getThread } from "../threads/index";
-import { defineFeature } from "../../kernel/feature";
-import { readGatewayLimits } from "./bridge/gateway-limits";
-import type { DeviceEntryState } from "./devices/pipe";
-import { deviceEntryState } from "./devices/setup";
-import { billing } from "../billing";
-import { metering } from "./metering";
-
-export { metering } from "./metering";
-import { allSessions } from "./gateway";
-import { local, methods, mutate, query } from "../../kernel/handlers";
-import { readOwnMessage, threads } from "../threads";
-import { InstanceHost } from "./host";
-import type { BridgeSupervisor } from "./bridge-supervisor";
+import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
-import { gatewayNotConnected } from "./not-connected";
+import type { OpContext } from "../../kernel/commit";
+import { defineFeature } from "../../kernel/feature";
+import { local, methods, mutate } from "../../kernel/handlers";
+import { approvals } from "../approvals";
+import { billing } from "../billing";
+import {
+  type BridgeSupervisor,
+  GATEWAY_ACTION_KINDS,
+  gatewayBridge,
+  prepareGatewayDecision,
+  readGatewayLimits,
+} from "../gateway-bridge";
+import {
+  allSessions,
+  bindingForSession,
+  gatewayNotConnected,
+  getInstance,
+  instanceStore,
+  listInstances,
+  refuseOwnDevice,
+  requestInstanceOperation,
+  requestLink,
+} from "../instance-store";
+import { metering } from "../metering";
+import { getThread, threads } from "../threads";
+import { InstanceHost } from "./host";
 
-// What other features use of this one.
-export type { GatewayCatalogEntry } from "./bridge/gateway-frames";
-export { bindingForThread } from "./gateway-bindings";
+// What other features use of the instances, from the features that hold it (gateway-bridge,
+// instance-store, gateway-channels).
 export {
   catalogDescription,
   DEFAULT_RISKY_GATEWAY_TOOLS,
   GATEWAY_TOOL,
+  type GatewayAccess,
+  type GatewayCatalogEntry,
   gatewayToolRisk,
+  gatewayTools,
   readRiskyGatewayTools,
   requestedGatewayTool,
-} from "./gateway-catalog";
-export { type GatewayAccess, gatewayTools } from "./gateway-tool";
-export { allSessions } from "./gateway";
-export { getInstance, requireInstance } from "./instances";
-export { gatewayNotConnected } from "./not-connected";
+} from "../gateway-bridge";
+export { allSessions, bindingForThread, gatewayNotConnected, getInstance, requireInstance } from "../instance-store";
 
-/** The room's RPC for the Worker's device entry (party/api/device-entry.ts). */
-export interface InstancesRpc {
-  /** Only a hosted instance that is ready takes devices. */
-  deviceEntryState(instanceId: string): DeviceEntryState;
-}
+/** Tables of the instances' features that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
+export { agentGatewayInvokesTable } from "../gateway-bridge";
+export { channelRequestsTable } from "../gateway-channels";
+export { gatewayImportsTable, instancesTable } from "../instance-store";
 
 /**
- * OpenClaw instances, hosted or linked, and their gateways' sessions: operations are filed
- * as approvals and run once approved; bridges follow the instances and their threads.
+ * OpenClaw instances, hosted or linked, at work: operations are filed as approvals and run
+ * once approved; the gateway bridges (features/gateway-bridge/) follow the instances and
+ * their threads. The records they keep are the instance store's (features/instance-store/).
  */
 export const instances = defineFeature({
   name: "instances",
-  needs: [billing, metering, threads, approvals],
+  needs: [billing, metering, threads, approvals, instanceStore, gatewayBridge],
   schedules: ["watchBridges", "backupInstances"],
   build: (s, needs) => {
-    const p = new InstanceHost(s, { spend: needs.billing.spend, meters: needs.metering });
+    const p = new InstanceHost(s, { spend: needs.billing.spend, meters: needs.metering }, needs.gatewayBridge);
     // What an hour of a hosted instance costs: a start's approval says it (and what a month would be).
     const hourly = needs.billing.config.prices.instanceHour;
-    needs.threads.onSend(queueIfForGateway);
     // An operation a person or key asked for acts for them (every instance operation takes
     // `write`); one the Autopilot's run asked for is the agent's to tell.
     needs.approvals.actingFor((_sql, approval) =>
@@ -79,8 +78,6 @@ export const instances = defineFeature({
         decision,
       ),
     );
-    const live = p.live();
-    const rpc: InstancesRpc = { deviceEntryState: (instanceId) => deviceEntryState(s.sql, instanceId) };
     const guarded = <R extends { approval: Approval }>(ctx: OpContext, result: R): R => {
       const action = result.approval.action;
       if (action?.kind === "instance") p.guardStart(ctx, action.instanceId);
@@ -88,7 +85,6 @@ export const instances = defineFeature({
     };
     return {
       api: p,
-      rpc,
       // Instances are not capped: each is a container, there are few.
       snapshot: () => ({ instances: listInstances(s.sql) }),
       streams: () => p.bridges.streams,
@@ -110,30 +106,9 @@ export const instances = defineFeature({
           refuseOwnDevice(ctx.sql, params.instanceId, params.deviceId);
           return requestInstanceOperation(ctx, "unpair", params);
         }),
-        "instances.startChat": mutate((ctx, params) => guarded(ctx, startChat(ctx, params, hourly))),
         "instances.link": mutate((ctx, params) => requestLink(ctx, params, p.bridges.linkPolicy())),
-        "instances.details": local((_req, params) => live.instanceDetails(params.instanceId)),
-        "instances.deviceSetup": local((req, params) => live.devices.setup(req.principal, params.instanceId)),
-        "instances.invokeNode": local((req, params) =>
-          live.devices.invokeNode(req.principal, params, req.approvedCall),
-        ),
-        "instances.channels": local((_req, params) => live.instanceChannels(params.instanceId)),
-        "instances.configureChannel": mutate(requestConfigureChannel),
-        "instances.disconnectChannel": mutate(requestDisconnectChannel),
-        "instances.setChannelAccess": mutate(requestChannelAccess),
-        "instances.attach": mutate((ctx, params) => attachInstance(ctx, params, true)),
-        "instances.detach": mutate((ctx, params) => attachInstance(ctx, params, false)),
-        "instances.list": query((sql) => ({ instances: listInstances(sql) })),
-        "sessions.list": query((sql, params) => listSessions(sql, params.instanceId)),
-        "sessions.open": mutate(openSession),
+        "instances.details": local((_req, params) => p.instanceDetails(params.instanceId)),
         "sessions.history": local((_req, params) => sessionHistory(s.sql, p.bridges, params)),
-        // As chat.send: the sender has read their own message.
-        "sessions.send": mutate((ctx, p) => {
-          const sent = sendToSession(ctx, p);
-          // The thread as it is after the send (sendToSession reads it again).
-          readOwnMessage(ctx.sql, ctx.principal.id, sent.thread.id, sent.message.n, sent.thread.messageCount, ctx.now);
-          return sent;
-        }),
       }),
       reactions: {
         "approval.resolved": ({ approval }) => {
@@ -170,13 +145,6 @@ export const instances = defineFeature({
   },
 });
 
-/** Moves `instances.startChat` starts along when an approval was decided or an instance changed (after the bridges followed). */
-export const chatStarts = defineFeature({
-  name: "chat-starts",
-  needs: [instances],
-  build: (_s, { instances }) => ({ afterCommit: (effects) => instances.chatStarts(effects) }),
-});
-
 /** A gateway session's history, read live from its gateway. */
 async function sessionHistory(
   sql: Sql,
@@ -190,11 +158,3 @@ async function sessionHistory(
   const messages = await bridge.history(params.sessionKey, params.limit);
   return { messages, threadId: bindingForSession(sql, params.instanceId, params.sessionKey)?.threadId ?? null };
 }
-
-/** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
-export { channelRequests as channelRequestsTable } from "./channels/tables";
-export {
-  agentGatewayInvokes as agentGatewayInvokesTable,
-  gatewayImports as gatewayImportsTable,
-  instances as instancesTable,
-} from "./tables";

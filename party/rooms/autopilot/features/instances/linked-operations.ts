@@ -1,13 +1,12 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import { activateLink, dropLink, dropLinkRequest } from "./gateway-links";
-import { getInstance, putInstance } from "./instances";
+import { activateLink, dropLink, dropLinkRequest, getInstance, putInstance } from "../instance-store";
 import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
 import { type OperationDeps, operationFailed, removeInstance, unpairDevice } from "./operations";
 
 /**
  * Approved operations on a linked gateway. None needs the runtime: linking registers the
  * instance (the bridge then dials it), deleting unlinks it and forgets the token; the
- * runtime-only ones were refused when asked (party/rooms/autopilot/features/instances/instances.ts). Unpair goes to
+ * runtime-only ones were refused when asked (party/rooms/autopilot/features/instance-store/instances.ts). Unpair goes to
  * the gateway like a hosted one's.
  */
 export async function runLinkedOperation(deps: OperationDeps, approval: Approval): Promise<void> {

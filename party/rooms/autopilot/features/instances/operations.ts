@@ -1,20 +1,24 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Instance } from "../../../../../shared/protocol/instances";
 import type { Commit, OpContext } from "../../kernel/commit";
-import { mirrorStatus } from "./instance-status";
-import { getInstance, putInstance } from "./instances";
+import {
+  bindingsOf,
+  forgetInstance,
+  gatewayNotConnected,
+  getInstance,
+  mirrorStatus,
+  pendingGatewayApprovals,
+  putInstance,
+  type RuntimeClient,
+  type RuntimeInstanceStatus,
+  unbindThread,
+} from "../instance-store";
 import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
 import { settleApproval } from "../approvals/index";
-import { forgetInstance, pendingGatewayApprovals } from "./gateway";
-import { bindingsOf, unbindThread } from "./gateway-bindings";
 import type { Sql } from "../../../../domain/sql";
 import { appendMessage, getThread, updateThread } from "../threads/index";
-import type { RuntimeClient } from "./runtime-client";
-import type { GatewayCaller } from "./channels/gateway";
-import { dropChannelRequests, pendingChannelApprovals } from "./channels/requests";
-import type { RuntimeInstanceStatus } from "./runtime-client";
+import { dropChannelRequests, type GatewayCaller, pendingChannelApprovals } from "../gateway-channels";
 import { startFailed, withRetries } from "./retries";
-import { gatewayNotConnected } from "./not-connected";
 
 export interface OperationDeps {
   sql: Sql;

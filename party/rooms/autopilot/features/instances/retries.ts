@@ -2,7 +2,7 @@ import type { InstanceOperation } from "../../../../../shared/protocol/instances
 import type { RuntimeError } from "../../../../../shared/runtime/errors";
 import { RoomError } from "../../../../domain/errors";
 import type { Commit } from "../../kernel/commit";
-import { getInstance, putInstance } from "./instances";
+import { getInstance, putInstance } from "../instance-store";
 import { updateJob } from "../jobs/index";
 import type { Sql } from "../../../../domain/sql";
 

@@ -1,5 +1,5 @@
 import { type BackupPolicy, instancesToBackUp } from "./backup-policy";
-import { listInstances } from "./instances";
+import { listInstances } from "../instance-store";
 import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
 import { backupMessage, type OperationDeps } from "./operations";
 

@@ -1,0 +1,33 @@
+import { defineFeature } from "../../kernel/feature";
+import { local, methods, mutate } from "../../kernel/handlers";
+import { gatewayBridge } from "../gateway-bridge";
+import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "./requests";
+import { instanceChannels } from "./status";
+
+// What the instances' operations use of the channels: a decided change runs, a deleted instance drops its requests.
+export type { GatewayCaller } from "./gateway";
+export { type ChannelOperationDeps, isChannelApproval, settleChannelApproval } from "./operations";
+export { dropChannelRequests, pendingChannelApprovals } from "./requests";
+
+/** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
+export { channelRequests as channelRequestsTable } from "./tables";
+
+/**
+ * An instance's chat channels (Slack, Telegram… as OpenClaw runs them), read and changed
+ * through its gateway's own methods: a change is filed as an approval holding no token, and
+ * runs once approved (the instances feature settles it: features/instances/host.ts).
+ */
+export const gatewayChannels = defineFeature({
+  name: "gatewayChannels",
+  needs: [gatewayBridge],
+  build: (s, { gatewayBridge: { bridges } }) => ({
+    methods: methods({
+      "instances.channels": local((_req, params) =>
+        instanceChannels({ sql: s.sql, bridge: bridges.get(params.instanceId) }, params.instanceId),
+      ),
+      "instances.configureChannel": mutate(requestConfigureChannel),
+      "instances.disconnectChannel": mutate(requestDisconnectChannel),
+      "instances.setChannelAccess": mutate(requestChannelAccess),
+    }),
+  }),
+});

@@ -1,0 +1,112 @@
+// An approved channel change runs as a job, on the instance's gateway through its bridge
+// (hosted or linked alike). The stored request is dropped whatever happens: applied, failed,
+// denied or expired; a failed one is asked for again. A gateway's error may quote what it was
+// sent, so a token is cut out of any text that leaves this file.
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import { CHANNEL_OPERATIONS } from "../../../../../shared/protocol/instances";
+import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
+import type { Commit } from "../../kernel/commit";
+import type { Sql } from "../../../../domain/sql";
+import {
+  type ChannelAccess,
+  type ChannelSecret,
+  configureChannel,
+  disconnectChannel,
+  type GatewayCaller,
+  setChannelAccess,
+} from "./gateway";
+import { channelRequest, dropChannelRequest } from "./requests";
+import { redactedText } from "./token-shapes";
+import { gatewayNotConnected } from "../instance-store";
+
+/** What a channel change needs of the room: the instances' operations give it (features/instances/operations.ts). */
+export interface ChannelOperationDeps {
+  sql: Sql;
+  commit: Commit;
+  workspaceId: string;
+  /** The instance's live gateway link (its bridge): a channel is changed through the gateway's own methods. */
+  gateway?(instanceId: string): { readonly channels?: GatewayCaller } | undefined;
+}
+
+/** Whether an instance approval is a channel change (party/rooms/autopilot/features/gateway-channels/). */
+export function isChannelApproval(approval: Approval): boolean {
+  return approval.action?.kind === "instance" && CHANNEL_OPERATIONS.has(approval.action.operation);
+}
+
+/** A secret as a URL in an error may carry it: as is, percent-encoded (either case of hex), encoded twice. */
+function escapedForms(value: string): string[] {
+  const once = encodeURIComponent(value);
+  return [
+    ...new Set([
+      value,
+      once,
+      once.replace(/%[0-9A-F]{2}/g, (sequence) => sequence.toLowerCase()),
+      encodeURIComponent(once),
+    ]),
+  ];
+}
+
+/** `text` with every secret in it replaced (by value, escaped too), then any other token shape, cut at `max`. */
+export function withoutSecrets(text: string, secret: ChannelSecret | null, max = 2000): string {
+  let out = text;
+  for (const value of [secret?.botToken, secret?.appToken])
+    if (value) for (const form of escapedForms(value)) out = out.split(form).join("[hidden]");
+  return redactedText(out, max);
+}
+
+const accessLine = (access: ChannelAccess) =>
+  `DMs: ${access.dmPolicy}; allowed: ${access.allowFrom.length > 0 ? access.allowFrom.join(", ") : "(none)"}`;
+
+/** A decided channel approval: an approved one runs; any other just drops what it held. */
+export async function settleChannelApproval(deps: ChannelOperationDeps, approval: Approval): Promise<void> {
+  const action = approval.action;
+  if (action?.kind !== "instance") return;
+  if (approval.status !== "approved") {
+    dropChannelRequest(deps.sql, approval.id);
+    return;
+  }
+  const request = channelRequest(deps.sql, approval.id);
+  dropChannelRequest(deps.sql, approval.id);
+  const jobId = deps.commit(
+    null,
+    (ctx) =>
+      startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id,
+  );
+  try {
+    if (!request) throw new Error("the channel request is gone");
+    const gateway = deps.gateway?.(request.instanceId)?.channels;
+    if (!gateway) throw gatewayNotConnected({ id: request.instanceId });
+    let message: string;
+    switch (action.operation) {
+      case "configureChannel":
+        if (!request.secret) throw new Error("the request holds no token");
+        await configureChannel(gateway, request.channel, request.accountId, request.secret);
+        message = `${request.channel} configured; it connects once the gateway reaches its service`;
+        break;
+      case "disconnectChannel":
+        await disconnectChannel(gateway, request.channel, request.accountId);
+        message = `${request.channel} logged out`;
+        break;
+      case "channelAccess":
+        if (!request.access) throw new Error("the request holds no access to set");
+        await setChannelAccess(gateway, request.channel, request.access);
+        message = `${request.channel}: ${accessLine(request.access)}`;
+        break;
+      default:
+        return;
+    }
+    deps.commit(null, (ctx) => finishRoomJob(ctx, jobId, message.slice(0, 2000)));
+  } catch (error) {
+    const message = withoutSecrets(error instanceof Error ? error.message : String(error), request?.secret ?? null);
+    console.error(
+      JSON.stringify({
+        msg: "channel operation failed",
+        workspace: deps.workspaceId,
+        instanceId: action.instanceId,
+        operation: action.operation,
+        error: message,
+      }),
+    );
+    deps.commit(null, (ctx) => failRoomJob(ctx, jobId, message));
+  }
+}

@@ -1,0 +1,34 @@
+// `instances.channels`: an instance's channels as its gateway reports them now (read scope).
+// The answer is built from the gateway's status and three config keys per channel
+// (party/rooms/autopilot/features/gateway-channels/gateway.ts): never a token, never the config itself.
+import type { z } from "zod";
+import type { InstancesChannelsResult } from "../../../../../shared/protocol/channels";
+import { RoomError } from "../../../../domain/errors";
+import { gatewayNotConnected, requireInstance } from "../instance-store";
+import type { Sql } from "../../../../domain/sql";
+import { type GatewayCaller, readChannels } from "./gateway";
+import { redactedText } from "./token-shapes";
+
+export interface ChannelsDeps {
+  sql: Sql;
+  bridge: { connected: boolean; readonly channels: GatewayCaller } | undefined;
+}
+
+export async function instanceChannels(
+  deps: ChannelsDeps,
+  instanceId: string,
+): Promise<z.output<typeof InstancesChannelsResult>> {
+  const instance = requireInstance(deps.sql, instanceId);
+  if (!deps.bridge?.connected) throw gatewayNotConnected(instance);
+  try {
+    return { channels: await readChannels(deps.bridge.channels) };
+  } catch (error) {
+    if (error instanceof RoomError) throw error;
+    // The gateway's words go to every reader: token shapes out (token-shapes.ts).
+    throw new RoomError(
+      "unavailable",
+      `the gateway did not list its channels: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`,
+      { instanceId },
+    );
+  }
+}
