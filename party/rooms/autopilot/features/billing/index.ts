@@ -28,7 +28,7 @@ import { type BillingRpc, billingRpc } from "./operator-rpc";
 export type { BillingRpc, LedgerCredit } from "./operator-rpc";
 
 // What other features use of this one.
-export { appendLedger, balanceOf, creditPeriod, readMeter, workspacePlan, writeMeter } from "./billing";
+export { appendLedger, balanceOf, creditedBalance, readMeter, workspacePlan, writeMeter } from "./billing";
 export { type BillingConfig, modelPrice, tokenCost } from "./config";
 export type { CallEnd, Reservation, SpendGate, SpendSubject, SpendVerdict } from "./spend-gate";
 export { inputTokenBound, reportedTokens, utf8Bytes } from "./token-bound";

@@ -13,10 +13,9 @@ import type { Instance, InstanceOperation } from "../../../../../shared/protocol
 import type { SpendRefusal } from "../../../../../shared/runtime/spend";
 import {
   appendLedger,
-  balanceOf,
   type BillingConfig,
   billingMetaTable as billingMeta,
-  creditPeriod,
+  creditedBalance,
   readMeter,
   type SpendGate,
   type SpendSubject,
@@ -196,8 +195,7 @@ export const gatewaySpendAt = (balance: number): SpendState =>
 
 /** What the runtime is to be told of the workspace's gateways now (this period's plan credits counted). */
 export function gatewaySpendWanted(sql: Sql, config: BillingConfig, now: number): SpendState {
-  creditPeriod(sql, config, now);
-  return gatewaySpendAt(balanceOf(sql));
+  return gatewaySpendAt(creditedBalance(sql, config, now));
 }
 
 export interface SpendState {
