@@ -8,8 +8,8 @@ import { configDefaults, defineConfig } from "vitest/config";
 // wrangler dev, no workerd pool, no OpenClaw gateway, no browser. Files run in parallel, several to a worker (see `isolate` below).
 //
 // Found by name, not by a list: every `*.test.ts` of the parts is a unit, wherever it sits
-// (beside its code or in a test folder), except the room tests that run inside workerd
-// (`party/test/`, and a feature's own beside its code named `*.room.test.ts`:
+// (beside its code or in a test folder), except the tests that run inside workerd
+// (`party/test/`, and a part's own beside its code named `*.room.test.ts`:
 // vitest.worker.config.ts) and the files named `e2e-*.test.ts`, which start
 // the real server, the runtime, a gateway or a browser (vitest.node.config.ts for
 // `client/test/`, runtime/vitest.config.ts for `runtime/test/`). So every test runs exactly
@@ -18,7 +18,7 @@ import { configDefaults, defineConfig } from "vitest/config";
 const PARTS = ["shared", "client", "party", "runtime"];
 export const UNIT_TESTS = PARTS.map((part) => `${part}/**/*.test.ts`);
 /** Left to the workerd pool and the end-to-end configs. */
-export const NOT_UNITS = ["party/test/**", "party/rooms/**/*.room.test.ts", "**/e2e-*.test.ts", "**/node_modules/**"];
+export const NOT_UNITS = ["party/test/**", "party/**/*.room.test.ts", "**/e2e-*.test.ts", "**/node_modules/**"];
 
 /**
  * What makes a test file not a unit: the local server (wrangler dev), the runtime process,

@@ -146,15 +146,22 @@ export default defineConfig(async () => {
       fsModuleCache: false,
       projects: [
         {
-          // With the room tests, a feature's own workerd tests, beside its code (`*.room.test.ts`).
-          ...runtime("room", ["party/test/*.test.ts", "party/rooms/**/*.room.test.ts"], {
+          // Every workerd test is found by name: `party/test/` holds the ones that cross features,
+          // and each part's own sit beside its code, named `*.room.test.ts`. The projects below
+          // with a runtime of their own take theirs by folder (or by name, where a folder holds
+          // tests of both).
+          ...runtime("room", ["party/test/*.test.ts", "party/**/*.room.test.ts"], {
             exclude: [
               "party/rooms/delivery/**",
+              "party/rooms/hatchery/**",
               "party/test/hatchery*.test.ts",
-              "party/test/mcp*.test.ts",
-              "party/test/schedules.test.ts",
-              "party/test/closed-sockets.test.ts",
-              "party/test/presence-scale.test.ts",
+              "party/rooms/autopilot/features/mcp/**",
+              "party/rooms/autopilot/features/schedules/schedules.room.test.ts",
+              "party/rooms/autopilot/kernel/closed-sockets.room.test.ts",
+              "party/rooms/autopilot/kernel/connections/presence-scale.room.test.ts",
+              "party/rooms/autopilot/features/agent/scripted-model/**",
+              "party/rooms/autopilot/features/agent/model-down/**",
+              "party/auth/test/waitlist/**",
             ],
           }),
         },
@@ -167,9 +174,16 @@ export default defineConfig(async () => {
           // Presence at 1,000 sockets shares it: after the room project's sessions.open file (a bridge
           // to a scripted gateway) its first request was cancelled as hung, as the MCP files' are below.
           // Its per-principal cap is 50, so 1,000 sockets take 20 keys (each key added is an access change).
-          ...runtime("closed-sockets", ["party/test/closed-sockets.test.ts", "party/test/presence-scale.test.ts"], {
-            more: { MAX_CONNECTIONS_PER_PRINCIPAL: "50" },
-          }),
+          ...runtime(
+            "closed-sockets",
+            [
+              "party/rooms/autopilot/kernel/closed-sockets.room.test.ts",
+              "party/rooms/autopilot/kernel/connections/presence-scale.room.test.ts",
+            ],
+            {
+              more: { MAX_CONNECTIONS_PER_PRINCIPAL: "50" },
+            },
+          ),
         },
         {
           // The fan-out tier: every socket held by one of four delivery objects (party/rooms/delivery/).
@@ -181,13 +195,13 @@ export default defineConfig(async () => {
           // Schedules' restart tests evict a room while its own alarm's work is in flight: a
           // request cut off that way is cancelled by workerd as hung later, on whichever file
           // runs then (as the Hatchery's below), so they get a runtime of their own.
-          ...runtime("schedules", ["party/test/schedules.test.ts"]),
+          ...runtime("schedules", ["party/rooms/autopilot/features/schedules/schedules.room.test.ts"]),
         },
         {
           // The MCP client SDK's requests are the ones a hung request left behind by another
           // file fails ("Cannot perform I/O on behalf of a different request"): the MCP tests
-          // that leave nothing behind share a runtime of their own (mcp.test.ts has another).
-          ...runtime("mcp-tools", ["party/test/mcp-*.test.ts"], { oneWorker: true }),
+          // that leave nothing behind share a runtime of their own (mcp.room.test.ts has another).
+          ...runtime("mcp-tools", ["party/rooms/autopilot/features/mcp/mcp-*.room.test.ts"], { oneWorker: true }),
         },
         {
           // The Hatchery's tests evict its object with canvas sockets open and pulls in flight
@@ -195,49 +209,57 @@ export default defineConfig(async () => {
           // as hung some time later, and in a shared runtime that fell on whichever file ran
           // then (MCP requests failed with "Cannot perform I/O on behalf of a different
           // request"): they get a runtime of their own.
-          ...runtime("hatchery", ["party/test/hatchery*.test.ts"]),
+          ...runtime("hatchery", ["party/rooms/hatchery/**/*.room.test.ts", "party/test/hatchery*.test.ts"]),
         },
         {
           // MCP sessions with calls waiting on a person's decision when their test ends (a key
           // revoked mid-wait, a call abandoned): the same reason as gated-calls below.
-          ...runtime("mcp", ["party/test/mcp.test.ts"]),
+          ...runtime("mcp", ["party/rooms/autopilot/features/mcp/mcp.room.test.ts"]),
         },
         {
           // The gated MCP call tests (a room whose bridge dials a scripted gateway through a stub
           // of the Worker's fetch; MCP clients waiting on approvals): their own runtime, so a
           // request one leaves behind (cancelled later by workerd as hung) cannot fall on
           // another file's test, nor another file's on theirs.
-          ...runtime("gated-calls", ["party/test/gated-calls/*.test.ts"], { oneWorker: true }),
+          ...runtime("gated-calls", ["party/rooms/autopilot/features/mcp/gated-calls/*.room.test.ts"], {
+            oneWorker: true,
+          }),
         },
         {
-          // Sign-up as a waitlist with operators: party/test/waitlist/ (the second and third are
-          // listed for accounts made before their address was: listed-operators.test.ts).
-          ...runtime("waitlist", ["party/test/waitlist/*.test.ts"], {
+          // Sign-up as a waitlist with operators: party/auth/test/waitlist/ (the second and third are
+          // listed for accounts made before their address was: listed-operators.room.test.ts).
+          ...runtime("waitlist", ["party/auth/test/waitlist/*.room.test.ts"], {
             more: { SIGNUP_MODE: "waitlist", ADMIN_EMAILS: OPERATORS },
           }),
         },
         {
-          // The agent's tests: a scripted model that the globalSetup starts in Node.
-          ...runtime("agent", ["party/test/agent/*.test.ts"], {
-            // Slack's Web API too, for threads bound to a channel (the guests' tests).
-            globalSetup: ["party/test/agent/scripted-model-setup.ts", "party/test/agent/slack-standin-setup.ts"],
-            more: (inject) => ({
-              SLACK_API_BASE: inject("slackUrl"),
-              SLACK_CALLS_URL: inject("slackCallsUrl"),
-              AUTOPILOT_MODEL_BASE_URL: inject("modelUrl"),
-              AUTOPILOT_MODEL_ID: "scripted-model",
-              // Never sent to a client: the replies test looks for it in every frame.
-              AUTOPILOT_MODEL_API_KEY: "sk-autopilot-test-key-not-for-clients",
-              // The scripted SLOW reply takes ~4 s; HANG tests wait this long.
-              AUTOPILOT_MODEL_TIMEOUT_MS: "6000",
-              // The default plan is the operator's usual; billing.test.ts puts a workspace on
-              // the empty plan to see it run out of credits.
-              BILLING_PLANS: JSON.stringify({
-                standard: { name: "Standard", includedCredits: 100_000 },
-                empty: { name: "Empty", includedCredits: 0 },
+          // The agent's tests: a scripted model that the globalSetup starts in Node. The
+          // agent's own beside it; party/test/agent/ holds the ones that cross features, and
+          // what they all share.
+          ...runtime(
+            "agent",
+            ["party/rooms/autopilot/features/agent/scripted-model/*.room.test.ts", "party/test/agent/*.test.ts"],
+            {
+              // Slack's Web API too, for threads bound to a channel (the guests' tests).
+              globalSetup: ["party/test/agent/scripted-model-setup.ts", "party/test/agent/slack-standin-setup.ts"],
+              more: (inject) => ({
+                SLACK_API_BASE: inject("slackUrl"),
+                SLACK_CALLS_URL: inject("slackCallsUrl"),
+                AUTOPILOT_MODEL_BASE_URL: inject("modelUrl"),
+                AUTOPILOT_MODEL_ID: "scripted-model",
+                // Never sent to a client: the replies test looks for it in every frame.
+                AUTOPILOT_MODEL_API_KEY: "sk-autopilot-test-key-not-for-clients",
+                // The scripted SLOW reply takes ~4 s; HANG tests wait this long.
+                AUTOPILOT_MODEL_TIMEOUT_MS: "6000",
+                // The default plan is the operator's usual; billing.test.ts puts a workspace on
+                // the empty plan to see it run out of credits.
+                BILLING_PLANS: JSON.stringify({
+                  standard: { name: "Standard", includedCredits: 100_000 },
+                  empty: { name: "Empty", includedCredits: 0 },
+                }),
               }),
-            }),
-          }),
+            },
+          ),
         },
         {
           // Top-ups and operators' grants (party/test/billing-ops/): Stripe configured, its API a
@@ -280,8 +302,8 @@ export default defineConfig(async () => {
         {
           // A model configured on a port nothing listens on: what a thread says when the
           // model server is down.
-          ...runtime("model-down", ["party/test/model-down/*.test.ts"], {
-            globalSetup: ["party/test/model-down/closed-port-setup.ts"],
+          ...runtime("model-down", ["party/rooms/autopilot/features/agent/model-down/*.room.test.ts"], {
+            globalSetup: ["party/test/support/closed-port-setup.ts"],
             more: (inject) => ({
               AUTOPILOT_MODEL_BASE_URL: inject("downModelUrl"),
               AUTOPILOT_MODEL_ID: "down-model",

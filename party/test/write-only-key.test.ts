@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import type { Scope } from "../../shared/protocol/principal";
 import { createKey, idem, RawSocket, signUp } from "./harness";
-import { setKeyScopes } from "./key-scopes";
+import { setKeyScopes } from "./support/key-scopes";
 import { openCanvas, until } from "./hatchery-harness";
 
 const SECRET = "the launch code is 0000";

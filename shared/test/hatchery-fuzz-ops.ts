@@ -4,7 +4,7 @@ import * as Y from "yjs";
  * Random writes a stock Yjs client makes to a Hatchery document, with nothing but the
  * yjs API (no code of ours): notes, groups around threads, edges, moves, deletes, and
  * malformed values of every kind. Used by the unit fuzz (shared/test/hatchery-fuzz.test.ts)
- * and the room's (party/test/hatchery-fuzz.test.ts). Each op is one transaction, so one
+ * and the room's (party/rooms/hatchery/hatchery-fuzz.room.test.ts). Each op is one transaction, so one
  * update. It never deletes another person's note: those must survive.
  */
 export interface FuzzState {

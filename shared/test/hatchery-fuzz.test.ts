@@ -10,7 +10,7 @@ import { clientWriteContext } from "./canvas-nodes";
 // server document built the way the room builds it on waking: by applying its stored
 // state, so its root maps are untyped until something asks for them. Every domain node and
 // every other person's note must survive, and the client's copy must end where the
-// server's is. The room runs the same ops over real sockets (party/test/hatchery-fuzz.test.ts).
+// server's is. The room runs the same ops over real sockets (party/rooms/hatchery/hatchery-fuzz.room.test.ts).
 
 const THREADS = 25;
 /** Seeds that once failed, kept as regressions. */

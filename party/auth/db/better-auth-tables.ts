@@ -6,7 +6,7 @@ import { customType, integer, sqliteTable, text } from "drizzle-orm/sqlite-core"
  * membership, an agent key, a person's flags and role) are one indexed query each; through
  * better-auth's API they would be several, or a session-cookie round trip. Everything
  * else, and every write, goes through better-auth (`auth.api.*`, its adapter).
- * party/test/better-auth-columns.test.ts pins these columns against the migrated D1 and the
+ * party/auth/db/better-auth-columns.room.test.ts pins these columns against the migrated D1 and the
  * schema the installed better-auth declares, so a
  * better-auth upgrade that renames or retypes one fails there, not in production.
  */

@@ -3,7 +3,7 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 /**
  * The project's own D1 tables, as party/migrations creates them (applied migrations are
  * never edited: a change here comes with a new numbered migration there, and
- * party/test/d1-schema.test.ts fails until both agree). better-auth's tables are not
+ * party/auth/db/d1-schema.room.test.ts fails until both agree). better-auth's tables are not
  * here: better-auth writes them, and the few columns the access checks read are typed in
  * better-auth-tables.ts.
  */

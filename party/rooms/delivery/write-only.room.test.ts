@@ -3,7 +3,7 @@ import type { EventFrame } from "../../../shared/protocol/frames";
 import type { HelloPayload } from "../../../shared/protocol/hello";
 import { OLDEST_PROTOCOL_VERSION } from "../../../shared/protocol/version";
 import { createKey, idem, RawSocket, signUp } from "../../test/harness";
-import { setKeyScopes } from "../../test/key-scopes";
+import { setKeyScopes } from "../../test/support/key-scopes";
 
 const SECRET = "the launch code is 0000";
 

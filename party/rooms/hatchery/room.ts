@@ -259,7 +259,7 @@ export class Hatchery extends YServer {
    * or read-only writer why and takes its write back. Upstream, an overridable
    * `applyUpdate(connection, update)` on YServer, which readSyncMessage would call for step 2
    * and update frames (by default: apply unless isReadOnly), would replace this interception.
-   * hatchery-framework-contract.test.ts pins what handing an update on would do.
+   * hatchery-framework-contract.room.test.ts pins what handing an update on would do.
    */
   #takeUpdate(conn: Connection, state: ConnState, update: Uint8Array): void {
     const verdict = takeClientUpdate(this.document, update, {

@@ -7,7 +7,7 @@ import type { CommunityEventPayload, ModerationView } from "../../../shared/prot
 import type { EventFrame } from "../../../shared/protocol/frames";
 import { operatorCookie } from "./operator";
 import { api, idem, RawSocket, signUp, uniq } from "../harness";
-import { keys, NostrSocket, registerPubkey, signed } from "../relay-harness";
+import { keys, NostrSocket, registerPubkey, signed } from "../support/relay-harness";
 
 type ErrorBody = { error: { code: string; message: string } };
 
