@@ -1,3 +1,4 @@
+import { CHAT_PLATFORM_UI } from "./chat-platforms";
 import { submitted } from "../lib/form-submit";
 import { useState } from "react";
 import type { ChatGuests, ChatLinkCode, ChatPlatform, ChatsView } from "../../../shared/protocol/chats";
@@ -6,7 +7,7 @@ import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { useRoom } from "../stores/room";
 
-const LABEL: Record<ChatPlatform, string> = { telegram: "Telegram", slack: "Slack" };
+const label = (platform: ChatPlatform): string => CHAT_PLATFORM_UI[platform].label;
 
 /** Who is answered in a bound chat, in words (docs/chats.md, "Conversations"). */
 const GUESTS: Record<ChatGuests, string> = {
@@ -57,14 +58,14 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
         <ul className="chats-bindings">
           {chats.bindings.map((b) => (
             <li key={b.threadId}>
-              <strong>{threads.get(b.threadId)?.title ?? "A thread"}</strong> ↔ {LABEL[b.platform]} {b.chatTitle}
+              <strong>{threads.get(b.threadId)?.title ?? "A thread"}</strong> ↔ {label(b.platform)} {b.chatTitle}
               <span className="muted small">
                 {" "}
                 · bound by {b.boundBy.name} {relativeTime(b.boundAt)}
               </span>
               {manager ? (
                 <select
-                  aria-label={`Who is answered in ${LABEL[b.platform]} ${b.chatTitle}`}
+                  aria-label={`Who is answered in ${label(b.platform)} ${b.chatTitle}`}
                   value={b.guests ?? "answer"}
                   disabled={setGuests.pending}
                   onChange={(e) => setGuests.run({ threadId: b.threadId, guests: e.target.value as ChatGuests })}
@@ -113,7 +114,7 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
             >
               {platforms.map((p) => (
                 <option key={p} value={p}>
-                  {LABEL[p]}
+                  {label(p)}
                 </option>
               ))}
             </select>
@@ -123,12 +124,10 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
           </button>
           {code && (
             <p className="link-code" role="status">
-              Add the bot to the {code.platform === "slack" ? "channel" : "group"}, then send{" "}
-              <code>
-                {code.platform === "telegram" ? "/bind" : "bind"} {code.code}
-              </code>{" "}
-              there within {Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000))} minutes. Everyone in it is
-              answered, guests from this thread only; choose linked people only above once it is bound.
+              Add the bot to the {CHAT_PLATFORM_UI[code.platform].bindWhere}, then send{" "}
+              <code>{CHAT_PLATFORM_UI[code.platform].bindCommand(code.code)}</code> there within{" "}
+              {Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000))} minutes. Everyone in it is answered,
+              guests from this thread only; choose linked people only above once it is bound.
             </p>
           )}
         </form>
