@@ -22,6 +22,7 @@ export const NOT_UNITS = [
   "party/test/**",
   "party/rooms/**/*.room.test.ts",
   "party/rooms/**/*.agent.test.ts",
+  "party/rooms/**/*.e2e.test.ts",
   "**/e2e-*.test.ts",
   "**/node_modules/**",
 ];
