@@ -16,6 +16,10 @@ interface PlatformEntry {
 export const CHAT_PLATFORMS = {
   telegram: { since: null },
   slack: { since: null },
+  discord: {
+    since: 19,
+    summary: "Discord among the chat platforms: its connection, links, bound channels and what was said there",
+  },
 } as const satisfies Record<string, PlatformEntry>;
 
 export type ChatPlatformName = keyof typeof CHAT_PLATFORMS;

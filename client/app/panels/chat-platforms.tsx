@@ -65,6 +65,35 @@ export const CHAT_PLATFORM_UI: Record<ChatPlatform, ChatPlatformUi> = {
     bindWhere: "channel",
     bindCommand: (code) => `bind ${code}`,
   },
+  discord: {
+    label: "Discord",
+    fields: [
+      { param: "botToken", label: "Discord bot token" },
+      { param: "signingSecret", label: "Discord public key", placeholder: "64 hex digits" },
+    ],
+    connectHint: (
+      <>
+        From the Discord application's settings: its bot's token (Bot) and its public key (General Information). The
+        application's id is read from Discord with the token.
+      </>
+    ),
+    botHandle: (bot) => bot,
+    setupHint: (connection) => (
+      <>
+        In the Discord application's settings (General Information), enter <code>{connection.requestUrl}</code> as the
+        Interactions Endpoint URL. People and bound channels speak to the Autopilot with the <code>/autopilot</code>{" "}
+        command.
+      </>
+    ),
+    linkHow: (code) => (
+      <>
+        Send <code>/autopilot text:link {code.code}</code> to <strong>{code.botUsername}</strong> in a direct message in
+        Discord
+      </>
+    ),
+    bindWhere: "channel",
+    bindCommand: (code) => `/autopilot text:bind ${code}`,
+  },
 };
 
 /** The platforms in the order the panel offers them. */
