@@ -96,6 +96,11 @@ describe("protocol capabilities", () => {
     expect(without({ messages: [message("matrix"), message("telegram")] })).toEqual({
       messages: [{ id: "m", threadId: "t1", n: 3, author: actor, text: "hi" }, message("telegram")],
     });
+    // An approval decided there does not say where; one decided elsewhere does.
+    const approval = (decidedIn: string) => ({ id: "a1", title: "Deploy", status: "approved", risk: "low", decidedIn });
+    expect(without({ approvals: [approval("matrix"), approval("slack")] })).toEqual({
+      approvals: [{ id: "a1", title: "Deploy", status: "approved", risk: "low" }, approval("slack")],
+    });
     // An object that is neither keeps a `platform` or `fromChat` of that name (a gateway's channel, say).
     expect(without({ channel: { platform: "matrix" }, fromChat: "matrix" })).toEqual({
       channel: { platform: "matrix" },
