@@ -95,6 +95,34 @@ const discordButton = (components: unknown, label: string): string | undefined =
     .find((b) => b.label === label)?.custom_id;
 
 describe("Discord: approvals with buttons", () => {
+  it("a linked person's press alone approves as them, and the approval says it was decided in Discord", async () => {
+    const { owner, sock, thread } = await discordRoom();
+    const ws = owner.workspaceId;
+    const me = { id: snowflake(), username: "solo" };
+    const dm = snowflake();
+    await connectDiscord(sock);
+    await linkDiscord(sock, ws, me, dm);
+    const channel = await bindDiscordChannel(sock, ws, thread.id, me);
+    await interact(ws, command({ id: snowflake(), username: "guest" }, channel, "ALONE STEPS: threads_list {}"));
+    const asked = await approvalEvent(sock, "pending");
+    const message = await untilInChannel(
+      dm,
+      (c) => c.verb === "POST" && discordButton(c.body.components, "Approve my own request") !== undefined,
+    );
+    // Someone else's press of the same button decides nothing.
+    const stranger = { id: snowflake(), username: "stranger" };
+    const data = discordButton(message.body.components, "Approve my own request")!;
+    expect(await interact(ws, press(stranger, dm, message.id!, data))).toEqual({ status: 200, json: { type: 6 } });
+    await untilInChannel(dm, (c) => shown(c.body.content).startsWith("Only the person this was sent to"));
+    expect(await interact(ws, press(me, dm, message.id!, data))).toEqual({ status: 200, json: { type: 6 } });
+    const resolved = await approvalEvent(sock, "approved", asked.id);
+    expect(resolved).toMatchObject({ status: "approved", decidedIn: "discord", resolvedBy: { id: owner.userId } });
+    const edited = await untilInChannel(dm, (c) => c.verb === "PATCH" && c.path.endsWith(`/${message.id}`));
+    expect(shown(edited.body.content)).toContain("Approved by");
+    expect(shown(edited.body.content)).toContain("in Discord");
+    sock.close();
+  });
+
   it("a linked person's press decides once, racing a press in Slack and the app's decision: the others are told it is decided", async () => {
     const { owner, sock, thread } = await discordRoom();
     const ws = owner.workspaceId;
@@ -178,6 +206,9 @@ describe("Discord: approvals with buttons", () => {
     // One decision: one resolved event, approved; the Discord message shows it and its buttons went.
     const resolved = await approvalEvent(sock, "approved", asked.id);
     expect(resolved.status).toBe("approved");
+    // It says where it was decided: wherever the press that decided it was.
+    const winner = outcomes.indexOf("Approved.");
+    expect(resolved.decidedIn).toBe(["discord", "slack", "app"][winner]);
     const edited = await untilInChannel(dm, (c) => c.verb === "PATCH" && c.path.endsWith(`/${inDiscord.id}`));
     expect(edited.body.components).toEqual([]);
     expect(
