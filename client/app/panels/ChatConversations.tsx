@@ -42,15 +42,18 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
     await client?.chats.bindingAccess({ threadId, guests });
   });
   if (platforms.length === 0) return null;
+  /** The connected platforms' chats a thread binds to: "a Slack channel or a Telegram group". */
+  const places = platforms.map((p) => `a ${CHAT_PLATFORM_UI[p].label} ${CHAT_PLATFORM_UI[p].bindWhere}`);
+  const where = places.length > 1 ? `${places.slice(0, -1).join(", ")} or ${places.at(-1)}` : places[0];
   return (
     <div className="chats-conversations">
       <h4>Conversations</h4>
       <p className="hint">
-        Bind a thread to a Slack channel or a Telegram group: what is said there arrives in the thread, and the thread's
-        replies go there. People who linked their account speak as themselves. Anyone else in the chat is a guest: a
-        guest decides nothing, and the Autopilot answers them using only this thread — reading another thread, the
-        memory or the audit log, or posting elsewhere, waits for a person here to approve. Set a chat to linked people
-        only to leave guests unanswered.
+        Bind a thread to {where}: what is said there arrives in the thread, and the thread's replies go there. People
+        who linked their account speak as themselves. Anyone else in the chat is a guest: a guest decides nothing, and
+        the Autopilot answers them using only this thread — reading another thread, the memory or the audit log, or
+        posting elsewhere, waits for a person here to approve. Set a chat to linked people only to leave guests
+        unanswered.
       </p>
       {chats.bindings.length === 0 ? (
         <p className="muted small">No thread is bound to a chat.</p>
