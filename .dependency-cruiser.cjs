@@ -37,11 +37,12 @@ module.exports = {
     {
       name: "party-not-client-or-runtime",
       severity: "error",
-      comment: "The Worker reaches the runtime over HTTP (shared/runtime is the contract), never by import.",
+      comment:
+        "The Worker reaches the runtime over HTTP (shared/runtime is the contract), never by import; a feature's end-to-end test (*.e2e.test.ts) drives the app and the client.",
       from: {
         path: "^party/",
         pathNot:
-          "^party/(dev|bench|ai-sdk/test)/|^party/rooms/autopilot/features/(agent|model|toolset)/test/|^party/test/agent/(scripted-model|slack-standin)-setup\\.ts$",
+          "^party/(dev|bench|ai-sdk/test)/|^party/rooms/autopilot/features/(agent|model|toolset)/test/|^party/test/agent/(scripted-model|slack-standin)-setup\\.ts$|^party/rooms/.+\\.e2e\\.test\\.ts$",
       },
       to: { path: "^(client|runtime)/" },
     },

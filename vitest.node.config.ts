@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 
 // End-to-end tests in Node: the `e2e-*` files of client/test/, which start the real server
 // (wrangler dev), the runtime, the OpenClaw stack or a browser, and drive them through the
-// client and the CLI. Every other test file of client/ is a unit (vitest.unit.config.ts).
+// client and the CLI; and a feature's own, beside its code (`*.e2e.test.ts` under
+// party/rooms/, in the plain lane). Every other test file of client/ is a unit (vitest.unit.config.ts).
 //
 // Two lanes, which `npm test` runs side by side (party/dev/test.mjs): E2E_LANE=gateway takes
 // the files that start real OpenClaw gateways (startsGateways below) and a few plain ones to
@@ -43,9 +44,20 @@ function laneFiles(lane: string | undefined): string[] {
   return names.filter((name) => inGatewayLane(name) === (lane === "gateway")).map((name) => `${DIR}/${name}`);
 }
 
+/** A feature's own end-to-end tests (`*.e2e.test.ts` under party/rooms/): none starts a gateway. */
+function featureFiles(dir = "party/rooms"): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) return featureFiles(path);
+      return entry.name.endsWith(".e2e.test.ts") ? [path] : [];
+    })
+    .sort();
+}
+
 export default defineConfig({
   test: {
-    include: laneFiles(process.env.E2E_LANE),
+    include: [...laneFiles(process.env.E2E_LANE), ...(process.env.E2E_LANE === "gateway" ? [] : featureFiles())],
     // One server for the files that need only its API (withSharedServer), started on first use.
     globalSetup: ["client/test/e2e-shared.ts"],
     testTimeout: 60_000,

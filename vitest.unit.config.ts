@@ -18,7 +18,14 @@ import { configDefaults, defineConfig } from "vitest/config";
 const PARTS = ["shared", "client", "party", "runtime"];
 export const UNIT_TESTS = PARTS.map((part) => `${part}/**/*.test.ts`);
 /** Left to the workerd pool and the end-to-end configs. */
-export const NOT_UNITS = ["party/test/**", "party/**/*.room.test.ts", "**/e2e-*.test.ts", "**/node_modules/**"];
+export const NOT_UNITS = [
+  "party/test/**",
+  "party/**/*.room.test.ts",
+  "party/rooms/**/*.agent.test.ts",
+  "party/rooms/**/*.e2e.test.ts",
+  "**/e2e-*.test.ts",
+  "**/node_modules/**",
+];
 
 /**
  * What makes a test file not a unit: the local server (wrangler dev), the runtime process,

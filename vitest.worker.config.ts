@@ -1,4 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 import { AI_SDK_BUNDLE, ensureAiSdkBundle } from "./party/ai-sdk/build.mjs";
 import { STANDIN_SECRET_KEY } from "./party/test/billing-ops/stripe-standin-setup.ts";
@@ -20,11 +22,35 @@ const sqlAsText = {
     /\.sql$|\/SKILL\.md$/.test(id) ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined,
 };
 
+/**
+ * A feature's own stand-ins of the external services it talks to, beside its code
+ * (`<name>.standin-setup.ts` under party/rooms/): each is a globalSetup of the agent project
+ * that provides, under `standin-bindings:<name>`, the Worker's bindings it sets as JSON, so a
+ * feature brings its stand-in and its tests (`*.agent.test.ts`) without a line here.
+ */
+function featureStandins(dir = "party/rooms"): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return featureStandins(path);
+      return entry.name.endsWith(".standin-setup.ts") ? [path] : [];
+    })
+    .sort();
+}
+
+/** The key a feature's stand-in setup provides its bindings under. */
+const standinKey = (file: string): string =>
+  `standin-bindings:${file
+    .split("/")
+    .at(-1)!
+    .replace(/\.standin-setup\.ts$/, "")}`;
+
 /** The waitlist project's ADMIN_EMAILS. */
 const OPERATORS = "operator@ops.test,returning@ops.test,squatted@ops.test";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("party/migrations");
+  const standins = featureStandins();
   // The Worker's AI SDK, as wrangler.toml aliases it for wrangler dev and deploy (the pool
   // does not apply wrangler's aliases itself): the agent tests run the room's real pipeline.
   await ensureAiSdkBundle();
@@ -235,14 +261,27 @@ export default defineConfig(async () => {
         {
           // The agent's tests: a scripted model that the globalSetup starts in Node. The
           // agent's own beside it; party/test/agent/ holds the ones that cross features, and
-          // what they all share.
+          // what they all share; features' own tests that need the model or a stand-in
+          // (`*.agent.test.ts`), beside their code.
           ...runtime(
             "agent",
-            ["party/rooms/autopilot/features/agent/scripted-model/*.room.test.ts", "party/test/agent/*.test.ts"],
+            [
+              "party/rooms/autopilot/features/agent/scripted-model/*.room.test.ts",
+              "party/test/agent/*.test.ts",
+              "party/rooms/**/*.agent.test.ts",
+            ],
             {
-              // Slack's Web API too, for threads bound to a channel (the guests' tests).
-              globalSetup: ["party/test/agent/scripted-model-setup.ts", "party/test/agent/slack-standin-setup.ts"],
+              // Slack's Web API too, for threads bound to a channel (the guests' tests); and the features' own stand-ins.
+              globalSetup: [
+                "party/test/agent/scripted-model-setup.ts",
+                "party/test/agent/slack-standin-setup.ts",
+                ...standins,
+              ],
               more: (inject) => ({
+                ...Object.assign(
+                  {},
+                  ...standins.map((file) => JSON.parse(inject(standinKey(file))) as Record<string, string>),
+                ),
                 SLACK_API_BASE: inject("slackUrl"),
                 SLACK_CALLS_URL: inject("slackCallsUrl"),
                 AUTOPILOT_MODEL_BASE_URL: inject("modelUrl"),

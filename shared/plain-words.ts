@@ -1,5 +1,6 @@
 import { noLongerNeededWhy, spendNoLongerNeeded } from "./billing-words";
 import type { Approval, DecidedIn } from "./protocol/approvals";
+import { CHAT_PLATFORMS } from "./protocol/chat-platforms";
 import type { ErrorCode } from "./protocol/errors";
 import type { InstanceOperation, InstanceStatus } from "./protocol/instances";
 import type { JobStatus } from "./protocol/jobs";
@@ -234,8 +235,10 @@ export function approvalOutcomeWords(approval: Pick<Approval, "status" | "resolv
 export const DECIDED_IN_WORDS: Record<DecidedIn, string> = {
   app: "in the app",
   link: "with a link from a mail or notification",
-  telegram: "in Telegram",
-  slack: "in Slack",
+  ...(Object.fromEntries(Object.entries(CHAT_PLATFORMS).map(([name, { label }]) => [name, `in ${label}`])) as Record<
+    keyof typeof CHAT_PLATFORMS,
+    string
+  >),
   allowance: "through the spending allowance they gave the key",
 };
 

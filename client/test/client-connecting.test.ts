@@ -5,6 +5,7 @@ import WebSocket from "ws";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AutopilotError } from "../src/errors";
 import { VISIBLE_CAP_MS } from "../../shared/backoff";
+import { offeredCapabilities } from "../../shared/protocol/capabilities";
 import { eventFor, methodsAfter } from "../../shared/protocol/cuts/index";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { approval, hello, snapshot, thread } from "./fixtures";
@@ -188,7 +189,8 @@ describe("connecting", () => {
       serverProtocol: older,
       clientProtocol: PROTOCOL_VERSION,
       methods: methodsAfter(older),
-      capabilities: [],
+      // Stepped down, it has none of its own version's capabilities.
+      capabilities: [...offeredCapabilities(PROTOCOL_VERSION)].sort(),
     };
     expect(lacks.methods.length).toBeGreaterThan(0);
     expect(client.lacks).toEqual(lacks);

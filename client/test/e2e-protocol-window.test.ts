@@ -7,6 +7,7 @@ import { keptFile } from "./kept/kept";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HelloPayload } from "../../shared/protocol/hello";
+import { offeredCapabilities } from "../../shared/protocol/capabilities";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { AutopilotClient } from "../src/client";
 import type { ProtocolDeprecation } from "../src/client-types";
@@ -80,7 +81,7 @@ describe("the protocol window, an operator's retirement rehearsed", () => {
       removedAfter: lastDay,
       upgrade: expect.stringContaining("autopilot-client.tgz"),
     });
-    expect(raw.hello?.capabilities).toEqual([]);
+    expect(raw.hello?.capabilities).toEqual(offeredCapabilities(PROTOCOL_VERSION));
 
     const client = new AutopilotClient({ url: server.url, workspace, apiKey: key, device: "agent" });
     closers.push(() => client.close());

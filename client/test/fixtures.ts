@@ -6,6 +6,7 @@ import type { Job } from "../../shared/protocol/jobs";
 import type { PresenceEntry, PresencePerson } from "../../shared/protocol/presence";
 import type { Actor } from "../../shared/protocol/principal";
 import type { Message, Thread } from "../../shared/protocol/threads";
+import { offeredCapabilities } from "../../shared/protocol/capabilities";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { readyInstance } from "../../shared/test/records";
 import type { ReceivedEvent } from "../src/frames";
@@ -134,6 +135,8 @@ export function hello(over: Partial<HelloPayload> = {}): HelloPayload {
     reads: {},
     presence: { people: 0, connections: 0, shown: [], own: 0 },
     limits: { maxFrameBytes: 65536, requestsPerSecond: 20, burst: 40 },
+    // What a room of this version offers, as the real one does.
+    capabilities: offeredCapabilities(PROTOCOL_VERSION),
     ...over,
   };
 }

@@ -3,9 +3,15 @@ import { type WorkerRoute, under } from "../worker-route";
 import { bodyLimit } from "hono/body-limit";
 import { ChatPlatform } from "../../shared/protocol/chats";
 import { workspaceById } from "../auth/better-auth-reads";
-import { CHATS_PREFIX, PROOF_HEADERS } from "../rooms/autopilot/features/chats";
+import { CHATS_PREFIX, gatherPlatforms, proofHeadersOf } from "../rooms/autopilot/features/chats";
+import { ROOM_FEATURES } from "../rooms/autopilot/features";
+import { offeredBy } from "../rooms/autopilot/kernel/feature";
 import { type ApiEnv, authOf } from "./context";
 import { roomCall } from "../room-rpc";
+
+/** The platforms the room's features offer, and the headers they prove their requests with: the only ones passed on. */
+const PLATFORMS = gatherPlatforms(offeredBy(ROOM_FEATURES));
+const PROOF_HEADERS = proofHeadersOf(PLATFORMS);
 
 /** The largest request the room reads: Telegram's updates and Slack's payloads are a few KB. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -24,7 +30,7 @@ export const chatWebhookApi = new Hono<ApiEnv>().post(
   async (c) => {
     const platform = ChatPlatform.safeParse(c.req.param("platform"));
     const ws = c.req.param("ws");
-    if (!platform.success || ws.length > 100) return c.text("not found", 404);
+    if (!platform.success || !PLATFORMS[platform.data] || ws.length > 100) return c.text("not found", 404);
     const headers: Record<string, string> = {};
     for (const name of PROOF_HEADERS) {
       const value = c.req.header(name);

@@ -100,15 +100,16 @@ if (oversized.length) {
     `feature size: no feature folder over ${MAX_FEATURE_LINES} source lines${SPLITTING.length ? ` but ${SPLITTING.join(", ")}, being split` : ""}`,
   );
 }
-// The platforms' names as the protocol lists them.
-const platformEnum = /ChatPlatform = z\.enum\(\[([^\]]*)\]\)/.exec(
-  readFileSync(join(ROOT, "shared/protocol/chats.ts"), "utf8"),
+// The platforms' names as the protocol lists them: one entry each (shared/protocol/chat-platforms.ts).
+const platformEntries = /CHAT_PLATFORMS = \{([^}]*(?:\}[^}]*)*?)\} as const/.exec(
+  readFileSync(join(ROOT, "shared/protocol/chat-platforms.ts"), "utf8"),
 );
-const platformNames = [...(platformEnum?.[1] ?? "").matchAll(/"([a-z]+)"/g)].map((m) => m[1]);
+const platformNames = [...(platformEntries?.[1] ?? "").matchAll(/^\s+([a-z]+): \{/gm)].map((m) => m[1]);
+const platformEnum = platformNames.length > 0;
 const branches = platformBranches(read, platformNames);
 if (!platformEnum || branches.length) {
   console.error(
-    `Code outside a chat platform's module branches on its name: go through its object (features/chats/platforms.ts):\n  ${branches.join("\n  ") || "(ChatPlatform's enum not found in shared/protocol/chats.ts)"}`,
+    `Code outside a chat platform's module branches on its name: go through its object (features/chats/platforms.ts):\n  ${branches.join("\n  ") || "(CHAT_PLATFORMS not found in shared/protocol/chat-platforms.ts)"}`,
   );
   failures.push("platform names");
 } else {

@@ -3,6 +3,7 @@ import { SpendAction } from "./billing";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
 import { BackupId, DeviceId, InstanceId, InstanceOperation } from "./instances";
 import { PageCursor } from "./paging";
+import { CHAT_PLATFORM_NAMES } from "./chat-platforms";
 import { Actor } from "./principal";
 
 export const Risk = z.enum(["low", "medium", "high", "critical"]);
@@ -62,9 +63,9 @@ export const ToolAction = z.object({
   arguments: z.string(),
 });
 
-/** Where a decision was taken (Approval.decidedIn). */
+/** Where a decision was taken (Approval.decidedIn): the app, a link, a chat platform (chat-platforms.ts). */
 /** `allowance` (protocol 16): approved by the spending allowance a person gave the agent key whose work it was. */
-export const DecidedIn = z.enum(["app", "link", "telegram", "slack", "allowance"]);
+export const DecidedIn = z.enum(["app", "link", ...CHAT_PLATFORM_NAMES, "allowance"]);
 export type DecidedIn = z.infer<typeof DecidedIn>;
 
 export const MAX_APPROVAL_TTL_MS = 30 * 24 * 60 * 60 * 1000;

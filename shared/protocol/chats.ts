@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { CHAT_PLATFORM_NAMES } from "./chat-platforms";
 import { Actor } from "./principal";
 
 /**
@@ -8,7 +9,8 @@ import { Actor } from "./principal";
  * approval they may decide reaches them there with Approve and Deny buttons. A bot's token is
  * sealed in the room and never sent to a client.
  */
-export const ChatPlatform = z.enum(["telegram", "slack"]);
+/** The platforms, as their entries list them (chat-platforms.ts). */
+export const ChatPlatform = z.enum(CHAT_PLATFORM_NAMES);
 export type ChatPlatform = z.infer<typeof ChatPlatform>;
 
 /** A platform the workspace is connected to, as the app shows it (no secret). */

@@ -136,7 +136,7 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
                   {kind === "approval" || kind === "billing" ? (
                     <input
                       type="checkbox"
-                      aria-label={`${KIND_PLURAL[kind]} in my linked Telegram and Slack chats`}
+                      aria-label={`${KIND_PLURAL[kind]} in my linked chats`}
                       checked={channelsFor(draft, kind).chat !== false}
                       onChange={(e) =>
                         setDraft({ ...draft, [kind]: { ...channelsFor(draft, kind), chat: e.target.checked } })

@@ -1,3 +1,4 @@
+import { CHAT_PLATFORM_UI } from "./chat-platforms";
 import { submitted } from "../lib/form-submit";
 import { useState } from "react";
 import type { ChatGuests, ChatLinkCode, ChatPlatform, ChatsView } from "../../../shared/protocol/chats";
@@ -6,7 +7,7 @@ import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { useRoom } from "../stores/room";
 
-const LABEL: Record<ChatPlatform, string> = { telegram: "Telegram", slack: "Slack" };
+const label = (platform: ChatPlatform): string => CHAT_PLATFORM_UI[platform].label;
 
 /** Who is answered in a bound chat, in words (docs/chats.md, "Conversations"). */
 const GUESTS: Record<ChatGuests, string> = {
@@ -41,15 +42,18 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
     await client?.chats.bindingAccess({ threadId, guests });
   });
   if (platforms.length === 0) return null;
+  /** The connected platforms' chats a thread binds to: "a Slack channel or a Telegram group". */
+  const places = platforms.map((p) => `a ${CHAT_PLATFORM_UI[p].label} ${CHAT_PLATFORM_UI[p].bindWhere}`);
+  const where = places.length > 1 ? `${places.slice(0, -1).join(", ")} or ${places.at(-1)}` : places[0];
   return (
     <div className="chats-conversations">
       <h4>Conversations</h4>
       <p className="hint">
-        Bind a thread to a Slack channel or a Telegram group: what is said there arrives in the thread, and the thread's
-        replies go there. People who linked their account speak as themselves. Anyone else in the chat is a guest: a
-        guest decides nothing, and the Autopilot answers them using only this thread — reading another thread, the
-        memory or the audit log, or posting elsewhere, waits for a person here to approve. Set a chat to linked people
-        only to leave guests unanswered.
+        Bind a thread to {where}: what is said there arrives in the thread, and the thread's replies go there. People
+        who linked their account speak as themselves. Anyone else in the chat is a guest: a guest decides nothing, and
+        the Autopilot answers them using only this thread — reading another thread, the memory or the audit log, or
+        posting elsewhere, waits for a person here to approve. Set a chat to linked people only to leave guests
+        unanswered.
       </p>
       {chats.bindings.length === 0 ? (
         <p className="muted small">No thread is bound to a chat.</p>
@@ -57,14 +61,14 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
         <ul className="chats-bindings">
           {chats.bindings.map((b) => (
             <li key={b.threadId}>
-              <strong>{threads.get(b.threadId)?.title ?? "A thread"}</strong> ↔ {LABEL[b.platform]} {b.chatTitle}
+              <strong>{threads.get(b.threadId)?.title ?? "A thread"}</strong> ↔ {label(b.platform)} {b.chatTitle}
               <span className="muted small">
                 {" "}
                 · bound by {b.boundBy.name} {relativeTime(b.boundAt)}
               </span>
               {manager ? (
                 <select
-                  aria-label={`Who is answered in ${LABEL[b.platform]} ${b.chatTitle}`}
+                  aria-label={`Who is answered in ${label(b.platform)} ${b.chatTitle}`}
                   value={b.guests ?? "answer"}
                   disabled={setGuests.pending}
                   onChange={(e) => setGuests.run({ threadId: b.threadId, guests: e.target.value as ChatGuests })}
@@ -113,7 +117,7 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
             >
               {platforms.map((p) => (
                 <option key={p} value={p}>
-                  {LABEL[p]}
+                  {label(p)}
                 </option>
               ))}
             </select>
@@ -123,12 +127,10 @@ export function ChatConversations({ chats, manager }: { chats: ChatsView; manage
           </button>
           {code && (
             <p className="link-code" role="status">
-              Add the bot to the {code.platform === "slack" ? "channel" : "group"}, then send{" "}
-              <code>
-                {code.platform === "telegram" ? "/bind" : "bind"} {code.code}
-              </code>{" "}
-              there within {Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000))} minutes. Everyone in it is
-              answered, guests from this thread only; choose linked people only above once it is bound.
+              Add the bot to the {CHAT_PLATFORM_UI[code.platform].bindWhere}, then send{" "}
+              <code>{CHAT_PLATFORM_UI[code.platform].bindCommand(code.code)}</code> there within{" "}
+              {Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000))} minutes. Everyone in it is answered,
+              guests from this thread only; choose linked people only above once it is bound.
             </p>
           )}
         </form>

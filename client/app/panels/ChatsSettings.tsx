@@ -9,6 +9,7 @@ import { useRoom } from "../stores/room";
 import { useSession } from "../stores/session";
 import { ChatConversations } from "./ChatConversations";
 import { TextField } from "../lib/text-field";
+import { CHAT_PLATFORM_UI, CHAT_PLATFORMS_SHOWN } from "./chat-platforms";
 
 /**
  * The workspace's chats (protocol 13): the Autopilot as a Telegram or Slack bot an owner or
@@ -37,48 +38,40 @@ function useChats(): ChatsView | null {
   return chats;
 }
 
-const LABEL: Record<ChatPlatform, string> = { telegram: "Telegram", slack: "Slack" };
-
-/** A form for the bot's secrets: Telegram's token from @BotFather; Slack's bot token and signing secret. */
+/** A form for what connects the platform's bot, as its entry lists the fields (chat-platforms.tsx). */
 function ConnectForm({ platform }: { platform: ChatPlatform }) {
   const client = useRoom((s) => s.client);
-  const [token, setToken] = useState("");
-  const [signingSecret, setSigningSecret] = useState("");
+  const ui = CHAT_PLATFORM_UI[platform];
+  const [values, setValues] = useState<Record<string, string>>({});
+  const value = (param: string) => (values[param] ?? "").trim();
   const connect = useAction(async () => {
     await client?.chats.connect({
       platform,
-      botToken: token.trim(),
-      ...(platform === "slack" ? { signingSecret: signingSecret.trim() } : {}),
+      botToken: value("botToken"),
+      ...(ui.fields.some((f) => f.param === "signingSecret") ? { signingSecret: value("signingSecret") } : {}),
       origin: window.location.origin,
     });
-    setToken("");
-    setSigningSecret("");
+    setValues({});
     return "Connected.";
   });
-  const ready = token.trim() !== "" && (platform === "telegram" || signingSecret.trim() !== "");
+  const ready = ui.fields.every((f) => value(f.param) !== "");
   return (
     <form className="chats-connect" onSubmit={submitted(() => connect.run())}>
-      <TextField
-        id={`${platform}-token`}
-        label={platform === "telegram" ? "Telegram bot token" : "Slack bot token (xoxb-…)"}
-        type="password"
-        autoComplete="off"
-        value={token}
-        onChange={setToken}
-        placeholder={platform === "telegram" ? "123456789:AA…" : "xoxb-…"}
-      />
-      {platform === "slack" && (
+      {ui.connectHint && <p className="hint">{ui.connectHint}</p>}
+      {ui.fields.map((field) => (
         <TextField
-          id="slack-signing-secret"
-          label="Slack signing secret"
+          key={field.param}
+          id={field.param === "botToken" ? `${platform}-token` : `${platform}-signing-secret`}
+          label={field.label}
           type="password"
           autoComplete="off"
-          value={signingSecret}
-          onChange={setSigningSecret}
+          value={values[field.param] ?? ""}
+          onChange={(v) => setValues((before) => ({ ...before, [field.param]: v }))}
+          {...(field.placeholder ? { placeholder: field.placeholder } : {})}
         />
-      )}
+      ))}
       <button type="submit" disabled={connect.pending || !ready}>
-        {connect.pending ? "Connecting…" : `Connect ${LABEL[platform]}`}
+        {connect.pending ? "Connecting…" : `Connect ${ui.label}`}
       </button>
       <FormError error={connect.error} />
     </form>
@@ -111,23 +104,19 @@ function Connected({
   const unlink = useAction(async () => {
     await client?.chats.unlink({ platform });
   });
-  const label = LABEL[platform];
+  const ui = CHAT_PLATFORM_UI[platform];
+  const { label } = ui;
+  const setupHint = manager ? ui.setupHint(connection) : null;
   return (
     <div className={`chats-platform chats-${platform}`}>
       <p role="status">
-        {label}: <strong>{platform === "telegram" ? `@${connection.botUsername}` : connection.botUsername}</strong>
+        {label}: <strong>{ui.botHandle(connection.botUsername)}</strong>
         <span className="muted small">
           {" "}
           · connected by {connection.connectedBy.name} {relativeTime(connection.connectedAt)}
         </span>
       </p>
-      {platform === "slack" && manager && (
-        <p className="hint">
-          In the Slack app's settings, enter <code>{connection.requestUrl}</code> as the Request URL of both Event
-          Subscriptions (with the bot events <code>message.im</code>, and <code>message.channels</code> for threads
-          bound to a channel) and Interactivity.
-        </p>
-      )}
+      {setupHint && <p className="hint">{setupHint}</p>}
       {connection.waiting > 0 && (
         <p className="notice small" role="status">
           {connection.waiting} message{connection.waiting === 1 ? "" : "s"} waiting to reach {label}
@@ -149,20 +138,7 @@ function Connected({
           </p>
         ) : code ? (
           <p className="link-code">
-            {platform === "telegram" ? (
-              <>
-                Send <code>/link {code.code}</code> to{" "}
-                <a href={`https://t.me/${code.botUsername}?start=${code.code}`} target="_blank" rel="noreferrer">
-                  @{code.botUsername}
-                </a>{" "}
-                in Telegram
-              </>
-            ) : (
-              <>
-                Send <code>link {code.code}</code> to <strong>{code.botUsername}</strong> in a direct message in Slack
-              </>
-            )}{" "}
-            within {Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000))} minutes.
+            {ui.linkHow(code)} within {Math.max(1, Math.round((code.expiresAt - Date.now()) / 60_000))} minutes.
           </p>
         ) : (
           <button type="button" disabled={makeCode.pending} onClick={() => makeCode.run()}>
@@ -188,13 +164,14 @@ function Connected({
 export function ChatsSettings({ manager }: { manager: boolean }) {
   const chats = useChats();
   const person = useSession((s) => s.me?.kind === "user");
-  const platforms: ChatPlatform[] = ["telegram", "slack"];
+  const platforms = CHAT_PLATFORMS_SHOWN;
+  const labels = platforms.map((p) => CHAT_PLATFORM_UI[p].label);
   return (
     <section aria-labelledby="chats-h" className="chats-settings">
       <h3 id="chats-h">Chats</h3>
       <p className="hint">
-        Connect a Telegram or Slack bot, and the approvals each person may decide reach them there with Approve and Deny
-        buttons. A bot's token is kept sealed on the server.
+        Connect a {labels.slice(0, -1).join(", ")} or {labels.at(-1)} bot, and the approvals each person may decide
+        reach them there with Approve and Deny buttons. A bot's token is kept sealed on the server.
       </p>
       {!chats ? (
         <p className="muted small">Loading…</p>
@@ -213,12 +190,12 @@ export function ChatsSettings({ manager }: { manager: boolean }) {
             );
           return manager && person ? (
             <details key={platform} className="chats-offer">
-              <summary>Set up {LABEL[platform]}</summary>
+              <summary>Set up {CHAT_PLATFORM_UI[platform].label}</summary>
               <ConnectForm platform={platform} />
             </details>
           ) : (
             <p key={platform} className="muted small">
-              Not connected to {LABEL[platform]}. An owner or admin can connect it here.
+              Not connected to {CHAT_PLATFORM_UI[platform].label}. An owner or admin can connect it here.
             </p>
           );
         })

@@ -1,3 +1,4 @@
+import { CHAT_PLATFORM_UI } from "./chat-platforms";
 import { MessageAttachments } from "./attachments/MessageAttachments";
 import { useMemo } from "react";
 import type { ChatStream } from "../../../shared/protocol/gateway";
@@ -75,7 +76,7 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
         {m.scheduleId && <ScheduledMark scheduleId={m.scheduleId} />}
         {m.fromChat && (
           <span className="chip" title="Said in the chat this thread is bound to">
-            in {m.fromChat === "slack" ? "Slack" : "Telegram"}
+            in {CHAT_PLATFORM_UI[m.fromChat].label}
           </span>
         )}
         {mark && (

@@ -24,11 +24,13 @@ describe("no code outside a chat platform's module branches on its name", () => 
     ]);
   });
 
-  it("lets a platform's own module, the tests and the gateway's channels name it", () => {
+  it("lets a platform's own module (or feature folder), the tests and the gateway's channels name it", () => {
     expect(
       platformBranches(
         [
           { path: `${CHATS}/telegram.ts`, text: 'if (x === "telegram") y();' },
+          // A platform that is a feature of its own: its folder is its module.
+          { path: "party/rooms/autopilot/features/slack/api.ts", text: 'if (x === "slack") y();' },
           { path: "party/test/chats.test.ts", text: 'if (x === "slack") y();' },
           { path: "party/rooms/autopilot/features/gateway-channels/gateway.ts", text: 'case "slack":' },
           { path: `${CHATS}/platforms.ts`, text: "export const PLATFORMS = { telegram, slack };" },

@@ -7,6 +7,7 @@ import { canvas } from "./canvas";
 import { chats } from "./chats";
 import { community } from "./community";
 import { decisionLinks } from "./decision-links";
+import { discordChats } from "./discord";
 import { files } from "./files";
 import { inbox } from "./inbox";
 import { mcp } from "./mcp";
@@ -46,6 +47,7 @@ export const ROOM_FEATURES = [
   community,
   decisionLinks,
   devices,
+  discordChats,
   files,
   gatewayBridge,
   gatewayChannels,

@@ -26,6 +26,27 @@ export interface RoomVias {
   socket: true;
 }
 
+/**
+ * What a feature offers the features that gather it, by slot: a kind of thing one feature
+ * reads and others add to (a chat platform for the chats feature). Empty here: the feature
+ * that reads a slot declares it, by its name and type, in its own folder (`declare module`
+ * onto this interface, as `RoomNews`), so the kernel names none of them.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: the features' slots are merged into it
+export interface FeatureOffers {}
+
+/** Every feature's offer in `slot`, in the features' list order (those that offer none left out). */
+export type Offered = <K extends keyof FeatureOffers>(slot: K) => FeatureOffers[K][];
+
+/** What `definitions` offer: the room's `Offered`, and the Worker's (which reads a slot without a room). */
+export const offeredBy =
+  (definitions: readonly AnyFeatureDefinition[]): Offered =>
+  (slot) =>
+    definitions.flatMap((d) => {
+      const offer = (d.offers as Partial<FeatureOffers>)[slot];
+      return offer === undefined ? [] : [offer];
+    });
+
 /** Where a request came from: an entry's name (`RoomVias`). */
 export type Via = keyof RoomVias;
 
@@ -165,7 +186,9 @@ export interface FeatureDefinition<Name extends string = string, Api = unknown, 
   readonly name: Name;
   readonly needs: readonly AnyFeatureDefinition[];
   readonly schedules: readonly string[];
-  build(services: RoomServices, needs: Record<string, unknown>): BuiltFeature<Api, Rpc>;
+  /** What it offers in other features' slots (`FeatureOffers`). */
+  readonly offers: Partial<FeatureOffers>;
+  build(services: RoomServices, needs: Record<string, unknown>, offered: Offered): BuiltFeature<Api, Rpc>;
 }
 
 export function defineFeature<
@@ -177,12 +200,14 @@ export function defineFeature<
   name: Name;
   needs?: Needs;
   schedules?: readonly string[];
-  build(services: RoomServices, needs: NeedsApi<Needs>): BuiltFeature<Api, Rpc>;
+  offers?: Partial<FeatureOffers>;
+  build(services: RoomServices, needs: NeedsApi<Needs>, offered: Offered): BuiltFeature<Api, Rpc>;
 }): FeatureDefinition<Name, Api, Rpc> {
   return {
     name: definition.name,
     needs: definition.needs ?? [],
     schedules: definition.schedules ?? [],
-    build: (services, needs) => definition.build(services, needs as NeedsApi<Needs>),
+    offers: definition.offers ?? {},
+    build: (services, needs, offered) => definition.build(services, needs as NeedsApi<Needs>, offered),
   };
 }

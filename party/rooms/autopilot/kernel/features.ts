@@ -12,6 +12,7 @@ import type {
   FeatureDefinition,
   SnapshotPart,
 } from "./feature";
+import { offeredBy } from "./feature";
 import type { RoomServices } from "./services";
 import { RoomError } from "../../../domain/errors";
 
@@ -88,7 +89,7 @@ export interface BuiltFeatures<Rpc> {
 
 /**
  * Builds each feature on the kernel's services, in order, giving it the APIs of the features
- * it needs; the RPC surface is the features' parts put together, each part given by one
+ * it needs and what every feature offers in a slot (`FeatureOffers`); the RPC surface is the features' parts put together, each part given by one
  * feature only.
  */
 export function buildFeatures<const Definitions extends readonly AnyFeatureDefinition[]>(
@@ -97,9 +98,10 @@ export function buildFeatures<const Definitions extends readonly AnyFeatureDefin
 ): BuiltFeatures<RpcOf<Definitions>> {
   const apis: Record<string, unknown> = {};
   const built: [string, BuiltFeature<unknown, object>][] = [];
+  const offered = offeredBy(definitions);
   for (const d of orderFeatures(definitions)) {
     const needs = Object.fromEntries(d.needs.map((need) => [need.name, apis[need.name]]));
-    const feature = d.build(services, needs) as BuiltFeature<unknown, object>;
+    const feature = d.build(services, needs, offered) as BuiltFeature<unknown, object>;
     const declared = new Set(d.schedules);
     for (const name of Object.keys(feature.schedules ?? {}))
       if (!declared.delete(name)) throw new Error(`feature ${d.name} runs the schedule ${name} it does not declare`);

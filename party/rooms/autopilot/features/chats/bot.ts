@@ -2,10 +2,9 @@ import type { ChatPlatform } from "../../../../../shared/protocol/chats";
 import { sealer } from "../../../../auth/seal";
 import type { RoomServices } from "../../kernel/services";
 import type { ChatOutbox } from "./outbox";
-import { PLATFORMS } from "./platforms";
+import type { PlatformApi } from "./platform";
+import { platformOf, type Platforms } from "./platforms";
 import type { Connection } from "./store";
-
-export { PLATFORMS } from "./platforms";
 
 /**
  * What the chats feature's parts share: the room's services, the connected bot's secrets
@@ -16,6 +15,8 @@ export { PLATFORMS } from "./platforms";
 export interface ChatParts {
   readonly s: RoomServices;
   readonly outbox: ChatOutbox;
+  /** A platform by its name, as the features offer them (platforms.ts). */
+  platform(name: ChatPlatform): PlatformApi;
   tokenOf(connection: Connection): Promise<string>;
   signingSecretOf(connection: Connection): Promise<string | null>;
   seal(value: string, bot: Pick<Connection, "platform" | "botId">, what: "token" | "signing secret"): Promise<string>;
@@ -24,7 +25,10 @@ export interface ChatParts {
   changed(): void;
 }
 
-export function botSecrets(s: RoomServices): Pick<ChatParts, "tokenOf" | "signingSecretOf" | "seal" | "apiBase"> {
+export function botSecrets(
+  s: RoomServices,
+  platforms: Platforms,
+): Pick<ChatParts, "tokenOf" | "signingSecretOf" | "seal" | "apiBase" | "platform"> {
   const sealing = () => sealer(s.env.CHATS_SECRET || s.env.BETTER_AUTH_SECRET, "chat-bot-token");
   const boundTo = (c: Pick<Connection, "platform" | "botId">, what: string) =>
     `${s.workspaceId()}\n${c.platform}\n${c.botId}\n${what}`;
@@ -34,7 +38,8 @@ export function botSecrets(s: RoomServices): Pick<ChatParts, "tokenOf" | "signin
     tokenOf: (c) => open(c, c.sealedToken, "token"),
     signingSecretOf: async (c) => (c.sealedSigningSecret ? open(c, c.sealedSigningSecret, "signing secret") : null),
     seal: (value, bot, what) => sealing().seal(new TextEncoder().encode(value), boundTo(bot, what)),
-    apiBase: (platform) => PLATFORMS[platform].apiBase(s.env),
+    platform: (name) => platformOf(platforms, name),
+    apiBase: (platform) => platformOf(platforms, platform).apiBase(s.env),
   };
 }
 

@@ -10,7 +10,7 @@ import { sha256Hex } from "../../../../auth/tokens";
 import { RoomError } from "../../../../domain/errors";
 import type { OpContext } from "../../kernel/commit";
 import { getThread } from "../threads";
-import { ALL_SCOPES, type ChatParts, PLATFORMS } from "./bot";
+import { ALL_SCOPES, type ChatParts } from "./bot";
 import { clip, type Inbound } from "./platform";
 import {
   type Binding,
@@ -98,7 +98,7 @@ export class ChatConversations {
     this.#byThread = null;
     forgetTurnedAway(ctx, key);
     ctx.audit("chats.binding_access", threadId, { platform: binding.platform, chat: binding.chatTitle, guests });
-    const text = `${clip(ctx.actor.name, 100)} changed who is answered here. ${whoIsAnswered(binding.platform, guests)}`;
+    const text = `${clip(ctx.actor.name, 100)} changed who is answered here. ${whoIsAnswered(this.parts.platform(binding.platform).label, guests)}`;
     enqueue(ctx.sql, sendTo(binding.platform, binding.chatId, text), ctx.now);
   }
 
@@ -197,7 +197,7 @@ export class ChatConversations {
       bindings.put(ctx.sql, key, binding, ctx.now);
       this.#byThread = null;
       ctx.audit("chats.bound", found.threadId, { platform, chat: binding.chatTitle });
-      const text = `Bound to the thread “${clip(thread.title, 100)}”: what is said here goes there, and its replies come here. ${whoIsAnswered(platform, binding.guests)}`;
+      const text = `Bound to the thread “${clip(thread.title, 100)}”: what is said here goes there, and its replies come here. ${whoIsAnswered(this.parts.platform(platform).label, binding.guests)}`;
       enqueue(ctx.sql, sendTo(platform, said.chat, text), ctx.now);
     });
     this.parts.outbox.drain();
@@ -224,10 +224,10 @@ export class ChatConversations {
       });
       if (verdict.ok && !hasScope(verdict.principal.scopes, "write"))
         return this.reply(platform, said.chat, `${link.name} may read this workspace, not write in it: not posted.`);
-      principal = verdict.ok ? verdict.principal : guest(platform, said);
+      principal = verdict.ok ? verdict.principal : guest(platform, this.parts.platform(platform).label, said);
       if (!verdict.ok) onBehalfOf = binding.boundBy;
     } else {
-      principal = guest(platform, said);
+      principal = guest(platform, this.parts.platform(platform).label, said);
       onBehalfOf = binding.boundBy;
     }
     if (onBehalfOf && binding.guests === "linked-only") return this.#turnAway(binding, said);
@@ -266,7 +266,7 @@ export class ChatConversations {
   #turnAway(binding: Binding, said: Said): void {
     const key = `${bindingKey(binding.platform, binding.chatId)}:${said.account.id}`;
     if (guestsTurnedAway.get(this.parts.s.sql, key)) return;
-    const { label, command } = PLATFORMS[binding.platform];
+    const { label, command } = this.parts.platform(binding.platform);
     const link = command("link");
     const text = `${clip(said.account.handle, 60)}, only people who linked their ${label} account to the workspace are answered here, and what you said was not passed on. A member links theirs in the app (Settings › Chats), then sends me ${link} <code> in a private chat.`;
     this.parts.s.commit(null, (ctx) => {
@@ -294,7 +294,7 @@ export class ChatConversations {
     const started = streamMessages.get(sql, key) !== null;
     if (started && outbox.entries(sql).some(({ value }) => value.message === key)) return;
     live.toldAt = now;
-    const text = `${cutText(live.text, PLATFORMS[binding.platform].maxText - 2)} …`;
+    const text = `${cutText(live.text, this.parts.platform(binding.platform).maxText - 2)} …`;
     this.parts.s.commit(null, (ctx) => {
       if (!started) {
         streamMessages.deleteWrittenBefore(ctx.sql, ctx.now - STREAM_TTL_MS);
@@ -329,7 +329,7 @@ export class ChatConversations {
     const body = `${message.kind === "error" ? "⚠️ " : ""}${message.text}${files}`.trim();
     if (!body) return;
     const text = ownVoice ? body : `${message.author.name}: ${body}`;
-    const max = PLATFORMS[binding.platform].maxText;
+    const max = this.parts.platform(binding.platform).maxText;
     this.parts.s.commit(null, (ctx) => {
       let replaces = streamKey !== null && streamMessages.get(ctx.sql, streamKey) !== null;
       for (let rest = text; rest; ) {
@@ -345,8 +345,7 @@ export class ChatConversations {
 }
 
 /** A chat account nobody linked: it talks in the thread under its handle there, and decides nothing. */
-function guest(platform: ChatPlatform, said: Said): Principal {
-  const label = PLATFORMS[platform].label;
+function guest(platform: ChatPlatform, label: string, said: Said): Principal {
   return {
     id: `chat-guest:${platform}:${said.account.id}`,
     kind: "user",
@@ -356,8 +355,7 @@ function guest(platform: ChatPlatform, said: Said): Principal {
 }
 
 /** What a bound chat is told of who is answered there (docs/chats.md, "Conversations"). */
-function whoIsAnswered(platform: ChatPlatform, guests: ChatGuests): string {
-  const { label } = PLATFORMS[platform];
+function whoIsAnswered(label: string, guests: ChatGuests): string {
   return guests === "linked-only"
     ? `Only people who linked their ${label} account to the workspace are answered here; what anyone else says is not passed on.`
     : `People who linked their ${label} account speak as themselves. Anyone else is a guest: the Autopilot answers them using only this thread, and anything beyond it waits for a person of the workspace to approve.`;

@@ -6,7 +6,7 @@ import type { OpContext } from "../../kernel/commit";
 import { isOwnApproval } from "../../../../../shared/approval-policy";
 import { getApproval } from "../approvals";
 import { decisionButtons } from "./approval-messages";
-import { ALL_SCOPES, type ChatParts, PLATFORMS } from "./bot";
+import { ALL_SCOPES, type ChatParts } from "./bot";
 import type { ChatConversations } from "./conversations";
 import { clip, type Inbound, type WebhookRequest } from "./platform";
 import {
@@ -29,7 +29,7 @@ import {
 } from "./store";
 
 /** What the Worker answers the platform: 200 for anything handled or ignored (so it is not sent again). */
-export type WebhookOutcome = { status: 200 | 401 | 404; json?: { challenge: string } };
+export type WebhookOutcome = { status: 200 | 401 | 404; json?: Record<string, unknown> };
 
 /** A button's data: what it does (approve, deny, deny with a note, approve one's own) and the message's key. */
 const PRESS = /^([adno]):([0-9a-f]{16})$/;
@@ -68,7 +68,7 @@ export class ChatInbound {
   ) {}
 
   #proven(connection: Connection, request: WebhookRequest): Promise<boolean> {
-    return PLATFORMS[connection.platform].proven(request, {
+    return this.parts.platform(connection.platform).proven(request, {
       secretHash: connection.secretHash,
       signingSecret: () => this.parts.signingSecretOf(connection),
     });
@@ -79,10 +79,13 @@ export class ChatInbound {
     const connection = connections.get(s.sql, call.platform);
     if (!connection) return { status: 404 };
     if (!(await this.#proven(connection, call.request))) return { status: 401 };
-    const news = PLATFORMS[call.platform].parse(call.request, connection.teamId);
-    if (news.kind === "challenge") return { status: 200, json: { challenge: news.challenge } };
+    const api = this.parts.platform(call.platform);
+    const news = api.parse(call.request, connection.teamId);
+    if (news.kind === "answer") return { status: 200, json: news.json };
     if (news.kind === "ignored") return { status: 200 };
-    if (seenUpdates.get(s.sql, news.dedupe)) return { status: 200 };
+    const ack = api.acknowledge?.(news);
+    const handled: WebhookOutcome = ack ? { status: 200, json: ack } : { status: 200 };
+    if (seenUpdates.get(s.sql, news.dedupe)) return handled;
     const metered = this.#meter.take({ account: `${call.platform}:${news.account.id}` }, Date.now()).ok;
     // A press is queued in the commit that marks it seen, and the platform is answered at
     // once: Slack gives up on an interaction not acknowledged within 3 s, and a decision
@@ -98,11 +101,11 @@ export class ChatInbound {
     });
     if (!metered) {
       if (news.kind === "press") this.#answer(connection, news, "Too many at once: try again in a moment.");
-      return { status: 200 };
+      return handled;
     }
     if (news.kind === "press") this.decideQueued();
     else await this.#message(connection, news);
-    return { status: 200 };
+    return handled;
   }
 
   /**
@@ -131,7 +134,7 @@ export class ChatInbound {
   /** Answers a press at once, to the presser only; not queued: it is worth nothing later. */
   #answer(connection: Connection, press: Press, text: string): void {
     const { s, apiBase, tokenOf } = this.parts;
-    const api = PLATFORMS[connection.platform];
+    const api = this.parts.platform(connection.platform);
     void s.keepAliveWhile(async () => {
       await api.call(apiBase(connection.platform), await tokenOf(connection), api.answer(press, clip(text, 200)));
     });
@@ -170,7 +173,7 @@ export class ChatInbound {
       );
     // Where the press cannot wait for its answer as long as its decision may take, it is told
     // it is being decided; its message then shows the outcome, as every message of the approval does.
-    const { answerWithinMs } = PLATFORMS[platform];
+    const { answerWithinMs } = this.parts.platform(platform);
     let answered = false;
     const deciding =
       answerWithinMs === null
@@ -263,7 +266,7 @@ export class ChatInbound {
     if (said.direct && (await this.#direct(connection, said))) return;
     if (await this.conversations.said(connection, said)) return;
     if (!said.direct) return;
-    const how = `${PLATFORMS[connection.platform].command("link")} <code>`;
+    const how = `${this.parts.platform(connection.platform).command("link")} <code>`;
     const help = `I bring a workspace's approvals here. To link your account, make a code in the app (Settings › Chats) and send ${how}.`;
     this.#queue([sendTo(connection.platform, said.chat, help)]);
   }
@@ -315,7 +318,7 @@ export class ChatInbound {
       this.#queue([sendTo(platform, chat, "That code is not one, or it ran out: make a new one in the app.")]);
       return true;
     }
-    const linked = `Linked: approvals ${found.name} may decide come here, and your presses decide as ${found.name}. Send ${PLATFORMS[platform].command("unlink")} to stop.`;
+    const linked = `Linked: approvals ${found.name} may decide come here, and your presses decide as ${found.name}. Send ${this.parts.platform(platform).command("unlink")} to stop.`;
     this.#queue([sendTo(platform, chat, linked)], (ctx) => {
       linkCodes.delete(ctx.sql, codeHash);
       linkCodes.deleteWrittenBefore(ctx.sql, ctx.now - LINK_CODE_TTL_MS);

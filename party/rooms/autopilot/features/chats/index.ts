@@ -10,15 +10,29 @@ import { approvals } from "../approvals";
 import { billing } from "../billing";
 import { deliverMoneyAlerts } from "./money-alerts";
 import { deliverApproval, showOutcome } from "./approval-messages";
-import { botSecrets, type ChatParts, PLATFORMS } from "./bot";
+import { botSecrets, type ChatParts } from "./bot";
 import { ChatConversations } from "./conversations";
 import { ChatInbound } from "./inbound";
 import type { WebhookRequest } from "./platform";
 import { ChatOutbox } from "./outbox";
+import { gatherPlatforms } from "./platforms";
+import { slack } from "./slack";
+import { telegram } from "./telegram";
 import { type Connection, connections, LINK_CODE_TTL_MS, linkCodes, linkKey, links, linksOf, outbox } from "./store";
 
 export type { WebhookRequest } from "./platform";
-export { PROOF_HEADERS } from "./platforms";
+// What a platform in a feature folder of its own is written with (platform.ts).
+export {
+  type CallOutcome,
+  type ChatButton,
+  clip,
+  type Inbound,
+  type PlatformApi,
+  type PlatformCall,
+  readJson,
+  scrub,
+} from "./platform";
+export { gatherPlatforms, proofHeadersOf } from "./platforms";
 export type { WebhookOutcome } from "./inbound";
 
 /** Where a platform's webhook is (party/api/chat-webhooks.ts): `<prefix>/<platform>/<workspace id>`. */
@@ -47,7 +61,10 @@ export const chats = defineFeature({
   name: "chats",
   needs: [approvals, billing],
   schedules: ["drainChats"],
-  build: (s) => {
+  // Telegram and Slack are the chats feature's own; another platform is a feature that offers its own (platforms.ts).
+  offers: { chatPlatforms: [telegram, slack] },
+  build: (s, _needs, offered) => {
+    const platforms = gatherPlatforms(offered);
     const viewFor = (principalId: string): ChatsView => {
       const waiting = outbox.entries(s.sql);
       const connected = connections.entries(s.sql).map(({ value }) => value);
@@ -74,7 +91,7 @@ export const chats = defineFeature({
     };
     const parts: ChatParts = {
       s,
-      ...botSecrets(s),
+      ...botSecrets(s, platforms),
       outbox: new ChatOutbox(s, () => parts),
       /** Every connected principal gets the chats as they now stand for them. */
       changed: () => {
@@ -103,7 +120,7 @@ export const chats = defineFeature({
       if (!origin) throw new RoomError("conflict", "this server does not know its public origin: set APP_ORIGINS");
       const requestUrl = `${origin}${CHATS_PREFIX}/${p.platform}/${encodeURIComponent(s.workspaceId())}`;
       const base = parts.apiBase(p.platform);
-      const checked = await PLATFORMS[p.platform].connect(base, { ...p, requestUrl });
+      const checked = await parts.platform(p.platform).connect(base, { ...p, requestUrl });
       if (!checked.ok) throw new RoomError(checked.code, checked.message);
       const bot = { platform: p.platform, botId: checked.botId };
       const connection: Omit<Connection, "connectedBy" | "connectedAt" | "lastError"> = {
@@ -136,7 +153,7 @@ export const chats = defineFeature({
       const connection = connections.get(s.sql, platform);
       if (connection) {
         // Best effort: without its webhook a platform stops sending; what it sends meanwhile finds no connection.
-        const api = PLATFORMS[platform];
+        const api = parts.platform(platform);
         const unhook = api.unhook();
         if (unhook) await api.call(parts.apiBase(platform), await parts.tokenOf(connection), unhook);
         s.commit(principal, (ctx) => {
@@ -158,7 +175,7 @@ export const chats = defineFeature({
       if (!connection)
         throw new RoomError(
           "conflict",
-          `the workspace is not connected to ${PLATFORMS[platform].label}: an owner or admin connects it first`,
+          `the workspace is not connected to ${parts.platform(platform).label}: an owner or admin connects it first`,
         );
       return connection;
     };

@@ -1,5 +1,5 @@
 import type { RoomServices } from "../../kernel/services";
-import { type ChatParts, PLATFORMS } from "./bot";
+import type { ChatParts } from "./bot";
 import type { PlatformCall } from "./platform";
 import { approvalMessages, connections, type Outgoing, outbox, streamMessages } from "./store";
 
@@ -21,7 +21,7 @@ export class ChatOutbox {
 
   constructor(
     private readonly s: RoomServices,
-    private readonly parts: () => Pick<ChatParts, "tokenOf" | "apiBase" | "changed">,
+    private readonly parts: () => Pick<ChatParts, "tokenOf" | "apiBase" | "changed" | "platform">,
   ) {}
 
   /** Makes the calls that are due, now or after the ones already being made. */
@@ -77,7 +77,7 @@ export class ChatOutbox {
     }
     const { key, value: call } = head;
     const connection = connections.get(s.sql, call.platform);
-    const api = PLATFORMS[call.platform];
+    const api = this.parts().platform(call.platform);
     // The message a call names: an approval's, or a reply's while it streams.
     const approval = call.message ? approvalMessages.get(s.sql, call.message) : null;
     const streamed = call.message && !approval ? streamMessages.get(s.sql, call.message) : null;

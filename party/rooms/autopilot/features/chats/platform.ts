@@ -61,8 +61,8 @@ export type Inbound =
       /** The message this one answers (Telegram's reply, Slack's thread). */
       replyTo: MessageRef | null;
     }
-  /** Slack's check of a new request URL: the answer is its challenge. */
-  | { kind: "challenge"; challenge: string }
+  /** A request the platform wants only an answer to (Slack's check of a new request URL: its challenge). */
+  | { kind: "answer"; json: Record<string, unknown> }
   | { kind: "ignored" };
 
 /** A request as the Worker passed it on: the raw body and the headers a platform signs with. */
@@ -131,6 +131,11 @@ export interface PlatformApi {
    * message shows the outcome. Null: the answer may come whenever the decision does.
    */
   readonly answerWithinMs: number | null;
+  /**
+   * What the HTTP answer to a handled request carries, where the platform reads one (an
+   * interaction's response); undefined: an empty 200. A replay is answered the same way.
+   */
+  acknowledge?(news: Exclude<Inbound, { kind: "answer" | "ignored" }>): Record<string, unknown> | undefined;
   /** Reads a verified request; anything it does not know is `ignored`. */
   parse(request: WebhookRequest, team: string | null): Inbound;
 }

@@ -213,7 +213,7 @@ export const slack: PlatformApi = {
     const envelope = readJson(body, EventEnvelope);
     if (!envelope) return { kind: "ignored" };
     if (envelope.type === "url_verification" && envelope.challenge)
-      return { kind: "challenge", challenge: envelope.challenge };
+      return { kind: "answer", json: { challenge: envelope.challenge } };
     const event = envelope.event;
     if (
       envelope.type !== "event_callback" ||
