@@ -2,8 +2,9 @@
 // The other way round wrangler dev dies at start with "TypeError: ZodLazy is not a
 // constructor".
 import { decisionLinkRoute } from "./api/decision-links";
-import { chatWebhookRoute } from "./api/chat-webhooks";
 import { authFor } from "./auth/auth";
+import { ROOM_FEATURES } from "./rooms/autopilot/features";
+import { offeredBy } from "./rooms/autopilot/kernel/feature";
 import { api } from "./api/routes";
 import { mcpRoute } from "./access/mcp-gate";
 import { filesRoute } from "./files/routes";
@@ -25,7 +26,7 @@ import { parseRoomPath } from "./room-path";
 import { deliveryName, deliveryObjects } from "./rooms/shared/delivery-link";
 import { relayRoute } from "./rooms/relay/entry";
 import { skillRoute } from "./skill/serve";
-import { type WorkerRoute, under } from "./worker-route";
+import { featureRoutes, type WorkerRoute, under } from "./worker-route";
 
 export { Autopilot } from "./rooms/autopilot/room";
 export { Hatchery } from "./rooms/hatchery/room";
@@ -116,9 +117,10 @@ async function clientFile(request: Request, env: Env): Promise<Response> {
  * assets.
  */
 const ROUTES: readonly WorkerRoute[] = [
+  // The features' own (their webhooks), before the API whose paths may hold theirs.
+  ...featureRoutes(offeredBy(ROOM_FEATURES)),
   { name: "api", matches: under("/api/"), handle: (request, env, ctx) => api.fetch(request, env, ctx) },
   decisionLinkRoute,
-  chatWebhookRoute,
   {
     name: "rooms",
     matches: (pathname) => pathname.startsWith("/agents/") || pathname.startsWith("/parties/"),

@@ -4,6 +4,17 @@
 // platform's proof, the gateway's pairing, none).
 import type { Auth } from "./auth/auth";
 import type { Env } from "./env";
+import type { Offered } from "./rooms/autopilot/kernel/feature";
+
+declare module "./rooms/autopilot/kernel/feature" {
+  interface FeatureOffers {
+    /**
+     * The Worker routes a feature answers (its webhooks), each made once from what the features
+     * offer (the chats' route takes the platforms they offer): the Worker tries them first.
+     */
+    workerRoutes: readonly ((offered: Offered) => WorkerRoute)[];
+  }
+}
 
 export interface WorkerRoute {
   /** What it is, for whoever reads the table. */
@@ -19,3 +30,10 @@ export const under =
   (prefix: string) =>
   (pathname: string): boolean =>
     pathname.startsWith(prefix);
+
+/** The routes the room's features declare (`workerRoutes`), each made once, in the features' order. */
+export function featureRoutes(offered: Offered): WorkerRoute[] {
+  return offered("workerRoutes")
+    .flat()
+    .map((make) => make(offered));
+}

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { scheduleHookApi } from "./schedule-hook-routes";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { z } from "zod";
@@ -176,8 +175,6 @@ export const api = new Hono<ApiEnv>()
   .route("/", nostrApi)
   // Stripe's webhook: no session, believed by its signature alone (billing-routes.ts).
   .route("/", stripeWebhookApi)
-  // A schedule's webhook: no session, believed by its URL's token alone (schedule-hook-routes.ts).
-  .route("/", scheduleHookApi)
   // An invitation's landing page and a sign-up through it, for whoever holds its mail's link.
   .route("/", invitationLandingApi)
   .use(requireCaller)

@@ -52,7 +52,7 @@ describe("no code outside a chat platform's module branches on its name", () => 
         "approval-messages.ts",
         "platforms.ts",
       ].map((f) => `${CHATS}/${f}`),
-      "party/api/chat-webhooks.ts",
+      `${CHATS}/webhook-route.ts`,
       "party/rooms/autopilot/features/approvals/approvals.ts",
       "party/rooms/autopilot/features/threads/index.ts",
       "party/rooms/autopilot/kernel/feature.ts",

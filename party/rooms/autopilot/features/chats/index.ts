@@ -18,6 +18,7 @@ import { ChatOutbox } from "./outbox";
 import { gatherPlatforms } from "./platforms";
 import { slack } from "./slack";
 import { telegram } from "./telegram";
+import { CHATS_PREFIX, chatWebhookRoute } from "./webhook-route";
 import { type Connection, connections, LINK_CODE_TTL_MS, linkCodes, linkKey, links, linksOf, outbox } from "./store";
 
 export type { WebhookRequest } from "./platform";
@@ -32,11 +33,7 @@ export {
   readJson,
   scrub,
 } from "./platform";
-export { gatherPlatforms, proofHeadersOf } from "./platforms";
 export type { WebhookOutcome } from "./inbound";
-
-/** Where a platform's webhook is (party/api/chat-webhooks.ts): `<prefix>/<platform>/<workspace id>`. */
-export const CHATS_PREFIX = "/chats";
 
 /** A link or bind code's letters: no 0/O or 1/I to misread. */
 const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -62,7 +59,7 @@ export const chats = defineFeature({
   needs: [approvals, billing],
   schedules: ["drainChats"],
   // Telegram and Slack are the chats feature's own; another platform is a feature that offers its own (platforms.ts).
-  offers: { chatPlatforms: [telegram, slack] },
+  offers: { chatPlatforms: [telegram, slack], workerRoutes: [chatWebhookRoute] },
   build: (s, _needs, offered) => {
     const platforms = gatherPlatforms(offered);
     const viewFor = (principalId: string): ChatsView => {
@@ -244,7 +241,7 @@ export const chats = defineFeature({
       },
       heard: { "chat.delta": (delta) => conversations.streamed(delta) },
       rpc: {
-        /** RPC from the Worker (party/api/chat-webhooks.ts): one update a platform sent, with the secret it came with. */
+        /** RPC from the Worker (webhook-route.ts): one update a platform sent, with the secret it came with. */
         chatWebhook: (call: { platform: ChatPlatform; request: WebhookRequest }) => inbound.webhook(call),
       },
       schedules: { drainChats: () => parts.outbox.drain() },

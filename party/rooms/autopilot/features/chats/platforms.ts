@@ -38,6 +38,6 @@ export function platformOf(platforms: Platforms, name: ChatPlatform): PlatformAp
   return api;
 }
 
-/** Every platform's proof headers: what the Worker passes on of a webhook request (party/api/chat-webhooks.ts). */
+/** Every platform's proof headers: what the Worker passes on of a webhook request (webhook-route.ts). */
 export const proofHeadersOf = (platforms: Platforms): string[] =>
   Object.values(platforms).flatMap((p) => p.proofHeaders);

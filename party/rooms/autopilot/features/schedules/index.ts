@@ -1,6 +1,7 @@
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate, query } from "../../kernel/handlers";
 import { callHook, type HookOutcome, hookPath, hookTokenHash, newHookToken, setHook } from "./hooks";
+import { scheduleHookRoute } from "./hook-route";
 import { FIRE_SCHEDULES, ScheduleRunner } from "./firing";
 import { readScheduleLimits } from "./limits";
 import {
@@ -24,6 +25,8 @@ export { allSchedules } from "./store";
 export const schedules = defineFeature({
   name: "schedules",
   schedules: [FIRE_SCHEDULES],
+  // A schedule's webhook, answered in the Worker (hook-route.ts).
+  offers: { workerRoutes: [scheduleHookRoute] },
   build: (s) => {
     const limits = readScheduleLimits(s.env);
     const runner = new ScheduleRunner({
@@ -62,7 +65,7 @@ export const schedules = defineFeature({
         }),
       }),
       rpc: {
-        /** RPC from the Worker (party/api/schedule-hook-routes.ts): a call of a schedule's webhook. */
+        /** RPC from the Worker (hook-route.ts): a call of a schedule's webhook. */
         async callScheduleHook(call: {
           scheduleId: string;
           token: string;
