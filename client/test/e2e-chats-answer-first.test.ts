@@ -241,6 +241,37 @@ describe("a press answered first, decided after", () => {
     expect(askedFor("ex-telegram")).toHaveLength(1);
   }, 90_000);
 
+  it("a note that denies such a command is answered before the gateway decides, and denies once", async () => {
+    const approval = await execRequest("ex-note", "make wipe-slowly");
+    const message = await telegram.approvalMessage(tgBen.id, "make wipe-slowly");
+    const sentBefore = telegram.sentTo(tgBen.id).length;
+    await telegram.press(BOT_TOKEN, tgBen, buttonsOf(message).get("Deny with a note…")!, message.messageId);
+    const prompt = await until(() => telegram.sentTo(tgBen.id)[sentBefore], "the note prompt", 15_000);
+    // The room keeps the prompt's id once Telegram answered its send.
+    await telegram.handledSoFar(BOT_TOKEN, tgBen);
+    const said = await telegram.say(BOT_TOKEN, tgBen, "not on a Friday", prompt.messageId);
+    // Telegram has its answer, and the gateway has not answered the denial: nothing is decided yet.
+    expect(said.status).toBe(200);
+    expect(askedFor("ex-note").some((a) => a.answered)).toBe(false);
+    const deciding = await until(() => askedFor("ex-note")[0], "the denial at the gateway", 20_000);
+    expect(deciding.params).toMatchObject({ kind: "exec", decision: "deny" });
+    expect((await annLive.approvals.get({ approvalId: approval.id })).approval.status).toBe("pending");
+    // The same update again changes nothing.
+    expect((await telegram.update(BOT_TOKEN, said.body, { updateId: said.updateId })).status).toBe(200);
+    deciding.answer();
+
+    await expect
+      .poll(async () => (await annLive.approvals.get({ approvalId: approval.id })).approval, { timeout: 20_000 })
+      .toMatchObject({ status: "denied", note: "not on a Friday", resolvedBy: { name: "Ben" }, decidedIn: "telegram" });
+    expect(await decisionsOf(approval.id)).toHaveLength(1);
+    expect(askedFor("ex-note")).toHaveLength(1);
+    await until(
+      () => telegram.sentTo(tgBen.id).find((c) => c.body.text === "Denied."),
+      "Ben told it was denied",
+      15_000,
+    );
+  }, 90_000);
+
   it("a press a restart cut before it was decided is decided after the restart, once, and its message shows the outcome", async () => {
     const approval = await execRequest("ex-restart", "make restore-slowly");
     const message = await inSlack("make restore-slowly");

@@ -15,12 +15,14 @@ import {
   type Connection,
   connections,
   enqueue,
+  enqueueMessage,
   LINK_CODE_TTL_MS,
   type Link,
   linkCodes,
   linkKey,
   links,
   linksOf,
+  messageQueue,
   pressQueue,
   type Queued,
   SEEN_TTL_MS,
@@ -61,6 +63,8 @@ export class ChatInbound {
 
   /** The queued presses being decided now, by their key. */
   readonly #deciding = new Set<string>();
+  /** Whether the queued messages are being read now (one reader: they are read in order). */
+  #reading = false;
 
   constructor(
     private readonly parts: ChatParts,
@@ -87,16 +91,28 @@ export class ChatInbound {
     const handled: WebhookOutcome = ack ? { status: 200, json: ack } : { status: 200 };
     if (seenUpdates.get(s.sql, news.dedupe)) return handled;
     const metered = this.#meter.take({ account: `${call.platform}:${news.account.id}` }, Date.now()).ok;
-    // A press is queued in the commit that marks it seen, and the platform is answered at
-    // once: Slack gives up on an interaction not acknowledged within 3 s, and a decision
-    // may wait on the gateway it decides for far longer.
-    const queued = news.kind === "press" && metered;
+    // A press or a message is queued in the commit that marks it seen, and the platform is
+    // answered at once: Slack gives up on a request not acknowledged within 3 s, and what it
+    // sets off (a decision, a note's denial) may wait on the gateway it decides for far longer.
     s.commit(null, (ctx) => {
       seenUpdates.deleteWrittenBefore(ctx.sql, ctx.now - SEEN_TTL_MS);
       seenUpdates.put(ctx.sql, news.dedupe, {}, ctx.now);
-      if (queued) {
+      if (!metered) return;
+      if (news.kind === "press") {
         const { account, data, chat, pressId } = news;
         pressQueue.put(ctx.sql, news.dedupe, { platform: call.platform, account, data, chat, pressId }, ctx.now);
+      } else {
+        const { dedupe, account, chat, direct, chatTitle, text, replyTo } = news;
+        const said = {
+          dedupe,
+          account,
+          chat,
+          direct,
+          chatTitle: clip(chatTitle, 256),
+          text: clip(text, 4096),
+          replyTo,
+        };
+        enqueueMessage(ctx.sql, { platform: call.platform, ...said }, ctx.now);
       }
     });
     if (!metered) {
@@ -104,8 +120,35 @@ export class ChatInbound {
       return handled;
     }
     if (news.kind === "press") this.decideQueued();
-    else await this.#message(connection, news);
+    else this.readQueued();
     return handled;
+  }
+
+  /**
+   * Reads the queued messages one after another, in the order they came (a chat's words reach
+   * its thread in order), with the room held awake; each leaves the queue once read. Called
+   * after a message was queued, and on the room's start for what a restart cut.
+   */
+  readQueued(): void {
+    if (this.#reading) return;
+    this.#reading = true;
+    const { s } = this.parts;
+    void s
+      .keepAliveWhile(async () => {
+        for (let next = messageQueue.entries(s.sql)[0]; next; next = messageQueue.entries(s.sql)[0]) {
+          const { key, value } = next;
+          try {
+            const connection = connections.get(s.sql, value.platform);
+            const { platform: _platform, ...said } = value;
+            if (connection) await this.#message(connection, { kind: "message", ...said });
+          } finally {
+            s.commit(null, (ctx) => messageQueue.delete(ctx.sql, key));
+          }
+        }
+      })
+      .finally(() => {
+        this.#reading = false;
+      });
   }
 
   /**

@@ -247,8 +247,10 @@ export const chats = defineFeature({
       schedules: { drainChats: () => parts.outbox.drain() },
       start: () => {
         if (outbox.entries(s.sql).length > 0) parts.outbox.drain();
-        // Presses a restart cut before they were decided: each decides once (its idempotency key is the press's).
+        // Presses a restart cut before they were decided: each decides once (its idempotency key is the press's);
+        // and messages it cut before they were read.
         inbound.decideQueued();
+        inbound.readQueued();
       },
     };
   },

@@ -154,6 +154,31 @@ const QueuedPress = z.object({
 export const pressQueue = featureStore(defineRecord("chat press queued", QueuedPress));
 
 /**
+ * A message a platform sent, queued in the commit that marks it seen and read after the platform
+ * was answered, in the order it came (the key: a zero-padded sequence); it leaves the queue once
+ * read. What it says is clipped as the platforms' parses clip it.
+ */
+const QueuedMessage = z.object({
+  platform: ChatPlatform,
+  dedupe: z.string().max(200),
+  account: z.object({ id: z.string().max(64), handle: z.string().max(128) }),
+  chat: Ref,
+  direct: z.boolean(),
+  chatTitle: z.string().max(256),
+  text: z.string().max(4096),
+  replyTo: Ref.nullable(),
+});
+export type QueuedMessage = z.infer<typeof QueuedMessage>;
+export const messageQueue = featureStore(defineRecord("chat message queued", QueuedMessage));
+
+/** Queues a message after every message queued before it. */
+export function enqueueMessage(sql: Sql, message: QueuedMessage, now: number): void {
+  const n = counters.get(sql, "messages")?.next ?? 0;
+  counters.put(sql, "messages", { next: n + 1 }, now);
+  messageQueue.put(sql, String(n).padStart(12, "0"), message, now);
+}
+
+/**
  * A call to a platform the room still has to make, in order (the key is a zero-padded
  * sequence): a message to send (with buttons: an approval's, whose key is `message`), an
  * approval message to edit, a note to ask for about one. The platform's call is made from it
