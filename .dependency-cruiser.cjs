@@ -42,9 +42,17 @@ module.exports = {
       from: {
         path: "^party/",
         pathNot:
-          "^party/(dev|bench|ai-sdk/test)/|^party/rooms/autopilot/features/(agent|model|toolset)/test/|^party/test/agent/(scripted-model|slack-standin)-setup\\.ts$|^party/rooms/.+\\.e2e\\.test\\.ts$",
+          "^party/(dev|bench|ai-sdk/test)/|^party/rooms/autopilot/features/(agent|model|toolset)/test/|^party/test/agent/(scripted-model|slack-standin)-setup\\.ts$|^party/rooms/.+\\.e2e\\.test\\.ts$|^party/rooms/.+-standin\\.ts$",
       },
       to: { path: "^(client|runtime)/" },
+    },
+    {
+      name: "feature-standins-only-standin-server",
+      severity: "error",
+      comment:
+        "A feature's stand-in for an external service (Node, its tests') serves on the e2e tests' loopback server, nothing else of client/ or runtime/.",
+      from: { path: "^party/rooms/.+-standin\\.ts$" },
+      to: { path: "^(client|runtime)/", pathNot: "^client/test/standin-server\\.ts$" },
     },
     {
       name: "party-agent-tests-only-scripted-model",

@@ -30,6 +30,7 @@ export {
   type Inbound,
   type PlatformApi,
   type PlatformCall,
+  postToPlatform,
   readJson,
   scrub,
 } from "./platform";

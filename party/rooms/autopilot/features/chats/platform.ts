@@ -148,9 +148,10 @@ const CALL_TIMEOUT_MS = 10_000;
 const MAX_ANSWER_CHARS = 64 * 1024;
 
 /**
- * Posts JSON to a platform's API and reads its answer with `schema`: the answer (null when it
- * is not what the schema says) with the response's status and headers, or, when the platform
- * could not be reached, why (with `token` taken out of it: a URL may carry it).
+ * Sends JSON to a platform's API (POST unless `method` says otherwise; no body when `body` is
+ * undefined) and reads its answer with `schema`: the answer (null when it is not what the
+ * schema says) with the response's status, headers and JSON, or, when the platform could not
+ * be reached, why (with `token` taken out of it: a URL may carry it).
  */
 export async function postToPlatform<T>(
   url: string,
@@ -158,6 +159,7 @@ export async function postToPlatform<T>(
   body: unknown,
   schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
   token: string,
+  method = "POST",
 ): Promise<
   | { reached: true; status: number; headers: Headers; answer: T | null; json: unknown }
   | { reached: false; error: string }
@@ -165,9 +167,10 @@ export async function postToPlatform<T>(
   let res: Response;
   try {
     res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json; charset=utf-8", ...headers },
-      body: JSON.stringify(body),
+      method,
+      ...(body === undefined
+        ? { headers }
+        : { headers: { "content-type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify(body) }),
       redirect: "manual",
       signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
     });

@@ -4,26 +4,7 @@
 // interaction with the application's Ed25519 key as Discord does, for the test to post. Its
 // control paths (under /_standin/) let a test read every call it received and get a body signed.
 import { generateKeyPairSync, sign } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-
-type Reply = (status: number, body: unknown) => void;
-
-/** A loopback HTTP server: each request's body read whole, each answer JSON. */
-async function serve(handle: (req: IncomingMessage, body: string, reply: Reply) => void): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () =>
-      handle(req, Buffer.concat(chunks).toString("utf8"), (status, body) => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      }),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
-}
+import { type Reply, type StandinServer, serveStandin } from "../../../../../client/test/standin-server";
 
 export interface DiscordCall {
   verb: string;
@@ -38,7 +19,7 @@ export class DiscordStandIn {
   readonly calls: DiscordCall[] = [];
   url = "";
   readonly #keys = generateKeyPairSync("ed25519");
-  #server: Server | undefined;
+  #server: StandinServer | undefined;
   #seq = 0;
 
   constructor(private readonly app: { id: string; name: string; botId: string; botUsername: string; token: string }) {}
@@ -54,7 +35,7 @@ export class DiscordStandIn {
   }
 
   async start(): Promise<void> {
-    this.#server = await serve((req, text, reply) => {
+    this.#server = await serveStandin((req, text, reply) => {
       const url = req.url ?? "";
       if (url.startsWith("/_standin/")) return this.#control(url, text, reply);
       const path = url.replace(/^\/api\/v10/, "");
@@ -84,7 +65,7 @@ export class DiscordStandIn {
       }
       return reply(404, { message: "404: Not Found", code: 0 });
     });
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/api/v10`;
+    this.url = `${this.#server.url}/api/v10`;
   }
 
   /** GET /_standin/calls: every call so far; POST /_standin/sign {timestamp, body}: Discord's signature of it. */
@@ -99,6 +80,6 @@ export class DiscordStandIn {
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    return this.#server?.stop() ?? Promise.resolve();
   }
 }

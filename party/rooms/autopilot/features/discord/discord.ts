@@ -6,6 +6,7 @@ import {
   type Inbound,
   type PlatformApi,
   type PlatformCall,
+  postToPlatform,
   readJson,
   scrub,
 } from "../chats";
@@ -22,8 +23,6 @@ import {
 const DEFAULT_BASE = "https://discord.com/api/v10";
 /** How far an interaction's timestamp may be from now. */
 const MAX_SKEW_S = 5 * 60;
-const CALL_TIMEOUT_MS = 10_000;
-const MAX_ANSWER_CHARS = 64 * 1024;
 /** What one message's content takes. */
 const MAX_CONTENT = 2000;
 /** The command a channel and a person speak to the Autopilot with, and its one option. */
@@ -209,38 +208,15 @@ export const discord: PlatformApi = {
     if (!parsed) return { ok: false, retry: false, description: "not a call the room makes" };
     const [, verb, path] = parsed;
     // A PUT of the commands sends the list itself.
-    const body = verb === "GET" ? undefined : JSON.stringify("commands" in call.body ? call.body.commands : call.body);
-    let res: Response;
-    try {
-      res = await fetch(`${(base || DEFAULT_BASE).replace(/\/+$/, "")}${path}`, {
-        method: verb,
-        headers: {
-          authorization: `Bot ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body }),
-        redirect: "manual",
-        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-      });
-    } catch (error) {
-      return { ok: false, retry: true, description: `Discord could not be reached (${scrub(String(error), token)})` };
+    const body = verb === "GET" ? undefined : "commands" in call.body ? call.body.commands : call.body;
+    const url = `${(base || DEFAULT_BASE).replace(/\/+$/, "")}${path}`;
+    const res = await postToPlatform(url, { authorization: `Bot ${token}` }, body, Sent, token, verb);
+    if (!res.reached) return { ok: false, retry: true, description: `Discord could not be reached (${res.error})` };
+    if (res.status >= 200 && res.status < 300) {
+      const sent = res.answer;
+      return { ok: true, result: res.json, sent: sent ? { chat: sent.channel_id, message: sent.id } : null };
     }
-    const text = (await res.text().catch(() => "")).slice(0, MAX_ANSWER_CHARS);
-    let json: unknown = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = null;
-    }
-    if (res.ok) {
-      const sent = Sent.safeParse(json);
-      return {
-        ok: true,
-        result: json,
-        sent: sent.success ? { chat: sent.data.channel_id, message: sent.data.id } : null,
-      };
-    }
-    const answer = ErrorAnswer.safeParse(json);
+    const answer = ErrorAnswer.safeParse(res.json);
     const description = scrub(answer.data?.message ?? `HTTP ${res.status}`, token).slice(0, 300);
     // 429 says when (in seconds); 5xx may pass; another 4xx (a bad token, a gone channel, a bad body) will not.
     if (res.status === 429)
