@@ -9,7 +9,7 @@ import type { BudgetScope, SpendPurpose } from "../../../../../shared/protocol/b
 import { type BillingConfig, modelPrice, tokenCost } from "./config";
 import type { Sql } from "../../../../domain/sql";
 import type { OpContext, RoomWriter } from "../../kernel/commit";
-import { appendLedger, budgetState, creditedBalance, creditPeriod, recordOverReport } from "./billing";
+import { appendLedger, budgetState, creditedBalance, recordOverReport } from "./billing";
 import { reportedTokens } from "./token-bound";
 
 /** Who and what a spending is for: each budget it counts against. */
@@ -171,7 +171,6 @@ export class SpendGate {
     const excess = reported === null ? 0 : reported - cost;
     const subject = reservation?.subject;
     this.#commit(null, (ctx) => {
-      creditPeriod(ctx.sql, this.#config, ctx.now);
       const written = appendLedger(ctx.sql, {
         id: call.id,
         at: call.at,
