@@ -230,7 +230,29 @@ export async function fitUntilShown(page: Page, kind: string, text: string): Pro
       { timeout: 20_000, interval: 500 },
     )
     .toBeGreaterThan(0);
+  await steadyView(page);
   return node;
+}
+
+/**
+ * Waits until the canvas's view stops moving. A fit is animated, and a node that arrives
+ * while the view is at the fit re-fits it (new-nodes.tsx): a click aimed at a node during
+ * that animation lands where the node was, on the pane (whose double-click zooms).
+ */
+export async function steadyView(page: Page): Promise<void> {
+  const viewport = page.locator(".react-flow__viewport").first();
+  let last: string | null = null;
+  await expect
+    .poll(
+      async () => {
+        const now = await viewport.getAttribute("style");
+        const steady = now === last;
+        last = now;
+        return steady;
+      },
+      { timeout: 10_000, intervals: [200] },
+    )
+    .toBe(true);
 }
 
 /** Drags a canvas node by its title bar, `dx` and `dy` in eight steps, as a hand would. */

@@ -9,7 +9,15 @@ import type * as Y from "yjs";
 import { YSyncClient } from "../../party/dev/ysync.mjs";
 import { type GraphNode, nodesMap, writeNode } from "../../shared/hatchery/graph";
 import { nodeGeometry } from "../app/stores/node-geometry";
-import { dragNode, fitUntilShown, screenshots, signUpInUi, withBrowser, withPeople } from "./browser-helpers";
+import {
+  dragNode,
+  fitUntilShown,
+  screenshots,
+  signUpInUi,
+  steadyView,
+  withBrowser,
+  withPeople,
+} from "./browser-helpers";
 import { DEPLOY_APPROVAL, startCli, withSharedServer } from "./e2e-helpers";
 
 // Point at an already running `npm start` while iterating on the UI.
@@ -268,6 +276,8 @@ describe("the Hatchery in two browsers", () => {
         { timeout: 15_000 },
       )
       .toBe(1);
+    // Opened from the canvas once the view is still: Bob's nodes arriving re-fit it (animated).
+    await steadyView(alice.page);
     await alice.page.locator(".react-flow__node-thread", { hasText: "While Alice was away" }).first().click();
     // In the thread's messages (the canvas node previews the same words when zoomed in).
     await alice.page.locator(".message-text").getByText("decided without you").waitFor({ timeout: 15_000 });
