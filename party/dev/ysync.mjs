@@ -22,6 +22,11 @@ export class YSyncClient {
   constructor(ws) {
     this.ws = ws;
     ws.binaryType = "arraybuffer";
+    // Only on an open socket: the awareness renews its state on a timer, which can fire
+    // before a socket opened under load (a `ws` socket throws then) or after it closed.
+    const send = (bytes) => {
+      if (this.closed === null && ws.readyState === 1) ws.send(bytes);
+    };
     ws.addEventListener("message", (e) => {
       if (typeof e.data === "string") return; // custom messages
       const decoder = decoding.createDecoder(new Uint8Array(e.data));
@@ -43,7 +48,7 @@ export class YSyncClient {
         encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
         const clients = [...this.awareness.getStates().keys()];
         encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
-        if (this.closed === null) ws.send(encoding.toUint8Array(encoder));
+        send(encoding.toUint8Array(encoder));
       }
     });
     ws.addEventListener("close", (e) => {
@@ -56,7 +61,7 @@ export class YSyncClient {
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
       syncProtocol.writeUpdate(encoder, update);
-      if (this.closed === null) ws.send(encoding.toUint8Array(encoder));
+      send(encoding.toUint8Array(encoder));
     });
     this.awareness.on("update", ({ added, updated, removed }, origin) => {
       if (origin === REMOTE) return;
@@ -66,13 +71,23 @@ export class YSyncClient {
         encoder,
         awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]),
       );
-      if (this.closed === null) ws.send(encoding.toUint8Array(encoder));
+      send(encoding.toUint8Array(encoder));
     });
     const start = () => {
       const encoder = encoding.createEncoder();
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
       syncProtocol.writeSyncStep1(encoder, this.doc);
       ws.send(encoding.toUint8Array(encoder));
+      // A local state set (or renewed) before the socket opened was not sent: send it now.
+      if (this.awareness.getLocalState() !== null) {
+        const state = encoding.createEncoder();
+        encoding.writeVarUint(state, MESSAGE_AWARENESS);
+        encoding.writeVarUint8Array(
+          state,
+          awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]),
+        );
+        ws.send(encoding.toUint8Array(state));
+      }
     };
     // workerd sockets from SELF.fetch are open once accepted; `ws` sockets open later.
     if (ws.readyState === 1) start();
