@@ -66,6 +66,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "instances.startChat": "start a chat with a new OpenClaw instance",
   "instances.link": "link an OpenClaw gateway run elsewhere",
   "instances.details": "read an OpenClaw instance's details",
+  "instances.guide": "read how to add an OpenClaw (managed or your own)",
   "instances.deviceSetup": "add a device to an OpenClaw instance",
   "instances.invokeNode": "run a command on a paired device",
   "instances.channels": "read an OpenClaw instance's chat apps",

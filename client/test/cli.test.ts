@@ -353,4 +353,27 @@ describe("autopilot CLI", () => {
       params: { since: Date.UTC(2026, 0, 1), groupBy: "day", principalId: "user_alice" },
     });
   });
+  it("links an own gateway with the token read from stdin, never printed; without one, a usage error and nothing asked", async () => {
+    const token = "own-gateway-token-0123456789";
+    room.onRequest = (request, connection) => {
+      if (request.method === "instances.link") connection.respond(request.id, { approval: approval("a1") });
+    };
+    const linked = await cli(["instance", "link", "laptop", "ws://127.0.0.1:18789", "--name", "My laptop"], {
+      stdin: `${token}\n`,
+    });
+    expect(linked.code).toBe(0);
+    expect(room.latest.requests.find((r) => r.method === "instances.link")?.params).toMatchObject({
+      instanceId: "laptop",
+      name: "My laptop",
+      url: "ws://127.0.0.1:18789",
+      token,
+    });
+    expect(JSON.parse(linked.stdout)).toMatchObject({ approval: { id: "a1" } });
+    expect(linked.stdout + linked.stderr).not.toContain(token);
+
+    const bare = await cli(["instance", "link", "laptop", "ws://127.0.0.1:18789"], { stdin: "" });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("token on stdin");
+    expect(room.latest.requests.filter((r) => r.method === "instances.link")).toHaveLength(0);
+  });
 });

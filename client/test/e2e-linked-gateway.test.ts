@@ -8,7 +8,11 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../../party/dev/chromium.mjs";
 import { freePort } from "../../party/dev/server.mjs";
-import { type StandaloneGateway, startStandaloneGateway } from "../../runtime/test/standalone-gateway";
+import {
+  type StandaloneGateway,
+  startGatewayByCommand,
+  startStandaloneGateway,
+} from "../../runtime/test/standalone-gateway";
 import { markerScript } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
 import { openLive, screenshots, signedInPage } from "./browser-helpers";
@@ -16,6 +20,8 @@ import { until, waitForMessage, withScriptedModel, withServer } from "./e2e-help
 import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 
 let gateway: StandaloneGateway;
+/** The gateway the self-hoster starts from the app's guide. */
+let own: StandaloneGateway | undefined;
 let gatewayPort: number;
 /** The gateway's own token: what a user pastes into the link form. */
 const GATEWAY_TOKEN = `own-gateway-${randomBytes(24).toString("hex")}`;
@@ -37,6 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gateway?.stop();
+  await own?.stop();
 });
 
 // No runtime at all: a linked gateway does not need one. (startServer allows loopback
@@ -147,21 +154,42 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     for (const line of serverLog) expect(line).not.toContain(GATEWAY_TOKEN);
   }, 240_000);
 
-  it("in the app: the link form (token as a password field, gone once filed), the request waiting under Instances, then the linked gateway in the list, connected", async () => {
+  it("in the app, as a self-hoster: the guide's commands start a gateway on this machine, the link form (filled by the guide, token as a password field, gone once filed), the request waiting under Instances, then the linked gateway in the list, connected", async () => {
     const shot = screenshots("linked-gateway");
     browser = await launchChromium();
     const { page } = await signedInPage(browser, server.url, cookie, { viewport: { width: 1280, height: 900 } });
     await openLive(page, server.url);
     await page.getByRole("button", { name: "Link your own gateway…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Run your own OpenClaw" });
+    // This machine, on a port of the person's choosing: the commands and the address follow it.
+    expect(await dialog.getByLabel("How the Autopilot reaches it").inputValue()).toBe("this-machine");
+    const ownPort = await freePort();
+    await dialog.getByLabel("Port").fill(String(ownPort));
+    const steps = dialog.getByRole("list", { name: "Steps" });
+    expect(await steps.getByLabel("Install OpenClaw").inputValue()).toMatch(
+      /^npm install -g openclaw@\d{4}\.\d+\.\d+$/,
+    );
+    const start = await steps.getByLabel("Start the gateway").inputValue();
+    await shot(page, "guide");
+    // The person runs the start command as shown (after `openclaw onboard`, which wrote its model).
+    const started = startGatewayByCommand(start, model.baseUrl);
+    own = started;
     const form = page.getByRole("form", { name: "Link your own gateway" });
     await form.getByLabel("Id").fill("laptop");
     await form.getByLabel("Name").fill("My laptop");
-    await form.getByLabel("Gateway URL").fill(`ws://127.0.0.1:${gatewayPort}`);
+    // Filled by the guide: this machine's address on that port, and the token the command starts it with.
+    expect(await form.getByLabel("Gateway URL").inputValue()).toBe(`ws://127.0.0.1:${ownPort}`);
     const token = form.getByLabel("Token");
     expect(await token.getAttribute("type")).toBe("password");
-    await token.fill(GATEWAY_TOKEN);
+    const ownToken = await token.inputValue();
+    expect(start).toBe(`OPENCLAW_GATEWAY_TOKEN=${ownToken} openclaw gateway run --port ${ownPort} --auth token`);
+    // The same link from a terminal: the token on stdin, never an argument.
+    const terminal = await form.getByLabel("Or from a terminal").inputValue();
+    expect(terminal).toMatch(new RegExp(`^echo ${ownToken} \\| `));
+    expect(terminal.split(" | ")[1]).toContain(`autopilot instance link <id> ws://127.0.0.1:${ownPort}`);
+    expect(terminal.split(" | ")[1]).not.toContain(ownToken);
     await shot(page, "form");
-    await form.getByRole("button", { name: "Link" }).click();
+    await form.getByRole("button", { name: "Link", exact: true }).click();
     // Filed: the form closes (the token goes with it) and the request shows under Instances, from the room's state.
     const requested = page
       .getByRole("list", { name: "Instances waiting for approval" })
@@ -192,7 +220,11 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     // Decided: the request's line is gone with its pending approval.
     await expect.poll(() => requested.count(), { timeout: 15_000 }).toBe(0);
     await page.getByText("Gateway connected").first().waitFor({ timeout: 90_000 });
-    await until(() => alice.state.instances.get("laptop")?.bridge === "connected", "the app's link connected", 90_000);
+    await until(
+      () => alice.state.instances.get("laptop")?.bridge === "connected",
+      `the app's link connected (gateway output: ${started.output.slice(-5).join(" | ")})`,
+      90_000,
+    );
     await item.click();
     await page.getByText("Your own gateway at").waitFor({ timeout: 10_000 });
     // Linked details read as such: the gateway's version, its own model, connected since.
@@ -204,6 +236,8 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     expect(await facts.getByText("not running").count()).toBe(0);
     await shot(page, "list");
     expect(await page.getByRole("button", { name: "Restart" }).count()).toBe(0);
-    expect(await page.content()).not.toContain(GATEWAY_TOKEN);
+    expect(await page.content()).not.toContain(ownToken);
+    for (const frame of members.received) expect(frame).not.toContain(ownToken);
+    for (const line of serverLog) expect(line).not.toContain(ownToken);
   }, 180_000);
 });

@@ -56,18 +56,15 @@ export interface GatewaySpawn {
   recentOutput: string[];
   /** The instance's own OS user (tenant-users.ts); undefined: the runtime's own user. */
   user?: TenantUser | undefined;
+  /** `openclaw`'s own words when they are given (a person's command, run as typed); else `gateway run` on loopback at `port`. */
+  openclawArgs?: readonly string[];
 }
 
 const gatewayArgs = (options: GatewaySpawn): string[] => [
   "--import",
   pathToFileURL(options.files.watchdog).href,
   options.files.openclawEntry,
-  "gateway",
-  "run",
-  "--port",
-  String(options.port),
-  "--bind",
-  "loopback",
+  ...(options.openclawArgs ?? ["gateway", "run", "--port", String(options.port), "--bind", "loopback"]),
 ];
 
 /**

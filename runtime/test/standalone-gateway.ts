@@ -19,11 +19,37 @@ export interface StandaloneGateway {
   stop(): Promise<void>;
 }
 
+/**
+ * A gateway started by a command as the app's guide shows it (shared/openclaw-paths.ts):
+ * `VAR=value … openclaw <args>`, run with the pinned `openclaw` and those variables, on a
+ * machine where `openclaw onboard` already wrote the config (its model: the scripted one).
+ * The config holds neither port nor token: the command's own words set them.
+ */
+export function startGatewayByCommand(command: string, modelBaseUrl: string): StandaloneGateway {
+  const words = command.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words[0] && /^[A-Z_]+=/.test(words[0])) {
+    const [name, ...value] = words.shift()!.split("=");
+    env[name!] = value.join("=");
+  }
+  if (words.shift() !== "openclaw") throw new Error(`not an openclaw command: ${command}`);
+  const portAt = words.indexOf("--port");
+  const port = Number(words[portAt + 1]);
+  const token = env.OPENCLAW_GATEWAY_TOKEN ?? "";
+  return startStandaloneGateway({ port, token, modelBaseUrl, openclawArgs: words, env, bareConfig: true });
+}
+
 export function startStandaloneGateway(options: {
   port: number;
   token: string;
   modelBaseUrl: string;
   modelId?: string;
+  /** `openclaw`'s words, as a person typed them (startGatewayByCommand). */
+  openclawArgs?: readonly string[];
+  /** Variables the person set on the command. */
+  env?: Record<string, string>;
+  /** The config as onboarding leaves it: no port, no token. */
+  bareConfig?: boolean;
 }): StandaloneGateway {
   const dir = mkdtempSync(join(tmpdir(), "own-gateway-"));
   const paths = instancePaths(dir);
@@ -36,6 +62,11 @@ export function startStandaloneGateway(options: {
     logFile: join(paths.logs, "gateway.log"),
     model,
   });
+  if (options.bareConfig) {
+    const gateway = config.gateway as Record<string, unknown>;
+    delete gateway.port;
+    delete gateway.auth;
+  }
   writeFileSync(paths.config, JSON.stringify(config, null, 2));
   const output: string[] = [];
   const child = spawnGateway({
@@ -43,8 +74,9 @@ export function startStandaloneGateway(options: {
     cwd: dir,
     port: options.port,
     token: options.token,
-    env: { ...gatewayIsolationEnv(paths), [MODEL_API_KEY_ENV]: "scripted-key", TMPDIR: paths.tmp },
+    env: { ...gatewayIsolationEnv(paths), [MODEL_API_KEY_ENV]: "scripted-key", TMPDIR: paths.tmp, ...options.env },
     recentOutput: output,
+    ...(options.openclawArgs ? { openclawArgs: options.openclawArgs } : {}),
   });
   return {
     child,

@@ -38,3 +38,7 @@ export const InstancesLinkParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 export type InstancesLinkParams = z.output<typeof InstancesLinkParams>;
+
+/** The two ways to have an OpenClaw here (managed or your own), as the app's guide says them (shared/openclaw-paths.ts). */
+export const InstancesGuideParams = z.object({ path: z.enum(["managed", "own"]).optional() });
+export const InstancesGuideResult = z.object({ text: z.string().max(20_000) });

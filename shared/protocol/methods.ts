@@ -106,7 +106,7 @@ import {
   InstancesRestoreParams,
   InstancesUnpairParams,
 } from "./instances";
-import { InstancesLinkParams } from "./instance-links";
+import { InstancesGuideParams, InstancesGuideResult, InstancesLinkParams } from "./instance-links";
 import {
   InboxConfigureParams,
   InboxConfigureResult,
@@ -248,6 +248,8 @@ export const Methods = {
   "instances.startChat": writes(InstancesStartChatParams, InstancesStartChatResult),
   // Protocol 7: a gateway its users run elsewhere (gated); the token stays in the room.
   "instances.link": writes(InstancesLinkParams, ApprovalResult),
+  // How to have an OpenClaw here, managed or your own: the words the app's guide shows.
+  "instances.guide": reads(InstancesGuideParams, InstancesGuideResult),
   "instances.details": reads(InstancesDetailsParams, InstancesDetailsResult),
   // Protocol 8: a device's or node's setup code (admin; a node's request still waits for a person).
   "instances.deviceSetup": method({

@@ -112,6 +112,9 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "instances.details": auto("An instance's OpenClaw version, model, uptime, backups and paired devices."),
   "instances.attach": gated("medium", "Attach an OpenClaw instance to a thread, so it answers there."),
   "instances.detach": gated("medium", "Detach an OpenClaw instance from a thread."),
+  "instances.guide": auto(
+    'How to have an OpenClaw gateway in this workspace: managed (this service runs it) or your own (the person runs it and links it), step by step with the commands. Answer "how do I…" about either from it; path "managed" or "own" for one.',
+  ),
   "instances.list": auto("List the workspace's OpenClaw instances and their state."),
   "graph.apply": auto("Add, move or link nodes on the workspace's canvas."),
   "presence.list": auto("See who is online in the workspace."),

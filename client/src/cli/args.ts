@@ -147,7 +147,8 @@ function program(write: (text: string) => void, parsed: (result: Parsed) => void
   for (const [name, spec] of Object.entries(COMMANDS)) {
     const [first, second] = name.split(" ") as [string, string | undefined];
     const parent = second ? groupFor(first) : root;
-    const args = spec.args.map((arg) => `<${arg}>`);
+    // `name?`: an argument that may be left out.
+    const args = spec.args.map((arg) => (arg.endsWith("?") ? `[${arg.slice(0, -1)}]` : `<${arg}>`));
     const usage = [...args, ...spec.options.map((o) => `[${flag(o)}]`)].join(" ");
     // A one-word command whose name also heads a group is that group (listed first in the table).
     const command = (second ? configure(parent.command(second), write) : groupFor(first, spec.summary))
@@ -199,7 +200,7 @@ export function parseCli(
   if (!result) return { kind: "help", text: out.trimEnd() };
   const { name, spec, words, values } = result;
   for (const [index, arg] of spec.args.entries()) {
-    if (!words[index]?.trim()) throw new UsageError(`missing <${arg.replace("...", "")}>`, name);
+    if (!arg.endsWith("?") && !words[index]?.trim()) throw new UsageError(`missing <${arg.replace("...", "")}>`, name);
   }
   let command: Command;
   try {

@@ -73,6 +73,8 @@ export type Command =
       wait: boolean;
     }
   | { name: "instance details"; instanceId: string }
+  | { name: "instance link"; instanceId: string; url: string; displayName?: string; wait: boolean }
+  | { name: "instance guide"; path?: "managed" | "own" }
   | { name: "instance attach"; instanceId: string; threadId: string; attach: boolean }
   | { name: "audit"; limit?: number; before?: number }
   | { name: "thread configure"; threadId: string; responder?: ResponderKind; reply?: ReplyMode; agents?: boolean }
@@ -375,6 +377,30 @@ export const COMMANDS: Record<string, CommandSpec> = {
         },
       ]),
   ),
+  "instance link": {
+    args: ["instanceId", "url"],
+    options: ["name", "wait-done"],
+    summary:
+      "ask a person to approve: link your own OpenClaw gateway at <url> (ws:// or wss://); its token is read from stdin, never an argument (a command line is public)",
+    build: ([instanceId, url], v) => ({
+      name: "instance link",
+      instanceId: instanceId!,
+      url: url!,
+      wait: v["wait-done"] ?? false,
+      ...optional("displayName", v.name),
+    }),
+  },
+  "instance guide": {
+    args: ["path?"],
+    options: [],
+    summary: 'how to have an OpenClaw here: "managed" (this service runs it), "own" (you run it and link it), or both',
+    build: ([path]) => {
+      if (path === undefined) return { name: "instance guide" };
+      if (path !== "managed" && path !== "own")
+        throw new UsageError('the path is "managed" or "own"', "instance guide");
+      return { name: "instance guide", path };
+    },
+  },
   "instance details": {
     args: ["instanceId"],
     options: [],

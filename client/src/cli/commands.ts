@@ -123,6 +123,11 @@ export async function runCommand(client: AutopilotClient, command: SocketCommand
     }
     case "instance op":
       return instanceOperation(client, command, io);
+    case "instance link":
+      return linkGateway(client, command, io);
+    case "instance guide":
+      io.write(`${(await client.request("instances.guide", command.path ? { path: command.path } : {})).text}\n`);
+      return EXIT.ok;
   }
 }
 
@@ -235,6 +240,32 @@ function awaitDecision(
     if (early) settleWith(early);
     else check();
   });
+}
+
+/**
+ * Links a gateway its owner runs: the token comes on stdin (a shell's `echo` is not in the
+ * process list, an argument would be), goes to the room once and is never printed.
+ */
+async function linkGateway(
+  client: AutopilotClient,
+  command: Command & { name: "instance link" },
+  io: CliIO,
+): Promise<number> {
+  const token = (await io.readStdin()).trim();
+  if (!token) {
+    io.err('give the gateway\'s token on stdin, e.g. echo "$OPENCLAW_GATEWAY_TOKEN" | autopilot instance link …');
+    return EXIT.usage;
+  }
+  const params = {
+    instanceId: command.instanceId,
+    name: command.displayName ?? command.instanceId,
+    url: command.url,
+    token,
+  };
+  const approval = await askForApproval(client, () => client.instances.link(params), command.wait, io);
+  if (!approval) return EXIT.ok;
+  print(io, { approval });
+  return approval.status === "approved" ? EXIT.ok : EXIT.rejected;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { guideText } from "../../../../../shared/openclaw-paths";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import { isAccessPrincipal } from "../../../../auth/current-access";
@@ -108,6 +109,7 @@ export const instances = defineFeature({
         }),
         "instances.link": mutate((ctx, params) => requestLink(ctx, params, p.bridges.linkPolicy())),
         "instances.details": local((_req, params) => p.instanceDetails(params.instanceId)),
+        "instances.guide": local((_req, params) => ({ text: guideText(params.path) })),
         "sessions.history": local((_req, params) => sessionHistory(s.sql, p.bridges, params)),
       }),
       reactions: {
