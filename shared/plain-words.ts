@@ -76,6 +76,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "instances.attach": "let an OpenClaw instance answer in a thread",
   "instances.detach": "stop an OpenClaw instance answering in a thread",
   "instances.list": "list the OpenClaw instances",
+  "instances.update": "rename an OpenClaw instance",
   "graph.apply": "change the canvas",
   "presence.list": "see who is here",
   "presence.update": "set a status",

@@ -88,6 +88,12 @@ export const InstancesAttachParams = z.object({
   threadId: EntityId,
   idempotencyKey: IdempotencyKey,
 });
+/** Renames an instance: the name people and the Autopilot see (its id stays). */
+export const InstancesUpdateParams = z.object({
+  instanceId: InstanceId,
+  name: z.string().trim().min(1).max(80),
+  idempotencyKey: IdempotencyKey,
+});
 export const InstanceResult = z.object({ instance: Instance });
 export const InstancesListParams = z.object({}).default({});
 export const InstancesListResult = z.object({ instances: z.array(Instance) });

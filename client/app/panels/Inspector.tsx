@@ -12,6 +12,7 @@ import { approvalStatusWords, plainMessage, statusWords } from "../../../shared/
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
 import { InstanceLifecycle } from "./InstanceLifecycle";
+import { InstanceName } from "./InstanceName";
 import { MentionInput } from "./MentionInput";
 import { NoteOrGroupView } from "./NoteView";
 import { NodeComments } from "./NodeComments";
@@ -316,7 +317,7 @@ function InstanceView({ instanceId }: { instanceId: string }) {
     <div className="instance-view">
       <header className="inspector-head">
         <span className="eyebrow">OpenClaw instance</span>
-        <h2>{instance.name}</h2>
+        <InstanceName instance={instance} />
         <p className="muted small">
           {instance.id} · by {instance.createdBy.name} · {relativeTime(instance.createdAt)}
         </p>

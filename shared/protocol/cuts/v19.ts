@@ -42,7 +42,7 @@ const CHATS_RESULTS = ["chats.get", "chats.connect", "chats.disconnect", "chats.
 
 export const cut19: Cut = {
   from: 19,
-  methods: ["chats.bindingAccess", "instances.guide"],
+  methods: ["chats.bindingAccess", "instances.guide", "instances.update"],
   events: {
     hello: helloFor18,
     "settings.changed": withSettingsFor18,

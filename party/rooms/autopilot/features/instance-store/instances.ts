@@ -5,6 +5,7 @@ import type {
   InstanceOperation,
   InstanceOperationParams,
   InstancesAttachParams,
+  InstancesUpdateParams,
   InstancesProvisionParams,
   InstancesRestoreParams,
   InstanceStatus,
@@ -207,4 +208,13 @@ export function attachInstance(
     ? [...existing.threadIds, params.threadId]
     : existing.threadIds.filter((t) => t !== params.threadId);
   return { instance: putInstance(ctx, { ...existing, threadIds, updatedAt: ctx.now }) };
+}
+
+/** A new name for an instance, told to everyone; a stopped one is gone and keeps its last name. */
+export function renameInstance(ctx: OpContext, params: z.output<typeof InstancesUpdateParams>): { instance: Instance } {
+  const existing = requireInstance(ctx.sql, params.instanceId);
+  if (existing.status === "stopped")
+    throw new RoomError("conflict", "the instance was deleted", { instanceId: existing.id });
+  if (existing.name === params.name) return { instance: existing };
+  return { instance: putInstance(ctx, { ...existing, name: params.name, updatedAt: ctx.now }) };
 }

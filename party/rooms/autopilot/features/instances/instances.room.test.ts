@@ -104,6 +104,42 @@ describe("instances are approval-gated", () => {
   });
 });
 
+describe("an instance's name", () => {
+  it("is renamed by anyone who may write, told to everyone live; a viewer is refused; a bad name or a missing instance changes nothing", async () => {
+    const { o, v, g } = await team();
+    const { approval } = await g.ok("instances.provision", { instanceId: "lab", name: "Lab", idempotencyKey: idem() });
+    await o.ok("approvals.resolve", decisionOn(approval.id, "approve"));
+    await instanceUpdated(g, (i) => i.status === "error");
+    const renamed = await g.ok("instances.update", {
+      instanceId: "lab",
+      name: "  Research lab ",
+      idempotencyKey: idem(),
+    });
+    expect(renamed.instance).toMatchObject({ id: "lab", name: "Research lab" });
+    // The other sockets hear it as an instance update.
+    expect((await instanceUpdated(o, (i) => i.name === "Research lab")).payload.instance.id).toBe("lab");
+    await instanceUpdated(v, (i) => i.name === "Research lab");
+    expect(await v.call("instances.update", { instanceId: "lab", name: "Mine", idempotencyKey: idem() })).toMatchObject(
+      {
+        ok: false,
+        error: { code: "forbidden" },
+      },
+    );
+    expect(await g.call("instances.update", { instanceId: "lab", name: " ", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "bad_request" },
+    });
+    expect(await g.call("instances.update", { instanceId: "nope", name: "X", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
+    expect((await o.ok("instances.list", {})).instances).toEqual([
+      expect.objectContaining({ id: "lab", name: "Research lab" }),
+    ]);
+    for (const s of [o, v, g]) s.close();
+  });
+});
+
 describe("restore and details (protocol 6)", () => {
   it("restore names a backup and is gated like the rest; details need the runtime", async () => {
     const { o, g } = await team();
