@@ -236,6 +236,14 @@ describe("a gateway its user runs elsewhere, linked to the workspace", () => {
     expect(await facts.getByText("not running").count()).toBe(0);
     await shot(page, "list");
     expect(await page.getByRole("button", { name: "Restart" }).count()).toBe(0);
+    // Renamed in place: the heading and the list follow the room's name.
+    await page.locator(".instance-name").getByRole("button", { name: "Rename" }).click();
+    const rename = page.getByRole("form", { name: "Rename the instance" });
+    await rename.getByLabel("Instance name").fill("My home laptop");
+    await rename.getByLabel("Instance name").press("Enter");
+    await page.locator(".instance-name h2", { hasText: "My home laptop" }).waitFor({ timeout: 10_000 });
+    await page.locator(".sidebar .nav-item", { hasText: "My home laptop" }).waitFor({ timeout: 10_000 });
+    await until(() => bob.state.instances.get("laptop")?.name === "My home laptop", "the rename reached Bob", 10_000);
     expect(await page.content()).not.toContain(ownToken);
     for (const frame of members.received) expect(frame).not.toContain(ownToken);
     for (const line of serverLog) expect(line).not.toContain(ownToken);
