@@ -3,15 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ResponseFrame } from "../../../../../../shared/protocol/frames";
 import { addMember, createKey, idem, RawSocket, signUp } from "../../../../../test/harness";
-import {
-  agentRoom,
-  approvalEvent,
-  autopilotSays,
-  laterReplyStreaming,
-  requestMark,
-  requestsFor,
-  say,
-} from "../../../../../test/agent/agent-harness";
+import { agentRoom, approvalEvent, autopilotSays, laterReplyStreaming, requestMark, requestsFor, say } from "./harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
