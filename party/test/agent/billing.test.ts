@@ -24,7 +24,7 @@ import {
   spendRequested,
   taskState,
   teamRoom,
-} from "../../rooms/autopilot/features/agent/scripted-model/harness";
+} from "../../rooms/autopilot/features/agent/scripted-model/test/harness";
 import { roomCall } from "../../room-rpc";
 
 const roomStub = (workspaceId: string) => {

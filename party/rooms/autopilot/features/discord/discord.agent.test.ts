@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Message } from "../../../../../shared/protocol/threads";
 import { idem, ORIGIN, RawSocket, uniq } from "../../../../test/harness";
-import { agentRoom, approvalEvent, autopilotSays } from "../agent/scripted-model/harness";
+import { agentRoom, approvalEvent, autopilotSays } from "../agent/scripted-model/test/harness";
 import { SLACK_APP } from "../../../../test/agent/slack-app";
 import { connectSlack, linkSlack, slackCalls } from "../../../../test/agent/slack-harness";
 import {

@@ -19,7 +19,7 @@ import {
   room,
   scheduleIn,
   workspace,
-} from "../../../../test/support/schedule-helpers";
+} from "./test/harness";
 
 describe("a schedule's runs, edits and failures (protocol 12)", () => {
   it("runs now as its owner, its post marked with the schedule; every run is in its history with what it made", async () => {

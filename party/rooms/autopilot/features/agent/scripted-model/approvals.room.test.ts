@@ -3,7 +3,15 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ResponseFrame } from "../../../../../../shared/protocol/frames";
 import { addMember, createKey, idem, RawSocket, signUp } from "../../../../../test/harness";
-import { agentRoom, approvalEvent, autopilotSays, laterReplyStreaming, requestMark, requestsFor, say } from "./harness";
+import {
+  agentRoom,
+  approvalEvent,
+  autopilotSays,
+  laterReplyStreaming,
+  requestMark,
+  requestsFor,
+  say,
+} from "./test/harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;

@@ -6,7 +6,15 @@ import type { Approval } from "../../../../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import type { Message, Thread } from "../../../../../../shared/protocol/threads";
 import { addMember, createKey, idem, RawSocket, signUp } from "../../../../../test/harness";
-import { agentRoom, approvalEvent, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./harness";
+import {
+  agentRoom,
+  approvalEvent,
+  autopilotMessages,
+  autopilotSays,
+  requestMark,
+  requestsFor,
+  say,
+} from "./test/harness";
 
 // A run waiting for an approval holds its thread: what is posted meanwhile is queued behind
 // it, the thread says so (`waiting`), and anyone who may write can let the run go ahead
