@@ -2,7 +2,7 @@
 // post marked; its run history with what each run made; edits by whom it acts as; a failed
 // run in its owner's inbox; a webhook URL shown once and kept only as a hash, whose calls
 // start runs with their body as untrusted text; and a client of the previous protocol version.
-// The clock is the test's (party/test/support/schedule-helpers.ts).
+// The clock is the test's (party/rooms/autopilot/features/schedules/test/harness.ts).
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../../../shared/protocol/frames";
