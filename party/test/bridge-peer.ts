@@ -231,6 +231,15 @@ export function linkWithThread(sql: Sql, extra: Partial<BridgeDeps> = {}) {
   return { thread, ...testLink(sql, noRuntime, extra) };
 }
 
+/**
+ * A thread of instance `inst` (linkWithThread), the bridge's parts over its link, and a
+ * scripted gateway not yet connected: what a test of one part starts from.
+ */
+export function threadBridge(sql: Sql, extra: Partial<BridgeDeps> = {}) {
+  const { thread, link, events, broadcasts } = linkWithThread(sql, extra);
+  return { thread, link, events, broadcasts, gw: fakeGateway(), ...bridgeParts(link) };
+}
+
 /** A thread bound to a session of instance `inst`. */
 export function seedThread(sql: Sql, sessionKey = "main"): Thread {
   return asRoom(sql, (ctx) => {

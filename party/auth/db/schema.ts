@@ -8,14 +8,24 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
  * better-auth-tables.ts.
  */
 
+// The columns that mean the same thing in these tables (D1's own names, camelCase like better-auth's).
+/** The workspace (better-auth's organization id) the row belongs to. */
+const workspaceId = () => text("workspaceId").notNull();
+/** When the row was made (ms). */
+const createdAt = () => integer("createdAt").notNull();
+/** When what the row grants stops counting (ms). */
+const expiresAt = () => integer("expiresAt").notNull();
+/** The SHA-256 of a secret the row stands for (the secret itself is never stored), its key. */
+const hashKey = () => text("hash").primaryKey();
+
 /** Single-use, short-lived connect tickets; only the SHA-256 of a ticket is stored. */
 export const connectTicket = sqliteTable(
   "connect_ticket",
   {
-    hash: text("hash").primaryKey(),
-    workspaceId: text("workspaceId").notNull(),
+    hash: hashKey(),
+    workspaceId: workspaceId(),
     principal: text("principal").notNull(),
-    expiresAt: integer("expiresAt").notNull(),
+    expiresAt: expiresAt(),
   },
   (t) => [index("connect_ticket_expiresAt_idx").on(t.expiresAt)],
 );
@@ -29,7 +39,7 @@ export const devMail = sqliteTable(
     subject: text("subject").notNull(),
     text: text("text").notNull(),
     link: text("link").notNull(),
-    createdAt: integer("createdAt").notNull(),
+    createdAt: createdAt(),
   },
   (t) => [index("dev_mail_to_idx").on(t.to, t.createdAt)],
 );
@@ -45,10 +55,10 @@ export const requestQuota = sqliteTable("request_quota", {
 export const keySession = sqliteTable(
   "key_session",
   {
-    hash: text("hash").primaryKey(),
+    hash: hashKey(),
     keyId: text("keyId").notNull(),
-    workspaceId: text("workspaceId").notNull(),
-    expiresAt: integer("expiresAt").notNull(),
+    workspaceId: workspaceId(),
+    expiresAt: expiresAt(),
   },
   (t) => [index("key_session_keyId_idx").on(t.keyId), index("key_session_expiresAt_idx").on(t.expiresAt)],
 );
@@ -59,15 +69,15 @@ export const agentInvitation = sqliteTable(
   {
     id: text("id").primaryKey(),
     hash: text("hash").notNull().unique(),
-    workspaceId: text("workspaceId").notNull(),
+    workspaceId: workspaceId(),
     /** JSON array of scopes the joining agent's key gets. */
     scopes: text("scopes").notNull(),
     /** The principal who minted it (a person's id, or `agent_<key id>`). */
     createdBy: text("createdBy").notNull(),
     /** The person whose permission in the workspace creates the key (better-auth checks it when the key is made). */
     issuer: text("issuer").notNull(),
-    createdAt: integer("createdAt").notNull(),
-    expiresAt: integer("expiresAt").notNull(),
+    createdAt: createdAt(),
+    expiresAt: expiresAt(),
     usedAt: integer("usedAt"),
     keyId: text("keyId"),
   },
@@ -85,9 +95,9 @@ export const nostrIdentity = sqliteTable(
     pubkey: text("pubkey").primaryKey(),
     principalId: text("principalId").notNull(),
     principalKind: text("principalKind").notNull(),
-    workspaceId: text("workspaceId").notNull(),
+    workspaceId: workspaceId(),
     custody: text("custody").notNull(),
-    createdAt: integer("createdAt").notNull(),
+    createdAt: createdAt(),
   },
   (t) => [index("nostr_identity_principalId_idx").on(t.principalId)],
 );
@@ -103,7 +113,7 @@ export const nostrCustody = sqliteTable(
     pubkey: text("pubkey").primaryKey(),
     holder: text("holder").notNull(),
     sealed: text("sealed").notNull(),
-    createdAt: integer("createdAt").notNull(),
+    createdAt: createdAt(),
   },
   (t) => [uniqueIndex("nostr_custody_holder_idx").on(t.holder)],
 );

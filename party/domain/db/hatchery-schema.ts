@@ -1,4 +1,5 @@
 import { customType, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "./columns";
 
 /**
  * The Hatchery room's tables, the source of its migrations
@@ -18,12 +19,12 @@ export const ydocSnapshot = sqliteTable("ydoc_snapshot", {
 });
 
 export const ydocUpdates = sqliteTable("ydoc_updates", {
-  n: integer("n").primaryKey({ autoIncrement: true }),
+  n: col.ordinal(),
   data: bytes("data").notNull(),
 });
 
 export const domainNodes = sqliteTable("domain_nodes", {
-  id: text("id").primaryKey(),
+  id: col.id(),
   kind: text("kind").notNull(),
   ref: text("ref").notNull(),
   data: text("data").notNull(),
@@ -32,10 +33,10 @@ export const domainNodes = sqliteTable("domain_nodes", {
 export const graphIdempotency = sqliteTable(
   "graph_idempotency",
   {
-    principalId: text("principal_id").notNull(),
+    principalId: col.principalId(),
     key: text("key").notNull(),
     result: text("result").notNull(),
-    at: integer("at").notNull(),
+    at: col.at(),
   },
   (t) => [primaryKey({ columns: [t.principalId, t.key] })],
 );

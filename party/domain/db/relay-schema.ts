@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import * as col from "./columns";
 
 /**
  * A Nostr community's tables (party/rooms/relay/), the source of its migrations
@@ -10,10 +11,10 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 export const events = sqliteTable(
   "events",
   {
-    id: text("id").primaryKey(),
+    id: col.id(),
     pubkey: text("pubkey").notNull(),
     kind: integer("kind").notNull(),
-    createdAt: integer("created_at").notNull(),
+    createdAt: col.createdAt(),
     /**
      * Replaceable and addressable events (NIP-01): `<kind>:<pubkey>:<d tag>`, at most one
      * stored per address (the newest). Null for every other event.
@@ -40,7 +41,7 @@ export const eventTags = sqliteTable(
     name: text("name").notNull(),
     value: text("value").notNull(),
     kind: integer("kind").notNull(),
-    createdAt: integer("created_at").notNull(),
+    createdAt: col.createdAt(),
   },
   (t) => [
     primaryKey({ columns: [t.eventId, t.name, t.value] }),
@@ -68,7 +69,7 @@ export const subscriptions = sqliteTable(
  */
 export const hiddenEvents = sqliteTable("hidden_events", {
   eventId: text("event_id").primaryKey(),
-  at: integer("at").notNull(),
+  at: col.at(),
   /** Who hid it, by name (the queue shows it). */
   by: text("by").notNull(),
 });
@@ -78,7 +79,7 @@ export const bannedPubkeys = sqliteTable(
   "banned_pubkeys",
   {
     pubkey: text("pubkey").primaryKey(),
-    at: integer("at").notNull(),
+    at: col.at(),
     by: text("by").notNull(),
     /** The person or agent key whose ban this pubkey is banned with (null: this pubkey alone, no one's here). */
     principalId: text("principal_id"),
@@ -94,7 +95,7 @@ export const bannedPubkeys = sqliteTable(
 export const bannedPrincipals = sqliteTable("banned_principals", {
   principalId: text("principal_id").primaryKey(),
   pubkey: text("pubkey").notNull(),
-  at: integer("at").notNull(),
+  at: col.at(),
   by: text("by").notNull(),
 });
 

@@ -24,7 +24,7 @@ import {
   spendRequested,
   taskState,
   teamRoom,
-} from "./agent-harness";
+} from "../../rooms/autopilot/features/agent/scripted-model/test/harness";
 import { roomCall } from "../../room-rpc";
 
 const roomStub = (workspaceId: string) => {

@@ -62,7 +62,8 @@ function messageEvent(user: string, channel: string, channelType: "channel" | "i
   });
 }
 
-async function signature(body: string, at: number): Promise<string> {
+/** What Slack signs a request to the Request URL with (`x-slack-signature`): `body` as of `at` (seconds). */
+export async function slackSignature(body: string, at: number): Promise<string> {
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(SLACK_APP.signingSecret),
@@ -89,7 +90,7 @@ export async function slackSays(
     headers: {
       "content-type": "application/json",
       "x-slack-request-timestamp": String(at),
-      "x-slack-signature": await signature(body, at),
+      "x-slack-signature": await slackSignature(body, at),
     },
     body,
   });

@@ -36,3 +36,27 @@ export interface Cut {
     results: Record<string, (payload: never) => unknown>;
   };
 }
+
+/**
+ * The results that carry an approval in protocols 15 and 16: the approvals' own, the go-ahead's,
+ * and the instances' methods, each answered with the approval it files. A cut that changes how
+ * an approval looks changes these (v15.ts, v16.ts).
+ */
+export const APPROVAL_RESULTS_15_16 = [
+  "approvals.get",
+  "approvals.list",
+  "approvals.request",
+  "approvals.resolve",
+  "chat.goAhead",
+  "instances.backup",
+  "instances.configureChannel",
+  "instances.delete",
+  "instances.disconnectChannel",
+  "instances.link",
+  "instances.provision",
+  "instances.restart",
+  "instances.restore",
+  "instances.setChannelAccess",
+  "instances.startChat",
+  "instances.unpair",
+] as const;

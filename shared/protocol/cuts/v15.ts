@@ -1,5 +1,5 @@
 import type { HelloPayload } from "../hello";
-import type { Cut } from "./cut";
+import { APPROVAL_RESULTS_15_16, type Cut } from "./cut";
 
 /**
  * Protocol 15 → 14. Added in 15: a spend approval's `granted` (what a person approved, their
@@ -51,26 +51,11 @@ const cut = (payload: Obj): unknown => for14(payload);
 
 /** Every result that carries an approval, the billing state or the inbox. */
 const CHANGED_IN_15 = [
-  "approvals.request",
-  "approvals.resolve",
-  "approvals.list",
-  "approvals.get",
+  ...APPROVAL_RESULTS_15_16,
   "billing.setBudget",
   "billing.summary",
-  "chat.goAhead",
   "inbox.configure",
   "inbox.get",
-  "instances.backup",
-  "instances.configureChannel",
-  "instances.delete",
-  "instances.disconnectChannel",
-  "instances.link",
-  "instances.provision",
-  "instances.restart",
-  "instances.restore",
-  "instances.setChannelAccess",
-  "instances.startChat",
-  "instances.unpair",
 ] as const;
 
 export const cut15: Cut = {

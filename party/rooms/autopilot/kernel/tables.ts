@@ -1,5 +1,6 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { DurableEventName } from "../../../../shared/protocol/events";
+import * as col from "../../../domain/db/columns";
 
 /**
  * The kernel's own tables: the durable event log, the audit trail, the dispatcher's
@@ -11,23 +12,23 @@ export const events = sqliteTable("events", {
   seq: integer("seq").primaryKey(),
   event: text("event").$type<DurableEventName>().notNull(),
   payload: text("payload").notNull(),
-  at: integer("at").notNull(),
+  at: col.at(),
 });
 
 export const audit = sqliteTable("audit", {
-  n: integer("n").primaryKey({ autoIncrement: true }),
-  at: integer("at").notNull(),
-  doc: text("doc").notNull(),
+  n: col.ordinal(),
+  at: col.at(),
+  doc: col.doc(),
 });
 
 export const idempotency = sqliteTable(
   "idempotency",
   {
-    principalId: text("principal_id").notNull(),
+    principalId: col.principalId(),
     key: text("key").notNull(),
     method: text("method").notNull(),
     result: text("result").notNull(),
-    at: integer("at").notNull(),
+    at: col.at(),
   },
   (t) => [primaryKey({ columns: [t.principalId, t.key] }), index("idempotency_at").on(t.at)],
 );
@@ -39,8 +40,8 @@ export const featureRecords = sqliteTable(
   {
     kind: text("kind").notNull(),
     key: text("key").notNull(),
-    doc: text("doc").notNull(),
-    updatedAt: integer("updated_at").notNull(),
+    doc: col.doc(),
+    updatedAt: col.updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.kind, t.key] })],
 );

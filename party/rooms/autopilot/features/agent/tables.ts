@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The agent feature's tables, part of the Autopilot room's schema
@@ -14,14 +15,14 @@ export type RunStatus = "queued" | "streaming" | "awaiting_approval" | "finished
 export const agentRuns = sqliteTable(
   "agent_runs",
   {
-    id: text("id").primaryKey(),
-    threadId: text("thread_id").notNull(),
+    id: col.id(),
+    threadId: col.threadId(),
     triggerMessageId: text("trigger_message_id").notNull().unique(),
     status: text("status").$type<RunStatus>().notNull(),
     segment: integer("segment").notNull(),
-    createdAt: integer("created_at").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-    doc: text("doc").notNull(),
+    createdAt: col.createdAt(),
+    updatedAt: col.updatedAt(),
+    doc: col.doc(),
   },
   (t) => [
     uniqueIndex("agent_runs_active").on(t.threadId).where(sql`status in ('streaming', 'awaiting_approval')`),
@@ -35,9 +36,9 @@ export const agentToolCalls = sqliteTable(
     runId: text("run_id").notNull(),
     toolCallId: text("tool_call_id").notNull(),
     name: text("name").notNull(),
-    status: text("status").notNull(),
+    status: col.status(),
     messageId: text("message_id"),
-    at: integer("at").notNull(),
+    at: col.at(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.toolCallId] })],
 );
@@ -60,9 +61,9 @@ export const runLog = sqliteTable(
   {
     runId: text("run_id").notNull(),
     seq: integer("seq").notNull(),
-    at: integer("at").notNull(),
+    at: col.at(),
     kind: text("kind").notNull(),
-    doc: text("doc").notNull(),
+    doc: col.doc(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.seq] }), index("run_log_at").on(t.at)],
 );

@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The approvals feature's tables, part of the Autopilot room's schema
@@ -8,11 +9,11 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 export const approvals = sqliteTable(
   "approvals",
   {
-    id: text("id").primaryKey(),
-    status: text("status").notNull(),
+    id: col.id(),
+    status: col.status(),
     expiresAt: integer("expires_at"),
     requestedAt: integer("requested_at").notNull(),
-    doc: text("doc").notNull(),
+    doc: col.doc(),
   },
   (t) => [index("approvals_status").on(t.status, t.requestedAt)],
 );
@@ -26,7 +27,7 @@ export const approvalGates = sqliteTable(
     method: text("method").notNull(),
     argsDigest: text("args_digest").notNull(),
     callId: text("call_id").notNull(),
-    createdAt: integer("created_at").notNull(),
+    createdAt: col.createdAt(),
     /** When the call ran on the approval (claimApprovedCall): an approval stands for one run, null until then. */
     usedAt: integer("used_at"),
   },

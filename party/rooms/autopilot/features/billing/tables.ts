@@ -1,5 +1,6 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { BudgetScope as LedgerBudgetScope, LedgerEntry } from "../../../../../shared/protocol/billing";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The billing feature's tables, part of the Autopilot room's schema
@@ -13,9 +14,9 @@ import type { BudgetScope as LedgerBudgetScope, LedgerEntry } from "../../../../
 export const ledger = sqliteTable(
   "ledger",
   {
-    n: integer("n").primaryKey({ autoIncrement: true }),
+    n: col.ordinal(),
     id: text("id").notNull(),
-    at: integer("at").notNull(),
+    at: col.at(),
     kind: text("kind").$type<LedgerEntry["kind"]>().notNull(),
     amount: integer("amount").notNull(),
     purpose: text("purpose").$type<NonNullable<LedgerEntry["purpose"]>>(),
@@ -48,7 +49,7 @@ export const budgets = sqliteTable(
     scope: text("scope").$type<LedgerBudgetScope>().notNull(),
     subjectId: text("subject_id").notNull(),
     limit: integer("limit").notNull(),
-    updatedAt: integer("updated_at").notNull(),
+    updatedAt: col.updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.subjectId] })],
 );
@@ -62,17 +63,14 @@ export const budgetRaises = sqliteTable(
     scope: text("scope").$type<LedgerBudgetScope>().notNull(),
     subjectId: text("subject_id").notNull(),
     amount: integer("amount").notNull(),
-    at: integer("at").notNull(),
+    at: col.at(),
   },
   (t) => [index("budget_raises_subject").on(t.scope, t.subjectId, t.at)],
 );
 
 // Billing's own small facts by key: the workspace's plan, and the meters' watermarks (the
 // gateway usage counters last billed per instance, an instance's time billed up to).
-export const billingMeta = sqliteTable("billing_meta", {
-  key: text("key").primaryKey(),
-  value: text("value").notNull(),
-});
+export const billingMeta = col.keyValueTable("billing_meta");
 
 // The ledger's running sums, kept in the transaction of every entry (appendLedger is the
 // ledger's only writer): the balance, and what each budget's subject spent per month (a

@@ -1,4 +1,5 @@
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The chat starts' table, part of the Autopilot room's schema
@@ -10,7 +11,7 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 export const chatStarts = sqliteTable("chat_starts", {
   threadId: text("thread_id").primaryKey(),
   approvalId: text("approval_id").notNull().unique(),
-  instanceId: text("instance_id").notNull(),
+  instanceId: col.instanceId(),
   messageId: text("message_id").notNull(),
-  createdAt: integer("created_at").notNull(),
+  createdAt: col.createdAt(),
 });

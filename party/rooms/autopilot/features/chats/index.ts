@@ -21,19 +21,8 @@ import { telegram } from "./telegram";
 import { CHATS_PREFIX, chatWebhookRoute } from "./webhook-route";
 import { type Connection, connections, LINK_CODE_TTL_MS, linkCodes, linkKey, links, linksOf, outbox } from "./store";
 
-export type { WebhookRequest } from "./platform";
 // What a platform in a feature folder of its own is written with (platform.ts).
-export {
-  type CallOutcome,
-  type ChatButton,
-  clip,
-  type Inbound,
-  type PlatformApi,
-  type PlatformCall,
-  postToPlatform,
-  readJson,
-  scrub,
-} from "./platform";
+export * from "./platform";
 export type { WebhookOutcome } from "./inbound";
 
 /** A link or bind code's letters: no 0/O or 1/I to misread. */

@@ -188,6 +188,27 @@ export async function postToPlatform<T>(
   return { reached: true, status: res.status, headers: res.headers, answer: parsed.success ? parsed.data : null, json };
 }
 
+/**
+ * Asks the platform who `token` is (its "who am I" `call`) and reads the answer with `schema`:
+ * the bot, or the refusal a connect gives when the platform does not accept the token.
+ */
+export async function whoIsToken<T>(
+  platform: Pick<PlatformApi, "label" | "call">,
+  base: string | undefined,
+  token: string,
+  call: PlatformCall,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+): Promise<{ ok: true; bot: T } | { ok: false; code: "bad_request"; message: string }> {
+  const me = await platform.call(base, token, call);
+  const bot = me.ok ? schema.safeParse(me.result) : null;
+  if (bot?.success) return { ok: true, bot: bot.data };
+  return {
+    ok: false,
+    code: "bad_request",
+    message: `${platform.label} did not accept the token${me.ok ? "" : `: ${me.description}`}`,
+  };
+}
+
 /** `text` read as JSON with `schema`; null when it is not JSON or not what the schema says. */
 export function readJson<T>(
   text: string,

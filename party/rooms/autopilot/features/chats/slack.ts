@@ -1,15 +1,6 @@
 import { z } from "zod";
-import {
-  type CallOutcome,
-  type ChatButton,
-  clip,
-  type Inbound,
-  type PlatformApi,
-  type PlatformCall,
-  postToPlatform,
-  readJson,
-  scrub,
-} from "./platform";
+import type { CallOutcome, ChatButton, Inbound, PlatformApi, PlatformCall } from "./platform";
+import { clip, postToPlatform, readJson, scrub, whoIsToken } from "./platform";
 
 // Slack's Web API (https://api.slack.com/web) and its requests to this server (the Events API
 // and interactivity), spoken with plain `fetch` and Web Crypto (decision 59). A request is
@@ -249,9 +240,5 @@ async function connectSlack(
     return { ok: false, message: "that is not a Slack bot token: it starts with xoxb-" };
   if (!signingSecret || !SLACK_SIGNING_SECRET.test(signingSecret))
     return { ok: false, message: "a Slack app's signing secret is needed (Basic Information › App Credentials)" };
-  const me = await slack.call(base, token, { method: "auth.test", body: {} });
-  const bot = me.ok ? SlackIdentity.safeParse(me.result) : null;
-  if (!bot?.success)
-    return { ok: false, message: `Slack did not accept the token${me.ok ? "" : `: ${me.description}`}` };
-  return { ok: true, bot: bot.data };
+  return whoIsToken(slack, base, token, { method: "auth.test", body: {} }, SlackIdentity);
 }

@@ -1,15 +1,7 @@
 import { z } from "zod";
 import { randomToken, sha256Hex } from "../../../../auth/tokens";
-import {
-  type CallOutcome,
-  type ChatButton,
-  type Inbound,
-  type PlatformApi,
-  type PlatformCall,
-  postToPlatform,
-  readJson,
-  scrub,
-} from "./platform";
+import type { CallOutcome, ChatButton, Inbound, PlatformApi, PlatformCall } from "./platform";
+import { postToPlatform, readJson, scrub, whoIsToken } from "./platform";
 
 // Telegram's Bot API (https://core.telegram.org/bots/api), spoken with plain `fetch`: the few
 // calls the room makes (decision 59). What Telegram sends (an Update) is parsed here with
@@ -205,14 +197,8 @@ async function connectTelegram(
       code: "bad_request",
       message: "that is not a Telegram bot token: @BotFather gives one like 123456:ABC-…",
     };
-  const me = await telegram.call(base, token, { method: "getMe", body: {} });
-  const bot = me.ok ? BotIdentity.safeParse(me.result) : null;
-  if (!bot?.success)
-    return {
-      ok: false,
-      code: "bad_request",
-      message: `Telegram did not accept the token${me.ok ? "" : `: ${me.description}`}`,
-    };
+  const bot = await whoIsToken(telegram, base, token, { method: "getMe", body: {} }, BotIdentity);
+  if (!bot.ok) return bot;
   const hooked = await telegram.call(base, token, {
     method: "setWebhook",
     body: { url: webhook.url, secret_token: webhook.secret, allowed_updates: ["message", "callback_query"] },
@@ -223,5 +209,5 @@ async function connectTelegram(
       code: "conflict",
       message: `Telegram refused this server's webhook (${hooked.description}): it must be reachable over https at ${new URL(webhook.url).origin}`,
     };
-  return { ok: true, bot: bot.data };
+  return bot;
 }

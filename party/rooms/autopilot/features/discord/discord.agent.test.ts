@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Message } from "../../../../../shared/protocol/threads";
 import { idem, ORIGIN, RawSocket, uniq } from "../../../../test/harness";
-import { agentRoom, approvalEvent, autopilotSays } from "../../../../test/agent/agent-harness";
+import { agentRoom, approvalEvent, autopilotSays } from "../agent/scripted-model/test/harness";
 import { SLACK_APP } from "../../../../test/agent/slack-app";
-import { connectSlack, linkSlack, slackCalls } from "../../../../test/agent/slack-harness";
+import { connectSlack, linkSlack, slackCalls, slackSignature } from "../../../../test/agent/slack-harness";
 import {
   bindDiscordChannel,
   command,
@@ -60,15 +60,7 @@ async function slackPress(workspaceId: string, user: string, channel: string, me
   };
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   const at = Math.floor(Date.now() / 1000);
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(SLACK_APP.signingSecret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`v0:${at}:${body}`));
-  const signature = `v0=${[...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  const signature = await slackSignature(body, at);
   const res = await SELF.fetch(`${ORIGIN}/chats/slack/${encodeURIComponent(workspaceId)}`, {
     method: "POST",
     headers: {

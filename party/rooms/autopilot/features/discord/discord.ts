@@ -1,15 +1,6 @@
 import { z } from "zod";
-import {
-  type CallOutcome,
-  type ChatButton,
-  clip,
-  type Inbound,
-  type PlatformApi,
-  type PlatformCall,
-  postToPlatform,
-  readJson,
-  scrub,
-} from "../chats";
+import type { CallOutcome, ChatButton, Inbound, PlatformApi, PlatformCall } from "../chats";
+import { clip, postToPlatform, readJson, scrub, whoIsToken } from "../chats";
 
 // Discord's HTTP API (https://discord.com/developers/docs/reference) and its interactions
 // (https://discord.com/developers/docs/interactions/receiving-and-responding), spoken with
@@ -156,18 +147,19 @@ export const discord: PlatformApi = {
         code: "bad_request",
         message: "a Discord application's public key is needed: 64 hex digits (General Information › Public Key)",
       };
-    const me = await discord.call(base, botToken, { method: "GET /applications/@me", body: {} });
-    const app = me.ok ? DiscordApplication.safeParse(me.result) : null;
-    if (!app?.success)
-      return {
-        ok: false,
-        code: "bad_request",
-        message: `Discord did not accept the token${me.ok ? "" : `: ${me.description}`}`,
-      };
-    if (app.data.verify_key.toLowerCase() !== publicKey)
+    const me = await whoIsToken(
+      discord,
+      base,
+      botToken,
+      { method: "GET /applications/@me", body: {} },
+      DiscordApplication,
+    );
+    if (!me.ok) return me;
+    const app = me.bot;
+    if (app.verify_key.toLowerCase() !== publicKey)
       return { ok: false, code: "bad_request", message: "that public key is not this bot's application's" };
     const registered = await discord.call(base, botToken, {
-      method: `PUT /applications/${app.data.id}/commands`,
+      method: `PUT /applications/${app.id}/commands`,
       body: {
         commands: [
           {
@@ -187,13 +179,13 @@ export const discord: PlatformApi = {
         code: "conflict",
         message: `Discord refused the /${COMMAND} command (${registered.description})`,
       };
-    const bot = app.data.bot;
+    const bot = app.bot;
     return {
       ok: true,
-      botId: app.data.id,
-      botUsername: bot?.username ?? app.data.name,
-      botName: app.data.name,
-      teamId: app.data.id,
+      botId: app.id,
+      botUsername: bot?.username ?? app.name,
+      botName: app.name,
+      teamId: app.id,
       secretHash: null,
       signingSecret: publicKey,
     };

@@ -6,16 +6,7 @@ import { approvalForRequest, listSessions } from "../instance-store/gateway";
 import { bindingForThread } from "../instance-store/gateway-bindings";
 import { queuedFor, sendChat } from "../instance-store/gateway-outbox";
 import { listMessages } from "../threads/threads";
-import {
-  asPerson,
-  bridgeParts,
-  connectTo,
-  fakeGateway,
-  inRoom,
-  linkWithThread,
-  ok,
-  refuse,
-} from "../../../../test/bridge-peer";
+import { asPerson, connectTo, inRoom, ok, refuse, threadBridge } from "../../../../test/bridge-peer";
 
 /** Runs `fn` with the clock a minute back (then the real clock again). */
 function aMinuteAgo<T>(fn: () => T): T {
@@ -30,8 +21,7 @@ function aMinuteAgo<T>(fn: () => T): T {
 describe("bridge catch-up", () => {
   it("reads approvals, sessions and histories; closes what vanished; imports each message once", async () => {
     await inRoom(async (sql) => {
-      const { thread, link, broadcasts } = linkWithThread(sql);
-      const { decisions, catchUp } = bridgeParts(link);
+      const { thread, broadcasts, decisions, catchUp, gw } = threadBridge(sql);
       // Known before the disconnect: an exec request and a device pairing, both still pending in the room.
       // Dated a minute back: catch-up closes only what was requested before it asked the
       // gateway (a request newer than its question may simply not be listed yet).
@@ -42,7 +32,6 @@ describe("bridge catch-up", () => {
           .message;
       });
 
-      const gw = fakeGateway();
       gw.on("sessions.subscribe", () => ok({}));
       gw.on("exec.approval.list", () =>
         ok([{ id: "ex-new", request: { command: "make", sessionKey: "main" } }, { nonsense: true }]),
@@ -126,9 +115,7 @@ describe("bridge catch-up", () => {
 
   it("holds back a thread whose history cannot be read, and fails when the approvals cannot be", async () => {
     await inRoom(async (sql) => {
-      const { thread, link } = linkWithThread(sql);
-      const { catchUp } = bridgeParts(link);
-      const gw = fakeGateway();
+      const { thread, catchUp, gw } = threadBridge(sql);
       for (const m of ["sessions.subscribe", "node.pair.list", "channels.pairing.list"]) gw.on(m, () => ok({}));
       gw.on("exec.approval.list", () => ok([]));
       gw.on("device.pair.list", () => ok({}));

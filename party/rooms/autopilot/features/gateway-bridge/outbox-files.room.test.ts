@@ -10,15 +10,7 @@ import { queuedFor, sendChat } from "../instance-store/gateway-outbox";
 import type { Sql } from "../../../../domain/sql";
 import { listMessages } from "../threads/threads";
 import { fileBytes } from "../../../../files/storage";
-import {
-  asPerson,
-  bridgeParts,
-  connectTo,
-  fakeGateway,
-  inRoom,
-  linkWithThread,
-  ok,
-} from "../../../../test/bridge-peer";
+import { asPerson, connectTo, fakeGateway, inRoom, ok, threadBridge } from "../../../../test/bridge-peer";
 import { PNG } from "../../../../test/files-harness";
 import { uniq } from "../../../../test/harness";
 
@@ -45,9 +37,7 @@ async function file(sql: Sql, name: string, type: string, bytes: Uint8Array, sto
 
 /** The outbox of instance `inst`, reading files through `read` (R2 by default), and a gateway that accepts every chat.send. */
 async function setUp(sql: Sql, read: FileReader = fileBytes(bucket, WS)) {
-  const { thread, link } = linkWithThread(sql, { files: read });
-  const { outbox: box } = bridgeParts(link);
-  const gw = fakeGateway();
+  const { thread, link, outbox: box, gw } = threadBridge(sql, { files: read });
   gw.on("chat.send", (params) => ok({ runId: params.idempotencyKey, status: "started" }));
   link.connection = await connectTo(gw);
   link.caughtUp = true;

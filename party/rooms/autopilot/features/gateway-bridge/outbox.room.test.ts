@@ -10,16 +10,7 @@ import { postRefusal } from "../approvals/withdrawals";
 import { api, createKey, signUp } from "../../../../test/harness";
 import { queuedFor, sendChat } from "../instance-store/gateway-outbox";
 import { listMessages } from "../threads/threads";
-import {
-  asPerson,
-  bridgeParts,
-  connectTo,
-  fakeGateway,
-  inRoom,
-  linkWithThread,
-  ok,
-  refuse,
-} from "../../../../test/bridge-peer";
+import { asPerson, connectTo, inRoom, ok, refuse, threadBridge } from "../../../../test/bridge-peer";
 
 describe("bridge outbox", () => {
   it("sends a queued message only while its author may still post: a key revoked meanwhile gets it refused in the thread, not sent", async () => {
@@ -31,11 +22,14 @@ describe("bridge outbox", () => {
       // The room's own reader of D1, as the Autopilot's kernel makes it (kernel/host.ts).
       const db = (env as unknown as { DB: D1Database }).DB;
       const currentAccess: CurrentAccess = (principal) => recheckPrincipal(db, ws, principal);
-      const { thread, link } = linkWithThread(sql, {
+      const {
+        thread,
+        link,
+        outbox: box,
+        gw,
+      } = threadBridge(sql, {
         mayNoLongerPost: (author) => postRefusal(currentAccess, author),
       });
-      const { outbox: box } = bridgeParts(link);
-      const gw = fakeGateway();
       gw.on("chat.send", (params) => ok({ runId: params.idempotencyKey }));
       link.connection = await connectTo(gw);
       const sendAs = (key: { id: string }, name: string, text: string) => {
@@ -73,9 +67,7 @@ describe("bridge outbox", () => {
 
   it("sends queued messages in order once caught up; retries a busy gateway; shows a refusal", async () => {
     await inRoom(async (sql) => {
-      const { thread, link } = linkWithThread(sql);
-      const { outbox: box } = bridgeParts(link);
-      const gw = fakeGateway();
+      const { thread, link, outbox: box, gw } = threadBridge(sql);
       link.connection = await connectTo(gw);
       const send = (text: string) =>
         asPerson(sql, (ctx) => sendChat(ctx, { threadId: thread.id, text, idempotencyKey: `k-${text}` })).message;
@@ -118,9 +110,7 @@ describe("bridge outbox", () => {
 
   it("holds a thread's messages while its history is unread after a connect", async () => {
     await inRoom(async (sql) => {
-      const { thread, link } = linkWithThread(sql);
-      const { catchUp, outbox: box } = bridgeParts(link);
-      const gw = fakeGateway();
+      const { thread, link, catchUp, outbox: box, gw } = threadBridge(sql);
       for (const m of ["sessions.subscribe", "device.pair.list", "node.pair.list", "channels.pairing.list"])
         gw.on(m, () => ok({}));
       gw.on("exec.approval.list", () => ok([]));

@@ -1,4 +1,5 @@
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The gateway bridge's table, part of the Autopilot room's schema
@@ -12,7 +13,7 @@ export const agentGatewayInvokes = sqliteTable(
   {
     runId: text("run_id").notNull(),
     toolCallId: text("tool_call_id").notNull(),
-    instanceId: text("instance_id").notNull(),
+    instanceId: col.instanceId(),
     tool: text("tool").notNull(),
     startedAt: integer("started_at").notNull(),
     finishedAt: integer("finished_at"),

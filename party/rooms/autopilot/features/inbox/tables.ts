@@ -1,9 +1,25 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The inbox feature's tables, part of the Autopilot room's schema
  * (party/rooms/autopilot/schema.ts, from which drizzle-kit generates the room's migrations).
  */
+
+/**
+ * What a person did with an inbox item, once per person and item, and when: read it, were
+ * mailed it, were pushed it (inbox_reads, inbox_mailed, inbox_pushed).
+ */
+const itemMarks = <N extends string>(name: N) =>
+  sqliteTable(
+    name,
+    {
+      principalId: col.principalId(),
+      itemKey: text("item_key").notNull(),
+      at: col.at(),
+    },
+    (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
+  );
 
 // The inbox (party/rooms/autopilot/features/inbox/): the people who opened the workspace (their
 // preferences, and the app's origin their mail links to), what each has read and been
@@ -17,25 +33,9 @@ export const inboxPeople = sqliteTable("inbox_people", {
   preferences: text("preferences"),
 });
 
-export const inboxReads = sqliteTable(
-  "inbox_reads",
-  {
-    principalId: text("principal_id").notNull(),
-    itemKey: text("item_key").notNull(),
-    at: integer("at").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
-);
+export const inboxReads = itemMarks("inbox_reads");
 
-export const inboxMailed = sqliteTable(
-  "inbox_mailed",
-  {
-    principalId: text("principal_id").notNull(),
-    itemKey: text("item_key").notNull(),
-    at: integer("at").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
-);
+export const inboxMailed = itemMarks("inbox_mailed");
 
 // Mentions noted when the message is written, for the people the room knows then: an
 // inbox reads its own rows instead of searching every message. A row is one inbox item: the
@@ -44,11 +44,11 @@ export const inboxMailed = sqliteTable(
 export const inboxMentions = sqliteTable(
   "inbox_mentions",
   {
-    principalId: text("principal_id").notNull(),
+    principalId: col.principalId(),
     /** The first mention of the fold: the item's key. */
     messageId: text("message_id").notNull(),
     /** When the newest mention of the fold was written. */
-    at: integer("at").notNull(),
+    at: col.at(),
     /** Null on rows noted before mentions folded: those fold nothing. */
     authorId: text("author_id"),
     /** When the first was written (null: `at`). */
@@ -68,9 +68,9 @@ export const inboxMentions = sqliteTable(
 export const communityMentions = sqliteTable(
   "community_mentions",
   {
-    principalId: text("principal_id").notNull(),
+    principalId: col.principalId(),
     eventId: text("event_id").notNull(),
-    at: integer("at").notNull(),
+    at: col.at(),
     /** Who wrote it, in one line ("release-bot, agent of Acme, owned by Alice"). */
     author: text("author").notNull(),
     /** The author's principal id, when the server knows one: nobody is told of their own post. */
@@ -91,11 +91,11 @@ export const communityMentions = sqliteTable(
 export const inboxFollows = sqliteTable(
   "inbox_follows",
   {
-    principalId: text("principal_id").notNull(),
-    threadId: text("thread_id").notNull(),
+    principalId: col.principalId(),
+    threadId: col.threadId(),
     /** 0: unfollowed on purpose (writing in the thread again does not follow it again). */
     following: integer("following").notNull(),
-    at: integer("at").notNull(),
+    at: col.at(),
     /** When the person last wrote in the thread: a thread with nothing newer has no replies for them. */
     wroteAt: integer("wrote_at"),
   },
@@ -111,21 +111,13 @@ export const inboxFollows = sqliteTable(
 export const inboxPushSubscriptions = sqliteTable(
   "inbox_push_subscriptions",
   {
-    principalId: text("principal_id").notNull(),
+    principalId: col.principalId(),
     endpoint: text("endpoint").notNull(),
     p256dh: text("p256dh").notNull(),
     auth: text("auth").notNull(),
-    at: integer("at").notNull(),
+    at: col.at(),
   },
   (t) => [primaryKey({ columns: [t.principalId, t.endpoint] })],
 );
 
-export const inboxPushed = sqliteTable(
-  "inbox_pushed",
-  {
-    principalId: text("principal_id").notNull(),
-    itemKey: text("item_key").notNull(),
-    at: integer("at").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
-);
+export const inboxPushed = itemMarks("inbox_pushed");

@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The instances' records and their gateways' devices, sessions, bindings, outbox and links:
@@ -7,10 +8,10 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
  */
 
 export const instances = sqliteTable("instances", {
-  id: text("id").primaryKey(),
-  status: text("status").notNull(),
-  createdAt: integer("created_at").notNull(),
-  doc: text("doc").notNull(),
+  id: col.id(),
+  status: col.status(),
+  createdAt: col.createdAt(),
+  doc: col.doc(),
 });
 
 // The OpenClaw bridge: device identity per instance, which thread is which gateway
@@ -19,14 +20,14 @@ export const instances = sqliteTable("instances", {
 // which room approval stands for which gateway request.
 export const gatewayDevices = sqliteTable("gateway_devices", {
   instanceId: text("instance_id").primaryKey(),
-  doc: text("doc").notNull(),
+  doc: col.doc(),
 });
 
 export const gatewayThreads = sqliteTable(
   "gateway_threads",
   {
     threadId: text("thread_id").primaryKey(),
-    instanceId: text("instance_id").notNull(),
+    instanceId: col.instanceId(),
     sessionKey: text("session_key").notNull(),
     cursor: text("cursor"),
   },
@@ -37,14 +38,14 @@ export const gatewayOutbox = sqliteTable(
   "gateway_outbox",
   {
     messageId: text("message_id").primaryKey(),
-    threadId: text("thread_id").notNull(),
-    instanceId: text("instance_id").notNull(),
+    threadId: col.threadId(),
+    instanceId: col.instanceId(),
     sessionKey: text("session_key").notNull(),
     text: text("text").notNull(),
     /** The message's files as a JSON array of ids (null: none): their bytes are read from R2 when it is sent. */
     fileIds: text("file_ids"),
     state: text("state").notNull(),
-    createdAt: integer("created_at").notNull(),
+    createdAt: col.createdAt(),
   },
   (t) => [index("gateway_outbox_state").on(t.instanceId, t.state, t.createdAt)],
 );
@@ -52,9 +53,9 @@ export const gatewayOutbox = sqliteTable(
 export const gatewayImports = sqliteTable(
   "gateway_imports",
   {
-    instanceId: text("instance_id").notNull(),
+    instanceId: col.instanceId(),
     key: text("key").notNull(),
-    at: integer("at").notNull(),
+    at: col.at(),
   },
   (t) => [primaryKey({ columns: [t.instanceId, t.key] })],
 );
@@ -62,9 +63,9 @@ export const gatewayImports = sqliteTable(
 export const gatewaySessions = sqliteTable(
   "gateway_sessions",
   {
-    instanceId: text("instance_id").notNull(),
+    instanceId: col.instanceId(),
     key: text("key").notNull(),
-    doc: text("doc").notNull(),
+    doc: col.doc(),
   },
   (t) => [primaryKey({ columns: [t.instanceId, t.key] })],
 );
@@ -72,7 +73,7 @@ export const gatewaySessions = sqliteTable(
 export const gatewayApprovals = sqliteTable(
   "gateway_approvals",
   {
-    instanceId: text("instance_id").notNull(),
+    instanceId: col.instanceId(),
     requestId: text("request_id").notNull(),
     approvalId: text("approval_id").notNull(),
   },
@@ -87,5 +88,5 @@ export const gatewayLinks = sqliteTable("gateway_links", {
   url: text("url").notNull(),
   token: text("token").notNull(),
   linked: integer("linked").notNull(),
-  createdAt: integer("created_at").notNull(),
+  createdAt: col.createdAt(),
 });

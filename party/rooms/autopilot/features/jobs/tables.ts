@@ -1,4 +1,5 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, sqliteTable } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The jobs feature's tables, part of the Autopilot room's schema
@@ -8,10 +9,10 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 export const jobs = sqliteTable(
   "jobs",
   {
-    id: text("id").primaryKey(),
-    status: text("status").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-    doc: text("doc").notNull(),
+    id: col.id(),
+    status: col.status(),
+    updatedAt: col.updatedAt(),
+    doc: col.doc(),
   },
   (t) => [index("jobs_status").on(t.status, t.updatedAt)],
 );

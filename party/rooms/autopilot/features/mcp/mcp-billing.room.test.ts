@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { MethodResult } from "../../../../../shared/protocol/methods";
 import { createKey, idem, ownWorkspace, RawSocket, signUp } from "../../../../test/harness";
-import { connect } from "../../../../test/support/mcp-client";
+import { connect } from "./test/client";
 
 type Toolset = MethodResult<"agent.toolset">;
 

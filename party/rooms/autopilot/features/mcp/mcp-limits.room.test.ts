@@ -14,7 +14,7 @@ import {
   rawSession,
   roomlessSessions,
   rpcMessages,
-} from "../../../../test/support/mcp-client";
+} from "./test/client";
 
 /** The most calls one batch may hold, as docs/mcp.md says. */
 const DOCUMENTED_MAX_BATCH = 20;

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Project } from "../../../../../shared/protocol/projects";
 import { decisionOn, idem } from "../../../../test/harness";
-import { connect, keyedWithPerson, toolNames, toolsOffered } from "../../../../test/support/mcp-client";
+import { connect, keyedWithPerson, toolNames, toolsOffered } from "./test/client";
 
 describe("projects over MCP", () => {
   it("lists the project tools; an update runs at once, a create waits for a person, an unknown archive asks nobody", async () => {

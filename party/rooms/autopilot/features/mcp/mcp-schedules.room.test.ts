@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Schedule } from "../../../../../shared/protocol/schedules";
 import { decisionOn } from "../../../../test/harness";
-import { keyedWithThread, toolNames, toolsOffered } from "../../../../test/support/mcp-client";
+import { keyedWithThread, toolNames, toolsOffered } from "./test/client";
 
 describe("schedules over MCP", () => {
   it("lists the schedule tools; a list runs at once, a create waits for a person", async () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { MethodResult } from "../../../../../shared/protocol/methods";
 import { uniq } from "../../../../test/harness";
-import { keyedWithThread, toolNames } from "../../../../test/support/mcp-client";
+import { keyedWithThread, toolNames } from "./test/client";
 
 type Toolset = MethodResult<"agent.toolset">;
 

@@ -6,15 +6,7 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { api, createKey, decisionOn, idem, ORIGIN, provisioned, RawSocket, signUp } from "../../../../test/harness";
-import {
-  connect,
-  initialize,
-  keyed,
-  keyedWithPerson,
-  postToSessions,
-  rawPost,
-  roomlessSessions,
-} from "../../../../test/support/mcp-client";
+import { connect, initialize, keyed, keyedWithPerson, postToSessions, rawPost, roomlessSessions } from "./test/client";
 
 describe("who gets in", () => {
   it("refuses a request without a key, with a wrong key, and with another workspace's key", async () => {

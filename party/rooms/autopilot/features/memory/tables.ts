@@ -1,4 +1,5 @@
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The memory feature's table, part of the Autopilot room's schema
@@ -8,6 +9,6 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 // The workspace memory: one row per key.
 export const memory = sqliteTable("memory", {
   key: text("key").primaryKey(),
-  updatedAt: integer("updated_at").notNull(),
-  doc: text("doc").notNull(),
+  updatedAt: col.updatedAt(),
+  doc: col.doc(),
 });

@@ -1,5 +1,6 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { UsageEntry } from "../../../../../shared/protocol/agent";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The model feature's table, part of the Autopilot room's schema
@@ -10,8 +11,8 @@ import type { UsageEntry } from "../../../../../shared/protocol/agent";
 export const usage = sqliteTable(
   "usage",
   {
-    n: integer("n").primaryKey({ autoIncrement: true }),
-    at: integer("at").notNull(),
+    n: col.ordinal(),
+    at: col.at(),
     threadId: text("thread_id"),
     runId: text("run_id"),
     principalId: text("principal_id"),

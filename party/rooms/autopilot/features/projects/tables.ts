@@ -1,4 +1,5 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The projects feature's tables, part of the Autopilot room's schema
@@ -15,10 +16,10 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 export const projects = sqliteTable(
   "projects",
   {
-    id: text("id").primaryKey(),
+    id: col.id(),
     archived: integer("archived").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-    doc: text("doc").notNull(),
+    updatedAt: col.updatedAt(),
+    doc: col.doc(),
   },
   (t) => [index("projects_updated").on(t.archived, t.updatedAt)],
 );

@@ -2,7 +2,7 @@
 // post marked; its run history with what each run made; edits by whom it acts as; a failed
 // run in its owner's inbox; a webhook URL shown once and kept only as a hash, whose calls
 // start runs with their body as untrusted text; and a client of the previous protocol version.
-// The clock is the test's (party/test/support/schedule-helpers.ts).
+// The clock is the test's (party/rooms/autopilot/features/schedules/test/harness.ts).
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../../../shared/protocol/frames";
@@ -19,7 +19,7 @@ import {
   room,
   scheduleIn,
   workspace,
-} from "../../../../test/support/schedule-helpers";
+} from "./test/harness";
 
 describe("a schedule's runs, edits and failures (protocol 12)", () => {
   it("runs now as its owner, its post marked with the schedule; every run is in its history with what it made", async () => {

@@ -30,7 +30,7 @@ import {
   second,
   unattendedSchedule,
   workspace,
-} from "../../../../test/support/schedule-helpers";
+} from "./test/harness";
 
 describe("schedules over the socket", () => {
   it("are created, listed, paused, resumed and deleted; everyone hears of each change; one alarm follows the next run", async () => {

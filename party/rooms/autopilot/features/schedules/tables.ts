@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The schedules feature's tables, part of the Autopilot room's schema
@@ -8,12 +9,12 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 export const schedules = sqliteTable(
   "schedules",
   {
-    id: text("id").primaryKey(),
-    status: text("status").notNull(),
+    id: col.id(),
+    status: col.status(),
     /** The next occurrence (ms), null when there is none (paused, or a one-off that fired). */
     nextRunAt: integer("next_run_at"),
-    createdAt: integer("created_at").notNull(),
-    doc: text("doc").notNull(),
+    createdAt: col.createdAt(),
+    doc: col.doc(),
   },
   (t) => [index("schedules_next").on(t.status, t.nextRunAt)],
 );
@@ -25,7 +26,7 @@ export const schedules = sqliteTable(
 export const scheduleHooks = sqliteTable("schedule_hooks", {
   scheduleId: text("schedule_id").primaryKey(),
   tokenHash: text("token_hash").notNull(),
-  createdAt: integer("created_at").notNull(),
+  createdAt: col.createdAt(),
 });
 
 export const scheduleFirings = sqliteTable(
@@ -34,9 +35,9 @@ export const scheduleFirings = sqliteTable(
     scheduleId: text("schedule_id").notNull(),
     /** The occurrence's time (ms): one row per occurrence, so claiming one twice is a conflict. */
     occurrenceAt: integer("occurrence_at").notNull(),
-    status: text("status").notNull(),
-    at: integer("at").notNull(),
-    doc: text("doc").notNull(),
+    status: col.status(),
+    at: col.at(),
+    doc: col.doc(),
   },
   (t) => [primaryKey({ columns: [t.scheduleId, t.occurrenceAt] }), index("schedule_firings_status").on(t.status)],
 );

@@ -1,4 +1,5 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The tasks feature's tables, part of the Autopilot room's schema
@@ -8,13 +9,13 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 export const tasks = sqliteTable(
   "tasks",
   {
-    id: text("id").primaryKey(),
-    status: text("status").notNull(),
+    id: col.id(),
+    status: col.status(),
     projectId: text("project_id"),
-    threadId: text("thread_id").notNull(),
-    createdAt: integer("created_at").notNull(),
-    updatedAt: integer("updated_at").notNull(),
-    doc: text("doc").notNull(),
+    threadId: col.threadId(),
+    createdAt: col.createdAt(),
+    updatedAt: col.updatedAt(),
+    doc: col.doc(),
   },
   (t) => [
     index("tasks_status").on(t.status, t.updatedAt),

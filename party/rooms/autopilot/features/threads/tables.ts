@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The threads feature's tables, part of the Autopilot room's schema
@@ -6,19 +7,19 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
  */
 
 export const threads = sqliteTable("threads", {
-  id: text("id").primaryKey(),
+  id: col.id(),
   archived: integer("archived").notNull(),
-  updatedAt: integer("updated_at").notNull(),
-  doc: text("doc").notNull(),
+  updatedAt: col.updatedAt(),
+  doc: col.doc(),
 });
 
 export const messages = sqliteTable(
   "messages",
   {
-    n: integer("n").primaryKey({ autoIncrement: true }),
+    n: col.ordinal(),
     id: text("id").notNull().unique(),
-    threadId: text("thread_id").notNull(),
-    doc: text("doc").notNull(),
+    threadId: col.threadId(),
+    doc: col.doc(),
   },
   (t) => [index("messages_thread").on(t.threadId, t.n)],
 );
@@ -27,7 +28,7 @@ export const threadSummaries = sqliteTable("thread_summaries", {
   threadId: text("thread_id").primaryKey(),
   throughN: integer("through_n").notNull(),
   text: text("text").notNull(),
-  updatedAt: integer("updated_at").notNull(),
+  updatedAt: col.updatedAt(),
 });
 
 // Read state (docs/inbox.md, "Read state"): per principal (a person or an agent key) and
@@ -37,11 +38,11 @@ export const threadSummaries = sqliteTable("thread_summaries", {
 export const threadReads = sqliteTable(
   "thread_reads",
   {
-    principalId: text("principal_id").notNull(),
-    threadId: text("thread_id").notNull(),
+    principalId: col.principalId(),
+    threadId: col.threadId(),
     throughN: integer("through_n").notNull(),
     count: integer("count").notNull(),
-    at: integer("at").notNull(),
+    at: col.at(),
   },
   (t) => [primaryKey({ columns: [t.principalId, t.threadId] }), index("thread_reads_at").on(t.principalId, t.at)],
 );
@@ -51,14 +52,14 @@ export const threadReads = sqliteTable(
 export const files = sqliteTable(
   "files",
   {
-    id: text("id").primaryKey(),
+    id: col.id(),
     name: text("name").notNull(),
     type: text("type").notNull(),
     size: integer("size").notNull(),
     sha256: text("sha256").notNull(),
     /** The principal that uploaded it: only they may attach it. */
     uploadedBy: text("uploaded_by").notNull(),
-    createdAt: integer("created_at").notNull(),
+    createdAt: col.createdAt(),
     messageId: text("message_id"),
   },
   (t) => [index("files_unattached").on(t.messageId, t.createdAt)],

@@ -7,14 +7,7 @@ import type { Thread } from "../../../../../../shared/protocol/threads";
 import { agentRuns } from "../tables";
 import { sqlFromStorage } from "../../../../../domain/sql";
 import { createKey, idem, RawSocket, uniq } from "../../../../../test/harness";
-import {
-  agentRoom,
-  autopilotMessages,
-  autopilotSays,
-  requestMark,
-  requestsFor,
-  say,
-} from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./test/harness";
 
 // Agents' posts (API keys) do not start the Autopilot's turns unless the thread lets them:
 // a CI bot's "build is green" costs no model call. A post that starts a turn queues its

@@ -7,7 +7,7 @@ import type { BillingState } from "../../../../../../shared/protocol/billing";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import { OLDEST_PROTOCOL_VERSION } from "../../../../../../shared/protocol/version";
 import { addMember, api, approvalResolved, createKey, idem, RawSocket, signUp } from "../../../../../test/harness";
-import { spendRequested, taskState } from "../../../../../test/agent/agent-harness";
+import { spendRequested, taskState } from "./test/harness";
 
 /** A workspace of Ann's with her release bot's key (write, no admin) on a budget of 1 credit a month. */
 async function botOnABudget() {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import { addMember, idem, RawSocket, signUp } from "../../../../../test/harness";
-import { agentRoom, autopilotSays, say } from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, say } from "./test/harness";
 
 const filedBy = (sock: RawSocket, pick: (a: Approval) => boolean) =>
   sock

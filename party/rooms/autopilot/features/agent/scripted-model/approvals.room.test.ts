@@ -11,7 +11,7 @@ import {
   requestMark,
   requestsFor,
   say,
-} from "../../../../../test/agent/agent-harness";
+} from "./test/harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;

@@ -9,7 +9,7 @@ import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import { type Canvas, node as canvasNode, openCanvas, until } from "../../../../../test/hatchery-harness";
 import { idem } from "../../../../../test/harness";
 import type { Autopilot } from "../../../room";
-import { agentRoom, autopilotSays, say } from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, say } from "./test/harness";
 
 const activity = (canvas: Canvas, threadId: string): Activity | undefined =>
   canvasNode(canvas, domainNodeId("thread", threadId))?.data.activity as Activity | undefined;

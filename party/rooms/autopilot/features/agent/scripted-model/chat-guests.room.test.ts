@@ -8,14 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../../../../shared/protocol/approvals";
 import type { Message } from "../../../../../../shared/protocol/threads";
 import { createKey, idem, RawSocket, uniq } from "../../../../../test/harness";
-import {
-  agentRoom,
-  autopilotMessages,
-  autopilotSays,
-  requestMark,
-  requestsFor,
-  say,
-} from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./test/harness";
 import {
   bindChannel,
   connectSlack,

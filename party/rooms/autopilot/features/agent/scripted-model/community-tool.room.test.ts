@@ -3,7 +3,7 @@ import type { Approval } from "../../../../../../shared/protocol/approvals";
 import type { CommunityEventPayload } from "../../../../../../shared/protocol/community";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import { idem } from "../../../../../test/harness";
-import { agentRoom, autopilotSays, say } from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, say } from "./test/harness";
 
 // The Autopilot's own model and the community (tool-policy.ts): it reads the feed at will,
 // and a post of its own waits for a person; approved, it is signed with the workspace's

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import { idem } from "../../../../../test/harness";
-import { agentRoom, autopilotSays, say } from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, say } from "./test/harness";
 
 const chatError = (sock: Awaited<ReturnType<typeof agentRoom>>["sock"], threadId: string) =>
   sock

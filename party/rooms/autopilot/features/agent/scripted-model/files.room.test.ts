@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PDF, PNG, uploaded } from "../../../../../test/files-harness";
 import { idem, uniq } from "../../../../../test/harness";
-import { agentRoom, autopilotSays, requestMark, requestsFor } from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, requestMark, requestsFor } from "./test/harness";
 
 // Files in threads reach the Autopilot's model (party/rooms/autopilot/features/model/attachments.ts) through the real
 // provider: the scripted model records the chat request as the endpoint would get it.

@@ -4,7 +4,7 @@ import type { ChatDeltaPayload } from "../../../../../../shared/protocol/gateway
 import type { ThreadBump, ThreadBumpPayload } from "../../../../../../shared/protocol/interest";
 import type { z } from "zod";
 import { type Frame, idem, RawSocket } from "../../../../../test/harness";
-import { agentRoom, autopilotSays, say } from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, say } from "./test/harness";
 
 // Delivery by interest for streams (protocol 18): a socket that does not view a thread hears
 // that a reply runs there (a bump), not its text; viewing it mid-reply brings the text so far

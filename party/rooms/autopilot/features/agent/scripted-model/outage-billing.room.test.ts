@@ -7,14 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { LedgerEntry } from "../../../../../../shared/protocol/billing";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import { idem, type RawSocket } from "../../../../../test/harness";
-import {
-  agentRoom,
-  autopilotSays,
-  requestMark,
-  requestsFor,
-  say,
-  taskState,
-} from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, requestMark, requestsFor, say, taskState } from "./test/harness";
 
 /** Every receipt of the workspace's usage (or of one run), newest first. */
 async function usageEntries(sock: RawSocket, runId?: string): Promise<LedgerEntry[]> {

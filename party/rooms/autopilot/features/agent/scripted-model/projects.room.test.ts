@@ -7,14 +7,7 @@ import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import type { Approval } from "../../../../../../shared/protocol/approvals";
 import type { Project } from "../../../../../../shared/protocol/projects";
 import { idem, uniq } from "../../../../../test/harness";
-import {
-  agentRoom,
-  autopilotSays,
-  requestMark,
-  requestsFor,
-  type ScriptedRequest,
-  say,
-} from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, requestMark, requestsFor, type ScriptedRequest, say } from "./test/harness";
 
 /** The instructions (system message) of a request the model got. */
 const instructionsOf = (request: ScriptedRequest | undefined): string => {

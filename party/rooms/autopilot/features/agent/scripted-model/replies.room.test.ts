@@ -3,14 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import type { ChatStream } from "../../../../../../shared/protocol/gateway";
 import { idem, RawSocket } from "../../../../../test/harness";
-import {
-  agentRoom,
-  autopilotMessages,
-  autopilotSays,
-  requestMark,
-  requestsFor,
-  say,
-} from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./test/harness";
 
 const SLOW_TEXT = `${Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ")} END.`;
 

@@ -5,7 +5,7 @@ import { RUN_RETENTION_MS } from "../agent-runs";
 import { USAGE_RETENTION_MS } from "../../model/usage";
 import type { Autopilot } from "../../../room";
 import { idem } from "../../../../../test/harness";
-import { agentRoom, autopilotSays, say } from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, say } from "./test/harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;

@@ -7,13 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "../../../../../test/harness";
-import {
-  agentRoom,
-  approvalEvent,
-  autopilotSays,
-  laterReplyStreaming,
-  say,
-} from "../../../../../test/agent/agent-harness";
+import { agentRoom, approvalEvent, autopilotSays, laterReplyStreaming, say } from "./test/harness";
 
 type TestEnv = { DB: D1Database; Autopilot: DurableObjectNamespace };
 const testEnv = env as unknown as TestEnv;

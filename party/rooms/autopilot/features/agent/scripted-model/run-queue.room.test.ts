@@ -14,7 +14,7 @@ import {
   requestMark,
   requestsFor,
   say,
-} from "../../../../../test/agent/agent-harness";
+} from "./test/harness";
 
 // A run waiting for an approval holds its thread: what is posted meanwhile is queued behind
 // it, the thread says so (`waiting`), and anyone who may write can let the run go ahead

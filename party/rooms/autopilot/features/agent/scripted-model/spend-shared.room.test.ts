@@ -5,7 +5,7 @@ import type { Approval } from "../../../../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import type { Thread } from "../../../../../../shared/protocol/threads";
 import { approvalResolved, idem } from "../../../../../test/harness";
-import { autopilotSays, say, spendAskedOf, spendRequested, teamRoom } from "../../../../../test/agent/agent-harness";
+import { autopilotSays, say, spendAskedOf, spendRequested, teamRoom } from "./test/harness";
 
 describe("replies at one budget's edge together", () => {
   it("ten racing replies share one spend approval, each listed on it; approved once, all ten finish", async () => {

@@ -2,14 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { idem, uniq } from "../../../../../test/harness";
-import {
-  agentRoom,
-  autopilotSays,
-  requestMark,
-  requestsSince,
-  say,
-  type ScriptedRequest,
-} from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, requestMark, requestsSince, say, type ScriptedRequest } from "./test/harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;

@@ -9,7 +9,7 @@ import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import type { RunLogEntry } from "../../../../../../shared/protocol/tasks";
 import type { Message } from "../../../../../../shared/protocol/threads";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "../../../../../test/harness";
-import { agentRoom, approvalEvent, autopilotSays, say, taskState } from "../../../../../test/agent/agent-harness";
+import { agentRoom, approvalEvent, autopilotSays, say, taskState } from "./test/harness";
 
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;

@@ -4,7 +4,7 @@
 // a person are the ones the run pauses on. With a model configured, it is named.
 import { describe, expect, it } from "vitest";
 import { uniq } from "../../../../../test/harness";
-import { agentRoom, autopilotSays, requestMark, requestsFor, say } from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, requestMark, requestsFor, say } from "./test/harness";
 
 describe("agent.toolset and the run it describes", () => {
   it("offers exactly the tools a run started by the requester in that thread was given", async () => {

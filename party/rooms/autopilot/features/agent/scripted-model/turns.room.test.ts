@@ -8,14 +8,7 @@ import { FINISHED_RUN } from "../agent-runs";
 import { agentRuns } from "../tables";
 import { sqlFromStorage } from "../../../../../domain/sql";
 import type { RawSocket } from "../../../../../test/harness";
-import {
-  agentRoom,
-  autopilotMessages,
-  autopilotSays,
-  requestMark,
-  requestsFor,
-  say,
-} from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./test/harness";
 
 const replies = (messages: Message[]) => messages.filter((m) => m.kind === undefined);
 

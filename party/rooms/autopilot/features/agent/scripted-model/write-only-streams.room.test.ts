@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createKey, idem, RawSocket } from "../../../../../test/harness";
-import { agentRoom, autopilotSays, say } from "../../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, say } from "./test/harness";
 
 // A key without `read` (issue 68, party/rooms/shared/reading.ts): while the Autopilot streams a
 // reply to someone else, its socket gets no delta, no final and no message, and a hello in the

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../../../../../shared/protocol/approvals";
 import { type Answer, type FakeGateway, gatewayForBridge, ok, until } from "../../../../../test/bridge-peer";
 import { decisionOn, idem, instanceUpdated, type RawSocket } from "../../../../../test/harness";
-import { endpoint, keyedWithPerson, rawPost, rawSession, rpcMessages } from "../../../../../test/support/mcp-client";
+import { endpoint, keyedWithPerson, rawPost, rawSession, rpcMessages } from "../test/client";
 
 /** A gateway that takes the bridge's connect and catch-up, and answers node.invoke with `invoke`. */
 const gatewayPeer = (invoke: () => Promise<Answer>) => gatewayForBridge(() => true, { "node.invoke": invoke });

@@ -22,7 +22,7 @@ import { buildFeatures } from "../../../kernel/features";
 import type { RoomServices } from "../../../kernel/services";
 import { callDigest, claimApprovedCallOf, requestGatedCall } from "../gated-calls";
 import { createKey, decisionOn, idem, type Person, provisioned, RawSocket } from "../../../../../test/harness";
-import { connect, keyed, keyedWithPerson, keyedWithThread } from "../../../../../test/support/mcp-client";
+import { connect, keyed, keyedWithPerson, keyedWithThread } from "../test/client";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
 const roomOf = (workspaceId: string) => rooms.get(rooms.idFromName(workspaceId));

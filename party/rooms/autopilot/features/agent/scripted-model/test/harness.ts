@@ -1,9 +1,11 @@
+// What the Autopilot tests on the scripted model share (this folder's, and the agent tests elsewhere that reuse it): a
+// workspace with the Autopilot answering in a thread, what it says there, and the requests the scripted model saw.
 import { env } from "cloudflare:workers";
-import type { Approval } from "../../../shared/protocol/approvals";
-import type { EventFrame } from "../../../shared/protocol/frames";
-import type { Task } from "../../../shared/protocol/tasks";
-import type { Message, Thread } from "../../../shared/protocol/threads";
-import { addMember, idem, type Person, RawSocket, signUp, uniq } from "../harness";
+import type { Approval } from "../../../../../../../shared/protocol/approvals";
+import type { EventFrame } from "../../../../../../../shared/protocol/frames";
+import type { Task } from "../../../../../../../shared/protocol/tasks";
+import type { Message, Thread } from "../../../../../../../shared/protocol/threads";
+import { addMember, idem, type Person, RawSocket, signUp, uniq } from "../../../../../../test/harness";
 
 /** A chat completion request as the scripted model recorded it. */
 export interface ScriptedRequest {

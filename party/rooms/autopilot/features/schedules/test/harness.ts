@@ -6,10 +6,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, vi } from "vitest";
-import type { ResponseFrame } from "../../../shared/protocol/frames";
-import type { Schedule } from "../../../shared/protocol/schedules";
-import type { Autopilot } from "../../rooms/autopilot/room";
-import { idem, type Person, RawSocket, signUp } from "../harness";
+import type { ResponseFrame } from "../../../../../../shared/protocol/frames";
+import type { Schedule } from "../../../../../../shared/protocol/schedules";
+import type { Autopilot } from "../../../room";
+import { idem, type Person, RawSocket, signUp } from "../../../../../test/harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace<Autopilot> }).Autopilot;
 export const room = (ws: string) => rooms.get(rooms.idFromName(ws));

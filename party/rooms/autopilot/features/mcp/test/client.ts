@@ -2,10 +2,10 @@
 // connected with a key, and raw JSON-RPC posts for what the SDK would not send.
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { SELF } from "cloudflare:test";
-import type { Principal, Scope } from "../../../shared/protocol/principal";
-import { McpSessions } from "../../rooms/autopilot/features/mcp/sessions";
-import { RequestMeter } from "../../rooms/shared/rate-limit";
-import { createKey, idem, ORIGIN, type Person, RawSocket, signUp } from "../harness";
+import type { Principal, Scope } from "../../../../../../shared/protocol/principal";
+import { McpSessions } from "../sessions";
+import { RequestMeter } from "../../../../shared/rate-limit";
+import { createKey, idem, ORIGIN, type Person, RawSocket, signUp } from "../../../../../test/harness";
 
 export const endpoint = (workspaceId: string, origin = ORIGIN) =>
   new URL(`${origin}/mcp/${encodeURIComponent(workspaceId)}`);
