@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { guideText } from "../../../../../shared/openclaw-paths";
-import { agentRoom, autopilotSays, say } from "../../../../test/agent/agent-harness";
+import { agentRoom, autopilotSays, say } from "../agent/scripted-model/test/harness";
 
 // "How do I run my own OpenClaw?": the Autopilot reads the same guide the app shows
 // (shared/openclaw-paths.ts, `instances.guide`) without asking anyone, and nothing else
