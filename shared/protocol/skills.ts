@@ -4,6 +4,7 @@
 // and never comes back out: the read says only whether a skill has a key, never the key.
 import { z } from "zod";
 import { IdempotencyKey } from "./common";
+import { MAX_CLIENT_FRAME_BYTES } from "./frames";
 import { WITH_APPROVALS } from "./chat-platforms";
 import { InstanceId, type InstanceOperation, SKILL_OPERATIONS } from "./instances";
 
@@ -42,10 +43,13 @@ export const InstancesSkillsResult = z.object({
   skills: z.array(SkillStatus).max(500),
 });
 
-/** Bounds of an uploaded skill: its files, each one's size and the whole folder's. */
+/**
+ * Bounds of an uploaded skill: its files, and their contents as sent (UTF-8 text, or base64),
+ * which travel in one request: a client's frame is at most MAX_CLIENT_FRAME_BYTES (frames.ts),
+ * and the rest of the request needs room too.
+ */
 export const MAX_SKILL_FILES = 64;
-export const MAX_SKILL_FILE_BYTES = 256 * 1024;
-export const MAX_SKILL_BYTES = 1024 * 1024;
+export const MAX_SKILL_BYTES = MAX_CLIENT_FRAME_BYTES - 8 * 1024;
 
 /** A path inside the skill's folder: relative, `/`-separated, no `..`, no hidden or empty parts. */
 export const SkillFilePath = z
@@ -59,7 +63,7 @@ export const SkillFilePath = z
 export const SkillFile = z.object({
   path: SkillFilePath,
   /** The file's text (UTF-8), or its bytes as base64 when `base64` is true. */
-  content: z.string().max(Math.ceil((MAX_SKILL_FILE_BYTES * 4) / 3) + 4),
+  content: z.string().max(MAX_SKILL_BYTES),
   base64: z.boolean().default(false),
 });
 
@@ -110,11 +114,10 @@ export function skillRequestProblem(
     let total = 0;
     for (const file of p.files) {
       if (file.base64 && !/^[A-Za-z0-9+/]*={0,2}$/.test(file.content)) return `${file.path} is not base64`;
-      const bytes = file.base64 ? Math.floor((file.content.length * 3) / 4) : utf8Length(file.content);
-      if (bytes > MAX_SKILL_FILE_BYTES) return `${file.path} is larger than ${MAX_SKILL_FILE_BYTES / 1024} KiB`;
-      total += bytes;
+      total += utf8Length(file.content);
     }
-    if (total > MAX_SKILL_BYTES) return `the skill is larger than ${MAX_SKILL_BYTES / 1024} KiB`;
+    if (total > MAX_SKILL_BYTES)
+      return `the skill's files are larger than ${MAX_SKILL_BYTES / 1024} KiB as sent (base64 counts as sent)`;
     return null;
   }
   const env = Object.keys(p.env ?? {});

@@ -8,8 +8,10 @@ import type { DurableEvent } from "../../../../../shared/protocol/events";
 import {
   InstancesConfigureSkillParams,
   InstancesUploadSkillParams,
+  MAX_SKILL_BYTES,
   skillRequestProblem,
 } from "../../../../../shared/protocol/skills";
+import { MAX_CLIENT_FRAME_BYTES } from "../../../../../shared/protocol/frames";
 import { withoutSkillActions } from "../../../../../shared/protocol/skills";
 import type { Sql } from "../../../../domain/sql";
 import { createOpContext } from "../../kernel/commit";
@@ -328,15 +330,21 @@ describe("skills through the scripted gateway", () => {
           }).success,
           path,
         ).toBe(false);
-      const big = "x".repeat(200 * 1024);
-      expect(
-        skillRequestProblem({
-          files: [1, 2, 3, 4, 5, 6].map((n) => ({
-            path: n === 1 ? "SKILL.md" : `f${n}`,
-            content: big,
-          })),
-        }),
-      ).toMatch(/larger than 1024 KiB/);
+      // The files travel in one request, which a client's frame bounds.
+      const files = (content: string) => [
+        { path: "SKILL.md", content: "x" },
+        { path: "data.bin", content, base64: true },
+      ];
+      expect(skillRequestProblem({ files: files("A".repeat(MAX_SKILL_BYTES - 1)) })).toBeNull();
+      expect(skillRequestProblem({ files: files("A".repeat(MAX_SKILL_BYTES)) })).toMatch(/larger than 56 KiB as sent/);
+      const atBound = InstancesUploadSkillParams.parse({
+        instanceId: "inst",
+        slug: "moon-word",
+        files: files("A".repeat(MAX_SKILL_BYTES - 1)),
+        idempotencyKey: idem(),
+      });
+      const frame = JSON.stringify({ type: "req", id: "r1", method: "instances.uploadSkill", params: atBound });
+      expect(new TextEncoder().encode(frame).length).toBeLessThanOrEqual(MAX_CLIENT_FRAME_BYTES);
       expect(
         skillRequestProblem({
           files: [{ path: "SKILL.md", content: "!!", base64: true }],
