@@ -73,6 +73,9 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "instances.configureChannel": "connect an OpenClaw instance to a chat app",
   "instances.disconnectChannel": "disconnect an OpenClaw instance from a chat app",
   "instances.setChannelAccess": "change who may message an OpenClaw instance",
+  "instances.skills": "read an OpenClaw instance's skills",
+  "instances.uploadSkill": "install a skill on an OpenClaw instance",
+  "instances.configureSkill": "turn on, turn off or set up a skill of an OpenClaw instance",
   "instances.attach": "let an OpenClaw instance answer in a thread",
   "instances.detach": "stop an OpenClaw instance answering in a thread",
   "instances.list": "list the OpenClaw instances",
@@ -272,6 +275,8 @@ export const INSTANCE_OPERATION_WORDS: Record<InstanceOperation, string> = {
   configureChannel: "Connect a chat app",
   disconnectChannel: "Disconnect a chat app",
   channelAccess: "Change who may message it",
+  installSkill: "Install a skill",
+  configureSkill: "Change a skill",
 };
 
 /** A tool call's outcome (`message.tool.status`). */

@@ -79,6 +79,9 @@ export function buildGatewayConfig(input: GatewayConfigInput): Record<string, un
     // which the Autopilot turns into a human approval.
     tools: { exec: { mode: "ask" } },
     agents: { defaults: { workspace: input.workspaceDir } },
+    // The room installs a person's private skill through `skills.upload.*` + `skills.install`,
+    // each one approved (decision 70): the gateway takes uploaded archives only when told to.
+    skills: { install: { allowUploadedArchives: true } },
   };
   if (input.model) {
     const { baseUrl, modelId } = input.model;
@@ -128,10 +131,11 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 /**
  * The config a start writes keeps what the gateway's operators set through the gateway
  * itself since (decision 38): its `channels` and their `bindings` (a channel account's
- * owning agent), and the gateway's own `meta` (once the gateway has written the file it keeps
+ * owning agent), each skill's settings (`skills.entries`: enabled, its key and env, set
+ * through `skills.update`, decision 70), and the gateway's own `meta` (once the gateway has written the file it keeps
  * a last-good copy, and a config without `meta` is "restored" from that copy at start,
  * undoing the runtime's rewrite). Everything else is the runtime's, rebuilt at every start. The previous
- * file is the gateway's to write, so it is read as hostile: only those two keys, of the
+ * file is the gateway's to write, so it is read as hostile: only those keys, of the
  * right shapes, bounded; anything unreadable is dropped, not fatal.
  */
 export function carryChannels(
@@ -149,6 +153,8 @@ export function carryChannels(
   const carried: Record<string, unknown> = {};
   if (isObject(previous.channels)) carried.channels = previous.channels;
   if (isObject(previous.meta)) carried.meta = previous.meta;
+  const entries = isObject(previous.skills) ? previous.skills.entries : undefined;
+  if (isObject(entries)) carried.skills = { ...(config.skills as Record<string, unknown>), entries };
   if (Array.isArray(previous.bindings)) {
     const bindings = previous.bindings
       .filter((b) => isObject(b) && typeof b.agentId === "string" && isObject(b.match))

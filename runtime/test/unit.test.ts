@@ -333,6 +333,8 @@ describe("gateway config writer", () => {
     expect(config.tools.exec.mode).toBe("ask");
     expect(config.logging.file).toBe("/data/i/logs/gateway.log");
     expect(config.agents.defaults.workspace).toBe("/data/i/workspace");
+    // The room installs approved private skills through the gateway's upload.
+    expect(config.skills).toEqual({ install: { allowUploadedArchives: true } });
     // No model configured: no provider block; the gateway still starts.
     expect(config.models).toBeUndefined();
     expect(config.agents.defaults.model).toBeUndefined();
@@ -359,7 +361,7 @@ describe("gateway config writer", () => {
     expect(() => buildGatewayConfig({ ...input, token: "short", model: undefined })).toThrow();
     expect(() => buildGatewayConfig({ ...input, port: 0, model: undefined })).toThrow();
   });
-  it("keeps the channels, bindings and meta the gateway wrote, and nothing else of the previous file", () => {
+  it("keeps the channels, bindings, skill entries and meta the gateway wrote, and nothing else of the previous file", () => {
     const built = buildGatewayConfig({ ...input, model: undefined });
     const previous = {
       gateway: { port: 1, auth: { mode: "none" } },
@@ -371,6 +373,7 @@ describe("gateway config writer", () => {
         { agentId: 7, match: {} },
       ],
       meta: { lastTouchedVersion: "2026.9.6" },
+      skills: { install: { allowUploadedArchives: false }, entries: { weather: { enabled: false, apiKey: "k" } } },
     };
     const carried = carryChannels(built, JSON.stringify(previous)) as any;
     expect(carried.gateway).toEqual((built as any).gateway);
@@ -378,12 +381,14 @@ describe("gateway config writer", () => {
     expect(carried.channels).toEqual(previous.channels);
     expect(carried.bindings).toEqual([previous.bindings[0]]);
     expect(carried.meta).toEqual(previous.meta);
+    // A skill's settings stay; whether uploads are taken is the runtime's.
+    expect(carried.skills).toEqual({ install: { allowUploadedArchives: true }, entries: previous.skills.entries });
     // Unreadable, oversized or misshapen: the runtime's config as built.
     for (const text of [
       undefined,
       "{not json",
       "[1,2]",
-      JSON.stringify({ channels: ["x"], bindings: {}, meta: "m" }),
+      JSON.stringify({ channels: ["x"], bindings: {}, meta: "m", skills: { entries: [] } }),
       " ".repeat(MAX_CARRIED_CONFIG_BYTES + 1),
     ]) {
       expect(carryChannels(built, text)).toEqual(built);

@@ -25,6 +25,8 @@ export const InstanceAction = z.object({
   deviceId: DeviceId.optional(),
   /** Channel operations only (protocol 8): the channel account; what is set is in the room, a token never here. */
   channel: z.object({ channel: z.string().max(64), accountId: z.string().max(64) }).optional(),
+  /** Skill operations only (capability `instances.skills`): the skill; what is set is in the room, a key never here. */
+  skill: z.object({ key: z.string().max(64) }).optional(),
 });
 
 /** An OpenClaw agent wants to run a command (protocol 4); the decision goes back to its gateway. */

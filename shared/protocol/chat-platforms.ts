@@ -43,8 +43,8 @@ const WITH_MESSAGES = [
   ["results", "messages.list", "messages[]"],
 ] as const;
 
-/** The events and results that carry an approval (its `decidedIn`), by their kind, name and where in them. */
-const WITH_APPROVALS = [
+/** The events and results that carry an approval (its `decidedIn`, its `action`), by their kind, name and where in them. */
+export const WITH_APPROVALS = [
   ["events", "approval.requested", "approval"],
   ["events", "approval.resolved", "approval"],
   ["events", "approval.updated", "approval"],

@@ -26,6 +26,8 @@ export const InstanceOperation = z.enum([
   "configureChannel",
   "disconnectChannel",
   "channelAccess",
+  "installSkill",
+  "configureSkill",
 ]);
 /** Protocol 8: the operations on an instance's channels (shared/protocol/channels.ts). */
 export const CHANNEL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
@@ -33,6 +35,8 @@ export const CHANNEL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
   "disconnectChannel",
   "channelAccess",
 ]);
+/** Capability `instances.skills`: the operations on an instance's skills (shared/protocol/skills.ts). */
+export const SKILL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set(["installSkill", "configureSkill"]);
 export type InstanceOperation = z.infer<typeof InstanceOperation>;
 
 export const Instance = z.object({

@@ -77,6 +77,12 @@ import {
   InstancesDisconnectChannelParams,
   InstancesSetChannelAccessParams,
 } from "./channels";
+import {
+  InstancesConfigureSkillParams,
+  InstancesSkillsParams,
+  InstancesSkillsResult,
+  InstancesUploadSkillParams,
+} from "./skills";
 import { InstancesStartChatParams, InstancesStartChatResult } from "./chat-start";
 import {
   ChatAbortParams,
@@ -266,6 +272,10 @@ export const Methods = {
   "instances.configureChannel": writes(InstancesConfigureChannelParams, ApprovalResult),
   "instances.disconnectChannel": writes(InstancesDisconnectChannelParams, ApprovalResult),
   "instances.setChannelAccess": writes(InstancesSetChannelAccessParams, ApprovalResult),
+  // Capability `instances.skills`: an instance's skills through its gateway; each change is gated, a key stays in the room.
+  "instances.skills": reads(InstancesSkillsParams, InstancesSkillsResult),
+  "instances.uploadSkill": writes(InstancesUploadSkillParams, ApprovalResult),
+  "instances.configureSkill": writes(InstancesConfigureSkillParams, ApprovalResult),
   "instances.attach": writes(InstancesAttachParams, InstanceResult),
   "instances.detach": writes(InstancesAttachParams, InstanceResult),
   "instances.update": writes(InstancesUpdateParams, InstanceResult),

@@ -109,6 +109,15 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "instances.setChannelAccess": asksFirst(
     'Request who may DM an instance on a channel: dmPolicy pairing | allowlist | open (allowFrom must hold "*") | disabled, and the allowFrom sender ids',
   ),
+  "instances.skills": auto(
+    "An instance's skills: each one's key, whether it is enabled and eligible, and what it still needs, in words.",
+  ),
+  "instances.uploadSkill": asksFirst(
+    "Request that a private skill be installed on an instance: a slug and the folder's files (a SKILL.md at its root with the instructions its agent follows)",
+  ),
+  "instances.configureSkill": asksFirst(
+    "Request that an instance's skill be enabled or disabled (enabled: true | false); its API key and env values are set by people in the app",
+  ),
   "instances.details": auto("An instance's OpenClaw version, model, uptime, backups and paired devices."),
   "instances.attach": gated("medium", "Attach an OpenClaw instance to a thread, so it answers there."),
   "instances.detach": gated("medium", "Detach an OpenClaw instance from a thread."),

@@ -78,6 +78,8 @@ const ASKED: Record<InstanceOperation, string> = {
   configureChannel: "Connecting a channel",
   disconnectChannel: "Disconnecting a channel",
   channelAccess: "Changing channel access",
+  installSkill: "Installing a skill",
+  configureSkill: "Changing a skill",
 };
 
 export interface ActivityLine {

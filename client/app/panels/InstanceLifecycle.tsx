@@ -12,6 +12,7 @@ import { NodeList } from "./devices/NodeList";
 import { revokeDetails } from "./devices/texts";
 import { useInstanceDetails } from "./devices/use-instance-details";
 import { InstanceChannels } from "./channels/InstanceChannels";
+import { InstanceSkills } from "./skills/InstanceSkills";
 
 /**
  * An instance's lifecycle in the inspector (protocol 6): Restart, Back up now, Restore a
@@ -336,6 +337,7 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
       </div>
       {details && <NodeList details={details} disabled={disabled} why={why} onRevoke={revoke} />}
       <InstanceChannels instance={instance} />
+      <InstanceSkills instance={instance} />
       <ConfirmDialog confirm={confirm} onClose={() => setConfirm(null)} onConfirm={file} />
     </section>
   );

@@ -1,4 +1,4 @@
-import { CHANNEL_OPERATIONS, InstanceOperation } from "../../../shared/protocol/instances";
+import { CHANNEL_OPERATIONS, InstanceOperation, SKILL_OPERATIONS } from "../../../shared/protocol/instances";
 import { MAX_MEMORY_ENTRIES, Responder, UsageListParams } from "../../../shared/protocol/agent";
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
 import { MAX_SEARCH_LIMIT } from "../../../shared/protocol/search";
@@ -29,7 +29,10 @@ type ReplyMode = Responder["reply"];
 const GROUP_BY = UsageListParams.unwrap().shape.groupBy.unwrap().options;
 type UsageGroupBy = (typeof GROUP_BY)[number];
 // Link and the channel operations take a secret or a list: the app's, not a command line's (shell history, ps).
-type CliOperation = Exclude<InstanceOperation, "link" | "configureChannel" | "disconnectChannel" | "channelAccess">;
+type CliOperation = Exclude<
+  InstanceOperation,
+  "link" | "configureChannel" | "disconnectChannel" | "channelAccess" | "installSkill" | "configureSkill"
+>;
 
 export type Command =
   | FamilyCommand
@@ -353,7 +356,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   ...Object.fromEntries(
     InstanceOperation.options
-      .filter((operation): operation is CliOperation => operation !== "link" && !CHANNEL_OPERATIONS.has(operation))
+      .filter(
+        (operation): operation is CliOperation =>
+          operation !== "link" && !CHANNEL_OPERATIONS.has(operation) && !SKILL_OPERATIONS.has(operation),
+      )
       .map((operation): [string, CommandSpec] => [
         `instance ${operation}`,
         {

@@ -17,6 +17,7 @@ export * from "./features/billing/tables";
 export * from "./features/chat-starts/tables";
 export * from "./features/gateway-bridge/tables";
 export * from "./features/gateway-channels/tables";
+export * from "./features/gateway-skills/tables";
 export * from "./features/inbox/tables";
 export * from "./features/instance-store/tables";
 export * from "./features/jobs/tables";

@@ -42,7 +42,15 @@ const CHATS_RESULTS = ["chats.get", "chats.connect", "chats.disconnect", "chats.
 
 export const cut19: Cut = {
   from: 19,
-  methods: ["chats.bindingAccess", "instances.guide", "instances.update"],
+  // The skills' methods came with capability `instances.skills` (skills.ts): an 18 socket never calls them.
+  methods: [
+    "chats.bindingAccess",
+    "instances.guide",
+    "instances.update",
+    "instances.skills",
+    "instances.uploadSkill",
+    "instances.configureSkill",
+  ],
   events: {
     hello: helloFor18,
     "settings.changed": withSettingsFor18,

@@ -18,6 +18,7 @@ import { chatStarts } from "./chat-starts";
 import { devices } from "./devices";
 import { gatewayBridge } from "./gateway-bridge";
 import { gatewayChannels } from "./gateway-channels";
+import { gatewaySkills } from "./gateway-skills";
 import { instanceStore } from "./instance-store";
 import { instances } from "./instances";
 import { metering } from "./metering";
@@ -51,6 +52,7 @@ export const ROOM_FEATURES = [
   files,
   gatewayBridge,
   gatewayChannels,
+  gatewaySkills,
   inbox,
   instanceStore,
   instances,

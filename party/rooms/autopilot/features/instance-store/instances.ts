@@ -83,6 +83,9 @@ export const TITLES: Record<InstanceOperation, (name: string) => string> = {
   configureChannel: (n) => `Connect a channel to OpenClaw instance "${n}"`,
   disconnectChannel: (n) => `Disconnect a channel from OpenClaw instance "${n}"`,
   channelAccess: (n) => `Change who may message OpenClaw instance "${n}"`,
+  // Filed by party/rooms/autopilot/features/gateway-skills/requests.ts, which names the skill.
+  installSkill: (n) => `Install a skill on OpenClaw instance "${n}"`,
+  configureSkill: (n) => `Change a skill of OpenClaw instance "${n}"`,
 };
 
 const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: string) => string> = {
@@ -97,6 +100,8 @@ const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: st
   configureChannel: () => "",
   disconnectChannel: () => "",
   channelAccess: () => "",
+  installSkill: () => "",
+  configureSkill: () => "",
 };
 
 /** What only our runtime can do: a linked gateway's owner does these on their own machine. */

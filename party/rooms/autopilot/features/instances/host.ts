@@ -7,6 +7,7 @@ import type { RoomServices } from "../../kernel/services";
 import type { SpendGate } from "../billing/index";
 import type { BridgeSupervisor, GatewayBridges } from "../gateway-bridge";
 import { isChannelApproval, settleChannelApproval } from "../gateway-channels";
+import { isSkillApproval, settleSkillApproval } from "../gateway-skills";
 import { dropLinkRequest, getInstance, listInstances, listSessions, runtimeFromEnv } from "../instance-store";
 import { checkInstanceStart, type InstanceMeters } from "../metering";
 import { type BackupPolicy, readBackupPolicy } from "./backup-policy";
@@ -104,7 +105,7 @@ export class InstanceHost {
   /**
    * An instance approval was decided: an approved one runs, outliving the request (on our
    * runtime, or on the room alone for a linked gateway); a link denied or expired drops the
-   * token it was filed with. Channel changes run on the gateway, hosted or linked alike.
+   * token it was filed with. Channel and skill changes run on the gateway, hosted or linked alike.
    */
   settle(approval: Approval): void {
     const action = approval.action;
@@ -112,6 +113,10 @@ export class InstanceHost {
     const deps = this.operations();
     if (isChannelApproval(approval)) {
       void this.s.keepAliveWhile(() => settleChannelApproval(deps, approval));
+      return;
+    }
+    if (isSkillApproval(approval)) {
+      void this.s.keepAliveWhile(() => settleSkillApproval(deps, approval));
       return;
     }
     if (approval.status !== "approved") {

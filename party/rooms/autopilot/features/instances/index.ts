@@ -49,6 +49,7 @@ export { allSessions, bindingForThread, gatewayNotConnected, getInstance, requir
 /** Tables of the instances' features that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
 export { agentGatewayInvokesTable } from "../gateway-bridge";
 export { channelRequestsTable } from "../gateway-channels";
+export { skillRequestsTable } from "../gateway-skills";
 export { gatewayImportsTable, instancesTable } from "../instance-store";
 
 /**

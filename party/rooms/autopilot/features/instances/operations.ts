@@ -18,6 +18,7 @@ import { settleApproval } from "../approvals/index";
 import type { Sql } from "../../../../domain/sql";
 import { appendMessage, getThread, updateThread } from "../threads/index";
 import { dropChannelRequests, type GatewayCaller, pendingChannelApprovals } from "../gateway-channels";
+import { dropSkillRequests, pendingSkillApprovals } from "../gateway-skills";
 import { startFailed, withRetries } from "./retries";
 
 export interface OperationDeps {
@@ -123,14 +124,18 @@ export function removeInstance(ctx: OpContext, instanceId: string): void {
         : "this thread has no responder now";
     appendMessage(ctx, detached, ctx.actor, `OpenClaw instance ${name} was ${gone}: ${now}.`);
   }
-  // Its gateway's open requests die with it, and so do the channel changes asked for it (what
-  // they would set, a bot token included, is dropped just below: nothing is left to apply).
+  // Its gateway's open requests die with it, and so do the channel and skill changes asked for it
+  // (what they would set, a bot token or a skill's key included, is dropped just below: nothing is left to apply).
   for (const approval of pendingGatewayApprovals(ctx.sql, instanceId))
     settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");
-  for (const approval of pendingChannelApprovals(ctx.sql, instanceId))
+  for (const approval of [
+    ...pendingChannelApprovals(ctx.sql, instanceId),
+    ...pendingSkillApprovals(ctx.sql, instanceId),
+  ])
     settleApproval(ctx, approval, "expired", `the OpenClaw instance was ${gone}`);
   forgetInstance(ctx.sql, instanceId);
   dropChannelRequests(ctx.sql, instanceId);
+  dropSkillRequests(ctx.sql, instanceId);
 }
 
 /** Revokes a paired device through the instance's gateway (hosted or linked alike); the job's closing line. */

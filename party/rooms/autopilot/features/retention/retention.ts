@@ -4,7 +4,11 @@ import { agentRunsTable as agentRuns } from "../agent/index";
 import { usageTable as usage } from "../model/index";
 import { approvalGatesTable as approvalGates, approvalsTable as approvals } from "../approvals/index";
 import { audit, idempotency } from "../../kernel/tables";
-import { channelRequestsTable as channelRequests, gatewayImportsTable as gatewayImports } from "../instances/index";
+import {
+  channelRequestsTable as channelRequests,
+  gatewayImportsTable as gatewayImports,
+  skillRequestsTable as skillRequests,
+} from "../instances/index";
 import { IDEMPOTENCY_TTL_MS } from "../../../../domain/keys";
 import type { Sql } from "../../../../domain/sql";
 import { forgetOldUsage } from "../model/index";
@@ -44,18 +48,14 @@ export function sweepRoomTables(sql: Sql, now: number, auditRows: number): numbe
     .run();
   forgetOldRuns(sql, now);
   forgetOldUsage(sql, now);
-  // A channel change's row (a bot token, maybe) goes when its approval is decided; one the
-  // room was evicted before dropping is dropped here (an hour on, so never one in use).
+  // A channel or skill change's row (a bot token or a skill's key, maybe) goes when its approval
+  // is decided; one the room was evicted before dropping is dropped here (an hour on, so never one in use).
   const pending = sql.db.select({ id: approvals.id }).from(approvals).where(eq(approvals.status, "pending"));
-  sql.db
-    .delete(channelRequests)
-    .where(
-      and(
-        lt(channelRequests.createdAt, now - DECIDED_REQUEST_GRACE_MS),
-        notInArray(channelRequests.approvalId, pending),
-      ),
-    )
-    .run();
+  for (const table of [channelRequests, skillRequests])
+    sql.db
+      .delete(table)
+      .where(and(lt(table.createdAt, now - DECIDED_REQUEST_GRACE_MS), notInArray(table.approvalId, pending)))
+      .run();
   // A gated call's gate is read when its approval is decided and when the call runs on it
   // (or is retried): a decided one is kept as long as an idempotency key.
   sql.db

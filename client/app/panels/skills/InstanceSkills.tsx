@@ -1,0 +1,275 @@
+import { type FormEvent, useEffect, useState } from "react";
+import type { Approval } from "../../../../shared/protocol/approvals";
+import { type Instance, SKILL_OPERATIONS } from "../../../../shared/protocol/instances";
+import { SkillSlug, type SkillStatus, skillRequestProblem } from "../../../../shared/protocol/skills";
+import { useAction } from "../../lib/action";
+import { FormError } from "../../lib/form-error";
+import { useCan, useRoom } from "../../stores/room";
+import "./skills.css";
+
+/**
+ * An instance's skills in the inspector (decision 70): what its gateway reports for each (read
+ * again whenever a job finishes or the instance changes), the changes waiting for a person,
+ * and the forms to ask for one: add a private skill (its SKILL.md, and files beside it),
+ * turn one on or off, set its API key. Every change is an approval; nothing here changes the
+ * gateway by itself, and a key typed here is never shown again.
+ */
+
+/** A skill's state in words, from what the gateway reports now. */
+export function skillText(s: SkillStatus): string {
+  if (!s.enabled) return "turned off";
+  if (s.eligible) return "on: its agent may use it";
+  return s.missing.length > 0 ? `needs ${s.missing.join("; ")}` : "not available to its agent";
+}
+
+function useSkills(instance: Instance) {
+  const client = useRoom((s) => s.client);
+  const finished = useRoom((s) => {
+    let n = 0;
+    for (const job of s.state.jobs.values()) if (job.status !== "running" && job.status !== "cancel_requested") n++;
+    return n;
+  });
+  const [skills, setSkills] = useState<SkillStatus[] | null>(null);
+  const load = useAction(async () => {
+    if (!client) return;
+    setSkills((await client.instances.skills({ instanceId: instance.id })).skills);
+  });
+  const { run } = load;
+  const connected = instance.bridge === "connected";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload on these changes only; `run` is new every render
+  useEffect(() => {
+    if (connected) run();
+  }, [client, instance.id, connected, finished]);
+  return { skills: connected ? skills : null, error: load.error, loading: load.pending, reload: () => run() };
+}
+
+const pendingFor = (approvals: Iterable<Approval>, instanceId: string): Approval[] =>
+  [...approvals].filter(
+    (a) =>
+      a.status === "pending" &&
+      a.action?.kind === "instance" &&
+      a.action.instanceId === instanceId &&
+      SKILL_OPERATIONS.has(a.action.operation),
+  );
+
+/** Files picked beside SKILL.md, read as base64 (a skill may carry scripts or data). */
+async function readFiles(list: FileList | null): Promise<{ path: string; content: string; base64: boolean }[]> {
+  const out: { path: string; content: string; base64: boolean }[] = [];
+  for (const file of list ? [...list] : []) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    out.push({ path: file.name, content: btoa(binary), base64: true });
+  }
+  return out;
+}
+
+/** A private skill: its folder's name, its SKILL.md, and any files beside it. */
+function AddSkillForm({ instanceId, disabled, onDone }: { instanceId: string; disabled: boolean; onDone: () => void }) {
+  const client = useRoom((s) => s.client);
+  const [slug, setSlug] = useState("");
+  const [skillMd, setSkillMd] = useState("");
+  const [files, setFiles] = useState<FileList | null>(null);
+  const send = useAction(async () => {
+    if (!client) return;
+    const parsed = SkillSlug.safeParse(slug.trim());
+    if (!parsed.success) throw new Error("The skill's name: lower-case letters, digits and '-'.");
+    const all = [{ path: "SKILL.md", content: skillMd, base64: false }, ...(await readFiles(files))];
+    const problem = skillRequestProblem({ files: all });
+    if (problem) throw new Error(problem);
+    await client.instances.uploadSkill({ instanceId, slug: parsed.data, files: all });
+    onDone();
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    send.run();
+  };
+  return (
+    <form className="skill-form" aria-label="Add a skill" onSubmit={submit}>
+      <label>
+        Name
+        <input value={slug} onChange={(e) => setSlug(e.target.value)} placeholder="e.g. weekly-report" maxLength={64} />
+      </label>
+      <label>
+        SKILL.md
+        <textarea
+          value={skillMd}
+          onChange={(e) => setSkillMd(e.target.value)}
+          rows={8}
+          spellCheck={false}
+          placeholder={
+            "---\nname: weekly-report\ndescription: When to use it, in a sentence.\n---\n\nWhat the agent does."
+          }
+        />
+      </label>
+      <label>
+        Files beside it (optional)
+        <input type="file" multiple onChange={(e) => setFiles(e.target.files)} />
+      </label>
+      <div className="actions">
+        <button type="submit" className="small" disabled={disabled || send.pending || !skillMd.trim()}>
+          {send.pending ? "Asking…" : "Ask to install"}
+        </button>
+        <button type="button" className="link small" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      <FormError error={send.error} />
+    </form>
+  );
+}
+
+/** A skill's API key: sent once (the field is emptied as the request goes), never shown again. */
+function SkillKeyForm({
+  instanceId,
+  skill,
+  disabled,
+  onDone,
+}: {
+  instanceId: string;
+  skill: SkillStatus;
+  disabled: boolean;
+  onDone: () => void;
+}) {
+  const client = useRoom((s) => s.client);
+  const [apiKey, setApiKey] = useState("");
+  const send = useAction(async (value: string) => {
+    if (!client) return;
+    await client.instances.configureSkill({ instanceId, skillKey: skill.key, apiKey: value });
+    onDone();
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const value = apiKey.trim();
+    setApiKey("");
+    if (value) send.run(value);
+  };
+  return (
+    <form className="skill-form" aria-label={`API key of ${skill.name}`} onSubmit={submit}>
+      <label>
+        API key{skill.primaryEnv ? ` (${skill.primaryEnv})` : ""}
+        <input
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={apiKey}
+          onChange={(e) => setApiKey(e.target.value)}
+          maxLength={4000}
+          disabled={disabled}
+        />
+      </label>
+      <div className="actions">
+        <button type="submit" className="small" disabled={disabled || send.pending || !apiKey.trim()}>
+          {send.pending ? "Asking…" : "Ask to set the key"}
+        </button>
+        <button type="button" className="link small" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      <FormError error={send.error} />
+    </form>
+  );
+}
+
+/** Skills not bundled with the gateway come first, then those the agent may use, then the rest (mostly bundled ones that need a program). */
+const order = (s: SkillStatus) => (!s.bundled ? 0 : s.eligible ? 1 : 2);
+
+export function InstanceSkills({ instance }: { instance: Instance }) {
+  const client = useRoom((s) => s.client);
+  const canWrite = useCan("write");
+  // The room takes a skill's key from a person only: an agent's key reads why instead.
+  const agent = useRoom((s) => s.principal?.kind === "agent");
+  const approvals = useRoom((s) => s.state.approvals);
+  const { skills, error, loading, reload } = useSkills(instance);
+  const [open, setOpen] = useState<{ form: "add" } | { form: "key"; key: string } | null>(null);
+  const toggle = useAction(async (skill: SkillStatus) => {
+    if (!client) return;
+    await client.instances.configureSkill({ instanceId: instance.id, skillKey: skill.key, enabled: !skill.enabled });
+  });
+  const pending = pendingFor(approvals.values(), instance.id);
+  const waiting = (key: string) => pending.some((a) => a.action?.kind === "instance" && a.action.skill?.key === key);
+  const disabled = !canWrite || instance.bridge !== "connected";
+  const sorted = skills ? [...skills].sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name)) : [];
+  const shown = sorted.filter((s) => order(s) < 2);
+  const rest = sorted.filter((s) => order(s) === 2);
+  const row = (s: SkillStatus) => {
+    const busy = disabled || waiting(s.key);
+    return (
+      <li key={s.key} className="skill-row" data-skill={s.key}>
+        <strong>{s.name}</strong> <span className="muted small">{skillText(s)}</span>
+        {s.description && <p className="small skill-description">{s.description}</p>}
+        <div className="actions">
+          <button type="button" className="small" disabled={busy || toggle.pending} onClick={() => toggle.run(s)}>
+            {s.enabled ? `Ask to turn off ${s.name}` : `Ask to turn on ${s.name}`}
+          </button>
+          {s.primaryEnv && !agent && (
+            <button
+              type="button"
+              className="link small"
+              disabled={busy}
+              onClick={() => setOpen({ form: "key", key: s.key })}
+            >
+              Set its API key…
+            </button>
+          )}
+        </div>
+        {open?.form === "key" && open.key === s.key && (
+          <SkillKeyForm instanceId={instance.id} skill={s} disabled={busy} onDone={() => setOpen(null)} />
+        )}
+      </li>
+    );
+  };
+  return (
+    <section className="instance-skills" aria-label="Skills">
+      <h3>
+        Skills{" "}
+        {instance.bridge === "connected" && (
+          <button
+            type="button"
+            className="link small"
+            onClick={reload}
+            disabled={loading}
+            aria-busy={loading}
+            aria-label="Refresh skills"
+          >
+            Refresh
+          </button>
+        )}
+      </h3>
+      {instance.bridge !== "connected" && (
+        <p className="muted small">The gateway is not connected: its skills show once it is.</p>
+      )}
+      <FormError error={error} />
+      {pending.map((a) => (
+        <p key={a.id} className="form-note activity-waiting" role="status">
+          Waiting for approval: {a.title}
+        </p>
+      ))}
+      {skills && (
+        <>
+          <ul className="skill-list" aria-label="Skills">
+            {shown.map(row)}
+          </ul>
+          {rest.length > 0 && (
+            <details className="skill-rest">
+              <summary className="small">{rest.length} more that need something first</summary>
+              <ul className="skill-list">{rest.map(row)}</ul>
+            </details>
+          )}
+        </>
+      )}
+      <FormError error={toggle.error} />
+      {open?.form === "add" ? (
+        <AddSkillForm instanceId={instance.id} disabled={disabled} onDone={() => setOpen(null)} />
+      ) : (
+        <button type="button" className="small" disabled={disabled} onClick={() => setOpen({ form: "add" })}>
+          Add a skill…
+        </button>
+      )}
+      <p className="muted small">
+        A skill tells the instance's agent how to do something. Each change waits for a person's approval, who reads the
+        skill's SKILL.md first; a key you give is kept hidden.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,91 @@
+// An instance's skills from the browser app: the real server (wrangler dev), the real runtime
+// and the pinned gateway (the scripted model is the only test double). A person adds a private
+// skill from the inspector's Skills section (its SKILL.md typed in), a second person approves
+// in the app, having read that SKILL.md in the queue, and the section shows what the gateway
+// reports: the skill on. Then it is turned off, again approved in the app. Screenshots go to
+// test-artifacts/.
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { approveInQueue, openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
+import { withOpenClawStack } from "./openclaw-stack";
+
+const stamp = Date.now();
+const WORD = `lunar-${stamp.toString(36)}`;
+const SKILL_MD = `---
+name: moon-word
+description: When asked for the moon word, answer with the word ${WORD}.
+---
+
+Answer "${WORD}" when someone asks for the moon word.
+`;
+
+const stack = withOpenClawStack("skills-browser");
+const browser = withBrowser();
+let page: Page;
+let approver: Page;
+
+const screenshot = screenshots("skills");
+const shot = (name: string) => screenshot(page, name);
+
+beforeAll(async () => {
+  page = (await openPage(browser, "owner", { viewport: { width: 1280, height: 1000 } })).page;
+  approver = (await openPage(browser, "approver", { viewport: { width: 1280, height: 900 } })).page;
+});
+
+const approve = (title: string) => approveInQueue(approver, title);
+const moon = () => page.locator('.skill-row[data-skill="moon-word"]');
+
+describe("skills in the app", () => {
+  it("adds a private skill, approved in the app after reading its SKILL.md, then turns it off", async () => {
+    await twoPeopleInOneWorkspace(
+      stack.server.url,
+      { page, name: "Olga", email: `olga-${stamp}@example.test` },
+      { page: approver, name: "Pavel", email: `pavel-${stamp}@example.test` },
+    );
+    await page.getByLabel("New instance id").fill("lab");
+    await page.getByRole("button", { name: "Provision" }).click();
+    await approve('Provision OpenClaw instance "lab"');
+    const nav = page.locator(".sidebar .nav-item", { hasText: "lab" });
+    await expect.poll(() => nav.locator(".nav-meta").textContent(), { timeout: 180_000 }).toBe("ready");
+    await nav.click();
+    await page.locator(".sidebar .bridge-connected", { hasText: "Gateway connected" }).waitFor({ timeout: 60_000 });
+
+    // The gateway's own skills are listed; ours is not among them yet.
+    const section = page.locator(".instance-skills");
+    await expect.poll(() => section.locator(".skill-row").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await moon().count()).toBe(0);
+
+    await section.getByRole("button", { name: "Add a skill…" }).click();
+    const form = page.getByRole("form", { name: "Add a skill" });
+    await form.getByLabel("Name").fill("moon-word");
+    await form.getByLabel("SKILL.md").fill(SKILL_MD);
+    await shot("01-add-form");
+    await form.getByRole("button", { name: "Ask to install" }).click();
+    await section
+      .getByRole("status")
+      .getByText('Waiting for approval: Install the skill "moon-word" on OpenClaw instance "lab"')
+      .waitFor();
+    await expect.poll(() => form.count(), { timeout: 10_000 }).toBe(0);
+    await shot("02-waiting");
+    // The approver reads what the agent will be told before deciding: the approval opened shows its SKILL.md.
+    await approver.getByRole("tab", { name: /Approvals/ }).click();
+    await approver
+      .locator(".queue-item.status-pending", { hasText: "Install the skill" })
+      .locator(".queue-title")
+      .click();
+    await expect.poll(() => approver.locator(".approval-view pre.details").textContent()).toContain(WORD);
+    await screenshot(approver, "03-approver-reads");
+    await approve('Install the skill "moon-word" on OpenClaw instance "lab"');
+
+    // What the gateway reports, read again when the job is done.
+    await expect.poll(() => moon().textContent(), { timeout: 60_000 }).toContain("on: its agent may use it");
+    expect(await moon().textContent()).toContain(WORD);
+    await shot("04-installed");
+
+    await moon().getByRole("button", { name: "Ask to turn off moon-word" }).click();
+    await approve('Disable the skill "moon-word" on OpenClaw instance "lab"');
+    await expect.poll(() => moon().textContent(), { timeout: 60_000 }).toContain("turned off");
+    expect(await moon().getByRole("button", { name: "Ask to turn on moon-word" }).count()).toBe(1);
+    await shot("05-off");
+  }, 480_000);
+});

@@ -1,0 +1,174 @@
+// An OpenClaw instance's skills (capability `instances.skills`, decision 70): read through the
+// gateway's `skills.status`, changed through its own methods. Every change is an instance
+// approval; what a change sets (a skill's files, its API key or env values) waits in the room
+// and never comes back out: the read says only whether a skill has a key, never the key.
+import { z } from "zod";
+import { IdempotencyKey } from "./common";
+import { MAX_CLIENT_FRAME_BYTES } from "./frames";
+import { WITH_APPROVALS } from "./chat-platforms";
+import { InstanceId, type InstanceOperation, SKILL_OPERATIONS } from "./instances";
+
+/** A skill's key as the gateway names it (`skills.entries.<key>`): its folder's or its metadata's name. */
+export const SkillKey = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "letters, digits, '.', '-' and '_', 1-64 characters");
+
+/** The folder an uploaded skill is installed in (`skills/<slug>` of the agent's workspace). */
+export const SkillSlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "lower-case letters, digits and '-', 1-64 characters");
+
+export const InstancesSkillsParams = z.object({ instanceId: InstanceId });
+
+/** One skill as the gateway reports it (never a key or env value: only whether one is set). */
+export const SkillStatus = z.object({
+  key: z.string().max(64),
+  name: z.string().max(100),
+  description: z.string().max(500),
+  /** Where it comes from: `openclaw-bundled`, `openclaw-workspace` (uploaded or written there), … */
+  source: z.string().max(64),
+  bundled: z.boolean(),
+  /** Off in the gateway's config (`skills.entries.<key>.enabled: false`). */
+  enabled: z.boolean(),
+  /** Enabled and its requirements met: the agent may use it. */
+  eligible: z.boolean(),
+  /** What it still needs, in words (a program, an environment variable, a config key, another OS). */
+  missing: z.array(z.string().max(200)).max(50),
+  /** The environment variable its API key fills, when it takes one. */
+  primaryEnv: z.string().max(100).nullable(),
+});
+export type SkillStatus = z.infer<typeof SkillStatus>;
+
+export const InstancesSkillsResult = z.object({
+  skills: z.array(SkillStatus).max(500),
+});
+
+/**
+ * Bounds of an uploaded skill: its files, and their contents as sent (UTF-8 text, or base64),
+ * which travel in one request: a client's frame is at most MAX_CLIENT_FRAME_BYTES (frames.ts),
+ * and the rest of the request needs room too.
+ */
+export const MAX_SKILL_FILES = 64;
+export const MAX_SKILL_BYTES = MAX_CLIENT_FRAME_BYTES - 8 * 1024;
+
+/** A path inside the skill's folder: relative, `/`-separated, no `..`, no hidden or empty parts. */
+export const SkillFilePath = z
+  .string()
+  .max(200)
+  .regex(
+    /^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}\/){0,7}[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/,
+    "a relative path in the folder",
+  );
+
+export const SkillFile = z.object({
+  path: SkillFilePath,
+  /** The file's text (UTF-8), or its bytes as base64 when `base64` is true. */
+  content: z.string().max(MAX_SKILL_BYTES),
+  base64: z.boolean().default(false),
+});
+
+/** Asks to install a private skill: the folder's files (a `SKILL.md` at its root); the room packs the archive. */
+export const InstancesUploadSkillParams = z.object({
+  instanceId: InstanceId,
+  slug: SkillSlug,
+  files: z.array(SkillFile).min(1).max(MAX_SKILL_FILES),
+  /** Replace a skill already installed under this slug. */
+  force: z.boolean().default(false),
+  idempotencyKey: IdempotencyKey,
+});
+
+/** An environment variable's name as a skill's config takes it. */
+export const SkillEnvName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,99}$/, "an environment variable's name");
+const SecretValue = z.string().min(1).max(4000);
+
+/** Asks to change a skill's config: enable or disable it, set its API key or env values (kept hidden). */
+export const InstancesConfigureSkillParams = z.object({
+  instanceId: InstanceId,
+  skillKey: SkillKey,
+  enabled: z.boolean().optional(),
+  apiKey: SecretValue.optional(),
+  env: z.record(SkillEnvName, SecretValue).optional(),
+  idempotencyKey: IdempotencyKey,
+});
+
+/** The bytes of `text` in UTF-8 (shared code runs where TextEncoder may not be typed). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** What is wrong with a skill request beyond its shape, or null (kept out of the schemas, which tools derive inputs from). */
+export function skillRequestProblem(
+  p:
+    | { files: { path: string; content: string; base64?: boolean }[] }
+    | { enabled?: boolean; apiKey?: string; env?: Record<string, string> },
+): string | null {
+  if ("files" in p) {
+    const paths = p.files.map((f) => f.path);
+    if (!paths.includes("SKILL.md")) return "a skill's folder needs a SKILL.md at its root";
+    if (new Set(paths).size !== paths.length) return "a file is listed twice";
+    let total = 0;
+    for (const file of p.files) {
+      if (file.base64 && !/^[A-Za-z0-9+/]*={0,2}$/.test(file.content)) return `${file.path} is not base64`;
+      total += utf8Length(file.content);
+    }
+    if (total > MAX_SKILL_BYTES)
+      return `the skill's files are larger than ${MAX_SKILL_BYTES / 1024} KiB as sent (base64 counts as sent)`;
+    return null;
+  }
+  const env = Object.keys(p.env ?? {});
+  if (p.enabled === undefined && p.apiKey === undefined && env.length === 0)
+    return "nothing to change: give enabled, an API key or env values";
+  if (env.length > 20) return "at most 20 env values at once";
+  return null;
+}
+
+type Obj = Record<string, unknown>;
+/** An approval: the one object with a `status`, a `risk` and a `requestedBy`. */
+const isApproval = (value: Obj): boolean => "status" in value && "risk" in value && "requestedBy" in value;
+const isSkillAction = (action: unknown): boolean => {
+  const a = action as Obj | null;
+  return (
+    typeof a === "object" &&
+    a !== null &&
+    a.kind === "instance" &&
+    SKILL_OPERATIONS.has(a.operation as InstanceOperation)
+  );
+};
+
+/** `value` with every skill approval's action left out, however deep (its title and summary still say what it does). */
+export function withoutSkillActions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSkillActions);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Obj;
+  const drop = isApproval(obj) && isSkillAction(obj.action);
+  const out: Obj = {};
+  for (const [key, inner] of Object.entries(obj)) {
+    if (drop && key === "action") continue;
+    out[key] = withoutSkillActions(inner);
+  }
+  return out;
+}
+
+/**
+ * Capability `instances.skills` (decision 70): an approval's action may be a skill operation
+ * (`installSkill`, `configureSkill`, with the skill's key). A socket that did not ask gets
+ * such an approval without its action: a plain approval it can still read and decide.
+ */
+export function skillsCapability() {
+  const convert = withoutSkillActions as (payload: never) => unknown;
+  const table = (kind: "events" | "results") =>
+    Object.fromEntries(WITH_APPROVALS.filter((entry) => entry[0] === kind).map((entry) => [entry[1], convert]));
+  return {
+    name: "instances.skills",
+    since: 19,
+    summary: "an OpenClaw instance's skills: skill operations as an approval's action",
+    adds: WITH_APPROVALS.map(([kind, name, at]) => `${kind}.${name}.${at}.action`),
+    events: table("events"),
+    results: table("results"),
+  };
+}
