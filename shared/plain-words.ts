@@ -72,6 +72,8 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "instances.configureChannel": "connect an OpenClaw instance to a chat app",
   "instances.disconnectChannel": "disconnect an OpenClaw instance from a chat app",
   "instances.setChannelAccess": "change who may message an OpenClaw instance",
+  "instances.linkWhatsApp": "link an OpenClaw instance to WhatsApp",
+  "instances.whatsAppLogin": "see an OpenClaw instance's WhatsApp link (its QR code)",
   "instances.attach": "let an OpenClaw instance answer in a thread",
   "instances.detach": "stop an OpenClaw instance answering in a thread",
   "instances.list": "list the OpenClaw instances",

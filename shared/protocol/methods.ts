@@ -75,7 +75,10 @@ import {
   InstancesChannelsResult,
   InstancesConfigureChannelParams,
   InstancesDisconnectChannelParams,
+  InstancesLinkWhatsAppParams,
   InstancesSetChannelAccessParams,
+  InstancesWhatsAppLoginParams,
+  InstancesWhatsAppLoginResult,
 } from "./channels";
 import { InstancesStartChatParams, InstancesStartChatResult } from "./chat-start";
 import {
@@ -263,6 +266,9 @@ export const Methods = {
   "instances.configureChannel": writes(InstancesConfigureChannelParams, ApprovalResult),
   "instances.disconnectChannel": writes(InstancesDisconnectChannelParams, ApprovalResult),
   "instances.setChannelAccess": writes(InstancesSetChannelAccessParams, ApprovalResult),
+  // Protocol 19: WhatsApp linked by QR (the gateway's web.login.*), the link an approval; its QR read while it lasts.
+  "instances.linkWhatsApp": writes(InstancesLinkWhatsAppParams, ApprovalResult),
+  "instances.whatsAppLogin": reads(InstancesWhatsAppLoginParams, InstancesWhatsAppLoginResult),
   "instances.attach": writes(InstancesAttachParams, InstanceResult),
   "instances.detach": writes(InstancesAttachParams, InstanceResult),
   "instances.list": reads(InstancesListParams, InstancesListResult),

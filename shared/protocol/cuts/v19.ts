@@ -42,7 +42,8 @@ const CHATS_RESULTS = ["chats.get", "chats.connect", "chats.disconnect", "chats.
 
 export const cut19: Cut = {
   from: 19,
-  methods: ["chats.bindingAccess"],
+  // WhatsApp by QR (channels.ts): new methods, unknown to 18.
+  methods: ["chats.bindingAccess", "instances.linkWhatsApp", "instances.whatsAppLogin"],
   events: {
     hello: helloFor18,
     "settings.changed": withSettingsFor18,
