@@ -18,6 +18,14 @@ export const ChannelAccountId = z
 export const DmPolicy = z.enum(["pairing", "allowlist", "open", "disabled"]);
 export type DmPolicy = z.infer<typeof DmPolicy>;
 
+/** Who may talk to the instance under each DM policy, in words (the approvals' details and the channels panel). */
+export const DM_POLICY_WORDS: Record<DmPolicy, string> = {
+  pairing: "unknown senders ask first (each request is an approval here)",
+  allowlist: "only the senders listed",
+  open: "anyone",
+  disabled: "nobody (DMs are ignored)",
+};
+
 /** A DM sender the channel lets in: a numeric id, a @username, or `*` (everyone, for `open`). */
 export const AllowFromEntry = z
   .string()

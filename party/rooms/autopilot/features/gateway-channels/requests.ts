@@ -9,6 +9,7 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import {
   type ChannelKind,
   channelRequestProblem,
+  DM_POLICY_WORDS,
   type InstancesConfigureChannelParams,
   type InstancesDisconnectChannelParams,
   type InstancesLinkWhatsAppParams,
@@ -170,20 +171,13 @@ export function requestDisconnectChannel(
   );
 }
 
-const POLICY_TEXT: Record<ChannelAccess["dmPolicy"], string> = {
-  pairing: "unknown senders ask first (each request is an approval here)",
-  allowlist: "only the senders listed",
-  open: "anyone",
-  disabled: "nobody (DMs are ignored)",
-};
-
 export function requestChannelAccess(
   ctx: OpContext,
   p: z.output<typeof InstancesSetChannelAccessParams>,
 ): { approval: Approval } {
   const label = LABELS[p.channel];
   const list = p.allowFrom.length > 0 ? p.allowFrom.join(", ") : "(none)";
-  const details = `DMs on ${label}: ${p.dmPolicy} — ${POLICY_TEXT[p.dmPolicy]}.\nAllowed senders: ${list}`;
+  const details = `DMs on ${label}: ${p.dmPolicy} — ${DM_POLICY_WORDS[p.dmPolicy]}.\nAllowed senders: ${list}`;
   return file(ctx, "channelAccess", { ...p, accountId: "default" }, `Set who may message on ${label}`, details, {
     access: { dmPolicy: p.dmPolicy, allowFrom: p.allowFrom },
   });
