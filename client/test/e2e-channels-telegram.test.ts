@@ -4,7 +4,8 @@
 // test doubles). A person connects the gateway's Telegram account from the product (the
 // configure approval) and lets one sender DM it (the access approval); that sender's message,
 // taken by the gateway's long poll, reaches the gateway's agent, whose answer the gateway sends
-// back to the chat; the conversation is one of the instance's sessions in the product.
+// back to the chat; the conversation is one of the instance's sessions in the product, and
+// opened as a thread it reads in the browser app with both sides. Screenshots go to test-artifacts/.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProxiedGatewayClient } from "../../runtime/test/helpers";
 import { markerScript } from "../../runtime/test/scripted-model";
@@ -18,6 +19,7 @@ import {
   until,
   waitForMessage,
 } from "./e2e-helpers";
+import { openLive, screenshots, signedInPage, withBrowser } from "./browser-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 import { TelegramStandIn, telegramUser } from "./telegram-standin";
 
@@ -28,6 +30,9 @@ telegram.addBot(TOKEN, { id: 555000222, username: "work_openclaw_bot", name: "Wo
 const dana = telegramUser(424242, "Dana");
 
 const stack = withOpenClawStack("channels-telegram", { reply: markerScript });
+const browser = withBrowser();
+const shot = screenshots("channels-telegram");
+let aliceCookie: string;
 const clients: AutopilotClient[] = [];
 let workspace: string;
 let alice: AutopilotClient;
@@ -98,6 +103,7 @@ beforeAll(async () => {
   await telegram.start();
   const baseUrl = stack.server.url;
   const { cookie } = await signUp(baseUrl, "Alice");
+  aliceCookie = cookie;
   workspace = await ownWorkspace(baseUrl, cookie);
   alice = personClient(baseUrl, cookie, workspace, "laptop");
   clients.push(alice);
@@ -155,13 +161,12 @@ describe("a message through the instance's Telegram channel", () => {
     // agent's main session, the gateway's default), named after the sender; opened as a thread
     // it shows both sides.
     const session = await until(
-      () =>
-        alice.state.sessions
-          .get("work")
-          ?.find((s) => /^agent:[^:]+:main$/.test(s.key) && s.label.includes("Dana") && s.status === "done"),
+      () => alice.state.sessions.get("work")?.find((s) => /^agent:[^:]+:main$/.test(s.key) && s.label.includes("Dana")),
       "the conversation's session, named after Dana",
-      30_000,
-    );
+      60_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; listed: ${JSON.stringify(alice.state.sessions.get("work") ?? [])}`);
+    });
     expect(session.label).toContain(String(dana.id));
     const { thread } = await alice.request("sessions.open", {
       instanceId: "work",
@@ -176,5 +181,15 @@ describe("a message through the instance's Telegram channel", () => {
       "Dana's message",
       30_000,
     );
+
+    // In the browser app: the session's thread, both sides of the Telegram conversation.
+    const { ctx, page } = await signedInPage(browser, stack.server.url, aliceCookie, {
+      viewport: { width: 1280, height: 900 },
+    });
+    await openLive(page, `${stack.server.url}/?w=${encodeURIComponent(workspace)}&thread=${thread.id}`);
+    await page.getByText("pong from the Work gateway", { exact: true }).first().waitFor({ timeout: 30_000 });
+    await page.getByText("SAY: pong from the Work gateway").first().waitFor({ timeout: 30_000 });
+    await shot(page, "session-thread");
+    await ctx.close();
   }, 240_000);
 });
