@@ -76,6 +76,8 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "instances.skills": "read an OpenClaw instance's skills",
   "instances.uploadSkill": "install a skill on an OpenClaw instance",
   "instances.configureSkill": "turn on, turn off or set up a skill of an OpenClaw instance",
+  "instances.linkWhatsApp": "link an OpenClaw instance to WhatsApp",
+  "instances.whatsAppLogin": "see an OpenClaw instance's WhatsApp link (its QR code)",
   "instances.attach": "let an OpenClaw instance answer in a thread",
   "instances.detach": "stop an OpenClaw instance answering in a thread",
   "instances.list": "list the OpenClaw instances",

@@ -3,7 +3,9 @@
 // connects Telegram from the inspector's Channels section with a bot token, a second person
 // approves in the app, and the section shows what the gateway reports: configured, not
 // connected (offline, the Bot API is out of reach). Then who may message, then disconnect.
-// The token is never on either page after it was sent. Screenshots go to test-artifacts/.
+// The token is never on either page after it was sent. WhatsApp's QR link, approved in the
+// app, ends in plain words: the pinned gateway has no WhatsApp plugin. Screenshots go to
+// test-artifacts/.
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { approveInQueue, openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
@@ -94,4 +96,27 @@ describe("channels in the app", () => {
 
     for (const p of [page, approver]) expect(await p.content()).not.toContain(TOKEN);
   }, 480_000);
+
+  it("links WhatsApp after an approval, and says in plain words that this gateway has no WhatsApp to show a QR for", async () => {
+    const whatsapp = page.locator(".whatsapp-link");
+    await expect.poll(() => whatsapp.textContent(), { timeout: 30_000 }).toContain("not linked from here");
+    // Who may message, in words, beside each channel's policy.
+    expect(await telegram().textContent()).toContain("DMs: allowlist — who may message it: only the senders listed");
+    await whatsapp.getByRole("button", { name: "Link WhatsApp" }).click();
+    await page
+      .locator(".instance-channels")
+      .getByRole("status")
+      .getByText('Waiting for approval: Link WhatsApp on OpenClaw instance "lab"')
+      .waitFor();
+    await approve('Link WhatsApp on OpenClaw instance "lab"');
+    await whatsapp
+      .getByRole("status")
+      .getByText(/This gateway has no WhatsApp channel: WhatsApp's plugin \(@openclaw\/whatsapp\) is not installed/)
+      .waitFor({ timeout: 60_000 });
+    expect(await whatsapp.textContent()).toContain("the link did not complete");
+    // No QR drawn, and a new link can be asked for.
+    expect(await whatsapp.locator("img").count()).toBe(0);
+    expect(await whatsapp.getByRole("button", { name: "Link WhatsApp" }).isEnabled()).toBe(true);
+    await shot("06-whatsapp-failed");
+  }, 180_000);
 });

@@ -2,7 +2,9 @@
 // the calls the room makes (getMe, setWebhook, deleteWebhook, sendMessage, editMessageText,
 // answerCallbackQuery) in the Bot API's own shapes, `https://api.telegram.org/bot<token>/<method>`
 // with a JSON body, and keeps every call for the test to read. It plays Telegram's side of the
-// webhook too: `update` posts an Update to the URL and with the secret the room set.
+// webhook too: `update` posts an Update to the URL and with the secret the room set. For a bot
+// that long-polls instead (an OpenClaw gateway's Telegram channel), `queueMessage` holds a
+// person's message until the bot's next `getUpdates` takes it, as Telegram does.
 import { type StandinServer, serveStandin } from "./standin-server";
 import { expect } from "vitest";
 import type { AutopilotClient } from "../src/client";
@@ -47,6 +49,10 @@ export class TelegramStandIn {
   #messageId = 1000;
   #updateId = 5000;
   #callbackId = 9000;
+  /** Updates a long-polling bot has not taken yet, by its token. */
+  #queued = new Map<string, Record<string, unknown>[]>();
+  /** `getUpdates` calls held open until an update arrives (or their timeout). */
+  #polls = new Set<{ token: string; answer: () => void; timer: ReturnType<typeof setTimeout> }>();
   url = "";
 
   /** A bot this stand-in knows, by its token. */
@@ -95,7 +101,14 @@ export class TelegramStandIn {
             result: { message_id: body.message_id, chat, date: Math.floor(Date.now() / 1000), text: body.text },
           });
         case "answerCallbackQuery":
+        // A long-polling bot's housekeeping and typing indicator: accepted, nothing to keep.
+        case "sendChatAction":
+        case "setMyCommands":
+        case "deleteMyCommands":
+        case "setMessageReaction":
           return reply(200, { ok: true, result: true });
+        case "getUpdates":
+          return this.#poll(token, body, reply);
         default:
           return reply(404, { ok: false, error_code: 404, description: "Not Found: method not found" });
       }
@@ -104,7 +117,42 @@ export class TelegramStandIn {
   }
 
   stop(): Promise<void> {
+    for (const poll of this.#polls) poll.answer();
     return this.#server?.stop() ?? Promise.resolve();
+  }
+
+  /**
+   * `getUpdates` as Telegram answers it: the queued updates from `offset` on (the ones before it
+   * are confirmed, so dropped), at once if there are any, else when one arrives or the poll's
+   * `timeout` (seconds) runs out, with none.
+   */
+  #poll(token: string, body: BotCall["body"], reply: (status: number, body: unknown) => void): void {
+    const offset = typeof body.offset === "number" ? body.offset : 0;
+    const queue = (this.#queued.get(token) ?? []).filter((u) => Number(u.update_id) >= offset);
+    this.#queued.set(token, queue);
+    if (queue.length > 0) return reply(200, { ok: true, result: queue });
+    const seconds = typeof body.timeout === "number" ? Math.min(Math.max(body.timeout, 0), 50) : 0;
+    const poll = {
+      token,
+      answer: () => {
+        clearTimeout(poll.timer);
+        this.#polls.delete(poll);
+        reply(200, { ok: true, result: this.#queued.get(token) ?? [] });
+      },
+      timer: setTimeout(() => poll.answer(), seconds * 1000),
+    };
+    this.#polls.add(poll);
+  }
+
+  /** A person writes to a long-polling bot in their private chat: the update waits for its next getUpdates. */
+  queueMessage(token: string, from: TelegramUser, text: string): number {
+    this.#messageId += 1;
+    const updateId = ++this.#updateId;
+    const chat = { id: from.id, type: "private", first_name: from.first_name, username: from.username };
+    const message = { message_id: this.#messageId, from, chat, date: Math.floor(Date.now() / 1000), text };
+    this.#queued.set(token, [...(this.#queued.get(token) ?? []), { update_id: updateId, message }]);
+    for (const poll of this.#polls) if (poll.token === token) poll.answer();
+    return updateId;
   }
 
   /** The webhook the room set for a bot: where Telegram posts updates, and the secret it sends with them. */
@@ -190,9 +238,11 @@ export class TelegramStandIn {
     return { ...sent, callbackId: id };
   }
 
-  /** Messages sent to a chat, oldest first. */
+  /** Messages sent to a chat, oldest first (its id as a number or, as the gateway sends it, a string). */
   sentTo(chatId: number): BotCall[] {
-    return this.calls.filter((c) => c.method === "sendMessage" && c.body.chat_id === chatId && !c.refused);
+    return this.calls.filter(
+      (c) => c.method === "sendMessage" && String(c.body.chat_id) === String(chatId) && !c.refused,
+    );
   }
 
   edits(chatId: number): BotCall[] {

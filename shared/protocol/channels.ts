@@ -2,7 +2,7 @@
 // gateway has their plugin), read and changed through the gateway's own methods. Every change
 // is an instance approval; a bot token goes to the room once and never comes back out.
 import { z } from "zod";
-import { IdempotencyKey } from "./common";
+import { IdempotencyKey, Timestamp } from "./common";
 import { InstanceId } from "./instances";
 
 /** The channels the product configures with bot tokens. */
@@ -17,6 +17,14 @@ export const ChannelAccountId = z
 /** Who may DM the instance's bot: `pairing` (unknown senders ask first), `allowlist`, `open` (anyone) or `disabled`. */
 export const DmPolicy = z.enum(["pairing", "allowlist", "open", "disabled"]);
 export type DmPolicy = z.infer<typeof DmPolicy>;
+
+/** Who may talk to the instance under each DM policy, in words (the approvals' details and the channels panel). */
+export const DM_POLICY_WORDS: Record<DmPolicy, string> = {
+  pairing: "unknown senders ask first (each request is an approval here)",
+  allowlist: "only the senders listed",
+  open: "anyone",
+  disabled: "nobody (DMs are ignored)",
+};
 
 /** A DM sender the channel lets in: a numeric id, a @username, or `*` (everyone, for `open`). */
 export const AllowFromEntry = z
@@ -76,10 +84,13 @@ export const InstancesConfigureChannelParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 
-/** Asks to log a channel account out (its token is removed from the gateway) and stop it. */
+/** The channels the product disconnects: the token ones, and WhatsApp (linked by QR, not by a token). */
+export const DisconnectableChannel = z.enum([...ChannelKind.options, "whatsapp"]);
+
+/** Asks to log a channel account out (its token, or WhatsApp's linked session, is removed from the gateway) and stop it. */
 export const InstancesDisconnectChannelParams = z.object({
   instanceId: InstanceId,
-  channel: ChannelKind,
+  channel: DisconnectableChannel,
   accountId: ChannelAccountId.default("default"),
   idempotencyKey: IdempotencyKey,
 });
@@ -93,13 +104,57 @@ export const InstancesSetChannelAccessParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 
+// --- WhatsApp, linked by QR (protocol 19, new methods) ------------------------------------
+
+/** The largest QR image the room passes on: a WhatsApp QR as a PNG is a few kilobytes. */
+export const MAX_QR_DATA_URL_CHARS = 64 * 1024;
+const QR_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * Whether a gateway's QR is one the app may show as an image: a base64 PNG data URL of
+ * bounded size, nothing else (no other image type, no URL to fetch, no markup).
+ */
+export function isQrDataUrl(value: unknown): value is string {
+  return typeof value === "string" && value.length <= MAX_QR_DATA_URL_CHARS && QR_DATA_URL.test(value);
+}
+
+/** Asks to link the instance's WhatsApp by QR (an instance approval; the gateway's `web.login.start` once approved). */
+export const InstancesLinkWhatsAppParams = z.object({
+  instanceId: InstanceId,
+  accountId: ChannelAccountId.default("default"),
+  idempotencyKey: IdempotencyKey,
+});
+
+export const InstancesWhatsAppLoginParams = z.object({ instanceId: InstanceId });
+
+/**
+ * Where a WhatsApp link stands: `idle` (none started since the room's link to the gateway
+ * opened), `starting` (asking the gateway for a QR), `scan` (a QR to scan with the phone;
+ * it is replaced as the gateway sends new ones), `linked`, `failed` (`message` says why).
+ */
+export const WhatsAppLoginState = z.enum(["idle", "starting", "scan", "linked", "failed"]);
+export type WhatsAppLoginState = z.infer<typeof WhatsAppLoginState>;
+
+export const WhatsAppLogin = z.object({
+  accountId: z.string().max(64),
+  state: WhatsAppLoginState,
+  /** While `scan`: the QR, a base64 PNG data URL (isQrDataUrl). */
+  qrDataUrl: z.string().max(MAX_QR_DATA_URL_CHARS).nullable(),
+  /** The gateway's words, or the room's when it failed. */
+  message: z.string().max(500).nullable(),
+  updatedAt: Timestamp.nullable(),
+});
+export type WhatsAppLogin = z.infer<typeof WhatsAppLogin>;
+
+export const InstancesWhatsAppLoginResult = z.object({ login: WhatsAppLogin });
+
 /**
  * What is wrong with a channel request beyond its shape (kept out of the schemas, which the
  * Autopilot's tools derive their inputs from), or null: Slack takes an app token and only
  * Slack does; `open` needs `*` in the list, as the gateway does; an allowlist needs a sender.
  */
 export function channelRequestProblem(p: {
-  channel: ChannelKind;
+  channel: ChannelKind | "whatsapp";
   appToken?: string | undefined;
   dmPolicy?: DmPolicy;
   allowFrom?: string[];

@@ -75,7 +75,10 @@ import {
   InstancesChannelsResult,
   InstancesConfigureChannelParams,
   InstancesDisconnectChannelParams,
+  InstancesLinkWhatsAppParams,
   InstancesSetChannelAccessParams,
+  InstancesWhatsAppLoginParams,
+  InstancesWhatsAppLoginResult,
 } from "./channels";
 import {
   InstancesConfigureSkillParams,
@@ -276,6 +279,9 @@ export const Methods = {
   "instances.skills": reads(InstancesSkillsParams, InstancesSkillsResult),
   "instances.uploadSkill": writes(InstancesUploadSkillParams, ApprovalResult),
   "instances.configureSkill": writes(InstancesConfigureSkillParams, ApprovalResult),
+  // Protocol 19: WhatsApp linked by QR (the gateway's web.login.*), the link an approval; its QR read while it lasts.
+  "instances.linkWhatsApp": writes(InstancesLinkWhatsAppParams, ApprovalResult),
+  "instances.whatsAppLogin": reads(InstancesWhatsAppLoginParams, InstancesWhatsAppLoginResult),
   "instances.attach": writes(InstancesAttachParams, InstanceResult),
   "instances.detach": writes(InstancesAttachParams, InstanceResult),
   "instances.update": writes(InstancesUpdateParams, InstanceResult),

@@ -42,7 +42,8 @@ const CHATS_RESULTS = ["chats.get", "chats.connect", "chats.disconnect", "chats.
 
 export const cut19: Cut = {
   from: 19,
-  // The skills' methods came with capability `instances.skills` (skills.ts): an 18 socket never calls them.
+  // New in 19, unknown to 18: the guide, renaming, the skills (capability `instances.skills`, skills.ts) and
+  // WhatsApp by QR (channels.ts).
   methods: [
     "chats.bindingAccess",
     "instances.guide",
@@ -50,6 +51,8 @@ export const cut19: Cut = {
     "instances.skills",
     "instances.uploadSkill",
     "instances.configureSkill",
+    "instances.linkWhatsApp",
+    "instances.whatsAppLogin",
   ],
   events: {
     hello: helloFor18,

@@ -1,19 +1,29 @@
 import { useEffect, useState } from "react";
 import type { Approval } from "../../../../shared/protocol/approvals";
-import type { ChannelAccountStatus, ChannelKind, ChannelStatus } from "../../../../shared/protocol/channels";
+import {
+  type ChannelAccountStatus,
+  type ChannelKind,
+  type ChannelStatus,
+  DM_POLICY_WORDS,
+} from "../../../../shared/protocol/channels";
 import { CHANNEL_OPERATIONS, type Instance } from "../../../../shared/protocol/instances";
 import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
 import { useCan, useRoom } from "../../stores/room";
 import { ChannelAccessForm, ConnectChannelForm } from "./ChannelForms";
+import { WhatsAppLink } from "./WhatsAppLink";
 import "./channels.css";
 
 /**
  * An instance's chat channels in the inspector (decision 38): what its gateway reports for
  * each (read again whenever a job finishes or the instance changes), the changes waiting for
  * a person (from the room's approvals), and the forms to ask for one. Every change is an
- * approval; nothing here changes the gateway by itself.
+ * approval; nothing here changes the gateway by itself. The status is read again while the
+ * section is open, so a channel that connects or drops shows without a refresh.
  */
+
+/** How often an open Channels section reads the gateway's channel status again. */
+const STATUS_POLL_MS = 15_000;
 
 /** One account's state in words, from what the gateway reports now. */
 export function accountText(a: ChannelAccountStatus): string {
@@ -42,6 +52,12 @@ function useChannels(instance: Instance) {
   useEffect(() => {
     if (connected) run();
   }, [client, instance.id, connected, finished]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the timer follows the connection; `run` is new every render
+  useEffect(() => {
+    if (!connected) return;
+    const timer = setInterval(run, STATUS_POLL_MS);
+    return () => clearInterval(timer);
+  }, [client, instance.id, connected]);
   return { channels: connected ? channels : null, error: load.error, loading: load.pending, reload: () => run() };
 }
 
@@ -118,7 +134,11 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
                     </span>
                   ))
                 )}
-                <span className="muted small"> · DMs: {c.dmPolicy ?? "pairing (default)"}</span>
+                <span className="muted small">
+                  {" "}
+                  · DMs: {c.dmPolicy ?? "pairing (default)"} — who may message it:{" "}
+                  {DM_POLICY_WORDS[c.dmPolicy ?? "pairing"]}
+                </span>
                 {c.allowFrom.length > 0 && <span className="muted small"> · allowed: {c.allowFrom.join(", ")}</span>}
                 {!c.configurable ? (
                   <p className="muted small">Set up on the gateway itself.</p>
@@ -176,10 +196,12 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
           })}
         </ul>
       )}
+      {channels && <WhatsAppLink instance={instance} waiting={waiting("whatsapp")} />}
       <FormError error={disconnect.error} />
       <p className="muted small">
         Each change waits for a person's approval. Telegram is built in; Discord and Slack appear once their plugin is
-        on the gateway. A channel connects only when the gateway can reach its service.
+        on the gateway, and WhatsApp links by QR code once its plugin is. A channel connects only when the gateway can
+        reach its service.
       </p>
     </section>
   );

@@ -220,7 +220,7 @@ export async function configureChannel(
 /** Disconnects a channel account: logged out (the gateway removes its token from the config), then stopped. */
 export async function disconnectChannel(
   gateway: GatewayCaller,
-  channel: ChannelKind,
+  channel: ChannelKind | "whatsapp",
   accountId: string,
 ): Promise<void> {
   await gateway.request("channels.logout", { channel, accountId });

@@ -1,8 +1,13 @@
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate } from "../../kernel/handlers";
 import { gatewayBridge } from "../gateway-bridge";
-import { requestChannelAccess, requestConfigureChannel, requestDisconnectChannel } from "./requests";
-import { instanceChannels } from "./status";
+import {
+  requestChannelAccess,
+  requestConfigureChannel,
+  requestDisconnectChannel,
+  requestLinkWhatsApp,
+} from "./requests";
+import { instanceChannels, instanceWhatsAppLogin } from "./status";
 
 // What the instances' operations use of the channels: a decided change runs, a deleted instance drops its requests.
 export type { GatewayCaller } from "./gateway";
@@ -30,6 +35,10 @@ export const gatewayChannels = defineFeature({
       "instances.configureChannel": mutate(requestConfigureChannel),
       "instances.disconnectChannel": mutate(requestDisconnectChannel),
       "instances.setChannelAccess": mutate(requestChannelAccess),
+      "instances.linkWhatsApp": mutate(requestLinkWhatsApp),
+      "instances.whatsAppLogin": local((_req, params) =>
+        instanceWhatsAppLogin(s.sql, bridges.get(params.instanceId), params.instanceId),
+      ),
     }),
   }),
 });

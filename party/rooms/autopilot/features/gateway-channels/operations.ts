@@ -18,12 +18,15 @@ import {
 import { channelRequest, dropChannelRequest } from "./requests";
 import { redactedText } from "./token-shapes";
 import { gatewayNotConnected } from "../instance-store";
+import { linkWhatsApp, loginUnderway, markUnlinked } from "./whatsapp";
 
 /** What a channel change needs of the room: the instances' operations give it (features/instances/operations.ts). */
 export interface ChannelOperationDeps {
   sql: Sql;
   commit: Commit;
   workspaceId: string;
+  /** The room's clock (a WhatsApp link is given up after its window). */
+  now?(): number;
   /** The instance's live gateway link (its bridge): a channel is changed through the gateway's own methods. */
   gateway?(instanceId: string): { readonly channels?: GatewayCaller } | undefined;
 }
@@ -74,21 +77,29 @@ export async function settleChannelApproval(deps: ChannelOperationDeps, approval
   );
   try {
     if (!request) throw new Error("the channel request is gone");
-    const gateway = deps.gateway?.(request.instanceId)?.channels;
-    if (!gateway) throw gatewayNotConnected({ id: request.instanceId });
+    const link = deps.gateway?.(request.instanceId);
+    const gateway = link?.channels;
+    if (!link || !gateway) throw gatewayNotConnected({ id: request.instanceId });
     let message: string;
     switch (action.operation) {
       case "configureChannel":
+        if (request.channel === "whatsapp") {
+          if (loginUnderway(link))
+            throw new Error("a WhatsApp link is already under way: scan its QR code, or wait for it to end");
+          message = await linkWhatsApp(link, gateway, request.accountId, deps.now ?? Date.now);
+          break;
+        }
         if (!request.secret) throw new Error("the request holds no token");
         await configureChannel(gateway, request.channel, request.accountId, request.secret);
         message = `${request.channel} configured; it connects once the gateway reaches its service`;
         break;
       case "disconnectChannel":
         await disconnectChannel(gateway, request.channel, request.accountId);
+        if (request.channel === "whatsapp") markUnlinked(link, request.accountId, (deps.now ?? Date.now)());
         message = `${request.channel} logged out`;
         break;
       case "channelAccess":
-        if (!request.access) throw new Error("the request holds no access to set");
+        if (!request.access || request.channel === "whatsapp") throw new Error("the request holds no access to set");
         await setChannelAccess(gateway, request.channel, request.access);
         message = `${request.channel}: ${accessLine(request.access)}`;
         break;

@@ -9,8 +9,10 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import {
   type ChannelKind,
   channelRequestProblem,
+  DM_POLICY_WORDS,
   type InstancesConfigureChannelParams,
   type InstancesDisconnectChannelParams,
+  type InstancesLinkWhatsAppParams,
   type InstancesSetChannelAccessParams,
 } from "../../../../../shared/protocol/channels";
 import { CHANNEL_OPERATIONS, type InstanceOperation } from "../../../../../shared/protocol/instances";
@@ -23,12 +25,20 @@ import { INSTANCE_APPROVAL_TTL_MS, refuseBusy, requireInstance } from "../instan
 import type { Sql } from "../../../../domain/sql";
 import type { ChannelAccess, ChannelSecret } from "./gateway";
 
-const LABELS: Record<ChannelKind, string> = { telegram: "Telegram", discord: "Discord", slack: "Slack" };
+/** A channel the room changes: the token ones, and WhatsApp (linked by QR). */
+export type RequestChannel = ChannelKind | "whatsapp";
+
+const LABELS: Record<RequestChannel, string> = {
+  telegram: "Telegram",
+  discord: "Discord",
+  slack: "Slack",
+  whatsapp: "WhatsApp",
+};
 
 /** What an approved channel operation applies, read back from the room. */
 export interface ChannelRequest {
   instanceId: string;
-  channel: ChannelKind;
+  channel: RequestChannel;
   accountId: string;
   secret: ChannelSecret | null;
   access: ChannelAccess | null;
@@ -56,7 +66,7 @@ function refusePending(sql: Sql, instanceId: string, channel: string, accountId:
 function file(
   ctx: OpContext,
   operation: InstanceOperation,
-  p: { instanceId: string; channel: ChannelKind; accountId: string; idempotencyKey: string },
+  p: { instanceId: string; channel: RequestChannel; accountId: string; idempotencyKey: string },
   title: string,
   details: string,
   row: { secret?: ChannelSecret; access?: ChannelAccess },
@@ -123,27 +133,43 @@ export function requestConfigureChannel(
   });
 }
 
+/**
+ * A WhatsApp link: filed as a channel configure (no token: the phone that scans the QR is the
+ * credential), run as the gateway's QR login once approved (whatsapp.ts).
+ */
+export function requestLinkWhatsApp(
+  ctx: OpContext,
+  p: z.output<typeof InstancesLinkWhatsAppParams>,
+): { approval: Approval } {
+  // Whoever scans the QR puts their WhatsApp account behind this instance: a person's act.
+  if (!isPerson(ctx.actor))
+    throw new RoomError("forbidden", "a person links WhatsApp: ask a workspace member to link it in the app");
+  const details = `Links WhatsApp${account(p.accountId)} by QR code: once approved, the gateway shows a QR code in the app; whoever scans it with WhatsApp on their phone puts that WhatsApp account behind this instance, and the gateway answers people who message it (who may: the DM access settings). The gateway needs to reach WhatsApp, and its WhatsApp plugin.`;
+  return file(
+    ctx,
+    "configureChannel",
+    { ...p, channel: "whatsapp" },
+    `Link WhatsApp${account(p.accountId)}`,
+    details,
+    {},
+  );
+}
+
 export function requestDisconnectChannel(
   ctx: OpContext,
   p: z.output<typeof InstancesDisconnectChannelParams>,
 ): { approval: Approval } {
   const label = LABELS[p.channel];
+  const what = p.channel === "whatsapp" ? "its linked WhatsApp session" : "its bot token";
   return file(
     ctx,
     "disconnectChannel",
     p,
     `Disconnect ${label}${account(p.accountId)}`,
-    `Logs ${label}${account(p.accountId)} out: the gateway removes its bot token and stops it.`,
+    `Logs ${label}${account(p.accountId)} out: the gateway removes ${what} and stops it.`,
     {},
   );
 }
-
-const POLICY_TEXT: Record<ChannelAccess["dmPolicy"], string> = {
-  pairing: "unknown senders ask first (each request is an approval here)",
-  allowlist: "only the senders listed",
-  open: "anyone",
-  disabled: "nobody (DMs are ignored)",
-};
 
 export function requestChannelAccess(
   ctx: OpContext,
@@ -151,7 +177,7 @@ export function requestChannelAccess(
 ): { approval: Approval } {
   const label = LABELS[p.channel];
   const list = p.allowFrom.length > 0 ? p.allowFrom.join(", ") : "(none)";
-  const details = `DMs on ${label}: ${p.dmPolicy} — ${POLICY_TEXT[p.dmPolicy]}.\nAllowed senders: ${list}`;
+  const details = `DMs on ${label}: ${p.dmPolicy} — ${DM_POLICY_WORDS[p.dmPolicy]}.\nAllowed senders: ${list}`;
   return file(ctx, "channelAccess", { ...p, accountId: "default" }, `Set who may message on ${label}`, details, {
     access: { dmPolicy: p.dmPolicy, allowFrom: p.allowFrom },
   });
@@ -163,7 +189,7 @@ export function channelRequest(sql: Sql, approvalId: string): ChannelRequest | n
   if (!row) return null;
   return {
     instanceId: row.instanceId,
-    channel: row.channel as ChannelKind,
+    channel: row.channel as RequestChannel,
     accountId: row.accountId,
     secret: row.secret ? (JSON.parse(row.secret) as ChannelSecret) : null,
     access: row.access ? (JSON.parse(row.access) as ChannelAccess) : null,

@@ -2,12 +2,13 @@
 // The answer is built from the gateway's status and three config keys per channel
 // (party/rooms/autopilot/features/gateway-channels/gateway.ts): never a token, never the config itself.
 import type { z } from "zod";
-import type { InstancesChannelsResult } from "../../../../../shared/protocol/channels";
+import type { InstancesChannelsResult, WhatsAppLogin } from "../../../../../shared/protocol/channels";
 import { RoomError } from "../../../../domain/errors";
 import { gatewayNotConnected, requireInstance } from "../instance-store";
 import type { Sql } from "../../../../domain/sql";
 import { type GatewayCaller, readChannels } from "./gateway";
 import { redactedText } from "./token-shapes";
+import { whatsAppLogin } from "./whatsapp";
 
 export interface ChannelsDeps {
   sql: Sql;
@@ -31,4 +32,14 @@ export async function instanceChannels(
       { instanceId },
     );
   }
+}
+
+/** `instances.whatsAppLogin`: where the instance's WhatsApp link stands (its QR while one is shown). */
+export function instanceWhatsAppLogin(
+  sql: Sql,
+  bridge: object | undefined,
+  instanceId: string,
+): { login: WhatsAppLogin } {
+  requireInstance(sql, instanceId);
+  return { login: whatsAppLogin(bridge) };
 }
