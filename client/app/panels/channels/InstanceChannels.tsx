@@ -18,12 +18,9 @@ import "./channels.css";
  * An instance's chat channels in the inspector (decision 38): what its gateway reports for
  * each (read again whenever a job finishes or the instance changes), the changes waiting for
  * a person (from the room's approvals), and the forms to ask for one. Every change is an
- * approval; nothing here changes the gateway by itself. The status is read again while the
- * section is open, so a channel that connects or drops shows without a refresh.
+ * approval; nothing here changes the gateway by itself. The status is read when the section
+ * opens, when the bridge connects and when a change's job ends.
  */
-
-/** How often an open Channels section reads the gateway's channel status again. */
-const STATUS_POLL_MS = 15_000;
 
 /** One account's state in words, from what the gateway reports now. */
 export function accountText(a: ChannelAccountStatus): string {
@@ -52,12 +49,6 @@ function useChannels(instance: Instance) {
   useEffect(() => {
     if (connected) run();
   }, [client, instance.id, connected, finished]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the timer follows the connection; `run` is new every render
-  useEffect(() => {
-    if (!connected) return;
-    const timer = setInterval(run, STATUS_POLL_MS);
-    return () => clearInterval(timer);
-  }, [client, instance.id, connected]);
   return { channels: connected ? channels : null, error: load.error, loading: load.pending, reload: () => run() };
 }
 
