@@ -1,5 +1,18 @@
 // A person the benches sign up on the server under test, as the app does: the session's
 // cookies, their personal workspace, the app's HTTP API called as them, and agent keys.
+import { offeredCapabilities } from "../../shared/protocol/capabilities.ts";
+import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+
+/**
+ * A workspace room's socket address as the client library opens it: the current version and
+ * every capability of it (`?caps=`), so frames reach it as written. A socket that asks for
+ * fewer is an older client's, which the room serves by converting frames (measured apart).
+ */
+export function roomSocketUrl(serverUrl, workspace, device, extra = "") {
+  const caps = offeredCapabilities(PROTOCOL_VERSION);
+  const asked = caps.length > 0 ? `&caps=${caps.join(",")}` : "";
+  return `${serverUrl.replace(/^http/, "ws")}/agents/autopilot/${workspace}?protocol=${PROTOCOL_VERSION}${asked}&device=${device}${extra}`;
+}
 
 /**
  * @param {string} serverUrl where the Worker answers (wrangler dev's front door)

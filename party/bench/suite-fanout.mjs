@@ -8,8 +8,8 @@
 // the window, so every row pays for converting each frame to an older client's shapes.
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
-import { signUpPerson } from "./bench-person.mjs";
+import { OLDEST_PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
+import { roomSocketUrl, signUpPerson } from "./bench-person.mjs";
 import { rotate } from "./blocks.mjs";
 
 export function open(url, headers) {
@@ -85,9 +85,10 @@ export function chatEdits(writer, readers, threadId, label) {
 async function openRoom(room, n) {
   const person = await signUpPerson(room.server.url, `fanout-${n}`);
   const key = await person.createKey("bench");
-  const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=bench`;
+  const url = roomSocketUrl(room.target.url, person.workspace, "bench");
   const writer = await open(url, { "x-api-key": key });
-  const oldest = url.replace(`protocol=${PROTOCOL_VERSION}`, `protocol=${OLDEST_PROTOCOL_VERSION}`);
+  // One reader on the oldest version the room still speaks (it asks for no capability: they are the current version's).
+  const oldest = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${OLDEST_PROTOCOL_VERSION}&device=bench`;
   const readers = await openMany(n, (i) => open(i === 0 ? oldest : url, { cookie: person.cookie }));
   const answer = (id, request) =>
     new Promise((resolve) => {

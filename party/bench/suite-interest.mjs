@@ -4,15 +4,14 @@
 // agent that leaves `view` out). Both in the room's own server, connected at once, blocks
 // rotating. Per chat message: the Worker process's CPU (its bumps to the others included) and
 // the bytes all N sockets receive. An edit is done when every socket that gets its body has it.
-import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
-import { signUpPerson } from "./bench-person.mjs";
+import { roomSocketUrl, signUpPerson } from "./bench-person.mjs";
 import { chatEdits, open, openMany, rotateEdits } from "./suite-fanout.mjs";
 
 /** A workspace of `n` sockets; `viewers` of them view the posted thread (null: nobody chooses, all get it). */
 export async function openWorkspace(room, n, viewers, label) {
   const person = await signUpPerson(room.server.url, label);
   const key = await person.createKey("bench");
-  const base = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=bench`;
+  const base = roomSocketUrl(room.target.url, person.workspace, "bench");
   const writer = await open(base, { "x-api-key": key });
   let id = 0;
   const answer = (method, params) =>

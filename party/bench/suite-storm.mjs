@@ -9,8 +9,7 @@
 // how many presence frames.
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { PROTOCOL_VERSION } from "../../shared/protocol/version.ts";
-import { signUpPerson } from "./bench-person.mjs";
+import { roomSocketUrl, signUpPerson } from "./bench-person.mjs";
 import { rotate, sleep, until } from "./blocks.mjs";
 import { open, openMany } from "./suite-fanout.mjs";
 
@@ -65,7 +64,7 @@ class Reader {
 
 async function roomSide(room, n) {
   const person = await signUpPerson(room.server.url, `storm-${n}`);
-  const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=storm`;
+  const url = roomSocketUrl(room.target.url, person.workspace, "storm");
   const bytes = { presence: 0, rest: 0, presenceFrames: 0, helloPresence: 0 };
   const readers = Array.from({ length: n }, () => new Reader(url, { cookie: person.cookie }, bytes));
   await openMany(n, (i) => readers[i].open());
@@ -153,7 +152,7 @@ async function crowdSide(room, n, principals, r, label) {
   const keys = [];
   for (let i = 1; i < principals; i++) keys.push(await person.createKey(`${label}-${i}`));
   const who = [{ cookie: person.cookie }, ...keys.map((key) => ({ "x-api-key": key }))];
-  const url = `${room.target.url.replace(/^http/, "ws")}/agents/autopilot/${person.workspace}?protocol=${PROTOCOL_VERSION}&device=crowd&view=`;
+  const url = roomSocketUrl(room.target.url, person.workspace, "crowd", "&view=");
   const bytes = { presence: 0, rest: 0, presenceFrames: 0, helloPresence: 0 };
   const readers = Array.from({ length: n }, (_, i) => new Reader(url, who[i % who.length], bytes));
   await openMany(n, (i) => readers[i].open());
