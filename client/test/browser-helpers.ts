@@ -250,7 +250,7 @@ export async function steadyView(page: Page): Promise<void> {
         last = now;
         return steady;
       },
-      { timeout: 10_000, intervals: [200] },
+      { timeout: 10_000, interval: 200 },
     )
     .toBe(true);
 }
