@@ -77,3 +77,10 @@ export const memoryPutCall = (callId: string, runId: string): MessageTool => ({
   durationMs: 1,
   approvalId: null,
 });
+
+/** The outcome of a spend approval the room resolved as no longer needed when its budget was raised. */
+export const budgetRaisedOutcome = {
+  status: "expired" as const,
+  resolvedBy: { id: "u_alice", kind: "user" as const, name: "Alice Owner" },
+  note: "no longer needed: Alice Owner raised the budget to 1,000 credits",
+};
