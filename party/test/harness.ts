@@ -349,9 +349,12 @@ export async function openTeam(role: Role) {
   return { ws, owner, second, ownerSocket, secondSocket, agentSocket };
 }
 
-/** Posts `count` short messages (m0, m1, …) to the thread, each once the one before is answered. */
-export async function postMany(sock: RawSocket, threadId: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await sock.ok("chat.send", { threadId, text: `m${i}`, idempotencyKey: idem() });
+/** A new thread with `count` short messages (m0, m1, …), each posted once the one before is answered. */
+export async function threadWithMessages(sock: RawSocket, count: number): Promise<{ id: string }> {
+  const { thread } = await sock.ok("threads.create", { title: "t", idempotencyKey: idem() });
+  for (let i = 0; i < count; i++)
+    await sock.ok("chat.send", { threadId: thread.id, text: `m${i}`, idempotencyKey: idem() });
+  return thread;
 }
 
 /** An approval's resolution as the room announced it to this socket. */
