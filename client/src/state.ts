@@ -10,6 +10,7 @@ import type { ThreadRead, ThreadReads } from "../../shared/protocol/reads";
 import type { Task } from "../../shared/protocol/tasks";
 import { DEFAULT_SETTINGS, type WorkspaceSettings } from "../../shared/protocol/settings";
 import type { Thread } from "../../shared/protocol/threads";
+import { NOTHING_LEFT_OUT } from "../../shared/empty-snapshot";
 import type { ReceivedEvent } from "./frames";
 import { withBump, withLive, withoutStream } from "./live-state";
 
@@ -78,12 +79,7 @@ export type PagedKind = "threads" | "approvals" | "jobs" | "projects";
 export const RETAINED_FINISHED = 200;
 
 /** A snapshot that left nothing out: no list has older pages to load. */
-export const noMore: SnapshotMore = {
-  threads: { left: 0, next: null },
-  approvals: { left: 0, next: null },
-  jobs: { left: 0, next: null },
-  projects: { left: 0, next: null },
-};
+export const noMore: SnapshotMore = NOTHING_LEFT_OUT;
 
 /** What `WorkspaceState.online` counts. */
 export interface Online {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lostRaceLine } from "../app/lib/approval-race";
+import { budgetRaisedOutcome } from "../../shared/test/records";
 
 const bob = { id: "u_bob", kind: "user" as const, name: "Bob" };
 
@@ -32,13 +33,7 @@ describe("whoever loses the race to decide is told", () => {
 
 describe("a spend approval the budget made unneeded", () => {
   it("tells whoever pressed that it was no longer needed and why, not that it was withdrawn", () => {
-    const alice = { id: "u_alice", kind: "user" as const, name: "Alice Owner" };
-    const approval = {
-      status: "expired" as const,
-      resolvedBy: alice,
-      note: "no longer needed: Alice Owner raised the budget to 1,000 credits",
-    };
-    expect(lostRaceLine("approve", approval, "u_bob")).toBe(
+    expect(lostRaceLine("approve", budgetRaisedOutcome, "u_bob")).toBe(
       "It was no longer needed before your approval arrived: Alice Owner raised the budget to 1,000 credits.",
     );
   });

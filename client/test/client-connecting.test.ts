@@ -28,6 +28,18 @@ const fakeClock = (date = false) =>
     toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", ...(date ? (["Date"] as const) : [])],
   });
 
+/**
+ * The wait the client's next attempt announces in a status (`seen`, as `statuses` records
+ * them): PartySocket's turn first (a zero wait), then the client's.
+ */
+async function announcedRetry(seen: ReturnType<typeof statuses>): Promise<number> {
+  await eventuallyReal(() => {
+    vi.advanceTimersByTime(0);
+    expect(seen.some(([, detail]) => detail.retryInMs !== undefined)).toBe(true);
+  });
+  return seen.find(([, detail]) => detail.retryInMs !== undefined)![1].retryInMs!;
+}
+
 describe("connecting", () => {
   it("sends the key as a header, never in the URL, and applies the hello snapshot", async () => {
     harness.room.onConnect = () => ({ seq: 4, snapshot: snapshot({ threads: [thread("t1")] }) });
@@ -271,12 +283,8 @@ describe("connecting", () => {
     fakeClock(true);
     const closedAt = Date.now();
     first.socket.close(4029, JSON.stringify({ retryAfterMs: 300 }));
-    // The next attempt announces its wait: PartySocket's turn first (a zero wait), then ours.
-    await eventuallyReal(() => {
-      vi.advanceTimersByTime(0);
-      expect(seen.some(([, detail]) => detail.retryInMs !== undefined)).toBe(true);
-    });
-    const retryInMs = seen.find(([, detail]) => detail.retryInMs !== undefined)![1].retryInMs!;
+    // The next attempt announces its wait.
+    const retryInMs = await announcedRetry(seen);
     expect(retryInMs).toBeGreaterThanOrEqual(300);
     await vi.advanceTimersByTimeAsync(retryInMs - 1);
     expect(made).toHaveLength(1);
@@ -361,11 +369,7 @@ describe("connecting", () => {
       const first = await harness.room.waitForConnections(1);
       fakeClock();
       first.socket.close(4029, JSON.stringify({ retryAfterMs: 5_000 }));
-      await eventuallyReal(() => {
-        vi.advanceTimersByTime(0);
-        expect(seen.some(([, detail]) => detail.retryInMs !== undefined)).toBe(true);
-      });
-      const retryInMs = seen.find(([, detail]) => detail.retryInMs !== undefined)![1].retryInMs!;
+      const retryInMs = await announcedRetry(seen);
       expect(retryInMs).toBeGreaterThanOrEqual(5_000);
       win.dispatchEvent(new Event("online"));
       page.dispatchEvent(new Event("visibilitychange"));

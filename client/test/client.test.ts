@@ -37,26 +37,24 @@ describe("requests", () => {
     harness.room.onConnect = () => null;
     harness.room.onRequest = (request, connection) => connection.respond(request.id, { threads: [], next: null });
     const client = connect();
-    const connection = await harness.room.waitForConnections(1);
-    // Open, and no hello: a request waits. Were it sent, it would arrive before the pong.
-    await connection.roundTrip();
-    const listed = client.threads.list();
-    await connection.roundTrip();
-    expect(connection.requests).toHaveLength(0);
-    connection.event("hello", { ...helloFrom(), seq: 0 });
-    await listed;
-    expect(connection.requests.map((r) => r.method)).toEqual(["threads.list"]);
+    // The `count`th socket open and no hello: a request waits (were it sent, it would arrive
+    // before the pong), and goes out once the hello came.
+    const heldUntilHello = async (count: number) => {
+      const connection = await harness.room.waitForConnections(count);
+      await connection.roundTrip();
+      const listed = client.threads.list();
+      await connection.roundTrip();
+      expect(connection.requests).toHaveLength(0);
+      connection.event("hello", { ...helloFrom(), seq: 0 });
+      await listed;
+      expect(connection.requests.map((r) => r.method)).toEqual(["threads.list"]);
+      return connection;
+    };
+    const connection = await heldUntilHello(1);
 
     // The same on a later socket: open is not enough, only its hello is.
     connection.socket.terminate();
-    const second = await harness.room.waitForConnections(2);
-    await second.roundTrip();
-    const again = client.threads.list();
-    await second.roundTrip();
-    expect(second.requests).toHaveLength(0);
-    second.event("hello", { ...helloFrom(), seq: 0 });
-    await again;
-    expect(second.requests.map((r) => r.method)).toEqual(["threads.list"]);
+    await heldUntilHello(2);
   });
 
   it("re-sends an unanswered mutation after a reconnect with the same key, and it resolves once", async () => {

@@ -6,6 +6,7 @@
 // paused: no timer, poll or retry is involved). Screenshots go to test-artifacts/.
 import { describe, expect, it } from "vitest";
 import { openPage, screenshots, signInWithKey, withBrowser, withPeople } from "./browser-helpers";
+import { openNewThread } from "./app-steps";
 import { httpJson, signUpVerified, withSharedServer } from "./e2e-helpers";
 
 const server = withSharedServer();
@@ -59,12 +60,7 @@ describe("an agent signs up, signs in to the app with its key, and is signed out
     const sessionCookie = (await tabs.agent.ctx.cookies()).find((c) => c.name.includes("key_session"));
     expect(sessionCookie).toMatchObject({ httpOnly: true, sameSite: "Lax" });
 
-    await page.getByLabel("New thread title").fill("Scouting report");
-    await page.getByRole("button", { name: "Create", exact: true }).click();
-    await page
-      .locator(".sidebar")
-      .getByRole("button", { name: /Scouting report/ })
-      .click();
+    await openNewThread(page, "Scouting report");
     await page.getByLabel("Message", { exact: true }).fill("Three leads found, details follow");
     await page.getByLabel("Message", { exact: true }).press("Enter");
     await page.locator(".message", { hasText: "Three leads found" }).waitFor();

@@ -10,6 +10,7 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../runtime/test/scripted-model";
 import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { openNewThread } from "./app-steps";
 import { modelVars, withScriptedModel, withServer } from "./e2e-helpers";
 
 const stamp = Date.now();
@@ -99,12 +100,7 @@ describe("files in a thread, in the app", () => {
     await bob.goto(`${server.url}/?w=${workspace}`);
     await bob.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
 
-    await alice.getByLabel("New thread title").fill("Launch assets");
-    await alice.getByRole("button", { name: "Create", exact: true }).click();
-    await alice
-      .locator(".sidebar")
-      .getByRole("button", { name: /Launch assets/ })
-      .click();
+    await openNewThread(alice, "Launch assets");
     await expect.poll(() => alice.getByLabel("Answered by").inputValue()).toBe("autopilot");
 
     // A type the product does not take is refused before any upload, with a sentence.

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import type { BrowserContext, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { openNewThread } from "./app-steps";
 import { rawInternals } from "../../shared/test/plain-text-check";
 import { agentScript, type ChatRequest, type ScriptedTurn } from "../../runtime/test/scripted-model";
 import { modelVars, withScriptedModel, withServer } from "./e2e-helpers";
@@ -88,12 +89,7 @@ describe("the Autopilot in two browsers", () => {
     await bob.goto(`${server.url}/?w=${workspace}`);
     await bob.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
 
-    await alice.getByLabel("New thread title").fill("Ask the Autopilot");
-    await alice.getByRole("button", { name: "Create", exact: true }).click();
-    await alice
-      .locator(".sidebar")
-      .getByRole("button", { name: /Ask the Autopilot/ })
-      .click();
+    await openNewThread(alice, "Ask the Autopilot");
     // With a model configured, new threads are answered by the Autopilot: people's posts, not agents'.
     await expect.poll(() => alice.getByLabel("Answered by").inputValue()).toBe("autopilot");
     await expect.poll(() => alice.getByLabel("Agents' messages").inputValue()).toBe("ignore");
@@ -121,12 +117,7 @@ describe("the Autopilot in two browsers", () => {
     const threadId = await alice.locator(".thread-view").getAttribute("data-thread-id");
     expect(threadId).toBeTruthy();
     // The call archives another thread, which then leaves the canvas; this one's node shows the call.
-    await alice.getByLabel("New thread title").fill("Old plans");
-    await alice.getByRole("button", { name: "Create", exact: true }).click();
-    await alice
-      .locator(".sidebar")
-      .getByRole("button", { name: /Old plans/ })
-      .click();
+    await openNewThread(alice, "Old plans");
     await expect.poll(() => alice.locator(".thread-view").getAttribute("data-thread-id")).not.toBe(threadId);
     const oldPlans = await alice.locator(".thread-view").getAttribute("data-thread-id");
     await alice
@@ -232,12 +223,7 @@ describe("the Autopilot in two browsers", () => {
 
   it("a follow-up waits behind a pending approval, says so for both, and Bob lets the run go ahead without it", async () => {
     await alice.getByRole("tab", { name: "Inspector" }).click();
-    await alice.getByLabel("New thread title").fill("Queued behind an approval");
-    await alice.getByRole("button", { name: "Create", exact: true }).click();
-    await alice
-      .locator(".sidebar")
-      .getByRole("button", { name: /Queued behind an approval/ })
-      .click();
+    await openNewThread(alice, "Queued behind an approval");
     await expect.poll(() => alice.getByLabel("Answered by").inputValue()).toBe("autopilot");
     const threadId = await alice.locator(".thread-view").getAttribute("data-thread-id");
     await send(alice, `STEPS: threads_archive {"threadId":"${threadId}"}`);

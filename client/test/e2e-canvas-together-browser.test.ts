@@ -37,6 +37,15 @@ async function position(page: Page, id: string): Promise<{ x: number; y: number 
   return { x: Number(m[1]), y: Number(m[2]) };
 }
 
+/**
+ * Where `page` shows node `id` after fitting its view, or null while it shows no such node
+ * (React Flow renders only what is in view).
+ */
+async function positionSeen(page: Page, id: string): Promise<{ x: number; y: number } | null> {
+  await page.getByRole("button", { name: "Fit view", exact: true }).click();
+  return (await nodeAt(page, id).count()) > 0 ? position(page, id) : null;
+}
+
 /** React Flow's view: translate and zoom of the viewport element. */
 async function view(page: Page): Promise<{ x: number; y: number; zoom: number }> {
   const transform = await page.locator(".react-flow__viewport").evaluate((el) => (el as HTMLElement).style.transform);
@@ -67,15 +76,7 @@ describe("the canvas together", () => {
     await drag(ann.page, notes.ann, -320, 0);
     const aside = await position(ann.page, notes.ann);
     // Ben's view may not show it yet: React Flow renders only what is in view.
-    await expect
-      .poll(
-        async () => {
-          await ben.page.getByRole("button", { name: "Fit view", exact: true }).click();
-          return (await nodeAt(ben.page, notes.ann).count()) > 0 ? position(ben.page, notes.ann) : null;
-        },
-        { timeout: 20_000, interval: 500 },
-      )
-      .toEqual(aside);
+    await expect.poll(() => positionSeen(ben.page, notes.ann), { timeout: 20_000, interval: 500 }).toEqual(aside);
     notes.ben = await addNote(ben.page, "Ben's note");
     // The middle of Ben's view was Ann's note: his lands beside it, on nothing.
     const [annBox, benBox] = [
@@ -89,15 +90,7 @@ describe("the canvas together", () => {
       annBox!.y >= benBox!.y + benBox!.height;
     expect(apart).toBe(true);
     const benAside = await position(ben.page, notes.ben);
-    await expect
-      .poll(
-        async () => {
-          await ann.page.getByRole("button", { name: "Fit view", exact: true }).click();
-          return (await nodeAt(ann.page, notes.ben).count()) > 0 ? position(ann.page, notes.ben) : null;
-        },
-        { timeout: 20_000, interval: 500 },
-      )
-      .toEqual(benAside);
+    await expect.poll(() => positionSeen(ann.page, notes.ben), { timeout: 20_000, interval: 500 }).toEqual(benAside);
     for (const page of [ann.page, ben.page]) {
       await page.getByRole("button", { name: "Fit view", exact: true }).click();
       await nodeAt(page, notes.ann).waitFor();

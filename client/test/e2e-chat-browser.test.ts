@@ -16,6 +16,7 @@ import type { Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutopilotClient } from "../src/client";
 import { openPage, screenshots, signUpInUi, twoPeopleInOneWorkspace, withBrowser, withPeople } from "./browser-helpers";
+import { openNewThread } from "./app-steps";
 import { personClient, withServer } from "./e2e-helpers";
 
 const stamp = Date.now();
@@ -53,12 +54,7 @@ describe("chat in the app", () => {
       { page: alice.page, name: "Alice", email: alice.email },
       { page: bob.page, name: "Bob", email: bob.email },
     );
-    await bob.page.getByLabel("New thread title").fill("Release");
-    await bob.page.getByRole("button", { name: "Create", exact: true }).click();
-    await bob.page
-      .locator(".sidebar")
-      .getByRole("button", { name: /Release/ })
-      .click();
+    await openNewThread(bob.page, "Release");
     await alice.page
       .locator(".sidebar")
       .getByRole("button", { name: /Release/ })
@@ -257,12 +253,7 @@ describe("chat in the app", () => {
     // The route wraps the page's WebSocket when a document loads.
     await bob.page.reload();
     await bob.page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
-    await bob.page.getByLabel("New thread title").fill("Outbox");
-    await bob.page.getByRole("button", { name: "Create", exact: true }).click();
-    await bob.page
-      .locator(".sidebar")
-      .getByRole("button", { name: /Outbox/ })
-      .click();
+    await openNewThread(bob.page, "Outbox");
     const threadId = await bob.page.locator(".thread-view").getAttribute("data-thread-id");
     const composer = bob.page.getByLabel("Message", { exact: true });
     const offline = (page: Page) =>

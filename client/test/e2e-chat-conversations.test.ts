@@ -5,9 +5,8 @@
 // guest), the Autopilot's replies stream there (a message edited as they come) and reach it
 // once, also across a restart of the server while Slack was down, people's messages in the
 // app too, and unbinding stops both ways.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../runtime/test/scripted-model";
-import type { AutopilotClient } from "../src/client";
 import { openLive, screenshots, signedInPage, withBrowser } from "./browser-helpers";
 import {
   modelVars,
@@ -19,21 +18,10 @@ import {
   withScriptedModel,
   withServer,
 } from "./e2e-helpers";
-import { SlackStandIn } from "./slack-standin";
-import { TelegramStandIn, telegramUser } from "./telegram-standin";
+import { withChatStandIns } from "./chat-standins";
+import { telegramUser } from "./telegram-standin";
 
-const slack = new SlackStandIn();
-const telegram = new TelegramStandIn();
-const clients: AutopilotClient[] = [];
-beforeAll(async () => {
-  await slack.start();
-  await telegram.start();
-});
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await slack.stop();
-  await telegram.stop();
-});
+const { slack, telegram, clients } = withChatStandIns();
 
 /** The Autopilot answers each question by its tag: "Q2 …" gets "Answer Q2". */
 const answer = (request: ChatRequest): string => {

@@ -4,29 +4,18 @@
 // connected in the app, people link their accounts with a one-time code sent to the bot, and
 // presses arrive as Telegram posts them, with the webhook's secret the room set.
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AutopilotClient } from "../src/client";
 import { openLive, screenshots, signedInPage, withBrowser } from "./browser-helpers";
 import { addSecondPerson, createKey, httpJson, personClient, until, verifiedOwner, withServer } from "./e2e-helpers";
 import { recordingClients } from "./recording-clients";
-import { type SlackCall, SlackStandIn, slackButtons } from "./slack-standin";
-import { buttonsOf, TelegramStandIn, telegramUser } from "./telegram-standin";
+import { withChatStandIns } from "./chat-standins";
+import { type SlackCall, slackButtons } from "./slack-standin";
+import { buttonsOf, telegramUser } from "./telegram-standin";
 
-const telegram = new TelegramStandIn();
-const slack = new SlackStandIn();
+const { slack, telegram, clients } = withChatStandIns();
 /** Every line the server logged. */
 const serverLog: string[] = [];
-const clients: AutopilotClient[] = [];
-
-beforeAll(async () => {
-  await telegram.start();
-  await slack.start();
-});
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await telegram.stop();
-  await slack.stop();
-});
 
 const server = withServer(() => ({
   vars: { TELEGRAM_API_BASE: telegram.url, SLACK_API_BASE: slack.url },

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutopilotClient } from "../src/client";
 import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
 import { addSecondPerson, httpJson, signUpVerified, withSharedServer } from "./e2e-helpers";
+import { storedNotes } from "./nostr-reads";
 
 const { shot } = artifactsIn("community");
 const VIEWPORT = { width: 1440, height: 900 };
@@ -46,21 +47,7 @@ const post = (page: Page, text: string) => page.getByTestId("community-post").fi
 
 /** What the relay serves a stock client that authenticated as the agent: the workspace community's notes. */
 function relayNotes(): Promise<Event[]> {
-  return new Promise((resolve) => {
-    const events: Event[] = [];
-    const sub = pool.subscribe(
-      [`${server.url.replace(/^http/, "ws")}/relay/w/${workspace}`],
-      { kinds: [1] },
-      {
-        onauth: agentNostr.sign,
-        onevent: (e) => events.push(e),
-        oneose: () => {
-          sub.close();
-          resolve(events);
-        },
-      },
-    );
-  });
+  return storedNotes(pool, `${server.url.replace(/^http/, "ws")}/relay/w/${workspace}`, agentNostr.sign);
 }
 
 beforeAll(async () => {

@@ -17,6 +17,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../party/dev/server.mjs";
 import { ARTIFACTS, openPage, signInWithKey, signUpInUi, withBrowser } from "./browser-helpers";
+import { openNewThread } from "./app-steps";
 import { autopilotOrGateway, modelVars } from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 
@@ -198,12 +199,7 @@ describe("adding a device to an instance, in the app", () => {
     // runs on the node before), then the node's own output comes back into the thread.
     const nodeId = await row.getAttribute("data-node-id");
     expect(nodeId).toMatch(/^[0-9a-f]{64}$/);
-    await page.getByLabel("New thread title").fill("Ask the build box");
-    await page.getByRole("button", { name: "Create", exact: true }).click();
-    await page
-      .locator(".sidebar")
-      .getByRole("button", { name: /Ask the build box/ })
-      .click();
+    await openNewThread(page, "Ask the build box");
     await expect.poll(() => page.getByLabel("Answered by").inputValue()).toBe("autopilot");
     const call = {
       instanceId: "lab",

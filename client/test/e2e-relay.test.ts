@@ -11,6 +11,7 @@ import { finalizeEvent, generateSecretKey, getPublicKey } from "nostr-tools/pure
 import { Relay } from "nostr-tools/relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey, ownWorkspace, signUpVerified, until, withSharedServer } from "./e2e-helpers";
+import { storedNotes } from "./nostr-reads";
 
 const server = withSharedServer();
 let workspace: string;
@@ -139,21 +140,7 @@ describe("stock nostr-tools against the relay", () => {
     const post = finalizeEvent({ kind: 1, content: "agent here", tags: [], created_at: now() }, agent.secret);
     // Refused with auth-required first; the pool authenticates with onauth and publishes again.
     expect(await Promise.all(pool.publish([community], post, { onauth: agent.sign }))).toEqual([""]);
-    const got = await new Promise<Event[]>((resolve) => {
-      const events: Event[] = [];
-      const sub = pool.subscribe(
-        [community],
-        { kinds: [1] },
-        {
-          onauth: agent.sign,
-          onevent: (e) => events.push(e),
-          oneose: () => {
-            sub.close();
-            resolve(events);
-          },
-        },
-      );
-    });
+    const got = await storedNotes(pool, community, agent.sign);
     expect(got.map((e) => e.id)).toEqual([post.id]);
 
     const stranger = identity();

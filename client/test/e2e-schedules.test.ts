@@ -108,21 +108,23 @@ describe("autopilot schedules", () => {
     const person = personClient(server.url, ownerCookie, workspace, "owner-laptop");
     const { thread } = await person.threads.create({ title: "Standup" });
     person.close();
+    /** A one-off at `at` that posts `prompt` to the thread, made from the CLI. */
+    const oneOff = (at: number, prompt: string, ...more: string[]) =>
+      json<{ schedule: Schedule }>([
+        "schedules",
+        "create",
+        "--at",
+        new Date(at).toISOString(),
+        "--prompt",
+        prompt,
+        "--thread",
+        thread.id,
+        ...more,
+      ]);
 
     // Made from the CLI, which then exits: from here no client is connected.
     const onceAt = Date.now() + 4000;
-    const { schedule: once } = await json<{ schedule: Schedule }>([
-      "schedules",
-      "create",
-      "--at",
-      new Date(onceAt).toISOString(),
-      "--prompt",
-      "once, with nobody here",
-      "--thread",
-      thread.id,
-      "--name",
-      "before the restart",
-    ]);
+    const { schedule: once } = await oneOff(onceAt, "once, with nobody here", "--name", "before the restart");
     const { schedule: every } = await json<{ schedule: Schedule }>(
       ["schedules", "create", "--every", "2s", "--prompt", "-", "--thread", thread.id],
       { stdin: "tick\n" },
@@ -143,16 +145,7 @@ describe("autopilot schedules", () => {
 
     // A second one-off comes due while the server is down.
     const acrossAt = Date.now() + 3000;
-    const { schedule: across } = await json<{ schedule: Schedule }>([
-      "schedules",
-      "create",
-      "--at",
-      new Date(acrossAt).toISOString(),
-      "--prompt",
-      "once, across the restart",
-      "--thread",
-      thread.id,
-    ]);
+    const { schedule: across } = await oneOff(acrossAt, "once, across the restart");
     await server.stop();
     const downSince = Date.now();
     await passes(acrossAt + 2000);

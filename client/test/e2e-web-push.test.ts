@@ -120,44 +120,21 @@ describe("Web Push to a person with no tab open", () => {
     // Hostile subscriptions are refused with typed errors.
     const good = browserSubscription("/push/alice-laptop");
     const refused = (subscription: unknown) => aliceLive.inbox.pushSubscribe({ subscription } as never);
-    await expect(
-      refused({ ...good.subscription, endpoint: "http://fcm.googleapis.com/fcm/send/x" }),
-    ).rejects.toMatchObject({ code: "bad_request", details: { reason: "endpoint_not_https" } });
-    await expect(refused({ ...good.subscription, endpoint: "https://evil.example/fcm/send/x" })).rejects.toMatchObject({
-      code: "bad_request",
-      details: { reason: "endpoint_host_not_allowed" },
+    const withKeys = (keys: Partial<typeof good.subscription.keys>) => ({
+      ...good.subscription,
+      keys: { ...good.subscription.keys, ...keys },
     });
-    await expect(refused({ ...good.subscription, endpoint: "https://169.254.169.254/latest" })).rejects.toMatchObject({
-      code: "bad_request",
-      details: { reason: "endpoint_host_not_allowed" },
-    });
-    await expect(
-      refused({ ...good.subscription, endpoint: "https://fcm.googleapis.com.evil.example/x" }),
-    ).rejects.toMatchObject({
-      code: "bad_request",
-      details: { reason: "endpoint_host_not_allowed" },
-    });
-    await expect(
-      refused({ ...good.subscription, keys: { ...good.subscription.keys, p256dh: "A".repeat(5000) } }),
-    ).rejects.toMatchObject({ code: "bad_request" });
-    await expect(
-      refused({
-        ...good.subscription,
-        keys: { ...good.subscription.keys, p256dh: randomBytes(32).toString("base64url") },
-      }),
-    ).rejects.toMatchObject({
-      code: "bad_request",
-      details: { reason: "p256dh_invalid" },
-    });
-    await expect(
-      refused({
-        ...good.subscription,
-        keys: { ...good.subscription.keys, auth: randomBytes(8).toString("base64url") },
-      }),
-    ).rejects.toMatchObject({
-      code: "bad_request",
-      details: { reason: "auth_invalid" },
-    });
+    const endpoint = (url: string) => ({ ...good.subscription, endpoint: url });
+    for (const [subscription, reason] of [
+      [endpoint("http://fcm.googleapis.com/fcm/send/x"), "endpoint_not_https"],
+      [endpoint("https://evil.example/fcm/send/x"), "endpoint_host_not_allowed"],
+      [endpoint("https://169.254.169.254/latest"), "endpoint_host_not_allowed"],
+      [endpoint("https://fcm.googleapis.com.evil.example/x"), "endpoint_host_not_allowed"],
+      [withKeys({ p256dh: randomBytes(32).toString("base64url") }), "p256dh_invalid"],
+      [withKeys({ auth: randomBytes(8).toString("base64url") }), "auth_invalid"],
+    ] as const)
+      await expect(refused(subscription)).rejects.toMatchObject({ code: "bad_request", details: { reason } });
+    await expect(refused(withKeys({ p256dh: "A".repeat(5000) }))).rejects.toMatchObject({ code: "bad_request" });
     await expect(
       refused({ ...good.subscription, endpoint: `http://${pushHost}/${"x".repeat(2000)}` }),
     ).rejects.toMatchObject({ code: "bad_request" });

@@ -1,5 +1,4 @@
 import type { Approval } from "../../shared/protocol/approvals";
-import { DEFAULT_SETTINGS } from "../../shared/protocol/settings";
 import type { HelloPayload, Snapshot } from "../../shared/protocol/hello";
 import type { Instance } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
@@ -8,6 +7,7 @@ import type { Actor } from "../../shared/protocol/principal";
 import type { Message, Thread } from "../../shared/protocol/threads";
 import { offeredCapabilities } from "../../shared/protocol/capabilities";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { EMPTY_SNAPSHOT } from "../../shared/empty-snapshot";
 import { readyInstance } from "../../shared/test/records";
 import type { ReceivedEvent } from "../src/frames";
 import { applyEvent, applyHello, emptyState, noMore, type WorkspaceState } from "../src/state";
@@ -109,16 +109,7 @@ export function presence(connectionId: string, over: Partial<PresenceEntry> = {}
 export { noMore };
 
 export function snapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return {
-    threads: [],
-    approvals: [],
-    jobs: [],
-    instances: [],
-    settings: DEFAULT_SETTINGS,
-    projects: [],
-    more: noMore,
-    ...over,
-  };
+  return { ...EMPTY_SNAPSHOT, ...over };
 }
 
 export function hello(over: Partial<HelloPayload> = {}): HelloPayload {

@@ -11,7 +11,7 @@ import { activityForApproval, activityForMessage } from "../../shared/hatchery/a
 import { statusWords, toolLabel } from "../../shared/plain-words";
 import type { MessageTool } from "../../shared/protocol/agent";
 import type { Approval } from "../../shared/protocol/approvals";
-import type { Instance } from "../../shared/protocol/instances";
+import { readyInstance } from "../../shared/test/records";
 import { Methods } from "../../shared/protocol/methods";
 import { textsWithInternals } from "../../shared/test/plain-text-check";
 import { SessionNode } from "../app/canvas/nodes";
@@ -129,21 +129,15 @@ describe("the app's texts", () => {
   });
 
   it("an instance's gateway line says why it is offline in words", () => {
-    const instance: Instance = {
-      id: "lab",
+    const instance = readyInstance("lab", {
       name: "Lab",
       status: "error",
       phase: "error",
       progress: 0,
       error: "the gateway did not complete a connect handshake within 120000 ms (gateway_failed)",
-      threadIds: [],
-      jobId: null,
       bridge: "offline",
       bridgeError: null,
-      createdBy: { id: "usr_1", kind: "user", name: "Alice" },
-      createdAt: 0,
-      updatedAt: 0,
-    };
+    });
     const line = gatewayLine(instance);
     expect(line?.detail).toBe("the gateway did not complete a connect handshake within 2 minutes");
     expect(textsWithInternals({ label: line?.label ?? "", detail: line?.detail ?? "" })).toEqual({});

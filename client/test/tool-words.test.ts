@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { NameLookup } from "../../shared/approval-summary";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Message } from "../../shared/protocol/threads";
+import { approvedApproval, memoryPutCall } from "../../shared/test/records";
 import {
   approvalTaskId,
   callsLine,
@@ -20,31 +21,18 @@ const names: NameLookup = {
 };
 const clock = (at: number) => `@${at}`;
 
-const approval = (over: Partial<Approval>): Approval => ({
-  id: "apr_1",
-  title: "The Autopilot wants to archive a thread",
-  summary: "s",
-  details: "",
-  risk: "medium",
-  status: "approved",
-  threadId: "thr_9",
-  requestedBy: { id: "autopilot", kind: "agent", name: "Autopilot" },
-  onBehalfOf: null,
-  requestedAt: 1,
-  expiresAt: null,
-  resolvedBy: { id: "usr_a", kind: "user", name: "Alice Owner" },
-  resolvedAt: 5,
-  note: null,
-  selfConfirmed: false,
-  action: {
-    kind: "tool",
-    runId: "task_abc",
-    toolCallId: "c1",
-    tool: "threads_archive",
-    arguments: JSON.stringify({ threadId: "thr_1", archived: true }),
-  },
-  ...over,
-});
+const approval = (over: Partial<Approval>): Approval =>
+  approvedApproval({
+    resolvedBy: { id: "usr_a", kind: "user", name: "Alice Owner" },
+    action: {
+      kind: "tool",
+      runId: "task_abc",
+      toolCallId: "c1",
+      tool: "threads_archive",
+      arguments: JSON.stringify({ threadId: "thr_1", archived: true }),
+    },
+    ...over,
+  });
 
 describe("a tool call in words", () => {
   it("names what the call acted on", () => {
@@ -144,16 +132,7 @@ describe("a run's calls in one line", () => {
         ...(runId
           ? {
               kind: "tool",
-              tool: {
-                callId: id,
-                name: "memory_put",
-                arguments: "{}",
-                result: "{}",
-                status: "ok",
-                durationMs: 1,
-                approvalId: null,
-                runId,
-              },
+              tool: memoryPutCall(id, runId),
             }
           : {}),
       }) as Message;

@@ -26,3 +26,17 @@ export function getMeta(sql: Sql, key: string): string | null {
 export function setMeta(sql: Sql, key: string, value: string): void {
   metaStatements(sql.db).set.run({ key, value });
 }
+
+/**
+ * The record kept under `key`, read with `record`; null when none is kept or it does not read
+ * (the codec logs why), so the caller's defaults stand until someone writes it again.
+ */
+export function getMetaRecord<T>(sql: Sql, key: string, record: { decode(text: string): T }): T | null {
+  const stored = getMeta(sql, key);
+  if (stored === null) return null;
+  try {
+    return record.decode(stored);
+  } catch {
+    return null;
+  }
+}

@@ -11,7 +11,7 @@ import { PresenceChanges, pagePresence } from "../rooms/autopilot/kernel/connect
 import type { Autopilot } from "../rooms/autopilot/room";
 import { PRESENCE_HOLD_MS, PresenceBroadcast } from "../rooms/autopilot/kernel/connections/presence-broadcast";
 import { PresenceIndex } from "../rooms/autopilot/kernel/connections/presence-index";
-import { idem, ownWorkspace, RawSocket, workspaceWithMember } from "./harness";
+import { idem, ownWorkspace, RawSocket, threadWithMessages, workspaceWithMember } from "./harness";
 import { roomCall } from "../room-rpc";
 
 const frameBytes = (sock: RawSocket, pick: (f: EventFrame) => boolean) =>
@@ -195,10 +195,8 @@ describe("bounded resume", () => {
 
   it("a replay within the budget arrives in order, once, and live frames for the socket wait until it has caught up", async () => {
     const { owner, ws, sock: writer, hello: first } = await ownWorkspace();
-    const { thread } = await writer.ok("threads.create", { title: "t", idempotencyKey: idem() });
     // 280 small events: three replay pages of 100.
-    for (let i = 0; i < 280; i++)
-      await writer.ok("chat.send", { threadId: thread.id, text: `m${i}`, idempotencyKey: idem() });
+    const thread = await threadWithMessages(writer, 280);
     const reader = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq: 0, epoch: first.epoch });
     const hello = await reader.hello();
     expect(hello).toMatchObject({ reset: false, snapshot: null, resumedFrom: 0, seq: 281 });

@@ -271,6 +271,11 @@ export class RawSocket {
     }
   }
 
+  /** Waits until an `event` frame whose payload `pick` accepts arrives. */
+  waitForEvent<P>(event: string, pick: (payload: P) => boolean, timeoutMs?: number): Promise<EventFrame> {
+    return this.waitFor<EventFrame>((f) => f.type === "event" && f.event === event && pick(f.payload as P), timeoutMs);
+  }
+
   async waitClosed(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed) {
@@ -342,6 +347,14 @@ export async function openTeam(role: Role) {
   ]);
   await Promise.all([ownerSocket.hello(), secondSocket.hello(), agentSocket.hello()]);
   return { ws, owner, second, ownerSocket, secondSocket, agentSocket };
+}
+
+/** A new thread with `count` short messages (m0, m1, …), each posted once the one before is answered. */
+export async function threadWithMessages(sock: RawSocket, count: number): Promise<{ id: string }> {
+  const { thread } = await sock.ok("threads.create", { title: "t", idempotencyKey: idem() });
+  for (let i = 0; i < count; i++)
+    await sock.ok("chat.send", { threadId: thread.id, text: `m${i}`, idempotencyKey: idem() });
+  return thread;
 }
 
 /** An approval's resolution as the room announced it to this socket. */

@@ -45,9 +45,7 @@ const changes = (socket: RawSocket, projectId: string): Project[] =>
     .filter((p) => p.id === projectId);
 
 const changedTo = (socket: RawSocket, pick: (p: Project) => boolean) =>
-  socket.waitFor<EventFrame>(
-    (f) => f.type === "event" && f.event === "project.changed" && pick((f.payload as { project: Project }).project),
-  );
+  socket.waitForEvent<{ project: Project }>("project.changed", ({ project }) => pick(project));
 
 describe("projects", () => {
   it("are created, read, changed, archived and restored; every change reaches the other sockets", async () => {

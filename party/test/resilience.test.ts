@@ -4,7 +4,17 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../shared/protocol/errors";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
-import { addMember, connected, createKey, idem, ownWorkspace, RawSocket, rng, signUp } from "./harness";
+import {
+  addMember,
+  connected,
+  createKey,
+  idem,
+  ownWorkspace,
+  RawSocket,
+  rng,
+  signUp,
+  threadWithMessages,
+} from "./harness";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
 const roomStub = (ws: string) => rooms.get(rooms.idFromName(ws));
@@ -107,10 +117,8 @@ describe("resume without gaps or duplicates", () => {
 
   it("a client too far behind, from another epoch, or from the future gets a snapshot with reset", async () => {
     const { owner, ws, sock: a, hello: first } = await ownWorkspace();
-    const { thread } = await a.ok("threads.create", { title: "t", idempotencyKey: idem() });
     // The test config keeps 300 events; write past that.
-    for (let i = 0; i < 305; i++)
-      await a.ok("chat.send", { threadId: thread.id, text: `m${i}`, idempotencyKey: idem() });
+    const thread = await threadWithMessages(a, 305);
     const behind = await RawSocket.open(ws, { cookie: owner.cookie }, { lastSeq: 1, epoch: first.epoch });
     const h1 = await behind.hello();
     expect(h1).toMatchObject({ reset: true, seq: 306, resumedFrom: null });

@@ -27,6 +27,7 @@ import type { AuditEntry } from "../protocol/audit";
 import { Methods } from "../protocol/methods";
 import { RUNTIME_ERROR_STATUS } from "../runtime/errors";
 import { rawInternals, textsWithInternals } from "./plain-text-check";
+import { budgetRaisedOutcome } from "./records";
 
 const THREAD = "thr_3f9a2c1b7d6e5f4a3b2c";
 const GONE = "thr_0a1b2c3d4e5f6a7b8c9d";
@@ -111,12 +112,9 @@ describe("the text table", () => {
   });
 
   it("says a spend approval the room resolved when its budget was raised was no longer needed, not withdrawn", () => {
-    const alice = { id: "u_alice", kind: "user" as const, name: "Alice Owner" };
-    const raised = {
-      status: "expired" as const,
-      resolvedBy: alice,
-      note: "no longer needed: Alice Owner raised the budget to 1,000 credits",
-    };
+    const raised = budgetRaisedOutcome;
+    // Raised by Alice Owner (the module's `alice` is another person).
+    const owner = raised.resolvedBy;
     expect(approvalStatusWords(raised)).toBe("No longer needed");
     expect(approvalOutcomeWords(raised)).toEqual({
       label: "No longer needed: Alice Owner raised the budget to 1,000 credits",
@@ -124,13 +122,13 @@ describe("the text table", () => {
       note: null,
     });
     // One she went ahead without still reads as hers, with her reason quoted.
-    const withdrawn = { status: "expired" as const, resolvedBy: alice, note: "Alice went ahead without it" };
+    const withdrawn = { status: "expired" as const, resolvedBy: owner, note: "Alice went ahead without it" };
     expect(approvalOutcomeWords(withdrawn)).toEqual({
       label: "Withdrawn",
       byWhom: true,
       note: "Alice went ahead without it",
     });
-    expect(approvalOutcomeWords({ status: "approved", resolvedBy: alice, note: null }).byWhom).toBe(true);
+    expect(approvalOutcomeWords({ status: "approved", resolvedBy: owner, note: null }).byWhom).toBe(true);
   });
 
   it("says what a gateway session is, never its key", () => {

@@ -31,6 +31,17 @@ export type ScheduleCommand =
       scheduleId: string;
     };
 
+/** A command about one schedule, named by its id: the only word it takes. */
+const onOneSchedule = (
+  name: Extract<ScheduleCommand, { scheduleId: string }>["name"],
+  summary: string,
+): CommandSpec => ({
+  args: ["scheduleId"],
+  options: [],
+  summary,
+  build: ([scheduleId]) => ({ name, scheduleId: scheduleId! }),
+});
+
 export const isScheduleCommand = (command: { name: string }): command is ScheduleCommand =>
   command.name.startsWith("schedules ");
 
@@ -88,36 +99,14 @@ export const SCHEDULE_COMMANDS: Record<string, CommandSpec> = {
     summary: "list the workspace's schedules: when each runs next and how its last run went",
     build: () => ({ name: "schedules list" }),
   },
-  "schedules pause": {
-    args: ["scheduleId"],
-    options: [],
-    summary: "pause a schedule: it does not run until resumed",
-    build: ([scheduleId]) => ({ name: "schedules pause", scheduleId: scheduleId! }),
-  },
-  "schedules resume": {
-    args: ["scheduleId"],
-    options: [],
-    summary: "resume a paused schedule from now on (its owner or an admin)",
-    build: ([scheduleId]) => ({ name: "schedules resume", scheduleId: scheduleId! }),
-  },
-  "schedules delete": {
-    args: ["scheduleId"],
-    options: [],
-    summary: "delete a schedule",
-    build: ([scheduleId]) => ({ name: "schedules delete", scheduleId: scheduleId! }),
-  },
-  "schedules run": {
-    args: ["scheduleId"],
-    options: [],
-    summary: "run a schedule once now, as its owner (its times stay as they are)",
-    build: ([scheduleId]) => ({ name: "schedules run", scheduleId: scheduleId! }),
-  },
-  "schedules runs": {
-    args: ["scheduleId"],
-    options: [],
-    summary: "a schedule's last runs, newest first: what started each, what it posted or started, or why it failed",
-    build: ([scheduleId]) => ({ name: "schedules runs", scheduleId: scheduleId! }),
-  },
+  "schedules pause": onOneSchedule("schedules pause", "pause a schedule: it does not run until resumed"),
+  "schedules resume": onOneSchedule("schedules resume", "resume a paused schedule from now on (its owner or an admin)"),
+  "schedules delete": onOneSchedule("schedules delete", "delete a schedule"),
+  "schedules run": onOneSchedule("schedules run", "run a schedule once now, as its owner (its times stay as they are)"),
+  "schedules runs": onOneSchedule(
+    "schedules runs",
+    "a schedule's last runs, newest first: what started each, what it posted or started, or why it failed",
+  ),
 };
 
 const print = (io: CliIO, value: unknown): number => {

@@ -64,14 +64,19 @@ async function openMany(ws: string, cookie: string, n: number): Promise<RawSocke
   return sockets;
 }
 
+/** A new person's workspace and `n` sockets of theirs, each past its hello. */
+async function ownSockets(n: number) {
+  const owner = await signUp();
+  const ws = owner.workspaceId;
+  return { owner, ws, sockets: await openMany(ws, owner.cookie, n) };
+}
+
 /**
  * 40 sockets of one person, so every delivery object holds some all along (and gets every
  * durable event); a thread with one message, which the second socket got before it left.
  */
 async function oneLeft() {
-  const owner = await signUp();
-  const ws = owner.workspaceId;
-  const sockets = await openMany(ws, owner.cookie, 40);
+  const { owner, ws, sockets } = await ownSockets(40);
   expect((await held(ws)).every((n) => n > 0)).toBe(true);
   const writer = sockets[0]!;
   const reader = sockets[1]!;
@@ -86,9 +91,7 @@ async function oneLeft() {
 
 describe("a workspace whose sockets four delivery objects hold", () => {
   it("greets every socket, answers its requests and gives each durable event to each socket once, in order, across the delivery objects' eviction", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const sockets = await openMany(ws, owner.cookie, 40);
+    const { owner, ws, sockets } = await ownSockets(40);
     const counts = await held(ws);
     // Dealt at random: with 40 sockets every one of the four holds some.
     expect(counts.reduce((a, b) => a + b, 0)).toBe(40);
@@ -118,9 +121,8 @@ describe("a workspace whose sockets four delivery objects hold", () => {
   });
 
   it("resumes a socket exactly after a disconnect, and after the room itself was evicted", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const [writer, reader] = await openMany(ws, owner.cookie, 2);
+    const { owner, ws, sockets } = await ownSockets(2);
+    const [writer, reader] = sockets;
     const { thread } = await writer!.ok("threads.create", { title: "Resume", idempotencyKey: idem() });
     await writer!.ok("chat.send", { threadId: thread.id, text: "before", idempotencyKey: idem() });
     await reader!.waitFor(() => messagesIn(reader!, thread.id).length === 1);
@@ -179,9 +181,7 @@ describe("a workspace whose sockets four delivery objects hold", () => {
   });
 
   it("leaves out of a kept replay the threads the socket does not view, and the room bumps them", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const sockets = await openMany(ws, owner.cookie, 40);
+    const { owner, ws, sockets } = await ownSockets(40);
     expect((await held(ws)).every((n) => n > 0)).toBe(true);
     const writer = sockets[0]!;
     const { thread: a } = await writer.ok("threads.create", { title: "A", idempotencyKey: idem() });
@@ -235,9 +235,7 @@ describe("a workspace whose sockets four delivery objects hold", () => {
   });
 
   it("resumes exactly the sockets of a delivery object that restarted, and stops counting them when it starts again", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const sockets = await openMany(ws, owner.cookie, 16);
+    const { owner, ws, sockets } = await ownSockets(16);
     const writer = sockets[0]!;
     const { thread } = await writer.ok("threads.create", { title: "Restart", idempotencyKey: idem() });
     await writer.ok("chat.send", { threadId: thread.id, text: "one", idempotencyKey: idem() });
@@ -276,9 +274,8 @@ describe("a workspace whose sockets four delivery objects hold", () => {
   });
 
   it("gives a thread's messages to the sockets viewing it and a bump to the others that chose, wherever they are held", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const [writer] = await openMany(ws, owner.cookie, 1);
+    const { owner, ws, sockets } = await ownSockets(1);
+    const [writer] = sockets;
     const { thread: a } = await writer!.ok("threads.create", { title: "A", idempotencyKey: idem() });
     const { thread: b } = await writer!.ok("threads.create", { title: "B", idempotencyKey: idem() });
     const open = async (view: string) => {
@@ -321,9 +318,8 @@ describe("a workspace whose sockets four delivery objects hold", () => {
   });
 
   it("refuses through a delivery object what the room would refuse, as the room does, and counts only who got in", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const [sock] = await openMany(ws, owner.cookie, 1);
+    const { owner, ws, sockets } = await ownSockets(1);
+    const [sock] = sockets;
     for (const protocol of [OLDEST_PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1, "x"]) {
       const refused = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol });
       expect(await refused.waitClosed()).toEqual({
@@ -420,9 +416,7 @@ describe("a workspace whose sockets four delivery objects hold", () => {
   });
 
   it("resumes every socket of a delivery object whose frames did not all arrive before the room stopped", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const sockets = await openMany(ws, owner.cookie, 12);
+    const { ws, sockets } = await ownSockets(12);
     const { thread } = await sockets[0]!.ok("threads.create", { title: "Lost", idempotencyKey: idem() });
     await sockets[0]!.ok("chat.send", { threadId: thread.id, text: "one", idempotencyKey: idem() });
     for (const sock of sockets) await sock.waitFor(() => messagesIn(sock, thread.id).length === 1);
@@ -448,9 +442,7 @@ describe("a workspace whose sockets four delivery objects hold", () => {
   });
 
   it("resumes a socket whose hello or replay the room could not know had arrived when it stopped", async () => {
-    const owner = await signUp();
-    const ws = owner.workspaceId;
-    const sockets = await openMany(ws, owner.cookie, 6);
+    const { ws, sockets } = await ownSockets(6);
     const unsure = sockets[3]!;
     const { connectionId } = unsure.events("hello")[0]!.payload as HelloPayload;
     const record = () =>

@@ -47,6 +47,18 @@ const landed = (sock: RawSocket, text: string) =>
     10_000,
   );
 
+/** The writer posts `text`: the readers get it, and `blind`, caught up, was told nothing after its hello. */
+async function postedUnseen(
+  { writer, readers, thread }: Pick<Awaited<ReturnType<typeof workspaceWithSecret>>, "writer" | "readers" | "thread">,
+  blind: RawSocket,
+  text: string,
+): Promise<void> {
+  await writer.ok("chat.send", { threadId: thread.id, text, idempotencyKey: idem() });
+  await landed(readers.at(-1)!, text);
+  await caughtUp(blind, thread.id);
+  expect(eventsAfterHello(blind)).toEqual([]);
+}
+
 describe("a key without read, its socket held by a delivery object", () => {
   it("gets a bare hello and nothing when others post, in the current protocol and an older one", async () => {
     const { ws, readers, writer, thread, key } = await workspaceWithSecret();
@@ -90,10 +102,7 @@ describe("a key without read, its socket held by a delivery object", () => {
     expect((await reader.waitClosed(10_000)).code).toBe(1012);
     const back = await RawSocket.open(ws, { key: key.key });
     expectBareHello(await back.hello());
-    await writer.ok("chat.send", { threadId: thread.id, text: `${SECRET}, after`, idempotencyKey: idem() });
-    await landed(readers.at(-1)!, `${SECRET}, after`);
-    await caughtUp(back, thread.id);
-    expect(eventsAfterHello(back)).toEqual([]);
+    await postedUnseen({ writer, readers, thread }, back, `${SECRET}, after`);
     for (const s of [...readers, back]) s.close();
   });
 
@@ -101,10 +110,7 @@ describe("a key without read, its socket held by a delivery object", () => {
     const { ws, readers, writer, thread, key } = await workspaceWithSecret();
     const viewing = await RawSocket.open(ws, { key: key.key }, { view: thread.id });
     expectBareHello(await viewing.hello());
-    await writer.ok("chat.send", { threadId: thread.id, text: `${SECRET}, viewed`, idempotencyKey: idem() });
-    await landed(readers.at(-1)!, `${SECRET}, viewed`);
-    await caughtUp(viewing, thread.id);
-    expect(eventsAfterHello(viewing)).toEqual([]);
+    await postedUnseen({ writer, readers, thread }, viewing, `${SECRET}, viewed`);
     for (const s of [...readers, viewing]) s.close();
   });
 });

@@ -6,7 +6,6 @@
 // events change nothing. Seats are seats.test.ts's.
 import { describe, expect, it } from "vitest";
 import type { BillingState, LedgerEntry } from "../../../shared/protocol/billing";
-import type { EventFrame } from "../../../shared/protocol/frames";
 import type { InboxItem } from "../../../shared/protocol/inbox";
 import { OLDEST_PROTOCOL_VERSION } from "../../../shared/protocol/version";
 import { addMember, api, createKey, ORIGIN, RawSocket, signUp, ownerWithSocket } from "../harness";
@@ -83,9 +82,7 @@ const planCredits = async (sock: RawSocket): Promise<LedgerEntry[]> =>
   );
 /** Waits for the room to tell its clients a state `pick` accepts. */
 const told = (sock: RawSocket, pick: (state: BillingState) => boolean) =>
-  sock.waitFor<EventFrame>(
-    (f) => f.type === "event" && f.event === "billing.changed" && pick((f.payload as { state: BillingState }).state),
-  );
+  sock.waitForEvent<{ state: BillingState }>("billing.changed", ({ state }) => pick(state));
 
 describe("plans people choose", () => {
   it("subscribe through Checkout, renew once per period, upgrade at once, downgrade at the period's end, cancel", async () => {

@@ -4,10 +4,10 @@
 // every outcome, none may show a raw id, a tool's name or milliseconds (the issue saw
 // "Autopilot wants to run threads_archive" and "Ran threads_archive").
 import { describe, expect, it } from "vitest";
-import type { Approval } from "../../../../../shared/protocol/approvals";
 import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
 import type { MethodName } from "../../../../../shared/protocol/methods";
 import { textsWithInternals } from "../../../../../shared/test/plain-text-check";
+import { approvedApproval } from "../../../../../shared/test/records";
 import { toolLine } from "./autopilot-posts";
 import { approvalFor } from "../toolset/run-tools";
 import { approvalEntry, toolCallEntry } from "./task-log";
@@ -58,23 +58,12 @@ describe("the room's own sentences", () => {
   });
 
   it("an approval's line in the run log says who decided, or that it was withdrawn", () => {
-    const base: Approval = {
+    const base = approvedApproval({
       id: "apr_5e4d3c2b1a0f9e8d7c6b",
-      title: "The Autopilot wants to archive a thread",
       summary: "The Autopilot will archive the thread “Launch plan”: it leaves the thread list.",
-      details: "",
-      risk: "medium",
-      status: "approved",
       threadId: THREAD,
-      requestedBy: { id: "autopilot", kind: "agent", name: "Autopilot" },
-      onBehalfOf: null,
-      requestedAt: 0,
-      expiresAt: null,
       resolvedBy: { id: "usr_1", kind: "user", name: "Bob" },
-      resolvedAt: 1,
-      note: null,
-      selfConfirmed: false,
-    };
+    });
     const texts = {
       approved: approvalEntry(base, 2).text,
       denied: approvalEntry({ ...base, status: "denied", note: "not today" }, 2).text,

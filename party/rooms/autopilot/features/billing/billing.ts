@@ -23,7 +23,7 @@ import { keptSubscription, subscribedPlanId, subscriptionHolds, subscriptionView
 import { approvalsTable as approvals } from "../approvals/index";
 import { billingMeta, budgetRaises, budgets, ledger, ledgerTotals } from "./tables";
 import { defineRecord, readable } from "../../../../records/codec";
-import { getMeta, setMeta } from "../../../../domain/meta";
+import { getMetaRecord, setMeta } from "../../../../domain/meta";
 import { approvalRecord } from "../../../../records/documents";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Sql } from "../../../../domain/sql";
@@ -277,14 +277,7 @@ const alertsRecord = defineRecord("billing alerts", BillingAlertsSchema);
 
 /** The thresholds an owner or admin set; null while nobody did (the plan's defaults apply). */
 export function storedAlertSettings(sql: Sql): BillingAlerts | null {
-  const stored = getMeta(sql, SETTINGS_KEY);
-  if (stored === null) return null;
-  try {
-    return alertsRecord.decode(stored);
-  } catch {
-    // Logged by the codec: the defaults stand until someone sets them again.
-    return null;
-  }
+  return getMetaRecord(sql, SETTINGS_KEY, alertsRecord);
 }
 
 /** The workspace's thresholds: what an owner or admin set, or the defaults for its plan. */

@@ -4,7 +4,7 @@
 // written (a trigger refuses the running sums) leaves none of them, and nothing is told.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { sqlFromStorage } from "../../../../domain/sql";
+import { type Sql, sqlFromStorage } from "../../../../domain/sql";
 import { commitTo, listAudit, type OpEffects } from "../../kernel/commit";
 import { appendLedger, balanceOf, billingState, creditedBalance, ledgerEntries } from "./billing";
 import { readBillingConfig } from "./config";
@@ -13,13 +13,21 @@ import { SpendGate } from "./spend-gate";
 
 const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
 
+/** Runs `test` inside a new room, with its SQL and a commit whose published effects it keeps. */
+function inNewRoom(
+  test: (room: { sql: Sql; commit: ReturnType<typeof commitTo>; published: OpEffects[] }) => void,
+): Promise<void> {
+  const room = rooms.get(rooms.idFromName(`ledger-${crypto.randomUUID()}`));
+  return runInDurableObject(room, (_room, state) => {
+    const sql = sqlFromStorage(state.storage);
+    const published: OpEffects[] = [];
+    test({ sql, commit: commitTo(sql, 1000, (effects) => published.push(effects)), published });
+  });
+}
+
 describe("the ledger is written in the commit of its change", () => {
   it("a model call's entry, its running sums, its over-report and its news: a failure after the entry leaves none of them", async () => {
-    const room = rooms.get(rooms.idFromName(`ledger-${crypto.randomUUID()}`));
-    await runInDurableObject(room, (_room, state) => {
-      const sql = sqlFromStorage(state.storage);
-      const published: OpEffects[] = [];
-      const commit = commitTo(sql, 1000, (effects) => published.push(effects));
+    await inNewRoom(({ sql, commit, published }) => {
       const config = readBillingConfig({});
       const gate = new SpendGate({ sql, commit }, config, (ctx) => tellChanged(ctx, config));
       commit(null, (ctx) => appendLedger(ctx.sql, { id: "grant:start", at: ctx.now, kind: "grant", amount: 1000 }));
@@ -76,11 +84,7 @@ describe("the ledger is written in the commit of its change", () => {
   });
 
   it("a commit inside another commit's function is refused: the outer rolls back and nothing is published", async () => {
-    const room = rooms.get(rooms.idFromName(`ledger-${crypto.randomUUID()}`));
-    await runInDurableObject(room, (_room, state) => {
-      const sql = sqlFromStorage(state.storage);
-      const published: OpEffects[] = [];
-      const commit = commitTo(sql, 1000, (effects) => published.push(effects));
+    await inNewRoom(({ sql, commit, published }) => {
       expect(() =>
         commit(null, (outer) => {
           appendLedger(outer.sql, { id: "grant:outer", at: outer.now, kind: "grant", amount: 5 });

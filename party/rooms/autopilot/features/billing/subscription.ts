@@ -6,7 +6,7 @@
 // subscription and its period, so however often Stripe says it was paid, it credits once.
 import { z } from "zod";
 import type { PlanSubscription } from "../../../../../shared/protocol/billing";
-import { getMeta, setMeta } from "../../../../domain/meta";
+import { getMetaRecord, setMeta } from "../../../../domain/meta";
 import type { Sql } from "../../../../domain/sql";
 import { defineRecord } from "../../../../records/codec";
 import type { OpContext } from "../../kernel/commit";
@@ -93,15 +93,9 @@ export type KeptSubscription = z.infer<typeof Kept>;
 const kept = defineRecord("plan subscription", Kept);
 const KEY = "billing.subscription";
 
+/** The subscription kept; null while there is none or it does not read (the workspace is then on the default plan until Stripe says otherwise again). */
 export function keptSubscription(sql: Sql): KeptSubscription | null {
-  const text = getMeta(sql, KEY);
-  if (text === null) return null;
-  try {
-    return kept.decode(text);
-  } catch {
-    // Logged by the codec: the workspace is on the default plan until Stripe says otherwise again.
-    return null;
-  }
+  return getMetaRecord(sql, KEY, kept);
 }
 
 const keep = (sql: Sql, value: KeptSubscription) => setMeta(sql, KEY, kept.encode(value));

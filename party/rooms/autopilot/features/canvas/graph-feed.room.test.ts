@@ -6,6 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../../../../shared/protocol/threads";
+import { memoryPutCall } from "../../../../../shared/test/records";
 import { TOOL_CALLS_PER_THREAD } from "../../../../../shared/hatchery/activity";
 import { snapshotPage } from "./graph-feed";
 import { type Sql, sqlFromStorage } from "../../../../domain/sql";
@@ -35,16 +36,7 @@ function seedToolCalls(sql: Sql, threadId: string, calls: number, bytes: number)
       text: "x".repeat(bytes),
       createdAt: 1000 + i,
       kind: "tool",
-      tool: {
-        runId,
-        callId: "call_0",
-        name: "memory_put",
-        arguments: "{}",
-        result: "{}",
-        status: "ok",
-        durationMs: 1,
-        approvalId: null,
-      },
+      tool: memoryPutCall("call_0", runId),
     };
     sql.run(
       `insert into messages (id, thread_id, doc) values (?, ?, ?)`,

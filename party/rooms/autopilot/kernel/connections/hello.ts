@@ -1,9 +1,9 @@
 import type { ChatStream } from "../../../../../shared/protocol/gateway";
 import type { HelloPayload, Snapshot } from "../../../../../shared/protocol/hello";
-import { DEFAULT_SETTINGS } from "../../../../../shared/protocol/settings";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
 import { cutText } from "../../../../../shared/clip";
+import { EMPTY_SNAPSHOT } from "../../../../../shared/empty-snapshot";
 import { currentSeq, type ResumePlan } from "../commit";
 import type { SnapshotPart } from "../feature";
 import { buildSnapshot } from "./snapshot";
@@ -75,21 +75,11 @@ export function buildHello(input: HelloInput): HelloPayload {
 /** What marks the epoch a principal that may not read is told (see buildHello). */
 const UNREAD_EPOCH = ":unread";
 
-const NOTHING_MORE = { left: 0, next: null };
-
 /**
  * The snapshot of a principal that may not read (party/rooms/shared/reading.ts): every
  * collection empty, nothing left out, and the default settings in place of the workspace's.
  */
-export const UNREAD_SNAPSHOT: Snapshot = {
-  threads: [],
-  approvals: [],
-  jobs: [],
-  instances: [],
-  settings: DEFAULT_SETTINGS,
-  projects: [],
-  more: { threads: NOTHING_MORE, approvals: NOTHING_MORE, jobs: NOTHING_MORE, projects: NOTHING_MORE },
-};
+export const UNREAD_SNAPSHOT: Snapshot = EMPTY_SNAPSHOT;
 
 const utf8 = (text: string) => new TextEncoder().encode(text).byteLength;
 

@@ -7,13 +7,19 @@ import type { Thread } from "../../../../../../shared/protocol/threads";
 import { approvalResolved, idem } from "../../../../../test/harness";
 import { autopilotSays, say, spendAskedOf, spendRequested, teamRoom } from "./test/harness";
 
+/** A team's room whose budget is one credit, and `count` threads titled `title` and a number. */
+async function threadsAtTheEdge(count: number, title: string) {
+  const { sock, deciders } = await teamRoom(1);
+  await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
+  const threads: string[] = [];
+  for (let i = 0; i < count; i++)
+    threads.push((await sock.ok("threads.create", { title: `${title} ${i}`, idempotencyKey: idem() })).thread.id);
+  return { sock, deciders, threads };
+}
+
 describe("replies at one budget's edge together", () => {
   it("ten racing replies share one spend approval, each listed on it; approved once, all ten finish", async () => {
-    const { sock, deciders } = await teamRoom(1);
-    await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
-    const threads: string[] = [];
-    for (let i = 0; i < 10; i++)
-      threads.push((await sock.ok("threads.create", { title: `Race ${i}`, idempotencyKey: idem() })).thread.id);
+    const { sock, deciders, threads } = await threadsAtTheEdge(10, "Race");
     const marker = `race-${crypto.randomUUID().slice(0, 8)}`;
     await Promise.all(threads.map((id) => say(sock, id, `${marker} STEPS: threads_list {}`)));
     // Every reply waits on the one approval: its thread's waiting names it.
@@ -56,11 +62,7 @@ describe("replies at one budget's edge together", () => {
   });
 
   it("stopping the reply that filed a shared spend approval leaves it pending for the others; approved, they finish", async () => {
-    const { sock, deciders } = await teamRoom(1);
-    await sock.ok("billing.setBudget", { scope: "workspace", limit: 1, idempotencyKey: idem() });
-    const threads: string[] = [];
-    for (let i = 0; i < 3; i++)
-      threads.push((await sock.ok("threads.create", { title: `Stop ${i}`, idempotencyKey: idem() })).thread.id);
+    const { sock, deciders, threads } = await threadsAtTheEdge(3, "Stop");
     await say(sock, threads[0]!, "STEPS: threads_list {}");
     const shared = await spendRequested(sock, "a reply");
     for (const id of threads.slice(1)) await say(sock, id, "STEPS: threads_list {}");
