@@ -9,7 +9,8 @@ import type { SkillStatus } from "../../../../../shared/protocol/skills";
 import { cutText } from "../../../../../shared/clip";
 
 import { type GatewayCaller, redactedText } from "../gateway-channels";
-import { type ArchiveFile, sha256Hex, zipArchive } from "./archive";
+import { sha256Hex } from "../../../../auth/tokens";
+import { type ArchiveFile, zipArchive } from "./archive";
 
 const MAX_SKILLS = 500;
 const MAX_MISSING = 50;
