@@ -12,6 +12,7 @@ import { markerScript } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
 import {
   addSecondPerson,
+  approvedJob,
   ownWorkspace,
   personClient,
   provisionConnected,
@@ -40,22 +41,7 @@ let bob: AutopilotClient;
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** Bob approves what Alice asked; resolves with the job the room ran for it, once finished. */
-async function approved(approvalId: string) {
-  await until(() => bob.state.approvals.get(approvalId), "the approval at Bob", 15_000);
-  const { approval } = await bob.request("approvals.resolve", {
-    approvalId,
-    decision: "approve",
-    idempotencyKey: key("decide"),
-  });
-  return until(
-    () =>
-      [...alice.state.jobs.values()].find(
-        (j) => j.title === approval.title && (j.status === "succeeded" || j.status === "failed"),
-      ),
-    `the job of "${approval.title}"`,
-    60_000,
-  );
-}
+const approved = (approvalId: string) => approvedJob(bob, alice, approvalId);
 
 /**
  * Points the gateway's Telegram channel at the stand-in: `apiRoot` is the gateway's own key for

@@ -9,7 +9,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ChannelStatus } from "../../shared/protocol/channels";
 import type { AutopilotClient } from "../src/client";
-import { addSecondPerson, ownWorkspace, personClient, provisionConnected, signUp, until } from "./e2e-helpers";
+import { addSecondPerson, approvedJob, ownWorkspace, personClient, provisionConnected, signUp } from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 
 // The shape of a token from @BotFather; never a real one.
@@ -37,22 +37,7 @@ function recordingClient(cookie: string, device: string): AutopilotClient {
 }
 
 /** Bob approves what Alice asked; resolves with the job the room ran for it, once finished. */
-async function approved(approvalId: string) {
-  await until(() => bob.state.approvals.get(approvalId), "the approval at Bob", 15_000);
-  const { approval } = await bob.request("approvals.resolve", {
-    approvalId,
-    decision: "approve",
-    idempotencyKey: key("decide"),
-  });
-  return until(
-    () =>
-      [...alice.state.jobs.values()].find(
-        (j) => j.title === approval.title && (j.status === "succeeded" || j.status === "failed"),
-      ),
-    `the job of "${approval.title}"`,
-    60_000,
-  );
-}
+const approved = (approvalId: string) => approvedJob(bob, alice, approvalId);
 
 /** Reads the channels until `done` holds for Telegram (the gateway applies config in the background). */
 async function telegramUntil(done: (t: ChannelStatus) => boolean, what: string): Promise<ChannelStatus> {

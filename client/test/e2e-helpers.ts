@@ -17,6 +17,7 @@ import {
   type ScriptedTurn,
   startScriptedModel,
 } from "../../runtime/test/scripted-model";
+import type { Job } from "../../shared/protocol/jobs";
 import type { Message } from "../../shared/protocol/threads";
 import { AutopilotClient, type AutopilotClientOptions } from "../src/client";
 
@@ -163,6 +164,32 @@ export function personClient(
         })
       ).body.ticket,
   });
+}
+
+/**
+ * `decider` approves what `asker` asked (once the approval reached the decider); resolves with
+ * the job the room ran for it, once that job finished (succeeded or failed).
+ */
+export async function approvedJob(
+  decider: AutopilotClient,
+  asker: AutopilotClient,
+  approvalId: string,
+  timeoutMs = 60_000,
+): Promise<Job> {
+  await until(() => decider.state.approvals.get(approvalId), "the approval at the decider", 15_000);
+  const { approval } = await decider.request("approvals.resolve", {
+    approvalId,
+    decision: "approve",
+    idempotencyKey: `decide-${approvalId}-${Math.random().toString(36).slice(2, 8)}`,
+  });
+  return until(
+    () =>
+      [...asker.state.jobs.values()].find(
+        (j) => j.title === approval.title && (j.status === "succeeded" || j.status === "failed"),
+      ),
+    `the job of "${approval.title}"`,
+    timeoutMs,
+  );
 }
 
 /** Polls a condition (client state, or a request to the server) until it is truthy, returning that value. */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SkillStatus } from "../../shared/protocol/skills";
 import type { ChatRequest } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
-import { provisionConnected, until, waitForMessage } from "./e2e-helpers";
+import { approvedJob, provisionConnected, until, waitForMessage } from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 import { recordedAliceAndBob, type recordingClients } from "./recording-clients";
 
@@ -57,22 +57,7 @@ let threadId: string;
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** Bob approves what Alice asked; resolves with the job the room ran for it, once finished. */
-async function approved(approvalId: string) {
-  await until(() => bob.state.approvals.get(approvalId), "the approval at Bob", 15_000);
-  const { approval } = await bob.request("approvals.resolve", {
-    approvalId,
-    decision: "approve",
-    idempotencyKey: key("decide"),
-  });
-  return until(
-    () =>
-      [...alice.state.jobs.values()].find(
-        (j) => j.title === approval.title && (j.status === "succeeded" || j.status === "failed"),
-      ),
-    `the job of "${approval.title}"`,
-    90_000,
-  );
-}
+const approved = (approvalId: string) => approvedJob(bob, alice, approvalId, 90_000);
 
 /** Reads the skills until `done` holds for ours (the gateway's skill watcher picks a change up in the background). */
 async function skillUntil(
