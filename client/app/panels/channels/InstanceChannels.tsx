@@ -1,11 +1,6 @@
-import { useEffect, useState } from "react";
-import type { Approval } from "../../../../shared/protocol/approvals";
-import {
-  type ChannelAccountStatus,
-  type ChannelKind,
-  type ChannelStatus,
-  DM_POLICY_WORDS,
-} from "../../../../shared/protocol/channels";
+import { GatewaySection, pendingOn, useGatewayRead } from "../gateway-section";
+import { useState } from "react";
+import { type ChannelAccountStatus, type ChannelKind, DM_POLICY_WORDS } from "../../../../shared/protocol/channels";
 import { CHANNEL_OPERATIONS, type Instance } from "../../../../shared/protocol/instances";
 import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
@@ -31,36 +26,6 @@ export function accountText(a: ChannelAccountStatus): string {
   return `configured, not running${a.stateReason ? ` (${a.stateReason})` : ""}`;
 }
 
-function useChannels(instance: Instance) {
-  const client = useRoom((s) => s.client);
-  const finished = useRoom((s) => {
-    let n = 0;
-    for (const job of s.state.jobs.values()) if (job.status !== "running" && job.status !== "cancel_requested") n++;
-    return n;
-  });
-  const [channels, setChannels] = useState<ChannelStatus[] | null>(null);
-  const load = useAction(async () => {
-    if (!client) return;
-    setChannels((await client.instances.channels({ instanceId: instance.id })).channels);
-  });
-  const { run } = load;
-  const connected = instance.bridge === "connected";
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload on these changes only; `run` is new every render
-  useEffect(() => {
-    if (connected) run();
-  }, [client, instance.id, connected, finished]);
-  return { channels: connected ? channels : null, error: load.error, loading: load.pending, reload: () => run() };
-}
-
-const pendingFor = (approvals: Iterable<Approval>, instanceId: string): Approval[] =>
-  [...approvals].filter(
-    (a) =>
-      a.status === "pending" &&
-      a.action?.kind === "instance" &&
-      a.action.instanceId === instanceId &&
-      CHANNEL_OPERATIONS.has(a.action.operation),
-  );
-
 type Open = { channel: string; form: "connect" | "access" } | null;
 
 export function InstanceChannels({ instance }: { instance: Instance }) {
@@ -69,43 +34,19 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
   // The room refuses an agent's key a bot token: it reads why instead of a button that would fail.
   const agent = useRoom((s) => s.principal?.kind === "agent");
   const approvals = useRoom((s) => s.state.approvals);
-  const { channels, error, loading, reload } = useChannels(instance);
+  const read = useGatewayRead(instance, async (c, instanceId) => (await c.instances.channels({ instanceId })).channels);
+  const channels = read.data;
   const [open, setOpen] = useState<Open>(null);
   const disconnect = useAction(async (channel: ChannelKind) => {
     if (!client) return;
     await client.instances.disconnectChannel({ instanceId: instance.id, channel });
   });
-  const pending = pendingFor(approvals.values(), instance.id);
+  const pending = pendingOn(approvals.values(), instance.id, CHANNEL_OPERATIONS);
   const waiting = (channel: string) =>
     pending.some((a) => a.action?.kind === "instance" && a.action.channel?.channel === channel);
   const disabled = !canWrite || instance.bridge !== "connected";
   return (
-    <section className="instance-channels" aria-label="Channels">
-      <h3>
-        Channels{" "}
-        {instance.bridge === "connected" && (
-          // Its own name: the inspector's details have a Refresh of their own.
-          <button
-            type="button"
-            className="link small"
-            onClick={reload}
-            disabled={loading}
-            aria-busy={loading}
-            aria-label="Refresh channels"
-          >
-            Refresh
-          </button>
-        )}
-      </h3>
-      {instance.bridge !== "connected" && (
-        <p className="muted small">The gateway is not connected: its channels show once it is.</p>
-      )}
-      <FormError error={error} />
-      {pending.map((a) => (
-        <p key={a.id} className="form-note activity-waiting" role="status">
-          Waiting for approval: {a.title}
-        </p>
-      ))}
+    <GatewaySection title="Channels" className="instance-channels" instance={instance} read={read} pending={pending}>
       {channels && (
         <ul className="channel-list" aria-label="Channels">
           {channels.map((c) => {
@@ -194,6 +135,6 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
         on the gateway, and WhatsApp links by QR code once its plugin is. A channel connects only when the gateway can
         reach its service.
       </p>
-    </section>
+    </GatewaySection>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import type { Instance, InstanceDetails } from "../../../../shared/protocol/instances";
 import { useAction } from "../../lib/action";
 import { useRoom } from "../../stores/room";
+import { useEndedJobs } from "../gateway-section";
 
 /**
  * The instance's details as the room answers them now: asked again when the instance or a
@@ -13,11 +14,7 @@ import { useRoom } from "../../stores/room";
  */
 export function useInstanceDetails(instance: Instance) {
   const client = useRoom((s) => s.client);
-  const finished = useRoom((s) => {
-    let n = 0;
-    for (const job of s.state.jobs.values()) if (job.status !== "running" && job.status !== "cancel_requested") n++;
-    return n;
-  });
+  const finished = useEndedJobs();
   const [details, setDetails] = useState<InstanceDetails | null>(null);
   const load = useAction(async () => {
     if (!client) return;

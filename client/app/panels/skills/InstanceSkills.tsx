@@ -1,5 +1,5 @@
-import { type FormEvent, useEffect, useState } from "react";
-import type { Approval } from "../../../../shared/protocol/approvals";
+import { GatewaySection, pendingOn, useGatewayRead } from "../gateway-section";
+import { type FormEvent, useState } from "react";
 import { type Instance, SKILL_OPERATIONS } from "../../../../shared/protocol/instances";
 import { SkillSlug, type SkillStatus, skillRequestProblem } from "../../../../shared/protocol/skills";
 import { useAction } from "../../lib/action";
@@ -21,36 +21,6 @@ export function skillText(s: SkillStatus): string {
   if (s.eligible) return "on: its agent may use it";
   return s.missing.length > 0 ? `needs ${s.missing.join("; ")}` : "not available to its agent";
 }
-
-function useSkills(instance: Instance) {
-  const client = useRoom((s) => s.client);
-  const finished = useRoom((s) => {
-    let n = 0;
-    for (const job of s.state.jobs.values()) if (job.status !== "running" && job.status !== "cancel_requested") n++;
-    return n;
-  });
-  const [skills, setSkills] = useState<SkillStatus[] | null>(null);
-  const load = useAction(async () => {
-    if (!client) return;
-    setSkills((await client.instances.skills({ instanceId: instance.id })).skills);
-  });
-  const { run } = load;
-  const connected = instance.bridge === "connected";
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload on these changes only; `run` is new every render
-  useEffect(() => {
-    if (connected) run();
-  }, [client, instance.id, connected, finished]);
-  return { skills: connected ? skills : null, error: load.error, loading: load.pending, reload: () => run() };
-}
-
-const pendingFor = (approvals: Iterable<Approval>, instanceId: string): Approval[] =>
-  [...approvals].filter(
-    (a) =>
-      a.status === "pending" &&
-      a.action?.kind === "instance" &&
-      a.action.instanceId === instanceId &&
-      SKILL_OPERATIONS.has(a.action.operation),
-  );
 
 /** Files picked beside SKILL.md, read as base64 (a skill may carry scripts or data). */
 async function readFiles(list: FileList | null): Promise<{ path: string; content: string; base64: boolean }[]> {
@@ -180,13 +150,14 @@ export function InstanceSkills({ instance }: { instance: Instance }) {
   // The room takes a skill's key from a person only: an agent's key reads why instead.
   const agent = useRoom((s) => s.principal?.kind === "agent");
   const approvals = useRoom((s) => s.state.approvals);
-  const { skills, error, loading, reload } = useSkills(instance);
+  const read = useGatewayRead(instance, async (c, instanceId) => (await c.instances.skills({ instanceId })).skills);
+  const skills = read.data;
   const [open, setOpen] = useState<{ form: "add" } | { form: "key"; key: string } | null>(null);
   const toggle = useAction(async (skill: SkillStatus) => {
     if (!client) return;
     await client.instances.configureSkill({ instanceId: instance.id, skillKey: skill.key, enabled: !skill.enabled });
   });
-  const pending = pendingFor(approvals.values(), instance.id);
+  const pending = pendingOn(approvals.values(), instance.id, SKILL_OPERATIONS);
   const waiting = (key: string) => pending.some((a) => a.action?.kind === "instance" && a.action.skill?.key === key);
   const disabled = !canWrite || instance.bridge !== "connected";
   const sorted = skills ? [...skills].sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name)) : [];
@@ -220,31 +191,7 @@ export function InstanceSkills({ instance }: { instance: Instance }) {
     );
   };
   return (
-    <section className="instance-skills" aria-label="Skills">
-      <h3>
-        Skills{" "}
-        {instance.bridge === "connected" && (
-          <button
-            type="button"
-            className="link small"
-            onClick={reload}
-            disabled={loading}
-            aria-busy={loading}
-            aria-label="Refresh skills"
-          >
-            Refresh
-          </button>
-        )}
-      </h3>
-      {instance.bridge !== "connected" && (
-        <p className="muted small">The gateway is not connected: its skills show once it is.</p>
-      )}
-      <FormError error={error} />
-      {pending.map((a) => (
-        <p key={a.id} className="form-note activity-waiting" role="status">
-          Waiting for approval: {a.title}
-        </p>
-      ))}
+    <GatewaySection title="Skills" className="instance-skills" instance={instance} read={read} pending={pending}>
       {skills && (
         <>
           <ul className="skill-list" aria-label="Skills">
@@ -270,6 +217,6 @@ export function InstanceSkills({ instance }: { instance: Instance }) {
         A skill tells the instance's agent how to do something. Each change waits for a person's approval, who reads the
         skill's SKILL.md first; a key you give is kept hidden.
       </p>
-    </section>
+    </GatewaySection>
   );
 }
