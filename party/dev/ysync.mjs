@@ -78,16 +78,6 @@ export class YSyncClient {
       encoding.writeVarUint(encoder, MESSAGE_SYNC);
       syncProtocol.writeSyncStep1(encoder, this.doc);
       ws.send(encoding.toUint8Array(encoder));
-      // A local state set (or renewed) before the socket opened was not sent: send it now.
-      if (this.awareness.getLocalState() !== null) {
-        const state = encoding.createEncoder();
-        encoding.writeVarUint(state, MESSAGE_AWARENESS);
-        encoding.writeVarUint8Array(
-          state,
-          awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]),
-        );
-        ws.send(encoding.toUint8Array(state));
-      }
     };
     // workerd sockets from SELF.fetch are open once accepted; `ws` sockets open later.
     if (ws.readyState === 1) start();

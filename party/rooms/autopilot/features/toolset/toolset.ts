@@ -28,6 +28,7 @@ import { GATEWAY_TOOL } from "../instances/index";
 import type { GatewayAccess } from "../instances/index";
 import { GATEWAY_TOOL_SCOPE, type RunTools, runTools } from "./run-tools";
 import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
+import { METHOD_WORDS } from "../../../../../shared/plain-words";
 import { runScopes, toolName } from "./tools";
 import { clip } from "../../../../../shared/clip";
 
@@ -146,7 +147,9 @@ export async function ownTools(
     const name = toolName(method);
     const base = { name, source: "autopilot" as const };
     if (policy.kind === "never") {
-      const title = NEVER_TITLES[method] ?? method;
+      // A method without its own title is named by its plain words ("link an OpenClaw instance to WhatsApp").
+      const words = METHOD_WORDS[method];
+      const title = NEVER_TITLES[method] ?? `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
       refused.push({ ...base, title, approval: "refused", why: clip(`People only: ${policy.why}.`, 400) });
       continue;
     }
