@@ -157,7 +157,16 @@ export async function installUploadedSkill(
   );
 }
 
-/** Enables, disables or configures a skill (`skills.entries.<key>` in the gateway's config). */
+/** How long a switched skill may take to read as switched in the gateway's own status. */
+const SWITCH_SEEN_MS = 15_000;
+const SWITCH_READ_EVERY_MS = 250;
+
+/**
+ * Enables, disables or configures a skill (`skills.entries.<key>` in the gateway's config). A
+ * switch is done when the gateway's status says so: it writes its config and then reloads, so
+ * a status read at once can still show the old state, and the change's job (which every view
+ * reads again when it ends) would end before it.
+ */
 export async function configureSkill(gateway: GatewayCaller, skillKey: string, change: SkillChange): Promise<void> {
   await gateway.request("skills.update", {
     skillKey,
@@ -165,4 +174,11 @@ export async function configureSkill(gateway: GatewayCaller, skillKey: string, c
     ...(change.apiKey !== undefined ? { apiKey: change.apiKey } : {}),
     ...(change.env !== undefined ? { env: change.env } : {}),
   });
+  if (change.enabled === undefined) return;
+  const until = Date.now() + SWITCH_SEEN_MS;
+  for (;;) {
+    const skill = (await readSkills(gateway)).find((s) => s.key === skillKey);
+    if (!skill || skill.enabled === change.enabled || Date.now() >= until) return;
+    await new Promise((resolve) => setTimeout(resolve, SWITCH_READ_EVERY_MS));
+  }
 }
