@@ -1,3 +1,4 @@
+import type { InstanceOperation } from "../../../../../shared/protocol/instances";
 import type { z } from "zod";
 import type {
   Approval,
@@ -304,6 +305,17 @@ export function pendingApprovals(sql: Sql): Approval[] {
     .orderBy(asc(approvals.requestedAt))
     .all();
   return readable(rows, (r) => approvalRecord.decode(r.doc));
+}
+
+/** An instance's changes of these operations still waiting for a decision (their approvals' actions say so). */
+export function pendingInstanceApprovals(
+  sql: Sql,
+  instanceId: string,
+  operations: ReadonlySet<InstanceOperation>,
+): Approval[] {
+  return pendingApprovals(sql).filter(
+    ({ action }) => action?.kind === "instance" && action.instanceId === instanceId && operations.has(action.operation),
+  );
 }
 
 /** Resolves every pending approval whose time ran out; returns how many. */

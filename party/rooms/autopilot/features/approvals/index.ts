@@ -32,6 +32,7 @@ export {
   getApproval,
   lostAccessNote,
   pendingApprovals,
+  pendingInstanceApprovals,
   refuseDecision,
   requestApproval,
   settleApproval,

@@ -17,7 +17,7 @@ import {
 } from "../../../../../shared/protocol/channels";
 import { CHANNEL_OPERATIONS, type InstanceOperation } from "../../../../../shared/protocol/instances";
 import { isPerson } from "../../../../auth/current-access";
-import { pendingApprovals, requestApproval } from "../approvals/index";
+import { pendingInstanceApprovals, requestApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/commit";
 import { channelRequests } from "./tables";
 import { RoomError } from "../../../../domain/errors";
@@ -203,10 +203,7 @@ export function dropChannelRequest(sql: Sql, approvalId: string): void {
 
 /** The channel changes of an instance still waiting for a decision (their approvals' actions say so). */
 export function pendingChannelApprovals(sql: Sql, instanceId: string): Approval[] {
-  return pendingApprovals(sql).filter(
-    ({ action }) =>
-      action?.kind === "instance" && action.instanceId === instanceId && CHANNEL_OPERATIONS.has(action.operation),
-  );
+  return pendingInstanceApprovals(sql, instanceId, CHANNEL_OPERATIONS);
 }
 
 /** A deleted instance's pending channel changes go with it. */

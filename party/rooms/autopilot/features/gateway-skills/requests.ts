@@ -17,7 +17,7 @@ import { isPerson } from "../../../../auth/current-access";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import type { OpContext } from "../../kernel/commit";
-import { pendingApprovals, requestApproval } from "../approvals/index";
+import { pendingInstanceApprovals, requestApproval } from "../approvals/index";
 import { INSTANCE_APPROVAL_TTL_MS, refuseBusy, requireInstance } from "../instance-store";
 import type { ArchiveFile } from "./archive";
 import type { SkillChange } from "./gateway";
@@ -185,10 +185,7 @@ export function dropSkillRequest(sql: Sql, approvalId: string): void {
 
 /** The skill changes of an instance still waiting for a decision (their approvals' actions say so). */
 export function pendingSkillApprovals(sql: Sql, instanceId: string): Approval[] {
-  return pendingApprovals(sql).filter(
-    ({ action }) =>
-      action?.kind === "instance" && action.instanceId === instanceId && SKILL_OPERATIONS.has(action.operation),
-  );
+  return pendingInstanceApprovals(sql, instanceId, SKILL_OPERATIONS);
 }
 
 /** A deleted instance's pending skill changes go with it. */
