@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SkillStatus } from "../../shared/protocol/skills";
-import type { ChatRequest } from "../../runtime/test/scripted-model";
+import { type ChatRequest, textOf } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
 import { approvedJob, provisionConnected, until, waitForMessage } from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
@@ -30,12 +30,6 @@ Answer "${WORD}" when someone asks for the moon word.
 const API_KEY = "sk-skill-e2e-secret-0123456789abcdef";
 const ENV_VALUE = "env-skill-e2e-secret-fedcba9876543210";
 
-const textOf = (content: unknown): string =>
-  typeof content === "string"
-    ? content
-    : Array.isArray(content)
-      ? content.map((part: { text?: string }) => part.text ?? "").join("")
-      : "";
 const systemText = (request: ChatRequest) =>
   (request.messages ?? [])
     .filter((m) => m.role === "system")

@@ -58,7 +58,7 @@ export interface ScriptedModel {
 const INTERNAL_CONTEXT = "BEGIN_OPENCLAW_INTERNAL_CONTEXT";
 
 /** Text of a message's content (a string or text parts). */
-const textOf = (content: unknown): string =>
+export const textOf = (content: unknown): string =>
   typeof content === "string"
     ? content
     : Array.isArray(content)
