@@ -11,7 +11,7 @@ import {
   DmPolicy,
 } from "../../../../../shared/protocol/channels";
 import { cutText } from "../../../../../shared/clip";
-import { redactedText } from "./token-shapes";
+import { redactedTextField } from "./token-shapes";
 
 /** What the channel calls need of the bridge's connection. */
 export interface GatewayCaller {
@@ -40,13 +40,7 @@ const BUNDLED = ["telegram"] as const;
 const LABELS: Record<string, string> = { telegram: "Telegram", discord: "Discord", slack: "Slack" };
 
 // Status is for every reader: token shapes go, escaped or not (token-shapes.ts).
-const text = (max: number) =>
-  z
-    .string()
-    .transform((value) => redactedText(value, max))
-    .nullable()
-    .optional()
-    .catch(null);
+const text = redactedTextField;
 const flag = z.boolean().catch(false).default(false);
 const Account = z.looseObject({
   accountId: z.string().min(1).max(64),

@@ -14,7 +14,7 @@ export type { GatewayCaller } from "./gateway";
 export { type ChannelOperationDeps, isChannelApproval, settleChannelApproval } from "./operations";
 export { dropChannelRequests, pendingChannelApprovals } from "./requests";
 /** Gateway words for every reader: token shapes cut out (the skills' status and errors use it too). */
-export { redactedText } from "./token-shapes";
+export { redactedText, redactedTextField } from "./token-shapes";
 
 /** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
 export { channelRequests as channelRequestsTable } from "./tables";

@@ -2,6 +2,7 @@
 // which every reader of the workspace sees, viewers included. The room no longer holds a
 // token to cut it out by value, so anything shaped like one goes, also when a URL in an
 // error carries it escaped (`…/bot123456789%3AAA…`).
+import { z } from "zod";
 import { cutText } from "../../../../../shared/clip";
 
 const HIDDEN = "[hidden]";
@@ -65,3 +66,12 @@ export function withoutTokenShapes(value: string): string {
 export function redactedText(value: string, max: number): string {
   return cutText(withoutTokenShapes(cutText(value, max + TOKEN_MARGIN)), max);
 }
+
+/** A gateway's text for every reader: bounded, token shapes gone, null when absent or not text. */
+export const redactedTextField = (max: number) =>
+  z
+    .string()
+    .transform((value) => redactedText(value, max))
+    .nullable()
+    .optional()
+    .catch(null);

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { SkillStatus } from "../../../../../shared/protocol/skills";
 import { cutText } from "../../../../../shared/clip";
 
-import { type GatewayCaller, redactedText } from "../gateway-channels";
+import { type GatewayCaller, redactedTextField } from "../gateway-channels";
 import { sha256Hex } from "../../../../auth/tokens";
 import { type ArchiveFile, zipArchive } from "./archive";
 
@@ -26,13 +26,7 @@ export interface SkillChange {
   env?: Record<string, string>;
 }
 
-const text = (max: number) =>
-  z
-    .string()
-    .transform((value) => redactedText(value, max))
-    .nullable()
-    .optional()
-    .catch(null);
+const text = redactedTextField;
 const names = z
   .array(z.unknown())
   .max(200)
