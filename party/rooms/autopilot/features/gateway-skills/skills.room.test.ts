@@ -239,12 +239,18 @@ describe("skills through the scripted gateway", () => {
   it("a configure names no key in its approval, keeps it server-side, and sends it once approved", async () => {
     await inRoom(async (sql) => {
       const { link, gw } = linkAndGateway(sql);
-      gw.on("skills.update", () =>
-        ok({
+      // As the gateway does, its status follows a switch (the room waits until it reads as switched).
+      let disabled = false;
+      gw.on("skills.update", (params) => {
+        if (typeof params.enabled === "boolean") disabled = !params.enabled;
+        return ok({
           ok: true,
           skillKey: "moon-word",
           config: { apiKey: "__OPENCLAW_REDACTED__" },
-        }),
+        });
+      });
+      gw.on("skills.status", () =>
+        ok({ skills: [{ name: "moon-word", skillKey: "moon-word", disabled, eligible: true, bundled: false }] }),
       );
       link.connection = await connectTo(gw);
       const events: DurableEvent[] = [];
@@ -285,6 +291,9 @@ describe("skills through the scripted gateway", () => {
         skillKey: "moon-word",
         enabled: false,
       });
+      const offJob = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.title === off.title);
+      expect(offJob).toMatchObject({ status: "succeeded" });
+      expect(disabled).toBe(true);
     });
   });
 
