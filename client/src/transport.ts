@@ -45,6 +45,14 @@ function isNode(): boolean {
  * In Node we always use `ws`, even where a global WebSocket exists (Node 22+), because only
  * `ws` can send the `x-api-key` header on the upgrade. It is imported lazily so browser
  * bundles never load it.
+ *
+ * `ws` reports a close only when the TCP connection ends, which it leaves to the server (as
+ * the WebSocket standard asks); but a room that closes a socket from outside that socket's own
+ * events (a key revoked, a member removed) keeps the connection until it next goes idle
+ * (docs/protocol.md, "Close codes"), and a busy room never does. Once the close frames have
+ * gone both ways nothing more can come, and the standard lets a client end the connection
+ * then: as a browser does, the socket is ended as soon as its side of the closing handshake
+ * is out, so the close (and a terminal code's stop, or a resume) follows the server's frame.
  */
 export async function resolveWebSocket(custom: unknown, apiKey: string | undefined): Promise<SocketImplementation> {
   if (custom) return { WebSocket: custom, sendsApiKey: false };
@@ -54,14 +62,19 @@ export async function resolveWebSocket(custom: unknown, apiKey: string | undefin
     return { WebSocket, sendsApiKey: false };
   }
   const NodeWebSocket = (await import("ws")).default;
-  if (!apiKey) return { WebSocket: NodeWebSocket, sendsApiKey: false };
-  const headers = { "x-api-key": apiKey };
-  class KeyedWebSocket extends NodeWebSocket {
+  const headers = apiKey ? { "x-api-key": apiKey } : undefined;
+  class ClosingWebSocket extends NodeWebSocket {
     constructor(address: string, protocols?: string | string[]) {
-      super(address, protocols, { headers });
+      super(address, protocols, headers && { headers });
+      // `ws` ends its side of the TCP connection (and only then) when both close frames have
+      // passed; "finish" says that end has been written.
+      this.once("upgrade", (response) => {
+        const socket = response.socket;
+        socket.once("finish", () => socket.destroy());
+      });
     }
   }
-  return { WebSocket: KeyedWebSocket, sendsApiKey: true };
+  return { WebSocket: ClosingWebSocket, sendsApiKey: Boolean(apiKey) };
 }
 
 const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;

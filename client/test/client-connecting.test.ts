@@ -1,4 +1,5 @@
 // AutopilotClient: connecting, tickets, close codes and reconnecting (against FakeRoom).
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
@@ -397,6 +398,47 @@ describe("connecting", () => {
       expect(client.status).toBe("closed");
     } finally {
       proxy.close();
+    }
+  });
+
+  it("a terminal close ends the connection once the close frames have passed, though the server keeps it open", async () => {
+    // A server that sends its close frame and then keeps the TCP connection, as workerd does for
+    // a socket the room closed outside that socket's own events, until the room next goes idle.
+    const room = createServer();
+    const received: Buffer[] = [];
+    let clientEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (clientEnded = resolve));
+    room.on("upgrade", (request, socket) => {
+      const accept = createHash("sha1")
+        .update(`${request.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+        .digest("base64");
+      const reason = Buffer.from("API key revoked");
+      const close = Buffer.concat([Buffer.from([0x88, 2 + reason.length, 4001 >> 8, 4001 & 0xff]), reason]);
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
+      socket.write(close);
+      socket.on("data", (chunk: Buffer) => received.push(chunk));
+      socket.on("end", () => clientEnded());
+    });
+    await new Promise<void>((resolve) => room.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = connect({ url: `http://127.0.0.1:${(room.address() as AddressInfo).port}` });
+      await expect(client.ready()).rejects.toMatchObject({
+        code: "unauthenticated",
+        message: expect.stringContaining("API key revoked"),
+      });
+      expect(client.status).toBe("closed");
+      // The client answered the close frame before it ended its side: a close frame (its code
+      // echoed, masked as a client's frames are) is what the server got, and then the end.
+      await ended;
+      const answer = Buffer.concat(received);
+      expect(answer[0]).toBe(0x88);
+      const mask = answer.subarray(2, 6);
+      expect([answer[6]! ^ mask[0]!, answer[7]! ^ mask[1]!]).toEqual([4001 >> 8, 4001 & 0xff]);
+    } finally {
+      room.closeAllConnections();
+      room.close();
     }
   });
 

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../party/dev/server.mjs";
-import type { AutopilotClient } from "../src/client";
+import { AutopilotClient } from "../src/client";
+import type { StatusDetail } from "../src/client-types";
 import { createKey, httpJson, personClient, until, verifiedOwner, withSharedServer } from "./e2e-helpers";
 
 const run = promisify(execFile);
@@ -207,5 +208,46 @@ describe("the client package, installed from the server into an empty folder", (
     const result = JSON.parse(stdout.trim()) as { thread: string; threads: number };
     expect(result.thread).toMatch(/\S/);
     expect(result.threads).toBeGreaterThanOrEqual(2);
+  });
+
+  it("the library reports a revoked key's close from the close frame, not when the room lets go of the connection", async () => {
+    const name = "revoked-agent";
+    const key = await createKey(server.url, alice.cookie, workspace, { name });
+    const listed = await httpJson<{ keys: { id: string; name: string }[] }>(
+      server.url,
+      `/api/workspaces/${workspace}/keys`,
+      { cookie: alice.cookie },
+    );
+    const keyId = listed.body.keys.find((k) => k.name === name)!.id;
+    // In Node the library speaks over `ws` (the key travels as a header), as an agent's does.
+    const agent = new AutopilotClient({ url: server.url, workspace, apiKey: key, device: name });
+    clients.push(agent);
+    await agent.ready();
+    let closed: StatusDetail | undefined;
+    agent.on("status", (status, detail) => {
+      if (status === "closed") closed = detail;
+    });
+    const person = personClient(server.url, alice.cookie, workspace, "busy");
+    clients.push(person);
+    await person.ready();
+
+    const revoked = await httpJson(server.url, `/api/workspaces/${workspace}/keys/${keyId}`, {
+      method: "DELETE",
+      cookie: alice.cookie,
+    });
+    expect(revoked.status).toBe(200);
+    // The room closes the agent's socket from the revocation's request, outside that socket's
+    // own events: workerd sends the close frame at once but lets go of the TCP connection only
+    // when the room next goes idle, and the person's requests keep it busy. A client that
+    // reported the close at the connection's end (or at `ws`'s own close timer) would
+    // not have reported it before the room answered these.
+    let answered = 0;
+    while (!closed && answered < 20) {
+      await person.request("threads.list", {});
+      answered++;
+    }
+    if (!closed) throw new Error(`the agent's client reported no close while the room answered ${answered} requests`);
+    expect(closed.error).toMatchObject({ code: "unauthenticated", message: expect.stringContaining("revoked") });
+    expect(agent.status).toBe("closed");
   });
 });
