@@ -192,8 +192,9 @@ export function approvalSummary(
         configureChannel: `OpenClaw instance ${instance} connects to ${channelName(action.channel)} with the bot token given (kept hidden): people who message the bot reach its agent.`,
         disconnectChannel: `OpenClaw instance ${instance} is logged out of ${channelName(action.channel)}: its bot token is removed and the bot stops answering.`,
         channelAccess: `Who may message OpenClaw instance ${instance} on ${channelName(action.channel)} changes as listed below.`,
-        installSkill: `OpenClaw instance ${instance} installs the skill ${quoted(action.skill?.key ?? "?")} from the files given: its agent follows the skill's instructions from then on.`,
+        installSkill: `OpenClaw instance ${instance} installs the skill ${quoted(action.skill?.key ?? "?")} (where from: below): its agent follows the skill's instructions from then on.`,
         configureSkill: `The skill ${quoted(action.skill?.key ?? "?")} of OpenClaw instance ${instance} changes as listed below (a key or value given stays hidden).`,
+        removeSkill: `The skill ${quoted(action.skill?.key ?? "?")} is removed from OpenClaw instance ${instance}: its folder is deleted and its agent no longer has it.`,
       };
       return clip(lines[action.operation]);
     }

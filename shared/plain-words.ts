@@ -76,6 +76,9 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "instances.skills": "read an OpenClaw instance's skills",
   "instances.uploadSkill": "install a skill on an OpenClaw instance",
   "instances.configureSkill": "turn on, turn off or set up a skill of an OpenClaw instance",
+  "instances.removeSkill": "remove a skill from an OpenClaw instance",
+  "instances.searchSkills": "search ClawHub for skills",
+  "instances.installSkill": "install a skill from ClawHub on an OpenClaw instance",
   "instances.linkWhatsApp": "link an OpenClaw instance to WhatsApp",
   "instances.whatsAppLogin": "see an OpenClaw instance's WhatsApp link (its QR code)",
   "instances.attach": "let an OpenClaw instance answer in a thread",
@@ -279,6 +282,7 @@ export const INSTANCE_OPERATION_WORDS: Record<InstanceOperation, string> = {
   channelAccess: "Change who may message it",
   installSkill: "Install a skill",
   configureSkill: "Change a skill",
+  removeSkill: "Remove a skill",
 };
 
 /** A tool call's outcome (`message.tool.status`). */

@@ -25,7 +25,7 @@
 import type { RuntimeError } from "../../shared/runtime/errors";
 import { ACTIVE_STATES, type InstanceState, type Phase } from "../../shared/runtime/phases";
 import type { InstanceRef } from "../../shared/runtime/requests";
-import type { GatewayCredentials } from "../../shared/runtime/responses";
+import type { GatewayCredentials, SkillRemoved } from "../../shared/runtime/responses";
 import type { InstanceStatus } from "../../shared/runtime/status";
 import { errResult, okResult, runtimeError, type Result } from "../src/errors";
 import type { GatewayCaps } from "../src/gateway-caps";
@@ -39,13 +39,14 @@ import {
   type ProvisionOutcome,
   type RuntimeHost,
 } from "../src/host";
-import { deviceForwardedFor } from "../../shared/runtime/requests";
+import { deviceForwardedFor, skillSlugSchema } from "../../shared/runtime/requests";
 import { refKey } from "../src/ids";
 import { instanceStatus } from "../src/instance-status";
 import { probeOverSocket, type SocketLike } from "./gateway-socket";
 import type { InstanceRecord, InstanceStoreLike } from "./instance-records";
 import type { ModelStoreLike } from "./model-records";
 import {
+  CONTAINER_PATHS,
   GATEWAY_PORT,
   GATEWAY_PROCESS_ID,
   isRunning,
@@ -229,6 +230,30 @@ export class SandboxHost implements RuntimeHost {
     await this.records.remove(ref);
     this.log("instance deleted", { instance: refKey(ref), mode: this.config.deleteMode });
     return okResult({ deleted: true, mode: this.config.deleteMode, archive });
+  }
+
+  /**
+   * Removes `workspace/skills/<slug>` in the container (the gateway has no method for it). The
+   * slug is validated before it reaches the shell (letters, digits and '-' only); a symlinked
+   * workspace or skills directory is refused, a symlinked skill is unlinked, never followed.
+   */
+  async removeSkill(ref: InstanceRef, slug: string): Promise<Result<SkillRemoved>> {
+    if (!skillSlugSchema.safeParse(slug).success)
+      return errResult(runtimeError("invalid_request", "a skill's slug is lower-case letters, digits and '-'"));
+    const record = await this.records.get(ref);
+    if (!record) return errResult(this.notFound(ref));
+    const skills = `${CONTAINER_PATHS.workspace}/skills`;
+    const script = `if [ -L ${CONTAINER_PATHS.workspace} ] || [ -L ${skills} ]; then exit 3; fi; if [ -e ${skills}/${slug} ] || [ -L ${skills}/${slug} ]; then rm -rf -- ${skills}/${slug} && exit 0; fi; exit 4`;
+    try {
+      const done = await this.sandboxFor(record).exec(script);
+      if (done.exitCode === 0) return okResult({ slug, removed: true });
+      if (done.exitCode === 4) return okResult({ slug, removed: false });
+      if (done.exitCode === 3)
+        return errResult(runtimeError("conflict", "the workspace's skills directory is not where it belongs"));
+      return errResult(runtimeError("internal", `removing the skill failed (exit ${done.exitCode})`));
+    } catch (error) {
+      return errResult(mapSandboxError(error, "gateway_unavailable", "could not remove the skill"));
+    }
   }
 
   /**

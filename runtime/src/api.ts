@@ -11,6 +11,7 @@ import {
   BACKUP_QUERY_MESSAGE,
   backupQuerySchema,
   instanceParamsSchema,
+  skillParamsSchema,
   MAX_WAIT_MS,
   restoreQuerySchema,
   ROUTE_METHODS,
@@ -81,7 +82,9 @@ const WEBSOCKET_ONLY = runtimeError(
 const isUpgrade = (c: Context): boolean => c.req.header("upgrade")?.toLowerCase() === "websocket";
 
 /** The first failed field of a path, as the runtime's invalid_request (details.field names it). */
-const params = <S extends typeof instanceParamsSchema | typeof workspaceParamsSchema>(schema: S) =>
+const params = <S extends typeof instanceParamsSchema | typeof workspaceParamsSchema | typeof skillParamsSchema>(
+  schema: S,
+) =>
   zValidator("param", schema, (result) => {
     if (result.success) return;
     const issue = result.error.issues[0];
@@ -212,6 +215,12 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
       ? reply(200, okEnvelope({ instances: await options.usage.list(c.req.valid("param").workspaceId) }))
       : failResponse(NOT_METERED),
   );
+
+  // An installed skill's folder (the gateway cannot remove one): the slug is validated by its schema.
+  app.delete(RUNTIME_ROUTES.skill, params(skillParamsSchema), async (c) => {
+    const { slug, ...ref } = c.req.valid("param");
+    return fromResult(await host.removeSkill(ref, slug));
+  });
 
   // What the Autopilot room last said of the workspace's spending (it tells on every start).
   app.get(RUNTIME_ROUTES.spend, params(workspaceParamsSchema), async (c) => {

@@ -8,7 +8,7 @@
 import type { RuntimeError } from "../../shared/runtime/errors";
 import { phaseProgress, type InstanceState, type Phase, type PhaseEntry } from "../../shared/runtime/phases";
 import type { InstanceRef } from "../../shared/runtime/requests";
-import type { Backup, DeleteMode, GatewayCredentials } from "../../shared/runtime/responses";
+import type { Backup, DeleteMode, GatewayCredentials, SkillRemoved } from "../../shared/runtime/responses";
 import type { InstanceStatus } from "../../shared/runtime/status";
 import type { Result } from "./errors";
 
@@ -103,5 +103,10 @@ export interface RuntimeHost {
   restore(ref: InstanceRef, backupName: string): Promise<Result<InstanceStatus>>;
   /** The gateway token of an existing instance: `not_found` without one, `not_ready` before the token exists. */
   credentials(ref: InstanceRef): MaybePromise<Result<GatewayCredentials>>;
+  /**
+   * Removes the folder `skills/<slug>` of the instance's agent workspace (the gateway has no
+   * method for it), never anything outside that directory; `removed: false` when there was none.
+   */
+  removeSkill(ref: InstanceRef, slug: string): Promise<Result<SkillRemoved>>;
   delete(ref: InstanceRef): Promise<Result<HostDeleteOutcome>>;
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { RuntimeError } from "../../shared/runtime/errors";
 import { ACTIVE_STATES, type InstanceState, type Phase } from "../../shared/runtime/phases";
 import type { InstanceRef } from "../../shared/runtime/requests";
-import type { GatewayCredentials } from "../../shared/runtime/responses";
+import type { GatewayCredentials, SkillRemoved } from "../../shared/runtime/responses";
 import type { InstanceStatus } from "../../shared/runtime/status";
 import type { BackupStore } from "./backup";
 import type { RuntimeConfig } from "./config";
@@ -27,6 +27,7 @@ import {
 } from "./host";
 import { refKey } from "./ids";
 import { readGatewayToken } from "./instance-dir";
+import { removeSkillFolder } from "./skill-folder";
 import type { GatewayModelSource } from "./model-passthrough";
 import { chooseGatewayPort } from "./ports";
 import { checkGatewayCaps } from "./gateway-caps";
@@ -201,6 +202,22 @@ export class ProcessHost implements RuntimeHost {
       // Refused (capacity, being deleted): no start will consume the choice.
       if (!restarted.ok) record.restoreChoice = undefined;
       return restarted;
+    });
+  }
+
+  /** In the instance's queue, so it never races a restore replacing the state or a delete. */
+  removeSkill(ref: InstanceRef, slug: string): Promise<Result<SkillRemoved>> {
+    const record = this.records.get(refKey(ref));
+    if (!record || record.deleted) return Promise.resolve(errResult(this.notFound(ref)));
+    return this.enqueue(record, async () => {
+      const removed = removeSkillFolder(record.dir, slug);
+      if (removed.ok)
+        this.log("skill removed", {
+          instance: refKey(ref),
+          slug,
+          removed: removed.value.removed,
+        });
+      return removed;
     });
   }
 

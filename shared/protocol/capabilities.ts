@@ -1,5 +1,5 @@
 import { chatPlatformCapabilities } from "./chat-platforms";
-import { skillsCapability } from "./skills";
+import { skillRemovalCapability, skillsCapability } from "./skills";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -40,7 +40,11 @@ export interface Capability {
  * Every capability the room offers, oldest first. A client of `since` asks for those it was
  * built with; the room tells it in the hello which it offers.
  */
-export const CAPABILITIES: readonly Capability[] = [...chatPlatformCapabilities(), skillsCapability()];
+export const CAPABILITIES: readonly Capability[] = [
+  ...chatPlatformCapabilities(),
+  skillsCapability(),
+  skillRemovalCapability(),
+];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */
 export const MAX_ASKED_CAPABILITIES = 32;

@@ -28,6 +28,7 @@ export const InstanceOperation = z.enum([
   "channelAccess",
   "installSkill",
   "configureSkill",
+  "removeSkill",
 ]);
 /** Protocol 8: the operations on an instance's channels (shared/protocol/channels.ts). */
 export const CHANNEL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
@@ -36,7 +37,11 @@ export const CHANNEL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
   "channelAccess",
 ]);
 /** Capability `instances.skills`: the operations on an instance's skills (shared/protocol/skills.ts). */
-export const SKILL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set(["installSkill", "configureSkill"]);
+export const SKILL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
+  "installSkill",
+  "configureSkill",
+  "removeSkill",
+]);
 export type InstanceOperation = z.infer<typeof InstanceOperation>;
 
 export const Instance = z.object({

@@ -82,6 +82,10 @@ import {
 } from "./channels";
 import {
   InstancesConfigureSkillParams,
+  InstancesInstallSkillParams,
+  InstancesRemoveSkillParams,
+  InstancesSearchSkillsParams,
+  InstancesSearchSkillsResult,
   InstancesSkillsParams,
   InstancesSkillsResult,
   InstancesUploadSkillParams,
@@ -279,6 +283,11 @@ export const Methods = {
   "instances.skills": reads(InstancesSkillsParams, InstancesSkillsResult),
   "instances.uploadSkill": writes(InstancesUploadSkillParams, ApprovalResult),
   "instances.configureSkill": writes(InstancesConfigureSkillParams, ApprovalResult),
+  // Capability `instances.skills.remove`: a hosted instance's installed skill removed (the runtime deletes its folder).
+  "instances.removeSkill": writes(InstancesRemoveSkillParams, ApprovalResult),
+  // ClawHub through the gateway (it needs the internet): search, and an install as an approval.
+  "instances.searchSkills": reads(InstancesSearchSkillsParams, InstancesSearchSkillsResult),
+  "instances.installSkill": writes(InstancesInstallSkillParams, ApprovalResult),
   // Protocol 19: WhatsApp linked by QR (the gateway's web.login.*), the link an approval; its QR read while it lasts.
   "instances.linkWhatsApp": writes(InstancesLinkWhatsAppParams, ApprovalResult),
   "instances.whatsAppLogin": reads(InstancesWhatsAppLoginParams, InstancesWhatsAppLoginResult),

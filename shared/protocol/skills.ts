@@ -91,6 +91,65 @@ export const InstancesConfigureSkillParams = z.object({
   idempotencyKey: IdempotencyKey,
 });
 
+/** Asks to remove a skill installed in the agent's workspace (`skills/<slug>`): hosted instances (the runtime deletes the folder). */
+export const InstancesRemoveSkillParams = z.object({
+  instanceId: InstanceId,
+  slug: SkillSlug,
+  idempotencyKey: IdempotencyKey,
+});
+
+/**
+ * A skill on ClawHub as the gateway names it for `skills.install`: a slug, or a source-qualified
+ * reference (`owner/slug`, `clawhub:owner/slug`) when several publishers share one slug.
+ */
+export const ClawHubRef = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9@][A-Za-z0-9@_.:/-]{0,199}$/,
+    "a ClawHub skill reference: letters, digits, '@', '.', ':', '/', '-' and '_'",
+  );
+
+/** Searches ClawHub, the skills registry, through the instance's gateway (it needs the internet). */
+export const InstancesSearchSkillsParams = z.object({
+  instanceId: InstanceId,
+  query: z.string().trim().min(1).max(200).optional(),
+  limit: z.number().int().min(1).max(50).default(20),
+});
+
+/** One ClawHub result, bounded; its words are the publisher's (render as text). */
+export const ClawHubSkill = z.object({
+  /** What `instances.installSkill` takes as `ref`. */
+  ref: z.string().max(200),
+  slug: z.string().max(100),
+  name: z.string().max(100),
+  summary: z.string().max(500),
+  owner: z.string().max(100).nullable(),
+  version: z.string().max(64).nullable(),
+  /** ClawHub has not scanned the source it resolves this from. */
+  unscanned: z.boolean(),
+});
+export type ClawHubSkill = z.infer<typeof ClawHubSkill>;
+
+export const InstancesSearchSkillsResult = z.object({
+  results: z.array(ClawHubSkill).max(50),
+});
+
+/** Asks to install a skill from ClawHub (the gateway downloads it into `skills/<slug>`). */
+export const InstancesInstallSkillParams = z.object({
+  instanceId: InstanceId,
+  ref: ClawHubRef,
+  version: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, "a version")
+    .optional(),
+  /** Replace a skill already installed under this slug. */
+  force: z.boolean().default(false),
+  idempotencyKey: IdempotencyKey,
+});
+
+/** The folder a ClawHub reference installs into: its last part. */
+export const clawHubSlugOf = (ref: string): string => ref.split(/[/:]/).pop() ?? ref;
+
 /** The bytes of `text` in UTF-8 (shared code runs where TextEncoder may not be typed). */
 export function utf8Length(text: string): number {
   let bytes = 0;
@@ -130,29 +189,40 @@ export function skillRequestProblem(
 type Obj = Record<string, unknown>;
 /** An approval: the one object with a `status`, a `risk` and a `requestedBy`. */
 const isApproval = (value: Obj): boolean => "status" in value && "risk" in value && "requestedBy" in value;
-const isSkillAction = (action: unknown): boolean => {
-  const a = action as Obj | null;
-  return (
-    typeof a === "object" &&
-    a !== null &&
-    a.kind === "instance" &&
-    SKILL_OPERATIONS.has(a.operation as InstanceOperation)
-  );
-};
+const isActionOf =
+  (operations: ReadonlySet<InstanceOperation>) =>
+  (action: unknown): boolean => {
+    const a = action as Obj | null;
+    return (
+      typeof a === "object" && a !== null && a.kind === "instance" && operations.has(a.operation as InstanceOperation)
+    );
+  };
+
+/** `value` with the action of every approval of one of `operations` left out, however deep. */
+function withoutActionsOf(operations: ReadonlySet<InstanceOperation>): (value: unknown) => unknown {
+  const isDropped = isActionOf(operations);
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (value === null || typeof value !== "object") return value;
+    const obj = value as Obj;
+    const drop = isApproval(obj) && isDropped(obj.action);
+    const out: Obj = {};
+    for (const [key, inner] of Object.entries(obj)) {
+      if (drop && key === "action") continue;
+      out[key] = walk(inner);
+    }
+    return out;
+  };
+  return walk;
+}
 
 /** `value` with every skill approval's action left out, however deep (its title and summary still say what it does). */
-export function withoutSkillActions(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutSkillActions);
-  if (value === null || typeof value !== "object") return value;
-  const obj = value as Obj;
-  const drop = isApproval(obj) && isSkillAction(obj.action);
-  const out: Obj = {};
-  for (const [key, inner] of Object.entries(obj)) {
-    if (drop && key === "action") continue;
-    out[key] = withoutSkillActions(inner);
-  }
-  return out;
-}
+export const withoutSkillActions: (value: unknown) => unknown = withoutActionsOf(SKILL_OPERATIONS);
+
+/** The operation capability `instances.skills.remove` adds. */
+const REMOVAL: ReadonlySet<InstanceOperation> = new Set(["removeSkill"]);
+/** `value` with every skill removal's action left out (an approval a socket without `instances.skills.remove` can read). */
+export const withoutSkillRemovals: (value: unknown) => unknown = withoutActionsOf(REMOVAL);
 
 /**
  * Capability `instances.skills` (decision 70): an approval's action may be a skill operation
@@ -168,6 +238,29 @@ export function skillsCapability() {
     since: 19,
     summary: "an OpenClaw instance's skills: skill operations as an approval's action",
     adds: WITH_APPROVALS.map(([kind, name, at]) => `${kind}.${name}.${at}.action`),
+    events: table("events"),
+    results: table("results"),
+  };
+}
+
+/**
+ * Capability `instances.skills.remove`: an approval's action may be a skill's removal
+ * (`removeSkill`, an operation older clients do not know). A socket that did not ask gets such
+ * an approval without its action.
+ */
+export function skillRemovalCapability() {
+  const convert = withoutSkillRemovals as (payload: never) => unknown;
+  const table = (kind: "events" | "results") =>
+    Object.fromEntries(WITH_APPROVALS.filter((entry) => entry[0] === kind).map((entry) => [entry[1], convert]));
+  return {
+    name: "instances.skills.remove",
+    since: 19,
+    summary: "removing an OpenClaw instance's skill: removeSkill as an approval's operation",
+    // The action as a whole is new in 19 and claimed by `instances.skills`, so the lock sees no
+    // narrower change in it to name: the method that files such approvals is what this adds.
+    // The conversions are for the clients of 19 that asked for `instances.skills` before
+    // removeSkill existed (their enum lacks it).
+    adds: ["methods.instances.removeSkill"],
     events: table("events"),
     results: table("results"),
   };

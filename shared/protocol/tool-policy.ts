@@ -113,7 +113,16 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     "An instance's skills: each one's key, whether it is enabled and eligible, and what it still needs, in words.",
   ),
   "instances.uploadSkill": asksFirst(
-    "Request that a private skill be installed on an instance: a slug and the folder's files (a SKILL.md at its root with the instructions its agent follows)",
+    "Propose a skill for a need you hear in a thread: request that a private skill be installed on an instance, with a slug and the folder's files (a SKILL.md at its root: its name and description in front matter, then the instructions its agent follows); people read the SKILL.md in the approval and decide",
+  ),
+  "instances.removeSkill": asksFirst(
+    "Request that a skill installed in a managed instance's agent workspace be removed (its slug, as instances.skills lists it with source openclaw-workspace)",
+  ),
+  "instances.searchSkills": auto(
+    "Search ClawHub, the public skills registry, through an instance's gateway (needs the gateway's internet access): each result's ref, name and summary.",
+  ),
+  "instances.installSkill": asksFirst(
+    "Request that a skill from ClawHub be installed on an instance (its ref from instances.searchSkills)",
   ),
   "instances.configureSkill": asksFirst(
     "Request that an instance's skill be enabled or disabled (enabled: true | false); its API key and env values are set by people in the app",

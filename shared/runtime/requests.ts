@@ -18,6 +18,8 @@ export const RUNTIME_ROUTES = {
   backups: "/v1/workspaces/:workspaceId/instances/:instanceId/backups",
   restore: "/v1/workspaces/:workspaceId/instances/:instanceId/restore",
   credentials: "/v1/workspaces/:workspaceId/instances/:instanceId/credentials",
+  /** A skill installed in the agent's workspace (`skills/<slug>`): DELETE removes its folder. */
+  skill: "/v1/workspaces/:workspaceId/instances/:instanceId/skills/:slug",
   usage: "/v1/workspaces/:workspaceId/instances/:instanceId/usage",
   workspaceUsage: "/v1/workspaces/:workspaceId/usage",
   /** Whether the workspace's gateways may spend on the model (shared/runtime/spend.ts). */
@@ -38,6 +40,7 @@ export const ROUTE_METHODS: Record<RuntimeRoute, readonly string[]> = {
   backups: ["GET", "POST"],
   restore: ["POST"],
   credentials: ["GET"],
+  skill: ["DELETE"],
   usage: ["GET"],
   workspaceUsage: ["GET"],
   spend: ["GET", "PUT"],
@@ -52,6 +55,11 @@ export function instancePath(
   action?: "restart" | "backups" | "restore" | "credentials" | "usage" | "gateway" | "device",
 ): string {
   return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}${action ? `/${action}` : ""}`;
+}
+
+/** The path of an installed skill of an instance, ids encoded. */
+export function skillPath(workspaceId: string, instanceId: string, slug: string): string {
+  return `${instancePath(workspaceId, instanceId)}/skills/${encodeURIComponent(slug)}`;
 }
 
 /** The path of a workspace route, its id encoded. */
@@ -76,6 +84,14 @@ export const workspaceIdSchema = z
 
 export const workspaceParamsSchema = z.object({ workspaceId: workspaceIdSchema });
 export const instanceParamsSchema = z.object({ workspaceId: workspaceIdSchema, instanceId: instanceIdSchema });
+/**
+ * A skill's folder name in the agent's workspace (as shared/protocol/skills.ts SkillSlug): no
+ * "." and no "/", so `skills/<slug>` never leaves the skills directory.
+ */
+export const skillSlugSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "a skill's slug: lower-case letters, digits and '-', 1 to 64 characters");
+export const skillParamsSchema = instanceParamsSchema.extend({ slug: skillSlugSchema });
 export type InstanceRef = z.infer<typeof instanceParamsSchema>;
 
 const nonNegativeInt = z.string().transform(Number).pipe(z.number().int().nonnegative());

@@ -48,3 +48,10 @@ export type DeleteOutcome = z.infer<typeof deleteOutcomeSchema>;
  */
 export const credentialsSchema = z.object({ token: z.string().min(1) });
 export type GatewayCredentials = z.infer<typeof credentialsSchema>;
+
+/** `DELETE …/skills/:slug`: whether a folder was there to remove. */
+export const skillRemovedSchema = z.object({
+  slug: z.string(),
+  removed: z.boolean(),
+});
+export type SkillRemoved = z.infer<typeof skillRemovedSchema>;

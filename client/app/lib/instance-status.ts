@@ -80,6 +80,7 @@ const ASKED: Record<InstanceOperation, string> = {
   channelAccess: "Changing channel access",
   installSkill: "Installing a skill",
   configureSkill: "Changing a skill",
+  removeSkill: "Removing a skill",
 };
 
 export interface ActivityLine {

@@ -51,6 +51,8 @@ export const cut19: Cut = {
     "instances.skills",
     "instances.uploadSkill",
     "instances.configureSkill",
+    "instances.searchSkills",
+    "instances.installSkill",
     "instances.linkWhatsApp",
     "instances.whatsAppLogin",
   ],

@@ -1,11 +1,12 @@
 // An instance's skills through its gateway's own methods (decision 70): `skills.status` to read,
 // `skills.upload.begin/chunk/commit` + `skills.install` (upload mode) to install a private
-// skill, `skills.update` (config mode) to enable, disable or configure one. Every answer is a
+// skill, `skills.install` (ClawHub mode) and `skills.search` for ClawHub's, `skills.update`
+// (config mode) to enable, disable or configure one. Every answer is a
 // remote value: validated leniently (the pinned gateway sends more than we read), bounded, and
 // only the fields named here are taken: a skill's config holds secrets the gateway redacts,
 // but the room never forwards it at all.
 import { z } from "zod";
-import type { SkillStatus } from "../../../../../shared/protocol/skills";
+import type { ClawHubSkill, SkillStatus } from "../../../../../shared/protocol/skills";
 import { cutText } from "../../../../../shared/clip";
 
 import { type GatewayCaller, redactedTextField } from "../gateway-channels";
@@ -175,4 +176,85 @@ export async function configureSkill(gateway: GatewayCaller, skillKey: string, c
     if (!skill || skill.enabled === change.enabled || Date.now() >= until) return;
     await new Promise((resolve) => setTimeout(resolve, SWITCH_READ_EVERY_MS));
   }
+}
+
+/**
+ * Whether the gateway's status stops listing a skill whose folder the runtime deleted: it may
+ * notice the folder is gone on a later read rather than at once, so a removal's job, which
+ * every view reads again when it ends, waits for it (at most as long as a switch).
+ */
+export async function waitUntilSkillGone(gateway: GatewayCaller, skillKey: string): Promise<boolean> {
+  const until = Date.now() + SWITCH_SEEN_MS;
+  for (;;) {
+    if (!(await readSkills(gateway)).some((s) => s.key === skillKey && s.source === "openclaw-workspace")) return true;
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, SWITCH_READ_EVERY_MS));
+  }
+}
+
+/** Installs a skill from ClawHub (`skills.install` in ClawHub mode): the gateway downloads it. */
+export async function installFromClawHub(
+  gateway: GatewayCaller,
+  source: { ref: string; version?: string },
+  force: boolean,
+): Promise<void> {
+  await gateway.request(
+    "skills.install",
+    {
+      source: "clawhub",
+      slug: source.ref,
+      ...(source.version ? { version: source.version } : {}),
+      ...(force ? { force: true } : {}),
+    },
+    INSTALL_TIMEOUT_MS + 5_000,
+  );
+}
+
+const MAX_RESULTS = 50;
+const SearchResult = z.looseObject({
+  slug: z.string().min(1).max(200),
+  installRef: z.string().min(1).max(200).optional().catch(undefined),
+  displayName: text(200),
+  summary: text(2000),
+  ownerHandle: z.string().max(200).nullable().optional().catch(null),
+  version: z.string().max(64).nullable().optional().catch(null),
+  trustState: z.unknown().optional(),
+});
+const SearchReport = z.looseObject({ results: z.array(z.unknown()).max(1000) });
+const REF = /^[A-Za-z0-9@][A-Za-z0-9@_.:/-]{0,199}$/;
+
+/** ClawHub's answer to a search, through the gateway (`skills.search`): a few fields per result, bounded. */
+export async function searchClawHub(
+  gateway: GatewayCaller,
+  query: string | undefined,
+  limit: number,
+): Promise<ClawHubSkill[]> {
+  const report = SearchReport.safeParse(
+    await gateway.request("skills.search", {
+      ...(query ? { query } : {}),
+      limit: Math.min(limit, MAX_RESULTS),
+    }),
+  );
+  if (!report.success) throw new Error("the gateway's search answer is not readable");
+  return report.data.results
+    .flatMap((raw): ClawHubSkill[] => {
+      const row = SearchResult.safeParse(raw);
+      if (!row.success) return [];
+      const r = row.data;
+      const ref = r.installRef ?? r.slug;
+      // Only what `skills.install` can be asked for again is offered.
+      if (!REF.test(ref)) return [];
+      return [
+        {
+          ref,
+          slug: cutText(r.slug, 100),
+          name: cutText(r.displayName ?? r.slug, 100),
+          summary: cutText(r.summary ?? "", 500),
+          owner: r.ownerHandle ? cutText(r.ownerHandle, 100) : null,
+          version: r.version ? cutText(r.version, 64) : null,
+          unscanned: r.trustState !== undefined,
+        },
+      ];
+    })
+    .slice(0, MAX_RESULTS);
 }

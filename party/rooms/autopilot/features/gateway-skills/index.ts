@@ -1,8 +1,8 @@
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate } from "../../kernel/handlers";
 import { gatewayBridge } from "../gateway-bridge";
-import { requestConfigureSkill, requestUploadSkill } from "./requests";
-import { instanceSkills } from "./status";
+import { requestConfigureSkill, requestInstallSkill, requestRemoveSkill, requestUploadSkill } from "./requests";
+import { instanceSkills, searchSkills } from "./status";
 
 // What the instances' operations use of the skills: a decided change runs, a deleted instance drops its requests.
 export { isSkillApproval, settleSkillApproval } from "./operations";
@@ -27,6 +27,11 @@ export const gatewaySkills = defineFeature({
       ),
       "instances.uploadSkill": mutate(requestUploadSkill),
       "instances.configureSkill": mutate(requestConfigureSkill),
+      "instances.removeSkill": mutate(requestRemoveSkill),
+      "instances.installSkill": mutate(requestInstallSkill),
+      "instances.searchSkills": local((_req, params) =>
+        searchSkills({ sql: s.sql, bridge: bridges.get(params.instanceId) }, params),
+      ),
     }),
   }),
 });

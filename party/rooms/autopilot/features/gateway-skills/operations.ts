@@ -6,13 +6,24 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import { SKILL_OPERATIONS } from "../../../../../shared/protocol/instances";
 import type { ChannelOperationDeps } from "../gateway-channels";
 import { redactedText } from "../gateway-channels";
-import { gatewayNotConnected } from "../instance-store";
+import { gatewayNotConnected, type RuntimeClient } from "../instance-store";
 import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
-import { configureSkill, installUploadedSkill, type SkillChange } from "./gateway";
+import {
+  configureSkill,
+  installFromClawHub,
+  installUploadedSkill,
+  type SkillChange,
+  waitUntilSkillGone,
+} from "./gateway";
 import { dropSkillRequest, skillRequest } from "./requests";
 
-/** What a skill change needs of the room: the same as a channel change (the instances' operations give it). */
-export type SkillOperationDeps = ChannelOperationDeps;
+/**
+ * What a skill change needs of the room: what a channel change does (the instances' operations
+ * give it), and the runtime, which removes a hosted instance's skill folder.
+ */
+export type SkillOperationDeps = ChannelOperationDeps & {
+  runtime?: RuntimeClient | null;
+};
 
 /** Whether an instance approval is a skill change (party/rooms/autopilot/features/gateway-skills/). */
 export function isSkillApproval(approval: Approval): boolean {
@@ -71,10 +82,24 @@ export async function settleSkillApproval(deps: SkillOperationDeps, approval: Ap
     let message: string;
     switch (action.operation) {
       case "installSkill":
+        if (request.clawhub) {
+          await installFromClawHub(gateway, request.clawhub, request.force);
+          message = `skill ${request.skillKey} installed from ClawHub (${request.clawhub.ref})`;
+          break;
+        }
         if (!request.files) throw new Error("the request holds no files");
         await installUploadedSkill(gateway, request.skillKey, request.files, request.force);
         message = `skill ${request.skillKey} installed`;
         break;
+      case "removeSkill": {
+        if (!deps.runtime) throw new Error("no OpenClaw runtime is configured: its skills cannot be removed here");
+        const { removed } = await deps.runtime.removeSkill(deps.workspaceId, request.instanceId, request.skillKey);
+        if (!removed) throw new Error(`the instance has no skill folder skills/${request.skillKey}`);
+        if (!(await waitUntilSkillGone(gateway, request.skillKey)))
+          throw new Error(`the folder skills/${request.skillKey} is gone, but the gateway still lists the skill`);
+        message = `skill ${request.skillKey} removed`;
+        break;
+      }
       case "configureSkill":
         if (!request.change) throw new Error("the request holds no change");
         await configureSkill(gateway, request.skillKey, request.change);

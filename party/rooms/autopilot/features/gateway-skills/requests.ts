@@ -9,7 +9,10 @@ import type { z } from "zod";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { type InstanceOperation, SKILL_OPERATIONS } from "../../../../../shared/protocol/instances";
 import {
+  clawHubSlugOf,
   type InstancesConfigureSkillParams,
+  type InstancesInstallSkillParams,
+  type InstancesRemoveSkillParams,
   type InstancesUploadSkillParams,
   skillRequestProblem,
 } from "../../../../../shared/protocol/skills";
@@ -33,6 +36,14 @@ export interface SkillRequest {
   files: ArchiveFile[] | null;
   force: boolean;
   change: SkillChange | null;
+  /** A ClawHub install: what the gateway downloads. */
+  clawhub: ClawHubSource | null;
+}
+
+/** A skill on ClawHub as `skills.install` takes it; kept in the row's `change` column, under `clawhub`. */
+export interface ClawHubSource {
+  ref: string;
+  version?: string;
 }
 
 /** One pending change per skill: a second would race the first on the gateway. */
@@ -60,7 +71,7 @@ function file(
   row: {
     files?: { path: string; content: string; base64: boolean }[];
     force?: boolean;
-    change?: SkillChange;
+    change?: SkillChange | { clawhub: ClawHubSource };
   },
 ): { approval: Approval } {
   const instance = requireInstance(ctx.sql, p.instanceId);
@@ -151,6 +162,44 @@ export function requestConfigureSkill(
   });
 }
 
+export function requestRemoveSkill(
+  ctx: OpContext,
+  p: z.output<typeof InstancesRemoveSkillParams>,
+): { approval: Approval } {
+  const instance = requireInstance(ctx.sql, p.instanceId);
+  // A linked gateway's workspace is on its owner's machine: nothing here can delete a folder there.
+  if (instance.kind === "linked")
+    throw new RoomError(
+      "bad_request",
+      `"${instance.name}" runs on its owner's machine: remove the skill there (delete the folder skills/${p.slug} in its agent workspace, by default ~/.openclaw/workspace/skills/${p.slug}); its gateway no longer lists it at its next skills read. Or disable it here.`,
+      { instanceId: p.instanceId },
+    );
+  const details = [
+    `Deletes the folder skills/${p.slug} from the instance's agent workspace: its files are gone (a backup taken before keeps them) and its agent no longer sees the skill.`,
+    "Its settings in the gateway's config (enabled, a key) stay until they are changed.",
+  ].join("\n");
+  return file(ctx, "removeSkill", { ...p, skillKey: p.slug }, `Remove the skill "${p.slug}"`, details, {});
+}
+
+export function requestInstallSkill(
+  ctx: OpContext,
+  p: z.output<typeof InstancesInstallSkillParams>,
+): { approval: Approval } {
+  const slug = clawHubSlugOf(p.ref);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(slug))
+    throw new RoomError("bad_request", "the ClawHub reference does not end in a skill's slug");
+  const details = [
+    `Installs the skill "${p.ref}"${p.version ? ` version ${p.version}` : ""} from ClawHub, the public skills registry, into the instance's agent workspace (skills/${slug})${p.force ? ", replacing the one installed there" : ""}. Its agent reads the skill's instructions and may follow them in every session.`,
+    "Its files are the publisher's: read it on ClawHub first (clawhub.ai). The gateway downloads it when this is approved.",
+  ].join("\n\n");
+  return file(ctx, "installSkill", { ...p, skillKey: slug }, `Install the skill "${slug}" from ClawHub`, details, {
+    force: p.force,
+    change: {
+      clawhub: { ref: p.ref, ...(p.version ? { version: p.version } : {}) },
+    },
+  });
+}
+
 const fromBase64 = (value: string): Uint8Array => Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
 
 /** What an approved skill operation applies, or null when its request is gone. */
@@ -169,12 +218,14 @@ export function skillRequest(sql: Sql, approvalId: string): SkillRequest | null 
         bytes: f.base64 ? fromBase64(f.content) : new TextEncoder().encode(f.content),
       }))
     : null;
+  const stored = row.change ? (JSON.parse(row.change) as SkillChange | { clawhub: ClawHubSource }) : null;
   return {
     instanceId: row.instanceId,
     skillKey: row.skillKey,
     files,
     force: row.force,
-    change: row.change ? (JSON.parse(row.change) as SkillChange) : null,
+    change: stored && !("clawhub" in stored) ? stored : null,
+    clawhub: stored && "clawhub" in stored ? stored.clawhub : null,
   };
 }
 

@@ -2,12 +2,12 @@
 // answer is built from a few fields of `skills.status` per skill (gateway.ts): never a key, an
 // env value or the skill's config itself.
 import type { z } from "zod";
-import type { InstancesSkillsResult } from "../../../../../shared/protocol/skills";
+import type { InstancesSearchSkillsResult, InstancesSkillsResult } from "../../../../../shared/protocol/skills";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { type GatewayCaller, redactedText } from "../gateway-channels";
 import { gatewayNotConnected, requireInstance } from "../instance-store";
-import { readSkills } from "./gateway";
+import { readSkills, searchClawHub } from "./gateway";
 
 export interface SkillsDeps {
   sql: Sql;
@@ -28,6 +28,30 @@ export async function instanceSkills(
       "unavailable",
       `the gateway did not list its skills: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`,
       { instanceId },
+    );
+  }
+}
+
+/**
+ * `instances.searchSkills`: ClawHub through the instance's gateway, which needs the internet for
+ * it. When the gateway cannot reach ClawHub the answer says so in words: what failed (the
+ * gateway's own words, token shapes cut) and what to do instead.
+ */
+export async function searchSkills(
+  deps: SkillsDeps,
+  p: { instanceId: string; query?: string | undefined; limit: number },
+): Promise<z.output<typeof InstancesSearchSkillsResult>> {
+  const instance = requireInstance(deps.sql, p.instanceId);
+  if (!deps.bridge?.connected) throw gatewayNotConnected(instance);
+  try {
+    return { results: await searchClawHub(deps.bridge.channels, p.query, p.limit) };
+  } catch (error) {
+    if (error instanceof RoomError) throw error;
+    const why = redactedText(error instanceof Error ? error.message : String(error), 300);
+    throw new RoomError(
+      "unavailable",
+      `ClawHub could not be searched from "${instance.name}": its gateway could not reach the skills registry (${why}). Searching and installing from ClawHub need the gateway's machine to reach clawhub.ai over the internet; until it can, add a skill by uploading its folder (a SKILL.md and its files).`,
+      { instanceId: p.instanceId },
     );
   }
 }

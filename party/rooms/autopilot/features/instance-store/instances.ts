@@ -86,6 +86,7 @@ export const TITLES: Record<InstanceOperation, (name: string) => string> = {
   // Filed by party/rooms/autopilot/features/gateway-skills/requests.ts, which names the skill.
   installSkill: (n) => `Install a skill on OpenClaw instance "${n}"`,
   configureSkill: (n) => `Change a skill of OpenClaw instance "${n}"`,
+  removeSkill: (n) => `Remove a skill from OpenClaw instance "${n}"`,
 };
 
 const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: string) => string> = {
@@ -102,6 +103,7 @@ const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: st
   channelAccess: () => "",
   installSkill: () => "",
   configureSkill: () => "",
+  removeSkill: () => "",
 };
 
 /** What only our runtime can do: a linked gateway's owner does these on their own machine. */

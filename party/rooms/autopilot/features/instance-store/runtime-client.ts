@@ -1,17 +1,19 @@
 import { z } from "zod";
 import { envelopeSchema, type Envelope } from "../../../../../shared/runtime/envelope";
-import { DEVICE_ADDRESS_HEADER, instancePath, workspacePath } from "../../../../../shared/runtime/requests";
+import { DEVICE_ADDRESS_HEADER, instancePath, skillPath, workspacePath } from "../../../../../shared/runtime/requests";
 import {
   backupCreatedSchema,
   backupListSchema,
   credentialsSchema,
   deleteOutcomeSchema,
   healthSchema,
+  skillRemovedSchema,
   type Backup,
   type BackupCreated,
   type DeleteOutcome,
   type GatewayCredentials,
   type Health,
+  type SkillRemoved,
 } from "../../../../../shared/runtime/responses";
 import { instanceStatusSchema, type InstanceStatus } from "../../../../../shared/runtime/status";
 import { type SpendRequest, type WorkspaceSpend, workspaceSpendSchema } from "../../../../../shared/runtime/spend";
@@ -39,6 +41,7 @@ const credentialsEnvelope = envelopeSchema(credentialsSchema);
 const deleteEnvelope = envelopeSchema(deleteOutcomeSchema);
 const usageEnvelope = envelopeSchema(instanceUsageSchema);
 const spendEnvelope = envelopeSchema(workspaceSpendSchema);
+const skillRemovedEnvelope = envelopeSchema(skillRemovedSchema);
 /** Error answers of any route, and of a refused gateway upgrade. */
 const anyEnvelope = envelopeSchema(z.unknown());
 
@@ -156,6 +159,11 @@ export class RuntimeClient {
   /** The runtime's host, gateway count and the model gateways are configured with. */
   health(): Promise<Health> {
     return this.#call(healthEnvelope, "GET", "/v1/health");
+  }
+
+  /** Removes a skill's folder from the instance's agent workspace (the gateway has no method for it). */
+  removeSkill(ws: string, id: string, slug: string): Promise<SkillRemoved> {
+    return this.#call(skillRemovedEnvelope, "DELETE", skillPath(ws, id, slug));
   }
 
   /** The instance's status now (no long poll). */
