@@ -3,9 +3,10 @@
 // install a private skill (a folder with SKILL.md: the room packs the archive and uploads it
 // through the gateway's own `skills.upload.*` + `skills.install`), Bob approves; the gateway
 // lists it, its agent gets it in the prompt the scripted model is given and the answer in the
-// thread changes; disabled, the agent no longer has it. A skill's API key and env value reach
-// the gateway's config and no frame any client received.
-import { readFileSync } from "node:fs";
+// thread changes; disabled, the agent no longer has it; removed (the runtime deletes its folder),
+// the gateway no longer lists it. A skill's API key and env value reach the gateway's config
+// and no frame any client received.
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SkillStatus } from "../../shared/protocol/skills";
@@ -192,5 +193,27 @@ describe("skills through the room and the pinned gateway", () => {
     expect(job.status, job.error ?? "").toBe("succeeded");
     await skillUntil((s) => s?.enabled === false && !s.eligible, "the skill disabled");
     expect(await ask()).toBe("I know no moon word.");
+  }, 240_000);
+
+  it("removed after an approval: the runtime deletes its folder and the gateway no longer lists it", async () => {
+    const folder = join(stack.dataDir, "instances", workspace, "work", "workspace", "skills", SLUG);
+    expect(existsSync(join(folder, "SKILL.md"))).toBe(true);
+    const { approval } = await alice.request("instances.removeSkill", {
+      instanceId: "work",
+      slug: SLUG,
+      idempotencyKey: key("rm"),
+    });
+    expect(approval.action).toMatchObject({ kind: "instance", operation: "removeSkill", skill: { key: SLUG } });
+    expect(approval.details).toContain(`skills/${SLUG}`);
+    const job = await approved(approval.id);
+    expect(job.status, job.error ?? "").toBe("succeeded");
+    expect(existsSync(folder)).toBe(false);
+    // The job ended when the gateway's own status stopped listing it: read once, it is gone.
+    const { skills } = await alice.request("instances.skills", { instanceId: "work" });
+    expect(skills.find((s) => s.key === SLUG)).toBeUndefined();
+    expect(skills.length).toBeGreaterThan(0);
+    const all = members.received.join("\n");
+    expect(all).not.toContain(API_KEY);
+    expect(all).not.toContain(ENV_VALUE);
   }, 240_000);
 });

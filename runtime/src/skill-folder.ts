@@ -4,7 +4,7 @@
 // `skills` directory may have been replaced by a symlink to elsewhere, and the folder itself may
 // be one. Only a real directory whose real path is exactly `<instance>/workspace/skills` is
 // entered, and a symlinked skill is unlinked, never followed.
-import { lstatSync, realpathSync, rmSync, unlinkSync } from "node:fs";
+import { lstatSync, realpathSync, rmSync, type Stats, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { skillSlugSchema } from "../../shared/runtime/requests";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
@@ -28,7 +28,7 @@ export function removeSkillFolder(instanceDir: string, slug: string): Result<{ s
   if (realpathSync(skills) !== join(realpathSync(instanceDir), "workspace", "skills"))
     return errResult(runtimeError("conflict", "the workspace's skills directory is not where it belongs"));
   const folder = join(skills, slug);
-  let stat;
+  let stat: Stats;
   try {
     stat = lstatSync(folder);
   } catch {
