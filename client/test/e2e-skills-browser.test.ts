@@ -2,8 +2,10 @@
 // and the pinned gateway (the scripted model is the only test double). A person adds a private
 // skill from the inspector's Skills section (its SKILL.md typed in), a second person approves
 // in the app, having read that SKILL.md in the queue, and the section shows what the gateway
-// reports: the skill on. Then it is turned off, again approved in the app. Screenshots go to
-// test-artifacts/.
+// reports: the skill on. Then it is turned off, again approved in the app, and removed the
+// same way: the row goes. ClawHub is searched from the same section: this machine has no
+// internet, so the gateway cannot reach it and the section says so in words (what failed, what
+// to do). Screenshots go to test-artifacts/.
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { approveInQueue, openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
@@ -87,5 +89,30 @@ describe("skills in the app", () => {
     await expect.poll(() => moon().textContent(), { timeout: 60_000 }).toContain("turned off");
     expect(await moon().getByRole("button", { name: "Ask to turn on moon-word" }).count()).toBe(1);
     await shot("05-off");
-  }, 480_000);
+
+    // ClawHub from the same section: offline here, so the gateway cannot reach it, said in words.
+    await section.getByRole("button", { name: "Find on ClawHub…" }).click();
+    const find = page.getByRole("form", { name: "Find a skill on ClawHub" });
+    await find.getByLabel("Find on ClawHub").fill("calendar");
+    await find.getByRole("button", { name: "Search" }).click();
+    const offline = find.getByRole("alert");
+    await offline.waitFor({ timeout: 90_000 });
+    const words = (await offline.textContent()) ?? "";
+    expect(words).toContain('ClawHub could not be searched from "lab"');
+    expect(words).toContain("could not look up ClawHub's address");
+    expect(words).toContain("uploading its folder");
+    await shot("06-clawhub-offline");
+    await find.getByRole("button", { name: "Cancel" }).click();
+
+    // Removed (a managed instance: the runtime deletes its folder), approved in the app: the row goes.
+    await moon().getByRole("button", { name: "Ask to remove moon-word" }).click();
+    await section
+      .getByRole("status")
+      .getByText('Waiting for approval: Remove the skill "moon-word" on OpenClaw instance "lab"')
+      .waitFor();
+    await approve('Remove the skill "moon-word" on OpenClaw instance "lab"');
+    await expect.poll(() => moon().count(), { timeout: 60_000 }).toBe(0);
+    expect(await section.locator(".skill-row").count()).toBeGreaterThan(0);
+    await shot("07-removed");
+  }, 600_000);
 });

@@ -1,7 +1,12 @@
 import { GatewaySection, pendingOn, useGatewayRead } from "../gateway-section";
 import { type FormEvent, useState } from "react";
 import { type Instance, SKILL_OPERATIONS } from "../../../../shared/protocol/instances";
-import { SkillSlug, type SkillStatus, skillRequestProblem } from "../../../../shared/protocol/skills";
+import {
+  type ClawHubSkill,
+  SkillSlug,
+  type SkillStatus,
+  skillRequestProblem,
+} from "../../../../shared/protocol/skills";
 import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
 import { useCan, useRoom } from "../../stores/room";
@@ -10,9 +15,10 @@ import "./skills.css";
 /**
  * An instance's skills in the inspector (decision 70): what its gateway reports for each (read
  * again whenever a job finishes or the instance changes), the changes waiting for a person,
- * and the forms to ask for one: add a private skill (its SKILL.md, and files beside it),
- * turn one on or off, set its API key. Every change is an approval; nothing here changes the
- * gateway by itself, and a key typed here is never shown again.
+ * and the forms to ask for one: add a private skill (its SKILL.md, and files beside it), find
+ * one on ClawHub, turn one on or off, set its API key, remove an installed one. Every change
+ * is an approval; nothing here changes the gateway by itself, and a key typed here is never
+ * shown again.
  */
 
 /** A skill's state in words, from what the gateway reports now. */
@@ -141,6 +147,94 @@ function SkillKeyForm({
   );
 }
 
+/**
+ * ClawHub, the public skills registry, searched through the instance's gateway: each result's
+ * words are the publisher's (shown as text), and installing one is asked for, as every change.
+ * A gateway without the internet cannot reach it: the room's answer says so, and what to do.
+ */
+function ClawHubSearch({
+  instanceId,
+  disabled,
+  onDone,
+}: {
+  instanceId: string;
+  disabled: boolean;
+  onDone: () => void;
+}) {
+  const client = useRoom((s) => s.client);
+  const [query, setQuery] = useState("");
+  const [results, setResults] = useState<ClawHubSkill[] | null>(null);
+  const search = useAction(async (text: string) => {
+    if (!client) return;
+    setResults(null);
+    const found = await client.instances.searchSkills({ instanceId, ...(text ? { query: text } : {}) });
+    setResults(found.results);
+  });
+  const install = useAction(async (skill: ClawHubSkill) => {
+    if (!client) return;
+    await client.instances.installSkill({ instanceId, ref: skill.ref });
+    onDone();
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    search.run(query.trim());
+  };
+  return (
+    <form className="skill-form" aria-label="Find a skill on ClawHub" onSubmit={submit}>
+      <label>
+        Find on ClawHub
+        <input
+          type="search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          placeholder="e.g. calendar"
+          maxLength={200}
+        />
+      </label>
+      <div className="actions">
+        <button type="submit" className="small" disabled={disabled || search.pending}>
+          {search.pending ? "Searching…" : "Search"}
+        </button>
+        <button type="button" className="link small" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      <FormError error={search.error} />
+      {results && results.length === 0 && <p className="muted small">Nothing found on ClawHub.</p>}
+      {results && results.length > 0 && (
+        <ul className="skill-list" aria-label="ClawHub results">
+          {results.map((r) => (
+            <li key={r.ref} className="skill-row clawhub-row" data-ref={r.ref}>
+              <strong>{r.name}</strong>{" "}
+              <span className="muted small">
+                {r.ref}
+                {r.version ? ` · ${r.version}` : ""}
+                {r.unscanned ? " · not scanned by ClawHub" : ""}
+              </span>
+              {r.summary && <p className="small skill-description">{r.summary}</p>}
+              <div className="actions">
+                <button
+                  type="button"
+                  className="small"
+                  disabled={disabled || install.pending}
+                  onClick={() => install.run(r)}
+                >
+                  Ask to install {r.name}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <FormError error={install.error} />
+    </form>
+  );
+}
+
+/** Installed in the agent's workspace (uploaded, or from ClawHub): the skills a removal can take away. */
+const removable = (s: SkillStatus) =>
+  !s.bundled && s.source === "openclaw-workspace" && SkillSlug.safeParse(s.key).success;
+
 /** Skills not bundled with the gateway come first, then those the agent may use, then the rest (mostly bundled ones that need a program). */
 const order = (s: SkillStatus) => (!s.bundled ? 0 : s.eligible ? 1 : 2);
 
@@ -152,11 +246,17 @@ export function InstanceSkills({ instance }: { instance: Instance }) {
   const approvals = useRoom((s) => s.state.approvals);
   const read = useGatewayRead(instance, async (c, instanceId) => (await c.instances.skills({ instanceId })).skills);
   const skills = read.data;
-  const [open, setOpen] = useState<{ form: "add" } | { form: "key"; key: string } | null>(null);
+  const [open, setOpen] = useState<{ form: "add" } | { form: "clawhub" } | { form: "key"; key: string } | null>(null);
   const toggle = useAction(async (skill: SkillStatus) => {
     if (!client) return;
     await client.instances.configureSkill({ instanceId: instance.id, skillKey: skill.key, enabled: !skill.enabled });
   });
+  const remove = useAction(async (skill: SkillStatus) => {
+    if (!client) return;
+    await client.instances.removeSkill({ instanceId: instance.id, slug: skill.key });
+  });
+  // A linked gateway's workspace is on its owner's machine: removal is done there.
+  const linked = instance.kind === "linked";
   const pending = pendingOn(approvals.values(), instance.id, SKILL_OPERATIONS);
   const waiting = (key: string) => pending.some((a) => a.action?.kind === "instance" && a.action.skill?.key === key);
   const disabled = !canWrite || instance.bridge !== "connected";
@@ -183,7 +283,23 @@ export function InstanceSkills({ instance }: { instance: Instance }) {
               Set its API key…
             </button>
           )}
+          {removable(s) && !linked && (
+            <button
+              type="button"
+              className="link small"
+              disabled={busy || remove.pending}
+              onClick={() => remove.run(s)}
+            >
+              Ask to remove {s.name}
+            </button>
+          )}
         </div>
+        {removable(s) && linked && (
+          <p className="muted small">
+            To remove it, delete the folder skills/{s.key} in its agent workspace on the gateway's machine (by default
+            ~/.openclaw/workspace/skills/{s.key}).
+          </p>
+        )}
         {open?.form === "key" && open.key === s.key && (
           <SkillKeyForm instanceId={instance.id} skill={s} disabled={busy} onDone={() => setOpen(null)} />
         )}
@@ -206,13 +322,23 @@ export function InstanceSkills({ instance }: { instance: Instance }) {
         </>
       )}
       <FormError error={toggle.error} />
-      {open?.form === "add" ? (
+      <FormError error={remove.error} />
+      {open?.form === "add" && (
         <AddSkillForm instanceId={instance.id} disabled={disabled} onDone={() => setOpen(null)} />
-      ) : (
-        <button type="button" className="small" disabled={disabled} onClick={() => setOpen({ form: "add" })}>
-          Add a skill…
-        </button>
       )}
+      {open?.form === "clawhub" && (
+        <ClawHubSearch instanceId={instance.id} disabled={disabled} onDone={() => setOpen(null)} />
+      )}
+      {!open || open.form === "key" ? (
+        <div className="actions">
+          <button type="button" className="small" disabled={disabled} onClick={() => setOpen({ form: "add" })}>
+            Add a skill…
+          </button>
+          <button type="button" className="small" disabled={disabled} onClick={() => setOpen({ form: "clawhub" })}>
+            Find on ClawHub…
+          </button>
+        </div>
+      ) : null}
       <p className="muted small">
         A skill tells the instance's agent how to do something. Each change waits for a person's approval, who reads the
         skill's SKILL.md first; a key you give is kept hidden.

@@ -211,6 +211,12 @@ export async function installFromClawHub(
 }
 
 const MAX_RESULTS = 50;
+/**
+ * How long a search may take: the gateway asks ClawHub with no bound of its own, and on a
+ * machine without the internet its lookup fails only after retries, longer than a person waits
+ * (and than a client's request).
+ */
+const SEARCH_TIMEOUT_MS = 15_000;
 const SearchResult = z.looseObject({
   slug: z.string().min(1).max(200),
   installRef: z.string().min(1).max(200).optional().catch(undefined),
@@ -230,10 +236,11 @@ export async function searchClawHub(
   limit: number,
 ): Promise<ClawHubSkill[]> {
   const report = SearchReport.safeParse(
-    await gateway.request("skills.search", {
-      ...(query ? { query } : {}),
-      limit: Math.min(limit, MAX_RESULTS),
-    }),
+    await gateway.request(
+      "skills.search",
+      { ...(query ? { query } : {}), limit: Math.min(limit, MAX_RESULTS) },
+      SEARCH_TIMEOUT_MS,
+    ),
   );
   if (!report.success) throw new Error("the gateway's search answer is not readable");
   return report.data.results

@@ -13,6 +13,7 @@ import {
   withoutSkillRemovals,
   withoutSkillActions,
 } from "../../../../../shared/protocol/skills";
+import { errorWords } from "../../../../../shared/plain-words";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
@@ -279,8 +280,12 @@ describe("ClawHub", () => {
       expect(offline).toBeInstanceOf(RoomError);
       expect((offline as RoomError).code).toBe("unavailable");
       expect((offline as RoomError).message).toContain('ClawHub could not be searched from "Work"');
-      expect((offline as RoomError).message).toContain("ENOTFOUND clawhub.ai");
+      expect((offline as RoomError).message).toContain("could not look up ClawHub's address");
+      // The app shows a message only when it names no method or host: this one it shows as is.
+      expect(errorWords("unavailable", (offline as RoomError).message)).toBe((offline as RoomError).message);
       expect((offline as RoomError).message).toContain("upload");
+      // Not retried by a client: the gateway will not reach ClawHub in the next seconds either.
+      expect((offline as RoomError).toShape()).toMatchObject({ code: "unavailable", retryable: false });
     });
   });
 });
