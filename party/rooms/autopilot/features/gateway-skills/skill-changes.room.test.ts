@@ -16,6 +16,7 @@ import {
 import { errorWords } from "../../../../../shared/plain-words";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
+import { listAudit } from "../../kernel/commit";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
 import { gatewayOver, operationDeps } from "../../../../test/instance-ops";
 import { resolveApproval } from "../approvals/approvals";
@@ -111,6 +112,9 @@ describe("removing a skill", () => {
         message: "skill moon-word removed",
       });
       expect(skillRequest(sql, approval.id)).toBeNull();
+      // Asked and decided once, both in the audit log.
+      const audited = listAudit(sql, undefined, 50).entries.filter((e) => e.targetId === approval.id);
+      expect(audited.map((e) => e.action).sort()).toEqual(["approval.approved", "approval.requested"]);
     });
   });
 
