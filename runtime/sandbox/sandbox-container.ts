@@ -78,3 +78,14 @@ export async function stopGateway(sandbox: SandboxLike, stopTimeoutMs: number): 
     await sleep(250);
   }
 }
+
+/**
+ * The shell that removes `<workspace>/skills/<slug>` in a container, for a slug already
+ * validated (letters, digits and '-': nothing the shell reads specially). Exits 0 when removed,
+ * 4 when there was nothing, 3 when the workspace or its skills directory is a symlink (never
+ * entered); a symlinked skill is unlinked, not followed (`rm` does not follow it).
+ */
+export function removeSkillScript(workspace: string, slug: string): string {
+  const skills = `${workspace}/skills`;
+  return `if [ -L ${workspace} ] || [ -L ${skills} ]; then exit 3; fi; if [ -e ${skills}/${slug} ] || [ -L ${skills}/${slug} ]; then rm -rf -- ${skills}/${slug} && exit 0; fi; exit 4`;
+}

@@ -66,7 +66,7 @@ import {
   timestampName,
 } from "./sandbox-backups";
 import type { SandboxHostConfig } from "./sandbox-config";
-import { connectSocket, hasState, readToken, sleep, stopGateway } from "./sandbox-container";
+import { connectSocket, hasState, readToken, removeSkillScript, sleep, stopGateway } from "./sandbox-container";
 import { mapSandboxError } from "./sandbox-errors";
 import { sandboxStartAdapter } from "./sandbox-start";
 
@@ -242,10 +242,8 @@ export class SandboxHost implements RuntimeHost {
       return errResult(runtimeError("invalid_request", "a skill's slug is lower-case letters, digits and '-'"));
     const record = await this.records.get(ref);
     if (!record) return errResult(this.notFound(ref));
-    const skills = `${CONTAINER_PATHS.workspace}/skills`;
-    const script = `if [ -L ${CONTAINER_PATHS.workspace} ] || [ -L ${skills} ]; then exit 3; fi; if [ -e ${skills}/${slug} ] || [ -L ${skills}/${slug} ]; then rm -rf -- ${skills}/${slug} && exit 0; fi; exit 4`;
     try {
-      const done = await this.sandboxFor(record).exec(script);
+      const done = await this.sandboxFor(record).exec(removeSkillScript(CONTAINER_PATHS.workspace, slug));
       if (done.exitCode === 0) return okResult({ slug, removed: true });
       if (done.exitCode === 4) return okResult({ slug, removed: false });
       if (done.exitCode === 3)

@@ -1,10 +1,13 @@
-// Removing a skill's folder (runtime/src/skill-folder.ts): only `workspace/skills/<slug>` of the
-// instance goes, whatever a gateway that owns the workspace planted there (a symlinked skills
-// directory, a symlinked skill pointing elsewhere); a slug that could climb out is refused.
+// Removing a skill's folder (runtime/src/skill-folder.ts, and the sandbox host's shell in
+// sandbox-container.ts, run here by /bin/sh): only `workspace/skills/<slug>` of the instance
+// goes, whatever a gateway that owns the workspace planted there (a symlinked skills directory,
+// a symlinked skill pointing elsewhere); a slug that could climb out is refused.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { removeSkillScript } from "../sandbox/sandbox-container";
 import { removeSkillFolder } from "../src/skill-folder";
 
 let root: string;
@@ -54,6 +57,21 @@ describe("removing a skill's folder", () => {
     rmSync(join(instance, "workspace", "skills"), { recursive: true });
     symlinkSync(outside, join(instance, "workspace", "skills"));
     expect(removeSkillFolder(instance, "moon-word")).toMatchObject({ ok: true, value: { removed: false } });
+    expect(existsSync(join(outside, "moon-word", "SKILL.md"))).toBe(true);
+  });
+
+  it("the sandbox host's shell does the same in a container", () => {
+    const workspace = join(instance, "workspace");
+    const sh = (slug: string) => spawnSync("/bin/sh", ["-c", removeSkillScript(workspace, slug)]).status;
+    expect(sh("moon-word")).toBe(0);
+    expect(existsSync(join(workspace, "skills", "moon-word"))).toBe(false);
+    expect(sh("moon-word")).toBe(4);
+    symlinkSync(join(outside, "moon-word"), join(workspace, "skills", "moon-word"));
+    expect(sh("moon-word")).toBe(0);
+    expect(existsSync(join(outside, "moon-word", "SKILL.md"))).toBe(true);
+    rmSync(join(workspace, "skills"), { recursive: true });
+    symlinkSync(outside, join(workspace, "skills"));
+    expect(sh("moon-word")).toBe(3);
     expect(existsSync(join(outside, "moon-word", "SKILL.md"))).toBe(true);
   });
 });
