@@ -81,6 +81,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "instances.installSkill": "install a skill from ClawHub on an OpenClaw instance",
   "instances.linkWhatsApp": "link an OpenClaw instance to WhatsApp",
   "instances.whatsAppLogin": "see an OpenClaw instance's WhatsApp link (its QR code)",
+  "instances.cancelWhatsAppLogin": "stop linking an OpenClaw instance to WhatsApp",
   "instances.attach": "let an OpenClaw instance answer in a thread",
   "instances.detach": "stop an OpenClaw instance answering in a thread",
   "instances.list": "list the OpenClaw instances",

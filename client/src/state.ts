@@ -365,6 +365,8 @@ function reduce(
       return state;
     case "instance.devices":
     // A hint to re-read instances.details (the lists live there, not in the state).
+    case "instance.whatsAppLogin":
+    // A WhatsApp link under way is followed where it is shown (the instance's Channels section).
     case "inbox.updated":
     // A person's inbox is theirs alone: the app keeps it apart from the workspace state.
     case "runlog.appended":

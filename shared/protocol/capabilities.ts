@@ -1,5 +1,6 @@
 import { chatPlatformCapabilities } from "./chat-platforms";
 import { skillRemovalCapability, skillsCapability } from "./skills";
+import { whatsAppLiveCapability } from "./channels";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -44,6 +45,7 @@ export const CAPABILITIES: readonly Capability[] = [
   ...chatPlatformCapabilities(),
   skillsCapability(),
   skillRemovalCapability(),
+  whatsAppLiveCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

@@ -129,10 +129,12 @@ export const InstancesWhatsAppLoginParams = z.object({ instanceId: InstanceId })
 
 /**
  * Where a WhatsApp link stands: `idle` (none started since the room's link to the gateway
- * opened), `starting` (asking the gateway for a QR), `scan` (a QR to scan with the phone;
- * it is replaced as the gateway sends new ones), `linked`, `failed` (`message` says why).
+ * opened, or the last one was cancelled), `starting` (asking the gateway for a QR), `scan`
+ * (a QR to scan with the phone; it is replaced as the gateway sends new ones), `linked`,
+ * `failed` (`message` says why), `expired` (nobody scanned in time; capability
+ * `instances.whatsapp-live`: `failed` for a socket that did not ask for it).
  */
-export const WhatsAppLoginState = z.enum(["idle", "starting", "scan", "linked", "failed"]);
+export const WhatsAppLoginState = z.enum(["idle", "starting", "scan", "linked", "failed", "expired"]);
 export type WhatsAppLoginState = z.infer<typeof WhatsAppLoginState>;
 
 export const WhatsAppLogin = z.object({
@@ -147,6 +149,40 @@ export const WhatsAppLogin = z.object({
 export type WhatsAppLogin = z.infer<typeof WhatsAppLogin>;
 
 export const InstancesWhatsAppLoginResult = z.object({ login: WhatsAppLogin });
+
+/** Stops a WhatsApp link under way (the app's dialog closed): its QR is gone, the link reads `idle`. */
+export const InstancesCancelWhatsAppLoginParams = z.object({ instanceId: InstanceId, idempotencyKey: IdempotencyKey });
+
+/**
+ * Capability `instances.whatsapp-live`: a WhatsApp link's state pushed as it changes, QR and all
+ * (to the sockets that may see the QR: people who may link it; every other reader gets it
+ * without), so nothing is read again on a timer; and the `expired` state.
+ */
+export const InstanceWhatsAppLoginPayload = z.object({ instanceId: InstanceId, login: WhatsAppLogin });
+
+type LoginResult = z.output<typeof InstancesWhatsAppLoginResult>;
+/** A link's state as a socket without the capability knew them: `expired` was `failed`. */
+const withoutExpired = ({ login, ...rest }: LoginResult): LoginResult => ({
+  ...rest,
+  login: login.state === "expired" ? { ...login, state: "failed" } : login,
+});
+
+export function whatsAppLiveCapability() {
+  return {
+    name: "instances.whatsapp-live",
+    since: 19,
+    summary:
+      "an OpenClaw instance's WhatsApp link pushed as it changes (instance.whatsAppLogin), and its expired state",
+    // The login's methods are new in 19 as a whole (so is `expired` to the lock); a client of 19
+    // built before this capability still gets `failed` for it.
+    adds: ["events.instance.whatsAppLogin"],
+    events: { "instance.whatsAppLogin": () => null },
+    results: {
+      "instances.whatsAppLogin": withoutExpired as (payload: never) => unknown,
+      "instances.cancelWhatsAppLogin": withoutExpired as (payload: never) => unknown,
+    },
+  };
+}
 
 /**
  * What is wrong with a channel request beyond its shape (kept out of the schemas, which the

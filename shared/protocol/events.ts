@@ -1,4 +1,5 @@
 import { BillingChangedPayload } from "./billing";
+import { InstanceWhatsAppLoginPayload } from "./channels";
 import { ThreadPinsPayload } from "./pins";
 import { ChatsChangedPayload } from "./chats";
 import { ThreadReadPayload } from "./reads";
@@ -86,6 +87,11 @@ export const EphemeralEvents = {
   "community.event": CommunityEventPayload,
   /** Protocol 8: an instance's devices or nodes changed on its gateway (instances.details has them). */
   "instance.devices": InstanceDevicesPayload,
+  /**
+   * Capability `instances.whatsapp-live` (channels.ts): where an instance's WhatsApp link stands,
+   * each time it changes; its QR only to people who may link it.
+   */
+  "instance.whatsAppLogin": InstanceWhatsAppLoginPayload,
   /** Protocol 9: a run's log grew (tasks.ts); `runlog.list` reads what a client missed. */
   "runlog.appended": RunLogAppendedPayload,
   /** Protocol 10: the workspace's money changed (billing.ts); the whole state, to replace the client's. */

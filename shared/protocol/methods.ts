@@ -78,6 +78,7 @@ import {
   InstancesLinkWhatsAppParams,
   InstancesSetChannelAccessParams,
   InstancesWhatsAppLoginParams,
+  InstancesCancelWhatsAppLoginParams,
   InstancesWhatsAppLoginResult,
 } from "./channels";
 import {
@@ -291,6 +292,7 @@ export const Methods = {
   // Protocol 19: WhatsApp linked by QR (the gateway's web.login.*), the link an approval; its QR read while it lasts.
   "instances.linkWhatsApp": writes(InstancesLinkWhatsAppParams, ApprovalResult),
   "instances.whatsAppLogin": reads(InstancesWhatsAppLoginParams, InstancesWhatsAppLoginResult),
+  "instances.cancelWhatsAppLogin": writes(InstancesCancelWhatsAppLoginParams, InstancesWhatsAppLoginResult),
   "instances.attach": writes(InstancesAttachParams, InstanceResult),
   "instances.detach": writes(InstancesAttachParams, InstanceResult),
   "instances.update": writes(InstancesUpdateParams, InstanceResult),

@@ -129,6 +129,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   ),
   "instances.linkWhatsApp": never("a person links WhatsApp by scanning its QR code with their phone, in the app"),
   "instances.whatsAppLogin": never("a WhatsApp QR code is for the person who scans it, in the app"),
+  "instances.cancelWhatsAppLogin": never("a person stops a WhatsApp link by closing its QR code, in the app"),
   "instances.details": auto("An instance's OpenClaw version, model, uptime, backups and paired devices."),
   "instances.attach": gated("medium", "Attach an OpenClaw instance to a thread, so it answers there."),
   "instances.detach": gated("medium", "Detach an OpenClaw instance from a thread."),

@@ -1,5 +1,6 @@
 import type { Scope } from "../../../shared/protocol/principal";
 import type { AdmittedSocket, ConnState } from "./connection-state";
+import type { Audience } from "./reading";
 
 /**
  * The fan-out tier (docs/scale.md): a workspace's sockets held by K delivery objects
@@ -23,7 +24,7 @@ import type { AdmittedSocket, ConnState } from "./connection-state";
 export type TierFrame =
   | { to: "tag"; tag: string | null; text: string; skip?: string[]; seq?: number; thread?: string }
   | { to: "ids"; ids: string[]; text: string }
-  | { to: "scope"; scope: Scope; text: string; skip?: string[] }
+  | { to: "scope"; scope: Scope | Audience; text: string; skip?: string[] }
   | { to: "one"; id: string; text: string }
   | { do: "state"; id: string; state: ConnState }
   | { do: "replay"; id: string; from: number; to: number }

@@ -19,6 +19,23 @@ export function mayReadWorkspace(principal: Pick<Principal, "scopes">): boolean 
   return hasScope(principal.scopes, "read");
 }
 
-/** Whether an event for holders of `scope` may go to this principal: it holds the scope and may read. */
-export const mayBeTold = (principal: Pick<Principal, "scopes">, scope: Scope): boolean =>
-  hasScope(principal.scopes, scope) && mayReadWorkspace(principal);
+/**
+ * Who an event is for when a scope alone does not say it: holders of `scope`, only people
+ * among them (`people`), or all of them but the people who hold `exceptPeopleWith`. Two
+ * audiences split one event's readers in two, e.g. a WhatsApp link's QR for the people who
+ * may link it and its state without the QR for every other reader.
+ */
+export interface Audience {
+  scope: Scope;
+  people?: true;
+  exceptPeopleWith?: Scope;
+}
+
+/** Whether an event for holders of `scope` (or for `audience`) may go to this principal: it is in it and may read. */
+export function mayBeTold(principal: Pick<Principal, "scopes" | "kind">, to: Scope | Audience): boolean {
+  const audience = typeof to === "string" ? { scope: to } : to;
+  if (!hasScope(principal.scopes, audience.scope) || !mayReadWorkspace(principal)) return false;
+  const person = principal.kind === "user";
+  if (audience.people && !person) return false;
+  return !(audience.exceptPeopleWith && person && hasScope(principal.scopes, audience.exceptPeopleWith));
+}

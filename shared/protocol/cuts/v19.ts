@@ -55,6 +55,7 @@ export const cut19: Cut = {
     "instances.installSkill",
     "instances.linkWhatsApp",
     "instances.whatsAppLogin",
+    "instances.cancelWhatsAppLogin",
   ],
   events: {
     hello: helloFor18,

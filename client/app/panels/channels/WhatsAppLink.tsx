@@ -21,6 +21,7 @@ const STATE_TEXT: Record<WhatsAppLogin["state"], string> = {
   scan: "scan the QR code with WhatsApp on your phone (Settings → Linked devices → Link a device)",
   linked: "linked",
   failed: "the link did not complete",
+  expired: "the QR code expired",
 };
 
 function useWhatsAppLogin(instance: Instance) {

@@ -6,6 +6,7 @@ import type { RoomWriter } from "./commit";
 import type { Env } from "../../../env";
 import type { GuardedSocket } from "../../shared/connection-access";
 import type { ClientSocket } from "../../shared/connection-state";
+import type { Audience } from "../../shared/reading";
 import type { RoomLimits } from "../../shared/limits";
 import type { RequestMeter } from "../../shared/rate-limit";
 import type { Executor } from "./dispatch";
@@ -38,8 +39,11 @@ export interface RoomServices extends RoomWriter {
   limits(): RoomLimits;
   /** An ephemeral event to every socket (durable ones are published by the commit). */
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void;
-  /** An ephemeral event to the sockets whose principal holds `scope` (the money is not for a write-only key). */
-  toScope<E extends EventName>(scope: Scope, event: E, payload: EventPayload<E>): void;
+  /**
+   * An ephemeral event to the sockets whose principal holds `scope` (the money is not for a
+   * write-only key), or is in an audience (reading.ts: people only, or all but some people).
+   */
+  toScope<E extends EventName>(scope: Scope | Audience, event: E, payload: EventPayload<E>): void;
   /** An ephemeral event to one principal's own sockets, nobody else's. */
   toPrincipal<E extends EventName>(principalId: string, event: E, payload: EventPayload<E>): void;
   /** A request through the one entry (kernel/dispatch.ts), as a tool or an MCP session makes it. */

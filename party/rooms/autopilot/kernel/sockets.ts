@@ -32,7 +32,7 @@ import { VIEW_TAG, viewed } from "../../shared/view-tags";
 import { MAX_BUMPED_THREADS, type ThreadBump, viewedThreadOf } from "../../../../shared/protocol/interest";
 import type { ChatStream } from "../../../../shared/protocol/gateway";
 import { RoomError } from "../../../domain/errors";
-import { mayBeTold, mayReadWorkspace } from "../../shared/reading";
+import { type Audience, mayBeTold, mayReadWorkspace } from "../../shared/reading";
 import type { DeliveryTier } from "./tier";
 import { broadcast, broadcastToThread, ReplayPump } from "./fanout";
 import {
@@ -212,8 +212,8 @@ export class RoomSockets {
     return { threads: view, streams: this.d.streams().filter((stream) => view.includes(stream.threadId)) };
   }
 
-  /** An event to the sockets whose principal holds `scope`: the room's own one by one, its delivery objects' at once. */
-  toScope<E extends EventName>(scope: Scope, event: E, payload: EventPayload<E>): void {
+  /** An event to the sockets whose principal holds `scope` (or is in `audience`): the room's own one by one, its delivery objects' at once. */
+  toScope<E extends EventName>(scope: Scope | Audience, event: E, payload: EventPayload<E>): void {
     const text = eventFrame(event, payload);
     const holds = (socket: ClientSocket) => {
       const state = connState(socket);

@@ -13,6 +13,7 @@ import {
 } from "../../shared/delivery-link";
 import { currentSeq } from "./commit";
 import { featureStore } from "./feature-store";
+import type { Audience } from "../../shared/reading";
 
 /**
  * The room's side of the fan-out tier (docs/scale.md): the sockets its delivery objects hold
@@ -232,8 +233,8 @@ export class DeliveryTier {
     for (const [tier, list] of byTier) this.push(tier, { to: "ids", ids: list, text });
   }
 
-  /** A frame to the remote sockets whose principal holds `scope`, but those in `skip`. */
-  toScope(scope: Scope, text: string, skip: readonly string[] = []): void {
+  /** A frame to the remote sockets whose principal holds `scope` (or is in the audience), but those in `skip`. */
+  toScope(scope: Scope | Audience, text: string, skip: readonly string[] = []): void {
     for (const tier of this.#byTier.keys()) this.push(tier, { to: "scope", scope, text, ...this.#skipOn(tier, skip) });
   }
 

@@ -7,7 +7,7 @@ import {
   requestDisconnectChannel,
   requestLinkWhatsApp,
 } from "./requests";
-import { instanceChannels, instanceWhatsAppLogin } from "./status";
+import { cancelWhatsAppLogin, instanceChannels, instanceWhatsAppLogin } from "./status";
 
 // What the instances' operations use of the channels: a decided change runs, a deleted instance drops its requests.
 export type { GatewayCaller } from "./gateway";
@@ -36,8 +36,11 @@ export const gatewayChannels = defineFeature({
       "instances.disconnectChannel": mutate(requestDisconnectChannel),
       "instances.setChannelAccess": mutate(requestChannelAccess),
       "instances.linkWhatsApp": mutate(requestLinkWhatsApp),
-      "instances.whatsAppLogin": local((_req, params) =>
-        instanceWhatsAppLogin(s.sql, bridges.get(params.instanceId), params.instanceId),
+      "instances.whatsAppLogin": local((req, params) =>
+        instanceWhatsAppLogin(s.sql, bridges.get(params.instanceId), params.instanceId, req.principal),
+      ),
+      "instances.cancelWhatsAppLogin": local((req, params) =>
+        cancelWhatsAppLogin(s.sql, bridges.get(params.instanceId), params.instanceId, req.principal, req.now),
       ),
     }),
   }),

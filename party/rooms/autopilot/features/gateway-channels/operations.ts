@@ -3,8 +3,9 @@
 // denied or expired; a failed one is asked for again. A gateway's error may quote what it was
 // sent, so a token is cut out of any text that leaves this file.
 import type { Approval } from "../../../../../shared/protocol/approvals";
+import type { WhatsAppLogin } from "../../../../../shared/protocol/channels";
 import { CHANNEL_OPERATIONS } from "../../../../../shared/protocol/instances";
-import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
+import { failRoomJob, finishRoomJob, reportJob, startJob } from "../jobs/index";
 import type { Commit } from "../../kernel/commit";
 import type { Sql } from "../../../../domain/sql";
 import {
@@ -18,7 +19,8 @@ import {
 import { channelRequest, dropChannelRequest } from "./requests";
 import { redactedText } from "./token-shapes";
 import { gatewayNotConnected } from "../instance-store";
-import { linkWhatsApp, loginUnderway, markUnlinked } from "./whatsapp";
+import type { RoomServices } from "../../kernel/services";
+import { LinkCancelled, linkWhatsApp, loginUnderway, markUnlinked, tellLogin } from "./whatsapp";
 
 /** What a channel change needs of the room: the instances' operations give it (features/instances/operations.ts). */
 export interface ChannelOperationDeps {
@@ -29,6 +31,8 @@ export interface ChannelOperationDeps {
   now?(): number;
   /** The instance's live gateway link (its bridge): a channel is changed through the gateway's own methods. */
   gateway?(instanceId: string): { readonly channels?: GatewayCaller } | undefined;
+  /** An event to some of the room's sockets: where a WhatsApp link stands is pushed as it changes (whatsapp.ts). */
+  toScope?: RoomServices["toScope"];
 }
 
 /** Whether an instance approval is a channel change (party/rooms/autopilot/features/gateway-channels/). */
@@ -81,12 +85,14 @@ export async function settleChannelApproval(deps: ChannelOperationDeps, approval
     const gateway = link?.channels;
     if (!link || !gateway) throw gatewayNotConnected({ id: request.instanceId });
     let message: string;
+    const to = deps.toScope;
+    const tell = (login: WhatsAppLogin) => to && tellLogin(to, request.instanceId, login);
     switch (action.operation) {
       case "configureChannel":
         if (request.channel === "whatsapp") {
           if (loginUnderway(link))
             throw new Error("a WhatsApp link is already under way: scan its QR code, or wait for it to end");
-          message = await linkWhatsApp(link, gateway, request.accountId, deps.now ?? Date.now);
+          message = await linkWhatsApp(link, gateway, request.accountId, deps.now ?? Date.now, tell);
           break;
         }
         if (!request.secret) throw new Error("the request holds no token");
@@ -95,7 +101,7 @@ export async function settleChannelApproval(deps: ChannelOperationDeps, approval
         break;
       case "disconnectChannel":
         await disconnectChannel(gateway, request.channel, request.accountId);
-        if (request.channel === "whatsapp") markUnlinked(link, request.accountId, (deps.now ?? Date.now)());
+        if (request.channel === "whatsapp") markUnlinked(link, request.accountId, (deps.now ?? Date.now)(), tell);
         message = `${request.channel} logged out`;
         break;
       case "channelAccess":
@@ -108,6 +114,12 @@ export async function settleChannelApproval(deps: ChannelOperationDeps, approval
     }
     deps.commit(null, (ctx) => finishRoomJob(ctx, jobId, message.slice(0, 2000)));
   } catch (error) {
+    // Stopped by a person (the app's dialog closed): not a failure.
+    if (error instanceof LinkCancelled) {
+      const words = error.message;
+      deps.commit(null, (ctx) => reportJob(ctx, jobId, { status: "cancelled", message: words }));
+      return;
+    }
     const message = withoutSecrets(error instanceof Error ? error.message : String(error), request?.secret ?? null);
     console.error(
       JSON.stringify({

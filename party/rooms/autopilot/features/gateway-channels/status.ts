@@ -8,7 +8,9 @@ import { gatewayNotConnected, requireInstance } from "../instance-store";
 import type { Sql } from "../../../../domain/sql";
 import { type GatewayCaller, readChannels } from "./gateway";
 import { redactedText } from "./token-shapes";
-import { whatsAppLogin } from "./whatsapp";
+import { cancelLogin, loginFor, whatsAppLogin } from "./whatsapp";
+import type { Principal } from "../../../../../shared/protocol/principal";
+import { isPerson } from "../../../../auth/current-access";
 
 export interface ChannelsDeps {
   sql: Sql;
@@ -34,12 +36,29 @@ export async function instanceChannels(
   }
 }
 
-/** `instances.whatsAppLogin`: where the instance's WhatsApp link stands (its QR while one is shown). */
+/**
+ * `instances.whatsAppLogin`: where the instance's WhatsApp link stands, with its QR while one
+ * is shown to a person who may link WhatsApp (whatsapp.ts), without it to anyone else.
+ */
 export function instanceWhatsAppLogin(
   sql: Sql,
   bridge: object | undefined,
   instanceId: string,
+  principal: Principal,
 ): { login: WhatsAppLogin } {
   requireInstance(sql, instanceId);
-  return { login: whatsAppLogin(bridge) };
+  return { login: loginFor(principal, whatsAppLogin(bridge)) };
+}
+
+/** `instances.cancelWhatsAppLogin`: a person stops the link under way (its QR goes at once). */
+export function cancelWhatsAppLogin(
+  sql: Sql,
+  bridge: object | undefined,
+  instanceId: string,
+  principal: Principal,
+  now: number,
+): { login: WhatsAppLogin } {
+  requireInstance(sql, instanceId);
+  if (!isPerson(principal)) throw new RoomError("forbidden", "a person links WhatsApp, and stops a link, in the app");
+  return { login: loginFor(principal, cancelLogin(bridge, now)) };
 }

@@ -171,6 +171,7 @@ export class InstanceHost {
         }
       },
       beforeStart: () => this.billing.meters.tellRuntime(true),
+      toScope: (to, event, payload) => s.toScope(to, event, payload),
     };
   }
 }

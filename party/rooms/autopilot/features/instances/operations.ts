@@ -1,6 +1,7 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Instance } from "../../../../../shared/protocol/instances";
 import type { Commit, OpContext } from "../../kernel/commit";
+import type { RoomServices } from "../../kernel/services";
 import {
   bindingsOf,
   forgetInstance,
@@ -52,6 +53,8 @@ export interface OperationDeps {
   startRefusal?(ctx: OpContext, instanceId: string): string | null;
   /** Before the runtime is asked to start a gateway: the room tells it whether the workspace's gateways may spend. */
   beforeStart?(): Promise<void>;
+  /** An event to some of the room's sockets (a channel change pushes where a WhatsApp link stands). */
+  toScope?: RoomServices["toScope"];
 }
 
 const LONG_POLL_MS = 20_000;
