@@ -3,14 +3,30 @@
 // Telegram with a bot token, another approves, and the gateway reports it configured (offline:
 // it never reaches the Bot API, so never connected); DM access is set and narrowed; a
 // disconnect logs it out. The token is in no frame any client received, only on the gateway.
+// WhatsApp's QR link is pushed by the room as it goes: against the pinned gateway (no WhatsApp
+// plugin) it ends in plain words; against a scripted gateway linked as a second instance (the
+// only way to have a QR here) each new QR reaches the people who may link WhatsApp and no
+// other socket (a viewer's, an agent key's get the state without it), and a cancel clears it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { ChannelStatus } from "../../shared/protocol/channels";
-import type { AutopilotClient } from "../src/client";
-import { addSecondPerson, approvedJob, ownWorkspace, personClient, provisionConnected, signUp } from "./e2e-helpers";
+import { randomBytes } from "node:crypto";
+import type { ChannelStatus, WhatsAppLogin } from "../../shared/protocol/channels";
+import { freePort } from "../../party/dev/server.mjs";
+import { AutopilotClient } from "../src/client";
+import {
+  addSecondPerson,
+  approvedJob,
+  createKey,
+  ownWorkspace,
+  personClient,
+  provisionConnected,
+  signUp,
+  until,
+} from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
+import { scriptedGateway } from "./scripted-gateway";
 
 // The shape of a token from @BotFather; never a real one.
 const TOKEN = "555000111:AAe2e-channels-secret_0123456789abcdef";
@@ -18,6 +34,7 @@ const frames: string[] = [];
 const clients: AutopilotClient[] = [];
 const stack = withOpenClawStack("channels");
 let workspace: string;
+let aliceCookie: string;
 let alice: AutopilotClient;
 let bob: AutopilotClient;
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -28,6 +45,37 @@ class RecordingWebSocket extends WebSocket {
     super(address, protocols);
     this.on("message", (data) => frames.push(data.toString()));
   }
+}
+
+/** What the sockets that may not link WhatsApp (a viewer's, an agent key's) received. */
+const unlinkingFrames: string[] = [];
+class UnlinkingWebSocket extends WebSocket {
+  constructor(address: string, protocols?: string | string[]) {
+    super(address, protocols);
+    this.on("message", (data) => unlinkingFrames.push(data.toString()));
+  }
+}
+
+const png = (body: string) => `data:image/png;base64,${Buffer.from(body).toString("base64")}`;
+const QR1 = png("first whatsapp qr of the scripted gateway");
+const QR2 = png("second whatsapp qr of the scripted gateway");
+/** The scripted gateway's login waits, each held until the test answers it. */
+const waits: Array<(answer: unknown) => void> = [];
+const waGateway = scriptedGateway(
+  {},
+  {
+    "web.login.start": async () => ({ qrDataUrl: QR1, message: "Scan this in WhatsApp.", sessionKey: "wa-1" }),
+    "web.login.wait": () => new Promise((resolve) => waits.push(resolve)),
+  },
+);
+
+/** Every `instance.whatsAppLogin` a client was pushed, in order. */
+function pushesTo(client: AutopilotClient): WhatsAppLogin[] {
+  const seen: WhatsAppLogin[] = [];
+  client.on("instance.whatsAppLogin", ({ instanceId, login }) => {
+    if (instanceId === "wa") seen.push(login);
+  });
+  return seen;
 }
 
 function recordingClient(cookie: string, device: string): AutopilotClient {
@@ -57,6 +105,7 @@ const configFile = () => readFileSync(join(stack.dataDir, "instances", workspace
 beforeAll(async () => {
   const baseUrl = stack.server.url;
   const { cookie } = await signUp(baseUrl, "Alice");
+  aliceCookie = cookie;
   workspace = await ownWorkspace(baseUrl, cookie);
   alice = recordingClient(cookie, "laptop");
   await alice.ready();
@@ -65,8 +114,9 @@ beforeAll(async () => {
   await provisionConnected(alice, bob, { seen: true });
 }, 300_000);
 
-afterAll(() => {
+afterAll(async () => {
   for (const c of clients) c.close();
+  await waGateway.close();
 });
 
 describe("channels through the room and the pinned gateway", () => {
@@ -140,6 +190,108 @@ describe("channels through the room and the pinned gateway", () => {
     await telegramUntil((t) => t.accounts.every((a) => !a.configured), "Telegram not configured");
     expect(configFile()).not.toContain(TOKEN);
   }, 120_000);
+
+  it("pushes the pinned gateway's WhatsApp link as it goes, ending in plain words: it has no WhatsApp", async () => {
+    const seen: WhatsAppLogin[] = [];
+    const off = alice.on(
+      "instance.whatsAppLogin",
+      ({ instanceId, login }) => instanceId === "work" && seen.push(login),
+    );
+    const { approval } = await alice.request("instances.linkWhatsApp", {
+      instanceId: "work",
+      idempotencyKey: key("wa"),
+    });
+    const job = await approved(approval.id);
+    expect(job.status).toBe("failed");
+    // Pushed, not read: the last push is the failure, in the room's words.
+    await until(() => seen.at(-1)?.state === "failed", "the failure pushed", 10_000);
+    off();
+    expect(seen[0]?.state).toBe("starting");
+    expect(seen.at(-1)).toMatchObject({ qrDataUrl: null, message: job.error });
+    expect(job.error).toMatch(/has no WhatsApp channel: WhatsApp's plugin \(@openclaw\/whatsapp\) is not installed/);
+  }, 120_000);
+
+  it("pushes a linked gateway's QR to the people who may link WhatsApp only, each new one as it comes, and clears it on cancel", async () => {
+    const port = await freePort();
+    await waGateway.listen(port);
+    const baseUrl = stack.server.url;
+    // A viewer and an agent's key (read and write) read the workspace but may not link WhatsApp.
+    const ownerCookie = aliceCookie;
+    const carol = await addSecondPerson(baseUrl, ownerCookie, workspace, "Carol", "viewer");
+    const viewer = personClient(baseUrl, carol.cookie, workspace, "carol", { WebSocket: UnlinkingWebSocket });
+    const agentKey = await createKey(baseUrl, ownerCookie, workspace, { name: "wa-agent" });
+    const agent = new AutopilotClient({
+      url: baseUrl,
+      workspace,
+      device: "agent",
+      apiKey: agentKey,
+      WebSocket: UnlinkingWebSocket,
+    });
+    clients.push(viewer, agent);
+    await Promise.all([viewer.ready(), agent.ready()]);
+    const toAlice = pushesTo(alice);
+    const toBob = pushesTo(bob);
+    const toViewer = pushesTo(viewer);
+    const toAgent = pushesTo(agent);
+
+    const linked = await alice.request("instances.link", {
+      instanceId: "wa",
+      name: "WA",
+      url: `ws://127.0.0.1:${port}`,
+      token: `token-${randomBytes(16).toString("hex")}`,
+      idempotencyKey: key("link"),
+    });
+    await until(() => bob.state.approvals.get(linked.approval.id), "the link approval at Bob", 15_000);
+    await bob.request("approvals.resolve", {
+      approvalId: linked.approval.id,
+      decision: "approve",
+      idempotencyKey: key("ok"),
+    });
+    await until(() => alice.state.instances.get("wa")?.bridge === "connected", "the scripted gateway linked", 60_000);
+
+    const { approval } = await alice.request("instances.linkWhatsApp", { instanceId: "wa", idempotencyKey: key("wa") });
+    await until(() => bob.state.approvals.get(approval.id), "the link's approval at Bob", 15_000);
+    await bob.request("approvals.resolve", { approvalId: approval.id, decision: "approve", idempotencyKey: key("ok") });
+    await until(() => toAlice.some((l) => l.qrDataUrl === QR1), "the first QR pushed to Alice", 30_000);
+    await until(() => toBob.some((l) => l.qrDataUrl === QR1), "the first QR pushed to Bob", 10_000);
+    // The gateway's QR expired: its newer one is pushed, and the next wait names it.
+    await until(() => waits.length === 1, "the room waiting on the gateway", 10_000);
+    waits[0]!({ connected: false, qrDataUrl: QR2, message: "A new code." });
+    await until(() => toAlice.at(-1)?.qrDataUrl === QR2, "the second QR pushed to Alice", 10_000);
+    // Those who may not link are told where it stands, never the code.
+    await until(() => toViewer.some((l) => l.state === "scan"), "the viewer told a code shows", 10_000);
+    await until(() => toAgent.some((l) => l.state === "scan"), "the agent told a code shows", 10_000);
+    expect((await viewer.request("instances.whatsAppLogin", { instanceId: "wa" })).login).toMatchObject({
+      state: "scan",
+      qrDataUrl: null,
+    });
+    expect((await alice.request("instances.whatsAppLogin", { instanceId: "wa" })).login.qrDataUrl).toBe(QR2);
+
+    // Alice closes the dialog: the link stops and its code is gone, for everyone, at once.
+    await expect(agent.request("instances.cancelWhatsAppLogin", { instanceId: "wa" })).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    const { login } = await alice.request("instances.cancelWhatsAppLogin", { instanceId: "wa" });
+    expect(login).toMatchObject({ state: "idle", qrDataUrl: null });
+    for (const [who, seen] of Object.entries({ toAlice, toBob, toViewer, toAgent }))
+      await until(() => seen.at(-1)?.state === "idle", `the cancel pushed (${who})`, 10_000);
+    await until(
+      () => [...alice.state.jobs.values()].find((j) => j.title === approval.title && j.status === "cancelled"),
+      "the link's job cancelled",
+      10_000,
+    );
+    expect((await bob.request("instances.whatsAppLogin", { instanceId: "wa" })).login.qrDataUrl).toBeNull();
+
+    for (const seen of [toViewer, toAgent]) {
+      expect(seen.map((l) => l.state)).toEqual(["starting", "scan", "scan", "idle"]);
+      expect(seen.every((l) => l.qrDataUrl === null)).toBe(true);
+    }
+    expect(toAlice.map((l) => l.qrDataUrl)).toEqual([null, QR1, QR2, null]);
+    const codes = [QR1, QR2].map((qr) => qr.slice("data:image/png;base64,".length));
+    expect(unlinkingFrames.length).toBeGreaterThan(5);
+    for (const frame of unlinkingFrames) for (const code of codes) expect(frame).not.toContain(code);
+    expect(frames.join("\n")).toContain(codes[1]!);
+  }, 180_000);
 
   it("no client ever received the token", () => {
     expect(frames.length).toBeGreaterThan(10);

@@ -291,7 +291,7 @@ export async function addSecondPerson(
   ownerCookie: string,
   workspace: string,
   name: string,
-  role: "member" | "admin" = "member",
+  role: "member" | "admin" | "viewer" = "member",
 ) {
   const person = await signUpVerified(baseUrl, name);
   const added = await httpJson(baseUrl, `/api/workspaces/${workspace}/members`, {
