@@ -3,13 +3,25 @@
 // connects Telegram from the inspector's Channels section with a bot token, a second person
 // approves in the app, and the section shows what the gateway reports: configured, not
 // connected (offline, the Bot API is out of reach). Then who may message, then disconnect.
-// The token is never on either page after it was sent. WhatsApp's QR link, approved in the
-// app, ends in plain words: the pinned gateway has no WhatsApp plugin. Screenshots go to
-// test-artifacts/.
+// The token is never on either page after it was sent; the instance's node on the canvas says
+// its channel needs attention. WhatsApp's QR link, approved in the app, ends in plain words:
+// the pinned gateway has no WhatsApp plugin. A scripted gateway linked beside it (the only way
+// to have a QR here) shows the dialog as the room pushes it: the code, its replacement, expired
+// with "Show a new code", then linked, and the node saying WhatsApp is connected. Screenshots
+// go to test-artifacts/.
 import type { Page } from "playwright-core";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../party/dev/server.mjs";
 import { approveInQueue, openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
+import { scriptedGateway } from "./scripted-gateway";
+
+// Two QR-like PNGs (a WhatsApp login code as a gateway sends it: a base64 PNG data URL), made
+// for the tests: they scan as nothing.
+const QR_PNG_1 =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAQgAAAEICAAAAACGnTUjAAACPklEQVR42u3cOY7DMAwAQP//0xsg/cK8JAX2sDR8UFMRJJPrT3zjQgACBAgQIECAAAECBAgQIECAAAECBAgQIECAAAECBAgQIEC8FuIqRvb5/+6fzgcECBAgQIAAsR8iXJgEIe4Ofne9mg8IECBAgAAB4hxE9GDdBO8KqvF8QIAAAQIECBA/C9FtyIAAAQIECBAg3geRbaQ8tqACAQIECBAgQLQHPNFC6/GTLhAgQIAAAeJFENMLntGCaFc+IECAAAECBIh5iOmoHnR5XiBAgAABAgSIcYjsAml1caQKUl1cBQECBAgQIECsh4gmHk0gO8ipLqimG0QgQIAAAQIEiGUQUwfqFkSrGjYgQIAAAQIEiPNzje5zWfApGBAgQIAAAQLEPojo9ewgJ9uYyQ6EQIAAAQIECBD7ILqFTzbR6g9Yuo0bECBAgAABAsQ6iGgDZrqAyg6SqiAgQIAAAQIEiHmIbiEUTTC7MJIdBIEAAQIECBAgzkFUByndQqmaDwgQIECAAAHiPEQ3ugsc1UJs+YAHBAgQIECAAHH8D8Kr36sOpECAAAECBAgQ+yGqH84ueHQLsW0dKhAgQIAAAQLEtftg00AgQIAAAQIEiOdDVN9bbQgtG/CAAAECBAgQII5BdA90d195EQUECBAgQIAAsRyiChdtsGQXRKJwIECAAAECBIhzEN0GyfTiavZ7IECAAAECBIj9EG8JECBAgAABAgQIECBAgAABAgQIECBAgAABAgQIECBAgAABAsRj4wPazc2Faw0igQAAAABJRU5ErkJggg==";
+const QR_PNG_2 =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAQgAAAEICAAAAACGnTUjAAACNElEQVR42u3bS3LCQAwFQN//0klVLmB9Jza0dlBg5GbzSiNfP+qvLgQgQIAAAQIECBAgQIAAAQIECBAgQIAAAQIECBAgQIAAAQLE10Jcxcpe5+5z0/2AAAECBAgQIM5BhINJEOLu/e1+QIAAAQIECBDnIaKBJ9pINhB1+wEBAgQIECBAvA9iejADAgQIECBAgPh8iGrQin4PBAgQIECAAPEeiCm46MFO9cZAgAABAgQIEM+BmFrwjC6mnuoHBAgQIECAALEHsVXRhrMBqtwPCBAgQIAAAWId4m7wUh2QTEFU4UCAAAECBAgQ8xDTN9q9TnRAk74eCBAgQIAAAWIcIvrD2QWRLNB08AIBAgQIECBAPAeiO4DpBrs2MAgQIECAAAFiHaI7eJmCjd44CBAgQIAAAeK5EFOBqvogSjdIgQABAgQIECDOQUwvaERBs6/XAxUIECBAgAABog0RHdBUA9n0ogkIECBAgAAB4jzEVvDpHghVD6RAgAABAgQIEOchqnDZgNUetIAAAQIECBAg/h3iKlYXqjoQKsOBAAECBAgQINYgqoObalCaGryAAAECBAgQIJ4DUV003QpmxxZFQIAAAQIECBDHIaYanRrUgAABAgQIECDeA5EdtFSDVvcPAAECBAgQIEDsQ3ThssDVgxwQIECAAAECxHMgpgNPF3pqkQQECBAgQIAAsQfxLQUCBAgQIECAAAECBAgQIECAAAECBAgQIECAAAECBAgQIECA+Nj6BcjLBr2LqTesAAAAAElFTkSuQmCC";
 
 const stamp = Date.now();
 const TOKEN = "424242424:AAbrowser-channel-secret_0123456789ab";
@@ -22,8 +34,16 @@ let approver: Page;
 const screenshot = screenshots("channels");
 const shot = (name: string) => screenshot(page, name);
 
+/** How many times the owner's page asked the room where a WhatsApp link stands. */
+let loginReads = 0;
+
 beforeAll(async () => {
   page = (await openPage(browser, "owner", { viewport: { width: 1280, height: 1000 } })).page;
+  page.on("websocket", (ws) =>
+    ws.on("framesent", ({ payload }) => {
+      if (String(payload).includes('"instances.whatsAppLogin"')) loginReads++;
+    }),
+  );
   approver = (await openPage(browser, "approver", { viewport: { width: 1280, height: 900 } })).page;
 });
 
@@ -31,6 +51,30 @@ beforeAll(async () => {
 const approve = (title: string) => approveInQueue(approver, title);
 
 const telegram = () => page.locator(".channel-row", { hasText: "Telegram" });
+const instanceNode = (name: string) => page.locator(".react-flow__node-instance", { hasText: name });
+
+/** The scripted gateway's login: each wait answered by the test (`answerWait`), or at once once `waitAtOnce` is set. */
+const pendingWaits: Array<(answer: unknown) => void> = [];
+let waitAtOnce: unknown = null;
+let whatsAppConnected = false;
+const waGateway = scriptedGateway(
+  {},
+  {
+    "web.login.start": async () => ({ qrDataUrl: QR_PNG_1, message: "Scan this code in WhatsApp.", sessionKey: "wa" }),
+    "web.login.wait": () =>
+      waitAtOnce ? Promise.resolve(waitAtOnce) : new Promise((resolve) => pendingWaits.push(resolve)),
+    "channels.status": async () => ({
+      channelOrder: ["whatsapp"],
+      channelLabels: { whatsapp: "WhatsApp" },
+      channelAccounts: {
+        whatsapp: whatsAppConnected
+          ? [{ accountId: "default", configured: true, enabled: true, running: true, connected: true }]
+          : [],
+      },
+    }),
+  },
+);
+afterAll(() => waGateway.close());
 
 describe("channels in the app", () => {
   it("connects Telegram with a token that is never shown again, sets who may message, and disconnects — each approved in the app", async () => {
@@ -75,6 +119,10 @@ describe("channels in the app", () => {
 
     // What the gateway reports, read again when the job is done.
     await expect.poll(() => telegram().textContent(), { timeout: 60_000 }).toContain("configured, not connected yet");
+    // The instance's node on the canvas says it too, in words, from the room's state.
+    await expect
+      .poll(() => instanceNode("lab").locator(".node-channels").textContent(), { timeout: 30_000 })
+      .toContain("Telegram needs attention");
     await shot("03-configured");
 
     await telegram().getByRole("button", { name: "Who may message…" }).click();
@@ -108,15 +156,94 @@ describe("channels in the app", () => {
       .getByRole("status")
       .getByText('Waiting for approval: Link WhatsApp on OpenClaw instance "lab"')
       .waitFor();
+    // The dialog opened on asking: it waits for the decision, then says what the room pushed.
+    const dialog = page.getByRole("dialog", { name: "Link WhatsApp to lab" });
+    await dialog.getByText("Waiting for a person to approve the link.").waitFor();
     await approve('Link WhatsApp on OpenClaw instance "lab"');
     await whatsapp
       .getByRole("status")
       .getByText(/This gateway has no WhatsApp channel: WhatsApp's plugin \(@openclaw\/whatsapp\) is not installed/)
       .waitFor({ timeout: 60_000 });
+    expect(await dialog.getByRole("status").textContent()).toMatch(/This gateway has no WhatsApp channel/);
     expect(await whatsapp.textContent()).toContain("the link did not complete");
     // No QR drawn, and a new link can be asked for.
-    expect(await whatsapp.locator("img").count()).toBe(0);
-    expect(await whatsapp.getByRole("button", { name: "Link WhatsApp" }).isEnabled()).toBe(true);
+    expect(await page.locator(".whatsapp-qr").count()).toBe(0);
     await shot("06-whatsapp-failed");
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await whatsapp.getByRole("button", { name: "Link WhatsApp" }).isEnabled()).toBe(true);
   }, 180_000);
+
+  it("shows a linked gateway's QR as the room pushes it, a new one in its place, expired with Show a new code, then linked, with no timer", async () => {
+    const port = await freePort();
+    await waGateway.listen(port);
+    await page.getByRole("button", { name: "Link your own gateway…" }).click();
+    await page.getByRole("dialog", { name: "Run your own OpenClaw" }).getByLabel("Port").fill(String(port));
+    const form = page.getByRole("form", { name: "Link your own gateway" });
+    await form.getByLabel("Id").fill("wa");
+    await form.getByLabel("Name").fill("WA");
+    await form.getByRole("button", { name: "Link", exact: true }).click();
+    await approve('Link OpenClaw gateway "WA"');
+    const nav = page.locator(".sidebar .nav-item", { hasText: "WA" });
+    await nav.waitFor({ timeout: 30_000 });
+    await nav.click();
+    const whatsapp = page.locator(".whatsapp-link");
+    await expect.poll(() => whatsapp.textContent(), { timeout: 60_000 }).toContain("not linked from here");
+    // Nothing reads the link on a timer: from here on the page reads it no more.
+    const readsBefore = loginReads;
+    // The section read it once when it opened (so the count is watching the page's socket).
+    expect(readsBefore).toBeGreaterThan(0);
+
+    await whatsapp.getByRole("button", { name: "Link WhatsApp" }).click();
+    const dialog = page.getByRole("dialog", { name: "Link WhatsApp to WA" });
+    await approve('Link WhatsApp on OpenClaw instance "WA"');
+    const qr = dialog.getByRole("img", { name: "WhatsApp QR code to scan" });
+    await expect.poll(() => qr.getAttribute("src"), { timeout: 30_000 }).toBe(QR_PNG_1);
+    expect(await dialog.getByRole("status").textContent()).toContain("Scan this code with WhatsApp on your phone");
+    for (const [width, height, size] of [
+      [1440, 900, "wide"],
+      [390, 844, "phone"],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      for (const scheme of ["light", "dark"] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await shot(`07-whatsapp-qr-${size}-${scheme}`);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    // The gateway's code expired and it sent another: it takes the old one's place.
+    await expect.poll(() => pendingWaits.length, { timeout: 10_000 }).toBe(1);
+    pendingWaits.shift()!({ connected: false, qrDataUrl: QR_PNG_2, message: "A new code." });
+    await expect.poll(() => qr.getAttribute("src"), { timeout: 10_000 }).toBe(QR_PNG_2);
+    // Then nobody scans it: the room gives up, the code goes, and a new one can be asked for.
+    waitAtOnce = { connected: false, qrDataUrl: QR_PNG_2 };
+    pendingWaits.shift()?.(waitAtOnce);
+    await dialog.getByText("The code expired: nobody scanned it in time.").waitFor({ timeout: 30_000 });
+    expect(await dialog.locator("img").count()).toBe(0);
+    expect(await whatsapp.textContent()).toContain("the QR code expired");
+    await shot("08-whatsapp-expired");
+    waitAtOnce = null;
+    await dialog.getByRole("button", { name: "Show a new code" }).click();
+    await dialog.getByText("Waiting for a person to approve the link.").waitFor({ timeout: 10_000 });
+    await approve('Link WhatsApp on OpenClaw instance "WA"');
+    await expect.poll(() => qr.getAttribute("src"), { timeout: 30_000 }).toBe(QR_PNG_1);
+    // The phone scanned it.
+    whatsAppConnected = true;
+    await expect.poll(() => pendingWaits.length, { timeout: 10_000 }).toBe(1);
+    pendingWaits.shift()!({ connected: true, message: "Linked." });
+    await dialog.getByText(/WhatsApp is linked/).waitFor({ timeout: 30_000 });
+    expect(await dialog.locator("img").count()).toBe(0);
+    await shot("09-whatsapp-linked");
+    await dialog.getByRole("button", { name: "Close" }).click();
+    expect(await whatsapp.getByRole("button", { name: "Ask to unlink WhatsApp" }).count()).toBe(1);
+    // The instance's node says its WhatsApp is connected, from the room's state.
+    await expect
+      .poll(() => instanceNode("WA").locator(".node-channels").textContent(), { timeout: 30_000 })
+      .toContain("WhatsApp connected");
+    expect(await instanceNode("WA").locator(".node-channels").isVisible()).toBe(true);
+    await shot("10-canvas-channels");
+    // The QR and every state after came pushed: not one read since the section opened.
+    expect(loginReads).toBe(readsBefore);
+  }, 300_000);
 });

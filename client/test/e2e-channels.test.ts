@@ -143,6 +143,15 @@ describe("channels through the room and the pinned gateway", () => {
       tokenStatus: "available",
       connected: false,
     });
+    // On the instance's record for everyone (the canvas's node says it): set up, not connected.
+    await until(
+      () => bob.state.instances.get("work")?.channels?.some((c) => c.channel === "telegram"),
+      "Telegram on the instance's record",
+      10_000,
+    );
+    expect(bob.state.instances.get("work")?.channels).toEqual([
+      { channel: "telegram", label: "Telegram", state: "attention" },
+    ]);
     // On the gateway, and bound to its main agent.
     const config = JSON.parse(configFile());
     expect(config.channels.telegram.botToken).toBe(TOKEN);
@@ -189,6 +198,7 @@ describe("channels through the room and the pinned gateway", () => {
     expect((await approved(approval.id)).status).toBe("succeeded");
     await telegramUntil((t) => t.accounts.every((a) => !a.configured), "Telegram not configured");
     expect(configFile()).not.toContain(TOKEN);
+    await until(() => bob.state.instances.get("work")?.channels?.length === 0, "no channel on the record", 10_000);
   }, 120_000);
 
   it("pushes the pinned gateway's WhatsApp link as it goes, ending in plain words: it has no WhatsApp", async () => {

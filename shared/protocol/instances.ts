@@ -44,6 +44,22 @@ export const SKILL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
 ]);
 export type InstanceOperation = z.infer<typeof InstanceOperation>;
 
+/**
+ * One of an instance's chat channels as the room last read it from the gateway (when the
+ * bridge connected, when someone read the channels, when a channel change ran): `connected`
+ * when every account it has set up is connected, `attention` when one is not (offline, an
+ * error, turned off); channels with nothing set up are left out.
+ */
+export const InstanceChannel = z.object({
+  channel: z.string().max(64),
+  label: z.string().max(100),
+  state: z.enum(["connected", "attention"]),
+});
+export type InstanceChannel = z.infer<typeof InstanceChannel>;
+
+/** At most this many channels are kept on an instance. */
+export const MAX_INSTANCE_CHANNELS = 20;
+
 export const Instance = z.object({
   id: InstanceId,
   name: z.string(),
@@ -62,6 +78,8 @@ export const Instance = z.object({
   kind: InstanceKind.optional(),
   /** Linked only: the gateway's address as linked (never its token). */
   url: z.string().optional(),
+  /** Its channels that are set up, and whether each is connected (absent until the room read them; left out for 18). */
+  channels: z.array(InstanceChannel).max(MAX_INSTANCE_CHANNELS).optional(),
   createdBy: Actor,
   createdAt: Timestamp,
   updatedAt: Timestamp,

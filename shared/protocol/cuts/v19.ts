@@ -10,6 +10,9 @@ import type { Cut } from "./cut";
  * - `tasks.estimate`'s `typical` (what a task usually costs here, beside its worst case).
  * - The hello's `capabilities` (what the room offers a client that asks, capabilities.ts) and
  *   `deprecated` (the version leaves the window soon, version.ts).
+ * - An instance's `channels` (which of its chat channels are set up, and whether each is
+ *   connected): left out of every instance (the hello's snapshot, `instance.updated`, the
+ *   instance methods' results).
  */
 type Obj = Record<string, unknown>;
 
@@ -29,7 +32,11 @@ const withSettingsFor18 = (payload: Obj): Obj =>
  */
 function helloFor18({ capabilities: _offered, deprecated: _notice, ...hello }: Obj): Obj {
   const snapshot = hello.snapshot as Obj | null;
-  return { ...hello, snapshot: snapshot ? withSettingsFor18(snapshot) : snapshot, protocol: 18 };
+  return {
+    ...hello,
+    snapshot: snapshot ? withInstancesFor18(withSettingsFor18(snapshot)) : snapshot,
+    protocol: 18,
+  };
 }
 
 /** Chats: who is answered in a bound chat (`chats.bindingAccess`, a binding's `guests`), left out for 18. */
@@ -38,6 +45,15 @@ const chatsFor18 = (payload: Obj): Obj => {
   if (!chats?.bindings) return payload;
   return { ...payload, chats: { ...chats, bindings: chats.bindings.map(({ guests: _, ...binding }) => binding) } };
 };
+/** An instance without its channels (instances.ts Instance.channels), which 18 lacks. */
+const instanceFor18 = ({ channels: _channels, ...instance }: Obj): Obj => instance;
+const withInstanceFor18 = (payload: Obj): Obj =>
+  payload.instance ? { ...payload, instance: instanceFor18(payload.instance as Obj) } : payload;
+const withInstancesFor18 = (payload: Obj): Obj =>
+  Array.isArray(payload.instances)
+    ? { ...payload, instances: (payload.instances as Obj[]).map(instanceFor18) }
+    : payload;
+
 const CHATS_RESULTS = ["chats.get", "chats.connect", "chats.disconnect", "chats.unlink", "chats.unbind"] as const;
 
 export const cut19: Cut = {
@@ -61,12 +77,17 @@ export const cut19: Cut = {
     hello: helloFor18,
     "settings.changed": withSettingsFor18,
     "chats.changed": chatsFor18,
+    "instance.updated": withInstanceFor18,
   },
   results: {
     "settings.update": withSettingsFor18,
     // A task's typical cost beside its worst case (tasks.ts TasksEstimateResult.typical).
     "tasks.estimate": ({ typical: _typical, ...result }: Obj) => result,
     ...Object.fromEntries(CHATS_RESULTS.map((method) => [method, chatsFor18])),
+    // An instance's channels (instances.ts Instance.channels).
+    "instances.attach": withInstanceFor18,
+    "instances.detach": withInstanceFor18,
+    "instances.list": withInstancesFor18,
   },
   up: {
     events: { hello: (hello: Obj) => ({ ...hello, protocol: 19 }) },

@@ -22,6 +22,9 @@ import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance }
 import { configure, TOKEN } from "./test/channel-requests";
 import { gatewayOver, operationDeps } from "../../../../test/instance-ops";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
+import { commitTo } from "../../kernel/commit";
+import { getInstance } from "../instance-store";
+import { refreshChannels } from "./summary";
 
 const idem = () => `idem-${crypto.randomUUID()}`;
 
@@ -114,6 +117,48 @@ describe("channels through the scripted gateway", () => {
       expect(channels[1]!.accounts[0]!.lastError).toBe(
         "fetch https://api.telegram.org/bot[hidden]/getMe failed; slack [hidden] also",
       );
+    });
+  });
+
+  it("keeps which channels are set up, and whether each is connected, on the instance's record; told only when that changes", async () => {
+    await inRoom(async (sql) => {
+      const { link, gw } = linkAndGateway(sql);
+      let connected = false;
+      gw.on("channels.status", () =>
+        ok({
+          channelOrder: ["telegram", "slack"],
+          channelAccounts: {
+            telegram: [{ accountId: "default", configured: true, enabled: true, running: true, connected }],
+            slack: [{ accountId: "default", configured: false }],
+          },
+        }),
+      );
+      gw.on("config.get", () => ok({ hash: "h", config: {} }));
+      link.connection = await connectTo(gw);
+      const events: DurableEvent[] = [];
+      const commit = commitTo(sql, 1000, (effects) => events.push(...effects.events));
+      const gateway = { request: (m: string, p?: Record<string, unknown>, t?: number) => link.open().request(m, p, t) };
+      const updates = () => events.filter((e) => e.event === "instance.updated").length;
+
+      // Telegram set up but offline: it needs attention; Slack, not set up, is left out.
+      await refreshChannels(commit, "inst", gateway);
+      expect(getInstance(sql, "inst")?.channels).toEqual([
+        { channel: "telegram", label: "Telegram", state: "attention" },
+      ]);
+      expect(updates()).toBe(1);
+      await refreshChannels(commit, "inst", gateway);
+      expect(updates()).toBe(1);
+      connected = true;
+      await refreshChannels(commit, "inst", gateway);
+      expect(getInstance(sql, "inst")?.channels).toEqual([
+        { channel: "telegram", label: "Telegram", state: "connected" },
+      ]);
+      expect(updates()).toBe(2);
+      // A gateway that cannot say leaves the record as it was.
+      gw.on("channels.status", () => refuse("UNAVAILABLE", "busy"));
+      await refreshChannels(commit, "inst", gateway);
+      expect(getInstance(sql, "inst")?.channels?.[0]?.state).toBe("connected");
+      expect(updates()).toBe(2);
     });
   });
 

@@ -8,11 +8,17 @@ import {
   requestLinkWhatsApp,
 } from "./requests";
 import { cancelWhatsAppLogin, instanceChannels, instanceWhatsAppLogin } from "./status";
+import { refreshChannels } from "./summary";
+
+/** The bridges whose channels were read since they last connected. */
+const read = new WeakSet<object>();
 
 // What the instances' operations use of the channels: a decided change runs, a deleted instance drops its requests.
 export type { GatewayCaller } from "./gateway";
 export { type ChannelOperationDeps, isChannelApproval, settleChannelApproval } from "./operations";
 export { dropChannelRequests, pendingChannelApprovals } from "./requests";
+/** After a channel change ran: the instance's channels as the gateway has them now, onto its record. */
+export { refreshChannels } from "./summary";
 /** Gateway words for every reader: token shapes cut out (the skills' status and errors use it too). */
 export { redactedText, redactedTextField } from "./token-shapes";
 
@@ -28,9 +34,21 @@ export const gatewayChannels = defineFeature({
   name: "gatewayChannels",
   needs: [gatewayBridge],
   build: (s, { gatewayBridge: { bridges } }) => ({
+    reactions: {
+      // A bridge that connects: its channels as the gateway has them now, onto the instance (summary.ts).
+      "instance.updated": ({ instance }) => {
+        const bridge = bridges.get(instance.id);
+        if (!bridge) return;
+        // Once per connection: dropped with it, so the next one reads again.
+        if (instance.bridge !== "connected") read.delete(bridge);
+        if (instance.bridge !== "connected" || !bridge.connected || read.has(bridge)) return;
+        read.add(bridge);
+        void s.keepAliveWhile(() => refreshChannels(s.commit, instance.id, bridge.channels));
+      },
+    },
     methods: methods({
       "instances.channels": local((_req, params) =>
-        instanceChannels({ sql: s.sql, bridge: bridges.get(params.instanceId) }, params.instanceId),
+        instanceChannels({ sql: s.sql, bridge: bridges.get(params.instanceId), commit: s.commit }, params.instanceId),
       ),
       "instances.configureChannel": mutate(requestConfigureChannel),
       "instances.disconnectChannel": mutate(requestDisconnectChannel),

@@ -8,6 +8,8 @@ import { gatewayNotConnected, requireInstance } from "../instance-store";
 import type { Sql } from "../../../../domain/sql";
 import { type GatewayCaller, readChannels } from "./gateway";
 import { redactedText } from "./token-shapes";
+import { mirrorChannels } from "./summary";
+import type { Commit } from "../../kernel/commit";
 import { cancelLogin, loginFor, whatsAppLogin } from "./whatsapp";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { isPerson } from "../../../../auth/current-access";
@@ -15,6 +17,8 @@ import { isPerson } from "../../../../auth/current-access";
 export interface ChannelsDeps {
   sql: Sql;
   bridge: { connected: boolean; readonly channels: GatewayCaller } | undefined;
+  /** Mirrors what was read onto the instance's record (summary.ts). */
+  commit?: Commit;
 }
 
 export async function instanceChannels(
@@ -24,7 +28,9 @@ export async function instanceChannels(
   const instance = requireInstance(deps.sql, instanceId);
   if (!deps.bridge?.connected) throw gatewayNotConnected(instance);
   try {
-    return { channels: await readChannels(deps.bridge.channels) };
+    const channels = await readChannels(deps.bridge.channels);
+    if (deps.commit) mirrorChannels(deps.commit, instanceId, channels);
+    return { channels };
   } catch (error) {
     if (error instanceof RoomError) throw error;
     // The gateway's words go to every reader: token shapes out (token-shapes.ts).

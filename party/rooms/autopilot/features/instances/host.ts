@@ -6,7 +6,7 @@ import type { OpContext } from "../../kernel/commit";
 import type { RoomServices } from "../../kernel/services";
 import type { SpendGate } from "../billing/index";
 import type { BridgeSupervisor, GatewayBridges } from "../gateway-bridge";
-import { isChannelApproval, settleChannelApproval } from "../gateway-channels";
+import { isChannelApproval, refreshChannels, settleChannelApproval } from "../gateway-channels";
 import { isSkillApproval, settleSkillApproval } from "../gateway-skills";
 import { dropLinkRequest, getInstance, listInstances, listSessions, runtimeFromEnv } from "../instance-store";
 import { checkInstanceStart, type InstanceMeters } from "../metering";
@@ -112,7 +112,12 @@ export class InstanceHost {
     if (action?.kind !== "instance") return;
     const deps = this.operations();
     if (isChannelApproval(approval)) {
-      void this.s.keepAliveWhile(() => settleChannelApproval(deps, approval));
+      void this.s.keepAliveWhile(async () => {
+        await settleChannelApproval(deps, approval);
+        // What the change did to the channels, on the instance's record for everyone.
+        const gateway = approval.status === "approved" ? this.bridges.get(action.instanceId) : undefined;
+        if (gateway?.connected) await refreshChannels(deps.commit, action.instanceId, gateway.channels);
+      });
       return;
     }
     if (isSkillApproval(approval)) {
