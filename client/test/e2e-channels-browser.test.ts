@@ -140,6 +140,10 @@ describe("channels in the app", () => {
     await expect
       .poll(() => telegram().getByRole("button", { name: "Connect Telegram" }).count(), { timeout: 60_000 })
       .toBe(1);
+    // The node follows: nothing set up, it says what it is again.
+    await expect
+      .poll(() => instanceNode("lab").locator(".node-foot").textContent(), { timeout: 30_000 })
+      .toBe("OpenClaw instance");
     await shot("05-disconnected");
 
     for (const p of [page, approver]) expect(await p.content()).not.toContain(TOKEN);

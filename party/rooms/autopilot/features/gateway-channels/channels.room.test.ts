@@ -7,6 +7,7 @@ import {
   channelRequestProblem,
   InstancesConfigureChannelParams,
   InstancesSetChannelAccessParams,
+  type ChannelStatus,
 } from "../../../../../shared/protocol/channels";
 import { configureChannel, readChannels, setChannelAccess } from "./gateway";
 import { settleChannelApproval } from "./operations";
@@ -24,9 +25,30 @@ import { gatewayOver, operationDeps } from "../../../../test/instance-ops";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
 import { commitTo } from "../../kernel/commit";
 import { getInstance } from "../instance-store";
-import { refreshChannels } from "./summary";
+import { mirrorChannels, refreshChannels, startRead } from "./summary";
 
 const idem = () => `idem-${crypto.randomUUID()}`;
+
+/** Telegram set up, as the room reads it from the gateway. */
+const TELEGRAM_STATUS: ChannelStatus = {
+  channel: "telegram",
+  label: "Telegram",
+  configurable: true,
+  accounts: [
+    {
+      accountId: "default",
+      configured: true,
+      enabled: true,
+      running: true,
+      connected: false,
+      tokenStatus: null,
+      stateReason: null,
+      lastError: null,
+    },
+  ],
+  dmPolicy: null,
+  allowFrom: [],
+};
 
 const deps = (sql: Sql, link: BridgeLink | null, events: DurableEvent[]) =>
   operationDeps(sql, events, { gateway: gatewayOver(link) });
@@ -159,6 +181,30 @@ describe("channels through the scripted gateway", () => {
       await refreshChannels(commit, "inst", gateway);
       expect(getInstance(sql, "inst")?.channels?.[0]?.state).toBe("connected");
       expect(updates()).toBe(2);
+
+      // Reads overlap: one that started earlier never writes over a later one's answer.
+      const earlier = startRead(commit, "inst");
+      const later = startRead(commit, "inst");
+      mirrorChannels(commit, "inst", [], later);
+      expect(getInstance(sql, "inst")?.channels).toEqual([]);
+      const stale = [{ ...TELEGRAM_STATUS, accounts: [{ ...TELEGRAM_STATUS.accounts[0]!, connected: true }] }];
+      mirrorChannels(commit, "inst", stale, earlier);
+      expect(getInstance(sql, "inst")?.channels).toEqual([]);
+
+      // After a change the gateway may still report the old state for a moment: read again until it shows the change.
+      let statusReads = 0;
+      gw.on("channels.status", () => {
+        statusReads++;
+        return ok({
+          channelOrder: ["telegram"],
+          channelAccounts: { telegram: [{ accountId: "default", configured: statusReads >= 3, connected: false }] },
+        });
+      });
+      await refreshChannels(commit, "inst", gateway, { channel: "telegram", accountId: "default", configured: true });
+      expect(statusReads).toBe(3);
+      expect(getInstance(sql, "inst")?.channels).toEqual([
+        { channel: "telegram", label: "Telegram", state: "attention" },
+      ]);
     });
   });
 

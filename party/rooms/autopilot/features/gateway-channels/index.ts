@@ -18,7 +18,7 @@ export type { GatewayCaller } from "./gateway";
 export { type ChannelOperationDeps, isChannelApproval, settleChannelApproval } from "./operations";
 export { dropChannelRequests, pendingChannelApprovals } from "./requests";
 /** After a channel change ran: the instance's channels as the gateway has them now, onto its record. */
-export { refreshChannels } from "./summary";
+export { changedAccount, refreshChannels } from "./summary";
 /** Gateway words for every reader: token shapes cut out (the skills' status and errors use it too). */
 export { redactedText, redactedTextField } from "./token-shapes";
 

@@ -8,7 +8,7 @@ import { gatewayNotConnected, requireInstance } from "../instance-store";
 import type { Sql } from "../../../../domain/sql";
 import { type GatewayCaller, readChannels } from "./gateway";
 import { redactedText } from "./token-shapes";
-import { mirrorChannels } from "./summary";
+import { mirrorChannels, startRead } from "./summary";
 import type { Commit } from "../../kernel/commit";
 import { cancelLogin, loginFor, whatsAppLogin } from "./whatsapp";
 import type { Principal } from "../../../../../shared/protocol/principal";
@@ -28,8 +28,9 @@ export async function instanceChannels(
   const instance = requireInstance(deps.sql, instanceId);
   if (!deps.bridge?.connected) throw gatewayNotConnected(instance);
   try {
+    const read = deps.commit ? startRead(deps.commit, instanceId) : 0;
     const channels = await readChannels(deps.bridge.channels);
-    if (deps.commit) mirrorChannels(deps.commit, instanceId, channels);
+    if (deps.commit) mirrorChannels(deps.commit, instanceId, channels, read);
     return { channels };
   } catch (error) {
     if (error instanceof RoomError) throw error;

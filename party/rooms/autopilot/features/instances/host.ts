@@ -6,7 +6,12 @@ import type { OpContext } from "../../kernel/commit";
 import type { RoomServices } from "../../kernel/services";
 import type { SpendGate } from "../billing/index";
 import type { BridgeSupervisor, GatewayBridges } from "../gateway-bridge";
-import { isChannelApproval, refreshChannels, settleChannelApproval } from "../gateway-channels";
+import {
+  changedAccount as changed,
+  isChannelApproval,
+  refreshChannels,
+  settleChannelApproval,
+} from "../gateway-channels";
 import { isSkillApproval, settleSkillApproval } from "../gateway-skills";
 import { dropLinkRequest, getInstance, listInstances, listSessions, runtimeFromEnv } from "../instance-store";
 import { checkInstanceStart, type InstanceMeters } from "../metering";
@@ -116,7 +121,8 @@ export class InstanceHost {
         await settleChannelApproval(deps, approval);
         // What the change did to the channels, on the instance's record for everyone.
         const gateway = approval.status === "approved" ? this.bridges.get(action.instanceId) : undefined;
-        if (gateway?.connected) await refreshChannels(deps.commit, action.instanceId, gateway.channels);
+        if (gateway?.connected)
+          await refreshChannels(deps.commit, action.instanceId, gateway.channels, changed(approval));
       });
       return;
     }
