@@ -211,6 +211,8 @@ describe("channels in the app", () => {
       await page.setViewportSize({ width, height });
       for (const scheme of ["light", "dark"] as const) {
         await page.emulateMedia({ colorScheme: scheme });
+        // The theme's colours ease in: shot once they have.
+        await page.waitForFunction(() => document.getAnimations().length === 0);
         await shot(`07-whatsapp-qr-${size}-${scheme}`);
       }
     }

@@ -33,10 +33,10 @@ const same = (a: readonly InstanceChannel[] | undefined, b: readonly InstanceCha
 const reads = new WeakMap<Commit, Map<string, { started: number; written: number }>>();
 
 function readsOf(commit: Commit, instanceId: string) {
-  let room = reads.get(commit);
-  if (!room) reads.set(commit, (room = new Map()));
-  let counts = room.get(instanceId);
-  if (!counts) room.set(instanceId, (counts = { started: 0, written: 0 }));
+  const room = reads.get(commit) ?? new Map<string, { started: number; written: number }>();
+  reads.set(commit, room);
+  const counts = room.get(instanceId) ?? { started: 0, written: 0 };
+  room.set(instanceId, counts);
   return counts;
 }
 
