@@ -195,6 +195,7 @@ export function approvalSummary(
         installSkill: `OpenClaw instance ${instance} installs the skill ${quoted(action.skill?.key ?? "?")} (where from: below): its agent follows the skill's instructions from then on.`,
         configureSkill: `The skill ${quoted(action.skill?.key ?? "?")} of OpenClaw instance ${instance} changes as listed below (a key or value given stays hidden).`,
         removeSkill: `The skill ${quoted(action.skill?.key ?? "?")} is removed from OpenClaw instance ${instance}: its folder is deleted and its agent no longer has it.`,
+        invokeTool: `OpenClaw instance ${instance}'s agent runs its tool ${quoted(action.tool?.name ?? "?")} once, with the arguments shown below; its answer is the job's result.`,
       };
       return clip(lines[action.operation]);
     }

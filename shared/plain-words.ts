@@ -79,6 +79,8 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "instances.removeSkill": "remove a skill from an OpenClaw instance",
   "instances.searchSkills": "search ClawHub for skills",
   "instances.installSkill": "install a skill from ClawHub on an OpenClaw instance",
+  "instances.tools": "read an OpenClaw instance's tools",
+  "instances.invokeTool": "run a tool of an OpenClaw instance",
   "instances.linkWhatsApp": "link an OpenClaw instance to WhatsApp",
   "instances.whatsAppLogin": "see an OpenClaw instance's WhatsApp link (its QR code)",
   "instances.cancelWhatsAppLogin": "stop linking an OpenClaw instance to WhatsApp",
@@ -284,6 +286,7 @@ export const INSTANCE_OPERATION_WORDS: Record<InstanceOperation, string> = {
   installSkill: "Install a skill",
   configureSkill: "Change a skill",
   removeSkill: "Remove a skill",
+  invokeTool: "Run a tool",
 };
 
 /** A tool call's outcome (`message.tool.status`). */

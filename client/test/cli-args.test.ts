@@ -185,6 +185,18 @@ describe("parseCli", () => {
     expect(usageError(["session", "open", "work"]).message).toBe("missing <sessionKey>");
     expect(usageError(["sessions"]).message).toBe("missing <instanceId>");
     expect(run(["instance", "details", "work"]).command).toEqual({ name: "instance details", instanceId: "work" });
+    expect(run(["instance", "tools", "work"]).command).toEqual({ name: "instance tools", instanceId: "work" });
+    expect(run(["instance", "invoke", "work", "web_search", "--args", '{"query":"moon"}']).command).toEqual({
+      name: "instance invoke",
+      instanceId: "work",
+      tool: "web_search",
+      args: { query: "moon" },
+    });
+    expect(run(["instance", "invoke", "work", "agents_list"]).command).toMatchObject({ args: {} });
+    expect(usageError(["instance", "invoke", "work", "x", "--args", "{nope"]).message).toBe("--args is not JSON");
+    expect(usageError(["instance", "invoke", "work", "x", "--args", "[1]"]).message).toBe("--args is a JSON object");
+    // A tool's run is no generic instance operation: it asks only when the tool needs it.
+    expect(usageError(["instance", "invokeTool", "work"]).message).toMatch(/unknown instance command/);
     expect(run(["instance", "restore", "work", "2026-01-31T12-00-00-000Z.tar.gz", "--wait-done"]).command).toEqual({
       name: "instance op",
       operation: "restore",

@@ -133,3 +133,43 @@ describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () 
     expect(messages.filter((m) => m.kind === "tool" && m.tool?.arguments.includes("session_status"))).toHaveLength(1);
   }, 150_000);
 });
+
+// The same stack, the same risky list: a person runs the instance's own tools directly.
+describe("a person lists and runs an instance's own tools (instances.tools, instances.invokeTool)", () => {
+  it("lists the gateway's tools with the risky ones marked; one off the list runs at once, its answer as text", async () => {
+    const { tools } = await alice.request("instances.tools", { instanceId: "work" });
+    expect(tools.find((t) => t.name === "agents_list")).toMatchObject({ needsApproval: false });
+    expect(tools.find((t) => t.name === "session_status")).toMatchObject({ needsApproval: true });
+    const answer = await alice.request("instances.invokeTool", {
+      instanceId: "work",
+      tool: "agents_list",
+      args: {},
+      idempotencyKey: key("inv"),
+    });
+    expect(answer.approval).toBeNull();
+    expect(answer.ran).toMatchObject({ ok: true, output: expect.stringContaining('"id": "main"') });
+  }, 60_000);
+
+  it("a risky one waits for another person's approval, then runs once: its answer is the job's result", async () => {
+    const answer = await alice.request("instances.invokeTool", {
+      instanceId: "work",
+      tool: "session_status",
+      args: {},
+      idempotencyKey: key("inv"),
+    });
+    expect(answer.ran).toBeNull();
+    const approval = answer.approval!;
+    expect(approval).toMatchObject({
+      status: "pending",
+      action: { operation: "invokeTool", tool: { name: "session_status", args: "{}" } },
+    });
+    await bob.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+    const job = await until(
+      () => [...alice.state.jobs.values()].find((j) => j.title === approval.title && j.status !== "running"),
+      "the tool run's job",
+      60_000,
+    );
+    expect(job).toMatchObject({ status: "succeeded", message: expect.stringContaining("OpenClaw") });
+    expect([...alice.state.jobs.values()].filter((j) => j.title === approval.title)).toHaveLength(1);
+  }, 90_000);
+});

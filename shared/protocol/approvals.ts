@@ -27,6 +27,8 @@ export const InstanceAction = z.object({
   channel: z.object({ channel: z.string().max(64), accountId: z.string().max(64) }).optional(),
   /** Skill operations only (capability `instances.skills`): the skill; what is set is in the room, a key never here. */
   skill: z.object({ key: z.string().max(64) }).optional(),
+  /** A tool's run only (capability `instances.tools`): the tool and its arguments (JSON text), as the person decides on them. */
+  tool: z.object({ name: z.string().max(100), args: z.string().max(8_000) }).optional(),
 });
 
 /** An OpenClaw agent wants to run a command (protocol 4); the decision goes back to its gateway. */

@@ -1,6 +1,8 @@
 import { chatPlatformCapabilities } from "./chat-platforms";
 import { skillRemovalCapability, skillsCapability } from "./skills";
 import { whatsAppLiveCapability } from "./channels";
+import { toolsCapability } from "./instance-tools";
+import { skillsCapability } from "./skills";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -46,6 +48,7 @@ export const CAPABILITIES: readonly Capability[] = [
   skillsCapability(),
   skillRemovalCapability(),
   whatsAppLiveCapability(),
+  toolsCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

@@ -29,6 +29,7 @@ export const InstanceOperation = z.enum([
   "installSkill",
   "configureSkill",
   "removeSkill",
+  "invokeTool",
 ]);
 /** Protocol 8: the operations on an instance's channels (shared/protocol/channels.ts). */
 export const CHANNEL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
@@ -42,6 +43,8 @@ export const SKILL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
   "configureSkill",
   "removeSkill",
 ]);
+/** Capability `instances.tools`: a gateway tool run once a person approved it (shared/protocol/instance-tools.ts). */
+export const TOOL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set(["invokeTool"]);
 export type InstanceOperation = z.infer<typeof InstanceOperation>;
 
 /**

@@ -91,6 +91,12 @@ import {
   InstancesSkillsResult,
   InstancesUploadSkillParams,
 } from "./skills";
+import {
+  InstancesInvokeToolParams,
+  InstancesInvokeToolResult,
+  InstancesToolsParams,
+  InstancesToolsResult,
+} from "./instance-tools";
 import { InstancesStartChatParams, InstancesStartChatResult } from "./chat-start";
 import {
   ChatAbortParams,
@@ -289,6 +295,9 @@ export const Methods = {
   // ClawHub through the gateway (it needs the internet): search, and an install as an approval.
   "instances.searchSkills": reads(InstancesSearchSkillsParams, InstancesSearchSkillsResult),
   "instances.installSkill": writes(InstancesInstallSkillParams, ApprovalResult),
+  // Capability `instances.tools`: an instance's tools through its gateway; a risky one's run is gated.
+  "instances.tools": reads(InstancesToolsParams, InstancesToolsResult),
+  "instances.invokeTool": writes(InstancesInvokeToolParams, InstancesInvokeToolResult),
   // Protocol 19: WhatsApp linked by QR (the gateway's web.login.*), the link an approval; its QR read while it lasts.
   "instances.linkWhatsApp": writes(InstancesLinkWhatsAppParams, ApprovalResult),
   "instances.whatsAppLogin": reads(InstancesWhatsAppLoginParams, InstancesWhatsAppLoginResult),

@@ -127,6 +127,14 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "instances.configureSkill": asksFirst(
     "Request that an instance's skill be enabled or disabled (enabled: true | false); its API key and env values are set by people in the app",
   ),
+  "instances.tools": auto(
+    "An instance's own tools (its OpenClaw agent's): each one's name, what it does, and whether running it needs a person's approval.",
+  ),
+  "instances.invokeTool": {
+    kind: "approval-method",
+    description:
+      "Run one of an instance's own tools (a name from instances.tools) with its arguments as a JSON object; answers with its output as text, or, for a tool that needs a person's approval, with the approval it filed (the tool runs once it is approved; its output is then the job's result).",
+  },
   "instances.linkWhatsApp": never("a person links WhatsApp by scanning its QR code with their phone, in the app"),
   "instances.whatsAppLogin": never("a WhatsApp QR code is for the person who scans it, in the app"),
   "instances.cancelWhatsAppLogin": never("a person stops a WhatsApp link by closing its QR code, in the app"),

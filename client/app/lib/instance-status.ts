@@ -81,6 +81,7 @@ const ASKED: Record<InstanceOperation, string> = {
   installSkill: "Installing a skill",
   configureSkill: "Changing a skill",
   removeSkill: "Removing a skill",
+  invokeTool: "Running a tool",
 };
 
 export interface ActivityLine {

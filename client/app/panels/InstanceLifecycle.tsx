@@ -13,6 +13,7 @@ import { revokeDetails } from "./devices/texts";
 import { useInstanceDetails } from "./devices/use-instance-details";
 import { InstanceChannels } from "./channels/InstanceChannels";
 import { InstanceSkills } from "./skills/InstanceSkills";
+import { InstanceTools } from "./tools/InstanceTools";
 
 /**
  * An instance's lifecycle in the inspector (protocol 6): Restart, Back up now, Restore a
@@ -338,6 +339,7 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
       {details && <NodeList details={details} disabled={disabled} why={why} onRevoke={revoke} />}
       <InstanceChannels instance={instance} />
       <InstanceSkills instance={instance} />
+      <InstanceTools instance={instance} />
       <ConfirmDialog confirm={confirm} onClose={() => setConfirm(null)} onConfirm={file} />
     </section>
   );

@@ -29,10 +29,12 @@ type ReplyMode = Responder["reply"];
 const GROUP_BY = UsageListParams.unwrap().shape.groupBy.unwrap().options;
 type UsageGroupBy = (typeof GROUP_BY)[number];
 // Link and the channel operations take a secret or a list: the app's, not a command line's (shell history, ps).
+// A tool's run has its own command (`instance invoke`, instance-tool-commands.ts): it asks only when the tool needs it.
 type CliOperation = Exclude<
   InstanceOperation,
-  "link" | "configureChannel" | "disconnectChannel" | "channelAccess" | "installSkill" | "configureSkill"
+  "link" | "configureChannel" | "disconnectChannel" | "channelAccess" | "installSkill" | "configureSkill" | "invokeTool"
 >;
+const NOT_OPERATIONS = new Set<InstanceOperation>(["link", "invokeTool", ...CHANNEL_OPERATIONS, ...SKILL_OPERATIONS]);
 
 export type Command =
   | FamilyCommand
@@ -356,10 +358,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   ...Object.fromEntries(
     InstanceOperation.options
-      .filter(
-        (operation): operation is CliOperation =>
-          operation !== "link" && !CHANNEL_OPERATIONS.has(operation) && !SKILL_OPERATIONS.has(operation),
-      )
+      .filter((operation): operation is CliOperation => !NOT_OPERATIONS.has(operation))
       .map((operation): [string, CommandSpec] => [
         `instance ${operation}`,
         {

@@ -58,6 +58,8 @@ const PASS_THROUGH = {
   "memory delete": "memory.delete",
   usage: "usage.list",
   tools: "agent.toolset",
+  "instance tools": "instances.tools",
+  "instance invoke": "instances.invokeTool",
 } as const satisfies Partial<Record<Command["name"], MethodName>>;
 
 const isPassThrough = (name: Command["name"]): name is keyof typeof PASS_THROUGH => Object.hasOwn(PASS_THROUGH, name);

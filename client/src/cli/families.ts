@@ -3,6 +3,7 @@
 // the order `autopilot --help` lists them. command-table.ts joins them to its own table.
 import { BILLING_COMMANDS, BILLING_OPTIONS, type BillingCommand } from "./billing-commands";
 import { COMMUNITY_COMMANDS, COMMUNITY_OPTIONS, type CommunityCommand } from "./community-commands";
+import { INSTANCE_TOOL_COMMANDS, INSTANCE_TOOL_OPTIONS, type InstanceToolCommand } from "./instance-tool-commands";
 import { PROJECT_COMMANDS, PROJECT_OPTIONS, type ProjectCommand } from "./project-commands";
 import { SCHEDULE_COMMANDS, SCHEDULE_OPTIONS, type ScheduleCommand } from "./schedule-commands";
 import { TASK_COMMANDS, TASK_OPTIONS, type TaskCommand } from "./task-commands";
@@ -14,7 +15,8 @@ export type FamilyCommand =
   | ScheduleCommand
   | TaskCommand
   | BillingCommand
-  | CommunityCommand;
+  | CommunityCommand
+  | InstanceToolCommand;
 
 export const FAMILY_OPTIONS = {
   ...PROJECT_OPTIONS,
@@ -23,6 +25,7 @@ export const FAMILY_OPTIONS = {
   ...TASK_OPTIONS,
   ...BILLING_OPTIONS,
   ...COMMUNITY_OPTIONS,
+  ...INSTANCE_TOOL_OPTIONS,
 } as const;
 
 export const FAMILY_COMMANDS = {
@@ -32,4 +35,5 @@ export const FAMILY_COMMANDS = {
   ...TASK_COMMANDS,
   ...BILLING_COMMANDS,
   ...COMMUNITY_COMMANDS,
+  ...INSTANCE_TOOL_COMMANDS,
 };

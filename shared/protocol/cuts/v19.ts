@@ -58,7 +58,8 @@ const CHATS_RESULTS = ["chats.get", "chats.connect", "chats.disconnect", "chats.
 
 export const cut19: Cut = {
   from: 19,
-  // New in 19, unknown to 18: the guide, renaming, the skills (capability `instances.skills`, skills.ts) and
+  // New in 19, unknown to 18: the guide, renaming, the skills (capability `instances.skills`, skills.ts), the tools (capability
+  // `instances.tools`, instance-tools.ts) and
   // WhatsApp by QR (channels.ts).
   methods: [
     "chats.bindingAccess",
@@ -69,6 +70,8 @@ export const cut19: Cut = {
     "instances.configureSkill",
     "instances.searchSkills",
     "instances.installSkill",
+    "instances.tools",
+    "instances.invokeTool",
     "instances.linkWhatsApp",
     "instances.whatsAppLogin",
     "instances.cancelWhatsAppLogin",

@@ -19,6 +19,7 @@ import { devices } from "./devices";
 import { gatewayBridge } from "./gateway-bridge";
 import { gatewayChannels } from "./gateway-channels";
 import { gatewaySkills } from "./gateway-skills";
+import { instanceTools } from "./instance-tools";
 import { instanceStore } from "./instance-store";
 import { instances } from "./instances";
 import { metering } from "./metering";
@@ -55,6 +56,7 @@ export const ROOM_FEATURES = [
   gatewaySkills,
   inbox,
   instanceStore,
+  instanceTools,
   instances,
   jobs,
   live,

@@ -56,11 +56,13 @@ function outputText(output: unknown): string {
 
 /**
  * One `tools.invoke`. The gateway does not dedupe on `idempotencyKey` (it only names the
- * call with it), so the caller must make sure this is sent at most once.
+ * call with it), so the caller must make sure this is sent at most once. Without a
+ * `sessionKey` the gateway runs it for its default agent (a person's or an agent's call from
+ * the product: features/instance-tools/).
  */
 export async function invokeTool(
   link: BridgeLink,
-  request: { name: string; args: Record<string, unknown>; sessionKey: string; idempotencyKey: string },
+  request: { name: string; args: Record<string, unknown>; sessionKey?: string; idempotencyKey: string },
 ): Promise<GatewayToolOutcome> {
   const params = ToolsInvokeParams.parse(request);
   let answer: unknown;

@@ -87,6 +87,8 @@ export const TITLES: Record<InstanceOperation, (name: string) => string> = {
   installSkill: (n) => `Install a skill on OpenClaw instance "${n}"`,
   configureSkill: (n) => `Change a skill of OpenClaw instance "${n}"`,
   removeSkill: (n) => `Remove a skill from OpenClaw instance "${n}"`,
+  // Filed by party/rooms/autopilot/features/gateway-tools/, which names the tool.
+  invokeTool: (n) => `Run a tool of OpenClaw instance "${n}"`,
 };
 
 const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: string) => string> = {
@@ -104,6 +106,7 @@ const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: st
   installSkill: () => "",
   configureSkill: () => "",
   removeSkill: () => "",
+  invokeTool: () => "",
 };
 
 /** What only our runtime can do: a linked gateway's owner does these on their own machine. */

@@ -13,6 +13,7 @@ import {
   settleChannelApproval,
 } from "../gateway-channels";
 import { isSkillApproval, settleSkillApproval } from "../gateway-skills";
+import { isToolApproval, settleToolApproval } from "../instance-tools";
 import { dropLinkRequest, getInstance, listInstances, listSessions, runtimeFromEnv } from "../instance-store";
 import { checkInstanceStart, type InstanceMeters } from "../metering";
 import { type BackupPolicy, readBackupPolicy } from "./backup-policy";
@@ -110,7 +111,7 @@ export class InstanceHost {
   /**
    * An instance approval was decided: an approved one runs, outliving the request (on our
    * runtime, or on the room alone for a linked gateway); a link denied or expired drops the
-   * token it was filed with. Channel and skill changes run on the gateway, hosted or linked alike.
+   * token it was filed with. Channel and skill changes and tool runs go to the gateway, hosted or linked alike.
    */
   settle(approval: Approval): void {
     const action = approval.action;
@@ -128,6 +129,11 @@ export class InstanceHost {
     }
     if (isSkillApproval(approval)) {
       void this.s.keepAliveWhile(() => settleSkillApproval(deps, approval));
+      return;
+    }
+    if (isToolApproval(approval)) {
+      const tools = (instanceId: string) => this.bridges.get(instanceId);
+      void this.s.keepAliveWhile(() => settleToolApproval({ ...deps, tools }, approval));
       return;
     }
     if (approval.status !== "approved") {
