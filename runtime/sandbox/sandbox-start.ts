@@ -83,6 +83,7 @@ export function sandboxStartAdapter(deps: SandboxStartDeps): GatewayStartAdapter
         baseUrl: MODEL_EGRESS_BASE_URL,
         apiKey: newModelCredential(),
         modelId: upstream.modelId,
+        ...(upstream.offered ? { offered: upstream.offered } : {}),
       };
       return { token, port: GATEWAY_PORT, paths: p, model };
     },

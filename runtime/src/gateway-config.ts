@@ -103,17 +103,17 @@ export function buildGatewayConfig(input: GatewayConfigInput): Record<string, un
           auth: "token",
           api: "openai-completions",
           timeoutSeconds: 120,
-          models: [
-            {
-              id: modelId,
-              name: modelId,
-              reasoning: false,
-              input: ["text"],
-              cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-              contextWindow: 128000,
-              maxTokens: 4096,
-            },
-          ],
+          // Every model the operator offers (the default first): an instance's own is chosen
+          // through the gateway's config (decision 73), and a start keeps it (carryChannels).
+          models: (input.model.offered ?? [modelId]).map((id) => ({
+            id,
+            name: id,
+            reasoning: false,
+            input: ["text"],
+            cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+            contextWindow: 128000,
+            maxTokens: 4096,
+          })),
         },
       },
     };
@@ -128,10 +128,22 @@ const MAX_BINDINGS = 200;
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** The model the previous config chose (`agents.defaults.model.primary`) when this config still offers it. */
+function chosenModel(config: Record<string, unknown>, previous: Record<string, unknown>): string | undefined {
+  const agents = isObject(previous.agents) ? previous.agents : undefined;
+  const defaults = agents && isObject(agents.defaults) ? agents.defaults : undefined;
+  const model = defaults && isObject(defaults.model) ? defaults.model.primary : undefined;
+  if (typeof model !== "string" || !model.startsWith(`${MODEL_PROVIDER_ID}/`)) return undefined;
+  const providers = (config.models as { providers?: Record<string, { models?: { id: string }[] }> } | undefined)
+    ?.providers;
+  const offered = providers?.[MODEL_PROVIDER_ID]?.models ?? [];
+  return offered.some((m) => `${MODEL_PROVIDER_ID}/${m.id}` === model) ? model : undefined;
+}
+
 /**
  * The config a start writes keeps what the gateway's operators set through the gateway
  * itself since (decision 38): its `channels` and their `bindings` (a channel account's
- * owning agent), each skill's settings (`skills.entries`: enabled, its key and env, set
+ * owning agent), the model chosen for it when still offered (`agents.defaults.model.primary`, decision 73), each skill's settings (`skills.entries`: enabled, its key and env, set
  * through `skills.update`, decision 70), and the gateway's own `meta` (once the gateway has written the file it keeps
  * a last-good copy, and a config without `meta` is "restored" from that copy at start,
  * undoing the runtime's rewrite). Everything else is the runtime's, rebuilt at every start. The previous
@@ -155,6 +167,12 @@ export function carryChannels(
   if (isObject(previous.meta)) carried.meta = previous.meta;
   const entries = isObject(previous.skills) ? previous.skills.entries : undefined;
   if (isObject(entries)) carried.skills = { ...(config.skills as Record<string, unknown>), entries };
+  const primary = chosenModel(config, previous);
+  if (primary)
+    carried.agents = {
+      ...(config.agents as Record<string, unknown>),
+      defaults: { ...((config.agents as { defaults: Record<string, unknown> }).defaults ?? {}), model: { primary } },
+    };
   if (Array.isArray(previous.bindings)) {
     const bindings = previous.bindings
       .filter((b) => isObject(b) && typeof b.agentId === "string" && isObject(b.match))

@@ -91,6 +91,7 @@ export class ModelPassthrough implements GatewayModelSource {
       baseUrl: this.baseUrl,
       apiKey: this.options.credentials.issue(ref),
       modelId: this.options.upstream.modelId,
+      ...(this.options.upstream.offered ? { offered: this.options.upstream.offered } : {}),
     };
   }
 

@@ -2,7 +2,8 @@
 // src/model-passthrough.ts and sandbox/model-egress.ts). A gateway is hostile, and every
 // field of a chat completion that fans out or multiplies cost is spent on the operator's key,
 // so the request is rebuilt from an allowlist rather than forwarded with a few fields patched:
-//   - `model` is the operator's; fallback lists and routing (`models`, `route`, `provider`,
+//   - `model` is the operator's: the one the gateway names if the operator offers it
+//     (OPENCLAW_MODEL_IDS, an instance's own model), else the default; fallback lists and routing (`models`, `route`, `provider`,
 //     `providerOptions`, `plugins`, …) are dropped with every other unknown field.
 //   - `n`, `best_of`, `logprobs`/`top_logprobs`, `prediction`, `service_tier`, `audio`,
 //     `modalities`, `web_search_options`, `metadata` are dropped (defaults: one choice, no
@@ -16,7 +17,7 @@
 // What the pinned gateway sends (runtime/openclaw, its openai-completions transport) is all
 // in the allowlist. A field of the wrong type is refused with a typed error, not forwarded.
 import { z } from "zod";
-import { DEFAULT_MODEL_MAX_TOKENS, type ModelProviderConfig } from "./model-config";
+import { DEFAULT_MODEL_MAX_TOKENS, type ModelProviderConfig, offeredModel } from "./model-config";
 
 /** A long conversation with a dozen tool schemas stays far below this. */
 export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -45,6 +46,7 @@ const toolSchema = z.looseObject({ type: z.enum(["function", "custom"]) });
 
 /** z.object strips every key it does not name: the allowlist. */
 const chatRequestSchema = z.object({
+  model: z.string().max(200).optional().catch(undefined),
   messages: z
     .array(z.looseObject({ role: short(64) }))
     .min(1)
@@ -96,7 +98,7 @@ export const maxOutputTokensOf = (upstream: Pick<ModelProviderConfig, "maxOutput
  */
 export function boundChatRequest(
   json: unknown,
-  upstream: Pick<ModelProviderConfig, "modelId" | "maxOutputTokens">,
+  upstream: Pick<ModelProviderConfig, "modelId" | "maxOutputTokens" | "offered">,
 ): BoundedChatRequest {
   const parsed = chatRequestSchema.safeParse(json);
   if (!parsed.success) {
@@ -108,10 +110,10 @@ export function boundChatRequest(
       `invalid chat completion request${where}: ${issue?.message ?? "bad shape"}`,
     );
   }
-  const { max_tokens, max_completion_tokens, reasoning, thinking, store, ...allowed } = parsed.data;
+  const { model, max_tokens, max_completion_tokens, reasoning, thinking, store, ...allowed } = parsed.data;
   const cap = maxOutputTokensOf(upstream);
   const clamp = (value: number) => Math.min(value, cap);
-  const body: BoundedChatRequest = { ...allowed, model: upstream.modelId };
+  const body: BoundedChatRequest = { ...allowed, model: offeredModel(model, upstream) };
   // The field the gateway uses stays the one it uses (some servers know only one of them).
   if (max_completion_tokens !== undefined) body.max_completion_tokens = clamp(max_completion_tokens);
   if (max_tokens !== undefined || max_completion_tokens === undefined) body.max_tokens = clamp(max_tokens ?? cap);
@@ -135,7 +137,7 @@ export function boundChatRequest(
 /** Parses and bounds a request body (bytes already bounded by the caller). */
 export function parseChatRequest(
   bytes: Uint8Array,
-  upstream: Pick<ModelProviderConfig, "modelId" | "maxOutputTokens">,
+  upstream: Pick<ModelProviderConfig, "modelId" | "maxOutputTokens" | "offered">,
 ): BoundedChatRequest {
   let json: unknown;
   try {

@@ -92,7 +92,14 @@ export async function serveModelCall(call: ModelCall, deps: ModelRouteDeps): Pro
     const ref = await deps.verify(bearer(call.authorization));
     if (!ref) throw new ModelRefusal(401, "invalid_api_key", "unknown or revoked instance credential");
     if (call.method === "GET" && call.path === "/v1/models")
-      return json(200, { object: "list", data: [{ id: deps.upstream.modelId, object: "model", owned_by: "runtime" }] });
+      return json(200, {
+        object: "list",
+        data: (deps.upstream.offered ?? [deps.upstream.modelId]).map((id) => ({
+          id,
+          object: "model",
+          owned_by: "runtime",
+        })),
+      });
     if (call.method !== "POST" || call.path !== "/v1/chat/completions")
       throw new ModelRefusal(404, "not_found", "only POST /v1/chat/completions and GET /v1/models are served");
     // Before a slot is taken or the body read: a refused workspace's call costs nothing.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_MAX_TOKENS, MODEL_MAX_TOKENS_LIMIT, resolveModel } from "../src/model-config";
 import { ModelCredentials } from "../src/model-credentials";
 import { ModelPassthrough } from "../src/model-passthrough";
-import { MAX_REQUEST_BYTES, MAX_TOOLS } from "../src/model-request";
+import { boundChatRequest, MAX_REQUEST_BYTES, MAX_TOOLS } from "../src/model-request";
 import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE, OUT_OF_CREDITS_MESSAGE } from "../src/model-route";
 import { SpendPolicy } from "../src/spend-policy";
 import { createApiHandler } from "../src/http-api";
@@ -241,6 +241,24 @@ describe("model pass-through: what reaches the operator's model", () => {
     cred = bounded.gatewayModel(C).apiKey ?? "";
   });
   afterAll(() => bounded?.close());
+
+  it("OPENCLAW_MODEL_IDS: the models an instance may choose, the default first; a call runs on the one it names only when offered", () => {
+    const env = { OPENCLAW_MODEL_BASE_URL: "http://127.0.0.1:1/v1", OPENCLAW_MODEL_ID: "m" };
+    expect(resolveModel(env)).toMatchObject({ ok: true, value: { offered: ["m"] } });
+    const resolved = resolveModel({ ...env, OPENCLAW_MODEL_IDS: " big , m,small " });
+    expect(resolved).toMatchObject({ ok: true, value: { offered: ["m", "big", "small"] } });
+    for (const raw of ["ok,bad id", "a;b", Array.from({ length: 21 }, (_, i) => `m${i}`).join(",")])
+      expect(resolveModel({ ...env, OPENCLAW_MODEL_IDS: raw }), raw).toMatchObject({
+        ok: false,
+        error: { code: "invalid_request" },
+      });
+    const upstream = resolved.ok ? resolved.value! : (undefined as never);
+    const call = (model: unknown) => boundChatRequest({ model, messages: [{ role: "user", content: "hi" }] }, upstream);
+    expect(call("big").model).toBe("big");
+    expect(call("gpt-5-pro").model).toBe("m");
+    expect(call(undefined).model).toBe("m");
+    expect(call({ not: "a name" }).model).toBe("m");
+  });
 
   it("RUNTIME_MODEL_MAX_TOKENS: a positive integer up to the limit, 16384 when unset; anything else refuses to start", () => {
     const env = { OPENCLAW_MODEL_BASE_URL: "http://127.0.0.1:1/v1", OPENCLAW_MODEL_ID: "m" };

@@ -304,6 +304,7 @@ describe("config", () => {
       modelId: "m1",
       apiKey: "k",
       maxOutputTokens: 4096,
+      offered: ["m1"],
     });
     expect(loadConfig({ ...base, RUNTIME_MODEL_MAX_TOKENS: "0" })).toMatchObject({
       ok: false,
@@ -356,6 +357,20 @@ describe("gateway config writer", () => {
     });
     expect(provider.models[0]).toMatchObject({ id: "m1", input: ["text"] });
     expect(JSON.stringify(config)).not.toContain("secret-key");
+  });
+  it("lists every model the operator offers (the default first, the primary) and a start keeps an instance's choice while it is offered", () => {
+    const model = { baseUrl: "http://127.0.0.1:9/v1", modelId: "m1", apiKey: "k", offered: ["m1", "m2"] };
+    const built = buildGatewayConfig({ ...input, model }) as any;
+    expect(built.agents.defaults.model).toEqual({ primary: "runtime/m1" });
+    expect(built.models.providers.runtime.models.map((m: { id: string }) => m.id)).toEqual(["m1", "m2"]);
+    const chose = (primary: unknown) => JSON.stringify({ agents: { defaults: { model: { primary } } } });
+    const carried = carryChannels(built, chose("runtime/m2")) as any;
+    expect(carried.agents.defaults).toEqual({ workspace: "/data/i/workspace", model: { primary: "runtime/m2" } });
+    // A model no longer offered, another provider's or not a name: the default stays.
+    for (const primary of ["runtime/m3", "openai/gpt-5", 7, null])
+      expect((carryChannels(built, chose(primary)) as any).agents.defaults.model, String(primary)).toEqual({
+        primary: "runtime/m1",
+      });
   });
   it("refuses short tokens and bad ports", () => {
     expect(() => buildGatewayConfig({ ...input, token: "short", model: undefined })).toThrow();
