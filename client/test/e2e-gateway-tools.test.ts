@@ -2,7 +2,7 @@
 // server (wrangler dev), the real runtime (process host) running a real `openclaw`
 // gateway, and the scripted model as the only stand-in — the Autopilot's requests (they
 // offer `openclaw_tool`) follow agentScript, the gateway's own follow markerScript.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
 import type { AutopilotClient } from "../src/client";
@@ -12,8 +12,10 @@ import { type recordingClients, recordedAliceAndBob } from "./recording-clients"
 const isAutopilotRequest = (request: ChatRequest) =>
   (request.tools ?? []).some((t) => t.function.name === "openclaw_tool" || t.function.name === "threads_list");
 // session_status is harmless but marked risky here, so the approval path runs a real tool.
+// The runtime offers a second model: an instance may be given it (instances.update's model).
 const { model, server } = withOpenClawStack("gwtools", {
   vars: (m) => ({ ...modelVars(m), AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec,write,session_status" }),
+  runtimeEnv: { OPENCLAW_MODEL_IDS: "scripted-model-large" },
   reply: (request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)),
 });
 let members: ReturnType<typeof recordingClients>;
@@ -172,4 +174,55 @@ describe("a person lists and runs an instance's own tools (instances.tools, inst
     expect(job).toMatchObject({ status: "succeeded", message: expect.stringContaining("OpenClaw") });
     expect([...alice.state.jobs.values()].filter((j) => j.title === approval.title)).toHaveLength(1);
   }, 90_000);
+});
+
+describe("an instance's own model (instances.models, instances.update)", () => {
+  it("lists the models the runtime offers; the one set is what its gateway's agent calls from then on", async () => {
+    expect(await alice.request("instances.models", { instanceId: "work" })).toEqual({
+      model: "scripted-model",
+      offered: ["scripted-model", "scripted-model-large"],
+      note: null,
+    });
+    const refused = await alice
+      .request("instances.update", { instanceId: "work", model: "gpt-unknown", idempotencyKey: key("upd") })
+      .then(
+        () => null,
+        (error: { code?: string }) => error.code,
+      );
+    expect(refused).toBe("bad_request");
+    await alice.request("instances.update", {
+      instanceId: "work",
+      model: "scripted-model-large",
+      idempotencyKey: key("upd"),
+    });
+    await vi.waitFor(
+      async () =>
+        expect((await alice.request("instances.models", { instanceId: "work" })).model).toBe("scripted-model-large"),
+      { timeout: 30_000, interval: 500 },
+    );
+    // A thread the instance answers: its agent's next call goes to the model it was given.
+    const { thread } = await alice.request("threads.create", { title: "Large", idempotencyKey: key("thr") });
+    await alice.request("instances.attach", { instanceId: "work", threadId: thread.id, idempotencyKey: key("att") });
+    await until(
+      () => alice.state.threads.get(thread.id)?.responder.kind === "openclaw",
+      "answered by the instance",
+      10_000,
+    );
+    const before = model.requests.length;
+    const { message } = await alice.request("chat.send", {
+      threadId: thread.id,
+      text: "SAY: large model here",
+      idempotencyKey: key("send"),
+    });
+    await waitForMessage(
+      alice,
+      thread.id,
+      (m) => m.author.id === "instance:work" && m.n > message.n && m.text.includes("large model here"),
+      "the instance's answer",
+      120_000,
+    );
+    const calls = model.requests.slice(before).filter((r) => !isAutopilotRequest(r));
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((r) => r.model === "scripted-model-large")).toBe(true);
+  }, 180_000);
 });

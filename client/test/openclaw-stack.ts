@@ -22,10 +22,10 @@ export interface OpenClawStack {
   stop(): Promise<void>;
 }
 
-/** `name` labels the temporary directories; `vars` are added to the server's Worker vars. */
+/** `name` labels the temporary directories; `vars` are added to the server's Worker vars, `runtimeEnv` to the runtime's. */
 export async function startOpenClawStack(
   name: string,
-  options: { vars?: (model: ScriptedModel) => Record<string, string> } = {},
+  options: { vars?: (model: ScriptedModel) => Record<string, string>; runtimeEnv?: Record<string, string> } = {},
 ): Promise<OpenClawStack> {
   const serviceToken = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
   const dirs = [
@@ -41,6 +41,7 @@ export async function startOpenClawStack(
       OPENCLAW_MODEL_BASE_URL: model.baseUrl,
       OPENCLAW_MODEL_ID: "scripted-model",
       OPENCLAW_MODEL_API_KEY: "scripted-key",
+      ...options.runtimeEnv,
     },
   });
   const port = await freePort();

@@ -118,11 +118,29 @@ export const InstancesAttachParams = z.object({
   threadId: EntityId,
   idempotencyKey: IdempotencyKey,
 });
-/** Renames an instance: the name people and the Autopilot see (its id stays). */
+/** A model's id as the runtime offers it (OPENCLAW_MODEL_IDS; the gateway names it `runtime/<id>`). */
+export const ModelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, "a model id the runtime offers");
+
+/**
+ * Renames an instance (the name people and the Autopilot see; its id stays) and/or sets its
+ * own model (a hosted instance's, one `instances.models` lists: decision 73).
+ */
 export const InstancesUpdateParams = z.object({
   instanceId: InstanceId,
-  name: z.string().trim().min(1).max(80),
+  name: z.string().trim().min(1).max(80).optional(),
+  model: ModelId.optional(),
   idempotencyKey: IdempotencyKey,
+});
+
+/** Decision 73: the model an instance's agent runs on, and the others it may be given. */
+export const InstancesModelsParams = z.object({ instanceId: InstanceId });
+export const InstancesModelsResult = z.object({
+  /** Its model now (null while its gateway cannot be asked, or for a linked gateway). */
+  model: ModelId.nullable(),
+  /** What `instances.update` may set: the models the runtime offers (empty for a linked gateway). */
+  offered: z.array(ModelId).max(20),
+  /** Why it cannot be set here, in words (a linked gateway's is set on its own machine), or null. */
+  note: z.string().max(500).nullable(),
 });
 export const InstanceResult = z.object({ instance: Instance });
 export const InstancesListParams = z.object({}).default({});

@@ -115,6 +115,8 @@ import {
   InstanceResult,
   InstancesAttachParams,
   InstancesUpdateParams,
+  InstancesModelsParams,
+  InstancesModelsResult,
   InstancesDetailsParams,
   InstancesDeviceSetupParams,
   InstancesInvokeNodeParams,
@@ -305,6 +307,8 @@ export const Methods = {
   "instances.attach": writes(InstancesAttachParams, InstanceResult),
   "instances.detach": writes(InstancesAttachParams, InstanceResult),
   "instances.update": writes(InstancesUpdateParams, InstanceResult),
+  // Decision 73: an instance's model and the ones the runtime offers.
+  "instances.models": reads(InstancesModelsParams, InstancesModelsResult),
   "instances.list": reads(InstancesListParams, InstancesListResult),
   "graph.apply": writes(GraphApplyParams, GraphApplyResult),
   "presence.list": reads(PresenceListParams, PresenceListResult),

@@ -144,7 +144,10 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "instances.guide": auto(
     'How to have an OpenClaw gateway in this workspace: managed (this service runs it) or your own (the person runs it and links it), step by step with the commands. Answer "how do I…" about either from it; path "managed" or "own" for one.',
   ),
-  "instances.update": auto("Rename an OpenClaw instance (the name people see; its id stays)."),
+  "instances.update": auto(
+    "Rename an OpenClaw instance (the name people see; its id stays), or set a hosted instance's model (one instances.models offers).",
+  ),
+  "instances.models": auto("An OpenClaw instance's model, and the models it may be given."),
   "instances.list": auto("List the workspace's OpenClaw instances and their state."),
   "graph.apply": auto("Add, move or link nodes on the workspace's canvas."),
   "presence.list": auto("See who is online in the workspace."),

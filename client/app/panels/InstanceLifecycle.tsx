@@ -12,6 +12,7 @@ import { NodeList } from "./devices/NodeList";
 import { revokeDetails } from "./devices/texts";
 import { useInstanceDetails } from "./devices/use-instance-details";
 import { InstanceChannels } from "./channels/InstanceChannels";
+import { InstanceModel } from "./InstanceModel";
 import { InstanceSkills } from "./skills/InstanceSkills";
 import { InstanceTools } from "./tools/InstanceTools";
 
@@ -199,7 +200,12 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
           <dt>OpenClaw</dt>
           <dd>{details.gatewayVersion ?? (linked ? "unknown (not connected)" : "unknown (not started yet)")}</dd>
           <dt>Model</dt>
-          <dd>{details.model ?? (linked ? "set on the gateway" : "none configured")}</dd>
+          <dd>
+            <InstanceModel
+              instance={instance}
+              fallback={details.model ?? (linked ? "set on the gateway" : "none configured")}
+            />
+          </dd>
           {linked ? (
             <>
               {/* For a linked gateway readyAt is since when the room is connected to it: its uptime is its owner's. */}

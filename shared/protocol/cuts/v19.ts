@@ -65,6 +65,7 @@ export const cut19: Cut = {
     "chats.bindingAccess",
     "instances.guide",
     "instances.update",
+    "instances.models",
     "instances.skills",
     "instances.uploadSkill",
     "instances.configureSkill",

@@ -3,7 +3,7 @@ import { methods, mutate, query } from "../../kernel/handlers";
 import { readOwnMessage, threads } from "../threads";
 import { listSessions, openSession, sendToSession } from "./gateway";
 import { queueIfForGateway } from "./gateway-outbox";
-import { attachInstance, listInstances, renameInstance } from "./instances";
+import { attachInstance, listInstances } from "./instances";
 
 // What the instances' other features (and the agent, canvas, inbox…) use of the records.
 export { instanceActor, gatewayUserActor } from "./gateway-actors";
@@ -43,6 +43,7 @@ export {
   listInstances,
   putInstance,
   refuseBusy,
+  renameInstance,
   requestInstanceOperation,
   requireInstance,
 } from "./instances";
@@ -66,7 +67,6 @@ export const instanceStore = defineFeature({
       methods: methods({
         "instances.attach": mutate((ctx, params) => attachInstance(ctx, params, true)),
         "instances.detach": mutate((ctx, params) => attachInstance(ctx, params, false)),
-        "instances.update": mutate(renameInstance),
         "instances.list": query((sql) => ({ instances: listInstances(sql) })),
         "sessions.list": query((sql, params) => listSessions(sql, params.instanceId)),
         "sessions.open": mutate(openSession),

@@ -220,11 +220,14 @@ export function attachInstance(
   return { instance: putInstance(ctx, { ...existing, threadIds, updatedAt: ctx.now }) };
 }
 
-/** A new name for an instance, told to everyone; a stopped one is gone and keeps its last name. */
+/**
+ * A new name for an instance, told to everyone; a stopped one is gone and keeps its last name.
+ * (A new model was set on its gateway before this runs: features/instances/model.ts.)
+ */
 export function renameInstance(ctx: OpContext, params: z.output<typeof InstancesUpdateParams>): { instance: Instance } {
   const existing = requireInstance(ctx.sql, params.instanceId);
   if (existing.status === "stopped")
     throw new RoomError("conflict", "the instance was deleted", { instanceId: existing.id });
-  if (existing.name === params.name) return { instance: existing };
+  if (params.name === undefined || existing.name === params.name) return { instance: existing };
   return { instance: putInstance(ctx, { ...existing, name: params.name, updatedAt: ctx.now }) };
 }

@@ -24,12 +24,15 @@ import {
   instanceStore,
   listInstances,
   refuseOwnDevice,
+  renameInstance,
   requestInstanceOperation,
   requestLink,
+  requireInstance,
 } from "../instance-store";
 import { metering } from "../metering";
 import { getThread, threads } from "../threads";
 import { InstanceHost } from "./host";
+import { instanceModels, setInstanceModel } from "./model";
 
 // What other features use of the instances, from the features that hold it (gateway-bridge,
 // instance-store, gateway-channels).
@@ -110,6 +113,25 @@ export const instances = defineFeature({
         }),
         "instances.link": mutate((ctx, params) => requestLink(ctx, params, p.bridges.linkPolicy())),
         "instances.details": local((_req, params) => p.instanceDetails(params.instanceId)),
+        // A new model is set on the gateway first (it validates and reloads); the rename, if any, is the room's.
+        "instances.update": mutate(
+          (ctx, params) => {
+            if (params.name === undefined && params.model === undefined)
+              throw new RoomError("bad_request", "nothing to change: give a name or a model");
+            return renameInstance(ctx, params);
+          },
+          (_req, params) =>
+            params.model === undefined
+              ? undefined
+              : setInstanceModel(
+                  requireInstance(s.sql, params.instanceId),
+                  p.bridges.get(params.instanceId),
+                  params.model,
+                ).then(() => () => {}),
+        ),
+        "instances.models": local((_req, params) =>
+          instanceModels(requireInstance(s.sql, params.instanceId), p.bridges.get(params.instanceId)),
+        ),
         "instances.guide": local((_req, params) => ({ text: guideText(params.path) })),
         "sessions.history": local((_req, params) => sessionHistory(s.sql, p.bridges, params)),
       }),

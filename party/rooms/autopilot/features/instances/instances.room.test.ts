@@ -133,6 +133,18 @@ describe("an instance's name", () => {
       ok: false,
       error: { code: "not_found" },
     });
+    // Nothing to change; a model needs the instance's gateway (none is connected here), and the name stays.
+    expect(await g.call("instances.update", { instanceId: "lab", idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "bad_request" },
+    });
+    expect(
+      await g.call("instances.update", { instanceId: "lab", name: "Other", model: "large", idempotencyKey: idem() }),
+    ).toMatchObject({ ok: false, error: { code: "unavailable" } });
+    expect(await g.call("instances.models", { instanceId: "lab" })).toMatchObject({
+      ok: false,
+      error: { code: "unavailable" },
+    });
     expect((await o.ok("instances.list", {})).instances).toEqual([
       expect.objectContaining({ id: "lab", name: "Research lab" }),
     ]);
