@@ -196,6 +196,7 @@ export function approvalSummary(
         configureSkill: `The skill ${quoted(action.skill?.key ?? "?")} of OpenClaw instance ${instance} changes as listed below (a key or value given stays hidden).`,
         removeSkill: `The skill ${quoted(action.skill?.key ?? "?")} is removed from OpenClaw instance ${instance}: its folder is deleted and its agent no longer has it.`,
         invokeTool: `OpenClaw instance ${instance}'s agent runs its tool ${quoted(action.tool?.name ?? "?")} once, with the arguments shown below; its answer is the job's result.`,
+        patchConfig: `OpenClaw instance ${instance}'s gateway config changes as shown below, checked by the gateway itself; refused if its config changed since it was proposed.`,
       };
       return clip(lines[action.operation]);
     }

@@ -81,6 +81,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "instances.installSkill": "install a skill from ClawHub on an OpenClaw instance",
   "instances.tools": "read an OpenClaw instance's tools",
   "instances.invokeTool": "run a tool of an OpenClaw instance",
+  "instances.proposeConfig": "propose a change of an OpenClaw instance's config",
   "instances.linkWhatsApp": "link an OpenClaw instance to WhatsApp",
   "instances.whatsAppLogin": "see an OpenClaw instance's WhatsApp link (its QR code)",
   "instances.cancelWhatsAppLogin": "stop linking an OpenClaw instance to WhatsApp",
@@ -288,6 +289,7 @@ export const INSTANCE_OPERATION_WORDS: Record<InstanceOperation, string> = {
   configureSkill: "Change a skill",
   removeSkill: "Remove a skill",
   invokeTool: "Run a tool",
+  patchConfig: "Change its config",
 };
 
 /** A tool call's outcome (`message.tool.status`). */

@@ -2,6 +2,8 @@
 // server (wrangler dev), the real runtime (process host) running a real `openclaw`
 // gateway, and the scripted model as the only stand-in — the Autopilot's requests (they
 // offer `openclaw_tool`) follow agentScript, the gateway's own follow markerScript.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
@@ -13,20 +15,22 @@ const isAutopilotRequest = (request: ChatRequest) =>
   (request.tools ?? []).some((t) => t.function.name === "openclaw_tool" || t.function.name === "threads_list");
 // session_status is harmless but marked risky here, so the approval path runs a real tool.
 // The runtime offers a second model: an instance may be given it (instances.update's model).
-const { model, server } = withOpenClawStack("gwtools", {
+const stack = withOpenClawStack("gwtools", {
   vars: (m) => ({ ...modelVars(m), AUTOPILOT_RISKY_GATEWAY_TOOLS: "exec,write,session_status" }),
   runtimeEnv: { OPENCLAW_MODEL_IDS: "scripted-model-large" },
   reply: (request) => (isAutopilotRequest(request) ? agentScript(request) : markerScript(request)),
 });
+const { model, server } = stack;
 let members: ReturnType<typeof recordingClients>;
 let alice: AutopilotClient;
 let bob: AutopilotClient;
 let threadId: string;
+let workspace: string;
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 beforeAll(async () => {
   // Bob is a second person: what Alice (or her Autopilot turn) asks for, someone else decides.
-  ({ members, alice, bob } = await recordedAliceAndBob(server.url, { verified: false }));
+  ({ workspace, members, alice, bob } = await recordedAliceAndBob(server.url, { verified: false }));
 }, 180_000);
 
 afterAll(() => {
@@ -225,4 +229,43 @@ describe("an instance's own model (instances.models, instances.update)", () => {
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.every((r) => r.model === "scripted-model-large")).toBe(true);
   }, 180_000);
+});
+
+describe("a config change asked for in a thread, decided by a person (instances.proposeConfig)", () => {
+  it("the Autopilot proposes the patch in words; nothing changes until another person approves; then the gateway's own config holds it", async () => {
+    const configFile = () =>
+      JSON.parse(readFileSync(join(stack.dataDir, "instances", workspace, "work", "openclaw.json"), "utf8"));
+    const patch = { channels: { whatsapp: { dmPolicy: "allowlist", allowFrom: ["+15550001", "+15550002"] } } };
+    await alice.request("chat.send", {
+      threadId,
+      text: `Only answer my family on WhatsApp. STEPS: instances_proposeConfig ${JSON.stringify({
+        instanceId: "work",
+        summary: "only my family may message it on WhatsApp",
+        patch,
+      })}`,
+      idempotencyKey: key("send"),
+    });
+    const pending = await until(
+      () =>
+        [...bob.state.approvals.values()].find(
+          (a) => a.status === "pending" && a.action?.kind === "instance" && a.action.operation === "patchConfig",
+        ),
+      "the config change's approval",
+      60_000,
+    );
+    expect(pending).toMatchObject({
+      risk: "high",
+      title: expect.stringContaining("only my family may message it on WhatsApp"),
+      details: expect.stringContaining("+15550002"),
+    });
+    expect(configFile().channels?.whatsapp).toBeUndefined();
+    await bob.approvals.resolve({ approvalId: pending.id, decision: "approve" });
+    const job = await until(
+      () => [...alice.state.jobs.values()].find((j) => j.title === pending.title && j.status !== "running"),
+      "the config change's job",
+      60_000,
+    );
+    expect(job).toMatchObject({ status: "succeeded" });
+    expect(configFile().channels.whatsapp).toMatchObject(patch.channels.whatsapp);
+  }, 150_000);
 });

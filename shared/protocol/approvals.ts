@@ -29,6 +29,8 @@ export const InstanceAction = z.object({
   skill: z.object({ key: z.string().max(64) }).optional(),
   /** A tool's run only (capability `instances.tools`): the tool and its arguments (JSON text), as the person decides on them. */
   tool: z.object({ name: z.string().max(100), args: z.string().max(8_000) }).optional(),
+  /** A config change only (capability `instances.config`): the patch (JSON text) and the config's hash it was read against. */
+  config: z.object({ patch: z.string().max(8_000), baseHash: z.string().max(500) }).optional(),
 });
 
 /** An OpenClaw agent wants to run a command (protocol 4); the decision goes back to its gateway. */

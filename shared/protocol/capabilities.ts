@@ -1,6 +1,7 @@
 import { chatPlatformCapabilities } from "./chat-platforms";
 import { skillRemovalCapability, skillsCapability } from "./skills";
 import { whatsAppLiveCapability } from "./channels";
+import { configCapability } from "./instance-config";
 import { toolsCapability } from "./instance-tools";
 import { skillsCapability } from "./skills";
 

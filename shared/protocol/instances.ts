@@ -30,6 +30,7 @@ export const InstanceOperation = z.enum([
   "configureSkill",
   "removeSkill",
   "invokeTool",
+  "patchConfig",
 ]);
 /** Protocol 8: the operations on an instance's channels (shared/protocol/channels.ts). */
 export const CHANNEL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
@@ -45,6 +46,8 @@ export const SKILL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set([
 ]);
 /** Capability `instances.tools`: a gateway tool run once a person approved it (shared/protocol/instance-tools.ts). */
 export const TOOL_OPERATIONS: ReadonlySet<InstanceOperation> = new Set(["invokeTool"]);
+/** Capability `instances.config`: a change of the gateway's config a person approved (shared/protocol/instance-config.ts). */
+export const CONFIG_OPERATIONS: ReadonlySet<InstanceOperation> = new Set(["patchConfig"]);
 export type InstanceOperation = z.infer<typeof InstanceOperation>;
 
 /**

@@ -97,6 +97,7 @@ import {
   InstancesToolsParams,
   InstancesToolsResult,
 } from "./instance-tools";
+import { InstancesProposeConfigParams } from "./instance-config";
 import { InstancesStartChatParams, InstancesStartChatResult } from "./chat-start";
 import {
   ChatAbortParams,
@@ -300,6 +301,8 @@ export const Methods = {
   // Capability `instances.tools`: an instance's tools through its gateway; a risky one's run is gated.
   "instances.tools": reads(InstancesToolsParams, InstancesToolsResult),
   "instances.invokeTool": writes(InstancesInvokeToolParams, InstancesInvokeToolResult),
+  // Capability `instances.config`: a change of an instance's config, in words, decided by a person.
+  "instances.proposeConfig": writes(InstancesProposeConfigParams, ApprovalResult),
   // Protocol 19: WhatsApp linked by QR (the gateway's web.login.*), the link an approval; its QR read while it lasts.
   "instances.linkWhatsApp": writes(InstancesLinkWhatsAppParams, ApprovalResult),
   "instances.whatsAppLogin": reads(InstancesWhatsAppLoginParams, InstancesWhatsAppLoginResult),

@@ -135,6 +135,9 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     description:
       "Run one of an instance's own tools (a name from instances.tools) with its arguments as a JSON object; answers with its output as text, or, for a tool that needs a person's approval, with the approval it filed (the tool runs once it is approved; its output is then the job's result).",
   },
+  "instances.proposeConfig": asksFirst(
+    'Propose a change of an instance\'s gateway config that a person asked for (e.g. who may message it on a channel): a summary in words and the patch, a partial config of only channels and bindings, e.g. {channels: {whatsapp: {dmPolicy: "allowlist", allowFrom: ["+15551234567"]}}}; never a token or key',
+  ),
   "instances.linkWhatsApp": never("a person links WhatsApp by scanning its QR code with their phone, in the app"),
   "instances.whatsAppLogin": never("a WhatsApp QR code is for the person who scans it, in the app"),
   "instances.cancelWhatsAppLogin": never("a person stops a WhatsApp link by closing its QR code, in the app"),

@@ -82,6 +82,7 @@ const ASKED: Record<InstanceOperation, string> = {
   configureSkill: "Changing a skill",
   removeSkill: "Removing a skill",
   invokeTool: "Running a tool",
+  patchConfig: "Changing its config",
 };
 
 export interface ActivityLine {

@@ -1,4 +1,4 @@
-import { CHANNEL_OPERATIONS, InstanceOperation, SKILL_OPERATIONS } from "../../../shared/protocol/instances";
+import { InstanceOperation } from "../../../shared/protocol/instances";
 import { MAX_MEMORY_ENTRIES, Responder, UsageListParams } from "../../../shared/protocol/agent";
 import { ApprovalStatus, MAX_APPROVAL_TTL_MS, Risk } from "../../../shared/protocol/approvals";
 import { MAX_SEARCH_LIMIT } from "../../../shared/protocol/search";
@@ -6,6 +6,7 @@ import { integer, number, oneOf, optional, time } from "./option-values";
 import { AGENTS_HELP, responderOptions } from "./responder-options";
 import { FAMILY_COMMANDS, FAMILY_OPTIONS, type FamilyCommand } from "./families";
 import { UsageError } from "./usage-error";
+import { type CliOperation, NOT_OPERATIONS } from "./instance-tool-commands";
 import { valued, onOff } from "./option-spec";
 export { UsageError };
 
@@ -28,14 +29,6 @@ type ResponderKind = Responder["kind"];
 type ReplyMode = Responder["reply"];
 const GROUP_BY = UsageListParams.unwrap().shape.groupBy.unwrap().options;
 type UsageGroupBy = (typeof GROUP_BY)[number];
-// Link and the channel operations take a secret or a list: the app's, not a command line's (shell history, ps).
-// A tool's run has its own command (`instance invoke`, instance-tool-commands.ts): it asks only when the tool needs it.
-type CliOperation = Exclude<
-  InstanceOperation,
-  "link" | "configureChannel" | "disconnectChannel" | "channelAccess" | "installSkill" | "configureSkill" | "invokeTool"
->;
-const NOT_OPERATIONS = new Set<InstanceOperation>(["link", "invokeTool", ...CHANNEL_OPERATIONS, ...SKILL_OPERATIONS]);
-
 export type Command =
   | FamilyCommand
   | { name: "signup"; agentName: string; invitation?: string }

@@ -2,9 +2,33 @@
 // OpenClaw instance's own tools (instances.tools, instances.invokeTool, decision 72). A tool
 // the operator marks risky answers with the approval its run waits for; any other runs at once
 // and prints its output. The table joins command-table.ts's; commands.ts passes them through.
+import { CHANNEL_OPERATIONS, type InstanceOperation, SKILL_OPERATIONS } from "../../../shared/protocol/instances";
 import type { CommandSpec } from "./command-table";
 import { valued } from "./option-spec";
 import { UsageError } from "./usage-error";
+
+// Link and the channel and skill operations take a secret or a list: the app's, not a command
+// line's (shell history, ps). A tool's run has its own command below (it asks only when the
+// tool needs it); a config change is proposed in words (the app, an agent, the Autopilot).
+export type CliOperation = Exclude<
+  InstanceOperation,
+  | "link"
+  | "configureChannel"
+  | "disconnectChannel"
+  | "channelAccess"
+  | "installSkill"
+  | "configureSkill"
+  | "invokeTool"
+  | "patchConfig"
+>;
+/** The instance operations that are no `instance <operation>` command (command-table.ts). */
+export const NOT_OPERATIONS: ReadonlySet<InstanceOperation> = new Set<InstanceOperation>([
+  "link",
+  "invokeTool",
+  "patchConfig",
+  ...CHANNEL_OPERATIONS,
+  ...SKILL_OPERATIONS,
+]);
 
 export const INSTANCE_TOOL_OPTIONS = {
   args: valued("<json>", "the tool's arguments, a JSON object (default {})"),

@@ -73,6 +73,7 @@ export const cut19: Cut = {
     "instances.installSkill",
     "instances.tools",
     "instances.invokeTool",
+    "instances.proposeConfig",
     "instances.linkWhatsApp",
     "instances.whatsAppLogin",
     "instances.cancelWhatsAppLogin",

@@ -19,6 +19,7 @@ import { devices } from "./devices";
 import { gatewayBridge } from "./gateway-bridge";
 import { gatewayChannels } from "./gateway-channels";
 import { gatewaySkills } from "./gateway-skills";
+import { instanceConfig } from "./instance-config";
 import { instanceTools } from "./instance-tools";
 import { instanceStore } from "./instance-store";
 import { instances } from "./instances";
@@ -55,6 +56,7 @@ export const ROOM_FEATURES = [
   gatewayChannels,
   gatewaySkills,
   inbox,
+  instanceConfig,
   instanceStore,
   instanceTools,
   instances,

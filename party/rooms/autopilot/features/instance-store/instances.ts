@@ -89,6 +89,8 @@ export const TITLES: Record<InstanceOperation, (name: string) => string> = {
   removeSkill: (n) => `Remove a skill from OpenClaw instance "${n}"`,
   // Filed by party/rooms/autopilot/features/gateway-tools/, which names the tool.
   invokeTool: (n) => `Run a tool of OpenClaw instance "${n}"`,
+  // Filed by party/rooms/autopilot/features/instance-config/, which says the change.
+  patchConfig: (n) => `Change the config of OpenClaw instance "${n}"`,
 };
 
 const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: string) => string> = {
@@ -107,6 +109,7 @@ const DETAILS: Record<InstanceOperation, (instance: Instance | null, target?: st
   configureSkill: () => "",
   removeSkill: () => "",
   invokeTool: () => "",
+  patchConfig: () => "",
 };
 
 /** What only our runtime can do: a linked gateway's owner does these on their own machine. */

@@ -13,6 +13,7 @@ import {
   settleChannelApproval,
 } from "../gateway-channels";
 import { isSkillApproval, settleSkillApproval } from "../gateway-skills";
+import { isConfigApproval, settleConfigApproval } from "../instance-config";
 import { isToolApproval, settleToolApproval } from "../instance-tools";
 import { dropLinkRequest, getInstance, listInstances, listSessions, runtimeFromEnv } from "../instance-store";
 import { checkInstanceStart, type InstanceMeters } from "../metering";
@@ -134,6 +135,11 @@ export class InstanceHost {
     if (isToolApproval(approval)) {
       const tools = (instanceId: string) => this.bridges.get(instanceId);
       void this.s.keepAliveWhile(() => settleToolApproval({ ...deps, tools }, approval));
+      return;
+    }
+    if (isConfigApproval(approval)) {
+      const configOf = (instanceId: string) => this.bridges.get(instanceId);
+      void this.s.keepAliveWhile(() => settleConfigApproval({ ...deps, configOf }, approval));
       return;
     }
     if (approval.status !== "approved") {

@@ -20,6 +20,7 @@ import type { Sql } from "../../../../domain/sql";
 import { appendMessage, getThread, updateThread } from "../threads/index";
 import { dropChannelRequests, type GatewayCaller, pendingChannelApprovals } from "../gateway-channels";
 import { dropSkillRequests, pendingSkillApprovals } from "../gateway-skills";
+import { pendingConfigApprovals } from "../instance-config";
 import { pendingToolApprovals } from "../instance-tools";
 import { startFailed, withRetries } from "./retries";
 
@@ -136,6 +137,7 @@ export function removeInstance(ctx: OpContext, instanceId: string): void {
     ...pendingChannelApprovals(ctx.sql, instanceId),
     ...pendingSkillApprovals(ctx.sql, instanceId),
     ...pendingToolApprovals(ctx.sql, instanceId),
+    ...pendingConfigApprovals(ctx.sql, instanceId),
   ])
     settleApproval(ctx, approval, "expired", `the OpenClaw instance was ${gone}`);
   forgetInstance(ctx.sql, instanceId);

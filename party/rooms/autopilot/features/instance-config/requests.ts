@@ -1,0 +1,78 @@
+// `instances.proposeConfig`: a change of an instance's gateway config, asked for in words
+// (decision 74). The room reads the config's hash now (`config.get`), so the change is applied
+// to the config the person decided on or not at all, and files an instance approval whose
+// details show the summary and the patch; nothing is sent to the gateway before a person
+// approves. A patch touches only the channels and their bindings (what the gateway keeps
+// across restarts) and holds no secret (shared/protocol/instance-config.ts).
+import { z } from "zod";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import { configPatchProblem, type InstancesProposeConfigParams } from "../../../../../shared/protocol/instance-config";
+import { RoomError } from "../../../../domain/errors";
+import type { Sql } from "../../../../domain/sql";
+import type { OpContext } from "../../kernel/commit";
+import { requestApproval } from "../approvals/index";
+import { type GatewayCaller, redactedText } from "../gateway-channels";
+import { gatewayNotConnected, INSTANCE_APPROVAL_TTL_MS, requireInstance } from "../instance-store";
+
+export interface ConfigGateway {
+  readonly connected: boolean;
+  readonly channels: GatewayCaller;
+}
+
+const Snapshot = z.looseObject({ hash: z.string().min(1).max(500) });
+
+/** The hash of the gateway's config as it is now: what an approved patch is applied against. */
+export async function configHash(gateway: GatewayCaller, instanceId: string): Promise<string> {
+  let answer: unknown;
+  try {
+    answer = await gateway.request("config.get", {});
+  } catch (error) {
+    throw new RoomError(
+      "unavailable",
+      `the gateway did not read its config: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`,
+      { instanceId },
+    );
+  }
+  const read = Snapshot.safeParse(answer);
+  if (!read.success) throw new RoomError("unavailable", "the gateway's config is not readable", { instanceId });
+  return read.data.hash;
+}
+
+/** Files the approval a config change waits for (`baseHash` read from the gateway just before). */
+export function requestConfigChange(
+  ctx: OpContext,
+  p: z.output<typeof InstancesProposeConfigParams>,
+  baseHash: string,
+): { approval: Approval } {
+  const instance = requireInstance(ctx.sql, p.instanceId);
+  const patch = JSON.stringify(p.patch);
+  return requestApproval(
+    ctx,
+    {
+      title: `Change the config of OpenClaw instance "${instance.name}": ${p.summary}`.slice(0, 200),
+      details: `${p.summary}\n\nThe change, merged into the gateway's config (the gateway checks it):\n${JSON.stringify(p.patch, null, 2)}`,
+      risk: "high",
+    },
+    {
+      kind: "instance",
+      operation: "patchConfig",
+      instanceId: p.instanceId,
+      name: instance.name,
+      config: { patch, baseHash },
+    },
+    INSTANCE_APPROVAL_TTL_MS,
+  );
+}
+
+/** Checks the patch and reads the hash, then files the approval (`file`: requestConfigChange in a commit). */
+export async function proposeConfig(
+  deps: { sql: Sql; bridge: ConfigGateway | undefined },
+  p: z.output<typeof InstancesProposeConfigParams>,
+  file: (baseHash: string) => { approval: Approval },
+): Promise<{ approval: Approval }> {
+  const instance = requireInstance(deps.sql, p.instanceId);
+  const problem = configPatchProblem(p.patch);
+  if (problem) throw new RoomError("bad_request", problem, { instanceId: p.instanceId });
+  if (!deps.bridge?.connected) throw gatewayNotConnected(instance);
+  return file(await configHash(deps.bridge.channels, p.instanceId));
+}
