@@ -58,6 +58,13 @@ describe("an instance's lifecycle in the app", () => {
     await page.getByText("No backups yet.").waitFor();
     await shot("01-details");
 
+    // Its own tools, under its details: one off the risky list runs at once, its answer shown as text.
+    const tools = page.getByRole("region", { name: "Tools" });
+    await tools.getByText(/tools of its agent/).click();
+    await tools.locator('[data-tool="agents_list"]').getByRole("button", { name: "Run…" }).click();
+    await tools.getByRole("button", { name: "Run agents_list" }).click();
+    await expect.poll(() => tools.locator(".tool-output").textContent(), { timeout: 30_000 }).toContain('"main"');
+
     // State the gateway keeps in its workspace, before and after the backup.
     const marker = join(stack.dataDir, "instances", workspace, "lab", "workspace", "marker.txt");
     writeFileSync(marker, "before the backup");

@@ -59,11 +59,7 @@ function RunToolForm({ instance, tool, disabled }: { instance: Instance; tool: I
         </button>
       </div>
       <FormError error={run.error} />
-      {answer && (
-        <pre className={`tool-output${answer.ok ? "" : " form-error"}`} role="status">
-          {answer.output}
-        </pre>
-      )}
+      {answer && <pre className={`tool-output${answer.ok ? "" : " form-error"}`}>{answer.output}</pre>}
     </form>
   );
 }
