@@ -104,7 +104,7 @@ export function buildGatewayConfig(input: GatewayConfigInput): Record<string, un
           api: "openai-completions",
           timeoutSeconds: 120,
           // Every model the operator offers (the default first): an instance's own is chosen
-          // through the gateway's config (decision 73), and a start keeps it (carryChannels).
+          // through the gateway's config (decision 74), and a start keeps it (carryChannels).
           models: (input.model.offered ?? [modelId]).map((id) => ({
             id,
             name: id,
@@ -143,7 +143,7 @@ function chosenModel(config: Record<string, unknown>, previous: Record<string, u
 /**
  * The config a start writes keeps what the gateway's operators set through the gateway
  * itself since (decision 38): its `channels` and their `bindings` (a channel account's
- * owning agent), the model chosen for it when still offered (`agents.defaults.model.primary`, decision 73), each skill's settings (`skills.entries`: enabled, its key and env, set
+ * owning agent), the model chosen for it when still offered (`agents.defaults.model.primary`, decision 74), each skill's settings (`skills.entries`: enabled, its key and env, set
  * through `skills.update`, decision 70), and the gateway's own `meta` (once the gateway has written the file it keeps
  * a last-good copy, and a config without `meta` is "restored" from that copy at start,
  * undoing the runtime's rewrite). Everything else is the runtime's, rebuilt at every start. The previous

@@ -14,7 +14,7 @@ export interface ModelProviderConfig {
   maxOutputTokens?: number;
   /**
    * Every model a gateway may choose (OPENCLAW_MODEL_IDS; `modelId` first, the default): an
-   * instance's own model is one of these, set through its gateway's config (decision 73).
+   * instance's own model is one of these, set through its gateway's config (decision 74).
    * Absent: only `modelId`.
    */
   offered?: readonly string[];

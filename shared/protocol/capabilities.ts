@@ -3,7 +3,6 @@ import { skillRemovalCapability, skillsCapability } from "./skills";
 import { whatsAppLiveCapability } from "./channels";
 import { configCapability } from "./instance-config";
 import { toolsCapability } from "./instance-tools";
-import { skillsCapability } from "./skills";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -50,6 +49,7 @@ export const CAPABILITIES: readonly Capability[] = [
   skillRemovalCapability(),
   whatsAppLiveCapability(),
   toolsCapability(),
+  configCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

@@ -1,5 +1,5 @@
 // A change of an OpenClaw instance's own config, proposed in words and decided by a person
-// (capability `instances.config`, decision 74): `instances.proposeConfig` files an instance
+// (capability `instances.config`, decision 75): `instances.proposeConfig` files an instance
 // approval holding the patch and the hash of the config it was read against; once approved
 // the room applies it through the gateway's `config.patch` with that hash, so the gateway
 // validates it and refuses it if the config changed meanwhile. Only what the gateway keeps
@@ -83,7 +83,7 @@ export function withoutConfigActions(value: unknown): unknown {
 }
 
 /**
- * Capability `instances.config` (decision 74): an approval's action may change a gateway's
+ * Capability `instances.config` (decision 75): an approval's action may change a gateway's
  * config (`patchConfig`, with the action's `config: {patch, baseHash}`). A socket that did not
  * ask gets such an approval without its action: a plain approval it can still read and decide.
  */

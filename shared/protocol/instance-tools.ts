@@ -1,5 +1,5 @@
 // An OpenClaw instance's own tools, listed and run from the product (capability
-// `instances.tools`, decision 72): `instances.tools` reads the gateway's `tools.catalog`,
+// `instances.tools`, decision 73): `instances.tools` reads the gateway's `tools.catalog`,
 // `instances.invokeTool` runs one through its `tools.invoke`. The gate is the Autopilot's own
 // for gateway tools (the operator's risky list, AUTOPILOT_RISKY_GATEWAY_TOOLS): a tool it does
 // not name runs at once; one it names is an instance approval a person decides, run once then.
@@ -79,7 +79,7 @@ export function withoutToolActions(value: unknown): unknown {
 }
 
 /**
- * Capability `instances.tools` (decision 72): an approval's action may run a gateway tool
+ * Capability `instances.tools` (decision 73): an approval's action may run a gateway tool
  * (`invokeTool`, with the action's `tool: {name, args}`). A socket that did not ask gets
  * such an approval without its action: a plain approval it can still read and decide.
  */

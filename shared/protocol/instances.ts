@@ -126,7 +126,7 @@ export const ModelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 
 
 /**
  * Renames an instance (the name people and the Autopilot see; its id stays) and/or sets its
- * own model (a hosted instance's, one `instances.models` lists: decision 73).
+ * own model (a hosted instance's, one `instances.models` lists: decision 74).
  */
 export const InstancesUpdateParams = z.object({
   instanceId: InstanceId,

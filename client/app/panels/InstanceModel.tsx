@@ -5,7 +5,7 @@ import { useCan, useRoom } from "../stores/room";
 import { useGatewayRead } from "./gateway-section";
 
 /**
- * A hosted instance's own model in its details (decision 73): the one its gateway's agent runs
+ * A hosted instance's own model in its details (decision 74): the one its gateway's agent runs
  * on, chosen among the models the runtime offers (`instances.update {model}`, set on the
  * gateway itself). `fallback` is what the details say while the gateway cannot be asked, and
  * for a linked gateway, whose model is set on its own machine.

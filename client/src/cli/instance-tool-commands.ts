@@ -1,5 +1,5 @@
 // `autopilot instance tools <id>` and `autopilot instance invoke <id> <tool> --args JSON`: an
-// OpenClaw instance's own tools (instances.tools, instances.invokeTool, decision 72). A tool
+// OpenClaw instance's own tools (instances.tools, instances.invokeTool, decision 73). A tool
 // the operator marks risky answers with the approval its run waits for; any other runs at once
 // and prints its output. The table joins command-table.ts's; commands.ts passes them through.
 import { CHANNEL_OPERATIONS, type InstanceOperation, SKILL_OPERATIONS } from "../../../shared/protocol/instances";

@@ -9,7 +9,7 @@ import "../skills/skills.css";
 import "./tools.css";
 
 /**
- * An instance's own tools in the inspector (decision 72): what its gateway lists, and a form to
+ * An instance's own tools in the inspector (decision 73): what its gateway lists, and a form to
  * run one with its arguments as JSON. A tool the operator marks risky is an approval a person
  * decides (its answer is then the job's result); any other runs at once and its answer shows
  * here, as text.

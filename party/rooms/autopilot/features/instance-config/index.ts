@@ -8,7 +8,7 @@ export { isConfigApproval, pendingConfigApprovals, settleConfigApproval } from "
 
 /**
  * A change of an instance's gateway config, asked for in words (by a person, an agent's key or
- * the Autopilot for a person in its thread) and decided by a person (decision 74): applied once
+ * the Autopilot for a person in its thread) and decided by a person (decision 75): applied once
  * approved through the gateway's own `config.patch`, validated by the gateway (the instances
  * feature settles it: features/instances/host.ts).
  */

@@ -1,5 +1,5 @@
 // `instances.proposeConfig`: a change of an instance's gateway config, asked for in words
-// (decision 74). The room reads the config's hash now (`config.get`), so the change is applied
+// (decision 75). The room reads the config's hash now (`config.get`), so the change is applied
 // to the config the person decided on or not at all, and files an instance approval whose
 // details show the summary and the patch; nothing is sent to the gateway before a person
 // approves. A patch touches only the channels and their bindings (what the gateway keeps

@@ -8,7 +8,7 @@ export { isToolApproval, pendingToolApprovals, settleToolApproval } from "./oper
 
 /**
  * An instance's own tools (its OpenClaw agent's), listed and run through its gateway's own
- * methods (decision 72), gated as the Autopilot's gateway tools are: a risky tool's run is an
+ * methods (decision 73), gated as the Autopilot's gateway tools are: a risky tool's run is an
  * instance approval, run once approved (the instances feature settles it: features/instances/host.ts).
  */
 export const instanceTools = defineFeature({

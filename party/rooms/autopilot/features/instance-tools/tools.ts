@@ -1,5 +1,5 @@
 // `instances.tools` and `instances.invokeTool`: an instance's own tools (its OpenClaw agent's)
-// through its gateway (decision 72). The gate is the Autopilot's own for gateway tools: a tool
+// through its gateway (decision 73). The gate is the Autopilot's own for gateway tools: a tool
 // the operator's risky list (AUTOPILOT_RISKY_GATEWAY_TOOLS) does not name runs at once for
 // whoever may write (a person or an agent's key); one it names is an instance approval that a
 // person decides, the tool and its arguments in its action, run once then (operations.ts).

@@ -1,4 +1,4 @@
-// An instance's own model (decision 73): the runtime offers models (OPENCLAW_MODEL_IDS) and
+// An instance's own model (decision 74): the runtime offers models (OPENCLAW_MODEL_IDS) and
 // lists them all in every hosted gateway's config under its `runtime` provider; the room sets
 // one as the gateway's `agents.defaults.model.primary` through the gateway's own `config.patch`
 // (against the hash `config.get` gave, so a change made meanwhile is not overwritten), which
