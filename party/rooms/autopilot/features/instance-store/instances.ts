@@ -87,7 +87,7 @@ export const TITLES: Record<InstanceOperation, (name: string) => string> = {
   installSkill: (n) => `Install a skill on OpenClaw instance "${n}"`,
   configureSkill: (n) => `Change a skill of OpenClaw instance "${n}"`,
   removeSkill: (n) => `Remove a skill from OpenClaw instance "${n}"`,
-  // Filed by party/rooms/autopilot/features/gateway-tools/, which names the tool.
+  // Filed by party/rooms/autopilot/features/instance-tools/, which names the tool.
   invokeTool: (n) => `Run a tool of OpenClaw instance "${n}"`,
   // Filed by party/rooms/autopilot/features/instance-config/, which says the change.
   patchConfig: (n) => `Change the config of OpenClaw instance "${n}"`,
