@@ -50,6 +50,8 @@ export const PROJECT_BRIEF_CHARS = 8_000;
 /** A project's links in the instructions: this many at most, each line cut to LINK_LINE_CHARS. */
 const PROJECT_LINKS = 20;
 const LINK_LINE_CHARS = 300;
+/** What the message being answered keeps, at least, when the window has less room than that. */
+export const ANSWERED_MESSAGE_FLOOR_TOKENS = 1_000;
 /** Per-message overhead of the chat format (role, separators). */
 const MESSAGE_OVERHEAD_TOKENS = 4;
 /** What a summary request may include of the dropped messages. */
@@ -181,7 +183,12 @@ export function threadToModelMessages(messages: readonly ContextMessage[], budge
         cut = index;
         break;
       }
-      const room = Math.max(0, (budgetTokens - MESSAGE_OVERHEAD_TOKENS) * 3 - 1);
+      // However little the tools and instructions leave, the message being answered goes whole
+      // up to a floor: a run that sent the model "…" would answer nothing it was asked.
+      const room = Math.max(
+        0,
+        (Math.max(budgetTokens, ANSWERED_MESSAGE_FLOOR_TOKENS) - MESSAGE_OVERHEAD_TOKENS) * 3 - 1,
+      );
       model = { ...model, content: `${String(model.content).slice(0, room)}…` } as ModelMessage;
       cost = tokensOf(model);
     }

@@ -6,6 +6,7 @@ import {
   buildInstructions,
   type ContextMessage,
   estimateTokens,
+  ANSWERED_MESSAGE_FLOOR_TOKENS,
   messageBudget,
   PROJECT_BRIEF_CHARS,
   summaryInput,
@@ -96,11 +97,19 @@ describe("threadToModelMessages", () => {
     expect(context.dropped.map((m) => m.n)).toEqual(thread.slice(0, context.dropped.length).map((m) => m.n));
   });
 
-  it("always keeps the message being answered, clipped to the budget", () => {
-    const context = threadToModelMessages([msg(alice, "older"), msg(alice, "y".repeat(3000))], 100);
+  it("always keeps the message being answered, clipped to the budget but never below a floor", () => {
+    const context = threadToModelMessages([msg(alice, "older"), msg(alice, "y".repeat(6000))], 1500);
     expect(context.messages).toHaveLength(1);
-    expect(context.tokens).toBeLessThanOrEqual(100);
+    expect(context.tokens).toBeLessThanOrEqual(1500);
+    expect(String(context.messages[0]!.content)).toMatch(/y…$/);
     expect(context.dropped.map((m) => m.text)).toEqual(["older"]);
+    // Tools and instructions that leave no room (a budget of 0) still leave the asked message whole up to the floor.
+    const asked = 'STEPS: openclaw_tool {"tool":"agents_list","args":{}}';
+    const squeezed = threadToModelMessages([msg(alice, "older"), msg(alice, asked)], 0);
+    expect(String(squeezed.messages.at(-1)!.content)).toContain(asked);
+    const long = threadToModelMessages([msg(alice, "y".repeat(6000))], 0);
+    expect(long.tokens).toBeLessThanOrEqual(ANSWERED_MESSAGE_FLOOR_TOKENS);
+    expect(long.tokens).toBeGreaterThan(ANSWERED_MESSAGE_FLOOR_TOKENS - 10);
   });
 });
 
