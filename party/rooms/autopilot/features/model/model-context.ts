@@ -189,7 +189,8 @@ export function threadToModelMessages(messages: readonly ContextMessage[], budge
         0,
         (Math.max(budgetTokens, ANSWERED_MESSAGE_FLOOR_TOKENS) - MESSAGE_OVERHEAD_TOKENS) * 3 - 1,
       );
-      model = { ...model, content: `${String(model.content).slice(0, room)}…` } as ModelMessage;
+      const content = String(model.content);
+      if (content.length > room) model = { ...model, content: `${content.slice(0, room)}…` } as ModelMessage;
       cost = tokensOf(model);
     }
     kept.push(model);
