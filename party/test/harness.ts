@@ -357,17 +357,23 @@ export async function threadWithMessages(sock: RawSocket, count: number): Promis
   return thread;
 }
 
+/** An approval as the room announced `event` of it to this socket. */
+const approvalAnnounced =
+  (event: "approval.requested" | "approval.resolved") =>
+  (sock: RawSocket, approvalId: string, timeoutMs = 10_000): Promise<Approval> =>
+    sock
+      .waitForEvent<{ approval: Approval }>(event, (p) => p.approval.id === approvalId, timeoutMs)
+      .then((f) => (f.payload as { approval: Approval }).approval);
+
+/** An approval's request as the room announced it to this socket (its action only if the socket may read it). */
+export const approvalRequested = approvalAnnounced("approval.requested");
+
 /** An approval's resolution as the room announced it to this socket. */
-export const approvalResolved = (sock: RawSocket, approvalId: string, timeoutMs = 10_000): Promise<Approval> =>
-  sock
-    .waitFor<EventFrame>(
-      (f) =>
-        f.type === "event" &&
-        f.event === "approval.resolved" &&
-        (f.payload as { approval: Approval }).approval.id === approvalId,
-      timeoutMs,
-    )
-    .then((f) => (f.payload as { approval: Approval }).approval);
+export const approvalResolved = approvalAnnounced("approval.resolved");
+
+/** The error code of an answer, or null when it succeeded. */
+export const codeOf = (res: { ok: true } | { ok: false; error: { code: string } }): string | null =>
+  res.ok ? null : res.error.code;
 
 /** The params of a person's decision on an approval, with a fresh idempotency key; `more`: confirmOwn, a note. */
 export const decisionOn = (

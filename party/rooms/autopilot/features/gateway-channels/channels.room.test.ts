@@ -2,6 +2,7 @@
 // of hostile answers (status and three config keys, never a token), what an approved change
 // sends, and that a bot token reaches the gateway and nothing else: not the approval, not an
 // event, not the job, not an error, and its stored row goes whatever the outcome.
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import {
   channelRequestProblem,
@@ -21,6 +22,7 @@ import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
 import type { Sql } from "../../../../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
 import { configure, TOKEN } from "./test/channel-requests";
+import { channelRequests } from "./tables";
 import { gatewayOver, operationDeps } from "../../../../test/instance-ops";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
 import { commitTo } from "../../kernel/commit";
@@ -306,6 +308,29 @@ describe("channels through the scripted gateway", () => {
       await settleChannelApproval(deps(sql, null, events), decide(sql, offline.id, "approve"));
       expect(channelRequest(sql, offline.id)).toBeNull();
       expect(JSON.stringify(events)).not.toContain(TOKEN);
+    });
+  });
+
+  it("a held row not of its shape (a token that is not text) reads as gone: nothing is sent, the job says so, the row goes", async () => {
+    await inRoom(async (sql) => {
+      const { link, gw } = linkAndGateway(sql);
+      gw.on("config.get", () => ok({ hash: "h1", config: {} }));
+      gw.on("config.patch", () => ok({ ok: true }));
+      link.connection = await connectTo(gw);
+      const { approval } = configure(sql);
+      sql.db
+        .update(channelRequests)
+        .set({ secret: JSON.stringify({ botToken: 5 }) })
+        .where(eq(channelRequests.approvalId, approval.id))
+        .run();
+      expect(channelRequest(sql, approval.id)).toBeNull();
+      await settleChannelApproval(deps(sql, link, []), decide(sql, approval.id, "approve"));
+      expect(gw.requests("config.patch")).toHaveLength(0);
+      const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.title === approval.title);
+      expect(job).toMatchObject({ status: "failed", error: expect.stringMatching(/the channel request is gone/) });
+      expect(sql.db.select().from(channelRequests).where(eq(channelRequests.approvalId, approval.id)).get()).toBe(
+        undefined,
+      );
     });
   });
 

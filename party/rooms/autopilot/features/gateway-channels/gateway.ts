@@ -19,15 +19,12 @@ export interface GatewayCaller {
 }
 
 /** The bot token(s) an approved configure applies; held in the room until then. */
-export interface ChannelSecret {
-  botToken: string;
-  appToken?: string;
-}
+export const ChannelSecret = z.object({ botToken: z.string(), appToken: z.string().optional() });
+export type ChannelSecret = z.infer<typeof ChannelSecret>;
 
-export interface ChannelAccess {
-  dmPolicy: DmPolicy;
-  allowFrom: string[];
-}
+/** Who may message a channel, as an approved access change sets it. */
+export const ChannelAccess = z.object({ dmPolicy: DmPolicy, allowFrom: z.array(z.string()) });
+export type ChannelAccess = z.infer<typeof ChannelAccess>;
 
 const MAX_CHANNELS = 50;
 const MAX_ACCOUNTS = 50;

@@ -1,13 +1,9 @@
-// An approved channel change runs as a job, on the instance's gateway through its bridge
-// (hosted or linked alike). The stored request is dropped whatever happens: applied, failed,
-// denied or expired; a failed one is asked for again. A gateway's error may quote what it was
+// An approved channel change runs as a job (instance-store's held requests), on the instance's
+// gateway through its bridge (hosted or linked alike). A gateway's error may quote what it was
 // sent, so a token is cut out of any text that leaves this file.
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { WhatsAppLogin } from "../../../../../shared/protocol/channels";
 import { CHANNEL_OPERATIONS } from "../../../../../shared/protocol/instances";
-import { failRoomJob, finishRoomJob, reportJob, startJob } from "../jobs/index";
-import type { Commit } from "../../kernel/commit";
-import type { Sql } from "../../../../domain/sql";
 import {
   type ChannelAccess,
   type ChannelSecret,
@@ -16,17 +12,14 @@ import {
   type GatewayCaller,
   setChannelAccess,
 } from "./gateway";
-import { channelRequest, dropChannelRequest } from "./requests";
+import { heldChannelRequests } from "./requests";
 import { redactedText } from "./token-shapes";
-import { gatewayNotConnected } from "../instance-store";
+import { gatewayNotConnected, type HeldSettleDeps, settleHeld } from "../instance-store";
 import type { RoomServices } from "../../kernel/services";
 import { LinkCancelled, linkWhatsApp, loginUnderway, markUnlinked, tellLogin } from "./whatsapp";
 
 /** What a channel change needs of the room: the instances' operations give it (features/instances/operations.ts). */
-export interface ChannelOperationDeps {
-  sql: Sql;
-  commit: Commit;
-  workspaceId: string;
+export interface ChannelOperationDeps extends HeldSettleDeps {
   /** The room's clock (a WhatsApp link is given up after its window). */
   now?(): number;
   /** The instance's live gateway link (its bridge): a channel is changed through the gateway's own methods. */
@@ -65,71 +58,38 @@ const accessLine = (access: ChannelAccess) =>
   `DMs: ${access.dmPolicy}; allowed: ${access.allowFrom.length > 0 ? access.allowFrom.join(", ") : "(none)"}`;
 
 /** A decided channel approval: an approved one runs; any other just drops what it held. */
-export async function settleChannelApproval(deps: ChannelOperationDeps, approval: Approval): Promise<void> {
-  const action = approval.action;
-  if (action?.kind !== "instance") return;
-  if (approval.status !== "approved") {
-    dropChannelRequest(deps.sql, approval.id);
-    return;
-  }
-  const request = channelRequest(deps.sql, approval.id);
-  dropChannelRequest(deps.sql, approval.id);
-  const jobId = deps.commit(
-    null,
-    (ctx) =>
-      startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id,
-  );
-  try {
-    if (!request) throw new Error("the channel request is gone");
-    const link = deps.gateway?.(request.instanceId);
-    const gateway = link?.channels;
-    if (!link || !gateway) throw gatewayNotConnected({ id: request.instanceId });
-    let message: string;
-    const to = deps.toScope;
-    const tell = (login: WhatsAppLogin) => to && tellLogin(to, request.instanceId, login);
-    switch (action.operation) {
-      case "configureChannel":
-        if (request.channel === "whatsapp") {
-          if (loginUnderway(link))
-            throw new Error("a WhatsApp link is already under way: scan its QR code, or wait for it to end");
-          message = await linkWhatsApp(link, gateway, request.accountId, deps.now ?? Date.now, tell);
-          break;
-        }
-        if (!request.secret) throw new Error("the request holds no token");
-        await configureChannel(gateway, request.channel, request.accountId, request.secret);
-        message = `${request.channel} configured; it connects once the gateway reaches its service`;
-        break;
-      case "disconnectChannel":
-        await disconnectChannel(gateway, request.channel, request.accountId);
-        if (request.channel === "whatsapp") markUnlinked(link, request.accountId, (deps.now ?? Date.now)(), tell);
-        message = `${request.channel} logged out`;
-        break;
-      case "channelAccess":
-        if (!request.access || request.channel === "whatsapp") throw new Error("the request holds no access to set");
-        await setChannelAccess(gateway, request.channel, request.access);
-        message = `${request.channel}: ${accessLine(request.access)}`;
-        break;
-      default:
-        return;
-    }
-    deps.commit(null, (ctx) => finishRoomJob(ctx, jobId, message.slice(0, 2000)));
-  } catch (error) {
+export function settleChannelApproval(deps: ChannelOperationDeps, approval: Approval): Promise<void> {
+  return settleHeld(deps, approval, heldChannelRequests, {
+    scrub: (text, request) => withoutSecrets(text, request?.secret ?? null),
     // Stopped by a person (the app's dialog closed): not a failure.
-    if (error instanceof LinkCancelled) {
-      const words = error.message;
-      deps.commit(null, (ctx) => reportJob(ctx, jobId, { status: "cancelled", message: words }));
-      return;
-    }
-    const message = withoutSecrets(error instanceof Error ? error.message : String(error), request?.secret ?? null);
-    console.error(
-      JSON.stringify({
-        msg: "channel operation failed",
-        workspace: deps.workspaceId,
-        instanceId: action.instanceId,
-        operation: action.operation,
-        error: message,
-      }),
-    );
-    deps.commit(null, (ctx) => failRoomJob(ctx, jobId, message));
-  }
+    cancelled: (error) => (error instanceof LinkCancelled ? error.message : null),
+    run: async (request, operation) => {
+      const link = deps.gateway?.(request.instanceId);
+      const gateway = link?.channels;
+      if (!link || !gateway) throw gatewayNotConnected({ id: request.instanceId });
+      const to = deps.toScope;
+      const tell = (login: WhatsAppLogin) => to && tellLogin(to, request.instanceId, login);
+      switch (operation) {
+        case "configureChannel":
+          if (request.channel === "whatsapp") {
+            if (loginUnderway(link))
+              throw new Error("a WhatsApp link is already under way: scan its QR code, or wait for it to end");
+            return linkWhatsApp(link, gateway, request.accountId, deps.now ?? Date.now, tell);
+          }
+          if (!request.secret) throw new Error("the request holds no token");
+          await configureChannel(gateway, request.channel, request.accountId, request.secret);
+          return `${request.channel} configured; it connects once the gateway reaches its service`;
+        case "disconnectChannel":
+          await disconnectChannel(gateway, request.channel, request.accountId);
+          if (request.channel === "whatsapp") markUnlinked(link, request.accountId, (deps.now ?? Date.now)(), tell);
+          return `${request.channel} logged out`;
+        case "channelAccess":
+          if (!request.access || request.channel === "whatsapp") throw new Error("the request holds no access to set");
+          await setChannelAccess(gateway, request.channel, request.access);
+          return `${request.channel}: ${accessLine(request.access)}`;
+        default:
+          throw new Error(`${operation} is not a channel operation`);
+      }
+    },
+  });
 }

@@ -1,13 +1,11 @@
 // Channel changes asked for in the room (decision 38): each files an instance approval; what
-// it will set waits in `channel_requests` until a person decides. A bot token is in that row
-// only: never in the approval (its title and details say "a bot token (hidden)"), an event,
-// the audit log, a job or a log line; the row goes when the operation ran or the approval was
-// denied or expired.
-import { eq } from "drizzle-orm";
-import type { z } from "zod";
+// it will set waits in `channel_requests` until a person decides (instance-store's held
+// requests). A bot token is in that row only: the approval's title and details say "a bot
+// token (hidden)".
+import { z } from "zod";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import {
-  type ChannelKind,
+  ChannelKind,
   channelRequestProblem,
   DM_POLICY_WORDS,
   type InstancesConfigureChannelParams,
@@ -17,16 +15,16 @@ import {
 } from "../../../../../shared/protocol/channels";
 import { CHANNEL_OPERATIONS, type InstanceOperation } from "../../../../../shared/protocol/instances";
 import { isPerson } from "../../../../auth/current-access";
-import { pendingInstanceApprovals, requestApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/commit";
 import { channelRequests } from "./tables";
 import { RoomError } from "../../../../domain/errors";
-import { INSTANCE_APPROVAL_TTL_MS, refuseBusy, requireInstance } from "../instance-store";
+import { heldJson, heldRequests } from "../instance-store";
 import type { Sql } from "../../../../domain/sql";
-import type { ChannelAccess, ChannelSecret } from "./gateway";
+import { ChannelAccess, ChannelSecret } from "./gateway";
 
 /** A channel the room changes: the token ones, and WhatsApp (linked by QR). */
-export type RequestChannel = ChannelKind | "whatsapp";
+const RequestChannel = z.enum([...ChannelKind.options, "whatsapp"]);
+export type RequestChannel = z.infer<typeof RequestChannel>;
 
 const LABELS: Record<RequestChannel, string> = {
   telegram: "Telegram",
@@ -36,32 +34,24 @@ const LABELS: Record<RequestChannel, string> = {
 };
 
 /** What an approved channel operation applies, read back from the room. */
-export interface ChannelRequest {
-  instanceId: string;
-  channel: RequestChannel;
-  accountId: string;
-  secret: ChannelSecret | null;
-  access: ChannelAccess | null;
-}
+const ChannelRequest = z.object({
+  instanceId: z.string(),
+  channel: RequestChannel,
+  accountId: z.string(),
+  secret: heldJson(ChannelSecret).nullable(),
+  access: heldJson(ChannelAccess).nullable(),
+});
+export type ChannelRequest = z.infer<typeof ChannelRequest>;
 
-function liveInstance(ctx: OpContext, instanceId: string) {
-  const existing = requireInstance(ctx.sql, instanceId);
-  refuseBusy(existing);
-  return existing;
-}
-
-/** One pending change per channel account: a second would race the first on the gateway's config. */
-function refusePending(sql: Sql, instanceId: string, channel: string, accountId: string): void {
-  const pending = pendingChannelApprovals(sql, instanceId).find(
-    ({ action }) =>
-      action?.kind === "instance" && action.channel?.channel === channel && action.channel.accountId === accountId,
-  );
-  if (pending)
-    throw new RoomError("conflict", `a change of ${channel} on ${instanceId} is already waiting for approval`, {
-      instanceId,
-      approvalId: pending.id,
-    });
-}
+/** The channels' held requests (`channel_requests`). */
+export const heldChannelRequests = heldRequests(channelRequests, {
+  kind: "channel",
+  operations: CHANNEL_OPERATIONS,
+  row: ChannelRequest,
+  // One pending change per channel account: a second would race the first on the gateway's config.
+  target: ({ channel, accountId }) => ({ channel: { channel, accountId } }),
+  what: ({ channel }) => channel,
+});
 
 function file(
   ctx: OpContext,
@@ -77,38 +67,17 @@ function file(
     ...row.access,
   });
   if (problem) throw new RoomError("bad_request", problem);
-  const instance = liveInstance(ctx, p.instanceId);
-  refusePending(ctx.sql, p.instanceId, p.channel, p.accountId);
-  const result = requestApproval(
+  return heldChannelRequests.file(
     ctx,
+    { operation, idempotencyKey: p.idempotencyKey, title, details },
     {
-      title: `${title} on OpenClaw instance "${instance.name}"`.slice(0, 200),
-      details,
-      risk: "high",
-      idempotencyKey: p.idempotencyKey,
-    },
-    {
-      kind: "instance",
-      operation,
-      instanceId: p.instanceId,
-      name: instance.name,
-      channel: { channel: p.channel, accountId: p.accountId },
-    },
-    INSTANCE_APPROVAL_TTL_MS,
-  );
-  ctx.sql.db
-    .insert(channelRequests)
-    .values({
-      approvalId: result.approval.id,
       instanceId: p.instanceId,
       channel: p.channel,
       accountId: p.accountId,
       secret: row.secret ? JSON.stringify(row.secret) : null,
       access: row.access ? JSON.stringify(row.access) : null,
-      createdAt: ctx.now,
-    })
-    .run();
-  return result;
+    },
+  );
 }
 
 const account = (accountId: string) => (accountId === "default" ? "" : ` (account ${accountId})`);
@@ -184,29 +153,12 @@ export function requestChannelAccess(
 }
 
 /** What an approved channel operation applies, or null when its request is gone. */
-export function channelRequest(sql: Sql, approvalId: string): ChannelRequest | null {
-  const row = sql.db.select().from(channelRequests).where(eq(channelRequests.approvalId, approvalId)).get();
-  if (!row) return null;
-  return {
-    instanceId: row.instanceId,
-    channel: row.channel as RequestChannel,
-    accountId: row.accountId,
-    secret: row.secret ? (JSON.parse(row.secret) as ChannelSecret) : null,
-    access: row.access ? (JSON.parse(row.access) as ChannelAccess) : null,
-  };
-}
-
-/** The request is done with (applied, failed, denied or expired): its token goes with it. */
-export function dropChannelRequest(sql: Sql, approvalId: string): void {
-  sql.db.delete(channelRequests).where(eq(channelRequests.approvalId, approvalId)).run();
-}
+export const channelRequest = (sql: Sql, approvalId: string): ChannelRequest | null =>
+  heldChannelRequests.read(sql, approvalId);
 
 /** The channel changes of an instance still waiting for a decision (their approvals' actions say so). */
-export function pendingChannelApprovals(sql: Sql, instanceId: string): Approval[] {
-  return pendingInstanceApprovals(sql, instanceId, CHANNEL_OPERATIONS);
-}
+export const pendingChannelApprovals = (sql: Sql, instanceId: string): Approval[] =>
+  heldChannelRequests.pending(sql, instanceId);
 
 /** A deleted instance's pending channel changes go with it. */
-export function dropChannelRequests(sql: Sql, instanceId: string): void {
-  sql.db.delete(channelRequests).where(eq(channelRequests.instanceId, instanceId)).run();
-}
+export const dropChannelRequests = (sql: Sql, instanceId: string): void => heldChannelRequests.dropAll(sql, instanceId);

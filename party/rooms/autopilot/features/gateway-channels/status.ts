@@ -21,27 +21,45 @@ export interface ChannelsDeps {
   commit?: Commit;
 }
 
-export async function instanceChannels(
+/**
+ * A read of an instance's live gateway (its channels, its skills): refused while no bridge is
+ * connected; a gateway's failure is said as `unavailable`, its words to every reader with token
+ * shapes out (token-shapes.ts).
+ */
+export async function readThroughGateway<T>(
   deps: ChannelsDeps,
   instanceId: string,
-): Promise<z.output<typeof InstancesChannelsResult>> {
+  what: string,
+  read: (gateway: GatewayCaller) => Promise<T>,
+): Promise<T> {
   const instance = requireInstance(deps.sql, instanceId);
   if (!deps.bridge?.connected) throw gatewayNotConnected(instance);
   try {
-    const read = deps.commit ? startRead(deps.commit, instanceId) : 0;
-    const channels = await readChannels(deps.bridge.channels);
-    if (deps.commit) mirrorChannels(deps.commit, instanceId, channels, read);
-    return { channels };
+    return await read(deps.bridge.channels);
   } catch (error) {
     if (error instanceof RoomError) throw error;
-    // The gateway's words go to every reader: token shapes out (token-shapes.ts).
     throw new RoomError(
       "unavailable",
-      `the gateway did not list its channels: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`,
+      `the gateway did not list its ${what}: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`,
       { instanceId },
     );
   }
 }
+
+/**
+ * `instances.channels`: read from the gateway, and mirrored onto the instance's record when the
+ * caller gives a commit (summary.ts); a read that started earlier never writes over a later one.
+ */
+export const instanceChannels = (
+  deps: ChannelsDeps,
+  instanceId: string,
+): Promise<z.output<typeof InstancesChannelsResult>> =>
+  readThroughGateway(deps, instanceId, "channels", async (gateway) => {
+    const read = deps.commit ? startRead(deps.commit, instanceId) : 0;
+    const channels = await readChannels(gateway);
+    if (deps.commit) mirrorChannels(deps.commit, instanceId, channels, read);
+    return { channels };
+  });
 
 /**
  * `instances.whatsAppLogin`: where the instance's WhatsApp link stands, with its QR while one

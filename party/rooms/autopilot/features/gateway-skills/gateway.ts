@@ -21,11 +21,12 @@ const CHUNK_BYTES = 192 * 1024;
 const INSTALL_TIMEOUT_MS = 60_000;
 
 /** The secrets and switches an approved configure applies; held in the room until then. */
-export interface SkillChange {
-  enabled?: boolean;
-  apiKey?: string;
-  env?: Record<string, string>;
-}
+export const SkillChange = z.object({
+  enabled: z.boolean().optional(),
+  apiKey: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+});
+export type SkillChange = z.infer<typeof SkillChange>;
 
 const text = redactedTextField;
 const names = z

@@ -1,13 +1,11 @@
 // Skill changes asked for in the room (decision 70): each files an instance approval; what it
-// will apply waits in `skill_requests` until a person decides. An uploaded skill's files and a
-// configure's API key or env values are in that row only: never in the approval (its details
-// name the files and show SKILL.md, which the person decides on; a key is "hidden"), an event,
-// the audit log, a job or a log line; the row goes when the operation ran or the approval was
-// denied or expired.
-import { eq } from "drizzle-orm";
-import type { z } from "zod";
+// will apply waits in `skill_requests` until a person decides (instance-store's held requests).
+// An uploaded skill's files and a configure's API key or env values are in that row only: the
+// approval's details name the files and show SKILL.md, which the person decides on; a key is
+// "hidden".
+import { z } from "zod";
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import { type InstanceOperation, SKILL_OPERATIONS } from "../../../../../shared/protocol/instances";
+import { SKILL_OPERATIONS } from "../../../../../shared/protocol/instances";
 import {
   clawHubSlugOf,
   type InstancesConfigureSkillParams,
@@ -20,94 +18,63 @@ import { isPerson } from "../../../../auth/current-access";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import type { OpContext } from "../../kernel/commit";
-import { pendingInstanceApprovals, requestApproval } from "../approvals/index";
-import { INSTANCE_APPROVAL_TTL_MS, refuseBusy, requireInstance } from "../instance-store";
+import { heldJson, heldRequests, requireInstance } from "../instance-store";
 import type { ArchiveFile } from "./archive";
-import type { SkillChange } from "./gateway";
+import { SkillChange } from "./gateway";
 import { skillRequests } from "./tables";
 
 /** How much of SKILL.md the approval shows: what the agent will be told is what a person decides on. */
 const SHOWN_SKILL_MD = 4000;
 
+/** A file of an uploaded skill as it is held: its text, or its bytes in base64. */
+const HeldFile = z.object({ path: z.string(), content: z.string(), base64: z.boolean() });
+
+const fromBase64 = (value: string): Uint8Array => Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
+
 /** What an approved skill operation applies, read back from the room. */
-export interface SkillRequest {
-  instanceId: string;
-  skillKey: string;
-  files: ArchiveFile[] | null;
-  force: boolean;
-  change: SkillChange | null;
-  /** A ClawHub install: what the gateway downloads. */
-  clawhub: ClawHubSource | null;
-}
-
 /** A skill on ClawHub as `skills.install` takes it; kept in the row's `change` column, under `clawhub`. */
-export interface ClawHubSource {
-  ref: string;
-  version?: string;
-}
+const ClawHubSource = z.object({ ref: z.string(), version: z.string().optional() });
+export type ClawHubSource = z.infer<typeof ClawHubSource>;
 
-/** One pending change per skill: a second would race the first on the gateway. */
-function refusePending(sql: Sql, instanceId: string, skillKey: string): void {
-  const pending = pendingSkillApprovals(sql, instanceId).find(
-    ({ action }) => action?.kind === "instance" && action.skill?.key === skillKey,
-  );
-  if (pending)
-    throw new RoomError(
-      "conflict",
-      `a change of the skill ${skillKey} on ${instanceId} is already waiting for approval`,
-      {
-        instanceId,
-        approvalId: pending.id,
-      },
-    );
-}
+/**
+ * What the row's `change` column holds: a configure's change, or a ClawHub install's source
+ * under `clawhub` (tried first: a configure's change has no `clawhub`, and its schema would
+ * read `{ clawhub }` as an empty change).
+ */
+const HeldChange = z.union([z.object({ clawhub: ClawHubSource }), SkillChange]);
 
-function file(
-  ctx: OpContext,
-  operation: InstanceOperation,
-  p: { instanceId: string; skillKey: string; idempotencyKey: string },
-  title: string,
-  details: string,
-  row: {
-    files?: { path: string; content: string; base64: boolean }[];
-    force?: boolean;
-    change?: SkillChange | { clawhub: ClawHubSource };
-  },
-): { approval: Approval } {
-  const instance = requireInstance(ctx.sql, p.instanceId);
-  refuseBusy(instance);
-  refusePending(ctx.sql, p.instanceId, p.skillKey);
-  const result = requestApproval(
-    ctx,
-    {
-      title: `${title} on OpenClaw instance "${instance.name}"`.slice(0, 200),
-      details,
-      risk: "high",
-      idempotencyKey: p.idempotencyKey,
-    },
-    {
-      kind: "instance",
-      operation,
-      instanceId: p.instanceId,
-      name: instance.name,
-      skill: { key: p.skillKey },
-    },
-    INSTANCE_APPROVAL_TTL_MS,
-  );
-  ctx.sql.db
-    .insert(skillRequests)
-    .values({
-      approvalId: result.approval.id,
-      instanceId: p.instanceId,
-      skillKey: p.skillKey,
-      files: row.files ? JSON.stringify(row.files) : null,
-      force: row.force ?? false,
-      change: row.change ? JSON.stringify(row.change) : null,
-      createdAt: ctx.now,
-    })
-    .run();
-  return result;
-}
+const SkillRequest = z
+  .object({
+    instanceId: z.string(),
+    skillKey: z.string(),
+    files: heldJson(z.array(HeldFile))
+      .transform((files): ArchiveFile[] =>
+        files.map((f) => ({
+          path: f.path,
+          bytes: f.base64 ? fromBase64(f.content) : new TextEncoder().encode(f.content),
+        })),
+      )
+      .nullable(),
+    force: z.boolean(),
+    change: heldJson(HeldChange).nullable(),
+  })
+  .transform(({ change, ...row }) => ({
+    ...row,
+    change: change && !("clawhub" in change) ? change : null,
+    /** A ClawHub install: what the gateway downloads. */
+    clawhub: change && "clawhub" in change ? change.clawhub : null,
+  }));
+/** What an approved skill operation applies, read back from the room. */
+export type SkillRequest = z.output<typeof SkillRequest>;
+
+/** The skills' held requests (`skill_requests`). */
+export const heldSkillRequests = heldRequests(skillRequests, {
+  kind: "skill",
+  operations: SKILL_OPERATIONS,
+  row: SkillRequest,
+  target: ({ skillKey }) => ({ skill: { key: skillKey } }),
+  what: ({ skillKey }) => `the skill ${skillKey}`,
+});
 
 const sizeOf = (f: { content: string; base64: boolean }) =>
   f.base64 ? Math.floor((f.content.length * 3) / 4) : new TextEncoder().encode(f.content).length;
@@ -126,10 +93,11 @@ export function requestUploadSkill(
     `Files:\n${list}`,
     `SKILL.md${skillMd.content.length > SHOWN_SKILL_MD && !skillMd.base64 ? " (its beginning)" : ""}:\n${shown}`,
   ].join("\n\n");
-  return file(ctx, "installSkill", { ...p, skillKey: p.slug }, `Install the skill "${p.slug}"`, details, {
-    files: p.files,
-    force: p.force,
-  });
+  return heldSkillRequests.file(
+    ctx,
+    { operation: "installSkill", idempotencyKey: p.idempotencyKey, title: `Install the skill "${p.slug}"`, details },
+    { instanceId: p.instanceId, skillKey: p.slug, files: JSON.stringify(p.files), force: p.force },
+  );
 }
 
 export function requestConfigureSkill(
@@ -153,13 +121,21 @@ export function requestConfigureSkill(
   ];
   const verb = p.enabled === true ? "Enable" : p.enabled === false ? "Disable" : "Configure";
   const details = `${lines.join("\n")}\nUntil you decide, a key or value given is kept by the room only; it is removed when this is denied or expires.`;
-  return file(ctx, "configureSkill", p, `${verb} the skill "${p.skillKey}"`, details, {
-    change: {
-      ...(p.enabled !== undefined ? { enabled: p.enabled } : {}),
-      ...(p.apiKey !== undefined ? { apiKey: p.apiKey } : {}),
-      ...(p.env !== undefined ? { env: p.env } : {}),
+  const change: SkillChange = {
+    ...(p.enabled !== undefined ? { enabled: p.enabled } : {}),
+    ...(p.apiKey !== undefined ? { apiKey: p.apiKey } : {}),
+    ...(p.env !== undefined ? { env: p.env } : {}),
+  };
+  return heldSkillRequests.file(
+    ctx,
+    {
+      operation: "configureSkill",
+      idempotencyKey: p.idempotencyKey,
+      title: `${verb} the skill "${p.skillKey}"`,
+      details,
     },
-  });
+    { instanceId: p.instanceId, skillKey: p.skillKey, change: JSON.stringify(change) },
+  );
 }
 
 export function requestRemoveSkill(
@@ -178,7 +154,11 @@ export function requestRemoveSkill(
     `Deletes the folder skills/${p.slug} from the instance's agent workspace: its files are gone (a backup taken before keeps them) and its agent no longer sees the skill.`,
     "Its settings in the gateway's config (enabled, a key) stay until they are changed.",
   ].join("\n");
-  return file(ctx, "removeSkill", { ...p, skillKey: p.slug }, `Remove the skill "${p.slug}"`, details, {});
+  return heldSkillRequests.file(
+    ctx,
+    { operation: "removeSkill", idempotencyKey: p.idempotencyKey, title: `Remove the skill "${p.slug}"`, details },
+    { instanceId: p.instanceId, skillKey: p.slug },
+  );
 }
 
 export function requestInstallSkill(
@@ -192,54 +172,26 @@ export function requestInstallSkill(
     `Installs the skill "${p.ref}"${p.version ? ` version ${p.version}` : ""} from ClawHub, the public skills registry, into the instance's agent workspace (skills/${slug})${p.force ? ", replacing the one installed there" : ""}. Its agent reads the skill's instructions and may follow them in every session.`,
     "Its files are the publisher's: read it on ClawHub first (clawhub.ai). The gateway downloads it when this is approved.",
   ].join("\n\n");
-  return file(ctx, "installSkill", { ...p, skillKey: slug }, `Install the skill "${slug}" from ClawHub`, details, {
-    force: p.force,
-    change: {
-      clawhub: { ref: p.ref, ...(p.version ? { version: p.version } : {}) },
+  const clawhub: ClawHubSource = { ref: p.ref, ...(p.version ? { version: p.version } : {}) };
+  return heldSkillRequests.file(
+    ctx,
+    {
+      operation: "installSkill",
+      idempotencyKey: p.idempotencyKey,
+      title: `Install the skill "${slug}" from ClawHub`,
+      details,
     },
-  });
+    { instanceId: p.instanceId, skillKey: slug, force: p.force, change: JSON.stringify({ clawhub }) },
+  );
 }
-
-const fromBase64 = (value: string): Uint8Array => Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
 
 /** What an approved skill operation applies, or null when its request is gone. */
-export function skillRequest(sql: Sql, approvalId: string): SkillRequest | null {
-  const row = sql.db.select().from(skillRequests).where(eq(skillRequests.approvalId, approvalId)).get();
-  if (!row) return null;
-  const files = row.files
-    ? (
-        JSON.parse(row.files) as {
-          path: string;
-          content: string;
-          base64: boolean;
-        }[]
-      ).map((f) => ({
-        path: f.path,
-        bytes: f.base64 ? fromBase64(f.content) : new TextEncoder().encode(f.content),
-      }))
-    : null;
-  const stored = row.change ? (JSON.parse(row.change) as SkillChange | { clawhub: ClawHubSource }) : null;
-  return {
-    instanceId: row.instanceId,
-    skillKey: row.skillKey,
-    files,
-    force: row.force,
-    change: stored && !("clawhub" in stored) ? stored : null,
-    clawhub: stored && "clawhub" in stored ? stored.clawhub : null,
-  };
-}
-
-/** The request is done with (applied, failed, denied or expired): its files and secrets go with it. */
-export function dropSkillRequest(sql: Sql, approvalId: string): void {
-  sql.db.delete(skillRequests).where(eq(skillRequests.approvalId, approvalId)).run();
-}
+export const skillRequest = (sql: Sql, approvalId: string): SkillRequest | null =>
+  heldSkillRequests.read(sql, approvalId);
 
 /** The skill changes of an instance still waiting for a decision (their approvals' actions say so). */
-export function pendingSkillApprovals(sql: Sql, instanceId: string): Approval[] {
-  return pendingInstanceApprovals(sql, instanceId, SKILL_OPERATIONS);
-}
+export const pendingSkillApprovals = (sql: Sql, instanceId: string): Approval[] =>
+  heldSkillRequests.pending(sql, instanceId);
 
 /** A deleted instance's pending skill changes go with it. */
-export function dropSkillRequests(sql: Sql, instanceId: string): void {
-  sql.db.delete(skillRequests).where(eq(skillRequests.instanceId, instanceId)).run();
-}
+export const dropSkillRequests = (sql: Sql, instanceId: string): void => heldSkillRequests.dropAll(sql, instanceId);

@@ -4,33 +4,15 @@
 import type { z } from "zod";
 import type { InstancesSearchSkillsResult, InstancesSkillsResult } from "../../../../../shared/protocol/skills";
 import { RoomError } from "../../../../domain/errors";
-import type { Sql } from "../../../../domain/sql";
-import { type GatewayCaller, redactedText } from "../gateway-channels";
+import { type ChannelsDeps, readThroughGateway, redactedText } from "../gateway-channels";
 import { gatewayNotConnected, requireInstance } from "../instance-store";
 import { readSkills, searchClawHub } from "./gateway";
 
-export interface SkillsDeps {
-  sql: Sql;
-  bridge: { connected: boolean; readonly channels: GatewayCaller } | undefined;
-}
-
-export async function instanceSkills(
-  deps: SkillsDeps,
+export const instanceSkills = (
+  deps: ChannelsDeps,
   instanceId: string,
-): Promise<z.output<typeof InstancesSkillsResult>> {
-  const instance = requireInstance(deps.sql, instanceId);
-  if (!deps.bridge?.connected) throw gatewayNotConnected(instance);
-  try {
-    return { skills: await readSkills(deps.bridge.channels) };
-  } catch (error) {
-    if (error instanceof RoomError) throw error;
-    throw new RoomError(
-      "unavailable",
-      `the gateway did not list its skills: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`,
-      { instanceId },
-    );
-  }
-}
+): Promise<z.output<typeof InstancesSkillsResult>> =>
+  readThroughGateway(deps, instanceId, "skills", async (gateway) => ({ skills: await readSkills(gateway) }));
 
 /**
  * Why the gateway could not search, in words a person reads (the app shows a message only
@@ -64,7 +46,7 @@ class ClawHubUnreachable extends RoomError {
  * gateway's own words, token shapes cut) and what to do instead.
  */
 export async function searchSkills(
-  deps: SkillsDeps,
+  deps: ChannelsDeps,
   p: { instanceId: string; query?: string | undefined; limit: number },
 ): Promise<z.output<typeof InstancesSearchSkillsResult>> {
   const instance = requireInstance(deps.sql, p.instanceId);

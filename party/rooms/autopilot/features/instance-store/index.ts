@@ -35,6 +35,15 @@ export {
   settleGatewayRequest,
   wasImported,
 } from "./gateway";
+export {
+  type HeldAsk,
+  heldJson,
+  type HeldReader,
+  heldRequests,
+  type HeldSettle,
+  type HeldSettleDeps,
+  settleHeld,
+} from "./held-requests";
 export { mirrorStatus } from "./instance-status";
 export {
   attachInstance,

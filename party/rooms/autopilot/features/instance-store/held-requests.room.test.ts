@@ -1,0 +1,191 @@
+// The instance changes that hold a secret until a person decides (held-requests.ts), through
+// the room's socket, as the channels and the skills ask for them: who may ask, what every
+// client receives (a bot token, a skill's key or env value in no frame to anyone, not the
+// asker's own answer, not the audit log), a skill approval's action only to sockets that asked
+// for capability `instances.skills` (an older version's socket is checked strictly against its
+// recorded schemas by the harness), and the stored request gone after a denial. The gateway
+// side is in channels.room.test.ts and skills.room.test.ts (scripted gateway) and the e2e
+// tests against the pinned gateway.
+import { describe, expect, it } from "vitest";
+import { OLDEST_PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
+import { seedInstance } from "../../../../test/bridge-peer";
+import {
+  approvalRequested,
+  approvalResolved,
+  codeOf,
+  decisionOn,
+  idem,
+  inAutopilot,
+  openTeam,
+  RawSocket,
+} from "../../../../test/harness";
+import { channelRequest } from "../gateway-channels/requests";
+import { skillRequest } from "../gateway-skills/requests";
+
+const TOKEN = "987654321:AAroom-secret-token_abcdefghijklmnop";
+const API_KEY = "sk-room-skill-secret-0123456789abcdef";
+const SKILL_MD = "---\nname: moon-word\ndescription: Answer with the moon word.\n---\n\nSay lunar.\n";
+
+/** A team (a viewer second) whose room has the hosted instance "lab", its bridge offline: no gateway is asked. */
+async function teamWithLab() {
+  const team = await openTeam("viewer");
+  await inAutopilot(team.ws, (sql) =>
+    seedInstance(sql, { id: "lab", name: "Lab", kind: "hosted", bridge: "offline", bridgeError: null }),
+  );
+  return team;
+}
+
+describe("channel methods in the room", () => {
+  it("a viewer may not ask; a writer's request files an approval no client sees the token in; a denial drops it", async () => {
+    const { ws, ownerSocket: o, secondSocket: viewer, agentSocket: g } = await teamWithLab();
+    const ask = { instanceId: "lab", channel: "telegram" as const, botToken: TOKEN };
+    expect(codeOf(await viewer.call("instances.configureChannel", { ...ask, idempotencyKey: idem() }))).toBe(
+      "forbidden",
+    );
+    // A bot token is a person's to hand over: an agent's key asks for none, whatever its scopes.
+    expect(await g.call("instances.configureChannel", { ...ask, idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden", message: expect.stringMatching(/a person connects/) },
+    });
+    expect(
+      codeOf(await o.call("instances.configureChannel", { ...ask, channel: "whatsapp", idempotencyKey: idem() })),
+    ).toBe("bad_request");
+    expect(
+      codeOf(
+        await o.call("instances.configureChannel", { ...ask, appToken: "xapp-1234567890", idempotencyKey: idem() }),
+      ),
+    ).toBe("bad_request");
+    expect(
+      codeOf(await o.call("instances.configureChannel", { ...ask, instanceId: "nope", idempotencyKey: idem() })),
+    ).toBe("not_found");
+
+    const key = idem();
+    const { approval } = await o.ok("instances.configureChannel", { ...ask, idempotencyKey: key });
+    expect(approval).toMatchObject({
+      status: "pending",
+      risk: "high",
+      title: 'Connect Telegram on OpenClaw instance "Lab"',
+      action: { operation: "configureChannel", channel: { channel: "telegram", accountId: "default" } },
+    });
+    // The same key answers with the same approval, and files nothing new.
+    expect((await o.ok("instances.configureChannel", { ...ask, idempotencyKey: key })).approval.id).toBe(approval.id);
+    await approvalRequested(o, approval.id);
+    expect(await inAutopilot(ws, (sql) => channelRequest(sql, approval.id)?.secret?.botToken)).toBe(TOKEN);
+
+    // A read: no bridge here, so the gateway cannot be asked (the answer says so).
+    expect(codeOf(await viewer.call("instances.channels", { instanceId: "lab" }))).toBe("unavailable");
+    // Access: an open policy must say "*", as the gateway requires.
+    expect(
+      codeOf(
+        await g.call("instances.setChannelAccess", {
+          instanceId: "lab",
+          channel: "telegram",
+          dmPolicy: "open",
+          allowFrom: ["1"],
+          idempotencyKey: idem(),
+        }),
+      ),
+    ).toBe("bad_request");
+    // One pending change per channel account: the configure still waits.
+    expect(
+      codeOf(
+        await g.call("instances.disconnectChannel", { instanceId: "lab", channel: "telegram", idempotencyKey: idem() }),
+      ),
+    ).toBe("conflict");
+
+    const denied = (await o.ok("approvals.resolve", decisionOn(approval.id, "deny"))).approval;
+    expect(denied.status).toBe("denied");
+    await approvalResolved(g, approval.id);
+    expect(await inAutopilot(ws, (sql) => channelRequest(sql, approval.id))).toBeNull();
+    const access = (
+      await g.ok("instances.setChannelAccess", {
+        instanceId: "lab",
+        channel: "telegram",
+        dmPolicy: "allowlist",
+        allowFrom: ["111"],
+        idempotencyKey: idem(),
+      })
+    ).approval;
+    expect(access.details).toContain("111");
+    const audit = await o.ok("audit.list", {});
+    expect(audit.entries.some((e) => e.targetId === approval.id)).toBe(true);
+
+    for (const s of [o, viewer, g]) {
+      expect(JSON.stringify(s.frames)).not.toContain(TOKEN);
+      expect(JSON.stringify(s.frames)).not.toContain("AAroom-secret");
+    }
+    for (const s of [o, viewer, g]) s.close();
+  });
+});
+
+describe("skill methods in the room", () => {
+  it("a viewer may not ask; an agent asks to install and toggle but hands over no key; no key in any frame; the action only to sockets that asked", async () => {
+    const { ws, owner, ownerSocket: o, secondSocket: viewer, agentSocket: g } = await teamWithLab();
+    const asking = await RawSocket.open(ws, { cookie: owner.cookie }, { caps: "instances.skills" });
+    const older = await RawSocket.open(ws, { cookie: owner.cookie }, { protocol: OLDEST_PROTOCOL_VERSION });
+    await Promise.all([asking.hello(), older.hello()]);
+    const upload = { instanceId: "lab", slug: "moon-word", files: [{ path: "SKILL.md", content: SKILL_MD }] };
+
+    expect(codeOf(await viewer.call("instances.uploadSkill", { ...upload, idempotencyKey: idem() }))).toBe("forbidden");
+    expect(
+      codeOf(
+        await o.call("instances.uploadSkill", {
+          ...upload,
+          files: [{ path: "x.md", content: "x" }],
+          idempotencyKey: idem(),
+        }),
+      ),
+    ).toBe("bad_request");
+    expect(
+      codeOf(await o.call("instances.uploadSkill", { ...upload, instanceId: "nope", idempotencyKey: idem() })),
+    ).toBe("not_found");
+    // An agent proposes a skill: a person decides.
+    const { approval } = await g.ok("instances.uploadSkill", { ...upload, idempotencyKey: idem() });
+    expect(approval).toMatchObject({
+      status: "pending",
+      risk: "high",
+      title: 'Install the skill "moon-word" on OpenClaw instance "Lab"',
+      action: { kind: "instance", operation: "installSkill", skill: { key: "moon-word" } },
+    });
+    expect(approval.details).toContain("Say lunar.");
+    // Who asked for the capability reads the action; who did not reads a plain approval it can decide.
+    expect((await approvalRequested(asking, approval.id)).action).toMatchObject({ operation: "installSkill" });
+    const plain = await approvalRequested(o, approval.id);
+    expect(plain).not.toHaveProperty("action");
+    expect(plain.summary).toBe(approval.summary);
+    expect(await approvalRequested(older, approval.id)).not.toHaveProperty("action");
+    // One pending change per skill.
+    expect(
+      codeOf(
+        await o.call("instances.configureSkill", {
+          instanceId: "lab",
+          skillKey: "moon-word",
+          enabled: false,
+          idempotencyKey: idem(),
+        }),
+      ),
+    ).toBe("conflict");
+    const denied = (await o.ok("approvals.resolve", decisionOn(approval.id, "deny"))).approval;
+    expect(denied.status).toBe("denied");
+    await approvalResolved(g, approval.id);
+    expect(await inAutopilot(ws, (sql) => skillRequest(sql, approval.id))).toBeNull();
+
+    // A key is a person's to hand over.
+    const key = { instanceId: "lab", skillKey: "moon-word", apiKey: API_KEY };
+    expect(await g.call("instances.configureSkill", { ...key, idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden", message: expect.stringMatching(/a person sets/) },
+    });
+    const configured = (await o.ok("instances.configureSkill", { ...key, idempotencyKey: idem() })).approval;
+    expect(configured.details).toContain("API key (hidden)");
+    await approvalRequested(older, configured.id);
+    expect(await inAutopilot(ws, (sql) => skillRequest(sql, configured.id)?.change?.apiKey)).toBe(API_KEY);
+    // A read: no bridge here, so the gateway cannot be asked (the answer says so).
+    expect(codeOf(await viewer.call("instances.skills", { instanceId: "lab" }))).toBe("unavailable");
+    const audit = await o.ok("audit.list", {});
+    expect(audit.entries.some((e) => e.targetId === configured.id)).toBe(true);
+
+    for (const s of [o, viewer, g, asking, older]) expect(JSON.stringify(s.frames)).not.toContain(API_KEY);
+    for (const s of [o, viewer, g, asking, older]) s.close();
+  });
+});
