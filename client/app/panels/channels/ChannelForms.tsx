@@ -7,7 +7,7 @@ import {
   type DmPolicy,
 } from "../../../../shared/protocol/channels";
 import { useAction } from "../../lib/action";
-import { FormError } from "../../lib/form-error";
+import { type ChangeFormProps, FormActions, SecretField } from "../change-form";
 import { useRoom } from "../../stores/room";
 import { Options } from "../../lib/options";
 
@@ -22,64 +22,6 @@ const TOKEN_HINT: Record<ChannelKind, string> = {
   slack: "the bot token, xoxb-…",
 };
 
-/** A token's field: typed as a password, never filled in by the browser or spell-checked. */
-function SecretField({
-  label,
-  value,
-  onChange,
-  placeholder,
-  disabled,
-}: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  placeholder: string;
-  disabled: boolean;
-}) {
-  return (
-    <label>
-      {label}
-      <input
-        type="password"
-        autoComplete="off"
-        spellCheck={false}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        placeholder={placeholder}
-        maxLength={500}
-        disabled={disabled}
-      />
-    </label>
-  );
-}
-
-/** A form's submit (it files an approval) and Cancel, and why the last request failed. */
-function FormActions({
-  ask,
-  disabled,
-  send,
-  onCancel,
-}: {
-  ask: string;
-  disabled: boolean;
-  send: { pending: boolean; error: string | null };
-  onCancel: () => void;
-}) {
-  return (
-    <>
-      <div className="actions">
-        <button type="submit" className="small" disabled={disabled || send.pending}>
-          {send.pending ? "Asking…" : ask}
-        </button>
-        <button type="button" className="link small" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-      <FormError error={send.error} />
-    </>
-  );
-}
-
 /**
  * A bot token goes to the room once: the field is cleared the moment the form is sent (the
  * request carries it), and it is never shown again — not here, not in the approval.
@@ -90,13 +32,7 @@ export function ConnectChannelForm({
   label,
   disabled,
   onDone,
-}: {
-  instanceId: string;
-  channel: ChannelKind;
-  label: string;
-  disabled: boolean;
-  onDone: () => void;
-}) {
+}: ChangeFormProps & { channel: ChannelKind; label: string }) {
   const client = useRoom((s) => s.client);
   const [botToken, setBotToken] = useState("");
   const [appToken, setAppToken] = useState("");
@@ -169,12 +105,7 @@ export function ChannelAccessForm({
   status,
   disabled,
   onDone,
-}: {
-  instanceId: string;
-  status: ChannelStatus;
-  disabled: boolean;
-  onDone: () => void;
-}) {
+}: ChangeFormProps & { status: ChannelStatus }) {
   const client = useRoom((s) => s.client);
   const [dmPolicy, setPolicy] = useState<DmPolicy>(status.dmPolicy ?? "pairing");
   const [list, setList] = useState(status.allowFrom.join("\n"));

@@ -1,3 +1,4 @@
+import { type ChangeFormProps, FormActions, SecretField } from "../change-form";
 import { GatewaySection, pendingOn, useGatewayRead } from "../gateway-section";
 import { type FormEvent, useState } from "react";
 import { type Instance, SKILL_OPERATIONS } from "../../../../shared/protocol/instances";
@@ -41,7 +42,7 @@ async function readFiles(list: FileList | null): Promise<{ path: string; content
 }
 
 /** A private skill: its folder's name, its SKILL.md, and any files beside it. */
-function AddSkillForm({ instanceId, disabled, onDone }: { instanceId: string; disabled: boolean; onDone: () => void }) {
+function AddSkillForm({ instanceId, disabled, onDone }: ChangeFormProps) {
   const client = useRoom((s) => s.client);
   const [slug, setSlug] = useState("");
   const [skillMd, setSkillMd] = useState("");
@@ -82,31 +83,13 @@ function AddSkillForm({ instanceId, disabled, onDone }: { instanceId: string; di
         Files beside it (optional)
         <input type="file" multiple onChange={(e) => setFiles(e.target.files)} />
       </label>
-      <div className="actions">
-        <button type="submit" className="small" disabled={disabled || send.pending || !skillMd.trim()}>
-          {send.pending ? "Asking…" : "Ask to install"}
-        </button>
-        <button type="button" className="link small" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      <FormError error={send.error} />
+      <FormActions ask="Ask to install" disabled={disabled || !skillMd.trim()} send={send} onCancel={onDone} />
     </form>
   );
 }
 
 /** A skill's API key: sent once (the field is emptied as the request goes), never shown again. */
-function SkillKeyForm({
-  instanceId,
-  skill,
-  disabled,
-  onDone,
-}: {
-  instanceId: string;
-  skill: SkillStatus;
-  disabled: boolean;
-  onDone: () => void;
-}) {
+function SkillKeyForm({ instanceId, skill, disabled, onDone }: ChangeFormProps & { skill: SkillStatus }) {
   const client = useRoom((s) => s.client);
   const [apiKey, setApiKey] = useState("");
   const send = useAction(async (value: string) => {
@@ -122,27 +105,14 @@ function SkillKeyForm({
   };
   return (
     <form className="skill-form" aria-label={`API key of ${skill.name}`} onSubmit={submit}>
-      <label>
-        API key{skill.primaryEnv ? ` (${skill.primaryEnv})` : ""}
-        <input
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          value={apiKey}
-          onChange={(e) => setApiKey(e.target.value)}
-          maxLength={4000}
-          disabled={disabled}
-        />
-      </label>
-      <div className="actions">
-        <button type="submit" className="small" disabled={disabled || send.pending || !apiKey.trim()}>
-          {send.pending ? "Asking…" : "Ask to set the key"}
-        </button>
-        <button type="button" className="link small" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      <FormError error={send.error} />
+      <SecretField
+        label={`API key${skill.primaryEnv ? ` (${skill.primaryEnv})` : ""}`}
+        value={apiKey}
+        onChange={setApiKey}
+        maxLength={4000}
+        disabled={disabled}
+      />
+      <FormActions ask="Ask to set the key" disabled={disabled || !apiKey.trim()} send={send} onCancel={onDone} />
     </form>
   );
 }
