@@ -277,3 +277,13 @@ export async function approveInQueue(page: Page, title: string): Promise<void> {
   await item.getByRole("button", { name: "Approve" }).click();
   await page.locator(".queue-item.status-approved", { hasText: title }).first().waitFor();
 }
+
+/**
+ * The instance tests' two people, each on a page of their own: one asks, the other approves in
+ * the app. `height`: the asker's viewport (the approver's is 900).
+ */
+export async function askerAndApprover(browser: Browser, height: number): Promise<{ page: Page; approver: Page }> {
+  const page = (await openPage(browser, "owner", { viewport: { width: 1280, height } })).page;
+  const approver = (await openPage(browser, "approver", { viewport: { width: 1280, height: 900 } })).page;
+  return { page, approver };
+}

@@ -12,7 +12,8 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../party/dev/server.mjs";
-import { approveInQueue, openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
+import { labProvisionedInApp } from "./app-steps";
+import { approveInQueue, askerAndApprover, screenshots, withBrowser } from "./browser-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 import { scriptedGateway } from "./scripted-gateway";
 
@@ -23,7 +24,6 @@ const QR_PNG_1 =
 const QR_PNG_2 =
   "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAQgAAAEICAAAAACGnTUjAAACNElEQVR42u3bS3LCQAwFQN//0klVLmB9Jza0dlBg5GbzSiNfP+qvLgQgQIAAAQIECBAgQIAAAQIECBAgQIAAAQIECBAgQIAAAQLE10Jcxcpe5+5z0/2AAAECBAgQIM5BhINJEOLu/e1+QIAAAQIECBDnIaKBJ9pINhB1+wEBAgQIECBAvA9iejADAgQIECBAgPh8iGrQin4PBAgQIECAAPEeiCm46MFO9cZAgAABAgQIEM+BmFrwjC6mnuoHBAgQIECAALEHsVXRhrMBqtwPCBAgQIAAAWId4m7wUh2QTEFU4UCAAAECBAgQ8xDTN9q9TnRAk74eCBAgQIAAAWIcIvrD2QWRLNB08AIBAgQIECBAPAeiO4DpBrs2MAgQIECAAAFiHaI7eJmCjd44CBAgQIAAAeK5EFOBqvogSjdIgQABAgQIECDOQUwvaERBs6/XAxUIECBAgAABog0RHdBUA9n0ogkIECBAgAAB4jzEVvDpHghVD6RAgAABAgQIEOchqnDZgNUetIAAAQIECBAg/h3iKlYXqjoQKsOBAAECBAgQINYgqoObalCaGryAAAECBAgQIJ4DUV003QpmxxZFQIAAAQIECBDHIaYanRrUgAABAgQIECDeA5EdtFSDVvcPAAECBAgQIEDsQ3ThssDVgxwQIECAAAECxHMgpgNPF3pqkQQECBAgQIAAsQfxLQUCBAgQIECAAAECBAgQIECAAAECBAgQIECAAAECBAgQIECA+Nj6BcjLBr2LqTesAAAAAElFTkSuQmCC";
 
-const stamp = Date.now();
 const TOKEN = "424242424:AAbrowser-channel-secret_0123456789ab";
 
 const stack = withOpenClawStack("channels-browser");
@@ -38,13 +38,12 @@ const shot = (name: string) => screenshot(page, name);
 let loginReads = 0;
 
 beforeAll(async () => {
-  page = (await openPage(browser, "owner", { viewport: { width: 1280, height: 1000 } })).page;
+  ({ page, approver } = await askerAndApprover(browser, 1000));
   page.on("websocket", (ws) =>
     ws.on("framesent", ({ payload }) => {
       if (String(payload).includes('"instances.whatsAppLogin"')) loginReads++;
     }),
   );
-  approver = (await openPage(browser, "approver", { viewport: { width: 1280, height: 900 } })).page;
 });
 
 /** The second person approves, from the Approvals tab, the pending approval titled `title`. */
@@ -78,17 +77,7 @@ afterAll(() => waGateway.close());
 
 describe("channels in the app", () => {
   it("connects Telegram with a token that is never shown again, sets who may message, and disconnects — each approved in the app", async () => {
-    await twoPeopleInOneWorkspace(
-      stack.server.url,
-      { page, name: "Olga", email: `olga-${stamp}@example.test` },
-      { page: approver, name: "Pavel", email: `pavel-${stamp}@example.test` },
-    );
-    await page.getByLabel("New instance id").fill("lab");
-    await page.getByRole("button", { name: "Provision" }).click();
-    await approve('Provision OpenClaw instance "lab"');
-    const nav = page.locator(".sidebar .nav-item", { hasText: "lab" });
-    await expect.poll(() => nav.locator(".nav-meta").textContent(), { timeout: 180_000 }).toBe("ready");
-    await nav.click();
+    await labProvisionedInApp(stack.server.url, { page, approver }, 180_000);
     await page.locator(".sidebar .bridge-connected", { hasText: "Gateway connected" }).waitFor({ timeout: 60_000 });
 
     // Telegram is listed (bundled with the gateway), not yet configured.

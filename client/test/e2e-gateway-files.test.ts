@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markerScript, userTexts } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
 import type { AutopilotClient } from "../src/client";
-import { provisionConnected, until, waitForMessage } from "./e2e-helpers";
+import { instanceThread, provisionConnected, until, waitForMessage } from "./e2e-helpers";
 import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 
 const stack = withOpenClawStack("gwfiles", { reply: markerScript });
@@ -51,14 +51,7 @@ beforeAll(async () => {
   let bob: AutopilotClient;
   ({ cookie, workspace, members, alice, bob } = await recordedAliceAndBob(baseUrl, { verified: false }));
   await provisionConnected(alice, bob, { seen: true });
-  const { thread } = await alice.request("threads.create", { title: "Files for OpenClaw", idempotencyKey: key("thr") });
-  threadId = thread.id;
-  await alice.request("instances.attach", { instanceId: "work", threadId, idempotencyKey: key("att") });
-  await until(
-    () => alice.state.threads.get(threadId)?.responder.kind === "openclaw",
-    "the thread answered by the instance",
-    10_000,
-  );
+  threadId = await instanceThread(alice, "Files for OpenClaw");
 }, 300_000);
 
 afterAll(() => {

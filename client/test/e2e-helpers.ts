@@ -324,6 +324,18 @@ export async function provisionConnected(
   );
 }
 
+/** A new thread `client` made, answered by instance `instanceId` (attached): its id, once the client shows that responder. */
+export async function instanceThread(client: AutopilotClient, title: string, instanceId = "work"): Promise<string> {
+  const { thread } = await client.threads.create({ title });
+  await client.instances.attach({ instanceId, threadId: thread.id });
+  await until(
+    () => client.state.threads.get(thread.id)?.responder.kind === "openclaw",
+    "the thread answered by the instance",
+    10_000,
+  );
+  return thread.id;
+}
+
 /** The CLI's words for the high-risk release approval several end-to-end files ask for. */
 export const DEPLOY_APPROVAL = [
   "request-approval",

@@ -10,9 +10,8 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { markerScript } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
-import { approveInQueue, openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
-
-const stamp = Date.now();
+import { labProvisionedInApp } from "./app-steps";
+import { approveInQueue, askerAndApprover, screenshots, withBrowser } from "./browser-helpers";
 
 const stack = withOpenClawStack("lifecycle", { reply: markerScript });
 const { server } = stack;
@@ -24,8 +23,7 @@ const screenshot = screenshots("lifecycle");
 const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
-  page = (await openPage(browser, "owner", { viewport: { width: 1280, height: 900 } })).page;
-  approver = (await openPage(browser, "approver", { viewport: { width: 1280, height: 900 } })).page;
+  ({ page, approver } = await askerAndApprover(browser, 900));
 });
 
 /** The second person approves, from the Approvals tab, the pending approval titled `title`. */
@@ -36,18 +34,7 @@ const fact = (name: string) => details().locator(`dt:text-is("${name}") + dd`);
 
 describe("an instance's lifecycle in the app", () => {
   it("provision, details, back up, restart, restore a chosen backup and delete — each from the app's buttons, approved in the app", async () => {
-    const workspace = await twoPeopleInOneWorkspace(
-      server.url,
-      { page: page, name: "Olga", email: `olga-${stamp}@example.test` },
-      { page: approver, name: "Pavel", email: `pavel-${stamp}@example.test` },
-    );
-
-    await page.getByLabel("New instance id").fill("lab");
-    await page.getByRole("button", { name: "Provision" }).click();
-    await approve('Provision OpenClaw instance "lab"');
-    const nav = page.locator(".sidebar .nav-item", { hasText: "lab" });
-    await expect.poll(() => nav.locator(".nav-meta").textContent(), { timeout: 120_000 }).toBe("ready");
-    await nav.click();
+    const { workspace, nav } = await labProvisionedInApp(server.url, { page, approver }, 120_000);
 
     // The details come from the room, which asks the runtime and the gateway.
     await expect.poll(() => fact("OpenClaw").textContent(), { timeout: 30_000 }).toMatch(/\d{4}\.\d+/);

@@ -8,7 +8,8 @@
 // to do). Screenshots go to test-artifacts/.
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { approveInQueue, openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
+import { labProvisionedInApp } from "./app-steps";
+import { approveInQueue, askerAndApprover, screenshots, withBrowser } from "./browser-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 
 const stamp = Date.now();
@@ -30,8 +31,7 @@ const screenshot = screenshots("skills");
 const shot = (name: string) => screenshot(page, name);
 
 beforeAll(async () => {
-  page = (await openPage(browser, "owner", { viewport: { width: 1280, height: 1000 } })).page;
-  approver = (await openPage(browser, "approver", { viewport: { width: 1280, height: 900 } })).page;
+  ({ page, approver } = await askerAndApprover(browser, 1000));
 });
 
 const approve = (title: string) => approveInQueue(approver, title);
@@ -39,17 +39,7 @@ const moon = () => page.locator('.skill-row[data-skill="moon-word"]');
 
 describe("skills in the app", () => {
   it("adds a private skill, approved in the app after reading its SKILL.md, then turns it off", async () => {
-    await twoPeopleInOneWorkspace(
-      stack.server.url,
-      { page, name: "Olga", email: `olga-${stamp}@example.test` },
-      { page: approver, name: "Pavel", email: `pavel-${stamp}@example.test` },
-    );
-    await page.getByLabel("New instance id").fill("lab");
-    await page.getByRole("button", { name: "Provision" }).click();
-    await approve('Provision OpenClaw instance "lab"');
-    const nav = page.locator(".sidebar .nav-item", { hasText: "lab" });
-    await expect.poll(() => nav.locator(".nav-meta").textContent(), { timeout: 180_000 }).toBe("ready");
-    await nav.click();
+    await labProvisionedInApp(stack.server.url, { page, approver }, 180_000);
     await page.locator(".sidebar .bridge-connected", { hasText: "Gateway connected" }).waitFor({ timeout: 60_000 });
 
     // The gateway's own skills are listed; ours is not among them yet.

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SkillStatus } from "../../shared/protocol/skills";
 import { type ChatRequest, textOf } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
-import { approvedJob, provisionConnected, until, waitForMessage } from "./e2e-helpers";
+import { approvedJob, instanceThread, provisionConnected, waitForMessage } from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 import { recordedAliceAndBob, type recordingClients } from "./recording-clients";
 
@@ -95,21 +95,7 @@ const configFile = () =>
 beforeAll(async () => {
   ({ workspace, members, alice, bob } = await recordedAliceAndBob(stack.server.url, { verified: false }));
   await provisionConnected(alice, bob, { seen: true });
-  const { thread } = await alice.request("threads.create", {
-    title: "Moon",
-    idempotencyKey: key("thr"),
-  });
-  threadId = thread.id;
-  await alice.request("instances.attach", {
-    instanceId: "work",
-    threadId,
-    idempotencyKey: key("att"),
-  });
-  await until(
-    () => alice.state.threads.get(threadId)?.responder.kind === "openclaw",
-    "the thread answered by the instance",
-    10_000,
-  );
+  threadId = await instanceThread(alice, "Moon");
 }, 300_000);
 
 afterAll(() => {
