@@ -1,4 +1,5 @@
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The channels' tables (features/gateway-channels/), part of the Autopilot room's schema
@@ -10,10 +11,10 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 // approval was denied or expired; the row then goes. Never in an approval, event or log.
 export const channelRequests = sqliteTable("channel_requests", {
   approvalId: text("approval_id").primaryKey(),
-  instanceId: text("instance_id").notNull(),
+  instanceId: col.instanceId(),
   channel: text("channel").notNull(),
   accountId: text("account_id").notNull(),
   secret: text("secret"),
   access: text("access"),
-  createdAt: integer("created_at").notNull(),
+  createdAt: col.createdAt(),
 });

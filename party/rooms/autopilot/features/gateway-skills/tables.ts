@@ -1,4 +1,5 @@
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import * as col from "../../../../domain/db/columns";
 
 /**
  * The skills' tables (features/gateway-skills/), part of the Autopilot room's schema
@@ -12,10 +13,10 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 // operation ran or the approval was denied or expired. Never in an approval, event or log.
 export const skillRequests = sqliteTable("skill_requests", {
   approvalId: text("approval_id").primaryKey(),
-  instanceId: text("instance_id").notNull(),
+  instanceId: col.instanceId(),
   skillKey: text("skill_key").notNull(),
   files: text("files"),
   force: integer("force", { mode: "boolean" }).notNull().default(false),
   change: text("change"),
-  createdAt: integer("created_at").notNull(),
+  createdAt: col.createdAt(),
 });
