@@ -38,3 +38,7 @@ export async function labProvisionedInApp(
   await nav.click();
   return { workspace, nav };
 }
+
+/** An instance's gateway section (its channels, its skills) shows the change titled `title` waiting for approval. */
+export const waitingInSection = (section: Locator, title: string): Promise<void> =>
+  section.getByRole("status").getByText(`Waiting for approval: ${title}`).waitFor();

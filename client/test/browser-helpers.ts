@@ -279,11 +279,26 @@ export async function approveInQueue(page: Page, title: string): Promise<void> {
 }
 
 /**
- * The instance tests' two people, each on a page of their own: one asks, the other approves in
- * the app. `height`: the asker's viewport (the approver's is 900).
+ * The instance tests' two people, each on a page of their own opened before the tests: one
+ * asks, the other approves in the app. `height`: the asker's viewport (the approver's is 900);
+ * `shots`: the screenshots' prefix.
  */
-export async function askerAndApprover(browser: Browser, height: number): Promise<{ page: Page; approver: Page }> {
-  const page = (await openPage(browser, "owner", { viewport: { width: 1280, height } })).page;
-  const approver = (await openPage(browser, "approver", { viewport: { width: 1280, height: 900 } })).page;
-  return { page, approver };
+export function askerAndApprover(browser: Browser, { height, shots }: { height: number; shots: string }) {
+  const screenshot = screenshots(shots);
+  const people = {
+    /** The asker's page, once the tests run. */
+    page: undefined as unknown as Page,
+    /** The approver's page, once the tests run. */
+    approver: undefined as unknown as Page,
+    /** The approver approves, from the Approvals tab, the pending approval titled `title`. */
+    approve: (title: string) => approveInQueue(people.approver, title),
+    /** A screenshot of the asker's page. */
+    shot: (name: string) => screenshot(people.page, name),
+    screenshot,
+  };
+  beforeAll(async () => {
+    people.page = (await openPage(browser, "owner", { viewport: { width: 1280, height } })).page;
+    people.approver = (await openPage(browser, "approver", { viewport: { width: 1280, height: 900 } })).page;
+  });
+  return people;
 }

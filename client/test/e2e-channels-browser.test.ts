@@ -9,11 +9,10 @@
 // to have a QR here) shows the dialog as the room pushes it: the code, its replacement, expired
 // with "Show a new code", then linked, and the node saying WhatsApp is connected. Screenshots
 // go to test-artifacts/.
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../party/dev/server.mjs";
-import { labProvisionedInApp } from "./app-steps";
-import { approveInQueue, askerAndApprover, screenshots, withBrowser } from "./browser-helpers";
+import { labProvisionedInApp, waitingInSection } from "./app-steps";
+import { askerAndApprover, withBrowser } from "./browser-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 import { scriptedGateway } from "./scripted-gateway";
 
@@ -27,30 +26,23 @@ const QR_PNG_2 =
 const TOKEN = "424242424:AAbrowser-channel-secret_0123456789ab";
 
 const stack = withOpenClawStack("channels-browser");
-const browser = withBrowser();
-let page: Page;
-let approver: Page;
-
-const screenshot = screenshots("channels");
-const shot = (name: string) => screenshot(page, name);
+const people = askerAndApprover(withBrowser(), { height: 1000, shots: "channels" });
+const { approve, shot } = people;
 
 /** How many times the owner's page asked the room where a WhatsApp link stands. */
 let loginReads = 0;
 
-beforeAll(async () => {
-  ({ page, approver } = await askerAndApprover(browser, 1000));
-  page.on("websocket", (ws) =>
+// After askerAndApprover's own hook, which opens the pages.
+beforeAll(() => {
+  people.page.on("websocket", (ws) =>
     ws.on("framesent", ({ payload }) => {
       if (String(payload).includes('"instances.whatsAppLogin"')) loginReads++;
     }),
   );
 });
 
-/** The second person approves, from the Approvals tab, the pending approval titled `title`. */
-const approve = (title: string) => approveInQueue(approver, title);
-
-const telegram = () => page.locator(".channel-row", { hasText: "Telegram" });
-const instanceNode = (name: string) => page.locator(".react-flow__node-instance", { hasText: name });
+const telegram = () => people.page.locator(".channel-row", { hasText: "Telegram" });
+const instanceNode = (name: string) => people.page.locator(".react-flow__node-instance", { hasText: name });
 
 /** The scripted gateway's login: each wait answered by the test (`answerWait`), or at once once `waitAtOnce` is set. */
 const pendingWaits: Array<(answer: unknown) => void> = [];
@@ -77,7 +69,8 @@ afterAll(() => waGateway.close());
 
 describe("channels in the app", () => {
   it("connects Telegram with a token that is never shown again, sets who may message, and disconnects — each approved in the app", async () => {
-    await labProvisionedInApp(stack.server.url, { page, approver }, 180_000);
+    const { page, approver } = people;
+    await labProvisionedInApp(stack.server.url, people, 180_000);
     await page.locator(".sidebar .bridge-connected", { hasText: "Gateway connected" }).waitFor({ timeout: 60_000 });
 
     // Telegram is listed (bundled with the gateway), not yet configured.
@@ -90,11 +83,7 @@ describe("channels in the app", () => {
     await shot("01-connect-form");
     await form.getByRole("button", { name: "Ask to connect Telegram" }).click();
     // Sent once: the field is emptied at once and the form closes when the approval is filed.
-    await page
-      .locator(".instance-channels")
-      .getByRole("status")
-      .getByText('Waiting for approval: Connect Telegram on OpenClaw instance "lab"')
-      .waitFor();
+    await waitingInSection(page.locator(".instance-channels"), 'Connect Telegram on OpenClaw instance "lab"');
     // The approval's event may reach the page before the request's answer, which closes the form.
     await expect.poll(() => form.count(), { timeout: 10_000 }).toBe(0);
     await shot("02-waiting");
@@ -139,6 +128,7 @@ describe("channels in the app", () => {
   }, 480_000);
 
   it("links WhatsApp after an approval, and says in plain words that this gateway has no WhatsApp to show a QR for", async () => {
+    const { page } = people;
     const whatsapp = page.locator(".whatsapp-link");
     await expect.poll(() => whatsapp.textContent(), { timeout: 30_000 }).toContain("not linked from here");
     // Who may message, in words, beside each channel's policy.
@@ -168,6 +158,7 @@ describe("channels in the app", () => {
   }, 180_000);
 
   it("shows a linked gateway's QR as the room pushes it, a new one in its place, expired with Show a new code, then linked, with no timer", async () => {
+    const { page } = people;
     const port = await freePort();
     await waGateway.listen(port);
     await page.getByRole("button", { name: "Link your own gateway…" }).click();

@@ -6,35 +6,24 @@
 // Screenshots go to test-artifacts/ (git-ignored).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { markerScript } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
 import { labProvisionedInApp } from "./app-steps";
-import { approveInQueue, askerAndApprover, screenshots, withBrowser } from "./browser-helpers";
+import { askerAndApprover, withBrowser } from "./browser-helpers";
 
 const stack = withOpenClawStack("lifecycle", { reply: markerScript });
 const { server } = stack;
-const browser = withBrowser();
-let page: Page;
-let approver: Page;
+const people = askerAndApprover(withBrowser(), { height: 900, shots: "lifecycle" });
+const { approve, shot } = people;
 
-const screenshot = screenshots("lifecycle");
-const shot = (name: string) => screenshot(page, name);
-
-beforeAll(async () => {
-  ({ page, approver } = await askerAndApprover(browser, 900));
-});
-
-/** The second person approves, from the Approvals tab, the pending approval titled `title`. */
-const approve = (title: string) => approveInQueue(approver, title);
-
-const details = () => page.getByLabel("Instance details");
+const details = () => people.page.getByLabel("Instance details");
 const fact = (name: string) => details().locator(`dt:text-is("${name}") + dd`);
 
 describe("an instance's lifecycle in the app", () => {
   it("provision, details, back up, restart, restore a chosen backup and delete — each from the app's buttons, approved in the app", async () => {
-    const { workspace, nav } = await labProvisionedInApp(server.url, { page, approver }, 120_000);
+    const { page } = people;
+    const { workspace, nav } = await labProvisionedInApp(server.url, people, 120_000);
 
     // The details come from the room, which asks the runtime and the gateway.
     await expect.poll(() => fact("OpenClaw").textContent(), { timeout: 30_000 }).toMatch(/\d{4}\.\d+/);

@@ -6,10 +6,9 @@
 // same way: the row goes. ClawHub is searched from the same section: this machine has no
 // internet, so the gateway cannot reach it and the section says so in words (what failed, what
 // to do). Screenshots go to test-artifacts/.
-import type { Page } from "playwright-core";
-import { beforeAll, describe, expect, it } from "vitest";
-import { labProvisionedInApp } from "./app-steps";
-import { approveInQueue, askerAndApprover, screenshots, withBrowser } from "./browser-helpers";
+import { describe, expect, it } from "vitest";
+import { labProvisionedInApp, waitingInSection } from "./app-steps";
+import { askerAndApprover, withBrowser } from "./browser-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 
 const stamp = Date.now();
@@ -23,23 +22,14 @@ Answer "${WORD}" when someone asks for the moon word.
 `;
 
 const stack = withOpenClawStack("skills-browser");
-const browser = withBrowser();
-let page: Page;
-let approver: Page;
-
-const screenshot = screenshots("skills");
-const shot = (name: string) => screenshot(page, name);
-
-beforeAll(async () => {
-  ({ page, approver } = await askerAndApprover(browser, 1000));
-});
-
-const approve = (title: string) => approveInQueue(approver, title);
-const moon = () => page.locator('.skill-row[data-skill="moon-word"]');
+const people = askerAndApprover(withBrowser(), { height: 1000, shots: "skills" });
+const { approve, screenshot, shot } = people;
+const moon = () => people.page.locator('.skill-row[data-skill="moon-word"]');
 
 describe("skills in the app", () => {
   it("adds a private skill, approved in the app after reading its SKILL.md, then turns it off", async () => {
-    await labProvisionedInApp(stack.server.url, { page, approver }, 180_000);
+    const { page, approver } = people;
+    await labProvisionedInApp(stack.server.url, people, 180_000);
     await page.locator(".sidebar .bridge-connected", { hasText: "Gateway connected" }).waitFor({ timeout: 60_000 });
 
     // The gateway's own skills are listed; ours is not among them yet.
@@ -53,10 +43,7 @@ describe("skills in the app", () => {
     await form.getByLabel("SKILL.md").fill(SKILL_MD);
     await shot("01-add-form");
     await form.getByRole("button", { name: "Ask to install" }).click();
-    await section
-      .getByRole("status")
-      .getByText('Waiting for approval: Install the skill "moon-word" on OpenClaw instance "lab"')
-      .waitFor();
+    await waitingInSection(section, 'Install the skill "moon-word" on OpenClaw instance "lab"');
     await expect.poll(() => form.count(), { timeout: 10_000 }).toBe(0);
     await shot("02-waiting");
     // The approver reads what the agent will be told before deciding: the approval opened shows its SKILL.md.
