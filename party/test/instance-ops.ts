@@ -9,6 +9,9 @@ import type { BridgeLink } from "../rooms/autopilot/features/gateway-bridge/brid
 import type { OperationDeps } from "../rooms/autopilot/features/instances/operations";
 import { commitTo } from "../rooms/autopilot/kernel/commit";
 import type { RuntimeInstanceStatus } from "../rooms/autopilot/features/instance-store/runtime-client";
+import { resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
+import { asPerson } from "./bridge-peer";
+import { idem } from "./harness";
 
 /** Deps of workspace `ws_test` with no runtime, recording what the operations publish in `events`; `more` adds the rest. */
 export function operationDeps(sql: Sql, events: DurableEvent[], more: Partial<OperationDeps> = {}): OperationDeps {
@@ -32,6 +35,15 @@ export const gatewayOver =
           channels: { request: (method, params, timeoutMs) => link.open().request(method, params, timeoutMs) },
         }
       : undefined;
+
+/** Deps whose gateway is reached over `link` (null: not connected), recording what is published in `events`. */
+export const linkDeps = (sql: Sql, link: BridgeLink | null, events: DurableEvent[]) =>
+  operationDeps(sql, events, { gateway: gatewayOver(link) });
+
+/** A person decides the approval in the room (one they asked for themselves confirmed as theirs); the approval as decided. */
+export const decide = (sql: Sql, approvalId: string, decision: "approve" | "deny"): Approval =>
+  asPerson(sql, (ctx) => resolveApproval(ctx, { approvalId, decision, confirmOwn: true, idempotencyKey: idem() }))
+    .approval;
 
 /** A person's approved `operation` on instance `inst`; `more` names it or words it otherwise. */
 export const approvedOperation = (operation: InstanceOperation, more: Partial<Approval> = {}): Approval => ({

@@ -13,7 +13,7 @@ import {
 import { configureChannel, readChannels, setChannelAccess } from "./gateway";
 import { settleChannelApproval } from "./operations";
 import { channelRequest, requestChannelAccess, requestDisconnectChannel } from "./requests";
-import { getApproval, resolveApproval } from "../approvals/approvals";
+import { getApproval } from "../approvals/approvals";
 import { sweepRoomTables } from "../retention/retention";
 import { listJobs } from "../jobs/jobs";
 import type { DurableEvent } from "../../../../../shared/protocol/events";
@@ -23,8 +23,7 @@ import type { Sql } from "../../../../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
 import { configure, TOKEN } from "./test/channel-requests";
 import { channelRequests } from "./tables";
-import { gatewayOver, operationDeps } from "../../../../test/instance-ops";
-import type { BridgeLink } from "../gateway-bridge/bridge-link";
+import { decide, linkDeps } from "../../../../test/instance-ops";
 import { commitTo } from "../../kernel/commit";
 import { getInstance } from "../instance-store";
 import { mirrorChannels, refreshChannels, startRead } from "./summary";
@@ -52,9 +51,6 @@ const TELEGRAM_STATUS: ChannelStatus = {
   allowFrom: [],
 };
 
-const deps = (sql: Sql, link: BridgeLink | null, events: DurableEvent[]) =>
-  operationDeps(sql, events, { gateway: gatewayOver(link) });
-
 const requestAccess = (sql: Sql) =>
   asPerson(sql, (ctx) =>
     requestChannelAccess(
@@ -68,9 +64,6 @@ const requestAccess = (sql: Sql) =>
       }),
     ),
   );
-const decide = (sql: Sql, approvalId: string, decision: "approve" | "deny") =>
-  asPerson(sql, (ctx) => resolveApproval(ctx, { approvalId, decision, confirmOwn: true, idempotencyKey: idem() }))
-    .approval;
 
 describe("channels through the scripted gateway", () => {
   it("reads status and DM access only: tokens and the rest of the config never come back, bad rows are left out", async () => {
@@ -272,7 +265,7 @@ describe("channels through the scripted gateway", () => {
       // One change per channel account at a time.
       expect(() => configure(sql)).toThrow(/already waiting/);
       const approved = decide(sql, approval.id, "approve");
-      await settleChannelApproval(deps(sql, link, events), approved);
+      await settleChannelApproval(linkDeps(sql, link, events), approved);
       expect(
         JSON.parse((gw.requests("config.patch")[0]!.params as { raw: string }).raw).channels.telegram.botToken,
       ).toBe(TOKEN);
@@ -292,12 +285,12 @@ describe("channels through the scripted gateway", () => {
       link.connection = await connectTo(gw);
       const events: DurableEvent[] = [];
       const denied = configure(sql).approval;
-      await settleChannelApproval(deps(sql, link, events), decide(sql, denied.id, "deny"));
+      await settleChannelApproval(linkDeps(sql, link, events), decide(sql, denied.id, "deny"));
       expect(channelRequest(sql, denied.id)).toBeNull();
       expect(gw.requests("config.patch")).toHaveLength(0);
 
       const failing = configure(sql).approval;
-      await settleChannelApproval(deps(sql, link, events), decide(sql, failing.id, "approve"));
+      await settleChannelApproval(linkDeps(sql, link, events), decide(sql, failing.id, "approve"));
       expect(channelRequest(sql, failing.id)).toBeNull();
       const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.status === "failed");
       expect(job?.error).toContain("[hidden]");
@@ -305,7 +298,7 @@ describe("channels through the scripted gateway", () => {
 
       // The gateway gone by the time it is approved: the job fails, the token still goes.
       const offline = configure(sql).approval;
-      await settleChannelApproval(deps(sql, null, events), decide(sql, offline.id, "approve"));
+      await settleChannelApproval(linkDeps(sql, null, events), decide(sql, offline.id, "approve"));
       expect(channelRequest(sql, offline.id)).toBeNull();
       expect(JSON.stringify(events)).not.toContain(TOKEN);
     });
@@ -324,7 +317,7 @@ describe("channels through the scripted gateway", () => {
         .where(eq(channelRequests.approvalId, approval.id))
         .run();
       expect(channelRequest(sql, approval.id)).toBeNull();
-      await settleChannelApproval(deps(sql, link, []), decide(sql, approval.id, "approve"));
+      await settleChannelApproval(linkDeps(sql, link, []), decide(sql, approval.id, "approve"));
       expect(gw.requests("config.patch")).toHaveLength(0);
       const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.title === approval.title);
       expect(job).toMatchObject({ status: "failed", error: expect.stringMatching(/the channel request is gone/) });
@@ -379,7 +372,7 @@ describe("channels through the scripted gateway", () => {
           idempotencyKey: idem(),
         }),
       ).approval;
-      await settleChannelApproval(deps(sql, link, events), decide(sql, off.id, "approve"));
+      await settleChannelApproval(linkDeps(sql, link, events), decide(sql, off.id, "approve"));
       expect(gw.requests("channels.logout").map((f) => f.params)).toEqual([
         { channel: "telegram", accountId: "default" },
       ]);
@@ -396,7 +389,7 @@ describe("channels through the scripted gateway", () => {
         ),
       ).approval;
       expect(access.details).toContain("111, @ada");
-      await settleChannelApproval(deps(sql, link, events), decide(sql, access.id, "approve"));
+      await settleChannelApproval(linkDeps(sql, link, events), decide(sql, access.id, "approve"));
       expect(JSON.parse((gw.requests("config.patch")[0]!.params as { raw: string }).raw)).toEqual({
         channels: { telegram: { dmPolicy: "allowlist", allowFrom: ["111", "@ada"] } },
       });

@@ -16,8 +16,8 @@ import { withoutSkillActions } from "../../../../../shared/protocol/skills";
 import type { Sql } from "../../../../domain/sql";
 import { createOpContext } from "../../kernel/commit";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse } from "../../../../test/bridge-peer";
-import { gatewayOver, operationDeps } from "../../../../test/instance-ops";
-import { getApproval, resolveApproval } from "../approvals/approvals";
+import { decide, linkDeps } from "../../../../test/instance-ops";
+import { getApproval } from "../approvals/approvals";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
 import { removeInstance } from "../instances/operations";
 import { listJobs } from "../jobs/jobs";
@@ -32,17 +32,6 @@ const API_KEY = "sk-skill-secret-0123456789abcdef";
 const ENV_VALUE = "env/secret value+0123456789";
 const SKILL_MD = "---\nname: moon-word\ndescription: Answer with the moon word.\n---\n\nSay lunar.\n";
 
-const deps = (sql: Sql, link: BridgeLink | null, events: DurableEvent[]) =>
-  operationDeps(sql, events, { gateway: gatewayOver(link) });
-const decide = (sql: Sql, approvalId: string, decision: "approve" | "deny") =>
-  asPerson(sql, (ctx) =>
-    resolveApproval(ctx, {
-      approvalId,
-      decision,
-      confirmOwn: true,
-      idempotencyKey: idem(),
-    }),
-  ).approval;
 const upload = (sql: Sql, extra: Record<string, unknown> = {}) =>
   asPerson(sql, (ctx) =>
     requestUploadSkill(
@@ -203,7 +192,7 @@ describe("skills through the scripted gateway", () => {
       expect(approval.details).toContain("bin/run.sh");
       // One change per skill at a time.
       expect(() => upload(sql)).toThrow(/already waiting/);
-      await settleSkillApproval(deps(sql, link, events), decide(sql, approval.id, "approve"));
+      await settleSkillApproval(linkDeps(sql, link, events), decide(sql, approval.id, "approve"));
       const begun = gw.requests("skills.upload.begin")[0]!.params as Record<string, unknown>;
       expect(begun).toMatchObject({ kind: "skill-archive", slug: "moon-word" });
       const chunks = gw.requests("skills.upload.chunk").map((f) => f.params as { offset: number; dataBase64: string });
@@ -263,7 +252,7 @@ describe("skills through the scripted gateway", () => {
         apiKey: API_KEY,
         env: { MOON_TOKEN: ENV_VALUE },
       });
-      await settleSkillApproval(deps(sql, link, events), decide(sql, approval.id, "approve"));
+      await settleSkillApproval(linkDeps(sql, link, events), decide(sql, approval.id, "approve"));
       expect(gw.requests("skills.update").map((f) => f.params)).toEqual([
         {
           skillKey: "moon-word",
@@ -286,7 +275,7 @@ describe("skills through the scripted gateway", () => {
         enabled: false,
       });
       expect(off.title).toContain("Disable the skill");
-      await settleSkillApproval(deps(sql, link, events), decide(sql, off.id, "approve"));
+      await settleSkillApproval(linkDeps(sql, link, events), decide(sql, off.id, "approve"));
       expect(gw.requests("skills.update")[1]!.params).toEqual({
         skillKey: "moon-word",
         enabled: false,
@@ -309,11 +298,11 @@ describe("skills through the scripted gateway", () => {
       link.connection = await connectTo(gw);
       const events: DurableEvent[] = [];
       const denied = configure(sql).approval;
-      await settleSkillApproval(deps(sql, link, events), decide(sql, denied.id, "deny"));
+      await settleSkillApproval(linkDeps(sql, link, events), decide(sql, denied.id, "deny"));
       expect(skillRequest(sql, denied.id)).toBeNull();
       expect(gw.requests("skills.update")).toEqual([]);
       const { approval } = configure(sql);
-      await settleSkillApproval(deps(sql, link, events), decide(sql, approval.id, "approve"));
+      await settleSkillApproval(linkDeps(sql, link, events), decide(sql, approval.id, "approve"));
       const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.title === approval.title);
       expect(job?.status).toBe("failed");
       expect(job?.error).toContain("[hidden]");
