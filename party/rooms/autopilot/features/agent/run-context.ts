@@ -14,6 +14,7 @@ import { type FileBytes, withAttachments } from "../model/index";
 import {
   buildInstructions,
   type ContextMessage,
+  ANSWERED_FILES_FLOOR_TOKENS,
   messageBudget,
   SUMMARY_INSTRUCTIONS,
   summaryInput,
@@ -94,14 +95,16 @@ export async function buildRunContext(
       instructions = runInstructions(sql, threadId);
     }
   }
-  // The files take what the thread's messages left of the budget.
+  // The files take what the thread's messages left of the budget, newest first; however little
+  // the tools left, the message being answered keeps room for a few of its files (a floor, as
+  // its text has), so a person's attachment is not silently dropped.
   return {
     instructions,
     messages: await withAttachments(
       context.messages,
       context.carried,
       input.files,
-      Math.max(0, budget - context.tokens),
+      Math.max(ANSWERED_FILES_FLOOR_TOKENS, budget - context.tokens),
     ),
   };
 }

@@ -9,6 +9,7 @@ export { createModel, type ModelConfig, type ModelConfigured } from "./config";
 export {
   buildInstructions,
   type ContextMessage,
+  ANSWERED_FILES_FLOOR_TOKENS,
   messageBudget,
   SUMMARY_INSTRUCTIONS,
   speaker,

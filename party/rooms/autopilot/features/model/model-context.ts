@@ -52,6 +52,8 @@ const PROJECT_LINKS = 20;
 const LINK_LINE_CHARS = 300;
 /** What the message being answered keeps, at least, when the window has less room than that. */
 export const ANSWERED_MESSAGE_FLOOR_TOKENS = 1_000;
+/** What the files of the messages sent keep, at least (a few files: a binary one counts 1,000 tokens). */
+export const ANSWERED_FILES_FLOOR_TOKENS = 3_000;
 /** Per-message overhead of the chat format (role, separators). */
 const MESSAGE_OVERHEAD_TOKENS = 4;
 /** What a summary request may include of the dropped messages. */
