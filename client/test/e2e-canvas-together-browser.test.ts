@@ -14,6 +14,7 @@ import {
   openPage,
   screenshots,
   signInWithKey,
+  steadyView,
   twoPeopleInOneWorkspace,
   withBrowser,
   withPeople,
@@ -214,6 +215,8 @@ describe("the canvas together", () => {
       expect(await zoomTo(page, 1, { x: box.x + box.width / 2, y: box.y + box.height / 2 })).toBeCloseTo(1, 1);
     }
     const annNote = nodeAt(ann.page, notes.ann);
+    // A zoom eases in: a double-click aimed while the view still moves lands beside the note.
+    await steadyView(ann.page);
     await annNote.locator(".note-text").dblclick({ position: { x: 12, y: 8 } });
     const field = annNote.locator("textarea");
     await field.focus();
