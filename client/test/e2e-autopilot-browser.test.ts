@@ -289,12 +289,18 @@ describe("the Autopilot in two browsers", () => {
       .locator(".sidebar")
       .getByRole("button", { name: /Docs: API keys page/ })
       .click();
+    // The open thread changes once the click is taken (on a loaded machine, not at once).
+    await expect
+      .poll(() => alice.locator(".thread-view").textContent(), { timeout: 15_000 })
+      .toContain("Docs: API keys page");
     const docs = (await alice.locator(".thread-view").getAttribute("data-thread-id"))!;
     await alice
       .locator(".sidebar")
       .getByRole("button", { name: /Release 1\.4/ })
       .click();
-    await expect.poll(() => alice.locator(".thread-view").getAttribute("data-thread-id")).not.toBe(docs);
+    await expect
+      .poll(() => alice.locator(".thread-view").getAttribute("data-thread-id"), { timeout: 15_000 })
+      .not.toBe(docs);
     const release = (await alice.locator(".thread-view").getAttribute("data-thread-id"))!;
     // Alice writes here first (so she follows it): the Autopilot's answer is Markdown, a heading and a table.
     await send(alice, "SAY:\n## House rules\n\n| Day | Owner |\n|---|---|\n| Thu | **Ada** |");
