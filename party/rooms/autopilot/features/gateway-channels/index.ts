@@ -22,7 +22,7 @@ export { changedAccount, refreshChannels } from "./summary";
 /** Gateway words for every reader: token shapes cut out (the skills' status and errors use it too). */
 export { redactedText, redactedTextField } from "./token-shapes";
 /** A read of an instance's live gateway, its failure in words (the skills' status reads through it too). */
-export { type ChannelsDeps, readThroughGateway } from "./status";
+export { type ChannelsDeps, type GatewayReader, readGatewayConfig, readThroughGateway } from "./status";
 
 /** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
 export { channelRequests as channelRequestsTable } from "./tables";

@@ -1,7 +1,7 @@
 // `instances.channels`: an instance's channels as its gateway reports them now (read scope).
 // The answer is built from the gateway's status and three config keys per channel
 // (party/rooms/autopilot/features/gateway-channels/gateway.ts): never a token, never the config itself.
-import type { z } from "zod";
+import { z } from "zod";
 import type { InstancesChannelsResult, WhatsAppLogin } from "../../../../../shared/protocol/channels";
 import { RoomError } from "../../../../domain/errors";
 import { gatewayNotConnected, requireInstance } from "../instance-store";
@@ -14,9 +14,15 @@ import { cancelLogin, loginFor, whatsAppLogin } from "./whatsapp";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import { isPerson } from "../../../../auth/current-access";
 
+/** What a read of a live gateway needs of its bridge. */
+export interface GatewayReader {
+  readonly connected: boolean;
+  readonly channels: GatewayCaller;
+}
+
 export interface ChannelsDeps {
   sql: Sql;
-  bridge: { connected: boolean; readonly channels: GatewayCaller } | undefined;
+  bridge: GatewayReader | undefined;
   /** Mirrors what was read onto the instance's record (summary.ts). */
   commit?: Commit;
 }
@@ -44,6 +50,36 @@ export async function readThroughGateway<T>(
       { instanceId },
     );
   }
+}
+
+const ConfigRead = z.looseObject({
+  hash: z.string().min(1).max(500),
+  config: z.unknown().optional(),
+  parsed: z.unknown().optional(),
+});
+
+/**
+ * The gateway's config as `config.get` answers now: its hash (what a `config.patch` applies
+ * against, so a change made meanwhile is refused) and its body (redacted by the gateway; a
+ * remote value each caller reads a few keys of). A failure is `unavailable`, token shapes out.
+ */
+export async function readGatewayConfig(
+  gateway: GatewayCaller,
+  instanceId: string,
+): Promise<{ hash: string; config: unknown }> {
+  let answer: unknown;
+  try {
+    answer = await gateway.request("config.get", {});
+  } catch (error) {
+    throw new RoomError(
+      "unavailable",
+      `the gateway did not read its config: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`,
+      { instanceId },
+    );
+  }
+  const read = ConfigRead.safeParse(answer);
+  if (!read.success) throw new RoomError("unavailable", "the gateway's config is not readable", { instanceId });
+  return { hash: read.data.hash, config: read.data.config ?? read.data.parsed };
 }
 
 /**

@@ -10,13 +10,13 @@ import { pendingInstanceApprovals } from "../approvals/index";
 import { redactedText } from "../gateway-channels";
 import { gatewayNotConnected } from "../instance-store";
 import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
-import type { ConfigGateway } from "./requests";
+import type { GatewayReader } from "../gateway-channels";
 
 export interface ConfigOperationDeps {
   sql: Sql;
   commit: Commit;
   workspaceId: string;
-  configOf(instanceId: string): ConfigGateway | undefined;
+  configOf(instanceId: string): GatewayReader | undefined;
 }
 
 /** Whether an instance approval is a config change (party/rooms/autopilot/features/instance-config/). */

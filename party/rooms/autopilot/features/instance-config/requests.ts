@@ -4,38 +4,19 @@
 // details show the summary and the patch; nothing is sent to the gateway before a person
 // approves. A patch touches only the channels and their bindings (what the gateway keeps
 // across restarts) and holds no secret (shared/protocol/instance-config.ts).
-import { z } from "zod";
+import type { z } from "zod";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { configPatchProblem, type InstancesProposeConfigParams } from "../../../../../shared/protocol/instance-config";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import type { OpContext } from "../../kernel/commit";
 import { requestApproval } from "../approvals/index";
-import { type GatewayCaller, redactedText } from "../gateway-channels";
+import { type GatewayCaller, type GatewayReader, readGatewayConfig } from "../gateway-channels";
 import { gatewayNotConnected, INSTANCE_APPROVAL_TTL_MS, requireInstance } from "../instance-store";
-
-export interface ConfigGateway {
-  readonly connected: boolean;
-  readonly channels: GatewayCaller;
-}
-
-const Snapshot = z.looseObject({ hash: z.string().min(1).max(500) });
 
 /** The hash of the gateway's config as it is now: what an approved patch is applied against. */
 export async function configHash(gateway: GatewayCaller, instanceId: string): Promise<string> {
-  let answer: unknown;
-  try {
-    answer = await gateway.request("config.get", {});
-  } catch (error) {
-    throw new RoomError(
-      "unavailable",
-      `the gateway did not read its config: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`,
-      { instanceId },
-    );
-  }
-  const read = Snapshot.safeParse(answer);
-  if (!read.success) throw new RoomError("unavailable", "the gateway's config is not readable", { instanceId });
-  return read.data.hash;
+  return (await readGatewayConfig(gateway, instanceId)).hash;
 }
 
 /** Files the approval a config change waits for (`baseHash` read from the gateway just before). */
@@ -66,7 +47,7 @@ export function requestConfigChange(
 
 /** Checks the patch and reads the hash, then files the approval (`file`: requestConfigChange in a commit). */
 export async function proposeConfig(
-  deps: { sql: Sql; bridge: ConfigGateway | undefined },
+  deps: { sql: Sql; bridge: GatewayReader | undefined },
   p: z.output<typeof InstancesProposeConfigParams>,
   file: (baseHash: string) => { approval: Approval },
 ): Promise<{ approval: Approval }> {

@@ -5,11 +5,10 @@
 // validates it and reloads; the runtime keeps it across restarts. A linked gateway's model is
 // its owner's, set on its own machine. The gateway's config is a remote value: only the model
 // ids are read from it, each checked as the protocol's.
-import { z } from "zod";
+import type { z } from "zod";
 import { type InstancesModelsResult, type Instance, ModelId } from "../../../../../shared/protocol/instances";
 import { RoomError } from "../../../../domain/errors";
-import type { GatewayCaller } from "../gateway-channels";
-import { redactedText } from "../gateway-channels";
+import { type GatewayCaller, type GatewayReader, readGatewayConfig, redactedText } from "../gateway-channels";
 import { gatewayNotConnected } from "../instance-store";
 
 /** The runtime's provider in a hosted gateway's config (runtime/src/gateway-config.ts MODEL_PROVIDER_ID). */
@@ -18,12 +17,6 @@ const MAX_OFFERED = 20;
 
 export const LINKED_MODEL_NOTE =
   "a linked gateway's model is set on the machine it runs on (its own config's agents.defaults.model)";
-
-const Snapshot = z.looseObject({
-  hash: z.string().min(1).max(500),
-  config: z.unknown().optional(),
-  parsed: z.unknown().optional(),
-});
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -43,30 +36,14 @@ export function modelsInConfig(config: unknown): { model: string | null; offered
 }
 
 async function snapshot(gateway: GatewayCaller, instanceId: string) {
-  let answer: unknown;
-  try {
-    answer = await gateway.request("config.get", {});
-  } catch (error) {
-    throw new RoomError(
-      "unavailable",
-      `the gateway did not read its config: ${redactedText(error instanceof Error ? error.message : String(error), 500)}`,
-      { instanceId },
-    );
-  }
-  const read = Snapshot.safeParse(answer);
-  if (!read.success) throw new RoomError("unavailable", "the gateway's config is not readable", { instanceId });
-  return { hash: read.data.hash, ...modelsInConfig(read.data.config ?? read.data.parsed) };
-}
-
-export interface ModelGateway {
-  readonly connected: boolean;
-  readonly channels: GatewayCaller;
+  const { hash, config } = await readGatewayConfig(gateway, instanceId);
+  return { hash, ...modelsInConfig(config) };
 }
 
 /** `instances.models`: what its gateway's config says now. */
 export async function instanceModels(
   instance: Instance,
-  bridge: ModelGateway | undefined,
+  bridge: GatewayReader | undefined,
 ): Promise<z.output<typeof InstancesModelsResult>> {
   if (instance.kind === "linked") return { model: null, offered: [], note: LINKED_MODEL_NOTE };
   if (!bridge?.connected) throw gatewayNotConnected(instance);
@@ -77,7 +54,7 @@ export async function instanceModels(
 /** Sets a hosted instance's model on its gateway (before `instances.update` records the rest). */
 export async function setInstanceModel(
   instance: Instance,
-  bridge: ModelGateway | undefined,
+  bridge: GatewayReader | undefined,
   model: string,
 ): Promise<void> {
   if (instance.kind === "linked")
