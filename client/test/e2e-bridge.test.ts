@@ -531,8 +531,12 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     );
     // The bridge came back with the device token it was issued when it first paired (one
     // device throughout), not with the gateway's shared token.
-    const handshakes = connects();
-    expect(handshakes.length).toBeGreaterThanOrEqual(2);
+    // The room's log reaches us through wrangler's output, after the state it describes.
+    const handshakes = await until(
+      () => connects().length >= 2 && connects(),
+      "the reconnect's handshake in the room's log",
+      10_000,
+    );
     expect(handshakes[0]!.auth).toBe("token");
     expect(new Set(handshakes.map((c) => c.device)).size).toBe(1);
     expect(handshakes.at(-1)!.auth).toBe("device-token");
