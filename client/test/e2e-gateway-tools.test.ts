@@ -1,14 +1,16 @@
-// The Autopilot using an attached OpenClaw instance's gateway tools, end to end: the real
-// server (wrangler dev), the real runtime (process host) running a real `openclaw`
-// gateway, and the scripted model as the only stand-in — the Autopilot's requests (they
-// offer `openclaw_tool`) follow agentScript, the gateway's own follow markerScript.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+// An attached OpenClaw instance used from the room, end to end: the real server (wrangler
+// dev, R2 on disk), the real runtime (process host) running a real `openclaw` gateway, and
+// the scripted model as the only stand-in — the Autopilot's requests (they offer
+// `openclaw_tool`) follow agentScript, the gateway's own follow markerScript. One instance
+// serves every part (a gateway's start is the costliest step of a test): the Autopilot
+// using its tools, files reaching it, a person running its tools, its model and its config.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
+import { agentScript, type ChatRequest, markerScript, userTexts } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
 import type { AutopilotClient } from "../src/client";
-import { modelVars, provisionConnected, until, waitForMessage } from "./e2e-helpers";
+import { instanceThread, modelVars, provisionConnected, until, waitForMessage } from "./e2e-helpers";
 import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 
 const isAutopilotRequest = (request: ChatRequest) =>
@@ -26,11 +28,12 @@ let alice: AutopilotClient;
 let bob: AutopilotClient;
 let threadId: string;
 let workspace: string;
+let cookie: string;
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 beforeAll(async () => {
   // Bob is a second person: what Alice (or her Autopilot turn) asks for, someone else decides.
-  ({ workspace, members, alice, bob } = await recordedAliceAndBob(server.url, { verified: false }));
+  ({ cookie, workspace, members, alice, bob } = await recordedAliceAndBob(server.url, { verified: false }));
 }, 180_000);
 
 afterAll(() => {
@@ -138,6 +141,140 @@ describe("the Autopilot uses an attached OpenClaw instance's gateway tools", () 
     const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
     expect(messages.filter((m) => m.kind === "tool" && m.tool?.arguments.includes("session_status"))).toHaveLength(1);
   }, 150_000);
+});
+
+/** The smallest real PNG (1×1, one transparent pixel). */
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+async function upload(bytes: Uint8Array<ArrayBuffer>, type: string, name: string): Promise<string> {
+  const res = await fetch(`${server.url}/files/${workspace}`, {
+    method: "POST",
+    headers: { origin: server.url, cookie, "content-type": type, "x-file-name": encodeURIComponent(name) },
+    body: bytes,
+  });
+  const body = (await res.json()) as { file: { id: string } };
+  expect(res.status, JSON.stringify(body)).toBe(201);
+  return body.file.id;
+}
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((p) => join(dir, p))
+    .filter((p) => statSync(p).isFile());
+}
+
+// The instance the Autopilot used above, in a thread it answers itself.
+describe("files reach an OpenClaw instance's gateway", () => {
+  let threadId: string;
+  beforeAll(async () => {
+    threadId = await instanceThread(alice, "Files for OpenClaw");
+  });
+
+  it("a text file sent in the instance's thread is in the prompt the gateway gives its model", async () => {
+    const marker = `ledger-${Math.random().toString(36).slice(2, 10)}`;
+    const id = await upload(
+      new TextEncoder().encode(`quarterly numbers\n${marker}: 42\n`),
+      "text/plain",
+      "ledger notes.txt",
+    );
+    const before = model.requests.length;
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "SAY: read it",
+      attachments: [id],
+      idempotencyKey: key("send"),
+    });
+    expect(message.attachments?.map((a) => a.name)).toEqual(["ledger notes.txt"]);
+    await waitForMessage(
+      alice,
+      threadId,
+      (m) => m.author.id === "instance:work" && m.text === "read it",
+      "the gateway's reply",
+      120_000,
+    );
+    const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
+    const withFile = prompts.find((t) => t.includes(`${marker}: 42`));
+    expect(withFile, JSON.stringify(prompts).slice(0, 2000)).toBeDefined();
+    // The gateway keeps the file under the name it was sent with (made safe) and says its type.
+    expect(withFile).toMatch(/<file name="ledger_notes---[^"]+\.txt" mime="text\/plain">/);
+    expect(withFile).toContain("read it");
+    // Nothing was left out.
+    const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
+    expect(messages.filter((m) => m.kind === "error")).toEqual([]);
+  }, 180_000);
+
+  it("an image sent with no text is stored by the gateway, byte for byte", async () => {
+    const id = await upload(PNG, "image/png", "pixel.png");
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "",
+      attachments: [id],
+      idempotencyKey: key("send"),
+    });
+    expect(message.attachments?.map((a) => a.type)).toEqual(["image/png"]);
+    const instanceDir = join(stack.dataDir, "instances", workspace, "work");
+    const stored = await until(
+      () => {
+        const media = join(instanceDir, "state", "media", "inbound");
+        try {
+          // Not the gateway's temporary copy (".fs-safe-….tmp"), which it renames once written.
+          return filesUnder(media).find((p) => !basename(p).startsWith(".") && readFileSync(p).equals(PNG));
+        } catch {
+          return undefined;
+        }
+      },
+      "the image in the gateway's media store",
+      60_000,
+    );
+    expect(stored).toMatch(/\.png$/);
+    const { messages } = await alice.request("messages.list", { threadId, limit: 200 });
+    expect(messages.filter((m) => m.kind === "error")).toEqual([]);
+  }, 120_000);
+
+  it("large files: one of 8 MiB crosses to the gateway in one frame; a second would pass 20 MiB of base64 and is left out, said in the thread", async () => {
+    const MiB = 1024 * 1024;
+    const marker = `bulk-${Math.random().toString(36).slice(2, 10)}`;
+    const csv = (head: string) => {
+      const bytes = new Uint8Array(8 * MiB).fill(0x0a);
+      const row = new TextEncoder().encode("1,2,3,4,5,6,7,8,9\n");
+      for (let at = 0; at + row.length <= bytes.length; at += row.length) bytes.set(row, at);
+      bytes.set(new TextEncoder().encode(`${head}\n`));
+      return bytes;
+    };
+    const first = await upload(csv(`${marker},id`), "text/csv", "first.csv");
+    const second = await upload(csv("second,id"), "text/csv", "second.csv");
+    const before = model.requests.length;
+    await alice.request("chat.send", {
+      threadId,
+      text: "SAY: got the big one",
+      attachments: [first, second],
+      idempotencyKey: key("send"),
+    });
+    const notice = await waitForMessage(
+      alice,
+      threadId,
+      (m) => m.kind === "error",
+      "the notice of the file left out",
+      60_000,
+    );
+    expect(notice.text).toBe(
+      "Not sent to OpenClaw with this message: second.csv (too large: a message takes at most 15 MiB of files).",
+    );
+    await waitForMessage(
+      alice,
+      threadId,
+      (m) => m.author.id === "instance:work" && m.text === "got the big one",
+      "the gateway's reply",
+      120_000,
+    );
+    const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
+    expect(prompts.some((t) => t.includes(`${marker},id`))).toBe(true);
+    expect(prompts.some((t) => t.includes("second,id"))).toBe(false);
+  }, 180_000);
 });
 
 // The same stack, the same risky list: a person runs the instance's own tools directly.
