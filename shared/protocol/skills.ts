@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { IdempotencyKey } from "./common";
 import { MAX_CLIENT_FRAME_BYTES } from "./frames";
-import { WITH_APPROVALS } from "./chat-platforms";
+import { APPROVAL_ACTIONS, approvalActionCapability, withoutActionsOf } from "./approval-actions";
 import { InstanceId, type InstanceOperation, SKILL_OPERATIONS } from "./instances";
 
 /** A skill's key as the gateway names it (`skills.entries.<key>`): its folder's or its metadata's name. */
@@ -186,36 +186,6 @@ export function skillRequestProblem(
   return null;
 }
 
-type Obj = Record<string, unknown>;
-/** An approval: the one object with a `status`, a `risk` and a `requestedBy`. */
-const isApproval = (value: Obj): boolean => "status" in value && "risk" in value && "requestedBy" in value;
-const isActionOf =
-  (operations: ReadonlySet<InstanceOperation>) =>
-  (action: unknown): boolean => {
-    const a = action as Obj | null;
-    return (
-      typeof a === "object" && a !== null && a.kind === "instance" && operations.has(a.operation as InstanceOperation)
-    );
-  };
-
-/** `value` with the action of every approval of one of `operations` left out, however deep. */
-function withoutActionsOf(operations: ReadonlySet<InstanceOperation>): (value: unknown) => unknown {
-  const isDropped = isActionOf(operations);
-  const walk = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(walk);
-    if (value === null || typeof value !== "object") return value;
-    const obj = value as Obj;
-    const drop = isApproval(obj) && isDropped(obj.action);
-    const out: Obj = {};
-    for (const [key, inner] of Object.entries(obj)) {
-      if (drop && key === "action") continue;
-      out[key] = walk(inner);
-    }
-    return out;
-  };
-  return walk;
-}
-
 /** `value` with every skill approval's action left out, however deep (its title and summary still say what it does). */
 export const withoutSkillActions: (value: unknown) => unknown = withoutActionsOf(SKILL_OPERATIONS);
 
@@ -230,17 +200,13 @@ export const withoutSkillRemovals: (value: unknown) => unknown = withoutActionsO
  * such an approval without its action: a plain approval it can still read and decide.
  */
 export function skillsCapability() {
-  const convert = withoutSkillActions as (payload: never) => unknown;
-  const table = (kind: "events" | "results") =>
-    Object.fromEntries(WITH_APPROVALS.filter((entry) => entry[0] === kind).map((entry) => [entry[1], convert]));
-  return {
+  return approvalActionCapability({
     name: "instances.skills",
     since: 19,
     summary: "an OpenClaw instance's skills: skill operations as an approval's action",
-    adds: WITH_APPROVALS.map(([kind, name, at]) => `${kind}.${name}.${at}.action`),
-    events: table("events"),
-    results: table("results"),
-  };
+    adds: APPROVAL_ACTIONS,
+    convert: withoutSkillActions,
+  });
 }
 
 /**
@@ -249,10 +215,7 @@ export function skillsCapability() {
  * an approval without its action.
  */
 export function skillRemovalCapability() {
-  const convert = withoutSkillRemovals as (payload: never) => unknown;
-  const table = (kind: "events" | "results") =>
-    Object.fromEntries(WITH_APPROVALS.filter((entry) => entry[0] === kind).map((entry) => [entry[1], convert]));
-  return {
+  return approvalActionCapability({
     name: "instances.skills.remove",
     since: 19,
     summary: "removing an OpenClaw instance's skill: removeSkill as an approval's operation",
@@ -261,7 +224,6 @@ export function skillRemovalCapability() {
     // The conversions are for the clients of 19 that asked for `instances.skills` before
     // removeSkill existed (their enum lacks it).
     adds: ["methods.instances.removeSkill"],
-    events: table("events"),
-    results: table("results"),
-  };
+    convert: withoutSkillRemovals,
+  });
 }
