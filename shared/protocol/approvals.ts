@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SpendAction } from "./billing";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
 import { BackupId, DeviceId, InstanceId, InstanceOperation } from "./instances";
-import { PageCursor } from "./paging";
+import { PageCursor, pageParams } from "./paging";
 import { CHAT_PLATFORM_NAMES } from "./chat-platforms";
 import { Actor } from "./principal";
 
@@ -150,13 +150,7 @@ export const ApprovalsResolveParams = z.object({
 export const ApprovalResult = z.object({ approval: Approval });
 
 /** Newest requested first; `before` continues after a page's `next` (protocol 7). */
-export const ApprovalsListParams = z
-  .object({
-    status: ApprovalStatus.optional(),
-    limit: z.number().int().min(1).max(500).default(100),
-    before: PageCursor.optional(),
-  })
-  .default({ limit: 100 });
+export const ApprovalsListParams = pageParams({ status: ApprovalStatus.optional() }, { max: 500, size: 100 });
 /** `next` is null on the last page. */
 export const ApprovalsListResult = z.object({ approvals: z.array(Approval), next: PageCursor.nullable() });
 export const ApprovalsGetParams = z.object({ approvalId: EntityId });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp } from "./common";
-import { PageCursor } from "./paging";
+import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 
 /**
@@ -199,14 +199,10 @@ export const BillingSummaryResult = z.object({
 });
 
 /** Newest first: receipts. */
-export const BillingEntriesParams = z
-  .object({
-    runId: z.string().max(128).optional(),
-    kind: LedgerKind.optional(),
-    limit: z.number().int().min(1).max(500).default(100),
-    before: PageCursor.optional(),
-  })
-  .default({ limit: 100 });
+export const BillingEntriesParams = pageParams(
+  { runId: z.string().max(128).optional(), kind: LedgerKind.optional() },
+  { max: 500, size: 100 },
+);
 export const BillingEntriesResult = z.object({ entries: z.array(LedgerEntry), next: PageCursor.nullable() });
 
 /** Owners and admins: set or remove (limit null) a budget. A task's budget is in credits, in total. */

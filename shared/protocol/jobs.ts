@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
-import { PageCursor } from "./paging";
+import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 
 export const JobStatus = z.enum(["running", "cancel_requested", "succeeded", "failed", "cancelled"]);
@@ -56,13 +56,7 @@ export const JobsCancelParams = z.object({
 });
 export const JobResult = z.object({ job: Job });
 /** Most recently updated first; `before` continues after a page's `next` (protocol 7). */
-export const JobsListParams = z
-  .object({
-    active: z.boolean().default(false),
-    limit: z.number().int().min(1).max(500).default(100),
-    before: PageCursor.optional(),
-  })
-  .default({ active: false, limit: 100 });
+export const JobsListParams = pageParams({ active: z.boolean().default(false) }, { max: 500, size: 100 });
 /** `next` is null on the last page. */
 export const JobsListResult = z.object({ jobs: z.array(Job), next: PageCursor.nullable() });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp } from "./common";
-import { PageCursor } from "./paging";
+import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 import { MessageAttachment } from "./threads";
 
@@ -116,13 +116,10 @@ export const ProjectsGetParams = z.object({ projectId: EntityId });
 export const ProjectResult = z.object({ project: Project });
 
 /** Most recently updated first; `before` continues after a page's `next`. */
-export const ProjectsListParams = z
-  .object({
-    includeArchived: z.boolean().default(false),
-    limit: z.number().int().min(1).max(MAX_PROJECTS_PAGE).default(MAX_PROJECTS_PAGE),
-    before: PageCursor.optional(),
-  })
-  .default({ includeArchived: false, limit: MAX_PROJECTS_PAGE });
+export const ProjectsListParams = pageParams(
+  { includeArchived: z.boolean().default(false) },
+  { max: MAX_PROJECTS_PAGE, size: MAX_PROJECTS_PAGE },
+);
 /** `next` is null on the last page. */
 export const ProjectsListResult = z.object({ projects: z.array(Project), next: PageCursor.nullable() });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EntityId, IdempotencyKey, Timestamp } from "./common";
-import { PageCursor } from "./paging";
+import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 
 /**
@@ -107,14 +107,10 @@ export const TasksEstimateResult = z.object({
     .optional(),
 });
 /** Most recently updated first. */
-export const TasksListParams = z
-  .object({
-    active: z.boolean().default(false),
-    projectId: EntityId.optional(),
-    limit: z.number().int().min(1).max(200).default(50),
-    before: PageCursor.optional(),
-  })
-  .default({ active: false, limit: 50 });
+export const TasksListParams = pageParams(
+  { active: z.boolean().default(false), projectId: EntityId.optional() },
+  { max: 200, size: 50 },
+);
 export const TasksListResult = z.object({ tasks: z.array(Task), next: PageCursor.nullable() });
 export const TaskEventPayload = z.object({ task: Task });
 

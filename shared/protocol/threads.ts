@@ -3,7 +3,7 @@ import { ChatPlatform } from "./chats";
 import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp, Title } from "./common";
 import { MessageTool, Responder, ThreadWaiting } from "./agent";
 import { ThreadChatStart, ThreadGateway } from "./gateway";
-import { PageCursor } from "./paging";
+import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 
 export const Thread = z.object({
@@ -100,13 +100,7 @@ export const ThreadsArchiveParams = z.object({
 export const ThreadResult = z.object({ thread: Thread });
 
 /** Most recently updated first; `before` continues after a page's `next` (protocol 7). */
-export const ThreadsListParams = z
-  .object({
-    includeArchived: z.boolean().default(false),
-    limit: z.number().int().min(1).max(1000).default(1000),
-    before: PageCursor.optional(),
-  })
-  .default({ includeArchived: false, limit: 1000 });
+export const ThreadsListParams = pageParams({ includeArchived: z.boolean().default(false) }, { max: 1000, size: 1000 });
 /** `next` is null on the last page. */
 export const ThreadsListResult = z.object({ threads: z.array(Thread), next: PageCursor.nullable() });
 
