@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { EntityId, mutatingParams, Timestamp } from "./common";
 import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 
@@ -206,23 +206,21 @@ export const BillingEntriesParams = pageParams(
 export const BillingEntriesResult = z.object({ entries: z.array(LedgerEntry), next: PageCursor.nullable() });
 
 /** Owners and admins: set or remove (limit null) a budget. A task's budget is in credits, in total. */
-export const BillingSetBudgetParams = z.object({
+export const BillingSetBudgetParams = mutatingParams({
   scope: BudgetScope,
   subjectId: z.string().min(1).max(128).optional(),
   limit: Credits.nonnegative().max(1_000_000_000_000).nullable(),
-  idempotencyKey: IdempotencyKey,
 });
 export const BillingSetBudgetResult = z.object({ state: BillingState });
 
 /** Owners and admins: the alerts' thresholds (protocol 15). */
-export const BillingSetAlertsParams = z.object({ alerts: BillingAlerts, idempotencyKey: IdempotencyKey });
+export const BillingSetAlertsParams = mutatingParams({ alerts: BillingAlerts });
 export const BillingSetAlertsResult = z.object({ state: BillingState });
 
 /** Protocol 16: an owner or admin (a person) sets an agent key's monthly spending allowance; null removes it. */
-export const BillingSetAllowanceParams = z.object({
+export const BillingSetAllowanceParams = mutatingParams({
   principalId: z.string().min(1).max(128),
   monthly: Credits.positive().max(1_000_000_000_000).nullable(),
-  idempotencyKey: IdempotencyKey,
 });
 export const BillingSetAllowanceResult = z.object({ state: BillingState });
 

@@ -7,7 +7,7 @@
 // secret: a patch is shown to whoever decides it.
 import { z } from "zod";
 import { APPROVAL_ACTIONS, approvalActionCapability, withoutActionsOf } from "./approval-actions";
-import { IdempotencyKey } from "./common";
+import { mutatingParams } from "./common";
 import { CONFIG_OPERATIONS, InstanceId } from "./instances";
 
 /** The patch as JSON text is at most this long. */
@@ -17,13 +17,12 @@ export const PATCHABLE_CONFIG_KEYS = ["channels", "bindings"] as const;
 /** A key that holds a secret (a token, a key, a password) is never in a patch: people set those in the app. */
 const SECRET_KEY = /token|secret|password|apikey|api_key|credential|private/i;
 
-export const InstancesProposeConfigParams = z.object({
+export const InstancesProposeConfigParams = mutatingParams({
   instanceId: InstanceId,
   /** What it changes, in words a person reads first (e.g. "only my family may message it on WhatsApp"). */
   summary: z.string().trim().min(1).max(500),
   /** The change as a partial config (merged by the gateway), e.g. `{channels: {whatsapp: {dmPolicy: "allowlist", allowFrom: ["+15551234567"]}}}`. */
   patch: z.record(z.string(), z.unknown()),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** What is wrong with a patch beyond its shape, or null (kept out of the schema, which tools derive inputs from). */

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { Approval } from "./approvals";
 import { APPROVAL_ACTIONS, approvalActionCapability, withoutActionsOf } from "./approval-actions";
-import { IdempotencyKey } from "./common";
+import { mutatingParams } from "./common";
 import { InstanceId, TOOL_OPERATIONS } from "./instances";
 
 /** A gateway tool's name as its catalog lists it. */
@@ -31,7 +31,7 @@ export type InstanceTool = z.infer<typeof InstanceTool>;
 
 export const InstancesToolsResult = z.object({ tools: z.array(InstanceTool).max(300) });
 
-export const InstancesInvokeToolParams = z.object({
+export const InstancesInvokeToolParams = mutatingParams({
   instanceId: InstanceId,
   tool: GatewayToolName,
   /** The tool's arguments as a JSON object; the gateway checks them. */
@@ -42,7 +42,6 @@ export const InstancesInvokeToolParams = z.object({
       (args) => JSON.stringify(args).length <= MAX_TOOL_ARGS_CHARS,
       `arguments longer than ${MAX_TOOL_ARGS_CHARS} characters`,
     ),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** What a call did: ran at once (its answer as text), or waits for the approval it filed. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { EntityId, mutatingParams, Timestamp } from "./common";
 import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 import { MessageAttachment } from "./threads";
@@ -74,14 +74,13 @@ const ids = (max: number) => z.array(EntityId).max(max);
  * carries, or the caller's own uploads no message carries yet (the project then keeps
  * them from the retention sweep).
  */
-export const ProjectsCreateParams = z.object({
+export const ProjectsCreateParams = mutatingParams({
   name: ProjectName,
   brief: ProjectBrief.default(""),
   links: z.array(ProjectLink).max(MAX_PROJECT_LINKS).default([]),
   threadIds: ids(MAX_PROJECT_THREADS).default([]),
   instanceIds: ids(MAX_PROJECT_INSTANCES).default([]),
   fileIds: ids(MAX_PROJECT_FILES).default([]),
-  idempotencyKey: IdempotencyKey,
 });
 
 /**
@@ -90,7 +89,7 @@ export const ProjectsCreateParams = z.object({
  * `ifUpdatedAt`, the change applies only to the project as of that time (else `conflict`,
  * nothing changed): an editor that loaded the brief then does not overwrite a newer one.
  */
-export const ProjectsUpdateParams = z.object({
+export const ProjectsUpdateParams = mutatingParams({
   projectId: EntityId,
   name: ProjectName.optional(),
   brief: ProjectBrief.optional(),
@@ -102,14 +101,12 @@ export const ProjectsUpdateParams = z.object({
   addFileIds: ids(MAX_PROJECT_FILES).optional(),
   removeFileIds: ids(MAX_PROJECT_FILES).optional(),
   ifUpdatedAt: Timestamp.optional(),
-  idempotencyKey: IdempotencyKey,
 });
 
-export const ProjectsArchiveParams = z.object({
+export const ProjectsArchiveParams = mutatingParams({
   projectId: EntityId,
   /** false restores an archived project. */
   archived: z.boolean().default(true),
-  idempotencyKey: IdempotencyKey,
 });
 
 export const ProjectsGetParams = z.object({ projectId: EntityId });

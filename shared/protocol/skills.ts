@@ -3,7 +3,7 @@
 // approval; what a change sets (a skill's files, its API key or env values) waits in the room
 // and never comes back out: the read says only whether a skill has a key, never the key.
 import { z } from "zod";
-import { IdempotencyKey } from "./common";
+import { mutatingParams } from "./common";
 import { MAX_CLIENT_FRAME_BYTES } from "./frames";
 import { APPROVAL_ACTIONS, approvalActionCapability, withoutActionsOf } from "./approval-actions";
 import { InstanceId, type InstanceOperation, SKILL_OPERATIONS } from "./instances";
@@ -68,13 +68,12 @@ export const SkillFile = z.object({
 });
 
 /** Asks to install a private skill: the folder's files (a `SKILL.md` at its root); the room packs the archive. */
-export const InstancesUploadSkillParams = z.object({
+export const InstancesUploadSkillParams = mutatingParams({
   instanceId: InstanceId,
   slug: SkillSlug,
   files: z.array(SkillFile).min(1).max(MAX_SKILL_FILES),
   /** Replace a skill already installed under this slug. */
   force: z.boolean().default(false),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** An environment variable's name as a skill's config takes it. */
@@ -82,20 +81,18 @@ export const SkillEnvName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,99}$/, "an envi
 const SecretValue = z.string().min(1).max(4000);
 
 /** Asks to change a skill's config: enable or disable it, set its API key or env values (kept hidden). */
-export const InstancesConfigureSkillParams = z.object({
+export const InstancesConfigureSkillParams = mutatingParams({
   instanceId: InstanceId,
   skillKey: SkillKey,
   enabled: z.boolean().optional(),
   apiKey: SecretValue.optional(),
   env: z.record(SkillEnvName, SecretValue).optional(),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** Asks to remove a skill installed in the agent's workspace (`skills/<slug>`): hosted instances (the runtime deletes the folder). */
-export const InstancesRemoveSkillParams = z.object({
+export const InstancesRemoveSkillParams = mutatingParams({
   instanceId: InstanceId,
   slug: SkillSlug,
-  idempotencyKey: IdempotencyKey,
 });
 
 /**
@@ -135,7 +132,7 @@ export const InstancesSearchSkillsResult = z.object({
 });
 
 /** Asks to install a skill from ClawHub (the gateway downloads it into `skills/<slug>`). */
-export const InstancesInstallSkillParams = z.object({
+export const InstancesInstallSkillParams = mutatingParams({
   instanceId: InstanceId,
   ref: ClawHubRef,
   version: z
@@ -144,7 +141,6 @@ export const InstancesInstallSkillParams = z.object({
     .optional(),
   /** Replace a skill already installed under this slug. */
   force: z.boolean().default(false),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** The folder a ClawHub reference installs into: its last part. */
