@@ -52,8 +52,22 @@ const scheduleIn = (entry: AuditEntry, names: NameLookup): string => {
   return name ? `the schedule ${quoted(name)}` : "a schedule";
 };
 
+/** The actions told as a verb on the task or the schedule they name. */
+const VERB_ON: ReadonlyMap<string, [verb: string, subject: typeof taskIn]> = new Map([
+  ["task.paused", ["paused", taskIn]],
+  ["task.resumed", ["resumed", taskIn]],
+  ["task.cancelled", ["cancelled", taskIn]],
+  ["schedules.create", ["created", scheduleIn]],
+  ["schedules.pause", ["paused", scheduleIn]],
+  ["schedule.paused", ["paused", scheduleIn]],
+  ["schedules.resume", ["resumed", scheduleIn]],
+  ["schedules.delete", ["deleted", scheduleIn]],
+]);
+
 function whatOf(entry: AuditEntry, names: NameLookup): string {
   const d = entry.details;
+  const verbOn = VERB_ON.get(entry.action);
+  if (verbOn) return `${verbOn[0]} ${verbOn[1](entry, names)}`;
   const title = text(d, "title");
   const titled = title ? quoted(title) : null;
   const email = text(d, "email");
@@ -117,21 +131,6 @@ function whatOf(entry: AuditEntry, names: NameLookup): string {
       const goal = text(d, "goal");
       return `started the task ${goal ? quoted(goal) : ""}`.trim();
     }
-    case "task.paused":
-      return `paused ${taskIn(entry, names)}`;
-    case "task.resumed":
-      return `resumed ${taskIn(entry, names)}`;
-    case "task.cancelled":
-      return `cancelled ${taskIn(entry, names)}`;
-    case "schedules.create":
-      return `created ${scheduleIn(entry, names)}`;
-    case "schedules.pause":
-    case "schedule.paused":
-      return `paused ${scheduleIn(entry, names)}`;
-    case "schedules.resume":
-      return `resumed ${scheduleIn(entry, names)}`;
-    case "schedules.delete":
-      return `deleted ${scheduleIn(entry, names)}`;
     case "schedules.update": {
       const changed = Array.isArray(d.changed) ? d.changed.filter((f): f is string => typeof f === "string") : [];
       const words = changed.map((f) => (f === "when" ? "times" : f === "text" ? "words" : f));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { EntityId, mutatingParams, Timestamp } from "./common";
 import { Approval } from "./approvals";
 import { Actor } from "./principal";
 
@@ -68,17 +68,16 @@ export type ThreadWaiting = z.infer<typeof ThreadWaiting>;
  * never runs, the model is told, and the run goes on to its end; messages queued behind
  * it are answered after.
  */
-export const ChatGoAheadParams = z.object({ runId: z.string().min(1).max(64), idempotencyKey: IdempotencyKey });
+export const ChatGoAheadParams = mutatingParams({ runId: z.string().min(1).max(64) });
 /** The approvals withdrawn (each now `expired`). */
 export const ChatGoAheadResult = z.object({ runId: z.string(), withdrawn: z.array(Approval) });
 
-export const ThreadsConfigureParams = z.object({
+export const ThreadsConfigureParams = mutatingParams({
   threadId: EntityId,
   responder: Responder.shape.kind.optional(),
   reply: Responder.shape.reply.optional(),
   /** Protocol 8. */
   agents: Responder.shape.agents.optional(),
-  idempotencyKey: IdempotencyKey,
 });
 
 // --- memory ----------------------------------------------------------------
@@ -103,13 +102,12 @@ export const MemoryListParams = z
   })
   .default({ limit: MAX_MEMORY_ENTRIES });
 export const MemoryListResult = z.object({ entries: z.array(MemoryEntry) });
-export const MemoryPutParams = z.object({
+export const MemoryPutParams = mutatingParams({
   key: MemoryKey,
   value: z.string().min(1).max(MAX_MEMORY_VALUE),
-  idempotencyKey: IdempotencyKey,
 });
 export const MemoryPutResult = z.object({ entry: MemoryEntry });
-export const MemoryDeleteParams = z.object({ key: MemoryKey, idempotencyKey: IdempotencyKey });
+export const MemoryDeleteParams = mutatingParams({ key: MemoryKey });
 export const MemoryDeleteResult = z.object({ deleted: z.boolean() });
 
 export const MemoryUpdatedPayload = z.object({ entry: MemoryEntry });

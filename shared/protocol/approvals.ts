@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { SpendAction } from "./billing";
-import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
+import { EntityId, mutatingParams, Timestamp, Title } from "./common";
 import { BackupId, DeviceId, InstanceId, InstanceOperation } from "./instances";
-import { PageCursor } from "./paging";
+import { PageCursor, pageParams } from "./paging";
 import { CHAT_PLATFORM_NAMES } from "./chat-platforms";
 import { Actor } from "./principal";
 
@@ -122,16 +122,15 @@ export const Approval = z.object({
 });
 export type Approval = z.infer<typeof Approval>;
 
-export const ApprovalsRequestParams = z.object({
+export const ApprovalsRequestParams = mutatingParams({
   title: Title,
   details: z.string().max(16_000).default(""),
   risk: Risk.default("medium"),
   threadId: EntityId.optional(),
   /** Lifetime from now; the approval resolves as `expired` when it runs out. */
   expiresInMs: z.number().int().min(1000).max(MAX_APPROVAL_TTL_MS).optional(),
-  idempotencyKey: IdempotencyKey,
 });
-export const ApprovalsResolveParams = z.object({
+export const ApprovalsResolveParams = mutatingParams({
   approvalId: EntityId,
   decision: Decision,
   note: z.string().max(2000).optional(),
@@ -145,18 +144,11 @@ export const ApprovalsResolveParams = z.object({
    * asks (more, or less: the work asks again when it has used them).
    */
   amount: z.number().int().positive().max(1_000_000_000_000).optional(),
-  idempotencyKey: IdempotencyKey,
 });
 export const ApprovalResult = z.object({ approval: Approval });
 
 /** Newest requested first; `before` continues after a page's `next` (protocol 7). */
-export const ApprovalsListParams = z
-  .object({
-    status: ApprovalStatus.optional(),
-    limit: z.number().int().min(1).max(500).default(100),
-    before: PageCursor.optional(),
-  })
-  .default({ limit: 100 });
+export const ApprovalsListParams = pageParams({ status: ApprovalStatus.optional() }, { max: 500, size: 100 });
 /** `next` is null on the last page. */
 export const ApprovalsListResult = z.object({ approvals: z.array(Approval), next: PageCursor.nullable() });
 export const ApprovalsGetParams = z.object({ approvalId: EntityId });

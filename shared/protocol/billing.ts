@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp } from "./common";
-import { PageCursor } from "./paging";
+import { EntityId, mutatingParams, Timestamp } from "./common";
+import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 
 /**
@@ -199,34 +199,28 @@ export const BillingSummaryResult = z.object({
 });
 
 /** Newest first: receipts. */
-export const BillingEntriesParams = z
-  .object({
-    runId: z.string().max(128).optional(),
-    kind: LedgerKind.optional(),
-    limit: z.number().int().min(1).max(500).default(100),
-    before: PageCursor.optional(),
-  })
-  .default({ limit: 100 });
+export const BillingEntriesParams = pageParams(
+  { runId: z.string().max(128).optional(), kind: LedgerKind.optional() },
+  { max: 500, size: 100 },
+);
 export const BillingEntriesResult = z.object({ entries: z.array(LedgerEntry), next: PageCursor.nullable() });
 
 /** Owners and admins: set or remove (limit null) a budget. A task's budget is in credits, in total. */
-export const BillingSetBudgetParams = z.object({
+export const BillingSetBudgetParams = mutatingParams({
   scope: BudgetScope,
   subjectId: z.string().min(1).max(128).optional(),
   limit: Credits.nonnegative().max(1_000_000_000_000).nullable(),
-  idempotencyKey: IdempotencyKey,
 });
 export const BillingSetBudgetResult = z.object({ state: BillingState });
 
 /** Owners and admins: the alerts' thresholds (protocol 15). */
-export const BillingSetAlertsParams = z.object({ alerts: BillingAlerts, idempotencyKey: IdempotencyKey });
+export const BillingSetAlertsParams = mutatingParams({ alerts: BillingAlerts });
 export const BillingSetAlertsResult = z.object({ state: BillingState });
 
 /** Protocol 16: an owner or admin (a person) sets an agent key's monthly spending allowance; null removes it. */
-export const BillingSetAllowanceParams = z.object({
+export const BillingSetAllowanceParams = mutatingParams({
   principalId: z.string().min(1).max(128),
   monthly: Credits.positive().max(1_000_000_000_000).nullable(),
-  idempotencyKey: IdempotencyKey,
 });
 export const BillingSetAllowanceResult = z.object({ state: BillingState });
 

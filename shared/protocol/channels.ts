@@ -2,7 +2,7 @@
 // gateway has their plugin), read and changed through the gateway's own methods. Every change
 // is an instance approval; a bot token goes to the room once and never comes back out.
 import { z } from "zod";
-import { IdempotencyKey, Timestamp } from "./common";
+import { mutatingParams, Timestamp } from "./common";
 import { InstanceId } from "./instances";
 
 /** The channels the product configures with bot tokens. */
@@ -75,33 +75,30 @@ export const InstancesChannelsResult = z.object({
 });
 
 /** Asks to connect a channel with a bot token (Slack: and its app token, socket mode; checked by channelRequestProblem). */
-export const InstancesConfigureChannelParams = z.object({
+export const InstancesConfigureChannelParams = mutatingParams({
   instanceId: InstanceId,
   channel: ChannelKind,
   accountId: ChannelAccountId.default("default"),
   botToken: Token,
   appToken: Token.optional(),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** The channels the product disconnects: the token ones, and WhatsApp (linked by QR, not by a token). */
 export const DisconnectableChannel = z.enum([...ChannelKind.options, "whatsapp"]);
 
 /** Asks to log a channel account out (its token, or WhatsApp's linked session, is removed from the gateway) and stop it. */
-export const InstancesDisconnectChannelParams = z.object({
+export const InstancesDisconnectChannelParams = mutatingParams({
   instanceId: InstanceId,
   channel: DisconnectableChannel,
   accountId: ChannelAccountId.default("default"),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** Asks to set who may DM the instance on a channel (checked by channelRequestProblem). */
-export const InstancesSetChannelAccessParams = z.object({
+export const InstancesSetChannelAccessParams = mutatingParams({
   instanceId: InstanceId,
   channel: ChannelKind,
   dmPolicy: DmPolicy,
   allowFrom: AllowFrom.default([]),
-  idempotencyKey: IdempotencyKey,
 });
 
 // --- WhatsApp, linked by QR (protocol 19, new methods) ------------------------------------
@@ -119,10 +116,9 @@ export function isQrDataUrl(value: unknown): value is string {
 }
 
 /** Asks to link the instance's WhatsApp by QR (an instance approval; the gateway's `web.login.start` once approved). */
-export const InstancesLinkWhatsAppParams = z.object({
+export const InstancesLinkWhatsAppParams = mutatingParams({
   instanceId: InstanceId,
   accountId: ChannelAccountId.default("default"),
-  idempotencyKey: IdempotencyKey,
 });
 
 export const InstancesWhatsAppLoginParams = z.object({ instanceId: InstanceId });
@@ -151,7 +147,7 @@ export type WhatsAppLogin = z.infer<typeof WhatsAppLogin>;
 export const InstancesWhatsAppLoginResult = z.object({ login: WhatsAppLogin });
 
 /** Stops a WhatsApp link under way (the app's dialog closed): its QR is gone, the link reads `idle`. */
-export const InstancesCancelWhatsAppLoginParams = z.object({ instanceId: InstanceId, idempotencyKey: IdempotencyKey });
+export const InstancesCancelWhatsAppLoginParams = mutatingParams({ instanceId: InstanceId });
 
 /**
  * Capability `instances.whatsapp-live`: a WhatsApp link's state pushed as it changes, QR and all

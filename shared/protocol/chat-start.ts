@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Approval } from "./approvals";
-import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Title } from "./common";
+import { EntityId, MAX_MESSAGE_TEXT, mutatingParams, Title } from "./common";
 import { InstanceId } from "./instances";
 import { Message, Thread } from "./threads";
 
@@ -11,12 +11,11 @@ import { Message, Thread } from "./threads";
  * provisions `instanceId`, attaches the thread when the gateway is ready and sends the
  * message to it exactly once; `thread.chatStart` follows each step.
  */
-export const InstancesStartChatParams = z.object({
+export const InstancesStartChatParams = mutatingParams({
   instanceId: InstanceId,
   name: z.string().trim().min(1).max(80).optional(),
   threadId: EntityId.optional(),
   title: Title.optional(),
   text: z.string().trim().min(1).max(MAX_MESSAGE_TEXT),
-  idempotencyKey: IdempotencyKey,
 });
 export const InstancesStartChatResult = z.object({ approval: Approval, thread: Thread, message: Message });

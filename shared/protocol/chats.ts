@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { EntityId, mutatingParams, Timestamp } from "./common";
 import { CHAT_PLATFORM_NAMES } from "./chat-platforms";
 import { Actor } from "./principal";
 
@@ -92,23 +92,22 @@ export const ChatsGetResult = z.object({ chats: ChatsView });
  * `origin`, when it is one of the app's origins) with a secret of its own, and seals what it
  * keeps. Connecting again replaces the bot.
  */
-export const ChatsConnectParams = z.object({
+export const ChatsConnectParams = mutatingParams({
   platform: ChatPlatform,
   botToken: z.string().trim().min(1).max(MAX_BOT_TOKEN_CHARS),
   /** Slack's signing secret: what Slack signs its requests with. */
   signingSecret: z.string().trim().min(1).max(MAX_BOT_TOKEN_CHARS).optional(),
   /** The app's origin the connecting person uses: the webhook's, when the server knows it as its own. */
   origin: z.string().max(200).optional(),
-  idempotencyKey: IdempotencyKey,
 });
 export const ChatsConnectResult = z.object({ chats: ChatsView });
 
 /** Disconnects the platform: its webhook is removed, its token and every person's link to it are forgotten. */
-export const ChatsDisconnectParams = z.object({ platform: ChatPlatform, idempotencyKey: IdempotencyKey });
+export const ChatsDisconnectParams = mutatingParams({ platform: ChatPlatform });
 export const ChatsDisconnectResult = z.object({ chats: ChatsView });
 
 /** A one-time code a person sends to the bot (`/link <code>`) to link their chat account; it runs out after `expiresAt`. */
-export const ChatsLinkCodeParams = z.object({ platform: ChatPlatform, idempotencyKey: IdempotencyKey });
+export const ChatsLinkCodeParams = mutatingParams({ platform: ChatPlatform });
 export const ChatsLinkCodeResult = z.object({
   code: z.string().max(32),
   botUsername: z.string().max(64),
@@ -117,30 +116,28 @@ export const ChatsLinkCodeResult = z.object({
 export type ChatLinkCode = z.infer<typeof ChatsLinkCodeResult>;
 
 /** Unlinks the asker's chat account: it decides nothing from then on. */
-export const ChatsUnlinkParams = z.object({ platform: ChatPlatform, idempotencyKey: IdempotencyKey });
+export const ChatsUnlinkParams = mutatingParams({ platform: ChatPlatform });
 export const ChatsUnlinkResult = z.object({ chats: ChatsView });
 
 /**
  * Protocol 14: a one-time code an owner or admin sends in a chat where the bot is (`/bind
  * <code>` in a Telegram group, `bind <code>` in a Slack channel) to bind `threadId` to it.
  */
-export const ChatsBindCodeParams = z.object({
+export const ChatsBindCodeParams = mutatingParams({
   platform: ChatPlatform,
   threadId: EntityId,
-  idempotencyKey: IdempotencyKey,
 });
 export const ChatsBindCodeResult = ChatsLinkCodeResult;
 
 /** Protocol 19: an owner or admin (a person) sets who is answered in the thread's bound chat. */
-export const ChatsBindingAccessParams = z.object({
+export const ChatsBindingAccessParams = mutatingParams({
   threadId: EntityId,
   guests: ChatGuests,
-  idempotencyKey: IdempotencyKey,
 });
 export const ChatsBindingAccessResult = z.object({ chats: ChatsView });
 
 /** Protocol 14: the thread is no longer bound: nothing arrives from its chat, nothing goes there. */
-export const ChatsUnbindParams = z.object({ threadId: EntityId, idempotencyKey: IdempotencyKey });
+export const ChatsUnbindParams = mutatingParams({ threadId: EntityId });
 export const ChatsUnbindResult = z.object({ chats: ChatsView });
 
 // --- events ----------------------------------------------------------------

@@ -9,3 +9,10 @@ export const Title = z.string().trim().min(1).max(200);
 
 /** Longest message text a thread accepts (and so a gateway session, through the room). */
 export const MAX_MESSAGE_TEXT = 32_000;
+
+/**
+ * A mutating method's params: its own fields, then the idempotency key every mutating method
+ * carries (decision 3), last, as the wire description lists it.
+ */
+export const mutatingParams = <Fields extends z.ZodRawShape>(fields: Fields) =>
+  z.object({ ...fields, idempotencyKey: IdempotencyKey });

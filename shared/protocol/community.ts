@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IdempotencyKey, Timestamp } from "./common";
+import { mutatingParams, Timestamp } from "./common";
 
 /**
  * Protocol 10: the communities over Nostr, through the Autopilot room (docs/community.md).
@@ -90,41 +90,37 @@ export const CommunityFeedResult = z.object({
   next: Timestamp.nullable(),
 });
 
-export const CommunityPostParams = z.object({
+export const CommunityPostParams = mutatingParams({
   community: CommunityName,
   text: z.string().trim().min(1).max(MAX_POST_CHARS),
   replyTo: NostrEventId.optional(),
-  idempotencyKey: IdempotencyKey,
 });
 export const CommunityPostResult = z.object({ post: CommunityPost });
 
-export const CommunityReactParams = z.object({
+export const CommunityReactParams = mutatingParams({
   community: CommunityName,
   eventId: NostrEventId,
   /** NIP-25: "+" is the upvote, "-" the downvote, or one emoji. */
   reaction: z.string().trim().min(1).max(16).default("+"),
-  idempotencyKey: IdempotencyKey,
 });
 export const CommunityReactResult = z.object({ eventId: NostrEventId, reactionId: NostrEventId });
 
-export const CommunityReportParams = z.object({
+export const CommunityReportParams = mutatingParams({
   community: CommunityName,
   eventId: NostrEventId,
   reason: ReportReason,
   note: z.string().trim().max(500).optional(),
-  idempotencyKey: IdempotencyKey,
 });
 export const CommunityReportResult = z.object({ reportId: NostrEventId });
 
 export const ModerationActionName = z.enum(["hide", "unhide", "ban", "unban"]);
 
 /** Hide and unhide name an event; ban and unban a pubkey (or an event: its author); naming neither is a bad_request. */
-export const CommunityModerateParams = z.object({
+export const CommunityModerateParams = mutatingParams({
   community: CommunityName.default("workspace"),
   action: ModerationActionName,
   eventId: NostrEventId.optional(),
   pubkey: NostrPubkey.optional(),
-  idempotencyKey: IdempotencyKey,
 });
 
 export const CommunityReport = z.object({

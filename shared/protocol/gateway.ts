@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp } from "./common";
+import { EntityId, MAX_MESSAGE_TEXT, mutatingParams, Timestamp } from "./common";
 import { InstanceId } from "./instances";
 
 /**
@@ -68,16 +68,15 @@ export type LiveState = z.infer<typeof LiveState>;
 
 // --- methods ---------------------------------------------------------------
 
-export const ChatAbortParams = z.object({ threadId: EntityId, idempotencyKey: IdempotencyKey });
+export const ChatAbortParams = mutatingParams({ threadId: EntityId });
 export const ChatAbortResult = z.object({ aborted: z.boolean(), runIds: z.array(z.string()) });
 
 export const SessionsListParams = z.object({ instanceId: InstanceId });
 export const SessionsListResult = InstanceSessions;
 
-export const SessionsOpenParams = z.object({
+export const SessionsOpenParams = mutatingParams({
   instanceId: InstanceId,
   sessionKey: SessionKey,
-  idempotencyKey: IdempotencyKey,
 });
 
 /** A gateway session's transcript, read from the gateway without opening it as a thread. */
@@ -100,11 +99,10 @@ export const SessionsHistoryResult = z.object({
 });
 
 /** Sends into a gateway session: opens it as a thread if needed, then posts there. */
-export const SessionsSendParams = z.object({
+export const SessionsSendParams = mutatingParams({
   instanceId: InstanceId,
   sessionKey: SessionKey,
   text: z.string().min(1).max(MAX_MESSAGE_TEXT),
-  idempotencyKey: IdempotencyKey,
 });
 
 // --- events ----------------------------------------------------------------

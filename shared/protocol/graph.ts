@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IdempotencyKey } from "./common";
+import { mutatingParams } from "./common";
 
 /**
  * Agents change the Hatchery canvas only through these validated commands (people edit
@@ -22,9 +22,8 @@ export const GraphCommand = z.discriminatedUnion("op", [
 ]);
 export type GraphCommand = z.infer<typeof GraphCommand>;
 
-export const GraphApplyParams = z.object({
+export const GraphApplyParams = mutatingParams({
   commands: z.array(GraphCommand).min(1).max(50),
-  idempotencyKey: IdempotencyKey,
 });
 export const GraphApplyResult = z.object({
   applied: z.number().int().nonnegative(),

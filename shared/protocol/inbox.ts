@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { EntityId, mutatingParams, Timestamp } from "./common";
 
 /**
  * Protocol 8: a person's inbox — what in the workspace waits for them. The room derives
@@ -133,31 +133,28 @@ export const InboxGetParams = z.object({}).default({});
 export const InboxGetResult = z.object({ inbox: Inbox });
 
 /** Marks the given items read (or unread with `read: false`); `all` marks every current item. One of the two is required. */
-export const InboxMarkReadParams = z.object({
+export const InboxMarkReadParams = mutatingParams({
   keys: z.array(InboxKey).max(MAX_INBOX_ITEMS).default([]),
   all: z.boolean().default(false),
   read: z.boolean().default(true),
-  idempotencyKey: IdempotencyKey,
 });
 export const InboxMarkReadResult = z.object({ unread: z.number().int().nonnegative() });
 
-export const InboxFollowParams = z.object({ threadId: EntityId, follow: z.boolean(), idempotencyKey: IdempotencyKey });
+export const InboxFollowParams = mutatingParams({ threadId: EntityId, follow: z.boolean() });
 export const InboxFollowResult = z.object({ threadId: EntityId, following: z.boolean() });
 
-export const InboxConfigureParams = z.object({ preferences: InboxPreferences, idempotencyKey: IdempotencyKey });
+export const InboxConfigureParams = mutatingParams({ preferences: InboxPreferences });
 export const InboxConfigureResult = z.object({ preferences: InboxPreferences });
 
 /** Subscribes this browser to the calling person's pushes (again: its keys are replaced). */
-export const InboxPushSubscribeParams = z.object({
+export const InboxPushSubscribeParams = mutatingParams({
   subscription: PushSubscriptionInput,
-  idempotencyKey: IdempotencyKey,
 });
 export const InboxPushSubscribeResult = z.object({ endpoint: z.string().max(MAX_PUSH_ENDPOINT_CHARS) });
 
 /** Removes one of the calling person's subscriptions (`removed: false`: there was none with that endpoint). */
-export const InboxPushUnsubscribeParams = z.object({
+export const InboxPushUnsubscribeParams = mutatingParams({
   endpoint: z.string().min(1).max(MAX_PUSH_ENDPOINT_CHARS),
-  idempotencyKey: IdempotencyKey,
 });
 export const InboxPushUnsubscribeResult = z.object({
   endpoint: z.string().max(MAX_PUSH_ENDPOINT_CHARS),

@@ -6,9 +6,9 @@
 // across the runtime's restarts may be patched (its channels and their bindings), and no
 // secret: a patch is shown to whoever decides it.
 import { z } from "zod";
-import { WITH_APPROVALS } from "./chat-platforms";
-import { IdempotencyKey } from "./common";
-import { CONFIG_OPERATIONS, InstanceId, type InstanceOperation } from "./instances";
+import { APPROVAL_ACTIONS, approvalActionCapability, withoutActionsOf } from "./approval-actions";
+import { mutatingParams } from "./common";
+import { CONFIG_OPERATIONS, InstanceId } from "./instances";
 
 /** The patch as JSON text is at most this long. */
 export const MAX_CONFIG_PATCH_CHARS = 8_000;
@@ -17,13 +17,12 @@ export const PATCHABLE_CONFIG_KEYS = ["channels", "bindings"] as const;
 /** A key that holds a secret (a token, a key, a password) is never in a patch: people set those in the app. */
 const SECRET_KEY = /token|secret|password|apikey|api_key|credential|private/i;
 
-export const InstancesProposeConfigParams = z.object({
+export const InstancesProposeConfigParams = mutatingParams({
   instanceId: InstanceId,
   /** What it changes, in words a person reads first (e.g. "only my family may message it on WhatsApp"). */
   summary: z.string().trim().min(1).max(500),
   /** The change as a partial config (merged by the gateway), e.g. `{channels: {whatsapp: {dmPolicy: "allowlist", allowFrom: ["+15551234567"]}}}`. */
   patch: z.record(z.string(), z.unknown()),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** What is wrong with a patch beyond its shape, or null (kept out of the schema, which tools derive inputs from). */
@@ -56,31 +55,8 @@ export function configPatchProblem(patch: Record<string, unknown>): string | nul
   return secret(patch, 0);
 }
 
-type Obj = Record<string, unknown>;
-const isApproval = (value: Obj): boolean => "status" in value && "risk" in value && "requestedBy" in value;
-const isConfigAction = (action: unknown): boolean => {
-  const a = action as Obj | null;
-  return (
-    typeof a === "object" &&
-    a !== null &&
-    a.kind === "instance" &&
-    CONFIG_OPERATIONS.has(a.operation as InstanceOperation)
-  );
-};
-
 /** `value` with every config change's action left out, however deep (its title, summary and details still say it). */
-export function withoutConfigActions(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutConfigActions);
-  if (value === null || typeof value !== "object") return value;
-  const obj = value as Obj;
-  const drop = isApproval(obj) && isConfigAction(obj.action);
-  const out: Obj = {};
-  for (const [key, inner] of Object.entries(obj)) {
-    if (drop && key === "action") continue;
-    out[key] = withoutConfigActions(inner);
-  }
-  return out;
-}
+export const withoutConfigActions: (value: unknown) => unknown = withoutActionsOf(CONFIG_OPERATIONS);
 
 /**
  * Capability `instances.config` (decision 75): an approval's action may change a gateway's
@@ -88,15 +64,12 @@ export function withoutConfigActions(value: unknown): unknown {
  * ask gets such an approval without its action: a plain approval it can still read and decide.
  */
 export function configCapability() {
-  const convert = withoutConfigActions as (payload: never) => unknown;
-  const table = (kind: "events" | "results") =>
-    Object.fromEntries(WITH_APPROVALS.filter((entry) => entry[0] === kind).map((entry) => [entry[1], convert]));
-  return {
+  return approvalActionCapability({
     name: "instances.config",
     since: 19,
     summary: "an OpenClaw instance's config: a proposed change as an approval's action",
-    adds: WITH_APPROVALS.map(([kind, name, at]) => `${kind}.${name}.${at}.action`),
-    events: table("events"),
-    results: { ...table("results"), "instances.proposeConfig": convert },
-  };
+    adds: APPROVAL_ACTIONS,
+    convert: withoutConfigActions,
+    ownResults: ["instances.proposeConfig"],
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IdempotencyKey } from "./common";
+import { mutatingParams } from "./common";
 import { InstanceId } from "./instances";
 
 export const MAX_GATEWAY_URL_LENGTH = 2048;
@@ -30,12 +30,11 @@ export const GatewayToken = z
   .regex(/^[\x21-\x7e]+$/, "the gateway token is printable ASCII without spaces");
 
 /** Protocol 7: register a gateway its users run elsewhere (gated like provision). */
-export const InstancesLinkParams = z.object({
+export const InstancesLinkParams = mutatingParams({
   instanceId: InstanceId,
   name: z.string().trim().min(1).max(80),
   url: GatewayUrl,
   token: GatewayToken,
-  idempotencyKey: IdempotencyKey,
 });
 export type InstancesLinkParams = z.output<typeof InstancesLinkParams>;
 

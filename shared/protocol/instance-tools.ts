@@ -5,9 +5,9 @@
 // not name runs at once; one it names is an instance approval a person decides, run once then.
 import { z } from "zod";
 import { Approval } from "./approvals";
-import { WITH_APPROVALS } from "./chat-platforms";
-import { IdempotencyKey } from "./common";
-import { InstanceId, type InstanceOperation, TOOL_OPERATIONS } from "./instances";
+import { APPROVAL_ACTIONS, approvalActionCapability, withoutActionsOf } from "./approval-actions";
+import { mutatingParams } from "./common";
+import { InstanceId, TOOL_OPERATIONS } from "./instances";
 
 /** A gateway tool's name as its catalog lists it. */
 export const GatewayToolName = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, "a tool name from the instance's list");
@@ -31,7 +31,7 @@ export type InstanceTool = z.infer<typeof InstanceTool>;
 
 export const InstancesToolsResult = z.object({ tools: z.array(InstanceTool).max(300) });
 
-export const InstancesInvokeToolParams = z.object({
+export const InstancesInvokeToolParams = mutatingParams({
   instanceId: InstanceId,
   tool: GatewayToolName,
   /** The tool's arguments as a JSON object; the gateway checks them. */
@@ -42,7 +42,6 @@ export const InstancesInvokeToolParams = z.object({
       (args) => JSON.stringify(args).length <= MAX_TOOL_ARGS_CHARS,
       `arguments longer than ${MAX_TOOL_ARGS_CHARS} characters`,
     ),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** What a call did: ran at once (its answer as text), or waits for the approval it filed. */
@@ -51,32 +50,8 @@ export const InstancesInvokeToolResult = z.object({
   approval: Approval.nullable(),
 });
 
-type Obj = Record<string, unknown>;
-/** An approval: the one object with a `status`, a `risk` and a `requestedBy`. */
-const isApproval = (value: Obj): boolean => "status" in value && "risk" in value && "requestedBy" in value;
-const isToolAction = (action: unknown): boolean => {
-  const a = action as Obj | null;
-  return (
-    typeof a === "object" &&
-    a !== null &&
-    a.kind === "instance" &&
-    TOOL_OPERATIONS.has(a.operation as InstanceOperation)
-  );
-};
-
 /** `value` with every tool approval's action left out, however deep (its title and summary still say what it does). */
-export function withoutToolActions(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutToolActions);
-  if (value === null || typeof value !== "object") return value;
-  const obj = value as Obj;
-  const drop = isApproval(obj) && isToolAction(obj.action);
-  const out: Obj = {};
-  for (const [key, inner] of Object.entries(obj)) {
-    if (drop && key === "action") continue;
-    out[key] = withoutToolActions(inner);
-  }
-  return out;
-}
+export const withoutToolActions: (value: unknown) => unknown = withoutActionsOf(TOOL_OPERATIONS);
 
 /**
  * Capability `instances.tools` (decision 73): an approval's action may run a gateway tool
@@ -84,15 +59,12 @@ export function withoutToolActions(value: unknown): unknown {
  * such an approval without its action: a plain approval it can still read and decide.
  */
 export function toolsCapability() {
-  const convert = withoutToolActions as (payload: never) => unknown;
-  const table = (kind: "events" | "results") =>
-    Object.fromEntries(WITH_APPROVALS.filter((entry) => entry[0] === kind).map((entry) => [entry[1], convert]));
-  return {
+  return approvalActionCapability({
     name: "instances.tools",
     since: 19,
     summary: "an OpenClaw instance's tools: a tool's run as an approval's action",
-    adds: WITH_APPROVALS.map(([kind, name, at]) => `${kind}.${name}.${at}.action`),
-    events: table("events"),
-    results: { ...table("results"), "instances.invokeTool": convert },
-  };
+    adds: APPROVAL_ACTIONS,
+    convert: withoutToolActions,
+    ownResults: ["instances.invokeTool"],
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp } from "./common";
+import { EntityId, mutatingParams, Timestamp } from "./common";
 import { Actor } from "./principal";
 
 /** Lower-case slug, as the runtime requires (it derives process and sandbox names from it). */
@@ -92,34 +92,30 @@ export const Instance = z.object({
 });
 export type Instance = z.infer<typeof Instance>;
 
-export const InstancesProvisionParams = z.object({
+export const InstancesProvisionParams = mutatingParams({
   instanceId: InstanceId,
   name: z.string().trim().min(1).max(80).optional(),
-  idempotencyKey: IdempotencyKey,
 });
-export const InstanceOperationParams = z.object({ instanceId: InstanceId, idempotencyKey: IdempotencyKey });
+export const InstanceOperationParams = mutatingParams({ instanceId: InstanceId });
 /** A backup's id is its name in the runtime: a timestamp, never a path. */
 export const BackupId = z
   .string()
   .regex(/^\d{4}-\d\d-\d\dT[\d-]+Z\.tar\.gz$/, "a backup id as instances.details lists it");
 /** Protocol 6: the gateway restarts from the chosen backup (gated like the others). */
-export const InstancesRestoreParams = z.object({
+export const InstancesRestoreParams = mutatingParams({
   instanceId: InstanceId,
   backupId: BackupId,
-  idempotencyKey: IdempotencyKey,
 });
 /** A paired device's id as the gateway lists it. */
 export const DeviceId = z.string().min(1).max(200);
 /** Protocol 6: remove a device's pairing from the gateway (gated): its tokens stop working. */
-export const InstancesUnpairParams = z.object({
+export const InstancesUnpairParams = mutatingParams({
   instanceId: InstanceId,
   deviceId: DeviceId,
-  idempotencyKey: IdempotencyKey,
 });
-export const InstancesAttachParams = z.object({
+export const InstancesAttachParams = mutatingParams({
   instanceId: InstanceId,
   threadId: EntityId,
-  idempotencyKey: IdempotencyKey,
 });
 /** A model's id as the runtime offers it (OPENCLAW_MODEL_IDS; the gateway names it `runtime/<id>`). */
 export const ModelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, "a model id the runtime offers");
@@ -128,11 +124,10 @@ export const ModelId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 
  * Renames an instance (the name people and the Autopilot see; its id stays) and/or sets its
  * own model (a hosted instance's, one `instances.models` lists: decision 74).
  */
-export const InstancesUpdateParams = z.object({
+export const InstancesUpdateParams = mutatingParams({
   instanceId: InstanceId,
   name: z.string().trim().min(1).max(80).optional(),
   model: ModelId.optional(),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** Decision 73: the model an instance's agent runs on, and the others it may be given. */

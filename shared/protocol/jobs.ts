@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
-import { PageCursor } from "./paging";
+import { EntityId, mutatingParams, Timestamp, Title } from "./common";
+import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 
 export const JobStatus = z.enum(["running", "cancel_requested", "succeeded", "failed", "cancelled"]);
@@ -25,44 +25,33 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-export const JobsStartParams = z.object({
+export const JobsStartParams = mutatingParams({
   title: Title,
   threadId: EntityId.optional(),
   message: z.string().max(500).default(""),
-  idempotencyKey: IdempotencyKey,
 });
-export const JobsUpdateParams = z.object({
+export const JobsUpdateParams = mutatingParams({
   jobId: EntityId,
   progress: Progress,
   message: z.string().max(500).optional(),
-  idempotencyKey: IdempotencyKey,
 });
-export const JobsFinishParams = z.object({
+export const JobsFinishParams = mutatingParams({
   jobId: EntityId,
   message: z.string().max(500).optional(),
   /** Set by an owner that stopped because a cancel was requested. */
   cancelled: z.boolean().default(false),
-  idempotencyKey: IdempotencyKey,
 });
-export const JobsFailParams = z.object({
+export const JobsFailParams = mutatingParams({
   jobId: EntityId,
   error: z.string().min(1).max(2000),
-  idempotencyKey: IdempotencyKey,
 });
-export const JobsCancelParams = z.object({
+export const JobsCancelParams = mutatingParams({
   jobId: EntityId,
   reason: z.string().max(500).optional(),
-  idempotencyKey: IdempotencyKey,
 });
 export const JobResult = z.object({ job: Job });
 /** Most recently updated first; `before` continues after a page's `next` (protocol 7). */
-export const JobsListParams = z
-  .object({
-    active: z.boolean().default(false),
-    limit: z.number().int().min(1).max(500).default(100),
-    before: PageCursor.optional(),
-  })
-  .default({ active: false, limit: 100 });
+export const JobsListParams = pageParams({ active: z.boolean().default(false) }, { max: 500, size: 100 });
 /** `next` is null on the last page. */
 export const JobsListResult = z.object({ jobs: z.array(Job), next: PageCursor.nullable() });
 

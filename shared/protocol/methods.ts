@@ -221,11 +221,19 @@ function method<P extends z.ZodType, R extends z.ZodType>(spec: MethodSpec<P, R>
   return spec;
 }
 
-/** Most methods are one of two kinds: a read that changes nothing, or a write that does (so takes an idempotencyKey). */
-const reads = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) =>
-  method({ params, result, scope: "read", mutating: false });
-const writes = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) =>
-  method({ params, result, scope: "write", mutating: true });
+/** A kind of method: its scope, and whether it changes anything (so takes an idempotencyKey). */
+const kind =
+  (scope: Scope, mutating: boolean) =>
+  <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) =>
+    method({ params, result, scope, mutating });
+/** Most methods are one of four kinds; the others name their scope themselves. A read changes nothing. */
+const reads = kind("read", false);
+/** A change to the workspace that whoever may write makes. */
+const writes = kind("write", true);
+/** A change to what is the caller's own (what they have read, pinned, follow, how they are told): the read scope suffices. */
+const ownWrites = kind("read", true);
+/** A change to how the workspace runs (its settings, money, chat platforms and bound chats, community): owners and admins. */
+const adminWrites = kind("admin", true);
 
 export const Methods = {
   "threads.create": writes(ThreadsCreateParams, ThreadResult),
@@ -322,29 +330,14 @@ export const Methods = {
   "memory.delete": writes(MemoryDeleteParams, MemoryDeleteResult),
   "usage.list": reads(UsageListParams, UsageListResult),
   // Protocol 8: the workspace's approval policy; owners and admins.
-  "settings.update": method({ params: SettingsUpdateParams, result: SettingsResult, scope: "admin", mutating: true }),
+  "settings.update": adminWrites(SettingsUpdateParams, SettingsResult),
   // Protocol 8: a person's own inbox (inbox.ts); agents are refused.
   "inbox.get": reads(InboxGetParams, InboxGetResult),
-  "inbox.markRead": method({ params: InboxMarkReadParams, result: InboxMarkReadResult, scope: "read", mutating: true }),
-  "inbox.follow": method({ params: InboxFollowParams, result: InboxFollowResult, scope: "read", mutating: true }),
-  "inbox.configure": method({
-    params: InboxConfigureParams,
-    result: InboxConfigureResult,
-    scope: "read",
-    mutating: true,
-  }),
-  "inbox.pushSubscribe": method({
-    params: InboxPushSubscribeParams,
-    result: InboxPushSubscribeResult,
-    scope: "read",
-    mutating: true,
-  }),
-  "inbox.pushUnsubscribe": method({
-    params: InboxPushUnsubscribeParams,
-    result: InboxPushUnsubscribeResult,
-    scope: "read",
-    mutating: true,
-  }),
+  "inbox.markRead": ownWrites(InboxMarkReadParams, InboxMarkReadResult),
+  "inbox.follow": ownWrites(InboxFollowParams, InboxFollowResult),
+  "inbox.configure": ownWrites(InboxConfigureParams, InboxConfigureResult),
+  "inbox.pushSubscribe": ownWrites(InboxPushSubscribeParams, InboxPushSubscribeResult),
+  "inbox.pushUnsubscribe": ownWrites(InboxPushUnsubscribeParams, InboxPushUnsubscribeResult),
   // Protocol 8: full-text search over messages and thread titles (party/rooms/autopilot/features/workspace/search.ts).
   "search.query": reads(SearchQueryParams, SearchQueryResult),
   // Protocol 9: projects (projects.ts); a thread belongs to at most one.
@@ -381,12 +374,7 @@ export const Methods = {
   "community.post": writes(CommunityPostParams, CommunityPostResult),
   "community.react": writes(CommunityReactParams, CommunityReactResult),
   "community.report": writes(CommunityReportParams, CommunityReportResult),
-  "community.moderate": method({
-    params: CommunityModerateParams,
-    result: CommunityModerateResult,
-    scope: "admin",
-    mutating: true,
-  }),
+  "community.moderate": adminWrites(CommunityModerateParams, CommunityModerateResult),
   "community.queue": method({
     params: CommunityQueueParams,
     result: CommunityQueueResult,
@@ -397,64 +385,29 @@ export const Methods = {
   // Protocol 10: the workspace's money (billing.ts): its state and rollups, receipts, budgets.
   "billing.summary": reads(BillingSummaryParams, BillingSummaryResult),
   "billing.entries": reads(BillingEntriesParams, BillingEntriesResult),
-  "billing.setBudget": method({
-    params: BillingSetBudgetParams,
-    result: BillingSetBudgetResult,
-    scope: "admin",
-    mutating: true,
-  }),
+  "billing.setBudget": adminWrites(BillingSetBudgetParams, BillingSetBudgetResult),
   // Protocol 15: when owners and admins are told about the money.
-  "billing.setAlerts": method({
-    params: BillingSetAlertsParams,
-    result: BillingSetAlertsResult,
-    scope: "admin",
-    mutating: true,
-  }),
+  "billing.setAlerts": adminWrites(BillingSetAlertsParams, BillingSetAlertsResult),
   // Protocol 16: an agent key's spending allowance, set by a person.
-  "billing.setAllowance": method({
-    params: BillingSetAllowanceParams,
-    result: BillingSetAllowanceResult,
-    scope: "admin",
-    mutating: true,
-  }),
+  "billing.setAllowance": adminWrites(BillingSetAllowanceParams, BillingSetAllowanceResult),
   // Protocol 10: read state per person and agent key, kept in the room (reads.ts).
-  "threads.markRead": method({
-    params: ThreadsMarkReadParams,
-    result: ThreadsMarkReadResult,
-    scope: "read",
-    mutating: true,
-  }),
+  "threads.markRead": ownWrites(ThreadsMarkReadParams, ThreadsMarkReadResult),
   // Protocol 11: pinned threads per person and agent key, kept in the room (pins.ts).
   "threads.pins": reads(ThreadsPinsParams, ThreadsPinsResult),
-  "threads.pin": method({ params: ThreadsPinParams, result: ThreadsPinResult, scope: "read", mutating: true }),
+  "threads.pin": ownWrites(ThreadsPinParams, ThreadsPinResult),
   // Protocol 18: the threads a socket gets messages and streams of (interest.ts).
   "threads.view": reads(ThreadsViewParams, ThreadsViewResult),
   // Protocol 13: the workspace's chats (chats.ts): a bot connected by an owner or admin, people's links to it.
   "chats.get": reads(ChatsGetParams, ChatsGetResult),
-  "chats.connect": method({ params: ChatsConnectParams, result: ChatsConnectResult, scope: "admin", mutating: true }),
-  "chats.disconnect": method({
-    params: ChatsDisconnectParams,
-    result: ChatsDisconnectResult,
-    scope: "admin",
-    mutating: true,
-  }),
-  "chats.linkCode": method({ params: ChatsLinkCodeParams, result: ChatsLinkCodeResult, scope: "read", mutating: true }),
-  "chats.unlink": method({ params: ChatsUnlinkParams, result: ChatsUnlinkResult, scope: "read", mutating: true }),
+  "chats.connect": adminWrites(ChatsConnectParams, ChatsConnectResult),
+  "chats.disconnect": adminWrites(ChatsDisconnectParams, ChatsDisconnectResult),
+  "chats.linkCode": ownWrites(ChatsLinkCodeParams, ChatsLinkCodeResult),
+  "chats.unlink": ownWrites(ChatsUnlinkParams, ChatsUnlinkResult),
   // Protocol 14: threads bound to chats (chats.ts).
-  "chats.bindCode": method({
-    params: ChatsBindCodeParams,
-    result: ChatsBindCodeResult,
-    scope: "admin",
-    mutating: true,
-  }),
-  "chats.unbind": method({ params: ChatsUnbindParams, result: ChatsUnbindResult, scope: "admin", mutating: true }),
+  "chats.bindCode": adminWrites(ChatsBindCodeParams, ChatsBindCodeResult),
+  "chats.unbind": adminWrites(ChatsUnbindParams, ChatsUnbindResult),
   // Protocol 19: who is answered in a bound chat (chats.ts).
-  "chats.bindingAccess": method({
-    params: ChatsBindingAccessParams,
-    result: ChatsBindingAccessResult,
-    scope: "admin",
-    mutating: true,
-  }),
+  "chats.bindingAccess": adminWrites(ChatsBindingAccessParams, ChatsBindingAccessResult),
 } as const;
 
 export type MethodName = keyof typeof Methods;

@@ -15,3 +15,19 @@ export type PageCursor = z.infer<typeof PageCursor>;
  */
 export const SnapshotRemainder = z.object({ left: z.number().int().nonnegative(), next: PageCursor.nullable() });
 export type SnapshotRemainder = z.infer<typeof SnapshotRemainder>;
+
+/**
+ * A list method's params (protocol 7): its filters, a page of at most `max` items (`size` when
+ * the client does not say), and `before`, to continue after a page's `next`. Absent params
+ * list the first page with every filter at its default.
+ */
+export function pageParams<Filters extends z.ZodRawShape>(filters: Filters, page: { max: number; size: number }) {
+  const params = z.object({
+    ...filters,
+    limit: z.number().int().min(1).max(page.max).default(page.size),
+    before: PageCursor.optional(),
+  });
+  // What the schema makes of nothing: the first page, every filter at its default. (The cast
+  // is for TypeScript, which cannot tell a generic object's parse is never undefined.)
+  return params.default(params.parse({}) as z.core.util.NoUndefined<z.output<typeof params>>);
+}

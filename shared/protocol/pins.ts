@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey } from "./common";
+import { EntityId, mutatingParams } from "./common";
 
 /**
  * Protocol 11: pinned threads, kept in the room per principal (a person or an agent key), so
@@ -22,10 +22,9 @@ export const ThreadsPinsResult = z.object({ pins: ThreadPins });
  * unpinning one that is not pinned changes nothing. Over MAX_PINNED_THREADS a pin is refused
  * (`conflict`): unpin one first.
  */
-export const ThreadsPinParams = z.object({
+export const ThreadsPinParams = mutatingParams({
   threadId: EntityId,
   pinned: z.boolean(),
-  idempotencyKey: IdempotencyKey,
 });
 /** The principal's pins as they stand after the call. */
 export const ThreadsPinResult = z.object({ pins: ThreadPins });

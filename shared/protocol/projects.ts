@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp } from "./common";
-import { PageCursor } from "./paging";
+import { EntityId, mutatingParams, Timestamp } from "./common";
+import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 import { MessageAttachment } from "./threads";
 
@@ -74,14 +74,13 @@ const ids = (max: number) => z.array(EntityId).max(max);
  * carries, or the caller's own uploads no message carries yet (the project then keeps
  * them from the retention sweep).
  */
-export const ProjectsCreateParams = z.object({
+export const ProjectsCreateParams = mutatingParams({
   name: ProjectName,
   brief: ProjectBrief.default(""),
   links: z.array(ProjectLink).max(MAX_PROJECT_LINKS).default([]),
   threadIds: ids(MAX_PROJECT_THREADS).default([]),
   instanceIds: ids(MAX_PROJECT_INSTANCES).default([]),
   fileIds: ids(MAX_PROJECT_FILES).default([]),
-  idempotencyKey: IdempotencyKey,
 });
 
 /**
@@ -90,7 +89,7 @@ export const ProjectsCreateParams = z.object({
  * `ifUpdatedAt`, the change applies only to the project as of that time (else `conflict`,
  * nothing changed): an editor that loaded the brief then does not overwrite a newer one.
  */
-export const ProjectsUpdateParams = z.object({
+export const ProjectsUpdateParams = mutatingParams({
   projectId: EntityId,
   name: ProjectName.optional(),
   brief: ProjectBrief.optional(),
@@ -102,27 +101,22 @@ export const ProjectsUpdateParams = z.object({
   addFileIds: ids(MAX_PROJECT_FILES).optional(),
   removeFileIds: ids(MAX_PROJECT_FILES).optional(),
   ifUpdatedAt: Timestamp.optional(),
-  idempotencyKey: IdempotencyKey,
 });
 
-export const ProjectsArchiveParams = z.object({
+export const ProjectsArchiveParams = mutatingParams({
   projectId: EntityId,
   /** false restores an archived project. */
   archived: z.boolean().default(true),
-  idempotencyKey: IdempotencyKey,
 });
 
 export const ProjectsGetParams = z.object({ projectId: EntityId });
 export const ProjectResult = z.object({ project: Project });
 
 /** Most recently updated first; `before` continues after a page's `next`. */
-export const ProjectsListParams = z
-  .object({
-    includeArchived: z.boolean().default(false),
-    limit: z.number().int().min(1).max(MAX_PROJECTS_PAGE).default(MAX_PROJECTS_PAGE),
-    before: PageCursor.optional(),
-  })
-  .default({ includeArchived: false, limit: MAX_PROJECTS_PAGE });
+export const ProjectsListParams = pageParams(
+  { includeArchived: z.boolean().default(false) },
+  { max: MAX_PROJECTS_PAGE, size: MAX_PROJECTS_PAGE },
+);
 /** `next` is null on the last page. */
 export const ProjectsListResult = z.object({ projects: z.array(Project), next: PageCursor.nullable() });
 

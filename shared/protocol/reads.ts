@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey } from "./common";
+import { EntityId, mutatingParams } from "./common";
 
 /**
  * Protocol 10: read state, kept in the room per principal (a person or an agent key) and
@@ -33,10 +33,9 @@ export type ThreadReads = z.infer<typeof ThreadReads>;
  * thread's newest counts as its newest). A marker at or past it stays as it is. For a person,
  * the inbox items of that thread whose message it newly covers are read with it.
  */
-export const ThreadsMarkReadParams = z.object({
+export const ThreadsMarkReadParams = mutatingParams({
   threadId: EntityId,
   throughN: z.number().int().positive(),
-  idempotencyKey: IdempotencyKey,
 });
 /** The marker as it stands after the call (unchanged when it was already there). */
 export const ThreadsMarkReadResult = z.object({ threadId: EntityId, read: ThreadRead });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp, Title } from "./common";
+import { EntityId, mutatingParams, Timestamp, Title } from "./common";
 import { Actor } from "./principal";
 
 /**
@@ -122,17 +122,16 @@ export const Schedule = z.object({
 });
 export type Schedule = z.infer<typeof Schedule>;
 
-export const SchedulesCreateParams = z.object({
+export const SchedulesCreateParams = mutatingParams({
   /** Shown in lists; a name made from the action when absent. */
   name: Title.optional(),
   when: ScheduleWhen,
   action: ScheduleAction,
-  idempotencyKey: IdempotencyKey,
 });
 /** Every schedule of the workspace (the room keeps at most its limit): active ones soonest first, then the rest. */
 export const SchedulesListParams = z.object({}).default({});
 export const SchedulesListResult = z.object({ schedules: z.array(Schedule) });
-export const ScheduleControlParams = z.object({ scheduleId: EntityId, idempotencyKey: IdempotencyKey });
+export const ScheduleControlParams = mutatingParams({ scheduleId: EntityId });
 export const ScheduleResult = z.object({ schedule: Schedule });
 /**
  * Protocol 12: changes a schedule — its name, its times, or the words it posts (a prompt's
@@ -140,12 +139,11 @@ export const ScheduleResult = z.object({ schedule: Schedule });
  * new time is active again. It acts as its creator, so only they (or an admin) change its
  * times and words (anyone with write its name); an agent its own. One of the three is required.
  */
-export const SchedulesUpdateParams = z.object({
+export const SchedulesUpdateParams = mutatingParams({
   scheduleId: EntityId,
   name: Title.optional(),
   when: ScheduleWhen.optional(),
   text: z.string().trim().min(1).max(MAX_SCHEDULE_TEXT).optional(),
-  idempotencyKey: IdempotencyKey,
 });
 /** Protocol 12: runs a schedule now, once, as its creator (its times stay as they are). */
 export const SchedulesRunResult = z.object({ schedule: Schedule, run: ScheduleRun });
@@ -161,10 +159,9 @@ export const MAX_SCHEDULE_RUNS_KEPT = 20;
  * A POST to it (the body, at most MAX_HOOK_PAYLOAD_BYTES, handed to the run as untrusted text;
  * an `Idempotency-Key` header makes a retry the same run) starts a run as the schedule's owner.
  */
-export const SchedulesHookParams = z.object({
+export const SchedulesHookParams = mutatingParams({
   scheduleId: EntityId,
   enabled: z.boolean(),
-  idempotencyKey: IdempotencyKey,
 });
 export const SchedulesHookResult = z.object({ schedule: Schedule, path: z.string().max(300).nullable() });
 /** The most of a webhook call's body a run is given. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IdempotencyKey } from "./common";
+import { mutatingParams } from "./common";
 import { MAX_APPROVAL_TTL_MS, Risk } from "./approvals";
 
 /** A lifetime a workspace may set for one kind of approval: one minute to thirty days. */
@@ -57,7 +57,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
 };
 
 /** Changes only what it names; owners and admins (the `admin` scope). */
-export const SettingsUpdateParams = z.object({
+export const SettingsUpdateParams = mutatingParams({
   approvals: z
     .object({
       twoPersonRule: z.boolean().optional(),
@@ -65,7 +65,6 @@ export const SettingsUpdateParams = z.object({
       linkDecisionsUpTo: Risk.optional(),
     })
     .optional(),
-  idempotencyKey: IdempotencyKey,
 });
 export const SettingsResult = z.object({ settings: WorkspaceSettings });
 export const SettingsChangedPayload = z.object({ settings: WorkspaceSettings });

@@ -3,9 +3,9 @@
 // approval; what a change sets (a skill's files, its API key or env values) waits in the room
 // and never comes back out: the read says only whether a skill has a key, never the key.
 import { z } from "zod";
-import { IdempotencyKey } from "./common";
+import { mutatingParams } from "./common";
 import { MAX_CLIENT_FRAME_BYTES } from "./frames";
-import { WITH_APPROVALS } from "./chat-platforms";
+import { APPROVAL_ACTIONS, approvalActionCapability, withoutActionsOf } from "./approval-actions";
 import { InstanceId, type InstanceOperation, SKILL_OPERATIONS } from "./instances";
 
 /** A skill's key as the gateway names it (`skills.entries.<key>`): its folder's or its metadata's name. */
@@ -68,13 +68,12 @@ export const SkillFile = z.object({
 });
 
 /** Asks to install a private skill: the folder's files (a `SKILL.md` at its root); the room packs the archive. */
-export const InstancesUploadSkillParams = z.object({
+export const InstancesUploadSkillParams = mutatingParams({
   instanceId: InstanceId,
   slug: SkillSlug,
   files: z.array(SkillFile).min(1).max(MAX_SKILL_FILES),
   /** Replace a skill already installed under this slug. */
   force: z.boolean().default(false),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** An environment variable's name as a skill's config takes it. */
@@ -82,20 +81,18 @@ export const SkillEnvName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,99}$/, "an envi
 const SecretValue = z.string().min(1).max(4000);
 
 /** Asks to change a skill's config: enable or disable it, set its API key or env values (kept hidden). */
-export const InstancesConfigureSkillParams = z.object({
+export const InstancesConfigureSkillParams = mutatingParams({
   instanceId: InstanceId,
   skillKey: SkillKey,
   enabled: z.boolean().optional(),
   apiKey: SecretValue.optional(),
   env: z.record(SkillEnvName, SecretValue).optional(),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** Asks to remove a skill installed in the agent's workspace (`skills/<slug>`): hosted instances (the runtime deletes the folder). */
-export const InstancesRemoveSkillParams = z.object({
+export const InstancesRemoveSkillParams = mutatingParams({
   instanceId: InstanceId,
   slug: SkillSlug,
-  idempotencyKey: IdempotencyKey,
 });
 
 /**
@@ -135,7 +132,7 @@ export const InstancesSearchSkillsResult = z.object({
 });
 
 /** Asks to install a skill from ClawHub (the gateway downloads it into `skills/<slug>`). */
-export const InstancesInstallSkillParams = z.object({
+export const InstancesInstallSkillParams = mutatingParams({
   instanceId: InstanceId,
   ref: ClawHubRef,
   version: z
@@ -144,7 +141,6 @@ export const InstancesInstallSkillParams = z.object({
     .optional(),
   /** Replace a skill already installed under this slug. */
   force: z.boolean().default(false),
-  idempotencyKey: IdempotencyKey,
 });
 
 /** The folder a ClawHub reference installs into: its last part. */
@@ -186,36 +182,6 @@ export function skillRequestProblem(
   return null;
 }
 
-type Obj = Record<string, unknown>;
-/** An approval: the one object with a `status`, a `risk` and a `requestedBy`. */
-const isApproval = (value: Obj): boolean => "status" in value && "risk" in value && "requestedBy" in value;
-const isActionOf =
-  (operations: ReadonlySet<InstanceOperation>) =>
-  (action: unknown): boolean => {
-    const a = action as Obj | null;
-    return (
-      typeof a === "object" && a !== null && a.kind === "instance" && operations.has(a.operation as InstanceOperation)
-    );
-  };
-
-/** `value` with the action of every approval of one of `operations` left out, however deep. */
-function withoutActionsOf(operations: ReadonlySet<InstanceOperation>): (value: unknown) => unknown {
-  const isDropped = isActionOf(operations);
-  const walk = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(walk);
-    if (value === null || typeof value !== "object") return value;
-    const obj = value as Obj;
-    const drop = isApproval(obj) && isDropped(obj.action);
-    const out: Obj = {};
-    for (const [key, inner] of Object.entries(obj)) {
-      if (drop && key === "action") continue;
-      out[key] = walk(inner);
-    }
-    return out;
-  };
-  return walk;
-}
-
 /** `value` with every skill approval's action left out, however deep (its title and summary still say what it does). */
 export const withoutSkillActions: (value: unknown) => unknown = withoutActionsOf(SKILL_OPERATIONS);
 
@@ -230,17 +196,13 @@ export const withoutSkillRemovals: (value: unknown) => unknown = withoutActionsO
  * such an approval without its action: a plain approval it can still read and decide.
  */
 export function skillsCapability() {
-  const convert = withoutSkillActions as (payload: never) => unknown;
-  const table = (kind: "events" | "results") =>
-    Object.fromEntries(WITH_APPROVALS.filter((entry) => entry[0] === kind).map((entry) => [entry[1], convert]));
-  return {
+  return approvalActionCapability({
     name: "instances.skills",
     since: 19,
     summary: "an OpenClaw instance's skills: skill operations as an approval's action",
-    adds: WITH_APPROVALS.map(([kind, name, at]) => `${kind}.${name}.${at}.action`),
-    events: table("events"),
-    results: table("results"),
-  };
+    adds: APPROVAL_ACTIONS,
+    convert: withoutSkillActions,
+  });
 }
 
 /**
@@ -249,10 +211,7 @@ export function skillsCapability() {
  * an approval without its action.
  */
 export function skillRemovalCapability() {
-  const convert = withoutSkillRemovals as (payload: never) => unknown;
-  const table = (kind: "events" | "results") =>
-    Object.fromEntries(WITH_APPROVALS.filter((entry) => entry[0] === kind).map((entry) => [entry[1], convert]));
-  return {
+  return approvalActionCapability({
     name: "instances.skills.remove",
     since: 19,
     summary: "removing an OpenClaw instance's skill: removeSkill as an approval's operation",
@@ -261,7 +220,6 @@ export function skillRemovalCapability() {
     // The conversions are for the clients of 19 that asked for `instances.skills` before
     // removeSkill existed (their enum lacks it).
     adds: ["methods.instances.removeSkill"],
-    events: table("events"),
-    results: table("results"),
-  };
+    convert: withoutSkillRemovals,
+  });
 }

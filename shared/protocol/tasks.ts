@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { EntityId, IdempotencyKey, Timestamp } from "./common";
-import { PageCursor } from "./paging";
+import { EntityId, mutatingParams, Timestamp } from "./common";
+import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 
 /**
@@ -52,20 +52,18 @@ export type Task = z.infer<typeof Task>;
 
 export const MAX_TASK_GOAL_CHARS = 4000;
 
-export const TasksStartParams = z.object({
+export const TasksStartParams = mutatingParams({
   goal: z.string().trim().min(1).max(MAX_TASK_GOAL_CHARS),
   /** The thread to work in; a new thread titled after the goal when absent. */
   threadId: EntityId.optional(),
   projectId: EntityId.optional(),
   /** Within the workspace's maximum; the workspace's defaults where absent. */
   budget: TaskBudget.partial().optional(),
-  idempotencyKey: IdempotencyKey,
 });
-export const TaskControlParams = z.object({
+export const TaskControlParams = mutatingParams({
   taskId: EntityId,
   /** Shown in the task's outcome and the audit log. */
   reason: z.string().max(500).optional(),
-  idempotencyKey: IdempotencyKey,
 });
 export const TasksGetParams = z.object({ taskId: EntityId });
 export const TaskResult = z.object({ task: Task });
@@ -107,14 +105,10 @@ export const TasksEstimateResult = z.object({
     .optional(),
 });
 /** Most recently updated first. */
-export const TasksListParams = z
-  .object({
-    active: z.boolean().default(false),
-    projectId: EntityId.optional(),
-    limit: z.number().int().min(1).max(200).default(50),
-    before: PageCursor.optional(),
-  })
-  .default({ active: false, limit: 50 });
+export const TasksListParams = pageParams(
+  { active: z.boolean().default(false), projectId: EntityId.optional() },
+  { max: 200, size: 50 },
+);
 export const TasksListResult = z.object({ tasks: z.array(Task), next: PageCursor.nullable() });
 export const TaskEventPayload = z.object({ task: Task });
 

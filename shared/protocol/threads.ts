@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { ChatPlatform } from "./chats";
-import { EntityId, IdempotencyKey, MAX_MESSAGE_TEXT, Timestamp, Title } from "./common";
+import { EntityId, MAX_MESSAGE_TEXT, mutatingParams, Timestamp, Title } from "./common";
 import { MessageTool, Responder, ThreadWaiting } from "./agent";
 import { ThreadChatStart, ThreadGateway } from "./gateway";
-import { PageCursor } from "./paging";
+import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
 
 export const Thread = z.object({
@@ -79,34 +79,25 @@ export type Message = z.infer<typeof Message>;
  * Protocol 8: who answers it may be asked for at once; what is left out takes the
  * creator's defaults (docs/architecture.md, "The Autopilot's agent").
  */
-export const ThreadsCreateParams = z.object({
+export const ThreadsCreateParams = mutatingParams({
   title: Title.optional(),
   responder: Responder.shape.kind.optional(),
   reply: Responder.shape.reply.optional(),
   agents: Responder.shape.agents.optional(),
-  idempotencyKey: IdempotencyKey,
 });
-export const ThreadsRenameParams = z.object({
+export const ThreadsRenameParams = mutatingParams({
   threadId: EntityId,
   title: Title,
-  idempotencyKey: IdempotencyKey,
 });
-export const ThreadsArchiveParams = z.object({
+export const ThreadsArchiveParams = mutatingParams({
   threadId: EntityId,
   /** false restores an archived thread. */
   archived: z.boolean().default(true),
-  idempotencyKey: IdempotencyKey,
 });
 export const ThreadResult = z.object({ thread: Thread });
 
 /** Most recently updated first; `before` continues after a page's `next` (protocol 7). */
-export const ThreadsListParams = z
-  .object({
-    includeArchived: z.boolean().default(false),
-    limit: z.number().int().min(1).max(1000).default(1000),
-    before: PageCursor.optional(),
-  })
-  .default({ includeArchived: false, limit: 1000 });
+export const ThreadsListParams = pageParams({ includeArchived: z.boolean().default(false) }, { max: 1000, size: 1000 });
 /** `next` is null on the last page. */
 export const ThreadsListResult = z.object({ threads: z.array(Thread), next: PageCursor.nullable() });
 
@@ -128,11 +119,10 @@ export const MessagesListResult = z.object({
  * message with neither as `bad_request`: a refinement here would not survive the schema's
  * derivations, e.g. the Autopilot's tools).
  */
-export const ChatSendParams = z.object({
+export const ChatSendParams = mutatingParams({
   threadId: EntityId,
   text: z.string().max(MAX_MESSAGE_TEXT),
   attachments: z.array(EntityId).min(1).max(MAX_ATTACHMENTS).optional(),
-  idempotencyKey: IdempotencyKey,
 });
 export const ChatSendResult = z.object({ message: Message });
 export const SessionsSendResult = z.object({ thread: Thread, message: Message });

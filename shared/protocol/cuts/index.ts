@@ -60,23 +60,23 @@ export const needsConversion = (
   capabilities: readonly Capability[] = CAPABILITIES,
 ): boolean => stepsDownTo(version, asked, CUTS, capabilities).length > 0;
 
+/** A frame's payload in the shapes of a client of `version` that asked for `asked`, through each step's `table`. */
+const downThrough =
+  (table: Conversions) =>
+  (
+    version: number,
+    name: string,
+    payload: unknown,
+    asked: ReadonlySet<string> = NONE,
+    capabilities: readonly Capability[] = CAPABILITIES,
+  ): unknown =>
+    through(stepsDownTo(version, asked, CUTS, capabilities), table, name, payload);
+
 /** An event's payload in the shapes of a client of `version` that asked for `asked`; null when it does not get the event. */
-export const eventFor = (
-  version: number,
-  event: string,
-  payload: unknown,
-  asked: ReadonlySet<string> = NONE,
-  capabilities: readonly Capability[] = CAPABILITIES,
-): unknown => through(stepsDownTo(version, asked, CUTS, capabilities), (c) => c.events, event, payload);
+export const eventFor = downThrough((c) => c.events);
 
 /** A method's result in the shapes of a client of `version` that asked for `asked`. */
-export const resultFor = (
-  version: number,
-  method: string,
-  payload: unknown,
-  asked: ReadonlySet<string> = NONE,
-  capabilities: readonly Capability[] = CAPABILITIES,
-): unknown => through(stepsDownTo(version, asked, CUTS, capabilities), (c) => c.results, method, payload);
+export const resultFor = downThrough((c) => c.results);
 
 /** The cuts from `version` up to the current one, oldest first. */
 const cutsUpFrom = (version: number): Cut[] => [...cutsDownTo(version)].reverse();
