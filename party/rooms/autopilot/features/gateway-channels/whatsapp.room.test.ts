@@ -4,7 +4,7 @@
 // to people who may link WhatsApp, every other reader gets the state without it; the failures
 // come back in plain words, and a QR that is not a bounded base64 PNG is never passed on. The
 // real stack's push (and the real gateway's answer: no WhatsApp plugin) is in
-// client/test/e2e-channels.test.ts.
+// client/test/e2e-channels-skills.test.ts.
 import { describe, expect, it, vi } from "vitest";
 import {
   InstancesDisconnectChannelParams,

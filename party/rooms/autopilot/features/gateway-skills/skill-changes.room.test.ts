@@ -3,7 +3,7 @@
 // and done when the gateway's status no longer lists the skill; a linked gateway's owner is told
 // how to remove it on their machine; a ClawHub install is an approval the gateway then runs in
 // ClawHub mode; a search the gateway cannot make (no internet) says so in words. The runtime's
-// own removal is in client/test/e2e-skills.test.ts, against the real runtime and gateway.
+// own removal is in client/test/e2e-channels-skills.test.ts, against the real runtime and gateway.
 import { describe, expect, it } from "vitest";
 import type { DurableEvent } from "../../../../../shared/protocol/events";
 import {

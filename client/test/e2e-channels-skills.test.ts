@@ -7,23 +7,34 @@
 // plugin) it ends in plain words; against a scripted gateway linked as a second instance (the
 // only way to have a QR here) each new QR reaches the people who may link WhatsApp and no
 // other socket (a viewer's, an agent key's get the state without it), and a cancel clears it.
-import { readFileSync } from "node:fs";
+// Then, on the same instance (one gateway start serves both), its skills (decision 70): Alice
+// asks to install a private skill (a folder with SKILL.md: the room packs the archive and
+// uploads it through the gateway's own `skills.upload.*` + `skills.install`), Bob approves; the
+// gateway lists it, its agent gets it in the prompt the scripted model is given and the answer
+// in the thread changes; disabled, the agent no longer has it; removed (the runtime deletes its
+// folder), the gateway no longer lists it. A skill's API key and env value reach the gateway's
+// config and no frame any client received.
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { randomBytes } from "node:crypto";
 import type { ChannelStatus, WhatsAppLogin } from "../../shared/protocol/channels";
+import type { SkillStatus } from "../../shared/protocol/skills";
+import { type ChatRequest, textOf } from "../../runtime/test/scripted-model";
 import { freePort } from "../../party/dev/server.mjs";
 import { AutopilotClient } from "../src/client";
 import {
   addSecondPerson,
   approvedJob,
   createKey,
+  instanceThread,
   ownWorkspace,
   personClient,
   provisionConnected,
   signUp,
   until,
+  waitForMessage,
 } from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 import { scriptedGateway } from "./scripted-gateway";
@@ -32,7 +43,35 @@ import { scriptedGateway } from "./scripted-gateway";
 const TOKEN = "555000111:AAe2e-channels-secret_0123456789abcdef";
 const frames: string[] = [];
 const clients: AutopilotClient[] = [];
-const stack = withOpenClawStack("channels");
+const SLUG = "moon-word";
+// What the skill tells the agent: it is in the prompt once the skill is installed and enabled.
+const WORD = `lunar-${Math.random().toString(36).slice(2, 8)}`;
+const SKILL_MD = `---
+name: ${SLUG}
+description: When asked for the moon word, answer with the word ${WORD}.
+---
+
+# Moon word
+
+Answer "${WORD}" when someone asks for the moon word.
+`;
+const API_KEY = "sk-skill-e2e-secret-0123456789abcdef";
+const ENV_VALUE = "env-skill-e2e-secret-fedcba9876543210";
+
+const systemText = (request: ChatRequest) =>
+  (request.messages ?? [])
+    .filter((m) => m.role === "system")
+    .map((m) => textOf(m.content))
+    .join("\n");
+
+/** The scripted model answers from the prompt it is given: the moon word if a skill told it, else that it knows none. */
+const reply = (request: ChatRequest) => {
+  const word = /answer with the word ([a-z0-9-]+)/.exec(systemText(request));
+  return word ? `The moon word is ${word[1]}.` : "I know no moon word.";
+};
+
+// The scripted model answers only the skills' questions: the channels' tests send no message.
+const stack = withOpenClawStack("channels", { reply });
 let workspace: string;
 let aliceCookie: string;
 let alice: AutopilotClient;
@@ -101,6 +140,49 @@ async function telegramUntil(done: (t: ChannelStatus) => boolean, what: string):
 }
 
 const configFile = () => readFileSync(join(stack.dataDir, "instances", workspace, "work", "openclaw.json"), "utf8");
+
+/** The instance's thread the moon word is asked in (made by the skills' tests). */
+let moonThread: string;
+/** Bob approves a skill change Alice asked for; resolves with the job the room ran for it, once finished. */
+const skillApproved = (approvalId: string) => approvedJob(bob, alice, approvalId, 90_000);
+/** The gateway's config file, parsed. */
+const skillsConfig = () =>
+  JSON.parse(readFileSync(join(stack.dataDir, "instances", workspace, "work", "openclaw.json"), "utf8"));
+
+/** Reads the skills until `done` holds for ours (the gateway's skill watcher picks a change up in the background). */
+async function skillUntil(
+  done: (s: SkillStatus | undefined) => boolean,
+  what: string,
+): Promise<SkillStatus | undefined> {
+  return vi.waitFor(
+    async () => {
+      const { skills } = await alice.request("instances.skills", {
+        instanceId: "work",
+      });
+      const ours = skills.find((s) => s.key === SLUG);
+      if (done(ours)) return ours;
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(ours ?? skills.map((s) => s.key))}`);
+    },
+    { timeout: 60_000, interval: 500 },
+  );
+}
+
+/** Asks for the moon word in the instance's thread; the instance's answer. */
+async function ask(): Promise<string> {
+  const { message } = await alice.request("chat.send", {
+    threadId: moonThread,
+    text: "What is the moon word?",
+    idempotencyKey: key("send"),
+  });
+  const answer = await waitForMessage(
+    alice,
+    moonThread,
+    (m) => m.author.id === "instance:work" && m.n > message.n && /moon word/.test(m.text),
+    "the instance's answer",
+    120_000,
+  );
+  return answer.text;
+}
 
 beforeAll(async () => {
   const baseUrl = stack.server.url;
@@ -308,4 +390,110 @@ describe("channels through the room and the pinned gateway", () => {
     for (const frame of frames) expect(frame).not.toContain(TOKEN);
     expect(frames.join("\n")).not.toContain("e2e-channels-secret");
   });
+});
+
+describe("skills through the room and the pinned gateway", () => {
+  beforeAll(async () => {
+    moonThread = await instanceThread(alice, "Moon");
+  });
+
+  it("lists the gateway's skills; ours is not among them and the agent knows no moon word", async () => {
+    const { skills } = await alice.request("instances.skills", {
+      instanceId: "work",
+    });
+    expect(skills.length).toBeGreaterThan(0);
+    expect(skills.find((s) => s.key === SLUG)).toBeUndefined();
+    expect(await ask()).toBe("I know no moon word.");
+  }, 180_000);
+
+  it("installs a private skill after an approval: listed, enabled, and its instructions change the answer", async () => {
+    const { approval } = await alice.request("instances.uploadSkill", {
+      instanceId: "work",
+      slug: SLUG,
+      files: [
+        { path: "SKILL.md", content: SKILL_MD },
+        { path: "notes/README.txt", content: "kept beside the skill" },
+      ],
+      idempotencyKey: key("up"),
+    });
+    // The person deciding reads what the agent will be told.
+    expect(approval.details).toContain(WORD);
+    expect(approval.action).toMatchObject({
+      kind: "instance",
+      operation: "installSkill",
+      skill: { key: SLUG },
+    });
+    const job = await skillApproved(approval.id);
+    expect(job.status, job.error ?? "").toBe("succeeded");
+    const ours = await skillUntil((s) => s?.eligible === true, "the skill installed and eligible");
+    expect(ours).toMatchObject({
+      key: SLUG,
+      enabled: true,
+      eligible: true,
+      bundled: false,
+      missing: [],
+    });
+    expect(ours?.description).toContain(WORD);
+    const before = stack.model.requests.length;
+    expect(await ask()).toBe(`The moon word is ${WORD}.`);
+    expect(stack.model.requests.slice(before).some((r) => systemText(r).includes(WORD))).toBe(true);
+  }, 240_000);
+
+  it("sets the skill's API key and env value: on the gateway, in no frame a client received", async () => {
+    const { approval } = await alice.request("instances.configureSkill", {
+      instanceId: "work",
+      skillKey: SLUG,
+      apiKey: API_KEY,
+      env: { MOON_TOKEN: ENV_VALUE },
+      idempotencyKey: key("cfg"),
+    });
+    expect(approval.details).toContain("API key (hidden)");
+    expect(approval.details).toContain("MOON_TOKEN");
+    const job = await skillApproved(approval.id);
+    expect(job.status, job.error ?? "").toBe("succeeded");
+    const entry = skillsConfig().skills?.entries?.[SLUG];
+    expect(entry).toMatchObject({
+      apiKey: API_KEY,
+      env: { MOON_TOKEN: ENV_VALUE },
+    });
+    await alice.request("instances.skills", { instanceId: "work" });
+    const all = frames.join("\n");
+    expect(all).not.toContain(API_KEY);
+    expect(all).not.toContain(ENV_VALUE);
+  }, 180_000);
+
+  it("disabled after an approval: listed as off, and the agent no longer has it", async () => {
+    const { approval } = await alice.request("instances.configureSkill", {
+      instanceId: "work",
+      skillKey: SLUG,
+      enabled: false,
+      idempotencyKey: key("off"),
+    });
+    const job = await skillApproved(approval.id);
+    expect(job.status, job.error ?? "").toBe("succeeded");
+    await skillUntil((s) => s?.enabled === false && !s.eligible, "the skill disabled");
+    expect(await ask()).toBe("I know no moon word.");
+  }, 240_000);
+
+  it("removed after an approval: the runtime deletes its folder and the gateway no longer lists it", async () => {
+    const folder = join(stack.dataDir, "instances", workspace, "work", "workspace", "skills", SLUG);
+    expect(existsSync(join(folder, "SKILL.md"))).toBe(true);
+    const { approval } = await alice.request("instances.removeSkill", {
+      instanceId: "work",
+      slug: SLUG,
+      idempotencyKey: key("rm"),
+    });
+    expect(approval.action).toMatchObject({ kind: "instance", operation: "removeSkill", skill: { key: SLUG } });
+    expect(approval.details).toContain(`skills/${SLUG}`);
+    const job = await skillApproved(approval.id);
+    expect(job.status, job.error ?? "").toBe("succeeded");
+    expect(existsSync(folder)).toBe(false);
+    // The job ended when the gateway's own status stopped listing it: read once, it is gone.
+    const { skills } = await alice.request("instances.skills", { instanceId: "work" });
+    expect(skills.find((s) => s.key === SLUG)).toBeUndefined();
+    expect(skills.length).toBeGreaterThan(0);
+    const all = frames.join("\n");
+    expect(all).not.toContain(API_KEY);
+    expect(all).not.toContain(ENV_VALUE);
+  }, 240_000);
 });
