@@ -2,7 +2,7 @@
 // feed carries each instance's current list (with a digest, so an unchanged list is not
 // sent again) and the Hatchery makes its session nodes match it, linked to their instance
 // and to the thread open as each. Here the session list is written as the bridge writes it
-// (client/test/e2e-sessions-canvas.test.ts does it with a real gateway).
+// (client/test/gateway-in-app/sessions-canvas.ts does it with a real gateway).
 import { env } from "cloudflare:workers";
 import { getServerByName } from "partyserver";
 import { describe, expect, it } from "vitest";

@@ -2,7 +2,7 @@
 // binding in their session lists (`sessions.changed`), which the gateway sends only when its
 // own list changes — not when the room binds a thread. So the room announces the list
 // itself, at once (before, a client waited for the gateway's next change, which might
-// never come — most likely why client/test/e2e-sessions-canvas.test.ts once timed out
+// never come — most likely why client/test/gateway-in-app/sessions-canvas.ts once timed out
 // waiting for it in CI: not reproduced, the fix removes the wait either way).
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
