@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markerScript, userTexts } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
 import type { AutopilotClient } from "../src/client";
-import { instanceThread, provisionConnected, until, waitForMessage } from "./e2e-helpers";
+import { instanceAnswer, instanceThread, provisionConnected, until, waitForMessage } from "./e2e-helpers";
 import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 
 const stack = withOpenClawStack("gwfiles", { reply: markerScript });
@@ -38,6 +38,10 @@ async function upload(bytes: Uint8Array<ArrayBuffer>, type: string, name: string
   expect(res.status, JSON.stringify(body)).toBe(201);
   return body.file.id;
 }
+
+/** Alice sends `text` in the instance's thread with the files uploaded as `ids`: her message, as the room took it. */
+const sendWithFiles = async (text: string, ids: string[]) =>
+  (await alice.request("chat.send", { threadId, text, attachments: ids, idempotencyKey: key("send") })).message;
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
@@ -67,20 +71,9 @@ describe("files reach an OpenClaw instance's gateway", () => {
       "ledger notes.txt",
     );
     const before = model.requests.length;
-    const { message } = await alice.request("chat.send", {
-      threadId,
-      text: "SAY: read it",
-      attachments: [id],
-      idempotencyKey: key("send"),
-    });
+    const message = await sendWithFiles("SAY: read it", [id]);
     expect(message.attachments?.map((a) => a.name)).toEqual(["ledger notes.txt"]);
-    await waitForMessage(
-      alice,
-      threadId,
-      (m) => m.author.id === "instance:work" && m.text === "read it",
-      "the gateway's reply",
-      120_000,
-    );
+    await instanceAnswer(alice, threadId, message, (m) => m.text === "read it");
     const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
     const withFile = prompts.find((t) => t.includes(`${marker}: 42`));
     expect(withFile, JSON.stringify(prompts).slice(0, 2000)).toBeDefined();
@@ -94,12 +87,7 @@ describe("files reach an OpenClaw instance's gateway", () => {
 
   it("an image sent with no text is stored by the gateway, byte for byte", async () => {
     const id = await upload(PNG, "image/png", "pixel.png");
-    const { message } = await alice.request("chat.send", {
-      threadId,
-      text: "",
-      attachments: [id],
-      idempotencyKey: key("send"),
-    });
+    const message = await sendWithFiles("", [id]);
     expect(message.attachments?.map((a) => a.type)).toEqual(["image/png"]);
     const instanceDir = join(stack.dataDir, "instances", workspace, "work");
     const stored = await until(
@@ -133,12 +121,7 @@ describe("files reach an OpenClaw instance's gateway", () => {
     const first = await upload(csv(`${marker},id`), "text/csv", "first.csv");
     const second = await upload(csv("second,id"), "text/csv", "second.csv");
     const before = model.requests.length;
-    await alice.request("chat.send", {
-      threadId,
-      text: "SAY: got the big one",
-      attachments: [first, second],
-      idempotencyKey: key("send"),
-    });
+    const message = await sendWithFiles("SAY: got the big one", [first, second]);
     const notice = await waitForMessage(
       alice,
       threadId,
@@ -149,13 +132,7 @@ describe("files reach an OpenClaw instance's gateway", () => {
     expect(notice.text).toBe(
       "Not sent to OpenClaw with this message: second.csv (too large: a message takes at most 15 MiB of files).",
     );
-    await waitForMessage(
-      alice,
-      threadId,
-      (m) => m.author.id === "instance:work" && m.text === "got the big one",
-      "the gateway's reply",
-      120_000,
-    );
+    await instanceAnswer(alice, threadId, message, (m) => m.text === "got the big one");
     const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
     expect(prompts.some((t) => t.includes(`${marker},id`))).toBe(true);
     expect(prompts.some((t) => t.includes("second,id"))).toBe(false);

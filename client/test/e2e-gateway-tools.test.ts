@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
 import type { AutopilotClient } from "../src/client";
-import { modelVars, provisionConnected, until, waitForMessage } from "./e2e-helpers";
+import { instanceAnswer, instanceThread, modelVars, provisionConnected, until, waitForMessage } from "./e2e-helpers";
 import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 
 const isAutopilotRequest = (request: ChatRequest) =>
@@ -205,26 +205,14 @@ describe("an instance's own model (instances.models, instances.update)", () => {
       { timeout: 30_000, interval: 500 },
     );
     // A thread the instance answers: its agent's next call goes to the model it was given.
-    const { thread } = await alice.request("threads.create", { title: "Large", idempotencyKey: key("thr") });
-    await alice.request("instances.attach", { instanceId: "work", threadId: thread.id, idempotencyKey: key("att") });
-    await until(
-      () => alice.state.threads.get(thread.id)?.responder.kind === "openclaw",
-      "answered by the instance",
-      10_000,
-    );
+    const large = await instanceThread(alice, "Large");
     const before = model.requests.length;
     const { message } = await alice.request("chat.send", {
-      threadId: thread.id,
+      threadId: large,
       text: "SAY: large model here",
       idempotencyKey: key("send"),
     });
-    await waitForMessage(
-      alice,
-      thread.id,
-      (m) => m.author.id === "instance:work" && m.n > message.n && m.text.includes("large model here"),
-      "the instance's answer",
-      120_000,
-    );
+    await instanceAnswer(alice, large, message, (m) => m.text.includes("large model here"));
     const calls = model.requests.slice(before).filter((r) => !isAutopilotRequest(r));
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.every((r) => r.model === "scripted-model-large")).toBe(true);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SkillStatus } from "../../shared/protocol/skills";
 import { type ChatRequest, textOf } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
-import { approvedJob, instanceThread, provisionConnected, waitForMessage } from "./e2e-helpers";
+import { approvedJob, instanceAnswer, instanceThread, provisionConnected } from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 import { recordedAliceAndBob, type recordingClients } from "./recording-clients";
 
@@ -79,14 +79,7 @@ async function ask(): Promise<string> {
     text: "What is the moon word?",
     idempotencyKey: key("send"),
   });
-  const answer = await waitForMessage(
-    alice,
-    threadId,
-    (m) => m.author.id === "instance:work" && m.n > message.n && /moon word/.test(m.text),
-    "the instance's answer",
-    120_000,
-  );
-  return answer.text;
+  return (await instanceAnswer(alice, threadId, message, (m) => /moon word/.test(m.text))).text;
 }
 
 const configFile = () =>
