@@ -20,6 +20,19 @@ const { statuses } = harness;
 afterEach(() => vi.useRealTimers());
 
 /**
+ * A browser page as the client sees it, stubbed as globals (vi.unstubAllGlobals undoes it): the
+ * document's visibility (visible until a test says otherwise) and the window's events.
+ */
+function stubBrowserPage(): { page: EventTarget & { visibilityState: string }; win: EventTarget } {
+  const page = Object.assign(new EventTarget(), { visibilityState: "visible" });
+  const win = new EventTarget();
+  vi.stubGlobal("document", page);
+  vi.stubGlobal("addEventListener", win.addEventListener.bind(win));
+  vi.stubGlobal("removeEventListener", win.removeEventListener.bind(win));
+  return { page, win };
+}
+
+/**
  * The client's timers from here on are fake: whatever it schedules (a reconnect goes through
  * a timer, PartySocket's and its own backoff) can be run to the end, so "no reconnect" is
  * what is left when nothing is, not what did not happen in a while.
@@ -298,12 +311,7 @@ describe("connecting", () => {
   });
 
   it("while the page is visible the wait between attempts stays a few seconds, however long the outage; hidden it grows; going online retries at once", async () => {
-    // A browser page as the client sees it: the document's visibility and the window's events.
-    const page = Object.assign(new EventTarget(), { visibilityState: "visible" });
-    const win = new EventTarget();
-    vi.stubGlobal("document", page);
-    vi.stubGlobal("addEventListener", win.addEventListener.bind(win));
-    vi.stubGlobal("removeEventListener", win.removeEventListener.bind(win));
+    const { page, win } = stubBrowserPage();
     vi.spyOn(Math, "random").mockReturnValue(0.999999);
     try {
       // The room is down: every socket is dropped before its hello.
@@ -350,11 +358,7 @@ describe("connecting", () => {
   });
 
   it("going online or back to the tab does not cut a wait the server named (a 4029's retryAfterMs)", async () => {
-    const page = Object.assign(new EventTarget(), { visibilityState: "visible" });
-    const win = new EventTarget();
-    vi.stubGlobal("document", page);
-    vi.stubGlobal("addEventListener", win.addEventListener.bind(win));
-    vi.stubGlobal("removeEventListener", win.removeEventListener.bind(win));
+    const { page, win } = stubBrowserPage();
     try {
       harness.room.onConnect = () => (harness.room.connections.length === 1 ? null : {});
       // Sockets made: an attempt shows the moment it starts, before any I/O.

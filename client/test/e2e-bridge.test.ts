@@ -86,6 +86,20 @@ async function approveAs(client: AutopilotClient, approval: Approval, decision: 
 const pendingApproval = (client: AutopilotClient, kind: "exec" | "pairing" | "instance") =>
   [...client.state.approvals.values()].find((a) => a.status === "pending" && a.action?.kind === kind);
 
+/**
+ * Alice asks, in the instance's thread, that its agent run `command` (the scripted model's
+ * RUNCMD): her message, and the exec approval it waits on once `at` shows it.
+ */
+async function askToRun(command: string, at: AutopilotClient): Promise<{ message: Message; approval: Approval }> {
+  const { message } = await alice.request("chat.send", {
+    threadId,
+    text: `RUNCMD: ${command}`,
+    idempotencyKey: key("send"),
+  });
+  const approval = await until(() => pendingApproval(at, "exec"), "the exec approval", 60_000);
+  return { message, approval };
+}
+
 interface GatewayPeer {
   hello: {
     ok: boolean;
@@ -322,12 +336,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
   }, 120_000);
 
   it("an agent's shell command waits for a person in the room; approved, it runs and the reply has its output", async () => {
-    const { message } = await alice.request("chat.send", {
-      threadId,
-      text: "RUNCMD: echo hello-from-exec",
-      idempotencyKey: key("send"),
-    });
-    const approval = await until(() => pendingApproval(bob, "exec"), "exec approval at bob", 60_000);
+    const { message, approval } = await askToRun("echo hello-from-exec", bob);
     expect(approval.action).toMatchObject({ kind: "exec", instanceId: "work", command: "echo hello-from-exec" });
     expect(approval.threadId).toBe(threadId);
     expect(approval.requestedBy).toMatchObject({ id: "instance:work", kind: "agent" });
@@ -366,12 +375,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
   }, 120_000);
 
   it("a denied command never runs, and the agent is told so", async () => {
-    const { message } = await alice.request("chat.send", {
-      threadId,
-      text: "RUNCMD: echo never-printed",
-      idempotencyKey: key("send"),
-    });
-    const approval = await until(() => pendingApproval(alice, "exec"), "exec approval", 60_000);
+    const { message, approval } = await askToRun("echo never-printed", alice);
     expect(approval.action).toMatchObject({ command: "echo never-printed" });
     await approveAs(alice, approval, "deny");
     const reply = await waitForMessage(
@@ -389,12 +393,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
   }, 120_000);
 
   it("a command decided in OpenClaw itself updates the room's approval, which then refuses a late decision", async () => {
-    const { message } = await alice.request("chat.send", {
-      threadId,
-      text: "RUNCMD: echo decided-elsewhere",
-      idempotencyKey: key("send"),
-    });
-    const approval = await until(() => pendingApproval(alice, "exec"), "exec approval", 60_000);
+    const { message, approval } = await askToRun("echo decided-elsewhere", alice);
     const outside = await gatewayPeer({ scopes: ["operator.admin"] });
     try {
       const requestId = approval.action?.kind === "exec" ? approval.action.requestId : "";

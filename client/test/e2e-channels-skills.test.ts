@@ -28,13 +28,13 @@ import {
   addSecondPerson,
   approvedJob,
   createKey,
+  instanceAnswer,
   instanceThread,
   ownWorkspace,
   personClient,
   provisionConnected,
   signUp,
   until,
-  waitForMessage,
 } from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 import { scriptedGateway } from "./scripted-gateway";
@@ -174,14 +174,7 @@ async function ask(): Promise<string> {
     text: "What is the moon word?",
     idempotencyKey: key("send"),
   });
-  const answer = await waitForMessage(
-    alice,
-    moonThread,
-    (m) => m.author.id === "instance:work" && m.n > message.n && /moon word/.test(m.text),
-    "the instance's answer",
-    120_000,
-  );
-  return answer.text;
+  return (await instanceAnswer(alice, moonThread, message, (m) => /moon word/.test(m.text))).text;
 }
 
 beforeAll(async () => {

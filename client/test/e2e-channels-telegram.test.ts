@@ -7,7 +7,6 @@
 // back to the chat; the conversation is one of the instance's sessions in the product, and
 // opened as a thread it reads in the browser app with both sides. Screenshots go to test-artifacts/.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProxiedGatewayClient } from "../../runtime/test/helpers";
 import { markerScript } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
 import {
@@ -21,7 +20,7 @@ import {
   waitForMessage,
 } from "./e2e-helpers";
 import { openLive, screenshots, signedInPage, withBrowser } from "./browser-helpers";
-import { withOpenClawStack } from "./openclaw-stack";
+import { gatewayOperator, withOpenClawStack } from "./openclaw-stack";
 import { TelegramStandIn, telegramUser } from "./telegram-standin";
 
 // The shape of a token from @BotFather; never a real one.
@@ -50,27 +49,8 @@ const approved = (approvalId: string) => approvedJob(bob, alice, approvalId);
  * token), never something the product offers.
  */
 async function pointTelegramAtStandin(): Promise<void> {
-  const operator = await ProxiedGatewayClient.open(
-    `${stack.runtime.url.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`,
-    {},
-    stack.serviceToken,
-  );
+  const operator = await gatewayOperator(stack, workspace);
   try {
-    await operator.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
-    const hello = await operator.request("connect", {
-      minProtocol: 4,
-      maxProtocol: 4,
-      client: {
-        id: "gateway-client",
-        version: "0.1.0",
-        platform: "linux",
-        mode: "backend",
-      },
-      role: "operator",
-      scopes: ["operator.admin"],
-      caps: [],
-    });
-    expect(hello.ok, JSON.stringify(hello)).toBe(true);
     const got = await operator.request("config.get", {});
     expect(got.ok, JSON.stringify(got)).toBe(true);
     const patched = await operator.request("config.patch", {

@@ -15,6 +15,7 @@ import { AutopilotError } from "../src/errors";
 import {
   addSecondPerson,
   httpJson,
+  instanceThread,
   ownWorkspace,
   personClient,
   provisionConnected,
@@ -76,6 +77,13 @@ const gatewayEntries = async (client: AutopilotClient): Promise<LedgerEntry[]> =
     (e) => e.purpose === "gateway",
   );
 
+/** Alice says `text` in the thread: her message, and the message of the run it started once `reader` lists it. */
+async function run(text: string, reader: AutopilotClient, what: string): Promise<{ sent: Message; answer: Message }> {
+  const { message: sent } = await alice.request("chat.send", { threadId, text, idempotencyKey: key("send") });
+  const answer = await until(async () => (await messagesOf(reader)).find((m) => m.runId === sent.id), what, 120_000);
+  return { sent, answer };
+}
+
 beforeAll(async () => {
   const { cookie } = await signUp(stack.server.url, "Alice");
   workspace = await ownWorkspace(stack.server.url, cookie);
@@ -102,19 +110,8 @@ describe("a hosted gateway spends the workspace's credits", () => {
   }, 260_000);
 
   it("a reply's tokens are billed from the runtime's counters; out of credits, the runtime refuses the next call and the thread says why, typed", async () => {
-    const { thread } = await alice.request("threads.create", { title: "Work chat", idempotencyKey: key("thr") });
-    threadId = thread.id;
-    await alice.request("instances.attach", { instanceId: "work", threadId, idempotencyKey: key("att") });
-    const { message: first } = await alice.request("chat.send", {
-      threadId,
-      text: "SAY: The first reply is paid for.",
-      idempotencyKey: key("send"),
-    });
-    const reply = await until(
-      async () => (await messagesOf(bob)).find((m) => m.runId === first.id),
-      "the first reply",
-      120_000,
-    );
+    threadId = await instanceThread(alice, "Work chat");
+    const { answer: reply } = await run("SAY: The first reply is paid for.", bob, "the first reply");
     expect(reply).toMatchObject({ text: "The first reply is paid for." });
     expect(reply.kind ?? "text").toBe("text");
     // Its tokens are in the ledger, and the balance went below zero: the runtime was told.
@@ -133,15 +130,10 @@ describe("a hosted gateway spends the workspace's credits", () => {
     const modelCalls = stack.model.requests.length;
     const errors: { runId: string; error: string; code?: string }[] = [];
     bob.on("chat.error", (p: { runId: string; error: string; code?: string }) => errors.push(p));
-    const { message: second } = await alice.request("chat.send", {
-      threadId,
-      text: "SAY: This one is not paid for.",
-      idempotencyKey: key("send"),
-    });
-    const refusal = await until(
-      async () => (await messagesOf(alice)).find((m) => m.runId === second.id),
+    const { sent: second, answer: refusal } = await run(
+      "SAY: This one is not paid for.",
+      alice,
       "the refused run's message",
-      120_000,
     );
     expect(refusal).toMatchObject({ kind: "error", text: expect.stringMatching(OUT_OF_CREDITS) });
     expect(errors.find((e) => e.runId === second.id)).toMatchObject({ code: "payment_required" });
@@ -184,16 +176,7 @@ describe("a hosted gateway spends the workspace's credits", () => {
     expect(granted.status, JSON.stringify(granted.body)).toBe(201);
     await until(async () => (await spendAtRuntime()).allowed, "the runtime told the workspace may spend", 30_000);
 
-    const { message: third } = await alice.request("chat.send", {
-      threadId,
-      text: "SAY: Paid for again.",
-      idempotencyKey: key("send"),
-    });
-    const reply = await until(
-      async () => (await messagesOf(bob)).find((m) => m.runId === third.id),
-      "the reply after the grant",
-      120_000,
-    );
+    const { answer: reply } = await run("SAY: Paid for again.", bob, "the reply after the grant");
     expect(reply).toMatchObject({ text: "Paid for again." });
     expect(reply.kind ?? "text").toBe("text");
 

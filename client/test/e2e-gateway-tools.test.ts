@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { agentScript, type ChatRequest, markerScript, userTexts } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
 import type { AutopilotClient } from "../src/client";
-import { instanceThread, modelVars, provisionConnected, until, waitForMessage } from "./e2e-helpers";
+import { instanceAnswer, instanceThread, modelVars, provisionConnected, until, waitForMessage } from "./e2e-helpers";
 import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 
 const isAutopilotRequest = (request: ChatRequest) =>
@@ -160,6 +160,10 @@ async function upload(bytes: Uint8Array<ArrayBuffer>, type: string, name: string
   return body.file.id;
 }
 
+/** Alice sends `text` in the files' thread with the files uploaded as `ids`: her message, as the room took it. */
+const sendWithFiles = async (threadId: string, text: string, ids: string[]) =>
+  (await alice.request("chat.send", { threadId, text, attachments: ids, idempotencyKey: key("send") })).message;
+
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
@@ -182,20 +186,9 @@ describe("files reach an OpenClaw instance's gateway", () => {
       "ledger notes.txt",
     );
     const before = model.requests.length;
-    const { message } = await alice.request("chat.send", {
-      threadId,
-      text: "SAY: read it",
-      attachments: [id],
-      idempotencyKey: key("send"),
-    });
+    const message = await sendWithFiles(threadId, "SAY: read it", [id]);
     expect(message.attachments?.map((a) => a.name)).toEqual(["ledger notes.txt"]);
-    await waitForMessage(
-      alice,
-      threadId,
-      (m) => m.author.id === "instance:work" && m.text === "read it",
-      "the gateway's reply",
-      120_000,
-    );
+    await instanceAnswer(alice, threadId, message, (m) => m.text === "read it");
     const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
     const withFile = prompts.find((t) => t.includes(`${marker}: 42`));
     expect(withFile, JSON.stringify(prompts).slice(0, 2000)).toBeDefined();
@@ -209,12 +202,7 @@ describe("files reach an OpenClaw instance's gateway", () => {
 
   it("an image sent with no text is stored by the gateway, byte for byte", async () => {
     const id = await upload(PNG, "image/png", "pixel.png");
-    const { message } = await alice.request("chat.send", {
-      threadId,
-      text: "",
-      attachments: [id],
-      idempotencyKey: key("send"),
-    });
+    const message = await sendWithFiles(threadId, "", [id]);
     expect(message.attachments?.map((a) => a.type)).toEqual(["image/png"]);
     const instanceDir = join(stack.dataDir, "instances", workspace, "work");
     const stored = await until(
@@ -248,12 +236,7 @@ describe("files reach an OpenClaw instance's gateway", () => {
     const first = await upload(csv(`${marker},id`), "text/csv", "first.csv");
     const second = await upload(csv("second,id"), "text/csv", "second.csv");
     const before = model.requests.length;
-    await alice.request("chat.send", {
-      threadId,
-      text: "SAY: got the big one",
-      attachments: [first, second],
-      idempotencyKey: key("send"),
-    });
+    const message = await sendWithFiles(threadId, "SAY: got the big one", [first, second]);
     const notice = await waitForMessage(
       alice,
       threadId,
@@ -264,13 +247,7 @@ describe("files reach an OpenClaw instance's gateway", () => {
     expect(notice.text).toBe(
       "Not sent to OpenClaw with this message: second.csv (too large: a message takes at most 15 MiB of files).",
     );
-    await waitForMessage(
-      alice,
-      threadId,
-      (m) => m.author.id === "instance:work" && m.text === "got the big one",
-      "the gateway's reply",
-      120_000,
-    );
+    await instanceAnswer(alice, threadId, message, (m) => m.text === "got the big one");
     const prompts = model.requests.slice(before).flatMap((r) => userTexts(r));
     expect(prompts.some((t) => t.includes(`${marker},id`))).toBe(true);
     expect(prompts.some((t) => t.includes("second,id"))).toBe(false);
@@ -342,26 +319,14 @@ describe("an instance's own model (instances.models, instances.update)", () => {
       { timeout: 30_000, interval: 500 },
     );
     // A thread the instance answers: its agent's next call goes to the model it was given.
-    const { thread } = await alice.request("threads.create", { title: "Large", idempotencyKey: key("thr") });
-    await alice.request("instances.attach", { instanceId: "work", threadId: thread.id, idempotencyKey: key("att") });
-    await until(
-      () => alice.state.threads.get(thread.id)?.responder.kind === "openclaw",
-      "answered by the instance",
-      10_000,
-    );
+    const large = await instanceThread(alice, "Large");
     const before = model.requests.length;
     const { message } = await alice.request("chat.send", {
-      threadId: thread.id,
+      threadId: large,
       text: "SAY: large model here",
       idempotencyKey: key("send"),
     });
-    await waitForMessage(
-      alice,
-      thread.id,
-      (m) => m.author.id === "instance:work" && m.n > message.n && m.text.includes("large model here"),
-      "the instance's answer",
-      120_000,
-    );
+    await instanceAnswer(alice, large, message, (m) => m.text.includes("large model here"));
     const calls = model.requests.slice(before).filter((r) => !isAutopilotRequest(r));
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.every((r) => r.model === "scripted-model-large")).toBe(true);

@@ -226,6 +226,25 @@ export const waitForMessage = (
     { timeout: timeoutMs, interval: 250 },
   );
 
+/**
+ * Instance `instanceId`'s answer in thread `threadId` to the message `sent`: the first message
+ * of its own after `sent` that `match`es, once the room lists it.
+ */
+export const instanceAnswer = (
+  client: AutopilotClient,
+  threadId: string,
+  sent: Pick<Message, "n">,
+  match: (m: Message) => boolean,
+  { timeoutMs = 120_000, instanceId = "work" } = {},
+): Promise<Message> =>
+  waitForMessage(
+    client,
+    threadId,
+    (m) => m.author.id === `instance:${instanceId}` && m.n > sent.n && match(m),
+    `the answer of instance ${instanceId}`,
+    timeoutMs,
+  );
+
 /** A new person signed up over the auth API, their address not verified yet; an address unique to the run. */
 export async function signUp(
   baseUrl: string,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import { freePort } from "../../party/dev/server.mjs";
 import type { AutopilotClient } from "../src/client";
-import { until, withSharedServer } from "./e2e-helpers";
+import { instanceThread, until, withSharedServer } from "./e2e-helpers";
 import { recordedAliceAndBob, recordingClients } from "./recording-clients";
 import { scriptedGateway } from "./scripted-gateway";
 
@@ -109,10 +109,9 @@ describe("a hostile linked gateway", () => {
       "the hostile gateway connected",
       60_000,
     );
-    const { thread } = await alice.request("threads.create", { title: "Hostile", idempotencyKey: key("thr") });
-    await alice.request("instances.attach", { instanceId: "hostile", threadId: thread.id, idempotencyKey: key("att") });
+    const threadId = await instanceThread(alice, "Hostile", "hostile");
     const sessionKey = await until(
-      () => alice.state.threads.get(thread.id)?.gateway?.sessionKey,
+      () => alice.state.threads.get(threadId)?.gateway?.sessionKey,
       "the thread's session",
       10_000,
     );
@@ -125,7 +124,7 @@ describe("a hostile linked gateway", () => {
         message: { role: "assistant", content: huge },
       });
     await until(
-      () => [...alice.state.streams.values()].filter((s) => s.threadId === thread.id && s.text.length > 0).length === 5,
+      () => [...alice.state.streams.values()].filter((s) => s.threadId === threadId && s.text.length > 0).length === 5,
       "five live streams at Alice",
       60_000,
     );
@@ -136,7 +135,7 @@ describe("a hostile linked gateway", () => {
       const hello = late.received.find((f) => f.startsWith('{"type":"event","event":"hello"'))!;
       // The snapshot's documented bound (about 256 KiB) plus the live streams' budget.
       expect(hello.length).toBeLessThan(300 * 1024);
-      expect([...carol.state.streams.values()].filter((s) => s.threadId === thread.id)).toHaveLength(5);
+      expect([...carol.state.streams.values()].filter((s) => s.threadId === threadId)).toHaveLength(5);
       // Sessions as asked for (50), each cut, not the 400 the gateway listed.
       expect(carol.state.sessions.get("hostile")?.length).toBeLessThanOrEqual(50);
     } finally {

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Instance, InstanceBackup } from "../../shared/protocol/instances";
+import type { Approval } from "../../shared/protocol/approvals";
+import type { Instance, InstanceBackup, InstanceOperation } from "../../shared/protocol/instances";
 import { ensureDevVars, freePort } from "../../party/dev/server.mjs";
 import type { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
@@ -51,6 +52,24 @@ afterAll(() => {
 const cli = (args: string[], target: { workspace: string; key: string }) =>
   startCli({ url: server.url, ...target }, args);
 
+/** Instance "work"'s pending approval of `operation`, approved by `person` once it reaches them. */
+async function approveWhenAsked(person: AutopilotClient, operation: InstanceOperation): Promise<Approval> {
+  const approval = await until(
+    () =>
+      [...person.state.approvals.values()].find(
+        (a) =>
+          a.action?.kind === "instance" &&
+          a.action.instanceId === "work" &&
+          a.action.operation === operation &&
+          a.status === "pending",
+      ),
+    `the ${operation} approval at the person`,
+    15_000,
+  );
+  await person.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+  return approval;
+}
+
 async function runtimeGet<T>(path: string): Promise<T> {
   const res = await fetch(`${runtimeUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
   return (await res.json()) as T;
@@ -74,15 +93,7 @@ describe("OpenClaw instances through the Autopilot", () => {
 
     // The agent uses the CLI, as an operator's script would: it asks, then follows through.
     const provision = cli(["instance", "provision", "work", "--name", "Work", "--wait-done"], { workspace, key });
-    const approval = await until(
-      () =>
-        [...person.state.approvals.values()].find(
-          (a) => a.action?.kind === "instance" && a.action.instanceId === "work" && a.status === "pending",
-        ),
-      "approval at the person",
-      15_000,
-    );
-    await person.approvals.resolve({ approvalId: approval.id, decision: "approve" });
+    const approval = await approveWhenAsked(person, "provision");
     expect(await provision.exit, provision.stderr).toBe(0);
     // It narrated the start on stderr and printed the ready instance as its last line.
     expect(provision.stderr).toMatch(/waiting for gateway handshake/);
@@ -112,15 +123,7 @@ describe("OpenClaw instances through the Autopilot", () => {
     expect(JSON.stringify([...person.state.instances.values()])).not.toContain(token);
 
     const deleting = cli(["instance", "delete", "work", "--wait-done"], { workspace, key });
-    const del = await until(
-      () =>
-        [...person.state.approvals.values()].find(
-          (a) => a.action?.kind === "instance" && a.action.operation === "delete" && a.status === "pending",
-        ),
-      "delete approval",
-      15_000,
-    );
-    await person.approvals.resolve({ approvalId: del.id, decision: "approve" });
+    await approveWhenAsked(person, "delete");
     expect(await deleting.exit, deleting.stderr).toBe(0);
     expect(person.state.instances.get("work")?.status).toBe("stopped");
     expect(() => process.kill(status.data.pid, 0)).toThrow();

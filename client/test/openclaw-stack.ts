@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
 import { ensureDevVars, freePort, type RunningServer, startServer } from "../../party/dev/server.mjs";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import { ProxiedGatewayClient } from "../../runtime/test/helpers";
 import { type Reply, type ScriptedModel, startScriptedModel } from "../../runtime/test/scripted-model";
 import { notYet, onceStarted } from "./e2e-helpers";
 
@@ -93,4 +94,38 @@ export function withOpenClawStack(
     },
     stop: () => running().stop(),
   };
+}
+
+/**
+ * Another OpenClaw client of instance `instanceId`'s gateway in `workspace`, connected as an
+ * admin operator through the runtime's proxy with the service token: how a test sets up a
+ * gateway or talks to it outside the product, as any operator of that gateway could. The
+ * caller closes it.
+ */
+export async function gatewayOperator(
+  stack: Pick<OpenClawStack, "runtime" | "serviceToken">,
+  workspace: string,
+  instanceId = "work",
+): Promise<ProxiedGatewayClient> {
+  const operator = await ProxiedGatewayClient.open(
+    `${stack.runtime.url.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/${instanceId}/gateway`,
+    {},
+    stack.serviceToken,
+  );
+  try {
+    await operator.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+    const hello = await operator.request("connect", {
+      minProtocol: 4,
+      maxProtocol: 4,
+      client: { id: "gateway-client", version: "0.1.0", platform: "linux", mode: "backend" },
+      role: "operator",
+      scopes: ["operator.admin"],
+      caps: [],
+    });
+    expect(hello.ok, JSON.stringify(hello)).toBe(true);
+    return operator;
+  } catch (error) {
+    operator.close();
+    throw error;
+  }
 }

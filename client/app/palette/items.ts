@@ -28,58 +28,49 @@ export interface Named {
   schedules?: Iterable<Schedule>;
 }
 
-/** Threads, instances and approvals whose names contain the query (all of them when it is empty), newest first. */
+type NamedGroup = "Threads" | "Instances" | "Approvals" | "Schedules";
+
+/** What a row of each group opens: the inspector's selection `<kind>:<id>`. */
+const SELECTION: Record<NamedGroup, string> = {
+  Threads: "thread",
+  Instances: "instance",
+  Approvals: "approval",
+  Schedules: "schedule",
+};
+
+/** A group's rows: the first of what it `found`, each saying what `say` says and opening its own selection. */
+function rows<T extends { id: string }>(
+  group: NamedGroup,
+  found: T[],
+  open: (selection: string) => void,
+  say: (item: T) => Pick<PaletteItem, "label" | "detail">,
+): PaletteItem[] {
+  return found.slice(0, PER_GROUP).map((item) => {
+    const selection = `${SELECTION[group]}:${item.id}`;
+    return { id: selection, group, ...say(item), run: () => open(selection) };
+  });
+}
+
+/** Threads, instances, approvals and schedules whose names contain the query (all of them when it is empty), newest threads first. */
 export function byName(named: Named, rawQuery: string, open: (selection: string) => void): PaletteItem[] {
   const query = rawQuery.trim().toLocaleLowerCase();
   const threads = [...named.threads]
     .filter((t) => !t.archived && matches(t.title, query))
-    .sort((a, b) => (b.lastMessageAt ?? b.createdAt) - (a.lastMessageAt ?? a.createdAt))
-    .slice(0, PER_GROUP)
-    .map(
-      (t): PaletteItem => ({
-        id: `thread:${t.id}`,
-        group: "Threads",
-        label: t.title,
-        run: () => open(`thread:${t.id}`),
-      }),
-    );
-  const instances = [...named.instances]
-    .filter((i) => matches(i.name, query) || matches(i.id, query))
-    .slice(0, PER_GROUP)
-    .map(
-      (i): PaletteItem => ({
-        id: `instance:${i.id}`,
-        group: "Instances",
-        label: i.name,
-        detail: { text: i.status },
-        run: () => open(`instance:${i.id}`),
-      }),
-    );
-  const approvals = [...named.approvals]
-    .filter((a) => a.status === "pending" && (matches(a.title, query) || matches(a.summary, query)))
-    .slice(0, PER_GROUP)
-    .map(
-      (a): PaletteItem => ({
-        id: `approval:${a.id}`,
-        group: "Approvals",
-        label: a.title,
-        detail: { text: a.summary },
-        run: () => open(`approval:${a.id}`),
-      }),
-    );
-  const schedules = [...(named.schedules ?? [])]
-    .filter((s) => matches(s.name, query))
-    .slice(0, PER_GROUP)
-    .map(
-      (s): PaletteItem => ({
-        id: `schedule:${s.id}`,
-        group: "Schedules",
-        label: s.name,
-        detail: { text: `${s.status === "active" ? "" : `${s.status} · `}${whenWords(s.when)}` },
-        run: () => open(`schedule:${s.id}`),
-      }),
-    );
-  return [...threads, ...instances, ...approvals, ...schedules];
+    .sort((a, b) => (b.lastMessageAt ?? b.createdAt) - (a.lastMessageAt ?? a.createdAt));
+  const instances = [...named.instances].filter((i) => matches(i.name, query) || matches(i.id, query));
+  const approvals = [...named.approvals].filter(
+    (a) => a.status === "pending" && (matches(a.title, query) || matches(a.summary, query)),
+  );
+  const schedules = [...(named.schedules ?? [])].filter((s) => matches(s.name, query));
+  return [
+    ...rows("Threads", threads, open, (t) => ({ label: t.title })),
+    ...rows("Instances", instances, open, (i) => ({ label: i.name, detail: { text: i.status } })),
+    ...rows("Approvals", approvals, open, (a) => ({ label: a.title, detail: { text: a.summary } })),
+    ...rows("Schedules", schedules, open, (s) => ({
+      label: s.name,
+      detail: { text: `${s.status === "active" ? "" : `${s.status} · `}${whenWords(s.when)}` },
+    })),
+  ];
 }
 
 /** Message hits from search.query (title hits are already among the threads by name). */

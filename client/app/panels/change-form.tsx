@@ -45,14 +45,19 @@ export function SecretField({
   );
 }
 
-/** A form's submit (it files an approval) and Cancel, and why the last request failed. */
+/**
+ * A form's submit and Cancel, and why the last request failed. The submit files an approval
+ * (it says "Asking…" while it goes) unless `working` says what else it is doing.
+ */
 export function FormActions({
   ask,
+  working = "Asking…",
   disabled,
   send,
   onCancel,
 }: {
   ask: string;
+  working?: string;
   disabled: boolean;
   send: { pending: boolean; error: string | null };
   onCancel: () => void;
@@ -61,7 +66,7 @@ export function FormActions({
     <>
       <div className="actions">
         <button type="submit" className="small" disabled={disabled || send.pending}>
-          {send.pending ? "Asking…" : ask}
+          {send.pending ? working : ask}
         </button>
         <button type="button" className="link small" onClick={onCancel}>
           Cancel

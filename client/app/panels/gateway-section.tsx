@@ -4,7 +4,8 @@ import type { Instance, InstanceOperation } from "../../../shared/protocol/insta
 import type { AutopilotClient } from "../../src/client";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
-import { useRoom } from "../stores/room";
+import { useCan, useRoom } from "../stores/room";
+import "./gateway-section.css";
 
 /** How many of the workspace's jobs have ended: it grows when a decided change has run. */
 export function useEndedJobs(): number {
@@ -39,8 +40,27 @@ export function useGatewayRead<T>(
   return { data: connected ? data : null, error: load.error, loading: load.pending, reload: () => run() };
 }
 
+/**
+ * A gateway section's state: what its gateway reports (useGatewayRead), the changes of its
+ * `operations` waiting for a person, and whether this viewer may ask for another now (they
+ * may write, and the gateway is connected).
+ */
+export function useGatewaySection<T>(
+  instance: Instance,
+  operations: ReadonlySet<InstanceOperation>,
+  read: (client: AutopilotClient, instanceId: string) => Promise<T>,
+) {
+  const canWrite = useCan("write");
+  const approvals = useRoom((s) => s.state.approvals);
+  return {
+    read: useGatewayRead(instance, read),
+    pending: pendingOn(approvals.values(), instance.id, operations),
+    disabled: !canWrite || instance.bridge !== "connected",
+  };
+}
+
 /** The instance's pending approvals of these operations: the changes waiting for a person. */
-export const pendingOn = (
+const pendingOn = (
   approvals: Iterable<Approval>,
   instanceId: string,
   operations: ReadonlySet<InstanceOperation>,
@@ -75,7 +95,7 @@ export function GatewaySection({
 }) {
   const connected = instance.bridge === "connected";
   return (
-    <section className={className} aria-label={title}>
+    <section className={`gateway-section ${className}`} aria-label={title}>
       <h3>
         {title}{" "}
         {connected && (
@@ -102,5 +122,18 @@ export function GatewaySection({
       ))}
       {children}
     </section>
+  );
+}
+
+/**
+ * An item of a gateway section (a skill, a tool, a registry's result): its name, what it is or
+ * its state in words, and its description, all the gateway's words shown as text.
+ */
+export function ItemHead({ name, about, description }: { name: string; about?: ReactNode; description?: string }) {
+  return (
+    <>
+      <strong>{name}</strong> {about && <span className="muted small">{about}</span>}
+      {description && <p className="small item-description">{description}</p>}
+    </>
   );
 }

@@ -11,11 +11,17 @@ import { YSyncClient } from "../../../party/dev/ysync.mjs";
 import { domainNodeId, edgeId, edgesMap, nodesMap, readGraph, readNode } from "../../../shared/hatchery/graph";
 import { sessionNodeRef } from "../../../shared/hatchery/session-nodes";
 import type { Approval } from "../../../shared/protocol/approvals";
-import { ProxiedGatewayClient } from "../../../runtime/test/helpers";
-import type { OpenClawStack } from "../openclaw-stack";
+import { gatewayOperator, type OpenClawStack } from "../openclaw-stack";
 import type { AutopilotClient } from "../../src/client";
 import { openPage, screenshots, signUpInUi } from "../browser-helpers";
-import { addSecondPerson, personClient, until, waitForMessage } from "../e2e-helpers";
+import {
+  addSecondPerson,
+  instanceAnswer,
+  instanceThread,
+  personClient,
+  provisionConnected,
+  until,
+} from "../e2e-helpers";
 
 /** Registers this part's hooks and tests on the file's OpenClaw stack and browser. */
 export function sessionsOnCanvas(stack: OpenClawStack, browser: Browser): void {
@@ -61,22 +67,8 @@ export function sessionsOnCanvas(stack: OpenClawStack, browser: Browser): void {
 
   /** Someone talks to the gateway directly (another OpenClaw client, through the runtime's proxy): a session the app did not start. */
   async function chatOutside(workspace: string, sessionKey: string, text: string): Promise<void> {
-    const peer = await ProxiedGatewayClient.open(
-      `${stack.runtime.url.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/gateway`,
-      {},
-      stack.serviceToken,
-    );
+    const peer = await gatewayOperator(stack, workspace);
     try {
-      await peer.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
-      const hello = await peer.request("connect", {
-        minProtocol: 4,
-        maxProtocol: 4,
-        client: { id: "gateway-client", version: "0.1.0", platform: "linux", mode: "backend" },
-        role: "operator",
-        scopes: ["operator.admin"],
-        caps: [],
-      });
-      expect(hello.ok, JSON.stringify(hello)).toBe(true);
       const sent = await peer.request("chat.send", { sessionKey, message: text, idempotencyKey: key("outside") });
       expect(sent.ok, JSON.stringify(sent)).toBe(true);
     } finally {
@@ -102,35 +94,18 @@ export function sessionsOnCanvas(stack: OpenClawStack, browser: Browser): void {
       const olga = await connect(workspace, cookie, "olga-laptop");
       const approver = await connect(workspace, pavel.cookie, "pavel-laptop");
 
-      const { approval } = await olga.request("instances.provision", {
-        instanceId: "work",
-        name: "Work",
-        idempotencyKey: key("prov"),
-      });
-      await decide(approver, approval);
-      await until(
-        () => olga.state.instances.get("work")?.bridge === "connected",
-        "instance ready with a connected bridge",
-        120_000,
-      );
+      await provisionConnected(olga, approver, { seen: true });
 
       // A thread attached to the instance talks in its own gateway session.
-      const { thread } = await olga.request("threads.create", { title: "Ops chat", idempotencyKey: key("thr") });
-      await olga.request("instances.attach", { instanceId: "work", threadId: thread.id, idempotencyKey: key("att") });
+      const threadId = await instanceThread(olga, "Ops chat");
       const { message } = await olga.request("chat.send", {
-        threadId: thread.id,
+        threadId,
         text: "SAY: hello canvas",
         idempotencyKey: key("send"),
       });
-      await waitForMessage(
-        olga,
-        thread.id,
-        (m) => m.runId === message.id && m.author.id === "instance:work",
-        "the gateway's reply",
-        60_000,
-      );
+      await instanceAnswer(olga, threadId, message, (m) => m.runId === message.id, { timeoutMs: 60_000 });
       const own = await until(
-        () => olga.state.sessions.get("work")?.find((s) => s.threadId === thread.id),
+        () => olga.state.sessions.get("work")?.find((s) => s.threadId === threadId),
         "the thread's session listed",
         30_000,
       );
@@ -153,9 +128,9 @@ export function sessionsOnCanvas(stack: OpenClawStack, browser: Browser): void {
       const ownId = domainNodeId("session", sessionNodeRef("work", own.key));
       const outsideId = domainNodeId("session", sessionNodeRef("work", outside.key));
       const instanceId = domainNodeId("instance", "work");
-      const threadNode = domainNodeId("thread", thread.id);
+      const threadNode = domainNodeId("thread", threadId);
       await until(() => nodeData(canvas, ownId) && nodeData(canvas, outsideId), "both session nodes", 20_000);
-      expect(nodeData(canvas, ownId)).toMatchObject({ key: own.key, threadId: thread.id, instanceId: "work" });
+      expect(nodeData(canvas, ownId)).toMatchObject({ key: own.key, threadId, instanceId: "work" });
       expect(nodeData(canvas, ownId)!.updatedAt).toEqual(expect.any(Number));
       expect(nodeData(canvas, outsideId)).toMatchObject({ key: outside.key, threadId: null, internal: false });
       const mainId = domainNodeId("session", sessionNodeRef("work", main.key));

@@ -1,10 +1,11 @@
-import { GatewaySection, pendingOn, useGatewayRead } from "../gateway-section";
+import { GatewaySection, useGatewaySection } from "../gateway-section";
 import { useState } from "react";
 import { type ChannelAccountStatus, type ChannelKind, DM_POLICY_WORDS } from "../../../../shared/protocol/channels";
 import { CHANNEL_OPERATIONS, type Instance } from "../../../../shared/protocol/instances";
 import { useAction } from "../../lib/action";
+import { ActionButton } from "../../lib/action-button";
 import { FormError } from "../../lib/form-error";
-import { useCan, useRoom } from "../../stores/room";
+import { useRoom } from "../../stores/room";
 import { ChannelAccessForm, ConnectChannelForm } from "./ChannelForms";
 import { WhatsAppLink } from "./WhatsAppLink";
 import "./channels.css";
@@ -30,21 +31,21 @@ type Open = { channel: string; form: "connect" | "access" } | null;
 
 export function InstanceChannels({ instance }: { instance: Instance }) {
   const client = useRoom((s) => s.client);
-  const canWrite = useCan("write");
   // The room refuses an agent's key a bot token: it reads why instead of a button that would fail.
   const agent = useRoom((s) => s.principal?.kind === "agent");
-  const approvals = useRoom((s) => s.state.approvals);
-  const read = useGatewayRead(instance, async (c, instanceId) => (await c.instances.channels({ instanceId })).channels);
+  const { read, pending, disabled } = useGatewaySection(
+    instance,
+    CHANNEL_OPERATIONS,
+    async (c, instanceId) => (await c.instances.channels({ instanceId })).channels,
+  );
   const channels = read.data;
   const [open, setOpen] = useState<Open>(null);
   const disconnect = useAction(async (channel: ChannelKind) => {
     if (!client) return;
     await client.instances.disconnectChannel({ instanceId: instance.id, channel });
   });
-  const pending = pendingOn(approvals.values(), instance.id, CHANNEL_OPERATIONS);
   const waiting = (channel: string) =>
     pending.some((a) => a.action?.kind === "instance" && a.action.channel?.channel === channel);
-  const disabled = !canWrite || instance.bridge !== "connected";
   return (
     <GatewaySection title="Channels" className="instance-channels" instance={instance} read={read} pending={pending}>
       {channels && (
@@ -92,14 +93,13 @@ export function InstanceChannels({ instance }: { instance: Instance }) {
                       </span>
                     )}
                     {configured && (
-                      <button
-                        type="button"
+                      <ActionButton
+                        action={disconnect}
+                        payload={c.channel as ChannelKind}
+                        label={`Ask to disconnect ${c.label}`}
                         className="small deny"
-                        disabled={busy || disconnect.pending}
-                        onClick={() => disconnect.run(c.channel as ChannelKind)}
-                      >
-                        Ask to disconnect {c.label}
-                      </button>
+                        disabled={busy}
+                      />
                     )}
                     <button
                       type="button"

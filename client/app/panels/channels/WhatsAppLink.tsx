@@ -125,7 +125,7 @@ export function WhatsAppLink({ instance, waiting }: { instance: Instance; waitin
       <ModalDialog
         open={open && mayLink}
         onClose={close}
-        className="whatsapp-dialog"
+        className="confirm-dialog whatsapp-dialog"
         labelledBy={`whatsapp-h-${instance.id}`}
         describedBy={`whatsapp-state-${instance.id}`}
       >

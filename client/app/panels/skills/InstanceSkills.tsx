@@ -1,5 +1,5 @@
 import { type ChangeFormProps, FormActions, SecretField } from "../change-form";
-import { GatewaySection, pendingOn, useGatewayRead } from "../gateway-section";
+import { GatewaySection, ItemHead, useGatewaySection } from "../gateway-section";
 import { type FormEvent, useState } from "react";
 import { type Instance, SKILL_OPERATIONS } from "../../../../shared/protocol/instances";
 import {
@@ -9,8 +9,9 @@ import {
   skillRequestProblem,
 } from "../../../../shared/protocol/skills";
 import { useAction } from "../../lib/action";
+import { ActionButton } from "../../lib/action-button";
 import { FormError } from "../../lib/form-error";
-import { useCan, useRoom } from "../../stores/room";
+import { useRoom } from "../../stores/room";
 import "./skills.css";
 
 /**
@@ -122,15 +123,7 @@ function SkillKeyForm({ instanceId, skill, disabled, onDone }: ChangeFormProps &
  * words are the publisher's (shown as text), and installing one is asked for, as every change.
  * A gateway without the internet cannot reach it: the room's answer says so, and what to do.
  */
-function ClawHubSearch({
-  instanceId,
-  disabled,
-  onDone,
-}: {
-  instanceId: string;
-  disabled: boolean;
-  onDone: () => void;
-}) {
+function ClawHubSearch({ instanceId, disabled, onDone }: ChangeFormProps) {
   const client = useRoom((s) => s.client);
   const [query, setQuery] = useState("");
   const [results, setResults] = useState<ClawHubSkill[] | null>(null);
@@ -161,36 +154,19 @@ function ClawHubSearch({
           maxLength={200}
         />
       </label>
-      <div className="actions">
-        <button type="submit" className="small" disabled={disabled || search.pending}>
-          {search.pending ? "Searching…" : "Search"}
-        </button>
-        <button type="button" className="link small" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      <FormError error={search.error} />
+      <FormActions ask="Search" working="Searching…" disabled={disabled} send={search} onCancel={onDone} />
       {results && results.length === 0 && <p className="muted small">Nothing found on ClawHub.</p>}
       {results && results.length > 0 && (
         <ul className="skill-list" aria-label="ClawHub results">
           {results.map((r) => (
             <li key={r.ref} className="skill-row clawhub-row" data-ref={r.ref}>
-              <strong>{r.name}</strong>{" "}
-              <span className="muted small">
-                {r.ref}
-                {r.version ? ` · ${r.version}` : ""}
-                {r.unscanned ? " · not scanned by ClawHub" : ""}
-              </span>
-              {r.summary && <p className="small skill-description">{r.summary}</p>}
+              <ItemHead
+                name={r.name}
+                about={`${r.ref}${r.version ? ` · ${r.version}` : ""}${r.unscanned ? " · not scanned by ClawHub" : ""}`}
+                description={r.summary}
+              />
               <div className="actions">
-                <button
-                  type="button"
-                  className="small"
-                  disabled={disabled || install.pending}
-                  onClick={() => install.run(r)}
-                >
-                  Ask to install {r.name}
-                </button>
+                <ActionButton action={install} payload={r} label={`Ask to install ${r.name}`} disabled={disabled} />
               </div>
             </li>
           ))}
@@ -210,11 +186,13 @@ const order = (s: SkillStatus) => (!s.bundled ? 0 : s.eligible ? 1 : 2);
 
 export function InstanceSkills({ instance }: { instance: Instance }) {
   const client = useRoom((s) => s.client);
-  const canWrite = useCan("write");
   // The room takes a skill's key from a person only: an agent's key reads why instead.
   const agent = useRoom((s) => s.principal?.kind === "agent");
-  const approvals = useRoom((s) => s.state.approvals);
-  const read = useGatewayRead(instance, async (c, instanceId) => (await c.instances.skills({ instanceId })).skills);
+  const { read, pending, disabled } = useGatewaySection(
+    instance,
+    SKILL_OPERATIONS,
+    async (c, instanceId) => (await c.instances.skills({ instanceId })).skills,
+  );
   const skills = read.data;
   const [open, setOpen] = useState<{ form: "add" } | { form: "clawhub" } | { form: "key"; key: string } | null>(null);
   const toggle = useAction(async (skill: SkillStatus) => {
@@ -227,9 +205,7 @@ export function InstanceSkills({ instance }: { instance: Instance }) {
   });
   // A linked gateway's workspace is on its owner's machine: removal is done there.
   const linked = instance.kind === "linked";
-  const pending = pendingOn(approvals.values(), instance.id, SKILL_OPERATIONS);
   const waiting = (key: string) => pending.some((a) => a.action?.kind === "instance" && a.action.skill?.key === key);
-  const disabled = !canWrite || instance.bridge !== "connected";
   const sorted = skills ? [...skills].sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name)) : [];
   const shown = sorted.filter((s) => order(s) < 2);
   const rest = sorted.filter((s) => order(s) === 2);
@@ -237,12 +213,14 @@ export function InstanceSkills({ instance }: { instance: Instance }) {
     const busy = disabled || waiting(s.key);
     return (
       <li key={s.key} className="skill-row" data-skill={s.key}>
-        <strong>{s.name}</strong> <span className="muted small">{skillText(s)}</span>
-        {s.description && <p className="small skill-description">{s.description}</p>}
+        <ItemHead name={s.name} about={skillText(s)} description={s.description} />
         <div className="actions">
-          <button type="button" className="small" disabled={busy || toggle.pending} onClick={() => toggle.run(s)}>
-            {s.enabled ? `Ask to turn off ${s.name}` : `Ask to turn on ${s.name}`}
-          </button>
+          <ActionButton
+            action={toggle}
+            payload={s}
+            label={s.enabled ? `Ask to turn off ${s.name}` : `Ask to turn on ${s.name}`}
+            disabled={busy}
+          />
           {s.primaryEnv && !agent && (
             <button
               type="button"
@@ -254,14 +232,13 @@ export function InstanceSkills({ instance }: { instance: Instance }) {
             </button>
           )}
           {removable(s) && !linked && (
-            <button
-              type="button"
+            <ActionButton
+              action={remove}
+              payload={s}
+              label={`Ask to remove ${s.name}`}
               className="link small"
-              disabled={busy || remove.pending}
-              onClick={() => remove.run(s)}
-            >
-              Ask to remove {s.name}
-            </button>
+              disabled={busy}
+            />
           )}
         </div>
         {removable(s) && linked && (

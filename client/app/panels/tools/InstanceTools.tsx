@@ -3,8 +3,8 @@ import { type Instance, TOOL_OPERATIONS } from "../../../../shared/protocol/inst
 import type { InstanceTool } from "../../../../shared/protocol/instance-tools";
 import { useAction } from "../../lib/action";
 import { FormError } from "../../lib/form-error";
-import { useCan, useRoom } from "../../stores/room";
-import { GatewaySection, pendingOn, useGatewayRead } from "../gateway-section";
+import { useRoom } from "../../stores/room";
+import { GatewaySection, ItemHead, useGatewaySection } from "../gateway-section";
 import "../skills/skills.css";
 import "./tools.css";
 
@@ -65,12 +65,12 @@ function RunToolForm({ instance, tool, disabled }: { instance: Instance; tool: I
 }
 
 export function InstanceTools({ instance }: { instance: Instance }) {
-  const canWrite = useCan("write");
-  const approvals = useRoom((s) => s.state.approvals);
-  const read = useGatewayRead(instance, async (c, instanceId) => (await c.instances.tools({ instanceId })).tools);
+  const { read, pending, disabled } = useGatewaySection(
+    instance,
+    TOOL_OPERATIONS,
+    async (c, instanceId) => (await c.instances.tools({ instanceId })).tools,
+  );
   const [open, setOpen] = useState<string | null>(null);
-  const pending = pendingOn(approvals.values(), instance.id, TOOL_OPERATIONS);
-  const disabled = !canWrite || instance.bridge !== "connected";
   return (
     <GatewaySection title="Tools" className="instance-tools" instance={instance} read={read} pending={pending}>
       {read.data && (
@@ -79,9 +79,11 @@ export function InstanceTools({ instance }: { instance: Instance }) {
           <ul className="skill-list" aria-label="Tools">
             {read.data.map((tool) => (
               <li key={tool.name} className="skill-row" data-tool={tool.name}>
-                <strong>{tool.name}</strong>{" "}
-                {tool.needsApproval && <span className="muted small">runs once a person approves</span>}
-                {tool.description && <p className="small skill-description">{tool.description}</p>}
+                <ItemHead
+                  name={tool.name}
+                  about={tool.needsApproval && "runs once a person approves"}
+                  description={tool.description}
+                />
                 {open === tool.name ? (
                   <RunToolForm instance={instance} tool={tool} disabled={disabled} />
                 ) : (
