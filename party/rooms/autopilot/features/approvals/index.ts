@@ -30,6 +30,7 @@ export {
   type ActingFor,
   amendApproval,
   getApproval,
+  isInstanceApprovalOf,
   lostAccessNote,
   pendingApprovals,
   pendingInstanceApprovals,
