@@ -307,11 +307,6 @@ export function pendingApprovals(sql: Sql): Approval[] {
   return readable(rows, (r) => approvalRecord.decode(r.doc));
 }
 
-/** Whether an approval is an instance's change of one of these operations (its action says so). */
-export function isInstanceApprovalOf(approval: Approval, operations: ReadonlySet<InstanceOperation>): boolean {
-  return approval.action?.kind === "instance" && operations.has(approval.action.operation);
-}
-
 /** An instance's changes of these operations still waiting for a decision (their approvals' actions say so). */
 export function pendingInstanceApprovals(
   sql: Sql,

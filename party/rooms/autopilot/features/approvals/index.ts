@@ -30,7 +30,6 @@ export {
   type ActingFor,
   amendApproval,
   getApproval,
-  isInstanceApprovalOf,
   lostAccessNote,
   pendingApprovals,
   pendingInstanceApprovals,
