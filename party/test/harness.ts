@@ -1,5 +1,6 @@
 import { runInDurableObject, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { expect } from "vitest";
 import type { z } from "zod";
 import { DurableEvents, Events } from "../../shared/protocol/events";
 import { type EventFrame, type ResponseFrame, ServerFrame } from "../../shared/protocol/frames";
@@ -370,6 +371,23 @@ export const approvalRequested = approvalAnnounced("approval.requested");
 
 /** An approval's resolution as the room announced it to this socket. */
 export const approvalResolved = approvalAnnounced("approval.resolved");
+
+/**
+ * An approval's action, as the room announced it to `asking` (a socket that asked for the
+ * action's capability); `plain`, which did not ask, and `older`, of a protocol version before
+ * actions, are told a plain approval (`plain` with the same summary) that they can decide.
+ */
+export async function actionOnlyToAsking(
+  approval: Approval,
+  sockets: { asking: RawSocket; plain: RawSocket; older: RawSocket },
+): Promise<Approval["action"]> {
+  const { action } = await approvalRequested(sockets.asking, approval.id);
+  const plain = await approvalRequested(sockets.plain, approval.id);
+  expect(plain).not.toHaveProperty("action");
+  expect(plain.summary).toBe(approval.summary);
+  expect(await approvalRequested(sockets.older, approval.id)).not.toHaveProperty("action");
+  return action;
+}
 
 /** The error code of an answer, or null when it succeeded. */
 export const codeOf = (res: { ok: true } | { ok: false; error: { code: string } }): string | null =>

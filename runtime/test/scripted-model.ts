@@ -323,15 +323,21 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       res.end(JSON.stringify({ error: { message: turn.fail.message ?? "scripted failure", type: "server_error" } }));
       return;
     }
-    if (turn.drop === "before-headers") {
-      res.destroy();
-      return;
-    }
-    if (turn.hang === "before-headers") {
-      hanging.add(res);
-      res.on("close", () => hanging.delete(res));
-      return;
-    }
+    // The turn's scripted stop at this point of the answer, if any: dropped (the connection
+    // destroyed) or hung (held open until the caller gives up or the server closes).
+    const stopsAt = (point: "before-headers" | "mid-stream"): boolean => {
+      if (turn.drop === point) {
+        res.destroy();
+        return true;
+      }
+      if (turn.hang === point) {
+        hanging.add(res);
+        res.on("close", () => hanging.delete(res));
+        return true;
+      }
+      return false;
+    };
+    if (stopsAt("before-headers")) return;
     const text = turn.text ?? "";
     const calls = turn.toolCalls ?? (turn.toolCall ? [turn.toolCall] : []);
     const id = `chatcmpl-scripted-${++counter}`;
@@ -397,15 +403,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
         res.write(chunk({ content: piece }, null));
         written += piece.length;
         options.onPiece?.(request, written);
-        if (turn.drop === "mid-stream") {
-          res.destroy();
-          return;
-        }
-        if (turn.hang === "mid-stream") {
-          hanging.add(res);
-          res.on("close", () => hanging.delete(res));
-          return;
-        }
+        if (stopsAt("mid-stream")) return;
         if (turn.malformed) {
           res.end("data: {not json\n\ndata: [DONE]\n\n");
           return;

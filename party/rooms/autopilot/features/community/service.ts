@@ -138,14 +138,16 @@ export class CommunityService {
     return holder;
   }
 
+  /** Publishes an event of `principal`'s, written now. */
   async #publish(
     principal: Principal,
     name: CommunityName,
-    template: Parameters<typeof publishAs>[3],
+    template: Omit<Parameters<typeof publishAs>[3], "created_at">,
   ): Promise<NostrEvent> {
     const community = this.#community(name);
     const holder = await this.#signer(principal, community);
-    const published = await publishAs(this.#p.env, holder, community, template, this.#workspaceId);
+    const written = { ...template, created_at: Math.floor(Date.now() / 1000) };
+    const published = await publishAs(this.#p.env, holder, community, written, this.#workspaceId);
     if (!published.accepted) throw refusal(published.reason);
     return published.event;
   }
@@ -169,7 +171,6 @@ export class CommunityService {
     for (const tag of await mentionTags(this.#p, params.text)) if (!tags.some((t) => t[1] === tag[1])) tags.push(tag);
     const event = await this.#publish(principal, params.community, {
       kind: KIND_NOTE,
-      created_at: Math.floor(Date.now() / 1000),
       tags,
       content: params.text,
     });
@@ -181,7 +182,6 @@ export class CommunityService {
     const target = await this.#target(params.community, params.eventId);
     const event = await this.#publish(principal, params.community, {
       kind: KIND_REACTION,
-      created_at: Math.floor(Date.now() / 1000),
       tags: [
         ["e", target.id],
         ["p", target.pubkey],
@@ -196,7 +196,6 @@ export class CommunityService {
     const target = await this.#target(params.community, params.eventId);
     const event = await this.#publish(principal, params.community, {
       kind: KIND_REPORT,
-      created_at: Math.floor(Date.now() / 1000),
       tags: [
         ["e", target.id, params.reason],
         ["p", target.pubkey, params.reason],

@@ -21,14 +21,13 @@ import { removeInstance } from "../instances/operations";
 import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
 import type { Sql } from "../../../../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
+import { idem } from "../../../../test/harness";
 import { configure, TOKEN } from "./test/channel-requests";
 import { channelRequests } from "./tables";
 import { decide, linkDeps } from "../../../../test/instance-ops";
 import { commitTo } from "../../kernel/commit";
 import { getInstance } from "../instance-store";
 import { mirrorChannels, refreshChannels, startRead } from "./summary";
-
-const idem = () => `idem-${crypto.randomUUID()}`;
 
 /** Telegram set up, as the room reads it from the gateway. */
 const TELEGRAM_STATUS: ChannelStatus = {

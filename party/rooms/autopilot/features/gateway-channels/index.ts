@@ -15,8 +15,8 @@ const read = new WeakSet<object>();
 
 // What the instances' operations use of the channels: a decided change runs, a deleted instance drops its requests.
 export type { GatewayCaller } from "./gateway";
-export { type ChannelOperationDeps, isChannelApproval, settleChannelApproval } from "./operations";
-export { dropChannelRequests, pendingChannelApprovals } from "./requests";
+export { type ChannelOperationDeps, settleChannelApproval } from "./operations";
+export { dropChannelRequests } from "./requests";
 /** After a channel change ran: the instance's channels as the gateway has them now, onto its record. */
 export { changedAccount, refreshChannels } from "./summary";
 /** Gateway words for every reader: token shapes cut out (the skills' status and errors use it too). */

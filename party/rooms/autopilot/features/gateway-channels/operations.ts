@@ -3,7 +3,6 @@
 // sent, so a token is cut out of any text that leaves this file.
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { WhatsAppLogin } from "../../../../../shared/protocol/channels";
-import { CHANNEL_OPERATIONS } from "../../../../../shared/protocol/instances";
 import {
   type ChannelAccess,
   type ChannelSecret,
@@ -26,11 +25,6 @@ export interface ChannelOperationDeps extends HeldSettleDeps {
   gateway?(instanceId: string): { readonly channels?: GatewayCaller } | undefined;
   /** An event to some of the room's sockets: where a WhatsApp link stands is pushed as it changes (whatsapp.ts). */
   toScope?: RoomServices["toScope"];
-}
-
-/** Whether an instance approval is a channel change (party/rooms/autopilot/features/gateway-channels/). */
-export function isChannelApproval(approval: Approval): boolean {
-  return approval.action?.kind === "instance" && CHANNEL_OPERATIONS.has(approval.action.operation);
 }
 
 /** A secret as a URL in an error may carry it: as is, percent-encoded (either case of hex), encoded twice. */

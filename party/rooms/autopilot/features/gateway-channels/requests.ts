@@ -156,9 +156,5 @@ export function requestChannelAccess(
 export const channelRequest = (sql: Sql, approvalId: string): ChannelRequest | null =>
   heldChannelRequests.read(sql, approvalId);
 
-/** The channel changes of an instance still waiting for a decision (their approvals' actions say so). */
-export const pendingChannelApprovals = (sql: Sql, instanceId: string): Approval[] =>
-  heldChannelRequests.pending(sql, instanceId);
-
 /** A deleted instance's pending channel changes go with it. */
 export const dropChannelRequests = (sql: Sql, instanceId: string): void => heldChannelRequests.dropAll(sql, instanceId);

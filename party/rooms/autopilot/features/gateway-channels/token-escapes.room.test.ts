@@ -8,15 +8,13 @@ import { readChannels } from "./gateway";
 import { settleChannelApproval } from "./operations";
 import { instanceChannels } from "./status";
 import { redactedText, withoutTokenShapes } from "./token-shapes";
-import { resolveApproval } from "../approvals/approvals";
 import { listJobs } from "../jobs/jobs";
 import { RoomError } from "../../../../domain/errors";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
 import { configure, TOKEN } from "./test/channel-requests";
-import { gatewayOver, operationDeps } from "../../../../test/instance-ops";
+import { decide, gatewayOver, operationDeps } from "../../../../test/instance-ops";
 
 const SECRET = "secret-bot-token";
-const idem = () => `idem-${crypto.randomUUID()}`;
 
 /** Every character percent-encoded, as an over-eager encoder would. */
 const allEncoded = (value: string) =>
@@ -109,15 +107,7 @@ describe("a channel token quoted escaped", () => {
       const deps = operationDeps(sql, events, { gateway: gatewayOver(link) });
       for (let i = 0; i < ESCAPED.length; i++) {
         const { approval } = configure(sql);
-        const approved = asPerson(sql, (ctx) =>
-          resolveApproval(ctx, {
-            approvalId: approval.id,
-            decision: "approve",
-            confirmOwn: true,
-            idempotencyKey: idem(),
-          }),
-        ).approval;
-        await settleChannelApproval(deps, approved);
+        await settleChannelApproval(deps, decide(sql, approval.id, "approve"));
       }
       const failed = listJobs(sql, { active: false, limit: 50 }).items.filter((job) => job.status === "failed");
       expect(failed).toHaveLength(ESCAPED.length);

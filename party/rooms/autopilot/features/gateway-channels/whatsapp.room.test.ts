@@ -15,8 +15,9 @@ import {
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { asPerson, asRoom, connectTo, inRoom, linkAndGateway, ok, refuse } from "../../../../test/bridge-peer";
-import { operationDeps } from "../../../../test/instance-ops";
-import { getApproval, resolveApproval } from "../approvals/approvals";
+import { idem } from "../../../../test/harness";
+import { decide, operationDeps } from "../../../../test/instance-ops";
+import { getApproval } from "../approvals/approvals";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
 import { listJobs } from "../jobs/jobs";
 import type { WhatsAppLogin } from "../../../../../shared/protocol/channels";
@@ -28,7 +29,6 @@ import { instanceWhatsAppLogin, cancelWhatsAppLogin } from "./status";
 import { requestDisconnectChannel, requestLinkWhatsApp } from "./requests";
 import { LOGIN_WINDOW_MS, whatsAppLogin } from "./whatsapp";
 
-const idem = () => `idem-${crypto.randomUUID()}`;
 const png = (body: string) => `data:image/png;base64,${btoa(body)}`;
 const QR1 = png("first qr");
 const QR2 = png("second qr");
@@ -66,10 +66,6 @@ const MAY_SEE_QR = ["owner", "member"];
 const askLink = (sql: Sql) =>
   asPerson(sql, (ctx) =>
     requestLinkWhatsApp(ctx, InstancesLinkWhatsAppParams.parse({ instanceId: "inst", idempotencyKey: idem() })),
-  ).approval;
-const approve = (sql: Sql, approvalId: string) =>
-  asPerson(sql, (ctx) =>
-    resolveApproval(ctx, { approvalId, decision: "approve", confirmOwn: true, idempotencyKey: idem() }),
   ).approval;
 const jobOf = (sql: Sql, title: string) =>
   listJobs(sql, { active: false, limit: 20 }).items.find((j) => j.title === title);
@@ -116,7 +112,7 @@ describe("WhatsApp by QR through the scripted gateway", () => {
       expect(whatsAppLogin(bridge).state).toBe("idle");
 
       const told: Told[] = [];
-      const running = settleChannelApproval(depsOver(sql, bridge, told), approve(sql, approval.id));
+      const running = settleChannelApproval(depsOver(sql, bridge, told), decide(sql, approval.id, "approve"));
       await vi.waitFor(() => expect(whatsAppLogin(bridge)).toMatchObject({ state: "scan", qrDataUrl: QR1 }));
       expect(whatsAppLogin(bridge).message).toContain("Linked Devices");
       expect(gw.requests("web.login.start")[0]!.params).toMatchObject({ channel: "whatsapp", accountId: "default" });
@@ -163,7 +159,7 @@ describe("WhatsApp by QR through the scripted gateway", () => {
       ).approval;
       expect(unlink.details).toContain("linked WhatsApp session");
       const unlinked: Told[] = [];
-      await settleChannelApproval(depsOver(sql, bridge, unlinked), approve(sql, unlink.id));
+      await settleChannelApproval(depsOver(sql, bridge, unlinked), decide(sql, unlink.id, "approve"));
       expect(gw.requests("channels.logout")[0]!.params).toMatchObject({ channel: "whatsapp", accountId: "default" });
       expect(whatsAppLogin(bridge)).toMatchObject({ state: "idle", message: "WhatsApp was unlinked" });
       expect(unlinked.map((t) => t.login.state)).toEqual(["idle", "idle"]);
@@ -180,7 +176,7 @@ describe("WhatsApp by QR through the scripted gateway", () => {
       const bridge = bridgeOver(link);
       const attempt = async () => {
         const approval = askLink(sql);
-        await settleChannelApproval(depsOver(sql, bridge), approve(sql, approval.id));
+        await settleChannelApproval(depsOver(sql, bridge), decide(sql, approval.id, "approve"));
         return jobOf(sql, approval.title);
       };
 
@@ -223,7 +219,7 @@ describe("WhatsApp by QR through the scripted gateway", () => {
       const bridge = bridgeOver(link);
       const approval = askLink(sql);
       const told: Told[] = [];
-      const running = settleChannelApproval(depsOver(sql, bridge, told), approve(sql, approval.id));
+      const running = settleChannelApproval(depsOver(sql, bridge, told), decide(sql, approval.id, "approve"));
       await vi.waitFor(() => expect(gw.requests("web.login.wait")).toHaveLength(1));
 
       for (const [name, who] of Object.entries(READERS))
@@ -270,7 +266,7 @@ describe("WhatsApp by QR through the scripted gateway", () => {
         clock += LOGIN_WINDOW_MS;
         return ok({ connected: false, qrDataUrl: QR1 });
       });
-      await settleChannelApproval(deps, approve(sql, approval.id));
+      await settleChannelApproval(deps, decide(sql, approval.id, "approve"));
       expect(whatsAppLogin(bridge)).toMatchObject({ state: "expired", qrDataUrl: null });
       expect(whatsAppLogin(bridge).message).toMatch(/not scanned in time/);
       expect(told.at(-1)?.login.state).toBe("expired");

@@ -5,8 +5,8 @@ import { requestConfigureSkill, requestInstallSkill, requestRemoveSkill, request
 import { instanceSkills, searchSkills } from "./status";
 
 // What the instances' operations use of the skills: a decided change runs, a deleted instance drops its requests.
-export { isSkillApproval, settleSkillApproval } from "./operations";
-export { dropSkillRequests, pendingSkillApprovals } from "./requests";
+export { settleSkillApproval } from "./operations";
+export { dropSkillRequests } from "./requests";
 
 /** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
 export { skillRequests as skillRequestsTable } from "./tables";

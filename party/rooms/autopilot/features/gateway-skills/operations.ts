@@ -2,7 +2,6 @@
 // gateway through its bridge (hosted or linked alike). A gateway's error may quote what it was
 // sent, so a key or env value is cut out of any text that leaves this file.
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import { SKILL_OPERATIONS } from "../../../../../shared/protocol/instances";
 import type { ChannelOperationDeps } from "../gateway-channels";
 import { redactedText } from "../gateway-channels";
 import { gatewayNotConnected, type RuntimeClient, settleHeld } from "../instance-store";
@@ -22,11 +21,6 @@ import { heldSkillRequests } from "./requests";
 export type SkillOperationDeps = ChannelOperationDeps & {
   runtime?: RuntimeClient | null;
 };
-
-/** Whether an instance approval is a skill change (party/rooms/autopilot/features/gateway-skills/). */
-export function isSkillApproval(approval: Approval): boolean {
-  return approval.action?.kind === "instance" && SKILL_OPERATIONS.has(approval.action.operation);
-}
 
 /** A secret as a URL or JSON in an error may carry it: as is, percent-encoded, JSON-escaped. */
 function escapedForms(value: string): string[] {

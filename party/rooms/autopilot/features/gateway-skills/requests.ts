@@ -189,9 +189,5 @@ export function requestInstallSkill(
 export const skillRequest = (sql: Sql, approvalId: string): SkillRequest | null =>
   heldSkillRequests.read(sql, approvalId);
 
-/** The skill changes of an instance still waiting for a decision (their approvals' actions say so). */
-export const pendingSkillApprovals = (sql: Sql, instanceId: string): Approval[] =>
-  heldSkillRequests.pending(sql, instanceId);
-
 /** A deleted instance's pending skill changes go with it. */
 export const dropSkillRequests = (sql: Sql, instanceId: string): void => heldSkillRequests.dropAll(sql, instanceId);

@@ -18,16 +18,14 @@ import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { listAudit } from "../../kernel/commit";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
-import { gatewayOver, operationDeps } from "../../../../test/instance-ops";
-import { resolveApproval } from "../approvals/approvals";
+import { idem } from "../../../../test/harness";
+import { decide, gatewayOver, operationDeps } from "../../../../test/instance-ops";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
 import type { RuntimeClient } from "../instance-store";
 import { listJobs } from "../jobs/jobs";
 import { settleSkillApproval } from "./operations";
 import { requestInstallSkill, requestRemoveSkill, skillRequest } from "./requests";
 import { searchSkills } from "./status";
-
-const idem = () => `idem-${crypto.randomUUID()}`;
 
 /** The runtime's answer to a removal, as its route gives it (the route itself runs in the e2e test). */
 const runtimeRemoving = (removed: boolean, calls: string[]) =>
@@ -42,15 +40,6 @@ const deps = (sql: Sql, link: BridgeLink | null, events: DurableEvent[], runtime
   ...operationDeps(sql, events, { gateway: gatewayOver(link) }),
   runtime,
 });
-const approve = (sql: Sql, approvalId: string) =>
-  asPerson(sql, (ctx) =>
-    resolveApproval(ctx, {
-      approvalId,
-      decision: "approve",
-      confirmOwn: true,
-      idempotencyKey: idem(),
-    }),
-  ).approval;
 const remove = (sql: Sql, instanceId = "inst") =>
   asPerson(sql, (ctx) =>
     requestRemoveSkill(
@@ -105,7 +94,7 @@ describe("removing a skill", () => {
           return { slug, removed: true };
         },
       } as unknown as RuntimeClient;
-      await settleSkillApproval(deps(sql, link, [], runtime), approve(sql, approval.id));
+      await settleSkillApproval(deps(sql, link, [], runtime), decide(sql, approval.id, "approve"));
       expect(calls).toEqual(["inst/moon-word"]);
       expect(jobOf(sql, approval.title)).toMatchObject({
         status: "succeeded",
@@ -125,14 +114,14 @@ describe("removing a skill", () => {
       link.connection = await connectTo(gw);
       const calls: string[] = [];
       const first = remove(sql).approval;
-      await settleSkillApproval(deps(sql, link, [], runtimeRemoving(false, calls)), approve(sql, first.id));
+      await settleSkillApproval(deps(sql, link, [], runtimeRemoving(false, calls)), decide(sql, first.id, "approve"));
       expect(jobOf(sql, first.title)).toMatchObject({
         status: "failed",
         error: "the instance has no skill folder skills/moon-word",
       });
       // Without a runtime (none configured) nothing is removed, and the job says why.
       const second = remove(sql).approval;
-      await settleSkillApproval(deps(sql, link, [], null), approve(sql, second.id));
+      await settleSkillApproval(deps(sql, link, [], null), decide(sql, second.id, "approve"));
       expect(jobOf(sql, second.title)).toMatchObject({ status: "failed" });
       expect(jobOf(sql, second.title)?.error).toContain("no OpenClaw runtime is configured");
     });
@@ -213,7 +202,7 @@ describe("ClawHub", () => {
       });
       expect(approval.details).toContain("steipete/weather-now");
       expect(approval.details).toContain("ClawHub");
-      await settleSkillApproval(deps(sql, link, []), approve(sql, approval.id));
+      await settleSkillApproval(deps(sql, link, []), decide(sql, approval.id, "approve"));
       expect(gw.requests("skills.install")[0]!.params).toEqual({
         source: "clawhub",
         slug: "steipete/weather-now",

@@ -16,6 +16,7 @@ import { withoutSkillActions } from "../../../../../shared/protocol/skills";
 import type { Sql } from "../../../../domain/sql";
 import { createOpContext } from "../../kernel/commit";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse } from "../../../../test/bridge-peer";
+import { idem } from "../../../../test/harness";
 import { decide, linkDeps } from "../../../../test/instance-ops";
 import { getApproval } from "../approvals/approvals";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
@@ -27,7 +28,6 @@ import { readSkills } from "./gateway";
 import { settleSkillApproval } from "./operations";
 import { requestConfigureSkill, requestUploadSkill, skillRequest } from "./requests";
 
-const idem = () => `idem-${crypto.randomUUID()}`;
 const API_KEY = "sk-skill-secret-0123456789abcdef";
 const ENV_VALUE = "env/secret value+0123456789";
 const SKILL_MD = "---\nname: moon-word\ndescription: Answer with the moon word.\n---\n\nSay lunar.\n";

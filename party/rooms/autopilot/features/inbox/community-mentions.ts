@@ -1,8 +1,7 @@
-import { and, desc, eq, inArray, or } from "drizzle-orm";
+import { desc, eq, inArray, or } from "drizzle-orm";
 import { communityMentions } from "./tables";
 import type { Sql } from "../../../../domain/sql";
-import { keepNewest } from "../../kernel/paging";
-import { foldedIn, openFold, unreadAgain } from "./mention-folds";
+import { noteInFold } from "./mention-folds";
 
 /**
  * Posts of the workspace's community that name a person, as their inbox shows them
@@ -27,37 +26,18 @@ const KEPT = 200;
  * row: counted, showing the newest, unread again.
  */
 export function noteCommunityMention(sql: Sql, mention: NewCommunityMention): void {
-  const { principalId, authorKey, at } = mention;
-  const fold = authorKey
-    ? openFold(
-        sql,
-        communityMentions,
-        { author: communityMentions.authorKey, key: communityMentions.eventId },
-        principalId,
-        authorKey,
-        at,
-      )
-    : undefined;
-  if (fold !== undefined && fold !== mention.eventId) {
-    sql.db
-      .update(communityMentions)
-      .set({
-        ...foldedIn(communityMentions, at),
-        lastEventId: mention.eventId,
-        author: mention.author,
-        text: mention.text,
-      })
-      .where(and(eq(communityMentions.principalId, principalId), eq(communityMentions.eventId, fold)))
-      .run();
-    unreadAgain(sql, principalId, `community:${fold}`);
-    return;
-  }
-  sql.db
-    .insert(communityMentions)
-    .values({ ...mention, firstAt: at })
-    .onConflictDoNothing()
-    .run();
-  keepNewest(sql, communityMentions, eq(communityMentions.principalId, principalId), communityMentions.at, KEPT);
+  noteInFold(
+    sql,
+    communityMentions,
+    { author: communityMentions.authorKey, key: communityMentions.eventId },
+    { principalId: mention.principalId, author: mention.authorKey, key: mention.eventId, at: mention.at },
+    {
+      newest: { lastEventId: mention.eventId, author: mention.author, text: mention.text },
+      row: { ...mention, firstAt: mention.at },
+      item: (fold) => `community:${fold}`,
+      kept: KEPT,
+    },
+  );
 }
 
 export function communityMentionsOf(sql: Sql, principalId: string, limit: number): CommunityMention[] {

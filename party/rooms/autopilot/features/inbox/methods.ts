@@ -27,6 +27,14 @@ export interface InboxParts {
   readMoved(principalId: string, payload: EventPayload<"thread.read">): void;
 }
 
+/** The inbox's methods that change the asking person's own inbox. */
+type InboxMethod =
+  | "inbox.markRead"
+  | "inbox.follow"
+  | "inbox.configure"
+  | "inbox.pushSubscribe"
+  | "inbox.pushUnsubscribe";
+
 function person(principal: Principal): Principal {
   if (!isPerson(principal)) throw new RoomError("forbidden", "only a person has an inbox");
   return principal;
@@ -36,69 +44,54 @@ export function getInbox(inbox: InboxParts, { room, principal, now }: RequestCon
   return { inbox: inboxOf(room.sql, person(principal), now, inbox.push?.publicKey ?? null) };
 }
 
-export function markRead(
-  inbox: InboxParts,
-  { room, principal, now }: RequestContext,
-  params: MethodParsedParams<"inbox.markRead">,
-): MethodResult<"inbox.markRead"> {
-  const me = person(principal);
+/**
+ * A change the asking person makes to their own inbox (a person only): `change` makes it, then
+ * it reaches all of that person's open tabs.
+ */
+function ownChange<M extends InboxMethod>(
+  change: (inbox: InboxParts, me: Principal, req: RequestContext, params: MethodParsedParams<M>) => MethodResult<M>,
+) {
+  return (inbox: InboxParts, req: RequestContext, params: MethodParsedParams<M>): MethodResult<M> => {
+    const me = person(req.principal);
+    const result = change(inbox, me, req, params);
+    inbox.refresh([me.id]);
+    return result;
+  };
+}
+
+export const markRead = ownChange<"inbox.markRead">((_inbox, me, { room, now }, params) => {
   if (!params.all && params.keys.length === 0)
     throw new RoomError("bad_request", "give the keys to mark, or all: true");
   const current = inboxOf(room.sql, me, now, null).items.map((item) => item.key);
   storeRead(room.sql, me.id, params.all ? current : params.keys, current, now, params.read);
-  inbox.refresh([me.id]);
   return { unread: inboxOf(room.sql, me, now, null).unread };
-}
+});
 
-export function follow(
-  inbox: InboxParts,
-  { room, principal, now }: RequestContext,
-  params: MethodParsedParams<"inbox.follow">,
-): MethodResult<"inbox.follow"> {
-  const me = person(principal);
+export const follow = ownChange<"inbox.follow">((_inbox, me, { room, now }, params) => {
   if (!getThread(room.sql, params.threadId))
     throw new RoomError("not_found", `no thread ${params.threadId}`, { threadId: params.threadId });
   setFollowing(room.sql, me.id, params.threadId, params.follow, now);
-  inbox.refresh([me.id]);
   return { threadId: params.threadId, following: params.follow };
-}
+});
 
-export function configure(
-  inbox: InboxParts,
-  { room, principal, now }: RequestContext,
-  params: MethodParsedParams<"inbox.configure">,
-): MethodResult<"inbox.configure"> {
-  const me = person(principal);
+export const configure = ownChange<"inbox.configure">((inbox, me, { room, now }, params) => {
   setPreferences(room.sql, me.id, me.name, params.preferences, now);
-  inbox.refresh([me.id]);
   // A shorter delay may make something due at once.
   inbox.preferencesChanged();
   return { preferences: params.preferences };
-}
+});
 
 /** Subscribes a browser of the calling person to Web Push (push.ts holds it to the push services' hosts). */
-export function pushSubscribe(
-  inbox: InboxParts,
-  { room, principal, now }: RequestContext,
-  params: MethodParsedParams<"inbox.pushSubscribe">,
-): MethodResult<"inbox.pushSubscribe"> {
-  const me = person(principal);
+export const pushSubscribe = ownChange<"inbox.pushSubscribe">((inbox, me, { room, now }, params) => {
   checkSubscription(params.subscription, inbox.push);
   subscribe(room.sql, me.id, params.subscription, now);
-  inbox.refresh([me.id]);
   return { endpoint: params.subscription.endpoint };
-}
+});
 
-export function pushUnsubscribe(
-  inbox: InboxParts,
-  { room, principal }: RequestContext,
-  params: MethodParsedParams<"inbox.pushUnsubscribe">,
-): MethodResult<"inbox.pushUnsubscribe"> {
-  const me = person(principal);
-  const removed = unsubscribe(room.sql, me.id, params.endpoint);
-  inbox.refresh([me.id]);
-  return { endpoint: params.endpoint, removed };
-}
+export const pushUnsubscribe = ownChange<"inbox.pushUnsubscribe">((_inbox, me, { room }, params) => ({
+  endpoint: params.endpoint,
+  removed: unsubscribe(room.sql, me.id, params.endpoint),
+}));
 
 /**
  * `threads.markRead`: moves the caller's read marker of a thread forward (people and agent

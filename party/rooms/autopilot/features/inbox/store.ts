@@ -6,8 +6,7 @@ import {
 } from "../../../../../shared/protocol/inbox";
 import { inboxFollows, inboxMailed, inboxMentions, inboxPeople, inboxPushed, inboxReads } from "./tables";
 import type { Sql } from "../../../../domain/sql";
-import { keepNewest } from "../../kernel/paging";
-import { foldedIn, openFold, unreadAgain } from "./mention-folds";
+import { noteInFold } from "./mention-folds";
 import { readable } from "../../../../records/codec";
 import { inboxPreferencesRecord } from "../../../../records/documents";
 
@@ -221,29 +220,18 @@ export interface NotedMention {
  * oldest rows beyond MENTIONS_KEPT go.
  */
 export function noteMention(sql: Sql, principalId: string, authorId: string, messageId: string, at: number): void {
-  const fold = openFold(
+  noteInFold(
     sql,
     inboxMentions,
     { author: inboxMentions.authorId, key: inboxMentions.messageId },
-    principalId,
-    authorId,
-    at,
+    { principalId, author: authorId, key: messageId, at },
+    {
+      newest: { lastMessageId: messageId },
+      row: { principalId, messageId, at, authorId, firstAt: at },
+      item: (fold) => `mention:${fold}`,
+      kept: MENTIONS_KEPT,
+    },
   );
-  if (fold !== undefined && fold !== messageId) {
-    sql.db
-      .update(inboxMentions)
-      .set({ ...foldedIn(inboxMentions, at), lastMessageId: messageId })
-      .where(and(eq(inboxMentions.principalId, principalId), eq(inboxMentions.messageId, fold)))
-      .run();
-    unreadAgain(sql, principalId, `mention:${fold}`);
-    return;
-  }
-  sql.db
-    .insert(inboxMentions)
-    .values({ principalId, messageId, at, authorId, firstAt: at })
-    .onConflictDoNothing()
-    .run();
-  keepNewest(sql, inboxMentions, eq(inboxMentions.principalId, principalId), inboxMentions.at, MENTIONS_KEPT);
 }
 
 /** The mentions noted for this person, newest first. */

@@ -21,6 +21,17 @@ const itemMarks = <N extends string>(name: N) =>
     (t) => [primaryKey({ columns: [t.principalId, t.itemKey] })],
   );
 
+/**
+ * What every table of folded mentions keeps (mention-folds.ts, FoldTable): whose inbox, when
+ * the newest mention of the fold was written, when the first was (null: `at`), and how many.
+ */
+const foldColumns = () => ({
+  principalId: col.principalId(),
+  at: col.at(),
+  firstAt: integer("first_at"),
+  count: integer("count").notNull().default(1),
+});
+
 // The inbox (party/rooms/autopilot/features/inbox/): the people who opened the workspace (their
 // preferences, and the app's origin their mail links to), what each has read and been
 // mailed, and which threads each follows. Items themselves are derived, never stored.
@@ -44,16 +55,11 @@ export const inboxMailed = itemMarks("inbox_mailed");
 export const inboxMentions = sqliteTable(
   "inbox_mentions",
   {
-    principalId: col.principalId(),
+    ...foldColumns(),
     /** The first mention of the fold: the item's key. */
     messageId: text("message_id").notNull(),
-    /** When the newest mention of the fold was written. */
-    at: col.at(),
     /** Null on rows noted before mentions folded: those fold nothing. */
     authorId: text("author_id"),
-    /** When the first was written (null: `at`). */
-    firstAt: integer("first_at"),
-    count: integer("count").notNull().default(1),
     /** The newest mention of the fold (null: the first). */
     lastMessageId: text("last_message_id"),
   },
@@ -68,9 +74,8 @@ export const inboxMentions = sqliteTable(
 export const communityMentions = sqliteTable(
   "community_mentions",
   {
-    principalId: col.principalId(),
+    ...foldColumns(),
     eventId: text("event_id").notNull(),
-    at: col.at(),
     /** Who wrote it, in one line ("release-bot, agent of Acme, owned by Alice"). */
     author: text("author").notNull(),
     /** The author's principal id, when the server knows one: nobody is told of their own post. */
@@ -79,9 +84,6 @@ export const communityMentions = sqliteTable(
     authorKey: text("author_key"),
     /** The newest post's text (a fold shows its newest). */
     text: text("text").notNull(),
-    /** When the first post of the fold was written (null: `at`, the newest's). */
-    firstAt: integer("first_at"),
-    count: integer("count").notNull().default(1),
     /** The newest post of the fold (null: the first, `event_id`, the item's key). */
     lastEventId: text("last_event_id"),
   },

@@ -8,16 +8,13 @@ import { describe, expect, it } from "vitest";
 import { InstancesProposeConfigParams } from "../../../../../shared/protocol/instance-config";
 import type { Sql } from "../../../../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
-import { idem, inAutopilot, openTeam } from "../../../../test/harness";
-import { operationDeps } from "../../../../test/instance-ops";
-import { resolveApproval } from "../approvals/approvals";
+import { codeOf, idem, inAutopilot, openTeam } from "../../../../test/harness";
+import { decide, operationDeps } from "../../../../test/instance-ops";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
 import { listJobs } from "../jobs/jobs";
 import { settleConfigApproval } from "./operations";
 import { proposeConfig, requestConfigChange } from "./requests";
 
-const codeOf = (res: { ok: true } | { ok: false; error: { code: string } }): string | null =>
-  res.ok ? null : res.error.code;
 const FAMILY = { channels: { whatsapp: { dmPolicy: "allowlist", allowFrom: ["+15550001", "+15550002"] } } };
 const bridgeOver = (link: BridgeLink) => ({
   connected: true,
@@ -30,10 +27,6 @@ const params = (patch: Record<string, unknown>) =>
     patch,
     idempotencyKey: idem(),
   });
-const decide = (sql: Sql, approvalId: string) =>
-  asPerson(sql, (ctx) =>
-    resolveApproval(ctx, { approvalId, decision: "approve", confirmOwn: true, idempotencyKey: idem() }),
-  ).approval;
 
 describe("a config change through the room's socket", () => {
   it("a viewer may not propose; a patch outside channels and bindings, or with a secret, is refused; no gateway, nothing filed", async () => {
@@ -78,7 +71,7 @@ describe("a config change through the scripted gateway", () => {
       expect(approval.details).toContain('"allowFrom"');
       expect(gw.requests("config.patch")).toHaveLength(0);
       const deps = { ...operationDeps(sql, []), configOf: () => bridgeOver(link) };
-      await settleConfigApproval(deps, decide(sql, approval.id));
+      await settleConfigApproval(deps, decide(sql, approval.id, "approve"));
       const sent = gw.requests("config.patch");
       expect(sent).toHaveLength(1);
       expect(sent[0]!.params).toMatchObject({ raw: JSON.stringify(FAMILY), baseHash: "hash-1" });
@@ -94,7 +87,7 @@ describe("a config change through the scripted gateway", () => {
       link.connection = await connectTo(gw);
       const approval = asPerson(sql, (ctx) => requestConfigChange(ctx, params(FAMILY), "stale-hash")).approval;
       const deps = { ...operationDeps(sql, []), configOf: () => bridgeOver(link) };
-      await settleConfigApproval(deps, decide(sql, approval.id));
+      await settleConfigApproval(deps, decide(sql, approval.id, "approve"));
       const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.title === approval.title);
       expect(job).toMatchObject({ status: "failed" });
       expect(job?.error).toContain("config changed since last load");

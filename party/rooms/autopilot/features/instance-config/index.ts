@@ -3,8 +3,8 @@ import { local, methods } from "../../kernel/handlers";
 import { gatewayBridge } from "../gateway-bridge";
 import { proposeConfig, requestConfigChange } from "./requests";
 
-// What the instances' operations use of config changes: a decided one is applied, a deleted instance's expire.
-export { isConfigApproval, pendingConfigApprovals, settleConfigApproval } from "./operations";
+// What the instances' operations use of config changes: a decided one is applied.
+export { settleConfigApproval } from "./operations";
 
 /**
  * A change of an instance's gateway config, asked for in words (by a person, an agent's key or

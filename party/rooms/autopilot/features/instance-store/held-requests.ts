@@ -13,9 +13,9 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { InstanceOperation } from "../../../../../shared/protocol/instances";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
-import type { Commit, OpContext } from "../../kernel/commit";
+import type { OpContext } from "../../kernel/commit";
 import { pendingInstanceApprovals, requestApproval } from "../approvals/index";
-import { failRoomJob, finishRoomJob, reportJob, startJob } from "../jobs/index";
+import { type ApprovedJobDeps, runApprovedJob } from "../jobs/index";
 import { INSTANCE_APPROVAL_TTL_MS, refuseBusy, requireInstance } from "./instances";
 
 type InstanceAction = Extract<NonNullable<Approval["action"]>, { kind: "instance" }>;
@@ -145,10 +145,8 @@ export function heldRequests<T extends HeldTable, R>(
 }
 
 /** What settling a held change needs of the room (the instances' operations give it). */
-export interface HeldSettleDeps {
+export interface HeldSettleDeps extends ApprovedJobDeps {
   sql: Sql;
-  commit: Commit;
-  workspaceId: string;
 }
 
 /** How a feature runs its approved held changes. */
@@ -176,31 +174,13 @@ export async function settleHeld<R>(
   }
   const request = held.read(deps.sql, approval.id);
   held.drop(deps.sql, approval.id);
-  const jobId = deps.commit(
-    null,
-    (ctx) =>
-      startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id,
-  );
-  try {
-    if (!request) throw new Error(`the ${held.kind} request is gone`);
-    const message = await how.run(request, action.operation);
-    deps.commit(null, (ctx) => finishRoomJob(ctx, jobId, message.slice(0, 2000)));
-  } catch (error) {
-    const stopped = how.cancelled?.(error) ?? null;
-    if (stopped !== null) {
-      deps.commit(null, (ctx) => reportJob(ctx, jobId, { status: "cancelled", message: stopped }));
-      return;
-    }
-    const message = how.scrub(error instanceof Error ? error.message : String(error), request);
-    console.error(
-      JSON.stringify({
-        msg: `${held.kind} operation failed`,
-        workspace: deps.workspaceId,
-        instanceId: action.instanceId,
-        operation: action.operation,
-        error: message,
-      }),
-    );
-    deps.commit(null, (ctx) => failRoomJob(ctx, jobId, message));
-  }
+  await runApprovedJob(deps, approval, {
+    run: async () => {
+      if (!request) throw new Error(`the ${held.kind} request is gone`);
+      return { ok: true, message: (await how.run(request, action.operation)).slice(0, 2000) };
+    },
+    errorText: (text) => how.scrub(text, request),
+    cancelled: (error) => how.cancelled?.(error) ?? null,
+    log: { msg: `${held.kind} operation failed`, instanceId: action.instanceId, operation: action.operation },
+  });
 }

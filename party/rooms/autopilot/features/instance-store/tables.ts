@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, type SQLiteColumnBuilderBase, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import * as col from "../../../../domain/db/columns";
 
 /**
@@ -50,25 +50,15 @@ export const gatewayOutbox = sqliteTable(
   (t) => [index("gateway_outbox_state").on(t.instanceId, t.state, t.createdAt)],
 );
 
-export const gatewayImports = sqliteTable(
-  "gateway_imports",
-  {
-    instanceId: col.instanceId(),
-    key: text("key").notNull(),
-    at: col.at(),
-  },
-  (t) => [primaryKey({ columns: [t.instanceId, t.key] })],
-);
+/** A table of what an instance's gateway names by a key of its own (imports, sessions), one row per instance and key. */
+const byGatewayKey = <N extends string, C extends Record<string, SQLiteColumnBuilderBase>>(name: N, columns: C) =>
+  sqliteTable(name, { instanceId: col.instanceId(), key: text("key").notNull(), ...columns }, (t) => [
+    primaryKey({ columns: [t.instanceId, t.key] }),
+  ]);
 
-export const gatewaySessions = sqliteTable(
-  "gateway_sessions",
-  {
-    instanceId: col.instanceId(),
-    key: text("key").notNull(),
-    doc: col.doc(),
-  },
-  (t) => [primaryKey({ columns: [t.instanceId, t.key] })],
-);
+export const gatewayImports = byGatewayKey("gateway_imports", { at: col.at() });
+
+export const gatewaySessions = byGatewayKey("gateway_sessions", { doc: col.doc() });
 
 export const gatewayApprovals = sqliteTable(
   "gateway_approvals",

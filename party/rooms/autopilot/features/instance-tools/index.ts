@@ -3,8 +3,8 @@ import { local, methods } from "../../kernel/handlers";
 import { gatewayBridge, readRiskyGatewayTools } from "../gateway-bridge";
 import { invokeInstanceTool, listInstanceTools, requestToolRun } from "./tools";
 
-// What the instances' operations use of the tools: a decided run runs, a deleted instance's expire.
-export { isToolApproval, pendingToolApprovals, settleToolApproval } from "./operations";
+// What the instances' operations use of the tools: a decided run runs.
+export { settleToolApproval } from "./operations";
 
 /**
  * An instance's own tools (its OpenClaw agent's), listed and run through its gateway's own

@@ -3,30 +3,15 @@
 // tool and its arguments are the approval's action, the same the person read. The answer is
 // the job's result, as text.
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import { TOOL_OPERATIONS } from "../../../../../shared/protocol/instances";
-import type { Commit } from "../../kernel/commit";
 import type { Sql } from "../../../../domain/sql";
-import { pendingInstanceApprovals } from "../approvals/index";
 import { gatewayNotConnected } from "../instance-store";
-import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
+import { type ApprovedJobDeps, runApprovedJob } from "../jobs/index";
 import { answerText, JOB_RESULT_CHARS } from "./answer";
 import type { ToolGateway } from "./tools";
 
-export interface ToolOperationDeps {
+export interface ToolOperationDeps extends ApprovedJobDeps {
   sql: Sql;
-  commit: Commit;
-  workspaceId: string;
   tools(instanceId: string): ToolGateway | undefined;
-}
-
-/** Whether an instance approval is a tool's run (party/rooms/autopilot/features/instance-tools/). */
-export function isToolApproval(approval: Approval): boolean {
-  return approval.action?.kind === "instance" && TOOL_OPERATIONS.has(approval.action.operation);
-}
-
-/** The tool runs of an instance still waiting for a decision: a deleted instance's expire with it. */
-export function pendingToolApprovals(sql: Sql, instanceId: string): Approval[] {
-  return pendingInstanceApprovals(sql, instanceId, TOOL_OPERATIONS);
 }
 
 function argsOf(text: string): Record<string, unknown> {
@@ -41,35 +26,21 @@ export async function settleToolApproval(deps: ToolOperationDeps, approval: Appr
   const action = approval.action;
   if (action?.kind !== "instance" || approval.status !== "approved" || !action.tool) return;
   const tool = action.tool;
-  const jobId = deps.commit(
-    null,
-    (ctx) =>
-      startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id,
-  );
-  try {
-    const gateway = deps.tools(action.instanceId);
-    if (!gateway?.connected) throw gatewayNotConnected({ id: action.instanceId });
-    const outcome = answerText(
-      await gateway.invokeTool({ name: tool.name, args: argsOf(tool.args), idempotencyKey: `ap-tool-${approval.id}` }),
-      JOB_RESULT_CHARS,
-    );
-    deps.commit(null, (ctx) =>
-      outcome.ok ? finishRoomJob(ctx, jobId, outcome.output) : failRoomJob(ctx, jobId, outcome.output),
-    );
-  } catch (error) {
-    const message = answerText(
-      { ok: false, code: "failed", message: error instanceof Error ? error.message : String(error) },
-      JOB_RESULT_CHARS,
-    ).output;
-    console.error(
-      JSON.stringify({
-        msg: "tool run failed",
-        workspace: deps.workspaceId,
-        instanceId: action.instanceId,
-        tool: tool.name,
-        error: message,
-      }),
-    );
-    deps.commit(null, (ctx) => failRoomJob(ctx, jobId, message));
-  }
+  await runApprovedJob(deps, approval, {
+    run: async () => {
+      const gateway = deps.tools(action.instanceId);
+      if (!gateway?.connected) throw gatewayNotConnected({ id: action.instanceId });
+      const outcome = answerText(
+        await gateway.invokeTool({
+          name: tool.name,
+          args: argsOf(tool.args),
+          idempotencyKey: `ap-tool-${approval.id}`,
+        }),
+        JOB_RESULT_CHARS,
+      );
+      return { ok: outcome.ok, message: outcome.output };
+    },
+    errorText: (text) => answerText({ ok: false, code: "failed", message: text }, JOB_RESULT_CHARS).output,
+    log: { msg: "tool run failed", instanceId: action.instanceId, tool: tool.name },
+  });
 }

@@ -5,36 +5,21 @@
 // the protocol bounds it, a run at once, and an approved run sent exactly once, its answer the
 // job's result. The real gateway's side is in client/test/e2e-gateway-tools.test.ts.
 import { describe, expect, it } from "vitest";
-import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { DurableEvent } from "../../../../../shared/protocol/events";
-import type { EventFrame } from "../../../../../shared/protocol/frames";
 import { InstancesInvokeToolParams } from "../../../../../shared/protocol/instance-tools";
 import { OLDEST_PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
 import type { Sql } from "../../../../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, seedInstance } from "../../../../test/bridge-peer";
-import { idem, inAutopilot, openTeam, RawSocket } from "../../../../test/harness";
-import { operationDeps } from "../../../../test/instance-ops";
-import { resolveApproval } from "../approvals/approvals";
+import { actionOnlyToAsking, codeOf, idem, inAutopilot, openTeam, RawSocket } from "../../../../test/harness";
+import { decide, operationDeps } from "../../../../test/instance-ops";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
 import { invokeTool, toolsCatalog } from "../gateway-bridge/gateway-tools";
 import { listJobs } from "../jobs/jobs";
 import { settleToolApproval } from "./operations";
 import { invokeInstanceTool, listInstanceTools, requestToolRun, type ToolGateway } from "./tools";
 
-const codeOf = (res: { ok: true } | { ok: false; error: { code: string } }): string | null =>
-  res.ok ? null : res.error.code;
 const TOKEN = "xoxb-1234567890-abcdefghij";
 const RISKY = ["exec", "write"];
-
-const requested = (sock: RawSocket, approvalId: string) =>
-  sock
-    .waitFor<EventFrame>(
-      (f) =>
-        f.type === "event" &&
-        f.event === "approval.requested" &&
-        (f.payload as { approval: Approval }).approval.id === approvalId,
-    )
-    .then((f) => (f.payload as { approval: Approval }).approval);
 
 /** The room's bridge to the scripted gateway, as the tools use it. */
 const toolGateway = (link: BridgeLink): ToolGateway => ({
@@ -44,9 +29,6 @@ const toolGateway = (link: BridgeLink): ToolGateway => ({
 });
 const params = (tool: string, args: Record<string, unknown> = {}) =>
   InstancesInvokeToolParams.parse({ instanceId: "inst", tool, args, idempotencyKey: idem() });
-const decide = (sql: Sql, approvalId: string, decision: "approve" | "deny") =>
-  asPerson(sql, (ctx) => resolveApproval(ctx, { approvalId, decision, confirmOwn: true, idempotencyKey: idem() }))
-    .approval;
 
 describe("an instance's tools through the room's socket", () => {
   it("a viewer may not run a tool; an agent's key gets an approval for a risky one, never its run; the action only to sockets that asked", async () => {
@@ -76,17 +58,13 @@ describe("an instance's tools through the room's socket", () => {
     // Who asked for the capability reads the action (the agent's socket did not: its answer is plain too);
     // who did not reads a plain approval it can decide.
     expect(approval).not.toHaveProperty("action");
-    expect((await requested(asking, approval.id)).action).toEqual({
+    expect(await actionOnlyToAsking(approval, { asking, plain: o, older })).toEqual({
       kind: "instance",
       operation: "invokeTool",
       instanceId: "lab",
       name: "Lab",
       tool: { name: "exec", args: '{"command":"rm -rf /tmp/x"}' },
     });
-    const plain = await requested(o, approval.id);
-    expect(plain).not.toHaveProperty("action");
-    expect(plain.summary).toBe(approval.summary);
-    expect(await requested(older, approval.id)).not.toHaveProperty("action");
     // The agent cannot decide it.
     expect(
       codeOf(

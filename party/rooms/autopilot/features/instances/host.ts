@@ -1,20 +1,21 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import type { InstancesDetailsResult } from "../../../../../shared/protocol/instances";
+import {
+  CHANNEL_OPERATIONS,
+  CONFIG_OPERATIONS,
+  type InstancesDetailsResult,
+  SKILL_OPERATIONS,
+  TOOL_OPERATIONS,
+} from "../../../../../shared/protocol/instances";
 import type { z } from "zod";
 import { RoomError } from "../../../../domain/errors";
 import type { OpContext } from "../../kernel/commit";
 import type { RoomServices } from "../../kernel/services";
 import type { SpendGate } from "../billing/index";
 import type { BridgeSupervisor, GatewayBridges } from "../gateway-bridge";
-import {
-  changedAccount as changed,
-  isChannelApproval,
-  refreshChannels,
-  settleChannelApproval,
-} from "../gateway-channels";
-import { isSkillApproval, settleSkillApproval } from "../gateway-skills";
-import { isConfigApproval, settleConfigApproval } from "../instance-config";
-import { isToolApproval, settleToolApproval } from "../instance-tools";
+import { changedAccount as changed, refreshChannels, settleChannelApproval } from "../gateway-channels";
+import { settleSkillApproval } from "../gateway-skills";
+import { settleConfigApproval } from "../instance-config";
+import { settleToolApproval } from "../instance-tools";
 import { dropLinkRequest, getInstance, listInstances, listSessions, runtimeFromEnv } from "../instance-store";
 import { checkInstanceStart, type InstanceMeters } from "../metering";
 import { type BackupPolicy, readBackupPolicy } from "./backup-policy";
@@ -118,7 +119,7 @@ export class InstanceHost {
     const action = approval.action;
     if (action?.kind !== "instance") return;
     const deps = this.operations();
-    if (isChannelApproval(approval)) {
+    if (CHANNEL_OPERATIONS.has(action.operation)) {
       void this.s.keepAliveWhile(async () => {
         await settleChannelApproval(deps, approval);
         // What the change did to the channels, on the instance's record for everyone.
@@ -128,16 +129,16 @@ export class InstanceHost {
       });
       return;
     }
-    if (isSkillApproval(approval)) {
+    if (SKILL_OPERATIONS.has(action.operation)) {
       void this.s.keepAliveWhile(() => settleSkillApproval(deps, approval));
       return;
     }
-    if (isToolApproval(approval)) {
+    if (TOOL_OPERATIONS.has(action.operation)) {
       const tools = (instanceId: string) => this.bridges.get(instanceId);
       void this.s.keepAliveWhile(() => settleToolApproval({ ...deps, tools }, approval));
       return;
     }
-    if (isConfigApproval(approval)) {
+    if (CONFIG_OPERATIONS.has(action.operation)) {
       const configOf = (instanceId: string) => this.bridges.get(instanceId);
       void this.s.keepAliveWhile(() => settleConfigApproval({ ...deps, configOf }, approval));
       return;

@@ -1,6 +1,6 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { activateLink, dropLink, dropLinkRequest, getInstance, putInstance } from "../instance-store";
-import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
+import { failRoomJob, finishRoomJob, startApprovedJob } from "../jobs/index";
 import { type OperationDeps, operationFailed, removeInstance, unpairDevice } from "./operations";
 
 /**
@@ -14,11 +14,7 @@ export async function runLinkedOperation(deps: OperationDeps, approval: Approval
   if (action?.kind !== "instance") return;
   const { operation, instanceId } = action;
   const name = action.name ?? instanceId;
-  const jobId = deps.commit(
-    null,
-    (ctx) =>
-      startJob(ctx, { title: approval.title, message: "approved", idempotencyKey: `room-op-${approval.id}` }).job.id,
-  );
+  const jobId = startApprovedJob(deps.commit, approval);
   const done = (message: string) => deps.commit(null, (ctx) => finishRoomJob(ctx, jobId, message));
   const fail = (message: string) => deps.commit(null, (ctx) => failRoomJob(ctx, jobId, message));
   try {

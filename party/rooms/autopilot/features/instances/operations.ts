@@ -1,5 +1,12 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import type { Instance } from "../../../../../shared/protocol/instances";
+import {
+  CHANNEL_OPERATIONS,
+  CONFIG_OPERATIONS,
+  type Instance,
+  type InstanceOperation,
+  SKILL_OPERATIONS,
+  TOOL_OPERATIONS,
+} from "../../../../../shared/protocol/instances";
 import type { Commit, OpContext } from "../../kernel/commit";
 import type { RoomServices } from "../../kernel/services";
 import {
@@ -15,14 +22,20 @@ import {
   unbindThread,
 } from "../instance-store";
 import { failRoomJob, finishRoomJob, startJob } from "../jobs/index";
-import { settleApproval } from "../approvals/index";
+import { pendingInstanceApprovals, settleApproval } from "../approvals/index";
 import type { Sql } from "../../../../domain/sql";
 import { appendMessage, getThread, updateThread } from "../threads/index";
-import { dropChannelRequests, type GatewayCaller, pendingChannelApprovals } from "../gateway-channels";
-import { dropSkillRequests, pendingSkillApprovals } from "../gateway-skills";
-import { pendingConfigApprovals } from "../instance-config";
-import { pendingToolApprovals } from "../instance-tools";
+import { dropChannelRequests, type GatewayCaller } from "../gateway-channels";
+import { dropSkillRequests } from "../gateway-skills";
 import { startFailed, withRetries } from "./retries";
+
+/** The changes asked of an instance's gateway (its channels, skills, tools and config): a deleted instance's expire. */
+const GATEWAY_CHANGES: ReadonlySet<InstanceOperation> = new Set([
+  ...CHANNEL_OPERATIONS,
+  ...SKILL_OPERATIONS,
+  ...TOOL_OPERATIONS,
+  ...CONFIG_OPERATIONS,
+]);
 
 export interface OperationDeps {
   sql: Sql;
@@ -133,12 +146,7 @@ export function removeInstance(ctx: OpContext, instanceId: string): void {
   // (what they would set, a bot token or a skill's key included, is dropped just below: nothing is left to apply).
   for (const approval of pendingGatewayApprovals(ctx.sql, instanceId))
     settleApproval(ctx, approval, "expired", "the OpenClaw instance was deleted");
-  for (const approval of [
-    ...pendingChannelApprovals(ctx.sql, instanceId),
-    ...pendingSkillApprovals(ctx.sql, instanceId),
-    ...pendingToolApprovals(ctx.sql, instanceId),
-    ...pendingConfigApprovals(ctx.sql, instanceId),
-  ])
+  for (const approval of pendingInstanceApprovals(ctx.sql, instanceId, GATEWAY_CHANGES))
     settleApproval(ctx, approval, "expired", `the OpenClaw instance was ${gone}`);
   forgetInstance(ctx.sql, instanceId);
   dropChannelRequests(ctx.sql, instanceId);

@@ -13,6 +13,7 @@ import {
 
 // What other features use of this one.
 export { failRoomJob, finishRoomJob, getJob, reopenRoomJob, reportJob, startJob, updateJob } from "./jobs";
+export { type ApprovedJob, type ApprovedJobDeps, runApprovedJob, startApprovedJob } from "./approved-job";
 
 /** What a hello's snapshot carries of jobs: unfinished ones, then the most recently finished. */
 const SNAPSHOT = { active: { count: 100, bytes: 48 * 1024 }, finished: { count: 50, bytes: 8 * 1024 } } as const;

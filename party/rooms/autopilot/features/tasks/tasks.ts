@@ -93,26 +93,24 @@ export function taskOnThread(sql: Sql, threadId: string): TaskDoc | null {
   return row ? taskRecord.decode(row.doc) : null;
 }
 
-/** Tasks with these statuses, oldest first (the runner's queue). */
-export function tasksWithStatus(sql: Sql, statuses: TaskStatus[]): TaskDoc[] {
-  return sql.db
-    .select({ doc: tasks.doc })
+/** `column` of the tasks with these statuses, oldest first (the runner's queue). */
+const queueOf = (sql: Sql, column: typeof tasks.id | typeof tasks.doc, statuses: TaskStatus[]): string[] =>
+  sql.db
+    .select({ value: column })
     .from(tasks)
     .where(inArray(tasks.status, statuses))
     .orderBy(asc(tasks.createdAt))
     .all()
-    .map((row) => taskRecord.decode(row.doc));
+    .map((row) => row.value);
+
+/** Tasks with these statuses, oldest first (the runner's queue). */
+export function tasksWithStatus(sql: Sql, statuses: TaskStatus[]): TaskDoc[] {
+  return queueOf(sql, tasks.doc, statuses).map((doc) => taskRecord.decode(doc));
 }
 
 /** The ids of tasks with these statuses, oldest first: what the runner's queue needs, without decoding each task's conversation. */
 export function taskIdsWithStatus(sql: Sql, statuses: TaskStatus[]): string[] {
-  return sql.db
-    .select({ id: tasks.id })
-    .from(tasks)
-    .where(inArray(tasks.status, statuses))
-    .orderBy(asc(tasks.createdAt))
-    .all()
-    .map((row) => row.id);
+  return queueOf(sql, tasks.id, statuses);
 }
 
 export function isFinished(task: Pick<Task, "status">): boolean {
