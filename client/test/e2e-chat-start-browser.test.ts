@@ -11,7 +11,7 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { markerScript } from "../../runtime/test/scripted-model";
 import { withOpenClawStack } from "./openclaw-stack";
-import { openPage, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
+import { openPages, screenshots, twoPeopleInOneWorkspace, withBrowser } from "./browser-helpers";
 
 const stamp = Date.now();
 
@@ -24,8 +24,7 @@ let pavel: Page;
 const shot = screenshots("chat-start");
 
 beforeAll(async () => {
-  olga = (await openPage(browser, "olga", { viewport: { width: 1280, height: 900 } })).page;
-  pavel = (await openPage(browser, "pavel", { viewport: { width: 1280, height: 900 } })).page;
+  [olga, pavel] = await openPages(browser, ["olga", "pavel"], { viewport: { width: 1280, height: 900 } });
 });
 
 /** Pavel decides the pending approval containing `text` from his Approvals tab, then goes back to his inspector. */
