@@ -4,14 +4,37 @@ import type { Locator, Page } from "playwright-core";
 import { expect } from "vitest";
 import { approveInQueue, twoPeopleInOneWorkspace } from "./browser-helpers";
 
+/** A name as a pattern that matches it anywhere in a button's words (its meta follows it). */
+const containing = (name: string) => new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+
 /** Creates a thread titled `title` from the sidebar and opens it. */
 export async function openNewThread(page: Page, title: string): Promise<void> {
   await page.getByLabel("New thread title").fill(title);
   await page.getByRole("button", { name: "Create", exact: true }).click();
   await page
     .locator(".sidebar")
-    .getByRole("button", { name: new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) })
+    .getByRole("button", { name: containing(title) })
     .click();
+}
+
+/** Opens the project named `name` from the sidebar's Projects. */
+export const openProject = (page: Page, name: string): Promise<void> =>
+  page
+    .locator("section[aria-labelledby=projects-h]")
+    .getByRole("button", { name: containing(name) })
+    .click();
+
+/**
+ * One approval waits on the canvas's `node` (its badge says so) and in Needs attention: once
+ * opened (it stays shut until asked, covering nothing), its row with `row` in it says `says`
+ * (what waits and where).
+ */
+export async function approvalWaitingOn(page: Page, node: Locator, row: string, says: string): Promise<void> {
+  await expect
+    .poll(() => node.getByTestId("attention-badges").textContent(), { timeout: 20_000 })
+    .toBe("1 approval waiting");
+  await page.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
+  await page.getByTestId("needs-attention").locator(".attention-row", { hasText: row }).getByText(says).waitFor();
 }
 
 /**

@@ -154,6 +154,17 @@ export async function openPage(
   return { ctx, page };
 }
 
+/** A page each for the people `who` names, in order, each in a context of its own (openPage, with the same `options`). */
+export async function openPages<const Who extends readonly string[]>(
+  browser: Browser,
+  who: Who,
+  options: BrowserContextOptions & PageLayout = {},
+): Promise<{ [K in keyof Who]: Page }> {
+  const pages: Page[] = [];
+  for (const name of who) pages.push((await openPage(browser, name, options)).page);
+  return pages as { [K in keyof Who]: Page };
+}
+
 /**
  * Creates an account through the app's own form and waits until its room is live; then,
  * unless `verify: false`, verifies the address through the dev link the app shows (the

@@ -61,6 +61,17 @@ describe("attention on the canvas", () => {
       ["failed", "J j2", "thread:t1"],
       ["instance", "I old", "instance:old"],
     ]);
+    // Each row's key is its own; it opens the thing itself (a failed job, the job); a running job says how far it is.
+    expect(attentionRows(state).map((r) => [r.key, r.open, r.progress])).toEqual([
+      ["approval:a1", "approval:a1", undefined],
+      ["approval:a2", "approval:a2", undefined],
+      ["approval:a4", "approval:a4", undefined],
+      ["approval:a5", "approval:a5", undefined],
+      ["job:j1", "job:j1", 45],
+      ["job:j4", "job:j4", 45],
+      ["failed:j2", "job:j2", undefined],
+      ["instance:old", "instance:old", undefined],
+    ]);
     // An approval or a job picked in a panel brings its subject into view.
     expect(subjectOf("approval:a4", state)).toBe("instance:lab");
     expect(subjectOf("job:j1", state)).toBe("thread:t1");

@@ -19,6 +19,27 @@ const { statuses } = harness;
 // Registered after the harness's hooks, so it runs before them (the room closes on real timers).
 afterEach(() => vi.useRealTimers());
 
+/** A client whose first socket the room holds without a hello, and its statuses; the clock is the test's from then on. */
+async function heldClient() {
+  harness.room.onConnect = () => null;
+  const client = connect();
+  const seen = statuses(client);
+  const connection = await harness.room.waitForConnections(1);
+  fakeClock();
+  return { client, seen, connection };
+}
+
+/**
+ * Every backoff round the client could have scheduled, run: it stays closed on its one
+ * connection attempt (any attempt starts with a status, "connecting" and its wait: none
+ * follows "closed").
+ */
+async function staysClosed(seen: ReturnType<typeof statuses>): Promise<void> {
+  await vi.runAllTimersAsync();
+  expect(seen.at(-1)?.[0]).toBe("closed");
+  expect(harness.room.connections).toHaveLength(1);
+}
+
 /**
  * A browser page as the client sees it, stubbed as globals (vi.unstubAllGlobals undoes it): the
  * document's visibility (visible until a test says otherwise) and the window's events.
@@ -131,19 +152,12 @@ describe("connecting", () => {
     await expect(pending).rejects.toMatchObject({ code: errorCode });
     expect(client.status).toBe("closed");
     expect(seen.at(-1)?.[1].error?.code).toBe(errorCode);
-    // Any attempt starts with a status ("connecting", its wait): none follows "closed".
-    await vi.runAllTimersAsync();
-    expect(seen.at(-1)?.[0]).toBe("closed");
-    expect(harness.room.connections).toHaveLength(1);
+    await staysClosed(seen);
     await expect(client.threads.list()).rejects.toBeInstanceOf(AutopilotError);
   });
 
   it("a server on another protocol refuses with 4008: protocol_unsupported once, with an 'update your client' message, and no reconnect loop", async () => {
-    harness.room.onConnect = () => null;
-    const client = connect();
-    const seen = statuses(client);
-    const connection = await harness.room.waitForConnections(1);
-    fakeClock();
+    const { client, seen, connection } = await heldClient();
     // The room's own reason (shared/protocol/version.ts), from a server one version ahead.
     connection.socket.close(
       4008,
@@ -166,10 +180,7 @@ describe("connecting", () => {
       `this client speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}, which the server no longer supports (it speaks protocols ${PROTOCOL_VERSION + 1} to ${PROTOCOL_VERSION + 2}): update your client (reload the app, or install the latest autopilot CLI)`,
     );
     expect(client.closeError).toBe(error);
-    // Every backoff round the client could have scheduled, run: still the one connection attempt.
-    await vi.runAllTimersAsync();
-    expect(seen.at(-1)?.[0]).toBe("closed");
-    expect(harness.room.connections).toHaveLength(1);
+    await staysClosed(seen);
     expect(seen.map(([status]) => status).filter((s) => s !== "connecting")).toEqual(["closed"]);
   });
 
@@ -266,19 +277,13 @@ describe("connecting", () => {
   });
 
   it("a hello from another protocol version is refused the same way; an older server is named as such", async () => {
-    harness.room.onConnect = () => null;
-    const client = connect();
-    const seen = statuses(client);
-    const connection = await harness.room.waitForConnections(1);
-    fakeClock();
+    const { client, seen, connection } = await heldClient();
     connection.event("hello", hello({ protocol: PROTOCOL_VERSION - 1 }));
     await expect(client.ready()).rejects.toMatchObject({
       code: "protocol_unsupported",
       message: `this client speaks protocols ${OLDEST_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}, newer than the server's ${PROTOCOL_VERSION - 1}: use a client for protocol ${PROTOCOL_VERSION - 1}`,
     });
-    await vi.runAllTimersAsync();
-    expect(seen.at(-1)?.[0]).toBe("closed");
-    expect(harness.room.connections).toHaveLength(1);
+    await staysClosed(seen);
   });
 
   it("waits out a 4029 before reconnecting", async () => {

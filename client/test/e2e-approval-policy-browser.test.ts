@@ -8,7 +8,7 @@
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { agentScript, type ChatRequest, markerScript } from "../../runtime/test/scripted-model";
-import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { openPages, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
 import { modelVars } from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 
@@ -33,8 +33,7 @@ async function send(page: Page, text: string) {
 }
 
 beforeAll(async () => {
-  ada = (await openPage(browser, "ada", { viewport: { width: 1280, height: 900 } })).page;
-  ben = (await openPage(browser, "ben", { viewport: { width: 1280, height: 900 } })).page;
+  [ada, ben] = await openPages(browser, ["ada", "ben"], { viewport: { width: 1280, height: 900 } });
 });
 
 describe("who decides an approval, in the app", () => {

@@ -9,7 +9,7 @@ import { deflateSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChatRequest } from "../../runtime/test/scripted-model";
-import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { openPages, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
 import { openNewThread } from "./app-steps";
 import { modelVars, withScriptedModel, withServer } from "./e2e-helpers";
 
@@ -79,8 +79,7 @@ const server = withServer(() => ({ vars: modelVars(model, "attachments-model-key
 const browser = withBrowser();
 
 beforeAll(async () => {
-  alice = (await openPage(browser, "Alice")).page;
-  bob = (await openPage(browser, "Bob")).page;
+  [alice, bob] = await openPages(browser, ["Alice", "Bob"]);
 });
 
 describe("files in a thread, in the app", () => {

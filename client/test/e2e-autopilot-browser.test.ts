@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import type { BrowserContext, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
-import { openNewThread } from "./app-steps";
+import { approvalWaitingOn, openNewThread } from "./app-steps";
 import { rawInternals } from "../../shared/test/plain-text-check";
 import { agentScript, type ChatRequest, type ScriptedTurn } from "../../runtime/test/scripted-model";
 import { modelVars, withScriptedModel, withServer } from "./e2e-helpers";
@@ -146,15 +146,7 @@ describe("the Autopilot in two browsers", () => {
     // Waiting, it shows on its thread's node and in Needs attention (from the room's state), not as a node of its own.
     await alice.getByTitle("Fit everything in view (F)").click();
     const threadNode = alice.locator(`.react-flow__node[data-id="thread:${threadId}"]`);
-    await expect
-      .poll(() => threadNode.getByTestId("attention-badges").textContent(), { timeout: 20_000 })
-      .toBe("1 approval waiting");
-    await alice.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
-    await alice
-      .getByTestId("needs-attention")
-      .locator(".attention-row", { hasText: "archive a thread" })
-      .getByText("Approval waiting")
-      .waitFor();
+    await approvalWaitingOn(alice, threadNode, "archive a thread", "Approval waiting");
     expect(await alice.locator(".react-flow__node-approval, .react-flow__node-tool").count()).toBe(0);
     const oldPlansNode = alice.locator(`.react-flow__node[data-id="thread:${oldPlans}"]`);
     expect(await oldPlansNode.count()).toBe(1);

@@ -18,6 +18,7 @@ import {
   withBrowser,
   withPeople,
 } from "./browser-helpers";
+import { approvalWaitingOn } from "./app-steps";
 import { DEPLOY_APPROVAL, startCli, withSharedServer } from "./e2e-helpers";
 
 // Point at an already running `npm start` while iterating on the UI.
@@ -130,16 +131,7 @@ describe("the Hatchery in two browsers", () => {
     const waiting = cli([...DEPLOY_APPROVAL, "--thread", threadId.slice("thread:".length), "--wait"]);
     for (const page of [alice.page, bob.page]) {
       const node = await seeNode(page, "thread", "Release 1.4");
-      await expect
-        .poll(() => node.getByTestId("attention-badges").textContent(), { timeout: 20_000 })
-        .toBe("1 approval waiting");
-      // Needs attention says what and where, once opened (it stays shut until asked, covering nothing).
-      await page.getByTestId("needs-attention").getByRole("button", { name: "1 needs attention" }).click();
-      await page
-        .getByTestId("needs-attention")
-        .locator(".attention-row", { hasText: "Deploy 1.4 to prod" })
-        .getByText("in #Release 1.4")
-        .waitFor();
+      await approvalWaitingOn(page, node, "Deploy 1.4 to prod", "in #Release 1.4");
       await expect.poll(() => page.getByTestId("approval-badge").textContent()).toBe("1");
       // Not a node of its own.
       expect(await page.locator(".react-flow__node-approval").count()).toBe(0);

@@ -6,7 +6,7 @@
 // same way. The owner then changes a member's role from the members list with the keyboard.
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openPage, PASSWORD, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { openPage, openPages, PASSWORD, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
 import { withServer } from "./e2e-helpers";
 
 /** The server's log lines: locally each mail is logged with its link. */
@@ -28,8 +28,7 @@ const workspaceOf = (page: Page) => page.locator("#workspace-switcher").inputVal
 const shot = screenshots("invitations");
 
 beforeAll(async () => {
-  owner = (await openPage(browser, "Olga")).page;
-  invitee = (await openPage(browser, "Dana")).page;
+  [owner, invitee] = await openPages(browser, ["Olga", "Dana"]);
 });
 
 describe("invitations in the app", () => {

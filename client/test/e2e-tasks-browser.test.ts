@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentScript, type ChatRequest, type ScriptedTurn } from "../../runtime/test/scripted-model";
 import type { RunLogEntry, Task } from "../../shared/protocol/tasks";
 import type { AutopilotClient } from "../src/client";
+import { openProject } from "./app-steps";
 import { appPages, artifactsIn, withBrowser } from "./browser-helpers";
 import { modelVars, personClient, until, withScriptedModel, withServer } from "./e2e-helpers";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
@@ -152,10 +153,7 @@ afterAll(async () => {
 describe("a task that runs for many steps, with nobody watching", () => {
   it("Alice starts it from her project's view, watches its first steps live, and closes the tab", async () => {
     const page = await openApp(seeded.owner.cookie);
-    await page
-      .locator("section[aria-labelledby=projects-h]")
-      .getByRole("button", { name: /Release 2.4 launch/ })
-      .click();
+    await openProject(page, "Release 2.4 launch");
     const view = page.locator(`.project-view[data-project-id="${projectId}"]`);
     await view.waitFor();
     // By keyboard: the button opens a modal dialog whose goal box has the focus.

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Project } from "../../shared/protocol/projects";
 import type { AgentToolsetResult } from "../../shared/protocol/toolset";
 import type { AutopilotClient } from "../src/client";
+import { openProject } from "./app-steps";
 import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
 import {
   autopilotOrGateway,
@@ -114,10 +115,7 @@ describe("Autopilot's tools here", () => {
     expect(names(answer, "instance", "none").length).toBeGreaterThan(0);
 
     const page = await openApp(seeded.owner.cookie);
-    await page
-      .locator("section[aria-labelledby=projects-h]")
-      .getByRole("button", { name: /Release 2.4 launch/ })
-      .click();
+    await openProject(page, "Release 2.4 launch");
     const projectView = page.locator(`.project-view[data-project-id="${project.id}"]`);
     await projectView.getByRole("button", { name: new RegExp(`^${threadTitle(1).slice(0, 20)}`) }).click();
     const thread = page.locator(`.thread-view[data-thread-id="${threadId}"]`);
@@ -148,10 +146,7 @@ describe("Autopilot's tools here", () => {
   it("a project's view says where the Autopilot can use each instance", async () => {
     const answer = await owner.agent.toolset({ projectId: project.id });
     const page = await openApp(seeded.owner.cookie);
-    await page
-      .locator("section[aria-labelledby=projects-h]")
-      .getByRole("button", { name: /Release 2.4 launch/ })
-      .click();
+    await openProject(page, "Release 2.4 launch");
     const section = page.locator(`.project-view[data-project-id="${project.id}"]`).getByTestId("toolset");
     await openByKeyboard(section);
     const note = section.locator(".toolset-instance");
@@ -164,10 +159,7 @@ describe("Autopilot's tools here", () => {
 
   it("a viewer sees what a run for them could not use, and why", async () => {
     const page = await openApp(viewerCookie);
-    await page
-      .locator("section[aria-labelledby=projects-h]")
-      .getByRole("button", { name: /Release 2.4 launch/ })
-      .click();
+    await openProject(page, "Release 2.4 launch");
     await page
       .locator(`.project-view[data-project-id="${project.id}"]`)
       .getByRole("button", { name: new RegExp(`^${threadTitle(1).slice(0, 20)}`) })

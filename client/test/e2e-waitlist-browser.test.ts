@@ -6,7 +6,7 @@
 // filed in the app, a hide every reader sees). Screenshots: test-artifacts/.
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openPage, PASSWORD, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { openPages, PASSWORD, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
 import { withServer } from "./e2e-helpers";
 
 const stamp = Date.now();
@@ -21,8 +21,7 @@ let newcomer: Page;
 const shot = screenshots("waitlist");
 
 beforeAll(async () => {
-  operator = (await openPage(browser, "operator")).page;
-  newcomer = (await openPage(browser, "newcomer")).page;
+  [operator, newcomer] = await openPages(browser, ["operator", "newcomer"]);
 });
 
 describe("sign-up as a waitlist", () => {

@@ -100,6 +100,15 @@ export interface AttentionRow {
   progress?: number;
 }
 
+/** A row of `kind` for the thing `id`: the inspector opens the thing itself (`opens`: a failed job's is its job). */
+const row = (
+  kind: AttentionRow["kind"],
+  id: string,
+  title: string,
+  subject: string | null,
+  opens: string = kind,
+): AttentionRow => ({ key: `${kind}:${id}`, kind, title, subject, open: `${opens}:${id}` });
+
 /** Pending approvals (oldest first), running jobs, failed jobs and instances in error. */
 export function attentionRows(state: Rooms): AttentionRow[] {
   const pending = [...state.approvals.values()]
@@ -107,46 +116,11 @@ export function attentionRows(state: Rooms): AttentionRow[] {
     .sort((a: Approval, b: Approval) => a.requestedAt - b.requestedAt);
   const jobs = [...state.jobs.values()].sort((a, b) => b.updatedAt - a.updatedAt);
   return [
-    ...pending.map(
-      (a): AttentionRow => ({
-        key: `approval:${a.id}`,
-        kind: "approval",
-        title: a.title,
-        subject: approvalSubject(a),
-        open: `approval:${a.id}`,
-      }),
-    ),
-    ...jobs.filter(isRunning).map(
-      (j): AttentionRow => ({
-        key: `job:${j.id}`,
-        kind: "job",
-        title: j.title,
-        subject: jobSubject(j),
-        open: `job:${j.id}`,
-        progress: j.progress,
-      }),
-    ),
-    ...jobs
-      .filter((j) => j.status === "failed")
-      .map(
-        (j): AttentionRow => ({
-          key: `failed:${j.id}`,
-          kind: "failed",
-          title: j.title,
-          subject: jobSubject(j),
-          open: `job:${j.id}`,
-        }),
-      ),
+    ...pending.map((a) => row("approval", a.id, a.title, approvalSubject(a))),
+    ...jobs.filter(isRunning).map((j) => ({ ...row("job", j.id, j.title, jobSubject(j)), progress: j.progress })),
+    ...jobs.filter((j) => j.status === "failed").map((j) => row("failed", j.id, j.title, jobSubject(j), "job")),
     ...[...state.instances.values()]
       .filter((i) => i.status === "error")
-      .map(
-        (i): AttentionRow => ({
-          key: `instance:${i.id}`,
-          kind: "instance",
-          title: i.name,
-          subject: `instance:${i.id}`,
-          open: `instance:${i.id}`,
-        }),
-      ),
+      .map((i) => row("instance", i.id, i.name, `instance:${i.id}`)),
   ];
 }

@@ -32,27 +32,50 @@ const Section = (props: { id: string; title: string; count: number; children: Re
   <SideSection look="project" {...props} />
 );
 
-/** The words of a picker: the form's name, the list's, its empty choice and the button. */
-const ADD_THREAD = { form: "Add a thread", list: "Thread to add", none: "Add a thread…", button: "Add" };
-const ATTACH_INSTANCE = {
-  form: "Attach an instance",
-  list: "Instance to attach",
-  none: "Attach an instance…",
-  button: "Attach",
+/**
+ * The project's threads and its instances, as their lists show and change them: the section,
+ * the selection a row opens, the picker's words (the form's name, the list's, its empty choice
+ * and the button), and the change that adds or takes out one.
+ */
+interface Part {
+  id: string;
+  title: string;
+  selection: string;
+  words: { form: string; list: string; none: string; button: string };
+  add: (id: string) => Omit<Update, "projectId">;
+  remove: (id: string) => Omit<Update, "projectId">;
+  removeLabel: (name: string) => string;
+}
+const THREADS: Part = {
+  id: "project-threads-h",
+  title: "Threads",
+  selection: "thread",
+  words: { form: "Add a thread", list: "Thread to add", none: "Add a thread…", button: "Add" },
+  add: (id) => ({ addThreadIds: [id] }),
+  remove: (id) => ({ removeThreadIds: [id] }),
+  removeLabel: (name) => `Take ${name} out of the project`,
+};
+const INSTANCES: Part = {
+  id: "project-instances-h",
+  title: "Instances",
+  selection: "instance",
+  words: { form: "Attach an instance", list: "Instance to attach", none: "Attach an instance…", button: "Attach" },
+  add: (id) => ({ addInstanceIds: [id] }),
+  remove: (id) => ({ removeInstanceIds: [id] }),
+  removeLabel: (name) => `Detach ${name} from the project`,
 };
 
-/** Adds one of `candidates` to the project as `field`; the choice clears after each add. Nothing when none is left. */
+/** Adds one of `candidates` to the project as `part`; the choice clears after each add. Nothing when none is left. */
 function AddPicker({
-  words,
+  part,
   candidates,
   update,
-  field,
 }: {
-  words: typeof ADD_THREAD;
+  part: Part;
   candidates: readonly { id: string; label: string }[];
   update: ReturnType<typeof useUpdate>;
-  field: "addThreadIds" | "addInstanceIds";
 }) {
+  const { words } = part;
   const [choice, setChoice] = useState("");
   if (candidates.length === 0) return null;
   return (
@@ -60,7 +83,7 @@ function AddPicker({
       className="project-add"
       aria-label={words.form}
       onSubmit={submitted(() => {
-        if (choice) update.run(field === "addThreadIds" ? { addThreadIds: [choice] } : { addInstanceIds: [choice] });
+        if (choice) update.run(part.add(choice));
         setChoice("");
       })}
     >
@@ -90,33 +113,56 @@ function RemoveButton({ label, onClick, disabled }: { label: string; onClick: ()
   );
 }
 
-/** A thread or an instance of the project: opens it in the inspector, and `onRemove` takes it out. */
-function PartItem({
-  opens,
-  title,
-  meta,
-  removeLabel,
-  onRemove,
-  removing,
+/**
+ * The project's threads or its instances (`part`), `count` of them: each row opens its item in
+ * the inspector and, for those who may change the project, its × takes it out; the picker adds
+ * one of `candidates`. `name` is what the × says it takes out.
+ */
+function PartList({
+  project,
+  part,
+  count,
+  empty,
+  items,
+  candidates,
 }: {
-  /** Its selection id (`thread:<id>`, `instance:<id>`). */
-  opens: string;
-  title: string;
-  meta: string;
-  removeLabel: string;
-  /** Null for those who may not change the project. */
-  onRemove: (() => void) | null;
-  removing: boolean;
+  project: Project;
+  part: Part;
+  count: number;
+  empty: ReactNode;
+  items: readonly { id: string; title: string; meta: string; name: string }[];
+  candidates: readonly { id: string; label: string }[];
 }) {
+  const canWrite = useCan("write");
+  const update = useUpdate(project);
   const select = useUi((s) => s.select);
   return (
-    <li>
-      <button type="button" className="nav-item" onClick={() => select(opens, { focus: true })}>
-        <span className="nav-title">{title}</span>
-        <span className="nav-meta">{meta}</span>
-      </button>
-      {onRemove && <RemoveButton label={removeLabel} disabled={removing} onClick={onRemove} />}
-    </li>
+    <Section id={part.id} title={part.title} count={count}>
+      {items.length === 0 && empty}
+      <ul className="project-list">
+        {items.map((item) => (
+          <li key={item.id}>
+            <button
+              type="button"
+              className="nav-item"
+              onClick={() => select(`${part.selection}:${item.id}`, { focus: true })}
+            >
+              <span className="nav-title">{item.title}</span>
+              <span className="nav-meta">{item.meta}</span>
+            </button>
+            {canWrite && (
+              <RemoveButton
+                label={part.removeLabel(item.name)}
+                disabled={update.pending}
+                onClick={() => update.run(part.remove(item.id))}
+              />
+            )}
+          </li>
+        ))}
+      </ul>
+      {canWrite && <AddPicker part={part} candidates={candidates} update={update} />}
+      <FormError error={update.error} />
+    </Section>
   );
 }
 
@@ -195,8 +241,6 @@ export function ProjectLinks({ project }: { project: Project }) {
 export function ProjectThreads({ project }: { project: Project }) {
   const threads = useRoom((s) => s.state.threads);
   const projects = useRoom((s) => s.state.projects);
-  const canWrite = useCan("write");
-  const update = useUpdate(project);
   const members = useMemo(
     () =>
       project.threadIds
@@ -214,60 +258,43 @@ export function ProjectThreads({ project }: { project: Project }) {
       .map((t) => ({ id: t.id, label: inProject.has(t.id) ? `${t.title} (in ${inProject.get(t.id)})` : t.title }));
   }, [threads, projects, project.id, project.threadIds]);
   return (
-    <Section id="project-threads-h" title="Threads" count={project.threadIds.length}>
-      {members.length === 0 && (
-        <p className="empty">No threads yet. Add one below; a thread is in one project at most.</p>
-      )}
-      <ul className="project-list">
-        {members.map(({ id, thread }) => (
-          <PartItem
-            key={id}
-            opens={`thread:${id}`}
-            title={thread?.title ?? "A thread not loaded yet"}
-            meta={thread?.archived ? "archived" : thread?.lastMessageAt ? relativeTime(thread.lastMessageAt) : "empty"}
-            removeLabel={`Take ${thread?.title ?? id} out of the project`}
-            onRemove={canWrite ? () => update.run({ removeThreadIds: [id] }) : null}
-            removing={update.pending}
-          />
-        ))}
-      </ul>
-      {canWrite && <AddPicker words={ADD_THREAD} candidates={candidates} update={update} field="addThreadIds" />}
-      <FormError error={update.error} />
-    </Section>
+    <PartList
+      project={project}
+      part={THREADS}
+      count={project.threadIds.length}
+      empty={<p className="empty">No threads yet. Add one below; a thread is in one project at most.</p>}
+      items={members.map(({ id, thread }) => ({
+        id,
+        title: thread?.title ?? "A thread not loaded yet",
+        meta: thread?.archived ? "archived" : thread?.lastMessageAt ? relativeTime(thread.lastMessageAt) : "empty",
+        name: thread?.title ?? id,
+      }))}
+      candidates={candidates}
+    />
   );
 }
 
 export function ProjectInstances({ project }: { project: Project }) {
   const instances = useRoom((s) => s.state.instances);
-  const canWrite = useCan("write");
-  const update = useUpdate(project);
   const attached = project.instanceIds.flatMap((id) => {
     const instance = instances.get(id);
     // A deleted instance is kept by the room only for its id: nothing to show.
-    return instance && instance.status !== "stopped" ? [instance] : [];
+    return instance && instance.status !== "stopped"
+      ? [{ id, title: instance.name, meta: instance.status, name: instance.name }]
+      : [];
   });
   const candidates = [...instances.values()]
     .filter((i) => i.status !== "stopped" && !project.instanceIds.includes(i.id))
     .map((i) => ({ id: i.id, label: i.name }));
   return (
-    <Section id="project-instances-h" title="Instances" count={attached.length}>
-      {attached.length === 0 && <p className="empty">No OpenClaw instances attached.</p>}
-      <ul className="project-list">
-        {attached.map((i) => (
-          <PartItem
-            key={i.id}
-            opens={`instance:${i.id}`}
-            title={i.name}
-            meta={i.status}
-            removeLabel={`Detach ${i.name} from the project`}
-            onRemove={canWrite ? () => update.run({ removeInstanceIds: [i.id] }) : null}
-            removing={update.pending}
-          />
-        ))}
-      </ul>
-      {canWrite && <AddPicker words={ATTACH_INSTANCE} candidates={candidates} update={update} field="addInstanceIds" />}
-      <FormError error={update.error} />
-    </Section>
+    <PartList
+      project={project}
+      part={INSTANCES}
+      count={attached.length}
+      empty={<p className="empty">No OpenClaw instances attached.</p>}
+      items={attached}
+      candidates={candidates}
+    />
   );
 }
 

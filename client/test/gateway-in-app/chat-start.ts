@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { markerScript } from "../../../runtime/test/scripted-model";
 import type { OpenClawStack } from "../openclaw-stack";
-import { openPage, screenshots, twoPeopleInOneWorkspace } from "../browser-helpers";
+import { openPages, screenshots, twoPeopleInOneWorkspace } from "../browser-helpers";
 
 /** Registers this part's hooks and tests on the file's OpenClaw stack and browser. */
 export function chatStartInApp(stack: OpenClawStack, browser: Browser): void {
@@ -24,8 +24,7 @@ export function chatStartInApp(stack: OpenClawStack, browser: Browser): void {
   const shot = screenshots("chat-start");
 
   beforeAll(async () => {
-    olga = (await openPage(browser, "olga", { viewport: { width: 1280, height: 900 } })).page;
-    pavel = (await openPage(browser, "pavel", { viewport: { width: 1280, height: 900 } })).page;
+    [olga, pavel] = await openPages(browser, ["olga", "pavel"], { viewport: { width: 1280, height: 900 } });
   });
 
   /** Pavel decides the pending approval containing `text` from his Approvals tab, then goes back to his inspector. */
