@@ -3,6 +3,7 @@
 // streamed text, tool-call steps, usage, and the failures the agent must survive.
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, isStepCount, streamText, tool } from "ai";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
@@ -194,6 +195,29 @@ describe("scripted model through the AI SDK", () => {
     expect(recorded).toHaveLength(1);
     expect(JSON.stringify(recorded[0]!.messages)).toContain("SAY: recorded");
     expect(await requestsSince(model.requests.length)).toEqual([]);
+  });
+});
+
+describe("a caller that goes away mid-request", () => {
+  it("is let go: no error escapes the server, nothing is recorded, and the next request is answered", async () => {
+    const since = model.requests.length;
+    const port = Number(new URL(model.baseUrl).port);
+    // A POST that promises a body it never sends whole, then hangs up (a caller's timeout).
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.write(
+          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{\"messages\":[",
+          () => socket.destroy(),
+        );
+      });
+      socket.on("close", () => resolve());
+      socket.on("error", reject);
+    });
+    // Answered after it, by the same server; the aborted one left no request behind.
+    await run("SAY: still here");
+    const recorded = await requestsSince(since);
+    expect(recorded).toHaveLength(1);
+    expect(JSON.stringify(recorded[0]!.messages)).toContain("SAY: still here");
   });
 });
 

@@ -235,9 +235,16 @@ export function worstHonestUsage(request: ChatRequest): { prompt_tokens: number;
   return { prompt_tokens: prompt, completion_tokens: request.max_tokens ?? 0 };
 }
 
-async function readJson(req: IncomingMessage): Promise<ChatRequest> {
+/** The request's JSON body ({} when it is not JSON), or null when the client went away before sending it whole. */
+async function readJson(req: IncomingMessage): Promise<ChatRequest | null> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+  } catch {
+    // Aborted mid-body (a caller's timeout on a loaded machine): nobody is left to answer, and
+    // a rejection here would be unhandled in the server's callback.
+    return null;
+  }
   try {
     return JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChatRequest;
   } catch {
@@ -304,6 +311,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
       return;
     }
     const request = await readJson(req);
+    if (!request) return;
     requests.push(request);
     const scripted = typeof reply === "function" ? reply(request) : reply;
     const turn: ScriptedTurn = typeof scripted === "string" ? { text: scripted } : scripted;
