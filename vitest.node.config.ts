@@ -31,6 +31,7 @@ const PLAIN_IN_GATEWAY_LANE = [
   "e2e-tasks-browser.test.ts",
   "e2e-schedules.test.ts",
   "e2e-server.test.ts",
+  "e2e-chats.test.ts",
 ];
 
 function laneFiles(lane: string | undefined): string[] {
