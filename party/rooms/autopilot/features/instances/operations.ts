@@ -244,7 +244,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
       failRoomJob(ctx, jobId, message);
     });
   if (!deps.runtime) {
-    fail("no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
+    fail("no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_TENANT_KEY");
     return;
   }
   const runtime = deps.runtime;
