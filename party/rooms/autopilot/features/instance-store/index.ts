@@ -17,7 +17,18 @@ export {
   setCursor,
   unbindThread,
 } from "./gateway-bindings";
-export { activateLink, dropLink, dropLinkRequest, type GatewayLink, gatewayLink, requestLink } from "./gateway-links";
+export {
+  activateLink,
+  dropLink,
+  dropLinkRequest,
+  type GatewayLink,
+  gatewayLink,
+  linkTokens,
+  type LinkTokens,
+  requestLink,
+  sealPlainLinks,
+} from "./gateway-links";
+export { type SealedBeforehand, sealedBeforehand } from "./sealed-beforehand";
 export { isOurMessage, markOutbound, type Outbound, queueForGateway, queuedFor, sendChat } from "./gateway-outbox";
 export {
   allSessions,
