@@ -19,6 +19,8 @@ import {
 import { gatewayLink, linkTokens } from "./gateway-links";
 import { gatewayLinks } from "./tables";
 
+/** The Worker secret the room seals with (vitest.worker.config.ts). */
+const SECRET = (env as unknown as { BETTER_AUTH_SECRET: string }).BETTER_AUTH_SECRET;
 const PUBLIC = { allowPrivate: false };
 const LOCAL = { allowPrivate: true };
 
@@ -194,11 +196,11 @@ describe("instances.link in the room", () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]!.token).toMatch(/^sealed:/);
     expect(JSON.stringify(stored)).not.toContain(TOKEN);
-    const tokens = linkTokens(env.BETTER_AUTH_SECRET, ws);
+    const tokens = linkTokens(SECRET, ws);
     expect(await inAutopilot(ws, (sql) => gatewayLink(sql, "home", tokens)!.token())).toBe(TOKEN);
     // Copied to another instance's row, or opened for another workspace, it does not open.
     await expect(tokens.open("away", stored[0]!.token)).rejects.toThrow();
-    await expect(linkTokens(env.BETTER_AUTH_SECRET, "another").open("home", stored[0]!.token)).rejects.toThrow();
+    await expect(linkTokens(SECRET, "another").open("home", stored[0]!.token)).rejects.toThrow();
 
     // What only our runtime can do is refused, with a typed error saying why.
     for (const method of ["instances.restart", "instances.backup"] as const) {
@@ -245,7 +247,7 @@ describe("linked gateways' tokens at rest", () => {
   it("a row written before tokens were sealed keeps working, and is sealed at the room's next start", async () => {
     const { owner, ws, sock } = await ownWorkspace();
     sock.close();
-    const tokens = linkTokens(env.BETTER_AUTH_SECRET, ws);
+    const tokens = linkTokens(SECRET, ws);
     const old = `linked-secret-${crypto.randomUUID()}`;
     const row = () =>
       inAutopilot(ws, (sql) => sql.db.select().from(gatewayLinks).where(eq(gatewayLinks.instanceId, "old")).get());
