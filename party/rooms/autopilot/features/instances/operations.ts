@@ -28,6 +28,8 @@ export interface OperationDeps {
   sql: Sql;
   commit: Commit;
   workspaceId: string;
+  /** The Worker secret the secrets held for a decision are sealed under (BETTER_AUTH_SECRET; gateway-channels/requests.ts). */
+  sealingSecret: string;
   runtime: RuntimeClient | null;
   /** The instance's live gateway link (its bridge), for operations on the gateway itself. */
   gateway?(
