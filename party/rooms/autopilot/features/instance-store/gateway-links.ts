@@ -11,7 +11,7 @@ import { RoomError } from "../../../../domain/errors";
 import { gatewayDialUrl, type LinkPolicy } from "./gateway-address";
 import { getInstance, INSTANCE_APPROVAL_TTL_MS } from "./instances";
 import { and, eq, not, like } from "drizzle-orm";
-import { sealer } from "../../../../auth/seal";
+import { syncSealer } from "../../../../auth/seal";
 import { gatewayLinks } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 
@@ -19,7 +19,7 @@ export interface GatewayLink {
   instanceId: string;
   url: string;
   /** The gateway's token, opened when the bridge dials (it is sealed at rest). */
-  token(): Promise<string>;
+  token(): string;
 }
 
 /** A sealed token is stored with this mark; one without it was written before tokens were sealed. */
@@ -27,55 +27,50 @@ const SEALED = "sealed:";
 
 /** Linked gateways' tokens at rest: seal one for an instance, open what is stored. */
 export interface LinkTokens {
-  seal(instanceId: string, token: string): Promise<string>;
-  open(instanceId: string, stored: string): Promise<string>;
+  seal(instanceId: string, token: string): string;
+  /** Throws for a token sealed for another workspace or instance. */
+  open(instanceId: string, stored: string): string;
 }
 
 /**
- * Sealed under the Worker's BETTER_AUTH_SECRET with their own purpose (party/auth/seal.ts),
- * bound to the workspace and instance: a sealed token copied to another row does not open.
+ * Sealed under the Worker's BETTER_AUTH_SECRET with their own purpose (party/auth/seal.ts, its
+ * synchronous form: the request's transaction cannot wait), bound to the workspace and
+ * instance: a sealed token copied to another row does not open.
  */
 export function linkTokens(secret: string, workspaceId: string): LinkTokens {
-  const sealing = sealer(secret, "gateway-link-token");
+  const sealing = () => syncSealer(secret, "gateway-link-token");
   const boundTo = (instanceId: string) => `${workspaceId}\n${instanceId}\nlinked gateway token`;
   return {
-    seal: async (instanceId, token) =>
-      `${SEALED}${await sealing.seal(new TextEncoder().encode(token), boundTo(instanceId))}`,
+    seal: (instanceId, token) => `${SEALED}${sealing().seal(new TextEncoder().encode(token), boundTo(instanceId))}`,
     // A row from before tokens were sealed reads as it is (sealPlainLinks seals it at the room's start).
-    open: async (instanceId, stored) =>
+    open: (instanceId, stored) =>
       stored.startsWith(SEALED)
-        ? new TextDecoder().decode(await sealing.open(stored.slice(SEALED.length), boundTo(instanceId)))
+        ? new TextDecoder().decode(sealing().open(stored.slice(SEALED.length), boundTo(instanceId)))
         : stored,
   };
 }
 
 /** Seals the tokens of rows written before tokens were sealed (run at the room's start). */
-export async function sealPlainLinks(sql: Sql, tokens: LinkTokens): Promise<void> {
+export function sealPlainLinks(sql: Sql, tokens: LinkTokens): void {
   const plain = sql.db
     .select({ instanceId: gatewayLinks.instanceId, token: gatewayLinks.token })
     .from(gatewayLinks)
     .where(not(like(gatewayLinks.token, `${SEALED}%`)))
     .all();
-  for (const row of plain) {
-    const sealed = await tokens.seal(row.instanceId, row.token);
-    // Only if the row still holds that token: a link asked for meanwhile is already sealed.
+  for (const row of plain)
     sql.db
       .update(gatewayLinks)
-      .set({ token: sealed })
-      .where(and(eq(gatewayLinks.instanceId, row.instanceId), eq(gatewayLinks.token, row.token)))
+      .set({ token: tokens.seal(row.instanceId, row.token) })
+      .where(eq(gatewayLinks.instanceId, row.instanceId))
       .run();
-  }
 }
 
-/**
- * Files the approval and keeps the address and the token (sealed by the caller before the
- * transaction: sealing is asynchronous) until a person decides.
- */
+/** Files the approval and keeps the address and the token (sealed) until a person decides. */
 export function requestLink(
   ctx: OpContext,
   params: InstancesLinkParams,
   policy: LinkPolicy,
-  sealedToken: string,
+  tokens: LinkTokens,
 ): { approval: Approval } {
   const existing = getInstance(ctx.sql, params.instanceId);
   if (existing && existing.status !== "stopped")
@@ -114,7 +109,7 @@ export function requestLink(
       instanceId: params.instanceId,
       approvalId: result.approval.id,
       url: params.url,
-      token: sealedToken,
+      token: tokens.seal(params.instanceId, params.token),
       linked: 0,
       createdAt: ctx.now,
     })

@@ -28,7 +28,6 @@ export {
   requestLink,
   sealPlainLinks,
 } from "./gateway-links";
-export { type SealedBeforehand, sealedBeforehand } from "./sealed-beforehand";
 export { isOurMessage, markOutbound, type Outbound, queueForGateway, queuedFor, sendChat } from "./gateway-outbox";
 export {
   allSessions,

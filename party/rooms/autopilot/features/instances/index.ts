@@ -29,7 +29,6 @@ import {
   requestInstanceOperation,
   requestLink,
   requireInstance,
-  sealedBeforehand,
   sealPlainLinks,
 } from "../instance-store";
 import { metering } from "../metering";
@@ -73,7 +72,6 @@ export const instances = defineFeature({
     const hourly = needs.billing.config.prices.instanceHour;
     // Linked gateways' tokens at rest (instance-store/gateway-links.ts).
     const tokens = () => linkTokens(s.env.BETTER_AUTH_SECRET, s.workspaceId());
-    const sealedLinkTokens = sealedBeforehand();
     // An operation a person or key asked for acts for them (every instance operation takes
     // `write`); one the Autopilot's run asked for is the agent's to tell.
     needs.approvals.actingFor((_sql, approval) =>
@@ -117,11 +115,7 @@ export const instances = defineFeature({
           refuseOwnDevice(ctx.sql, params.instanceId, params.deviceId);
           return requestInstanceOperation(ctx, "unpair", params);
         }),
-        // The token is sealed before the transaction (sealing is asynchronous), and only its sealed form is kept.
-        "instances.link": mutate(
-          (ctx, params) => requestLink(ctx, params, p.bridges.linkPolicy(), sealedLinkTokens.take(params)),
-          (_req, params) => sealedLinkTokens.put(params, tokens().seal(params.instanceId, params.token)),
-        ),
+        "instances.link": mutate((ctx, params) => requestLink(ctx, params, p.bridges.linkPolicy(), tokens())),
         "instances.details": local((_req, params) => p.instanceDetails(params.instanceId)),
         // A new model is set on the gateway first (it validates and reloads); the rename, if any, is the room's.
         "instances.update": mutate(
@@ -176,9 +170,9 @@ export const instances = defineFeature({
       },
       schedules: { watchBridges: () => p.watch(), backupInstances: () => p.backup() },
       // Rows from before linked gateways' tokens were sealed are sealed before any bridge reads them.
-      start: async () => {
-        await sealPlainLinks(s.sql, tokens());
-        await p.start();
+      start: () => {
+        sealPlainLinks(s.sql, tokens());
+        return p.start();
       },
     };
   },
