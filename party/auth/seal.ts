@@ -1,8 +1,8 @@
 /**
- * Secrets kept at rest (a custodial Nostr key, a chat platform's bot token, a gateway's token): sealed with
- * AES-GCM under a key derived with HKDF from a Worker secret, one derived key per purpose,
- * and bound to what they belong to (the additional data), so a sealed value copied to
- * another row or purpose does not open. Only the module that owns a secret opens it.
+ * Secrets kept at rest (a custodial Nostr key, a chat platform's bot token, a gateway's
+ * token): sealed with AES-GCM under a key derived with HKDF from a Worker secret, one derived
+ * key per purpose, and bound to what they belong to (the additional data), so a sealed value
+ * copied to another row or purpose does not open. Only the module that owns a secret opens it.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
