@@ -88,7 +88,8 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   RUNTIME_URL?: string;
   /** The device entry's public origin as devices dial it (wss://host, or ws:// on a private network); unset: no setup codes (party/rooms/autopilot/features/devices/setup.ts). */
   DEVICE_ENTRY_ORIGIN?: string;
-  RUNTIME_SERVICE_TOKEN?: string;
+  /** Secret: the runtime derives the same per-workspace credentials from it (shared/runtime/tenant.ts); never sent, never the runtime's service token. */
+  RUNTIME_TENANT_KEY?: string;
   /** "1": linked gateways (instances.link) may be on loopback/private addresses (local dev; party/rooms/autopilot/features/instance-store/gateway-address.ts). */
   LINKED_GATEWAY_ALLOW_PRIVATE?: string;
   /** What the room takes from any gateway, hosted or linked (party/rooms/autopilot/features/gateway-bridge/gateway-limits.ts; docs/operations.md "Limits"). */

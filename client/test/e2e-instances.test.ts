@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { Instance, InstanceBackup, InstanceOperation } from "../../shared/protocol/instances";
 import { ensureDevVars, freePort } from "../../party/dev/server.mjs";
+import { tenantCredential } from "../../shared/runtime/tenant";
 import type { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime } from "../../party/dev/runtime.mjs";
 import {
@@ -29,7 +30,8 @@ let token: string;
 const clients: AutopilotClient[] = [];
 
 beforeAll(async () => {
-  // The Worker reads RUNTIME_SERVICE_TOKEN from .dev.vars; the runtime gets the same one.
+  // The operator's token from .dev.vars (this test asks the runtime directly with it); the runtime
+  // also gets the tenant key the Worker reads from there (startRuntime's default).
   token = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
   runtimeDataDir = mkdtempSync(join(tmpdir(), "autopilot-runtime-"));
   runtime = await startRuntime({ port: await freePort(), dataDir: runtimeDataDir, serviceToken: token });
@@ -120,7 +122,16 @@ describe("OpenClaw instances through the Autopilot", () => {
     );
     expect(status.data.state).toBe("ready");
     process.kill(status.data.pid, 0); // throws if the process does not exist
-    expect(JSON.stringify([...person.state.instances.values()])).not.toContain(token);
+    // Neither the runtime's service token nor the Worker's tenant key or the workspace's credential
+    // derived from it: not in the state, not in the details (read through the runtime with that credential).
+    const tenantKey = ensureDevVars().RUNTIME_TENANT_KEY!;
+    const seen = JSON.stringify([
+      [...person.state.instances.values()],
+      [...person.state.jobs.values()],
+      await person.instances.details({ instanceId: "work" }),
+    ]);
+    for (const secret of [token, tenantKey, await tenantCredential(tenantKey, workspace)])
+      expect(seen).not.toContain(secret);
 
     const deleting = cli(["instance", "delete", "work", "--wait-done"], { workspace, key });
     await approveWhenAsked(person, "delete");

@@ -1,9 +1,10 @@
 /**
- * Secrets kept at rest (a custodial Nostr key, a chat platform's bot token): sealed with
- * AES-GCM under a key derived with HKDF from a Worker secret, one derived key per purpose,
- * and bound to what they belong to (the additional data), so a sealed value copied to
- * another row or purpose does not open. Only the module that owns a secret opens it.
+ * Secrets kept at rest (a custodial Nostr key, a chat platform's bot token, a gateway's
+ * token): sealed with AES-GCM under a key derived with HKDF from a Worker secret, one derived
+ * key per purpose, and bound to what they belong to (the additional data), so a sealed value
+ * copied to another row or purpose does not open. Only the module that owns a secret opens it.
  */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 
 const IV_BYTES = 12;
 const encoder = new TextEncoder();
@@ -62,6 +63,40 @@ export function sealer(secret: string, purpose: string): Sealer {
         bytes.slice(IV_BYTES),
       );
       return new Uint8Array(opened);
+    },
+  };
+}
+
+/**
+ * The same sealing, synchronous (node:crypto: HKDF and AES-GCM as above, the same bytes), for
+ * a secret kept inside a room's transaction, which cannot wait for WebCrypto. What one seals
+ * the other opens.
+ */
+export interface SyncSealer {
+  seal(plain: Uint8Array, boundTo: string): string;
+  open(sealed: string, boundTo: string): Uint8Array;
+}
+
+const TAG_BYTES = 16;
+
+export function syncSealer(secret: string, purpose: string): SyncSealer {
+  if (!secret) throw new Error(`no secret to seal ${purpose} with`);
+  const key = Buffer.from(hkdfSync("sha256", secret, purpose, "v1", 32));
+  return {
+    seal(plain, boundTo) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv("aes-256-gcm", key, iv);
+      cipher.setAAD(encoder.encode(boundTo));
+      return Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]).toString("base64");
+    },
+    open(sealed, boundTo) {
+      const bytes = Buffer.from(sealed, "base64");
+      const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, IV_BYTES));
+      decipher.setAAD(encoder.encode(boundTo));
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      return new Uint8Array(
+        Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]),
+      );
     },
   };
 }

@@ -8,6 +8,8 @@ export interface RunningRuntime {
 export function startRuntime(options: {
   port: number;
   serviceToken: string;
+  /** Defaults to .dev.vars' RUNTIME_TENANT_KEY (what wrangler dev gives the Worker). */
+  tenantKey?: string;
   dataDir?: string;
   env?: Record<string, string | undefined>;
   log?: (line: string, stream: "stdout" | "stderr") => void;

@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { ROOT } from "./server.mjs";
+import { ensureDevVars, ROOT } from "./server.mjs";
 
 /** How many of the runtime's last lines an early-exit error carries. */
 const RECENT_LINES = 50;
@@ -13,10 +13,17 @@ const RECENT_LINES = 50;
  * environment (a value of `undefined` removes the variable). Every output line goes to
  * `log(line, stream)`; by default stderr lines are echoed to this process's stderr.
  * `launcher`: a command the runtime is started through (a test's `nsenter` into a mount namespace).
- * @param {{port: number, serviceToken: string, dataDir?: string, env?: Record<string, string | undefined>, log?: (line: string, stream: "stdout" | "stderr") => void, launcher?: string[]}} options
+ * `tenantKey`: what the Worker's per-workspace credentials are derived from; by default the one
+ * in .dev.vars, which wrangler dev gives the Worker, so the two sides always agree.
+ * @param {{port: number, serviceToken: string, tenantKey?: string, dataDir?: string, env?: Record<string, string | undefined>, log?: (line: string, stream: "stdout" | "stderr") => void, launcher?: string[]}} options
  */
 export async function startRuntime(options) {
-  const env = { ...process.env, RUNTIME_PORT: String(options.port), RUNTIME_SERVICE_TOKEN: options.serviceToken };
+  const env = {
+    ...process.env,
+    RUNTIME_PORT: String(options.port),
+    RUNTIME_SERVICE_TOKEN: options.serviceToken,
+    RUNTIME_TENANT_KEY: options.tenantKey ?? ensureDevVars().RUNTIME_TENANT_KEY,
+  };
   if (options.dataDir) env.RUNTIME_DATA_DIR = options.dataDir;
   for (const [name, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[name];

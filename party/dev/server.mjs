@@ -46,8 +46,10 @@ export const quietEnv = {
 
 /**
  * .dev.vars holds local secrets (git-ignored): the auth secret, the runtime's service
- * token and a VAPID key pair for Web Push (with its subject), each generated once. Returns
- * them so `npm start` can hand the token to the runtime it starts.
+ * token (the operator's: tests call the runtime with it), the tenant key the Worker derives
+ * its per-workspace runtime credentials from, and a VAPID key pair for Web Push (with its
+ * subject), each generated once. Returns them so `npm start` can hand the runtime it starts
+ * the same token and key.
  */
 export function ensureDevVars() {
   const path = join(ROOT, ".dev.vars");
@@ -58,7 +60,7 @@ export function ensureDevVars() {
     // Only its owner may read it: a gateway runs approved commands under another uid on this machine.
     writeFileSync(path, current, { mode: 0o600 });
   };
-  for (const name of ["BETTER_AUTH_SECRET", "RUNTIME_SERVICE_TOKEN"])
+  for (const name of ["BETTER_AUTH_SECRET", "RUNTIME_SERVICE_TOKEN", "RUNTIME_TENANT_KEY"])
     if (!has(name)) add([`${name}=${randomBytes(32).toString("hex")}`]);
   // The pair belongs together: a browser subscribed with one public key takes pushes signed by its private key only.
   if (!has("VAPID_PUBLIC_KEY") || !has("VAPID_PRIVATE_KEY")) {

@@ -14,11 +14,15 @@ import { asPerson } from "./bridge-peer";
 import { idem } from "./harness";
 
 /** Deps of workspace `ws_test` with no runtime, recording what the operations publish in `events`; `more` adds the rest. */
+/** The secret the deps seal held secrets under (the room's is BETTER_AUTH_SECRET). */
+export const TEST_SEALING_SECRET = "test-sealing-secret-0123456789abcdef";
+
 export function operationDeps(sql: Sql, events: DurableEvent[], more: Partial<OperationDeps> = {}): OperationDeps {
   return {
     sql,
     commit: commitTo(sql, 1000, (effects) => events.push(...effects.events)),
     workspaceId: "ws_test",
+    sealingSecret: TEST_SEALING_SECRET,
     runtime: null,
     backupKeep: 3,
     ...more,

@@ -1,5 +1,6 @@
 // The sandbox host's configuration, from the Worker's env (vars and secrets, see
 // wrangler.toml). Same variable names and meanings as the process host where they apply.
+import { readTenantKeys, type TenantKeyEnv } from "../src/auth";
 import { errResult, okResult, runtimeError, type Result } from "../src/errors";
 import { readGatewayLimits } from "../src/gateway-caps";
 import type { DeleteMode } from "../../shared/runtime/responses";
@@ -7,8 +8,8 @@ import { resolveModel, type ModelEnv, type ModelProviderConfig } from "../src/mo
 
 export const MIN_SERVICE_TOKEN_LENGTH = 32;
 
-export interface SandboxEnvVars extends ModelEnv {
-  /** Secret. Bearer token of every request. */
+export interface SandboxEnvVars extends ModelEnv, TenantKeyEnv {
+  /** Secret. The operator's bearer token: every route. */
   RUNTIME_SERVICE_TOKEN?: string;
   RUNTIME_DELETE_MODE?: string;
   RUNTIME_MAX_GATEWAYS?: string;
@@ -19,6 +20,8 @@ export interface SandboxEnvVars extends ModelEnv {
 
 export interface SandboxHostConfig {
   serviceToken: string;
+  /** The rooms' per-workspace credentials are derived from these (current, then previous). */
+  tenantKeys: string[];
   model: ModelProviderConfig | undefined;
   deleteMode: DeleteMode;
   /** Should match `max_instances` of the container in wrangler.toml. */
@@ -49,6 +52,8 @@ export function loadSandboxConfig(env: SandboxEnvVars): Result<SandboxHostConfig
       ),
     );
   }
+  const tenantKeys = readTenantKeys(env);
+  if (!tenantKeys.ok) return errResult(runtimeError("internal", tenantKeys.error.message));
   const deleteMode = env.RUNTIME_DELETE_MODE || "remove";
   if (deleteMode !== "remove" && deleteMode !== "archive")
     return errResult(
@@ -62,5 +67,5 @@ export function loadSandboxConfig(env: SandboxEnvVars): Result<SandboxHostConfig
     startTimeoutMs: 180_000,
   });
   if (!limits.ok) return limits;
-  return okResult({ serviceToken, model: model.value, deleteMode, ...limits.value });
+  return okResult({ serviceToken, tenantKeys: tenantKeys.value, model: model.value, deleteMode, ...limits.value });
 }

@@ -89,7 +89,7 @@ export class SandboxHost implements RuntimeHost {
   private readonly pollMs: number;
 
   constructor(
-    private readonly config: Omit<SandboxHostConfig, "serviceToken">,
+    private readonly config: Omit<SandboxHostConfig, "serviceToken" | "tenantKeys">,
     private readonly getSandbox: SandboxFactory,
     private readonly bucket: BucketLike,
     /** The registry: instance records, and the model pass-through's credentials. */

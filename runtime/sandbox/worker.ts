@@ -5,8 +5,9 @@
 // (model-egress.ts), as the Sandbox class's outbound route: the operator's model key stays
 // in this Worker.
 //
-// Internal only: every request needs `Authorization: Bearer <RUNTIME_SERVICE_TOKEN>`. Give it
-// no public route (reach it through a service binding or a private hostname).
+// Internal only: every request needs `Authorization: Bearer <RUNTIME_SERVICE_TOKEN>` (the
+// operator) or the workspace's credential derived from RUNTIME_TENANT_KEY (the rooms'
+// Worker; runtime/src/auth.ts). Give it no public route (reach it through a service binding or a private hostname).
 import { ContainerProxy, getSandbox, Sandbox as SdkSandbox } from "@cloudflare/sandbox";
 import { DEVICE_ADDRESS_HEADER, type InstanceRef } from "../../shared/runtime/requests";
 import { createRuntimeApi, failResponse } from "../src/api";
@@ -95,10 +96,11 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const loaded = loadSandboxConfig(env);
     if (!loaded.ok) return failResponse(loaded.error);
-    const { serviceToken, ...config } = loaded.value;
+    const { serviceToken, tenantKeys, ...config } = loaded.value;
     const host = createSandboxHost(env, config);
     const api = createRuntimeApi(host, {
       serviceToken,
+      tenantKeys,
       info: {
         host: "sandbox",
         model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null,

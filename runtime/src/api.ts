@@ -1,6 +1,6 @@
 // The runtime API as one Hono app over the contract in shared/runtime/: the process host's
 // Node server (http-api.ts) and the sandbox host's Worker (runtime/sandbox/worker.ts) both
-// serve it, so the two hosts expose the same routes, the same service-token check, the same
+// serve it, so the two hosts expose the same routes, the same credential check (auth.ts), the same
 // envelope and error codes. Paths and query are validated by @hono/zod-validator with the
 // contract's schemas; every answer is one envelope with `cache-control: no-store`.
 import { zValidator } from "@hono/zod-validator";
@@ -26,7 +26,7 @@ import {
 import type { Health } from "../../shared/runtime/responses";
 import { type SpendRequest, type SpendState, spendRequestSchema } from "../../shared/runtime/spend";
 import { EMPTY_USAGE, type InstanceUsage, type ModelUsage } from "../../shared/runtime/usage";
-import { isAuthorized } from "./auth";
+import { authorize, type RuntimeAuth, runtimeAuthOf } from "./auth";
 import { runtimeError, type Result } from "./errors";
 import type { RuntimeHost } from "./host";
 import { validateRef } from "./ids";
@@ -40,6 +40,8 @@ type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
 export interface RuntimeApiOptions {
   serviceToken: string;
+  /** Keys the rooms' tenant credentials are derived from (current, then a previous one during a rotation). */
+  tenantKeys?: readonly string[];
   info: HealthInfo & { host: Health["host"] };
   log?: Logger;
   /**
@@ -72,6 +74,8 @@ export const UNAUTHENTICATED = runtimeError(
   "unauthenticated",
   "missing or wrong service token (Authorization: Bearer <token>)",
 );
+/** A valid tenant credential, on a route under another workspace. */
+export const OTHER_WORKSPACE = runtimeError("unauthenticated", "this credential is for another workspace");
 const NOT_METERED = runtimeError("not_found", "this runtime does not meter model usage (it has no model pass-through)");
 const NO_SPEND_POLICY = runtimeError("not_found", "this runtime keeps no spend policy (it has no model pass-through)");
 const WEBSOCKET_ONLY = runtimeError(
@@ -110,7 +114,7 @@ const BAD_SPEND_BODY = runtimeError(
 
 /** The spend route's body: bounded before it is read, parsed, then checked against the contract. */
 async function spendRequestOf(c: Context): Promise<SpendRequest | null> {
-  // Only the service token's holder gets here; the declared length still bounds what is read.
+  // Only a credential's holder gets here; the declared length still bounds what is read.
   const declared = Number(c.req.header("content-length") ?? 0);
   if (declared > MAX_API_BODY_BYTES) return null;
   const text = await c.req.text();
@@ -144,8 +148,11 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
 
   // Authentication comes first, before the path is even looked at (upgrades too).
   app.use("*", async (c, next) => {
-    if (!isAuthorized({ authorization: c.req.header("authorization") }, options.serviceToken))
-      return failResponse(UNAUTHENTICATED, { "www-authenticate": "Bearer" });
+    const access = await authorize(c.req.header("authorization"), new URL(c.req.url).pathname, options);
+    if (access !== "granted")
+      return failResponse(access === "other_workspace" ? OTHER_WORKSPACE : UNAUTHENTICATED, {
+        "www-authenticate": "Bearer",
+      });
     if (options.upgrade && isUpgrade(c) && !c.req.path.endsWith("/gateway") && !c.req.path.endsWith("/device"))
       return failResponse(WEBSOCKET_ONLY);
     await next();
@@ -195,7 +202,7 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
     fromResult(await host.restart(c.req.valid("param")), 202),
   );
 
-  // The gateway token, for the service-token holder only (the Autopilot's device identity
+  // The gateway token, for a credential's holder only (the Autopilot's device identity
   // signs over it). Every answer is already `cache-control: no-store`.
   app.get(RUNTIME_ROUTES.credentials, params(instanceParamsSchema), async (c) =>
     fromResult(await host.credentials(c.req.valid("param"))),
@@ -297,13 +304,13 @@ export interface ApiResponse {
 /** One request through the API as plain values (tests drive a host this way). */
 export async function handleApiRequest(
   host: RuntimeHost,
-  serviceToken: string,
+  auth: string | RuntimeAuth,
   info: RuntimeApiOptions["info"],
   req: ApiRequest,
 ): Promise<ApiResponse> {
   const headers = new Headers();
   if (req.authorization) headers.set("authorization", req.authorization);
-  const response = await createRuntimeApi(host, { serviceToken, info }).fetch(
+  const response = await createRuntimeApi(host, { ...runtimeAuthOf(auth), info }).fetch(
     new Request(new URL(req.url, "http://runtime.invalid"), { method: req.method, headers }),
   );
   return { status: response.status, body: await response.json(), headers: Object.fromEntries(response.headers) };

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readTenantKeys } from "./auth";
 import { errResult, okResult, runtimeError, type Result } from "./errors";
 import { readGatewayLimits } from "./gateway-caps";
 import { makeDirs } from "./instance-access";
@@ -28,6 +29,8 @@ export interface RuntimeConfig {
   serviceToken: string;
   /** Where the token came from, for the start banner (the value itself is never printed). */
   serviceTokenSource: "env" | { file: string; created: boolean };
+  /** What the rooms' per-workspace credentials are derived from (current, then previous; auth.ts). */
+  tenantKeys: string[];
   dataDir: string;
   /** Where, as root, the gateway's executable files are copied for tenant users to run (gateway-files.ts). */
   gatewayFilesDir: string;
@@ -140,12 +143,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
   const dataDir = resolve(REPO_ROOT, env.RUNTIME_DATA_DIR || defaultDataDir());
   const token = resolveServiceToken(env, dataDir);
   if (!token.ok) return token;
+  const tenantKeys = readTenantKeys(env);
+  if (!tenantKeys.ok) return tenantKeys;
   const model = resolveModel(env);
   if (!model.ok) return model;
   return okResult({
     host: env.RUNTIME_HOST || "127.0.0.1",
     port: port.value,
     ...token.value,
+    tenantKeys: tenantKeys.value,
     dataDir,
     gatewayFilesDir: resolve(REPO_ROOT, env.RUNTIME_GATEWAY_FILES_DIR || DEFAULT_GATEWAY_FILES_DIR),
     ...limits.value,

@@ -3,6 +3,7 @@
 // route's; at most MAX_API_BODY_BYTES are read, the rest is drained) go through.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRuntimeApi, failResponse, type HealthInfo, MAX_API_BODY_BYTES, type RuntimeApiOptions } from "./api";
+import { type RuntimeAuth, runtimeAuthOf } from "./auth";
 import { runtimeError } from "./errors";
 import type { RuntimeHost } from "./host";
 
@@ -10,14 +11,14 @@ type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
 export function createApiHandler(
   host: RuntimeHost,
-  serviceToken: string,
+  auth: string | RuntimeAuth,
   info: HealthInfo,
   log?: Logger,
   usage?: RuntimeApiOptions["usage"],
   spend?: RuntimeApiOptions["spend"],
 ) {
   const app = createRuntimeApi(host, {
-    serviceToken,
+    ...runtimeAuthOf(auth),
     info: { ...info, host: "process" },
     ...(log ? { log } : {}),
     ...(usage ? { usage } : {}),

@@ -56,6 +56,8 @@ async function main(): Promise<void> {
       ? `${config.model.modelId} at ${config.model.baseUrl}`
       : "none (set OPENCLAW_MODEL_BASE_URL and OPENCLAW_MODEL_ID)",
     serviceToken: tokenSource,
+    // Whether the rooms' per-workspace credentials are taken (the keys themselves are never printed).
+    tenantKeys: config.tenantKeys.length === 0 ? "none: the service token only" : config.tenantKeys.length,
     tenants:
       isolationMode() === "separate-users"
         ? "separate OS users: one uid per instance, instance dirs 0700"

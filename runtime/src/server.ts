@@ -59,10 +59,11 @@ export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Ru
     ...(passthrough ? { models: passthrough } : {}),
     ...(files ? { files } : {}),
   });
-  const proxy = new GatewayProxy(host, config.serviceToken, log);
+  const auth = { serviceToken: config.serviceToken, tenantKeys: config.tenantKeys };
+  const proxy = new GatewayProxy(host, auth, log);
   const handle = createApiHandler(
     host,
-    config.serviceToken,
+    auth,
     { model: config.model ? { id: config.model.modelId, baseUrl: config.model.baseUrl } : null },
     log,
     ledger,

@@ -1,7 +1,8 @@
 // WebSocket proxy: `GET /v1/workspaces/:ws/instances/:id/gateway` (Upgrade) → that
 // instance's gateway on loopback.
 //
-// The caller is trusted: it holds the service token. Two ways to connect:
+// The caller is trusted: it holds the service token or the workspace's tenant credential
+// (auth.ts). Two ways to connect:
 //   - Without credentials: the caller sends the gateway `connect` request without `auth`;
 //     the proxy sets `params.auth = {token}` on its way through. `gateway-client` in
 //     `backend` mode needs no device identity: the gateway sees a loopback client with the
@@ -16,7 +17,7 @@
 // masked. Device tokens are not masked: the caller needs the one in `hello-ok`.
 //
 // `GET …/:id/device` (Upgrade) is the device entry: devices and nodes reached through the
-// party Worker, which holds the service token; the device itself holds none. Nothing is added
+// party Worker, which holds the workspace's credential; the device itself holds none. Nothing is added
 // or parsed there: the device authenticates to the gateway with its own pairing (a setup
 // code's bootstrap token, then its device token). The gateway trusts the runtime as a proxy
 // on loopback (gateway-config.ts), and the upstream request says the device is remote
@@ -25,10 +26,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer, type RawData } from "ws";
-import { isAuthorized } from "./auth";
+import { authorize, type RuntimeAuth, runtimeAuthOf } from "./auth";
 import { errorEnvelope, statusFor } from "../../shared/runtime/envelope";
 import type { RuntimeError } from "../../shared/runtime/errors";
-import { UNAUTHENTICATED } from "./api";
+import { OTHER_WORKSPACE, UNAUTHENTICATED } from "./api";
 import { runtimeError } from "./errors";
 import { validateRef } from "./ids";
 import type { ProcessHost } from "./process-host";
@@ -62,11 +63,15 @@ export class GatewayProxy {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private readonly open = new Set<{ client?: WebSocket; upstream: WebSocket }>();
 
+  private readonly auth: RuntimeAuth;
+
   constructor(
     private readonly host: ProcessHost,
-    private readonly serviceToken: string,
+    auth: string | RuntimeAuth,
     private readonly log: Logger = () => {},
-  ) {}
+  ) {
+    this.auth = runtimeAuthOf(auth);
+  }
 
   get connectionCount(): number {
     return this.open.size;
@@ -75,10 +80,20 @@ export class GatewayProxy {
   /** `server.on("upgrade", proxy.handleUpgrade)`. */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", () => socket.destroy());
-    if (!isAuthorized(req.headers, this.serviceToken)) {
-      return rejectUpgrade(socket, UNAUTHENTICATED);
-    }
-    const route = matchGatewayPath(new URL(req.url ?? "/", "http://runtime.invalid").pathname);
+    const pathname = new URL(req.url ?? "/", "http://runtime.invalid").pathname;
+    authorize(headerValue(req.headers.authorization), pathname, this.auth).then(
+      (access) => {
+        if (access === "granted") this.upgrade(req, socket, head, pathname);
+        else rejectUpgrade(socket, access === "other_workspace" ? OTHER_WORKSPACE : UNAUTHENTICATED);
+      },
+      () => rejectUpgrade(socket, runtimeError("internal", "internal error")),
+    );
+  };
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pathname: string): void {
+    // The caller may have gone while its credential was checked.
+    if (socket.destroyed) return;
+    const route = matchGatewayPath(pathname);
     if (!route)
       return rejectUpgrade(
         socket,
@@ -135,7 +150,7 @@ export class GatewayProxy {
         });
       });
     });
-  };
+  }
 
   /** Closes every proxied connection (runtime shutdown). */
   closeAll(code = 1001, reason = "runtime shutting down"): void {

@@ -22,6 +22,8 @@ import {
 import { SandboxHost } from "../sandbox/sandbox-host";
 
 export const SERVICE_TOKEN = "svc-token-0123456789abcdef0123456789abcdef";
+/** The key the rooms' per-workspace credentials are derived from (the sandbox Worker's RUNTIME_TENANT_KEY). */
+export const TENANT_KEY = "tenant-key-0123456789abcdef0123456789abcdef";
 export const REF: InstanceRef = { workspaceId: "WsAlpha_1", instanceId: "main" };
 export const CONTAINERS_DISABLED =
   "Containers have not been enabled for this Durable Object class. Have you correctly setup your Wrangler config? More info: https://developers.cloudflare.com/containers/get-started/#configuration";
@@ -401,7 +403,7 @@ export function setup(overrides: Partial<Omit<SandboxHostConfig, "serviceToken">
   const api = (method: string, path: string, token: string | null = SERVICE_TOKEN) =>
     handleApiRequest(
       host,
-      SERVICE_TOKEN,
+      { serviceToken: SERVICE_TOKEN, tenantKeys: [TENANT_KEY] },
       { host: "sandbox", model: { id: MODEL.modelId, baseUrl: MODEL.baseUrl } },
       { method, url: path, authorization: token === null ? null : `Bearer ${token}` },
     );

@@ -17,7 +17,8 @@ import { loadSandboxConfig } from "../sandbox/sandbox-config";
 import { CONTAINER_PATHS, GATEWAY_PORT } from "../sandbox/sandbox-boundary";
 import { DEVICE_CLIENT_ADDRESS } from "../../shared/runtime/requests";
 
-import { SERVICE_TOKEN, REF, FakeSocket, setup, path, body } from "./sandbox-fakes";
+import { tenantCredential } from "../../shared/runtime/tenant";
+import { SERVICE_TOKEN, REF, FakeSocket, setup, path, body, TENANT_KEY } from "./sandbox-fakes";
 
 describe("sandbox host: gateway proxy", () => {
   it("injects the gateway token into the caller's connect and masks it on the way back", async () => {
@@ -195,6 +196,27 @@ describe("sandbox host: API surface", () => {
     expect(sdk.opened).toHaveLength(0);
   });
 
+  it("takes a workspace's credential for its own instances only, and never the tenant key itself", async () => {
+    const { sdk, api } = setup();
+    const own = await tenantCredential(TENANT_KEY, REF.workspaceId);
+    const other = { ...REF, workspaceId: "WsBeta_2" };
+    expect((await api("PUT", path(REF), own)).status).toBe(202);
+    expect((await api("GET", path(REF, "/credentials"), own)).status).toBe(200);
+    expect((await api("GET", "/v1/health", own)).status).toBe(200);
+    for (const [method, bearer, url] of [
+      ["PUT", own, path(other)],
+      ["GET", own, path(other, "/credentials")],
+      ["GET", TENANT_KEY, path(REF, "/credentials")],
+      ["GET", await tenantCredential(TENANT_KEY, other.workspaceId), path(REF, "/credentials")],
+    ] as const) {
+      const refused = await api(method, url, bearer);
+      expect(refused.status, url).toBe(401);
+      expect(body(refused).error.code, url).toBe("unauthenticated");
+    }
+    // Only REF's sandbox was ever opened: the refused PUT for the other workspace reached nothing.
+    expect(new Set(sdk.opened.map((o) => o.id)).size).toBe(1);
+  });
+
   it("validates ids and methods like the process host", async () => {
     const { api } = setup();
     expect(body(await api("PUT", "/v1/workspaces/ws/instances/Bad")).error.code).toBe("invalid_request");
@@ -238,6 +260,13 @@ describe("sandbox config", () => {
     });
     expect(loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, OPENCLAW_MODEL_ID: "m1" }).ok).toBe(false);
     expect(loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, RUNTIME_DELETE_MODE: "shred" }).ok).toBe(false);
+    // The tenant keys: current, then the previous one during a rotation; each a secret of 32+ characters.
+    const keys = { RUNTIME_TENANT_KEY: TENANT_KEY, RUNTIME_TENANT_KEY_PREVIOUS: `previous-${TENANT_KEY}` };
+    expect(loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, ...keys })).toMatchObject({
+      ok: true,
+      value: { tenantKeys: [keys.RUNTIME_TENANT_KEY, keys.RUNTIME_TENANT_KEY_PREVIOUS] },
+    });
+    expect(loadSandboxConfig({ RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, RUNTIME_TENANT_KEY: "short" }).ok).toBe(false);
   });
 });
 

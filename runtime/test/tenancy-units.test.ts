@@ -1,11 +1,15 @@
 // Pure parts of keeping tenants apart: uid allocation, the per-workspace cap, usage parsing
-// from answers and streams, the ledger's arithmetic and credentials.
+// from answers and streams, the ledger's arithmetic and credentials, and the rooms'
+// per-workspace credentials on the API and the Node server's upgrades.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EMPTY_USAGE, instanceUsageSchema, workspaceUsageSchema } from "../../shared/runtime/usage";
-import { createRuntimeApi } from "../src/api";
+import { createRuntimeApi, handleApiRequest } from "../src/api";
+import { tenantCredential } from "../../shared/runtime/tenant";
+import type { ProcessHost } from "../src/process-host";
+import { GatewayProxy } from "../src/ws-proxy";
 import { errResult, okResult, runtimeError } from "../src/errors";
 import type { RuntimeHost } from "../src/host";
 import { makeDirs, RUNTIME_ONLY_DIRS, secureDataDir } from "../src/instance-access";
@@ -258,6 +262,116 @@ describe("usage routes", () => {
       const answer = await get(undefined, path);
       expect(answer.status).toBe(404);
       expect(answer.body.error?.code).toBe("not_found");
+    }
+  });
+});
+
+describe("tenant credentials", () => {
+  const TOKEN = "service-token-0123456789abcdef0123456789";
+  const KEY = "tenant-key-0123456789abcdef0123456789abcdef";
+  const PREVIOUS_KEY = "previous-tenant-key-0123456789abcdef0123";
+  /** A host that records what reached it. */
+  function recordingHost() {
+    const calls: [string, unknown][] = [];
+    const note = <T>(name: string, arg: unknown, answer: T): T => {
+      calls.push([name, arg]);
+      return answer;
+    };
+    const host = {
+      maxGateways: 1,
+      activeCount: () => 0,
+      list: (workspaceId: string) => note("list", workspaceId, []),
+      status: (target: unknown) => note("status", target, okResult({})),
+      credentials: (target: unknown) => note("credentials", target, okResult({ token: "t" })),
+    } as unknown as RuntimeHost;
+    const ask = (auth: Parameters<typeof handleApiRequest>[1], bearer: string, url: string, method = "GET") =>
+      handleApiRequest(
+        host,
+        auth,
+        { host: "process", model: null },
+        { method, url, authorization: `Bearer ${bearer}` },
+      );
+    return { calls, ask };
+  }
+  const rotating = { serviceToken: TOKEN, tenantKeys: [KEY, PREVIOUS_KEY] };
+
+  it("takes a workspace's credential on that workspace's routes and health only; never a key itself", async () => {
+    const { calls, ask } = recordingHost();
+    const as = (bearer: string, url: string, method = "GET") => ask(rotating, bearer, url, method);
+    const a = await tenantCredential(KEY, "wsA");
+    expect((await as(a, "/v1/workspaces/wsA/instances/x/credentials")).status).toBe(200);
+    expect((await as(a, "/v1/workspaces/wsA/instances")).status).toBe(200);
+    expect((await as(a, "/v1/health")).status).toBe(200);
+    expect(calls).toEqual([
+      ["credentials", ref("wsA", "x")],
+      ["list", "wsA"],
+    ]);
+    // A's credential on B's routes (plain or percent-encoded): typed, and nothing reached the host.
+    for (const [method, url] of [
+      ["GET", "/v1/workspaces/wsB/instances/x/credentials"],
+      ["GET", "/v1/workspaces/ws%42/instances/x"],
+      ["PUT", "/v1/workspaces/wsB/spend"],
+    ] as const) {
+      const refused = await as(a, url, method);
+      expect(refused.status, url).toBe(401);
+      expect(refused.body, url).toMatchObject({ ok: false, error: { code: "unauthenticated" } });
+      expect(JSON.stringify(refused.body), url).toMatch(/another workspace/);
+    }
+    // One claiming A but made without the key; the keys themselves; one of a key this runtime does not hold.
+    const forged = `${a.slice(0, a.lastIndexOf(".") + 1)}${"A".repeat(43)}`;
+    const foreign = await tenantCredential("some-other-key-0123456789abcdef0123456789", "wsA");
+    for (const bearer of [forged, KEY, PREVIOUS_KEY, foreign]) {
+      const refused = await as(bearer, "/v1/workspaces/wsA/instances/x/credentials");
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ error: { code: "unauthenticated" } });
+      expect((await as(bearer, "/v1/health")).status).toBe(401);
+    }
+    expect(calls).toHaveLength(2);
+    // Without tenant keys no credential is taken; the operator's service token reaches every workspace.
+    expect((await ask(TOKEN, a, "/v1/workspaces/wsA/instances/x")).status).toBe(401);
+    expect((await as(TOKEN, "/v1/workspaces/wsB/instances/x")).status).toBe(200);
+  });
+
+  it("rotates: the previous key's credentials work while it is configured, and only then", async () => {
+    const { ask } = recordingHost();
+    const old = await tenantCredential(PREVIOUS_KEY, "wsA");
+    expect((await ask(rotating, old, "/v1/workspaces/wsA/instances/x")).status).toBe(200);
+    const rotated = { serviceToken: TOKEN, tenantKeys: [KEY] };
+    expect((await ask(rotated, old, "/v1/workspaces/wsA/instances/x")).status).toBe(401);
+    expect((await ask(rotated, await tenantCredential(KEY, "wsA"), "/v1/workspaces/wsA/instances/x")).status).toBe(200);
+  });
+
+  it("checks them on the Node server's WebSocket upgrades too", async () => {
+    const { createServer } = await import("node:http");
+    const { default: WebSocket } = await import("ws");
+    const targets: unknown[] = [];
+    const host = {
+      gatewayTarget: (target: unknown) => {
+        targets.push(target);
+        return errResult(runtimeError("not_found", "no such instance"));
+      },
+    } as unknown as ProcessHost;
+    const server = createServer();
+    server.on("upgrade", new GatewayProxy(host, { serviceToken: TOKEN, tenantKeys: [KEY] }).handleUpgrade);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const upgradeStatus = (path: string, bearer: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
+        ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once("open", () => reject(new Error("upgraded")));
+        ws.once("error", () => {});
+      });
+    try {
+      const a = await tenantCredential(KEY, "wsA");
+      expect(await upgradeStatus("/v1/workspaces/wsB/instances/x/gateway", a)).toBe(401);
+      expect(await upgradeStatus("/v1/workspaces/wsA/instances/x/device", KEY)).toBe(401);
+      expect(targets).toEqual([]);
+      // Its own workspace's socket gets past the check to the host (which has no such instance).
+      expect(await upgradeStatus("/v1/workspaces/wsA/instances/x/gateway", a)).toBe(404);
+      expect(targets).toEqual([ref("wsA", "x")]);
+    } finally {
+      server.close();
     }
   });
 });

@@ -20,6 +20,7 @@ import { forwardableCloseCode, injectGatewayToken, redactToken } from "../src/ws
 import { gatewayBlock, TOKEN } from "./gateway-fixtures";
 
 const tmp = mkdtempSync(join(tmpdir(), "runtime-unit-"));
+const TENANT_KEY = "tenant-key-0123456789abcdef0123456789abcdef";
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("ids", () => {
@@ -264,10 +265,15 @@ describe("config", () => {
       port: 8790,
       serviceToken: TOKEN,
       serviceTokenSource: "env",
+      tenantKeys: [],
       deleteMode: "remove",
       model: undefined,
     });
     expect(result.value.maxGateways).toBe(defaultMaxGateways());
+  });
+  it("reads the tenant keys, current first", () => {
+    const keys = { RUNTIME_TENANT_KEY: TENANT_KEY, RUNTIME_TENANT_KEY_PREVIOUS: `previous-${TENANT_KEY}` };
+    expect(loadConfig({ ...base, ...keys })).toMatchObject({ ok: true, value: { tenantKeys: Object.values(keys) } });
   });
   it("derives the gateway cap from memory and cores", () => {
     const GB = 1024 ** 3;
@@ -278,6 +284,9 @@ describe("config", () => {
   it("rejects bad values with a message naming the variable", () => {
     const bad = [
       { RUNTIME_SERVICE_TOKEN: "short" },
+      { RUNTIME_TENANT_KEY: "short" },
+      { RUNTIME_TENANT_KEY: TENANT_KEY, RUNTIME_TENANT_KEY_PREVIOUS: "short" },
+      { RUNTIME_TENANT_KEY_PREVIOUS: TENANT_KEY },
       { RUNTIME_MAX_GATEWAYS: "0" },
       { RUNTIME_PORT: "x" },
       { RUNTIME_DELETE_MODE: "shred" },

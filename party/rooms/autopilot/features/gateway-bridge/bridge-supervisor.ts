@@ -11,6 +11,7 @@ import {
   bindingForThread,
   gatewayLink,
   getInstance,
+  linkTokens,
   type LinkPolicy,
   type LinkPolicyVars,
   listInstances,
@@ -31,9 +32,10 @@ export interface SupervisorDeps extends Pick<BridgeDeps, "sql" | "commit" | "bro
   /**
    * The Worker's vars, read when they are needed (an operator may change them): which
    * addresses linked gateways may have (party/rooms/autopilot/features/instance-store/gateway-address.ts) and what the room
-   * takes from any gateway (party/rooms/autopilot/features/gateway-bridge/gateway-limits.ts).
+   * takes from any gateway (party/rooms/autopilot/features/gateway-bridge/gateway-limits.ts),
+   * and the secret linked gateways' tokens are sealed under (instance-store/gateway-links.ts).
    */
-  vars(): LinkPolicyVars & GatewayLimitVars;
+  vars(): LinkPolicyVars & GatewayLimitVars & { BETTER_AUTH_SECRET?: string };
   /** A bridge's session list changed: sessions are no durable event, so the canvas is told apart. */
   sessionsChanged(): void;
   /** A file's bytes in this workspace (R2): queued messages carry their files to the gateway. */
@@ -130,7 +132,10 @@ export class BridgeSupervisor {
       };
       const workspaceId = this.#d.workspaceId();
       // A linked gateway is dialled directly; a hosted one through the runtime (none: no bridge).
-      const link = instance.kind === "linked" ? gatewayLink(sql, instance.id) : null;
+      const link =
+        instance.kind === "linked"
+          ? gatewayLink(sql, instance.id, linkTokens(this.#d.vars().BETTER_AUTH_SECRET ?? "", workspaceId))
+          : null;
       const dialer = link
         ? linkedGatewayDialer(link, workspaceId, () => this.linkPolicy())
         : instance.kind === "linked"

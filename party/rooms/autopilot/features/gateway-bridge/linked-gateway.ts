@@ -38,7 +38,7 @@ export function linkedGatewayDialer(link: GatewayLink, workspaceId: string, poli
         `instance ${link.instanceId} is a linked gateway: it is not started by the Autopilot`,
       );
     },
-    credentials: async () => ({ token: link.token }),
+    credentials: async () => ({ token: link.token() }),
     openGateway: async () => {
       // Checked again at every dial: the operator may have turned private addresses off since.
       const target = gatewayDialUrl(link.url, policy());

@@ -22,7 +22,7 @@ import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
 import type { Sql } from "../../../../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
 import { idem } from "../../../../test/harness";
-import { configure, TOKEN } from "./test/channel-requests";
+import { configure, SECRETS, TOKEN } from "./test/channel-requests";
 import { channelRequests } from "./tables";
 import { decide, linkDeps } from "../../../../test/instance-ops";
 import { commitTo } from "../../kernel/commit";
@@ -260,7 +260,7 @@ describe("channels through the scripted gateway", () => {
       });
       expect(approval.details).toContain("a bot token (hidden)");
       expect(JSON.stringify(approval)).not.toContain(TOKEN);
-      expect(channelRequest(sql, approval.id)?.secret).toEqual({ botToken: TOKEN });
+      expect(channelRequest(sql, approval.id, SECRETS)?.secret).toEqual({ botToken: TOKEN });
       // One change per channel account at a time.
       expect(() => configure(sql)).toThrow(/already waiting/);
       const approved = decide(sql, approval.id, "approve");
@@ -268,7 +268,7 @@ describe("channels through the scripted gateway", () => {
       expect(
         JSON.parse((gw.requests("config.patch")[0]!.params as { raw: string }).raw).channels.telegram.botToken,
       ).toBe(TOKEN);
-      expect(channelRequest(sql, approval.id)).toBeNull();
+      expect(channelRequest(sql, approval.id, SECRETS)).toBeNull();
       const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.title === approval.title);
       expect(job).toMatchObject({ status: "succeeded" });
       expect(JSON.stringify(events)).not.toContain(TOKEN);
@@ -285,12 +285,12 @@ describe("channels through the scripted gateway", () => {
       const events: DurableEvent[] = [];
       const denied = configure(sql).approval;
       await settleChannelApproval(linkDeps(sql, link, events), decide(sql, denied.id, "deny"));
-      expect(channelRequest(sql, denied.id)).toBeNull();
+      expect(channelRequest(sql, denied.id, SECRETS)).toBeNull();
       expect(gw.requests("config.patch")).toHaveLength(0);
 
       const failing = configure(sql).approval;
       await settleChannelApproval(linkDeps(sql, link, events), decide(sql, failing.id, "approve"));
-      expect(channelRequest(sql, failing.id)).toBeNull();
+      expect(channelRequest(sql, failing.id, SECRETS)).toBeNull();
       const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.status === "failed");
       expect(job?.error).toContain("[hidden]");
       expect(JSON.stringify(events)).not.toContain(TOKEN);
@@ -298,7 +298,7 @@ describe("channels through the scripted gateway", () => {
       // The gateway gone by the time it is approved: the job fails, the token still goes.
       const offline = configure(sql).approval;
       await settleChannelApproval(linkDeps(sql, null, events), decide(sql, offline.id, "approve"));
-      expect(channelRequest(sql, offline.id)).toBeNull();
+      expect(channelRequest(sql, offline.id, SECRETS)).toBeNull();
       expect(JSON.stringify(events)).not.toContain(TOKEN);
     });
   });
@@ -315,7 +315,7 @@ describe("channels through the scripted gateway", () => {
         .set({ secret: JSON.stringify({ botToken: 5 }) })
         .where(eq(channelRequests.approvalId, approval.id))
         .run();
-      expect(channelRequest(sql, approval.id)).toBeNull();
+      expect(channelRequest(sql, approval.id, SECRETS)).toBeNull();
       await settleChannelApproval(linkDeps(sql, link, []), decide(sql, approval.id, "approve"));
       expect(gw.requests("config.patch")).toHaveLength(0);
       const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.title === approval.title);
@@ -335,7 +335,7 @@ describe("channels through the scripted gateway", () => {
         status: "expired",
         note: expect.stringMatching(/was deleted/),
       });
-      expect(channelRequest(sql, approval.id)).toBeNull();
+      expect(channelRequest(sql, approval.id, SECRETS)).toBeNull();
     });
   });
 
@@ -347,10 +347,10 @@ describe("channels through the scripted gateway", () => {
       const waiting = requestAccess(sql).approval;
       const later = Date.now() + 2 * 60 * 60 * 1000;
       sweepRoomTables(sql, Date.now(), 1000);
-      expect(channelRequest(sql, decided.id)).not.toBeNull();
+      expect(channelRequest(sql, decided.id, SECRETS)).not.toBeNull();
       sweepRoomTables(sql, later, 1000);
-      expect(channelRequest(sql, decided.id)).toBeNull();
-      expect(channelRequest(sql, waiting.id)).not.toBeNull();
+      expect(channelRequest(sql, decided.id, SECRETS)).toBeNull();
+      expect(channelRequest(sql, waiting.id, SECRETS)).not.toBeNull();
     });
   });
 

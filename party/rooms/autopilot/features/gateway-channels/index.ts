@@ -3,7 +3,9 @@ import { local, methods, mutate } from "../../kernel/handlers";
 import { gatewayBridge } from "../gateway-bridge";
 import {
   requestChannelAccess,
+  channelSecrets,
   requestConfigureChannel,
+  sealPlainChannelSecrets,
   requestDisconnectChannel,
   requestLinkWhatsApp,
 } from "./requests";
@@ -35,33 +37,39 @@ export { channelRequests as channelRequestsTable } from "./tables";
 export const gatewayChannels = defineFeature({
   name: "gatewayChannels",
   needs: [gatewayBridge],
-  build: (s, { gatewayBridge: { bridges } }) => ({
-    reactions: {
-      // A bridge that connects: its channels as the gateway has them now, onto the instance (summary.ts).
-      "instance.updated": ({ instance }) => {
-        const bridge = bridges.get(instance.id);
-        if (!bridge) return;
-        // Once per connection: dropped with it, so the next one reads again.
-        if (instance.bridge !== "connected") read.delete(bridge);
-        if (instance.bridge !== "connected" || !bridge.connected || read.has(bridge)) return;
-        read.add(bridge);
-        void s.keepAliveWhile(() => refreshChannels(s.commit, instance.id, bridge.channels));
+  build: (s, { gatewayBridge: { bridges } }) => {
+    // Waiting channel tokens at rest (requests.ts).
+    const secrets = () => channelSecrets(s.env.BETTER_AUTH_SECRET, s.workspaceId());
+    return {
+      reactions: {
+        // A bridge that connects: its channels as the gateway has them now, onto the instance (summary.ts).
+        "instance.updated": ({ instance }) => {
+          const bridge = bridges.get(instance.id);
+          if (!bridge) return;
+          // Once per connection: dropped with it, so the next one reads again.
+          if (instance.bridge !== "connected") read.delete(bridge);
+          if (instance.bridge !== "connected" || !bridge.connected || read.has(bridge)) return;
+          read.add(bridge);
+          void s.keepAliveWhile(() => refreshChannels(s.commit, instance.id, bridge.channels));
+        },
       },
-    },
-    methods: methods({
-      "instances.channels": local((_req, params) =>
-        instanceChannels({ sql: s.sql, bridge: bridges.get(params.instanceId), commit: s.commit }, params.instanceId),
-      ),
-      "instances.configureChannel": mutate(requestConfigureChannel),
-      "instances.disconnectChannel": mutate(requestDisconnectChannel),
-      "instances.setChannelAccess": mutate(requestChannelAccess),
-      "instances.linkWhatsApp": mutate(requestLinkWhatsApp),
-      "instances.whatsAppLogin": local((req, params) =>
-        instanceWhatsAppLogin(s.sql, bridges.get(params.instanceId), params.instanceId, req.principal),
-      ),
-      "instances.cancelWhatsAppLogin": local((req, params) =>
-        cancelWhatsAppLogin(s.sql, bridges.get(params.instanceId), params.instanceId, req.principal, req.now),
-      ),
-    }),
-  }),
+      methods: methods({
+        "instances.channels": local((_req, params) =>
+          instanceChannels({ sql: s.sql, bridge: bridges.get(params.instanceId), commit: s.commit }, params.instanceId),
+        ),
+        "instances.configureChannel": mutate((ctx, params) => requestConfigureChannel(ctx, params, secrets())),
+        "instances.disconnectChannel": mutate(requestDisconnectChannel),
+        "instances.setChannelAccess": mutate(requestChannelAccess),
+        "instances.linkWhatsApp": mutate(requestLinkWhatsApp),
+        "instances.whatsAppLogin": local((req, params) =>
+          instanceWhatsAppLogin(s.sql, bridges.get(params.instanceId), params.instanceId, req.principal),
+        ),
+        "instances.cancelWhatsAppLogin": local((req, params) =>
+          cancelWhatsAppLogin(s.sql, bridges.get(params.instanceId), params.instanceId, req.principal, req.now),
+        ),
+      }),
+      // Requests filed before tokens were sealed are sealed before any is settled.
+      start: () => sealPlainChannelSecrets(s.sql, secrets()),
+    };
+  },
 });

@@ -11,14 +11,17 @@ import {
   type GatewayCaller,
   setChannelAccess,
 } from "./gateway";
-import { heldChannelRequests } from "./requests";
+import { channelRequest, channelSecrets, heldChannelRequests } from "./requests";
 import { redactedText } from "./token-shapes";
 import { gatewayNotConnected, type HeldSettleDeps, settleHeld } from "../instance-store";
 import type { RoomServices } from "../../kernel/services";
+import type { Sql } from "../../../../domain/sql";
 import { LinkCancelled, linkWhatsApp, loginUnderway, markUnlinked, tellLogin } from "./whatsapp";
 
 /** What a channel change needs of the room: the instances' operations give it (features/instances/operations.ts). */
 export interface ChannelOperationDeps extends HeldSettleDeps {
+  /** The Worker secret waiting channel tokens are sealed under (BETTER_AUTH_SECRET): only this feature opens them. */
+  sealingSecret: string;
   /** The room's clock (a WhatsApp link is given up after its window). */
   now?(): number;
   /** The instance's live gateway link (its bridge): a channel is changed through the gateway's own methods. */
@@ -53,7 +56,9 @@ const accessLine = (access: ChannelAccess) =>
 
 /** A decided channel approval: an approved one runs; any other just drops what it held. */
 export function settleChannelApproval(deps: ChannelOperationDeps, approval: Approval): Promise<void> {
-  return settleHeld(deps, approval, heldChannelRequests, {
+  const secrets = channelSecrets(deps.sealingSecret, deps.workspaceId);
+  const held = { ...heldChannelRequests, read: (sql: Sql, id: string) => channelRequest(sql, id, secrets) };
+  return settleHeld(deps, approval, held, {
     scrub: (text, request) => withoutSecrets(text, request?.secret ?? null),
     // Stopped by a person (the app's dialog closed): not a failure.
     cancelled: (error) => (error instanceof LinkCancelled ? error.message : null),

@@ -1,8 +1,10 @@
 // Channel changes asked for in the room (decision 38): each files an instance approval; what
 // it will set waits in `channel_requests` until a person decides (instance-store's held
-// requests). A bot token is in that row only: the approval's title and details say "a bot
-// token (hidden)".
+// requests). A bot token is in that row only, sealed (channelSecrets): the approval's title and
+// details say "a bot token (hidden)".
+import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { syncSealer } from "../../../../auth/seal";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import {
   ChannelKind,
@@ -33,21 +35,81 @@ const LABELS: Record<RequestChannel, string> = {
   whatsapp: "WhatsApp",
 };
 
-/** What an approved channel operation applies, read back from the room. */
-const ChannelRequest = z.object({
+/** A held request as stored: its secret sealed (or, in a row from before, JSON). */
+const StoredChannelRequest = z.object({
   instanceId: z.string(),
   channel: RequestChannel,
   accountId: z.string(),
-  secret: heldJson(ChannelSecret).nullable(),
+  secret: z.string().nullable(),
   access: heldJson(ChannelAccess).nullable(),
 });
-export type ChannelRequest = z.infer<typeof ChannelRequest>;
+type StoredChannelRequest = z.infer<typeof StoredChannelRequest>;
+/** What an approved channel operation applies, read back from the room (its secret opened). */
+export type ChannelRequest = Omit<StoredChannelRequest, "secret"> & { secret: ChannelSecret | null };
 
-/** The channels' held requests (`channel_requests`). */
+/** A sealed secret is stored with this mark; one without it is JSON from before secrets were sealed. */
+const SEALED = "sealed:";
+const legacySecret = heldJson(ChannelSecret);
+
+/** Whose secret it is: the channel account a request is for. */
+type SecretOwner = { instanceId: string; channel: string; accountId: string };
+
+/** Waiting channel tokens at rest: sealed in a request's transaction, opened only to apply it. */
+export interface ChannelSecrets {
+  seal(request: SecretOwner, secret: ChannelSecret): string;
+  /** The secret, or null when it does not open or is not of its shape (the request then reads as gone). */
+  open(request: SecretOwner, stored: string): ChannelSecret | null;
+}
+
+/**
+ * Sealed under the Worker's BETTER_AUTH_SECRET with their own purpose (party/auth/seal.ts, its
+ * synchronous form: the request's transaction cannot wait), bound to the workspace and the
+ * channel account the request is for (one waits per account).
+ */
+export function channelSecrets(secret: string, workspaceId: string): ChannelSecrets {
+  const sealing = () => syncSealer(secret, "channel-request-secret");
+  const boundTo = (r: SecretOwner) =>
+    `${workspaceId}\n${r.instanceId}\n${r.channel}\n${r.accountId}\nchannel request secret`;
+  return {
+    seal: (request, value) =>
+      `${SEALED}${sealing().seal(new TextEncoder().encode(JSON.stringify(value)), boundTo(request))}`,
+    open: (request, stored) => {
+      if (!stored.startsWith(SEALED)) {
+        const legacy = legacySecret.safeParse(stored);
+        return legacy.success ? legacy.data : null;
+      }
+      try {
+        const opened = new TextDecoder().decode(sealing().open(stored.slice(SEALED.length), boundTo(request)));
+        const parsed = ChannelSecret.safeParse(JSON.parse(opened));
+        return parsed.success ? parsed.data : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** Seals the secrets of requests written before secrets were sealed (run at the room's start). */
+export function sealPlainChannelSecrets(sql: Sql, secrets: ChannelSecrets): void {
+  const rows = sql.db.select().from(channelRequests).all();
+  for (const row of rows) {
+    if (row.secret === null || row.secret.startsWith(SEALED)) continue;
+    const secret = secrets.open(row, row.secret);
+    // A row not of its shape stays as it is: it reads as gone and goes with its decision.
+    if (!secret) continue;
+    sql.db
+      .update(channelRequests)
+      .set({ secret: secrets.seal(row, secret) })
+      .where(eq(channelRequests.approvalId, row.approvalId))
+      .run();
+  }
+}
+
+/** The channels' held requests (`channel_requests`), as stored. */
 export const heldChannelRequests = heldRequests(channelRequests, {
   kind: "channel",
   operations: CHANNEL_OPERATIONS,
-  row: ChannelRequest,
+  row: StoredChannelRequest,
   // One pending change per channel account: a second would race the first on the gateway's config.
   target: ({ channel, accountId }) => ({ channel: { channel, accountId } }),
   what: ({ channel }) => channel,
@@ -60,6 +122,7 @@ function file(
   title: string,
   details: string,
   row: { secret?: ChannelSecret; access?: ChannelAccess },
+  secrets?: ChannelSecrets,
 ): { approval: Approval } {
   const problem = channelRequestProblem({
     channel: p.channel,
@@ -74,10 +137,20 @@ function file(
       instanceId: p.instanceId,
       channel: p.channel,
       accountId: p.accountId,
-      secret: row.secret ? JSON.stringify(row.secret) : null,
+      secret: row.secret ? sealed(secrets, p, row.secret) : null,
       access: row.access ? JSON.stringify(row.access) : null,
     },
   );
+}
+
+/** A secret is only ever stored sealed: a request that holds one must come with the sealer. */
+function sealed(
+  secrets: ChannelSecrets | undefined,
+  p: { instanceId: string; channel: RequestChannel; accountId: string },
+  secret: ChannelSecret,
+): string {
+  if (!secrets) throw new Error("a channel secret must be sealed");
+  return secrets.seal(p, secret);
 }
 
 const account = (accountId: string) => (accountId === "default" ? "" : ` (account ${accountId})`);
@@ -85,6 +158,7 @@ const account = (accountId: string) => (accountId === "default" ? "" : ` (accoun
 export function requestConfigureChannel(
   ctx: OpContext,
   p: z.output<typeof InstancesConfigureChannelParams>,
+  secrets: ChannelSecrets,
 ): { approval: Approval } {
   // A bot token lets whoever holds the bot speak with this instance from outside the
   // workspace: people hand one over (the approver sees no token), never an agent's key.
@@ -97,9 +171,15 @@ export function requestConfigureChannel(
       ? " Telegram needs the gateway to reach the Bot API (api.telegram.org)."
       : ` ${label} needs the gateway to reach its service.`
   }`;
-  return file(ctx, "configureChannel", p, `Connect ${label}${account(p.accountId)}`, details, {
-    secret: { botToken: p.botToken, ...(p.appToken ? { appToken: p.appToken } : {}) },
-  });
+  return file(
+    ctx,
+    "configureChannel",
+    p,
+    `Connect ${label}${account(p.accountId)}`,
+    details,
+    { secret: { botToken: p.botToken, ...(p.appToken ? { appToken: p.appToken } : {}) } },
+    secrets,
+  );
 }
 
 /**
@@ -152,9 +232,14 @@ export function requestChannelAccess(
   });
 }
 
-/** What an approved channel operation applies, or null when its request is gone. */
-export const channelRequest = (sql: Sql, approvalId: string): ChannelRequest | null =>
-  heldChannelRequests.read(sql, approvalId);
+/** What an approved channel operation applies (its secret opened), or null when its request is gone. */
+export function channelRequest(sql: Sql, approvalId: string, secrets: ChannelSecrets): ChannelRequest | null {
+  const stored = heldChannelRequests.read(sql, approvalId);
+  if (!stored) return null;
+  if (stored.secret === null) return { ...stored, secret: null };
+  const secret = secrets.open(stored, stored.secret);
+  return secret ? { ...stored, secret } : null;
+}
 
 /** A deleted instance's pending channel changes go with it. */
 export const dropChannelRequests = (sql: Sql, instanceId: string): void => heldChannelRequests.dropAll(sql, instanceId);

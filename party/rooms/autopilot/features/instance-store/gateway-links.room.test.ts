@@ -1,11 +1,26 @@
 // instances.link: a gateway its users run elsewhere. The address policy as a plain
 // function, and the room's side: gated like a provision, refused operations, and the
-// token in no frame any member receives. (Dialling a real gateway: client/test/e2e-linked-gateway.test.ts.)
+// token in no frame any member receives and sealed at rest. (Dialling a real gateway: client/test/e2e-linked-gateway.test.ts.)
+import { env, evictDurableObject } from "cloudflare:test";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { GatewayUrl, InstancesLinkParams } from "../../../../../shared/protocol/instance-links";
 import { gatewayDialUrl, privateHostReason, readLinkPolicy } from "./gateway-address";
-import { decisionOn, idem, instanceUpdated, openTeam, RawSocket } from "../../../../test/harness";
+import {
+  autopilotStub,
+  decisionOn,
+  idem,
+  inAutopilot,
+  instanceUpdated,
+  openTeam,
+  ownWorkspace,
+  RawSocket,
+} from "../../../../test/harness";
+import { gatewayLink, linkTokens } from "./gateway-links";
+import { gatewayLinks } from "./tables";
 
+/** The Worker secret the room seals with (vitest.worker.config.ts). */
+const SECRET = (env as unknown as { BETTER_AUTH_SECRET: string }).BETTER_AUTH_SECRET;
 const PUBLIC = { allowPrivate: false };
 const LOCAL = { allowPrivate: true };
 
@@ -176,6 +191,17 @@ describe("instances.link in the room", () => {
     );
     expect(job.payload.job.status).toBe("succeeded");
 
+    // At rest the token is sealed (bound to the workspace and instance); the bridge opens it to dial.
+    const stored = await inAutopilot(ws, (sql) => sql.db.select().from(gatewayLinks).all());
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.token).toMatch(/^sealed:/);
+    expect(JSON.stringify(stored)).not.toContain(TOKEN);
+    const tokens = linkTokens(SECRET, ws);
+    expect(await inAutopilot(ws, (sql) => gatewayLink(sql, "home", tokens)!.token())).toBe(TOKEN);
+    // Copied to another instance's row, or opened for another workspace, it does not open.
+    expect(() => tokens.open("away", stored[0]!.token)).toThrow();
+    expect(() => linkTokens(SECRET, "another").open("home", stored[0]!.token)).toThrow();
+
     // What only our runtime can do is refused, with a typed error saying why.
     for (const method of ["instances.restart", "instances.backup"] as const) {
       expect(await g.call(method, { instanceId: "home", idempotencyKey: idem() })).toMatchObject({
@@ -214,5 +240,40 @@ describe("instances.link in the room", () => {
       expect(all).not.toContain("linked-secret-");
     }
     for (const s of [o, v, g, late]) s.close();
+  });
+});
+
+describe("linked gateways' tokens at rest", () => {
+  it("a row written before tokens were sealed keeps working, and is sealed at the room's next start", async () => {
+    const { owner, ws, sock } = await ownWorkspace();
+    sock.close();
+    const tokens = linkTokens(SECRET, ws);
+    const old = `linked-secret-${crypto.randomUUID()}`;
+    const row = () =>
+      inAutopilot(ws, (sql) => sql.db.select().from(gatewayLinks).where(eq(gatewayLinks.instanceId, "old")).get());
+    // As earlier versions wrote it: the token as it was given.
+    await inAutopilot(ws, (sql) =>
+      sql.db
+        .insert(gatewayLinks)
+        .values({
+          instanceId: "old",
+          approvalId: "apr_old",
+          url: "wss://gw.example.com",
+          token: old,
+          linked: 0,
+          createdAt: 1,
+        })
+        .run(),
+    );
+    expect((await row())!.token).toBe(old);
+    expect(tokens.open("old", old)).toBe(old);
+    await evictDurableObject(autopilotStub(ws));
+    const again = await RawSocket.open(ws, { cookie: owner.cookie });
+    await again.hello();
+    again.close();
+    const sealed = (await row())!.token;
+    expect(sealed).toMatch(/^sealed:/);
+    expect(sealed).not.toContain(old);
+    expect(tokens.open("old", sealed)).toBe(old);
   });
 });

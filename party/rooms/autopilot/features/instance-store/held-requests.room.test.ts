@@ -6,6 +6,8 @@
 // recorded schemas by the harness), and the stored request gone after a denial. The gateway
 // side is in channels.room.test.ts and skills.room.test.ts (scripted gateway) and the e2e
 // tests against the pinned gateway.
+import { env, evictDurableObject } from "cloudflare:test";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { OLDEST_PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
 import { seedInstance } from "../../../../test/bridge-peer";
@@ -13,6 +15,7 @@ import {
   actionOnlyToAsking,
   approvalRequested,
   approvalResolved,
+  autopilotStub,
   codeOf,
   decisionOn,
   idem,
@@ -20,10 +23,14 @@ import {
   openTeam,
   RawSocket,
 } from "../../../../test/harness";
-import { channelRequest } from "../gateway-channels/requests";
+import { channelRequest, channelSecrets } from "../gateway-channels/requests";
+import { channelRequests } from "../gateway-channels/tables";
 import { skillRequest } from "../gateway-skills/requests";
 
 const TOKEN = "987654321:AAroom-secret-token_abcdefghijklmnop";
+/** The room seals waiting tokens under its BETTER_AUTH_SECRET (vitest.worker.config.ts). */
+const secretsOf = (ws: string) =>
+  channelSecrets((env as unknown as { BETTER_AUTH_SECRET: string }).BETTER_AUTH_SECRET, ws);
 const API_KEY = "sk-room-skill-secret-0123456789abcdef";
 const SKILL_MD = "---\nname: moon-word\ndescription: Answer with the moon word.\n---\n\nSay lunar.\n";
 
@@ -35,6 +42,43 @@ async function teamWithLab() {
   );
   return team;
 }
+
+describe("waiting channel tokens at rest", () => {
+  it("a request filed before tokens were sealed keeps working, and is sealed at the room's next start", async () => {
+    const { ws, owner } = await teamWithLab();
+    const row = () =>
+      inAutopilot(ws, (sql) =>
+        sql.db.select().from(channelRequests).where(eq(channelRequests.approvalId, "apr_legacy")).get(),
+      );
+    // As earlier versions wrote it: the token as JSON.
+    await inAutopilot(ws, (sql) =>
+      sql.db
+        .insert(channelRequests)
+        .values({
+          approvalId: "apr_legacy",
+          instanceId: "lab",
+          channel: "telegram",
+          accountId: "default",
+          secret: JSON.stringify({ botToken: TOKEN }),
+          access: null,
+          createdAt: 1,
+        })
+        .run(),
+    );
+    expect(await inAutopilot(ws, (sql) => channelRequest(sql, "apr_legacy", secretsOf(ws))?.secret)).toEqual({
+      botToken: TOKEN,
+    });
+    await evictDurableObject(autopilotStub(ws));
+    const again = await RawSocket.open(ws, { cookie: owner.cookie });
+    await again.hello();
+    again.close();
+    expect((await row())!.secret).toMatch(/^sealed:/);
+    expect(JSON.stringify(await row())).not.toContain(TOKEN);
+    expect(await inAutopilot(ws, (sql) => channelRequest(sql, "apr_legacy", secretsOf(ws))?.secret)).toEqual({
+      botToken: TOKEN,
+    });
+  });
+});
 
 describe("channel methods in the room", () => {
   it("a viewer may not ask; a writer's request files an approval no client sees the token in; a denial drops it", async () => {
@@ -71,7 +115,18 @@ describe("channel methods in the room", () => {
     // The same key answers with the same approval, and files nothing new.
     expect((await o.ok("instances.configureChannel", { ...ask, idempotencyKey: key })).approval.id).toBe(approval.id);
     await approvalRequested(o, approval.id);
-    expect(await inAutopilot(ws, (sql) => channelRequest(sql, approval.id)?.secret?.botToken)).toBe(TOKEN);
+    // At rest the token is sealed: the stored row holds no part of it; the channels feature opens it.
+    const stored = await inAutopilot(ws, (sql) =>
+      sql.db.select().from(channelRequests).where(eq(channelRequests.approvalId, approval.id)).get(),
+    );
+    expect(stored!.secret).toMatch(/^sealed:/);
+    expect(JSON.stringify(stored)).not.toContain(TOKEN);
+    expect(JSON.stringify(stored)).not.toContain("AAroom-secret");
+    expect(await inAutopilot(ws, (sql) => channelRequest(sql, approval.id, secretsOf(ws))?.secret?.botToken)).toBe(
+      TOKEN,
+    );
+    // Sealed for this workspace and channel account only.
+    expect(await inAutopilot(ws, (sql) => channelRequest(sql, approval.id, secretsOf("another")))).toBeNull();
 
     // A read: no bridge here, so the gateway cannot be asked (the answer says so).
     expect(codeOf(await viewer.call("instances.channels", { instanceId: "lab" }))).toBe("unavailable");
@@ -97,7 +152,7 @@ describe("channel methods in the room", () => {
     const denied = (await o.ok("approvals.resolve", decisionOn(approval.id, "deny"))).approval;
     expect(denied.status).toBe("denied");
     await approvalResolved(g, approval.id);
-    expect(await inAutopilot(ws, (sql) => channelRequest(sql, approval.id))).toBeNull();
+    expect(await inAutopilot(ws, (sql) => channelRequest(sql, approval.id, secretsOf(ws)))).toBeNull();
     const access = (
       await g.ok("instances.setChannelAccess", {
         instanceId: "lab",

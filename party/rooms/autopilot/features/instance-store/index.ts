@@ -17,7 +17,17 @@ export {
   setCursor,
   unbindThread,
 } from "./gateway-bindings";
-export { activateLink, dropLink, dropLinkRequest, type GatewayLink, gatewayLink, requestLink } from "./gateway-links";
+export {
+  activateLink,
+  dropLink,
+  dropLinkRequest,
+  type GatewayLink,
+  gatewayLink,
+  linkTokens,
+  type LinkTokens,
+  requestLink,
+  sealPlainLinks,
+} from "./gateway-links";
 export { isOurMessage, markOutbound, type Outbound, queueForGateway, queuedFor, sendChat } from "./gateway-outbox";
 export {
   allSessions,

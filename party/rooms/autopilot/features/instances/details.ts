@@ -28,11 +28,11 @@ export async function instanceDetails(deps: DetailsDeps, instanceId: string): Pr
   const { runtime } = deps;
   if (instance.kind === "linked") return { details: linkedDetails(deps, instanceId, await devicesOf(deps)) };
   if (!runtime)
-    throw new RoomError("unavailable", "no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
+    throw new RoomError("unavailable", "no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_TENANT_KEY");
   const [status, backups, health, paired] = await Promise.all([
     runtime.current(deps.workspaceId, instanceId),
     runtime.listBackups(deps.workspaceId, instanceId),
-    runtime.health(),
+    runtime.health(deps.workspaceId),
     devicesOf(deps),
   ]);
   return {

@@ -177,6 +177,7 @@ export class InstanceHost {
       sql: s.sql,
       commit: s.commit,
       workspaceId: s.workspaceId(),
+      sealingSecret: s.env.BETTER_AUTH_SECRET,
       runtime: runtimeFromEnv(s.env),
       backupKeep: this.#backupPolicy.keep,
       gateway: (instanceId) => this.bridges.get(instanceId),

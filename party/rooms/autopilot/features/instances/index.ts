@@ -22,12 +22,14 @@ import {
   gatewayNotConnected,
   getInstance,
   instanceStore,
+  linkTokens,
   listInstances,
   refuseOwnDevice,
   renameInstance,
   requestInstanceOperation,
   requestLink,
   requireInstance,
+  sealPlainLinks,
 } from "../instance-store";
 import { metering } from "../metering";
 import { getThread, threads } from "../threads";
@@ -68,6 +70,8 @@ export const instances = defineFeature({
     const p = new InstanceHost(s, { spend: needs.billing.spend, meters: needs.metering }, needs.gatewayBridge);
     // What an hour of a hosted instance costs: a start's approval says it (and what a month would be).
     const hourly = needs.billing.config.prices.instanceHour;
+    // Linked gateways' tokens at rest (instance-store/gateway-links.ts).
+    const tokens = () => linkTokens(s.env.BETTER_AUTH_SECRET, s.workspaceId());
     // An operation a person or key asked for acts for them (every instance operation takes
     // `write`); one the Autopilot's run asked for is the agent's to tell.
     needs.approvals.actingFor((_sql, approval) =>
@@ -111,7 +115,7 @@ export const instances = defineFeature({
           refuseOwnDevice(ctx.sql, params.instanceId, params.deviceId);
           return requestInstanceOperation(ctx, "unpair", params);
         }),
-        "instances.link": mutate((ctx, params) => requestLink(ctx, params, p.bridges.linkPolicy())),
+        "instances.link": mutate((ctx, params) => requestLink(ctx, params, p.bridges.linkPolicy(), tokens())),
         "instances.details": local((_req, params) => p.instanceDetails(params.instanceId)),
         // A new model is set on the gateway first (it validates and reloads); the rename, if any, is the room's.
         "instances.update": mutate(
@@ -165,7 +169,11 @@ export const instances = defineFeature({
           p.ensureBridges();
       },
       schedules: { watchBridges: () => p.watch(), backupInstances: () => p.backup() },
-      start: () => p.start(),
+      // Rows from before linked gateways' tokens were sealed are sealed before any bridge reads them.
+      start: () => {
+        sealPlainLinks(s.sql, tokens());
+        return p.start();
+      },
     };
   },
 });

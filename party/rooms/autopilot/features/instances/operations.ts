@@ -41,6 +41,8 @@ export interface OperationDeps {
   sql: Sql;
   commit: Commit;
   workspaceId: string;
+  /** The Worker secret the secrets held for a decision are sealed under (BETTER_AUTH_SECRET; gateway-channels/requests.ts). */
+  sealingSecret: string;
   runtime: RuntimeClient | null;
   /** The instance's live gateway link (its bridge), for operations on the gateway itself. */
   gateway?(
@@ -252,7 +254,7 @@ export async function runInstanceOperation(deps: OperationDeps, approval: Approv
       failRoomJob(ctx, jobId, message);
     });
   if (!deps.runtime) {
-    fail("no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_SERVICE_TOKEN");
+    fail("no OpenClaw runtime is configured: set RUNTIME_URL and RUNTIME_TENANT_KEY");
     return;
   }
   const runtime = deps.runtime;
