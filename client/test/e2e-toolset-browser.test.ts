@@ -283,7 +283,9 @@ describe("config by chat in the instance's own OpenClaw thread (decision 75)", (
     expect(messages.filter((m) => m.author.id.startsWith("instance:"))).toEqual([]);
 
     const phone = await openApp(seeded.owner.cookie, { thread: thread.id, viewport: PHONE });
-    await phone.locator(`.thread-view[data-thread-id="${thread.id}"] .message`, { hasText: "TOOL RESULT SEEN" }).waitFor();
+    await phone
+      .locator(`.thread-view[data-thread-id="${thread.id}"] .message`, { hasText: "TOOL RESULT SEEN" })
+      .waitFor();
     await shot(phone, "config-by-chat-phone");
   }, 300_000);
 });

@@ -135,6 +135,12 @@ describe("agents' posts and the Autopilot", () => {
     const answer = await autopilotSays(sock, thread.id, (m) => m.text === "proposed in the OpenClaw thread");
     expect(answer.kind).toBeUndefined();
     expect(await queued()).toHaveLength(2);
+    // agent.toolset says the same to each: a person is answered when naming it, an agent is not.
+    expect((await sock.ok("agent.toolset", { threadId: thread.id })).replies).toEqual({
+      answers: true,
+      why: `${instanceId} answers here; the Autopilot answers a message that names @autopilot (it is not sent to ${instanceId}).`,
+    });
+    expect((await bot.ok("agent.toolset", { threadId: thread.id })).replies.answers).toBe(false);
     sock.close();
     bot.close();
   });
