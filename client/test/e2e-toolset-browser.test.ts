@@ -5,14 +5,16 @@
 // holding it show what agent.toolset answers each person (its own tools, the instance's
 // catalog, which wait for a person, why the rest are not offered), opened by keyboard; a
 // viewer sees what a run for them could not use, with why; `autopilot tools` prints the same
-// answer. Screenshots go to test-artifacts/toolset/ (git-ignored).
+// answer. In the instance's own OpenClaw thread a person's @autopilot asks the Autopilot for a
+// config change (decision 75), which a second person approves in the queue. Screenshots go to
+// test-artifacts/toolset/ (git-ignored).
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Project } from "../../shared/protocol/projects";
 import type { AgentToolsetResult } from "../../shared/protocol/toolset";
 import type { AutopilotClient } from "../src/client";
 import { openProject } from "./app-steps";
-import { artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
+import { approveInQueue, artifactsIn, openLive, signedInPage, withBrowser } from "./browser-helpers";
 import {
   autopilotOrGateway,
   httpJson,
@@ -21,12 +23,14 @@ import {
   provisionConnected,
   runCli,
   signUpVerified,
+  until,
 } from "./e2e-helpers";
 import { withOpenClawStack } from "./openclaw-stack";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
 
 const { shot } = artifactsIn("toolset");
 const VIEWPORT = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
 const INSTANCE = "lab";
 
 const stack = withOpenClawStack("toolset", { vars: (model) => modelVars(model), reply: autopilotOrGateway });
@@ -39,12 +43,18 @@ let threadId: string;
 const contexts: BrowserContext[] = [];
 const clients: AutopilotClient[] = [];
 
-async function openApp(cookie: string): Promise<Page> {
+async function openApp(cookie: string, { thread, viewport = VIEWPORT } = {} as OpenOptions): Promise<Page> {
   const url = stack.server.url;
-  const { ctx: context, page } = await signedInPage(browser, url, cookie, { viewport: VIEWPORT });
+  const { ctx: context, page } = await signedInPage(browser, url, cookie, { viewport });
   contexts.push(context);
-  await openLive(page, `${url}/?w=${seeded.workspace}`);
+  await openLive(page, `${url}/?w=${seeded.workspace}${thread ? `&thread=${thread}` : ""}`);
   return page;
+}
+
+interface OpenOptions {
+  /** The thread the address opens. */
+  thread?: string;
+  viewport?: { width: number; height: number };
 }
 
 /** Opens the section with the keyboard: focus on its summary, Enter. */
@@ -198,4 +208,76 @@ describe("Autopilot's tools here", () => {
     const fromOwner = await owner.agent.toolset({ projectId: project.id });
     expect(printed.tools.map((t) => [t.name, t.approval])).toEqual(fromOwner.tools.map((t) => [t.name, t.approval]));
   });
+});
+
+describe("config by chat in the instance's own OpenClaw thread (decision 75)", () => {
+  it("a person's @autopilot there proposes the change in words, a second person approves it once in the queue, and the instance's Channels section shows it", async () => {
+    const { thread } = await owner.threads.create({ title: "Family on Telegram" });
+    // Attached, the instance answers the thread: its own OpenClaw thread.
+    await owner.instances.attach({ instanceId: INSTANCE, threadId: thread.id });
+    const summary = "only my family may message it on Telegram";
+    const patch = { channels: { telegram: { dmPolicy: "allowlist", allowFrom: ["111111", "222222"] } } };
+    const title = `Change the config of OpenClaw instance "Lab": ${summary}`;
+
+    const page = await openApp(seeded.owner.cookie, { thread: thread.id });
+    const view = page.locator(`.thread-view[data-thread-id="${thread.id}"]`);
+    await expect
+      .poll(() => view.textContent(), { timeout: 30_000 })
+      .toContain("OpenClaw (Lab) answers here; a message naming @autopilot goes to the Autopilot instead");
+    const composer = view.getByLabel("Message", { exact: true });
+    await composer.fill(
+      `@autopilot only answer my family on Telegram. STEPS: instances_proposeConfig ${JSON.stringify({
+        instanceId: INSTANCE,
+        summary,
+        patch,
+      })}`,
+    );
+    await composer.press("Enter");
+    // The Autopilot answers in the thread once its tool filed the approval: what it saw is the approval, by its title.
+    const answer = view.locator(".message", { hasText: "TOOL RESULT SEEN" });
+    await answer.waitFor({ timeout: 60_000 });
+    expect(await answer.textContent()).toContain(summary);
+    await view.locator(".tool-message").first().waitFor();
+    await shot(page, "config-by-chat-asked");
+
+    // The second person reads the patch in words in the queue, and approves.
+    const second = await openApp(seeded.second.cookie);
+    await second.getByRole("tab", { name: /Approvals/ }).click();
+    const item = second.locator(".queue-item.status-pending", { hasText: title });
+    await item.getByRole("button", { name: title, exact: false }).click();
+    const details = second.locator(".approval-view pre.details");
+    await expect.poll(() => details.textContent(), { timeout: 30_000 }).toContain(summary);
+    expect(await details.textContent()).toContain('"222222"');
+    await shot(second, "config-by-chat-approval");
+    await approveInQueue(second, title);
+
+    const job = await until(
+      () => [...owner.state.jobs.values()].find((j) => j.title === title && j.status !== "running"),
+      "the config change's job",
+      90_000,
+    );
+    expect(job).toMatchObject({ status: "succeeded" });
+    // Applied: the gateway reports the new access for Telegram, in the instance's Channels section.
+    await second
+      .locator(".sidebar .nav-item")
+      .filter({ has: second.locator(".nav-title", { hasText: /^Lab$/ }) })
+      .click();
+    const telegram = second.locator(".instance-channels .channel-row", { hasText: "Telegram" });
+    await expect.poll(() => telegram.textContent(), { timeout: 60_000 }).toContain("allowed: 111111, 222222");
+    expect(await telegram.textContent()).toContain("DMs: allowlist");
+    await telegram.scrollIntoViewIfNeeded();
+    await shot(second, "config-by-chat-applied");
+
+    // Exactly one approval, decided once; the gateway's agent was never asked (the post was the Autopilot's).
+    const filed = [...owner.state.approvals.values()].filter((a) => a.title === title);
+    expect(filed.map((a) => a.status)).toEqual(["approved"]);
+    const { messages } = await owner.messages.list({ threadId: thread.id, limit: 50 });
+    expect(messages.filter((m) => m.author.id.startsWith("instance:"))).toEqual([]);
+
+    const phone = await openApp(seeded.owner.cookie, { thread: thread.id, viewport: PHONE });
+    await phone
+      .locator(`.thread-view[data-thread-id="${thread.id}"] .message`, { hasText: "TOOL RESULT SEEN" })
+      .waitFor();
+    await shot(phone, "config-by-chat-phone");
+  }, 300_000);
 });

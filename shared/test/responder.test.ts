@@ -19,11 +19,21 @@ describe("when the Autopilot answers a post", () => {
     expect(autopilotAnswers(autopilot("mention", true), { from: "agent", text: "@autopilot summarise" })).toBe(true);
   });
 
-  it("no other responder is the Autopilot", () => {
-    for (const kind of ["none", "openclaw"] as const)
-      expect(autopilotAnswers({ kind, reply: "every", agents: true }, { from: "user", text: "@autopilot" })).toBe(
-        false,
-      );
+  it("a thread nobody answers: never, even naming it", () => {
+    expect(autopilotAnswers({ kind: "none", reply: "every", agents: true }, { from: "user", text: "@autopilot" })).toBe(
+      false,
+    );
+  });
+
+  it("an OpenClaw thread: only a person's own post naming it, whatever the thread's settings", () => {
+    for (const agents of [false, true]) {
+      const openclaw: Responder = { kind: "openclaw", reply: "every", agents };
+      expect(autopilotAnswers(openclaw, { from: "user", text: "@autopilot only answer my family" })).toBe(true);
+      expect(autopilotAnswers(openclaw, { from: "user", text: "only answer my family" })).toBe(false);
+      expect(autopilotAnswers(openclaw, { from: "agent", text: "@autopilot only answer my family" })).toBe(false);
+      expect(autopilotAnswers(openclaw, { from: "user", text: "@autopilot hi", guest: true })).toBe(false);
+      expect(autopilotAnswers(openclaw, { from: "user", text: "mail ops@autopilot.example" })).toBe(false);
+    }
   });
 
   it("a mention is the name on its own", () => {

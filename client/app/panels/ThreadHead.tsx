@@ -74,7 +74,9 @@ export function ThreadHead({ thread, messages }: { thread: Thread; messages: rea
 /** Who answers here, as the folded settings' one line. */
 function answeredBy(thread: Thread, instanceName: string | undefined, noModel: boolean): string {
   const r = thread.responder;
-  if (r.kind === "openclaw") return `OpenClaw${instanceName ? ` (${instanceName})` : ""} answers here`;
+  // A person's @autopilot is the Autopilot's, not the instance's (shared/responder.ts).
+  if (r.kind === "openclaw")
+    return `OpenClaw${instanceName ? ` (${instanceName})` : ""} answers here${noModel ? "" : "; a message naming @autopilot goes to the Autopilot instead"}`;
   if (r.kind !== "autopilot") return "Nobody answers automatically here";
   const who = r.agents ? "people and agents" : "people";
   return `The Autopilot${noModel ? " (no model configured)" : ""} answers ${r.reply === "mention" ? `${who} who @mention it` : who}`;

@@ -98,14 +98,15 @@ export class AutopilotAgent {
 
   /**
    * A message was posted with `chat.send` by `principal`: answer it if the thread wants that
-   * (an agent's only where the thread lets agents trigger it). `guest`: a guest in a bound
-   * chat said it, and `principal` is whom the run acts for.
+   * (an agent's only where the thread lets agents trigger it; in an OpenClaw thread a
+   * person's `@autopilot`: shared/responder.ts). `guest`: a guest in a bound chat said it,
+   * and `principal` is whom the run acts for.
    */
   onPosted(message: Message, principal: Principal, guest?: Actor): void {
     if (message.author.id === AUTOPILOT_ID || message.author.id.startsWith("instance:")) return;
     const thread = getThread(this.#d.sql, message.threadId);
-    if (!thread || thread.archived || !autopilotAnswers(thread.responder, { from: principal.kind, text: message.text }))
-      return;
+    const addressed = { from: principal.kind, text: message.text, guest: guest !== undefined };
+    if (!thread || thread.archived || !autopilotAnswers(thread.responder, addressed)) return;
     const now = Date.now();
     const intake = takePost(this.#d.sql, {
       threadId: thread.id,

@@ -3,6 +3,8 @@ import { Actor } from "../../../../../shared/protocol/principal";
 import type { ChatSendParams, Message, Thread } from "../../../../../shared/protocol/threads";
 import type { OpContext } from "../../kernel/commit";
 import { instanceActor } from "./gateway-actors";
+import { autopilotAnswers } from "../../../../../shared/responder";
+import { isPerson } from "../../../../../shared/people";
 import { getInstance } from "./instances";
 import { and, asc, eq } from "drizzle-orm";
 import { gatewayOutbox } from "./tables";
@@ -17,19 +19,29 @@ import type { Sql } from "../../../../domain/sql";
  * A gateway thread's message is queued for its instance in the same transaction as the
  * message (`chat.send` calls this through the threads' onSend), so it reaches the gateway
  * even if the room restarts before the bridge sends it. Attached to an instance but answered
- * by the Autopilot (protocol 5): OpenClaw is not told.
+ * by the Autopilot (protocol 5): OpenClaw is not told. A person's `@autopilot` in an
+ * OpenClaw thread is addressed to the Autopilot, which answers it there (decision 75): the
+ * gateway's agent is not asked too. The same rule starts the Autopilot's turn.
  */
 export function queueIfForGateway(ctx: OpContext, thread: Thread, message: Message): void {
-  if (thread.gateway && thread.responder.kind === "openclaw") queueForGateway(ctx, thread, message);
+  if (!openClawAnswers(thread)) return;
+  const { author, text } = message;
+  if (autopilotAnswers(thread.responder, { from: author.kind, text, guest: isGuest(author) })) return;
+  queueForGateway(ctx, thread, message);
 }
 
-/** `sessions.send`'s message: posted as `chat.send` posts, and queued for the gateway. */
+const openClawAnswers = (thread: Thread): boolean => Boolean(thread.gateway) && thread.responder.kind === "openclaw";
+
+/** A chat guest's message carries the guest's own actor: a user whose id is no account's. */
+const isGuest = (author: Actor): boolean => author.kind === "user" && !isPerson(author);
+
+/** `sessions.send`'s message: posted as `chat.send` posts, and queued for the gateway (it names the gateway's session). */
 export function sendChat(
   ctx: OpContext,
   params: z.output<typeof ChatSendParams>,
 ): { message: Message; messageCount: number } {
   const { thread, message, messageCount } = sendMessage(ctx, params);
-  queueIfForGateway(ctx, thread, message);
+  if (openClawAnswers(thread)) queueForGateway(ctx, thread, message);
   return { message, messageCount };
 }
 

@@ -287,11 +287,16 @@ function repliesIn(
   instanceName: (id: string) => string,
 ): AgentToolsetResult["replies"] {
   const r = thread.responder;
-  if (r.kind === "openclaw")
-    return {
-      answers: false,
-      why: `${thread.gateway ? clip(instanceName(thread.gateway.instanceId), 80) : "An OpenClaw instance"} answers here, not the Autopilot. A task started here has these tools.`,
-    };
+  if (r.kind === "openclaw") {
+    const name = thread.gateway ? clip(instanceName(thread.gateway.instanceId), 80) : "An OpenClaw instance";
+    // A person's @autopilot here is the Autopilot's (shared/responder.ts); an agent's goes to the instance.
+    return requester.kind === "agent"
+      ? { answers: false, why: `${name} answers here, not the Autopilot. A task you start here has these tools.` }
+      : {
+          answers: true,
+          why: `${name} answers here; the Autopilot answers a message that names @autopilot (it is not sent to ${name}).`,
+        };
+  }
   if (r.kind === "none")
     return { answers: false, why: "Nobody answers here: people and agents only. A task started here has these tools." };
   if (requester.kind === "agent" && !r.agents)

@@ -6,13 +6,17 @@ import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import type { Thread } from "../../../../../../shared/protocol/threads";
 import { agentRuns } from "../tables";
 import { sqlFromStorage } from "../../../../../domain/sql";
-import { createKey, idem, RawSocket, uniq } from "../../../../../test/harness";
+import { createKey, idem, inAutopilot, provisioned, RawSocket, uniq } from "../../../../../test/harness";
+import { queuedFor } from "../../instance-store/index";
 import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./test/harness";
 
 // Agents' posts (API keys) do not start the Autopilot's turns unless the thread lets them:
 // a CI bot's "build is green" costs no model call. A post that starts a turn queues its
 // run while the room handles the post, before the answer goes out, so the run rows right
 // after `chat.send` answers say whether it did; no waiting for something not to happen.
+// In a thread an OpenClaw instance answers, a person's @autopilot is the Autopilot's
+// (decision 75): it starts a turn and is not queued for the gateway, in the same transaction
+// as the post, so the outbox right after the answer says that too.
 
 /** The Autopilot's runs in a thread, finished or not. */
 function runsIn(workspaceId: string, threadId: string): Promise<number> {
@@ -106,6 +110,37 @@ describe("agents' posts and the Autopilot", () => {
     expect(
       await bot.call("threads.create", { title: "No", responder: "openclaw", idempotencyKey: idem() }),
     ).toMatchObject({ ok: false, error: { code: "conflict" } });
+    sock.close();
+    bot.close();
+  });
+
+  it("an OpenClaw thread: a person's @autopilot starts a turn and is kept from the gateway; an agent's, and posts not naming it, go to the gateway", async () => {
+    const { owner, sock, bot } = await withAgent();
+    const instanceId = uniq("claw").toLowerCase().slice(0, 40);
+    await provisioned(sock, instanceId);
+    const { thread } = await sock.ok("threads.create", { title: uniq("claw thread"), idempotencyKey: idem() });
+    // Attaching makes the instance the thread's responder.
+    await sock.ok("instances.attach", { instanceId, threadId: thread.id, idempotencyKey: idem() });
+    const queued = () => inAutopilot(owner.workspaceId, (sql) => queuedFor(sql, instanceId).map((o) => o.text));
+
+    await say(sock, thread.id, "SAY: for the gateway's agent");
+    await say(bot, thread.id, "@autopilot SAY: an agent asks");
+    expect(await runsIn(owner.workspaceId, thread.id)).toBe(0);
+    expect(await queued()).toEqual(["SAY: for the gateway's agent", "@autopilot SAY: an agent asks"]);
+
+    const ask = "@autopilot SAY: proposed in the OpenClaw thread";
+    await say(sock, thread.id, ask);
+    expect(await runsIn(owner.workspaceId, thread.id)).toBe(1);
+    expect(await queued()).not.toContain(ask);
+    const answer = await autopilotSays(sock, thread.id, (m) => m.text === "proposed in the OpenClaw thread");
+    expect(answer.kind).toBeUndefined();
+    expect(await queued()).toHaveLength(2);
+    // agent.toolset says the same to each: a person is answered when naming it, an agent is not.
+    expect((await sock.ok("agent.toolset", { threadId: thread.id })).replies).toEqual({
+      answers: true,
+      why: `${instanceId} answers here; the Autopilot answers a message that names @autopilot (it is not sent to ${instanceId}).`,
+    });
+    expect((await bot.ok("agent.toolset", { threadId: thread.id })).replies.answers).toBe(false);
     sock.close();
     bot.close();
   });

@@ -1,13 +1,15 @@
 // A thread bound to a Slack channel, tried as an attacker would (docs/chats.md, "Conversations";
 // docs/access.md, "In a bound chat"): a never-linked guest in the channel asking about another
 // thread, a guest's words in a chat set to "linked people only", a guest's words while the
-// thread's run waits on a person, and an agent's admin key trying to take the chats apart.
+// thread's run waits on a person, a guest's @autopilot where an OpenClaw instance answers, and
+// an agent's admin key trying to take the chats apart.
 // The Autopilot runs on the scripted model (its script names the tools it calls); Slack is the
 // scripted stand-in (slack-standin-setup.ts), and every call it received is checked.
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../../../../shared/protocol/approvals";
 import type { Message } from "../../../../../../shared/protocol/threads";
-import { createKey, idem, RawSocket, uniq } from "../../../../../test/harness";
+import { createKey, idem, inAutopilot, provisioned, RawSocket, uniq } from "../../../../../test/harness";
+import { queuedFor } from "../../instance-store/index";
 import { agentRoom, autopilotMessages, autopilotSays, requestMark, requestsFor, say } from "./test/harness";
 import {
   bindChannel,
@@ -205,6 +207,37 @@ describe("a chat for linked people only", () => {
     expect((await inChannel(channel)).filter((t) => t.startsWith("U0STRANGER, only people who linked"))).toHaveLength(
       1,
     );
+    sock.close();
+  });
+});
+
+describe("a chat bound to a thread an OpenClaw instance answers", () => {
+  it("a guest's @autopilot starts no run and goes to the gateway as any guest's words; a linked person's is the Autopilot's", async () => {
+    const { owner, sock, thread: bound } = await agentRoom();
+    const instanceId = uniq("claw").toLowerCase().slice(0, 40);
+    await provisioned(sock, instanceId);
+    await sock.ok("instances.attach", { instanceId, threadId: bound.id, idempotencyKey: idem() });
+    await connectSlack(sock);
+    await linkSlack(sock, owner.workspaceId, "U0CLAWLINKED");
+    const channel = await bindChannel(sock, owner.workspaceId, bound.id, "U0CLAWLINKED");
+    const queued = () => inAutopilot(owner.workspaceId, (sql) => queuedFor(sql, instanceId).map((o) => o.text));
+
+    const mark = await requestMark();
+    const guestAsk = "GUESTCLAW @autopilot SAY: a guest asks";
+    await slackSays(owner.workspaceId, "U0CLAWGUEST", channel, guestAsk);
+    // The linked person is answered; by then the room handled the guest's words (a chat's words go in order).
+    await slackSays(owner.workspaceId, "U0CLAWLINKED", channel, "@autopilot SAY: the linked person is answered");
+    await autopilotSays(sock, bound.id, (m) => m.text === "the linked person is answered");
+    await untilInChannel(channel, (t) => t === "the linked person is answered");
+
+    // The guest's words reached the model only as the history of the linked person's turn.
+    const lastAsked = (await requestsFor(mark, "GUESTCLAW")).map((r) =>
+      JSON.stringify(r.messages?.findLast((m) => m.role === "user")?.content),
+    );
+    expect(lastAsked.length).toBeGreaterThan(0);
+    for (const asked of lastAsked) expect(asked).not.toContain("GUESTCLAW");
+    expect(autopilotMessages(sock, bound.id).map((m) => m.text)).toEqual(["the linked person is answered"]);
+    expect(await queued()).toEqual([guestAsk]);
     sock.close();
   });
 });
