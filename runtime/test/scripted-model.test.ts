@@ -206,7 +206,7 @@ describe("a caller that goes away mid-request", () => {
     await new Promise<void>((resolve, reject) => {
       const socket = connect(port, "127.0.0.1", () => {
         socket.write(
-          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{\"messages\":[",
+          'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"messages":[',
           () => socket.destroy(),
         );
       });

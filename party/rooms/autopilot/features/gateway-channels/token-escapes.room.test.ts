@@ -10,7 +10,7 @@ import { instanceChannels } from "./status";
 import { redactedText, withoutTokenShapes } from "./token-shapes";
 import { listJobs } from "../jobs/jobs";
 import { RoomError } from "../../../../domain/errors";
-import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
+import { connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
 import { configure, TOKEN } from "./test/channel-requests";
 import { decide, gatewayOver, operationDeps } from "../../../../test/instance-ops";
 

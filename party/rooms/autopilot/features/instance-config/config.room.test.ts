@@ -6,7 +6,6 @@
 // the gateway's words). The pinned gateway's side is in client/test/e2e-gateway-tools.test.ts.
 import { describe, expect, it } from "vitest";
 import { InstancesProposeConfigParams } from "../../../../../shared/protocol/instance-config";
-import type { Sql } from "../../../../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
 import { codeOf, idem, inAutopilot, openTeam } from "../../../../test/harness";
 import { decide, operationDeps } from "../../../../test/instance-ops";

@@ -8,7 +8,6 @@ import { describe, expect, it } from "vitest";
 import type { DurableEvent } from "../../../../../shared/protocol/events";
 import { InstancesInvokeToolParams } from "../../../../../shared/protocol/instance-tools";
 import { OLDEST_PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
-import type { Sql } from "../../../../domain/sql";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, seedInstance } from "../../../../test/bridge-peer";
 import { actionOnlyToAsking, codeOf, idem, inAutopilot, openTeam, RawSocket } from "../../../../test/harness";
 import { decide, operationDeps } from "../../../../test/instance-ops";
