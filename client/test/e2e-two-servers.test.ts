@@ -17,7 +17,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { freePort, ROOT, startServer } from "../../party/dev/server.mjs";
 
 const dirs: string[] = [];
@@ -141,9 +141,30 @@ describe("two servers from one checkout", () => {
         "index.mjs",
         "index.mjs.map",
       ]);
+
+      // A process manager stops it by signalling npm alone: what npm start started stops too.
+      second.child!.kill("SIGTERM");
+      const answers = async (url: string) => (await fetch(url).catch(() => undefined)) !== undefined;
+      await vi.waitFor(
+        async () => {
+          if (
+            (await answers(`${secondUrl}/api/health`)) ||
+            (await answers(`http://127.0.0.1:${runtimePort}/v1/health`))
+          )
+            throw new Error(`still serving after npm was stopped:\n${second.output.join("")}`);
+        },
+        { timeout: 30_000, interval: 250 },
+      );
+      expect(second.output.join("")).toContain("npm exited: stopping");
     } finally {
-      if (second.child && second.child.exitCode === null && second.child.signalCode === null)
-        process.kill(-second.child.pid!, "SIGTERM");
+      // The whole group, npm gone or not: nothing it started outlives the test.
+      if (second.child) {
+        try {
+          process.kill(-second.child.pid!, "SIGTERM");
+        } catch {
+          // the group is gone
+        }
+      }
       await second.exited;
       await first.stop();
     }

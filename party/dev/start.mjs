@@ -75,6 +75,13 @@ async function shutdown(signal) {
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
+// A process manager may stop `npm start` by signalling npm alone, which exits without passing
+// the signal on: this process is then handed to another parent, with the server and the
+// runtime still running. It stops with its parent, as on Ctrl-C.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown("npm exited");
+}, 1000).unref();
 runtime.child.on("exit", (code) => {
   if (!stopping) {
     console.error(`the runtime exited unexpectedly (code ${code}); stopping.`);
