@@ -1,17 +1,17 @@
 // A message round trip through an OpenClaw instance's own Telegram channel, end to end: the
 // real server (wrangler dev), the real runtime and the pinned `openclaw` gateway, its model the
 // scripted one and Telegram's Bot API a stand-in on loopback (both external services, the only
-// test doubles). A person connects the gateway's Telegram account from the product (the
-// configure approval) and lets one sender DM it (the access approval); that sender's message,
-// taken by the gateway's long poll, reaches the gateway's agent, whose answer the gateway sends
-// back to the chat; the conversation is one of the instance's sessions in the product, and
-// opened as a thread it reads in the browser app with both sides. Screenshots go to test-artifacts/.
+// test doubles). In Chromium, a person connects the gateway's Telegram account from the
+// instance's Channels section (the configure approval, decided by a second person in their
+// queue) and lets one sender DM it (the access approval); that sender's message, taken by the
+// gateway's long poll, reaches the gateway's agent, whose answer the gateway sends back to the
+// chat; the conversation is one of the instance's sessions in the product, opened from the
+// inspector's list as a thread that shows both sides. Screenshots go to test-artifacts/.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markerScript } from "../../runtime/test/scripted-model";
 import type { AutopilotClient } from "../src/client";
 import {
   addSecondPerson,
-  approvedJob,
   ownWorkspace,
   personClient,
   provisionConnected,
@@ -19,7 +19,8 @@ import {
   until,
   waitForMessage,
 } from "./e2e-helpers";
-import { openLive, screenshots, signedInPage, withBrowser } from "./browser-helpers";
+import type { Page } from "playwright-core";
+import { approveInQueue, openLive, screenshots, signedInPage, withBrowser } from "./browser-helpers";
 import { gatewayOperator, withOpenClawStack } from "./openclaw-stack";
 import { TelegramStandIn, telegramUser } from "./telegram-standin";
 
@@ -33,14 +34,26 @@ const stack = withOpenClawStack("channels-telegram", { reply: markerScript });
 const browser = withBrowser();
 const shot = screenshots("channels-telegram");
 let aliceCookie: string;
+let bobCookie: string;
 const clients: AutopilotClient[] = [];
 let workspace: string;
 let alice: AutopilotClient;
 let bob: AutopilotClient;
-const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
-/** Bob approves what Alice asked; resolves with the job the room ran for it, once finished. */
-const approved = (approvalId: string) => approvedJob(bob, alice, approvalId);
+/** `cookie`'s person in the app, live on the workspace, at a desktop's size. */
+async function appPage(cookie: string): Promise<Page> {
+  const { page } = await signedInPage(browser, stack.server.url, cookie, { viewport: { width: 1280, height: 900 } });
+  await openLive(page, `${stack.server.url}/?w=${encodeURIComponent(workspace)}`);
+  return page;
+}
+
+/** Resolves once the room ran the job of the approval titled `title` to success, as Alice's client sees it. */
+const succeeded = (title: string) =>
+  until(
+    () => [...alice.state.jobs.values()].find((j) => j.title === title && j.status === "succeeded"),
+    `the job of "${title}"`,
+    60_000,
+  );
 
 /**
  * Points the gateway's Telegram channel at the stand-in: `apiRoot` is the gateway's own key for
@@ -74,7 +87,8 @@ beforeAll(async () => {
   alice = personClient(baseUrl, cookie, workspace, "laptop");
   clients.push(alice);
   await alice.ready();
-  bob = personClient(baseUrl, (await addSecondPerson(baseUrl, cookie, workspace, "Bob")).cookie, workspace, "phone");
+  bobCookie = (await addSecondPerson(baseUrl, cookie, workspace, "Bob")).cookie;
+  bob = personClient(baseUrl, bobCookie, workspace, "phone");
   clients.push(bob);
   await bob.ready();
   await provisionConnected(alice, bob, { seen: true });
@@ -88,22 +102,28 @@ afterAll(async () => {
 
 describe("a message through the instance's Telegram channel", () => {
   it("connected from the product and open to one sender, a DM reaches the gateway's agent and its answer comes back to the chat", async () => {
-    const connect = await alice.request("instances.configureChannel", {
-      instanceId: "work",
-      channel: "telegram",
-      botToken: TOKEN,
-      idempotencyKey: key("tg"),
-    });
-    const connected = await approved(connect.approval.id);
-    expect(connected.status, connected.error ?? "").toBe("succeeded");
-    const access = await alice.request("instances.setChannelAccess", {
-      instanceId: "work",
-      channel: "telegram",
-      dmPolicy: "allowlist",
-      allowFrom: [String(dana.id)],
-      idempotencyKey: key("acc"),
-    });
-    expect((await approved(access.approval.id)).status).toBe("succeeded");
+    const page = await appPage(aliceCookie);
+    const approver = await appPage(bobCookie);
+    await page.locator(".sidebar .nav-item", { hasText: "Work" }).first().click();
+    const telegramRow = page.locator(".instance-channels .channel-row", { hasText: "Telegram" });
+    await expect.poll(() => telegramRow.textContent(), { timeout: 30_000 }).toContain("not configured");
+    await telegramRow.getByRole("button", { name: "Connect Telegram" }).click();
+    const form = page.getByRole("form", { name: "Connect Telegram" });
+    await form.getByLabel("Bot token").fill(TOKEN);
+    await form.getByRole("button", { name: "Ask to connect Telegram" }).click();
+    const connectTitle = 'Connect Telegram on OpenClaw instance "Work"';
+    await approveInQueue(approver, connectTitle);
+    await succeeded(connectTitle);
+    await expect.poll(() => telegramRow.textContent(), { timeout: 60_000 }).not.toContain("not configured");
+
+    await telegramRow.getByRole("button", { name: "Who may message…" }).click();
+    const access = page.getByRole("form", { name: "Who may message on Telegram" });
+    await access.getByLabel("Direct messages").selectOption("allowlist");
+    await access.getByLabel("Allowed senders").fill(String(dana.id));
+    await access.getByRole("button", { name: "Ask to change access" }).click();
+    await approveInQueue(approver, 'Set who may message on Telegram on OpenClaw instance "Work"');
+    await expect.poll(() => telegramRow.textContent(), { timeout: 60_000 }).toContain(`allowed: ${dana.id}`);
+    await shot(page, "connected");
     // The channel is up once the gateway long-polls the stand-in with the token the product gave it.
     await until(
       () => telegram.calls.find((c) => c.token === TOKEN && c.method === "getUpdates"),
@@ -134,28 +154,23 @@ describe("a message through the instance's Telegram channel", () => {
       throw new Error(`${error.message}; listed: ${JSON.stringify(alice.state.sessions.get("work") ?? [])}`);
     });
     expect(session.label).toContain(String(dana.id));
-    const { thread } = await alice.request("sessions.open", {
-      instanceId: "work",
-      sessionKey: session.key,
-      idempotencyKey: key("open"),
-    });
-    await waitForMessage(alice, thread.id, (m) => m.text.includes("pong from the Work gateway"), "the answer", 30_000);
-    await waitForMessage(
-      alice,
-      thread.id,
-      (m) => m.text.includes("SAY: pong from the Work gateway"),
-      "Dana's message",
+    // Opened from the instance's session list in the inspector, as a person finds it.
+    await page
+      .locator(".right-panel")
+      .getByRole("button", { name: `Open session ${session.label}` })
+      .click({ timeout: 30_000 });
+    const view = page.locator(".thread-view");
+    await view.getByText("pong from the Work gateway", { exact: true }).first().waitFor({ timeout: 30_000 });
+    await view.getByText("SAY: pong from the Work gateway").first().waitFor({ timeout: 30_000 });
+    await shot(page, "session-thread");
+    // And in the room, for every client: the thread the session was opened as holds both sides.
+    const thread = await until(
+      () => alice.state.sessions.get("work")?.find((s) => s.key === session.key)?.threadId,
+      "the session's thread",
       30_000,
     );
-
-    // In the browser app: the session's thread, both sides of the Telegram conversation.
-    const { ctx, page } = await signedInPage(browser, stack.server.url, aliceCookie, {
-      viewport: { width: 1280, height: 900 },
-    });
-    await openLive(page, `${stack.server.url}/?w=${encodeURIComponent(workspace)}&thread=${thread.id}`);
-    await page.getByText("pong from the Work gateway", { exact: true }).first().waitFor({ timeout: 30_000 });
-    await page.getByText("SAY: pong from the Work gateway").first().waitFor({ timeout: 30_000 });
-    await shot(page, "session-thread");
-    await ctx.close();
+    await waitForMessage(alice, thread, (m) => m.text.includes("pong from the Work gateway"), "the answer", 30_000);
+    await waitForMessage(alice, thread, (m) => m.text.includes("SAY: pong"), "Dana's message", 30_000);
+    for (const p of [page, approver]) expect(await p.content()).not.toContain(TOKEN);
   }, 240_000);
 });
