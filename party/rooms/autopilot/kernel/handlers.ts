@@ -25,6 +25,8 @@ export interface RequestContext {
   approvedCall?: string;
   /** The schedule whose run this request is: a message it posts carries its id. */
   scheduleId?: string;
+  /** The thread of the Autopilot's run this request is a tool call of: an approval it files for a person names it. */
+  threadId?: string;
   now: number;
   /** Sets the requesting socket's presence status and tells everyone (a tool call has no socket). */
   setStatus(status: string | null): PresenceEntry;

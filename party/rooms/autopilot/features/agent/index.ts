@@ -52,8 +52,12 @@ export const agent = defineFeature({
       config: () => model,
       broadcast: (event, payload) => s.broadcast(event, payload),
       keepAlive: () => s.keepAlive(),
-      invoke: (principal, method, params, onBehalfOf) =>
-        s.invoke({ principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}) }, method, params),
+      invoke: (principal, method, params, onBehalfOf, threadId) =>
+        s.invoke(
+          { principal, via: "tool", ...(onBehalfOf ? { onBehalfOf } : {}), ...(threadId ? { threadId } : {}) },
+          method,
+          params,
+        ),
       gateway: (threadId) => instances.bridges.gatewayFor(threadId),
       currentAccess: s.currentAccess,
       spend: billing.spend,

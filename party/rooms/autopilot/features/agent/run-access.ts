@@ -118,6 +118,17 @@ export function noteFiledApproval(sql: Sql, runId: string, method: MethodName, r
   if (filed.success) recordFiledApproval(sql, runId, filed.data.approval.id);
 }
 
+/**
+ * The approval a call of an approval-method tool filed (its result names it), else null: the
+ * call's message in the thread links it, so the thread shows the decision where it was asked.
+ */
+export function approvalFiledBy(tool: string, output: unknown): string | null {
+  const method = agentTool(tool)?.method;
+  if (!method || TOOL_POLICY[method].kind !== "approval-method") return null;
+  const filed = FiledApproval.safeParse(output);
+  return filed.success ? filed.data.approval.id : null;
+}
+
 export const stoppedText = (who: Actor, reason: string): string =>
   `The Autopilot stopped: ${who.name} asked for this and no longer has access (${reason}). Nothing more runs for them.`;
 
@@ -144,12 +155,13 @@ const RESULT_CHARS = 16_000;
 
 export interface ActingToolsDeps {
   sql: Sql;
-  /** Runs a registry method as `principal` through the room's dispatch; throws its error. */
+  /** Runs a registry method as `principal` through the room's dispatch, a call of the run in thread `threadId`; throws its error. */
   invoke(
     principal: Principal,
     method: MethodName,
     params: Record<string, unknown>,
     onBehalfOf?: Actor,
+    threadId?: string,
   ): Promise<unknown>;
   /** The OpenClaw instance attached to a thread, whose gateway tools a run may use; null if none. */
   gateway(threadId: string): GatewayAccess | null;
@@ -182,7 +194,7 @@ export async function actingTools(
       const params = Methods[method].mutating
         ? { ...input, idempotencyKey: await toolCallKey(run.id, options.toolCallId) }
         : input;
-      const answer = await d.invoke(principal, method, params, run.triggeredBy);
+      const answer = await d.invoke(principal, method, params, run.triggeredBy, run.threadId);
       const result = run.guest ? asTheChatSeesIt(method, answer) : answer;
       noteFiledApproval(d.sql, run.id, method, result);
       const text = jsonText(result);

@@ -46,7 +46,7 @@ import type { FileBytes } from "../model/index";
 import { pauseRun } from "./run-pause";
 import { answerToolCall, cancelWaitingRun, decideRunSpend } from "./run-decisions";
 import { canResumeAgain, nextResume } from "./run-recovery";
-import { type ActingToolsDeps, actingTools, type RunAccess, runAccess, stopRun } from "./run-access";
+import { type ActingToolsDeps, actingTools, approvalFiledBy, type RunAccess, runAccess, stopRun } from "./run-access";
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "../model/index";
 import { requestTitle } from "./titles";
 import { toolDefinitionBytes } from "../toolset/index";
@@ -342,6 +342,7 @@ export class AutopilotAgent {
         if (toolCallPosted(this.#d.sql, run.id, event.toolCallId)) return;
         const result =
           event.status === "ok" ? jsonText(event.output) : event.status === "error" ? event.error : event.reason;
+        const asked = run.doc.pending.find((p) => p.toolCallId === event.toolCallId)?.roomApprovalId ?? null;
         const tool = {
           callId: event.toolCallId,
           name: event.tool,
@@ -350,19 +351,19 @@ export class AutopilotAgent {
           status:
             event.status === "denied" && event.reason?.startsWith("expired") ? ("expired" as const) : event.status,
           durationMs: event.durationMs === null ? null : Math.max(0, Math.round(event.durationMs)),
-          approvalId: run.doc.pending.find((p) => p.toolCallId === event.toolCallId)?.roomApprovalId ?? null,
+          approvalId: asked ?? (event.status === "ok" ? approvalFiledBy(event.tool, event.output) : null),
           runId: run.id,
         };
         const message = post(this.#d, threadId, toolLine(tool), { kind: "tool", tool });
         const entry = toolCallEntry(
           run.segment,
-          { toolCallId: event.toolCallId, tool: event.tool, input: event.input, roomApprovalId: tool.approvalId },
+          { toolCallId: event.toolCallId, tool: event.tool, input: event.input, roomApprovalId: asked },
           { status: tool.status === "expired" ? "denied" : tool.status, text: result ?? "" },
         );
         // A call decided by a person belongs to the step before the pause: logged as it runs.
         // Any other comes after the model call that asked for it, which the SDK reports once
         // the step ends.
-        if (tool.approvalId) this.#runLog.write(run.id, [entry]);
+        if (asked) this.#runLog.write(run.id, [entry]);
         else this.#runLog.hold(run.id, entry);
         recordToolCall(
           this.#d.sql,

@@ -20,7 +20,7 @@ import { isPerson } from "../../../../auth/current-access";
 import type { OpContext } from "../../kernel/commit";
 import { channelRequests } from "./tables";
 import { RoomError } from "../../../../domain/errors";
-import { heldJson, heldRequests } from "../instance-store";
+import { askedIn, heldJson, heldRequests } from "../instance-store";
 import type { Sql } from "../../../../domain/sql";
 import { ChannelAccess, ChannelSecret } from "./gateway";
 
@@ -123,6 +123,7 @@ function file(
   details: string,
   row: { secret?: ChannelSecret; access?: ChannelAccess },
   secrets?: ChannelSecrets,
+  req?: { threadId?: string },
 ): { approval: Approval } {
   const problem = channelRequestProblem({
     channel: p.channel,
@@ -132,7 +133,7 @@ function file(
   if (problem) throw new RoomError("bad_request", problem);
   return heldChannelRequests.file(
     ctx,
-    { operation, idempotencyKey: p.idempotencyKey, title, details },
+    { operation, idempotencyKey: p.idempotencyKey, title, details, ...askedIn(req) },
     {
       instanceId: p.instanceId,
       channel: p.channel,
@@ -207,6 +208,7 @@ export function requestLinkWhatsApp(
 export function requestDisconnectChannel(
   ctx: OpContext,
   p: z.output<typeof InstancesDisconnectChannelParams>,
+  req?: { threadId?: string },
 ): { approval: Approval } {
   const label = LABELS[p.channel];
   const what = p.channel === "whatsapp" ? "its linked WhatsApp session" : "its bot token";
@@ -217,19 +219,22 @@ export function requestDisconnectChannel(
     `Disconnect ${label}${account(p.accountId)}`,
     `Logs ${label}${account(p.accountId)} out: the gateway removes ${what} and stops it.`,
     {},
+    undefined,
+    req,
   );
 }
 
 export function requestChannelAccess(
   ctx: OpContext,
   p: z.output<typeof InstancesSetChannelAccessParams>,
+  req?: { threadId?: string },
 ): { approval: Approval } {
   const label = LABELS[p.channel];
   const list = p.allowFrom.length > 0 ? p.allowFrom.join(", ") : "(none)";
   const details = `DMs on ${label}: ${p.dmPolicy} — ${DM_POLICY_WORDS[p.dmPolicy]}.\nAllowed senders: ${list}`;
-  return file(ctx, "channelAccess", { ...p, accountId: "default" }, `Set who may message on ${label}`, details, {
-    access: { dmPolicy: p.dmPolicy, allowFrom: p.allowFrom },
-  });
+  const access = { dmPolicy: p.dmPolicy, allowFrom: p.allowFrom };
+  const title = `Set who may message on ${label}`;
+  return file(ctx, "channelAccess", { ...p, accountId: "default" }, title, details, { access }, undefined, req);
 }
 
 /** What an approved channel operation applies (its secret opened), or null when its request is gone. */

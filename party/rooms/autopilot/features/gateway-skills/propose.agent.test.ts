@@ -10,6 +10,8 @@ import { skillRequest } from "./requests";
 // (`instances_uploadSkill`, an approval method) files an approval whose details are the
 // skill's own words (its SKILL.md and files), asked by the Autopilot on behalf of the person
 // who spoke; nothing reaches the instance until a person approves, and the Autopilot cannot.
+// The approval names the thread it was asked in, and the tool's message there links it, so
+// the decider can open the conversation and the thread shows the decision.
 
 const SKILL_MD =
   "---\\nname: moon-word\\ndescription: Answer questions about the moon with the word lunar.\\n---\\n\\nWhen someone asks about the moon, answer with the word lunar first.\\n";
@@ -46,8 +48,10 @@ describe("the Autopilot proposes a skill", () => {
       title: 'Install the skill "moon-word" on OpenClaw instance "Lab"',
       requestedBy: { id: "autopilot" },
       onBehalfOf: { id: owner.userId },
+      threadId: thread.id,
       action: { kind: "instance", operation: "installSkill", instanceId: "lab", skill: { key: "moon-word" } },
     });
+    expect(proposed.tool?.approvalId).toBe(approval.id);
     // What the person decides on: the skill's own words and its files.
     expect(approval.details).toContain("When someone asks about the moon, answer with the word lunar first.");
     expect(approval.details).toContain("- SKILL.md (");

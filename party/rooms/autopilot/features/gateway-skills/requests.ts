@@ -18,7 +18,7 @@ import { isPerson } from "../../../../auth/current-access";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import type { OpContext } from "../../kernel/commit";
-import { heldJson, heldRequests, requireInstance } from "../instance-store";
+import { askedIn, heldJson, heldRequests, requireInstance } from "../instance-store";
 import type { ArchiveFile } from "./archive";
 import { SkillChange } from "./gateway";
 import { skillRequests } from "./tables";
@@ -82,6 +82,7 @@ const sizeOf = (f: { content: string; base64: boolean }) =>
 export function requestUploadSkill(
   ctx: OpContext,
   p: z.output<typeof InstancesUploadSkillParams>,
+  req?: { threadId?: string },
 ): { approval: Approval } {
   const problem = skillRequestProblem(p);
   if (problem) throw new RoomError("bad_request", problem);
@@ -95,7 +96,13 @@ export function requestUploadSkill(
   ].join("\n\n");
   return heldSkillRequests.file(
     ctx,
-    { operation: "installSkill", idempotencyKey: p.idempotencyKey, title: `Install the skill "${p.slug}"`, details },
+    {
+      operation: "installSkill",
+      idempotencyKey: p.idempotencyKey,
+      title: `Install the skill "${p.slug}"`,
+      details,
+      ...askedIn(req),
+    },
     { instanceId: p.instanceId, skillKey: p.slug, files: JSON.stringify(p.files), force: p.force },
   );
 }
@@ -103,6 +110,7 @@ export function requestUploadSkill(
 export function requestConfigureSkill(
   ctx: OpContext,
   p: z.output<typeof InstancesConfigureSkillParams>,
+  req?: { threadId?: string },
 ): { approval: Approval } {
   const problem = skillRequestProblem(p);
   if (problem) throw new RoomError("bad_request", problem);
@@ -133,6 +141,7 @@ export function requestConfigureSkill(
       idempotencyKey: p.idempotencyKey,
       title: `${verb} the skill "${p.skillKey}"`,
       details,
+      ...askedIn(req),
     },
     { instanceId: p.instanceId, skillKey: p.skillKey, change: JSON.stringify(change) },
   );
@@ -141,6 +150,7 @@ export function requestConfigureSkill(
 export function requestRemoveSkill(
   ctx: OpContext,
   p: z.output<typeof InstancesRemoveSkillParams>,
+  req?: { threadId?: string },
 ): { approval: Approval } {
   const instance = requireInstance(ctx.sql, p.instanceId);
   // A linked gateway's workspace is on its owner's machine: nothing here can delete a folder there.
@@ -156,7 +166,13 @@ export function requestRemoveSkill(
   ].join("\n");
   return heldSkillRequests.file(
     ctx,
-    { operation: "removeSkill", idempotencyKey: p.idempotencyKey, title: `Remove the skill "${p.slug}"`, details },
+    {
+      operation: "removeSkill",
+      idempotencyKey: p.idempotencyKey,
+      title: `Remove the skill "${p.slug}"`,
+      details,
+      ...askedIn(req),
+    },
     { instanceId: p.instanceId, skillKey: p.slug },
   );
 }
@@ -164,6 +180,7 @@ export function requestRemoveSkill(
 export function requestInstallSkill(
   ctx: OpContext,
   p: z.output<typeof InstancesInstallSkillParams>,
+  req?: { threadId?: string },
 ): { approval: Approval } {
   const slug = clawHubSlugOf(p.ref);
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(slug))
@@ -180,6 +197,7 @@ export function requestInstallSkill(
       idempotencyKey: p.idempotencyKey,
       title: `Install the skill "${slug}" from ClawHub`,
       details,
+      ...askedIn(req),
     },
     { instanceId: p.instanceId, skillKey: slug, force: p.force, change: JSON.stringify({ clawhub }) },
   );

@@ -19,7 +19,7 @@ export const instanceConfig = defineFeature({
     methods: methods({
       "instances.proposeConfig": local((req, params) =>
         proposeConfig({ sql: s.sql, bridge: bridges.get(params.instanceId) }, params, (baseHash) =>
-          req.room.commit(req.principal, (ctx) => requestConfigChange(ctx, params, baseHash), {
+          req.room.commit(req.principal, (ctx) => requestConfigChange(ctx, params, baseHash, req.threadId), {
             now: Date.now(),
             ...(req.onBehalfOf ? { onBehalfOf: req.onBehalfOf } : {}),
           }),

@@ -19,17 +19,23 @@ export async function configHash(gateway: GatewayCaller, instanceId: string): Pr
   return (await readGatewayConfig(gateway, instanceId)).hash;
 }
 
-/** Files the approval a config change waits for (`baseHash` read from the gateway just before). */
+/**
+ * Files the approval a config change waits for (`baseHash` read from the gateway just before).
+ * Proposed by the Autopilot's run, it names the run's thread (`threadId`): whoever decides can
+ * open the conversation it was asked in, and the thread shows it waiting, then decided.
+ */
 export function requestConfigChange(
   ctx: OpContext,
   p: z.output<typeof InstancesProposeConfigParams>,
   baseHash: string,
+  threadId?: string,
 ): { approval: Approval } {
   const instance = requireInstance(ctx.sql, p.instanceId);
   const patch = JSON.stringify(p.patch);
   return requestApproval(
     ctx,
     {
+      ...(threadId ? { threadId } : {}),
       title: `Change the config of OpenClaw instance "${instance.name}": ${p.summary}`.slice(0, 200),
       details: `${p.summary}\n\nThe change, merged into the gateway's config (the gateway checks it):\n${JSON.stringify(p.patch, null, 2)}`,
       risk: "high",

@@ -27,7 +27,13 @@ export interface HeldAsk {
   /** The approval's title, before ` on OpenClaw instance "…"`. */
   title: string;
   details: string;
+  /** The thread the change was asked in (the Autopilot's run: its tool call's request), which the approval names. */
+  threadId?: string;
 }
+
+/** The thread a request was made in, as a HeldAsk takes it: only a tool call of the Autopilot's run has one. */
+export const askedIn = (req?: { threadId?: string }): Pick<HeldAsk, "threadId"> =>
+  req?.threadId ? { threadId: req.threadId } : {};
 
 /** The part of an instance a held change is about, as its approval's action names it (never what is set). */
 export type HeldTarget = Pick<InstanceAction, "channel" | "skill">;
@@ -115,6 +121,7 @@ export function heldRequests<T extends HeldTable, R>(
       const result = requestApproval(
         ctx,
         {
+          ...(ask.threadId ? { threadId: ask.threadId } : {}),
           title: `${ask.title} on OpenClaw instance "${instance.name}"`.slice(0, 200),
           details: ask.details,
           risk: "high",

@@ -46,6 +46,7 @@ export {
   wasImported,
 } from "./gateway";
 export {
+  askedIn,
   type HeldAsk,
   heldJson,
   type HeldReader,
