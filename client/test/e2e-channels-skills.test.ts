@@ -13,13 +13,17 @@
 // gateway lists it, its agent gets it in the prompt the scripted model is given and the answer
 // in the thread changes; disabled, the agent no longer has it; removed (the runtime deletes its
 // folder), the gateway no longer lists it. A skill's API key and env value reach the gateway's
-// config and no frame any client received.
+// config and no frame any client received. At the end: every channel and skill change was an
+// approval in the one queue, decided once (a second decision is refused) and audited, and no
+// token or skill secret is in a line the server or the runtime logged, nor in what the server
+// gives a browser (the page, its scripts, the service worker).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { randomBytes } from "node:crypto";
 import type { ChannelStatus, WhatsAppLogin } from "../../shared/protocol/channels";
+import { CHANNEL_OPERATIONS, SKILL_OPERATIONS } from "../../shared/protocol/instances";
 import type { SkillStatus } from "../../shared/protocol/skills";
 import { type ChatRequest, textOf } from "../../runtime/test/scripted-model";
 import { freePort } from "../../party/dev/server.mjs";
@@ -28,6 +32,7 @@ import {
   addSecondPerson,
   approvedJob,
   createKey,
+  httpJson,
   instanceAnswer,
   instanceThread,
   ownWorkspace,
@@ -70,8 +75,10 @@ const reply = (request: ChatRequest) => {
   return word ? `The moon word is ${word[1]}.` : "I know no moon word.";
 };
 
+// Every line the server and the runtime logged: no secret may be among them.
+const logged: string[] = [];
 // The scripted model answers only the skills' questions: the channels' tests send no message.
-const stack = withOpenClawStack("channels", { reply });
+const stack = withOpenClawStack("channels", { reply, log: (line) => logged.push(line) });
 let workspace: string;
 let aliceCookie: string;
 let alice: AutopilotClient;
@@ -489,4 +496,53 @@ describe("skills through the room and the pinned gateway", () => {
     expect(all).not.toContain(API_KEY);
     expect(all).not.toContain(ENV_VALUE);
   }, 240_000);
+});
+
+describe("every change in the one queue, and no secret outside the gateway", () => {
+  it("each channel and skill change was an approval decided once and audited; a second decision is refused", async () => {
+    const changes = [...alice.state.approvals.values()].filter(
+      (a) =>
+        a.action?.kind === "instance" &&
+        (CHANNEL_OPERATIONS.has(a.action.operation) || SKILL_OPERATIONS.has(a.action.operation)),
+    );
+    // Telegram connect, three access changes and a disconnect, two WhatsApp links; a skill's install, settings, off and removal.
+    expect(changes.length).toBeGreaterThanOrEqual(11);
+    expect(changes.filter((a) => a.status !== "approved")).toEqual([]);
+    const { entries } = await alice.request("audit.list", { limit: 500 });
+    for (const change of changes) {
+      const audited = entries.filter((e) => e.targetId === change.id).map((e) => e.action);
+      expect(audited.sort(), change.title).toEqual(["approval.approved", "approval.requested"]);
+    }
+    const again = bob.request("approvals.resolve", {
+      approvalId: changes[0]!.id,
+      decision: "deny",
+      idempotencyKey: key("again"),
+    });
+    await expect(again).rejects.toMatchObject({ code: "already_resolved" });
+    expect(alice.state.approvals.get(changes[0]!.id)?.status).toBe("approved");
+  });
+
+  it("no token or skill secret in a line the server or the runtime logged, nor in what the server gives a browser", async () => {
+    const secrets = [TOKEN, API_KEY, ENV_VALUE];
+    // The server and the runtime did log (requests, the gateway's start): the check reads real lines.
+    expect(logged.length).toBeGreaterThan(10);
+    for (const secret of secrets) expect(logged.filter((line) => line.includes(secret))).toEqual([]);
+    const baseUrl = stack.server.url;
+    const page = await (await fetch(baseUrl)).text();
+    const scripts = [...page.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const path of ["/", "/sw.js", ...scripts]) {
+      const served = await fetch(`${baseUrl}${path}`);
+      expect(served.status, path).toBe(200);
+      const body = await served.text();
+      for (const secret of secrets) expect(body.includes(secret), path).toBe(false);
+    }
+    // Nor in anything a client reads back about the instance.
+    const read = JSON.stringify([
+      await alice.request("instances.channels", { instanceId: "work" }),
+      await alice.request("instances.skills", { instanceId: "work" }),
+      (await httpJson(baseUrl, "/api/me", { cookie: aliceCookie })).body,
+    ]);
+    for (const secret of secrets) expect(read).not.toContain(secret);
+  });
 });

@@ -23,11 +23,20 @@ export interface OpenClawStack {
   stop(): Promise<void>;
 }
 
-/** `name` labels the temporary directories; `vars` are added to the server's Worker vars, `runtimeEnv` to the runtime's. */
+/**
+ * `name` labels the temporary directories; `vars` are added to the server's Worker vars,
+ * `runtimeEnv` to the runtime's; `log` is given every output line of the server and of the
+ * runtime (a test that reads them for what must never be logged).
+ */
 export async function startOpenClawStack(
   name: string,
-  options: { vars?: (model: ScriptedModel) => Record<string, string>; runtimeEnv?: Record<string, string> } = {},
+  options: {
+    vars?: (model: ScriptedModel) => Record<string, string>;
+    runtimeEnv?: Record<string, string>;
+    log?: (line: string, from: "server" | "runtime") => void;
+  } = {},
 ): Promise<OpenClawStack> {
+  const { log } = options;
   const serviceToken = ensureDevVars().RUNTIME_SERVICE_TOKEN!;
   const dirs = [
     mkdtempSync(join(tmpdir(), `autopilot-${name}-runtime-`)),
@@ -38,6 +47,15 @@ export async function startOpenClawStack(
     port: await freePort(),
     dataDir: dirs[0],
     serviceToken,
+    // Its stderr still echoed, as without a log of the test's own.
+    ...(log
+      ? {
+          log: (line: string, stream: "stdout" | "stderr") => {
+            log(line, "runtime");
+            if (stream === "stderr") process.stderr.write(`${line}\n`);
+          },
+        }
+      : {}),
     env: {
       OPENCLAW_MODEL_BASE_URL: model.baseUrl,
       OPENCLAW_MODEL_ID: "scripted-model",
@@ -48,7 +66,12 @@ export async function startOpenClawStack(
   const port = await freePort();
   // The device entry's origin as a node on this machine dials it (a setup code names it).
   const vars = { RUNTIME_URL: runtime.url, DEVICE_ENTRY_ORIGIN: `ws://127.0.0.1:${port}`, ...options.vars?.(model) };
-  const server = await startServer({ port, persistDir: dirs[1], vars });
+  const server = await startServer({
+    port,
+    persistDir: dirs[1],
+    vars,
+    ...(log ? { log: (line: string) => log(line, "server") } : {}),
+  });
   return {
     model,
     runtime,
