@@ -6,7 +6,9 @@
 // catalog, which wait for a person, why the rest are not offered), opened by keyboard; a
 // viewer sees what a run for them could not use, with why; `autopilot tools` prints the same
 // answer. In the instance's own OpenClaw thread a person's @autopilot asks the Autopilot for a
-// config change (decision 75), which a second person approves in the queue. Screenshots go to
+// config change (decision 75), which a second person approves in the queue: the approval
+// names that thread (it waits there as a card, and the queue opens it), and the thread keeps
+// the decision under the Autopilot's call. Screenshots go to
 // test-artifacts/toolset/ (git-ignored).
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -229,6 +231,15 @@ export function toolsetInApp(stack: OpenClawStack, browser: Browser): void {
       await answer.waitFor({ timeout: 60_000 });
       expect(await answer.textContent()).toContain(summary);
       await view.locator(".tool-message").first().waitFor();
+      // The approval names the thread it was asked in, and waits there as a card too.
+      const proposal = await until(
+        () => [...owner.state.approvals.values()].find((a) => a.title === title),
+        "the proposal in the owner's state",
+        30_000,
+      );
+      expect(proposal.threadId).toBe(thread.id);
+      const card = view.getByRole("listitem", { name: `Approval: ${title}` });
+      await card.waitFor({ timeout: 30_000 });
       await shot(page, "config-by-chat-asked");
 
       // The second person reads the patch in words in the queue, and approves.
@@ -240,6 +251,12 @@ export function toolsetInApp(stack: OpenClawStack, browser: Browser): void {
       await expect.poll(() => details.textContent(), { timeout: 30_000 }).toContain(summary);
       expect(await details.textContent()).toContain('"222222"');
       await shot(second, "config-by-chat-approval");
+      // The decider opens the conversation it was asked in from the approval.
+      await second.locator(".approval-view").getByRole("button", { name: "Family on Telegram" }).click();
+      await second
+        .locator(`.thread-view[data-thread-id="${thread.id}"] .message`, { hasText: "only answer my family" })
+        .first()
+        .waitFor({ timeout: 30_000 });
       await approveInQueue(second, title);
 
       const job = await until(
@@ -248,6 +265,12 @@ export function toolsetInApp(stack: OpenClawStack, browser: Browser): void {
         90_000,
       );
       expect(job).toMatchObject({ status: "succeeded" });
+      // The thread shows the outcome where it was asked: the card gone, the decision under the call.
+      await expect.poll(() => card.count(), { timeout: 30_000 }).toBe(0);
+      const decision = view.locator(".approval-decision.decision-approved", { hasText: title });
+      await decision.first().waitFor({ timeout: 30_000 });
+      expect(await decision.first().textContent()).toMatch(/^✓ .+ approved: /);
+      await shot(page, "config-by-chat-decided");
       // Applied: the gateway reports the new access for Telegram, in the instance's Channels section.
       await second
         .locator(".sidebar .nav-item")
