@@ -1,3 +1,5 @@
+// long-file: one stack and one gateway start serve the channels, the skills and the checks across both; split
+// into files, each would start its own.
 // Channels end to end: the real server (wrangler dev), the real runtime (process host) running
 // the pinned `openclaw` gateway, and the real client library. A person asks to connect
 // Telegram with a bot token, another approves, and the gateway reports it configured (offline:

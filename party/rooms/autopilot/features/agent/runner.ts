@@ -360,9 +360,8 @@ export class AutopilotAgent {
           { toolCallId: event.toolCallId, tool: event.tool, input: event.input, roomApprovalId: asked },
           { status: tool.status === "expired" ? "denied" : tool.status, text: result ?? "" },
         );
-        // A call decided by a person belongs to the step before the pause: logged as it runs.
-        // Any other comes after the model call that asked for it, which the SDK reports once
-        // the step ends.
+        // A call decided by a person belongs to the step before the pause: logged as it runs. Any other comes
+        // after the model call that asked for it, which the SDK reports once the step ends.
         if (asked) this.#runLog.write(run.id, [entry]);
         else this.#runLog.hold(run.id, entry);
         recordToolCall(
