@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { excluded, param, preparedPerRoom } from "./db/client";
 import { roomMeta } from "./db/room-meta";
 import type { Sql } from "./sql";
+import { CommittedMemo } from "./turn-memo";
 
 // The key/value meta both rooms keep (the epoch, the event sequence, the Hatchery's pulled sequence).
 
@@ -19,11 +20,19 @@ const metaStatements = preparedPerRoom((db) => ({
     .prepare(),
 }));
 
+/**
+ * The values as last read, until written: most keys change seldom (the subscription, the alerts
+ * told, the settings) and are read on every model call and commit (decision 81). Every write
+ * goes through setMeta.
+ */
+const kept = new CommittedMemo<string, string | null>(64);
+
 export function getMeta(sql: Sql, key: string): string | null {
-  return metaStatements(sql.db).get.get({ key })?.value ?? null;
+  return kept.read(sql, key, () => metaStatements(sql.db).get.get({ key })?.value ?? null);
 }
 
 export function setMeta(sql: Sql, key: string, value: string): void {
+  kept.written(sql, key);
   metaStatements(sql.db).set.run({ key, value });
 }
 

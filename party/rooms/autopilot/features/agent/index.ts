@@ -7,6 +7,7 @@ import { getThread, threads } from "../threads/index";
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate, type RequestContext } from "../../kernel/handlers";
 import { goAhead } from "./run-waiting";
+import { windowedRun } from "./delta-window";
 import { runActingFor } from "./run-access";
 import { approvals } from "../approvals";
 import { billing } from "../billing";
@@ -46,7 +47,8 @@ export const agent = defineFeature({
     threads.autopilotAnswers(() => model.configured);
     approvals.actingFor(runActingFor);
     // What a run acts through, the Autopilot's replies and tasks' steps alike (tasks take it from here).
-    const runs: Omit<AgentDeps, "files"> = {
+    // Their streamed text goes out at most once per window (delta-window.ts).
+    const runs: Omit<AgentDeps, "files"> = windowedRun({
       sql: s.sql,
       commit: s.commit,
       config: () => model,
@@ -62,7 +64,7 @@ export const agent = defineFeature({
       currentAccess: s.currentAccess,
       spend: billing.spend,
       toolCost: toolset.costOf,
-    };
+    });
     const runner = new AutopilotAgent({ ...runs, files: (fileId) => fileBytes(s.env.FILES, s.workspaceId())(fileId) });
     /** Stops the thread's reply: the Autopilot's own first, else its gateway's. */
     const abortChat = async (

@@ -33,6 +33,7 @@ import type { Page } from "../../kernel/paging";
 import { settleApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/commit";
 import { NO_LONGER_NEEDED } from "../../../../../shared/billing-words";
+import { CommittedMemo } from "../../../../domain/turn-memo";
 
 /** A new ledger entry: everything but its row number; absent fields are null. */
 export type NewLedgerEntry = Pick<LedgerEntry, "id" | "at" | "kind" | "amount"> & Partial<LedgerEntry>;
@@ -110,13 +111,20 @@ const PLAN_KEY = "plan";
 /** Where the workspace's plan comes from. */
 export type PlanSource = "default" | "subscription" | "operator";
 
+/** An operator's override as last read, until setWorkspacePlan writes it: every model call's check reads it. */
+const overridePlan = new CommittedMemo<string, string | null>(1);
+
 /**
  * The workspace's plan at `now`: an operator's override, else the subscription's while it
  * holds (a downgrade's previous plan until the period's end), else the operator's default.
  */
 export function effectivePlan(sql: Sql, config: BillingConfig, now: number): { plan: PlanConfig; source: PlanSource } {
-  const row = sql.db.select().from(billingMeta).where(eq(billingMeta.key, PLAN_KEY)).get();
-  const override = row && Object.hasOwn(config.plans, row.value) ? config.plans[row.value] : undefined;
+  const planId = overridePlan.read(
+    sql,
+    PLAN_KEY,
+    () => sql.db.select().from(billingMeta).where(eq(billingMeta.key, PLAN_KEY)).get()?.value ?? null,
+  );
+  const override = planId !== null && Object.hasOwn(config.plans, planId) ? config.plans[planId] : undefined;
   if (override) return { plan: override, source: "operator" };
   const sub = keptSubscription(sql);
   const subscribed = sub && subscriptionHolds(sub, now) ? config.plans[subscribedPlanId(sub, now)] : undefined;
@@ -130,6 +138,7 @@ export const workspacePlan = (sql: Sql, config: BillingConfig, now = Date.now())
 
 /** An operator's override of the plan; null lifts it (the subscription's or the default plan applies again). */
 export function setWorkspacePlan(sql: Sql, planId: string | null): void {
+  overridePlan.written(sql, PLAN_KEY);
   if (planId === null) {
     sql.db.delete(billingMeta).where(eq(billingMeta.key, PLAN_KEY)).run();
     return;

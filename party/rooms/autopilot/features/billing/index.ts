@@ -19,7 +19,8 @@ import { allowanceApprover, recheckAllowances, recordAllowanceUse, setAllowance 
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { OpContext, RoomWriter } from "../../kernel/commit";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
-import type { BudgetScope } from "../../../../../shared/protocol/billing";
+import type { BillingState, BudgetScope } from "../../../../../shared/protocol/billing";
+import { latestWindow } from "../../../../domain/latest-window";
 import type { CurrentAccess } from "../../kernel/services";
 import type { Sql } from "../../../../domain/sql";
 
@@ -84,6 +85,9 @@ function allowanceKey(
   return keyOfThisWorkspace(currentAccess, { scope: "key", subjectId: params.principalId, limit: params.monthly });
 }
 
+/** How often at most readers' clients are told the money's state (the newest, at the window's end). */
+export const BILLING_TOLD_EVERY_MS = 1000;
+
 /**
  * The workspace's money (decision 44): its state and rollups, receipts and budgets; the raise
  * an approved spend approval makes; and the news of every change (news.ts), told in the commit
@@ -119,6 +123,11 @@ export const billing = defineFeature({
       spend: new SpendGate(s, billingParts.config, changed),
     };
     const rpc: BillingRpc = billingRpc(billingParts, changed);
+    // A run's every model call changes the money: readers' clients get the newest state at most once a second.
+    const toReaders = latestWindow(
+      (news: { state: BillingState }) => billingParts.toReaders("billing.changed", news),
+      BILLING_TOLD_EVERY_MS,
+    );
     // The prepares that read D1 for an agent key, through the room's current access.
     const keyOfThisWorkspaceNow = (_req: unknown, params: Parameters<typeof keyOfThisWorkspace>[1]) =>
       keyOfThisWorkspace(s.currentAccess, params);
@@ -178,7 +187,7 @@ export const billing = defineFeature({
       reactions: {
         // Readers' clients first, with the whole state; then the alerts it may have crossed.
         "billing.changed": (news) => {
-          billingParts.toReaders("billing.changed", news);
+          toReaders(news);
           alerts(news.state);
         },
         "approval.requested": ({ approval }) => {

@@ -112,18 +112,27 @@ export function readModelConfig(env: ModelEnv): ModelConfig {
   };
 }
 
+const MODELS = new WeakMap<ModelConfigured, ReturnType<ReturnType<typeof createOpenAICompatible>["chatModel"]>>();
+
 /**
  * The chat model. `includeUsage` makes the provider ask for usage on streams
  * (`stream_options.include_usage`): without it a real endpoint sends none and every usage
  * row would be empty. No apiKey → no Authorization header (a local endpoint).
  */
 export function createModel(config: ModelConfigured) {
-  return createOpenAICompatible({
-    name: "autopilot",
-    baseURL: config.baseURL,
-    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
-    includeUsage: true,
-  }).chatModel(config.modelId);
+  // One per config (the room reads it once per wake): a model holds only its settings, and
+  // a task built its provider again for every step.
+  let model = MODELS.get(config);
+  if (!model) {
+    model = createOpenAICompatible({
+      name: "autopilot",
+      baseURL: config.baseURL,
+      ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+      includeUsage: true,
+    }).chatModel(config.modelId);
+    MODELS.set(config, model);
+  }
+  return model;
 }
 
 /** What a client's hello says of the Autopilot's model: never the key or the URL. */

@@ -15,14 +15,12 @@ import { reportJob } from "../jobs/index";
 import { type NewRunLogEntry, appendRunLog } from "../agent/index";
 import { checkpointTask, getTask, saveTask, taskIdsWithStatus, tasksWithStatus, withdrawTaskApprovals } from "./tasks";
 import { appendMessage, getThread } from "../threads/index";
-import { recordUsage } from "../model/index";
 import type { TaskCall, TaskDoc } from "../../../../records/task";
 import { asAutopilot, clipText, finishSegment, jsonText, post, toolLine } from "../agent/index";
-import { createModel, type ModelConfigured } from "../model/index";
+import { createModel, type ModelConfigured, recordUsage, runStream } from "../model/index";
 import type { AgentDeps } from "../agent/index";
 import { actingTools, runAccess } from "../agent/index";
 import { boundRunMessages } from "../agent/index";
-import { runStream } from "../model/index";
 import { spendRefusedText } from "../agent/index";
 import { toolDefinitionBytes } from "../toolset/index";
 import { inputTokenBound } from "../billing/index";
@@ -303,6 +301,7 @@ export class TaskRunner {
       this.#end(task.id, "done", outcome.text.trim() || "done");
       return false;
     }
+    // Kept untold: its tokens and time go out with the step's end (once per step), or as it waits or ends.
     this.#save(
       current,
       {
@@ -311,6 +310,7 @@ export class TaskRunner {
         retries: 0,
       },
       log,
+      false,
     );
     show();
     return true;
@@ -437,9 +437,10 @@ export class TaskRunner {
     });
   }
 
-  #save(task: TaskDoc, change: Partial<TaskDoc>, log: NewRunLogEntry[] = []): void {
+  #save(task: TaskDoc, change: Partial<TaskDoc>, log: NewRunLogEntry[] = [], tell = true): void {
     this.#commit((ctx) => {
-      saveTask(ctx, { ...task, ...change });
+      if (tell) saveTask(ctx, { ...task, ...change });
+      else checkpointTask(ctx.sql, { ...task, ...change }, ctx.now);
       this.#log(ctx.sql, task.id, log, ctx.now);
     });
   }
