@@ -197,6 +197,49 @@ describe("an approval reached on purpose", () => {
     agentSock.close();
   });
 
+  it("a reminder that falls at 03:00 in the decider's zone goes to the next person awake instead", async () => {
+    const ann = await person("Ann");
+    const ws = ann.workspaceId;
+    const ben = await person("Ben");
+    const cara = await person("Cara");
+    await addMember(ann, ws, ben, "member");
+    await addMember(ann, ws, cara, "admin");
+    // Filed at 02:59 in Ben's zone, awake; the first reminder a minute later falls in his quiet hours.
+    const before = new Date(Date.now() + 2 * DAY);
+    before.setUTCHours(2, 59, 0, 0);
+    const t0 = testClock(before.getTime());
+    const annSock = await RawSocket.open(ws, { cookie: ann.cookie });
+    await annSock.hello();
+    await withLadder(annSock);
+    const { thread } = await annSock.ok("threads.create", { title: "night", idempotencyKey: idem() });
+    const benSock = await RawSocket.open(ws, { cookie: ben.cookie });
+    await benSock.hello();
+    await benSock.ok("inbox.configure", {
+      preferences: { ...DEFAULT_INBOX_PREFERENCES, quietHours: { timeZone: "UTC", from: "03:00", to: "07:00" } },
+      idempotencyKey: idem(),
+    });
+    benSock.close();
+    const { approval } = await annSock.ok("approvals.request", {
+      title: "Restart the queue",
+      threadId: thread.id,
+      idempotencyKey: idem(),
+    });
+    expect((await reachOf(annSock, approval.id, (a) => !!a.reach)).reach?.sentTo).toBe(`sent to ${ben.name} by mail`);
+
+    await alarmAt(ws, t0 + MINUTE);
+    const moved = await reachOf(annSock, approval.id, (a) => a.reach?.step === 1);
+    expect(moved.reach).toMatchObject({
+      sentTo: `sent to ${ben.name} by mail; ${cara.name} by mail`,
+      waiting: `waiting for ${ben.name} and ${cara.name}`,
+    });
+    expect((await mailsOf(ben)).filter((m) => m.subject.includes("Reminder"))).toHaveLength(0);
+    expect((await mailsOf(cara)).filter((m) => m.subject.includes("Restart the queue"))).toHaveLength(1);
+    expect((await toldInThread(annSock, thread.id)).at(-1)).toBe(
+      `Approval “Restart the queue”: sent to ${cara.name} by mail too; ${ben.name} is in quiet hours; waiting for ${ben.name} and ${cara.name}.`,
+    );
+    annSock.close();
+  });
+
   it("nobody who may decide: the asker is told at once, again when the only decider is removed, and an expiry counts nobody told", async () => {
     const ann = await person("Ann");
     const ws = ann.workspaceId;
