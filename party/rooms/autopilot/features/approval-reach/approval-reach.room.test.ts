@@ -9,6 +9,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { DEFAULT_INBOX_PREFERENCES } from "../../../../../shared/protocol/inbox";
+import type { ReminderLadder } from "../../../../../shared/protocol/settings";
 import {
   addMember,
   api,
@@ -26,11 +27,11 @@ const person = (name: string) => signUp(uniq(name));
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-const SHORT_LADDER = [
+const SHORT_LADDER: ReminderLadder = [
   { afterMs: MINUTE, add: "surface" },
   { afterMs: 2 * MINUTE, add: "admins" },
   { afterMs: 3 * MINUTE, add: "owners" },
-] as const;
+];
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,4 +1,4 @@
-import { type InboxPreferences } from "../../../../../shared/protocol/inbox";
+import type { InboxPreferences } from "../../../../../shared/protocol/inbox";
 import type { Mail } from "../../../../auth/mail";
 import type { Sql } from "../../../../domain/sql";
 import type { CurrentAccess } from "../../kernel/services";
