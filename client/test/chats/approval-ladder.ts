@@ -122,8 +122,7 @@ export function approvalLadderInSlack(d: ChatsStack): void {
       .filter((m) => m.author.name === "Autopilot")
       .map((m) => m.text);
     expect(lines).toEqual([
-      "Approval “Ship 5.0”: sent to Ben in Slack; waiting for Ben.",
-      "Approval “Ship 5.0”: reminded Ben by mail; waiting for Ben.",
+      "Approval “Ship 5.0”: sent to Ben in Slack; reminded Ben by mail; waiting for Ben.",
       "Approval “Ship 5.0”: sent to Cara in Slack too; waiting for Ben and Cara.",
       "Approval “Ship 5.0”: approved by Cara in Slack.",
     ]);

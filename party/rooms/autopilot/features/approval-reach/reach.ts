@@ -191,8 +191,9 @@ export class ApprovalReachWork {
       putReach(ctx.sql, updated);
       const reach = this.#reachOf(ctx, approval.id, updated, nobody, null);
       setApprovalReach(ctx, approval.id, reach);
-      // The asker hears it: a new nobody at once, and every step that told someone.
-      const line = nobody && !row.nobodyAt ? nobody : (stepLine ?? (!stepRan && reach.sentTo ? reach.sentTo : null));
+      // A quick decision adds nothing to the thread (the approval's reach says whom it was sent to); a
+      // wait does: nobody to decide (at once), and each step that told someone.
+      const line = nobody && !row.nobodyAt ? nobody : stepLine;
       if (line)
         this.#tellAsker(ctx, approval, `${line}${reach.waiting && line !== nobody ? `; ${reach.waiting}` : ""}.`);
       return updated.nextAt;
@@ -267,6 +268,9 @@ export class ApprovalReachWork {
       lines.push(
         `${plan.asleep.map((c) => c.name).join(" and ")} ${plan.asleep.length === 1 ? "is" : "are"} in quiet hours`,
       );
+    // The thread's first line of a wait says whom it was sent to at first.
+    if (lines.length > 0 && row.step === 0 && toldBefore.length > 0)
+      lines.unshift(sentToWords(toldBefore.map((p) => ({ name: p.name, surfaces: p.surfaces }))));
     const reachable = deciders.some((c) => c.surfaces.length > 0);
     const nobody =
       stillDeciders.length === 0 && addedPeople.length === 0 && !reachable
@@ -326,7 +330,8 @@ export class ApprovalReachWork {
         told.map((p) => p.name),
       );
       setApprovalReach(ctx, approval.id, this.#reachOf(ctx, approval.id, ended, null, outcome));
-      if (row) this.#tellAsker(ctx, approval, `${outcome}.`);
+      // The thread heard the wait (a step, or nobody to decide): it hears how it ended.
+      if (row && (row.step > 0 || row.everNobody === 1)) this.#tellAsker(ctx, approval, `${outcome}.`);
     });
   }
 
