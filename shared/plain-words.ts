@@ -50,6 +50,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "approvals.resolve": "decide an approval",
   "approvals.list": "list the approvals",
   "approvals.get": "read an approval",
+  "approvals.figures": "read how approvals reached people",
   "audit.list": "read the audit log",
   "jobs.start": "start a job",
   "jobs.update": "report a job's progress",

@@ -10,6 +10,7 @@ import { openLive, screenshots, signedInPage, withBrowser } from "./browser-help
 import { addSecondPerson, createKey, httpJson, personClient, until, verifiedOwner, withServer } from "./e2e-helpers";
 import { recordingClients } from "./recording-clients";
 import { withChatStandIns } from "./chat-standins";
+import { approvalLadderInSlack } from "./chats/approval-ladder";
 import { type SlackCall, slackButtons } from "./slack-standin";
 import { buttonsOf, telegramUser } from "./telegram-standin";
 
@@ -456,4 +457,7 @@ describe("approvals in Slack", () => {
     expect(decisions).toHaveLength(1);
     expect(serverLog.filter((line) => line.includes(SLACK_TOKEN) || line.includes(SIGNING_SECRET))).toEqual([]);
   });
+
+  // Reminders that escalate, the asker told (issue 73): chats/approval-ladder.ts.
+  approvalLadderInSlack({ server, slack, person, agentOf, slackToken: SLACK_TOKEN, signingSecret: SIGNING_SECRET });
 });

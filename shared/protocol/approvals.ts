@@ -76,6 +76,27 @@ export type DecidedIn = z.infer<typeof DecidedIn>;
 
 export const MAX_APPROVAL_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
+/**
+ * Who an approval reached and how it stands for its asker, in words (features/approval-reach/,
+ * docs/access.md "Who is told"). Kept by the room on the approval as the reminders go on; absent
+ * on approvals filed before reach was recorded.
+ */
+export const ApprovalReach = z.object({
+  /** Whom it was sent to and where: "sent to Ann in Slack and by push; Bob by mail". */
+  sentTo: z.string().max(1000),
+  /** While pending: whom it waits for and when they were last reminded ("waiting for Ann (reminded 10 minutes ago)"). */
+  waiting: z.string().max(500).nullable(),
+  /** Nobody who may decide it can be reached: why, and what to do. */
+  nobody: z.string().max(500).nullable(),
+  /** How many steps of the workspace's reminder ladder have run. */
+  step: z.number().int().min(0).max(50),
+  /** When the latest reminder went (null: none yet). */
+  remindedAt: Timestamp.nullable(),
+  /** Once decided or expired: the outcome in words, with who decided it and where. */
+  outcome: z.string().max(500).nullable(),
+});
+export type ApprovalReach = z.infer<typeof ApprovalReach>;
+
 export const Approval = z.object({
   id: EntityId,
   title: z.string(),
@@ -119,6 +140,8 @@ export const Approval = z.object({
     .discriminatedUnion("kind", [InstanceAction, ExecAction, PairingAction, ToolAction, SpendAction])
     .nullable()
     .optional(),
+  /** Whom it reached and how it stands, in words (ApprovalReach); absent until the room recorded it. */
+  reach: ApprovalReach.optional(),
 });
 export type Approval = z.infer<typeof Approval>;
 
@@ -152,5 +175,33 @@ export const ApprovalsListParams = pageParams({ status: ApprovalStatus.optional(
 /** `next` is null on the last page. */
 export const ApprovalsListResult = z.object({ approvals: z.array(Approval), next: PageCursor.nullable() });
 export const ApprovalsGetParams = z.object({ approvalId: EntityId });
+
+/** A duration's middle and 95th percentile over the approvals it was measured on (null: none measured). */
+export const Percentiles = z.object({
+  count: z.number().int().min(0),
+  p50Ms: z.number().min(0).nullable(),
+  p95Ms: z.number().min(0).nullable(),
+});
+
+/**
+ * How the workspace's approvals reached people (features/approval-reach/), from the room's state:
+ * decided, expired with someone told, expired with nobody told (the goal is none), and the
+ * time from filing to the first notification and to the decision.
+ */
+export const ApprovalFigures = z.object({
+  /** Since when the room has counted (the first approval it recorded reach for); null: none yet. */
+  since: Timestamp.nullable(),
+  pending: z.number().int().min(0),
+  decided: z.number().int().min(0),
+  expiredTold: z.number().int().min(0),
+  expiredNobodyTold: z.number().int().min(0),
+  /** Approvals during which nobody who could decide was reachable, at filing or later. */
+  nobodyReachable: z.number().int().min(0),
+  toFirstNotice: Percentiles,
+  toDecision: Percentiles,
+});
+export type ApprovalFigures = z.infer<typeof ApprovalFigures>;
+export const ApprovalsFiguresParams = z.object({});
+export const ApprovalsFiguresResult = z.object({ figures: ApprovalFigures });
 
 export const ApprovalEventPayload = z.object({ approval: Approval });

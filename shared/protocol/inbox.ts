@@ -57,6 +57,31 @@ export const InboxChannels = z.object({
 
 export const MAX_EMAIL_DELAY_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** A time zone the platform's Intl knows (IANA: "Europe/Berlin"). */
+const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "not a time zone this server knows (an IANA name such as Europe/Berlin)");
+
+/** A time of day, "HH:MM", 24-hour. */
+const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day as HH:MM");
+
+/**
+ * The hours a person is not to be woken (features/approval-reach/): a reminder that falls in
+ * them goes to someone awake instead, except a critical approval's. `from` may be after `to`
+ * (22:00 to 07:00 spans midnight); the times are in `timeZone`.
+ */
+export const QuietHours = z.object({ timeZone: TimeZone, from: TimeOfDay, to: TimeOfDay });
+export type QuietHours = z.infer<typeof QuietHours>;
+
 export const InboxPreferences = z.object({
   approval: InboxChannels,
   mention: InboxChannels,
@@ -65,6 +90,8 @@ export const InboxPreferences = z.object({
   /** Protocol 15: the money alerts owners and admins get (docs/billing.md). Absent: as BILLING_CHANNELS. */
   billing: InboxChannels.optional(),
   emailAfterMs: z.number().int().min(0).max(MAX_EMAIL_DELAY_MS),
+  /** The person's quiet hours (QuietHours); absent or null: none. */
+  quietHours: QuietHours.nullable().optional(),
 });
 export type InboxPreferences = z.infer<typeof InboxPreferences>;
 

@@ -14,6 +14,8 @@ import {
 } from "./agent";
 import {
   ApprovalResult,
+  ApprovalsFiguresParams,
+  ApprovalsFiguresResult,
   ApprovalsGetParams,
   ApprovalsListParams,
   ApprovalsListResult,
@@ -261,6 +263,13 @@ export const Methods = {
   }),
   "approvals.list": reads(ApprovalsListParams, ApprovalsListResult),
   "approvals.get": reads(ApprovalsGetParams, ApprovalResult),
+  // How the workspace's approvals reached people: for owners and admins (features/approval-reach/).
+  "approvals.figures": method({
+    params: ApprovalsFiguresParams,
+    result: ApprovalsFiguresResult,
+    scope: "admin",
+    mutating: false,
+  }),
   "audit.list": reads(AuditListParams, AuditListResult),
   "jobs.start": writes(JobsStartParams, JobResult),
   "jobs.update": writes(JobsUpdateParams, JobResult),

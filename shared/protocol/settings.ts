@@ -21,6 +21,37 @@ export const ApprovalLifetimes = z.object({
 export type ApprovalLifetimes = z.infer<typeof ApprovalLifetimes>;
 export type ApprovalKind = keyof ApprovalLifetimes;
 
+/** A reminder ladder's wait before a step: one second (for trials) to a day. */
+const StepAfter = z
+  .number()
+  .int()
+  .min(1000)
+  .max(24 * 60 * 60 * 1000);
+
+/**
+ * One step of a workspace's reminder ladder (features/approval-reach/): after `afterMs` from
+ * filing, an approval still pending is either reminded on another surface to the people it was
+ * sent to (`surface`), or sent to the workspace's admins too (`admins`), or to its owners
+ * (`owners`). `risks`: the risks the step applies to (absent: every risk).
+ */
+export const ReminderStep = z.object({
+  afterMs: StepAfter,
+  add: z.enum(["surface", "admins", "owners"]),
+  risks: z.array(Risk).max(4).optional(),
+});
+export type ReminderStep = z.infer<typeof ReminderStep>;
+
+/** The ladder an approval climbs while nobody decides it, its steps in the order of `afterMs`. */
+export const ReminderLadder = z.array(ReminderStep).max(8);
+export type ReminderLadder = z.infer<typeof ReminderLadder>;
+
+/** The ladder of a workspace that never set one: 5 minutes another surface, 15 the admins, 60 the owners. */
+export const DEFAULT_REMINDER_LADDER: ReminderLadder = [
+  { afterMs: 5 * 60 * 1000, add: "surface" },
+  { afterMs: 15 * 60 * 1000, add: "admins" },
+  { afterMs: 60 * 60 * 1000, add: "owners" },
+];
+
 /**
  * Who may decide an approval (protocol 8, docs/access.md "Approvals"). By default a person
  * may approve what they asked for, or what an agent asked on their behalf, with one
@@ -36,6 +67,8 @@ export const ApprovalPolicy = z.object({
    * server of 18): `medium`, as the room has it until an owner or admin sets it.
    */
   linkDecisionsUpTo: Risk.optional(),
+  /** The reminder ladder (ReminderLadder). Absent (a server before reminders): DEFAULT_REMINDER_LADDER. */
+  reminders: ReminderLadder.optional(),
 });
 export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
 
@@ -63,6 +96,7 @@ export const SettingsUpdateParams = mutatingParams({
       twoPersonRule: z.boolean().optional(),
       lifetimes: ApprovalLifetimes.partial().optional(),
       linkDecisionsUpTo: Risk.optional(),
+      reminders: ReminderLadder.optional(),
     })
     .optional(),
 });

@@ -64,6 +64,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "approvals.resolve": never("deciding approvals needs the approve scope, which the Autopilot never holds"),
   "approvals.list": auto("List approvals, pending or decided."),
   "approvals.get": auto("Read one approval."),
+  "approvals.figures": never("the figures are for owners and admins, whose scope the Autopilot never holds"),
   "audit.list": auto("Read the workspace's audit log."),
   "jobs.start": auto("Start a job: a visible unit of work with progress."),
   "jobs.update": auto("Report a job's progress."),

@@ -9,6 +9,7 @@ import { useCan, useRoom } from "../stores/room";
 import { useUi } from "../stores/ui";
 import { useMarkShownRead } from "../stores/unread";
 import { approvalStatusWords, plainMessage, statusWords } from "../../../shared/plain-words";
+import { ApprovalReachLine } from "./ApprovalReach";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { BridgeStatus, GatewaySessions, MessageItem, StopButton, StreamingReply, useThreadStreams } from "./Gateway";
 import { InstanceLifecycle } from "./InstanceLifecycle";
@@ -200,6 +201,7 @@ function ApprovalView({ approvalId }: { approvalId: string }) {
         <h2>{approval.title}</h2>
         <ApprovalSummary approval={approval} />
         <ApprovalAsked approval={approval} />
+        <ApprovalReachLine approval={approval} />
       </header>
       <ApprovalActions approval={approval} />
       <dl className="facts">

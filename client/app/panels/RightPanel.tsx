@@ -8,6 +8,7 @@ import { useUi, type RightTab } from "../stores/ui";
 import { statusWords } from "../../../shared/plain-words";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
+import { ApprovalFiguresLine, ApprovalReachLine } from "./ApprovalReach";
 import { AuditView } from "./Audit";
 import { CommunityView } from "./community/CommunityView";
 import { Inspector } from "./Inspector";
@@ -102,6 +103,7 @@ function ApprovalQueue() {
       <div className="queue-filters" role="toolbar" aria-label="Show approvals">
         <FilterChips options={APPROVAL_FILTERS} value={filter} onChange={setFilter} />
       </div>
+      <ApprovalFiguresLine />
       <Queue
         kind="approvals"
         items={list}
@@ -123,6 +125,7 @@ function ApprovalQueue() {
           <>
             <ApprovalSummary approval={a} />
             <ApprovalAsked approval={a} />
+            <ApprovalReachLine approval={a} />
             <ApprovalActions approval={a} compact />
             <ApprovalActionDetails approval={a} compact />
           </>

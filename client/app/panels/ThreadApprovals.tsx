@@ -3,6 +3,7 @@ import { useMemo } from "react";
 import { useRoom } from "../stores/room";
 import { ApprovalActionDetails, ApprovalActions } from "./ApprovalActions";
 import { ApprovalAsked, ApprovalSummary } from "./ApprovalContext";
+import { ApprovalReachLine } from "./ApprovalReach";
 
 /**
  * The Autopilot's tool approvals of one thread, inline where the conversation waits on
@@ -36,6 +37,7 @@ export function ThreadApprovals({ threadId, decidedCalls }: { threadId: string; 
       {/* What happens and the buttons first, so they are in view; the details fold below. */}
       <ApprovalSummary approval={a} />
       <ApprovalAsked approval={a} />
+      <ApprovalReachLine approval={a} />
       <ApprovalActions approval={a} compact />
       <details className="approval-details">
         <summary>Details</summary>

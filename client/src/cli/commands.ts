@@ -1,4 +1,5 @@
-import type { Approval } from "../../../shared/protocol/approvals";
+import type { Approval, ApprovalReach } from "../../../shared/protocol/approvals";
+import { waitingWords } from "../../../shared/approval-reach-words";
 import type { MethodName } from "../../../shared/protocol/methods";
 import type { AutopilotClient } from "../client";
 import { AutopilotError } from "../errors";
@@ -227,6 +228,19 @@ function awaitDecision(
       );
     };
     cleanups.push(client.on("approval.resolved", ({ approval }) => settleWith(approval)));
+    // Whom it reached and whom it waits for, as the room's reminders go on (stderr: stdout is the result).
+    let said = "";
+    const sayReach = (reach: ApprovalReach | undefined) => {
+      const line = reach ? [reach.sentTo, waitingWords(reach, Date.now())].filter(Boolean).join("; ") : "";
+      if (!line || line === said) return;
+      said = line;
+      io.err(line);
+    };
+    cleanups.push(
+      client.on("approval.updated", ({ approval }) => {
+        if (approval.id === requested.id && approval.status === "pending") sayReach(approval.reach);
+      }),
+    );
     cleanups.push(client.on("hello", () => check()));
     cleanups.push(
       client.on("status", (status, detail) => {

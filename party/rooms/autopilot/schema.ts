@@ -12,6 +12,7 @@
 
 export * from "../../domain/db/room-meta";
 export * from "./features/agent/tables";
+export * from "./features/approval-reach/tables";
 export * from "./features/approvals/tables";
 export * from "./features/billing/tables";
 export * from "./features/chat-starts/tables";

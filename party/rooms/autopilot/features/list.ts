@@ -1,6 +1,7 @@
 import type { RpcOf } from "../kernel/features";
 import { access } from "./access";
 import { agent } from "./agent";
+import { approvalReach } from "./approval-reach";
 import { approvals } from "./approvals";
 import { billing } from "./billing";
 import { canvas } from "./canvas";
@@ -42,6 +43,7 @@ import { live, workspace } from "./workspace";
 export const ROOM_FEATURES = [
   access,
   agent,
+  approvalReach,
   approvals,
   billing,
   canvas,

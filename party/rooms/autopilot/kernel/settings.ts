@@ -50,6 +50,13 @@ export function updateSettings(
       twoPersonRule: asked?.twoPersonRule ?? current.approvals.twoPersonRule,
       lifetimes: { ...current.approvals.lifetimes, ...definedOnly(asked?.lifetimes) },
       linkDecisionsUpTo: asked?.linkDecisionsUpTo ?? linkDecisionsUpTo(current.approvals),
+      ...(asked?.reminders || current.approvals.reminders
+        ? {
+            reminders: [...(asked?.reminders ?? current.approvals.reminders ?? [])].sort(
+              (a, b) => a.afterMs - b.afterMs,
+            ),
+          }
+        : {}),
     },
   };
   setMeta(ctx.sql, KEY, settingsRecord.encode(settings));

@@ -1,6 +1,7 @@
 import type { AccessChange } from "../../../../access/access-change";
 import { defineFeature } from "../../kernel/feature";
 import { agent } from "../agent";
+import { approvalReach } from "../approval-reach";
 import { approvals } from "../approvals";
 import { billing } from "../billing";
 import { inbox } from "../inbox";
@@ -22,8 +23,8 @@ export interface AccessRpc {
  */
 export const access = defineFeature({
   name: "access",
-  needs: [agent, approvals, billing, tasks, inbox, mcp],
-  build: (s, { agent, approvals, billing, tasks, inbox, mcp }) => {
+  needs: [agent, approvals, approvalReach, billing, tasks, inbox, mcp],
+  build: (s, { agent, approvals, approvalReach, billing, tasks, inbox, mcp }) => {
     const rpc: AccessRpc = {
       accessChanged: async (message) => {
         await applyAccessChange(
@@ -42,6 +43,8 @@ export const access = defineFeature({
         );
         await billing.recheckAllowances();
         inbox.refreshEveryone();
+        // An approval whose every decider is gone tells its asker now, not when it expires.
+        void approvalReach.recheck();
         // The sockets still open read their member, key and invitation lists again.
         s.broadcast("access.changed", { reason: message.reason });
       },

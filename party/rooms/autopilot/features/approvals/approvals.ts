@@ -2,6 +2,7 @@ import type { InstanceOperation } from "../../../../../shared/protocol/instances
 import type { z } from "zod";
 import type {
   Approval,
+  ApprovalReach,
   ApprovalsListParams,
   ApprovalsRequestParams,
   ApprovalsResolveParams,
@@ -281,6 +282,21 @@ export function amendApproval(
       threadInstance ? names.instance(threadInstance) : null,
     ),
   };
+  putApproval(ctx.sql, approval);
+  ctx.emit("approval.updated", { approval });
+  return approval;
+}
+
+/**
+ * Records whom an approval reached and how it stands for its asker (features/approval-reach/):
+ * everyone sees it at once (`approval.updated`), decided or not. Null when there is no such
+ * approval; nothing is written or told when the reach did not change.
+ */
+export function setApprovalReach(ctx: OpContext, approvalId: string, reach: ApprovalReach): Approval | null {
+  const current = getApproval(ctx.sql, approvalId);
+  if (!current) return null;
+  if (JSON.stringify(current.reach) === JSON.stringify(reach)) return current;
+  const approval: Approval = { ...current, reach };
   putApproval(ctx.sql, approval);
   ctx.emit("approval.updated", { approval });
   return approval;

@@ -35,6 +35,7 @@ export {
   pendingInstanceApprovals,
   refuseDecision,
   requestApproval,
+  setApprovalReach,
   settleApproval,
   withdrawApproval,
 } from "./approvals";

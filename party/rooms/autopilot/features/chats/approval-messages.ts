@@ -55,42 +55,80 @@ const mayDecide = (parts: ChatParts, approval: Approval, principal: Principal): 
   hasScope(principal.scopes, "approve") &&
   deciderRefusal(approval, principal, getSettings(parts.s.sql).approvals) === null;
 
-/**
- * Sends a new approval to every linked person who may decide it (their access read from D1
- * now) and wants approvals in their chats (their inbox preferences).
- */
-export async function deliverApproval(parts: ChatParts, approvalId: string): Promise<void> {
+/** The chat platforms where this person would get approvals now: linked, and approvals in chats not turned off. */
+export function approvalPlatforms(parts: ChatParts, principalId: string): ChatPlatform[] {
   const { s } = parts;
-  const to: { platform: ChatPlatform; principal: Principal; chatId: ChatRef }[] = [];
+  if (preferences(s.sql, principalId).approval.chat === false) return [];
+  return connections
+    .entries(s.sql)
+    .filter(({ value }) => linksOf(s.sql, value.platform).some(({ link }) => link.principalId === principalId))
+    .map(({ value }) => value.platform);
+}
+
+/**
+ * Sends an approval to these linked people who may decide it (their access read from D1 now)
+ * and want approvals in their chats (their inbox preferences); `to` is whom the approval's
+ * reach sends it to (features/approval-reach/), every linked person when absent. With
+ * `reminder`, a person who already has its message gets it edited in place, the reminder
+ * first and the buttons kept, instead of a second message. Returns the platforms each person
+ * was sent it (or reminded) on.
+ */
+export async function deliverApproval(
+  parts: ChatParts,
+  approvalId: string,
+  to?: ReadonlySet<string>,
+  reminder?: string,
+): Promise<Map<string, ChatPlatform[]>> {
+  const { s } = parts;
+  const targets: { platform: ChatPlatform; principal: Principal; chatId: ChatRef }[] = [];
   // Whom it may go to, as the links and the inbox preferences (on unless the person said no)
-  // stand when it was filed; then each one's access, from D1.
+  // stand now; then each one's access, from D1.
   const linked = connections
     .entries(s.sql)
     .flatMap(({ value: connection }) => linksOf(s.sql, connection.platform).map(({ link }) => ({ connection, link })))
+    .filter(({ link }) => !to || to.has(link.principalId))
     .filter(({ link }) => preferences(s.sql, link.principalId).approval.chat !== false);
   for (const { connection, link } of linked) {
     const asked = { id: link.principalId, kind: "user" as const, name: link.name, scopes: [...ALL_SCOPES] };
     const verdict = await s.currentAccess(asked);
     const approval = getApproval(s.sql, approvalId);
-    if (!approval) return;
+    if (!approval) return new Map();
     if (verdict.ok && mayDecide(parts, approval, verdict.principal))
-      to.push({ platform: connection.platform, principal: verdict.principal, chatId: link.chatId });
+      targets.push({ platform: connection.platform, principal: verdict.principal, chatId: link.chatId });
   }
-  if (to.length === 0) return;
+  const sent = new Map<string, ChatPlatform[]>();
+  if (targets.length === 0) return sent;
   s.commit(null, (ctx) => {
     const approval = getApproval(ctx.sql, approvalId);
     if (approval?.status !== "pending") return;
     approvalMessages.deleteWrittenBefore(ctx.sql, ctx.now - MESSAGE_TTL_MS);
     const text = approvalText(approval);
-    for (const { platform, principal, chatId } of to) {
-      const key = randomToken().slice(0, 16);
-      const message = { approvalId, principalId: principal.id, chatId, messageId: null, notePrompt: null, text };
-      approvalMessages.put(ctx.sql, key, { platform, ...message }, ctx.now);
-      const buttons = decisionButtons(key, isOwnApproval(approval, principal.id));
-      enqueue(ctx.sql, { platform, op: "send", chat: chatId, text, buttons, message: key }, ctx.now);
+    const existing = approvalMessages.entries(ctx.sql).filter(({ value }) => value.approvalId === approvalId);
+    for (const { platform, principal, chatId } of targets) {
+      const own = isOwnApproval(approval, principal.id);
+      const kept = existing.find(({ value }) => value.principalId === principal.id && value.platform === platform);
+      if (kept && !reminder) continue;
+      if (kept) {
+        // One message per person and approval: a reminder edits it, its buttons kept.
+        const edited = `⏰ ${reminder}\n\n${kept.value.text}`;
+        const buttons = decisionButtons(kept.key, own);
+        enqueue(ctx.sql, { platform, op: "edit", chat: null, text: edited, buttons, message: kept.key }, ctx.now);
+      } else {
+        const key = randomToken().slice(0, 16);
+        const message = { approvalId, principalId: principal.id, chatId, messageId: null, notePrompt: null, text };
+        approvalMessages.put(ctx.sql, key, { platform, ...message }, ctx.now);
+        const shown = reminder ? `⏰ ${reminder}\n\n${text}` : text;
+        enqueue(
+          ctx.sql,
+          { platform, op: "send", chat: chatId, text: shown, buttons: decisionButtons(key, own), message: key },
+          ctx.now,
+        );
+      }
+      sent.set(principal.id, [...(sent.get(principal.id) ?? []), platform]);
     }
   });
   parts.outbox.drain();
+  return sent;
 }
 
 /** Every message of a decided approval shows the outcome, and its buttons go. */

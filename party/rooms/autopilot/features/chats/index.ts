@@ -9,7 +9,7 @@ import { local, methods, mutate } from "../../kernel/handlers";
 import { approvals } from "../approvals";
 import { billing } from "../billing";
 import { deliverMoneyAlerts } from "./money-alerts";
-import { deliverApproval, showOutcome } from "./approval-messages";
+import { approvalPlatforms, deliverApproval, showOutcome } from "./approval-messages";
 import { botSecrets, type ChatParts } from "./bot";
 import { ChatConversations } from "./conversations";
 import { ChatInbound } from "./inbound";
@@ -191,6 +191,17 @@ export const chats = defineFeature({
     };
 
     return {
+      api: {
+        /**
+         * Sends an approval to these people in their linked chats, or reminds them there (one
+         * message each, edited in place): the approval's reach decides whom and when
+         * (features/approval-reach/). Resolves to the platforms each was sent it on.
+         */
+        deliver: (approvalId: string, to: ReadonlySet<string> | undefined, reminder?: string) =>
+          deliverApproval(parts, approvalId, to, reminder),
+        /** The platforms a person would get an approval on now. */
+        platformsOf: (principalId: string) => approvalPlatforms(parts, principalId),
+      },
       methods: methods({
         "chats.get": local(({ principal }) => ({ chats: viewFor(principal.id) })),
         "chats.connect": local(({ principal }, p) => connect(principal, p)),
@@ -222,7 +233,6 @@ export const chats = defineFeature({
         "chats.bindingAccess": toldAndChanged,
       },
       reactions: {
-        "approval.requested": ({ approval }) => void s.keepAliveWhile(() => deliverApproval(parts, approval.id)),
         "approval.resolved": ({ approval }) => showOutcome(parts, approval),
         "message.created": ({ message }) => conversations.relay(message),
         "thread.updated": ({ thread }) => conversations.waited(thread),

@@ -18,6 +18,7 @@ import { billing } from "../billing/index";
 // What other features use of this one.
 export { forgetCommunityMentions, noteCommunityMention } from "./community-mentions";
 export { preferences } from "./store";
+export { reachableBy } from "./remind";
 
 /**
  * People's inboxes: recomputed for whom a commit touched (hub.ts), mailed after a while (mail.ts),
@@ -51,6 +52,13 @@ export const inbox = defineFeature({
         refresh: (principalIds: Iterable<string>) => parts.hub.refresh(principalIds),
         /** Everyone's again: access changed. */
         refreshEveryone: () => parts.hub.refreshEveryone(),
+        /** Sends an approval to one person by mail or push now (remind.ts); true when it went. */
+        remind: parts.remind,
+        /** Whether the person has a tab open now (a socket whose close is not under way). */
+        connected: (principalId: string) =>
+          parts.socketsOf(principalId).some(({ conn }) => conn.readyState === WebSocket.OPEN),
+        /** Whether Web Push is configured here. */
+        pushOn: parts.pushConfig !== null,
       },
       // The principal's read markers, on every hello: a resume may have missed their moves.
       hello: (principal) => ({ reads: threadReadsOf(s.sql, principal.id) }),

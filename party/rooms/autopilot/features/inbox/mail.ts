@@ -183,7 +183,13 @@ export function itemLink(origin: string, workspaceId: string, item: Pick<InboxIt
   return url.toString();
 }
 
-function mailFor(item: DerivedItem, to: string, origin: string, workspaceId: string, decide: MintedLink | null): Mail {
+export function mailFor(
+  item: DerivedItem,
+  to: string,
+  origin: string,
+  workspaceId: string,
+  decide: MintedLink | null,
+): Mail {
   const link = itemLink(origin, workspaceId, item);
   // A decision link's page changes nothing until one of its buttons is pressed (mail scanners open links).
   const decideUrl = decide ? new URL(decide.path, origin || "http://localhost") : null;

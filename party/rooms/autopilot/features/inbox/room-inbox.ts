@@ -10,6 +10,7 @@ import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail, type InboxMailDeps } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
+import { remindApproval, type RemindDeps } from "./remind";
 import { markerOf } from "../threads/index";
 import type { InboxPerson } from "./store";
 import type { MintedLink } from "../decision-links";
@@ -65,6 +66,23 @@ export function roomInbox(d: RoomInboxDeps) {
     send: (sub, payload) => sendPush(config!, sub, payload),
     decisionLink,
   });
+  // An approval sent on purpose now (features/approval-reach/): the same addresses, links and push as above.
+  const remindDeps: RemindDeps = {
+    sql: d.room.sql,
+    workspaceId: d.name,
+    currentAccess: (principal) => d.room.currentAccess(principal),
+    addressOf: addressFromD1(d.env.DB),
+    linkOrigin: (stored) => requireLinkOrigin(d.env, stored),
+    sendMail: (message) => sendMail(d.env, message),
+    sendPush: config ? (sub, payload) => sendPush(config, sub, payload) : null,
+    decisionLink,
+  };
+  const remind = (
+    who: { principalId: string; name: string },
+    approvalId: string,
+    via: "mail" | "push",
+    headline: string,
+  ): Promise<boolean> => remindApproval(remindDeps, who, approvalId, via, headline);
   const hub = new InboxHub({
     sql: d.room.sql,
     present: () => d.room.presence(),
@@ -91,5 +109,5 @@ export function roomInbox(d: RoomInboxDeps) {
     const read = markerOf(d.room.sql, principalId, threadId);
     if (read) readMoved(principalId, { threadId, read });
   };
-  return { hub, mail, push, pushConfig: config, originOf, readMoved, ownMessageSent };
+  return { hub, mail, push, pushConfig: config, originOf, readMoved, ownMessageSent, remind, socketsOf };
 }
