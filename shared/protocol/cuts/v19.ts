@@ -13,14 +13,37 @@ import type { Cut } from "./cut";
  * - An instance's `channels` (which of its chat channels are set up, and whether each is
  *   connected): left out of every instance (the hello's snapshot, `instance.updated`, the
  *   instance methods' results).
+ * - An approval's `reach` (whom it was sent to, whom it waits for, the outcome in words), the
+ *   policy's reminder ladder (`reminders`) and a person's `quietHours`: left out of every
+ *   approval, the settings and the inbox's preferences. A client of 18 shows none of them.
  */
 type Obj = Record<string, unknown>;
 
 /** Workspace settings without what 18 lacks. */
 function settingsFor18(settings: Obj): Obj {
-  const { linkDecisionsUpTo: _limit, ...approvals } = settings.approvals as Obj;
+  const { linkDecisionsUpTo: _limit, reminders: _ladder, ...approvals } = settings.approvals as Obj;
   return { ...settings, approvals };
 }
+
+/** An approval without its reach (approvals.ts ApprovalReach), which 18 lacks. */
+const approvalFor18 = ({ reach: _reach, ...approval }: Obj): Obj => approval;
+/** A payload that carries an `approval` or `approvals`, in 18's shapes. */
+function withApprovalsFor18(payload: Obj): Obj {
+  let out = payload;
+  if (payload.approval && typeof payload.approval === "object") {
+    out = { ...out, approval: approvalFor18(payload.approval as Obj) };
+  }
+  if (Array.isArray(payload.approvals)) {
+    out = { ...out, approvals: (payload.approvals as Obj[]).map(approvalFor18) };
+  }
+  return out;
+}
+/** Inbox preferences without quiet hours (inbox.ts QuietHours), which 18 lacks. */
+const preferencesFor18 = ({ quietHours: _quiet, ...preferences }: Obj): Obj => preferences;
+const withPreferencesFor18 = (payload: Obj): Obj =>
+  payload.preferences ? { ...payload, preferences: preferencesFor18(payload.preferences as Obj) } : payload;
+const withInboxFor18 = (payload: Obj): Obj =>
+  payload.inbox ? { ...payload, inbox: withPreferencesFor18(payload.inbox as Obj) } : payload;
 
 /** A payload that carries `settings`, in 18's shapes. */
 const withSettingsFor18 = (payload: Obj): Obj =>
@@ -34,7 +57,7 @@ function helloFor18({ capabilities: _offered, deprecated: _notice, ...hello }: O
   const snapshot = hello.snapshot as Obj | null;
   return {
     ...hello,
-    snapshot: snapshot ? withInstancesFor18(withSettingsFor18(snapshot)) : snapshot,
+    snapshot: snapshot ? withApprovalsFor18(withInstancesFor18(withSettingsFor18(snapshot))) : snapshot,
     protocol: 18,
   };
 }
@@ -53,6 +76,26 @@ const withInstancesFor18 = (payload: Obj): Obj =>
   Array.isArray(payload.instances)
     ? { ...payload, instances: (payload.instances as Obj[]).map(instanceFor18) }
     : payload;
+
+/** Everything that answers with an approval in it (the approvals' methods, and those that file one). */
+const APPROVAL_RESULTS = [
+  "approvals.get",
+  "approvals.list",
+  "approvals.request",
+  "approvals.resolve",
+  "chat.goAhead",
+  "instances.backup",
+  "instances.configureChannel",
+  "instances.delete",
+  "instances.disconnectChannel",
+  "instances.link",
+  "instances.provision",
+  "instances.restart",
+  "instances.restore",
+  "instances.setChannelAccess",
+  "instances.startChat",
+  "instances.unpair",
+] as const;
 
 const CHATS_RESULTS = ["chats.get", "chats.connect", "chats.disconnect", "chats.unlink", "chats.unbind"] as const;
 
@@ -77,12 +120,18 @@ export const cut19: Cut = {
     "instances.linkWhatsApp",
     "instances.whatsAppLogin",
     "instances.cancelWhatsAppLogin",
+    // The approvals' figures (approvals.ts ApprovalFigures).
+    "approvals.figures",
   ],
   events: {
     hello: helloFor18,
     "settings.changed": withSettingsFor18,
     "chats.changed": chatsFor18,
     "instance.updated": withInstanceFor18,
+    "approval.requested": withApprovalsFor18,
+    "approval.resolved": withApprovalsFor18,
+    "approval.updated": withApprovalsFor18,
+    "inbox.updated": withInboxFor18,
   },
   results: {
     "settings.update": withSettingsFor18,
@@ -93,6 +142,9 @@ export const cut19: Cut = {
     "instances.attach": withInstanceFor18,
     "instances.detach": withInstanceFor18,
     "instances.list": withInstancesFor18,
+    ...Object.fromEntries(APPROVAL_RESULTS.map((method) => [method, withApprovalsFor18])),
+    "inbox.get": withInboxFor18,
+    "inbox.configure": withPreferencesFor18,
   },
   up: {
     events: { hello: (hello: Obj) => ({ ...hello, protocol: 19 }) },
