@@ -101,8 +101,9 @@ describe("resume without gaps or duplicates", () => {
           });
           total += 2;
         } else {
+          // Two events: the request, then the reach recorded on it (whom it was sent to).
           await writer.ok("approvals.request", { title: `ask ${i}`, idempotencyKey: idem() });
-          total++;
+          total += 2;
         }
       }
       await reader.waitFor((f) => f.type === "event" && (f as { seq?: number }).seq === total);

@@ -1,10 +1,10 @@
 import { defineFeature } from "../../kernel/feature";
 import { methods, query } from "../../kernel/handlers";
-import { approvals } from "../approvals";
+import { approvals, pendingApprovals } from "../approvals";
 import { chats } from "../chats";
 import { inbox } from "../inbox";
 import { ApprovalReachWork } from "./reach";
-import { dueReaches, figuresOf, nextStepAt, pendingReaches } from "./store";
+import { dueReaches, figuresOf, nextStepAt, pendingReaches, reachOf } from "./store";
 
 /**
  * Approvals that never stall silently (docs/access.md "Who is told"): each approval is sent to
@@ -59,6 +59,13 @@ export const approvalReach = defineFeature({
       start: () => {
         const next = nextStepAt(s.sql);
         if (next !== null) void work.wakeAt(next, true);
+        // Filing reads D1 after the approval's commit, so a room stopped in between (an eviction,
+        // a deploy) left a pending approval nobody was sent: it is sent now.
+        const unsent = pendingApprovals(s.sql).filter((approval) => !reachOf(s.sql, approval.id));
+        if (unsent.length > 0)
+          void s.keepAliveWhile(async () => {
+            for (const approval of unsent) await work.file(approval.id);
+          });
       },
     };
   },
