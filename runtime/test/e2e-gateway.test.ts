@@ -1,6 +1,6 @@
 // The runtime against the real pinned `openclaw` gateway (process host), with the scripted
-// OpenAI-compatible model server as the only stand-in. Two gateway starts: provision, and a
-// restart after a crash. Steps share one runtime and run in order.
+// OpenAI-compatible model server as the only stand-in. Three gateway starts: provision, a
+// restart after a crash, and a wake from sleep. Steps share one runtime and run in order.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
@@ -395,6 +395,44 @@ describe("runtime with the real gateway", () => {
     expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
     expect(hello.payload.auth).toMatchObject({ method: "device-token", scopes: DEVICE_SCOPES });
     client.close();
+  });
+
+  it("sleeps on request (process gone, state kept); a device connecting wakes it, and keeps it awake while connected", async () => {
+    const path = `${ALPHA}/sleep`;
+    const asleep = await api(baseUrl, "POST", path);
+    expect(asleep.status, asleep.text).toBe(200);
+    expect(asleep.body.data).toMatchObject({ state: "asleep", phase: "asleep" });
+    // The process and its port are gone; the state directory stays.
+    await vi.waitFor(() => expect(isProcessRunning(alpha.pid)).toBe(false), { timeout: 15_000 });
+    expect(await isPortOpen(alpha.port)).toBe(false);
+    expect(existsSync(join(dataDir, "instances", WS, "alpha", "gateway-token"))).toBe(true);
+    // Again: nothing to do, the same answer.
+    expect((await api(baseUrl, "POST", path)).body.data).toMatchObject({ state: "asleep" });
+    // Asleep, it counts against no cap: the health says no gateway is active.
+    expect((await api(baseUrl, "GET", "/v1/health")).body.data.gateways.active).toBe(0);
+
+    // A device connecting through the entry is traffic: the upgrade waits for the wake.
+    const device = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
+    const challenge = await device.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+    expect(challenge.payload.nonce).toEqual(expect.any(String));
+    const woken = (await api(baseUrl, "GET", ALPHA)).body.data;
+    expect(woken).toMatchObject({ state: "ready", error: null });
+    expect(woken.pid).not.toBe(alpha.pid);
+    console.log(`gateway woken by a device in ${woken.startupMs} ms`);
+    alpha = { ...alpha, port: woken.port, pid: woken.pid };
+    // While it is connected the instance stays awake.
+    const refused = await api(baseUrl, "POST", path);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "conflict", message: expect.stringContaining("device") });
+    device.close();
+    // Woken from the same state: the paired device's token still works.
+    const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    const hello = await client.connectWithDevice(paired!.device, { deviceToken: paired!.deviceToken });
+    expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
+    client.close();
+    // Closed, the device no longer keeps it awake (its close reaches the proxy a moment later).
+    await vi.waitFor(async () => expect((await api(baseUrl, "POST", path)).status).toBe(200), { timeout: 10_000 });
+    expect((await api(baseUrl, "GET", ALPHA)).body.data.state).toBe("asleep");
   });
 
   it("delete stops the gateway (process gone, port closed) and removes its state", async () => {
