@@ -71,6 +71,11 @@ export class ProcessHost implements RuntimeHost {
     return this.config.maxGateways;
   }
 
+  /** How long a start may take to reach ready (a wake is a start). */
+  get startTimeoutMs(): number {
+    return this.config.startTimeoutMs;
+  }
+
   activeCount(): number {
     let count = 0;
     for (const record of this.records.values()) if (ACTIVE_STATES.has(record.state)) count++;

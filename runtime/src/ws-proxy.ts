@@ -36,9 +36,6 @@ import type { ProcessHost } from "./process-host";
 import type { GatewayTarget } from "./host";
 import { DEVICE_ADDRESS_HEADER, deviceForwardedFor, type InstanceRef } from "../../shared/runtime/requests";
 
-/** How long an upgrade for an asleep gateway waits for its wake (a cold start of the pinned gateway takes seconds). */
-const WAKE_WAIT_MS = 60_000;
-
 const headerValue = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
 import { forwardableCloseCode, injectGatewayToken, redactToken } from "./gateway-frames";
@@ -109,8 +106,8 @@ export class GatewayProxy {
     const device = route.route === "device";
     const ref = validateRef(route.workspaceId, route.instanceId);
     if (!ref.ok) return rejectUpgrade(socket, ref.error);
-    // A device or node connecting to an asleep gateway wakes it: the upgrade waits for its start.
-    this.host.wakeTarget(ref.value, WAKE_WAIT_MS).then(
+    // A device or node connecting to an asleep gateway wakes it: the upgrade waits for its start (as long as a start may take).
+    this.host.wakeTarget(ref.value, this.host.startTimeoutMs).then(
       (target) => {
         if (socket.destroyed) return;
         if (!target.ok) return rejectUpgrade(socket, target.error);

@@ -401,21 +401,22 @@ describe("runtime with the real gateway", () => {
     const path = `${ALPHA}/sleep`;
     const asleep = await api(baseUrl, "POST", path);
     expect(asleep.status, asleep.text).toBe(200);
-    expect(asleep.body.data).toMatchObject({ state: "asleep", phase: "asleep" });
+    expect(asleep.body).toMatchObject({ ok: true, data: { state: "asleep", phase: "asleep" } });
     // The process and its port are gone; the state directory stays.
     await vi.waitFor(() => expect(isProcessRunning(alpha.pid)).toBe(false), { timeout: 15_000 });
     expect(await isPortOpen(alpha.port)).toBe(false);
     expect(existsSync(join(dataDir, "instances", WS, "alpha", "gateway-token"))).toBe(true);
     // Again: nothing to do, the same answer.
-    expect((await api(baseUrl, "POST", path)).body.data).toMatchObject({ state: "asleep" });
+    expect((await api(baseUrl, "POST", path)).body).toMatchObject({ ok: true, data: { state: "asleep" } });
     // Asleep, it counts against no cap: the health says no gateway is active.
-    expect((await api(baseUrl, "GET", "/v1/health")).body.data.gateways.active).toBe(0);
+    expect((await api(baseUrl, "GET", "/v1/health")).body).toMatchObject({ data: { gateways: { active: 0 } } });
 
     // A device connecting through the entry is traffic: the upgrade waits for the wake.
     const device = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
     const challenge = await device.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
     expect(challenge.payload.nonce).toEqual(expect.any(String));
-    const woken = (await api(baseUrl, "GET", ALPHA)).body.data;
+    const now = (await api(baseUrl, "GET", ALPHA)).body;
+    const woken = now.ok ? now.data : null;
     expect(woken).toMatchObject({ state: "ready", error: null });
     expect(woken.pid).not.toBe(alpha.pid);
     console.log(`gateway woken by a device in ${woken.startupMs} ms`);
@@ -423,7 +424,7 @@ describe("runtime with the real gateway", () => {
     // While it is connected the instance stays awake.
     const refused = await api(baseUrl, "POST", path);
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: "conflict", message: expect.stringContaining("device") });
+    expect(refused.body).toMatchObject({ error: { code: "conflict", message: expect.stringContaining("device") } });
     device.close();
     // Woken from the same state: the paired device's token still works.
     const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
@@ -432,7 +433,7 @@ describe("runtime with the real gateway", () => {
     client.close();
     // Closed, the device no longer keeps it awake (its close reaches the proxy a moment later).
     await vi.waitFor(async () => expect((await api(baseUrl, "POST", path)).status).toBe(200), { timeout: 10_000 });
-    expect((await api(baseUrl, "GET", ALPHA)).body.data.state).toBe("asleep");
+    expect((await api(baseUrl, "GET", ALPHA)).body).toMatchObject({ data: { state: "asleep" } });
   });
 
   it("delete stops the gateway (process gone, port closed) and removes its state", async () => {
