@@ -397,17 +397,35 @@ describe("runtime with the real gateway", () => {
     client.close();
   });
 
-  it("sleeps on request (process gone, state kept); a device connecting wakes it, and keeps it awake while connected", async () => {
+  it("sleeps on request (process gone, state kept) unless a device is connected; a device connecting wakes it", async () => {
     const path = `${ALPHA}/sleep`;
-    const asleep = await api(baseUrl, "POST", path);
-    expect(asleep.status, asleep.text).toBe(200);
-    expect(asleep.body).toMatchObject({ ok: true, data: { state: "asleep", phase: "asleep" } });
+    // A device or node connected through the entry keeps the instance awake.
+    const holding = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
+    await holding.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+    const refused = await api(baseUrl, "POST", path);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: { code: "conflict", message: expect.stringContaining("device") } });
+    expect(isProcessRunning(alpha.pid)).toBe(true);
+    holding.close();
+    // Closed, it no longer does (its close reaches the proxy a moment later).
+    let asleep = await api(baseUrl, "POST", path);
+    await vi.waitFor(
+      async () => {
+        asleep = asleep.status === 200 ? asleep : await api(baseUrl, "POST", path);
+        expect(asleep.status, asleep.text).toBe(200);
+      },
+      { timeout: 10_000 },
+    );
+    expect(asleep.body).toMatchObject({ ok: true, data: { state: "asleep" } });
     // The process and its port are gone; the state directory stays.
     await vi.waitFor(() => expect(isProcessRunning(alpha.pid)).toBe(false), { timeout: 15_000 });
     expect(await isPortOpen(alpha.port)).toBe(false);
     expect(existsSync(join(dataDir, "instances", WS, "alpha", "gateway-token"))).toBe(true);
     // Again: nothing to do, the same answer.
-    expect((await api(baseUrl, "POST", path)).body).toMatchObject({ ok: true, data: { state: "asleep" } });
+    expect((await api(baseUrl, "POST", path)).body).toMatchObject({
+      ok: true,
+      data: { state: "asleep", phase: "asleep" },
+    });
     // Asleep, it counts against no cap: the health says no gateway is active.
     expect((await api(baseUrl, "GET", "/v1/health")).body).toMatchObject({ data: { gateways: { active: 0 } } });
 
@@ -421,19 +439,12 @@ describe("runtime with the real gateway", () => {
     expect(woken.pid).not.toBe(alpha.pid);
     console.log(`gateway woken by a device in ${woken.startupMs} ms`);
     alpha = { ...alpha, port: woken.port, pid: woken.pid };
-    // While it is connected the instance stays awake.
-    const refused = await api(baseUrl, "POST", path);
-    expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ error: { code: "conflict", message: expect.stringContaining("device") } });
     device.close();
     // Woken from the same state: the paired device's token still works.
     const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
     const hello = await client.connectWithDevice(paired!.device, { deviceToken: paired!.deviceToken });
     expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
     client.close();
-    // Closed, the device no longer keeps it awake (its close reaches the proxy a moment later).
-    await vi.waitFor(async () => expect((await api(baseUrl, "POST", path)).status).toBe(200), { timeout: 10_000 });
-    expect((await api(baseUrl, "GET", ALPHA)).body).toMatchObject({ data: { state: "asleep" } });
   });
 
   it("delete stops the gateway (process gone, port closed) and removes its state", async () => {

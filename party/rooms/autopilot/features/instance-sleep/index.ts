@@ -1,7 +1,7 @@
 import { defineFeature } from "../../kernel/feature";
 import { billing } from "../billing";
 import { gatewayBridge } from "../gateway-bridge";
-import { runtimeFromEnv } from "../instance-store";
+import { queuedFor, runtimeFromEnv } from "../instance-store";
 import { getThread } from "../threads";
 import { InstanceSleeper } from "./sleeper";
 
@@ -38,11 +38,14 @@ export const instanceSleep = defineFeature({
     return {
       api: sleeper,
       reactions: {
-        // A message in an OpenClaw thread, either way, is traffic: it wakes an asleep gateway, or restarts the idle clock.
+        // A message in an OpenClaw thread is traffic: one queued for the gateway wakes it if it
+        // sleeps; any other (its replies, the Autopilot's answers there) restarts the idle clock.
         "message.created": ({ message }) => {
           if (bridges.size === 0) return;
           const gateway = getThread(s.sql, message.threadId)?.gateway;
-          if (gateway) sleeper.wake(gateway.instanceId);
+          if (!gateway) return;
+          if (queuedFor(s.sql, gateway.instanceId).length > 0) sleeper.wake(gateway.instanceId);
+          else sleeper.activity(gateway.instanceId);
         },
         // Connected (again), or its channels read: the idle clock starts from now.
         "instance.updated": ({ instance }) => {

@@ -85,7 +85,7 @@ describe("an idle hosted instance", () => {
       finishSleep();
       await vi.waitFor(() => expect(calls).toEqual(["sleep inst", "slept inst"]));
       const published = events.filter((e) => e.event === "instance.updated").at(-1);
-      expect((published?.payload as { instance: Instance }).instance.sleep?.state).toBe("asleep");
+      expect((published?.payload as { instance: Instance } | undefined)?.instance.sleep?.state).toBe("asleep");
       // The runtime's status then says so too: still ready for older clients, asleep in its phase.
       const mirrored = mirrorStatus(
         { sql, commit: commitTo(sql, 1000, () => {}) },
