@@ -221,4 +221,37 @@ describe("traffic for an asleep instance", () => {
       sleeper.stop();
     });
   });
+
+  it("a decision made while it slept waits for the wake: it runs once the bridge is connected again", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql, {
+        kind: "hosted",
+        bridge: "offline",
+        sleep: { state: "asleep", since: 1, wakeMs: null, keptAwakeBy: null },
+      });
+      const { runtime, calls } = runtimeStandIn();
+      const bridge = { connected: false, streams: [] };
+      const { sleeper } = sleeperIn(sql, runtime, bridge);
+      const awake = sleeper.awake("inst", 60_000);
+      await vi.waitFor(() => expect(calls).toEqual(["provision inst"]));
+      mirrorStatus(
+        { sql, commit: commitTo(sql, 1000, () => {}) },
+        "inst",
+        runtimeStatus({ state: "ready", phase: "ready", startupMs: 5000 }),
+      );
+      bridge.connected = true;
+      expect(await awake).toBe(true);
+      expect(calls).toEqual(["provision inst"]);
+      sleeper.stop();
+    });
+    await inRoom(async (sql) => {
+      // Never slept and not connected: nothing to wait for, the decision's own request says why it fails.
+      seedInstance(sql, { kind: "hosted", bridge: "offline" });
+      const { runtime, calls } = runtimeStandIn();
+      const { sleeper } = sleeperIn(sql, runtime, { connected: false, streams: [] });
+      expect(await sleeper.awake("inst", 60_000)).toBe(false);
+      expect(calls).toEqual([]);
+      sleeper.stop();
+    });
+  });
 });
