@@ -577,8 +577,12 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     serverVars.INSTANCE_SLEEP_AFTER_SECONDS = "3";
     await server.stop();
     await server.start();
+    // The room writes it asleep first (traffic from then on wakes it), then the runtime's stop shows in its phase.
     const asleep = await until(
-      () => alice.state.instances.get("work")?.sleep?.state === "asleep" && alice.state.instances.get("work"),
+      () => {
+        const i = alice.state.instances.get("work");
+        return i?.sleep?.state === "asleep" && i.phase === "asleep" && i;
+      },
       "the instance shown asleep",
       120_000,
     );
