@@ -13,7 +13,7 @@ import type { Sql } from "../../../../domain/sql";
 import { asPerson, inRoom, seedInstance } from "../../../../test/bridge-peer";
 import { runtimeStatus } from "../../../../test/instance-ops";
 import { commitTo } from "../../kernel/commit";
-import { getInstance, mirrorStatus, queueForGateway } from "../instance-store";
+import { getInstance, markOutbound, mirrorStatus, queueForGateway } from "../instance-store";
 import { isRunning } from "../metering/billing-meters";
 import { type BridgeView, InstanceSleeper } from "./sleeper";
 
@@ -128,6 +128,20 @@ describe("an idle hosted instance", () => {
       bridge.streams = [];
       queueMessage(sql, "msg_1");
       await vi.waitFor(() => expect(sleepOf(sql)?.keptAwakeBy).toBe("messages are on their way to it"));
+      expect(calls).toEqual([]);
+      sleeper.stop();
+    });
+  });
+
+  it("stays awake while a message it was sent has no reply yet, before any token streamed", async () => {
+    await inRoom(async (sql) => {
+      seedInstance(sql, { kind: "hosted", bridge: "connected" });
+      queueMessage(sql, "msg_3");
+      markOutbound(sql, "msg_3", "sent");
+      const { runtime, calls } = runtimeStandIn();
+      const { sleeper } = sleeperIn(sql, runtime);
+      sleeper.activity("inst");
+      await vi.waitFor(() => expect(sleepOf(sql)?.keptAwakeBy).toBe("a reply is being written"));
       expect(calls).toEqual([]);
       sleeper.stop();
     });

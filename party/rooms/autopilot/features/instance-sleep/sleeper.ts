@@ -9,6 +9,7 @@ import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import type { Commit } from "../../kernel/commit";
 import {
+  awaitingReply,
   getInstance,
   listInstances,
   pendingGatewayApprovals,
@@ -35,14 +36,23 @@ export interface SleeperDeps {
   keepAliveWhile(work: () => Promise<void>): Promise<void>;
 }
 
+/** How long after a message was sent its reply is waited for before its turn no longer keeps the gateway awake. */
+const REPLY_WAIT_MS = 30 * 60_000;
+
 /** How often a wait for a woken gateway looks whether its bridge is connected. */
 const CONNECTED_POLL_MS = 250;
 
 /** What keeps an instance awake right now, in words; null when it may sleep. */
-export function keptAwakeBy(sql: Sql, instance: Instance, bridge: BridgeView | undefined): string | null {
+export function keptAwakeBy(
+  sql: Sql,
+  instance: Instance,
+  bridge: BridgeView | undefined,
+  now = Date.now(),
+): string | null {
   const always = stayAwakeReason({ ...instance, sleep: undefined });
   if (always) return always;
   if (bridge && bridge.streams.length > 0) return "a reply is being written";
+  if (awaitingReply(sql, instance.id, now - REPLY_WAIT_MS)) return "a reply is being written";
   if (pendingGatewayApprovals(sql, instance.id).length > 0) return "a gateway approval is waiting";
   if (queuedFor(sql, instance.id).length > 0) return "messages are on their way to it";
   return null;
