@@ -22,6 +22,7 @@ import { gatewayChannels } from "./gateway-channels";
 import { gatewaySkills } from "./gateway-skills";
 import { instanceConfig } from "./instance-config";
 import { instanceTools } from "./instance-tools";
+import { instanceSleep } from "./instance-sleep";
 import { instanceStore } from "./instance-store";
 import { instances } from "./instances";
 import { metering } from "./metering";
@@ -59,6 +60,7 @@ export const ROOM_FEATURES = [
   gatewaySkills,
   inbox,
   instanceConfig,
+  instanceSleep,
   instanceStore,
   instanceTools,
   instances,
