@@ -30,6 +30,7 @@ import { schedules } from "./schedules";
 import { tasks } from "./tasks";
 import { threads } from "./threads";
 import { toolset } from "./toolset";
+import { traces } from "./traces";
 import { jobs } from "./jobs";
 import { live, workspace } from "./workspace";
 
@@ -73,6 +74,7 @@ export const ROOM_FEATURES = [
   tasks,
   threads,
   toolset,
+  traces,
   workspace,
 ] as const;
 
