@@ -77,6 +77,9 @@ export const cut19: Cut = {
     "instances.linkWhatsApp",
     "instances.whatsAppLogin",
     "instances.cancelWhatsAppLogin",
+    // Decision 80: how the runs' traces are exported, and the workspace's own collector.
+    "traces.get",
+    "traces.configure",
   ],
   events: {
     hello: helloFor18,

@@ -1,13 +1,15 @@
 import { defineFeature } from "../../kernel/feature";
-import { operatorTarget } from "./config";
+import { methods, mutate, query } from "../../kernel/handlers";
 import { TraceExporter } from "./exporter";
+import { configure, targetOf, traceSettings, tracesState } from "./settings";
 
 export { traceIdsOf } from "./trace-runs";
 export { counters as traceCounters } from "./queue";
 
 /**
  * One OpenTelemetry trace per run of the Autopilot (a reply's run, a task), exported over
- * OTLP/HTTP to the operator's collector (decision 80, docs/operations.md "Traces"): made from
+ * OTLP/HTTP to the workspace's own collector or else the operator's (decision 80,
+ * docs/operations.md "Traces"): made from
  * what the run already wrote (its log, the ledger, the approvals) once it wrote it, so no run
  * waits on a span; no message text in them unless content capture is on.
  */
@@ -19,8 +21,8 @@ export const traces = defineFeature({
       sql: s.sql,
       env: s.env,
       workspaceId: s.workspaceId,
-      target: () => operatorTarget(s.env),
-      options: () => ({ captureContent: false }),
+      target: () => targetOf(s.sql, s.env, s.workspaceId()),
+      options: () => ({ captureContent: traceSettings(s.sql).captureContent }),
       background: (work) => void s.keepAliveWhile(work),
       retryIn: async (seconds) => {
         await s.scheduler.set(seconds, "flushTraces");
@@ -30,6 +32,15 @@ export const traces = defineFeature({
     /** A chat run's id is its run's, a segment's number after it (features/agent/runner.ts). */
     const runOfChat = (chatRunId: string): string => chatRunId.split(".")[0] ?? chatRunId;
     return {
+      methods: methods({
+        "traces.get": query((sql) => ({ traces: tracesState(sql, s.env) })),
+        "traces.configure": mutate((ctx, params) => {
+          configure(ctx.sql, s.env, s.workspaceId(), params, ctx.now);
+          return { traces: tracesState(ctx.sql, s.env) };
+        }),
+      }),
+      // Spans waiting for the operator's collector go to the workspace's own once it is set.
+      answered: { "traces.configure": () => exporter.start() },
       heard: {
         "runlog.appended": ({ runId }) => exporter.touched(runId),
         // A reply's run ends with its segment's end (its log has no end entry).

@@ -1,7 +1,8 @@
 // A stand-in OpenTelemetry collector on loopback (a collector is an external service: only it
 // is scripted): it takes OTLP/HTTP JSON on /v1/traces as a collector does and keeps each span,
 // its attributes decoded from OTLP's AnyValue. Its control paths (under /_standin/) let a test
-// read the spans of a trace and switch an outage on and off (503, the retryable answer).
+// read the spans of a trace and switch an outage on and off (503, the retryable answer). Any
+// path ending in /v1/traces takes spans, so a workspace's own collector is a path of its own.
 import { type Reply, type StandinServer, serveStandin } from "../../../../../client/test/standin-server";
 
 export type Received = string | number | boolean | Received[] | null;
@@ -16,6 +17,9 @@ export interface ReceivedSpan {
   status: number;
   attributes: Record<string, Received>;
   resource: Record<string, Received>;
+  /** Where it was posted, and the request's headers a collector authenticates by. */
+  path: string;
+  apiKey: string | null;
 }
 
 interface AnyValue {
@@ -49,12 +53,13 @@ export class OtlpReceiver {
     this.#server = await serveStandin((req, text, reply) => {
       const url = req.url ?? "";
       if (url.startsWith("/_standin/")) return this.#control(url, text, reply);
-      if (req.method !== "POST" || url !== "/v1/traces") return reply(404, { error: "not found" });
+      if (req.method !== "POST" || !url.endsWith("/v1/traces")) return reply(404, { error: "not found" });
       if (this.down) return reply(503, { error: "down" });
       if (!String(req.headers["content-type"]).startsWith("application/json"))
         return reply(415, { error: "this stand-in takes OTLP/HTTP JSON" });
       try {
-        this.#take(JSON.parse(text));
+        const apiKey = req.headers["x-api-key"];
+        this.#take(JSON.parse(text), url, typeof apiKey === "string" ? apiKey : null);
       } catch (error) {
         return reply(400, { error: String(error) });
       }
@@ -63,23 +68,27 @@ export class OtlpReceiver {
     this.url = this.#server.url;
   }
 
-  #take(body: {
-    resourceSpans: {
-      resource?: { attributes?: KeyValues };
-      scopeSpans: {
-        spans: {
-          traceId: string;
-          spanId: string;
-          parentSpanId?: string;
-          name: string;
-          startTimeUnixNano: string;
-          endTimeUnixNano: string;
-          status?: { code?: number };
-          attributes?: KeyValues;
+  #take(
+    body: {
+      resourceSpans: {
+        resource?: { attributes?: KeyValues };
+        scopeSpans: {
+          spans: {
+            traceId: string;
+            spanId: string;
+            parentSpanId?: string;
+            name: string;
+            startTimeUnixNano: string;
+            endTimeUnixNano: string;
+            status?: { code?: number };
+            attributes?: KeyValues;
+          }[];
         }[];
       }[];
-    }[];
-  }): void {
+    },
+    path: string,
+    apiKey: string | null,
+  ): void {
     for (const rs of body.resourceSpans) {
       const resource = attributesOf(rs.resource?.attributes);
       for (const ss of rs.scopeSpans)
@@ -94,6 +103,8 @@ export class OtlpReceiver {
             status: s.status?.code ?? 0,
             attributes: attributesOf(s.attributes),
             resource,
+            path,
+            apiKey,
           });
     }
   }

@@ -10,7 +10,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // The Worker's bindings it sets, under the key vitest.worker.config.ts reads for this file.
   project.provide(
     "standin-bindings:otlp",
-    JSON.stringify({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }),
+    JSON.stringify({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      // A workspace's own collector may be this one over plain http (tests only).
+      TRACES_TEST_ENDPOINT_HOST: new URL(receiver.url).host,
+    }),
   );
   return () => receiver.stop();
 }

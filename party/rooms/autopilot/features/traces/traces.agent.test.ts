@@ -9,11 +9,9 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { LedgerEntry } from "../../../../../shared/protocol/billing";
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
-import { idem, RawSocket } from "../../../../test/harness";
+import { addMember, createKey, idem, RawSocket, signUp } from "../../../../test/harness";
 import { agentRoom, autopilotSays, say, taskState } from "../agent/scripted-model/test/harness";
 import type { ReceivedSpan } from "./otlp-receiver";
-import { sqlFromStorage } from "../../../../domain/sql";
-import { counters } from "./queue";
 
 const collector = () => (env as unknown as { OTEL_EXPORTER_OTLP_ENDPOINT: string }).OTEL_EXPORTER_OTLP_ENDPOINT;
 
@@ -152,22 +150,88 @@ describe("one trace per run", () => {
       await say(sock, thread.id, "STEPS: threads_list {}");
       await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list" && m.tool.runId !== runId);
       await autopilotSays(sock, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN") && m.runId !== undefined);
-      // The exporter tries the batch again on its alarm, then gives it up: counted, with why.
+      // The exporter tries the batch again on its alarm, then gives it up: counted, with why, in the app.
       const deadline = Date.now() + 30_000;
       for (;;) {
-        const c = await runInDurableObject(roomStub(owner.workspaceId), (_room, state) =>
-          counters(sqlFromStorage(state.storage)),
-        );
-        if (c.dropped > 0) {
-          expect(c.lastError).toMatch(/HTTP 503/);
+        const { traces } = await sock.ok("traces.get", {});
+        if (traces.dropped > 0) {
+          expect(traces).toMatchObject({ destination: "operator", lastError: expect.stringMatching(/HTTP 503/) });
           break;
         }
-        if (Date.now() > deadline) throw new Error(`nothing dropped: ${JSON.stringify(c)}`);
+        if (Date.now() > deadline) throw new Error(`nothing dropped: ${JSON.stringify(traces)}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     } finally {
       await setDown(false);
     }
+    sock.close();
+  });
+
+  it("an owner's own collector gets the workspace's spans with its sealed headers, content only when turned on; others may not see or set it", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    const base = `${collector()}/own-${owner.workspaceId}`;
+    // Addresses that would aim the room at its own network, or carry credentials, are refused.
+    for (const endpoint of [
+      "http://collector.example/v1/traces",
+      "https://127.0.0.1/v1/traces",
+      "https://localhost/x",
+      "https://u:p@collector.example",
+      "nope",
+    ])
+      expect(await sock.call("traces.configure", { endpoint, idempotencyKey: idem() })).toMatchObject({
+        ok: false,
+        error: { code: "bad_request" },
+      });
+    const { traces } = await sock.ok("traces.configure", {
+      endpoint: base,
+      headers: { "X-Api-Key": "own-key-123" },
+      protocol: "http/json",
+      captureContent: true,
+      idempotencyKey: idem(),
+    });
+    // The header's value never comes back: only its name.
+    expect(traces).toMatchObject({
+      destination: "workspace",
+      endpoint: `${base}/v1/traces`,
+      headerNames: ["x-api-key"],
+      captureContent: true,
+    });
+    expect(JSON.stringify(traces)).not.toContain("own-key-123");
+
+    await say(sock, thread.id, "STEPS: threads_list {}");
+    const listed = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list");
+    const spans = await traceOf(listed.tool!.runId!);
+    expect(spans.every((s) => s.path === `/own-${owner.workspaceId}/v1/traces` && s.apiKey === "own-key-123")).toBe(
+      true,
+    );
+    // Content capture on: the tool's arguments and result are on its span.
+    const tool = spans.find((s) => s.name === "execute_tool threads_list")!;
+    expect(tool.attributes["gen_ai.tool.call.arguments"]).toMatch(/"limit"/);
+    expect(typeof tool.attributes["gen_ai.tool.call.result"]).toBe("string");
+
+    // A member and a write key may neither read nor set where the traces go.
+    const member = await signUp();
+    await addMember(owner, owner.workspaceId, member, "member");
+    const memberSock = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
+    await memberSock.hello();
+    expect(await memberSock.call("traces.get", {})).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const key = await createKey(owner, owner.workspaceId, ["read", "write"]);
+    const keySock = await RawSocket.open(owner.workspaceId, { key: key.key });
+    await keySock.hello();
+    expect(await keySock.call("traces.configure", { endpoint: null, idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
+    // Back to the operator's: the headers go with the address.
+    const back = await sock.ok("traces.configure", { endpoint: null, captureContent: false, idempotencyKey: idem() });
+    expect(back.traces).toMatchObject({
+      destination: "operator",
+      endpoint: null,
+      headerNames: [],
+      captureContent: false,
+    });
+    memberSock.close();
+    keySock.close();
     sock.close();
   });
 });
