@@ -8,6 +8,7 @@ import { exportSpans, type OtlpTarget } from "./otlp";
 import { counters, enqueue, hasQueued, head, removeUpTo, setCounters } from "./queue";
 import type { SpanOptions } from "./spans";
 import { openTraces, traceRun } from "./trace-runs";
+import { gatewayTurnSpan } from "./gateway-turns";
 import type { Env } from "../../../../env";
 
 /** Tries of one batch before it is dropped; the delays between them grow from one second. */
@@ -44,6 +45,23 @@ export class TraceExporter {
     if (!this.#d.target()) return;
     this.#dirty.add(runId);
     this.#schedule();
+  }
+
+  /** A gateway chat turn ended: its span is queued now (it has nothing more to wait for). */
+  turnEnded(runId: string, outcome: "done" | "aborted" | "failed"): void {
+    const target = this.#d.target();
+    if (!target) return;
+    const { maxQueue } = queueLimits(this.#d.env);
+    const span = this.#d.sql.transaction(() => {
+      const made = gatewayTurnSpan(this.#d.sql, runId, {
+        workspaceId: this.#d.workspaceId(),
+        now: Date.now(),
+        outcome,
+      });
+      if (made) enqueue(this.#d.sql, [made], maxQueue);
+      return made;
+    });
+    if (span) this.#schedule();
   }
 
   /** After a restart: every run whose trace is still open is looked at again. */

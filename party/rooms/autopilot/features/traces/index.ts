@@ -43,9 +43,15 @@ export const traces = defineFeature({
       answered: { "traces.configure": () => exporter.start() },
       heard: {
         "runlog.appended": ({ runId }) => exporter.touched(runId),
-        // A reply's run ends with its segment's end (its log has no end entry).
-        "chat.final": ({ runId }) => exporter.touched(runOfChat(runId)),
-        "chat.error": ({ runId }) => exporter.touched(runOfChat(runId)),
+        // A reply's run ends with its segment's end (its log has no end entry); a gateway's turn with its reply.
+        "chat.final": ({ runId, aborted }) => {
+          exporter.touched(runOfChat(runId));
+          exporter.turnEnded(runId, aborted ? "aborted" : "done");
+        },
+        "chat.error": ({ runId }) => {
+          exporter.touched(runOfChat(runId));
+          exporter.turnEnded(runId, "failed");
+        },
       },
       schedules: { flushTraces: () => exporter.flush() },
       start: () => exporter.start(),

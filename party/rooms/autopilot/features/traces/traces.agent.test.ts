@@ -135,7 +135,7 @@ describe("one trace per run", () => {
   });
 
   it("a reply's run is one trace too; with the collector down it answers all the same and the spans are counted as dropped", async () => {
-    const { owner, sock, thread } = await agentRoom();
+    const { sock, thread } = await agentRoom();
     await say(sock, thread.id, "STEPS: threads_list {}");
     const listed = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list");
     const runId = listed.tool!.runId!;
