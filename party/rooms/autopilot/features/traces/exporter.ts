@@ -7,12 +7,16 @@ import { queueLimits } from "./config";
 import { exportSpans, type OtlpTarget } from "./otlp";
 import { counters, enqueue, hasQueued, head, removeUpTo, setCounters } from "./queue";
 import type { SpanOptions } from "./spans";
-import { openTraces, traceRun } from "./trace-runs";
+import { forgetEndedTraces, openTraces, traceRun } from "./trace-runs";
 import { gatewayTurnSpan } from "./gateway-turns";
 import type { Env } from "../../../../env";
 
 /** Tries of one batch before it is dropped; the delays between them grow from one second. */
 export const MAX_ATTEMPTS = 3;
+
+/** How long an ended run's trace ids are kept (as long as a finished run is), and how often that is swept. */
+const TRACE_RETENTION_MS = 7 * 24 * 3_600_000;
+const SWEEP_EVERY_MS = 3_600_000;
 
 export interface ExporterDeps {
   sql: Sql;
@@ -35,6 +39,7 @@ export class TraceExporter {
   #scheduled = false;
   #flushing = false;
   #retryPending = false;
+  #sweptAt = 0;
 
   constructor(deps: ExporterDeps) {
     this.#d = deps;
@@ -88,6 +93,11 @@ export class TraceExporter {
     const runIds = [...this.#dirty];
     this.#dirty.clear();
     if (!target) return;
+    const now = Date.now();
+    if (now - this.#sweptAt > SWEEP_EVERY_MS) {
+      this.#sweptAt = now;
+      forgetEndedTraces(this.#d.sql, now - TRACE_RETENTION_MS);
+    }
     const { maxQueue } = queueLimits(this.#d.env);
     const options = { ...this.#d.options(), workspaceId: this.#d.workspaceId() };
     for (const runId of runIds) {

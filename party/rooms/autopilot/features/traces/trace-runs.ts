@@ -2,7 +2,7 @@
 // the run (`trace_runs`) so the trace goes on across restarts and approval waits. It reads
 // what the run already wrote (its log, the ledger, the approvals) after the run wrote it,
 // never inside the run's own steps; the spans go to the bounded queue (queue.ts).
-import { and, asc, eq, gt, inArray, or } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lt, or } from "drizzle-orm";
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
 import type { Sql } from "../../../../domain/sql";
 import { getRun, readRunLog } from "../agent/index";
@@ -113,7 +113,11 @@ export function traceRun(
   options: SpanOptions & { workspaceId: string; now: number },
 ): SpanDoc[] {
   const about = runOf(sql, runId);
-  if (!about) return [];
+  if (!about) {
+    // The run is gone (retention took it): its trace will not grow, nor is it looked at again.
+    sql.db.update(traceRuns).set({ status: "ended" }).where(eq(traceRuns.runId, runId)).run();
+    return [];
+  }
   const existing = sql.db.select().from(traceRuns).where(eq(traceRuns.runId, runId)).get();
   if (existing?.status === "ended") return [];
   const read = readRunLog(sql, runId, existing?.seq ?? 0, ENTRIES_PER_PASS);
@@ -207,6 +211,13 @@ function entrySpan(
       return null;
   }
 }
+
+/** Traces of runs ended before `before` go (the run's own rows go after as long: features/agent/agent-runs.ts). */
+export const forgetEndedTraces = (sql: Sql, before: number): void =>
+  void sql.db
+    .delete(traceRuns)
+    .where(and(eq(traceRuns.status, "ended"), lt(traceRuns.lastAt, before)))
+    .run();
 
 /** Runs whose trace is still open (after a restart: each is passed over again). */
 export const openTraces = (sql: Sql): string[] =>
