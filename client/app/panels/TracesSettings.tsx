@@ -130,14 +130,16 @@ export function TracesSettings() {
           value={headers}
           onChange={setHeaders}
         />
-        <button type="submit" disabled={save.pending || endpoint.trim() === ""}>
-          {save.pending ? "Saving…" : "Use this collector"}
-        </button>
-        {traces.destination === "workspace" && (
-          <button type="button" className="ghost" disabled={reset.pending} onClick={() => reset.run()}>
-            Use the operator's collector
+        <div className="traces-actions">
+          <button type="submit" disabled={save.pending || endpoint.trim() === ""}>
+            {save.pending ? "Saving…" : "Use this collector"}
           </button>
-        )}
+          {traces.destination === "workspace" && (
+            <button type="button" className="ghost" disabled={reset.pending} onClick={() => reset.run()}>
+              Use the operator's collector
+            </button>
+          )}
+        </div>
       </form>
       <FormError error={save.error ?? reset.error} />
       {(save.note ?? reset.note) && (

@@ -2,7 +2,7 @@
 // gathers every .standin-setup.ts): the stand-in collector, whose base URL the Worker gets
 // as OTEL_EXPORTER_OTLP_ENDPOINT, spoken to in OTLP/HTTP JSON.
 import type { TestProject } from "vitest/node";
-import { OtlpReceiver } from "./otlp-receiver";
+import { OtlpReceiver } from "./otlp-standin";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const receiver = new OtlpReceiver();

@@ -11,7 +11,7 @@ import type { LedgerEntry } from "../../../../../shared/protocol/billing";
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
 import { addMember, createKey, idem, RawSocket, signUp } from "../../../../test/harness";
 import { agentRoom, autopilotSays, say, taskState } from "../agent/scripted-model/test/harness";
-import type { ReceivedSpan } from "./otlp-receiver";
+import type { ReceivedSpan } from "./otlp-standin";
 
 const collector = () => (env as unknown as { OTEL_EXPORTER_OTLP_ENDPOINT: string }).OTEL_EXPORTER_OTLP_ENDPOINT;
 
