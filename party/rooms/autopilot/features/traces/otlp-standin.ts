@@ -1,7 +1,7 @@
 // A stand-in OpenTelemetry collector on loopback (a collector is an external service: only it
 // is scripted): it takes OTLP/HTTP JSON on /v1/traces as a collector does and keeps each span,
 // its attributes decoded from OTLP's AnyValue. Its control paths (under /_standin/) let a test
-// read the spans of a trace and switch an outage on and off (503, the retryable answer). Any
+// read the spans of a trace and switch an outage of one path on and off (503, the retryable answer). Any
 // path ending in /v1/traces takes spans, so a workspace's own collector is a path of its own.
 import { type Reply, type StandinServer, serveStandin } from "../../../../../client/test/standin-server";
 
@@ -46,7 +46,8 @@ const ms = (nanos: string | number): number => Number(BigInt(nanos) / 1_000_000n
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   url = "";
-  down = false;
+  /** Collector paths that answer 503 (an outage of one workspace's collector, not every test's). */
+  readonly down = new Set<string>();
   #server: StandinServer | undefined;
 
   async start(): Promise<void> {
@@ -54,7 +55,7 @@ export class OtlpReceiver {
       const url = req.url ?? "";
       if (url.startsWith("/_standin/")) return this.#control(url, text, reply);
       if (req.method !== "POST" || !url.endsWith("/v1/traces")) return reply(404, { error: "not found" });
-      if (this.down) return reply(503, { error: "down" });
+      if (this.down.has(url)) return reply(503, { error: "down" });
       if (!String(req.headers["content-type"]).startsWith("application/json"))
         return reply(415, { error: "this stand-in takes OTLP/HTTP JSON" });
       try {
@@ -118,8 +119,11 @@ export class OtlpReceiver {
       return reply(200, traceId ? this.spans.filter((s) => s.traceId === traceId) : []);
     }
     if (url.startsWith("/_standin/down")) {
-      this.down = (JSON.parse(text || "{}") as { down?: boolean }).down === true;
-      return reply(200, { down: this.down });
+      const { path, down } = JSON.parse(text || "{}") as { path?: string; down?: boolean };
+      if (!path) return reply(400, { error: "name the path" });
+      if (down === true) this.down.add(path);
+      else this.down.delete(path);
+      return reply(200, { down: [...this.down] });
     }
     reply(404, { error: "no such control" });
   }

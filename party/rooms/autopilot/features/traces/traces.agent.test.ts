@@ -43,8 +43,11 @@ async function wholeLog(sock: RawSocket, runId: string): Promise<RunLogEntry[]> 
   }
 }
 
-const setDown = async (down: boolean) =>
-  void (await fetch(`${collector()}/_standin/down`, { method: "POST", body: JSON.stringify({ down }) })).body?.cancel();
+/** An outage of the collector at `path` only (other files' rooms send to the operator's, which stays up). */
+const setDown = async (path: string, down: boolean) =>
+  void (
+    await fetch(`${collector()}/_standin/down`, { method: "POST", body: JSON.stringify({ path, down }) })
+  ).body?.cancel();
 
 describe("one trace per run", () => {
   it("a task of 20+ steps with an approval in the middle, across a restart, is one trace with every step, the wait and the ledger's credits", async () => {
@@ -135,7 +138,7 @@ describe("one trace per run", () => {
   });
 
   it("a reply's run is one trace too; with the collector down it answers all the same and the spans are counted as dropped", async () => {
-    const { sock, thread } = await agentRoom();
+    const { owner, sock, thread } = await agentRoom();
     await say(sock, thread.id, "STEPS: threads_list {}");
     const listed = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list");
     const runId = listed.tool!.runId!;
@@ -145,7 +148,14 @@ describe("one trace per run", () => {
     );
     expect(spans.find((s) => s.parentSpanId === null)?.attributes["autopilot.run.kind"]).toBe("reply");
 
-    await setDown(true);
+    // The workspace's own collector goes down.
+    const path = `/down-${owner.workspaceId}/v1/traces`;
+    await sock.ok("traces.configure", {
+      endpoint: `${collector()}${path}`,
+      protocol: "http/json",
+      idempotencyKey: idem(),
+    });
+    await setDown(path, true);
     try {
       await say(sock, thread.id, "STEPS: threads_list {}");
       await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list" && m.tool.runId !== runId);
@@ -155,14 +165,14 @@ describe("one trace per run", () => {
       for (;;) {
         const { traces } = await sock.ok("traces.get", {});
         if (traces.dropped > 0) {
-          expect(traces).toMatchObject({ destination: "operator", lastError: expect.stringMatching(/HTTP 503/) });
+          expect(traces).toMatchObject({ destination: "workspace", lastError: expect.stringMatching(/HTTP 503/) });
           break;
         }
         if (Date.now() > deadline) throw new Error(`nothing dropped: ${JSON.stringify(traces)}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     } finally {
-      await setDown(false);
+      await setDown(path, false);
     }
     sock.close();
   });
