@@ -122,6 +122,9 @@ export const cut19: Cut = {
     "instances.cancelWhatsAppLogin",
     // The approvals' figures (approvals.ts ApprovalFigures).
     "approvals.figures",
+    // Decision 80: how the runs' traces are exported, and the workspace's own collector.
+    "traces.get",
+    "traces.configure",
   ],
   events: {
     hello: helloFor18,

@@ -32,6 +32,7 @@ import { schedules } from "./schedules";
 import { tasks } from "./tasks";
 import { threads } from "./threads";
 import { toolset } from "./toolset";
+import { traces } from "./traces";
 import { jobs } from "./jobs";
 import { live, workspace } from "./workspace";
 
@@ -77,6 +78,7 @@ export const ROOM_FEATURES = [
   tasks,
   threads,
   toolset,
+  traces,
   workspace,
 ] as const;
 

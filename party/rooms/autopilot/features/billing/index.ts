@@ -234,4 +234,4 @@ export const billing = defineFeature({
 });
 
 /** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
-export { billingMeta as billingMetaTable } from "./tables";
+export { billingMeta as billingMetaTable, ledger as ledgerTable } from "./tables";
