@@ -99,6 +99,8 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   GATEWAY_MAX_PENDING_APPROVALS?: string;
   GATEWAY_HELLO_STREAM_BYTES?: string;
   /** Scheduled backups of every ready instance: seconds between runs (0 = off) and archives kept (party/rooms/autopilot/features/instances/backup-policy.ts). */
+  /** Seconds a hosted instance may idle before its gateway sleeps, over the plan's `sleepAfterMinutes` (decision 78); 0: never. */
+  INSTANCE_SLEEP_AFTER_SECONDS?: string;
   BACKUP_INTERVAL_SECONDS?: string;
   BACKUP_KEEP?: string;
   /** `open` (default) or `waitlist`: party/auth/signup-policy.ts. */

@@ -38,6 +38,8 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "chats.bindCode": "bind a thread to a chat",
   "chats.unbind": "unbind a thread from its chat",
   "chats.bindingAccess": "choose who is answered in a bound chat",
+  "traces.get": "see how the runs' traces are exported",
+  "traces.configure": "choose where the runs' traces go",
   "messages.list": "read a thread's messages",
   "chat.send": "post a message",
   "chat.abort": "stop a reply",

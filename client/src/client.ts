@@ -130,6 +130,7 @@ export class AutopilotClient {
   declare readonly billing: MethodNamespaces["billing"];
   declare readonly community: MethodNamespaces["community"];
   declare readonly chats: MethodNamespaces["chats"];
+  declare readonly traces: MethodNamespaces["traces"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

@@ -55,6 +55,40 @@ describe("an instance's gateway line", () => {
     });
   });
 
+  it("an instance's sleep (decision 78): asleep, waking with about how long, and what keeps it awake", () => {
+    const asleep = instance("lab", {
+      kind: "hosted",
+      phase: "asleep",
+      bridge: "offline",
+      bridgeError: null,
+      sleep: { state: "asleep", since: 100, wakeMs: 9000, keptAwakeBy: null },
+    });
+    expect(gatewayLine(asleep)).toEqual({ state: "asleep", label: "Asleep: the next message wakes it", detail: null });
+    // Waking is a start: whatever its phase, the line says it wakes, and about how long is left.
+    const waking = { ...asleep, status: "starting" as const, phase: "waiting for port" };
+    expect(gatewayLine({ ...waking, sleep: { ...asleep.sleep!, state: "waking", since: 1000 } }, null, 4000)).toEqual({
+      state: "connecting",
+      label: "Waking… (about 6 s)",
+      detail: null,
+    });
+    expect(
+      gatewayLine({ ...waking, sleep: { state: "waking", since: 1000, wakeMs: null, keptAwakeBy: null } }, null, 4000)
+        ?.label,
+    ).toBe("Waking…");
+    // Awake: a live channel keeps it so, and the line says which; a device the runtime named too.
+    const withChannel = instance("lab", {
+      kind: "hosted",
+      channels: [{ channel: "whatsapp", label: "WhatsApp", state: "connected" }],
+    });
+    expect(gatewayLine(withChannel)?.label).toBe("Gateway connected · stays awake: WhatsApp is connected");
+    const withDevice = instance("lab", {
+      sleep: { state: "awake", since: 1, wakeMs: null, keptAwakeBy: "a device or node is connected" },
+    });
+    expect(gatewayLine(withDevice)?.label).toBe("Gateway connected · stays awake: a device or node is connected");
+    // A linked gateway is not ours to put to sleep: nothing is said of it.
+    expect(gatewayLine({ ...withChannel, kind: "linked" })?.label).toBe("Gateway connected");
+  });
+
   it("says connected, connecting, or offline and why; nothing for a deleted instance", () => {
     expect(gatewayLine(instance("lab"))).toEqual({ state: "connected", label: "Gateway connected", detail: null });
     expect(gatewayLine(instance("lab", { bridge: "connecting" }))).toEqual({

@@ -9,6 +9,9 @@
 // 2. Approval round trip: `RUNCMD: echo bench-<i>`; from the direct client seeing
 //    `exec.approval.requested` until it sees `exec.approval.resolved`, with the room
 //    client approving the moment the approval reaches it.
+// 3. Wake time (decision 78): the gateway put to sleep (the runtime's sleep route, the same
+//    stop the room's idle decision asks for), then a message to its thread; from the send
+//    until the room client receives the reply's first streamed token, over BENCH_WAKES wakes.
 // The model, both clients and all timestamps live in this process (one clock).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +30,7 @@ const TURNS = Number(process.env.BENCH_TURNS ?? 10);
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 20);
 const PIECES = Number(process.env.BENCH_PIECES ?? 60);
 const PIECE_MS = Number(process.env.BENCH_PIECE_MS ?? 40);
+const WAKES = Number(process.env.BENCH_WAKES ?? 5);
 const WARMUP = 1; // one extra turn and one extra approval first, not counted
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -247,7 +251,7 @@ async function setup() {
     scopes: ["operator.read", "operator.write", "operator.approvals", "operator.pairing", "operator.admin"],
     caps: ["approvals"], // without it, no exec.approval.* events reach the connection
   });
-  return { room, direct, threadId: thread.id };
+  return { room, direct, threadId: thread.id, instances, runtimeUrl, workspace };
 }
 
 // --- 1. delta latency --------------------------------------------------------
@@ -357,16 +361,51 @@ async function benchApprovals({ room, direct, threadId }) {
   return { total: stats(total), toRoom: stats(toRoom), decide: stats(decide), toGateway: stats(toGateway) };
 }
 
+// --- 3. wake time ------------------------------------------------------------
+
+async function benchWakes({ room, direct, threadId, instances, runtimeUrl, workspace }) {
+  // The operator connection would be cut by every sleep: the room client alone watches.
+  direct.close();
+  const firstDelta = new Map(); // run id → when its first delta reached the room client
+  const replied = new Set();
+  room.on((event, p, at) => {
+    if (event === "chat.delta" && !firstDelta.has(p.runId)) firstDelta.set(p.runId, at);
+    if (event === "message.created" && p.message.runId && p.message.author.id === "instance:bench")
+      replied.add(p.message.runId);
+  });
+  const sleepUrl = `${runtimeUrl}/v1/workspaces/${workspace}/instances/bench/sleep`;
+  const wakes = [];
+  for (let i = 0; i < WAKES; i++) {
+    const res = await fetch(sleepUrl, { method: "POST", headers: { authorization: `Bearer ${serviceToken}` } });
+    if (!res.ok) throw new Error(`sleep ${i}: ${res.status} ${await res.text()}`);
+    await until(() => instances.get("bench")?.sleep?.state === "asleep", `the instance asleep (${i})`, 60_000);
+    const sentAt = performance.now();
+    const { message } = await room.request("chat.send", {
+      threadId,
+      text: `SAY: awake again ${i}`,
+      idempotencyKey: key("send"),
+    });
+    await until(() => firstDelta.has(message.id), `the first token after wake ${i}`, 300_000);
+    wakes.push(firstDelta.get(message.id) - sentAt);
+    await until(() => replied.has(message.id), `the reply after wake ${i}`, 60_000);
+  }
+  const sorted = [...wakes].sort((a, b) => a - b);
+  return { n: wakes.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) };
+}
+
 // --- run ---------------------------------------------------------------------
 
 let deltas;
 let approvals;
+let wakes;
 try {
   const ctx = await setup();
   process.stdout.write(`Streaming ${TURNS} turns (+${WARMUP} warm-up) of ${PIECES} pieces, ${PIECE_MS} ms apart… `);
   deltas = await benchDeltas(ctx);
   process.stdout.write(`done\n${APPROVALS} approvals (+${WARMUP} warm-up)… `);
   approvals = await benchApprovals(ctx);
+  process.stdout.write(`done\n${WAKES} wakes from sleep… `);
+  wakes = await benchWakes(ctx);
   console.log("done");
 } finally {
   await cleanup();
@@ -393,4 +432,7 @@ row("gateway requested → gateway resolved (total)", approvals.total);
 row("  gateway requested → approval at the room client", approvals.toRoom);
 row("  approval at the room client → gateway resolved", approvals.toGateway);
 row("  (approval at the room client → room answered approve)", approvals.decide);
+console.log(`\nwake: message sent to an asleep instance → first streamed token at the room client, ${wakes.n} wakes`);
+console.log(`${"".padEnd(58)} |  median     p95     max`);
+console.log(`${"sleeping gateway woken by a message".padEnd(58)} | ${f(wakes.p50)} ${f(wakes.p95)} ${f(wakes.max)}`);
 process.exit(0);

@@ -253,9 +253,12 @@ export async function startServer(options = {}) {
   // wrangler.toml, so never in production).
   // A gateway linked locally (instances.link) runs on loopback: allowed here, refused in
   // production unless its operator sets the same var.
+  // Under the tests a hosted gateway never sleeps (decision 78) unless a test sets its own idle
+  // time: a suite that leaves its instance idle between steps must find it as it left it.
   const { plain, secretsFile } = splitSecretVars({
     DEV_MAIL_OUTBOX: "1",
     LINKED_GATEWAY_ALLOW_PRIVATE: "1",
+    ...(process.env.VITEST ? { INSTANCE_SLEEP_AFTER_SECONDS: "0" } : {}),
     ...options.vars,
   });
   for (const [k, v] of Object.entries(plain)) args.push("--var", `${k}:${v}`);

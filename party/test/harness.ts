@@ -18,6 +18,7 @@ import type { Role, Scope } from "../../shared/protocol/principal";
 import { OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION } from "../../shared/protocol/version";
 import { type Sql, sqlFromStorage } from "../domain/sql";
 import type { Autopilot } from "../rooms/autopilot/room";
+import { skillSecrets } from "../rooms/autopilot/features/gateway-skills/requests";
 import { olderFrameViolations } from "./older-protocol";
 
 export const ORIGIN = "http://autopilot.test";
@@ -452,3 +453,7 @@ export async function ownWorkspace() {
   const hello = await sock.hello();
   return { owner, ws, sock, hello };
 }
+
+/** How workspace `ws`'s room seals a skill change's key (under its BETTER_AUTH_SECRET: vitest.worker.config.ts). */
+export const roomSkillSecrets = (ws: string) =>
+  skillSecrets((env as unknown as { BETTER_AUTH_SECRET: string }).BETTER_AUTH_SECRET, ws);

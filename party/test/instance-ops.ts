@@ -10,12 +10,16 @@ import type { OperationDeps } from "../rooms/autopilot/features/instances/operat
 import { commitTo } from "../rooms/autopilot/kernel/commit";
 import type { RuntimeInstanceStatus } from "../rooms/autopilot/features/instance-store/runtime-client";
 import { resolveApproval } from "../rooms/autopilot/features/approvals/approvals";
+import { skillSecrets } from "../rooms/autopilot/features/gateway-skills/requests";
 import { asPerson } from "./bridge-peer";
 import { idem } from "./harness";
 
 /** Deps of workspace `ws_test` with no runtime, recording what the operations publish in `events`; `more` adds the rest. */
 /** The secret the deps seal held secrets under (the room's is BETTER_AUTH_SECRET). */
 export const TEST_SEALING_SECRET = "test-sealing-secret-0123456789abcdef";
+
+/** How the deps seal a skill change's key (workspace `ws_test`). */
+export const testSkillSecrets = skillSecrets(TEST_SEALING_SECRET, "ws_test");
 
 export function operationDeps(sql: Sql, events: DurableEvent[], more: Partial<OperationDeps> = {}): OperationDeps {
   return {

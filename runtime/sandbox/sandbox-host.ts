@@ -182,6 +182,39 @@ export class SandboxHost implements RuntimeHost {
     return this.start(record, restoreChoice);
   }
 
+  /**
+   * Sleep (decision 78): the state is snapshotted to the bucket, the gateway stopped and the
+   * container destroyed, so nothing runs or is billed; a provision wakes it, and its start
+   * restores that snapshot (restore-on-start: no state, a backup). Idempotent for one asleep.
+   */
+  async sleep(ref: InstanceRef): Promise<Result<InstanceStatus>> {
+    const record = await this.records.get(ref);
+    if (!record) return errResult(this.notFound(ref));
+    if (record.state === "asleep") return okResult(this.toStatus(record, null));
+    if (record.state !== "ready")
+      return errResult(
+        runtimeError(
+          "conflict",
+          `instance ${refKey(ref)} is ${record.state} (${record.phase}): only a ready gateway sleeps`,
+        ),
+      );
+    const sandbox = this.sandboxFor(record);
+    const kept = await snapshotTo(sandbox, this.bucket, `${backupPrefix(ref)}${timestampName()}`);
+    if (!kept.ok) return kept;
+    try {
+      await stopGateway(sandbox, this.config.stopTimeoutMs);
+      await sandbox.destroy();
+    } catch (error) {
+      return this.failed(record, mapSandboxError(error, "gateway_failed", "sleep"));
+    }
+    if (!(await this.save(record, "asleep", "asleep")))
+      return errResult(
+        runtimeError("conflict", `instance ${refKey(ref)} changed meanwhile; try again`, { retryable: true }),
+      );
+    this.log("gateway asleep", { instance: refKey(ref), snapshot: kept.value.name });
+    return okResult(this.toStatus(record, null));
+  }
+
   async backup(ref: InstanceRef): Promise<Result<BackupInfo>> {
     const record = await this.records.get(ref);
     if (!record) return errResult(this.notFound(ref));

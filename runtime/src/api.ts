@@ -202,6 +202,10 @@ export function createRuntimeApi(host: RuntimeHost, options: RuntimeApiOptions):
     fromResult(await host.restart(c.req.valid("param")), 202),
   );
 
+  app.post(RUNTIME_ROUTES.sleep, params(instanceParamsSchema), async (c) =>
+    fromResult(await host.sleep(c.req.valid("param"))),
+  );
+
   // The gateway token, for a credential's holder only (the Autopilot's device identity
   // signs over it). Every answer is already `cache-control: no-store`.
   app.get(RUNTIME_ROUTES.credentials, params(instanceParamsSchema), async (c) =>

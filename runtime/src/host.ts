@@ -91,6 +91,12 @@ export interface RuntimeHost {
   /** Idempotent. */
   provision(ref: InstanceRef): Promise<Result<ProvisionOutcome>>;
   restart(ref: InstanceRef): Promise<Result<InstanceStatus>>;
+  /**
+   * Puts a ready gateway to sleep (decision 78): its process stopped, its state kept; a
+   * provision wakes it. Idempotent for one asleep; `conflict` while it cannot sleep (starting,
+   * a device connected through the runtime), `not_found` for none.
+   */
+  sleep(ref: InstanceRef): Promise<Result<InstanceStatus>>;
   backup(ref: InstanceRef): Promise<Result<BackupInfo>>;
   listBackups(ref: InstanceRef): MaybePromise<BackupInfo[]>;
   /** Retention: removes all but the newest `keep` backups; answers the names removed, oldest first. */

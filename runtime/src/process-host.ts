@@ -47,6 +47,8 @@ export interface HostTenancy {
 
 export class ProcessHost implements RuntimeHost {
   private readonly records = new Map<string, InstanceRecord>();
+  /** Device and node sockets open through the runtime's proxy, per instance: they keep it awake. */
+  private readonly deviceSockets = new Map<string, number>();
   private readonly changes = new EventEmitter();
   private readonly killAllOnExit = () => this.killAllNow();
   private closed = false;
@@ -67,6 +69,11 @@ export class ProcessHost implements RuntimeHost {
 
   get maxGateways(): number {
     return this.config.maxGateways;
+  }
+
+  /** How long a start may take to reach ready (a wake is a start). */
+  get startTimeoutMs(): number {
+    return this.config.startTimeoutMs;
   }
 
   activeCount(): number {
@@ -167,6 +174,68 @@ export class ProcessHost implements RuntimeHost {
       this.beginStart(record, "provisioning");
       return okResult(statusOf(record));
     });
+  }
+
+  /**
+   * Stops a ready gateway's process and keeps its directory (decision 78): asleep counts
+   * against no cap, and a provision starts it again from the same state, port and token.
+   */
+  sleep(ref: InstanceRef): Promise<Result<InstanceStatus>> {
+    const key = refKey(ref);
+    const record = this.records.get(key);
+    if (!record || record.deleted) return Promise.resolve(errResult(this.notFound(ref)));
+    if (record.state === "asleep") return Promise.resolve(okResult(statusOf(record)));
+    if (record.state !== "ready")
+      return Promise.resolve(
+        errResult(
+          runtimeError("conflict", `instance ${key} is ${record.state} (${record.phase}): only a ready gateway sleeps`),
+        ),
+      );
+    if ((this.deviceSockets.get(key) ?? 0) > 0)
+      return Promise.resolve(
+        errResult(
+          runtimeError("conflict", `instance ${key} stays awake: a device or node is connected`, { retryable: true }),
+        ),
+      );
+    // Claimed now: a start that came first wins, and one that comes later waits behind the stop.
+    record.generation++;
+    this.setState(record, "asleep", "stopping");
+    return this.enqueue(record, async () => {
+      await this.stopProcess(record);
+      if (record.deleted) return errResult(this.notFound(ref));
+      if (record.state === "asleep") this.setState(record, "asleep", "asleep");
+      this.log("gateway asleep", { instance: key });
+      return okResult(statusOf(record));
+    });
+  }
+
+  /** A device or node socket through the proxy opened (+1) or closed (-1): an instance with one does not sleep. */
+  deviceSocket(ref: InstanceRef, delta: 1 | -1): void {
+    const key = refKey(ref);
+    const count = (this.deviceSockets.get(key) ?? 0) + delta;
+    if (count > 0) this.deviceSockets.set(key, count);
+    else this.deviceSockets.delete(key);
+  }
+
+  /**
+   * The target of a ready gateway, waking an asleep one first (a device connecting is
+   * traffic): waits for its start, up to `timeoutMs`.
+   */
+  async wakeTarget(ref: InstanceRef, timeoutMs: number): Promise<Result<GatewayTarget>> {
+    const record = this.records.get(refKey(ref));
+    if (record?.state !== "asleep") return this.gatewayTarget(ref);
+    const woken = await this.provision(ref);
+    if (!woken.ok) return woken;
+    const deadline = Date.now() + timeoutMs;
+    let version = woken.value.status.version;
+    for (;;) {
+      const current = this.records.get(refKey(ref));
+      if (!current || current.state === "ready" || current.state === "error" || Date.now() >= deadline) break;
+      const next = await this.waitForChange(ref, version, Math.max(1, deadline - Date.now()));
+      if (!next.ok) return next;
+      version = next.value.version;
+    }
+    return this.gatewayTarget(ref);
   }
 
   backup(ref: InstanceRef): Promise<Result<BackupInfo>> {

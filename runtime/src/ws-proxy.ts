@@ -33,7 +33,8 @@ import { OTHER_WORKSPACE, UNAUTHENTICATED } from "./api";
 import { runtimeError } from "./errors";
 import { validateRef } from "./ids";
 import type { ProcessHost } from "./process-host";
-import { DEVICE_ADDRESS_HEADER, deviceForwardedFor } from "../../shared/runtime/requests";
+import type { GatewayTarget } from "./host";
+import { DEVICE_ADDRESS_HEADER, deviceForwardedFor, type InstanceRef } from "../../shared/runtime/requests";
 
 const headerValue = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
@@ -105,10 +106,25 @@ export class GatewayProxy {
     const device = route.route === "device";
     const ref = validateRef(route.workspaceId, route.instanceId);
     if (!ref.ok) return rejectUpgrade(socket, ref.error);
-    const target = this.host.gatewayTarget(ref.value);
-    if (!target.ok) return rejectUpgrade(socket, target.error);
-    const { port, token } = target.value;
+    // A device or node connecting to an asleep gateway wakes it: the upgrade waits for its start (as long as a start may take).
+    this.host.wakeTarget(ref.value, this.host.startTimeoutMs).then(
+      (target) => {
+        if (socket.destroyed) return;
+        if (!target.ok) return rejectUpgrade(socket, target.error);
+        this.connect(req, socket, head, ref.value, device, target.value);
+      },
+      () => rejectUpgrade(socket, runtimeError("internal", "internal error")),
+    );
+  }
 
+  private connect(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    ref: InstanceRef,
+    device: boolean,
+    { port, token }: GatewayTarget,
+  ): void {
     // A fresh request upstream: no client header is copied, so no Origin and no
     // X-Forwarded-For reach the gateway (it refuses forwarded headers from an untrusted proxy).
     const forwarded = device
@@ -144,9 +160,14 @@ export class GatewayProxy {
         pair.client = client;
         upstream.off("message", holdFrames);
         this.pipe(client, upstream, token, pair, device);
+        if (device) {
+          // Open, it keeps the instance awake (ProcessHost.sleep refuses); closed, it no longer does.
+          this.host.deviceSocket(ref, 1);
+          client.once("close", () => this.host.deviceSocket(ref, -1));
+        }
         for (const frame of pending) this.toClient(client, frame.data, frame.isBinary, token);
         this.log(device ? "device entry opened" : "gateway proxy opened", {
-          instance: `${ref.value.workspaceId}/${ref.value.instanceId}`,
+          instance: `${ref.workspaceId}/${ref.instanceId}`,
         });
       });
     });

@@ -1,6 +1,6 @@
 // The runtime against the real pinned `openclaw` gateway (process host), with the scripted
-// OpenAI-compatible model server as the only stand-in. Two gateway starts: provision, and a
-// restart after a crash. Steps share one runtime and run in order.
+// OpenAI-compatible model server as the only stand-in. Three gateway starts: provision, a
+// restart after a crash, and a wake from sleep. Steps share one runtime and run in order.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
@@ -394,6 +394,56 @@ describe("runtime with the real gateway", () => {
     const hello = await client.connectWithDevice(paired!.device, { deviceToken: paired!.deviceToken });
     expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
     expect(hello.payload.auth).toMatchObject({ method: "device-token", scopes: DEVICE_SCOPES });
+    client.close();
+  });
+
+  it("sleeps on request (process gone, state kept) unless a device is connected; a device connecting wakes it", async () => {
+    const path = `${ALPHA}/sleep`;
+    // A device or node connected through the entry keeps the instance awake.
+    const holding = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
+    await holding.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+    const refused = await api(baseUrl, "POST", path);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: { code: "conflict", message: expect.stringContaining("device") } });
+    expect(isProcessRunning(alpha.pid)).toBe(true);
+    holding.close();
+    // Closed, it no longer does (its close reaches the proxy a moment later).
+    let asleep = await api(baseUrl, "POST", path);
+    await vi.waitFor(
+      async () => {
+        asleep = asleep.status === 200 ? asleep : await api(baseUrl, "POST", path);
+        expect(asleep.status, asleep.text).toBe(200);
+      },
+      { timeout: 10_000 },
+    );
+    expect(asleep.body).toMatchObject({ ok: true, data: { state: "asleep" } });
+    // The process and its port are gone; the state directory stays.
+    await vi.waitFor(() => expect(isProcessRunning(alpha.pid)).toBe(false), { timeout: 15_000 });
+    expect(await isPortOpen(alpha.port)).toBe(false);
+    expect(existsSync(join(dataDir, "instances", WS, "alpha", "gateway-token"))).toBe(true);
+    // Again: nothing to do, the same answer.
+    expect((await api(baseUrl, "POST", path)).body).toMatchObject({
+      ok: true,
+      data: { state: "asleep", phase: "asleep" },
+    });
+    // Asleep, it counts against no cap: the health says no gateway is active.
+    expect((await api(baseUrl, "GET", "/v1/health")).body).toMatchObject({ data: { gateways: { active: 0 } } });
+
+    // A device connecting through the entry is traffic: the upgrade waits for the wake.
+    const device = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/device`);
+    const challenge = await device.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+    expect(challenge.payload.nonce).toEqual(expect.any(String));
+    const now = (await api(baseUrl, "GET", ALPHA)).body;
+    const woken = now.ok ? now.data : null;
+    expect(woken).toMatchObject({ state: "ready", error: null });
+    expect(woken.pid).not.toBe(alpha.pid);
+    console.log(`gateway woken by a device in ${woken.startupMs} ms`);
+    alpha = { ...alpha, port: woken.port, pid: woken.pid };
+    device.close();
+    // Woken from the same state: the paired device's token still works.
+    const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
+    const hello = await client.connectWithDevice(paired!.device, { deviceToken: paired!.deviceToken });
+    expect(hello.ok, JSON.stringify(hello.error)).toBe(true);
     client.close();
   });
 

@@ -360,6 +360,41 @@ describe("sandbox host: SDK failures", () => {
   });
 });
 
+describe("sandbox host: sleep and wake (decision 78)", () => {
+  it("sleep snapshots the state to R2 and destroys the container; a provision wakes it from that snapshot, same token", async () => {
+    const { sdk, bucket, api } = setup();
+    await api("PUT", path(REF));
+    const sandbox = await sdk.sandboxFor(REF);
+    const token = sandbox.text(CONTAINER_PATHS.tokenFile);
+    await sandbox.writeFile(`${CONTAINER_PATHS.state}/note.txt`, "before sleep");
+    // Only a ready gateway sleeps; asleep already, the same answer.
+    const asleep = await api("POST", path(REF, "/sleep"));
+    expect(asleep.status).toBe(200);
+    expect(body(asleep).data).toMatchObject({ state: "asleep", phase: "asleep" });
+    expect(sandbox.destroyed).toBe(true);
+    expect(sandbox.text(`${CONTAINER_PATHS.state}/note.txt`)).toBeUndefined();
+    const kept = bucket.keys(`${REF.workspaceId}/${REF.instanceId}/`);
+    expect(kept).toHaveLength(1);
+    expect(body(await api("POST", path(REF, "/sleep"))).data).toMatchObject({ state: "asleep" });
+    expect(bucket.keys(`${REF.workspaceId}/${REF.instanceId}/`)).toEqual(kept);
+    // Asleep it is not active, and nothing asks the (destroyed) container for its process.
+    expect(body(await api("GET", "/v1/health")).data.gateways.active).toBe(0);
+    expect(body(await api("GET", path(REF))).data).toMatchObject({ state: "asleep", error: null });
+
+    const woken = await api("PUT", path(REF));
+    expect(woken.status).toBe(202);
+    expect(body(woken).data).toMatchObject({ state: "ready", restoredFrom: kept[0]!.split("/").at(-1) });
+    expect(sandbox.text(`${CONTAINER_PATHS.state}/note.txt`)).toBe("before sleep");
+    expect(sandbox.text(CONTAINER_PATHS.tokenFile)).toBe(token);
+    expect(sandbox.count("startProcess")).toBe(2);
+  });
+
+  it("a gateway that is not ready does not sleep", async () => {
+    const { api } = setup();
+    expect((await api("POST", path(REF, "/sleep"))).status).toBe(404);
+  });
+});
+
 describe("sandbox host: backups and delete", () => {
   it("backs up into R2 under <workspace>/<instance>/<timestamp>.tar.gz and lists it", async () => {
     const { bucket, api } = setup();

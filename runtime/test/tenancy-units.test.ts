@@ -345,11 +345,14 @@ describe("tenant credentials", () => {
     const { createServer } = await import("node:http");
     const { default: WebSocket } = await import("ws");
     const targets: unknown[] = [];
+    const gatewayTarget = (target: unknown) => {
+      targets.push(target);
+      return errResult(runtimeError("not_found", "no such instance"));
+    };
+    // The proxy asks for the target through the wake (an asleep gateway is woken first).
     const host = {
-      gatewayTarget: (target: unknown) => {
-        targets.push(target);
-        return errResult(runtimeError("not_found", "no such instance"));
-      },
+      startTimeoutMs: 1000,
+      wakeTarget: async (target: unknown) => gatewayTarget(target),
     } as unknown as ProcessHost;
     const server = createServer();
     server.on("upgrade", new GatewayProxy(host, { serviceToken: TOKEN, tenantKeys: [KEY] }).handleUpgrade);

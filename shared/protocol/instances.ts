@@ -66,6 +66,21 @@ export type InstanceChannel = z.infer<typeof InstanceChannel>;
 /** At most this many channels are kept on an instance. */
 export const MAX_INSTANCE_CHANNELS = 20;
 
+/**
+ * A hosted instance's sleep (decision 78): its gateway stops while nobody needs it and wakes
+ * on traffic. Absent on instances that never slept and on linked ones (not ours to stop).
+ */
+export const InstanceSleep = z.object({
+  state: z.enum(["awake", "asleep", "waking"]),
+  /** Since when it is in this state. */
+  since: Timestamp,
+  /** About how long its gateway takes to start (ms, its last start's), for "waking… (about N s)"; null: not known. */
+  wakeMs: z.number().int().min(0).max(3_600_000).nullable(),
+  /** What the room found keeping it awake when it last looked (beyond its channels), in words; null: nothing. */
+  keptAwakeBy: z.string().max(200).nullable(),
+});
+export type InstanceSleep = z.infer<typeof InstanceSleep>;
+
 export const Instance = z.object({
   id: InstanceId,
   name: z.string(),
@@ -86,6 +101,8 @@ export const Instance = z.object({
   url: z.string().optional(),
   /** Its channels that are set up, and whether each is connected (absent until the room read them; left out for 18). */
   channels: z.array(InstanceChannel).max(MAX_INSTANCE_CHANNELS).optional(),
+  /** Decision 78: asleep, waking or awake (and what keeps it awake); absent until it first slept. */
+  sleep: InstanceSleep.optional(),
   createdBy: Actor,
   createdAt: Timestamp,
   updatedAt: Timestamp,

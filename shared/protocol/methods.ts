@@ -1,3 +1,4 @@
+import { TracesConfigureParams, TracesGetParams, TracesResult } from "./traces";
 import type { z } from "zod";
 import {
   ChatGoAheadParams,
@@ -417,6 +418,9 @@ export const Methods = {
   "chats.unbind": adminWrites(ChatsUnbindParams, ChatsUnbindResult),
   // Protocol 19: who is answered in a bound chat (chats.ts).
   "chats.bindingAccess": adminWrites(ChatsBindingAccessParams, ChatsBindingAccessResult),
+  // Decision 80: how the export of the runs' traces stands, and the workspace's own collector (owners and admins).
+  "traces.get": method({ params: TracesGetParams, result: TracesResult, scope: "admin", mutating: false }),
+  "traces.configure": adminWrites(TracesConfigureParams, TracesResult),
 } as const;
 
 export type MethodName = keyof typeof Methods;

@@ -249,5 +249,9 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "chats.bindCode": PEOPLES_CHATS,
   "chats.unbind": PEOPLES_CHATS,
   "chats.bindingAccess": PEOPLES_CHATS,
+  "traces.get": never("where the runs' traces go is for the workspace's owners and admins to see"),
+  "traces.configure": never(
+    "where the runs' traces go, and what they carry, is the owners' choice, never the Autopilot's",
+  ),
   "runlog.list": auto("Read a run's or task's log, step by step (model calls, tool calls, approvals)."),
 };

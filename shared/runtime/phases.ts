@@ -1,7 +1,11 @@
 // Instance states and start phases, and the progress model both hosts report.
 import { z } from "zod";
 
-export const instanceStateSchema = z.enum(["provisioning", "starting", "ready", "error", "stopped"]);
+/**
+ * `asleep` (decision 78): the gateway process is stopped to save its cost while nobody needs
+ * it, its state kept; a provision (PUT) or a device connecting wakes it.
+ */
+export const instanceStateSchema = z.enum(["provisioning", "starting", "ready", "error", "stopped", "asleep"]);
 export type InstanceState = z.infer<typeof instanceStateSchema>;
 
 export const phaseSchema = z.enum([
@@ -15,6 +19,7 @@ export const phaseSchema = z.enum([
   "stopping",
   "stopped",
   "failed",
+  "asleep",
 ]);
 export type Phase = z.infer<typeof phaseSchema>;
 

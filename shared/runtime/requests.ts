@@ -15,6 +15,8 @@ export const RUNTIME_ROUTES = {
   list: "/v1/workspaces/:workspaceId/instances",
   instance: "/v1/workspaces/:workspaceId/instances/:instanceId",
   restart: "/v1/workspaces/:workspaceId/instances/:instanceId/restart",
+  /** POST: the gateway goes to sleep (its process stopped, its state kept); a PUT wakes it. */
+  sleep: "/v1/workspaces/:workspaceId/instances/:instanceId/sleep",
   backups: "/v1/workspaces/:workspaceId/instances/:instanceId/backups",
   restore: "/v1/workspaces/:workspaceId/instances/:instanceId/restore",
   credentials: "/v1/workspaces/:workspaceId/instances/:instanceId/credentials",
@@ -37,6 +39,7 @@ export const ROUTE_METHODS: Record<RuntimeRoute, readonly string[]> = {
   list: ["GET"],
   instance: ["GET", "PUT", "DELETE"],
   restart: ["POST"],
+  sleep: ["POST"],
   backups: ["GET", "POST"],
   restore: ["POST"],
   credentials: ["GET"],
@@ -52,7 +55,7 @@ export const ROUTE_METHODS: Record<RuntimeRoute, readonly string[]> = {
 export function instancePath(
   workspaceId: string,
   instanceId: string,
-  action?: "restart" | "backups" | "restore" | "credentials" | "usage" | "gateway" | "device",
+  action?: "restart" | "sleep" | "backups" | "restore" | "credentials" | "usage" | "gateway" | "device",
 ): string {
   return `/v1/workspaces/${encodeURIComponent(workspaceId)}/instances/${encodeURIComponent(instanceId)}${action ? `/${action}` : ""}`;
 }

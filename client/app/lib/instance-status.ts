@@ -1,3 +1,4 @@
+import { sleepWords } from "../../../shared/instance-sleep";
 import { plainMessage } from "../../../shared/plain-words";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { Instance, InstanceOperation } from "../../../shared/protocol/instances";
@@ -9,8 +10,8 @@ import type { Job } from "../../../shared/protocol/jobs";
 // everyone, whoever asked.
 
 export interface GatewayLine {
-  /** The dot's colour: `connecting` is any phase on the way to connected (a start, a restart). */
-  state: "connected" | "connecting" | "offline";
+  /** The dot's colour: `connecting` is any phase on the way to connected (a start, a restart, a wake). */
+  state: "connected" | "connecting" | "offline" | "asleep";
   label: string;
   /** Why it is offline; only an offline gateway has one. */
   detail: string | null;
@@ -44,10 +45,22 @@ export function startingOperation(instanceId: string, approvals: Iterable<Approv
  * no link yet). While the instance (re)starts, that is the line, whatever the link last
  * reported: a restart closes the link on purpose and is a phase, not a failure.
  */
+const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
 const plainOrNull = (text: string | null): string | null => (text === null ? null : plainMessage(text));
 
-export function gatewayLine(instance: Instance, operation: InstanceOperation | null = null): GatewayLine | null {
+export function gatewayLine(
+  instance: Instance,
+  operation: InstanceOperation | null = null,
+  now = Date.now(),
+): GatewayLine | null {
   if (instance.status === "stopped") return null;
+  // Asleep and waking (decision 78) are phases of a gateway nobody needed for a while, not failures.
+  const sleep = sleepWords(instance, now);
+  if (instance.sleep?.state === "asleep")
+    return { state: "asleep", label: "Asleep: the next message wakes it", detail: null };
+  if (instance.sleep?.state === "waking" && sleep)
+    return { state: "connecting", label: capitalized(sleep), detail: null };
   if (instance.status === "provisioning" || instance.status === "starting") {
     const verb = (operation && STARTS[operation]) ?? (instance.status === "provisioning" ? "Starting" : "Restarting");
     return {
@@ -57,7 +70,8 @@ export function gatewayLine(instance: Instance, operation: InstanceOperation | n
     };
   }
   if (!instance.bridge) return null;
-  if (instance.bridge === "connected") return { state: "connected", label: "Gateway connected", detail: null };
+  if (instance.bridge === "connected")
+    return { state: "connected", label: sleep ? `Gateway connected · ${sleep}` : "Gateway connected", detail: null };
   if (instance.bridge === "connecting") return { state: "connecting", label: "Gateway connecting…", detail: null };
   return {
     state: "offline",

@@ -12,6 +12,7 @@ import { useAccessChanges } from "../lib/access-changes";
 import { useLoaded } from "../lib/loaded";
 import { ApprovalPolicySettings } from "./ApprovalPolicySettings";
 import { ChatsSettings } from "./ChatsSettings";
+import { TracesSettings } from "./TracesSettings";
 import { AgentInvitePanel } from "./AgentInvitePanel";
 import { InvitePanel } from "./InvitePanel";
 import { useSession } from "../stores/session";
@@ -327,6 +328,7 @@ export function SettingsDialog({
           <ApprovalPolicySettings />
           <ChatsSettings manager={manager} />
           <AutopilotModel />
+          {manager && <TracesSettings />}
           {manager ? (
             <Keys workspace={workspace} />
           ) : (

@@ -28,4 +28,5 @@ export * from "./features/projects/tables";
 export * from "./features/schedules/tables";
 export * from "./features/tasks/tables";
 export * from "./features/threads/tables";
+export * from "./features/traces/tables";
 export * from "./kernel/tables";

@@ -12,7 +12,7 @@ import type { Cut } from "./cut";
  *   `deprecated` (the version leaves the window soon, version.ts).
  * - An instance's `channels` (which of its chat channels are set up, and whether each is
  *   connected): left out of every instance (the hello's snapshot, `instance.updated`, the
- *   instance methods' results).
+ *   instance methods' results); likewise its `sleep` (asleep, waking, or what keeps it awake).
  * - An approval's `reach` (whom it was sent to, whom it waits for, the outcome in words), the
  *   policy's reminder ladder (`reminders`) and a person's `quietHours`: left out of every
  *   approval, the settings and the inbox's preferences. A client of 18 shows none of them.
@@ -68,8 +68,8 @@ const chatsFor18 = (payload: Obj): Obj => {
   if (!chats?.bindings) return payload;
   return { ...payload, chats: { ...chats, bindings: chats.bindings.map(({ guests: _, ...binding }) => binding) } };
 };
-/** An instance without its channels (instances.ts Instance.channels), which 18 lacks. */
-const instanceFor18 = ({ channels: _channels, ...instance }: Obj): Obj => instance;
+/** An instance without its channels and its sleep (instances.ts Instance.channels, Instance.sleep), which 18 lacks. */
+const instanceFor18 = ({ channels: _channels, sleep: _sleep, ...instance }: Obj): Obj => instance;
 const withInstanceFor18 = (payload: Obj): Obj =>
   payload.instance ? { ...payload, instance: instanceFor18(payload.instance as Obj) } : payload;
 const withInstancesFor18 = (payload: Obj): Obj =>
@@ -122,6 +122,9 @@ export const cut19: Cut = {
     "instances.cancelWhatsAppLogin",
     // The approvals' figures (approvals.ts ApprovalFigures).
     "approvals.figures",
+    // Decision 80: how the runs' traces are exported, and the workspace's own collector.
+    "traces.get",
+    "traces.configure",
   ],
   events: {
     hello: helloFor18,

@@ -22,6 +22,7 @@ import { gatewayChannels } from "./gateway-channels";
 import { gatewaySkills } from "./gateway-skills";
 import { instanceConfig } from "./instance-config";
 import { instanceTools } from "./instance-tools";
+import { instanceSleep } from "./instance-sleep";
 import { instanceStore } from "./instance-store";
 import { instances } from "./instances";
 import { metering } from "./metering";
@@ -31,6 +32,7 @@ import { schedules } from "./schedules";
 import { tasks } from "./tasks";
 import { threads } from "./threads";
 import { toolset } from "./toolset";
+import { traces } from "./traces";
 import { jobs } from "./jobs";
 import { live, workspace } from "./workspace";
 
@@ -59,6 +61,7 @@ export const ROOM_FEATURES = [
   gatewaySkills,
   inbox,
   instanceConfig,
+  instanceSleep,
   instanceStore,
   instanceTools,
   instances,
@@ -75,6 +78,7 @@ export const ROOM_FEATURES = [
   tasks,
   threads,
   toolset,
+  traces,
   workspace,
 ] as const;
 

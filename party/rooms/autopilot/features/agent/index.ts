@@ -16,7 +16,7 @@ import { model } from "../model";
 import { toolset } from "../toolset";
 
 // What other features use of this one.
-export { filedApprovals, FINISHED_RUN, forgetOldRuns } from "./agent-runs";
+export { filedApprovals, FINISHED_RUN, forgetOldRuns, getRun } from "./agent-runs";
 export { asAutopilot, AUTOPILOT_ACTOR, clipText, finishSegment, jsonText, post, toolLine } from "./autopilot-posts";
 export { actingTools, runAccess } from "./run-access";
 export { appendRunLog, type NewRunLogEntry, readRunLog } from "./run-log";

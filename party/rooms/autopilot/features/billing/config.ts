@@ -24,6 +24,8 @@ const PlanSchema = z.object({
   includedCredits: credits,
   maxInstances: z.number().int().min(0).max(10_000).nullable().default(null),
   maxSeats: z.number().int().min(0).max(100_000).nullable().default(null),
+  /** How long a hosted instance is idle before its gateway sleeps (decision 78); 0: it never sleeps. */
+  sleepAfterMinutes: z.number().min(0).max(10_080).default(15),
   /** What a month of it costs, for people to read; with `stripePrice`, people choose it themselves. */
   monthlyPrice: z
     .object({ amount: z.number().int().min(0).max(100_000_000), currency: z.string().regex(/^[a-z]{3}$/) })
@@ -81,6 +83,7 @@ const DEFAULT_PLANS: Record<string, PlanConfig> = {
     includedCredits: 100_000,
     maxInstances: 10,
     maxSeats: null,
+    sleepAfterMinutes: 15,
     monthlyPrice: null,
     stripePrice: null,
   },

@@ -3,6 +3,7 @@ import { RoomError } from "../../../../domain/errors";
 import {
   applySpendApproval,
   billingState,
+  effectivePlan,
   budgetLimit,
   ledgerEntries,
   releaseFittingSpend,
@@ -115,6 +116,8 @@ export const billing = defineFeature({
       budgetSubject: (scope: BudgetScope, check: (sql: Sql, subjectId: string) => void) =>
         void subjects.set(scope, check),
       config: billingParts.config,
+      /** How long the workspace's plan lets a hosted instance idle before it sleeps (decision 78). */
+      sleepAfterMinutes: () => effectivePlan(s.sql, billingParts.config, now()).plan.sleepAfterMinutes,
       /** A commit that changes the money tells so (`billing.changed` on the room's bus), last. */
       changed,
       /** Access in the workspace changed: an allowance whose giver may no longer decide goes. */
@@ -231,4 +234,4 @@ export const billing = defineFeature({
 });
 
 /** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
-export { billingMeta as billingMetaTable } from "./tables";
+export { billingMeta as billingMetaTable, ledger as ledgerTable } from "./tables";

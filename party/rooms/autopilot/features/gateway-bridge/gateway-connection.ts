@@ -179,10 +179,15 @@ export class GatewayConnection {
     return !this.#isClosed;
   }
 
-  request(method: string, params: Record<string, unknown> = {}, timeoutMs = REQUEST_TIMEOUT_MS): Promise<unknown> {
+  request(
+    method: string,
+    params: Record<string, unknown> = {},
+    timeoutMs = REQUEST_TIMEOUT_MS,
+    traceparent?: string,
+  ): Promise<unknown> {
     if (this.#isClosed) return Promise.reject(new Error(`${method}: the gateway connection is closed`));
     const id = `ap-${++this.#nextId}`;
-    const frame = RequestFrame.parse({ type: "req", id, method, params });
+    const frame = RequestFrame.parse({ type: "req", id, method, params, ...(traceparent ? { traceparent } : {}) });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);

@@ -37,6 +37,11 @@ export const RequestFrame = z.strictObject({
   id: z.string(),
   method: z.string().min(1),
   params: z.record(z.string(), z.unknown()),
+  /** W3C trace context: the gateway's spans for this request join the room's trace (decision 80). */
+  traceparent: z
+    .string()
+    .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/)
+    .optional(),
 });
 export type RequestFrame = z.infer<typeof RequestFrame>;
 

@@ -13,6 +13,7 @@ import { fileBytes } from "../../../../files/storage";
 import { asPerson, connectTo, fakeGateway, inRoom, ok, threadBridge } from "../../../../test/bridge-peer";
 import { PNG } from "../../../../test/files-harness";
 import { uniq } from "../../../../test/harness";
+import { traceparent, turnTraceIds } from "../../../../domain/trace-context";
 
 const bucket = (env as unknown as { FILES: R2Bucket }).FILES;
 const WS = "ws_test";
@@ -75,6 +76,8 @@ describe("bridge outbox: files to the gateway", () => {
           },
         ],
       });
+      // The turn's trace context goes with it (decision 80): the gateway's spans join the room's trace.
+      expect((frame as { traceparent?: string }).traceparent).toBe(traceparent(turnTraceIds(WS, message.id)));
       expect(queuedFor(sql, "inst")).toEqual([]);
       expect(errors()).toEqual([]);
       box.stop();

@@ -5,6 +5,7 @@ import type { CatchUp } from "./catch-up";
 import { GatewayRequestError } from "./gateway-connection";
 import { isTransient } from "./gateway-errors";
 import { leftOutNotice, outboundFiles } from "./outbox-files";
+import { traceparent, turnTraceIds } from "../../../../domain/trace-context";
 
 /** How soon a message that could not be sent (timeout, gateway busy) is tried again. */
 const OUTBOX_RETRY_MS = 2_000;
@@ -78,12 +79,18 @@ export class Outbox {
             continue;
           }
           try {
-            await connection.request("chat.send", {
-              sessionKey: out.sessionKey,
-              message: out.text,
-              idempotencyKey: out.messageId,
-              ...(attachments.length > 0 ? { attachments } : {}),
-            });
+            // The turn's trace goes on in the gateway (its spans join it where it exports to the same collector).
+            await connection.request(
+              "chat.send",
+              {
+                sessionKey: out.sessionKey,
+                message: out.text,
+                idempotencyKey: out.messageId,
+                ...(attachments.length > 0 ? { attachments } : {}),
+              },
+              undefined,
+              traceparent(turnTraceIds(link.deps.workspaceId, out.messageId)),
+            );
             const notice = leftOutNotice(leftOut);
             link.room("instance", (ctx) => {
               markOutbound(ctx.sql, out.messageId, "sent");

@@ -1,7 +1,14 @@
 import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate } from "../../kernel/handlers";
 import { gatewayBridge } from "../gateway-bridge";
-import { requestConfigureSkill, requestInstallSkill, requestRemoveSkill, requestUploadSkill } from "./requests";
+import {
+  requestConfigureSkill,
+  requestInstallSkill,
+  requestRemoveSkill,
+  requestUploadSkill,
+  sealPlainSkillChanges,
+  skillSecrets,
+} from "./requests";
 import { instanceSkills, searchSkills } from "./status";
 
 // What the instances' operations use of the skills: a decided change runs, a deleted instance drops its requests.
@@ -20,18 +27,24 @@ export { skillRequests as skillRequestsTable } from "./tables";
 export const gatewaySkills = defineFeature({
   name: "gatewaySkills",
   needs: [gatewayBridge],
-  build: (s, { gatewayBridge: { bridges } }) => ({
-    methods: methods({
-      "instances.skills": local((_req, params) =>
-        instanceSkills({ sql: s.sql, bridge: bridges.get(params.instanceId) }, params.instanceId),
-      ),
-      "instances.uploadSkill": mutate(requestUploadSkill),
-      "instances.configureSkill": mutate(requestConfigureSkill),
-      "instances.removeSkill": mutate(requestRemoveSkill),
-      "instances.installSkill": mutate(requestInstallSkill),
-      "instances.searchSkills": local((_req, params) =>
-        searchSkills({ sql: s.sql, bridge: bridges.get(params.instanceId) }, params),
-      ),
-    }),
-  }),
+  build: (s, { gatewayBridge: { bridges } }) => {
+    // A configure's key and env values at rest (requests.ts).
+    const secrets = () => skillSecrets(s.env.BETTER_AUTH_SECRET, s.workspaceId());
+    return {
+      methods: methods({
+        "instances.skills": local((_req, params) =>
+          instanceSkills({ sql: s.sql, bridge: bridges.get(params.instanceId) }, params.instanceId),
+        ),
+        "instances.uploadSkill": mutate(requestUploadSkill),
+        "instances.configureSkill": mutate((ctx, params, req) => requestConfigureSkill(ctx, params, secrets(), req)),
+        "instances.removeSkill": mutate(requestRemoveSkill),
+        "instances.installSkill": mutate(requestInstallSkill),
+        "instances.searchSkills": local((_req, params) =>
+          searchSkills({ sql: s.sql, bridge: bridges.get(params.instanceId) }, params),
+        ),
+      }),
+      // Requests filed before changes were sealed are sealed before any is settled.
+      start: () => sealPlainSkillChanges(s.sql, secrets()),
+    };
+  },
 });

@@ -12,7 +12,7 @@ import {
   type SkillChange,
   waitUntilSkillGone,
 } from "./gateway";
-import { heldSkillRequests } from "./requests";
+import { skillReader, skillSecrets } from "./requests";
 
 /**
  * What a skill change needs of the room: what a channel change does (the instances' operations
@@ -50,7 +50,7 @@ const changeLine = (key: string, change: SkillChange): string => {
 
 /** A decided skill approval: an approved one runs; any other just drops what it held. */
 export function settleSkillApproval(deps: SkillOperationDeps, approval: Approval): Promise<void> {
-  return settleHeld(deps, approval, heldSkillRequests, {
+  return settleHeld(deps, approval, skillReader(skillSecrets(deps.sealingSecret, deps.workspaceId)), {
     scrub: (text, request) => withoutSkillSecrets(text, request?.change ?? null),
     run: async (request, operation) => {
       const gateway = deps.gateway?.(request.instanceId)?.channels;

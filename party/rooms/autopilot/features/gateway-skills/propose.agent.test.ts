@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../../../shared/protocol/frames";
 import { seedInstance } from "../../../../test/bridge-peer";
-import { idem, inAutopilot, RawSocket } from "../../../../test/harness";
+import { idem, inAutopilot, RawSocket, roomSkillSecrets } from "../../../../test/harness";
 import { agentRoom, autopilotSays, requestMark, requestsFor, say } from "../agent/scripted-model/test/harness";
 import { skillRequest } from "./requests";
 
@@ -57,7 +57,12 @@ describe("the Autopilot proposes a skill", () => {
     expect(approval.details).toContain("- SKILL.md (");
     // The files wait in the room for the decision; the Autopilot's tool result names the approval.
     expect(JSON.parse(proposed.tool!.result!)).toMatchObject({ approval: { id: approval.id, status: "pending" } });
-    expect(await inAutopilot(owner.workspaceId, (sql) => skillRequest(sql, approval.id)?.skillKey)).toBe("moon-word");
+    expect(
+      await inAutopilot(
+        owner.workspaceId,
+        (sql) => skillRequest(sql, approval.id, roomSkillSecrets(owner.workspaceId))?.skillKey,
+      ),
+    ).toBe("moon-word");
     // The skill tools the model is offered: propose (upload), find and install from ClawHub, remove.
     const [first] = await requestsFor(mark, "moon questions");
     const offered = (first?.tools ?? []).map((t) => t.function.name);

@@ -2,8 +2,10 @@
 // will apply waits in `skill_requests` until a person decides (instance-store's held requests).
 // An uploaded skill's files and a configure's API key or env values are in that row only: the
 // approval's details name the files and show SKILL.md, which the person decides on; a key is
-// "hidden".
+// "hidden". A configure's change is sealed at rest (skillSecrets), as waiting channel tokens are.
+import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { syncSealer } from "../../../../auth/seal";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { SKILL_OPERATIONS } from "../../../../../shared/protocol/instances";
 import {
@@ -18,7 +20,7 @@ import { isPerson } from "../../../../auth/current-access";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import type { OpContext } from "../../kernel/commit";
-import { askedIn, heldJson, heldRequests, requireInstance } from "../instance-store";
+import { askedIn, type HeldReader, heldJson, heldRequests, requireInstance } from "../instance-store";
 import type { ArchiveFile } from "./archive";
 import { SkillChange } from "./gateway";
 import { skillRequests } from "./tables";
@@ -67,7 +69,53 @@ const SkillRequest = z
 /** What an approved skill operation applies, read back from the room. */
 export type SkillRequest = z.output<typeof SkillRequest>;
 
-/** The skills' held requests (`skill_requests`). */
+/** A sealed change is stored with this mark; one without it is JSON from before changes were sealed. */
+const SEALED = "sealed:";
+
+/** Whose change it is: the skill of an instance a request is for (one waits per skill). */
+type ChangeOwner = { instanceId: string; skillKey: string };
+
+/** A configure's change at rest (an API key, env values): sealed in the request's transaction, opened only to apply it. */
+export interface SkillSecrets {
+  seal(request: ChangeOwner, change: string): string;
+  /** The change's JSON, or null when it does not open (the request then reads as gone). */
+  open(request: ChangeOwner, stored: string): string | null;
+}
+
+/**
+ * Sealed under the Worker's BETTER_AUTH_SECRET with their own purpose (party/auth/seal.ts, its
+ * synchronous form: the request's transaction cannot wait), bound to the workspace, the
+ * instance and the skill.
+ */
+export function skillSecrets(secret: string, workspaceId: string): SkillSecrets {
+  const sealing = () => syncSealer(secret, "skill-request-change");
+  const boundTo = (r: ChangeOwner) => `${workspaceId}\n${r.instanceId}\n${r.skillKey}\nskill request change`;
+  return {
+    seal: (request, change) => `${SEALED}${sealing().seal(new TextEncoder().encode(change), boundTo(request))}`,
+    open: (request, stored) => {
+      if (!stored.startsWith(SEALED)) return stored;
+      try {
+        return new TextDecoder().decode(sealing().open(stored.slice(SEALED.length), boundTo(request)));
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** Seals the changes of requests written before changes were sealed (run at the room's start). */
+export function sealPlainSkillChanges(sql: Sql, secrets: SkillSecrets): void {
+  for (const row of sql.db.select().from(skillRequests).all()) {
+    if (row.change === null || row.change.startsWith(SEALED)) continue;
+    sql.db
+      .update(skillRequests)
+      .set({ change: secrets.seal(row, row.change) })
+      .where(eq(skillRequests.approvalId, row.approvalId))
+      .run();
+  }
+}
+
+/** The skills' held requests (`skill_requests`), as stored (a change still sealed reads as gone: see skillReader). */
 export const heldSkillRequests = heldRequests(skillRequests, {
   kind: "skill",
   operations: SKILL_OPERATIONS,
@@ -75,6 +123,21 @@ export const heldSkillRequests = heldRequests(skillRequests, {
   target: ({ skillKey }) => ({ skill: { key: skillKey } }),
   what: ({ skillKey }) => `the skill ${skillKey}`,
 });
+
+/** The skills' held requests as settling reads them: a row's change opened first. */
+export function skillReader(secrets: SkillSecrets): HeldReader<SkillRequest> {
+  return {
+    ...heldSkillRequests,
+    read(sql, approvalId) {
+      const stored = sql.db.select().from(skillRequests).where(eq(skillRequests.approvalId, approvalId)).get();
+      if (!stored) return null;
+      const change = stored.change === null ? null : secrets.open(stored, stored.change);
+      if (stored.change !== null && change === null) return null;
+      const parsed = SkillRequest.safeParse({ ...stored, change });
+      return parsed.success ? parsed.data : null;
+    },
+  };
+}
 
 const sizeOf = (f: { content: string; base64: boolean }) =>
   f.base64 ? Math.floor((f.content.length * 3) / 4) : new TextEncoder().encode(f.content).length;
@@ -110,6 +173,7 @@ export function requestUploadSkill(
 export function requestConfigureSkill(
   ctx: OpContext,
   p: z.output<typeof InstancesConfigureSkillParams>,
+  secrets: SkillSecrets,
   req?: { threadId?: string },
 ): { approval: Approval } {
   const problem = skillRequestProblem(p);
@@ -143,7 +207,11 @@ export function requestConfigureSkill(
       details,
       ...askedIn(req),
     },
-    { instanceId: p.instanceId, skillKey: p.skillKey, change: JSON.stringify(change) },
+    {
+      instanceId: p.instanceId,
+      skillKey: p.skillKey,
+      change: secrets.seal({ instanceId: p.instanceId, skillKey: p.skillKey }, JSON.stringify(change)),
+    },
   );
 }
 
@@ -203,9 +271,9 @@ export function requestInstallSkill(
   );
 }
 
-/** What an approved skill operation applies, or null when its request is gone. */
-export const skillRequest = (sql: Sql, approvalId: string): SkillRequest | null =>
-  heldSkillRequests.read(sql, approvalId);
+/** What an approved skill operation applies (its change opened), or null when its request is gone. */
+export const skillRequest = (sql: Sql, approvalId: string, secrets: SkillSecrets): SkillRequest | null =>
+  skillReader(secrets).read(sql, approvalId);
 
 /** A deleted instance's pending skill changes go with it. */
 export const dropSkillRequests = (sql: Sql, instanceId: string): void => heldSkillRequests.dropAll(sql, instanceId);

@@ -19,7 +19,7 @@ import type { Sql } from "../../../../domain/sql";
 import { listAudit } from "../../kernel/commit";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse, seedInstance } from "../../../../test/bridge-peer";
 import { idem } from "../../../../test/harness";
-import { decide, gatewayOver, operationDeps } from "../../../../test/instance-ops";
+import { decide, gatewayOver, operationDeps, testSkillSecrets } from "../../../../test/instance-ops";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
 import type { RuntimeClient } from "../instance-store";
 import { listJobs } from "../jobs/jobs";
@@ -100,7 +100,7 @@ describe("removing a skill", () => {
         status: "succeeded",
         message: "skill moon-word removed",
       });
-      expect(skillRequest(sql, approval.id)).toBeNull();
+      expect(skillRequest(sql, approval.id, testSkillSecrets)).toBeNull();
       // Asked and decided once, both in the audit log.
       const audited = listAudit(sql, undefined, 50).entries.filter((e) => e.targetId === approval.id);
       expect(audited.map((e) => e.action).sort()).toEqual(["approval.approved", "approval.requested"]);

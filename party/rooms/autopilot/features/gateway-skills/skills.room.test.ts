@@ -17,7 +17,7 @@ import type { Sql } from "../../../../domain/sql";
 import { createOpContext } from "../../kernel/commit";
 import { asPerson, connectTo, inRoom, linkAndGateway, ok, refuse } from "../../../../test/bridge-peer";
 import { idem } from "../../../../test/harness";
-import { decide, linkDeps } from "../../../../test/instance-ops";
+import { decide, linkDeps, testSkillSecrets } from "../../../../test/instance-ops";
 import { getApproval } from "../approvals/approvals";
 import type { BridgeLink } from "../gateway-bridge/bridge-link";
 import { removeInstance } from "../instances/operations";
@@ -64,6 +64,7 @@ const configure = (sql: Sql, extra: Record<string, unknown> = {}) =>
         idempotencyKey: idem(),
         ...extra,
       }),
+      testSkillSecrets,
     ),
   );
 const gatewayOf = (link: BridgeLink) => ({
@@ -216,7 +217,7 @@ describe("skills through the scripted gateway", () => {
         slug: "moon-word",
         sha256: digest,
       });
-      expect(skillRequest(sql, approval.id)).toBeNull();
+      expect(skillRequest(sql, approval.id, testSkillSecrets)).toBeNull();
       const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.title === approval.title);
       expect(job).toMatchObject({
         status: "succeeded",
@@ -248,7 +249,7 @@ describe("skills through the scripted gateway", () => {
       expect(approval.details).toContain("MOON_TOKEN");
       expect(JSON.stringify(approval)).not.toContain(API_KEY);
       expect(JSON.stringify(approval)).not.toContain(ENV_VALUE);
-      expect(skillRequest(sql, approval.id)?.change).toEqual({
+      expect(skillRequest(sql, approval.id, testSkillSecrets)?.change).toEqual({
         apiKey: API_KEY,
         env: { MOON_TOKEN: ENV_VALUE },
       });
@@ -260,7 +261,7 @@ describe("skills through the scripted gateway", () => {
           env: { MOON_TOKEN: ENV_VALUE },
         },
       ]);
-      expect(skillRequest(sql, approval.id)).toBeNull();
+      expect(skillRequest(sql, approval.id, testSkillSecrets)).toBeNull();
       const job = listJobs(sql, { active: false, limit: 10 }).items.find((j) => j.title === approval.title);
       expect(job).toMatchObject({ status: "succeeded" });
       for (const secret of [API_KEY, ENV_VALUE]) {
@@ -299,7 +300,7 @@ describe("skills through the scripted gateway", () => {
       const events: DurableEvent[] = [];
       const denied = configure(sql).approval;
       await settleSkillApproval(linkDeps(sql, link, events), decide(sql, denied.id, "deny"));
-      expect(skillRequest(sql, denied.id)).toBeNull();
+      expect(skillRequest(sql, denied.id, testSkillSecrets)).toBeNull();
       expect(gw.requests("skills.update")).toEqual([]);
       const { approval } = configure(sql);
       await settleSkillApproval(linkDeps(sql, link, events), decide(sql, approval.id, "approve"));
@@ -310,7 +311,7 @@ describe("skills through the scripted gateway", () => {
         expect(JSON.stringify(job)).not.toContain(secret);
         expect(JSON.stringify(events)).not.toContain(secret);
       }
-      expect(skillRequest(sql, approval.id)).toBeNull();
+      expect(skillRequest(sql, approval.id, testSkillSecrets)).toBeNull();
     });
   });
 
@@ -370,6 +371,7 @@ describe("skills through the scripted gateway", () => {
               idempotencyKey: idem(),
               ...extra,
             }),
+            testSkillSecrets,
           ),
         );
       expect(() => asAgent({ apiKey: API_KEY })).toThrow(/a person sets/);
@@ -384,7 +386,7 @@ describe("skills through the scripted gateway", () => {
       const { approval } = configure(sql);
       asPerson(sql, (ctx) => removeInstance(ctx, "inst"));
       expect(getApproval(sql, approval.id)?.status).toBe("expired");
-      expect(skillRequest(sql, approval.id)).toBeNull();
+      expect(skillRequest(sql, approval.id, testSkillSecrets)).toBeNull();
     });
     await inRoom(async (sql) => {
       linkAndGateway(sql);
@@ -393,10 +395,10 @@ describe("skills through the scripted gateway", () => {
       decide(sql, approval.id, "deny");
       const waiting = upload(sql).approval;
       sweepRoomTables(sql, Date.now(), 1000);
-      expect(skillRequest(sql, approval.id)).not.toBeNull();
+      expect(skillRequest(sql, approval.id, testSkillSecrets)).not.toBeNull();
       sweepRoomTables(sql, Date.now() + 2 * 60 * 60 * 1000, 1000);
-      expect(skillRequest(sql, approval.id)).toBeNull();
-      expect(skillRequest(sql, waiting.id)).not.toBeNull();
+      expect(skillRequest(sql, approval.id, testSkillSecrets)).toBeNull();
+      expect(skillRequest(sql, waiting.id, testSkillSecrets)).not.toBeNull();
     });
   });
 

@@ -92,4 +92,8 @@ export const inbox = defineFeature({
 });
 
 /** Tables of this feature that other features read (the room's schema: party/rooms/autopilot/schema.ts). */
-export { inboxPeople as inboxPeopleTable } from "./tables";
+export {
+  inboxMailed as inboxMailedTable,
+  inboxPeople as inboxPeopleTable,
+  inboxPushed as inboxPushedTable,
+} from "./tables";

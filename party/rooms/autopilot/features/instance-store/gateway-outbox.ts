@@ -6,7 +6,7 @@ import { instanceActor } from "./gateway-actors";
 import { autopilotAnswers } from "../../../../../shared/responder";
 import { isPerson } from "../../../../../shared/people";
 import { getInstance } from "./instances";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gt, sql as query } from "drizzle-orm";
 import { gatewayOutbox } from "./tables";
 import { appendMessage, messagesTable as messages, sendMessage } from "../threads/index";
 import { hasRow } from "../../../../domain/db/client";
@@ -126,4 +126,26 @@ export function markOutbound(sql: Sql, messageId: string, state: "sent" | "faile
 /** Messages the gateway has, by the message id we sent as its idempotency key. */
 export function isOurMessage(sql: Sql, messageId: string): boolean {
   return hasRow(sql.db, gatewayOutbox, eq(gatewayOutbox.messageId, messageId));
+}
+
+/**
+ * Whether a message sent to the instance's gateway since `since` has no reply in its thread
+ * yet (a reply carries the message's id as its run id): its turn runs, maybe before its first
+ * streamed token. Sleep must not cut it (decision 78).
+ */
+export function awaitingReply(sql: Sql, instanceId: string, since: number): boolean {
+  const row = sql.db
+    .select({ id: gatewayOutbox.messageId })
+    .from(gatewayOutbox)
+    .where(
+      and(
+        eq(gatewayOutbox.instanceId, instanceId),
+        eq(gatewayOutbox.state, "sent"),
+        gt(gatewayOutbox.createdAt, since),
+        query`not exists (select 1 from ${messages} where ${messages.threadId} = ${gatewayOutbox.threadId} and ${messages.id} != ${gatewayOutbox.messageId} and json_extract(${messages.doc}, '$.runId') = ${gatewayOutbox.messageId})`,
+      ),
+    )
+    .limit(1)
+    .get();
+  return row !== undefined;
 }

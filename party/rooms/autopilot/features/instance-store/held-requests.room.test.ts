@@ -22,10 +22,12 @@ import {
   inAutopilot,
   openTeam,
   RawSocket,
+  roomSkillSecrets,
 } from "../../../../test/harness";
 import { channelRequest, channelSecrets } from "../gateway-channels/requests";
 import { channelRequests } from "../gateway-channels/tables";
 import { skillRequest } from "../gateway-skills/requests";
+import { skillRequests } from "../gateway-skills/tables";
 
 const TOKEN = "987654321:AAroom-secret-token_abcdefghijklmnop";
 /** The room seals waiting tokens under its BETTER_AUTH_SECRET (vitest.worker.config.ts). */
@@ -77,6 +79,39 @@ describe("waiting channel tokens at rest", () => {
     expect(await inAutopilot(ws, (sql) => channelRequest(sql, "apr_legacy", secretsOf(ws))?.secret)).toEqual({
       botToken: TOKEN,
     });
+  });
+});
+
+describe("waiting skill keys at rest", () => {
+  it("a request filed before changes were sealed keeps working, and is sealed at the room's next start", async () => {
+    const { ws, owner } = await teamWithLab();
+    const row = () =>
+      inAutopilot(ws, (sql) =>
+        sql.db.select().from(skillRequests).where(eq(skillRequests.approvalId, "apr_legacy_skill")).get(),
+      );
+    // As earlier versions wrote it: the change as JSON.
+    await inAutopilot(ws, (sql) =>
+      sql.db
+        .insert(skillRequests)
+        .values({
+          approvalId: "apr_legacy_skill",
+          instanceId: "lab",
+          skillKey: "moon-word",
+          change: JSON.stringify({ apiKey: API_KEY }),
+          createdAt: 1,
+        })
+        .run(),
+    );
+    const opened = () =>
+      inAutopilot(ws, (sql) => skillRequest(sql, "apr_legacy_skill", roomSkillSecrets(ws))?.change?.apiKey);
+    expect(await opened()).toBe(API_KEY);
+    await evictDurableObject(autopilotStub(ws));
+    const again = await RawSocket.open(ws, { cookie: owner.cookie });
+    await again.hello();
+    again.close();
+    expect((await row())!.change).toMatch(/^sealed:/);
+    expect(JSON.stringify(await row())).not.toContain(API_KEY);
+    expect(await opened()).toBe(API_KEY);
   });
 });
 
@@ -222,7 +257,7 @@ describe("skill methods in the room", () => {
     const denied = (await o.ok("approvals.resolve", decisionOn(approval.id, "deny"))).approval;
     expect(denied.status).toBe("denied");
     await approvalResolved(g, approval.id);
-    expect(await inAutopilot(ws, (sql) => skillRequest(sql, approval.id))).toBeNull();
+    expect(await inAutopilot(ws, (sql) => skillRequest(sql, approval.id, roomSkillSecrets(ws)))).toBeNull();
 
     // A key is a person's to hand over.
     const key = { instanceId: "lab", skillKey: "moon-word", apiKey: API_KEY };
@@ -233,7 +268,17 @@ describe("skill methods in the room", () => {
     const configured = (await o.ok("instances.configureSkill", { ...key, idempotencyKey: idem() })).approval;
     expect(configured.details).toContain("API key (hidden)");
     await approvalRequested(older, configured.id);
-    expect(await inAutopilot(ws, (sql) => skillRequest(sql, configured.id)?.change?.apiKey)).toBe(API_KEY);
+    expect(await inAutopilot(ws, (sql) => skillRequest(sql, configured.id, roomSkillSecrets(ws))?.change?.apiKey)).toBe(
+      API_KEY,
+    );
+    // At rest the key is sealed: the stored row holds no part of it, and opens for this workspace only.
+    const stored = await inAutopilot(ws, (sql) =>
+      sql.db.select().from(skillRequests).where(eq(skillRequests.approvalId, configured.id)).get(),
+    );
+    expect(stored!.change).toMatch(/^sealed:/);
+    expect(JSON.stringify(stored)).not.toContain(API_KEY);
+    expect(JSON.stringify(stored)).not.toContain("room-skill-secret");
+    expect(await inAutopilot(ws, (sql) => skillRequest(sql, configured.id, roomSkillSecrets("another")))).toBeNull();
     // A read: no bridge here, so the gateway cannot be asked (the answer says so).
     expect(codeOf(await viewer.call("instances.skills", { instanceId: "lab" }))).toBe("unavailable");
     const audit = await o.ok("audit.list", {});

@@ -28,7 +28,15 @@ export {
   requestLink,
   sealPlainLinks,
 } from "./gateway-links";
-export { isOurMessage, markOutbound, type Outbound, queueForGateway, queuedFor, sendChat } from "./gateway-outbox";
+export {
+  awaitingReply,
+  isOurMessage,
+  markOutbound,
+  type Outbound,
+  queueForGateway,
+  queuedFor,
+  sendChat,
+} from "./gateway-outbox";
 export {
   allSessions,
   approvalForRequest,

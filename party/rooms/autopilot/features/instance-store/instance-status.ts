@@ -1,4 +1,8 @@
-import type { Instance, InstanceStatus as RoomInstanceStatus } from "../../../../../shared/protocol/instances";
+import type {
+  Instance,
+  InstanceSleep,
+  InstanceStatus as RoomInstanceStatus,
+} from "../../../../../shared/protocol/instances";
 import type { InstanceStatus as RuntimeInstanceStatus } from "../../../../../shared/runtime/status";
 import { eq } from "drizzle-orm";
 import type { RoomWriter } from "../../kernel/commit";
@@ -17,19 +21,26 @@ export function mirrorStatus(deps: RoomWriter, instanceId: string, status: Runti
     if (!current || current.status === "stopped") return current;
     // In words (shared/plain-words.ts): the app shows it as it is, and the runtime's code is for programs.
     const error = status.error ? runtimeErrorWords(status.error) : null;
+    // Asleep (decision 78) is a ready instance whose gateway waits for traffic: older clients read it as ready.
+    const state: RoomInstanceStatus = status.state === "asleep" ? "ready" : status.state;
+    const sleep = sleepOf(current.sleep, status, ctx.now);
     if (
-      current.status === status.state &&
+      current.status === state &&
       current.phase === status.phase &&
       current.progress === Math.round(status.progress) &&
-      current.error === error
+      current.error === error &&
+      current.sleep === sleep
     )
       return current;
     const next: Instance = {
       ...current,
-      status: status.state as RoomInstanceStatus,
+      status: state,
       phase: status.phase,
       progress: Math.round(status.progress),
       error,
+      ...(sleep ? { sleep } : {}),
+      // Asleep, the bridge has nothing to connect to: that is no failure to show.
+      ...(status.state === "asleep" ? { bridge: "offline" as const, bridgeError: null } : {}),
       updatedAt: ctx.now,
     };
     putInstance(ctx, next);
@@ -49,4 +60,31 @@ export function mirrorStatus(deps: RoomWriter, instanceId: string, status: Runti
     }
     return next;
   });
+}
+
+/**
+ * The instance's sleep as the runtime's status tells it: asleep when its gateway sleeps; one
+ * that starts while asleep (a device woke it at the runtime) is waking; ready again, awake,
+ * with how long that start took (the next wake's estimate). Else unchanged (the same object).
+ */
+function sleepOf(
+  current: InstanceSleep | undefined,
+  status: RuntimeInstanceStatus,
+  now: number,
+): InstanceSleep | undefined {
+  if (status.state === "asleep")
+    return current?.state === "asleep"
+      ? current
+      : { state: "asleep", since: now, wakeMs: current?.wakeMs ?? null, keptAwakeBy: null };
+  if (!current || current.state === "awake") return current;
+  if (status.state === "ready")
+    return {
+      state: "awake",
+      since: now,
+      wakeMs: status.startupMs === null ? current.wakeMs : Math.round(status.startupMs),
+      keptAwakeBy: null,
+    };
+  if (current.state === "asleep" && (status.state === "provisioning" || status.state === "starting"))
+    return { ...current, state: "waking", since: now };
+  return current;
 }

@@ -145,6 +145,11 @@ export class RuntimeClient {
     );
   }
 
+  /** Puts the gateway to sleep (decision 78); a provision wakes it. */
+  sleep(ws: string, id: string): Promise<RuntimeInstanceStatus> {
+    return this.#call(statusEnvelope, "POST", ws, instancePath(ws, id, "sleep"));
+  }
+
   restart(ws: string, id: string): Promise<RuntimeInstanceStatus> {
     return this.#call(statusEnvelope, "POST", ws, instancePath(ws, id, "restart"));
   }

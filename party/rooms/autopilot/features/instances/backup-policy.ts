@@ -41,5 +41,8 @@ export function readBackupPolicy(env: {
  * to back up: its state lives with its owner.
  */
 export function instancesToBackUp(instances: readonly Instance[]): Instance[] {
-  return instances.filter((instance) => instance.status === "ready" && instance.kind !== "linked");
+  // An asleep one has not changed since it fell asleep (decision 78): its last backup holds it.
+  return instances.filter(
+    (instance) => instance.status === "ready" && instance.kind !== "linked" && instance.sleep?.state !== "asleep",
+  );
 }

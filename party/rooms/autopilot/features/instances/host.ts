@@ -17,6 +17,7 @@ import { settleSkillApproval } from "../gateway-skills";
 import { settleConfigApproval } from "../instance-config";
 import { settleToolApproval } from "../instance-tools";
 import { dropLinkRequest, getInstance, listInstances, listSessions, runtimeFromEnv } from "../instance-store";
+import type { InstanceSleeper } from "../instance-sleep";
 import { checkInstanceStart, type InstanceMeters } from "../metering";
 import { type BackupPolicy, readBackupPolicy } from "./backup-policy";
 import { instanceDetails } from "./details";
@@ -30,6 +31,9 @@ export interface InstanceBilling {
   spend: SpendGate;
   meters: InstanceMeters;
 }
+
+/** How long a decision made while its gateway slept waits for the wake before it runs (and fails in words). */
+const WAKE_FOR_DECISION_MS = 120_000;
 
 /** How often a room with live instances wakes itself to make sure its bridges run. */
 const BRIDGE_WATCH_SECONDS = 300;
@@ -47,6 +51,7 @@ export class InstanceHost {
     private readonly s: RoomServices,
     private readonly billing: InstanceBilling,
     private readonly gateways: GatewayBridges,
+    private readonly sleeper: Pick<InstanceSleeper, "awake">,
   ) {
     this.#backupPolicy = readBackupPolicy(s.env);
     this.#alarms = new RecurringAlarms(
@@ -120,7 +125,7 @@ export class InstanceHost {
     if (action?.kind !== "instance") return;
     const deps = this.operations();
     if (CHANNEL_OPERATIONS.has(action.operation)) {
-      void this.s.keepAliveWhile(async () => {
+      this.#onGateway(approval, action.instanceId, async () => {
         await settleChannelApproval(deps, approval);
         // What the change did to the channels, on the instance's record for everyone.
         const gateway = approval.status === "approved" ? this.bridges.get(action.instanceId) : undefined;
@@ -130,17 +135,17 @@ export class InstanceHost {
       return;
     }
     if (SKILL_OPERATIONS.has(action.operation)) {
-      void this.s.keepAliveWhile(() => settleSkillApproval(deps, approval));
+      this.#onGateway(approval, action.instanceId, () => settleSkillApproval(deps, approval));
       return;
     }
     if (TOOL_OPERATIONS.has(action.operation)) {
       const tools = (instanceId: string) => this.bridges.get(instanceId);
-      void this.s.keepAliveWhile(() => settleToolApproval({ ...deps, tools }, approval));
+      this.#onGateway(approval, action.instanceId, () => settleToolApproval({ ...deps, tools }, approval));
       return;
     }
     if (CONFIG_OPERATIONS.has(action.operation)) {
       const configOf = (instanceId: string) => this.bridges.get(instanceId);
-      void this.s.keepAliveWhile(() => settleConfigApproval({ ...deps, configOf }, approval));
+      this.#onGateway(approval, action.instanceId, () => settleConfigApproval({ ...deps, configOf }, approval));
       return;
     }
     if (approval.status !== "approved") {
@@ -151,6 +156,17 @@ export class InstanceHost {
     void this.s.keepAliveWhile(() =>
       linked ? runLinkedOperation(deps, approval) : runInstanceOperation(deps, approval),
     );
+  }
+
+  /**
+   * A decided change for the instance's gateway: an approved one decided while the gateway
+   * slept wakes it and runs once its bridge is connected again (decision 78), once.
+   */
+  #onGateway(approval: Approval, instanceId: string, run: () => Promise<void>): void {
+    void this.s.keepAliveWhile(async () => {
+      if (approval.status === "approved") await this.sleeper.awake(instanceId, WAKE_FOR_DECISION_MS);
+      await run();
+    });
   }
 
   /** Called when a bridge's sessions change (the canvas pulls them: sessions are no durable event). */

@@ -31,6 +31,7 @@ import {
   requireInstance,
   sealPlainLinks,
 } from "../instance-store";
+import { instanceSleep } from "../instance-sleep";
 import { metering } from "../metering";
 import { getThread, threads } from "../threads";
 import { InstanceHost } from "./host";
@@ -64,10 +65,15 @@ export { gatewayImportsTable, instancesTable } from "../instance-store";
  */
 export const instances = defineFeature({
   name: "instances",
-  needs: [billing, metering, threads, approvals, instanceStore, gatewayBridge],
+  needs: [billing, metering, threads, approvals, instanceStore, gatewayBridge, instanceSleep],
   schedules: ["watchBridges", "backupInstances"],
   build: (s, needs) => {
-    const p = new InstanceHost(s, { spend: needs.billing.spend, meters: needs.metering }, needs.gatewayBridge);
+    const p = new InstanceHost(
+      s,
+      { spend: needs.billing.spend, meters: needs.metering },
+      needs.gatewayBridge,
+      needs.instanceSleep,
+    );
     // What an hour of a hosted instance costs: a start's approval says it (and what a month would be).
     const hourly = needs.billing.config.prices.instanceHour;
     // Linked gateways' tokens at rest (instance-store/gateway-links.ts).

@@ -78,8 +78,10 @@ export function recordGatewayUsage(
 }
 
 /** A hosted instance runs (its gateway takes a machine) while it is being started or is ready. */
-export const isRunning = (instance: Pick<Instance, "kind" | "status">): boolean =>
+/** Running: hosted and started, and not asleep (decision 78: an asleep gateway's hours are not billed). */
+export const isRunning = (instance: Pick<Instance, "kind" | "status" | "sleep">): boolean =>
   instance.kind !== "linked" &&
+  instance.sleep?.state !== "asleep" &&
   (instance.status === "provisioning" || instance.status === "starting" || instance.status === "ready");
 
 /** When the instance's current running interval started, or null when none is open. */

@@ -31,6 +31,9 @@ import type { MethodParsedParams } from "../../../../../shared/protocol/methods"
 import { TasksEstimateParams } from "../../../../../shared/protocol/tasks";
 
 /** Tasks: goals the Autopilot pursues step by step, with no one connected (decision 41), and their run log. */
+// What other features read of this one (the traces read a task's status and who started it).
+export { getTask } from "./tasks";
+
 export const tasks = defineFeature({
   name: "tasks",
   // A task's steps are the Autopilot's runs; after the agent, and so after billing, on the bus:

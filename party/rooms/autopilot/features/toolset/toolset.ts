@@ -100,6 +100,8 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "chats.bindCode": "Bind a thread to a chat",
   "chats.unbind": "Unbind a thread from its chat",
   "chats.bindingAccess": "Choose who is answered in a bound chat",
+  "traces.get": "See how the runs' traces are exported",
+  "traces.configure": "Choose where the runs' traces go",
 };
 
 /**

@@ -1,0 +1,164 @@
+// The room's span exporter: a pass turns the runs whose logs grew into spans (trace-runs.ts),
+// then the queue goes to the collector in batches, one export at a time, in the background
+// (keepAliveWhile), never inside a run. A failed batch is tried again on an alarm with a
+// growing delay, then given up on and counted as dropped, as is whatever the bound pushes out.
+import type { Sql } from "../../../../domain/sql";
+import { queueLimits } from "./config";
+import { exportSpans, type OtlpTarget } from "./otlp";
+import { counters, enqueue, hasQueued, head, removeUpTo, setCounters } from "./queue";
+import type { SpanOptions } from "./spans";
+import { forgetEndedTraces, openTraces, traceRun } from "./trace-runs";
+import { gatewayTurnSpan } from "./gateway-turns";
+import type { Env } from "../../../../env";
+
+/** Tries of one batch before it is dropped; the delays between them grow from one second. */
+export const MAX_ATTEMPTS = 3;
+
+/** How long an ended run's trace ids are kept (as long as a finished run is), and how often that is swept. */
+const TRACE_RETENTION_MS = 7 * 24 * 3_600_000;
+const SWEEP_EVERY_MS = 3_600_000;
+
+export interface ExporterDeps {
+  sql: Sql;
+  env: Env;
+  workspaceId(): string;
+  /** Where spans go now; null: nowhere (no spans are made). */
+  target(): OtlpTarget | null;
+  options(): SpanOptions;
+  /** Runs `work` in the background, the object kept awake meanwhile. */
+  background(work: () => Promise<void>): void;
+  /** Asks for `flush` again after `seconds` (an alarm: it survives the object going away). */
+  retryIn(seconds: number): Promise<void>;
+  /** The counters changed (the app shows them). */
+  changed(): void;
+}
+
+export class TraceExporter {
+  readonly #d: ExporterDeps;
+  readonly #dirty = new Set<string>();
+  #scheduled = false;
+  #flushing = false;
+  #retryPending = false;
+  #sweptAt = 0;
+
+  constructor(deps: ExporterDeps) {
+    this.#d = deps;
+  }
+
+  /** A run wrote to its log or ended: its spans are made soon, after what wrote them is done. */
+  touched(runId: string): void {
+    if (!this.#d.target()) return;
+    this.#dirty.add(runId);
+    this.#schedule();
+  }
+
+  /** A gateway chat turn ended: its span is queued now (it has nothing more to wait for). */
+  turnEnded(runId: string, outcome: "done" | "aborted" | "failed"): void {
+    const target = this.#d.target();
+    if (!target) return;
+    const { maxQueue } = queueLimits(this.#d.env);
+    const span = this.#d.sql.transaction(() => {
+      const made = gatewayTurnSpan(this.#d.sql, runId, {
+        workspaceId: this.#d.workspaceId(),
+        now: Date.now(),
+        outcome,
+      });
+      if (made) enqueue(this.#d.sql, [made], maxQueue);
+      return made;
+    });
+    if (span) this.#schedule();
+  }
+
+  /** After a restart: every run whose trace is still open is looked at again. */
+  start(): void {
+    if (!this.#d.target()) return;
+    for (const runId of openTraces(this.#d.sql)) this.#dirty.add(runId);
+    if (this.#dirty.size > 0 || hasQueued(this.#d.sql)) this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#d.background(async () => {
+      // Past the run's own synchronous work: what it wrote next (its charge, its end) is there.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      this.#scheduled = false;
+      this.#pass();
+      await this.flush();
+    });
+  }
+
+  #pass(): void {
+    const target = this.#d.target();
+    const runIds = [...this.#dirty];
+    this.#dirty.clear();
+    if (!target) return;
+    const now = Date.now();
+    if (now - this.#sweptAt > SWEEP_EVERY_MS) {
+      this.#sweptAt = now;
+      forgetEndedTraces(this.#d.sql, now - TRACE_RETENTION_MS);
+    }
+    const { maxQueue } = queueLimits(this.#d.env);
+    const options = { ...this.#d.options(), workspaceId: this.#d.workspaceId() };
+    for (const runId of runIds) {
+      const before = counters(this.#d.sql).dropped;
+      this.#d.sql.transaction(() =>
+        enqueue(this.#d.sql, traceRun(this.#d.sql, runId, { ...options, now: Date.now() }), maxQueue),
+      );
+      if (counters(this.#d.sql).dropped !== before) this.#d.changed();
+    }
+  }
+
+  /** Sends the queue, batch by batch, until it is empty or the collector fails. */
+  async flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      for (;;) {
+        const target = this.#d.target();
+        if (!target) return;
+        const { maxBatch } = queueLimits(this.#d.env);
+        const batch = head(this.#d.sql, maxBatch);
+        if (batch.spans.length === 0) return;
+        const result = await exportSpans(target, batch.spans, this.#d.workspaceId());
+        const now = Date.now();
+        if (result.ok) {
+          const sent = removeUpTo(this.#d.sql, batch.upTo);
+          const c = counters(this.#d.sql);
+          setCounters(this.#d.sql, { exported: c.exported + sent, attempts: 0, lastExportAt: now });
+          this.#d.changed();
+          continue;
+        }
+        const attempts = counters(this.#d.sql).attempts + 1;
+        if (result.retry && attempts < MAX_ATTEMPTS) {
+          setCounters(this.#d.sql, { attempts, lastError: result.error, lastErrorAt: now });
+          this.#d.changed();
+          await this.#retryLater(2 ** (attempts - 1));
+          return;
+        }
+        // Given up on: the batch goes, counted, and the next one is tried.
+        const dropped = removeUpTo(this.#d.sql, batch.upTo);
+        const c = counters(this.#d.sql);
+        setCounters(this.#d.sql, {
+          dropped: c.dropped + dropped,
+          attempts: 0,
+          lastError: result.error,
+          lastErrorAt: now,
+        });
+        this.#d.changed();
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  async #retryLater(seconds: number): Promise<void> {
+    if (this.#retryPending) return;
+    this.#retryPending = true;
+    try {
+      await this.#d.retryIn(seconds);
+    } finally {
+      this.#retryPending = false;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// The spans waiting for the collector, in the room's storage: bounded (past the bound the
+// oldest are dropped and counted), so a collector that is down costs a run nothing and the
+// room's storage never grows with it; and the exporter's counters, which the app shows.
+import { asc, count, gt, lte, sql as raw } from "drizzle-orm";
+import type { Sql } from "../../../../domain/sql";
+import type { SpanDoc } from "./spans";
+import { traceMeta, traceQueue } from "./tables";
+
+export interface ExportCounters {
+  exported: number;
+  dropped: number;
+  /** Failed tries of the batch at the head of the queue. */
+  attempts: number;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  lastExportAt: number | null;
+}
+
+const NUMBERS = ["exported", "dropped", "attempts", "lastErrorAt", "lastExportAt"] as const;
+
+export function counters(sql: Sql): ExportCounters {
+  const rows = new Map(
+    sql.db
+      .select()
+      .from(traceMeta)
+      .all()
+      .map((r) => [r.key, r.value]),
+  );
+  const n = (key: string): number | null => (rows.has(key) ? Number(rows.get(key)) : null);
+  return {
+    exported: n("exported") ?? 0,
+    dropped: n("dropped") ?? 0,
+    attempts: n("attempts") ?? 0,
+    lastError: rows.get("lastError") ?? null,
+    lastErrorAt: n("lastErrorAt"),
+    lastExportAt: n("lastExportAt"),
+  };
+}
+
+export function setCounters(sql: Sql, change: Partial<ExportCounters>): void {
+  for (const [key, value] of Object.entries(change)) {
+    if (value === undefined) continue;
+    if (value === null) {
+      sql.db.delete(traceMeta).where(raw`${traceMeta.key} = ${key}`).run();
+      continue;
+    }
+    const text = NUMBERS.includes(key as (typeof NUMBERS)[number]) ? String(value) : String(value).slice(0, 500);
+    sql.db
+      .insert(traceMeta)
+      .values({ key, value: text })
+      .onConflictDoUpdate({ target: traceMeta.key, set: { value: text } })
+      .run();
+  }
+}
+
+export const queued = (sql: Sql): number => sql.db.select({ n: count() }).from(traceQueue).get()?.n ?? 0;
+
+/** Queues `spans`; past `maxQueue` the oldest go, counted as dropped. */
+export function enqueue(sql: Sql, spans: SpanDoc[], maxQueue: number): void {
+  for (const span of spans)
+    sql.db
+      .insert(traceQueue)
+      .values({ doc: JSON.stringify(span) })
+      .run();
+  const over = queued(sql) - maxQueue;
+  if (over > 0) drop(sql, over);
+}
+
+/** Drops the `howMany` oldest spans, counted. */
+export function drop(sql: Sql, howMany: number): void {
+  const last = sql.db
+    .select({ n: traceQueue.n })
+    .from(traceQueue)
+    .orderBy(asc(traceQueue.n))
+    .limit(1)
+    .offset(howMany - 1)
+    .get();
+  if (!last) return;
+  sql.db.delete(traceQueue).where(lte(traceQueue.n, last.n)).run();
+  setCounters(sql, { dropped: counters(sql).dropped + howMany });
+}
+
+/** The oldest `max` spans, and the ordinal up to which they reach. */
+export function head(sql: Sql, max: number): { spans: SpanDoc[]; upTo: number } {
+  const rows = sql.db.select().from(traceQueue).orderBy(asc(traceQueue.n)).limit(max).all();
+  return { spans: rows.map((r) => JSON.parse(r.doc) as SpanDoc), upTo: rows.at(-1)?.n ?? 0 };
+}
+
+/** Removes the spans up to `upTo` (sent, or given up on). */
+export function removeUpTo(sql: Sql, upTo: number): number {
+  const removed = sql.db.select({ n: count() }).from(traceQueue).where(lte(traceQueue.n, upTo)).get()?.n ?? 0;
+  sql.db.delete(traceQueue).where(lte(traceQueue.n, upTo)).run();
+  return removed;
+}
+
+export const hasQueued = (sql: Sql): boolean =>
+  sql.db.select({ n: traceQueue.n }).from(traceQueue).where(gt(traceQueue.n, 0)).limit(1).get() !== undefined;

@@ -1,0 +1,247 @@
+// One trace per run, exported over OTLP/HTTP to a stand-in collector on loopback
+// (otlp.standin-setup.ts; the Autopilot on the scripted model): a task of twenty-odd steps
+// with an approval in the middle and a restart during the wait lands as one trace, every
+// step, the wait (who decided, where) and credits equal to the ledger's; with the collector
+// down runs end as before and the spans it could not take are counted as dropped.
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Approval } from "../../../../../shared/protocol/approvals";
+import type { LedgerEntry } from "../../../../../shared/protocol/billing";
+import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
+import { addMember, createKey, idem, RawSocket, signUp } from "../../../../test/harness";
+import { agentRoom, autopilotSays, say, taskState } from "../agent/scripted-model/test/harness";
+import type { ReceivedSpan } from "./otlp-standin";
+
+const collector = () => (env as unknown as { OTEL_EXPORTER_OTLP_ENDPOINT: string }).OTEL_EXPORTER_OTLP_ENDPOINT;
+
+const roomStub = (workspaceId: string) => {
+  const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
+  return rooms.get(rooms.idFromName(workspaceId));
+};
+
+/** The spans of `runId`'s trace once its root arrived (on the real clock: the export is in the background). */
+async function traceOf(runId: string, timeoutMs = 30_000): Promise<ReceivedSpan[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const spans = (await (await fetch(`${collector()}/_standin/spans?runId=${runId}`)).json()) as ReceivedSpan[];
+    if (spans.some((s) => s.parentSpanId === null && s.attributes["autopilot.run.id"] === runId)) return spans;
+    if (Date.now() > deadline)
+      throw new Error(`no root span of ${runId} within ${timeoutMs} ms (${spans.length} spans)`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function wholeLog(sock: RawSocket, runId: string): Promise<RunLogEntry[]> {
+  const entries: RunLogEntry[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await sock.ok("runlog.list", { runId, after, limit: 50 });
+    entries.push(...page.entries);
+    if (page.next === null) return entries;
+    after = page.next;
+  }
+}
+
+/** An outage of the collector at `path` only (other files' rooms send to the operator's, which stays up). */
+const setDown = async (path: string, down: boolean) =>
+  void (
+    await fetch(`${collector()}/_standin/down`, { method: "POST", body: JSON.stringify({ path, down }) })
+  ).body?.cancel();
+
+describe("one trace per run", () => {
+  it("a task of 20+ steps with an approval in the middle, across a restart, is one trace with every step, the wait and the ledger's credits", async () => {
+    const { owner, sock } = await agentRoom();
+    const { thread: notes } = await sock.ok("threads.create", { title: "Trace notes", idempotencyKey: idem() });
+    const { thread: target } = await sock.ok("threads.create", { title: "Old trace plans", idempotencyKey: idem() });
+    const note = (i: number) => `chat_send {"threadId":"${notes.id}","text":"note ${i}"}`;
+    const steps = [
+      ...Array.from({ length: 10 }, (_, i) => note(i + 1)),
+      `threads_archive {"threadId":"${target.id}"}`,
+      ...Array.from({ length: 10 }, (_, i) => note(i + 11)),
+    ];
+    const { task } = await sock.ok("tasks.start", { goal: `STEPS: ${steps.join("; ")}`, idempotencyKey: idem() });
+    await taskState(sock, task.id, (t) => t.status === "waiting", 60_000);
+    const pending = (await sock.ok("approvals.list", { status: "pending" })).approvals.find(
+      (a: Approval) => a.action?.kind === "tool" && a.action.runId === task.id,
+    )!;
+    // The room goes down while the task waits for a person.
+    sock.close();
+    await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => state.abort("restart")).catch(() => {});
+    const back = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await back.hello();
+    await back.ok("approvals.resolve", {
+      approvalId: pending.id,
+      decision: "approve",
+      confirmOwn: true,
+      idempotencyKey: idem(),
+    });
+    await taskState(back, task.id, (t) => t.status === "done", 60_000);
+
+    const spans = await traceOf(task.id);
+    const log = await wholeLog(back, task.id);
+    const root = spans.find((s) => s.parentSpanId === null)!;
+    // One trace: every span in it hangs from the run's root, which covers the whole run.
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    expect(root).toMatchObject({
+      name: "invoke_agent Autopilot",
+      attributes: {
+        "gen_ai.operation.name": "invoke_agent",
+        "autopilot.run.kind": "task",
+        "autopilot.run.outcome": "done",
+        "gen_ai.conversation.id": task.threadId,
+        "autopilot.triggered_by.id": owner.userId,
+      },
+      resource: { "service.name": "autopilot", "autopilot.workspace.id": owner.workspaceId },
+    });
+    const ids = new Set(spans.map((s) => s.spanId));
+    expect(spans.every((s) => s === root || ids.has(s.parentSpanId!))).toBe(true);
+    expect(spans.every((s) => s.startMs >= root.startMs && s.endMs <= root.endMs)).toBe(true);
+
+    // Every step: a `chat` per model call, an `execute_tool` per tool call, under its step's `chat`.
+    const chats = spans.filter((s) => s.attributes["gen_ai.operation.name"] === "chat");
+    const tools = spans.filter((s) => s.attributes["gen_ai.operation.name"] === "execute_tool");
+    expect(chats).toHaveLength(log.filter((e) => e.kind === "model-call").length);
+    expect(tools.map((s) => s.attributes["autopilot.step"])).toEqual(
+      log.filter((e) => e.kind === "tool-call").map((e) => e.step),
+    );
+    expect(tools).toHaveLength(steps.length);
+    const chatIds = new Set(chats.map((s) => s.spanId));
+    expect(tools.every((s) => chatIds.has(s.parentSpanId!))).toBe(true);
+    expect(chats[0]!.attributes).toMatchObject({ "gen_ai.request.model": expect.any(String) });
+    expect(chats.every((s) => typeof s.attributes["gen_ai.usage.input_tokens"] === "number")).toBe(true);
+    // No message text or tool arguments while content capture is off.
+    expect(tools.some((s) => "gen_ai.tool.call.arguments" in s.attributes)).toBe(false);
+    expect(JSON.stringify(spans)).not.toContain("note 1");
+
+    // The wait: whom it was for, who decided, where, and for how long.
+    const waits = spans.filter((s) => s.name === "await_approval");
+    const decided = waits.find((s) => s.attributes["autopilot.approval.status"] === "approved")!;
+    expect(decided.attributes).toMatchObject({
+      "autopilot.approval.id": pending.id,
+      "autopilot.approval.decided_by.id": owner.userId,
+      "autopilot.approval.decided_in": "app",
+      "gen_ai.tool.name": "threads_archive",
+    });
+    expect(decided.attributes["autopilot.approval.wait_ms"]).toBe(decided.endMs - decided.startMs);
+
+    // The money: the spans' credits add up to what the ledger charged for the run.
+    const { entries } = await back.ok("billing.entries", { runId: task.id, limit: 500 });
+    const charged = entries.reduce((sum: number, e: LedgerEntry) => sum - e.amount, 0);
+    const onSpans = spans
+      .filter((s) => s !== root)
+      .reduce((sum, s) => sum + Number(s.attributes["autopilot.credits"] ?? 0), 0);
+    expect(charged).toBeGreaterThan(0);
+    expect(onSpans).toBe(charged);
+    expect(root.attributes["autopilot.credits"]).toBe(charged);
+    back.close();
+  });
+
+  it("a reply's run is one trace too; with the collector down it answers all the same and the spans are counted as dropped", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    await say(sock, thread.id, "STEPS: threads_list {}");
+    const listed = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list");
+    const runId = listed.tool!.runId!;
+    const spans = await traceOf(runId);
+    expect(spans.map((s) => s.name).sort()).toEqual(
+      expect.arrayContaining(["invoke_agent Autopilot", "execute_tool threads_list"]),
+    );
+    expect(spans.find((s) => s.parentSpanId === null)?.attributes["autopilot.run.kind"]).toBe("reply");
+
+    // The workspace's own collector goes down.
+    const path = `/down-${owner.workspaceId}/v1/traces`;
+    await sock.ok("traces.configure", {
+      endpoint: `${collector()}${path}`,
+      protocol: "http/json",
+      idempotencyKey: idem(),
+    });
+    await setDown(path, true);
+    try {
+      await say(sock, thread.id, "STEPS: threads_list {}");
+      await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list" && m.tool.runId !== runId);
+      await autopilotSays(sock, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN") && m.runId !== undefined);
+      // The exporter tries the batch again on its alarm, then gives it up: counted, with why, in the app.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const { traces } = await sock.ok("traces.get", {});
+        if (traces.dropped > 0) {
+          expect(traces).toMatchObject({ destination: "workspace", lastError: expect.stringMatching(/HTTP 503/) });
+          break;
+        }
+        if (Date.now() > deadline) throw new Error(`nothing dropped: ${JSON.stringify(traces)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await setDown(path, false);
+    }
+    sock.close();
+  });
+
+  it("an owner's own collector gets the workspace's spans with its sealed headers, content only when turned on; others may not see or set it", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    const base = `${collector()}/own-${owner.workspaceId}`;
+    // Addresses that would aim the room at its own network, or carry credentials, are refused.
+    for (const endpoint of [
+      "http://collector.example/v1/traces",
+      "https://127.0.0.1/v1/traces",
+      "https://localhost/x",
+      "https://u:p@collector.example",
+      "nope",
+    ])
+      expect(await sock.call("traces.configure", { endpoint, idempotencyKey: idem() })).toMatchObject({
+        ok: false,
+        error: { code: "bad_request" },
+      });
+    const { traces } = await sock.ok("traces.configure", {
+      endpoint: base,
+      headers: { "X-Api-Key": "own-key-123" },
+      protocol: "http/json",
+      captureContent: true,
+      idempotencyKey: idem(),
+    });
+    // The header's value never comes back: only its name.
+    expect(traces).toMatchObject({
+      destination: "workspace",
+      endpoint: `${base}/v1/traces`,
+      headerNames: ["x-api-key"],
+      captureContent: true,
+    });
+    expect(JSON.stringify(traces)).not.toContain("own-key-123");
+
+    await say(sock, thread.id, "STEPS: threads_list {}");
+    const listed = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list");
+    const spans = await traceOf(listed.tool!.runId!);
+    expect(spans.every((s) => s.path === `/own-${owner.workspaceId}/v1/traces` && s.apiKey === "own-key-123")).toBe(
+      true,
+    );
+    // Content capture on: the tool's arguments and result are on its span.
+    const tool = spans.find((s) => s.name === "execute_tool threads_list")!;
+    expect(tool.attributes["gen_ai.tool.call.arguments"]).toMatch(/"limit"/);
+    expect(typeof tool.attributes["gen_ai.tool.call.result"]).toBe("string");
+
+    // A member and a write key may neither read nor set where the traces go.
+    const member = await signUp();
+    await addMember(owner, owner.workspaceId, member, "member");
+    const memberSock = await RawSocket.open(owner.workspaceId, { cookie: member.cookie });
+    await memberSock.hello();
+    expect(await memberSock.call("traces.get", {})).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const key = await createKey(owner, owner.workspaceId, ["read", "write"]);
+    const keySock = await RawSocket.open(owner.workspaceId, { key: key.key });
+    await keySock.hello();
+    expect(await keySock.call("traces.configure", { endpoint: null, idempotencyKey: idem() })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
+    // Back to the operator's: the headers go with the address.
+    const back = await sock.ok("traces.configure", { endpoint: null, captureContent: false, idempotencyKey: idem() });
+    expect(back.traces).toMatchObject({
+      destination: "operator",
+      endpoint: null,
+      headerNames: [],
+      captureContent: false,
+    });
+    memberSock.close();
+    keySock.close();
+    sock.close();
+  });
+});
