@@ -6,6 +6,9 @@ import { inbox } from "../inbox";
 import { ApprovalReachWork } from "./reach";
 import { dueReaches, figuresOf, nextStepAt, pendingReaches, reachOf } from "./store";
 
+/** How far back a room's start looks for a pending approval that was never sent. */
+const UNSENT_WITHIN_MS = 60 * 60 * 1000;
+
 /**
  * Approvals that never stall silently (docs/access.md "Who is told"): each approval is sent to
  * the people who may decide it and can be reached now, reminded up the workspace's ladder
@@ -60,8 +63,12 @@ export const approvalReach = defineFeature({
         const next = nextStepAt(s.sql);
         if (next !== null) void work.wakeAt(next, true);
         // Filing reads D1 after the approval's commit, so a room stopped in between (an eviction,
-        // a deploy) left a pending approval nobody was sent: it is sent now.
-        const unsent = pendingApprovals(s.sql).filter((approval) => !reachOf(s.sql, approval.id));
+        // a deploy) left a pending approval nobody was sent: it is sent now. Only a recent one:
+        // an older approval with no reach is from before reaches were kept, and was delivered then.
+        const since = Date.now() - UNSENT_WITHIN_MS;
+        const unsent = pendingApprovals(s.sql).filter(
+          (approval) => approval.requestedAt >= since && !reachOf(s.sql, approval.id),
+        );
         if (unsent.length > 0)
           void s.keepAliveWhile(async () => {
             for (const approval of unsent) await work.file(approval.id);
