@@ -129,7 +129,11 @@ describe("bounded connects over the real server", () => {
       await live.jobs.update({ jobId: job.id, progress: 10 * i });
     }
     for (let i = 0; i < 250; i++) await live.chat.send({ threadId: thread.id, text: `${i} ${"m".repeat(4000)}` });
-    await until(() => live.lastSeq === 421, "the live client to see every event", 30_000);
+    // 421 writes, and for each approval the room's record of whom it was sent to (its reach).
+    const reached = () => [...live.state.approvals.values()].every((a) => a.reach);
+    await until(() => (live.lastSeq ?? 0) >= 421 && reached(), "the live client to see every event", 60_000);
+    const settled = live.lastSeq!;
+    expect(settled).toBe(421 + 150);
 
     // From 0: a reset with a bounded hello, not the 2+ MB log.
     const fromZero = await (await rawResume(0, epoch)).caughtUp();
@@ -137,7 +141,7 @@ describe("bounded connects over the real server", () => {
     expect(Math.max(...sizes)).toBeLessThan(320 * 1024);
     expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(400 * 1024);
     const reset = reduce({ ...live.state, epoch, lastSeq: 0 }, fromZero);
-    expect(reset.lastSeq).toBe(421);
+    expect(reset.lastSeq).toBe(settled);
     expect(reset.more.approvals.left).toBeGreaterThan(0);
 
     // A fresh client loads the rest lazily and ends where the live one is.
@@ -151,13 +155,20 @@ describe("bounded connects over the real server", () => {
     for (let i = 0; i < 300; i++) await live.chat.send({ threadId: thread.id, text: `small ${i}` });
     const resolved = [...live.state.approvals.values()].slice(0, 5);
     for (const a of resolved) await live.approvals.resolve({ approvalId: a.id, decision: "approve", confirmOwn: true });
-    await until(() => live.lastSeq === 726, "the live client to see the small events", 30_000);
+    // And each decision's outcome in words on its reach.
+    const decided = () => resolved.every((a) => live.state.approvals.get(a.id)?.reach?.outcome);
+    await until(
+      () => (live.lastSeq ?? 0) >= settled + 305 && decided(),
+      "the live client to see the small events",
+      30_000,
+    );
+    const small = live.lastSeq!;
     const replay = await rawResume(before.lastSeq!, epoch);
     // Live writes while the replay streams: they must come after it, in order, once.
     for (let i = 0; i < 5; i++) await live.chat.send({ threadId: thread.id, text: `during ${i}` });
     const texts = await replay.caughtUp();
     const replayed = reduce(before, texts);
-    await until(() => live.lastSeq === 731, "the live writes", 30_000);
+    await until(() => live.lastSeq === small + 5, "the live writes", 30_000);
     expect(differences(replayed, live.state)).toEqual([]);
 
     // The app: the queue shows what the hello left out and loads it as it scrolls into view.
