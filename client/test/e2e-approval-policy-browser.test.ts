@@ -80,7 +80,7 @@ describe("who decides an approval, in the app", () => {
     await ada.locator(".message", { hasText: "TOOL RESULT SEEN" }).waitFor({ timeout: 30_000 });
     await ada.getByRole("tab", { name: /Approvals/ }).click();
     const filed = ada.locator(".queue-item.status-pending", { hasText: "Back up" });
-    await filed.getByText("two-person rule").waitFor({ timeout: 30_000 });
+    await filed.locator(".hint", { hasText: "two-person rule" }).waitFor({ timeout: 30_000 });
     expect(await filed.getByRole("button", { name: /Confirm|Approve/ }).isDisabled()).toBe(true);
     await shot(ada, "04-loophole-closed");
 
