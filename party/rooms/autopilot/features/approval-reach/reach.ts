@@ -229,7 +229,12 @@ export class ApprovalReachWork {
   /** One step of the ladder for an approval whose step is due. */
   async step(row: ReachRow): Promise<void> {
     const approval = getApproval(this.d.sql, row.approvalId);
-    if (approval?.status !== "pending") return;
+    if (approval?.status !== "pending") {
+      // Decided or gone with its row still open: closed now, or every alarm would find it due again.
+      if (approval) this.outcome(approval);
+      else putReach(this.d.sql, { ...row, status: "decided", nextAt: null, endedAt: Date.now() });
+      return;
+    }
     const steps = stepsFor(getSettings(this.d.sql).approvals.reminders, approval.risk);
     const step = steps[row.step];
     const deciders = await this.#deciders(approval);
