@@ -240,6 +240,79 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     expect((await messages(alice, threadId)).filter((m) => m.runId === message.id)).toHaveLength(1);
   }, 90_000);
 
+  // Before any test leaves a device connected or a message unanswered: either keeps the gateway awake.
+  it("left idle it sleeps (process gone, shown asleep); a message wakes it and is answered once, across a server restart during the wake", async () => {
+    const awake = await runtimeCall<{ pid: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
+    // A short idle time for this test only: the server restarts with it, and without it at the end.
+    serverVars.INSTANCE_SLEEP_AFTER_SECONDS = "3";
+    await server.stop();
+    await server.start();
+    // The room writes it asleep first (traffic from then on wakes it), then the runtime's stop shows in its phase.
+    const asleep = await until(
+      () => {
+        const i = alice.state.instances.get("work");
+        return i?.sleep?.state === "asleep" && i.phase === "asleep" && i;
+      },
+      "the instance shown asleep",
+      120_000,
+    );
+    expect(asleep).toMatchObject({ status: "ready", phase: "asleep", bridge: "offline", bridgeError: null });
+    expect((await runtimeCall<{ state: string }>("GET", `/v1/workspaces/${workspace}/instances/work`)).state).toBe(
+      "asleep",
+    );
+    await until(
+      () => {
+        try {
+          process.kill(awake.pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      "the gateway's process gone",
+      30_000,
+    );
+
+    // A message is traffic: the room wakes the gateway. The server restarts during the wake.
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "SAY: good morning, sleeper",
+      idempotencyKey: key("send"),
+    });
+    await until(
+      () => alice.state.instances.get("work")?.sleep?.state === "waking",
+      "the instance shown waking",
+      30_000,
+    );
+    await server.stop();
+    await server.start();
+    const answer = await waitForMessage(
+      bob,
+      threadId,
+      (m) => m.runId === message.id && m.author.id === "instance:work",
+      "the answer after the wake",
+      180_000,
+    );
+    expect(answer.text).toContain("good morning, sleeper");
+    expect(alice.state.instances.get("work")?.sleep?.state).toBe("awake");
+    // Sent once, answered once: one run, one reply.
+    const all = await messages(bob, threadId);
+    expect(all.filter((m) => m.runId === message.id)).toHaveLength(1);
+    expect(all.filter((m) => m.id === message.id)).toHaveLength(1);
+
+    delete serverVars.INSTANCE_SLEEP_AFTER_SECONDS;
+    await server.stop();
+    await server.start();
+    await until(
+      () => {
+        const i = alice.state.instances.get("work");
+        return i?.status === "ready" && i.bridge === "connected";
+      },
+      "connected again after the restart",
+      120_000,
+    );
+  }, 600_000);
+
   it("lists the gateway's sessions live; one started elsewhere can be read, opened as a thread with its history, and written into", async () => {
     // The thread's own session is listed, bound to it.
     await until(
@@ -570,78 +643,6 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     expect(all).not.toContain(serviceToken);
     expect(all).not.toMatch(/deviceToken|privateJwk|"d":"/);
   });
-
-  it("left idle it sleeps (process gone, shown asleep); a message wakes it and is answered once, across a server restart during the wake", async () => {
-    const awake = await runtimeCall<{ pid: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
-    // A short idle time for this test only: the server restarts with it, and without it at the end.
-    serverVars.INSTANCE_SLEEP_AFTER_SECONDS = "3";
-    await server.stop();
-    await server.start();
-    // The room writes it asleep first (traffic from then on wakes it), then the runtime's stop shows in its phase.
-    const asleep = await until(
-      () => {
-        const i = alice.state.instances.get("work");
-        return i?.sleep?.state === "asleep" && i.phase === "asleep" && i;
-      },
-      "the instance shown asleep",
-      120_000,
-    );
-    expect(asleep).toMatchObject({ status: "ready", phase: "asleep", bridge: "offline", bridgeError: null });
-    expect((await runtimeCall<{ state: string }>("GET", `/v1/workspaces/${workspace}/instances/work`)).state).toBe(
-      "asleep",
-    );
-    await until(
-      () => {
-        try {
-          process.kill(awake.pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      },
-      "the gateway's process gone",
-      30_000,
-    );
-
-    // A message is traffic: the room wakes the gateway. The server restarts during the wake.
-    const { message } = await alice.request("chat.send", {
-      threadId,
-      text: "SAY: good morning, sleeper",
-      idempotencyKey: key("send"),
-    });
-    await until(
-      () => alice.state.instances.get("work")?.sleep?.state === "waking",
-      "the instance shown waking",
-      30_000,
-    );
-    await server.stop();
-    await server.start();
-    const answer = await waitForMessage(
-      bob,
-      threadId,
-      (m) => m.runId === message.id && m.author.id === "instance:work",
-      "the answer after the wake",
-      180_000,
-    );
-    expect(answer.text).toContain("good morning, sleeper");
-    expect(alice.state.instances.get("work")?.sleep?.state).toBe("awake");
-    // Sent once, answered once: one run, one reply.
-    const all = await messages(bob, threadId);
-    expect(all.filter((m) => m.runId === message.id)).toHaveLength(1);
-    expect(all.filter((m) => m.id === message.id)).toHaveLength(1);
-
-    delete serverVars.INSTANCE_SLEEP_AFTER_SECONDS;
-    await server.stop();
-    await server.start();
-    await until(
-      () => {
-        const i = alice.state.instances.get("work");
-        return i?.status === "ready" && i.bridge === "connected";
-      },
-      "connected again after the restart",
-      120_000,
-    );
-  }, 600_000);
 
   it("the runtime restarts without a model: the bridge brings the instance back, and a turn shows the gateway's error instead of silence", async () => {
     await runtime.stop();
