@@ -38,11 +38,11 @@ export interface Cut {
 }
 
 /**
- * The results that carry an approval in protocols 15 and 16: the approvals' own, the go-ahead's,
- * and the instances' methods, each answered with the approval it files. A cut that changes how
- * an approval looks changes these (v15.ts, v16.ts).
+ * The results that carry an approval: the approvals' own, the go-ahead's, and the instances'
+ * methods, each answered with the approval it files. A cut that changes how an approval looks
+ * changes these (v15.ts, v16.ts, v19.ts).
  */
-export const APPROVAL_RESULTS_15_16 = [
+export const APPROVAL_RESULTS = [
   "approvals.get",
   "approvals.list",
   "approvals.request",

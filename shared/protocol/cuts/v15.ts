@@ -1,5 +1,5 @@
 import type { HelloPayload } from "../hello";
-import { APPROVAL_RESULTS_15_16, type Cut } from "./cut";
+import { APPROVAL_RESULTS, type Cut } from "./cut";
 
 /**
  * Protocol 15 → 14. Added in 15: a spend approval's `granted` (what a person approved, their
@@ -51,7 +51,7 @@ const cut = (payload: Obj): unknown => for14(payload);
 
 /** Every result that carries an approval, the billing state or the inbox. */
 const CHANGED_IN_15 = [
-  ...APPROVAL_RESULTS_15_16,
+  ...APPROVAL_RESULTS,
   "billing.setBudget",
   "billing.summary",
   "inbox.configure",

@@ -1,5 +1,5 @@
 import type { HelloPayload } from "../hello";
-import { APPROVAL_RESULTS_15_16, type Cut } from "./cut";
+import { APPROVAL_RESULTS, type Cut } from "./cut";
 
 /**
  * Protocol 16 → 15. Added in 16: plans people choose (Stripe Billing): the billing state's
@@ -37,7 +37,7 @@ const cut = (payload: Obj): unknown => for15(payload);
 const up = (payload: Obj): unknown => upTo16(payload);
 
 /** Every result that carries the billing state or an approval. */
-const CHANGED_IN_16 = [...APPROVAL_RESULTS_15_16, "billing.setAlerts", "billing.setBudget", "billing.summary"] as const;
+const CHANGED_IN_16 = [...APPROVAL_RESULTS, "billing.setAlerts", "billing.setBudget", "billing.summary"] as const;
 /** Only the billing state gained fields a 15 server's results lack; an approval's `decidedIn` was optional already. */
 const STATE_RESULTS = ["billing.setAlerts", "billing.setBudget", "billing.summary"] as const;
 

@@ -1,4 +1,4 @@
-import type { Cut } from "./cut";
+import { APPROVAL_RESULTS, type Cut } from "./cut";
 
 /**
  * Protocol 19 → 18. Added in 19: what the sixth round of fixes needed on the wire (each
@@ -76,26 +76,6 @@ const withInstancesFor18 = (payload: Obj): Obj =>
   Array.isArray(payload.instances)
     ? { ...payload, instances: (payload.instances as Obj[]).map(instanceFor18) }
     : payload;
-
-/** Everything that answers with an approval in it (the approvals' methods, and those that file one). */
-const APPROVAL_RESULTS = [
-  "approvals.get",
-  "approvals.list",
-  "approvals.request",
-  "approvals.resolve",
-  "chat.goAhead",
-  "instances.backup",
-  "instances.configureChannel",
-  "instances.delete",
-  "instances.disconnectChannel",
-  "instances.link",
-  "instances.provision",
-  "instances.restart",
-  "instances.restore",
-  "instances.setChannelAccess",
-  "instances.startChat",
-  "instances.unpair",
-] as const;
 
 const CHATS_RESULTS = ["chats.get", "chats.connect", "chats.disconnect", "chats.unlink", "chats.unbind"] as const;
 
