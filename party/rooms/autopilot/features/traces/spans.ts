@@ -63,21 +63,30 @@ export function chatSpan(cursor: TraceCursor, entry: RunLogEntry, credits: numbe
     "autopilot.step": entry.step,
     "autopilot.credits": credits,
   };
-  const input = num(d.inputTokens);
-  const output = num(d.outputTokens);
-  if (input !== null) attributes["gen_ai.usage.input_tokens"] = input;
-  if (output !== null) attributes["gen_ai.usage.output_tokens"] = output;
   const finish = str(d.finishReason);
   if (finish) attributes["gen_ai.response.finish_reasons"] = [finish];
+  const tokens = { input: num(d.inputTokens), output: num(d.outputTokens) };
+  const error = d.ok === false ? "the model call failed" : null;
+  return modelSpan(cursor, model, attributes, tokens, { start: entry.at - durationMs, end: entry.at, error });
+}
+
+/** A `chat` span (a client span under the run's cursor) with its token counts where known. */
+function modelSpan(
+  cursor: TraceCursor,
+  model: string,
+  attributes: Record<string, AttributeValue>,
+  tokens: { input: number | null; output: number | null },
+  at: { start: number; end: number; error: string | null },
+): SpanDoc {
+  if (tokens.input !== null) attributes["gen_ai.usage.input_tokens"] = tokens.input;
+  if (tokens.output !== null) attributes["gen_ai.usage.output_tokens"] = tokens.output;
   return {
     traceId: cursor.traceId,
     spanId: spanId(),
     parentSpanId: cursor.spanId,
     name: `chat ${model}`,
     kind: 2,
-    start: entry.at - durationMs,
-    end: entry.at,
-    error: d.ok === false ? "the model call failed" : null,
+    ...at,
     attributes,
   };
 }
@@ -102,19 +111,8 @@ export function chargedCallSpan(
     "autopilot.credits": credits,
   };
   if (row.purpose) attributes["autopilot.purpose"] = row.purpose;
-  if (row.inputTokens !== null) attributes["gen_ai.usage.input_tokens"] = row.inputTokens;
-  if (row.outputTokens !== null) attributes["gen_ai.usage.output_tokens"] = row.outputTokens;
-  return {
-    traceId: cursor.traceId,
-    spanId: spanId(),
-    parentSpanId: cursor.spanId,
-    name: `chat ${model}`,
-    kind: 2,
-    start: row.at,
-    end: Math.max(row.at, end),
-    error: null,
-    attributes,
-  };
+  const tokens = { input: row.inputTokens, output: row.outputTokens };
+  return modelSpan(cursor, model, attributes, tokens, { start: row.at, end: Math.max(row.at, end), error: null });
 }
 
 /** The `execute_tool` span of a tool-call entry, under its step's `chat` (the run's root before any). */
