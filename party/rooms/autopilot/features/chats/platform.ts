@@ -5,6 +5,7 @@
 // platform's own module asks which platform it is (platforms.ts lists them).
 
 import type { ChatPlatform } from "../../../../../shared/protocol/chats";
+import { deadline } from "../../../../domain/deadline";
 import type { Env } from "../../../../env";
 
 /** A chat (Telegram's chat id, Slack's channel id) and a message in it (Telegram's message id, Slack's `ts`). */
@@ -164,20 +165,27 @@ export async function postToPlatform<T>(
   | { reached: true; status: number; headers: Headers; answer: T | null; json: unknown }
   | { reached: false; error: string }
 > {
+  // The limit covers the answer's body too; its timer goes once the body is read.
+  const limit = deadline(CALL_TIMEOUT_MS);
   let res: Response;
+  let text: string;
   try {
-    res = await fetch(url, {
-      method,
-      ...(body === undefined
-        ? { headers }
-        : { headers: { "content-type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify(body) }),
-      redirect: "manual",
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-  } catch (error) {
-    return { reached: false, error: scrub(String(error), token) };
+    try {
+      res = await fetch(url, {
+        method,
+        ...(body === undefined
+          ? { headers }
+          : { headers: { "content-type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify(body) }),
+        redirect: "manual",
+        signal: limit.signal,
+      });
+    } catch (error) {
+      return { reached: false, error: scrub(String(error), token) };
+    }
+    text = await res.text().catch(() => "");
+  } finally {
+    limit.clear();
   }
-  const text = await res.text().catch(() => "");
   let json: unknown = null;
   try {
     json = JSON.parse(text.slice(0, MAX_ANSWER_CHARS));

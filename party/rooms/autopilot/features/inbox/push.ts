@@ -3,6 +3,7 @@ import { channelsFor, type InboxItem, type InboxPreferences } from "../../../../
 import type { CurrentAccess } from "../../kernel/services";
 import type { Sql } from "../../../../domain/sql";
 import type { Env } from "../../../../env";
+import { within } from "../../../../domain/deadline";
 import { RoomError } from "../../../../domain/errors";
 import { deriveItems } from "./derive";
 import { type InboxMailDeps, itemLink, WHAT, widest } from "./mail";
@@ -131,15 +132,17 @@ export async function sendPush(config: PushConfig, sub: StoredSubscription, payl
       contentEncoding: "aes128gcm",
     },
   );
-  const res = await fetch(details.endpoint, {
-    method: details.method,
-    headers: details.headers as Record<string, string>,
-    body: details.body,
-    redirect: "manual",
-    signal: AbortSignal.timeout(PUSH_TIMEOUT_MS),
+  return await within(PUSH_TIMEOUT_MS, async (signal) => {
+    const res = await fetch(details.endpoint, {
+      method: details.method,
+      headers: details.headers as Record<string, string>,
+      body: details.body,
+      redirect: "manual",
+      signal,
+    });
+    await res.body?.cancel();
+    return res.status;
   });
-  await res.body?.cancel();
-  return res.status;
 }
 
 /** Items one sweep pushes to a person at most; more at once are left to the inbox and e-mail. */

@@ -13,6 +13,7 @@ import {
   type ToolApprovalStatus,
   type ToolSet,
 } from "ai";
+import { deadline } from "../../../../domain/deadline";
 import { type CallEnd, reportedTokens } from "../billing/index";
 import type { ModelTimeouts } from "./config";
 import { describeModelError, errorLogFields, transientModelError } from "./model-errors";
@@ -348,18 +349,9 @@ async function runSegment(
 
 /**
  * A turn's overall time limit as a signal we can clear. The SDK's own `timeout.totalMs` is
- * an `AbortSignal.timeout` it never cancels: in workerd that pending timer keeps the
- * request that started the run in flight for the whole limit after the run ended (and an
- * eviction waits for it).
+ * an `AbortSignal.timeout` it never cancels (party/domain/deadline.ts says why that matters).
  */
-export function totalTimeout(ms: number): { signal: AbortSignal; clear: () => void } {
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException(`Total timeout of ${ms}ms exceeded`, "TimeoutError")),
-    ms,
-  );
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
-}
+export const totalTimeout = (ms: number) => deadline(ms, "Total timeout");
 
 interface ChunkTimeout {
   /** Aborted with a TimeoutError ("Chunk timeout of …ms exceeded", as the SDK's own) after `ms` without a chunk. */

@@ -2,6 +2,7 @@
 // JSON or protobuf), posted to the collector's /v1/traces. The transformer takes the SDK's
 // finished spans; ours are stored documents, so each is shaped as one here.
 import { JsonTraceSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+import { within } from "../../../../domain/deadline";
 import type { SpanDoc } from "./spans";
 
 type ReadableSpan = Parameters<typeof JsonTraceSerializer.serializeRequest>[0][number];
@@ -72,16 +73,19 @@ export function encodeSpans(spans: SpanDoc[], workspaceId: string, protocol: Otl
 export async function exportSpans(target: OtlpTarget, spans: SpanDoc[], workspaceId: string): Promise<ExportResult> {
   const body = encodeSpans(spans, workspaceId, target.protocol);
   try {
-    const res = await fetch(target.url, {
-      method: "POST",
-      headers: {
-        ...target.headers,
-        "content-type": target.protocol === "http/json" ? "application/json" : "application/x-protobuf",
-      },
-      body,
-      signal: AbortSignal.timeout(EXPORT_TIMEOUT_MS),
+    const res = await within(EXPORT_TIMEOUT_MS, async (signal) => {
+      const answer = await fetch(target.url, {
+        method: "POST",
+        headers: {
+          ...target.headers,
+          "content-type": target.protocol === "http/json" ? "application/json" : "application/x-protobuf",
+        },
+        body,
+        signal,
+      });
+      await answer.body?.cancel();
+      return answer;
     });
-    await res.body?.cancel();
     if (res.ok) return { ok: true };
     return {
       ok: false,
