@@ -13,7 +13,7 @@ export interface GatewayLine {
   /** The dot's colour: `connecting` is any phase on the way to connected (a start, a restart, a wake). */
   state: "connected" | "connecting" | "offline" | "asleep";
   label: string;
-  /** Why it is offline; only an offline gateway has one. */
+  /** Why it is offline, or why an asleep one could not wake; none otherwise. */
   detail: string | null;
 }
 
@@ -58,7 +58,9 @@ export function gatewayLine(
   // Asleep and waking (decision 78) are phases of a gateway nobody needed for a while, not failures.
   const sleep = sleepWords(instance, now);
   if (instance.sleep?.state === "asleep")
-    return { state: "asleep", label: "Asleep: the next message wakes it", detail: null };
+    return instance.sleep.refused
+      ? { state: "asleep", label: "Asleep: could not wake", detail: plainMessage(instance.sleep.refused) }
+      : { state: "asleep", label: "Asleep: the next message wakes it", detail: null };
   if (instance.sleep?.state === "waking" && sleep)
     return { state: "connecting", label: capitalized(sleep), detail: null };
   if (instance.status === "provisioning" || instance.status === "starting") {

@@ -74,6 +74,20 @@ const pendingOn = (
   );
 
 /**
+ * Why a section of the gateway shows nothing, in words: a hosted gateway asleep (decision 78)
+ * is not broken, and opening the section wakes nothing; a message to it does.
+ */
+export function notConnectedWords(instance: Pick<Instance, "sleep">, what: string): string {
+  const sleep = instance.sleep;
+  if (sleep?.state === "asleep")
+    return sleep.refused
+      ? `The gateway is asleep and could not wake: ${sleep.refused}`
+      : `The gateway is asleep: its ${what} show once it wakes. The next message to it wakes it.`;
+  if (sleep?.state === "waking") return `The gateway is waking up: its ${what} show once it is connected.`;
+  return `The gateway is not connected: its ${what} show once it is.`;
+}
+
+/**
  * A section of an instance's gateway in the inspector: its heading with a Refresh (named for
  * the section: the inspector's details have one of their own), what shows while the gateway
  * is not connected, the read's error, and each change waiting for approval.
@@ -112,7 +126,9 @@ export function GatewaySection({
         )}
       </h3>
       {!connected && (
-        <p className="muted small">The gateway is not connected: its {title.toLowerCase()} show once it is.</p>
+        <p className="muted small" role="status">
+          {notConnectedWords(instance, title.toLowerCase())}
+        </p>
       )}
       <FormError error={read.error} />
       {pending.map((a) => (
