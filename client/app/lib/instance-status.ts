@@ -83,6 +83,20 @@ export function gatewayLine(
   };
 }
 
+/**
+ * Why a section of the gateway shows nothing, in words: a hosted gateway asleep (decision 78)
+ * is not broken, and opening the section wakes nothing; a message to it does.
+ */
+export function notConnectedWords(instance: Pick<Instance, "sleep">, what: string): string {
+  const sleep = instance.sleep;
+  if (sleep?.state === "asleep")
+    return sleep.refused
+      ? `The gateway is asleep and could not wake: ${sleep.refused}`
+      : `The gateway is asleep: its ${what} show once it wakes. The next message to it wakes it.`;
+  if (sleep?.state === "waking") return `The gateway is waking up: its ${what} show once it is connected.`;
+  return `The gateway is not connected: its ${what} show once it is.`;
+}
+
 const ASKED: Record<InstanceOperation, string> = {
   provision: "Provisioning",
   restart: "Restart",

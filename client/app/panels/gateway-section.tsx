@@ -3,6 +3,7 @@ import type { Approval } from "../../../shared/protocol/approvals";
 import type { Instance, InstanceOperation } from "../../../shared/protocol/instances";
 import type { AutopilotClient } from "../../src/client";
 import { useAction } from "../lib/action";
+import { notConnectedWords } from "../lib/instance-status";
 import { FormError } from "../lib/form-error";
 import { useCan, useRoom } from "../stores/room";
 import "./gateway-section.css";
@@ -72,20 +73,6 @@ const pendingOn = (
       a.action.instanceId === instanceId &&
       operations.has(a.action.operation),
   );
-
-/**
- * Why a section of the gateway shows nothing, in words: a hosted gateway asleep (decision 78)
- * is not broken, and opening the section wakes nothing; a message to it does.
- */
-export function notConnectedWords(instance: Pick<Instance, "sleep">, what: string): string {
-  const sleep = instance.sleep;
-  if (sleep?.state === "asleep")
-    return sleep.refused
-      ? `The gateway is asleep and could not wake: ${sleep.refused}`
-      : `The gateway is asleep: its ${what} show once it wakes. The next message to it wakes it.`;
-  if (sleep?.state === "waking") return `The gateway is waking up: its ${what} show once it is connected.`;
-  return `The gateway is not connected: its ${what} show once it is.`;
-}
 
 /**
  * A section of an instance's gateway in the inspector: its heading with a Refresh (named for
