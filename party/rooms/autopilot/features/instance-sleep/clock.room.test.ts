@@ -15,10 +15,10 @@ import {
   runtimeStandIn,
   sleeperIn,
   sleepOf,
-  useTestClock,
+  withTestClock,
 } from "./test/sleeper";
 
-useTestClock();
+withTestClock();
 
 /** The alarm's time (whole seconds) for a due time. */
 const second = (at: number) => Math.ceil(at / 1000);

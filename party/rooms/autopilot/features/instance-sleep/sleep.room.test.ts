@@ -8,7 +8,6 @@
 // client/test/e2e-bridge.test.ts.
 import { describe, expect, it, vi } from "vitest";
 import { sleepWords } from "../../../../../shared/instance-sleep";
-import type { DurableEvent } from "../../../../../shared/protocol/events";
 import type { Instance } from "../../../../../shared/protocol/instances";
 import { seedInstance } from "../../../../test/bridge-peer";
 import { runtimeStatus } from "../../../../test/instance-ops";
@@ -24,10 +23,10 @@ import {
   runtimeStandIn,
   sleeperIn,
   sleepOf,
-  useTestClock,
+  withTestClock,
 } from "./test/sleeper";
 
-useTestClock();
+withTestClock();
 
 describe("an idle hosted instance", () => {
   it("sleeps once its idle time passed: asleep for every client, the runtime asked once, its hours no longer metered", async () => {

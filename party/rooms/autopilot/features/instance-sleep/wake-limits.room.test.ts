@@ -14,9 +14,9 @@ import { listMessages } from "../threads/threads";
 
 const lastMessage = (sql: Parameters<typeof listMessages>[0], threadId: string) =>
   listMessages(sql, { threadId, limit: 10 }).messages.at(-1);
-import { inSleepRoom, queueMessage, runtimeStandIn, sleeperIn, sleepOf, useTestClock } from "./test/sleeper";
+import { inSleepRoom, queueMessage, runtimeStandIn, sleeperIn, sleepOf, withTestClock } from "./test/sleeper";
 
-useTestClock();
+withTestClock();
 
 /** One running instance at most, as an operator's plan says it. */
 const starter = readBillingConfig({

@@ -35,7 +35,7 @@ export const inSleepRoom = <R>(
 ): Promise<R> =>
   runInDurableObject(stub, (room: Autopilot, state) => fn(sqlFromStorage(state.storage), room.scheduler));
 
-export function useTestClock(): void {
+export function withTestClock(): void {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ["Date"], shouldAdvanceTime: true });
   });
