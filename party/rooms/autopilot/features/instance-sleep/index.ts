@@ -1,7 +1,7 @@
 import { defineFeature } from "../../kernel/feature";
 import { billing } from "../billing";
 import { gatewayBridge } from "../gateway-bridge";
-import { listInstances, queuedFor, runtimeFromEnv } from "../instance-store";
+import { listInstances, runtimeFromEnv } from "../instance-store";
 import { planLimitRefusal } from "../metering";
 import { getThread } from "../threads";
 import { SLEEP_IDLE } from "./clock";
@@ -46,17 +46,11 @@ export const instanceSleep = defineFeature({
     return {
       api: sleeper,
       reactions: {
-        // A message in an OpenClaw thread is traffic: one queued for the gateway wakes it if it
-        // sleeps; any other (its replies, the Autopilot's answers there) restarts the idle clock.
-        // The instance's own (its replies, or its word that it could not wake) wakes nothing.
+        // A message in an OpenClaw thread is traffic (sleeper.message).
         "message.created": ({ message }) => {
           if (bridges.size === 0) return;
           const gateway = getThread(s.sql, message.threadId)?.gateway;
-          if (!gateway) return;
-          const own = message.author.id === `instance:${gateway.instanceId}`;
-          if (!own && queuedFor(s.sql, gateway.instanceId).length > 0)
-            sleeper.wake(gateway.instanceId, [message.threadId]);
-          else sleeper.activity(gateway.instanceId);
+          if (gateway) sleeper.message(gateway.instanceId, message);
         },
         // Connected (again), or its channels read: the idle clock starts from now.
         "instance.updated": ({ instance }) => {

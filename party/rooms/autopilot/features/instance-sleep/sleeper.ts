@@ -265,6 +265,18 @@ export class InstanceSleeper {
   }
 
   /**
+   * A message in one of the instance's threads: with messages queued for its gateway it is
+   * woken if it sleeps; any other (the Autopilot's answers there) restarts its idle clock. The
+   * instance's own (its replies, or its word that it could not wake) wakes nothing, so a
+   * refused wake's word in the thread does not ask for another.
+   */
+  message(instanceId: string, message: { threadId: string; author: { id: string } }): void {
+    const own = message.author.id === instanceActor({ id: instanceId, name: "" }).id;
+    if (!own && queuedFor(this.#d.sql, instanceId).length > 0) this.wake(instanceId, [message.threadId]);
+    else this.activity(instanceId);
+  }
+
+  /**
    * Traffic for the instance: an asleep one is woken (its bridge connects once the gateway is
    * ready), unless the plan no longer lets it run (the workspace went over its limit while it
    * slept): then it stays asleep, saying why, and `threadIds` (where messages wait for it) are

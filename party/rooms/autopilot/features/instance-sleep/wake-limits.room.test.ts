@@ -55,6 +55,16 @@ describe("a wake over the limits", () => {
       );
       // A decision waiting for the wake does not wait out its time: it fails at once, in these words.
       expect(await sleeper.awake("inst", 60_000)).toBe(false);
+      // The instance's word in the thread is no traffic (it would ask again, and again); a person's next message is.
+      const count = () => listMessages(sql, { threadId: thread.id, limit: 50 }).messages.length;
+      const before = count();
+      sleeper.message("inst", told!);
+      await settled();
+      expect(count()).toBe(before);
+      sleeper.message("inst", { threadId: thread.id, author: { id: "user_1" } });
+      await settled();
+      expect(count()).toBe(before + 1);
+      expect(calls).toEqual([]);
 
       // The other instance falls asleep: the next traffic wakes this one, and the refusal goes.
       asRoom(sql, (ctx) =>
