@@ -25,7 +25,8 @@ export function sleepWords(
 ): string | null {
   const sleep = instance.sleep;
   if (instance.kind === "linked" || instance.status === "stopped") return null;
-  if (sleep?.state === "asleep") return "asleep: the next message wakes it";
+  if (sleep?.state === "asleep")
+    return sleep.refused ? `asleep, could not wake: ${sleep.refused}` : "asleep: the next message wakes it";
   if (sleep?.state === "waking") {
     if (sleep.wakeMs === null) return "waking…";
     const left = Math.max(1, Math.round((sleep.since + sleep.wakeMs - now) / 1000));

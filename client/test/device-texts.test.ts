@@ -34,6 +34,11 @@ describe("a setup code in the Add a device dialog", () => {
     expect(
       setupErrorText(new AutopilotError("unavailable", "the instance's gateway is not connected right now")),
     ).toMatch(/^The instance's gateway is not connected right now\. Wait until its gateway shows connected/);
+    expect(
+      setupErrorText(
+        new AutopilotError("unavailable", "the gateway of lab is asleep: the next message to it wakes it"),
+      ),
+    ).toMatch(/^The gateway of lab is asleep: the next message to it wakes it\. Send it a message to wake it/);
     expect(setupErrorText(new AutopilotError("unavailable", "instance lab is not ready"))).toMatch(
       /^Instance lab is not ready\. Wait until the instance is ready/,
     );

@@ -272,6 +272,12 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       "the gateway's process gone",
       30_000,
     );
+    // Reading its channels wakes nothing: the room answers that it sleeps and what wakes it.
+    await expect(alice.request("instances.channels", { instanceId: "work" })).rejects.toMatchObject({
+      code: "unavailable",
+      message: expect.stringMatching(/ is asleep: the next message to it wakes it$/),
+    });
+    expect(alice.state.instances.get("work")?.sleep?.state).toBe("asleep");
 
     // A message is traffic: the room wakes the gateway. The server restarts during the wake.
     const { message } = await alice.request("chat.send", {

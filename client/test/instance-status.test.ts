@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { Approval } from "../../shared/protocol/approvals";
 import type { InstanceOperation } from "../../shared/protocol/instances";
 import type { Job } from "../../shared/protocol/jobs";
-import { gatewayLine, instanceActivity, requestedInstances, startingOperation } from "../app/lib/instance-status";
+import {
+  gatewayLine,
+  instanceActivity,
+  notConnectedWords,
+  requestedInstances,
+  startingOperation,
+} from "../app/lib/instance-status";
 import { alice, approval, instance, job } from "./fixtures";
 
 const op = (
@@ -87,6 +93,24 @@ describe("an instance's gateway line", () => {
     expect(gatewayLine(withDevice)?.label).toBe("Gateway connected · stays awake: a device or node is connected");
     // A linked gateway is not ours to put to sleep: nothing is said of it.
     expect(gatewayLine({ ...withChannel, kind: "linked" })?.label).toBe("Gateway connected");
+  });
+
+  it("an asleep instance whose wake was refused says why; its gateway's sections say it sleeps, not that it is broken", () => {
+    const why = "The Starter plan runs at most 1 OpenClaw instance at once: stop or delete one first.";
+    const sleep = { state: "asleep" as const, since: 100, wakeMs: null, keptAwakeBy: null };
+    const asleep = instance("lab", { kind: "hosted", phase: "asleep", bridge: "offline", bridgeError: null, sleep });
+    const refused = { ...asleep, sleep: { ...sleep, refused: why } };
+    expect(gatewayLine(refused)).toEqual({ state: "asleep", label: "Asleep: could not wake", detail: why });
+    expect(notConnectedWords(asleep, "channels")).toBe(
+      "The gateway is asleep: its channels show once it wakes. The next message to it wakes it.",
+    );
+    expect(notConnectedWords(refused, "channels")).toBe(`The gateway is asleep and could not wake: ${why}`);
+    expect(notConnectedWords({ ...asleep, sleep: { ...sleep, state: "waking" } }, "skills")).toBe(
+      "The gateway is waking up: its skills show once it is connected.",
+    );
+    expect(notConnectedWords(instance("lab", { bridge: "offline" }), "channels")).toBe(
+      "The gateway is not connected: its channels show once it is.",
+    );
   });
 
   it("says connected, connecting, or offline and why; nothing for a deleted instance", () => {

@@ -78,6 +78,11 @@ export const InstanceSleep = z.object({
   wakeMs: z.number().int().min(0).max(3_600_000).nullable(),
   /** What the room found keeping it awake when it last looked (beyond its channels), in words; null: nothing. */
   keptAwakeBy: z.string().max(200).nullable(),
+  /**
+   * Asleep only: why its last wake was refused (its workspace over its plan's limit of running
+   * instances, or the runtime's of gateways), in words; absent or null once a wake goes through.
+   */
+  refused: z.string().max(500).nullable().optional(),
 });
 export type InstanceSleep = z.infer<typeof InstanceSleep>;
 

@@ -13,7 +13,7 @@ export interface GatewayLine {
   /** The dot's colour: `connecting` is any phase on the way to connected (a start, a restart, a wake). */
   state: "connected" | "connecting" | "offline" | "asleep";
   label: string;
-  /** Why it is offline; only an offline gateway has one. */
+  /** Why it is offline, or why an asleep one could not wake; none otherwise. */
   detail: string | null;
 }
 
@@ -58,7 +58,9 @@ export function gatewayLine(
   // Asleep and waking (decision 78) are phases of a gateway nobody needed for a while, not failures.
   const sleep = sleepWords(instance, now);
   if (instance.sleep?.state === "asleep")
-    return { state: "asleep", label: "Asleep: the next message wakes it", detail: null };
+    return instance.sleep.refused
+      ? { state: "asleep", label: "Asleep: could not wake", detail: plainMessage(instance.sleep.refused) }
+      : { state: "asleep", label: "Asleep: the next message wakes it", detail: null };
   if (instance.sleep?.state === "waking" && sleep)
     return { state: "connecting", label: capitalized(sleep), detail: null };
   if (instance.status === "provisioning" || instance.status === "starting") {
@@ -79,6 +81,20 @@ export function gatewayLine(
     // In words: an error stored before the text table may still carry milliseconds and a code.
     detail: plainOrNull(instance.bridgeError ?? (instance.status === "error" ? instance.error : null)),
   };
+}
+
+/**
+ * Why a section of the gateway shows nothing, in words: a hosted gateway asleep (decision 78)
+ * is not broken, and opening the section wakes nothing; a message to it does.
+ */
+export function notConnectedWords(instance: Pick<Instance, "sleep">, what: string): string {
+  const sleep = instance.sleep;
+  if (sleep?.state === "asleep")
+    return sleep.refused
+      ? `The gateway is asleep and could not wake: ${sleep.refused}`
+      : `The gateway is asleep: its ${what} show once it wakes. The next message to it wakes it.`;
+  if (sleep?.state === "waking") return `The gateway is waking up: its ${what} show once it is connected.`;
+  return `The gateway is not connected: its ${what} show once it is.`;
 }
 
 const ASKED: Record<InstanceOperation, string> = {

@@ -3,6 +3,7 @@ import type { Approval } from "../../../shared/protocol/approvals";
 import type { Instance, InstanceOperation } from "../../../shared/protocol/instances";
 import type { AutopilotClient } from "../../src/client";
 import { useAction } from "../lib/action";
+import { notConnectedWords } from "../lib/instance-status";
 import { FormError } from "../lib/form-error";
 import { useCan, useRoom } from "../stores/room";
 import "./gateway-section.css";
@@ -112,7 +113,9 @@ export function GatewaySection({
         )}
       </h3>
       {!connected && (
-        <p className="muted small">The gateway is not connected: its {title.toLowerCase()} show once it is.</p>
+        <p className="muted small" role="status">
+          {notConnectedWords(instance, title.toLowerCase())}
+        </p>
       )}
       <FormError error={read.error} />
       {pending.map((a) => (

@@ -52,7 +52,11 @@ export function setupErrorText(error: unknown): string {
   else if (/DEVICE_ENTRY_ORIGIN/.test(message))
     next = "Whoever runs this deployment sets DEVICE_ENTRY_ORIGIN; until then no device can pair through it.";
   else if (/not ready/.test(message)) next = "Wait until the instance is ready, then press New code.";
-  else if (/not connected/.test(message)) next = "Wait until its gateway shows connected again, then press New code.";
+  else if (/not connected|waking up/.test(message))
+    next = "Wait until its gateway shows connected again, then press New code.";
+  // Asleep (decision 78): a message to the instance wakes it; a refused wake says its own reason.
+  else if (/is asleep: /.test(message))
+    next = "Send it a message to wake it, then press New code once it shows connected.";
   else if (code === "rate_limited") next = "Wait a moment, then press New code.";
   return `${sentence(message)} ${next}`;
 }

@@ -68,8 +68,7 @@ export async function deviceSetup(
   const publicUrl = deviceEntryUrl(deps.entryOrigin, deps.workspaceId, instanceId);
   if (!publicUrl)
     throw new RoomError("unavailable", "devices cannot reach this deployment: set DEVICE_ENTRY_ORIGIN (wss://host)");
-  if (!deps.bridge?.connected)
-    throw gatewayNotConnected({ id: instanceId, name: getInstance(deps.sql, instanceId)?.name });
+  if (!deps.bridge?.connected) throw gatewayNotConnected(getInstance(deps.sql, instanceId) ?? { id: instanceId });
   let code: { setupCode: string; expiresAtMs: number; qr: string | null };
   try {
     code = await deps.bridge.deviceSetupCode(publicUrl);

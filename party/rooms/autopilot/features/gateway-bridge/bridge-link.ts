@@ -71,7 +71,8 @@ export class BridgeLink {
   /** The open connection, for a request a person is waiting on: refused while there is none. */
   open(): GatewayConnection {
     const connection = this.live;
-    if (!connection) throw gatewayNotConnected({ id: this.instanceId });
+    if (!connection)
+      throw gatewayNotConnected({ id: this.instanceId, sleep: getInstance(this.sql, this.instanceId)?.sleep });
     return connection;
   }
 

@@ -13,7 +13,7 @@ import {
 } from "./gateway";
 import { channelRequest, channelSecrets, heldChannelRequests } from "./requests";
 import { redactedText } from "./token-shapes";
-import { gatewayNotConnected, type HeldSettleDeps, settleHeld } from "../instance-store";
+import { gatewayNotConnected, getInstance, type HeldSettleDeps, settleHeld } from "../instance-store";
 import type { RoomServices } from "../../kernel/services";
 import type { Sql } from "../../../../domain/sql";
 import { LinkCancelled, linkWhatsApp, loginUnderway, markUnlinked, tellLogin } from "./whatsapp";
@@ -65,7 +65,8 @@ export function settleChannelApproval(deps: ChannelOperationDeps, approval: Appr
     run: async (request, operation) => {
       const link = deps.gateway?.(request.instanceId);
       const gateway = link?.channels;
-      if (!link || !gateway) throw gatewayNotConnected({ id: request.instanceId });
+      if (!link || !gateway)
+        throw gatewayNotConnected({ id: request.instanceId, sleep: getInstance(deps.sql, request.instanceId)?.sleep });
       const to = deps.toScope;
       const tell = (login: WhatsAppLogin) => to && tellLogin(to, request.instanceId, login);
       switch (operation) {

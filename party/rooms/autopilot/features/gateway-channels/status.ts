@@ -29,7 +29,7 @@ export interface ChannelsDeps {
 
 /**
  * A read of an instance's live gateway (its channels, its skills): refused while no bridge is
- * connected; a gateway's failure is said as `unavailable`, its words to every reader with token
+ * connected or the instance sleeps (in words that say so, and what wakes it); a gateway's failure is said as `unavailable`, its words to every reader with token
  * shapes out (token-shapes.ts).
  */
 export async function readThroughGateway<T>(
@@ -39,7 +39,8 @@ export async function readThroughGateway<T>(
   read: (gateway: GatewayCaller) => Promise<T>,
 ): Promise<T> {
   const instance = requireInstance(deps.sql, instanceId);
-  if (!deps.bridge?.connected) throw gatewayNotConnected(instance);
+  // Asleep in the room, its stop may be on its way: a read now would wait on a gateway going away.
+  if (!deps.bridge?.connected || instance.sleep?.state === "asleep") throw gatewayNotConnected(instance);
   try {
     return await read(deps.bridge.channels);
   } catch (error) {

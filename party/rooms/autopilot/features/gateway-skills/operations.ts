@@ -4,7 +4,7 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { ChannelOperationDeps } from "../gateway-channels";
 import { redactedText } from "../gateway-channels";
-import { gatewayNotConnected, type RuntimeClient, settleHeld } from "../instance-store";
+import { gatewayNotConnected, getInstance, type RuntimeClient, settleHeld } from "../instance-store";
 import {
   configureSkill,
   installFromClawHub,
@@ -54,7 +54,8 @@ export function settleSkillApproval(deps: SkillOperationDeps, approval: Approval
     scrub: (text, request) => withoutSkillSecrets(text, request?.change ?? null),
     run: async (request, operation) => {
       const gateway = deps.gateway?.(request.instanceId)?.channels;
-      if (!gateway) throw gatewayNotConnected({ id: request.instanceId });
+      if (!gateway)
+        throw gatewayNotConnected({ id: request.instanceId, sleep: getInstance(deps.sql, request.instanceId)?.sleep });
       switch (operation) {
         case "installSkill":
           if (request.clawhub) {

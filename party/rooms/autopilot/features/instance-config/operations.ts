@@ -5,7 +5,7 @@
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Sql } from "../../../../domain/sql";
 import { redactedText } from "../gateway-channels";
-import { gatewayNotConnected } from "../instance-store";
+import { gatewayNotConnected, getInstance } from "../instance-store";
 import { type ApprovedJobDeps, runApprovedJob } from "../jobs/index";
 import type { GatewayReader } from "../gateway-channels";
 
@@ -22,7 +22,8 @@ export async function settleConfigApproval(deps: ConfigOperationDeps, approval: 
   await runApprovedJob(deps, approval, {
     run: async () => {
       const gateway = deps.configOf(action.instanceId);
-      if (!gateway?.connected) throw gatewayNotConnected({ id: action.instanceId });
+      if (!gateway?.connected)
+        throw gatewayNotConnected({ id: action.instanceId, sleep: getInstance(deps.sql, action.instanceId)?.sleep });
       await gateway.channels.request("config.patch", {
         raw: patch,
         baseHash,

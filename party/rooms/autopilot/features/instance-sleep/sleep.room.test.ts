@@ -1,85 +1,47 @@
-// The room's half of sleep (sleeper.ts, decision 78) in a real room's storage, with a stand-in
-// for the runtime (its answers as runtime-client.ts reads them) and the bridge's view: an idle
-// instance sleeps once; a live channel, a waiting message or a connected device keeps it awake
-// and says so; traffic wakes it once, after the stop; a room restarted mid-wake asks again; the
-// runtime's status moves it asleep → waking → awake, and asleep hours are not metered. The
-// real runtime and gateway: runtime/test/e2e-gateway.test.ts and client/test/e2e-bridge.test.ts.
+// The room's half of sleep (sleeper.ts, decision 78) in a real room's storage and scheduler,
+// with a stand-in for the runtime and the bridge's view (test/sleeper.ts): an idle instance
+// sleeps once its idle alarm rings; a live channel, a waiting message or a connected device
+// keeps it awake and says so; traffic wakes it once, after the stop; a room restarted mid-wake
+// asks again; the runtime's status moves it asleep → waking → awake, and asleep hours are not
+// metered. The clock's storage and alarm: clock.room.test.ts; wakes the plan refuses:
+// wake-limits.room.test.ts. The real runtime and gateway: runtime/test/e2e-gateway.test.ts and
+// client/test/e2e-bridge.test.ts.
 import { describe, expect, it, vi } from "vitest";
 import { sleepWords } from "../../../../../shared/instance-sleep";
-import type { DurableEvent } from "../../../../../shared/protocol/events";
 import type { Instance } from "../../../../../shared/protocol/instances";
-import { RoomError } from "../../../../domain/errors";
-import type { Sql } from "../../../../domain/sql";
-import { asPerson, inRoom, seedInstance } from "../../../../test/bridge-peer";
+import { seedInstance } from "../../../../test/bridge-peer";
 import { runtimeStatus } from "../../../../test/instance-ops";
 import { commitTo } from "../../kernel/commit";
-import { getInstance, markOutbound, mirrorStatus, queueForGateway } from "../instance-store";
+import { getInstance, markOutbound, mirrorStatus } from "../instance-store";
 import { isRunning } from "../metering/billing-meters";
-import { type BridgeView, InstanceSleeper } from "./sleeper";
+import { storedClock } from "./clock";
+import {
+  idleAlarms,
+  inSleepRoom,
+  later,
+  queueMessage,
+  runtimeStandIn,
+  sleeperIn,
+  sleepOf,
+  withTestClock,
+} from "./test/sleeper";
 
-/** The runtime's sleep and wake as the sleeper calls them, recorded; `refuse` makes sleep answer as the runtime does for a device. */
-function runtimeStandIn(refuse: string | null = null) {
-  const calls: string[] = [];
-  let finishSleep: () => void = () => {};
-  const runtime = {
-    sleep: async (_ws: string, id: string) => {
-      calls.push(`sleep ${id}`);
-      if (refuse) throw new RoomError("conflict", refuse, { runtimeCode: "conflict" });
-      await new Promise<void>((resolve) => (finishSleep = resolve));
-      calls.push(`slept ${id}`);
-      return runtimeStatus({ state: "asleep", phase: "asleep" });
-    },
-    provision: async (_ws: string, id: string) => {
-      calls.push(`provision ${id}`);
-      return runtimeStatus({ state: "provisioning", phase: "queued" });
-    },
-  };
-  return { runtime, calls, finishSleep: () => finishSleep() };
-}
-
-function sleeperIn(
-  sql: Sql,
-  runtime: ReturnType<typeof runtimeStandIn>["runtime"],
-  bridge: BridgeView = { connected: true, streams: [] },
-  events: DurableEvent[] = [],
-) {
-  const work: Promise<void>[] = [];
-  const sleeper = new InstanceSleeper({
-    sql,
-    commit: commitTo(sql, 1000, (effects) => events.push(...effects.events)),
-    workspaceId: () => "ws_test",
-    runtime: () => runtime,
-    bridge: () => bridge,
-    idleMs: () => 20,
-    keepAliveWhile: (fn) => {
-      const p = fn();
-      work.push(p);
-      return p;
-    },
-  });
-  return { sleeper, settled: () => Promise.all(work), looked: () => work.length, events };
-}
-
-/** A message of an OpenClaw thread of `inst` queued for its gateway, as chat.send queues it. */
-const queueMessage = (sql: Sql, id: string) =>
-  asPerson(sql, (ctx) =>
-    queueForGateway(
-      ctx,
-      { id: "thr_1", gateway: { instanceId: "inst", sessionKey: "s1" } } as Parameters<typeof queueForGateway>[1],
-      { id, text: "hi", attachments: [] } as unknown as Parameters<typeof queueForGateway>[2],
-    ),
-  );
-
-const sleepOf = (sql: Sql) => getInstance(sql, "inst")?.sleep;
+withTestClock();
 
 describe("an idle hosted instance", () => {
   it("sleeps once its idle time passed: asleep for every client, the runtime asked once, its hours no longer metered", async () => {
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       seedInstance(sql, { kind: "hosted", bridge: "connected" });
       const { runtime, calls, finishSleep } = runtimeStandIn();
-      const { sleeper, events } = sleeperIn(sql, runtime);
+      const { sleeper, events } = sleeperIn(sql, scheduler, runtime);
       sleeper.activity("inst");
-      await vi.waitFor(() => expect(calls).toEqual(["sleep inst"]));
+      // The alarm rings before the idle time ran out: nothing to do yet.
+      later(60_000);
+      await sleeper.due();
+      expect(calls).toEqual([]);
+      later();
+      await sleeper.due();
+      expect(calls).toEqual(["sleep inst"]);
       // Asleep in the room before the runtime answers: traffic from now on wakes it.
       expect(sleepOf(sql)).toMatchObject({ state: "asleep", keptAwakeBy: null });
       finishSleep();
@@ -95,95 +57,110 @@ describe("an idle hosted instance", () => {
       expect(mirrored).toMatchObject({ status: "ready", phase: "asleep", bridge: "offline", bridgeError: null });
       expect(isRunning(mirrored)).toBe(false);
       expect(sleepWords(mirrored, Date.now())).toBe("asleep: the next message wakes it");
-      sleeper.stop();
+      // Asleep, it has no clock and the room no idle alarm.
+      expect(storedClock(sql, "inst")).toBeNull();
+      expect(await idleAlarms(scheduler)).toEqual([]);
     });
   });
 
   it("with a live channel never sleeps, and says why", async () => {
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       seedInstance(sql, {
         kind: "hosted",
         bridge: "connected",
         channels: [{ channel: "whatsapp", label: "WhatsApp", state: "connected" }],
       });
       const { runtime, calls } = runtimeStandIn();
-      const { sleeper } = sleeperIn(sql, runtime);
+      const { sleeper } = sleeperIn(sql, scheduler, runtime);
       sleeper.activity("inst");
-      await vi.waitFor(() => expect(sleepOf(sql)?.keptAwakeBy).toBe("WhatsApp is connected"));
+      later();
+      await sleeper.due();
+      expect(sleepOf(sql)?.keptAwakeBy).toBe("WhatsApp is connected");
       expect(calls).toEqual([]);
+      // Its clock starts again: the room looks again after another idle time.
+      expect(await idleAlarms(scheduler)).toHaveLength(1);
       expect(sleepOf(sql)?.state).toBe("awake");
       expect(sleepWords(getInstance(sql, "inst")!, Date.now())).toBe("stays awake: WhatsApp is connected");
-      sleeper.stop();
     });
   });
 
   it("stays awake while a reply is written, then while a message waits to be sent", async () => {
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       seedInstance(sql, { kind: "hosted", bridge: "connected" });
       const { runtime, calls } = runtimeStandIn();
       const bridge = { connected: true, streams: [{ runId: "r1" }] as unknown[] };
-      const { sleeper } = sleeperIn(sql, runtime, bridge);
+      const { sleeper } = sleeperIn(sql, scheduler, runtime, { bridge });
       sleeper.activity("inst");
-      await vi.waitFor(() => expect(sleepOf(sql)?.keptAwakeBy).toBe("a reply is being written"));
+      later();
+      await sleeper.due();
+      expect(sleepOf(sql)?.keptAwakeBy).toBe("a reply is being written");
       bridge.streams = [];
       queueMessage(sql, "msg_1");
-      await vi.waitFor(() => expect(sleepOf(sql)?.keptAwakeBy).toBe("messages are on their way to it"));
+      later();
+      await sleeper.due();
+      expect(sleepOf(sql)?.keptAwakeBy).toBe("messages are on their way to it");
       expect(calls).toEqual([]);
-      sleeper.stop();
     });
   });
 
   it("stays awake while a message it was sent has no reply yet, before any token streamed", async () => {
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       seedInstance(sql, { kind: "hosted", bridge: "connected" });
       queueMessage(sql, "msg_3");
       markOutbound(sql, "msg_3", "sent");
       const { runtime, calls } = runtimeStandIn();
-      const { sleeper } = sleeperIn(sql, runtime);
+      const { sleeper } = sleeperIn(sql, scheduler, runtime);
       sleeper.activity("inst");
-      await vi.waitFor(() => expect(sleepOf(sql)?.keptAwakeBy).toBe("a reply is being written"));
+      later();
+      await sleeper.due();
+      expect(sleepOf(sql)?.keptAwakeBy).toBe("a reply is being written");
       expect(calls).toEqual([]);
-      sleeper.stop();
     });
   });
 
   it("with a device connected through the runtime stays awake: the runtime refuses, the room says why", async () => {
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       seedInstance(sql, { kind: "hosted", bridge: "connected" });
       const { runtime, calls } = runtimeStandIn("instance ws_test/inst stays awake: a device or node is connected");
-      const { sleeper } = sleeperIn(sql, runtime);
+      const { sleeper, settled } = sleeperIn(sql, scheduler, runtime);
       sleeper.activity("inst");
-      await vi.waitFor(() => expect(sleepOf(sql)?.keptAwakeBy).toBe("a device or node is connected"));
+      later();
+      await sleeper.due();
+      await settled();
+      expect(sleepOf(sql)?.keptAwakeBy).toBe("a device or node is connected");
       expect(sleepOf(sql)?.state).toBe("awake");
       expect(calls[0]).toBe("sleep inst");
-      sleeper.stop();
     });
   });
 
   it("a linked gateway is not ours to stop: it never sleeps", async () => {
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       seedInstance(sql, { kind: "linked", bridge: "connected" });
       const { runtime, calls } = runtimeStandIn();
-      const { sleeper, settled, looked } = sleeperIn(sql, runtime);
+      const { sleeper } = sleeperIn(sql, scheduler, runtime);
       sleeper.activity("inst");
-      // Its idle time passed and the room looked: nothing asked of the runtime, nothing written.
-      await vi.waitFor(() => expect(looked()).toBe(1));
-      await settled();
+      await sleeper.alarmSet();
+      // No clock, no alarm; its idle time passes and an alarm rings: nothing asked of the runtime, nothing written.
+      expect(storedClock(sql, "inst")).toBeNull();
+      expect(await idleAlarms(scheduler)).toEqual([]);
+      later();
+      await sleeper.due();
       expect(calls).toEqual([]);
       expect(sleepOf(sql)).toBeUndefined();
-      sleeper.stop();
     });
   });
 });
 
 describe("traffic for an asleep instance", () => {
   it("wakes it once, after its stop reached the runtime; the runtime's start moves it waking → awake with its wake time", async () => {
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       seedInstance(sql, { kind: "hosted", bridge: "connected" });
       const { runtime, calls, finishSleep } = runtimeStandIn();
-      const { sleeper, settled } = sleeperIn(sql, runtime);
+      const { sleeper, settled } = sleeperIn(sql, scheduler, runtime);
       sleeper.activity("inst");
-      await vi.waitFor(() => expect(calls).toEqual(["sleep inst"]));
+      later();
+      await sleeper.due();
+      expect(calls).toEqual(["sleep inst"]);
       // A message comes while the stop is on its way: the start waits for it.
       sleeper.wake("inst");
       sleeper.wake("inst");
@@ -199,27 +176,25 @@ describe("traffic for an asleep instance", () => {
       mirrorStatus({ sql, commit }, "inst", runtimeStatus({ state: "ready", phase: "ready", startupMs: 9000 }));
       expect(sleepOf(sql)).toMatchObject({ state: "awake", wakeMs: 9000 });
       expect(isRunning(getInstance(sql, "inst")!)).toBe(true);
-      sleeper.stop();
     });
   });
 
   it("a room restarted during a wake asks the runtime again; one asleep with a message waiting is woken at the start", async () => {
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       seedInstance(sql, {
         kind: "hosted",
         bridge: "offline",
         sleep: { state: "waking", since: 1, wakeMs: 8000, keptAwakeBy: null },
       });
       const { runtime, calls } = runtimeStandIn();
-      const { sleeper, settled } = sleeperIn(sql, runtime, { connected: false, streams: [] });
+      const { sleeper, settled } = sleeperIn(sql, scheduler, runtime, { bridge: { connected: false, streams: [] } });
       sleeper.start();
       await vi.waitFor(() => expect(calls).toEqual(["provision inst"]));
       await settled();
-      sleeper.stop();
       // "waking… (about N s)": from the last wake's time.
       expect(sleepWords(getInstance(sql, "inst")!, 3001)).toBe("waking… (about 5 s)");
     });
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       seedInstance(sql, {
         kind: "hosted",
         bridge: "offline",
@@ -227,17 +202,16 @@ describe("traffic for an asleep instance", () => {
       });
       queueMessage(sql, "msg_2");
       const { runtime, calls } = runtimeStandIn();
-      const { sleeper, settled } = sleeperIn(sql, runtime, { connected: false, streams: [] });
+      const { sleeper, settled } = sleeperIn(sql, scheduler, runtime, { bridge: { connected: false, streams: [] } });
       sleeper.start();
       expect(sleepOf(sql)?.state).toBe("waking");
       await vi.waitFor(() => expect(calls).toEqual(["provision inst"]));
       await settled();
-      sleeper.stop();
     });
   });
 
   it("a decision made while it slept waits for the wake: it runs once the bridge is connected again", async () => {
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       seedInstance(sql, {
         kind: "hosted",
         bridge: "offline",
@@ -245,7 +219,7 @@ describe("traffic for an asleep instance", () => {
       });
       const { runtime, calls } = runtimeStandIn();
       const bridge = { connected: false, streams: [] };
-      const { sleeper } = sleeperIn(sql, runtime, bridge);
+      const { sleeper } = sleeperIn(sql, scheduler, runtime, { bridge });
       const awake = sleeper.awake("inst", 60_000);
       await vi.waitFor(() => expect(calls).toEqual(["provision inst"]));
       mirrorStatus(
@@ -256,16 +230,14 @@ describe("traffic for an asleep instance", () => {
       bridge.connected = true;
       expect(await awake).toBe(true);
       expect(calls).toEqual(["provision inst"]);
-      sleeper.stop();
     });
-    await inRoom(async (sql) => {
+    await inSleepRoom(async (sql, scheduler) => {
       // Never slept and not connected: nothing to wait for, the decision's own request says why it fails.
       seedInstance(sql, { kind: "hosted", bridge: "offline" });
       const { runtime, calls } = runtimeStandIn();
-      const { sleeper } = sleeperIn(sql, runtime, { connected: false, streams: [] });
+      const { sleeper } = sleeperIn(sql, scheduler, runtime, { bridge: { connected: false, streams: [] } });
       expect(await sleeper.awake("inst", 60_000)).toBe(false);
       expect(calls).toEqual([]);
-      sleeper.stop();
     });
   });
 });

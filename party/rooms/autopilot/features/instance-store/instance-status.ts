@@ -84,7 +84,10 @@ function sleepOf(
       wakeMs: status.startupMs === null ? current.wakeMs : Math.round(status.startupMs),
       keptAwakeBy: null,
     };
-  if (current.state === "asleep" && (status.state === "provisioning" || status.state === "starting"))
-    return { ...current, state: "waking", since: now };
+  if (current.state === "asleep" && (status.state === "provisioning" || status.state === "starting")) {
+    // Started at the runtime (a device woke it): a refusal of an earlier wake no longer holds.
+    const { refused: _refused, ...rest } = current;
+    return { ...rest, state: "waking", since: now };
+  }
   return current;
 }

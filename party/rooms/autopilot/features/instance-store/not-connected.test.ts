@@ -29,6 +29,31 @@ describe("a gateway that is not connected", () => {
     expect(gatewayNotConnected({ id: "inst_1" }).message).toMatch(/^the gateway of OpenClaw instance inst_1 is not/);
   });
 
+  it("of an asleep instance says it sleeps and what wakes it, or why its wake was refused, or that it is waking", () => {
+    const sleep = { since: 1, wakeMs: null, keptAwakeBy: null };
+    const asleep = gatewayNotConnected({ id: "inst_1", name: "lab", sleep: { ...sleep, state: "asleep" } });
+    expect([asleep.code, asleep.message, asleep.details]).toEqual([
+      "unavailable",
+      "the gateway of lab is asleep: the next message to it wakes it",
+      { instanceId: "inst_1", sleep: "asleep" },
+    ]);
+    const refused = {
+      ...sleep,
+      state: "asleep" as const,
+      refused: "The Starter plan runs at most 1 OpenClaw instance at once.",
+    };
+    expect(gatewayNotConnected({ id: "inst_1", name: "lab", sleep: refused }).message).toBe(
+      "the gateway of lab is asleep and could not wake: The Starter plan runs at most 1 OpenClaw instance at once.",
+    );
+    expect(gatewayNotConnected({ id: "inst_1", name: "lab", sleep: { ...sleep, state: "waking" } }).message).toBe(
+      "the gateway of lab is waking up: try again once it shows connected",
+    );
+    // Awake (or never slept), it is the usual refusal.
+    expect(gatewayNotConnected({ id: "inst_1", name: "lab", sleep: { ...sleep, state: "awake" } }).details).toEqual({
+      instanceId: "inst_1",
+    });
+  });
+
   it("is refused nowhere in the rooms but through gatewayNotConnected", () => {
     const own = join(import.meta.dirname, "not-connected.ts");
     const elsewhere = sources(ROOMS).flatMap((path) => {

@@ -4,7 +4,7 @@
 // the job's result, as text.
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Sql } from "../../../../domain/sql";
-import { gatewayNotConnected } from "../instance-store";
+import { gatewayNotConnected, getInstance } from "../instance-store";
 import { type ApprovedJobDeps, runApprovedJob } from "../jobs/index";
 import { answerText, JOB_RESULT_CHARS } from "./answer";
 import type { ToolGateway } from "./tools";
@@ -29,7 +29,8 @@ export async function settleToolApproval(deps: ToolOperationDeps, approval: Appr
   await runApprovedJob(deps, approval, {
     run: async () => {
       const gateway = deps.tools(action.instanceId);
-      if (!gateway?.connected) throw gatewayNotConnected({ id: action.instanceId });
+      if (!gateway?.connected)
+        throw gatewayNotConnected({ id: action.instanceId, sleep: getInstance(deps.sql, action.instanceId)?.sleep });
       const outcome = answerText(
         await gateway.invokeTool({
           name: tool.name,

@@ -148,6 +148,27 @@ export const runningInstances = (instances: readonly Instance[], except?: string
 export const STARTS: ReadonlySet<InstanceOperation> = new Set<InstanceOperation>(["provision", "restart", "restore"]);
 
 /**
+ * The refusal of a start (or a wake: decision 78) of `instanceId` that would run more
+ * instances at once than the workspace's plan allows (`conflict`, reason `plan_limit`: a
+ * top-up does not lift it, an operator's plan does); null when the plan allows it.
+ */
+export function planLimitRefusal(
+  sql: Sql,
+  config: BillingConfig,
+  instances: readonly Instance[],
+  instanceId: string,
+): RoomError | null {
+  const plan = workspacePlan(sql, config);
+  const others = runningInstances(instances, instanceId).length;
+  if (plan.maxInstances === null || others < plan.maxInstances) return null;
+  return new RoomError(
+    "conflict",
+    `The ${plan.name} plan runs at most ${plan.maxInstances} OpenClaw instance${plan.maxInstances === 1 ? "" : "s"} at once: stop or delete one first, or ask an operator for a larger plan.`,
+    { reason: "plan_limit", plan: plan.id, maxInstances: plan.maxInstances, running: others, instanceId },
+  );
+}
+
+/**
  * Refuses to start an instance (before anything starts) over the plan's limit of running
  * instances (`conflict`, reason `plan_limit`: a top-up does not lift it, an operator's plan
  * does), when an hour of it would cross a budget (`conflict`, reason `over_budget`), or when
@@ -162,14 +183,8 @@ export function checkInstanceStart(
   subject: SpendSubject,
   now: number,
 ): void {
-  const plan = workspacePlan(sql, gate.config);
-  const others = runningInstances(instances, instanceId).length;
-  if (plan.maxInstances !== null && others >= plan.maxInstances)
-    throw new RoomError(
-      "conflict",
-      `The ${plan.name} plan runs at most ${plan.maxInstances} OpenClaw instance${plan.maxInstances === 1 ? "" : "s"} at once: stop or delete one first, or ask an operator for a larger plan.`,
-      { reason: "plan_limit", plan: plan.id, maxInstances: plan.maxInstances, running: others, instanceId },
-    );
+  const overLimit = planLimitRefusal(sql, gate.config, instances, instanceId);
+  if (overLimit) throw overLimit;
   const hour = Math.max(1, gate.config.prices.instanceHour);
   const verdict = gate.check(subject, hour, now);
   if (verdict.kind === "ok") gate.release(verdict.reservation);

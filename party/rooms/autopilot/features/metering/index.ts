@@ -3,7 +3,7 @@ import { defineFeature } from "../../kernel/feature";
 import { billing } from "../billing";
 import { InstanceMeters } from "./meters";
 
-export { checkInstanceStart, gatewaySpendTold } from "./billing-meters";
+export { checkInstanceStart, gatewaySpendTold, planLimitRefusal } from "./billing-meters";
 export { HOUSEKEEPING_SECONDS, InstanceMeters, type MeterParts } from "./meters";
 
 /**
