@@ -373,6 +373,8 @@ function reduce(
     // A run's log is read where it is shown (runlog.list) and followed there.
     case "billing.changed":
     // The workspace's money is read where it is shown (billing.summary) and followed there.
+    case "traces.changed":
+    // How the traces' export stands is read where it is shown (traces.get) and followed there.
     case "community.event":
     // A community's posts are read where they are shown (community.feed) and followed there.
     case "principal.updated":

@@ -3,7 +3,8 @@
 // agent through the `autopilot` CLI filling the workspace with a thread, a job and an
 // approval. What Chromium exposes is read from its accessibility tree (CDP), not from our
 // markup. Screenshots go to test-artifacts/ (git-ignored) so a person can judge contrast.
-// The same two people, owner and member, then check the workspace's link limit in Settings.
+// The same two people, owner and member, then check the workspace's link limit in Settings,
+// and Settings › Traces following what the owner sets in another tab, pushed, not re-read.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -28,6 +29,7 @@ let agentKey: string;
 
 const shot = screenshots("a11y-theme");
 const linkLimitShot = screenshots("link-limit");
+const tracesShot = screenshots("traces-live");
 
 async function cli(...args: string[]): Promise<unknown> {
   const { stdout } = await run(process.env.AUTOPILOT_TEST_NODE ?? "node", [CLI, ...args], {
@@ -306,5 +308,45 @@ describe("accessibility and themes in the app", () => {
     expect(await limitOf(alice.page).inputValue()).toBe("low");
     await linkLimitShot(alice.page, "01-owner-lowered");
     await linkLimitShot(bob.page, "02-member-sees");
+  });
+
+  // How the traces' export stands is pushed to owners and admins (`traces.changed`): the owner's
+  // open dialog follows a collector she sets in her other tab, with no reload and no timer; the
+  // header's value is never shown back; a member's dialog has no Traces at all.
+  it("Settings › Traces follows the collector an owner sets in another tab; a member has no Traces", async () => {
+    const { alice, bob } = people;
+    const tracesOf = (page: Page) => page.getByRole("dialog").getByRole("region", { name: "Traces", exact: true });
+    const own = "Each run's trace goes to this workspace's own collector.";
+    await tracesOf(alice.page).getByRole("button", { name: "Use this collector" }).waitFor();
+    expect(await tracesOf(alice.page).getByText(own).count()).toBe(0);
+    expect(await tracesOf(bob.page).count()).toBe(0);
+
+    const other = await alice.ctx.newPage();
+    try {
+      await other.goto(`${server.url}/?w=${workspace}`);
+      await other.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+      await other.getByRole("button", { name: "Members & keys" }).click();
+      const there = tracesOf(other);
+      await there.getByLabel("This workspace's own collector (OTLP/HTTP)").fill("https://collector.example.com");
+      await there.getByLabel(/^Its headers/).fill("x-api-key: tab-secret-7");
+      await there.getByRole("button", { name: "Use this collector" }).click();
+      await there.getByText("Saved. New spans go to this collector.").waitFor();
+
+      // The first tab shows it as the room pushed it: the address and the header's name only.
+      const here = tracesOf(alice.page);
+      await here.getByText(own).waitFor({ timeout: 10_000 });
+      await here.getByText("https://collector.example.com/v1/traces").waitFor();
+      await here.getByText("with x-api-key").waitFor();
+      expect(await alice.page.content()).not.toContain("tab-secret-7");
+      await here.scrollIntoViewIfNeeded();
+      await tracesShot(alice.page, "01-pushed-from-other-tab");
+
+      // And back: the first tab returns to the operator's collector; the other tab follows.
+      await here.getByRole("button", { name: "Use the operator's collector" }).click();
+      await expect.poll(() => there.getByText(own).count(), { timeout: 10_000 }).toBe(0);
+      expect(await there.getByText("https://collector.example.com/v1/traces").count()).toBe(0);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { skillRemovalCapability, skillsCapability } from "./skills";
 import { whatsAppLiveCapability } from "./channels";
 import { configCapability } from "./instance-config";
 import { toolsCapability } from "./instance-tools";
+import { tracesLiveCapability } from "./traces";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -50,6 +51,7 @@ export const CAPABILITIES: readonly Capability[] = [
   whatsAppLiveCapability(),
   toolsCapability(),
   configCapability(),
+  tracesLiveCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

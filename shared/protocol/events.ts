@@ -1,4 +1,5 @@
 import { BillingChangedPayload } from "./billing";
+import { TracesChangedPayload } from "./traces";
 import { InstanceWhatsAppLoginPayload } from "./channels";
 import { ThreadPinsPayload } from "./pins";
 import { ChatsChangedPayload } from "./chats";
@@ -104,6 +105,11 @@ export const EphemeralEvents = {
   "chats.changed": ChatsChangedPayload,
   /** Protocol 12: access in the workspace changed (access.ts): member, key and invitation lists are stale. */
   "access.changed": AccessChangedPayload,
+  /**
+   * Capability `traces.live` (traces.ts): how the export of the runs' traces stands, each time it
+   * changes (at most once a second, the newest); to owners' and admins' sockets only.
+   */
+  "traces.changed": TracesChangedPayload,
 } as const;
 
 export const Events = { ...DurableEvents, ...EphemeralEvents } as const;

@@ -33,6 +33,26 @@ export type TracesState = z.infer<typeof TracesState>;
 export const TracesGetParams = z.object({});
 export const TracesResult = z.object({ traces: TracesState });
 
+/**
+ * Capability `traces.live`: how the export stands, pushed to owners' and admins' sockets as it
+ * changes (a batch sent, a try failed, spans dropped, the collector set), at most once a second
+ * and the newest state, so the app never reads it again on a timer. The same state
+ * `traces.get` answers: the collector's header values are never in it.
+ */
+export const TracesChangedPayload = z.object({ traces: TracesState });
+
+export function tracesLiveCapability() {
+  return {
+    name: "traces.live",
+    since: 19,
+    summary: "how the export of the runs' traces stands, pushed to owners and admins as it changes (traces.changed)",
+    adds: ["events.traces.changed"],
+    // A socket that did not ask reads `traces.get` when it wants to know.
+    events: { "traces.changed": () => null },
+    results: {},
+  };
+}
+
 const HeaderName = z
   .string()
   .min(1)

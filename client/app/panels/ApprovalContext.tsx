@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useState } from "react";
+import { useMemo } from "react";
 import type { Approval } from "../../../shared/protocol/approvals";
 import { useNames } from "../lib/names";
 import { approvalTaskId, type Fact, factsOf } from "../lib/tool-words";
 import { useUi } from "../stores/ui";
 import { relativeTime, timeUntil } from "../lib/format";
+import { useMinuteClock } from "../lib/minute-clock";
 
 /**
  * What a person needs to decide an approval without opening it: what will happen (the
@@ -11,16 +12,6 @@ import { relativeTime, timeUntil } from "../lib/format";
  * behalf, and how long it still waits. Used by the queue, the thread's card and the
  * inspector alike.
  */
-
-/** Re-renders every `ms`, for "expires in …" lines that must not go stale on an idle screen. */
-function useMinuteClock(ms = 30_000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(timer);
-  }, [ms]);
-  return now;
-}
 
 /** What it will do; nothing when that is its title word for word (an agent's own request), which every view shows already. */
 export function ApprovalSummary({ approval }: { approval: Approval }) {

@@ -4,33 +4,34 @@ import type { TracesState } from "../../../shared/protocol/traces";
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
+import { useMinuteClock } from "../lib/minute-clock";
 import { TextField } from "../lib/text-field";
 import { useRoom } from "../stores/room";
 
 /**
  * Traces (decision 80, owners and admins): where each run's OpenTelemetry trace goes, and how
- * the export stands (sent, dropped and why, waiting), read from the room on open and while the
- * dialog stays open; the workspace's own collector and its headers (sent once, never shown again).
+ * the export stands (sent, dropped and why, waiting), read from the room on open and after a
+ * reconnect, then as the room pushes it (`traces.changed`, capability `traces.live`); the
+ * workspace's own collector and its headers (sent once, never shown again).
  */
-const REFRESH_MS = 10_000;
-
 function useTraces(): [TracesState | null, (next: TracesState) => void] {
   const client = useRoom((s) => s.client);
   const [traces, setTraces] = useState<TracesState | null>(null);
   useEffect(() => {
     setTraces(null);
     if (!client) return;
+    // The socket keeps order: whichever of the answer and a pushed state comes last is the newest.
     const read = () =>
       client.traces.get({}).then(
         (result) => setTraces(result.traces),
         () => setTraces(null),
       );
-    const off = client.on("hello", () => void read());
+    const offHello = client.on("hello", () => void read());
+    const offChanged = client.on("traces.changed", ({ traces: next }) => setTraces(next));
     if (client.hello) void read();
-    const timer = setInterval(() => void read(), REFRESH_MS);
     return () => {
-      off();
-      clearInterval(timer);
+      offHello();
+      offChanged();
     };
   }, [client]);
   return [traces, setTraces];
@@ -57,6 +58,8 @@ function parseHeaders(text: string): Record<string, string> {
 export function TracesSettings() {
   const client = useRoom((s) => s.client);
   const [traces, setTraces] = useTraces();
+  // "last just now" moves on while the dialog stays open; the counts change only when pushed.
+  const now = useMinuteClock();
   const [endpoint, setEndpoint] = useState("");
   const [headers, setHeaders] = useState("");
   const save = useAction(async () => {
@@ -92,14 +95,14 @@ export function TracesSettings() {
       )}
       <p className="small" role="status">
         {`${traces.exported.toLocaleString()} spans sent, ${traces.queued.toLocaleString()} waiting`}
-        {traces.lastExportAt !== null && `, last ${relativeTime(traces.lastExportAt)}`}.
+        {traces.lastExportAt !== null && `, last ${relativeTime(traces.lastExportAt, now)}`}.
       </p>
       {traces.dropped > 0 && (
         <p className="notice" role="alert">
           {`${traces.dropped.toLocaleString()} spans were dropped`}
           {traces.lastError && `: ${traces.lastError}`}
-          {traces.lastErrorAt !== null && ` (${relativeTime(traces.lastErrorAt)})`}. Check the collector's address and
-          headers; runs are not affected.
+          {traces.lastErrorAt !== null && ` (${relativeTime(traces.lastErrorAt, now)})`}. Check the collector's address
+          and headers; runs are not affected.
         </p>
       )}
       <label className="check">

@@ -1,3 +1,4 @@
+import { latestWindow } from "../../../../domain/latest-window";
 import { defineFeature } from "../../kernel/feature";
 import { methods, mutate, query } from "../../kernel/handlers";
 import { TraceExporter } from "./exporter";
@@ -5,6 +6,9 @@ import { configure, targetOf, traceSettings, tracesState } from "./settings";
 
 export { traceIdsOf } from "./trace-runs";
 export { counters as traceCounters } from "./queue";
+
+/** How often at most owners' and admins' sockets are told how the export stands (`traces.changed`). */
+const TRACES_TOLD_EVERY_MS = 1000;
 
 /**
  * One OpenTelemetry trace per run of the Autopilot (a reply's run, a task), exported over
@@ -17,6 +21,12 @@ export const traces = defineFeature({
   name: "traces",
   schedules: ["flushTraces"],
   build: (s) => {
+    // Each batch sent or failed changes the counters: owners' and admins' clients get the state
+    // at most once a second, read when it goes (the newest, never one a later answer replaced).
+    const tell = latestWindow<void>(
+      () => s.toScope("admin", "traces.changed", { traces: tracesState(s.sql, s.env) }),
+      TRACES_TOLD_EVERY_MS,
+    );
     const exporter = new TraceExporter({
       sql: s.sql,
       env: s.env,
@@ -27,7 +37,7 @@ export const traces = defineFeature({
       retryIn: async (seconds) => {
         await s.scheduler.set(seconds, "flushTraces");
       },
-      changed: () => {},
+      changed: () => tell(),
     });
     /** A chat run's id is its run's, a segment's number after it (features/agent/runner.ts). */
     const runOfChat = (chatRunId: string): string => chatRunId.split(".")[0] ?? chatRunId;
@@ -39,8 +49,13 @@ export const traces = defineFeature({
           return { traces: tracesState(ctx.sql, s.env) };
         }),
       }),
-      // Spans waiting for the operator's collector go to the workspace's own once it is set.
-      answered: { "traces.configure": () => exporter.start() },
+      answered: {
+        "traces.configure": () => {
+          tell();
+          // Spans waiting for the operator's collector go to the workspace's own once it is set.
+          exporter.start();
+        },
+      },
       heard: {
         "runlog.appended": ({ runId }) => exporter.touched(runId),
         // A reply's run ends with its segment's end (its log has no end entry); a gateway's turn with its reply.

@@ -2,13 +2,15 @@
 // (otlp.standin-setup.ts; the Autopilot on the scripted model): a task of twenty-odd steps
 // with an approval in the middle and a restart during the wait lands as one trace, every
 // step, the wait (who decided, where) and credits equal to the ledger's; with the collector
-// down runs end as before and the spans it could not take are counted as dropped.
+// down runs end as before and the spans it could not take are counted as dropped, each change
+// pushed to owners' and admins' sockets that asked for it (`traces.changed`), nobody else's.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { LedgerEntry } from "../../../../../shared/protocol/billing";
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
+import type { TracesState } from "../../../../../shared/protocol/traces";
 import { addMember, createKey, idem, RawSocket, signUp } from "../../../../test/harness";
 import { agentRoom, autopilotSays, say, taskState } from "../agent/scripted-model/test/harness";
 import type { ReceivedSpan } from "./otlp-standin";
@@ -137,8 +139,24 @@ describe("one trace per run", () => {
     back.close();
   });
 
-  it("a reply's run is one trace too; with the collector down it answers all the same and the spans are counted as dropped", async () => {
+  it("a reply's run is one trace too; with the collector down it answers all the same and the spans are counted as dropped, told live to owners and admins only", async () => {
     const { owner, sock, thread } = await agentRoom();
+    // Sockets that asked for `traces.live`: the owner's gets how the export stands as it changes,
+    // a member's and a read-only key's never do; the owner's `sock` did not ask, so neither does it.
+    const live = { caps: "traces.live" };
+    const ownerLive = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, live);
+    await ownerLive.hello();
+    const member = await signUp();
+    await addMember(owner, owner.workspaceId, member, "member");
+    const memberLive = await RawSocket.open(owner.workspaceId, { cookie: member.cookie }, live);
+    await memberLive.hello();
+    const readKey = await createKey(owner, owner.workspaceId, ["read"]);
+    const keyLive = await RawSocket.open(owner.workspaceId, { key: readKey.key }, live);
+    await keyLive.hello();
+    type Told = { traces: TracesState };
+    const told = (pick: (t: TracesState) => boolean) =>
+      ownerLive.waitForEvent<Told>("traces.changed", (p) => pick(p.traces), 30_000);
+
     await say(sock, thread.id, "STEPS: threads_list {}");
     const listed = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list");
     const runId = listed.tool!.runId!;
@@ -147,34 +165,50 @@ describe("one trace per run", () => {
       expect.arrayContaining(["invoke_agent Autopilot", "execute_tool threads_list"]),
     );
     expect(spans.find((s) => s.parentSpanId === null)?.attributes["autopilot.run.kind"]).toBe("reply");
+    // The export was told: what was sent, and when.
+    const sent = await told((t) => t.exported >= spans.length);
+    expect((sent.payload as Told).traces).toMatchObject({
+      destination: "operator",
+      dropped: 0,
+      lastExportAt: expect.any(Number),
+    });
 
-    // The workspace's own collector goes down.
+    // The workspace's own collector, with a key, goes down.
     const path = `/down-${owner.workspaceId}/v1/traces`;
     await sock.ok("traces.configure", {
       endpoint: `${collector()}${path}`,
+      headers: { "X-Api-Key": "down-key-456" },
       protocol: "http/json",
       idempotencyKey: idem(),
     });
+    // Setting it is told too, with the header's name and never its value.
+    await told((t) => t.destination === "workspace" && t.headerNames.includes("x-api-key"));
     await setDown(path, true);
     try {
       await say(sock, thread.id, "STEPS: threads_list {}");
       await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list" && m.tool.runId !== runId);
       await autopilotSays(sock, thread.id, (m) => m.text.startsWith("TOOL RESULT SEEN") && m.runId !== undefined);
-      // The exporter tries the batch again on its alarm, then gives it up: counted, with why, in the app.
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const { traces } = await sock.ok("traces.get", {});
-        if (traces.dropped > 0) {
-          expect(traces).toMatchObject({ destination: "workspace", lastError: expect.stringMatching(/HTTP 503/) });
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`nothing dropped: ${JSON.stringify(traces)}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      // The exporter tries the batch again on its alarm, then gives it up: counted, with why, pushed to the app.
+      const failed = await told((t) => t.lastError !== null);
+      expect((failed.payload as Told).traces).toMatchObject({ lastError: expect.stringMatching(/HTTP 503/) });
+      const dropped = await told((t) => t.dropped > 0);
+      expect((dropped.payload as Told).traces).toMatchObject({
+        destination: "workspace",
+        lastError: expect.stringMatching(/HTTP 503/),
+        lastErrorAt: expect.any(Number),
+      });
     } finally {
       await setDown(path, false);
     }
-    sock.close();
+    // Each socket answers after every frame sent to it before: none of these was told.
+    for (const other of [memberLive, keyLive, sock]) {
+      await other.ok("threads.list", {});
+      expect(other.events("traces.changed")).toEqual([]);
+    }
+    // The collector's key is in no frame any socket got.
+    for (const each of [ownerLive, memberLive, keyLive, sock])
+      expect(JSON.stringify(each.frames)).not.toContain("down-key-456");
+    for (const each of [ownerLive, memberLive, keyLive, sock]) each.close();
   });
 
   it("an owner's own collector gets the workspace's spans with its sealed headers, content only when turned on; others may not see or set it", async () => {
