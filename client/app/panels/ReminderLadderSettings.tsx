@@ -28,14 +28,14 @@ const DOES: Record<ReminderStep["add"], string> = {
 };
 
 /** A step as the form holds it: the wait as typed, the risks it is for (null: every risk). */
-interface DraftStep {
+export interface DraftStep {
   minutes: string;
   add: ReminderStep["add"];
   risks: Risk[] | null;
 }
 
 const minutesText = (ms: number) => String(Math.round((ms / MINUTE) * 100) / 100);
-const draftOf = (ladder: ReminderLadder): DraftStep[] =>
+export const draftOf = (ladder: ReminderLadder): DraftStep[] =>
   ladder.map((step) => ({ minutes: minutesText(step.afterMs), add: step.add, risks: step.risks ?? null }));
 
 /** "a", "a and b", "a, b and c". */
@@ -46,7 +46,7 @@ const risksWords = (risks: readonly Risk[] | undefined | null) =>
   !risks || risks.length === Risk.options.length ? "" : ` (${listWords(risks)} risk only)`;
 
 /** The steps the form holds as the room takes them, or what to fix, in words. */
-function ladderOf(steps: readonly DraftStep[]): ReminderLadder {
+export function ladderOf(steps: readonly DraftStep[]): ReminderLadder {
   return steps.map((step, i) => {
     const minutes = Number(step.minutes.trim());
     if (step.minutes.trim() === "" || !Number.isFinite(minutes) || minutes < MIN_MINUTES || minutes > MAX_MINUTES)
