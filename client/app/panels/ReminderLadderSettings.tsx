@@ -152,10 +152,10 @@ export function ReminderLadderSettings() {
     <>
       <h4 id="reminders-h">Reminders while nobody decides</h4>
       <p className="muted small" id="reminders-hint">
-        An approval goes first to the members who may decide it. While nobody decides, each step below runs, counted
-        from when it was asked for: it reminds the people told so far on a surface they were not told on yet (chat, then
-        push, then e-mail), or adds the workspace's admins, or its owners. Someone in their quiet hours is passed over
-        for someone awake, except for a critical approval.
+        An approval goes first to the people who may decide it at the lowest role: members before admins before owners.
+        While nobody decides, each step below runs, counted from when it was asked for: it reminds the people told so
+        far on a surface they were not told on yet (chat, then push, then e-mail), or adds the workspace's admins, or
+        its owners. Someone in their quiet hours is passed over for someone awake, except for a critical approval.
       </p>
       {!editable ? (
         <ol className="reminder-steps read-only" aria-labelledby="reminders-h">
@@ -214,7 +214,8 @@ export function ReminderLadderSettings() {
               </span>
             )}
           </div>
-          <FormError error={save.error} />
+          {/* A refusal stays beside the draft it was about; cancelled, both go. */}
+          <FormError error={draft !== null ? save.error : null} />
         </form>
       )}
     </>
