@@ -8,7 +8,7 @@
 // sets the workspace's reminder ladder in Settings and her quiet hours in her notification
 // settings, and the room holds both (docs/access.md "Who is told"). Screenshots go to
 // test-artifacts/ (git-ignored).
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { openPage, PASSWORD, screenshots, twoPeopleInOneWorkspace, withBrowser, withPeople } from "./browser-helpers";
 import type { ReminderLadder } from "../../shared/protocol/settings";
@@ -37,6 +37,9 @@ function captureNotifications() {
   });
   window.Notification = Captured as typeof Notification;
 }
+
+/** Scrolls what `locator` finds to the top of its scroller, for a screenshot of what follows it. */
+const toTop = (locator: Locator) => locator.evaluate((el) => el.scrollIntoView({ block: "start" }));
 
 const notifications = (page: Page) =>
   page.evaluate(
@@ -200,7 +203,7 @@ describe("the inbox in the app", () => {
       await page.getByRole("button", { name: "Members & keys" }).click();
       const dialog = page.getByRole("dialog");
       const ladder = dialog.locator("form.reminder-ladder");
-      await dialog.getByRole("heading", { name: "Reminders while nobody decides" }).scrollIntoViewIfNeeded();
+      await toTop(dialog.getByRole("heading", { name: "Reminders while nobody decides" }));
       const minutesOf = (n: number) => ladder.getByLabel(`Step ${n}: minutes after it was asked for`);
       const does = (n: number) => ladder.getByLabel(`Step ${n}: what it does`);
       // Unset, the ladder shown is the room's default: 5 minutes another surface, 15 the admins, 60 the owners.
@@ -232,12 +235,12 @@ describe("the inbox in the app", () => {
       await expect.poll(() => watcher.state.settings.approvals.reminders, { timeout: 10_000 }).toEqual(expected);
       expect(await minutesOf(1).inputValue()).toBe("2");
       expect(await minutesOf(3).inputValue()).toBe("30");
-      await dialog.getByRole("heading", { name: "Reminders while nobody decides" }).scrollIntoViewIfNeeded();
+      await toTop(dialog.getByRole("heading", { name: "Reminders while nobody decides" }));
       await shot(page, "06-reminder-ladder-light");
       await page.emulateMedia({ colorScheme: "dark" });
       await shot(page, "07-reminder-ladder-dark");
       await page.setViewportSize({ width: 390, height: 844 });
-      await dialog.getByRole("heading", { name: "Reminders while nobody decides" }).scrollIntoViewIfNeeded();
+      await toTop(dialog.getByRole("heading", { name: "Reminders while nobody decides" }));
       await shot(page, "08-reminder-ladder-phone-dark");
       await page.setViewportSize({ width: 1280, height: 800 });
       await page.emulateMedia({ colorScheme: "light" });
@@ -246,7 +249,7 @@ describe("the inbox in the app", () => {
       // Bob, a member, reads the ladder in words and has nothing to change.
       await bob.page.getByRole("button", { name: "Members & keys" }).click();
       const read = bob.page.getByRole("dialog").locator(".reminder-steps.read-only");
-      await read.getByText("After 2 minutes: remind them on another surface").waitFor();
+      await read.getByText("After 2 minutes: remind on another surface").waitFor();
       await read.getByText("After 30 minutes: add the owners (high and critical risk only)").waitFor();
       expect(await bob.page.getByRole("dialog").getByRole("button", { name: "Save reminders" }).count()).toBe(0);
       await bob.page.keyboard.press("Escape");
@@ -270,10 +273,19 @@ describe("the inbox in the app", () => {
       await expect
         .poll(async () => (await watcher.inbox.get({})).inbox.preferences.quietHours, { timeout: 10_000 })
         .toEqual({ timeZone: "Asia/Tokyo", from: "23:00", to: "06:30" });
-      await quiet.scrollIntoViewIfNeeded();
+      await toTop(quiet);
       await shot(page, "09-quiet-hours-light");
       await page.emulateMedia({ colorScheme: "dark" });
       await shot(page, "10-quiet-hours-dark");
+      // On a phone the inbox is a section of its own, from the bottom bar.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page
+        .getByRole("navigation", { name: "Sections" })
+        .getByRole("button", { name: /^Inbox/ })
+        .click();
+      await toTop(quiet);
+      await shot(page, "11-quiet-hours-phone-dark");
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.emulateMedia({ colorScheme: "light" });
 
       // A fresh load shows what the room holds.

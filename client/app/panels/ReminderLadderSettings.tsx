@@ -22,7 +22,7 @@ const MAX_MINUTES = 24 * 60;
 const MAX_STEPS = 8;
 
 const DOES: Record<ReminderStep["add"], string> = {
-  surface: "remind them on another surface",
+  surface: "remind on another surface",
   admins: "add the admins",
   owners: "add the owners",
 };
@@ -96,19 +96,23 @@ function StepRow({
           value={step.minutes}
           onChange={(e) => onChange({ ...step, minutes: e.target.value })}
         />
-        <span className="muted small">minutes,</span>
-        <select
-          aria-label={`Step ${n}: what it does`}
-          value={step.add}
-          onChange={(e) => onChange({ ...step, add: e.target.value as ReminderStep["add"] })}
-        >
-          {(Object.keys(DOES) as ReminderStep["add"][]).map((add) => (
-            <option key={add} value={add}>
-              {DOES[add]}
-            </option>
-          ))}
-        </select>
+        <span className="muted small">minutes</span>
       </div>
+      <button type="button" className="ghost small" aria-label={`Remove step ${n}`} onClick={onRemove}>
+        Remove
+      </button>
+      <select
+        className="reminder-step-does"
+        aria-label={`Step ${n}: what it does`}
+        value={step.add}
+        onChange={(e) => onChange({ ...step, add: e.target.value as ReminderStep["add"] })}
+      >
+        {(Object.keys(DOES) as ReminderStep["add"][]).map((add) => (
+          <option key={add} value={add}>
+            {DOES[add]}
+          </option>
+        ))}
+      </select>
       <fieldset className="reminder-step-risks">
         <legend className="muted small">For</legend>
         {Risk.options.map((risk) => (
@@ -123,9 +127,6 @@ function StepRow({
           </label>
         ))}
       </fieldset>
-      <button type="button" className="ghost small" aria-label={`Remove step ${n}`} onClick={onRemove}>
-        Remove
-      </button>
     </li>
   );
 }
@@ -152,10 +153,10 @@ export function ReminderLadderSettings() {
     <>
       <h4 id="reminders-h">Reminders while nobody decides</h4>
       <p className="muted small" id="reminders-hint">
-        An approval goes first to the people who may decide it at the lowest role: members before admins before owners.
-        While nobody decides, each step below runs, counted from when it was asked for: it reminds the people told so
-        far on a surface they were not told on yet (chat, then push, then e-mail), or adds the workspace's admins, or
-        its owners. Someone in their quiet hours is passed over for someone awake, except for a critical approval.
+        While nobody decides an approval, each step runs that long after it was asked for: it reminds the people told so
+        far on a surface they were not told on yet (chat, then push, then e-mail), or adds the admins, or the owners.
+        The first notice goes to members before admins before owners; anyone in their quiet hours is passed over for
+        someone awake, except for a critical approval.
       </p>
       {!editable ? (
         <ol className="reminder-steps read-only" aria-labelledby="reminders-h">
@@ -166,7 +167,13 @@ export function ReminderLadderSettings() {
           ))}
         </ol>
       ) : (
-        <form className="reminder-ladder" onSubmit={submitted(() => save.run())} aria-describedby="reminders-hint">
+        // noValidate: the browser's own bubble would stop the submit; the refusal in words names the step.
+        <form
+          className="reminder-ladder"
+          noValidate
+          onSubmit={submitted(() => save.run())}
+          aria-describedby="reminders-hint"
+        >
           <ol className="reminder-steps" aria-labelledby="reminders-h">
             {steps.map((step, i) => (
               <StepRow
