@@ -12,6 +12,7 @@ import "./together.css";
 import "./projects.css";
 import "./tasks.css";
 import "./schedules.css";
+import "./reminders.css";
 // Last: the shell's layout, the phone's included, has the final word on where things go.
 import "./shell/layout.css";
 import { StrictMode } from "react";

@@ -4,12 +4,15 @@
 // and a browser notification (the permission granted through the browser context, the
 // notification captured by wrapping window.Notification before the app loads). Having set
 // a short e-mail delay, Alice finds the mail in the dev outbox; its link opens the
-// approval in the app, she decides it there, and it leaves her inbox. Screenshots go to
+// approval in the app, she decides it there, and it leaves her inbox. Then, as the owner, she
+// sets the workspace's reminder ladder in Settings and her quiet hours in her notification
+// settings, and the room holds both (docs/access.md "Who is told"). Screenshots go to
 // test-artifacts/ (git-ignored).
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { openPage, PASSWORD, screenshots, twoPeopleInOneWorkspace, withBrowser, withPeople } from "./browser-helpers";
-import { notYet, withSharedServer } from "./e2e-helpers";
+import type { ReminderLadder } from "../../shared/protocol/settings";
+import { notYet, personClient, withSharedServer } from "./e2e-helpers";
 
 const server = withSharedServer();
 const browser = withBrowser();
@@ -34,6 +37,9 @@ function captureNotifications() {
   });
   window.Notification = Captured as typeof Notification;
 }
+
+/** Scrolls what `locator` finds to the top of its scroller, for a screenshot of what follows it. */
+const toTop = (locator: Locator) => locator.evaluate((el) => el.scrollIntoView({ block: "start" }));
 
 const notifications = (page: Page) =>
   page.evaluate(
@@ -182,5 +188,119 @@ describe("the inbox in the app", () => {
     await expect.poll(() => page.title()).toBe(title);
     await shot(page, "05-second-device-read");
     await device.close();
+  });
+
+  it("the owner sets the reminder ladder in Settings and her quiet hours in her notification settings; the room holds both and a member reads the ladder", async () => {
+    const { alice, bob } = people;
+    const page = alice.page;
+    const workspace = await page.locator("#workspace-switcher").inputValue();
+    const cookie = (await alice.ctx.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    // Another of Alice's connections, open before the change: what it is told is what the room holds.
+    const watcher = personClient(server.url, cookie, workspace, "watcher");
+    await watcher.ready();
+    try {
+      expect(watcher.state.settings.approvals.reminders).toBeUndefined();
+      await page.getByRole("button", { name: "Members & keys" }).click();
+      const dialog = page.getByRole("dialog");
+      const ladder = dialog.locator("form.reminder-ladder");
+      await toTop(dialog.getByRole("heading", { name: "Reminders while nobody decides" }));
+      const minutesOf = (n: number) => ladder.getByLabel(`Step ${n}: minutes after it was asked for`);
+      const does = (n: number) => ladder.getByLabel(`Step ${n}: what it does`);
+      // Unset, the ladder shown is the room's default: 5 minutes another surface, 15 the admins, 60 the owners.
+      expect(await minutesOf(1).inputValue()).toBe("5");
+      expect(await does(2).inputValue()).toBe("admins");
+      expect(await minutesOf(3).inputValue()).toBe("60");
+
+      // A wait the room does not take is refused in words, and nothing is saved.
+      await minutesOf(1).fill("0");
+      await ladder.getByRole("button", { name: "Save reminders" }).click();
+      await ladder.getByRole("alert").getByText("Step 1: enter how many minutes").waitFor();
+      // By keyboard: 2 minutes, then 10 for the admins; the owners' step goes, and a new one for high and critical risk only.
+      await minutesOf(1).fill("2");
+      await minutesOf(2).fill("10");
+      await ladder.getByRole("button", { name: "Remove step 3" }).click();
+      await ladder.getByRole("button", { name: "Add a step" }).focus();
+      await page.keyboard.press("Enter");
+      await minutesOf(3).fill("30");
+      await does(3).selectOption("owners");
+      await ladder.getByLabel("Step 3: for low risk").uncheck();
+      await ladder.getByLabel("Step 3: for medium risk").press("Space");
+      await ladder.getByRole("button", { name: "Save reminders" }).press("Enter");
+      await ladder.getByRole("status").getByText("Saved.").waitFor();
+      const expected: ReminderLadder = [
+        { afterMs: 2 * 60_000, add: "surface" },
+        { afterMs: 10 * 60_000, add: "admins" },
+        { afterMs: 30 * 60_000, add: "owners", risks: ["high", "critical"] },
+      ];
+      await expect.poll(() => watcher.state.settings.approvals.reminders, { timeout: 10_000 }).toEqual(expected);
+      expect(await minutesOf(1).inputValue()).toBe("2");
+      expect(await minutesOf(3).inputValue()).toBe("30");
+      await toTop(dialog.getByRole("heading", { name: "Reminders while nobody decides" }));
+      await shot(page, "06-reminder-ladder-light");
+      await page.emulateMedia({ colorScheme: "dark" });
+      await shot(page, "07-reminder-ladder-dark");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await toTop(dialog.getByRole("heading", { name: "Reminders while nobody decides" }));
+      await shot(page, "08-reminder-ladder-phone-dark");
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.emulateMedia({ colorScheme: "light" });
+      await page.keyboard.press("Escape");
+
+      // Bob, a member, reads the ladder in words and has nothing to change.
+      await bob.page.getByRole("button", { name: "Members & keys" }).click();
+      const read = bob.page.getByRole("dialog").locator(".reminder-steps.read-only");
+      await read.getByText("After 2 minutes: remind on another surface").waitFor();
+      await read.getByText("After 30 minutes: add the owners (high and critical risk only)").waitFor();
+      expect(await bob.page.getByRole("dialog").getByRole("button", { name: "Save reminders" }).count()).toBe(0);
+      await bob.page.keyboard.press("Escape");
+
+      // Her quiet hours, in her notification settings: the same start and end is refused in words.
+      await page.getByRole("button", { name: /^Inbox/ }).click();
+      const preferences = page.locator("details.inbox-preferences");
+      if (!(await preferences.evaluate((el) => (el as HTMLDetailsElement).open)))
+        await preferences.getByText("Notification settings").click();
+      const quiet = preferences.getByRole("group", { name: "Quiet hours" });
+      await quiet.getByLabel("Keep quiet hours").check();
+      await quiet.getByLabel("From", { exact: true }).fill("23:00");
+      await quiet.getByLabel("To", { exact: true }).fill("23:00");
+      await quiet.getByLabel("Find a time zone").fill("tokyo");
+      expect(await quiet.getByLabel("Time zone", { exact: true }).inputValue()).toBe("Asia/Tokyo");
+      await preferences.getByRole("button", { name: "Save", exact: true }).click();
+      await preferences.getByRole("alert").getByText("Quiet hours start and end at the same time").waitFor();
+      await quiet.getByLabel("To", { exact: true }).fill("06:30");
+      await preferences.getByRole("button", { name: "Save", exact: true }).click();
+      await preferences.getByText("Saved.").waitFor();
+      await expect
+        .poll(async () => (await watcher.inbox.get({})).inbox.preferences.quietHours, { timeout: 10_000 })
+        .toEqual({ timeZone: "Asia/Tokyo", from: "23:00", to: "06:30" });
+      await toTop(quiet);
+      await shot(page, "09-quiet-hours-light");
+      await page.emulateMedia({ colorScheme: "dark" });
+      await shot(page, "10-quiet-hours-dark");
+      // On a phone the inbox is a section of its own, from the bottom bar.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page
+        .getByRole("navigation", { name: "Sections" })
+        .getByRole("button", { name: /^Inbox/ })
+        .click();
+      await toTop(quiet);
+      await shot(page, "11-quiet-hours-phone-dark");
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.emulateMedia({ colorScheme: "light" });
+
+      // A fresh load shows what the room holds.
+      await page.reload();
+      await page.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });
+      await page.getByRole("button", { name: /^Inbox/ }).click();
+      const reloaded = page.locator("details.inbox-preferences");
+      await reloaded.getByText("Notification settings").click();
+      const again = reloaded.getByRole("group", { name: "Quiet hours" });
+      expect(await again.getByLabel("Keep quiet hours").isChecked()).toBe(true);
+      expect(await again.getByLabel("From", { exact: true }).inputValue()).toBe("23:00");
+      expect(await again.getByLabel("To", { exact: true }).inputValue()).toBe("06:30");
+      expect(await again.getByLabel("Time zone", { exact: true }).inputValue()).toBe("Asia/Tokyo");
+    } finally {
+      watcher.close();
+    }
   });
 });

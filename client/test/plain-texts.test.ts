@@ -128,6 +128,25 @@ describe("the app's texts", () => {
     expect(texts.plain).toBe("Only a person has an inbox");
   });
 
+  it("a refused request's params say what was wrong in the schema's words, without method or field names", () => {
+    const zone = "not a time zone this server knows (an IANA name such as Europe/Berlin)";
+    expect(
+      errorText(
+        new AutopilotError(
+          "bad_request",
+          `invalid params for inbox.configure: preferences.quietHours.timeZone: ${zone}`,
+        ),
+      ),
+    ).toBe(`Not a time zone this server knows (an IANA name such as Europe/Berlin)`);
+    expect(
+      errorText(new AutopilotError("bad_request", `invalid params: preferences.quietHours.timeZone: ${zone}`)),
+    ).toBe("Not a time zone this server knows (an IANA name such as Europe/Berlin)");
+    // What is still no sentence for a person stays the code's words.
+    expect(errorText(new AutopilotError("bad_request", "invalid params for x.y: a.b: use chat.send"))).toBe(
+      "That request was not understood.",
+    );
+  });
+
   it("an instance's gateway line says why it is offline in words", () => {
     const instance = readyInstance("lab", {
       name: "Lab",

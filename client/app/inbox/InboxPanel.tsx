@@ -13,6 +13,7 @@ import { useSession } from "../stores/session";
 import { openItem } from "./InboxAttention";
 import { useNotificationSwitch } from "./notifications";
 import { usePushSwitch } from "./push";
+import { QuietHoursField, quietHoursProblem } from "./QuietHoursField";
 import { useInbox } from "./store";
 
 /** The person's inbox: what waits for them, newest first; opening an item marks it read. */
@@ -93,6 +94,8 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
   const saved = JSON.stringify(preferences);
   useEffect(() => setDraft(JSON.parse(saved) as InboxPreferences), [saved]);
   const save = useAction(async () => {
+    const problem = quietHoursProblem(draft.quietHours);
+    if (problem) throw new Error(problem);
     await client?.inbox.configure({ preferences: draft });
     return "Saved.";
   });
@@ -152,6 +155,7 @@ function Preferences({ preferences, push }: { preferences: InboxPreferences; pus
             ))}
           </tbody>
         </table>
+        <QuietHoursField value={draft.quietHours} onChange={(quietHours) => setDraft({ ...draft, quietHours })} />
         <label>
           E-mail after (minutes unread)
           <input

@@ -254,12 +254,24 @@ function readable(message: string): string {
 }
 
 /**
+ * What a refused request's params got wrong, without the method and the fields' paths: the
+ * room's and the client's `invalid params[ for m]: a.b: issue; c: issue` say it in the
+ * schema's words ("not a time zone this server knows (an IANA name such as Europe/Berlin)").
+ */
+function paramsIssues(message: string): string {
+  const issues = /^invalid params(?: for \S+)?: (.*)$/s.exec(message)?.[1];
+  if (issues === undefined) return message;
+  return [...new Set(issues.split("; ").map((issue) => issue.replace(/^[\w.()]+: /, "")))].join("; ");
+}
+
+/**
  * An error as a person reads it (shared/plain-words.ts): a room's or the client's refusal by
  * its message when that is plain, else by what its code means, never a method's name, a
  * record id or a millisecond count ("chat.send got no response within 30000 ms").
  */
 export function errorText(error: unknown): string {
-  if (error instanceof AutopilotError) return errorWords(error.code, error.message);
+  if (error instanceof AutopilotError)
+    return errorWords(error.code, error.code === "bad_request" ? paramsIssues(error.message) : error.message);
   const message = error instanceof Error ? error.message : String(error);
   return showsInternals(plainMessage(message)) ? ERROR_WORDS.internal : plainMessage(message);
 }

@@ -6,10 +6,11 @@ import type { ApprovalKind, ApprovalLifetimes } from "../../../shared/protocol/s
 import { useAction } from "../lib/action";
 import { FormError } from "../lib/form-error";
 import { useCan, useRoom } from "../stores/room";
+import { ReminderLadderSettings } from "./ReminderLadderSettings";
 
 /**
- * The workspace's approval policy (protocol 8): who decides, and how long each kind of
- * approval waits. Room data, so it is read from the room's state and changed with
+ * The workspace's approval policy (protocol 8): who decides, how long each kind of approval
+ * waits, and whom the room reminds while nobody decides (ReminderLadderSettings). Room data, so it is read from the room's state and changed with
  * `settings.update`; everyone's dialog follows the `settings.changed` event.
  */
 
@@ -124,6 +125,7 @@ export function ApprovalPolicySettings() {
           <Lifetime key={k.kind} {...k} value={policy.lifetimes[k.kind]} editable={editable} />
         ))}
       </ul>
+      <ReminderLadderSettings />
     </section>
   );
 }

@@ -1,11 +1,12 @@
 // Approvals that never stall silently (issue 73): whom an approval is sent to and where, the
 // reminder ladder climbing while nobody decides, quiet hours passing a reminder to someone
-// awake (never for a critical one), the asker told when nobody can decide, and the figures.
+// awake (never for a critical one), the asker told when nobody can decide, the figures, and an
+// approval the room committed but stopped before sending, sent at its next start.
 // The clock is the test's (as in the schedules' tests): vitest's fake Date reaches the room,
 // starts a day ahead so no alarm comes due on its own, and the pool's runDurableObjectAlarm
 // runs the room's alarm at the time the test set. Mail goes to the dev outbox in D1, which the
 // tests read as each person.
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { DEFAULT_INBOX_PREFERENCES } from "../../../../../shared/protocol/inbox";
@@ -16,11 +17,15 @@ import {
   autopilotStub,
   createKey,
   idem,
+  inAutopilot,
   type Person,
   RawSocket,
   signUp,
   uniq,
 } from "../../../../test/harness";
+import type { Autopilot } from "../../room";
+import { createOpContext } from "../../kernel/commit";
+import { requestApproval } from "../approvals/index";
 
 /** A person named `name` and something unique (addresses are unique across the tests). */
 const person = (name: string) => signUp(uniq(name));
@@ -289,5 +294,85 @@ describe("an approval reached on purpose", () => {
     const { figures } = await annSock.ok("approvals.figures", {});
     expect(figures).toMatchObject({ expiredNobodyTold: 1, expiredTold: 0, nobodyReachable: 2, pending: 1 });
     annSock.close();
+  });
+
+  it("filed just before the room stopped, is sent at the next start, once; one older than the start's look-back is not", async () => {
+    const ann = await person("Ann");
+    const ws = ann.workspaceId;
+    const ben = await person("Ben");
+    await addMember(ann, ws, ben, "member");
+    // An approval committed by the room, its reaction (who is told) never run: as when the room
+    // stops between the approval's commit and the D1 read that sends it.
+    const committedUnsent = (title: string, at: number) =>
+      inAutopilot(ws, (sql) =>
+        sql.transaction(
+          () =>
+            requestApproval(createOpContext(sql, null, at, 300).ctx, { title, details: "", risk: "medium" }).approval,
+        ),
+      );
+    const now = Date.now();
+    const old = await committedUnsent("Prune the old builds", now - 2 * 60 * MINUTE);
+    const cut = await committedUnsent("Deploy v4", now - 5000);
+    /**
+     * The ladder's first step (the default: 5 minutes after filing) armed for `approval`: the
+     * last write of its filing, so nothing of it is in flight when the room is evicted.
+     */
+    const reminderArmed = (approval: Approval) =>
+      vi.waitFor(
+        () =>
+          inAutopilot(ws, async (_sql, room: Autopilot) => {
+            const due = (await room.scheduler.list())
+              .filter((row) => row.callback === "remindApprovals")
+              .map((row) => (row.payload as { at: number }).at);
+            expect(due).toContain(approval.requestedAt + 5 * MINUTE);
+          }),
+        { timeout: 10_000, interval: 50 },
+      );
+    const restart = async () => {
+      await evictDurableObject(autopilotStub(ws));
+      const sock = await RawSocket.open(ws, { cookie: ann.cookie });
+      await sock.hello();
+      return sock;
+    };
+    const reached = (sock: RawSocket, id: string) =>
+      vi.waitFor(
+        async () => {
+          const { approval } = await sock.ok("approvals.get", { approvalId: id });
+          expect(approval.reach).toBeTruthy();
+          return approval;
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+    const mailed = async (title: string) => (await mailsOf(ben)).filter((m) => m.subject.includes(title)).length;
+    expect(await mailed("Deploy v4")).toBe(0);
+
+    // The next start sends it: Ben, the only member, is offline, so by mail.
+    const first = await restart();
+    expect((await reached(first, cut.id)).reach).toMatchObject({
+      sentTo: `sent to ${ben.name} by mail`,
+      waiting: `waiting for ${ben.name}`,
+      step: 0,
+    });
+    expect(await mailed("Deploy v4")).toBe(1);
+    // The start files in order of filing, the older first: with the recent one reached, the old one was passed over.
+    expect((await first.ok("approvals.get", { approvalId: old.id })).approval).toMatchObject({ status: "pending" });
+    expect((await first.ok("approvals.get", { approvalId: old.id })).approval.reach ?? null).toBeNull();
+    expect(await mailed("Prune the old builds")).toBe(0);
+    await reminderArmed(cut);
+    first.close();
+
+    // Another stop, with a newer unsent approval: that one is sent, the first not again.
+    const later = await committedUnsent("Deploy v5", Date.now() - 1000);
+    const second = await restart();
+    expect((await reached(second, later.id)).reach?.sentTo).toBe(`sent to ${ben.name} by mail`);
+    expect(await mailed("Deploy v5")).toBe(1);
+    expect(await mailed("Deploy v4")).toBe(1);
+    expect((await second.ok("approvals.get", { approvalId: cut.id })).approval.reach).toMatchObject({
+      sentTo: `sent to ${ben.name} by mail`,
+      step: 0,
+    });
+    expect(await mailed("Prune the old builds")).toBe(0);
+    await reminderArmed(later);
+    second.close();
   });
 });
