@@ -122,8 +122,10 @@ describe("autopilot schedules", () => {
         ...more,
       ]);
 
-    // Made from the CLI, which then exits: from here no client is connected.
-    const onceAt = Date.now() + 4000;
+    // Made from the CLI, which then exits: from here no client is connected. The times are
+    // set before the CLI starts, and on a loaded machine a CLI's start and hello take seconds:
+    // far enough ahead that the room still finds them in the future.
+    const onceAt = Date.now() + 10_000;
     const { schedule: once } = await oneOff(onceAt, "once, with nobody here", "--name", "before the restart");
     const { schedule: every } = await json<{ schedule: Schedule }>(
       ["schedules", "create", "--every", "2s", "--prompt", "-", "--thread", thread.id],
@@ -143,8 +145,8 @@ describe("autopilot schedules", () => {
     expect(before.get(once.id)?.lastRunAt).toBeLessThan(firstLook);
     expect(before.get(every.id)?.lastOutcome).toMatch(/^posted its prompt to “Standup”/);
 
-    // A second one-off comes due while the server is down.
-    const acrossAt = Date.now() + 3000;
+    // A second one-off comes due while the server is down (after the CLI made it and the server stopped).
+    const acrossAt = Date.now() + 12_000;
     const { schedule: across } = await oneOff(acrossAt, "once, across the restart");
     await server.stop();
     const downSince = Date.now();
