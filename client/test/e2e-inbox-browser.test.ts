@@ -135,6 +135,22 @@ describe("the inbox in the app", () => {
     await alice.page.getByRole("button", { name: /^Inbox/ }).click();
     await alice.page.getByText("Nothing waiting").waitFor();
     await shot(alice.page, "03-decided-inbox-empty");
+
+    // The owner reads how approvals reached people in the approvals view: this one decided,
+    // none expired unseen, and a time to its first notice (the room's approvals.figures).
+    await alice.page
+      .getByRole("button", { name: /^Approvals/ })
+      .first()
+      .click();
+    const figures = alice.page.getByTestId("approval-figures");
+    await figures.getByText("Decided 1").waitFor({ timeout: 15_000 });
+    const line = await figures.innerText();
+    expect(line).toContain("expired with nobody told 0");
+    expect(line).not.toContain("first notice none yet");
+    await shot(alice.page, "03b-approval-figures");
+    // Back to her inbox, where the next case finds her.
+    await alice.page.getByRole("button", { name: /^Inbox/ }).click();
+    await alice.page.getByText("Nothing waiting").waitFor();
   });
 
   it("a mention reaches the person named and opens the thread, which marks it read; following the thread brings its replies", async () => {
