@@ -144,7 +144,7 @@ describe("the inbox in the app", () => {
       .click();
     const figures = alice.page.getByTestId("approval-figures");
     await figures.getByText("Decided 1").waitFor({ timeout: 15_000 });
-    const line = await figures.innerText();
+    const line = (await figures.textContent()) ?? "";
     expect(line).toContain("expired with nobody told 0");
     expect(line).not.toContain("first notice none yet");
     await shot(alice.page, "03b-approval-figures");
