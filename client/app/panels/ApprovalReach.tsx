@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { durationWords, waitingWords } from "../../../shared/approval-reach-words";
 import type { Approval, ApprovalFigures } from "../../../shared/protocol/approvals";
 import { errorText } from "../lib/api";
+import { useMinuteClock } from "../lib/minute-clock";
 import { useCan, useRoom } from "../stores/room";
 
 /**
@@ -11,13 +12,8 @@ import { useCan, useRoom } from "../stores/room";
  */
 export function ApprovalReachLine({ approval }: { approval: Approval }) {
   const reach = approval.reach;
-  const [now, setNow] = useState(() => Date.now());
   // "reminded 10 minutes ago" moves on while the approval waits.
-  useEffect(() => {
-    if (approval.status !== "pending" || !reach?.remindedAt) return;
-    const timer = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(timer);
-  }, [approval.status, reach?.remindedAt]);
+  const now = useMinuteClock(30_000, approval.status === "pending" && !!reach?.remindedAt);
   if (!reach) return null;
   if (approval.status === "pending" && reach.nobody)
     return (
