@@ -79,6 +79,17 @@ async function messages(client: AutopilotClient, threadId: string): Promise<Mess
 
 const key = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** Waits until `client` sees the instance "work" ready with its bridge connected; returns it. */
+const readyAndConnected = (client: AutopilotClient, what: string, ms: number) =>
+  until(
+    () => {
+      const i = client.state.instances.get("work");
+      return i?.status === "ready" && i.bridge === "connected" && i;
+    },
+    what,
+    ms,
+  );
+
 async function approveAs(client: AutopilotClient, approval: Approval, decision: "approve" | "deny") {
   return client.request("approvals.resolve", { approvalId: approval.id, decision, idempotencyKey: key("decide") });
 }
@@ -203,14 +214,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       idempotencyKey: key("prov"),
     });
     await approveAs(bob, approval, "approve");
-    const ready = await until(
-      () => {
-        const i = alice.state.instances.get("work");
-        return i?.status === "ready" && i.bridge === "connected" && i;
-      },
-      "instance ready with a connected bridge",
-      90_000,
-    );
+    const ready = await readyAndConnected(alice, "instance ready with a connected bridge", 90_000);
     expect(ready.bridgeError ?? null).toBeNull();
     await until(() => bob.state.instances.get("work")?.bridge === "connected", "bob sees the bridge connected", 5_000);
   }, 120_000);
@@ -309,14 +313,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     delete serverVars.INSTANCE_SLEEP_AFTER_SECONDS;
     await server.stop();
     await server.start();
-    await until(
-      () => {
-        const i = alice.state.instances.get("work");
-        return i?.status === "ready" && i.bridge === "connected";
-      },
-      "connected again after the restart",
-      120_000,
-    );
+    await readyAndConnected(alice, "connected again after the restart", 120_000);
   }, 600_000);
 
   it("lists the gateway's sessions live; one started elsewhere can be read, opened as a thread with its history, and written into", async () => {
@@ -604,14 +601,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       idempotencyKey: key("restart"),
     });
     await approveAs(bob, approval, "approve");
-    await until(
-      () => {
-        const i = carol.state.instances.get("work");
-        return i?.status === "ready" && i.bridge === "connected";
-      },
-      "ready and reconnected",
-      90_000,
-    );
+    await readyAndConnected(carol, "ready and reconnected", 90_000);
     // The bridge came back with the device token it was issued when it first paired (one
     // device throughout), not with the gateway's shared token.
     // The room's log reaches us through wrangler's output, after the state it describes.
@@ -655,14 +645,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     await until(() => alice.state.instances.get("work")?.bridge === "offline", "the bridge shown offline", 30_000);
     expect(await startRuntime(false)).toBe(runtimeUrl);
     // Nobody re-provisions by hand: the bridge finds the runtime without the instance and starts it again.
-    await until(
-      () => {
-        const i = alice.state.instances.get("work");
-        return i?.status === "ready" && i.bridge === "connected";
-      },
-      "the instance back and reconnected",
-      120_000,
-    );
+    await readyAndConnected(alice, "the instance back and reconnected", 120_000);
     const { message } = await alice.request("chat.send", {
       threadId,
       text: "SAY: anyone there?",
