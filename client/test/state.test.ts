@@ -97,40 +97,6 @@ describe("applyEvent", () => {
     expect(state.threads.get("t1")?.title).toBe("Renamed");
   });
 
-  it("applies a task's step change (tasks.steps) to the task it holds, and leaves one it does not hold to be read", () => {
-    const task = {
-      id: "task_1",
-      goal: "Tidy the backlog",
-      status: "running" as const,
-      threadId: "t1",
-      projectId: null,
-      jobId: "job_1",
-      budget: { maxSteps: 20, maxTokens: 500_000, maxRunningMs: 3_600_000 },
-      used: { steps: 1, tokens: 100, runningMs: 10 },
-      startedBy: { id: "u1", kind: "user" as const, name: "Alice" },
-      createdAt: 1,
-      updatedAt: 2,
-      endedAt: null,
-      outcome: null,
-    };
-    const step = {
-      id: "task_1",
-      status: "running" as const,
-      budget: task.budget,
-      used: { steps: 2, tokens: 300, runningMs: 30 },
-      updatedAt: 3,
-      endedAt: null,
-      outcome: null,
-    };
-    let state = fromSnapshot({}, 5);
-    state = appliedNext(state, "task.changed", { task: step });
-    expect(state.tasks.has("task_1")).toBe(false);
-    state = appliedNext(state, "task.changed", { task });
-    state = appliedNext(state, "task.changed", { task: step });
-    expect(state.tasks.get("task_1")).toEqual({ ...task, used: step.used, updatedAt: 3 });
-    expect(state.lastSeq).toBe(8);
-  });
-
   it("drops events at or below lastSeq", () => {
     const state = applied(fromSnapshot({}, 5), {
       known: true,
