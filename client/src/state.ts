@@ -7,7 +7,7 @@ import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
 import type { PresencePerson, PresenceSummary } from "../../shared/protocol/presence";
 import type { Project } from "../../shared/protocol/projects";
 import type { ThreadRead, ThreadReads } from "../../shared/protocol/reads";
-import type { Task } from "../../shared/protocol/tasks";
+import { type Task, withTaskChange } from "../../shared/protocol/tasks";
 import { DEFAULT_SETTINGS, type WorkspaceSettings } from "../../shared/protocol/settings";
 import type { Thread } from "../../shared/protocol/threads";
 import { NOTHING_LEFT_OUT } from "../../shared/empty-snapshot";
@@ -416,9 +416,13 @@ function reduce(
       const next = loadedOne(state, "projects", received.payload.project.id);
       return { ...next, projects: upsert(next.projects, received.payload.project.id, received.payload.project) };
     }
-    case "task.changed":
-      // Tasks are not in the hello (tasks.list pages them): every task an event told of since.
-      return { ...state, tasks: upsert(state.tasks, received.payload.task.id, received.payload.task) };
+    case "task.changed": {
+      // Tasks are not in the hello (tasks.list pages them): every task an event told of since. A
+      // step's change (capability tasks.steps) applies to the task held; one not held is read
+      // where it is shown (tasks.get).
+      const task = withTaskChange(state.tasks.get(received.payload.task.id), received.payload.task);
+      return task ? { ...state, tasks: upsert(state.tasks, task.id, task) } : state;
+    }
   }
 }
 

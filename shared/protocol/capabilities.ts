@@ -3,6 +3,7 @@ import { skillRemovalCapability, skillsCapability } from "./skills";
 import { whatsAppLiveCapability } from "./channels";
 import { configCapability } from "./instance-config";
 import { toolsCapability } from "./instance-tools";
+import { runlogMarksCapability, tasksStepsCapability } from "./tasks";
 import { tracesLiveCapability } from "./traces";
 
 /**
@@ -36,6 +37,13 @@ export interface Capability {
   readonly events: Record<string, (payload: never) => unknown>;
   /** Per method, the result for a socket that did not ask. */
   readonly results: Record<string, (payload: never) => unknown>;
+  /**
+   * Per event, what a socket that asked for it (and takes frames as the room writes them) is
+   * sent live, when the capability sends less than the whole: the room writes the whole frame
+   * (its log, replays and every converted socket get that) and sends this to the others. The
+   * same payload back: nothing less to send.
+   */
+  readonly written?: Record<string, (payload: never) => unknown>;
   /** Error codes it adds, each as the older code a socket that did not ask gets (with `details.reason` naming the new one). */
   readonly errors?: Record<string, string>;
 }
@@ -52,6 +60,8 @@ export const CAPABILITIES: readonly Capability[] = [
   toolsCapability(),
   configCapability(),
   tracesLiveCapability(),
+  tasksStepsCapability(),
+  runlogMarksCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

@@ -110,7 +110,61 @@ export const TasksListParams = pageParams(
   { max: 200, size: 50 },
 );
 export const TasksListResult = z.object({ tasks: z.array(Task), next: PageCursor.nullable() });
-export const TaskEventPayload = z.object({ task: Task });
+/**
+ * Capability `tasks.steps` (protocol 19): what a step changes of a running task. A socket that
+ * asked for it gets `task.changed` at a step's end (the task running, a step taken) as this,
+ * without what never changes after the start (the goal, thread, project, job, starter and
+ * creation time); every other change, and every socket that did not ask, gets the whole task.
+ * A client applies it to the task it holds (`withTaskChange`); one that holds none reads the
+ * task with `tasks.get`.
+ */
+export const TaskStepChange = Task.pick({
+  id: true,
+  status: true,
+  budget: true,
+  used: true,
+  updatedAt: true,
+  endedAt: true,
+  outcome: true,
+});
+export type TaskStepChange = z.infer<typeof TaskStepChange>;
+export const TaskEventPayload = z.object({ task: z.union([Task, TaskStepChange]) });
+
+/** Whether a `task.changed` carries the whole task (not only a step's change). */
+export const isWholeTask = (task: Task | TaskStepChange): task is Task => "goal" in task;
+
+/** The task as `task.changed` sends it to a socket that asked for `tasks.steps`: only a step's change while it runs. */
+export function taskChangeFor(task: Task): Task | TaskStepChange {
+  if (task.status !== "running" || task.used.steps === 0) return task;
+  const { id, status, budget, used, updatedAt, endedAt, outcome } = task;
+  return { id, status, budget, used, updatedAt, endedAt, outcome };
+}
+
+/** A task as a `task.changed` leaves it: the whole task, or `known` with a step's change; null when only a change came for a task not held. */
+export function withTaskChange(known: Task | undefined, task: Task | TaskStepChange): Task | null {
+  if (isWholeTask(task)) return task;
+  return known ? { ...known, ...task } : null;
+}
+
+export function tasksStepsCapability() {
+  return {
+    name: "tasks.steps",
+    since: 19,
+    summary:
+      "a running task's change at a step's end carries only what a step changes (task.changed), not the whole task",
+    adds: ["events.task.changed.task|object1"],
+    // The room writes the whole task (the log, replays and converted sockets get it: a socket
+    // that did not ask needs no conversion); a socket that asked is sent the step's change.
+    events: {},
+    results: {},
+    written: {
+      "task.changed": (payload: { task: Task }) => {
+        const task = taskChangeFor(payload.task);
+        return task === payload.task ? payload : { task };
+      },
+    },
+  };
+}
 
 /**
  * The run log: what a run of the Autopilot (a reply's run, or a task) did, step by step, as
@@ -137,5 +191,34 @@ export const RunLogListParams = z.object({
 });
 /** `next` is the seq to continue `after`, null on the last page. */
 export const RunLogListResult = z.object({ entries: z.array(RunLogEntry), next: z.number().int().nullable() });
-/** Ephemeral: entries as they are written; a client that missed some reads them with `runlog.list`. */
-export const RunLogAppendedPayload = z.object({ runId: EntityId, entries: z.array(RunLogEntry) });
+/**
+ * Ephemeral: entries as they are written; a client that missed some reads them with `runlog.list`.
+ * Capability `runlog.marks` (protocol 19): a socket that asked gets no entries (`entries` empty)
+ * and `last`, the seq the run's log reached: a client that shows the log reads what it lacks
+ * with `runlog.list`, and one that does not show it is not sent every entry of every run.
+ */
+export const RunLogAppendedPayload = z.object({
+  runId: EntityId,
+  entries: z.array(RunLogEntry),
+  last: z.number().int().min(1).optional(),
+});
+export type RunLogAppendedPayload = z.infer<typeof RunLogAppendedPayload>;
+
+export function runlogMarksCapability() {
+  return {
+    name: "runlog.marks",
+    since: 19,
+    summary:
+      "runlog.appended says the seq a run's log reached (last) instead of carrying its entries; runlog.list reads them",
+    adds: ["events.runlog.appended.last"],
+    // The room writes the entries (every socket that did not ask gets them, as before).
+    events: {},
+    results: {},
+    written: {
+      "runlog.appended": (payload: RunLogAppendedPayload) => {
+        const last = payload.entries.at(-1)?.seq;
+        return last === undefined ? payload : { runId: payload.runId, entries: [], last };
+      },
+    },
+  };
+}

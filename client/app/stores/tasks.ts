@@ -1,7 +1,7 @@
 import { useMemo } from "react";
 import { create } from "zustand";
 import type { PageCursor } from "../../../shared/protocol/paging";
-import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
+import { isWholeTask, type RunLogEntry, type Task } from "../../../shared/protocol/tasks";
 import type { AutopilotClient } from "../../src/client";
 import { errorText } from "../lib/api";
 import { hasGap, mergeEntries, mergeTasks, seenThrough, sortTasks } from "../lib/run-log";
@@ -12,7 +12,8 @@ import { followRoomClient, useRoom } from "./room";
  * after every hello this store reads the unfinished ones (a workspace holds at most 50)
  * and the newest page of all, and "Load older" pages on with `tasks.list`; `task.changed`
  * keeps them current through the client's state. A run log is read while a view shows it:
- * `runlog.list` from the start, then `runlog.appended` as the room writes entries. Those
+ * `runlog.list` from the start, then after each `runlog.appended` (which says where the log
+ * reached, capability runlog.marks) what it lacks, with `runlog.list` again. Those
  * are not kept for a client that was away, so after a reconnect, or when a live entry
  * shows a gap, the log is read again after the last entry it holds in order.
  */
@@ -67,6 +68,8 @@ const EMPTY = {
 
 /** Reads in flight per run, so a burst of live entries after a gap reads the log once. */
 const catchingUp = new Map<string, Promise<void>>();
+/** Per run, the seq its log reached as the room last told (runlog.marks): a read under way then reads on to it. */
+const reached = new Map<string, number>();
 
 export const useTasks = create<TasksStore>((set, get) => {
   const addListed = (tasks: readonly Task[]) => {
@@ -174,8 +177,10 @@ function catchUp(runId: string): Promise<void> {
   const client = useTasks.getState().client;
   if (!client) return Promise.resolve();
   let progressed = false;
+  const markBefore = reached.get(runId) ?? 0;
   const work = (async () => {
-    patchLog(runId, (view) => ({ ...view, loading: true, error: null }));
+    // "Reading" while the view has nothing to show; a log already shown keeps its count as it reads on.
+    patchLog(runId, (view) => ({ ...view, loading: view.entries.length === 0, error: null }));
     try {
       for (;;) {
         const view = useTasks.getState().logs.get(runId);
@@ -193,9 +198,13 @@ function catchUp(runId: string): Promise<void> {
     } finally {
       catchingUp.delete(runId);
     }
-    // A live entry after a gap that came while this read was under way: read once more.
+    // A live entry after a gap, or word of entries past those read, that came while this read
+    // was under way: read once more.
     const view = useTasks.getState().logs.get(runId);
-    if (progressed && view && view.watchers > 0 && hasGap(view.entries)) await catchUp(runId);
+    const mark = reached.get(runId) ?? 0;
+    const behind = (v: RunLogView) =>
+      (progressed && hasGap(v.entries)) || ((progressed || mark > markBefore) && seenThrough(v.entries) < mark);
+    if (view && view.watchers > 0 && behind(view)) await catchUp(runId);
   })();
   catchingUp.set(runId, work);
   return work;
@@ -204,6 +213,7 @@ function catchUp(runId: string): Promise<void> {
 /** Follows the room's client: a new one (another workspace, a new tab session) starts from nothing. */
 function follow(client: AutopilotClient | null): () => void {
   catchingUp.clear();
+  reached.clear();
   useTasks.setState({ ...EMPTY, client });
   if (!client) return () => {};
   const off = [
@@ -212,9 +222,30 @@ function follow(client: AutopilotClient | null): () => void {
       void useTasks.getState().refresh();
       for (const [runId, view] of useTasks.getState().logs) if (view.watchers > 0) void catchUp(runId);
     }),
-    client.on("runlog.appended", ({ runId, entries }) => {
+    // A step's change (capability tasks.steps) carries no goal: the client's state applies it
+    // only to a task an event told it of, so one read here (tasks.list, tasks.get) takes it here;
+    // one held nowhere is read whole.
+    client.on("task.changed", ({ task }) => {
+      if (isWholeTask(task) || client.state.tasks.has(task.id)) return;
+      const listed = useTasks.getState().listed;
+      const known = listed.get(task.id);
+      if (!known)
+        return void useTasks
+          .getState()
+          .loadTask(task.id)
+          .catch(() => {});
+      if (task.updatedAt < known.updatedAt) return;
+      useTasks.setState({ listed: new Map(listed).set(task.id, { ...known, ...task }) });
+    }),
+    client.on("runlog.appended", ({ runId, entries, last }) => {
       const view = useTasks.getState().logs.get(runId);
       if (!view || view.watchers === 0) return;
+      // The log reached `last` (capability runlog.marks): read the entries this view lacks.
+      if (last !== undefined && entries.length === 0) {
+        reached.set(runId, Math.max(last, reached.get(runId) ?? 0));
+        if (last > seenThrough(view.entries)) void catchUp(runId);
+        return;
+      }
       const merged = mergeEntries(
         view.entries,
         entries.filter((e) => e.runId === runId),

@@ -21,7 +21,14 @@ import { mayReadWorkspace } from "./reading";
  * Sockets of an older protocol version (tagged, below) get the frame in their
  * version's shapes, converted once per version.
  */
-export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly string[], tag?: string): void {
+export function sendToAll(
+  ctx: DurableObjectState,
+  text: string,
+  skip?: readonly string[],
+  tag?: string,
+  /** What sockets that take frames as written get, when a capability sends them less (`writtenText`). */
+  written: string = text,
+): void {
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
   // Sockets that may not read get no frame sent to many (reading.ts). Such a
   // socket carries UNREAD_TAG in place of EVERYTHING_TAG or VIEW_TAG, so only a frame to
@@ -50,7 +57,7 @@ export function sendToAll(ctx: DurableObjectState, text: string, skip?: readonly
     }
   }
   for (const ws of ctx.getWebSockets(tag))
-    if (!older?.has(ws) && !skipUnread?.has(ws)) sendOpen(ctx, ws, text, skipping);
+    if (!older?.has(ws) && !skipUnread?.has(ws)) sendOpen(ctx, ws, written, skipping);
 }
 
 /**
@@ -130,6 +137,29 @@ export function sendQuietly(socket: Socket, message: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Per event, what the current version's capabilities send as less than the whole to sockets that asked (`Capability.written`). */
+const WRITTEN: ReadonlyMap<string, (payload: never) => unknown> = new Map(
+  CAPABILITIES.filter((capability) => capability.since === PROTOCOL_VERSION).flatMap((capability) =>
+    Object.entries(capability.written ?? {}),
+  ),
+);
+
+/**
+ * The frame a socket that takes frames as written is sent live for an event whose whole frame
+ * is `text`: `text` itself unless a capability sends less (tasks.ts `tasksStepsCapability`).
+ */
+export function writtenText<E extends EventName>(
+  event: E,
+  payload: EventPayload<E>,
+  text: string,
+  seq?: number,
+): string {
+  const less = WRITTEN.get(event);
+  if (!less) return text;
+  const sent = less(payload as never);
+  return sent === payload ? text : eventFrame(event, sent as EventPayload<E>, seq);
 }
 
 /** An event frame; durable events carry their `seq`. */

@@ -17,9 +17,11 @@ export function broadcast(
   tier: DeliveryTier | null,
   /** The thread whose viewers get the event's body (for the delivery objects' replays). */
   threadId: string | null = null,
+  /** What the sockets that take frames as written get live (socket-fanout.ts `writtenText`); replays and the tier get `text`. */
+  written: string = text,
 ): void {
   const skip = replay.size > 0 ? replay.holdBroadcast(text, seq) : undefined;
-  sendToAll(ctx, text, skip);
+  sendToAll(ctx, text, skip, undefined, written);
   tier?.toTag(null, text, seq, skip, threadId);
 }
 

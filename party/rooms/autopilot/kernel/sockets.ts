@@ -42,6 +42,7 @@ import {
   responseTextFor,
   sendQuietly,
   sendToAll,
+  writtenText,
   socketShape,
 } from "../../shared/socket-fanout";
 import {
@@ -186,7 +187,15 @@ export class RoomSockets {
     const text = eventFrame(event, payload, seq);
     const threadId = viewedThreadOf(event, payload);
     if (threadId === null || !this.#interest.any())
-      return broadcast(this.d.ctx, this.#replay, text, seq, this.#remote, threadId);
+      return broadcast(
+        this.d.ctx,
+        this.#replay,
+        text,
+        seq,
+        this.#remote,
+        threadId,
+        writtenText(event, payload, text, seq),
+      );
     const interest = this.#interest;
     broadcastToThread(
       this.d.ctx,

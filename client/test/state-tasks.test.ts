@@ -1,0 +1,46 @@
+// The client's state and a task's step change (capability tasks.steps, decision 85).
+import { describe, expect, it } from "vitest";
+import type { EventName, EventPayload } from "../../shared/protocol/events";
+import type { KnownEvent } from "../src/frames";
+import type { WorkspaceState } from "../src/state";
+import { applied, fromSnapshot } from "./fixtures";
+
+/** `state` after the next durable event, numbered on from its lastSeq as the room numbers them. */
+const appliedNext = <E extends EventName>(state: WorkspaceState, event: E, payload: EventPayload<E>) =>
+  applied(state, { known: true, event, payload, seq: (state.lastSeq ?? 0) + 1 } as KnownEvent);
+
+describe("applyEvent and tasks", () => {
+  it("applies a task's step change (tasks.steps) to the task it holds, and leaves one it does not hold to be read", () => {
+    const task = {
+      id: "task_1",
+      goal: "Tidy the backlog",
+      status: "running" as const,
+      threadId: "t1",
+      projectId: null,
+      jobId: "job_1",
+      budget: { maxSteps: 20, maxTokens: 500_000, maxRunningMs: 3_600_000 },
+      used: { steps: 1, tokens: 100, runningMs: 10 },
+      startedBy: { id: "u1", kind: "user" as const, name: "Alice" },
+      createdAt: 1,
+      updatedAt: 2,
+      endedAt: null,
+      outcome: null,
+    };
+    const step = {
+      id: "task_1",
+      status: "running" as const,
+      budget: task.budget,
+      used: { steps: 2, tokens: 300, runningMs: 30 },
+      updatedAt: 3,
+      endedAt: null,
+      outcome: null,
+    };
+    let state = fromSnapshot({}, 5);
+    state = appliedNext(state, "task.changed", { task: step });
+    expect(state.tasks.has("task_1")).toBe(false);
+    state = appliedNext(state, "task.changed", { task });
+    state = appliedNext(state, "task.changed", { task: step });
+    expect(state.tasks.get("task_1")).toEqual({ ...task, used: step.used, updatedAt: 3 });
+    expect(state.lastSeq).toBe(8);
+  });
+});

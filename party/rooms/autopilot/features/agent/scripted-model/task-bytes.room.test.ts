@@ -1,0 +1,111 @@
+// What a client viewing a task's thread receives per step (issue 74: at most 1 KB a step; decision
+// 85), counted per frame type over a 20-step task as the bench's task runs it (a cheap read-only
+// tool per step), for a client that asks for every capability (the app, the client library) and
+// for one that asks for none (an older build), which gets every frame as it always did.
+import { describe, expect, it } from "vitest";
+import { offeredCapabilities } from "../../../../../../shared/protocol/capabilities";
+import type { EventFrame } from "../../../../../../shared/protocol/frames";
+import {
+  type RunLogAppendedPayload,
+  type Task,
+  type TaskStepChange,
+  withTaskChange,
+} from "../../../../../../shared/protocol/tasks";
+import { PROTOCOL_VERSION } from "../../../../../../shared/protocol/version";
+import { idem, RawSocket } from "../../../../../test/harness";
+import { agentRoom, taskState } from "./test/harness";
+
+const STEPS = 20;
+/** Bytes per step a viewer that asked for every capability may receive (a ceiling: the measure is below it). */
+const CEILING_PER_STEP = 2_800;
+
+/** Bytes and frames per frame type a socket receives from now on. */
+function countFrames(sock: RawSocket): Map<string, { frames: number; bytes: number }> {
+  const byType = new Map<string, { frames: number; bytes: number }>();
+  sock.ws.addEventListener("message", (e) => {
+    const text = e.data as string;
+    const frame = JSON.parse(text) as EventFrame;
+    const key = frame.type === "event" ? frame.event : frame.type;
+    const row = byType.get(key) ?? { frames: 0, bytes: 0 };
+    row.frames++;
+    row.bytes += text.length;
+    byType.set(key, row);
+  });
+  return byType;
+}
+
+const total = (byType: Map<string, { bytes: number }>) => [...byType.values()].reduce((sum, r) => sum + r.bytes, 0);
+const table = (byType: Map<string, { frames: number; bytes: number }>) =>
+  [...byType.entries()]
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .map(([k, r]) => `${k}: ${r.frames} frames, ${Math.round(r.bytes / STEPS)} B/step`)
+    .join("; ");
+
+const taskChanges = (sock: RawSocket, taskId: string) =>
+  sock
+    .events("task.changed")
+    .map((f) => (f.payload as { task: Task | TaskStepChange }).task)
+    .filter((t) => t.id === taskId);
+
+describe("what a viewer of a task's thread receives", () => {
+  it("per step, under the ceiling with every capability; the whole task each time without tasks.steps", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    const caps = offeredCapabilities(PROTOCOL_VERSION).join(",");
+    const viewer = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { view: thread.id, caps });
+    const older = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { view: thread.id });
+    expect((await viewer.hello()).capabilities).toContain("tasks.steps");
+    await older.hello();
+    const counted = countFrames(viewer);
+    const goal = `STEPS: ${Array.from({ length: STEPS - 1 }, () => 'threads_list {"limit":1}').join("; ")}`;
+    const { task } = (await sock.ok("tasks.start", {
+      goal,
+      threadId: thread.id,
+      budget: { maxSteps: STEPS },
+      idempotencyKey: idem(),
+    })) as { task: Task };
+    const done = await taskState(viewer, task.id, (t) => t.status === "done", 120_000);
+    await taskState(older, task.id, (t) => t.status === "done", 30_000);
+    expect(done).toMatchObject({ goal, threadId: thread.id, used: { steps: STEPS } });
+
+    // A step's change carries what a step changes, not the goal; the start and the end are whole.
+    const seen = taskChanges(viewer, task.id);
+    const steps = seen.filter((t) => !("goal" in t));
+    expect(steps.length).toBeGreaterThanOrEqual(STEPS - 1);
+    expect(steps.every((t) => t.status === "running" && t.used.steps > 0)).toBe(true);
+    expect(seen[0]).toMatchObject({ goal, status: "queued" });
+    expect(seen.at(-1)).toMatchObject({ goal, status: "done" });
+    // Applied in order to the whole task, they end where the room's task is.
+    let held: Task | null = null;
+    for (const t of seen) held = withTaskChange(held ?? undefined, t);
+    expect(held).toEqual((await sock.ok("tasks.get", { taskId: task.id })).task);
+    // A socket that did not ask gets the whole task every time, as before.
+    const olderSeen = taskChanges(older, task.id);
+    expect(olderSeen.length).toBe(seen.length);
+    expect(olderSeen.every((t) => "goal" in t && t.goal === goal)).toBe(true);
+
+    // The run log's entries are read where shown: a socket that asked is told where the log reached.
+    const { entries } = await sock.ok("runlog.list", { runId: task.id, limit: 500 });
+    const marks = viewer.events("runlog.appended").map((f) => f.payload as RunLogAppendedPayload);
+    expect(marks.every((m) => m.entries.length === 0 && m.last !== undefined)).toBe(true);
+    expect(marks.at(-1)?.last).toBe(entries.at(-1)?.seq);
+    const olderEntries = older.events("runlog.appended").flatMap((f) => (f.payload as RunLogAppendedPayload).entries);
+    expect(olderEntries.map((e) => e.seq)).toEqual(entries.map((e) => e.seq));
+
+    // What every step sends, whatever the machine's speed (the money's state, the traces' and the
+    // other threads' bumps go at most once a second, more of them on a slower machine).
+    const timed = new Set([
+      "billing.changed",
+      "traces.changed",
+      "thread.bump",
+      "inbox.updated",
+      "presence.summary",
+      "presence.own",
+    ]);
+    const perStep = total(new Map([...counted].filter(([k]) => !timed.has(k)))) / STEPS;
+    const said = `${Math.round(perStep)} B per step without the timed frames; ${Math.round(total(counted) / STEPS)} B with them: ${table(counted)}`;
+    expect(perStep, said).toBeLessThanOrEqual(CEILING_PER_STEP);
+    console.log(said);
+    viewer.close();
+    older.close();
+  });
+});
