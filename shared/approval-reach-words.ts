@@ -1,5 +1,5 @@
 import { CHAT_PLATFORMS, type ChatPlatformName } from "./protocol/chat-platforms";
-import type { ApprovalReach } from "./protocol/approvals";
+import type { ApprovalFigures, ApprovalReach } from "./protocol/approvals";
 
 /**
  * The words of an approval's reach (features/approval-reach/, docs/access.md "Who is told"):
@@ -53,4 +53,36 @@ export function waitingWords(reach: Pick<ApprovalReach, "waiting" | "remindedAt"
   if (reach.nobody) return reach.nobody;
   if (!reach.waiting) return "";
   return reach.remindedAt === null ? reach.waiting : `${reach.waiting} (reminded ${agoWords(now - reach.remindedAt)})`;
+}
+
+/** A duration as a table says it: "under 1 s", "40 s", "3 min", "5 h", "3 d". */
+export function shortDuration(ms: number): string {
+  if (ms < 1000) return "under 1 s";
+  if (ms < MINUTE) return `${Math.floor(ms / 1000)} s`;
+  if (ms < 2 * HOUR) return `${Math.floor(ms / MINUTE)} min`;
+  if (ms < 2 * DAY) return `${Math.floor(ms / HOUR)} h`;
+  return `${Math.floor(ms / DAY)} d`;
+}
+
+const spreadShort = (p: ApprovalFigures["toFirstNotice"]) =>
+  p.p50Ms === null || p.p95Ms === null ? "none yet" : `p50 ${shortDuration(p.p50Ms)}, p95 ${shortDuration(p.p95Ms)}`;
+
+/**
+ * A workspace's approval figures as one line's parts, for operators' /admin: "12 decided",
+ * "0 expired with nobody told" (`bad` when not 0: the goal is none), "first notice p50 40 s,
+ * p95 3 min", "decided p50 9 min, p95 1 h". No approvals yet: one part that says so.
+ */
+export function figuresParts(f: ApprovalFigures): { text: string; bad: boolean }[] {
+  if (f.since === null) return [{ text: "No approvals yet", bad: false }];
+  const parts = [
+    `${f.decided} decided`,
+    ...(f.pending > 0 ? [`${f.pending} pending`] : []),
+    `${f.expiredTold} expired with someone told`,
+  ].map((text) => ({ text, bad: false }));
+  return [
+    ...parts,
+    { text: `${f.expiredNobodyTold} expired with nobody told`, bad: f.expiredNobodyTold > 0 },
+    { text: `first notice ${spreadShort(f.toFirstNotice)}`, bad: false },
+    { text: `decided ${spreadShort(f.toDecision)}`, bad: false },
+  ];
 }

@@ -35,3 +35,23 @@ export function sleepWords(
   const reason = instance.status === "ready" ? stayAwakeReason(instance) : null;
   return reason ? `stays awake: ${reason}` : null;
 }
+
+const HOUR_MS = 3_600_000;
+const counted = new Intl.NumberFormat("en-US");
+
+/** A stretch of time in hours ("41 h", "1,205 h"); under an hour, in minutes ("25 min"). */
+export function hoursWords(ms: number): string {
+  if (ms < HOUR_MS) return `${Math.floor(ms / 60_000)} min`;
+  return `${counted.format(Math.round(ms / HOUR_MS))} h`;
+}
+
+/**
+ * A hosted instance's month (the room's `billing.instanceHours`): "Awake 41 h this month ·
+ * asleep 279 h · sleeping saved 1,395 credits"; the saving is left out until it slept.
+ */
+export function sleepHoursWords(hours: { awakeMs: number; asleepMs: number; savedCredits: number }): string {
+  const awake = `Awake ${hoursWords(hours.awakeMs)} this month`;
+  if (hours.asleepMs === 0) return `${awake} · never asleep`;
+  const saved = `sleeping saved ${counted.format(hours.savedCredits)} credit${hours.savedCredits === 1 ? "" : "s"}`;
+  return `${awake} · asleep ${hoursWords(hours.asleepMs)} · ${saved}`;
+}

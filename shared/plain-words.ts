@@ -132,6 +132,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "agent.toolset": "see which tools the Autopilot has",
   "billing.summary": "read the workspace's credits",
   "billing.entries": "read the receipts",
+  "billing.instanceHours": "read the instances' awake and asleep hours",
   "billing.setBudget": "set a budget",
   "billing.setAlerts": "set when owners are told about the money",
   "billing.setAllowance": "set an agent key's spending allowance",

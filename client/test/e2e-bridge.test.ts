@@ -282,6 +282,18 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       message: expect.stringMatching(/ is asleep: the next message to it wakes it$/),
     });
     expect(alice.state.instances.get("work")?.sleep?.state).toBe("asleep");
+    // Its month: the awake time billed until it fell asleep, and the asleep time counting since.
+    const monthOf = async () =>
+      (await alice.request("billing.instanceHours", {})).instances.find((i) => i.instanceId === "work");
+    const sleeping = await until(
+      async () => {
+        const hours = await monthOf();
+        return hours && hours.asleepMs > 0 && hours;
+      },
+      "its asleep time counted",
+      15_000,
+    );
+    expect(sleeping.awakeMs).toBeGreaterThan(0);
 
     // A message is traffic: the room wakes the gateway. The server restarts during the wake.
     const { message } = await alice.request("chat.send", {
@@ -305,6 +317,10 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     );
     expect(answer.text).toContain("good morning, sleeper");
     expect(alice.state.instances.get("work")?.sleep?.state).toBe("awake");
+    // Awake again (across the restart): its asleep time kept, its running time counting again.
+    const woken = await monthOf();
+    expect(woken?.asleepMs).toBeGreaterThanOrEqual(sleeping.asleepMs);
+    expect(woken?.awakeMs).toBeGreaterThan(sleeping.awakeMs);
     // Sent once, answered once: one run, one reply.
     const all = await messages(bob, threadId);
     expect(all.filter((m) => m.runId === message.id)).toHaveLength(1);

@@ -6,8 +6,9 @@
 // filed in the app, a hide every reader sees). Screenshots: test-artifacts/.
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openPages, PASSWORD, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
-import { withServer } from "./e2e-helpers";
+import { AutopilotClient } from "../src/client";
+import { approveInQueue, openPages, PASSWORD, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
+import { createKey, ownWorkspace, withServer } from "./e2e-helpers";
 
 const stamp = Date.now();
 const OPERATOR = { name: "Olivia", email: `operator-${stamp}@example.test` };
@@ -45,6 +46,17 @@ describe("sign-up as a waitlist", () => {
     });
     await shot(newcomer, "01-waiting");
 
+    // An agent of the operator's own workspace asks and the operator approves it in the app:
+    // /admin reads it back among that workspace's approval figures.
+    const cookie = (await operator.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const ownWs = await ownWorkspace(server.url, cookie);
+    const apiKey = await createKey(server.url, cookie, ownWs, { name: "deployer" });
+    const agent = new AutopilotClient({ url: server.url, workspace: ownWs, device: "ci", apiKey });
+    await agent.ready();
+    await agent.approvals.request({ title: "Deploy v5", details: "" });
+    await approveInQueue(operator, "Deploy v5");
+    agent.close();
+
     await operator.getByRole("link", { name: "Admin" }).click();
     const row = operator.getByTestId(`admin-user-${NEWCOMER.email}`);
     await row.getByText("Waitlisted").waitFor({ timeout: 20_000 });
@@ -71,6 +83,19 @@ describe("sign-up as a waitlist", () => {
     await operator.getByRole("status").getByText("Granted 2,500 credits.").waitFor();
     await workspaceRow.getByTestId("balance").getByText("102,500").waitFor();
     await shot(operator, "03b-admin-granted");
+
+    // How approvals reached people, per workspace, as each room counts them.
+    await workspaceRow.getByTestId("approval-figures").getByText("No approvals yet", { exact: true }).waitFor();
+    const ownRow = operator.locator("tr", {
+      has: operator.getByRole("cell", { name: `${OPERATOR.name}'s workspace`, exact: true }),
+    });
+    const figures = ownRow.getByTestId("approval-figures");
+    await figures.getByText("1 decided", { exact: false }).waitFor({ timeout: 20_000 });
+    expect(await figures.textContent()).toMatch(
+      /^1 decided · 0 expired with someone told · 0 expired with nobody told · first notice p50 (under 1|\d+) s, p95 (under 1|\d+) s · decided p50 (under 1 s|\d+ s|\d+ min), p95 (under 1 s|\d+ s|\d+ min)$/,
+    );
+    await figures.scrollIntoViewIfNeeded();
+    await shot(operator, "03c-admin-approval-figures");
 
     // The waiting tab learns of the approval by itself and opens the workspace, live.
     await newcomer.getByTestId("connection").getByText("Live").waitFor({ timeout: 20_000 });

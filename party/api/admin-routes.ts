@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { createMiddleware } from "hono/factory";
 import {
+  type AdminApprovalsResponse,
   type AdminCommunityResponse,
   AdminModerateBody,
   type AdminModerateResponse,
@@ -17,6 +18,7 @@ import {
   GrantBody,
   PlanBody,
 } from "../../shared/api/billing";
+import { ApprovalFigures } from "../../shared/protocol/approvals";
 import type { Actor } from "../../shared/protocol/principal";
 import { type AccountAction, onUserAccessChanged } from "../admin/access-changed";
 import { existingWorkspaceIds, findUser, hasWorkspaceWithSlug, listUsers, listWorkspaces } from "../admin/directory";
@@ -77,6 +79,34 @@ async function roomBilling(c: ApiContext, workspaceId: string) {
 }
 
 /**
+ * A workspace's approval figures, as its room counts them (approval-reach's `figuresOf`), checked
+ * against their schema: a room that cannot be reached, or answers something else, shows as unknown.
+ */
+async function roomApprovalFigures(c: ApiContext, workspaceId: string): Promise<ApprovalFigures | null> {
+  try {
+    const figures = ApprovalFigures.safeParse(
+      await roomCall(c.env.Autopilot.getByName(workspaceId), "approvalFigures"),
+    );
+    if (figures.success) return figures.data;
+    console.error(JSON.stringify({ msg: "admin approval figures malformed", workspace: workspaceId }));
+  } catch (error) {
+    console.error(
+      JSON.stringify({ msg: "admin approval figures failed", workspace: workspaceId, error: String(error) }),
+    );
+  }
+  return null;
+}
+
+/** The workspaces of `?workspace=<id>&…` that exist (1 to ADMIN_BILLING_BATCH asked), or the 400 that says what to send. */
+async function askedWorkspaces(c: ApiContext): Promise<string[] | Response> {
+  const ids = [...new Set(c.req.queries("workspace") ?? [])];
+  if (ids.length === 0 || ids.length > ADMIN_BILLING_BATCH || ids.some((id) => id.length > 200))
+    return httpError(c, "bad_request", `expected ?workspace=<id> 1 to ${ADMIN_BILLING_BATCH} times`);
+  const known = await existingWorkspaceIds(authOf(c), ids);
+  return ids.filter((id) => known.has(id));
+}
+
+/**
  * `/admin`'s HTTP API. better-auth's own `/api/auth/admin/*` endpoints are closed
  * (impersonation, set-role, create/remove user and set-password are more than the product
  * offers); these routes call the plugin server-side with the operator's session, so its
@@ -92,19 +122,24 @@ export const adminApi = new Hono<ApiEnv>()
   )
   // Each workspace's money (its room's billingState), a batch at a time: every one is a room woken.
   .get("/api/admin/billing", async (c) => {
-    const ids = [...new Set(c.req.queries("workspace") ?? [])];
-    if (ids.length === 0 || ids.length > ADMIN_BILLING_BATCH || ids.some((id) => id.length > 200))
-      return httpError(c, "bad_request", `expected ?workspace=<id> 1 to ${ADMIN_BILLING_BATCH} times`);
-    const known = await existingWorkspaceIds(authOf(c), ids);
-    const workspaces = await Promise.all(
-      ids.filter((id) => known.has(id)).map(async (id) => ({ workspaceId: id, state: await roomBilling(c, id) })),
-    );
+    const ids = await askedWorkspaces(c);
+    if (ids instanceof Response) return ids;
+    const workspaces = await Promise.all(ids.map(async (id) => ({ workspaceId: id, state: await roomBilling(c, id) })));
     const plans = Object.values(readBillingConfig(c.env).plans).map(({ id, name, includedCredits }) => ({
       id,
       name,
       includedCredits,
     }));
     return c.json({ workspaces, plans } satisfies z.input<typeof AdminBillingResponse>);
+  })
+  // How each workspace's approvals reached people (its room's figures), in the same batches.
+  .get("/api/admin/approvals", async (c) => {
+    const ids = await askedWorkspaces(c);
+    if (ids instanceof Response) return ids;
+    const workspaces = await Promise.all(
+      ids.map(async (id) => ({ workspaceId: id, figures: await roomApprovalFigures(c, id) })),
+    );
+    return c.json({ workspaces } satisfies z.input<typeof AdminApprovalsResponse>);
   })
   .post(
     "/api/admin/workspaces/:ws/credits",

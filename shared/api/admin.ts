@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ApprovalFigures } from "../protocol/approvals";
 import { ModerationActionName, ModerationView, NostrEventId, NostrPubkey } from "../protocol/community";
 
 /**
@@ -51,3 +52,10 @@ export const AdminModerateBody = z.object({
   pubkey: NostrPubkey.optional(),
 });
 export const AdminModerateResponse = z.object({ changed: z.boolean(), moderation: ModerationView });
+
+/** A workspace's approval figures as operators see them (null: its room could not be reached). */
+export const AdminWorkspaceApprovals = z.object({ workspaceId: z.string(), figures: ApprovalFigures.nullable() });
+export type AdminWorkspaceApprovals = z.infer<typeof AdminWorkspaceApprovals>;
+
+/** `GET /api/admin/approvals?workspace=<id>&…`: how each workspace's approvals reached people. */
+export const AdminApprovalsResponse = z.object({ workspaces: z.array(AdminWorkspaceApprovals) });

@@ -265,3 +265,25 @@ export const SpendAction = z.object({
   spender: Actor.nullable(),
 });
 export type SpendAction = z.infer<typeof SpendAction>;
+
+/**
+ * One hosted instance's hours this period (decision 78): how long its gateway was awake (billed
+ * as instance hours) and asleep (not billed), and the credits sleeping saved (the asleep hours at
+ * the instance-hour price, rounded down).
+ */
+export const InstanceHours = z.object({
+  instanceId: z.string(),
+  name: z.string(),
+  awakeMs: z.number().int().nonnegative(),
+  asleepMs: z.number().int().nonnegative(),
+  savedCredits: Credits.nonnegative(),
+});
+export type InstanceHours = z.infer<typeof InstanceHours>;
+export const BillingInstanceHoursParams = z.object({}).default({});
+export const BillingInstanceHoursResult = z.object({
+  period: z.object({ start: Timestamp, end: Timestamp }),
+  /** What an hour of a running instance costs. */
+  instanceHour: Credits.nonnegative(),
+  /** The workspace's hosted instances (linked gateways run on their owners' machines: none). */
+  instances: z.array(InstanceHours),
+});

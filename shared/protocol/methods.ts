@@ -63,6 +63,8 @@ import {
 } from "./chats";
 import {
   BillingEntriesParams,
+  BillingInstanceHoursParams,
+  BillingInstanceHoursResult,
   BillingEntriesResult,
   BillingSetAlertsParams,
   BillingSetAllowanceParams,
@@ -395,6 +397,8 @@ export const Methods = {
   // Protocol 10: the workspace's money (billing.ts): its state and rollups, receipts, budgets.
   "billing.summary": reads(BillingSummaryParams, BillingSummaryResult),
   "billing.entries": reads(BillingEntriesParams, BillingEntriesResult),
+  // Each hosted instance's awake and asleep hours this period (features/metering/, decision 78).
+  "billing.instanceHours": reads(BillingInstanceHoursParams, BillingInstanceHoursResult),
   "billing.setBudget": adminWrites(BillingSetBudgetParams, BillingSetBudgetResult),
   // Protocol 15: when owners and admins are told about the money.
   "billing.setAlerts": adminWrites(BillingSetAlertsParams, BillingSetAlertsResult),

@@ -218,6 +218,9 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
     "The workspace's credits: balance, this month's spending by what and who, budgets and what is left of them.",
   ),
   "billing.entries": auto("Receipts: the ledger's entries, newest first (per run with runId)."),
+  "billing.instanceHours": auto(
+    "Each hosted instance's hours this month: awake (billed), asleep (not billed), and the credits sleeping saved.",
+  ),
   "billing.setBudget": never("budgets are for people to set; agents ask with spend approvals"),
   "billing.setAlerts": never("money alerts are for people to set"),
   "billing.setAllowance": never("a spending allowance is a person's grant to a key"),

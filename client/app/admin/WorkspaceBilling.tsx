@@ -1,25 +1,26 @@
-import { type FormEvent, useEffect, useId, useState } from "react";
-import { ADMIN_BILLING_BATCH } from "../../../shared/api/billing";
+import { type FormEvent, useId, useState } from "react";
+import type { ApprovalFigures } from "../../../shared/protocol/approvals";
 import type { BillingState, OperatorBillingState } from "../../../shared/protocol/billing";
 import { useAction } from "../lib/action";
 import { CreditsInput } from "../lib/credits-input";
-import { type AdminWorkspace, adminApi, errorText } from "../lib/api";
+import { type AdminWorkspace, adminApi } from "../lib/api";
 import { FormError } from "../lib/form-error";
 import { relativeTime } from "../lib/format";
 import { AdminTable } from "./AdminTable";
 import { Options } from "../lib/options";
+import { ApprovalFiguresCell, readApprovalFigures } from "./WorkspaceApprovals";
+import { useWorkspaceBatches } from "./workspace-batches";
 
 /**
- * `/admin`'s workspaces with their money: plan, balance and this period's spending, read from
- * each workspace's room a batch at a time; an operator sets the plan and grants credits by
- * hand (with why, which the ledger keeps with the operator's name).
+ * `/admin`'s workspaces with their money (plan, balance and this period's spending) and how
+ * their approvals reached people, read from each workspace's room a batch at a time; an
+ * operator sets the plan and grants credits by hand (with why, which the ledger keeps with the
+ * operator's name).
  */
 
 type Plan = { id: string; name: string; includedCredits: number };
-/** A workspace's state; null: its room could not be read; absent: not loaded yet. */
 /** A workspace's money as /admin has it: the list carries what endpoints over-reported, a grant's or a plan's answer does not. */
 type AdminBilling = BillingState & Partial<Pick<OperatorBillingState, "overReported">>;
-type BillingById = Record<string, AdminBilling | null>;
 
 const number = new Intl.NumberFormat("en-US");
 const credits = (n: number) => number.format(n);
@@ -98,11 +99,13 @@ function GrantForm({
 function WorkspaceRow({
   workspace,
   state,
+  approvals,
   plans,
   onChanged,
 }: {
   workspace: AdminWorkspace;
   state: AdminBilling | null | undefined;
+  approvals: ApprovalFigures | null | undefined;
   plans: Plan[];
   onChanged: (state: AdminBilling) => void;
 }) {
@@ -145,6 +148,7 @@ function WorkspaceRow({
             </div>
           )}
         </td>
+        <ApprovalFiguresCell figures={approvals} />
         <td>{created(workspace.createdAt)}</td>
         <td>
           <div className="admin-actions">
@@ -161,7 +165,7 @@ function WorkspaceRow({
       </tr>
       {granting && (
         <tr className="admin-grant-row">
-          <td colSpan={7}>
+          <td colSpan={8}>
             <GrantForm workspace={workspace} onGranted={onChanged} onClose={() => setGranting(false)} />
           </td>
         </tr>
@@ -170,35 +174,17 @@ function WorkspaceRow({
   );
 }
 
+/** A batch of workspaces' money, as `useWorkspaceBatches` reads it; the plans come with every batch. */
+const readBilling = (onPlans: (plans: Plan[]) => void) => async (ids: string[]) => {
+  const answer = await adminApi.billing(ids);
+  onPlans(answer.plans);
+  return answer.workspaces.map((w) => ({ workspaceId: w.workspaceId, value: w.state as AdminBilling | null }));
+};
+
 export function Workspaces({ workspaces }: { workspaces: AdminWorkspace[] }) {
-  const [billing, setBilling] = useState<BillingById>({});
   const [plans, setPlans] = useState<Plan[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  useEffect(() => {
-    let current = true;
-    void (async () => {
-      // A batch at a time: each workspace read is its room woken.
-      for (let i = 0; i < workspaces.length && current; i += ADMIN_BILLING_BATCH) {
-        const ids = workspaces.slice(i, i + ADMIN_BILLING_BATCH).map((w) => w.id);
-        try {
-          const answer = await adminApi.billing(ids);
-          if (!current) return;
-          setPlans(answer.plans);
-          setBilling((known) => ({
-            ...known,
-            ...Object.fromEntries(answer.workspaces.map((w) => [w.workspaceId, w.state])),
-          }));
-          setLoadError(null);
-        } catch (error) {
-          if (current) setLoadError(errorText(error));
-          return;
-        }
-      }
-    })();
-    return () => {
-      current = false;
-    };
-  }, [workspaces]);
+  const [billing, setBilling, loadError] = useWorkspaceBatches(workspaces, readBilling(setPlans));
+  const [approvals, , approvalsError] = useWorkspaceBatches(workspaces, readApprovalFigures);
   const changed = (workspaceId: string) => (state: AdminBilling) =>
     setBilling((known) => ({ ...known, [workspaceId]: state }));
   return (
@@ -207,11 +193,27 @@ export function Workspaces({ workspaces }: { workspaces: AdminWorkspace[] }) {
         Workspaces <span className="count">{workspaces.length}</span>
       </h2>
       <FormError error={loadError} />
+      <FormError error={approvalsError && `Could not read the approval figures: ${approvalsError}`} />
       <AdminTable
-        columns={["Name", "Members", "Plan", { number: "Balance" }, { number: "Used this month" }, "Created"]}
+        columns={[
+          "Name",
+          "Members",
+          "Plan",
+          { number: "Balance" },
+          { number: "Used this month" },
+          "Approvals",
+          "Created",
+        ]}
       >
         {workspaces.map((w) => (
-          <WorkspaceRow key={w.id} workspace={w} state={billing[w.id]} plans={plans} onChanged={changed(w.id)} />
+          <WorkspaceRow
+            key={w.id}
+            workspace={w}
+            state={billing[w.id]}
+            approvals={approvals[w.id]}
+            plans={plans}
+            onChanged={changed(w.id)}
+          />
         ))}
       </AdminTable>
     </section>

@@ -4,6 +4,7 @@ import { AutopilotError } from "../../src/errors";
 import { AccountStatusResponse, MeResponse } from "../../../shared/api/account";
 import {
   type AccountStatus,
+  AdminApprovalsResponse,
   AdminCommunityResponse,
   type AdminModerateBody,
   AdminModerateResponse,
@@ -209,6 +210,12 @@ export const adminApi = {
     request(
       `/api/admin/billing?${workspaceIds.map((id) => `workspace=${encodeURIComponent(id)}`).join("&")}`,
       AdminBillingResponse,
+    ),
+  /** Up to ADMIN_BILLING_BATCH workspaces' approval figures at once. */
+  approvals: (workspaceIds: string[]) =>
+    request(
+      `/api/admin/approvals?${workspaceIds.map((id) => `workspace=${encodeURIComponent(id)}`).join("&")}`,
+      AdminApprovalsResponse,
     ),
   /** `requestId`: the same one again (a retry) is the same grant. */
   grant: (workspaceId: string, body: { credits: number; note: string; requestId: string }) =>

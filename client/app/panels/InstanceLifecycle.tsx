@@ -15,6 +15,7 @@ import { InstanceChannels } from "./channels/InstanceChannels";
 import { InstanceModel } from "./InstanceModel";
 import { InstanceSkills } from "./skills/InstanceSkills";
 import { InstanceTools } from "./tools/InstanceTools";
+import { InstanceHoursText } from "./billing/InstanceHours";
 
 /**
  * An instance's lifecycle in the inspector (protocol 6): Restart, Back up now, Restore a
@@ -223,6 +224,10 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
                 {details.readyAt === null
                   ? "not running"
                   : `up since ${clockTime(details.readyAt)} (${relativeTime(details.readyAt)})`}
+              </dd>
+              <dt>This month</dt>
+              <dd>
+                <InstanceHoursText instanceId={instance.id} />
               </dd>
               <dt>Restarts</dt>
               <dd>{details.restarts}</dd>

@@ -30,6 +30,10 @@ export function lifecycleInApp(stack: OpenClawStack, browser: Browser): void {
       await expect.poll(() => fact("OpenClaw").textContent(), { timeout: 30_000 }).toMatch(/\d{4}\.\d+/);
       expect(await fact("Model").textContent()).toBe("scripted-model");
       expect(await fact("Uptime").textContent()).toMatch(/^up since/);
+      // Its month as the room counts it (billing.instanceHours): awake since it started, never asleep yet.
+      await expect
+        .poll(() => fact("This month").textContent(), { timeout: 15_000 })
+        .toMatch(/^Awake \d+ min this month · never asleep$/);
       expect(await fact("Last backup").textContent()).toBe("none yet");
       expect(await fact("Scheduled").textContent()).toBe("every 6 h, keeping 7");
       await page.getByText("No backups yet.").waitFor();

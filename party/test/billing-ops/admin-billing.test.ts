@@ -2,10 +2,12 @@
 // operator by ADMIN_EMAILS): every workspace's balance, period spending and plan, credits
 // granted by hand (once per request, said to the room's clients, audited) and the plan set.
 import { describe, expect, it } from "vitest";
+import type { Approval, ApprovalFigures } from "../../../shared/protocol/approvals";
 import type { BillingState, LedgerEntry } from "../../../shared/protocol/billing";
 import type { EventFrame } from "../../../shared/protocol/frames";
 import { operatorCookie } from "./operator";
-import { api, type RawSocket, signUp, uniq, ownerWithSocket } from "../harness";
+import { putReach } from "../../rooms/autopilot/features/approval-reach/store";
+import { api, createKey, decisionOn, idem, inAutopilot, RawSocket, signUp, uniq, ownerWithSocket } from "../harness";
 
 type ErrorBody = { error: { code: string; message: string } };
 type Change = { workspaceId: string; state: BillingState; credited?: boolean } & ErrorBody;
@@ -18,6 +20,11 @@ const post = (cookie: string, body: unknown) => ({ method: "POST", cookie, body:
 
 const listing = (cookie: string, ids: string[]) =>
   api<Listing>(`/api/admin/billing?${ids.map((id) => `workspace=${encodeURIComponent(id)}`).join("&")}`, { cookie });
+const approvalFigures = (cookie: string, ids: string[]) =>
+  api<{ workspaces: { workspaceId: string; figures: ApprovalFigures | null }[] } & ErrorBody>(
+    `/api/admin/approvals?${ids.map((id) => `workspace=${encodeURIComponent(id)}`).join("&")}`,
+    { cookie },
+  );
 const grant = (cookie: string, workspaceId: string, body: unknown) =>
   api<Change>(`/api/admin/workspaces/${workspaceId}/credits`, post(cookie, body));
 const setPlan = (cookie: string, workspaceId: string, plan: unknown) =>
@@ -150,5 +157,81 @@ describe("operators and the workspaces' money", () => {
       },
     ]);
     sock.close();
+  });
+
+  it("read how each workspace's approvals reached people, as the room's own figures count them; nobody else may", async () => {
+    const operator = await operatorCookie();
+    const { owner, sock } = await ownerWithSocket();
+    const ws = owner.workspaceId;
+    const agent = await RawSocket.open(ws, { key: (await createKey(owner, ws, ["read", "write"], "deployer")).key });
+    await agent.hello();
+    // A real one: the agent asks, the owner (in the app) is told and decides.
+    const { approval } = await agent.ok("approvals.request", { title: "Deploy v4", idempotencyKey: idem() });
+    await agent.waitForEvent<{ approval: Approval }>(
+      "approval.updated",
+      (p) => p.approval.id === approval.id && !!p.approval.reach?.sentTo,
+      10_000,
+    );
+    await sock.ok("approvals.resolve", decisionOn(approval.id, "approve", { confirmOwn: true }));
+    await agent.waitForEvent<{ approval: Approval }>(
+      "approval.updated",
+      (p) => p.approval.id === approval.id && p.approval.reach?.outcome != null,
+      10_000,
+    );
+    // Two that expired long ago, as the room keeps them: one after someone was told, one told to nobody.
+    const at = Date.now() - 7 * 24 * 3600_000;
+    const expired = { status: "expired", risk: "high", threadId: null, step: 3, nextAt: null, lastRemindedAt: null };
+    await inAutopilot(ws, (sql) => {
+      putReach(sql, {
+        ...expired,
+        approvalId: "ap_seen",
+        filedAt: at,
+        firstToldAt: at + 40_000,
+        nobodyAt: null,
+        everNobody: 0,
+        endedAt: at + 3600_000,
+      });
+      putReach(sql, {
+        ...expired,
+        approvalId: "ap_unseen",
+        filedAt: at + 1,
+        firstToldAt: null,
+        nobodyAt: at + 1,
+        everNobody: 1,
+        endedAt: at + 3600_000,
+      });
+    });
+
+    const res = await approvalFigures(operator, [ws, "ws_nobody"]);
+    expect(res.status).toBe(200);
+    const { figures: own } = await sock.ok("approvals.figures", {});
+    // The same figures the workspace's owners read in the app, for the workspace that exists only.
+    expect(res.body.workspaces).toEqual([{ workspaceId: ws, figures: own }]);
+    expect(own).toMatchObject({
+      since: at,
+      pending: 0,
+      decided: 1,
+      expiredTold: 1,
+      expiredNobodyTold: 1,
+      nobodyReachable: 1,
+    });
+    expect(own.toFirstNotice.count).toBe(2);
+    expect(own.toFirstNotice.p95Ms).toBe(40_000);
+    expect(own.toDecision.count).toBe(1);
+    expect(own.toDecision.p50Ms).toBeLessThan(60_000);
+
+    // The workspace's own owner is no operator; a batch is 1 to 50 workspaces.
+    const refused = await approvalFigures(owner.cookie, [ws]);
+    expect([refused.status, refused.body.error.code]).toEqual([403, "forbidden"]);
+    expect((await approvalFigures(operator, [])).status).toBe(400);
+    expect(
+      (
+        await approvalFigures(
+          operator,
+          Array.from({ length: 51 }, (_, i) => `ws${i}`),
+        )
+      ).status,
+    ).toBe(400);
+    for (const s of [sock, agent]) s.close();
   });
 });

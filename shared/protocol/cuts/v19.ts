@@ -105,6 +105,8 @@ export const cut19: Cut = {
     // Decision 80: how the runs' traces are exported, and the workspace's own collector.
     "traces.get",
     "traces.configure",
+    // Decision 78: each hosted instance's awake and asleep hours this month.
+    "billing.instanceHours",
   ],
   events: {
     hello: helloFor18,

@@ -12,6 +12,7 @@ import { UsageView } from "../Usage";
 import { AlertSettings } from "./AlertSettings";
 import { Allowances } from "./Allowances";
 import { Budgets } from "./Budgets";
+import { InstanceHoursSection } from "./InstanceHours";
 import { Plans } from "./Plans";
 import { rollupsCsv } from "./rollups-csv";
 import { useCheckoutOutcome } from "./checkout-return";
@@ -195,6 +196,7 @@ export function BillingView() {
               Download these as CSV
             </button>
           </section>
+          <InstanceHoursSection />
           <Budgets state={state} directory={directory} onSet={billing.replaceState} />
           <Allowances state={state} directory={directory} onSet={billing.replaceState} />
           <AlertSettings state={state} onSet={billing.replaceState} />

@@ -1,3 +1,4 @@
+import type { ApprovalFigures } from "../../../../../shared/protocol/approvals";
 import { defineFeature } from "../../kernel/feature";
 import { methods, query } from "../../kernel/handlers";
 import { approvals, pendingApprovals } from "../approvals";
@@ -54,6 +55,10 @@ export const approvalReach = defineFeature({
       methods: methods({
         "approvals.figures": query((sql) => ({ figures: figuresOf(sql) })),
       }),
+      rpc: {
+        /** RPC from the Worker (admin-routes.ts): the same figures, for operators' /admin. */
+        approvalFigures: (): ApprovalFigures => figuresOf(s.sql),
+      },
       reactions: {
         "approval.requested": ({ approval }) => void s.keepAliveWhile(() => work.file(approval.id)),
         "approval.resolved": ({ approval }) => work.outcome(approval),

@@ -31,7 +31,7 @@ export type { BillingRpc, LedgerCredit } from "./operator-rpc";
 
 // What other features use of this one.
 export { appendLedger, balanceOf, creditedBalance, readMeter, workspacePlan, writeMeter } from "./billing";
-export { type BillingConfig, modelPrice, tokenCost } from "./config";
+export { type BillingConfig, modelPrice, periodOf, tokenCost } from "./config";
 export type { CallEnd, Reservation, SpendGate, SpendSubject, SpendVerdict } from "./spend-gate";
 export { inputTokenBound, reportedTokens, utf8Bytes } from "./token-bound";
 export { joinedSpend, sharedSpendApproval, spendAsk, spendWaiters } from "./spend-asks";

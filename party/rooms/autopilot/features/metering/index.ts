@@ -1,5 +1,6 @@
 import { runtimeFromEnv } from "../instance-store";
 import { defineFeature } from "../../kernel/feature";
+import { methods, query } from "../../kernel/handlers";
 import { billing } from "../billing";
 import { InstanceMeters } from "./meters";
 
@@ -33,6 +34,9 @@ export const metering = defineFeature({
     });
     return {
       api: meters,
+      methods: methods({
+        "billing.instanceHours": query(() => meters.hours()),
+      }),
       reactions: {
         // The runtime learns whether the gateways may spend when the balance crosses zero either way.
         "billing.changed": ({ state }) => void s.keepAliveWhile(() => meters.tellRuntime(false, state.balance)),

@@ -6,15 +6,16 @@
 // when it is asked, and again when its approval runs. No runtime is configured here, so nothing
 // can start: what these tests see is the room's own decision.
 import { OLDEST_PROTOCOL_VERSION } from "../../../../../shared/protocol/version";
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LedgerEntry } from "../../../../../shared/protocol/billing";
 import type { Instance } from "../../../../../shared/protocol/instances";
 import { readBillingConfig } from "../billing/config";
 import { type Sql, sqlFromStorage } from "../../../../domain/sql";
 import { appendLedger, ledgerEntries } from "../billing/billing";
 import { closeInstanceTime, meterInstanceStatus, recordGatewayUsage, runningSince } from "./billing-meters";
+import { asleepSince, instanceHours, meterInstanceSleep } from "./sleep-hours";
 import { getInstance, putInstance } from "../instance-store/instances";
 import type { Autopilot } from "../../room";
 import { asRoom, inRoom } from "../../../../test/bridge-peer";
@@ -265,5 +266,91 @@ describe("an instance start over the plan's limit, or out of credits, is refused
     expect(instance.since).toBeNull();
     expect(instance.time).toEqual([]);
     for (const s of [o, g, older]) s.close();
+  });
+});
+
+describe("awake and asleep hours this month (decision 78)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** What the room does at an instance's update: its asleep interval, then its running one. */
+  const step = (sql: Sql, instance: Instance, at: number) => {
+    meterInstanceSleep(sql, instance, at);
+    meterInstanceStatus(sql, config, instance, at);
+  };
+  const asleep = (id: string, since: number): Instance => ({
+    ...hosted(id, "ready"),
+    phase: "asleep",
+    sleep: { state: "asleep", since, wakeMs: null, keptAwakeBy: null },
+  });
+  const waking = (id: string, since: number): Instance => ({
+    ...hosted(id, "ready"),
+    sleep: { state: "waking", since, wakeMs: null, keptAwakeBy: null },
+  });
+
+  it("awake is what the ledger billed and what runs now, asleep what slept, both within this month; sleeping saved its hours' price", async () => {
+    await inRoom(async (sql) => {
+      const t0 = Date.UTC(2026, 10, 3, 8);
+      // "lab": two hours awake, eight asleep, awake again for the last hour.
+      step(sql, hosted("lab", "ready"), t0);
+      step(sql, asleep("lab", t0 + 2 * HOUR), t0 + 2 * HOUR);
+      expect(runningSince(sql, "lab")).toBeNull();
+      expect(asleepSince(sql, "lab")).toBe(t0 + 2 * HOUR);
+      // The same state again changes nothing.
+      step(sql, asleep("lab", t0 + 2 * HOUR), t0 + 3 * HOUR);
+      expect(asleepSince(sql, "lab")).toBe(t0 + 2 * HOUR);
+      step(sql, waking("lab", t0 + 10 * HOUR), t0 + 10 * HOUR);
+      expect(asleepSince(sql, "lab")).toBeNull();
+      expect(runningSince(sql, "lab")).toBe(t0 + 10 * HOUR);
+      // "night": awake and asleep across the month's start; only November's part counts.
+      const nov1 = Date.UTC(2026, 10, 1);
+      step(sql, hosted("night", "ready"), nov1 - 4 * HOUR);
+      step(sql, asleep("night", nov1 - 2 * HOUR), nov1 - 2 * HOUR);
+      step(sql, waking("night", nov1 + 2 * HOUR), nov1 + 2 * HOUR);
+      step(sql, hosted("night", "stopped"), nov1 + 3 * HOUR);
+      // A linked gateway runs on its owner's machine: no hours of ours.
+      const home = { ...hosted("home", "ready"), kind: "linked" } as const;
+      step(sql, home, t0);
+
+      const now = t0 + 11 * HOUR;
+      const hours = instanceHours(
+        sql,
+        config,
+        [hosted("lab", "ready"), hosted("night", "stopped"), hosted("quiet", "stopped"), home],
+        now,
+      );
+      expect(hours.period).toEqual({ start: nov1, end: Date.UTC(2026, 11, 1) });
+      expect(hours.instanceHour).toBe(100);
+      expect(hours.instances).toEqual([
+        { instanceId: "lab", name: "lab", awakeMs: 3 * HOUR, asleepMs: 8 * HOUR, savedCredits: 800 },
+        { instanceId: "night", name: "night", awakeMs: HOUR, asleepMs: 2 * HOUR, savedCredits: 200 },
+        { instanceId: "quiet", name: "quiet", awakeMs: 0, asleepMs: 0, savedCredits: 0 },
+      ]);
+      // Next month starts from nothing: what slept in November stays November's.
+      const december = instanceHours(sql, config, [hosted("lab", "ready")], Date.UTC(2026, 11, 1) + HOUR);
+      expect(december.instances[0]).toMatchObject({ awakeMs: HOUR, asleepMs: 0, savedCredits: 0 });
+    });
+  });
+
+  it("billing.instanceHours answers from the room's state: an instance asleep when the room starts counts from when it fell asleep", async () => {
+    const { ws, second, ownerSocket, secondSocket, agentSocket } = await openTeam("member");
+    for (const s of [ownerSocket, secondSocket, agentSocket]) s.close();
+    // The test's clock: the instance fell asleep at t, the room starts again five hours later.
+    const t = Date.UTC(2026, 10, 10, 6);
+    vi.useFakeTimers({ toFake: ["Date"], now: t, shouldAdvanceTime: true });
+    await inAutopilot(ws, (sql) => asRoom(sql, (ctx) => putInstance(ctx, asleep("nap", t))));
+    await evictDurableObject(autopilot(ws));
+    vi.setSystemTime(t + 5 * HOUR);
+    // A member reads it, as they read the workspace's credits.
+    const member = await RawSocket.open(ws, { cookie: second.cookie });
+    await member.hello();
+    const { instances, instanceHour } = await member.ok("billing.instanceHours", {});
+    expect(instanceHour).toBe(100);
+    expect(instances).toHaveLength(1);
+    expect(instances[0]).toMatchObject({ instanceId: "nap", awakeMs: 0, savedCredits: 500 });
+    expect(instances[0]!.asleepMs).toBeGreaterThanOrEqual(5 * HOUR);
+    expect(instances[0]!.asleepMs).toBeLessThan(5 * HOUR + 60_000);
+    member.close();
   });
 });

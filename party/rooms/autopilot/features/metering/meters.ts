@@ -14,6 +14,7 @@ import {
   runningSince,
 } from "./billing-meters";
 import type { Instance } from "../../../../../shared/protocol/instances";
+import { instanceHours, isAsleep, meterInstanceSleep, sleepChanged } from "./sleep-hours";
 import type { OpContext, RoomWriter } from "../../kernel/commit";
 
 /** How often a room with running instances bills their time and reads their gateways' counters. */
@@ -84,13 +85,20 @@ export class InstanceMeters {
     }
   }
 
+  /** Each hosted instance's awake and asleep hours this period (`billing.instanceHours`). */
+  hours(now = Date.now()) {
+    return instanceHours(this.#p.sql, this.#p.config, listInstances(this.#p.sql), now);
+  }
+
   /** An instance's status changed: its running interval opens or is billed; a stopped gateway's last use is read. */
   statusChanged(instance: Instance, now = Date.now()): void {
     if (instance.kind === "linked") return;
     const wasRunning = runningSince(this.#p.sql, instance.id) !== null;
-    // Only a start or a stop writes: the interval opens, or is billed and closed.
-    if (isRunning(instance) !== wasRunning)
+    // Only a start or a stop writes: the interval opens, or is billed and closed; likewise a sleep and a wake.
+    const slept = sleepChanged(this.#p.sql, instance);
+    if (isRunning(instance) !== wasRunning || slept)
       this.#p.commit(null, (ctx) => {
+        if (slept) meterInstanceSleep(ctx.sql, instance, now);
         if (meterInstanceStatus(ctx.sql, this.#p.config, instance, now) > 0) this.#p.changed(ctx);
       });
     if (isRunning(instance)) this.#ensureSchedule();
@@ -154,6 +162,13 @@ export class InstanceMeters {
       let running = false;
       for (const instance of listInstances(ctx.sql)) {
         if (instance.kind === "linked") continue;
+        // Asleep with no interval open: from when the room wrote it asleep; awake again: from its last change.
+        if (sleepChanged(ctx.sql, instance))
+          meterInstanceSleep(
+            ctx.sql,
+            instance,
+            isAsleep(instance) ? Math.min(now, instance.sleep?.since ?? now) : Math.min(now, instance.updatedAt),
+          );
         const since = runningSince(ctx.sql, instance.id);
         if (isRunning(instance)) {
           running = true;
