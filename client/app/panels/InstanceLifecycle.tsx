@@ -225,7 +225,7 @@ export function InstanceLifecycle({ instance }: { instance: Instance }) {
                   ? "not running"
                   : `up since ${clockTime(details.readyAt)} (${relativeTime(details.readyAt)})`}
               </dd>
-              <dt>This month</dt>
+              <dt>Hours</dt>
               <dd>
                 <InstanceHoursText instanceId={instance.id} />
               </dd>

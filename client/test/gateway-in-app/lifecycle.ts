@@ -32,7 +32,7 @@ export function lifecycleInApp(stack: OpenClawStack, browser: Browser): void {
       expect(await fact("Uptime").textContent()).toMatch(/^up since/);
       // Its month as the room counts it (billing.instanceHours): awake since it started, never asleep yet.
       await expect
-        .poll(() => fact("This month").textContent(), { timeout: 15_000 })
+        .poll(() => fact("Hours").textContent(), { timeout: 15_000 })
         .toMatch(/^Awake \d+ min this month · never asleep$/);
       expect(await fact("Last backup").textContent()).toBe("none yet");
       expect(await fact("Scheduled").textContent()).toBe("every 6 h, keeping 7");
