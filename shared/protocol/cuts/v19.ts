@@ -105,6 +105,8 @@ export const cut19: Cut = {
     // Decision 80: how the runs' traces are exported, and the workspace's own collector.
     "traces.get",
     "traces.configure",
+    // Decision 83: the runs over time.
+    "runs.stats",
   ],
   events: {
     hello: helloFor18,
