@@ -10,12 +10,12 @@ import { agentRoom, autopilotSays, say, taskState } from "../agent/scripted-mode
 /** Every usage row of the ledger, read the way the billing view does. */
 async function usage(sock: RawSocket): Promise<LedgerEntry[]> {
   const rows: LedgerEntry[] = [];
-  let before: string | undefined;
+  let before: { at: number; id: string } | undefined;
   for (;;) {
     const page = await sock.ok("billing.entries", { kind: "usage", limit: 500, ...(before ? { before } : {}) });
     rows.push(...page.entries);
     if (!page.next) return rows;
-    before = page.next;
+    before = page.next ?? undefined;
   }
 }
 

@@ -53,11 +53,15 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
 }
 
-/** A tally: how many, how many failed, their times, their credits. */
+/** A tally: how many, how many failed, their times, their credits (a model's or tool's calls, tokens and runs too). */
 class Tally {
   runs = 0;
   errors = 0;
   credits = 0;
+  calls = 0;
+  inputTokens = 0;
+  outputTokens = 0;
+  readonly of = new Set<string>();
   readonly times: number[] = [];
   figures(): RunFigures {
     const sorted = this.times.sort((a, b) => a - b);
@@ -69,6 +73,16 @@ class Tally {
       credits: this.credits,
     };
   }
+}
+
+/** The tally of `name` in `tallies`, made at its first use. */
+function tallyOf(tallies: Map<string, Tally>, name: string): Tally {
+  let tally = tallies.get(name);
+  if (!tally) {
+    tally = new Tally();
+    tallies.set(name, tally);
+  }
+  return tally;
 }
 
 /** `YYYY-MM-DD` of a time in `timeZone`; a zone the runtime does not know is the asker's mistake. */
@@ -177,31 +191,19 @@ export function runStats(sql: Sql, params: Params, now: number): RunsStatsResult
   const byId = new Map(runs.map((run) => [run.id, run]));
 
   const charges = chargesOf(sql, from);
-  const models = new Map<
-    string,
-    Tally & { calls: number; inputTokens: number; outputTokens: number; of: Set<string> }
-  >();
-  const modelTally = (name: string) => {
-    let t = models.get(name);
-    if (!t)
-      models.set(
-        name,
-        (t = Object.assign(new Tally(), { calls: 0, inputTokens: 0, outputTokens: 0, of: new Set<string>() })),
-      );
-    return t;
-  };
+  const models = new Map<string, Tally>();
   for (const row of charges.rows) {
     const run = byId.get(row.runId ?? "") ?? byId.get(row.taskId ?? "");
     if (!run) continue;
     run.credits += -row.amount;
-    const m = modelTally(row.model ?? "unknown");
+    const m = tallyOf(models, row.model ?? "unknown");
     m.credits += -row.amount;
     m.inputTokens += row.inputTokens ?? 0;
     m.outputTokens += row.outputTokens ?? 0;
   }
 
   const entries = runLogFiguresSince(sql, from, MAX_ENTRIES_READ);
-  const tools = new Map<string, Tally & { calls: number; of: Set<string> }>();
+  const tools = new Map<string, Tally>();
   const lastAt = new Map<string, number>();
   for (const e of entries) {
     const run = byId.get(e.runId);
@@ -209,15 +211,13 @@ export function runStats(sql: Sql, params: Params, now: number): RunsStatsResult
     lastAt.set(e.runId, e.at);
     if (!run) continue;
     if (e.kind === "model-call") {
-      const m = modelTally(e.model ?? "unknown");
+      const m = tallyOf(models, e.model ?? "unknown");
       m.calls += 1;
       m.of.add(run.id);
       if (!e.ok) m.errors += 1;
       if (e.durationMs !== null) m.times.push(Math.max(0, e.durationMs));
     } else if (e.kind === "tool-call") {
-      const name = e.tool ?? "unknown";
-      let t = tools.get(name);
-      if (!t) tools.set(name, (t = Object.assign(new Tally(), { calls: 0, of: new Set<string>() })));
+      const t = tallyOf(tools, e.tool ?? "unknown");
       t.calls += 1;
       t.of.add(run.id);
       if (e.status === "failed") t.errors += 1;
