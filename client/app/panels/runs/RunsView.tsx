@@ -131,11 +131,13 @@ function DayTable({ stats }: { stats: RunsStatsResult }) {
             <tr key={d.day} data-day={d.day}>
               <th scope="row">{dayName(d.day)}</th>
               <td className="runs-bar-cell">
-                <span className="runs-bar" aria-hidden="true">
-                  <span className="runs-bar-ok" style={{ width: `${((d.runs - d.errors) / most) * 100}%` }} />
-                  <span className="runs-bar-bad" style={{ width: `${(d.errors / most) * 100}%` }} />
+                <span className="runs-bar-row">
+                  <span className="runs-bar" aria-hidden="true">
+                    <span className="runs-bar-ok" style={{ width: `${((d.runs - d.errors) / most) * 100}%` }} />
+                    <span className="runs-bar-bad" style={{ width: `${(d.errors / most) * 100}%` }} />
+                  </span>
+                  <span className="num">{d.runs}</span>
                 </span>
-                <span className="num">{d.runs}</span>
               </td>
               <td className={`num ${d.errors > 0 ? "runs-bad" : ""}`}>{d.errors}</td>
               <td className="num">{msText(d.p50Ms)}</td>
