@@ -40,6 +40,7 @@ export const METHOD_WORDS: Record<MethodName, string> = {
   "chats.bindingAccess": "choose who is answered in a bound chat",
   "traces.get": "see how the runs' traces are exported",
   "traces.configure": "choose where the runs' traces go",
+  "runs.stats": "see the runs over time",
   "messages.list": "read a thread's messages",
   "chat.send": "post a message",
   "chat.abort": "stop a reply",

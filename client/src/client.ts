@@ -131,6 +131,7 @@ export class AutopilotClient {
   declare readonly community: MethodNamespaces["community"];
   declare readonly chats: MethodNamespaces["chats"];
   declare readonly traces: MethodNamespaces["traces"];
+  declare readonly runs: MethodNamespaces["runs"];
 
   readonly #options: AutopilotClientOptions;
   readonly #endpoint: Endpoint;

@@ -10,7 +10,7 @@
 // cut off (read again after the reconnect), and exports as JSON. Then the Tasks list at
 // that size (older tasks page in), pause / resume / cancel, and a task started from a
 // thread with a budget over the workspace's maximum refused in words. Screenshots go to
-// test-artifacts/tasks/ (git-ignored).
+// test-artifacts/tasks/ (git-ignored). Then the Runs view over all of it (tasks-runs-view.ts).
 import { readFileSync } from "node:fs";
 import type { Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +21,7 @@ import { openProject } from "./app-steps";
 import { appPages, artifactsIn, withBrowser } from "./browser-helpers";
 import { modelVars, personClient, until, withScriptedModel, withServer } from "./e2e-helpers";
 import { ISSUE_WORKSPACE, type SeededWorkspace, seedWorkspace, threadTitle } from "./workspace-seed";
+import { runsViewSteps, withOtlpCollector } from "./tasks-runs-view";
 
 const { shot } = artifactsIn("tasks");
 const VIEWPORT = { width: 1440, height: 900 };
@@ -45,7 +46,9 @@ function deferred() {
 }
 
 const model = withScriptedModel({ reply: script });
-const server = withServer(() => ({ vars: modelVars(model) }));
+// Each run's trace goes to a stand-in collector: the Runs view shows its id.
+const collector = withOtlpCollector();
+const server = withServer(() => ({ vars: { ...modelVars(model), ...collector.vars() } }));
 const browser = withBrowser();
 let seeded: SeededWorkspace;
 let notesThread: string;
@@ -435,4 +438,12 @@ describe("the Tasks list at the size of a busy workspace", () => {
     await thread.locator(".thread-task", { hasText: "Last task: done" }).waitFor();
     await shot(bob, "08-thread-last-task");
   }, 120_000);
+});
+
+runsViewSteps({
+  openApp,
+  seeded: () => seeded,
+  connect,
+  shot,
+  spans: collector.spans,
 });

@@ -1,3 +1,4 @@
+import { RunsStatsParams, RunsStatsResult } from "./runs";
 import { TracesConfigureParams, TracesGetParams, TracesResult } from "./traces";
 import type { z } from "zod";
 import {
@@ -425,6 +426,8 @@ export const Methods = {
   // Decision 80: how the export of the runs' traces stands, and the workspace's own collector (owners and admins).
   "traces.get": method({ params: TracesGetParams, result: TracesResult, scope: "admin", mutating: false }),
   "traces.configure": adminWrites(TracesConfigureParams, TracesResult),
+  // Decision 83: the runs over a window of days, per day, model and tool, and a page of them (owners and admins).
+  "runs.stats": method({ params: RunsStatsParams, result: RunsStatsResult, scope: "admin", mutating: false }),
 } as const;
 
 export type MethodName = keyof typeof Methods;

@@ -256,5 +256,8 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "traces.configure": never(
     "where the runs' traces go, and what they carry, is the owners' choice, never the Autopilot's",
   ),
+  "runs.stats": never(
+    "the runs' figures, who started them and what they cost are for the workspace's owners and admins",
+  ),
   "runlog.list": auto("Read a run's or task's log, step by step (model calls, tool calls, approvals)."),
 };

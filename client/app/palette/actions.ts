@@ -48,6 +48,7 @@ const ACTIONS: Array<{ name: string; label: string; run: () => void }> = [
   { name: "jobs", label: "Open jobs", run: () => openTab("jobs") },
   { name: "memory", label: "Open memory", run: () => openTab("memory") },
   { name: "usage", label: "Open billing and usage", run: () => openTab("usage") },
+  { name: "runs", label: "Open the runs over time", run: () => openTab("runs") },
   { name: "audit", label: "Open the audit log", run: () => openTab("audit") },
   { name: "wide", label: "Wide panel", run: togglePanelWide },
   { name: "fit", label: "Fit view", run: onCanvas("fit") },

@@ -19,10 +19,12 @@ import { ScheduleDialogHost } from "./schedules/ScheduleDialog";
 import { SchedulesPanel } from "./schedules/Schedules";
 import { TabRow } from "./TabRow";
 import { BillingView } from "./billing/BillingView";
+import { RunsView } from "./runs/RunsView";
 import { takeCheckoutReturn } from "./billing/checkout-return";
 import { InboxPanel } from "../inbox/InboxPanel";
 import { useUnreadItems } from "../inbox/store";
 import { togglePanelWide } from "../shell/navigate";
+import { currentWorkspace, useSession } from "../stores/session";
 
 /** Right column: the inspector, the shared approval queue (with its badge) and job progress. */
 
@@ -183,6 +185,7 @@ const VIEWS: Record<RightTab, ComponentType> = {
   memory: MemoryView,
   community: CommunityView,
   usage: BillingView,
+  runs: RunsView,
   audit: AuditView,
 };
 
@@ -197,6 +200,8 @@ const TABS: Array<{ id: RightTab; label: string }> = [
   { id: "memory", label: "Memory" },
   // Usage (tokens and time) now sits inside Billing; the tab keeps its id, which the palette opens it by.
   { id: "usage", label: "Billing" },
+  // Owners and admins only (decision 83): the runs over time.
+  { id: "runs", label: "Runs" },
   { id: "audit", label: "Audit" },
 ];
 
@@ -227,6 +232,8 @@ export function RightPanel() {
   const pending = usePendingCount();
   const unread = useUnreadItems();
   const unfinishedTasks = useUnfinishedCount();
+  const manager = useSession((s) => currentWorkspace(s)?.scopes.includes("admin") ?? false);
+  const tabs = manager ? TABS : TABS.filter((t) => t.id !== "runs");
   const running = useRoom((s) => {
     let n = 0;
     for (const j of s.state.jobs.values()) if (j.status === "running") n++;
@@ -234,7 +241,7 @@ export function RightPanel() {
   });
   // Arrow keys, Home and End move between tabs (the WAI-ARIA tabs pattern), over the ones shown (a phone has the inbox and the approvals in its bottom bar).
   const onKeyDown = (e: KeyboardEvent) => {
-    const shown = TABS.filter((t) => document.getElementById(`tab-${t.id}`)?.offsetParent !== null);
+    const shown = tabs.filter((t) => document.getElementById(`tab-${t.id}`)?.offsetParent !== null);
     const i = shown.findIndex((t) => t.id === tab);
     const next =
       e.key === "ArrowRight"
@@ -257,7 +264,7 @@ export function RightPanel() {
     <aside className="right-panel" aria-label="Details">
       <div className="panel-head">
         <TabRow id="right-tablist" selectedId={`tab-${tab}`} onKeyDown={onKeyDown}>
-          {TABS.map((t) => (
+          {tabs.map((t) => (
             <button
               key={t.id}
               id={`tab-${t.id}`}

@@ -13,6 +13,7 @@ export type RightTab =
   | "jobs"
   | "memory"
   | "usage"
+  | "runs"
   | "audit"
   | "community";
 

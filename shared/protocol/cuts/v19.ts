@@ -107,6 +107,8 @@ export const cut19: Cut = {
     "traces.configure",
     // Decision 78: each hosted instance's awake and asleep hours this month.
     "billing.instanceHours",
+    // Decision 83: the runs over time.
+    "runs.stats",
   ],
   events: {
     hello: helloFor18,

@@ -1,6 +1,6 @@
 import { type AgentRunDoc, agentRunRecord } from "../../../../records/agent-run";
 import { readable } from "../../../../records/codec";
-import { and, asc, eq, gt, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
 import { excluded, hasRow, param, preparedPerRoom } from "../../../../domain/db/client";
 import { agentGatewayInvokesTable as agentGatewayInvokes } from "../instances/index";
 import { agentRunApprovals, agentRuns, agentToolCalls, type RunStatus } from "./tables";
@@ -252,4 +252,20 @@ export function forgetOldRuns(sql: Sql, now: number): void {
   sql.db.delete(agentToolCalls).where(inArray(agentToolCalls.runId, old)).run();
   sql.db.delete(agentGatewayInvokes).where(inArray(agentGatewayInvokes.runId, old)).run();
   sql.db.delete(agentRuns).where(inArray(agentRuns.id, old)).run();
+}
+
+/** Runs queued since `since`, newest first, at most `limit`, with when they were queued and last changed (the Runs view). */
+export function runsStartedSince(
+  sql: Sql,
+  since: number,
+  limit: number,
+): (AgentRun & { createdAt: number; updatedAt: number })[] {
+  const rows = sql.db
+    .select({ ...RUN_COLUMNS, createdAt: agentRuns.createdAt, updatedAt: agentRuns.updatedAt })
+    .from(agentRuns)
+    .where(gte(agentRuns.createdAt, since))
+    .orderBy(desc(agentRuns.createdAt))
+    .limit(limit)
+    .all();
+  return readable(rows, (r) => ({ ...toRun(r), createdAt: r.createdAt, updatedAt: r.updatedAt }));
 }

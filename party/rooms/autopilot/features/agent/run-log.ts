@@ -1,7 +1,7 @@
 // The run log (shared/protocol/tasks.ts RunLogEntry): what each run of the Autopilot did,
 // step by step, appended as it happens and read back in order.
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
-import { and, asc, eq, gt, max } from "drizzle-orm";
+import { and, asc, eq, gt, gte, max, sql as sqlText } from "drizzle-orm";
 import { runLog } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import { runLogRecord } from "../../../../records/task";
@@ -60,4 +60,29 @@ export function readRunLog(
     .all();
   const entries = rows.slice(0, limit).map((row) => runLogRecord.decode(row.doc));
   return { entries, next: rows.length > limit ? (entries.at(-1)?.seq ?? null) : null };
+}
+
+/**
+ * Every run's entries written since `since`, in order, at most `limit`, as the few fields the
+ * Runs view counts (a model call's model, time and whether it answered; a tool call's tool and
+ * status), read from the stored entries without decoding their text.
+ */
+export function runLogFiguresSince(sql: Sql, since: number, limit: number) {
+  const field = (path: string) => sqlText`json_extract(${runLog.doc}, ${path})`;
+  return sql.db
+    .select({
+      runId: runLog.runId,
+      at: runLog.at,
+      kind: runLog.kind,
+      model: field("$.details.model").mapWith((v) => (typeof v === "string" ? v : null)),
+      durationMs: field("$.details.durationMs").mapWith((v) => (typeof v === "number" ? v : null)),
+      ok: field("$.details.ok").mapWith((v) => v === 1 || v === true),
+      tool: field("$.details.tool").mapWith((v) => (typeof v === "string" ? v : null)),
+      status: field("$.details.status").mapWith((v) => (typeof v === "string" ? v : null)),
+    })
+    .from(runLog)
+    .where(gte(runLog.at, since))
+    .orderBy(asc(runLog.at), asc(runLog.seq))
+    .limit(limit)
+    .all();
 }

@@ -32,7 +32,7 @@ import { TasksEstimateParams } from "../../../../../shared/protocol/tasks";
 
 /** Tasks: goals the Autopilot pursues step by step, with no one connected (decision 41), and their run log. */
 // What other features read of this one (the traces read a task's status and who started it).
-export { getTask } from "./tasks";
+export { getTask, tasksStartedSince } from "./tasks";
 
 export const tasks = defineFeature({
   name: "tasks",

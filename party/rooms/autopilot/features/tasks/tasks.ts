@@ -12,7 +12,7 @@ import {
   type TasksStartParams,
   type TaskStatus,
 } from "../../../../../shared/protocol/tasks";
-import { and, asc, eq, inArray, notInArray } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, notInArray, sql as sqlText } from "drizzle-orm";
 import { excluded } from "../../../../domain/db/client";
 import { tasks } from "./tables";
 import { orNotFound, RoomError } from "../../../../domain/errors";
@@ -334,4 +334,26 @@ export function withdrawTaskApprovals(ctx: OpContext, task: TaskDoc, note: strin
   const asked = (task.inflight?.calls ?? []).flatMap((c) => (c.roomApprovalId && !c.answer ? [c.roomApprovalId] : []));
   if (task.spendApprovalId) asked.push(task.spendApprovalId);
   for (const id of [...asked, ...filedApprovals(ctx.sql, task.id)]) withdrawApproval(ctx, id, note.slice(0, 500));
+}
+
+/**
+ * Tasks made since `since`, newest first, at most `limit`, without their conversations (the
+ * Runs view): who started each is read from its document as the room stored it.
+ */
+export function tasksStartedSince(sql: Sql, since: number, limit: number) {
+  return sql.db
+    .select({
+      id: tasks.id,
+      status: tasks.status,
+      projectId: tasks.projectId,
+      threadId: tasks.threadId,
+      createdAt: tasks.createdAt,
+      updatedAt: tasks.updatedAt,
+      startedBy: sqlText`json_extract(${tasks.doc}, '$.startedBy')`.mapWith(String),
+    })
+    .from(tasks)
+    .where(gte(tasks.createdAt, since))
+    .orderBy(desc(tasks.createdAt))
+    .limit(limit)
+    .all();
 }

@@ -102,6 +102,7 @@ const NEVER_TITLES: Partial<Record<MethodName, string>> = {
   "chats.bindingAccess": "Choose who is answered in a bound chat",
   "traces.get": "See how the runs' traces are exported",
   "traces.configure": "Choose where the runs' traces go",
+  "runs.stats": "See the runs over time",
 };
 
 /**

@@ -1,7 +1,8 @@
 import { latestWindow } from "../../../../domain/latest-window";
 import { defineFeature } from "../../kernel/feature";
-import { methods, mutate, query } from "../../kernel/handlers";
+import { local, methods, mutate, query } from "../../kernel/handlers";
 import { TraceExporter } from "./exporter";
+import { runStats } from "./run-stats";
 import { configure, targetOf, traceSettings, tracesState } from "./settings";
 
 export { traceIdsOf } from "./trace-runs";
@@ -44,6 +45,8 @@ export const traces = defineFeature({
     return {
       methods: methods({
         "traces.get": query((sql) => ({ traces: tracesState(sql, s.env) })),
+        // The runs over time (decision 83): owners and admins (the registry's scope), read on each ask.
+        "runs.stats": local(({ room, now }, params) => runStats(room.sql, params, now)),
         "traces.configure": mutate((ctx, params) => {
           configure(ctx.sql, s.env, s.workspaceId(), params, ctx.now);
           return { traces: tracesState(ctx.sql, s.env) };
