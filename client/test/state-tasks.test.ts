@@ -1,4 +1,4 @@
-// The client's state and a task's step change (capability tasks.steps, decision 85).
+// The client's state and a task's step change (capability tasks.steps, decision 84).
 import { describe, expect, it } from "vitest";
 import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { KnownEvent } from "../src/frames";

@@ -1,5 +1,5 @@
 // What a socket that asked for every capability is sent live when a capability sends less than
-// the whole frame (decision 85), and that every other frame goes as written.
+// the whole frame (decision 84), and that every other frame goes as written.
 import { describe, expect, it } from "vitest";
 import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
 import { eventFrame, writtenText } from "./socket-fanout";
