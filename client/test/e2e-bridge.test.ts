@@ -20,10 +20,12 @@ import {
   signDevicePayload,
 } from "../../runtime/test/helpers";
 import { markerScript } from "../../runtime/test/scripted-model";
+import { sleepWords } from "../../shared/instance-sleep";
 import type { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime as startRuntimeProcess } from "../../party/dev/runtime.mjs";
 import { until, waitForMessage, withScriptedModel, withServer } from "./e2e-helpers";
 import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
+import { TelegramStandIn } from "./telegram-standin";
 
 let runtime: RunningRuntime;
 let runtimeUrl: string;
@@ -90,6 +92,17 @@ const readyAndConnected = (client: AutopilotClient, what: string, ms: number) =>
     ms,
   );
 
+/** Waits until the instance "work" is settled: asleep, or awake with its bridge connected. */
+const settledAwakeOrAsleep = (client: AutopilotClient, ms: number) =>
+  until(
+    () => {
+      const i = client.state.instances.get("work");
+      return (i?.sleep?.state === "asleep" || (i?.sleep?.state === "awake" && i.bridge === "connected")) && i;
+    },
+    "the instance asleep, or awake and connected",
+    ms,
+  );
+
 async function approveAs(client: AutopilotClient, approval: Approval, decision: "approve" | "deny") {
   return client.request("approvals.resolve", { approvalId: approval.id, decision, idempotencyKey: key("decide") });
 }
@@ -101,13 +114,17 @@ const pendingApproval = (client: AutopilotClient, kind: "exec" | "pairing" | "in
  * Alice asks, in the instance's thread, that its agent run `command` (the scripted model's
  * RUNCMD): her message, and the exec approval it waits on once `at` shows it.
  */
-async function askToRun(command: string, at: AutopilotClient): Promise<{ message: Message; approval: Approval }> {
+async function askToRun(
+  command: string,
+  at: AutopilotClient,
+  ms = 60_000,
+): Promise<{ message: Message; approval: Approval }> {
   const { message } = await alice.request("chat.send", {
     threadId,
     text: `RUNCMD: ${command}`,
     idempotencyKey: key("send"),
   });
-  const approval = await until(() => pendingApproval(at, "exec"), "the exec approval", 60_000);
+  const approval = await until(() => pendingApproval(at, "exec"), "the exec approval", ms);
   return { message, approval };
 }
 
@@ -325,12 +342,225 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     const all = await messages(bob, threadId);
     expect(all.filter((m) => m.runId === message.id)).toHaveLength(1);
     expect(all.filter((m) => m.id === message.id)).toHaveLength(1);
+  }, 600_000);
 
+  // The idle time stays 3 s for the cases below; the last one turns sleep off again.
+  it("a command waiting for a person keeps it awake, saying so; stopped anyway, a decision wakes it, and the room records once what the gateway kept", async () => {
+    // Run on its own (-t), the server gets the sleep test's short idle time here.
+    if (serverVars.INSTANCE_SLEEP_AFTER_SECONDS !== "3") {
+      serverVars.INSTANCE_SLEEP_AFTER_SECONDS = "3";
+      await server.stop();
+      await server.start();
+    }
+    // The last answer left it idle: it may be asleep already, and this message wakes it.
+    const { approval } = await askToRun("echo decided-while-asleep", bob, 180_000);
+    // The room's idle sweep looks at it and keeps it awake, in the words the app shows.
+    const kept = await until(
+      () => {
+        const i = alice.state.instances.get("work");
+        return i?.sleep?.keptAwakeBy === "a gateway approval is waiting" && i;
+      },
+      "the sweep keeping it awake for the approval",
+      60_000,
+    );
+    expect(kept).toMatchObject({ sleep: { state: "awake" }, bridge: "connected" });
+    expect(sleepWords(kept, Date.now())).toBe("stays awake: a gateway approval is waiting");
+
+    // Stopped anyway, outside the room's sweep (an operator at the runtime; or a stop already
+    // on its way when the request came): the room follows the runtime's status.
+    const before = await runtimeCall<{ pid: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
+    await runtimeCall("POST", `/v1/workspaces/${workspace}/instances/work/sleep`);
+    await until(
+      () => {
+        const i = alice.state.instances.get("work");
+        return i?.sleep?.state === "asleep" && i.phase === "asleep";
+      },
+      "the room following the runtime: asleep",
+      60_000,
+    );
+    const decide = () =>
+      approveAs(bob, approval, "approve").then(
+        () => null,
+        (error: { code: string; message: string }) => error,
+      );
+    // OpenClaw ends a request still open when its gateway stops: announced as it stops (the
+    // room follows: not run), or found gone by the bridge's catch-up after the next start.
+    if (bob.state.approvals.get(approval.id)?.status !== "pending") {
+      expect(bob.state.approvals.get(approval.id)).toMatchObject({
+        status: expect.stringMatching(/^(denied|expired)$/),
+        resolvedBy: { id: "instance:work" },
+      });
+      expect(await decide()).toMatchObject({ code: "already_resolved" });
+      return;
+    }
+    // Bob decides while it sleeps: the decision wakes the gateway and is answered at once that it
+    // is waking (a wait would outlast his request); he may decide again once it is connected.
+    expect(await decide()).toMatchObject({
+      code: "unavailable",
+      message: expect.stringMatching(/is waking up: try again once it shows connected$/),
+    });
+    await readyAndConnected(bob, "connected after the wake", 180_000);
+    const after = await runtimeCall<{ pid: number; state: string }>(
+      "GET",
+      `/v1/workspaces/${workspace}/instances/work`,
+    );
+    expect(after.state).toBe("ready");
+    expect(after.pid).not.toBe(before.pid);
+    // The catch-up finds the request gone (cancelled at the start: "gateway-restart") and the
+    // room records that once, in words, never as run.
+    const settled = await until(
+      () => {
+        const a = alice.state.approvals.get(approval.id);
+        return a?.status !== "pending" && a;
+      },
+      "the approval settled by the catch-up",
+      60_000,
+    );
+    expect(settled).toMatchObject({ status: "expired", note: expect.stringMatching(/no longer has this request/) });
+    expect(await decide()).toMatchObject({ code: "already_resolved" });
+    const all = await messages(alice, threadId);
+    expect(all.some((m) => m.kind === "tool" && /^decided-while-asleep$/m.test(m.text))).toBe(false);
+    expect([...alice.state.approvals.values()].filter((a) => a.status === "pending")).toEqual([]);
+    expect(alice.state.instances.get("work")?.sleep?.state).not.toBe("asleep");
+  }, 600_000);
+
+  it("asleep, a device connecting through the runtime's device entry wakes it, and the room follows", async () => {
+    // The last case may have left it asleep or awake: asleep, the runtime's answer is the same.
+    await settledAwakeOrAsleep(alice, 180_000);
+    const before = await runtimeCall<{ pid: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
+    await runtimeCall("POST", `/v1/workspaces/${workspace}/instances/work/sleep`);
+    await until(
+      () => {
+        const i = alice.state.instances.get("work");
+        return i?.sleep?.state === "asleep" && i.phase === "asleep";
+      },
+      "the instance shown asleep",
+      60_000,
+    );
+    // The upgrade waits for the wake: the gateway's challenge comes from the new process.
+    const device = await ProxiedGatewayClient.open(
+      `${runtimeUrl.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/device`,
+      {},
+      serviceToken,
+    );
+    try {
+      await device.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
+      const woken = await runtimeCall<{ pid: number; state: string }>(
+        "GET",
+        `/v1/workspaces/${workspace}/instances/work`,
+      );
+      expect(woken.state).toBe("ready");
+      expect(woken.pid).not.toBe(before.pid);
+      // The room follows the runtime's status: awake, its bridge connected again.
+      await until(
+        () => {
+          const i = alice.state.instances.get("work");
+          return i?.sleep?.state === "awake" && i.bridge === "connected" && i.phase !== "asleep";
+        },
+        "the room showing it awake and connected",
+        120_000,
+      );
+    } finally {
+      device.close();
+    }
+  }, 300_000);
+
+  it("an instance with a live channel never sleeps: the sweep keeps it awake and says why", async () => {
+    const TOKEN = "555000333:AAe2e-bridge-sleep_0123456789abcdef";
+    const telegram = new TelegramStandIn();
+    telegram.addBot(TOKEN, { id: 555000333, username: "work_sleepless_bot", name: "Work" });
+    await telegram.start();
+    try {
+      // Asleep, the operator's connection at the runtime wakes it.
+      await settledAwakeOrAsleep(alice, 180_000);
+      // Test-only: the gateway's Telegram talks to the stand-in (its own key for a self-hosted Bot API).
+      const admin = await gatewayPeer({ scopes: ["operator.admin"] });
+      try {
+        const got = (await admin.request("config.get", {})).payload as { hash: string };
+        const patched = await admin.request("config.patch", {
+          raw: JSON.stringify({ channels: { telegram: { apiRoot: telegram.url } } }),
+          baseHash: got.hash,
+        });
+        expect(patched.ok, JSON.stringify(patched)).toBe(true);
+      } finally {
+        admin.close();
+      }
+      await readyAndConnected(alice, "connected after the config change", 120_000);
+      const { approval } = await alice.request("instances.configureChannel", {
+        instanceId: "work",
+        channel: "telegram",
+        botToken: TOKEN,
+        idempotencyKey: key("tg"),
+      });
+      await approveAs(bob, approval, "approve");
+      await until(
+        () => telegram.calls.find((c) => c.token === TOKEN && c.method === "getUpdates"),
+        "the gateway long-polling the stand-in",
+        120_000,
+      );
+      // Read, the room's record of its channels says Telegram is connected.
+      await vi.waitFor(
+        async () => {
+          const { channels } = await alice.request("instances.channels", { instanceId: "work" });
+          expect(alice.state.instances.get("work")?.channels, JSON.stringify(channels)).toContainEqual({
+            channel: "telegram",
+            label: "Telegram",
+            state: "connected",
+          });
+        },
+        { timeout: 60_000, interval: 1000 },
+      );
+      const running = await runtimeCall<{ pid: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
+      // The sweep (3 s idle) looks at it and records why it stays awake: only it writes this.
+      const kept = await until(
+        () => {
+          const i = alice.state.instances.get("work");
+          return i?.sleep?.keptAwakeBy === "Telegram is connected" && i;
+        },
+        "the sweep keeping it awake for Telegram",
+        60_000,
+      );
+      expect(kept).toMatchObject({ sleep: { state: "awake" }, bridge: "connected" });
+      expect(sleepWords(kept, Date.now())).toBe("stays awake: Telegram is connected");
+      // Never stopped: the same gateway process throughout.
+      const still = await runtimeCall<{ pid: number; state: string }>(
+        "GET",
+        `/v1/workspaces/${workspace}/instances/work`,
+      );
+      expect(still).toMatchObject({ state: "ready", pid: running.pid });
+
+      const off = await alice.request("instances.disconnectChannel", {
+        instanceId: "work",
+        channel: "telegram",
+        idempotencyKey: key("off"),
+      });
+      await approveAs(bob, off.approval, "approve");
+      await until(() => alice.state.instances.get("work")?.channels?.length === 0, "no channel on the record", 60_000);
+    } finally {
+      await telegram.stop();
+    }
+  }, 400_000);
+
+  it("with sleep off again (the tests' default), the instance is awake and connected", async () => {
     delete serverVars.INSTANCE_SLEEP_AFTER_SECONDS;
     await server.stop();
     await server.start();
+    // Maybe asleep (the sweep may have put it to sleep since): a message wakes it, or is just answered.
+    const { message } = await alice.request("chat.send", {
+      threadId,
+      text: "SAY: awake again",
+      idempotencyKey: key("send"),
+    });
+    // Asked while the gateway may still finish another turn: its answer is matched by its words.
+    await waitForMessage(
+      bob,
+      threadId,
+      (m) => m.n > message.n && m.author.id === "instance:work" && m.text === "awake again",
+      "the answer",
+      180_000,
+    );
     await readyAndConnected(alice, "connected again after the restart", 120_000);
-  }, 600_000);
+  }, 400_000);
 
   it("lists the gateway's sessions live; one started elsewhere can be read, opened as a thread with its history, and written into", async () => {
     // The thread's own session is listed, bound to it.
@@ -667,7 +897,16 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       text: "SAY: anyone there?",
       idempotencyKey: key("send"),
     });
-    const error = await waitForMessage(bob, threadId, (m) => m.runId === message.id, "the gateway's answer", 60_000);
+    // The gateway may first resume an interrupted turn of the same session (the sleep cases
+    // leave one), which fails the same way under a run of its own: any error of the instance
+    // after the message is its answer.
+    const error = await waitForMessage(
+      bob,
+      threadId,
+      (m) => m.n > message.n && m.author.id === "instance:work" && m.kind === "error",
+      "the gateway's answer",
+      60_000,
+    );
     expect(error.kind).toBe("error");
     expect(error.text).toMatch(/configured|model|authentication/i);
   }, 240_000);

@@ -6,7 +6,7 @@ import { BridgeSupervisor } from "./bridge-supervisor";
 
 // What the instances and the Autopilot use of the bridges.
 export type { BridgeSupervisor } from "./bridge-supervisor";
-export { GATEWAY_ACTION_KINDS, prepareGatewayDecision } from "./decisions";
+export { GATEWAY_ACTION_KINDS, gatewayActionOf, prepareGatewayDecision } from "./decisions";
 export {
   catalogDescription,
   DEFAULT_RISKY_GATEWAY_TOOLS,

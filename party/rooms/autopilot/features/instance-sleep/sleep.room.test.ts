@@ -12,7 +12,7 @@ import type { Instance } from "../../../../../shared/protocol/instances";
 import { seedInstance } from "../../../../test/bridge-peer";
 import { runtimeStatus } from "../../../../test/instance-ops";
 import { commitTo } from "../../kernel/commit";
-import { getInstance, markOutbound, mirrorStatus } from "../instance-store";
+import { getInstance, markOutbound, mirrorStatus, recordGatewayRequest } from "../instance-store";
 import { isRunning } from "../metering/billing-meters";
 import { storedClock } from "./clock";
 import {
@@ -99,6 +99,35 @@ describe("an idle hosted instance", () => {
       later();
       await sleeper.due();
       expect(sleepOf(sql)?.keptAwakeBy).toBe("messages are on their way to it");
+      expect(calls).toEqual([]);
+    });
+  });
+
+  it("stays awake while a gateway approval waits, named before the reply it holds up", async () => {
+    await inSleepRoom(async (sql, scheduler) => {
+      seedInstance(sql, { kind: "hosted", bridge: "connected" });
+      queueMessage(sql, "msg_4");
+      markOutbound(sql, "msg_4", "sent");
+      commitTo(sql, 1000, () => {})(null, (ctx) =>
+        recordGatewayRequest(ctx, {
+          instanceId: "inst",
+          requestId: "ex-1",
+          title: "Inst wants to run: ls",
+          details: "Command: ls",
+          risk: "high",
+          threadId: null,
+          expiresAt: null,
+          action: { kind: "exec", instanceId: "inst", requestId: "ex-1", command: "ls", cwd: null, sessionKey: null },
+        }),
+      );
+      const { runtime, calls } = runtimeStandIn();
+      const { sleeper } = sleeperIn(sql, scheduler, runtime, {
+        bridge: { connected: true, streams: [{ runId: "msg_4" }] },
+      });
+      sleeper.activity("inst");
+      later();
+      await sleeper.due();
+      expect(sleepOf(sql)?.keptAwakeBy).toBe("a gateway approval is waiting");
       expect(calls).toEqual([]);
     });
   });

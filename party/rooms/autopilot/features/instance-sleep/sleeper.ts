@@ -59,9 +59,10 @@ export function keptAwakeBy(
 ): string | null {
   const always = stayAwakeReason({ ...instance, sleep: undefined });
   if (always) return always;
+  // Named before the reply: a turn stopped at an approval waits for a person, not for its writing.
+  if (pendingGatewayApprovals(sql, instance.id).length > 0) return "a gateway approval is waiting";
   if (bridge && bridge.streams.length > 0) return "a reply is being written";
   if (awaitingReply(sql, instance.id, now - REPLY_WAIT_MS)) return "a reply is being written";
-  if (pendingGatewayApprovals(sql, instance.id).length > 0) return "a gateway approval is waiting";
   if (queuedFor(sql, instance.id).length > 0) return "messages are on their way to it";
   return null;
 }

@@ -12,6 +12,7 @@ import { billing } from "../billing";
 import {
   type BridgeSupervisor,
   GATEWAY_ACTION_KINDS,
+  gatewayActionOf,
   gatewayBridge,
   prepareGatewayDecision,
   readGatewayLimits,
@@ -86,13 +87,19 @@ export const instances = defineFeature({
         : undefined,
     );
     // A decision on a gateway's request reaches the gateway before the room records it.
-    needs.approvals.prepareDecision(GATEWAY_ACTION_KINDS, (_req, approval, decision) =>
-      prepareGatewayDecision(
-        { sql: s.sql, commit: s.commit, decisionsFor: (instanceId) => p.bridges.get(instanceId)?.decisions },
+    // One whose gateway went to sleep anyway (stopped outside the room's sweep, which keeps an
+    // instance with a request waiting awake) is woken by it, and answered at once that it is
+    // waking: the person decides again once it shows connected, and what the gateway kept of
+    // the request decides then (decision 78). A wait here would outlast a client's request.
+    needs.approvals.prepareDecision(GATEWAY_ACTION_KINDS, (_req, approval, decision) => {
+      const instanceId = gatewayActionOf(approval)?.instanceId;
+      if (instanceId && getInstance(s.sql, instanceId)?.sleep?.state === "asleep") needs.instanceSleep.wake(instanceId);
+      return prepareGatewayDecision(
+        { sql: s.sql, commit: s.commit, decisionsFor: (id) => p.bridges.get(id)?.decisions },
         approval,
         decision,
-      ),
-    );
+      );
+    });
     const guarded = <R extends { approval: Approval }>(ctx: OpContext, result: R): R => {
       const action = result.approval.action;
       if (action?.kind === "instance") p.guardStart(ctx, action.instanceId);
