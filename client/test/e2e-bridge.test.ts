@@ -4,7 +4,7 @@
 // paid service), driven by markers in the user's message (see markerScript).
 // long-file: one suite around one expensive setup (a real gateway takes ~15 s to start);
 // its tests build on each other's instance, threads and device pairing.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +23,7 @@ import { markerScript } from "../../runtime/test/scripted-model";
 import { sleepWords } from "../../shared/instance-sleep";
 import type { AutopilotClient } from "../src/client";
 import { type RunningRuntime, startRuntime as startRuntimeProcess } from "../../party/dev/runtime.mjs";
-import { until, waitForMessage, withScriptedModel, withServer } from "./e2e-helpers";
+import { approvedJob, until, waitForMessage, withScriptedModel, withServer } from "./e2e-helpers";
 import { type recordingClients, recordedAliceAndBob } from "./recording-clients";
 import { TelegramStandIn } from "./telegram-standin";
 
@@ -473,6 +473,36 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       device.close();
     }
   }, 300_000);
+
+  it("a skill change decided while it sleeps wakes it and reaches the gateway once, after the wake", async () => {
+    await settledAwakeOrAsleep(alice, 180_000);
+    await runtimeCall("POST", `/v1/workspaces/${workspace}/instances/work/sleep`);
+    await until(
+      () => {
+        const i = alice.state.instances.get("work");
+        return i?.sleep?.state === "asleep" && i.phase === "asleep";
+      },
+      "the instance shown asleep",
+      60_000,
+    );
+    // Filed and decided while it sleeps: the decision is recorded at once, and it wakes the gateway.
+    const { approval } = await alice.request("instances.configureSkill", {
+      instanceId: "work",
+      skillKey: "decided-asleep",
+      enabled: false,
+      idempotencyKey: key("skill"),
+    });
+    const job = await approvedJob(bob, alice, approval.id, 240_000);
+    expect(job.status, job.error ?? "").toBe("succeeded");
+    expect(bob.state.approvals.get(approval.id)?.status).toBe("approved");
+    // The change reached the woken gateway: its own config file holds it.
+    const config = JSON.parse(
+      readFileSync(join(runtimeDir, "instances", workspace, "work", "openclaw.json"), "utf8"),
+    ) as { skills?: { entries?: Record<string, { enabled?: boolean }> } };
+    expect(config.skills?.entries?.["decided-asleep"]).toMatchObject({ enabled: false });
+    // Once: one job for the decision.
+    expect([...alice.state.jobs.values()].filter((j) => j.title === approval.title)).toHaveLength(1);
+  }, 360_000);
 
   it("an instance with a live channel never sleeps: the sweep keeps it awake and says why", async () => {
     const TOKEN = "555000333:AAe2e-bridge-sleep_0123456789abcdef";
