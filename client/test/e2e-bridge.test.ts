@@ -92,6 +92,33 @@ const readyAndConnected = (client: AutopilotClient, what: string, ms: number) =>
     ms,
   );
 
+/**
+ * Stops the gateway at the runtime, outside the room's sweep (an operator, or a stop already on
+ * its way), and waits until the room follows: "work" shown asleep.
+ */
+async function stopAtRuntime(what: string): Promise<void> {
+  await runtimeCall("POST", `/v1/workspaces/${workspace}/instances/work/sleep`);
+  await until(
+    () => {
+      const i = alice.state.instances.get("work");
+      return i?.sleep?.state === "asleep" && i.phase === "asleep";
+    },
+    what,
+    60_000,
+  );
+}
+
+/** Waits until the room's idle sweep records why "work" stays awake (only the sweep writes it). */
+const keptAwakeBy = (reason: string, what: string) =>
+  until(
+    () => {
+      const i = alice.state.instances.get("work");
+      return i?.sleep?.keptAwakeBy === reason && i;
+    },
+    what,
+    60_000,
+  );
+
 /** Waits until the instance "work" is settled: asleep, or awake with its bridge connected. */
 const settledAwakeOrAsleep = (client: AutopilotClient, ms: number) =>
   until(
@@ -364,29 +391,14 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     // The last answer left it idle: it may be asleep already, and this message wakes it.
     const { approval } = await askToRun("echo decided-while-asleep", bob, 180_000, thread.id);
     // The room's idle sweep looks at it and keeps it awake, in the words the app shows.
-    const kept = await until(
-      () => {
-        const i = alice.state.instances.get("work");
-        return i?.sleep?.keptAwakeBy === "a gateway approval is waiting" && i;
-      },
-      "the sweep keeping it awake for the approval",
-      60_000,
-    );
+    const kept = await keptAwakeBy("a gateway approval is waiting", "the sweep keeping it awake for the approval");
     expect(kept).toMatchObject({ sleep: { state: "awake" }, bridge: "connected" });
     expect(sleepWords(kept, Date.now())).toBe("stays awake: a gateway approval is waiting");
 
     // Stopped anyway, outside the room's sweep (an operator at the runtime; or a stop already
     // on its way when the request came): the room follows the runtime's status.
     const before = await runtimeCall<{ pid: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
-    await runtimeCall("POST", `/v1/workspaces/${workspace}/instances/work/sleep`);
-    await until(
-      () => {
-        const i = alice.state.instances.get("work");
-        return i?.sleep?.state === "asleep" && i.phase === "asleep";
-      },
-      "the room following the runtime: asleep",
-      60_000,
-    );
+    await stopAtRuntime("the room following the runtime: asleep");
     const decide = () =>
       approveAs(bob, approval, "approve").then(
         () => null,
@@ -437,15 +449,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
     // The last case may have left it asleep or awake: asleep, the runtime's answer is the same.
     await settledAwakeOrAsleep(alice, 180_000);
     const before = await runtimeCall<{ pid: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
-    await runtimeCall("POST", `/v1/workspaces/${workspace}/instances/work/sleep`);
-    await until(
-      () => {
-        const i = alice.state.instances.get("work");
-        return i?.sleep?.state === "asleep" && i.phase === "asleep";
-      },
-      "the instance shown asleep",
-      60_000,
-    );
+    await stopAtRuntime("the instance shown asleep");
     // The upgrade waits for the wake: the gateway's challenge comes from the new process.
     const device = await ProxiedGatewayClient.open(
       `${runtimeUrl.replace(/^http/, "ws")}/v1/workspaces/${workspace}/instances/work/device`,
@@ -476,15 +480,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
 
   it("a skill change decided while it sleeps wakes it and reaches the gateway once, after the wake", async () => {
     await settledAwakeOrAsleep(alice, 180_000);
-    await runtimeCall("POST", `/v1/workspaces/${workspace}/instances/work/sleep`);
-    await until(
-      () => {
-        const i = alice.state.instances.get("work");
-        return i?.sleep?.state === "asleep" && i.phase === "asleep";
-      },
-      "the instance shown asleep",
-      60_000,
-    );
+    await stopAtRuntime("the instance shown asleep");
     // Filed and decided while it sleeps: the decision is recorded at once, and it wakes the gateway.
     const { approval } = await alice.request("instances.configureSkill", {
       instanceId: "work",
@@ -551,14 +547,7 @@ describe("the Autopilot ↔ OpenClaw bridge against a real gateway", () => {
       );
       const running = await runtimeCall<{ pid: number }>("GET", `/v1/workspaces/${workspace}/instances/work`);
       // The sweep (3 s idle) looks at it and records why it stays awake: only it writes this.
-      const kept = await until(
-        () => {
-          const i = alice.state.instances.get("work");
-          return i?.sleep?.keptAwakeBy === "Telegram is connected" && i;
-        },
-        "the sweep keeping it awake for Telegram",
-        60_000,
-      );
+      const kept = await keptAwakeBy("Telegram is connected", "the sweep keeping it awake for Telegram");
       expect(kept).toMatchObject({ sleep: { state: "awake" }, bridge: "connected" });
       expect(sleepWords(kept, Date.now())).toBe("stays awake: Telegram is connected");
       // Never stopped: the same gateway process throughout.

@@ -111,6 +111,27 @@ const actorOf = (json: string | null): z.infer<typeof Actor> | null => {
   }
 };
 
+/** A run's row from what both kinds keep (id, thread, created, updated); its time only once it ended. */
+function runRow(
+  row: { id: string; threadId: string; createdAt: number; updatedAt: number },
+  kind: Run["kind"],
+  outcome: RunOutcome = "running",
+  of: Pick<Run, "projectId" | "triggeredBy">,
+): Run {
+  const end = ended(outcome);
+  return {
+    id: row.id,
+    kind,
+    threadId: row.threadId,
+    ...of,
+    startedAt: row.createdAt,
+    endedAt: end ? row.updatedAt : null,
+    durationMs: end ? Math.max(0, row.updatedAt - row.createdAt) : null,
+    outcome,
+    credits: 0,
+  };
+}
+
 /** The window's runs, both kinds, newest first; `truncated` when a kind had more than is read. */
 function runsOf(sql: Sql, since: number): { runs: Run[]; truncated: boolean } {
   const projects = new Map<string, string | null>();
@@ -120,37 +141,14 @@ function runsOf(sql: Sql, since: number): { runs: Run[]; truncated: boolean } {
   };
   const replies = runsStartedSince(sql, since, MAX_RUNS_READ);
   const tasks = tasksStartedSince(sql, since, MAX_RUNS_READ);
-  const runs: Run[] = [];
-  for (const r of replies) {
-    const outcome = REPLY_OUTCOME[r.status] ?? "running";
-    runs.push({
-      id: r.id,
-      kind: "reply",
-      threadId: r.threadId,
-      projectId: projectOf(r.threadId),
-      triggeredBy: r.doc.triggeredBy,
-      startedAt: r.createdAt,
-      endedAt: ended(outcome) ? r.updatedAt : null,
-      durationMs: ended(outcome) ? Math.max(0, r.updatedAt - r.createdAt) : null,
-      outcome,
-      credits: 0,
-    });
-  }
-  for (const t of tasks) {
-    const outcome = TASK_OUTCOME[t.status] ?? "running";
-    runs.push({
-      id: t.id,
-      kind: "task",
-      threadId: t.threadId,
-      projectId: t.projectId,
-      triggeredBy: actorOf(t.startedBy),
-      startedAt: t.createdAt,
-      endedAt: ended(outcome) ? t.updatedAt : null,
-      durationMs: ended(outcome) ? Math.max(0, t.updatedAt - t.createdAt) : null,
-      outcome,
-      credits: 0,
-    });
-  }
+  const runs: Run[] = [
+    ...replies.map((r) =>
+      runRow(r, "reply", REPLY_OUTCOME[r.status], { projectId: projectOf(r.threadId), triggeredBy: r.doc.triggeredBy }),
+    ),
+    ...tasks.map((t) =>
+      runRow(t, "task", TASK_OUTCOME[t.status], { projectId: t.projectId, triggeredBy: actorOf(t.startedBy) }),
+    ),
+  ];
   runs.sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1));
   return { runs, truncated: replies.length >= MAX_RUNS_READ || tasks.length >= MAX_RUNS_READ };
 }
