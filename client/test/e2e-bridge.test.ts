@@ -97,7 +97,22 @@ const readyAndConnected = (client: AutopilotClient, what: string, ms: number) =>
  * its way), and waits until the room follows: "work" shown asleep.
  */
 async function stopAtRuntime(what: string): Promise<void> {
-  await runtimeCall("POST", `/v1/workspaces/${workspace}/instances/work/sleep`);
+  // A retryable refusal (a device socket the last case closed, not yet counted out by the
+  // runtime's proxy) is asked again, as the room's sweep does; any other refusal fails the case.
+  await until(
+    async () => {
+      const res = await fetch(`${runtimeUrl}/v1/workspaces/${workspace}/instances/work/sleep`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${serviceToken}` },
+      });
+      const body = (await res.json()) as { ok: boolean; error?: { retryable?: boolean } };
+      if (body.ok) return true;
+      if (body.error?.retryable) return false;
+      throw new Error(`the runtime refused the sleep: ${JSON.stringify(body.error)}`);
+    },
+    "the runtime taking the sleep",
+    30_000,
+  );
   await until(
     () => {
       const i = alice.state.instances.get("work");
