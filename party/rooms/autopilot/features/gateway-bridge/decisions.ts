@@ -26,6 +26,22 @@ import { channelApproval, execApproval, pairingApproval } from "./gateway-reques
 export type Decision = "approve" | "deny";
 type Settled = "approved" | "denied" | "expired";
 
+/** The words the room records for a request decided by a client of the gateway itself. */
+const DECIDED_IN_OPENCLAW = "decided in OpenClaw";
+
+/**
+ * How the room records the gateway's `exec.approval.resolved`. A person deciding through a
+ * gateway client leaves that client's name; OpenClaw closing the request itself (its run
+ * ended, the gateway stopped, its own timeout) leaves none and always denies: nobody decided,
+ * so the room records it expired, in words that say so, never as a person's denial.
+ */
+export function execOutcome(resolved: { decision?: string; resolvedBy?: string | null }): [Settled, string] {
+  const decision = resolved.decision ?? "";
+  if (decision.startsWith("allow")) return ["approved", DECIDED_IN_OPENCLAW];
+  if (decision === "deny" && resolved.resolvedBy) return ["denied", DECIDED_IN_OPENCLAW];
+  return ["expired", "OpenClaw closed it before anyone decided (its run ended, the gateway stopped or it timed out)"];
+}
+
 /** The approval actions that stand for a gateway request. */
 export type GatewayAction = Exclude<NonNullable<Approval["action"]>, { kind: "instance" | "tool" | "spend" }>;
 
@@ -96,11 +112,9 @@ export class Decisions {
   }
 
   /** The gateway announced a decision: ours (being decided here) is recorded by the resolve itself. */
-  settledInGateway(requestId: string, status: Settled): void {
+  settledInGateway(requestId: string, status: Settled, note = DECIDED_IN_OPENCLAW): void {
     if (this.#deciding.has(requestId)) return;
-    this.#link.room("instance", (ctx) =>
-      settleGatewayRequest(ctx, this.#link.instanceId, requestId, status, `decided in OpenClaw`),
-    );
+    this.#link.room("instance", (ctx) => settleGatewayRequest(ctx, this.#link.instanceId, requestId, status, note));
   }
 
   /**

@@ -152,7 +152,12 @@ export const ExecApprovalRequest = z.looseObject({
     .optional(),
   expiresAtMs: z.number().optional(),
 });
-export const ExecApprovalResolved = z.looseObject({ id: z.string(), decision: z.string().optional() });
+/** `resolvedBy`: the deciding client's name; none when OpenClaw itself closed the request. */
+export const ExecApprovalResolved = z.looseObject({
+  id: z.string(),
+  decision: z.string().optional(),
+  resolvedBy: z.string().max(200).nullable().optional(),
+});
 
 export const PairRequest = z.looseObject({
   requestId: GatewayId,

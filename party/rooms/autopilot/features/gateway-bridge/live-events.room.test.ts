@@ -100,6 +100,8 @@ describe("bridge live events", () => {
         commands: ["system.run", "system.which"],
         remoteIp: "192.0.2.1",
       });
+      gw.event("exec.approval.requested", { id: "ex-2", request: { command: "make test" } });
+      gw.event("exec.approval.requested", { id: "ex-3", request: { command: "make clean" } });
       gw.event("exec.approval.requested", { broken: true });
       await until(() => approvalForRequest(sql, "inst", "np-1") !== null);
       expect(approvalForRequest(sql, "inst", "np-1")).toMatchObject({
@@ -112,9 +114,21 @@ describe("bridge live events", () => {
       );
       expect(approvalForRequest(sql, "inst", "np-1")!.details).toContain("through the device entry");
       gw.event("exec.approval.resolved", { id: "ex-1", decision: "allow-always" });
+      // A person denying through a client of the gateway, and OpenClaw closing one itself (a
+      // run that ended, a stop): it names no decider, and nobody decided.
+      gw.event("exec.approval.resolved", { id: "ex-2", decision: "deny", resolvedBy: "Ops laptop" });
+      gw.event("exec.approval.resolved", { id: "ex-3", decision: "deny", resolvedBy: null });
       gw.event("node.pair.resolved", { requestId: "np-1", decision: "rejected" });
       await until(() => approvalForRequest(sql, "inst", "np-1")!.status !== "pending");
-      expect(approvalForRequest(sql, "inst", "ex-1")!.status).toBe("approved");
+      expect(approvalForRequest(sql, "inst", "ex-1")).toMatchObject({
+        status: "approved",
+        note: "decided in OpenClaw",
+      });
+      expect(approvalForRequest(sql, "inst", "ex-2")).toMatchObject({ status: "denied", note: "decided in OpenClaw" });
+      expect(approvalForRequest(sql, "inst", "ex-3")).toMatchObject({
+        status: "expired",
+        note: expect.stringMatching(/^OpenClaw closed it before anyone decided/),
+      });
       expect(approvalForRequest(sql, "inst", "np-1")!.status).toBe("denied");
       // The re-read waits on a timer: on a fake clock, every re-read the burst asked for is
       // a pending timer once the burst has been handled, and running them all sends them all.

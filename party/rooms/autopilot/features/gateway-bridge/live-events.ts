@@ -2,6 +2,7 @@ import type { BridgeLink } from "./bridge-link";
 import type { CatchUp } from "./catch-up";
 import type { ChatRuns } from "./chat-runs";
 import type { Decisions } from "./decisions";
+import { execOutcome } from "./decisions";
 import { ExecApprovalRequest, ExecApprovalResolved, PairRequest, PairResolved } from "./gateway-frames";
 
 /**
@@ -70,13 +71,7 @@ export class LiveEvents {
       }
       case "exec.approval.resolved": {
         const resolved = ExecApprovalResolved.safeParse(payload);
-        if (resolved.success) {
-          const d = resolved.data.decision ?? "";
-          this.#decisions.settledInGateway(
-            resolved.data.id,
-            d.startsWith("allow") ? "approved" : d === "deny" ? "denied" : "expired",
-          );
-        }
+        if (resolved.success) this.#decisions.settledInGateway(resolved.data.id, ...execOutcome(resolved.data));
         return;
       }
       case "device.pair.requested":
