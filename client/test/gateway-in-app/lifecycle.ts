@@ -34,6 +34,14 @@ export function lifecycleInApp(stack: OpenClawStack, browser: Browser): void {
       await expect
         .poll(() => fact("Hours").textContent(), { timeout: 15_000 })
         .toMatch(/^Awake \d+ min this month · never asleep$/);
+      // The Billing panel lists the same month for each hosted instance, read from the same call.
+      await page.getByRole("tab", { name: "Billing" }).click();
+      const hours = page.getByTestId("instance-hours").locator("li", { hasText: "lab" });
+      await expect
+        .poll(() => hours.textContent(), { timeout: 15_000 })
+        .toMatch(/^lab Awake \d+ min this month · never asleep$/);
+      await shot("01-billing-hours");
+      await page.getByRole("tab", { name: "Inspector" }).click();
       expect(await fact("Last backup").textContent()).toBe("none yet");
       expect(await fact("Scheduled").textContent()).toBe("every 6 h, keeping 7");
       await page.getByText("No backups yet.").waitFor();
