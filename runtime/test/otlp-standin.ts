@@ -221,6 +221,17 @@ export class OtlpReceiver {
     reply(404, { error: "no such control" });
   }
 
+  /** The spans of `traceId` once one has arrived (checked as each request is taken); rejects after `timeoutMs`. */
+  async trace(traceId: string, timeoutMs = 30_000): Promise<ReceivedSpan[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const spans = this.spans.filter((s) => s.traceId === traceId);
+      if (spans.length > 0) return spans;
+      if (Date.now() > deadline) throw new Error(`no span of trace ${traceId} reached the collector`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   stop(): Promise<void> {
     const server = this.#server;
     if (!server) return Promise.resolve();
