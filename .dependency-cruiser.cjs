@@ -50,9 +50,9 @@ module.exports = {
       name: "feature-standins-only-standin-server",
       severity: "error",
       comment:
-        "A feature's stand-in for an external service (Node, its tests') serves on the e2e tests' loopback server, nothing else of client/ or runtime/.",
+        "A feature's stand-in for an external service (Node, its tests') serves on the e2e tests' loopback server, or is one the runtime's tests share (the OTLP collector's), nothing else of client/ or runtime/.",
       from: { path: "^party/rooms/.+-standin\\.ts$" },
-      to: { path: "^(client|runtime)/", pathNot: "^client/test/standin-server\\.ts$" },
+      to: { path: "^(client|runtime)/", pathNot: "^(client/test/standin-server|runtime/test/otlp-standin)\\.ts$" },
     },
     {
       name: "party-agent-tests-only-scripted-model",

@@ -186,6 +186,16 @@ export function goalRows(r) {
       ),
     );
     if (r.assistant.npm) rows.push(aliasRow(r.assistant));
+    if (r.assistant.traced)
+      rows.push(
+        cpuRow(
+          "assistant",
+          "CPU per streamed delta: with trace export on (spans to a collector on loopback) vs off",
+          { room: r.assistant.traced, floor: r.assistant.room },
+          us,
+          null,
+        ),
+      );
     rows.push(bytesRow("assistant", "bytes the client receives per streamed delta", r.assistant, "frames"));
   }
   if (r.task) {
@@ -204,6 +214,16 @@ export function goalRows(r) {
           "task",
           "CPU per task step: with a workspace budget vs none (the budget check before each model call)",
           { room: r.task.budgeted, floor: r.task.room },
+          msText,
+          null,
+        ),
+      );
+    if (r.task.traced)
+      rows.push(
+        cpuRow(
+          "task",
+          "CPU per task step: with trace export on (spans to a collector on loopback) vs off",
+          { room: r.task.traced, floor: r.task.room },
           msText,
           null,
         ),

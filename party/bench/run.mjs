@@ -25,6 +25,7 @@ import { appPaint, graphSync } from "./suite-graph.mjs";
 import { crowd, storm, tierStorm } from "./suite-storm.mjs";
 import { task } from "./suite-task.mjs";
 import { benchTarget, targetLabel } from "./workerd-direct.mjs";
+import { OtlpReceiver } from "../../runtime/test/otlp-standin.ts";
 
 const env = (name, fallback) => process.env[name] ?? fallback;
 const num = (name, fallback) => Number(env(name, fallback));
@@ -88,6 +89,10 @@ const WRITE_DOCS =
 const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-"));
 const model = await startAssistantModel();
 const ASSISTANT = SUITES.includes("assistant");
+// The assistant's and the task's rows with trace export on: a workspace's own collector, this
+// stand-in on loopback (OTLP/HTTP protobuf), which the room lets a workspace name over http.
+const collector = ASSISTANT || SUITES.includes("task") ? new OtlpReceiver() : null;
+await collector?.start();
 const inspectorPort = PROFILE_DIR ? await freePort() : undefined;
 const floorInspectorPort = PROFILE_DIR ? await freePort() : undefined;
 const npmInspectorPort = PROFILE_DIR && ASSISTANT ? await freePort() : undefined;
@@ -107,6 +112,7 @@ const roomServer = await startServer({
     HATCHERY_MAX_DOC_BYTES: String(16 * 1024 * 1024),
     HATCHERY_MAX_PERSON_NODES: String(Math.max(NODES, RENDER_NODES) + 10),
     HATCHERY_MAX_EDGES: String(Math.max(EDGES, RENDER_NODES * 2) + 10),
+    ...(collector ? { TRACES_TEST_ENDPOINT_HOST: new URL(collector.url).host } : {}),
   },
 });
 // The fan-out tier's bench: the same room with its sockets held by delivery objects (docs/scale.md).
@@ -277,13 +283,20 @@ try {
       pieces: PIECES,
       pieceMs: PIECE_MS,
       profile,
+      collector,
     });
   }
   if (SUITES.includes("task")) {
     console.log(`task, ${TASK_STEPS} steps…`);
     results.task = {
       steps: TASK_STEPS,
-      ...(await task({ ...common, model, steps: TASK_STEPS, profile: profileFor("task", ["room", "floor"]) })),
+      ...(await task({
+        ...common,
+        model,
+        steps: TASK_STEPS,
+        profile: profileFor("task", ["room", "floor"]),
+        collector,
+      })),
     };
   }
   if (SUITES.includes("graph")) {
@@ -300,6 +313,7 @@ try {
 } finally {
   await Promise.all([roomServer.stop(), floorServer.stop(), npmFloorServer?.stop(), tieredServer?.stop()]);
   await model.close();
+  await collector?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -13,6 +13,11 @@
 // Worker has no [alias]: baseline/wrangler.npm-ai.toml), in the same rotating blocks: its
 // ratio to the first floor is what the Worker's alias to party/ai-sdk saves, the evidence
 // the alias is kept on (docs/decisions/008-ai-sdk-alias.md).
+//
+// With a `collector` (the stand-in OTLP collector on loopback), a fourth side, `traced`, is the
+// room's again in a workspace whose spans go to it (its own collector, `traces.configure`): the
+// two room sides' ratio is what the trace export costs per delta (decision 80: none of it is in
+// a delta; a run's spans are made once its log grows, and sent in the background).
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { agentScript, startScriptedModel, userTexts } from "../../runtime/test/scripted-model.ts";
@@ -43,8 +48,9 @@ export async function startAssistantModel() {
 const latencies = (tag, deltas) =>
   deltas.map((d) => d.at - ((writes.get(tag) ?? []).find((w) => w.written >= d.length) ?? { at: d.at }).at);
 
-async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
-  const { client, bytes } = await personClient(room, "assistant");
+async function roomSide(room, { rounds, pieces, pieceMs, blocks, name = "room", collector = null }) {
+  const { client, bytes, person } = await personClient(room, name === "room" ? "assistant" : `assistant-${name}`);
+  if (collector) await client.traces.configure({ endpoint: collector.url, protocol: "http/protobuf" });
   // A fresh thread per reply (its context is the one message, like the floor's), made
   // before the blocks so that no block times a thread's creation.
   const threads = [];
@@ -60,7 +66,7 @@ async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
   let next = 0;
   const round = async () => {
     const threadId = threads[next % threads.length];
-    const tag = `a${next++}-room`;
+    const tag = `a${next++}-${name}`;
     const deltas = [];
     let reply = null;
     const offs = [
@@ -79,7 +85,13 @@ async function roomSide(room, { rounds, pieces, pieceMs, blocks }) {
     if (reply.kind === "error") throw new Error(`the Autopilot answered with an error: ${reply.text}`);
     return latencies(tag, deltas);
   };
-  return { round, bytes, close: () => client.close() };
+  return { round, bytes, workspace: person.workspace, close: () => client.close() };
+}
+
+/** Throws unless the collector received spans of the traced side's workspace (its rows measure an export that ran). */
+export function checkExported(collector, workspace, what) {
+  if (!collector.spans.some((s) => s.resource["autopilot.workspace.id"] === workspace))
+    throw new Error(`the ${what} with trace export on sent the collector no span`);
 }
 
 /** A socket to a floor's plain streamText; `name` keeps its round tags apart from the other floor's. */
@@ -119,11 +131,28 @@ async function floorSide(floor, name) {
 }
 
 /** `npmFloor`: the floors' Worker on the npm build of the SDK (see the top). */
-export async function assistant({ room, floor, npmFloor, model, rounds, pieces, pieceMs, warmup, blocks, profile }) {
+export async function assistant({
+  room,
+  floor,
+  npmFloor,
+  model,
+  rounds,
+  pieces,
+  pieceMs,
+  warmup,
+  blocks,
+  profile,
+  collector = null,
+}) {
   const sides = {
     room: await roomSide(room, { rounds, pieces, pieceMs, blocks: warmup + blocks }),
     floor: await floorSide(floor, "floor"),
     npm: await floorSide(npmFloor, "npm"),
+    ...(collector
+      ? {
+          traced: await roomSide(room, { rounds, pieces, pieceMs, blocks: warmup + blocks, name: "traced", collector }),
+        }
+      : {}),
   };
   const block = (side, go) => async () => {
     side.bytes.frames = 0;
@@ -136,7 +165,7 @@ export async function assistant({ room, floor, npmFloor, model, rounds, pieces, 
     return { ops: rounds * pieces, bytes: { ...side.bytes }, latencies: lat };
   };
   try {
-    return await rotate(
+    const result = await rotate(
       {
         room: { cpu: room.cpu, block: block(sides.room, () => sides.room.round()) },
         floor: {
@@ -147,9 +176,12 @@ export async function assistant({ room, floor, npmFloor, model, rounds, pieces, 
           cpu: npmFloor.cpu,
           block: block(sides.npm, () => sides.npm.round({ baseURL: model.baseUrl, pieces, pieceMs })),
         },
+        ...(sides.traced ? { traced: { cpu: room.cpu, block: block(sides.traced, () => sides.traced.round()) } } : {}),
       },
       { warmup, blocks, profile },
     );
+    if (sides.traced) checkExported(collector, sides.traced.workspace, "assistant");
+    return result;
   } finally {
     for (const side of Object.values(sides)) side.close();
   }

@@ -13,11 +13,15 @@
 // The floor's side is a socket to the plain streamText, which asks the model for a short
 // text reply `steps` times in a row. An operation is one model step. A third side is the
 // room's again, in another workspace that has a budget (one no task comes near): the two room
-// sides' ratio is what the budget check before every model call costs.
+// sides' ratio is what the budget check before every model call costs. With a `collector` (the
+// stand-in OTLP collector on loopback), a fourth side, `traced`, is the room's in a workspace
+// whose spans go to it (its own collector): its ratio to the first room side is what the trace
+// export costs per step.
 import WebSocket from "ws";
 import { MAX_TASK_GOAL_CHARS } from "../../shared/protocol/tasks.ts";
 import { rotate, sleep, until } from "./blocks.mjs";
 import { personClient } from "./client-library.mjs";
+import { checkExported } from "./suite-assistant.mjs";
 
 /** Every tool step's call: a read that returns one thread, so its cost does not grow with the bench's threads. */
 const TOOL_STEP = 'threads_list {"limit":1}';
@@ -41,8 +45,9 @@ async function checkToolSteps(client, taskId, steps) {
     );
 }
 
-async function roomSide(room, { steps, blocks, label, budget }) {
-  const { client, bytes } = await personClient(room, label);
+async function roomSide(room, { steps, blocks, label, budget, collector = null }) {
+  const { client, bytes, person } = await personClient(room, label);
+  if (collector) await client.traces.configure({ endpoint: collector.url, protocol: "http/protobuf" });
   // A budget no task comes near: every model call is checked against it and recorded, never held up.
   if (budget) await client.billing.setBudget({ scope: "workspace", limit: 1_000_000_000_000 });
   const goal = taskGoal(steps);
@@ -78,6 +83,7 @@ async function roomSide(room, { steps, blocks, label, budget }) {
   return {
     run,
     bytes,
+    workspace: person.workspace,
     close: () => {
       off();
       client.close();
@@ -111,12 +117,15 @@ async function floorSide(floor, { baseURL, steps }) {
   return { run, bytes, close: () => socket.close() };
 }
 
-export async function task({ room, floor, model, steps, warmup, blocks, profile }) {
+export async function task({ room, floor, model, steps, warmup, blocks, profile, collector = null }) {
   if (!Number.isInteger(steps) || steps < 2) throw new Error("BENCH_TASK_STEPS must be an integer of at least 2");
   const sides = {
     room: await roomSide(room, { steps, blocks: warmup + blocks, label: "task" }),
     budgeted: await roomSide(room, { steps, blocks: warmup + blocks, label: "task-budgeted", budget: true }),
     floor: await floorSide(floor, { baseURL: model.baseUrl, steps }),
+    ...(collector
+      ? { traced: await roomSide(room, { steps, blocks: warmup + blocks, label: "task-traced", collector }) }
+      : {}),
   };
   const block = (side) => async () => {
     side.bytes.frames = 0;
@@ -126,14 +135,17 @@ export async function task({ room, floor, model, steps, warmup, blocks, profile 
     return { ops: steps, bytes: { ...side.bytes } };
   };
   try {
-    return await rotate(
+    const result = await rotate(
       {
         room: { cpu: room.cpu, block: block(sides.room) },
         budgeted: { cpu: room.cpu, block: block(sides.budgeted) },
         floor: { cpu: floor.cpu, block: block(sides.floor) },
+        ...(sides.traced ? { traced: { cpu: room.cpu, block: block(sides.traced) } } : {}),
       },
       { warmup, blocks, profile },
     );
+    if (sides.traced) checkExported(collector, sides.traced.workspace, "task");
+    return result;
   } finally {
     for (const side of Object.values(sides)) side.close();
   }

@@ -9,6 +9,7 @@ import { errResult, okResult, runtimeError, type Result } from "./errors";
 import { readGatewayLimits } from "./gateway-caps";
 import { makeDirs } from "./instance-access";
 import { resolveModel, type ModelProviderConfig } from "./model-config";
+import { type TraceExportConfig, traceExportConfig } from "./model-traces";
 
 /**
  * `runtime/`: both `runtime/src/*.ts` (tests) and the bundle `runtime/dist/main.mjs` sit
@@ -39,6 +40,8 @@ export interface RuntimeConfig {
   maxGatewaysPerWorkspace: number;
   deleteMode: DeleteMode;
   model: ModelProviderConfig | undefined;
+  /** The collector the model pass-through's spans go to (OTEL_EXPORTER_OTLP_*); absent: none. */
+  traces?: TraceExportConfig;
   openclawEntry: string;
   /** Provisioning gives up (status error) when the gateway is not ready within this time. */
   startTimeoutMs: number;
@@ -147,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
   if (!tenantKeys.ok) return tenantKeys;
   const model = resolveModel(env);
   if (!model.ok) return model;
+  const traces = traceExportConfig(env);
   return okResult({
     host: env.RUNTIME_HOST || "127.0.0.1",
     port: port.value,
@@ -157,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Result<Runtime
     ...limits.value,
     deleteMode,
     model: model.value,
+    ...(traces ? { traces } : {}),
     openclawEntry: env.RUNTIME_OPENCLAW_ENTRY || OPENCLAW_ENTRY,
   });
 }

@@ -4,7 +4,8 @@
 // the request (model-request.ts), swaps in the operator's key and forwards; this file keeps
 // what the process host keeps in memory (credentials, calls in flight), refuses the calls of a
 // workspace out of credits (spend-policy.ts) and counts the tokens per instance into the
-// ledger (usage-ledger.ts). The operator's key never leaves the runtime process.
+// ledger (usage-ledger.ts), and gives each call's span to model-traces.ts. The operator's key
+// never leaves the runtime process.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
@@ -15,6 +16,7 @@ import { refKey } from "./ids";
 import type { ModelCredentials } from "./model-credentials";
 import type { ModelProviderConfig } from "./model-config";
 import { MAX_CALLS_IN_FLIGHT_PER_INSTANCE, type ModelRouteDeps, serveModelCall } from "./model-route";
+import type { ModelTraces } from "./model-traces";
 import type { SpendPolicy } from "./spend-policy";
 import type { UsageLedger } from "./usage-ledger";
 
@@ -25,6 +27,8 @@ export interface ModelPassthroughOptions {
   credentials: ModelCredentials;
   ledger: UsageLedger;
   spend: SpendPolicy;
+  /** Where each call's span goes (model-traces.ts); absent: no spans. */
+  traces?: ModelTraces;
   log?: Logger;
 }
 
@@ -61,6 +65,7 @@ export class ModelPassthrough implements GatewayModelSource {
         else this.inFlight.delete(key);
       },
       record: (ref, usage) => void options.ledger.record(ref, usage),
+      ...(options.traces ? { traced: (call) => options.traces?.record(call) } : {}),
       log: this.log,
     };
     this.server = createServer((req, res) => {
@@ -99,10 +104,12 @@ export class ModelPassthrough implements GatewayModelSource {
     this.options.credentials.revoke(ref);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     const closed = new Promise<void>((resolveClosed) => this.server.close(() => resolveClosed()));
     this.server.closeAllConnections();
-    return closed;
+    await closed;
+    // What is queued goes out now (bounded by the export timeout), not lost with the process.
+    await this.options.traces?.shutdown();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -118,6 +125,7 @@ export class ModelPassthrough implements GatewayModelSource {
         contentLength: Number(req.headers["content-length"] ?? 0),
         body: req,
         signal: gone.signal,
+        traceparent: typeof req.headers.traceparent === "string" ? req.headers.traceparent : undefined,
       },
       this.deps,
     );

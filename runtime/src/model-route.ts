@@ -21,7 +21,7 @@ import {
   readBounded,
   type BoundedChatRequest,
 } from "./model-request";
-import { boundedCall, type CallUsage, SseUsageScanner, usageOf } from "./model-usage";
+import { boundedCall, type CallUsage, finishReasonOf, SseUsageScanner, usageOf } from "./model-usage";
 
 export const MAX_CALLS_IN_FLIGHT_PER_INSTANCE = 4;
 /** The gateway itself gives up after its provider's timeoutSeconds (120, gateway-config.ts). */
@@ -44,6 +44,34 @@ export interface ModelCall {
   body: AsyncIterable<Uint8Array>;
   /** Aborts the upstream call when the gateway goes away. */
   signal?: AbortSignal;
+  /** The request's W3C `traceparent` header, untrusted (model-traces.ts). */
+  traceparent?: string | undefined;
+}
+
+/** What one forwarded (or refused) model call was, for its span (no prompt, answer or key). */
+export interface ModelCallRecord {
+  ref: InstanceRef;
+  /** The request's `traceparent` header, as received (untrusted). */
+  traceparent: string | undefined;
+  /** The model the call was sent to (the operator's); null when it was refused before that was known. */
+  model: string | null;
+  stream: boolean;
+  startMs: number;
+  endMs: number;
+  usage: CallUsage | null;
+  finishReason: string | null;
+  /** The upstream's HTTP status, or the pass-through's own for a refusal; null when none came. */
+  status: number | null;
+  /** Why the call failed, in words; null when it did not. */
+  error: string | null;
+}
+
+/** How a forwarded call ended. */
+interface CallEnd {
+  usage: CallUsage | null;
+  finishReason: string | null;
+  status: number | null;
+  error: string | null;
 }
 
 export interface ModelRouteDeps {
@@ -58,6 +86,8 @@ export interface ModelRouteDeps {
   release(ref: InstanceRef, slot: string): MaybePromise<void>;
   /** Once per forwarded call, when it has ended. */
   record(ref: InstanceRef, usage: CallUsage | null): MaybePromise<void>;
+  /** Once per call of a known instance, forwarded or refused, when it has ended (its span; never throws). */
+  traced?(call: ModelCallRecord): void;
   log?: Logger;
 }
 
@@ -88,9 +118,12 @@ export const outOfCredits = (): ModelRefusal =>
   new ModelRefusal(402, "payment_required", OUT_OF_CREDITS_MESSAGE, "payment_required");
 
 export async function serveModelCall(call: ModelCall, deps: ModelRouteDeps): Promise<Response> {
+  const startMs = Date.now();
+  let ref: InstanceRef | undefined;
   try {
-    const ref = await deps.verify(bearer(call.authorization));
+    ref = await deps.verify(bearer(call.authorization));
     if (!ref) throw new ModelRefusal(401, "invalid_api_key", "unknown or revoked instance credential");
+    const caller = ref;
     if (call.method === "GET" && call.path === "/v1/models")
       return json(200, {
         object: "list",
@@ -124,23 +157,50 @@ export async function serveModelCall(call: ModelCall, deps: ModelRouteDeps): Pro
       completionTokens: maxOutputTokensOf(deps.upstream),
     };
     // From here the call is forwarded: it ends exactly once, with its usage (bounded) or null.
-    return await forward(sent, request.stream === true, deps.upstream, call.signal, async (reported) => {
+    const stream = request.stream === true;
+    return await forward(sent, stream, deps.upstream, call.signal, async (ended) => {
       try {
-        const { usage, over } = boundedCall(reported, bound);
+        const { usage, over } = boundedCall(ended.usage, bound);
         if (over)
           deps.log?.("model usage reported beyond what the call could use: counted the bound", {
-            workspaceId: ref.workspaceId,
-            instanceId: ref.instanceId,
-            reported,
+            workspaceId: caller.workspaceId,
+            instanceId: caller.instanceId,
+            reported: ended.usage,
             counted: usage,
           });
-        await deps.record(ref, usage);
+        await deps.record(caller, usage);
+        deps.traced?.({
+          ref: caller,
+          traceparent: call.traceparent,
+          model: request.model,
+          stream,
+          startMs,
+          endMs: Date.now(),
+          ...ended,
+          usage,
+        });
       } finally {
-        await deps.release(ref, slot);
+        await deps.release(caller, slot);
       }
     });
   } catch (error) {
-    if (error instanceof ModelRefusal) return refusalResponse(error);
+    if (error instanceof ModelRefusal) {
+      // A known instance's refused call (out of credits, too many at once, a bad shape) is in its trace too.
+      if (ref && error.status !== 404)
+        deps.traced?.({
+          ref,
+          traceparent: call.traceparent,
+          model: null,
+          stream: false,
+          startMs,
+          endMs: Date.now(),
+          usage: null,
+          finishReason: null,
+          status: error.status,
+          error: error.message,
+        });
+      return refusalResponse(error);
+    }
     deps.log?.("model pass-through failed", { error: (error as Error).message });
     return refusalResponse(new ModelRefusal(502, "upstream_error", "the model server could not be reached"));
   }
@@ -151,14 +211,15 @@ async function forward(
   stream: boolean,
   upstream: ModelProviderConfig,
   signal: AbortSignal | undefined,
-  onEnd: (usage: CallUsage | null) => Promise<void>,
+  onEnd: (ended: CallEnd) => Promise<void>,
 ): Promise<Response> {
   let ended = false;
-  const end = async (usage: CallUsage | null) => {
+  const end = async (how: CallEnd) => {
     if (ended) return;
     ended = true;
-    await onEnd(usage);
+    await onEnd(how);
   };
+  const failed = (status: number) => (status >= 400 ? `the model server answered HTTP ${status}` : null);
   try {
     const timeout = AbortSignal.timeout(UPSTREAM_TIMEOUT_MS);
     const answer = await fetch(`${upstream.baseUrl}/chat/completions`, {
@@ -173,23 +234,33 @@ async function forward(
     });
     const contentType = answer.headers.get("content-type") ?? "application/json";
     const init = { status: answer.status, headers: { "content-type": contentType, "cache-control": "no-store" } };
-    if (!answer.body || NULL_BODY_STATUSES.has(answer.status)) {
+    const status = answer.status;
+    if (!answer.body || NULL_BODY_STATUSES.has(status)) {
       await answer.body?.cancel();
-      await end(null);
+      await end({ usage: null, finishReason: null, status, error: failed(status) });
       return new Response(null, init);
     }
-    if (contentType.includes("text/event-stream")) return new Response(metered(answer.body, end), init);
+    if (contentType.includes("text/event-stream"))
+      return new Response(
+        metered(answer.body, (scanner, error) =>
+          end({ usage: scanner.usage, finishReason: scanner.finishReason, status, error: error ?? failed(status) }),
+        ),
+        init,
+      );
     const text = await readAnswer(answer.body);
     let usage: CallUsage | null = null;
+    let finishReason: string | null = null;
     try {
-      usage = usageOf(JSON.parse(text));
+      const parsed: unknown = JSON.parse(text);
+      usage = usageOf(parsed);
+      finishReason = finishReasonOf(parsed);
     } catch {
       // not JSON (an upstream error page): forwarded, not metered
     }
-    await end(usage);
+    await end({ usage, finishReason, status, error: failed(status) });
     return new Response(text, init);
   } catch (error) {
-    await end(null);
+    await end({ usage: null, finishReason: null, status: null, error: "the model server could not be reached" });
     throw error;
   }
 }
@@ -201,7 +272,7 @@ async function forward(
  */
 function metered(
   source: ReadableStream<Uint8Array>,
-  end: (usage: CallUsage | null) => Promise<void>,
+  end: (scanner: SseUsageScanner, error: string | null) => Promise<void>,
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   const scanner = new SseUsageScanner();
@@ -211,12 +282,12 @@ function metered(
       try {
         chunk = await reader.read();
       } catch (error) {
-        await end(scanner.usage);
+        await end(scanner, "the model server's answer broke off");
         controller.error(error);
         return;
       }
       if (chunk.done) {
-        await end(scanner.usage);
+        await end(scanner, null);
         controller.close();
         return;
       }
@@ -224,7 +295,7 @@ function metered(
       controller.enqueue(chunk.value);
     },
     async cancel(reason) {
-      await end(scanner.usage);
+      await end(scanner, "the gateway stopped reading the answer");
       await reader.cancel(reason).catch(() => undefined);
     },
   });

@@ -1,4 +1,4 @@
-// Token usage of model calls (pure, for both hosts' pass-throughs): read out of
+// Token usage of model calls (pure, for both hosts' pass-throughs), and how each ended: read out of
 // OpenAI-compatible answers (the `usage` of a JSON completion, or of the last stream chunk
 // that carries one) and added up per instance. Answers come from the operator's upstream but
 // pass through a hostile gateway's request, so every value is validated and every buffer
@@ -66,6 +66,16 @@ export function usageOf(value: unknown): CallUsage | null {
   };
 }
 
+const finishSchema = z.object({
+  choices: z.array(z.object({ finish_reason: z.string().max(64).nullish() }).loose()).min(1),
+});
+
+/** The first choice's finish reason in a completion or chunk object (a span's), or null. */
+export function finishReasonOf(value: unknown): string | null {
+  const parsed = finishSchema.safeParse(value);
+  return parsed.success ? (parsed.data.choices[0]?.finish_reason ?? null) : null;
+}
+
 /** Longer `data:` lines are forwarded untouched but not parsed (a usage chunk is tiny). */
 export const MAX_SCANNED_LINE_BYTES = 64 * 1024;
 
@@ -75,6 +85,8 @@ export const MAX_SCANNED_LINE_BYTES = 64 * 1024;
  */
 export class SseUsageScanner {
   usage: CallUsage | null = null;
+  /** The last finish reason seen (the chunk that ends the choice carries it). */
+  finishReason: string | null = null;
   private partial = "";
   private skipping = false;
   private readonly decoder = new TextDecoder();
@@ -98,8 +110,11 @@ export class SseUsageScanner {
     const data = line.slice(5).trim();
     if (data === "" || data === "[DONE]") return;
     try {
-      const usage = usageOf(JSON.parse(data));
+      const parsed: unknown = JSON.parse(data);
+      const usage = usageOf(parsed);
       if (usage) this.usage = usage;
+      const finish = finishReasonOf(parsed);
+      if (finish) this.finishReason = finish;
     } catch {
       // not JSON: forwarded as is, nothing to count
     }

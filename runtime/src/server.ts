@@ -12,6 +12,7 @@ import { secureDataDir } from "./instance-access";
 import { closeLocalSecrets } from "./local-secrets";
 import { ModelCredentials } from "./model-credentials";
 import { ModelPassthrough } from "./model-passthrough";
+import { ModelTraces } from "./model-traces";
 import { ProcessHost } from "./process-host";
 import { SpendPolicy } from "./spend-policy";
 import { isolationMode, TenantUsers } from "./tenant-users";
@@ -51,7 +52,14 @@ export function createRuntime(config: RuntimeConfig, log: Logger = () => {}): Ru
   const spend = new SpendPolicy(join(config.dataDir, "spend"));
   // The operator's key stays in this process: gateways get the pass-through and a credential of their own.
   const passthrough = config.model
-    ? new ModelPassthrough({ upstream: config.model, credentials: new ModelCredentials(), ledger, spend, log })
+    ? new ModelPassthrough({
+        upstream: config.model,
+        credentials: new ModelCredentials(),
+        ledger,
+        spend,
+        ...(config.traces ? { traces: new ModelTraces(config.traces, log) } : {}),
+        log,
+      })
     : undefined;
   const users = separateUsers ? new TenantUsers(join(config.dataDir, "tenant-users.json")) : undefined;
   const host = new ProcessHost(config, new BackupStore(config.dataDir), log, {

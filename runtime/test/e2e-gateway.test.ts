@@ -18,6 +18,7 @@ import {
   SERVICE_TOKEN,
   waitForStatus,
 } from "./helpers";
+import { OtlpReceiver } from "./otlp-standin";
 import { userTexts, type ScriptedModel } from "./scripted-model";
 import { startScriptedRuntime, type ScriptedRuntime } from "./scripted-runtime";
 import { phaseNames, START_PHASES } from "./start-phases";
@@ -26,6 +27,7 @@ const WS = "ws1";
 const ALPHA = `/v1/workspaces/${WS}/instances/alpha`;
 
 let setup: ScriptedRuntime;
+let collector: OtlpReceiver;
 let dataDir: string;
 let model: ScriptedModel;
 let baseUrl: string;
@@ -35,17 +37,25 @@ let alpha: { port: number; pid: number; token: string };
 /** A paired device identity and its device token, filled by the credentials test. */
 let paired: { device: DeviceIdentity; deviceToken: string } | undefined;
 
+/** The model pass-through's spans go to the stand-in collector, in batches a moment apart. */
+const otlpEnv = (url: string) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_BSP_SCHEDULE_DELAY: "200" });
+
 beforeAll(async () => {
+  collector = new OtlpReceiver();
+  await collector.start();
   setup = await startScriptedRuntime({
     dataDirPrefix: "runtime-gateway-",
     modelApiKey: "scripted-key",
-    env: { RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, RUNTIME_MAX_GATEWAYS: "1" },
+    env: { RUNTIME_SERVICE_TOKEN: SERVICE_TOKEN, RUNTIME_MAX_GATEWAYS: "1", ...otlpEnv(collector.url) },
   });
   ({ dataDir, model, baseUrl } = setup);
   wsBase = baseUrl.replace(/^http/, "ws");
 });
 
-afterAll(() => setup?.close());
+afterAll(async () => {
+  await setup?.close();
+  await collector?.stop();
+});
 
 function upgradeStatus(url: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
   return new Promise((resolveStatus, reject) => {
@@ -333,15 +343,18 @@ describe("runtime with the real gateway", () => {
     operator.close();
   });
 
-  it("runs a chat turn through the proxy with the scripted model", async () => {
+  it("runs a chat turn through the proxy with the scripted model; its model call is a span in the turn's trace", async () => {
     model.setReply("Hello from the scripted model, over the runtime proxy.");
     const client = await ProxiedGatewayClient.open(`${wsBase}${ALPHA}/gateway`);
     expect((await client.connect()).ok).toBe(true);
-    const sent = await client.request("chat.send", {
-      sessionKey: "t-1",
-      message: "Say hello please",
-      idempotencyKey: "runtime-test-chat-1",
-    });
+    // The turn's trace context, as the room's bridge sends one with each chat.send.
+    const traceId = "5a1e0c0ffee0000000000000000c4a75";
+    const roomSpanId = "00000000000000a1";
+    const sent = await client.request(
+      "chat.send",
+      { sessionKey: "t-1", message: "Say hello please", idempotencyKey: "runtime-test-chat-1" },
+      { traceparent: `00-${traceId}-${roomSpanId}-01` },
+    );
     expect(sent).toMatchObject({ ok: true, payload: { status: "started" } });
     const final = await client.waitFor(
       (f) =>
@@ -355,6 +368,23 @@ describe("runtime with the real gateway", () => {
     expect(model.requests.some((r) => userTexts(r).some((t) => t.includes("Say hello please")))).toBe(true);
     client.close();
     expect(client.rawFrames.join("\n")).not.toContain(alpha.token);
+    // The gateway carried the turn's trace into its model request: the pass-through's span is in
+    // it, under the gateway's own model-call span (a child of the room's, not the room's itself).
+    const spans = await collector.trace(traceId);
+    expect(spans[0]).toMatchObject({
+      name: "chat scripted-model",
+      status: 0,
+      parentSpanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": "scripted-model",
+        "autopilot.workspace.id": WS,
+        "autopilot.instance.id": "alpha",
+      },
+    });
+    expect(spans[0]?.parentSpanId).not.toBe(roomSpanId);
+    expect(spans[0]?.attributes["gen_ai.usage.input_tokens"]).toBeGreaterThan(0);
+    expect(JSON.stringify(spans)).not.toContain("Say hello please");
   });
 
   it("backs up the instance into a .tar.gz archive", async () => {

@@ -97,9 +97,10 @@ export class ProxiedGatewayClient {
     });
   }
 
-  request(method: string, params: Record<string, unknown>): Promise<any> {
+  /** `extra`: further fields of the request frame (a W3C `traceparent`). */
+  request(method: string, params: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<any> {
     const id = `t${++this.nextId}`;
-    this.ws.send(JSON.stringify({ type: "req", id, method, params }));
+    this.ws.send(JSON.stringify({ type: "req", id, method, params, ...extra }));
     return this.waitFor((f) => f.type === "res" && f.id === id && f.payload?.status !== "accepted");
   }
 

@@ -1,6 +1,7 @@
 // vitest globalSetup of the agent workerd project (runs in Node; vitest.worker.config.ts
 // gathers every .standin-setup.ts): the stand-in collector, whose base URL the Worker gets
-// as OTEL_EXPORTER_OTLP_ENDPOINT, spoken to in OTLP/HTTP JSON.
+// as OTEL_EXPORTER_OTLP_ENDPOINT, spoken to in OTLP/HTTP JSON (a workspace's own collector
+// there may take protobuf).
 import type { TestProject } from "vitest/node";
 import { OtlpReceiver } from "./otlp-standin";
 

@@ -3,7 +3,8 @@
 // with an approval in the middle and a restart during the wait lands as one trace, every
 // step, the wait (who decided, where) and credits equal to the ledger's; with the collector
 // down runs end as before and the spans it could not take are counted as dropped, each change
-// pushed to owners' and admins' sockets that asked for it (`traces.changed`), nobody else's.
+// pushed to owners' and admins' sockets that asked for it (`traces.changed`), nobody else's; an
+// owner's own collector gets the workspace's spans over OTLP/HTTP protobuf.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -229,7 +230,8 @@ describe("one trace per run", () => {
     const { traces } = await sock.ok("traces.configure", {
       endpoint: base,
       headers: { "X-Api-Key": "own-key-123" },
-      protocol: "http/json",
+      // The owner's collector takes protobuf (the operator's here takes JSON): both encodings end to end.
+      protocol: "http/protobuf",
       captureContent: true,
       idempotencyKey: idem(),
     });
@@ -245,9 +247,16 @@ describe("one trace per run", () => {
     await say(sock, thread.id, "STEPS: threads_list {}");
     const listed = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list");
     const spans = await traceOf(listed.tool!.runId!);
-    expect(spans.every((s) => s.path === `/own-${owner.workspaceId}/v1/traces` && s.apiKey === "own-key-123")).toBe(
-      true,
-    );
+    expect(
+      spans.every(
+        (s) =>
+          s.path === `/own-${owner.workspaceId}/v1/traces` && s.apiKey === "own-key-123" && s.encoding === "protobuf",
+      ),
+    ).toBe(true);
+    // Decoded from protobuf as from JSON: ids in hex, the run's root, times and ints as numbers.
+    const root = spans.find((s) => s.parentSpanId === null);
+    expect(root).toMatchObject({ name: "invoke_agent Autopilot", traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(root?.endMs).toBeGreaterThanOrEqual(root?.startMs ?? Number.POSITIVE_INFINITY);
     // Content capture on: the tool's arguments and result are on its span.
     const tool = spans.find((s) => s.name === "execute_tool threads_list")!;
     expect(tool.attributes["gen_ai.tool.call.arguments"]).toMatch(/"limit"/);
