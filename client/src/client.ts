@@ -31,7 +31,8 @@ import {
   olderProtocolToTry,
   protocolMismatch,
 } from "./errors";
-import { decodeServerFrame, inCurrentShapes, typeEvent, type KnownEvent } from "./frames";
+import { decodeServerFrame, inCurrentShapes, typeEvent, type KnownEvent, type ReceivedEvent } from "./frames";
+import { type Inbox, isInboxChange, withInboxChange } from "../../shared/protocol/inbox";
 import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
 import { randomId, utf8Length, withIdempotencyKey } from "./request-ids";
@@ -164,6 +165,8 @@ export class AutopilotClient {
   #presenceStatus: string | null = null;
   /** The threads this client views (protocol 18), sent on every connect; null: every thread. */
   #view: readonly string[] | null = null;
+  /** This person's inbox as last handed on (`inbox.updated`), to apply the room's changes to. */
+  #inbox: Inbox | null = null;
   #helloTimer: ReturnType<typeof setTimeout> | null = null;
   /** Paces requests to the current connection's budget; replaced on every hello. */
   #bucket: TokenBucket | null = null;
@@ -663,8 +666,10 @@ export class AutopilotClient {
   }
 
   #onEvent(frame: EventFrame): void {
-    const { event, invalid } = typeEvent(frame);
-    if (invalid) this.#warn(invalid, frame);
+    const typed = typeEvent(frame);
+    if (typed.invalid) this.#warn(typed.invalid, frame);
+    const event = this.#wholeInbox(typed.event);
+    if (event === null) return;
     const outcome = applyEvent(this.#state, event, this.#view);
     if (outcome.kind === "duplicate") return;
     if (outcome.kind === "gap") {
@@ -687,6 +692,37 @@ export class AutopilotClient {
       for (const change of diffStreams(previous, this.#state, ending)) this.#emitter.emit("stream", change);
       this.#emitter.emit("state", this.#state);
     }
+  }
+
+  /**
+   * `inbox.updated` with the whole inbox, as listeners always get it: a change (capability
+   * inbox.changes) applied to the inbox this client holds. The room sends a change only to a
+   * socket it sent the inbox before, so one with none held means a frame was lost: the inbox is
+   * read again and handed on as its own update (null: nothing to hand on now).
+   */
+  #wholeInbox(event: ReceivedEvent): ReceivedEvent | null {
+    if (!event.known || event.event !== "inbox.updated") return event;
+    const { inbox } = event.payload;
+    if (!isInboxChange(inbox)) {
+      this.#inbox = inbox;
+      return event;
+    }
+    if (this.#inbox === null) {
+      void this.request("inbox.get", {}).then(
+        ({ inbox: read }) => {
+          this.#inbox = read;
+          const payload = { inbox: read };
+          this.#emitTyped(
+            { known: true, event: "inbox.updated", payload },
+            { type: "event", event: "inbox.updated", payload },
+          );
+        },
+        () => undefined,
+      );
+      return null;
+    }
+    this.#inbox = withInboxChange(this.#inbox, inbox);
+    return { ...event, payload: { inbox: this.#inbox } };
   }
 
   #emitTyped(event: KnownEvent, frame: EventFrame): void {

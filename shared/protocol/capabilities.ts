@@ -2,6 +2,7 @@ import { chatPlatformCapabilities } from "./chat-platforms";
 import { skillRemovalCapability, skillsCapability } from "./skills";
 import { whatsAppLiveCapability } from "./channels";
 import { configCapability } from "./instance-config";
+import { inboxChangesCapability } from "./inbox";
 import { toolsCapability } from "./instance-tools";
 import { runlogMarksCapability, tasksStepsCapability } from "./tasks";
 import { tracesLiveCapability } from "./traces";
@@ -62,6 +63,7 @@ export const CAPABILITIES: readonly Capability[] = [
   tracesLiveCapability(),
   tasksStepsCapability(),
   runlogMarksCapability(),
+  inboxChangesCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

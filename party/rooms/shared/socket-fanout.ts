@@ -261,6 +261,9 @@ const CURRENT_OFFERS: readonly string[] = CAPABILITIES.filter((c) => c.since ===
 const asWritten = (shape: SocketShape): boolean =>
   shape.version === PROTOCOL_VERSION && CURRENT_OFFERS.every((name) => shape.asked.has(name));
 
+/** Whether a socket takes frames as the room writes them (the current version, every capability asked). */
+export const takesWritten = (socket: { readonly tags: readonly string[] }): boolean => asWritten(socketShape(socket));
+
 /** An event frame's text in `shape`; null when that shape does not get the event. Other frames pass as they are. */
 export function frameTextFor(shape: SocketShape, text: string): string | null {
   if (asWritten(shape)) return text;
