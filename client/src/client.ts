@@ -33,6 +33,7 @@ import {
 } from "./errors";
 import { decodeServerFrame, inCurrentShapes, typeEvent, type KnownEvent, type ReceivedEvent } from "./frames";
 import { type Inbox, isInboxChange, withInboxChange } from "../../shared/protocol/inbox";
+import { type ChatDeltaMore, type ChatDeltaWhole, isWholeDelta } from "../../shared/protocol/gateway";
 import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
 import { randomId, utf8Length, withIdempotencyKey } from "./request-ids";
@@ -668,7 +669,7 @@ export class AutopilotClient {
   #onEvent(frame: EventFrame): void {
     const typed = typeEvent(frame);
     if (typed.invalid) this.#warn(typed.invalid, frame);
-    const event = this.#wholeInbox(typed.event);
+    const event = this.#whole(typed.event);
     if (event === null) return;
     const outcome = applyEvent(this.#state, event, this.#view);
     if (outcome.kind === "duplicate") return;
@@ -695,12 +696,14 @@ export class AutopilotClient {
   }
 
   /**
-   * `inbox.updated` with the whole inbox, as listeners always get it: a change (capability
+   * An event as listeners and the state always get it, whole where the room sent less (`chat.delta` below), or
+   * `inbox.updated` with the whole inbox: a change (capability
    * inbox.changes) applied to the inbox this client holds. The room sends a change only to a
    * socket it sent the inbox before, so one with none held means a frame was lost: the inbox is
    * read again and handed on as its own update (null: nothing to hand on now).
    */
-  #wholeInbox(event: ReceivedEvent): ReceivedEvent | null {
+  #whole(event: ReceivedEvent): ReceivedEvent | null {
+    if (event.known && event.event === "chat.delta") return this.#wholeDelta(event.payload, event);
     if (!event.known || event.event !== "inbox.updated") return event;
     const { inbox } = event.payload;
     if (!isInboxChange(inbox)) {
@@ -723,6 +726,22 @@ export class AutopilotClient {
     }
     this.#inbox = withInboxChange(this.#inbox, inbox);
     return { ...event, payload: { inbox: this.#inbox } };
+  }
+
+  /**
+   * A streamed piece with its thread and instance, as listeners always get it: a later piece
+   * (capability chat.deltas) names only its run, which this client holds from the run's first
+   * piece or from the streams a hello or `threads.view` handed over. One of a run it does not
+   * hold is dropped, as a piece after a gap is: the reply's message brings the whole text.
+   */
+  #wholeDelta(delta: ChatDeltaWhole | ChatDeltaMore, event: ReceivedEvent): ReceivedEvent | null {
+    if (isWholeDelta(delta)) return event;
+    const stream = this.#state.streams.get(delta.runId);
+    if (!stream) return null;
+    return {
+      ...event,
+      payload: { ...delta, threadId: stream.threadId, instanceId: stream.instanceId },
+    } as ReceivedEvent;
   }
 
   #emitTyped(event: KnownEvent, frame: EventFrame): void {

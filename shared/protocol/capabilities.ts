@@ -3,6 +3,7 @@ import { skillRemovalCapability, skillsCapability } from "./skills";
 import { whatsAppLiveCapability } from "./channels";
 import { configCapability } from "./instance-config";
 import { inboxChangesCapability } from "./inbox";
+import { chatDeltasCapability } from "./gateway";
 import { toolsCapability } from "./instance-tools";
 import { runlogMarksCapability, tasksStepsCapability } from "./tasks";
 import { tracesLiveCapability } from "./traces";
@@ -64,6 +65,7 @@ export const CAPABILITIES: readonly Capability[] = [
   tasksStepsCapability(),
   runlogMarksCapability(),
   inboxChangesCapability(),
+  chatDeltasCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

@@ -69,6 +69,8 @@ export function sendToIds(
   ids: Iterable<string>,
   text: string,
   skipping: ReadonlySet<string> | null = null,
+  /** What sockets that take frames as written get (`writtenText`). */
+  written: string = text,
 ): void {
   let older: Map<WebSocket, number> | null = null;
   const texts = new Map<string, string | null>();
@@ -77,7 +79,7 @@ export function sendToIds(
       older ??= olderSockets(ctx);
       const version = older.get(ws);
       if (version === undefined) {
-        sendOpen(ctx, ws, text, skipping);
+        sendOpen(ctx, ws, written, skipping);
         continue;
       }
       const asked = OFFERING.has(version) ? askedOf(version, ctx.getTags(ws)) : NOTHING_ASKED;
