@@ -7,12 +7,17 @@ import { describe, expect, it } from "vitest";
 import { offeredCapabilities } from "../../../../../../shared/protocol/capabilities";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import type { Message } from "../../../../../../shared/protocol/threads";
+import { type Inbox, type InboxChange, isInboxChange, withInboxChange } from "../../../../../../shared/protocol/inbox";
 import { PROTOCOL_VERSION } from "../../../../../../shared/protocol/version";
 import { idem, RawSocket, uniq } from "../../../../../test/harness";
 import { agentRoom, autopilotSays, say } from "./test/harness";
 
 const REPLIES = 4;
 const PIECES = 100;
+/** Bytes of a delta frame beyond its text, on average, to a socket that asked for every capability (a ceiling: whole frames are above it). */
+const ENVELOPE_CEILING = 130;
+/** Bytes a reply sends such a socket besides its deltas and the frames a window times (a ceiling). */
+const PER_REPLY_CEILING = 3_000;
 
 type Counts = Map<string, { frames: number; bytes: number }>;
 
@@ -33,6 +38,14 @@ function countFrames(sock: RawSocket, counting: { on: boolean }): Counts {
 }
 
 const DELTAS = REPLIES * PIECES;
+
+type Delta = { runId: string; offset: number; text: string; threadId?: string; instanceId?: string | null };
+const deltasOf = (sock: RawSocket, runId: string): Delta[] =>
+  sock
+    .events("chat.delta")
+    .map((f) => f.payload as Delta)
+    .filter((d) => d.runId === runId);
+const joined = (deltas: Delta[]) => deltas.reduce((text, d) => text.slice(0, d.offset) + d.text, "");
 const total = (byType: Counts) => [...byType.values()].reduce((sum, r) => sum + r.bytes, 0);
 const table = (byType: Counts) =>
   [...byType.entries()]
@@ -41,7 +54,7 @@ const table = (byType: Counts) =>
     .join("; ");
 
 describe("what a viewer of a thread receives per streamed delta of a reply", () => {
-  it("counts it per frame type", async () => {
+  it("per delta: the later pieces name only their run and the inbox says what changed, to a socket that asked; the whole to one that did not", async () => {
     const { owner, sock } = await agentRoom();
     const caps = offeredCapabilities(PROTOCOL_VERSION).join(",");
     const viewer = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { view: "", caps });
@@ -67,19 +80,58 @@ describe("what a viewer of a thread receives per streamed delta of a reply", () 
     }
     counting.on = false;
     expect(replies.every((m) => m.text.length === PIECES * 8)).toBe(true);
-    console.log(`viewer: ${(total(counted) / DELTAS).toFixed(1)} B/delta: ${table(counted)}`);
-    console.log(`older: ${(total(olderCounted) / DELTAS).toFixed(1)} B/delta: ${table(olderCounted)}`);
-    const seen = new Set<string>();
-    for (const f of viewer.frames) {
-      const k = f.type === "event" ? (f as EventFrame).event : f.type;
-      if (
-        k !== "inbox.updated" &&
-        (k === "chat.delta" ? (f as EventFrame & { payload: { offset: number } }).payload.offset < 100 : seen.has(k))
-      )
-        continue;
-      seen.add(k);
-      console.log(JSON.stringify(f).slice(0, 1500));
+    const said = `viewer: ${(total(counted) / DELTAS).toFixed(1)} B/delta: ${table(counted)}; a socket that asked for nothing: ${(total(olderCounted) / DELTAS).toFixed(1)} B/delta: ${table(olderCounted)}`;
+    console.log(said);
+
+    // chat.deltas: a run's opening pieces (offset 0) are whole, the later ones name only the run; put together
+    // in order they are the reply, once. A socket that did not ask gets every piece whole.
+    for (const reply of replies) {
+      const pieces = deltasOf(viewer, reply.runId ?? "");
+      expect(pieces[0]).toMatchObject({ threadId: reply.threadId, instanceId: null, offset: 0 });
+      const later = pieces.filter((d) => d.offset > 0);
+      expect(later.length).toBeGreaterThan(0);
+      expect(later.every((d) => !("threadId" in d) && !("instanceId" in d))).toBe(true);
+      expect(pieces.filter((d) => d.offset === 0).every((d) => d.threadId === reply.threadId)).toBe(true);
+      expect(joined(pieces)).toBe(reply.text);
+      const whole = deltasOf(older, reply.runId ?? "");
+      expect(whole.every((d) => "threadId" in d && d.threadId === reply.threadId)).toBe(true);
+      expect(joined(whole)).toBe(reply.text);
     }
+
+    // inbox.changes: after a whole inbox, the changes; applied in order they give the room's inbox
+    // (once the last reply's item came: the room sends the inbox once per window).
+    const lastKey = `reply:${replies.at(-1)?.id}`;
+    const hasLast = (inbox: Inbox | InboxChange) =>
+      (isInboxChange(inbox) ? inbox.changed : inbox.items).some((i) => i.key === lastKey);
+    await viewer.waitForEvent<{ inbox: Inbox | InboxChange }>("inbox.updated", (p) => hasLast(p.inbox), 10_000);
+    await older.waitForEvent<{ inbox: Inbox | InboxChange }>("inbox.updated", (p) => hasLast(p.inbox), 10_000);
+    const inboxes = viewer.events("inbox.updated").map((f) => (f.payload as { inbox: Inbox | InboxChange }).inbox);
+    const lastWhole = inboxes.findLastIndex((i) => !isInboxChange(i));
+    expect(inboxes.length - lastWhole).toBeGreaterThan(REPLIES - 1);
+    let held = inboxes[lastWhole] as Inbox;
+    for (const change of inboxes.slice(lastWhole + 1)) if (isInboxChange(change)) held = withInboxChange(held, change);
+    expect(held).toEqual((await viewer.ok("inbox.get", {})).inbox);
+    const olderInboxes = older.events("inbox.updated").map((f) => (f.payload as { inbox: Inbox | InboxChange }).inbox);
+    expect(olderInboxes.every((i) => !isInboxChange(i))).toBe(true);
+    expect(olderInboxes.at(-1)).toEqual(held);
+
+    // Bytes: a delta frame's envelope (the frames' count depends on the machine's speed: the
+    // room sends at most one per 50 ms window), and what a reply sends besides its deltas and
+    // the frames a window times (the money's state, the traces', other threads' bumps, presence).
+    const delta = counted.get("chat.delta") ?? { frames: 0, bytes: 0 };
+    const envelope = (delta.bytes - DELTAS * 8) / delta.frames;
+    const timed = new Set([
+      "chat.delta",
+      "billing.changed",
+      "traces.changed",
+      "thread.bump",
+      "presence.summary",
+      "presence.own",
+    ]);
+    const perReply = total(new Map([...counted].filter(([k]) => !timed.has(k)))) / REPLIES;
+    expect(envelope, said).toBeLessThanOrEqual(ENVELOPE_CEILING);
+    expect(perReply, said).toBeLessThanOrEqual(PER_REPLY_CEILING);
+    console.log(`a delta frame's envelope: ${envelope.toFixed(0)} B; per reply besides: ${perReply.toFixed(0)} B`);
     viewer.close();
     older.close();
   });
