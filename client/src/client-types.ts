@@ -3,6 +3,8 @@
 import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
+import type { Inbox } from "../../shared/protocol/inbox";
+import type { ChatDeltaWhole } from "../../shared/protocol/gateway";
 import type { MethodName, MethodParams } from "../../shared/protocol/methods";
 import type { BackoffOptions } from "../../shared/backoff";
 import type { AutopilotError } from "./errors";
@@ -99,7 +101,13 @@ export interface OutboxEntry {
 }
 
 /** Listener arguments per subscribable name: every protocol event plus the client's own. */
-export type ClientEvents = { [E in EventName]: [payload: EventPayload<E>, frame: EventFrame] } & {
+export type ClientEvents = {
+  [E in Exclude<EventName, "inbox.updated" | "chat.delta">]: [payload: EventPayload<E>, frame: EventFrame];
+} & {
+  /** A streamed piece, whole: a later piece that names only its run (capability chat.deltas) gets its run's thread and instance. */
+  "chat.delta": [payload: ChatDeltaWhole, frame: EventFrame];
+  /** The person's whole inbox: a change the room sent (capability inbox.changes) is applied to the one held first. */
+  "inbox.updated": [payload: { inbox: Inbox }, frame: EventFrame];
   /** Every event frame, including `hello` and events this client version does not know. */
   event: [frame: EventFrame];
   status: [status: ConnectionStatus, detail: StatusDetail];

@@ -31,7 +31,9 @@ import {
   olderProtocolToTry,
   protocolMismatch,
 } from "./errors";
-import { decodeServerFrame, inCurrentShapes, typeEvent, type KnownEvent } from "./frames";
+import { decodeServerFrame, inCurrentShapes, typeEvent, type KnownEvent, type ReceivedEvent } from "./frames";
+import { type Inbox, isInboxChange, withInboxChange } from "../../shared/protocol/inbox";
+import { type ChatDeltaMore, type ChatDeltaWhole, isWholeDelta } from "../../shared/protocol/gateway";
 import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
 import { randomId, utf8Length, withIdempotencyKey } from "./request-ids";
@@ -164,6 +166,8 @@ export class AutopilotClient {
   #presenceStatus: string | null = null;
   /** The threads this client views (protocol 18), sent on every connect; null: every thread. */
   #view: readonly string[] | null = null;
+  /** This person's inbox as last handed on (`inbox.updated`), to apply the room's changes to. */
+  #inbox: Inbox | null = null;
   #helloTimer: ReturnType<typeof setTimeout> | null = null;
   /** Paces requests to the current connection's budget; replaced on every hello. */
   #bucket: TokenBucket | null = null;
@@ -663,8 +667,10 @@ export class AutopilotClient {
   }
 
   #onEvent(frame: EventFrame): void {
-    const { event, invalid } = typeEvent(frame);
-    if (invalid) this.#warn(invalid, frame);
+    const typed = typeEvent(frame);
+    if (typed.invalid) this.#warn(typed.invalid, frame);
+    const event = this.#whole(typed.event);
+    if (event === null) return;
     const outcome = applyEvent(this.#state, event, this.#view);
     if (outcome.kind === "duplicate") return;
     if (outcome.kind === "gap") {
@@ -687,6 +693,55 @@ export class AutopilotClient {
       for (const change of diffStreams(previous, this.#state, ending)) this.#emitter.emit("stream", change);
       this.#emitter.emit("state", this.#state);
     }
+  }
+
+  /**
+   * An event as listeners and the state always get it, whole where the room sent less (`chat.delta` below), or
+   * `inbox.updated` with the whole inbox: a change (capability
+   * inbox.changes) applied to the inbox this client holds. The room sends a change only to a
+   * socket it sent the inbox before, so one with none held means a frame was lost: the inbox is
+   * read again and handed on as its own update (null: nothing to hand on now).
+   */
+  #whole(event: ReceivedEvent): ReceivedEvent | null {
+    if (event.known && event.event === "chat.delta") return this.#wholeDelta(event.payload, event);
+    if (!event.known || event.event !== "inbox.updated") return event;
+    const { inbox } = event.payload;
+    if (!isInboxChange(inbox)) {
+      this.#inbox = inbox;
+      return event;
+    }
+    if (this.#inbox === null) {
+      void this.request("inbox.get", {}).then(
+        ({ inbox: read }) => {
+          this.#inbox = read;
+          const payload = { inbox: read };
+          this.#emitTyped(
+            { known: true, event: "inbox.updated", payload },
+            { type: "event", event: "inbox.updated", payload },
+          );
+        },
+        () => undefined,
+      );
+      return null;
+    }
+    this.#inbox = withInboxChange(this.#inbox, inbox);
+    return { ...event, payload: { inbox: this.#inbox } };
+  }
+
+  /**
+   * A streamed piece with its thread and instance, as listeners always get it: a later piece
+   * (capability chat.deltas) names only its run, which this client holds from the run's first
+   * piece or from the streams a hello or `threads.view` handed over. One of a run it does not
+   * hold is dropped, as a piece after a gap is: the reply's message brings the whole text.
+   */
+  #wholeDelta(delta: ChatDeltaWhole | ChatDeltaMore, event: ReceivedEvent): ReceivedEvent | null {
+    if (isWholeDelta(delta)) return event;
+    const stream = this.#state.streams.get(delta.runId);
+    if (!stream) return null;
+    return {
+      ...event,
+      payload: { ...delta, threadId: stream.threadId, instanceId: stream.instanceId },
+    } as ReceivedEvent;
   }
 
   #emitTyped(event: KnownEvent, frame: EventFrame): void {

@@ -8,6 +8,7 @@ import type { PresencePerson, PresenceSummary } from "../../shared/protocol/pres
 import type { Project } from "../../shared/protocol/projects";
 import type { ThreadRead, ThreadReads } from "../../shared/protocol/reads";
 import { type Task, withTaskChange } from "../../shared/protocol/tasks";
+import { isWholeDelta } from "../../shared/protocol/gateway";
 import { DEFAULT_SETTINGS, type WorkspaceSettings } from "../../shared/protocol/settings";
 import type { Thread } from "../../shared/protocol/threads";
 import { NOTHING_LEFT_OUT } from "../../shared/empty-snapshot";
@@ -270,6 +271,8 @@ function reduce(
       return { ...next, threads: upsert(next.threads, thread.id, updated) };
     }
     case "chat.delta": {
+      // The client makes a later piece whole before it gets here (client.ts): one that is not is dropped.
+      if (!isWholeDelta(received.payload)) return state;
       const { runId, offset, threadId, instanceId } = received.payload;
       const current = state.streams.get(runId);
       const text = current?.text ?? "";

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { eventually, eventuallyReal } from "./fake-room";
 import { PROTOCOL_VERSION } from "../../shared/protocol/version";
+import { DEFAULT_INBOX_PREFERENCES } from "../../shared/protocol/inbox";
 import { approval, message, noMore, person, presence, snapshot, thread } from "./fixtures";
 import { fakeRoomPerTest } from "./client-harness";
 
@@ -424,5 +425,57 @@ describe("typing", () => {
     const pending = client.threads.list(undefined, { signal: controller.signal });
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: "aborted" });
+  });
+});
+
+describe("frames the room sends as less (chat.deltas, inbox.changes)", () => {
+  const inbox = (keys: string[], following: string[] = []) => ({
+    items: keys.map((key, i) => ({
+      key,
+      kind: "reply" as const,
+      at: 100 - i,
+      title: key,
+      detail: "",
+      target: { kind: "thread" as const, threadId: "t1" },
+      read: false,
+    })),
+    unread: keys.length,
+    preferences: DEFAULT_INBOX_PREFERENCES,
+    following,
+    push: { publicKey: null, endpoints: [] },
+  });
+
+  it("hands listeners whole deltas and the whole inbox; a later piece of a run it does not hold is dropped", async () => {
+    harness.room.onRequest = (request, connection) => {
+      if (request.method === "inbox.get") connection.respond(request.id, { inbox: inbox(["c"]) });
+    };
+    const client = connect();
+    await client.ready();
+    const deltas: unknown[] = [];
+    const inboxes: string[][] = [];
+    client.on("chat.delta", (d) => deltas.push(d));
+    client.on("inbox.updated", ({ inbox: i }) => inboxes.push([...i.items.map((x) => x.key), ...i.following]));
+    const room = harness.room.latest;
+    // A change before any whole inbox: the client reads it.
+    room.event("inbox.updated", { inbox: { changed: [], removed: [], unread: 0, followed: ["t9"], unfollowed: [] } });
+    await eventually(() => expect(inboxes).toEqual([["c"]]));
+    room.event("chat.delta", { threadId: "t1", instanceId: null, runId: "r1", offset: 0, text: "Hel" });
+    room.event("chat.delta", { runId: "r1", offset: 3, text: "lo" });
+    room.event("chat.delta", { runId: "unknown", offset: 5, text: "!" });
+    room.event("inbox.updated", { inbox: inbox(["a"], ["t1"]) });
+    room.event("inbox.updated", {
+      inbox: { changed: inbox(["b"]).items, removed: ["a"], unread: 1, followed: ["t2"], unfollowed: [] },
+    });
+    await eventually(() => expect(inboxes).toHaveLength(3));
+    expect(deltas).toEqual([
+      { threadId: "t1", instanceId: null, runId: "r1", offset: 0, text: "Hel" },
+      { threadId: "t1", instanceId: null, runId: "r1", offset: 3, text: "lo" },
+    ]);
+    expect(client.state.streams.get("r1")?.text).toBe("Hello");
+    expect(client.state.streams.has("unknown")).toBe(false);
+    expect(inboxes.slice(1)).toEqual([
+      ["a", "t1"],
+      ["b", "t2", "t1"],
+    ]);
   });
 });

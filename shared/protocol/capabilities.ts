@@ -2,6 +2,8 @@ import { chatPlatformCapabilities } from "./chat-platforms";
 import { skillRemovalCapability, skillsCapability } from "./skills";
 import { whatsAppLiveCapability } from "./channels";
 import { configCapability } from "./instance-config";
+import { inboxChangesCapability } from "./inbox";
+import { chatDeltasCapability } from "./gateway";
 import { toolsCapability } from "./instance-tools";
 import { runlogMarksCapability, tasksStepsCapability } from "./tasks";
 import { tracesLiveCapability } from "./traces";
@@ -62,6 +64,8 @@ export const CAPABILITIES: readonly Capability[] = [
   tracesLiveCapability(),
   tasksStepsCapability(),
   runlogMarksCapability(),
+  inboxChangesCapability(),
+  chatDeltasCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

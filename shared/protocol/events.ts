@@ -10,7 +10,7 @@ import { MemoryDeletedPayload, MemoryUpdatedPayload } from "./agent";
 import { CommunityEventPayload } from "./community";
 import { PrincipalUpdatedPayload, AccessChangedPayload } from "./access";
 import { ApprovalEventPayload } from "./approvals";
-import { ChatDeltaPayload, ChatErrorPayload, ChatFinalPayload, SessionsChangedPayload } from "./gateway";
+import { ChatDeltaEventPayload, ChatErrorPayload, ChatFinalPayload, SessionsChangedPayload } from "./gateway";
 import { HelloPayload } from "./hello";
 import { InboxUpdatedPayload } from "./inbox";
 import { InstanceDeletedPayload, InstanceDevicesPayload, InstanceEventPayload } from "./instances";
@@ -74,7 +74,7 @@ export const EphemeralEvents = {
   "presence.summary": PresenceSummaryPayload,
   /** Protocol 17: how many sockets this principal has open; to their own sockets only. */
   "presence.own": PresenceOwnPayload,
-  "chat.delta": ChatDeltaPayload,
+  "chat.delta": ChatDeltaEventPayload,
   "chat.final": ChatFinalPayload,
   "chat.error": ChatErrorPayload,
   /** Protocol 18: a thread this socket does not view changed (interest.ts); coalesced. */

@@ -120,6 +120,37 @@ export const ChatDeltaPayload = z.object({
   offset: z.number().int().nonnegative(),
   text: z.string(),
 });
+/**
+ * Capability `chat.deltas` (decision 86): a streamed piece after a run's first names only its
+ * run. The first (offset 0) is whole, and so is every stream a hello or `threads.view` hands
+ * over, so a client holds the thread and instance of each run whose later pieces it gets.
+ */
+export const ChatDeltaMore = ChatDeltaPayload.pick({ runId: true, offset: true, text: true });
+export type ChatDeltaMore = z.infer<typeof ChatDeltaMore>;
+export const ChatDeltaEventPayload = z.union([ChatDeltaPayload, ChatDeltaMore]);
+export type ChatDeltaWhole = z.infer<typeof ChatDeltaPayload>;
+
+export const isWholeDelta = (delta: ChatDeltaWhole | ChatDeltaMore): delta is ChatDeltaWhole => "threadId" in delta;
+
+export function chatDeltasCapability() {
+  return {
+    name: "chat.deltas",
+    since: 19,
+    summary: "a chat.delta after a run's first names only its run (runId, offset, text), not its thread and instance",
+    adds: ["events.chat.delta|object1"],
+    // The room writes the whole delta (the delivery tier and converted sockets get it); a
+    // socket that asked is sent the lesser one live.
+    events: {},
+    results: {},
+    written: {
+      "chat.delta": (payload: ChatDeltaWhole | ChatDeltaMore) =>
+        payload.offset > 0 && isWholeDelta(payload)
+          ? { runId: payload.runId, offset: payload.offset, text: payload.text }
+          : payload,
+    },
+  };
+}
+
 /** The run finished: its reply is the durable message `messageId` (null if it left no text). */
 export const ChatFinalPayload = z.object({
   threadId: EntityId,

@@ -190,5 +190,83 @@ export const InboxPushUnsubscribeResult = z.object({
 
 // --- events ----------------------------------------------------------------
 
-/** Ephemeral, to the person's own sockets only: their whole inbox as it stands now. */
-export const InboxUpdatedPayload = z.object({ inbox: Inbox });
+/**
+ * Capability `inbox.changes`: what changed in a person's inbox since the one the same socket was
+ * sent last (decision 86). Items new or changed are whole; the others are named when they left.
+ * `preferences` and `push` come only when they changed; the followed threads as those followed
+ * (newest first) and those no longer followed.
+ */
+export const InboxChange = z.object({
+  changed: z.array(InboxItem).max(MAX_INBOX_ITEMS),
+  removed: z.array(InboxKey).max(MAX_INBOX_ITEMS),
+  unread: z.number().int().nonnegative(),
+  preferences: InboxPreferences.optional(),
+  followed: z.array(EntityId).max(MAX_FOLLOWED_THREADS),
+  unfollowed: z.array(EntityId).max(MAX_FOLLOWED_THREADS),
+  push: InboxPush.optional(),
+});
+export type InboxChange = z.infer<typeof InboxChange>;
+
+/**
+ * Ephemeral, to the person's own sockets only: their whole inbox as it stands now, or (to a
+ * socket that asked for `inbox.changes` and holds the inbox before) what changed in it.
+ */
+export const InboxUpdatedPayload = z.object({ inbox: z.union([Inbox, InboxChange]) });
+
+export const isInboxChange = (inbox: Inbox | InboxChange): inbox is InboxChange => "changed" in inbox;
+
+/** The order of an inbox's items: newest first, then by key (so a change applied gives the room's order). */
+export const inboxOrder = (a: Pick<InboxItem, "at" | "key">, b: Pick<InboxItem, "at" | "key">): number =>
+  b.at - a.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** What changed from `before` to `after` (the room's side of `inbox.changes`); null when nothing did. */
+export function inboxChange(before: Inbox, after: Inbox): InboxChange | null {
+  const held = new Map(before.items.map((item) => [item.key, JSON.stringify(item)]));
+  const changed = after.items.filter((item) => held.get(item.key) !== JSON.stringify(item));
+  const now = new Set(after.items.map((item) => item.key));
+  const removed = before.items.filter((item) => !now.has(item.key)).map((item) => item.key);
+  const wasFollowed = new Set(before.following);
+  const isFollowed = new Set(after.following);
+  const followed = after.following.filter((id) => !wasFollowed.has(id));
+  const unfollowed = before.following.filter((id) => !isFollowed.has(id));
+  const preferences =
+    JSON.stringify(before.preferences) === JSON.stringify(after.preferences) ? {} : { preferences: after.preferences };
+  const push = JSON.stringify(before.push) === JSON.stringify(after.push) ? {} : { push: after.push };
+  if (
+    changed.length + removed.length + followed.length + unfollowed.length === 0 &&
+    before.unread === after.unread &&
+    !("preferences" in preferences) &&
+    !("push" in push)
+  )
+    return null;
+  return { changed, removed, unread: after.unread, ...preferences, followed, unfollowed, ...push };
+}
+
+/** The inbox `change` makes of `held` (the client's side of `inbox.changes`). */
+export function withInboxChange(held: Inbox, change: InboxChange): Inbox {
+  const gone = new Set([...change.removed, ...change.changed.map((item) => item.key)]);
+  const items = [...held.items.filter((item) => !gone.has(item.key)), ...change.changed]
+    .sort(inboxOrder)
+    .slice(0, MAX_INBOX_ITEMS);
+  const dropped = new Set([...change.unfollowed, ...change.followed]);
+  return {
+    items,
+    unread: change.unread,
+    preferences: change.preferences ?? held.preferences,
+    following: [...change.followed, ...held.following.filter((id) => !dropped.has(id))].slice(0, MAX_FOLLOWED_THREADS),
+    push: change.push ?? held.push,
+  };
+}
+
+export function inboxChangesCapability() {
+  return {
+    name: "inbox.changes",
+    since: 19,
+    summary: "inbox.updated carries what changed in the person's inbox since the one the socket holds, not the whole",
+    adds: ["events.inbox.updated.inbox|object1"],
+    // The room sends it per socket (features/inbox/hub.ts): a socket that did not ask, or holds
+    // no inbox the room remembers sending it, gets the whole inbox.
+    events: {},
+    results: {},
+  };
+}

@@ -69,6 +69,8 @@ export function sendToIds(
   ids: Iterable<string>,
   text: string,
   skipping: ReadonlySet<string> | null = null,
+  /** What sockets that take frames as written get (`writtenText`). */
+  written: string = text,
 ): void {
   let older: Map<WebSocket, number> | null = null;
   const texts = new Map<string, string | null>();
@@ -77,7 +79,7 @@ export function sendToIds(
       older ??= olderSockets(ctx);
       const version = older.get(ws);
       if (version === undefined) {
-        sendOpen(ctx, ws, text, skipping);
+        sendOpen(ctx, ws, written, skipping);
         continue;
       }
       const asked = OFFERING.has(version) ? askedOf(version, ctx.getTags(ws)) : NOTHING_ASKED;
@@ -260,6 +262,9 @@ const CURRENT_OFFERS: readonly string[] = CAPABILITIES.filter((c) => c.since ===
  */
 const asWritten = (shape: SocketShape): boolean =>
   shape.version === PROTOCOL_VERSION && CURRENT_OFFERS.every((name) => shape.asked.has(name));
+
+/** Whether a socket takes frames as the room writes them (the current version, every capability asked). */
+export const takesWritten = (socket: { readonly tags: readonly string[] }): boolean => asWritten(socketShape(socket));
 
 /** An event frame's text in `shape`; null when that shape does not get the event. Other frames pass as they are. */
 export function frameTextFor(shape: SocketShape, text: string): string | null {

@@ -40,11 +40,13 @@ export function broadcastToThread(
   wants: (socketId: string) => boolean,
   tier: DeliveryTier | null,
   threadId: string,
+  /** As for `broadcast`. */
+  written: string = text,
 ): void {
   const skip = replay.size > 0 ? replay.holdBroadcast(text, seq, wants) : undefined;
-  sendToAll(ctx, text, skip, EVERYTHING_TAG);
+  sendToAll(ctx, text, skip, EVERYTHING_TAG, written);
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
-  sendToIds(ctx, viewers, text, skipping);
+  sendToIds(ctx, viewers, text, skipping, written);
   if (!tier) return;
   tier.toTag(EVERYTHING_TAG, text, seq, skip, threadId);
   tier.toIds(skipping ? [...viewers].filter((id) => !skipping.has(id)) : viewers, text);

@@ -206,6 +206,7 @@ export class RoomSockets {
       (id) => interest.wants(id, threadId),
       this.#remote,
       threadId,
+      writtenText(event, payload, text, seq),
     );
     this.#bumps.touched(threadId);
   }

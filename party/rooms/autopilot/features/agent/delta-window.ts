@@ -9,8 +9,10 @@
 // Order: whatever a run publishes besides its text (its messages, chat.final, its log) is
 // published after the text held before it: the run's `commit` and `broadcast` flush first.
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
+import type { ChatDeltaWhole } from "../../../../../shared/protocol/gateway";
 
-type Delta = EventPayload<"chat.delta">;
+/** The room writes whole deltas (a capability sends less to some sockets as they go out). */
+type Delta = ChatDeltaWhole;
 
 /** How long streamed text may wait to go out with the text after it. */
 export const DELTA_WINDOW_MS = 50;

@@ -1,5 +1,6 @@
 import type { ChatConnection, ChatPlatform, ChatsView } from "../../../../../shared/protocol/chats";
 import type { Principal } from "../../../../../shared/protocol/principal";
+import { isWholeDelta } from "../../../../../shared/protocol/gateway";
 import { isPerson } from "../../../../../shared/people";
 import { linkOrigin } from "../../../../auth/origin";
 import { sha256Hex } from "../../../../auth/tokens";
@@ -239,7 +240,12 @@ export const chats = defineFeature({
         // Money alerts reach owners and admins in their linked chats too, once each.
         "billing.alerts": ({ alerts }) => void s.keepAliveWhile(() => deliverMoneyAlerts(parts, alerts)),
       },
-      heard: { "chat.delta": (delta) => conversations.streamed(delta) },
+      // The room hears the whole deltas it writes.
+      heard: {
+        "chat.delta": (delta) => {
+          if (isWholeDelta(delta)) conversations.streamed(delta);
+        },
+      },
       rpc: {
         /** RPC from the Worker (webhook-route.ts): one update a platform sent, with the secret it came with. */
         chatWebhook: (call: { platform: ChatPlatform; request: WebhookRequest }) => inbound.webhook(call),

@@ -4,7 +4,7 @@ import { nip19 } from "nostr-tools";
 import { getPublicKey, verifyEvent } from "nostr-tools/pure";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CommunityEventPayload, CommunityPost } from "../../../../../shared/protocol/community";
-import type { EventPayload } from "../../../../../shared/protocol/events";
+import type { Inbox } from "../../../../../shared/protocol/inbox";
 import type { MethodResult } from "../../../../../shared/protocol/methods";
 import { addMember, api, createKey, type Frame, idem, RawSocket, signUp } from "../../../../test/harness";
 import { keys, NostrSocket, registerPubkey, signed } from "../../../../test/support/relay-harness";
@@ -13,7 +13,8 @@ import { keys, NostrSocket, registerPubkey, signed } from "../../../../test/supp
 // custodial keys they sign with (whose secret never leaves the server), attribution of
 // agents to their workspace and owner, live news from the relay, moderation and access.
 
-type InboxUpdated = EventPayload<"inbox.updated">;
+/** A socket that asks for no capability gets the whole inbox. */
+type InboxUpdated = { inbox: Inbox };
 const testEnv = env as unknown as { DB: D1Database; BETTER_AUTH_SECRET: string; NOSTR_CUSTODY_SECRET?: string };
 const sockets: (RawSocket | NostrSocket)[] = [];
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, sql as sqlText } from "drizzle-orm";
 import type { Approval } from "../../../../../shared/protocol/approvals";
-import { type InboxItem, MAX_INBOX_ITEMS } from "../../../../../shared/protocol/inbox";
+import { type InboxItem, inboxOrder, MAX_INBOX_ITEMS } from "../../../../../shared/protocol/inbox";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import type { ApprovalPolicy } from "../../../../../shared/protocol/settings";
 import type { Message } from "../../../../../shared/protocol/threads";
@@ -336,5 +336,5 @@ export function deriveItems(
     ...failureItems(sql, person),
     ...billingItems(sql, person, now),
   ];
-  return items.sort((a, b) => b.at - a.at).slice(0, MAX_INBOX_ITEMS);
+  return items.sort(inboxOrder).slice(0, MAX_INBOX_ITEMS);
 }

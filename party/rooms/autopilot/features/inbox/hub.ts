@@ -5,9 +5,9 @@ import type { OpEffects } from "../../kernel/commit";
 import type { Sql } from "../../../../domain/sql";
 import { currentSeq } from "../../kernel/commit";
 import { isPerson } from "../../../../auth/current-access";
-import { eventFrame } from "../../../shared/socket-fanout";
+import { eventFrame, takesWritten } from "../../../shared/socket-fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
-import type { Inbox } from "../../../../../shared/protocol/inbox";
+import { type Inbox, inboxChange } from "../../../../../shared/protocol/inbox";
 import { hasSubscriptions } from "./push-store";
 import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
 import { inboxOf } from "./view";
@@ -59,6 +59,12 @@ export interface InboxHubDeps {
 export class InboxHub {
   /** The frame each connected person was last sent, so an unchanged inbox is not sent again. */
   readonly #sent = new Map<string, string>();
+  /**
+   * Per connected person, the inbox last sent to their sockets and the sockets that were sent it:
+   * those that asked for `inbox.changes` get only what changed from it. A socket greeted since
+   * is not one of them, and gets the whole inbox next.
+   */
+  readonly #held = new Map<string, { inbox: Inbox; sockets: ReadonlySet<string> }>();
   /** People whose inbox the commits of the current window touched, and whether mail may be due. */
   readonly #touched = new Set<string>();
   #mayMail = false;
@@ -139,6 +145,7 @@ export class InboxHub {
       const first = sockets[0];
       if (!first || !isPerson(first.principal)) {
         this.#sent.delete(id);
+        this.#held.delete(id);
         continue;
       }
       pending ??= pendingForInbox(this.d.sql);
@@ -146,7 +153,12 @@ export class InboxHub {
       const text = eventFrame("inbox.updated", { inbox });
       if (this.#sent.get(id) === text) continue;
       this.#sent.set(id, text);
-      for (const { conn } of sockets) this.d.send(conn, text);
+      const held = this.#held.get(id);
+      const change = held ? inboxChange(held.inbox, inbox) : null;
+      const less = change ? eventFrame("inbox.updated", { inbox: change }) : null;
+      for (const { conn } of sockets)
+        this.d.send(conn, less !== null && held?.sockets.has(conn.id) && takesWritten(conn) ? less : text);
+      this.#held.set(id, { inbox, sockets: new Set(sockets.map(({ conn }) => conn.id)) });
       this.#shownLive(id, inbox, now);
     }
   }

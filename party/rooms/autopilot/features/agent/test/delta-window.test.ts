@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { EventPayload } from "../../../../../../shared/protocol/events";
+import type { ChatDeltaWhole } from "../../../../../../shared/protocol/gateway";
 import { DeltaWindow, windowedRun } from "../delta-window";
 
-type Delta = EventPayload<"chat.delta">;
+type Delta = ChatDeltaWhole;
 const delta = (runId: string, offset: number, text: string, threadId = "thr_a"): Delta => ({
   threadId,
   instanceId: null,
