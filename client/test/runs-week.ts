@@ -31,6 +31,7 @@ export const WEEK_BEFORE: readonly PastDay[] = [
   { ago: 2, hour: 12, replies: 0, failing: [], tools: {}, tasks: 0 },
   {
     ago: 1,
+    hour: 11,
     replies: 9,
     failing: [6],
     tools: { 3: ["memory_list {}"], 7: ["threads_list {}", "jobs_list {}"] },
