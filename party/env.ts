@@ -109,6 +109,8 @@ export interface Env extends ModelEnv, BillingEnv, StripeApiEnv {
   ADMIN_EMAILS?: string;
   /** "1": keep sent mails in D1 for the dev outbox route (local and tests only; party/auth/mail.ts). */
   DEV_MAIL_OUTBOX?: string;
+  /** "1": a test's own server, whose clock the test moves (party/domain/test-clock.ts, decision 85). Never in production. */
+  DEV_TEST_CLOCK?: string;
   /** A Resend-compatible HTTP mail API (party/auth/mail.ts); the key is a secret. */
   MAIL_API_URL?: string;
   MAIL_API_KEY?: string;

@@ -2,6 +2,7 @@
 // The other way round wrangler dev dies at start with "TypeError: ZodLazy is not a
 // constructor".
 import { decisionLinkRoute } from "./api/decision-links";
+import { devClockRoute } from "./api/dev-clock";
 import { authFor } from "./auth/auth";
 import { ROOM_FEATURES } from "./rooms/autopilot/features";
 import { offeredBy } from "./rooms/autopilot/kernel/feature";
@@ -119,6 +120,8 @@ async function clientFile(request: Request, env: Env): Promise<Response> {
 const ROUTES: readonly WorkerRoute[] = [
   // The features' own (their webhooks), before the API whose paths may hold theirs.
   ...featureRoutes(offeredBy(ROOM_FEATURES)),
+  // The tests' clock (DEV_TEST_CLOCK=1 only), before the API whose /api/dev/ paths want a session.
+  devClockRoute,
   { name: "api", matches: under("/api/"), handle: (request, env, ctx) => api.fetch(request, env, ctx) },
   decisionLinkRoute,
   {

@@ -10,7 +10,8 @@
 // cut off (read again after the reconnect), and exports as JSON. Then the Tasks list at
 // that size (older tasks page in), pause / resume / cancel, and a task started from a
 // thread with a budget over the workspace's maximum refused in words. Screenshots go to
-// test-artifacts/tasks/ (git-ignored). Then the Runs view over all of it (tasks-runs-view.ts).
+// test-artifacts/tasks/ (git-ignored). Then the Runs view over all of it and over the week before,
+// made on the server's clock moved back day by day (tasks-runs-view.ts, runs-week.ts).
 import { readFileSync } from "node:fs";
 import type { Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,7 +49,8 @@ function deferred() {
 const model = withScriptedModel({ reply: script });
 // Each run's trace goes to a stand-in collector: the Runs view shows its id.
 const collector = withOtlpCollector();
-const server = withServer(() => ({ vars: { ...modelVars(model), ...collector.vars() } }));
+// DEV_TEST_CLOCK: the Runs part moves the server's clock to the days of the week before (decision 85).
+const server = withServer(() => ({ vars: { ...modelVars(model), ...collector.vars(), DEV_TEST_CLOCK: "1" } }));
 const browser = withBrowser();
 let seeded: SeededWorkspace;
 let notesThread: string;
@@ -442,7 +444,9 @@ describe("the Tasks list at the size of a busy workspace", () => {
 
 runsViewSteps({
   openApp,
+  serverUrl: () => server.url,
   seeded: () => seeded,
+  archivedThread: () => archivedThread,
   connect,
   shot,
   spans: collector.spans,

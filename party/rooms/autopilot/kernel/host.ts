@@ -22,6 +22,7 @@ import type { RoomServices } from "./services";
 import { RoomSockets } from "./sockets";
 import { DeliveryTier } from "./tier";
 import type { ClientSocket } from "../../shared/connection-state";
+import { alarmsOnTestClock } from "../../../domain/test-clock";
 
 /** What the room answers to its delivery objects (room.ts carries it). */
 export type { RoomTierRpc, TierEvent } from "../../shared/delivery-link";
@@ -59,6 +60,8 @@ export class RoomKernel<const Definitions extends readonly AnyFeatureDefinition[
   #hearing: Feature[] | undefined;
 
   constructor(d: HostDeps, definitions: Definitions) {
+    // A test's server only (DEV_TEST_CLOCK=1): the room's alarms follow the clock the test moved.
+    alarmsOnTestClock(d.ctx.storage, d.env);
     this.scheduler = new Scheduler({
       callbacks: Object.fromEntries(scheduleNames(definitions).map((name) => [name, () => this.#runSchedule(name)])),
       hungScheduleTimeoutSeconds: d.longestScheduledRunSeconds,
