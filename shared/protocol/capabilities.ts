@@ -3,6 +3,8 @@ import { skillRemovalCapability, skillsCapability } from "./skills";
 import { whatsAppLiveCapability } from "./channels";
 import { configCapability } from "./instance-config";
 import { toolsCapability } from "./instance-tools";
+import { jobsProgressCapability } from "./jobs";
+import { toolStepsCapability } from "./agent";
 import { runlogMarksCapability, tasksStepsCapability } from "./tasks";
 import { tracesLiveCapability } from "./traces";
 
@@ -62,6 +64,8 @@ export const CAPABILITIES: readonly Capability[] = [
   tracesLiveCapability(),
   tasksStepsCapability(),
   runlogMarksCapability(),
+  jobsProgressCapability(),
+  toolStepsCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

@@ -210,6 +210,9 @@ export class TaskRunner {
     const chatRunId = `${task.id}.${step}`;
     const { threadId } = task;
     this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, offset: 0, text: "" });
+    // Text goes out from its first visible character (tool.steps: a stream opens with text).
+    let streamed = "";
+    let opened = false;
     const started = Date.now();
     let tokens = 0;
     const log: NewRunLogEntry[] = [];
@@ -228,14 +231,12 @@ export class TaskRunner {
       ...(config.apiKey ? { apiKey: config.apiKey } : {}),
       baseURL: config.baseURL,
       onEvent: (event) => {
-        if (event.type === "text")
-          this.#d.broadcast("chat.delta", {
-            threadId,
-            instanceId: null,
-            runId: chatRunId,
-            offset: event.offset,
-            text: event.text,
-          });
+        if (event.type === "text") {
+          streamed = streamed.slice(0, event.offset) + event.text;
+          const delta = opened ? { offset: event.offset, text: event.text } : { offset: 0, text: streamed };
+          opened ||= streamed.trim() !== "";
+          if (opened) this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, ...delta });
+        }
         if (event.type === "model-call") {
           tokens += (event.inputTokens ?? 0) + (event.outputTokens ?? 0);
           const at = Date.now() - event.durationMs;
