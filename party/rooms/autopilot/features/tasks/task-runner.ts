@@ -20,6 +20,7 @@ import { asAutopilot, clipText, finishSegment, jsonText, post, toolLine } from "
 import { createModel, type ModelConfigured, recordUsage, runStream } from "../model/index";
 import type { AgentDeps } from "../agent/index";
 import { actingTools, runAccess } from "../agent/index";
+import { visibleDeltas } from "./step-text";
 import { boundRunMessages } from "../agent/index";
 import { spendRefusedText } from "../agent/index";
 import { toolDefinitionBytes } from "../toolset/index";
@@ -210,9 +211,9 @@ export class TaskRunner {
     const chatRunId = `${task.id}.${step}`;
     const { threadId } = task;
     this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, offset: 0, text: "" });
-    // Text goes out from its first visible character (tool.steps: a stream opens with text).
-    let streamed = "";
-    let opened = false;
+    const sendText = visibleDeltas((d) =>
+      this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, ...d }),
+    );
     const started = Date.now();
     let tokens = 0;
     const log: NewRunLogEntry[] = [];
@@ -231,12 +232,7 @@ export class TaskRunner {
       ...(config.apiKey ? { apiKey: config.apiKey } : {}),
       baseURL: config.baseURL,
       onEvent: (event) => {
-        if (event.type === "text") {
-          streamed = streamed.slice(0, event.offset) + event.text;
-          const delta = opened ? { offset: event.offset, text: event.text } : { offset: 0, text: streamed };
-          opened ||= streamed.trim() !== "";
-          if (opened) this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, ...delta });
-        }
+        if (event.type === "text") sendText(event);
         if (event.type === "model-call") {
           tokens += (event.inputTokens ?? 0) + (event.outputTokens ?? 0);
           const at = Date.now() - event.durationMs;
