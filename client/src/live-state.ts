@@ -1,5 +1,6 @@
 import type { ChatStream, GatewaySession, LiveState } from "../../shared/protocol/gateway";
 import type { ThreadBump } from "../../shared/protocol/interest";
+import { isTaskStepRun } from "../../shared/protocol/tasks";
 import type { Message, Thread } from "../../shared/protocol/threads";
 
 // What a client knows of replies streaming and gateway sessions (the ephemeral part of its
@@ -23,7 +24,7 @@ export function withLive<S extends LiveParts>(state: S, live: LiveState | undefi
   if (!live.streams.length && !live.sessions.length && !state.streams.size && !state.sessions.size) return state;
   return {
     ...state,
-    streams: new Map(live.streams.map((stream) => [stream.runId, stream])),
+    streams: new Map(live.streams.filter(shown).map((stream) => [stream.runId, stream])),
     sessions: new Map(live.sessions.map((entry) => [entry.instanceId, entry.sessions])),
   };
 }
@@ -87,9 +88,15 @@ export function withBump<S extends LiveParts>(state: S, bump: ThreadBump): S {
 export function withViewed<S extends LiveParts>(state: S, threads: readonly string[], live: readonly ChatStream[]): S {
   const viewed = new Set(threads);
   const streams = new Map([...state.streams].filter(([, stream]) => !viewed.has(stream.threadId)));
-  for (const stream of live) streams.set(stream.runId, stream);
+  for (const stream of live) if (shown(stream)) streams.set(stream.runId, stream);
   return { ...state, streams };
 }
+
+/**
+ * Whether a stream the room lists is one to show: a task step's opens with its first text
+ * (`tool.steps`: a step that only calls tools sends no `chat.final` to end it).
+ */
+const shown = (stream: ChatStream): boolean => stream.text !== "" || !isTaskStepRun(stream.runId);
 
 /** The stream ended (its reply, `chat.final` or `chat.error`). */
 export function withoutStream<S extends LiveParts>(state: S, runId: string): S {

@@ -3,7 +3,7 @@ import type { Approval } from "../../shared/protocol/approvals";
 import type { ChatStream, GatewaySession } from "../../shared/protocol/gateway";
 import type { HelloPayload, Snapshot, SnapshotMore } from "../../shared/protocol/hello";
 import type { PageCursor } from "../../shared/protocol/paging";
-import { FINISHED_JOB_STATUSES, type Job } from "../../shared/protocol/jobs";
+import { FINISHED_JOB_STATUSES, type Job, withJobChange } from "../../shared/protocol/jobs";
 import type { PresencePerson, PresenceSummary } from "../../shared/protocol/presence";
 import type { Project } from "../../shared/protocol/projects";
 import type { ThreadRead, ThreadReads } from "../../shared/protocol/reads";
@@ -319,12 +319,12 @@ function reduce(
     case "job.progressed":
     case "job.cancel_requested":
     case "job.finished": {
-      // Only an unfinished job changes: an unknown one was left out of the hello.
-      const next = received.event === "job.started" ? state : loadedOne(state, "jobs", received.payload.job.id);
-      return {
-        ...next,
-        jobs: retainRecent(upsert(next.jobs, received.payload.job.id, received.payload.job), isFinished, jobAge),
-      };
+      // Only an unfinished job changes: an unknown one was left out of the hello. A report's
+      // change (jobs.progress) applies to the job held; one not held is read with jobs.list.
+      const job = withJobChange(state.jobs.get(received.payload.job.id), received.payload.job);
+      if (!job) return state;
+      const next = received.event === "job.started" ? state : loadedOne(state, "jobs", job.id);
+      return { ...next, jobs: retainRecent(upsert(next.jobs, job.id, job), isFinished, jobAge) };
     }
     case "presence.summary": {
       const { people, connections, shown = [...state.presence.values()] } = received.payload;

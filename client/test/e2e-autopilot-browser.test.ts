@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { openPage, screenshots, signUpInUi, withBrowser } from "./browser-helpers";
 import { approvalWaitingOn, openNewThread } from "./app-steps";
 import { rawInternals } from "../../shared/test/plain-text-check";
+import { TOOL_PREVIEW_CHARS } from "../../shared/protocol/agent";
 import { agentScript, type ChatRequest, type ScriptedTurn } from "../../runtime/test/scripted-model";
 import { modelVars, withScriptedModel, withServer } from "./e2e-helpers";
 
@@ -371,6 +372,18 @@ describe("the Autopilot in two browsers", () => {
       .poll(() => group.locator(".tool-group-fold").evaluate((d) => (d as HTMLDetailsElement).open))
       .toBe(true);
     expect(await group.locator(".tool-call").count()).toBe(RELEASE_STEPS);
+    // The calls that came while the thread was open came with their result's opening (tool.steps);
+    // opened, a call reads its whole result from the room and shows it.
+    const cut = group.locator(".tool-call[data-clipped]");
+    expect(await cut.count()).toBeGreaterThan(0);
+    const cutId = await cut.first().evaluate((d) => d.closest("li[data-message-id]")?.getAttribute("data-message-id"));
+    const opened = group.locator(`li[data-message-id="${cutId}"] .tool-call`);
+    await opened.locator(":scope > summary").click();
+    await expect.poll(() => opened.getAttribute("data-clipped")).toBeNull();
+    await opened.locator(".tool-json > summary").click();
+    await expect
+      .poll(async () => (await opened.locator(".tool-json pre").last().textContent())?.length ?? 0)
+      .toBeGreaterThan(TOOL_PREVIEW_CHARS);
     await group.locator(".approval-decision").scrollIntoViewIfNeeded();
     await shot(alice, "13-thread-folded-calls-decision");
     await alice.emulateMedia({ colorScheme: "dark" });

@@ -146,6 +146,17 @@ describe("gateway streams and sessions", () => {
     expect(fresh.state.sessions.get("work")?.[0]?.key).toBe("main");
   });
 
+  it("leaves out a task step's stream with no text yet (tool.steps: a step that only calls tools never ends one)", () => {
+    const step = stream("task_0a1b2c.3", "", { instanceId: null });
+    const reply = stream("run7", "", { instanceId: null });
+    const live = { streams: [step, reply, stream("task_0a1b2c.2", "Done", { instanceId: null })], sessions: [] };
+    const greeted = applyHello(emptyState, hello({ seq: 1, snapshot: snapshot(), live })).state;
+    expect([...greeted.streams.keys()].sort()).toEqual(["run7", "task_0a1b2c.2"]);
+    // Its first text opens it.
+    const opened = applied(greeted, delta("task_0a1b2c.3", 0, "Looking"));
+    expect(opened.streams.get("task_0a1b2c.3")?.text).toBe("Looking");
+  });
+
   it("drops streams on a hello without live (nothing would end them) and keeps identity when nothing changes", () => {
     const before = fromSnapshot({}, 3);
     expect(applyHello(before, hello({ seq: 3, snapshot: null })).state).toBe(before);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EntityId, mutatingParams, Timestamp } from "./common";
 import { Approval } from "./approvals";
 import { Actor } from "./principal";
+import { taskStepStreams } from "./tasks";
 
 /**
  * The Autopilot's own agent (protocol 5): who answers in a thread, the tool calls it makes
@@ -41,6 +42,55 @@ export const MessageTool = z.object({
   runId: z.string(),
 });
 export type MessageTool = z.infer<typeof MessageTool>;
+
+/**
+ * A tool call as a live `message.created` carries it. Capability `tool.steps` (protocol
+ * 19): `resultChars` is present when `result` is only its opening (`TOOL_PREVIEW_CHARS`), the
+ * whole result's length in characters; the whole message is read with `messages.list`
+ * (`before` its `n` + 1, `limit` 1). Every read returns the whole result.
+ */
+export const MessageToolLive = MessageTool.extend({ resultChars: z.number().int().nonnegative().optional() });
+export type MessageToolLive = z.infer<typeof MessageToolLive>;
+
+/** Whether a tool call carries only its result's opening (`tool.steps`). */
+export const isClippedTool = (tool: MessageTool | MessageToolLive): boolean =>
+  "resultChars" in tool && tool.resultChars !== undefined;
+
+/** How much of a tool's result a live `message.created` carries to a socket that asked for `tool.steps`. */
+export const TOOL_PREVIEW_CHARS = 80;
+
+/** A tool message as sent live to a socket that asked for `tool.steps`: its result's opening, when longer. */
+export function withToolPreview<M extends { tool?: MessageTool | undefined }>(message: M): M {
+  const tool = message.tool;
+  if (!tool || tool.result === null || tool.result.length <= TOOL_PREVIEW_CHARS) return message;
+  const live: MessageToolLive = {
+    ...tool,
+    result: tool.result.slice(0, TOOL_PREVIEW_CHARS),
+    resultChars: tool.result.length,
+  };
+  return { ...message, tool: live };
+}
+
+export function toolStepsCapability() {
+  return {
+    name: "tool.steps",
+    since: 19,
+    summary:
+      "a step that calls tools sends less: a tool message carries its result's opening and length (resultChars; messages.list reads it whole), and a task step that only calls tools opens no stream",
+    adds: ["events.message.created.message.tool.resultChars"],
+    // The room stores and logs every frame whole (a socket that did not ask needs no
+    // conversion); a socket that asked is sent the opening, and no stream a step never showed.
+    events: {},
+    results: {},
+    written: {
+      "message.created": <M extends { tool?: MessageTool | undefined }>(payload: { message: M }) => {
+        const message = withToolPreview(payload.message);
+        return message === payload.message ? payload : { ...payload, message };
+      },
+      ...taskStepStreams,
+    },
+  };
+}
 
 /** How many of the approvals a waiting run is shown with (`chat.goAhead` withdraws them all). */
 export const MAX_WAITING_APPROVALS = 20;

@@ -5,6 +5,8 @@ import { configCapability } from "./instance-config";
 import { inboxChangesCapability } from "./inbox";
 import { chatDeltasCapability } from "./gateway";
 import { toolsCapability } from "./instance-tools";
+import { jobsProgressCapability } from "./jobs";
+import { toolStepsCapability } from "./agent";
 import { runlogMarksCapability, tasksStepsCapability } from "./tasks";
 import { tracesLiveCapability } from "./traces";
 
@@ -66,6 +68,8 @@ export const CAPABILITIES: readonly Capability[] = [
   runlogMarksCapability(),
   inboxChangesCapability(),
   chatDeltasCapability(),
+  jobsProgressCapability(),
+  toolStepsCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

@@ -14,7 +14,7 @@ import { ChatDeltaEventPayload, ChatErrorPayload, ChatFinalPayload, SessionsChan
 import { HelloPayload } from "./hello";
 import { InboxUpdatedPayload } from "./inbox";
 import { InstanceDeletedPayload, InstanceDevicesPayload, InstanceEventPayload } from "./instances";
-import { JobCancelRequestedPayload, JobEventPayload } from "./jobs";
+import { JobCancelRequestedPayload, JobEventPayload, JobProgressedPayload } from "./jobs";
 import { ProjectChangedPayload } from "./projects";
 import {
   PresenceDiffPayload,
@@ -43,7 +43,8 @@ export const DurableEvents = {
   /** Protocol 15: a pending approval changed (more work waits on a spend approval). */
   "approval.updated": ApprovalEventPayload,
   "job.started": JobEventPayload,
-  "job.progressed": JobEventPayload,
+  /** Protocol 19 `jobs.progress`: only what the report changed, for a socket that asked. */
+  "job.progressed": JobProgressedPayload,
   "job.cancel_requested": JobCancelRequestedPayload,
   "job.finished": JobEventPayload,
   "instance.updated": InstanceEventPayload,

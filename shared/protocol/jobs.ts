@@ -57,3 +57,42 @@ export const JobsListResult = z.object({ jobs: z.array(Job), next: PageCursor.nu
 
 export const JobEventPayload = z.object({ job: Job });
 export const JobCancelRequestedPayload = z.object({ job: Job, reason: z.string().nullable() });
+
+/**
+ * Capability `jobs.progress` (protocol 19): what a job's progress report changes. A socket that
+ * asked for it gets `job.progressed` as this, without what never changes after the start (the
+ * title, thread, owner and start time); `job.started`, `job.cancel_requested`, `job.finished`,
+ * and every socket that did not ask, get the whole job. A client applies it to the job it holds
+ * (`withJobChange`); one that holds none reads the job with `jobs.list`.
+ */
+export const JobProgress = Job.omit({ title: true, threadId: true, owner: true, startedAt: true });
+export type JobProgress = z.infer<typeof JobProgress>;
+export const JobProgressedPayload = z.object({ job: z.union([Job, JobProgress]) });
+
+/** Whether a job event carries the whole job (not only a progress report's change). */
+export const isWholeJob = (job: Job | JobProgress): job is Job => "title" in job;
+
+/** A job as a job event leaves it: the whole job, or `known` with a report's change; null when only a change came for a job not held. */
+export function withJobChange(known: Job | undefined, job: Job | JobProgress): Job | null {
+  if (isWholeJob(job)) return job;
+  return known ? { ...known, ...job } : null;
+}
+
+export function jobsProgressCapability() {
+  return {
+    name: "jobs.progress",
+    since: 19,
+    summary: "job.progressed carries only what a progress report changes, not the job's title, thread, owner and start",
+    adds: ["events.job.progressed.job|object1"],
+    // The room writes the whole job (the log, replays and converted sockets get it: a socket
+    // that did not ask needs no conversion); a socket that asked is sent the change.
+    events: {},
+    results: {},
+    written: {
+      "job.progressed": (payload: { job: Job }): { job: Job | JobProgress } => {
+        const { title: _title, threadId: _thread, owner: _owner, startedAt: _started, ...change } = payload.job;
+        return { job: change };
+      },
+    },
+  };
+}

@@ -222,3 +222,22 @@ export function runlogMarksCapability() {
     },
   };
 }
+
+/** A task step's stream: its run id is the task's id and the step (`task_….3`). */
+const TASK_STEP_RUN = /^task_[0-9a-f]{1,40}\.\d{1,6}$/;
+export const isTaskStepRun = (runId: string): boolean => TASK_STEP_RUN.test(runId);
+
+/**
+ * What capability `tool.steps` sends a socket that asked of a task step's stream (agent.ts
+ * `toolStepsCapability`): not the step's opening `chat.delta` (offset 0, no text) nor the
+ * `chat.final` of a step that left no message (a step that only called tools). The room sends
+ * a step's text from its first visible character, so a stream such a socket saw always ends
+ * with its message; the task's `task.changed` says a step runs. A hello's or a view's stream
+ * of a step with no text yet is one to leave out (client `withLive`).
+ */
+export const taskStepStreams = {
+  "chat.delta": (payload: { runId: string; offset: number; text: string }) =>
+    payload.offset === 0 && payload.text === "" && isTaskStepRun(payload.runId) ? null : payload,
+  "chat.final": (payload: { runId: string; messageId: string | null; aborted: boolean }) =>
+    payload.messageId === null && !payload.aborted && isTaskStepRun(payload.runId) ? null : payload,
+};

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ChatPlatform } from "./chats";
 import { EntityId, MAX_MESSAGE_TEXT, mutatingParams, Timestamp, Title } from "./common";
-import { MessageTool, Responder, ThreadWaiting } from "./agent";
+import { MessageTool, MessageToolLive, Responder, ThreadWaiting } from "./agent";
 import { ThreadChatStart, ThreadGateway } from "./gateway";
 import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
@@ -130,4 +130,5 @@ export const SessionsSendResult = z.object({ thread: Thread, message: Message })
 // --- events ----------------------------------------------------------------
 
 export const ThreadEventPayload = z.object({ thread: Thread });
-export const MessageCreatedPayload = z.object({ message: Message });
+/** A tool's result may come as its opening (capability `tool.steps`, `MessageToolLive`). */
+export const MessageCreatedPayload = z.object({ message: Message.extend({ tool: MessageToolLive.optional() }) });

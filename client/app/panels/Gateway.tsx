@@ -87,7 +87,7 @@ export function MessageItem({ message: m, mark }: { message: Message; mark?: str
       <MessageBoundary text={m.text}>
         {m.tool ? (
           <>
-            <ToolCallBlock tool={m.tool} />
+            <ToolCallBlock tool={m.tool} at={m} />
             <DecisionLines tools={[m.tool]} />
           </>
         ) : kind === "tool" ? (

@@ -1,5 +1,5 @@
-import { useMemo } from "react";
-import type { MessageTool } from "../../../shared/protocol/agent";
+import { type SyntheticEvent, useMemo, useState } from "react";
+import { isClippedTool, type MessageTool, type MessageToolLive } from "../../../shared/protocol/agent";
 import type { Message } from "../../../shared/protocol/threads";
 import { shortDuration, statusWords } from "../../../shared/plain-words";
 import { clockTime } from "../lib/format";
@@ -65,13 +65,31 @@ export function ResultWords({ text }: { text: string }) {
   return <p className="small tool-result-line">{text ? resultLine(text) : "none"}</p>;
 }
 
-export function ToolCallBlock({ tool }: { tool: MessageTool }) {
+/**
+ * A tool call's card. Its message came live with its result's opening only (`tool.steps`,
+ * `resultChars`): opened, the card reads the whole message from the room, showing the
+ * opening until it arrives.
+ */
+export function ToolCallBlock({ tool, at }: { tool: MessageToolLive; at?: Pick<Message, "threadId" | "n"> }) {
   const approval = useRoom((s) => (tool.approvalId ? s.state.approvals.get(tool.approvalId) : undefined));
   const names = useNames();
   const took = tool.durationMs === null ? null : shortDuration(tool.durationMs);
   const words = useMemo(() => callWords(tool.name, tool.arguments, names), [tool.name, tool.arguments, names]);
+  const clipped = isClippedTool(tool);
+  const [reading, setReading] = useState<"no" | "yes" | "failed">("no");
+  const onToggle = (e: SyntheticEvent<HTMLDetailsElement>) => {
+    if (!e.currentTarget.open || !clipped || !at || reading === "yes") return;
+    setReading("yes");
+    useRoom
+      .getState()
+      .loadWholeMessage(at.threadId, at.n)
+      .then(
+        () => setReading("no"),
+        () => setReading("failed"),
+      );
+  };
   return (
-    <details className={`tool-call tool-${tool.status}`}>
+    <details className={`tool-call tool-${tool.status}`} onToggle={onToggle} data-clipped={clipped || undefined}>
       <summary>
         <span className="tool-name" title={tool.name}>
           {words[0]?.toUpperCase()}
@@ -85,6 +103,13 @@ export function ToolCallBlock({ tool }: { tool: MessageTool }) {
         <ToolArguments text={tool.arguments} compact />
         <p className="field-label">Result</p>
         <ToolResult tool={tool} />
+        {clipped && (
+          <p className="muted small" role="status">
+            {reading === "failed"
+              ? "The whole result could not be read: close this and open it again to retry."
+              : `The opening of ${tool.resultChars} characters; the rest is loading.`}
+          </p>
+        )}
         {approval && <ApprovalOutcome approval={approval} />}
         <ToolJson args={tool.arguments} result={tool.result} />
       </div>
@@ -138,7 +163,7 @@ export function ToolCallGroup({ messages }: { messages: readonly Message[] }) {
         <ul className="tool-group-calls">
           {messages.map((m) => (
             <li key={m.id} data-message-id={m.id}>
-              {m.tool && <ToolCallBlock tool={m.tool} />}
+              {m.tool && <ToolCallBlock tool={m.tool} at={m} />}
             </li>
           ))}
         </ul>

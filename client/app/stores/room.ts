@@ -1,6 +1,6 @@
 import { errorText } from "../lib/api";
 import { create } from "zustand";
-import type { AgentInfo } from "../../../shared/protocol/agent";
+import { type AgentInfo, isClippedTool } from "../../../shared/protocol/agent";
 import type { Approval } from "../../../shared/protocol/approvals";
 import type { Job } from "../../../shared/protocol/jobs";
 import type { Principal, Scope } from "../../../shared/protocol/principal";
@@ -62,6 +62,8 @@ interface RoomStore {
   kept: boolean;
   connect(workspaceId: string): () => void;
   loadMessages(threadId: string, older?: boolean): Promise<void>;
+  /** A tool message whose result came live as its opening (`tool.steps`), read whole. */
+  loadWholeMessage(threadId: string, n: number): Promise<void>;
 }
 
 const initial = {
@@ -92,10 +94,17 @@ function withPoint(history: ReadonlyMap<string, readonly JobPoint[]>, job: Job):
   return next;
 }
 
-/** Inserts by ordinal, ignoring duplicates (a live event can race the first page). */
+/**
+ * Inserts by ordinal, ignoring duplicates (a live event can race the first page); a tool
+ * result's opening (`tool.steps`) never replaces the whole result already held.
+ */
 function mergeMessages(current: readonly Message[], incoming: readonly Message[]): Message[] {
   const byN = new Map(current.map((m) => [m.n, m]));
-  for (const m of incoming) byN.set(m.n, m);
+  for (const m of incoming) {
+    const held = byN.get(m.n);
+    if (m.tool && isClippedTool(m.tool) && held?.id === m.id && held.tool && !isClippedTool(held.tool)) continue;
+    byN.set(m.n, m);
+  }
   return [...byN.values()].sort((a, b) => a.n - b.n);
 }
 
@@ -229,6 +238,19 @@ export const useRoom = create<RoomStore>((set, get) => ({
       const now = get().threadMessages.get(threadId) ?? base;
       patch({ ...now, loading: false, error: error instanceof Error ? error.message : String(error) });
     }
+  },
+
+  async loadWholeMessage(threadId, n) {
+    const { client } = get();
+    if (!client) return;
+    // The page of one message ending at it: the room stores every result whole.
+    const page = await client.messages.list({ threadId, before: n + 1, limit: 1 });
+    const cached = get().threadMessages.get(threadId);
+    const whole = page.messages.filter((m) => m.n === n);
+    if (get().client !== client || !cached || whole.length === 0) return;
+    const threadMessages = new Map(get().threadMessages);
+    threadMessages.set(threadId, { ...cached, messages: mergeMessages(cached.messages, whole) });
+    set({ threadMessages });
   },
 }));
 

@@ -1,7 +1,10 @@
 // What a socket that asked for every capability is sent live when a capability sends less than
-// the whole frame (decision 84), and that every other frame goes as written.
+// the whole frame (decisions 84 and 87), and that every other frame goes as written.
 import { describe, expect, it } from "vitest";
 import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
+import type { Job } from "../../../shared/protocol/jobs";
+import type { Message } from "../../../shared/protocol/threads";
+import { TOOL_PREVIEW_CHARS } from "../../../shared/protocol/agent";
 import { eventFrame, writtenText } from "./socket-fanout";
 
 const task: Task = {
@@ -30,8 +33,12 @@ const entry = (seq: number): RunLogEntry => ({
   details: { result: "x".repeat(400) },
 });
 
-const sent = (event: "task.changed" | "runlog.appended", payload: never) =>
-  JSON.parse(writtenText(event, payload, eventFrame(event, payload))).payload;
+type Less = "task.changed" | "runlog.appended" | "job.progressed" | "message.created" | "chat.delta" | "chat.final";
+/** What a socket that asked is sent; null when nothing. */
+const sent = (event: Less, payload: never) => {
+  const text = writtenText(event, payload, eventFrame(event, payload));
+  return text === null ? null : JSON.parse(text).payload;
+};
 
 describe("what a socket that asked is sent live", () => {
   it("a running task's step change without what was set at its start; every other change whole", () => {
@@ -63,7 +70,83 @@ describe("what a socket that asked is sent live", () => {
       last: 5,
     });
     const payload = { task };
-    expect(JSON.parse(writtenText("task.changed", payload, eventFrame("task.changed", payload, 9), 9)).seq).toBe(9);
+    expect(JSON.parse(writtenText("task.changed", payload, eventFrame("task.changed", payload, 9), 9) ?? "").seq).toBe(
+      9,
+    );
+  });
+
+  it("a job's progress without what was set at its start; its start and end whole", () => {
+    const job: Job = {
+      id: "job_1",
+      title: "Task: Tidy the backlog",
+      status: "running",
+      progress: 15,
+      message: "step 3 of at most 20",
+      threadId: "thr_1",
+      owner: { id: "autopilot", kind: "agent", name: "Autopilot" },
+      startedAt: 1,
+      updatedAt: 2,
+      finishedAt: null,
+      cancelRequestedBy: null,
+      error: null,
+    };
+    const { title: _t, threadId: _th, owner: _o, startedAt: _s, ...change } = job;
+    expect(sent("job.progressed", { job } as never)).toEqual({ job: change });
+    for (const event of ["job.started", "job.finished"] as const) {
+      const text = eventFrame(event, { job });
+      expect(writtenText(event, { job }, text)).toBe(text);
+    }
+  });
+
+  it("a tool's result as its opening and length; a short one, or a message without a tool, whole", () => {
+    const message: Message = {
+      id: "msg_1",
+      threadId: "thr_1",
+      author: { id: "autopilot", kind: "agent", name: "Autopilot" },
+      text: "List the threads: done",
+      createdAt: 1,
+      kind: "tool",
+      n: 3,
+      tool: {
+        callId: "c1",
+        name: "threads_list",
+        arguments: "{}",
+        result: "r".repeat(500),
+        status: "ok",
+        durationMs: null,
+        approvalId: null,
+        runId: "task_1",
+      },
+    };
+    expect(sent("message.created", { message } as never)).toEqual({
+      message: { ...message, tool: { ...message.tool, result: "r".repeat(TOOL_PREVIEW_CHARS), resultChars: 500 } },
+    });
+    for (const whole of [
+      { ...message, tool: { ...message.tool!, result: "short" } },
+      { ...message, tool: undefined },
+    ]) {
+      const text = eventFrame("message.created", { message: whole });
+      expect(writtenText("message.created", { message: whole }, text)).toBe(text);
+    }
+  });
+
+  it("no task step's empty opening nor the end of a step that left no message; a reply's run as written", () => {
+    const delta = (runId: string, text: string) => ({ threadId: "thr_1", instanceId: null, runId, offset: 0, text });
+    const final = (runId: string, messageId: string | null, aborted = false) => ({
+      threadId: "thr_1",
+      runId,
+      messageId,
+      aborted,
+    });
+    expect(sent("chat.delta", delta("task_0a1b.3", "") as never)).toBeNull();
+    expect(sent("chat.final", final("task_0a1b.3", null) as never)).toBeNull();
+    expect(sent("chat.delta", delta("task_0a1b.3", "Done") as never)).toEqual(delta("task_0a1b.3", "Done"));
+    expect(sent("chat.final", final("task_0a1b.3", "msg_1") as never)).toEqual(final("task_0a1b.3", "msg_1"));
+    expect(sent("chat.final", final("task_0a1b.3", null, true) as never)).toEqual(final("task_0a1b.3", null, true));
+    for (const runId of ["run_1", "thr_1.0", "task_1"]) {
+      expect(sent("chat.delta", delta(runId, "") as never)).toEqual(delta(runId, ""));
+      expect(sent("chat.final", final(runId, null) as never)).toEqual(final(runId, null));
+    }
   });
 
   it("any other event as written", () => {

@@ -26,8 +26,8 @@ export function sendToAll(
   text: string,
   skip?: readonly string[],
   tag?: string,
-  /** What sockets that take frames as written get, when a capability sends them less (`writtenText`). */
-  written: string = text,
+  /** What sockets that take frames as written get, when a capability sends them less (`writtenText`; null: nothing). */
+  written: string | null = text,
 ): void {
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
   // Sockets that may not read get no frame sent to many (reading.ts). Such a
@@ -56,6 +56,7 @@ export function sendToAll(
       if (converted !== null) sendOpen(ctx, ws, converted, skipping);
     }
   }
+  if (written === null) return;
   for (const ws of ctx.getWebSockets(tag))
     if (!older?.has(ws) && !skipUnread?.has(ws)) sendOpen(ctx, ws, written, skipping);
 }
@@ -69,8 +70,8 @@ export function sendToIds(
   ids: Iterable<string>,
   text: string,
   skipping: ReadonlySet<string> | null = null,
-  /** What sockets that take frames as written get (`writtenText`). */
-  written: string = text,
+  /** What the sockets that take frames as written get (`writtenText`; null: nothing). */
+  written: string | null = text,
 ): void {
   let older: Map<WebSocket, number> | null = null;
   const texts = new Map<string, string | null>();
@@ -79,7 +80,7 @@ export function sendToIds(
       older ??= olderSockets(ctx);
       const version = older.get(ws);
       if (version === undefined) {
-        sendOpen(ctx, ws, written, skipping);
+        if (written !== null) sendOpen(ctx, ws, written, skipping);
         continue;
       }
       const asked = OFFERING.has(version) ? askedOf(version, ctx.getTags(ws)) : NOTHING_ASKED;
@@ -142,25 +143,38 @@ export function sendQuietly(socket: Socket, message: string): boolean {
 }
 
 /** Per event, what the current version's capabilities send as less than the whole to sockets that asked (`Capability.written`). */
-const WRITTEN: ReadonlyMap<string, (payload: never) => unknown> = new Map(
-  CAPABILITIES.filter((capability) => capability.since === PROTOCOL_VERSION).flatMap((capability) =>
-    Object.entries(capability.written ?? {}),
-  ),
-);
+const WRITTEN: ReadonlyMap<string, (payload: never) => unknown> = writtenByEvent();
+
+const chained = (payload: unknown, less: (payload: never) => unknown): unknown =>
+  payload === null ? null : less(payload as never);
+
+/** Each event's lesser payload: when several capabilities send the same event less, one after another. */
+function writtenByEvent(): Map<string, (payload: never) => unknown> {
+  const byEvent = new Map<string, (payload: never) => unknown>();
+  for (const capability of CAPABILITIES)
+    if (capability.since === PROTOCOL_VERSION)
+      for (const [event, less] of Object.entries(capability.written ?? {})) {
+        const before = byEvent.get(event);
+        byEvent.set(event, before ? (payload: never) => chained(before(payload), less) : less);
+      }
+  return byEvent;
+}
 
 /**
  * The frame a socket that takes frames as written is sent live for an event whose whole frame
- * is `text`: `text` itself unless a capability sends less (tasks.ts `tasksStepsCapability`).
+ * is `text`: `text` itself unless a capability sends less (tasks.ts `tasksStepsCapability`),
+ * null when it sends nothing (an ephemeral frame that says nothing to such a socket).
  */
 export function writtenText<E extends EventName>(
   event: E,
   payload: EventPayload<E>,
   text: string,
   seq?: number,
-): string {
+): string | null {
   const less = WRITTEN.get(event);
   if (!less) return text;
   const sent = less(payload as never);
+  if (sent === null) return null;
   return sent === payload ? text : eventFrame(event, sent as EventPayload<E>, seq);
 }
 

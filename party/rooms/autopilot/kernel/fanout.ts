@@ -17,8 +17,8 @@ export function broadcast(
   tier: DeliveryTier | null,
   /** The thread whose viewers get the event's body (for the delivery objects' replays). */
   threadId: string | null = null,
-  /** What the sockets that take frames as written get live (socket-fanout.ts `writtenText`); replays and the tier get `text`. */
-  written: string = text,
+  /** What the sockets that take frames as written get live (socket-fanout.ts `writtenText`; null: nothing); replays and the tier get `text`. */
+  written: string | null = text,
 ): void {
   const skip = replay.size > 0 ? replay.holdBroadcast(text, seq) : undefined;
   sendToAll(ctx, text, skip, undefined, written);
@@ -40,8 +40,8 @@ export function broadcastToThread(
   wants: (socketId: string) => boolean,
   tier: DeliveryTier | null,
   threadId: string,
-  /** As for `broadcast`. */
-  written: string = text,
+  /** As for `broadcast`; null: the sockets that take frames as written are not sent this one. */
+  written: string | null = text,
 ): void {
   const skip = replay.size > 0 ? replay.holdBroadcast(text, seq, wants) : undefined;
   sendToAll(ctx, text, skip, EVERYTHING_TAG, written);

@@ -185,17 +185,10 @@ export class RoomSockets {
    */
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
     const text = eventFrame(event, payload, seq);
+    const written = writtenText(event, payload, text, seq);
     const threadId = viewedThreadOf(event, payload);
     if (threadId === null || !this.#interest.any())
-      return broadcast(
-        this.d.ctx,
-        this.#replay,
-        text,
-        seq,
-        this.#remote,
-        threadId,
-        writtenText(event, payload, text, seq),
-      );
+      return broadcast(this.d.ctx, this.#replay, text, seq, this.#remote, threadId, written);
     const interest = this.#interest;
     broadcastToThread(
       this.d.ctx,
@@ -206,7 +199,7 @@ export class RoomSockets {
       (id) => interest.wants(id, threadId),
       this.#remote,
       threadId,
-      writtenText(event, payload, text, seq),
+      written,
     );
     this.#bumps.touched(threadId);
   }

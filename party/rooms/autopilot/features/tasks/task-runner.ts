@@ -20,6 +20,7 @@ import { asAutopilot, clipText, finishSegment, jsonText, post, toolLine } from "
 import { createModel, type ModelConfigured, recordUsage, runStream } from "../model/index";
 import type { AgentDeps } from "../agent/index";
 import { actingTools, runAccess } from "../agent/index";
+import { visibleDeltas } from "./step-text";
 import { boundRunMessages } from "../agent/index";
 import { spendRefusedText } from "../agent/index";
 import { toolDefinitionBytes } from "../toolset/index";
@@ -210,6 +211,9 @@ export class TaskRunner {
     const chatRunId = `${task.id}.${step}`;
     const { threadId } = task;
     this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, offset: 0, text: "" });
+    const sendText = visibleDeltas((d) =>
+      this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, ...d }),
+    );
     const started = Date.now();
     let tokens = 0;
     const log: NewRunLogEntry[] = [];
@@ -228,14 +232,7 @@ export class TaskRunner {
       ...(config.apiKey ? { apiKey: config.apiKey } : {}),
       baseURL: config.baseURL,
       onEvent: (event) => {
-        if (event.type === "text")
-          this.#d.broadcast("chat.delta", {
-            threadId,
-            instanceId: null,
-            runId: chatRunId,
-            offset: event.offset,
-            text: event.text,
-          });
+        if (event.type === "text") sendText(event);
         if (event.type === "model-call") {
           tokens += (event.inputTokens ?? 0) + (event.outputTokens ?? 0);
           const at = Date.now() - event.durationMs;

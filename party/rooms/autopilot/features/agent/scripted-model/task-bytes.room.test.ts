@@ -1,5 +1,5 @@
-// What a client viewing a task's thread receives per step (issue 74: at most 1 KB a step; decision
-// 85), counted per frame type over a 20-step task as the bench's task runs it (a cheap read-only
+// What a client viewing a task's thread receives per step (issue 74: at most 1 KB a step; decisions
+// 84 and 87), counted per frame type over a 20-step task as the bench's task runs it (a cheap read-only
 // tool per step), for a client that asks for every capability (the app, the client library) and
 // for one that asks for none (an older build), which gets every frame as it always did.
 import { describe, expect, it } from "vitest";
@@ -12,12 +12,15 @@ import {
   withTaskChange,
 } from "../../../../../../shared/protocol/tasks";
 import { PROTOCOL_VERSION } from "../../../../../../shared/protocol/version";
+import { type Job, type JobProgress, withJobChange } from "../../../../../../shared/protocol/jobs";
+import { TOOL_PREVIEW_CHARS } from "../../../../../../shared/protocol/agent";
+import type { Message } from "../../../../../../shared/protocol/threads";
 import { idem, RawSocket } from "../../../../../test/harness";
 import { agentRoom, taskState } from "./test/harness";
 
 const STEPS = 20;
 /** Bytes per step a viewer that asked for every capability may receive (a ceiling: the measure is below it). */
-const CEILING_PER_STEP = 2_800;
+const CEILING_PER_STEP = 1_750;
 
 /** Bytes and frames per frame type a socket receives from now on. */
 function countFrames(sock: RawSocket): Map<string, { frames: number; bytes: number }> {
@@ -90,6 +93,49 @@ describe("what a viewer of a task's thread receives", () => {
     expect(marks.at(-1)?.last).toBe(entries.at(-1)?.seq);
     const olderEntries = older.events("runlog.appended").flatMap((f) => (f.payload as RunLogAppendedPayload).entries);
     expect(olderEntries.map((e) => e.seq)).toEqual(entries.map((e) => e.seq));
+
+    // A tool's message comes with its result's opening and its length; messages.list reads it whole.
+    const { messages } = (await sock.ok("messages.list", { threadId: thread.id, limit: 200 })) as {
+      messages: Message[];
+    };
+    const stored = new Map(messages.map((m) => [m.id, m]));
+    const tools = (s: RawSocket) =>
+      s
+        .events("message.created")
+        .map((f) => (f.payload as { message: Message }).message)
+        .filter((m) => m.tool);
+    expect(tools(viewer).length).toBe(STEPS - 1);
+    for (const m of tools(viewer)) {
+      const whole = stored.get(m.id)?.tool?.result ?? "";
+      expect(whole.length).toBeGreaterThan(TOOL_PREVIEW_CHARS);
+      expect(m.tool).toMatchObject({ result: whole.slice(0, TOOL_PREVIEW_CHARS), resultChars: whole.length });
+      expect(stored.get(m.id)?.tool).not.toHaveProperty("resultChars");
+    }
+    expect(tools(older).map((m) => m.tool)).toEqual(tools(viewer).map((m) => stored.get(m.id)?.tool));
+
+    // The job's progress comes as what a report changed; applied to the job started, it ends as the room's.
+    const jobEvents = (s: RawSocket) =>
+      s
+        .events()
+        .flatMap((f) =>
+          f.type === "event" && f.event.startsWith("job.") ? [(f.payload as { job: Job | JobProgress }).job] : [],
+        );
+    const progressed = viewer.events("job.progressed").map((f) => (f.payload as { job: Job | JobProgress }).job);
+    expect(progressed.length).toBeGreaterThanOrEqual(STEPS - 1);
+    expect(progressed.every((j) => !("title" in j))).toBe(true);
+    let job: Job | null = null;
+    for (const j of jobEvents(viewer)) job = withJobChange(job ?? undefined, j);
+    const { jobs } = (await sock.ok("jobs.list", {})) as { jobs: Job[] };
+    expect(job).toEqual(jobs.find((j) => j.id === job?.id));
+    expect(older.events("job.progressed").every((f) => "title" in (f.payload as { job: Job }).job)).toBe(true);
+
+    // A step that only calls a tool opens no stream for a socket that asked; an older one sees each open and end.
+    const ofTask = (s: RawSocket, event: string) =>
+      s.events(event).filter((f) => (f.payload as { runId: string }).runId.startsWith(`${task.id}.`));
+    expect(ofTask(viewer, "chat.delta").every((f) => (f.payload as { text: string }).text !== "")).toBe(true);
+    expect(ofTask(viewer, "chat.final").every((f) => (f.payload as { messageId: string | null }).messageId)).toBe(true);
+    expect(ofTask(older, "chat.delta").length).toBeGreaterThanOrEqual(STEPS);
+    expect(ofTask(older, "chat.final").length).toBe(STEPS);
 
     // What every step sends, whatever the machine's speed (the money's state, the traces' and the
     // other threads' bumps go at most once a second, more of them on a slower machine).
