@@ -5,6 +5,7 @@ import { errorText } from "../lib/api";
 import { devicesText } from "../lib/presence";
 import { colorFor } from "../stores/canvas";
 import { useRoom } from "../stores/room";
+import { useAllTasks } from "../stores/tasks";
 import { SideSection } from "./SideSection";
 
 /** Sockets listed when someone asks who else is here: one page (the room pages them by 1,000). */
@@ -19,8 +20,11 @@ const LISTED_SOCKETS = 1000;
 export function Online() {
   const presence = useRoom((s) => s.state.presence);
   const online = useRoom((s) => s.state.online);
-  // The Autopilot has no connection of its own: it is "online" while one of its replies streams.
-  const autopilotWorking = useRoom((s) => [...s.state.streams.values()].some((stream) => stream.instanceId === null));
+  // The Autopilot has no connection of its own: it is "online" while one of its replies streams
+  // or one of its tasks runs (a step that only calls tools streams nothing).
+  const streaming = useRoom((s) => [...s.state.streams.values()].some((stream) => stream.instanceId === null));
+  const tasks = useAllTasks();
+  const autopilotWorking = streaming || [...tasks.values()].some((t) => t.status === "running");
   const people = [...presence.values()];
   const others = Math.max(0, online.people - people.length);
   const [open, setOpen] = useState(false);
