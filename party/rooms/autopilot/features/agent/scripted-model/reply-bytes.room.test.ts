@@ -5,11 +5,11 @@
 // for none (an older build), which gets every frame as it always did.
 import { describe, expect, it } from "vitest";
 import { offeredCapabilities } from "../../../../../../shared/protocol/capabilities";
-import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import type { Message } from "../../../../../../shared/protocol/threads";
 import { type Inbox, type InboxChange, isInboxChange, withInboxChange } from "../../../../../../shared/protocol/inbox";
 import { PROTOCOL_VERSION } from "../../../../../../shared/protocol/version";
 import { idem, RawSocket, uniq } from "../../../../../test/harness";
+import { type FrameCounts, countFrames, countsLine, totalBytes } from "./test/frame-counts";
 import { agentRoom, autopilotSays, say } from "./test/harness";
 
 const REPLIES = 4;
@@ -18,24 +18,6 @@ const PIECES = 100;
 const ENVELOPE_CEILING = 130;
 /** Bytes a reply sends such a socket besides its deltas and the frames a window times (a ceiling). */
 const PER_REPLY_CEILING = 3_000;
-
-type Counts = Map<string, { frames: number; bytes: number }>;
-
-/** Bytes and frames per frame type a socket receives while `counting.on`. */
-function countFrames(sock: RawSocket, counting: { on: boolean }): Counts {
-  const byType: Counts = new Map();
-  sock.ws.addEventListener("message", (e) => {
-    if (!counting.on) return;
-    const text = e.data as string;
-    const frame = JSON.parse(text) as EventFrame;
-    const key = frame.type === "event" ? frame.event : frame.type;
-    const row = byType.get(key) ?? { frames: 0, bytes: 0 };
-    row.frames++;
-    row.bytes += text.length;
-    byType.set(key, row);
-  });
-  return byType;
-}
 
 const DELTAS = REPLIES * PIECES;
 
@@ -46,12 +28,8 @@ const deltasOf = (sock: RawSocket, runId: string): Delta[] =>
     .map((f) => f.payload as Delta)
     .filter((d) => d.runId === runId);
 const joined = (deltas: Delta[]) => deltas.reduce((text, d) => text.slice(0, d.offset) + d.text, "");
-const total = (byType: Counts) => [...byType.values()].reduce((sum, r) => sum + r.bytes, 0);
-const table = (byType: Counts) =>
-  [...byType.entries()]
-    .sort((a, b) => b[1].bytes - a[1].bytes)
-    .map(([k, r]) => `${k}: ${r.frames} frames, ${(r.bytes / DELTAS).toFixed(1)} B/delta`)
-    .join("; ");
+const total = totalBytes;
+const table = (byType: FrameCounts) => countsLine(byType, DELTAS, "delta", 1);
 
 describe("what a viewer of a thread receives per streamed delta of a reply", () => {
   it("per delta: the later pieces name only their run and the inbox says what changed, to a socket that asked; the whole to one that did not", async () => {

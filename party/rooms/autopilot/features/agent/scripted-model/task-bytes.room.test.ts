@@ -4,7 +4,6 @@
 // for one that asks for none (an older build), which gets every frame as it always did.
 import { describe, expect, it } from "vitest";
 import { offeredCapabilities } from "../../../../../../shared/protocol/capabilities";
-import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import {
   type RunLogAppendedPayload,
   type Task,
@@ -16,33 +15,15 @@ import { type Job, type JobProgress, withJobChange } from "../../../../../../sha
 import { TOOL_PREVIEW_CHARS } from "../../../../../../shared/protocol/agent";
 import type { Message } from "../../../../../../shared/protocol/threads";
 import { idem, RawSocket } from "../../../../../test/harness";
+import { type FrameCounts, countFrames, countsLine, totalBytes } from "./test/frame-counts";
 import { agentRoom, taskState } from "./test/harness";
 
 const STEPS = 20;
 /** Bytes per step a viewer that asked for every capability may receive (a ceiling: the measure is below it). */
 const CEILING_PER_STEP = 1_750;
 
-/** Bytes and frames per frame type a socket receives from now on. */
-function countFrames(sock: RawSocket): Map<string, { frames: number; bytes: number }> {
-  const byType = new Map<string, { frames: number; bytes: number }>();
-  sock.ws.addEventListener("message", (e) => {
-    const text = e.data as string;
-    const frame = JSON.parse(text) as EventFrame;
-    const key = frame.type === "event" ? frame.event : frame.type;
-    const row = byType.get(key) ?? { frames: 0, bytes: 0 };
-    row.frames++;
-    row.bytes += text.length;
-    byType.set(key, row);
-  });
-  return byType;
-}
-
-const total = (byType: Map<string, { bytes: number }>) => [...byType.values()].reduce((sum, r) => sum + r.bytes, 0);
-const table = (byType: Map<string, { frames: number; bytes: number }>) =>
-  [...byType.entries()]
-    .sort((a, b) => b[1].bytes - a[1].bytes)
-    .map(([k, r]) => `${k}: ${r.frames} frames, ${Math.round(r.bytes / STEPS)} B/step`)
-    .join("; ");
+const total = totalBytes;
+const table = (byType: FrameCounts) => countsLine(byType, STEPS, "step");
 
 const taskChanges = (sock: RawSocket, taskId: string) =>
   sock
