@@ -16,9 +16,8 @@ import { ExportResultCode, parseKeyPairsIntoRecord, W3CTraceContextPropagator } 
 import { JsonTraceSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
+import { type OtlpProtocol, protocolOf, tracesUrl } from "../../shared/otlp-endpoint";
 import type { ModelCallRecord } from "./model-route";
-
-export type OtlpProtocol = "http/json" | "http/protobuf";
 
 export interface TraceExportConfig {
   /** The traces URL itself (…/v1/traces). */
@@ -40,25 +39,16 @@ const bounded = (raw: string | undefined, fallback: number, max: number): number
 /** The collector from the standard variables (the OTLP exporter spec's names and defaults); null: no spans. */
 export function traceExportConfig(env: NodeJS.ProcessEnv): TraceExportConfig | null {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return null;
-  const exact = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-  const raw = exact || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  if (!raw) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
+  const url = tracesUrl(env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  if (!url) return null;
   const maxQueueSize = bounded(env.OTEL_BSP_MAX_QUEUE_SIZE, 2048, 100_000);
   return {
-    url: exact ? url.toString() : `${url.toString().replace(/\/+$/, "")}/v1/traces`,
+    url,
     headers: {
       ...parseKeyPairsIntoRecord(env.OTEL_EXPORTER_OTLP_HEADERS),
       ...parseKeyPairsIntoRecord(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
     },
-    protocol: protocol === "http/json" ? "http/json" : "http/protobuf",
+    protocol: protocolOf(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL),
     maxQueueSize,
     maxExportBatchSize: Math.min(maxQueueSize, bounded(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512, 4096)),
     scheduledDelayMs: bounded(env.OTEL_BSP_SCHEDULE_DELAY, 5000, 60_000),

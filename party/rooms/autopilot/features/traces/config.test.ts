@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { operatorTarget, parseHeaders, queueLimits, tracesUrl } from "./config";
+import { tracesUrl } from "../../../../../shared/otlp-endpoint";
+import { operatorTarget, parseHeaders, queueLimits } from "./config";
 import { endpointRefusal } from "./settings";
 
 describe("where spans go", () => {

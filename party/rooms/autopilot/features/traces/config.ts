@@ -1,7 +1,8 @@
 // Where a room's spans go: the operator's collector from the standard OpenTelemetry variables
 // (https://opentelemetry.io/docs/specs/otel/protocol/exporter/), bounded by the batch
 // processor's standard queue variables.
-import type { OtlpProtocol, OtlpTarget } from "./otlp";
+import { protocolOf, tracesUrl } from "../../../../../shared/otlp-endpoint";
+import type { OtlpTarget } from "./otlp";
 
 declare module "../../../../env" {
   interface Env {
@@ -60,24 +61,6 @@ export function parseHeaders(raw: string | undefined): Record<string, string> {
     }
   }
   return headers;
-}
-
-export const protocolOf = (raw: string | undefined): OtlpProtocol =>
-  raw?.trim() === "http/json" ? "http/json" : "http/protobuf";
-
-/** A collector's traces URL from a base URL (…/v1/traces appended) or as given; null when it is not http(s). */
-export function tracesUrl(base: string | undefined, exact?: string): string | null {
-  const raw = exact?.trim() || base?.trim();
-  if (!raw) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  if (exact?.trim()) return url.toString();
-  return `${url.toString().replace(/\/+$/, "")}/v1/traces`;
 }
 
 /** The operator's collector; null when none is configured. */

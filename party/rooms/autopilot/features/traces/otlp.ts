@@ -7,7 +7,9 @@ import type { SpanDoc } from "./spans";
 
 type ReadableSpan = Parameters<typeof JsonTraceSerializer.serializeRequest>[0][number];
 
-export type OtlpProtocol = "http/json" | "http/protobuf";
+import type { OtlpProtocol } from "../../../../../shared/otlp-endpoint";
+
+export type { OtlpProtocol };
 
 export interface OtlpTarget {
   /** The traces URL itself (…/v1/traces). */
