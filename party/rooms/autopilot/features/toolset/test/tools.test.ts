@@ -12,6 +12,7 @@ import {
   roomTools,
   runScopes,
   toolApprovalPolicy,
+  toolDefinitionBytes,
   toolInputSchema,
   toolName,
   toolSchemaChars,
@@ -120,6 +121,30 @@ describe("run scopes and the tool set", () => {
     expect(again.threads_list!.inputSchema).toBe(second.inputSchema);
     expect(await asSchema(again.threads_rename!.inputSchema).jsonSchema).toBe(
       await asSchema(first.inputSchema).jsonSchema,
+    );
+  });
+
+  it("measures a definition's bytes once per schema, and anew when its name or description differs", async () => {
+    const encode = (text: string) => new TextEncoder().encode(text).byteLength;
+    const { threads_list: list } = roomTools(["read"], noCall);
+    const schemaBytes = encode(JSON.stringify(await asSchema(list!.inputSchema).jsonSchema));
+    const one = await toolDefinitionBytes({ threads_list: list! });
+    expect(one).toBe(64 + encode("threads_list") + encode(list!.description ?? "") + schemaBytes);
+    // A later step's tools (built again, the same schemas) count the same without encoding again.
+    const encodeSpy = vi.spyOn(TextEncoder.prototype, "encode");
+    try {
+      expect(await toolDefinitionBytes({ threads_list: roomTools(["read"], noCall).threads_list! })).toBe(one);
+      expect(encodeSpy).not.toHaveBeenCalled();
+    } finally {
+      encodeSpy.mockRestore();
+    }
+    // The same schema under another description (or name) is measured with what it says now.
+    const described = { ...list!, description: `${list!.description ?? ""} — and a longer description, é` };
+    expect(await toolDefinitionBytes({ threads_list: described })).toBe(
+      64 + encode("threads_list") + encode(described.description) + schemaBytes,
+    );
+    expect(await toolDefinitionBytes({ other_name: list! })).toBe(
+      64 + encode("other_name") + encode(list!.description ?? "") + schemaBytes,
     );
   });
 
