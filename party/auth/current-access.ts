@@ -2,9 +2,9 @@ import { CloseCode } from "../../shared/protocol/errors";
 import { type Principal, Role, Scope } from "../../shared/protocol/principal";
 import { DEFAULT_AGENT_SCOPES, scopesForRole } from "../../shared/scopes";
 import { ACCOUNT_REFUSAL, type AccountFlags, accountStatus } from "./account-status";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { timeOf } from "./d1-time";
-import { authDb } from "./db/client";
+import { authDb, preparedPerDb } from "./db/client";
 import { baApiKey, baMember, baUser } from "./db/better-auth-tables";
 
 /**
@@ -66,6 +66,39 @@ function parseMetadata(stored: unknown): unknown {
 /** A key's scopes from its metadata: the stored text, or as better-auth's adapter hands it out. */
 export const keyScopes = (metadata: unknown): Scope[] => agentScopes(parseMetadata(metadata));
 
+// Read before every step of a task and every tool call of a run acting for someone (and at
+// the gate): prepared once per D1 binding, as the socket upgrade's read (socket-session.ts).
+const personAccess = preparedPerDb((db) =>
+  db
+    .select({
+      banned: baUser.banned,
+      banExpires: baUser.banExpires,
+      waitlisted: baUser.waitlisted,
+      role: baMember.role,
+    })
+    .from(baUser)
+    .leftJoin(
+      baMember,
+      and(eq(baMember.userId, baUser.id), eq(baMember.organizationId, sql.placeholder("workspaceId"))),
+    )
+    .where(eq(baUser.id, sql.placeholder("userId")))
+    .prepare(),
+);
+
+const keyAccess = preparedPerDb((db) =>
+  db
+    .select({
+      referenceId: baApiKey.referenceId,
+      name: baApiKey.name,
+      enabled: baApiKey.enabled,
+      expiresAt: baApiKey.expiresAt,
+      metadata: baApiKey.metadata,
+    })
+    .from(baApiKey)
+    .where(eq(baApiKey.id, sql.placeholder("keyId")))
+    .prepare(),
+);
+
 /**
  * The principal as it stands now, or why it no longer may be in this workspace: a key
  * deleted, disabled or expired is 4001; a person no longer a member, disabled or waitlisted
@@ -79,17 +112,7 @@ export async function recheckPrincipal(
   if (principal.kind === "agent") {
     if (!principal.id.startsWith(AGENT_PREFIX))
       return { ok: false, code: CloseCode.unauthenticated, reason: "unknown agent" };
-    const key = await authDb(db)
-      .select({
-        referenceId: baApiKey.referenceId,
-        name: baApiKey.name,
-        enabled: baApiKey.enabled,
-        expiresAt: baApiKey.expiresAt,
-        metadata: baApiKey.metadata,
-      })
-      .from(baApiKey)
-      .where(eq(baApiKey.id, principal.id.slice(AGENT_PREFIX.length)))
-      .get();
+    const key = await keyAccess(authDb(db)).get({ keyId: principal.id.slice(AGENT_PREFIX.length) });
     if (!key) return { ok: false, code: CloseCode.unauthenticated, reason: "API key revoked" };
     if (key.enabled === 0) return { ok: false, code: CloseCode.unauthenticated, reason: "API key disabled" };
     const expiresAt = timeOf(key.expiresAt);
@@ -101,11 +124,13 @@ export async function recheckPrincipal(
     if (refusal) return { ok: false, code: CloseCode.forbidden, reason: refusal };
     return { ok: true, principal: { ...principal, name: key.name ?? principal.name, scopes: keyScopes(key.metadata) } };
   }
-  const flags = await accountFlags(db, principal.id);
-  if (!flags) return { ok: false, code: CloseCode.unauthenticated, reason: "this account no longer exists" };
-  const status = accountStatus(flags);
+  // One read: the account's flags with its membership here (what accountFlags and memberRole read apart).
+  const row = await personAccess(authDb(db)).get({ userId: principal.id, workspaceId });
+  if (!row) return { ok: false, code: CloseCode.unauthenticated, reason: "this account no longer exists" };
+  const status = accountStatus(row);
   if (status !== "active") return { ok: false, code: CloseCode.forbidden, reason: ACCOUNT_REFUSAL[status] };
-  const role = await memberRole(db, workspaceId, principal.id);
+  const parsed = Role.safeParse(row.role);
+  const role = parsed.success ? parsed.data : null;
   if (!role) return { ok: false, code: CloseCode.forbidden, reason: "you no longer have access to this workspace" };
   return { ok: true, principal: { ...principal, role, scopes: scopesForRole(role) } };
 }

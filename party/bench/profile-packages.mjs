@@ -68,7 +68,10 @@ export function profileShares(profile, map, sampleMs) {
     // No url: a function of workerd's own API (a socket's send, SQLite's exec), run in C++.
     let pkg = functionName.startsWith("(") ? functionName : url ? url : "(workerd API, native)";
     let fn = functionName || "(anonymous)";
-    if (map && url && lineNumber >= 0) {
+    // Only the bundle's own frames go through its map: workerd's and Node's built-in modules
+    // (`cloudflare-internal:d1-api`, `node:diagnostics_channel`) have urls of their own, and
+    // mapped as if they were the bundle's lines they read as some package's (D1's toJson as zod's).
+    if (map && url && !url.includes(":") && lineNumber >= 0) {
       const pos = originalPositionFor(map, { line: lineNumber + 1, column: columnNumber });
       if (pos.source) {
         pkg = owner(pos.source);

@@ -169,6 +169,18 @@ export interface ActingToolsDeps {
   currentAccess: CurrentAccess;
 }
 
+/** A run's tools (run-tools.ts) whose every call first reads its trigger's access again (guardTools). */
+export interface ActingTools extends RunTools {
+  /**
+   * Hands the next call's check a verdict the caller has just read (runAccess) instead of reading
+   * it again. It counts only while the isolate's clock stands where it stood then: workerd moves
+   * `Date.now()` only when I/O completes, so an unmoved clock means nothing was awaited between
+   * that read and the call (no D1 answer, no gateway, no timer) — the verdict is as live as the
+   * read the check would make. Otherwise, and for every later call, the check reads D1.
+   */
+  checked(access: RunAccess): void;
+}
+
 /**
  * The tools of a run acting for someone (a reply's run, or a task): each call goes through
  * the room's dispatch as the Autopilot for `triggeredBy`, a mutating one with its key from
@@ -181,7 +193,7 @@ export async function actingTools(
   run: { id: string; threadId: string; scopes: Scope[]; triggeredBy: Actor; guest?: boolean },
   riskyGatewayTools: readonly string[],
   gone: (reason: string) => void,
-): Promise<RunTools> {
+): Promise<ActingTools> {
   const principal = autopilotPrincipal(run.scopes);
   const built = await runTools({
     sql: d.sql,
@@ -201,6 +213,18 @@ export async function actingTools(
       return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
     },
   });
-  const check = () => runAccess(d.currentAccess, { triggeredBy: run.triggeredBy, scopes: run.scopes });
-  return { ...built, tools: guardTools(built.tools, check, gone) };
+  let fresh: { access: RunAccess; at: number } | null = null;
+  const check = () => {
+    const given = fresh;
+    fresh = null;
+    if (given && given.at === Date.now()) return Promise.resolve(given.access);
+    return runAccess(d.currentAccess, { triggeredBy: run.triggeredBy, scopes: run.scopes });
+  };
+  return {
+    ...built,
+    tools: guardTools(built.tools, check, gone),
+    checked: (access) => {
+      fresh = { access, at: Date.now() };
+    },
+  };
 }

@@ -19,7 +19,7 @@ import type { TaskCall, TaskDoc } from "../../../../records/task";
 import { asAutopilot, clipText, finishSegment, jsonText, post, toolLine } from "../agent/index";
 import { createModel, type ModelConfigured, recordUsage, runStream } from "../model/index";
 import type { AgentDeps } from "../agent/index";
-import { actingTools, runAccess } from "../agent/index";
+import { type ActingTools, actingTools, runAccess } from "../agent/index";
 import { visibleDeltas } from "./step-text";
 import { boundRunMessages } from "../agent/index";
 import { spendRefusedText } from "../agent/index";
@@ -157,6 +157,14 @@ export class TaskRunner {
   async #step(taskId: string, active: Active): Promise<boolean> {
     const task = getTask(this.#d.sql, taskId);
     if (task?.status !== "running") return false;
+    const config = this.#d.config();
+    if (!config.configured) {
+      this.#end(taskId, "failed", config.message);
+      return false;
+    }
+    const tools = await this.#tools(task, config, active);
+    // Read after the tools are built (an instance's catalog may be awaited): between this read
+    // and the step's first tool call nothing else is awaited, so that call's check takes it (ActingTools.checked).
     const access = await runAccess(this.#d.currentAccess, { triggeredBy: task.startedBy, scopes: task.scopes });
     // D1 could not answer: nothing runs on a guess; the room's alarm tries again.
     if (access.kind === "unknown") return false;
@@ -164,12 +172,6 @@ export class TaskRunner {
       this.#stopForAccess(taskId, access.reason);
       return false;
     }
-    const config = this.#d.config();
-    if (!config.configured) {
-      this.#end(taskId, "failed", config.message);
-      return false;
-    }
-    const tools = await this.#tools(task, config, active);
     if (!task.inflight) {
       const over = overBudget(task);
       if (over) {
@@ -187,10 +189,11 @@ export class TaskRunner {
         this.#d.spend.release(reservation);
       }
     }
+    tools.checked(access);
     return this.#act(task, tools);
   }
 
-  #tools(task: TaskDoc, config: ModelConfigured, active: Active): Promise<RunToolsShape> {
+  #tools(task: TaskDoc, config: ModelConfigured, active: Active): Promise<ActingTools> {
     const run = { id: task.id, threadId: task.threadId, scopes: task.scopes, triggeredBy: task.startedBy };
     return actingTools(this.#d, run, config.riskyGatewayTools, (reason) => {
       active.abort.abort(new Error(reason));

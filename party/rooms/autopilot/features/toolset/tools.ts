@@ -152,15 +152,32 @@ export async function toolSchemaChars(tools: ToolSet): Promise<number> {
 /** The JSON around one definition as a provider receives it: `{"type":"function","function":{"name":…}}`. */
 const DEFINITION_FRAME_BYTES = 64;
 
+/**
+ * One definition's bytes, by its input schema (the room tools' live as long as the isolate):
+ * a task measures its tools before every step, and encoding each name and description again
+ * each time was most of what that cost. Kept with the name and description it was measured
+ * with, so a definition that shares a schema but says something else is measured anew.
+ */
+const DEFINITION_SIZE = new WeakMap<object, { name: string; description: string; bytes: number }>();
+
 /** UTF-8 bytes of the tool definitions a call sends: part of its input's bound (features/billing/token-bound.ts `inputTokenBound`). */
 export async function toolDefinitionBytes(tools: ToolSet): Promise<number> {
   let bytes = 0;
-  for (const [name, definition] of Object.entries(tools))
-    bytes +=
+  for (const [name, definition] of Object.entries(tools)) {
+    const description = typeof definition.description === "string" ? definition.description : "";
+    const known = DEFINITION_SIZE.get(definition.inputSchema);
+    if (known && known.name === name && known.description === description) {
+      bytes += known.bytes;
+      continue;
+    }
+    const size =
       DEFINITION_FRAME_BYTES +
       utf8Bytes(name) +
-      utf8Bytes(typeof definition.description === "string" ? definition.description : "") +
+      utf8Bytes(description) +
       (await schemaSize(definition.inputSchema)).bytes;
+    DEFINITION_SIZE.set(definition.inputSchema, { name, description, bytes: size });
+    bytes += size;
+  }
   return bytes;
 }
 

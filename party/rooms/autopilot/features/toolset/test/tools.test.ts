@@ -1,7 +1,7 @@
 // Room tools derived from the method registry: every method classified and convertible,
 // the run's scopes filter the set, no tool can approve, and the model never sees (or
 // gets to choose) an idempotencyKey.
-import { asSchema, type ToolExecutionOptions } from "ai";
+import { asSchema, type ToolExecutionOptions, type ToolSet } from "ai";
 import { describe, expect, it, vi } from "vitest";
 import { type MethodName, Methods } from "../../../../../../shared/protocol/methods";
 import { TOOL_POLICY } from "../../../../../../shared/protocol/tool-policy";
@@ -12,6 +12,7 @@ import {
   roomTools,
   runScopes,
   toolApprovalPolicy,
+  toolDefinitionBytes,
   toolInputSchema,
   toolName,
   toolSchemaChars,
@@ -120,6 +121,32 @@ describe("run scopes and the tool set", () => {
     expect(again.threads_list!.inputSchema).toBe(second.inputSchema);
     expect(await asSchema(again.threads_rename!.inputSchema).jsonSchema).toBe(
       await asSchema(first.inputSchema).jsonSchema,
+    );
+  });
+
+  it("measures a definition's bytes once per schema, and anew when its name or description differs", async () => {
+    const encode = (text: string) => new TextEncoder().encode(text).byteLength;
+    const list = roomTools(["read"], noCall).threads_list!;
+    const description = typeof list.description === "string" ? list.description : "";
+    const schemaBytes = encode(JSON.stringify(await asSchema(list.inputSchema).jsonSchema));
+    const one = await toolDefinitionBytes({ threads_list: list });
+    expect(one).toBe(64 + encode("threads_list") + encode(description) + schemaBytes);
+    // A later step's tools (built again, the same schemas) count the same without encoding again.
+    const encodeSpy = vi.spyOn(TextEncoder.prototype, "encode");
+    try {
+      expect(await toolDefinitionBytes({ threads_list: roomTools(["read"], noCall).threads_list! })).toBe(one);
+      expect(encodeSpy).not.toHaveBeenCalled();
+    } finally {
+      encodeSpy.mockRestore();
+    }
+    // The same schema under another description (or name) is measured with what it says now.
+    const longer = `${description} — and a longer description, é`;
+    const described = { ...list, description: longer } as ToolSet[string];
+    expect(await toolDefinitionBytes({ threads_list: described })).toBe(
+      64 + encode("threads_list") + encode(longer) + schemaBytes,
+    );
+    expect(await toolDefinitionBytes({ other_name: list })).toBe(
+      64 + encode("other_name") + encode(description) + schemaBytes,
     );
   });
 
