@@ -101,7 +101,7 @@ export function putTask(sql: Sql, doc: TaskDoc): void {
   statements(sql.db).put.run({
     id: doc.id,
     status: doc.status,
-    projectId: doc.projectId,
+    projectId: doc.projectId ?? null,
     threadId: doc.threadId,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
