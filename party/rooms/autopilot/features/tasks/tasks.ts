@@ -58,8 +58,10 @@ const statements = preparedPerRoom((db) => ({
  * Tasks as last read or committed, until written: a running task's step reads its task between
  * its own writes (after the model call, after each tool call), and decoding it decodes its whole
  * conversation. A task's document is never changed in place (every change is a new object).
+ * As many as a room may run at once (AUTOPILOT_TASKS_AT_ONCE is at most 10): each holds a
+ * conversation of up to a megabyte.
  */
-const kept = new CommittedMemo<string, TaskDoc | null>(16);
+const kept = new CommittedMemo<string, TaskDoc | null>(10);
 /** The write number (CommittedMemo.written) of each document putTask wrote. */
 const writes = new WeakMap<TaskDoc, number>();
 
