@@ -66,4 +66,27 @@ describe("what a room keeps between turns until it is written", () => {
     memo.read(a.sql, "k", a.load("k"));
     expect(a.loads()).toBe(4);
   });
+
+  it("keeps what a committed write wrote, unless it was told of a write since", async () => {
+    const memo = new CommittedMemo<string, number>(8);
+    const s = storage();
+    const first = memo.written(s.sql, "seq");
+    s.values.set("seq", 8);
+    memo.committed(s.sql, "seq", 8, first);
+    // The same turn, and the next ones, read it from memory.
+    expect(memo.read(s.sql, "seq", s.load("seq"))).toBe(8);
+    await turnEnds();
+    expect(memo.read(s.sql, "seq", s.load("seq"))).toBe(8);
+    expect(s.loads()).toBe(0);
+    // Written again before the first write's commit was kept (what reacted to it wrote): not kept.
+    const second = memo.written(s.sql, "seq");
+    const third = memo.written(s.sql, "seq");
+    s.values.set("seq", 10);
+    memo.committed(s.sql, "seq", 9, second);
+    expect(memo.read(s.sql, "seq", s.load("seq"))).toBe(10);
+    memo.committed(s.sql, "seq", 10, third);
+    await turnEnds();
+    expect(memo.read(s.sql, "seq", s.load("seq"))).toBe(10);
+    expect(s.loads()).toBe(1);
+  });
 });

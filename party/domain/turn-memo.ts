@@ -40,6 +40,8 @@ export class TurnMemo<K, V> {
 export class CommittedMemo<K, V> {
   readonly #rooms = new WeakMap<Sql, BoundedMap<K, V>>();
   readonly #writing = new WeakSet<Sql>();
+  /** Per room, how many writes this memo was told of: what `committed` checks nothing was written since. */
+  readonly #writes = new WeakMap<Sql, number>();
 
   constructor(private readonly max: number) {}
 
@@ -53,10 +55,26 @@ export class CommittedMemo<K, V> {
     return value;
   }
 
-  written(sql: Sql, key: K): void {
+  /** Returns the write's number, for `committed`. */
+  written(sql: Sql, key: K): number {
     this.#rooms.get(sql)?.delete(key);
-    if (this.#writing.has(sql)) return;
+    const write = (this.#writes.get(sql) ?? 0) + 1;
+    this.#writes.set(sql, write);
+    if (this.#writing.has(sql)) return write;
     this.#writing.add(sql);
     queueMicrotask(() => this.#writing.delete(sql));
+    return write;
+  }
+
+  /**
+   * The transaction of write number `write` committed, `value` what it wrote under `key`: kept,
+   * so the next read need not go to storage, unless the memo was told of a write since (one
+   * made by what reacted to the commit, say, which may be newer or may still roll back).
+   */
+  committed(sql: Sql, key: K, value: V, write: number): void {
+    if (this.#writes.get(sql) !== write) return;
+    const kept = this.#rooms.get(sql);
+    if (kept) kept.set(key, value);
+    else this.#rooms.set(sql, new BoundedMap<K, V>(this.max).set(key, value));
   }
 }

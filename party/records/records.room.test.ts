@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
@@ -248,7 +248,10 @@ describe("a room on today's rows", () => {
       runInDurableObject(stub, (_instance, state) => state.storage.sql.exec(query, ...params).toArray() as T[]);
     const inStorage = <T>(fn: (sql: Sql) => T) =>
       runInDurableObject(stub, (_instance, state) => fn(sqlFromStorage(state.storage)));
-    return { owner, sql, inStorage };
+    // A writer outside the room's code (a corrupted page, a hand's edit): the room reads it once it
+    // restarts, as what it keeps in memory of what it wrote (the log's end) is its own.
+    const restart = () => evictDurableObject(stub);
+    return { owner, sql, inStorage, restart };
   }
 
   it("greets, lists, replays and repeats from version-less rows; new writes carry the version", async () => {
@@ -329,7 +332,7 @@ describe("a room on today's rows", () => {
   });
 
   it("an unreadable row is logged and left out: every hello still works, a resume across it gets a snapshot", async () => {
-    const { owner, sql, inStorage } = await roomWithFixtures();
+    const { owner, sql, inStorage, restart } = await roomWithFixtures();
     const first = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     const { epoch, snapshot } = await first.hello();
     // The fixture's "Rotate keys" expired long ago: let the room's expiry alarm settle it first.
@@ -347,6 +350,7 @@ describe("a room on today's rows", () => {
       seq + 1,
     );
     await sql(`update room_meta set value = ? where key = 'seq'`, String(seq + 1));
+    await restart();
 
     const sock = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
     const hello = await sock.hello();

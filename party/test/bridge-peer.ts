@@ -194,7 +194,7 @@ async function connectLive(sql: Sql) {
 
 /** One transaction as the room itself. */
 export function asRoom<T>(sql: Sql, fn: (ctx: OpContext) => T): T {
-  const { ctx } = createOpContext(sql, null, Date.now(), 1000);
+  const { ctx } = createOpContext(sql, null, Date.now());
   return sql.transaction(() => fn(ctx));
 }
 
@@ -204,7 +204,6 @@ export function asPerson<T>(sql: Sql, fn: (ctx: OpContext) => T): T {
     sql,
     { id: "user_1", kind: "user", name: "Ada", scopes: ["read", "write", "approve"] },
     Date.now(),
-    1000,
   );
   return sql.transaction(() => fn(ctx));
 }

@@ -57,7 +57,6 @@ export function createOpContext(
   sql: Sql,
   principal: Principal | null,
   now: number,
-  retain: number,
   onBehalfOf?: Actor,
 ): { ctx: OpContext; effects: OpEffects } {
   const effects: OpEffects = { events: [], wakeups: [], news: [] };
@@ -71,7 +70,10 @@ export function createOpContext(
     onBehalfOf: onBehalfOf ?? (principal ? actor : null),
     now,
     newId,
-    emit: (event, payload) => effects.events.push(appendEvent(sql, event, payload, now, retain)),
+    // The commit's events follow one another: the seq is read once, and the log trimmed once
+    // when the commit's function is done (commitTo).
+    emit: (event, payload) =>
+      effects.events.push(appendToLog(sql, event, payload, now, effects.events.at(-1)?.seq ?? currentSeq(sql))),
     // One name and its payload, as told: the union's pairing holds for each call.
     tell: (news, payload) => void effects.news.push({ news, payload } as News),
     audit: (action, targetId, details = {}) =>
@@ -110,14 +112,22 @@ export function commitTo(sql: Sql, retain: number, publish: (effects: OpEffects)
   let open = false;
   return (as, fn, options = {}) => {
     if (open) throw new Error("a commit inside another commit's function: write through that commit's ctx instead");
-    const { ctx, effects } = createOpContext(sql, as, options.now ?? Date.now(), retain, options.onBehalfOf);
+    const { ctx, effects } = createOpContext(sql, as, options.now ?? Date.now(), options.onBehalfOf);
     open = true;
     let result: ReturnType<typeof fn>;
     try {
-      result = sql.transaction(() => fn(ctx));
+      result = sql.transaction(() => {
+        const done = fn(ctx);
+        const end = effects.events.at(-1)?.seq;
+        if (end !== undefined) trimLog(sql, end, retain);
+        return done;
+      });
     } finally {
       open = false;
     }
+    // Committed: the log's end is known without reading it again.
+    const end = effects.events.at(-1)?.seq;
+    if (end !== undefined) seqs.committed(sql, "seq", end, lastWrite.get(sql) ?? 0);
     publish(effects);
     return result;
   };
@@ -233,6 +243,8 @@ export function roomEpoch(sql: Sql): string {
 
 /** Each room's seq, read once and kept until an append: every connect and every commit asks for it. */
 const seqs = new CommittedMemo<"seq", number>(1);
+/** Each room's last append, as `seqs` numbered it: what a commit keeps once it committed. */
+const lastWrite = new WeakMap<Sql, number>();
 
 export function currentSeq(sql: Sql): number {
   return seqs.read(sql, "seq", () => Number(getMeta(sql, "seq") ?? 0));
@@ -270,14 +282,30 @@ export function appendEvent<E extends DurableEventName>(
   now: number,
   retain: number,
 ): DurableEvent {
-  const seq = currentSeq(sql) + 1;
-  const log = statements(sql.db);
-  log.insert.run({ seq, event, payload: encodeEventPayload(event, payload), at: now });
+  const appended = appendToLog(sql, event, payload, now, currentSeq(sql));
+  trimLog(sql, appended.seq, retain);
+  return appended;
+}
+
+/** Appends the event after `after` (the log's end in this transaction), the log's end written with it. */
+function appendToLog<E extends DurableEventName>(
+  sql: Sql,
+  event: E,
+  payload: EventPayload<E>,
+  now: number,
+  after: number,
+): DurableEvent {
+  const seq = after + 1;
+  statements(sql.db).insert.run({ seq, event, payload: encodeEventPayload(event, payload), at: now });
   setMeta(sql, "seq", String(seq));
-  seqs.written(sql, "seq");
-  log.trim.run({ upTo: seq - retain });
+  lastWrite.set(sql, seqs.written(sql, "seq"));
   // A generic E's event is one member of the union; TypeScript cannot see which.
   return { seq, event, payload } as DurableEvent<E> as DurableEvent;
+}
+
+/** Keeps the log's newest `retain` events up to `end`. */
+function trimLog(sql: Sql, end: number, retain: number): void {
+  statements(sql.db).trim.run({ upTo: end - retain });
 }
 
 /**

@@ -3,6 +3,7 @@ import { and, count, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
+import { param, preparedPerRoom } from "../../../domain/db/client";
 
 /** One page of a newest-first list: the items and where the next page starts (null: none). */
 export interface Page<T> {
@@ -80,8 +81,29 @@ export type DocTable = SQLiteTable & {
 
 /** The document stored under `id`, decoded; null when there is none. */
 export function docById<T>(sql: Sql, table: DocTable, id: string, decode: (doc: string) => T): T | null {
-  const row = sql.db.select({ doc: table.doc }).from(table).where(eq(table.id, id)).get();
+  const row = byIdOf(sql, table).get({ id });
   return row ? decode(row.doc) : null;
+}
+
+// A document by its id is read with every step of a task and every request on a record
+// (a job's report, an approval's decision): each table's read is prepared once per room.
+const byId = preparedPerRoom(() => new Map<DocTable, ReturnType<typeof prepareById>>());
+
+const prepareById = (sql: Sql, table: DocTable) =>
+  sql.db
+    .select({ doc: table.doc })
+    .from(table)
+    .where(eq(table.id, param("id")))
+    .prepare();
+
+function byIdOf(sql: Sql, table: DocTable) {
+  const tables = byId(sql.db);
+  let statement = tables.get(table);
+  if (!statement) {
+    statement = prepareById(sql, table);
+    tables.set(table, statement);
+  }
+  return statement;
 }
 
 /** A document table whose rows are archived rather than deleted (threads, projects). */

@@ -3,6 +3,7 @@
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
 import { and, asc, eq, gt, gte, max, sql as sqlText } from "drizzle-orm";
 import { runLog } from "./tables";
+import { param, preparedPerRoom } from "../../../../domain/db/client";
 import type { Sql } from "../../../../domain/sql";
 import { runLogRecord } from "../../../../records/task";
 
@@ -15,12 +16,8 @@ export type NewRunLogEntry = Pick<RunLogEntry, "kind" | "step" | "text" | "detai
 /** Appends entries to a run's log; returns them as stored (with their seq), for the live event. */
 export function appendRunLog(sql: Sql, runId: string, entries: NewRunLogEntry[], at: number): RunLogEntry[] {
   if (entries.length === 0) return [];
-  const last =
-    sql.db
-      .select({ seq: max(runLog.seq) })
-      .from(runLog)
-      .where(eq(runLog.runId, runId))
-      .get()?.seq ?? 0;
+  const log = appendStatements(sql.db);
+  const last = log.last.get({ runId })?.seq ?? 0;
   return entries.map((entry, i) => {
     const stored: RunLogEntry = {
       runId,
@@ -31,13 +28,23 @@ export function appendRunLog(sql: Sql, runId: string, entries: NewRunLogEntry[],
       text: entry.text.length > MAX_TEXT ? `${entry.text.slice(0, MAX_TEXT - 1)}…` : entry.text,
       details: boundedDetails(entry.details),
     };
-    sql.db
-      .insert(runLog)
-      .values({ runId, seq: stored.seq, at, kind: stored.kind, doc: runLogRecord.encode(stored) })
-      .run();
+    log.insert.run({ runId, seq: stored.seq, at, kind: stored.kind, doc: runLogRecord.encode(stored) });
     return stored;
   });
 }
+
+// Run with every model call and tool call of a run: prepared once per room.
+const appendStatements = preparedPerRoom((db) => ({
+  last: db
+    .select({ seq: max(runLog.seq) })
+    .from(runLog)
+    .where(eq(runLog.runId, param("runId")))
+    .prepare(),
+  insert: db
+    .insert(runLog)
+    .values({ runId: param("runId"), seq: param("seq"), at: param("at"), kind: param("kind"), doc: param("doc") })
+    .prepare(),
+}));
 
 function boundedDetails(details: Record<string, unknown>): Record<string, unknown> {
   const text = JSON.stringify(details);

@@ -306,8 +306,7 @@ describe("an approval reached on purpose", () => {
     const committedUnsent = (title: string, at: number) =>
       inAutopilot(ws, (sql) =>
         sql.transaction(
-          () =>
-            requestApproval(createOpContext(sql, null, at, 300).ctx, { title, details: "", risk: "medium" }).approval,
+          () => requestApproval(createOpContext(sql, null, at).ctx, { title, details: "", risk: "medium" }).approval,
         ),
       );
     const now = Date.now();

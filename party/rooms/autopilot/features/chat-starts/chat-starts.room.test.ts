@@ -148,7 +148,7 @@ describe("a start moving along (domain functions on the room's SQLite)", () => {
     });
     await runInDurableObject(autopilot(ws), (_room, state) => {
       const sql = sqlFromStorage(state.storage);
-      const at = (now: number) => createOpContext(sql, null, now, 10_000).ctx;
+      const at = (now: number) => createOpContext(sql, null, now).ctx;
       // Still pending: nothing moves.
       expect(advanceChatStarts(at(Date.now()))).toEqual([]);
       expect(getThread(sql, started.thread.id)?.chatStart?.state).toBe("waiting");
@@ -208,7 +208,7 @@ describe("a start moving along (domain functions on the room's SQLite)", () => {
     const three = await a.ok("instances.startChat", { instanceId: "slow", text: "SAY: three", idempotencyKey: idem() });
     await runInDurableObject(autopilot(ws), (_room, state) => {
       const sql = sqlFromStorage(state.storage);
-      const ctx = () => createOpContext(sql, null, Date.now(), 10_000).ctx;
+      const ctx = () => createOpContext(sql, null, Date.now()).ctx;
       for (const s of [one, two]) settleApproval(ctx(), getApproval(sql, s.approval.id)!, "approved", null);
       settleApproval(ctx(), getApproval(sql, three.approval.id)!, "expired", null);
       const instance = (id: string, status: Instance["status"]): Instance => ({

@@ -206,7 +206,7 @@ describe("bridge decisions", () => {
       const agent = by({ id: "agent_k", name: "Agent", kind: "agent", scopes: ["approve"] });
       expect(prepare(agent, approval.id)).toBeUndefined();
       expect(gatewayAsked).toEqual([]);
-      const { ctx: asAgent } = createOpContext(sql, agent.principal, Date.now(), 1000);
+      const { ctx: asAgent } = createOpContext(sql, agent.principal, Date.now());
       expect(() =>
         sql.transaction(() =>
           resolveApproval(asAgent, { approvalId: approval.id, decision: "approve", idempotencyKey: "k-agent" }),

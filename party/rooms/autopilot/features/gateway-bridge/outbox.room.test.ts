@@ -37,7 +37,6 @@ describe("bridge outbox", () => {
           sql,
           { id: agentPrincipalId(key.id), kind: "agent", name, scopes: ["read", "write"] },
           Date.now(),
-          1000,
         );
         return sql.transaction(() => sendChat(ctx, { threadId: thread.id, text, idempotencyKey: `k-${text}` })).message;
       };

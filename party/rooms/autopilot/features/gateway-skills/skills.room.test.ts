@@ -359,7 +359,6 @@ describe("skills through the scripted gateway", () => {
           scopes: ["read", "write"],
         },
         Date.now(),
-        1000,
       );
       const asAgent = (extra: Record<string, unknown>) =>
         sql.transaction(() =>

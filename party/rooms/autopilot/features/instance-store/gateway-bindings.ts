@@ -2,6 +2,7 @@ import type { InstanceSessions, ThreadGateway } from "../../../../../shared/prot
 import { and, asc, eq, inArray, or, sql as q } from "drizzle-orm";
 import { gatewayThreads } from "./tables";
 import type { Sql } from "../../../../domain/sql";
+import { param, preparedPerRoom } from "../../../../domain/db/client";
 import { CommittedMemo } from "../../../../domain/turn-memo";
 
 // Which room thread talks to which gateway session. Plain SQL with no other domain
@@ -74,8 +75,17 @@ export function bindingForSession(sql: Sql, instanceId: string, sessionKey: stri
   );
 }
 
+// Read with every run's step (which gateway a thread is bound to, if any): prepared once per room.
+const byThread = preparedPerRoom((db) =>
+  db
+    .select()
+    .from(gatewayThreads)
+    .where(eq(gatewayThreads.threadId, param("threadId")))
+    .prepare(),
+);
+
 export function bindingForThread(sql: Sql, threadId: string): Binding | null {
-  return sql.db.select().from(gatewayThreads).where(eq(gatewayThreads.threadId, threadId)).get() ?? null;
+  return byThread(sql.db).get({ threadId }) ?? null;
 }
 
 export function bindingsOf(sql: Sql, instanceId: string): Binding[] {

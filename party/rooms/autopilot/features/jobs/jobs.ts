@@ -12,7 +12,7 @@ import {
 import { hasScope } from "../../../../../shared/scopes";
 import { inArray, not } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
-import { excluded } from "../../../../domain/db/client";
+import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
 import { jobs } from "./tables";
 import { RoomError } from "../../../../domain/errors";
 import { countRows, docById, type Page, pageRows } from "../../kernel/paging";
@@ -24,15 +24,20 @@ export function getJob(sql: Sql, id: string): Job | null {
   return docById(sql, jobs, id, (doc) => jobRecord.decode(doc));
 }
 
-function putJob(sql: Sql, job: Job): void {
-  sql.db
+// Written with every report (a task's every step): prepared once per room.
+const statements = preparedPerRoom((db) => ({
+  put: db
     .insert(jobs)
-    .values({ id: job.id, status: job.status, updatedAt: job.updatedAt, doc: jobRecord.encode(job) })
+    .values({ id: param("id"), status: param("status"), updatedAt: param("updatedAt"), doc: param("doc") })
     .onConflictDoUpdate({
       target: jobs.id,
       set: { status: excluded("status"), updatedAt: excluded("updated_at"), doc: excluded("doc") },
     })
-    .run();
+    .prepare(),
+}));
+
+function putJob(sql: Sql, job: Job): void {
+  statements(sql.db).put.run({ id: job.id, status: job.status, updatedAt: job.updatedAt, doc: jobRecord.encode(job) });
 }
 
 /** Stores the job and tells everyone what happened to it. */

@@ -10,7 +10,7 @@ import { readable } from "../../../../records/codec";
 import { memoryRecord } from "../../../../records/documents";
 import { asc, count, eq, sql as q } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
-import { excluded, hasRow } from "../../../../domain/db/client";
+import { excluded, hasRow, param, preparedPerRoom } from "../../../../domain/db/client";
 import { memory } from "./tables";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
@@ -18,14 +18,21 @@ import type { Sql } from "../../../../domain/sql";
 // The workspace memory: short notes under keys, kept by people and by the Autopilot (its
 // instructions carry them). Every change is a durable event, so every client sees it.
 
+// The whole memory, read for every run's instructions (every task step): prepared once per room.
+const firstEntries = preparedPerRoom((db) =>
+  db.select({ doc: memory.doc }).from(memory).orderBy(asc(memory.key)).limit(param("limit")).prepare(),
+);
+
 export function listMemory(sql: Sql, params: z.output<typeof MemoryListParams>): { entries: MemoryEntry[] } {
-  const rows = sql.db
-    .select({ doc: memory.doc })
-    .from(memory)
-    .where(params.prefix ? eq(q`substr(${memory.key}, 1, ${params.prefix.length})`, params.prefix) : undefined)
-    .orderBy(asc(memory.key))
-    .limit(params.limit)
-    .all();
+  const rows = params.prefix
+    ? sql.db
+        .select({ doc: memory.doc })
+        .from(memory)
+        .where(eq(q`substr(${memory.key}, 1, ${params.prefix.length})`, params.prefix))
+        .orderBy(asc(memory.key))
+        .limit(params.limit)
+        .all()
+    : firstEntries(sql.db).all({ limit: params.limit });
   return { entries: readable(rows, (r) => memoryRecord.decode(r.doc)) };
 }
 

@@ -3,6 +3,7 @@ import type { UsageEntry, UsageListParams, UsageListResult } from "../../../../.
 import { and, count, desc, eq, gte, lt, sql as q } from "drizzle-orm";
 import { usage } from "./tables";
 import type { Sql } from "../../../../domain/sql";
+import { param, preparedPerRoom } from "../../../../domain/db/client";
 
 // What the Autopilot's model calls cost: one row per call (a reply's step, a summary, a
 // title), with the tokens the endpoint reported and how long it took.
@@ -25,11 +26,37 @@ export interface UsageRow {
   ok: boolean;
 }
 
-export function recordUsage(sql: Sql, row: UsageRow): void {
-  sql.db
+// Written with every model call: prepared once per room.
+const statements = preparedPerRoom((db) => ({
+  insert: db
     .insert(usage)
-    .values({ ...row, durationMs: Math.max(0, Math.round(row.durationMs)), ok: row.ok ? 1 : 0 })
-    .run();
+    .values({
+      at: param("at"),
+      threadId: param("threadId"),
+      runId: param("runId"),
+      principalId: param("principalId"),
+      purpose: param("purpose"),
+      model: param("model"),
+      inputTokens: param("inputTokens"),
+      outputTokens: param("outputTokens"),
+      durationMs: param("durationMs"),
+      ok: param("ok"),
+    })
+    .prepare(),
+}));
+
+export function recordUsage(sql: Sql, row: UsageRow): void {
+  statements(sql.db).insert.run({
+    ...row,
+    // A prepared statement binds what it is given: absent is null, as the column's default.
+    threadId: row.threadId ?? null,
+    runId: row.runId ?? null,
+    principalId: row.principalId ?? null,
+    inputTokens: row.inputTokens ?? null,
+    outputTokens: row.outputTokens ?? null,
+    durationMs: Math.max(0, Math.round(row.durationMs)),
+    ok: row.ok ? 1 : 0,
+  });
 }
 
 export function forgetOldUsage(sql: Sql, now: number): void {

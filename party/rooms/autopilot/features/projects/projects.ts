@@ -14,7 +14,7 @@ import {
 } from "../../../../../shared/protocol/projects";
 import { and, eq, inArray, isNull, ne, sql as q } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
-import { excluded, storedElements } from "../../../../domain/db/client";
+import { excluded, param, preparedPerRoom, storedElements } from "../../../../domain/db/client";
 import { filesTable as files, threadsTable as threads } from "../threads/index";
 import { projects } from "./tables";
 import { orNotFound, RoomError } from "../../../../domain/errors";
@@ -55,8 +55,18 @@ function putProject(sql: Sql, project: Project): void {
 }
 
 /** Where a thread id sits in a project's document: one indexed lookup per project row, done in SQLite. */
-const holdsThread = (threadId: string) =>
+const holdsThread = (threadId: string | ReturnType<typeof param>) =>
   q`exists (select 1 from ${storedElements(projects.doc, "$.threadIds")} where value = ${threadId})`;
+
+// Read for every run's instructions (every task step): prepared once per room.
+const projectOf = preparedPerRoom((db) =>
+  db
+    .select({ doc: projects.doc })
+    .from(projects)
+    .where(and(eq(projects.archived, 0), holdsThread(param("threadId"))))
+    .limit(1)
+    .prepare(),
+);
 
 /** The projects that list `threadId` (at most one, unless a write elsewhere broke the rule). */
 function projectsHolding(sql: Sql, threadId: string, except?: string): Project[] {
@@ -70,12 +80,7 @@ function projectsHolding(sql: Sql, threadId: string, except?: string): Project[]
 
 /** The project a thread belongs to, if it is not archived: what the Autopilot reads when it answers there. */
 export function projectOfThread(sql: Sql, threadId: string): Project | null {
-  const row = sql.db
-    .select({ doc: projects.doc })
-    .from(projects)
-    .where(and(eq(projects.archived, 0), holdsThread(threadId)))
-    .limit(1)
-    .get();
+  const row = projectOf(sql.db).get({ threadId });
   if (!row) return null;
   return readable([row], (r) => projectRecord.decode(r.doc))[0] ?? null;
 }

@@ -363,7 +363,7 @@ describe("a schedule fires", () => {
     // before it acts: as if it died between the two.
     await runInDurableObject(room(ws), (_r, state) => {
       const sql = sqlFromStorage(state.storage);
-      sql.transaction(() => claimDue(createOpContext(sql, null, Date.now(), 300).ctx));
+      sql.transaction(() => claimDue(createOpContext(sql, null, Date.now()).ctx));
     });
     expect(await firings(ws)).toEqual([{ occurrenceAt: first, status: "due" }]);
     await evictDurableObject(room(ws));

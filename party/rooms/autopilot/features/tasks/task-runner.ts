@@ -13,7 +13,15 @@ import type { RunLogEntry, TaskStatus } from "../../../../../shared/protocol/tas
 import { getApproval } from "../approvals/index";
 import { reportJob } from "../jobs/index";
 import { type NewRunLogEntry, appendRunLog } from "../agent/index";
-import { checkpointTask, getTask, saveTask, taskIdsWithStatus, tasksWithStatus, withdrawTaskApprovals } from "./tasks";
+import {
+  checkpointTask,
+  getTask,
+  saveTask,
+  taskCommitted,
+  taskIdsWithStatus,
+  tasksWithStatus,
+  withdrawTaskApprovals,
+} from "./tasks";
 import { appendMessage, getThread } from "../threads/index";
 import type { TaskCall, TaskDoc } from "../../../../records/task";
 import { asAutopilot, clipText, finishSegment, jsonText, post, toolLine } from "../agent/index";
@@ -21,13 +29,12 @@ import { createModel, type ModelConfigured, recordUsage, runStream } from "../mo
 import type { AgentDeps } from "../agent/index";
 import { type ActingTools, actingTools, runAccess } from "../agent/index";
 import { visibleDeltas } from "./step-text";
-import { boundRunMessages } from "../agent/index";
 import { spendRefusedText } from "../agent/index";
 import { toolDefinitionBytes } from "../toolset/index";
 import { inputTokenBound } from "../billing/index";
 import { answerFor } from "../toolset/index";
 import { taskInstructions } from "./task-context";
-import { clip, decide, type RunToolsShape, toolCallsOf, used, withoutExecute } from "./task-step";
+import { clip, decide, reportStep, type RunToolsShape, stepEnd, toolCallsOf, used, withoutExecute } from "./task-step";
 import { afterRetries, nextRetry, retryEntry, waitUnlessAborted } from "./retry";
 import { approvalEntry, endText, modelCallEntry, overBudget, toolCallEntry } from "../agent/index";
 import { askForCall, chargeStep, reserveStep, spendDecided, type TaskAskOps } from "./task-asks";
@@ -333,46 +340,20 @@ export class TaskRunner {
       const fresh = getTask(this.#d.sql, task.id);
       if (!fresh?.inflight || fresh.status !== "running") return false;
       current = this.#record(fresh, call, result);
+      // The last call's result ended the step in the same commit.
+      if (!current.inflight) return true;
     }
-    // Every call answered: the step is done, its messages join the task's.
-    const done = current.inflight!;
-    const toolMessage = {
-      role: "tool",
-      content: done.calls.map((call) => ({
-        type: "tool-result",
-        toolCallId: call.toolCallId,
-        toolName: call.tool,
-        output:
-          call.result?.status === "ok"
-            ? { type: "text", value: call.result.text }
-            : call.result?.status === "denied"
-              ? { type: "execution-denied", reason: call.result.text }
-              : { type: "error-text", value: call.result?.text ?? "no result" },
-      })),
-    };
-    const bounded = boundRunMessages([
-      ...(current.messages as unknown as ModelMessage[]),
-      done.assistant as unknown as ModelMessage,
-      toolMessage as unknown as ModelMessage,
-    ]);
-    if (!bounded.ok) {
-      this.#end(task.id, "failed", `the task's conversation grew past what the room keeps (${bounded.bytes} bytes)`);
+    // Every call was answered before (a restart after the last result was kept), or the step's
+    // messages do not fit: the step ends here.
+    const end = stepEnd(current);
+    if (!end.ok) {
+      this.#end(task.id, "failed", `the task's conversation grew past what the room keeps (${end.bytes} bytes)`);
       return false;
     }
-    const steps = current.used.steps + 1;
-    this.#commit((ctx) => {
-      saveTask(ctx, {
-        ...current,
-        messages: bounded.messages as unknown as Record<string, unknown>[],
-        inflight: null,
-        used: { ...current.used, steps },
-      });
-      if (current.jobId)
-        reportJob(ctx, current.jobId, {
-          progress: Math.min(99, Math.round((steps / current.budget.maxSteps) * 100)),
-          message: `step ${steps} of at most ${current.budget.maxSteps}`,
-        });
-    });
+    taskCommitted(
+      this.#d.sql,
+      this.#commit((ctx) => reportStep(ctx, saveTask(ctx, end.task))),
+    );
     return true;
   }
 
@@ -427,22 +408,26 @@ export class TaskRunner {
       approvalId: call.roomApprovalId,
       runId: task.id,
     };
+    const recorded = { ...task, inflight: { ...inflight, calls } };
+    // The step's last result: the step ends with it (its messages join the task's, the job moves on).
+    const end = calls.every((c) => c.result) ? stepEnd(recorded) : null;
     // One transaction: the result is kept, shown in the thread and logged, or none of it.
-    return this.#commit((ctx) => {
-      const next = checkpointTask(ctx.sql, { ...task, inflight: { ...inflight, calls } }, ctx.now);
+    const next = this.#commit((ctx) => {
       const thread = getThread(ctx.sql, task.threadId);
       if (thread) appendMessage(ctx, thread, ctx.actor, toolLine(tool), { kind: "tool", tool });
       this.#log(ctx.sql, task.id, [toolCallEntry(inflight.step, call, result)], ctx.now);
-      return next;
+      return end?.ok ? reportStep(ctx, saveTask(ctx, end.task)) : checkpointTask(ctx.sql, recorded, ctx.now);
     });
+    taskCommitted(this.#d.sql, next);
+    return next;
   }
 
   #save(task: TaskDoc, change: Partial<TaskDoc>, log: NewRunLogEntry[] = [], tell = true): void {
-    this.#commit((ctx) => {
-      if (tell) saveTask(ctx, { ...task, ...change });
-      else checkpointTask(ctx.sql, { ...task, ...change }, ctx.now);
+    const saved = this.#commit((ctx) => {
       this.#log(ctx.sql, task.id, log, ctx.now);
+      return tell ? saveTask(ctx, { ...task, ...change }) : checkpointTask(ctx.sql, { ...task, ...change }, ctx.now);
     });
+    taskCommitted(this.#d.sql, saved);
   }
 
   /** Appends to a task's log; the entries go out live once what wrote them committed (#commit). */

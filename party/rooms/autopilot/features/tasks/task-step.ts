@@ -4,6 +4,9 @@
 import type { ModelMessage, ToolSet } from "ai";
 import type { TaskCall, TaskDoc } from "../../../../records/task";
 import type { runTools } from "../toolset/index";
+import type { OpContext } from "../../kernel/commit";
+import { boundRunMessages } from "../agent/index";
+import { reportJob } from "../jobs/index";
 
 /** A tool's result as the model gets it back, and as the run log and the thread show it. */
 const RESULT_CHARS = 16_000;
@@ -58,4 +61,42 @@ export function decide(tools: RunToolsShape, call: TaskCall): Verdict {
     return { kind: "denied", reason: status.reason ?? `the task may not use ${call.tool}` };
   if (typeof status === "object" && status.type === "user-approval") return { kind: "ask" };
   return { kind: "run" };
+}
+
+/** The step in flight, every call answered, ended: its messages join the task's if they fit. */
+export function stepEnd(task: TaskDoc): { ok: true; task: TaskDoc } | { ok: false; bytes: number } {
+  const done = task.inflight!;
+  const toolMessage = {
+    role: "tool",
+    content: done.calls.map((call) => ({
+      type: "tool-result",
+      toolCallId: call.toolCallId,
+      toolName: call.tool,
+      output:
+        call.result?.status === "ok"
+          ? { type: "text", value: call.result.text }
+          : call.result?.status === "denied"
+            ? { type: "execution-denied", reason: call.result.text }
+            : { type: "error-text", value: call.result?.text ?? "no result" },
+    })),
+  };
+  const bounded = boundRunMessages([
+    ...(task.messages as unknown as ModelMessage[]),
+    done.assistant as unknown as ModelMessage,
+    toolMessage as unknown as ModelMessage,
+  ]);
+  if (!bounded.ok) return { ok: false, bytes: bounded.bytes };
+  const messages = bounded.messages as unknown as Record<string, unknown>[];
+  return { ok: true, task: { ...task, messages, inflight: null, used: { ...task.used, steps: task.used.steps + 1 } } };
+}
+
+/** A step's end told on the task's job. */
+export function reportStep(ctx: OpContext, task: TaskDoc): TaskDoc {
+  const steps = task.used.steps;
+  if (task.jobId)
+    reportJob(ctx, task.jobId, {
+      progress: Math.min(99, Math.round((steps / task.budget.maxSteps) * 100)),
+      message: `step ${steps} of at most ${task.budget.maxSteps}`,
+    });
+  return task;
 }

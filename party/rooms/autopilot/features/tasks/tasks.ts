@@ -13,23 +13,72 @@ import {
   type TaskStatus,
 } from "../../../../../shared/protocol/tasks";
 import { and, asc, desc, eq, gte, inArray, notInArray, sql as sqlText } from "drizzle-orm";
-import { excluded } from "../../../../domain/db/client";
+import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
 import { tasks } from "./tables";
 import { orNotFound, RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
 import { type TaskDoc, taskRecord } from "../../../../records/task";
+import { CommittedMemo } from "../../../../domain/turn-memo";
 import type { OpContext } from "../../kernel/commit";
 import { filedApprovals } from "../agent/index";
 import { withdrawApproval } from "../approvals/index";
 import { reopenRoomJob, reportJob, startJob } from "../jobs/index";
-import { countRows, docById, type Page, pageRows } from "../../kernel/paging";
+import { countRows, type Page, pageRows } from "../../kernel/paging";
 import { projectOfThread, requireProject, updateProject } from "../projects/index";
 import { createThread, requireThread } from "../threads/index";
 
 const UNFINISHED: TaskStatus[] = ["queued", "running", "waiting", "paused"];
 
+// Read and written several times in every task step: prepared once per room.
+const statements = preparedPerRoom((db) => ({
+  get: db
+    .select({ doc: tasks.doc })
+    .from(tasks)
+    .where(eq(tasks.id, param("id")))
+    .prepare(),
+  put: db
+    .insert(tasks)
+    .values({
+      id: param("id"),
+      status: param("status"),
+      projectId: param("projectId"),
+      threadId: param("threadId"),
+      createdAt: param("createdAt"),
+      updatedAt: param("updatedAt"),
+      doc: param("doc"),
+    })
+    .onConflictDoUpdate({
+      target: tasks.id,
+      set: { status: excluded("status"), updatedAt: excluded("updated_at"), doc: excluded("doc") },
+    })
+    .prepare(),
+}));
+
+/**
+ * Tasks as last read or committed, until written: a running task's step reads its task between
+ * its own writes (after the model call, after each tool call), and decoding it decodes its whole
+ * conversation. A task's document is never changed in place (every change is a new object).
+ * As many as a room may run at once (AUTOPILOT_TASKS_AT_ONCE is at most 10): each holds a
+ * conversation of up to a megabyte.
+ */
+const kept = new CommittedMemo<string, TaskDoc | null>(10);
+/** The write number (CommittedMemo.written) of each document putTask wrote. */
+const writes = new WeakMap<TaskDoc, number>();
+
 export function getTask(sql: Sql, id: string): TaskDoc | null {
-  return docById(sql, tasks, id, (doc) => taskRecord.decode(doc));
+  return kept.read(sql, id, () => {
+    const row = statements(sql.db).get.get({ id });
+    return row ? taskRecord.decode(row.doc) : null;
+  });
+}
+
+/**
+ * What `doc`'s write committed (the caller's commit returned): kept for the next read, unless a
+ * task was written since.
+ */
+export function taskCommitted(sql: Sql, doc: TaskDoc): void {
+  const write = writes.get(doc);
+  if (write !== undefined) kept.committed(sql, doc.id, doc, write);
 }
 
 export function requireTask(sql: Sql, id: string): TaskDoc {
@@ -50,22 +99,16 @@ export function publicTask(doc: TaskDoc): Task {
 }
 
 export function putTask(sql: Sql, doc: TaskDoc): void {
-  sql.db
-    .insert(tasks)
-    .values({
-      id: doc.id,
-      status: doc.status,
-      projectId: doc.projectId,
-      threadId: doc.threadId,
-      createdAt: doc.createdAt,
-      updatedAt: doc.updatedAt,
-      doc: taskRecord.encode(doc),
-    })
-    .onConflictDoUpdate({
-      target: tasks.id,
-      set: { status: excluded("status"), updatedAt: excluded("updated_at"), doc: excluded("doc") },
-    })
-    .run();
+  writes.set(doc, kept.written(sql, doc.id));
+  statements(sql.db).put.run({
+    id: doc.id,
+    status: doc.status,
+    projectId: doc.projectId ?? null,
+    threadId: doc.threadId,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    doc: taskRecord.encode(doc),
+  });
 }
 
 /** Stores the task and tells everyone what changed (its checkpoint stays in the room). */

@@ -51,7 +51,7 @@ describe("thread reads", () => {
       const sql = sqlFromStorage(state.storage);
       const as: Principal = { id: owner.userId, kind: "user", name: owner.name, role: "owner", scopes: ["admin"] };
       const write = (title: string) => {
-        const { ctx } = createOpContext(sql, as, Date.now(), 100);
+        const { ctx } = createOpContext(sql, as, Date.now());
         updateThread(ctx, { ...getThread(sql, thread.id)!, title });
       };
       expect(getThread(sql, thread.id)!.title).toBe("first");

@@ -1,0 +1,64 @@
+// How many SQL statements a task step runs (issue 74: a step's CPU is mostly its storage), counted
+// in the room's own storage over a 20-step task of a cheap read-only tool per step, as the bench's
+// task runs it. It holds the cuts of decision 90 (the task read once between the runner's writes,
+// a step's last result and its end one commit, the log's end kept); the whole count is printed,
+// by statement, for the next cut (timed work, the traces' and the money's windows, varies with load).
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Task } from "../../../../../../shared/protocol/tasks";
+import { idem } from "../../../../../test/harness";
+import { agentRoom, taskState } from "./test/harness";
+
+const STEPS = 20;
+
+const roomStub = (workspaceId: string) => {
+  const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
+  return rooms.get(rooms.idFromName(workspaceId));
+};
+
+/** Each statement the room's storage runs from now on, by its text (the first words of it). */
+type Counted = Map<string, number>;
+
+describe("the statements of a task's step", () => {
+  it("read the task only when another wrote it, write it twice, and read the log's end once", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    const stub = roomStub(owner.workspaceId);
+    await runInDurableObject(stub, (_room, state) => {
+      const storage = state.storage.sql as SqlStorage & { counted?: Counted };
+      const exec = storage.exec;
+      const counted: Counted = new Map();
+      storage.counted = counted;
+      storage.exec = ((query: string, ...params: unknown[]) => {
+        const key = query.replace(/\s+/g, " ").slice(0, 110);
+        counted.set(key, (counted.get(key) ?? 0) + 1);
+        return exec.call(storage, query, ...params);
+      }) as SqlStorage["exec"];
+    });
+    const goal = `STEPS: ${Array.from({ length: STEPS - 1 }, () => 'threads_list {"limit":1}').join("; ")}`;
+    const { task } = (await sock.ok("tasks.start", {
+      goal,
+      threadId: thread.id,
+      budget: { maxSteps: STEPS },
+      idempotencyKey: idem(),
+    })) as { task: Task };
+    await taskState(sock, task.id, (t) => t.status === "done", 120_000);
+    const counted = await runInDurableObject(stub, (_room, state) => {
+      const storage = state.storage.sql as SqlStorage & { counted?: Counted };
+      return [...(storage.counted ?? new Map()).entries()].sort((a, b) => b[1] - a[1]);
+    });
+    const total = counted.reduce((n, [, c]) => n + c, 0);
+    const said = `${(total / STEPS).toFixed(1)} statements per step:\n${counted.map(([q, n]) => `${(n / STEPS).toFixed(2)}  ${q}`).join("\n")}`;
+    console.log(said);
+    const perStep = (start: string) =>
+      counted.filter(([q]) => q.startsWith(start)).reduce((n, [, c]) => n + c, 0) / STEPS;
+    // The task is read from storage when something else wrote it, not between the runner's own
+    // writes (about six reads a step before, each decoding the whole conversation).
+    expect(perStep('select "doc" from "tasks" where "tasks"."id" = ?'), said).toBeLessThanOrEqual(0.5);
+    // Written twice a step: the model's calls kept before they run, the last result with the step's end.
+    expect(perStep('insert into "tasks"'), said).toBeLessThanOrEqual(2.25);
+    // The event log's end is read once and kept; the log trimmed once per commit, not per event.
+    expect(perStep('select "value" from "room_meta"'), said).toBeLessThanOrEqual(0.5);
+    expect(perStep('delete from "events"'), said).toBeLessThan(perStep('insert into "events"'));
+  });
+});
