@@ -9,6 +9,7 @@ import { jobsProgressCapability } from "./jobs";
 import { toolStepsCapability } from "./agent";
 import { runlogMarksCapability, tasksStepsCapability } from "./tasks";
 import { tracesLiveCapability } from "./traces";
+import { replyStreamedCapability } from "./streamed";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -70,6 +71,7 @@ export const CAPABILITIES: readonly Capability[] = [
   chatDeltasCapability(),
   jobsProgressCapability(),
   toolStepsCapability(),
+  replyStreamedCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */
