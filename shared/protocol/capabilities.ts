@@ -10,6 +10,7 @@ import { toolStepsCapability } from "./agent";
 import { runlogMarksCapability, tasksStepsCapability } from "./tasks";
 import { tracesLiveCapability } from "./traces";
 import { replyStreamedCapability } from "./streamed";
+import { stepsLeanCapability } from "./steps-lean";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -72,6 +73,7 @@ export const CAPABILITIES: readonly Capability[] = [
   jobsProgressCapability(),
   toolStepsCapability(),
   replyStreamedCapability(),
+  stepsLeanCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */
