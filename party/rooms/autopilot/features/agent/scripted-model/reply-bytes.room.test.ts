@@ -18,7 +18,7 @@ const PIECES = 100;
 /** Bytes of a delta frame beyond its text, on average, to a socket that asked for every capability (a ceiling: whole frames are above it). */
 const ENVELOPE_CEILING = 130;
 /** Bytes a reply sends such a socket besides its deltas and the frames a window times (a ceiling). */
-const PER_REPLY_CEILING = 3_000;
+const PER_REPLY_CEILING = 2_200;
 
 const DELTAS = REPLIES * PIECES;
 
