@@ -24,8 +24,8 @@ export function stepsLeanCapability() {
     since: 19,
     summary:
       "a running task's step change and a job's progress report leave out their fields that are null (endedAt, outcome; finishedAt, cancelRequestedBy, error)",
-    // It adds nothing to the wire: fields of the lesser frames become optional (the lock sees no addition).
-    adds: [],
+    // The lesser frames of tasks.steps and jobs.progress, whose fields it makes optional.
+    adds: ["events.task.changed.task|object1", "events.job.progressed.job|object1"],
     // After tasks.steps and jobs.progress (their lesser frames are what this one trims); the
     // room writes the whole frame, which the log, replays and every converted socket get.
     events: {},
