@@ -11,6 +11,7 @@ import { runlogMarksCapability, tasksStepsCapability } from "./tasks";
 import { tracesLiveCapability } from "./traces";
 import { replyStreamedCapability } from "./streamed";
 import { stepsLeanCapability } from "./steps-lean";
+import { bumpsOthersCapability } from "./interest";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -39,6 +40,11 @@ export interface Capability {
    * enum value. The lock fails on an additive change no capability (or version) claims.
    */
   readonly adds: readonly string[];
+  /**
+   * Where it sends less without changing a shape, named as `adds` names a place: entries a
+   * socket that asked is not sent (a capability adds to the wire, withholds from it, or both).
+   */
+  readonly withholds?: readonly string[];
   /** Per event, the payload for a socket that did not ask; `null` drops the event (only ephemeral ones, or new events). */
   readonly events: Record<string, (payload: never) => unknown>;
   /** Per method, the result for a socket that did not ask. */
@@ -74,6 +80,7 @@ export const CAPABILITIES: readonly Capability[] = [
   toolStepsCapability(),
   replyStreamedCapability(),
   stepsLeanCapability(),
+  bumpsOthersCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

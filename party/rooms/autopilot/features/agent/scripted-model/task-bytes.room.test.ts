@@ -14,6 +14,7 @@ import { PROTOCOL_VERSION } from "../../../../../../shared/protocol/version";
 import { type Job, type JobProgress, withJobChange } from "../../../../../../shared/protocol/jobs";
 import { TOOL_PREVIEW_CHARS } from "../../../../../../shared/protocol/agent";
 import type { Message } from "../../../../../../shared/protocol/threads";
+import type { ThreadBumpPayload } from "../../../../../../shared/protocol/interest";
 import { idem, RawSocket } from "../../../../../test/harness";
 import { type FrameCounts, countFrames, countsLine, totalBytes } from "./test/frame-counts";
 import { agentRoom, taskState } from "./test/harness";
@@ -120,6 +121,12 @@ describe("what a viewer of a task's thread receives", () => {
     expect(ofTask(viewer, "chat.final").every((f) => (f.payload as { messageId: string | null }).messageId)).toBe(true);
     expect(ofTask(older, "chat.delta").length).toBeGreaterThanOrEqual(STEPS);
     expect(ofTask(older, "chat.final").length).toBe(STEPS);
+
+    // bumps.others: the thread a socket views is not bumped to it; one that did not ask is told of it as before.
+    const bumped = (s: RawSocket) =>
+      s.events("thread.bump").flatMap((f) => (f.payload as ThreadBumpPayload).threads.map((b) => b.threadId));
+    expect(bumped(viewer)).not.toContain(thread.id);
+    expect(bumped(older)).toContain(thread.id);
 
     // What every step sends, whatever the machine's speed (the money's state, the traces' and the
     // other threads' bumps go at most once a second, more of them on a slower machine).
