@@ -200,7 +200,7 @@ const capsTag = (asked: readonly string[]): string => `${CAPS_PREFIX}${asked.joi
 /** Whether a socket with these tags asked for the capability `name`. */
 export function askedFor(tags: readonly string[], name: string): boolean {
   const tag = tags.find((candidate) => candidate.startsWith(CAPS_PREFIX));
-  return tag !== undefined && tag.slice(CAPS_PREFIX.length).split("+").includes(name);
+  return tag?.slice(CAPS_PREFIX.length).split("+").includes(name) ?? false;
 }
 
 /** The shapes a socket's frames go out in. */
