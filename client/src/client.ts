@@ -34,6 +34,8 @@ import {
 import { decodeServerFrame, inCurrentShapes, typeEvent, type KnownEvent, type ReceivedEvent } from "./frames";
 import { type Inbox, isInboxChange, withInboxChange } from "../../shared/protocol/inbox";
 import { type ChatDeltaMore, type ChatDeltaWhole, isWholeDelta } from "../../shared/protocol/gateway";
+import { isStreamedText } from "../../shared/protocol/streamed";
+import type { EventPayload } from "../../shared/protocol/events";
 import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
 import { randomId, utf8Length, withIdempotencyKey } from "./request-ids";
@@ -686,8 +688,10 @@ export class AutopilotClient {
     // The room re-scoped this connection (a role or key changed): requests are checked against the new scopes.
     if (event.known && event.event === "principal.updated" && this.#hello)
       this.#hello = { ...this.#hello, principal: event.payload.principal };
+    // A reply's message made whole (reply.streamed): `event` listeners get it as the typed ones do.
+    const whole = event !== typed.event && event.known && event.event === "message.created";
     if (event.known) this.#emitTyped(event, frame);
-    this.#emitter.emit("event", frame);
+    this.#emitter.emit("event", whole ? { ...frame, payload: event.payload } : frame);
     if (this.#state !== previous) {
       const ending = event.known && event.event === "message.created" ? event.payload.message : undefined;
       for (const change of diffStreams(previous, this.#state, ending)) this.#emitter.emit("stream", change);
@@ -704,6 +708,7 @@ export class AutopilotClient {
    */
   #whole(event: ReceivedEvent): ReceivedEvent | null {
     if (event.known && event.event === "chat.delta") return this.#wholeDelta(event.payload, event);
+    if (event.known && event.event === "message.created") return this.#wholeReply(event.payload.message, event);
     if (!event.known || event.event !== "inbox.updated") return event;
     const { inbox } = event.payload;
     if (!isInboxChange(inbox)) {
@@ -742,6 +747,25 @@ export class AutopilotClient {
       ...event,
       payload: { ...delta, threadId: stream.threadId, instanceId: stream.instanceId },
     } as ReceivedEvent;
+  }
+
+  /**
+   * A reply's message with its text (capability reply.streamed): the room sends the Autopilot's
+   * streamed reply with its text's length and hash, and the text is that of the stream it ends.
+   * When the stream held differs (a piece missed) or none is held, the message is not applied:
+   * the client resumes from the event before it, and the room's replay brings it whole.
+   */
+  #wholeReply(message: EventPayload<"message.created">["message"], event: ReceivedEvent): ReceivedEvent | null {
+    const { streamed, ...rest } = message;
+    if (!streamed) return event;
+    const stream = message.runId === undefined ? undefined : this.#state.streams.get(message.runId);
+    if (stream && stream.threadId === message.threadId && isStreamedText(stream.text, streamed))
+      return { ...event, payload: { message: { ...rest, text: stream.text } } } as ReceivedEvent;
+    this.#lastError = new AutopilotError("unavailable", `reply ${message.id} differs from its stream; resuming`, {
+      retryable: true,
+    });
+    this.#reconnect();
+    return null;
   }
 
   #emitTyped(event: KnownEvent, frame: EventFrame): void {

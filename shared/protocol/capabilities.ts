@@ -9,6 +9,9 @@ import { jobsProgressCapability } from "./jobs";
 import { toolStepsCapability } from "./agent";
 import { runlogMarksCapability, tasksStepsCapability } from "./tasks";
 import { tracesLiveCapability } from "./traces";
+import { replyStreamedCapability } from "./streamed";
+import { stepsLeanCapability } from "./steps-lean";
+import { bumpsOthersCapability } from "./interest";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -37,6 +40,11 @@ export interface Capability {
    * enum value. The lock fails on an additive change no capability (or version) claims.
    */
   readonly adds: readonly string[];
+  /**
+   * Where it sends less without changing a shape, named as `adds` names a place: entries a
+   * socket that asked is not sent (a capability adds to the wire, withholds from it, or both).
+   */
+  readonly withholds?: readonly string[];
   /** Per event, the payload for a socket that did not ask; `null` drops the event (only ephemeral ones, or new events). */
   readonly events: Record<string, (payload: never) => unknown>;
   /** Per method, the result for a socket that did not ask. */
@@ -70,6 +78,9 @@ export const CAPABILITIES: readonly Capability[] = [
   chatDeltasCapability(),
   jobsProgressCapability(),
   toolStepsCapability(),
+  replyStreamedCapability(),
+  stepsLeanCapability(),
+  bumpsOthersCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

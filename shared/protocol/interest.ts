@@ -79,7 +79,27 @@ export const MAX_BUMPED_THREADS = 200;
  * reply started or ended) in a short window, one entry each, in one frame however many
  * changed, so a socket gets at most one bump per window whatever happens elsewhere. A thread
  * is left out when its entry says what its last one said (a reply streaming on). A socket
- * that views one of them may find it there too: its counts are the ones it has.
+ * that views one of them may find it there too: its counts are the ones it has. One that
+ * asked for `bumps.others` does not: its frame names only the threads it does not view, and
+ * none comes when every one of them is viewed.
  */
 export const ThreadBumpPayload = z.object({ threads: z.array(ThreadBump).min(1).max(MAX_BUMPED_THREADS) });
 export type ThreadBumpPayload = z.infer<typeof ThreadBumpPayload>;
+
+/**
+ * Capability `bumps.others` (protocol 19, decision 89): a socket that views threads gets no
+ * bump entry for a thread it views (it has that thread's messages and streams whole, and a
+ * client reads its counts from them), and no bump frame when every entry was one. No field
+ * changes shape; a socket that did not ask gets every entry, as before.
+ */
+export function bumpsOthersCapability() {
+  return {
+    name: "bumps.others",
+    since: 19,
+    summary: "a thread.bump leaves out the threads the socket views (no frame when it names only those)",
+    adds: [],
+    withholds: ["events.thread.bump.threads"],
+    events: {},
+    results: {},
+  };
+}

@@ -65,7 +65,14 @@ export const JobCancelRequestedPayload = z.object({ job: Job, reason: z.string()
  * and every socket that did not ask, get the whole job. A client applies it to the job it holds
  * (`withJobChange`); one that holds none reads the job with `jobs.list`.
  */
-export const JobProgress = Job.omit({ title: true, threadId: true, owner: true, startedAt: true });
+export const JobProgress = Job.omit({ title: true, threadId: true, owner: true, startedAt: true }).extend({
+  /** Absent (capability `steps.lean`): null, as it is while a job runs. */
+  finishedAt: Job.shape.finishedAt.optional(),
+  /** Absent (capability `steps.lean`): null, no cancel asked for. */
+  cancelRequestedBy: Job.shape.cancelRequestedBy.optional(),
+  /** Absent (capability `steps.lean`): null. */
+  error: Job.shape.error.optional(),
+});
 export type JobProgress = z.infer<typeof JobProgress>;
 export const JobProgressedPayload = z.object({ job: z.union([Job, JobProgress]) });
 
@@ -75,7 +82,8 @@ export const isWholeJob = (job: Job | JobProgress): job is Job => "title" in job
 /** A job as a job event leaves it: the whole job, or `known` with a report's change; null when only a change came for a job not held. */
 export function withJobChange(known: Job | undefined, job: Job | JobProgress): Job | null {
   if (isWholeJob(job)) return job;
-  return known ? { ...known, ...job } : null;
+  // A report's change leaves out what is null (steps.lean).
+  return known ? { ...known, finishedAt: null, cancelRequestedBy: null, error: null, ...job } : null;
 }
 
 export function jobsProgressCapability() {

@@ -124,8 +124,11 @@ export const TaskStepChange = Task.pick({
   budget: true,
   used: true,
   updatedAt: true,
-  endedAt: true,
-  outcome: true,
+}).extend({
+  /** Absent (capability `steps.lean`): null, as it is while a task runs. */
+  endedAt: Task.shape.endedAt.optional(),
+  /** Absent (capability `steps.lean`): null. */
+  outcome: Task.shape.outcome.optional(),
 });
 export type TaskStepChange = z.infer<typeof TaskStepChange>;
 export const TaskEventPayload = z.object({ task: z.union([Task, TaskStepChange]) });
@@ -143,7 +146,8 @@ export function taskChangeFor(task: Task): Task | TaskStepChange {
 /** A task as a `task.changed` leaves it: the whole task, or `known` with a step's change; null when only a change came for a task not held. */
 export function withTaskChange(known: Task | undefined, task: Task | TaskStepChange): Task | null {
   if (isWholeTask(task)) return task;
-  return known ? { ...known, ...task } : null;
+  // A step's change leaves out what is null while a task runs (steps.lean).
+  return known ? { ...known, endedAt: null, outcome: null, ...task } : null;
 }
 
 export function tasksStepsCapability() {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ChatPlatform } from "./chats";
 import { EntityId, MAX_MESSAGE_TEXT, mutatingParams, Timestamp, Title } from "./common";
 import { MessageTool, MessageToolLive, Responder, ThreadWaiting } from "./agent";
+import { StreamedText } from "./streamed";
 import { ThreadChatStart, ThreadGateway } from "./gateway";
 import { PageCursor, pageParams } from "./paging";
 import { Actor } from "./principal";
@@ -130,5 +131,10 @@ export const SessionsSendResult = z.object({ thread: Thread, message: Message })
 // --- events ----------------------------------------------------------------
 
 export const ThreadEventPayload = z.object({ thread: Thread });
-/** A tool's result may come as its opening (capability `tool.steps`, `MessageToolLive`). */
-export const MessageCreatedPayload = z.object({ message: Message.extend({ tool: MessageToolLive.optional() }) });
+/**
+ * A tool's result may come as its opening (capability `tool.steps`, `MessageToolLive`); the
+ * Autopilot's streamed reply as its text's length and hash (capability `reply.streamed`, `text` empty).
+ */
+export const MessageCreatedPayload = z.object({
+  message: Message.extend({ tool: MessageToolLive.optional(), streamed: StreamedText.optional() }),
+});

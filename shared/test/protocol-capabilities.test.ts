@@ -70,7 +70,7 @@ describe("protocol capabilities", () => {
       expect(names.has(capability.name)).toBe(false);
       names.add(capability.name);
       expect(capability.since).toBeLessThanOrEqual(PROTOCOL_VERSION);
-      expect(capability.adds.length).toBeGreaterThan(0);
+      expect(capability.adds.length + (capability.withholds?.length ?? 0)).toBeGreaterThan(0);
     }
   });
 

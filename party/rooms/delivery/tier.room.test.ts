@@ -192,8 +192,11 @@ describe("a workspace whose sockets four delivery objects hold", () => {
       JSON.stringify((f as EventFrame).payload).includes(threadId);
     const viewer = await RawSocket.open(ws, { cookie: owner.cookie }, { view: a.id });
     const watcher = await RawSocket.open(ws, { cookie: owner.cookie }, { view: a.id });
+    // One that asked for bumps.others is not bumped for a, which it views (decision 89).
+    const lean = await RawSocket.open(ws, { cookie: owner.cookie }, { view: a.id, caps: "bumps.others" });
     const hello = await viewer.hello();
     await watcher.hello();
+    await lean.hello();
     await writer.ok("chat.send", { threadId: a.id, text: "a0", idempotencyKey: idem() });
     await viewer.waitFor(() => messagesIn(viewer, a.id).length === 1);
     const lastSeq = Math.max(...seqsOf(viewer));
@@ -209,7 +212,10 @@ describe("a workspace whose sockets four delivery objects hold", () => {
     await back.waitFor(() => messagesIn(back, a.id).length === 1);
     expect(messagesIn(back, a.id)).toEqual(["a1"]);
     expect(messagesIn(back, b.id)).toEqual([]);
-    for (const sock of [...sockets, watcher, back]) sock.close();
+    await lean.waitFor(bumpOf(b.id), 10_000);
+    expect(watcher.frames.some(bumpOf(a.id))).toBe(true);
+    expect(lean.frames.some(bumpOf(a.id))).toBe(false);
+    for (const sock of [...sockets, watcher, lean, back]) sock.close();
   });
 
   it("replays from the room's log a socket whose delivery object kept nothing, and one told to replay what it lost has the socket come back", async () => {

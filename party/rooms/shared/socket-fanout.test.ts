@@ -1,10 +1,11 @@
 // What a socket that asked for every capability is sent live when a capability sends less than
-// the whole frame (decisions 84 and 87), and that every other frame goes as written.
+// the whole frame (decisions 84, 87 and 89), and that every other frame goes as written.
 import { describe, expect, it } from "vitest";
 import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
 import type { Job } from "../../../shared/protocol/jobs";
 import type { Message } from "../../../shared/protocol/threads";
 import { TOOL_PREVIEW_CHARS } from "../../../shared/protocol/agent";
+import { streamedHash } from "../../../shared/protocol/streamed";
 import { eventFrame, writtenText } from "./socket-fanout";
 
 const task: Task = {
@@ -49,9 +50,11 @@ describe("what a socket that asked is sent live", () => {
         budget: task.budget,
         used: task.used,
         updatedAt: 2,
-        endedAt: null,
-        outcome: null,
       },
+    });
+    // steps.lean: a step change's nulls are left out; a field that is not null stays.
+    expect(sent("task.changed", { task: { ...task, outcome: "half way" } } as never)).toMatchObject({
+      task: { outcome: "half way" },
     });
     for (const whole of [
       { ...task, used: { ...task.used, steps: 0 } },
@@ -90,8 +93,22 @@ describe("what a socket that asked is sent live", () => {
       cancelRequestedBy: null,
       error: null,
     };
-    const { title: _t, threadId: _th, owner: _o, startedAt: _s, ...change } = job;
+    const {
+      title: _t,
+      threadId: _th,
+      owner: _o,
+      startedAt: _s,
+      finishedAt: _f,
+      cancelRequestedBy: _c,
+      error: _e,
+      ...change
+    } = job;
     expect(sent("job.progressed", { job } as never)).toEqual({ job: change });
+    // steps.lean leaves out only the nulls: who asked to cancel goes with every later report.
+    const asked = { ...job, cancelRequestedBy: job.owner };
+    expect(sent("job.progressed", { job: asked } as never)).toEqual({
+      job: { ...change, cancelRequestedBy: job.owner },
+    });
     for (const event of ["job.started", "job.finished"] as const) {
       const text = eventFrame(event, { job });
       expect(writtenText(event, { job }, text)).toBe(text);
@@ -127,6 +144,32 @@ describe("what a socket that asked is sent live", () => {
     ]) {
       const text = eventFrame("message.created", { message: whole });
       expect(writtenText("message.created", { message: whole }, text)).toBe(text);
+    }
+  });
+
+  it("the Autopilot's streamed reply as its text's length and hash; a short one, a person's, an error whole", () => {
+    const text = "0000000 ".repeat(20);
+    const reply: Message = {
+      id: "msg_2",
+      threadId: "thr_1",
+      author: { id: "autopilot", kind: "agent", name: "Autopilot" },
+      text,
+      createdAt: 1,
+      runId: "run_1.0",
+      n: 4,
+    };
+    expect(sent("message.created", { message: reply } as never)).toEqual({
+      message: { ...reply, text: "", streamed: { chars: text.length, hash: streamedHash(text) } },
+    });
+    expect(streamedHash(text)).not.toBe(streamedHash(`${text.slice(0, -1)}!`));
+    for (const whole of [
+      { ...reply, text: "Short." },
+      { ...reply, author: { id: "u1", kind: "user" as const, name: "Alice" } },
+      { ...reply, kind: "error" as const },
+      { ...reply, runId: undefined },
+    ]) {
+      const frame = eventFrame("message.created", { message: whole });
+      expect(writtenText("message.created", { message: whole }, frame)).toBe(frame);
     }
   });
 

@@ -197,6 +197,12 @@ export const protocolTag = (version: number): string => `protocol:${version}`;
 const CAPS_PREFIX = "caps:";
 const capsTag = (asked: readonly string[]): string => `${CAPS_PREFIX}${asked.join("+")}`;
 
+/** Whether a socket with these tags asked for the capability `name`. */
+export function askedFor(tags: readonly string[], name: string): boolean {
+  const tag = tags.find((candidate) => candidate.startsWith(CAPS_PREFIX));
+  return tag?.slice(CAPS_PREFIX.length).split("+").includes(name) ?? false;
+}
+
 /** The shapes a socket's frames go out in. */
 export interface SocketShape {
   version: number;

@@ -4,7 +4,7 @@
 import { currentSeq, REPLAY_PAGE, readEventPage } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { ReplayPages } from "./connections/replay-pages";
-import { EVERYTHING_TAG } from "../../shared/view-tags";
+import { EVERYTHING_TAG, VIEW_TAG } from "../../shared/view-tags";
 import { sendQuietly, sendToAll, sendToIds } from "../../shared/socket-fanout";
 import type { DeliveryTier } from "./tier";
 
@@ -50,6 +50,66 @@ export function broadcastToThread(
   if (!tier) return;
   tier.toTag(EVERYTHING_TAG, text, seq, skip, threadId);
   tier.toIds(skipping ? [...viewers].filter((id) => !skipping.has(id)) : viewers, text);
+}
+
+/** What `sendBumps` needs of the room's sockets. */
+export interface BumpAudience {
+  /** The sockets viewing a thread (connections/interest.ts). */
+  viewers(threadId: string): ReadonlySet<string>;
+  /** Whether the socket `id` carries `tag`. */
+  tagged(id: string, tag: string): boolean;
+  /** Whether the socket `id` asked for a bump without the threads it views (capability `bumps.others`). */
+  others(id: string): boolean;
+}
+
+/**
+ * A window's bumps (`thread.bump`, `frames` builds them) to the sockets that chose their
+ * threads. One that asked for `bumps.others` and views some of the bumped threads gets the
+ * others' entries only, and no frame when none is left: it has the threads it views whole.
+ * The rest get the whole list, serialized once; so do the viewers of the same threads, once
+ * per set of threads. A socket still replaying gets its frame once caught up.
+ */
+export function sendBumps<Bump extends { threadId: string }>(
+  ctx: DurableObjectState,
+  replay: ReplayPump,
+  tier: DeliveryTier | null,
+  bumps: readonly Bump[],
+  frames: (bumps: readonly Bump[]) => string[],
+  audience: BumpAudience,
+): void {
+  const viewing = new Map<string, Set<string>>();
+  for (const bump of bumps)
+    for (const id of audience.viewers(bump.threadId)) {
+      const threads = viewing.get(id) ?? (audience.others(id) ? new Set<string>() : null);
+      if (!threads) continue;
+      threads.add(bump.threadId);
+      viewing.set(id, threads);
+    }
+  for (const text of frames(bumps)) {
+    const wants = (id: string) => !viewing.has(id) && audience.tagged(id, VIEW_TAG);
+    const held = replay.size > 0 ? replay.holdBroadcast(text, undefined, wants) : [];
+    const skip = viewing.size > 0 ? [...held, ...viewing.keys()] : held;
+    sendToAll(ctx, text, skip, VIEW_TAG);
+    tier?.toTag(VIEW_TAG, text, undefined, skip);
+  }
+  const bySet = new Map<string, { threads: Set<string>; ids: string[] }>();
+  for (const [id, threads] of viewing) {
+    const key = [...threads].sort().join(",");
+    const group = bySet.get(key) ?? { threads, ids: [] };
+    group.ids.push(id);
+    bySet.set(key, group);
+  }
+  for (const { threads, ids } of bySet.values()) {
+    const rest = bumps.filter((bump) => !threads.has(bump.threadId));
+    if (rest.length === 0) continue;
+    const these = new Set(ids);
+    for (const text of frames(rest)) {
+      const held = replay.size > 0 ? new Set(replay.holdBroadcast(text, undefined, (id) => these.has(id))) : null;
+      const live = held ? ids.filter((id) => !held.has(id)) : ids;
+      sendToIds(ctx, live, text);
+      tier?.toIds(live, text);
+    }
+  }
 }
 
 // The replay of a resume.

@@ -34,8 +34,9 @@ import type { ChatStream } from "../../../../shared/protocol/gateway";
 import { RoomError } from "../../../domain/errors";
 import { type Audience, mayBeTold, mayReadWorkspace } from "../../shared/reading";
 import type { DeliveryTier } from "./tier";
-import { broadcast, broadcastToThread, ReplayPump } from "./fanout";
+import { broadcast, broadcastToThread, type BumpAudience, ReplayPump, sendBumps } from "./fanout";
 import {
+  askedFor,
   connectionOf,
   eventFrame,
   inOwnProtocol,
@@ -119,9 +120,9 @@ export class RoomSockets {
     this.#who = new PresenceIndex(() => presenceOf(d.connections()));
     this.#interest = new ThreadInterest(() => d.connections(VIEW_TAG));
     // One frame per window to every socket that chose its threads, the same text for all of them.
-    this.#bumps = new ThreadBumps(d.bump, (bumps) => {
-      for (const text of bumpFrames(bumps)) this.#toTag(VIEW_TAG, text);
-    });
+    this.#bumps = new ThreadBumps(d.bump, (bumps) =>
+      sendBumps(this.d.ctx, this.#replay, this.#remote, bumps, bumpFrames, this.#bumpAudience),
+    );
   }
 
   /** The delivery objects hold sockets for the room (or none any more: null). */
@@ -250,10 +251,20 @@ export class RoomSockets {
     tier?.toTag(tag, text, undefined, skip);
   }
 
+  readonly #bumpAudience: BumpAudience = {
+    viewers: (threadId) => this.#interest.viewers(threadId),
+    tagged: (id, tag) => this.#tagged(id, tag),
+    others: (id) => askedFor(this.#tagsOf(id), "bumps.others"),
+  };
+
+  #tagsOf(id: string): readonly string[] {
+    for (const ws of this.d.ctx.getWebSockets(id)) return this.d.ctx.getTags(ws);
+    return this.#remote?.get(id)?.tags ?? [];
+  }
+
   /** Whether the socket `id` (the room's own or a remote one) carries `tag`. */
   #tagged(id: string, tag: string): boolean {
-    for (const ws of this.d.ctx.getWebSockets(id)) return this.d.ctx.getTags(ws).includes(tag);
-    return this.#remote?.get(id)?.tags.includes(tag) ?? false;
+    return this.#tagsOf(id).includes(tag);
   }
 
   /** A socket connects: the room's own, or one a delivery object holds and `admitted` already (kernel/tier.ts). */

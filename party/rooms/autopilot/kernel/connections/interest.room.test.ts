@@ -85,6 +85,34 @@ describe("delivery by interest", () => {
     for (const s of [writer, viewer, other]) s.close();
   });
 
+  it("with bumps.others a socket's bumps leave out the threads it views (no frame for those alone); one that did not ask still gets them", async () => {
+    const { owner, ws, writer, thread, say } = await room();
+    const a = await thread("Viewed");
+    const b = await thread("Elsewhere");
+    const lean = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "lean", view: a, caps: "bumps.others" });
+    const whole = await RawSocket.open(ws, { cookie: owner.cookie }, { device: "whole", view: a });
+    expect((await lean.hello()).capabilities).toContain("bumps.others");
+    await whole.hello();
+
+    // A window with a's change alone: the socket that did not ask is told of a, the one that asked has a's body.
+    const inA = await say(a, "only a");
+    await whole.waitFor(bumpOf(a, (p) => p.lastN === inA.n));
+    await lean.waitFor(bodyIn(a));
+    // A later window with b's: both are told of b, and the socket that asked has no frame naming a.
+    const inB = await say(b, "then b");
+    await lean.waitFor(bumpOf(b, (p) => p.lastN === inB.n));
+    await whole.waitFor(bumpOf(b, (p) => p.lastN === inB.n));
+    expect(entriesOf(lean).filter((e) => e.threadId === a)).toEqual([]);
+    expect(entriesOf(lean).filter((e) => e.threadId === b)).toHaveLength(1);
+    expect(entriesOf(whole).some((e) => e.threadId === a)).toBe(true);
+
+    // It views b instead: from then on a is one of the others, and its bump reaches it.
+    await lean.ok("threads.view", { threads: [b] });
+    const again = await say(a, "a again");
+    await lean.waitFor(bumpOf(a, (p) => p.lastN === again.n));
+    for (const s of [writer, lean, whole]) s.close();
+  });
+
   it("a resume replays the viewed threads' messages and bumps the others once, whatever they missed", async () => {
     const { owner, ws, writer, thread, say } = await room();
     const a = await thread("Viewed");

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { offeredCapabilities } from "../../../../../../shared/protocol/capabilities";
 import type { Message } from "../../../../../../shared/protocol/threads";
+import { isStreamedText, type StreamedText, streamedHash } from "../../../../../../shared/protocol/streamed";
 import { type Inbox, type InboxChange, isInboxChange, withInboxChange } from "../../../../../../shared/protocol/inbox";
 import { PROTOCOL_VERSION } from "../../../../../../shared/protocol/version";
 import { idem, RawSocket, uniq } from "../../../../../test/harness";
@@ -17,7 +18,7 @@ const PIECES = 100;
 /** Bytes of a delta frame beyond its text, on average, to a socket that asked for every capability (a ceiling: whole frames are above it). */
 const ENVELOPE_CEILING = 130;
 /** Bytes a reply sends such a socket besides its deltas and the frames a window times (a ceiling). */
-const PER_REPLY_CEILING = 3_000;
+const PER_REPLY_CEILING = 2_200;
 
 const DELTAS = REPLIES * PIECES;
 
@@ -32,7 +33,7 @@ const total = totalBytes;
 const table = (byType: FrameCounts) => countsLine(byType, DELTAS, "delta", 1);
 
 describe("what a viewer of a thread receives per streamed delta of a reply", () => {
-  it("per delta: the later pieces name only their run and the inbox says what changed, to a socket that asked; the whole to one that did not", async () => {
+  it("per delta: the later pieces name only their run, the reply only its text's length and hash, the inbox what changed, to a socket that asked; the whole to one that did not", async () => {
     const { owner, sock } = await agentRoom();
     const caps = offeredCapabilities(PROTOCOL_VERSION).join(",");
     const viewer = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie }, { view: "", caps });
@@ -47,14 +48,14 @@ describe("what a viewer of a thread receives per streamed delta of a reply", () 
     for (let i = 0; i < REPLIES; i++)
       threads.push((await sock.ok("threads.create", { title: uniq("bytes"), idempotencyKey: idem() })).thread);
     const replies: Message[] = [];
+    const live: (Message & { streamed?: StreamedText })[] = [];
     counting.on = true;
     for (const thread of threads) {
       await viewer.ok("threads.view", { threads: [thread.id] });
       await older.ok("threads.view", { threads: [thread.id] });
       await say(sock, thread.id, `#r${thread.id} STREAM: ${PIECES}x10`);
-      const reply = await autopilotSays(viewer, thread.id, (m) => m.runId !== undefined, 60_000);
-      await autopilotSays(older, thread.id, (m) => m.runId !== undefined, 30_000);
-      replies.push(reply);
+      live.push(await autopilotSays(viewer, thread.id, (m) => m.runId !== undefined, 60_000));
+      replies.push(await autopilotSays(older, thread.id, (m) => m.runId !== undefined, 30_000));
     }
     counting.on = false;
     expect(replies.every((m) => m.text.length === PIECES * 8)).toBe(true);
@@ -74,6 +75,17 @@ describe("what a viewer of a thread receives per streamed delta of a reply", () 
       const whole = deltasOf(older, reply.runId ?? "");
       expect(whole.every((d) => "threadId" in d && d.threadId === reply.threadId)).toBe(true);
       expect(joined(whole)).toBe(reply.text);
+    }
+
+    // reply.streamed: the reply's message comes without the text its pieces brought, with its
+    // length and hash, which the pieces put together match; a socket that did not ask gets the text.
+    for (const [i, reply] of replies.entries()) {
+      const { streamed, ...rest } = live[i] ?? ({} as Message & { streamed?: StreamedText });
+      expect(rest).toEqual({ ...reply, text: "" });
+      expect(streamed).toEqual({ chars: reply.text.length, hash: streamedHash(reply.text) });
+      const said = streamed ?? { chars: 0, hash: "00000000" };
+      expect(isStreamedText(joined(deltasOf(viewer, reply.runId ?? "")), said)).toBe(true);
+      expect(isStreamedText(`${reply.text.slice(0, -1)}x`, said)).toBe(false);
     }
 
     // inbox.changes: after a whole inbox, the changes; applied in order they give the room's inbox

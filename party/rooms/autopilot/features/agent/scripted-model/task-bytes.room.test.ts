@@ -14,13 +14,14 @@ import { PROTOCOL_VERSION } from "../../../../../../shared/protocol/version";
 import { type Job, type JobProgress, withJobChange } from "../../../../../../shared/protocol/jobs";
 import { TOOL_PREVIEW_CHARS } from "../../../../../../shared/protocol/agent";
 import type { Message } from "../../../../../../shared/protocol/threads";
+import type { ThreadBumpPayload } from "../../../../../../shared/protocol/interest";
 import { idem, RawSocket } from "../../../../../test/harness";
 import { type FrameCounts, countFrames, countsLine, totalBytes } from "./test/frame-counts";
 import { agentRoom, taskState } from "./test/harness";
 
 const STEPS = 20;
 /** Bytes per step a viewer that asked for every capability may receive (a ceiling: the measure is below it). */
-const CEILING_PER_STEP = 1_750;
+const CEILING_PER_STEP = 1_600;
 
 const total = totalBytes;
 const table = (byType: FrameCounts) => countsLine(byType, STEPS, "step");
@@ -56,6 +57,8 @@ describe("what a viewer of a task's thread receives", () => {
     const steps = seen.filter((t) => !("goal" in t));
     expect(steps.length).toBeGreaterThanOrEqual(STEPS - 1);
     expect(steps.every((t) => t.status === "running" && t.used.steps > 0)).toBe(true);
+    // steps.lean: what is null while a task runs is left out (withTaskChange reads it as null).
+    expect(steps.every((t) => !("endedAt" in t) && !("outcome" in t))).toBe(true);
     expect(seen[0]).toMatchObject({ goal, status: "queued" });
     expect(seen.at(-1)).toMatchObject({ goal, status: "done" });
     // Applied in order to the whole task, they end where the room's task is.
@@ -104,6 +107,7 @@ describe("what a viewer of a task's thread receives", () => {
     const progressed = viewer.events("job.progressed").map((f) => (f.payload as { job: Job | JobProgress }).job);
     expect(progressed.length).toBeGreaterThanOrEqual(STEPS - 1);
     expect(progressed.every((j) => !("title" in j))).toBe(true);
+    expect(progressed.every((j) => !("finishedAt" in j) && !("error" in j) && !("cancelRequestedBy" in j))).toBe(true);
     let job: Job | null = null;
     for (const j of jobEvents(viewer)) job = withJobChange(job ?? undefined, j);
     const { jobs } = (await sock.ok("jobs.list", {})) as { jobs: Job[] };
@@ -117,6 +121,12 @@ describe("what a viewer of a task's thread receives", () => {
     expect(ofTask(viewer, "chat.final").every((f) => (f.payload as { messageId: string | null }).messageId)).toBe(true);
     expect(ofTask(older, "chat.delta").length).toBeGreaterThanOrEqual(STEPS);
     expect(ofTask(older, "chat.final").length).toBe(STEPS);
+
+    // bumps.others: the thread a socket views is not bumped to it; one that did not ask is told of it as before.
+    const bumped = (s: RawSocket) =>
+      s.events("thread.bump").flatMap((f) => (f.payload as ThreadBumpPayload).threads.map((b) => b.threadId));
+    expect(bumped(viewer)).not.toContain(thread.id);
+    expect(bumped(older)).toContain(thread.id);
 
     // What every step sends, whatever the machine's speed (the money's state, the traces' and the
     // other threads' bumps go at most once a second, more of them on a slower machine).
