@@ -1,6 +1,9 @@
 // The room's span exporter: a pass turns the runs whose logs grew into spans (trace-runs.ts),
 // then the queue goes to the collector in batches, one export at a time, in the background
-// (keepAliveWhile), never inside a run. A failed batch is tried again on an alarm with a
+// (keepAliveWhile), never inside a run. As OpenTelemetry's batch processor, it waits the
+// schedule delay (OTEL_BSP_SCHEDULE_DELAY) after a run first writes: all that runs write
+// meanwhile is made into spans in one pass per run and sent in one export (decision 92), not a
+// pass, a transaction and a request per step. A failed batch is tried again on an alarm with a
 // growing delay, then given up on and counted as dropped, as is whatever the bound pushes out.
 import type { Sql } from "../../../../domain/sql";
 import { queueLimits } from "./config";
@@ -24,6 +27,8 @@ export interface ExporterDeps {
   workspaceId(): string;
   /** Where spans go now; null: nowhere (no spans are made). */
   target(): OtlpTarget | null;
+  /** Whether `target()` is not null, without opening a workspace's sealed headers (asked per log entry). */
+  exporting(): boolean;
   options(): SpanOptions;
   /** Runs `work` in the background, the object kept awake meanwhile. */
   background(work: () => Promise<void>): void;
@@ -47,15 +52,14 @@ export class TraceExporter {
 
   /** A run wrote to its log or ended: its spans are made soon, after what wrote them is done. */
   touched(runId: string): void {
-    if (!this.#d.target()) return;
+    if (!this.#d.exporting()) return;
     this.#dirty.add(runId);
     this.#schedule();
   }
 
   /** A gateway chat turn ended: its span is queued now (it has nothing more to wait for). */
   turnEnded(runId: string, outcome: "done" | "aborted" | "failed"): void {
-    const target = this.#d.target();
-    if (!target) return;
+    if (!this.#d.exporting()) return;
     const { maxQueue } = queueLimits(this.#d.env);
     const span = this.#d.sql.transaction(() => {
       const made = gatewayTurnSpan(this.#d.sql, runId, {
@@ -71,7 +75,7 @@ export class TraceExporter {
 
   /** After a restart: every run whose trace is still open is looked at again. */
   start(): void {
-    if (!this.#d.target()) return;
+    if (!this.#d.exporting()) return;
     for (const runId of openTraces(this.#d.sql)) this.#dirty.add(runId);
     if (this.#dirty.size > 0 || hasQueued(this.#d.sql)) this.#schedule();
   }
@@ -80,8 +84,9 @@ export class TraceExporter {
     if (this.#scheduled) return;
     this.#scheduled = true;
     this.#d.background(async () => {
-      // Past the run's own synchronous work: what it wrote next (its charge, its end) is there.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // Past the run's own work (what it wrote next, its charge, its end, is there), and past
+      // the delay, so that a run's steps meanwhile are one pass and one export.
+      await new Promise((resolve) => setTimeout(resolve, queueLimits(this.#d.env).delayMs));
       this.#scheduled = false;
       this.#pass();
       await this.flush();
@@ -89,10 +94,9 @@ export class TraceExporter {
   }
 
   #pass(): void {
-    const target = this.#d.target();
     const runIds = [...this.#dirty];
     this.#dirty.clear();
-    if (!target) return;
+    if (!this.#d.exporting()) return;
     const now = Date.now();
     if (now - this.#sweptAt > SWEEP_EVERY_MS) {
       this.#sweptAt = now;
@@ -100,13 +104,17 @@ export class TraceExporter {
     }
     const { maxQueue } = queueLimits(this.#d.env);
     const options = { ...this.#d.options(), workspaceId: this.#d.workspaceId() };
+    const before = counters(this.#d.sql).dropped;
     for (const runId of runIds) {
-      const before = counters(this.#d.sql).dropped;
-      this.#d.sql.transaction(() =>
-        enqueue(this.#d.sql, traceRun(this.#d.sql, runId, { ...options, now: Date.now() }), maxQueue),
-      );
-      if (counters(this.#d.sql).dropped !== before) this.#d.changed();
+      const more = this.#d.sql.transaction(() => {
+        const { spans, more } = traceRun(this.#d.sql, runId, { ...options, now: Date.now() });
+        enqueue(this.#d.sql, spans, maxQueue);
+        return more;
+      });
+      // A run that wrote more than a pass reads within the delay: the rest on the next pass.
+      if (more) this.touched(runId);
     }
+    if (counters(this.#d.sql).dropped !== before) this.#d.changed();
   }
 
   /** Sends the queue, batch by batch, until it is empty or the collector fails. */

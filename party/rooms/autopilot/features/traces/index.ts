@@ -3,7 +3,7 @@ import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate, query } from "../../kernel/handlers";
 import { TraceExporter } from "./exporter";
 import { runStats } from "./run-stats";
-import { configure, targetOf, traceSettings, tracesState } from "./settings";
+import { configure, exporting, targetOf, traceSettings, tracesState } from "./settings";
 
 export { traceIdsOf } from "./trace-runs";
 export { counters as traceCounters } from "./queue";
@@ -33,6 +33,7 @@ export const traces = defineFeature({
       env: s.env,
       workspaceId: s.workspaceId,
       target: () => targetOf(s.sql, s.env, s.workspaceId()),
+      exporting: () => exporting(s.sql, s.env),
       options: () => ({ captureContent: traceSettings(s.sql).captureContent }),
       background: (work) => void s.keepAliveWhile(work),
       retryIn: async (seconds) => {
