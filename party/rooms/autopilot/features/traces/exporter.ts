@@ -5,14 +5,18 @@
 // meanwhile is made into spans in one pass per run and sent in one export (decision 92), not a
 // pass, a transaction and a request per step. A failed batch is tried again on an alarm with a
 // growing delay, then given up on and counted as dropped, as is whatever the bound pushes out.
+// Each pass moves a durable cursor (one write per batch, none per step): after a restart the
+// runs that wrote past it are passed over, so a run that ended within the delay before the
+// room went down still gets its trace.
 import type { Sql } from "../../../../domain/sql";
 import { queueLimits } from "./config";
 import { exportSpans, type OtlpTarget } from "./otlp";
-import { counters, enqueue, hasQueued, head, removeUpTo, setCounters } from "./queue";
+import { counters, enqueue, hasQueued, head, passedAt, removeUpTo, setCounters, setPassedAt } from "./queue";
 import type { SpanOptions } from "./spans";
 import { forgetEndedTraces, openTraces, traceRun } from "./trace-runs";
 import { gatewayTurnSpan } from "./gateway-turns";
 import type { Env } from "../../../../env";
+import { runsWrittenSince } from "../agent/index";
 
 /** Tries of one batch before it is dropped; the delays between them grow from one second. */
 export const MAX_ATTEMPTS = 3;
@@ -20,6 +24,14 @@ export const MAX_ATTEMPTS = 3;
 /** How long an ended run's trace ids are kept (as long as a finished run is), and how often that is swept. */
 const TRACE_RETENTION_MS = 7 * 24 * 3_600_000;
 const SWEEP_EVERY_MS = 3_600_000;
+
+/**
+ * How far before the cursor a restart looks: an entry's time is its writer's, which may be a
+ * moment older than the pass that moved the cursor past it (passing a run again is harmless).
+ */
+const CURSOR_SLACK_MS = 60_000;
+/** Runs passed over after a restart at most (a pass per run, in the background). */
+const RESTART_RUNS = 1000;
 
 export interface ExporterDeps {
   sql: Sql;
@@ -73,10 +85,17 @@ export class TraceExporter {
     if (span) this.#schedule();
   }
 
-  /** After a restart: every run whose trace is still open is looked at again. */
+  /**
+   * After a restart (or a collector set): every run whose trace is still open, and every run
+   * that wrote past the cursor (what the timer knew before the room went down), is looked at again.
+   */
   start(): void {
     if (!this.#d.exporting()) return;
-    for (const runId of openTraces(this.#d.sql)) this.#dirty.add(runId);
+    const sql = this.#d.sql;
+    const since = passedAt(sql);
+    if (since === null) setPassedAt(sql, Date.now());
+    else for (const runId of runsWrittenSince(sql, since - CURSOR_SLACK_MS, RESTART_RUNS)) this.#dirty.add(runId);
+    for (const runId of openTraces(sql)) this.#dirty.add(runId);
     if (this.#dirty.size > 0 || hasQueued(this.#d.sql)) this.#schedule();
   }
 
@@ -91,6 +110,12 @@ export class TraceExporter {
       this.#pass();
       await this.flush();
     });
+  }
+
+  /** A collector was set where none was: runs written before are not the new collector's. */
+  exportingFrom(at: number): void {
+    // A restart looks back the slack from the cursor: from `at`, not before.
+    setPassedAt(this.#d.sql, at + CURSOR_SLACK_MS);
   }
 
   #pass(): void {
@@ -114,6 +139,8 @@ export class TraceExporter {
       // A run that wrote more than a pass reads within the delay: the rest on the next pass.
       if (more) this.touched(runId);
     }
+    // Every run that wrote before now was heard and is passed over (or queued for the next pass).
+    setPassedAt(this.#d.sql, now);
     if (counters(this.#d.sql).dropped !== before) this.#d.changed();
   }
 

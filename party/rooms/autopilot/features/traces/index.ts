@@ -49,7 +49,9 @@ export const traces = defineFeature({
         // The runs over time (decision 83): owners and admins (the registry's scope), read on each ask.
         "runs.stats": local(({ room, now }, params) => runStats(room.sql, params, now)),
         "traces.configure": mutate((ctx, params) => {
+          const was = exporting(ctx.sql, s.env);
           configure(ctx.sql, s.env, s.workspaceId(), params, ctx.now);
+          if (!was) exporter.exportingFrom(ctx.now);
           return { traces: tracesState(ctx.sql, s.env) };
         }),
       }),
