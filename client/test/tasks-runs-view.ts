@@ -45,7 +45,11 @@ export function withOtlpCollector(): { vars: () => Record<string, string>; spans
   });
   afterAll(() => collector?.stop());
   return {
-    vars: () => ({ OTEL_EXPORTER_OTLP_ENDPOINT: collector!.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }),
+    vars: () => ({
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector!.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_BSP_SCHEDULE_DELAY: "100",
+    }),
     spans: () => spans,
   };
 }

@@ -274,7 +274,8 @@ try {
   }
   if (SUITES.includes("assistant")) {
     console.log("assistant…");
-    const profile = profileFor("assistant", ["room", "floor", "npm"]);
+    // The traced side too (the room's server): what the trace export adds, beside the room's own profile.
+    const profile = profileFor("assistant", ["room", "floor", "npm", "traced"], { traced: "room" });
     results.assistant = await assistant({
       ...common,
       npmFloor,
@@ -294,7 +295,7 @@ try {
         ...common,
         model,
         steps: TASK_STEPS,
-        profile: profileFor("task", ["room", "floor"]),
+        profile: profileFor("task", ["room", "floor", "traced"], { traced: "room" }),
         collector,
       })),
     };
@@ -339,7 +340,12 @@ for (const { bench, side, file, isolates, map } of profiles) {
   for (const [i, isolate] of isolates.entries()) {
     if (isolate.sampledMs < 5) continue;
     const s = profileShares(isolate.profile, map, isolate.sampleMs);
-    const of = side === "room" ? "room" : side === "floor" ? "floor (room's SDK build)" : "floor (npm SDK build)";
+    const of = {
+      room: "room",
+      traced: "room with trace export on",
+      floor: "floor (room's SDK build)",
+      npm: "floor (npm SDK build)",
+    }[side];
     console.log(
       `\nprofile of one more ${of} block of ${bench}, isolate "${isolate.title}" (${file.replace(/\.cpuprofile$/, `.${i}.cpuprofile`)}): ${s.totalMs} ms of samples in ${isolate.wallMs} ms; garbage collector ${s.gcShare} of the samples outside idle`,
     );

@@ -83,9 +83,30 @@ async function roomSide(room, { rounds, pieces, pieceMs, blocks, name = "room", 
     await until(() => reply, `the room's reply ${tag}`);
     for (const off of offs) off();
     if (reply.kind === "error") throw new Error(`the Autopilot answered with an error: ${reply.text}`);
+    runIds.push(reply.runId);
     return latencies(tag, deltas);
   };
-  return { round, bytes, workspace: person.workspace, close: () => client.close() };
+  /** The runs of the replies since the last call. */
+  const runIds = [];
+  const ran = () => runIds.splice(0);
+  return { round, ran, bytes, workspace: person.workspace, close: () => client.close() };
+}
+
+/**
+ * Waits until the collector received the root span of each run (a reply's `runId` is its run's,
+ * a segment's number after it): the room sends a run's spans a delay after it wrote them
+ * (OTEL_BSP_SCHEDULE_DELAY), and a traced block counts the export of its own runs, not the
+ * next side's block.
+ */
+export async function untilExported(collector, runIds) {
+  for (const id of runIds) {
+    const runId = id.split(".")[0];
+    await until(
+      () => collector.spans.some((s) => s.parentSpanId === null && s.attributes["autopilot.run.id"] === runId),
+      `the root span of run ${runId} at the collector`,
+      60_000,
+    );
+  }
 }
 
 /** Throws unless the collector received spans of the traced side's workspace (its rows measure an export that ran). */
@@ -162,6 +183,9 @@ export async function assistant({
       // What a reply sets off after its last delta (the commit's followers) lands in its block.
       await sleep(200);
     }
+    // With export on, the block's runs' spans are sent within it.
+    const runs = side.ran?.() ?? [];
+    if (side === sides.traced) await untilExported(collector, runs);
     return { ops: rounds * pieces, bytes: { ...side.bytes }, latencies: lat };
   };
   try {

@@ -21,7 +21,7 @@ import WebSocket from "ws";
 import { MAX_TASK_GOAL_CHARS } from "../../shared/protocol/tasks.ts";
 import { rotate, sleep, until } from "./blocks.mjs";
 import { personClient } from "./client-library.mjs";
-import { checkExported } from "./suite-assistant.mjs";
+import { checkExported, untilExported } from "./suite-assistant.mjs";
 
 /** Every tool step's call: a read that returns one thread, so its cost does not grow with the bench's threads. */
 const TOOL_STEP = 'threads_list {"limit":1}';
@@ -79,6 +79,8 @@ async function roomSide(room, { steps, blocks, label, budget, collector = null }
     // Once (in the warm-up): every tool step really ran its tool, so a task that only
     // answered "no such tool" does not pass for one that did the work.
     if (next === 1) await checkToolSteps(client, task.id, steps);
+    // With export on, the task's spans are sent within its block (they go a delay after it wrote them).
+    if (collector) await untilExported(collector, [task.id]);
   };
   return {
     run,

@@ -19,7 +19,7 @@ import { toolset } from "../toolset";
 export { filedApprovals, FINISHED_RUN, forgetOldRuns, getRun, runsStartedSince } from "./agent-runs";
 export { asAutopilot, AUTOPILOT_ACTOR, clipText, finishSegment, jsonText, post, toolLine } from "./autopilot-posts";
 export { type ActingTools, actingTools, runAccess } from "./run-access";
-export { appendRunLog, type NewRunLogEntry, readRunLog, runLogFiguresSince } from "./run-log";
+export { appendRunLog, type NewRunLogEntry, readRunLog, runLogFiguresSince, runsWrittenSince } from "./run-log";
 export { spendRefusedText } from "./run-spend";
 export { boundRunMessages } from "./run-storage";
 export type { AgentDeps } from "./runner";

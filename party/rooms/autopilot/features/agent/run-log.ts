@@ -70,6 +70,20 @@ export function readRunLog(
 }
 
 /**
+ * The runs that wrote to their log at or after `since`, at most `limit` (the traces' pass after
+ * a restart: what its timer knew before, read back from the log).
+ */
+export function runsWrittenSince(sql: Sql, since: number, limit: number): string[] {
+  return sql.db
+    .selectDistinct({ runId: runLog.runId })
+    .from(runLog)
+    .where(gte(runLog.at, since))
+    .limit(limit)
+    .all()
+    .map((r) => r.runId);
+}
+
+/**
  * Every run's entries written since `since`, in order, at most `limit`, as the few fields the
  * Runs view counts (a model call's model, time and whether it answered; a tool call's tool and
  * status), read from the stored entries without decoding their text.

@@ -22,20 +22,29 @@ describe("where spans go", () => {
   });
 
   it("bounds the queue by the batch processor's variables", () => {
-    expect(queueLimits({})).toEqual({ maxQueue: 2048, maxBatch: 512 });
-    expect(queueLimits({ OTEL_BSP_MAX_QUEUE_SIZE: "10", OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "50" })).toEqual({
-      maxQueue: 10,
-      maxBatch: 10,
-    });
+    expect(queueLimits({})).toEqual({ maxQueue: 2048, maxBatch: 512, delayMs: 5000 });
+    expect(
+      queueLimits({
+        OTEL_BSP_MAX_QUEUE_SIZE: "10",
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "50",
+        OTEL_BSP_SCHEDULE_DELAY: "0",
+      }),
+    ).toEqual({ maxQueue: 10, maxBatch: 10, delayMs: 0 });
     // A bad value takes the default; one past the bound is held to it (a batch, to the queue).
-    expect(queueLimits({ OTEL_BSP_MAX_QUEUE_SIZE: "-1", OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "x" })).toEqual({
-      maxQueue: 2048,
-      maxBatch: 512,
-    });
-    expect(queueLimits({ OTEL_BSP_MAX_QUEUE_SIZE: "1e9", OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "1e9" })).toEqual({
-      maxQueue: 100_000,
-      maxBatch: 4096,
-    });
+    expect(
+      queueLimits({
+        OTEL_BSP_MAX_QUEUE_SIZE: "-1",
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "x",
+        OTEL_BSP_SCHEDULE_DELAY: "-5",
+      }),
+    ).toEqual({ maxQueue: 2048, maxBatch: 512, delayMs: 5000 });
+    expect(
+      queueLimits({
+        OTEL_BSP_MAX_QUEUE_SIZE: "1e9",
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "1e9",
+        OTEL_BSP_SCHEDULE_DELAY: "1e9",
+      }),
+    ).toEqual({ maxQueue: 100_000, maxBatch: 4096, delayMs: 60_000 });
   });
 
   it("takes a workspace's own collector only over https to a host name, without credentials", () => {

@@ -18,6 +18,8 @@ declare module "../../../../env" {
     OTEL_BSP_MAX_QUEUE_SIZE?: string;
     /** How many spans one export sends at most (default 512). */
     OTEL_BSP_MAX_EXPORT_BATCH_SIZE?: string;
+    /** How long after a run writes its log its spans are made and sent, in ms (default 5000). */
+    OTEL_BSP_SCHEDULE_DELAY?: string;
   }
 }
 
@@ -29,11 +31,14 @@ type OtelEnv = Pick<
   | "OTEL_EXPORTER_OTLP_PROTOCOL"
   | "OTEL_BSP_MAX_QUEUE_SIZE"
   | "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"
+  | "OTEL_BSP_SCHEDULE_DELAY"
 >;
 
 export interface QueueLimits {
   maxQueue: number;
   maxBatch: number;
+  /** The batch processor's delay: what runs write within it becomes spans in one pass and goes in one export. */
+  delayMs: number;
 }
 
 const bound = (raw: string | undefined, fallback: number, max: number): number => {
@@ -43,7 +48,12 @@ const bound = (raw: string | undefined, fallback: number, max: number): number =
 
 export function queueLimits(env: OtelEnv): QueueLimits {
   const maxQueue = bound(env.OTEL_BSP_MAX_QUEUE_SIZE, 2048, 100_000);
-  return { maxQueue, maxBatch: Math.min(maxQueue, bound(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512, 4096)) };
+  const delay = Number(env.OTEL_BSP_SCHEDULE_DELAY);
+  return {
+    maxQueue,
+    maxBatch: Math.min(maxQueue, bound(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512, 4096)),
+    delayMs: Number.isInteger(delay) && delay >= 0 ? Math.min(delay, 60_000) : 5000,
+  };
 }
 
 /** `k=v,k2=v2` (values URL-encoded, as the spec has them) as headers; a malformed pair is left out. */
@@ -63,8 +73,17 @@ export function parseHeaders(raw: string | undefined): Record<string, string> {
   return headers;
 }
 
-/** The operator's collector; null when none is configured. */
+const operatorTargets = new WeakMap<OtelEnv, OtlpTarget | null>();
+
+/** The operator's collector; null when none is configured (read once per Worker's env: it does not change). */
 export function operatorTarget(env: OtelEnv): OtlpTarget | null {
+  if (operatorTargets.has(env)) return operatorTargets.get(env) ?? null;
+  const target = readOperatorTarget(env);
+  operatorTargets.set(env, target);
+  return target;
+}
+
+function readOperatorTarget(env: OtelEnv): OtlpTarget | null {
   const url = tracesUrl(env.OTEL_EXPORTER_OTLP_ENDPOINT, env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   if (!url) return null;
   return {

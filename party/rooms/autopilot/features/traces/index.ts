@@ -3,7 +3,7 @@ import { defineFeature } from "../../kernel/feature";
 import { local, methods, mutate, query } from "../../kernel/handlers";
 import { TraceExporter } from "./exporter";
 import { runStats } from "./run-stats";
-import { configure, targetOf, traceSettings, tracesState } from "./settings";
+import { configure, exporting, targetOf, traceSettings, tracesState } from "./settings";
 
 export { traceIdsOf } from "./trace-runs";
 export { counters as traceCounters } from "./queue";
@@ -33,6 +33,7 @@ export const traces = defineFeature({
       env: s.env,
       workspaceId: s.workspaceId,
       target: () => targetOf(s.sql, s.env, s.workspaceId()),
+      exporting: () => exporting(s.sql, s.env),
       options: () => ({ captureContent: traceSettings(s.sql).captureContent }),
       background: (work) => void s.keepAliveWhile(work),
       retryIn: async (seconds) => {
@@ -48,7 +49,9 @@ export const traces = defineFeature({
         // The runs over time (decision 83): owners and admins (the registry's scope), read on each ask.
         "runs.stats": local(({ room, now }, params) => runStats(room.sql, params, now)),
         "traces.configure": mutate((ctx, params) => {
+          const was = exporting(ctx.sql, s.env);
           configure(ctx.sql, s.env, s.workspaceId(), params, ctx.now);
+          if (!was) exporter.exportingFrom(ctx.now);
           return { traces: tracesState(ctx.sql, s.env) };
         }),
       }),

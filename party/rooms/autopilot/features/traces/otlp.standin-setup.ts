@@ -14,6 +14,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     JSON.stringify({
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      // Spans within a tenth of a second rather than the default five: tests wait on what arrived.
+      OTEL_BSP_SCHEDULE_DELAY: "100",
       // A workspace's own collector may be this one over plain http (tests only).
       TRACES_TEST_ENDPOINT_HOST: new URL(receiver.url).host,
     }),

@@ -95,3 +95,21 @@ export function removeUpTo(sql: Sql, upTo: number): number {
 
 export const hasQueued = (sql: Sql): boolean =>
   sql.db.select({ n: traceQueue.n }).from(traceQueue).where(gt(traceQueue.n, 0)).limit(1).get() !== undefined;
+
+const PASSED = "passedAt";
+
+/**
+ * The exporter's durable cursor: runs that wrote before it were passed over (or wrote while no
+ * spans were made); null before the first. What the batch timer knew is read back from it after a restart.
+ */
+export const passedAt = (sql: Sql): number | null => {
+  const row = sql.db.select().from(traceMeta).where(raw`${traceMeta.key} = ${PASSED}`).get();
+  return row ? Number(row.value) : null;
+};
+
+export const setPassedAt = (sql: Sql, at: number): void =>
+  void sql.db
+    .insert(traceMeta)
+    .values({ key: PASSED, value: String(at) })
+    .onConflictDoUpdate({ target: traceMeta.key, set: { value: String(at) } })
+    .run();

@@ -5,6 +5,7 @@ import type { TracesState } from "../../../../../shared/protocol/traces";
 import { syncSealer } from "../../../../auth/seal";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
+import { CommittedMemo } from "../../../../domain/turn-memo";
 import { defineRecord } from "../../../../records/codec";
 import { featureStore } from "../../kernel/feature-store";
 import type { Env } from "../../../../env";
@@ -40,7 +41,15 @@ const DEFAULTS: TraceSettings = {
   captureContent: false,
 };
 
-export const traceSettings = (sql: Sql): TraceSettings => store.get(sql, KEY) ?? DEFAULTS;
+// Every log entry a run writes asks whether spans are made at all: the settings are kept in
+// memory until `configure` writes them.
+const kept = new CommittedMemo<typeof KEY, TraceSettings>(1);
+
+export const traceSettings = (sql: Sql): TraceSettings => kept.read(sql, KEY, () => store.get(sql, KEY) ?? DEFAULTS);
+
+/** Whether the workspace's spans go anywhere (its own collector or the operator's), without opening its headers. */
+export const exporting = (sql: Sql, env: Env): boolean =>
+  traceSettings(sql).endpoint !== null || operatorTarget(env) !== null;
 
 const sealing = (env: Env) => syncSealer(env.BETTER_AUTH_SECRET, "trace-collector-headers");
 const boundTo = (workspaceId: string) => `${workspaceId}\ntrace collector headers`;
@@ -106,6 +115,7 @@ export function configure(
   }
   if (change.protocol) next.protocol = change.protocol;
   if (change.captureContent !== undefined) next.captureContent = change.captureContent;
+  kept.written(sql, KEY);
   store.put(sql, KEY, next, now);
 }
 

@@ -105,23 +105,25 @@ function sentTo(sql: Sql, approvalId: string): string[] {
 
 /**
  * Spans for what `runId` wrote since the last pass, and its root once the run ended; the
- * trace row moves on in the same transaction as the spans are queued (the caller's).
+ * trace row moves on in the same transaction as the spans are queued (the caller's). `more`:
+ * the log has entries past this pass's (a pass reads at most a page), for another pass.
  */
 export function traceRun(
   sql: Sql,
   runId: string,
   options: SpanOptions & { workspaceId: string; now: number },
-): SpanDoc[] {
+): { spans: SpanDoc[]; more: boolean } {
+  const none = { spans: [], more: false };
   const about = runOf(sql, runId);
   if (!about) {
     // The run is gone (retention took it): its trace will not grow, nor is it looked at again.
     sql.db.update(traceRuns).set({ status: "ended" }).where(eq(traceRuns.runId, runId)).run();
-    return [];
+    return none;
   }
   const existing = sql.db.select().from(traceRuns).where(eq(traceRuns.runId, runId)).get();
-  if (existing?.status === "ended") return [];
+  if (existing?.status === "ended") return none;
   const read = readRunLog(sql, runId, existing?.seq ?? 0, ENTRIES_PER_PASS);
-  if (!existing && read.entries.length === 0 && !about.ended) return [];
+  if (!existing && read.entries.length === 0 && !about.ended) return none;
   const first = read.entries[0];
   // A model call's entry is written when the call ended: the run began before it.
   const firstAt = first
@@ -186,7 +188,7 @@ export function traceRun(
     })
     .where(eq(traceRuns.runId, runId))
     .run();
-  return spans;
+  return { spans, more: read.next !== null };
 }
 
 function entrySpan(

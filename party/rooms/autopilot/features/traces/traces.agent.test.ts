@@ -5,14 +5,17 @@
 // down runs end as before and the spans it could not take are counted as dropped, each change
 // pushed to owners' and admins' sockets that asked for it (`traces.changed`), nobody else's; an
 // owner's own collector gets the workspace's spans over OTLP/HTTP protobuf.
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { LedgerEntry } from "../../../../../shared/protocol/billing";
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
 import type { TracesState } from "../../../../../shared/protocol/traces";
-import { addMember, createKey, idem, RawSocket, signUp } from "../../../../test/harness";
+import { sqlFromStorage } from "../../../../domain/sql";
+import { addMember, createKey, idem, RawSocket, signUp, uniq } from "../../../../test/harness";
+import { claimRun, queueRun } from "../agent/agent-runs";
+import { appendRunLog } from "../agent/run-log";
 import { agentRoom, autopilotSays, say, taskState } from "../agent/scripted-model/test/harness";
 import type { ReceivedSpan } from "./otlp-standin";
 
@@ -286,5 +289,55 @@ describe("one trace per run", () => {
     memberSock.close();
     keySock.close();
     sock.close();
+  });
+
+  it("a run that ended within the batch delay before the room restarted still reaches the collector, root and all", async () => {
+    const { owner, sock } = await agentRoom();
+    const { thread } = await sock.ok("threads.create", { title: "Cut short", idempotencyKey: idem() });
+    sock.close();
+    // The run writes its steps and ends, and the room goes down before its exporter's timer
+    // fires: written straight to storage, no event reaches the exporter, so nothing of the run
+    // is in memory nor in a trace row; only the log and the exporter's cursor are there.
+    const runId = uniq("run");
+    await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
+      const now = Date.now();
+      queueRun(
+        sql,
+        {
+          id: runId,
+          threadId: thread.id,
+          triggerMessageId: uniq("msg"),
+          doc: {
+            triggeredBy: { kind: "user", id: owner.userId, name: "Ada" },
+            scopes: [],
+            triggerN: 1,
+            messages: [],
+            pending: [],
+          },
+        },
+        now,
+      );
+      const call = (step: number) => ({
+        kind: "model-call" as const,
+        step,
+        text: "a model call",
+        details: { model: "m", durationMs: 5, inputTokens: 10, outputTokens: 2, ok: true },
+      });
+      appendRunLog(sql, runId, [call(1), call(2)], now);
+      expect(claimRun(sql, runId, ["queued"], "finished", now)).toBe(true);
+      expect(sql.one<{ n: number }>("select count(*) as n from trace_runs where run_id = ?", runId)?.n).toBe(0);
+    });
+    await evictDurableObject(roomStub(owner.workspaceId));
+
+    // The room's start passes over the runs that wrote past the cursor.
+    const back = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+    await back.hello();
+    const spans = await traceOf(runId);
+    const root = spans.find((s) => s.parentSpanId === null)!;
+    expect(root.attributes).toMatchObject({ "autopilot.run.id": runId, "autopilot.run.outcome": "finished" });
+    expect(spans.filter((s) => s.attributes["gen_ai.operation.name"] === "chat")).toHaveLength(2);
+    expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([root.traceId]));
+    back.close();
   });
 });
