@@ -5,11 +5,11 @@
 // it (a budget raised or a top-up takes it away), and says the numbers as they are now.
 import { z } from "zod";
 import { BudgetScope } from "../../../../../shared/protocol/billing";
-import type { BillingAlerts, BillingState, Budget } from "../../../../../shared/protocol/billing";
+import type { BillingAlerts, Budget } from "../../../../../shared/protocol/billing";
 import { featureStore } from "../../kernel/feature-store";
 import type { Sql } from "../../../../domain/sql";
 import { defineRecord } from "../../../../records/codec";
-import { balanceOf, budgetState, storedAlertSettings } from "./billing";
+import { balanceOf, budgetState, type MoneyNow, storedAlertSettings } from "./billing";
 import { periodOf } from "./config";
 import { keptSubscription, PAYMENT_GRACE_MS, subscriptionHolds } from "./subscription";
 
@@ -62,7 +62,7 @@ export interface NewCrossing {
  * The thresholds the state shows crossed that were not recorded yet this period: read only, so
  * the common case (nothing new, after every model call) writes nothing.
  */
-export function newCrossings(sql: Sql, state: BillingState, alerts: BillingAlerts): NewCrossing[] {
+export function newCrossings(sql: Sql, state: MoneyNow, alerts: BillingAlerts): NewCrossing[] {
   const crossed: Crossing["of"][] = [];
   for (const budget of state.budgets)
     for (const percent of alerts.budgetPercents)

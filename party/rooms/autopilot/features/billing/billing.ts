@@ -15,7 +15,7 @@ import {
   NO_ENTRY_DETAILS,
   type SpendGroupBy,
 } from "../../../../../shared/protocol/billing";
-import { and, count, desc, eq, gte, lt, or, sql as q, sum } from "drizzle-orm";
+import { and, count, desc, eq, gte, lt, or, sql as q } from "drizzle-orm";
 import type { BillingConfig, PlanConfig } from "./config";
 import { moneyWords, offeredPlans, periodOf, topUpPrice } from "./config";
 import { allowanceStates } from "./allowances";
@@ -28,6 +28,7 @@ import { approvalRecord } from "../../../../records/documents";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Sql } from "../../../../domain/sql";
 import { storedField } from "../../../../domain/db/client";
+import { reads } from "./reads";
 import { appendAudit } from "../../kernel/commit";
 import type { Page } from "../../kernel/paging";
 import { settleApproval } from "../approvals/index";
@@ -70,10 +71,7 @@ function addTotal(sql: Sql, key: string, amount: number): void {
 }
 
 function total(sql: Sql, key: string): number {
-  return (
-    sql.db.select({ amount: ledgerTotals.amount }).from(ledgerTotals).where(eq(ledgerTotals.key, key)).get()?.amount ??
-    0
-  );
+  return reads(sql.db).total.get({ key })?.amount ?? 0;
 }
 
 /**
@@ -176,11 +174,7 @@ const planCreditId = (now: number): string => `plan:${periodOf(now).key}`;
  */
 function pendingPlanCredit(sql: Sql, plan: PlanConfig, source: PlanSource, now: number): number {
   if (source === "subscription" || plan.includedCredits <= 0) return 0;
-  const written = sql.db
-    .select({ n: ledger.n })
-    .from(ledger)
-    .where(eq(ledger.id, planCreditId(now)))
-    .get();
+  const written = reads(sql.db).entry.get({ id: planCreditId(now) });
   return written ? 0 : plan.includedCredits;
 }
 
@@ -223,27 +217,17 @@ export function spentAgainst(sql: Sql, scope: BudgetScope, subjectId: string | n
 }
 
 function raisedFor(sql: Sql, scope: BudgetScope, subjectId: string, since: number): number {
-  const row = sql.db
-    .select({ total: sum(budgetRaises.amount) })
-    .from(budgetRaises)
-    .where(
-      and(
-        eq(budgetRaises.scope, scope),
-        eq(budgetRaises.subjectId, subjectId),
-        scope === "task" ? undefined : gte(budgetRaises.at, since),
-      ),
-    )
-    .get();
+  // A task's budget counts its raises in total; the others', this period's.
+  const row =
+    scope === "task"
+      ? reads(sql.db).raisedEver.get({ scope, subjectId })
+      : reads(sql.db).raisedSince.get({ scope, subjectId, since });
   return Number(row?.total ?? 0);
 }
 
 /** A budget's row, or null when none is set. */
 export function budgetLimit(sql: Sql, scope: BudgetScope, subjectId: string | null): number | null {
-  const row = sql.db
-    .select({ limit: budgets.limit })
-    .from(budgets)
-    .where(and(eq(budgets.scope, scope), eq(budgets.subjectId, subjectId ?? "")))
-    .get();
+  const row = reads(sql.db).limit.get({ scope, subjectId: subjectId ?? "" });
   return row ? row.limit : null;
 }
 
@@ -318,19 +302,33 @@ export function allBudgets(sql: Sql, now: number): Budget[] {
     .sort((a, b) => (a.scope === "workspace" ? -1 : b.scope === "workspace" ? 1 : 0));
 }
 
+/** What the alerts and the meters read of the money: these fields of `billingState`, and no more. */
+export type MoneyNow = Pick<BillingState, "period" | "balance" | "budgets" | "alerts">;
+
+/** The money's part of the state (`billingState` is it and more), for those that need no more. */
+export function moneyNow(sql: Sql, config: BillingConfig, now: number, effective = effectivePlan(sql, config, now)) {
+  const period = periodOf(now);
+  return {
+    period: { start: period.start, end: period.end },
+    balance: balanceOf(sql) + pendingPlanCredit(sql, effective.plan, effective.source, now),
+    budgets: allBudgets(sql, now),
+    alerts: alertSettings(sql, config),
+  } satisfies MoneyNow;
+}
+
 /** The state every interface shows (the Billing panel, `billing.summary`, `billing.changed`). */
 export function billingState(sql: Sql, config: BillingConfig, now: number): BillingState {
   const { plan, source } = effectivePlan(sql, config, now);
-  const period = periodOf(now);
+  const { period, balance, budgets, alerts } = moneyNow(sql, config, now, { plan, source });
   return {
     plan: planView(plan),
-    period: { start: period.start, end: period.end },
-    balance: balanceOf(sql) + pendingPlanCredit(sql, plan, source, now),
+    period,
+    balance,
     periodUsed: spentAgainst(sql, "workspace", null, period.start),
-    budgets: allBudgets(sql, now),
+    budgets,
     topUps: config.stripe !== null,
     topUpOptions: (config.stripe?.topUps ?? []).map((t) => ({ credits: t.credits, price: topUpPrice(t) })),
-    alerts: alertSettings(sql, config),
+    alerts,
     planSource: source,
     subscription: subscriptionView(keptSubscription(sql), config, now),
     allowances: allowanceStates(sql, now),

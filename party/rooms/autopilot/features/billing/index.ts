@@ -15,12 +15,12 @@ import {
 } from "./billing";
 import { defineFeature } from "../../kernel/feature";
 import { SpendGate } from "./spend-gate";
-import { followAlerts, tellChanged } from "./news";
+import { type BillingNews, followAlerts, tellChanged } from "./news";
 import { allowanceApprover, recheckAllowances, recordAllowanceUse, setAllowance } from "./allowances";
 import { methods, mutate, paged, query } from "../../kernel/handlers";
 import type { OpContext, RoomWriter } from "../../kernel/commit";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
-import type { BillingState, BudgetScope } from "../../../../../shared/protocol/billing";
+import type { BudgetScope } from "../../../../../shared/protocol/billing";
 import { latestWindow } from "../../../../domain/latest-window";
 import type { CurrentAccess } from "../../kernel/services";
 import type { Sql } from "../../../../domain/sql";
@@ -127,8 +127,9 @@ export const billing = defineFeature({
     };
     const rpc: BillingRpc = billingRpc(billingParts, changed);
     // A run's every model call changes the money: readers' clients get the newest state at most once a second.
+    // The state is read when it goes out (news.ts `BillingNews`): once a window, not per call.
     const toReaders = latestWindow(
-      (news: { state: BillingState }) => billingParts.toReaders("billing.changed", news),
+      (news: BillingNews) => billingParts.toReaders("billing.changed", { state: news.state }),
       BILLING_TOLD_EVERY_MS,
     );
     // The prepares that read D1 for an agent key, through the room's current access.
@@ -191,7 +192,7 @@ export const billing = defineFeature({
         // Readers' clients first, with the whole state; then the alerts it may have crossed.
         "billing.changed": (news) => {
           toReaders(news);
-          alerts(news.state);
+          alerts(news.money);
         },
         "approval.requested": ({ approval }) => {
           if (approval.action?.kind === "spend") byAllowance(approval);

@@ -79,7 +79,12 @@ describe("the ledger is written in the commit of its change", () => {
       expect(news.map((n) => n.news)).toEqual(["billing.changed"]);
       const [changed] = news;
       if (changed?.news !== "billing.changed") throw new Error("the change was not told");
-      expect(changed.payload.state.balance).toBe(before - 50);
+      // What the alerts and the meters read (first, so it is read on its own) is the state's own figures.
+      const money = changed.payload.money;
+      expect(money.balance).toBe(before - 50);
+      const { period, balance: left, budgets, alerts } = changed.payload.state;
+      expect(money).toEqual({ period, balance: left, budgets, alerts });
+      expect(left).toBe(before - 50);
     });
   });
 

@@ -39,7 +39,7 @@ export const metering = defineFeature({
       }),
       reactions: {
         // The runtime learns whether the gateways may spend when the balance crosses zero either way.
-        "billing.changed": ({ state }) => void s.keepAliveWhile(() => meters.tellRuntime(false, state.balance)),
+        "billing.changed": ({ money }) => void s.keepAliveWhile(() => meters.tellRuntime(false, money.balance)),
         "instance.updated": ({ instance }) => meters.statusChanged(instance),
       },
       schedules: { meterInstances: () => meters.housekeeping() },
