@@ -64,48 +64,12 @@ describe("the trace exporter", () => {
   it("makes a run's spans in one pass per batch delay, and passes over a long log again until its root span is queued", async () => {
     await inRoom(async (sql) => {
       const thread = seedThread(sql);
-      const runId = uniq("run");
-      const now = Date.now();
-      queueRun(
-        sql,
-        {
-          id: runId,
-          threadId: thread.id,
-          triggerMessageId: uniq("msg"),
-          doc: {
-            triggeredBy: { kind: "user", id: "user_1", name: "Ada" },
-            scopes: [],
-            triggerN: 1,
-            messages: [],
-            pending: [],
-          },
-        },
-        now,
-      );
       // More model calls than one pass reads (200), all written before the delay ends.
       const calls = 250;
-      const entries = Array.from({ length: calls }, (_, i) => ({
-        kind: "model-call" as const,
-        step: i + 1,
-        text: "a model call",
-        details: { model: "m", durationMs: 5, inputTokens: 10, outputTokens: 2, ok: true },
-      }));
-      appendRunLog(sql, runId, entries, now);
-      expect(claimRun(sql, runId, ["queued"], "finished", now)).toBe(true);
-
+      const runId = finishedRun(sql, thread.id, calls, Date.now());
+      // Spans are made; none is sent (no collector here): the queue shows what was made.
       const pending: (() => Promise<void>)[] = [];
-      const exporter = new TraceExporter({
-        sql,
-        env: { OTEL_BSP_SCHEDULE_DELAY: "0" } as never,
-        workspaceId: () => "ws_exporter",
-        // Spans are made; none is sent (no collector here): the queue shows what was made.
-        exporting: () => true,
-        target: () => null,
-        options: () => ({ captureContent: false }),
-        background: (work) => void pending.push(work),
-        retryIn: async () => {},
-        changed: () => {},
-      });
+      const exporter = exporterOn(sql, pending);
       // Heard once per entry (and the segment's end): one pass is scheduled for all of them.
       for (let i = 0; i < 5; i++) exporter.touched(runId);
       expect(pending).toHaveLength(1);
