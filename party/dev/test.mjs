@@ -207,6 +207,8 @@ const vitest = (config, report, ...more) => [
   "--config",
   config,
   "--reporter=default",
+  // A line per case as it ends, so a long file is not taken for a hung one (progress-reporter.mjs).
+  "--reporter=./party/dev/progress-reporter.mjs",
   "--reporter=json",
   `--outputFile.json=${report}`,
 ];
