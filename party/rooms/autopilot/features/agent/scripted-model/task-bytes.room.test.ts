@@ -15,9 +15,9 @@ import { type Job, type JobProgress, withJobChange } from "../../../../../../sha
 import { TOOL_PREVIEW_CHARS } from "../../../../../../shared/protocol/agent";
 import type { Message } from "../../../../../../shared/protocol/threads";
 import type { ThreadBumpPayload } from "../../../../../../shared/protocol/interest";
-import { idem, RawSocket } from "../../../../../test/harness";
+import { RawSocket } from "../../../../../test/harness";
 import { type FrameCounts, countFrames, countsLine, totalBytes } from "./test/frame-counts";
-import { agentRoom, taskState } from "./test/harness";
+import { agentRoom, startToolTask, taskState } from "./test/harness";
 
 const STEPS = 20;
 /** Bytes per step a viewer that asked for every capability may receive (a ceiling: the measure is below it). */
@@ -41,13 +41,7 @@ describe("what a viewer of a task's thread receives", () => {
     expect((await viewer.hello()).capabilities).toContain("tasks.steps");
     await older.hello();
     const counted = countFrames(viewer);
-    const goal = `STEPS: ${Array.from({ length: STEPS - 1 }, () => 'threads_list {"limit":1}').join("; ")}`;
-    const { task } = (await sock.ok("tasks.start", {
-      goal,
-      threadId: thread.id,
-      budget: { maxSteps: STEPS },
-      idempotencyKey: idem(),
-    })) as { task: Task };
+    const { task, goal } = await startToolTask(sock, thread.id, STEPS);
     const done = await taskState(viewer, task.id, (t) => t.status === "done", 120_000);
     await taskState(older, task.id, (t) => t.status === "done", 30_000);
     expect(done).toMatchObject({ goal, threadId: thread.id, used: { steps: STEPS } });

@@ -6,9 +6,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Task } from "../../../../../../shared/protocol/tasks";
-import { idem } from "../../../../../test/harness";
-import { agentRoom, taskState } from "./test/harness";
+import { agentRoom, startToolTask, taskState } from "./test/harness";
 
 const STEPS = 20;
 
@@ -35,13 +33,7 @@ describe("the statements of a task's step", () => {
         return exec.call(storage, query, ...params);
       }) as SqlStorage["exec"];
     });
-    const goal = `STEPS: ${Array.from({ length: STEPS - 1 }, () => 'threads_list {"limit":1}').join("; ")}`;
-    const { task } = (await sock.ok("tasks.start", {
-      goal,
-      threadId: thread.id,
-      budget: { maxSteps: STEPS },
-      idempotencyKey: idem(),
-    })) as { task: Task };
+    const { task } = await startToolTask(sock, thread.id, STEPS);
     await taskState(sock, task.id, (t) => t.status === "done", 120_000);
     const counted = await runInDurableObject(stub, (_room, state) => {
       const storage = state.storage.sql as SqlStorage & { counted?: Counted };

@@ -152,3 +152,22 @@ export const spendAskedOf = (sock: RawSocket): EventFrame[] =>
       f.event === "approval.requested" &&
       (f.payload as { approval: Approval }).approval.action?.kind === "spend",
   );
+
+/**
+ * Starts a task whose scripted goal takes `steps` model steps: a `threads_list` call each, then
+ * the final report (the task byte and statement room tests measure per step of it).
+ */
+export async function startToolTask(
+  sock: RawSocket,
+  threadId: string,
+  steps: number,
+): Promise<{ task: Task; goal: string }> {
+  const goal = `STEPS: ${Array.from({ length: steps - 1 }, () => 'threads_list {"limit":1}').join("; ")}`;
+  const { task } = (await sock.ok("tasks.start", {
+    goal,
+    threadId,
+    budget: { maxSteps: steps },
+    idempotencyKey: idem(),
+  })) as { task: Task };
+  return { task, goal };
+}
