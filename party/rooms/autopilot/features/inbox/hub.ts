@@ -7,7 +7,8 @@ import { currentSeq } from "../../kernel/commit";
 import { isPerson } from "../../../../auth/current-access";
 import { eventFrame, takesWritten } from "../../../shared/socket-fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
-import { type Inbox, inboxChange } from "../../../../../shared/protocol/inbox";
+import type { Inbox } from "../../../../../shared/protocol/inbox";
+import { changeSince, digestOf, forgetSent, readSent, type Sent, writeSent } from "./sent";
 import { hasSubscriptions } from "./push-store";
 import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
 import { inboxOf } from "./view";
@@ -60,11 +61,12 @@ export class InboxHub {
   /** The frame each connected person was last sent, so an unchanged inbox is not sent again. */
   readonly #sent = new Map<string, string>();
   /**
-   * Per connected person, the inbox last sent to their sockets and the sockets that were sent it:
-   * those that asked for `inbox.changes` get only what changed from it. A socket greeted since
-   * is not one of them, and gets the whole inbox next.
+   * Per person, a digest of the inbox last sent to their sockets and the sockets that were sent
+   * it: those that asked for `inbox.changes` get only what changed from it. A socket greeted
+   * since is not one of them, and gets the whole inbox next. Kept in storage too (sent.ts), read
+   * once per wake: the sockets outlive the object's memory (null: none kept).
    */
-  readonly #held = new Map<string, { inbox: Inbox; sockets: ReadonlySet<string> }>();
+  readonly #held = new Map<string, Sent | null>();
   /** People whose inbox the commits of the current window touched, and whether mail may be due. */
   readonly #touched = new Set<string>();
   #mayMail = false;
@@ -145,7 +147,8 @@ export class InboxHub {
       const first = sockets[0];
       if (!first || !isPerson(first.principal)) {
         this.#sent.delete(id);
-        this.#held.delete(id);
+        if (this.#held.get(id) !== null) forgetSent(this.d.sql, id);
+        this.#held.set(id, null);
         continue;
       }
       pending ??= pendingForInbox(this.d.sql);
@@ -153,14 +156,33 @@ export class InboxHub {
       const text = eventFrame("inbox.updated", { inbox });
       if (this.#sent.get(id) === text) continue;
       this.#sent.set(id, text);
-      const held = this.#held.get(id);
-      const change = held ? inboxChange(held.inbox, inbox) : null;
+      const held = this.#heldBy(id);
+      const digest = digestOf(inbox);
+      const change = held ? changeSince(held.digest, inbox, digest) : null;
       const less = change ? eventFrame("inbox.updated", { inbox: change }) : null;
-      for (const { conn } of sockets)
-        this.d.send(conn, less !== null && held?.sockets.has(conn.id) && takesWritten(conn) ? less : text);
-      this.#held.set(id, { inbox, sockets: new Set(sockets.map(({ conn }) => conn.id)) });
+      let sent = false;
+      for (const { conn } of sockets) {
+        const holds = held?.sockets.has(conn.id) === true;
+        // It holds this very inbox (the room woke and forgot only that it sent it).
+        if (holds && change === null) continue;
+        this.d.send(conn, less !== null && holds && takesWritten(conn) ? less : text);
+        sent = true;
+      }
+      if (!sent) continue;
+      const kept = { digest, sockets: new Set(sockets.map(({ conn }) => conn.id)) };
+      this.#held.set(id, kept);
+      writeSent(this.d.sql, id, kept, now);
       this.#shownLive(id, inbox, now);
     }
+  }
+
+  /** What the person's sockets were last sent: in memory, or once per wake from storage. */
+  #heldBy(principalId: string): Sent | null {
+    const known = this.#held.get(principalId);
+    if (known !== undefined) return known;
+    const read = readSent(this.d.sql, principalId);
+    this.#held.set(principalId, read);
+    return read;
   }
 
   /** Everyone connected (access changed: who may decide what may have too). */
