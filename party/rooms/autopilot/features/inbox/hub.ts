@@ -8,7 +8,7 @@ import { isPerson } from "../../../../auth/current-access";
 import { eventFrame, takesWritten } from "../../../shared/socket-fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
 import type { Inbox } from "../../../../../shared/protocol/inbox";
-import { changeSince, digestOf, forgetSent, readSent, type Sent, writeSent } from "./sent";
+import { changeSince, digestOf, forgetSent, readSent, type Sent, type SentDigest, writeSent } from "./sent";
 import { hasSubscriptions } from "./push-store";
 import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
 import { inboxOf } from "./view";
@@ -36,6 +36,8 @@ interface Greeting {
   /** Reused until then: GREETING_REUSE_MS, or sooner when a pending approval expires. */
   until: number;
   text: string;
+  /** The inbox's digest (sent.ts), made when a socket it greets may be held (#greeted). */
+  digest: SentDigest | null;
 }
 
 export interface InboxHubDeps {
@@ -109,19 +111,44 @@ export class InboxHub {
     const kept = this.#greetings.get(principal.id);
     if (kept && kept.principal === key && kept.seq === seq && now < kept.until) {
       this.d.send(conn, kept.text);
+      this.#greeted(conn, principal.id, kept, now);
       return;
     }
     const pending = pendingForInbox(this.d.sql);
     const inbox = inboxOf(this.d.sql, principal, now, this.d.pushKey, pending, this.#replies);
     const text = eventFrame("inbox.updated", { inbox });
-    // Not recorded as sent: the person's other sockets may not have this version yet.
+    // Recorded as sent only when it is their one open socket (#greeted): the others may not have this version yet.
     this.d.send(conn, text);
     this.#shownLive(principal.id, inbox, now);
     let until = now + GREETING_REUSE_MS;
     for (const approval of pending.approvals)
       if (approval.expiresAt !== null && approval.expiresAt > now) until = Math.min(until, approval.expiresAt);
     for (const [id, greeting] of this.#greetings) if (greeting.until <= now) this.#greetings.delete(id);
-    this.#greetings.set(principal.id, { principal: key, seq, until, text });
+    const greeting: Greeting = { principal: key, seq, until, text, digest: null };
+    this.#greetings.set(principal.id, greeting);
+    this.#greeted(conn, principal.id, greeting, now, inbox);
+  }
+
+  /**
+   * A socket greeted holds the greeting's inbox: it counts among those held (so its first update
+   * is a change too) when that is the inbox the person's other sockets were last sent, or when
+   * none of those is open any more (a tab reconnecting, or opened alone). Otherwise its next
+   * update is whole: the hub keeps one inbox per person.
+   */
+  #greeted(conn: ClientSocket, principalId: string, greeting: Greeting, now: number, inbox?: Inbox): void {
+    if (!takesWritten(conn)) return;
+    const held = this.#heldBy(principalId);
+    const open = new Set(this.d.socketsOf(principalId).map((s) => s.conn.id));
+    open.delete(conn.id);
+    const others = held ? [...held.sockets].filter((id) => open.has(id)) : [];
+    greeting.digest ??= digestOf(inbox ?? (JSON.parse(greeting.text) as { payload: { inbox: Inbox } }).payload.inbox);
+    const same = held !== null && JSON.stringify(held.digest) === JSON.stringify(greeting.digest);
+    if (others.length > 0 && !same) return;
+    const kept = { digest: greeting.digest, sockets: new Set([...others, conn.id]) };
+    this.#held.set(principalId, kept);
+    // Their only open socket holds this inbox: an unchanged one is not sent again.
+    if (open.size === 0) this.#sent.set(principalId, greeting.text);
+    writeSent(this.d.sql, principalId, kept, now);
   }
 
   /** What an open tab showed is not pushed to the person's browsers later (push.ts). */

@@ -1,6 +1,6 @@
 // Capability inbox.changes across the room's hibernation (decision 93): what the room last sent a
 // person's sockets is kept in its storage, so after it wakes a socket that holds that inbox still
-// gets only what changed, and a socket greeted since gets the whole.
+// gets only what changed; a socket the room keeps nothing for gets the whole.
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { type Inbox, type InboxChange, isInboxChange, withInboxChange } from "../../../../../shared/protocol/inbox";
@@ -36,49 +36,69 @@ const sentRows = (ws: string, principalId: string) =>
 const caps = offeredCapabilities(PROTOCOL_VERSION).join(",");
 
 describe("inbox.changes across the room's hibernation", () => {
-  it("a socket that holds the inbox gets only what changed after the room woke; one greeted since gets the whole", async () => {
+  it("a socket that holds the inbox gets only what changed after the room woke, as does a tab greeted with it; without the kept row, the whole", async () => {
     const { ws, ownerSocket, secondSocket, second } = await openTeam("member");
-    const taker = await RawSocket.open(ws, { cookie: second.cookie }, { caps });
-    await taker.hello();
-    await taker.waitForEvent("inbox.updated", () => true);
-    const mention = async (text: string) => {
-      const since = inboxesOf(taker).length;
-      await ownerSocket.ok("chat.send", { threadId, text: `@${second.name} ${text}`, idempotencyKey: idem() });
-      return carrying(taker, `@${second.name} ${text}`, since);
+    const open = async () => {
+      const sock = await RawSocket.open(ws, { cookie: second.cookie }, { caps });
+      await sock.hello();
+      await sock.waitForEvent("inbox.updated", () => true);
+      return sock;
     };
     const { thread } = await ownerSocket.ok("threads.create", { title: "Across a wake", idempotencyKey: idem() });
-    const threadId = thread.id;
-    // A socket greeted is sent the whole inbox on the next change, then only what changed.
-    expect(isInboxChange(await mention("one"))).toBe(false);
-    expect(isInboxChange(await mention("two"))).toBe(true);
+    /** A mention of the second person, and the inbox each of `socks` was sent with it. */
+    const says = async (text: string, ...socks: RawSocket[]) => {
+      const detail = `@${second.name} ${text}`;
+      const since = socks.map((sock) => inboxesOf(sock).length);
+      await ownerSocket.ok("chat.send", { threadId: thread.id, text: detail, idempotencyKey: idem() });
+      return Promise.all(socks.map((sock, i) => carrying(sock, detail, since[i] ?? 0)));
+    };
+    const inboxNow = async (sock: RawSocket) => (await sock.ok("inbox.get", {})).inbox;
+    const taker = await open();
+    // Greeted with the whole inbox, and held: the next update is a change; a socket that asked for nothing gets the whole.
+    const [one, whole] = await says("one", taker, secondSocket);
+    expect(isInboxChange(one as Sent)).toBe(true);
+    expect(isInboxChange(whole as Sent)).toBe(false);
 
-    // The room hibernates with the socket open: what it last sent it is not in memory any more.
+    // The room hibernates with the socket open: what it last sent it is no longer in memory.
     await evictDurableObject(autopilotStub(ws));
-    const after = await mention("three");
-    expect(isInboxChange(after), JSON.stringify(after)).toBe(true);
-    expect(itemsOf(after)).toHaveLength(1);
-    expect(held(taker)).toEqual((await taker.ok("inbox.get", {})).inbox);
+    const [two] = await says("two", taker);
+    expect(isInboxChange(two as Sent), JSON.stringify(two)).toBe(true);
+    expect(itemsOf(two as Sent)).toHaveLength(1);
+    expect(held(taker)).toEqual(await inboxNow(taker));
 
-    // A tab opened after the wake holds only its greeting: the next change reaches it whole, the other as a change.
+    // A tab greeted after the wake with the inbox the other was last sent counts among those that hold it.
     await evictDurableObject(autopilotStub(ws));
-    const late = await RawSocket.open(ws, { cookie: second.cookie }, { caps });
-    await late.hello();
-    await late.waitForEvent("inbox.updated", () => true);
-    const since = inboxesOf(late).length;
-    const four = await mention("four");
-    expect(isInboxChange(four)).toBe(true);
-    expect(isInboxChange(await carrying(late, `@${second.name} four`, since))).toBe(false);
-    const now = (await taker.ok("inbox.get", {})).inbox;
-    expect(held(taker)).toEqual(now);
-    expect(held(late)).toEqual(now);
+    const late = await open();
+    const both = await says("three", taker, late);
+    expect(both.map((sent) => isInboxChange(sent))).toEqual([true, true]);
+    expect(held(taker)).toEqual(await inboxNow(taker));
+    expect(held(late)).toEqual(await inboxNow(late));
     expect(await sentRows(ws, second.userId)).toBe(1);
 
+    // A tab that reconnects holds its greeting too.
+    taker.close();
+    late.close();
+    const again = await open();
+    const [four] = await says("four", again);
+    expect(isInboxChange(four as Sent)).toBe(true);
+    expect(held(again)).toEqual(await inboxNow(again));
+
+    // What the room knows of a socket after a wake is only the kept row: without it, the whole inbox.
+    await evictDurableObject(autopilotStub(ws));
+    await inAutopilot(ws, (sql) => sql.run("DELETE FROM inbox_sent"));
+    const [five] = await says("five", again);
+    expect(isInboxChange(five as Sent)).toBe(false);
+
     // Once the person has no socket open, the next change to their inbox forgets what was sent them.
-    for (const sock of [taker, late, secondSocket]) sock.close();
+    for (const sock of [again, secondSocket]) sock.close();
     await expect
       .poll(
         async () => {
-          await ownerSocket.ok("chat.send", { threadId, text: `@${second.name} gone?`, idempotencyKey: idem() });
+          await ownerSocket.ok("chat.send", {
+            threadId: thread.id,
+            text: `@${second.name} gone?`,
+            idempotencyKey: idem(),
+          });
           return sentRows(ws, second.userId);
         },
         { timeout: 10_000, interval: 500 },
