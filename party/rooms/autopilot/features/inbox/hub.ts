@@ -8,7 +8,7 @@ import { isPerson } from "../../../../auth/current-access";
 import { eventFrame, takesWritten } from "../../../shared/socket-fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
 import type { Inbox } from "../../../../../shared/protocol/inbox";
-import { changeSince, digestOf, forgetSent, readSent, type Sent, type SentDigest, writeSent } from "./sent";
+import { changeSince, digestOf, forgetSent, readSent, type Sent, type SentDigest, sameDigest, writeSent } from "./sent";
 import { hasSubscriptions } from "./push-store";
 import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
 import { inboxOf } from "./view";
@@ -142,7 +142,7 @@ export class InboxHub {
     open.delete(conn.id);
     const others = held ? [...held.sockets].filter((id) => open.has(id)) : [];
     greeting.digest ??= digestOf(inbox ?? (JSON.parse(greeting.text) as { payload: { inbox: Inbox } }).payload.inbox);
-    const same = held !== null && JSON.stringify(held.digest) === JSON.stringify(greeting.digest);
+    const same = held !== null && sameDigest(held.digest, greeting.digest);
     if (others.length > 0 && !same) return;
     const kept = { digest: greeting.digest, sockets: new Set([...others, conn.id]) };
     this.#held.set(principalId, kept);
@@ -187,11 +187,13 @@ export class InboxHub {
       const digest = digestOf(inbox);
       const change = held ? changeSince(held.digest, inbox, digest) : null;
       const less = change ? eventFrame("inbox.updated", { inbox: change }) : null;
+      // The very inbox its sockets hold (the room woke and forgot only the frame it sent); with
+      // no change but a different digest (followed threads in another order), the whole again.
+      const unchanged = held !== null && change === null && sameDigest(held.digest, digest);
       let sent = false;
       for (const { conn } of sockets) {
         const holds = held?.sockets.has(conn.id) === true;
-        // It holds this very inbox (the room woke and forgot only that it sent it).
-        if (holds && change === null) continue;
+        if (holds && unchanged) continue;
         this.d.send(conn, less !== null && holds && takesWritten(conn) ? less : text);
         sent = true;
       }

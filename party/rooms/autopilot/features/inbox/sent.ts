@@ -40,6 +40,9 @@ export function digestOf(inbox: Inbox): SentDigest {
   };
 }
 
+/** Whether two digests stand for the same inbox (followed threads in the same order too). */
+export const sameDigest = (a: SentDigest, b: SentDigest): boolean => JSON.stringify(a) === JSON.stringify(b);
+
 /**
  * What changed from the inbox `before` digests to `after`: exactly `inboxChange` of that inbox
  * and `after` (the unit test holds them together). `digest` is `after`'s, when already made.
