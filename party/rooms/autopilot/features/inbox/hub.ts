@@ -7,7 +7,8 @@ import { currentSeq } from "../../kernel/commit";
 import { isPerson } from "../../../../auth/current-access";
 import { eventFrame, takesWritten } from "../../../shared/socket-fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
-import { type Inbox, inboxChange } from "../../../../../shared/protocol/inbox";
+import type { Inbox } from "../../../../../shared/protocol/inbox";
+import { changeSince, digestOf, forgetSent, readSent, type Sent, type SentDigest, sameDigest, writeSent } from "./sent";
 import { hasSubscriptions } from "./push-store";
 import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
 import { inboxOf } from "./view";
@@ -35,6 +36,8 @@ interface Greeting {
   /** Reused until then: GREETING_REUSE_MS, or sooner when a pending approval expires. */
   until: number;
   text: string;
+  /** The inbox's digest (sent.ts), made when a socket it greets may be held (#greeted). */
+  digest: SentDigest | null;
 }
 
 export interface InboxHubDeps {
@@ -60,11 +63,12 @@ export class InboxHub {
   /** The frame each connected person was last sent, so an unchanged inbox is not sent again. */
   readonly #sent = new Map<string, string>();
   /**
-   * Per connected person, the inbox last sent to their sockets and the sockets that were sent it:
-   * those that asked for `inbox.changes` get only what changed from it. A socket greeted since
-   * is not one of them, and gets the whole inbox next.
+   * Per person, a digest of the inbox last sent to their sockets and the sockets that were sent
+   * it: those that asked for `inbox.changes` get only what changed from it. A socket greeted
+   * since is not one of them, and gets the whole inbox next. Kept in storage too (sent.ts), read
+   * once per wake: the sockets outlive the object's memory (null: none kept).
    */
-  readonly #held = new Map<string, { inbox: Inbox; sockets: ReadonlySet<string> }>();
+  readonly #held = new Map<string, Sent | null>();
   /** People whose inbox the commits of the current window touched, and whether mail may be due. */
   readonly #touched = new Set<string>();
   #mayMail = false;
@@ -107,19 +111,44 @@ export class InboxHub {
     const kept = this.#greetings.get(principal.id);
     if (kept && kept.principal === key && kept.seq === seq && now < kept.until) {
       this.d.send(conn, kept.text);
+      this.#greeted(conn, principal.id, kept, now);
       return;
     }
     const pending = pendingForInbox(this.d.sql);
     const inbox = inboxOf(this.d.sql, principal, now, this.d.pushKey, pending, this.#replies);
     const text = eventFrame("inbox.updated", { inbox });
-    // Not recorded as sent: the person's other sockets may not have this version yet.
+    // Recorded as sent only when it is their one open socket (#greeted): the others may not have this version yet.
     this.d.send(conn, text);
     this.#shownLive(principal.id, inbox, now);
     let until = now + GREETING_REUSE_MS;
     for (const approval of pending.approvals)
       if (approval.expiresAt !== null && approval.expiresAt > now) until = Math.min(until, approval.expiresAt);
     for (const [id, greeting] of this.#greetings) if (greeting.until <= now) this.#greetings.delete(id);
-    this.#greetings.set(principal.id, { principal: key, seq, until, text });
+    const greeting: Greeting = { principal: key, seq, until, text, digest: null };
+    this.#greetings.set(principal.id, greeting);
+    this.#greeted(conn, principal.id, greeting, now, inbox);
+  }
+
+  /**
+   * A socket greeted holds the greeting's inbox: it counts among those held (so its first update
+   * is a change too) when that is the inbox the person's other sockets were last sent, or when
+   * none of those is open any more (a tab reconnecting, or opened alone). Otherwise its next
+   * update is whole: the hub keeps one inbox per person.
+   */
+  #greeted(conn: ClientSocket, principalId: string, greeting: Greeting, now: number, inbox?: Inbox): void {
+    if (!takesWritten(conn)) return;
+    const held = this.#heldBy(principalId);
+    const open = new Set(this.d.socketsOf(principalId).map((s) => s.conn.id));
+    open.delete(conn.id);
+    const others = held ? [...held.sockets].filter((id) => open.has(id)) : [];
+    greeting.digest ??= digestOf(inbox ?? (JSON.parse(greeting.text) as { payload: { inbox: Inbox } }).payload.inbox);
+    const same = held !== null && sameDigest(held.digest, greeting.digest);
+    if (others.length > 0 && !same) return;
+    const kept = { digest: greeting.digest, sockets: new Set([...others, conn.id]) };
+    this.#held.set(principalId, kept);
+    // Their only open socket holds this inbox: an unchanged one is not sent again.
+    if (open.size === 0) this.#sent.set(principalId, greeting.text);
+    writeSent(this.d.sql, principalId, kept, now);
   }
 
   /** What an open tab showed is not pushed to the person's browsers later (push.ts). */
@@ -145,7 +174,8 @@ export class InboxHub {
       const first = sockets[0];
       if (!first || !isPerson(first.principal)) {
         this.#sent.delete(id);
-        this.#held.delete(id);
+        if (this.#held.get(id) !== null) forgetSent(this.d.sql, id);
+        this.#held.set(id, null);
         continue;
       }
       pending ??= pendingForInbox(this.d.sql);
@@ -153,14 +183,35 @@ export class InboxHub {
       const text = eventFrame("inbox.updated", { inbox });
       if (this.#sent.get(id) === text) continue;
       this.#sent.set(id, text);
-      const held = this.#held.get(id);
-      const change = held ? inboxChange(held.inbox, inbox) : null;
+      const held = this.#heldBy(id);
+      const digest = digestOf(inbox);
+      const change = held ? changeSince(held.digest, inbox, digest) : null;
       const less = change ? eventFrame("inbox.updated", { inbox: change }) : null;
-      for (const { conn } of sockets)
-        this.d.send(conn, less !== null && held?.sockets.has(conn.id) && takesWritten(conn) ? less : text);
-      this.#held.set(id, { inbox, sockets: new Set(sockets.map(({ conn }) => conn.id)) });
+      // The very inbox its sockets hold (the room woke and forgot only the frame it sent); with
+      // no change but a different digest (followed threads in another order), the whole again.
+      const unchanged = held !== null && change === null && sameDigest(held.digest, digest);
+      let sent = false;
+      for (const { conn } of sockets) {
+        const holds = held?.sockets.has(conn.id) === true;
+        if (holds && unchanged) continue;
+        this.d.send(conn, less !== null && holds && takesWritten(conn) ? less : text);
+        sent = true;
+      }
+      if (!sent) continue;
+      const kept = { digest, sockets: new Set(sockets.map(({ conn }) => conn.id)) };
+      this.#held.set(id, kept);
+      writeSent(this.d.sql, id, kept, now);
       this.#shownLive(id, inbox, now);
     }
+  }
+
+  /** What the person's sockets were last sent: in memory, or once per wake from storage. */
+  #heldBy(principalId: string): Sent | null {
+    const known = this.#held.get(principalId);
+    if (known !== undefined) return known;
+    const read = readSent(this.d.sql, principalId);
+    this.#held.set(principalId, read);
+    return read;
   }
 
   /** Everyone connected (access changed: who may decide what may have too). */

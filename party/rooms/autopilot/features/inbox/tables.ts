@@ -123,3 +123,18 @@ export const inboxPushSubscriptions = sqliteTable(
 );
 
 export const inboxPushed = itemMarks("inbox_pushed");
+
+/**
+ * What the room last sent each connected person's sockets of their inbox (hub.ts, decision 93):
+ * a digest enough to say what changed since (sent.ts), and the connection ids that were sent it,
+ * so a socket that holds it gets only the changes after the room wakes from hibernation too.
+ * One row per person, gone once a refresh finds them with no socket open.
+ */
+export const inboxSent = sqliteTable("inbox_sent", {
+  principalId: text("principal_id").primaryKey(),
+  /** The digest (sent.ts SentDigest) as JSON. */
+  digest: text("digest").notNull(),
+  /** The connection ids sent it, as a JSON array (at most MAX_SENT_SOCKETS). */
+  sockets: text("sockets").notNull(),
+  at: col.at(),
+});
