@@ -61,12 +61,18 @@ export async function pullOnce(sql: Sql, doc: Y.Doc, workspace: string, env: Env
     if (refill) setMeta(sql, "sessionsDigest", "");
     else if (feed.sessions) setMeta(sql, "sessionsDigest", feed.sessions.digest);
     setMeta(sql, "domainSeq", String(feed.seq));
-    setMeta(sql, "domainEpoch", refill ? "" : feed.epoch);
+    // The epoch and the cursor stay as they were on most pulls: read from memory, written only when they change.
+    changeMeta(sql, "domainEpoch", refill ? "" : feed.epoch);
     // A paged snapshot continues from here on the next pull (even after a restart).
-    setMeta(sql, "domainSnapshotCursor", refill ? "" : (feed.snapshotCursor ?? ""));
+    changeMeta(sql, "domainSnapshotCursor", refill ? "" : (feed.snapshotCursor ?? ""));
     if (healing && !feed.more) finishHeal(sql, doc);
   });
   return feed.more || refill;
+}
+
+/** Writes a meta value unless it holds it already (getMeta keeps what it read until someone writes it). */
+function changeMeta(sql: Sql, key: string, value: string): void {
+  if (getMeta(sql, key) !== value) setMeta(sql, key, value);
 }
 
 /** Remembers what each touched domain node must say, so a client cannot rewrite it. */

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql as sqlText } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql as sqlText } from "drizzle-orm";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import { type InboxItem, inboxOrder, MAX_INBOX_ITEMS } from "../../../../../shared/protocol/inbox";
 import type { Principal } from "../../../../../shared/protocol/principal";
@@ -245,6 +245,24 @@ function repliesSince(sql: Sql, threadId: string, personId: string): Message[] {
     if (m.kind !== "tool") since.push(m);
   }
   return since;
+}
+
+/**
+ * Whether a person's message `n` in a thread may have settled a reply item of theirs: the
+ * thread's message before it is someone else's (a reply since their own, or a tool call
+ * before one). When it is their own or there is none, they had no replies there to settle.
+ */
+export function settlesReplies(sql: Sql, threadId: string, personId: string, n: number): boolean {
+  const row = sql.db
+    .select({ n: messages.n, doc: messages.doc })
+    .from(messages)
+    .where(and(eq(messages.threadId, threadId), lt(messages.n, n)))
+    .orderBy(desc(messages.n))
+    .limit(1)
+    .get();
+  if (!row) return false;
+  const [before] = decodeMessages([row]);
+  return before?.author.id !== personId;
 }
 
 /** Jobs the person started that failed, instances they created that are in error, and their schedules whose last run failed. */

@@ -6,7 +6,7 @@ import type { Sql } from "../../../../domain/sql";
 import { currentSeq } from "../../kernel/commit";
 import { isPerson } from "../../../../auth/current-access";
 import { eventFrame, takesWritten } from "../../../shared/socket-fanout";
-import { mentions, type PendingForInbox, pendingForInbox, repliesMemo } from "./derive";
+import { mentions, type PendingForInbox, pendingForInbox, repliesMemo, settlesReplies } from "./derive";
 import type { Inbox } from "../../../../../shared/protocol/inbox";
 import { changeSince, digestOf, forgetSent, readSent, type Sent, type SentDigest, sameDigest, writeSent } from "./sent";
 import { hasSubscriptions } from "./push-store";
@@ -250,18 +250,22 @@ export class InboxHub {
           break;
         }
         case "message.created": {
-          const { id, author, threadId, text, createdAt } = e.payload.message;
+          const { id, author, threadId, text, createdAt, n } = e.payload.message;
           if (isPerson(author)) {
-            followByWriting(this.d.sql, author.id, threadId, createdAt);
+            const followed = followByWriting(this.d.sql, author.id, threadId, createdAt);
             // Writing follows unless they unfollowed it before: read again unless they are known to follow.
             if (!this.#followers.get(threadId)?.includes(author.id)) this.#followers.delete(threadId);
-            touched.add(author.id);
+            // One's own message is no item of one's own: it changes the author's inbox only by
+            // the follow it made or the replies there it settles. Otherwise the inbox is not
+            // derived again for it (a reply's turn would derive the asker's twice).
+            if (followed || settlesReplies(this.d.sql, threadId, author.id, n)) touched.add(author.id);
           }
           // A message is an item (a reply, a mention) only for someone other than its author:
           // mail and push look again only when it reached someone.
           for (const follower of this.#followersOf(threadId)) {
+            if (follower === author.id) continue;
             touched.add(follower);
-            if (follower !== author.id) mayMail = true;
+            mayMail = true;
           }
           for (const p of names())
             if (p.principalId !== author.id && mentions(text, p.name)) {

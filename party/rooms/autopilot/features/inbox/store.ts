@@ -187,13 +187,19 @@ export function setFollowing(sql: Sql, principalId: string, threadId: string, fo
     .run();
 }
 
-/** A person created or wrote in a thread: they follow it, unless they unfollowed it before; `wroteAt` is when they last wrote. */
-export function followByWriting(sql: Sql, principalId: string, threadId: string, wroteAt: number): void {
-  sql.db
+/**
+ * A person created or wrote in a thread: they follow it, unless they unfollowed it before; `wroteAt` is when they last wrote.
+ * Whether the row may be new (the person's followed threads may have changed).
+ */
+export function followByWriting(sql: Sql, principalId: string, threadId: string, wroteAt: number): boolean {
+  const row = sql.db
     .insert(inboxFollows)
     .values({ principalId, threadId, following: 1, at: wroteAt, wroteAt })
     .onConflictDoUpdate({ target: [inboxFollows.principalId, inboxFollows.threadId], set: { wroteAt } })
-    .run();
+    .returning({ at: inboxFollows.at })
+    .get();
+  // A row written now carries `at` = `wroteAt`; one kept its own (the same only if followed in that very millisecond).
+  return row?.at === wroteAt;
 }
 
 /** Everyone the room knows, by name only (what a new message is searched for). */
