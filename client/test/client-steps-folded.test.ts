@@ -1,5 +1,5 @@
 // The client library and the room's steps.folded: a task step's frames come without what the
-// client reads from the rest (a tool message's author, text and nulls; a step's status and
+// client reads from the rest (a tool message's author and nulls; a step's status and
 // budget; a running job's status), and the state and listeners get them whole.
 import { describe, expect, it } from "vitest";
 import { eventually } from "./fake-room";
@@ -63,7 +63,7 @@ describe("a task step's frames sent folded (steps.folded)", () => {
     const room = harness.room.latest;
     room.event("job.started", { job }, 2);
     room.event("task.changed", { task }, 3);
-    const { author: _author, text: _text, tool: _tool, ...rest } = whole;
+    const { author: _author, tool: _tool, ...rest } = whole;
     const { durationMs: _d, approvalId: _a, ...folded } = tool;
     room.event("message.created", { message: { ...rest, tool: folded } }, 4);
     room.event(

@@ -1,5 +1,4 @@
 import { AUTOPILOT_ID } from "../people";
-import { toolLine } from "../tool-line";
 import type { MessageToolLive } from "./agent";
 import type { Job, JobProgress, JobProgressFolded } from "./jobs";
 import type { Actor } from "./principal";
@@ -17,7 +16,6 @@ const STEP_KINDS: ReadonlySet<string> = new Set(["model-call", "tool-call"]);
 
 interface LiveMessage {
   author?: Actor | undefined;
-  text?: string | undefined;
   kind?: string | undefined;
   tool?: (Omit<MessageToolLive, "durationMs" | "approvalId"> & Partial<MessageToolLive>) | undefined;
 }
@@ -29,29 +27,26 @@ const isAutopilot = (author: Actor | undefined): boolean =>
 export function foldedToolMessage<M extends LiveMessage>(message: M): M | ToolMessageFolded {
   const { tool } = message;
   if (message.kind !== "tool" || !tool || !isAutopilot(message.author)) return message;
-  const { author: _author, text, tool: _tool, ...rest } = message;
+  const { author: _author, tool: _tool, ...rest } = message;
   const { durationMs, approvalId, ...kept } = tool;
   return {
     ...rest,
-    ...(text === toolLine(tool) ? {} : { text }),
     tool: { ...kept, ...(durationMs == null ? {} : { durationMs }), ...(approvalId == null ? {} : { approvalId }) },
   } as unknown as ToolMessageFolded;
 }
 
 /**
  * A tool message as a client holds it: a folded one (its author left out, which the room does
- * only when folding) with its author, text and nulls put back; any other as it came.
+ * only when folding) with its author and nulls put back; any other as it came.
  */
 export function withToolMessage(message: MessageLive | ToolMessageFolded): MessageLive {
-  if (message.author !== undefined && message.text !== undefined && !("tool" in message && isFoldedTool(message.tool)))
-    return message as MessageLive;
+  if (message.author !== undefined && !("tool" in message && isFoldedTool(message.tool))) return message as MessageLive;
   const tool = message.tool && {
     ...message.tool,
     durationMs: message.tool.durationMs ?? null,
     approvalId: message.tool.approvalId ?? null,
   };
-  const text = message.text ?? (tool ? toolLine(tool) : "");
-  return { ...message, author: message.author ?? AUTOPILOT_AUTHOR, text, ...(tool ? { tool } : {}) } as MessageLive;
+  return { ...message, author: message.author ?? AUTOPILOT_AUTHOR, ...(tool ? { tool } : {}) } as MessageLive;
 }
 
 const isFoldedTool = (tool: ToolMessageFolded["tool"] | undefined): boolean =>
@@ -68,8 +63,7 @@ export const isFoldedMessage = (message: { author?: Actor | undefined }): boolea
  *   client that shows the log reads what it lacks; every other entry is marked as before;
  * - a step's change without its status (running) and budget (never changed after the start);
  * - a running job's report without its status (running);
- * - the Autopilot's tool message without its author, its text when that is the tool's line
- *   (`toolLine`), and its null duration and approval.
+ * - the Autopilot's tool message without its author and its null duration and approval.
  * The room writes and logs every frame whole: a replay, a resume and the delivery tier give the
  * whole state, and every socket that did not ask gets what it got before.
  */
@@ -78,7 +72,7 @@ export function stepsFoldedCapability() {
     name: "steps.folded",
     since: 19,
     summary:
-      "a task step sends what the client cannot read from the rest: no run-log mark of a step's model and tool calls (the step's task.changed says the log grew), a step's change without its status and budget, a running job's report without its status, the Autopilot's tool message without its author, derived text and null fields",
+      "a task step sends what the client cannot read from the rest: no run-log mark of a step's model and tool calls (the step's task.changed says the log grew), a step's change without its status and budget, a running job's report without its status, the Autopilot's tool message without its author and null fields",
     adds: [
       "events.task.changed.task|object2",
       "events.job.progressed.job|object2",

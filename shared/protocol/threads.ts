@@ -141,13 +141,11 @@ export type MessageLive = z.infer<typeof MessageLive>;
 /**
  * Capability `steps.folded` (protocol 19, decision 94): the Autopilot's tool message as sent live
  * to a socket that asked, without what the client reads from the rest: no `author` (the
- * Autopilot's), no `text` when it is the line `toolLine` (shared/tool-line.ts) makes of the tool
- * as sent, no null `durationMs` or `approvalId`. `withToolMessage` (steps-folded.ts) makes it whole.
+ * Autopilot's), no null `durationMs` or `approvalId`. `withToolMessage` (steps-folded.ts) makes it whole.
  */
-export const ToolMessageFolded = MessageLive.omit({ author: true, text: true, tool: true }).extend({
+export const ToolMessageFolded = MessageLive.omit({ author: true, tool: true }).extend({
   kind: z.literal("tool"),
   author: Actor.optional(),
-  text: z.string().optional(),
   tool: MessageToolLive.extend({
     durationMs: MessageToolLive.shape.durationMs.optional(),
     approvalId: MessageToolLive.shape.approvalId.optional(),

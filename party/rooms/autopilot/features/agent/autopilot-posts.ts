@@ -1,6 +1,7 @@
 // What the Autopilot writes into a thread: its replies, tool messages and errors, each
 // one transaction with its event, as the Autopilot's own principal.
-import { MAX_TOOL_TEXT } from "../../../../../shared/protocol/agent";
+import { statusWords, toolLabel } from "../../../../../shared/plain-words";
+import { MAX_TOOL_TEXT, type MessageTool } from "../../../../../shared/protocol/agent";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
 import type { Actor, Principal, Scope } from "../../../../../shared/protocol/principal";
 import type { Message } from "../../../../../shared/protocol/threads";
@@ -78,5 +79,8 @@ export const jsonText = (value: unknown): string => {
   }
 };
 
-/** The one readable line of a tool message (shared/tool-line.ts, which a client reads it with too). */
-export { toolLine } from "../../../../../shared/tool-line";
+/** The one readable line of a tool message, in words (shared/plain-words.ts): `Rename a thread: done`. */
+export function toolLine(tool: MessageTool): string {
+  const detail = tool.status === "ok" ? "" : tool.result ? `: ${tool.result.replace(/\s+/g, " ").slice(0, 200)}` : "";
+  return `${toolLabel(tool.name)}: ${statusWords("tool", tool.status).toLowerCase()}${detail}`;
+}

@@ -96,9 +96,8 @@ describe("what a viewer of a task's thread receives", () => {
       expect(whole.length).toBeGreaterThan(TOOL_PREVIEW_CHARS);
       expect(m.tool).toMatchObject({ result: whole.slice(0, TOOL_PREVIEW_CHARS), resultChars: whole.length });
       expect(stored.get(m.id)?.tool).not.toHaveProperty("resultChars");
-      // steps.folded: no author, no text the tool's line gives, no null fields; made whole, it is the stored one.
+      // steps.folded: no author, no null fields; made whole, it is the stored one.
       expect(m).not.toHaveProperty("author");
-      expect(m).not.toHaveProperty("text");
       expect(m.tool).not.toHaveProperty("durationMs");
       const held = stored.get(m.id);
       expect(withToolMessage(m)).toEqual({
