@@ -1,6 +1,6 @@
 // The public types of AutopilotClient: its options, connection status, request arguments
 // and the events a caller can subscribe to.
-import type { EventName, EventPayload } from "../../shared/protocol/events";
+import type { EventName, EventPayload, WrittenPayload } from "../../shared/protocol/events";
 import type { EventFrame } from "../../shared/protocol/frames";
 import type { HelloPayload } from "../../shared/protocol/hello";
 import type { Inbox } from "../../shared/protocol/inbox";
@@ -102,8 +102,13 @@ export interface OutboxEntry {
 
 /** Listener arguments per subscribable name: every protocol event plus the client's own. */
 export type ClientEvents = {
-  [E in Exclude<EventName, "inbox.updated" | "chat.delta">]: [payload: EventPayload<E>, frame: EventFrame];
+  [E in Exclude<EventName, "inbox.updated" | "chat.delta" | "message.created">]: [
+    payload: EventPayload<E>,
+    frame: EventFrame,
+  ];
 } & {
+  /** A message, whole: a folded tool message (capability steps.folded) gets its author, text and nulls back. */
+  "message.created": [payload: WrittenPayload<"message.created">, frame: EventFrame];
   /** A streamed piece, whole: a later piece that names only its run (capability chat.deltas) gets its run's thread and instance. */
   "chat.delta": [payload: ChatDeltaWhole, frame: EventFrame];
   /** The person's whole inbox: a change the room sent (capability inbox.changes) is applied to the one held first. */

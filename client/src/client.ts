@@ -35,7 +35,8 @@ import { decodeServerFrame, inCurrentShapes, typeEvent, type KnownEvent, type Re
 import { type Inbox, isInboxChange, withInboxChange } from "../../shared/protocol/inbox";
 import { type ChatDeltaMore, type ChatDeltaWhole, isWholeDelta } from "../../shared/protocol/gateway";
 import { isStreamedText } from "../../shared/protocol/streamed";
-import type { EventPayload } from "../../shared/protocol/events";
+import { withToolMessage } from "../../shared/protocol/steps-folded";
+import type { EventPayload, WrittenPayload } from "../../shared/protocol/events";
 import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
 import { randomId, utf8Length, withIdempotencyKey } from "./request-ids";
@@ -693,7 +694,10 @@ export class AutopilotClient {
     if (event.known) this.#emitTyped(event, frame);
     this.#emitter.emit("event", whole ? { ...frame, payload: event.payload } : frame);
     if (this.#state !== previous) {
-      const ending = event.known && event.event === "message.created" ? event.payload.message : undefined;
+      const ending =
+        event.known && event.event === "message.created"
+          ? (event.payload.message as WrittenPayload<"message.created">["message"])
+          : undefined;
       for (const change of diffStreams(previous, this.#state, ending)) this.#emitter.emit("stream", change);
       this.#emitter.emit("state", this.#state);
     }
@@ -708,7 +712,8 @@ export class AutopilotClient {
    */
   #whole(event: ReceivedEvent): ReceivedEvent | null {
     if (event.known && event.event === "chat.delta") return this.#wholeDelta(event.payload, event);
-    if (event.known && event.event === "message.created") return this.#wholeReply(event.payload.message, event);
+    if (event.known && event.event === "message.created")
+      return this.#wholeReply(withToolMessage(event.payload.message), event);
     if (!event.known || event.event !== "inbox.updated") return event;
     const { inbox } = event.payload;
     if (!isInboxChange(inbox)) {
@@ -755,9 +760,11 @@ export class AutopilotClient {
    * When the stream held differs (a piece missed) or none is held, the message is not applied:
    * the client resumes from the event before it, and the room's replay brings it whole.
    */
-  #wholeReply(message: EventPayload<"message.created">["message"], event: ReceivedEvent): ReceivedEvent | null {
+  #wholeReply(message: WrittenPayload<"message.created">["message"], event: ReceivedEvent): ReceivedEvent | null {
     const { streamed, ...rest } = message;
-    if (!streamed) return event;
+    // A folded tool message (steps.folded) made whole by withToolMessage: the state and listeners get that.
+    if (!streamed)
+      return message === (event.payload as { message: unknown }).message ? event : withMessage(event, message);
     const stream = message.runId === undefined ? undefined : this.#state.streams.get(message.runId);
     if (stream && stream.threadId === message.threadId && isStreamedText(stream.text, streamed))
       return { ...event, payload: { message: { ...rest, text: stream.text } } } as ReceivedEvent;
@@ -955,3 +962,7 @@ function watchPage(wake: () => void): () => void {
     page.document?.removeEventListener?.("visibilitychange", onVisible);
   };
 }
+
+/** `event` (a `message.created`) carrying `message` in place of the one it came with. */
+const withMessage = (event: ReceivedEvent, message: WrittenPayload<"message.created">["message"]): ReceivedEvent =>
+  ({ ...event, payload: { ...(event.payload as object), message } }) as ReceivedEvent;

@@ -77,7 +77,7 @@ export function toolStepsCapability() {
     since: 19,
     summary:
       "a step that calls tools sends less: a tool message carries its result's opening and length (resultChars; messages.list reads it whole), and a task step that only calls tools opens no stream",
-    adds: ["events.message.created.message.tool.resultChars"],
+    adds: ["events.message.created.message|object.tool.resultChars"],
     // The room stores and logs every frame whole (a socket that did not ask needs no
     // conversion); a socket that asked is sent the opening, and no stream a step never showed.
     events: {},

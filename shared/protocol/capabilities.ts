@@ -12,6 +12,7 @@ import { tracesLiveCapability } from "./traces";
 import { replyStreamedCapability } from "./streamed";
 import { stepsLeanCapability } from "./steps-lean";
 import { bumpsOthersCapability } from "./interest";
+import { stepsFoldedCapability } from "./steps-folded";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -53,9 +54,10 @@ export interface Capability {
    * Per event, what a socket that asked for it (and takes frames as the room writes them) is
    * sent live, when the capability sends less than the whole: the room writes the whole frame
    * (its log, replays and every converted socket get that) and sends this to the others. The
-   * same payload back: nothing less to send.
+   * same payload back: nothing less to send. Where capabilities before it send the event less
+   * too, it is given their payload and, second, the whole one the room wrote.
    */
-  readonly written?: Record<string, (payload: never) => unknown>;
+  readonly written?: Record<string, (payload: never, whole?: never) => unknown>;
   /** Error codes it adds, each as the older code a socket that did not ask gets (with `details.reason` naming the new one). */
   readonly errors?: Record<string, string>;
 }
@@ -81,6 +83,7 @@ export const CAPABILITIES: readonly Capability[] = [
   replyStreamedCapability(),
   stepsLeanCapability(),
   bumpsOthersCapability(),
+  stepsFoldedCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

@@ -36,7 +36,8 @@ const WITH_CHATS = [
   ...["get", "connect", "disconnect", "unlink", "unbind", "bindingAccess"].map((m) => ["results", `chats.${m}`]),
 ] as const;
 const WITH_MESSAGES = [
-  ["events", "message.created", "message"],
+  // The whole message, the first of message.created's (a folded tool message is the second, steps.folded).
+  ["events", "message.created", "message|object"],
   ["results", "chat.send", "message"],
   ["results", "instances.startChat", "message"],
   ["results", "sessions.send", "message"],

@@ -14,7 +14,7 @@ import { ChatDeltaEventPayload, ChatErrorPayload, ChatFinalPayload, SessionsChan
 import { HelloPayload } from "./hello";
 import { InboxUpdatedPayload } from "./inbox";
 import { InstanceDeletedPayload, InstanceDevicesPayload, InstanceEventPayload } from "./instances";
-import { JobCancelRequestedPayload, JobEventPayload, JobProgressedPayload } from "./jobs";
+import { type Job, JobCancelRequestedPayload, JobEventPayload, JobProgressedPayload } from "./jobs";
 import { ProjectChangedPayload } from "./projects";
 import {
   PresenceDiffPayload,
@@ -26,8 +26,8 @@ import {
 } from "./presence";
 import { ScheduleChangedPayload, ScheduleDeletedPayload } from "./schedules";
 import { SettingsChangedPayload } from "./settings";
-import { RunLogAppendedPayload, TaskEventPayload } from "./tasks";
-import { MessageCreatedPayload, ThreadEventPayload } from "./threads";
+import { RunLogAppendedPayload, type Task, TaskEventPayload } from "./tasks";
+import { MessageCreatedPayload, type MessageLive, ThreadEventPayload } from "./threads";
 
 /** Durable events: written to the room's log with a `seq` in the same transaction as the change. */
 export const DurableEvents = {
@@ -119,6 +119,20 @@ export type DurableEventName = keyof typeof DurableEvents;
 export type EphemeralEventName = keyof typeof EphemeralEvents;
 export type EventName = keyof typeof Events;
 export type EventPayload<E extends EventName> = z.output<(typeof Events)[E]>;
+
+/** The events whose payload the room writes whole and sends a socket that asked less of live. */
+interface WrittenPayloads {
+  "message.created": { message: z.output<typeof MessageLive> };
+  "task.changed": { task: Task };
+  "job.progressed": { job: Job };
+}
+/**
+ * An event's payload as the room writes it (its log, its replays, its features' reactions):
+ * whole, where capabilities send a socket that asked less live (`Capability.written`).
+ */
+export type WrittenPayload<E extends EventName> = E extends keyof WrittenPayloads
+  ? WrittenPayloads[E]
+  : EventPayload<E>;
 
 /**
  * A durable event as the room stores and replays it. Without a name it is the union of

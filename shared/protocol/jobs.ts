@@ -74,16 +74,19 @@ export const JobProgress = Job.omit({ title: true, threadId: true, owner: true, 
   error: Job.shape.error.optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
-export const JobProgressedPayload = z.object({ job: z.union([Job, JobProgress]) });
+/** Capability `steps.folded` (protocol 19, decision 94): a report of a running job without its status, `running`. */
+export const JobProgressFolded = JobProgress.omit({ status: true });
+export type JobProgressFolded = z.infer<typeof JobProgressFolded>;
+export const JobProgressedPayload = z.object({ job: z.union([Job, JobProgress, JobProgressFolded]) });
 
 /** Whether a job event carries the whole job (not only a progress report's change). */
-export const isWholeJob = (job: Job | JobProgress): job is Job => "title" in job;
+export const isWholeJob = (job: Job | JobProgress | JobProgressFolded): job is Job => "title" in job;
 
 /** A job as a job event leaves it: the whole job, or `known` with a report's change; null when only a change came for a job not held. */
-export function withJobChange(known: Job | undefined, job: Job | JobProgress): Job | null {
+export function withJobChange(known: Job | undefined, job: Job | JobProgress | JobProgressFolded): Job | null {
   if (isWholeJob(job)) return job;
-  // A report's change leaves out what is null (steps.lean).
-  return known ? { ...known, finishedAt: null, cancelRequestedBy: null, error: null, ...job } : null;
+  // A report's change leaves out what is null (steps.lean), and the status when running (steps.folded).
+  return known ? { ...known, finishedAt: null, cancelRequestedBy: null, error: null, status: "running", ...job } : null;
 }
 
 export function jobsProgressCapability() {

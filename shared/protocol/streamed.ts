@@ -60,7 +60,7 @@ export function replyStreamedCapability() {
     since: 19,
     summary:
       "the Autopilot's streamed reply's message.created carries its text's length and hash (streamed) in place of the text its stream already brought",
-    adds: ["events.message.created.message.streamed"],
+    adds: ["events.message.created.message|object.streamed"],
     // The room stores and logs the message whole (a socket that did not ask needs no
     // conversion; a replay brings the text); a socket that asked is sent it without the text live.
     events: {},

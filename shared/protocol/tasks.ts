@@ -131,10 +131,17 @@ export const TaskStepChange = Task.pick({
   outcome: Task.shape.outcome.optional(),
 });
 export type TaskStepChange = z.infer<typeof TaskStepChange>;
-export const TaskEventPayload = z.object({ task: z.union([Task, TaskStepChange]) });
+/**
+ * Capability `steps.folded` (protocol 19, decision 94): a step's change without its status (a
+ * step's change is only sent while the task runs) and its budget (set at the start, never
+ * changed after): `withTaskChange` reads the status as `running` and keeps the budget held.
+ */
+export const TaskStepFolded = TaskStepChange.omit({ status: true, budget: true });
+export type TaskStepFolded = z.infer<typeof TaskStepFolded>;
+export const TaskEventPayload = z.object({ task: z.union([Task, TaskStepChange, TaskStepFolded]) });
 
 /** Whether a `task.changed` carries the whole task (not only a step's change). */
-export const isWholeTask = (task: Task | TaskStepChange): task is Task => "goal" in task;
+export const isWholeTask = (task: Task | TaskStepChange | TaskStepFolded): task is Task => "goal" in task;
 
 /** The task as `task.changed` sends it to a socket that asked for `tasks.steps`: only a step's change while it runs. */
 export function taskChangeFor(task: Task): Task | TaskStepChange {
@@ -144,10 +151,11 @@ export function taskChangeFor(task: Task): Task | TaskStepChange {
 }
 
 /** A task as a `task.changed` leaves it: the whole task, or `known` with a step's change; null when only a change came for a task not held. */
-export function withTaskChange(known: Task | undefined, task: Task | TaskStepChange): Task | null {
+export function withTaskChange(known: Task | undefined, task: Task | TaskStepChange | TaskStepFolded): Task | null {
   if (isWholeTask(task)) return task;
-  // A step's change leaves out what is null while a task runs (steps.lean).
-  return known ? { ...known, endedAt: null, outcome: null, ...task } : null;
+  // A step's change leaves out what is null while a task runs (steps.lean), and its status,
+  // running, and the budget, which never changes (steps.folded).
+  return known ? { ...known, endedAt: null, outcome: null, status: "running", ...task } : null;
 }
 
 export function tasksStepsCapability() {

@@ -135,6 +135,21 @@ export const ThreadEventPayload = z.object({ thread: Thread });
  * A tool's result may come as its opening (capability `tool.steps`, `MessageToolLive`); the
  * Autopilot's streamed reply as its text's length and hash (capability `reply.streamed`, `text` empty).
  */
-export const MessageCreatedPayload = z.object({
-  message: Message.extend({ tool: MessageToolLive.optional(), streamed: StreamedText.optional() }),
+/** A message as `message.created` carries it live (a tool's result's opening, a streamed reply's length and hash). */
+export const MessageLive = Message.extend({ tool: MessageToolLive.optional(), streamed: StreamedText.optional() });
+export type MessageLive = z.infer<typeof MessageLive>;
+/**
+ * Capability `steps.folded` (protocol 19, decision 94): the Autopilot's tool message as sent live
+ * to a socket that asked, without what the client reads from the rest: no `author` (the
+ * Autopilot's), no null `durationMs` or `approvalId`. `withToolMessage` (steps-folded.ts) makes it whole.
+ */
+export const ToolMessageFolded = MessageLive.omit({ author: true, tool: true }).extend({
+  kind: z.literal("tool"),
+  author: Actor.optional(),
+  tool: MessageToolLive.extend({
+    durationMs: MessageToolLive.shape.durationMs.optional(),
+    approvalId: MessageToolLive.shape.approvalId.optional(),
+  }),
 });
+export type ToolMessageFolded = z.infer<typeof ToolMessageFolded>;
+export const MessageCreatedPayload = z.object({ message: z.union([MessageLive, ToolMessageFolded]) });

@@ -1,7 +1,7 @@
 import { useMemo } from "react";
 import { create } from "zustand";
 import type { PageCursor } from "../../../shared/protocol/paging";
-import { isWholeTask, type RunLogEntry, type Task } from "../../../shared/protocol/tasks";
+import { isWholeTask, type RunLogEntry, type Task, withTaskChange } from "../../../shared/protocol/tasks";
 import type { AutopilotClient } from "../../src/client";
 import { errorText } from "../lib/api";
 import { hasGap, mergeEntries, mergeTasks, seenThrough, sortTasks } from "../lib/run-log";
@@ -13,7 +13,8 @@ import { followRoomClient, useRoom } from "./room";
  * and the newest page of all, and "Load older" pages on with `tasks.list`; `task.changed`
  * keeps them current through the client's state. A run log is read while a view shows it:
  * `runlog.list` from the start, then after each `runlog.appended` (which says where the log
- * reached, capability runlog.marks) what it lacks, with `runlog.list` again. Those
+ * reached, capability runlog.marks) and each change of its task (a step's calls are not marked,
+ * steps.folded) what it lacks, with `runlog.list` again. Those
  * are not kept for a client that was away, so after a reconnect, or when a live entry
  * shows a gap, the log is read again after the last entry it holds in order.
  */
@@ -70,6 +71,8 @@ const EMPTY = {
 const catchingUp = new Map<string, Promise<void>>();
 /** Per run, the seq its log reached as the room last told (runlog.marks): a read under way then reads on to it. */
 const reached = new Map<string, number>();
+/** Per task, how many of its changes came while its log was shown (steps.folded): a read under way then reads once more. */
+const changes = new Map<string, number>();
 
 export const useTasks = create<TasksStore>((set, get) => {
   const addListed = (tasks: readonly Task[]) => {
@@ -178,6 +181,7 @@ function catchUp(runId: string): Promise<void> {
   if (!client) return Promise.resolve();
   let progressed = false;
   const markBefore = reached.get(runId) ?? 0;
+  const changesBefore = changes.get(runId) ?? 0;
   const work = (async () => {
     // "Reading" while the view has nothing to show; a log already shown keeps its count as it reads on.
     patchLog(runId, (view) => ({ ...view, loading: view.entries.length === 0, error: null }));
@@ -202,8 +206,12 @@ function catchUp(runId: string): Promise<void> {
     // was under way: read once more.
     const view = useTasks.getState().logs.get(runId);
     const mark = reached.get(runId) ?? 0;
+    // Its task changed while it read (steps.folded): what that step wrote may be past the read.
+    const changed = (changes.get(runId) ?? 0) !== changesBefore;
     const behind = (v: RunLogView) =>
-      (progressed && hasGap(v.entries)) || ((progressed || mark > markBefore) && seenThrough(v.entries) < mark);
+      changed ||
+      (progressed && hasGap(v.entries)) ||
+      ((progressed || mark > markBefore) && seenThrough(v.entries) < mark);
     if (view && view.watchers > 0 && behind(view)) await catchUp(runId);
   })();
   catchingUp.set(runId, work);
@@ -226,6 +234,12 @@ function follow(client: AutopilotClient | null): () => void {
     // only to a task an event told it of, so one read here (tasks.list, tasks.get) takes it here;
     // one held nowhere is read whole.
     client.on("task.changed", ({ task }) => {
+      // A step's model and tool calls are not marked in the log (capability steps.folded): its
+      // change says the log grew, so a log shown reads what it lacks.
+      if (useTasks.getState().logs.get(task.id)?.watchers) {
+        changes.set(task.id, (changes.get(task.id) ?? 0) + 1);
+        void catchUp(task.id);
+      }
       if (isWholeTask(task) || client.state.tasks.has(task.id)) return;
       const listed = useTasks.getState().listed;
       const known = listed.get(task.id);
@@ -235,7 +249,8 @@ function follow(client: AutopilotClient | null): () => void {
           .loadTask(task.id)
           .catch(() => {});
       if (task.updatedAt < known.updatedAt) return;
-      useTasks.setState({ listed: new Map(listed).set(task.id, { ...known, ...task }) });
+      const changed = withTaskChange(known, task);
+      if (changed) useTasks.setState({ listed: new Map(listed).set(task.id, changed) });
     }),
     client.on("runlog.appended", ({ runId, entries, last }) => {
       const view = useTasks.getState().logs.get(runId);

@@ -1,5 +1,5 @@
 // What a socket that asked for every capability is sent live when a capability sends less than
-// the whole frame (decisions 84, 87 and 89), and that every other frame goes as written.
+// the whole frame (decisions 84, 87, 89 and 94), and that every other frame goes as written.
 import { describe, expect, it } from "vitest";
 import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
 import type { Job } from "../../../shared/protocol/jobs";
@@ -43,15 +43,8 @@ const sent = (event: Less, payload: never) => {
 
 describe("what a socket that asked is sent live", () => {
   it("a running task's step change without what was set at its start; every other change whole", () => {
-    expect(sent("task.changed", { task } as never)).toEqual({
-      task: {
-        id: "task_1",
-        status: "running",
-        budget: task.budget,
-        used: task.used,
-        updatedAt: 2,
-      },
-    });
+    // steps.folded: nor its status (running) and budget (set at its start).
+    expect(sent("task.changed", { task } as never)).toEqual({ task: { id: "task_1", used: task.used, updatedAt: 2 } });
     // steps.lean: a step change's nulls are left out; a field that is not null stays.
     expect(sent("task.changed", { task: { ...task, outcome: "half way" } } as never)).toMatchObject({
       task: { outcome: "half way" },
@@ -67,8 +60,17 @@ describe("what a socket that asked is sent live", () => {
   });
 
   it("where a run's log reached, not its entries; a durable frame keeps its seq", () => {
-    expect(sent("runlog.appended", { runId: "task_1", entries: [entry(4), entry(5)] } as never)).toEqual({
+    const start = { ...entry(4), kind: "start" as const };
+    expect(sent("runlog.appended", { runId: "task_1", entries: [start, entry(5)] } as never)).toEqual({
       runId: "task_1",
+      entries: [],
+      last: 5,
+    });
+    // steps.folded: a task's step calls are not marked (the step's task.changed says the log grew); a reply's run's are.
+    expect(sent("runlog.appended", { runId: "task_1", entries: [entry(4), entry(5)] } as never)).toBeNull();
+    const reply = [entry(4), entry(5)].map((e) => ({ ...e, runId: "run_1" }));
+    expect(sent("runlog.appended", { runId: "run_1", entries: reply } as never)).toEqual({
+      runId: "run_1",
       entries: [],
       last: 5,
     });
@@ -101,14 +103,18 @@ describe("what a socket that asked is sent live", () => {
       finishedAt: _f,
       cancelRequestedBy: _c,
       error: _e,
+      status: _st,
       ...change
     } = job;
+    // steps.folded: a running job's report without its status.
     expect(sent("job.progressed", { job } as never)).toEqual({ job: change });
+    const cancelling = { ...job, status: "cancel_requested" as const, cancelRequestedBy: job.owner };
+    expect(sent("job.progressed", { job: cancelling } as never)).toEqual({
+      job: { ...change, status: "cancel_requested", cancelRequestedBy: job.owner },
+    });
     // steps.lean leaves out only the nulls: who asked to cancel goes with every later report.
     const asked = { ...job, cancelRequestedBy: job.owner };
-    expect(sent("job.progressed", { job: asked } as never)).toEqual({
-      job: { ...change, cancelRequestedBy: job.owner },
-    });
+    expect(sent("job.progressed", { job: asked } as never)).toMatchObject({ job: { cancelRequestedBy: job.owner } });
     for (const event of ["job.started", "job.finished"] as const) {
       const text = eventFrame(event, { job });
       expect(writtenText(event, { job }, text)).toBe(text);
@@ -135,11 +141,27 @@ describe("what a socket that asked is sent live", () => {
         runId: "task_1",
       },
     };
+    // steps.folded: the Autopilot's tool message without its author and null fields.
+    const { author: _a, ...folded } = message;
+    const { durationMs: _d, approvalId: _ap, ...tool } = message.tool!;
     expect(sent("message.created", { message } as never)).toEqual({
-      message: { ...message, tool: { ...message.tool, result: "r".repeat(TOOL_PREVIEW_CHARS), resultChars: 500 } },
+      message: { ...folded, tool: { ...tool, result: "r".repeat(TOOL_PREVIEW_CHARS), resultChars: 500 } },
+    });
+    expect(
+      sent("message.created", { message: { ...message, tool: { ...message.tool!, result: "short" } } } as never),
+    ).toEqual({
+      message: { ...folded, tool: { ...tool, result: "short" } },
+    });
+    const timed = { ...message, tool: { ...message.tool!, result: "short", durationMs: 40 } };
+    expect(sent("message.created", { message: timed } as never)).toMatchObject({
+      message: { tool: { durationMs: 40 } },
     });
     for (const whole of [
-      { ...message, tool: { ...message.tool!, result: "short" } },
+      {
+        ...message,
+        tool: { ...message.tool!, result: "short" },
+        author: { id: "u1", kind: "user" as const, name: "Alice" },
+      },
       { ...message, tool: undefined },
     ]) {
       const text = eventFrame("message.created", { message: whole });

@@ -145,17 +145,19 @@ export function sendQuietly(socket: Socket, message: string): boolean {
 /** Per event, what the current version's capabilities send as less than the whole to sockets that asked (`Capability.written`). */
 const WRITTEN: ReadonlyMap<string, (payload: never) => unknown> = writtenByEvent();
 
-const chained = (payload: unknown, less: (payload: never) => unknown): unknown =>
-  payload === null ? null : less(payload as never);
+type Less = (payload: never, whole?: never) => unknown;
 
-/** Each event's lesser payload: when several capabilities send the same event less, one after another. */
+const chained = (payload: unknown, less: Less, whole: unknown): unknown =>
+  payload === null ? null : less(payload as never, whole as never);
+
+/** Each event's lesser payload: when several capabilities send the same event less, one after another (each told the whole too). */
 function writtenByEvent(): Map<string, (payload: never) => unknown> {
   const byEvent = new Map<string, (payload: never) => unknown>();
   for (const capability of CAPABILITIES)
     if (capability.since === PROTOCOL_VERSION)
       for (const [event, less] of Object.entries(capability.written ?? {})) {
         const before = byEvent.get(event);
-        byEvent.set(event, before ? (payload: never) => chained(before(payload), less) : less);
+        byEvent.set(event, before ? (payload: never) => chained(before(payload), less, payload) : less);
       }
   return byEvent;
 }

@@ -43,9 +43,14 @@ function useRunEntries(runId: string): { entries: RunLogEntry[] | null; error: s
     const off = client.on("runlog.appended", (payload) => {
       if (payload.runId === runId) void read();
     });
+    // A task's step is not marked in its log (capability steps.folded): the task's change says it grew.
+    const offTask = client.on("task.changed", ({ task }) => {
+      if (task.id === runId) void read();
+    });
     return () => {
       live = false;
       off();
+      offTask();
     };
   }, [client, runId]);
   return state;

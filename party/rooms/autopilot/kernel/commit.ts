@@ -2,7 +2,7 @@
 // the durable events it appends to the room's log (which resumes replay), the audit trail it
 // writes, and the after-commit bus that publishes the events, to the clients first and then
 // to each feature, and the room's news (what a commit tells the features only) after them.
-import type { DurableEvent, DurableEventName, EventPayload } from "../../../../shared/protocol/events";
+import type { DurableEvent, DurableEventName, EventPayload, WrittenPayload } from "../../../../shared/protocol/events";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
 import { asc, desc, gt, lt, lte, min, sql as q, sum } from "drizzle-orm";
 import { param, preparedPerRoom } from "../../../domain/db/client";
@@ -30,7 +30,7 @@ export interface OpContext {
   readonly onBehalfOf: Actor | null;
   readonly now: number;
   newId(prefix: string): string;
-  emit<E extends DurableEventName>(event: E, payload: EventPayload<E>): void;
+  emit<E extends DurableEventName>(event: E, payload: WrittenPayload<E>): void;
   /**
    * Tells the room's features a news item (kernel/feature.ts `RoomNews`) once this commit went
    * out; no client hears it. Told twice in one commit, or in several commits of one burst, the
@@ -72,8 +72,17 @@ export function createOpContext(
     newId,
     // The commit's events follow one another: the seq is read once, and the log trimmed once
     // when the commit's function is done (commitTo).
+    // What the room writes is whole: the wire's shape of the event (EventPayload) takes it.
     emit: (event, payload) =>
-      effects.events.push(appendToLog(sql, event, payload, now, effects.events.at(-1)?.seq ?? currentSeq(sql))),
+      effects.events.push(
+        appendToLog(
+          sql,
+          event,
+          payload as EventPayload<typeof event>,
+          now,
+          effects.events.at(-1)?.seq ?? currentSeq(sql),
+        ),
+      ),
     // One name and its payload, as told: the union's pairing holds for each call.
     tell: (news, payload) => void effects.news.push({ news, payload } as News),
     audit: (action, targetId, details = {}) =>

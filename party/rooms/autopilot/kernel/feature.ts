@@ -3,6 +3,7 @@ import type {
   DurableEventName,
   EphemeralEventName,
   EventPayload,
+  WrittenPayload,
 } from "../../../../shared/protocol/events";
 import type { MethodName, MethodResult } from "../../../../shared/protocol/methods";
 import type { Actor, Principal } from "../../../../shared/protocol/principal";
@@ -63,7 +64,7 @@ export type ClaimApprovedCall = (
 ) => Promise<void>;
 
 /** A reaction to one durable event, after the commit that wrote it went out to every client. */
-export type Reaction<E extends DurableEventName> = (payload: EventPayload<E>, event: DurableEvent<E>) => void;
+export type Reaction<E extends DurableEventName> = (payload: WrittenPayload<E>, event: DurableEvent<E>) => void;
 
 /**
  * The room's news: what a commit tells the room's features besides its durable events, which

@@ -1,4 +1,5 @@
 import type { ClientSocket } from "../../../shared/connection-state";
+import type { WrittenPayload } from "../../../../../shared/protocol/events";
 import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import type { Principal } from "../../../../../shared/protocol/principal";
 import type { OpEffects } from "../../kernel/commit";
@@ -250,7 +251,9 @@ export class InboxHub {
           break;
         }
         case "message.created": {
-          const { id, author, threadId, text, createdAt, n } = e.payload.message;
+          // The room writes its messages whole (a folded one is only sent live, steps.folded).
+          const { id, author, threadId, text, createdAt, n } = e.payload
+            .message as WrittenPayload<"message.created">["message"];
           if (isPerson(author)) {
             const followed = followByWriting(this.d.sql, author.id, threadId, createdAt);
             // Writing follows unless they unfollowed it before: read again unless they are known to follow.

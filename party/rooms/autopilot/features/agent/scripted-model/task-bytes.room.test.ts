@@ -1,5 +1,5 @@
 // What a client viewing a task's thread receives per step (issue 74: at most 1 KB a step; decisions
-// 84 and 87), counted per frame type over a 20-step task as the bench's task runs it (a cheap read-only
+// 84, 87, 89 and 94), counted per frame type over a 20-step task as the bench's task runs it (a cheap read-only
 // tool per step), for a client that asks for every capability (the app, the client library) and
 // for one that asks for none (an older build), which gets every frame as it always did.
 import { describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { PROTOCOL_VERSION } from "../../../../../../shared/protocol/version";
 import { type Job, type JobProgress, withJobChange } from "../../../../../../shared/protocol/jobs";
 import { TOOL_PREVIEW_CHARS } from "../../../../../../shared/protocol/agent";
 import type { Message } from "../../../../../../shared/protocol/threads";
+import { withToolMessage } from "../../../../../../shared/protocol/steps-folded";
 import type { ThreadBumpPayload } from "../../../../../../shared/protocol/interest";
 import { RawSocket } from "../../../../../test/harness";
 import { type FrameCounts, countFrames, countsLine, totalBytes } from "./test/frame-counts";
@@ -21,7 +22,7 @@ import { agentRoom, startToolTask, taskState } from "./test/harness";
 
 const STEPS = 20;
 /** Bytes per step a viewer that asked for every capability may receive (a ceiling: the measure is below it). */
-const CEILING_PER_STEP = 1_600;
+const CEILING_PER_STEP = 1_150;
 
 const total = totalBytes;
 const table = (byType: FrameCounts) => countsLine(byType, STEPS, "step");
@@ -50,7 +51,9 @@ describe("what a viewer of a task's thread receives", () => {
     const seen = taskChanges(viewer, task.id);
     const steps = seen.filter((t) => !("goal" in t));
     expect(steps.length).toBeGreaterThanOrEqual(STEPS - 1);
-    expect(steps.every((t) => t.status === "running" && t.used.steps > 0)).toBe(true);
+    expect(steps.every((t) => t.used.steps > 0)).toBe(true);
+    // steps.folded: nor its status (running) and budget (as at the start).
+    expect(steps.every((t) => !("status" in t) && !("budget" in t))).toBe(true);
     // steps.lean: what is null while a task runs is left out (withTaskChange reads it as null).
     expect(steps.every((t) => !("endedAt" in t) && !("outcome" in t))).toBe(true);
     expect(seen[0]).toMatchObject({ goal, status: "queued" });
@@ -68,6 +71,11 @@ describe("what a viewer of a task's thread receives", () => {
     const { entries } = await sock.ok("runlog.list", { runId: task.id, limit: 500 });
     const marks = viewer.events("runlog.appended").map((f) => f.payload as RunLogAppendedPayload);
     expect(marks.every((m) => m.entries.length === 0 && m.last !== undefined)).toBe(true);
+    // steps.folded: a step's model and tool calls are not marked (its task.changed says the log grew).
+    const stepKinds = new Set(["model-call", "tool-call"]);
+    const unmarked = entries.filter((e) => !stepKinds.has(e.kind));
+    expect(marks.length).toBeLessThanOrEqual(unmarked.length);
+    expect(unmarked.length).toBeLessThan(STEPS / 4);
     expect(marks.at(-1)?.last).toBe(entries.at(-1)?.seq);
     const olderEntries = older.events("runlog.appended").flatMap((f) => (f.payload as RunLogAppendedPayload).entries);
     expect(olderEntries.map((e) => e.seq)).toEqual(entries.map((e) => e.seq));
@@ -88,6 +96,14 @@ describe("what a viewer of a task's thread receives", () => {
       expect(whole.length).toBeGreaterThan(TOOL_PREVIEW_CHARS);
       expect(m.tool).toMatchObject({ result: whole.slice(0, TOOL_PREVIEW_CHARS), resultChars: whole.length });
       expect(stored.get(m.id)?.tool).not.toHaveProperty("resultChars");
+      // steps.folded: no author, no null fields; made whole, it is the stored one.
+      expect(m).not.toHaveProperty("author");
+      expect(m.tool).not.toHaveProperty("durationMs");
+      const held = stored.get(m.id);
+      expect(withToolMessage(m)).toEqual({
+        ...held,
+        tool: { ...held?.tool, result: m.tool?.result, resultChars: whole.length },
+      });
     }
     expect(tools(older).map((m) => m.tool)).toEqual(tools(viewer).map((m) => stored.get(m.id)?.tool));
 
@@ -100,7 +116,7 @@ describe("what a viewer of a task's thread receives", () => {
         );
     const progressed = viewer.events("job.progressed").map((f) => (f.payload as { job: Job | JobProgress }).job);
     expect(progressed.length).toBeGreaterThanOrEqual(STEPS - 1);
-    expect(progressed.every((j) => !("title" in j))).toBe(true);
+    expect(progressed.every((j) => !("title" in j) && !("status" in j))).toBe(true);
     expect(progressed.every((j) => !("finishedAt" in j) && !("error" in j) && !("cancelRequestedBy" in j))).toBe(true);
     let job: Job | null = null;
     for (const j of jobEvents(viewer)) job = withJobChange(job ?? undefined, j);
