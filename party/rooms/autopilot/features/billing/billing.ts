@@ -27,7 +27,7 @@ import { getMetaRecord, setMeta } from "../../../../domain/meta";
 import { approvalRecord } from "../../../../records/documents";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Sql } from "../../../../domain/sql";
-import { storedField } from "../../../../domain/db/client";
+import { excluded, storedField } from "../../../../domain/db/client";
 import { reads } from "./reads";
 import { appendAudit } from "../../kernel/commit";
 import type { Page } from "../../kernel/paging";
@@ -41,6 +41,7 @@ export type NewLedgerEntry = Pick<LedgerEntry, "id" | "at" | "kind" | "amount"> 
 
 /** Writes the entry unless one with its id is there; true when it was written. */
 export function appendLedger(sql: Sql, entry: NewLedgerEntry): boolean {
+  if (entry.kind === "plan") planCredits.written(sql, entry.id);
   const result = sql.db
     .insert(ledger)
     .values({ ...NO_ENTRY_DETAILS, ...entry })
@@ -49,24 +50,34 @@ export function appendLedger(sql: Sql, entry: NewLedgerEntry): boolean {
     .all();
   if (result.length === 0) return false;
   // The running sums move with the entry, in its transaction (the ledger has no other writer).
-  addTotal(sql, "balance", entry.amount);
+  const sums: [string, number][] = [["balance", entry.amount]];
   if (entry.kind === "usage") {
     const spent = -entry.amount;
     const month = periodOf(entry.at).key;
-    addTotal(sql, `spent:workspace:${month}`, spent);
-    if (entry.principalId) addTotal(sql, `spent:key:${entry.principalId}:${month}`, spent);
-    if (entry.projectId) addTotal(sql, `spent:project:${entry.projectId}:${month}`, spent);
-    if (entry.taskId) addTotal(sql, `spent:task:${entry.taskId}`, spent);
+    sums.push([`spent:workspace:${month}`, spent]);
+    if (entry.principalId) sums.push([`spent:key:${entry.principalId}:${month}`, spent]);
+    if (entry.projectId) sums.push([`spent:project:${entry.projectId}:${month}`, spent]);
+    if (entry.taskId) sums.push([`spent:task:${entry.taskId}`, spent]);
   }
+  addTotals(sql, sums);
   return true;
 }
 
-function addTotal(sql: Sql, key: string, amount: number): void {
-  if (amount === 0) return;
+/**
+ * Adds each amount to its running sum, in one statement: a model call's entry moves up to
+ * five sums (the balance, the workspace's month, the key's, the project's, the task's), and
+ * one upsert of all of them is one statement where five were.
+ */
+function addTotals(sql: Sql, sums: readonly (readonly [string, number])[]): void {
+  const rows = sums.filter(([, amount]) => amount !== 0).map(([key, amount]) => ({ key, amount }));
+  if (rows.length === 0) return;
   sql.db
     .insert(ledgerTotals)
-    .values({ key, amount })
-    .onConflictDoUpdate({ target: ledgerTotals.key, set: { amount: q`${ledgerTotals.amount} + ${amount}` } })
+    .values(rows)
+    .onConflictDoUpdate({
+      target: ledgerTotals.key,
+      set: { amount: q`${ledgerTotals.amount} + ${excluded("amount")}` },
+    })
     .run();
 }
 
@@ -85,8 +96,10 @@ export function recordOverReport(
   amounts: { reported: number; charged: number; excess: number },
 ): void {
   const month = periodOf(call.at).key;
-  addTotal(sql, `overreported:${month}`, amounts.excess);
-  addTotal(sql, `overreported-calls:${month}`, 1);
+  addTotals(sql, [
+    [`overreported:${month}`, amounts.excess],
+    [`overreported-calls:${month}`, 1],
+  ]);
   const details = {
     entryId: call.id,
     model: call.model,
@@ -163,6 +176,14 @@ export function writeMeter(sql: Sql, key: string, value: unknown): void {
     .run();
 }
 
+/**
+ * Whether a month's plan credits are written, as last read (their ids): every model call's
+ * check, its charge and the news of it asked storage. Only `appendLedger` writes the ledger,
+ * and it tells this memo of a plan entry before writing it, so a read in the same turn (inside
+ * a transaction that may still roll back) is not kept, and the next read after it goes to storage.
+ */
+const planCredits = new CommittedMemo<string, boolean>(2);
+
 /** The ledger id of the plan's credits for the month `now` is in. */
 const planCreditId = (now: number): string => `plan:${periodOf(now).key}`;
 
@@ -174,7 +195,8 @@ const planCreditId = (now: number): string => `plan:${periodOf(now).key}`;
  */
 function pendingPlanCredit(sql: Sql, plan: PlanConfig, source: PlanSource, now: number): number {
   if (source === "subscription" || plan.includedCredits <= 0) return 0;
-  const written = reads(sql.db).entry.get({ id: planCreditId(now) });
+  const id = planCreditId(now);
+  const written = planCredits.read(sql, id, () => reads(sql.db).entry.get({ id }) !== undefined);
   return written ? 0 : plan.includedCredits;
 }
 
@@ -283,9 +305,14 @@ export function setAlertSettings(sql: Sql, alerts: BillingAlerts): void {
   setMeta(sql, SETTINGS_KEY, alertsRecord.encode({ ...alerts, budgetPercents }));
 }
 
-/** One budget as clients see it. */
-export function budgetState(sql: Sql, scope: BudgetScope, subjectId: string | null, now: number): Budget | null {
-  const limit = budgetLimit(sql, scope, subjectId);
+/** One budget as clients see it; `limit` when its row was read already (`setBudgets`). */
+export function budgetState(
+  sql: Sql,
+  scope: BudgetScope,
+  subjectId: string | null,
+  now: number,
+  limit = budgetLimit(sql, scope, subjectId),
+): Budget | null {
   if (limit === null) return null;
   const since = periodOf(now).start;
   const raised = raisedFor(sql, scope, subjectId ?? "", since);
@@ -293,11 +320,21 @@ export function budgetState(sql: Sql, scope: BudgetScope, subjectId: string | nu
   return { scope, subjectId, limit, raised, used, remaining: limit + raised - used };
 }
 
+/** Every budget that is set (its scope, subject and limit), in one statement. */
+export function setBudgets(sql: Sql): { scope: BudgetScope; subjectId: string | null; limit: number }[] {
+  return reads(sql.db)
+    .all.all()
+    .map((row) => ({
+      scope: row.scope,
+      subjectId: row.scope === "workspace" ? null : row.subjectId,
+      limit: row.limit,
+    }));
+}
+
 /** Every budget that is set, the workspace's first. */
 export function allBudgets(sql: Sql, now: number): Budget[] {
-  const rows = sql.db.select({ scope: budgets.scope, subjectId: budgets.subjectId }).from(budgets).all();
-  return rows
-    .map((row) => budgetState(sql, row.scope, row.scope === "workspace" ? null : row.subjectId, now))
+  return setBudgets(sql)
+    .map((row) => budgetState(sql, row.scope, row.subjectId, now, row.limit))
     .filter((b): b is Budget => b !== null)
     .sort((a, b) => (a.scope === "workspace" ? -1 : b.scope === "workspace" ? 1 : 0));
 }
