@@ -27,7 +27,7 @@ import { getMetaRecord, setMeta } from "../../../../domain/meta";
 import { approvalRecord } from "../../../../records/documents";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { Sql } from "../../../../domain/sql";
-import { excluded, storedField } from "../../../../domain/db/client";
+import { excluded, param, preparedPerRoom, storedField } from "../../../../domain/db/client";
 import { reads } from "./reads";
 import { appendAudit } from "../../kernel/commit";
 import type { Page } from "../../kernel/paging";
@@ -42,12 +42,10 @@ export type NewLedgerEntry = Pick<LedgerEntry, "id" | "at" | "kind" | "amount"> 
 /** Writes the entry unless one with its id is there; true when it was written. */
 export function appendLedger(sql: Sql, entry: NewLedgerEntry): boolean {
   if (entry.kind === "plan") planCredits.written(sql, entry.id);
-  const result = sql.db
-    .insert(ledger)
-    .values({ ...NO_ENTRY_DETAILS, ...entry })
-    .onConflictDoNothing({ target: ledger.id })
-    .returning({ n: ledger.n })
-    .all();
+  // A detail given as undefined is stored as null, as one not given.
+  const row: Record<string, unknown> = { ...NO_ENTRY_DETAILS, ...entry };
+  for (const key of Object.keys(row)) row[key] ??= null;
+  const result = writes(sql.db).entry.all(row);
   if (result.length === 0) return false;
   // The running sums move with the entry, in its transaction (the ledger has no other writer).
   const sums: [string, number][] = [["balance", entry.amount]];
@@ -69,17 +67,62 @@ export function appendLedger(sql: Sql, entry: NewLedgerEntry): boolean {
  * one upsert of all of them is one statement where five were.
  */
 function addTotals(sql: Sql, sums: readonly (readonly [string, number])[]): void {
-  const rows = sums.filter(([, amount]) => amount !== 0).map(([key, amount]) => ({ key, amount }));
-  if (rows.length === 0) return;
-  sql.db
-    .insert(ledgerTotals)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: ledgerTotals.key,
-      set: { amount: q`${ledgerTotals.amount} + ${excluded("amount")}` },
-    })
-    .run();
+  const moved = sums.filter(([, amount]) => amount !== 0);
+  if (moved.length === 0) return;
+  const values: Record<string, string | number> = {};
+  moved.forEach(([key, amount], i) => {
+    values[`key${i}`] = key;
+    values[`amount${i}`] = amount;
+  });
+  writes(sql.db).totals(moved.length).run(values);
 }
+
+// Run with every model call's charge: prepared once per room (the sums' upsert once per number of sums).
+const writes = preparedPerRoom((db) => {
+  const totals = new Map<number, ReturnType<typeof prepareTotals>>();
+  const prepareTotals = (count: number) =>
+    db
+      .insert(ledgerTotals)
+      .values(Array.from({ length: count }, (_, i) => ({ key: param(`key${i}`), amount: param(`amount${i}`) })))
+      .onConflictDoUpdate({
+        target: ledgerTotals.key,
+        set: { amount: q`${ledgerTotals.amount} + ${excluded("amount")}` },
+      })
+      .prepare();
+  return {
+    entry: db
+      .insert(ledger)
+      .values({
+        id: param("id"),
+        at: param("at"),
+        kind: param("kind"),
+        amount: param("amount"),
+        purpose: param("purpose"),
+        principalId: param("principalId"),
+        runId: param("runId"),
+        threadId: param("threadId"),
+        projectId: param("projectId"),
+        taskId: param("taskId"),
+        instanceId: param("instanceId"),
+        model: param("model"),
+        inputTokens: param("inputTokens"),
+        outputTokens: param("outputTokens"),
+        seconds: param("seconds"),
+        note: param("note"),
+      })
+      .onConflictDoNothing({ target: ledger.id })
+      .returning({ n: ledger.n })
+      .prepare(),
+    totals: (count: number) => {
+      let statement = totals.get(count);
+      if (!statement) {
+        statement = prepareTotals(count);
+        totals.set(count, statement);
+      }
+      return statement;
+    },
+  };
+});
 
 function total(sql: Sql, key: string): number {
   return reads(sql.db).total.get({ key })?.amount ?? 0;
