@@ -1,5 +1,5 @@
 import type { PageCursor } from "../../../../shared/protocol/paging";
-import { and, count, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, getTableName, lt, or, type SQL } from "drizzle-orm";
 import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Sql } from "../../../domain/sql";
 import { readable } from "../../../records/codec";
@@ -48,6 +48,14 @@ export function pageRows<T>(sql: Sql, q: PageQuery<T>): Page<T> {
     .orderBy(desc(time), desc(id))
     .limit(q.limit + 1)
     .all();
+  return pageOf(rows, q);
+}
+
+/** The page of `rows` (read one past the limit): at most `limit`, within `maxBytes`, and where the next starts. */
+function pageOf<T>(
+  rows: readonly { id: string; at: number; doc: string }[],
+  q: Pick<PageQuery<T>, "limit" | "maxBytes" | "decode">,
+): Page<T> {
   let taken = Math.min(rows.length, q.limit);
   if (q.maxBytes !== undefined) {
     let bytes = 0;
@@ -120,15 +128,44 @@ export function pageArchivable<T>(
   decode: (doc: string) => T,
   maxBytes?: number,
 ): Page<T> {
-  return pageRows(sql, {
-    table,
-    columns: { id: table.id, time: table.updatedAt, doc: table.doc },
-    where: params.includeArchived ? undefined : eq(table.archived, 0),
-    before: params.before,
-    limit: params.limit,
-    maxBytes,
-    decode,
+  const { before } = params;
+  const rows = archivablePage(sql, table, params.includeArchived, before !== undefined).all({
+    limit: params.limit + 1,
+    beforeAt: before?.at,
+    beforeId: before?.id,
   });
+  return pageOf(rows, { limit: params.limit, maxBytes, decode });
+}
+
+// A page of threads or projects is read by every list (a task's tool call, a client's list):
+// each shape of it (archived rows or not, from a cursor or not) is prepared once per room and table.
+const archivablePages = preparedPerRoom(() => new Map<string, ReturnType<typeof prepareArchivablePage>>());
+
+const prepareArchivablePage = (sql: Sql, table: ArchivableTable, includeArchived: boolean, fromCursor: boolean) => {
+  const cursor = fromCursor
+    ? or(
+        lt(table.updatedAt, param("beforeAt")),
+        and(eq(table.updatedAt, param("beforeAt")), lt(table.id, param("beforeId"))),
+      )
+    : undefined;
+  return sql.db
+    .select({ id: table.id, at: table.updatedAt, doc: table.doc })
+    .from(table)
+    .where(and(includeArchived ? undefined : eq(table.archived, 0), cursor))
+    .orderBy(desc(table.updatedAt), desc(table.id))
+    .limit(param("limit"))
+    .prepare();
+};
+
+function archivablePage(sql: Sql, table: ArchivableTable, includeArchived: boolean, fromCursor: boolean) {
+  const statements = archivablePages(sql.db);
+  const key = `${getTableName(table)}:${includeArchived}:${fromCursor}`;
+  let statement = statements.get(key);
+  if (!statement) {
+    statement = prepareArchivablePage(sql, table, includeArchived, fromCursor);
+    statements.set(key, statement);
+  }
+  return statement;
 }
 
 /**

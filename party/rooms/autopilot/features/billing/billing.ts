@@ -12,7 +12,6 @@ import {
   type Budget,
   type BudgetScope,
   type LedgerEntry,
-  NO_ENTRY_DETAILS,
   type SpendGroupBy,
 } from "../../../../../shared/protocol/billing";
 import { and, count, desc, eq, gte, lt, or, sql as q } from "drizzle-orm";
@@ -21,7 +20,7 @@ import { moneyWords, offeredPlans, periodOf, topUpPrice } from "./config";
 import { allowanceStates } from "./allowances";
 import { keptSubscription, subscribedPlanId, subscriptionHolds, subscriptionView } from "./subscription";
 import { approvalsTable as approvals } from "../approvals/index";
-import { billingMeta, budgetRaises, budgets, ledger, ledgerTotals } from "./tables";
+import { billingMeta, budgetRaises, budgets, ledger } from "./tables";
 import { defineRecord, readable } from "../../../../records/codec";
 import { getMetaRecord, setMeta } from "../../../../domain/meta";
 import { approvalRecord } from "../../../../records/documents";
@@ -35,40 +34,9 @@ import { settleApproval } from "../approvals/index";
 import type { OpContext } from "../../kernel/commit";
 import { NO_LONGER_NEEDED } from "../../../../../shared/billing-words";
 import { CommittedMemo } from "../../../../domain/turn-memo";
+import { addTotals, appendLedger, planCredits } from "./ledger-write";
 
-/** A new ledger entry: everything but its row number; absent fields are null. */
-export type NewLedgerEntry = Pick<LedgerEntry, "id" | "at" | "kind" | "amount"> & Partial<LedgerEntry>;
-
-/** Writes the entry unless one with its id is there; true when it was written. */
-export function appendLedger(sql: Sql, entry: NewLedgerEntry): boolean {
-  const result = sql.db
-    .insert(ledger)
-    .values({ ...NO_ENTRY_DETAILS, ...entry })
-    .onConflictDoNothing({ target: ledger.id })
-    .returning({ n: ledger.n })
-    .all();
-  if (result.length === 0) return false;
-  // The running sums move with the entry, in its transaction (the ledger has no other writer).
-  addTotal(sql, "balance", entry.amount);
-  if (entry.kind === "usage") {
-    const spent = -entry.amount;
-    const month = periodOf(entry.at).key;
-    addTotal(sql, `spent:workspace:${month}`, spent);
-    if (entry.principalId) addTotal(sql, `spent:key:${entry.principalId}:${month}`, spent);
-    if (entry.projectId) addTotal(sql, `spent:project:${entry.projectId}:${month}`, spent);
-    if (entry.taskId) addTotal(sql, `spent:task:${entry.taskId}`, spent);
-  }
-  return true;
-}
-
-function addTotal(sql: Sql, key: string, amount: number): void {
-  if (amount === 0) return;
-  sql.db
-    .insert(ledgerTotals)
-    .values({ key, amount })
-    .onConflictDoUpdate({ target: ledgerTotals.key, set: { amount: q`${ledgerTotals.amount} + ${amount}` } })
-    .run();
-}
+export { appendLedger, type NewLedgerEntry } from "./ledger-write";
 
 function total(sql: Sql, key: string): number {
   return reads(sql.db).total.get({ key })?.amount ?? 0;
@@ -85,8 +53,10 @@ export function recordOverReport(
   amounts: { reported: number; charged: number; excess: number },
 ): void {
   const month = periodOf(call.at).key;
-  addTotal(sql, `overreported:${month}`, amounts.excess);
-  addTotal(sql, `overreported-calls:${month}`, 1);
+  addTotals(sql, [
+    [`overreported:${month}`, amounts.excess],
+    [`overreported-calls:${month}`, 1],
+  ]);
   const details = {
     entryId: call.id,
     model: call.model,
@@ -174,7 +144,8 @@ const planCreditId = (now: number): string => `plan:${periodOf(now).key}`;
  */
 function pendingPlanCredit(sql: Sql, plan: PlanConfig, source: PlanSource, now: number): number {
   if (source === "subscription" || plan.includedCredits <= 0) return 0;
-  const written = reads(sql.db).entry.get({ id: planCreditId(now) });
+  const id = planCreditId(now);
+  const written = planCredits.read(sql, id, () => reads(sql.db).entry.get({ id }) !== undefined);
   return written ? 0 : plan.includedCredits;
 }
 
@@ -283,9 +254,14 @@ export function setAlertSettings(sql: Sql, alerts: BillingAlerts): void {
   setMeta(sql, SETTINGS_KEY, alertsRecord.encode({ ...alerts, budgetPercents }));
 }
 
-/** One budget as clients see it. */
-export function budgetState(sql: Sql, scope: BudgetScope, subjectId: string | null, now: number): Budget | null {
-  const limit = budgetLimit(sql, scope, subjectId);
+/** One budget as clients see it; `limit` when its row was read already (`setBudgets`). */
+export function budgetState(
+  sql: Sql,
+  scope: BudgetScope,
+  subjectId: string | null,
+  now: number,
+  limit = budgetLimit(sql, scope, subjectId),
+): Budget | null {
   if (limit === null) return null;
   const since = periodOf(now).start;
   const raised = raisedFor(sql, scope, subjectId ?? "", since);
@@ -293,11 +269,21 @@ export function budgetState(sql: Sql, scope: BudgetScope, subjectId: string | nu
   return { scope, subjectId, limit, raised, used, remaining: limit + raised - used };
 }
 
+/** Every budget that is set (its scope, subject and limit), in one statement. */
+export function setBudgets(sql: Sql): { scope: BudgetScope; subjectId: string | null; limit: number }[] {
+  return reads(sql.db)
+    .all.all()
+    .map((row) => ({
+      scope: row.scope,
+      subjectId: row.scope === "workspace" ? null : row.subjectId,
+      limit: row.limit,
+    }));
+}
+
 /** Every budget that is set, the workspace's first. */
 export function allBudgets(sql: Sql, now: number): Budget[] {
-  const rows = sql.db.select({ scope: budgets.scope, subjectId: budgets.subjectId }).from(budgets).all();
-  return rows
-    .map((row) => budgetState(sql, row.scope, row.scope === "workspace" ? null : row.subjectId, now))
+  return setBudgets(sql)
+    .map((row) => budgetState(sql, row.scope, row.subjectId, now, row.limit))
     .filter((b): b is Budget => b !== null)
     .sort((a, b) => (a.scope === "workspace" ? -1 : b.scope === "workspace" ? 1 : 0));
 }

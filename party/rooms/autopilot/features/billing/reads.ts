@@ -10,6 +10,7 @@ export const reads = preparedPerRoom((db) => ({
     .from(ledgerTotals)
     .where(eq(ledgerTotals.key, param("key")))
     .prepare(),
+  all: db.select({ scope: budgets.scope, subjectId: budgets.subjectId, limit: budgets.limit }).from(budgets).prepare(),
   limit: db
     .select({ limit: budgets.limit })
     .from(budgets)

@@ -9,7 +9,7 @@ import type { BudgetScope, SpendPurpose } from "../../../../../shared/protocol/b
 import { type BillingConfig, modelPrice, tokenCost } from "./config";
 import type { Sql } from "../../../../domain/sql";
 import type { OpContext, RoomWriter } from "../../kernel/commit";
-import { appendLedger, budgetState, creditedBalance, recordOverReport } from "./billing";
+import { appendLedger, budgetState, creditedBalance, recordOverReport, setBudgets } from "./billing";
 import { reportedTokens } from "./token-bound";
 
 /** Who and what a spending is for: each budget it counts against. */
@@ -118,8 +118,12 @@ export class SpendGate {
     // A read: the month's plan credits count before their entry is written (by the charge's commit).
     const balance = creditedBalance(this.#sql, this.#config, now) - this.#reservedFor("workspace", null);
     if (balance < estimate) return { kind: "payment_required", balance: Math.max(0, balance), needed: estimate };
+    // The budgets that are set, in one read (most subjects have none of their four set).
+    const set = setBudgets(this.#sql);
     for (const budget of this.#budgetsOf(subject)) {
-      const state = budgetState(this.#sql, budget.scope, budget.subjectId, now);
+      const row = set.find((b) => b.scope === budget.scope && b.subjectId === budget.subjectId);
+      if (!row) continue;
+      const state = budgetState(this.#sql, budget.scope, budget.subjectId, now, row.limit);
       if (!state) continue;
       const remaining = state.remaining - this.#reservedFor(budget.scope, budget.subjectId);
       if (remaining < estimate)

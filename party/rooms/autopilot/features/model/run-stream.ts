@@ -92,6 +92,9 @@ export interface RunStreamOptions {
 
 const STEP_SEPARATOR = "\n\n";
 
+/** The SDK's own telemetry, off (`runSegment` says why): its dispatcher then does no work. */
+export const MODEL_TELEMETRY = { isEnabled: false } as const;
+
 const toolErrorLine = (error: unknown): string =>
   (error instanceof Error
     ? error.message
@@ -253,6 +256,11 @@ async function runSegment(
     // Without onError the SDK console.errors the whole error, prompt included; the stream's
     // error part is handled below.
     onError: () => {},
+    // The room's traces are its own, made from the run log (features/traces), and nothing in
+    // the Worker listens to the SDK's telemetry: left on, every step and stream event is
+    // copied and its tools (every tool's definition, each step) walked for credentials to
+    // redact, for no listener (decision 096).
+    telemetry: MODEL_TELEMETRY,
   });
 
   try {

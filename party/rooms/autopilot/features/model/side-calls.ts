@@ -7,7 +7,7 @@ import type { CallEnd, SpendGate } from "../billing/index";
 import { inputTokenBound, reportedTokens } from "../billing/index";
 import type { ModelConfigured } from "./config";
 import { errorLogFields } from "./model-errors";
-import { totalTimeout } from "./run-stream";
+import { MODEL_TELEMETRY, totalTimeout } from "./run-stream";
 
 export interface SideCall {
   sql: Sql;
@@ -64,6 +64,7 @@ export async function sideCall(
       maxOutputTokens,
       maxRetries: 1,
       abortSignal: call.abortSignal ? AbortSignal.any([call.abortSignal, limit.signal]) : limit.signal,
+      telemetry: MODEL_TELEMETRY,
     });
     // What the endpoint reported, as counts (remote input).
     const inputTokens = reportedTokens(result.usage.inputTokens);

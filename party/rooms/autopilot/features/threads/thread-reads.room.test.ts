@@ -79,4 +79,36 @@ describe("thread reads", () => {
     });
     sock.close();
   });
+
+  it("threads.list pages newest first from its cursor, archived threads only when asked", async () => {
+    const { sock } = await ownWorkspace();
+    const made: string[] = [];
+    for (const title of ["one", "two", "three", "four"]) {
+      const { thread } = await sock.ok("threads.create", { title, idempotencyKey: idem() });
+      made.push(thread.id);
+    }
+    await sock.ok("threads.archive", { threadId: made[1]!, idempotencyKey: idem() });
+    const walk = async (includeArchived: boolean) => {
+      const seen: { id: string; updatedAt: number }[] = [];
+      let before: { at: number; id: string } | undefined;
+      for (let page = 0; page < 10; page++) {
+        const { threads, next } = await sock.ok("threads.list", {
+          limit: 1,
+          includeArchived,
+          ...(before ? { before } : {}),
+        });
+        seen.push(...threads);
+        if (!next) break;
+        before = next;
+      }
+      const ours = seen.filter((t) => made.includes(t.id));
+      // Newest first (ties by id), each thread once.
+      const sorted = [...ours].sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      expect(ours.map((t) => t.id)).toEqual(sorted.map((t) => t.id));
+      return ours.map((t) => t.id).sort();
+    };
+    expect(await walk(false)).toEqual([made[0], made[2], made[3]].sort());
+    expect(await walk(true)).toEqual([...made].sort());
+    sock.close();
+  });
 });
