@@ -8,6 +8,7 @@ import type { Task } from "../../shared/protocol/tasks";
 import type { Message } from "../../shared/protocol/threads";
 import { message, snapshot, thread } from "./fixtures";
 import { fakeRoomPerTest } from "./client-harness";
+import { taskFixture } from "../../shared/test/task-fixtures";
 
 const harness = fakeRoomPerTest();
 
@@ -24,21 +25,13 @@ describe("a task step's frames sent folded (steps.folded)", () => {
     runId: "task_1",
   };
   const whole = message("m1", "t1", 1, { author: autopilot, kind: "tool", text: "List the threads: done", tool });
-  const task: Task = {
-    id: "task_1",
+  const task: Task = taskFixture({
     goal: "List the threads",
     status: "queued",
-    threadId: "t1",
-    projectId: null,
-    jobId: "job_1",
-    budget: { maxSteps: 20, maxTokens: 500_000, maxRunningMs: 3_600_000 },
     used: { steps: 0, tokens: 0, runningMs: 0 },
     startedBy: { id: "user_alice", kind: "user", name: "Alice" },
-    createdAt: 1,
     updatedAt: 1,
-    endedAt: null,
-    outcome: null,
-  };
+  });
   const job: Job = {
     id: "job_1",
     title: "List the threads",

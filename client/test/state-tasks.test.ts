@@ -5,6 +5,7 @@ import type { EventName, EventPayload } from "../../shared/protocol/events";
 import type { KnownEvent } from "../src/frames";
 import type { WorkspaceState } from "../src/state";
 import { applied, fromSnapshot } from "./fixtures";
+import { taskFixture } from "../../shared/test/task-fixtures";
 
 /** `state` after the next durable event, numbered on from its lastSeq as the room numbers them. */
 const appliedNext = <E extends EventName>(state: WorkspaceState, event: E, payload: EventPayload<E>) =>
@@ -12,21 +13,7 @@ const appliedNext = <E extends EventName>(state: WorkspaceState, event: E, paylo
 
 describe("applyEvent and tasks", () => {
   it("applies a task's step change (tasks.steps) to the task it holds, and leaves one it does not hold to be read", () => {
-    const task = {
-      id: "task_1",
-      goal: "Tidy the backlog",
-      status: "running" as const,
-      threadId: "t1",
-      projectId: null,
-      jobId: "job_1",
-      budget: { maxSteps: 20, maxTokens: 500_000, maxRunningMs: 3_600_000 },
-      used: { steps: 1, tokens: 100, runningMs: 10 },
-      startedBy: { id: "u1", kind: "user" as const, name: "Alice" },
-      createdAt: 1,
-      updatedAt: 2,
-      endedAt: null,
-      outcome: null,
-    };
+    const task = taskFixture();
     const step = {
       id: "task_1",
       status: "running" as const,

@@ -7,22 +7,9 @@ import type { Message } from "../../../shared/protocol/threads";
 import { TOOL_PREVIEW_CHARS } from "../../../shared/protocol/agent";
 import { streamedHash } from "../../../shared/protocol/streamed";
 import { eventFrame, writtenText } from "./socket-fanout";
+import { taskFixture } from "../../../shared/test/task-fixtures";
 
-const task: Task = {
-  id: "task_1",
-  goal: "Tidy the backlog",
-  status: "running",
-  threadId: "thr_1",
-  projectId: null,
-  jobId: "job_1",
-  budget: { maxSteps: 20, maxTokens: 500_000, maxRunningMs: 3_600_000 },
-  used: { steps: 3, tokens: 9_000, runningMs: 1_200 },
-  startedBy: { id: "u1", kind: "user", name: "Alice" },
-  createdAt: 1,
-  updatedAt: 2,
-  endedAt: null,
-  outcome: null,
-};
+const task: Task = taskFixture({ threadId: "thr_1", used: { steps: 3, tokens: 9_000, runningMs: 1_200 } });
 
 const entry = (seq: number): RunLogEntry => ({
   runId: "task_1",
