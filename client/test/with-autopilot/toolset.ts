@@ -229,7 +229,8 @@ export function toolsetInApp(stack: OpenClawStack, browser: Browser): void {
       // The Autopilot answers in the thread once its tool filed the approval: what it saw is the approval, by its title.
       const answer = view.locator(".message", { hasText: "TOOL RESULT SEEN" });
       await answer.waitFor({ timeout: 60_000 });
-      expect(await answer.textContent()).toContain(summary);
+      // The reply streams: its first words can show before the tool result's title has arrived.
+      await expect.poll(() => answer.textContent(), { timeout: 30_000 }).toContain(summary);
       await view.locator(".tool-message").first().waitFor();
       // The approval names the thread it was asked in, and waits there as a card too.
       const proposal = await until(
