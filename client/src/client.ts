@@ -36,6 +36,7 @@ import { type Inbox, isInboxChange, withInboxChange } from "../../shared/protoco
 import { type ChatDeltaMore, type ChatDeltaWhole, isWholeDelta } from "../../shared/protocol/gateway";
 import { isStreamedText } from "../../shared/protocol/streamed";
 import { withToolMessage } from "../../shared/protocol/steps-folded";
+import { derivedJobReport } from "./derived-jobs";
 import type { EventPayload, WrittenPayload } from "../../shared/protocol/events";
 import { methodNamespaces, type MethodNamespaces } from "./method-namespaces";
 import { bucketForLimits, type TokenBucket } from "./ratelimit";
@@ -171,6 +172,12 @@ export class AutopilotClient {
   #view: readonly string[] | null = null;
   /** This person's inbox as last handed on (`inbox.updated`), to apply the room's changes to. */
   #inbox: Inbox | null = null;
+  /** The room offers steps.derived: a task step's report on its job is made here from the step's change. */
+  #derivesJobs = false;
+  /** The seq of the `task.changed` applied last when no event came since: the next seq may be its job's report, not sent. */
+  #afterTask: number | null = null;
+  /** Tasks read with tasks.get since a change came for one not held (steps.derived makes its job's reports from it). */
+  #readTasks = new Set<string>();
   #helloTimer: ReturnType<typeof setTimeout> | null = null;
   /** Paces requests to the current connection's budget; replaced on every hello. */
   #bucket: TokenBucket | null = null;
@@ -656,6 +663,9 @@ export class AutopilotClient {
       }
     }
     const offered = new Set(this.#protocol === PROTOCOL_VERSION ? (hello.capabilities ?? []) : []);
+    this.#derivesJobs = offered.has("steps.derived");
+    this.#afterTask = null;
+    this.#readTasks.clear();
     const lacks: ProtocolLacks = {
       serverProtocol: this.#protocol,
       clientProtocol: PROTOCOL_VERSION,
@@ -674,6 +684,12 @@ export class AutopilotClient {
     if (typed.invalid) this.#warn(typed.invalid, frame);
     const event = this.#whole(typed.event);
     if (event === null) return;
+    // steps.derived: the seq right after a task's change is its step's report on its job when the
+    // room left it out (it was made here with the change): one not sent is no gap.
+    const after = this.#afterTask;
+    if (event.seq !== undefined) this.#afterTask = null;
+    if (after !== null && event.seq === after + 2 && this.#state.lastSeq === after)
+      this.#state = { ...this.#state, lastSeq: after + 1 };
     const outcome = applyEvent(this.#state, event, this.#view);
     if (outcome.kind === "duplicate") return;
     if (outcome.kind === "gap") {
@@ -693,6 +709,7 @@ export class AutopilotClient {
     const whole = event !== typed.event && event.known && event.event === "message.created";
     if (event.known) this.#emitTyped(event, frame);
     this.#emitter.emit("event", whole ? { ...frame, payload: event.payload } : frame);
+    if (event.known && event.event === "task.changed") this.#afterTaskChange(previous, event);
     if (this.#state !== previous) {
       const ending =
         event.known && event.event === "message.created"
@@ -701,6 +718,34 @@ export class AutopilotClient {
       for (const change of diffStreams(previous, this.#state, ending)) this.#emitter.emit("stream", change);
       this.#emitter.emit("state", this.#state);
     }
+  }
+
+  /**
+   * After a `task.changed` (capability steps.derived): the report the room makes on the task's
+   * job at a step's end is not sent, so it is made here and handed on as the room's would be;
+   * a task not held is read, to make the reports of its next steps.
+   */
+  #afterTaskChange(previous: WorkspaceState, event: Extract<KnownEvent, { event: "task.changed" }>): void {
+    if (!this.#derivesJobs) return;
+    if (event.seq !== undefined) this.#afterTask = event.seq;
+    const { task } = event.payload;
+    const report = derivedJobReport(previous, this.#state, event);
+    if (report) {
+      const applied = applyEvent(this.#state, report, this.#view);
+      if (applied.kind === "applied") this.#state = applied.state;
+      this.#emitTyped(report, { type: "event", event: report.event, payload: report.payload });
+      this.#emitter.emit("event", { type: "event", event: report.event, payload: report.payload });
+    }
+    if (this.#state.tasks.has(task.id) || this.#readTasks.has(task.id)) return;
+    this.#readTasks.add(task.id);
+    void this.request("tasks.get", { taskId: task.id }).then(
+      ({ task: read }) => {
+        const held = this.#state.tasks.get(read.id);
+        if (held && held.updatedAt > read.updatedAt) return;
+        this.#onEvent({ type: "event", event: "task.changed", payload: { task: read } });
+      },
+      () => this.#readTasks.delete(task.id),
+    );
   }
 
   /**

@@ -13,6 +13,7 @@ import { replyStreamedCapability } from "./streamed";
 import { stepsLeanCapability } from "./steps-lean";
 import { bumpsOthersCapability } from "./interest";
 import { stepsFoldedCapability } from "./steps-folded";
+import { stepsDerivedCapability } from "./steps-derived";
 
 /**
  * Capabilities: what the protocol gains between versions (docs/decisions/068-protocol-grows-by-capabilities.md).
@@ -84,6 +85,7 @@ export const CAPABILITIES: readonly Capability[] = [
   stepsLeanCapability(),
   bumpsOthersCapability(),
   stepsFoldedCapability(),
+  stepsDerivedCapability(),
 ];
 
 /** At most this many names are read from a connect's `caps` (each at most 48 characters). */

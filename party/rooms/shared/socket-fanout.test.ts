@@ -1,12 +1,14 @@
 // What a socket that asked for every capability is sent live when a capability sends less than
-// the whole frame (decisions 84, 87, 89 and 94), and that every other frame goes as written.
+// the whole frame (decisions 84, 87, 89, 94 and 98), and that every other frame goes as written.
 import { describe, expect, it } from "vitest";
 import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
 import type { Job } from "../../../shared/protocol/jobs";
 import type { Message } from "../../../shared/protocol/threads";
 import { TOOL_PREVIEW_CHARS } from "../../../shared/protocol/agent";
 import { streamedHash } from "../../../shared/protocol/streamed";
-import { eventFrame, writtenText } from "./socket-fanout";
+import { askedFor, eventFrame, fanoutTags, takesWritten, writtenText } from "./socket-fanout";
+import { offeredCapabilities } from "../../../shared/protocol/capabilities";
+import { PROTOCOL_VERSION } from "../../../shared/protocol/version";
 import { taskFixture } from "../../../shared/test/task-fixtures";
 
 const task: Task = taskFixture({ threadId: "thr_1", used: { steps: 3, tokens: 9_000, runningMs: 1_200 } });
@@ -29,18 +31,28 @@ const sent = (event: Less, payload: never) => {
 };
 
 describe("what a socket that asked is sent live", () => {
-  it("a running task's step change without what was set at its start; every other change whole", () => {
+  it("a running task's step change without what was set at its start; only its start whole", () => {
     // steps.folded: nor its status (running) and budget (set at its start).
     expect(sent("task.changed", { task } as never)).toEqual({ task: { id: "task_1", used: task.used, updatedAt: 2 } });
     // steps.lean: a step change's nulls are left out; a field that is not null stays.
     expect(sent("task.changed", { task: { ...task, outcome: "half way" } } as never)).toMatchObject({
       task: { outcome: "half way" },
     });
-    for (const whole of [
-      { ...task, used: { ...task.used, steps: 0 } },
-      { ...task, status: "waiting" as const },
-      { ...task, status: "done" as const, endedAt: 3, outcome: "Done." },
-    ]) {
+    // steps.derived: every other change after its start is one too, with its status and budget.
+    const { goal: _g, threadId: _th, projectId: _p, jobId: _j, startedBy: _s, createdAt: _c, ...change } = task;
+    const { endedAt: _e, outcome: _o, ...running } = change;
+    expect(sent("task.changed", { task: { ...task, used: { ...task.used, steps: 0 } } } as never)).toEqual({
+      task: { ...running, used: { ...task.used, steps: 0 } },
+    });
+    expect(sent("task.changed", { task: { ...task, status: "waiting" } } as never)).toEqual({
+      task: { ...running, status: "waiting" },
+    });
+    const done = { ...task, status: "done" as const, endedAt: 3, outcome: "Done." };
+    expect(sent("task.changed", { task: done } as never)).toEqual({
+      task: { ...change, status: "done", endedAt: 3, outcome: "Done." },
+    });
+    // Its start (and a resume from its end) is whole: a client holds the task from it.
+    for (const whole of [{ ...task, status: "queued" as const, used: { ...task.used, steps: 0 } }]) {
       const text = eventFrame("task.changed", { task: whole });
       expect(writtenText("task.changed", { task: whole }, text)).toBe(text);
     }
@@ -70,12 +82,12 @@ describe("what a socket that asked is sent live", () => {
   it("a job's progress without what was set at its start; its start and end whole", () => {
     const job: Job = {
       id: "job_1",
-      title: "Task: Tidy the backlog",
+      title: "Import the backlog",
       status: "running",
       progress: 15,
-      message: "step 3 of at most 20",
+      message: "3 of 20 files",
       threadId: "thr_1",
-      owner: { id: "autopilot", kind: "agent", name: "Autopilot" },
+      owner: { id: "u1", kind: "user", name: "Alice" },
       startedAt: 1,
       updatedAt: 2,
       finishedAt: null,
@@ -106,6 +118,20 @@ describe("what a socket that asked is sent live", () => {
       const text = eventFrame(event, { job });
       expect(writtenText(event, { job }, text)).toBe(text);
     }
+    // steps.derived: a task step's report on its job is not sent (the step's task.changed makes it);
+    // another report of the Autopilot's, or one in a step's words that is not the Autopilot's, is.
+    const autopilot = { id: "autopilot", kind: "agent" as const, name: "Autopilot" };
+    const step = { ...job, title: "Task: Tidy the backlog", owner: autopilot, message: "step 3 of at most 20" };
+    expect(sent("job.progressed", { job: step } as never)).toBeNull();
+    expect(sent("job.progressed", { job: { ...step, message: "resumed by Alice" } } as never)).toEqual({
+      job: { ...change, message: "resumed by Alice" },
+    });
+    expect(sent("job.progressed", { job: { ...step, progress: 16 } } as never)).toEqual({
+      job: { ...change, message: "step 3 of at most 20", progress: 16 },
+    });
+    expect(sent("job.progressed", { job: { ...step, owner: job.owner } } as never)).toEqual({
+      job: { ...change, message: "step 3 of at most 20" },
+    });
   });
 
   it("a tool's result as its opening and length; a short one, or a message without a tool, whole", () => {
@@ -205,5 +231,18 @@ describe("what a socket that asked is sent live", () => {
     const payload = { reason: "members changed" };
     const text = eventFrame("access.changed", payload);
     expect(writtenText("access.changed", payload, text)).toBe(text);
+  });
+
+  it("a socket that asked for every capability is tagged so, in tags a socket may carry", () => {
+    const caps = offeredCapabilities(PROTOCOL_VERSION);
+    const tags = fanoutTags(new Request(`https://room/?protocol=${PROTOCOL_VERSION}&caps=${caps.join(",")}`));
+    // A socket's tag has at most 256 characters and a socket at most ten tags (its id one of them).
+    expect(tags.every((tag) => tag.length <= 256)).toBe(true);
+    expect(caps.join("+").length).toBeGreaterThan(256);
+    expect(takesWritten({ tags })).toBe(true);
+    expect(caps.every((name) => askedFor(tags, name))).toBe(true);
+    expect(tags.length).toBeLessThan(10);
+    // A socket tagged before the names took two tags reads as it did.
+    expect(askedFor(["conn_1", "caps:tasks.steps+steps.folded"], "steps.folded")).toBe(true);
   });
 });

@@ -195,14 +195,33 @@ export function eventFrame<E extends EventName>(event: E, payload: EventPayload<
  */
 export const protocolTag = (version: number): string => `protocol:${version}`;
 
-/** The capabilities a socket asked for, as a tag (only on sockets that asked for some). */
+/** The capabilities a socket asked for, as tags (only on sockets that asked for some). */
 const CAPS_PREFIX = "caps:";
-const capsTag = (asked: readonly string[]): string => `${CAPS_PREFIX}${asked.join("+")}`;
+/** A socket's tag has at most this many characters (and a socket at most ten tags). */
+const MAX_TAG_CHARS = 256;
+
+/** The names asked for in as few tags as fit: one tag held them all until they grew past a tag's length. */
+function capsTags(asked: readonly string[]): string[] {
+  const tags: string[] = [];
+  let tag = CAPS_PREFIX;
+  for (const name of asked) {
+    const longer = tag === CAPS_PREFIX ? `${tag}${name}` : `${tag}+${name}`;
+    if (longer.length <= MAX_TAG_CHARS) tag = longer;
+    else {
+      tags.push(tag);
+      tag = `${CAPS_PREFIX}${name}`;
+    }
+  }
+  return tag === CAPS_PREFIX ? tags : [...tags, tag];
+}
+
+/** The names a socket's tags say it asked for (from one tag or several). */
+const askedNames = (tags: readonly string[]): string[] =>
+  tags.filter((tag) => tag.startsWith(CAPS_PREFIX)).flatMap((tag) => tag.slice(CAPS_PREFIX.length).split("+"));
 
 /** Whether a socket with these tags asked for the capability `name`. */
 export function askedFor(tags: readonly string[], name: string): boolean {
-  const tag = tags.find((candidate) => candidate.startsWith(CAPS_PREFIX));
-  return tag?.slice(CAPS_PREFIX.length).split("+").includes(name) ?? false;
+  return askedNames(tags).includes(name);
 }
 
 /** The shapes a socket's frames go out in. */
@@ -230,8 +249,8 @@ export const CONVERTED_PROTOCOLS: readonly number[] = RELEASES.map((release) => 
 /** What a socket of `version` asked for, from its tags (nothing to read when its version offers nothing). */
 function askedOf(version: number, tags: readonly string[]): ReadonlySet<string> {
   if (!OFFERING.has(version)) return NOTHING_ASKED;
-  const tag = tags.find((candidate) => candidate.startsWith(CAPS_PREFIX));
-  return tag ? new Set(tag.slice(CAPS_PREFIX.length).split("+")) : NOTHING_ASKED;
+  const names = askedNames(tags);
+  return names.length > 0 ? new Set(names) : NOTHING_ASKED;
 }
 
 /**
@@ -247,7 +266,7 @@ export function fanoutTags(request: Request): string[] {
   const asked = version === null ? [] : askedCapabilities(url.searchParams.get("caps"), version);
   return [
     ...(version !== null && needsConversion(version, new Set(asked)) ? [protocolTag(version)] : []),
-    ...(asked.length > 0 ? [capsTag(asked)] : []),
+    ...capsTags(asked),
     interestTag(url, version, reads),
   ];
 }

@@ -303,7 +303,9 @@ export class TaskRunner {
     const calls = assistant ? toolCallsOf(assistant) : [];
     if (!assistant || calls.length === 0) {
       const messages = [...current.messages, ...(outcome.responseMessages as unknown as Record<string, unknown>[])];
-      this.#save(current, { used: used(current, 1, tokens, runningMs), messages, retries: 0 }, log);
+      // The last step is reported on the job as every step is: a client of steps.derived makes
+      // the report from the step's change, which cannot tell the last step from the others.
+      this.#save(current, { used: used(current, 1, tokens, runningMs), messages, retries: 0 }, log, true, true);
       show();
       this.#end(task.id, "done", outcome.text.trim() || "done");
       return false;
@@ -422,10 +424,12 @@ export class TaskRunner {
     return next;
   }
 
-  #save(task: TaskDoc, change: Partial<TaskDoc>, log: NewRunLogEntry[] = [], tell = true): void {
+  #save(task: TaskDoc, change: Partial<TaskDoc>, log: NewRunLogEntry[] = [], tell = true, stepTaken = false): void {
     const saved = this.#commit((ctx) => {
       this.#log(ctx.sql, task.id, log, ctx.now);
-      return tell ? saveTask(ctx, { ...task, ...change }) : checkpointTask(ctx.sql, { ...task, ...change }, ctx.now);
+      if (!tell) return checkpointTask(ctx.sql, { ...task, ...change }, ctx.now);
+      const next = saveTask(ctx, { ...task, ...change });
+      return stepTaken ? reportStep(ctx, next) : next;
     });
     taskCommitted(this.#d.sql, saved);
   }

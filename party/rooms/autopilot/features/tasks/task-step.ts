@@ -7,6 +7,7 @@ import type { runTools } from "../toolset/index";
 import type { OpContext } from "../../kernel/commit";
 import { boundRunMessages } from "../agent/index";
 import { reportJob } from "../jobs/index";
+import { stepReport } from "../../../../../shared/protocol/steps-derived";
 
 /** A tool's result as the model gets it back, and as the run log and the thread show it. */
 const RESULT_CHARS = 16_000;
@@ -94,9 +95,7 @@ export function stepEnd(task: TaskDoc): { ok: true; task: TaskDoc } | { ok: fals
 export function reportStep(ctx: OpContext, task: TaskDoc): TaskDoc {
   const steps = task.used.steps;
   if (task.jobId)
-    reportJob(ctx, task.jobId, {
-      progress: Math.min(99, Math.round((steps / task.budget.maxSteps) * 100)),
-      message: `step ${steps} of at most ${task.budget.maxSteps}`,
-    });
+    // In the words a client of steps.derived makes the report in from the step's task.changed.
+    reportJob(ctx, task.jobId, stepReport(steps, task.budget.maxSteps));
   return task;
 }

@@ -1,5 +1,5 @@
 // What a client viewing a task's thread receives per step (issue 74: at most 1 KB a step; decisions
-// 84, 87, 89 and 94), counted per frame type over a 20-step task as the bench's task runs it (a cheap read-only
+// 84, 87, 89, 94 and 98), counted per frame type over a 20-step task as the bench's task runs it (a cheap read-only
 // tool per step), for a client that asks for every capability (the app, the client library) and
 // for one that asks for none (an older build), which gets every frame as it always did.
 import { describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ import { type Job, type JobProgress, withJobChange } from "../../../../../../sha
 import { TOOL_PREVIEW_CHARS } from "../../../../../../shared/protocol/agent";
 import type { Message } from "../../../../../../shared/protocol/threads";
 import { withToolMessage } from "../../../../../../shared/protocol/steps-folded";
+import { jobAfterStep } from "../../../../../../shared/protocol/steps-derived";
 import type { ThreadBumpPayload } from "../../../../../../shared/protocol/interest";
 import { RawSocket } from "../../../../../test/harness";
 import { type FrameCounts, countFrames, countsLine, totalBytes } from "./test/frame-counts";
@@ -22,7 +23,7 @@ import { agentRoom, startToolTask, taskState } from "./test/harness";
 
 const STEPS = 20;
 /** Bytes per step a viewer that asked for every capability may receive (a ceiling: the measure is below it). */
-const CEILING_PER_STEP = 1_150;
+const CEILING_PER_STEP = 950;
 
 const total = totalBytes;
 const table = (byType: FrameCounts) => countsLine(byType, STEPS, "step");
@@ -45,11 +46,12 @@ describe("what a viewer of a task's thread receives", () => {
     const { task, goal } = await startToolTask(sock, thread.id, STEPS);
     const done = await taskState(viewer, task.id, (t) => t.status === "done", 120_000);
     await taskState(older, task.id, (t) => t.status === "done", 30_000);
-    expect(done).toMatchObject({ goal, threadId: thread.id, used: { steps: STEPS } });
+    expect(done).toMatchObject({ status: "done", used: { steps: STEPS } });
 
-    // A step's change carries what a step changes, not the goal; the start and the end are whole.
+    // A step's change carries what a step changes, not the goal; only the start is whole.
     const seen = taskChanges(viewer, task.id);
-    const steps = seen.filter((t) => !("goal" in t));
+    // Between its start (queued, then running) and its end.
+    const steps = seen.slice(2, -1);
     expect(steps.length).toBeGreaterThanOrEqual(STEPS - 1);
     expect(steps.every((t) => t.used.steps > 0)).toBe(true);
     // steps.folded: nor its status (running) and budget (as at the start).
@@ -57,11 +59,15 @@ describe("what a viewer of a task's thread receives", () => {
     // steps.lean: what is null while a task runs is left out (withTaskChange reads it as null).
     expect(steps.every((t) => !("endedAt" in t) && !("outcome" in t))).toBe(true);
     expect(seen[0]).toMatchObject({ goal, status: "queued" });
-    expect(seen.at(-1)).toMatchObject({ goal, status: "done" });
+    expect(seen[1]).toMatchObject({ status: "running", used: { steps: 0 } });
+    // steps.derived: after its start every change is one, the end's too (its outcome said).
+    expect(seen.slice(1).every((t) => !("goal" in t))).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ status: "done", outcome: done.outcome, endedAt: done.endedAt });
     // Applied in order to the whole task, they end where the room's task is.
     let held: Task | null = null;
     for (const t of seen) held = withTaskChange(held ?? undefined, t);
     expect(held).toEqual((await sock.ok("tasks.get", { taskId: task.id })).task);
+    expect(held).toMatchObject({ goal, threadId: thread.id });
     // A socket that did not ask gets the whole task every time, as before.
     const olderSeen = taskChanges(older, task.id);
     expect(olderSeen.length).toBe(seen.length);
@@ -108,21 +114,28 @@ describe("what a viewer of a task's thread receives", () => {
     expect(tools(older).map((m) => m.tool)).toEqual(tools(viewer).map((m) => stored.get(m.id)?.tool));
 
     // The job's progress comes as what a report changed; applied to the job started, it ends as the room's.
-    const jobEvents = (s: RawSocket) =>
-      s
-        .events()
-        .flatMap((f) =>
-          f.type === "event" && f.event.startsWith("job.") ? [(f.payload as { job: Job | JobProgress }).job] : [],
-        );
-    const progressed = viewer.events("job.progressed").map((f) => (f.payload as { job: Job | JobProgress }).job);
-    expect(progressed.length).toBeGreaterThanOrEqual(STEPS - 1);
-    expect(progressed.every((j) => !("title" in j) && !("status" in j))).toBe(true);
-    expect(progressed.every((j) => !("finishedAt" in j) && !("error" in j) && !("cancelRequestedBy" in j))).toBe(true);
-    let job: Job | null = null;
-    for (const j of jobEvents(viewer)) job = withJobChange(job ?? undefined, j);
+    // steps.derived: a step's report on the task's job is not sent; the step's change makes it.
+    expect(viewer.events("job.progressed")).toEqual([]);
     const { jobs } = (await sock.ok("jobs.list", {})) as { jobs: Job[] };
-    expect(job).toEqual(jobs.find((j) => j.id === job?.id));
-    expect(older.events("job.progressed").every((f) => "title" in (f.payload as { job: Job }).job)).toBe(true);
+    const roomJob = jobs.find((j) => j.id === held?.jobId);
+    let job: Job | null = null;
+    let known: Task | null = null;
+    const reports: Job[] = [];
+    for (const f of viewer.events()) {
+      if (f.type !== "event") continue;
+      if (f.event.startsWith("job."))
+        job = withJobChange(job ?? undefined, (f.payload as { job: Job | JobProgress }).job);
+      if (f.event !== "task.changed") continue;
+      const next = withTaskChange(known ?? undefined, (f.payload as { task: Task | TaskStepChange }).task);
+      const report = next && jobAfterStep(known ?? undefined, next, job ?? undefined);
+      if (report) reports.push((job = report));
+      known = next;
+    }
+    expect(job).toEqual(roomJob);
+    // Each the room's report of that step, as a socket that did not ask is sent it.
+    const olderReports = older.events("job.progressed").map((f) => (f.payload as { job: Job }).job);
+    expect(olderReports.every((j) => "title" in j)).toBe(true);
+    expect(reports).toEqual(olderReports);
 
     // A step that only calls a tool opens no stream for a socket that asked; an older one sees each open and end.
     const ofTask = (s: RawSocket, event: string) =>
