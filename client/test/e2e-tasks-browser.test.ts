@@ -199,6 +199,14 @@ describe("a task that runs for many steps, with nobody watching", () => {
       .getByRole("button", { name: /^Task: Draft the release notes/ })
       .waitFor();
     await shot(page, "02-task-running-live");
+    // Its job shows each step's progress live: the app's client makes a step's report from the
+    // step's change (steps.derived), so step 3's is there while step 4 waits for Alice to leave.
+    await page.getByRole("tab", { name: "Jobs" }).click();
+    await page
+      .locator(".queue-item.status-running", { hasText: "Task: Draft the release notes" })
+      .filter({ hasText: "8% · step 3 of at most 40" })
+      .waitFor({ timeout: 30_000 });
+    await page.getByRole("tab", { name: "Inspector" }).click();
 
     const client = connect(seeded.owner.cookie, "alice-node");
     await client.ready();
