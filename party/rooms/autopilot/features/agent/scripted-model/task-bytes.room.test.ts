@@ -128,7 +128,10 @@ describe("what a viewer of a task's thread receives", () => {
       if (f.event !== "task.changed") continue;
       const next = withTaskChange(known ?? undefined, (f.payload as { task: Task | TaskStepChange }).task);
       const report = next && jobAfterStep(known ?? undefined, next, job ?? undefined);
-      if (report) reports.push((job = report));
+      if (report) {
+        job = report;
+        reports.push(report);
+      }
       known = next;
     }
     expect(job).toEqual(roomJob);
