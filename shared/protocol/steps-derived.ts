@@ -1,4 +1,5 @@
 import { AUTOPILOT_ID } from "../people";
+import type { MessageTool } from "./agent";
 import type { Job, JobProgress, JobProgressFolded } from "./jobs";
 import { isWholeTask, type Task, type TaskStepChange, type TaskStepFolded } from "./tasks";
 
@@ -13,6 +14,13 @@ export function stepReport(steps: number, maxSteps: number): { progress: number;
     message: `step ${steps} of at most ${maxSteps}`,
   };
 }
+
+/**
+ * How much of a tool's result a live `message.created` carries to a socket that asked for
+ * `steps.derived` (half of `tool.steps`' opening): the card shows it only while it reads the
+ * whole message, once a person opens it.
+ */
+export const TOOL_OPENING_CHARS = 40;
 
 const STEP_MESSAGE = /^step (\d{1,9}) of at most (\d{1,9})$/;
 
@@ -50,6 +58,8 @@ export function jobAfterStep(before: Task | undefined, after: Task, job: Job | u
  *   room reports it in the same commit right after the step's `task.changed`, which says the
  *   step's count and time, and the task held says its job and budget (`jobAfterStep`). Its
  *   seq is one a socket that views every thread skips right after a `task.changed`.
+ * - a tool message's result opens with its first `TOOL_OPENING_CHARS` characters (`resultChars`
+ *   the whole length, as `tool.steps` sends it), not 80.
  * The room writes and logs every frame whole: a replay, a resume and the delivery tier give
  * the whole state, and every socket that did not ask gets what it got before.
  */
@@ -58,7 +68,7 @@ export function stepsDerivedCapability() {
     name: "steps.derived",
     since: 19,
     summary:
-      "a task sends what the client derives no more: every task.changed after its start as a change (not the whole task), and no job.progressed for a task step's report on its own job (the step's task.changed says it)",
+      "a task sends what the client derives no more: every task.changed after its start as a change (not the whole task), no job.progressed for a task step's report on its own job (the step's task.changed says it), and a tool's result's opening of 40 characters",
     adds: [],
     withholds: ["events.job.progressed"],
     events: {},
@@ -78,6 +88,17 @@ export function stepsDerivedCapability() {
           ...(outcome === null ? {} : { outcome }),
         };
         return { task: change };
+      },
+      // The whole message (tool.steps' holds only the opening): the result's length.
+      "message.created": <M extends { tool?: MessageTool | undefined }>(
+        payload: { message: M },
+        whole?: { message: { tool?: MessageTool | undefined } },
+      ) => {
+        const result = (whole ?? payload).message.tool?.result;
+        const tool = payload.message.tool;
+        if (!tool || typeof result !== "string" || result.length <= TOOL_OPENING_CHARS) return payload;
+        const opening = { ...tool, result: result.slice(0, TOOL_OPENING_CHARS), resultChars: result.length };
+        return { ...payload, message: { ...payload.message, tool: opening } };
       },
       // The whole payload (not jobs.progress' change of it): whose report it is.
       "job.progressed": (

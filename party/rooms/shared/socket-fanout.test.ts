@@ -5,6 +5,7 @@ import type { RunLogEntry, Task } from "../../../shared/protocol/tasks";
 import type { Job } from "../../../shared/protocol/jobs";
 import type { Message } from "../../../shared/protocol/threads";
 import { TOOL_PREVIEW_CHARS } from "../../../shared/protocol/agent";
+import { TOOL_OPENING_CHARS } from "../../../shared/protocol/steps-derived";
 import { streamedHash } from "../../../shared/protocol/streamed";
 import { askedFor, eventFrame, fanoutTags, takesWritten, writtenText } from "./socket-fanout";
 import { offeredCapabilities } from "../../../shared/protocol/capabilities";
@@ -157,8 +158,15 @@ describe("what a socket that asked is sent live", () => {
     // steps.folded: the Autopilot's tool message without its author and null fields.
     const { author: _a, ...folded } = message;
     const { durationMs: _d, approvalId: _ap, ...tool } = message.tool!;
+    // steps.derived: its opening is half of tool.steps'; a result between the two is cut too.
     expect(sent("message.created", { message } as never)).toEqual({
-      message: { ...folded, tool: { ...tool, result: "r".repeat(TOOL_PREVIEW_CHARS), resultChars: 500 } },
+      message: { ...folded, tool: { ...tool, result: "r".repeat(TOOL_OPENING_CHARS), resultChars: 500 } },
+    });
+    const between = "r".repeat(TOOL_PREVIEW_CHARS - 20);
+    expect(
+      sent("message.created", { message: { ...message, tool: { ...message.tool!, result: between } } } as never),
+    ).toEqual({
+      message: { ...folded, tool: { ...tool, result: "r".repeat(TOOL_OPENING_CHARS), resultChars: between.length } },
     });
     expect(
       sent("message.created", { message: { ...message, tool: { ...message.tool!, result: "short" } } } as never),

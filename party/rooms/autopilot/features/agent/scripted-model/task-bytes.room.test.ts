@@ -15,7 +15,7 @@ import { type Job, type JobProgress, withJobChange } from "../../../../../../sha
 import { TOOL_PREVIEW_CHARS } from "../../../../../../shared/protocol/agent";
 import type { Message } from "../../../../../../shared/protocol/threads";
 import { withToolMessage } from "../../../../../../shared/protocol/steps-folded";
-import { jobAfterStep } from "../../../../../../shared/protocol/steps-derived";
+import { jobAfterStep, TOOL_OPENING_CHARS } from "../../../../../../shared/protocol/steps-derived";
 import type { ThreadBumpPayload } from "../../../../../../shared/protocol/interest";
 import { RawSocket } from "../../../../../test/harness";
 import { type FrameCounts, countFrames, countsLine, totalBytes } from "./test/frame-counts";
@@ -23,7 +23,7 @@ import { agentRoom, startToolTask, taskState } from "./test/harness";
 
 const STEPS = 20;
 /** Bytes per step a viewer that asked for every capability may receive (a ceiling: the measure is below it). */
-const CEILING_PER_STEP = 950;
+const CEILING_PER_STEP = 900;
 
 const total = totalBytes;
 const table = (byType: FrameCounts) => countsLine(byType, STEPS, "step");
@@ -86,7 +86,8 @@ describe("what a viewer of a task's thread receives", () => {
     const olderEntries = older.events("runlog.appended").flatMap((f) => (f.payload as RunLogAppendedPayload).entries);
     expect(olderEntries.map((e) => e.seq)).toEqual(entries.map((e) => e.seq));
 
-    // A tool's message comes with its result's opening and its length; messages.list reads it whole.
+    // A tool's message comes with its result's opening (40 characters, steps.derived) and its
+    // length; messages.list reads it whole.
     const { messages } = (await sock.ok("messages.list", { threadId: thread.id, limit: 200 })) as {
       messages: Message[];
     };
@@ -100,7 +101,7 @@ describe("what a viewer of a task's thread receives", () => {
     for (const m of tools(viewer)) {
       const whole = stored.get(m.id)?.tool?.result ?? "";
       expect(whole.length).toBeGreaterThan(TOOL_PREVIEW_CHARS);
-      expect(m.tool).toMatchObject({ result: whole.slice(0, TOOL_PREVIEW_CHARS), resultChars: whole.length });
+      expect(m.tool).toMatchObject({ result: whole.slice(0, TOOL_OPENING_CHARS), resultChars: whole.length });
       expect(stored.get(m.id)?.tool).not.toHaveProperty("resultChars");
       // steps.folded: no author, no null fields; made whole, it is the stored one.
       expect(m).not.toHaveProperty("author");
