@@ -23,11 +23,11 @@ import { mayReadWorkspace } from "./reading";
  */
 export function sendToAll(
   ctx: DurableObjectState,
-  text: string,
+  text: FrameText,
   skip?: readonly string[],
   tag?: string,
   /** What sockets that take frames as written get, when a capability sends them less (`writtenText`; null: nothing). */
-  written: string | null = text,
+  written: string | null = wholeText(text),
 ): void {
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
   // Sockets that may not read get no frame sent to many (reading.ts). Such a
@@ -68,10 +68,10 @@ export function sendToAll(
 export function sendToIds(
   ctx: DurableObjectState,
   ids: Iterable<string>,
-  text: string,
+  text: FrameText,
   skipping: ReadonlySet<string> | null = null,
   /** What the sockets that take frames as written get (`writtenText`; null: nothing). */
-  written: string | null = text,
+  written: string | null = wholeText(text),
 ): void {
   let older: Map<WebSocket, number> | null = null;
   const texts = new Map<string, string | null>();
@@ -89,12 +89,31 @@ export function sendToIds(
     }
 }
 
+/**
+ * A frame's whole text, or how to make it: when a capability sends less to the sockets that take
+ * frames as written (a streamed piece's `chat.deltas`), the whole frame is needed only by the
+ * converted sockets, the replays and the delivery tier, and is serialized only if one of them is there.
+ */
+export type FrameText = string | (() => string);
+
+/** The whole text of a frame (made once: a lazy one is memoized by its maker, `lazyFrame`). */
+export const wholeText = (text: FrameText): string => (typeof text === "string" ? text : text());
+
+/** A frame's whole text made on first use, once. */
+export function lazyFrame(make: () => string): () => string {
+  let text: string | undefined;
+  return () => {
+    text ??= make();
+    return text;
+  };
+}
+
 /** A frame's text for `shape`, converted once per shape and frame (`texts` holds what was). */
-function convertedText(texts: Map<string, string | null>, shape: SocketShape, text: string): string | null {
+function convertedText(texts: Map<string, string | null>, shape: SocketShape, text: FrameText): string | null {
   const key = shapeKey(shape);
   let converted = texts.get(key);
   if (converted === undefined) {
-    converted = frameTextFor(shape, text);
+    converted = frameTextFor(shape, wholeText(text));
     texts.set(key, converted);
   }
   return converted;
@@ -170,14 +189,14 @@ function writtenByEvent(): Map<string, (payload: never) => unknown> {
 export function writtenText<E extends EventName>(
   event: E,
   payload: EventPayload<E>,
-  text: string,
+  text: FrameText,
   seq?: number,
 ): string | null {
   const less = WRITTEN.get(event);
-  if (!less) return text;
+  if (!less) return wholeText(text);
   const sent = less(payload as never);
   if (sent === null) return null;
-  return sent === payload ? text : eventFrame(event, sent as EventPayload<E>, seq);
+  return sent === payload ? wholeText(text) : eventFrame(event, sent as EventPayload<E>, seq);
 }
 
 /** An event frame; durable events carry their `seq`. */

@@ -5,24 +5,24 @@ import { currentSeq, REPLAY_PAGE, readEventPage } from "./commit";
 import type { Sql } from "../../../domain/sql";
 import { ReplayPages } from "./connections/replay-pages";
 import { EVERYTHING_TAG, VIEW_TAG } from "../../shared/view-tags";
-import { sendQuietly, sendToAll, sendToIds } from "../../shared/socket-fanout";
+import { type FrameText, sendQuietly, sendToAll, sendToIds, wholeText } from "../../shared/socket-fanout";
 import type { DeliveryTier } from "./tier";
 
 /** An event to everyone; a socket still replaying gets it once it has caught up (ReplayPump below). */
 export function broadcast(
   ctx: DurableObjectState,
   replay: ReplayPump,
-  text: string,
+  text: FrameText,
   seq: number | undefined,
   tier: DeliveryTier | null,
   /** The thread whose viewers get the event's body (for the delivery objects' replays). */
   threadId: string | null = null,
   /** What the sockets that take frames as written get live (socket-fanout.ts `writtenText`; null: nothing); replays and the tier get `text`. */
-  written: string | null = text,
+  written: string | null = wholeText(text),
 ): void {
-  const skip = replay.size > 0 ? replay.holdBroadcast(text, seq) : undefined;
+  const skip = replay.size > 0 ? replay.holdBroadcast(wholeText(text), seq) : undefined;
   sendToAll(ctx, text, skip, undefined, written);
-  tier?.toTag(null, text, seq, skip, threadId);
+  tier?.toTag(null, wholeText(text), seq, skip, threadId);
 }
 
 /**
@@ -34,22 +34,22 @@ export function broadcast(
 export function broadcastToThread(
   ctx: DurableObjectState,
   replay: ReplayPump,
-  text: string,
+  text: FrameText,
   seq: number | undefined,
   viewers: ReadonlySet<string>,
   wants: (socketId: string) => boolean,
   tier: DeliveryTier | null,
   threadId: string,
   /** As for `broadcast`; null: the sockets that take frames as written are not sent this one. */
-  written: string | null = text,
+  written: string | null = wholeText(text),
 ): void {
-  const skip = replay.size > 0 ? replay.holdBroadcast(text, seq, wants) : undefined;
+  const skip = replay.size > 0 ? replay.holdBroadcast(wholeText(text), seq, wants) : undefined;
   sendToAll(ctx, text, skip, EVERYTHING_TAG, written);
   const skipping = skip && skip.length > 0 ? new Set(skip) : null;
   sendToIds(ctx, viewers, text, skipping, written);
   if (!tier) return;
-  tier.toTag(EVERYTHING_TAG, text, seq, skip, threadId);
-  tier.toIds(skipping ? [...viewers].filter((id) => !skipping.has(id)) : viewers, text);
+  tier.toTag(EVERYTHING_TAG, wholeText(text), seq, skip, threadId);
+  tier.toIds(skipping ? [...viewers].filter((id) => !skipping.has(id)) : viewers, wholeText(text));
 }
 
 /** What `sendBumps` needs of the room's sockets. */

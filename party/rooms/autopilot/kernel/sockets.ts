@@ -40,6 +40,7 @@ import {
   connectionOf,
   eventFrame,
   inOwnProtocol,
+  lazyFrame,
   responseTextFor,
   sendQuietly,
   sendToAll,
@@ -185,7 +186,9 @@ export class RoomSockets {
    * chose get a bump (connections/interest.ts).
    */
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>, seq?: number): void {
-    const text = eventFrame(event, payload, seq);
+    // The whole frame is serialized only when some socket, a replay or the tier takes it: a
+    // streamed piece goes to the app's sockets as its lesser frame alone.
+    const text = lazyFrame(() => eventFrame(event, payload, seq));
     const written = writtenText(event, payload, text, seq);
     const threadId = viewedThreadOf(event, payload);
     if (threadId === null || !this.#interest.any())

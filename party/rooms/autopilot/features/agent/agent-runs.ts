@@ -55,6 +55,20 @@ const intake = preparedPerRoom((db) => ({
     .where(and(eq(agentRuns.threadId, param("threadId")), gt(agentRuns.createdAt, param("since"))))
     .orderBy(asc(agentRuns.createdAt))
     .prepare(),
+  // A reply reads its run by id and its thread's active run several times (its start, its end,
+  // the next run's pump, its trace): built once, not per read.
+  byId: db
+    .select(RUN_COLUMNS)
+    .from(agentRuns)
+    .where(eq(agentRuns.id, param("id")))
+    .prepare(),
+  active: db
+    .select(RUN_COLUMNS)
+    .from(agentRuns)
+    .where(
+      and(eq(agentRuns.threadId, param("threadId")), inArray(agentRuns.status, ["streaming", "awaiting_approval"])),
+    )
+    .prepare(),
   nextQueued: db
     .select(RUN_COLUMNS)
     .from(agentRuns)
@@ -122,7 +136,7 @@ export function turnsSince(sql: Sql, threadId: string, since: number): number[] 
 }
 
 export function getRun(sql: Sql, id: string): AgentRun | null {
-  return oneRun(selectRuns(sql, eq(agentRuns.id, id)).get());
+  return oneRun(intake(sql.db).byId.get({ id }));
 }
 
 export function runsWithStatus(sql: Sql, status: RunStatus): AgentRun[] {
@@ -131,12 +145,7 @@ export function runsWithStatus(sql: Sql, status: RunStatus): AgentRun[] {
 
 /** The thread's run that streams or waits for a person, if any. */
 export function activeRun(sql: Sql, threadId: string): AgentRun | null {
-  return oneRun(
-    selectRuns(
-      sql,
-      and(eq(agentRuns.threadId, threadId), inArray(agentRuns.status, ["streaming", "awaiting_approval"])),
-    ).get(),
-  );
+  return oneRun(intake(sql.db).active.get({ threadId }));
 }
 
 export function nextQueued(sql: Sql, threadId: string): AgentRun | null {

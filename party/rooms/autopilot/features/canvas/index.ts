@@ -54,6 +54,12 @@ export const canvas = defineFeature({
       afterCommit: (effects) => {
         if (effects.events.length > 0) link.poke();
       },
+      // A reply streaming commits its message at its end: the poke due meanwhile waits for it (link.ts).
+      heard: {
+        "chat.delta": (delta) => link.streaming(delta.runId),
+        "chat.final": (final) => link.streamEnded(final.runId),
+        "chat.error": (error) => link.streamEnded(error.runId),
+      },
     };
   },
 });

@@ -11,11 +11,27 @@ const HATCHERY_POKE_DELAY_MS = 100;
  */
 export const HATCHERY_POKE_INTERVAL_MS = 500;
 
+/**
+ * The longest a poke waits for the replies streaming when it is due: a reply's message commits
+ * at its end, and one pull then brings the message that asked and the answer. A reply that
+ * streams longer costs its two pulls, and the canvas shows the question by this much later.
+ */
+export const HATCHERY_REPLY_WAIT_MS = 3_000;
+
+/** A stream not heard of for this long is not waited for (its end may never come: a bridge that went away). */
+const STREAM_QUIET_MS = 5_000;
+
 /** The Autopilot's line to its workspace's Hatchery. */
 export class HatcheryLink {
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** When the last poke went (never: long enough ago). */
   #poked = Number.NEGATIVE_INFINITY;
+  /** When the poke that waits was asked for (null: none waits). */
+  #asked: number | null = null;
+  /** Whether the timer waits for the replies streaming (their end arms it again). */
+  #forReplies = false;
+  /** The replies streaming now, by their stream's run id, with when they were last heard of. */
+  readonly #streaming = new Map<string, number>();
 
   constructor(
     private readonly namespace: DurableObjectNamespace<Hatchery>,
@@ -30,28 +46,66 @@ export class HatcheryLink {
    * Tells the canvas there is news; it pulls the events itself (graphFeed), so a poke
    * that fails costs only latency: the Hatchery catches up on its next poke or wake.
    * Pokes are coalesced: one pull per burst, not one per event, because each pull is a
-   * graphFeed call queued inside the Autopilot, on the path of the next request; and at
-   * most one per HATCHERY_POKE_INTERVAL_MS.
+   * graphFeed call queued inside the Autopilot, on the path of the next request; at
+   * most one per HATCHERY_POKE_INTERVAL_MS; and one per reply, not one for the message that
+   * asked and one for the answer: a poke due while replies stream waits for their end
+   * (at most HATCHERY_REPLY_WAIT_MS).
    */
   poke(): void {
+    this.#asked ??= Date.now();
     if (this.#timer) return;
+    this.#arm();
+  }
+
+  /** A reply's stream was heard of (its opening or a piece). */
+  streaming(runId: string): void {
+    this.#streaming.set(runId, Date.now());
+  }
+
+  /** A reply's stream ended (its message, if any, committed before): a poke that waited for it goes. */
+  streamEnded(runId: string): void {
+    if (!this.#streaming.delete(runId) || !this.#forReplies || this.#replyStreaming(Date.now())) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#arm();
+  }
+
+  #arm(): void {
+    this.#forReplies = false;
     const wait = Math.max(HATCHERY_POKE_DELAY_MS, this.#poked + HATCHERY_POKE_INTERVAL_MS - Date.now());
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#poked = Date.now();
-      // One fetch, not getServerByName's two calls: a fetch starts the Hatchery by itself,
-      // and in a reconnect storm the extra call was a steady share of the isolate's time.
-      this.namespace
-        .getByName(this.workspaceId())
-        .fetch(`https://hatchery${POKE_PATH}`, { method: "POST" })
-        .then((response) => {
-          if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        })
-        .catch((error: unknown) =>
-          console.error(
-            JSON.stringify({ msg: "hatchery poke failed", workspace: this.workspaceId(), error: String(error) }),
-          ),
-        );
-    }, wait);
+    this.#timer = setTimeout(() => this.#due(), wait);
+  }
+
+  #replyStreaming(now: number): boolean {
+    for (const [runId, heard] of this.#streaming)
+      if (now - heard > STREAM_QUIET_MS) this.#streaming.delete(runId);
+      else return true;
+    return false;
+  }
+
+  #due(): void {
+    this.#timer = null;
+    const now = Date.now();
+    const waited = now - (this.#asked ?? now);
+    if (waited < HATCHERY_REPLY_WAIT_MS && this.#replyStreaming(now)) {
+      this.#forReplies = true;
+      this.#timer = setTimeout(() => this.#due(), HATCHERY_REPLY_WAIT_MS - waited);
+      return;
+    }
+    this.#forReplies = false;
+    this.#asked = null;
+    this.#poked = now;
+    // One fetch, not getServerByName's two calls: a fetch starts the Hatchery by itself,
+    // and in a reconnect storm the extra call was a steady share of the isolate's time.
+    this.namespace
+      .getByName(this.workspaceId())
+      .fetch(`https://hatchery${POKE_PATH}`, { method: "POST" })
+      .then((response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      })
+      .catch((error: unknown) =>
+        console.error(
+          JSON.stringify({ msg: "hatchery poke failed", workspace: this.workspaceId(), error: String(error) }),
+        ),
+      );
   }
 }

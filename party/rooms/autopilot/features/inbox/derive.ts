@@ -16,6 +16,7 @@ import { instancesTable as instances } from "../instances/index";
 import { jobsTable as jobs } from "../jobs/index";
 import { messagesTable as messages, threadsTable as threads } from "../threads/index";
 import type { Sql } from "../../../../domain/sql";
+import { param, preparedPerRoom } from "../../../../domain/db/client";
 import { BoundedMap } from "../../../../domain/bounded-map";
 import { readable } from "../../../../records/codec";
 import { instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../../records/documents";
@@ -228,15 +229,20 @@ function repliesTo(sql: Sql, threadId: string, personId: string, at: string, mem
   return replies;
 }
 
-/** A thread's messages by others after the person's own newest, newest first (tool calls left out), decoded only as far as needed. */
-function repliesSince(sql: Sql, threadId: string, personId: string): Message[] {
-  const rows = sql.db
+// A derivation reads the newest messages of each followed thread that has newer ones: built once per room.
+const newest = preparedPerRoom((db) =>
+  db
     .select({ n: messages.n, doc: messages.doc })
     .from(messages)
-    .where(eq(messages.threadId, threadId))
+    .where(eq(messages.threadId, param("threadId")))
     .orderBy(desc(messages.n))
     .limit(REPLY_DEPTH)
-    .all();
+    .prepare(),
+);
+
+/** A thread's messages by others after the person's own newest, newest first (tool calls left out), decoded only as far as needed. */
+function repliesSince(sql: Sql, threadId: string, personId: string): Message[] {
+  const rows = newest(sql.db).all({ threadId });
   const since: Message[] = [];
   for (const row of rows) {
     const [m] = decodeMessages([row]);

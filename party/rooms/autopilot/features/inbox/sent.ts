@@ -26,9 +26,26 @@ export const SentDigest = z.object({
 });
 export type SentDigest = z.infer<typeof SentDigest>;
 
+/**
+ * The hashes of the JSON texts hashed lately. A person's inbox is derived again after every
+ * reply in a thread they follow, and most of its items are what they were: each hash is a
+ * `node:crypto` Hash, which in workerd is a stream made and torn down per call. The key is
+ * the whole text, so a changed item is hashed anew. Cleared whole when full (a few people's
+ * inboxes fit).
+ */
+const hashed = new Map<string, string>();
+const HASHED_MAX = 4 * MAX_INBOX_ITEMS;
+
 /** 96 bits of SHA-256: a changed item whose hash is unchanged would stay stale in the person's tabs. */
-const hashOf = (value: unknown): string =>
-  createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 16);
+const hashOf = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? "";
+  const known = hashed.get(text);
+  if (known !== undefined) return known;
+  const hash = createHash("sha256").update(text).digest("base64url").slice(0, 16);
+  if (hashed.size >= HASHED_MAX) hashed.clear();
+  hashed.set(text, hash);
+  return hash;
+};
 
 export function digestOf(inbox: Inbox): SentDigest {
   return {

@@ -5,6 +5,7 @@
 import { and, asc, eq, gt, inArray, lt, or } from "drizzle-orm";
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
 import type { Sql } from "../../../../domain/sql";
+import { param, preparedPerRoom } from "../../../../domain/db/client";
 import { getRun, readRunLog } from "../agent/index";
 import { getApproval } from "../approvals/index";
 import { ledgerTable } from "../billing/index";
@@ -57,7 +58,7 @@ function runOf(sql: Sql, runId: string) {
 
 /** The run's trace row, made at its first entry. */
 function traceOf(sql: Sql, runId: string, startedAt: number): TraceRun {
-  const found = sql.db.select().from(traceRuns).where(eq(traceRuns.runId, runId)).get();
+  const found = statements(sql.db).traceRun.get({ runId });
   if (found) return found;
   const row: TraceRun = {
     runId,
@@ -75,20 +76,30 @@ function traceOf(sql: Sql, runId: string, startedAt: number): TraceRun {
   return row;
 }
 
-/** The run's usage rows after `afterN`, oldest first (a task's are filed under its id as the run). */
-function ledgerAfter(sql: Sql, runId: string, afterN: number) {
-  return sql.db
+// A pass reads these per run and per model call of it: built once per room.
+const statements = preparedPerRoom((db) => ({
+  ledgerAfter: db
     .select()
     .from(ledgerTable)
     .where(
       and(
-        or(eq(ledgerTable.runId, runId), eq(ledgerTable.taskId, runId)),
+        or(eq(ledgerTable.runId, param("runId")), eq(ledgerTable.taskId, param("runId"))),
         eq(ledgerTable.kind, "usage"),
-        gt(ledgerTable.n, afterN),
+        gt(ledgerTable.n, param("afterN")),
       ),
     )
     .orderBy(asc(ledgerTable.n))
-    .all();
+    .prepare(),
+  traceRun: db
+    .select()
+    .from(traceRuns)
+    .where(eq(traceRuns.runId, param("runId")))
+    .prepare(),
+}));
+
+/** The run's usage rows after `afterN`, oldest first (a task's are filed under its id as the run). */
+function ledgerAfter(sql: Sql, runId: string, afterN: number) {
+  return statements(sql.db).ledgerAfter.all({ runId, afterN });
 }
 
 /** Whom an approval was sent to beyond the app: the people mailed or pushed it. */
@@ -120,7 +131,7 @@ export function traceRun(
     sql.db.update(traceRuns).set({ status: "ended" }).where(eq(traceRuns.runId, runId)).run();
     return none;
   }
-  const existing = sql.db.select().from(traceRuns).where(eq(traceRuns.runId, runId)).get();
+  const existing = statements(sql.db).traceRun.get({ runId });
   if (existing?.status === "ended") return none;
   const read = readRunLog(sql, runId, existing?.seq ?? 0, ENTRIES_PER_PASS);
   if (!existing && read.entries.length === 0 && !about.ended) return none;
