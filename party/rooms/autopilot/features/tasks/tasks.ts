@@ -58,10 +58,13 @@ const statements = preparedPerRoom((db) => ({
     .where(and(eq(taskMessages.taskId, param("taskId")), lt(taskMessages.seq, param("rows"))))
     .orderBy(asc(taskMessages.seq))
     .prepare(),
-  // Over a row left past a shorter conversation's end (a conversation cut to fit is written again whole).
-  putMessage: db
+  // A write's new messages in one statement (a JSON array of their texts, numbered from `from`),
+  // over any row left past a shorter conversation's end (a conversation cut to fit is written again whole).
+  putMessages: db
     .insert(taskMessages)
-    .values({ taskId: param("taskId"), seq: param("seq"), message: param("message") })
+    .select(
+      sqlText`select ${param("taskId")}, ${param("from")} + "key", "value" from json_each(${param("messages")}) where true`,
+    )
     .onConflictDoUpdate({
       target: [taskMessages.taskId, taskMessages.seq],
       set: { message: excluded("message") },
@@ -150,10 +153,10 @@ export function putTask(sql: Sql, doc: TaskDoc): TaskDoc {
   const prepared = statements(sql.db);
   const from = Math.min(doc.conversation?.rows ?? 0, doc.messages.length);
   let bytes = from === 0 ? 0 : (doc.conversation?.bytes ?? 0);
-  for (let seq = from; seq < doc.messages.length; seq++) {
-    const message = taskMessageRecord.encode(doc.messages[seq]!);
-    bytes += utf8.encode(message).length;
-    prepared.putMessage.run({ taskId: doc.id, seq, message });
+  if (from < doc.messages.length) {
+    const messages = doc.messages.slice(from).map((message) => taskMessageRecord.encode(message));
+    for (const message of messages) bytes += utf8.encode(message).length;
+    prepared.putMessages.run({ taskId: doc.id, from, messages: JSON.stringify(messages) });
   }
   const written: TaskDoc = { ...doc, conversation: { rows: doc.messages.length, bytes } };
   writes.set(written, kept.written(sql, doc.id));

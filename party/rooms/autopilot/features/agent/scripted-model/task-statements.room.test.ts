@@ -60,10 +60,10 @@ describe("the statements of a task's step", () => {
     expect(perStep('select "doc" from "tasks" where "tasks"."id" = ?'), said).toBeLessThanOrEqual(0.5);
     // Written twice a step: the model's calls kept before they run, the last result with the step's end.
     expect(perStep('insert into "tasks"'), said).toBeLessThanOrEqual(2.25);
-    // Its conversation is rows a step appends its two messages to (decision 97): the document
+    // Its conversation is rows a step appends its two messages to in one statement (decision 97): the document
     // written does not grow with the task (it held the whole conversation, some 15,500
     // characters by the last step), and the run log's end is kept, not read before each append.
-    expect(perStep('insert into "task_messages"'), said).toBeLessThanOrEqual(2.1);
+    expect(perStep('insert into "task_messages"'), said).toBeLessThanOrEqual(1.1);
     expect(longest).toBeLessThan(5_000);
     expect(perStep('select max("seq") from "run_log"'), said).toBeLessThanOrEqual(0.1);
     // The event log's end is read once and kept; the log trimmed once per commit, not per event.
