@@ -96,6 +96,7 @@ function loadTask(sql: Sql, text: string): TaskDoc {
           .map((row) => taskMessageRecord.decode(row.message));
   return { ...stored, messages, conversation: stored.conversation ?? { rows: 0, bytes: 0 } };
 }
+
 /**
  * Tasks as last read or committed, until written: a running task's step reads its task between
  * its own writes (after the model call, after each tool call), and decoding it decodes its whole
