@@ -11,8 +11,18 @@ export const TaskCallResult = z.object({ status: z.enum(["ok", "error", "denied"
 export const TaskCall = DecidedCall.extend({ result: TaskCallResult.nullable() });
 export type TaskCall = z.infer<typeof TaskCall>;
 
+/** One model message of a task's conversation (an AI SDK ModelMessage kept as plain JSON). */
+export const TaskMessage = z.record(z.string(), z.unknown());
+
 /**
- * A task as the room keeps it: the wire shape plus what its runner needs to go on after a
+ * Where a task's conversation is stored (decision 97): its first `rows` messages are rows of the
+ * `task_messages` table, `bytes` their stored size, what the conversation's bound is counted over.
+ */
+export const TaskConversation = z.object({ rows: z.number().int().min(0), bytes: z.number().int().min(0) });
+export type TaskConversation = z.infer<typeof TaskConversation>;
+
+/**
+ * A task as the room works with it: the wire shape plus what its runner needs to go on after a
  * restart: the scopes it acts with (at most its starter's), the model messages of every
  * finished step, and the step in flight: the model's answer with its tool calls, each with
  * its result once it ran (AI SDK ModelMessages kept as plain JSON; the SDK validates them
@@ -20,7 +30,9 @@ export type TaskCall = z.infer<typeof TaskCall>;
  */
 export const TaskDoc = Task.extend({
   scopes: z.array(Scope),
-  messages: z.array(z.record(z.string(), z.unknown())),
+  messages: z.array(TaskMessage),
+  /** How much of `messages` is stored as rows; none yet for a task not yet written. */
+  conversation: TaskConversation.optional(),
   inflight: z
     .object({
       step: z.number().int().min(1),
@@ -35,6 +47,16 @@ export const TaskDoc = Task.extend({
 });
 export type TaskDoc = z.infer<typeof TaskDoc>;
 
-export const taskRecord = defineRecord("task", TaskDoc);
+/**
+ * The task's document as its row keeps it: all but its conversation, whose messages are rows of
+ * their own. A document written before decision 97 still holds its messages (and no
+ * `conversation`): read as it is, its messages become rows when the task is next written.
+ */
+export const StoredTask = TaskDoc.omit({ messages: true }).extend({ messages: z.array(TaskMessage).optional() });
+export type StoredTask = z.infer<typeof StoredTask>;
+
+export const taskRecord = defineRecord("task", StoredTask);
+
+export const taskMessageRecord = defineRecord("task message", TaskMessage);
 
 export const runLogRecord = defineRecord("run log entry", RunLogEntry);

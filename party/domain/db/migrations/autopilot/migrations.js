@@ -20,6 +20,7 @@ import m0017 from './0017_skill_requests.sql';
 import m0018 from './0018_approval_reach.sql';
 import m0019 from './0019_traces.sql';
 import m0020 from './0020_inbox_sent.sql';
+import m0021 from './0021_task_messages.sql';
 
   export default {
     journal,
@@ -44,7 +45,8 @@ m0016,
 m0017,
 m0018,
 m0019,
-m0020
+m0020,
+m0021
     }
   }
   

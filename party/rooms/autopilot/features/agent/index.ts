@@ -19,9 +19,16 @@ import { toolset } from "../toolset";
 export { filedApprovals, FINISHED_RUN, forgetOldRuns, getRun, runsStartedSince } from "./agent-runs";
 export { asAutopilot, AUTOPILOT_ACTOR, clipText, finishSegment, jsonText, post, toolLine } from "./autopilot-posts";
 export { type ActingTools, actingTools, runAccess } from "./run-access";
-export { appendRunLog, type NewRunLogEntry, readRunLog, runLogFiguresSince, runsWrittenSince } from "./run-log";
+export {
+  appendRunLog,
+  type NewRunLogEntry,
+  readRunLog,
+  runLogCommitted,
+  runLogFiguresSince,
+  runsWrittenSince,
+} from "./run-log";
 export { spendRefusedText } from "./run-spend";
-export { boundRunMessages } from "./run-storage";
+export { boundRunMessages, MAX_RUN_MESSAGES_BYTES } from "./run-storage";
 export type { AgentDeps } from "./runner";
 export { approvalEntry, endText, modelCallEntry, overBudget, toolCallEntry } from "./task-log";
 

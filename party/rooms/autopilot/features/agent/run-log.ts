@@ -6,6 +6,7 @@ import { runLog } from "./tables";
 import { param, preparedPerRoom } from "../../../../domain/db/client";
 import type { Sql } from "../../../../domain/sql";
 import { runLogRecord } from "../../../../records/task";
+import { CommittedMemo } from "../../../../domain/turn-memo";
 
 /** An entry's text and details are bounded before they are stored (tool arguments and results are clipped by the caller). */
 const MAX_TEXT = 1000;
@@ -13,12 +14,23 @@ const MAX_DETAILS_CHARS = 20_000;
 
 export type NewRunLogEntry = Pick<RunLogEntry, "kind" | "step" | "text" | "details">;
 
+/**
+ * Each run's last seq as a commit that appended to its log left it (`runLogCommitted`): a task
+ * appends twice a step, and reading the log's end before each append was two statements a step
+ * (decision 97). Every append goes through appendRunLog, which tells the memo. As many runs as
+ * tasks may run at once in a room, with room to spare.
+ */
+const ends = new CommittedMemo<string, number>(20);
+/** The memo's write number of each append's entries. */
+const appends = new WeakMap<RunLogEntry[], number>();
+
 /** Appends entries to a run's log; returns them as stored (with their seq), for the live event. */
 export function appendRunLog(sql: Sql, runId: string, entries: NewRunLogEntry[], at: number): RunLogEntry[] {
   if (entries.length === 0) return [];
   const log = appendStatements(sql.db);
-  const last = log.last.get({ runId })?.seq ?? 0;
-  return entries.map((entry, i) => {
+  const last = ends.read(sql, runId, () => log.last.get({ runId })?.seq ?? 0);
+  const write = ends.written(sql, runId);
+  const appended = entries.map((entry, i) => {
     const stored: RunLogEntry = {
       runId,
       seq: last + i + 1,
@@ -31,6 +43,18 @@ export function appendRunLog(sql: Sql, runId: string, entries: NewRunLogEntry[],
     log.insert.run({ runId, seq: stored.seq, at, kind: stored.kind, doc: runLogRecord.encode(stored) });
     return stored;
   });
+  appends.set(appended, write);
+  return appended;
+}
+
+/**
+ * The commit that appended `appended` (what appendRunLog returned) went through: the run's log
+ * end is kept for its next append, unless the log was appended to since.
+ */
+export function runLogCommitted(sql: Sql, appended: RunLogEntry[]): void {
+  const write = appends.get(appended);
+  const last = appended.at(-1);
+  if (write !== undefined && last) ends.committed(sql, last.runId, last.seq, write);
 }
 
 // Run with every model call and tool call of a run: prepared once per room.

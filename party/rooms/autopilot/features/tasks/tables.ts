@@ -1,4 +1,4 @@
-import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import * as col from "../../../../domain/db/columns";
 
 /**
@@ -22,4 +22,19 @@ export const tasks = sqliteTable(
     index("tasks_project").on(t.projectId, t.createdAt),
     index("tasks_thread").on(t.threadId),
   ],
+);
+
+/**
+ * A task's conversation, one model message a row in order (decision 97): a step appends the
+ * messages it adds instead of writing the whole conversation again with the task's document.
+ */
+export const taskMessages = sqliteTable(
+  "task_messages",
+  {
+    taskId: text("task_id").notNull(),
+    seq: integer("seq").notNull(),
+    /** The model message, as the JSON its codec writes (party/records/task.ts). */
+    message: text("message").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.seq] })],
 );

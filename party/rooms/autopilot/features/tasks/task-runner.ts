@@ -12,7 +12,7 @@ import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { RunLogEntry, TaskStatus } from "../../../../../shared/protocol/tasks";
 import { getApproval } from "../approvals/index";
 import { reportJob } from "../jobs/index";
-import { type NewRunLogEntry, appendRunLog } from "../agent/index";
+import { type NewRunLogEntry, appendRunLog, runLogCommitted } from "../agent/index";
 import {
   checkpointTask,
   getTask,
@@ -444,7 +444,10 @@ export class TaskRunner {
   #commit<T>(fn: Parameters<typeof asAutopilot<T>>[1], task?: Pick<TaskDoc, "scopes" | "startedBy">): T {
     try {
       const result = asAutopilot(this.#d, fn, task?.scopes, task?.startedBy);
-      for (const appended of this.#unsent) this.#d.broadcast("runlog.appended", appended);
+      for (const appended of this.#unsent) {
+        runLogCommitted(this.#d.sql, appended.entries);
+        this.#d.broadcast("runlog.appended", appended);
+      }
       return result;
     } finally {
       this.#unsent.length = 0;

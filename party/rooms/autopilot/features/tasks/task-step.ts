@@ -5,7 +5,8 @@ import type { ModelMessage, ToolSet } from "ai";
 import type { TaskCall, TaskDoc } from "../../../../records/task";
 import type { runTools } from "../toolset/index";
 import type { OpContext } from "../../kernel/commit";
-import { boundRunMessages } from "../agent/index";
+import { boundRunMessages, MAX_RUN_MESSAGES_BYTES } from "../agent/index";
+import { storedMessageBytes } from "./tasks";
 import { reportJob } from "../jobs/index";
 import { stepReport } from "../../../../../shared/protocol/steps-derived";
 
@@ -64,8 +65,16 @@ export function decide(tools: RunToolsShape, call: TaskCall): Verdict {
   return { kind: "run" };
 }
 
-/** The step in flight, every call answered, ended: its messages join the task's if they fit. */
-export function stepEnd(task: TaskDoc): { ok: true; task: TaskDoc } | { ok: false; bytes: number } {
+/**
+ * The step in flight, every call answered, ended: its messages join the task's if they fit.
+ * What fits is counted over the conversation's stored rows (the task's `conversation`) plus the
+ * step's two messages, so a step does not measure the whole conversation again; only one that
+ * would cross the bound has the conversation's tool results cut (and then written again whole).
+ */
+export function stepEnd(
+  task: TaskDoc,
+  cap = MAX_RUN_MESSAGES_BYTES,
+): { ok: true; task: TaskDoc } | { ok: false; bytes: number } {
   const done = task.inflight!;
   const toolMessage = {
     role: "tool",
@@ -81,14 +90,17 @@ export function stepEnd(task: TaskDoc): { ok: true; task: TaskDoc } | { ok: fals
             : { type: "error-text", value: call.result?.text ?? "no result" },
     })),
   };
-  const bounded = boundRunMessages([
-    ...(task.messages as unknown as ModelMessage[]),
-    done.assistant as unknown as ModelMessage,
-    toolMessage as unknown as ModelMessage,
-  ]);
+  const added = [done.assistant, toolMessage];
+  const ended = { inflight: null, used: { ...task.used, steps: task.used.steps + 1 } };
+  const stored = task.conversation?.rows === task.messages.length ? task.conversation.bytes : null;
+  if (stored !== null && stored + added.reduce((n, m) => n + storedMessageBytes(m), 0) <= cap)
+    return { ok: true, task: { ...task, ...ended, messages: [...task.messages, ...added] } };
+  const bounded = boundRunMessages([...task.messages, ...added] as unknown as ModelMessage[], cap);
   if (!bounded.ok) return { ok: false, bytes: bounded.bytes };
   const messages = bounded.messages as unknown as Record<string, unknown>[];
-  return { ok: true, task: { ...task, messages, inflight: null, used: { ...task.used, steps: task.used.steps + 1 } } };
+  // Cut results change messages already stored: every row is written again.
+  const conversation = bounded.truncated ? { rows: 0, bytes: 0 } : task.conversation;
+  return { ok: true, task: { ...task, ...ended, messages, conversation } };
 }
 
 /** A step's end told on the task's job. */

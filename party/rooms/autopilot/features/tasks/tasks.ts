@@ -12,12 +12,12 @@ import {
   type TasksStartParams,
   type TaskStatus,
 } from "../../../../../shared/protocol/tasks";
-import { and, asc, desc, eq, gte, inArray, notInArray, sql as sqlText } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, notInArray, sql as sqlText } from "drizzle-orm";
 import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
-import { tasks } from "./tables";
+import { taskMessages, tasks } from "./tables";
 import { orNotFound, RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
-import { type TaskDoc, taskRecord } from "../../../../records/task";
+import { type StoredTask, type TaskDoc, taskMessageRecord, taskRecord } from "../../../../records/task";
 import { CommittedMemo } from "../../../../domain/turn-memo";
 import type { OpContext } from "../../kernel/commit";
 import { filedApprovals } from "../agent/index";
@@ -52,7 +52,50 @@ const statements = preparedPerRoom((db) => ({
       set: { status: excluded("status"), updatedAt: excluded("updated_at"), doc: excluded("doc") },
     })
     .prepare(),
+  messages: db
+    .select({ message: taskMessages.message })
+    .from(taskMessages)
+    .where(and(eq(taskMessages.taskId, param("taskId")), lt(taskMessages.seq, param("rows"))))
+    .orderBy(asc(taskMessages.seq))
+    .prepare(),
+  // A write's new messages in one statement (a JSON array of their texts, numbered from `from`),
+  // over any row left past a shorter conversation's end (a conversation cut to fit is written again whole).
+  putMessages: db
+    .insert(taskMessages)
+    .select(
+      sqlText`select ${param("taskId")}, ${param("from")} + "key", "value" from json_each(${param("messages")}) where true`,
+    )
+    .onConflictDoUpdate({
+      target: [taskMessages.taskId, taskMessages.seq],
+      set: { message: excluded("message") },
+    })
+    .prepare(),
 }));
+
+const utf8 = new TextEncoder();
+
+/**
+ * A stored task with its conversation: the rows its document counts, or, for a document written
+ * before the conversation had rows of its own, the messages it holds (written as rows with the
+ * task's next write).
+ */
+function loadTask(sql: Sql, text: string): TaskDoc {
+  const { messages: held, ...stored } = taskRecord.decode(text);
+  if (held)
+    return {
+      ...stored,
+      messages: held,
+      conversation: { rows: 0, bytes: held.reduce((n, m) => n + utf8.encode(taskMessageRecord.encode(m)).length, 0) },
+    };
+  const rows = stored.conversation?.rows ?? 0;
+  const messages =
+    rows === 0
+      ? []
+      : statements(sql.db)
+          .messages.all({ taskId: stored.id, rows })
+          .map((row) => taskMessageRecord.decode(row.message));
+  return { ...stored, messages, conversation: stored.conversation ?? { rows: 0, bytes: 0 } };
+}
 
 /**
  * Tasks as last read or committed, until written: a running task's step reads its task between
@@ -68,7 +111,7 @@ const writes = new WeakMap<TaskDoc, number>();
 export function getTask(sql: Sql, id: string): TaskDoc | null {
   return kept.read(sql, id, () => {
     const row = statements(sql.db).get.get({ id });
-    return row ? taskRecord.decode(row.doc) : null;
+    return row ? loadTask(sql, row.doc) : null;
   });
 }
 
@@ -86,10 +129,11 @@ export function requireTask(sql: Sql, id: string): TaskDoc {
 }
 
 /** The task as clients see it (its checkpoint stays in the room). */
-export function publicTask(doc: TaskDoc): Task {
+export function publicTask(doc: TaskDoc | StoredTask): Task {
   const {
     scopes: _scopes,
     messages: _messages,
+    conversation: _conversation,
     inflight: _inflight,
     spendApprovalId: _spend,
     retries: _retries,
@@ -98,32 +142,48 @@ export function publicTask(doc: TaskDoc): Task {
   return task;
 }
 
-export function putTask(sql: Sql, doc: TaskDoc): void {
-  writes.set(doc, kept.written(sql, doc.id));
-  statements(sql.db).put.run({
+/** What a task's conversation stores of one message: its row's bytes. */
+export const storedMessageBytes = (message: Record<string, unknown>): number =>
+  utf8.encode(taskMessageRecord.encode(message)).length;
+
+/**
+ * Writes the task: its document, and of its conversation only the messages past the rows it
+ * already has (a step's own, not the whole conversation again). Returns the task as written.
+ */
+export function putTask(sql: Sql, doc: TaskDoc): TaskDoc {
+  const prepared = statements(sql.db);
+  const from = Math.min(doc.conversation?.rows ?? 0, doc.messages.length);
+  let bytes = from === 0 ? 0 : (doc.conversation?.bytes ?? 0);
+  if (from < doc.messages.length) {
+    const messages = doc.messages.slice(from).map((message) => taskMessageRecord.encode(message));
+    for (const message of messages) bytes += utf8.encode(message).length;
+    prepared.putMessages.run({ taskId: doc.id, from, messages: JSON.stringify(messages) });
+  }
+  const written: TaskDoc = { ...doc, conversation: { rows: doc.messages.length, bytes } };
+  writes.set(written, kept.written(sql, doc.id));
+  const { messages: _messages, ...stored } = written;
+  prepared.put.run({
     id: doc.id,
     status: doc.status,
     projectId: doc.projectId ?? null,
     threadId: doc.threadId,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
-    doc: taskRecord.encode(doc),
+    doc: taskRecord.encode(stored),
   });
+  return written;
 }
 
 /** Stores the task and tells everyone what changed (its checkpoint stays in the room). */
 export function saveTask(ctx: OpContext, doc: TaskDoc): TaskDoc {
-  const next = { ...doc, updatedAt: ctx.now };
-  putTask(ctx.sql, next);
+  const next = putTask(ctx.sql, { ...doc, updatedAt: ctx.now });
   ctx.emit("task.changed", { task: publicTask(next) });
   return next;
 }
 
 /** Checkpoints the runner's progress without an event (a step's tool results as they come). */
 export function checkpointTask(sql: Sql, doc: TaskDoc, now: number): TaskDoc {
-  const next = { ...doc, updatedAt: now };
-  putTask(sql, next);
-  return next;
+  return putTask(sql, { ...doc, updatedAt: now });
 }
 
 /** The unfinished task working in a thread, if any: a thread has at most one. */
@@ -133,7 +193,7 @@ export function taskOnThread(sql: Sql, threadId: string): TaskDoc | null {
     .from(tasks)
     .where(and(eq(tasks.threadId, threadId), inArray(tasks.status, UNFINISHED)))
     .get();
-  return row ? taskRecord.decode(row.doc) : null;
+  return row ? loadTask(sql, row.doc) : null;
 }
 
 /** `column` of the tasks with these statuses, oldest first (the runner's queue). */
@@ -148,7 +208,7 @@ const queueOf = (sql: Sql, column: typeof tasks.id | typeof tasks.doc, statuses:
 
 /** Tasks with these statuses, oldest first (the runner's queue). */
 export function tasksWithStatus(sql: Sql, statuses: TaskStatus[]): TaskDoc[] {
-  return queueOf(sql, tasks.doc, statuses).map((doc) => taskRecord.decode(doc));
+  return queueOf(sql, tasks.doc, statuses).map((doc) => loadTask(sql, doc));
 }
 
 /** The ids of tasks with these statuses, oldest first: what the runner's queue needs, without decoding each task's conversation. */

@@ -17,6 +17,8 @@ const roomStub = (workspaceId: string) => {
 
 /** Each statement the room's storage runs from now on, by its text (the first words of it). */
 type Counted = Map<string, number>;
+/** The longest task document written (its largest string parameter). */
+const LONGEST = "longest task document written";
 
 describe("the statements of a task's step", () => {
   it("read the task only when another wrote it, write it twice, and read the log's end once", async () => {
@@ -30,6 +32,9 @@ describe("the statements of a task's step", () => {
       storage.exec = ((query: string, ...params: unknown[]) => {
         const key = query.replace(/\s+/g, " ").slice(0, 110);
         counted.set(key, (counted.get(key) ?? 0) + 1);
+        if (key.startsWith('insert into "tasks"'))
+          for (const p of params)
+            if (typeof p === "string" && p.length > (counted.get(LONGEST) ?? 0)) counted.set(LONGEST, p.length);
         return exec.call(storage, query, ...params);
       }) as SqlStorage["exec"];
     });
@@ -39,6 +44,12 @@ describe("the statements of a task's step", () => {
       const storage = state.storage.sql as SqlStorage & { counted?: Counted };
       return [...(storage.counted ?? new Map()).entries()].sort((a, b) => b[1] - a[1]);
     });
+    const longest = counted.find(([q]) => q === LONGEST)?.[1] ?? 0;
+    counted.splice(
+      counted.findIndex(([q]) => q === LONGEST),
+      1,
+    );
+    console.log(`${LONGEST}: ${longest} characters`);
     const total = counted.reduce((n, [, c]) => n + c, 0);
     const said = `${(total / STEPS).toFixed(1)} statements per step:\n${counted.map(([q, n]) => `${(n / STEPS).toFixed(2)}  ${q}`).join("\n")}`;
     console.log(said);
@@ -49,6 +60,12 @@ describe("the statements of a task's step", () => {
     expect(perStep('select "doc" from "tasks" where "tasks"."id" = ?'), said).toBeLessThanOrEqual(0.5);
     // Written twice a step: the model's calls kept before they run, the last result with the step's end.
     expect(perStep('insert into "tasks"'), said).toBeLessThanOrEqual(2.25);
+    // Its conversation is rows a step appends its two messages to in one statement (decision 97): the document
+    // written does not grow with the task (it held the whole conversation, some 15,500
+    // characters by the last step), and the run log's end is kept, not read before each append.
+    expect(perStep('insert into "task_messages"'), said).toBeLessThanOrEqual(1.1);
+    expect(longest).toBeLessThan(5_000);
+    expect(perStep('select max("seq") from "run_log"'), said).toBeLessThanOrEqual(0.1);
     // The event log's end is read once and kept; the log trimmed once per commit, not per event.
     expect(perStep('select "value" from "room_meta"'), said).toBeLessThanOrEqual(0.5);
     expect(perStep('delete from "events"'), said).toBeLessThan(perStep('insert into "events"'));
