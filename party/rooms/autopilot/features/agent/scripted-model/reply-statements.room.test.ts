@@ -3,43 +3,23 @@
 // room's own storage over four replies of 100 pieces, each in a fresh thread, as the bench's
 // assistant runs them. The whole count is printed, by statement, for the next cut (the windows of
 // the inbox and the money, and the Hatchery's pulls, move with the machine's load).
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Inbox, InboxChange } from "../../../../../../shared/protocol/inbox";
 import { isInboxChange } from "../../../../../../shared/protocol/inbox";
 import { idem, uniq } from "../../../../../test/harness";
 import { agentRoom, autopilotSays, say } from "./test/harness";
+import { countedStatements, countStatements } from "./test/statement-count";
 
 const REPLIES = 4;
 const PIECES = 100;
 
-const roomStub = (workspaceId: string) => {
-  const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
-  return rooms.get(rooms.idFromName(workspaceId));
-};
-
-/** Each statement the room's storage runs from now on, by its text (the first words of it). */
-type Counted = Map<string, number>;
-
 describe("the statements of a reply", () => {
   it("are counted per reply, by statement", async () => {
     const { owner, sock } = await agentRoom();
-    const stub = roomStub(owner.workspaceId);
     const threads = [];
     for (let i = 0; i < REPLIES; i++)
       threads.push((await sock.ok("threads.create", { title: uniq("statements"), idempotencyKey: idem() })).thread);
-    await runInDurableObject(stub, (_room, state) => {
-      const storage = state.storage.sql as SqlStorage & { counted?: Counted };
-      const exec = storage.exec;
-      const counted: Counted = new Map();
-      storage.counted = counted;
-      storage.exec = ((query: string, ...params: unknown[]) => {
-        const key = query.replace(/\s+/g, " ").slice(0, 110);
-        counted.set(key, (counted.get(key) ?? 0) + 1);
-        return exec.call(storage, query, ...params);
-      }) as SqlStorage["exec"];
-    });
+    await countStatements(owner.workspaceId);
     let last = "";
     for (const thread of threads) {
       await say(sock, thread.id, `#s${thread.id} STREAM: ${PIECES}x10`);
@@ -49,10 +29,7 @@ describe("the statements of a reply", () => {
     const hasLast = (inbox: Inbox | InboxChange) =>
       (isInboxChange(inbox) ? inbox.changed : inbox.items).some((i) => i.key === `reply:${last}`);
     await sock.waitForEvent<{ inbox: Inbox | InboxChange }>("inbox.updated", (p) => hasLast(p.inbox), 10_000);
-    const counted = await runInDurableObject(stub, (_room, state) => {
-      const storage = state.storage.sql as SqlStorage & { counted?: Counted };
-      return [...(storage.counted ?? new Map()).entries()].sort((a, b) => b[1] - a[1]);
-    });
+    const counted = await countedStatements(owner.workspaceId);
     const total = counted.reduce((n, [, c]) => n + c, 0);
     const said = `${(total / REPLIES).toFixed(1)} statements per reply:\n${counted.map(([q, n]) => `${(n / REPLIES).toFixed(2)}  ${q}`).join("\n")}`;
     console.log(said);

@@ -3,47 +3,26 @@
 // task runs it. It holds the cuts of decision 90 (the task read once between the runner's writes,
 // a step's last result and its end one commit, the log's end kept); the whole count is printed,
 // by statement, for the next cut (timed work, the traces' and the money's windows, varies with load).
-import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { agentRoom, startToolTask, taskState } from "./test/harness";
+import { countedStatements, countStatements } from "./test/statement-count";
 
 const STEPS = 20;
 
-const roomStub = (workspaceId: string) => {
-  const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
-  return rooms.get(rooms.idFromName(workspaceId));
-};
-
-/** Each statement the room's storage runs from now on, by its text (the first words of it). */
-type Counted = Map<string, number>;
 /** The longest task document written (its largest string parameter). */
 const LONGEST = "longest task document written";
 
 describe("the statements of a task's step", () => {
   it("read the task only when another wrote it, write it twice, and read the log's end once", async () => {
     const { owner, sock, thread } = await agentRoom();
-    const stub = roomStub(owner.workspaceId);
-    await runInDurableObject(stub, (_room, state) => {
-      const storage = state.storage.sql as SqlStorage & { counted?: Counted };
-      const exec = storage.exec;
-      const counted: Counted = new Map();
-      storage.counted = counted;
-      storage.exec = ((query: string, ...params: unknown[]) => {
-        const key = query.replace(/\s+/g, " ").slice(0, 110);
-        counted.set(key, (counted.get(key) ?? 0) + 1);
-        if (key.startsWith('insert into "tasks"'))
-          for (const p of params)
-            if (typeof p === "string" && p.length > (counted.get(LONGEST) ?? 0)) counted.set(LONGEST, p.length);
-        return exec.call(storage, query, ...params);
-      }) as SqlStorage["exec"];
+    await countStatements(owner.workspaceId, (counted, key, params) => {
+      if (key.startsWith('insert into "tasks"'))
+        for (const p of params)
+          if (typeof p === "string" && p.length > (counted.get(LONGEST) ?? 0)) counted.set(LONGEST, p.length);
     });
     const { task } = await startToolTask(sock, thread.id, STEPS);
     await taskState(sock, task.id, (t) => t.status === "done", 120_000);
-    const counted = await runInDurableObject(stub, (_room, state) => {
-      const storage = state.storage.sql as SqlStorage & { counted?: Counted };
-      return [...(storage.counted ?? new Map()).entries()].sort((a, b) => b[1] - a[1]);
-    });
+    const counted = await countedStatements(owner.workspaceId);
     const longest = counted.find(([q]) => q === LONGEST)?.[1] ?? 0;
     counted.splice(
       counted.findIndex(([q]) => q === LONGEST),
