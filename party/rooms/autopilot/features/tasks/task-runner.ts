@@ -305,7 +305,7 @@ export class TaskRunner {
       const messages = [...current.messages, ...(outcome.responseMessages as unknown as Record<string, unknown>[])];
       // The last step is reported on the job as every step is: a client of steps.derived makes
       // the report from the step's change, which cannot tell the last step from the others.
-      this.#save(current, { used: used(current, 1, tokens, runningMs), messages, retries: 0 }, log, true, true);
+      this.#save(current, { used: used(current, 1, tokens, runningMs), messages, retries: 0 }, log, "step");
       show();
       this.#end(task.id, "done", outcome.text.trim() || "done");
       return false;
@@ -319,7 +319,7 @@ export class TaskRunner {
         retries: 0,
       },
       log,
-      false,
+      "checkpoint",
     );
     show();
     return true;
@@ -424,12 +424,18 @@ export class TaskRunner {
     return next;
   }
 
-  #save(task: TaskDoc, change: Partial<TaskDoc>, log: NewRunLogEntry[] = [], tell = true, stepTaken = false): void {
+  /** Commits the task's change with its log: told, told with the step's report on its job, or kept untold. */
+  #save(
+    task: TaskDoc,
+    change: Partial<TaskDoc>,
+    log: NewRunLogEntry[] = [],
+    how: "told" | "step" | "checkpoint" = "told",
+  ): void {
     const saved = this.#commit((ctx) => {
       this.#log(ctx.sql, task.id, log, ctx.now);
-      if (!tell) return checkpointTask(ctx.sql, { ...task, ...change }, ctx.now);
+      if (how === "checkpoint") return checkpointTask(ctx.sql, { ...task, ...change }, ctx.now);
       const next = saveTask(ctx, { ...task, ...change });
-      return stepTaken ? reportStep(ctx, next) : next;
+      return how === "step" ? reportStep(ctx, next) : next;
     });
     taskCommitted(this.#d.sql, saved);
   }
