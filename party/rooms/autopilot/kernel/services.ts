@@ -31,6 +31,9 @@ export interface RoomServices extends RoomWriter {
   /** The client sockets as the kernel serves them: who is connected, the request meter, a frame to one socket. */
   readonly clients: {
     presence(): PresenceEntry[];
+    /** Whether this socket is connected, and how many a principal has: the presence index's, in memory. */
+    connected(connectionId: string): boolean;
+    connectedOf(principalId: string): number;
     readonly meter: RequestMeter;
     send(conn: ClientSocket, text: string): void;
   };

@@ -151,6 +151,16 @@ export class RoomSockets {
     return this.#who.entries();
   }
 
+  /** Whether this socket is connected (admitted and not closed), from memory: no socket is read. */
+  connected(connectionId: string): boolean {
+    return this.#who.has(connectionId);
+  }
+
+  /** How many sockets the principal has connected, from memory. */
+  connectedOf(principalId: string): number {
+    return this.#who.own(principalId);
+  }
+
   /**
    * What a window of joins, changes and leaves tells: everyone the summary (bounded whatever
    * the crowd, presence-index.ts), and each principal that changed its own count.

@@ -9,7 +9,17 @@ import { isPerson } from "../../../../auth/current-access";
 import { eventFrame, takesWritten } from "../../../shared/socket-fanout";
 import { mentions, type PendingForInbox, pendingForInbox, repliesMemo, settlesReplies } from "./derive";
 import type { Inbox } from "../../../../../shared/protocol/inbox";
-import { changeSince, digestOf, forgetSent, readSent, type Sent, type SentDigest, sameDigest, writeSent } from "./sent";
+import {
+  changeSince,
+  digestOf,
+  forgetSent,
+  MAX_SENT_SOCKETS,
+  readSent,
+  type Sent,
+  type SentDigest,
+  sameDigest,
+  writeSent,
+} from "./sent";
 import { hasSubscriptions } from "./push-store";
 import { followByWriting, followers, knownNames, markPushed, noteMention, notePerson } from "./store";
 import { inboxOf } from "./view";
@@ -47,6 +57,14 @@ export interface InboxHubDeps {
   present(): PresenceEntry[];
   /** A person's open sockets, each with the principal it holds now (a role change re-scopes it). */
   socketsOf(principalId: string): { conn: ClientSocket; principal: Principal }[];
+  /**
+   * Whether this socket is connected, from the room's memory: a greeting asks it of the few
+   * sockets its person was last sent an inbox and never lists the person's every socket (in a
+   * storm of one person's tabs that list was O(N) per greeting).
+   */
+  isOpen(connectionId: string): boolean;
+  /** Whether the person has a socket connected besides this one, from the room's memory. */
+  hasOtherSocket(principalId: string, connectionId: string): boolean;
   /** To one socket, in order with its other frames (kernel/fanout.ts ReplayPump). */
   send(conn: ClientSocket, text: string): void;
   /** Something that may become an item happened: the mail schedule and the push sweep look again. */
@@ -139,16 +157,16 @@ export class InboxHub {
   #greeted(conn: ClientSocket, principalId: string, greeting: Greeting, now: number, inbox?: Inbox): void {
     if (!takesWritten(conn)) return;
     const held = this.#heldBy(principalId);
-    const open = new Set(this.d.socketsOf(principalId).map((s) => s.conn.id));
-    open.delete(conn.id);
-    const others = held ? [...held.sockets].filter((id) => open.has(id)) : [];
+    const others = held ? [...held.sockets].filter((id) => id !== conn.id && this.d.isOpen(id)) : [];
     greeting.digest ??= digestOf(inbox ?? (JSON.parse(greeting.text) as { payload: { inbox: Inbox } }).payload.inbox);
     const same = held !== null && sameDigest(held.digest, greeting.digest);
     if (others.length > 0 && !same) return;
+    // Past the sockets kept per person this one gets the whole inbox next, as a new one does.
+    if (others.length >= MAX_SENT_SOCKETS) return;
     const kept = { digest: greeting.digest, sockets: new Set([...others, conn.id]) };
     this.#held.set(principalId, kept);
     // Their only open socket holds this inbox: an unchanged one is not sent again.
-    if (open.size === 0) this.#sent.set(principalId, greeting.text);
+    if (others.length === 0 && !this.d.hasOtherSocket(principalId, conn.id)) this.#sent.set(principalId, greeting.text);
     writeSent(this.d.sql, principalId, kept, now);
   }
 

@@ -6,7 +6,6 @@ import type { Env } from "../../../../env";
 import { principalTag } from "../../../shared/connection-cap";
 import { type ClientSocket, connState } from "../../../shared/connection-state";
 import type { EventName, EventPayload } from "../../../../../shared/protocol/events";
-import type { PresenceEntry } from "../../../../../shared/protocol/presence";
 import { InboxHub } from "./hub";
 import { addressFromD1, InboxMail, type InboxMailDeps } from "./mail";
 import { InboxPush, pushConfig, sendPush } from "./push";
@@ -23,7 +22,8 @@ export interface RoomInboxDeps {
   scheduler: Pick<Scheduler, "set">;
   sockets: RoomServices["sockets"];
   /** The room's SQL, who is connected, current access. */
-  room: Pick<RoomServices, "sql" | "currentAccess"> & { presence(): PresenceEntry[] };
+  room: Pick<RoomServices, "sql" | "currentAccess"> &
+    Pick<RoomServices["clients"], "presence" | "connected" | "connectedOf">;
   /** To one socket, in order with its other frames (kernel/fanout.ts ReplayPump). */
   send(conn: ClientSocket, text: string): void;
   /** An event to one principal's own sockets (the kernel's). */
@@ -87,6 +87,8 @@ export function roomInbox(d: RoomInboxDeps) {
     sql: d.room.sql,
     present: () => d.room.presence(),
     socketsOf,
+    isOpen: (id) => d.room.connected(id),
+    hasOtherSocket: (principalId, id) => d.room.connectedOf(principalId) > (d.room.connected(id) ? 1 : 0),
     send: d.send,
     itemsMayHaveChanged: () => {
       mail.soon();

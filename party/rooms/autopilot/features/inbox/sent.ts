@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
+import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
 import { z } from "zod";
 import type { Inbox, InboxChange } from "../../../../../shared/protocol/inbox";
 import { MAX_FOLLOWED_THREADS, MAX_INBOX_ITEMS } from "../../../../../shared/protocol/inbox";
@@ -58,7 +59,17 @@ export function digestOf(inbox: Inbox): SentDigest {
 }
 
 /** Whether two digests stand for the same inbox (followed threads in the same order too). */
-export const sameDigest = (a: SentDigest, b: SentDigest): boolean => JSON.stringify(a) === JSON.stringify(b);
+export const sameDigest = (a: SentDigest, b: SentDigest): boolean => a === b || digestText(a) === digestText(b);
+
+/** A digest's JSON, made once per digest: a storm's greetings compare and write the same one. */
+const texts = new WeakMap<SentDigest, string>();
+function digestText(digest: SentDigest): string {
+  const kept = texts.get(digest);
+  if (kept !== undefined) return kept;
+  const text = JSON.stringify(digest);
+  texts.set(digest, text);
+  return text;
+}
 
 /**
  * What changed from the inbox `before` digests to `after`: exactly `inboxChange` of that inbox
@@ -110,18 +121,26 @@ export function readSent(sql: Sql, principalId: string): Sent | null {
   }
 }
 
+// Written with each send and each greeting that joins its socket (a reconnect storm's every one): prepared once per room.
+const statements = preparedPerRoom((db) => ({
+  put: db
+    .insert(inboxSent)
+    .values({ principalId: param("principalId"), digest: param("digest"), sockets: param("sockets"), at: param("at") })
+    .onConflictDoUpdate({
+      target: inboxSent.principalId,
+      set: { digest: excluded("digest"), sockets: excluded("sockets"), at: excluded("at") },
+    })
+    .prepare(),
+}));
+
 /** Keeps what was sent (with each send: the sockets may hibernate right after). */
 export function writeSent(sql: Sql, principalId: string, sent: Sent, now: number): void {
-  const row = {
-    digest: JSON.stringify(sent.digest),
+  statements(sql.db).put.run({
+    principalId,
+    digest: digestText(sent.digest),
     sockets: JSON.stringify([...sent.sockets].slice(0, MAX_SENT_SOCKETS)),
     at: now,
-  };
-  sql.db
-    .insert(inboxSent)
-    .values({ principalId, ...row })
-    .onConflictDoUpdate({ target: inboxSent.principalId, set: row })
-    .run();
+  });
 }
 
 export function forgetSent(sql: Sql, principalId: string): void {

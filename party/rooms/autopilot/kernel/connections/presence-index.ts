@@ -79,6 +79,11 @@ export class PresenceIndex {
     return this.#read().people.size;
   }
 
+  /** Whether this socket is connected. */
+  has(connectionId: string): boolean {
+    return this.#read().entries.has(connectionId);
+  }
+
   /** How many sockets `principalId` has open. */
   own(principalId: string): number {
     return this.#read().people.get(principalId)?.size ?? 0;
