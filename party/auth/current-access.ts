@@ -31,7 +31,8 @@ export const isAccessPrincipal = (actor: Pick<Principal, "id" | "kind">): boolea
 export { isPerson } from "../../shared/people";
 
 export type AccessVerdict =
-  | { ok: true; principal: Principal }
+  /** `expiresAt`: when the key it was read for expires (a verdict kept for reuse is not kept past it). */
+  | { ok: true; principal: Principal; expiresAt?: number }
   | { ok: false; code: typeof CloseCode.unauthenticated | typeof CloseCode.forbidden; reason: string };
 
 export async function memberRole(db: D1Database, workspaceId: string, userId: string): Promise<Role | null> {
@@ -122,7 +123,11 @@ export async function recheckPrincipal(
       return { ok: false, code: CloseCode.forbidden, reason: "this key belongs to another workspace" };
     const refusal = await agentAccountRefusal(db, key.metadata);
     if (refusal) return { ok: false, code: CloseCode.forbidden, reason: refusal };
-    return { ok: true, principal: { ...principal, name: key.name ?? principal.name, scopes: keyScopes(key.metadata) } };
+    const verdict = {
+      ok: true as const,
+      principal: { ...principal, name: key.name ?? principal.name, scopes: keyScopes(key.metadata) },
+    };
+    return expiresAt === null ? verdict : { ...verdict, expiresAt };
   }
   // One read: the account's flags with its membership here (what accountFlags and memberRole read apart).
   const row = await personAccess(authDb(db)).get({ userId: principal.id, workspaceId });

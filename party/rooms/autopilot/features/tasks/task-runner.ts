@@ -29,6 +29,7 @@ import { createModel, type ModelConfigured, recordUsage, runStream } from "../mo
 import type { AgentDeps } from "../agent/index";
 import { type ActingTools, actingTools, runAccess } from "../agent/index";
 import { visibleDeltas } from "./step-text";
+import { loopAccess } from "./step-access";
 import { spendRefusedText } from "../agent/index";
 import { toolDefinitionBytes } from "../toolset/index";
 import { inputTokenBound } from "../billing/index";
@@ -48,6 +49,8 @@ export interface TaskDeps extends Omit<AgentDeps, "files"> {
 
 interface Active {
   abort: AbortController;
+  /** The starter's access as this loop's steps take it (step-access.ts). */
+  access: ReturnType<typeof loopAccess>;
   /** Set by a step whose model call failed transiently: how long to wait before taking it again. */
   retryInMs?: number | undefined;
 }
@@ -128,6 +131,7 @@ export class TaskRunner {
 
   /** Access changed in the workspace: a task whose starter lost it stops now rather than at its next step. */
   async recheck(): Promise<void> {
+    for (const active of this.#active.values()) active.access.forget();
     for (const task of tasksWithStatus(this.#d.sql, ["queued", "running", "waiting", "paused"])) {
       const access = await runAccess(this.#d.currentAccess, { triggeredBy: task.startedBy, scopes: task.scopes });
       if (access.kind === "gone") this.#stopForAccess(task.id, access.reason);
@@ -137,7 +141,7 @@ export class TaskRunner {
   #loop(taskId: string): void {
     // pump() runs again from the reaction to the status it just wrote: one loop per task.
     if (this.#active.has(taskId)) return;
-    const active: Active = { abort: new AbortController() };
+    const active: Active = { abort: new AbortController(), access: loopAccess(this.#d.currentAccess) };
     this.#active.set(taskId, active);
     void (async () => {
       const release = await this.#d.keepAlive().catch(() => () => {});
@@ -172,7 +176,7 @@ export class TaskRunner {
     const tools = await this.#tools(task, config, active);
     // Read after the tools are built (an instance's catalog may be awaited): between this read
     // and the step's first tool call nothing else is awaited, so that call's check takes it (ActingTools.checked).
-    const access = await runAccess(this.#d.currentAccess, { triggeredBy: task.startedBy, scopes: task.scopes });
+    const access = await runAccess(active.access.current, { triggeredBy: task.startedBy, scopes: task.scopes });
     // D1 could not answer: nothing runs on a guess; the room's alarm tries again.
     if (access.kind === "unknown") return false;
     if (access.kind === "gone") {
@@ -202,10 +206,15 @@ export class TaskRunner {
 
   #tools(task: TaskDoc, config: ModelConfigured, active: Active): Promise<ActingTools> {
     const run = { id: task.id, threadId: task.threadId, scopes: task.scopes, triggeredBy: task.startedBy };
-    return actingTools(this.#d, run, config.riskyGatewayTools, (reason) => {
-      active.abort.abort(new Error(reason));
-      this.#stopForAccess(task.id, reason);
-    });
+    return actingTools(
+      { ...this.#d, currentAccess: active.access.current },
+      run,
+      config.riskyGatewayTools,
+      (reason) => {
+        active.abort.abort(new Error(reason));
+        this.#stopForAccess(task.id, reason);
+      },
+    );
   }
 
   /** The model's part of a step: its text streams to the thread; its tool calls are stored, not run. */

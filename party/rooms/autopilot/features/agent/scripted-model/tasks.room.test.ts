@@ -11,6 +11,7 @@ import type { Message } from "../../../../../../shared/protocol/threads";
 import { addMember, api, createKey, idem, RawSocket, signUp } from "../../../../../test/harness";
 import { agentRoom, approvalEvent, autopilotSays, say, taskState } from "./test/harness";
 
+const testDb = () => (env as unknown as { DB: D1Database }).DB;
 const roomStub = (workspaceId: string) => {
   const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
   return rooms.get(rooms.idFromName(workspaceId));
@@ -259,6 +260,33 @@ describe("a task goes on with nobody watching", () => {
     const { approvals } = await sock.ok("approvals.list", { status: "pending" });
     expect(approvals.filter((a: Approval) => a.action?.kind === "tool")).toHaveLength(0);
     expect(sock.events("thread.archived")).toHaveLength(0);
+    sock.close();
+  });
+
+  it("a starter gone from D1 with no word to the room: the next step after the kept read's window reads it and stops (decision 100)", async () => {
+    const { owner, sock } = await agentRoom();
+    const key = await createKey(owner, owner.workspaceId, ["read", "write"], "quiet starter");
+    const agent = await RawSocket.open(owner.workspaceId, { key: key.key });
+    await agent.hello();
+    // Three tool steps, then a model call that fails with a retry-after longer than the window a
+    // step's read of access is kept: the key goes while the task waits to ask again.
+    const steps = Array.from({ length: 6 }, () => 'threads_list {"limit":1}').join("; ");
+    const { task } = await agent.ok("tasks.start", {
+      goal: `FLAKY:quiet-${idem()}:ok,ok,ok,429@3 STEPS: ${steps}`,
+      idempotencyKey: idem(),
+    });
+    await expect
+      .poll(async () => (await wholeLog(sock, task.id)).some((e) => e.kind === "error" && /retry 1/.test(e.text)), {
+        timeout: 20_000,
+        interval: 100,
+      })
+      .toBe(true);
+    await testDb().prepare(`delete from "apikey" where "id" = ?`).bind(key.id).run();
+    const stopped = await taskState(sock, task.id, (t) => t.status !== "running" && t.status !== "queued", 20_000);
+    expect(stopped.status).toBe("stopped");
+    expect(stopped.outcome).toMatch(/quiet starter started this task and no longer has access \(API key revoked\)/);
+    expect(stopped.used.steps).toBe(3);
+    agent.close();
     sock.close();
   });
 });
