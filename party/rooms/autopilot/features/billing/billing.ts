@@ -203,6 +203,7 @@ export function budgetLimit(sql: Sql, scope: BudgetScope, subjectId: string | nu
 }
 
 export function setBudget(sql: Sql, scope: BudgetScope, subjectId: string | null, limit: number | null, now: number) {
+  budgetRows.written(sql, "all");
   const where = and(eq(budgets.scope, scope), eq(budgets.subjectId, subjectId ?? ""));
   if (limit === null) {
     sql.db.delete(budgets).where(where).run();
@@ -269,10 +270,16 @@ export function budgetState(
   return { scope, subjectId, limit, raised, used, remaining: limit + raised - used };
 }
 
+/**
+ * The budgets' rows as last read, for the check before every model call and the money's state
+ * after it: setBudget, their one writer, tells it first.
+ */
+const budgetRows = new CommittedMemo<"all", readonly { scope: BudgetScope; subjectId: string; limit: number }[]>(1);
+
 /** Every budget that is set (its scope, subject and limit), in one statement. */
 export function setBudgets(sql: Sql): { scope: BudgetScope; subjectId: string | null; limit: number }[] {
-  return reads(sql.db)
-    .all.all()
+  return budgetRows
+    .read(sql, "all", () => reads(sql.db).all.all())
     .map((row) => ({
       scope: row.scope,
       subjectId: row.scope === "workspace" ? null : row.subjectId,

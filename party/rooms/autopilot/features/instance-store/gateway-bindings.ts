@@ -37,8 +37,15 @@ export interface Binding {
   cursor: string | null;
 }
 
+/**
+ * Each thread's binding as last read (null: none), for every run's steps, which ask it per pass:
+ * every write of a binding below tells it first. Callers read the binding and never change it.
+ */
+const threadBindings = new CommittedMemo<string, Binding | null>(1000);
+
 export function bindThread(sql: Sql, threadId: string, gateway: ThreadGateway): void {
   sessionsShown.written(sql, "all");
+  threadBindings.written(sql, threadId);
   sql.db
     .insert(gatewayThreads)
     .values({ threadId, instanceId: gateway.instanceId, sessionKey: gateway.sessionKey, cursor: null })
@@ -51,6 +58,7 @@ export function bindThread(sql: Sql, threadId: string, gateway: ThreadGateway): 
 
 export function unbindThread(sql: Sql, threadId: string): void {
   sessionsShown.written(sql, "all");
+  threadBindings.written(sql, threadId);
   sql.db.delete(gatewayThreads).where(eq(gatewayThreads.threadId, threadId)).run();
 }
 
@@ -85,7 +93,7 @@ const byThread = preparedPerRoom((db) =>
 );
 
 export function bindingForThread(sql: Sql, threadId: string): Binding | null {
-  return byThread(sql.db).get({ threadId }) ?? null;
+  return threadBindings.read(sql, threadId, () => byThread(sql.db).get({ threadId }) ?? null);
 }
 
 export function bindingsOf(sql: Sql, instanceId: string): Binding[] {
@@ -93,5 +101,6 @@ export function bindingsOf(sql: Sql, instanceId: string): Binding[] {
 }
 
 export function setCursor(sql: Sql, threadId: string, cursor: string | null): void {
+  threadBindings.written(sql, threadId);
   sql.db.update(gatewayThreads).set({ cursor }).where(eq(gatewayThreads.threadId, threadId)).run();
 }

@@ -34,7 +34,7 @@ describe("a task loop's access (decision 100)", () => {
   });
 
   it("an access notice forgets the read: the next step reads D1 and sees the change", async () => {
-    const answers = { now: ok() };
+    const answers: { now: AccessVerdict } = { now: ok() };
     const access = loopAccess(reader(answers), 2000);
     await access.current(starter);
     answers.now = gone;
@@ -44,7 +44,7 @@ describe("a task loop's access (decision 100)", () => {
   });
 
   it("keeps no verdict that stops the task, nor one read while a notice came", async () => {
-    const answers = { now: gone };
+    const answers: { now: AccessVerdict } = { now: gone };
     const read = reader(answers);
     const access = loopAccess(read, 2000);
     await access.current(starter);

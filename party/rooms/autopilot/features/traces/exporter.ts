@@ -14,7 +14,7 @@ import { exportSpans, type OtlpTarget } from "./otlp";
 import { counters, enqueue, hasQueued, head, passedAt, removeUpTo, setCounters, setPassedAt } from "./queue";
 import type { SpanOptions } from "./spans";
 import { forgetEndedTraces, openTraces, traceRun } from "./trace-runs";
-import { gatewayTurnSpan } from "./gateway-turns";
+import { gatewayTurnSpan, mayBeGatewayTurn } from "./gateway-turns";
 import type { Env } from "../../../../env";
 import { runsWrittenSince } from "../agent/index";
 
@@ -71,7 +71,7 @@ export class TraceExporter {
 
   /** A gateway chat turn ended: its span is queued now (it has nothing more to wait for). */
   turnEnded(runId: string, outcome: "done" | "aborted" | "failed"): void {
-    if (!this.#d.exporting()) return;
+    if (!mayBeGatewayTurn(runId) || !this.#d.exporting()) return;
     const { maxQueue } = queueLimits(this.#d.env);
     const span = this.#d.sql.transaction(() => {
       const made = gatewayTurnSpan(this.#d.sql, runId, {

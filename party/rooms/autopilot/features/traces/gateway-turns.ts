@@ -10,6 +10,13 @@ import { getThread, messagesTable } from "../threads/index";
 import type { SpanDoc } from "./spans";
 import { traceRuns } from "./tables";
 
+/**
+ * Whether a chat's end may be a gateway turn's: the room gives a gateway the message's id as the
+ * turn's run id (ids `msg_…`, threads.ts); the Autopilot's own chats (a reply's segments, a
+ * task's steps) never have one, so their ends look nothing up.
+ */
+export const mayBeGatewayTurn = (runId: string): boolean => runId.startsWith("msg_");
+
 /** The root span of the turn `runId` (the gateway's run id is the message's id), once; null when it is not one. */
 export function gatewayTurnSpan(
   sql: Sql,
