@@ -12,19 +12,51 @@ import type { Sql } from "./sql";
  * in a Durable Object holds at most 2 MB.
  */
 export const CHUNK_BYTES = 1_000_000;
-/** Compact once this many updates have piled up (or on the debounced save). */
+/** Compact once this many updates have piled up. */
 export const COMPACT_AFTER_UPDATES = 500;
+/**
+ * The debounced save compacts only when the updates piled up since the snapshot are at least
+ * this many bytes, or this share of the snapshot: a compaction encodes and writes the whole
+ * document, so one per save made every burst of the Autopilot's changes cost the canvas's
+ * whole size, while the updates it folds are already durable rows a load applies in order.
+ */
+export const COMPACT_AFTER_BYTES = 256 * 1024;
+export const COMPACT_AFTER_SHARE = 0.25;
+
+/** The updates piled up since the snapshot, and the snapshot's size: what decides a compaction. */
+export interface Pending {
+  updates: number;
+  updateBytes: number;
+  snapshotBytes: number;
+}
+
+/** Whether a save should compact: the piled-up updates are many, or large beside the snapshot. */
+export const shouldCompact = (p: Pending): boolean =>
+  p.updates >= COMPACT_AFTER_UPDATES ||
+  p.updateBytes >= Math.max(COMPACT_AFTER_BYTES, p.snapshotBytes * COMPACT_AFTER_SHARE);
 
 /** SQLite binds blobs from ArrayBuffers; a Uint8Array view may cover only part of one. */
 const toArrayBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
 
-/** The Hatchery room's start: all its tables (the document's and the rest) come from its migrations (party/domain/db/). */
-export function appendUpdate(sql: Sql, update: Uint8Array): number {
+/** Appends one update as its own row (the Hatchery's tables come from its migrations, party/domain/db/). */
+export function appendUpdate(sql: Sql, update: Uint8Array): void {
   sql.db
     .insert(ydocUpdates)
     .values({ data: toArrayBuffer(update) })
     .run();
-  return sql.db.select({ c: count() }).from(ydocUpdates).get()!.c;
+}
+
+/** What is stored now: the updates since the snapshot (how many, their bytes) and the snapshot's bytes. */
+export function pendingOf(sql: Sql): Pending {
+  const updates = sql.db
+    .select({ n: count(), b: sum(q`length(${ydocUpdates.data})`) })
+    .from(ydocUpdates)
+    .get();
+  const snapshot = sql.db
+    .select({ b: sum(q`length(${ydocSnapshot.data})`) })
+    .from(ydocSnapshot)
+    .get();
+  return { updates: updates?.n ?? 0, updateBytes: Number(updates?.b ?? 0), snapshotBytes: Number(snapshot?.b ?? 0) };
 }
 
 export function loadDoc(sql: Sql): Y.Doc {
@@ -61,16 +93,4 @@ export function compact(sql: Sql, doc: Y.Doc): { bytes: number; chunks: number }
     sql.db.delete(ydocUpdates).run();
   });
   return { bytes: state.byteLength, chunks };
-}
-
-/** Bytes stored for the document (snapshot + pending update rows): an upper bound of its encoded size. */
-export function storedBytes(sql: Sql): number {
-  const stored = (table: typeof ydocSnapshot | typeof ydocUpdates) =>
-    Number(
-      sql.db
-        .select({ b: sum(q`length(${table.data})`) })
-        .from(table)
-        .get()?.b ?? 0,
-    );
-  return stored(ydocSnapshot) + stored(ydocUpdates);
 }

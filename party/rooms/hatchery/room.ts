@@ -19,7 +19,15 @@ import { INTERNAL_ERROR, RoomError } from "../../domain/errors";
 import { applyGraphCommands } from "../../domain/graph-commands";
 import { sweepGraphIdempotency } from "../../domain/canvas-records";
 import { type Sql, sqlFromStorage } from "../../domain/sql";
-import { appendUpdate, COMPACT_AFTER_UPDATES, compact, loadDoc, storedBytes } from "../../domain/ydoc-store";
+import {
+  appendUpdate,
+  COMPACT_AFTER_UPDATES,
+  compact,
+  loadDoc,
+  type Pending,
+  pendingOf,
+  shouldCompact,
+} from "../../domain/ydoc-store";
 import type { Env } from "../../env";
 import { type GuardedSocket, revalidateSockets } from "../shared/connection-access";
 import { principalTag, principalTags, refuseOverCap } from "../shared/connection-cap";
@@ -86,7 +94,7 @@ function log(level: "warn" | "error", msg: string, workspace: string, fields: Re
  */
 export class Hatchery extends YServer {
   static override options = { hibernate: true };
-  // The debounced save compacts; every update is already durable on its own row.
+  // The debounced save compacts when enough piled up (ydoc-store.ts shouldCompact); every update is already durable on its own row.
   static override callbackOptions = { debounceWait: 5000, debounceMaxWait: 30_000 };
 
   readonly #sql: Sql;
@@ -98,8 +106,8 @@ export class Hatchery extends YServer {
   readonly #hungUp = new Set<string>();
   /** Sockets whose presence left when the room closed them, before their close handler ran. */
   readonly #left = new Set<string>();
-  /** Upper bound of the document's encoded size (stored bytes); exact after a compaction. */
-  #docBytes: number | null = null;
+  /** What is stored of the document (read once per wake, then counted): its snapshot and the updates since. */
+  #pending: Pending | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -118,19 +126,33 @@ export class Hatchery extends YServer {
   }
 
   override async onSave(): Promise<void> {
-    this.#compact();
+    if (shouldCompact(this.#stored())) this.#compact();
+  }
+
+  #stored(): Pending {
+    this.#pending ??= pendingOf(this.#sql);
+    return this.#pending;
   }
 
   #compact(): void {
-    this.#docBytes = compact(this.#sql, this.document).bytes;
+    this.#pending = { updates: 0, updateBytes: 0, snapshotBytes: compact(this.#sql, this.document).bytes };
+  }
+
+  /** Upper bound of the document's encoded size (stored bytes); exact after a compaction. */
+  get #docBytes(): number {
+    const stored = this.#stored();
+    return stored.snapshotBytes + stored.updateBytes;
   }
 
   override async onStart(): Promise<void> {
     await super.onStart();
     typeCanvasRoots(this.document);
     this.document.on("update", (update: Uint8Array) => {
-      if (this.#docBytes !== null) this.#docBytes += update.byteLength;
-      if (appendUpdate(this.#sql, update) >= COMPACT_AFTER_UPDATES) this.#compact();
+      const stored = this.#stored();
+      appendUpdate(this.#sql, update);
+      stored.updates++;
+      stored.updateBytes += update.byteLength;
+      if (stored.updates >= COMPACT_AFTER_UPDATES) this.#compact();
     });
     // Catch up with anything the Autopilot committed while we slept.
     void this.sync().catch((error) => log("error", "hatchery sync failed", this.name, { error: String(error) }));
@@ -303,7 +325,6 @@ export class Hatchery extends YServer {
 
   /** Whether the document may take `bytes` more; an estimate over the cap is checked exactly first. */
   #roomFor(bytes: number): boolean {
-    this.#docBytes ??= storedBytes(this.#sql);
     if (this.#docBytes + bytes <= this.#limits.maxDocBytes) return true;
     this.#compact();
     return this.#docBytes + bytes <= this.#limits.maxDocBytes;
