@@ -46,7 +46,11 @@ export const tasks = defineFeature({
     billing.budgetSubject("task", (sql, taskId) => {
       if (!getTask(sql, taskId)) throw new RoomError("not_found", `no task ${taskId}`, { taskId });
     });
-    const runner = new TaskRunner({ ...agent.runs, concurrent: () => limits.atOnce });
+    const runner = new TaskRunner({
+      ...agent.runs,
+      concurrent: () => limits.atOnce,
+      idle: () => p.heartbeat.settle(),
+    });
     // Keeps the room's alarm set while the runner is busy (an evicted room wakes and goes on).
     const heartbeat = new TaskHeartbeat({
       scheduler: s.scheduler,

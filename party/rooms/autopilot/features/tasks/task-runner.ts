@@ -45,6 +45,8 @@ import type { SpendAction } from "../../../../../shared/protocol/billing";
 /** What a reply's run takes (runner.ts), less the files; and how many tasks run at once in this room. */
 export interface TaskDeps extends Omit<AgentDeps, "files"> {
   concurrent(): number;
+  /** The runner's last loop ended and it started no other (its heartbeat may go). */
+  idle?(): void;
 }
 
 interface Active {
@@ -160,6 +162,7 @@ export class TaskRunner {
         if (this.#active.get(taskId) === active) this.#active.delete(taskId);
         release();
         this.pump();
+        if (this.#active.size === 0) this.#d.idle?.();
       }
     })();
   }

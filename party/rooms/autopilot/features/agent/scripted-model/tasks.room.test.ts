@@ -8,7 +8,7 @@ import type { Approval } from "../../../../../../shared/protocol/approvals";
 import type { EventFrame } from "../../../../../../shared/protocol/frames";
 import type { RunLogEntry } from "../../../../../../shared/protocol/tasks";
 import type { Message } from "../../../../../../shared/protocol/threads";
-import { addMember, api, createKey, idem, RawSocket, signUp } from "../../../../../test/harness";
+import { addMember, api, createKey, idem, inAutopilot, RawSocket, signUp } from "../../../../../test/harness";
 import { agentRoom, approvalEvent, autopilotSays, say, taskState } from "./test/harness";
 
 const testDb = () => (env as unknown as { DB: D1Database }).DB;
@@ -260,6 +260,21 @@ describe("a task goes on with nobody watching", () => {
     const { approvals } = await sock.ok("approvals.list", { status: "pending" });
     expect(approvals.filter((a: Approval) => a.action?.kind === "tool")).toHaveLength(0);
     expect(sock.events("thread.archived")).toHaveLength(0);
+    sock.close();
+  });
+
+  it("a task that ends takes the room's heartbeat with it: an idle room is not woken for nothing", async () => {
+    const { owner, sock } = await agentRoom();
+    const beats = () =>
+      inAutopilot(
+        owner.workspaceId,
+        (sql) => sql.one<{ n: number }>("SELECT count(*) AS n FROM cf_agents_jobs WHERE fn = 'resumeTasks'")?.n ?? 0,
+      );
+    const { task } = await sock.ok("tasks.start", { goal: 'STEPS: threads_list {"limit":1}', idempotencyKey: idem() });
+    const done = await taskState(sock, task.id, (t) => t.status !== "queued" && t.status !== "running", 20_000);
+    expect(done.status).toBe("done");
+    // The beat goes when the runner's last loop ends, not at its next beat (30 s on).
+    await expect.poll(beats, { timeout: 10_000, interval: 100 }).toBe(0);
     sock.close();
   });
 
