@@ -151,15 +151,9 @@ export class RoomSockets {
     return this.#who.entries();
   }
 
-  /** Whether this socket is connected (admitted and not closed), from memory: no socket is read. */
-  connected(connectionId: string): boolean {
-    return this.#who.has(connectionId);
-  }
-
-  /** How many sockets the principal has connected, from memory. */
-  connectedOf(principalId: string): number {
-    return this.#who.own(principalId);
-  }
+  /** From memory (no socket is read): whether a socket is connected, and how many a principal has. */
+  readonly connected = (connectionId: string): boolean => this.#who.has(connectionId);
+  readonly connectedOf = (principalId: string): number => this.#who.own(principalId);
 
   /**
    * What a window of joins, changes and leaves tells: everyone the summary (bounded whatever

@@ -26,10 +26,9 @@ import { appendMessage, getThread } from "../threads/index";
 import type { TaskCall, TaskDoc } from "../../../../records/task";
 import { asAutopilot, clipText, finishSegment, jsonText, post, toolLine } from "../agent/index";
 import { createModel, type ModelConfigured, recordUsage, runStream } from "../model/index";
-import type { AgentDeps } from "../agent/index";
 import { type ActingTools, actingTools, runAccess } from "../agent/index";
 import { visibleDeltas } from "./step-text";
-import { loopAccess } from "./step-access";
+import { type Active, newLoop, type TaskDeps } from "./task-loop";
 import { spendRefusedText } from "../agent/index";
 import { toolDefinitionBytes } from "../toolset/index";
 import { inputTokenBound } from "../billing/index";
@@ -41,21 +40,6 @@ import { approvalEntry, endText, modelCallEntry, overBudget, toolCallEntry } fro
 import { askForCall, chargeStep, reserveStep, spendDecided, type TaskAskOps } from "./task-asks";
 import type { Reservation } from "../billing/index";
 import type { SpendAction } from "../../../../../shared/protocol/billing";
-
-/** What a reply's run takes (runner.ts), less the files; and how many tasks run at once in this room. */
-export interface TaskDeps extends Omit<AgentDeps, "files"> {
-  concurrent(): number;
-  /** The runner's last loop ended and it started no other (its heartbeat may go). */
-  idle?(): void;
-}
-
-interface Active {
-  abort: AbortController;
-  /** The starter's access as this loop's steps take it (step-access.ts). */
-  access: ReturnType<typeof loopAccess>;
-  /** Set by a step whose model call failed transiently: how long to wait before taking it again. */
-  retryInMs?: number | undefined;
-}
 
 export class TaskRunner {
   readonly #d: TaskDeps;
@@ -143,7 +127,7 @@ export class TaskRunner {
   #loop(taskId: string): void {
     // pump() runs again from the reaction to the status it just wrote: one loop per task.
     if (this.#active.has(taskId)) return;
-    const active: Active = { abort: new AbortController(), access: loopAccess(this.#d.currentAccess) };
+    const active = newLoop(this.#d);
     this.#active.set(taskId, active);
     void (async () => {
       const release = await this.#d.keepAlive().catch(() => () => {});
