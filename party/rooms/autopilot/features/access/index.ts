@@ -27,6 +27,8 @@ export const access = defineFeature({
   build: (s, { agent, approvals, approvalReach, billing, tasks, inbox, mcp }) => {
     const rpc: AccessRpc = {
       accessChanged: async (message) => {
+        // Before anything is awaited: no task step or tool call takes a read of access made before this word.
+        tasks.forgetAccess();
         await applyAccessChange(
           {
             sql: s.sql,

@@ -49,6 +49,7 @@ export const tasks = defineFeature({
     const runner = new TaskRunner({
       ...agent.runs,
       concurrent: () => limits.atOnce,
+      started: () => p.heartbeat.ensure(),
       idle: () => p.heartbeat.settle(),
     });
     // Keeps the room's alarm set while the runner is busy (an evicted room wakes and goes on).

@@ -4,6 +4,8 @@ import { loopAccess } from "./step-access";
 /** What a reply's run takes (runner.ts), less the files; and how many tasks run at once in this room. */
 export interface TaskDeps extends Omit<AgentDeps, "files"> {
   concurrent(): number;
+  /** A loop started (a task started or resumed, after a wait too): the room's heartbeat must be set. */
+  started?(): void;
   /** The runner's last loop ended and it started no other (its heartbeat may go). */
   idle?(): void;
 }

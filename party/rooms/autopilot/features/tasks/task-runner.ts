@@ -115,9 +115,14 @@ export class TaskRunner {
     this.pump();
   }
 
+  /** The room heard of an access change: no step or tool call takes a read made before it (decision 100). */
+  forgetAccess(): void {
+    for (const active of this.#active.values()) active.access.forget();
+  }
+
   /** Access changed in the workspace: a task whose starter lost it stops now rather than at its next step. */
   async recheck(): Promise<void> {
-    for (const active of this.#active.values()) active.access.forget();
+    this.forgetAccess();
     for (const task of tasksWithStatus(this.#d.sql, ["queued", "running", "waiting", "paused"])) {
       const access = await runAccess(this.#d.currentAccess, { triggeredBy: task.startedBy, scopes: task.scopes });
       if (access.kind === "gone") this.#stopForAccess(task.id, access.reason);
@@ -129,6 +134,7 @@ export class TaskRunner {
     if (this.#active.has(taskId)) return;
     const active = newLoop(this.#d);
     this.#active.set(taskId, active);
+    this.#d.started?.();
     void (async () => {
       const release = await this.#d.keepAlive().catch(() => () => {});
       try {
