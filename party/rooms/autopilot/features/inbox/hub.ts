@@ -58,13 +58,12 @@ export interface InboxHubDeps {
   /** A person's open sockets, each with the principal it holds now (a role change re-scopes it). */
   socketsOf(principalId: string): { conn: ClientSocket; principal: Principal }[];
   /**
-   * Whether this socket is connected, from the room's memory: a greeting asks it of the few
-   * sockets its person was last sent an inbox and never lists the person's every socket (in a
-   * storm of one person's tabs that list was O(N) per greeting).
+   * Whether a socket is connected, and how many a person has, from the room's memory: a greeting
+   * asks of the few sockets its person was last sent an inbox and never lists the person's every
+   * socket (in a storm of one person's tabs that list was O(N) per greeting).
    */
-  isOpen(connectionId: string): boolean;
-  /** Whether the person has a socket connected besides this one, from the room's memory. */
-  hasOtherSocket(principalId: string, connectionId: string): boolean;
+  connected(connectionId: string): boolean;
+  connectedOf(principalId: string): number;
   /** To one socket, in order with its other frames (kernel/fanout.ts ReplayPump). */
   send(conn: ClientSocket, text: string): void;
   /** Something that may become an item happened: the mail schedule and the push sweep look again. */
@@ -157,7 +156,7 @@ export class InboxHub {
   #greeted(conn: ClientSocket, principalId: string, greeting: Greeting, now: number, inbox?: Inbox): void {
     if (!takesWritten(conn)) return;
     const held = this.#heldBy(principalId);
-    const others = held ? [...held.sockets].filter((id) => id !== conn.id && this.d.isOpen(id)) : [];
+    const others = held ? [...held.sockets].filter((id) => id !== conn.id && this.d.connected(id)) : [];
     greeting.digest ??= digestOf(inbox ?? (JSON.parse(greeting.text) as { payload: { inbox: Inbox } }).payload.inbox);
     const same = held !== null && sameDigest(held.digest, greeting.digest);
     if (others.length > 0 && !same) return;
@@ -166,7 +165,8 @@ export class InboxHub {
     const kept = { digest: greeting.digest, sockets: new Set([...others, conn.id]) };
     this.#held.set(principalId, kept);
     // Their only open socket holds this inbox: an unchanged one is not sent again.
-    if (others.length === 0 && !this.d.hasOtherSocket(principalId, conn.id)) this.#sent.set(principalId, greeting.text);
+    if (this.d.connectedOf(principalId) <= (this.d.connected(conn.id) ? 1 : 0))
+      this.#sent.set(principalId, greeting.text);
     writeSent(this.d.sql, principalId, kept, now);
   }
 

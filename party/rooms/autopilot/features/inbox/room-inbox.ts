@@ -87,8 +87,8 @@ export function roomInbox(d: RoomInboxDeps) {
     sql: d.room.sql,
     present: () => d.room.presence(),
     socketsOf,
-    isOpen: (id) => d.room.connected(id),
-    hasOtherSocket: (principalId, id) => d.room.connectedOf(principalId) > (d.room.connected(id) ? 1 : 0),
+    connected: (id) => d.room.connected(id),
+    connectedOf: (id) => d.room.connectedOf(id),
     send: d.send,
     itemsMayHaveChanged: () => {
       mail.soon();
