@@ -22,11 +22,15 @@ describe("a Hatchery document written before activity folded into its subject", 
   it("loses its approval, job and tool nodes and their edges once, and the next projection fills the thread's activity", async () => {
     const { owner, agent, ws } = await team();
     const [room, bot] = await connected(ws, { cookie: owner.cookie }, { key: agent.key });
+    // Watched while the work below is made, so that it is poked and pulled (decision 102).
+    const watcher = await openCanvas(ws, { cookie: owner.cookie });
+    await until(() => watcher.synced, "the watcher synced");
     const { thread } = await room.ok("threads.create", { title: "Release", idempotencyKey: idem() });
     const { approval, job } = await askAndStart(bot, thread.id, { approval: "Deploy", risk: "high", job: "Build" });
     const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
     const hatchery = hatcheries.get(hatcheries.idFromName(ws));
     await pulledUpTo(hatchery, Math.max(latestSeq(room), latestSeq(bot)));
+    watcher.close();
     await evictDurableObject(hatchery);
 
     // Rewrite the stored document the way the old projection wrote it: the activity as
@@ -104,12 +108,15 @@ describe("a Hatchery document checked before archived threads left the canvas", 
     const { owner, ws } = await team();
     const room = await RawSocket.open(ws, { cookie: owner.cookie });
     await room.hello();
+    const watcher = await openCanvas(ws, { cookie: owner.cookie });
+    await until(() => watcher.synced, "the watcher synced");
     const { thread } = await room.ok("threads.create", { title: "Shelved", idempotencyKey: idem() });
     const { thread: kept } = await room.ok("threads.create", { title: "Kept", idempotencyKey: idem() });
     await room.ok("threads.archive", { threadId: thread.id, idempotencyKey: idem() });
     const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
     const hatchery = hatcheries.get(hatcheries.idFromName(ws));
     await pulledUpTo(hatchery, latestSeq(room));
+    watcher.close();
     await evictDurableObject(hatchery);
 
     // The stored document as the room kept it then: the archived thread's node, recorded,

@@ -339,6 +339,9 @@ describe("Hatchery room", () => {
     await room.hello();
     const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
     const hatchery = hatcheries.get(hatcheries.idFromName(ws));
+    // Watched (only a watched canvas is poked): its socket hibernates through the evictions below.
+    const watcher = await openCanvas(ws, { cookie: owner.cookie });
+    await until(() => watcher.synced, "the watcher synced");
     await room.ok("threads.create", { title: "Before", idempotencyKey: idem() });
     await pulledUpTo(hatchery, latestSeq(room));
     await evictDurableObject(hatchery);
@@ -355,7 +358,38 @@ describe("Hatchery room", () => {
       "pulled node stored",
     );
     canvas.close();
+    watcher.close();
     room.close();
+  });
+
+  it("a canvas nobody watches catches up at its first socket and is poked again; graph.apply meanwhile sees the newest nodes", async () => {
+    const { owner, agent, ws } = await team();
+    const [room, bot] = await connected(ws, { cookie: owner.cookie }, { key: agent.key });
+    const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
+    const hatchery = hatcheries.get(hatcheries.idFromName(ws));
+    await room.ok("threads.create", { title: "First", idempotencyKey: idem() });
+    // The room pokes until a poke's answer says nobody watches (link.room.test.ts: then no more).
+    await pulledUpTo(hatchery, latestSeq(room));
+    // An agent writes beside a thread made while nobody watched: the Hatchery pulls before it applies.
+    const { thread: unseen } = await room.ok("threads.create", { title: "Unseen", idempotencyKey: idem() });
+    const unseenNode = domainNodeId("thread", unseen.id);
+    const { created } = await bot.ok("graph.apply", {
+      idempotencyKey: idem(),
+      commands: [{ op: "note.add", text: "about Unseen", near: unseenNode }],
+    });
+    await bot.ok("graph.apply", {
+      idempotencyKey: idem(),
+      commands: [{ op: "edge.add", source: created[0]!, target: unseenNode, label: "about" }],
+    });
+    const canvas = await openCanvas(ws, { cookie: owner.cookie });
+    await until(() => node(canvas, unseenNode)?.data.title === "Unseen", "caught up at the first socket");
+    expect(readGraph(canvas.doc).edges.some((e) => e.source === created[0] && e.target === unseenNode)).toBe(true);
+    // Watched again: the next commit reaches the open canvas.
+    await room.ok("threads.rename", { threadId: unseen.id, title: "Seen", idempotencyKey: idem() });
+    await until(() => node(canvas, unseenNode)?.data.title === "Seen", "poked again");
+    canvas.close();
+    room.close();
+    bot.close();
   });
 
   it("shares live cursors and selection through awareness", async () => {

@@ -37,6 +37,7 @@ import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../shared/principal-head
 import { mayReadWorkspace } from "../shared/reading";
 import { type ClientFrame, presenceFrame, readClientFrame, sendFrame, updateFrame } from "./client-frames";
 import { pullOnce } from "./domain-pull";
+import { roomCall } from "../../room-rpc";
 import { foldOldActivity } from "./fold-activity";
 import { HATCHERY_METER, type HatcheryLimits, hatcheryLimits, type HatcheryRates } from "./limits";
 import { type Refusal, refusalFor, takeBackOversize, tooLarge } from "./refusals";
@@ -69,6 +70,9 @@ const NO_READ_REASON = "the canvas needs the read scope";
 /** Where the Autopilot pokes its Hatchery (a fetch to the room itself). */
 export const POKE_PATH = "/poke";
 
+/** The poke's answer: how many sockets watch the canvas (none: the Autopilot stops poking until told again). */
+export const CANVAS_VIEWERS_HEADER = "x-canvas-viewers";
+
 type GraphApplied = { applied: number; created: string[] };
 export type GraphApplyOutcome = { ok: true; result: GraphApplied } | { ok: false; error: ErrorShape };
 
@@ -81,7 +85,8 @@ function log(level: "warn" | "error", msg: string, workspace: string, fields: Re
  * One Hatchery per workspace: the shared canvas as a Y.Doc (see shared/hatchery/graph.ts).
  *
  * - Domain nodes come from the Autopilot's event log. The Hatchery *pulls* them by `seq`
- *   (`sync`), poked by the Autopilot after each commit and again on every wake, so a lost
+ *   (`sync`), poked by the Autopilot after each commit while someone watches the canvas, and
+ *   again on every wake and at the first socket after nobody watched (decision 102), so a lost
  *   poke only delays the canvas; it can never leave it behind for good.
  * - Whoever holds `write` edits the document (positions, notes, groups, edges), each update
  *   reviewed; agents that do not speak Yjs use `graph.apply`.
@@ -108,6 +113,11 @@ export class Hatchery extends YServer {
   readonly #left = new Set<string>();
   /** What is stored of the document (read once per wake, then counted): its snapshot and the updates since. */
   #pending: Pending | null = null;
+  /**
+   * Whether the Autopilot was told, since this wake, that the canvas is watched (it pokes only a
+   * watched canvas, decision 102): false after a poke answered that nobody watches.
+   */
+  #toldWatched = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -154,8 +164,10 @@ export class Hatchery extends YServer {
       stored.updateBytes += update.byteLength;
       if (stored.updates >= COMPACT_AFTER_UPDATES) this.#compact();
     });
-    // Catch up with anything the Autopilot committed while we slept.
-    void this.sync().catch((error) => log("error", "hatchery sync failed", this.name, { error: String(error) }));
+    // Catch up with anything the Autopilot committed while we slept; sockets that slept with us
+    // watch: the Autopilot is told so first (a word it may have missed).
+    if (this.ctx.getWebSockets().length > 0) this.#watchedAgain();
+    else void this.sync().catch((error) => log("error", "hatchery sync failed", this.name, { error: String(error) }));
     // Presence lived in memory only: ask every socket that had one for it again (presence.ts).
     const query = queryAwarenessFrame();
     for (const conn of this.getConnections())
@@ -189,6 +201,25 @@ export class Hatchery extends YServer {
     const custom = new URL(ctx.request.url).searchParams.get("refusals") === "custom";
     conn.setState(canvasState(principal, custom));
     super.onConnect(conn, ctx);
+    if (!this.#toldWatched) this.#watchedAgain();
+  }
+
+  /**
+   * Someone watches a canvas the Autopilot may have stopped poking: it is told first, then the
+   * canvas pulls, so that every commit is either in this pull or poked after it.
+   */
+  #watchedAgain(): void {
+    this.#toldWatched = true;
+    void (async () => {
+      try {
+        await roomCall(this.#env.Autopilot.getByName(this.name), "canvasWatched");
+      } catch (error) {
+        // Told at the next socket instead; the pull below still brings the canvas up to date.
+        this.#toldWatched = false;
+        log("error", "hatchery could not tell it is watched", this.name, { error: String(error) });
+      }
+      await this.sync();
+    })().catch((error) => log("error", "hatchery sync failed", this.name, { error: String(error) }));
   }
 
   /**
@@ -392,7 +423,9 @@ export class Hatchery extends YServer {
     const poke = request.method === "POST" && new URL(request.url).pathname === POKE_PATH;
     if (!poke) return new Response("not found", { status: 404 });
     await this.sync();
-    return new Response(null, { status: 204 });
+    const viewers = this.ctx.getWebSockets().length;
+    if (viewers === 0) this.#toldWatched = false;
+    return new Response(null, { status: 204, headers: { [CANVAS_VIEWERS_HEADER]: String(viewers) } });
   }
 
   /** Pulls durable events from the Autopilot until caught up. Concurrent calls coalesce. */
@@ -423,6 +456,8 @@ export class Hatchery extends YServer {
   async applyCommands(principalId: string, key: string, commands: GraphCommand[]): Promise<GraphApplyOutcome> {
     const earlier = recallGraphApply(this.#sql, principalId, key) as GraphApplied | undefined;
     if (earlier) return { ok: true, result: earlier };
+    // Unwatched, the canvas is not poked: the commands see the Autopilot's nodes as they are now.
+    if (!this.#toldWatched) await this.sync();
     try {
       let outcome: { created: string[] } = { created: [] };
       this.#sql.transaction(() => {

@@ -7,6 +7,10 @@ import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
 import { instances } from "../instances";
 import { HatcheryLink } from "./link";
+import { getMeta, setMeta } from "../../../../domain/meta";
+
+/** The room's meta key: "1" while the Hatchery said nobody watches its canvas (decision 102). */
+const CANVAS_UNWATCHED = "canvasUnwatched";
 
 /** The room's RPC for the Hatchery: what its canvas pulls. */
 export interface CanvasRpc {
@@ -18,6 +22,8 @@ export interface CanvasRpc {
     snapshotCursor?: string | null,
     sessionsDigest?: string | null,
   ): GraphFeed;
+  /** Someone opened the canvas nobody watched: commits are poked again (decision 102). */
+  canvasWatched(): void;
 }
 
 /**
@@ -29,12 +35,16 @@ export const canvas = defineFeature({
   name: "canvas",
   needs: [instances],
   build: (s, { instances }) => {
-    const link = new HatcheryLink(s.env.Hatchery, s.workspaceId);
+    const link = new HatcheryLink(s.env.Hatchery, s.workspaceId, {
+      read: () => getMeta(s.sql, CANVAS_UNWATCHED) !== "1",
+      write: (watched) => setMeta(s.sql, CANVAS_UNWATCHED, watched ? "0" : "1"),
+    });
     // The Hatchery is told when a bridge's sessions change (sessions are no durable event).
     instances.onSessionsChanged(() => link.poke());
     const rpc: CanvasRpc = {
       graphFeed: (since, epoch, limit = 500, snapshotCursor = null, sessionsDigest = null) =>
         readGraphFeed(s.sql, roomEpoch(s.sql), since, epoch, limit, snapshotCursor, sessionsDigest),
+      canvasWatched: () => link.watched(),
     };
     const applyGraph = async (
       { principal }: { principal: { id: string } },

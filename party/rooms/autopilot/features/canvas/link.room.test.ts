@@ -3,19 +3,24 @@
 // (the poke's timers are what is tested); the Hatchery binding is a stand-in that counts pokes.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Hatchery } from "../../../hatchery/room";
-import { HATCHERY_POKE_INTERVAL_MS, HATCHERY_REPLY_WAIT_MS, HatcheryLink } from "./link";
+import { CANVAS_VIEWERS_HEADER } from "../../../hatchery/room";
+import { HATCHERY_POKE_INTERVAL_MS, HATCHERY_REPLY_WAIT_MS, HatcheryLink, type WatchedFlag } from "./link";
 
-function counted(): { link: HatcheryLink; pokes: () => number } {
+/** `viewers`: what the stand-in answers a poke with, or a promise of it held until the test lets it go. */
+function counted(
+  viewers: () => number | Promise<number> = () => 1,
+  flag?: WatchedFlag,
+): { link: HatcheryLink; pokes: () => number } {
   let pokes = 0;
   const namespace = {
     getByName: () => ({
       fetch: async () => {
         pokes++;
-        return new Response(null, { status: 204 });
+        return new Response(null, { status: 204, headers: { [CANVAS_VIEWERS_HEADER]: String(await viewers()) } });
       },
     }),
   } as unknown as DurableObjectNamespace<Hatchery>;
-  return { link: new HatcheryLink(namespace, () => "w"), pokes: () => pokes };
+  return { link: new HatcheryLink(namespace, () => "w", flag), pokes: () => pokes };
 }
 
 describe("the Hatchery's pokes", () => {
@@ -61,5 +66,68 @@ describe("the Hatchery's pokes", () => {
     link.poke();
     await vi.advanceTimersByTimeAsync(100);
     expect(pokes()).toBe(2);
+  });
+
+  it("stop once the Hatchery answers that nobody watches, and go again from its word that someone does", async () => {
+    let viewers = 0;
+    const { link, pokes } = counted(() => viewers);
+    link.poke();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(pokes()).toBe(1);
+    // Nobody watches: commits are not poked, however long they keep coming.
+    for (let i = 0; i < 5; i++) {
+      link.poke();
+      await vi.advanceTimersByTimeAsync(HATCHERY_POKE_INTERVAL_MS);
+    }
+    expect(pokes()).toBe(1);
+    viewers = 1;
+    link.watched();
+    link.poke();
+    await vi.advanceTimersByTimeAsync(HATCHERY_POKE_INTERVAL_MS);
+    expect(pokes()).toBe(2);
+  });
+
+  it("an answer of nobody sent before the Hatchery's word that someone watches does not stop the pokes", async () => {
+    let answer!: (n: number) => void;
+    const { link, pokes } = counted(
+      () =>
+        new Promise<number>((resolve) => {
+          answer = resolve;
+        }),
+    );
+    link.poke();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(pokes()).toBe(1);
+    link.watched(); // a socket came while the poke's pull ran
+    answer(0); // the answer counted the sockets before it
+    await vi.advanceTimersByTimeAsync(0);
+    link.poke();
+    await vi.advanceTimersByTimeAsync(HATCHERY_POKE_INTERVAL_MS);
+    expect(pokes()).toBe(2);
+  });
+
+  it("keep nobody's watching across the room's wakes: a new link reads it and pokes nothing until told", async () => {
+    let stored = true;
+    const flag: WatchedFlag = {
+      read: () => stored,
+      write: (watched) => {
+        stored = watched;
+      },
+    };
+    const before = counted(() => 0, flag);
+    before.link.poke();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(before.pokes()).toBe(1);
+    expect(stored).toBe(false);
+    // The room woke again: its link reads the flag and the unwatched Hatchery is not woken.
+    const after = counted(() => 1, flag);
+    after.link.poke();
+    await vi.advanceTimersByTimeAsync(HATCHERY_POKE_INTERVAL_MS);
+    expect(after.pokes()).toBe(0);
+    after.link.watched();
+    expect(stored).toBe(true);
+    after.link.poke();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(after.pokes()).toBe(1);
   });
 });

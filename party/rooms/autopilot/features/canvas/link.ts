@@ -1,5 +1,5 @@
 import { getServerByName } from "partyserver";
-import { type Hatchery, POKE_PATH } from "../../../hatchery/room";
+import { CANVAS_VIEWERS_HEADER, type Hatchery, POKE_PATH } from "../../../hatchery/room";
 
 /** How long a canvas update may wait so that a burst of commits costs one Hatchery pull. */
 const HATCHERY_POKE_DELAY_MS = 100;
@@ -21,6 +21,17 @@ export const HATCHERY_REPLY_WAIT_MS = 3_000;
 /** A stream not heard of for this long is not waited for (its end may never come: a bridge that went away). */
 const STREAM_QUIET_MS = 5_000;
 
+/**
+ * Whether anyone may watch the canvas, kept where the room keeps it (its meta), so that a room
+ * woken for a message does not wake an unwatched Hatchery to learn it again.
+ */
+export interface WatchedFlag {
+  read(): boolean;
+  write(watched: boolean): void;
+}
+
+const ALWAYS_WATCHED: WatchedFlag = { read: () => true, write: () => {} };
+
 /** The Autopilot's line to its workspace's Hatchery. */
 export class HatcheryLink {
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -32,11 +43,31 @@ export class HatcheryLink {
   #forReplies = false;
   /** The replies streaming now, by their stream's run id, with when they were last heard of. */
   readonly #streaming = new Map<string, number>();
+  /**
+   * Whether anyone may watch the canvas (null: not read yet): yes until a poke's answer says
+   * nobody does (decision 102). Nobody watching, nothing is poked: the canvas catches up when
+   * someone opens it.
+   */
+  #watched: boolean | null = null;
+  /** How many times the Hatchery said it is watched: an answer sent before the latest cannot say nobody is. */
+  #watchedTold = 0;
 
   constructor(
     private readonly namespace: DurableObjectNamespace<Hatchery>,
     private readonly workspaceId: () => string,
+    private readonly flag: WatchedFlag = ALWAYS_WATCHED,
   ) {}
+
+  #isWatched(): boolean {
+    this.#watched ??= this.flag.read();
+    return this.#watched;
+  }
+
+  #setWatched(watched: boolean): void {
+    if (this.#isWatched() === watched) return;
+    this.#watched = watched;
+    this.flag.write(watched);
+  }
 
   stub(): Promise<DurableObjectStub<Hatchery>> {
     return getServerByName(this.namespace, this.workspaceId());
@@ -52,9 +83,16 @@ export class HatcheryLink {
    * (at most HATCHERY_REPLY_WAIT_MS).
    */
   poke(): void {
+    if (!this.#isWatched()) return;
     this.#asked ??= Date.now();
     if (this.#timer) return;
     this.#arm();
+  }
+
+  /** The Hatchery has a socket again (it pulls once this returns): commits from now on are poked. */
+  watched(): void {
+    this.#setWatched(true);
+    this.#watchedTold++;
   }
 
   /** A reply's stream was heard of (its opening or a piece). */
@@ -94,6 +132,7 @@ export class HatcheryLink {
     this.#forReplies = false;
     this.#asked = null;
     this.#poked = now;
+    const told = this.#watchedTold;
     // One fetch, not getServerByName's two calls: a fetch starts the Hatchery by itself,
     // and in a reconnect storm the extra call was a steady share of the isolate's time.
     this.namespace
@@ -101,6 +140,7 @@ export class HatcheryLink {
       .fetch(`https://hatchery${POKE_PATH}`, { method: "POST" })
       .then((response) => {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        if (response.headers.get(CANVAS_VIEWERS_HEADER) === "0" && told === this.#watchedTold) this.#setWatched(false);
       })
       .catch((error: unknown) =>
         console.error(
