@@ -1,8 +1,10 @@
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Activity } from "../../../shared/hatchery/activity";
 import { domainNodeId, edgesMap, nodesMap, readGraph } from "../../../shared/hatchery/graph";
+import { getMeta } from "../../domain/meta";
+import { sqlFromStorage } from "../../domain/sql";
 import { connected, createKey, idem, RawSocket, signUp } from "../../test/harness";
 import {
   askAndStart,
@@ -368,8 +370,15 @@ describe("Hatchery room", () => {
     const hatcheries = (env as unknown as { Hatchery: DurableObjectNamespace }).Hatchery;
     const hatchery = hatcheries.get(hatcheries.idFromName(ws));
     await room.ok("threads.create", { title: "First", idempotencyKey: idem() });
-    // The room pokes until a poke's answer says nobody watches (link.room.test.ts: then no more).
+    // The room pokes until a poke's answer says nobody watches, and keeps that in its meta
+    // (link.room.test.ts: from then on it pokes no more).
     await pulledUpTo(hatchery, latestSeq(room));
+    const rooms = (env as unknown as { Autopilot: DurableObjectNamespace }).Autopilot;
+    const unwatchedSince = () =>
+      runInDurableObject(rooms.get(rooms.idFromName(ws)), (_room, state) =>
+        getMeta(sqlFromStorage(state.storage), "canvasUnwatched"),
+      );
+    await vi.waitFor(async () => expect(await unwatchedSince()).toBeTruthy(), { timeout: 8000, interval: 20 });
     // An agent writes beside a thread made while nobody watched: the Hatchery pulls before it applies.
     const { thread: unseen } = await room.ok("threads.create", { title: "Unseen", idempotencyKey: idem() });
     const unseenNode = domainNodeId("thread", unseen.id);
@@ -387,6 +396,7 @@ describe("Hatchery room", () => {
     // Watched again: the next commit reaches the open canvas.
     await room.ok("threads.rename", { threadId: unseen.id, title: "Seen", idempotencyKey: idem() });
     await until(() => node(canvas, unseenNode)?.data.title === "Seen", "poked again");
+    expect(await unwatchedSince()).toBe("");
     canvas.close();
     room.close();
     bot.close();

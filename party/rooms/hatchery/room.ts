@@ -73,6 +73,9 @@ export const POKE_PATH = "/poke";
 /** The poke's answer: how many sockets watch the canvas (none: the Autopilot stops poking until told again). */
 export const CANVAS_VIEWERS_HEADER = "x-canvas-viewers";
 
+/** Tries at telling the Autopilot the canvas is watched, a second, then two, apart. */
+const WATCHED_TRIES = 3;
+
 type GraphApplied = { applied: number; created: string[] };
 export type GraphApplyOutcome = { ok: true; result: GraphApplied } | { ok: false; error: ErrorShape };
 
@@ -118,6 +121,8 @@ export class Hatchery extends YServer {
    * watched canvas, decision 102): false after a poke answered that nobody watches.
    */
   #toldWatched = false;
+  /** The pull that follows telling it (graph.apply waits for it: the nodes made meanwhile come with it). */
+  #catchingUp: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -210,16 +215,28 @@ export class Hatchery extends YServer {
    */
   #watchedAgain(): void {
     this.#toldWatched = true;
-    void (async () => {
-      try {
-        await roomCall(this.#env.Autopilot.getByName(this.name), "canvasWatched");
-      } catch (error) {
-        // Told at the next socket instead; the pull below still brings the canvas up to date.
-        this.#toldWatched = false;
-        log("error", "hatchery could not tell it is watched", this.name, { error: String(error) });
+    const catchingUp = (async () => {
+      // Tried again a few times while sockets stay: those already here would not tell it again.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await roomCall(this.#env.Autopilot.getByName(this.name), "canvasWatched");
+          break;
+        } catch (error) {
+          log("error", "hatchery could not tell it is watched", this.name, { error: String(error), attempt });
+          if (attempt >= WATCHED_TRIES - 1 || this.ctx.getWebSockets().length === 0) {
+            this.#toldWatched = false;
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
+        }
       }
       await this.sync();
-    })().catch((error) => log("error", "hatchery sync failed", this.name, { error: String(error) }));
+    })()
+      .catch((error) => log("error", "hatchery sync failed", this.name, { error: String(error) }))
+      .finally(() => {
+        if (this.#catchingUp === catchingUp) this.#catchingUp = null;
+      });
+    this.#catchingUp = catchingUp;
   }
 
   /**
@@ -456,8 +473,14 @@ export class Hatchery extends YServer {
   async applyCommands(principalId: string, key: string, commands: GraphCommand[]): Promise<GraphApplyOutcome> {
     const earlier = recallGraphApply(this.#sql, principalId, key) as GraphApplied | undefined;
     if (earlier) return { ok: true, result: earlier };
-    // Unwatched, the canvas is not poked: the commands see the Autopilot's nodes as they are now.
-    if (!this.#toldWatched) await this.sync();
+    // Unwatched, the canvas is not poked (or is catching up): the commands see the Autopilot's
+    // nodes as they are now. A pull that fails leaves them as the canvas has them.
+    try {
+      if (!this.#toldWatched) await this.sync();
+      else if (this.#catchingUp) await this.#catchingUp;
+    } catch (error) {
+      log("error", "hatchery sync before graph.apply failed", this.name, { error: String(error) });
+    }
     try {
       let outcome: { created: string[] } = { created: [] };
       this.#sql.transaction(() => {

@@ -9,7 +9,7 @@ import { instances } from "../instances";
 import { HatcheryLink } from "./link";
 import { getMeta, setMeta } from "../../../../domain/meta";
 
-/** The room's meta key: "1" while the Hatchery said nobody watches its canvas (decision 102). */
+/** The room's meta key: while the Hatchery said nobody watches its canvas, the seq it had pulled then (decision 102). */
 const CANVAS_UNWATCHED = "canvasUnwatched";
 
 /** The room's RPC for the Hatchery: what its canvas pulls. */
@@ -36,8 +36,11 @@ export const canvas = defineFeature({
   needs: [instances],
   build: (s, { instances }) => {
     const link = new HatcheryLink(s.env.Hatchery, s.workspaceId, {
-      read: () => getMeta(s.sql, CANVAS_UNWATCHED) !== "1",
-      write: (watched) => setMeta(s.sql, CANVAS_UNWATCHED, watched ? "0" : "1"),
+      read: () => {
+        const since = getMeta(s.sql, CANVAS_UNWATCHED);
+        return since ? Number(since) : null;
+      },
+      write: (since) => setMeta(s.sql, CANVAS_UNWATCHED, since === null ? "" : String(since)),
     });
     // The Hatchery is told when a bridge's sessions change (sessions are no durable event).
     instances.onSessionsChanged(() => link.poke());
@@ -62,7 +65,7 @@ export const canvas = defineFeature({
       rpc,
       methods: methods({ "graph.apply": local(applyGraph) }),
       afterCommit: (effects) => {
-        if (effects.events.length > 0) link.poke();
+        if (effects.events.length > 0) link.poke(effects.events.at(-1)?.seq);
       },
       // A reply streaming commits its message at its end: the poke due meanwhile waits for it (link.ts).
       heard: {

@@ -4,7 +4,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Hatchery } from "../../../hatchery/room";
 import { CANVAS_VIEWERS_HEADER } from "../../../hatchery/room";
-import { HATCHERY_POKE_INTERVAL_MS, HATCHERY_REPLY_WAIT_MS, HatcheryLink, type WatchedFlag } from "./link";
+import {
+  HATCHERY_POKE_INTERVAL_MS,
+  HATCHERY_REPLY_WAIT_MS,
+  HatcheryLink,
+  UNWATCHED_PULL_EVERY,
+  type WatchedFlag,
+} from "./link";
 
 /** `viewers`: what the stand-in answers a poke with, or a promise of it held until the test lets it go. */
 function counted(
@@ -107,27 +113,44 @@ describe("the Hatchery's pokes", () => {
   });
 
   it("keep nobody's watching across the room's wakes: a new link reads it and pokes nothing until told", async () => {
-    let stored = true;
+    let stored: number | null = null;
     const flag: WatchedFlag = {
       read: () => stored,
-      write: (watched) => {
-        stored = watched;
+      write: (since) => {
+        stored = since;
       },
     };
     const before = counted(() => 0, flag);
-    before.link.poke();
+    before.link.poke(7);
     await vi.advanceTimersByTimeAsync(100);
     expect(before.pokes()).toBe(1);
-    expect(stored).toBe(false);
+    expect(stored).toBe(7);
     // The room woke again: its link reads the flag and the unwatched Hatchery is not woken.
     const after = counted(() => 1, flag);
-    after.link.poke();
+    after.link.poke(8);
     await vi.advanceTimersByTimeAsync(HATCHERY_POKE_INTERVAL_MS);
     expect(after.pokes()).toBe(0);
     after.link.watched();
-    expect(stored).toBe(true);
-    after.link.poke();
+    expect(stored).toBeNull();
+    after.link.poke(9);
     await vi.advanceTimersByTimeAsync(100);
     expect(after.pokes()).toBe(1);
+  });
+
+  it("poke an unwatched canvas once UNWATCHED_PULL_EVERY events went by since its pull, so that it never falls far behind", async () => {
+    const { link, pokes } = counted(() => 0);
+    link.poke(10);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(pokes()).toBe(1);
+    link.poke(10 + UNWATCHED_PULL_EVERY - 1);
+    await vi.advanceTimersByTimeAsync(HATCHERY_POKE_INTERVAL_MS);
+    expect(pokes()).toBe(1);
+    link.poke(10 + UNWATCHED_PULL_EVERY);
+    await vi.advanceTimersByTimeAsync(HATCHERY_POKE_INTERVAL_MS);
+    expect(pokes()).toBe(2);
+    // Its answer (nobody still) counts from there.
+    link.poke(10 + UNWATCHED_PULL_EVERY + 1);
+    await vi.advanceTimersByTimeAsync(HATCHERY_POKE_INTERVAL_MS);
+    expect(pokes()).toBe(2);
   });
 });

@@ -22,15 +22,22 @@ export const HATCHERY_REPLY_WAIT_MS = 3_000;
 const STREAM_QUIET_MS = 5_000;
 
 /**
- * Whether anyone may watch the canvas, kept where the room keeps it (its meta), so that a room
+ * Whether anyone may watch the canvas: null when someone may, else the event `seq` the Hatchery
+ * had pulled when it said nobody does. Kept where the room keeps it (its meta), so that a room
  * woken for a message does not wake an unwatched Hatchery to learn it again.
  */
 export interface WatchedFlag {
-  read(): boolean;
-  write(watched: boolean): void;
+  read(): number | null;
+  write(unwatchedSince: number | null): void;
 }
 
-const ALWAYS_WATCHED: WatchedFlag = { read: () => true, write: () => {} };
+const ALWAYS_WATCHED: WatchedFlag = { read: () => null, write: () => {} };
+
+/**
+ * An unwatched canvas is still poked once this many events went by since its last pull: what it
+ * pulls when it is opened stays bounded, and it never falls out of the event log into a snapshot.
+ */
+export const UNWATCHED_PULL_EVERY = 1000;
 
 /** The Autopilot's line to its workspace's Hatchery. */
 export class HatcheryLink {
@@ -44,11 +51,13 @@ export class HatcheryLink {
   /** The replies streaming now, by their stream's run id, with when they were last heard of. */
   readonly #streaming = new Map<string, number>();
   /**
-   * Whether anyone may watch the canvas (null: not read yet): yes until a poke's answer says
-   * nobody does (decision 102). Nobody watching, nothing is poked: the canvas catches up when
-   * someone opens it.
+   * Whether anyone may watch the canvas (the flag's value; undefined: not read yet): yes until a
+   * poke's answer says nobody does (decision 102). Nobody watching, commits are not poked: the
+   * canvas catches up when someone opens it, or every UNWATCHED_PULL_EVERY events.
    */
-  #watched: boolean | null = null;
+  #unwatchedSince: number | null | undefined = undefined;
+  /** The newest event seq a commit told of (0: none since this wake). */
+  #seq = 0;
   /** How many times the Hatchery said it is watched: an answer sent before the latest cannot say nobody is. */
   #watchedTold = 0;
 
@@ -58,15 +67,15 @@ export class HatcheryLink {
     private readonly flag: WatchedFlag = ALWAYS_WATCHED,
   ) {}
 
-  #isWatched(): boolean {
-    this.#watched ??= this.flag.read();
-    return this.#watched;
+  #unwatched(): number | null {
+    if (this.#unwatchedSince === undefined) this.#unwatchedSince = this.flag.read();
+    return this.#unwatchedSince;
   }
 
-  #setWatched(watched: boolean): void {
-    if (this.#isWatched() === watched) return;
-    this.#watched = watched;
-    this.flag.write(watched);
+  #setUnwatched(since: number | null): void {
+    if (this.#unwatched() === since) return;
+    this.#unwatchedSince = since;
+    this.flag.write(since);
   }
 
   stub(): Promise<DurableObjectStub<Hatchery>> {
@@ -82,8 +91,10 @@ export class HatcheryLink {
    * asked and one for the answer: a poke due while replies stream waits for their end
    * (at most HATCHERY_REPLY_WAIT_MS).
    */
-  poke(): void {
-    if (!this.#isWatched()) return;
+  poke(seq?: number): void {
+    if (seq !== undefined && seq > this.#seq) this.#seq = seq;
+    const since = this.#unwatched();
+    if (since !== null && this.#seq - since < UNWATCHED_PULL_EVERY) return;
     this.#asked ??= Date.now();
     if (this.#timer) return;
     this.#arm();
@@ -91,7 +102,7 @@ export class HatcheryLink {
 
   /** The Hatchery has a socket again (it pulls once this returns): commits from now on are poked. */
   watched(): void {
-    this.#setWatched(true);
+    this.#setUnwatched(null);
     this.#watchedTold++;
   }
 
@@ -133,6 +144,7 @@ export class HatcheryLink {
     this.#asked = null;
     this.#poked = now;
     const told = this.#watchedTold;
+    const pulledTo = this.#seq;
     // One fetch, not getServerByName's two calls: a fetch starts the Hatchery by itself,
     // and in a reconnect storm the extra call was a steady share of the isolate's time.
     this.namespace
@@ -140,7 +152,8 @@ export class HatcheryLink {
       .fetch(`https://hatchery${POKE_PATH}`, { method: "POST" })
       .then((response) => {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        if (response.headers.get(CANVAS_VIEWERS_HEADER) === "0" && told === this.#watchedTold) this.#setWatched(false);
+        if (response.headers.get(CANVAS_VIEWERS_HEADER) === "0" && told === this.#watchedTold)
+          this.#setUnwatched(pulledTo);
       })
       .catch((error: unknown) =>
         console.error(
