@@ -37,7 +37,7 @@ import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../shared/principal-head
 import { mayReadWorkspace } from "../shared/reading";
 import { type ClientFrame, presenceFrame, readClientFrame, sendFrame, updateFrame } from "./client-frames";
 import { pullOnce } from "./domain-pull";
-import { roomCall } from "../../room-rpc";
+import { tellWatched } from "./watched";
 import { foldOldActivity } from "./fold-activity";
 import { HATCHERY_METER, type HatcheryLimits, hatcheryLimits, type HatcheryRates } from "./limits";
 import { type Refusal, refusalFor, takeBackOversize, tooLarge } from "./refusals";
@@ -72,9 +72,6 @@ export const POKE_PATH = "/poke";
 
 /** The poke's answer: how many sockets watch the canvas (none: the Autopilot stops poking until told again). */
 export const CANVAS_VIEWERS_HEADER = "x-canvas-viewers";
-
-/** Tries at telling the Autopilot the canvas is watched, a second, then two, apart. */
-const WATCHED_TRIES = 3;
 
 type GraphApplied = { applied: number; created: string[] };
 export type GraphApplyOutcome = { ok: true; result: GraphApplied } | { ok: false; error: ErrorShape };
@@ -216,20 +213,14 @@ export class Hatchery extends YServer {
   #watchedAgain(): void {
     this.#toldWatched = true;
     const catchingUp = (async () => {
-      // Tried again a few times while sockets stay: those already here would not tell it again.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await roomCall(this.#env.Autopilot.getByName(this.name), "canvasWatched");
-          break;
-        } catch (error) {
-          log("error", "hatchery could not tell it is watched", this.name, { error: String(error), attempt });
-          if (attempt >= WATCHED_TRIES - 1 || this.ctx.getWebSockets().length === 0) {
-            this.#toldWatched = false;
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
-        }
-      }
+      const told = await tellWatched(
+        this.#env,
+        this.name,
+        () => this.ctx.getWebSockets().length,
+        (error, attempt) =>
+          log("error", "hatchery could not tell it is watched", this.name, { error: String(error), attempt }),
+      );
+      if (!told) this.#toldWatched = false;
       await this.sync();
     })()
       .catch((error) => log("error", "hatchery sync failed", this.name, { error: String(error) }))
