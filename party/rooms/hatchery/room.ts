@@ -37,11 +37,11 @@ import { parsePrincipalHeader, PRINCIPAL_HEADER } from "../shared/principal-head
 import { mayReadWorkspace } from "../shared/reading";
 import { type ClientFrame, presenceFrame, readClientFrame, sendFrame, updateFrame } from "./client-frames";
 import { pullOnce } from "./domain-pull";
-import { tellWatched } from "./watched";
 import { foldOldActivity } from "./fold-activity";
 import { HATCHERY_METER, type HatcheryLimits, hatcheryLimits, type HatcheryRates } from "./limits";
 import { type Refusal, refusalFor, takeBackOversize, tooLarge } from "./refusals";
 import { leaving, queryAwarenessFrame, type SocketPresence } from "./presence";
+import { tellWatched } from "./watched";
 
 /** Transaction origin of an agent's graph commands (domain-pull.ts has the domain's); any other came from a client. */
 export const AGENT_ORIGIN = "autopilot-graph-apply";

@@ -1,5 +1,6 @@
 import type { MethodParsedParams, MethodResult } from "../../../../../shared/protocol/methods";
 import { RoomError } from "../../../../domain/errors";
+import { getMeta, setMeta } from "../../../../domain/meta";
 import type { GraphApplyOutcome } from "../../../hatchery/room";
 import { roomEpoch } from "../../kernel/commit";
 import { type GraphFeed, readGraphFeed } from "./graph-feed";
@@ -7,7 +8,6 @@ import { defineFeature } from "../../kernel/feature";
 import { local, methods } from "../../kernel/handlers";
 import { instances } from "../instances";
 import { HatcheryLink } from "./link";
-import { getMeta, setMeta } from "../../../../domain/meta";
 
 /** The room's meta key: while the Hatchery said nobody watches its canvas, the seq it had pulled then (decision 102). */
 const CANVAS_UNWATCHED = "canvasUnwatched";
