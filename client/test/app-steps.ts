@@ -47,7 +47,8 @@ export async function labProvisionedInApp(
   { page, approver }: { page: Page; approver: Page },
   readyWithin: number,
 ): Promise<{ workspace: string; nav: Locator }> {
-  const stamp = Date.now();
+  // Parts of one file share a server: addresses must not meet in the same millisecond.
+  const stamp = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const workspace = await twoPeopleInOneWorkspace(
     appUrl,
     { page, name: "Olga", email: `olga-${stamp}@example.test` },

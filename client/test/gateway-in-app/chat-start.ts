@@ -44,8 +44,8 @@ export function chatStartInApp(stack: OpenClawStack, browser: Browser): void {
     it("first-run card → one approval by another person → the start phases for both → the reply streams to both; an exec decided in the app; Start a chat; a denied start says so", async () => {
       await twoPeopleInOneWorkspace(
         server.url,
-        { page: olga, name: "Olga", email: `olga-${stamp}@example.test` },
-        { page: pavel, name: "Pavel", email: `pavel-${stamp}@example.test` },
+        { page: olga, name: "Olga", email: `olga-start-${stamp}@example.test` },
+        { page: pavel, name: "Pavel", email: `pavel-start-${stamp}@example.test` },
       );
 
       // An empty workspace starts with the first-run card.

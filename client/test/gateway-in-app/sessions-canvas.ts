@@ -87,7 +87,7 @@ export function sessionsOnCanvas(stack: OpenClawStack, browser: Browser): void {
 
   describe("gateway sessions on the canvas", () => {
     it("a real gateway's sessions show linked to their instance and thread, open from the canvas, and leave with the instance", async () => {
-      await signUpInUi(page, stack.server.url, "Olga", `olga-${stamp}@example.test`);
+      await signUpInUi(page, stack.server.url, "Olga", `olga-canvas-${stamp}@example.test`);
       const workspace = await page.locator("#workspace-switcher").inputValue();
       const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
       const pavel = await addSecondPerson(stack.server.url, cookie, workspace, "Pavel");
