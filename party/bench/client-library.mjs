@@ -30,7 +30,9 @@ export async function loadClientLibrary(dir) {
 /**
  * A new person signed up on the room's server and their client (the library, signed in
  * through a connect ticket as the app is), ready. `bytes.frames` counts what its socket
- * receives, before the library parses it.
+ * receives, before the library parses it. Its socket declines permessage-deflate, as every
+ * floor's client and every other bench's socket does: a browser offers it and workerd
+ * accepts, and compressing each frame would be measured on the room's side only.
  */
 export async function personClient(room, label) {
   const dir = mkdtempSync(join(tmpdir(), "autopilot-bench-client-"));
@@ -39,8 +41,8 @@ export async function personClient(room, label) {
   const person = await signUpPerson(room.server.url, label);
   const bytes = { frames: 0 };
   class CountingWebSocket extends WebSocket {
-    constructor(...args) {
-      super(...args);
+    constructor(url, protocols) {
+      super(url, protocols, { perMessageDeflate: false });
       this.on("message", (data) => (bytes.frames += data.length));
     }
   }
