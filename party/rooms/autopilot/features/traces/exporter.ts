@@ -129,11 +129,11 @@ export class TraceExporter {
     }
     const { maxQueue } = queueLimits(this.#d.env);
     const options = { ...this.#d.options(), workspaceId: this.#d.workspaceId() };
-    const before = counters(this.#d.sql).dropped;
+    let dropped = 0;
     for (const runId of runIds) {
       const more = this.#d.sql.transaction(() => {
         const { spans, more } = traceRun(this.#d.sql, runId, { ...options, now: Date.now() });
-        enqueue(this.#d.sql, spans, maxQueue);
+        dropped += enqueue(this.#d.sql, spans, maxQueue);
         return more;
       });
       // A run that wrote more than a pass reads within the delay: the rest on the next pass.
@@ -141,7 +141,7 @@ export class TraceExporter {
     }
     // Every run that wrote before now was heard and is passed over (or queued for the next pass).
     setPassedAt(this.#d.sql, now);
-    if (counters(this.#d.sql).dropped !== before) this.#d.changed();
+    if (dropped > 0) this.#d.changed();
   }
 
   /** Sends the queue, batch by batch, until it is empty or the collector fails. */

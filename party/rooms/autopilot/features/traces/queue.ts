@@ -38,6 +38,7 @@ export function counters(sql: Sql): ExportCounters {
 }
 
 export function setCounters(sql: Sql, change: Partial<ExportCounters>): void {
+  const rows: { key: string; value: string }[] = [];
   for (const [key, value] of Object.entries(change)) {
     if (value === undefined) continue;
     if (value === null) {
@@ -45,25 +46,32 @@ export function setCounters(sql: Sql, change: Partial<ExportCounters>): void {
       continue;
     }
     const text = NUMBERS.includes(key as (typeof NUMBERS)[number]) ? String(value) : String(value).slice(0, 500);
+    rows.push({ key, value: text });
+  }
+  // One statement for all of them: an export writes three.
+  if (rows.length > 0)
     sql.db
       .insert(traceMeta)
-      .values({ key, value: text })
-      .onConflictDoUpdate({ target: traceMeta.key, set: { value: text } })
+      .values(rows)
+      .onConflictDoUpdate({ target: traceMeta.key, set: { value: raw`excluded.value` } })
       .run();
-  }
 }
 
 export const queued = (sql: Sql): number => sql.db.select({ n: count() }).from(traceQueue).get()?.n ?? 0;
 
-/** Queues `spans`; past `maxQueue` the oldest go, counted as dropped. */
-export function enqueue(sql: Sql, spans: SpanDoc[], maxQueue: number): void {
-  for (const span of spans)
+/** Rows per insert: a Durable Object's SQLite binds at most 100 values per statement. */
+const ROWS_PER_INSERT = 90;
+
+/** Queues `spans`; past `maxQueue` the oldest go, counted as dropped. Returns how many went. */
+export function enqueue(sql: Sql, spans: SpanDoc[], maxQueue: number): number {
+  for (let at = 0; at < spans.length; at += ROWS_PER_INSERT)
     sql.db
       .insert(traceQueue)
-      .values({ doc: JSON.stringify(span) })
+      .values(spans.slice(at, at + ROWS_PER_INSERT).map((span) => ({ doc: JSON.stringify(span) })))
       .run();
   const over = queued(sql) - maxQueue;
   if (over > 0) drop(sql, over);
+  return Math.max(0, over);
 }
 
 /** Drops the `howMany` oldest spans, counted. */
@@ -86,11 +94,9 @@ export function head(sql: Sql, max: number): { spans: SpanDoc[]; upTo: number } 
   return { spans: rows.map((r) => JSON.parse(r.doc) as SpanDoc), upTo: rows.at(-1)?.n ?? 0 };
 }
 
-/** Removes the spans up to `upTo` (sent, or given up on). */
+/** Removes the spans up to `upTo` (sent, or given up on); returns how many. */
 export function removeUpTo(sql: Sql, upTo: number): number {
-  const removed = sql.db.select({ n: count() }).from(traceQueue).where(lte(traceQueue.n, upTo)).get()?.n ?? 0;
-  sql.db.delete(traceQueue).where(lte(traceQueue.n, upTo)).run();
-  return removed;
+  return sql.db.delete(traceQueue).where(lte(traceQueue.n, upTo)).returning({ n: traceQueue.n }).all().length;
 }
 
 export const hasQueued = (sql: Sql): boolean =>
