@@ -14,12 +14,12 @@ import { standingAlerts } from "../billing/index";
 import { communityMentionsOf } from "./community-mentions";
 import { instancesTable as instances } from "../instances/index";
 import { jobsTable as jobs } from "../jobs/index";
-import { messagesTable as messages, threadsTable as threads } from "../threads/index";
+import { messagesTable as messages, threadFromRow, threadsTable as threads } from "../threads/index";
 import type { Sql } from "../../../../domain/sql";
 import { param, preparedPerRoom } from "../../../../domain/db/client";
 import { BoundedMap } from "../../../../domain/bounded-map";
 import { readable } from "../../../../records/codec";
-import { instanceRecord, jobRecord, messageRecord, threadRecord } from "../../../../records/documents";
+import { instanceRecord, jobRecord, messageRecord } from "../../../../records/documents";
 import { followedThreads, mentionsOf } from "./store";
 
 // A person's inbox items, derived from the room's state as it is now: an item exists only
@@ -174,18 +174,19 @@ function replyItems(sql: Sql, person: Principal, mentioned: Set<string>, memo: R
   const newestMessage = sqlText<
     string | null
   >`${sql.db.select({ id: messages.id }).from(messages).where(eq(messages.threadId, threads.id)).orderBy(desc(messages.n)).limit(1)}`;
-  const rows: { doc: string; newest: string | null }[] = [];
+  const rows: { id: string; doc: string; newest: string | null }[] = [];
   // A Durable Object's SQLite binds at most 100 parameters per statement.
   for (let i = 0; i < ids.length; i += 90)
     rows.push(
       ...sql.db
-        .select({ doc: threads.doc, newest: newestMessage })
+        .select({ id: threads.id, doc: threads.doc, newest: newestMessage })
         .from(threads)
         .where(and(inArray(threads.id, ids.slice(i, i + 90)), eq(threads.archived, 0)))
         .all(),
     );
   // Only threads with something newer than the person's own last message are read further.
-  const active = readable(rows, (r) => ({ thread: threadRecord.decode(r.doc), newest: r.newest }))
+  // Decoded once while a thread's stored text stays the same (the threads feature keeps them).
+  const active = readable(rows, (r) => ({ thread: threadFromRow(sql, r.id, r.doc), newest: r.newest }))
     .filter(({ thread: t }) => t.lastMessageAt !== null && t.lastMessageAt > (wrote.get(t.id) ?? 0))
     .sort((a, b) => (b.thread.lastMessageAt ?? 0) - (a.thread.lastMessageAt ?? 0))
     .slice(0, REPLY_THREADS);

@@ -29,7 +29,15 @@ export {
 } from "./files";
 export { itemsNewlyRead, markerOf, markThreadRead, readOwnMessage, threadReadsOf } from "./reads";
 export { getSummary, putSummary } from "./thread-summaries";
-export { appendMessage, createThread, getThread, requireThread, sendMessage, updateThread } from "./threads";
+export {
+  appendMessage,
+  createThread,
+  getThread,
+  requireThread,
+  sendMessage,
+  threadFromRow,
+  updateThread,
+} from "./threads";
 
 /**
  * What another feature does with a message as it is sent, in the same transaction (the

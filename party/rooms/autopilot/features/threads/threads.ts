@@ -47,8 +47,8 @@ const statements = preparedPerRoom((db) => ({
 
 /** Threads each room decoded lately: by id, with the stored text each came from. */
 const decoded = new WeakMap<Sql, BoundedMap<string, { doc: string; thread: Thread }>>();
-/** Threads kept per room: the ones being written in lately. */
-const DECODED_KEPT = 64;
+/** Threads kept per room: the ones written in lately, and the ones people's inboxes follow. */
+const DECODED_KEPT = 256;
 
 /**
  * A message reads its thread up to three times (the request, the post, the Autopilot
@@ -69,16 +69,23 @@ const readThisTurn = new TurnMemo<string, Thread | null>();
 
 function readThread(sql: Sql, id: string): Thread | null {
   const row = statements(sql.db).thread.get({ id });
-  if (!row) return null;
+  return row ? threadFromRow(sql, id, row.doc) : null;
+}
+
+/**
+ * A stored thread decoded: the same (frozen) thread while its stored text is the same. For
+ * readers that select thread rows themselves too (an inbox reads every followed thread's).
+ */
+export function threadFromRow(sql: Sql, id: string, doc: string): Thread {
   let kept = decoded.get(sql);
   const known = kept?.get(id);
-  if (known?.doc === row.doc) return known.thread;
-  const thread = Object.freeze(threadRecord.decode(row.doc));
+  if (known?.doc === doc) return known.thread;
+  const thread = Object.freeze(threadRecord.decode(doc));
   if (!kept) {
     kept = new BoundedMap(DECODED_KEPT);
     decoded.set(sql, kept);
   }
-  kept.set(id, { doc: row.doc, thread });
+  kept.set(id, { doc, thread });
   return thread;
 }
 
