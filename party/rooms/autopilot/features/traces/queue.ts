@@ -2,6 +2,7 @@
 // oldest are dropped and counted), so a collector that is down costs a run nothing and the
 // room's storage never grows with it; and the exporter's counters, which the app shows.
 import { asc, count, gt, lte, sql as raw } from "drizzle-orm";
+import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
 import type { Sql } from "../../../../domain/sql";
 import type { SpanDoc } from "./spans";
 import { traceMeta, traceQueue } from "./tables";
@@ -53,22 +54,24 @@ export function setCounters(sql: Sql, change: Partial<ExportCounters>): void {
     sql.db
       .insert(traceMeta)
       .values(rows)
-      .onConflictDoUpdate({ target: traceMeta.key, set: { value: raw`excluded.value` } })
+      .onConflictDoUpdate({ target: traceMeta.key, set: { value: excluded("value") } })
       .run();
 }
 
 export const queued = (sql: Sql): number => sql.db.select({ n: count() }).from(traceQueue).get()?.n ?? 0;
 
-/** Rows per insert: a Durable Object's SQLite binds at most 100 values per statement. */
-const ROWS_PER_INSERT = 90;
+// A pass's spans in one statement whatever their number (a statement binds at most 100 values):
+// their documents go in as one JSON parameter, in order.
+const inserts = preparedPerRoom((db) => ({
+  spans: db
+    .insert(traceQueue)
+    .select(raw`select null, "value" from json_each(${param("docs")}) order by "key"`)
+    .prepare(),
+}));
 
 /** Queues `spans`; past `maxQueue` the oldest go, counted as dropped. Returns how many went. */
 export function enqueue(sql: Sql, spans: SpanDoc[], maxQueue: number): number {
-  for (let at = 0; at < spans.length; at += ROWS_PER_INSERT)
-    sql.db
-      .insert(traceQueue)
-      .values(spans.slice(at, at + ROWS_PER_INSERT).map((span) => ({ doc: JSON.stringify(span) })))
-      .run();
+  if (spans.length > 0) inserts(sql.db).spans.run({ docs: JSON.stringify(spans.map((span) => JSON.stringify(span))) });
   const over = queued(sql) - maxQueue;
   if (over > 0) drop(sql, over);
   return Math.max(0, over);
