@@ -85,3 +85,39 @@ export async function until(check, what, timeoutMs = 60_000) {
     await sleep(10);
   }
 }
+
+/** A process is quiet when it spends at most this much CPU in each second… */
+const QUIET_MS_PER_S = 5;
+/**
+ * …for this many seconds in a row: longer than workerd's wait before it lets go of an object
+ * that has nothing left to do (its collection a burst of CPU well after the suite's last event).
+ */
+export const QUIET_FOR_S = 15;
+
+/**
+ * Waits until every server's process is quiet: what a suite set off (thousands of sockets'
+ * closes, their presence, the objects let go of and collected) is not counted in the next
+ * suite's blocks, where a side whose blocks last longer (the traced sides wait for their
+ * collector) would collect more of it than the others. `servers`: name → a CPU reader in ms
+ * (`Side.cpu`). Returns each one's seconds waited and, for one still busy at `timeoutMs`, its
+ * last second's CPU (the run goes on; the output says so).
+ */
+export async function quiet(servers, timeoutMs = 180_000) {
+  const started = Date.now();
+  const busy = new Map(Object.entries(servers).map(([name, cpu]) => [name, { cpu, quietFor: 0 }]));
+  const out = {};
+  while (busy.size > 0) {
+    const before = new Map([...busy].map(([name, s]) => [name, s.cpu()]));
+    await sleep(1000);
+    const seconds = (Date.now() - started) / 1000;
+    for (const [name, s] of busy) {
+      const spent = s.cpu() - before.get(name);
+      s.quietFor = spent > QUIET_MS_PER_S ? 0 : s.quietFor + 1;
+      if (s.quietFor >= QUIET_FOR_S) out[name] = { seconds };
+      else if (Date.now() - started > timeoutMs) out[name] = { seconds, stillMsPerS: spent };
+      else continue;
+      busy.delete(name);
+    }
+  }
+  return out;
+}

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { freePort, startServer } from "../dev/server.mjs";
 import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
 import { startCpuProfile } from "./cpu-profile.mjs";
+import { QUIET_FOR_S, quiet } from "./blocks.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
 import { serverCpu } from "./process-cpu.mjs";
 import { floorBundleMap, profileShares, roomBundleMap } from "./profile-packages.mjs";
@@ -192,9 +193,25 @@ try {
     `The sockets: ${targetLabel(roomTarget)}; CPU: ${roomTarget.pid ? "each Worker's workerd process" : "each server's process tree"}`,
   );
   const common = { room, floor, warmup: WARMUP, blocks: BLOCKS };
+  let tiered = null;
+  /** Before each suite: every server quiet, what the suite before set off not counted in this one's blocks. */
+  const settle = async () => {
+    const servers = { room: room.cpu, floor: floor.cpu };
+    if (npmFloor) servers["npm floor"] = npmFloor.cpu;
+    if (tiered) servers.tiered = tiered.cpu;
+    const waited = await quiet(servers);
+    const told = Object.entries(waited)
+      .filter(([, w]) => Math.round(w.seconds) > QUIET_FOR_S || w.stillMsPerS)
+      .map(
+        ([name, w]) =>
+          `${name} ${w.seconds.toFixed(0)} s${w.stillMsPerS ? ` (still ${w.stillMsPerS.toFixed(0)} ms of CPU a second)` : ""}`,
+      );
+    if (told.length > 0) console.log(`  waited for the servers to go quiet: ${told.join(", ")}`);
+  };
   if (SUITES.includes("fanout")) {
     results.fanout = [];
     for (const n of SIZES) {
+      await settle();
       console.log(`fan-out, ${n} readers…`);
       results.fanout.push([
         n,
@@ -203,6 +220,7 @@ try {
     }
   }
   if (SUITES.includes("interest")) {
+    await settle();
     console.log(`delivery by interest, ${INTEREST_READERS} sockets, ${INTEREST_VIEWERS} viewing…`);
     results.interest = {
       n: INTEREST_READERS,
@@ -217,12 +235,13 @@ try {
     };
   }
   const tieredTarget = tieredServer && (await benchTarget(tieredServer));
-  const tiered = tieredServer && {
+  tiered = tieredServer && {
     server: tieredServer,
     target: tieredTarget,
     cpu: serverCpu(tieredTarget, tieredServer.child.pid),
   };
   if (SUITES.includes("tier")) {
+    await settle();
     console.log(`fan-out tier, ${TIER_READERS} sockets held by ${TIER_OBJECTS} delivery objects…`);
     results.tier = {
       n: TIER_READERS,
@@ -237,6 +256,7 @@ try {
     };
   }
   if (SUITES.includes("tier-storm")) {
+    await settle();
     console.log(`reconnect storm through the tier, ${STORM_READERS} readers…`);
     results.tierStorm = {
       n: STORM_READERS,
@@ -250,6 +270,7 @@ try {
     };
   }
   if (SUITES.includes("storm")) {
+    await settle();
     console.log(`reconnect storm, ${STORM_READERS} readers…`);
     results.storm = {
       n: STORM_READERS,
@@ -257,6 +278,7 @@ try {
     };
   }
   if (SUITES.includes("crowd")) {
+    await settle();
     console.log(`presence in a crowd, ${CROWD_SOCKETS} sockets of ${CROWD_PRINCIPALS} members…`);
     results.crowd = {
       n: CROWD_SOCKETS,
@@ -273,6 +295,7 @@ try {
     };
   }
   if (SUITES.includes("assistant")) {
+    await settle();
     console.log("assistant…");
     // The traced side too (the room's server): what the trace export adds, beside the room's own profile.
     const profile = profileFor("assistant", ["room", "floor", "npm", "traced"], { traced: "room" });
@@ -288,6 +311,7 @@ try {
     });
   }
   if (SUITES.includes("task")) {
+    await settle();
     console.log(`task, ${TASK_STEPS} steps…`);
     results.task = {
       steps: TASK_STEPS,
@@ -301,6 +325,7 @@ try {
     };
   }
   if (SUITES.includes("graph")) {
+    await settle();
     console.log(`graph, ${NODES} nodes…`);
     results.graph = {
       nodes: NODES,
