@@ -3,8 +3,9 @@
 // OTLP/HTTP on /v1/traces as a collector does, in both of the protocol's encodings (JSON, and
 // protobuf decoded by protobufjs against the OTLP protocol's own message definitions), and
 // keeps each span, its attributes decoded from OTLP's AnyValue. Its control paths (under
-// /_standin/) let a test read the spans of a trace and switch an outage of one path on and off
-// (503, the retryable answer). Any path ending in /v1/traces takes spans, so a workspace's own
+// /_standin/) let a test read the spans of a trace, switch an outage of one path on and off
+// (503, the retryable answer) and hold one path's answers back after its spans are taken (a
+// sender that goes down meanwhile never hears them). Any path ending in /v1/traces takes spans, so a workspace's own
 // collector is a path of its own.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -135,6 +136,8 @@ export class OtlpReceiver {
   url = "";
   /** Collector paths that answer 503 (an outage of one workspace's collector, not every test's). */
   readonly down = new Set<string>();
+  /** Paths whose answers come this many ms after their spans were taken (a reply the sender may never hear). */
+  readonly slow = new Map<string, number>();
   #server: Server | undefined;
 
   async start(): Promise<void> {
@@ -178,7 +181,9 @@ export class OtlpReceiver {
     } catch (error) {
       return reply(400, { error: String(error) });
     }
-    reply(200, { partialSuccess: {} });
+    const wait = this.slow.get(url);
+    if (wait) setTimeout(() => reply(200, { partialSuccess: {} }), wait);
+    else reply(200, { partialSuccess: {} });
   }
 
   #take(body: TraceRequest, path: string, apiKey: string | null, encoding: ReceivedSpan["encoding"]): void {
@@ -217,6 +222,13 @@ export class OtlpReceiver {
       if (down === true) this.down.add(path);
       else this.down.delete(path);
       return reply(200, { down: [...this.down] });
+    }
+    if (url.startsWith("/_standin/slow")) {
+      const { path, ms } = JSON.parse(text || "{}") as { path?: string; ms?: number };
+      if (!path) return reply(400, { error: "name the path" });
+      if (typeof ms === "number" && ms > 0) this.slow.set(path, ms);
+      else this.slow.delete(path);
+      return reply(200, { slow: Object.fromEntries(this.slow) });
     }
     reply(404, { error: "no such control" });
   }

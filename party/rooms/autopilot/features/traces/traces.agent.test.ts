@@ -38,6 +38,21 @@ async function traceOf(runId: string, timeoutMs = 30_000): Promise<ReceivedSpan[
   }
 }
 
+/**
+ * The spans as a collector that keys them by id has them. Sending is at least once (a batch
+ * whose answer the room never got, as it went down meanwhile, goes again): a span that came
+ * twice came as the same span, ids and all.
+ */
+function byId(spans: ReceivedSpan[]): ReceivedSpan[] {
+  const seen = new Map<string, ReceivedSpan>();
+  for (const span of spans) {
+    const had = seen.get(span.spanId);
+    if (had) expect(span).toEqual(had);
+    else seen.set(span.spanId, span);
+  }
+  return [...seen.values()];
+}
+
 async function wholeLog(sock: RawSocket, runId: string): Promise<RunLogEntry[]> {
   const entries: RunLogEntry[] = [];
   let after = 0;
@@ -53,6 +68,12 @@ async function wholeLog(sock: RawSocket, runId: string): Promise<RunLogEntry[]> 
 const setDown = async (path: string, down: boolean) =>
   void (
     await fetch(`${collector()}/_standin/down`, { method: "POST", body: JSON.stringify({ path, down }) })
+  ).body?.cancel();
+
+/** The collector at `path` takes spans and answers `ms` later (0: at once again). */
+const setSlow = async (path: string, ms: number) =>
+  void (
+    await fetch(`${collector()}/_standin/slow`, { method: "POST", body: JSON.stringify({ path, ms }) })
   ).body?.cancel();
 
 describe("one trace per run", () => {
@@ -84,7 +105,7 @@ describe("one trace per run", () => {
     });
     await taskState(back, task.id, (t) => t.status === "done", 60_000);
 
-    const spans = await traceOf(task.id);
+    const spans = byId(await traceOf(task.id));
     const log = await wholeLog(back, task.id);
     const root = spans.find((s) => s.parentSpanId === null)!;
     // One trace: every span in it hangs from the run's root, which covers the whole run.
@@ -289,6 +310,47 @@ describe("one trace per run", () => {
     memberSock.close();
     keySock.close();
     sock.close();
+  });
+
+  it("a batch the collector took whose answer the room never got (it went down) is sent again once it wakes: the same spans, ids and all", async () => {
+    const { owner, sock, thread } = await agentRoom();
+    const path = `/slow-${owner.workspaceId}/v1/traces`;
+    await sock.ok("traces.configure", {
+      endpoint: `${collector()}${path}`,
+      protocol: "http/json",
+      idempotencyKey: idem(),
+    });
+    // Each batch is taken at once and answered only seconds later.
+    await setSlow(path, 3000);
+    let back: RawSocket | null = null;
+    try {
+      await say(sock, thread.id, "STEPS: threads_list {}");
+      const listed = await autopilotSays(sock, thread.id, (m) => m.tool?.name === "threads_list");
+      const runId = listed.tool!.runId!;
+      // The batch with the run's root is taken; before its answer comes the room goes down.
+      const first = await traceOf(runId);
+      sock.close();
+      await runInDurableObject(roomStub(owner.workspaceId), (_room, state) => state.abort("restart")).catch(() => {});
+      await setSlow(path, 0);
+      back = await RawSocket.open(owner.workspaceId, { cookie: owner.cookie });
+      await back.hello();
+      // Woken, it sends what it never heard was taken.
+      const deadline = Date.now() + 30_000;
+      let spans = first;
+      const root = first.find((s) => s.parentSpanId === null)!;
+      while (spans.filter((s) => s.spanId === root.spanId).length < 2) {
+        if (Date.now() > deadline) throw new Error("the batch with the root was not sent again");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        spans = await traceOf(runId);
+      }
+      // Copies of the same spans (byId checks each is the very span): the trace by id is as it was.
+      const once = byId(spans);
+      expect(once.map((s) => s.spanId).sort()).toEqual([...new Set(first.map((s) => s.spanId))].sort());
+      expect(once.filter((s) => s.parentSpanId === null)).toHaveLength(1);
+    } finally {
+      await setSlow(path, 0);
+      back?.close();
+    }
   });
 
   it("a run that ended within the batch delay before the room restarted still reaches the collector, root and all", async () => {
