@@ -49,7 +49,8 @@ export type DomainOp =
   /** A project's frame and exactly the threads it holds (applyFrame). */
   | { op: "frame"; ref: string; data: Record<string, unknown>; threadIds: string[] };
 
-const PREVIEW = 140;
+/** How much of a thread's newest message its node shows (a snapshot sends no more of it). */
+export const THREAD_PREVIEW_CHARS = 140;
 
 function threadData(t: Thread): Record<string, unknown> {
   return { title: t.title, archived: t.archived, messageCount: t.messageCount, lastMessageAt: t.lastMessageAt };
@@ -112,6 +113,21 @@ function projectOps(p: Project): DomainOp[] {
 const previewOf = (message: Message): string =>
   message.text || (message.attachments ?? []).map((file) => `📎 ${file.name}`).join(" ");
 
+/** The thread's node shows `message` as its newest. */
+const lastMessageOp = (message: Message): DomainOp => ({
+  op: "patch",
+  kind: "thread",
+  ref: message.threadId,
+  data: {
+    lastMessage: {
+      author: message.author.name,
+      authorKind: message.author.kind,
+      text: previewOf(message).slice(0, THREAD_PREVIEW_CHARS),
+      at: message.createdAt,
+    },
+  },
+});
+
 export function opsForEvent(e: DurableEvent): DomainOp[] {
   switch (e.event) {
     case "thread.created":
@@ -122,22 +138,7 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
     case "message.created": {
       const { message } = e.payload as { message: Message };
       // The thread's counters arrive with the thread; the message adds the preview (and a tool call its activity).
-      return [
-        ...activityForMessage(message),
-        {
-          op: "patch",
-          kind: "thread",
-          ref: message.threadId,
-          data: {
-            lastMessage: {
-              author: message.author.name,
-              authorKind: message.author.kind,
-              text: previewOf(message).slice(0, PREVIEW),
-              at: message.createdAt,
-            },
-          },
-        },
-      ];
+      return [...activityForMessage(message), lastMessageOp(message)];
     }
     case "approval.requested":
     case "approval.updated":
@@ -158,18 +159,23 @@ export function opsForEvent(e: DurableEvent): DomainOp[] {
   }
 }
 
-/** `toolMessages`: the newest Autopilot tool messages per thread (a call waiting for a person is its approval). */
+/**
+ * `toolMessages`: the newest Autopilot tool messages per thread (a call waiting for a person is
+ * its approval); `lastMessages`: each thread's newest message, for its node's preview.
+ */
 export function opsForSnapshot(s: {
   threads: Thread[];
   approvals: Approval[];
   jobs: Job[];
   instances?: Instance[];
   toolMessages?: Message[];
+  lastMessages?: Message[];
   projects?: Project[];
 }): DomainOp[] {
   return [
     ...(s.instances ?? []).flatMap(instanceOps),
     ...s.threads.flatMap(threadOps),
+    ...(s.lastMessages ?? []).map(lastMessageOp),
     ...s.jobs.flatMap(activityForJob),
     ...s.approvals.flatMap(activityForApproval),
     ...(s.toolMessages ?? []).flatMap(activityForMessage),

@@ -6,11 +6,12 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../../../../shared/protocol/threads";
-import { memoryPutCall } from "../../../../../shared/test/records";
+import { memoryPutCall, threadRecord } from "../../../../../shared/test/records";
 import { TOOL_CALLS_PER_THREAD } from "../../../../../shared/hatchery/activity";
 import { snapshotPage } from "./graph-feed";
 import { type Sql, sqlFromStorage } from "../../../../domain/sql";
-import { messageRecord } from "../../../../records/documents";
+import { messageRecord, threadRecord as threadRecordCodec } from "../../../../records/documents";
+import { THREAD_PREVIEW_CHARS } from "../../../../../shared/hatchery/domain";
 import type { Autopilot } from "../../room";
 import { uniq } from "../../../../test/harness";
 
@@ -104,4 +105,59 @@ describe("the Hatchery's snapshot pages the tool calls", () => {
       expect(second.next).toBeNull();
     });
   });
+
+  it("each thread comes with its newest message, cut to what its node shows, on the page the thread is on", async () => {
+    const stub = rooms.get(rooms.idFromName(uniq("ws_feed_")));
+    await runInDurableObject(stub, async (_room: Autopilot, state) => {
+      const sql = sqlFromStorage(state.storage);
+      const threads = Array.from({ length: 12 }, (_, i) => `thr_${String(i).padStart(2, "0")}`);
+      for (const [i, id] of threads.entries()) {
+        sql.run(
+          `insert into threads (id, archived, updated_at, doc) values (?, 0, 1, ?)`,
+          id,
+          threadRecordCodec.encode(threadRecord(id, { messageCount: 3, lastMessageAt: 1002 })),
+        );
+        // The last thread has nothing said in it; the others three messages each, the newest long.
+        if (i === threads.length - 1) continue;
+        for (let k = 0; k < 3; k++) seedMessage(sql, id, k, k === 2 ? "z".repeat(5000) : `message ${k}`);
+      }
+      let cursor: string | null = null;
+      let pages = 0;
+      const seen = new Map<string, Message>();
+      do {
+        const { page, next } = snapshotPage(sql, cursor, 3000);
+        pages++;
+        const onPage = new Set(page.threads.map((t) => t.id));
+        for (const m of page.lastMessages) {
+          expect(onPage.has(m.threadId), `${m.threadId} is on the page its message is`).toBe(true);
+          seen.set(m.threadId, m);
+        }
+        cursor = next;
+        expect(pages).toBeLessThan(100);
+      } while (cursor !== null);
+      // The byte budget counts the messages too: a few threads a page.
+      expect(pages).toBeGreaterThan(2);
+      expect([...seen.keys()].sort()).toEqual(threads.slice(0, -1));
+      for (const m of seen.values()) {
+        expect(m.id).toBe(`msg_${m.threadId}_2`);
+        expect(m.text).toBe("z".repeat(THREAD_PREVIEW_CHARS));
+      }
+    });
+  });
 });
+
+function seedMessage(sql: Sql, threadId: string, k: number, text: string): void {
+  const message: Omit<Message, "n"> = {
+    id: `msg_${threadId}_${k}`,
+    threadId,
+    author: { id: "u1", kind: "user", name: "Olga" },
+    text,
+    createdAt: 1000 + k,
+  };
+  sql.run(
+    `insert into messages (id, thread_id, doc) values (?, ?, ?)`,
+    message.id,
+    threadId,
+    messageRecord.encode(message),
+  );
+}

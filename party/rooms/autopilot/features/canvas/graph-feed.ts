@@ -5,8 +5,9 @@ import type { Job } from "../../../../../shared/protocol/jobs";
 import type { Project } from "../../../../../shared/protocol/projects";
 import type { Message, Thread } from "../../../../../shared/protocol/threads";
 import { TOOL_CALLS_PER_THREAD } from "../../../../../shared/hatchery/activity";
+import { THREAD_PREVIEW_CHARS } from "../../../../../shared/hatchery/domain";
 import { currentSeq, readEventPage } from "../../kernel/commit";
-import { asc, eq, gt, lte, min, sql as q } from "drizzle-orm";
+import { asc, eq, gt, inArray, lte, min, sql as q } from "drizzle-orm";
 import type { AnySQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { agentRunsTable as agentRuns, agentToolCallsTable as agentToolCalls } from "../agent/index";
 import { approvalsTable as approvals } from "../approvals/index";
@@ -43,6 +44,8 @@ export interface GraphFeed {
     /** Projects, archived ones too (their frames go). */
     projects: Project[];
     toolMessages: Message[];
+    /** The newest message of each thread in `threads`, its text cut to what a node shows. */
+    lastMessages: Message[];
   } | null;
   /**
    * A snapshot goes out in pages: where the next page continues (the Hatchery passes it
@@ -101,7 +104,15 @@ export function snapshotPage(
   cursor: string | null,
   maxBytes = GRAPH_FEED_PAGE_BYTES,
 ): { page: SnapshotPage; next: string | null } {
-  const page: SnapshotPage = { threads: [], approvals: [], jobs: [], instances: [], projects: [], toolMessages: [] };
+  const page: SnapshotPage = {
+    threads: [],
+    approvals: [],
+    jobs: [],
+    instances: [],
+    projects: [],
+    toolMessages: [],
+    lastMessages: [],
+  };
   let { step, after } = parseCursor(cursor);
   let bytes = 0;
   while (step < TABLES.length) {
@@ -113,12 +124,22 @@ export function snapshotPage(
       .orderBy(asc(t.id))
       .limit(SNAPSHOT_PAGE_ROWS)
       .all();
+    // A thread comes with its newest message (its node's preview), counted with it.
+    const newest =
+      t.kind === "threads"
+        ? newestMessages(
+            sql,
+            rows.map((r) => r.id),
+          )
+        : null;
+    const rowBytes = (r: { id: string; doc: string }) => r.doc.length + (newest?.get(r.id)?.bytes ?? 0);
     let taken = 0;
     // At least one row per page, however big, so the snapshot always moves on.
-    while (taken < rows.length && (bytes === 0 || bytes + rows[taken]!.doc.length <= maxBytes))
-      bytes += rows[taken++]!.doc.length;
+    while (taken < rows.length && (bytes === 0 || bytes + rowBytes(rows[taken]!) <= maxBytes))
+      bytes += rowBytes(rows[taken++]!);
     const kept = rows.slice(0, taken);
     (page[t.kind] as unknown[]).push(...readable(kept, (r) => t.decode(r.doc)));
+    if (newest) for (const r of kept) if (newest.get(r.id)) page.lastMessages.push(newest.get(r.id)!.message);
     if (taken < rows.length || (rows.length === SNAPSHOT_PAGE_ROWS && taken === rows.length)) {
       return { page, next: `${step}:${kept.at(-1)?.id ?? after}` };
     }
@@ -128,6 +149,30 @@ export function snapshotPage(
   const tools = toolMessagePage(sql, after, bytes === 0 ? maxBytes : Math.max(0, maxBytes - bytes), bytes === 0);
   page.toolMessages = tools.messages;
   return { page, next: tools.lastThread === null ? null : `${TOOL_STEP}:${tools.lastThread}` };
+}
+
+/**
+ * The newest message of each of these threads (by the threads' index, one lookup each), its
+ * text cut to what a thread's node shows, with the bytes it adds to a page.
+ */
+function newestMessages(sql: Sql, threadIds: string[]): Map<string, { message: Message; bytes: number }> {
+  const out = new Map<string, { message: Message; bytes: number }>();
+  if (threadIds.length === 0) return out;
+  const rows = sql.db
+    .select({ n: messageRows.n, doc: messageRows.doc })
+    .from(messageRows)
+    .where(
+      inArray(
+        messageRows.n,
+        q`(select (select max(${messageRows.n}) from ${messageRows} where ${messageRows.threadId} = "value") from json_each(${JSON.stringify(threadIds)}))`,
+      ),
+    )
+    .all();
+  for (const message of readable(rows, (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }))) {
+    const cut = { ...message, text: message.text.slice(0, THREAD_PREVIEW_CHARS) };
+    out.set(message.threadId, { message: cut, bytes: JSON.stringify(cut).length });
+  }
+  return out;
 }
 
 /**

@@ -86,6 +86,16 @@ describe("the Autopilot's tool calls on the canvas", () => {
     );
     const snapshotCalls = feed.snapshot!.toolMessages.filter((m) => m.threadId === thread.id);
     expect(snapshotCalls).toHaveLength(TOOL_CALLS_PER_THREAD);
+    // And the thread's newest message, the preview the live canvas shows from the events.
+    const newest = feed.snapshot!.lastMessages.filter((m) => m.threadId === thread.id);
+    expect(newest).toHaveLength(1);
+    expect(newest[0]!.text.startsWith("TOOL RESULT SEEN")).toBe(true);
+    await until(
+      () =>
+        (canvasNode(canvas, domainNodeId("thread", thread.id))?.data.lastMessage as { text?: string } | undefined)
+          ?.text === newest[0]!.text,
+      "the live canvas shows the same preview",
+    );
     // The live canvas folds every call, each settled, newest first, counted once.
     await until(
       () =>
