@@ -125,13 +125,8 @@ export function snapshotPage(
       .limit(SNAPSHOT_PAGE_ROWS)
       .all();
     // A thread comes with its newest message (its node's preview), counted with it.
-    const newest =
-      t.kind === "threads"
-        ? newestMessages(
-            sql,
-            rows.map((r) => r.id),
-          )
-        : null;
+    const threadIds = t.kind === "threads" ? rows.map((r) => r.id) : null;
+    const newest = threadIds && newestMessages(sql, threadIds);
     const rowBytes = (r: { id: string; doc: string }) => r.doc.length + (newest?.get(r.id)?.bytes ?? 0);
     let taken = 0;
     // At least one row per page, however big, so the snapshot always moves on.
@@ -139,7 +134,10 @@ export function snapshotPage(
       bytes += rowBytes(rows[taken++]!);
     const kept = rows.slice(0, taken);
     (page[t.kind] as unknown[]).push(...readable(kept, (r) => t.decode(r.doc)));
-    if (newest) for (const r of kept) if (newest.get(r.id)) page.lastMessages.push(newest.get(r.id)!.message);
+    for (const r of kept) {
+      const preview = newest?.get(r.id);
+      if (preview) page.lastMessages.push(preview.message);
+    }
     if (taken < rows.length || (rows.length === SNAPSHOT_PAGE_ROWS && taken === rows.length)) {
       return { page, next: `${step}:${kept.at(-1)?.id ?? after}` };
     }
@@ -150,6 +148,9 @@ export function snapshotPage(
   page.toolMessages = tools.messages;
   return { page, next: tools.lastThread === null ? null : `${TOOL_STEP}:${tools.lastThread}` };
 }
+
+/** A message row as the protocol has it (its ordinal from the row). */
+const messageOf = (r: { n: number; doc: string }): Message => ({ ...messageRecord.decode(r.doc), n: r.n });
 
 /**
  * The newest message of each of these threads (by the threads' index, one lookup each), its
@@ -168,7 +169,7 @@ function newestMessages(sql: Sql, threadIds: string[]): Map<string, { message: M
       ),
     )
     .all();
-  for (const message of readable(rows, (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }))) {
+  for (const message of readable(rows, messageOf)) {
     const cut = { ...message, text: message.text.slice(0, THREAD_PREVIEW_CHARS) };
     out.set(message.threadId, { message: cut, bytes: JSON.stringify(cut).length });
   }
@@ -224,7 +225,7 @@ function toolMessagePage(
     bytes += threads[taken]!.bytes;
     kept.push(...threads[taken++]!.rows);
   }
-  const messages = readable(kept, (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }));
+  const messages = readable(kept, messageOf);
   const allSent = complete && taken === threads.length;
   // Nothing taken (the tables spent the budget): the next page starts where this one would have.
   return { messages, lastThread: allSent ? null : (threads[taken - 1]?.id ?? afterThread) };

@@ -320,8 +320,9 @@ describe("one trace per run", () => {
       protocol: "http/json",
       idempotencyKey: idem(),
     });
-    // Each batch is taken at once and answered only seconds later.
-    await setSlow(path, 3000);
+    // Each batch is taken at once and answered only seconds later (ample for the restart below
+    // to land before the answer, however loaded the machine).
+    await setSlow(path, 10_000);
     let back: RawSocket | null = null;
     try {
       await say(sock, thread.id, "STEPS: threads_list {}");
