@@ -1,18 +1,20 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlite";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { withOpaqueParams } from "./opaque-params";
 
 /**
  * A room's typed view of its Durable Object SQLite. Drizzle's durable-sqlite session is
  * synchronous (`.all()`, `.get()`, `.run()` call `storage.sql.exec`), so domain functions
  * stay synchronous and run inside the caller's `storage.transactionSync`; its
  * `db.transaction` is `transactionSync` too, but the domain keeps using `Sql.transaction`
- * (the same call) so one wrapper covers both typed and not-yet-typed statements.
+ * (the same call) so one wrapper covers both typed and not-yet-typed statements. Its
+ * statements' parameters are opaque to the query planner (opaque-params.ts).
  */
 export type RoomDb = DrizzleSqliteDODatabase<Record<string, never>>;
 
 export function roomDb(storage: DurableObjectStorage): RoomDb {
-  return drizzle(storage);
+  return drizzle(withOpaqueParams(storage));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AgentDeps } from "../agent/index";
+import { waitUnlessAborted } from "./retry";
 import { loopAccess } from "./step-access";
 
 /** What a reply's run takes (runner.ts), less the files; and how many tasks run at once in this room. */
@@ -17,6 +18,15 @@ export interface Active {
   access: ReturnType<typeof loopAccess>;
   /** Set by a step whose model call failed transiently: how long to wait before taking it again. */
   retryInMs?: number | undefined;
+  /** Set by a step that stored its model's calls: they run in the same turn (TaskRunner's loop). */
+  callsStored?: boolean;
 }
 
 export const newLoop = (d: TaskDeps): Active => ({ abort: new AbortController(), access: loopAccess(d.currentAccess) });
+
+/** What the loop waits between steps: a failed model call's retry wait (a pause's abort ends it), else a turn of the event loop. */
+export function betweenSteps(active: Active): Promise<unknown> {
+  const wait = active.retryInMs ?? 0;
+  active.retryInMs = undefined;
+  return wait > 0 ? waitUnlessAborted(wait, active.abort.signal) : new Promise((r) => setTimeout(r, 0));
+}

@@ -28,15 +28,14 @@ import { asAutopilot, clipText, finishSegment, jsonText, post, toolLine } from "
 import { createModel, type ModelConfigured, recordUsage, runStream } from "../model/index";
 import { type ActingTools, actingTools, runAccess } from "../agent/index";
 import { visibleDeltas } from "./step-text";
-import { type Active, newLoop, type TaskDeps } from "./task-loop";
-import { spendRefusedText } from "../agent/index";
+import { type Active, betweenSteps, newLoop, type TaskDeps } from "./task-loop";
 import { toolDefinitionBytes } from "../toolset/index";
 import { inputTokenBound } from "../billing/index";
 import { answerFor } from "../toolset/index";
 import { taskInstructions } from "./task-context";
 import { clip, decide, reportStep, type RunToolsShape, stepEnd, toolCallsOf, used, withoutExecute } from "./task-step";
-import { afterRetries, nextRetry, retryEntry, waitUnlessAborted } from "./retry";
-import { approvalEntry, endText, modelCallEntry, overBudget, toolCallEntry } from "../agent/index";
+import { afterRetries, nextRetry, retryEntry } from "./retry";
+import { approvalEntry, endText, modelCallEntry, overBudget, spendRefusedText, toolCallEntry } from "../agent/index";
 import { askForCall, chargeStep, reserveStep, spendDecided, type TaskAskOps } from "./task-asks";
 import type { Reservation } from "../billing/index";
 import type { SpendAction } from "../../../../../shared/protocol/billing";
@@ -139,11 +138,11 @@ export class TaskRunner {
       const release = await this.#d.keepAlive().catch(() => () => {});
       try {
         while (await this.#step(taskId, active)) {
-          // One step at a time; the event loop sends what the step published before the next. After
-          // a failed model call, the retry's wait (a pause's abort ends it; the next step sees the pause).
-          const wait = active.retryInMs ?? 0;
-          active.retryInMs = undefined;
-          await (wait > 0 ? waitUnlessAborted(wait, active.abort.signal) : new Promise((r) => setTimeout(r, 0)));
+          // Calls just stored run in the same turn: kept and answered in one commit (decision 105).
+          // Otherwise the event loop runs between steps; after a failed model call, the retry's
+          // wait (a pause's abort ends it; the next step sees the pause).
+          if (active.callsStored) active.callsStored = false;
+          else await betweenSteps(active);
         }
       } catch (error) {
         console.error(JSON.stringify({ msg: "task failed", taskId, error: String(error) }));
@@ -324,6 +323,7 @@ export class TaskRunner {
       "checkpoint",
     );
     show();
+    active.callsStored = true;
     return true;
   }
 

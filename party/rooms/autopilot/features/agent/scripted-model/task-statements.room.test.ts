@@ -36,7 +36,7 @@ describe("the statements of a task's step", () => {
       counted.filter(([q]) => q.startsWith(start)).reduce((n, [, c]) => n + c, 0) / STEPS;
     // The task is read from storage when something else wrote it, not between the runner's own
     // writes (about six reads a step before, each decoding the whole conversation).
-    expect(perStep('select "doc" from "tasks" where "tasks"."id" = ?'), said).toBeLessThanOrEqual(0.5);
+    expect(perStep('select "doc" from "tasks" where "tasks"."id" = +?'), said).toBeLessThanOrEqual(0.5);
     // Written twice a step: the model's calls kept before they run, the last result with the step's end.
     expect(perStep('insert into "tasks"'), said).toBeLessThanOrEqual(2.25);
     // Its conversation is rows a step appends its two messages to in one statement (decision 97): the document
