@@ -128,7 +128,7 @@ export function commitTo(sql: Sql, retain: number, publish: (effects: OpEffects)
       result = sql.transaction(() => {
         const done = fn(ctx);
         const end = effects.events.at(-1)?.seq;
-        if (end !== undefined) endLog(sql, end, retain);
+        if (end !== undefined) trimLog(sql, end, retain);
         return done;
       });
     } finally {
@@ -292,14 +292,11 @@ export function appendEvent<E extends DurableEventName>(
   retain: number,
 ): DurableEvent {
   const appended = appendToLog(sql, event, payload, now, currentSeq(sql));
-  endLog(sql, appended.seq, retain);
+  trimLog(sql, appended.seq, retain);
   return appended;
 }
 
-/**
- * Appends the event after `after` (the log's end in this transaction). The log's end is written
- * once its transaction is done appending (endLog): a commit's events are one write of it.
- */
+/** Appends the event after `after` (the log's end in this transaction), the log's end written with it. */
 function appendToLog<E extends DurableEventName>(
   sql: Sql,
   event: E,
@@ -309,14 +306,14 @@ function appendToLog<E extends DurableEventName>(
 ): DurableEvent {
   const seq = after + 1;
   statements(sql.db).insert.run({ seq, event, payload: encodeEventPayload(event, payload), at: now });
+  setMeta(sql, "seq", String(seq));
   lastWrite.set(sql, seqs.written(sql, "seq"));
   // A generic E's event is one member of the union; TypeScript cannot see which.
   return { seq, event, payload } as DurableEvent<E> as DurableEvent;
 }
 
-/** The log ends at `end`, written in the transaction that appended up to it; its newest `retain` events are kept. */
-function endLog(sql: Sql, end: number, retain: number): void {
-  setMeta(sql, "seq", String(end));
+/** Keeps the log's newest `retain` events up to `end`. */
+function trimLog(sql: Sql, end: number, retain: number): void {
   statements(sql.db).trim.run({ upTo: end - retain });
 }
 
