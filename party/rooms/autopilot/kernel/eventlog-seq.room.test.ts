@@ -4,7 +4,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "../../../../shared/protocol/settings";
-import { appendEvent, currentSeq } from "./commit";
+import { appendEvent, commitTo, createOpContext, currentSeq } from "./commit";
 import { sqlFromStorage } from "../../../domain/sql";
 import { signUp } from "../../../test/harness";
 
@@ -44,6 +44,32 @@ describe("the log's seq", () => {
       expect(sql.one<{ value: string }>("select value from room_meta where key = 'seq'")?.value).toBe(
         String(before + 2),
       );
+    });
+  });
+
+  it("an event emitted through a context in a bare transaction leaves the log's end written: the next commit follows it", async () => {
+    // The gateway tests' harness writes as the room this way (party/test/bridge-peer.ts asRoom),
+    // not through commitTo: each emit must keep the log's end itself, or the next commit reuses a seq.
+    const owner = await signUp();
+    const room = rooms.get(rooms.idFromName(owner.workspaceId));
+    await runInDurableObject(room, (_room, state) => {
+      const sql = sqlFromStorage(state.storage);
+      const before = currentSeq(sql);
+      const { ctx } = createOpContext(sql, null, Date.now());
+      sql.transaction(() => {
+        ctx.emit("settings.changed", settings);
+        ctx.emit("settings.changed", settings);
+      });
+      expect(sql.one<{ value: string }>("select value from room_meta where key = 'seq'")?.value).toBe(
+        String(before + 2),
+      );
+      const commit = commitTo(sql, 100, () => {});
+      const next = commit(null, (c) => {
+        c.emit("settings.changed", settings);
+        return currentSeq(sql);
+      });
+      expect(next).toBe(before + 3);
+      expect(currentSeq(sql)).toBe(before + 3);
     });
   });
 });
