@@ -7,8 +7,7 @@ import { projectOfThread } from "../projects/index";
 import { and, desc, eq, gt, lte } from "drizzle-orm";
 import { messagesTable as messages } from "../threads/index";
 import type { Sql } from "../../../../domain/sql";
-import { getSummary, putSummary } from "../threads/index";
-import { messageRecord } from "../../../../records/documents";
+import { getSummary, messageFromRow, putSummary } from "../threads/index";
 import { readable } from "../../../../records/codec";
 import { type FileBytes, withAttachments } from "../model/index";
 import {
@@ -63,7 +62,7 @@ function threadMessages(sql: Sql, threadId: string, afterN: number, throughN: nu
     .orderBy(desc(messages.n))
     .limit(THREAD_WINDOW)
     .all();
-  return readable(rows, (r): ContextMessage => ({ ...messageRecord.decode(r.doc), n: r.n }));
+  return readable(rows, messageFromRow);
 }
 
 export async function buildRunContext(

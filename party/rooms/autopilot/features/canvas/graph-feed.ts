@@ -14,18 +14,11 @@ import { approvalsTable as approvals } from "../approvals/index";
 import { events } from "../../kernel/tables";
 import { instancesTable as instances } from "../instances/index";
 import { jobsTable as jobs } from "../jobs/index";
-import { messagesTable as messageRows, threadsTable as threads } from "../threads/index";
+import { messageFromRow, messagesTable as messageRows, threadsTable as threads } from "../threads/index";
 import { projectsTable as projects } from "../projects/index";
 import type { Sql } from "../../../../domain/sql";
 import { readable } from "../../../../records/codec";
-import {
-  approvalRecord,
-  instanceRecord,
-  jobRecord,
-  messageRecord,
-  projectRecord,
-  threadRecord,
-} from "../../../../records/documents";
+import { approvalRecord, instanceRecord, jobRecord, projectRecord, threadRecord } from "../../../../records/documents";
 import type { InstanceSessions } from "../../../../../shared/protocol/gateway";
 import { hash53, newestSessions } from "../../../../../shared/hatchery/session-nodes";
 import { allSessions } from "../instances/index";
@@ -149,9 +142,6 @@ export function snapshotPage(
   return { page, next: tools.lastThread === null ? null : `${TOOL_STEP}:${tools.lastThread}` };
 }
 
-/** A message row as the protocol has it (its ordinal from the row). */
-const messageOf = (r: { n: number; doc: string }): Message => ({ ...messageRecord.decode(r.doc), n: r.n });
-
 /**
  * The newest message of each of these threads (by the threads' index, one lookup each), its
  * text cut to what a thread's node shows, with the bytes it adds to a page.
@@ -169,7 +159,7 @@ function newestMessages(sql: Sql, threadIds: string[]): Map<string, { message: M
       ),
     )
     .all();
-  for (const message of readable(rows, messageOf)) {
+  for (const message of readable(rows, messageFromRow)) {
     const cut = { ...message, text: message.text.slice(0, THREAD_PREVIEW_CHARS) };
     out.set(message.threadId, { message: cut, bytes: JSON.stringify(cut).length });
   }
@@ -225,7 +215,7 @@ function toolMessagePage(
     bytes += threads[taken]!.bytes;
     kept.push(...threads[taken++]!.rows);
   }
-  const messages = readable(kept, messageOf);
+  const messages = readable(kept, messageFromRow);
   const allSent = complete && taken === threads.length;
   // Nothing taken (the tables spent the budget): the next page starts where this one would have.
   return { messages, lastThread: allSent ? null : (threads[taken - 1]?.id ?? afterThread) };

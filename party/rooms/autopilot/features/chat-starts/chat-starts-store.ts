@@ -15,10 +15,16 @@ import {
 } from "../instance-store";
 import { asc, eq } from "drizzle-orm";
 import { chatStarts } from "./tables";
-import { appendMessage, createThread, messagesTable as messages, requireThread, updateThread } from "../threads/index";
+import {
+  appendMessage,
+  createThread,
+  messageFromRow,
+  messagesTable as messages,
+  requireThread,
+  updateThread,
+} from "../threads/index";
 import { hasRow } from "../../../../domain/db/client";
 import type { Sql } from "../../../../domain/sql";
-import { messageRecord } from "../../../../records/documents";
 
 // `instances.startChat` (protocol 7): one approval from a first message to a running chat.
 // The open starts live in `chat_starts` (one per thread); each thread's `chatStart` shows
@@ -168,7 +174,7 @@ export function advanceChatStarts(ctx: OpContext): string[] {
       .where(eq(messages.id, start.messageId))
       .get();
     if (row) {
-      queueForGateway(ctx, requireThread(ctx.sql, start.threadId), { ...messageRecord.decode(row.doc), n: row.n });
+      queueForGateway(ctx, requireThread(ctx.sql, start.threadId), messageFromRow(row));
       queued.push(instance.id);
     }
     setState(ctx, start, "ready", null);

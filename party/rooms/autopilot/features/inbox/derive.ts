@@ -14,12 +14,12 @@ import { standingAlerts } from "../billing/index";
 import { communityMentionsOf } from "./community-mentions";
 import { instancesTable as instances } from "../instances/index";
 import { jobsTable as jobs } from "../jobs/index";
-import { messagesTable as messages, threadFromRow, threadsTable as threads } from "../threads/index";
+import { messageFromRow, messagesTable as messages, threadFromRow, threadsTable as threads } from "../threads/index";
 import type { Sql } from "../../../../domain/sql";
 import { param, preparedPerRoom } from "../../../../domain/db/client";
 import { BoundedMap } from "../../../../domain/bounded-map";
 import { readable } from "../../../../records/codec";
-import { instanceRecord, jobRecord, messageRecord } from "../../../../records/documents";
+import { instanceRecord, jobRecord } from "../../../../records/documents";
 import { followedThreads, mentionsOf } from "./store";
 
 // A person's inbox items, derived from the room's state as it is now: an item exists only
@@ -83,7 +83,7 @@ function approvalItems(pending: PendingForInbox, person: Principal, now: number)
 }
 
 function decodeMessages(rows: { n: number; doc: string }[]): Message[] {
-  return readable(rows, (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }));
+  return readable(rows, messageFromRow);
 }
 
 /** Messages by id (in batches: a Durable Object's SQLite binds at most 100 parameters). */

@@ -33,6 +33,7 @@ export {
   appendMessage,
   createThread,
   getThread,
+  messageFromRow,
   requireThread,
   sendMessage,
   threadFromRow,

@@ -50,6 +50,12 @@ const decoded = new WeakMap<Sql, BoundedMap<string, { doc: string; thread: Threa
 /** Threads kept per room: the ones written in lately, and the ones people's inboxes follow. */
 const DECODED_KEPT = 256;
 
+/** A stored message row as the protocol has it: its document, with its ordinal from the row. */
+export const messageFromRow = (row: { n: number; doc: string }): Message => ({
+  ...messageRecord.decode(row.doc),
+  n: row.n,
+});
+
 /**
  * A message reads its thread up to three times (the request, the post, the Autopilot
  * deciding whether to answer) and decoding a stored record (upgraded and validated) costs
@@ -273,9 +279,6 @@ export function listMessages(
     .orderBy(desc(messageRows.n))
     .limit(params.limit + 1)
     .all();
-  const messages = readable(
-    rows.slice(0, params.limit).reverse(),
-    (r): Message => ({ ...messageRecord.decode(r.doc), n: r.n }),
-  );
+  const messages = readable(rows.slice(0, params.limit).reverse(), messageFromRow);
   return { messages, hasMore: rows.length > params.limit };
 }
