@@ -164,9 +164,17 @@ interface Replies {
 export type RepliesMemo = BoundedMap<string, Replies>;
 export const repliesMemo = (): RepliesMemo => new BoundedMap(REPLIES_KEPT);
 
+/** The threads a person follows, as store.ts `followedThreads` reads them. */
+export type Follows = ReturnType<typeof followedThreads>;
+
 /** Per followed thread: the replies since the person last wrote there, as one item keyed by the newest. */
-function replyItems(sql: Sql, person: Principal, mentioned: Set<string>, memo: RepliesMemo | undefined): DerivedItem[] {
-  const follows = followedThreads(sql, person.id);
+function replyItems(
+  sql: Sql,
+  person: Principal,
+  mentioned: Set<string>,
+  memo: RepliesMemo | undefined,
+  follows: Follows = followedThreads(sql, person.id),
+): DerivedItem[] {
   if (follows.length === 0) return [];
   const wrote = new Map(follows.map((f) => [f.threadId, f.wroteAt ?? 0]));
   const ids = follows.map((f) => f.threadId);
@@ -342,13 +350,14 @@ function billingItems(sql: Sql, person: Principal, now: number): DerivedItem[] {
   );
 }
 
-/** A person's items, newest first, at most MAX_INBOX_ITEMS. Agents have none. `memo`: see RepliesMemo. */
+/** A person's items, newest first, at most MAX_INBOX_ITEMS. Agents have none. `memo`: see RepliesMemo; `follows`: their followed threads, when already read. */
 export function deriveItems(
   sql: Sql,
   person: Principal,
   now: number,
   pending?: PendingForInbox,
   memo?: RepliesMemo,
+  follows?: Follows,
 ): DerivedItem[] {
   if (person.kind !== "user") return [];
   const mentioned = mentionItems(sql, person);
@@ -357,7 +366,7 @@ export function deriveItems(
     ...approvalItems(pending ?? pendingForInbox(sql), person, now),
     ...mentioned,
     ...communityMentionItems(sql, person),
-    ...replyItems(sql, person, ids, memo),
+    ...replyItems(sql, person, ids, memo, follows),
     ...failureItems(sql, person),
     ...billingItems(sql, person, now),
   ];

@@ -164,9 +164,6 @@ export function followedThreads(
     .all();
 }
 
-export const following = (sql: Sql, principalId: string): string[] =>
-  followedThreads(sql, principalId).map((r) => r.threadId);
-
 /** Who follows a thread. */
 export function followers(sql: Sql, threadId: string): string[] {
   return sql.db
