@@ -68,7 +68,8 @@ function commentEnd(query: string, at: number): number {
 
 /**
  * The storage drizzle is given: its statements run with opaque parameters; its transactions
- * are the storage's own.
+ * are the storage's own. Those two are all drizzle's durable-sqlite session and migrator use of
+ * it; one more would fail every room test that reads or writes.
  */
 export function withOpaqueParams(storage: DurableObjectStorage): DurableObjectStorage {
   // The storage's exec is looked up on each run, as drizzle does (a test may wrap it to count statements).

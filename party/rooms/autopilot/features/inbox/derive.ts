@@ -165,7 +165,7 @@ export type RepliesMemo = BoundedMap<string, Replies>;
 export const repliesMemo = (): RepliesMemo => new BoundedMap(REPLIES_KEPT);
 
 /** The threads a person follows, as store.ts `followedThreads` reads them. */
-export type Follows = ReturnType<typeof followedThreads>;
+type Follows = ReturnType<typeof followedThreads>;
 
 /** Per followed thread: the replies since the person last wrote there, as one item keyed by the newest. */
 function replyItems(
@@ -173,7 +173,7 @@ function replyItems(
   person: Principal,
   mentioned: Set<string>,
   memo: RepliesMemo | undefined,
-  follows: Follows = followedThreads(sql, person.id),
+  follows: Follows,
 ): DerivedItem[] {
   if (follows.length === 0) return [];
   const wrote = new Map(follows.map((f) => [f.threadId, f.wroteAt ?? 0]));
@@ -366,7 +366,7 @@ export function deriveItems(
     ...approvalItems(pending ?? pendingForInbox(sql), person, now),
     ...mentioned,
     ...communityMentionItems(sql, person),
-    ...replyItems(sql, person, ids, memo, follows),
+    ...replyItems(sql, person, ids, memo, follows ?? followedThreads(sql, person.id)),
     ...failureItems(sql, person),
     ...billingItems(sql, person, now),
   ];
