@@ -18,6 +18,7 @@ import {
   MEMBER_STRANGER_AGENT_REFUSED,
   now,
   standinRequests,
+  standinRequestsAbout,
   statusAndCode,
   subscriptionEvent,
   uid,
@@ -178,7 +179,7 @@ describe("plans people choose", () => {
     // The portal, for the customer Stripe knows the workspace as.
     const managed = await portal(owner, ws);
     expect(managed.status).toBe(201);
-    expect((await standinRequests()).at(-1)).toMatchObject({
+    expect((await standinRequestsAbout(ws, sub.customer, sub.id)).at(-1)).toMatchObject({
       path: "/v1/billing_portal/sessions",
       form: { customer: sub.customer, return_url: `${ORIGIN}/?w=${ws}&billing=managed` },
     });
@@ -186,7 +187,7 @@ describe("plans people choose", () => {
     // An upgrade: the subscription's price changes at once, prorated; the invoice credits the difference once.
     const up = await choose(owner, ws, "pro");
     expect(up.body).toEqual({ change: "now", at: null });
-    expect((await standinRequests()).at(-1)).toMatchObject({
+    expect((await standinRequestsAbout(ws, sub.customer, sub.id)).at(-1)).toMatchObject({
       path: `/v1/subscriptions/${sub.id}`,
       form: {
         "items[0][id]": sub.item,
@@ -214,7 +215,7 @@ describe("plans people choose", () => {
     // A downgrade: billed from the next period; the workspace keeps Pro until then, and is told when it changes.
     const down = await choose(owner, ws, "starter");
     expect(down.body).toEqual({ change: "period_end", at: second.end * 1000 });
-    expect((await standinRequests()).at(-1)).toMatchObject({
+    expect((await standinRequestsAbout(ws, sub.customer, sub.id)).at(-1)).toMatchObject({
       form: {
         "items[0][price]": "price_starter",
         proration_behavior: "none",
@@ -263,7 +264,9 @@ describe("plans people choose", () => {
     // What was credited stays; a new subscription goes through Checkout again, for the same customer.
     expect((await stateOf(sock)).balance).toBe(before.balance + 90_000);
     expect((await choose(owner, ws, "pro")).status).toBe(201);
-    expect((await standinRequests()).at(-1)?.form).toMatchObject({ customer: sub.customer });
+    expect((await standinRequestsAbout(ws, sub.customer, sub.id)).at(-1)?.form).toMatchObject({
+      customer: sub.customer,
+    });
     sock.close();
   });
 
@@ -318,16 +321,16 @@ describe("plans people choose", () => {
     await deliver(invoiceEvent("invoice.payment_failed", ws, s.id, "subscription_cycle", [line], failedAt));
     await deliver(subscriptionEvent("updated", ws, { ...period, status: "past_due" }, failedAt + 1));
     expect(await stateOf(sock)).toMatchObject({ planSource: "default", plan: { id: "standard" } });
-    const asked = (await standinRequests()).length;
+    const asked = (await standinRequestsAbout(ws, s.customer, s.id)).length;
     const refused = await choose(owner, ws, "pro");
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(
       /Stripe is still retrying it: pay or cancel it in Manage card and invoices/,
     );
-    expect(await standinRequests()).toHaveLength(asked);
+    expect(await standinRequestsAbout(ws, s.customer, s.id)).toHaveLength(asked);
     // The portal, where it is paid or cancelled, still opens for its customer.
     expect((await portal(owner, ws)).status).toBe(201);
-    expect((await standinRequests()).at(-1)?.form).toMatchObject({ customer: s.customer });
+    expect((await standinRequestsAbout(s.customer)).at(-1)?.form).toMatchObject({ customer: s.customer });
     // Cancelled there: Checkout opens again.
     await deliver(subscriptionEvent("deleted", ws, { ...period, status: "canceled" }, now()));
     expect((await choose(owner, ws, "pro")).status).toBe(201);

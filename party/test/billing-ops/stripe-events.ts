@@ -67,6 +67,14 @@ export interface StandinRequest {
 }
 export const standinRequests = async (): Promise<StandinRequest[]> =>
   (await (await fetch(`${STANDIN}/__requests`)).json()) as StandinRequest[];
+/**
+ * The stand-in's requests about these workspaces, customers or subscriptions only: the project's
+ * files share one stand-in and run side by side, so a count of all its requests is not this test's.
+ */
+export const standinRequestsAbout = async (...ids: string[]): Promise<StandinRequest[]> =>
+  (await standinRequests()).filter(
+    (r) => ids.some((id) => r.path.includes(id)) || Object.values(r.form).some((v) => ids.includes(v)),
+  );
 
 export const DAY = 24 * 3600;
 export const now = () => Math.floor(Date.now() / 1000);
