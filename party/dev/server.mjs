@@ -26,9 +26,9 @@ import { copyAssetsForServer } from "../../client/builds.mjs";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 // The project's pinned Node (devDependency `node`): wrangler needs 22+, this module may run on 20.
-const NODE = join(ROOT, "node_modules", ".bin", "node");
+export const NODE = join(ROOT, "node_modules", ".bin", "node");
 // wrangler dev with its inspector off unless asked for (wrangler-dev.mjs says why).
-const LAUNCHER = join(ROOT, "party", "dev", "wrangler-dev.mjs");
+export const LAUNCHER = join(ROOT, "party", "dev", "wrangler-dev.mjs");
 const DB_NAME = "autopilot-auth";
 
 /** The environment wrangler runs in here (and the benchmark's baseline room): the project's Node, quiet, offline. */

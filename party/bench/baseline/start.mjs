@@ -4,17 +4,20 @@
 // HTTP. wrangler runs at the project's root: its `[build]` step (the AI SDK bundle the
 // plain client imports) runs where wrangler was started. `config` picks the SDK build:
 // wrangler.toml (the room's, through its [alias]) or wrangler.npm-ai.toml (the npm build).
+// It starts as the room's server does (party/dev/wrangler-dev.mjs): no V8 inspector unless a
+// bench's profile asks for one. The CLI would open one and attach wrangler's inspector proxy
+// to it (`Runtime.enable`), a session the room's process does not have.
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
-import { quietEnv, ROOT, stopChild } from "../../dev/server.mjs";
+import { LAUNCHER, NODE, quietEnv, ROOT, stopChild } from "../../dev/server.mjs";
 
 /** For workerd-direct.mjs's benchTarget: only the baseline Worker answers `/` with this 404. */
 export const BASELINE_PROBE = { path: "/", is: (status, body) => status === 404 && body.startsWith("baseline room") };
 
 /**
  * `inspectorPort`: wrangler's DevTools endpoint on that port, for a bench's profile of the
- * floor (without it the CLI still opens one, on a port of its choosing).
+ * floor (without it nothing listens for an inspector).
  * @param {{port: number, persistDir: string, config?: string, inspectorPort?: number}} options
  */
 export async function startBaseline({ port, persistDir, config = "wrangler.toml", inspectorPort }) {
@@ -24,8 +27,9 @@ export async function startBaseline({ port, persistDir, config = "wrangler.toml"
     X_LOCAL_OBSERVABILITY: "false",
   };
   const args = [
-    "dev",
-    "-c",
+    "--no-warnings",
+    LAUNCHER,
+    "--config",
     join(ROOT, "party", "bench", "baseline", config),
     "--ip",
     "127.0.0.1",
@@ -33,10 +37,9 @@ export async function startBaseline({ port, persistDir, config = "wrangler.toml"
     String(port),
     "--persist-to",
     persistDir,
-    "--show-interactive-dev-session=false",
     ...(inspectorPort ? ["--inspector-port", String(inspectorPort)] : []),
   ];
-  const child = spawn(join(ROOT, "node_modules", ".bin", "wrangler"), args, {
+  const child = spawn(NODE, args, {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
