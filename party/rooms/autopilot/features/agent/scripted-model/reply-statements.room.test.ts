@@ -35,8 +35,9 @@ describe("the statements of a reply", () => {
     console.log(said);
     const perReply = (start: string) =>
       counted.filter(([q]) => q.startsWith(start)).reduce((n, [, c]) => n + c, 0) / REPLIES;
-    // About 112 a reply when this was written; the windows move it by several with the load.
-    expect(total / REPLIES, said).toBeLessThanOrEqual(130);
+    // The printed count is the figure; the bound leaves room for the windows, which move it by
+    // several with the load.
+    expect(total / REPLIES, said).toBeLessThanOrEqual(115);
     // The run is read by id at its end and by its trace, not per piece.
     expect(
       perReply('select "id", "thread_id", "trigger_message_id", "status", "segment", "doc" from "agent_runs"'),
