@@ -4,6 +4,8 @@
 // wrangler.toml aliases `ai` and `@ai-sdk/openai-compatible` to the output. zod stays
 // external: the SDK and the room's tool schemas must share one zod.
 //
+// One change to the SDK's code, tool-callback-stage.mjs says which and why.
+//
 // `node party/ai-sdk/build.mjs` builds; `--if-stale` only when the output is missing or older
 // than any file it was made of (esbuild's metafile, kept beside it). Run by `npm install`
 // (postinstall), `npm run build`, wrangler itself before `dev` and `deploy` (wrangler.toml
@@ -13,6 +15,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "no
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { skipIdleToolCallbackStage } from "./tool-callback-stage.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
@@ -46,6 +49,7 @@ export async function buildAiSdkBundle() {
     conditions: ["workerd", "worker", "browser", "import"],
     mainFields: ["module", "main"],
     inject: [join(HERE, "js-streams.ts")],
+    plugins: [skipIdleToolCallbackStage],
     external: ["zod", "zod/*", "node:*"],
     metafile: true,
     // Under 1 MiB: the workerd test pool sends a runtime each module in one WebSocket
@@ -76,9 +80,11 @@ export async function ensureAiSdkBundle() {
   const stale =
     Number.isNaN(built) ||
     inputs === null ||
-    [fileURLToPath(import.meta.url), ...inputs.map((input) => join(ROOT, input))].some(
-      (file) => !(mtime(file) <= built),
-    );
+    [
+      fileURLToPath(import.meta.url),
+      join(HERE, "tool-callback-stage.mjs"),
+      ...inputs.map((input) => join(ROOT, input)),
+    ].some((file) => !(mtime(file) <= built));
   if (stale) await buildAiSdkBundle();
 }
 

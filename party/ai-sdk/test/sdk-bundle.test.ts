@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type ScriptedModel, startScriptedModel } from "../../../runtime/test/scripted-model";
 import { AI_SDK_BUNDLE, AI_SDK_METAFILE, aiSdkBundleInputs, ensureAiSdkBundle } from "../build.mjs";
+import { widenToolCallbackGuard } from "../tool-callback-stage.mjs";
 
 type Sdk = typeof import("ai") & Pick<typeof import("@ai-sdk/openai-compatible"), "createOpenAICompatible">;
 
@@ -79,5 +80,50 @@ describe("the Worker's AI SDK bundle", () => {
         parts.push(part.type === "tool-result" ? `result:${JSON.stringify(part.output)}` : part.text);
     expect(parts[0]).toBe("result:4");
     expect(parts.slice(1).join("")).toBe("it is 4");
+  });
+
+  it("calls a tool's input callbacks: the stage that calls them stays when a tool has one", async () => {
+    model.setReply((request) =>
+      request.messages?.some((m) => m.role === "tool")
+        ? { text: "done" }
+        : { toolCall: { name: "add", arguments: { a: 1, b: 2 } } },
+    );
+    const provider = sdk.createOpenAICompatible({ name: "bench", baseURL: model.baseUrl });
+    const seen: string[] = [];
+    const add = sdk.tool({
+      inputSchema: z.object({ a: z.number(), b: z.number() }),
+      onInputStart: ({ toolCallId }) => {
+        seen.push(`start:${toolCallId !== ""}`);
+      },
+      onInputAvailable: ({ input }) => {
+        seen.push(`input:${JSON.stringify(input)}`);
+      },
+      execute: async ({ a, b }) => a + b,
+    });
+    const plain = sdk.tool({ inputSchema: z.object({}), execute: async () => "unused" });
+    const result = sdk.streamText({
+      model: provider.chatModel("scripted"),
+      prompt: "1+2?",
+      tools: { add, plain },
+      stopWhen: sdk.isStepCount(3),
+    });
+    let text = "";
+    for await (const part of result.stream) if (part.type === "text-delta") text += part.text;
+    expect(text).toBe("done");
+    expect(seen).toEqual(["start:true", 'input:{"a":1,"b":2}']);
+  });
+
+  it("skips that stage when no tool has an input callback, and fails the build if the SDK's code moved", () => {
+    // The bundle's guard returns the stream as it is for such a tool set (tool-callback-stage.mjs).
+    expect(readFileSync(AI_SDK_BUNDLE, "utf8")).toMatch(
+      /onInputStart!=null\|\|[\w$]+\.onInputDelta!=null\|\|[\w$]+\.onInputAvailable!=null\)\)\)return /,
+    );
+    const head =
+      "function invokeToolCallbacksFromStream({ stream, tools, stepInputMessages, abortSignal, toolsContext }) {";
+    expect(widenToolCallbackGuard(`${head}\n\tif (tools == null) return stream;\n}`)).toContain(
+      "!Object.values(tools).some(",
+    );
+    expect(() => widenToolCallbackGuard(`${head}\n\tif (!tools) return stream;\n}`)).toThrow(/guard/);
+    expect(() => widenToolCallbackGuard("function somethingElse() {}")).toThrow(/not found/);
   });
 });
