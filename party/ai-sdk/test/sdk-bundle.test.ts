@@ -20,6 +20,12 @@ beforeAll(async () => {
 });
 afterAll(() => model.close());
 
+/** The scripted model calls `add` with `args`, then says `text` once the tool's result is in the request. */
+const addThenSay =
+  (args: { a: number; b: number }, text: string): Parameters<ScriptedModel["setReply"]>[0] =>
+  (request) =>
+    request.messages?.some((m) => m.role === "tool") ? { text } : { toolCall: { name: "add", arguments: args } };
+
 describe("the Worker's AI SDK bundle", () => {
   it("imports nothing but zod, and reaches no stream class around the injected ones", () => {
     const meta = JSON.parse(readFileSync(AI_SDK_METAFILE, "utf8")) as {
@@ -58,11 +64,7 @@ describe("the Worker's AI SDK bundle", () => {
   });
 
   it("runs a tool between two model calls (zod schemas from the room's zod)", async () => {
-    model.setReply((request) =>
-      request.messages?.some((m) => m.role === "tool")
-        ? { text: "it is 4" }
-        : { toolCall: { name: "add", arguments: { a: 2, b: 2 } } },
-    );
+    model.setReply(addThenSay({ a: 2, b: 2 }, "it is 4"));
     const provider = sdk.createOpenAICompatible({ name: "bench", baseURL: model.baseUrl });
     const add = sdk.tool({
       inputSchema: z.object({ a: z.number(), b: z.number() }),
@@ -83,11 +85,7 @@ describe("the Worker's AI SDK bundle", () => {
   });
 
   it("calls a tool's input callbacks: the stage that calls them stays when a tool has one", async () => {
-    model.setReply((request) =>
-      request.messages?.some((m) => m.role === "tool")
-        ? { text: "done" }
-        : { toolCall: { name: "add", arguments: { a: 1, b: 2 } } },
-    );
+    model.setReply(addThenSay({ a: 1, b: 2 }, "done"));
     const provider = sdk.createOpenAICompatible({ name: "bench", baseURL: model.baseUrl });
     const seen: string[] = [];
     const add = sdk.tool({

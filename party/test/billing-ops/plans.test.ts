@@ -126,6 +126,7 @@ describe("plans people choose", () => {
 
     // Stripe: the subscription is created, and its first invoice paid.
     const sub = { id: `sub_${uid()}`, customer: `cus_${uid()}`, item: `si_${uid()}` };
+    const requests = () => standinRequestsAbout(ws, sub.customer, sub.id);
     const first = { ...sub, price: "price_starter", start: now() - 40 * DAY, end: now() - 10 * DAY };
     expect((await deliver(subscriptionEvent("created", ws, first))).body).toEqual({ received: true, applied: true });
     const paidFirst = invoiceEvent("invoice.paid", ws, sub.id, "subscription_create", [
@@ -179,7 +180,7 @@ describe("plans people choose", () => {
     // The portal, for the customer Stripe knows the workspace as.
     const managed = await portal(owner, ws);
     expect(managed.status).toBe(201);
-    expect((await standinRequestsAbout(ws, sub.customer, sub.id)).at(-1)).toMatchObject({
+    expect((await requests()).at(-1)).toMatchObject({
       path: "/v1/billing_portal/sessions",
       form: { customer: sub.customer, return_url: `${ORIGIN}/?w=${ws}&billing=managed` },
     });
@@ -187,7 +188,7 @@ describe("plans people choose", () => {
     // An upgrade: the subscription's price changes at once, prorated; the invoice credits the difference once.
     const up = await choose(owner, ws, "pro");
     expect(up.body).toEqual({ change: "now", at: null });
-    expect((await standinRequestsAbout(ws, sub.customer, sub.id)).at(-1)).toMatchObject({
+    expect((await requests()).at(-1)).toMatchObject({
       path: `/v1/subscriptions/${sub.id}`,
       form: {
         "items[0][id]": sub.item,
@@ -215,7 +216,7 @@ describe("plans people choose", () => {
     // A downgrade: billed from the next period; the workspace keeps Pro until then, and is told when it changes.
     const down = await choose(owner, ws, "starter");
     expect(down.body).toEqual({ change: "period_end", at: second.end * 1000 });
-    expect((await standinRequestsAbout(ws, sub.customer, sub.id)).at(-1)).toMatchObject({
+    expect((await requests()).at(-1)).toMatchObject({
       form: {
         "items[0][price]": "price_starter",
         proration_behavior: "none",
@@ -264,7 +265,7 @@ describe("plans people choose", () => {
     // What was credited stays; a new subscription goes through Checkout again, for the same customer.
     expect((await stateOf(sock)).balance).toBe(before.balance + 90_000);
     expect((await choose(owner, ws, "pro")).status).toBe(201);
-    expect((await standinRequestsAbout(ws, sub.customer, sub.id)).at(-1)?.form).toMatchObject({
+    expect((await requests()).at(-1)?.form).toMatchObject({
       customer: sub.customer,
     });
     sock.close();
@@ -314,6 +315,7 @@ describe("plans people choose", () => {
     const { owner, sock } = await ownerWithSocket();
     const ws = owner.workspaceId;
     const s = { id: `sub_${uid()}`, customer: `cus_${uid()}`, item: `si_${uid()}`, price: "price_pro" };
+    const requests = () => standinRequestsAbout(ws, s.customer, s.id);
     const period = { ...s, start: now() - 20 * DAY, end: now() + 10 * DAY };
     await deliver(subscriptionEvent("created", ws, period, now() - 20 * DAY));
     const failedAt = now() - 8 * DAY;
@@ -321,16 +323,16 @@ describe("plans people choose", () => {
     await deliver(invoiceEvent("invoice.payment_failed", ws, s.id, "subscription_cycle", [line], failedAt));
     await deliver(subscriptionEvent("updated", ws, { ...period, status: "past_due" }, failedAt + 1));
     expect(await stateOf(sock)).toMatchObject({ planSource: "default", plan: { id: "standard" } });
-    const asked = (await standinRequestsAbout(ws, s.customer, s.id)).length;
+    const asked = (await requests()).length;
     const refused = await choose(owner, ws, "pro");
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(
       /Stripe is still retrying it: pay or cancel it in Manage card and invoices/,
     );
-    expect(await standinRequestsAbout(ws, s.customer, s.id)).toHaveLength(asked);
+    expect(await requests()).toHaveLength(asked);
     // The portal, where it is paid or cancelled, still opens for its customer.
     expect((await portal(owner, ws)).status).toBe(201);
-    expect((await standinRequestsAbout(s.customer)).at(-1)?.form).toMatchObject({ customer: s.customer });
+    expect((await requests()).at(-1)?.form).toMatchObject({ customer: s.customer });
     // Cancelled there: Checkout opens again.
     await deliver(subscriptionEvent("deleted", ws, { ...period, status: "canceled" }, now()));
     expect((await choose(owner, ws, "pro")).status).toBe(201);

@@ -70,7 +70,7 @@ export class KeepAlive {
   async during(work: () => Promise<void>, failed: (error: unknown) => void): Promise<void> {
     // Handled from the start: it may fail before the hold is in place.
     const running = work().catch(failed);
-    const release = await this.hold().catch(() => () => {});
+    const release = await this.hold();
     try {
       await running;
     } finally {
