@@ -1,6 +1,6 @@
 import { type AgentRunDoc, agentRunRecord } from "../../../../records/agent-run";
 import { readable } from "../../../../records/codec";
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, type SQL, sql as q } from "drizzle-orm";
 import { excluded, hasRow, param, preparedPerRoom } from "../../../../domain/db/client";
 import { agentGatewayInvokesTable as agentGatewayInvokes } from "../instances/index";
 import { agentRunApprovals, agentRuns, agentToolCalls, type RunStatus } from "./tables";
@@ -78,27 +78,54 @@ const intake = preparedPerRoom((db) => ({
     .prepare(),
 }));
 
+// Every reply queues its run, claims it and saves it at its end: prepared once per room.
+const writes = preparedPerRoom((db) => ({
+  queue: db
+    .insert(agentRuns)
+    .values({
+      id: param("id"),
+      threadId: param("threadId"),
+      triggerMessageId: param("triggerMessageId"),
+      status: "queued",
+      segment: 0,
+      createdAt: param("now"),
+      updatedAt: param("now"),
+      doc: param("doc"),
+    })
+    .onConflictDoNothing({ target: agentRuns.triggerMessageId })
+    .returning({ id: agentRuns.id })
+    .prepare(),
+  claim: db
+    .update(agentRuns)
+    .set({ status: q`${param("to")}`, updatedAt: q`${param("now")}` })
+    .where(and(eq(agentRuns.id, param("id")), eq(agentRuns.status, param("from"))))
+    .returning({ id: agentRuns.id })
+    .prepare(),
+  save: db
+    .update(agentRuns)
+    .set({
+      status: q`${param("status")}`,
+      segment: q`${param("segment")}`,
+      doc: q`${param("doc")}`,
+      updatedAt: q`${param("now")}`,
+    })
+    .where(eq(agentRuns.id, param("id")))
+    .prepare(),
+}));
+
 /** Queues a run for a message; false when the message already has one. */
 export function queueRun(
   sql: Sql,
   run: { id: string; threadId: string; triggerMessageId: string; doc: AgentRunDoc },
   now: number,
 ): boolean {
-  const inserted = sql.db
-    .insert(agentRuns)
-    .values({
-      id: run.id,
-      threadId: run.threadId,
-      triggerMessageId: run.triggerMessageId,
-      status: "queued",
-      segment: 0,
-      createdAt: now,
-      updatedAt: now,
-      doc: agentRunRecord.encode(run.doc),
-    })
-    .onConflictDoNothing({ target: agentRuns.triggerMessageId })
-    .returning({ id: agentRuns.id })
-    .all();
+  const inserted = writes(sql.db).queue.all({
+    id: run.id,
+    threadId: run.threadId,
+    triggerMessageId: run.triggerMessageId,
+    now,
+    doc: agentRunRecord.encode(run.doc),
+  });
   return inserted.length > 0;
 }
 
@@ -153,29 +180,25 @@ export function nextQueued(sql: Sql, threadId: string): AgentRun | null {
 }
 
 /**
- * Moves a run from one of `from` to `to`; false when it was not in one of them (someone
- * else claimed it first). A second active run in a thread is refused by the unique index.
+ * Moves a run from `from` to `to`; false when it was not there (someone else claimed it
+ * first). A second active run in a thread is refused by the unique index.
  */
-export function claimRun(sql: Sql, id: string, from: readonly RunStatus[], to: RunStatus, now: number): boolean {
+export function claimRun(sql: Sql, id: string, from: RunStatus, to: RunStatus, now: number): boolean {
   try {
-    const claimed = sql.db
-      .update(agentRuns)
-      .set({ status: to, updatedAt: now })
-      .where(and(eq(agentRuns.id, id), inArray(agentRuns.status, [...from])))
-      .returning({ id: agentRuns.id })
-      .all();
-    return claimed.length > 0;
+    return writes(sql.db).claim.all({ id, from, to, now }).length > 0;
   } catch {
     return false;
   }
 }
 
 export function saveRun(sql: Sql, run: Pick<AgentRun, "id" | "status" | "segment" | "doc">, now: number): void {
-  sql.db
-    .update(agentRuns)
-    .set({ status: run.status, segment: run.segment, doc: agentRunRecord.encode(run.doc), updatedAt: now })
-    .where(eq(agentRuns.id, run.id))
-    .run();
+  writes(sql.db).save.run({
+    id: run.id,
+    status: run.status,
+    segment: run.segment,
+    doc: agentRunRecord.encode(run.doc),
+    now,
+  });
 }
 
 /** Ends a run; its model messages are no longer needed. */

@@ -7,6 +7,7 @@ import { projectOfThread } from "../projects/index";
 import { and, desc, eq, gt, lte } from "drizzle-orm";
 import { messagesTable as messages } from "../threads/index";
 import type { Sql } from "../../../../domain/sql";
+import { param, preparedPerRoom } from "../../../../domain/db/client";
 import { getSummary, messageFromRow, putSummary } from "../threads/index";
 import { readable } from "../../../../records/codec";
 import { type FileBytes, withAttachments } from "../model/index";
@@ -54,14 +55,25 @@ export function runInstructions(sql: Sql, threadId: string, guest = false): stri
 const GUEST_NOTE =
   "You are answering a guest in the chat bound to this thread: not a member of the workspace. Use only this thread's messages; anything else (other threads, memory, the audit log, posting elsewhere) waits for a person's approval, so say what you would need instead of asking for it.";
 
-function threadMessages(sql: Sql, threadId: string, afterN: number, throughN: number): ContextMessage[] {
-  const rows = sql.db
+// Every run reads its thread's window: prepared once per room.
+const threadWindow = preparedPerRoom((db) => ({
+  messages: db
     .select({ n: messages.n, doc: messages.doc })
     .from(messages)
-    .where(and(eq(messages.threadId, threadId), gt(messages.n, afterN), lte(messages.n, throughN)))
+    .where(
+      and(
+        eq(messages.threadId, param("threadId")),
+        gt(messages.n, param("afterN")),
+        lte(messages.n, param("throughN")),
+      ),
+    )
     .orderBy(desc(messages.n))
     .limit(THREAD_WINDOW)
-    .all();
+    .prepare(),
+}));
+
+function threadMessages(sql: Sql, threadId: string, afterN: number, throughN: number): ContextMessage[] {
+  const rows = threadWindow(sql.db).messages.all({ threadId, afterN, throughN });
   return readable(rows, messageFromRow);
 }
 

@@ -43,7 +43,7 @@ export function answerToolCall(
       saveRun(sql, next, now);
       return null;
     }
-    if (!claimRun(sql, run.id, ["awaiting_approval"], "streaming", now)) return null;
+    if (!claimRun(sql, run.id, "awaiting_approval", "streaming", now)) return null;
     const claimed: AgentRun = { ...next, status: "streaming", segment: run.segment + 1 };
     saveRun(sql, claimed, now);
     return claimed;
@@ -70,11 +70,11 @@ export function decideRunSpend(
     const { spendApprovalId: _decided, ...doc } = run.doc;
     // No longer needed (the budget has room now): it goes on as if approved.
     if (approval.status !== "approved" && !spendNoLongerNeeded(approval)) {
-      if (!claimRun(sql, run.id, ["awaiting_approval"], "failed", now)) return null;
+      if (!claimRun(sql, run.id, "awaiting_approval", "failed", now)) return null;
       endRun(sql, run.id, "failed", now);
       return { run, stopped: `The Autopilot stopped: ${spendRefusedText(approval, action)}.` };
     }
-    if (!claimRun(sql, run.id, ["awaiting_approval"], "streaming", now)) return null;
+    if (!claimRun(sql, run.id, "awaiting_approval", "streaming", now)) return null;
     const claimed: AgentRun = { ...run, status: "streaming", segment: run.segment + 1, doc };
     saveRun(sql, claimed, now);
     return { run: claimed, stopped: null };
@@ -84,7 +84,7 @@ export function decideRunSpend(
 /** `chat.abort` on a run waiting for people: it ends, and every approval it waited on expires. */
 export function cancelWaitingRun(deps: PostDeps, run: AgentRun, by: Actor): boolean {
   return asAutopilot(deps, (ctx) => {
-    if (!claimRun(ctx.sql, run.id, ["awaiting_approval"], "aborted", ctx.now)) return false;
+    if (!claimRun(ctx.sql, run.id, "awaiting_approval", "aborted", ctx.now)) return false;
     endRun(ctx.sql, run.id, "aborted", ctx.now);
     // A spend approval other replies share stays theirs to decide.
     const shared = othersOnSpend(ctx.sql, run) > 0 ? run.doc.spendApprovalId : undefined;

@@ -68,6 +68,14 @@ const appendStatements = preparedPerRoom((db) => ({
     .insert(runLog)
     .values({ runId: param("runId"), seq: param("seq"), at: param("at"), kind: param("kind"), doc: param("doc") })
     .prepare(),
+  // A run's end and its trace's pass read the log after where they were.
+  after: db
+    .select({ doc: runLog.doc })
+    .from(runLog)
+    .where(and(eq(runLog.runId, param("runId")), gt(runLog.seq, param("after"))))
+    .orderBy(asc(runLog.seq))
+    .limit(param("limit"))
+    .prepare(),
 }));
 
 function boundedDetails(details: Record<string, unknown>): Record<string, unknown> {
@@ -82,13 +90,7 @@ export function readRunLog(
   after: number,
   limit: number,
 ): { entries: RunLogEntry[]; next: number | null } {
-  const rows = sql.db
-    .select({ doc: runLog.doc })
-    .from(runLog)
-    .where(and(eq(runLog.runId, runId), gt(runLog.seq, after)))
-    .orderBy(asc(runLog.seq))
-    .limit(limit + 1)
-    .all();
+  const rows = appendStatements(sql.db).after.all({ runId, after, limit: limit + 1 });
   const entries = rows.slice(0, limit).map((row) => runLogRecord.decode(row.doc));
   return { entries, next: rows.length > limit ? (entries.at(-1)?.seq ?? null) : null };
 }

@@ -134,7 +134,7 @@ export class AutopilotAgent {
     const { sql } = this.#d;
     if (this.#active.has(threadId) || activeRun(sql, threadId)) return;
     const run = nextQueued(sql, threadId);
-    if (!run || !claimRun(sql, run.id, ["queued"], "streaming", Date.now())) return;
+    if (!run || !claimRun(sql, run.id, "queued", "streaming", Date.now())) return;
     this.#execute({ ...run, status: "streaming" }, (active) => this.#start({ ...run, status: "streaming" }, active));
   }
 

@@ -262,19 +262,24 @@ function repliesSince(sql: Sql, threadId: string, personId: string): Message[] {
   return since;
 }
 
+// Asked of every person's message: prepared once per room.
+const settling = preparedPerRoom((db) => ({
+  before: db
+    .select({ n: messages.n, doc: messages.doc })
+    .from(messages)
+    .where(and(eq(messages.threadId, param("threadId")), lt(messages.n, param("n"))))
+    .orderBy(desc(messages.n))
+    .limit(1)
+    .prepare(),
+}));
+
 /**
  * Whether a person's message `n` in a thread may have settled a reply item of theirs: the
  * thread's message before it is someone else's (a reply since their own, or a tool call
  * before one). When it is their own or there is none, they had no replies there to settle.
  */
 export function settlesReplies(sql: Sql, threadId: string, personId: string, n: number): boolean {
-  const row = sql.db
-    .select({ n: messages.n, doc: messages.doc })
-    .from(messages)
-    .where(and(eq(messages.threadId, threadId), lt(messages.n, n)))
-    .orderBy(desc(messages.n))
-    .limit(1)
-    .get();
+  const row = settling(sql.db).before.get({ threadId, n });
   if (!row) return false;
   const [before] = decodeMessages([row]);
   return before?.author.id !== personId;

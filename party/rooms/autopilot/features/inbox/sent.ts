@@ -106,11 +106,7 @@ const Sockets = z.array(z.string().max(200)).max(MAX_SENT_SOCKETS);
 
 /** The row kept for a person; null when there is none, or it does not read as one (then it is as if none). */
 export function readSent(sql: Sql, principalId: string): Sent | null {
-  const row = sql.db
-    .select({ digest: inboxSent.digest, sockets: inboxSent.sockets })
-    .from(inboxSent)
-    .where(eq(inboxSent.principalId, principalId))
-    .get();
+  const row = statements(sql.db).read.get({ principalId });
   if (!row) return null;
   try {
     const digest = SentDigest.safeParse(JSON.parse(row.digest));
@@ -123,6 +119,11 @@ export function readSent(sql: Sql, principalId: string): Sent | null {
 
 // Written with each send and each greeting that joins its socket (a reconnect storm's every one): prepared once per room.
 const statements = preparedPerRoom((db) => ({
+  read: db
+    .select({ digest: inboxSent.digest, sockets: inboxSent.sockets })
+    .from(inboxSent)
+    .where(eq(inboxSent.principalId, param("principalId")))
+    .prepare(),
   put: db
     .insert(inboxSent)
     .values({ principalId: param("principalId"), digest: param("digest"), sockets: param("sockets"), at: param("at") })

@@ -1,4 +1,5 @@
 import { and, desc, eq } from "drizzle-orm";
+import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
 import {
   DEFAULT_INBOX_PREFERENCES,
   type InboxPreferences,
@@ -12,6 +13,38 @@ import { inboxPreferencesRecord } from "../../../../records/documents";
 
 // What the room keeps per person for their inbox (the items themselves are derived from
 // the room's state, derive.ts): who they are, what they read, were mailed and follow.
+
+// Every person's message follows its thread, every message asks who follows its thread, and
+// every inbox derived reads its person's followed threads: prepared once per room.
+const follows = preparedPerRoom((db) => ({
+  followed: db
+    .select({ threadId: inboxFollows.threadId, wroteAt: inboxFollows.wroteAt })
+    .from(inboxFollows)
+    .where(and(eq(inboxFollows.principalId, param("principalId")), eq(inboxFollows.following, 1)))
+    .orderBy(desc(inboxFollows.at))
+    .limit(param("limit"))
+    .prepare(),
+  followers: db
+    .select({ principalId: inboxFollows.principalId })
+    .from(inboxFollows)
+    .where(and(eq(inboxFollows.threadId, param("threadId")), eq(inboxFollows.following, 1)))
+    .prepare(),
+  byWriting: db
+    .insert(inboxFollows)
+    .values({
+      principalId: param("principalId"),
+      threadId: param("threadId"),
+      following: 1,
+      at: param("wroteAt"),
+      wroteAt: param("wroteAt"),
+    })
+    .onConflictDoUpdate({
+      target: [inboxFollows.principalId, inboxFollows.threadId],
+      set: { wroteAt: excluded("wrote_at") },
+    })
+    .returning({ at: inboxFollows.at })
+    .prepare(),
+}));
 
 export interface InboxPerson {
   principalId: string;
@@ -155,22 +188,13 @@ export function followedThreads(
   principalId: string,
   limit = MAX_FOLLOWED_THREADS,
 ): { threadId: string; wroteAt: number | null }[] {
-  return sql.db
-    .select({ threadId: inboxFollows.threadId, wroteAt: inboxFollows.wroteAt })
-    .from(inboxFollows)
-    .where(and(eq(inboxFollows.principalId, principalId), eq(inboxFollows.following, 1)))
-    .orderBy(desc(inboxFollows.at))
-    .limit(limit)
-    .all();
+  return follows(sql.db).followed.all({ principalId, limit });
 }
 
 /** Who follows a thread. */
 export function followers(sql: Sql, threadId: string): string[] {
-  return sql.db
-    .select({ principalId: inboxFollows.principalId })
-    .from(inboxFollows)
-    .where(and(eq(inboxFollows.threadId, threadId), eq(inboxFollows.following, 1)))
-    .all()
+  return follows(sql.db)
+    .followers.all({ threadId })
     .map((r) => r.principalId);
 }
 
@@ -189,12 +213,7 @@ export function setFollowing(sql: Sql, principalId: string, threadId: string, fo
  * Whether the row may be new (the person's followed threads may have changed).
  */
 export function followByWriting(sql: Sql, principalId: string, threadId: string, wroteAt: number): boolean {
-  const row = sql.db
-    .insert(inboxFollows)
-    .values({ principalId, threadId, following: 1, at: wroteAt, wroteAt })
-    .onConflictDoUpdate({ target: [inboxFollows.principalId, inboxFollows.threadId], set: { wroteAt } })
-    .returning({ at: inboxFollows.at })
-    .get();
+  const row = follows(sql.db).byWriting.get({ principalId, threadId, wroteAt });
   // A row written now carries `at` = `wroteAt`; one kept its own (the same only if followed in that very millisecond).
   return row?.at === wroteAt;
 }

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { excluded } from "../../../../domain/db/client";
+import { excluded, param, preparedPerRoom } from "../../../../domain/db/client";
 import { threadSummaries } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 
@@ -11,14 +11,17 @@ export interface ThreadSummary {
   text: string;
 }
 
+// Every run reads its thread's summary: prepared once per room.
+const statements = preparedPerRoom((db) => ({
+  summary: db
+    .select({ throughN: threadSummaries.throughN, text: threadSummaries.text })
+    .from(threadSummaries)
+    .where(eq(threadSummaries.threadId, param("threadId")))
+    .prepare(),
+}));
+
 export function getSummary(sql: Sql, threadId: string): ThreadSummary | null {
-  return (
-    sql.db
-      .select({ throughN: threadSummaries.throughN, text: threadSummaries.text })
-      .from(threadSummaries)
-      .where(eq(threadSummaries.threadId, threadId))
-      .get() ?? null
-  );
+  return statements(sql.db).summary.get({ threadId }) ?? null;
 }
 
 export function putSummary(sql: Sql, threadId: string, summary: ThreadSummary, now: number): void {

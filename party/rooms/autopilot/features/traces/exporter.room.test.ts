@@ -38,7 +38,7 @@ function finishedRun(sql: Sql, threadId: string, calls: number, now: number): st
     details: { model: "m", durationMs: 5, inputTokens: 10, outputTokens: 2, ok: true },
   }));
   appendRunLog(sql, runId, entries, now);
-  expect(claimRun(sql, runId, ["queued"], "finished", now)).toBe(true);
+  expect(claimRun(sql, runId, "queued", "finished", now)).toBe(true);
   return runId;
 }
 

@@ -17,14 +17,17 @@ export interface ExportCounters {
   lastExportAt: number | null;
 }
 
+// Every export reads the counters: prepared once per room.
+const metaStatements = preparedPerRoom((db) => ({
+  all: db.select({ key: traceMeta.key, value: traceMeta.value }).from(traceMeta).prepare(),
+}));
+
 const NUMBERS = ["exported", "dropped", "attempts", "lastErrorAt", "lastExportAt"] as const;
 
 export function counters(sql: Sql): ExportCounters {
   const rows = new Map(
-    sql.db
-      .select()
-      .from(traceMeta)
-      .all()
+    metaStatements(sql.db)
+      .all.all()
       .map((r) => [r.key, r.value]),
   );
   const n = (key: string): number | null => (rows.has(key) ? Number(rows.get(key)) : null);

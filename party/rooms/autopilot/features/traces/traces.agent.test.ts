@@ -388,7 +388,7 @@ describe("one trace per run", () => {
         details: { model: "m", durationMs: 5, inputTokens: 10, outputTokens: 2, ok: true },
       });
       appendRunLog(sql, runId, [call(1), call(2)], now);
-      expect(claimRun(sql, runId, ["queued"], "finished", now)).toBe(true);
+      expect(claimRun(sql, runId, "queued", "finished", now)).toBe(true);
       expect(sql.one<{ n: number }>("select count(*) as n from trace_runs where run_id = ?", runId)?.n).toBe(0);
     });
     await evictDurableObject(roomStub(owner.workspaceId));
