@@ -279,6 +279,35 @@ describe("the canvas together", () => {
     await comment.waitFor({ state: "detached" });
   });
 
+  it("+ Note waits for the canvas: off while its document loads, then it opens a note for writing", async () => {
+    const { ann } = people;
+    // Ann's canvas socket waits for the test (the route wraps the page's WebSocket when a document
+    // loads); later ones go straight through.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await ann.page.routeWebSocket(/\/parties\/hatchery\//, async (ws) => {
+      await held;
+      ws.connectToServer();
+    });
+    await ann.page.reload();
+    const add = ann.page.getByRole("button", { name: "+ Note" });
+    try {
+      await ann.page.getByText("Loading the canvas…").waitFor({ timeout: 20_000 });
+      // The room is live (Ann may write), her canvas is not.
+      await ann.page.getByTestId("connection").getByText("Canvas reconnecting…").waitFor({ timeout: 20_000 });
+      // Before, a click here wrote a note the canvas could not open yet: nothing took the words.
+      expect(await add.isDisabled()).toBe(true);
+    } finally {
+      release();
+    }
+    await expect.poll(() => add.isEnabled(), { timeout: 20_000 }).toBe(true);
+    await nodeAt(ann.page, notes.ann).waitFor({ timeout: 20_000 });
+    const id = await addNote(ann.page, "Written once the canvas was there");
+    expect(id).toMatch(/^note:/);
+  });
+
   it("who is here: one entry per person with their devices, never oneself; a closed tab and a revoked key leave within 2 s", async () => {
     const { ann, ben } = people;
     const here = (page: Page) => page.getByRole("list", { name: "People here" });

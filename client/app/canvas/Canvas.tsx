@@ -71,7 +71,10 @@ function Cursors() {
 }
 
 function Toolbar({ fit, tidy }: { fit: () => void; tidy: () => void }) {
-  const canEdit = useCan("write");
+  // A note or group goes where the canvas's nodes leave room, and opens once drawn: not before the canvas is.
+  const mayWrite = useCan("write");
+  const loaded = useCanvas((s) => s.loaded);
+  const canEdit = mayWrite && loaded;
   const rf = useReactFlow<FlowNode>();
   const store = useStoreApi<FlowNode>();
   const addNote = useCanvas((s) => s.addNote);

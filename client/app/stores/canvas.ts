@@ -72,6 +72,11 @@ interface CanvasStore {
   provider: YProvider | null;
   status: CanvasStatus;
   synced: boolean;
+  /**
+   * The document's first full state is drawn (it stays so while the socket reconnects): a note
+   * or group added before it would be placed without the nodes it must not cover, and not open.
+   */
+  loaded: boolean;
   nodes: FlowNode[];
   edges: FlowEdge[];
   peers: readonly Peer[];
@@ -111,6 +116,7 @@ const opening = () =>
   ({
     status: "connecting",
     synced: false,
+    loaded: false,
     nodes: [],
     edges: [],
     peers: [],
@@ -217,7 +223,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
               if (e) readable.push(toFlowEdge(e));
             });
             built = true;
-            set({ nodes: all, edges: readable });
+            set({ nodes: all, edges: readable, loaded: true });
           }
           set({ synced });
         };
@@ -294,6 +300,7 @@ export const useCanvas = create<CanvasStore>((set, get) => {
               peers: [],
               remoteSelection: new Map(),
               synced: false,
+              loaded: false,
               status: "connecting",
             });
         };
