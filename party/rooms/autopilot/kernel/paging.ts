@@ -157,41 +157,58 @@ const prepareArchivablePage = (sql: Sql, table: ArchivableTable, includeArchived
     .prepare();
 };
 
-function archivablePage(sql: Sql, table: ArchivableTable, includeArchived: boolean, fromCursor: boolean) {
-  const statements = archivablePages(sql.db);
-  const key = `${getTableName(table)}:${includeArchived}:${fromCursor}`;
+/** The statement kept under `key`, made on its first use. */
+function preparedAs<T>(statements: Map<string, T>, key: string, prepare: () => T): T {
   let statement = statements.get(key);
   if (!statement) {
-    statement = prepareArchivablePage(sql, table, includeArchived, fromCursor);
+    statement = prepare();
     statements.set(key, statement);
   }
   return statement;
 }
 
+const archivablePage = (sql: Sql, table: ArchivableTable, includeArchived: boolean, fromCursor: boolean) =>
+  preparedAs(archivablePages(sql.db), `${getTableName(table)}:${includeArchived}:${fromCursor}`, () =>
+    prepareArchivablePage(sql, table, includeArchived, fromCursor),
+  );
+
+type TimeColumn = AnySQLiteColumn<{ data: number; notNull: true }>;
+
+// A person's new marker or mention bounds their rows: each table's pair is prepared once per room.
+const keepers = preparedPerRoom(() => new Map<string, ReturnType<typeof prepareKeeper>>());
+
+const prepareKeeper = (sql: Sql, table: SQLiteTable, owner: AnySQLiteColumn, at: TimeColumn, kept: number) => ({
+  oldestKept: sql.db
+    .select({ at })
+    .from(table)
+    .where(eq(owner, param("owner")))
+    .orderBy(desc(at))
+    .limit(1)
+    .offset(kept - 1)
+    .prepare(),
+  olderGo: sql.db
+    .delete(table)
+    .where(and(eq(owner, param("owner")), lt(at, param("at"))))
+    .prepare(),
+});
+
 /**
- * Keeps the newest `kept` of the rows `where` picks (by `at`) and deletes the older ones: how
- * a table kept per person stays bounded. Rows as old as the oldest kept one stay too.
+ * Keeps the newest `kept` of the rows whose `owner` column is `ownerId` (by `at`) and deletes
+ * the older ones: how a table kept per person stays bounded. Rows as old as the oldest kept one stay too.
  */
 export function keepNewest(
   sql: Sql,
   table: SQLiteTable,
-  where: SQL,
-  at: AnySQLiteColumn<{ data: number; notNull: true }>,
+  owner: AnySQLiteColumn,
+  ownerId: string,
+  at: TimeColumn,
   kept: number,
 ): void {
-  const oldestKept = sql.db
-    .select({ at })
-    .from(table)
-    .where(where)
-    .orderBy(desc(at))
-    .limit(1)
-    .offset(kept - 1)
-    .get();
-  if (oldestKept)
-    sql.db
-      .delete(table)
-      .where(and(where, lt(at, oldestKept.at)))
-      .run();
+  const keeper = preparedAs(keepers(sql.db), `${getTableName(table)}:${owner.name}:${at.name}:${kept}`, () =>
+    prepareKeeper(sql, table, owner, at, kept),
+  );
+  const oldestKept = keeper.oldestKept.get({ owner: ownerId });
+  if (oldestKept) keeper.olderGo.run({ owner: ownerId, at: oldestKept.at });
 }
 
 /** How many rows match a filter. */

@@ -95,6 +95,7 @@ const writes = preparedPerRoom((db) => ({
     .onConflictDoNothing({ target: agentRuns.triggerMessageId })
     .returning({ id: agentRuns.id })
     .prepare(),
+  // An update's `set` takes values or SQL, not a placeholder: each goes in as SQL.
   claim: db
     .update(agentRuns)
     .set({ status: q`${param("to")}`, updatedAt: q`${param("now")}` })

@@ -27,7 +27,7 @@ const appends = new WeakMap<RunLogEntry[], number>();
 /** Appends entries to a run's log; returns them as stored (with their seq), for the live event. */
 export function appendRunLog(sql: Sql, runId: string, entries: NewRunLogEntry[], at: number): RunLogEntry[] {
   if (entries.length === 0) return [];
-  const log = appendStatements(sql.db);
+  const log = logStatements(sql.db);
   const last = ends.read(sql, runId, () => log.last.get({ runId })?.seq ?? 0);
   const write = ends.written(sql, runId);
   const appended = entries.map((entry, i) => {
@@ -57,8 +57,8 @@ export function runLogCommitted(sql: Sql, appended: RunLogEntry[]): void {
   if (write !== undefined && last) ends.committed(sql, last.runId, last.seq, write);
 }
 
-// Run with every model call and tool call of a run: prepared once per room.
-const appendStatements = preparedPerRoom((db) => ({
+// Written with every model call and tool call of a run, read at its end and by its trace: prepared once per room.
+const logStatements = preparedPerRoom((db) => ({
   last: db
     .select({ seq: max(runLog.seq) })
     .from(runLog)
@@ -68,7 +68,6 @@ const appendStatements = preparedPerRoom((db) => ({
     .insert(runLog)
     .values({ runId: param("runId"), seq: param("seq"), at: param("at"), kind: param("kind"), doc: param("doc") })
     .prepare(),
-  // A run's end and its trace's pass read the log after where they were.
   after: db
     .select({ doc: runLog.doc })
     .from(runLog)
@@ -90,7 +89,7 @@ export function readRunLog(
   after: number,
   limit: number,
 ): { entries: RunLogEntry[]; next: number | null } {
-  const rows = appendStatements(sql.db).after.all({ runId, after, limit: limit + 1 });
+  const rows = logStatements(sql.db).after.all({ runId, after, limit: limit + 1 });
   const entries = rows.slice(0, limit).map((row) => runLogRecord.decode(row.doc));
   return { entries, next: rows.length > limit ? (entries.at(-1)?.seq ?? null) : null };
 }

@@ -91,5 +91,5 @@ export function noteInFold<T extends FoldTable>(
     return;
   }
   sql.db.insert(table).values(how.row).onConflictDoNothing().run();
-  keepNewest(sql, table, eq(table.principalId, principalId), table.at, how.kept);
+  keepNewest(sql, table, table.principalId, principalId, table.at, how.kept);
 }

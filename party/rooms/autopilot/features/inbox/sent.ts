@@ -117,7 +117,7 @@ export function readSent(sql: Sql, principalId: string): Sent | null {
   }
 }
 
-// Written with each send and each greeting that joins its socket (a reconnect storm's every one): prepared once per room.
+// Read and written with each send and each greeting that joins its socket (a reconnect storm's every one): prepared once per room.
 const statements = preparedPerRoom((db) => ({
   read: db
     .select({ digest: inboxSent.digest, sockets: inboxSent.sockets })

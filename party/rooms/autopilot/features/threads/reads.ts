@@ -1,10 +1,11 @@
-import { and, count, desc, eq, gt, inArray, lt, lte, max } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, lte, max } from "drizzle-orm";
 import type { InboxItem } from "../../../../../shared/protocol/inbox";
 import { MAX_THREAD_READS, type ThreadRead, type ThreadReads } from "../../../../../shared/protocol/reads";
 import { excluded, param, preparedPerRoom, storedField } from "../../../../domain/db/client";
 import { messages, threadReads } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import { CommittedMemo } from "../../../../domain/turn-memo";
+import { keepNewest } from "../../kernel/paging";
 
 // Read state (docs/inbox.md, "Read state"): per principal and thread, the newest message
 // read and how many of the thread's messages that covers: those up to it, and the reader's own
@@ -52,19 +53,6 @@ const statements = preparedPerRoom((db) => ({
     .select({ n: max(messages.n) })
     .from(messages)
     .where(eq(messages.threadId, param("threadId")))
-    .prepare(),
-  // A new marker keeps the principal's newest MAX_THREAD_READS: the oldest kept one is found, older ones go.
-  oldestKept: db
-    .select({ at: threadReads.at })
-    .from(threadReads)
-    .where(eq(threadReads.principalId, param("principalId")))
-    .orderBy(desc(threadReads.at))
-    .limit(1)
-    .offset(MAX_THREAD_READS - 1)
-    .prepare(),
-  forgetBefore: db
-    .delete(threadReads)
-    .where(and(eq(threadReads.principalId, param("principalId")), lt(threadReads.at, param("at"))))
     .prepare(),
   markers: db
     .select({ threadId: threadReads.threadId, n: threadReads.throughN, count: threadReads.count })
@@ -169,9 +157,7 @@ function putMarker(sql: Sql, principalId: string, threadId: string, read: Thread
 
 /** Keeps a principal's newest MAX_THREAD_READS markers: an older one's thread counts as never opened. */
 function forgetOldest(sql: Sql, principalId: string): void {
-  const statement = statements(sql.db);
-  const oldestKept = statement.oldestKept.get({ principalId });
-  if (oldestKept) statement.forgetBefore.run({ principalId, at: oldestKept.at });
+  keepNewest(sql, threadReads, threadReads.principalId, principalId, threadReads.at, MAX_THREAD_READS);
 }
 
 /**

@@ -19,7 +19,7 @@ export interface ExportCounters {
 
 // Every export reads the counters: prepared once per room.
 const metaStatements = preparedPerRoom((db) => ({
-  all: db.select({ key: traceMeta.key, value: traceMeta.value }).from(traceMeta).prepare(),
+  counters: db.select({ key: traceMeta.key, value: traceMeta.value }).from(traceMeta).prepare(),
 }));
 
 const NUMBERS = ["exported", "dropped", "attempts", "lastErrorAt", "lastExportAt"] as const;
@@ -27,7 +27,7 @@ const NUMBERS = ["exported", "dropped", "attempts", "lastErrorAt", "lastExportAt
 export function counters(sql: Sql): ExportCounters {
   const rows = new Map(
     metaStatements(sql.db)
-      .all.all()
+      .counters.all()
       .map((r) => [r.key, r.value]),
   );
   const n = (key: string): number | null => (rows.has(key) ? Number(rows.get(key)) : null);
