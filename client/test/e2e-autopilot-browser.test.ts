@@ -441,8 +441,14 @@ describe("the Autopilot in two browsers", () => {
     // Usage in tokens and time sits folded at the foot of Billing.
     await bob.getByRole("tab", { name: "Billing" }).click();
     await bob.getByText("The Autopilot's model calls: tokens and time").click();
+    const section = bob.locator("details.billing-model-calls");
+    await expect.poll(() => section.evaluate((details: HTMLDetailsElement) => details.open)).toBe(true);
+    // The count once the totals show; until then what the section says (loading, an error), so a
+    // miss reads as what Bob saw.
     const calls = bob.getByLabel("Usage totals").locator("dd").first();
-    await expect.poll(async () => Number(await calls.textContent()), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    const shown = async () =>
+      (await calls.count()) > 0 ? Number(await calls.textContent()) : ((await section.textContent()) ?? "");
+    await expect.poll(shown, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     await bob.getByRole("table", { name: "By thread" }).getByText("Ask the Autopilot").waitFor();
     await shot(bob, "07-usage");
   });
