@@ -13,7 +13,7 @@ import { and, asc, eq, isNotNull, lte, min, ne } from "drizzle-orm";
 import type { OpContext } from "../../kernel/commit";
 import type { Via } from "../../kernel/feature";
 import type { RequestContext } from "../../kernel/handlers";
-import { excluded, hasRow } from "../../../../domain/db/client";
+import { excluded, hasRow, preparedPerRoom } from "../../../../domain/db/client";
 import { approvalGates, approvals } from "./tables";
 import { instanceNames as instances } from "./instance-names";
 import { jobsTable as jobs } from "../jobs/index";
@@ -314,14 +314,18 @@ export function withdrawApproval(ctx: OpContext, approvalId: string, note: strin
 
 /** Every pending approval, oldest first. */
 export function pendingApprovals(sql: Sql): Approval[] {
-  const rows = sql.db
+  return readable(pendingReads(sql.db).all(), (r) => approvalRecord.decode(r.doc));
+}
+
+// Read by every inbox derivation and every approvals check: prepared once per room.
+const pendingReads = preparedPerRoom((db) =>
+  db
     .select({ doc: approvals.doc })
     .from(approvals)
     .where(eq(approvals.status, "pending"))
     .orderBy(asc(approvals.requestedAt))
-    .all();
-  return readable(rows, (r) => approvalRecord.decode(r.doc));
-}
+    .prepare(),
+);
 
 /** An instance's changes of these operations still waiting for a decision (their approvals' actions say so). */
 export function pendingInstanceApprovals(

@@ -1,6 +1,7 @@
 import { desc, eq, inArray, or } from "drizzle-orm";
 import { communityMentions } from "./tables";
 import type { Sql } from "../../../../domain/sql";
+import { param, preparedPerRoom } from "../../../../domain/db/client";
 import { noteInFold } from "./mention-folds";
 
 /**
@@ -41,14 +42,19 @@ export function noteCommunityMention(sql: Sql, mention: NewCommunityMention): vo
 }
 
 export function communityMentionsOf(sql: Sql, principalId: string, limit: number): CommunityMention[] {
-  return sql.db
+  return communityMentionReads(sql.db).all({ principalId, limit });
+}
+
+// Read by every derivation of an inbox: prepared once per room.
+const communityMentionReads = preparedPerRoom((db) =>
+  db
     .select()
     .from(communityMentions)
-    .where(eq(communityMentions.principalId, principalId))
+    .where(eq(communityMentions.principalId, param("principalId")))
     .orderBy(desc(communityMentions.at))
-    .limit(limit)
-    .all();
-}
+    .limit(param("limit"))
+    .prepare(),
+);
 
 /** The posts went (hidden, deleted): their mentions go, a fold with its first or newest post; returns whose inboxes changed. */
 export function forgetCommunityMentions(sql: Sql, eventIds: readonly string[]): string[] {

@@ -167,6 +167,23 @@ export const repliesMemo = (): RepliesMemo => new BoundedMap(REPLIES_KEPT);
 /** The threads a person follows, as store.ts `followedThreads` reads them. */
 type Follows = ReturnType<typeof followedThreads>;
 
+// Every derivation reads the followed threads with each one's newest message id (the index on
+// thread and n finds it), what a kept Replies is checked against: prepared once per room, the
+// ids as one JSON parameter (a statement binds at most 100 values, a person follows more).
+const followedRows = preparedPerRoom((db) => {
+  const newestMessage = sqlText<string | null>`${db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(eq(messages.threadId, threads.id))
+    .orderBy(desc(messages.n))
+    .limit(1)}`;
+  return db
+    .select({ id: threads.id, doc: threads.doc, newest: newestMessage })
+    .from(threads)
+    .where(and(sqlText`${threads.id} in (select value from json_each(${param("ids")}))`, eq(threads.archived, 0)))
+    .prepare();
+});
+
 /** Per followed thread: the replies since the person last wrote there, as one item keyed by the newest. */
 function replyItems(
   sql: Sql,
@@ -177,21 +194,7 @@ function replyItems(
 ): DerivedItem[] {
   if (follows.length === 0) return [];
   const wrote = new Map(follows.map((f) => [f.threadId, f.wroteAt ?? 0]));
-  const ids = follows.map((f) => f.threadId);
-  // Each thread's newest message id (the index on thread and n finds it), what a kept Replies is checked against.
-  const newestMessage = sqlText<
-    string | null
-  >`${sql.db.select({ id: messages.id }).from(messages).where(eq(messages.threadId, threads.id)).orderBy(desc(messages.n)).limit(1)}`;
-  const rows: { id: string; doc: string; newest: string | null }[] = [];
-  // A Durable Object's SQLite binds at most 100 parameters per statement.
-  for (let i = 0; i < ids.length; i += 90)
-    rows.push(
-      ...sql.db
-        .select({ id: threads.id, doc: threads.doc, newest: newestMessage })
-        .from(threads)
-        .where(and(inArray(threads.id, ids.slice(i, i + 90)), eq(threads.archived, 0)))
-        .all(),
-    );
+  const rows = followedRows(sql.db).all({ ids: JSON.stringify(follows.map((f) => f.threadId)) });
   // Only threads with something newer than the person's own last message are read further.
   // Decoded once while a thread's stored text stays the same (the threads feature keeps them).
   const active = readable(rows, (r) => ({ thread: threadFromRow(sql, r.id, r.doc), newest: r.newest }))
@@ -285,22 +288,26 @@ export function settlesReplies(sql: Sql, threadId: string, personId: string, n: 
   return before?.author.id !== personId;
 }
 
+// Read by every derivation: prepared once per room.
+const failures = preparedPerRoom((db) => ({
+  jobs: db
+    .select({ doc: jobs.doc })
+    .from(jobs)
+    .where(eq(jobs.status, "failed"))
+    .orderBy(desc(jobs.updatedAt))
+    .limit(FAILED_JOBS)
+    .prepare(),
+  instances: db.select({ doc: instances.doc }).from(instances).where(eq(instances.status, "error")).prepare(),
+}));
+
 /** Jobs the person started that failed, instances they created that are in error, and their schedules whose last run failed. */
 function failureItems(sql: Sql, person: Principal): DerivedItem[] {
-  const failedJobs = readable(
-    sql.db
-      .select({ doc: jobs.doc })
-      .from(jobs)
-      .where(eq(jobs.status, "failed"))
-      .orderBy(desc(jobs.updatedAt))
-      .limit(FAILED_JOBS)
-      .all(),
-    (r) => jobRecord.decode(r.doc),
-  ).filter((job) => job.owner.id === person.id);
-  const broken = readable(
-    sql.db.select({ doc: instances.doc }).from(instances).where(eq(instances.status, "error")).all(),
-    (r) => instanceRecord.decode(r.doc),
-  ).filter((instance) => instance.createdBy.id === person.id);
+  const failedJobs = readable(failures(sql.db).jobs.all(), (r) => jobRecord.decode(r.doc)).filter(
+    (job) => job.owner.id === person.id,
+  );
+  const broken = readable(failures(sql.db).instances.all(), (r) => instanceRecord.decode(r.doc)).filter(
+    (instance) => instance.createdBy.id === person.id,
+  );
   const failedSchedules = allSchedules(sql).filter(
     (schedule) => schedule.createdBy.id === person.id && schedule.lastRun?.status === "failed",
   );

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql as raw } from "drizzle-orm";
 import { MAX_PUSH_SUBSCRIPTIONS, type PushSubscriptionInput } from "../../../../../shared/protocol/inbox";
 import { inboxPushSubscriptions } from "./tables";
-import { hasRow } from "../../../../domain/db/client";
+import { hasRow, param, preparedPerRoom } from "../../../../domain/db/client";
 import type { Sql } from "../../../../domain/sql";
 
 // The browsers each person subscribed to Web Push (push.ts sends to them).
@@ -14,20 +14,23 @@ export interface StoredSubscription {
 
 /** A person's subscriptions, oldest first (a browser that subscribed again counts from then). */
 export function subscriptionsOf(sql: Sql, principalId: string): StoredSubscription[] {
-  return (
-    sql.db
-      .select({
-        endpoint: inboxPushSubscriptions.endpoint,
-        p256dh: inboxPushSubscriptions.p256dh,
-        auth: inboxPushSubscriptions.auth,
-      })
-      .from(inboxPushSubscriptions)
-      .where(eq(inboxPushSubscriptions.principalId, principalId))
-      // Subscriptions in the same millisecond keep the order they came in.
-      .orderBy(asc(inboxPushSubscriptions.at), asc(raw`rowid`))
-      .all()
-  );
+  return subscriptionReads(sql.db).all({ principalId });
 }
+
+// Read by every derivation of an inbox (its push endpoints): prepared once per room.
+const subscriptionReads = preparedPerRoom((db) =>
+  db
+    .select({
+      endpoint: inboxPushSubscriptions.endpoint,
+      p256dh: inboxPushSubscriptions.p256dh,
+      auth: inboxPushSubscriptions.auth,
+    })
+    .from(inboxPushSubscriptions)
+    .where(eq(inboxPushSubscriptions.principalId, param("principalId")))
+    // Subscriptions in the same millisecond keep the order they came in.
+    .orderBy(asc(inboxPushSubscriptions.at), asc(raw`rowid`))
+    .prepare(),
+);
 
 export const hasSubscriptions = (sql: Sql, principalId: string): boolean =>
   hasRow(sql.db, inboxPushSubscriptions, eq(inboxPushSubscriptions.principalId, principalId));

@@ -69,12 +69,18 @@ function preferencesOf(stored: string | null): InboxPreferences {
   return readable([stored], (text) => inboxPreferencesRecord.decode(text))[0] ?? DEFAULT_INBOX_PREFERENCES;
 }
 
-export function preferences(sql: Sql, principalId: string): InboxPreferences {
-  const row = sql.db
+// Read by every derivation of an inbox: prepared once per room.
+const reads = preparedPerRoom((db) => ({
+  preferences: db
     .select({ preferences: inboxPeople.preferences })
     .from(inboxPeople)
-    .where(eq(inboxPeople.principalId, principalId))
-    .get();
+    .where(eq(inboxPeople.principalId, param("principalId")))
+    .prepare(),
+  people: db.select().from(inboxPeople).prepare(),
+}));
+
+export function preferences(sql: Sql, principalId: string): InboxPreferences {
+  const row = reads(sql.db).preferences.get({ principalId });
   return preferencesOf(row?.preferences ?? null);
 }
 
@@ -95,10 +101,8 @@ export function setPreferences(
 
 /** Everyone the room knows of (they opened the workspace at least once). */
 export function people(sql: Sql): InboxPerson[] {
-  return sql.db
-    .select()
-    .from(inboxPeople)
-    .all()
+  return reads(sql.db)
+    .people.all()
     .map((row) => ({
       principalId: row.principalId,
       name: row.name,
@@ -110,21 +114,32 @@ export function people(sql: Sql): InboxPerson[] {
 /** A table of item keys per person: read, mailed, or pushed (or shown live) to a subscribed person. */
 type KeyTable = typeof inboxReads | typeof inboxMailed | typeof inboxPushed;
 
-/** The keys of a principal's items in `table`; pruned to current items on every write, so bounded. */
-function keysIn(sql: Sql, table: KeyTable, principalId: string): Set<string> {
-  return new Set(
-    sql.db
+/**
+ * The keys of a principal's items in `table` (pruned to current items on every write, so
+ * bounded), read by a statement prepared once per room: every derivation reads them.
+ */
+function keysOf(table: KeyTable): (sql: Sql, principalId: string) => Set<string> {
+  const statement = preparedPerRoom((db) =>
+    db
       .select({ key: table.itemKey })
       .from(table)
-      .where(eq(table.principalId, principalId))
-      .all()
-      .map((r) => r.key),
+      .where(eq(table.principalId, param("principalId")))
+      .prepare(),
   );
+  return (sql, principalId) =>
+    new Set(
+      statement(sql.db)
+        .all({ principalId })
+        .map((r) => r.key),
+    );
 }
 
-export const readKeys = (sql: Sql, principalId: string) => keysIn(sql, inboxReads, principalId);
-export const mailedKeys = (sql: Sql, principalId: string) => keysIn(sql, inboxMailed, principalId);
-export const pushedKeys = (sql: Sql, principalId: string) => keysIn(sql, inboxPushed, principalId);
+export const readKeys = keysOf(inboxReads);
+export const mailedKeys = keysOf(inboxMailed);
+export const pushedKeys = keysOf(inboxPushed);
+
+const keysIn = (sql: Sql, table: KeyTable, principalId: string): Set<string> =>
+  (table === inboxReads ? readKeys : table === inboxMailed ? mailedKeys : pushedKeys)(sql, principalId);
 
 /**
  * Marks keys in `table` and forgets the principal's marks of items that are gone (an item
@@ -257,17 +272,23 @@ export function noteMention(sql: Sql, principalId: string, authorId: string, mes
 }
 
 /** The mentions noted for this person, newest first. */
-export function mentionsOf(sql: Sql, principalId: string, limit: number): NotedMention[] {
-  return sql.db
+// Read by every derivation of an inbox: prepared once per room.
+const mentionReads = preparedPerRoom((db) =>
+  db
     .select({
       messageId: inboxMentions.messageId,
       lastMessageId: inboxMentions.lastMessageId,
       count: inboxMentions.count,
     })
     .from(inboxMentions)
-    .where(eq(inboxMentions.principalId, principalId))
+    .where(eq(inboxMentions.principalId, param("principalId")))
     .orderBy(desc(inboxMentions.at))
-    .limit(limit)
-    .all()
+    .limit(param("limit"))
+    .prepare(),
+);
+
+export function mentionsOf(sql: Sql, principalId: string, limit: number): NotedMention[] {
+  return mentionReads(sql.db)
+    .all({ principalId, limit })
     .map((r) => ({ ...r, lastMessageId: r.lastMessageId ?? r.messageId }));
 }

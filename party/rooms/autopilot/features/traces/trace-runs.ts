@@ -2,7 +2,7 @@
 // the run (`trace_runs`) so the trace goes on across restarts and approval waits. It reads
 // what the run already wrote (its log, the ledger, the approvals) after the run wrote it,
 // never inside the run's own steps; the spans go to the bounded queue (queue.ts).
-import { and, asc, eq, gt, inArray, lt, or } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lt, or, sql as q } from "drizzle-orm";
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
 import type { Sql } from "../../../../domain/sql";
 import { param, preparedPerRoom } from "../../../../domain/db/client";
@@ -72,7 +72,7 @@ function traceOf(sql: Sql, runId: string, startedAt: number): TraceRun {
     lastAt: startedAt,
     credits: 0,
   };
-  sql.db.insert(traceRuns).values(row).run();
+  statements(sql.db).insertTraceRun.run(row);
   return row;
 }
 
@@ -93,6 +93,34 @@ const statements = preparedPerRoom((db) => ({
   traceRun: db
     .select()
     .from(traceRuns)
+    .where(eq(traceRuns.runId, param("runId")))
+    .prepare(),
+  insertTraceRun: db
+    .insert(traceRuns)
+    .values({
+      runId: param("runId"),
+      traceId: param("traceId"),
+      spanId: param("spanId"),
+      startedAt: param("startedAt"),
+      status: param("status"),
+      seq: param("seq"),
+      ledgerN: param("ledgerN"),
+      chatSpanId: param("chatSpanId"),
+      lastAt: param("lastAt"),
+      credits: param("credits"),
+    })
+    .prepare(),
+  // An update's `set` takes values or SQL, not a placeholder: each goes in as SQL.
+  moveTraceRun: db
+    .update(traceRuns)
+    .set({
+      seq: q`${param("seq")}`,
+      ledgerN: q`${param("ledgerN")}`,
+      credits: q`${param("credits")}`,
+      chatSpanId: q`${param("chatSpanId")}`,
+      lastAt: q`${param("lastAt")}`,
+      status: q`${param("status")}`,
+    })
     .where(eq(traceRuns.runId, param("runId")))
     .prepare(),
 }));
@@ -187,18 +215,15 @@ export function traceRun(
       ),
     );
   }
-  sql.db
-    .update(traceRuns)
-    .set({
-      seq,
-      ledgerN,
-      credits,
-      chatSpanId: cursor.chatSpanId,
-      lastAt: cursor.lastAt,
-      status: ended ? "ended" : "open",
-    })
-    .where(eq(traceRuns.runId, runId))
-    .run();
+  statements(sql.db).moveTraceRun.run({
+    runId,
+    seq,
+    ledgerN,
+    credits,
+    chatSpanId: cursor.chatSpanId,
+    lastAt: cursor.lastAt,
+    status: ended ? "ended" : "open",
+  });
   return { spans, more: read.next !== null };
 }
 
