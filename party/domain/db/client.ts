@@ -40,6 +40,9 @@ export const preparedPerRoom = <T extends object>(build: (db: RoomDb) => T): ((d
 /** A named parameter of a prepared statement, filled per run. */
 export const param = <N extends string>(name: N) => sql.placeholder(name);
 
+/** `param` for an update's `set`, which is typed for values or SQL, not a placeholder: it goes in as SQL. */
+export const setParam = (name: string): SQL => sql`${sql.placeholder(name)}`;
+
 /** Whether `table` has a row that matches `where` (any row, without one). */
 export const hasRow = (db: RoomDb, table: SQLiteTable, where?: SQL): boolean =>
   db.select({ one: sql`1` }).from(table).where(where).limit(1).get() !== undefined;

@@ -1,7 +1,7 @@
 import { type AgentRunDoc, agentRunRecord } from "../../../../records/agent-run";
 import { readable } from "../../../../records/codec";
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, type SQL, sql as q } from "drizzle-orm";
-import { excluded, hasRow, param, preparedPerRoom } from "../../../../domain/db/client";
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
+import { excluded, hasRow, param, preparedPerRoom, setParam } from "../../../../domain/db/client";
 import { agentGatewayInvokesTable as agentGatewayInvokes } from "../instances/index";
 import { agentRunApprovals, agentRuns, agentToolCalls, type RunStatus } from "./tables";
 import { messagesTable as messages } from "../threads/index";
@@ -95,20 +95,19 @@ const writes = preparedPerRoom((db) => ({
     .onConflictDoNothing({ target: agentRuns.triggerMessageId })
     .returning({ id: agentRuns.id })
     .prepare(),
-  // An update's `set` takes values or SQL, not a placeholder: each goes in as SQL.
   claim: db
     .update(agentRuns)
-    .set({ status: q`${param("to")}`, updatedAt: q`${param("now")}` })
+    .set({ status: setParam("to"), updatedAt: setParam("now") })
     .where(and(eq(agentRuns.id, param("id")), eq(agentRuns.status, param("from"))))
     .returning({ id: agentRuns.id })
     .prepare(),
   save: db
     .update(agentRuns)
     .set({
-      status: q`${param("status")}`,
-      segment: q`${param("segment")}`,
-      doc: q`${param("doc")}`,
-      updatedAt: q`${param("now")}`,
+      status: setParam("status"),
+      segment: setParam("segment"),
+      doc: setParam("doc"),
+      updatedAt: setParam("now"),
     })
     .where(eq(agentRuns.id, param("id")))
     .prepare(),

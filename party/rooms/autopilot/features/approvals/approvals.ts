@@ -312,11 +312,6 @@ export function withdrawApproval(ctx: OpContext, approvalId: string, note: strin
   return current?.status === "pending" ? settleApproval(ctx, current, "expired", note) : null;
 }
 
-/** Every pending approval, oldest first. */
-export function pendingApprovals(sql: Sql): Approval[] {
-  return readable(pendingReads(sql.db).all(), (r) => approvalRecord.decode(r.doc));
-}
-
 // Read by every inbox derivation and every approvals check: prepared once per room.
 const pendingReads = preparedPerRoom((db) =>
   db
@@ -326,6 +321,11 @@ const pendingReads = preparedPerRoom((db) =>
     .orderBy(asc(approvals.requestedAt))
     .prepare(),
 );
+
+/** Every pending approval, oldest first. */
+export function pendingApprovals(sql: Sql): Approval[] {
+  return readable(pendingReads(sql.db).all(), (r) => approvalRecord.decode(r.doc));
+}
 
 /** An instance's changes of these operations still waiting for a decision (their approvals' actions say so). */
 export function pendingInstanceApprovals(

@@ -41,10 +41,6 @@ export function noteCommunityMention(sql: Sql, mention: NewCommunityMention): vo
   );
 }
 
-export function communityMentionsOf(sql: Sql, principalId: string, limit: number): CommunityMention[] {
-  return communityMentionReads(sql.db).all({ principalId, limit });
-}
-
 // Read by every derivation of an inbox: prepared once per room.
 const communityMentionReads = preparedPerRoom((db) =>
   db
@@ -55,6 +51,10 @@ const communityMentionReads = preparedPerRoom((db) =>
     .limit(param("limit"))
     .prepare(),
 );
+
+export function communityMentionsOf(sql: Sql, principalId: string, limit: number): CommunityMention[] {
+  return communityMentionReads(sql.db).all({ principalId, limit });
+}
 
 /** The posts went (hidden, deleted): their mentions go, a fold with its first or newest post; returns whose inboxes changed. */
 export function forgetCommunityMentions(sql: Sql, eventIds: readonly string[]): string[] {

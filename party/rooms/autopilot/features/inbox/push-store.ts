@@ -12,11 +12,6 @@ export interface StoredSubscription {
   auth: string;
 }
 
-/** A person's subscriptions, oldest first (a browser that subscribed again counts from then). */
-export function subscriptionsOf(sql: Sql, principalId: string): StoredSubscription[] {
-  return subscriptionReads(sql.db).all({ principalId });
-}
-
 // Read by every derivation of an inbox (its push endpoints): prepared once per room.
 const subscriptionReads = preparedPerRoom((db) =>
   db
@@ -31,6 +26,11 @@ const subscriptionReads = preparedPerRoom((db) =>
     .orderBy(asc(inboxPushSubscriptions.at), asc(raw`rowid`))
     .prepare(),
 );
+
+/** A person's subscriptions, oldest first (a browser that subscribed again counts from then). */
+export function subscriptionsOf(sql: Sql, principalId: string): StoredSubscription[] {
+  return subscriptionReads(sql.db).all({ principalId });
+}
 
 export const hasSubscriptions = (sql: Sql, principalId: string): boolean =>
   hasRow(sql.db, inboxPushSubscriptions, eq(inboxPushSubscriptions.principalId, principalId));

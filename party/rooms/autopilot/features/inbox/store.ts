@@ -271,7 +271,6 @@ export function noteMention(sql: Sql, principalId: string, authorId: string, mes
   );
 }
 
-/** The mentions noted for this person, newest first. */
 // Read by every derivation of an inbox: prepared once per room.
 const mentionReads = preparedPerRoom((db) =>
   db
@@ -287,6 +286,7 @@ const mentionReads = preparedPerRoom((db) =>
     .prepare(),
 );
 
+/** The mentions noted for this person, newest first. */
 export function mentionsOf(sql: Sql, principalId: string, limit: number): NotedMention[] {
   return mentionReads(sql.db)
     .all({ principalId, limit })

@@ -2,10 +2,10 @@
 // the run (`trace_runs`) so the trace goes on across restarts and approval waits. It reads
 // what the run already wrote (its log, the ledger, the approvals) after the run wrote it,
 // never inside the run's own steps; the spans go to the bounded queue (queue.ts).
-import { and, asc, eq, gt, inArray, lt, or, sql as q } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lt, or } from "drizzle-orm";
 import type { RunLogEntry } from "../../../../../shared/protocol/tasks";
 import type { Sql } from "../../../../domain/sql";
-import { param, preparedPerRoom } from "../../../../domain/db/client";
+import { param, preparedPerRoom, setParam } from "../../../../domain/db/client";
 import { getRun, readRunLog } from "../agent/index";
 import { getApproval } from "../approvals/index";
 import { ledgerTable } from "../billing/index";
@@ -110,16 +110,15 @@ const statements = preparedPerRoom((db) => ({
       credits: param("credits"),
     })
     .prepare(),
-  // An update's `set` takes values or SQL, not a placeholder: each goes in as SQL.
   moveTraceRun: db
     .update(traceRuns)
     .set({
-      seq: q`${param("seq")}`,
-      ledgerN: q`${param("ledgerN")}`,
-      credits: q`${param("credits")}`,
-      chatSpanId: q`${param("chatSpanId")}`,
-      lastAt: q`${param("lastAt")}`,
-      status: q`${param("status")}`,
+      seq: setParam("seq"),
+      ledgerN: setParam("ledgerN"),
+      credits: setParam("credits"),
+      chatSpanId: setParam("chatSpanId"),
+      lastAt: setParam("lastAt"),
+      status: setParam("status"),
     })
     .where(eq(traceRuns.runId, param("runId")))
     .prepare(),
