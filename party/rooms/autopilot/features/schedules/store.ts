@@ -8,7 +8,7 @@ import {
   type ScheduleRun,
   ScheduleTrigger,
 } from "../../../../../shared/protocol/schedules";
-import { excluded } from "../../../../domain/db/client";
+import { excluded, preparedPerRoom } from "../../../../domain/db/client";
 import { scheduleFirings, scheduleHooks, schedules } from "./tables";
 import type { Sql } from "../../../../domain/sql";
 import { docById } from "../../kernel/paging";
@@ -89,9 +89,14 @@ export function countSchedules(sql: Sql): number {
   return sql.db.select({ n: count() }).from(schedules).get()?.n ?? 0;
 }
 
+// Read by every inbox derivation (a schedule whose last run failed is its creator's item): built once per room.
+const everySchedule = preparedPerRoom((db) =>
+  db.select({ doc: schedules.doc }).from(schedules).orderBy(desc(schedules.createdAt)).prepare(),
+);
+
 /** Every schedule: active ones soonest first, then the others, most recently created first. */
 export function allSchedules(sql: Sql): Schedule[] {
-  const rows = sql.db.select({ doc: schedules.doc }).from(schedules).orderBy(desc(schedules.createdAt)).all();
+  const rows = everySchedule(sql.db).all();
   const all = readable(rows, (row) => scheduleRecord.decode(row.doc));
   const active = all
     .filter((s) => s.status === "active")
