@@ -48,7 +48,8 @@ export async function startAssistantModel() {
 const latencies = (tag, deltas) =>
   deltas.map((d) => d.at - ((writes.get(tag) ?? []).find((w) => w.written >= d.length) ?? { at: d.at }).at);
 
-async function roomSide(room, { rounds, pieces, pieceMs, blocks, name = "room", collector = null }) {
+/** A person's client asking the room for replies, one fresh thread each, enough for `rounds` per block and one block more (wake.mjs uses it too). */
+export async function roomSide(room, { rounds, pieces, pieceMs, blocks, name = "room", collector = null }) {
   const { client, bytes, person } = await personClient(room, name === "room" ? "assistant" : `assistant-${name}`);
   if (collector) await client.traces.configure({ endpoint: collector.url, protocol: "http/protobuf" });
   // A fresh thread per reply (its context is the one message, like the floor's), made
@@ -89,7 +90,7 @@ async function roomSide(room, { rounds, pieces, pieceMs, blocks, name = "room", 
   /** The runs of the replies since the last call. */
   const runIds = [];
   const ran = () => runIds.splice(0);
-  return { round, ran, bytes, workspace: person.workspace, close: () => client.close() };
+  return { round, ran, bytes, client, workspace: person.workspace, close: () => client.close() };
 }
 
 /**
@@ -115,8 +116,8 @@ export function checkExported(collector, workspace, what) {
     throw new Error(`the ${what} with trace export on sent the collector no span`);
 }
 
-/** A socket to a floor's plain streamText; `name` keeps its round tags apart from the other floor's. */
-async function floorSide(floor, name) {
+/** A socket to a floor's plain streamText; `name` keeps its round tags apart from the other floor's (wake.mjs uses it too). */
+export async function floorSide(floor, name) {
   const socket = new WebSocket(`${floor.target.url.replace(/^http/, "ws")}/plain-stream?in=object`, {
     perMessageDeflate: false,
   });

@@ -9,14 +9,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import WebSocket from "ws";
 import { freePort, startServer } from "../dev/server.mjs";
 import { BASELINE_PROBE, startBaseline } from "./baseline/start.mjs";
-import { sleep, until } from "./blocks.mjs";
-import { personClient } from "./client-library.mjs";
+import { sleep } from "./blocks.mjs";
 import { LIMITS_OFF } from "./limits-off.mjs";
 import { serverCpu } from "./process-cpu.mjs";
-import { startAssistantModel } from "./suite-assistant.mjs";
+import { floorSide, roomSide, startAssistantModel } from "./suite-assistant.mjs";
 import { benchTarget } from "./workerd-direct.mjs";
 
 const num = (name, fallback) => Number(process.env[name] ?? fallback);
@@ -27,11 +25,12 @@ const CYCLES = num("BENCH_WAKE_CYCLES", 6);
 const WARM_REPLIES = 20;
 const REPLIES = 4;
 const PIECES = 100;
+const PIECE_MS = 10;
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** CPU ms of each reply of `cycles` blocks of REPLIES after `gapMs` of quiet; `probe()` runs right after each gap when given. */
-async function measure({ cpu, reply, probe }, gapMs) {
+/** CPU ms of each reply of CYCLES blocks of REPLIES after `gapMs` of quiet; `probe()` runs right after each gap when given. */
+async function measure({ cpu, reply }, gapMs, probe) {
   const first = [];
   const rest = [];
   const probes = [];
@@ -65,69 +64,40 @@ const floorServer = await startBaseline({ port: await freePort(), persistDir: jo
 try {
   const roomTarget = await benchTarget(roomServer);
   const room = { server: roomServer, target: roomTarget, cpu: serverCpu(roomTarget, roomServer.child.pid) };
-  const { client } = await personClient(room, "wake");
-  const threads = [];
-  for (let i = 0; i < WARM_REPLIES + 2 * CYCLES * REPLIES; i++)
-    threads.push((await client.threads.create({ title: `wake ${i}` })).thread.id);
-  let next = 0;
-  const roomReply = async () => {
-    const threadId = threads[next++];
-    let replied = false;
-    const off = client.on("message.created", (p) => {
-      if (p.message.threadId === threadId && p.message.author.id === "autopilot" && p.message.runId) replied = true;
-    });
-    await client.chat.send({ threadId, text: `#w${next} STREAM: ${PIECES}x10` });
-    await until(() => replied, "the room's reply");
-    off();
-    // What a reply sets off after its last delta (the commit's followers) lands in its own measure.
-    await sleep(200);
-  };
-
   const floorTarget = await benchTarget(floorServer, BASELINE_PROBE);
-  const floorCpu = serverCpu(floorTarget, floorServer.child.pid);
-  const socket = new WebSocket(`${floorTarget.url.replace(/^http/, "ws")}/plain-stream?in=object`, {
-    perMessageDeflate: false,
+  const floor = { target: floorTarget, cpu: serverCpu(floorTarget, floorServer.child.pid) };
+  // The assistant bench's own sides: a fresh thread per room reply, a plain streamText per floor reply.
+  const blocks = Math.ceil(WARM_REPLIES / REPLIES) + 2 * CYCLES;
+  const roomReplies = await roomSide(room, {
+    rounds: REPLIES,
+    pieces: PIECES,
+    pieceMs: PIECE_MS,
+    blocks,
+    name: "wake",
   });
-  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
-  let floorNext = 0;
-  const floorReply = async () => {
-    await new Promise((resolve, reject) => {
-      const onMessage = (data) => {
-        const m = JSON.parse(data.toString());
-        if (!m.error && !m.done) return;
-        socket.off("message", onMessage);
-        if (m.error) reject(new Error(`the floor failed: ${m.error}`));
-        else resolve();
-      };
-      socket.on("message", onMessage);
-      socket.send(
-        JSON.stringify({
-          baseURL: model.baseUrl,
-          model: "scripted-model",
-          text: `Bench (user): #f${floorNext++} STREAM: ${PIECES}x10`,
-        }),
-      );
-    });
-    await sleep(200);
-  };
+  // Tags of its own: the scripted model notes each round’s writes by its tag.
+  const floorReplies = await floorSide(floor, "wake-floor");
+  // What a reply sets off after its last delta (the commit's followers) lands in its own measure.
+  const roomReply = () => roomReplies.round().then(() => sleep(200));
+  const floorReply = () =>
+    floorReplies.round({ baseURL: model.baseUrl, pieces: PIECES, pieceMs: PIECE_MS }).then(() => sleep(200));
 
   for (let i = 0; i < WARM_REPLIES; i++) {
     await roomReply();
     await floorReply();
   }
-  const roomSide = { cpu: room.cpu, reply: roomReply, probe: () => client.schedules.list({}) };
-  const floorSide = { cpu: floorCpu, reply: floorReply };
+  const sides = [
+    { name: "room", cpu: room.cpu, reply: roomReply, probe: () => roomReplies.client.schedules.list({}) },
+    { name: "floor", cpu: floor.cpu, reply: floorReply },
+  ];
   const rows = [];
-  for (const [name, side] of [
-    ["room", roomSide],
-    ["floor", floorSide],
-  ])
+  for (const side of sides)
     for (const gap of [LONG_GAP_MS, SHORT_GAP_MS]) {
-      console.log(`${name}, ${CYCLES} blocks after ${gap / 1000} s of quiet…`);
-      rows.push({ name, gap, ...(await measure(gap === SHORT_GAP_MS ? { ...side, probe: undefined } : side, gap)) });
+      console.log(`${side.name}, ${CYCLES} blocks after ${gap / 1000} s of quiet…`);
+      rows.push({ name: side.name, gap, ...(await measure(side, gap, gap === LONG_GAP_MS ? side.probe : undefined)) });
     }
-  socket.close();
-  await client.close();
+  floorReplies.close();
+  roomReplies.close();
 
   const ms = (x) => x.toFixed(1);
   console.log(`\nCPU ms of the serving workerd process per reply of ${PIECES} deltas, ${REPLIES} replies per block:`);
