@@ -4,7 +4,7 @@
 // as a workspace does whenever its people pause. This measures, for the room and the floor
 // (the assistant bench's plain streamText) alike, the CPU of their workerd process for each of
 // 4 replies after a gap longer than that (the object evicted) and after a short one (kept),
-// and, in the room, a cheap request (`schedules.list`) right after the long gap and again.
+// in turn, and, in the room, a cheap request (`schedules.list`) right after each gap.
 // Information only (the numbers move with the machine): docs/performance.md reads them.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,27 +29,37 @@ const PIECE_MS = 10;
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** CPU ms of each reply of CYCLES blocks of REPLIES after `gapMs` of quiet; `probe()` runs right after each gap when given. */
-async function measure({ cpu, reply }, gapMs, probe) {
-  const first = [];
-  const rest = [];
-  const probes = [];
-  for (let c = 0; c < CYCLES; c++) {
-    await sleep(gapMs);
+/**
+ * CPU ms of each reply of blocks of REPLIES, CYCLES after LONG_GAP_MS of quiet and CYCLES after
+ * SHORT_GAP_MS, taking turns: the two kinds share the same stretch of the run, so neither is
+ * measured in a warmer isolate or a quieter machine than the other (V8 keeps compiling the
+ * room's functions for as long as a run lasts). `probe()` runs right after each gap when given.
+ */
+async function measure({ cpu, reply, probe }) {
+  const kinds = Object.fromEntries(
+    [LONG_GAP_MS, SHORT_GAP_MS].map((gap) => [gap, { first: [], rest: [], probes: [] }]),
+  );
+  for (let c = 0; c < 2 * CYCLES; c++) {
+    const gap = c % 2 === 0 ? LONG_GAP_MS : SHORT_GAP_MS;
+    const kind = kinds[gap];
+    await sleep(gap);
     if (probe) {
-      const a = cpu();
+      const before = cpu();
       await probe();
-      const b = cpu();
-      await probe();
-      probes.push({ woken: b - a, again: cpu() - b });
+      kind.probes.push(cpu() - before);
     }
     for (let r = 0; r < REPLIES; r++) {
       const before = cpu();
       await reply();
-      (r === 0 ? first : rest).push(cpu() - before);
+      (r === 0 ? kind.first : kind.rest).push(cpu() - before);
     }
   }
-  return { first: mean(first), rest: mean(rest), probes };
+  return [LONG_GAP_MS, SHORT_GAP_MS].map((gap) => ({
+    gap,
+    first: mean(kinds[gap].first),
+    rest: mean(kinds[gap].rest),
+    probe: kinds[gap].probes.length > 0 ? mean(kinds[gap].probes) : null,
+  }));
 }
 
 const dir = mkdtempSync(join(tmpdir(), "autopilot-wake-"));
@@ -91,11 +101,12 @@ try {
     { name: "floor", cpu: floor.cpu, reply: floorReply },
   ];
   const rows = [];
-  for (const side of sides)
-    for (const gap of [LONG_GAP_MS, SHORT_GAP_MS]) {
-      console.log(`${side.name}, ${CYCLES} blocks after ${gap / 1000} s of quiet…`);
-      rows.push({ name: side.name, gap, ...(await measure(side, gap, gap === LONG_GAP_MS ? side.probe : undefined)) });
-    }
+  for (const side of sides) {
+    console.log(
+      `${side.name}, ${CYCLES} blocks after ${LONG_GAP_MS / 1000} s of quiet and ${CYCLES} after ${SHORT_GAP_MS / 1000} s, in turn…`,
+    );
+    for (const row of await measure(side)) rows.push({ name: side.name, ...row });
+  }
   floorReplies.close();
   roomReplies.close();
 
@@ -107,10 +118,10 @@ try {
     console.log(
       `| ${r.name} | ${r.gap / 1000} s | ${ms(r.first)} | ${ms(r.rest)} | ${ms(r.first + (REPLIES - 1) * r.rest)} |`,
     );
-  const probes = rows.find((r) => r.probes.length > 0)?.probes ?? [];
-  if (probes.length > 0)
+  const probed = rows.filter((r) => r.probe !== null);
+  if (probed.length > 0)
     console.log(
-      `\nThe room's schedules.list right after ${LONG_GAP_MS / 1000} s of quiet: ${ms(mean(probes.map((p) => p.woken)))} ms; at once again: ${ms(mean(probes.map((p) => p.again)))} ms`,
+      `\nThe room's schedules.list right after the quiet, before its block: ${probed.map((r) => `${ms(r.probe)} ms after ${r.gap / 1000} s`).join(", ")}`,
     );
 } finally {
   await roomServer.stop();
