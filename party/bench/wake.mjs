@@ -36,13 +36,10 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
  * room's functions for as long as a run lasts). `probe()` runs right after each gap when given.
  */
 async function measure({ cpu, reply, probe }) {
-  const kinds = Object.fromEntries(
-    [LONG_GAP_MS, SHORT_GAP_MS].map((gap) => [gap, { first: [], rest: [], probes: [] }]),
-  );
+  const kinds = [LONG_GAP_MS, SHORT_GAP_MS].map((gap) => ({ gap, first: [], rest: [], probes: [] }));
   for (let c = 0; c < 2 * CYCLES; c++) {
-    const gap = c % 2 === 0 ? LONG_GAP_MS : SHORT_GAP_MS;
-    const kind = kinds[gap];
-    await sleep(gap);
+    const kind = kinds[c % 2];
+    await sleep(kind.gap);
     if (probe) {
       const before = cpu();
       await probe();
@@ -54,11 +51,11 @@ async function measure({ cpu, reply, probe }) {
       (r === 0 ? kind.first : kind.rest).push(cpu() - before);
     }
   }
-  return [LONG_GAP_MS, SHORT_GAP_MS].map((gap) => ({
+  return kinds.map(({ gap, first, rest, probes }) => ({
     gap,
-    first: mean(kinds[gap].first),
-    rest: mean(kinds[gap].rest),
-    probe: kinds[gap].probes.length > 0 ? mean(kinds[gap].probes) : null,
+    first: mean(first),
+    rest: mean(rest),
+    probe: probes.length > 0 ? mean(probes) : null,
   }));
 }
 
