@@ -101,7 +101,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
       'Run a command on a node paired with an OpenClaw instance (a nodeId and its commands from instances.details), e.g. system.run with params {command: ["uname", "-a"]}. Needs a person\'s approval, as every command a gateway runs.',
   },
   "instances.channels": auto(
-    "An instance's chat channels (Telegram, …): whether each is configured and connected, and who may DM it.",
+    "An instance's chat channels (Telegram and others): whether each is configured and connected, and who may DM it.",
   ),
   "instances.configureChannel": never("a bot token must not pass through a model; people connect channels in the app"),
   "instances.disconnectChannel": asksFirst(
@@ -146,7 +146,7 @@ export const TOOL_POLICY: Record<MethodName, ToolPolicy> = {
   "instances.attach": gated("medium", "Attach an OpenClaw instance to a thread, so it answers there."),
   "instances.detach": gated("medium", "Detach an OpenClaw instance from a thread."),
   "instances.guide": auto(
-    'How to have an OpenClaw gateway in this workspace: managed (this service runs it) or your own (the person runs it and links it), step by step with the commands. Answer "how do I…" about either from it; path "managed" or "own" for one.',
+    'How to have an OpenClaw gateway in this workspace: managed (this service runs it) or your own (the person runs it and links it), step by step with the commands. Answer "how do I ..." about either from it; path "managed" or "own" for one.',
   ),
   "instances.update": auto(
     "Rename an OpenClaw instance (the name people see; its id stays), or set a hosted instance's model (one instances.models offers).",

@@ -210,7 +210,7 @@ export async function actingTools(
       const result = run.guest ? asTheChatSeesIt(method, answer) : answer;
       noteFiledApproval(d.sql, run.id, method, result);
       const text = jsonText(result);
-      return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : result;
+      return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}... (clipped)` : result;
     },
   });
   let fresh: { access: RunAccess; at: number } | null = null;

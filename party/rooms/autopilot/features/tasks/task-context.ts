@@ -7,7 +7,7 @@ import { buildInstructions } from "../model/index";
 import { listMemory } from "../memory/index";
 import { projectOfThread } from "../projects/index";
 
-const TASK_RULES = `You are working on a task on your own: nobody is watching each step. Work towards the goal step by step with the tools. Each of your answers is one step: either call tools, or, when the goal is reached (or cannot be), answer with a short final report and no tool call — that ends the task.
+const TASK_RULES = `You are working on a task on your own: nobody is watching each step. Work towards the goal step by step with the tools. Each of your answers is one step: either call tools, or, when the goal is reached (or cannot be), answer with a short final report and no tool call: that ends the task.
 Calls that need a person's approval wait for one; if a call is denied, do not retry it: find another way or report why you stopped.`;
 
 export function taskInstructions(sql: Sql, task: TaskDoc): string {

@@ -1,4 +1,4 @@
-import type { AgentDeps } from "../agent/index";
+import type { ActingTools, AgentDeps } from "../agent/index";
 import { waitUnlessAborted } from "./retry";
 import { loopAccess } from "./step-access";
 
@@ -18,8 +18,19 @@ export interface Active {
   access: ReturnType<typeof loopAccess>;
   /** Set by a step whose model call failed transiently: how long to wait before taking it again. */
   retryInMs?: number | undefined;
-  /** Set by a step that stored its model's calls: they run in the same turn (TaskRunner's loop). */
-  callsStored?: boolean;
+  /**
+   * Set by a step that stored its model's calls, which run in the same turn (TaskRunner's loop):
+   * the tools its model call was offered, which the calls then run with, built once for the step
+   * rather than again a moment later (each call still reads its starter's access).
+   */
+  stepTools?: ActingTools | undefined;
+}
+
+/** The tools a step that stored its calls kept (Active.stepTools), taken once: the pass that runs the calls. */
+export function takeStepTools(active: Active): ActingTools | undefined {
+  const tools = active.stepTools;
+  active.stepTools = undefined;
+  return tools;
 }
 
 export const newLoop = (d: TaskDeps): Active => ({ abort: new AbortController(), access: loopAccess(d.currentAccess) });

@@ -28,7 +28,7 @@ import { asAutopilot, clipText, finishSegment, jsonText, post, toolLine } from "
 import { createModel, type ModelConfigured, recordUsage, runStream } from "../model/index";
 import { type ActingTools, actingTools, runAccess } from "../agent/index";
 import { visibleDeltas } from "./step-text";
-import { type Active, betweenSteps, newLoop, type TaskDeps } from "./task-loop";
+import { type Active, betweenSteps, newLoop, takeStepTools, type TaskDeps } from "./task-loop";
 import { toolDefinitionBytes } from "../toolset/index";
 import { inputTokenBound } from "../billing/index";
 import { answerFor } from "../toolset/index";
@@ -141,8 +141,7 @@ export class TaskRunner {
           // Calls just stored run in the same turn: kept and answered in one commit (decision 105).
           // Otherwise the event loop runs between steps; after a failed model call, the retry's
           // wait (a pause's abort ends it; the next step sees the pause).
-          if (active.callsStored) active.callsStored = false;
-          else await betweenSteps(active);
+          if (!active.stepTools) await betweenSteps(active);
         }
       } catch (error) {
         console.error(JSON.stringify({ msg: "task failed", taskId, error: String(error) }));
@@ -165,7 +164,7 @@ export class TaskRunner {
       this.#end(taskId, "failed", config.message);
       return false;
     }
-    const tools = await this.#tools(task, config, active);
+    const tools = takeStepTools(active) ?? (await this.#tools(task, config, active));
     // Read after the tools are built (an instance's catalog may be awaited): between this read
     // and the step's first tool call nothing else is awaited, so that call's check takes it (ActingTools.checked).
     const access = await runAccess(active.access.current, { triggeredBy: task.startedBy, scopes: task.scopes });
@@ -213,7 +212,7 @@ export class TaskRunner {
   async #think(
     task: TaskDoc,
     config: ModelConfigured,
-    tools: RunToolsShape,
+    tools: ActingTools,
     active: Active,
     instructions: string,
     reservation: Reservation,
@@ -323,7 +322,7 @@ export class TaskRunner {
       "checkpoint",
     );
     show();
-    active.callsStored = true;
+    active.stepTools = tools;
     return true;
   }
 

@@ -22,7 +22,7 @@ export const used = (task: TaskDoc, steps: number, tokens: number, runningMs: nu
 });
 
 export const clip = (text: string): string =>
-  text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}… (clipped)` : text;
+  text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}... (clipped)` : text;
 
 /** The tools as the model sees them: the SDK gets no `execute`, so it returns the calls instead of running them. */
 export function withoutExecute(tools: ToolSet): ToolSet {

@@ -4,7 +4,7 @@
 // a step's last result and its end one commit, the log's end kept); the whole count is printed,
 // by statement, for the next cut (timed work, the traces' and the money's windows, varies with load).
 import { describe, expect, it } from "vitest";
-import { agentRoom, startToolTask, taskState } from "./test/harness";
+import { agentRoom, requestMark, requestsFor, startToolTask, taskState } from "./test/harness";
 import { countedStatements, countStatements } from "./test/statement-count";
 
 const STEPS = 20;
@@ -20,8 +20,22 @@ describe("the statements of a task's step", () => {
         for (const p of params)
           if (typeof p === "string" && p.length > (counted.get(LONGEST) ?? 0)) counted.set(LONGEST, p.length);
     });
+    const mark = await requestMark();
     const { task } = await startToolTask(sock, thread.id, STEPS);
     await taskState(sock, task.id, (t) => t.status === "done", 120_000);
+    // What the room itself writes to the model (persona, rules, tool descriptions, tool lines)
+    // is Latin-1, so a step's request body over an ASCII conversation is a one-byte string in
+    // V8 (decision 109): a single dash past Latin-1 makes a step's whole body two bytes a character.
+    // (Another file's task of the same goal may be among them: its requests are the same kind.)
+    const requests = await requestsFor(mark, "STEPS: threads_list");
+    expect(requests.length).toBeGreaterThanOrEqual(STEPS);
+    const pastLatin1 = requests.flatMap((request) => {
+      const text = JSON.stringify(request);
+      for (let i = 0; i < text.length; i++)
+        if (text.charCodeAt(i) > 0xff) return [text.slice(Math.max(0, i - 80), i + 1)];
+      return [];
+    });
+    expect(pastLatin1).toEqual([]);
     const counted = await countedStatements(owner.workspaceId);
     const longest = counted.find(([q]) => q === LONGEST)?.[1] ?? 0;
     counted.splice(

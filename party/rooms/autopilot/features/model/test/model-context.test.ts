@@ -58,13 +58,13 @@ describe("toModelMessage", () => {
     };
     expect(toModelMessage(msg(autopilot, "renamed", { kind: "tool", tool }))).toEqual({
       role: "assistant",
-      content: '[tool threads_rename({"threadId":"thr_1","title":"X"}) → {"thread":{"id":"thr_1"}}]',
+      content: '[tool threads_rename({"threadId":"thr_1","title":"X"}) -> {"thread":{"id":"thr_1"}}]',
     });
     expect(
       toModelMessage(
         msg(autopilot, "denied", { kind: "tool", tool: { ...tool, result: "denied by Bob: no", status: "denied" } }),
       )?.content,
-    ).toBe('[tool threads_rename({"threadId":"thr_1","title":"X"}) → denied: denied by Bob: no]');
+    ).toBe('[tool threads_rename({"threadId":"thr_1","title":"X"}) -> denied: denied by Bob: no]');
     expect(toModelMessage(msg(autopilot, "model request failed: HTTP 500", { kind: "error" }))).toBeNull();
     expect(toModelMessage(msg(autopilot, "partial", { aborted: true }))?.content).toBe("partial [reply stopped]");
   });
@@ -101,7 +101,7 @@ describe("threadToModelMessages", () => {
     const context = threadToModelMessages([msg(alice, "older"), msg(alice, "y".repeat(6000))], 1500);
     expect(context.messages).toHaveLength(1);
     expect(context.tokens).toBeLessThanOrEqual(1500);
-    expect(String(context.messages[0]!.content)).toMatch(/y…$/);
+    expect(String(context.messages[0]!.content)).toMatch(/y\.\.\.$/);
     expect(context.dropped.map((m) => m.text)).toEqual(["older"]);
     // Tools and instructions that leave no room (a budget of 0) still leave the asked message whole up to the floor.
     const asked = 'STEPS: openclaw_tool {"tool":"agents_list","args":{}}';
@@ -159,9 +159,9 @@ describe("instructions and budget", () => {
       title: "",
     }));
     const text = buildInstructions([], null, { name: "Big", brief: "b".repeat(20_000), links });
-    expect(text).toContain("[… the rest of the brief is left out]");
+    expect(text).toContain("[... the rest of the brief is left out]");
     expect(text).not.toContain("b".repeat(PROJECT_BRIEF_CHARS + 1));
-    expect(text).toContain("- … and 30 more");
+    expect(text).toContain("- ... and 30 more");
     expect(text.length).toBeLessThan(PROJECT_BRIEF_CHARS + 20 * 300 + 2_000);
     // What the instructions take is what the thread's messages do not get.
     expect(messageBudget(16_000, text, 0)).toBe(16_000 - 2048 - estimateTokens(text));
