@@ -5,6 +5,8 @@
 // `call` (the room's dispatch), which checks the scope and validates the params again.
 import {
   asSchema,
+  type JSONSchema7,
+  jsonSchema,
   type Schema,
   type ToolApprovalStatus,
   type ToolExecutionOptions,
@@ -84,11 +86,26 @@ const AGENT_TOOL_BY_NAME = new Map(AGENT_TOOLS.map((agentTool) => [agentTool.nam
  * of CPU twice before each run could ask the model (more on a loaded machine).
  */
 const INPUT_SCHEMAS = new Map<string, Schema<Record<string, unknown>>>(
-  AGENT_TOOLS.map((agentTool) => [
-    agentTool.name,
-    zodSchema(toolInputSchema(Methods[agentTool.method].params)) as Schema<Record<string, unknown>>,
-  ]),
+  AGENT_TOOLS.map((agentTool) => [agentTool.name, modelInputSchema(toolInputSchema(Methods[agentTool.method].params))]),
 );
+
+/**
+ * A tool's input schema as a model is sent it: zod's JSON Schema less its `$schema`, the
+ * draft's address, which each of the room's definitions repeated in every model call and
+ * which tells a model nothing (a provider takes tool parameters as JSON Schema by contract).
+ * The input is validated by zod as before.
+ */
+function modelInputSchema(params: z.ZodObject): Schema<Record<string, unknown>> {
+  const zod = zodSchema(params) as Schema<Record<string, unknown>>;
+  return jsonSchema<Record<string, unknown>>(
+    () => {
+      // zod's conversion is synchronous: the getter returns the schema itself, never a promise.
+      const { $schema: _draft, ...schema } = zod.jsonSchema as JSONSchema7;
+      return schema;
+    },
+    { validate: zod.validate! },
+  );
+}
 
 /** The agent tool behind a name (room tools only). */
 export const agentTool = (name: string): AgentTool | undefined => AGENT_TOOL_BY_NAME.get(name);

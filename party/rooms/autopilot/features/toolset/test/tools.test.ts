@@ -31,6 +31,18 @@ describe("tool policy", () => {
     }
   });
 
+  it("a room tool's schema as the model gets it names no draft ($schema), and its input is still validated", async () => {
+    const tools = roomTools(["admin"], noCall);
+    for (const [name, definition] of Object.entries(tools)) {
+      const json = (await asSchema(definition.inputSchema).jsonSchema) as Record<string, unknown>;
+      expect(json, name).toMatchObject({ type: "object" });
+      expect(Object.keys(json), name).not.toContain("$schema");
+    }
+    const rename = asSchema(tools.threads_rename!.inputSchema);
+    expect(await rename.validate!({ threadId: "thr_1", title: "X" })).toMatchObject({ success: true });
+    expect(await rename.validate!({ threadId: "thr_1" })).toMatchObject({ success: false });
+  });
+
   it("the model cannot choose who answers a thread it creates: threads_create takes a title only", async () => {
     const json = (await asSchema(toolInputSchema(Methods["threads.create"].params)).jsonSchema) as {
       properties: Record<string, unknown>;
