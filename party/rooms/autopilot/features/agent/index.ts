@@ -18,7 +18,7 @@ import { toolset } from "../toolset";
 // What other features use of this one.
 export { filedApprovals, FINISHED_RUN, forgetOldRuns, getRun, runsStartedSince } from "./agent-runs";
 export { asAutopilot, AUTOPILOT_ACTOR, clipText, finishSegment, jsonText, post, toolLine } from "./autopilot-posts";
-export { type ActingTools, actingTools, runAccess } from "./run-access";
+export { type ActingTools, actingTools, clipResult, runAccess } from "./run-access";
 export {
   appendRunLog,
   type NewRunLogEntry,

@@ -153,6 +153,10 @@ export function stopRun(deps: PostDeps, run: AgentRun, chatRunId: string, partia
 /** A tool's result as the model gets it back (a run's messages are stored while it waits). */
 const RESULT_CHARS = 16_000;
 
+/** A tool's result text as the model gets it back: at most RESULT_CHARS, marked where it was cut. */
+export const clipResult = (text: string): string =>
+  text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}... (clipped)` : text;
+
 export interface ActingToolsDeps {
   sql: Sql;
   /** Runs a registry method as `principal` through the room's dispatch, a call of the run in thread `threadId`; throws its error. */
@@ -210,7 +214,7 @@ export async function actingTools(
       const result = run.guest ? asTheChatSeesIt(method, answer) : answer;
       noteFiledApproval(d.sql, run.id, method, result);
       const text = jsonText(result);
-      return text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}... (clipped)` : result;
+      return text.length > RESULT_CHARS ? clipResult(text) : result;
     },
   });
   let fresh: { access: RunAccess; at: number } | null = null;

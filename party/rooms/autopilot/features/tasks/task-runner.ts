@@ -26,14 +26,14 @@ import { appendMessage, getThread } from "../threads/index";
 import type { TaskCall, TaskDoc } from "../../../../records/task";
 import { asAutopilot, clipText, finishSegment, jsonText, post, toolLine } from "../agent/index";
 import { createModel, type ModelConfigured, recordUsage, runStream } from "../model/index";
-import { type ActingTools, actingTools, runAccess } from "../agent/index";
+import { type ActingTools, actingTools, clipResult, runAccess } from "../agent/index";
 import { visibleDeltas } from "./step-text";
 import { type Active, betweenSteps, newLoop, takeStepTools, type TaskDeps } from "./task-loop";
 import { toolDefinitionBytes } from "../toolset/index";
 import { inputTokenBound } from "../billing/index";
 import { answerFor } from "../toolset/index";
 import { taskInstructions } from "./task-context";
-import { clip, decide, reportStep, type RunToolsShape, stepEnd, toolCallsOf, used, withoutExecute } from "./task-step";
+import { decide, reportStep, type RunToolsShape, stepEnd, toolCallsOf, used, withoutExecute } from "./task-step";
 import { afterRetries, nextRetry, retryEntry } from "./retry";
 import { approvalEntry, endText, modelCallEntry, overBudget, spendRefusedText, toolCallEntry } from "../agent/index";
 import { askForCall, chargeStep, reserveStep, spendDecided, type TaskAskOps } from "./task-asks";
@@ -391,9 +391,9 @@ export class TaskRunner {
           messages: [],
         } as never,
       );
-      return { status: "ok", text: clip(jsonText(output)) };
+      return { status: "ok", text: clipResult(jsonText(output)) };
     } catch (error) {
-      return { status: "error", text: clip(error instanceof Error ? error.message : String(error)) };
+      return { status: "error", text: clipResult(error instanceof Error ? error.message : String(error)) };
     }
   }
 

@@ -10,9 +10,6 @@ import { storedMessageBytes } from "./tasks";
 import { reportJob } from "../jobs/index";
 import { stepReport } from "../../../../../shared/protocol/steps-derived";
 
-/** A tool's result as the model gets it back, and as the run log and the thread show it. */
-const RESULT_CHARS = 16_000;
-
 export type RunToolsShape = Awaited<ReturnType<typeof runTools>>;
 
 export const used = (task: TaskDoc, steps: number, tokens: number, runningMs: number): TaskDoc["used"] => ({
@@ -20,9 +17,6 @@ export const used = (task: TaskDoc, steps: number, tokens: number, runningMs: nu
   tokens: task.used.tokens + tokens,
   runningMs: task.used.runningMs + runningMs,
 });
-
-export const clip = (text: string): string =>
-  text.length > RESULT_CHARS ? `${text.slice(0, RESULT_CHARS)}... (clipped)` : text;
 
 /** The tools as the model sees them: the SDK gets no `execute`, so it returns the calls instead of running them. */
 export function withoutExecute(tools: ToolSet): ToolSet {
