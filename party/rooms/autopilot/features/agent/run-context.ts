@@ -2,7 +2,7 @@
 // summary) within the token budget, and the instructions with memory and summary. Messages
 // that no longer fit are folded into the summary first (one small model call).
 import type { ModelMessage, ToolSet } from "ai";
-import { listMemory } from "../memory/index";
+import { memoryForInstructions } from "../memory/index";
 import { projectOfThread } from "../projects/index";
 import { and, desc, eq, gt, lte } from "drizzle-orm";
 import { messagesTable as messages } from "../threads/index";
@@ -44,11 +44,7 @@ export interface RunContextInput extends SideCall {
  */
 export function runInstructions(sql: Sql, threadId: string, guest = false): string {
   if (guest) return buildInstructions([], null, null, GUEST_NOTE);
-  return buildInstructions(
-    listMemory(sql, { limit: 200 }).entries,
-    getSummary(sql, threadId)?.text,
-    projectOfThread(sql, threadId),
-  );
+  return buildInstructions(memoryForInstructions(sql), getSummary(sql, threadId)?.text, projectOfThread(sql, threadId));
 }
 
 /** What a guest's run is told about whom it answers (data like the rest: the defence is its tools' policy). */

@@ -3,7 +3,7 @@ import { methods, mutate, query } from "../../kernel/handlers";
 import { deleteMemory, listMemory, putMemory } from "./memory";
 
 // What other features use of this one.
-export { listMemory } from "./memory";
+export { memoryForInstructions } from "./memory";
 
 /**
  * The workspace memory: short notes under keys, kept by people and by the Autopilot's own

@@ -14,11 +14,12 @@ import { excluded, hasRow, param, preparedPerRoom } from "../../../../domain/db/
 import { memory } from "./tables";
 import { RoomError } from "../../../../domain/errors";
 import type { Sql } from "../../../../domain/sql";
+import { CommittedMemo } from "../../../../domain/turn-memo";
 
 // The workspace memory: short notes under keys, kept by people and by the Autopilot (its
 // instructions carry them). Every change is a durable event, so every client sees it.
 
-// The whole memory, read for every run's instructions (every task step): prepared once per room.
+// The memory's first entries by key, what a listing without a prefix and the instructions read: prepared once per room.
 const firstEntries = preparedPerRoom((db) =>
   db.select({ doc: memory.doc }).from(memory).orderBy(asc(memory.key)).limit(param("limit")).prepare(),
 );
@@ -36,7 +37,20 @@ export function listMemory(sql: Sql, params: z.output<typeof MemoryListParams>):
   return { entries: readable(rows, (r) => memoryRecord.decode(r.doc)) };
 }
 
+/**
+ * The memory every run's and every task step's instructions carry (all of it: the memory holds
+ * at most MAX_MEMORY_ENTRIES), kept until the memory is written: a task of many steps read and
+ * decoded every entry again before each model call. putMemory and deleteMemory, its only
+ * writers, say when it changed.
+ */
+const forInstructions = new CommittedMemo<"all", readonly MemoryEntry[]>(1);
+
+export function memoryForInstructions(sql: Sql): readonly MemoryEntry[] {
+  return forInstructions.read(sql, "all", () => listMemory(sql, { limit: MAX_MEMORY_ENTRIES }).entries);
+}
+
 export function putMemory(ctx: OpContext, params: z.output<typeof MemoryPutParams>): { entry: MemoryEntry } {
+  forInstructions.written(ctx.sql, "all");
   const exists = hasRow(ctx.sql.db, memory, eq(memory.key, params.key));
   if (!exists && (ctx.sql.db.select({ n: count() }).from(memory).get()?.n ?? 0) >= MAX_MEMORY_ENTRIES) {
     throw new RoomError("conflict", `the memory is full (${MAX_MEMORY_ENTRIES} entries): delete one first`, {
@@ -55,6 +69,7 @@ export function putMemory(ctx: OpContext, params: z.output<typeof MemoryPutParam
 }
 
 export function deleteMemory(ctx: OpContext, params: z.output<typeof MemoryDeleteParams>): { deleted: boolean } {
+  forInstructions.written(ctx.sql, "all");
   if (ctx.sql.db.delete(memory).where(eq(memory.key, params.key)).returning({ key: memory.key }).all().length === 0)
     return { deleted: false };
   ctx.emit("memory.deleted", { key: params.key, by: ctx.actor });

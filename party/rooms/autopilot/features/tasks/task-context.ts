@@ -4,7 +4,7 @@
 import type { Sql } from "../../../../domain/sql";
 import type { TaskDoc } from "../../../../records/task";
 import { buildInstructions } from "../model/index";
-import { listMemory } from "../memory/index";
+import { memoryForInstructions } from "../memory/index";
 import { projectOfThread } from "../projects/index";
 
 const TASK_RULES = `You are working on a task on your own: nobody is watching each step. Work towards the goal step by step with the tools. Each of your answers is one step: either call tools, or, when the goal is reached (or cannot be), answer with a short final report and no tool call: that ends the task.
@@ -13,7 +13,7 @@ Calls that need a person's approval wait for one; if a call is denied, do not re
 export function taskInstructions(sql: Sql, task: TaskDoc): string {
   const { used, budget } = task;
   return [
-    buildInstructions(listMemory(sql, { limit: 200 }).entries, null, projectOfThread(sql, task.threadId)),
+    buildInstructions(memoryForInstructions(sql), null, projectOfThread(sql, task.threadId)),
     TASK_RULES,
     `Budget: step ${used.steps + 1} of at most ${budget.maxSteps}; ${Math.max(0, budget.maxTokens - used.tokens)} tokens left.`,
   ].join("\n\n");

@@ -150,9 +150,25 @@ describe("the Autopilot answers in its threads", () => {
       updatedBy: { id: "autopilot" },
     });
 
+    // The instructions' memory is kept between runs until the memory is written (each write,
+    // the Autopilot's own and a person's, gives the next run what the memory holds now).
+    const instructionsOf = async (word: string) => {
+      const mark = await requestMark();
+      await say(sock, thread.id, `SAY: noted ${word}`);
+      await autopilotSays(sock, thread.id, (m) => m.text.includes(`noted ${word}`));
+      const [request] = await requestsFor(mark, word);
+      return JSON.stringify(request!.messages![0]);
+    };
+    const between = await instructionsOf("MEMBETWEEN");
+    expect(between).toContain("deploy-day: We deploy on Tuesdays");
+    expect(between).toContain("owner: Ask Sam");
+
     expect(await sock.ok("memory.delete", { key: "deploy-day", idempotencyKey: idem() })).toEqual({ deleted: true });
     await watcher.waitFor((f) => f.type === "event" && f.event === "memory.deleted");
     expect(await sock.ok("memory.delete", { key: "deploy-day", idempotencyKey: idem() })).toEqual({ deleted: false });
+    const after = await instructionsOf("MEMAFTER");
+    expect(after).toContain("owner: Ask Sam");
+    expect(after).not.toContain("deploy-day");
     for (const s of [sock, watcher]) s.close();
   });
 });

@@ -62,5 +62,8 @@ describe("the statements of a task's step", () => {
     // The event log's end is read once and kept; the log trimmed once per commit, not per event.
     expect(perStep('select "value" from "room_meta"'), said).toBeLessThanOrEqual(0.5);
     expect(perStep('delete from "events"'), said).toBeLessThan(perStep('insert into "events"'));
+    // The memory the instructions carry is read once and kept until it is written (decision 112),
+    // not read and decoded again before every step's model call.
+    expect(perStep('select "doc" from "memory"'), said).toBeLessThanOrEqual(0.1);
   });
 });
