@@ -155,12 +155,14 @@ const capitalized = (text: string) => `${text[0]?.toUpperCase() ?? ""}${text.sli
 /** A tool or method name as written on the wire: `threads_archive`, `threads.archive`, `openclaw_tool`. */
 const TOOL_LIKE = /^[a-z][a-zA-Z0-9]*([._][a-zA-Z0-9]+)+$/;
 
-const BY_TOOL = new Map<string, string>(
-  (Object.entries(METHOD_WORDS) as [MethodName, string][]).flatMap(([method, words]) => [
+const BY_TOOL = new Map<string, string>([
+  ...(Object.entries(METHOD_WORDS) as [MethodName, string][]).flatMap(([method, words]): [string, string][] => [
     [method, words],
     [method.replaceAll(".", "_"), words],
   ]),
-);
+  // The Autopilot's own tool that offers it more of its tools (features/toolset/offer.ts).
+  ["tools_load", "load more of its tools"],
+]);
 
 /**
  * What a tool call does, after "wants to": a method's tool (`threads_archive` → "archive a

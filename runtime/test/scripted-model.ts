@@ -105,6 +105,8 @@ function parseToolSpec(spec: string): ScriptedToolCall {
  *   STEPS: a {json} ; b {json}   sequential tool calls, one per model step (step k = the
  *                                assistant tool-call messages after the last user message)
  *   TOOLS: a {json} | b {json}   parallel tool calls in one step
+ *   (a scripted tool the request does not offer is loaded first, with `tools_load`, in a step
+ *   of its own that does not count as one of the script's)
  *   FAIL500 · HANG (before headers) · HANGMID · MALFORMED · SLOW · SAY: <text>
  *   STREAM: <n>x<ms>             n pieces of exactly 8 characters, one every <ms> ms
  *                                (benchmarks: a known spacing, and the piece a delta's
@@ -156,17 +158,53 @@ function flakyTurn(text: string): ScriptedTurn | undefined {
   };
 }
 
+/** The Autopilot's tool that offers more of its tools (party/rooms/autopilot/features/toolset/offer.ts). */
+const LOAD_TOOL = "tools_load";
+
+const callName = (call: unknown): string | undefined => (call as { function?: { name?: string } }).function?.name;
+
+/** An assistant step that only loaded tools: not one of the script's steps. */
+const onlyLoads = (calls: unknown[]): boolean => calls.every((call) => callName(call) === LOAD_TOOL);
+
+/**
+ * As a model does: a scripted call of a tool the request does not offer, where it offers
+ * `tools_load`, first loads that tool (the script's step comes on the next request).
+ */
+function loadFirst(request: ChatRequest, calls: ScriptedToolCall[]): ScriptedTurn | undefined {
+  const offered = new Set((request.tools ?? []).map((t) => t.function.name));
+  if (!offered.has(LOAD_TOOL)) return undefined;
+  // A name it asked for before and still is not offered (no such tool): called as scripted.
+  const asked = new Set(
+    (request.messages ?? [])
+      .flatMap((m) => m.tool_calls ?? [])
+      .filter((call) => callName(call) === LOAD_TOOL)
+      .flatMap((call) => {
+        try {
+          const input = JSON.parse((call as { function: { arguments: string } }).function.arguments);
+          return Array.isArray(input?.tools) ? (input.tools as string[]) : [];
+        } catch {
+          return [];
+        }
+      }),
+  );
+  const missing = [...new Set(calls.map((call) => call.name))].filter((name) => !offered.has(name) && !asked.has(name));
+  return missing.length > 0 ? { toolCall: { name: LOAD_TOOL, arguments: { tools: missing } } } : undefined;
+}
+
 function agentTurn(request: ChatRequest): ScriptedTurn {
   const messages = request.messages ?? [];
   const lastUser = messages.findLastIndex((m) => m.role === "user");
   const text = textOf(messages[lastUser]?.content);
   const flaky = flakyTurn(text);
   if (flaky) return flaky;
-  const stepsDone = messages.slice(lastUser + 1).filter((m) => m.role === "assistant" && m.tool_calls?.length).length;
+  const stepsDone = messages
+    .slice(lastUser + 1)
+    .filter((m) => m.role === "assistant" && m.tool_calls?.length && !onlyLoads(m.tool_calls)).length;
   const steps = /STEPS:(.+)/s.exec(text)?.[1]?.split(";").map(parseToolSpec);
-  if (steps && stepsDone < steps.length) return { toolCall: steps[stepsDone]! };
+  if (steps && stepsDone < steps.length)
+    return loadFirst(request, [steps[stepsDone]!]) ?? { toolCall: steps[stepsDone]! };
   const parallel = /TOOLS:(.+)/s.exec(text)?.[1]?.split("|").map(parseToolSpec);
-  if (parallel && stepsDone === 0) return { toolCalls: parallel };
+  if (parallel && stepsDone === 0) return loadFirst(request, parallel) ?? { toolCalls: parallel };
   const last = messages.at(-1);
   // SLOWRESULT: the answer after the tool streams slowly (~4 s), to cut a resumed run mid-reply.
   if (last?.role === "tool")

@@ -49,9 +49,8 @@ import { canResumeAgain, nextResume } from "./run-recovery";
 import { type ActingToolsDeps, actingTools, approvalFiledBy, type RunAccess, runAccess, stopRun } from "./run-access";
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "../model/index";
 import { requestTitle } from "./titles";
-import { toolDefinitionBytes } from "../toolset/index";
+import { offeredToolNames, type RunTools, toolDefinitionBytes } from "../toolset/index";
 import { inputTokenBound, spendWaiters, TYPICAL_CALL_GUESS } from "../billing/index";
-import type { RunTools } from "../toolset/index";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";
 
@@ -261,6 +260,7 @@ export class AutopilotAgent {
       messages,
       tools: tools.tools,
       toolApproval: tools.approval,
+      offered: (sent) => offeredToolNames(tools.tools, sent),
       maxSteps: config.maxSteps,
       maxOutputTokens: this.#d.spend.config.maxOutputTokens,
       mayContinue: (sent) => spending.next(sent),

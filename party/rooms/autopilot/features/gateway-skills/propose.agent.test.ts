@@ -63,17 +63,20 @@ describe("the Autopilot proposes a skill", () => {
         (sql) => skillRequest(sql, approval.id, roomSkillSecrets(owner.workspaceId))?.skillKey,
       ),
     ).toBe("moon-word");
-    // The skill tools the model is offered: propose (upload), find and install from ClawHub, remove.
-    const [first] = await requestsFor(mark, "moon questions");
-    const offered = (first?.tools ?? []).map((t) => t.function.name);
-    expect(offered).toEqual(
-      expect.arrayContaining([
-        "instances_uploadSkill",
-        "instances_searchSkills",
-        "instances_installSkill",
-        "instances_removeSkill",
-      ]),
-    );
+    // The skill tools the model can load (propose with an upload, find and install from ClawHub,
+    // remove): the first call names them in tools_load's description, and once loaded the
+    // next call is offered the one it loaded.
+    const [first, second] = await requestsFor(mark, "moon questions");
+    const load = (first?.tools ?? []).find((t) => t.function.name === "tools_load");
+    for (const name of [
+      "instances_uploadSkill",
+      "instances_searchSkills",
+      "instances_installSkill",
+      "instances_removeSkill",
+    ])
+      expect(load?.function.description).toContain(name);
+    expect((first?.tools ?? []).map((t) => t.function.name)).not.toContain("instances_uploadSkill");
+    expect((second?.tools ?? []).map((t) => t.function.name)).toContain("instances_uploadSkill");
     asking.close();
   });
 });

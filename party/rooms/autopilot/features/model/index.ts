@@ -20,11 +20,11 @@ export {
 export {
   type ApprovalAnswer,
   type ApprovalRequest,
-  aroundTools,
   type RunEvent,
   resumeMessages,
   runStream,
 } from "./run-stream";
+export { aroundTools } from "./around-tools";
 export { cleanTitle, type SideCall, sideCall } from "./side-calls";
 export { forgetOldUsage, recordUsage } from "./usage";
 

@@ -14,6 +14,7 @@ import {
   type ToolSet,
 } from "ai";
 import { deadline } from "../../../../domain/deadline";
+import { aroundTools } from "./around-tools";
 import { type CallEnd, reportedTokens } from "../billing/index";
 import type { ModelTimeouts } from "./config";
 import { describeModelError, errorLogFields, transientModelError } from "./model-errors";
@@ -81,6 +82,8 @@ export interface RunStreamOptions {
    * and every step's since): false stops the stream before that call (a budget said no).
    */
   mayContinue?: (next: ModelMessage[]) => boolean;
+  /** The tools each model call is offered, from what it sends (features/toolset/offer.ts). */
+  offered?: (messages: ModelMessage[]) => string[];
   /** Scrubbed from error lines (the key, and the endpoint's host). */
   apiKey?: string;
   baseURL?: string;
@@ -102,31 +105,6 @@ const toolErrorLine = (error: unknown): string =>
       ? error
       : (JSON.stringify(error) ?? String(error))
   ).slice(0, 1000);
-
-type ToolOptions = Parameters<NonNullable<ToolSet[string]["execute"]>>[1];
-
-/**
- * The same tools, each execute going through `around` first (`execute` runs the tool; a
- * tool without an execute stays as it is). A run's tools are wrapped this way to check its
- * trigger's access (features/agent/run-access.ts) and, here, to time the calls.
- */
-export function aroundTools(
-  tools: ToolSet,
-  around: (name: string, input: unknown, options: ToolOptions, execute: () => unknown) => Promise<unknown>,
-): ToolSet {
-  const wrapped: ToolSet = {};
-  for (const [name, definition] of Object.entries(tools)) {
-    const execute = definition.execute;
-    wrapped[name] = execute
-      ? {
-          ...definition,
-          execute: (input: unknown, options: ToolOptions) =>
-            around(name, input, options, () => execute(input as never, options)),
-        }
-      : definition;
-  }
-  return wrapped;
-}
 
 /** Wraps each tool's execute to report when it really starts and how long it ran (also for calls approved on resume). */
 function timedTools(
@@ -232,6 +210,7 @@ async function runSegment(
     messages: options.messages,
     tools: timedTools(options.tools, emit, toolStarts, now),
     toolApproval: options.toolApproval,
+    ...(options.offered ? { prepareStep: ({ messages }) => ({ activeTools: options.offered!(messages) }) } : {}),
     stopWhen: options.mayContinue
       ? [
           isStepCount(options.maxSteps),

@@ -7,7 +7,7 @@
 // that needs a person files an approval and the task waits (for days if need be); the
 // decision moves it on. Before every step the runner reads its starter's access again and
 // checks the budget.
-import type { LanguageModel, ModelMessage } from "ai";
+import type { LanguageModel, ModelMessage, ToolSet } from "ai";
 import type { Approval } from "../../../../../shared/protocol/approvals";
 import type { RunLogEntry, TaskStatus } from "../../../../../shared/protocol/tasks";
 import { getApproval } from "../approvals/index";
@@ -29,7 +29,7 @@ import { createModel, type ModelConfigured, recordUsage, runStream } from "../mo
 import { type ActingTools, actingTools, clipResult, runAccess } from "../agent/index";
 import { visibleDeltas } from "./step-text";
 import { type Active, betweenSteps, newLoop, takeStepTools, type TaskDeps } from "./task-loop";
-import { toolDefinitionBytes } from "../toolset/index";
+import { offeredTools, toolDefinitionBytes } from "../toolset/index";
 import { inputTokenBound } from "../billing/index";
 import { answerFor } from "../toolset/index";
 import { taskInstructions } from "./task-context";
@@ -181,11 +181,12 @@ export class TaskRunner {
         return false;
       }
       const instructions = taskInstructions(this.#d.sql, task);
-      const input = inputTokenBound(instructions, task.messages, await toolDefinitionBytes(tools.tools));
+      const offered = offeredTools(tools.tools, task.messages as unknown as ModelMessage[]);
+      const input = inputTokenBound(instructions, task.messages, await toolDefinitionBytes(offered));
       const reservation = reserveStep(this.#asks, task, config.modelId, input);
       if (!reservation) return false;
       try {
-        return await this.#think(task, config, tools, active, instructions, reservation);
+        return await this.#think(task, config, { ...tools, offered }, active, instructions, reservation);
       } finally {
         // A call that never went out costs nothing (a call that did was charged, which released it).
         this.#d.spend.release(reservation);
@@ -212,7 +213,7 @@ export class TaskRunner {
   async #think(
     task: TaskDoc,
     config: ModelConfigured,
-    tools: ActingTools,
+    tools: ActingTools & { offered: ToolSet },
     active: Active,
     instructions: string,
     reservation: Reservation,
@@ -232,7 +233,7 @@ export class TaskRunner {
       instructions,
       messages: task.messages as unknown as ModelMessage[],
       maxOutputTokens: this.#d.spend.config.maxOutputTokens,
-      tools: withoutExecute(tools.tools),
+      tools: withoutExecute(tools.offered),
       toolApproval: () => "not-applicable",
       maxSteps: 1,
       // Retried here instead (retry.ts), each retry in the run log.

@@ -14,6 +14,7 @@ import type { PendingCall } from "../../../../records/agent-run";
 import { GATEWAY_TOOL, gatewayToolRisk, requestedGatewayTool } from "../instances/index";
 import { type GatewayAccess, gatewayTools } from "../instances/index";
 import type { Risk } from "../../../../../shared/protocol/tool-policy";
+import { LOAD_TOOL, withLoadTool } from "./offer";
 import { type CallMethod, gatedRisk, roomTools, type ToolCallSeen, toolApprovalPolicy, toolName } from "./tools";
 
 /** Using an instance's gateway tools takes what sending it a message takes. */
@@ -44,7 +45,7 @@ const ThreadInput = z.object({ threadId: z.string() }).passthrough();
 /**
  * The approval policy of a guest's run: a guest in a bound chat is no member of the
  * workspace, so its run sees and acts only in its thread (docs/access.md, "In a bound chat").
- * Reading that thread runs at once; every other call (another thread, the audit log, memory,
+ * Reading that thread (and loading tools, offer.ts) runs at once; every other call (another thread, the audit log, memory,
  * search, the money, posting elsewhere, an instance's tools) waits for a person's approval.
  * What the run's own policy denies stays denied.
  */
@@ -55,6 +56,8 @@ export function guestPolicy(threadId: string, policy: RunTools["approval"]): Run
     const { toolName: name, input } = options.toolCall;
     const own = ThreadInput.safeParse(input);
     if (name === GUEST_FREE && own.success && own.data.threadId === threadId) return status;
+    // Loading tools only changes what the run's next calls are offered, which still ask.
+    if (name === LOAD_TOOL) return status;
     return "user-approval";
   };
 }
@@ -62,12 +65,12 @@ export function guestPolicy(threadId: string, policy: RunTools["approval"]): Run
 export async function runTools(input: RunToolsInput): Promise<RunTools> {
   const { scopes, riskyGatewayTools: risky } = input;
   const mayUseGateway = input.gateway !== null && hasScope(scopes, GATEWAY_TOOL_SCOPE);
-  const tools: ToolSet = {
+  const tools: ToolSet = withLoadTool({
     ...roomTools(scopes, input.call),
     ...(mayUseGateway && input.gateway
       ? await gatewayTools({ sql: input.sql, runId: input.runId, access: input.gateway, risky })
       : {}),
-  };
+  });
   const gatewayPolicy = (call: ToolCallSeen) => {
     if (call.toolName !== GATEWAY_TOOL) return undefined;
     if (!hasScope(scopes, GATEWAY_TOOL_SCOPE))

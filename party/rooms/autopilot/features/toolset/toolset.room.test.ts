@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { MethodResult } from "../../../../../shared/protocol/methods";
 import type { Scope } from "../../../../../shared/protocol/principal";
+import { LOAD_TOOL } from "./offer";
 import { runTools } from "./run-tools";
 import { runScopes } from "./tools";
 import type { Sql } from "../../../../domain/sql";
@@ -40,7 +41,7 @@ async function team() {
 const offered = (toolset: Toolset, source = "autopilot") =>
   toolset.tools.filter((t) => t.source === source && t.approval !== "refused").map((t) => t.name);
 
-/** The room tools runTools builds for a run whose trigger holds `held` (no gateway). */
+/** The room tools runTools builds for a run whose trigger holds `held` (no gateway), less tools_load (no method). */
 const runGets = async (held: Scope[]) =>
   Object.keys(
     (
@@ -53,7 +54,7 @@ const runGets = async (held: Scope[]) =>
         gateway: null,
       })
     ).tools,
-  );
+  ).filter((name) => name !== LOAD_TOOL);
 
 describe("agent.toolset", () => {
   it("is what a run of the requester would get: scopes narrowed to read and write, the rest refused with why", async () => {

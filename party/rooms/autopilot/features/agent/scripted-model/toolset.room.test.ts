@@ -1,9 +1,10 @@
 // agent.toolset against a real run: the tools the Autopilot's model was offered when a
-// person's message started a run (as the scripted model recorded the request) are exactly
-// the ones agent.toolset answers that person as offered there; those it marks as waiting for
+// person's message started a run (as the scripted model recorded the request), with those
+// its tools_load names, are exactly the ones agent.toolset answers that person as offered there; those it marks as waiting for
 // a person are the ones the run pauses on. With a model configured, it is named.
 import { describe, expect, it } from "vitest";
 import { uniq } from "../../../../../test/harness";
+import { LOAD_TOOL } from "../../toolset/index";
 import { agentRoom, autopilotSays, requestMark, requestsFor, say } from "./test/harness";
 
 describe("agent.toolset and the run it describes", () => {
@@ -14,8 +15,14 @@ describe("agent.toolset and the run it describes", () => {
     await say(sock, thread.id, `SAY:ok ${marker}`);
     await autopilotSays(sock, thread.id);
     const [request] = await requestsFor(mark, marker);
-    const given = (request?.tools ?? []).map((t) => t.function.name).sort();
-    expect(given.length).toBeGreaterThan(0);
+    const sent = request?.tools ?? [];
+    // The call was offered the everyday tools and tools_load, whose description names the
+    // others (features/toolset/offer.ts): together, every tool the run has.
+    const load = sent.find((t) => t.function.name === LOAD_TOOL);
+    const onRequest = [...(load?.function.description ?? "").matchAll(/\b[a-z]+_[a-zA-Z]+\b/g)].map((m) => m[0]);
+    expect(onRequest).toContain("schedules_create");
+    const given = [...sent.map((t) => t.function.name).filter((name) => name !== LOAD_TOOL), ...onRequest].sort();
+    expect(sent.length).toBeLessThan(given.length / 2);
 
     const toolset = await sock.ok("agent.toolset", { threadId: thread.id });
     const offered = toolset.tools.filter((t) => t.approval !== "refused").map((t) => t.name);

@@ -1,10 +1,11 @@
 // A guest's run (docs/chats.md, "Guests"): the one call it makes without a person is reading
-// its own thread; every other call of a tool the run holds waits for a person's approval, and
+// its own thread (besides loading tools, which acts on nothing); every other call of a tool the run holds waits for a person's approval, and
 // what the run's own policy denies stays denied.
 import { describe, expect, it } from "vitest";
 import { AGENT_TOOLS, toolApprovalPolicy } from "../tools";
 import { GATEWAY_TOOL } from "../../instances/index";
 import { guestPolicy } from "../run-tools";
+import { LOAD_TOOL } from "../offer";
 
 const policy = guestPolicy("t-bound", toolApprovalPolicy(["read", "write"]));
 const call = (toolName: string, input: unknown = {}) => policy({ toolCall: { toolName, input } });
@@ -14,6 +15,11 @@ describe("a guest's run", () => {
     expect(call("messages_list", { threadId: "t-bound" })).toBeUndefined();
     expect(call("messages_list", { threadId: "t-other" })).toBe("user-approval");
     expect(call("messages_list", {})).toBe("user-approval");
+  });
+
+  it("loads tools at once: loading only changes what its next calls are offered, and those still ask", () => {
+    expect(call(LOAD_TOOL, { tools: ["audit_list"] })).toBeUndefined();
+    expect(call("audit_list", {})).toBe("user-approval");
   });
 
   it("asks a person for every other tool it holds: other threads, audit, memory, search, money, posting elsewhere, an instance's", () => {

@@ -10,7 +10,7 @@ import { addMember, idem, type Person, RawSocket, signUp, uniq } from "../../../
 /** A chat completion request as the scripted model recorded it. */
 export interface ScriptedRequest {
   messages?: { role: string; content: unknown; tool_calls?: unknown[] }[];
-  tools?: { function: { name: string } }[];
+  tools?: { function: { name: string; description?: string } }[];
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
 }
