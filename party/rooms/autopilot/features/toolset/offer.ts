@@ -22,7 +22,7 @@ const ALWAYS_OFFERED = new Set(["threads", "messages", "chat", "memory", "search
 
 /** What each family offered on request is for, in words for a model. */
 const FAMILY_WORDS: Record<string, string> = {
-  instances: "the workspace's OpenClaw instances (gateways): their channels, skills, nodes, tools and lifecycle",
+  instances: "the workspace's OpenClaw instances, or gateways, with their channels, skills, nodes, tools and lifecycle",
   sessions: "an OpenClaw instance's sessions",
   schedules: "recurring and timed work, and hooks that start it",
   projects: "projects that group threads",
