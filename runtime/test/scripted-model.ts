@@ -172,7 +172,8 @@ const onlyLoads = (calls: unknown[]): boolean => calls.every((call) => callName(
  */
 function loadFirst(request: ChatRequest, calls: ScriptedToolCall[]): ScriptedTurn | undefined {
   const offered = new Set((request.tools ?? []).map((t) => t.function.name));
-  if (!offered.has(LOAD_TOOL)) return undefined;
+  const catalog = request.tools?.find((t) => t.function.name === LOAD_TOOL)?.function.description;
+  if (catalog === undefined) return undefined;
   // A name it asked for before and still is not offered (no such tool): called as scripted.
   const asked = new Set(
     (request.messages ?? [])
@@ -187,7 +188,11 @@ function loadFirst(request: ChatRequest, calls: ScriptedToolCall[]): ScriptedTur
         }
       }),
   );
-  const missing = [...new Set(calls.map((call) => call.name))].filter((name) => !offered.has(name) && !asked.has(name));
+  // Only what its description names: a tool the run does not have at all is called as scripted.
+  const named = (name: string) => new RegExp(`\\b${name}\\b`).test(catalog);
+  const missing = [...new Set(calls.map((call) => call.name))].filter(
+    (name) => !offered.has(name) && !asked.has(name) && named(name),
+  );
   return missing.length > 0 ? { toolCall: { name: LOAD_TOOL, arguments: { tools: missing } } } : undefined;
 }
 

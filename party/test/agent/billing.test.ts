@@ -60,7 +60,7 @@ describe("budgets are checked before spending", () => {
     // Each step's worst case is some tens of credits (every byte of its input, the tools'
     // descriptions too, a token, and every output token it may take), its actual cost a few: a
     // budget of a few steps' worst case lets the first steps go and stops one before it crosses.
-    const LIMIT = 100;
+    const LIMIT = 60;
     const set = await sock.ok("billing.setBudget", { scope: "workspace", limit: LIMIT, idempotencyKey: idem() });
     expect(set.state.budgets).toEqual([
       { scope: "workspace", subjectId: null, limit: LIMIT, raised: 0, used: 0, remaining: LIMIT },

@@ -49,7 +49,7 @@ import { canResumeAgain, nextResume } from "./run-recovery";
 import { type ActingToolsDeps, actingTools, approvalFiledBy, type RunAccess, runAccess, stopRun } from "./run-access";
 import { type ApprovalAnswer, type RunEvent, resumeMessages, runStream } from "../model/index";
 import { requestTitle } from "./titles";
-import { offeredToolNames, type RunTools, toolDefinitionBytes } from "../toolset/index";
+import { offeredToolBytes, offeredToolNames, type RunTools } from "../toolset/index";
 import { inputTokenBound, spendWaiters, TYPICAL_CALL_GUESS } from "../billing/index";
 import { takePost } from "./turn-intake";
 import { limitNotice } from "./turn-limits";
@@ -247,11 +247,11 @@ export class AutopilotAgent {
     const stream: ChatStream = { threadId, instanceId: null, runId: chatRunId, text: "", startedAt: Date.now() };
     active.stream = stream;
     this.#d.broadcast("chat.delta", { threadId, instanceId: null, runId: chatRunId, offset: 0, text: "" });
-    const toolBytes = await toolDefinitionBytes(tools.tools);
+    const toolBytes = await offeredToolBytes(tools.tools);
     const spending = new RunSpending(
       this.#d.spend,
       runSpender(run, projectOfThread(this.#d.sql, threadId)?.id ?? null),
-      (sent) => this.#d.spend.modelEstimate(config.modelId, inputTokenBound(instructions, sent, toolBytes)),
+      (sent) => this.#d.spend.modelEstimate(config.modelId, inputTokenBound(instructions, sent, toolBytes(sent))),
     );
     if (!spending.next(messages)) return this.#refused(run, active, chatRunId, spending, messages);
     const outcome = await runStream({

@@ -16,7 +16,7 @@ export {
   runTools,
   toolCallKey,
 } from "./run-tools";
-export { LOAD_TOOL, offeredToolNames, offeredTools } from "./offer";
+export { LOAD_TOOL, offeredToolBytes, offeredToolNames, offeredTools } from "./offer";
 export {
   AGENT_TOOLS,
   type AgentTool,

@@ -7,12 +7,11 @@
 // from the next call on. Which tools are loaded is read from the conversation itself (the
 // `tools_load` calls in it), never kept beside it: a task that resumes after a restart, a
 // reply that resumes after an approval and the next turn in the thread offer what it says.
-// What a call may cost is still bounded by every tool a reply's run has (a later step may
-// load more); a task's step, one call, by the tools it is offered.
+// What a call may cost is bounded by the tools that call is offered (`offeredToolBytes`).
 import type { ModelMessage, ToolSet } from "ai";
 import { tool, zodSchema } from "ai";
 import { z } from "zod";
-import { AGENT_TOOLS, agentTool } from "./tools";
+import { AGENT_TOOLS, agentTool, toolDefinitionBytes } from "./tools";
 
 /** The tool that offers the model more tools. */
 export const LOAD_TOOL = "tools_load";
@@ -92,8 +91,8 @@ export function withLoadTool(tools: ToolSet): ToolSet {
   const onRequest = Object.keys(tools).filter(isOnRequest);
   if (onRequest.length === 0) return tools;
   const key = onRequest.join(",");
-  let description = CATALOGS.get(key);
-  if (description === undefined) CATALOGS.set(key, (description = catalog(onRequest)));
+  const description = CATALOGS.get(key) ?? catalog(onRequest);
+  CATALOGS.set(key, description);
   return {
     ...tools,
     [LOAD_TOOL]: tool({
@@ -148,4 +147,16 @@ export function offeredTools(tools: ToolSet, messages: readonly ModelMessage[]):
   const offered: ToolSet = {};
   for (const name of offeredToolNames(tools, messages)) offered[name] = tools[name]!;
   return offered;
+}
+
+/**
+ * The bytes of the definitions a call with this conversation sends (its offered tools'): part of
+ * the bound on what the call may cost (features/billing/token-bound.ts `inputTokenBound`), so a
+ * call is bounded by what it was really sent, whichever tools it had loaded by then.
+ */
+export async function offeredToolBytes(tools: ToolSet): Promise<(messages: readonly ModelMessage[]) => number> {
+  const bytes = new Map<string, number>();
+  for (const [name, definition] of Object.entries(tools))
+    bytes.set(name, await toolDefinitionBytes({ [name]: definition }));
+  return (messages) => offeredToolNames(tools, messages).reduce((sum, name) => sum + (bytes.get(name) ?? 0), 0);
 }

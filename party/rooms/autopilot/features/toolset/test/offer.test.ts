@@ -3,7 +3,7 @@
 // the conversation alone; a gateway's tools always; bad load input loads nothing.
 import type { ModelMessage, ToolExecutionOptions, ToolSet } from "ai";
 import { describe, expect, it } from "vitest";
-import { LOAD_TOOL, offeredToolNames, offeredTools, withLoadTool } from "../offer";
+import { LOAD_TOOL, offeredToolBytes, offeredToolNames, offeredTools, withLoadTool } from "../offer";
 import { roomTools, toolDefinitionBytes } from "../tools";
 
 const tools = withLoadTool({
@@ -35,9 +35,15 @@ describe("the tools a call is offered", () => {
     expect(rest.length).toBeGreaterThan(40);
     const catalog = tools[LOAD_TOOL]!.description ?? "";
     for (const name of rest) expect(catalog).toContain(name);
-    // Well under half the definitions' bytes of the whole set.
+    // Well under half the definitions' bytes of the whole set, and what a call's cost bound counts.
     const all = await toolDefinitionBytes(tools);
-    expect(await toolDefinitionBytes(offeredTools(tools, [user]))).toBeLessThan(all / 2);
+    const sent = await toolDefinitionBytes(offeredTools(tools, [user]));
+    expect(sent).toBeLessThan(all / 2);
+    const bytesFor = await offeredToolBytes(tools);
+    expect(bytesFor([user])).toBe(sent);
+    const loaded = [user, call(LOAD_TOOL, { tools: ["schedules"] })];
+    expect(bytesFor(loaded)).toBe(await toolDefinitionBytes(offeredTools(tools, loaded)));
+    expect(bytesFor(loaded)).toBeGreaterThan(sent);
   });
 
   it("a loaded tool, a loaded family and a tool called before are offered from then on", () => {
