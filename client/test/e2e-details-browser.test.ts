@@ -56,7 +56,7 @@ beforeAll(async () => {
     action: { kind: "prompt", threadId: second, text: "Stand-up: what is blocked?" },
   });
   // A task that crosses a small budget: it asks to spend, then Alice raises the budget instead.
-  await alice.request("billing.setBudget", { scope: "workspace", limit: 50 });
+  await alice.request("billing.setBudget", { scope: "workspace", limit: 30 });
   const steps = Array.from({ length: NOTES }, (_, i) => `memory_put {"key":"fact-${i}","value":"Fact ${i}"}`);
   taskId = (
     await alice.request("tasks.start", { goal: `Note the release facts. STEPS: ${steps.join("; ")}`, threadId: first })
