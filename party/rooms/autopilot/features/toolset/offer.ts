@@ -36,13 +36,11 @@ const FAMILY_WORDS: Record<string, string> = {
 
 const familyOf = (name: string): string | undefined => agentTool(name)?.method.split(".")[0];
 
-/** A room tool offered only once loaded (or called). Other tools (a gateway's) are always offered. */
-export const isOnRequest = (name: string): boolean => {
-  const family = familyOf(name);
-  return family !== undefined && !ALWAYS_OFFERED.has(family);
-};
+const ON_REQUEST = AGENT_TOOLS.filter((t) => !ALWAYS_OFFERED.has(familyOf(t.name)!));
+const ON_REQUEST_NAMES = new Set(ON_REQUEST.map((t) => t.name));
 
-const ON_REQUEST = AGENT_TOOLS.filter((t) => isOnRequest(t.name));
+/** A room tool offered only once loaded (or called). Other tools (a gateway's) are always offered. */
+export const isOnRequest = (name: string): boolean => ON_REQUEST_NAMES.has(name);
 
 /** The most names one load may give; a family's name counts as one. */
 const MAX_NAMES = 40;
@@ -91,8 +89,11 @@ export function withLoadTool(tools: ToolSet): ToolSet {
   const onRequest = Object.keys(tools).filter(isOnRequest);
   if (onRequest.length === 0) return tools;
   const key = onRequest.join(",");
-  const description = CATALOGS.get(key) ?? catalog(onRequest);
-  CATALOGS.set(key, description);
+  let description = CATALOGS.get(key);
+  if (description === undefined) {
+    description = catalog(onRequest);
+    CATALOGS.set(key, description);
+  }
   return {
     ...tools,
     [LOAD_TOOL]: tool({
