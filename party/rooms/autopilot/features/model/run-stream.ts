@@ -6,10 +6,10 @@
 // malformed chunk resolves the promises with finishReason "error"); an `abort` part is ours when our signal fired,
 // otherwise a timeout (the SDK aborts its own controller with a TimeoutError) and so a failure.
 import {
+  experimental_streamTextLowMemory,
   isStepCount,
   type LanguageModel,
   type ModelMessage,
-  streamText,
   type ToolApprovalStatus,
   type ToolSet,
 } from "ai";
@@ -204,7 +204,12 @@ async function runSegment(
     };
   };
 
-  const result = streamText({
+  /** The segment's response messages, handed over by the SDK as its stream ends (`onEnd`). */
+  const ended: { responseMessages?: ModelMessage[] } = {};
+  // The stream is read once, here, and what is kept of it is `text` and the response messages:
+  // the low-memory variant of `streamText` (same engine, options and parts) keeps no copy of
+  // the stream for a second reader and no steps for later getters (decision 114).
+  const result = experimental_streamTextLowMemory({
     model: options.model,
     instructions: options.instructions,
     messages: options.messages,
@@ -235,6 +240,9 @@ async function runSegment(
     // Without onError the SDK console.errors the whole error, prompt included; the stream's
     // error part is handled below.
     onError: () => {},
+    onEnd: ({ responseMessages }) => {
+      ended.responseMessages = responseMessages;
+    },
     // The room's traces are its own, made from the run log (features/traces), and nothing in
     // the Worker listens to the SDK's telemetry: left on, every step and stream event is
     // copied and its tools (every tool's definition, each step) walked for credentials to
@@ -325,13 +333,17 @@ async function runSegment(
     }
     return await fail(error);
   }
-  let responseMessages: ModelMessage[];
-  try {
-    responseMessages = await result.responseMessages;
-  } catch (error) {
-    return await fail(error);
+  if (!ended.responseMessages) {
+    // The SDK ends a stream without `onEnd` when it has no step to report: its reason is the
+    // rejection of the completion promises.
+    try {
+      await result.finishReason;
+    } catch (error) {
+      return await fail(error);
+    }
+    return await fail(new Error("the model's stream ended without a response"));
   }
-  return { status: "finished", text, finishReason, responseMessages, approvals };
+  return { status: "finished", text, finishReason, responseMessages: ended.responseMessages, approvals };
 }
 
 /**
