@@ -1,5 +1,5 @@
-// One segment of an Autopilot run, independent of the room: `streamText` over the given
-// context and tools, its stream turned into plain events the room maps onto chat deltas,
+// One segment of an Autopilot run, independent of the room: `streamText`'s single-reader
+// variant over the given context and tools, its stream turned into plain events the room maps onto chat deltas,
 // tool messages, usage rows and approvals, and one terminal outcome.
 //
 // Failure rules (verified with ai 7): an `error` part fails the turn even when the SDK would go on to "finish" (a
