@@ -9,7 +9,6 @@
 // Access gone: the run stops — an error in its thread, its approvals still pending
 // withdrawn (expired, with why), and an audit entry `run.stopped`. Scopes narrowed: a tool
 // that needs a scope the trigger no longer holds does not run, and the model is told.
-import type { ToolSet } from "ai";
 import { z } from "zod";
 import { type MethodName, Methods } from "../../../../../shared/protocol/methods";
 import type { Actor, Principal, Scope } from "../../../../../shared/protocol/principal";
@@ -26,7 +25,7 @@ import { autopilotPrincipal, failSegment, jsonText, type PostDeps } from "./auto
 import type { GatewayAccess } from "../instances/index";
 import { GATEWAY_TOOL_SCOPE, type RunTools, runTools, toolCallKey } from "../toolset/index";
 import { TOOL_POLICY } from "../../../../../shared/protocol/tool-policy";
-import { aroundTools } from "../model/index";
+import type { ToolAround } from "../model/index";
 import { agentTool, runScopes } from "../toolset/index";
 
 /** The scope a run's tool needs: a room tool its method's, the OpenClaw gateway tool `write`. */
@@ -73,13 +72,14 @@ export async function runAccess(
 }
 
 /**
- * The run's tools, each checking its trigger's access right before it executes — also a
- * call a person approved before that access changed: the approval let the room act for
- * that principal, not for whoever holds the run now. `gone` is told when the access is
- * gone (the run then stops); the call fails either way, so it never runs.
+ * What each of a run's tools goes through right before it executes: its trigger's access,
+ * read again — also for a call a person approved before that access changed: the approval
+ * let the room act for that principal, not for whoever holds the run now. `gone` is told
+ * when the access is gone (the run then stops); the call fails either way, so it never runs.
+ * The run's tools are made with it (toolset/run-tools.ts `around`), not wrapped afterwards.
  */
-export function guardTools(tools: ToolSet, check: () => Promise<RunAccess>, gone: (reason: string) => void): ToolSet {
-  return aroundTools(tools, async (name, _input, _options, execute) => {
+function accessGuard(check: () => Promise<RunAccess>, gone: (reason: string) => void): ToolAround {
+  return async (name, _input, _options, execute) => {
     const access = await check();
     if (access.kind === "unknown")
       throw new Error(`${name} did not run: the access of whoever asked could not be confirmed (${access.error})`);
@@ -91,7 +91,7 @@ export function guardTools(tools: ToolSet, check: () => Promise<RunAccess>, gone
     if (!hasScope(access.scopes, scope))
       throw new Error(`${name} did not run: whoever asked no longer holds the ${scope} scope`);
     return execute();
-  });
+  };
 }
 
 const Listed = z.object({ messages: z.array(z.object({ kind: z.string().optional() }).passthrough()) }).passthrough();
@@ -173,7 +173,7 @@ export interface ActingToolsDeps {
   currentAccess: CurrentAccess;
 }
 
-/** A run's tools (run-tools.ts) whose every call first reads its trigger's access again (guardTools). */
+/** A run's tools (run-tools.ts) whose every call first reads its trigger's access again (accessGuard). */
 export interface ActingTools extends RunTools {
   /**
    * Hands the next call's check a verdict the caller has just read (runAccess) instead of reading
@@ -199,6 +199,13 @@ export async function actingTools(
   gone: (reason: string) => void,
 ): Promise<ActingTools> {
   const principal = autopilotPrincipal(run.scopes);
+  let fresh: { access: RunAccess; at: number } | null = null;
+  const check = () => {
+    const given = fresh;
+    fresh = null;
+    if (given && given.at === Date.now()) return Promise.resolve(given.access);
+    return runAccess(d.currentAccess, { triggeredBy: run.triggeredBy, scopes: run.scopes });
+  };
   const built = await runTools({
     sql: d.sql,
     runId: run.id,
@@ -216,17 +223,10 @@ export async function actingTools(
       const text = jsonText(result);
       return text.length > RESULT_CHARS ? clipResult(text) : result;
     },
+    around: accessGuard(check, gone),
   });
-  let fresh: { access: RunAccess; at: number } | null = null;
-  const check = () => {
-    const given = fresh;
-    fresh = null;
-    if (given && given.at === Date.now()) return Promise.resolve(given.access);
-    return runAccess(d.currentAccess, { triggeredBy: run.triggeredBy, scopes: run.scopes });
-  };
   return {
     ...built,
-    tools: guardTools(built.tools, check, gone),
     checked: (access) => {
       fresh = { access, at: Date.now() };
     },

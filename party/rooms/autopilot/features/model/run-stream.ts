@@ -14,7 +14,6 @@ import {
   type ToolSet,
 } from "ai";
 import { deadline } from "../../../../domain/deadline";
-import { aroundTools } from "./around-tools";
 import { type CallEnd, reportedTokens } from "../billing/index";
 import type { ModelTimeouts } from "./config";
 import { describeModelError, errorLogFields, transientModelError } from "./model-errors";
@@ -105,20 +104,6 @@ const toolErrorLine = (error: unknown): string =>
       ? error
       : (JSON.stringify(error) ?? String(error))
   ).slice(0, 1000);
-
-/** Wraps each tool's execute to report when it really starts and how long it ran (also for calls approved on resume). */
-function timedTools(
-  tools: ToolSet,
-  emit: (event: RunEvent) => Promise<void>,
-  started: Map<string, number>,
-  now: () => number,
-): ToolSet {
-  return aroundTools(tools, async (name, input, options, execute) => {
-    started.set(options.toolCallId, now());
-    await emit({ type: "tool-started", toolCallId: options.toolCallId, tool: name, input });
-    return execute();
-  });
-}
 
 /** Runs one segment; resolves with its outcome (it never rejects for model or tool failures). */
 export async function runStream(options: RunStreamOptions): Promise<RunOutcome> {
@@ -213,7 +198,7 @@ async function runSegment(
     model: options.model,
     instructions: options.instructions,
     messages: options.messages,
-    tools: timedTools(options.tools, emit, toolStarts, now),
+    tools: options.tools,
     toolApproval: options.toolApproval,
     ...(options.offered ? { prepareStep: ({ messages }) => ({ activeTools: options.offered!(messages) }) } : {}),
     stopWhen: options.mayContinue
@@ -237,6 +222,18 @@ async function runSegment(
     },
     // The call's stream has ended: tools may run now, which the chunk timeout does not cover.
     onLanguageModelCallEnd: () => chunks.callEnded(),
+    // When a call really starts, also one a person approved on resume: the SDK awaits this
+    // right before the tool's execute (a callback, so no second copy of the run's tools wraps
+    // every execute for it).
+    onToolExecutionStart: async ({ toolCall }) => {
+      toolStarts.set(toolCall.toolCallId, now());
+      await emit({
+        type: "tool-started",
+        toolCallId: toolCall.toolCallId,
+        tool: toolCall.toolName,
+        input: toolCall.input,
+      });
+    },
     // Without onError the SDK console.errors the whole error, prompt included; the stream's
     // error part is handled below.
     onError: () => {},

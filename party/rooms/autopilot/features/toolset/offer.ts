@@ -11,6 +11,7 @@
 import type { ModelMessage, ToolSet } from "ai";
 import { tool, zodSchema } from "ai";
 import { z } from "zod";
+import type { ToolAround } from "../model/index";
 import { AGENT_TOOLS, agentTool, toolDefinitionBytes } from "./tools";
 
 /** The tool that offers the model more tools. */
@@ -83,9 +84,9 @@ function catalog(offered: readonly string[]): string {
 /**
  * The run's tools with `tools_load` among them, when some of them are offered on request;
  * its description lists those by family. Loading only changes what later calls are offered:
- * it runs at once, for a guest's run too.
+ * it runs at once, for a guest's run too. `around`: what its call goes through, as the run's other tools' do.
  */
-export function withLoadTool(tools: ToolSet): ToolSet {
+export function withLoadTool(tools: ToolSet, around?: ToolAround): ToolSet {
   const onRequest = Object.keys(tools).filter(isOnRequest);
   if (onRequest.length === 0) return tools;
   const key = onRequest.join(",");
@@ -94,21 +95,24 @@ export function withLoadTool(tools: ToolSet): ToolSet {
     description = catalog(onRequest);
     CATALOGS.set(key, description);
   }
+  const load = (names: readonly string[]) => {
+    const { tools: found, unknown } = namedTools(names);
+    const loaded = found.filter((name) => name in tools);
+    return {
+      loaded,
+      ...(unknown.length > 0 || loaded.length < found.length
+        ? { notLoaded: [...unknown, ...found.filter((name) => !(name in tools))] }
+        : {}),
+    };
+  };
   return {
     ...tools,
     [LOAD_TOOL]: tool({
       description,
       inputSchema: LOAD_SCHEMA,
-      execute: ({ tools: names }) => {
-        const { tools: found, unknown } = namedTools(names);
-        const loaded = found.filter((name) => name in tools);
-        return {
-          loaded,
-          ...(unknown.length > 0 || loaded.length < found.length
-            ? { notLoaded: [...unknown, ...found.filter((name) => !(name in tools))] }
-            : {}),
-        };
-      },
+      execute: around
+        ? (input, options) => around(LOAD_TOOL, input, options, () => load(input.tools))
+        : (input) => load(input.tools),
     }),
   };
 }

@@ -14,6 +14,7 @@ import type { PendingCall } from "../../../../records/agent-run";
 import { GATEWAY_TOOL, gatewayToolRisk, requestedGatewayTool } from "../instances/index";
 import { type GatewayAccess, gatewayTools } from "../instances/index";
 import type { Risk } from "../../../../../shared/protocol/tool-policy";
+import { aroundTools, type ToolAround } from "../model/index";
 import { LOAD_TOOL, withLoadTool } from "./offer";
 import { type CallMethod, gatedRisk, roomTools, type ToolCallSeen, toolApprovalPolicy, toolName } from "./tools";
 
@@ -35,6 +36,8 @@ export interface RunToolsInput {
   gateway: GatewayAccess | null;
   /** A guest's run (party/records/agent-run.ts `guest`): its thread, the one place it acts without a person. */
   guestThread?: string | null;
+  /** What every call goes through before its tool runs (the run's access check, agent/run-access.ts). */
+  around?: ToolAround;
 }
 
 /** The one tool a guest's run calls without a person: reading its own thread. */
@@ -65,12 +68,18 @@ export function guestPolicy(threadId: string, policy: RunTools["approval"]): Run
 export async function runTools(input: RunToolsInput): Promise<RunTools> {
   const { scopes, riskyGatewayTools: risky } = input;
   const mayUseGateway = input.gateway !== null && hasScope(scopes, GATEWAY_TOOL_SCOPE);
-  const tools: ToolSet = withLoadTool({
-    ...roomTools(scopes, input.call),
-    ...(mayUseGateway && input.gateway
+  const { around } = input;
+  const gateway =
+    mayUseGateway && input.gateway
       ? await gatewayTools({ sql: input.sql, runId: input.runId, access: input.gateway, risky })
-      : {}),
-  });
+      : null;
+  const tools: ToolSet = withLoadTool(
+    {
+      ...roomTools(scopes, input.call, around),
+      ...(gateway && around ? aroundTools(gateway, around) : gateway),
+    },
+    around,
+  );
   const gatewayPolicy = (call: ToolCallSeen) => {
     if (call.toolName !== GATEWAY_TOOL) return undefined;
     if (!hasScope(scopes, GATEWAY_TOOL_SCOPE))

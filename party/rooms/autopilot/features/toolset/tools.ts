@@ -19,6 +19,7 @@ import { type MethodName, Methods } from "../../../../../shared/protocol/methods
 import type { Scope } from "../../../../../shared/protocol/principal";
 import { hasScope } from "../../../../../shared/scopes";
 import { utf8Bytes } from "../billing/index";
+import type { ToolAround } from "../model/index";
 import { type Risk, TOOL_POLICY, type ToolPolicy } from "../../../../../shared/protocol/tool-policy";
 
 /** Scopes a run may ever hold: the Autopilot never approves and never administers. */
@@ -128,15 +129,22 @@ export type CallMethod = (
   options: ToolExecutionOptions<unknown>,
 ) => Promise<unknown>;
 
-/** The room tools a run with these scopes may call, each executing through `call`. */
-export function roomTools(scopes: readonly Scope[], call: CallMethod): ToolSet {
+/**
+ * The room tools a run with these scopes may call, each executing through `call` — after
+ * `around`, when given: made with it, rather than wrapped afterwards (model/around-tools.ts),
+ * so that a run holds one copy of its tools.
+ */
+export function roomTools(scopes: readonly Scope[], call: CallMethod, around?: ToolAround): ToolSet {
   const tools: ToolSet = {};
   for (const agentTool of AGENT_TOOLS) {
     if (!hasScope(scopes, agentTool.scope)) continue;
-    tools[agentTool.name] = tool({
+    const { name, method } = agentTool;
+    tools[name] = tool({
       description: agentTool.policy.description,
-      inputSchema: INPUT_SCHEMAS.get(agentTool.name)!,
-      execute: (input, options) => call(agentTool.method, input, options),
+      inputSchema: INPUT_SCHEMAS.get(name)!,
+      execute: around
+        ? (input, options) => around(name, input, options, () => call(method, input, options))
+        : (input, options) => call(method, input, options),
     });
   }
   return tools;

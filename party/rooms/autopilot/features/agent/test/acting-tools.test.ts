@@ -1,4 +1,4 @@
-// A run's tools read their trigger's access before every call (run-access.ts guardTools); a
+// A run's tools read their trigger's access before every call (run-access.ts accessGuard); a
 // verdict the caller has just read is taken instead only while the isolate's clock has not
 // moved since (workerd moves it only when I/O completes), and only by the next call.
 import type { ToolExecutionOptions } from "ai";

@@ -205,6 +205,14 @@ describe("runStream", () => {
       text: 'TOOL RESULT SEEN: {"ok":true,"method":"threads.archive"}',
     });
     expect(calls.map((c) => c.method)).toEqual(["threads.list", "threads.archive"]);
+    // The approved call is reported as started on resume, before it finishes.
+    expect(after.events.filter((e) => e.type.startsWith("tool-")).map((e) => e.type)).toEqual([
+      "tool-started",
+      "tool-finished",
+    ]);
+    expect(after.of("tool-started")).toEqual([
+      expect.objectContaining({ tool: "threads_archive", toolCallId: request!.toolCallId }),
+    ]);
     expect(after.of("tool-finished")).toEqual([
       expect.objectContaining({
         tool: "threads_archive",
