@@ -185,5 +185,8 @@ describe("autopilot schedules", () => {
       reader.close();
     }
     expect(await json(["schedules", "delete", once.id])).toEqual({ deleted: true });
-  });
+    // Its own time: about 32 s of it are the occurrences' leads and the quiet it waits out on
+    // purpose, on top of a server restart and some ten CLI processes, each a Node start and a
+    // hello; on a loaded 2-core machine that came within seconds of the suite's 60 s.
+  }, 120_000);
 });
