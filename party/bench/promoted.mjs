@@ -68,17 +68,18 @@ function placeOf(map, frame) {
 function byPlace(profile, map) {
   const places = new Map();
   let total = 0;
-  const walk = (node, stack) => {
-    const here = [...stack, node.callFrame];
+  // `own`: the nearest own frame on the way down, each frame placed once.
+  const walk = (node, own) => {
+    const place = placeOf(map, node.callFrame);
+    const nearest = place.own ? place.where : own;
     if (node.selfSize > 0) {
       total += node.selfSize;
-      const placed = here.map((frame) => placeOf(map, frame));
-      const where = placed.findLast((p) => p.own)?.where ?? placed.at(-1).where;
+      const where = nearest ?? place.where;
       places.set(where, (places.get(where) ?? 0) + node.selfSize);
     }
-    for (const child of node.children) walk(child, here);
+    for (const child of node.children) walk(child, nearest);
   };
-  walk(profile.head, []);
+  walk(profile.head, null);
   return { total, places: [...places].sort((a, b) => b[1] - a[1]) };
 }
 

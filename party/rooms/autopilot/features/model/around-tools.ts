@@ -1,8 +1,9 @@
 // A run's tools with each execute going through an `around` first: how a run checks its
-// trigger's access before a call (features/agent/run-access.ts). The room's own tools take the
-// `around` as they are made (toolset/tools.ts `roomTools`), the rest are wrapped here: a wrap
-// is a second copy of every tool, alive for the whole run. When a call starts is the SDK's
-// own `onToolExecutionStart` (run-stream.ts), no wrap at all.
+// trigger's access before a call (features/agent/run-access.ts). Tools the room makes take the
+// `around` as they are made (`aroundExecute`: toolset/tools.ts `roomTools`, toolset/offer.ts
+// `withLoadTool`); tools made elsewhere (an instance's gateway tools) are wrapped here, a second
+// copy of each that lives as long as the run. When a call starts is the SDK's own
+// `onToolExecutionStart` (run-stream.ts), no wrap at all.
 import type { ToolSet } from "ai";
 
 type ToolOptions = Parameters<NonNullable<ToolSet[string]["execute"]>>[1];
@@ -14,6 +15,15 @@ export type ToolAround = (
   options: ToolOptions,
   execute: () => unknown,
 ) => Promise<unknown>;
+
+/** `execute`, going through `around` first when there is one: a tool made with it needs no wrap. */
+export function aroundExecute<I, O>(
+  name: string,
+  execute: (input: I, options: ToolOptions) => O,
+  around: ToolAround | undefined,
+): (input: I, options: ToolOptions) => O | Promise<unknown> {
+  return around ? (input, options) => around(name, input, options, () => execute(input, options)) : execute;
+}
 
 /**
  * The same tools, each execute going through `around` first (`execute` runs the tool; a
@@ -27,8 +37,7 @@ export function aroundTools(tools: ToolSet, around: ToolAround): ToolSet {
     wrapped[name] = execute
       ? {
           ...definition,
-          execute: (input: unknown, options: ToolOptions) =>
-            around(name, input, options, () => execute(input as never, options)),
+          execute: aroundExecute(name, execute as (input: unknown, options: ToolOptions) => unknown, around),
         }
       : definition;
   }

@@ -24,7 +24,7 @@ export {
   resumeMessages,
   runStream,
 } from "./run-stream";
-export { aroundTools, type ToolAround } from "./around-tools";
+export { aroundExecute, aroundTools, type ToolAround } from "./around-tools";
 export { cleanTitle, type SideCall, sideCall } from "./side-calls";
 export { forgetOldUsage, recordUsage } from "./usage";
 

@@ -11,7 +11,7 @@
 import type { ModelMessage, ToolSet } from "ai";
 import { tool, zodSchema } from "ai";
 import { z } from "zod";
-import type { ToolAround } from "../model/index";
+import { aroundExecute, type ToolAround } from "../model/index";
 import { AGENT_TOOLS, agentTool, toolDefinitionBytes } from "./tools";
 
 /** The tool that offers the model more tools. */
@@ -95,7 +95,7 @@ export function withLoadTool(tools: ToolSet, around?: ToolAround): ToolSet {
     description = catalog(onRequest);
     CATALOGS.set(key, description);
   }
-  const load = (names: readonly string[]) => {
+  const load = ({ tools: names }: { tools: string[] }) => {
     const { tools: found, unknown } = namedTools(names);
     const loaded = found.filter((name) => name in tools);
     return {
@@ -110,9 +110,7 @@ export function withLoadTool(tools: ToolSet, around?: ToolAround): ToolSet {
     [LOAD_TOOL]: tool({
       description,
       inputSchema: LOAD_SCHEMA,
-      execute: around
-        ? (input, options) => around(LOAD_TOOL, input, options, () => load(input.tools))
-        : (input) => load(input.tools),
+      execute: aroundExecute(LOAD_TOOL, load, around),
     }),
   };
 }

@@ -19,7 +19,7 @@ import { type MethodName, Methods } from "../../../../../shared/protocol/methods
 import type { Scope } from "../../../../../shared/protocol/principal";
 import { hasScope } from "../../../../../shared/scopes";
 import { utf8Bytes } from "../billing/index";
-import type { ToolAround } from "../model/index";
+import { aroundExecute, type ToolAround } from "../model/index";
 import { type Risk, TOOL_POLICY, type ToolPolicy } from "../../../../../shared/protocol/tool-policy";
 
 /** Scopes a run may ever hold: the Autopilot never approves and never administers. */
@@ -142,9 +142,7 @@ export function roomTools(scopes: readonly Scope[], call: CallMethod, around?: T
     tools[name] = tool({
       description: agentTool.policy.description,
       inputSchema: INPUT_SCHEMAS.get(name)!,
-      execute: around
-        ? (input, options) => around(name, input, options, () => call(method, input, options))
-        : (input, options) => call(method, input, options),
+      execute: aroundExecute(name, (input: Record<string, unknown>, options) => call(method, input, options), around),
     });
   }
   return tools;
