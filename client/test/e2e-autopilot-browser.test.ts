@@ -440,9 +440,13 @@ describe("the Autopilot in two browsers", () => {
 
     // Usage in tokens and time sits folded at the foot of Billing.
     await bob.getByRole("tab", { name: "Billing" }).click();
-    await bob.getByText("The Autopilot's model calls: tokens and time").click();
+    // Opened from the keyboard: the sections above it (receipts, allowances) fill in as their
+    // reads come back and move it, and a pointer's click can land where it was a frame before.
+    await bob.getByText("The Autopilot's model calls: tokens and time").press("Enter");
     const section = bob.locator("details.billing-model-calls");
-    await expect.poll(() => section.evaluate((details: HTMLDetailsElement) => details.open)).toBe(true);
+    await expect
+      .poll(() => section.evaluate((details: HTMLDetailsElement) => details.open), { timeout: 10_000 })
+      .toBe(true);
     // The count once the totals show; until then what the section says (loading, an error), so a
     // miss reads as what Bob saw.
     const calls = bob.getByLabel("Usage totals").locator("dd").first();
